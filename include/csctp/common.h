@@ -1,0 +1,124 @@
+/*
+ * csctp — common definitions shared by every layer: error codes, time,
+ * allocator hooks and logging.
+ */
+#ifndef CSCTP_COMMON_H
+#define CSCTP_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CSCTP_STATIC)
+#define CSCTP_EXTERN
+#elif defined(BUILDING_CSCTP)
+#define CSCTP_EXTERN __attribute__((visibility("default")))
+#else
+#define CSCTP_EXTERN
+#endif
+
+/**
+ * Time in microseconds on a monotonic clock chosen by the caller. Every
+ * function of the library that needs the time takes it as an argument; the
+ * library never reads a clock itself.
+ */
+typedef uint64_t csctp_tstamp;
+
+/** A deadline that never comes: returned by expiry functions when no timer runs. */
+#define CSCTP_TSTAMP_NONE UINT64_MAX
+/** Microseconds in one millisecond / one second. */
+#define CSCTP_MILLISECONDS ((csctp_tstamp)1000)
+#define CSCTP_SECONDS ((csctp_tstamp)1000000)
+
+/** Signed size: a length, or a negative csctp_error. */
+typedef ptrdiff_t csctp_ssize;
+
+/**
+ * Errors returned to the caller. 0 is success; every error is negative.
+ * Errors at or below CSCTP_ERR_FATAL leave the object unusable except for
+ * deletion. Bad input from the network is never reported through these: it is
+ * dropped or answered as the RFC says and counted in the statistics.
+ */
+typedef enum csctp_error {
+  CSCTP_OK = 0,
+  /** An argument is out of range or NULL where it may not be. */
+  CSCTP_ERR_INVALID_ARGUMENT = -201,
+  /** The object is in a state where this call is not allowed. */
+  CSCTP_ERR_INVALID_STATE = -202,
+  /** A stream identifier outside the negotiated range. */
+  CSCTP_ERR_STREAM_ID = -203,
+  /** A message larger than the configured or negotiated maximum. */
+  CSCTP_ERR_MSG_TOO_LARGE = -204,
+  /** The send buffer is full: try again after a send-buffer-low event. */
+  CSCTP_ERR_WOULD_BLOCK = -205,
+  /** The buffer given by the caller is too small. */
+  CSCTP_ERR_NOBUF = -206,
+  /** The association is shutting down or closed: no new data accepted. */
+  CSCTP_ERR_CLOSED = -207,
+  /** The random-bytes callback failed. */
+  CSCTP_ERR_RANDOM = -208,
+  /** A packet or message from the network is malformed (internal use). */
+  CSCTP_ERR_MALFORMED = -209,
+  /** Threshold: this and lower values are fatal. */
+  CSCTP_ERR_FATAL = -500,
+  /** Memory allocation failed. */
+  CSCTP_ERR_NOMEM = -501,
+  /** A cryptographic primitive failed. */
+  CSCTP_ERR_CRYPTO = -502,
+} csctp_error;
+
+/**
+ * Returns a constant, human-readable description of an error code (never NULL;
+ * unknown codes give "unknown error").
+ */
+CSCTP_EXTERN const char *csctp_strerror(int err);
+
+/**
+ * Allocator hooks. Every object created by the library stores a pointer to
+ * the csctp_mem it was created with and allocates only through it; the
+ * structure must outlive those objects.
+ */
+typedef struct csctp_mem {
+  void *user_data;
+  void *(*malloc)(size_t size, void *user_data);
+  void (*free)(void *ptr, void *user_data);
+  void *(*calloc)(size_t nmemb, size_t size, void *user_data);
+  void *(*realloc)(void *ptr, size_t size, void *user_data);
+} csctp_mem;
+
+/** Returns the allocator that uses libc's malloc family (static storage). */
+CSCTP_EXTERN const csctp_mem *csctp_mem_default(void);
+
+/** Log categories, one bit each. */
+typedef enum csctp_log_category {
+  CSCTP_LOG_SCTP = 1u << 0,
+  CSCTP_LOG_DTLS = 1u << 1,
+  CSCTP_LOG_ICE = 1u << 2,
+  CSCTP_LOG_DC = 1u << 3,
+  CSCTP_LOG_PEER = 1u << 4,
+  CSCTP_LOG_ALL = 0xffffffffu,
+} csctp_log_category;
+
+/**
+ * Logging hook: receives one line of text (no trailing newline) and its
+ * category. It must not call back into the library. `text` is valid only
+ * during the call.
+ */
+typedef void (*csctp_log_fn)(void *user_data, uint32_t category, const char *text);
+
+/**
+ * Parses a category list such as "sctp,dtls" or "*" (the format of the
+ * CSCTP_DEBUG environment variable) into a mask of csctp_log_category bits.
+ * Unknown names are ignored; NULL or "" gives 0. The library never reads the
+ * environment itself: the caller passes getenv("CSCTP_DEBUG").
+ */
+CSCTP_EXTERN uint32_t csctp_log_mask_parse(const char *spec);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

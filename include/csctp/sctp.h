@@ -1,0 +1,335 @@
+/*
+ * csctp — the SCTP association engine (RFC 9260), sans-IO.
+ *
+ * The engine never reads a clock, opens a socket, starts a thread or calls
+ * back into the application. The caller:
+ *   - feeds inbound SCTP packets with csctp_assoc_read_packet(),
+ *   - pulls outbound packets into its own buffers with
+ *     csctp_assoc_write_packet() until it returns 0,
+ *   - polls events with csctp_assoc_poll_event() until it returns 0,
+ *   - asks for the next deadline with csctp_assoc_expiry() and calls
+ *     csctp_assoc_handle_expiry() when it has passed.
+ * Any function may be called from anywhere, including while handling an event.
+ */
+#ifndef CSCTP_SCTP_H
+#define CSCTP_SCTP_H
+
+#include <csctp/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Payload protocol identifiers (IANA registry); WebRTC uses 50-57. */
+enum {
+  CSCTP_PPID_NONE = 0,
+  CSCTP_PPID_IUA = 1,
+  CSCTP_PPID_M2UA = 2,
+  CSCTP_PPID_M3UA = 3,
+  CSCTP_PPID_SUA = 4,
+  CSCTP_PPID_M2PA = 5,
+  CSCTP_PPID_V5UA = 6,
+  CSCTP_PPID_H248 = 7,
+  CSCTP_PPID_BICC = 8,
+  CSCTP_PPID_TALI = 9,
+  CSCTP_PPID_DUA = 10,
+  CSCTP_PPID_ASAP = 11,
+  CSCTP_PPID_ENRP = 12,
+  CSCTP_PPID_H323 = 13,
+  CSCTP_PPID_QIPC = 14,
+  CSCTP_PPID_SIMCO = 15,
+  CSCTP_PPID_DDP_SEGMENT = 16,
+  CSCTP_PPID_DDP_STREAM = 17,
+  CSCTP_PPID_S1AP = 18,
+  CSCTP_PPID_RUA = 19,
+  CSCTP_PPID_HNBAP = 20,
+  CSCTP_PPID_FORCES_HP = 21,
+  CSCTP_PPID_FORCES_MP = 22,
+  CSCTP_PPID_FORCES_LP = 23,
+  CSCTP_PPID_SBC_AP = 24,
+  CSCTP_PPID_NBAP = 25,
+  CSCTP_PPID_X2AP = 27,
+  CSCTP_PPID_IRCP = 28,
+  CSCTP_PPID_LCS_AP = 29,
+  CSCTP_PPID_MPICH2 = 30,
+  CSCTP_PPID_SABP = 31,
+  CSCTP_PPID_FGP = 32,
+  CSCTP_PPID_PPP = 33,
+  CSCTP_PPID_CALCAPP = 34,
+  CSCTP_PPID_SSP = 35,
+  CSCTP_PPID_NPMP_CONTROL = 36,
+  CSCTP_PPID_NPMP_DATA = 37,
+  CSCTP_PPID_ECHO = 38,
+  CSCTP_PPID_DISCARD = 39,
+  CSCTP_PPID_DAYTIME = 40,
+  CSCTP_PPID_CHARGEN = 41,
+  CSCTP_PPID_3GPP_RNA = 42,
+  CSCTP_PPID_3GPP_M2AP = 43,
+  CSCTP_PPID_3GPP_M3AP = 44,
+  CSCTP_PPID_SSH = 45,
+  CSCTP_PPID_DIAMETER = 46,
+  CSCTP_PPID_DIAMETER_DTLS = 47,
+  CSCTP_PPID_R14P = 48,
+  CSCTP_PPID_WEBRTC_DCEP = 50,
+  CSCTP_PPID_WEBRTC_STRING = 51,
+  CSCTP_PPID_WEBRTC_BINARY_PARTIAL = 52, /* deprecated */
+  CSCTP_PPID_WEBRTC_BINARY = 53,
+  CSCTP_PPID_WEBRTC_STRING_PARTIAL = 54, /* deprecated */
+  CSCTP_PPID_WEBRTC_STRING_EMPTY = 56,
+  CSCTP_PPID_WEBRTC_BINARY_EMPTY = 57,
+};
+
+/** Random-bytes source: fill `buf` with `len` bytes; return 0 or non-zero on failure. */
+typedef int (*csctp_rand_fn)(uint8_t *buf, size_t len, void *user_data);
+
+/** Length of the per-endpoint secret that signs state cookies. */
+#define CSCTP_COOKIE_SECRET_LEN 32
+
+/**
+ * Association configuration. Start from csctp_config_default() and change
+ * what you need. Durations are in milliseconds and named after Linux's
+ * net.sctp sysctls.
+ */
+typedef struct csctp_config {
+  uint16_t local_port;          /**< our SCTP port (default 5000) */
+  uint16_t remote_port;         /**< the peer's SCTP port (default 5000) */
+  uint16_t outbound_streams;    /**< OS we request (default 65535) */
+  uint16_t max_inbound_streams; /**< MIS we accept (default 65535) */
+  uint32_t rwnd;                /**< receive window, bytes (default 1 MiB) */
+  uint32_t sndbuf;              /**< send buffer, bytes (default 1 MiB) */
+  uint32_t max_message_size;    /**< largest message sent or received (default 256 KiB) */
+  uint32_t mtu;                 /**< largest SCTP packet written, bytes (default 1200) */
+  uint32_t rto_initial;         /**< default 3000 */
+  uint32_t rto_min;             /**< default 1000 */
+  uint32_t rto_max;             /**< default 60000 */
+  uint32_t sack_timeout;        /**< delayed SACK, default 200 */
+  uint32_t sack_freq;           /**< packets per SACK, default 2 */
+  uint32_t max_burst;           /**< packets per write opportunity, default 4 */
+  uint32_t association_max_retrans; /**< default 10 */
+  uint32_t max_init_retransmits;    /**< default 8 */
+  uint32_t valid_cookie_life;   /**< default 60000 */
+  uint32_t hb_interval;         /**< heartbeat interval on an idle path, default 30000; 0 = off */
+  int no_bundle;                /**< never bundle DATA with control chunks */
+  /** Random bytes for tags, initial TSNs and the cookie secret. Required. */
+  csctp_rand_fn rand;
+  void *rand_user_data;
+  /**
+   * Optional cookie-signing secret shared by the associations of one
+   * endpoint (CSCTP_COOKIE_SECRET_LEN bytes, copied at creation); when NULL
+   * the association draws its own from `rand`.
+   */
+  const uint8_t *cookie_secret;
+  const csctp_mem *mem;         /**< allocator; NULL = csctp_mem_default() */
+  csctp_log_fn log;             /**< optional logging hook */
+  void *log_user_data;
+  uint32_t log_mask;            /**< categories passed to `log` */
+} csctp_config;
+
+/** Fills `cfg` with the defaults documented above (rand is NULL: set it). */
+CSCTP_EXTERN void csctp_config_default(csctp_config *cfg);
+
+typedef struct csctp_assoc csctp_assoc;
+
+/** Association states (RFC 9260 §4). */
+typedef enum csctp_assoc_state {
+  CSCTP_STATE_CLOSED = 0,
+  CSCTP_STATE_COOKIE_WAIT,
+  CSCTP_STATE_COOKIE_ECHOED,
+  CSCTP_STATE_ESTABLISHED,
+  CSCTP_STATE_SHUTDOWN_PENDING,
+  CSCTP_STATE_SHUTDOWN_SENT,
+  CSCTP_STATE_SHUTDOWN_RECEIVED,
+  CSCTP_STATE_SHUTDOWN_ACK_SENT,
+} csctp_assoc_state;
+
+/** Why an association closed. */
+typedef enum csctp_close_reason {
+  CSCTP_CLOSE_SHUTDOWN = 0,      /**< graceful shutdown completed */
+  CSCTP_CLOSE_PEER_ABORT,        /**< the peer sent ABORT */
+  CSCTP_CLOSE_LOCAL_ABORT,       /**< csctp_assoc_abort() */
+  CSCTP_CLOSE_TIMEOUT,           /**< association_max_retrans exceeded */
+  CSCTP_CLOSE_INIT_FAILED,       /**< max_init_retransmits exceeded */
+  CSCTP_CLOSE_PROTOCOL_ERROR,    /**< we aborted: peer violated the protocol or ran us out of resources */
+} csctp_close_reason;
+
+typedef enum csctp_event_type {
+  CSCTP_EVENT_NONE = 0,
+  /** The association is established (COMMUNICATION UP). */
+  CSCTP_EVENT_CONNECTED,
+  /** The peer restarted (RFC 9260 §5.2.4): old data is gone, streams start over. */
+  CSCTP_EVENT_RESTARTED,
+  /** A complete message arrived. */
+  CSCTP_EVENT_MESSAGE,
+  /** The peer started a graceful shutdown: no more data will arrive. */
+  CSCTP_EVENT_SHUTDOWN,
+  /** The association is closed; nothing more will happen on it. */
+  CSCTP_EVENT_CLOSED,
+  /** Buffered outbound data fell to or below the send-buffer-low threshold. */
+  CSCTP_EVENT_SEND_BUFFER_LOW,
+  /** The peer reported an error cause in an ERROR chunk. */
+  CSCTP_EVENT_PEER_ERROR,
+} csctp_event_type;
+
+/**
+ * An event. Pointers inside it stay valid until the next call of any function
+ * on the same association.
+ */
+typedef struct csctp_event {
+  csctp_event_type type;
+  union {
+    struct {
+      uint16_t inbound_streams;  /**< negotiated: streams the peer may send on */
+      uint16_t outbound_streams; /**< negotiated: streams we may send on */
+    } connected;                 /**< CONNECTED and RESTARTED */
+    struct {
+      uint16_t stream;
+      uint32_t ppid;
+      int unordered;
+      const uint8_t *data;
+      size_t len;
+    } message;
+    struct {
+      csctp_close_reason reason;
+      uint16_t cause;            /**< RFC 9260 §3.3.10 cause code from or to the peer, 0 if none */
+    } closed;
+    struct {
+      uint16_t cause;            /**< RFC 9260 §3.3.10 cause code */
+    } peer_error;
+    struct {
+      size_t buffered;           /**< bytes still buffered */
+    } send_buffer_low;
+  } u;
+} csctp_event;
+
+/** Per-message send options. */
+typedef struct csctp_send_opts {
+  uint16_t stream;
+  uint32_t ppid;
+  int unordered;
+} csctp_send_opts;
+
+/** Counters and path figures. */
+typedef struct csctp_stats {
+  uint64_t packets_in, packets_out;
+  uint64_t chunks_in, chunks_out;
+  uint64_t data_chunks_in, data_chunks_out;
+  uint64_t messages_in, messages_out;
+  uint64_t bytes_in, bytes_out;             /**< user payload bytes */
+  uint64_t retransmissions;                 /**< DATA chunks sent again */
+  uint64_t fast_retransmits;                /**< fast retransmit events */
+  uint64_t t3_expiries;
+  uint64_t duplicate_tsns;                  /**< DATA received twice */
+  uint64_t sacks_in, sacks_out;
+  uint64_t heartbeats_out;
+  /* packets dropped, and why */
+  uint64_t drop_bad_crc;
+  uint64_t drop_bad_vtag;
+  uint64_t drop_malformed;
+  uint64_t drop_bad_port;
+  uint64_t drop_out_of_window;              /**< DATA outside what we can accept */
+  uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
+  uint64_t errors_sent, aborts_sent;
+  /* path */
+  uint32_t srtt_ms, rttvar_ms, rto_ms;
+  uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
+  uint32_t bytes_outstanding;
+  size_t bytes_buffered;                    /**< queued to send, incl. outstanding */
+} csctp_stats;
+
+/**
+ * Creates an association in the CLOSED state, copying what it needs from
+ * `cfg`. It answers an incoming INIT without keeping state (the state cookie)
+ * and becomes established on a valid COOKIE ECHO, or initiates with
+ * csctp_assoc_connect().
+ * Returns 0 and stores the new object in *pa (free with csctp_assoc_del), or
+ * CSCTP_ERR_INVALID_ARGUMENT (missing rand, impossible values),
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_RANDOM.
+ */
+CSCTP_EXTERN int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg);
+
+/** Frees the association and everything it owns. NULL is allowed. */
+CSCTP_EXTERN void csctp_assoc_del(csctp_assoc *a);
+
+/**
+ * Starts the 4-way handshake (sends INIT). Only in CLOSED; both sides may
+ * call it at once (INIT collision is handled). Returns 0 or
+ * CSCTP_ERR_INVALID_STATE, CSCTP_ERR_RANDOM.
+ */
+CSCTP_EXTERN int csctp_assoc_connect(csctp_assoc *a, csctp_tstamp now);
+
+/**
+ * Processes one inbound SCTP packet (`pkt` is only read during the call).
+ * Malformed or unexpected packets are dropped or answered as RFC 9260 says
+ * and counted in the statistics; that is not an error for the caller.
+ * Returns 0, or a fatal error (CSCTP_ERR_NOMEM).
+ */
+CSCTP_EXTERN int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len,
+                                         csctp_tstamp now);
+
+/**
+ * Writes the next outbound packet into `buf` (at most `cap` bytes, at most
+ * the configured MTU). Returns its length, 0 when nothing is due now, or
+ * CSCTP_ERR_NOBUF when `cap` is smaller than the MTU. Call it until it
+ * returns 0 after every other call.
+ */
+CSCTP_EXTERN csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap,
+                                                  csctp_tstamp now);
+
+/**
+ * Takes the next event into *ev. Returns 1 when an event was stored, 0 when
+ * there is none. Message data in *ev stays valid until the next call on `a`.
+ */
+CSCTP_EXTERN int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev);
+
+/** Returns the earliest timer deadline, or CSCTP_TSTAMP_NONE. */
+CSCTP_EXTERN csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a);
+
+/** Runs the timers whose deadline is at or before `now`. Returns 0 or a fatal error. */
+CSCTP_EXTERN int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now);
+
+/**
+ * Queues one message, copying `data` once into the send buffer. May be called
+ * before the association is established (the data waits for it).
+ * Returns 0 or: CSCTP_ERR_STREAM_ID (stream not negotiated),
+ * CSCTP_ERR_MSG_TOO_LARGE (over max_message_size; len 0 is also refused with
+ * CSCTP_ERR_INVALID_ARGUMENT, as SCTP cannot carry an empty message),
+ * CSCTP_ERR_WOULD_BLOCK (send buffer full), CSCTP_ERR_CLOSED (shutting down or
+ * closed), CSCTP_ERR_NOMEM. On error nothing changes.
+ */
+CSCTP_EXTERN int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts,
+                                  const uint8_t *data, size_t len, csctp_tstamp now);
+
+/**
+ * Starts a graceful shutdown: queued data is still delivered, then
+ * SHUTDOWN / SHUTDOWN ACK / SHUTDOWN COMPLETE. A CLOSED event follows.
+ * Returns 0 or CSCTP_ERR_INVALID_STATE.
+ */
+CSCTP_EXTERN int csctp_assoc_shutdown(csctp_assoc *a, csctp_tstamp now);
+
+/**
+ * Aborts: an ABORT with a User-Initiated Abort cause carrying `reason` (may
+ * be NULL) is written by the next write_packet, then the association is
+ * closed. Returns 0 or CSCTP_ERR_INVALID_STATE when already closed.
+ */
+CSCTP_EXTERN int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now);
+
+/** Returns the current state. */
+CSCTP_EXTERN csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a);
+
+/** Copies the counters and path figures into *st. */
+CSCTP_EXTERN void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st);
+
+/** Bytes queued or in flight, not yet acknowledged. */
+CSCTP_EXTERN size_t csctp_assoc_buffered_amount(const csctp_assoc *a);
+
+/** Sets the threshold of the SEND_BUFFER_LOW event (default 0). */
+CSCTP_EXTERN void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t threshold);
+
+/** Returns a constant name for a state, e.g. "ESTABLISHED". */
+CSCTP_EXTERN const char *csctp_assoc_state_name(csctp_assoc_state st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

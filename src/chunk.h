@@ -1,0 +1,216 @@
+/*
+ * Decoders and encoders of every RFC 9260 chunk, their parameters and error
+ * causes. Decoders take a csctp_chunk view and fill a struct of views into the
+ * packet (valid as long as the packet); they check every length and return 0
+ * or CSCTP_ERR_MALFORMED. Semantic checks that call for a specific reaction
+ * (zero initiate tag, zero streams, empty DATA) are left to the association.
+ * Encoders append to a csctp_wr; on overflow they leave w->overflow set and
+ * the caller rolls back with csctp_wr_rollback().
+ *
+ * Implementations: one file per family (chunk_data.c, chunk_init.c,
+ * chunk_sack.c, chunk_heartbeat.c, chunk_error.c, chunk_simple.c).
+ */
+#ifndef CSCTP_CHUNK_H
+#define CSCTP_CHUNK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* ---- DATA (§3.3.1) ---- */
+
+#define CSCTP_DATA_HDR_LEN 16
+
+typedef struct csctp_data_chunk {
+  uint8_t flags; /* CSCTP_DATA_FLAG_* */
+  uint32_t tsn;
+  uint16_t stream;
+  uint16_t ssn;
+  uint32_t ppid;
+  const uint8_t *data;
+  size_t len; /* 0 is possible: the caller answers with the No User Data cause */
+} csctp_data_chunk;
+
+/* MALFORMED when the value is shorter than the 12-byte DATA header. */
+int csctp_data_decode(const csctp_chunk *ch, csctp_data_chunk *out);
+
+/*
+ * Writes a DATA chunk header (16 bytes, length = 16 + d->len) at p; the
+ * caller copies d->len payload bytes right after it and pads to 4.
+ */
+static inline void csctp_data_write_header(uint8_t *p, const csctp_data_chunk *d) {
+  p[0] = CSCTP_CHUNK_DATA;
+  p[1] = d->flags;
+  csctp_put_u16(p + 2, (uint16_t)(CSCTP_DATA_HDR_LEN + d->len));
+  csctp_put_u32(p + 4, d->tsn);
+  csctp_put_u16(p + 8, d->stream);
+  csctp_put_u16(p + 10, d->ssn);
+  csctp_put_u32(p + 12, d->ppid);
+}
+
+/* Appends a whole DATA chunk (header, payload, padding). */
+void csctp_data_write(csctp_wr *w, const csctp_data_chunk *d);
+
+/* ---- INIT and INIT ACK (§3.3.2, §3.3.3) ---- */
+
+/* Parameter types. */
+enum {
+  CSCTP_PARAM_HEARTBEAT_INFO = 1,
+  CSCTP_PARAM_IPV4 = 5,
+  CSCTP_PARAM_IPV6 = 6,
+  CSCTP_PARAM_STATE_COOKIE = 7,
+  CSCTP_PARAM_UNRECOGNIZED = 8,
+  CSCTP_PARAM_COOKIE_PRESERVATIVE = 9,
+  CSCTP_PARAM_HOSTNAME = 11,
+  CSCTP_PARAM_SUPPORTED_ADDR_TYPES = 12,
+  CSCTP_PARAM_ECN_CAPABLE = 0x8000,
+  CSCTP_PARAM_ZERO_CHECKSUM = 0x8001,       /* RFC 9653 */
+  CSCTP_PARAM_SUPPORTED_EXTENSIONS = 0x8008, /* RFC 5061 §4.2.7 */
+  CSCTP_PARAM_FORWARD_TSN_SUPPORTED = 0xc000, /* RFC 3758 */
+  CSCTP_PARAM_ADAPTATION_LAYER = 0xc006,    /* RFC 5061 */
+};
+
+#define CSCTP_INIT_FIXED_LEN 16 /* value part: tag, a_rwnd, OS, MIS, initial TSN */
+#define CSCTP_MAX_UNRECOGNIZED 8
+
+typedef struct csctp_init_chunk {
+  uint32_t initiate_tag;
+  uint32_t a_rwnd;
+  uint16_t num_outbound_streams;
+  uint16_t num_inbound_streams;
+  uint32_t initial_tsn;
+  /* INIT ACK: the State Cookie parameter's value (NULL when absent). */
+  const uint8_t *cookie;
+  size_t cookie_len;
+  int has_hostname;          /* a Host Name Address parameter was present */
+  int forward_tsn_supported; /* RFC 3758 parameter present */
+  int has_cookie_preservative;
+  uint32_t cookie_preservative_ms; /* suggested extension of the cookie life */
+  const uint8_t *supported_ext;    /* chunk types listed, NULL when absent */
+  size_t supported_ext_len;
+  /*
+   * Unrecognized parameters whose action asks for a report (01, 11), in the
+   * order found, as whole TLVs; at most CSCTP_MAX_UNRECOGNIZED (more are
+   * counted in n_unrecognized_dropped and not reported).
+   */
+  size_t n_unrecognized;
+  size_t n_unrecognized_dropped;
+  csctp_tlv unrecognized[CSCTP_MAX_UNRECOGNIZED];
+  /* An unrecognized parameter with action 00 or 01 stopped processing. */
+  int stopped;
+} csctp_init_chunk;
+
+/*
+ * Decodes INIT or INIT ACK (ch->type tells which). Parameters known to us are
+ * recognized (even those we ignore: IPv4/IPv6 addresses, supported address
+ * types, ECN); unknown ones follow their action bits. MALFORMED when the fixed
+ * part is short or a parameter's length is wrong.
+ */
+int csctp_init_decode(const csctp_chunk *ch, csctp_init_chunk *out);
+
+/*
+ * Starts an INIT or INIT ACK with the fixed fields of `f` (other fields of f
+ * are ignored). Append parameters with csctp_param_write(), then finish with
+ * csctp_wr_tlv_end(w, returned offset).
+ */
+size_t csctp_init_write_begin(csctp_wr *w, uint8_t type, const csctp_init_chunk *f);
+
+/* Appends one TLV parameter (or error cause) with its padding. */
+void csctp_param_write(csctp_wr *w, uint16_t type, const uint8_t *value, size_t len);
+
+/* ---- SACK (§3.3.4) ---- */
+
+typedef struct csctp_sack_chunk {
+  uint32_t cum_tsn_ack;
+  uint32_t a_rwnd;
+  uint16_t num_gap_blocks;
+  uint16_t num_dup_tsns;
+  const uint8_t *gaps; /* num_gap_blocks * 4 bytes: start, end offsets from cum_tsn_ack */
+  const uint8_t *dups; /* num_dup_tsns * 4 bytes */
+} csctp_sack_chunk;
+
+/* MALFORMED when the value is short or the counts exceed the chunk. */
+int csctp_sack_decode(const csctp_chunk *ch, csctp_sack_chunk *out);
+
+static inline void csctp_sack_gap(const csctp_sack_chunk *s, size_t i, uint16_t *start,
+                                  uint16_t *end) {
+  *start = csctp_get_u16(s->gaps + 4 * i);
+  *end = csctp_get_u16(s->gaps + 4 * i + 2);
+}
+
+static inline uint32_t csctp_sack_dup(const csctp_sack_chunk *s, size_t i) {
+  return csctp_get_u32(s->dups + 4 * i);
+}
+
+/* Appends a SACK; gaps[i][0..1] are start/end offsets. */
+void csctp_sack_write(csctp_wr *w, uint32_t cum_tsn_ack, uint32_t a_rwnd,
+                      const uint16_t (*gaps)[2], size_t n_gaps, const uint32_t *dups,
+                      size_t n_dups);
+
+/* ---- HEARTBEAT and HEARTBEAT ACK (§3.3.5, §3.3.6) ---- */
+
+/* Finds the Heartbeat Info parameter; MALFORMED when absent or malformed. */
+int csctp_heartbeat_decode(const csctp_chunk *ch, const uint8_t **info, size_t *info_len);
+
+/* Appends a HEARTBEAT or HEARTBEAT ACK (type) carrying one Heartbeat Info. */
+void csctp_heartbeat_write(csctp_wr *w, uint8_t type, const uint8_t *info, size_t info_len);
+
+/* ---- ABORT, ERROR and error causes (§3.3.7, §3.3.10) ---- */
+
+/* Error cause codes (a wire type, never a csctp_error). */
+typedef enum csctp_cause {
+  CSCTP_CAUSE_INVALID_STREAM = 1,
+  CSCTP_CAUSE_MISSING_PARAM = 2,
+  CSCTP_CAUSE_STALE_COOKIE = 3,
+  CSCTP_CAUSE_OUT_OF_RESOURCE = 4,
+  CSCTP_CAUSE_UNRESOLVABLE_ADDRESS = 5,
+  CSCTP_CAUSE_UNRECOGNIZED_CHUNK = 6,
+  CSCTP_CAUSE_INVALID_MANDATORY_PARAM = 7,
+  CSCTP_CAUSE_UNRECOGNIZED_PARAMS = 8,
+  CSCTP_CAUSE_NO_USER_DATA = 9,
+  CSCTP_CAUSE_COOKIE_WHILE_SHUTTING_DOWN = 10,
+  CSCTP_CAUSE_RESTART_NEW_ADDRESSES = 11,
+  CSCTP_CAUSE_USER_ABORT = 12,
+  CSCTP_CAUSE_PROTOCOL_VIOLATION = 13,
+} csctp_cause;
+
+/*
+ * Iterates the causes of an ABORT or ERROR chunk: csctp_rd_init(&r,
+ * ch->value, ch->value_len) then csctp_tlv_next(&r, &t) (type = cause code).
+ * This returns the first cause's code, 0 when there is none or it is malformed.
+ */
+uint16_t csctp_cause_first(const csctp_chunk *ch);
+
+/* Appends one cause with a raw body. */
+void csctp_cause_write(csctp_wr *w, uint16_t code, const uint8_t *body, size_t len);
+/* Invalid Stream Identifier: stream + 2 reserved bytes. */
+void csctp_cause_write_invalid_stream(csctp_wr *w, uint16_t stream);
+/* Missing Mandatory Parameter: count + types. */
+void csctp_cause_write_missing_params(csctp_wr *w, const uint16_t *types, size_t n);
+/* Stale Cookie: measure of staleness in microseconds. */
+void csctp_cause_write_stale_cookie(csctp_wr *w, uint32_t staleness_us);
+/* No User Data: the TSN. */
+void csctp_cause_write_no_user_data(csctp_wr *w, uint32_t tsn);
+/* Unrecognized Chunk Type: the whole chunk as received (header included). */
+void csctp_cause_write_unrecognized_chunk(csctp_wr *w, const csctp_chunk *ch);
+/* Unrecognized Parameters: the parameters, each whole, one cause. */
+void csctp_cause_write_unrecognized_params(csctp_wr *w, const csctp_tlv *params, size_t n);
+/* Protocol Violation / User-Initiated Abort: free-form text or bytes. */
+void csctp_cause_write_text(csctp_wr *w, uint16_t code, const char *text);
+
+/* Appends an ABORT or ERROR with no cause; add causes, then csctp_wr_tlv_end. */
+size_t csctp_abort_write_begin(csctp_wr *w, int t_bit);
+size_t csctp_error_write_begin(csctp_wr *w);
+
+/* ---- Simple chunks: COOKIE ECHO/ACK, SHUTDOWN family (§3.3.8-3.3.13) ---- */
+
+/* SHUTDOWN: MALFORMED when the value is not 4 bytes. */
+int csctp_shutdown_decode(const csctp_chunk *ch, uint32_t *cum_tsn_ack);
+void csctp_shutdown_write(csctp_wr *w, uint32_t cum_tsn_ack);
+/* COOKIE ECHO carrying `cookie`. */
+void csctp_cookie_echo_write(csctp_wr *w, const uint8_t *cookie, size_t len);
+/* A chunk with no value: COOKIE ACK, SHUTDOWN ACK, SHUTDOWN COMPLETE (flags: T). */
+void csctp_chunk_write_empty(csctp_wr *w, uint8_t type, uint8_t flags);
+
+#endif

@@ -1,0 +1,50 @@
+/* Error names, the default allocator and the log category parser. */
+#include <csctp/common.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *csctp_strerror(int err) {
+  switch (err) {
+  case CSCTP_OK: return "success";
+  case CSCTP_ERR_INVALID_ARGUMENT: return "invalid argument";
+  case CSCTP_ERR_INVALID_STATE: return "operation not allowed in the current state";
+  case CSCTP_ERR_STREAM_ID: return "stream identifier out of the negotiated range";
+  case CSCTP_ERR_MSG_TOO_LARGE: return "message larger than the maximum message size";
+  case CSCTP_ERR_WOULD_BLOCK: return "send buffer full";
+  case CSCTP_ERR_NOBUF: return "buffer too small";
+  case CSCTP_ERR_CLOSED: return "association shutting down or closed";
+  case CSCTP_ERR_RANDOM: return "random source failed";
+  case CSCTP_ERR_MALFORMED: return "malformed input";
+  case CSCTP_ERR_NOMEM: return "out of memory";
+  case CSCTP_ERR_CRYPTO: return "cryptographic operation failed";
+  default: return "unknown error";
+  }
+}
+
+static void *mem_malloc(size_t size, void *u) { (void)u; return malloc(size); }
+static void mem_free(void *p, void *u) { (void)u; free(p); }
+static void *mem_calloc(size_t n, size_t size, void *u) { (void)u; return calloc(n, size); }
+static void *mem_realloc(void *p, size_t size, void *u) { (void)u; return realloc(p, size); }
+
+static const csctp_mem default_mem = {NULL, mem_malloc, mem_free, mem_calloc, mem_realloc};
+
+const csctp_mem *csctp_mem_default(void) { return &default_mem; }
+
+uint32_t csctp_log_mask_parse(const char *spec) {
+  static const struct { const char *name; uint32_t bit; } names[] = {
+      {"sctp", CSCTP_LOG_SCTP}, {"dtls", CSCTP_LOG_DTLS}, {"ice", CSCTP_LOG_ICE},
+      {"dc", CSCTP_LOG_DC},     {"peer", CSCTP_LOG_PEER},
+  };
+  uint32_t mask = 0;
+  if (!spec) return 0;
+  while (*spec) {
+    size_t n = strcspn(spec, ", ");
+    if (n == 1 && spec[0] == '*') mask = CSCTP_LOG_ALL;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      if (strlen(names[i].name) == n && memcmp(names[i].name, spec, n) == 0) mask |= names[i].bit;
+    spec += n;
+    while (*spec == ',' || *spec == ' ') spec++;
+  }
+  return mask;
+}

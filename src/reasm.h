@@ -1,0 +1,71 @@
+/*
+ * Reassembly and ordered delivery of received DATA (RFC 9260 §6.5, §6.6, §6.9):
+ * fragments kept per stream in TSN order, complete messages handed out as one
+ * contiguous buffer. Stream state is allocated when a stream is first used.
+ */
+#ifndef CSCTP_REASM_H
+#define CSCTP_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <csctp/common.h>
+
+#include "chunk.h"
+#include "tsn.h"
+
+typedef struct csctp_rx_msg {
+  uint16_t stream;
+  uint16_t ssn;
+  uint32_t ppid;
+  int unordered;
+  const uint8_t *data; /* valid until the next pop, release, clear or free */
+  size_t len;
+} csctp_rx_msg;
+
+typedef struct csctp_reasm_frag csctp_reasm_frag;
+typedef struct csctp_reasm_stream csctp_reasm_stream;
+
+/* Fields are private to reasm.c. */
+typedef struct csctp_reasm {
+  const csctp_mem *mem;
+  uint32_t max_message_size;
+  size_t bytes; /* payload bytes held */
+  void *priv;   /* implementation state (streams, pool, ready list, delivery buffer) */
+} csctp_reasm;
+
+/* max_message_size bounds a reassembled message. Returns 0 or CSCTP_ERR_NOMEM. */
+int csctp_reasm_init(csctp_reasm *r, const csctp_mem *mem, uint32_t max_message_size);
+void csctp_reasm_free(csctp_reasm *r);
+
+/*
+ * Stores a copy of the payload of a DATA chunk that the TSN tracker accepted
+ * as new (d->len > 0). Pooled storage: no allocation per chunk in steady
+ * state. Returns 0, CSCTP_ERR_NOMEM, CSCTP_ERR_MSG_TOO_LARGE (the message
+ * grows past max_message_size: the caller aborts the association), or
+ * CSCTP_ERR_MALFORMED (a fragment contradicts those around it, e.g. a middle
+ * fragment whose stream or SSN differs from its message's).
+ */
+int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d);
+
+/*
+ * Takes the next complete deliverable message: ordered ones in SSN order per
+ * stream, unordered ones as soon as complete, streams served round-robin.
+ * Releases the previous popped message first. Returns 1 (msg filled), 0 when
+ * none is ready, or CSCTP_ERR_NOMEM.
+ */
+int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg);
+
+/* Releases the last popped message's buffer (its bytes leave the count). */
+void csctp_reasm_release(csctp_reasm *r);
+
+/* 1 when pop would return a message. */
+int csctp_reasm_has_ready(const csctp_reasm *r);
+
+/* Payload bytes held: incomplete, complete and not yet released. */
+static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; }
+
+/* Drops everything and forgets all streams (peer restart). */
+void csctp_reasm_clear(csctp_reasm *r);
+
+#endif

@@ -1,0 +1,24 @@
+/* Retransmission timeout computation, RFC 9260 §6.3.1. */
+#ifndef CSCTP_RTO_H
+#define CSCTP_RTO_H
+
+#include <stdint.h>
+
+#include <csctp/common.h>
+
+typedef struct csctp_rto {
+  csctp_tstamp rto_initial, rto_min, rto_max; /* microseconds */
+  csctp_tstamp srtt, rttvar;                  /* 0 until the first measurement */
+  csctp_tstamp rto;
+  int measured;
+} csctp_rto;
+
+/* Arguments in milliseconds (net.sctp names). */
+void csctp_rto_init(csctp_rto *r, uint32_t rto_initial_ms, uint32_t rto_min_ms, uint32_t rto_max_ms);
+/* Feeds one RTT measurement (C1-C3, RTO.Alpha 1/8, RTO.Beta 1/4, clamped). */
+void csctp_rto_update(csctp_rto *r, csctp_tstamp rtt);
+/* Doubles the RTO up to rto_max (timer back-off, §6.3.3 E2). */
+void csctp_rto_backoff(csctp_rto *r);
+static inline csctp_tstamp csctp_rto_get(const csctp_rto *r) { return r->rto; }
+
+#endif

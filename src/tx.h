@@ -1,0 +1,135 @@
+/*
+ * The send side of an association (RFC 9260 §6, §7): the send buffer of whole
+ * messages (copied in once), the stream scheduler (round-robin per message),
+ * fragmentation at first transmission, the outstanding-DATA ring indexed by
+ * TSN - (cum_tsn_ack + 1), SACK processing, T3-rtx, fast retransmit and fast
+ * recovery, cwnd/ssthresh/partial_bytes_acked, max_burst, peer rwnd tracking,
+ * sender silly-window avoidance and zero-window probing.
+ */
+#ifndef CSCTP_TX_H
+#define CSCTP_TX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <csctp/common.h>
+
+#include "chunk.h"
+#include "rto.h"
+#include "tsn.h"
+#include "wr.h"
+
+typedef struct csctp_tx_config {
+  uint32_t mtu;              /* largest SCTP packet, common header included */
+  uint32_t sndbuf;           /* bytes of user data queued + outstanding */
+  uint32_t max_message_size;
+  uint32_t max_burst;        /* packets per write opportunity */
+  uint32_t rto_initial, rto_min, rto_max; /* ms */
+} csctp_tx_config;
+
+typedef struct csctp_tx_stats {
+  uint64_t data_chunks_out;
+  uint64_t messages_out; /* messages whose last fragment was first sent */
+  uint64_t bytes_out;    /* payload bytes first sent */
+  uint64_t retransmissions;
+  uint64_t fast_retransmits;
+  uint64_t t3_expiries;
+} csctp_tx_stats;
+
+/* Fields marked private belong to tx.c and its helpers. */
+typedef struct csctp_tx {
+  const csctp_mem *mem;
+  csctp_tx_config cfg;
+  csctp_rto rto;     /* shared with the association (T1, T2, heartbeat) */
+  csctp_tx_stats stats;
+  uint32_t cwnd, ssthresh, partial_bytes_acked;
+  uint32_t peer_rwnd;          /* a_rwnd minus outstanding (§6.2.1) */
+  uint32_t outstanding_bytes;  /* payload in flight, not cumulatively acked */
+  size_t buffered;             /* payload queued + outstanding */
+  csctp_tsn next_tsn;          /* TSN of the next new chunk */
+  csctp_tsn cum_tsn_ack;       /* last cumulatively acknowledged TSN */
+  uint16_t num_streams;        /* negotiated outbound streams (0 before start) */
+  int started;
+  void *priv;                  /* private: queues, streams, ring */
+} csctp_tx;
+
+int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
+void csctp_tx_free(csctp_tx *tx);
+
+/*
+ * Begins sending (association established): our initial TSN, the peer's
+ * a_rwnd from its INIT/INIT ACK, the negotiated outbound stream count.
+ * Queued messages for streams >= num_streams are dropped (counted in the
+ * returned value). cwnd = min(4*MTU, max(2*MTU, 4380)), ssthresh = peer_rwnd.
+ */
+size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams);
+
+/*
+ * Drops everything queued and outstanding and starts again as after
+ * csctp_tx_start (peer restart, §5.2.4: the peer lost it all). Stream
+ * sequence numbers start at 0 again.
+ */
+void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams);
+
+/*
+ * Copies one message (1 <= len <= max_message_size) into the send buffer.
+ * Returns 0, CSCTP_ERR_WOULD_BLOCK (buffered + len > sndbuf; an empty buffer
+ * always accepts one message), CSCTP_ERR_MSG_TOO_LARGE or CSCTP_ERR_NOMEM.
+ */
+int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered,
+                     const uint8_t *data, size_t len);
+
+/* 1 when csctp_tx_write_data would write at least one chunk now. */
+int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now);
+
+/*
+ * Appends DATA chunks to the packet being built in `w` (w->cap already
+ * limited to the MTU): chunks marked for retransmission first (fast
+ * retransmit allows one packet beyond cwnd), then new data as cwnd, peer rwnd,
+ * max_burst and silly-window avoidance allow; with peer rwnd 0 and nothing
+ * outstanding one chunk goes as a zero-window probe. New messages are split
+ * into fragments at first transmission. Starts T3 when it is not running.
+ * Returns the number of chunks written (0 when nothing was due or nothing fit).
+ */
+size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now);
+
+/* Resets the burst counter: call when a packet arrives or a timer fires. */
+void csctp_tx_new_burst(csctp_tx *tx);
+
+/* What a SACK did. */
+typedef struct csctp_tx_sack_result {
+  int new_cum_ack;      /* the cumulative ack point advanced */
+  int new_data_acked;   /* any new TSN acked, cumulatively or by a gap */
+  size_t bytes_freed;   /* payload bytes that left the send buffer */
+} csctp_tx_sack_result;
+
+/*
+ * Applies a SACK (§6.2.1, §7.2): frees cumulatively acked chunks and
+ * messages, marks gap-acked ones, measures RTT on chunks sent once (Karn),
+ * counts miss indications and marks fast retransmits (3 misses), updates
+ * cwnd/ssthresh/partial_bytes_acked and fast recovery, peer rwnd, and T3
+ * (stopped when nothing is outstanding, restarted when the cum ack advanced).
+ * A SACK older than the current cum ack is ignored. Returns 0, or
+ * CSCTP_ERR_MALFORMED when it acknowledges a TSN never sent (the caller aborts
+ * with a Protocol Violation).
+ */
+int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
+                     csctp_tx_sack_result *res);
+
+/* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
+csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
+
+/*
+ * T3-rtx expired (§6.3.3): ssthresh = max(cwnd/2, 4*MTU), cwnd = MTU, RTO
+ * backed off, every outstanding chunk marked for retransmission, T3 restarted
+ * when the retransmission is written.
+ */
+void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now);
+
+/* 1 when nothing is queued and nothing is outstanding. */
+static inline int csctp_tx_idle(const csctp_tx *tx) { return tx->buffered == 0; }
+
+/* Cumulative TSN the peer has acked, used for SHUTDOWN checks. */
+static inline csctp_tsn csctp_tx_cum_ack(const csctp_tx *tx) { return tx->cum_tsn_ack; }
+
+#endif
