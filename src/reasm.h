@@ -68,4 +68,16 @@ static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; 
 /* Drops everything and forgets all streams (peer restart). */
 void csctp_reasm_clear(csctp_reasm *r);
 
+typedef struct csctp_reasm_stats {
+  size_t fragments;     /* fragments held, not counting a popped message */
+  size_t streams;       /* streams with state (used at least once) */
+  size_t nodes;         /* fragment nodes allocated (in use + free) */
+  size_t nodes_free;    /* of which recycled and idle */
+  uint64_t node_allocs; /* lifetime node allocations */
+  uint64_t big_allocs;  /* lifetime allocations for payloads over a node's inline size */
+} csctp_reasm_stats;
+
+/* Fills `out` with counters (for the association's statistics and tests). */
+void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out);
+
 #endif

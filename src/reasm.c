@@ -1,0 +1,330 @@
+/*
+ * Reassembly and delivery (RFC 9260 §6.5, §6.6, §6.9).
+ *
+ * Every held fragment is indexed by TSN. Because the fragments of a message
+ * carry strictly consecutive TSNs (§6.9), a new fragment can only join the
+ * runs ending at tsn - 1 and starting at tsn + 1: two lookups, O(1) per
+ * chunk whatever the arrival order. A run from a B to an E fragment is a
+ * complete message. Complete unordered messages queue on their stream;
+ * complete ordered ones are indexed by (stream, SSN) and a stream is ready
+ * when the message with its expected SSN is complete. Ready streams are
+ * served round-robin from a FIFO.
+ */
+#include "reasm.h"
+
+#include <string.h>
+
+#include "mem.h"
+#include "packet.h"
+#include "reasm_pool.h"
+
+struct csctp_reasm_stream {
+  uint16_t id;
+  uint16_t next_ssn; /* SSN of the next ordered message to deliver (§6.5) */
+  uint8_t ord_ready; /* the message with next_ssn is complete */
+  uint8_t in_ready;  /* linked in the ready FIFO */
+  csctp_reasm_frag *uhead, *utail; /* complete unordered messages (run starts) */
+  csctp_reasm_stream *ready_next;
+};
+
+typedef struct reasm_state {
+  csctp_reasm_pool pool;
+  csctp_reasm_map frags;   /* TSN -> fragment, for every held and unpopped fragment */
+  csctp_reasm_map streams; /* stream id -> stream, created on first use */
+  csctp_reasm_map ordered; /* stream << 16 | SSN -> run start of a complete ordered message */
+  csctp_reasm_stream *ready_head, *ready_tail;
+  csctp_reasm_frag *popped_node; /* single-fragment message handed out without a copy */
+  size_t popped_bytes;           /* bytes of the message handed out, until release */
+  uint8_t *dbuf;                 /* delivery buffer for multi-fragment messages */
+  size_t dbuf_cap;
+} reasm_state;
+
+#define FLAG_B CSCTP_DATA_FLAG_B
+#define FLAG_E CSCTP_DATA_FLAG_E
+#define FLAG_U CSCTP_DATA_FLAG_U
+
+static uint32_t reasm_ord_key(uint16_t stream, uint16_t ssn) {
+  return (uint32_t)stream << 16 | ssn;
+}
+
+int csctp_reasm_init(csctp_reasm *r, const csctp_mem *mem, uint32_t max_message_size) {
+  memset(r, 0, sizeof(*r));
+  reasm_state *s = csctp_calloc(mem, 1, sizeof(*s));
+  if (!s) return CSCTP_ERR_NOMEM;
+  csctp_reasm_pool_init(&s->pool, mem);
+  csctp_reasm_map_init(&s->frags);
+  csctp_reasm_map_init(&s->streams);
+  csctp_reasm_map_init(&s->ordered);
+  r->mem = mem;
+  r->max_message_size = max_message_size;
+  r->priv = s;
+  return 0;
+}
+
+/* Drops all fragments, messages and streams; keeps pool nodes and map capacity. */
+static void reasm_drop_all(csctp_reasm *r) {
+  reasm_state *s = r->priv;
+  csctp_reasm_map *m = &s->frags;
+  for (uint32_t i = 0; i < m->cap; i++)
+    if (m->slots[i].val) csctp_reasm_pool_put(&s->pool, m->slots[i].val);
+  csctp_reasm_map_reset(m);
+  m = &s->streams;
+  for (uint32_t i = 0; i < m->cap; i++)
+    if (m->slots[i].val) csctp_free(r->mem, m->slots[i].val);
+  csctp_reasm_map_reset(m);
+  csctp_reasm_map_reset(&s->ordered);
+  if (s->popped_node) csctp_reasm_pool_put(&s->pool, s->popped_node);
+  s->popped_node = NULL;
+  s->popped_bytes = 0;
+  s->ready_head = s->ready_tail = NULL;
+  r->bytes = 0;
+}
+
+void csctp_reasm_clear(csctp_reasm *r) {
+  if (r->priv) reasm_drop_all(r);
+}
+
+void csctp_reasm_free(csctp_reasm *r) {
+  reasm_state *s = r->priv;
+  if (!s) return;
+  reasm_drop_all(r);
+  csctp_reasm_pool_free(&s->pool);
+  csctp_reasm_map_free(&s->frags, r->mem);
+  csctp_reasm_map_free(&s->streams, r->mem);
+  csctp_reasm_map_free(&s->ordered, r->mem);
+  csctp_free(r->mem, s->dbuf);
+  csctp_free(r->mem, s);
+  r->priv = NULL;
+}
+
+static void reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
+  if (st->in_ready) return;
+  st->in_ready = 1;
+  st->ready_next = NULL;
+  if (s->ready_tail)
+    s->ready_tail->ready_next = st;
+  else
+    s->ready_head = st;
+  s->ready_tail = st;
+}
+
+/* Two fragments with adjacent TSNs inside one message must agree on its identity. */
+static int reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
+  if (f->stream != d->stream) return 0;
+  if ((f->flags & FLAG_U) != (d->flags & FLAG_U)) return 0;
+  /* §3.3.1: the SSN of unordered fragments carries no meaning. */
+  if (!(d->flags & FLAG_U) && f->ssn != d->ssn) return 0;
+  return 1;
+}
+
+/*
+ * Checks how `d` fits between its TSN neighbours `left` (tsn - 1, the end of
+ * a run) and `right` (tsn + 1, the start of a run): 0 with *join_* set, or
+ * MALFORMED when a neighbour says the message boundary is elsewhere.
+ */
+static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right,
+                     const csctp_data_chunk *d, int *join_left, int *join_right) {
+  *join_left = *join_right = 0;
+  if (left) {
+    int left_ends = (left->flags & FLAG_E) != 0, begins = (d->flags & FLAG_B) != 0;
+    if (left_ends != begins) return CSCTP_ERR_MALFORMED;
+    if (!begins) {
+      if (!reasm_same_msg(left, d)) return CSCTP_ERR_MALFORMED;
+      *join_left = 1;
+    }
+  }
+  if (right) {
+    int ends = (d->flags & FLAG_E) != 0, right_begins = (right->flags & FLAG_B) != 0;
+    if (ends != right_begins) return CSCTP_ERR_MALFORMED;
+    if (!ends) {
+      if (!reasm_same_msg(right, d)) return CSCTP_ERR_MALFORMED;
+      *join_right = 1;
+    }
+  }
+  return 0;
+}
+
+static csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
+  return csctp_reasm_map_get(&s->streams, id);
+}
+
+/* The stream's state, created on its first fragment (NULL on allocation failure). */
+static csctp_reasm_stream *reasm_stream_get_or_new(csctp_reasm *r, uint16_t id) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st = reasm_stream(s, id);
+  if (st) return st;
+  if (csctp_reasm_map_reserve(&s->streams, r->mem, 1) != 0) return NULL;
+  st = csctp_calloc(r->mem, 1, sizeof(*st));
+  if (!st) return NULL;
+  st->id = id;
+  csctp_reasm_map_put(&s->streams, id, st);
+  return st;
+}
+
+static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_frag *start) {
+  if (start->flags & FLAG_U) {
+    start->msg_next = NULL;
+    if (st->utail)
+      st->utail->msg_next = start;
+    else
+      st->uhead = start;
+    st->utail = start;
+    reasm_make_ready(s, st);
+    return;
+  }
+  csctp_reasm_map_put(&s->ordered, reasm_ord_key(st->id, start->ssn), start);
+  if (start->ssn == st->next_ssn) {
+    st->ord_ready = 1;
+    reasm_make_ready(s, st);
+  }
+}
+
+int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
+  reasm_state *s = r->priv;
+  if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  int ordered = !(d->flags & FLAG_U);
+  csctp_reasm_stream *st = reasm_stream(s, d->stream);
+  /*
+   * An ordered fragment whose SSN is behind the expected one belongs to a
+   * message already delivered: holding it would leak it forever.
+   */
+  uint16_t next_ssn = st ? st->next_ssn : 0;
+  if (ordered && csctp_ssn_lt(d->ssn, next_ssn)) return CSCTP_ERR_MALFORMED;
+  if (csctp_reasm_map_get(&s->frags, d->tsn)) return CSCTP_ERR_MALFORMED;
+
+  csctp_reasm_frag *left = csctp_reasm_map_get(&s->frags, d->tsn - 1);
+  csctp_reasm_frag *right = csctp_reasm_map_get(&s->frags, d->tsn + 1);
+  int join_left, join_right;
+  int rc = reasm_fit(left, right, d, &join_left, &join_right);
+  if (rc) return rc;
+  csctp_reasm_frag *start = join_left ? left->other : NULL;
+  csctp_reasm_frag *end = join_right ? right->other : NULL;
+  size_t total = d->len + (start ? start->run_bytes : 0) + (join_right ? right->run_bytes : 0);
+  if (total > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  int begins = start ? (start->flags & FLAG_B) : (d->flags & FLAG_B);
+  int ends = end ? (end->flags & FLAG_E) : (d->flags & FLAG_E);
+  int complete = begins && ends;
+  if (complete && ordered && csctp_reasm_map_get(&s->ordered, reasm_ord_key(d->stream, d->ssn)))
+    return CSCTP_ERR_MALFORMED; /* two complete messages with one SSN */
+
+  /* Everything that can fail is done before the first change. */
+  st = reasm_stream_get_or_new(r, d->stream);
+  if (!st) return CSCTP_ERR_NOMEM;
+  if (csctp_reasm_map_reserve(&s->frags, r->mem, 1) != 0) return CSCTP_ERR_NOMEM;
+  if (complete && !(d->flags & FLAG_U) && csctp_reasm_map_reserve(&s->ordered, r->mem, 1) != 0)
+    return CSCTP_ERR_NOMEM;
+  csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
+  if (!f) return CSCTP_ERR_NOMEM;
+
+  memcpy(f->data, d->data, d->len);
+  f->len = (uint32_t)d->len;
+  f->tsn = d->tsn;
+  f->ppid = d->ppid;
+  f->stream = d->stream;
+  f->ssn = d->ssn;
+  f->flags = d->flags & (FLAG_B | FLAG_E | FLAG_U);
+  if (join_left) {
+    left->next = f;
+    f->prev = left;
+  }
+  if (join_right) {
+    f->next = right;
+    right->prev = f;
+  }
+  if (!start) start = f;
+  if (!end) end = f;
+  start->other = end;
+  end->other = start;
+  start->run_bytes = total;
+  csctp_reasm_map_put(&s->frags, f->tsn, f);
+  r->bytes += d->len;
+  if (complete) reasm_complete(s, st, start);
+  return 0;
+}
+
+int csctp_reasm_has_ready(const csctp_reasm *r) {
+  const reasm_state *s = r->priv;
+  return s && s->ready_head != NULL;
+}
+
+void csctp_reasm_release(csctp_reasm *r) {
+  reasm_state *s = r->priv;
+  if (!s) return;
+  if (s->popped_node) csctp_reasm_pool_put(&s->pool, s->popped_node);
+  s->popped_node = NULL;
+  r->bytes -= s->popped_bytes;
+  s->popped_bytes = 0;
+}
+
+/* The message the head stream would deliver next (unordered first: §6.6). */
+static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
+  if (st->uhead) return st->uhead;
+  return csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
+}
+
+int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
+  reasm_state *s = r->priv;
+  csctp_reasm_release(r);
+  csctp_reasm_stream *st = s->ready_head;
+  if (!st) return 0;
+  csctp_reasm_frag *start = reasm_peek(s, st);
+  int single = start->other == start;
+  /* Grow the delivery buffer before anything moves, so NOMEM loses nothing. */
+  if (!single && start->run_bytes > s->dbuf_cap) {
+    uint8_t *b = csctp_realloc(r->mem, s->dbuf, start->run_bytes);
+    if (!b) return CSCTP_ERR_NOMEM;
+    s->dbuf = b;
+    s->dbuf_cap = start->run_bytes;
+  }
+
+  if (start->flags & FLAG_U) {
+    st->uhead = start->msg_next;
+    if (!st->uhead) st->utail = NULL;
+  } else {
+    csctp_reasm_map_del(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
+    st->next_ssn++; /* wraps at 65535 (§3.3.1) */
+    st->ord_ready =
+        csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
+  }
+  /* Round-robin: the stream goes to the back of the FIFO if it has more. */
+  s->ready_head = st->ready_next;
+  if (!s->ready_head) s->ready_tail = NULL;
+  st->in_ready = 0;
+  if (st->uhead || st->ord_ready) reasm_make_ready(s, st);
+
+  msg->stream = start->stream;
+  msg->ssn = start->ssn;
+  msg->ppid = start->ppid;
+  msg->unordered = (start->flags & FLAG_U) != 0;
+  msg->len = start->run_bytes;
+  s->popped_bytes = start->run_bytes;
+  if (single) {
+    csctp_reasm_map_del(&s->frags, start->tsn);
+    s->popped_node = start;
+    msg->data = start->data;
+    return 1;
+  }
+  size_t off = 0;
+  for (csctp_reasm_frag *f = start, *next; f; f = next) {
+    next = f->next;
+    memcpy(s->dbuf + off, f->data, f->len);
+    off += f->len;
+    csctp_reasm_map_del(&s->frags, f->tsn);
+    csctp_reasm_pool_put(&s->pool, f);
+  }
+  msg->data = s->dbuf;
+  return 1;
+}
+
+void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out) {
+  const reasm_state *s = r->priv;
+  memset(out, 0, sizeof(*out));
+  if (!s) return;
+  out->fragments = s->frags.count;
+  out->streams = s->streams.count;
+  out->nodes = s->pool.n_nodes;
+  out->nodes_free = s->pool.n_free;
+  out->node_allocs = s->pool.node_allocs;
+  out->big_allocs = s->pool.big_allocs;
+}

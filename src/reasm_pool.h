@@ -1,0 +1,89 @@
+/*
+ * Storage behind reassembly (reasm.c): recycled fragment nodes in two size
+ * classes, and a small open-addressing map from a 32-bit key to a pointer.
+ * Internal to reasm.c and reasm_pool.c.
+ */
+#ifndef CSCTP_REASM_POOL_H
+#define CSCTP_REASM_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <csctp/common.h>
+
+#include "tsn.h"
+
+/*
+ * Inline payload capacity of the two node classes. LARGE holds a whole DATA
+ * payload of a 1200-byte path MTU (1200 - 12 common header - 16 DATA header,
+ * rounded up); SMALL keeps short messages (and a peer sending one-byte chunks)
+ * from costing a large node each. Bigger payloads get their own allocation.
+ */
+#define CSCTP_REASM_SMALL_INLINE 128
+#define CSCTP_REASM_LARGE_INLINE 1200
+
+/*
+ * One received DATA fragment. Fragments with consecutive TSNs that belong to
+ * the same message are linked into a run (prev/next, TSN order); the first
+ * and last node of a run point at each other through `other`, and the first
+ * holds the run's byte total. A complete message is a run from B to E.
+ */
+struct csctp_reasm_frag {
+  struct csctp_reasm_frag *prev, *next; /* run links; next is the free-list link */
+  struct csctp_reasm_frag *other;       /* run start <-> run end */
+  struct csctp_reasm_frag *msg_next;    /* run start: queue of complete unordered */
+  size_t run_bytes;                     /* run start: payload bytes in the run */
+  uint8_t *data;                        /* inline[] or its own allocation */
+  uint32_t len;
+  csctp_tsn tsn;
+  uint32_t ppid;
+  uint16_t stream;
+  uint16_t ssn;
+  uint8_t flags; /* CSCTP_DATA_FLAG_B/E/U */
+  uint8_t large; /* size class: inline capacity is LARGE_INLINE when set */
+  uint8_t inline_data[]; /* SMALL_INLINE or LARGE_INLINE bytes */
+};
+
+typedef struct csctp_reasm_pool {
+  const csctp_mem *mem;
+  struct csctp_reasm_frag *free_small, *free_large;
+  size_t n_nodes;      /* nodes allocated and not yet given back to mem */
+  size_t n_free;       /* of which on the free lists */
+  uint64_t node_allocs; /* lifetime counters */
+  uint64_t big_allocs;
+} csctp_reasm_pool;
+
+void csctp_reasm_pool_init(csctp_reasm_pool *p, const csctp_mem *mem);
+/* Returns every node on the free lists to mem (live nodes must be put first). */
+void csctp_reasm_pool_free(csctp_reasm_pool *p);
+/* A node able to hold len payload bytes (node->data set, other fields zero), or NULL. */
+struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len);
+/* Recycles a node; an oversized payload's own buffer is freed. */
+void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f);
+
+/* Map slot: empty when val is NULL. */
+typedef struct csctp_reasm_slot {
+  uint32_t key;
+  void *val;
+} csctp_reasm_slot;
+
+typedef struct csctp_reasm_map {
+  csctp_reasm_slot *slots;
+  uint32_t cap; /* 0 or a power of two */
+  uint32_t count;
+  uint32_t shift; /* 32 - log2(cap) */
+} csctp_reasm_map;
+
+void csctp_reasm_map_init(csctp_reasm_map *m);
+void csctp_reasm_map_free(csctp_reasm_map *m, const csctp_mem *mem);
+/* Makes room for `extra` more entries (load kept at or under 1/2): 0 or CSCTP_ERR_NOMEM. */
+int csctp_reasm_map_reserve(csctp_reasm_map *m, const csctp_mem *mem, uint32_t extra);
+void *csctp_reasm_map_get(const csctp_reasm_map *m, uint32_t key);
+/* Inserts a key not present; room must have been reserved. */
+void csctp_reasm_map_put(csctp_reasm_map *m, uint32_t key, void *val);
+/* Removes key if present and returns its value (NULL when absent). */
+void *csctp_reasm_map_del(csctp_reasm_map *m, uint32_t key);
+/* Empties the map, keeping its capacity. */
+void csctp_reasm_map_reset(csctp_reasm_map *m);
+
+#endif
