@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include <csctp/common.h>
+
 #include "tsn.h"
 #include "wr.h"
 
