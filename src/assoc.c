@@ -1,0 +1,648 @@
+/*
+ * The association: public API, inbound packet validation and dispatch
+ * (RFC 9260 §8.4, §8.5), and outbound packet assembly (§6.10 bundling).
+ */
+#include "assoc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crc32c.h"
+#include "mem.h"
+#include "packet.h"
+
+void csctp_config_default(csctp_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->local_port = 5000;
+  cfg->remote_port = 5000;
+  cfg->outbound_streams = 65535;
+  cfg->max_inbound_streams = 65535;
+  cfg->rwnd = 1024 * 1024;
+  cfg->sndbuf = 1024 * 1024;
+  cfg->max_message_size = 256 * 1024;
+  cfg->mtu = 1200;
+  cfg->rto_initial = 3000;
+  cfg->rto_min = 1000;
+  cfg->rto_max = 60000;
+  cfg->sack_timeout = 200;
+  cfg->sack_freq = 2;
+  cfg->max_burst = 4;
+  cfg->association_max_retrans = 10;
+  cfg->max_init_retransmits = 8;
+  cfg->valid_cookie_life = 60000;
+  cfg->hb_interval = 30000;
+}
+
+const char *csctp_assoc_state_name(csctp_assoc_state st) {
+  static const char *const names[] = {"CLOSED",           "COOKIE-WAIT",       "COOKIE-ECHOED",
+                                      "ESTABLISHED",      "SHUTDOWN-PENDING",  "SHUTDOWN-SENT",
+                                      "SHUTDOWN-RECEIVED", "SHUTDOWN-ACK-SENT"};
+  if ((unsigned)st < sizeof(names) / sizeof(names[0])) return names[st];
+  return "UNKNOWN";
+}
+
+void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) {
+  if (!a->cfg.log || !(a->cfg.log_mask & CSCTP_LOG_SCTP)) return;
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  a->cfg.log(a->cfg.log_user_data, CSCTP_LOG_SCTP, buf);
+}
+
+int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero) {
+  for (int i = 0; i < 16; i++) {
+    uint8_t b[4];
+    if (a->cfg.rand(b, sizeof(b), a->cfg.rand_user_data)) return CSCTP_ERR_RANDOM;
+    *v = csctp_get_u32(b);
+    if (!nonzero || *v) return 0;
+  }
+  return CSCTP_ERR_RANDOM;
+}
+
+int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
+  if (!pa || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->mtu < 576 || cfg->mtu > 65535 || cfg->outbound_streams == 0 ||
+      cfg->max_inbound_streams == 0 || cfg->rwnd < 1500 || cfg->max_message_size == 0 ||
+      cfg->sndbuf == 0 || cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max ||
+      cfg->rto_initial == 0 || cfg->sack_freq == 0 || cfg->max_burst == 0 ||
+      cfg->valid_cookie_life == 0)
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
+  csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
+  if (!a) return CSCTP_ERR_NOMEM;
+  a->mem = mem;
+  a->cfg = *cfg;
+  a->cfg.mem = mem;
+  a->cfg.cookie_secret = NULL;
+  a->state = CSCTP_STATE_CLOSED;
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  if (cfg->cookie_secret) {
+    memcpy(a->secret, cfg->cookie_secret, CSCTP_COOKIE_SECRET_LEN);
+  } else if (cfg->rand(a->secret, sizeof(a->secret), cfg->rand_user_data)) {
+    csctp_free(mem, a);
+    return CSCTP_ERR_RANDOM;
+  }
+  csctp_tx_config tc = {cfg->mtu,     cfg->sndbuf,  cfg->max_message_size, cfg->max_burst,
+                        cfg->rto_initial, cfg->rto_min, cfg->rto_max};
+  int rv = csctp_tx_init(&a->tx, mem, &tc);
+  if (rv) {
+    csctp_free(mem, a);
+    return rv;
+  }
+  rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
+  if (rv) {
+    csctp_tx_free(&a->tx);
+    csctp_free(mem, a);
+    return rv;
+  }
+  a->last_adv_rwnd = cfg->rwnd;
+  *pa = a;
+  return 0;
+}
+
+static void assoc_drop_output(csctp_assoc *a) {
+  csctp_assoc_opkt *p = a->opkt_head;
+  while (p) {
+    csctp_assoc_opkt *n = p->next;
+    csctp_free(a->mem, p);
+    p = n;
+  }
+  a->opkt_head = a->opkt_tail = NULL;
+}
+
+void csctp_assoc_del(csctp_assoc *a) {
+  if (!a) return;
+  assoc_drop_output(a);
+  csctp_free(a->mem, a->ctrl);
+  csctp_free(a->mem, a->cookie);
+  csctp_free(a->mem, a->init_ack_err);
+  csctp_tx_free(&a->tx);
+  csctp_reasm_free(&a->reasm);
+  csctp_assoc_events_free(a);
+  csctp_free(a->mem, a);
+}
+
+/* A message handed out by poll_event lives until the next call on the association. */
+static void assoc_release_popped(csctp_assoc *a) {
+  if (a->have_popped) {
+    csctp_reasm_release(&a->reasm);
+    a->have_popped = 0;
+    csctp_assoc_check_window_update(a);
+  }
+}
+
+int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len) {
+  if (CSCTP_COMMON_HDR_LEN + len > a->cfg.mtu) len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
+  csctp_assoc_opkt *p = csctp_malloc(a->mem, sizeof(*p) + CSCTP_COMMON_HDR_LEN + len);
+  if (!p) return CSCTP_ERR_NOMEM;
+  csctp_wr w;
+  csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
+  csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
+  csctp_wr_bytes(&w, chunks, len);
+  csctp_packet_set_crc(p->data, w.len);
+  p->len = w.len;
+  p->next = NULL;
+  if (a->opkt_tail)
+    a->opkt_tail->next = p;
+  else
+    a->opkt_head = p;
+  a->opkt_tail = p;
+  return 0;
+}
+
+int csctp_assoc_queue_ctrl(csctp_assoc *a, const uint8_t *chunk, size_t len) {
+  if (a->ctrl_len + len > a->ctrl_cap) {
+    size_t cap = a->ctrl_cap ? a->ctrl_cap * 2 : 256;
+    while (cap < a->ctrl_len + len) cap *= 2;
+    uint8_t *n = csctp_realloc(a->mem, a->ctrl, cap);
+    if (!n) return CSCTP_ERR_NOMEM;
+    a->ctrl = n;
+    a->ctrl_cap = cap;
+  }
+  memcpy(a->ctrl + a->ctrl_len, chunk, len);
+  a->ctrl_len += len;
+  return 0;
+}
+
+static void assoc_stop_timers(csctp_assoc *a) {
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+}
+
+void csctp_assoc_enter_closed(csctp_assoc *a, csctp_close_reason reason, uint16_t cause) {
+  if (a->state == CSCTP_STATE_CLOSED && a->dead) return;
+  csctp_assoc_log(a, "%s -> CLOSED (reason %d, cause %u)", csctp_assoc_state_name(a->state),
+                  (int)reason, cause);
+  a->state = CSCTP_STATE_CLOSED;
+  a->dead = 1;
+  assoc_stop_timers(a);
+  a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
+  a->send_heartbeat = a->sack_now = a->window_update = 0;
+  a->ctrl_len = 0;
+  csctp_event ev = {.type = CSCTP_EVENT_CLOSED};
+  ev.u.closed.reason = reason;
+  ev.u.closed.cause = cause;
+  csctp_assoc_push_event(a, &ev, 1);
+}
+
+void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
+                            csctp_close_reason reason) {
+  uint8_t buf[320];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_abort_write_begin(&w, 0);
+  if (cause) {
+    if (text)
+      csctp_cause_write_text(&w, cause, text);
+    else
+      csctp_cause_write(&w, cause, NULL, 0);
+  }
+  csctp_wr_tlv_end(&w, off);
+  if (!w.overflow && a->peer_tag) {
+    csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len);
+    a->stats.aborts_sent++;
+  }
+  csctp_assoc_enter_closed(a, reason, cause);
+}
+
+uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a) {
+  size_t held = csctp_reasm_bytes(&a->reasm);
+  if (held >= a->cfg.rwnd) return 0;
+  uint32_t free_space = a->cfg.rwnd - (uint32_t)held;
+  /* Receiver silly-window avoidance (RFC 9260 §6.2 with RFC 1122 4.2.3.3): a
+   * window smaller than min(rwnd/2, MTU) is advertised as 0. */
+  uint32_t floor = a->cfg.rwnd / 2 < a->cfg.mtu ? a->cfg.rwnd / 2 : a->cfg.mtu;
+  return free_space < floor ? 0 : free_space;
+}
+
+/* ---- inbound ---- */
+
+/* Chunks that must be alone in their packet (§6.10). */
+static int chunk_must_be_alone(uint8_t type) {
+  return type == CSCTP_CHUNK_INIT || type == CSCTP_CHUNK_INIT_ACK ||
+         type == CSCTP_CHUNK_SHUTDOWN_COMPLETE;
+}
+
+/* Decodes a known chunk once to reject malformed packets before any state changes. */
+static int chunk_validate(const csctp_chunk *ch) {
+  union {
+    csctp_data_chunk d;
+    csctp_init_chunk i;
+    csctp_sack_chunk s;
+  } u;
+  const uint8_t *info;
+  size_t info_len;
+  uint32_t cum;
+  switch (ch->type) {
+  case CSCTP_CHUNK_DATA: return csctp_data_decode(ch, &u.d);
+  case CSCTP_CHUNK_INIT:
+  case CSCTP_CHUNK_INIT_ACK: return csctp_init_decode(ch, &u.i);
+  case CSCTP_CHUNK_SACK: return csctp_sack_decode(ch, &u.s);
+  case CSCTP_CHUNK_HEARTBEAT:
+  case CSCTP_CHUNK_HEARTBEAT_ACK: return csctp_heartbeat_decode(ch, &info, &info_len);
+  case CSCTP_CHUNK_SHUTDOWN: return csctp_shutdown_decode(ch, &cum);
+  default: return 0;
+  }
+}
+
+/* Out-of-the-blue packet (§8.4) while we have no association. */
+static void assoc_ootb(csctp_assoc *a, const csctp_common_hdr *h, const uint8_t *pkt, size_t len) {
+  csctp_chunk_iter it;
+  csctp_chunk ch;
+  csctp_chunk_iter_init(&it, pkt, len);
+  while (csctp_chunk_next(&it, &ch) == 1) {
+    switch (ch.type) {
+    case CSCTP_CHUNK_ABORT:
+    case CSCTP_CHUNK_SHUTDOWN_COMPLETE:
+    case CSCTP_CHUNK_COOKIE_ACK:
+      return; /* rules 2, 6: silently discard */
+    case CSCTP_CHUNK_ERROR:
+      if (csctp_cause_first(&ch) == CSCTP_CAUSE_STALE_COOKIE) return;
+      break;
+    case CSCTP_CHUNK_SHUTDOWN_ACK: {
+      /* rule 5: SHUTDOWN COMPLETE with the T bit, their tag reflected */
+      uint8_t c[4];
+      csctp_wr w;
+      csctp_wr_init(&w, c, sizeof(c));
+      csctp_chunk_write_empty(&w, CSCTP_CHUNK_SHUTDOWN_COMPLETE, CSCTP_FLAG_T);
+      csctp_assoc_queue_packet(a, h->vtag, c, w.len);
+      return;
+    }
+    default: break;
+    }
+  }
+  /* rule 8: ABORT with the T bit set, the packet's own tag reflected */
+  uint8_t c[4];
+  csctp_wr w;
+  csctp_wr_init(&w, c, sizeof(c));
+  size_t off = csctp_abort_write_begin(&w, 1);
+  csctp_wr_tlv_end(&w, off);
+  csctp_assoc_queue_packet(a, h->vtag, c, w.len);
+  a->stats.aborts_sent++;
+}
+
+/* Reports an unrecognized chunk (action 01/11) in an ERROR chunk. */
+static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
+  uint8_t buf[1200];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, a->cfg.mtu - CSCTP_COMMON_HDR_LEN < sizeof(buf)
+                             ? a->cfg.mtu - CSCTP_COMMON_HDR_LEN
+                             : sizeof(buf));
+  size_t off = csctp_error_write_begin(&w);
+  csctp_cause_write_unrecognized_chunk(&w, ch);
+  csctp_wr_tlv_end(&w, off);
+  if (!w.overflow && csctp_assoc_queue_ctrl(a, buf, w.len) == 0) a->stats.errors_sent++;
+}
+
+static int state_has_tcb(const csctp_assoc *a) { return a->state != CSCTP_STATE_CLOSED; }
+
+int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
+  csctp_common_hdr h;
+  csctp_chunk_iter it;
+  csctp_chunk ch;
+  int rv;
+  assoc_release_popped(a);
+  a->stats.packets_in++;
+  if (csctp_packet_parse_header(pkt, len, &h) != 0) {
+    a->stats.drop_malformed++;
+    return 0;
+  }
+  if (!csctp_packet_check_crc(pkt, len)) {
+    a->stats.drop_bad_crc++;
+    return 0;
+  }
+  if (h.dst_port != a->cfg.local_port || h.src_port != a->cfg.remote_port) {
+    a->stats.drop_bad_port++;
+    return 0;
+  }
+  /* First pass: framing and every known chunk decodable, bundling rules. */
+  size_t nchunks = 0;
+  int first_type = -1, has_alone = 0;
+  csctp_chunk_iter_init(&it, pkt, len);
+  while ((rv = csctp_chunk_next(&it, &ch)) == 1) {
+    if (nchunks == 0) first_type = ch.type;
+    nchunks++;
+    if (chunk_must_be_alone(ch.type)) has_alone = 1;
+    if (chunk_validate(&ch) != 0) {
+      a->stats.drop_malformed++;
+      return 0;
+    }
+  }
+  if (rv < 0 || nchunks == 0 || (has_alone && nchunks > 1)) {
+    a->stats.drop_malformed++;
+    return 0;
+  }
+  a->stats.chunks_in += nchunks;
+  /* §8.5.1 A: a packet with INIT carries tag 0, and a tag of 0 means INIT. */
+  if ((first_type == CSCTP_CHUNK_INIT) != (h.vtag == 0)) {
+    a->stats.drop_bad_vtag++;
+    return 0;
+  }
+  if (!state_has_tcb(a) && first_type != CSCTP_CHUNK_INIT &&
+      first_type != CSCTP_CHUNK_COOKIE_ECHO) {
+    assoc_ootb(a, &h, pkt, len);
+    return 0;
+  }
+  /* §8.5 and §8.5.1: check the verification tag per chunk family. */
+  if (first_type == CSCTP_CHUNK_ABORT || first_type == CSCTP_CHUNK_SHUTDOWN_COMPLETE) {
+    csctp_chunk_iter_init(&it, pkt, len);
+    csctp_chunk_next(&it, &ch);
+    int t = ch.flags & CSCTP_FLAG_T;
+    if (!((!t && h.vtag == a->local_tag) || (t && a->peer_tag && h.vtag == a->peer_tag))) {
+      a->stats.drop_bad_vtag++;
+      return 0;
+    }
+  } else if (first_type == CSCTP_CHUNK_SHUTDOWN_ACK &&
+             (a->state == CSCTP_STATE_COOKIE_WAIT || a->state == CSCTP_STATE_COOKIE_ECHOED)) {
+    /* §8.5.1 E: treated as out of the blue. */
+    assoc_ootb(a, &h, pkt, len);
+    return 0;
+  } else if (first_type != CSCTP_CHUNK_INIT && first_type != CSCTP_CHUNK_COOKIE_ECHO &&
+             h.vtag != a->local_tag) {
+    a->stats.drop_bad_vtag++;
+    return 0;
+  }
+
+  csctp_tx_new_burst(&a->tx);
+  int had_data = 0, immediate = 0;
+  csctp_chunk_iter_init(&it, pkt, len);
+  while (csctp_chunk_next(&it, &ch) == 1) {
+    rv = 0;
+    switch (ch.type) {
+    case CSCTP_CHUNK_DATA:
+      had_data = 1;
+      if (ch.flags & CSCTP_DATA_FLAG_I) immediate = 1;
+      rv = csctp_assoc_on_data(a, &ch, now);
+      break;
+    case CSCTP_CHUNK_INIT: rv = csctp_assoc_on_init(a, &h, &ch, now); break;
+    case CSCTP_CHUNK_INIT_ACK: rv = csctp_assoc_on_init_ack(a, &h, &ch, now); break;
+    case CSCTP_CHUNK_SACK: rv = csctp_assoc_on_sack(a, &ch, now); break;
+    case CSCTP_CHUNK_HEARTBEAT: csctp_assoc_on_heartbeat(a, &ch); break;
+    case CSCTP_CHUNK_HEARTBEAT_ACK: csctp_assoc_on_heartbeat_ack(a, &ch, now); break;
+    case CSCTP_CHUNK_ABORT: csctp_assoc_on_abort(a, &ch); break;
+    case CSCTP_CHUNK_SHUTDOWN: csctp_assoc_on_shutdown(a, &ch, now); break;
+    case CSCTP_CHUNK_SHUTDOWN_ACK: csctp_assoc_on_shutdown_ack(a, &h, now); break;
+    case CSCTP_CHUNK_ERROR: {
+      csctp_event ev = {.type = CSCTP_EVENT_PEER_ERROR};
+      ev.u.peer_error.cause = csctp_cause_first(&ch);
+      if (ev.u.peer_error.cause == CSCTP_CAUSE_STALE_COOKIE &&
+          a->state == CSCTP_STATE_COOKIE_ECHOED) {
+        /* §5.2.6: start over with a fresh INIT (we keep it simple: no preservative). */
+        a->state = CSCTP_STATE_COOKIE_WAIT;
+        a->send_cookie_echo = 0;
+        a->send_init = 1;
+        a->t1 = now + a->t1_rto;
+      }
+      csctp_assoc_push_event(a, &ev, 0);
+      break;
+    }
+    case CSCTP_CHUNK_COOKIE_ECHO: rv = csctp_assoc_on_cookie_echo(a, &h, &ch, now); break;
+    case CSCTP_CHUNK_COOKIE_ACK: csctp_assoc_on_cookie_ack(a, now); break;
+    case CSCTP_CHUNK_SHUTDOWN_COMPLETE: csctp_assoc_on_shutdown_complete(a, now); break;
+    default: {
+      /* §3.2: the upper two bits of an unrecognized chunk type say what to do. */
+      int act = csctp_unknown_action(ch.type);
+      if (act == CSCTP_UNK_STOP_REPORT || act == CSCTP_UNK_SKIP_REPORT)
+        assoc_report_unknown_chunk(a, &ch);
+      if (act == CSCTP_UNK_STOP || act == CSCTP_UNK_STOP_REPORT) goto done;
+      break;
+    }
+    }
+    if (rv <= CSCTP_ERR_FATAL) return rv;
+    if (rv == 1 || a->state == CSCTP_STATE_CLOSED) break; /* handler said: stop processing */
+  }
+done:
+  if (state_has_tcb(a)) csctp_assoc_after_data_packet(a, had_data, immediate, now);
+  return 0;
+}
+
+/* ---- outbound ---- */
+
+static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
+  size_t start = w->len;
+  /* Control chunks first (§6.10), whole ones only. */
+  if (a->ctrl_len) {
+    size_t off = 0;
+    while (off + 4 <= a->ctrl_len) {
+      size_t clen = (csctp_get_u16(a->ctrl + off + 2) + 3u) & ~3u;
+      if (clen > csctp_wr_left(w)) break;
+      csctp_wr_bytes(w, a->ctrl + off, clen);
+      a->stats.chunks_out++;
+      off += clen;
+    }
+    if (off == 0 && w->len == start && a->ctrl_len) {
+      /* A chunk larger than a packet: cannot be sent, drop it. */
+      size_t clen = (csctp_get_u16(a->ctrl) + 3u) & ~3u;
+      off = clen > a->ctrl_len ? a->ctrl_len : clen;
+    }
+    memmove(a->ctrl, a->ctrl + off, a->ctrl_len - off);
+    a->ctrl_len -= off;
+  }
+  if (a->send_cookie_echo && a->state == CSCTP_STATE_COOKIE_ECHOED) {
+    size_t mark = w->len;
+    csctp_cookie_echo_write(w, a->cookie, a->cookie_len);
+    if (w->overflow) {
+      csctp_wr_rollback(w, mark);
+    } else {
+      a->send_cookie_echo = 0;
+      a->stats.chunks_out++;
+      if (a->init_ack_err_len) { /* unrecognized INIT ACK params, reported once */
+        size_t m2 = w->len;
+        csctp_wr_bytes(w, a->init_ack_err, a->init_ack_err_len);
+        if (w->overflow) csctp_wr_rollback(w, m2);
+        a->init_ack_err_len = 0;
+      }
+    }
+  }
+  if (a->send_shutdown_ack) {
+    size_t mark = w->len;
+    csctp_chunk_write_empty(w, CSCTP_CHUNK_SHUTDOWN_ACK, 0);
+    if (w->overflow)
+      csctp_wr_rollback(w, mark);
+    else {
+      a->send_shutdown_ack = 0;
+      a->stats.chunks_out++;
+    }
+  }
+  if (a->send_heartbeat) {
+    uint8_t info[16];
+    csctp_put_u32(info, (uint32_t)(a->hb_sent >> 32));
+    csctp_put_u32(info + 4, (uint32_t)a->hb_sent);
+    csctp_put_u32(info + 8, (uint32_t)(a->hb_nonce >> 32));
+    csctp_put_u32(info + 12, (uint32_t)a->hb_nonce);
+    size_t mark = w->len;
+    csctp_heartbeat_write(w, CSCTP_CHUNK_HEARTBEAT, info, sizeof(info));
+    if (w->overflow)
+      csctp_wr_rollback(w, mark);
+    else {
+      a->send_heartbeat = 0;
+      a->stats.heartbeats_out++;
+      a->stats.chunks_out++;
+    }
+  }
+  int can_send_data = a->state == CSCTP_STATE_ESTABLISHED ||
+                      a->state == CSCTP_STATE_SHUTDOWN_PENDING ||
+                      a->state == CSCTP_STATE_SHUTDOWN_RECEIVED;
+  int data_ready = can_send_data && csctp_tx_wants_to_send(&a->tx, now);
+  int rx_active = a->rx_started && a->state != CSCTP_STATE_COOKIE_WAIT;
+  /* SACK: when due, or piggy-backed on anything else we send. */
+  int sack_pending = a->sack_now || a->window_update ||
+                     (a->sack_timer != CSCTP_TSTAMP_NONE &&
+                      (w->len > start || data_ready || a->send_shutdown));
+  if (rx_active && sack_pending) {
+    uint32_t rwnd = csctp_assoc_a_rwnd(a);
+    if (a->send_shutdown && a->state == CSCTP_STATE_SHUTDOWN_SENT) {
+      /* In SHUTDOWN-SENT, the SHUTDOWN chunk carries the cumulative ack (§9.2). */
+    } else {
+      size_t mark = w->len;
+      if (csctp_rx_tsn_write_sack(&a->rxt, w, rwnd) == 0 && !w->overflow) {
+        a->sack_now = a->window_update = 0;
+        a->sack_timer = CSCTP_TSTAMP_NONE;
+        a->packets_since_sack = 0;
+        a->last_adv_rwnd = rwnd;
+        a->stats.sacks_out++;
+        a->stats.chunks_out++;
+      } else {
+        csctp_wr_rollback(w, mark);
+      }
+    }
+  }
+  if (a->send_shutdown && a->state == CSCTP_STATE_SHUTDOWN_SENT) {
+    size_t mark = w->len;
+    csctp_shutdown_write(w, a->rxt.cum);
+    if (w->overflow)
+      csctp_wr_rollback(w, mark);
+    else {
+      a->send_shutdown = 0;
+      a->sack_now = a->window_update = 0;
+      a->sack_timer = CSCTP_TSTAMP_NONE;
+      a->packets_since_sack = 0;
+      a->stats.chunks_out++;
+    }
+  }
+  if (data_ready && !(a->cfg.no_bundle && w->len > start)) {
+    size_t n = csctp_tx_write_data(&a->tx, w, now);
+    if (n) {
+      a->stats.chunks_out += n;
+      a->last_activity = now;
+    }
+  }
+  return w->len - start;
+}
+
+csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
+  assoc_release_popped(a);
+  if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
+  if (a->opkt_head) {
+    csctp_assoc_opkt *p = a->opkt_head;
+    size_t n = p->len;
+    memcpy(buf, p->data, n);
+    a->opkt_head = p->next;
+    if (!a->opkt_head) a->opkt_tail = NULL;
+    csctp_free(a->mem, p);
+    a->stats.packets_out++;
+    a->stats.chunks_out++;
+    return (csctp_ssize)n;
+  }
+  if (a->state == CSCTP_STATE_CLOSED) return 0;
+  csctp_wr w;
+  csctp_wr_init(&w, buf, a->cfg.mtu);
+  if (a->state == CSCTP_STATE_COOKIE_WAIT) {
+    if (!a->send_init) return 0;
+    csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, 0);
+    csctp_assoc_write_init(a, &w);
+    if (w.overflow) return 0;
+    a->send_init = 0;
+    a->stats.chunks_out++;
+  } else {
+    csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
+    if (assoc_write_stateful(a, &w, now) == 0) return 0;
+  }
+  csctp_packet_set_crc(buf, w.len);
+  a->stats.packets_out++;
+  return (csctp_ssize)w.len;
+}
+
+/* ---- API ---- */
+
+int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
+  assoc_release_popped(a);
+  if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
+  csctp_rx_msg m;
+  int rv = csctp_reasm_pop(&a->reasm, &m);
+  if (rv == 1) {
+    a->have_popped = 1;
+    memset(ev, 0, sizeof(*ev));
+    ev->type = CSCTP_EVENT_MESSAGE;
+    ev->u.message.stream = m.stream;
+    ev->u.message.ppid = m.ppid;
+    ev->u.message.unordered = m.unordered;
+    ev->u.message.data = m.data;
+    ev->u.message.len = m.len;
+    a->stats.messages_in++;
+    a->stats.bytes_in += m.len;
+    return 1;
+  }
+  if (a->evq_len) return csctp_assoc_pop_event(a, ev);
+  return 0;
+}
+
+csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a) { return csctp_assoc_timers_next(a); }
+
+int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now) {
+  assoc_release_popped(a);
+  return csctp_assoc_timers_run(a, now);
+}
+
+int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
+                     csctp_tstamp now) {
+  assoc_release_popped(a);
+  if (!opts || (!data && len)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->dead || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) return CSCTP_ERR_CLOSED;
+  uint16_t limit = a->num_out ? a->num_out : a->cfg.outbound_streams;
+  if (opts->stream >= limit) return CSCTP_ERR_STREAM_ID;
+  if (len == 0) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (len > a->cfg.max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  int rv = csctp_tx_enqueue(&a->tx, opts->stream, opts->ppid, opts->unordered, data, len);
+  if (rv == 0) {
+    a->stats.messages_out++;
+    if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;
+  }
+  return rv;
+}
+
+int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now) {
+  assoc_release_popped(a);
+  if (a->state == CSCTP_STATE_CLOSED) return CSCTP_ERR_INVALID_STATE;
+  csctp_assoc_abort_with(a, CSCTP_CAUSE_USER_ABORT, reason ? reason : "",
+                         CSCTP_CLOSE_LOCAL_ABORT);
+  return 0;
+}
+
+csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a) { return a->state; }
+
+size_t csctp_assoc_buffered_amount(const csctp_assoc *a) { return a->tx.buffered; }
+
+void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t threshold) {
+  a->send_low_threshold = threshold;
+}
+
+void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st) {
+  *st = a->stats;
+  st->data_chunks_out = a->tx.stats.data_chunks_out;
+  st->bytes_out = a->tx.stats.bytes_out;
+  st->retransmissions = a->tx.stats.retransmissions;
+  st->fast_retransmits = a->tx.stats.fast_retransmits;
+  st->t3_expiries = a->tx.stats.t3_expiries;
+  st->srtt_ms = (uint32_t)(a->tx.rto.srtt / CSCTP_MILLISECONDS);
+  st->rttvar_ms = (uint32_t)(a->tx.rto.rttvar / CSCTP_MILLISECONDS);
+  st->rto_ms = (uint32_t)(a->tx.rto.rto / CSCTP_MILLISECONDS);
+  st->cwnd = a->tx.cwnd;
+  st->ssthresh = a->tx.ssthresh;
+  st->peer_rwnd = a->tx.peer_rwnd;
+  st->local_rwnd = csctp_assoc_a_rwnd(a);
+  st->bytes_outstanding = a->tx.outstanding_bytes;
+  st->bytes_buffered = a->tx.buffered;
+}

@@ -1,0 +1,135 @@
+/* DATA intake and acknowledgement (RFC 9260 §6.2, §6.5, §6.7), SACK intake. */
+#include "assoc.h"
+
+static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
+  uint8_t buf[16];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_error_write_begin(&w);
+  csctp_cause_write_invalid_stream(&w, stream);
+  csctp_wr_tlv_end(&w, off);
+  if (csctp_assoc_queue_ctrl(a, buf, w.len) == 0) a->stats.errors_sent++;
+}
+
+int csctp_assoc_on_data(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now) {
+  csctp_data_chunk d;
+  (void)now;
+  if (csctp_data_decode(ch, &d) != 0) return 1;
+  a->stats.data_chunks_in++;
+  if (!a->rx_started || a->state == CSCTP_STATE_COOKIE_WAIT) {
+    a->stats.drop_unexpected++;
+    return 0;
+  }
+  if (d.len == 0) {
+    /* §6.2: DATA without user data: ABORT with the No User Data cause. */
+    uint8_t buf[16];
+    csctp_wr w;
+    csctp_wr_init(&w, buf, sizeof(buf));
+    size_t off = csctp_abort_write_begin(&w, 0);
+    csctp_cause_write_no_user_data(&w, d.tsn);
+    csctp_wr_tlv_end(&w, off);
+    csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len);
+    a->stats.aborts_sent++;
+    csctp_assoc_enter_closed(a, CSCTP_CLOSE_PROTOCOL_ERROR, CSCTP_CAUSE_NO_USER_DATA);
+    return 1;
+  }
+  int cls = csctp_rx_tsn_check(&a->rxt, d.tsn);
+  if (cls == CSCTP_RX_TSN_DUP) {
+    csctp_rx_tsn_add(&a->rxt, d.tsn); /* remembered for the duplicate list */
+    a->stats.duplicate_tsns++;
+    a->sack_now = 1; /* §6.7: report duplicates at once */
+    return 0;
+  }
+  if (cls == CSCTP_RX_TSN_NO_ROOM) {
+    a->stats.drop_out_of_window++;
+    a->sack_now = 1;
+    return 0;
+  }
+  /* §6.2: with no room left, drop DATA above the highest TSN received so far; what
+   * fills a hole is still taken, or the association could stall. */
+  size_t held = csctp_reasm_bytes(&a->reasm);
+  if (held + d.len > a->cfg.rwnd && csctp_tsn_gt(d.tsn, a->rxt.highest)) {
+    a->stats.drop_out_of_window++;
+    a->sack_now = 1;
+    return 0;
+  }
+  if (d.stream >= a->num_in) {
+    /* §6.5: acknowledge and discard, report Invalid Stream Identifier. */
+    csctp_rx_tsn_add(&a->rxt, d.tsn);
+    send_error_cause_invalid_stream(a, d.stream);
+    return 0;
+  }
+  int rv = csctp_reasm_add(&a->reasm, &d);
+  if (rv == CSCTP_ERR_NOMEM) return rv;
+  if (rv == CSCTP_ERR_MSG_TOO_LARGE) {
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
+    return 1;
+  }
+  if (rv != 0) {
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
+                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    return 1;
+  }
+  csctp_rx_tsn_add(&a->rxt, d.tsn);
+  a->stats.bytes_in += 0; /* counted at delivery */
+  return 0;
+}
+
+void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now) {
+  if (!had_data || a->state == CSCTP_STATE_CLOSED) return;
+  if (a->state == CSCTP_STATE_SHUTDOWN_SENT) {
+    /* §9.2: answer each DATA packet with a SHUTDOWN and restart T2. */
+    a->send_shutdown = 1;
+    a->t2 = now + a->t2_rto;
+    return;
+  }
+  /* §6.2: SACK at once on gaps (and duplicates, set by on_data), on the I bit,
+   * after sack_freq packets; else within sack_timeout. */
+  a->packets_since_sack++;
+  if (immediate || csctp_rx_tsn_has_gaps(&a->rxt) ||
+      a->packets_since_sack >= a->cfg.sack_freq || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) {
+    a->sack_now = 1;
+  } else if (a->sack_timer == CSCTP_TSTAMP_NONE) {
+    a->sack_timer = now + (csctp_tstamp)a->cfg.sack_timeout * CSCTP_MILLISECONDS;
+  }
+}
+
+void csctp_assoc_check_window_update(csctp_assoc *a) {
+  /* Receiver SWS avoidance: a window update only once the window opened by
+   * at least min(rwnd/2, MTU) beyond what was advertised. */
+  if (!a->rx_started || a->state == CSCTP_STATE_CLOSED) return;
+  uint32_t now_rwnd = csctp_assoc_a_rwnd(a);
+  uint32_t step = a->cfg.rwnd / 2 < a->cfg.mtu ? a->cfg.rwnd / 2 : a->cfg.mtu;
+  if (now_rwnd > a->last_adv_rwnd && now_rwnd - a->last_adv_rwnd >= step &&
+      a->last_adv_rwnd < a->cfg.rwnd / 2)
+    a->window_update = 1;
+}
+
+int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now) {
+  csctp_sack_chunk s;
+  if (csctp_sack_decode(ch, &s) != 0) return 1;
+  a->stats.sacks_in++;
+  if (a->state < CSCTP_STATE_ESTABLISHED) {
+    a->stats.drop_unexpected++;
+    return 0;
+  }
+  size_t before = a->tx.buffered;
+  csctp_tx_sack_result res = {0};
+  int rv = csctp_tx_on_sack(&a->tx, &s, now, &res);
+  if (rv == CSCTP_ERR_MALFORMED) {
+    /* It acknowledges a TSN we never sent. */
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "SACK for a TSN never sent",
+                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    return 1;
+  }
+  if (rv <= CSCTP_ERR_FATAL) return rv;
+  if (res.new_data_acked) a->error_count = 0; /* §8.1 */
+  if (a->send_low_armed && a->tx.buffered <= a->send_low_threshold && a->tx.buffered < before) {
+    a->send_low_armed = 0;
+    csctp_event ev = {.type = CSCTP_EVENT_SEND_BUFFER_LOW};
+    ev.u.send_buffer_low.buffered = a->tx.buffered;
+    csctp_assoc_push_event(a, &ev, 0);
+  }
+  csctp_assoc_shutdown_progress(a, now);
+  return 0;
+}

@@ -1,0 +1,381 @@
+/*
+ * Association set-up (RFC 9260 §5): INIT, INIT ACK with a signed state cookie
+ * and no state kept, COOKIE ECHO / COOKIE ACK, INIT collision and the
+ * unexpected INIT / COOKIE ECHO cases of §5.2, including peer restart.
+ */
+#include <string.h>
+
+#include "assoc.h"
+#include "mem.h"
+
+static uint16_t min16(uint16_t x, uint16_t y) { return x < y ? x : y; }
+
+size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
+  csctp_init_chunk f = {0};
+  f.initiate_tag = a->local_tag;
+  f.a_rwnd = a->cfg.rwnd;
+  f.num_outbound_streams = a->cfg.outbound_streams;
+  f.num_inbound_streams = a->cfg.max_inbound_streams;
+  f.initial_tsn = a->local_initial_tsn;
+  size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
+  csctp_wr_tlv_end(w, off);
+  return off;
+}
+
+int csctp_assoc_connect(csctp_assoc *a, csctp_tstamp now) {
+  if (a->state != CSCTP_STATE_CLOSED || a->dead) return CSCTP_ERR_INVALID_STATE;
+  int rv = csctp_assoc_random_u32(a, &a->local_tag, 1);
+  if (!rv) rv = csctp_assoc_random_u32(a, &a->local_initial_tsn, 0);
+  if (rv) return rv;
+  a->state = CSCTP_STATE_COOKIE_WAIT;
+  a->send_init = 1;
+  a->init_retrans = 0;
+  a->t1_rto = (csctp_tstamp)a->cfg.rto_initial * CSCTP_MILLISECONDS;
+  a->t1 = now + a->t1_rto;
+  csctp_assoc_log(a, "CLOSED -> COOKIE-WAIT (tag %08x)", a->local_tag);
+  return 0;
+}
+
+/* Sends an ABORT answering an INIT we cannot accept: their Initiate Tag, T bit 0 (§8.4 rule 3). */
+static void reply_abort_to_init(csctp_assoc *a, uint32_t their_tag, uint16_t cause) {
+  uint8_t buf[16];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_abort_write_begin(&w, 0);
+  if (cause) csctp_cause_write(&w, cause, NULL, 0);
+  csctp_wr_tlv_end(&w, off);
+  csctp_assoc_queue_packet(a, their_tag, buf, w.len);
+  a->stats.aborts_sent++;
+}
+
+/* Checks the mandatory fields of INIT / INIT ACK (§3.3.2). Returns a cause or 0. */
+static uint16_t init_fields_invalid(const csctp_init_chunk *in) {
+  if (in->num_outbound_streams == 0 || in->num_inbound_streams == 0 || in->a_rwnd < 1500)
+    return CSCTP_CAUSE_INVALID_MANDATORY_PARAM;
+  return 0;
+}
+
+int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_chunk *ch,
+                        csctp_tstamp now) {
+  csctp_init_chunk in;
+  if (csctp_init_decode(ch, &in) != 0) {
+    a->stats.drop_malformed++;
+    return 1;
+  }
+  /* §3.3.2: an Initiate Tag of 0 is silently discarded. */
+  if (in.initiate_tag == 0) {
+    a->stats.drop_malformed++;
+    return 1;
+  }
+  if (a->dead) { /* a closed association takes no new one: §8.4 rule 3 */
+    reply_abort_to_init(a, in.initiate_tag, 0);
+    return 1;
+  }
+  uint16_t cause = init_fields_invalid(&in);
+  if (!cause && in.has_hostname) cause = CSCTP_CAUSE_UNRESOLVABLE_ADDRESS; /* §5.1.2 */
+  if (cause) {
+    reply_abort_to_init(a, in.initiate_tag, cause);
+    return 1;
+  }
+  if (a->state == CSCTP_STATE_SHUTDOWN_ACK_SENT) {
+    /* §9.2: the SHUTDOWN COMPLETE was probably lost; repeat the SHUTDOWN ACK. */
+    a->send_shutdown_ack = 1;
+    return 1;
+  }
+  csctp_cookie c = {0};
+  c.created = now;
+  c.lifetime_ms = a->cfg.valid_cookie_life;
+  c.local_port = a->cfg.local_port;
+  c.remote_port = a->cfg.remote_port;
+  c.peer_tag = in.initiate_tag;
+  c.peer_initial_tsn = in.initial_tsn;
+  c.peer_a_rwnd = in.a_rwnd;
+  c.num_outbound = min16(a->cfg.outbound_streams, in.num_inbound_streams);
+  c.num_inbound = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
+  c.peer_forward_tsn = (uint8_t)in.forward_tsn_supported;
+  int rv = 0;
+  if (a->state == CSCTP_STATE_CLOSED) {
+    /* No association: fresh tag and TSN, no state kept (§5.1). */
+    rv = csctp_assoc_random_u32(a, &c.local_tag, 1);
+    if (!rv) rv = csctp_assoc_random_u32(a, &c.local_initial_tsn, 0);
+  } else if (a->state == CSCTP_STATE_COOKIE_WAIT || a->state == CSCTP_STATE_COOKIE_ECHOED) {
+    /* §5.2.1 INIT collision: answer with the parameters of our own INIT. */
+    c.local_tag = a->local_tag;
+    c.local_initial_tsn = a->local_initial_tsn;
+    if (a->state == CSCTP_STATE_COOKIE_ECHOED) {
+      c.local_tie_tag = a->local_tag;
+      c.peer_tie_tag = a->peer_tag;
+    }
+  } else {
+    /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. */
+    do {
+      rv = csctp_assoc_random_u32(a, &c.local_tag, 1);
+    } while (!rv && c.local_tag == a->local_tag);
+    if (!rv) rv = csctp_assoc_random_u32(a, &c.local_initial_tsn, 0);
+    c.local_tie_tag = a->local_tag;
+    c.peer_tie_tag = a->peer_tag;
+  }
+  if (rv) return rv;
+  uint8_t cookie[CSCTP_COOKIE_LEN];
+  rv = csctp_cookie_write(&c, a->secret, sizeof(a->secret), cookie);
+  if (rv) return rv;
+
+  uint8_t buf[1200];
+  csctp_wr w;
+  size_t cap = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
+  csctp_wr_init(&w, buf, cap < sizeof(buf) ? cap : sizeof(buf));
+  csctp_init_chunk f = {0};
+  f.initiate_tag = c.local_tag;
+  f.a_rwnd = a->cfg.rwnd;
+  f.num_outbound_streams = c.num_outbound;
+  f.num_inbound_streams = a->cfg.max_inbound_streams;
+  f.initial_tsn = c.local_initial_tsn;
+  size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
+  csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, sizeof(cookie));
+  if (in.n_unrecognized) {
+    /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each. */
+    for (size_t i = 0; i < in.n_unrecognized; i++) {
+      size_t mark = w.len;
+      csctp_param_write(&w, CSCTP_PARAM_UNRECOGNIZED, in.unrecognized[i].raw,
+                        in.unrecognized[i].length);
+      if (w.overflow) {
+        csctp_wr_rollback(&w, mark);
+        break;
+      }
+    }
+  }
+  csctp_wr_tlv_end(&w, off);
+  if (w.overflow) return 1;
+  rv = csctp_assoc_queue_packet(a, in.initiate_tag, buf, w.len);
+  (void)h;
+  return rv ? rv : 1;
+}
+
+int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csctp_chunk *ch,
+                            csctp_tstamp now) {
+  csctp_init_chunk in;
+  if (a->state != CSCTP_STATE_COOKIE_WAIT) { /* §5.2.3: discard */
+    a->stats.drop_unexpected++;
+    return 1;
+  }
+  if (csctp_init_decode(ch, &in) != 0) {
+    a->stats.drop_malformed++;
+    return 1;
+  }
+  uint16_t cause = in.initiate_tag == 0 ? CSCTP_CAUSE_INVALID_MANDATORY_PARAM
+                                        : init_fields_invalid(&in);
+  if (!cause && !in.cookie) cause = CSCTP_CAUSE_MISSING_PARAM;
+  if (!cause && in.has_hostname) cause = CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
+  if (cause) {
+    /* §5.1: abort the attempt; the peer's tag is what we know of it. */
+    uint8_t buf[32];
+    csctp_wr w;
+    csctp_wr_init(&w, buf, sizeof(buf));
+    size_t off = csctp_abort_write_begin(&w, in.initiate_tag == 0);
+    if (cause == CSCTP_CAUSE_MISSING_PARAM) {
+      uint16_t t = CSCTP_PARAM_STATE_COOKIE;
+      csctp_cause_write_missing_params(&w, &t, 1);
+    } else {
+      csctp_cause_write(&w, cause, NULL, 0);
+    }
+    csctp_wr_tlv_end(&w, off);
+    csctp_assoc_queue_packet(a, in.initiate_tag ? in.initiate_tag : a->local_tag, buf, w.len);
+    a->stats.aborts_sent++;
+    csctp_assoc_enter_closed(a, CSCTP_CLOSE_PROTOCOL_ERROR, cause);
+    return 1;
+  }
+  uint8_t *ck = csctp_malloc(a->mem, in.cookie_len ? in.cookie_len : 1);
+  if (!ck) return CSCTP_ERR_NOMEM;
+  memcpy(ck, in.cookie, in.cookie_len);
+  csctp_free(a->mem, a->cookie);
+  a->cookie = ck;
+  a->cookie_len = in.cookie_len;
+  if (in.n_unrecognized) {
+    /* §3.2.1: unrecognized parameters of an INIT ACK go in an ERROR with the COOKIE ECHO. */
+    uint8_t buf[1024];
+    csctp_wr w;
+    csctp_wr_init(&w, buf, sizeof(buf));
+    size_t off = csctp_error_write_begin(&w);
+    csctp_cause_write_unrecognized_params(&w, in.unrecognized, in.n_unrecognized);
+    csctp_wr_tlv_end(&w, off);
+    if (!w.overflow) {
+      uint8_t *e = csctp_malloc(a->mem, w.len);
+      if (!e) return CSCTP_ERR_NOMEM;
+      memcpy(e, buf, w.len);
+      csctp_free(a->mem, a->init_ack_err);
+      a->init_ack_err = e;
+      a->init_ack_err_len = w.len;
+      a->stats.errors_sent++;
+    }
+  }
+  a->peer_tag = in.initiate_tag;
+  a->num_out = min16(a->cfg.outbound_streams, in.num_inbound_streams);
+  a->num_in = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
+  a->peer_a_rwnd = in.a_rwnd;
+  csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
+  a->rx_started = 1;
+  a->state = CSCTP_STATE_COOKIE_ECHOED;
+  a->send_cookie_echo = 1;
+  /* §5.1 C: T1-cookie starts; the init retransmission count starts over. */
+  a->init_retrans = 0;
+  a->t1_rto = (csctp_tstamp)a->cfg.rto_initial * CSCTP_MILLISECONDS;
+  a->t1 = now + a->t1_rto;
+  csctp_assoc_log(a, "COOKIE-WAIT -> COOKIE-ECHOED (peer tag %08x)", a->peer_tag);
+  (void)h;
+  return 0;
+}
+
+static void queue_cookie_ack(csctp_assoc *a) {
+  uint8_t c[4];
+  csctp_wr w;
+  csctp_wr_init(&w, c, sizeof(c));
+  csctp_chunk_write_empty(&w, CSCTP_CHUNK_COOKIE_ACK, 0);
+  csctp_assoc_queue_ctrl(a, c, w.len);
+}
+
+int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, csctp_tstamp now) {
+  a->local_tag = c->local_tag;
+  a->peer_tag = c->peer_tag;
+  a->local_initial_tsn = c->local_initial_tsn;
+  a->num_out = c->num_outbound;
+  a->num_in = c->num_inbound;
+  a->peer_a_rwnd = c->peer_a_rwnd;
+  if (restart) {
+    csctp_tx_restart(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
+    csctp_reasm_clear(&a->reasm);
+  } else {
+    csctp_tx_start(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
+  }
+  csctp_rx_tsn_init(&a->rxt, c->peer_initial_tsn);
+  a->rx_started = 1;
+  a->packets_since_sack = 0;
+  a->sack_timer = CSCTP_TSTAMP_NONE;
+  a->error_count = 0;
+  a->t1 = a->t2 = a->t5 = CSCTP_TSTAMP_NONE;
+  a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
+  a->hb_outstanding = 0;
+  a->state = CSCTP_STATE_ESTABLISHED;
+  a->last_activity = now;
+  csctp_assoc_hb_schedule(a, now);
+  csctp_event ev = {.type = restart ? CSCTP_EVENT_RESTARTED : CSCTP_EVENT_CONNECTED};
+  ev.u.connected.inbound_streams = a->num_in;
+  ev.u.connected.outbound_streams = a->num_out;
+  csctp_assoc_push_event(a, &ev, 0);
+  csctp_assoc_log(a, "ESTABLISHED%s (out %u, in %u)", restart ? " after peer restart" : "",
+                  a->num_out, a->num_in);
+  return 0;
+}
+
+/* Moves a handshaking association to ESTABLISHED with the peer parameters from a cookie. */
+static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, csctp_tstamp now) {
+  csctp_tx_start(&a->tx, a->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
+  a->peer_tag = c->peer_tag;
+  a->num_out = c->num_outbound;
+  a->num_in = c->num_inbound;
+  a->peer_a_rwnd = c->peer_a_rwnd;
+  if (!a->rx_started) csctp_rx_tsn_init(&a->rxt, c->peer_initial_tsn);
+  a->rx_started = 1;
+  a->t1 = CSCTP_TSTAMP_NONE;
+  a->send_init = a->send_cookie_echo = 0;
+  a->error_count = 0;
+  a->state = CSCTP_STATE_ESTABLISHED;
+  a->last_activity = now;
+  csctp_assoc_hb_schedule(a, now);
+  csctp_event ev = {.type = CSCTP_EVENT_CONNECTED};
+  ev.u.connected.inbound_streams = a->num_in;
+  ev.u.connected.outbound_streams = a->num_out;
+  csctp_assoc_push_event(a, &ev, 0);
+  csctp_assoc_log(a, "ESTABLISHED by collision (out %u, in %u)", a->num_out, a->num_in);
+}
+
+int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const csctp_chunk *ch,
+                               csctp_tstamp now) {
+  csctp_cookie c;
+  uint64_t stale = 0;
+  int rv = csctp_cookie_read(ch->value, ch->value_len, a->secret, sizeof(a->secret), now, &c,
+                             &stale);
+  if (rv < 0) return rv;
+  if (rv == CSCTP_COOKIE_BAD || c.local_port != a->cfg.local_port ||
+      c.remote_port != a->cfg.remote_port || h->vtag != c.local_tag) {
+    a->stats.drop_malformed++; /* §5.1.5: a cookie we did not make, or not for this packet */
+    return 1;
+  }
+  if (a->dead) return 1;
+  int existing = a->state != CSCTP_STATE_CLOSED;
+  if (rv == CSCTP_COOKIE_STALE) {
+    /* §5.1.5 3): Stale Cookie error, unless it matches our live association (§5.2.4). */
+    int ours = existing && c.local_tag == a->local_tag && c.peer_tag == a->peer_tag;
+    if (!ours) {
+      uint8_t buf[16];
+      csctp_wr w;
+      csctp_wr_init(&w, buf, sizeof(buf));
+      size_t off = csctp_error_write_begin(&w);
+      csctp_cause_write_stale_cookie(&w, stale > UINT32_MAX ? UINT32_MAX : (uint32_t)stale);
+      csctp_wr_tlv_end(&w, off);
+      csctp_assoc_queue_packet(a, c.peer_tag, buf, w.len);
+      a->stats.errors_sent++;
+      return 1;
+    }
+  }
+  if (!existing) {
+    csctp_assoc_establish(a, &c, 0, now);
+    queue_cookie_ack(a);
+    return 0;
+  }
+  /* §5.2.4 table. */
+  int local_eq = c.local_tag == a->local_tag;
+  int peer_eq = c.peer_tag == a->peer_tag;
+  if (!local_eq && !peer_eq && c.local_tie_tag == a->local_tag &&
+      c.peer_tie_tag == a->peer_tag) {
+    /* Action A: the peer restarted. */
+    if (a->state == CSCTP_STATE_SHUTDOWN_ACK_SENT) {
+      uint8_t buf[16];
+      csctp_wr w;
+      csctp_wr_init(&w, buf, sizeof(buf));
+      csctp_chunk_write_empty(&w, CSCTP_CHUNK_SHUTDOWN_ACK, 0);
+      size_t off = csctp_error_write_begin(&w);
+      csctp_cause_write(&w, CSCTP_CAUSE_COOKIE_WHILE_SHUTTING_DOWN, NULL, 0);
+      csctp_wr_tlv_end(&w, off);
+      csctp_assoc_queue_packet(a, c.peer_tag, buf, w.len);
+      return 1;
+    }
+    csctp_assoc_establish(a, &c, 1, now);
+    queue_cookie_ack(a);
+    return 0;
+  }
+  if (local_eq && !peer_eq) {
+    /* Action B: both sides initiated at once; take the peer's new parameters. */
+    if (a->state == CSCTP_STATE_COOKIE_WAIT || a->state == CSCTP_STATE_COOKIE_ECHOED) {
+      finish_handshake(a, &c, now);
+    } else {
+      a->peer_tag = c.peer_tag;
+    }
+    queue_cookie_ack(a);
+    return 0;
+  }
+  if (!local_eq && peer_eq && c.local_tie_tag == 0 && c.peer_tie_tag == 0) {
+    return 1; /* Action C: silently discard */
+  }
+  if (local_eq && peer_eq) {
+    /* Action D: duplicate or crossed COOKIE ECHO. */
+    if (a->state == CSCTP_STATE_COOKIE_ECHOED || a->state == CSCTP_STATE_COOKIE_WAIT)
+      finish_handshake(a, &c, now);
+    queue_cookie_ack(a);
+    return 0;
+  }
+  return 1; /* anything else: discard */
+}
+
+void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now) {
+  if (a->state != CSCTP_STATE_COOKIE_ECHOED) return; /* §5.2.5: discard */
+  csctp_cookie c = {0};
+  c.peer_tag = a->peer_tag;
+  c.peer_initial_tsn = a->rxt.cum + 1;
+  c.peer_a_rwnd = a->peer_a_rwnd;
+  c.num_outbound = a->num_out;
+  c.num_inbound = a->num_in;
+  csctp_free(a->mem, a->cookie);
+  a->cookie = NULL;
+  a->cookie_len = 0;
+  finish_handshake(a, &c, now);
+}

@@ -1,0 +1,70 @@
+/* State cookie serialisation and signature (RFC 9260 §5.1.3, §5.1.5). */
+#include "cookie.h"
+
+#include <string.h>
+
+#include "rd.h"
+#include "wr.h"
+
+#define COOKIE_MAGIC 0x63734331u /* "csC1": format version */
+
+int csctp_cookie_write(const csctp_cookie *c, const uint8_t *secret, size_t secret_len,
+                       uint8_t out[CSCTP_COOKIE_LEN]) {
+  csctp_wr w;
+  csctp_wr_init(&w, out, CSCTP_COOKIE_LEN);
+  csctp_wr_u32(&w, COOKIE_MAGIC);
+  csctp_wr_u32(&w, (uint32_t)(c->created >> 32));
+  csctp_wr_u32(&w, (uint32_t)c->created);
+  csctp_wr_u32(&w, c->lifetime_ms);
+  csctp_wr_u16(&w, c->local_port);
+  csctp_wr_u16(&w, c->remote_port);
+  csctp_wr_u32(&w, c->local_tag);
+  csctp_wr_u32(&w, c->peer_tag);
+  csctp_wr_u32(&w, c->local_tie_tag);
+  csctp_wr_u32(&w, c->peer_tie_tag);
+  csctp_wr_u32(&w, c->local_initial_tsn);
+  csctp_wr_u32(&w, c->peer_initial_tsn);
+  csctp_wr_u32(&w, c->peer_a_rwnd);
+  csctp_wr_u16(&w, c->num_outbound);
+  csctp_wr_u16(&w, c->num_inbound);
+  csctp_wr_u8(&w, c->peer_forward_tsn);
+  csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
+  if (w.overflow) return CSCTP_ERR_CRYPTO;
+  return csctp_hmac_sha256(secret, secret_len, out, CSCTP_COOKIE_BODY_LEN,
+                           out + CSCTP_COOKIE_BODY_LEN);
+}
+
+int csctp_cookie_read(const uint8_t *p, size_t len, const uint8_t *secret, size_t secret_len,
+                      csctp_tstamp now, csctp_cookie *c, uint64_t *staleness_us) {
+  uint8_t mac[CSCTP_HMAC_LEN];
+  if (len != CSCTP_COOKIE_LEN) return CSCTP_COOKIE_BAD;
+  int rv = csctp_hmac_sha256(secret, secret_len, p, CSCTP_COOKIE_BODY_LEN, mac);
+  if (rv) return rv;
+  if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) return CSCTP_COOKIE_BAD;
+  csctp_rd r;
+  csctp_rd_init(&r, p, CSCTP_COOKIE_BODY_LEN);
+  if (csctp_rd_u32(&r) != COOKIE_MAGIC) return CSCTP_COOKIE_BAD;
+  uint64_t hi = csctp_rd_u32(&r);
+  c->created = (hi << 32) | csctp_rd_u32(&r);
+  c->lifetime_ms = csctp_rd_u32(&r);
+  c->local_port = csctp_rd_u16(&r);
+  c->remote_port = csctp_rd_u16(&r);
+  c->local_tag = csctp_rd_u32(&r);
+  c->peer_tag = csctp_rd_u32(&r);
+  c->local_tie_tag = csctp_rd_u32(&r);
+  c->peer_tie_tag = csctp_rd_u32(&r);
+  c->local_initial_tsn = csctp_rd_u32(&r);
+  c->peer_initial_tsn = csctp_rd_u32(&r);
+  c->peer_a_rwnd = csctp_rd_u32(&r);
+  c->num_outbound = csctp_rd_u16(&r);
+  c->num_inbound = csctp_rd_u16(&r);
+  c->peer_forward_tsn = csctp_rd_u8(&r);
+  if (r.bad) return CSCTP_COOKIE_BAD;
+  /* §5.1.5 step 3: compare the creation time plus lifetime with now. */
+  csctp_tstamp expires = c->created + (csctp_tstamp)c->lifetime_ms * CSCTP_MILLISECONDS;
+  if (now > expires) {
+    if (staleness_us) *staleness_us = now - expires;
+    return CSCTP_COOKIE_STALE;
+  }
+  return CSCTP_COOKIE_OK;
+}
