@@ -89,6 +89,11 @@ typedef struct csctp_init_chunk {
   uint32_t cookie_preservative_ms; /* suggested extension of the cookie life */
   const uint8_t *supported_ext;    /* chunk types listed, NULL when absent */
   size_t supported_ext_len;
+  int ecn_capable;                 /* ECN Capable parameter present */
+  int has_zero_checksum;           /* RFC 9653 Zero Checksum Acceptable present */
+  uint32_t zero_checksum_edmid;    /* its Error Detection Method Identifier */
+  int has_adaptation_layer;        /* RFC 5061 Adaptation Layer Indication present */
+  uint32_t adaptation_ind;         /* its value */
   /*
    * Unrecognized parameters whose action asks for a report (01, 11), in the
    * order found, as whole TLVs; at most CSCTP_MAX_UNRECOGNIZED (more are

@@ -1,0 +1,151 @@
+/*
+ * CRC32c (Castagnoli), RFC 9260 Appendix B. Internally every routine works on
+ * the raw CRC register (initial value all ones, no final inversion); the
+ * public functions invert on entry and exit so that a returned value can be
+ * fed back to csctp_crc32c_update().
+ *
+ * Hardware path: the CPU's CRC32C instruction (SSE4.2 crc32q on x86-64, the
+ * ARMv8 CRC extension's crc32cx on aarch64). Its latency is about three times
+ * its throughput, so large buffers are split into three lanes computed
+ * side by side; lane results are joined with tables that advance a register
+ * over a fixed number of zero bytes (CRC is linear: the register after A||B
+ * is zeros_|B|(reg after A) xor reg(B from 0)).
+ */
+#include "crc32c.h"
+
+
+#include "crc32c_table.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+#define CRC32C_HW 1
+#define CRC32C_HW_TARGET __attribute__((target("sse4.2")))
+#define CRC32C_HW_U64(c, v) ((uint32_t)_mm_crc32_u64((c), (v)))
+#define CRC32C_HW_U8(c, v) _mm_crc32_u8((c), (v))
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_acle.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_CRC32
+#define HWCAP_CRC32 (1 << 7)
+#endif
+#define CRC32C_HW 1
+#if defined(__clang__)
+/* Older clang declares the ACLE names only when +crc is on for the whole file. */
+#define CRC32C_HW_TARGET __attribute__((target("crc")))
+#define CRC32C_HW_U64(c, v) __builtin_arm_crc32cd((c), (v))
+#define CRC32C_HW_U8(c, v) __builtin_arm_crc32cb((c), (v))
+#else
+#define CRC32C_HW_TARGET __attribute__((target("+crc")))
+#define CRC32C_HW_U64(c, v) __crc32cd((c), (v))
+#define CRC32C_HW_U8(c, v) __crc32cb((c), (v))
+#endif
+#else
+#define CRC32C_HW 0
+#endif
+
+/* Little-endian loads without alignment assumptions (compilers fuse them). */
+static inline uint32_t crc32c_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static inline uint64_t crc32c_le64(const uint8_t *p) {
+  return (uint64_t)crc32c_le32(p) | ((uint64_t)crc32c_le32(p + 4) << 32);
+}
+
+/* Slice-by-8 over the raw register. */
+static uint32_t crc32c_sw_raw(uint32_t r, const uint8_t *p, size_t len) {
+  const uint32_t(*t)[256] = crc32c_sw_tab;
+  while (len >= 8) {
+    uint32_t lo = r ^ crc32c_le32(p);
+    uint32_t hi = crc32c_le32(p + 4);
+    r = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+        t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+    p += 8;
+    len -= 8;
+  }
+  while (len--) r = (r >> 8) ^ t[0][(r ^ *p++) & 0xff];
+  return r;
+}
+
+uint32_t csctp_crc32c_sw(uint32_t crc, const uint8_t *p, size_t len) {
+  return ~crc32c_sw_raw(~crc, p, len);
+}
+
+#if CRC32C_HW
+
+/* Advances a register over the table's number of zero bytes. */
+static inline uint32_t crc32c_shift(const uint32_t (*z)[256], uint32_t r) {
+  return z[0][r & 0xff] ^ z[1][(r >> 8) & 0xff] ^ z[2][(r >> 16) & 0xff] ^ z[3][r >> 24];
+}
+
+/*
+ * Three lanes of `lane` bytes each (a multiple of 8): the first continues r,
+ * the other two start from 0 and are shifted into place.
+ */
+CRC32C_HW_TARGET static uint32_t crc32c_hw_lanes(uint32_t r, const uint8_t *p, size_t lane,
+                                                 const uint32_t (*z)[256]) {
+  uint32_t r0 = r, r1 = 0, r2 = 0;
+  const uint8_t *end = p + lane;
+  while (p < end) {
+    r0 = CRC32C_HW_U64(r0, crc32c_le64(p));
+    r1 = CRC32C_HW_U64(r1, crc32c_le64(p + lane));
+    r2 = CRC32C_HW_U64(r2, crc32c_le64(p + 2 * lane));
+    p += 8;
+  }
+  r0 = crc32c_shift(z, r0) ^ r1;
+  return crc32c_shift(z, r0) ^ r2;
+}
+
+CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, size_t len) {
+  /* Aligned 8-byte loads are cheaper on some cores; the head is at most 7. */
+  while (len && ((uintptr_t)p & 7)) {
+    r = CRC32C_HW_U8(r, *p++);
+    len--;
+  }
+  while (len >= 3 * CRC32C_LANE_LONG) {
+    r = crc32c_hw_lanes(r, p, CRC32C_LANE_LONG, crc32c_zeros_long);
+    p += 3 * CRC32C_LANE_LONG;
+    len -= 3 * CRC32C_LANE_LONG;
+  }
+  while (len >= 3 * CRC32C_LANE_SHORT) {
+    r = crc32c_hw_lanes(r, p, CRC32C_LANE_SHORT, crc32c_zeros_short);
+    p += 3 * CRC32C_LANE_SHORT;
+    len -= 3 * CRC32C_LANE_SHORT;
+  }
+  while (len >= 8) {
+    r = CRC32C_HW_U64(r, crc32c_le64(p));
+    p += 8;
+    len -= 8;
+  }
+  while (len--) r = CRC32C_HW_U8(r, *p++);
+  return r;
+}
+
+int csctp_crc32c_hw_available(void) {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("sse4.2") ? 1 : 0;
+#else
+  return (getauxval(AT_HWCAP) & HWCAP_CRC32) ? 1 : 0;
+#endif
+}
+
+uint32_t csctp_crc32c_hw(uint32_t crc, const uint8_t *p, size_t len) {
+  if (!csctp_crc32c_hw_available()) return csctp_crc32c_sw(crc, p, len);
+  return ~crc32c_hw_raw(~crc, p, len);
+}
+
+#else /* no hardware path on this target */
+
+int csctp_crc32c_hw_available(void) { return 0; }
+
+uint32_t csctp_crc32c_hw(uint32_t crc, const uint8_t *p, size_t len) {
+  return csctp_crc32c_sw(crc, p, len);
+}
+
+#endif
+
+uint32_t csctp_crc32c_update(uint32_t crc, const uint8_t *p, size_t len) {
+  return csctp_crc32c_hw(crc, p, len);
+}
+
+uint32_t csctp_crc32c(const uint8_t *p, size_t len) { return csctp_crc32c_update(0, p, len); }
