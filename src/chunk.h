@@ -109,8 +109,10 @@ typedef struct csctp_init_chunk {
 /*
  * Decodes INIT or INIT ACK (ch->type tells which). Parameters known to us are
  * recognized (even those we ignore: IPv4/IPv6 addresses, supported address
- * types, ECN); unknown ones follow their action bits. MALFORMED when the fixed
- * part is short or a parameter's length is wrong.
+ * types, ECN; in INIT ACK also Unrecognized Parameter, type 8); unknown ones
+ * follow their action bits. MALFORMED when the fixed part is short or a
+ * parameter's length is wrong (fixed-size ones must have their exact size).
+ * The State Cookie is taken from INIT ACK only.
  */
 int csctp_init_decode(const csctp_chunk *ch, csctp_init_chunk *out);
 
