@@ -327,4 +327,5 @@ void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out) {
   out->nodes_free = s->pool.n_free;
   out->node_allocs = s->pool.node_allocs;
   out->big_allocs = s->pool.big_allocs;
+  out->mem_bytes = s->pool.mem_bytes;
 }

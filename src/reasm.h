@@ -75,6 +75,9 @@ typedef struct csctp_reasm_stats {
   size_t nodes_free;    /* of which recycled and idle */
   uint64_t node_allocs; /* lifetime node allocations */
   uint64_t big_allocs;  /* lifetime allocations for payloads over a node's inline size */
+  size_t mem_bytes;     /* memory held for fragments: nodes (in use and free) and oversized
+                           payloads; with many tiny chunks it exceeds `bytes` by a node
+                           header per chunk, which a receiver may want to bound */
 } csctp_reasm_stats;
 
 /* Fills `out` with counters (for the association's statistics and tests). */

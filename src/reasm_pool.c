@@ -18,6 +18,7 @@ static void pool_free_list(csctp_reasm_pool *p, struct csctp_reasm_frag **head) 
   while (*head) {
     struct csctp_reasm_frag *f = *head;
     *head = f->next;
+    p->mem_bytes -= sizeof(*f) + (f->large ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE);
     csctp_free(p->mem, f);
     p->n_nodes--;
     p->n_free--;
@@ -38,6 +39,7 @@ struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len) {
     big = csctp_malloc(p->mem, len);
     if (!big) return NULL;
     p->big_allocs++;
+    p->mem_bytes += len;
   }
   if (f) {
     *head = f->next;
@@ -46,20 +48,26 @@ struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len) {
     size_t cap = large ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE;
     f = csctp_malloc(p->mem, sizeof(*f) + cap);
     if (!f) {
+      if (big) p->mem_bytes -= len;
       csctp_free(p->mem, big);
       return NULL;
     }
+    p->mem_bytes += sizeof(*f) + cap;
     p->n_nodes++;
     p->node_allocs++;
   }
   memset(f, 0, sizeof(*f));
   f->large = (uint8_t)large;
   f->data = big ? big : f->inline_data;
+  f->len = (uint32_t)len;
   return f;
 }
 
 void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f) {
-  if (f->data != f->inline_data) csctp_free(p->mem, f->data);
+  if (f->data != f->inline_data) {
+    p->mem_bytes -= f->len; /* an oversized buffer is exactly len bytes */
+    csctp_free(p->mem, f->data);
+  }
   f->data = NULL;
   struct csctp_reasm_frag **head = f->large ? &p->free_large : &p->free_small;
   f->next = *head;

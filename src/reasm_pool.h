@@ -51,12 +51,13 @@ typedef struct csctp_reasm_pool {
   size_t n_free;       /* of which on the free lists */
   uint64_t node_allocs; /* lifetime counters */
   uint64_t big_allocs;
+  size_t mem_bytes; /* bytes allocated for nodes (live and free) and oversized payloads */
 } csctp_reasm_pool;
 
 void csctp_reasm_pool_init(csctp_reasm_pool *p, const csctp_mem *mem);
 /* Returns every node on the free lists to mem (live nodes must be put first). */
 void csctp_reasm_pool_free(csctp_reasm_pool *p);
-/* A node able to hold len payload bytes (node->data set, other fields zero), or NULL. */
+/* A node able to hold len payload bytes (data and len set, other fields zero), or NULL. */
 struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len);
 /* Recycles a node; an oversized payload's own buffer is freed. */
 void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f);

@@ -288,9 +288,15 @@ Test(reasm, oversized_payload_gets_own_buffer) {
   csctp_reasm_stats st;
   csctp_reasm_get_stats(r, &st);
   cr_assert_eq(st.big_allocs, 3u);
+  size_t held_mem = st.mem_bytes;
   expect_msg(r, 0, 0, 0, big, 1500);
   expect_msg(r, 0, 1, 0, big, 3000);
   expect_none(r);
+  /* The three own buffers are gone; the nodes stay pooled. */
+  csctp_reasm_get_stats(r, &st);
+  cr_assert_eq(st.mem_bytes, held_mem - 1500 - 1452 - 1548);
+  cr_assert_eq(st.nodes, 3u);
+  cr_assert_eq(st.nodes_free, 3u);
   del_reasm(r);
 }
 
