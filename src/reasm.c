@@ -23,6 +23,7 @@ struct csctp_reasm_stream {
   uint16_t next_ssn; /* SSN of the next ordered message to deliver (§6.5) */
   uint8_t ord_ready; /* the message with next_ssn is complete */
   uint8_t in_ready;  /* linked in the ready FIFO */
+  uint32_t n_frags;  /* fragments held (complete or not, not yet popped) */
   csctp_reasm_frag *uhead, *utail; /* complete unordered messages (run starts) */
   csctp_reasm_stream *ready_next;
 };
@@ -238,6 +239,7 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   end->other = start;
   start->run_bytes = total;
   csctp_reasm_map_put(&s->frags, f->tsn, f);
+  st->n_frags++;
   r->bytes += d->len;
   if (complete) reasm_complete(s, st, start);
   return 0;
@@ -300,6 +302,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   msg->len = start->run_bytes;
   s->popped_bytes = start->run_bytes;
   if (single) {
+    st->n_frags--;
     csctp_reasm_map_del(&s->frags, start->tsn);
     s->popped_node = start;
     msg->data = start->data;
@@ -310,11 +313,22 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
     next = f->next;
     memcpy(s->dbuf + off, f->data, f->len);
     off += f->len;
+    st->n_frags--;
     csctp_reasm_map_del(&s->frags, f->tsn);
     csctp_reasm_pool_put(&s->pool, f);
   }
   msg->data = s->dbuf;
   return 1;
+}
+
+int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st = reasm_stream(s, id);
+  if (!st) return 0;
+  /* Held messages are keyed by their old SSNs: they must leave first. */
+  if (st->n_frags) return CSCTP_ERR_INVALID_STATE;
+  st->next_ssn = 0;
+  return 0;
 }
 
 void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out) {

@@ -68,6 +68,14 @@ static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; 
 /* Drops everything and forgets all streams (peer restart). */
 void csctp_reasm_clear(csctp_reasm *r);
 
+/*
+ * Resets the expected SSN of incoming stream `id` to 0 (RFC 6525 §5.2.2, the
+ * peer reset its outgoing stream). Returns 0, or CSCTP_ERR_INVALID_STATE,
+ * changing nothing, while the stream still holds fragments or undelivered
+ * messages: the caller delivers them first (or answers "in progress").
+ */
+int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id);
+
 typedef struct csctp_reasm_stats {
   size_t fragments;     /* fragments held, not counting a popped message */
   size_t streams;       /* streams with state (used at least once) */

@@ -516,3 +516,23 @@ Test(reasm, no_allocation_in_steady_state) {
   cr_assert_eq(cnt.allocs, before, "%ld allocations after warm-up", cnt.allocs - before);
   del_reasm(r);
 }
+
+Test(reasm, stream_reset_restarts_ssn) {
+  csctp_reasm *r = new_reasm(65536);
+  cr_assert_eq(csctp_reasm_reset_stream(r, 8), 0); /* never used: nothing to do */
+  cr_assert_eq(add(r, B | E, 1, 8, 0, "a", 1), 0);
+  cr_assert_eq(add(r, B, 2, 8, 1, "b", 1), 0);
+  cr_assert_eq(csctp_reasm_reset_stream(r, 8), CSCTP_ERR_INVALID_STATE);
+  expect_msg(r, 8, 0, 0, "a", 1);
+  cr_assert_eq(csctp_reasm_reset_stream(r, 8), CSCTP_ERR_INVALID_STATE); /* TSN 2 held */
+  cr_assert_eq(add(r, E, 3, 8, 1, "c", 1), 0);
+  expect_msg(r, 8, 1, 0, "bc", 2);
+  /* SSN 0 is now behind the stream's expected SSN 2... */
+  cr_assert_eq(add(r, B | E, 4, 8, 0, "x", 1), CSCTP_ERR_MALFORMED);
+  /* ...until the reset. */
+  cr_assert_eq(csctp_reasm_reset_stream(r, 8), 0);
+  cr_assert_eq(add(r, B | E, 4, 8, 0, "x", 1), 0);
+  expect_msg(r, 8, 0, 0, "x", 1);
+  expect_none(r);
+  del_reasm(r);
+}
