@@ -50,8 +50,8 @@ void csctp_traffic_describe(const csctp_traffic_config *cfg, int dir, uint32_t i
   m->unordered = csctp_prng_below(&g, 1000) < cfg->unordered_permille;
 }
 
-static void traffic_fill(uint8_t *buf, size_t len, const csctp_traffic_config *cfg, int dir,
-                         uint32_t id) {
+void csctp_traffic_fill(uint8_t *buf, size_t len, const csctp_traffic_config *cfg, int dir,
+                        uint32_t id) {
   csctp_prng g;
   traffic_rng(&g, cfg, dir, id, 0xc0u);
   size_t i = 0;
@@ -108,7 +108,7 @@ int csctp_traffic_tx_pump(csctp_traffic_tx *tx, csctp_assoc *a, csctp_tstamp now
   while (!tx->error && tx->next_id < tx->cfg.messages) {
     csctp_traffic_msg m;
     csctp_traffic_describe(&tx->cfg, tx->dir, tx->next_id, &m);
-    traffic_fill(tx->buf, m.len, &tx->cfg, tx->dir, tx->next_id);
+    csctp_traffic_fill(tx->buf, m.len, &tx->cfg, tx->dir, tx->next_id);
     csctp_send_opts o = {.stream = m.stream, .ppid = tx->next_id, .unordered = m.unordered};
     int rv = csctp_assoc_send(a, &o, tx->buf, m.len, now);
     if (rv == CSCTP_ERR_WOULD_BLOCK) {

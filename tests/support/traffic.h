@@ -51,6 +51,10 @@ typedef struct csctp_traffic_msg {
 void csctp_traffic_describe(const csctp_traffic_config *cfg, int dir, uint32_t id,
                             csctp_traffic_msg *m);
 
+/** Writes the `len` content bytes of message `id` of direction `dir` into `buf`. */
+void csctp_traffic_fill(uint8_t *buf, size_t len, const csctp_traffic_config *cfg, int dir,
+                        uint32_t id);
+
 /** The sending half: sends ids 0..messages-1 in order, retrying on back-pressure. */
 typedef struct csctp_traffic_tx {
   csctp_traffic_config cfg;
