@@ -64,15 +64,18 @@ int main(int argc, char **argv) {
   }
 
   static const double losses[] = {0.0, 0.01, 0.05, 0.20};
-  printf("csctp demo: two engines over a simulated link (50 ms RTT, MTU 1200, 2 %% reordering,\n"
-         "1 %% duplication), %u messages each way of 1 B to 256 KiB on 8 streams (25 %% unordered),\n"
-         "then a graceful shutdown. Virtual time is the simulated clock; host figures are wall time.\n\n",
-         messages);
+  printf(
+      "csctp demo: two engines over a simulated link (50 ms RTT, MTU 1200, 2 %% reordering,\n"
+      "1 %% duplication), %u messages each way of 1 B to 256 KiB on 8 streams (25 %% unordered),\n"
+      "then a graceful shutdown. Virtual time is the simulated clock; host figures are wall "
+      "time.\n\n",
+      messages);
   printf("%5s | %13s | %15s | %11s | %9s | %8s | %9s | %9s | %9s | %8s | %s\n", "loss",
-         "msgs A>B/B>A", "MB A>B/B>A", "rtx A/B", "fast A/B", "T3 A/B", "virtual s",
-         "goodput", "host m/s", "host MB/s", "result");
-  printf("------+---------------+-----------------+-------------+-----------+----------+-----------+"
-         "-----------+-----------+----------+-------\n");
+         "msgs A>B/B>A", "MB A>B/B>A", "rtx A/B", "fast A/B", "T3 A/B", "virtual s", "goodput",
+         "host m/s", "host MB/s", "result");
+  printf(
+      "------+---------------+-----------------+-------------+-----------+----------+-----------+"
+      "-----------+-----------+----------+-------\n");
   int failures = 0;
   for (size_t i = 0; i < sizeof(losses) / sizeof(losses[0]); i++) {
     csctp_transfer_params p;
@@ -86,25 +89,30 @@ int main(int argc, char **argv) {
     double mb = (double)(a->bytes_in + b->bytes_in) / 1e6;
     double vdata = r.t_data_done > r.t_start ? (double)(r.t_data_done - r.t_start) / 1e6 : 0;
     double vtotal = (double)(r.t_end - r.t_start) / 1e6;
-    printf("%4.0f%% | %6llu/%-6llu | %7.2f/%-7.2f | %5llu/%-5llu | %4llu/%-4llu | %3llu/%-4llu | %9.2f | "
-           "%5.2f Mb/s | %9.0f | %8.1f | %s\n",
-           losses[i] * 100, (unsigned long long)b->msgs_in, (unsigned long long)a->msgs_in,
-           (double)b->bytes_in / 1e6, (double)a->bytes_in / 1e6,
-           (unsigned long long)a->stats.retransmissions, (unsigned long long)b->stats.retransmissions,
-           (unsigned long long)a->stats.fast_retransmits, (unsigned long long)b->stats.fast_retransmits,
-           (unsigned long long)a->stats.t3_expiries, (unsigned long long)b->stats.t3_expiries, vtotal,
-           vdata > 0 ? mb * 8 / vdata : 0.0, host > 0 ? (double)msgs / host : 0.0,
-           host > 0 ? mb / host : 0.0, ok ? "ok" : "FAILED");
+    printf(
+        "%4.0f%% | %6llu/%-6llu | %7.2f/%-7.2f | %5llu/%-5llu | %4llu/%-4llu | %3llu/%-4llu | "
+        "%9.2f | "
+        "%5.2f Mb/s | %9.0f | %8.1f | %s\n",
+        losses[i] * 100, (unsigned long long)b->msgs_in, (unsigned long long)a->msgs_in,
+        (double)b->bytes_in / 1e6, (double)a->bytes_in / 1e6,
+        (unsigned long long)a->stats.retransmissions, (unsigned long long)b->stats.retransmissions,
+        (unsigned long long)a->stats.fast_retransmits,
+        (unsigned long long)b->stats.fast_retransmits, (unsigned long long)a->stats.t3_expiries,
+        (unsigned long long)b->stats.t3_expiries, vtotal, vdata > 0 ? mb * 8 / vdata : 0.0,
+        host > 0 ? (double)msgs / host : 0.0, host > 0 ? mb / host : 0.0, ok ? "ok" : "FAILED");
     if (!ok) {
       failures++;
       printf("       %s\n", r.failure);
     }
   }
-  printf("\ngoodput: user bytes both ways over the virtual time from connect to the last message.\n");
+  printf(
+      "\ngoodput: user bytes both ways over the virtual time from connect to the last message.\n");
   if (failures) {
     printf("%d run(s) FAILED\n", failures);
     return 1;
   }
-  printf("all runs: every message delivered once, intact, in order where ordered; both sides closed\n");
+  printf(
+      "all runs: every message delivered once, intact, in order where ordered; both sides "
+      "closed\n");
   return 0;
 }

@@ -38,19 +38,21 @@ static void lossy_params(csctp_transfer_params *p, uint64_t seed, double loss, u
   p->traffic.messages = messages;
 }
 
-static void report(const char *name, const csctp_transfer_params *p, const csctp_transfer_result *r) {
+static void report(const char *name, const csctp_transfer_params *p,
+                   const csctp_transfer_result *r) {
   const csctp_transfer_side *a = &r->side[0], *b = &r->side[1];
-  cr_log_info("%s: ok=%d phase=%d msgs A<-B %llu B<-A %llu bytes %llu/%llu rtx %llu/%llu fast %llu/%llu "
-              "t3 %llu/%llu link lost %llu/%llu dup %llu/%llu reord %llu/%llu virtual %.1f s%s%s",
-              name, r->ok, (int)r->phase, (unsigned long long)a->msgs_in, (unsigned long long)b->msgs_in,
-              (unsigned long long)a->bytes_in, (unsigned long long)b->bytes_in,
-              (unsigned long long)a->stats.retransmissions, (unsigned long long)b->stats.retransmissions,
-              (unsigned long long)a->stats.fast_retransmits, (unsigned long long)b->stats.fast_retransmits,
-              (unsigned long long)a->stats.t3_expiries, (unsigned long long)b->stats.t3_expiries,
-              (unsigned long long)r->link[0].dropped_loss, (unsigned long long)r->link[1].dropped_loss,
-              (unsigned long long)r->link[0].duplicated, (unsigned long long)r->link[1].duplicated,
-              (unsigned long long)r->link[0].reordered, (unsigned long long)r->link[1].reordered,
-              (double)(r->t_end - r->t_start) / 1e6, r->failure[0] ? ": " : "", r->failure);
+  cr_log_info(
+      "%s: ok=%d phase=%d msgs A<-B %llu B<-A %llu bytes %llu/%llu rtx %llu/%llu fast %llu/%llu "
+      "t3 %llu/%llu link lost %llu/%llu dup %llu/%llu reord %llu/%llu virtual %.1f s%s%s",
+      name, r->ok, (int)r->phase, (unsigned long long)a->msgs_in, (unsigned long long)b->msgs_in,
+      (unsigned long long)a->bytes_in, (unsigned long long)b->bytes_in,
+      (unsigned long long)a->stats.retransmissions, (unsigned long long)b->stats.retransmissions,
+      (unsigned long long)a->stats.fast_retransmits, (unsigned long long)b->stats.fast_retransmits,
+      (unsigned long long)a->stats.t3_expiries, (unsigned long long)b->stats.t3_expiries,
+      (unsigned long long)r->link[0].dropped_loss, (unsigned long long)r->link[1].dropped_loss,
+      (unsigned long long)r->link[0].duplicated, (unsigned long long)r->link[1].duplicated,
+      (unsigned long long)r->link[0].reordered, (unsigned long long)r->link[1].reordered,
+      (double)(r->t_end - r->t_start) / 1e6, r->failure[0] ? ": " : "", r->failure);
 }
 
 /* Runs one exchange and checks everything the issue asks of it. */

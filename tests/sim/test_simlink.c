@@ -12,9 +12,9 @@ typedef struct fake_ep {
   csctp_tstamp first, interval;
   uint32_t next_id, pending;
   csctp_tstamp timer;
-  int stuck_timer;  /* expiry stays at the same time forever */
-  int read_error;   /* read_packet returns this */
-  int events_left;  /* fake events to hand out */
+  int stuck_timer; /* expiry stays at the same time forever */
+  int read_error;  /* read_packet returns this */
+  int events_left; /* fake events to hand out */
   uint32_t *rx_id;
   csctp_tstamp *rx_at;
   uint8_t *rx_first; /* first payload byte after the id */
@@ -62,7 +62,8 @@ static int fake_read(void *ep, const uint8_t *pkt, size_t len, csctp_tstamp now)
   fake_ep *f = ep;
   if (f->read_error) return f->read_error;
   cr_assert(len >= 5 && f->rx_n < FAKE_RX_CAP);
-  f->rx_id[f->rx_n] = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 | (uint32_t)pkt[2] << 8 | pkt[3];
+  f->rx_id[f->rx_n] =
+      (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 | (uint32_t)pkt[2] << 8 | pkt[3];
   f->rx_at[f->rx_n] = now;
   f->rx_first[f->rx_n] = pkt[4];
   f->rx_n++;
@@ -238,7 +239,8 @@ Test(simlink, bandwidth_serialises_and_tail_drops) {
   cr_assert_eq(b.rx_n, 10);
   for (size_t i = 0; i < 10; i++) {
     cr_assert_eq(b.rx_id[i], i);
-    cr_assert_eq(b.rx_at[i], cfg.start + (i + 1) * 10 * CSCTP_MILLISECONDS + 25 * CSCTP_MILLISECONDS);
+    cr_assert_eq(b.rx_at[i],
+                 cfg.start + (i + 1) * 10 * CSCTP_MILLISECONDS + 25 * CSCTP_MILLISECONDS);
   }
   csctp_simlink_del(link);
   fake_free(&a);
@@ -312,7 +314,8 @@ Test(simlink, same_seed_same_trace) {
   cr_assert_neq(trace_hash(1234), trace_hash(1235));
 }
 
-static int tap_edit(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, size_t cap, void *user) {
+static int tap_edit(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, size_t cap,
+                    void *user) {
   int *n = user;
   (*n)++;
   if (*n % 3 == 0) return 1;
@@ -350,7 +353,8 @@ Test(simlink, stop_reasons) {
   fake_init(&b, 0, 0, 100, 0, 0);
   csctp_simlink *link = pair(&cfg, &a, &b);
   /* predicate */
-  cr_assert_eq(csctp_simlink_run_until(link, got_three, &b, 3600 * CSCTP_SECONDS), CSCTP_SIMLINK_DONE);
+  cr_assert_eq(csctp_simlink_run_until(link, got_three, &b, 3600 * CSCTP_SECONDS),
+               CSCTP_SIMLINK_DONE);
   cr_assert_eq(b.rx_n, 3);
   /* time limit: the clock ends exactly at the budget */
   csctp_tstamp t0 = csctp_simlink_now(link);

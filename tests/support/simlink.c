@@ -119,7 +119,8 @@ void csctp_simlink_set_tap(csctp_simlink *link, csctp_simlink_tap_fn fn, void *u
   link->tap_user = user;
 }
 
-void csctp_simlink_set_dir_config(csctp_simlink *link, int dir, const csctp_simlink_dir_config *dc) {
+void csctp_simlink_set_dir_config(csctp_simlink *link, int dir,
+                                  const csctp_simlink_dir_config *dc) {
   link->dir[dir].cfg = *dc;
 }
 
@@ -336,8 +337,9 @@ csctp_simlink_stop csctp_simlink_run_until(csctp_simlink *link, csctp_simlink_pr
                                            void *user, csctp_tstamp max_duration) {
   csctp_tstamp deadline =
       max_duration > CSCTP_TSTAMP_NONE - link->now ? CSCTP_TSTAMP_NONE : link->now + max_duration;
-  uint64_t step_end = link->cfg.max_steps > UINT64_MAX - link->steps ? UINT64_MAX
-                                                                      : link->steps + link->cfg.max_steps;
+  uint64_t step_end = link->cfg.max_steps > UINT64_MAX - link->steps
+                          ? UINT64_MAX
+                          : link->steps + link->cfg.max_steps;
   link->last_error = 0;
   for (;;) {
     int rv = simlink_service_all(link, step_end);

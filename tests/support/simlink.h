@@ -40,17 +40,17 @@ typedef struct csctp_simlink_dir_config {
 
 /** Link configuration: start from csctp_simlink_config_default(). */
 typedef struct csctp_simlink_config {
-  uint64_t seed;          /**< seeds every random choice of the link */
-  csctp_tstamp start;     /**< virtual time at creation (default 1 s) */
-  uint64_t max_steps;     /**< step limit of one run_until call (default 50,000,000) */
+  uint64_t seed;                   /**< seeds every random choice of the link */
+  csctp_tstamp start;              /**< virtual time at creation (default 1 s) */
+  uint64_t max_steps;              /**< step limit of one run_until call (default 50,000,000) */
   csctp_simlink_dir_config dir[2]; /**< [0]: A to B, [1]: B to A */
 } csctp_simlink_config;
 
 /** Per-direction counters. */
 typedef struct csctp_simlink_counters {
-  uint64_t sent;          /**< packets offered to the link by the sender */
+  uint64_t sent; /**< packets offered to the link by the sender */
   uint64_t bytes_sent;
-  uint64_t delivered;     /**< packets handed to the receiver (duplicates included) */
+  uint64_t delivered; /**< packets handed to the receiver (duplicates included) */
   uint64_t bytes_delivered;
   uint64_t dropped_loss;
   uint64_t dropped_mtu;

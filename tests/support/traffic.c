@@ -9,11 +9,11 @@
 #include "prng.h"
 
 const csctp_traffic_band csctp_traffic_default_bands[] = {
-    {8500, 1, 200},            /* one chunk, bundled many to a packet */
-    {1200, 201, 2400},         /* one to three chunks */
-    {270, 2401, 65536},        /* multi-fragment */
-    {25, 65537, 200000},       /* large */
-    {5, 250000, 262144},       /* near the 256 KiB maximum */
+    {8500, 1, 200},      /* one chunk, bundled many to a packet */
+    {1200, 201, 2400},   /* one to three chunks */
+    {270, 2401, 65536},  /* multi-fragment */
+    {25, 65537, 200000}, /* large */
+    {5, 250000, 262144}, /* near the 256 KiB maximum */
 };
 const size_t csctp_traffic_default_nbands =
     sizeof(csctp_traffic_default_bands) / sizeof(csctp_traffic_default_bands[0]);
@@ -66,8 +66,8 @@ void csctp_traffic_fill(uint8_t *buf, size_t len, const csctp_traffic_config *cf
 }
 
 /* Compares without a second buffer: regenerates 8 bytes at a time. */
-static int traffic_matches(const uint8_t *data, size_t len, const csctp_traffic_config *cfg, int dir,
-                           uint32_t id) {
+static int traffic_matches(const uint8_t *data, size_t len, const csctp_traffic_config *cfg,
+                           int dir, uint32_t id) {
   csctp_prng g;
   traffic_rng(&g, cfg, dir, id, 0xc0u);
   size_t i = 0;
@@ -193,7 +193,9 @@ void csctp_traffic_rx_on_message(csctp_traffic_rx *rx, const csctp_event *ev) {
   }
 }
 
-int csctp_traffic_rx_complete(const csctp_traffic_rx *rx) { return rx->received >= rx->cfg.messages; }
+int csctp_traffic_rx_complete(const csctp_traffic_rx *rx) {
+  return rx->received >= rx->cfg.messages;
+}
 
 /* ---- whole exchanges ---- */
 
@@ -205,7 +207,7 @@ typedef struct transfer_ctx {
   csctp_traffic_tx tx[2]; /* tx[s]: what side s sends (direction s) */
   csctp_traffic_rx rx[2]; /* rx[s]: what side s receives (direction 1 - s) */
   csctp_prng rng[2];
-  int sending;            /* pump on CONNECTED / SEND_BUFFER_LOW */
+  int sending; /* pump on CONNECTED / SEND_BUFFER_LOW */
 } transfer_ctx;
 
 static void transfer_fail(transfer_ctx *t, const char *fmt, ...) {

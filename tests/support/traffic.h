@@ -26,9 +26,9 @@ typedef struct csctp_traffic_band {
 /** What one direction sends. */
 typedef struct csctp_traffic_config {
   uint64_t seed;
-  uint32_t messages;           /**< messages per direction */
-  uint16_t streams;            /**< streams 0..streams-1 are used */
-  uint32_t unordered_permille; /**< share of unordered messages */
+  uint32_t messages;               /**< messages per direction */
+  uint16_t streams;                /**< streams 0..streams-1 are used */
+  uint32_t unordered_permille;     /**< share of unordered messages */
   const csctp_traffic_band *bands; /**< NULL: csctp_traffic_default_bands */
   size_t nbands;
 } csctp_traffic_config;
@@ -63,7 +63,7 @@ typedef struct csctp_traffic_tx {
   uint8_t *buf;        /* largest message of the mix */
   uint64_t bytes_sent; /* accepted by csctp_assoc_send */
   uint64_t would_block;
-  int error;           /* first unexpected error of csctp_assoc_send, else 0 */
+  int error; /* first unexpected error of csctp_assoc_send, else 0 */
 } csctp_traffic_tx;
 
 /** Initialises `tx` (copying `cfg`). Returns 0 or CSCTP_ERR_NOMEM. */
@@ -88,7 +88,7 @@ typedef struct csctp_traffic_rx {
   uint64_t received;      /* distinct ids */
   uint64_t bytes;
   uint64_t duplicates, corrupt, misordered, unknown;
-  char failure[256];      /* the first problem, "" if none */
+  char failure[256]; /* the first problem, "" if none */
 } csctp_traffic_rx;
 
 /** Initialises `rx` (copying `cfg`). Returns 0 or CSCTP_ERR_NOMEM. */
@@ -102,7 +102,7 @@ int csctp_traffic_rx_complete(const csctp_traffic_rx *rx);
 
 /** One whole exchange: handshake, traffic both ways, graceful shutdown. */
 typedef struct csctp_transfer_params {
-  uint64_t seed;                /**< seeds both associations' random bytes */
+  uint64_t seed; /**< seeds both associations' random bytes */
   csctp_simlink_config link;
   csctp_config assoc;           /**< both sides (rand is set by the runner) */
   csctp_traffic_config traffic; /**< per direction; seed is taken from `seed` when 0 */
@@ -126,19 +126,19 @@ typedef struct csctp_transfer_side {
   csctp_close_reason close_reason;
   csctp_tstamp t_connected, t_closed;
   csctp_stats stats;
-  uint64_t msgs_in, bytes_in;  /* verified distinct messages received */
+  uint64_t msgs_in, bytes_in; /* verified distinct messages received */
   uint64_t duplicates, corrupt, misordered, unknown;
   uint64_t would_block;
 } csctp_transfer_side;
 
 typedef struct csctp_transfer_result {
-  int ok;                       /**< everything arrived intact, once, in order; both CLOSED by SHUTDOWN */
-  csctp_transfer_phase phase;   /**< the phase reached (DONE when ok) */
-  csctp_simlink_stop stop;      /**< why the last run stopped */
+  int ok; /**< everything arrived intact, once, in order; both CLOSED by SHUTDOWN */
+  csctp_transfer_phase phase;               /**< the phase reached (DONE when ok) */
+  csctp_simlink_stop stop;                  /**< why the last run stopped */
   csctp_tstamp t_start, t_data_done, t_end; /**< virtual times */
   csctp_transfer_side side[2];
   csctp_simlink_counters link[2];
-  char failure[320];            /**< the first problem, "" when ok */
+  char failure[320]; /**< the first problem, "" when ok */
 } csctp_transfer_result;
 
 /** Fills `p` with a clean 50 ms RTT link, engine defaults with short RTOs and the default mix. */
