@@ -41,7 +41,8 @@ int main(void) {
   if (!buf) return 1;
   for (size_t i = 0; i < 65536 + 8; i++) buf[i] = (uint8_t)(i * 2654435761u >> 24);
   uint32_t sink = 0;
-  printf("crc32c: hardware path %s\n", csctp_crc32c_hw_available() ? "available" : "NOT available (hw = sw)");
+  printf("crc32c: hardware path %s\n",
+         csctp_crc32c_hw_available() ? "available" : "NOT available (hw = sw)");
   for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
     size_t n = sizes[k];
     double hw = bench_run(csctp_crc32c_hw, buf, n, &sink);

@@ -48,7 +48,8 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
   if (csctp_init_decode(ch, &in) == 0) {
     if (in.cookie) fuzz_touch(in.cookie, in.cookie_len);
     if (in.supported_ext) fuzz_touch(in.supported_ext, in.supported_ext_len);
-    for (size_t i = 0; i < in.n_unrecognized; i++) fuzz_touch(in.unrecognized[i].raw, in.unrecognized[i].length);
+    for (size_t i = 0; i < in.n_unrecognized; i++)
+      fuzz_touch(in.unrecognized[i].raw, in.unrecognized[i].length);
     size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &in);
     if (in.cookie) csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, in.cookie, in.cookie_len);
     csctp_wr_tlv_end(&w, off);

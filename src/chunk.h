@@ -65,10 +65,10 @@ enum {
   CSCTP_PARAM_HOSTNAME = 11,
   CSCTP_PARAM_SUPPORTED_ADDR_TYPES = 12,
   CSCTP_PARAM_ECN_CAPABLE = 0x8000,
-  CSCTP_PARAM_ZERO_CHECKSUM = 0x8001,       /* RFC 9653 */
-  CSCTP_PARAM_SUPPORTED_EXTENSIONS = 0x8008, /* RFC 5061 §4.2.7 */
+  CSCTP_PARAM_ZERO_CHECKSUM = 0x8001,         /* RFC 9653 */
+  CSCTP_PARAM_SUPPORTED_EXTENSIONS = 0x8008,  /* RFC 5061 §4.2.7 */
   CSCTP_PARAM_FORWARD_TSN_SUPPORTED = 0xc000, /* RFC 3758 */
-  CSCTP_PARAM_ADAPTATION_LAYER = 0xc006,    /* RFC 5061 */
+  CSCTP_PARAM_ADAPTATION_LAYER = 0xc006,      /* RFC 5061 */
 };
 
 #define CSCTP_INIT_FIXED_LEN 16 /* value part: tag, a_rwnd, OS, MIS, initial TSN */
@@ -89,11 +89,11 @@ typedef struct csctp_init_chunk {
   uint32_t cookie_preservative_ms; /* suggested extension of the cookie life */
   const uint8_t *supported_ext;    /* chunk types listed, NULL when absent */
   size_t supported_ext_len;
-  int ecn_capable;                 /* ECN Capable parameter present */
-  int has_zero_checksum;           /* RFC 9653 Zero Checksum Acceptable present */
-  uint32_t zero_checksum_edmid;    /* its Error Detection Method Identifier */
-  int has_adaptation_layer;        /* RFC 5061 Adaptation Layer Indication present */
-  uint32_t adaptation_ind;         /* its value */
+  int ecn_capable;              /* ECN Capable parameter present */
+  int has_zero_checksum;        /* RFC 9653 Zero Checksum Acceptable present */
+  uint32_t zero_checksum_edmid; /* its Error Detection Method Identifier */
+  int has_adaptation_layer;     /* RFC 5061 Adaptation Layer Indication present */
+  uint32_t adaptation_ind;      /* its value */
   /*
    * Unrecognized parameters whose action asks for a report (01, 11), in the
    * order found, as whole TLVs; at most CSCTP_MAX_UNRECOGNIZED (more are
@@ -151,9 +151,8 @@ static inline uint32_t csctp_sack_dup(const csctp_sack_chunk *s, size_t i) {
 }
 
 /* Appends a SACK; gaps[i][0..1] are start/end offsets. */
-void csctp_sack_write(csctp_wr *w, uint32_t cum_tsn_ack, uint32_t a_rwnd,
-                      const uint16_t (*gaps)[2], size_t n_gaps, const uint32_t *dups,
-                      size_t n_dups);
+void csctp_sack_write(csctp_wr *w, uint32_t cum_tsn_ack, uint32_t a_rwnd, const uint16_t (*gaps)[2],
+                      size_t n_gaps, const uint32_t *dups, size_t n_dups);
 
 /* ---- HEARTBEAT and HEARTBEAT ACK (§3.3.5, §3.3.6) ---- */
 

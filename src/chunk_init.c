@@ -25,8 +25,7 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
   if (fixed >= 0 && t->value_len != (size_t)fixed) return CSCTP_ERR_MALFORMED;
   switch (t->type) {
   case CSCTP_PARAM_IPV4:
-  case CSCTP_PARAM_IPV6:
-    return 1; /* single-homed over DTLS/UDP: addresses are not used */
+  case CSCTP_PARAM_IPV6: return 1; /* single-homed over DTLS/UDP: addresses are not used */
   case CSCTP_PARAM_STATE_COOKIE:
     if (chunk_type == CSCTP_CHUNK_INIT_ACK) {
       out->cookie = t->value;
@@ -43,11 +42,8 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
   case CSCTP_PARAM_HOSTNAME:
     out->has_hostname = 1; /* §5.1.2: deprecated; the association aborts */
     return 1;
-  case CSCTP_PARAM_SUPPORTED_ADDR_TYPES:
-    return (t->value_len & 1) ? CSCTP_ERR_MALFORMED : 1;
-  case CSCTP_PARAM_ECN_CAPABLE:
-    out->ecn_capable = 1;
-    return 1;
+  case CSCTP_PARAM_SUPPORTED_ADDR_TYPES: return (t->value_len & 1) ? CSCTP_ERR_MALFORMED : 1;
+  case CSCTP_PARAM_ECN_CAPABLE: out->ecn_capable = 1; return 1;
   case CSCTP_PARAM_ZERO_CHECKSUM:
     out->has_zero_checksum = 1;
     out->zero_checksum_edmid = csctp_get_u32(t->value);
@@ -56,15 +52,12 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
     out->supported_ext = t->value;
     out->supported_ext_len = t->value_len;
     return 1;
-  case CSCTP_PARAM_FORWARD_TSN_SUPPORTED:
-    out->forward_tsn_supported = 1;
-    return 1;
+  case CSCTP_PARAM_FORWARD_TSN_SUPPORTED: out->forward_tsn_supported = 1; return 1;
   case CSCTP_PARAM_ADAPTATION_LAYER:
     out->has_adaptation_layer = 1;
     out->adaptation_ind = csctp_get_u32(t->value);
     return 1;
-  default:
-    return 0;
+  default: return 0;
   }
 }
 

@@ -16,12 +16,10 @@ int csctp_sack_decode(const csctp_chunk *ch, csctp_sack_chunk *out) {
   return r.bad ? CSCTP_ERR_MALFORMED : 0;
 }
 
-void csctp_sack_write(csctp_wr *w, uint32_t cum_tsn_ack, uint32_t a_rwnd,
-                      const uint16_t (*gaps)[2], size_t n_gaps, const uint32_t *dups,
-                      size_t n_dups) {
+void csctp_sack_write(csctp_wr *w, uint32_t cum_tsn_ack, uint32_t a_rwnd, const uint16_t (*gaps)[2],
+                      size_t n_gaps, const uint32_t *dups, size_t n_dups) {
   /* Both counts are 16-bit and the whole chunk must fit its Length field. */
-  if (n_gaps > UINT16_MAX || n_dups > UINT16_MAX ||
-      16 + 4 * (n_gaps + n_dups) > UINT16_MAX) {
+  if (n_gaps > UINT16_MAX || n_dups > UINT16_MAX || 16 + 4 * (n_gaps + n_dups) > UINT16_MAX) {
     w->overflow = 1;
     return;
   }

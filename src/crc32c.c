@@ -13,7 +13,6 @@
  */
 #include "crc32c.h"
 
-
 #include "crc32c_table.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))

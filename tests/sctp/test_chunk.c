@@ -80,12 +80,14 @@ Test(data, decode) {
 Test(data, decode_short_and_empty) {
   uint8_t pkt[64];
   /* Length 15: 11 value bytes, one short of the DATA header. */
-  static const uint8_t short_wire[16] = {0x00, 0x03, 0x00, 0x0f, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+  static const uint8_t short_wire[16] = {0x00, 0x03, 0x00, 0x0f, 0, 0, 0, 1,
+                                         0,    0,    0,    0,    0, 0, 0, 0};
   csctp_chunk ch = one_chunk(pkt, short_wire, sizeof(short_wire));
   csctp_data_chunk d;
   cr_assert_eq(csctp_data_decode(&ch, &d), CSCTP_ERR_MALFORMED);
   /* Length 16, no user data: decodes; the association answers it (§6.2). */
-  static const uint8_t empty_wire[16] = {0x00, 0x03, 0x00, 0x10, 0, 0, 0, 9, 0, 1, 0, 2, 0, 0, 0, 0};
+  static const uint8_t empty_wire[16] = {0x00, 0x03, 0x00, 0x10, 0, 0, 0, 9,
+                                         0,    1,    0,    2,    0, 0, 0, 0};
   ch = one_chunk(pkt, empty_wire, sizeof(empty_wire));
   cr_assert_eq(csctp_data_decode(&ch, &d), 0);
   cr_assert_eq(d.len, 0);
@@ -141,7 +143,8 @@ Test(sack, encode) {
   cr_assert(!w.overflow);
   expect_bytes(b, w.len, sack_wire, sizeof(sack_wire));
   /* No gaps, no duplicates. */
-  static const uint8_t bare[16] = {0x03, 0, 0, 0x10, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x10, 0, 0, 0, 0, 0};
+  static const uint8_t bare[16] = {0x03, 0, 0,    0x10, 0xff, 0xff, 0xff, 0xff,
+                                   0,    0, 0x10, 0,    0,    0,    0,    0};
   csctp_wr_init(&w, b, sizeof(b));
   csctp_sack_write(&w, 0xffffffffu, 4096, NULL, 0, NULL, 0);
   expect_bytes(b, w.len, bare, sizeof(bare));
@@ -267,8 +270,8 @@ Test(cause, every_writer) {
       /* Unrecognized Chunk Type: chunk 0x7f/0x01, length 6, aa bb */
       0x00, 0x06, 0x00, 0x0a, 0x7f, 0x01, 0x00, 0x06, 0xaa, 0xbb, 0x00, 0x00,
       /* Unrecognized Parameters: c123 (len 5, 1 pad) and 4001 (len 4) */
-      0x00, 0x08, 0x00, 0x10, 0xc1, 0x23, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00,
-      0x40, 0x01, 0x00, 0x04,
+      0x00, 0x08, 0x00, 0x10, 0xc1, 0x23, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x40, 0x01, 0x00,
+      0x04,
       /* User-Initiated Abort "bye" */
       0x00, 0x0c, 0x00, 0x07, 'b', 'y', 'e', 0x00,
       /* Protocol Violation "x" */
@@ -328,7 +331,8 @@ Test(cause, every_writer) {
 }
 
 Test(cause, error_chunk_and_first) {
-  static const uint8_t want[12] = {0x09, 0x00, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x08, 0xff, 0xff, 0x00, 0x00};
+  static const uint8_t want[12] = {0x09, 0x00, 0x00, 0x0c, 0x00, 0x01,
+                                   0x00, 0x08, 0xff, 0xff, 0x00, 0x00};
   uint8_t b[32];
   csctp_wr w;
   csctp_wr_init(&w, b, sizeof(b));
@@ -401,8 +405,8 @@ Test(simple, cookie_echo) {
 }
 
 Test(simple, empty_chunks) {
-  static const uint8_t want[12] = {0x0b, 0x00, 0x00, 0x04, 0x08, 0x00, 0x00, 0x04,
-                                   0x0e, 0x01, 0x00, 0x04};
+  static const uint8_t want[12] = {0x0b, 0x00, 0x00, 0x04, 0x08, 0x00,
+                                   0x00, 0x04, 0x0e, 0x01, 0x00, 0x04};
   uint8_t b[12];
   csctp_wr w;
   csctp_wr_init(&w, b, sizeof(b));

@@ -27,22 +27,22 @@ static csctp_chunk one_chunk(uint8_t *pkt, const uint8_t *bytes, size_t len) {
 }
 
 static const uint8_t init_wire[108] = {
-    0x01, 0x00, 0x00, 0x6c,                         /* INIT, length 108 */
-    0xaa, 0xbb, 0xcc, 0xdd,                         /* initiate tag */
-    0x00, 0x02, 0x00, 0x00,                         /* a_rwnd 131072 */
-    0xff, 0xff, 0x04, 0x00,                         /* OS 65535, MIS 1024 */
-    0x00, 0x00, 0x00, 0x01,                         /* initial TSN 1 */
-    0x00, 0x05, 0x00, 0x08, 192,  168,  1,    1,    /* IPv4 */
-    0x00, 0x06, 0x00, 0x14, 0xfe, 0x80, 0,    0,    /* IPv6 fe80::1 */
+    0x01, 0x00, 0x00, 0x6c,                      /* INIT, length 108 */
+    0xaa, 0xbb, 0xcc, 0xdd,                      /* initiate tag */
+    0x00, 0x02, 0x00, 0x00,                      /* a_rwnd 131072 */
+    0xff, 0xff, 0x04, 0x00,                      /* OS 65535, MIS 1024 */
+    0x00, 0x00, 0x00, 0x01,                      /* initial TSN 1 */
+    0x00, 0x05, 0x00, 0x08, 192,  168,  1,    1, /* IPv4 */
+    0x00, 0x06, 0x00, 0x14, 0xfe, 0x80, 0,    0, /* IPv6 fe80::1 */
     0,    0,    0,    0,    0,    0,    0,    0,    0, 0, 0, 1,
-    0x00, 0x09, 0x00, 0x08, 0x00, 0x00, 0x13, 0x88, /* Cookie Preservative 5000 ms */
+    0x00, 0x09, 0x00, 0x08, 0x00, 0x00, 0x13, 0x88,             /* Cookie Preservative 5000 ms */
     0x00, 0x0b, 0x00, 0x09, 'h',  'o',  's',  't',  0, 0, 0, 0, /* Host Name */
-    0x00, 0x0c, 0x00, 0x06, 0x00, 0x05, 0x00, 0x00, /* Supported Address Types: IPv4 */
-    0x80, 0x00, 0x00, 0x04,                         /* ECN Capable */
-    0x80, 0x01, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, /* Zero Checksum, EDMID 1 */
-    0x80, 0x08, 0x00, 0x06, 0x82, 0xc0, 0x00, 0x00, /* Supported Extensions */
-    0xc0, 0x00, 0x00, 0x04,                         /* Forward-TSN-Supported */
-    0xc0, 0x06, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78, /* Adaptation Layer */
+    0x00, 0x0c, 0x00, 0x06, 0x00, 0x05, 0x00, 0x00,             /* Supported Address Types: IPv4 */
+    0x80, 0x00, 0x00, 0x04,                                     /* ECN Capable */
+    0x80, 0x01, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01,             /* Zero Checksum, EDMID 1 */
+    0x80, 0x08, 0x00, 0x06, 0x82, 0xc0, 0x00, 0x00,             /* Supported Extensions */
+    0xc0, 0x00, 0x00, 0x04,                                     /* Forward-TSN-Supported */
+    0xc0, 0x06, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78,             /* Adaptation Layer */
 };
 
 Test(init, encode_every_parameter) {
@@ -107,19 +107,21 @@ Test(init, decode_every_parameter) {
 }
 
 static const uint8_t init_ack_wire[44] = {
-    0x02, 0x00, 0x00, 0x2c, 0x11, 0x11, 0x11, 0x11, 0x00, 0x00, 0x10, 0x00,
-    0x00, 0x0a, 0x00, 0x0b, 0x80, 0x00, 0x00, 0x00,
-    0x00, 0x07, 0x00, 0x0b, 1, 2, 3, 4, 5, 6, 7, 0, /* State Cookie, 7 bytes */
-    0x00, 0x08, 0x00, 0x08, 0xc1, 0x23, 0x00, 0x04, /* Unrecognized Parameter */
-    0xc0, 0x00, 0x00, 0x04,                         /* Forward-TSN-Supported */
+    0x02, 0x00, 0x00, 0x2c, 0x11, 0x11, 0x11, 0x11, 0x00, 0x00, 0x10,
+    0x00, 0x00, 0x0a, 0x00, 0x0b, 0x80, 0x00, 0x00, 0x00, 0x00, 0x07,
+    0x00, 0x0b, 1,    2,    3,    4,    5,    6,    7,    0, /* State Cookie, 7 bytes */
+    0x00, 0x08, 0x00, 0x08, 0xc1, 0x23, 0x00, 0x04,          /* Unrecognized Parameter */
+    0xc0, 0x00, 0x00, 0x04,                                  /* Forward-TSN-Supported */
 };
 
 Test(init, init_ack_round_trip) {
   uint8_t b[64];
   csctp_wr w;
   csctp_wr_init(&w, b, sizeof(b));
-  csctp_init_chunk f = {.initiate_tag = 0x11111111, .a_rwnd = 4096,
-                        .num_outbound_streams = 10, .num_inbound_streams = 11,
+  csctp_init_chunk f = {.initiate_tag = 0x11111111,
+                        .a_rwnd = 4096,
+                        .num_outbound_streams = 10,
+                        .num_inbound_streams = 11,
                         .initial_tsn = 0x80000000u};
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   static const uint8_t cookie[7] = {1, 2, 3, 4, 5, 6, 7};
@@ -156,8 +158,8 @@ static csctp_chunk init_with(uint8_t *pkt, const uint8_t *params, size_t n) {
 /* An unknown parameter `type` with one value byte (length 5, padded) then
  * Forward-TSN-Supported, which tells whether processing went on. */
 static int init_unknown(uint16_t type, csctp_init_chunk *in, uint8_t *pkt) {
-  uint8_t p[12] = {(uint8_t)(type >> 8), (uint8_t)type, 0x00, 0x05, 0x99, 0, 0, 0,
-                   0xc0, 0x00, 0x00, 0x04};
+  uint8_t p[12] = {
+      (uint8_t)(type >> 8), (uint8_t)type, 0x00, 0x05, 0x99, 0, 0, 0, 0xc0, 0x00, 0x00, 0x04};
   csctp_chunk ch = init_with(pkt, p, sizeof(p));
   return csctp_init_decode(&ch, in);
 }
@@ -219,7 +221,8 @@ Test(init, unknown_report_limit) {
   cr_assert_eq(csctp_init_decode(&ch, &in), 0);
   cr_assert_eq(in.n_unrecognized, CSCTP_MAX_UNRECOGNIZED);
   cr_assert_eq(in.n_unrecognized_dropped, 2);
-  for (int i = 0; i < CSCTP_MAX_UNRECOGNIZED; i++) cr_assert_eq(in.unrecognized[i].type, 0xc100 + i);
+  for (int i = 0; i < CSCTP_MAX_UNRECOGNIZED; i++)
+    cr_assert_eq(in.unrecognized[i].type, 0xc100 + i);
   cr_assert(in.forward_tsn_supported);
 }
 
@@ -245,7 +248,8 @@ Test(init, malformed) {
   uint8_t pkt[600];
   csctp_init_chunk in;
   /* Fixed part one byte short. */
-  static const uint8_t short_init[20] = {0x01, 0, 0, 19, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0};
+  static const uint8_t short_init[20] = {0x01, 0, 0, 19, 0, 0, 0, 1, 0, 1,
+                                         0,    0, 0, 1,  0, 1, 0, 0, 0, 0};
   csctp_chunk ch = one_chunk(pkt, short_init, sizeof(short_init));
   cr_assert_eq(csctp_init_decode(&ch, &in), CSCTP_ERR_MALFORMED);
   /* A parameter overrunning the chunk. */

@@ -197,8 +197,8 @@ static int tlv_all(const uint8_t *b, size_t len, csctp_tlv *out, int *n) {
 Test(tlv, padding_and_views) {
   /* Host Name "ab\0" (length 7, 1 pad), then Forward-TSN-Supported, then a
    * 5-byte parameter with no final pad. */
-  static const uint8_t b[] = {0x00, 0x0b, 0x00, 0x07, 'a', 'b', 0, 0,
-                              0xc0, 0x00, 0x00, 0x04, 0x80, 0x0a, 0x00, 0x05, 0x33};
+  static const uint8_t b[] = {0x00, 0x0b, 0x00, 0x07, 'a',  'b',  0,    0,   0xc0,
+                              0x00, 0x00, 0x04, 0x80, 0x0a, 0x00, 0x05, 0x33};
   csctp_tlv t[4];
   int n;
   cr_assert_eq(tlv_all(b, sizeof(b), t, &n), 0);
