@@ -296,7 +296,7 @@ void csctp_transfer_params_default(csctp_transfer_params *p) {
   csctp_simlink_config_default(&p->link);
   csctp_config_default(&p->assoc);
   p->assoc.rto_initial = 300;
-  p->assoc.rto_min = 150;
+  p->assoc.rto_min = 200;
   p->assoc.rto_max = 3000;
   p->assoc.association_max_retrans = 20;
   p->traffic.messages = 1000;
