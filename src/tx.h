@@ -44,7 +44,12 @@ typedef struct csctp_tx {
   csctp_tx_stats stats;
   uint32_t cwnd, ssthresh, partial_bytes_acked;
   uint32_t peer_rwnd;          /* a_rwnd minus outstanding (§6.2.1) */
-  uint32_t outstanding_bytes;  /* payload in flight, not cumulatively acked */
+  /*
+   * Payload in flight (the flightsize of §7): sent, not acknowledged (neither
+   * cumulatively nor by a gap block) and not marked for retransmission. Peer
+   * rwnd and cwnd are reckoned against it, as in §6.2.1 and §7.2.
+   */
+  uint32_t outstanding_bytes;
   size_t buffered;             /* payload queued + outstanding */
   csctp_tsn next_tsn;          /* TSN of the next new chunk */
   csctp_tsn cum_tsn_ack;       /* last cumulatively acknowledged TSN */
@@ -128,6 +133,12 @@ void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now);
 
 /* 1 when nothing is queued and nothing is outstanding. */
 static inline int csctp_tx_idle(const csctp_tx *tx) { return tx->buffered == 0; }
+
+/* 1 when some DATA chunk is not yet cumulatively acknowledged (in flight, gap-acked or marked). */
+int csctp_tx_has_outstanding(const csctp_tx *tx);
+
+/* Payload bytes queued or outstanding on one stream (0 for a stream never used). */
+size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream);
 
 /* Cumulative TSN the peer has acked, used for SHUTDOWN checks. */
 static inline csctp_tsn csctp_tx_cum_ack(const csctp_tx *tx) { return tx->cum_tsn_ack; }

@@ -1,0 +1,304 @@
+/*
+ * The send side (see tx.h): lifecycle, enqueueing, and writing DATA chunks
+ * into the packet being built. SACK processing is in tx_sack.c, congestion
+ * control in tx_cc.c, the send buffer in tx_queue.c, the ring in tx_ring.c.
+ */
+#include "tx.h"
+
+#include <string.h>
+
+#include "mem.h"
+#include "tx_priv.h"
+
+#define TX_RING_INITIAL 64
+
+int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg) {
+  /* A DATA chunk header must fit with at least 4 payload bytes; the length field is 16 bits. */
+  if (!cfg || cfg->mtu < CSCTP_COMMON_HDR_LEN + CSCTP_DATA_HDR_LEN + 4 || cfg->mtu > 65535)
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  memset(tx, 0, sizeof(*tx));
+  tx->mem = mem ? mem : csctp_mem_default();
+  tx->cfg = *cfg;
+  csctp_rto_init(&tx->rto, cfg->rto_initial, cfg->rto_min, cfg->rto_max);
+  csctp_tx_priv *p = csctp_calloc(tx->mem, 1, sizeof(*p));
+  if (!p) return CSCTP_ERR_NOMEM;
+  if (csctp_tx_ring_init(&p->ring, tx->mem, TX_RING_INITIAL)) {
+    csctp_free(tx->mem, p);
+    return CSCTP_ERR_NOMEM;
+  }
+  csctp_tx_queue_init(&p->q, tx->mem);
+  p->t3 = CSCTP_TSTAMP_NONE;
+  p->max_payload = cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN;
+  tx->priv = p;
+  return 0;
+}
+
+/* Frees every message referenced by the ring or being fragmented, empties the ring. */
+static void tx_drop_outstanding(csctp_tx *tx) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  /* A message leaves the ring with its last fragment: free it there, once. */
+  for (uint32_t i = 0; i < p->ring.count; i++) {
+    csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    c->msg->st->buffered -= c->len;
+    if (c->flags & CSCTP_DATA_FLAG_E) csctp_tx_msg_free(tx->mem, c->msg);
+  }
+  if (p->cur) {
+    p->cur->st->buffered -= p->cur->len - p->cur->sent;
+    csctp_tx_msg_free(tx->mem, p->cur);
+    p->cur = NULL;
+  }
+  csctp_tx_ring_clear(&p->ring);
+}
+
+void csctp_tx_free(csctp_tx *tx) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p) return;
+  tx_drop_outstanding(tx);
+  csctp_tx_queue_free(&p->q);
+  csctp_tx_ring_free(&p->ring);
+  csctp_free(tx->mem, p);
+  tx->priv = NULL;
+}
+
+size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  size_t bytes = 0;
+  size_t dropped = csctp_tx_queue_drop(&p->q, num_streams, &bytes);
+  tx->buffered -= bytes;
+  tx->next_tsn = initial_tsn;
+  tx->cum_tsn_ack = initial_tsn - 1;
+  tx->peer_rwnd = peer_rwnd;
+  tx->outstanding_bytes = 0;
+  tx->num_streams = num_streams;
+  tx->started = 1;
+  csctp_tx_cc_start(tx);
+  p->t3 = CSCTP_TSTAMP_NONE;
+  p->rtx_count = 0;
+  p->rtx_from = initial_tsn;
+  p->burst = 0;
+  p->fast_rtx_pending = p->in_fast_recovery = 0;
+  p->t3_state = CSCTP_TX_T3_IDLE;
+  p->rtt_on = p->gap_on = 0;
+  return dropped;
+}
+
+void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  size_t bytes = 0;
+  tx_drop_outstanding(tx);
+  csctp_tx_queue_drop(&p->q, 0, &bytes);
+  csctp_tx_queue_reset_ssn(&p->q);
+  tx->buffered = 0;
+  csctp_tx_start(tx, initial_tsn, peer_rwnd, num_streams);
+}
+
+int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered,
+                     const uint8_t *data, size_t len) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
+  if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
+  if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
+  csctp_tx_msg *m = csctp_tx_msg_new(tx->mem, data, len);
+  if (!m) return CSCTP_ERR_NOMEM;
+  csctp_tx_stream *st;
+  if (csctp_tx_queue_stream(&p->q, stream, &st)) {
+    csctp_tx_msg_free(tx->mem, m);
+    return CSCTP_ERR_NOMEM;
+  }
+  m->st = st;
+  m->ppid = ppid;
+  m->unordered = unordered ? 1 : 0;
+  csctp_tx_queue_push(&p->q, m);
+  st->buffered += len;
+  tx->buffered += len;
+  return 0;
+}
+
+/* Payload of the next new chunk when it starts an empty packet. */
+static uint32_t tx_next_new_len(const csctp_tx_priv *p) {
+  const csctp_tx_msg *m = p->cur ? p->cur : csctp_tx_queue_peek(&p->q);
+  if (!m) return 0;
+  uint32_t rem = m->len - m->sent;
+  return rem < p->max_payload ? rem : p->max_payload;
+}
+
+static int tx_may_send_rtx(const csctp_tx *tx, const csctp_tx_priv *p) {
+  if (p->t3_state == CSCTP_TX_T3_HOLD) return 0;
+  return p->fast_rtx_pending || tx->outstanding_bytes < tx->cwnd;
+}
+
+static int tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
+  /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
+  if (tx->outstanding_bytes >= tx->cwnd) return 0;
+  /* §6.1 Max.Burst: packets of new data per write opportunity. */
+  return tx->cfg.max_burst == 0 || p->burst < tx->cfg.max_burst;
+}
+
+int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  (void)now;
+  if (!tx->started) return 0;
+  if (p->rtx_count) return tx_may_send_rtx(tx, p);
+  uint32_t len = tx_next_new_len(p);
+  if (!len || !tx_may_send_new(tx, p)) return 0;
+  /* §6.1 rule A: no new data beyond rwnd, except a probe when nothing is in flight. */
+  return len <= tx->peer_rwnd || tx->outstanding_bytes == 0;
+}
+
+static void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c, csctp_tsn tsn) {
+  const csctp_tx_msg *m = c->msg;
+  csctp_data_chunk d;
+  d.flags = c->flags;
+  d.tsn = tsn;
+  d.stream = m->st->id;
+  d.ssn = m->unordered ? 0 : m->ssn;
+  d.ppid = m->ppid;
+  d.len = c->len;
+  uint8_t *o = w->buf + w->len;
+  csctp_data_write_header(o, &d);
+  memcpy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
+  uint32_t size = csctp_tx_chunk_size(c->len);
+  memset(o + CSCTP_DATA_HDR_LEN + c->len, 0, size - CSCTP_DATA_HDR_LEN - c->len);
+  w->len += size;
+}
+
+static void tx_rwnd_take(csctp_tx *tx, uint32_t len) {
+  tx->peer_rwnd = tx->peer_rwnd > len ? tx->peer_rwnd - len : 0;
+}
+
+/* Marked chunks, lowest TSN first, as many as fit; they keep their size. */
+static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  size_t n = 0;
+  uint32_t i = csctp_tsn_gt(p->rtx_from, tx->cum_tsn_ack) ? p->rtx_from - tx->cum_tsn_ack - 1 : 0;
+  for (; i < p->ring.count && p->rtx_count; i++) {
+    csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    if (!(c->state & CSCTP_TXC_RTX)) continue;
+    if (csctp_tx_chunk_size(c->len) > csctp_wr_left(w)) break;
+    csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
+    tx_put_chunk(w, c, tsn);
+    c->state &= (uint8_t)~CSCTP_TXC_RTX;
+    c->misses = 0;
+    if (c->tx_count < 255) c->tx_count++;
+    p->rtx_count--;
+    tx->outstanding_bytes += c->len;
+    tx_rwnd_take(tx, c->len);
+    tx->stats.retransmissions++;
+    tx->stats.data_chunks_out++;
+    /* §7.2.4 step 4: restart T3 when the first outstanding chunk is fast-retransmitted. */
+    if (i == 0 && p->fast_rtx_pending) p->t3 = now + csctp_rto_get(&tx->rto);
+    n++;
+  }
+  p->rtx_from = tx->cum_tsn_ack + 1 + i;
+  return n;
+}
+
+static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  size_t n = 0;
+  if (!tx_may_send_new(tx, p)) return 0;
+  for (;;) {
+    csctp_tx_msg *m = p->cur;
+    int fresh = !m;
+    if (fresh && !(m = csctp_tx_queue_peek(&p->q))) break;
+    size_t left = csctp_wr_left(w);
+    if (left < CSCTP_DATA_HDR_LEN + 4) break;
+    uint32_t room = (uint32_t)((left - CSCTP_DATA_HDR_LEN) & ~(size_t)3);
+    uint32_t rem = m->len - m->sent;
+    uint32_t len = rem < p->max_payload ? rem : p->max_payload;
+    if (len > room) {
+      /*
+       * Split to fill the packet, but not into fragments under a quarter of
+       * the maximum payload: then close the packet instead.
+       */
+      uint32_t q = p->max_payload / 4;
+      if (room < q || (rem - room < q && rem <= p->max_payload)) break;
+      len = room;
+    }
+    /* §6.1 rule A; never shrink a chunk to fit a small window (silly window). */
+    int probe = 0;
+    if (len > tx->peer_rwnd) {
+      if (tx->outstanding_bytes > 0) break;
+      probe = 1; /* zero window probe: one chunk */
+    }
+    csctp_tx_chunk *c = csctp_tx_ring_push(&p->ring);
+    if (!c) break; /* out of memory: the data waits */
+    if (fresh) {
+      csctp_tx_queue_pop(&p->q);
+      /* The SSN is taken at first transmission so queued messages can be dropped. */
+      if (!m->unordered) m->ssn = m->st->next_ssn++;
+      p->cur = m;
+    }
+    c->msg = m;
+    c->off = m->sent;
+    c->len = len;
+    c->flags = (uint8_t)((m->sent == 0 ? CSCTP_DATA_FLAG_B : 0) |
+                         (m->sent + len == m->len ? CSCTP_DATA_FLAG_E : 0) |
+                         (m->unordered ? CSCTP_DATA_FLAG_U : 0));
+    c->sent = now;
+    c->tx_count = 1;
+    csctp_tsn tsn = tx->next_tsn++;
+    tx_put_chunk(w, c, tsn);
+    m->sent += len;
+    if (m->sent == m->len) {
+      p->cur = NULL; /* §6.9: its fragments went out with consecutive TSNs */
+      tx->stats.messages_out++;
+    }
+    tx->outstanding_bytes += len;
+    tx_rwnd_take(tx, len);
+    tx->stats.data_chunks_out++;
+    tx->stats.bytes_out += len;
+    if (!p->rtt_on) { /* §6.3.1 C4: one measurement per round trip */
+      p->rtt_on = 1;
+      p->rtt_tsn = tsn;
+    }
+    n++;
+    if (probe) break;
+  }
+  if (n) p->burst++;
+  return n;
+}
+
+size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  size_t n = 0;
+  if (!tx->started || w->overflow) return 0;
+  if (p->rtx_count) {
+    if (tx_may_send_rtx(tx, p)) {
+      n = tx_write_rtx(tx, w, now);
+      if (n) {
+        p->fast_rtx_pending = 0;
+        /* §6.3.3 E3: after a timeout, one packet; the rest waits for a SACK. */
+        if (p->t3_state == CSCTP_TX_T3_EXPIRED) p->t3_state = CSCTP_TX_T3_HOLD;
+      }
+    }
+    /* Retransmissions go before any new data. */
+    if (p->rtx_count) goto out;
+  }
+  n += tx_write_new(tx, w, now);
+out:
+  if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
+  return n;
+}
+
+void csctp_tx_new_burst(csctp_tx *tx) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (p) p->burst = 0;
+}
+
+csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p && tx->started ? p->t3 : CSCTP_TSTAMP_NONE;
+}
+
+int csctp_tx_has_outstanding(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p && p->ring.count > 0;
+}
+
+size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  const csctp_tx_stream *st = p ? csctp_tx_queue_find(&p->q, stream) : NULL;
+  return st ? st->buffered : 0;
+}

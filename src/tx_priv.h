@@ -1,0 +1,62 @@
+/*
+ * Private state of the tx (the object behind csctp_tx.priv), shared by its
+ * files: tx.c (API, writing DATA), tx_sack.c (SACK processing) and tx_cc.c
+ * (congestion control, T3 reaction). Nobody else includes this.
+ */
+#ifndef CSCTP_TX_PRIV_H
+#define CSCTP_TX_PRIV_H
+
+#include "tx.h"
+#include "tx_queue.h"
+#include "tx_ring.h"
+
+enum {
+  CSCTP_TX_T3_IDLE = 0, /* no timeout being recovered from */
+  CSCTP_TX_T3_EXPIRED,  /* T3 fired: the next packet of retransmissions may go */
+  CSCTP_TX_T3_HOLD,     /* that packet went: the rest waits for a SACK acking new data */
+};
+
+typedef struct csctp_tx_priv {
+  csctp_tx_queue q;
+  csctp_tx_ring ring;
+  csctp_tx_msg *cur;      /* message being fragmented: off its queue, not finished */
+  csctp_tstamp t3;        /* T3-rtx deadline or CSCTP_TSTAMP_NONE */
+  uint32_t max_payload;   /* MTU - common header - DATA header */
+  uint32_t rtx_count;     /* records marked CSCTP_TXC_RTX */
+  csctp_tsn rtx_from;     /* no record below this TSN is marked */
+  uint32_t burst;         /* packets of new data since csctp_tx_new_burst */
+  int fast_rtx_pending;   /* one packet of fast retransmissions may ignore cwnd */
+  int t3_state;           /* CSCTP_TX_T3_*: one packet after a timeout (§6.3.3 E3) */
+  int in_fast_recovery;
+  csctp_tsn recovery_exit; /* §7.2.4: highest outstanding TSN when it began */
+  int rtt_on;             /* a chunk is being timed (one per round trip) */
+  csctp_tsn rtt_tsn;
+  int gap_on;             /* some record is gap-acked; gap_hi is the highest */
+  csctp_tsn gap_hi;
+} csctp_tx_priv;
+
+static inline csctp_tx_priv *csctp_tx_priv_of(const csctp_tx *tx) {
+  return (csctp_tx_priv *)tx->priv;
+}
+
+/* 4-byte padded size of a DATA chunk carrying len payload bytes. */
+static inline uint32_t csctp_tx_chunk_size(uint32_t len) {
+  return (uint32_t)CSCTP_DATA_HDR_LEN + ((len + 3u) & ~3u);
+}
+
+/* ---- tx_cc.c: congestion control (§7.2) ---- */
+
+/* Initial cwnd and ssthresh (§7.2.1). */
+void csctp_tx_cc_start(csctp_tx *tx);
+/*
+ * A SACK acknowledged `acked` new bytes; `flight_before` was the flightsize
+ * before it and `cum_advanced` tells whether the cumulative ack moved.
+ * Slow start (§7.2.1) or congestion avoidance (§7.2.2).
+ */
+void csctp_tx_cc_on_ack(csctp_tx *tx, uint32_t flight_before, uint32_t acked, int cum_advanced);
+/* Fast retransmit marked chunks (§7.2.4): enters fast recovery if not in it. */
+void csctp_tx_cc_on_fast_rtx(csctp_tx *tx);
+/* Leaves fast recovery once the cum ack reaches its exit point. */
+void csctp_tx_cc_on_cum_ack(csctp_tx *tx);
+
+#endif

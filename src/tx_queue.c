@@ -1,0 +1,163 @@
+/* The tx send buffer: messages, per-stream FIFOs, stream map, round-robin scheduler. */
+#include "tx_queue.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+#define TXQ_MAP_INITIAL 8
+
+static size_t txq_hash(uint16_t id, size_t cap) {
+  /* Fibonacci hashing spreads consecutive ids (WebRTC uses 0, 2, 4, ...). */
+  return (size_t)(((uint32_t)id * 2654435761u) >> 8) & (cap - 1);
+}
+
+void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem) {
+  memset(q, 0, sizeof(*q));
+  q->mem = mem;
+}
+
+void csctp_tx_queue_free(csctp_tx_queue *q) {
+  for (size_t i = 0; i < q->map_cap; i++) {
+    csctp_tx_stream *st = q->map[i];
+    if (!st) continue;
+    csctp_tx_msg *m = st->head;
+    while (m) {
+      csctp_tx_msg *n = m->next;
+      csctp_tx_msg_free(q->mem, m);
+      m = n;
+    }
+    csctp_free(q->mem, st);
+  }
+  csctp_free(q->mem, q->map);
+  const csctp_mem *mem = q->mem;
+  csctp_tx_queue_init(q, mem);
+}
+
+csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id) {
+  if (!q->map_cap) return NULL;
+  for (size_t i = txq_hash(id, q->map_cap);; i = (i + 1) & (q->map_cap - 1)) {
+    csctp_tx_stream *st = q->map[i];
+    if (!st) return NULL;
+    if (st->id == id) return st;
+  }
+}
+
+static void txq_map_insert(csctp_tx_stream **map, size_t cap, csctp_tx_stream *st) {
+  size_t i = txq_hash(st->id, cap);
+  while (map[i]) i = (i + 1) & (cap - 1);
+  map[i] = st;
+}
+
+int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out) {
+  csctp_tx_stream *st = csctp_tx_queue_find(q, id);
+  if (st) {
+    *out = st;
+    return 0;
+  }
+  st = csctp_calloc(q->mem, 1, sizeof(*st));
+  if (!st) return CSCTP_ERR_NOMEM;
+  /* Keep the load at most 1/2 so probes stay short. */
+  if (2 * (q->n_streams + 1) > q->map_cap) {
+    size_t cap = q->map_cap ? 2 * q->map_cap : TXQ_MAP_INITIAL;
+    csctp_tx_stream **map = csctp_calloc(q->mem, cap, sizeof(*map));
+    if (!map) {
+      csctp_free(q->mem, st);
+      return CSCTP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < q->map_cap; i++)
+      if (q->map[i]) txq_map_insert(map, cap, q->map[i]);
+    csctp_free(q->mem, q->map);
+    q->map = map;
+    q->map_cap = cap;
+  }
+  st->id = id;
+  txq_map_insert(q->map, q->map_cap, st);
+  q->n_streams++;
+  *out = st;
+  return 0;
+}
+
+csctp_tx_msg *csctp_tx_msg_new(const csctp_mem *mem, const uint8_t *data, size_t len) {
+  csctp_tx_msg *m = csctp_malloc(mem, sizeof(*m) + len);
+  if (!m) return NULL;
+  memset(m, 0, sizeof(*m));
+  m->len = (uint32_t)len;
+  memcpy(m->data, data, len);
+  return m;
+}
+
+void csctp_tx_msg_free(const csctp_mem *mem, csctp_tx_msg *m) { csctp_free(mem, m); }
+
+static void txq_schedule(csctp_tx_queue *q, csctp_tx_stream *st) {
+  st->scheduled = 1;
+  st->rr_next = NULL;
+  if (q->rr_tail)
+    q->rr_tail->rr_next = st;
+  else
+    q->rr_head = st;
+  q->rr_tail = st;
+}
+
+void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
+  csctp_tx_stream *st = m->st;
+  m->next = NULL;
+  if (st->tail)
+    st->tail->next = m;
+  else
+    st->head = m;
+  st->tail = m;
+  q->n_msgs++;
+  if (!st->scheduled) txq_schedule(q, st);
+}
+
+csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
+  return q->rr_head ? q->rr_head->head : NULL;
+}
+
+csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
+  csctp_tx_stream *st = q->rr_head;
+  if (!st) return NULL;
+  csctp_tx_msg *m = st->head;
+  st->head = m->next;
+  if (!st->head) st->tail = NULL;
+  m->next = NULL;
+  q->n_msgs--;
+  /* Round-robin per message: the stream leaves the front, and rejoins at the back. */
+  q->rr_head = st->rr_next;
+  if (!q->rr_head) q->rr_tail = NULL;
+  st->scheduled = 0;
+  if (st->head) txq_schedule(q, st);
+  return m;
+}
+
+size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes) {
+  size_t n = 0;
+  csctp_tx_stream *st = q->rr_head;
+  q->rr_head = q->rr_tail = NULL;
+  while (st) {
+    csctp_tx_stream *next = st->rr_next;
+    st->scheduled = 0;
+    if (st->id >= min_stream) {
+      csctp_tx_msg *m = st->head;
+      while (m) {
+        csctp_tx_msg *mn = m->next;
+        *bytes += m->len;
+        st->buffered -= m->len;
+        csctp_tx_msg_free(q->mem, m);
+        q->n_msgs--;
+        n++;
+        m = mn;
+      }
+      st->head = st->tail = NULL;
+    }
+    if (st->head) txq_schedule(q, st); /* keeps the round-robin order */
+    st = next;
+  }
+  return n;
+}
+
+void csctp_tx_queue_reset_ssn(csctp_tx_queue *q) {
+  for (size_t i = 0; i < q->map_cap; i++)
+    if (q->map[i]) q->map[i]->next_ssn = 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * The outstanding-DATA ring of the tx: one record per DATA chunk sent and not
+ * yet cumulatively acknowledged, indexed by TSN - (cum_tsn_ack + 1). Records
+ * are views into their message (offset, length); the ring grows by doubling
+ * when full and never allocates per chunk.
+ */
+#ifndef CSCTP_TX_RING_H
+#define CSCTP_TX_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <csctp/common.h>
+
+#include "tx_queue.h"
+
+/* Record state bits. */
+#define CSCTP_TXC_ACKED 0x01     /* acked by a gap block (may be reneged, §6.2.1) */
+#define CSCTP_TXC_RTX 0x02       /* marked for retransmission, not in flight */
+#define CSCTP_TXC_FAST_DONE 0x04 /* already fast-retransmitted once (§7.2.4) */
+
+typedef struct csctp_tx_chunk {
+  csctp_tx_msg *msg; /* stream, SSN and PPID live in the message */
+  csctp_tstamp sent; /* first transmission */
+  uint32_t off;      /* payload offset in msg->data */
+  uint32_t len;      /* payload length (kept on retransmission) */
+  uint8_t flags;     /* wire flags: CSCTP_DATA_FLAG_B/E/U */
+  uint8_t state;     /* CSCTP_TXC_* */
+  uint8_t misses;    /* miss indications (§7.2.4) */
+  uint8_t tx_count;  /* transmissions, saturating at 255 */
+} csctp_tx_chunk;
+
+typedef struct csctp_tx_ring {
+  const csctp_mem *mem;
+  csctp_tx_chunk *slots;
+  uint32_t cap;   /* power of two */
+  uint32_t head;  /* slot of TSN cum_tsn_ack + 1 */
+  uint32_t count; /* records in use */
+  uint32_t grows; /* times the ring doubled (tests, stats) */
+} csctp_tx_ring;
+
+/* cap: initial capacity, rounded up to a power of two. Returns 0 or CSCTP_ERR_NOMEM. */
+int csctp_tx_ring_init(csctp_tx_ring *r, const csctp_mem *mem, uint32_t cap);
+void csctp_tx_ring_free(csctp_tx_ring *r);
+
+/* The record at offset i (0 = TSN cum_tsn_ack + 1); i < count. */
+static inline csctp_tx_chunk *csctp_tx_ring_at(const csctp_tx_ring *r, uint32_t i) {
+  return &r->slots[(r->head + i) & (r->cap - 1)];
+}
+
+/* Appends a zeroed record (doubling when full). NULL on NOMEM (nothing changed). */
+csctp_tx_chunk *csctp_tx_ring_push(csctp_tx_ring *r);
+
+/* Removes the first record. */
+static inline void csctp_tx_ring_pop(csctp_tx_ring *r) {
+  r->head = (r->head + 1) & (r->cap - 1);
+  r->count--;
+}
+
+static inline void csctp_tx_ring_clear(csctp_tx_ring *r) {
+  r->head = 0;
+  r->count = 0;
+}
+
+#endif
