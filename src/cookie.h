@@ -29,7 +29,7 @@ typedef struct csctp_cookie {
   uint8_t peer_forward_tsn; /* peer announced Forward-TSN support */
 } csctp_cookie;
 
-#define CSCTP_COOKIE_BODY_LEN 48
+#define CSCTP_COOKIE_BODY_LEN 56
 #define CSCTP_COOKIE_LEN (CSCTP_COOKIE_BODY_LEN + CSCTP_HMAC_LEN)
 
 /* Serialises and signs *c into out[CSCTP_COOKIE_LEN]. Returns 0 or CSCTP_ERR_CRYPTO. */
