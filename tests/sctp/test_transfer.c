@@ -146,6 +146,22 @@ Test(transfer, handshake_at_30_percent_loss) {
   }
 }
 
+Test(transfer, mtu_not_a_multiple_of_4) {
+  /* DATA chunks are padded to 4 bytes: the fragment size must leave room for the padding */
+  static const uint32_t mtus[] = {714, 1199, 601, 1025};
+  for (size_t i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
+    csctp_transfer_params p;
+    csctp_transfer_params_default(&p);
+    p.seed = p.link.seed = 3;
+    p.assoc.mtu = mtus[i];
+    p.traffic.messages = 1000;
+    p.time_budget = 600 * CSCTP_SECONDS;
+    char name[64];
+    snprintf(name, sizeof(name), "MTU %u", mtus[i]);
+    check_transfer(name, &p, 0);
+  }
+}
+
 /* ---- send() misuse, on an established association across the link ---- */
 
 typedef struct misuse_ctx {
