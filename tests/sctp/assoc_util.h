@@ -98,6 +98,8 @@ static inline const csctp_event *side_find_event(const side *s, csctp_event_type
 /* Moves packets both ways until neither side has anything to send; returns packets moved. */
 static inline int exchange(side *x, side *y, csctp_tstamp now) {
   int total = 0;
+  if (csctp_assoc_expiry(x->a) <= now) csctp_assoc_handle_expiry(x->a, now);
+  if (csctp_assoc_expiry(y->a) <= now) csctp_assoc_handle_expiry(y->a, now);
   for (int round = 0; round < 100; round++) {
     pkt p[64];
     int n1 = side_pull(x, p, 64, now);

@@ -326,10 +326,12 @@ static uint64_t stat_at(const csctp_stats *s, size_t off) {
   return *(const uint64_t *)((const uint8_t *)s + off);
 }
 
+static void eight_in(csctp_config *cfg) { cfg->max_inbound_streams = 8; }
+
 static void run_case(const mcase *mc) {
   ctx c;
   side_new(&c.x, 1);
-  side_new(&c.y, 2);
+  side_new_cfg(&c.y, 2, eight_in);
   establish(&c.x, &c.y, T0);
   c.ytag = c.y.a->local_tag;
   c.xtag = c.y.a->peer_tag;
