@@ -1,0 +1,91 @@
+/*
+ * Allocation discipline of the tx: after warm-up, sending and acking messages
+ * costs exactly one allocation (and one free) per message, nothing per chunk,
+ * and the outstanding ring stops growing once at its working size.
+ */
+#include <stdlib.h>
+
+#include "tx_priv.h"
+#include "tx_util.h"
+
+typedef struct counting {
+  size_t allocs, frees;
+} counting;
+
+static void *c_malloc(size_t n, void *u) {
+  ((counting *)u)->allocs++;
+  return malloc(n);
+}
+static void c_free(void *p, void *u) {
+  ((counting *)u)->frees++;
+  free(p);
+}
+static void *c_calloc(size_t k, size_t n, void *u) {
+  ((counting *)u)->allocs++;
+  return calloc(k, n);
+}
+static void *c_realloc(void *p, size_t n, void *u) {
+  ((counting *)u)->allocs++;
+  if (p) ((counting *)u)->frees++;
+  return realloc(p, n);
+}
+
+static uint8_t payload[8192];
+
+/*
+ * Sends `count` messages of `size` bytes on streams 0..2 and acks every
+ * packet-train with one SACK (the peer's window is `a_rwnd`), until all are
+ * acknowledged. Returns the number of chunks written.
+ */
+static size_t pump(csctp_tx *tx, size_t count, size_t size, uint32_t a_rwnd, csctp_tstamp *now) {
+  static tpkt p;
+  size_t queued = 0, chunks = 0;
+  while (queued < count || !csctp_tx_idle(tx)) {
+    while (queued < count &&
+           csctp_tx_enqueue(tx, (uint16_t)(queued % 3), 0, 0, payload, size) == 0)
+      queued++;
+    size_t n;
+    while ((n = t_write(tx, &p, *now)) > 0) chunks += n;
+    *now += 10 * T_MS;
+    cr_assert_eq(t_sack(tx, tx->next_tsn - 1, a_rwnd, NULL, 0, *now, NULL), 0);
+    csctp_tx_new_burst(tx);
+  }
+  return chunks;
+}
+
+static void check_one_alloc_per_message(size_t size, size_t min_chunks, uint32_t a_rwnd,
+                                        size_t warmup) {
+  counting cnt = {0, 0};
+  csctp_mem mem = {&cnt, c_malloc, c_free, c_calloc, c_realloc};
+  csctp_tx_config cfg = t_config();
+  cfg.sndbuf = 256 * 1024;
+  cfg.max_burst = 0; /* unlimited: let cwnd alone pace the flights */
+  csctp_tx tx;
+  cr_assert_eq(csctp_tx_init(&tx, &mem, &cfg), 0);
+  csctp_tx_start(&tx, 0xfffff000u, a_rwnd, 8);
+  csctp_tstamp now = 0;
+  /* Warm-up: streams created, cwnd opened up to the peer's window (which then
+   * bounds the flight, hence the ring's working size). */
+  pump(&tx, warmup, size, a_rwnd, &now);
+  const csctp_tx_priv *p = csctp_tx_priv_of(&tx);
+  uint32_t grows = p->ring.grows;
+  cr_assert_gt(grows, 0u, "the warm-up should have grown the ring past its initial size");
+  size_t a0 = cnt.allocs, f0 = cnt.frees;
+  size_t chunks = pump(&tx, 10000, size, a_rwnd, &now);
+  cr_assert_geq(chunks, 10000 * min_chunks);
+  cr_assert_eq(cnt.allocs - a0, 10000u, "one allocation per message, got %zu",
+               cnt.allocs - a0);
+  cr_assert_eq(cnt.frees - f0, 10000u);
+  cr_assert_eq(p->ring.grows, grows, "the ring grew after warm-up");
+  csctp_tx_free(&tx);
+  cr_assert_eq(cnt.allocs, cnt.frees, "everything freed");
+}
+
+/* 16 KiB of peer window: at most 164 chunks of 100 bytes in flight. */
+Test(tx_alloc, small_messages_one_block_each) { check_one_alloc_per_message(100, 1, 16384, 3000); }
+
+/* 5000 bytes make at least 5 chunks (more when one is split to fill a packet);
+ * 128 KiB of window: at most 112 full chunks in flight. */
+Test(tx_alloc, large_messages_one_block_each) {
+  check_one_alloc_per_message(5000, 5, 128 * 1024, 3000);
+}
