@@ -66,6 +66,7 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
   if (!pa || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
   if (cfg->mtu < 576 || cfg->mtu > 65535 || cfg->outbound_streams == 0 ||
       cfg->max_inbound_streams == 0 || cfg->rwnd < 1500 || cfg->max_message_size == 0 ||
+      cfg->max_message_size > cfg->rwnd ||
       cfg->sndbuf == 0 || cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max ||
       cfg->rto_initial == 0 || cfg->sack_freq == 0 || cfg->max_burst == 0 ||
       cfg->valid_cookie_life == 0)

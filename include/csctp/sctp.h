@@ -95,7 +95,9 @@ typedef struct csctp_config {
   uint16_t remote_port;         /**< the peer's SCTP port (default 5000) */
   uint16_t outbound_streams;    /**< OS we request (default 65535) */
   uint16_t max_inbound_streams; /**< MIS we accept (default 65535) */
-  uint32_t rwnd;                /**< receive window, bytes (default 1 MiB) */
+  uint32_t rwnd;                /**< receive window, bytes (default 1 MiB); at least
+                                     max_message_size, since a message is only handed
+                                     out whole and must fit in the window */
   uint32_t sndbuf;              /**< send buffer, bytes (default 1 MiB) */
   uint32_t max_message_size;    /**< largest message sent or received (default 256 KiB) */
   uint32_t mtu;                 /**< largest SCTP packet written, bytes (default 1200) */

@@ -484,3 +484,21 @@ Test(assoc, data_both_ways_ordered_and_unordered) {
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
 }
+
+static void rwnd_below_max_message(csctp_config *c) {
+  c->rwnd = 100000;
+  c->max_message_size = 256 * 1024;
+}
+
+Test(assoc, config_refuses_window_smaller_than_largest_message) {
+  side x;
+  memset(&x, 0, sizeof(x));
+  csctp_config cfg = test_config(&x, 1);
+  rwnd_below_max_message(&cfg);
+  csctp_assoc *a = NULL;
+  cr_assert_eq(csctp_assoc_new(&a, &cfg), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(a);
+  cfg.max_message_size = 100000;
+  cr_assert_eq(csctp_assoc_new(&a, &cfg), 0);
+  csctp_assoc_del(a);
+}
