@@ -28,7 +28,8 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   }
   csctp_tx_queue_init(&p->q, tx->mem);
   p->t3 = CSCTP_TSTAMP_NONE;
-  p->max_payload = cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN;
+  /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of 4). */
+  p->max_payload = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
   tx->priv = p;
   return 0;
 }

@@ -301,3 +301,25 @@ Test(tx, restart_drops_everything_and_ssn_restarts) {
   cr_assert_eq(P.c[0].ssn, 0);
   csctp_tx_free(&tx);
 }
+
+Test(tx, mtu_not_a_multiple_of_4) {
+  csctp_tx_config cfg = t_config();
+  cfg.mtu = 714; /* 714 - 12 - 16 = 686 does not fit once padded to 688: chunks carry 684 */
+  csctp_tx tx;
+  t_init(&tx, &cfg, 1, 1 << 20);
+  tx.cwnd = 100000;
+  t_enqueue(&tx, 0, 0, 686, 0);
+  t_enqueue(&tx, 0, 0, 684, 1);
+  const uint32_t want[3] = {684, 2, 684};
+  uint32_t got[3] = {0};
+  size_t k = 0;
+  while (k < 3 && t_write(&tx, &P, 0)) {
+    cr_assert_leq(P.len, 714u);
+    for (size_t i = 0; i < P.n && k < 3; i++) got[k++] = P.c[i].len;
+  }
+  cr_assert_eq(k, 3u);
+  for (int i = 0; i < 3; i++) cr_assert_eq(got[i], want[i], "chunk %d: %u", i, got[i]);
+  cr_assert(csctp_tx_idle(&tx) == 0);
+  cr_assert_eq(t_write(&tx, &P, 0), 0u);
+  csctp_tx_free(&tx);
+}

@@ -75,7 +75,7 @@ static inline void t_enqueue(csctp_tx *tx, uint16_t stream, int unordered, size_
 static inline size_t t_write(csctp_tx *tx, tpkt *p, csctp_tstamp now) {
   csctp_wr w;
   memset(p->buf, 0xee, sizeof(p->buf));
-  csctp_wr_init(&w, p->buf, T_MTU);
+  csctp_wr_init(&w, p->buf, tx->cfg.mtu < T_MTU ? tx->cfg.mtu : T_MTU);
   memset(p->buf, 0, 12);
   w.len = 12;
   size_t n = csctp_tx_write_data(tx, &w, now);
