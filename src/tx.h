@@ -121,13 +121,24 @@ typedef struct csctp_tx_sack_result {
 int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
                      csctp_tx_sack_result *res);
 
+/*
+ * Applies the Cumulative TSN Ack of a SHUTDOWN chunk (§9.2) as a SACK
+ * without gap information: unlike csctp_tx_on_sack with no gap blocks, it
+ * does not treat gap-acked chunks as reneged and keeps the peer rwnd
+ * estimate. Same results and errors as csctp_tx_on_sack.
+ */
+int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now,
+                        csctp_tx_sack_result *res);
+
 /* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
 
 /*
  * T3-rtx expired (§6.3.3): ssthresh = max(cwnd/2, 4*MTU), cwnd = MTU, RTO
- * backed off, every outstanding chunk marked for retransmission, T3 restarted
- * when the retransmission is written.
+ * backed off, every outstanding chunk marked for retransmission (except
+ * gap-acked ones the peer still holds), T3 restarted when the retransmission
+ * is written. One packet of retransmissions goes out, the rest after a SACK
+ * acknowledges new data (E3). Does nothing unless T3 was running.
  */
 void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now);
 

@@ -130,8 +130,9 @@ static int sack_misses(csctp_tx *tx, csctp_tsn limit) {
   return marked;
 }
 
-int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
-                     csctp_tx_sack_result *res) {
+/* A SACK, or (shutdown) the bare cumulative ack of a SHUTDOWN chunk. */
+static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_tstamp now,
+                  csctp_tx_sack_result *res) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   csctp_tx_sack_result local;
   if (!res) res = &local;
@@ -163,7 +164,8 @@ int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
       p->gap_hi - tx->cum_tsn_ack > walk)
     walk = p->gap_hi - tx->cum_tsn_ack;
   if (walk > p->ring.count) walk = p->ring.count;
-  sack_gaps(tx, s, usable, walk, now, &acc);
+  /* A SHUTDOWN says nothing about gaps: that is no renege. */
+  if (!shutdown) sack_gaps(tx, s, usable, walk, now, &acc);
 
   /* HTNA; in fast recovery a SACK that moves the cum ack counts all reported holes. */
   csctp_tsn limit = acc.any ? acc.htna : tx->cum_tsn_ack;
@@ -175,8 +177,9 @@ int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
   if (marked) csctp_tx_cc_on_fast_rtx(tx);
   if (acc.any) p->t3_state = CSCTP_TX_T3_IDLE;
 
-  /* §6.2.1 D iv */
-  tx->peer_rwnd = s->a_rwnd > tx->outstanding_bytes ? s->a_rwnd - tx->outstanding_bytes : 0;
+  /* §6.2.1 D iv (a SHUTDOWN carries no a_rwnd: keep the last estimate) */
+  if (!shutdown)
+    tx->peer_rwnd = s->a_rwnd > tx->outstanding_bytes ? s->a_rwnd - tx->outstanding_bytes : 0;
 
   /* §6.3.2 R2/R3 */
   if (p->ring.count == 0) {
@@ -189,4 +192,16 @@ int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
   res->new_cum_ack = cum_advanced;
   res->new_data_acked = acc.any;
   return 0;
+}
+
+int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
+                     csctp_tx_sack_result *res) {
+  return tx_ack(tx, s, 0, now, res);
+}
+
+int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now,
+                        csctp_tx_sack_result *res) {
+  csctp_sack_chunk s = {0};
+  s.cum_tsn_ack = cum;
+  return tx_ack(tx, &s, 1, now, res);
 }

@@ -321,3 +321,24 @@ Test(tx_cc, t3_restarted_on_cum_ack_advance) {
   cr_assert_eq(csctp_tx_t3_deadline(&tx), CSCTP_TSTAMP_NONE);
   csctp_tx_free(&tx);
 }
+
+Test(tx_cc, shutdown_cum_ack_is_no_renege) {
+  csctp_tx_config cfg = t_config();
+  csctp_tx tx;
+  t_init(&tx, &cfg, 1, 1 << 20);
+  t_enqueue(&tx, 0, 0, 10 * T_MAXP, 0);
+  for (int i = 0; i < 4; i++) cr_assert_eq(t_write(&tx, &P, 0), 1u);
+  const uint16_t g[1][2] = {{3, 3}}; /* TSN 3 */
+  cr_assert_eq(t_sack(&tx, 0, 50000, g, 1, 0, NULL), 0);
+  cr_assert_eq(tx.outstanding_bytes, 3u * 1172u);
+  uint32_t rwnd = tx.peer_rwnd;
+  csctp_tx_sack_result r;
+  cr_assert_eq(csctp_tx_on_cum_ack(&tx, 1, 10, &r), 0);
+  cr_assert(r.new_cum_ack);
+  cr_assert_eq(r.bytes_freed, 1172u);
+  /* TSN 2 and 4 in flight, 3 still gap-acked. */
+  cr_assert_eq(tx.outstanding_bytes, 2u * 1172u);
+  cr_assert_eq(tx.peer_rwnd, rwnd);
+  cr_assert_eq(csctp_tx_on_cum_ack(&tx, 9, 10, &r), CSCTP_ERR_MALFORMED);
+  csctp_tx_free(&tx);
+}
