@@ -38,8 +38,13 @@ static void sack_all(csctp_tx *tx, csctp_tstamp now) {
 }
 
 static void run(size_t msg_size, size_t count) {
-  csctp_tx_config cfg = {.mtu = 1200, .sndbuf = 1u << 20, .max_message_size = 1u << 18,
-                         .max_burst = 0, .rto_initial = 3000, .rto_min = 1000, .rto_max = 60000};
+  csctp_tx_config cfg = {.mtu = 1200,
+                         .sndbuf = 1u << 20,
+                         .max_message_size = 1u << 18,
+                         .max_burst = 0,
+                         .rto_initial = 3000,
+                         .rto_min = 1000,
+                         .rto_max = 60000};
   csctp_tx tx;
   if (csctp_tx_init(&tx, csctp_mem_default(), &cfg)) return;
   csctp_tx_start(&tx, 1, 1u << 20, 16);

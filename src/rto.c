@@ -10,7 +10,8 @@ static csctp_tstamp rto_clamp(const csctp_rto *r, csctp_tstamp v) {
   return v;
 }
 
-void csctp_rto_init(csctp_rto *r, uint32_t rto_initial_ms, uint32_t rto_min_ms, uint32_t rto_max_ms) {
+void csctp_rto_init(csctp_rto *r, uint32_t rto_initial_ms, uint32_t rto_min_ms,
+                    uint32_t rto_max_ms) {
   r->rto_min = (csctp_tstamp)rto_min_ms * CSCTP_MILLISECONDS;
   r->rto_max = (csctp_tstamp)rto_max_ms * CSCTP_MILLISECONDS;
   if (r->rto_max < r->rto_min) r->rto_max = r->rto_min;

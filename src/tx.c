@@ -28,7 +28,8 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   }
   csctp_tx_queue_init(&p->q, tx->mem);
   p->t3 = CSCTP_TSTAMP_NONE;
-  /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of 4). */
+  /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of
+   * 4). */
   p->max_payload = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
   tx->priv = p;
   return 0;
@@ -61,7 +62,8 @@ void csctp_tx_free(csctp_tx *tx) {
   tx->priv = NULL;
 }
 
-size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams) {
+size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
+                      uint16_t num_streams) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t bytes = 0;
   size_t dropped = csctp_tx_queue_drop(&p->q, num_streams, &bytes);
@@ -83,7 +85,8 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, u
   return dropped;
 }
 
-void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams) {
+void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
+                      uint16_t num_streams) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t bytes = 0;
   tx_drop_outstanding(tx);

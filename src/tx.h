@@ -20,10 +20,10 @@
 #include "wr.h"
 
 typedef struct csctp_tx_config {
-  uint32_t mtu;              /* largest SCTP packet, common header included */
-  uint32_t sndbuf;           /* bytes of user data queued + outstanding */
+  uint32_t mtu;    /* largest SCTP packet, common header included */
+  uint32_t sndbuf; /* bytes of user data queued + outstanding */
   uint32_t max_message_size;
-  uint32_t max_burst;        /* packets per write opportunity */
+  uint32_t max_burst;                     /* packets per write opportunity */
   uint32_t rto_initial, rto_min, rto_max; /* ms */
 } csctp_tx_config;
 
@@ -40,22 +40,22 @@ typedef struct csctp_tx_stats {
 typedef struct csctp_tx {
   const csctp_mem *mem;
   csctp_tx_config cfg;
-  csctp_rto rto;     /* shared with the association (T1, T2, heartbeat) */
+  csctp_rto rto; /* shared with the association (T1, T2, heartbeat) */
   csctp_tx_stats stats;
   uint32_t cwnd, ssthresh, partial_bytes_acked;
-  uint32_t peer_rwnd;          /* a_rwnd minus outstanding (§6.2.1) */
+  uint32_t peer_rwnd; /* a_rwnd minus outstanding (§6.2.1) */
   /*
    * Payload in flight (the flightsize of §7): sent, not acknowledged (neither
    * cumulatively nor by a gap block) and not marked for retransmission. Peer
    * rwnd and cwnd are reckoned against it, as in §6.2.1 and §7.2.
    */
   uint32_t outstanding_bytes;
-  size_t buffered;             /* payload queued + outstanding */
-  csctp_tsn next_tsn;          /* TSN of the next new chunk */
-  csctp_tsn cum_tsn_ack;       /* last cumulatively acknowledged TSN */
-  uint16_t num_streams;        /* negotiated outbound streams (0 before start) */
+  size_t buffered;       /* payload queued + outstanding */
+  csctp_tsn next_tsn;    /* TSN of the next new chunk */
+  csctp_tsn cum_tsn_ack; /* last cumulatively acknowledged TSN */
+  uint16_t num_streams;  /* negotiated outbound streams (0 before start) */
   int started;
-  void *priv;                  /* private: queues, streams, ring */
+  void *priv; /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -67,14 +67,16 @@ void csctp_tx_free(csctp_tx *tx);
  * Queued messages for streams >= num_streams are dropped (counted in the
  * returned value). cwnd = min(4*MTU, max(2*MTU, 4380)), ssthresh = peer_rwnd.
  */
-size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams);
+size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
+                      uint16_t num_streams);
 
 /*
  * Drops everything queued and outstanding and starts again as after
  * csctp_tx_start (peer restart, §5.2.4: the peer lost it all). Stream
  * sequence numbers start at 0 again.
  */
-void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd, uint16_t num_streams);
+void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
+                      uint16_t num_streams);
 
 /*
  * Copies one message (1 <= len <= max_message_size) into the send buffer.
@@ -103,9 +105,9 @@ void csctp_tx_new_burst(csctp_tx *tx);
 
 /* What a SACK did. */
 typedef struct csctp_tx_sack_result {
-  int new_cum_ack;      /* the cumulative ack point advanced */
-  int new_data_acked;   /* any new TSN acked, cumulatively or by a gap */
-  size_t bytes_freed;   /* payload bytes that left the send buffer */
+  int new_cum_ack;    /* the cumulative ack point advanced */
+  int new_data_acked; /* any new TSN acked, cumulatively or by a gap */
+  size_t bytes_freed; /* payload bytes that left the send buffer */
 } csctp_tx_sack_result;
 
 /*
@@ -127,8 +129,7 @@ int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
  * does not treat gap-acked chunks as reneged and keeps the peer rwnd
  * estimate. Same results and errors as csctp_tx_on_sack.
  */
-int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now,
-                        csctp_tx_sack_result *res);
+int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, csctp_tx_sack_result *res);
 
 /* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);

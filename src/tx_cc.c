@@ -82,8 +82,10 @@ void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
    */
   for (uint32_t i = 0; i < p->ring.count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
-    if (i == 0 && (c->state & CSCTP_TXC_ACKED)) c->state &= (uint8_t)~CSCTP_TXC_ACKED;
-    else if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX)) continue;
+    if (i == 0 && (c->state & CSCTP_TXC_ACKED))
+      c->state &= (uint8_t)~CSCTP_TXC_ACKED;
+    else if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX))
+      continue;
     else {
       /* §6.2.1: a chunk marked for retransmission gives its bytes back to rwnd. */
       tx->outstanding_bytes -= c->len;

@@ -19,19 +19,19 @@ enum {
 typedef struct csctp_tx_priv {
   csctp_tx_queue q;
   csctp_tx_ring ring;
-  csctp_tx_msg *cur;      /* message being fragmented: off its queue, not finished */
-  csctp_tstamp t3;        /* T3-rtx deadline or CSCTP_TSTAMP_NONE */
-  uint32_t max_payload;   /* MTU - common header - DATA header */
-  uint32_t rtx_count;     /* records marked CSCTP_TXC_RTX */
-  csctp_tsn rtx_from;     /* no record below this TSN is marked */
-  uint32_t burst;         /* packets of new data since csctp_tx_new_burst */
-  int fast_rtx_pending;   /* one packet of fast retransmissions may ignore cwnd */
-  int t3_state;           /* CSCTP_TX_T3_*: one packet after a timeout (§6.3.3 E3) */
+  csctp_tx_msg *cur;    /* message being fragmented: off its queue, not finished */
+  csctp_tstamp t3;      /* T3-rtx deadline or CSCTP_TSTAMP_NONE */
+  uint32_t max_payload; /* MTU - common header - DATA header */
+  uint32_t rtx_count;   /* records marked CSCTP_TXC_RTX */
+  csctp_tsn rtx_from;   /* no record below this TSN is marked */
+  uint32_t burst;       /* packets of new data since csctp_tx_new_burst */
+  int fast_rtx_pending; /* one packet of fast retransmissions may ignore cwnd */
+  int t3_state;         /* CSCTP_TX_T3_*: one packet after a timeout (§6.3.3 E3) */
   int in_fast_recovery;
   csctp_tsn recovery_exit; /* §7.2.4: highest outstanding TSN when it began */
-  int rtt_on;             /* a chunk is being timed (one per round trip) */
+  int rtt_on;              /* a chunk is being timed (one per round trip) */
   csctp_tsn rtt_tsn;
-  int gap_on;             /* some record is gap-acked; gap_hi is the highest */
+  int gap_on; /* some record is gap-acked; gap_hi is the highest */
   csctp_tsn gap_hi;
 } csctp_tx_priv;
 

@@ -20,9 +20,9 @@ typedef struct csctp_tx_msg {
   struct csctp_tx_msg *next; /* FIFO link inside its stream */
   csctp_tx_stream *st;       /* the stream it belongs to (lives as long as the queue) */
   uint32_t len;
-  uint32_t sent;             /* bytes already cut into chunks (first transmissions) */
+  uint32_t sent; /* bytes already cut into chunks (first transmissions) */
   uint32_t ppid;
-  uint16_t ssn;              /* assigned at first transmission; ordered only */
+  uint16_t ssn; /* assigned at first transmission; ordered only */
   uint8_t unordered;
   uint8_t data[];
 } csctp_tx_msg;
@@ -33,7 +33,7 @@ struct csctp_tx_stream {
   int scheduled;             /* on the round-robin list */
   csctp_tx_msg *head, *tail; /* queued, not yet started */
   csctp_tx_stream *rr_next;
-  size_t buffered;           /* payload queued + outstanding on this stream */
+  size_t buffered; /* payload queued + outstanding on this stream */
 };
 
 typedef struct csctp_tx_queue {
@@ -41,7 +41,7 @@ typedef struct csctp_tx_queue {
   csctp_tx_stream **map; /* open addressing, linear probing, power-of-two size */
   size_t map_cap, n_streams;
   csctp_tx_stream *rr_head, *rr_tail;
-  size_t n_msgs;         /* queued messages */
+  size_t n_msgs; /* queued messages */
 } csctp_tx_queue;
 
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);

@@ -6,9 +6,9 @@
 #include "tx_priv.h"
 
 typedef struct sack_acc {
-  uint32_t bytes;   /* newly acked payload */
-  int any;          /* some chunk newly acked */
-  csctp_tsn htna;   /* highest newly acked TSN */
+  uint32_t bytes; /* newly acked payload */
+  int any;        /* some chunk newly acked */
+  csctp_tsn htna; /* highest newly acked TSN */
 } sack_acc;
 
 /* Checks the SACK against what we sent before anything changes. */
@@ -160,8 +160,7 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
     walk = en;
     reported_hi = tx->cum_tsn_ack + en;
   }
-  if (p->gap_on && csctp_tsn_gt(p->gap_hi, tx->cum_tsn_ack) &&
-      p->gap_hi - tx->cum_tsn_ack > walk)
+  if (p->gap_on && csctp_tsn_gt(p->gap_hi, tx->cum_tsn_ack) && p->gap_hi - tx->cum_tsn_ack > walk)
     walk = p->gap_hi - tx->cum_tsn_ack;
   if (walk > p->ring.count) walk = p->ring.count;
   /* A SHUTDOWN says nothing about gaps: that is no renege. */
@@ -199,8 +198,7 @@ int csctp_tx_on_sack(csctp_tx *tx, const csctp_sack_chunk *s, csctp_tstamp now,
   return tx_ack(tx, s, 0, now, res);
 }
 
-int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now,
-                        csctp_tx_sack_result *res) {
+int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, csctp_tx_sack_result *res) {
   csctp_sack_chunk s = {0};
   s.cum_tsn_ack = cum;
   return tx_ack(tx, &s, 1, now, res);

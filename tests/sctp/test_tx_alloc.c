@@ -41,8 +41,7 @@ static size_t pump(csctp_tx *tx, size_t count, size_t size, uint32_t a_rwnd, csc
   static tpkt p;
   size_t queued = 0, chunks = 0;
   while (queued < count || !csctp_tx_idle(tx)) {
-    while (queued < count &&
-           csctp_tx_enqueue(tx, (uint16_t)(queued % 3), 0, 0, payload, size) == 0)
+    while (queued < count && csctp_tx_enqueue(tx, (uint16_t)(queued % 3), 0, 0, payload, size) == 0)
       queued++;
     size_t n;
     while ((n = t_write(tx, &p, *now)) > 0) chunks += n;
@@ -73,8 +72,7 @@ static void check_one_alloc_per_message(size_t size, size_t min_chunks, uint32_t
   size_t a0 = cnt.allocs, f0 = cnt.frees;
   size_t chunks = pump(&tx, 10000, size, a_rwnd, &now);
   cr_assert_geq(chunks, 10000 * min_chunks);
-  cr_assert_eq(cnt.allocs - a0, 10000u, "one allocation per message, got %zu",
-               cnt.allocs - a0);
+  cr_assert_eq(cnt.allocs - a0, 10000u, "one allocation per message, got %zu", cnt.allocs - a0);
   cr_assert_eq(cnt.frees - f0, 10000u);
   cr_assert_eq(p->ring.grows, grows, "the ring grew after warm-up");
   csctp_tx_free(&tx);

@@ -191,7 +191,7 @@ Test(tx_cc, t3_skips_gap_acked_chunks) {
   t_init(&tx, &cfg, 1, 1 << 20);
   t_enqueue(&tx, 0, 0, 10 * T_MAXP, 0);
   for (int i = 0; i < 4; i++) cr_assert_eq(t_write(&tx, &P, 0), 1u); /* 1..4 */
-  const uint16_t g[1][2] = {{2, 2}};                                   /* TSN 2 */
+  const uint16_t g[1][2] = {{2, 2}};                                 /* TSN 2 */
   cr_assert_eq(t_sack(&tx, 0, 1 << 20, g, 1, 0, NULL), 0);
   cr_assert_eq(tx.outstanding_bytes, 3u * 1172u);
   csctp_tx_on_t3_expiry(&tx, 3000 * T_MS);

@@ -36,7 +36,10 @@ static inline uint32_t t_be32(const uint8_t *b) {
   return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 static inline uint16_t t_be16(const uint8_t *b) { return (uint16_t)((b[0] << 8) | b[1]); }
-static inline void t_put16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)(v >> 8); b[1] = (uint8_t)v; }
+static inline void t_put16(uint8_t *b, uint16_t v) {
+  b[0] = (uint8_t)(v >> 8);
+  b[1] = (uint8_t)v;
+}
 static inline void t_put32(uint8_t *b, uint32_t v) {
   t_put16(b, (uint16_t)(v >> 16));
   t_put16(b + 2, (uint16_t)v);
@@ -62,7 +65,8 @@ static inline void t_fill(uint8_t *b, size_t n, uint8_t seed) {
   for (size_t i = 0; i < n; i++) b[i] = (uint8_t)(seed + i * 7);
 }
 
-static inline void t_enqueue(csctp_tx *tx, uint16_t stream, int unordered, size_t len, uint8_t seed) {
+static inline void t_enqueue(csctp_tx *tx, uint16_t stream, int unordered, size_t len,
+                             uint8_t seed) {
   static uint8_t b[256 * 1024];
   t_fill(b, len, seed);
   cr_assert_eq(csctp_tx_enqueue(tx, stream, 1000u + stream, unordered, b, len), 0);
@@ -124,8 +128,8 @@ static inline int t_sack(csctp_tx *tx, uint32_t cum, uint32_t a_rwnd, const uint
     t_put16(b + 16 + 4 * i, gaps[i][0]);
     t_put16(b + 18 + 4 * i, gaps[i][1]);
   }
-  csctp_chunk ch = {.type = b[0], .flags = b[1], .length = (uint16_t)len, .value = b + 4,
-                    .value_len = len - 4};
+  csctp_chunk ch = {
+      .type = b[0], .flags = b[1], .length = (uint16_t)len, .value = b + 4, .value_len = len - 4};
   csctp_sack_chunk s;
   cr_assert_eq(csctp_sack_decode(&ch, &s), 0);
   csctp_tx_sack_result r;
