@@ -51,14 +51,15 @@ void csctp_assoc_on_shutdown(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp
     a->stats.drop_unexpected++;
     return;
   }
-  /* The cumulative TSN ack acts as a SACK without gaps (§9.2). */
-  csctp_sack_chunk s = {0};
-  s.cum_tsn_ack = cum;
-  s.a_rwnd = a->tx.peer_rwnd + a->tx.outstanding_bytes;
-  csctp_tx_sack_result res;
-  if (csctp_tsn_ge(cum, a->tx.cum_tsn_ack) &&
-      csctp_tx_on_sack(&a->tx, &s, now, &res) == 0 && res.new_data_acked)
-    a->error_count = 0;
+  /* The cumulative TSN ack acts as a SACK without gap information (§9.2). */
+  csctp_tx_sack_result res = {0};
+  int rv = csctp_tx_on_cum_ack(&a->tx, cum, now, &res);
+  if (rv == CSCTP_ERR_MALFORMED) {
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "SHUTDOWN acks a TSN never sent",
+                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    return;
+  }
+  if (res.new_data_acked) a->error_count = 0;
   switch (a->state) {
   case CSCTP_STATE_ESTABLISHED:
   case CSCTP_STATE_SHUTDOWN_PENDING: {

@@ -125,7 +125,7 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
       if (csctp_assoc_count_error(a)) return 0;
     }
     /* Heartbeats only on an idle path: data in flight already probes it. */
-    if (a->state >= CSCTP_STATE_ESTABLISHED && a->tx.outstanding_bytes == 0 &&
+    if (a->state >= CSCTP_STATE_ESTABLISHED && !csctp_tx_has_outstanding(&a->tx) &&
         now - a->last_activity >= (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS)
       send_heartbeat(a, now);
     else
