@@ -170,6 +170,13 @@ typedef enum csctp_event_type {
   CSCTP_EVENT_SEND_BUFFER_LOW,
   /** The peer reported an error cause in an ERROR chunk. */
   CSCTP_EVENT_PEER_ERROR,
+  /**
+   * Streams were reset (RFC 6525): `incoming` streams by the peer (their
+   * sequence numbers start over; no more data from before the reset will
+   * arrive on them), or our outgoing reset request completed (`result` 0) or
+   * was refused (`result` non-zero: the RFC 6525 result code).
+   */
+  CSCTP_EVENT_STREAMS_RESET,
 } csctp_event_type;
 
 /**
@@ -200,14 +207,29 @@ typedef struct csctp_event {
     struct {
       size_t buffered;           /**< bytes still buffered */
     } send_buffer_low;
+    struct {
+      int incoming;              /**< 1: the peer reset these streams toward us */
+      uint32_t result;           /**< outgoing: 0 done, else RFC 6525 result code */
+      const uint16_t *streams;   /**< the stream ids (empty list = all streams) */
+      size_t n_streams;
+    } streams_reset;
   } u;
 } csctp_event;
 
-/** Per-message send options. */
+/** Partial reliability policies (RFC 3758, RFC 7496). */
+typedef enum csctp_pr_policy {
+  CSCTP_PR_NONE = 0, /**< fully reliable */
+  CSCTP_PR_TTL,      /**< abandon after `pr_value` milliseconds from send */
+  CSCTP_PR_RTX,      /**< abandon after `pr_value` retransmissions (0: sent once) */
+} csctp_pr_policy;
+
+/** Per-message send options. Zero-initialised options mean: stream 0, PPID 0, ordered, reliable. */
 typedef struct csctp_send_opts {
   uint16_t stream;
   uint32_t ppid;
   int unordered;
+  csctp_pr_policy pr_policy; /**< needs the peer's Forward-TSN support, else sent reliably */
+  uint32_t pr_value;
 } csctp_send_opts;
 
 /** Counters and path figures. */
@@ -314,6 +336,29 @@ CSCTP_EXTERN int csctp_assoc_shutdown(csctp_assoc *a, csctp_tstamp now);
  * closed. Returns 0 or CSCTP_ERR_INVALID_STATE when already closed.
  */
 CSCTP_EXTERN int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now);
+
+/**
+ * Resets our outgoing streams (RFC 6525 Outgoing SSN Reset Request): data
+ * already queued on them is sent first, then their sequence numbers start
+ * over; a STREAMS_RESET event (incoming = 0) reports the outcome. `n` = 0
+ * resets every stream. Returns 0, CSCTP_ERR_INVALID_STATE (not established,
+ * or the peer did not announce stream reconfiguration), CSCTP_ERR_STREAM_ID,
+ * CSCTP_ERR_NOMEM. The ids are copied.
+ */
+CSCTP_EXTERN int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
+                                           csctp_tstamp now);
+
+/** Extensions the peer announced in its INIT / INIT ACK. */
+typedef struct csctp_peer_features {
+  int forward_tsn;  /**< RFC 3758 partial reliability */
+  int reconfig;     /**< RFC 6525 stream reconfiguration */
+} csctp_peer_features;
+
+/** Fills *f once established (zeros before). */
+CSCTP_EXTERN void csctp_assoc_get_peer_features(const csctp_assoc *a, csctp_peer_features *f);
+
+/** Bytes queued or in flight on one outgoing stream, not yet acknowledged. */
+CSCTP_EXTERN size_t csctp_assoc_stream_buffered_amount(const csctp_assoc *a, uint16_t stream);
 
 /** Returns the current state. */
 CSCTP_EXTERN csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a);
