@@ -20,110 +20,14 @@
 #include <time.h>
 #include <usrsctp.h>
 
+#include "interop_traffic.h"
 #include "prng.h"
 #include "usrsctp_peer.h"
 
 #define PORT 5000
 #define MTU 1200
-#define NSTREAMS 8
 #define US_OSTREAMS 300 /* asymmetric, so a swapped count shows */
 #define US_MISTREAMS 400
-
-/* ---------- traffic: everything about message `id` of direction `dir` follows from both ----------
- */
-
-/* 1 B to 256 KiB, with the edges of one, two and three DATA chunks at MTU 1200
- * (1172 B of payload for us; usrsctp splits elsewhere). */
-static const uint32_t sizes[] = {
-    1,    2,    3,    4,    7,     8,     16,    100,   255,    256,    1000,   1150,
-    1151, 1152, 1164, 1168, 1171,  1172,  1173,  1176,  1188,   1200,   2343,   2344,
-    2345, 3516, 3517, 4096, 16383, 16384, 65535, 65536, 100000, 200000, 262143, 262144,
-};
-#define NSIZES (sizeof sizes / sizeof sizes[0])
-
-typedef struct msgdesc {
-  uint32_t len, ppid;
-  uint16_t sid;
-  int unordered;
-} msgdesc;
-
-static void msg_describe(int dir, uint32_t id, msgdesc *d) {
-  d->len = sizes[(id + 7u * (uint32_t)dir) % NSIZES];
-  d->sid = (uint16_t)((id * 5u + (uint32_t)dir) % NSTREAMS);
-  d->unordered = id % 3 == 2;
-  /* The id travels in the PPID (both byte-order halves non-zero, so a swap shows). */
-  d->ppid = ((uint32_t)(dir + 1) << 24) | (0x5a << 16) | id;
-}
-
-static void msg_fill(uint8_t *buf, size_t len, int dir, uint32_t id) {
-  csctp_prng g;
-  csctp_prng_seed(&g, ((uint64_t)(dir + 1) << 32) | id);
-  for (size_t i = 0; i < len; i += 8) {
-    uint64_t v = csctp_prng_next(&g);
-    for (size_t k = 0; k < 8 && i + k < len; k++) buf[i + k] = (uint8_t)(v >> (8 * k));
-  }
-}
-
-/* The receiving half: every id once, intact, ids rising per stream when ordered. */
-typedef struct rxcheck {
-  int dir;
-  uint32_t expected, received, bad;
-  uint8_t *seen;
-  int64_t last_ordered[NSTREAMS];
-  uint8_t *scratch;
-  char failure[256];
-} rxcheck;
-
-static void rx_init(rxcheck *rc, int dir, uint32_t expected) {
-  memset(rc, 0, sizeof *rc);
-  rc->dir = dir;
-  rc->expected = expected;
-  rc->seen = calloc(expected ? expected : 1, 1);
-  rc->scratch = malloc(262144);
-  for (int i = 0; i < NSTREAMS; i++) rc->last_ordered[i] = -1;
-}
-
-static void rx_free(rxcheck *rc) {
-  free(rc->seen);
-  free(rc->scratch);
-}
-
-#define RX_FAIL(rc, ...)                                                              \
-  do {                                                                                \
-    (rc)->bad++;                                                                      \
-    if (!(rc)->failure[0]) snprintf((rc)->failure, sizeof(rc)->failure, __VA_ARGS__); \
-  } while (0)
-
-static void rx_check(rxcheck *rc, uint16_t sid, uint32_t ppid, int unordered, const uint8_t *data,
-                     size_t len) {
-  uint32_t id = ppid & 0xffff;
-  if (ppid >> 16 != (((uint32_t)(rc->dir + 1) << 8) | 0x5a) || id >= rc->expected) {
-    RX_FAIL(rc, "dir %d: unknown ppid 0x%08x (sid %u, len %zu)", rc->dir, ppid, sid, len);
-    return;
-  }
-  msgdesc d;
-  msg_describe(rc->dir, id, &d);
-  if (rc->seen[id]) RX_FAIL(rc, "dir %d: id %u delivered twice", rc->dir, id);
-  rc->seen[id] = 1;
-  rc->received++;
-  if (sid != d.sid || unordered != d.unordered || len != d.len) {
-    RX_FAIL(rc, "dir %d id %u: sid %u/%u unordered %d/%d len %zu/%u (got/sent)", rc->dir, id, sid,
-            d.sid, unordered, d.unordered, len, d.len);
-    return;
-  }
-  msg_fill(rc->scratch, len, rc->dir, id);
-  if (memcmp(rc->scratch, data, len) != 0) {
-    size_t at = 0;
-    while (rc->scratch[at] == data[at]) at++;
-    RX_FAIL(rc, "dir %d id %u (len %zu): content differs from byte %zu", rc->dir, id, len, at);
-  }
-  if (!unordered) {
-    if ((int64_t)id <= rc->last_ordered[sid])
-      RX_FAIL(rc, "dir %d: ordered id %u after id %lld on stream %u", rc->dir, id,
-              (long long)rc->last_ordered[sid], sid);
-    rc->last_ordered[sid] = id;
-  }
-}
 
 /* ---------- endpoints: our engine or a usrsctp socket ---------- */
 
@@ -134,7 +38,7 @@ typedef struct ep {
   const char *name;
   csctp_assoc *a;
   csctp_prng rng;
-  usrsctp_peer up;
+  usrsctp_peer *up; /* one of H.peers: it stays put while usrsctp may call conn_output */
   int up_open;
   /* csctp events */
   int connected, got_shutdown, closed, restarted, peer_errors;
@@ -145,7 +49,8 @@ typedef struct ep {
   uint32_t tx_total, tx_next, tx_ready; /* tx_ready: id + 1 whose bytes are in txbuf */
   uint8_t *txbuf;
   int tx_error;
-  rxcheck rx;
+  int paused; /* the application stops reading (events / recv) */
+  interop_rx rx;
   size_t max_pkt;
 } ep;
 
@@ -155,6 +60,11 @@ typedef struct harness {
   double loss;
   uint64_t pkts[2], dropped[2]; /* per direction: index of the sender */
   int trace;
+  int mute[2];                /* drop everything this side sends (a peer that vanished) */
+  uint32_t chunks[2][256];    /* chunk types sent, per sender, counted before loss */
+  uint32_t csctp_hb_interval; /* when non-zero, our hb_interval (ms) */
+  usrsctp_peer peers[3];
+  int npeers;
   uint8_t pkt[2048];
 } harness;
 
@@ -183,6 +93,7 @@ static void ep_csctp(ep *e, const char *name, uint64_t seed) {
   c.rto_initial = 300;
   c.rto_min = 100;
   c.rto_max = 2000;
+  if (H.csctp_hb_interval) c.hb_interval = H.csctp_hb_interval;
   c.rand = csctp_prng_rand_fn;
   c.rand_user_data = &e->rng;
   const char *dbg = getenv("CSCTP_DEBUG");
@@ -194,19 +105,25 @@ static void ep_csctp(ep *e, const char *name, uint64_t seed) {
   cr_assert_eq(csctp_assoc_new(&e->a, &c), 0);
 }
 
-static void ep_usrsctp(ep *e, const char *name, int passive) {
+static void ep_usrsctp_port(ep *e, const char *name, int passive, uint16_t port) {
   memset(e, 0, sizeof *e);
   e->kind = EP_USRSCTP;
   e->name = name;
-  usrsctp_peer_opts o = {.port = PORT,
+  usrsctp_peer_opts o = {.port = port,
                          .remote_port = PORT,
                          .ostreams = US_OSTREAMS,
                          .max_instreams = US_MISTREAMS,
                          .mtu = MTU,
                          .passive = passive};
-  int rc = usrsctp_peer_open(&e->up, name, &o);
+  cr_assert_lt(H.npeers, 3);
+  e->up = &H.peers[H.npeers++];
+  int rc = usrsctp_peer_open(e->up, name, &o);
   e->up_open = 1;
-  cr_assert_eq(rc, 0, "%s", e->up.failure);
+  cr_assert_eq(rc, 0, "%s", e->up->failure);
+}
+
+static void ep_usrsctp(ep *e, const char *name, int passive) {
+  ep_usrsctp_port(e, name, passive, PORT);
 }
 
 /* Takes the next packet `e` wants to send into h->pkt: its length or 0. */
@@ -217,7 +134,7 @@ static size_t ep_pull(ep *e, uint8_t *buf, size_t cap, csctp_tstamp now) {
     cr_assert_geq(r, 0, "%s: write_packet: %s", e->name, csctp_strerror((int)r));
     n = (size_t)r;
   } else {
-    usrsctp_peer_pkt *k = usrsctp_peer_pop(&e->up);
+    usrsctp_peer_pkt *k = usrsctp_peer_pop(e->up);
     if (!k) return 0;
     cr_assert_leq(k->len, cap);
     memcpy(buf, k->data, k->len);
@@ -232,7 +149,7 @@ static void ep_push(ep *e, const uint8_t *pkt, size_t len, csctp_tstamp now) {
   if (e->kind == EP_CSCTP)
     cr_assert_eq(csctp_assoc_read_packet(e->a, pkt, len, now), 0);
   else if (e->up_open)
-    usrsctp_peer_input(&e->up, pkt, len);
+    usrsctp_peer_input(e->up, pkt, len);
 }
 
 /* Timers, events and reads. Returns non-zero when something happened. */
@@ -243,6 +160,7 @@ static int ep_service(ep *e, csctp_tstamp now) {
       cr_assert_eq(csctp_assoc_handle_expiry(e->a, now), 0);
       progress = 1;
     }
+    if (e->paused) return progress;
     csctp_event ev;
     while (csctp_assoc_poll_event(e->a, &ev)) {
       progress = 1;
@@ -254,8 +172,8 @@ static int ep_service(ep *e, csctp_tstamp now) {
         break;
       case CSCTP_EVENT_RESTARTED: e->restarted++; break;
       case CSCTP_EVENT_MESSAGE:
-        rx_check(&e->rx, ev.u.message.stream, ev.u.message.ppid, ev.u.message.unordered,
-                 ev.u.message.data, ev.u.message.len);
+        interop_rx_check(&e->rx, ev.u.message.stream, ev.u.message.ppid, ev.u.message.unordered,
+                         ev.u.message.data, ev.u.message.len);
         break;
       case CSCTP_EVENT_SHUTDOWN: e->got_shutdown++; break;
       case CSCTP_EVENT_CLOSED:
@@ -270,14 +188,14 @@ static int ep_service(ep *e, csctp_tstamp now) {
       default: break;
       }
     }
-  } else if (e->up_open) {
+  } else if (e->up_open && !e->paused) {
     usrsctp_peer_msg m;
     int r;
-    while ((r = usrsctp_peer_recv(&e->up, &m)) > 0) {
+    while ((r = usrsctp_peer_recv(e->up, &m)) > 0) {
       progress = 1;
-      rx_check(&e->rx, m.sid, m.ppid, m.unordered, m.data, m.len);
+      interop_rx_check(&e->rx, m.sid, m.ppid, m.unordered, m.data, m.len);
     }
-    cr_assert_geq(r, 0, "%s", e->up.failure);
+    cr_assert_geq(r, 0, "%s", e->up->failure);
   }
   return progress;
 }
@@ -286,10 +204,10 @@ static int ep_service(ep *e, csctp_tstamp now) {
 static int ep_pump(ep *e, csctp_tstamp now) {
   int progress = 0;
   while (e->tx_next < e->tx_total && !e->tx_error) {
-    msgdesc d;
-    msg_describe(e->dir, e->tx_next, &d);
+    interop_msg d;
+    interop_msg_describe(e->dir, e->tx_next, &d);
     if (e->tx_ready != e->tx_next + 1) {
-      msg_fill(e->txbuf, d.len, e->dir, e->tx_next);
+      interop_msg_fill(e->txbuf, d.len, e->dir, e->tx_next);
       e->tx_ready = e->tx_next + 1;
     }
     int r;
@@ -298,7 +216,7 @@ static int ep_pump(ep *e, csctp_tstamp now) {
       r = csctp_assoc_send(e->a, &o, e->txbuf, d.len, now);
       if (r == CSCTP_ERR_WOULD_BLOCK) break;
     } else {
-      r = usrsctp_peer_send(&e->up, d.sid, d.ppid, d.unordered, e->txbuf, d.len);
+      r = usrsctp_peer_send(e->up, d.sid, d.ppid, d.unordered, e->txbuf, d.len);
       if (r == -EWOULDBLOCK) break;
     }
     if (r != 0) {
@@ -319,9 +237,9 @@ static void traffic_start(harness *h, uint32_t count0, uint32_t count1) {
     ep *e = &h->e[i];
     e->dir = i;
     e->tx_total = counts[i];
-    if (!e->txbuf) e->txbuf = malloc(262144);
-    rx_free(&h->e[1 - i].rx);
-    rx_init(&h->e[1 - i].rx, i, counts[i]);
+    if (!e->txbuf) e->txbuf = malloc(INTEROP_MAX_MSG);
+    interop_rx_free(&h->e[1 - i].rx);
+    interop_rx_init(&h->e[1 - i].rx, i, counts[i]);
   }
 }
 
@@ -331,6 +249,15 @@ static void trace_pkt(harness *h, int from, const uint8_t *pkt, size_t len, int 
   fprintf(stderr, "# %s -> %s%s\n%s", h->e[from].name, h->e[1 - from].name,
           dropped ? " (dropped)" : "", s ? s : "");
   if (s) usrsctp_freedumpbuffer(s);
+}
+
+static void count_chunks(harness *h, int from, const uint8_t *pkt, size_t len) {
+  for (size_t off = 12; off + 4 <= len;) {
+    size_t clen = (size_t)pkt[off + 2] << 8 | pkt[off + 3];
+    h->chunks[from][pkt[off]]++;
+    if (clen < 4) break;
+    off += (clen + 3) & ~(size_t)3;
+  }
 }
 
 /* One pass of the loop. Returns non-zero when something happened. */
@@ -343,7 +270,8 @@ static int step(harness *h) {
       if (!len) break;
       progress = 1;
       h->pkts[from]++;
-      int drop = h->loss > 0 && csctp_prng_chance(&h->loss_rng[from], h->loss);
+      count_chunks(h, from, h->pkt, len);
+      int drop = h->mute[from] || (h->loss > 0 && csctp_prng_chance(&h->loss_rng[from], h->loss));
       trace_pkt(h, from, h->pkt, len, drop);
       if (drop)
         h->dropped[from]++;
@@ -382,7 +310,7 @@ static int run_until(harness *h, pred_fn pred, int timeout_ms) {
 
 /* ---------- fixtures ---------- */
 
-static void setup_tuned(int all_features) {
+static void setup_tuned(int all_features, uint32_t hb_ms) {
   memset(&H, 0, sizeof H);
   H.trace = getenv("CSCTP_INTEROP_TRACE") != NULL;
   csctp_prng_seed(&H.loss_rng[0], 0x1055a);
@@ -392,32 +320,36 @@ static void setup_tuned(int all_features) {
                            .rto_max_ms = 2000,
                            .init_rto_max_ms = 1000,
                            .delayed_sack_ms = 20,
+                           .hb_interval_ms = hb_ms,
                            .all_features = all_features};
+  H.csctp_hb_interval = hb_ms;
   usrsctp_peer_global_init(&t);
 }
 
-static void setup(void) { setup_tuned(0); }
-static void setup_all_features(void) { setup_tuned(1); }
+static void setup(void) { setup_tuned(0, 0); }
+static void setup_all_features(void) { setup_tuned(1, 0); }
+static void setup_fast_heartbeat(void) { setup_tuned(0, 200); }
 
 static void teardown(void) {
-  for (int i = 0; i < 2; i++)
-    if (H.e[i].kind == EP_USRSCTP && H.e[i].up_open) usrsctp_peer_close(&H.e[i].up, 1);
+  for (int i = 0; i < H.npeers; i++) usrsctp_peer_close(&H.peers[i], 1);
   /* Let usrsctp send its ABORTs while associations still exist, then finish. */
   for (int i = 0; i < 20; i++) step(&H);
   int finished = usrsctp_peer_global_finish(3000) == 0;
   for (int i = 0; i < 2; i++) {
     ep *e = &H.e[i];
     if (e->kind == EP_CSCTP) csctp_assoc_del(e->a);
-    if (e->kind == EP_USRSCTP && e->up_open && finished) usrsctp_peer_free(&e->up);
-    rx_free(&e->rx);
+    interop_rx_free(&e->rx);
     free(e->txbuf);
   }
+  for (int i = 0; i < H.npeers && finished; i++) usrsctp_peer_free(&H.peers[i]);
   if (!finished) fprintf(stderr, "usrsctp_finish did not complete within 3 s\n");
 }
 
 /* ---------- predicates ---------- */
 
-static int ep_up(const ep *e) { return e->kind == EP_CSCTP ? e->connected > 0 : e->up.comm_up > 0; }
+static int ep_up(const ep *e) {
+  return e->kind == EP_CSCTP ? e->connected > 0 : e->up->comm_up > 0;
+}
 static int both_up(harness *h) { return ep_up(&h->e[0]) && ep_up(&h->e[1]); }
 
 static int ep_traffic_done(const ep *e) {
@@ -429,7 +361,7 @@ static int traffic_done(harness *h) {
 
 static int ep_gone(const ep *e) {
   if (e->kind == EP_CSCTP) return e->closed > 0;
-  return e->up.shutdown_comp > 0 || e->up.comm_lost > 0;
+  return e->up->shutdown_comp > 0 || e->up->comm_lost > 0;
 }
 static int both_gone(harness *h) { return ep_gone(&h->e[0]) && ep_gone(&h->e[1]); }
 static int csctp_gone(harness *h) { return h->e[0].closed > 0; }
@@ -456,7 +388,7 @@ static void report(const harness *h) {
           (unsigned long long)st.drop_malformed, (unsigned long long)st.drop_unexpected,
           (unsigned long long)st.drop_out_of_window, st.srtt_ms, st.cwnd);
     } else {
-      const usrsctp_peer *p = &e->up;
+      const usrsctp_peer *p = e->up;
       fprintf(
           stderr,
           "  usrsctp comm_up %d lost %d (error %u) restart %d shutdown_event %d comp %d "
@@ -482,14 +414,14 @@ static void check_traffic(const harness *h) {
 /* Handshake checks between our engine (c) and usrsctp (u). */
 static void check_established(const ep *c, const ep *u) {
   cr_expect_eq(c->connected, 1, "csctp CONNECTED events: %d", c->connected);
-  cr_expect_eq(u->up.comm_up, 1, "usrsctp COMM_UP: %d", u->up.comm_up);
+  cr_expect_eq(u->up->comm_up, 1, "usrsctp COMM_UP: %d", u->up->comm_up);
   cr_expect_eq(c->restarted, 0);
-  cr_expect_eq(u->up.restart, 0);
+  cr_expect_eq(u->up->restart, 0);
   /* Ours: OS 65535 / MIS 65535; usrsctp: OS 300 / MIS 400 (RFC 9260 §5.1.1: the minimum). */
   cr_expect_eq(c->out_streams, US_MISTREAMS, "csctp outbound %u", c->out_streams);
   cr_expect_eq(c->in_streams, US_OSTREAMS, "csctp inbound %u", c->in_streams);
-  cr_expect_eq(u->up.out_streams, US_OSTREAMS, "usrsctp outbound %u", u->up.out_streams);
-  cr_expect_eq(u->up.in_streams, US_MISTREAMS, "usrsctp inbound %u", u->up.in_streams);
+  cr_expect_eq(u->up->out_streams, US_OSTREAMS, "usrsctp outbound %u", u->up->out_streams);
+  cr_expect_eq(u->up->in_streams, US_MISTREAMS, "usrsctp inbound %u", u->up->in_streams);
   cr_expect_eq(csctp_assoc_get_state(c->a), CSCTP_STATE_ESTABLISHED);
 }
 
@@ -513,22 +445,22 @@ Test(usrsctp, sanity_usrsctp_to_usrsctp, .init = setup, .fini = teardown, .timeo
   harness *h = &H;
   ep_usrsctp(&h->e[0], "usrsctp-a", 0);
   ep_usrsctp(&h->e[1], "usrsctp-b", 1);
-  cr_assert_eq(usrsctp_peer_connect(&h->e[0].up), 0, "%s", h->e[0].up.failure);
+  cr_assert_eq(usrsctp_peer_connect(h->e[0].up), 0, "%s", h->e[0].up->failure);
   int ok = run_until(h, both_up, 10000);
   if (!ok) report(h);
   cr_assert(ok, "usrsctp handshake with itself did not complete");
-  cr_expect_eq(h->e[0].up.out_streams, US_OSTREAMS);
-  cr_expect_eq(h->e[0].up.in_streams, US_OSTREAMS);
-  traffic_start(h, NSIZES, NSIZES);
+  cr_expect_eq(h->e[0].up->out_streams, US_OSTREAMS);
+  cr_expect_eq(h->e[0].up->in_streams, US_OSTREAMS);
+  traffic_start(h, INTEROP_NSIZES, INTEROP_NSIZES);
   ok = run_until(h, traffic_done, 30000);
   report(h);
   cr_assert(ok, "traffic did not complete in 30 s");
   check_traffic(h);
-  cr_assert_eq(usrsctp_peer_shutdown(&h->e[0].up), 0);
+  cr_assert_eq(usrsctp_peer_shutdown(h->e[0].up), 0);
   ok = run_until(h, both_gone, 10000);
   report(h);
   cr_assert(ok, "shutdown did not complete");
-  cr_expect(h->e[1].up.shutdown_event > 0);
+  cr_expect(h->e[1].up->shutdown_event > 0);
 }
 
 /* ---------- handshakes ---------- */
@@ -540,7 +472,7 @@ Test(usrsctp, handshake_csctp_initiates, .init = setup, .fini = teardown, .timeo
 Test(usrsctp, handshake_usrsctp_initiates, .init = setup, .fini = teardown, .timeout = 60) {
   harness *h = &H;
   open_pair(h, 0);
-  cr_assert_eq(usrsctp_peer_connect(&h->e[1].up), 0, "%s", h->e[1].up.failure);
+  cr_assert_eq(usrsctp_peer_connect(h->e[1].up), 0, "%s", h->e[1].up->failure);
   int ok = run_until(h, both_up, 10000);
   if (!ok) report(h);
   cr_assert(ok, "handshake did not complete in 10 s");
@@ -552,7 +484,7 @@ Test(usrsctp, handshake_simultaneous, .init = setup, .fini = teardown, .timeout 
   harness *h = &H;
   open_pair(h, 0);
   cr_assert_eq(csctp_assoc_connect(h->e[0].a, now_us()), 0);
-  cr_assert_eq(usrsctp_peer_connect(&h->e[1].up), 0, "%s", h->e[1].up.failure);
+  cr_assert_eq(usrsctp_peer_connect(h->e[1].up), 0, "%s", h->e[1].up->failure);
   int ok = run_until(h, both_up, 10000);
   if (!ok) report(h);
   cr_assert(ok, "handshake did not complete in 10 s");
@@ -581,7 +513,7 @@ Test(usrsctp, handshake_usrsctp_initiates_with_extensions, .init = setup_all_fea
      .fini = teardown, .timeout = 60) {
   harness *h = &H;
   open_pair(h, 0);
-  cr_assert_eq(usrsctp_peer_connect(&h->e[1].up), 0, "%s", h->e[1].up.failure);
+  cr_assert_eq(usrsctp_peer_connect(h->e[1].up), 0, "%s", h->e[1].up->failure);
   int ok = run_until(h, both_up, 10000);
   if (!ok) report(h);
   cr_assert(ok, "handshake did not complete in 10 s");
@@ -602,17 +534,17 @@ static void transfer_then_shutdown(harness *h, uint32_t count, int timeout_ms) {
   report(h);
   cr_assert(ok, "shutdown did not complete");
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_SHUTDOWN);
-  cr_expect_eq(h->e[1].up.shutdown_comp, 1);
+  cr_expect_eq(h->e[1].up->shutdown_comp, 1);
 }
 
 /* Every size twice per direction (~2.3 MB each way), 8 streams, ordered and unordered. */
 Test(usrsctp, messages_both_ways, .init = setup, .fini = teardown, .timeout = 60) {
-  transfer_then_shutdown(&H, 2 * NSIZES, 40000);
+  transfer_then_shutdown(&H, 2 * INTEROP_NSIZES, 40000);
 }
 
 Test(usrsctp, messages_both_ways_5pct_loss, .init = setup, .fini = teardown, .timeout = 120) {
   H.loss = 0.05;
-  transfer_then_shutdown(&H, NSIZES, 90000);
+  transfer_then_shutdown(&H, INTEROP_NSIZES, 90000);
   cr_expect_gt(H.dropped[0] + H.dropped[1], 0);
 }
 
@@ -632,9 +564,9 @@ Test(usrsctp, shutdown_by_csctp, .init = setup, .fini = teardown, .timeout = 60)
   check_traffic(h);
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_SHUTDOWN);
-  cr_expect_eq(h->e[1].up.shutdown_event, 1, "usrsctp saw no SHUTDOWN event");
-  cr_expect_eq(h->e[1].up.shutdown_comp, 1, "usrsctp saw no SHUTDOWN_COMP");
-  cr_expect_eq(h->e[1].up.comm_lost, 0);
+  cr_expect_eq(h->e[1].up->shutdown_event, 1, "usrsctp saw no SHUTDOWN event");
+  cr_expect_eq(h->e[1].up->shutdown_comp, 1, "usrsctp saw no SHUTDOWN_COMP");
+  cr_expect_eq(h->e[1].up->comm_lost, 0);
   cr_expect_eq(csctp_assoc_get_state(h->e[0].a), CSCTP_STATE_CLOSED);
 }
 
@@ -644,7 +576,7 @@ Test(usrsctp, shutdown_by_usrsctp, .init = setup, .fini = teardown, .timeout = 6
   traffic_start(h, 0, 6);
   cr_assert(ep_pump(&h->e[1], now_us()));
   cr_assert_eq(h->e[1].tx_next, 6);
-  cr_assert_eq(usrsctp_peer_shutdown(&h->e[1].up), 0);
+  cr_assert_eq(usrsctp_peer_shutdown(h->e[1].up), 0);
   int ok = run_until(h, both_gone, 15000);
   report(h);
   cr_assert(ok, "shutdown did not complete");
@@ -652,7 +584,7 @@ Test(usrsctp, shutdown_by_usrsctp, .init = setup, .fini = teardown, .timeout = 6
   cr_expect_eq(h->e[0].got_shutdown, 1, "csctp saw no SHUTDOWN event");
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_SHUTDOWN);
-  cr_expect_eq(h->e[1].up.shutdown_comp, 1, "usrsctp saw no SHUTDOWN_COMP");
+  cr_expect_eq(h->e[1].up->shutdown_comp, 1, "usrsctp saw no SHUTDOWN_COMP");
   cr_expect_eq(csctp_assoc_get_state(h->e[0].a), CSCTP_STATE_CLOSED);
 }
 
@@ -664,8 +596,8 @@ Test(usrsctp, abort_by_csctp, .init = setup, .fini = teardown, .timeout = 60) {
   int ok = run_until(h, both_gone, 10000);
   report(h);
   cr_assert(ok, "usrsctp did not see the association end");
-  cr_expect_eq(h->e[1].up.comm_lost, 1, "usrsctp saw no COMM_LOST");
-  cr_expect_eq(h->e[1].up.lost_error, 12, "usrsctp sac_error %u", h->e[1].up.lost_error);
+  cr_expect_eq(h->e[1].up->comm_lost, 1, "usrsctp saw no COMM_LOST");
+  cr_expect_eq(h->e[1].up->lost_error, 12, "usrsctp sac_error %u", h->e[1].up->lost_error);
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_LOCAL_ABORT);
 }
@@ -673,7 +605,7 @@ Test(usrsctp, abort_by_csctp, .init = setup, .fini = teardown, .timeout = 60) {
 Test(usrsctp, abort_by_usrsctp, .init = setup, .fini = teardown, .timeout = 60) {
   harness *h = &H;
   handshake_csctp_first(h);
-  usrsctp_peer_close(&h->e[1].up, 1);
+  usrsctp_peer_close(h->e[1].up, 1);
   /* The closed usrsctp socket reports nothing more: only our side is checked. */
   int ok = run_until(h, csctp_gone, 10000);
   report(h);
@@ -681,4 +613,100 @@ Test(usrsctp, abort_by_usrsctp, .init = setup, .fini = teardown, .timeout = 60) 
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_PEER_ABORT, "reason %d", h->e[0].reason);
   cr_expect_eq(csctp_assoc_get_state(h->e[0].a), CSCTP_STATE_CLOSED);
+}
+
+/* ---------- more cases ---------- */
+
+/* Messages given to our engine before the handshake wait for it. */
+Test(usrsctp, send_before_established, .init = setup, .fini = teardown, .timeout = 60) {
+  harness *h = &H;
+  open_pair(h, 1);
+  traffic_start(h, 8, 0);
+  cr_assert(ep_pump(&h->e[0], now_us()));
+  cr_assert_eq(h->e[0].tx_next, 8);
+  cr_assert_eq(csctp_assoc_connect(h->e[0].a, now_us()), 0);
+  int ok = run_until(h, traffic_done, 10000);
+  report(h);
+  cr_assert(ok);
+  check_established(&h->e[0], &h->e[1]);
+  check_traffic(h);
+}
+
+static void stall_receiver(harness *h, int reader) {
+  handshake_csctp_first(h);
+  traffic_start(h, reader == 1 ? 2 * INTEROP_NSIZES : 0, reader == 0 ? 2 * INTEROP_NSIZES : 0);
+  h->e[reader].paused = 1;
+  /* 1.5 s without reading: the sender fills the window and must probe it (§6.1). */
+  csctp_tstamp until = now_us() + 1500 * 1000;
+  while (now_us() < until)
+    if (!step(h)) nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+  h->e[reader].paused = 0;
+  int ok = run_until(h, traffic_done, 30000);
+  report(h);
+  cr_assert(ok, "traffic did not complete after the reader resumed");
+  check_traffic(h);
+}
+
+Test(usrsctp, usrsctp_reader_stalls, .init = setup, .fini = teardown, .timeout = 60) {
+  stall_receiver(&H, 1);
+}
+
+Test(usrsctp, csctp_reader_stalls, .init = setup, .fini = teardown, .timeout = 60) {
+  stall_receiver(&H, 0);
+}
+
+/* Idle for 2 s with 200 ms heartbeats on both sides: each answers the other's. */
+Test(usrsctp, heartbeats_on_idle_path, .init = setup_fast_heartbeat, .fini = teardown,
+     .timeout = 60) {
+  harness *h = &H;
+  handshake_csctp_first(h);
+  csctp_tstamp until = now_us() + 2000 * 1000;
+  while (now_us() < until)
+    if (!step(h)) nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+  report(h);
+  fprintf(stderr, "HEARTBEAT csctp %u usrsctp %u, HEARTBEAT ACK csctp %u usrsctp %u\n",
+          h->chunks[0][4], h->chunks[1][4], h->chunks[0][5], h->chunks[1][5]);
+  cr_expect_gt(h->chunks[0][4], 0, "csctp sent no HEARTBEAT");
+  cr_expect_gt(h->chunks[1][4], 0, "usrsctp sent no HEARTBEAT");
+  cr_expect_geq(h->chunks[0][5] + 1, h->chunks[1][4], "csctp left HEARTBEATs unanswered");
+  cr_expect_geq(h->chunks[1][5] + 1, h->chunks[0][4], "usrsctp left HEARTBEATs unanswered");
+  cr_expect_eq(h->e[1].up->comm_lost, 0);
+  cr_expect_eq(h->e[0].closed, 0);
+  cr_expect_eq(csctp_assoc_get_state(h->e[0].a), CSCTP_STATE_ESTABLISHED);
+}
+
+/* usrsctp vanishes (its ABORT is lost) and comes back on the same ports: a peer restart
+ * (RFC 9260 §5.2.4, case A of the COOKIE ECHO table in §5.2.4). */
+Test(usrsctp, peer_restart, .init = setup, .fini = teardown, .timeout = 60) {
+  harness *h = &H;
+  handshake_csctp_first(h);
+  h->mute[1] = 1;
+  usrsctp_peer_close(h->e[1].up, 1);
+  for (int i = 0; i < 50; i++) step(h);
+  h->mute[1] = 0;
+  ep_usrsctp(&h->e[1], "usrsctp-2", 0);
+  cr_assert_eq(usrsctp_peer_connect(h->e[1].up), 0, "%s", h->e[1].up->failure);
+  int ok = run_until(h, both_up, 10000);
+  report(h);
+  cr_assert(ok, "the restarted usrsctp did not come up");
+  cr_expect_eq(h->e[0].restarted, 1, "csctp RESTARTED events: %d", h->e[0].restarted);
+  cr_expect_eq(h->e[0].closed, 0);
+  traffic_start(h, 8, 8);
+  ok = run_until(h, traffic_done, 10000);
+  report(h);
+  cr_assert(ok, "no traffic after the restart");
+  check_traffic(h);
+}
+
+/* INIT to a port nobody listens on: usrsctp answers ABORT (§8.4 item 3), we close at once. */
+Test(usrsctp, connect_to_closed_port, .init = setup, .fini = teardown, .timeout = 60) {
+  harness *h = &H;
+  ep_csctp(&h->e[0], "csctp", 0xc5c7);
+  ep_usrsctp_port(&h->e[1], "usrsctp:5001", 1, PORT + 1);
+  cr_assert_eq(csctp_assoc_connect(h->e[0].a, now_us()), 0);
+  int ok = run_until(h, csctp_gone, 3000);
+  report(h);
+  cr_expect_gt(h->chunks[1][6], 0, "usrsctp sent no ABORT");
+  cr_assert(ok, "csctp did not close after the ABORT");
+  cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_PEER_ABORT, "reason %d", h->e[0].reason);
 }

@@ -44,6 +44,7 @@ void usrsctp_peer_global_init(const usrsctp_peer_tuning *t) {
   if (t->rto_max_ms) usrsctp_sysctl_set_sctp_rto_max_default(t->rto_max_ms);
   if (t->init_rto_max_ms) usrsctp_sysctl_set_sctp_init_rto_max_default(t->init_rto_max_ms);
   if (t->delayed_sack_ms) usrsctp_sysctl_set_sctp_delayed_sack_time_default(t->delayed_sack_ms);
+  if (t->hb_interval_ms) usrsctp_sysctl_set_sctp_heartbeat_interval_default(t->hb_interval_ms);
 }
 
 int usrsctp_peer_global_finish(int max_ms) {

@@ -31,6 +31,7 @@ typedef struct usrsctp_peer_pkt {
 typedef struct usrsctp_peer_tuning {
   uint32_t rto_min_ms, rto_initial_ms, rto_max_ms, init_rto_max_ms;
   uint32_t delayed_sack_ms;
+  uint32_t hb_interval_ms; /* 0: usrsctp's default (30 s) */
   /** Keep usrsctp's defaults for AUTH, ASCONF and ECN (WebRTC stacks turn them off). */
   int all_features;
 } usrsctp_peer_tuning;
