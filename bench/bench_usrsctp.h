@@ -31,6 +31,7 @@
 typedef struct bench_us_pkt {
   struct bench_us_pkt *next;
   size_t len;
+  uint64_t when; /* free for the harness (a delay line's delivery time) */
   uint8_t data[BENCH_US_PKT_CAP];
 } bench_us_pkt;
 
