@@ -68,6 +68,12 @@ typedef enum csctp_error {
   CSCTP_ERR_NOMEM = -501,
   /** A cryptographic primitive failed. */
   CSCTP_ERR_CRYPTO = -502,
+  /** DTLS: the handshake failed (no common cipher or version, timeout, bad message). */
+  CSCTP_ERR_DTLS_HANDSHAKE = -503,
+  /** DTLS: the peer's certificate matches none of the expected fingerprints. */
+  CSCTP_ERR_FINGERPRINT = -504,
+  /** DTLS: the peer sent a fatal alert (the event carries its description). */
+  CSCTP_ERR_DTLS_ALERT = -505,
 } csctp_error;
 
 /**

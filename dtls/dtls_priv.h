@@ -1,0 +1,50 @@
+/* The endpoint's state, shared by dtls.c (set-up, OpenSSL callbacks) and dtls_io.c (I/O, events). */
+#ifndef CSCTP_DTLS_PRIV_H
+#define CSCTP_DTLS_PRIV_H
+
+#include <csctp/dtls.h>
+#include <openssl/ssl.h>
+
+#include "bio.h"
+
+#define DTLS_COOKIE_SECRET_LEN 32
+#define DTLS_COOKIE_LEN 16
+/* Outbound bytes not yet pulled above which send() pushes back. */
+#define DTLS_SEND_LIMIT (256u << 10)
+
+struct csctp_dtls {
+  const csctp_mem *mem;
+  csctp_dtls_config cfg; /* copy; cert, fingerprint and cipher pointers cleared */
+  csctp_dtls_fingerprint *fps;
+  size_t nfps;
+  SSL_CTX *ctx;
+  SSL *ssl;
+  csctp_dtls_bio bio;
+  csctp_dtls_state state;
+  csctp_tstamp now;      /* time of the current call, for OpenSSL's callbacks */
+  csctp_tstamp deadline; /* retransmission deadline on the caller's clock */
+  uint32_t timer_us;     /* current retransmission timeout */
+  int fp_checked, fp_failed;
+  int alert_sent, alert_recv; /* last fatal alert descriptions, -1 if none */
+  int close_by_peer;
+  const char *cipher;
+  csctp_srtp_profile srtp;
+  uint8_t cookie_secret[DTLS_COOKIE_SECRET_LEN];
+  /* Event queue: dtls_evhdr entries, DATA followed by its bytes (see dtls_io.c). */
+  uint8_t *evq;
+  size_t evq_head, evq_len, evq_cap;
+  int nomem;
+  csctp_dtls_stats stats;
+};
+
+/* dtls_io.c: queue an event without data; the endpoint moves to FAILED on error events. */
+void csctp_dtls_push_event(csctp_dtls *d, csctp_dtls_event_type type, int a, int b, int c);
+/* dtls.c: log one line in the DTLS category. */
+void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* dtls.c: the handshake finished: check the fingerprint, read the parameters, emit CONNECTED. */
+void csctp_dtls_on_handshake_done(csctp_dtls *d);
+/* dtls.c: OpenSSL failed: classify (fingerprint, peer alert, handshake) and emit ERROR. */
+void csctp_dtls_fail(csctp_dtls *d);
+
+#endif
