@@ -1,0 +1,457 @@
+/*
+ * The ICE agent: a thin owner of one libnice NiceAgent with one stream of one
+ * component, on the caller's GMainContext.
+ *
+ * libnice does the protocol (RFC 8445 checks, regular nomination, trickle,
+ * keepalives, RFC 7675 consent); this file maps its signals to csctp events,
+ * adds the bounded connect timeout and the terminal FAILED state, and filters
+ * remote candidates that a UDP-only, one-component agent cannot use.
+ */
+#include <csctp/ice.h>
+#include <nice/agent.h>
+#include <nice/interfaces.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ice_candidate.h"
+
+#define ICE_COMPONENT 1
+#define ICE_CRED_MAX 256
+#define ICE_MAX_DATAGRAM 65535
+
+struct csctp_ice_agent {
+  const csctp_mem *mem;
+  GMainContext *ctx;
+  NiceAgent *nice;
+  guint stream;
+  csctp_ice_event_fn on_event;
+  void *user_data;
+  csctp_log_fn log;
+  void *log_user_data;
+  uint32_t log_mask;
+  csctp_ice_state state;
+  int gathering;    /* csctp_ice_agent_gather() was called */
+  int remote_creds; /* remote credentials set: checks may run */
+  int remote_done;  /* end-of-candidates from the peer */
+  uint32_t connect_timeout_ms;
+  GSource *timeout;   /* the connect timeout, while it runs */
+  GPtrArray *pending; /* NiceCandidate* received before the credentials */
+  unsigned depth;     /* callbacks in progress */
+  int dead;           /* deleted from inside a callback: free when unwound */
+  char ufrag[ICE_CRED_MAX + 1];
+  char pwd[ICE_CRED_MAX + 1];
+};
+
+const char *csctp_ice_state_name(csctp_ice_state state) {
+  switch (state) {
+  case CSCTP_ICE_STATE_NEW: return "new";
+  case CSCTP_ICE_STATE_CHECKING: return "checking";
+  case CSCTP_ICE_STATE_CONNECTED: return "connected";
+  case CSCTP_ICE_STATE_FAILED: return "failed";
+  }
+  return "unknown";
+}
+
+void csctp_ice_config_default(csctp_ice_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->connect_timeout_ms = 30000;
+  cfg->consent_freshness = 1;
+}
+
+__attribute__((format(printf, 2, 3))) static void ice_log(const csctp_ice_agent *a, const char *fmt,
+                                                          ...) {
+  if (!a->log || !(a->log_mask & CSCTP_LOG_ICE)) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  a->log(a->log_user_data, CSCTP_LOG_ICE, line);
+}
+
+static void ice_emit(csctp_ice_agent *a, const csctp_ice_event *ev) {
+  if (a->dead) return;
+  a->depth++;
+  a->on_event(a, ev, a->user_data);
+  a->depth--;
+}
+
+static void ice_stop_timeout(csctp_ice_agent *a) {
+  if (a->timeout) {
+    g_source_destroy(a->timeout);
+    g_source_unref(a->timeout);
+    a->timeout = NULL;
+  }
+}
+
+static void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
+  if (a->state == state || a->state == CSCTP_ICE_STATE_FAILED) return;
+  ice_log(a, "ice: %s -> %s", csctp_ice_state_name(a->state), csctp_ice_state_name(state));
+  a->state = state;
+  if (state == CSCTP_ICE_STATE_CONNECTED || state == CSCTP_ICE_STATE_FAILED) {
+    ice_stop_timeout(a);
+  }
+  csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_STATE, .u.state = state};
+  ice_emit(a, &ev);
+}
+
+/* ---- libnice signals (all on a->ctx) ---- */
+
+static void ice_on_candidate(NiceAgent *nice, NiceCandidate *cand, gpointer data) {
+  csctp_ice_agent *a = data;
+  if (cand->stream_id != a->stream || cand->component_id != ICE_COMPONENT) return;
+  gchar *line = nice_agent_generate_local_candidate_sdp(nice, cand);
+  if (!line) return;
+  ice_log(a, "ice: local %s", line);
+  csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_CANDIDATE};
+  ev.u.candidate.sdp_line = line;
+  ev.u.candidate.candidate = strncmp(line, "a=", 2) == 0 ? line + 2 : line;
+  ice_emit(a, &ev);
+  g_free(line);
+}
+
+static void ice_on_gathering_done(NiceAgent *nice, guint stream, gpointer data) {
+  csctp_ice_agent *a = data;
+  (void)nice;
+  if (stream != a->stream) return;
+  ice_log(a, "ice: gathering done");
+  csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_GATHERING_DONE};
+  ice_emit(a, &ev);
+}
+
+static void ice_on_component_state(NiceAgent *nice, guint stream, guint component, guint state,
+                                   gpointer data) {
+  csctp_ice_agent *a = data;
+  (void)nice;
+  if (stream != a->stream || component != ICE_COMPONENT) return;
+  ice_log(a, "ice: libnice component state %s", nice_component_state_to_string(state));
+  switch (state) {
+  case NICE_COMPONENT_STATE_CONNECTING:
+    if (a->state == CSCTP_ICE_STATE_NEW) ice_set_state(a, CSCTP_ICE_STATE_CHECKING);
+    break;
+  case NICE_COMPONENT_STATE_CONNECTED:
+  case NICE_COMPONENT_STATE_READY: ice_set_state(a, CSCTP_ICE_STATE_CONNECTED); break;
+  case NICE_COMPONENT_STATE_FAILED: ice_set_state(a, CSCTP_ICE_STATE_FAILED); break;
+  default: break;
+  }
+}
+
+static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
+                                 NiceCandidate *local, NiceCandidate *remote, gpointer data) {
+  csctp_ice_agent *a = data;
+  if (stream != a->stream || component != ICE_COMPONENT) return;
+  gchar *l = nice_agent_generate_local_candidate_sdp(nice, local);
+  gchar *r = nice_agent_generate_local_candidate_sdp(nice, remote);
+  if (l && r) {
+    ice_log(a, "ice: selected pair %s <-> %s", l, r);
+    csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_SELECTED_PAIR};
+    ev.u.pair.local = strncmp(l, "a=", 2) == 0 ? l + 2 : l;
+    ev.u.pair.remote = strncmp(r, "a=", 2) == 0 ? r + 2 : r;
+    ice_emit(a, &ev);
+  }
+  g_free(l);
+  g_free(r);
+}
+
+static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint len, gchar *buf,
+                        gpointer data) {
+  csctp_ice_agent *a = data;
+  (void)nice;
+  if (a->dead || stream != a->stream || component != ICE_COMPONENT || len == 0) return;
+  if (a->state == CSCTP_ICE_STATE_FAILED) return;
+  csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
+  ev.u.datagram.data = (const uint8_t *)buf;
+  ev.u.datagram.len = len;
+  ice_emit(a, &ev);
+}
+
+static gboolean ice_on_timeout(gpointer data) {
+  csctp_ice_agent *a = data;
+  ice_log(a, "ice: no working pair after %u ms", a->connect_timeout_ms);
+  g_source_unref(a->timeout);
+  a->timeout = NULL;
+  ice_set_state(a, CSCTP_ICE_STATE_FAILED);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- creation and deletion ---- */
+
+static int ice_valid_cred(const char *s, size_t min) {
+  if (!s) return 0;
+  size_t n = strlen(s);
+  if (n < min || n > ICE_CRED_MAX) return 0;
+  for (size_t i = 0; i < n; i++) {
+    /* ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 §5.4) */
+    char c = s[i];
+    if (!g_ascii_isalnum(c) && c != '+' && c != '/') return 0;
+  }
+  return 1;
+}
+
+static int ice_valid_ip(const char *s) {
+  NiceAddress addr;
+  nice_address_init(&addr);
+  return s && nice_address_set_from_string(&addr, s);
+}
+
+static int ice_check_config(const csctp_ice_config *cfg) {
+  if (!cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->n_local_addresses && !cfg->local_addresses) return CSCTP_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < cfg->n_local_addresses; i++) {
+    if (!ice_valid_ip(cfg->local_addresses[i])) return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  if (cfg->n_servers && !cfg->servers) return CSCTP_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < cfg->n_servers; i++) {
+    const csctp_ice_server *s = &cfg->servers[i];
+    if (!ice_valid_ip(s->address) || s->type > CSCTP_ICE_SERVER_TURN_TLS) {
+      return CSCTP_ERR_INVALID_ARGUMENT;
+    }
+    if (s->type != CSCTP_ICE_SERVER_STUN && (!s->username || !s->password)) {
+      return CSCTP_ERR_INVALID_ARGUMENT;
+    }
+  }
+  if ((cfg->local_ufrag != NULL) != (cfg->local_pwd != NULL)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->local_ufrag &&
+      (!ice_valid_cred(cfg->local_ufrag, 4) || !ice_valid_cred(cfg->local_pwd, 22))) {
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  if (cfg->port_min > cfg->port_max) return CSCTP_ERR_INVALID_ARGUMENT;
+  return 0;
+}
+
+static void ice_add_address(NiceAgent *nice, const char *ip) {
+  NiceAddress addr;
+  nice_address_init(&addr);
+  if (nice_address_set_from_string(&addr, ip)) nice_agent_add_local_address(nice, &addr);
+}
+
+static void ice_add_addresses(csctp_ice_agent *a, const csctp_ice_config *cfg) {
+  if (cfg->n_local_addresses) {
+    for (size_t i = 0; i < cfg->n_local_addresses; i++) {
+      ice_add_address(a->nice, cfg->local_addresses[i]);
+    }
+  } else if (cfg->include_loopback) {
+    /* Adding any address turns libnice's own enumeration off: enumerate here,
+     * loopback included (127.0.0.1 and ::1). */
+    GList *ips = nice_interfaces_get_local_ips(TRUE);
+    for (GList *l = ips; l; l = l->next) ice_add_address(a->nice, l->data);
+    g_list_free_full(ips, g_free);
+  }
+}
+
+static void ice_add_servers(csctp_ice_agent *a, const csctp_ice_config *cfg) {
+  int have_stun = 0;
+  for (size_t i = 0; i < cfg->n_servers; i++) {
+    const csctp_ice_server *s = &cfg->servers[i];
+    if (s->type == CSCTP_ICE_SERVER_STUN) {
+      if (have_stun) continue;
+      have_stun = 1;
+      g_object_set(a->nice, "stun-server", s->address, "stun-server-port",
+                   (guint)(s->port ? s->port : 3478), NULL);
+      continue;
+    }
+    NiceRelayType type = s->type == CSCTP_ICE_SERVER_TURN_UDP   ? NICE_RELAY_TYPE_TURN_UDP
+                         : s->type == CSCTP_ICE_SERVER_TURN_TCP ? NICE_RELAY_TYPE_TURN_TCP
+                                                                : NICE_RELAY_TYPE_TURN_TLS;
+    guint port = s->port ? s->port : (s->type == CSCTP_ICE_SERVER_TURN_TLS ? 5349 : 3478);
+    nice_agent_set_relay_info(a->nice, a->stream, ICE_COMPONENT, s->address, port, s->username,
+                              s->password, type);
+  }
+}
+
+static void ice_free(csctp_ice_agent *a) {
+  if (a->pending) g_ptr_array_free(a->pending, TRUE);
+  if (a->nice) g_object_unref(a->nice);
+  g_main_context_unref(a->ctx);
+  a->mem->free(a, a->mem->user_data);
+}
+
+static gboolean ice_free_idle(gpointer data) {
+  ice_free(data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stop every signal and source that could reach `a`, so no event follows. */
+static void ice_quiesce(csctp_ice_agent *a) {
+  ice_stop_timeout(a);
+  /* The receive callback stays attached (it drops datagrams once a->dead):
+   * detached, libnice would stop reading the sockets, which would then stay
+   * readable and keep the context busy until the deferred free. */
+  if (a->nice) g_signal_handlers_disconnect_by_data(a->nice, a);
+}
+
+int csctp_ice_agent_new(csctp_ice_agent **out, struct _GMainContext *ctx,
+                        const csctp_ice_config *cfg) {
+  if (!out) return CSCTP_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  int rv = ice_check_config(cfg);
+  if (rv) return rv;
+  const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
+  csctp_ice_agent *a = mem->calloc(1, sizeof *a, mem->user_data);
+  if (!a) return CSCTP_ERR_NOMEM;
+  a->mem = mem;
+  a->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
+  a->on_event = cfg->on_event;
+  a->user_data = cfg->user_data;
+  a->log = cfg->log;
+  a->log_user_data = cfg->log_user_data;
+  a->log_mask = cfg->log_mask;
+  a->connect_timeout_ms = cfg->connect_timeout_ms;
+  a->pending = g_ptr_array_new_with_free_func((GDestroyNotify)nice_candidate_free);
+
+  NiceAgentOption opts = NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_REGULAR_NOMINATION;
+  if (cfg->consent_freshness) opts |= NICE_AGENT_OPTION_CONSENT_FRESHNESS;
+  a->nice = nice_agent_new_full(a->ctx, NICE_COMPATIBILITY_RFC5245, opts);
+  if (!a->nice) {
+    ice_free(a);
+    return CSCTP_ERR_NOMEM;
+  }
+  /* UDP only; no UPnP (it would multicast discovery requests to the LAN). */
+  g_object_set(a->nice, "controlling-mode", (gboolean)(cfg->controlling != 0), "ice-tcp", FALSE,
+               "ice-udp", TRUE, "upnp", FALSE, NULL);
+  ice_add_addresses(a, cfg);
+  a->stream = nice_agent_add_stream(a->nice, 1);
+  if (a->stream == 0) {
+    ice_free(a);
+    return CSCTP_ERR_INVALID_STATE;
+  }
+  ice_add_servers(a, cfg);
+  if (cfg->port_min || cfg->port_max) {
+    nice_agent_set_port_range(a->nice, a->stream, ICE_COMPONENT, cfg->port_min, cfg->port_max);
+  }
+  if (cfg->local_ufrag &&
+      !nice_agent_set_local_credentials(a->nice, a->stream, cfg->local_ufrag, cfg->local_pwd)) {
+    ice_free(a);
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  gchar *ufrag = NULL, *pwd = NULL;
+  if (!nice_agent_get_local_credentials(a->nice, a->stream, &ufrag, &pwd)) {
+    ice_free(a);
+    return CSCTP_ERR_INVALID_STATE;
+  }
+  g_strlcpy(a->ufrag, ufrag, sizeof a->ufrag);
+  g_strlcpy(a->pwd, pwd, sizeof a->pwd);
+  g_free(ufrag);
+  g_free(pwd);
+
+  g_signal_connect(a->nice, "new-candidate-full", G_CALLBACK(ice_on_candidate), a);
+  g_signal_connect(a->nice, "candidate-gathering-done", G_CALLBACK(ice_on_gathering_done), a);
+  g_signal_connect(a->nice, "component-state-changed", G_CALLBACK(ice_on_component_state), a);
+  g_signal_connect(a->nice, "new-selected-pair-full", G_CALLBACK(ice_on_selected_pair), a);
+  nice_agent_attach_recv(a->nice, a->stream, ICE_COMPONENT, a->ctx, ice_on_recv, a);
+  ice_log(a, "ice: agent created (%s, ufrag %s)", cfg->controlling ? "controlling" : "controlled",
+          a->ufrag);
+  *out = a;
+  return 0;
+}
+
+void csctp_ice_agent_del(csctp_ice_agent *a) {
+  if (!a || a->dead) return;
+  ice_quiesce(a);
+  if (a->depth > 0) {
+    /* Inside one of our signal handlers, libnice still uses its agent after
+     * we return: release everything from the context once it has unwound. */
+    a->dead = 1;
+    GSource *src = g_idle_source_new();
+    g_source_set_priority(src, G_PRIORITY_HIGH);
+    g_source_set_callback(src, ice_free_idle, a, NULL);
+    g_source_attach(src, a->ctx);
+    g_source_unref(src);
+    return;
+  }
+  ice_free(a);
+}
+
+const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *a) { return a->ufrag; }
+
+const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *a) { return a->pwd; }
+
+csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *a) { return a->state; }
+
+int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
+  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->remote_creds) return CSCTP_ERR_INVALID_STATE;
+  g_object_set(a->nice, "controlling-mode", (gboolean)(controlling != 0), NULL);
+  return 0;
+}
+
+int csctp_ice_agent_gather(csctp_ice_agent *a) {
+  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->gathering) return CSCTP_ERR_INVALID_STATE;
+  a->gathering = 1;
+  if (!nice_agent_gather_candidates(a->nice, a->stream)) {
+    ice_log(a, "ice: libnice could not gather candidates");
+    return CSCTP_ERR_INVALID_STATE;
+  }
+  return 0;
+}
+
+static void ice_set_remote(csctp_ice_agent *a, NiceCandidate *cand) {
+  GSList one = {.data = cand, .next = NULL};
+  int n = nice_agent_set_remote_candidates(a->nice, a->stream, ICE_COMPONENT, &one);
+  if (n < 0) ice_log(a, "ice: libnice refused a remote candidate");
+}
+
+int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *a, const char *ufrag, const char *pwd) {
+  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  /* Lenient on length (browsers respect 4 / 22), strict on the characters
+   * libnice puts into STUN USERNAME. */
+  if (!ice_valid_cred(ufrag, 1) || !ice_valid_cred(pwd, 1)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->remote_creds) return CSCTP_ERR_INVALID_STATE;
+  if (!nice_agent_set_remote_credentials(a->nice, a->stream, ufrag, pwd)) {
+    return CSCTP_ERR_INVALID_STATE;
+  }
+  a->remote_creds = 1;
+  ice_log(a, "ice: remote ufrag %s, %u candidates waiting", ufrag, a->pending->len);
+  if (a->connect_timeout_ms && a->state != CSCTP_ICE_STATE_FAILED) {
+    a->timeout = g_timeout_source_new(a->connect_timeout_ms);
+    g_source_set_callback(a->timeout, ice_on_timeout, a, NULL);
+    g_source_attach(a->timeout, a->ctx);
+  }
+  for (guint i = 0; i < a->pending->len; i++) ice_set_remote(a, a->pending->pdata[i]);
+  g_ptr_array_set_size(a->pending, 0);
+  if (a->remote_done) nice_agent_peer_candidate_gathering_done(a->nice, a->stream);
+  if (a->state == CSCTP_ICE_STATE_NEW) ice_set_state(a, CSCTP_ICE_STATE_CHECKING);
+  return 0;
+}
+
+int csctp_ice_agent_add_remote_candidate(csctp_ice_agent *a, const char *candidate) {
+  if (!a || a->dead || !candidate) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->state == CSCTP_ICE_STATE_FAILED) return CSCTP_ERR_INVALID_STATE;
+  char line[ICE_CANDIDATE_LINE_MAX];
+  int rv = ice_candidate_normalize(candidate, line, sizeof line);
+  if (rv <= 0) {
+    if (rv == 0) ice_log(a, "ice: ignoring remote %s", candidate);
+    return rv;
+  }
+  NiceCandidate *cand = nice_agent_parse_remote_candidate_sdp(a->nice, a->stream, line);
+  if (!cand) return CSCTP_ERR_INVALID_ARGUMENT;
+  ice_log(a, "ice: remote %s", line);
+  if (!a->remote_creds) {
+    g_ptr_array_add(a->pending, cand);
+    return 1;
+  }
+  ice_set_remote(a, cand);
+  nice_candidate_free(cand);
+  return 1;
+}
+
+int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *a) {
+  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->remote_done) return 0;
+  a->remote_done = 1;
+  ice_log(a, "ice: remote end-of-candidates");
+  if (a->remote_creds) nice_agent_peer_candidate_gathering_done(a->nice, a->stream);
+  return 0;
+}
+
+csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t len) {
+  if (!a || a->dead || !data || len == 0 || len > ICE_MAX_DATAGRAM) {
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  if (a->state != CSCTP_ICE_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  gint n = nice_agent_send(a->nice, a->stream, ICE_COMPONENT, (guint)len, (const gchar *)data);
+  if (n < 0) return CSCTP_ERR_WOULD_BLOCK;
+  return (csctp_ssize)len;
+}

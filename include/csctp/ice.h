@@ -1,0 +1,255 @@
+/*
+ * csctp — the ICE agent (RFC 8445) on libnice, for one WebRTC transport.
+ *
+ * An I/O layer: it runs on a GMainContext given by the caller, starts no
+ * thread, and calls its single event callback only from that context (while
+ * the caller iterates it, or from inside a csctp_ice_agent_* call). The agent
+ * has one stream with one component (BUNDLE and rtcp-mux: every datagram of
+ * the peer connection goes through it) over UDP only.
+ *
+ * Typical use:
+ *   1. csctp_ice_config_default(), set on_event, controlling (the offerer is
+ *      controlling) and the addresses / servers; csctp_ice_agent_new().
+ *   2. csctp_ice_agent_gather(): local candidates arrive as
+ *      CSCTP_ICE_EVENT_CANDIDATE events (trickle them or put them in the SDP),
+ *      then CSCTP_ICE_EVENT_GATHERING_DONE (a=end-of-candidates).
+ *   3. From the remote description: csctp_ice_agent_set_remote_credentials(),
+ *      then csctp_ice_agent_add_remote_candidate() for each candidate, at any
+ *      time, and csctp_ice_agent_end_of_remote_candidates() when the peer says
+ *      so (a=end-of-candidates, or a complete description without trickle).
+ *   4. CSCTP_ICE_EVENT_STATE reports CHECKING, CONNECTED, then possibly
+ *      FAILED (checks failed, the connect timeout passed, or consent was lost,
+ *      RFC 7675). Once CONNECTED, csctp_ice_agent_send() sends datagrams and
+ *      CSCTP_ICE_EVENT_DATAGRAM delivers them (STUN is consumed by libnice;
+ *      what arrives is DTLS, or RTP/RTCP, to be demultiplexed per RFC 7983).
+ */
+#ifndef CSCTP_ICE_H
+#define CSCTP_ICE_H
+
+#include <csctp/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* GLib's main context (GMainContext); declared here so that this header does
+ * not need GLib's include paths. */
+struct _GMainContext;
+
+typedef struct csctp_ice_agent csctp_ice_agent;
+
+/** Connection state of the agent's one component (RTCIceConnectionState-like). */
+typedef enum csctp_ice_state {
+  CSCTP_ICE_STATE_NEW = 0,   /**< created, possibly gathering; no checks yet */
+  CSCTP_ICE_STATE_CHECKING,  /**< connectivity checks are running */
+  CSCTP_ICE_STATE_CONNECTED, /**< a pair works: datagrams can be sent */
+  CSCTP_ICE_STATE_FAILED,    /**< terminal: no pair works, timeout, or consent lost */
+} csctp_ice_state;
+
+/** Returns the state's name ("new", "checking", "connected", "failed"). */
+CSCTP_EXTERN const char *csctp_ice_state_name(csctp_ice_state state);
+
+/** Kinds of ICE server. */
+typedef enum csctp_ice_server_type {
+  CSCTP_ICE_SERVER_STUN = 0, /**< server-reflexive candidates */
+  CSCTP_ICE_SERVER_TURN_UDP, /**< relayed candidates, TURN over UDP */
+  CSCTP_ICE_SERVER_TURN_TCP, /**< relayed candidates, TURN over TCP */
+  CSCTP_ICE_SERVER_TURN_TLS, /**< relayed candidates, TURN over TLS (turns:) */
+} csctp_ice_server_type;
+
+/**
+ * A STUN or TURN server. `address` is a numeric IPv4 or IPv6 address (the
+ * agent does no name resolution: resolve names before). Only one STUN server
+ * is used (the first); every TURN server gives relayed candidates.
+ */
+typedef struct csctp_ice_server {
+  csctp_ice_server_type type;
+  const char *address;  /**< numeric IP address */
+  uint16_t port;        /**< 0 = 3478 (5349 for TURN over TLS) */
+  const char *username; /**< TURN only */
+  const char *password; /**< TURN only */
+} csctp_ice_server;
+
+/** Event types (see csctp_ice_event). */
+typedef enum csctp_ice_event_type {
+  /** A new local candidate: u.candidate. Send it to the peer (trickle) or put
+   *  it in the description. */
+  CSCTP_ICE_EVENT_CANDIDATE = 1,
+  /** Local gathering is complete: no more CANDIDATE events (send
+   *  end-of-candidates: a=end-of-candidates, or an empty trickle candidate). */
+  CSCTP_ICE_EVENT_GATHERING_DONE,
+  /** The connection state changed: u.state. */
+  CSCTP_ICE_EVENT_STATE,
+  /** The pair used for sending changed: u.pair. */
+  CSCTP_ICE_EVENT_SELECTED_PAIR,
+  /** A datagram from the peer (not STUN): u.datagram. */
+  CSCTP_ICE_EVENT_DATAGRAM,
+} csctp_ice_event_type;
+
+/**
+ * An event. Every pointer in it is valid only during the callback; copy what
+ * you keep.
+ */
+typedef struct csctp_ice_event {
+  csctp_ice_event_type type;
+  union {
+    struct {
+      /** The SDP attribute line, "a=candidate:...". */
+      const char *sdp_line;
+      /** The same without "a=": "candidate:...", the form of a trickled
+       *  candidate (RTCIceCandidate.candidate). Points into sdp_line. */
+      const char *candidate;
+    } candidate;
+    csctp_ice_state state;
+    struct {
+      const char *local;  /**< local candidate, "candidate:..." */
+      const char *remote; /**< remote candidate, "candidate:..." */
+    } pair;
+    struct {
+      const uint8_t *data;
+      size_t len;
+    } datagram;
+  } u;
+} csctp_ice_event;
+
+/**
+ * The event callback, called on the agent's GMainContext. It may call any
+ * csctp_ice_agent_* function, including csctp_ice_agent_del() on `agent`
+ * (the memory is then released once the callback has returned).
+ */
+typedef void (*csctp_ice_event_fn)(csctp_ice_agent *agent, const csctp_ice_event *ev,
+                                   void *user_data);
+
+/**
+ * Agent configuration. Start from csctp_ice_config_default(). Strings and
+ * arrays are copied (or passed to libnice) by csctp_ice_agent_new(): they need
+ * not outlive the call.
+ */
+typedef struct csctp_ice_config {
+  /** Controlling (1) or controlled (0): the offerer controls (RFC 8445
+   *  §6.1.1). Can be changed before checks start with
+   *  csctp_ice_agent_set_controlling(). Default 0. */
+  int controlling;
+  /** Numeric IP addresses to gather host candidates on. When
+   *  n_local_addresses is 0 (the default) the agent uses every interface
+   *  address that libnice enumerates, which excludes loopback. */
+  const char *const *local_addresses;
+  size_t n_local_addresses;
+  /** With enumerated addresses: also gather on 127.0.0.1 (libnice leaves
+   *  loopback out). Default 0. */
+  int include_loopback;
+  /** Local UDP port range for host candidates; 0, 0 (default) = any. */
+  uint16_t port_min, port_max;
+  /** STUN / TURN servers; none by default. */
+  const csctp_ice_server *servers;
+  size_t n_servers;
+  /** Local ICE credentials (ice-char, ufrag 4-256 and pwd 22-256
+   *  characters); NULL (default) = random ones from libnice. */
+  const char *local_ufrag, *local_pwd;
+  /** Fail when no pair works this long after the remote credentials were
+   *  set, in milliseconds; 0 = only when libnice fails the checks (which,
+   *  with trickle ICE, waits for end-of-candidates). Default 30000. */
+  uint32_t connect_timeout_ms;
+  /** RFC 7675 consent freshness: lose the connection (FAILED) when the peer
+   *  stops answering consent checks for 30 s. Default 1. */
+  int consent_freshness;
+  /** Required: receives every event, on the agent's context. */
+  csctp_ice_event_fn on_event;
+  void *user_data;
+  const csctp_mem *mem; /**< allocator for the wrapper; NULL = default */
+  csctp_log_fn log;     /**< optional logging hook (CSCTP_LOG_ICE) */
+  void *log_user_data;
+  uint32_t log_mask;
+} csctp_ice_config;
+
+/** Fills `cfg` with the defaults documented above. */
+CSCTP_EXTERN void csctp_ice_config_default(csctp_ice_config *cfg);
+
+/**
+ * Creates an agent on `ctx` (a GMainContext*; NULL = the global default
+ * context), with full ICE, trickle, regular nomination (RFC 8445) and one
+ * UDP component. Sockets are opened by csctp_ice_agent_gather(), not here.
+ * The agent holds a reference on `ctx` until csctp_ice_agent_del().
+ *
+ * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, an address that is not a
+ * numeric IP, bad credentials, port_min > port_max, a server without address),
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE (libnice refused the stream).
+ * On success `*out` owns the agent; free it with csctp_ice_agent_del().
+ */
+CSCTP_EXTERN int csctp_ice_agent_new(csctp_ice_agent **out, struct _GMainContext *ctx,
+                                     const csctp_ice_config *cfg);
+
+/**
+ * Closes the agent's sockets and frees it; no event follows. NULL is
+ * accepted. Allowed inside the agent's own callback.
+ */
+CSCTP_EXTERN void csctp_ice_agent_del(csctp_ice_agent *agent);
+
+/**
+ * Local ICE credentials (for a=ice-ufrag / a=ice-pwd). The strings belong to
+ * the agent and live as long as it does.
+ */
+CSCTP_EXTERN const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *agent);
+CSCTP_EXTERN const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *agent);
+
+/**
+ * Sets the role before checks start (the offer/answer decides it).
+ * Errors: CSCTP_ERR_INVALID_STATE once the remote credentials are set.
+ */
+CSCTP_EXTERN int csctp_ice_agent_set_controlling(csctp_ice_agent *agent, int controlling);
+
+/**
+ * Starts gathering local candidates (host, and server-reflexive / relayed
+ * when servers are configured). Candidates come as CANDIDATE events, then
+ * one GATHERING_DONE, on the context (the first ones possibly from inside
+ * this call). Errors: CSCTP_ERR_INVALID_STATE when called twice or when
+ * libnice could not gather (e.g. no usable local address).
+ */
+CSCTP_EXTERN int csctp_ice_agent_gather(csctp_ice_agent *agent);
+
+/**
+ * Sets the peer's a=ice-ufrag / a=ice-pwd (copied) and lets connectivity
+ * checks start; remote candidates added before are used from now on.
+ * Errors: CSCTP_ERR_INVALID_ARGUMENT (NULL, empty or too long),
+ * CSCTP_ERR_INVALID_STATE (already set: an ICE restart is not supported).
+ */
+CSCTP_EXTERN int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *agent, const char *ufrag,
+                                                        const char *pwd);
+
+/**
+ * Adds one remote candidate, given as "candidate:..." or "a=candidate:..."
+ * (a trailing CR/LF is allowed), at any time, before or after the
+ * credentials. Returns 1 when added, 0 when ignored as unusable by a UDP-only
+ * agent of one component (TCP candidates, component 2, unresolved names such
+ * as mDNS ".local"), or CSCTP_ERR_INVALID_ARGUMENT when it does not parse,
+ * CSCTP_ERR_INVALID_STATE after end-of-candidates or FAILED. `candidate` is
+ * copied.
+ */
+CSCTP_EXTERN int csctp_ice_agent_add_remote_candidate(csctp_ice_agent *agent,
+                                                      const char *candidate);
+
+/**
+ * Tells the agent that the peer has no more candidates (a=end-of-candidates,
+ * an empty trickled candidate, or a complete description from a peer that
+ * does not trickle), so that it can fail when all pairs have failed.
+ * Idempotent.
+ */
+CSCTP_EXTERN int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *agent);
+
+/**
+ * Sends one datagram to the peer on the selected pair. Returns `len`, or
+ * CSCTP_ERR_INVALID_STATE when not CONNECTED, CSCTP_ERR_WOULD_BLOCK when the
+ * socket refused it now (drop it or retry: the protocols above recover),
+ * CSCTP_ERR_INVALID_ARGUMENT for len 0 or over 65535. `data` is not kept.
+ */
+CSCTP_EXTERN csctp_ssize csctp_ice_agent_send(csctp_ice_agent *agent, const uint8_t *data,
+                                              size_t len);
+
+/** Returns the current state. */
+CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
