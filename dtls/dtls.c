@@ -163,7 +163,7 @@ static int dtls_setup_ctx(csctp_dtls *d, const csctp_dtls_cert *cert, const char
   return 0;
 }
 
-static int dtls_setup_ssl(csctp_dtls *d) {
+static int dtls_setup_ssl(csctp_dtls *d, const char *srtp_profiles) {
   SSL *ssl = d->ssl = SSL_new(d->ctx);
   if (!ssl) return CSCTP_ERR_NOMEM;
   SSL_set_app_data(ssl, d);
@@ -175,7 +175,7 @@ static int dtls_setup_ssl(csctp_dtls *d) {
   if (!DTLS_set_link_mtu(ssl, d->cfg.mtu)) return CSCTP_ERR_INVALID_ARGUMENT;
   DTLS_set_timer_cb(ssl, dtls_timer_cb);
   SSL_set_info_callback(ssl, dtls_info_cb);
-  if (d->cfg.srtp && SSL_set_tlsext_use_srtp(ssl, dtls_srtp_profiles) != 0)
+  if (d->cfg.srtp && SSL_set_tlsext_use_srtp(ssl, srtp_profiles ? srtp_profiles : dtls_srtp_profiles) != 0)
     return CSCTP_ERR_CRYPTO; /* note: 0 is success for this one */
   if (d->cfg.role == CSCTP_DTLS_CLIENT) {
     SSL_set_connect_state(ssl);
@@ -201,6 +201,7 @@ int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg) {
   d->cfg.cert = NULL;
   d->cfg.remote_fingerprints = NULL;
   d->cfg.cipher_list = NULL;
+  d->cfg.srtp_profiles = NULL;
   d->state = CSCTP_DTLS_STATE_NEW;
   d->deadline = CSCTP_TSTAMP_NONE;
   d->alert_sent = d->alert_recv = -1;
@@ -214,7 +215,7 @@ int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg) {
   if (!rv) rv = csctp_dtls_set_remote_fingerprints(d, cfg->remote_fingerprints,
                                                    cfg->remote_fingerprint_count);
   if (!rv) rv = dtls_setup_ctx(d, cfg->cert, cfg->cipher_list);
-  if (!rv) rv = dtls_setup_ssl(d);
+  if (!rv) rv = dtls_setup_ssl(d, cfg->srtp_profiles);
   ERR_clear_error();
   if (rv) {
     csctp_dtls_del(d);

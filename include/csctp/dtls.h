@@ -185,6 +185,12 @@ typedef struct csctp_dtls_config {
   int cookie_exchange;
   /** Offer / accept use_srtp with AEAD_AES_128_GCM and AES128_CM_SHA1_80 (default 1). */
   int srtp;
+  /**
+   * With srtp: the profiles offered (client) or accepted (server), in
+   * OpenSSL's colon-separated names, in order of preference. NULL:
+   * "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80".
+   */
+  const char *srtp_profiles;
   /** First handshake retransmission timeout, ms (default 1000, RFC 6347 §4.2.4.1). */
   uint32_t retransmit_initial_ms;
   /** Largest retransmission timeout after doubling, ms (default 60000). */

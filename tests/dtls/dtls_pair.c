@@ -31,6 +31,9 @@ int dtls_pair_init(dtls_pair *p, const dtls_pair_opts *o) {
     cfg.cookie_exchange = o->cookie_exchange;
     if (o->srtp >= 0) cfg.srtp = o->srtp;
     cfg.cipher_list = o->cipher_list[i];
+    cfg.srtp_profiles = o->srtp_profiles[i];
+    cfg.keylog = o->keylog;
+    cfg.keylog_user_data = o->keylog_user_data;
     if (o->mtu) cfg.mtu = o->mtu;
     cfg.rand = csctp_prng_rand_fn;
     cfg.rand_user_data = &p->rng;

@@ -53,6 +53,9 @@ typedef struct dtls_pair_opts {
   int srtp; /* -1: default (on) */
   int wrong_fingerprint[2]; /* side i expects a fingerprint that is not its peer's */
   const char *cipher_list[2];
+  const char *srtp_profiles[2];
+  csctp_dtls_keylog_fn keylog;
+  void *keylog_user_data;
   uint32_t mtu; /* 0: default */
 } dtls_pair_opts;
 
