@@ -1,0 +1,135 @@
+/*
+ * SCTP over DTLS (RFC 8261): one SCTP packet per DTLS record, no IP header,
+ * the association started when the handshake completes (RFC 8261 §5 and
+ * RFC 8841: WebRTC peers may both send INIT; the engine resolves the collision).
+ */
+#include <csctp/dtls.h>
+
+#include <string.h>
+
+#define DTLS_SCTP_MAX_DTLS_EVENTS 8
+
+struct csctp_dtls_sctp {
+  const csctp_mem *mem;
+  csctp_dtls *dtls;
+  csctp_assoc *assoc;
+  int passive;
+  int fatal;      /* a fatal engine error, returned from then on */
+  size_t mtu;     /* the association's */
+  uint8_t *pkt;   /* one SCTP packet on its way into a record */
+  csctp_dtls_event dev[DTLS_SCTP_MAX_DTLS_EVENTS];
+  size_t dev_head, dev_len;
+  uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */
+};
+
+int csctp_dtls_sctp_new(csctp_dtls_sctp **pt, const csctp_dtls_config *dcfg,
+                        const csctp_config *scfg, int passive) {
+  if (!pt || !dcfg || !scfg) return CSCTP_ERR_INVALID_ARGUMENT;
+  const csctp_mem *mem = dcfg->mem ? dcfg->mem : csctp_mem_default();
+  csctp_dtls_sctp *t = mem->calloc(1, sizeof *t, mem->user_data);
+  if (!t) return CSCTP_ERR_NOMEM;
+  t->mem = mem;
+  t->passive = passive;
+  int rv = csctp_dtls_new(&t->dtls, dcfg);
+  if (!rv) {
+    /* RFC 8261 §5: the SCTP packet must fit one record of one datagram. */
+    csctp_config sc = *scfg;
+    size_t max = dcfg->mtu - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+    if (sc.mtu == 0 || sc.mtu > max) sc.mtu = (uint32_t)max;
+    t->mtu = sc.mtu;
+    t->pkt = mem->malloc(t->mtu, mem->user_data);
+    rv = t->pkt ? csctp_assoc_new(&t->assoc, &sc) : CSCTP_ERR_NOMEM;
+  }
+  if (rv) {
+    csctp_dtls_sctp_del(t);
+    return rv;
+  }
+  *pt = t;
+  return 0;
+}
+
+void csctp_dtls_sctp_del(csctp_dtls_sctp *t) {
+  if (!t) return;
+  csctp_assoc_del(t->assoc);
+  csctp_dtls_del(t->dtls);
+  if (t->pkt) t->mem->free(t->pkt, t->mem->user_data);
+  t->mem->free(t, t->mem->user_data);
+}
+
+/* Hands DTLS records to the association and keeps the other DTLS events for the caller. */
+static void dtls_sctp_pump(csctp_dtls_sctp *t, csctp_tstamp now) {
+  csctp_dtls_event ev;
+  while (csctp_dtls_poll_event(t->dtls, &ev)) {
+    if (ev.type == CSCTP_DTLS_EVENT_DATA) {
+      int rv = csctp_assoc_read_packet(t->assoc, ev.u.data.data, ev.u.data.len, now);
+      if (rv <= CSCTP_ERR_FATAL) t->fatal = rv;
+      continue;
+    }
+    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED &&
+        (!t->passive || csctp_dtls_get_role(t->dtls) == CSCTP_DTLS_CLIENT)) {
+      /* INVALID_STATE: the peer's INIT already got the association going. */
+      int rv = csctp_assoc_connect(t->assoc, now);
+      if (rv <= CSCTP_ERR_FATAL) t->fatal = rv;
+    }
+    if (t->dev_len - t->dev_head < DTLS_SCTP_MAX_DTLS_EVENTS) {
+      t->dev[t->dev_len % DTLS_SCTP_MAX_DTLS_EVENTS] = ev;
+      t->dev_len++;
+    }
+  }
+}
+
+int csctp_dtls_sctp_start(csctp_dtls_sctp *t, csctp_tstamp now) {
+  int rv = csctp_dtls_start(t->dtls, now);
+  dtls_sctp_pump(t, now);
+  return rv;
+}
+
+int csctp_dtls_sctp_read_datagram(csctp_dtls_sctp *t, const uint8_t *data, size_t len,
+                                  csctp_tstamp now) {
+  if (t->fatal) return t->fatal;
+  int rv = csctp_dtls_read_datagram(t->dtls, data, len, now);
+  dtls_sctp_pump(t, now);
+  return rv ? rv : t->fatal;
+}
+
+csctp_ssize csctp_dtls_sctp_write_datagram(csctp_dtls_sctp *t, uint8_t *buf, size_t cap,
+                                           csctp_tstamp now) {
+  if (t->fatal) return t->fatal;
+  for (;;) {
+    csctp_ssize n = csctp_dtls_write_datagram(t->dtls, buf, cap, now);
+    if (n != 0) return n;
+    if (csctp_dtls_get_state(t->dtls) != CSCTP_DTLS_STATE_CONNECTED) return 0;
+    csctp_ssize m = csctp_assoc_write_packet(t->assoc, t->pkt, t->mtu, now);
+    if (m <= 0) return m;
+    if (csctp_dtls_send(t->dtls, t->pkt, (size_t)m, now) != 0) t->packets_dropped++;
+  }
+}
+
+int csctp_dtls_sctp_poll_event(csctp_dtls_sctp *t, csctp_event *ev) {
+  return csctp_assoc_poll_event(t->assoc, ev);
+}
+
+int csctp_dtls_sctp_poll_dtls_event(csctp_dtls_sctp *t, csctp_dtls_event *ev) {
+  if (t->dev_head == t->dev_len) return 0;
+  *ev = t->dev[t->dev_head % DTLS_SCTP_MAX_DTLS_EVENTS];
+  t->dev_head++;
+  return 1;
+}
+
+csctp_tstamp csctp_dtls_sctp_expiry(const csctp_dtls_sctp *t) {
+  csctp_tstamp a = csctp_dtls_expiry(t->dtls), b = csctp_assoc_expiry(t->assoc);
+  return a < b ? a : b;
+}
+
+int csctp_dtls_sctp_handle_expiry(csctp_dtls_sctp *t, csctp_tstamp now) {
+  if (t->fatal) return t->fatal;
+  int rv = csctp_dtls_handle_expiry(t->dtls, now);
+  dtls_sctp_pump(t, now);
+  if (rv) return rv;
+  if (csctp_assoc_expiry(t->assoc) <= now) rv = csctp_assoc_handle_expiry(t->assoc, now);
+  return rv ? rv : t->fatal;
+}
+
+csctp_assoc *csctp_dtls_sctp_assoc(csctp_dtls_sctp *t) { return t->assoc; }
+
+csctp_dtls *csctp_dtls_sctp_dtls(csctp_dtls_sctp *t) { return t->dtls; }
