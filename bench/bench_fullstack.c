@@ -30,8 +30,8 @@
 
 typedef struct udp_res {
   uint64_t dgrams, bytes;
-  double seconds;  /* receiver: first to last datagram */
-  uint64_t sent;   /* sender's datagrams */
+  double seconds; /* receiver: first to last datagram */
+  uint64_t sent;  /* sender's datagrams */
 } udp_res;
 
 static int udp_receiver(int sock, int report_fd) {
@@ -150,8 +150,9 @@ int main(void) {
   printf("\n== 4. Full stack: two processes over UDP loopback; best of %d x %.0f s ==\n\n", ROUNDS,
          TRIAL_S);
   printf("%-58s | %9s | %12s | %s\n", "path", "MB/s", "datagrams/s", "share of ceiling");
-  printf("-----------------------------------------------------------+-----------+--------------+"
-         "-----------------\n");
+  printf(
+      "-----------------------------------------------------------+-----------+--------------+"
+      "-----------------\n");
   if (best_rate > 0)
     printf("%-58s | %9.1f | %12.0f | 100 %%  (sender wrote %.0f/s, %.1f %% lost)\n",
            "raw UDP ceiling: 1200 B datagrams, sendmmsg/recvmmsg", best_rate / 1e6,

@@ -45,8 +45,7 @@ typedef struct cs_run {
 
 static void cs_pump(csctp_assoc *a, csctp_tstamp now) {
   csctp_send_opts o = {.stream = 0, .ppid = CSCTP_PPID_WEBRTC_BINARY};
-  while (csctp_assoc_send(a, &o, msgbuf, MSG, now) == 0) {
-  }
+  while (csctp_assoc_send(a, &o, msgbuf, MSG, now) == 0) {}
 }
 
 static void cs_on_event(csctp_simlink *link, int side, const csctp_event *ev, void *user) {
@@ -182,8 +181,7 @@ static int us_point(double loss) {
     if (phase == 0 && now - t_start > 20000000) return 1;
     if (phase == 1 && now - t0 >= (uint64_t)(DURATION_S * 1e6)) break;
     if (phase == 1)
-      while (bench_us_send(&a, msgbuf, MSG) == 0) {
-      }
+      while (bench_us_send(&a, msgbuf, MSG) == 0) {}
     int moved = line_take(&l[0], &a, now) + line_take(&l[1], &b, now);
     moved += line_deliver(&l[0], &a, now) + line_deliver(&l[1], &b, now);
     uint64_t got = 0;
@@ -251,16 +249,19 @@ int main(int argc, char **argv) {
     }
     us[k] = run_us_child(self, losses[k]);
   }
-  printf("\n== 5. Loss: bulk 16 KiB messages over a 50 ms RTT link, random loss both ways; MB/s\n"
-         "      over the first %.0f s after the handshake, relative to the same engine at 0 %% ==\n",
-         DURATION_S);
+  printf(
+      "\n== 5. Loss: bulk 16 KiB messages over a 50 ms RTT link, random loss both ways; MB/s\n"
+      "      over the first %.0f s after the handshake, relative to the same engine at 0 %% ==\n",
+      DURATION_S);
   bench_print_usrsctp_note();
-  printf("csctp: simulated link, virtual time, mean of %d seeds; usrsctp: real time, same kind of"
-         "\n  link built in this program, one run per point (noisier). RFC defaults on both.\n\n",
-         SEEDS);
+  printf(
+      "csctp: simulated link, virtual time, mean of %d seeds; usrsctp: real time, same kind of"
+      "\n  link built in this program, one run per point (noisier). RFC defaults on both.\n\n",
+      SEEDS);
   printf("%-6s | %9s %8s %22s | %11s %8s | %s\n", "loss", "csctp MB/s", "vs 0 %",
          "rtx / fast rtx / T3", "usrsctp MB/s", "vs 0 %", "Reno model");
-  printf("-------+------------------------------------------+-----------------------+-----------\n");
+  printf(
+      "-------+------------------------------------------+-----------------------+-----------\n");
   for (size_t k = 0; k < NLOSS; k++) {
     char cr[16] = "-", ur[16] = "-", counts[72];
     if (cs[0] > 0 && cs[k] >= 0) snprintf(cr, sizeof cr, "%.0f %%", 100.0 * cs[k] / cs[0]);
@@ -277,9 +278,10 @@ int main(int argc, char **argv) {
     printf("%4.0f %% | %9.2f %8s %22s | %11.2f %8s | %s\n", losses[k] * 100, cs[k], cr, counts,
            us[k], ur, model);
   }
-  printf("rtx / fast rtx / T3: csctp sender's retransmitted chunks, fast retransmit events and T3\n"
-         "  expiries per run. No bandwidth limit: at 0 %% both are bounded by the 1 MiB window per"
-         " RTT\n  (about 20 MB/s, less the slow start); with loss, by congestion control: the Reno"
-         " model\n  column is the steady-state rate of a loss-driven AIMD sender (Mathis et al.).\n");
+  printf(
+      "rtx / fast rtx / T3: csctp sender's retransmitted chunks, fast retransmit events and T3\n"
+      "  expiries per run. No bandwidth limit: at 0 %% both are bounded by the 1 MiB window per"
+      " RTT\n  (about 20 MB/s, less the slow start); with loss, by congestion control: the Reno"
+      " model\n  column is the steady-state rate of a loss-driven AIMD sender (Mathis et al.).\n");
   return 0;
 }

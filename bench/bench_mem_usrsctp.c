@@ -201,17 +201,20 @@ int main(int argc, char **argv) {
   self[sl] = 0;
 
   static const uint16_t stream_counts[] = {16, 1024, 65535};
-  printf("\n== 3. Memory per idle association: established, idle associations in one process per\n"
-         "      (engine, streams) case; both ends of each association in that process; growth\n"
-         "      after malloc_trim divided by the number of association ends ==\n");
+  printf(
+      "\n== 3. Memory per idle association: established, idle associations in one process per\n"
+      "      (engine, streams) case; both ends of each association in that process; growth\n"
+      "      after malloc_trim divided by the number of association ends ==\n");
   bench_print_usrsctp_note();
-  printf("usrsctp limits: one process-wide stack (usrsctp_init once per process, one timer thread"
-         "\n  for every association); at 65,535 streams it allocates stream state up front, so "
-         "that\n  case runs fewer associations to stay within this machine's memory.\n\n");
+  printf(
+      "usrsctp limits: one process-wide stack (usrsctp_init once per process, one timer thread"
+      "\n  for every association); at 65,535 streams it allocates stream state up front, so "
+      "that\n  case runs fewer associations to stay within this machine's memory.\n\n");
   printf("%-8s %6s %6s | %12s %12s %14s | %-22s\n", "engine", "streams", "assocs", "heap/assoc",
          "RSS/assoc", "engine-held", "issue 7 reference");
-  printf("-----------------------+------------------------------------------+--------------------"
-         "----\n");
+  printf(
+      "-----------------------+------------------------------------------+--------------------"
+      "----\n");
   for (int eng = 0; eng < 2; eng++) {
     const char *engine = eng == 0 ? "csctp" : "usrsctp";
     for (size_t k = 0; k < 3; k++) {
@@ -236,8 +239,7 @@ int main(int argc, char **argv) {
         kib(b, sizeof b, REF_DC_MEM_65535);
         snprintf(ref, sizeof ref, "usrsctp %s, dcsctp %s", a, b);
       }
-      printf("%-8s %6u %6zu | %12s %12s %14s | %s\n", engine, streams, o.n ? o.n : n, h, r, c,
-             ref);
+      printf("%-8s %6u %6zu | %12s %12s %14s | %s\n", engine, streams, o.n ? o.n : n, h, r, c, ref);
       fflush(stdout);
     }
   }

@@ -41,10 +41,10 @@ static uint8_t msgbuf[MAX_MSG];
 
 /* What one loop run did. */
 typedef struct loop_res {
-  uint64_t msgs;       /* complete messages of the trial's size received */
-  double seconds;      /* wall time */
-  uint64_t waited_us;  /* time spent sleeping because nothing could move */
-  uint64_t corrupt;    /* csctp messages whose first bytes differ from what was sent */
+  uint64_t msgs;      /* complete messages of the trial's size received */
+  double seconds;     /* wall time */
+  uint64_t waited_us; /* time spent sleeping because nothing could move */
+  uint64_t corrupt;   /* csctp messages whose first bytes differ from what was sent */
 } loop_res;
 
 /* Stop rule: `until_msgs` messages received (0: no limit) or `seconds` passed (0: no limit). */
@@ -100,8 +100,7 @@ static void cs_loop(cs_pair *p, const loop_goal *g, loop_res *r) {
       moved = 1;
     }
     moved |= bench_csctp_flush(b, a, now);
-    while (csctp_assoc_poll_event(a, &ev)) {
-    }
+    while (csctp_assoc_poll_event(a, &ev)) {}
     if (g->until_msgs && r->msgs >= g->until_msgs) break;
     if (g->seconds > 0 && bench_seconds() - t0 >= g->seconds) break;
     if (!moved) {
@@ -179,7 +178,9 @@ static void us_loop(us_pair *p, const loop_goal *g, loop_res *r) {
 /* Separate, not inlined: callgrind counts only inside these (--toggle-collect). */
 __attribute__((noinline)) void measure_csctp(const loop_goal *g, loop_res *r);
 __attribute__((noinline)) void measure_usrsctp(const loop_goal *g, loop_res *r);
-__attribute__((noinline)) void measure_csctp(const loop_goal *g, loop_res *r) { cs_loop(&CS, g, r); }
+__attribute__((noinline)) void measure_csctp(const loop_goal *g, loop_res *r) {
+  cs_loop(&CS, g, r);
+}
 __attribute__((noinline)) void measure_usrsctp(const loop_goal *g, loop_res *r) {
   us_loop(&US, g, r);
 }
@@ -243,14 +244,16 @@ static int table(void) {
     }
   }
 
-  printf("\n== 1. Engine pair in memory: one association, one stream, ordered reliable, MTU 1200,\n"
-         "      CRC32c computed and checked, 1 MiB buffers; best of %d x %.1f s per cell ==\n",
-         ROUNDS, TRIAL_S);
+  printf(
+      "\n== 1. Engine pair in memory: one association, one stream, ordered reliable, MTU 1200,\n"
+      "      CRC32c computed and checked, 1 MiB buffers; best of %d x %.1f s per cell ==\n",
+      ROUNDS, TRIAL_S);
   bench_print_usrsctp_note();
   printf("\n%-8s | %12s %9s | %12s %9s | %7s | %-22s %s\n", "message", "csctp msg/s", "MB/s",
          "usrsctp msg/s", "MB/s", "ratio", "usrsctp -O2 (issue 7)", "csctp / that");
-  printf("---------+------------------------+-------------------------+---------+---------------"
-         "---------------------\n");
+  printf(
+      "---------+------------------------+-------------------------+---------+---------------"
+      "---------------------\n");
   for (size_t k = 0; k < NSIZES; k++) {
     char sz[24];
     fmt_size(sz, sizeof sz, sizes[k]);
@@ -269,8 +272,8 @@ static int table(void) {
       snprintf(ref, sizeof ref, "%.0f MB/s", REF_US_MBS_64K);
       snprintf(vs, sizeof vs, "%.2fx", cb / REF_US_MBS_64K);
     }
-    printf("%-8s | %12.0f %9.1f | %12.0f %9.1f | %7s | %-22s %s\n", sz, cm, cb, um, ub, ratio,
-           ref, vs);
+    printf("%-8s | %12.0f %9.1f | %12.0f %9.1f | %7s | %-22s %s\n", sz, cm, cb, um, ub, ratio, ref,
+           vs);
   }
   printf("\nstalls (ms slept with nothing to move, in the best trial): ");
   for (size_t k = 0; k < NSIZES; k++)
@@ -281,14 +284,15 @@ static int table(void) {
   csctp_assoc_get_stats(CS.eb.a, &sb);
   uint64_t corrupt = 0;
   for (size_t k = 0; k < NSIZES; k++) corrupt += best[0][k].corrupt;
-  printf("csctp sender: %llu packets out, %llu retransmissions; receiver: %llu packets in, %llu SACKs "
-         "out, dropped: bad CRC %llu, other %llu; corrupt messages %llu\n",
-         (unsigned long long)sa.packets_out, (unsigned long long)sa.retransmissions,
-         (unsigned long long)sb.packets_in, (unsigned long long)sb.sacks_out,
-         (unsigned long long)sb.drop_bad_crc,
-         (unsigned long long)(sb.drop_malformed + sb.drop_bad_vtag + sb.drop_out_of_window +
-                              sb.drop_unexpected),
-         (unsigned long long)corrupt);
+  printf(
+      "csctp sender: %llu packets out, %llu retransmissions; receiver: %llu packets in, %llu SACKs "
+      "out, dropped: bad CRC %llu, other %llu; corrupt messages %llu\n",
+      (unsigned long long)sa.packets_out, (unsigned long long)sa.retransmissions,
+      (unsigned long long)sb.packets_in, (unsigned long long)sb.sacks_out,
+      (unsigned long long)sb.drop_bad_crc,
+      (unsigned long long)(sb.drop_malformed + sb.drop_bad_vtag + sb.drop_out_of_window +
+                           sb.drop_unexpected),
+      (unsigned long long)corrupt);
   printf("targets (issue 7): >= 5x optimised usrsctp's messages/s at 16 B and MB/s at 64 KiB\n");
   cs_close(&CS);
   /* usrsctp keeps threads and global state; the process exit frees them. */
@@ -355,8 +359,8 @@ static double callgrind_case(const char *self, const char *dir, int eng, size_t 
       dup2(devnull, 1);
       dup2(devnull, 2);
     }
-    execlp("valgrind", "valgrind", "--tool=callgrind", "--collect-atstart=no", toggle, outopt,
-           self, "--run", engine_names[eng], sz, cnt, (char *)NULL);
+    execlp("valgrind", "valgrind", "--tool=callgrind", "--collect-atstart=no", toggle, outopt, self,
+           "--run", engine_names[eng], sz, cnt, (char *)NULL);
     _exit(127);
   }
   int st;
@@ -380,15 +384,17 @@ static int callgrind_table(const char *dir) {
   if (n <= 0) return 1;
   self[n] = 0;
   mkdir(dir, 0777);
-  printf("\n== 2. Instructions per message and per byte (valgrind --tool=callgrind, measured phase"
-         " only,\n      after a warm-up; both engines on one thread, harness included; usrsctp's"
-         " timer\n      thread not counted) ==\n");
+  printf(
+      "\n== 2. Instructions per message and per byte (valgrind --tool=callgrind, measured phase"
+      " only,\n      after a warm-up; both engines on one thread, harness included; usrsctp's"
+      " timer\n      thread not counted) ==\n");
   bench_print_usrsctp_note();
   printf("profiles: %s/callgrind.<engine>.<size>.out (callgrind_annotate)\n\n", dir);
   printf("%-8s %6s | %12s %8s | %12s %8s | %6s | %-14s %-14s\n", "message", "count", "csctp i/msg",
          "i/byte", "usrsctp i/msg", "i/byte", "ratio", "usrsctp -O2", "dcsctp");
-  printf("----------------+-----------------------+------------------------+--------+----------"
-         "--------------------\n");
+  printf(
+      "----------------+-----------------------+------------------------+--------+----------"
+      "--------------------\n");
   for (size_t k = 0; k < NSIZES; k++) {
     size_t size = sizes[k];
     uint64_t count = callgrind_count(size);
@@ -424,9 +430,10 @@ static int callgrind_table(const char *dir) {
     fflush(stdout);
   }
   printf("ratio = usrsctp instructions / csctp instructions (higher is better for csctp)\n");
-  printf("\ncallgrind counts each byte moved by rep movsb (glibc's memcpy above a few KiB) as one\n"
-         "instruction, which no CPU spends; the same cases with memcpy kept on its vector loop\n"
-         "(GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=2147483647):\n");
+  printf(
+      "\ncallgrind counts each byte moved by rep movsb (glibc's memcpy above a few KiB) as one\n"
+      "instruction, which no CPU spends; the same cases with memcpy kept on its vector loop\n"
+      "(GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=2147483647):\n");
   printf("%-8s | %14s | %14s | %6s\n", "message", "csctp i/byte", "usrsctp i/byte", "ratio");
   for (size_t k = 0; k < NSIZES; k++) {
     size_t size = sizes[k];

@@ -60,8 +60,7 @@ static int bench_us_conn_output(void *addr, void *buf, size_t len, uint8_t tos, 
   }
   pthread_mutex_lock(&e->mu);
   bench_us_pkt *k = e->spare;
-  if (k)
-    e->spare = k->next;
+  if (k) e->spare = k->next;
   pthread_mutex_unlock(&e->mu);
   if (!k && !(k = malloc(sizeof *k))) return ENOMEM;
   k->next = NULL;
@@ -108,8 +107,8 @@ static inline int bench_us_configure(struct socket *s, uint16_t streams) {
   /* usrsctp's AF_CONN MTU leaves out the 12-byte common header (libwebrtc subtracts it too). */
   pp.spp_pathmtu = 1200 - 12;
   rc |= usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp);
-  struct sctp_event ev = {.se_assoc_id = SCTP_FUTURE_ASSOC, .se_type = SCTP_ASSOC_CHANGE,
-                          .se_on = 1};
+  struct sctp_event ev = {
+      .se_assoc_id = SCTP_FUTURE_ASSOC, .se_type = SCTP_ASSOC_CHANGE, .se_on = 1};
   rc |= usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev);
   return rc ? -1 : 0;
 }
@@ -262,8 +261,8 @@ static inline int bench_us_recv(bench_us_ep *e, size_t want, uint64_t *bytes) {
       buf = e->rx + off;
       cap = e->rx_cap - off;
     }
-    ssize_t n = usrsctp_recvv(e->sock, buf, cap, (struct sockaddr *)&from, &fromlen, &rcv,
-                              &infolen, &infotype, &flags);
+    ssize_t n = usrsctp_recvv(e->sock, buf, cap, (struct sockaddr *)&from, &fromlen, &rcv, &infolen,
+                              &infotype, &flags);
     if (n <= 0) {
       if (n < 0 && errno != EWOULDBLOCK && errno != EAGAIN && errno != ENOTCONN && !e->error)
         e->error = errno;

@@ -68,10 +68,11 @@ static inline void bench_usrsctp_version(char *buf, size_t cap) {
 static inline void bench_print_usrsctp_note(void) {
   char v[96];
   bench_usrsctp_version(v, sizeof v);
-  printf("usrsctp: %s (usrsctp 0.9.5 as Debian builds it: WITHOUT optimisation, so the ratios\n"
-         "         below flatter csctp; the bar is the optimised figures of issue 7, printed\n"
-         "         next to them)\n",
-         v);
+  printf(
+      "usrsctp: %s (usrsctp 0.9.5 as Debian builds it: WITHOUT optimisation, so the ratios\n"
+      "         below flatter csctp; the bar is the optimised figures of issue 7, printed\n"
+      "         next to them)\n",
+      v);
 }
 
 /* ---------- csctp as the benchmarks configure it ---------- */
@@ -115,10 +116,8 @@ static inline int bench_csctp_handshake(csctp_assoc *a, csctp_assoc *b, csctp_ts
       break;
   }
   csctp_event ev;
-  while (csctp_assoc_poll_event(a, &ev)) {
-  }
-  while (csctp_assoc_poll_event(b, &ev)) {
-  }
+  while (csctp_assoc_poll_event(a, &ev)) {}
+  while (csctp_assoc_poll_event(b, &ev)) {}
   return csctp_assoc_get_state(a) == CSCTP_STATE_ESTABLISHED &&
                  csctp_assoc_get_state(b) == CSCTP_STATE_ESTABLISHED
              ? 0
@@ -128,12 +127,12 @@ static inline int bench_csctp_handshake(csctp_assoc *a, csctp_assoc *b, csctp_ts
 /* ---------- issue 7's reference figures (same kind of machine, same harness) ---------- */
 
 /* usrsctp 0.9.5 built at -O2. */
-#define REF_US_MSGS_16 2.0e6    /* messages/s at 16 B */
-#define REF_US_INSN_16 6100.0   /* instructions per 16 B message */
-#define REF_US_MBS_1K 467.0     /* MB/s at 1 KiB */
-#define REF_US_INSN_1K 22700.0  /* instructions per 1 KiB message */
-#define REF_US_MBS_64K 356.0    /* MB/s at 64 KiB */
-#define REF_US_IPB_64K 18.7     /* instructions per byte at 64 KiB */
+#define REF_US_MSGS_16 2.0e6           /* messages/s at 16 B */
+#define REF_US_INSN_16 6100.0          /* instructions per 16 B message */
+#define REF_US_MBS_1K 467.0            /* MB/s at 1 KiB */
+#define REF_US_INSN_1K 22700.0         /* instructions per 1 KiB message */
+#define REF_US_MBS_64K 356.0           /* MB/s at 64 KiB */
+#define REF_US_IPB_64K 18.7            /* instructions per byte at 64 KiB */
 #define REF_US_MEM_1024 (111.0 * 1024) /* bytes per idle association, 1,024 streams */
 #define REF_US_MEM_65535 (6.5 * 1024 * 1024)
 /* Google's dcsctp (hardware CRC32c). */
