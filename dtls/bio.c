@@ -93,8 +93,7 @@ int csctp_dtls_bio_init(csctp_dtls_bio *b, const csctp_mem *mem) {
   b->method = BIO_meth_new(BIO_TYPE_SOURCE_SINK, "csctp datagram");
   if (!b->method || !BIO_meth_set_write(b->method, bio_write) ||
       !BIO_meth_set_read(b->method, bio_read) || !BIO_meth_set_ctrl(b->method, bio_ctrl) ||
-      !BIO_meth_set_create(b->method, bio_create) ||
-      !BIO_meth_set_destroy(b->method, bio_destroy))
+      !BIO_meth_set_create(b->method, bio_create) || !BIO_meth_set_destroy(b->method, bio_destroy))
     return CSCTP_ERR_NOMEM;
   b->bio = BIO_new(b->method);
   if (!b->bio) return CSCTP_ERR_NOMEM;

@@ -17,8 +17,9 @@ typedef struct csctp_dtls_bio {
   size_t in_len;
   uint8_t *out; /* records, each a 2-byte length then its bytes */
   size_t out_head, out_len, out_cap;
-  int nomem;          /* an outbound record was lost for want of memory */
-  void *next_timeout; /* OpenSSL's timer deadline, as last given to BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT */
+  int nomem; /* an outbound record was lost for want of memory */
+  void *
+      next_timeout; /* OpenSSL's timer deadline, as last given to BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT */
   void (*on_timer)(void *ctx, int armed); /* called on every timer start and stop */
   void *ctx;
 } csctp_dtls_bio;

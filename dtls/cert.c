@@ -42,8 +42,8 @@ int csctp_dtls_cert_generate(csctp_dtls_cert **pc, const char *common_name, int6
   bn = BN_bin2bn(serial, sizeof serial, NULL);
   if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x))) goto out;
   if (X509_set_version(x, 2) != 1) goto out; /* v3 */
-  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name,
-                                 -1, -1, 0) != 1)
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name, -1,
+                                 -1, 0) != 1)
     goto out;
   if (X509_set_subject_name(x, name) != 1 || X509_set_issuer_name(x, name) != 1) goto out;
   /* Validity from the caller's wall clock: the library reads none. */

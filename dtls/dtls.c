@@ -47,7 +47,8 @@ void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...) {
 static unsigned int dtls_timer_cb(SSL *ssl, unsigned int timer_us) {
   csctp_dtls *d = SSL_get_app_data(ssl);
   /* 0: a new flight (RFC 6347 §4.2.4.1 initial timeout); else double, up to the maximum. */
-  uint64_t us = timer_us == 0 ? (uint64_t)d->cfg.retransmit_initial_ms * 1000 : (uint64_t)timer_us * 2;
+  uint64_t us =
+      timer_us == 0 ? (uint64_t)d->cfg.retransmit_initial_ms * 1000 : (uint64_t)timer_us * 2;
   uint64_t max = (uint64_t)d->cfg.retransmit_max_ms * 1000;
   if (us > max) us = max;
   d->timer_us = (uint32_t)us;
@@ -175,7 +176,8 @@ static int dtls_setup_ssl(csctp_dtls *d, const char *srtp_profiles) {
   if (!DTLS_set_link_mtu(ssl, d->cfg.mtu)) return CSCTP_ERR_INVALID_ARGUMENT;
   DTLS_set_timer_cb(ssl, dtls_timer_cb);
   SSL_set_info_callback(ssl, dtls_info_cb);
-  if (d->cfg.srtp && SSL_set_tlsext_use_srtp(ssl, srtp_profiles ? srtp_profiles : dtls_srtp_profiles) != 0)
+  if (d->cfg.srtp &&
+      SSL_set_tlsext_use_srtp(ssl, srtp_profiles ? srtp_profiles : dtls_srtp_profiles) != 0)
     return CSCTP_ERR_CRYPTO; /* note: 0 is success for this one */
   if (d->cfg.role == CSCTP_DTLS_CLIENT) {
     SSL_set_connect_state(ssl);
@@ -190,7 +192,8 @@ int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg) {
   if (!pd || !cfg || !cfg->cert || cfg->mtu < 256 || cfg->mtu > 65535 ||
       (cfg->role != CSCTP_DTLS_CLIENT && cfg->role != CSCTP_DTLS_SERVER) ||
       cfg->retransmit_initial_ms == 0 || cfg->retransmit_max_ms < cfg->retransmit_initial_ms ||
-      cfg->retransmit_max_ms > 3600000 || (cfg->remote_fingerprint_count && !cfg->remote_fingerprints))
+      cfg->retransmit_max_ms > 3600000 ||
+      (cfg->remote_fingerprint_count && !cfg->remote_fingerprints))
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_dtls *d = mem->calloc(1, sizeof *d, mem->user_data);
@@ -212,8 +215,9 @@ int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg) {
   } else if (RAND_bytes(d->cookie_secret, sizeof d->cookie_secret) != 1) {
     rv = CSCTP_ERR_RANDOM;
   }
-  if (!rv) rv = csctp_dtls_set_remote_fingerprints(d, cfg->remote_fingerprints,
-                                                   cfg->remote_fingerprint_count);
+  if (!rv)
+    rv = csctp_dtls_set_remote_fingerprints(d, cfg->remote_fingerprints,
+                                            cfg->remote_fingerprint_count);
   if (!rv) rv = dtls_setup_ctx(d, cfg->cert, cfg->cipher_list);
   if (!rv) rv = dtls_setup_ssl(d, cfg->srtp_profiles);
   ERR_clear_error();
@@ -278,7 +282,8 @@ void csctp_dtls_on_handshake_done(csctp_dtls *d) {
   SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(d->ssl);
   d->srtp = p ? (csctp_srtp_profile)p->id : CSCTP_SRTP_NONE;
   d->deadline = CSCTP_TSTAMP_NONE;
-  csctp_dtls_log(d, "connected as %s: %s, SRTP %s", d->cfg.role == CSCTP_DTLS_CLIENT ? "client" : "server",
+  csctp_dtls_log(d, "connected as %s: %s, SRTP %s",
+                 d->cfg.role == CSCTP_DTLS_CLIENT ? "client" : "server",
                  d->cipher ? d->cipher : "?", csctp_srtp_profile_name(d->srtp));
   csctp_dtls_push_event(d, CSCTP_DTLS_EVENT_CONNECTED, 0, 0, 0);
 }

@@ -1,4 +1,5 @@
-/* The endpoint's state, shared by dtls.c (set-up, OpenSSL callbacks) and dtls_io.c (I/O, events). */
+/* The endpoint's state, shared by dtls.c (set-up, OpenSSL callbacks) and dtls_io.c (I/O, events).
+ */
 #ifndef CSCTP_DTLS_PRIV_H
 #define CSCTP_DTLS_PRIV_H
 

@@ -74,8 +74,7 @@ int csctp_dtls_fingerprint_parse(csctp_dtls_fingerprint *fp, const char *text) {
   return 0;
 }
 
-csctp_ssize csctp_dtls_fingerprint_format(const csctp_dtls_fingerprint *fp, char *buf,
-                                          size_t cap) {
+csctp_ssize csctp_dtls_fingerprint_format(const csctp_dtls_fingerprint *fp, char *buf, size_t cap) {
   if (!fp || !buf) return CSCTP_ERR_INVALID_ARGUMENT;
   const char *name = NULL;
   for (size_t i = 0; i < FINGERPRINT_NHASHES; i++)
@@ -97,8 +96,7 @@ csctp_ssize csctp_dtls_fingerprint_format(const csctp_dtls_fingerprint *fp, char
   return (csctp_ssize)n;
 }
 
-int csctp_dtls_fingerprint_equal(const csctp_dtls_fingerprint *a,
-                                 const csctp_dtls_fingerprint *b) {
+int csctp_dtls_fingerprint_equal(const csctp_dtls_fingerprint *a, const csctp_dtls_fingerprint *b) {
   return a && b && a->hash == b->hash && a->len == b->len && a->len <= sizeof a->value &&
          memcmp(a->value, b->value, a->len) == 0;
 }

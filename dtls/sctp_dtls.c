@@ -14,9 +14,9 @@ struct csctp_dtls_sctp {
   csctp_dtls *dtls;
   csctp_assoc *assoc;
   int passive;
-  int fatal;      /* a fatal engine error, returned from then on */
-  size_t mtu;     /* the association's */
-  uint8_t *pkt;   /* one SCTP packet on its way into a record */
+  int fatal;    /* a fatal engine error, returned from then on */
+  size_t mtu;   /* the association's */
+  uint8_t *pkt; /* one SCTP packet on its way into a record */
   csctp_dtls_event dev[DTLS_SCTP_MAX_DTLS_EVENTS];
   size_t dev_head, dev_len;
   uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */

@@ -84,8 +84,8 @@ CSCTP_EXTERN int csctp_dtls_fingerprint_parse(csctp_dtls_fingerprint *fp, const 
  * is too small (CSCTP_DTLS_FINGERPRINT_TEXT_MAX always suffices) or
  * CSCTP_ERR_INVALID_ARGUMENT.
  */
-CSCTP_EXTERN csctp_ssize csctp_dtls_fingerprint_format(const csctp_dtls_fingerprint *fp,
-                                                       char *buf, size_t cap);
+CSCTP_EXTERN csctp_ssize csctp_dtls_fingerprint_format(const csctp_dtls_fingerprint *fp, char *buf,
+                                                       size_t cap);
 
 /** Returns 1 when `a` and `b` have the same hash and digest, else 0. */
 CSCTP_EXTERN int csctp_dtls_fingerprint_equal(const csctp_dtls_fingerprint *a,
@@ -220,11 +220,11 @@ CSCTP_EXTERN void csctp_dtls_config_default(csctp_dtls_config *cfg);
 typedef struct csctp_dtls csctp_dtls;
 
 typedef enum csctp_dtls_state {
-  CSCTP_DTLS_STATE_NEW = 0,    /**< created, not started */
+  CSCTP_DTLS_STATE_NEW = 0, /**< created, not started */
   CSCTP_DTLS_STATE_HANDSHAKING,
-  CSCTP_DTLS_STATE_CONNECTED,  /**< application data flows */
-  CSCTP_DTLS_STATE_CLOSED,     /**< close_notify sent or received */
-  CSCTP_DTLS_STATE_FAILED,     /**< handshake or connection failed: see the ERROR event */
+  CSCTP_DTLS_STATE_CONNECTED, /**< application data flows */
+  CSCTP_DTLS_STATE_CLOSED,    /**< close_notify sent or received */
+  CSCTP_DTLS_STATE_FAILED,    /**< handshake or connection failed: see the ERROR event */
 } csctp_dtls_state;
 
 typedef enum csctp_dtls_event_type {
@@ -244,7 +244,7 @@ typedef struct csctp_dtls_event {
   csctp_dtls_event_type type;
   union {
     struct {
-      const char *cipher;             /**< IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+      const char *cipher; /**< IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
       csctp_srtp_profile srtp_profile; /**< CSCTP_SRTP_NONE when use_srtp was not negotiated */
     } connected;
     struct {
@@ -255,8 +255,8 @@ typedef struct csctp_dtls_event {
       int by_peer; /**< 1: the peer sent close_notify; 0: we did */
     } closed;
     struct {
-      int error;       /**< CSCTP_ERR_DTLS_HANDSHAKE, _FINGERPRINT, _DTLS_ALERT, _NOMEM, ... */
-      int alert;       /**< TLS alert description sent or received (RFC 5246 §7.2), -1 if none */
+      int error;         /**< CSCTP_ERR_DTLS_HANDSHAKE, _FINGERPRINT, _DTLS_ALERT, _NOMEM, ... */
+      int alert;         /**< TLS alert description sent or received (RFC 5246 §7.2), -1 if none */
       int alert_by_peer; /**< 1: the peer sent `alert`; 0: we sent it */
     } error;
   } u;
@@ -265,12 +265,12 @@ typedef struct csctp_dtls_event {
 /** Counters. */
 typedef struct csctp_dtls_stats {
   uint64_t datagrams_in, datagrams_out;
-  uint64_t bytes_in, bytes_out;           /**< datagram bytes */
-  uint64_t records_in, records_out;       /**< application data records */
-  uint64_t app_bytes_in, app_bytes_out;   /**< application data bytes */
-  uint64_t retransmit_timeouts;           /**< handshake flights sent again on our timer */
-  uint64_t dropped_not_dtls;              /**< datagrams whose first byte is not 20..63 */
-  uint64_t dropped_oversize;              /**< records larger than the MTU (never expected) */
+  uint64_t bytes_in, bytes_out;         /**< datagram bytes */
+  uint64_t records_in, records_out;     /**< application data records */
+  uint64_t app_bytes_in, app_bytes_out; /**< application data bytes */
+  uint64_t retransmit_timeouts;         /**< handshake flights sent again on our timer */
+  uint64_t dropped_not_dtls;            /**< datagrams whose first byte is not 20..63 */
+  uint64_t dropped_oversize;            /**< records larger than the MTU (never expected) */
   uint32_t largest_datagram_out;
 } csctp_dtls_stats;
 
@@ -340,8 +340,7 @@ CSCTP_EXTERN int csctp_dtls_handle_expiry(csctp_dtls *d, csctp_tstamp now);
  * CSCTP_ERR_MSG_TOO_LARGE (over csctp_dtls_data_mtu), CSCTP_ERR_WOULD_BLOCK
  * (too much output not yet pulled with write_datagram), CSCTP_ERR_NOMEM.
  */
-CSCTP_EXTERN int csctp_dtls_send(csctp_dtls *d, const uint8_t *data, size_t len,
-                                 csctp_tstamp now);
+CSCTP_EXTERN int csctp_dtls_send(csctp_dtls *d, const uint8_t *data, size_t len, csctp_tstamp now);
 
 /**
  * Sends close_notify (write_datagram delivers it) and moves to CLOSED with a
@@ -419,8 +418,7 @@ typedef struct csctp_srtp csctp_srtp;
  * CSCTP_ERR_INVALID_ARGUMENT (unsupported profile), CSCTP_ERR_NOMEM,
  * CSCTP_ERR_CRYPTO (libsrtp failed).
  */
-CSCTP_EXTERN int csctp_srtp_new(csctp_srtp **ps, const csctp_srtp_keys *keys,
-                                const csctp_mem *mem);
+CSCTP_EXTERN int csctp_srtp_new(csctp_srtp **ps, const csctp_srtp_keys *keys, const csctp_mem *mem);
 
 /** Frees both sessions. NULL is allowed. */
 CSCTP_EXTERN void csctp_srtp_del(csctp_srtp *s);
@@ -481,8 +479,8 @@ CSCTP_EXTERN int csctp_dtls_sctp_start(csctp_dtls_sctp *t, csctp_tstamp now);
  * Processes one inbound datagram: DTLS records, then the SCTP packets they
  * carry. Returns 0 or a fatal error.
  */
-CSCTP_EXTERN int csctp_dtls_sctp_read_datagram(csctp_dtls_sctp *t, const uint8_t *data,
-                                               size_t len, csctp_tstamp now);
+CSCTP_EXTERN int csctp_dtls_sctp_read_datagram(csctp_dtls_sctp *t, const uint8_t *data, size_t len,
+                                               csctp_tstamp now);
 
 /**
  * Writes the next outbound datagram into `buf` (DTLS handshake output first,

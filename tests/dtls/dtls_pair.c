@@ -132,9 +132,7 @@ int dtls_pair_run(dtls_pair *p, dtls_pair_pred pred, csctp_tstamp max) {
   }
 }
 
-int dtls_pair_both_connected(dtls_pair *p) {
-  return p->side[0].connected && p->side[1].connected;
-}
+int dtls_pair_both_connected(dtls_pair *p) { return p->side[0].connected && p->side[1].connected; }
 
 static int side_done(const dtls_pair_side *s) { return s->connected || s->failed || s->closed; }
 

@@ -32,7 +32,7 @@ typedef struct dtls_pair_side {
   uint8_t data[DTLS_PAIR_MAX_DATA][1500];
   uint64_t dropped; /* datagrams this side sent that the link lost */
   uint64_t sent;
-  size_t largest;   /* largest datagram this side wrote */
+  size_t largest; /* largest datagram this side wrote */
 } dtls_pair_side;
 
 typedef struct dtls_pair {
@@ -50,7 +50,7 @@ typedef struct dtls_pair_opts {
   uint64_t seed;
   double loss;
   int cookie_exchange;
-  int srtp; /* -1: default (on) */
+  int srtp;                 /* -1: default (on) */
   int wrong_fingerprint[2]; /* side i expects a fingerprint that is not its peer's */
   const char *cipher_list[2];
   const char *srtp_profiles[2];

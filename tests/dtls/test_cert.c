@@ -75,12 +75,14 @@ Test(cert, fingerprint_parser) {
   /* The a= line form, case-insensitive, surrounding space. */
   csctp_dtls_fingerprint fp2;
   cr_assert_eq(csctp_dtls_fingerprint_parse(
-                   &fp2, "  a=fingerprint:SHA-256  19:e2:1c:3b:4b:9f:81:e6:b8:5c:f4:a5:a8:d8:73:04:"
-                         "bb:05:2f:70:9f:04:a9:0e:05:e9:26:33:e8:70:88:a2 \r\n"),
+                   &fp2,
+                   "  a=fingerprint:SHA-256  19:e2:1c:3b:4b:9f:81:e6:b8:5c:f4:a5:a8:d8:73:04:"
+                   "bb:05:2f:70:9f:04:a9:0e:05:e9:26:33:e8:70:88:a2 \r\n"),
                0);
   cr_assert(csctp_dtls_fingerprint_equal(&fp, &fp2));
-  cr_assert_eq(csctp_dtls_fingerprint_parse(&fp2, "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:"
-                                                  "CC:DD:EE:FF:00:11:22:33"),
+  cr_assert_eq(csctp_dtls_fingerprint_parse(&fp2,
+                                            "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:"
+                                            "CC:DD:EE:FF:00:11:22:33"),
                0);
   cr_assert_eq(fp2.hash, CSCTP_DTLS_HASH_SHA1);
   cr_assert_eq(fp2.len, 20);

@@ -229,9 +229,20 @@ Test(gnutls, we_are_client_gnutls_serv_echoes, .timeout = 60) {
   int port = free_udp_port();
   char portarg[16];
   snprintf(portarg, sizeof portarg, "%d", port);
-  char *argv[] = {"gnutls-serv", "--udp", "--echo", "--port", portarg, "--x509certfile", f.cert,
-                  "--x509keyfile", f.key, "--require-client-cert",
-                  "--srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80", "--mtu", "1200", NULL};
+  char *argv[] = {"gnutls-serv",
+                  "--udp",
+                  "--echo",
+                  "--port",
+                  portarg,
+                  "--x509certfile",
+                  f.cert,
+                  "--x509keyfile",
+                  f.key,
+                  "--require-client-cert",
+                  "--srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80",
+                  "--mtu",
+                  "1200",
+                  NULL};
   child c;
   child_spawn(&c, argv);
 
@@ -245,7 +256,8 @@ Test(gnutls, we_are_client_gnutls_serv_echoes, .timeout = 60) {
     child_read(&c);
   }
   cr_assert(child_listening(&p, &c), "gnutls-serv did not start:\n%s", c.log);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   cr_assert_eq(connect(p.fd, (struct sockaddr *)&a, sizeof a), 0);
   p.have_peer_addr = 1;
@@ -305,10 +317,22 @@ Test(gnutls, we_are_server_gnutls_cli_connects, .timeout = 60) {
   snprintf(portarg, sizeof portarg, "%d", ntohs(a.sin_port));
   cr_assert_eq(csctp_dtls_start(p.d, now_us()), 0);
 
-  char *argv[] = {"gnutls-cli", "--udp", "-p", portarg, "127.0.0.1", "--insecure",
-                  "--x509certfile", f.cert, "--x509keyfile", f.key, "--mtu", "1200",
+  char *argv[] = {"gnutls-cli",
+                  "--udp",
+                  "-p",
+                  portarg,
+                  "127.0.0.1",
+                  "--insecure",
+                  "--x509certfile",
+                  f.cert,
+                  "--x509keyfile",
+                  f.key,
+                  "--mtu",
+                  "1200",
                   "--srtp-profiles=SRTP_AES128_CM_HMAC_SHA1_80",
-                  "--keymatexport=EXTRACTOR-dtls_srtp", "--keymatexportsize=60", NULL};
+                  "--keymatexport=EXTRACTOR-dtls_srtp",
+                  "--keymatexportsize=60",
+                  NULL};
   child c;
   child_spawn(&c, argv);
   static const char line[] = "hello from gnutls\n";

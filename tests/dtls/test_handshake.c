@@ -23,7 +23,8 @@ static void assert_connected(dtls_pair *p) {
   for (int i = 0; i < 2; i++) {
     dtls_pair_side *s = &p->side[i];
     cr_assert(s->connected, "side %d not connected (failed %d, error %s, alert %s)", i, s->failed,
-              csctp_strerror(s->error.u.error.error), csctp_dtls_alert_name(s->error.u.error.alert));
+              csctp_strerror(s->error.u.error.error),
+              csctp_dtls_alert_name(s->error.u.error.alert));
     cr_assert_eq(csctp_dtls_get_state(s->ep), CSCTP_DTLS_STATE_CONNECTED);
     cr_assert_leq(s->largest, 1200, "side %d wrote a %zu-byte datagram", i, s->largest);
     csctp_dtls_stats st;
@@ -129,8 +130,7 @@ Test(handshake, no_fingerprint_fails_closed) {
   cr_assert(p->side[1].failed);
   cr_assert_eq(p->side[1].error.u.error.error, CSCTP_ERR_FINGERPRINT);
   cr_assert(p->side[0].failed);
-  cr_assert_eq(csctp_dtls_set_remote_fingerprints(p->side[1].ep, NULL, 0),
-               CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_dtls_set_remote_fingerprints(p->side[1].ep, NULL, 0), CSCTP_ERR_INVALID_STATE);
   pair_del(p);
 }
 

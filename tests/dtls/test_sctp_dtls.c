@@ -23,8 +23,8 @@ static int ops_handle_expiry(void *ep, csctp_tstamp now) {
   return csctp_dtls_sctp_handle_expiry(ep, now);
 }
 static int ops_poll(void *ep, csctp_event *ev) { return csctp_dtls_sctp_poll_event(ep, ev); }
-static const csctp_simlink_ops dtls_sctp_ops = {ops_write, ops_read, ops_expiry,
-                                                ops_handle_expiry, ops_poll};
+static const csctp_simlink_ops dtls_sctp_ops = {ops_write, ops_read, ops_expiry, ops_handle_expiry,
+                                                ops_poll};
 
 typedef struct run {
   csctp_dtls_sctp *t[2];
@@ -87,8 +87,8 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
   csctp_simlink *link = csctp_simlink_new(&lc);
   cr_assert_not_null(link);
 
-  csctp_traffic_config tc = {.seed = seed, .messages = messages, .streams = 5,
-                             .unordered_permille = 300};
+  csctp_traffic_config tc = {
+      .seed = seed, .messages = messages, .streams = 5, .unordered_permille = 300};
   static const csctp_traffic_band bands[] = {{70, 1, 200}, {25, 201, 4000}, {5, 4001, 40000}};
   tc.bands = bands;
   tc.nbands = 3;
@@ -131,10 +131,8 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
     cr_assert_str_eq(r->cipher[i], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     csctp_traffic_rx *rx = &r->rx[i];
     cr_assert(csctp_traffic_rx_complete(rx), "side %d got %llu of %u (%s), stop %s", i,
-              (unsigned long long)rx->received, messages, rx->failure,
-              csctp_simlink_stop_name(st));
-    cr_assert_eq(rx->corrupt + rx->duplicates + rx->misordered + rx->unknown, 0, "%s",
-                 rx->failure);
+              (unsigned long long)rx->received, messages, rx->failure, csctp_simlink_stop_name(st));
+    cr_assert_eq(rx->corrupt + rx->duplicates + rx->misordered + rx->unknown, 0, "%s", rx->failure);
     const csctp_simlink_counters *c = csctp_simlink_counters_get(link, i);
     cr_assert_eq(c->dropped_mtu, 0, "a datagram exceeded 1200 bytes");
     if (loss > 0) cr_assert_gt(c->dropped_loss, 0);

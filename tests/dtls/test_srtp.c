@@ -23,8 +23,8 @@ static void pair_del(dtls_pair *p) {
 
 static size_t rtp_packet(uint8_t *buf, uint16_t seq) {
   /* V=2, PT=111, seq, timestamp, SSRC, 40 bytes of payload. */
-  uint8_t h[12] = {0x80, 111, (uint8_t)(seq >> 8), (uint8_t)seq, 0, 0, 0x10, 0,
-                   0x12, 0x34, 0x56, 0x78};
+  uint8_t h[12] = {0x80, 111, (uint8_t)(seq >> 8), (uint8_t)seq, 0, 0, 0x10, 0, 0x12, 0x34,
+                   0x56, 0x78};
   memcpy(buf, h, sizeof h);
   for (int i = 0; i < 40; i++) buf[12 + i] = (uint8_t)(i * 7 + seq);
   return 52;
