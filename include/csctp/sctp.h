@@ -375,6 +375,141 @@ CSCTP_EXTERN void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t thresho
 /** Returns a constant name for a state, e.g. "ESTABLISHED". */
 CSCTP_EXTERN const char *csctp_assoc_state_name(csctp_assoc_state st);
 
+/* ======================================================================
+ * Endpoint: many associations on one local SCTP port (sans-IO).
+ *
+ * An endpoint owns the cookie secret of a local port, answers INIT without
+ * keeping state (a signed state cookie in the INIT ACK), creates an
+ * association only on a valid COOKIE ECHO (RFC 9260 §5.1, RFC 5062), routes
+ * every packet to its association by verification tag and ports, and hands
+ * a peer restart (§5.2.4) to the association it restarts. It never opens a
+ * socket or reads a clock: the caller feeds packets with the address they came
+ * from and sends what it pulls out to the address it is given.
+ * ==================================================================== */
+
+/**
+ * A peer address as the caller names it: opaque bytes compared with memcmp
+ * (e.g. a struct in_addr or in6_addr). The endpoint only stores and returns
+ * it. Over UDP, leave the UDP port out, so that a peer whose port changes
+ * (RFC 6951 §5) is still recognised.
+ */
+typedef struct csctp_addr {
+  uint8_t len;      /**< bytes used in `data`, at most 28 */
+  uint8_t data[28];
+} csctp_addr;
+
+typedef struct csctp_endpoint csctp_endpoint;
+
+/** Endpoint counters (packets the endpoint handled itself, not its associations'). */
+typedef struct csctp_endpoint_stats {
+  uint64_t packets_in;
+  uint64_t stateless_out;   /**< INIT ACK, ABORT, ERROR sent without an association */
+  uint64_t assocs_created;  /**< by connect or by a valid COOKIE ECHO */
+  uint64_t drop_malformed;  /**< too short, or not an SCTP packet */
+  uint64_t drop_bad_crc;
+  uint64_t drop_bad_port;   /**< destination port is not ours */
+  uint64_t drop_bad_cookie; /**< COOKIE ECHO with a cookie we did not sign */
+  uint64_t drop_refused;    /**< INIT or COOKIE ECHO while not listening / from a refused peer */
+} csctp_endpoint_stats;
+
+/**
+ * Creates an endpoint on `cfg->local_port`. `cfg` is the template of every
+ * association (copied); its cookie_secret, if set, becomes the endpoint's,
+ * else one is drawn from cfg->rand. The endpoint does not listen until
+ * csctp_endpoint_listen(). Returns 0 and *pe (free with csctp_endpoint_del),
+ * CSCTP_ERR_INVALID_ARGUMENT (same rules as csctp_assoc_new), CSCTP_ERR_NOMEM,
+ * CSCTP_ERR_RANDOM.
+ */
+CSCTP_EXTERN int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg);
+
+/** Frees the endpoint and every association it holds. NULL is allowed. */
+CSCTP_EXTERN void csctp_endpoint_del(csctp_endpoint *e);
+
+/**
+ * Accepts incoming associations (`on` non-zero) or refuses them: an INIT is
+ * then answered with an ABORT (§8.4). Off by default.
+ */
+CSCTP_EXTERN void csctp_endpoint_listen(csctp_endpoint *e, int on);
+
+/**
+ * Accepts incoming associations only from `peer` (NULL: anyone) and, when
+ * `remote_port` is non-zero, only from that SCTP port: the passive connect of
+ * the original socket API. `peer` is copied.
+ */
+CSCTP_EXTERN void csctp_endpoint_restrict(csctp_endpoint *e, const csctp_addr *peer,
+                                          uint16_t remote_port);
+
+/**
+ * Creates an association to `peer`:`remote_port` and starts its handshake.
+ * `cfg` overrides the template (NULL: the template); its local_port and
+ * cookie_secret are replaced by the endpoint's. The association belongs to
+ * the endpoint (valid until csctp_endpoint_remove or _del). Returns 0 and *pa,
+ * or the errors of csctp_assoc_new / csctp_assoc_connect.
+ */
+CSCTP_EXTERN int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer,
+                                        uint16_t remote_port, const csctp_config *cfg,
+                                        csctp_tstamp now, csctp_assoc **pa);
+
+/**
+ * Processes one inbound packet that came from `from` (only read during the
+ * call). *pa (may be NULL) receives the association the packet went to, which
+ * is new when a COOKIE ECHO created it, or NULL when the endpoint answered or
+ * dropped it itself. Malformed packets and packets for another port are
+ * dropped and counted. Returns 0 or a fatal error (CSCTP_ERR_NOMEM).
+ */
+CSCTP_EXTERN int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from,
+                                            const uint8_t *pkt, size_t len, csctp_tstamp now,
+                                            csctp_assoc **pa);
+
+/**
+ * Writes the next outbound packet of the endpoint or of any of its
+ * associations into `buf` and its destination address into *to (the SCTP
+ * ports are in the packet); *pa (may be NULL) gets the association, NULL for a
+ * stateless reply.
+ * Returns its length, 0 when nothing is due, or CSCTP_ERR_NOBUF (`cap` below
+ * the MTU). Call until it returns 0 after every other call.
+ */
+CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t cap,
+                                                     csctp_tstamp now, csctp_addr *to,
+                                                     csctp_assoc **pa);
+
+/**
+ * Takes the next event of any association into *ev and the association into
+ * *pa. Returns 1 or 0 when no association has one. Pointers in *ev are valid
+ * until the next call on that association.
+ */
+CSCTP_EXTERN int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev);
+
+/** Earliest timer deadline of all associations, or CSCTP_TSTAMP_NONE. */
+CSCTP_EXTERN csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e);
+
+/** Runs the due timers of every association. Returns 0 or a fatal error. */
+CSCTP_EXTERN int csctp_endpoint_handle_expiry(csctp_endpoint *e, csctp_tstamp now);
+
+/**
+ * Removes an association from the endpoint and frees it (usually after its
+ * CLOSED event; an association not yet closed disappears without a word to
+ * its peer: abort it first). Returns 0 or CSCTP_ERR_INVALID_ARGUMENT when
+ * `a` is not one of this endpoint's.
+ */
+CSCTP_EXTERN int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a);
+
+/**
+ * The peer address and SCTP port of one of the endpoint's associations.
+ * Returns 0 or CSCTP_ERR_INVALID_ARGUMENT.
+ */
+CSCTP_EXTERN int csctp_endpoint_assoc_peer(const csctp_endpoint *e, const csctp_assoc *a,
+                                           csctp_addr *peer, uint16_t *remote_port);
+
+/** Number of associations held (any state). */
+CSCTP_EXTERN size_t csctp_endpoint_count(const csctp_endpoint *e);
+
+/** The local SCTP port. */
+CSCTP_EXTERN uint16_t csctp_endpoint_port(const csctp_endpoint *e);
+
+/** Copies the endpoint's counters into *st. */
+CSCTP_EXTERN void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st);
+
 #ifdef __cplusplus
 }
 #endif
