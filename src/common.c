@@ -18,6 +18,9 @@ const char *csctp_strerror(int err) {
   case CSCTP_ERR_MALFORMED: return "malformed input";
   case CSCTP_ERR_NOMEM: return "out of memory";
   case CSCTP_ERR_CRYPTO: return "cryptographic operation failed";
+  case CSCTP_ERR_DTLS_HANDSHAKE: return "DTLS handshake failed";
+  case CSCTP_ERR_FINGERPRINT: return "peer certificate does not match the expected fingerprint";
+  case CSCTP_ERR_DTLS_ALERT: return "DTLS alert received from the peer";
   default: return "unknown error";
   }
 }
