@@ -10,6 +10,8 @@
  *   grep -a '^[IO] ' log > t.txt  (or keep the whole log) and
  *   text2pcap -n -l 248 -D -t '%H:%M:%S.' log out.pcapng   (248 = SCTP payload).
  * CSCTP_DEBUG=sctp turns on the engine's log.
+ * CSCTP_INTEROP_LOSS=0.2 / CSCTP_INTEROP_SEED=N change the loss test (and give the usrsctp
+ * sanity test the same loss, as a baseline); CSCTP_INTEROP_PROGRESS=1 reports every second.
  */
 #include <criterion/criterion.h>
 #include <csctp/sctp.h>
@@ -42,6 +44,7 @@ typedef struct ep {
   int up_open;
   /* csctp events */
   int connected, got_shutdown, closed, restarted, peer_errors;
+  int shutdown_then_closed; /* SHUTDOWN arrived before CLOSED */
   csctp_close_reason reason;
   uint16_t close_cause, in_streams, out_streams;
   /* traffic sent: direction index = this endpoint's index */
@@ -60,9 +63,13 @@ typedef struct harness {
   double loss;
   uint64_t pkts[2], dropped[2]; /* per direction: index of the sender */
   int trace;
-  int mute[2];                /* drop everything this side sends (a peer that vanished) */
-  uint32_t chunks[2][256];    /* chunk types sent, per sender, counted before loss */
-  uint32_t csctp_hb_interval; /* when non-zero, our hb_interval (ms) */
+  int progress; /* CSCTP_INTEROP_PROGRESS: report every second while waiting */
+  int mute[2];  /* drop everything this side sends (a peer that vanished) */
+  uint32_t chunks[2][256];
+  uint32_t sack_gap[2], sack_dup[2];
+  /* SACKs with gap blocks / duplicate TSNs, per sender */ /* chunk types sent, per sender,
+                                                              counted before loss */
+  uint32_t csctp_hb_interval;                              /* when non-zero, our hb_interval (ms) */
   usrsctp_peer peers[3];
   int npeers;
   uint8_t pkt[2048];
@@ -178,6 +185,7 @@ static int ep_service(ep *e, csctp_tstamp now) {
       case CSCTP_EVENT_SHUTDOWN: e->got_shutdown++; break;
       case CSCTP_EVENT_CLOSED:
         e->closed++;
+        e->shutdown_then_closed = e->got_shutdown > 0;
         e->reason = ev.u.closed.reason;
         e->close_cause = ev.u.closed.cause;
         break;
@@ -255,6 +263,10 @@ static void count_chunks(harness *h, int from, const uint8_t *pkt, size_t len) {
   for (size_t off = 12; off + 4 <= len;) {
     size_t clen = (size_t)pkt[off + 2] << 8 | pkt[off + 3];
     h->chunks[from][pkt[off]]++;
+    if (pkt[off] == 3 && clen >= 16 && off + 16 <= len) { /* SACK: gap blocks, dup TSNs */
+      h->sack_gap[from] += (pkt[off + 12] << 8 | pkt[off + 13]) > 0;
+      h->sack_dup[from] += (pkt[off + 14] << 8 | pkt[off + 15]) > 0;
+    }
     if (clen < 4) break;
     off += (clen + 3) & ~(size_t)3;
   }
@@ -285,14 +297,20 @@ static int step(harness *h) {
 }
 
 typedef int (*pred_fn)(harness *h);
+static void report(const harness *h);
 
 /* Runs the loop until `pred` holds or `timeout_ms` of wall time passed. */
 static int run_until(harness *h, pred_fn pred, int timeout_ms) {
   csctp_tstamp deadline = now_us() + (csctp_tstamp)timeout_ms * 1000u;
+  csctp_tstamp next_report = h->progress ? now_us() + 1000000u : CSCTP_TSTAMP_NONE;
   for (;;) {
     int progress = step(h);
     if (pred(h)) return 1;
     csctp_tstamp now = now_us();
+    if (now >= next_report) {
+      report(h);
+      next_report = now + 1000000u;
+    }
     if (now >= deadline) return 0;
     if (!progress) {
       /* Sleep at most 1 ms, less when one of our timers is due sooner. */
@@ -313,8 +331,12 @@ static int run_until(harness *h, pred_fn pred, int timeout_ms) {
 static void setup_tuned(int all_features, uint32_t hb_ms) {
   memset(&H, 0, sizeof H);
   H.trace = getenv("CSCTP_INTEROP_TRACE") != NULL;
-  csctp_prng_seed(&H.loss_rng[0], 0x1055a);
-  csctp_prng_seed(&H.loss_rng[1], 0x1055b);
+  H.progress = getenv("CSCTP_INTEROP_PROGRESS") != NULL;
+  /* CSCTP_INTEROP_SEED replays another loss pattern (as far as usrsctp's timing allows). */
+  const char *seed = getenv("CSCTP_INTEROP_SEED");
+  uint64_t s = seed ? strtoull(seed, NULL, 0) : 0x1055;
+  csctp_prng_seed(&H.loss_rng[0], s << 4 | 0xa);
+  csctp_prng_seed(&H.loss_rng[1], s << 4 | 0xb);
   usrsctp_peer_tuning t = {.rto_min_ms = 100,
                            .rto_initial_ms = 300,
                            .rto_max_ms = 2000,
@@ -371,6 +393,8 @@ static int csctp_gone(harness *h) { return h->e[0].closed > 0; }
 static void report(const harness *h) {
   for (int i = 0; i < 2; i++) {
     const ep *e = &h->e[i];
+    fprintf(stderr, "%s: DATA %u SACK %u (with gaps %u, with dups %u)\n", h->e[i].name,
+            h->chunks[i][0], h->chunks[i][3], h->sack_gap[i], h->sack_dup[i]);
     fprintf(stderr, "%s: pkts out %llu (dropped %llu), max pkt %zu, received %u/%u, bad %u%s%s\n",
             e->name, (unsigned long long)h->pkts[i], (unsigned long long)h->dropped[i], e->max_pkt,
             e->rx.received, e->rx.expected, e->rx.bad, e->rx.failure[0] ? ": " : "", e->rx.failure);
@@ -387,8 +411,10 @@ static void report(const harness *h) {
           (unsigned long long)st.drop_bad_crc, (unsigned long long)st.drop_bad_vtag,
           (unsigned long long)st.drop_malformed, (unsigned long long)st.drop_unexpected,
           (unsigned long long)st.drop_out_of_window, st.srtt_ms, st.cwnd);
+      fprintf(stderr, "  rwnd local %u peer %u, outstanding %u, buffered %zu, rto %u ms\n",
+              st.local_rwnd, st.peer_rwnd, st.bytes_outstanding, st.bytes_buffered, st.rto_ms);
     } else {
-      const usrsctp_peer *p = e->up;
+      usrsctp_peer *p = e->up;
       fprintf(
           stderr,
           "  usrsctp comm_up %d lost %d (error %u) restart %d shutdown_event %d comp %d "
@@ -396,6 +422,12 @@ static void report(const harness *h) {
           p->comm_up, p->comm_lost, p->lost_error, p->restart, p->shutdown_event, p->shutdown_comp,
           p->cant_start, p->eof, p->remote_errors, p->last_remote_error, p->send_failed,
           (unsigned long long)p->partial_reads, p->failure);
+      int state;
+      uint32_t rwnd;
+      uint16_t unacked, pending;
+      if (usrsctp_peer_status(p, &state, &rwnd, &unacked, &pending) == 0)
+        fprintf(stderr, "  usrsctp state %d, peer rwnd %u, unacked %u, pending %u, sent %u/%u\n",
+                state, rwnd, unacked, pending, e->tx_next, e->tx_total);
     }
   }
 }
@@ -408,6 +440,18 @@ static void check_traffic(const harness *h) {
     cr_expect_eq(e->rx.received, e->rx.expected, "%s: received %u of %u", e->name, e->rx.received,
                  e->rx.expected);
     cr_expect_leq(e->max_pkt, MTU, "%s: packet of %zu bytes over MTU %d", e->name, e->max_pkt, MTU);
+    /* Nothing here should make either side complain (ERROR is chunk type 9). */
+    cr_expect_eq(h->chunks[i][9], 0, "%s sent %u ERROR chunks", e->name, h->chunks[i][9]);
+    if (e->kind == EP_CSCTP) {
+      csctp_stats st;
+      csctp_assoc_get_stats(e->a, &st);
+      cr_expect_eq(e->peer_errors, 0);
+      cr_expect_eq(st.drop_bad_crc + st.drop_malformed + st.drop_bad_port, 0,
+                   "csctp dropped packets from usrsctp as bad");
+    } else {
+      cr_expect_eq(e->up->remote_errors, 0, "usrsctp got ERROR cause %u", e->up->last_remote_error);
+      cr_expect_eq(e->up->send_failed, 0);
+    }
   }
 }
 
@@ -441,8 +485,11 @@ static void handshake_csctp_first(harness *h) {
 
 /* ---------- the harness itself: two usrsctp sockets through the same queues ---------- */
 
-Test(usrsctp, sanity_usrsctp_to_usrsctp, .init = setup, .fini = teardown, .timeout = 60) {
+Test(usrsctp, sanity_usrsctp_to_usrsctp, .init = setup, .fini = teardown, .timeout = 120) {
   harness *h = &H;
+  /* CSCTP_INTEROP_LOSS applies here too: a usrsctp-only baseline for the loss test. */
+  const char *loss = getenv("CSCTP_INTEROP_LOSS");
+  h->loss = loss ? atof(loss) : 0;
   ep_usrsctp(&h->e[0], "usrsctp-a", 0);
   ep_usrsctp(&h->e[1], "usrsctp-b", 1);
   cr_assert_eq(usrsctp_peer_connect(h->e[0].up), 0, "%s", h->e[0].up->failure);
@@ -451,10 +498,10 @@ Test(usrsctp, sanity_usrsctp_to_usrsctp, .init = setup, .fini = teardown, .timeo
   cr_assert(ok, "usrsctp handshake with itself did not complete");
   cr_expect_eq(h->e[0].up->out_streams, US_OSTREAMS);
   cr_expect_eq(h->e[0].up->in_streams, US_OSTREAMS);
-  traffic_start(h, INTEROP_NSIZES, INTEROP_NSIZES);
-  ok = run_until(h, traffic_done, 30000);
+  traffic_start(h, 2 * INTEROP_NSIZES, 2 * INTEROP_NSIZES);
+  ok = run_until(h, traffic_done, 90000);
   report(h);
-  cr_assert(ok, "traffic did not complete in 30 s");
+  cr_assert(ok, "traffic did not complete in 90 s");
   check_traffic(h);
   cr_assert_eq(usrsctp_peer_shutdown(h->e[0].up), 0);
   ok = run_until(h, both_gone, 10000);
@@ -543,8 +590,9 @@ Test(usrsctp, messages_both_ways, .init = setup, .fini = teardown, .timeout = 60
 }
 
 Test(usrsctp, messages_both_ways_5pct_loss, .init = setup, .fini = teardown, .timeout = 120) {
-  H.loss = 0.05;
-  transfer_then_shutdown(&H, INTEROP_NSIZES, 90000);
+  const char *loss = getenv("CSCTP_INTEROP_LOSS"); /* e.g. 0.2 for a harder run */
+  H.loss = loss ? atof(loss) : 0.05;
+  transfer_then_shutdown(&H, 2 * INTEROP_NSIZES, 90000);
   cr_expect_gt(H.dropped[0] + H.dropped[1], 0);
 }
 
@@ -582,6 +630,7 @@ Test(usrsctp, shutdown_by_usrsctp, .init = setup, .fini = teardown, .timeout = 6
   cr_assert(ok, "shutdown did not complete");
   check_traffic(h);
   cr_expect_eq(h->e[0].got_shutdown, 1, "csctp saw no SHUTDOWN event");
+  cr_expect(h->e[0].shutdown_then_closed, "CLOSED came before SHUTDOWN");
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_SHUTDOWN);
   cr_expect_eq(h->e[1].up->shutdown_comp, 1, "usrsctp saw no SHUTDOWN_COMP");
@@ -612,6 +661,7 @@ Test(usrsctp, abort_by_usrsctp, .init = setup, .fini = teardown, .timeout = 60) 
   cr_assert(ok, "csctp did not close after usrsctp's ABORT");
   cr_expect_eq(h->e[0].closed, 1);
   cr_expect_eq(h->e[0].reason, CSCTP_CLOSE_PEER_ABORT, "reason %d", h->e[0].reason);
+  fprintf(stderr, "usrsctp ABORT: csctp reports cause %u\n", h->e[0].close_cause);
   cr_expect_eq(csctp_assoc_get_state(h->e[0].a), CSCTP_STATE_CLOSED);
 }
 

@@ -297,6 +297,20 @@ int usrsctp_peer_send(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordere
   return 0;
 }
 
+int usrsctp_peer_status(usrsctp_peer *p, int *state, uint32_t *rwnd, uint16_t *unacked,
+                        uint16_t *pending) {
+  if (!p->sock) return -ENOTCONN;
+  struct sctp_status st;
+  memset(&st, 0, sizeof st);
+  socklen_t len = sizeof st;
+  if (usrsctp_getsockopt(p->sock, IPPROTO_SCTP, SCTP_STATUS, &st, &len) < 0) return -errno;
+  *state = st.sstat_state;
+  *rwnd = st.sstat_rwnd;
+  *unacked = st.sstat_unackdata;
+  *pending = st.sstat_penddata;
+  return 0;
+}
+
 int usrsctp_peer_shutdown(usrsctp_peer *p) {
   if (!p->sock) return -ENOTCONN;
   return usrsctp_shutdown(p->sock, SHUT_WR) < 0 ? -errno : 0;

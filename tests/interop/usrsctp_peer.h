@@ -99,6 +99,9 @@ int usrsctp_peer_recv(usrsctp_peer *p, usrsctp_peer_msg *m);
 /** Sends one message. Returns 0, -EWOULDBLOCK (retry later) or another -errno. */
 int usrsctp_peer_send(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordered, const void *data,
                       size_t len);
+/** SCTP_STATUS: state, peer rwnd, unacked and pending chunks. Returns 0 or -errno. */
+int usrsctp_peer_status(usrsctp_peer *p, int *state, uint32_t *rwnd, uint16_t *unacked,
+                        uint16_t *pending);
 /** usrsctp_shutdown(SHUT_WR): graceful shutdown once queued data is acknowledged. */
 int usrsctp_peer_shutdown(usrsctp_peer *p);
 /**
