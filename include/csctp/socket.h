@@ -1,0 +1,227 @@
+/*
+ * csctp — a socket API in the spirit of Node's net.Socket, over raw IP
+ * (protocol 132, needs root or CAP_NET_RAW) or UDP (RFC 6951), on a GLib
+ * main context given by the caller. It keeps the interface of the original
+ * Node.js `sctp` module: createServer / listen / connection, connect with
+ * {host, port, localAddress, localPort, MIS, OS, passive, ppid, udpTransport,
+ * udpPeer}, createStream(id, ppid), write with a per-message PPID, the events
+ * connect, data, stream, drain, end, close, error, and defaults() named after
+ * Linux's net.sctp sysctls.
+ *
+ * Threads: every function must be called on the thread that runs the
+ * context's main loop, and every callback arrives there. No hidden threads.
+ * Callbacks may call any function of this API, including destroying the
+ * socket or server that raised them.
+ */
+#ifndef CSCTP_SOCKET_H
+#define CSCTP_SOCKET_H
+
+#include <csctp/sctp.h>
+#include <glib.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct csctp_server csctp_server;
+typedef struct csctp_socket csctp_socket;
+typedef struct csctp_stream csctp_stream;
+
+/* ---------------------------------------------------------------- defaults */
+
+/**
+ * Protocol defaults for new sockets, named after Linux's net.sctp sysctls
+ * (milliseconds for durations). Process-wide.
+ */
+typedef struct csctp_defaults_t {
+  uint32_t rto_initial, rto_min, rto_max;
+  uint32_t sack_timeout, sack_freq;
+  uint32_t hb_interval;
+  uint32_t max_burst;
+  uint32_t association_max_retrans;
+  uint32_t max_init_retransmits;
+  uint32_t valid_cookie_life;
+  uint32_t sndbuf; /**< send buffer per association, bytes */
+  uint32_t rcvbuf; /**< receive window per association, bytes */
+} csctp_defaults_t;
+
+/**
+ * Like sctp.defaults(params): every non-zero field of `set` (may be NULL)
+ * replaces the process-wide default; the resulting defaults are copied to
+ * `out` (may be NULL). Thread-safe. Values are checked when a socket is
+ * created (an impossible combination makes that fail with
+ * CSCTP_ERR_INVALID_ARGUMENT).
+ */
+void csctp_defaults(const csctp_defaults_t *set, csctp_defaults_t *out);
+
+/**
+ * The PPID table of the original module (IANA names: "IUA", "M2UA", ...,
+ * "WEBRTC_DCEP", "WEBRTC_STRING", "WEBRTC_BINARY", ...). Returns the constant
+ * name of `ppid`, or NULL when it has none.
+ */
+const char *csctp_ppid_name(uint32_t ppid);
+/** Looks a PPID up by name (case-insensitive). Returns 0 and *ppid, or -1. */
+int csctp_ppid_lookup(const char *name, uint32_t *ppid);
+
+/* ---------------------------------------------------------------- events */
+
+/** A received message; `data` is valid only during the callback. */
+typedef struct csctp_message {
+  uint16_t stream;
+  uint32_t ppid;
+  int unordered;
+  const uint8_t *data;
+  size_t len;
+} csctp_message;
+
+/** Socket events; every member may be NULL. */
+typedef struct csctp_socket_events {
+  /** The association is established (for a client; server sockets arrive established). */
+  void (*connect)(csctp_socket *s, void *user_data);
+  /** A message arrived. */
+  void (*data)(csctp_socket *s, const csctp_message *m, void *user_data);
+  /** The first message on an inbound stream not seen before arrives (before its data event). */
+  void (*stream)(csctp_socket *s, uint16_t stream_id, void *user_data);
+  /** The send buffer fell below its low mark after a write reported it above its high mark. */
+  void (*drain)(csctp_socket *s, void *user_data);
+  /** The peer shut down: no more data will arrive. */
+  void (*end)(csctp_socket *s, void *user_data);
+  /** An error: a CSCTP_ERR_* or negative errno and a message. A close event follows. */
+  void (*error)(csctp_socket *s, int err, const char *msg, void *user_data);
+  /**
+   * The socket is closed (had_error: aborted, timed out or failed). The socket
+   * is freed when this callback returns: do not use it afterwards.
+   */
+  void (*close)(csctp_socket *s, int had_error, void *user_data);
+} csctp_socket_events;
+
+/* ---------------------------------------------------------------- options */
+
+/** Lower-layer and association options common to connect and listen. */
+typedef struct csctp_connect_opts {
+  const char *host;             /**< remote IP literal (connect; passive: the peer to accept) */
+  uint16_t port;                /**< remote SCTP port (connect), default 5000 */
+  const char *local_address;    /**< local IP literal, default "0.0.0.0" */
+  uint16_t local_port;          /**< local SCTP port (default: 5000 to listen, random to connect) */
+  uint16_t MIS, OS;             /**< max inbound / outbound streams, default 65535 / 65535 */
+  int passive;                  /**< connect: wait for `host`:`port` to connect to us instead */
+  uint32_t ppid;                /**< default PPID of write(), default 0 */
+  int udp_transport;            /**< 1: UDP encapsulation (RFC 6951); 0: raw IP */
+  uint16_t udp_local_port;      /**< UDP: local UDP port, default 9899 (0 after init: 9899) */
+  const char *udp_peer_address; /**< UDP: the peer's IP (the original's udpPeer.address),
+                                     default `host` */
+  uint16_t udp_peer_port;       /**< UDP: the peer's UDP port, default 9899 */
+  uint32_t mtu;                 /**< largest SCTP packet, default 1200 */
+} csctp_connect_opts;
+
+/** Fills `o` with the defaults above (host NULL). */
+void csctp_connect_opts_init(csctp_connect_opts *o);
+
+/* ---------------------------------------------------------------- sockets */
+
+/**
+ * Connects (or, with passive, waits for the given peer). The socket is
+ * returned at once; the connect event follows, or error + close. `ctx` NULL
+ * is the default context. Returns 0 and *ps, or CSCTP_ERR_INVALID_ARGUMENT
+ * (bad address or option), or a negative errno from opening the lower layer
+ * (e.g. -EPERM for raw IP without CAP_NET_RAW; `*err_msg` then says why,
+ * g_free it; err_msg may be NULL).
+ * `events` is copied; `user_data` is passed to every callback.
+ */
+int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
+                         const csctp_socket_events *events, void *user_data, csctp_socket **ps,
+                         char **err_msg);
+
+/** Replaces the callbacks of a socket (e.g. one accepted by a server). `events` is copied. */
+void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events, void *user_data);
+
+/** Per-write options; NULL means the socket's default PPID on stream 0, ordered. */
+typedef struct csctp_write_opts {
+  uint16_t stream;
+  uint32_t ppid;
+  int unordered;
+} csctp_write_opts;
+
+/**
+ * Queues one message (copied). Returns the bytes now buffered on the socket
+ * (>= 0). When that exceeds the high mark (half the send buffer) a drain
+ * event will follow once it falls back; CSCTP_ERR_WOULD_BLOCK means the
+ * buffer is full and nothing was queued: wait for drain. Other errors:
+ * CSCTP_ERR_CLOSED, CSCTP_ERR_STREAM_ID, CSCTP_ERR_MSG_TOO_LARGE,
+ * CSCTP_ERR_INVALID_ARGUMENT (empty message). Data written before the
+ * connect event waits for it.
+ */
+csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
+                               const csctp_write_opts *opts);
+
+/**
+ * A handle for writing on one stream with a PPID, like socket.createStream(id, ppid).
+ * Owned by the socket (freed with it); the same id returns the same handle
+ * (its PPID updated). NULL on a bad id when streams are known.
+ */
+csctp_stream *csctp_socket_create_stream(csctp_socket *s, uint16_t id, uint32_t ppid);
+/** Writes one message on the stream with its PPID; as csctp_socket_write. */
+csctp_ssize csctp_stream_write(csctp_stream *st, const uint8_t *data, size_t len);
+
+/** Bytes queued or in flight, not yet acknowledged. */
+size_t csctp_socket_buffered(const csctp_socket *s);
+
+/**
+ * Graceful close (socket.end()): queued data is delivered, then SHUTDOWN;
+ * end / close events follow.
+ */
+void csctp_socket_end(csctp_socket *s);
+
+/**
+ * Aborts the association (ABORT to the peer) and frees the socket now; no
+ * more callbacks. Safe inside a callback of this socket.
+ */
+void csctp_socket_destroy(csctp_socket *s);
+
+/** Remote and local address as "ip:port" SCTP ports (and UDP port, when UDP). */
+const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
+
+/** Counters and path figures of the association (zeros before it exists). */
+void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st);
+
+/** Negotiated outbound / inbound streams (0 before connect). */
+uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
+
+/* ---------------------------------------------------------------- servers */
+
+typedef struct csctp_server_events {
+  /** A new association is established: the socket belongs to the server until its close. */
+  void (*connection)(csctp_server *srv, csctp_socket *s, void *user_data);
+  /** An error (e.g. the listen failed). */
+  void (*error)(csctp_server *srv, int err, const char *msg, void *user_data);
+} csctp_server_events;
+
+/** Creates a server (sctp.createServer). `events` copied. Returns 0 or CSCTP_ERR_NOMEM. */
+int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void *user_data,
+                     csctp_server **ps);
+
+/**
+ * Starts listening (server.listen): local_address / local_port (default 5000),
+ * MIS, OS, udp_transport, udp_local_port (default 9899), mtu of `o` are used.
+ * Returns 0 or a negative errno (EADDRINUSE, EPERM for raw IP without
+ * CAP_NET_RAW; `*err_msg` says why, g_free it) or CSCTP_ERR_INVALID_STATE.
+ */
+int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o, char **err_msg);
+
+/** Number of open sockets (associations) of the server. */
+size_t csctp_server_connections(const csctp_server *srv);
+
+/** The UDP port the server is bound to (useful when listening on port 0). */
+uint16_t csctp_server_udp_port(const csctp_server *srv);
+
+/**
+ * Closes the server: every socket is aborted and freed without callbacks,
+ * then the server is freed. Safe inside a callback.
+ */
+void csctp_server_del(csctp_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,287 @@
+/* UDP (RFC 6951) and raw IP (protocol 132) links with recvmmsg / sendmmsg batching. */
+#include "link.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LINK_BATCH 32
+#define LINK_PKT_MAX 9216 /* larger packets are truncated by the kernel and dropped */
+
+struct csctp_link {
+  int fd, udp, family;
+  uint16_t udp_port;
+  GSource *src;
+  csctp_link_recv_fn recv;
+  csctp_link_batch_fn batch;
+  void *user_data;
+  uint8_t (*rbuf)[LINK_PKT_MAX];
+  uint8_t (*sbuf)[LINK_PKT_MAX];
+  struct sockaddr_storage sto[LINK_BATCH];
+  size_t slen[LINK_BATCH];
+  unsigned nsend;
+  csctp_link_stats stats;
+};
+
+int csctp_link_addr_parse(const char *ip, uint16_t udp_port, csctp_addr *a) {
+  memset(a, 0, sizeof(*a));
+  uint8_t b[16];
+  if (inet_pton(AF_INET, ip, b) == 1) {
+    memcpy(a->data, b, 4);
+    a->len = 4;
+  } else if (inet_pton(AF_INET6, ip, b) == 1) {
+    memcpy(a->data, b, 16);
+    a->len = 16;
+  } else {
+    return -1;
+  }
+  a->data[a->len] = (uint8_t)(udp_port >> 8);
+  a->data[a->len + 1] = (uint8_t)udp_port;
+  a->len += 2;
+  return 0;
+}
+
+const char *csctp_link_addr_str(const csctp_addr *a, char *buf, size_t cap) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int v4 = a->len == 6;
+  if (a->len == 6 || a->len == 18) inet_ntop(v4 ? AF_INET : AF_INET6, a->data, ip, sizeof(ip));
+  unsigned port = a->len >= 2 ? (unsigned)a->data[a->len - 2] << 8 | a->data[a->len - 1] : 0;
+  if (port)
+    snprintf(buf, cap, v4 ? "%s:%u" : "[%s]:%u", ip, port);
+  else
+    snprintf(buf, cap, "%s", ip);
+  return buf;
+}
+
+static socklen_t addr_to_sockaddr(const csctp_link *l, const csctp_addr *a,
+                                  struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof(*ss));
+  uint16_t port = (uint16_t)(a->data[a->len - 2] << 8 | a->data[a->len - 1]);
+  if (l->family == AF_INET && a->len == 6) {
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    memcpy(&s4->sin_addr, a->data, 4);
+    s4->sin_port = l->udp ? htons(port) : 0;
+    return sizeof(*s4);
+  }
+  if (l->family == AF_INET6 && a->len == 18) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    memcpy(&s6->sin6_addr, a->data, 16);
+    s6->sin6_port = l->udp ? htons(port) : 0;
+    return sizeof(*s6);
+  }
+  return 0;
+}
+
+static void sockaddr_to_addr(const struct sockaddr_storage *ss, int udp, csctp_addr *a) {
+  memset(a, 0, sizeof(*a));
+  uint16_t port = 0;
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+    memcpy(a->data, &s4->sin_addr, 4);
+    a->len = 4;
+    port = ntohs(s4->sin_port);
+  } else {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+    memcpy(a->data, &s6->sin6_addr, 16);
+    a->len = 16;
+    port = ntohs(s6->sin6_port);
+  }
+  if (!udp) port = 0;
+  a->data[a->len] = (uint8_t)(port >> 8);
+  a->data[a->len + 1] = (uint8_t)port;
+  a->len += 2;
+}
+
+static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
+  csctp_link *l = user_data;
+  struct mmsghdr msgs[LINK_BATCH];
+  struct iovec iov[LINK_BATCH];
+  struct sockaddr_storage from[LINK_BATCH];
+  /* Bounded: a few batches per wake-up, so that timers and other sources run too. */
+  for (int round = 0; round < 8; round++) {
+    memset(msgs, 0, sizeof(msgs));
+    for (int i = 0; i < LINK_BATCH; i++) {
+      iov[i].iov_base = l->rbuf[i];
+      iov[i].iov_len = LINK_PKT_MAX;
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+    }
+    int n = recvmmsg(fd, msgs, LINK_BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) break;
+    l->stats.batches_in++;
+    for (int i = 0; i < n; i++) {
+      const uint8_t *p = l->rbuf[i];
+      size_t len = msgs[i].msg_len;
+      l->stats.packets_in++;
+      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        l->stats.drop_short++;
+        continue;
+      }
+      if (!l->udp && l->family == AF_INET) {
+        /* IPv4 raw sockets deliver the IP header; IPv6 ones do not. */
+        if (len < 20) {
+          l->stats.drop_short++;
+          continue;
+        }
+        size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+        if ((p[0] >> 4) != 4 || ihl < 20 || ihl > len) {
+          l->stats.drop_short++;
+          continue;
+        }
+        p += ihl;
+        len -= ihl;
+      }
+      csctp_addr a;
+      sockaddr_to_addr(&from[i], l->udp, &a);
+      l->recv(l->user_data, &a, p, len);
+    }
+    if (n < LINK_BATCH) break;
+  }
+  if (l->batch) l->batch(l->user_data);
+  (void)cond;
+  return G_SOURCE_CONTINUE;
+}
+
+int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                   void *user_data, char **err) {
+  *err = NULL;
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof(ss));
+  socklen_t sl;
+  int family;
+  if (!local_ip || !*local_ip) local_ip = "0.0.0.0";
+  struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+  if (inet_pton(AF_INET, local_ip, &s4->sin_addr) == 1) {
+    family = AF_INET;
+    s4->sin_family = AF_INET;
+    s4->sin_port = udp ? htons(udp_port) : 0;
+    sl = sizeof(*s4);
+  } else if (inet_pton(AF_INET6, local_ip, &s6->sin6_addr) == 1) {
+    family = AF_INET6;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = udp ? htons(udp_port) : 0;
+    sl = sizeof(*s6);
+  } else {
+    *err = g_strdup_printf("not an IP address: '%s'", local_ip);
+    return -EINVAL;
+  }
+  int fd = udp ? socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP)
+               : socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
+  if (fd < 0) {
+    int e = errno;
+    if (!udp && (e == EPERM || e == EACCES))
+      *err = g_strdup_printf("raw IP sockets need root or CAP_NET_RAW (%s)", g_strerror(e));
+    else
+      *err = g_strdup_printf("socket: %s", g_strerror(e));
+    return -e;
+  }
+  if (family == AF_INET6) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  }
+  int bufsz = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+  if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+    int e = errno;
+    *err = g_strdup_printf("bind %s%s%u: %s", local_ip, udp ? ":" : "", udp ? udp_port : 0u,
+                           g_strerror(e));
+    close(fd);
+    return -e;
+  }
+  csctp_link *l = g_new0(csctp_link, 1);
+  l->fd = fd;
+  l->udp = udp != 0;
+  l->family = family;
+  l->recv = recv;
+  l->batch = batch;
+  l->user_data = user_data;
+  l->rbuf = g_malloc(sizeof(*l->rbuf) * LINK_BATCH);
+  l->sbuf = g_malloc(sizeof(*l->sbuf) * LINK_BATCH);
+  if (udp) {
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof(bound);
+    getsockname(fd, (struct sockaddr *)&bound, &bl);
+    l->udp_port = family == AF_INET ? ntohs(((struct sockaddr_in *)&bound)->sin_port)
+                                    : ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
+  }
+  l->src = g_unix_fd_source_new(fd, G_IO_IN);
+  g_source_set_callback(l->src, G_SOURCE_FUNC(link_readable), l, NULL);
+  g_source_attach(l->src, ctx);
+  *pl = l;
+  return 0;
+}
+
+void csctp_link_del(csctp_link *l) {
+  if (!l) return;
+  csctp_link_flush(l);
+  g_source_destroy(l->src);
+  g_source_unref(l->src);
+  close(l->fd);
+  g_free(l->rbuf);
+  g_free(l->sbuf);
+  g_free(l);
+}
+
+void csctp_link_flush(csctp_link *l) {
+  if (!l->nsend) return;
+  struct mmsghdr msgs[LINK_BATCH];
+  struct iovec iov[LINK_BATCH];
+  memset(msgs, 0, sizeof(msgs));
+  unsigned n = l->nsend;
+  for (unsigned i = 0; i < n; i++) {
+    iov[i].iov_base = l->sbuf[i];
+    iov[i].iov_len = l->slen[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &l->sto[i];
+    msgs[i].msg_hdr.msg_namelen =
+        l->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+  }
+  unsigned off = 0;
+  while (off < n) {
+    int r = sendmmsg(l->fd, msgs + off, n - off, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      /* Full socket buffer or an ICMP error: drop this packet, SCTP retransmits it. */
+      l->stats.send_errors++;
+      off++;
+      continue;
+    }
+    off += (unsigned)r;
+    l->stats.packets_out += (unsigned)r;
+  }
+  l->stats.batches_out++;
+  l->nsend = 0;
+}
+
+void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len) {
+  if (len > LINK_PKT_MAX) {
+    l->stats.send_errors++;
+    return;
+  }
+  if (l->nsend == LINK_BATCH) csctp_link_flush(l);
+  if (!addr_to_sockaddr(l, to, &l->sto[l->nsend])) {
+    l->stats.send_errors++; /* wrong address family */
+    return;
+  }
+  memcpy(l->sbuf[l->nsend], pkt, len);
+  l->slen[l->nsend] = len;
+  l->nsend++;
+}
+
+uint16_t csctp_link_udp_port(const csctp_link *l) { return l->udp_port; }
+int csctp_link_is_udp(const csctp_link *l) { return l->udp; }
+int csctp_link_family(const csctp_link *l) { return l->family; }
+void csctp_link_get_stats(const csctp_link *l, csctp_link_stats *st) { *st = l->stats; }

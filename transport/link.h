@@ -1,0 +1,58 @@
+/*
+ * A lower-layer link: one OS socket carrying SCTP packets, either UDP
+ * (RFC 6951: the SCTP packet is the whole UDP payload) or raw IP protocol 132
+ * (IPv4 or IPv6), read and written in batches (recvmmsg / sendmmsg) from a
+ * GSource on the caller's GMainContext. Addresses are csctp_addr values holding
+ * the IP address (4 or 16 bytes) followed by the UDP port in network order
+ * (0 over raw IP), so that the endpoint learns a peer's UDP port from the
+ * packets that arrive (RFC 6951 §5.5).
+ */
+#ifndef CSCTP_TRANSPORT_LINK_H
+#define CSCTP_TRANSPORT_LINK_H
+
+#include <csctp/sctp.h>
+#include <glib.h>
+#include <sys/socket.h>
+
+typedef struct csctp_link csctp_link;
+
+/** Receives one packet: `pkt` is valid during the call only. */
+typedef void (*csctp_link_recv_fn)(void *user_data, const csctp_addr *from, const uint8_t *pkt,
+                                   size_t len);
+/** Called after each batch of received packets (flush output, run events). */
+typedef void (*csctp_link_batch_fn)(void *user_data);
+
+typedef struct csctp_link_stats {
+  uint64_t packets_in, packets_out, batches_in, batches_out;
+  uint64_t drop_short; /**< raw IP: truncated IP header or no SCTP header */
+  uint64_t send_errors;
+} csctp_link_stats;
+
+/**
+ * Opens a link. `udp`: non-zero for UDP bound to local_ip:udp_port (udp_port 0:
+ * any free port), else raw IP protocol 132 bound to local_ip. local_ip may be
+ * NULL or "" (IPv4 any) or a v4/v6 literal. Returns 0 and *pl, or a negative
+ * errno (e.g. -EPERM without CAP_NET_RAW, -EADDRINUSE) with a message in *err
+ * (g_free it).
+ */
+int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                   void *user_data, char **err);
+void csctp_link_del(csctp_link *l);
+
+/** Queues a packet for `to` (copied); sent by csctp_link_flush or when the batch is full. */
+void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len);
+/** Sends every queued packet (sendmmsg). */
+void csctp_link_flush(csctp_link *l);
+
+/** Builds a csctp_addr from an IP literal and a UDP port. Returns 0 or -1. */
+int csctp_link_addr_parse(const char *ip, uint16_t udp_port, csctp_addr *a);
+/** Formats "ip" or "ip:port" (UDP) into buf. */
+const char *csctp_link_addr_str(const csctp_addr *a, char *buf, size_t cap);
+/** The bound UDP port (UDP links). */
+uint16_t csctp_link_udp_port(const csctp_link *l);
+int csctp_link_is_udp(const csctp_link *l);
+int csctp_link_family(const csctp_link *l);
+void csctp_link_get_stats(const csctp_link *l, csctp_link_stats *st);
+
+#endif

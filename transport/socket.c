@@ -1,0 +1,603 @@
+/*
+ * The socket API on a GMainContext: a "host" is one link (UDP or raw IP) and
+ * one endpoint with its timer; a server owns a host with many sockets, a
+ * client socket owns a host with one. Everything runs from two sources on the
+ * caller's context: the link's readable source and the host's pump (timers,
+ * and output coalesced after API calls). Callbacks run from host_process();
+ * objects destroyed inside a callback are freed when it unwinds.
+ */
+#include <csctp/socket.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "assoc.h"
+#include "host.h"
+#include "link.h"
+
+#define PKT_MAX 9216
+
+typedef struct host host;
+
+struct csctp_stream {
+  csctp_socket *s;
+  uint16_t id;
+  uint32_t ppid;
+};
+
+struct csctp_socket {
+  host *h;
+  csctp_assoc *a; /* NULL while a passive socket waits, and after close */
+  csctp_addr peer;
+  uint16_t peer_port;
+  csctp_socket_events ev;
+  void *ud;
+  uint32_t default_ppid;
+  GHashTable *streams; /* id -> csctp_stream */
+  uint8_t *seen;       /* bitmap of inbound streams seen */
+  size_t high_mark;
+  unsigned connected : 1, closed : 1, zombie : 1, want_drain : 1, announced : 1;
+  csctp_stats last_stats;
+};
+
+struct csctp_server {
+  host *h;
+  GMainContext *ctx;
+  csctp_server_events ev;
+  void *ud;
+};
+
+struct host {
+  GMainContext *ctx;
+  csctp_link *link;
+  csctp_endpoint *ep;
+  GSource *pump;
+  csctp_server *srv;    /* owner when a server */
+  csctp_socket *client; /* owner when a client socket */
+  GHashTable *socks;    /* csctp_assoc* -> csctp_socket* */
+  GPtrArray *zombies;   /* sockets to free after the current dispatch */
+  GByteArray *msgcopy;  /* a message copied out of the engine for the data callback */
+  int depth, doomed, dirty;
+  uint32_t mtu;
+};
+
+static int os_random(uint8_t *buf, size_t len, void *user_data) {
+  (void)user_data;
+  return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+static void log_stderr(void *user_data, uint32_t category, const char *text) {
+  (void)user_data;
+  (void)category;
+  fprintf(stderr, "csctp: %s\n", text);
+}
+
+static csctp_tstamp now_us(void) { return (csctp_tstamp)g_get_monotonic_time(); }
+
+static void host_process(host *h);
+static void host_free(host *h);
+
+/* ---------------------------------------------------------------- pump */
+
+typedef struct pump_source {
+  GSource base;
+  host *h;
+} pump_source;
+
+static gboolean pump_dispatch_real(GSource *src, GSourceFunc cb, gpointer user_data) {
+  (void)cb;
+  (void)user_data;
+  host *h = ((pump_source *)src)->h;
+  g_source_set_ready_time(src, -1);
+  host_process(h);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs pump_funcs = {NULL, NULL, pump_dispatch_real, NULL, NULL, NULL};
+
+static void host_rearm(host *h) {
+  if (h->doomed || !h->pump) return;
+  if (h->dirty) {
+    g_source_set_ready_time(h->pump, 0);
+    return;
+  }
+  csctp_tstamp t = csctp_endpoint_expiry(h->ep);
+  g_source_set_ready_time(h->pump, t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t);
+}
+
+/* Output and events are due: run them now, or when the current dispatch unwinds. */
+static void host_kick(host *h) {
+  h->dirty = 1;
+  if (!h->depth) host_process(h);
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static csctp_socket *socket_alloc(host *h) {
+  csctp_socket *s = g_new0(csctp_socket, 1);
+  s->h = h;
+  s->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  return s;
+}
+
+static void socket_free(csctp_socket *s) {
+  g_hash_table_destroy(s->streams);
+  g_free(s->seen);
+  g_free(s);
+}
+
+static void socket_attach(csctp_socket *s, csctp_assoc *a) {
+  s->a = a;
+  csctp_endpoint_assoc_peer(s->h->ep, a, &s->peer, &s->peer_port);
+  /* Back-pressure marks: writes report "above" past half the send buffer, drain at a quarter. */
+  s->high_mark = a->cfg.sndbuf / 2;
+  csctp_assoc_set_send_buffer_low(a, s->high_mark / 2);
+  g_hash_table_insert(s->h->socks, a, s);
+}
+
+/* Detaches the association (flushing its last packets first) and retires the socket. */
+static void socket_retire(csctp_socket *s) {
+  host *h = s->h;
+  if (s->a) {
+    uint8_t buf[PKT_MAX];
+    csctp_ssize n;
+    csctp_tstamp now = now_us();
+    while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0)
+      csctp_link_send(h->link, &s->peer, buf, (size_t)n);
+    csctp_assoc_get_stats(s->a, &s->last_stats);
+    g_hash_table_remove(h->socks, s->a);
+    csctp_endpoint_remove(h->ep, s->a);
+    s->a = NULL;
+  }
+  if (!s->zombie) {
+    s->zombie = 1;
+    g_ptr_array_add(h->zombies, s);
+  }
+}
+
+static void socket_closed(csctp_socket *s, int had_error, const char *why, int err) {
+  if (s->closed) return;
+  s->closed = 1;
+  socket_retire(s);
+  if (had_error && s->ev.error) s->ev.error(s, err, why, s->ud);
+  if (s->ev.close) s->ev.close(s, had_error, s->ud);
+  if (s->h->client == s) s->h->doomed = 1;
+}
+
+static const char *close_text(csctp_close_reason r) {
+  switch (r) {
+  case CSCTP_CLOSE_SHUTDOWN: return "shut down";
+  case CSCTP_CLOSE_PEER_ABORT: return "aborted by the peer";
+  case CSCTP_CLOSE_LOCAL_ABORT: return "aborted";
+  case CSCTP_CLOSE_TIMEOUT: return "peer unreachable (association_max_retrans exceeded)";
+  case CSCTP_CLOSE_INIT_FAILED: return "connection failed (no answer to INIT)";
+  case CSCTP_CLOSE_PROTOCOL_ERROR: return "protocol error";
+  }
+  return "closed";
+}
+
+static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *ev) {
+  switch (ev->type) {
+  case CSCTP_EVENT_CONNECTED:
+    s->connected = 1;
+    if (h->srv && !s->announced) {
+      s->announced = 1;
+      if (h->srv->ev.connection) h->srv->ev.connection(h->srv, s, h->srv->ud);
+    } else if (s->ev.connect) {
+      s->ev.connect(s, s->ud);
+    }
+    break;
+  case CSCTP_EVENT_RESTARTED:
+    /* The peer restarted: its streams start over, so "stream" events may come again. */
+    if (s->seen) memset(s->seen, 0, 8192);
+    break;
+  case CSCTP_EVENT_MESSAGE: {
+    /* Copied: the engine's buffer dies at the next call on `a`, e.g. the echo's write. */
+    g_byte_array_set_size(h->msgcopy, 0);
+    g_byte_array_append(h->msgcopy, ev->u.message.data, (guint)ev->u.message.len);
+    csctp_message m = {ev->u.message.stream, ev->u.message.ppid, ev->u.message.unordered,
+                       h->msgcopy->data, ev->u.message.len};
+    if (!s->seen) s->seen = g_malloc0(8192);
+    if (!(s->seen[m.stream >> 3] & (1u << (m.stream & 7)))) {
+      s->seen[m.stream >> 3] |= (uint8_t)(1u << (m.stream & 7));
+      if (s->ev.stream) s->ev.stream(s, m.stream, s->ud);
+      if (s->zombie) break;
+    }
+    if (s->ev.data) s->ev.data(s, &m, s->ud);
+    break;
+  }
+  case CSCTP_EVENT_SHUTDOWN:
+    if (s->ev.end) s->ev.end(s, s->ud);
+    break;
+  case CSCTP_EVENT_SEND_BUFFER_LOW:
+    if (s->want_drain) {
+      s->want_drain = 0;
+      if (s->ev.drain) s->ev.drain(s, s->ud);
+    }
+    break;
+  case CSCTP_EVENT_CLOSED: {
+    int had_error = ev->u.closed.reason != CSCTP_CLOSE_SHUTDOWN;
+    if (s->h->srv && !s->announced) { /* never announced: drop quietly */
+      socket_retire(s);
+      s->closed = 1;
+      break;
+    }
+    if (!had_error && s->ev.end && !s->connected) s->ev.end(s, s->ud);
+    socket_closed(s, had_error, close_text(ev->u.closed.reason),
+                  ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT    ? -ECONNRESET
+                  : ev->u.closed.reason == CSCTP_CLOSE_INIT_FAILED ? -ECONNREFUSED
+                  : ev->u.closed.reason == CSCTP_CLOSE_TIMEOUT     ? -ETIMEDOUT
+                                                                   : -ECONNABORTED);
+    break;
+  }
+  default: break;
+  }
+}
+
+/* ---------------------------------------------------------------- host */
+
+static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pkt, size_t len) {
+  host *h = user_data;
+  if (h->doomed) return;
+  csctp_assoc *a = NULL;
+  int rv = csctp_endpoint_read_packet(h->ep, from, pkt, len, now_us(), &a);
+  if (rv) {
+    g_warning("csctp: endpoint: %s", csctp_strerror(rv));
+    return;
+  }
+  if (a && !g_hash_table_lookup(h->socks, a)) {
+    if (h->client && !h->client->a && !h->client->closed) {
+      socket_attach(h->client, a); /* passive connect: our peer arrived */
+    } else if (h->srv) {
+      csctp_socket *s = socket_alloc(h);
+      socket_attach(s, a);
+    } else {
+      csctp_assoc_abort(a, "unexpected association", now_us());
+    }
+  }
+  h->dirty = 1;
+}
+
+static void host_batch(void *user_data) { host_process(user_data); }
+
+static void host_process(host *h) {
+  if (h->doomed && !h->depth) {
+    host_free(h);
+    return;
+  }
+  h->depth++;
+  csctp_tstamp now = now_us();
+  if (csctp_endpoint_expiry(h->ep) <= now) csctp_endpoint_handle_expiry(h->ep, now);
+  for (int round = 0; round < 64 && !h->doomed; round++) {
+    h->dirty = 0;
+    int any = 0;
+    csctp_assoc *a;
+    csctp_event ev;
+    while (!h->doomed && csctp_endpoint_poll_event(h->ep, &a, &ev)) {
+      any = 1;
+      csctp_socket *s = g_hash_table_lookup(h->socks, a);
+      if (!s) { /* an association without a socket (never happens): take it out */
+        if (ev.type == CSCTP_EVENT_CLOSED) csctp_endpoint_remove(h->ep, a);
+        continue;
+      }
+      socket_event(h, s, a, &ev);
+    }
+    if (h->doomed) break;
+    uint8_t buf[PKT_MAX];
+    csctp_addr to;
+    csctp_ssize n;
+    while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now_us(), &to, NULL)) > 0)
+      csctp_link_send(h->link, &to, buf, (size_t)n);
+    if (!any && !h->dirty) break;
+  }
+  csctp_link_flush(h->link);
+  h->depth--;
+  if (!h->depth) {
+    for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
+    g_ptr_array_set_size(h->zombies, 0);
+    if (h->doomed) {
+      host_free(h);
+      return;
+    }
+  }
+  h->dirty = 0;
+  host_rearm(h);
+}
+
+static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, int listen,
+                    uint16_t local_port, char **err_msg) {
+  host *h = g_new0(host, 1);
+  h->ctx = ctx ? ctx : g_main_context_default();
+  g_main_context_ref(h->ctx);
+  h->socks = g_hash_table_new(g_direct_hash, g_direct_equal);
+  h->zombies = g_ptr_array_new();
+  h->msgcopy = g_byte_array_new();
+  h->mtu = o->mtu ? o->mtu : 1200;
+  csctp_config cfg;
+  csctp_config_default(&cfg);
+  csctp_host_apply_defaults(&cfg);
+  cfg.rand = os_random;
+  cfg.local_port = local_port;
+  cfg.remote_port = o->port ? o->port : 5000;
+  cfg.mtu = h->mtu > PKT_MAX ? PKT_MAX : h->mtu;
+  if (o->MIS) cfg.max_inbound_streams = o->MIS;
+  if (o->OS) cfg.outbound_streams = o->OS;
+  const char *dbg = getenv("CSCTP_DEBUG");
+  cfg.log_mask = csctp_log_mask_parse(dbg);
+  if (cfg.log_mask) cfg.log = log_stderr;
+  int rv = csctp_endpoint_new(&h->ep, &cfg);
+  if (rv) {
+    if (err_msg) *err_msg = g_strdup_printf("endpoint: %s", csctp_strerror(rv));
+    host_free(h);
+    return rv;
+  }
+  csctp_endpoint_listen(h->ep, listen);
+  char *err = NULL;
+  uint16_t udp_port = o->udp_local_port ? o->udp_local_port : 9899;
+  rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
+                      host_batch, h, &err);
+  if (rv) {
+    if (err_msg)
+      *err_msg = err;
+    else
+      g_free(err);
+    host_free(h);
+    return rv;
+  }
+  pump_source *ps = (pump_source *)g_source_new(&pump_funcs, sizeof(pump_source));
+  ps->h = h;
+  h->pump = &ps->base;
+  g_source_attach(h->pump, h->ctx);
+  *ph = h;
+  return 0;
+}
+
+static void host_free(host *h) {
+  if (h->depth) { /* inside a callback: later */
+    h->doomed = 1;
+    return;
+  }
+  if (h->ep) {
+    /* Abort what is still open, send the ABORTs, free the sockets without callbacks. */
+    GHashTableIter it;
+    gpointer k, v;
+    GPtrArray *all = g_ptr_array_new();
+    g_hash_table_iter_init(&it, h->socks);
+    while (g_hash_table_iter_next(&it, &k, &v)) g_ptr_array_add(all, v);
+    for (guint i = 0; i < all->len; i++) {
+      csctp_socket *s = all->pdata[i];
+      if (s->a && csctp_assoc_get_state(s->a) != CSCTP_STATE_CLOSED)
+        csctp_assoc_abort(s->a, "closing", now_us());
+      if (h->link) socket_retire(s);
+    }
+    g_ptr_array_free(all, TRUE);
+    if (h->link) csctp_link_flush(h->link);
+  }
+  if (h->client && !h->client->zombie) g_ptr_array_add(h->zombies, h->client);
+  for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
+  g_ptr_array_free(h->zombies, TRUE);
+  if (h->pump) {
+    g_source_destroy(h->pump);
+    g_source_unref(h->pump);
+  }
+  csctp_link_del(h->link);
+  csctp_endpoint_del(h->ep);
+  g_hash_table_destroy(h->socks);
+  g_byte_array_free(h->msgcopy, TRUE);
+  g_free(h->srv);
+  g_main_context_unref(h->ctx);
+  g_free(h);
+}
+
+/* ---------------------------------------------------------------- public: sockets */
+
+void csctp_connect_opts_init(csctp_connect_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->port = 5000;
+  o->udp_local_port = 9899;
+  o->udp_peer_port = 9899;
+  o->mtu = 1200;
+}
+
+int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
+                         const csctp_socket_events *events, void *user_data, csctp_socket **ps,
+                         char **err_msg) {
+  if (err_msg) *err_msg = NULL;
+  if (!o || !ps || !o->host) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_addr peer;
+  const char *peer_ip = o->udp_transport && o->udp_peer_address ? o->udp_peer_address : o->host;
+  uint16_t peer_udp = o->udp_transport ? (o->udp_peer_port ? o->udp_peer_port : 9899) : 0;
+  if (csctp_link_addr_parse(peer_ip, peer_udp, &peer) != 0) {
+    if (err_msg) *err_msg = g_strdup_printf("not an IP address: '%s'", peer_ip);
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  uint16_t lport = o->local_port ? o->local_port : (uint16_t)g_random_int_range(10000, 60000);
+  host *h;
+  int rv = host_new(&h, ctx, o, o->passive, lport, err_msg);
+  if (rv) return rv;
+  csctp_socket *s = socket_alloc(h);
+  h->client = s;
+  s->default_ppid = o->ppid;
+  if (events) s->ev = *events;
+  s->ud = user_data;
+  s->peer = peer;
+  s->peer_port = o->port ? o->port : 5000;
+  if (o->passive) {
+    /* Over UDP the peer's UDP port is learned, so accept it from any UDP port. */
+    csctp_addr only = peer;
+    if (o->udp_transport) {
+      csctp_endpoint_restrict(h->ep, NULL, s->peer_port);
+    } else {
+      csctp_endpoint_restrict(h->ep, &only, s->peer_port);
+    }
+  } else {
+    csctp_assoc *a;
+    rv = csctp_endpoint_connect(h->ep, &peer, s->peer_port, NULL, now_us(), &a);
+    if (rv) {
+      if (err_msg) *err_msg = g_strdup_printf("connect: %s", csctp_strerror(rv));
+      host_free(h);
+      return rv;
+    }
+    socket_attach(s, a);
+  }
+  *ps = s;
+  host_kick(h);
+  return 0;
+}
+
+void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events, void *user_data) {
+  if (events)
+    s->ev = *events;
+  else
+    memset(&s->ev, 0, sizeof(s->ev));
+  s->ud = user_data;
+}
+
+csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
+                               const csctp_write_opts *opts) {
+  if (!s || s->zombie || s->closed) return CSCTP_ERR_CLOSED;
+  if (!s->a) return CSCTP_ERR_INVALID_STATE;
+  csctp_send_opts so = {0};
+  if (opts) {
+    so.stream = opts->stream;
+    so.ppid = opts->ppid;
+    so.unordered = opts->unordered;
+  } else {
+    so.ppid = s->default_ppid;
+  }
+  int rv = csctp_assoc_send(s->a, &so, data, len, now_us());
+  if (rv == CSCTP_ERR_WOULD_BLOCK) s->want_drain = 1;
+  if (rv) return rv;
+  size_t b = csctp_assoc_buffered_amount(s->a);
+  if (b > s->high_mark) s->want_drain = 1;
+  host_kick(s->h);
+  return (csctp_ssize)b;
+}
+
+csctp_stream *csctp_socket_create_stream(csctp_socket *s, uint16_t id, uint32_t ppid) {
+  if (!s) return NULL;
+  if (s->a && s->a->num_out && id >= s->a->num_out) return NULL;
+  csctp_stream *st = g_hash_table_lookup(s->streams, GUINT_TO_POINTER((guint)id));
+  if (!st) {
+    st = g_new0(csctp_stream, 1);
+    st->s = s;
+    st->id = id;
+    g_hash_table_insert(s->streams, GUINT_TO_POINTER((guint)id), st);
+  }
+  st->ppid = ppid;
+  return st;
+}
+
+csctp_ssize csctp_stream_write(csctp_stream *st, const uint8_t *data, size_t len) {
+  csctp_write_opts o = {st->id, st->ppid, 0};
+  return csctp_socket_write(st->s, data, len, &o);
+}
+
+size_t csctp_socket_buffered(const csctp_socket *s) {
+  return s && s->a ? csctp_assoc_buffered_amount(s->a) : 0;
+}
+
+void csctp_socket_end(csctp_socket *s) {
+  if (!s || s->closed || s->zombie) return;
+  if (!s->a) { /* a passive socket still waiting: nothing to shut down */
+    socket_closed(s, 0, NULL, 0);
+    host_kick(s->h);
+    return;
+  }
+  csctp_assoc_state st = csctp_assoc_get_state(s->a);
+  if (st == CSCTP_STATE_COOKIE_WAIT || st == CSCTP_STATE_COOKIE_ECHOED)
+    csctp_assoc_abort(s->a, "closed before established", now_us());
+  else
+    csctp_assoc_shutdown(s->a, now_us());
+  host_kick(s->h);
+}
+
+void csctp_socket_destroy(csctp_socket *s) {
+  if (!s || s->zombie) return;
+  host *h = s->h;
+  s->closed = 1;
+  memset(&s->ev, 0, sizeof(s->ev));
+  if (s->a && csctp_assoc_get_state(s->a) != CSCTP_STATE_CLOSED)
+    csctp_assoc_abort(s->a, "destroyed", now_us());
+  socket_retire(s);
+  if (h->client == s) {
+    h->doomed = 1;
+    if (!h->depth) host_free(h);
+    return;
+  }
+  if (!h->depth) {
+    csctp_link_flush(h->link);
+    for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
+    g_ptr_array_set_size(h->zombies, 0);
+  }
+}
+
+const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap) {
+  char a[80];
+  csctp_link_addr_str(&s->peer, a, sizeof(a));
+  snprintf(buf, cap, "%s sctp %u", a, s->peer_port);
+  return buf;
+}
+
+void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st) {
+  if (s->a)
+    csctp_assoc_get_stats(s->a, st);
+  else
+    *st = s->last_stats;
+}
+
+uint16_t csctp_socket_outbound_streams(const csctp_socket *s) { return s->a ? s->a->num_out : 0; }
+
+/* ---------------------------------------------------------------- public: servers */
+
+int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void *user_data,
+                     csctp_server **ps) {
+  csctp_server *srv = g_new0(csctp_server, 1);
+  if (events) srv->ev = *events;
+  srv->ud = user_data;
+  srv->ctx = ctx;
+  *ps = srv;
+  return 0;
+}
+
+int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o, char **err_msg) {
+  if (err_msg) *err_msg = NULL;
+  if (!srv || !o) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (srv->h) return CSCTP_ERR_INVALID_STATE;
+  host *h;
+  int rv = host_new(&h, srv->ctx, o, 1, o->local_port ? o->local_port : 5000, err_msg);
+  if (rv) {
+    if (srv->ev.error) srv->ev.error(srv, rv, err_msg && *err_msg ? *err_msg : "listen", srv->ud);
+    return rv;
+  }
+  h->srv = srv;
+  srv->h = h;
+  return 0;
+}
+
+size_t csctp_server_connections(const csctp_server *srv) {
+  return srv->h ? g_hash_table_size(srv->h->socks) : 0;
+}
+
+uint16_t csctp_server_udp_port(const csctp_server *srv) {
+  return srv->h ? csctp_link_udp_port(srv->h->link) : 0;
+}
+
+void csctp_server_del(csctp_server *srv) {
+  if (!srv) return;
+  if (!srv->h) {
+    g_free(srv);
+    return;
+  }
+  host *h = srv->h;
+  srv->ev.connection = NULL;
+  srv->ev.error = NULL;
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, h->socks);
+  while (g_hash_table_iter_next(&it, &k, &v))
+    memset(&((csctp_socket *)v)->ev, 0, sizeof(csctp_socket_events));
+  host_free(h); /* frees srv too (now or when the dispatch unwinds) */
+}
