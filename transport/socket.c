@@ -335,7 +335,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   }
   csctp_endpoint_listen(h->ep, listen);
   char *err = NULL;
-  uint16_t udp_port = o->udp_local_port ? o->udp_local_port : 9899;
+  uint16_t udp_port = o->udp_local_port; /* 0: any free port */
   rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
                       host_batch, h, &err);
   if (rv) {

@@ -107,7 +107,7 @@ typedef struct csctp_connect_opts {
   int passive;                  /**< connect: wait for `host`:`port` to connect to us instead */
   uint32_t ppid;                /**< default PPID of write(), default 0 */
   int udp_transport;            /**< 1: UDP encapsulation (RFC 6951); 0: raw IP */
-  uint16_t udp_local_port;      /**< UDP: local UDP port, default 9899 (0 after init: 9899) */
+  uint16_t udp_local_port;      /**< UDP: local UDP port, default 9899; 0: any free one */
   const char *udp_peer_address; /**< UDP: the peer's IP (the original's udpPeer.address),
                                      default `host` */
   uint16_t udp_peer_port;       /**< UDP: the peer's UDP port, default 9899 */

@@ -1,0 +1,135 @@
+/* Helpers for the transport tests (see tputil.h). */
+#include "tputil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static gboolean tp_timeout_cb(gpointer ud) {
+  *(int *)ud = 1;
+  return G_SOURCE_REMOVE;
+}
+
+int tp_run_until(GMainContext *ctx, const int *flag, unsigned ms) {
+  int expired = 0;
+  GSource *t = g_timeout_source_new(ms);
+  g_source_set_callback(t, tp_timeout_cb, &expired, NULL);
+  g_source_attach(t, ctx);
+  while (!*flag && !expired) g_main_context_iteration(ctx, TRUE);
+  g_source_destroy(t);
+  g_source_unref(t);
+  return *flag;
+}
+
+void tp_run_for(GMainContext *ctx, unsigned ms) {
+  int never = 0;
+  tp_run_until(ctx, &never, ms);
+}
+
+pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
+  char out[512], err[512];
+  snprintf(out, sizeof(out), "%s/%s.out", logdir, name);
+  snprintf(err, sizeof(err), "%s/%s.err", logdir, name);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fo >= 0) dup2(fo, 1);
+    if (fe >= 0) dup2(fe, 2);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+int tp_wait(pid_t pid, unsigned ms) {
+  for (unsigned waited = 0;; waited += 10) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (r < 0) return -1;
+    if (waited >= ms) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      return -1;
+    }
+    usleep(10000);
+  }
+}
+
+void tp_stop(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  if (tp_wait(pid, 2000) < 0) { /* tp_wait killed and reaped it */
+  }
+}
+
+char *tp_slurp(const char *path) {
+  char *s = NULL;
+  if (!g_file_get_contents(path, &s, NULL, NULL)) return g_strdup("");
+  return s;
+}
+
+void tp_dump_logs(const char *logdir, const char *name) {
+  const char *ext[] = {"out", "err"};
+  for (int i = 0; i < 2; i++) {
+    char p[512];
+    snprintf(p, sizeof(p), "%s/%s.%s", logdir, name, ext[i]);
+    char *s = tp_slurp(p);
+    size_t n = strlen(s);
+    fprintf(stderr, "---- %s.%s (last 3000 bytes)\n%s\n", name, ext[i],
+            n > 3000 ? s + n - 3000 : s);
+    g_free(s);
+  }
+}
+
+int tp_is_root(void) { return geteuid() == 0; }
+
+int tp_have(const char *tool) {
+  char *p = g_find_program_in_path(tool);
+  int ok = p != NULL;
+  g_free(p);
+  return ok;
+}
+
+int tp_sh(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *cmd = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  int st = system(cmd);
+  g_free(cmd);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void tp_netns_del(const char *prefix) {
+  tp_sh("ip netns del %s-a 2>/dev/null; ip netns del %s-b 2>/dev/null; true", prefix, prefix);
+}
+
+int tp_netns_pair(const char *prefix, int net) {
+  tp_netns_del(prefix);
+  return tp_sh(
+      "set -e; ip netns add %1$s-a; ip netns add %1$s-b; "
+      "ip link add %1$s-va netns %1$s-a type veth peer name %1$s-vb netns %1$s-b; "
+      "ip -n %1$s-a addr add 10.%2$d.0.1/24 dev %1$s-va; "
+      "ip -n %1$s-b addr add 10.%2$d.0.2/24 dev %1$s-vb; "
+      "ip -n %1$s-a addr add fd00:%2$d::1/64 dev %1$s-va nodad; "
+      "ip -n %1$s-b addr add fd00:%2$d::2/64 dev %1$s-vb nodad; "
+      "ip -n %1$s-a link set %1$s-va up; ip -n %1$s-b link set %1$s-vb up; "
+      "ip -n %1$s-a link set lo up; ip -n %1$s-b link set lo up",
+      prefix, net);
+}
+
+const char *tp_tool(void) {
+#ifdef CSCTP_TOOL_PATH
+  return CSCTP_TOOL_PATH;
+#else
+  return "csctp";
+#endif
+}

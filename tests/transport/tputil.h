@@ -1,0 +1,42 @@
+/* Helpers for the transport tests: bounded main-loop runs, child processes, namespaces. */
+#ifndef CSCTP_TEST_TPUTIL_H
+#define CSCTP_TEST_TPUTIL_H
+
+#include <criterion/criterion.h>
+#include <csctp/socket.h>
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Runs ctx until *flag becomes non-zero or `ms` pass. Returns *flag. */
+int tp_run_until(GMainContext *ctx, const int *flag, unsigned ms);
+/* Runs ctx for `ms` milliseconds. */
+void tp_run_for(GMainContext *ctx, unsigned ms);
+
+/* Starts argv (NULL-terminated) with stdout/stderr to files under `logdir`/name.{out,err}. */
+pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]);
+/* Waits for pid up to `ms`; returns its exit status (0-255), 128+signal, or -1 on timeout
+ * (the child is then killed with SIGKILL and reaped). */
+int tp_wait(pid_t pid, unsigned ms);
+/* Sends SIGTERM (then SIGKILL after 2 s) to a child we started, and reaps it. */
+void tp_stop(pid_t pid);
+/* Reads a whole (small) file into a new string ("" when missing). g_free it. */
+char *tp_slurp(const char *path);
+/* Prints the tail of a child's logs to stderr (for failures). */
+void tp_dump_logs(const char *logdir, const char *name);
+
+/* Is this root, and is `tool` on PATH? */
+int tp_is_root(void);
+int tp_have(const char *tool);
+/* Runs a shell command; returns its exit status. */
+int tp_sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* Two namespaces "<prefix>-a" (10.<net>.0.1) and "<prefix>-b" (10.<net>.0.2) joined by a veth. */
+int tp_netns_pair(const char *prefix, int net);
+void tp_netns_del(const char *prefix);
+
+/* Path of the csctp command built with the tests. */
+const char *tp_tool(void);
+
+#endif
