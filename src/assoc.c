@@ -80,6 +80,8 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
   a->cfg.cookie_secret = NULL;
   a->state = CSCTP_STATE_CLOSED;
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->rc.timer = CSCTP_TSTAMP_NONE;
+  a->announce_forward_tsn = a->announce_reconfig = 1;
   if (cfg->cookie_secret) {
     memcpy(a->secret, cfg->cookie_secret, CSCTP_COOKIE_SECRET_LEN);
   } else if (cfg->rand(a->secret, sizeof(a->secret), cfg->rand_user_data)) {
@@ -123,6 +125,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_tx_free(&a->tx);
   csctp_reasm_free(&a->reasm);
   csctp_assoc_events_free(a);
+  csctp_assoc_reconfig_free(a);
   csctp_free(a->mem, a);
 }
 
@@ -170,6 +173,7 @@ int csctp_assoc_queue_ctrl(csctp_assoc *a, const uint8_t *chunk, size_t len) {
 
 static void assoc_stop_timers(csctp_assoc *a) {
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->rc.timer = CSCTP_TSTAMP_NONE;
 }
 
 void csctp_assoc_enter_closed(csctp_assoc *a, csctp_close_reason reason, uint16_t cause) {
@@ -232,6 +236,8 @@ static int chunk_validate(const csctp_chunk *ch) {
     csctp_data_chunk d;
     csctp_init_chunk i;
     csctp_sack_chunk s;
+    csctp_forward_tsn_chunk f;
+    csctp_reconfig_chunk r;
   } u;
   const uint8_t *info;
   size_t info_len;
@@ -244,6 +250,8 @@ static int chunk_validate(const csctp_chunk *ch) {
   case CSCTP_CHUNK_HEARTBEAT:
   case CSCTP_CHUNK_HEARTBEAT_ACK: return csctp_heartbeat_decode(ch, &info, &info_len);
   case CSCTP_CHUNK_SHUTDOWN: return csctp_shutdown_decode(ch, &cum);
+  case CSCTP_CHUNK_FORWARD_TSN: return csctp_forward_tsn_decode(ch, &u.f);
+  case CSCTP_CHUNK_RECONFIG: return csctp_reconfig_decode(ch, &u.r);
   default: return 0;
   }
 }
@@ -402,7 +410,16 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     case CSCTP_CHUNK_COOKIE_ECHO: rv = csctp_assoc_on_cookie_echo(a, &h, &ch, now); break;
     case CSCTP_CHUNK_COOKIE_ACK: csctp_assoc_on_cookie_ack(a, now); break;
     case CSCTP_CHUNK_SHUTDOWN_COMPLETE: csctp_assoc_on_shutdown_complete(a, now); break;
-    default: {
+    case CSCTP_CHUNK_FORWARD_TSN:
+      if (!a->announce_forward_tsn) goto unknown; /* not announced: an unknown chunk to us */
+      rv = csctp_assoc_on_forward_tsn(a, &ch, &had_data, now);
+      break;
+    case CSCTP_CHUNK_RECONFIG:
+      if (!a->announce_reconfig) goto unknown;
+      rv = csctp_assoc_on_reconfig(a, &ch, now);
+      break;
+    default:
+    unknown: {
       /* §3.2: the upper two bits of an unrecognized chunk type say what to do. */
       int act = csctp_unknown_action(ch.type);
       if (act == CSCTP_UNK_STOP_REPORT || act == CSCTP_UNK_SKIP_REPORT)
@@ -415,7 +432,10 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     if (rv == 1 || a->state == CSCTP_STATE_CLOSED) break; /* handler said: stop processing */
   }
 done:
-  if (state_has_tcb(a)) csctp_assoc_after_data_packet(a, had_data, immediate, now);
+  if (state_has_tcb(a)) {
+    csctp_assoc_reconfig_progress(a);
+    csctp_assoc_after_data_packet(a, had_data, immediate, now);
+  }
   return 0;
 }
 
@@ -523,6 +543,13 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
       a->stats.chunks_out++;
     }
   }
+  if (can_send_data) {
+    /* RFC 6525 request, then RFC 3758 abandonment and FORWARD TSN, all before DATA. */
+    csctp_assoc_reconfig_write(a, w, now);
+    csctp_tx_pr_check(&a->tx, now);
+    if (csctp_tx_write_forward_tsn(&a->tx, w, now)) a->stats.chunks_out++;
+    data_ready = csctp_tx_wants_to_send(&a->tx, now);
+  }
   if (data_ready && !(a->cfg.no_bundle && w->len > start)) {
     size_t n = csctp_tx_write_data(&a->tx, w, now);
     if (n) {
@@ -570,6 +597,7 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
 
 int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   assoc_release_popped(a);
+  csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
   if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);
@@ -606,7 +634,8 @@ int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t 
   if (opts->stream >= limit) return CSCTP_ERR_STREAM_ID;
   if (len == 0) return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > a->cfg.max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
-  int rv = csctp_tx_enqueue(&a->tx, opts->stream, opts->ppid, opts->unordered, data, len);
+  int rv = csctp_tx_enqueue_pr(&a->tx, opts->stream, opts->ppid, opts->unordered,
+                               (int)opts->pr_policy, opts->pr_value, now, data, len);
   if (rv == 0) {
     a->stats.messages_out++;
     if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;

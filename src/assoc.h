@@ -3,7 +3,8 @@
  * assoc.c (API, packet intake and output), assoc_handshake.c (INIT, INIT ACK,
  * COOKIE ECHO/ACK, §5), assoc_shutdown.c (SHUTDOWN family, ABORT, §9),
  * assoc_data.c (DATA intake, SACK, §6), assoc_timer.c (timers, heartbeat),
- * assoc_event.c (the event queue).
+ * assoc_event.c (the event queue), assoc_forward_tsn.c (FORWARD TSN intake,
+ * RFC 3758 §3.6), assoc_reconfig.c (stream reconfiguration, RFC 6525).
  */
 #ifndef CSCTP_ASSOC_H
 #define CSCTP_ASSOC_H
@@ -20,7 +21,38 @@
 typedef struct csctp_assoc_qev {
   csctp_event ev;
   int after_data;
+  void *owned; /* memory the event points into, freed after the event is handed out */
 } csctp_assoc_qev;
+
+/* A set of stream ids (RFC 6525 requests); `all` means every stream (the wire's empty list). */
+typedef struct csctp_assoc_streams {
+  uint16_t *ids;
+  size_t n, cap;
+  int all;
+} csctp_assoc_streams;
+
+/* Stream reconfiguration state (RFC 6525), assoc_reconfig.c. */
+typedef struct csctp_assoc_reconfig {
+  /* Our Outgoing SSN Reset Requests: one in flight, later ones merged into `pending`. */
+  uint32_t next_seq;          /* sequence number of our next request (§5.1.1: initial TSN) */
+  int inflight;               /* `cur` is being sent or awaits its response */
+  int sent;                   /* it was sent at least once (last_tsn fixed) */
+  int send;                   /* write it at the next opportunity its streams allow */
+  int in_progress;            /* the peer answered "In progress": retry at the timer */
+  uint32_t seq;               /* its sequence number */
+  csctp_tsn last_tsn;         /* its Sender's Last Assigned TSN */
+  csctp_assoc_streams cur, pending;
+  csctp_tstamp timer;         /* retransmission deadline, CSCTP_TSTAMP_NONE when stopped */
+  /* The peer's requests (§5.2.1): the next expected sequence number, the last two results. */
+  uint32_t peer_next_seq;
+  uint32_t peer_results[2]; /* [0]: peer_next_seq - 1, [1]: peer_next_seq - 2 */
+  unsigned peer_seen;       /* requests processed (0, 1, 2 = both results valid) */
+  /* Deferred reset processing (§5.2.2 E2): the peer's request waiting for its data. */
+  int deferred;
+  uint32_t deferred_seq;
+  csctp_tsn deferred_tsn;
+  csctp_assoc_streams deferred_streams;
+} csctp_assoc_reconfig;
 
 /* A whole packet built while reading input (stateless replies), sent as is. */
 typedef struct csctp_assoc_opkt {
@@ -40,6 +72,14 @@ struct csctp_assoc {
   csctp_tsn local_initial_tsn;
   uint16_t num_out, num_in; /* negotiated stream counts (0 before) */
   uint32_t peer_a_rwnd;     /* from the INIT/INIT ACK */
+  csctp_tsn peer_initial_tsn;
+
+  /* Extensions: what we announce (tests may switch them off before connecting) and what
+   * the peer announced (RFC 3758 Forward-TSN, RFC 6525 RE-CONFIG). */
+  uint8_t announce_forward_tsn, announce_reconfig;
+  uint8_t peer_forward_tsn, peer_reconfig;
+  csctp_assoc_reconfig rc;
+  void *ev_owned; /* memory of the last event handed out, freed at the next call */
 
   /* Handshake. */
   uint8_t *cookie; /* the cookie we echo (COOKIE-ECHOED) */
@@ -136,8 +176,33 @@ void csctp_assoc_hb_schedule(csctp_assoc *a, csctp_tstamp now);
 /* Counts one error (T3, T2, heartbeat); closes when over association_max_retrans. Returns 1 if closed. */
 int csctp_assoc_count_error(csctp_assoc *a);
 
+/* assoc_forward_tsn.c */
+/* Handles a FORWARD TSN (RFC 3758 §3.6). Returns 0, 1 (stop processing the packet) or a fatal
+ * error; *counts_as_data is set when SACK rules must treat it as DATA. */
+int csctp_assoc_on_forward_tsn(csctp_assoc *a, const csctp_chunk *ch, int *counts_as_data,
+                               csctp_tstamp now);
+
+/* assoc_reconfig.c */
+/* Starts the extension state of a new or restarted association (request sequence numbers). */
+void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn);
+/* Frees the memory of the reconfiguration state. */
+void csctp_assoc_reconfig_free(csctp_assoc *a);
+/* Handles a RE-CONFIG chunk (RFC 6525 §5.2). Returns 0, 1 (stop processing) or a fatal error. */
+int csctp_assoc_on_reconfig(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
+/* Completes a deferred incoming reset once its data has arrived and been taken. */
+void csctp_assoc_reconfig_progress(csctp_assoc *a);
+/* 1 when DATA with this TSN on this stream must wait for a deferred reset (§5.2.2 E2). */
+int csctp_assoc_reconfig_holds(const csctp_assoc *a, uint16_t stream, csctp_tsn tsn);
+/* Writes our pending RE-CONFIG request when its streams have drained. */
+void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now);
+/* The reconfiguration timer: retransmits the request. Returns 1 when the association closed. */
+int csctp_assoc_reconfig_timer(csctp_assoc *a, csctp_tstamp now);
+
 /* assoc_event.c */
 void csctp_assoc_push_event(csctp_assoc *a, const csctp_event *ev, int after_data);
+/* Same, with memory `owned` that the event points into (freed once the event is handed out). */
+void csctp_assoc_push_event_owned(csctp_assoc *a, const csctp_event *ev, int after_data,
+                                  void *owned);
 int csctp_assoc_pop_event(csctp_assoc *a, csctp_event *ev);
 void csctp_assoc_events_free(csctp_assoc *a);
 

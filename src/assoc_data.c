@@ -40,7 +40,9 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now)
     a->sack_now = 1; /* §6.7: report duplicates at once */
     return 0;
   }
-  if (cls == CSCTP_RX_TSN_NO_ROOM) {
+  if (cls == CSCTP_RX_TSN_NO_ROOM || csctp_assoc_reconfig_holds(a, d.stream, d.tsn)) {
+    /* No room, or new data on a stream whose reset waits (RFC 6525 §5.2.2 E2): the peer
+     * sends it again. */
     a->stats.drop_out_of_window++;
     a->sack_now = 1;
     return 0;

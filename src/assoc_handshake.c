@@ -10,6 +10,32 @@
 
 static uint16_t min16(uint16_t x, uint16_t y) { return x < y ? x : y; }
 
+/* RFC 3758 §3.1 and RFC 5061 §4.2.7: what we support, in INIT and INIT ACK. */
+static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
+  uint8_t ext[2];
+  size_t n = 0;
+  if (a->announce_reconfig) ext[n++] = CSCTP_CHUNK_RECONFIG;
+  if (a->announce_forward_tsn) {
+    ext[n++] = CSCTP_CHUNK_FORWARD_TSN;
+    csctp_param_write(w, CSCTP_PARAM_FORWARD_TSN_SUPPORTED, NULL, 0);
+  }
+  if (n) csctp_param_write(w, CSCTP_PARAM_SUPPORTED_EXTENSIONS, ext, n);
+}
+
+static int ext_listed(const csctp_init_chunk *in, uint8_t type) {
+  for (size_t i = 0; i < in->supported_ext_len; i++)
+    if (in->supported_ext[i] == type) return 1;
+  return 0;
+}
+
+/* What the peer announced, as far as we use it ourselves. */
+static void peer_features(const csctp_assoc *a, const csctp_init_chunk *in, uint8_t *fwd,
+                          uint8_t *reconfig) {
+  *fwd = (uint8_t)(a->announce_forward_tsn &&
+                   (in->forward_tsn_supported || ext_listed(in, CSCTP_CHUNK_FORWARD_TSN)));
+  *reconfig = (uint8_t)(a->announce_reconfig && ext_listed(in, CSCTP_CHUNK_RECONFIG));
+}
+
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
   csctp_init_chunk f = {0};
   f.initiate_tag = a->local_tag;
@@ -18,6 +44,7 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
   f.num_inbound_streams = a->cfg.max_inbound_streams;
   f.initial_tsn = a->local_initial_tsn;
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
+  write_ext_params(a, w);
   csctp_wr_tlv_end(w, off);
   return off;
 }
@@ -92,7 +119,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   c.peer_a_rwnd = in.a_rwnd;
   c.num_outbound = min16(a->cfg.outbound_streams, in.num_inbound_streams);
   c.num_inbound = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
-  c.peer_forward_tsn = (uint8_t)in.forward_tsn_supported;
+  peer_features(a, &in, &c.peer_forward_tsn, &c.peer_reconfig);
   int rv = 0;
   if (a->state == CSCTP_STATE_CLOSED) {
     /* No association: fresh tag and TSN, no state kept (§5.1). */
@@ -132,6 +159,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   f.initial_tsn = c.local_initial_tsn;
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, sizeof(cookie));
+  write_ext_params(a, &w);
   if (in.n_unrecognized) {
     /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each. */
     for (size_t i = 0; i < in.n_unrecognized; i++) {
@@ -212,7 +240,9 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->num_out = min16(a->cfg.outbound_streams, in.num_inbound_streams);
   a->num_in = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   a->peer_a_rwnd = in.a_rwnd;
+  peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig);
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
+  a->peer_initial_tsn = in.initial_tsn;
   a->rx_started = 1;
   a->state = CSCTP_STATE_COOKIE_ECHOED;
   a->send_cookie_echo = 1;
@@ -240,6 +270,8 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->num_out = c->num_outbound;
   a->num_in = c->num_inbound;
   a->peer_a_rwnd = c->peer_a_rwnd;
+  a->peer_forward_tsn = c->peer_forward_tsn;
+  a->peer_reconfig = c->peer_reconfig;
   if (restart) {
     csctp_tx_restart(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
     csctp_reasm_clear(&a->reasm);
@@ -247,6 +279,8 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
     csctp_tx_start(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
   }
   csctp_rx_tsn_init(&a->rxt, c->peer_initial_tsn);
+  a->peer_initial_tsn = c->peer_initial_tsn;
+  csctp_assoc_ext_start(a, c->peer_initial_tsn);
   a->rx_started = 1;
   a->packets_since_sack = 0;
   a->sack_timer = CSCTP_TSTAMP_NONE;
@@ -267,13 +301,22 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
 }
 
 /* Moves a handshaking association to ESTABLISHED with the peer parameters from a cookie. */
-static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, csctp_tstamp now) {
+static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_cookie,
+                             csctp_tstamp now) {
   csctp_tx_start(&a->tx, a->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
+  if (from_cookie) {
+    a->peer_forward_tsn = c->peer_forward_tsn;
+    a->peer_reconfig = c->peer_reconfig;
+  }
   a->peer_tag = c->peer_tag;
   a->num_out = c->num_outbound;
   a->num_in = c->num_inbound;
   a->peer_a_rwnd = c->peer_a_rwnd;
-  if (!a->rx_started) csctp_rx_tsn_init(&a->rxt, c->peer_initial_tsn);
+  if (!a->rx_started) {
+    csctp_rx_tsn_init(&a->rxt, c->peer_initial_tsn);
+    a->peer_initial_tsn = c->peer_initial_tsn;
+  }
+  csctp_assoc_ext_start(a, a->peer_initial_tsn);
   a->rx_started = 1;
   a->t1 = CSCTP_TSTAMP_NONE;
   a->send_init = a->send_cookie_echo = 0;
@@ -346,7 +389,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
   if (local_eq && !peer_eq) {
     /* Action B: both sides initiated at once; take the peer's new parameters. */
     if (a->state == CSCTP_STATE_COOKIE_WAIT || a->state == CSCTP_STATE_COOKIE_ECHOED) {
-      finish_handshake(a, &c, now);
+      finish_handshake(a, &c, 1, now);
     } else {
       a->peer_tag = c.peer_tag;
     }
@@ -359,7 +402,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
   if (local_eq && peer_eq) {
     /* Action D: duplicate or crossed COOKIE ECHO. */
     if (a->state == CSCTP_STATE_COOKIE_ECHOED || a->state == CSCTP_STATE_COOKIE_WAIT)
-      finish_handshake(a, &c, now);
+      finish_handshake(a, &c, 1, now);
     queue_cookie_ack(a);
     return 0;
   }
@@ -377,5 +420,5 @@ void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now) {
   csctp_free(a->mem, a->cookie);
   a->cookie = NULL;
   a->cookie_len = 0;
-  finish_handshake(a, &c, now);
+  finish_handshake(a, &c, 0, now);
 }

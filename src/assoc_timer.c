@@ -8,7 +8,7 @@ static csctp_tstamp tmin(csctp_tstamp x, csctp_tstamp y) { return x < y ? x : y;
 csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_TSTAMP_NONE;
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
-  t = tmin(t, a->hb_timer);
+  t = tmin(t, tmin(a->hb_timer, a->rc.timer));
   if (a->state >= CSCTP_STATE_ESTABLISHED) t = tmin(t, csctp_tx_t3_deadline(&a->tx));
   return t;
 }
@@ -114,6 +114,7 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     csctp_tx_on_t3_expiry(&a->tx, now);
     if (csctp_assoc_count_error(a)) return 0;
   }
+  if (a->rc.timer <= now && csctp_assoc_reconfig_timer(a, now)) return 0;
   if (a->sack_timer <= now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;
     a->sack_now = 1;

@@ -8,7 +8,8 @@
  * the caller rolls back with csctp_wr_rollback().
  *
  * Implementations: one file per family (chunk_data.c, chunk_init.c,
- * chunk_sack.c, chunk_heartbeat.c, chunk_error.c, chunk_simple.c).
+ * chunk_sack.c, chunk_heartbeat.c, chunk_error.c, chunk_simple.c,
+ * chunk_forward_tsn.c, chunk_reconfig.c).
  */
 #ifndef CSCTP_CHUNK_H
 #define CSCTP_CHUNK_H
@@ -218,5 +219,98 @@ void csctp_shutdown_write(csctp_wr *w, uint32_t cum_tsn_ack);
 void csctp_cookie_echo_write(csctp_wr *w, const uint8_t *cookie, size_t len);
 /* A chunk with no value: COOKIE ACK, SHUTDOWN ACK, SHUTDOWN COMPLETE (flags: T). */
 void csctp_chunk_write_empty(csctp_wr *w, uint8_t type, uint8_t flags);
+
+/* ---- FORWARD TSN (RFC 3758 §3.2) ---- */
+
+typedef struct csctp_forward_tsn_chunk {
+  uint32_t new_cum_tsn;
+  size_t n_pairs;
+  const uint8_t *pairs; /* n_pairs * 4 bytes: stream, stream sequence number */
+} csctp_forward_tsn_chunk;
+
+/* MALFORMED when the value is shorter than 4 bytes or not 4 + a multiple of 4. */
+int csctp_forward_tsn_decode(const csctp_chunk *ch, csctp_forward_tsn_chunk *out);
+
+static inline void csctp_forward_tsn_pair(const csctp_forward_tsn_chunk *f, size_t i,
+                                          uint16_t *stream, uint16_t *ssn) {
+  *stream = csctp_get_u16(f->pairs + 4 * i);
+  *ssn = csctp_get_u16(f->pairs + 4 * i + 2);
+}
+
+/* Appends a FORWARD TSN; pairs[i][0] is a stream, pairs[i][1] its skipped SSN. */
+void csctp_forward_tsn_write(csctp_wr *w, uint32_t new_cum_tsn, const uint16_t (*pairs)[2],
+                             size_t n_pairs);
+
+/* ---- RE-CONFIG (RFC 6525 §3.1, §4) ---- */
+
+enum {
+  CSCTP_PARAM_OUT_SSN_RESET = 13,   /* Outgoing SSN Reset Request */
+  CSCTP_PARAM_IN_SSN_RESET = 14,    /* Incoming SSN Reset Request */
+  CSCTP_PARAM_SSN_TSN_RESET = 15,   /* SSN/TSN Reset Request */
+  CSCTP_PARAM_RECONFIG_RESP = 16,   /* Re-configuration Response */
+  CSCTP_PARAM_ADD_OUT_STREAMS = 17, /* Add Outgoing Streams Request */
+  CSCTP_PARAM_ADD_IN_STREAMS = 18,  /* Add Incoming Streams Request */
+};
+
+/* Result codes of a Re-configuration Response (RFC 6525 §4.4). */
+enum {
+  CSCTP_RECONFIG_SUCCESS_NOP = 0,       /* Success - Nothing to do */
+  CSCTP_RECONFIG_SUCCESS = 1,           /* Success - Performed */
+  CSCTP_RECONFIG_DENIED = 2,            /* Denied */
+  CSCTP_RECONFIG_ERR_WRONG_SSN = 3,     /* Error - Wrong SSN */
+  CSCTP_RECONFIG_ERR_IN_PROGRESS = 4,   /* Error - Request already in progress */
+  CSCTP_RECONFIG_ERR_BAD_SEQ = 5,       /* Error - Bad Sequence Number */
+  CSCTP_RECONFIG_IN_PROGRESS = 6,       /* In progress */
+};
+
+#define CSCTP_RECONFIG_MAX_PARAMS 2 /* §3.1: one or two parameters per chunk */
+
+/*
+ * One RE-CONFIG parameter. `seq` is the Re-configuration Request Sequence
+ * Number of a request, or the Response Sequence Number of a response (16).
+ * Fields not carried by the type are 0. Unknown types keep only `raw`.
+ */
+typedef struct csctp_reconfig_param {
+  uint16_t type;
+  uint32_t seq;
+  uint32_t resp_seq;         /* 13: Re-configuration Response Sequence Number */
+  uint32_t last_tsn;         /* 13: Sender's Last Assigned TSN */
+  uint32_t result;           /* 16 */
+  int has_tsns;              /* 16: the optional Sender's / Receiver's Next TSN are present */
+  uint32_t sender_next_tsn;  /* 16 */
+  uint32_t receiver_next_tsn;
+  uint16_t n_new_streams;    /* 17, 18 */
+  const uint8_t *streams;    /* 13, 14: n_streams * 2 bytes */
+  size_t n_streams;
+  csctp_tlv raw;             /* the whole parameter */
+} csctp_reconfig_param;
+
+static inline uint16_t csctp_reconfig_stream(const csctp_reconfig_param *p, size_t i) {
+  return csctp_get_u16(p->streams + 2 * i);
+}
+
+typedef struct csctp_reconfig_chunk {
+  size_t n_params;
+  csctp_reconfig_param params[CSCTP_RECONFIG_MAX_PARAMS];
+} csctp_reconfig_chunk;
+
+/*
+ * Decodes a RE-CONFIG chunk. MALFORMED when it holds no parameter or more
+ * than two, when a known parameter has a wrong length (13: 16 + 2n, 14: 8 +
+ * 2n, 15: 8, 16: 12 or 20, 17 and 18: 12), or the framing is wrong. Unknown
+ * parameter types are returned as they are (the caller applies their action
+ * bits, RFC 9260 §3.2.1).
+ */
+int csctp_reconfig_decode(const csctp_chunk *ch, csctp_reconfig_chunk *out);
+
+/* Starts a RE-CONFIG chunk; append parameters, then csctp_wr_tlv_end(w, returned offset). */
+size_t csctp_reconfig_write_begin(csctp_wr *w);
+
+/*
+ * Appends one parameter of a known type from *p (streams: p->n_streams
+ * 16-bit ids read from p->streams in wire order, or from `ids` when not
+ * NULL); other types set w->overflow.
+ */
+void csctp_reconfig_param_write(csctp_wr *w, const csctp_reconfig_param *p, const uint16_t *ids);
 
 #endif

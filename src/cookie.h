@@ -27,6 +27,7 @@ typedef struct csctp_cookie {
   uint16_t num_outbound;    /* negotiated: streams we send on */
   uint16_t num_inbound;     /* negotiated: streams the peer sends on */
   uint8_t peer_forward_tsn; /* peer announced Forward-TSN support */
+  uint8_t peer_reconfig;    /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
 } csctp_cookie;
 
 #define CSCTP_COOKIE_BODY_LEN 56

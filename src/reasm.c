@@ -24,6 +24,7 @@ struct csctp_reasm_stream {
   uint8_t ord_ready; /* the message with next_ssn is complete */
   uint8_t in_ready;  /* linked in the ready FIFO */
   uint32_t n_frags;  /* fragments held (complete or not, not yet popped) */
+  uint32_t n_ord;    /* complete ordered messages waiting in the ordered map */
   csctp_reasm_frag *uhead, *utail; /* complete unordered messages (run starts) */
   csctp_reasm_stream *ready_next;
 };
@@ -174,6 +175,7 @@ static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_f
     return;
   }
   csctp_reasm_map_put(&s->ordered, reasm_ord_key(st->id, start->ssn), start);
+  st->n_ord++;
   if (start->ssn == st->next_ssn) {
     st->ord_ready = 1;
     reasm_make_ready(s, st);
@@ -280,11 +282,12 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
     s->dbuf_cap = start->run_bytes;
   }
 
-  if (start->flags & FLAG_U) {
+  if (start == st->uhead) { /* unordered, or ordered ones flushed by a FORWARD TSN */
     st->uhead = start->msg_next;
     if (!st->uhead) st->utail = NULL;
   } else {
     csctp_reasm_map_del(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
+    st->n_ord--;
     st->next_ssn++; /* wraps at 65535 (§3.3.1) */
     st->ord_ready =
         csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
@@ -321,6 +324,66 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   return 1;
 }
 
+/* Drops the run starting at `start` (not linked anywhere but the fragment map). */
+static void reasm_drop_run(csctp_reasm *r, csctp_reasm_frag *start) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st = reasm_stream(s, start->stream);
+  for (csctp_reasm_frag *f = start, *next; f; f = next) {
+    next = f->next;
+    csctp_reasm_map_del(&s->frags, f->tsn);
+    r->bytes -= f->len;
+    if (st) st->n_frags--;
+    csctp_reasm_pool_put(&s->pool, f);
+  }
+}
+
+/* Moves the complete ordered messages of `st` with SSN in [next_ssn, ssn] to its hand-out queue. */
+static void reasm_flush_ordered(reasm_state *s, csctp_reasm_stream *st, uint16_t ssn) {
+  /* Walk the SSNs only while messages remain in the map for this range. */
+  uint32_t span = (uint16_t)(ssn - st->next_ssn) + 1u;
+  for (uint32_t k = 0; k < span && st->n_ord; k++) {
+    uint16_t x = (uint16_t)(st->next_ssn + k);
+    csctp_reasm_frag *m = csctp_reasm_map_del(&s->ordered, reasm_ord_key(st->id, x));
+    if (!m) continue;
+    st->n_ord--;
+    m->msg_next = NULL;
+    if (st->utail)
+      st->utail->msg_next = m;
+    else
+      st->uhead = m;
+    st->utail = m;
+  }
+  st->next_ssn = (uint16_t)(ssn + 1);
+  st->ord_ready = csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
+  if (st->uhead || st->ord_ready) reasm_make_ready(s, st);
+}
+
+void csctp_reasm_forward(csctp_reasm *r, csctp_tsn new_cum) {
+  reasm_state *s = r->priv;
+  /* Collect incomplete runs that start at or below new_cum (msg_next links them). */
+  csctp_reasm_frag *drop = NULL;
+  for (uint32_t i = 0; i < s->frags.cap; i++) {
+    csctp_reasm_frag *f = s->frags.slots[i].val;
+    if (!f || f->prev || csctp_tsn_gt(f->tsn, new_cum)) continue;
+    if ((f->flags & FLAG_B) && (f->other->flags & FLAG_E)) continue; /* complete: kept */
+    f->msg_next = drop;
+    drop = f;
+  }
+  while (drop) {
+    csctp_reasm_frag *next = drop->msg_next;
+    reasm_drop_run(r, drop);
+    drop = next;
+  }
+}
+
+int csctp_reasm_skip(csctp_reasm *r, uint16_t stream, uint16_t ssn) {
+  csctp_reasm_stream *st = reasm_stream_get_or_new(r, stream);
+  if (!st) return CSCTP_ERR_NOMEM;
+  if (csctp_ssn_lt(ssn, st->next_ssn)) return 0; /* already past it */
+  reasm_flush_ordered(r->priv, st, ssn);
+  return 0;
+}
+
 int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id) {
   reasm_state *s = r->priv;
   csctp_reasm_stream *st = reasm_stream(s, id);
@@ -328,6 +391,27 @@ int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id) {
   /* Held messages are keyed by their old SSNs: they must leave first. */
   if (st->n_frags) return CSCTP_ERR_INVALID_STATE;
   st->next_ssn = 0;
+  return 0;
+}
+
+int csctp_reasm_reset_streams(csctp_reasm *r, const uint16_t *ids, size_t n) {
+  reasm_state *s = r->priv;
+  if (n == 0) {
+    for (uint32_t i = 0; i < s->streams.cap; i++) {
+      csctp_reasm_stream *st = s->streams.slots[i].val;
+      if (st && st->n_frags) return CSCTP_ERR_INVALID_STATE;
+    }
+    for (uint32_t i = 0; i < s->streams.cap; i++) {
+      csctp_reasm_stream *st = s->streams.slots[i].val;
+      if (st) st->next_ssn = 0;
+    }
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    csctp_reasm_stream *st = reasm_stream(s, ids[i]);
+    if (st && st->n_frags) return CSCTP_ERR_INVALID_STATE;
+  }
+  for (size_t i = 0; i < n; i++) csctp_reasm_reset_stream(r, ids[i]);
   return 0;
 }
 

@@ -76,6 +76,29 @@ void csctp_reasm_clear(csctp_reasm *r);
  */
 int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id);
 
+/*
+ * FORWARD TSN, first step (RFC 3758 §3.6): drops every fragment at or below
+ * `new_cum` that belongs to an incomplete message, with the rest of its run.
+ * Complete messages stay. A partial message is never handed out.
+ */
+void csctp_reasm_forward(csctp_reasm *r, csctp_tsn new_cum);
+
+/*
+ * FORWARD TSN, second step, per (stream, SSN) pair: the complete ordered
+ * messages of the stream up to `ssn` are handed out in SSN order (the
+ * missing ones were abandoned) and `ssn` + 1 becomes the next expected SSN,
+ * so later messages flow. An SSN behind the expected one changes nothing.
+ * Returns 0 or CSCTP_ERR_NOMEM (the stream's state could not be created).
+ */
+int csctp_reasm_skip(csctp_reasm *r, uint16_t stream, uint16_t ssn);
+
+/*
+ * Resets the expected SSN of the incoming streams `ids` (n = 0: every
+ * stream) to 0, all or none: CSCTP_ERR_INVALID_STATE, changing nothing,
+ * while one of them still holds fragments or undelivered messages.
+ */
+int csctp_reasm_reset_streams(csctp_reasm *r, const uint16_t *ids, size_t n);
+
 typedef struct csctp_reasm_stats {
   size_t fragments;     /* fragments held, not counting a popped message */
   size_t streams;       /* streams with state (used at least once) */

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <csctp/sctp.h>
+
 #include "mem.h"
 #include "tx_priv.h"
 
@@ -41,8 +43,8 @@ static void tx_drop_outstanding(csctp_tx *tx) {
   /* A message leaves the ring with its last fragment: free it there, once. */
   for (uint32_t i = 0; i < p->ring.count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
-    c->msg->st->buffered -= c->len;
-    if (c->flags & CSCTP_DATA_FLAG_E) csctp_tx_msg_free(tx->mem, c->msg);
+    if (!(c->state & CSCTP_TXC_ABANDONED)) c->msg->st->buffered -= c->len;
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(tx->mem, c->msg);
   }
   if (p->cur) {
     p->cur->st->buffered -= p->cur->len - p->cur->sent;
@@ -82,6 +84,8 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   p->fast_rtx_pending = p->in_fast_recovery = 0;
   p->t3_state = CSCTP_TX_T3_IDLE;
   p->rtt_on = p->gap_on = 0;
+  p->apap = p->fwd_sent = initial_tsn - 1;
+  p->fwd_needed = 0;
   return dropped;
 }
 
@@ -98,8 +102,15 @@ void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
 
 int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered,
                      const uint8_t *data, size_t len) {
+  return csctp_tx_enqueue_pr(tx, stream, ppid, unordered, CSCTP_PR_NONE, 0, 0, data, len);
+}
+
+int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
+                        uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
+    return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
   if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
   if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
@@ -113,6 +124,9 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
   m->st = st;
   m->ppid = ppid;
   m->unordered = unordered ? 1 : 0;
+  m->pr_policy = (uint8_t)policy;
+  m->pr_value = value;
+  m->expires = now + (csctp_tstamp)value * CSCTP_MILLISECONDS;
   csctp_tx_queue_push(&p->q, m);
   st->buffered += len;
   tx->buffered += len;

@@ -34,6 +34,8 @@ typedef struct csctp_tx_stats {
   uint64_t retransmissions;
   uint64_t fast_retransmits;
   uint64_t t3_expiries;
+  uint64_t abandoned_msgs;  /* messages abandoned (RFC 3758), sent in part or not at all */
+  uint64_t forward_tsns;    /* FORWARD TSN chunks written */
 } csctp_tx_stats;
 
 /* Fields marked private belong to tx.c and its helpers. */
@@ -55,6 +57,7 @@ typedef struct csctp_tx {
   csctp_tsn cum_tsn_ack; /* last cumulatively acknowledged TSN */
   uint16_t num_streams;  /* negotiated outbound streams (0 before start) */
   int started;
+  int pr_enabled;        /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
   void *priv; /* private: queues, streams, ring */
 } csctp_tx;
 
@@ -85,6 +88,62 @@ void csctp_tx_restart(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
  */
 int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered,
                      const uint8_t *data, size_t len);
+
+/*
+ * csctp_tx_enqueue with a partial reliability policy (RFC 7496):
+ * CSCTP_PR_TTL abandons the message when it would be sent or retransmitted
+ * more than `value` ms after `now`; CSCTP_PR_RTX when a chunk of it would be
+ * retransmitted more than `value` times. Policies apply only while
+ * tx->pr_enabled (else the message is sent reliably). Same errors, plus
+ * CSCTP_ERR_INVALID_ARGUMENT for an unknown policy.
+ */
+int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
+                        uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len);
+
+/* ---- Partial reliability, sender side (RFC 3758 §3.5), tx_abandon.c ---- */
+
+/*
+ * Applies the policies before a packet is built: drops unsent messages whose
+ * lifetime is over (no TSN used), abandons the message being fragmented when
+ * its lifetime is over, and abandons every message of which a chunk marked
+ * for retransmission is over its lifetime or retransmission limit (all its
+ * chunks, sent or not, RFC 7496 §4). Abandoned bytes leave the send buffer.
+ * Advances the Advanced.Peer.Ack.Point. Does nothing unless pr_enabled.
+ */
+void csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now);
+
+/* 1 when a FORWARD TSN is due (the Advanced.Peer.Ack.Point is ahead of the cum ack). */
+int csctp_tx_forward_tsn_due(const csctp_tx *tx);
+
+/*
+ * Writes the due FORWARD TSN: New Cumulative TSN = Advanced.Peer.Ack.Point
+ * (cut at a message boundary when the (stream, SSN) pairs of the skipped
+ * ordered messages would not fit), one pair per stream with its highest
+ * skipped SSN; starts T3 when not running (§3.5 C4). Returns 1 when written,
+ * 0 when nothing was due or it did not fit (w unchanged).
+ */
+int csctp_tx_write_forward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now);
+
+/* The Advanced.Peer.Ack.Point (the cum ack when nothing is abandoned). */
+csctp_tsn csctp_tx_adv_peer_ack_point(const csctp_tx *tx);
+
+/* ---- Stream reset support (RFC 6525), tx_queue.c / tx_abandon.c ---- */
+
+/*
+ * Pauses outgoing streams (n = 0: every stream, also those first used later):
+ * messages already queued on them still go, later ones wait until
+ * csctp_tx_resume_streams. Returns 0 or CSCTP_ERR_NOMEM.
+ */
+int csctp_tx_pause_streams(csctp_tx *tx, const uint16_t *ids, size_t n);
+
+/*
+ * Ends the pause of the streams (n = 0: all); with reset_ssn, their next SSN
+ * becomes 0 (the reset was performed).
+ */
+void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int reset_ssn);
+
+/* 1 when every message queued on the streams before their pause has been cut into chunks. */
+int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
 
 /* 1 when csctp_tx_write_data would write at least one chunk now. */
 int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now);

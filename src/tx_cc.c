@@ -59,7 +59,6 @@ void csctp_tx_cc_on_cum_ack(csctp_tx *tx) {
 
 void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  (void)now;
   if (!tx->started || p->t3 == CSCTP_TSTAMP_NONE) return;
   p->t3 = CSCTP_TSTAMP_NONE;
   if (p->ring.count == 0) return;
@@ -82,6 +81,7 @@ void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
    */
   for (uint32_t i = 0; i < p->ring.count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    if (c->state & CSCTP_TXC_ABANDONED) continue; /* RFC 3758: never retransmitted */
     if (i == 0 && (c->state & CSCTP_TXC_ACKED))
       c->state &= (uint8_t)~CSCTP_TXC_ACKED;
     else if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX))
@@ -96,4 +96,5 @@ void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
     p->rtx_count++;
   }
   p->rtx_from = tx->cum_tsn_ack + 1;
+  csctp_tx_pr_after_ack(tx, 1, now); /* RFC 3758 §3.5 A3 / C2: the FORWARD TSN goes again */
 }

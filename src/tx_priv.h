@@ -33,6 +33,11 @@ typedef struct csctp_tx_priv {
   csctp_tsn rtt_tsn;
   int gap_on; /* some record is gap-acked; gap_hi is the highest */
   csctp_tsn gap_hi;
+  /* RFC 3758 §3.5 */
+  csctp_tsn apap;          /* Advanced.Peer.Ack.Point */
+  csctp_tsn fwd_sent;      /* New Cumulative TSN of the last FORWARD TSN written */
+  csctp_tstamp fwd_time;   /* when it was written */
+  int fwd_needed;          /* write a FORWARD TSN at the next opportunity */
 } csctp_tx_priv;
 
 static inline csctp_tx_priv *csctp_tx_priv_of(const csctp_tx *tx) {
@@ -43,6 +48,16 @@ static inline csctp_tx_priv *csctp_tx_priv_of(const csctp_tx *tx) {
 static inline uint32_t csctp_tx_chunk_size(uint32_t len) {
   return (uint32_t)CSCTP_DATA_HDR_LEN + ((len + 3u) & ~3u);
 }
+
+/* 1 when this record's leaving the ring frees its message (its last fragment). */
+static inline int csctp_tx_chunk_frees_msg(const csctp_tx_chunk *c) {
+  return (c->flags & CSCTP_DATA_FLAG_E) || (c->state & CSCTP_TXC_FREE_MSG);
+}
+
+/* ---- tx_abandon.c ---- */
+
+/* After a SACK or T3: moves the Advanced.Peer.Ack.Point and decides on a FORWARD TSN. */
+void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now);
 
 /* ---- tx_cc.c: congestion control (§7.2) ---- */
 

@@ -72,6 +72,7 @@ int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out)
     q->map_cap = cap;
   }
   st->id = id;
+  st->paused = q->pause_new ? 1 : 0;
   txq_map_insert(q->map, q->map_cap, st);
   q->n_streams++;
   *out = st;
@@ -88,6 +89,11 @@ csctp_tx_msg *csctp_tx_msg_new(const csctp_mem *mem, const uint8_t *data, size_t
 }
 
 void csctp_tx_msg_free(const csctp_mem *mem, csctp_tx_msg *m) { csctp_free(mem, m); }
+
+/* A stream may be handed out by the scheduler: it has a message that is not held by a pause. */
+static int txq_eligible(const csctp_tx_stream *st) {
+  return st->head && (!st->paused || st->hold > 0);
+}
 
 static void txq_schedule(csctp_tx_queue *q, csctp_tx_stream *st) {
   st->scheduled = 1;
@@ -108,7 +114,8 @@ void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
     st->head = m;
   st->tail = m;
   q->n_msgs++;
-  if (!st->scheduled) txq_schedule(q, st);
+  st->n_queued++;
+  if (!st->scheduled && txq_eligible(st)) txq_schedule(q, st);
 }
 
 csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
@@ -123,11 +130,13 @@ csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
   if (!st->head) st->tail = NULL;
   m->next = NULL;
   q->n_msgs--;
+  st->n_queued--;
+  if (st->paused && st->hold) st->hold--;
   /* Round-robin per message: the stream leaves the front, and rejoins at the back. */
   q->rr_head = st->rr_next;
   if (!q->rr_head) q->rr_tail = NULL;
   st->scheduled = 0;
-  if (st->head) txq_schedule(q, st);
+  if (txq_eligible(st)) txq_schedule(q, st);
   return m;
 }
 
@@ -150,8 +159,9 @@ size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes
         m = mn;
       }
       st->head = st->tail = NULL;
+      st->n_queued = st->hold = 0;
     }
-    if (st->head) txq_schedule(q, st); /* keeps the round-robin order */
+    if (txq_eligible(st)) txq_schedule(q, st); /* keeps the round-robin order */
     st = next;
   }
   return n;
@@ -160,4 +170,17 @@ size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q) {
   for (size_t i = 0; i < q->map_cap; i++)
     if (q->map[i]) q->map[i]->next_ssn = 0;
+}
+
+void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st) {
+  if (st->paused) return;
+  st->paused = 1;
+  st->hold = st->n_queued;
+  (void)q;
+}
+
+void csctp_tx_queue_unpause(csctp_tx_queue *q, csctp_tx_stream *st) {
+  st->paused = 0;
+  st->hold = 0;
+  if (!st->scheduled && txq_eligible(st)) txq_schedule(q, st);
 }

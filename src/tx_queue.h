@@ -24,6 +24,9 @@ typedef struct csctp_tx_msg {
   uint32_t ppid;
   uint16_t ssn; /* assigned at first transmission; ordered only */
   uint8_t unordered;
+  uint8_t pr_policy;    /* csctp_pr_policy (RFC 7496) */
+  uint32_t pr_value;    /* RTX: retransmissions allowed */
+  csctp_tstamp expires; /* TTL: abandoned when sent or retransmitted after this */
   uint8_t data[];
 } csctp_tx_msg;
 
@@ -33,7 +36,14 @@ struct csctp_tx_stream {
   int scheduled;             /* on the round-robin list */
   csctp_tx_msg *head, *tail; /* queued, not yet started */
   csctp_tx_stream *rr_next;
-  size_t buffered; /* payload queued + outstanding on this stream */
+  size_t buffered;   /* payload queued + outstanding on this stream */
+  uint32_t n_queued; /* messages in the FIFO */
+  /*
+   * Paused for a stream reset (RFC 6525): only the first `hold` queued
+   * messages (those queued before the reset was asked for) may still go.
+   */
+  uint8_t paused;
+  uint32_t hold;
 };
 
 typedef struct csctp_tx_queue {
@@ -41,7 +51,8 @@ typedef struct csctp_tx_queue {
   csctp_tx_stream **map; /* open addressing, linear probing, power-of-two size */
   size_t map_cap, n_streams;
   csctp_tx_stream *rr_head, *rr_tail;
-  size_t n_msgs; /* queued messages */
+  size_t n_msgs;  /* queued messages */
+  int pause_new;  /* streams created from now on start paused (a reset of all streams) */
 } csctp_tx_queue;
 
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);
@@ -73,5 +84,10 @@ size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes
 
 /* Every stream's next SSN back to 0 (association restart). */
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q);
+
+/* Pauses a stream: the messages queued now may still go, later ones wait (no-op if paused). */
+void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st);
+/* Ends a pause: the stream is scheduled again if it has messages. */
+void csctp_tx_queue_unpause(csctp_tx_queue *q, csctp_tx_stream *st);
 
 #endif

@@ -18,6 +18,8 @@
 #define CSCTP_TXC_ACKED 0x01     /* acked by a gap block (may be reneged, §6.2.1) */
 #define CSCTP_TXC_RTX 0x02       /* marked for retransmission, not in flight */
 #define CSCTP_TXC_FAST_DONE 0x04 /* already fast-retransmitted once (§7.2.4) */
+#define CSCTP_TXC_ABANDONED 0x08 /* RFC 3758: never sent again, not in flight, bytes released */
+#define CSCTP_TXC_FREE_MSG 0x10  /* last record of an abandoned message cut short: frees it */
 
 typedef struct csctp_tx_chunk {
   csctp_tx_msg *msg; /* stream, SSN and PPID live in the message */

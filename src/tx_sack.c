@@ -34,6 +34,12 @@ static int sack_check(const csctp_tx *tx, const csctp_sack_chunk *s, int *gaps_u
 static void sack_newly_acked(csctp_tx *tx, csctp_tx_chunk *c, csctp_tsn tsn, csctp_tstamp now,
                              sack_acc *acc) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (c->state & CSCTP_TXC_ABANDONED) {
+    /* RFC 3758 §3.5: no credit to cwnd; it already left the flight. */
+    acc->any = 1;
+    acc->htna = tsn;
+    return;
+  }
   if (c->state & CSCTP_TXC_RTX) {
     c->state &= (uint8_t)~CSCTP_TXC_RTX;
     p->rtx_count--;
@@ -58,10 +64,12 @@ static size_t sack_cum(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, sack_acc *
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, 0);
     csctp_tsn tsn = tx->cum_tsn_ack + 1;
     if (!(c->state & CSCTP_TXC_ACKED)) sack_newly_acked(tx, c, tsn, now, acc);
-    c->msg->st->buffered -= c->len;
-    tx->buffered -= c->len;
-    freed += c->len;
-    if (c->flags & CSCTP_DATA_FLAG_E) csctp_tx_msg_free(tx->mem, c->msg);
+    if (!(c->state & CSCTP_TXC_ABANDONED)) { /* abandoned bytes left the buffer already */
+      c->msg->st->buffered -= c->len;
+      tx->buffered -= c->len;
+      freed += c->len;
+    }
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(tx->mem, c->msg);
     csctp_tx_ring_pop(&p->ring);
     tx->cum_tsn_ack = tsn;
   }
@@ -96,7 +104,7 @@ static void sack_gaps(csctp_tx *tx, const csctp_sack_chunk *s, int usable, uint3
       /* Reneged: back in flight, for T3 to cover. */
       c->state &= (uint8_t)~CSCTP_TXC_ACKED;
       c->misses = 0;
-      tx->outstanding_bytes += c->len;
+      if (!(c->state & CSCTP_TXC_ABANDONED)) tx->outstanding_bytes += c->len;
     }
   }
 }
@@ -114,7 +122,7 @@ static int sack_misses(csctp_tx *tx, csctp_tsn limit) {
   if (n > p->ring.count) n = p->ring.count;
   for (uint32_t i = 0; i < n; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
-    if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX)) continue;
+    if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX | CSCTP_TXC_ABANDONED)) continue;
     if (c->misses < 255) c->misses++;
     if (c->misses >= 3 && !(c->state & CSCTP_TXC_FAST_DONE)) {
       csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
@@ -190,6 +198,7 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
   }
   res->new_cum_ack = cum_advanced;
   res->new_data_acked = acc.any;
+  csctp_tx_pr_after_ack(tx, 0, now);
   return 0;
 }
 
