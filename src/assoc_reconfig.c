@@ -105,14 +105,21 @@ void csctp_assoc_reconfig_free(csctp_assoc *a) {
 
 /* ---- our requests (§5.1.2) ---- */
 
-/* Moves the queued streams into a new request, if any. */
+/* Moves the queued streams into a new request, as many as fit in a packet. */
 static void reconfig_start_next(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
   if (rc->inflight || (!rc->pending.all && rc->pending.n == 0)) return;
-  csctp_assoc_streams t = rc->cur;
-  rc->cur = rc->pending;
-  rc->pending = t;
-  streams_clear(&rc->pending);
+  streams_clear(&rc->cur);
+  if (rc->pending.all) {
+    rc->cur.all = 1;
+    streams_clear(&rc->pending);
+  } else {
+    size_t take = rc->pending.n, max = reconfig_max_streams(a);
+    if (take > max) take = max;
+    if (streams_add(a, &rc->cur, rc->pending.ids, take)) return; /* NOMEM: next call tries */
+    memmove(rc->pending.ids, rc->pending.ids + take, (rc->pending.n - take) * sizeof(uint16_t));
+    rc->pending.n -= take;
+  }
   rc->inflight = 1;
   rc->sent = rc->in_progress = 0;
   rc->send = 1;
@@ -125,9 +132,9 @@ int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
   (void)now;
   if (a->state != CSCTP_STATE_ESTABLISHED || !a->peer_reconfig) return CSCTP_ERR_INVALID_STATE;
   if (n && !streams) return CSCTP_ERR_INVALID_ARGUMENT;
+  reconfig_start_next(a); /* retries a start that ran out of memory */
   for (size_t i = 0; i < n; i++)
     if (streams[i] >= a->num_out) return CSCTP_ERR_STREAM_ID;
-  if (rc->pending.n + n > reconfig_max_streams(a)) return CSCTP_ERR_INVALID_ARGUMENT;
   int rv = streams_add(a, &rc->pending, streams, n);
   if (rv) return rv;
   /* Data queued now still goes before the reset; later sends wait for it (sctp.h). */

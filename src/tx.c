@@ -220,6 +220,15 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     csctp_tx_msg *m = p->cur;
     int fresh = !m;
     if (fresh && !(m = csctp_tx_queue_peek(&p->q))) break;
+    if (fresh && tx->pr_enabled && m->pr_policy == CSCTP_PR_TTL && now > m->expires) {
+      /* RFC 7496: past its lifetime before its first chunk: dropped, no TSN used. */
+      csctp_tx_queue_pop(&p->q);
+      m->st->buffered -= m->len;
+      tx->buffered -= m->len;
+      tx->stats.abandoned_msgs++;
+      csctp_tx_msg_free(tx->mem, m);
+      continue;
+    }
     size_t left = csctp_wr_left(w);
     if (left < CSCTP_DATA_HDR_LEN + 4) break;
     uint32_t room = (uint32_t)((left - CSCTP_DATA_HDR_LEN) & ~(size_t)3);
