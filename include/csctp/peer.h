@@ -21,6 +21,9 @@
 #define CSCTP_PEER_H
 
 #include <csctp/common.h>
+#include <csctp/datachannel.h>
+#include <csctp/dtls.h>
+#include <csctp/ice.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -224,6 +227,226 @@ CSCTP_EXTERN int csctp_sdp_create_answer(csctp_sdp *out, const csctp_sdp *offer,
  * `sdp` has no data m-section.
  */
 CSCTP_EXTERN int csctp_sdp_add_candidate(csctp_sdp *sdp, const char *candidate);
+
+/* ======================================================================
+ * The peer: ICE -> DTLS -> SCTP -> data channels, in the spirit of
+ * RTCPeerConnection, on a caller-given GMainContext.
+ *
+ * An I/O object: it starts no thread and calls its event callback only from
+ * its context (while the caller iterates it, or from inside a csctp_peer_*
+ * call that delivers events). The sans-IO cores below it (DTLS, the SCTP
+ * association, the data-channel layer) are driven with g_get_monotonic_time()
+ * and one timer at their earliest deadline. Many peers share one context.
+ *
+ * Typical answerer:  csctp_peer_new(); on the remote offer
+ * csctp_peer_set_remote_description(OFFER) then csctp_peer_create_answer()
+ * (once csctp_peer_gathering_done(), or send it at once and trickle the
+ * CANDIDATE events); channels arrive as CHANNEL events (OPEN by_peer 1).
+ * Typical offerer: csctp_peer_new(), csctp_peer_create_channel(),
+ * csctp_peer_create_offer(), then csctp_peer_set_remote_description(ANSWER).
+ * ==================================================================== */
+
+typedef struct csctp_peer csctp_peer;
+
+/** Peer connection state (RTCPeerConnectionState-like). */
+typedef enum csctp_peer_state {
+  CSCTP_PEER_STATE_NEW = 0,    /**< no remote description yet, or ICE not started */
+  CSCTP_PEER_STATE_CONNECTING, /**< ICE checks, DTLS handshake or SCTP association running */
+  CSCTP_PEER_STATE_CONNECTED,  /**< SCTP association established: channels open */
+  CSCTP_PEER_STATE_FAILED,     /**< terminal: ICE, DTLS or SCTP failed */
+  CSCTP_PEER_STATE_CLOSED,     /**< terminal: closed by csctp_peer_close() or by the peer */
+} csctp_peer_state;
+
+/** Returns "new", "connecting", "connected", "failed" or "closed". */
+CSCTP_EXTERN const char *csctp_peer_state_name(csctp_peer_state state);
+
+/** What a description is. */
+typedef enum csctp_peer_sdp_type {
+  CSCTP_PEER_SDP_OFFER = 0,
+  CSCTP_PEER_SDP_ANSWER,
+} csctp_peer_sdp_type;
+
+typedef enum csctp_peer_event_type {
+  /** A local ICE candidate: u.candidate ("candidate:..."), to trickle to the
+   *  peer; "" once gathering is complete (the end-of-candidates form of a
+   *  trickled candidate). Descriptions written after it include it. */
+  CSCTP_PEER_EVENT_CANDIDATE = 1,
+  /** The connection state changed: u.state (and u.error for FAILED). */
+  CSCTP_PEER_EVENT_STATE,
+  /** A data-channel event (open, message, buffered amount low, closing,
+   *  closed, error): u.channel, the data-channel layer's event as
+   *  documented in datachannel.h (ASSOC events are not passed on). */
+  CSCTP_PEER_EVENT_CHANNEL,
+} csctp_peer_event_type;
+
+/** An event. Every pointer in it is valid only during the callback. */
+typedef struct csctp_peer_event {
+  csctp_peer_event_type type;
+  union {
+    const char *candidate;
+    struct {
+      csctp_peer_state state;
+      int error; /**< FAILED: a csctp_error (e.g. CSCTP_ERR_FINGERPRINT), else 0 */
+    } state;
+    const csctp_dc_event *channel;
+  } u;
+} csctp_peer_event;
+
+/**
+ * The event callback, on the peer's context. It may call any csctp_peer_*
+ * function, including csctp_peer_del() on `peer` (released once the
+ * callback has returned).
+ */
+typedef void (*csctp_peer_event_fn)(csctp_peer *peer, const csctp_peer_event *ev, void *user_data);
+
+/**
+ * Peer configuration: start from csctp_peer_config_default(). Strings and
+ * arrays are copied by csctp_peer_new() (the certificate is referenced).
+ */
+typedef struct csctp_peer_config {
+  /** Required: receives every event, on the peer's context. */
+  csctp_peer_event_fn on_event;
+  void *user_data;
+  /** ICE host addresses (numeric); none = every interface libnice finds. */
+  const char *const *local_addresses;
+  size_t n_local_addresses;
+  /** With enumerated addresses, also gather on 127.0.0.1. Default 0. */
+  int include_loopback;
+  uint16_t port_min, port_max; /**< UDP port range; 0, 0 = any */
+  const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
+  size_t n_servers;
+  /** Our DTLS certificate; NULL (default) = a fresh ECDSA P-256 one. */
+  const csctp_dtls_cert *cert;
+  /** Our a=max-message-size: the largest message we accept (default 262144). */
+  uint32_t max_message_size;
+  uint16_t sctp_port;     /**< our a=sctp-port (default 5000) */
+  uint32_t sctp_rwnd;     /**< SCTP receive window (default 4 MiB) */
+  uint32_t sctp_sndbuf;   /**< SCTP send buffer (default 4 MiB) */
+  uint32_t ice_connect_timeout_ms; /**< see csctp_ice_config (default 30000) */
+  const csctp_mem *mem;   /**< NULL = csctp_mem_default() */
+  csctp_log_fn log;       /**< optional logging hook, all layers */
+  void *log_user_data;
+  uint32_t log_mask;      /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
+} csctp_peer_config;
+
+/** Fills `cfg` with the defaults documented above (on_event NULL: set it). */
+CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
+
+/**
+ * Creates a peer on `ctx` (a GMainContext*; NULL = the global default
+ * context) and starts gathering ICE candidates (CANDIDATE events follow on
+ * the context). The SCTP association and the data-channel layer exist from
+ * now on, so channels may be created before any description; they open once
+ * connected. Returns 0 and *out (free with csctp_peer_del), or
+ * CSCTP_ERR_INVALID_ARGUMENT (no on_event, bad ICE settings),
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO (certificate), CSCTP_ERR_INVALID_STATE
+ * (libnice refused to gather).
+ */
+CSCTP_EXTERN int csctp_peer_new(csctp_peer **out, struct _GMainContext *ctx,
+                                const csctp_peer_config *cfg);
+
+/**
+ * Frees the peer at once: no ABORT or close_notify is sent (call
+ * csctp_peer_close() and iterate the context a little first for that), no
+ * event follows. NULL is accepted; allowed inside the peer's callback.
+ */
+CSCTP_EXTERN void csctp_peer_del(csctp_peer *peer);
+
+/**
+ * Writes our offer (one data m-section, a=setup:actpass, the candidates
+ * gathered so far and a=end-of-candidates once gathering is done) as SDP
+ * text with a NUL into `buf`; makes us the ICE controlling agent. May be
+ * called again (same session, later candidates). Returns the length, or
+ * CSCTP_ERR_NOBUF (CSCTP_SDP_TEXT_MAX always suffices),
+ * CSCTP_ERR_INVALID_STATE (a remote offer was set: answer it instead).
+ */
+CSCTP_EXTERN csctp_ssize csctp_peer_create_offer(csctp_peer *peer, char *buf, size_t cap);
+
+/**
+ * Writes our answer to the remote offer (a=setup:active when the offer says
+ * actpass: we are the DTLS client) into `buf`, as csctp_peer_create_offer()
+ * does. Returns the length, or CSCTP_ERR_NOBUF, CSCTP_ERR_INVALID_STATE (no
+ * remote offer).
+ */
+CSCTP_EXTERN csctp_ssize csctp_peer_create_answer(csctp_peer *peer, char *buf, size_t cap);
+
+/**
+ * Applies the peer's description (`len` bytes of SDP text, only read during
+ * the call): ICE credentials and candidates, DTLS role and fingerprints,
+ * SCTP port and maximum message size. One offer or one answer per peer (no
+ * renegotiation). Returns 0, or CSCTP_ERR_MALFORMED (with `*err`, optional,
+ * naming the line), CSCTP_ERR_INVALID_ARGUMENT (no usable data m-section,
+ * no fingerprint or ICE credentials, a setup that conflicts with ours, an
+ * SCTP port other than 5000 once channels exist), CSCTP_ERR_INVALID_STATE
+ * (a description of that type is not expected now). On error nothing
+ * changes and the peer may be given another description.
+ */
+CSCTP_EXTERN int csctp_peer_set_remote_description(csctp_peer *peer, csctp_peer_sdp_type type,
+                                                   const char *sdp, size_t len,
+                                                   csctp_sdp_error *err);
+
+/**
+ * Adds a trickled remote candidate ("candidate:..." or "a=candidate:...");
+ * "" (or NULL) means end of candidates. Allowed at any time after
+ * csctp_peer_new(); unusable ones (TCP, mDNS names, component 2) are ignored.
+ * Returns 1 when added, 0 when ignored, CSCTP_ERR_MALFORMED when it does not
+ * parse, CSCTP_ERR_INVALID_STATE after end of candidates or failure.
+ */
+CSCTP_EXTERN int csctp_peer_add_remote_candidate(csctp_peer *peer, const char *candidate);
+
+/** 1 once local ICE gathering is complete (all candidates are in our descriptions). */
+CSCTP_EXTERN int csctp_peer_gathering_done(const csctp_peer *peer);
+
+/** The current connection state. */
+CSCTP_EXTERN csctp_peer_state csctp_peer_get_state(const csctp_peer *peer);
+
+/**
+ * Creates a data channel (csctp_dc_open: label, protocol, ordering,
+ * reliability, negotiated id). Before the connection is up it waits and
+ * opens once connected (an OPEN channel event follows, or ERROR + CLOSED).
+ * Returns 0 and the handle in *out, or the errors of csctp_dc_open.
+ */
+CSCTP_EXTERN int csctp_peer_create_channel(csctp_peer *peer, const csctp_dc_init *init,
+                                           csctp_dc_channel *out);
+
+/**
+ * Sends one message on an open channel (csctp_dc_send: text or binary, empty
+ * allowed; `data` is copied). Returns 0 or the errors of csctp_dc_send, among
+ * them CSCTP_ERR_WOULD_BLOCK when the send buffer is full (wait for a
+ * BUFFERED_AMOUNT_LOW event: see csctp_peer_set_buffered_amount_low).
+ */
+CSCTP_EXTERN int csctp_peer_send(csctp_peer *peer, csctp_dc_channel ch, int is_text,
+                                 const void *data, size_t len);
+
+/**
+ * Closes a channel (csctp_dc_close: our stream is reset once queued data is
+ * sent; CLOSED follows when the peer has reset its own). Returns 0 or the
+ * errors of csctp_dc_close.
+ */
+CSCTP_EXTERN int csctp_peer_close_channel(csctp_peer *peer, csctp_dc_channel ch);
+
+/** Describes a channel (csctp_dc_get_info). Returns 0 or CSCTP_ERR_INVALID_ARGUMENT. */
+CSCTP_EXTERN int csctp_peer_channel_info(const csctp_peer *peer, csctp_dc_channel ch,
+                                         csctp_dc_info *info);
+
+/** Bytes of the channel queued or in flight (csctp_dc_buffered_amount). */
+CSCTP_EXTERN size_t csctp_peer_buffered_amount(const csctp_peer *peer, csctp_dc_channel ch);
+
+/** Sets the channel's buffered-amount-low threshold. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT. */
+CSCTP_EXTERN int csctp_peer_set_buffered_amount_low(csctp_peer *peer, csctp_dc_channel ch,
+                                                    size_t threshold);
+
+/**
+ * Closes the connection gracefully: SCTP SHUTDOWN (queued data still goes
+ * out), then DTLS close_notify; the state becomes CLOSED (event) when done,
+ * or at once when not connected. Iterate the context until then. Returns 0
+ * or CSCTP_ERR_INVALID_STATE (already closed or failed).
+ */
+CSCTP_EXTERN int csctp_peer_close(csctp_peer *peer);
+
+/** Counters of the layers (any pointer may be NULL). */
+CSCTP_EXTERN void csctp_peer_get_stats(const csctp_peer *peer, csctp_stats *sctp,
+                                       csctp_dc_stats *dc);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,558 @@
+/*
+ * The peer: wires ICE (datagrams) -> DTLS (RFC 8261 records) -> the SCTP
+ * association -> the data-channel layer, on one GMainContext. The sans-IO
+ * cores are driven with g_get_monotonic_time() (microseconds, the unit of
+ * csctp_tstamp) and one GSource whose ready time is their earliest deadline.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "peer_priv.h"
+
+static csctp_tstamp peer_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
+
+void csctp_peer_log(const csctp_peer *p, const char *fmt, ...) {
+  if (!p->cfg.log || !(p->cfg.log_mask & CSCTP_LOG_PEER)) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  p->cfg.log(p->cfg.log_user_data, CSCTP_LOG_PEER, line);
+}
+
+const char *csctp_peer_state_name(csctp_peer_state state) {
+  switch (state) {
+  case CSCTP_PEER_STATE_NEW: return "new";
+  case CSCTP_PEER_STATE_CONNECTING: return "connecting";
+  case CSCTP_PEER_STATE_CONNECTED: return "connected";
+  case CSCTP_PEER_STATE_FAILED: return "failed";
+  case CSCTP_PEER_STATE_CLOSED: return "closed";
+  }
+  return "unknown";
+}
+
+void csctp_peer_config_default(csctp_peer_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->max_message_size = 262144;
+  cfg->sctp_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
+  cfg->sctp_rwnd = 4u << 20;
+  cfg->sctp_sndbuf = 4u << 20;
+  cfg->ice_connect_timeout_ms = 30000;
+}
+
+static int peer_rand(uint8_t *buf, size_t len, void *user_data) {
+  (void)user_data;
+  return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- events */
+
+static void peer_emit(csctp_peer *p, const csctp_peer_event *ev) {
+  if (p->dead) return;
+  p->cfg.on_event(p, ev, p->cfg.user_data);
+}
+
+static void peer_set_state(csctp_peer *p, csctp_peer_state st, int error) {
+  if (p->state == st) return;
+  /* FAILED and CLOSED are terminal. */
+  if (p->state == CSCTP_PEER_STATE_FAILED || p->state == CSCTP_PEER_STATE_CLOSED) return;
+  csctp_peer_log(p, "peer: %s -> %s%s%s", csctp_peer_state_name(p->state),
+                 csctp_peer_state_name(st), error ? ": " : "", error ? csctp_strerror(error) : "");
+  p->state = st;
+  csctp_peer_event ev = {.type = CSCTP_PEER_EVENT_STATE};
+  ev.u.state.state = st;
+  ev.u.state.error = error;
+  peer_emit(p, &ev);
+}
+
+static void peer_free(csctp_peer *p);
+
+static void peer_enter(csctp_peer *p) { p->depth++; }
+
+/* Returns 1 when the peer was freed. */
+static int peer_leave(csctp_peer *p) {
+  if (--p->depth == 0 && p->dead) {
+    peer_free(p);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- output and timers */
+
+/* Pulls every due datagram (DTLS handshake, then SCTP packets in records) into ICE. */
+static void peer_flush(csctp_peer *p, csctp_tstamp now) {
+  if (!p->dtls || !p->ice_connected || p->dead) return;
+  for (;;) {
+    csctp_ssize n = csctp_dtls_write_datagram(p->dtls, p->dgram, sizeof p->dgram, now);
+    if (n > 0) {
+      if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
+      continue;
+    }
+    if (n < 0 || csctp_dtls_get_state(p->dtls) != CSCTP_DTLS_STATE_CONNECTED) return;
+    csctp_ssize m = csctp_assoc_write_packet(p->assoc, p->pkt, p->scfg.mtu, now);
+    if (m <= 0) return;
+    if (csctp_dtls_send(p->dtls, p->pkt, (size_t)m, now) != 0) p->dropped_out++;
+  }
+}
+
+static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
+  if (!p->timer) return;
+  csctp_tstamp t = csctp_assoc_expiry(p->assoc);
+  if (p->dtls) {
+    csctp_tstamp d = csctp_dtls_expiry(p->dtls);
+    if (d < t) t = d;
+  }
+  /* A deadline already past after handling it: retry in a millisecond, never spin. */
+  if (t != CSCTP_TSTAMP_NONE && t <= now) t = now + CSCTP_MILLISECONDS;
+  g_source_set_ready_time(p->timer, t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t);
+}
+
+void csctp_peer_kick(csctp_peer *p) {
+  if (p->timer && !p->in_run) g_source_set_ready_time(p->timer, 0);
+}
+
+/* ---------------------------------------------------------------- the pump */
+
+static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tstamp now) {
+  switch (ev->type) {
+  case CSCTP_EVENT_CONNECTED:
+    p->sctp_up = 1;
+    csctp_peer_log(p, "peer: SCTP up (%u in, %u out streams)", ev->u.connected.inbound_streams,
+                   ev->u.connected.outbound_streams);
+    peer_set_state(p, CSCTP_PEER_STATE_CONNECTED, 0);
+    break;
+  case CSCTP_EVENT_CLOSED:
+    p->sctp_up = 0;
+    csctp_peer_log(p, "peer: SCTP closed (reason %d, cause %u)", (int)ev->u.closed.reason,
+                   ev->u.closed.cause);
+    if (p->dtls && csctp_dtls_get_state(p->dtls) == CSCTP_DTLS_STATE_CONNECTED) {
+      csctp_dtls_close(p->dtls, now);
+    }
+    if (p->closing || ev->u.closed.reason == CSCTP_CLOSE_SHUTDOWN ||
+        ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT) {
+      peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
+    } else {
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_CLOSED);
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+static void peer_dtls_events(csctp_peer *p, csctp_tstamp now) {
+  csctp_dtls_event ev;
+  while (!p->dead && csctp_dtls_poll_event(p->dtls, &ev)) {
+    switch (ev.type) {
+    case CSCTP_DTLS_EVENT_DATA:
+      if (csctp_assoc_read_packet(p->assoc, ev.u.data.data, ev.u.data.len, now) <=
+          CSCTP_ERR_FATAL) {
+        peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+      }
+      break;
+    case CSCTP_DTLS_EVENT_CONNECTED:
+      csctp_peer_log(p, "peer: DTLS connected (%s, %s)", ev.u.connected.cipher,
+                     p->role == CSCTP_DTLS_CLIENT ? "client" : "server");
+      /* Both sides send INIT, as browsers do; INVALID_STATE: the peer's INIT came first. */
+      if (!p->closing) csctp_assoc_connect(p->assoc, now);
+      break;
+    case CSCTP_DTLS_EVENT_CLOSED:
+      csctp_peer_log(p, "peer: DTLS closed (%s)", ev.u.closed.by_peer ? "by peer" : "by us");
+      peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
+      break;
+    case CSCTP_DTLS_EVENT_ERROR:
+      csctp_peer_log(p, "peer: DTLS failed: %s (alert %d%s)", csctp_strerror(ev.u.error.error),
+                     ev.u.error.alert, ev.u.error.alert_by_peer ? " from peer" : "");
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, ev.u.error.error);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* Timers, DTLS events into SCTP, channel events to the application, output. */
+static void peer_run(csctp_peer *p) {
+  if (p->dead || p->in_run) return;
+  p->in_run = 1;
+  csctp_tstamp now = peer_now();
+  if (p->dtls) {
+    if (csctp_dtls_expiry(p->dtls) <= now) csctp_dtls_handle_expiry(p->dtls, now);
+    peer_dtls_events(p, now);
+  }
+  if (!p->dead && csctp_assoc_expiry(p->assoc) <= now) {
+    if (csctp_assoc_handle_expiry(p->assoc, now) <= CSCTP_ERR_FATAL) {
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+    }
+  }
+  csctp_dc_event ev;
+  int rv;
+  unsigned n = 0;
+  while (!p->dead && (rv = csctp_dc_poll_event(p->dc, &ev, now)) == 1) {
+    if (ev.type == CSCTP_DC_EVENT_ASSOC) {
+      peer_on_assoc_event(p, &ev.u.assoc, now);
+    } else {
+      csctp_peer_event pev = {.type = CSCTP_PEER_EVENT_CHANNEL};
+      pev.u.channel = &ev;
+      peer_emit(p, &pev);
+    }
+    /* Keep the wire busy while a long run of events (echoes) is handled. */
+    if (++n % 16 == 0) peer_flush(p, now);
+  }
+  if (!p->dead) {
+    if (p->dtls) peer_dtls_events(p, now); /* close_notify from an assoc CLOSED */
+    peer_flush(p, now);
+    peer_schedule(p, now);
+  }
+  p->in_run = 0;
+}
+
+static gboolean peer_timer_dispatch(GSource *src, GSourceFunc cb, gpointer data) {
+  (void)cb;
+  (void)data;
+  csctp_peer *p = ((peer_source *)src)->peer;
+  g_source_set_ready_time(src, -1);
+  peer_enter(p);
+  peer_run(p);
+  peer_leave(p);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs peer_timer_funcs = {NULL, NULL, peer_timer_dispatch, NULL, NULL, NULL};
+
+/* ---------------------------------------------------------------- ICE */
+
+static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
+  if (csctp_packet_classify(data, len) != CSCTP_PACKET_DTLS) return; /* RFC 7983: not ours */
+  if (!p->dtls) {
+    if (p->early->len < PEER_EARLY_MAX) g_ptr_array_add(p->early, g_bytes_new(data, len));
+    return;
+  }
+  csctp_tstamp now = peer_now();
+  if (csctp_dtls_read_datagram(p->dtls, data, len, now) <= CSCTP_ERR_FATAL) {
+    peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+    return;
+  }
+  p->dtls_started = 1;
+  peer_run(p);
+}
+
+static void peer_start_handshake(csctp_peer *p) {
+  if (!p->dtls || !p->ice_connected || p->dtls_started) return;
+  p->dtls_started = 1;
+  csctp_dtls_start(p->dtls, peer_now());
+}
+
+static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data) {
+  (void)agent;
+  csctp_peer *p = user_data;
+  if (p->dead) return;
+  peer_enter(p);
+  csctp_peer_event pev = {.type = CSCTP_PEER_EVENT_CANDIDATE};
+  switch (ev->type) {
+  case CSCTP_ICE_EVENT_CANDIDATE:
+    g_ptr_array_add(p->local_candidates, g_strdup(ev->u.candidate.candidate));
+    pev.u.candidate = ev->u.candidate.candidate;
+    peer_emit(p, &pev);
+    break;
+  case CSCTP_ICE_EVENT_GATHERING_DONE:
+    p->gathering_done = 1;
+    pev.u.candidate = "";
+    peer_emit(p, &pev);
+    break;
+  case CSCTP_ICE_EVENT_STATE:
+    csctp_peer_log(p, "peer: ICE %s", csctp_ice_state_name(ev->u.state));
+    if (ev->u.state == CSCTP_ICE_STATE_CHECKING) {
+      peer_set_state(p, CSCTP_PEER_STATE_CONNECTING, 0);
+    } else if (ev->u.state == CSCTP_ICE_STATE_CONNECTED) {
+      p->ice_connected = 1;
+      peer_set_state(p, CSCTP_PEER_STATE_CONNECTING, 0);
+      peer_start_handshake(p);
+      peer_run(p);
+    } else if (ev->u.state == CSCTP_ICE_STATE_FAILED) {
+      p->ice_connected = 0;
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_INVALID_STATE);
+    }
+    break;
+  case CSCTP_ICE_EVENT_SELECTED_PAIR:
+    csctp_peer_log(p, "peer: ICE pair %s <-> %s", ev->u.pair.local, ev->u.pair.remote);
+    break;
+  case CSCTP_ICE_EVENT_DATAGRAM:
+    peer_on_datagram(p, ev->u.datagram.data, ev->u.datagram.len);
+    break;
+  }
+  peer_leave(p);
+}
+
+static gboolean peer_gather_idle(gpointer data) {
+  csctp_peer *p = data;
+  p->gather_idle = NULL;
+  peer_enter(p);
+  int rv = csctp_ice_agent_gather(p->ice);
+  if (rv) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
+  peer_leave(p);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---------------------------------------------------------------- DTLS and SCTP set-up */
+
+int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
+  csctp_config sc = p->scfg;
+  sc.remote_port = remote_port;
+  csctp_assoc *a = NULL;
+  csctp_dc *dc = NULL;
+  int rv = csctp_assoc_new(&a, &sc);
+  if (!rv) rv = csctp_dc_new(&dc, a, NULL);
+  if (rv) {
+    csctp_assoc_del(a);
+    return rv;
+  }
+  csctp_dc_del(p->dc);
+  csctp_assoc_del(p->assoc);
+  p->dc = dc;
+  p->assoc = a;
+  p->scfg = sc;
+  return 0;
+}
+
+int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size_t n) {
+  csctp_dtls_config dc;
+  csctp_dtls_config_default(&dc);
+  dc.role = p->role;
+  dc.cert = p->cert;
+  dc.remote_fingerprints = fps;
+  dc.remote_fingerprint_count = n;
+  dc.mtu = PEER_DTLS_MTU;
+  dc.srtp = 0;
+  dc.mem = p->mem;
+  dc.log = p->cfg.log;
+  dc.log_user_data = p->cfg.log_user_data;
+  dc.log_mask = p->cfg.log_mask;
+  const char *keylog = getenv("SSLKEYLOGFILE");
+  if (keylog && *keylog) {
+    dc.keylog = csctp_dtls_keylog_file;
+    dc.keylog_user_data = (void *)keylog;
+  }
+  int rv = csctp_dtls_new(&p->dtls, &dc);
+  if (rv) return rv;
+  csctp_dc_set_role(p->dc, p->role == CSCTP_DTLS_CLIENT ? CSCTP_DC_ROLE_CLIENT
+                                                        : CSCTP_DC_ROLE_SERVER);
+  csctp_tstamp now = peer_now();
+  for (guint i = 0; i < p->early->len; i++) {
+    gsize len = 0;
+    const uint8_t *d = g_bytes_get_data(p->early->pdata[i], &len);
+    csctp_dtls_read_datagram(p->dtls, d, len, now);
+    p->dtls_started = 1;
+  }
+  g_ptr_array_set_size(p->early, 0);
+  peer_start_handshake(p);
+  csctp_peer_kick(p);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg) {
+  if (!out || !cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
+  const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
+  csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
+  if (!p) return CSCTP_ERR_NOMEM;
+  p->mem = mem;
+  p->cfg = *cfg;
+  p->cfg.local_addresses = NULL; /* not kept: passed to libnice below */
+  p->cfg.servers = NULL;
+  p->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
+  p->remote_type = -1;
+  p->local_candidates = g_ptr_array_new_with_free_func(g_free);
+  p->early = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  p->remote = mem->calloc(1, sizeof *p->remote, mem->user_data);
+  p->local = mem->calloc(1, sizeof *p->local, mem->user_data);
+  int rv = p->remote && p->local ? 0 : CSCTP_ERR_NOMEM;
+  uint64_t sid = 0;
+  if (!rv && peer_rand((uint8_t *)&sid, sizeof sid, NULL)) rv = CSCTP_ERR_RANDOM;
+  p->session_id = sid >> 1; /* below 2^63 (JSEP §5.2.1) */
+
+  if (!rv && cfg->cert) {
+    p->cert = cfg->cert;
+  } else if (!rv) {
+    rv = csctp_dtls_cert_generate(&p->own_cert, "csctp", (int64_t)time(NULL), mem);
+    p->cert = p->own_cert;
+  }
+  if (!rv) rv = csctp_dtls_cert_fingerprint(p->cert, CSCTP_DTLS_HASH_SHA256, &p->local_fp);
+
+  if (!rv) {
+    csctp_config_default(&p->scfg);
+    p->scfg.local_port = cfg->sctp_port ? cfg->sctp_port : CSCTP_SDP_DEFAULT_SCTP_PORT;
+    p->scfg.remote_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
+    p->scfg.mtu = PEER_DTLS_MTU - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+    if (cfg->max_message_size) p->scfg.max_message_size = cfg->max_message_size;
+    if (cfg->sctp_rwnd) p->scfg.rwnd = cfg->sctp_rwnd;
+    if (p->scfg.rwnd < p->scfg.max_message_size) p->scfg.rwnd = p->scfg.max_message_size;
+    if (cfg->sctp_sndbuf) p->scfg.sndbuf = cfg->sctp_sndbuf;
+    p->scfg.rand = peer_rand;
+    p->scfg.mem = mem;
+    p->scfg.log = cfg->log;
+    p->scfg.log_user_data = cfg->log_user_data;
+    p->scfg.log_mask = cfg->log_mask;
+    rv = csctp_peer_remake_assoc(p, CSCTP_SDP_DEFAULT_SCTP_PORT);
+  }
+
+  if (!rv) {
+    csctp_ice_config ic;
+    csctp_ice_config_default(&ic);
+    ic.local_addresses = cfg->local_addresses;
+    ic.n_local_addresses = cfg->n_local_addresses;
+    ic.include_loopback = cfg->include_loopback;
+    ic.port_min = cfg->port_min;
+    ic.port_max = cfg->port_max;
+    ic.servers = cfg->servers;
+    ic.n_servers = cfg->n_servers;
+    ic.connect_timeout_ms = cfg->ice_connect_timeout_ms;
+    ic.on_event = peer_on_ice;
+    ic.user_data = p;
+    ic.mem = mem;
+    ic.log = cfg->log;
+    ic.log_user_data = cfg->log_user_data;
+    ic.log_mask = cfg->log_mask;
+    rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+  }
+  if (rv) {
+    peer_free(p);
+    return rv;
+  }
+  p->timer = g_source_new(&peer_timer_funcs, sizeof(peer_source));
+  ((peer_source *)p->timer)->peer = p;
+  g_source_attach(p->timer, p->ctx);
+  /* Gathering from the context, so that no event comes before *out is set. */
+  p->gather_idle = g_idle_source_new();
+  g_source_set_priority(p->gather_idle, G_PRIORITY_HIGH);
+  g_source_set_callback(p->gather_idle, peer_gather_idle, p, NULL);
+  g_source_attach(p->gather_idle, p->ctx);
+  *out = p;
+  return 0;
+}
+
+static void peer_free(csctp_peer *p) {
+  if (p->timer) {
+    g_source_destroy(p->timer);
+    g_source_unref(p->timer);
+  }
+  if (p->gather_idle) {
+    g_source_destroy(p->gather_idle);
+    g_source_unref(p->gather_idle);
+  }
+  csctp_ice_agent_del(p->ice);
+  csctp_dtls_del(p->dtls);
+  csctp_dc_del(p->dc);
+  csctp_assoc_del(p->assoc);
+  csctp_dtls_cert_del(p->own_cert);
+  if (p->local_candidates) g_ptr_array_unref(p->local_candidates);
+  if (p->early) g_ptr_array_unref(p->early);
+  if (p->remote) p->mem->free(p->remote, p->mem->user_data);
+  if (p->local) p->mem->free(p->local, p->mem->user_data);
+  g_main_context_unref(p->ctx);
+  p->mem->free(p, p->mem->user_data);
+}
+
+void csctp_peer_del(csctp_peer *p) {
+  if (!p || p->dead) return;
+  p->dead = 1;
+  /* Stop every source now; the memory goes once no callback of ours is running. */
+  if (p->timer) {
+    g_source_destroy(p->timer);
+    g_source_unref(p->timer);
+    p->timer = NULL;
+  }
+  if (p->gather_idle) {
+    g_source_destroy(p->gather_idle);
+    g_source_unref(p->gather_idle);
+    p->gather_idle = NULL;
+  }
+  csctp_ice_agent_del(p->ice);
+  p->ice = NULL;
+  if (p->depth == 0) peer_free(p);
+}
+
+csctp_peer_state csctp_peer_get_state(const csctp_peer *p) { return p->state; }
+
+int csctp_peer_gathering_done(const csctp_peer *p) { return p->gathering_done; }
+
+int csctp_peer_close(csctp_peer *p) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->state == CSCTP_PEER_STATE_CLOSED || p->state == CSCTP_PEER_STATE_FAILED) {
+    return CSCTP_ERR_INVALID_STATE;
+  }
+  p->closing = 1;
+  csctp_tstamp now = peer_now();
+  if (p->sctp_up && csctp_assoc_shutdown(p->assoc, now) == 0) {
+    peer_flush(p, now);
+    csctp_peer_kick(p);
+    return 0;
+  }
+  if (p->dtls && csctp_dtls_get_state(p->dtls) == CSCTP_DTLS_STATE_CONNECTED) {
+    csctp_dtls_close(p->dtls, now);
+    peer_flush(p, now);
+  }
+  peer_enter(p);
+  peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
+  peer_leave(p);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- channels */
+
+/* After a call that may have queued output: send it now, and let the pump
+ * pick up the events it may have caused. */
+static void peer_after_call(csctp_peer *p) {
+  if (p->in_run) return; /* the running pump flushes when the callback returns */
+  peer_flush(p, peer_now());
+  csctp_peer_kick(p);
+}
+
+int csctp_peer_create_channel(csctp_peer *p, const csctp_dc_init *init, csctp_dc_channel *out) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  int rv = csctp_dc_open(p->dc, init, peer_now(), out);
+  if (!rv) peer_after_call(p);
+  return rv;
+}
+
+int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void *data,
+                    size_t len) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  int rv = csctp_dc_send(p->dc, ch, is_text, data, len, peer_now());
+  if (!rv && !p->in_run) peer_flush(p, peer_now());
+  if (!rv && !p->in_run) peer_schedule(p, peer_now());
+  return rv;
+}
+
+int csctp_peer_close_channel(csctp_peer *p, csctp_dc_channel ch) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  int rv = csctp_dc_close(p->dc, ch, peer_now());
+  if (!rv) peer_after_call(p);
+  return rv;
+}
+
+int csctp_peer_channel_info(const csctp_peer *p, csctp_dc_channel ch, csctp_dc_info *info) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  return csctp_dc_get_info(p->dc, ch, info);
+}
+
+size_t csctp_peer_buffered_amount(const csctp_peer *p, csctp_dc_channel ch) {
+  return p && !p->dead ? csctp_dc_buffered_amount(p->dc, ch) : 0;
+}
+
+int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_t threshold) {
+  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  return csctp_dc_set_buffered_amount_low_threshold(p->dc, ch, threshold);
+}
+
+void csctp_peer_get_stats(const csctp_peer *p, csctp_stats *sctp, csctp_dc_stats *dc) {
+  if (sctp) csctp_assoc_get_stats(p->assoc, sctp);
+  if (dc) csctp_dc_get_stats(p->dc, dc);
+}
