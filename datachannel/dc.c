@@ -3,7 +3,6 @@
 
 #include "dc_priv.h"
 #include "dcep.h"
-#include "engine_ext.h"
 
 void csctp_dc_config_default(csctp_dc_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
@@ -329,7 +328,7 @@ int csctp_dc_send(csctp_dc *dc, csctp_dc_channel ch, int is_text, const void *da
   if (rv != 0) return rv;
   dc->st.messages_out++;
   dc->st.bytes_out += len;
-  if (!c->above_low && dc_engine_stream_buffered(dc->assoc, c->stream) > c->low_threshold)
+  if (!c->above_low && csctp_assoc_stream_buffered_amount(dc->assoc, c->stream) > c->low_threshold)
     c->above_low = 1;
   return 0;
 }
@@ -376,7 +375,7 @@ int csctp_dc_poll_event(csctp_dc *dc, csctp_dc_event *ev, csctp_tstamp now) {
 size_t csctp_dc_buffered_amount(const csctp_dc *dc, csctp_dc_channel ch) {
   const dc_chan *c = csctp_dc_chan_get(dc, ch);
   if (!c || !c->has_stream) return 0;
-  return dc_engine_stream_buffered(dc->assoc, c->stream);
+  return csctp_assoc_stream_buffered_amount(dc->assoc, c->stream);
 }
 
 int csctp_dc_set_buffered_amount_low_threshold(csctp_dc *dc, csctp_dc_channel ch,
@@ -384,7 +383,7 @@ int csctp_dc_set_buffered_amount_low_threshold(csctp_dc *dc, csctp_dc_channel ch
   dc_chan *c = csctp_dc_chan_get(dc, ch);
   if (!c) return CSCTP_ERR_INVALID_ARGUMENT;
   c->low_threshold = threshold;
-  if (c->has_stream && dc_engine_stream_buffered(dc->assoc, c->stream) > threshold)
+  if (c->has_stream && csctp_assoc_stream_buffered_amount(dc->assoc, c->stream) > threshold)
     c->above_low = 1;
   return 0;
 }

@@ -4,7 +4,6 @@
 
 #include "dc_priv.h"
 #include "dcep.h"
-#include "engine_ext.h"
 
 static void dc_set_pending(csctp_dc *dc, dc_chan *c, uint8_t *flag) {
   int before = c->open_pending || c->ack_pending || c->reset_pending;
@@ -117,9 +116,10 @@ int csctp_dc_flush_resets(csctp_dc *dc, csctp_tstamp now) {
     dc->scratch[n++] = c->stream;
   }
   if (!n) return 0;
-  int rv = dc->dead || !dc_engine_peer_reconfig(dc->assoc)
-               ? CSCTP_ERR_INVALID_STATE
-               : dc_engine_reset_streams(dc->assoc, dc->scratch, n, now);
+  csctp_peer_features f = {0, 0};
+  csctp_assoc_get_peer_features(dc->assoc, &f);
+  int rv = dc->dead || !f.reconfig ? CSCTP_ERR_INVALID_STATE
+                                   : csctp_assoc_reset_streams(dc->assoc, dc->scratch, n, now);
   if (rv <= CSCTP_ERR_FATAL) return rv;
   for (uint32_t i = 0; i < dc->nslots; i++) {
     dc_chan *c = &dc->slots[i];
@@ -472,7 +472,7 @@ int csctp_dc_check_low(csctp_dc *dc) {
   for (uint32_t i = 0; i < dc->nslots; i++) {
     dc_chan *c = &dc->slots[i];
     if (!c->in_use || !c->above_low || !c->has_stream) continue;
-    size_t amt = dc_engine_stream_buffered(dc->assoc, c->stream);
+    size_t amt = csctp_assoc_stream_buffered_amount(dc->assoc, c->stream);
     if (amt > c->low_threshold) continue;
     c->above_low = 0;
     if (c->hidden || c->state == CSCTP_DC_STATE_CLOSED) continue;
