@@ -13,12 +13,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ice_candidate.h"
 
 #define ICE_COMPONENT 1
 #define ICE_CRED_MAX 256
 #define ICE_MAX_DATAGRAM 65535
+/* Socket buffers of the selected pair: a browser's burst of unacknowledged
+ * datagrams (partially reliable channels, bulk windows of several MiB) would
+ * overflow Linux's default 208 KiB and be lost before SCTP sees it. */
+#define ICE_SOCKET_BUFFER (4 << 20)
 
 struct csctp_ice_agent {
   const csctp_mem *mem;
@@ -137,10 +142,25 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
   }
 }
 
+static void ice_grow_socket_buffers(csctp_ice_agent *a) {
+  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  if (!s) return; /* e.g. TURN over TCP */
+  int fd = g_socket_get_fd(s), size = ICE_SOCKET_BUFFER;
+  /* The FORCE forms pass net.core.[rw]mem_max when we may (CAP_NET_ADMIN). */
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  }
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
+  g_object_unref(s);
+}
+
 static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
                                  NiceCandidate *local, NiceCandidate *remote, gpointer data) {
   csctp_ice_agent *a = data;
   if (stream != a->stream || component != ICE_COMPONENT) return;
+  ice_grow_socket_buffers(a);
   gchar *l = nice_agent_generate_local_candidate_sdp(nice, local);
   gchar *r = nice_agent_generate_local_candidate_sdp(nice, remote);
   if (l && r) {
