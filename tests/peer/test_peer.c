@@ -1,0 +1,318 @@
+/*
+ * The peer (peer/peer.c, peer/peer_sdp.c): two csctp peers on one
+ * GMainContext over ICE on 127.0.0.1 (offer/answer, channels both ways,
+ * echo of text, binary and empty messages, negotiated channels, channel
+ * close, graceful close), a tampered fingerprint, deletion from inside the
+ * callback, real browser offers, and the caller's mistakes.
+ */
+#include <criterion/criterion.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csctp/peer.h>
+
+#include "sdp_files.h"
+
+#define MAX_CH 8
+
+typedef struct side {
+  csctp_peer *peer;
+  const char *name;
+  int offerer;
+  csctp_peer_state state;
+  int error;
+  int gathered;
+  int opened, closed, messages, empty_text, empty_binary;
+  csctp_dc_channel last_open, last_text_ch;
+  size_t binary_bytes;
+  char last_text[64];
+  int echo;         /* echo every message */
+  int del_on_connect;
+  int deleted;
+  char *sdp; /* our description once written */
+} side;
+
+static char sdp_buf[CSCTP_SDP_TEXT_MAX];
+static GMainContext *ctx;
+
+static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_data) {
+  side *s = user_data;
+  switch (ev->type) {
+  case CSCTP_PEER_EVENT_CANDIDATE:
+    if (!*ev->u.candidate) s->gathered = 1;
+    break;
+  case CSCTP_PEER_EVENT_STATE:
+    s->state = ev->u.state.state;
+    if (ev->u.state.error) s->error = ev->u.state.error;
+    if (s->del_on_connect && s->state == CSCTP_PEER_STATE_CONNECTED) {
+      csctp_peer_del(peer);
+      s->deleted = 1;
+      s->peer = NULL;
+    }
+    break;
+  case CSCTP_PEER_EVENT_CHANNEL: {
+    const csctp_dc_event *c = ev->u.channel;
+    if (c->type == CSCTP_DC_EVENT_OPEN) {
+      s->opened++;
+      s->last_open = c->channel;
+    } else if (c->type == CSCTP_DC_EVENT_CLOSED) {
+      s->closed++;
+    } else if (c->type == CSCTP_DC_EVENT_MESSAGE) {
+      s->messages++;
+      if (c->u.message.len == 0) {
+        if (c->u.message.is_text) s->empty_text++;
+        else s->empty_binary++;
+      } else if (c->u.message.is_text) {
+        size_t n = c->u.message.len < sizeof s->last_text - 1 ? c->u.message.len
+                                                              : sizeof s->last_text - 1;
+        memcpy(s->last_text, c->u.message.data, n);
+        s->last_text[n] = 0;
+        s->last_text_ch = c->channel;
+      } else {
+        s->binary_bytes += c->u.message.len;
+      }
+      if (s->echo) {
+        cr_assert_eq(csctp_peer_send(peer, c->channel, c->u.message.is_text, c->u.message.data,
+                                     c->u.message.len),
+                     0);
+      }
+    }
+    break;
+  }
+  }
+}
+
+static void side_new(side *s, const char *name, int offerer) {
+  memset(s, 0, sizeof *s);
+  s->name = name;
+  s->offerer = offerer;
+  static const char *lo[] = {"127.0.0.1"};
+  csctp_peer_config cfg;
+  csctp_peer_config_default(&cfg);
+  cfg.on_event = on_event;
+  cfg.user_data = s;
+  cfg.local_addresses = lo;
+  cfg.n_local_addresses = 1;
+  cr_assert_eq(csctp_peer_new(&s->peer, ctx, &cfg), 0);
+}
+
+static void side_del(side *s) {
+  csctp_peer_del(s->peer);
+  free(s->sdp);
+}
+
+/* Iterates the context until *flag is non-zero or 10 s have passed. */
+static int run_until(int *flag) {
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!*flag && g_get_monotonic_time() < until) g_main_context_iteration(ctx, TRUE);
+  return *flag;
+}
+
+static int connected_both(side *a, side *b) {
+  return a->state == CSCTP_PEER_STATE_CONNECTED && b->state == CSCTP_PEER_STATE_CONNECTED;
+}
+
+/* Offer from a, answer from b, once both have gathered (complete descriptions). */
+static int negotiate(side *a, side *b, int tamper) {
+  cr_assert(run_until(&a->gathered));
+  cr_assert(run_until(&b->gathered));
+  csctp_ssize n = csctp_peer_create_offer(a->peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_gt(n, 0);
+  cr_assert(strstr(sdp_buf, "a=setup:actpass"));
+  cr_assert(strstr(sdp_buf, "a=candidate:"));
+  cr_assert(strstr(sdp_buf, "a=end-of-candidates"));
+  csctp_sdp_error e;
+  cr_assert_eq(csctp_peer_set_remote_description(b->peer, CSCTP_PEER_SDP_OFFER, sdp_buf,
+                                                 (size_t)n, &e),
+               0, "%s", e.message);
+  n = csctp_peer_create_answer(b->peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_gt(n, 0);
+  cr_assert(strstr(sdp_buf, "a=setup:active"));
+  if (tamper) {
+    char *fp = strstr(sdp_buf, "a=fingerprint:sha-256 ");
+    cr_assert(fp);
+    char *hex = fp + strlen("a=fingerprint:sha-256 ");
+    hex[0] = hex[0] == 'A' ? 'B' : 'A';
+  }
+  return csctp_peer_set_remote_description(a->peer, CSCTP_PEER_SDP_ANSWER, sdp_buf, (size_t)n,
+                                           &e);
+}
+
+static void setup(void) { ctx = g_main_context_new(); }
+static void teardown(void) {
+  while (g_main_context_iteration(ctx, FALSE)) {
+  }
+  g_main_context_unref(ctx);
+}
+
+TestSuite(peer, .init = setup, .fini = teardown, .timeout = 60);
+
+static int both(int *x, int *y, int want) { return *x >= want && *y >= want; }
+
+Test(peer, pair_channels_echo_and_close) {
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  b.echo = 1;
+  /* Before any description: an in-band channel and a negotiated one on both sides. */
+  csctp_dc_channel ch, neg_a, neg_b;
+  csctp_dc_init init = {.label = "chat", .protocol = "p"};
+  cr_assert_eq(csctp_peer_create_channel(a.peer, &init, &ch), 0);
+  csctp_dc_init neg = {.label = "neg", .negotiated = 1, .id = 3};
+  cr_assert_eq(csctp_peer_create_channel(a.peer, &neg, &neg_a), 0);
+  cr_assert_eq(csctp_peer_create_channel(b.peer, &neg, &neg_b), 0);
+  cr_assert_eq(negotiate(&a, &b, 0), 0);
+
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(connected_both(&a, &b) && a.opened >= 2 && b.opened >= 2) &&
+         g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert(connected_both(&a, &b));
+  cr_assert_geq(a.opened, 2);
+  cr_assert_geq(b.opened, 2);
+  csctp_dc_info info;
+  cr_assert_eq(csctp_peer_channel_info(a.peer, ch, &info), 0);
+  cr_assert_eq(info.stream % 2, 1, "the offerer is the DTLS server: odd ids");
+  cr_assert_str_eq(info.label, "chat");
+
+  static uint8_t big[100000];
+  for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)(i * 7);
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 1, "hello", 5), 0);
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 0, big, sizeof big), 0);
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 0, "", 0), 0);
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 1, "", 0), 0);
+  cr_assert_eq(csctp_peer_send(a.peer, neg_a, 1, "on 3", 4), 0);
+  int want = 5;
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (a.messages < want && g_get_monotonic_time() < until) g_main_context_iteration(ctx, TRUE);
+  cr_assert_eq(a.messages, want);
+  cr_assert_eq(a.binary_bytes, sizeof big);
+  cr_assert_eq(a.empty_binary, 1);
+  cr_assert_eq(a.empty_text, 1);
+  /* Streams are independent: "on 3" may overtake the 100 kB message, not "hello". */
+  cr_assert(strcmp(a.last_text, "on 3") == 0 || strcmp(a.last_text, "hello") == 0);
+  if (!strcmp(a.last_text, "on 3")) cr_assert_eq(a.last_text_ch, neg_a);
+
+  /* Closing a channel resets both directions: CLOSED on both sides. */
+  cr_assert_eq(csctp_peer_close_channel(a.peer, ch), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!both(&a.closed, &b.closed, 1) && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(a.closed, 1);
+  cr_assert_eq(b.closed, 1);
+
+  /* Graceful close: SCTP SHUTDOWN, then DTLS close_notify; both end CLOSED. */
+  cr_assert_eq(csctp_peer_close(a.peer), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(a.state == CSCTP_PEER_STATE_CLOSED && b.state == CSCTP_PEER_STATE_CLOSED) &&
+         g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(a.state, CSCTP_PEER_STATE_CLOSED);
+  cr_assert_eq(b.state, CSCTP_PEER_STATE_CLOSED);
+  cr_assert_eq(csctp_peer_close(a.peer), CSCTP_ERR_INVALID_STATE);
+  side_del(&a);
+  side_del(&b);
+}
+
+Test(peer, tampered_fingerprint_fails) {
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  cr_assert_eq(negotiate(&a, &b, 1), 0);
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (a.state != CSCTP_PEER_STATE_FAILED && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(a.state, CSCTP_PEER_STATE_FAILED);
+  cr_assert_eq(a.error, CSCTP_ERR_FINGERPRINT);
+  side_del(&a);
+  side_del(&b);
+}
+
+Test(peer, delete_inside_callback) {
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  b.del_on_connect = 1;
+  cr_assert_eq(negotiate(&a, &b, 0), 0);
+  cr_assert(run_until(&b.deleted));
+  for (int i = 0; i < 50; i++) g_main_context_iteration(ctx, FALSE);
+  side_del(&a);
+  side_del(&b);
+}
+
+Test(peer, answers_real_browser_offers) {
+  static const char *files[] = {"chromium-offer.sdp", "firefox-offer.sdp",
+                                "chromium-offer-av-data.sdp", "aiortc-offer.sdp"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    side s;
+    side_new(&s, "s", 0);
+    size_t len;
+    char *offer = sdp_file_read(files[i], &len);
+    csctp_sdp_error e;
+    cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, &e),
+                 0, "%s: %s", files[i], e.message);
+    cr_assert(run_until(&s.gathered));
+    csctp_ssize n = csctp_peer_create_answer(s.peer, sdp_buf, sizeof sdp_buf);
+    cr_assert_gt(n, 0, "%s", files[i]);
+    cr_assert(strstr(sdp_buf, "a=setup:active"), "%s", files[i]);
+    cr_assert(strstr(sdp_buf, "a=max-message-size:262144"), "%s", files[i]);
+    cr_assert(strstr(sdp_buf, "a=candidate:"), "%s", files[i]);
+    /* No second description, and no offer once a remote offer is set. */
+    cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, NULL),
+                 CSCTP_ERR_INVALID_STATE);
+    cr_assert_eq(csctp_peer_create_offer(s.peer, sdp_buf, sizeof sdp_buf),
+                 CSCTP_ERR_INVALID_STATE);
+    free(offer);
+    side_del(&s);
+  }
+}
+
+Test(peer, caller_mistakes) {
+  side s;
+  side_new(&s, "s", 0);
+  csctp_sdp_error e;
+  const char junk[] = "hello\r\nworld";
+  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, junk,
+                                                 sizeof junk - 1, &e),
+               CSCTP_ERR_MALFORMED);
+  cr_assert_neq(e.message[0], 0);
+  /* An answer without our offer; an answer to write without a remote offer. */
+  size_t len;
+  char *offer = sdp_file_read("chromium-offer.sdp", &len);
+  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_ANSWER, offer, len, &e),
+               CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_peer_create_answer(s.peer, sdp_buf, sizeof sdp_buf), CSCTP_ERR_INVALID_STATE);
+  /* Audio only: no data m-section. */
+  const char audio[] = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n";
+  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, audio,
+                                                 sizeof audio - 1, &e),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  /* Trickled candidates at any time: TCP ignored, junk refused, "" = end. */
+  cr_assert_eq(csctp_peer_add_remote_candidate(
+                   s.peer, "candidate:1 1 TCP 1518280447 127.0.0.1 9 typ host tcptype active"),
+               0);
+  cr_assert_eq(csctp_peer_add_remote_candidate(s.peer, "candidate:junk"), CSCTP_ERR_MALFORMED);
+  cr_assert_eq(csctp_peer_add_remote_candidate(
+                   s.peer, "candidate:2 1 UDP 2122260223 127.0.0.1 40000 typ host"),
+               1);
+  cr_assert_eq(csctp_peer_add_remote_candidate(s.peer, ""), 0);
+  /* After all that, the real offer still works. */
+  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, &e), 0,
+               "%s", e.message);
+  /* Unknown channel handles and a stale peer state. */
+  cr_assert_eq(csctp_peer_send(s.peer, 12345, 1, "x", 1), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_peer_close_channel(s.peer, 12345), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_peer_get_state(s.peer), CSCTP_PEER_STATE_CONNECTING, "ICE checks started");
+  csctp_peer_config cfg;
+  csctp_peer_config_default(&cfg);
+  csctp_peer *p = NULL;
+  cr_assert_eq(csctp_peer_new(&p, ctx, &cfg), CSCTP_ERR_INVALID_ARGUMENT, "no on_event");
+  free(offer);
+  side_del(&s);
+}
