@@ -292,6 +292,7 @@ static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void 
 
 static gboolean peer_gather_idle(gpointer data) {
   csctp_peer *p = data;
+  g_source_unref(p->gather_idle); /* the context keeps its own reference while dispatching */
   p->gather_idle = NULL;
   peer_enter(p);
   int rv = csctp_ice_agent_gather(p->ice);
