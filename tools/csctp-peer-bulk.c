@@ -149,8 +149,8 @@ static void bulk_on_line(const char *line, void *user_data) {
   }
   JsonNode *root = json_parser_get_root(parser);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-  const char *type = o ? json_object_get_string_member_with_default(o, "type", "") : "";
-  const char *sdp = o ? json_object_get_string_member_with_default(o, "sdp", "") : "";
+  const char *type = o ? tool_json_str(o, "type") : "";
+  const char *sdp = o ? tool_json_str(o, "sdp") : "";
   if (!strcmp(type, "offer") || !strcmp(type, "answer")) {
     int offer = !strcmp(type, "offer");
     csctp_sdp_error e;

@@ -224,18 +224,26 @@ static void on_peer(csctp_peer *peer, const csctp_peer_event *ev, void *user_dat
 static void on_negotiated(app *a, JsonObject *o) {
   csctp_dc_init init = {0};
   init.negotiated = 1;
-  init.id = (uint16_t)json_object_get_int_member_with_default(o, "id", 0);
-  init.label = json_object_get_string_member_with_default(o, "label", "");
-  init.protocol = json_object_get_string_member_with_default(o, "protocol", "");
-  init.unordered = !json_object_get_boolean_member_with_default(o, "ordered", TRUE);
-  if (json_object_has_member(o, "maxRetransmits") &&
-      !json_object_get_null_member(o, "maxRetransmits")) {
+  gint64 id = tool_json_int(o, "id", -1);
+  if (id < 0 || id > 65534) {
+    tool_log("csctp-peer: negotiated channel without a valid id");
+    return;
+  }
+  init.id = (uint16_t)id;
+  init.label = tool_json_str(o, "label");
+  init.protocol = tool_json_str(o, "protocol");
+  JsonNode *ordered = json_object_get_member(o, "ordered");
+  init.unordered = ordered && JSON_NODE_HOLDS_VALUE(ordered) &&
+                   json_node_get_value_type(ordered) == G_TYPE_BOOLEAN &&
+                   !json_node_get_boolean(ordered);
+  gint64 rtx = tool_json_int(o, "maxRetransmits", -1);
+  gint64 ttl = tool_json_int(o, "maxPacketLifeTime", -1);
+  if (rtx >= 0) {
     init.pr_policy = CSCTP_PR_RTX;
-    init.pr_value = (uint32_t)json_object_get_int_member(o, "maxRetransmits");
-  } else if (json_object_has_member(o, "maxPacketLifeTime") &&
-             !json_object_get_null_member(o, "maxPacketLifeTime")) {
+    init.pr_value = rtx > UINT32_MAX ? UINT32_MAX : (uint32_t)rtx;
+  } else if (ttl >= 0) {
     init.pr_policy = CSCTP_PR_TTL;
-    init.pr_value = (uint32_t)json_object_get_int_member(o, "maxPacketLifeTime");
+    init.pr_value = ttl > UINT32_MAX ? UINT32_MAX : (uint32_t)ttl;
   }
   csctp_dc_channel ch;
   int rv = csctp_peer_create_channel(a->peer, &init, &ch);
@@ -254,10 +262,10 @@ static void on_line(const char *line, void *user_data) {
   }
   JsonNode *root = json_parser_get_root(parser);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-  const char *type = o ? json_object_get_string_member_with_default(o, "type", "") : "";
+  const char *type = o ? tool_json_str(o, "type") : "";
   if (!strcmp(type, "offer") || !strcmp(type, "answer")) {
     int offer = !strcmp(type, "offer");
-    const char *sdp = json_object_get_string_member_with_default(o, "sdp", "");
+    const char *sdp = tool_json_str(o, "sdp");
     csctp_sdp_error e;
     int rv = csctp_peer_set_remote_description(
         a->peer, offer ? CSCTP_PEER_SDP_OFFER : CSCTP_PEER_SDP_ANSWER, sdp, strlen(sdp), &e);
@@ -268,7 +276,7 @@ static void on_line(const char *line, void *user_data) {
       if (csctp_peer_gathering_done(a->peer)) send_sdp(a, 0);
     }
   } else if (!strcmp(type, "candidate")) {
-    const char *cand = json_object_get_string_member_with_default(o, "candidate", "");
+    const char *cand = tool_json_str(o, "candidate");
     int rv = csctp_peer_add_remote_candidate(a->peer, cand);
     if (rv < 0) tool_log("csctp-peer: candidate \"%s\": %s", cand, csctp_strerror(rv));
   } else if (!strcmp(type, "negotiated")) {

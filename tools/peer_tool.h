@@ -64,6 +64,24 @@ static inline void tool_write_json(FILE *out, const char *key, ...) {
 
 #define tool_send_json(...) tool_write_json(stdout, __VA_ARGS__)
 
+/* A string member of `o` (NULL allowed), or "" when absent or not a string. */
+static inline const char *tool_json_str(JsonObject *o, const char *name) {
+  JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+  if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) return "";
+  const char *v = json_node_get_string(n);
+  return v ? v : "";
+}
+
+/* An integer member of `o`, or `def` when absent or not a number. */
+static inline gint64 tool_json_int(JsonObject *o, const char *name, gint64 def) {
+  JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+  if (!n || !JSON_NODE_HOLDS_VALUE(n)) return def;
+  GType t = json_node_get_value_type(n);
+  if (t == G_TYPE_INT64) return json_node_get_int(n);
+  if (t == G_TYPE_DOUBLE) return (gint64)json_node_get_double(n);
+  return def;
+}
+
 typedef void (*tool_line_fn)(const char *line, void *user_data);
 typedef void (*tool_eof_fn)(void *user_data);
 
@@ -101,7 +119,7 @@ static inline gboolean tool_reader_cb(GIOChannel *ch, GIOCondition cond, gpointe
  * then on_eof once, on the default context. */
 static inline void tool_read_lines(int fd, tool_line_fn on_line, tool_eof_fn on_eof,
                                    void *user_data) {
-  tool_reader *r = g_new0(tool_reader, 1); /* lives as long as the program */
+  tool_reader *r = g_new0(tool_reader, 1); /* freed with the watch */
   r->on_line = on_line;
   r->on_eof = on_eof;
   r->user_data = user_data;
@@ -110,7 +128,8 @@ static inline void tool_read_lines(int fd, tool_line_fn on_line, tool_eof_fn on_
   GIOChannel *ch = g_io_channel_unix_new(fd);
   g_io_channel_set_encoding(ch, NULL, NULL);
   g_io_channel_set_buffered(ch, TRUE);
-  g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb, r);
+  g_io_add_watch_full(ch, G_PRIORITY_DEFAULT, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb, r,
+                      g_free);
   g_io_channel_unref(ch);
 }
 
