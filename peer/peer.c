@@ -141,8 +141,7 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
       peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_CLOSED);
     }
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -171,8 +170,7 @@ static void peer_dtls_events(csctp_peer *p, csctp_tstamp now) {
                      ev.u.error.alert, ev.u.error.alert_by_peer ? " from peer" : "");
       peer_set_state(p, CSCTP_PEER_STATE_FAILED, ev.u.error.error);
       break;
-    default:
-      break;
+    default: break;
     }
   }
 }
@@ -342,8 +340,8 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   }
   int rv = csctp_dtls_new(&p->dtls, &dc);
   if (rv) return rv;
-  csctp_dc_set_role(p->dc, p->role == CSCTP_DTLS_CLIENT ? CSCTP_DC_ROLE_CLIENT
-                                                        : CSCTP_DC_ROLE_SERVER);
+  csctp_dc_set_role(p->dc,
+                    p->role == CSCTP_DTLS_CLIENT ? CSCTP_DC_ROLE_CLIENT : CSCTP_DC_ROLE_SERVER);
   csctp_tstamp now = peer_now();
   for (guint i = 0; i < p->early->len; i++) {
     gsize len = 0;
@@ -523,8 +521,7 @@ int csctp_peer_create_channel(csctp_peer *p, const csctp_dc_init *init, csctp_dc
   return rv;
 }
 
-int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void *data,
-                    size_t len) {
+int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void *data, size_t len) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   int rv = csctp_dc_send(p->dc, ch, is_text, data, len, peer_now());
   if (!rv && !p->in_run) peer_flush(p, peer_now());

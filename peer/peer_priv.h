@@ -32,8 +32,8 @@ struct csctp_peer {
   csctp_sdp *remote; /* the remote description, once set */
   csctp_sdp *local;  /* scratch for writing ours */
   uint64_t session_id;
-  int remote_type; /* -1 none, else csctp_peer_sdp_type */
-  int local_offer; /* we wrote an offer */
+  int remote_type;             /* -1 none, else csctp_peer_sdp_type */
+  int local_offer;             /* we wrote an offer */
   GPtrArray *local_candidates; /* "candidate:..." strings */
   int gathering_done;
   GPtrArray *early; /* GBytes: DTLS datagrams before the DTLS endpoint exists */

@@ -64,8 +64,10 @@ static int peer_hash_of(const char *name, csctp_dtls_hash *h) {
   static const struct {
     const char *name;
     csctp_dtls_hash hash;
-  } map[] = {{"sha-1", CSCTP_DTLS_HASH_SHA1},     {"sha-224", CSCTP_DTLS_HASH_SHA224},
-             {"sha-256", CSCTP_DTLS_HASH_SHA256}, {"sha-384", CSCTP_DTLS_HASH_SHA384},
+  } map[] = {{"sha-1", CSCTP_DTLS_HASH_SHA1},
+             {"sha-224", CSCTP_DTLS_HASH_SHA224},
+             {"sha-256", CSCTP_DTLS_HASH_SHA256},
+             {"sha-384", CSCTP_DTLS_HASH_SHA384},
              {"sha-512", CSCTP_DTLS_HASH_SHA512}};
   for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
     if (g_ascii_strcasecmp(name, map[i].name) == 0) {
@@ -82,7 +84,7 @@ static int peer_role_from(csctp_peer_sdp_type type, csctp_sdp_setup setup, csctp
     /* Our answer says active to actpass / passive (csctp_sdp_create_answer). */
     if (setup == CSCTP_SDP_SETUP_HOLDCONN) return 0;
     *role = (setup == CSCTP_SDP_SETUP_ACTIVE || setup == CSCTP_SDP_SETUP_NONE) ? CSCTP_DTLS_SERVER
-                                                                              : CSCTP_DTLS_CLIENT;
+                                                                               : CSCTP_DTLS_CLIENT;
     return 1;
   }
   /* We offered actpass: the answerer picks; an absent a=setup means active (RFC 4145 §4.1). */
@@ -112,8 +114,9 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
   csctp_sdp *r = p->remote;
   if (r->data_index < 0 || r->media[r->data_index].port == 0 || !r->ice_ufrag[0] ||
       !r->ice_pwd[0] || r->n_fingerprints == 0) {
-    if (err) g_strlcpy(err->message, "no usable data m-section (port, ICE credentials, fingerprint)",
-                       sizeof err->message);
+    if (err)
+      g_strlcpy(err->message, "no usable data m-section (port, ICE credentials, fingerprint)",
+                sizeof err->message);
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
   csctp_dtls_role role;
@@ -141,8 +144,9 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
   if (r->sctp_port != p->scfg.remote_port) {
     /* The association was made for port 5000; remake it while nothing uses it. */
     if (csctp_dc_channel_count(p->dc) != 0) {
-      if (err) g_strlcpy(err->message, "a=sctp-port other than 5000 after channels were created",
-                         sizeof err->message);
+      if (err)
+        g_strlcpy(err->message, "a=sctp-port other than 5000 after channels were created",
+                  sizeof err->message);
       return CSCTP_ERR_INVALID_ARGUMENT;
     }
     rv = csctp_peer_remake_assoc(p, r->sctp_port);
@@ -163,10 +167,13 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
   for (size_t i = 0; i < r->n_candidates; i++) {
     int crv = csctp_ice_agent_add_remote_candidate(p->ice, r->candidates[i].attr);
     csctp_peer_log(p, "peer: remote candidate %s: %s", r->candidates[i].attr,
-                   crv == 1 ? "added" : crv == 0 ? "ignored" : csctp_strerror(crv));
+                   crv == 1   ? "added"
+                   : crv == 0 ? "ignored"
+                              : csctp_strerror(crv));
   }
   if (r->end_of_candidates || !r->ice_trickle) csctp_ice_agent_end_of_remote_candidates(p->ice);
-  csctp_peer_log(p, "peer: remote %s set (setup %s, we are DTLS %s, sctp-port %u, "
+  csctp_peer_log(p,
+                 "peer: remote %s set (setup %s, we are DTLS %s, sctp-port %u, "
                  "max-message-size %llu)",
                  type == CSCTP_PEER_SDP_OFFER ? "offer" : "answer", csctp_sdp_setup_name(r->setup),
                  role == CSCTP_DTLS_CLIENT ? "client" : "server", r->sctp_port,

@@ -54,8 +54,10 @@ static void bulk_signal_sdp(bulk *b, int offer) {
     return;
   }
   tool_write_json(b->sig_out, "type", offer ? "offer" : "answer", "sdp", sdp, NULL);
-  if (offer) b->offer_sent = 1;
-  else b->answer_sent = 1;
+  if (offer)
+    b->offer_sent = 1;
+  else
+    b->answer_sent = 1;
 }
 
 static void bulk_pump(bulk *b) {
@@ -103,16 +105,17 @@ static void bulk_on_channel(bulk *b, const csctp_dc_event *ev) {
              (unsigned long long)b->total, s, (double)b->total / 1e6 / s);
       fflush(stdout);
       b->ok = 1;
-      if (b->offerer) csctp_peer_send(b->peer, b->tx, 1, "go", 2); /* b's turn */
-      else csctp_peer_send(b->peer, b->tx, 1, "end", 3);
+      if (b->offerer)
+        csctp_peer_send(b->peer, b->tx, 1, "go", 2); /* b's turn */
+      else
+        csctp_peer_send(b->peer, b->tx, 1, "end", 3);
     } else if (ev->u.message.len == 2 && !memcmp(ev->u.message.data, "go", 2)) {
       bulk_start(b, "b-to-a");
     } else if (ev->u.message.len == 3 && !memcmp(ev->u.message.data, "end", 3)) {
       g_main_loop_quit(b->loop); /* a: both directions measured */
     }
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -134,9 +137,7 @@ static void bulk_on_peer(csctp_peer *peer, const csctp_peer_event *ev, void *use
       g_main_loop_quit(b->loop);
     }
     break;
-  case CSCTP_PEER_EVENT_CHANNEL:
-    bulk_on_channel(b, ev->u.channel);
-    break;
+  case CSCTP_PEER_EVENT_CHANNEL: bulk_on_channel(b, ev->u.channel); break;
   }
 }
 

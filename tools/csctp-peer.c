@@ -56,8 +56,10 @@ static void send_sdp(app *a, int offer) {
     return;
   }
   tool_send_json("type", offer ? "offer" : "answer", "sdp", sdp, NULL);
-  if (offer) a->offer_sent = 1;
-  else a->answer_sent = 1;
+  if (offer)
+    a->offer_sent = 1;
+  else
+    a->answer_sent = 1;
 }
 
 /* ---------------------------------------------------------------- echo */
@@ -114,8 +116,10 @@ static void send_info(app *a, csctp_dc_channel ch) {
   json_builder_set_member_name(b, "protocol");
   json_builder_add_string_value(b, info.protocol);
   json_builder_set_member_name(b, "id");
-  if (info.has_stream) json_builder_add_int_value(b, info.stream);
-  else json_builder_add_null_value(b);
+  if (info.has_stream)
+    json_builder_add_int_value(b, info.stream);
+  else
+    json_builder_add_null_value(b);
   json_builder_set_member_name(b, "ordered");
   json_builder_add_boolean_value(b, !(info.channel_type & CSCTP_DC_TYPE_UNORDERED));
   int kind = info.channel_type & 0x7f;
@@ -155,8 +159,8 @@ static void on_channel(app *a, const csctp_dc_event *ev) {
     c->sink = ev->u.open.label_len >= 4 && strncmp(ev->u.open.label, "sink", 4) == 0;
     g_hash_table_replace(a->chans, GUINT_TO_POINTER(ev->channel), c);
     tool_log("csctp-peer: channel %s \"%s\" (protocol \"%s\", type 0x%02x, param %u) open",
-             ev->u.open.by_peer ? "from browser" : "of ours", ev->u.open.label,
-             ev->u.open.protocol, ev->u.open.channel_type, ev->u.open.reliability_param);
+             ev->u.open.by_peer ? "from browser" : "of ours", ev->u.open.label, ev->u.open.protocol,
+             ev->u.open.channel_type, ev->u.open.reliability_param);
     break;
   case CSCTP_DC_EVENT_MESSAGE:
     if (!c) break;
@@ -176,9 +180,7 @@ static void on_channel(app *a, const csctp_dc_event *ev) {
       }
     }
     break;
-  case CSCTP_DC_EVENT_CLOSING:
-    tool_log("csctp-peer: channel closing (by the browser)");
-    break;
+  case CSCTP_DC_EVENT_CLOSING: tool_log("csctp-peer: channel closing (by the browser)"); break;
   case CSCTP_DC_EVENT_CLOSED:
     tool_log("csctp-peer: channel closed");
     g_hash_table_remove(a->chans, GUINT_TO_POINTER(ev->channel));
@@ -187,11 +189,8 @@ static void on_channel(app *a, const csctp_dc_event *ev) {
     tool_log("csctp-peer: channel error %d (%s)", (int)ev->u.error.reason,
              csctp_strerror(ev->u.error.error));
     break;
-  case CSCTP_DC_EVENT_BUFFERED_AMOUNT_LOW:
-    backlog_drain(a);
-    break;
-  default:
-    break;
+  case CSCTP_DC_EVENT_BUFFERED_AMOUNT_LOW: backlog_drain(a); break;
+  default: break;
   }
 }
 
@@ -213,9 +212,7 @@ static void on_peer(csctp_peer *peer, const csctp_peer_event *ev, void *user_dat
       g_main_loop_quit(a->loop);
     }
     break;
-  case CSCTP_PEER_EVENT_CHANNEL:
-    on_channel(a, ev->u.channel);
-    break;
+  case CSCTP_PEER_EVENT_CHANNEL: on_channel(a, ev->u.channel); break;
   }
 }
 

@@ -137,11 +137,8 @@ static void on_channel(session *s, const csctp_dc_event *ev) {
       echo_binary(s, ev->channel, ev->u.message.data, ev->u.message.len);
     }
     break;
-  case CSCTP_DC_EVENT_BUFFERED_AMOUNT_LOW:
-    backlog_drain(s);
-    break;
-  default:
-    break;
+  case CSCTP_DC_EVENT_BUFFERED_AMOUNT_LOW: backlog_drain(s); break;
+  default: break;
   }
 }
 
@@ -163,9 +160,7 @@ static void on_peer(csctp_peer *peer, const csctp_peer_event *ev, void *user_dat
       session_free(s);
     }
     break;
-  case CSCTP_PEER_EVENT_CHANNEL:
-    on_channel(s, ev->u.channel);
-    break;
+  case CSCTP_PEER_EVENT_CHANNEL: on_channel(s, ev->u.channel); break;
   }
 }
 
@@ -269,14 +264,20 @@ int main(int argc, char **argv) {
   unsigned port = 8080, timeout = 120;
   const char *bind = "127.0.0.1";
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--port") && i + 1 < argc) port = (unsigned)atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--bind") && i + 1 < argc) bind = argv[++i];
-    else if (!strcmp(argv[i], "--assets") && i + 1 < argc) w.assets = argv[++i];
-    else if (!strcmp(argv[i], "--exit-on-result")) w.exit_on_result = 1;
-    else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = (unsigned)atoi(argv[++i]);
+    if (!strcmp(argv[i], "--port") && i + 1 < argc)
+      port = (unsigned)atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--bind") && i + 1 < argc)
+      bind = argv[++i];
+    else if (!strcmp(argv[i], "--assets") && i + 1 < argc)
+      w.assets = argv[++i];
+    else if (!strcmp(argv[i], "--exit-on-result"))
+      w.exit_on_result = 1;
+    else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+      timeout = (unsigned)atoi(argv[++i]);
     else {
-      fprintf(stderr, "usage: csctp-web [--port N] [--bind IP] [--assets DIR] [--exit-on-result] "
-                      "[--timeout S]\n");
+      fprintf(stderr,
+              "usage: csctp-web [--port N] [--bind IP] [--assets DIR] [--exit-on-result] "
+              "[--timeout S]\n");
       return 2;
     }
   }

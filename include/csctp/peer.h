@@ -312,21 +312,21 @@ typedef struct csctp_peer_config {
   size_t n_local_addresses;
   /** With enumerated addresses, also gather on 127.0.0.1. Default 0. */
   int include_loopback;
-  uint16_t port_min, port_max; /**< UDP port range; 0, 0 = any */
+  uint16_t port_min, port_max;     /**< UDP port range; 0, 0 = any */
   const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
   size_t n_servers;
   /** Our DTLS certificate; NULL (default) = a fresh ECDSA P-256 one. */
   const csctp_dtls_cert *cert;
   /** Our a=max-message-size: the largest message we accept (default 262144). */
   uint32_t max_message_size;
-  uint16_t sctp_port;     /**< our a=sctp-port (default 5000) */
-  uint32_t sctp_rwnd;     /**< SCTP receive window (default 4 MiB) */
-  uint32_t sctp_sndbuf;   /**< SCTP send buffer (default 4 MiB) */
+  uint16_t sctp_port;              /**< our a=sctp-port (default 5000) */
+  uint32_t sctp_rwnd;              /**< SCTP receive window (default 4 MiB) */
+  uint32_t sctp_sndbuf;            /**< SCTP send buffer (default 4 MiB) */
   uint32_t ice_connect_timeout_ms; /**< see csctp_ice_config (default 30000) */
-  const csctp_mem *mem;   /**< NULL = csctp_mem_default() */
-  csctp_log_fn log;       /**< optional logging hook, all layers */
+  const csctp_mem *mem;            /**< NULL = csctp_mem_default() */
+  csctp_log_fn log;                /**< optional logging hook, all layers */
   void *log_user_data;
-  uint32_t log_mask;      /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
+  uint32_t log_mask; /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_peer_config;
 
 /** Fills `cfg` with the defaults documented above (on_event NULL: set it). */

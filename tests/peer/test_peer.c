@@ -27,7 +27,7 @@ typedef struct side {
   csctp_dc_channel last_open, last_text_ch;
   size_t binary_bytes;
   char last_text[64];
-  int echo;         /* echo every message */
+  int echo; /* echo every message */
   int del_on_connect;
   int deleted;
   char *sdp; /* our description once written */
@@ -61,11 +61,13 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
     } else if (c->type == CSCTP_DC_EVENT_MESSAGE) {
       s->messages++;
       if (c->u.message.len == 0) {
-        if (c->u.message.is_text) s->empty_text++;
-        else s->empty_binary++;
+        if (c->u.message.is_text)
+          s->empty_text++;
+        else
+          s->empty_binary++;
       } else if (c->u.message.is_text) {
-        size_t n = c->u.message.len < sizeof s->last_text - 1 ? c->u.message.len
-                                                              : sizeof s->last_text - 1;
+        size_t n =
+            c->u.message.len < sizeof s->last_text - 1 ? c->u.message.len : sizeof s->last_text - 1;
         memcpy(s->last_text, c->u.message.data, n);
         s->last_text[n] = 0;
         s->last_text_ch = c->channel;
@@ -123,9 +125,9 @@ static int negotiate(side *a, side *b, int tamper) {
   cr_assert(strstr(sdp_buf, "a=candidate:"));
   cr_assert(strstr(sdp_buf, "a=end-of-candidates"));
   csctp_sdp_error e;
-  cr_assert_eq(csctp_peer_set_remote_description(b->peer, CSCTP_PEER_SDP_OFFER, sdp_buf,
-                                                 (size_t)n, &e),
-               0, "%s", e.message);
+  cr_assert_eq(
+      csctp_peer_set_remote_description(b->peer, CSCTP_PEER_SDP_OFFER, sdp_buf, (size_t)n, &e), 0,
+      "%s", e.message);
   n = csctp_peer_create_answer(b->peer, sdp_buf, sizeof sdp_buf);
   cr_assert_gt(n, 0);
   cr_assert(strstr(sdp_buf, "a=setup:active"));
@@ -135,14 +137,12 @@ static int negotiate(side *a, side *b, int tamper) {
     char *hex = fp + strlen("a=fingerprint:sha-256 ");
     hex[0] = hex[0] == 'A' ? 'B' : 'A';
   }
-  return csctp_peer_set_remote_description(a->peer, CSCTP_PEER_SDP_ANSWER, sdp_buf, (size_t)n,
-                                           &e);
+  return csctp_peer_set_remote_description(a->peer, CSCTP_PEER_SDP_ANSWER, sdp_buf, (size_t)n, &e);
 }
 
 static void setup(void) { ctx = g_main_context_new(); }
 static void teardown(void) {
-  while (g_main_context_iteration(ctx, FALSE)) {
-  }
+  while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
 }
 
@@ -254,8 +254,8 @@ Test(peer, answers_real_browser_offers) {
     size_t len;
     char *offer = sdp_file_read(files[i], &len);
     csctp_sdp_error e;
-    cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, &e),
-                 0, "%s: %s", files[i], e.message);
+    cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, &e), 0,
+                 "%s: %s", files[i], e.message);
     cr_assert(run_until(&s.gathered));
     csctp_ssize n = csctp_peer_create_answer(s.peer, sdp_buf, sizeof sdp_buf);
     cr_assert_gt(n, 0, "%s", files[i]);
@@ -265,8 +265,7 @@ Test(peer, answers_real_browser_offers) {
     /* No second description, and no offer once a remote offer is set. */
     cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, NULL),
                  CSCTP_ERR_INVALID_STATE);
-    cr_assert_eq(csctp_peer_create_offer(s.peer, sdp_buf, sizeof sdp_buf),
-                 CSCTP_ERR_INVALID_STATE);
+    cr_assert_eq(csctp_peer_create_offer(s.peer, sdp_buf, sizeof sdp_buf), CSCTP_ERR_INVALID_STATE);
     free(offer);
     side_del(&s);
   }
@@ -277,9 +276,9 @@ Test(peer, caller_mistakes) {
   side_new(&s, "s", 0);
   csctp_sdp_error e;
   const char junk[] = "hello\r\nworld";
-  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, junk,
-                                                 sizeof junk - 1, &e),
-               CSCTP_ERR_MALFORMED);
+  cr_assert_eq(
+      csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, junk, sizeof junk - 1, &e),
+      CSCTP_ERR_MALFORMED);
   cr_assert_neq(e.message[0], 0);
   /* An answer without our offer; an answer to write without a remote offer. */
   size_t len;
@@ -288,11 +287,12 @@ Test(peer, caller_mistakes) {
                CSCTP_ERR_INVALID_STATE);
   cr_assert_eq(csctp_peer_create_answer(s.peer, sdp_buf, sizeof sdp_buf), CSCTP_ERR_INVALID_STATE);
   /* Audio only: no data m-section. */
-  const char audio[] = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                       "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n";
-  cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, audio,
-                                                 sizeof audio - 1, &e),
-               CSCTP_ERR_INVALID_ARGUMENT);
+  const char audio[] =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n";
+  cr_assert_eq(
+      csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, audio, sizeof audio - 1, &e),
+      CSCTP_ERR_INVALID_ARGUMENT);
   /* Trickled candidates at any time: TCP ignored, junk refused, "" = end. */
   cr_assert_eq(csctp_peer_add_remote_candidate(
                    s.peer, "candidate:1 1 TCP 1518280447 127.0.0.1 9 typ host tcptype active"),
