@@ -43,7 +43,9 @@ static void usage(void) {
           "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
           "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
           "  csctp send --raw LOCAL_IP --peer REMOTE_IP [...same options...]\n"
-          "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n");
+          "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n"
+          "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
+          "CSCTP_DEBUG=sctp logs the engine.\n");
   exit(2);
 }
 
@@ -262,6 +264,7 @@ typedef struct sender {
   gint64 t0, t_done;
   int connected, done, closed, blocked;
   gint64 last_bar;
+  csctp_stats stats;
 } sender;
 
 /* Message content: the index in the first 8 bytes (when it fits), then a pattern. */
@@ -394,6 +397,7 @@ static void send_close(csctp_socket *s, int had_error, void *ud) {
   sender *sd = ud;
   (void)s;
   sd->closed = 1;
+  csctp_socket_get_stats(s, &sd->stats);
   if (had_error || !sd->done) exit_code = 1;
   g_main_loop_quit(loop);
 }
@@ -446,6 +450,13 @@ static int cmd_send(const args *a) {
             "csctp send: incomplete: %" PRIu64 " of %" PRIu64 " sent, %" PRIu64 " echoed, %" PRIu64
             " bad\n",
             sd.next, a->count, sd.echoed, sd.bad);
+    fprintf(stderr,
+            "csctp send: packets in %" PRIu64 ", dropped: crc %" PRIu64 ", vtag %" PRIu64
+            ", malformed %" PRIu64 ", out of window %" PRIu64 ", unexpected %" PRIu64
+            ", duplicate TSNs %" PRIu64 "\n",
+            sd.stats.packets_in, sd.stats.drop_bad_crc, sd.stats.drop_bad_vtag,
+            sd.stats.drop_malformed, sd.stats.drop_out_of_window, sd.stats.drop_unexpected,
+            sd.stats.duplicate_tsns);
   }
   if (sd.bad) exit_code = 1;
   g_free(sd.buf);
@@ -453,8 +464,42 @@ static int cmd_send(const args *a) {
   return exit_code;
 }
 
+/* CSCTP_DEFAULTS="sack_freq=1,rto_min=200,...": csctp_defaults() from the environment. */
+static void env_defaults(void) {
+  const char *env = getenv("CSCTP_DEFAULTS");
+  if (!env || !*env) return;
+  csctp_defaults_t d = {0};
+  char **kv = g_strsplit(env, ",", -1);
+  for (char **p = kv; *p; p++) {
+    char **nv = g_strsplit(*p, "=", 2);
+    if (nv[0] && nv[1]) {
+      uint32_t v = (uint32_t)strtoul(nv[1], NULL, 0);
+#define F(f) else if (strcmp(nv[0], #f) == 0) d.f = v
+      if (0) {}
+      F(rto_initial);
+      F(rto_min);
+      F(rto_max);
+      F(sack_timeout);
+      F(sack_freq);
+      F(hb_interval);
+      F(max_burst);
+      F(association_max_retrans);
+      F(max_init_retransmits);
+      F(valid_cookie_life);
+      F(sndbuf);
+      F(rcvbuf);
+#undef F
+      else fprintf(stderr, "csctp: CSCTP_DEFAULTS: unknown name '%s'\n", nv[0]);
+    }
+    g_strfreev(nv);
+  }
+  g_strfreev(kv);
+  csctp_defaults(&d, NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
+  env_defaults();
   int is_send = strcmp(argv[1], "send") == 0;
   if (!is_send && strcmp(argv[1], "echo") != 0) usage();
   args a;
