@@ -238,6 +238,15 @@ static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *
 
 /* ---------------------------------------------------------------- host */
 
+/* Frees the sockets retired during a dispatch. */
+static void host_reap(host *h) {
+  for (guint i = 0; i < h->zombies->len; i++) {
+    if (h->zombies->pdata[i] == h->client) h->client = NULL;
+    socket_free(h->zombies->pdata[i]);
+  }
+  g_ptr_array_set_size(h->zombies, 0);
+}
+
 static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pkt, size_t len) {
   host *h = user_data;
   if (h->doomed) return;
@@ -295,8 +304,7 @@ static void host_process(host *h) {
   csctp_link_flush(h->link);
   h->depth--;
   if (!h->depth) {
-    for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
-    g_ptr_array_set_size(h->zombies, 0);
+    host_reap(h);
     if (h->doomed) {
       host_free(h);
       return;
@@ -375,8 +383,11 @@ static void host_free(host *h) {
     g_ptr_array_free(all, TRUE);
     if (h->link) csctp_link_flush(h->link);
   }
-  if (h->client && !h->client->zombie) g_ptr_array_add(h->zombies, h->client);
-  for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
+  if (h->client && !h->client->zombie) {
+    h->client->zombie = 1;
+    g_ptr_array_add(h->zombies, h->client);
+  }
+  host_reap(h);
   g_ptr_array_free(h->zombies, TRUE);
   if (h->pump) {
     g_source_destroy(h->pump);
@@ -529,8 +540,7 @@ void csctp_socket_destroy(csctp_socket *s) {
   }
   if (!h->depth) {
     csctp_link_flush(h->link);
-    for (guint i = 0; i < h->zombies->len; i++) socket_free(h->zombies->pdata[i]);
-    g_ptr_array_set_size(h->zombies, 0);
+    host_reap(h);
   }
 }
 
