@@ -218,13 +218,13 @@ Test(udp, refused_by_a_passive_socket) {
   o.passive = 1;
   o.udp_transport = 1;
   o.local_address = "127.0.0.1";
-  o.udp_local_port = 39897;
+  o.udp_local_port = 38897;
   cr_assert_eq(csctp_socket_connect(ctx, &o, &pd_events, &pas, &pas.s, NULL), 0);
   o.port = 7000;
   o.local_port = 7002;
   o.passive = 0;
   o.udp_local_port = 0;
-  o.udp_peer_port = 39897;
+  o.udp_peer_port = 38897;
   cr_assert_eq(csctp_socket_connect(ctx, &o, &pd_events, &c, &c.s, NULL), 0);
   cr_assert(tp_run_until(ctx, &c.closed, 5000));
   cr_assert_eq(c.had_error, 1);
@@ -245,15 +245,15 @@ Test(udp, passive_connect) {
   o.passive = 1;
   o.udp_transport = 1;
   o.local_address = "127.0.0.1";
-  o.udp_local_port = 39899;
-  o.udp_peer_port = 39898;
+  o.udp_local_port = 38899;
+  o.udp_peer_port = 38898;
   cr_assert_eq(csctp_socket_connect(ctx, &o, &pd_events, &pas, &pas.s, NULL), 0);
   memset(&act, 0, sizeof(act));
   o.port = 7000;
   o.local_port = 7001;
   o.passive = 0;
-  o.udp_local_port = 39898;
-  o.udp_peer_port = 39899;
+  o.udp_local_port = 38898;
+  o.udp_peer_port = 38899;
   cr_assert_eq(csctp_socket_connect(ctx, &o, &pd_events, &act, &act.s, NULL), 0);
   cr_assert(tp_run_until(ctx, &pas.connected, 5000), "passive side never connected");
   cr_assert(tp_run_until(ctx, &act.connected, 5000));
@@ -270,7 +270,7 @@ Test(udp, peer_restart) {
   cr_assert_not_null(mkdtemp(dir));
   char peer_arg[64];
   snprintf(peer_arg, sizeof(peer_arg), "127.0.0.1:%u", csctp_server_udp_port(srv));
-  char *argv1[] = {(char *)tp_tool(), "send",   "--udp",   "127.0.0.1:39700",
+  char *argv1[] = {(char *)tp_tool(), "send",   "--udp",   "127.0.0.1:38700",
                    "--peer",          peer_arg, "--port",  "4321",
                    "--size",          "1000",   "--count", "100000000",
                    "--streams",       "2",      NULL};
@@ -286,7 +286,7 @@ Test(udp, peer_restart) {
   char *argv2[] = {(char *)tp_tool(),
                    "send",
                    "--udp",
-                   "127.0.0.1:39700",
+                   "127.0.0.1:38700",
                    "--peer",
                    peer_arg,
                    "--port",
