@@ -39,6 +39,7 @@ static int prepare(void) {
 }
 
 static void teardown(void) {
+  tp_stop_all();
   if (dir[0]) tp_sh("rm -rf %s", dir);
   dir[0] = 0;
 }
@@ -106,7 +107,8 @@ Test(node, client_to_our_echo_1k) { node_client_vs_echo("1000", "40"); }
 Test(node, our_send_to_server_100) { send_vs_node_server("100", "200"); }
 Test(node, our_send_to_server_1k) {
   if (!getenv("CSCTP_NODE_LARGE")) {
-    cr_skip_test("1 KiB echoed by the Node module stalls about one run in two (CSCTP_NODE_LARGE=1)");
+    cr_skip_test(
+        "1 KiB echoed by the Node module stalls about one run in two (CSCTP_NODE_LARGE=1)");
     return;
   }
   send_vs_node_server("1000", "40");

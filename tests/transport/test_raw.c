@@ -42,6 +42,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
+  tp_stop_all();
   tp_netns_del(NS);
   tp_sh("rm -rf %s", dir);
 }

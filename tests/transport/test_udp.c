@@ -97,6 +97,7 @@ static void setup(void) {
 }
 
 static void teardown(void) {
+  tp_stop_all();
   csctp_server_del(srv);
   tp_run_for(ctx, 20);
   g_main_context_unref(ctx);

@@ -31,6 +31,16 @@ void tp_run_for(GMainContext *ctx, unsigned ms) {
   tp_run_until(ctx, &never, ms);
 }
 
+/* Children started by tp_spawn, so that a failed assertion leaves none behind. */
+static pid_t spawned[64];
+static int nspawned;
+
+void tp_stop_all(void) {
+  for (int i = 0; i < nspawned; i++)
+    if (spawned[i] > 0 && waitpid(spawned[i], NULL, WNOHANG) == 0) tp_stop(spawned[i]);
+  nspawned = 0;
+}
+
 pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
   char out[512], err[512];
   snprintf(out, sizeof(out), "%s/%s.out", logdir, name);
@@ -45,6 +55,7 @@ pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
     execvp(argv[0], argv);
     _exit(127);
   }
+  if (pid > 0 && nspawned < (int)(sizeof(spawned) / sizeof(spawned[0]))) spawned[nspawned++] = pid;
   return pid;
 }
 
@@ -74,6 +85,12 @@ char *tp_slurp(const char *path) {
   char *s = NULL;
   if (!g_file_get_contents(path, &s, NULL, NULL)) return g_strdup("");
   return s;
+}
+
+char *tp_slurp_log(const char *logdir, const char *name, const char *ext) {
+  char p[512];
+  snprintf(p, sizeof(p), "%s/%s.%s", logdir, name, ext);
+  return tp_slurp(p);
 }
 
 void tp_dump_logs(const char *logdir, const char *name) {

@@ -21,8 +21,12 @@ pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]);
 int tp_wait(pid_t pid, unsigned ms);
 /* Sends SIGTERM (then SIGKILL after 2 s) to a child we started, and reaps it. */
 void tp_stop(pid_t pid);
+/* Stops (SIGTERM, then SIGKILL) every child started by tp_spawn that still runs. */
+void tp_stop_all(void);
 /* Reads a whole (small) file into a new string ("" when missing). g_free it. */
 char *tp_slurp(const char *path);
+/* Reads logdir/name.ext. g_free it. */
+char *tp_slurp_log(const char *logdir, const char *name, const char *ext);
 /* Prints the tail of a child's logs to stderr (for failures). */
 void tp_dump_logs(const char *logdir, const char *name);
 
