@@ -122,23 +122,27 @@ static int reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) 
 /*
  * Checks how `d` fits between its TSN neighbours `left` (tsn - 1, the end of
  * a run) and `right` (tsn + 1, the start of a run): 0 with *join_* set, or
- * MALFORMED when a neighbour says the message boundary is elsewhere.
+ * MALFORMED when a neighbour says the message boundary is elsewhere. A
+ * fragment without E next to a B is accepted unjoined: under partial
+ * reliability the sender may stop a message part way (RFC 3758).
  */
 static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right,
                      const csctp_data_chunk *d, int *join_left, int *join_right) {
   *join_left = *join_right = 0;
   if (left) {
     int left_ends = (left->flags & FLAG_E) != 0, begins = (d->flags & FLAG_B) != 0;
-    if (left_ends != begins) return CSCTP_ERR_MALFORMED;
-    if (!begins) {
+    /* A message cut short (abandoned, RFC 3758) may be followed by a B: no join, the
+     * FORWARD TSN drops it. An E followed by a non-B cannot happen. */
+    if (left_ends && !begins) return CSCTP_ERR_MALFORMED;
+    if (!begins && !left_ends) {
       if (!reasm_same_msg(left, d)) return CSCTP_ERR_MALFORMED;
       *join_left = 1;
     }
   }
   if (right) {
     int ends = (d->flags & FLAG_E) != 0, right_begins = (right->flags & FLAG_B) != 0;
-    if (ends != right_begins) return CSCTP_ERR_MALFORMED;
-    if (!ends) {
+    if (ends && !right_begins) return CSCTP_ERR_MALFORMED;
+    if (!ends && !right_begins) {
       if (!reasm_same_msg(right, d)) return CSCTP_ERR_MALFORMED;
       *join_right = 1;
     }

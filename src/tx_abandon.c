@@ -44,13 +44,29 @@ static void tx_abandon_at(csctp_tx *tx, uint32_t i) {
     if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
   }
   if (p->cur == m) {
-    /* Cut short: its last record sent frees it, as the E fragment would have. */
     uint32_t rest = m->len - m->sent;
     m->st->buffered -= rest;
     tx->buffered -= rest;
     m->sent = m->len;
     p->cur = NULL;
-    csctp_tx_ring_at(&p->ring, hi)->state |= CSCTP_TXC_FREE_MSG;
+    /*
+     * Cut short: a never-sent, abandoned end record takes the next TSN, so the
+     * Advanced.Peer.Ack.Point passes it and a FORWARD TSN always tells the peer
+     * to drop the pieces and skip the SSN, even if every piece sent arrived. It
+     * frees the message, as the E fragment would have.
+     */
+    csctp_tx_chunk *e = csctp_tx_ring_push(&p->ring);
+    if (e) {
+      e->msg = m;
+      e->off = m->len;
+      e->len = 0;
+      e->flags = (uint8_t)(CSCTP_DATA_FLAG_E | (m->unordered ? CSCTP_DATA_FLAG_U : 0));
+      e->state = CSCTP_TXC_ABANDONED;
+      e->tx_count = 0;
+      tx->next_tsn++;
+    } else {
+      csctp_tx_ring_at(&p->ring, hi)->state |= CSCTP_TXC_FREE_MSG; /* out of memory */
+    }
   }
   tx->stats.abandoned_msgs++;
 }
@@ -133,7 +149,8 @@ int csctp_tx_write_forward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   for (i = 0; i < count; i++) {
     const csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
     const csctp_tx_msg *m = c->msg;
-    if (m->unordered || !(c->flags & CSCTP_DATA_FLAG_B)) continue; /* §3.2: ordered only */
+    /* §3.2: ordered only; any record names its message (the B may be acked already). */
+    if (m->unordered) continue;
     size_t k = 0;
     while (k < n && pairs[k][0] != m->st->id) k++;
     if (k == n) {
