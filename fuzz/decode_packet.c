@@ -2,8 +2,9 @@
  * libFuzzer target: the whole packet codec on arbitrary bytes. Parses the
  * common header, checks the CRC, walks the chunks and runs every decoder on
  * every chunk (whatever its type, so each decoder sees every shape), plus the
- * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, and re-encodes what
- * decoded so the encoders run on hostile values too.
+ * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, the FORWARD TSN and
+ * RE-CONFIG decoders, and re-encodes what decoded so the encoders run on
+ * hostile values too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +87,32 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
 
   uint32_t cum;
   if (csctp_shutdown_decode(ch, &cum) == 0) csctp_shutdown_write(&w, cum);
+
+  /* RFC 3758 FORWARD TSN: pairs read back and re-encoded. */
+  csctp_forward_tsn_chunk f;
+  if (csctp_forward_tsn_decode(ch, &f) == 0) {
+    uint16_t pairs[64][2];
+    size_t n = f.n_pairs < 64 ? f.n_pairs : 64;
+    for (size_t i = 0; i < n; i++) csctp_forward_tsn_pair(&f, i, &pairs[i][0], &pairs[i][1]);
+    csctp_wr_rollback(&w, 0);
+    csctp_forward_tsn_write(&w, f.new_cum_tsn, (const uint16_t(*)[2])pairs, n);
+  }
+
+  /* RFC 6525 RE-CONFIG: every parameter, known ones re-encoded. */
+  csctp_reconfig_chunk rc;
+  if (csctp_reconfig_decode(ch, &rc) == 0) {
+    csctp_wr_rollback(&w, 0);
+    size_t off = csctp_reconfig_write_begin(&w);
+    for (size_t i = 0; i < rc.n_params; i++) {
+      const csctp_reconfig_param *p = &rc.params[i];
+      for (size_t k = 0; k < p->n_streams; k++) fuzz_sink += csctp_reconfig_stream(p, k);
+      fuzz_touch(p->raw.raw, p->raw.length);
+      size_t mark = w.len;
+      csctp_reconfig_param_write(&w, p, NULL);
+      if (w.overflow) csctp_wr_rollback(&w, mark);
+    }
+    csctp_wr_tlv_end(&w, off);
+  }
 
   csctp_wr_rollback(&w, 0);
   size_t off = csctp_abort_write_begin(&w, ch->flags & CSCTP_FLAG_T);
