@@ -228,7 +228,15 @@ typedef struct csctp_send_opts {
   uint16_t stream;
   uint32_t ppid;
   int unordered;
-  csctp_pr_policy pr_policy; /**< needs the peer's Forward-TSN support, else sent reliably */
+  /**
+   * Needs the peer's Forward-TSN support, else sent reliably. A TTL message
+   * is abandoned when it would be sent or retransmitted more than pr_value ms
+   * after csctp_assoc_send (unsent ones are dropped without using a TSN); an
+   * RTX message when a chunk of it would be retransmitted more than pr_value
+   * times. An abandoned message is never delivered in part, but one whose
+   * chunks had all left may still be delivered whole.
+   */
+  csctp_pr_policy pr_policy;
   uint32_t pr_value;
 } csctp_send_opts;
 
@@ -341,9 +349,17 @@ CSCTP_EXTERN int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tst
  * Resets our outgoing streams (RFC 6525 Outgoing SSN Reset Request): data
  * already queued on them is sent first, then their sequence numbers start
  * over; a STREAMS_RESET event (incoming = 0) reports the outcome. `n` = 0
- * resets every stream. Returns 0, CSCTP_ERR_INVALID_STATE (not established,
- * or the peer did not announce stream reconfiguration), CSCTP_ERR_STREAM_ID,
- * CSCTP_ERR_NOMEM. The ids are copied.
+ * resets every stream. Messages sent on these streams after this call are
+ * accepted and wait: they go after the reset, numbered from SSN 0 (or, if
+ * the peer refuses, where the numbering left off). One request is in flight
+ * at a time; further calls are merged into the next one (and very long lists
+ * are split over several requests). The request is retransmitted on its own
+ * timer with the RTO backed off (each loss counts toward
+ * association_max_retrans), and asked again while the peer answers "In
+ * progress". Returns 0, CSCTP_ERR_INVALID_STATE (not established, or the
+ * peer did not announce stream reconfiguration), CSCTP_ERR_STREAM_ID,
+ * CSCTP_ERR_INVALID_ARGUMENT (`streams` NULL with n > 0), CSCTP_ERR_NOMEM.
+ * The ids are copied.
  */
 CSCTP_EXTERN int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
                                            csctp_tstamp now);
