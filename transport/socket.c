@@ -271,6 +271,15 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
 
 static void host_batch(void *user_data) { host_process(user_data); }
 
+/* Queues every packet that is due on the link (sent at the next csctp_link_flush). */
+static void host_write(host *h) {
+  uint8_t buf[PKT_MAX];
+  csctp_addr to;
+  csctp_ssize n;
+  while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now_us(), &to, NULL)) > 0)
+    csctp_link_send(h->link, &to, buf, (size_t)n);
+}
+
 static void host_process(host *h) {
   if (h->doomed && !h->depth) {
     host_free(h);
@@ -294,11 +303,7 @@ static void host_process(host *h) {
       socket_event(h, s, a, &ev);
     }
     if (h->doomed) break;
-    uint8_t buf[PKT_MAX];
-    csctp_addr to;
-    csctp_ssize n;
-    while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now_us(), &to, NULL)) > 0)
-      csctp_link_send(h->link, &to, buf, (size_t)n);
+    host_write(h);
     if (!any && !h->dirty) break;
   }
   csctp_link_flush(h->link);
@@ -518,10 +523,15 @@ void csctp_socket_end(csctp_socket *s) {
     return;
   }
   csctp_assoc_state st = csctp_assoc_get_state(s->a);
-  if (st == CSCTP_STATE_COOKIE_WAIT || st == CSCTP_STATE_COOKIE_ECHOED)
+  if (st == CSCTP_STATE_COOKIE_WAIT || st == CSCTP_STATE_COOKIE_ECHOED) {
     csctp_assoc_abort(s->a, "closed before established", now_us());
-  else
+  } else {
+    /* What is due goes out first: a SACK owed for data that just arrived (end() is often
+     * called from a data callback) would otherwise be folded into the SHUTDOWN's cumulative
+     * ack, which some peers ignore (the Node.js sctp module keeps retransmitting). */
+    host_write(s->h);
     csctp_assoc_shutdown(s->a, now_us());
+  }
   host_kick(s->h);
 }
 

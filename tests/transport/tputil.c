@@ -1,6 +1,7 @@
 /* Helpers for the transport tests (see tputil.h). */
 #include "tputil.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -142,6 +143,22 @@ int tp_netns_pair(const char *prefix, int net) {
       "ip -n %1$s-a link set lo up; ip -n %1$s-b link set lo up",
       prefix, net);
 }
+
+uint16_t tp_free_udp_port(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return 0;
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t l = sizeof(a);
+  uint16_t port = 0;
+  if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+      getsockname(fd, (struct sockaddr *)&a, &l) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+void tp_port_str(uint16_t port, char out[8]) { snprintf(out, 8, "%u", (unsigned)port); }
 
 const char *tp_tool(void) {
 #ifdef CSCTP_TOOL_PATH

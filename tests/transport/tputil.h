@@ -40,6 +40,12 @@ int tp_sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 int tp_netns_pair(const char *prefix, int net);
 void tp_netns_del(const char *prefix);
 
+/* A UDP port free on 127.0.0.1 right now (bound to port 0 and released), so that the same test
+ * run twice at once (two build directories) does not collide; 0 on failure. */
+uint16_t tp_free_udp_port(void);
+/* Writes the decimal string of `port` into `out`. */
+void tp_port_str(uint16_t port, char out[8]);
+
 /* Path of the csctp command built with the tests. */
 const char *tp_tool(void);
 
