@@ -307,6 +307,31 @@ static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
 
 static int state_has_tcb(const csctp_assoc *a) { return a->state != CSCTP_STATE_CLOSED; }
 
+/*
+ * §6.2: each packet that arrives while TSNs are missing deserves its own
+ * SACK, because the sender counts one miss indication per SACK (§7.2.4). A
+ * caller that reads several packets before writing would otherwise get one
+ * SACK for all of them: a SACK still owed for the previous packet is sent
+ * now, before the new packet changes what it reports.
+ */
+static void assoc_flush_gap_sack(csctp_assoc *a) {
+  if (!a->sack_now || !a->rx_started || !csctp_rx_tsn_has_gaps(&a->rxt) ||
+      a->state < CSCTP_STATE_ESTABLISHED || a->state == CSCTP_STATE_SHUTDOWN_SENT)
+    return;
+  uint8_t buf[1500];
+  size_t cap = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
+  csctp_wr w;
+  csctp_wr_init(&w, buf, cap < sizeof(buf) ? cap : sizeof(buf));
+  uint32_t rwnd = csctp_assoc_a_rwnd(a);
+  if (csctp_rx_tsn_write_sack(&a->rxt, &w, rwnd) != 0 || w.overflow) return;
+  if (csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len) != 0) return;
+  a->sack_now = a->window_update = 0;
+  a->sack_timer = CSCTP_TSTAMP_NONE;
+  a->packets_since_sack = 0;
+  a->last_adv_rwnd = rwnd;
+  a->stats.sacks_out++;
+}
+
 int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
   csctp_common_hdr h;
   csctp_chunk_iter it;
@@ -328,12 +353,13 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
   /* First pass: framing and every known chunk decodable, bundling rules. */
   size_t nchunks = 0;
-  int first_type = -1, has_alone = 0;
+  int first_type = -1, has_alone = 0, has_data = 0;
   csctp_chunk_iter_init(&it, pkt, len);
   while ((rv = csctp_chunk_next(&it, &ch)) == 1) {
     if (nchunks == 0) first_type = ch.type;
     nchunks++;
     if (chunk_must_be_alone(ch.type)) has_alone = 1;
+    if (ch.type == CSCTP_CHUNK_DATA) has_data = 1;
     if (chunk_validate(&ch) != 0) {
       a->stats.drop_malformed++;
       return 0;
@@ -375,6 +401,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
 
   csctp_tx_new_burst(&a->tx);
+  if (has_data) assoc_flush_gap_sack(a);
   int had_data = 0, immediate = 0;
   csctp_chunk_iter_init(&it, pkt, len);
   while (csctp_chunk_next(&it, &ch) == 1) {
@@ -513,21 +540,20 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
                      (a->sack_timer != CSCTP_TSTAMP_NONE &&
                       (w->len > start || data_ready || a->send_shutdown));
   if (rx_active && sack_pending) {
+    /* In SHUTDOWN-SENT the SHUTDOWN carries the cumulative ack (§9.2); a SACK
+     * goes with it too, for its gap blocks and for peers that ignore the
+     * SHUTDOWN's ack. */
     uint32_t rwnd = csctp_assoc_a_rwnd(a);
-    if (a->send_shutdown && a->state == CSCTP_STATE_SHUTDOWN_SENT) {
-      /* In SHUTDOWN-SENT, the SHUTDOWN chunk carries the cumulative ack (§9.2). */
+    size_t mark = w->len;
+    if (csctp_rx_tsn_write_sack(&a->rxt, w, rwnd) == 0 && !w->overflow) {
+      a->sack_now = a->window_update = 0;
+      a->sack_timer = CSCTP_TSTAMP_NONE;
+      a->packets_since_sack = 0;
+      a->last_adv_rwnd = rwnd;
+      a->stats.sacks_out++;
+      a->stats.chunks_out++;
     } else {
-      size_t mark = w->len;
-      if (csctp_rx_tsn_write_sack(&a->rxt, w, rwnd) == 0 && !w->overflow) {
-        a->sack_now = a->window_update = 0;
-        a->sack_timer = CSCTP_TSTAMP_NONE;
-        a->packets_since_sack = 0;
-        a->last_adv_rwnd = rwnd;
-        a->stats.sacks_out++;
-        a->stats.chunks_out++;
-      } else {
-        csctp_wr_rollback(w, mark);
-      }
+      csctp_wr_rollback(w, mark);
     }
   }
   if (a->send_shutdown && a->state == CSCTP_STATE_SHUTDOWN_SENT) {

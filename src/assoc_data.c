@@ -80,8 +80,9 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now)
 void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now) {
   if (!had_data || a->state == CSCTP_STATE_CLOSED) return;
   if (a->state == CSCTP_STATE_SHUTDOWN_SENT) {
-    /* §9.2: answer each DATA packet with a SHUTDOWN and restart T2. */
+    /* §9.2: answer each DATA packet with a SHUTDOWN (and a SACK) and restart T2. */
     a->send_shutdown = 1;
+    a->sack_now = 1;
     a->t2 = now + a->t2_rto;
     return;
   }

@@ -201,3 +201,36 @@ Test(sack, shutdown_sent_answers_data_with_shutdown) {
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
 }
+
+Test(sack, one_sack_per_packet_while_a_tsn_is_missing_even_when_reads_are_batched) {
+  side x, y;
+  side_new(&x, 1);
+  side_new(&y, 2);
+  establish(&x, &y, T0);
+  for (int i = 0; i < 5; i++) send_msg(&x, 0, 1000, T0);
+  pkt p[8];
+  cr_assert_eq(side_pull(&x, p, 8, T0), 4, "cwnd lets 4 packets out");
+  /* p[0] is lost; the other three are read before anything is written */
+  for (int i = 1; i < 4; i++) csctp_assoc_read_packet(y.a, p[i].b, p[i].len, T0);
+  pkt out[8];
+  int n = side_pull(&y, out, 8, T0);
+  cr_assert_eq(n, 3, "three SACKs for three packets with a gap, got %d", n);
+  for (int i = 0; i < n; i++) {
+    csctp_chunk ch;
+    cr_assert(find_chunk(&out[i], CSCTP_CHUNK_SACK, &ch));
+    csctp_sack_chunk s;
+    csctp_sack_decode(&ch, &s);
+    cr_assert_eq(s.num_gap_blocks, 1);
+    uint16_t gs, ge;
+    csctp_sack_gap(&s, 0, &gs, &ge);
+    cr_assert_eq(gs, 2);
+    cr_assert_eq(ge, 2 + i, "SACK %d reports what had arrived by then", i);
+  }
+  /* the sender sees three miss indications and retransmits the lost TSN at once */
+  for (int i = 0; i < n; i++) csctp_assoc_read_packet(x.a, out[i].b, out[i].len, T0);
+  csctp_stats st;
+  csctp_assoc_get_stats(x.a, &st);
+  cr_assert_eq(st.fast_retransmits, 1);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}
