@@ -42,7 +42,7 @@ void tp_stop_all(void) {
   nspawned = 0;
 }
 
-pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
+pid_t tp_fork(const char *logdir, const char *name) {
   char out[512], err[512];
   snprintf(out, sizeof(out), "%s/%s.out", logdir, name);
   snprintf(err, sizeof(err), "%s/%s.err", logdir, name);
@@ -53,10 +53,19 @@ pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
     int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fo >= 0) dup2(fo, 1);
     if (fe >= 0) dup2(fe, 2);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return 0;
+  }
+  if (pid > 0 && nspawned < (int)(sizeof(spawned) / sizeof(spawned[0]))) spawned[nspawned++] = pid;
+  return pid;
+}
+
+pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]) {
+  pid_t pid = tp_fork(logdir, name);
+  if (pid == 0) {
     execvp(argv[0], argv);
     _exit(127);
   }
-  if (pid > 0 && nspawned < (int)(sizeof(spawned) / sizeof(spawned[0]))) spawned[nspawned++] = pid;
   return pid;
 }
 

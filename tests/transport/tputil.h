@@ -16,6 +16,10 @@ void tp_run_for(GMainContext *ctx, unsigned ms);
 
 /* Starts argv (NULL-terminated) with stdout/stderr to files under `logdir`/name.{out,err}. */
 pid_t tp_spawn(const char *logdir, const char *name, char *const argv[]);
+/* Forks a child that runs C code of the test (e.g. a usrsctp peer) with stdout/stderr to
+ * `logdir`/name.{out,err}: returns 0 in the child (which must _exit), the pid in the parent
+ * (stopped by tp_stop_all like tp_spawn's children), -1 on failure. */
+pid_t tp_fork(const char *logdir, const char *name);
 /* Waits for pid up to `ms`; returns its exit status (0-255), 128+signal, or -1 on timeout
  * (the child is then killed with SIGKILL and reaped). */
 int tp_wait(pid_t pid, unsigned ms);
