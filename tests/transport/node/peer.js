@@ -24,20 +24,21 @@ const dgram = require('dgram')
 const sctp = require('sctp')
 
 const [mode, lip, ludp, lsctp, pip, pudp, psctp, size, count, streams] = process.argv.slice(2)
-const udp = dgram.createSocket({ type: lip.includes(':') ? 'udp6' : 'udp4' })
 const die = (code, msg) => { console.error(msg); process.exit(code) }
 setTimeout(() => die(3, 'peer.js: timed out'), Number(process.env.PEER_TIMEOUT_MS || 60000)).unref()
 
-udp.bind(Number(ludp), lip, () => {
-  const sock = sctp.connect({
+// UDP_PORT and PEER_UDP "raw": raw IPv4 (the module's raw-socket dependency, root) instead.
+const raw = ludp === 'raw'
+const start = udp => {
+  const sock = sctp.connect(Object.assign({
     localPort: Number(lsctp),
     port: Number(psctp),
     passive: mode === 'server',
-    udpTransport: udp,
-    udpPeer: { address: pip, port: Number(pudp) },
     MIS: 16,
     OS: 16
-  })
+  }, raw
+    ? { host: pip, localAddress: lip }
+    : { udpTransport: udp, udpPeer: { address: pip, port: Number(pudp) } }))
   sock.on('error', e => die(1, 'peer.js: error ' + (e && e.message)))
   sock.on('data', () => {}) // keep the socket's own readable flowing
   // 'end' comes both after SHUTDOWN COMPLETE and after an ABORT: tell them apart.
@@ -118,4 +119,11 @@ udp.bind(Number(ludp), lip, () => {
       send(i % S, b)
     }
   })
-})
+}
+
+if (raw) {
+  start(null)
+} else {
+  const udp = dgram.createSocket({ type: lip.includes(':') ? 'udp6' : 'udp4' })
+  udp.bind(Number(ludp), lip, () => start(udp))
+}
