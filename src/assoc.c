@@ -402,7 +402,9 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
 
   csctp_tx_new_burst(&a->tx);
   if (has_data) assoc_flush_gap_sack(a);
-  int had_data = 0, immediate = 0;
+  /* A packet that may fill a hole is acknowledged at once (§6.7), so the
+   * sender leaves fast recovery without waiting for the delayed SACK. */
+  int had_data = 0, immediate = a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt);
   csctp_chunk_iter_init(&it, pkt, len);
   while (csctp_chunk_next(&it, &ch) == 1) {
     rv = 0;
