@@ -1,5 +1,5 @@
 /*
- * Engine reproductions found by the Node.js `sctp` interop (tests/transport/test_node.c), on two
+ * Engine regressions found by the Node.js `sctp` interop (tests/transport/test_node.c), on two
  * associations in memory: what the SHUTDOWN sender sends for DATA it has not acknowledged yet.
  *
  * 1. RFC 9260 §9.2, a MUST: "While in the SHUTDOWN-SENT state, the SHUTDOWN sender MUST
@@ -7,9 +7,9 @@
  *    SHUTDOWN chunk [...]. If a SHUTDOWN chunk by itself cannot acknowledge all of the received
  *    DATA chunks (i.e., there are TSNs that can be acknowledged that are larger than the
  *    cumulative TSN, and thus gaps exist in the TSN sequence), or if duplicate TSNs have been
- *    received, then a SACK chunk MUST also be sent." The engine answers a duplicate with a
- *    SHUTDOWN alone (assoc.c: the SACK is skipped whenever a SHUTDOWN goes out in SHUTDOWN-SENT).
- * 2. Interop (no MUST): when shutdown() is called with a delayed SACK pending, the engine folds
+ *    received, then a SACK chunk MUST also be sent." The engine answered a duplicate with a
+ *    SHUTDOWN alone (assoc.c skipped the SACK whenever a SHUTDOWN went out in SHUTDOWN-SENT).
+ * 2. Interop (no MUST): when shutdown() was called with a delayed SACK pending, the engine folded
  *    that SACK into the SHUTDOWN's cumulative TSN ack. The Node module ignores that field (it
  *    should check it, §9.2) and, once in SHUTDOWN-RECEIVED with data it believes outstanding,
  *    discards every later SHUTDOWN and never sends SHUTDOWN ACK: the association hangs until
@@ -17,8 +17,8 @@
  *    20 bytes and fixes it (bundling SACK with SHUTDOWN is allowed; §6.2 asks for a SACK for
  *    received DATA anyway).
  *
- * Both fail with today's engine, so they are skipped unless CSCTP_ENGINE_REPRO=1; remove the
- * skip when the engine change lands.
+ * Both failed before commit c775775 (SACK bundled with SHUTDOWN in SHUTDOWN-SENT); kept as
+ * regression tests.
  */
 #include <criterion/criterion.h>
 #include <csctp/sctp.h>
@@ -114,11 +114,6 @@ static size_t setup_data_at_b(uint8_t *pkt, size_t cap) {
   return (size_t)n;
 }
 
-static void skip_unless_asked(void) {
-  if (!getenv("CSCTP_ENGINE_REPRO"))
-    cr_skip_test("engine change pending (RFC 9260 §9.2); CSCTP_ENGINE_REPRO=1 runs it");
-}
-
 static void fini(void) {
   csctp_assoc_del(A);
   csctp_assoc_del(B);
@@ -129,7 +124,6 @@ TestSuite(shutdown_sack, .fini = fini);
 
 /* §9.2 MUST: a duplicate DATA in SHUTDOWN-SENT gets a SACK besides the SHUTDOWN. */
 Test(shutdown_sack, duplicate_in_shutdown_sent_gets_a_sack) {
-  skip_unless_asked();
   uint8_t pkt[2048];
   char out[256];
   size_t n = setup_data_at_b(pkt, sizeof(pkt));
@@ -148,7 +142,6 @@ Test(shutdown_sack, duplicate_in_shutdown_sent_gets_a_sack) {
 
 /* Interop: the delayed SACK owed at shutdown() goes out before (or with) the SHUTDOWN. */
 Test(shutdown_sack, pending_sack_is_sent_with_the_shutdown) {
-  skip_unless_asked();
   uint8_t pkt[2048];
   char out[256];
   setup_data_at_b(pkt, sizeof(pkt));
