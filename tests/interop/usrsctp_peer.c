@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +108,16 @@ static int configure(usrsctp_peer *p, struct socket *s) {
     fail(p, errno, "SCTP_PEER_ADDR_PARAMS");
     rc = -1;
   }
+  if (o->stream_reset) {
+    struct sctp_assoc_value av = {.assoc_id = SCTP_FUTURE_ASSOC,
+                                  .assoc_value = SCTP_ENABLE_RESET_STREAM_REQ};
+    if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, &av, sizeof av) < 0) {
+      fail(p, errno, "SCTP_ENABLE_STREAM_RESET");
+      rc = -1;
+    }
+  }
   static const uint16_t events[] = {SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_REMOTE_ERROR,
-                                    SCTP_SEND_FAILED_EVENT};
+                                    SCTP_SEND_FAILED_EVENT, SCTP_STREAM_RESET_EVENT};
   for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
     struct sctp_event ev = {.se_assoc_id = SCTP_FUTURE_ASSOC, .se_type = events[i], .se_on = 1};
     if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev) < 0) {
@@ -209,6 +218,22 @@ static void on_notification(usrsctp_peer *p, const uint8_t *buf, size_t len) {
     p->last_remote_error = ntohs(n.sn_remote_error.sre_error);
     break;
   case SCTP_SEND_FAILED_EVENT: p->send_failed++; break;
+  case SCTP_STREAM_RESET_EVENT: {
+    const struct sctp_stream_reset_event *r = &n.sn_strreset_event;
+    p->strreset_events++;
+    p->strreset_flags = r->strreset_flags;
+    size_t hdr = offsetof(struct sctp_stream_reset_event, strreset_stream_list);
+    size_t cnt = len > hdr ? (len - hdr) / 2 : 0;
+    if (r->strreset_length >= hdr && (r->strreset_length - hdr) / 2 < cnt)
+      cnt = (r->strreset_length - hdr) / 2;
+    p->strreset_n = 0;
+    for (size_t i = 0; i < cnt && i < 16; i++) {
+      uint16_t v;
+      memcpy(&v, buf + hdr + 2 * i, 2);
+      p->strreset_streams[p->strreset_n++] = v;
+    }
+    break;
+  }
   }
 }
 
@@ -295,6 +320,42 @@ int usrsctp_peer_send(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordere
     return -EMSGSIZE;
   }
   return 0;
+}
+
+int usrsctp_peer_send_pr(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordered,
+                         uint16_t policy, uint32_t value, const void *data, size_t len) {
+  if (!p->sock) return -ENOTCONN;
+  struct sctp_sendv_spa spa;
+  memset(&spa, 0, sizeof spa);
+  spa.sendv_flags = SCTP_SEND_SNDINFO_VALID | SCTP_SEND_PRINFO_VALID;
+  spa.sendv_sndinfo.snd_sid = sid;
+  spa.sendv_sndinfo.snd_flags = unordered ? SCTP_UNORDERED : 0;
+  spa.sendv_sndinfo.snd_ppid = htonl(ppid);
+  spa.sendv_prinfo.pr_policy = policy;
+  spa.sendv_prinfo.pr_value = value;
+  ssize_t n = usrsctp_sendv(p->sock, data, len, NULL, 0, &spa, sizeof spa, SCTP_SENDV_SPA, 0);
+  if (n < 0) return errno == EAGAIN ? -EWOULDBLOCK : -errno;
+  if ((size_t)n != len) {
+    fail(p, EMSGSIZE, "usrsctp_sendv sent part of a message");
+    return -EMSGSIZE;
+  }
+  return 0;
+}
+
+int usrsctp_peer_reset_streams(usrsctp_peer *p, const uint16_t *sids, size_t n) {
+  if (!p->sock) return -ENOTCONN;
+  size_t sz = sizeof(struct sctp_reset_streams) + n * sizeof(uint16_t);
+  struct sctp_reset_streams *r = calloc(1, sz);
+  if (!r) return -ENOMEM;
+  r->srs_assoc_id = 0; /* one-to-one socket: its only association */
+  r->srs_flags = SCTP_STREAM_RESET_OUTGOING;
+  r->srs_number_streams = (uint16_t)n;
+  if (n) memcpy(r->srs_stream_list, sids, n * sizeof(uint16_t));
+  int rc = usrsctp_setsockopt(p->sock, IPPROTO_SCTP, SCTP_RESET_STREAMS, r, (socklen_t)sz) < 0
+               ? -errno
+               : 0;
+  free(r);
+  return rc;
 }
 
 int usrsctp_peer_status(usrsctp_peer *p, int *state, uint32_t *rwnd, uint16_t *unacked,

@@ -42,6 +42,7 @@ typedef struct usrsctp_peer_opts {
   uint16_t ostreams, max_instreams; /* SCTP_INITMSG */
   uint32_t mtu;                     /* largest packet written, PMTUD off */
   int passive;                      /* listen and accept instead of connect */
+  int stream_reset;                 /* SCTP_ENABLE_STREAM_RESET (accept the peer's requests) */
 } usrsctp_peer_opts;
 
 /** A complete message read from usrsctp; data is valid until the next recv. */
@@ -73,6 +74,11 @@ typedef struct usrsctp_peer {
   uint16_t lost_error;              /* sac_error of COMM_LOST (first cause code of an ABORT) */
   int remote_errors, send_failed;
   uint16_t last_remote_error;
+  /* SCTP_STREAM_RESET_EVENT: how many, and the flags and streams of the last one */
+  int strreset_events;
+  uint16_t strreset_flags;
+  uint16_t strreset_streams[16];
+  size_t strreset_n;
   int error; /* errno of the first unexpected socket failure, 0 if none */
   char failure[160];
 } usrsctp_peer;
@@ -99,6 +105,14 @@ int usrsctp_peer_recv(usrsctp_peer *p, usrsctp_peer_msg *m);
 /** Sends one message. Returns 0, -EWOULDBLOCK (retry later) or another -errno. */
 int usrsctp_peer_send(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordered, const void *data,
                       size_t len);
+/**
+ * Sends one message with a PR-SCTP policy (SCTP_PR_SCTP_TTL: `value` ms,
+ * SCTP_PR_SCTP_RTX: `value` retransmissions). Returns as usrsctp_peer_send.
+ */
+int usrsctp_peer_send_pr(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordered,
+                         uint16_t policy, uint32_t value, const void *data, size_t len);
+/** SCTP_RESET_STREAMS of our outgoing streams (`n` 0: all). Returns 0 or -errno. */
+int usrsctp_peer_reset_streams(usrsctp_peer *p, const uint16_t *sids, size_t n);
 /** SCTP_STATUS: state, peer rwnd, unacked and pending chunks. Returns 0 or -errno. */
 int usrsctp_peer_status(usrsctp_peer *p, int *state, uint32_t *rwnd, uint16_t *unacked,
                         uint16_t *pending);
