@@ -53,11 +53,8 @@ typedef struct harness {
   int trace;
   uint64_t pkts[2], dropped[2];
   uint32_t chunks[2][256];
-  /* DATA on the wire per sender: highest TSN, and since `mark` (new TSNs only) the
-   * highest ordered SSN that starts a message, per stream (-1: none) */
-  uint32_t tsn_hi[2], mark[2];
-  int have_tsn[2];
-  int32_t ssn_max[2][INTEROP_NSTREAMS];
+  /* SSN on the wire of the single-chunk message "<a|b><digit>" per sender (-1: not seen) */
+  int32_t ssn_of[2][2][10];
   /* our engine's events */
   int connected, closed, peer_errors;
   int rs_in, rs_out;
@@ -72,7 +69,8 @@ typedef struct harness {
   int tx_error[2];
   uint8_t *txbuf[2];
   interop_rx rx[2];
-  /* DCEP tests: messages received by each side, and the data-channel events */
+  /* stream-reset and DCEP tests: messages received by each side, and the channel events */
+  int raw; /* our engine's messages go to log[0] instead of rx[0] */
   int dcep;
   rx_msg log[2][MAX_LOG];
   int nlog[2];
@@ -95,35 +93,18 @@ static void log_fn(void *u, uint32_t cat, const char *text) {
   fprintf(stderr, "[%s] %s\n", (const char *)u, text);
 }
 
-static int tsn_gt(uint32_t a, uint32_t b) { return a != b && (uint32_t)(a - b) < 0x80000000u; }
-
-/* Chunk counts, and the SSNs of new ordered messages per stream (DATA: RFC 9260 §3.3.1). */
+/* Chunk counts, and the SSNs of the stream-reset tests' messages (DATA: RFC 9260 §3.3.1). */
 static void inspect(harness *h, int from, const uint8_t *pkt, size_t len) {
   for (size_t off = 12; off + 4 <= len;) {
     size_t clen = (size_t)pkt[off + 2] << 8 | pkt[off + 3];
     h->chunks[from][pkt[off]]++;
-    if (pkt[off] == 0 && clen >= 16 && off + 16 <= len) {
-      uint8_t fl = pkt[off + 1];
-      uint32_t tsn = (uint32_t)pkt[off + 4] << 24 | (uint32_t)pkt[off + 5] << 16 |
-                     (uint32_t)pkt[off + 6] << 8 | pkt[off + 7];
-      uint16_t sid = (uint16_t)(pkt[off + 8] << 8 | pkt[off + 9]);
-      int32_t ssn = pkt[off + 10] << 8 | pkt[off + 11];
-      if (!h->have_tsn[from] || tsn_gt(tsn, h->tsn_hi[from])) h->tsn_hi[from] = tsn;
-      h->have_tsn[from] = 1;
-      if ((fl & 0x02) && !(fl & 0x04) && sid < INTEROP_NSTREAMS && tsn_gt(tsn, h->mark[from]) &&
-          ssn > h->ssn_max[from][sid])
-        h->ssn_max[from][sid] = ssn;
+    if (pkt[off] == 0 && clen == 18 && off + 18 <= len && (pkt[off + 1] & 0x07) == 0x03) {
+      uint8_t tag = pkt[off + 16], digit = pkt[off + 17];
+      if ((tag == 'a' || tag == 'b') && digit >= '0' && digit <= '9')
+        h->ssn_of[from][tag - 'a'][digit - '0'] = pkt[off + 10] << 8 | pkt[off + 11];
     }
     if (clen < 4) break;
     off += (clen + 3) & ~(size_t)3;
-  }
-}
-
-/* From now on only DATA with TSNs not seen yet counts for ssn_max. */
-static void ssn_mark(harness *h) {
-  for (int i = 0; i < 2; i++) {
-    h->mark[i] = h->tsn_hi[i];
-    for (int s = 0; s < INTEROP_NSTREAMS; s++) h->ssn_max[i][s] = -1;
   }
 }
 
@@ -158,6 +139,11 @@ static void on_assoc_event(harness *h, const csctp_event *ev) {
     fprintf(stderr, "csctp: peer ERROR cause %u\n", ev->u.peer_error.cause);
     break;
   case CSCTP_EVENT_MESSAGE:
+    if (h->raw) {
+      log_msg(h, 0, ev->u.message.stream, ev->u.message.ppid, 0, ev->u.message.data,
+              ev->u.message.len);
+      break;
+    }
     interop_rx_check(&h->rx[0], ev->u.message.stream, ev->u.message.ppid, ev->u.message.unordered,
                      ev->u.message.data, ev->u.message.len);
     break;
@@ -245,7 +231,7 @@ static void service(harness *h, csctp_tstamp now) {
   usrsctp_peer_msg m;
   int r;
   while ((r = usrsctp_peer_recv(&h->up, &m)) > 0) {
-    if (h->dcep)
+    if (h->dcep || h->raw)
       us_on_message(h, &m);
     else
       interop_rx_check(&h->rx[1], m.sid, m.ppid, m.unordered, m.data, m.len);
@@ -365,8 +351,7 @@ static void setup(void) {
   /* Announced in INIT by default; switched on explicitly so the test says what it needs. */
   usrsctp_sysctl_set_sctp_pr_enable(1);
   usrsctp_sysctl_set_sctp_reconfig_enable(1);
-  for (int i = 0; i < 2; i++)
-    for (int k = 0; k < INTEROP_NSTREAMS; k++) H.ssn_max[i][k] = -1;
+  memset(H.ssn_of, 0xff, sizeof H.ssn_of);
 }
 
 static void teardown(void) {
@@ -541,4 +526,121 @@ Test(usrsctp_ext, forward_tsn_rtx_both_ways_20pct_loss, .init = setup, .fini = t
 Test(usrsctp_ext, forward_tsn_rtx1_both_ways_10pct_loss, .init = setup, .fini = teardown,
      .timeout = 120) {
   pr_both_ways(&H, 0.10, CSCTP_PR_RTX, 1, SCTP_PR_SCTP_RTX, 1, INTEROP_NSIZES);
+}
+
+/* ---------- stream reset (RFC 6525) ---------- */
+
+#define RS_SID 3
+
+/* Side `from` sends "<tag><i>" for i in [0, n) on RS_SID, ordered, PPID 7. */
+static void rs_send(harness *h, int from, char tag, int n) {
+  for (int i = 0; i < n; i++) {
+    char b[8];
+    int len = snprintf(b, sizeof b, "%c%d", tag, i);
+    int r;
+    if (from == 0) {
+      csctp_send_opts o = {.stream = RS_SID, .ppid = 7};
+      r = csctp_assoc_send(h->a, &o, (const uint8_t *)b, (size_t)len, now_us());
+    } else {
+      r = usrsctp_peer_send(&h->up, RS_SID, 7, 0, b, (size_t)len);
+    }
+    cr_assert_eq(r, 0, "side %d: send %s: %d", from, b, r);
+  }
+}
+
+static int rs_want;
+static int got_rs_want(harness *h) { return h->nlog[0] + h->nlog[1] >= rs_want; }
+static int reset_done_by_usrsctp(harness *h) { return h->rs_in > 0 && h->up.strreset_events > 0; }
+static int reset_done_by_csctp(harness *h) { return h->rs_out > 0 && h->up.strreset_events > 0; }
+
+/* The messages side `to` received: "a0".."a<n_a-1>" then "b0".."b<n_b-1>", in that order. */
+static void rs_check_log(const harness *h, int to, int n_a, int n_b) {
+  cr_assert_eq(h->nlog[to], n_a + n_b, "side %d received %d messages", to, h->nlog[to]);
+  for (int i = 0; i < n_a + n_b; i++) {
+    char b[8];
+    int len = snprintf(b, sizeof b, "%c%d", i < n_a ? 'a' : 'b', i < n_a ? i : i - n_a);
+    const rx_msg *m = &h->log[to][i];
+    cr_expect_eq(m->sid, RS_SID);
+    cr_expect(m->len == (size_t)len && memcmp(m->data, b, (size_t)len) == 0,
+              "side %d message %d: expected %s, got %.*s", to, i, b, (int)m->len, m->data);
+  }
+}
+
+/*
+ * Side `from` sends 5 messages on RS_SID, resets that outgoing stream, and sends
+ * 3 more; with `immediate` the reset and the 3 follow at once (the reset waits
+ * for the 5 in flight: the receiver may answer "In progress"), otherwise after
+ * the 5 were delivered. All 8 arrive in order, and on the wire the 3 carry
+ * SSNs 0, 1, 2.
+ */
+static void reset_by(harness *h, int from, int immediate) {
+  establish(h, 0);
+  const char *l = getenv("CSCTP_INTEROP_LOSS");
+  h->loss = l ? atof(l) : 0.10;
+  h->raw = 1;
+  int to = 1 - from;
+  rs_send(h, from, 'a', 5);
+  if (!immediate) {
+    rs_want = 5;
+    cr_assert(run_until(h, got_rs_want, 10000), "the first 5 messages did not arrive");
+  }
+  uint16_t sid = RS_SID;
+  if (from == 0)
+    cr_assert_eq(csctp_assoc_reset_streams(h->a, &sid, 1, now_us()), 0);
+  else
+    cr_assert_eq(usrsctp_peer_reset_streams(&h->up, &sid, 1), 0, "SCTP_RESET_STREAMS: %s",
+                 strerror(errno));
+  /* Ours queue behind the reset (numbered from SSN 0); usrsctp refuses sends on a
+   * stream with a reset pending (EAGAIN), so its 3 wait for the reset to complete. */
+  if (immediate && from == 0) rs_send(h, from, 'b', 3);
+  int ok = run_until(h, from == 0 ? reset_done_by_csctp : reset_done_by_usrsctp, 15000);
+  report(h);
+  cr_assert(ok, "the reset did not complete in 15 s (csctp in %d out %d, usrsctp events %d)",
+            h->rs_in, h->rs_out, h->up.strreset_events);
+  if (from == 0) {
+    cr_expect_eq(h->rs_result, 0, "usrsctp refused our reset: result %u", h->rs_result);
+    cr_expect(h->up.strreset_flags & SCTP_STREAM_RESET_INCOMING_SSN, "usrsctp flags 0x%x",
+              h->up.strreset_flags);
+  } else {
+    cr_expect(h->up.strreset_flags & SCTP_STREAM_RESET_OUTGOING_SSN, "usrsctp flags 0x%x",
+              h->up.strreset_flags);
+    cr_expect_eq(h->rs_in, 1);
+  }
+  cr_expect_eq(h->up.strreset_flags & (SCTP_STREAM_RESET_DENIED | SCTP_STREAM_RESET_FAILED), 0,
+               "usrsctp flags 0x%x", h->up.strreset_flags);
+  cr_expect_eq(h->up.strreset_n, 1);
+  cr_expect_eq(h->up.strreset_streams[0], RS_SID);
+  cr_expect_eq(h->rs_n, 1);
+  cr_expect_eq(h->rs_streams[0], RS_SID);
+  if (!immediate || from == 1) rs_send(h, from, 'b', 3);
+  rs_want = 8;
+  ok = run_until(h, got_rs_want, 10000);
+  report(h);
+  cr_assert(ok, "%d of 8 messages arrived after the reset", h->nlog[to]);
+  rs_check_log(h, to, 5, 3);
+  cr_expect_eq(h->nlog[from], 0);
+  for (int i = 0; i < 5; i++)
+    cr_expect_eq(h->ssn_of[from][0][i], i, "a%d went with SSN %d", i, h->ssn_of[from][0][i]);
+  for (int i = 0; i < 3; i++)
+    cr_expect_eq(h->ssn_of[from][1][i], i, "b%d (after the reset) went with SSN %d", i,
+                 h->ssn_of[from][1][i]);
+  cr_expect_eq(h->chunks[0][9] + h->chunks[1][9], 0, "an ERROR chunk was sent");
+}
+
+Test(usrsctp_ext, reset_by_usrsctp_10pct_loss, .init = setup, .fini = teardown, .timeout = 60) {
+  reset_by(&H, 1, 0);
+}
+
+Test(usrsctp_ext, reset_by_csctp_10pct_loss, .init = setup, .fini = teardown, .timeout = 60) {
+  reset_by(&H, 0, 0);
+}
+
+Test(usrsctp_ext, reset_by_usrsctp_with_data_in_flight, .init = setup, .fini = teardown,
+     .timeout = 60) {
+  reset_by(&H, 1, 1);
+}
+
+Test(usrsctp_ext, reset_by_csctp_with_data_in_flight, .init = setup, .fini = teardown,
+     .timeout = 60) {
+  reset_by(&H, 0, 1);
 }
