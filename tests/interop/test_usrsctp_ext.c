@@ -77,6 +77,9 @@ typedef struct harness {
   csctp_dc_channel ch_open[4], ch_closing[4], ch_closed[4];
   int n_open, n_closing, n_closed, dc_errors;
   char open_label[32];
+  /* extra drops by content (reproductions): returns non-zero to drop */
+  int (*drop_fn)(struct harness *h, int from, const uint8_t *pkt, size_t len);
+  int drop_state;
   uint8_t pkt[2048];
 } harness;
 
@@ -301,6 +304,7 @@ static int step(harness *h) {
       cr_expect_leq(len, MTU, "side %d: packet of %zu bytes", from, len);
       inspect(h, from, h->pkt, len);
       int drop = h->loss > 0 && csctp_prng_chance(&h->loss_rng[from], h->loss);
+      if (h->drop_fn && h->drop_fn(h, from, h->pkt, len)) drop = 1;
       trace_pkt(h, from, h->pkt, len, drop);
       if (drop) {
         h->dropped[from]++;
@@ -495,6 +499,12 @@ static void pr_both_ways(harness *h, double loss, csctp_pr_policy ours, uint32_t
           (unsigned long long)(now_us() - t0) / 1000, h->rx[0].received - 8, n,
           h->rx[1].received - 8, n);
   for (int i = 0; i < 2; i++) {
+    fprintf(stderr, "%s did not get ids:", i == 0 ? "csctp" : "usrsctp");
+    for (uint32_t id = 0; id < h->rx[i].expected; id++)
+      if (!h->rx[i].seen[id]) fprintf(stderr, " %u", id);
+    fprintf(stderr, "\n");
+  }
+  for (int i = 0; i < 2; i++) {
     cr_expect_eq(h->tx_error[i], 0, "side %d: send failed", i);
     cr_expect_eq(h->rx[i].bad, 0, "side %d received: %s", i, h->rx[i].failure);
   }
@@ -643,4 +653,58 @@ Test(usrsctp_ext, reset_by_usrsctp_with_data_in_flight, .init = setup, .fini = t
 Test(usrsctp_ext, reset_by_csctp_with_data_in_flight, .init = setup, .fini = teardown,
      .timeout = 60) {
   reset_by(&H, 0, 1);
+}
+
+/* ---------- reproduction: FORWARD TSN purges a newer partial message ---------- */
+
+/* First transmission only: the middle fragment of PPID 100 and the last of PPID 101. */
+static int drop_a_mid_b_end(harness *h, int from, const uint8_t *p, size_t len) {
+  if (from != 1 || len < 28 || p[12] != 0) return 0;
+  uint32_t ppid = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 | (uint32_t)p[26] << 8 | p[27];
+  int be = p[13] & 0x03;
+  if (ppid == 100 && be == 0 && !(h->drop_state & 1)) return h->drop_state |= 1, 1;
+  if (ppid == 101 && be == 1 && !(h->drop_state & 2)) return h->drop_state |= 2, 1;
+  return 0;
+}
+
+static int got3(harness *h) { return h->nlog[0] >= 3; }
+
+/*
+ * usrsctp sends A (3 fragments, stream 2, RTX 0), B (3 fragments, stream 7,
+ * reliable) and C (1 byte, stream 7); A's middle and B's last fragment are lost
+ * once. usrsctp abandons A: FORWARD TSN with New Cumulative TSN = A's last TSN,
+ * arriving while B's first two fragments wait for the third. RFC 3758 §3.6 lets
+ * the receiver drop only fragments with TSNs up to the New Cumulative TSN; B
+ * must be delivered once its last fragment is retransmitted, then C.
+ * Fails today: csctp_assoc_on_forward_tsn purges the reassembly queue up to the
+ * cumulative TSN *after* advancing it over B's fragments (csctp_reasm_forward
+ * (&a->reasm, a->rxt.cum)), so B's head is discarded and stream 7 stalls at B's
+ * SSN forever (C held, its bytes never returned to the window).
+ */
+Test(usrsctp_ext, forward_tsn_keeps_newer_partial_message, .init = setup, .fini = teardown,
+     .timeout = 60) {
+  harness *h = &H;
+  establish(h, 0);
+  if (!getenv("CSCTP_ENGINE_REPRO"))
+    cr_skip_test("engine bug (RFC 3758 §3.6), reported: set CSCTP_ENGINE_REPRO=1 to run");
+  h->raw = 1;
+  h->drop_fn = drop_a_mid_b_end;
+  static uint8_t a[3000], b[3000];
+  memset(a, 'A', sizeof a);
+  memset(b, 'B', sizeof b);
+  cr_assert_eq(usrsctp_peer_send_pr(&h->up, 2, 100, 0, SCTP_PR_SCTP_RTX, 0, a, sizeof a), 0);
+  cr_assert_eq(usrsctp_peer_send(&h->up, 7, 101, 0, b, sizeof b), 0);
+  cr_assert_eq(usrsctp_peer_send(&h->up, 7, 102, 0, "C", 1), 0);
+  run_until(h, got3, 5000);
+  report(h);
+  cr_expect_eq(h->drop_state, 3, "the planned losses did not happen (0x%x)", h->drop_state);
+  cr_expect_gt(h->chunks[1][CHUNK_FORWARD_TSN], 0, "usrsctp sent no FORWARD TSN");
+  int got_b = 0, got_c = 0;
+  for (int i = 0; i < h->nlog[0]; i++) {
+    cr_expect_neq(h->log[0][i].ppid, 100, "A was abandoned, yet delivered");
+    got_b += h->log[0][i].ppid == 101 && h->log[0][i].len == sizeof b;
+    got_c += h->log[0][i].ppid == 102;
+  }
+  cr_expect_eq(got_b, 1, "B (stream 7, reliable) was not delivered");
+  cr_expect_eq(got_c, 1, "C (stream 7, after B) was not delivered");
 }
