@@ -10,9 +10,7 @@ int csctp_tx_ring_init(csctp_tx_ring *r, const csctp_mem *mem, uint32_t cap) {
   while (c < cap) c <<= 1;
   memset(r, 0, sizeof(*r));
   r->mem = mem;
-  r->slots = csctp_malloc(mem, (size_t)c * sizeof(*r->slots));
-  if (!r->slots) return CSCTP_ERR_NOMEM;
-  r->cap = c;
+  r->init_cap = c; /* allocated by the first push: an idle association holds no ring */
   return 0;
 }
 
@@ -25,19 +23,21 @@ void csctp_tx_ring_free(csctp_tx_ring *r) {
 csctp_tx_chunk *csctp_tx_ring_push(csctp_tx_ring *r) {
   if (r->count == r->cap) {
     if (r->cap > UINT32_MAX / 4) return NULL;
-    uint32_t cap = r->cap * 2;
+    uint32_t cap = r->cap ? r->cap * 2 : r->init_cap;
     csctp_tx_chunk *s = csctp_malloc(r->mem, (size_t)cap * sizeof(*s));
     if (!s) return NULL;
     /* Unwrap into the new array so offsets keep their meaning. */
     uint32_t first = r->cap - r->head;
     if (first > r->count) first = r->count;
-    memcpy(s, r->slots + r->head, (size_t)first * sizeof(*s));
-    memcpy(s + first, r->slots, (size_t)(r->count - first) * sizeof(*s));
+    if (r->count) {
+      memcpy(s, r->slots + r->head, (size_t)first * sizeof(*s));
+      memcpy(s + first, r->slots, (size_t)(r->count - first) * sizeof(*s));
+    }
     csctp_free(r->mem, r->slots);
+    if (r->cap) r->grows++; /* the first allocation is not a growth */
     r->slots = s;
     r->cap = cap;
     r->head = 0;
-    r->grows++;
   }
   csctp_tx_chunk *c = &r->slots[(r->head + r->count) & (r->cap - 1)];
   memset(c, 0, sizeof(*c));

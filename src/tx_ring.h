@@ -1,8 +1,9 @@
 /*
  * The outstanding-DATA ring of the tx: one record per DATA chunk sent and not
  * yet cumulatively acknowledged, indexed by TSN - (cum_tsn_ack + 1). Records
- * are views into their message (offset, length); the ring grows by doubling
- * when full and never allocates per chunk.
+ * are views into their message (offset, length); the array is allocated at
+ * the first push (an idle association holds none), grows by doubling when
+ * full and never allocates per chunk.
  */
 #ifndef CSCTP_TX_RING_H
 #define CSCTP_TX_RING_H
@@ -35,13 +36,15 @@ typedef struct csctp_tx_chunk {
 typedef struct csctp_tx_ring {
   const csctp_mem *mem;
   csctp_tx_chunk *slots;
-  uint32_t cap;   /* power of two */
+  uint32_t cap;   /* power of two, 0 until the first push */
+  uint32_t init_cap; /* capacity of the first allocation */
   uint32_t head;  /* slot of TSN cum_tsn_ack + 1 */
   uint32_t count; /* records in use */
   uint32_t grows; /* times the ring doubled (tests, stats) */
 } csctp_tx_ring;
 
-/* cap: initial capacity, rounded up to a power of two. Returns 0 or CSCTP_ERR_NOMEM. */
+/* cap: capacity of the first allocation (made by the first push), rounded up to a power of two.
+ * Allocates nothing; returns 0. */
 int csctp_tx_ring_init(csctp_tx_ring *r, const csctp_mem *mem, uint32_t cap);
 void csctp_tx_ring_free(csctp_tx_ring *r);
 
