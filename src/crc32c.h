@@ -26,4 +26,10 @@ uint32_t csctp_crc32c_hw(uint32_t crc, const uint8_t *p, size_t len);
 /* 1 when the hardware path is available on this CPU. */
 int csctp_crc32c_hw_available(void);
 
+/*
+ * The CRC32c of an SCTP packet (RFC 9260 §6.8) with its checksum field
+ * (bytes 8..11) taken as zero, in one pass; len >= 12.
+ */
+uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len);
+
 #endif

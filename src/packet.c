@@ -18,12 +18,7 @@ int csctp_packet_parse_header(const uint8_t *pkt, size_t len, csctp_common_hdr *
 }
 
 /* CRC over the packet with the checksum field (bytes 8..11) taken as zero. */
-static uint32_t packet_crc(const uint8_t *pkt, size_t len) {
-  static const uint8_t zero[4] = {0, 0, 0, 0};
-  uint32_t crc = csctp_crc32c_update(0, pkt, 8);
-  crc = csctp_crc32c_update(crc, zero, 4);
-  return csctp_crc32c_update(crc, pkt + 12, len - 12);
-}
+static uint32_t packet_crc(const uint8_t *pkt, size_t len) { return csctp_crc32c_sctp(pkt, len); }
 
 int csctp_packet_check_crc(const uint8_t *pkt, size_t len) {
   if (len < CSCTP_COMMON_HDR_LEN) return 0;
