@@ -9,6 +9,13 @@
  * complete ordered ones are indexed by (stream, SSN) and a stream is ready
  * when the message with its expected SSN is complete. Ready streams are
  * served round-robin from a FIFO.
+ *
+ * Fast path: a single-chunk message (B and E) arriving while no fragment is
+ * held, and, when ordered, carrying its stream's expected SSN, is complete
+ * and next in line: it goes straight onto its stream's hand-out queue
+ * (marked REASM_DIRECT, not indexed by TSN) and the expected SSN advances.
+ * The TSN tracker has already rejected duplicates, and with nothing held
+ * there are no neighbours to check it against.
  */
 #include "reasm.h"
 
@@ -39,11 +46,16 @@ typedef struct reasm_state {
   size_t popped_bytes;           /* bytes of the message handed out, until release */
   uint8_t *dbuf;                 /* delivery buffer for multi-fragment messages */
   size_t dbuf_cap;
+  size_t n_direct;               /* messages queued by the fast path (held, not in frags) */
+  csctp_tsn direct_tsn;          /* TSN of the last of them, while have_direct */
+  int have_direct;
+  csctp_reasm_stream *last_st;   /* the stream found last (one-entry cache of `streams`) */
 } reasm_state;
 
 #define FLAG_B CSCTP_DATA_FLAG_B
 #define FLAG_E CSCTP_DATA_FLAG_E
 #define FLAG_U CSCTP_DATA_FLAG_U
+#define REASM_DIRECT 0x80 /* node flag: queued by the fast path, not in the fragment map */
 
 static uint32_t reasm_ord_key(uint16_t stream, uint16_t ssn) {
   return (uint32_t)stream << 16 | ssn;
@@ -66,6 +78,17 @@ int csctp_reasm_init(csctp_reasm *r, const csctp_mem *mem, uint32_t max_message_
 /* Drops all fragments, messages and streams; keeps pool nodes and map capacity. */
 static void reasm_drop_all(csctp_reasm *r) {
   reasm_state *s = r->priv;
+  /* Fast-path messages first: they are only on their streams' queues (the map's nodes after). */
+  for (uint32_t i = 0; i < s->streams.cap; i++) {
+    csctp_reasm_stream *st = s->streams.slots[i].val;
+    for (csctp_reasm_frag *f = st ? st->uhead : NULL, *next; f; f = next) {
+      next = f->msg_next;
+      if (f->flags & REASM_DIRECT) csctp_reasm_pool_put(&s->pool, f);
+    }
+  }
+  s->n_direct = 0;
+  s->have_direct = 0;
+  s->last_st = NULL;
   csctp_reasm_map *m = &s->frags;
   for (uint32_t i = 0; i < m->cap; i++)
     if (m->slots[i].val) csctp_reasm_pool_put(&s->pool, m->slots[i].val);
@@ -151,7 +174,10 @@ static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right
 }
 
 static csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
-  return csctp_reasm_map_get(&s->streams, id);
+  if (s->last_st && s->last_st->id == id) return s->last_st;
+  csctp_reasm_stream *st = csctp_reasm_map_get(&s->streams, id);
+  if (st) s->last_st = st;
+  return st;
 }
 
 /* The stream's state, created on its first fragment (NULL on allocation failure). */
@@ -186,6 +212,36 @@ static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_f
   }
 }
 
+/* The fast path (see the top of the file): `st` exists, nothing is held. Returns 0 or NOMEM. */
+static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data_chunk *d) {
+  reasm_state *s = r->priv;
+  csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
+  if (!f) return CSCTP_ERR_NOMEM;
+  memcpy(f->data, d->data, d->len);
+  f->len = (uint32_t)d->len;
+  f->tsn = d->tsn;
+  f->ppid = d->ppid;
+  f->stream = d->stream;
+  f->ssn = d->ssn;
+  f->flags = (uint8_t)((d->flags & (FLAG_B | FLAG_E | FLAG_U)) | REASM_DIRECT);
+  f->other = f;
+  f->run_bytes = d->len;
+  f->msg_next = NULL;
+  if (st->utail)
+    st->utail->msg_next = f;
+  else
+    st->uhead = f;
+  st->utail = f;
+  if (!(d->flags & FLAG_U)) st->next_ssn++; /* handed to the queue in order: wraps (§3.3.1) */
+  st->n_frags++;
+  s->n_direct++;
+  s->direct_tsn = d->tsn;
+  s->have_direct = 1;
+  r->bytes += d->len;
+  reasm_make_ready(s, st);
+  return 0;
+}
+
 int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   reasm_state *s = r->priv;
   if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -198,7 +254,15 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
    */
   uint16_t next_ssn = st ? st->next_ssn : 0;
   if (ordered && csctp_ssn_lt(d->ssn, next_ssn)) return CSCTP_ERR_MALFORMED;
+  if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E) && s->frags.count == 0 &&
+      (!ordered || d->ssn == next_ssn)) {
+    if (!st && !(st = reasm_stream_get_or_new(r, d->stream))) return CSCTP_ERR_NOMEM;
+    return reasm_add_direct(r, st, d);
+  }
   if (csctp_reasm_map_get(&s->frags, d->tsn)) return CSCTP_ERR_MALFORMED;
+  /* What follows a whole message must begin one (it is not in the map to be found as left). */
+  if (!(d->flags & FLAG_B) && s->have_direct && d->tsn - 1 == s->direct_tsn)
+    return CSCTP_ERR_MALFORMED;
 
   csctp_reasm_frag *left = csctp_reasm_map_get(&s->frags, d->tsn - 1);
   csctp_reasm_frag *right = csctp_reasm_map_get(&s->frags, d->tsn + 1);
@@ -310,7 +374,10 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   s->popped_bytes = start->run_bytes;
   if (single) {
     st->n_frags--;
-    csctp_reasm_map_del(&s->frags, start->tsn);
+    if (start->flags & REASM_DIRECT)
+      s->n_direct--;
+    else
+      csctp_reasm_map_del(&s->frags, start->tsn);
     s->popped_node = start;
     msg->data = start->data;
     return 1;
@@ -423,7 +490,7 @@ void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out) {
   const reasm_state *s = r->priv;
   memset(out, 0, sizeof(*out));
   if (!s) return;
-  out->fragments = s->frags.count;
+  out->fragments = s->frags.count + s->n_direct;
   out->streams = s->streams.count;
   out->nodes = s->pool.n_nodes;
   out->nodes_free = s->pool.n_free;

@@ -557,3 +557,42 @@ Test(reasm, message_cut_short_is_not_joined) {
   cr_assert_eq(csctp_reasm_bytes(r), 0);
   del_reasm(r);
 }
+
+/* The fast path (whole messages next in line, nothing held) and its meeting with the slow one. */
+Test(reasm, fast_path_mixes_with_held_fragments) {
+  csctp_reasm *r = new_reasm(65536);
+  /* Direct: ordered SSN 0 and 1, an unordered one, on stream 4. */
+  cr_assert_eq(add(r, B | E, 100, 4, 0, "a", 1), 0);
+  cr_assert_eq(add(r, B | E, 101, 4, 1, "b", 1), 0);
+  cr_assert_eq(add(r, U | B | E, 102, 4, 0, "u", 1), 0);
+  csctp_reasm_stats st;
+  csctp_reasm_get_stats(r, &st);
+  cr_assert_eq(st.fragments, 3u);
+  /* A middle fragment right after a whole message contradicts it. */
+  cr_assert_eq(add(r, 0, 103, 4, 2, "x", 1), CSCTP_ERR_MALFORMED);
+  /* An SSN already handed to the queue is behind the expected one. */
+  cr_assert_eq(add(r, B | E, 103, 4, 1, "x", 1), CSCTP_ERR_MALFORMED);
+  /* SSN 3 arrives before SSN 2 (held), then SSN 2 in two fragments. */
+  cr_assert_eq(add(r, B | E, 106, 4, 3, "d", 1), 0);
+  cr_assert_eq(add(r, E, 105, 4, 2, "2", 1), 0);
+  cr_assert_eq(add(r, B, 104, 4, 2, "c", 1), 0);
+  /* While fragments are held, a whole message takes the slow path. */
+  cr_assert_eq(add(r, B | E, 107, 4, 4, "e", 1), 0);
+  expect_msg(r, 4, 0, 0, "a", 1);
+  expect_msg(r, 4, 1, 0, "b", 1);
+  expect_msg(r, 4, 0, 1, "u", 1);
+  expect_msg(r, 4, 2, 0, "c2", 2);
+  expect_msg(r, 4, 3, 0, "d", 1);
+  expect_msg(r, 4, 4, 0, "e", 1);
+  expect_none(r);
+  /* A stream reset waits for direct messages too, and clear frees them. */
+  cr_assert_eq(add(r, B | E, 108, 4, 5, "f", 1), 0);
+  cr_assert_eq(csctp_reasm_reset_stream(r, 4), CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(add(r, B | E, 109, 5, 0, "g", 1), 0);
+  csctp_reasm_clear(r);
+  csctp_reasm_get_stats(r, &st);
+  cr_assert_eq(st.fragments, 0u);
+  cr_assert_eq(csctp_reasm_bytes(r), 0u);
+  expect_none(r);
+  del_reasm(r);
+}
