@@ -44,11 +44,11 @@ static void tx_drop_outstanding(csctp_tx *tx) {
   for (uint32_t i = 0; i < p->ring.count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
     if (!(c->state & CSCTP_TXC_ABANDONED)) c->msg->st->buffered -= c->len;
-    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(tx->mem, c->msg);
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&p->q, c->msg);
   }
   if (p->cur) {
     p->cur->st->buffered -= p->cur->len - p->cur->sent;
-    csctp_tx_msg_free(tx->mem, p->cur);
+    csctp_tx_msg_free(&p->q, p->cur);
     p->cur = NULL;
   }
   csctp_tx_ring_clear(&p->ring);
@@ -114,11 +114,11 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
   if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
   if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
   if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
-  csctp_tx_msg *m = csctp_tx_msg_new(tx->mem, data, len);
+  csctp_tx_msg *m = csctp_tx_msg_new(&p->q, data, len);
   if (!m) return CSCTP_ERR_NOMEM;
   csctp_tx_stream *st;
   if (csctp_tx_queue_stream(&p->q, stream, &st)) {
-    csctp_tx_msg_free(tx->mem, m);
+    csctp_tx_msg_free(&p->q, m);
     return CSCTP_ERR_NOMEM;
   }
   m->st = st;
@@ -226,7 +226,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       m->st->buffered -= m->len;
       tx->buffered -= m->len;
       tx->stats.abandoned_msgs++;
-      csctp_tx_msg_free(tx->mem, m);
+      csctp_tx_msg_free(&p->q, m);
       continue;
     }
     size_t left = csctp_wr_left(w);

@@ -93,7 +93,7 @@ void csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
     m->st->buffered -= m->len;
     tx->buffered -= m->len;
     tx->stats.abandoned_msgs++;
-    csctp_tx_msg_free(tx->mem, m);
+    csctp_tx_msg_free(&csctp_tx_priv_of(tx)->q, m);
   }
   int changed = 0;
   if (p->cur && tx_msg_expired(p->cur, now) && p->ring.count) {

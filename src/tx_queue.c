@@ -24,12 +24,13 @@ void csctp_tx_queue_free(csctp_tx_queue *q) {
     csctp_tx_msg *m = st->head;
     while (m) {
       csctp_tx_msg *n = m->next;
-      csctp_tx_msg_free(q->mem, m);
+      csctp_tx_msg_free(q, m);
       m = n;
     }
     csctp_free(q->mem, st);
   }
   csctp_free(q->mem, q->map);
+  csctp_free(q->mem, q->slab);
   const csctp_mem *mem = q->mem;
   csctp_tx_queue_init(q, mem);
 }
@@ -79,16 +80,60 @@ int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out)
   return 0;
 }
 
-csctp_tx_msg *csctp_tx_msg_new(const csctp_mem *mem, const uint8_t *data, size_t len) {
-  csctp_tx_msg *m = csctp_malloc(mem, sizeof(*m) + len);
-  if (!m) return NULL;
+/* Room for `size` bytes in the current slab, or in a new one (NULL on NOMEM). */
+static csctp_tx_slab *txq_slab_room(csctp_tx_queue *q, size_t size) {
+  csctp_tx_slab *sl = q->slab;
+  if (sl && sl->used + size <= sl->cap) return sl;
+  size_t cap = CSCTP_TX_SLAB_MIN;
+  if (sl) {
+    cap = sl->live && sl->cap < CSCTP_TX_SLAB_MAX ? sl->cap * 2 : sl->cap;
+    if (!sl->live) { /* empty: reuse it from its start */
+      sl->used = 0;
+      return sl;
+    }
+  }
+  csctp_tx_slab *n = csctp_malloc(q->mem, sizeof(*n) + cap);
+  if (!n) return NULL;
+  n->cap = cap;
+  n->used = n->live = 0;
+  q->slabs++;
+  q->slab = n; /* the old one goes back to mem with its last message */
+  return n;
+}
+
+csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *data, size_t len) {
+  csctp_tx_msg *m;
+  csctp_tx_slab *sl = NULL;
+  if (len <= CSCTP_TX_MSG_SMALL) {
+    size_t size = (sizeof(*m) + len + 7) & ~(size_t)7;
+    sl = txq_slab_room(q, size);
+    if (!sl) return NULL;
+    m = (csctp_tx_msg *)(void *)(sl->mem + sl->used);
+    sl->used += size;
+    sl->live++;
+  } else {
+    m = csctp_malloc(q->mem, sizeof(*m) + len);
+    if (!m) return NULL;
+  }
   memset(m, 0, sizeof(*m));
+  m->slab = sl;
   m->len = (uint32_t)len;
   memcpy(m->data, data, len);
   return m;
 }
 
-void csctp_tx_msg_free(const csctp_mem *mem, csctp_tx_msg *m) { csctp_free(mem, m); }
+void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m) {
+  csctp_tx_slab *sl = m->slab;
+  if (!sl) {
+    csctp_free(q->mem, m);
+    return;
+  }
+  if (--sl->live) return;
+  if (sl == q->slab)
+    sl->used = 0; /* the current slab is reused from its start */
+  else
+    csctp_free(q->mem, sl);
+}
 
 /* A stream may be handed out by the scheduler: it has a message that is not held by a pause. */
 static int txq_eligible(const csctp_tx_stream *st) {
@@ -153,7 +198,7 @@ size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes
         csctp_tx_msg *mn = m->next;
         *bytes += m->len;
         st->buffered -= m->len;
-        csctp_tx_msg_free(q->mem, m);
+        csctp_tx_msg_free(q, m);
         q->n_msgs--;
         n++;
         m = mn;

@@ -1,6 +1,7 @@
 /*
  * The send buffer of the tx (RFC 9260 §6.1): whole messages, each held in one
- * allocation with its bytes (chunks are views into it, never allocations);
+ * allocation with its bytes (chunks are views into it, never allocations;
+ * small messages' blocks are recycled);
  * per-stream FIFO queues created when a stream is first used and found through
  * a small hash map keyed by stream id; a round-robin scheduler over the
  * streams that have queued messages, O(1) per message.
@@ -14,6 +15,7 @@
 #include <csctp/common.h>
 
 typedef struct csctp_tx_stream csctp_tx_stream;
+typedef struct csctp_tx_slab csctp_tx_slab;
 
 /* One message and its bytes, one allocation. */
 typedef struct csctp_tx_msg {
@@ -27,6 +29,7 @@ typedef struct csctp_tx_msg {
   uint8_t pr_policy;    /* csctp_pr_policy (RFC 7496) */
   uint32_t pr_value;    /* RTX: retransmissions allowed */
   csctp_tstamp expires; /* TTL: abandoned when sent or retransmitted after this */
+  csctp_tx_slab *slab;  /* the slab holding a small message, NULL for its own allocation */
   uint8_t data[];
 } csctp_tx_msg;
 
@@ -46,8 +49,28 @@ struct csctp_tx_stream {
   uint32_t hold;
 };
 
+/*
+ * Messages up to CSCTP_TX_MSG_SMALL bytes are carved one after another from
+ * slabs (contiguous, in sending order: no allocation per message, few cache
+ * misses); a slab goes back to mem when its last message is freed, except
+ * the current one, which is reused from its start. Slabs start at
+ * CSCTP_TX_SLAB_MIN bytes and double, up to CSCTP_TX_SLAB_MAX, each time one
+ * fills while the previous still holds messages.
+ */
+#define CSCTP_TX_MSG_SMALL 2048
+#define CSCTP_TX_SLAB_MIN 2048
+#define CSCTP_TX_SLAB_MAX 65536
+
+struct csctp_tx_slab {
+  size_t cap, used; /* bytes of mem[] */
+  size_t live;      /* messages in it not yet freed */
+  _Alignas(8) uint8_t mem[];
+};
+
 typedef struct csctp_tx_queue {
   const csctp_mem *mem;
+  csctp_tx_slab *slab; /* current slab small messages are carved from, or NULL */
+  size_t slabs;        /* slabs allocated (stats, tests) */
   csctp_tx_stream **map; /* open addressing, linear probing, power-of-two size */
   size_t map_cap, n_streams;
   csctp_tx_stream *rr_head, *rr_tail;
@@ -56,7 +79,8 @@ typedef struct csctp_tx_queue {
 } csctp_tx_queue;
 
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);
-/* Frees every queued message and every stream. */
+/* Frees every queued message and every stream (messages still referenced elsewhere, e.g. by
+ * the outstanding ring, must have been freed first: the current slab goes too). */
 void csctp_tx_queue_free(csctp_tx_queue *q);
 
 /* The stream `id`, or NULL when it was never used. */
@@ -64,9 +88,14 @@ csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id);
 /* The stream `id`, created when needed. Returns 0 or CSCTP_ERR_NOMEM (nothing changed). */
 int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out);
 
-/* Allocates a message and copies `len` bytes into it (NULL on NOMEM). */
-csctp_tx_msg *csctp_tx_msg_new(const csctp_mem *mem, const uint8_t *data, size_t len);
-void csctp_tx_msg_free(const csctp_mem *mem, csctp_tx_msg *m);
+/*
+ * A message with a copy of `len` bytes (NULL on NOMEM); one up to
+ * CSCTP_TX_MSG_SMALL bytes is carved from the current slab, so small messages
+ * cost no allocation in steady state.
+ */
+csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *data, size_t len);
+/* Frees a message of q (a slab goes back to mem with its last message, unless current). */
+void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m);
 
 /* Appends m to its stream (m->st set) and schedules the stream. */
 void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m);

@@ -69,7 +69,7 @@ static size_t sack_cum(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, sack_acc *
       tx->buffered -= c->len;
       freed += c->len;
     }
-    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(tx->mem, c->msg);
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&csctp_tx_priv_of(tx)->q, c->msg);
     csctp_tx_ring_pop(&p->ring);
     tx->cum_tsn_ack = tsn;
   }

@@ -1,7 +1,10 @@
 /*
  * Allocation discipline of the tx: after warm-up, sending and acking messages
- * costs exactly one allocation (and one free) per message, nothing per chunk,
- * and the outstanding ring stops growing once at its working size.
+ * costs exactly one allocation (and one free) per large message, none per
+ * small message (they are carved from slabs: one slab allocation per many
+ * messages, none at all while a slab's messages are acked before it fills),
+ * nothing per chunk, and the outstanding ring stops growing once at its
+ * working size.
  */
 #include <stdlib.h>
 
@@ -72,15 +75,42 @@ static void check_one_alloc_per_message(size_t size, size_t min_chunks, uint32_t
   size_t a0 = cnt.allocs, f0 = cnt.frees;
   size_t chunks = pump(&tx, 10000, size, a_rwnd, &now);
   cr_assert_geq(chunks, 10000 * min_chunks);
-  cr_assert_eq(cnt.allocs - a0, 10000u, "one allocation per message, got %zu", cnt.allocs - a0);
-  cr_assert_eq(cnt.frees - f0, 10000u);
+  if (size > CSCTP_TX_MSG_SMALL) {
+    cr_assert_eq(cnt.allocs - a0, 10000u, "one allocation per message, got %zu", cnt.allocs - a0);
+    cr_assert_eq(cnt.frees - f0, 10000u);
+  } else {
+    /* Slabs only: each at least half full of messages (they grow to the largest size). */
+    size_t carved = 10000 * ((sizeof(csctp_tx_msg) + size + 7) & ~(size_t)7);
+    size_t bound = carved / (CSCTP_TX_SLAB_MAX / 2) + 2;
+    cr_assert_leq(cnt.allocs - a0, bound, "%zu slab allocations (bound %zu)", cnt.allocs - a0,
+                  bound);
+    cr_assert_leq(cnt.frees - f0, bound);
+  }
   cr_assert_eq(p->ring.grows, grows, "the ring grew after warm-up");
   csctp_tx_free(&tx);
   cr_assert_eq(cnt.allocs, cnt.frees, "everything freed");
 }
 
 /* 16 KiB of peer window: at most 164 chunks of 100 bytes in flight. */
-Test(tx_alloc, small_messages_one_block_each) { check_one_alloc_per_message(100, 1, 16384, 3000); }
+Test(tx_alloc, small_messages_share_slabs) { check_one_alloc_per_message(100, 1, 16384, 3000); }
+
+/* One small message at a time, each acked before the next: the slab is reused, nothing allocated. */
+Test(tx_alloc, small_messages_no_allocation_in_steady_state) {
+  counting cnt = {0, 0};
+  csctp_mem mem = {&cnt, c_malloc, c_free, c_calloc, c_realloc};
+  csctp_tx_config cfg = t_config();
+  csctp_tx tx;
+  cr_assert_eq(csctp_tx_init(&tx, &mem, &cfg), 0);
+  csctp_tx_start(&tx, 0xfffff000u, 65536, 8);
+  csctp_tstamp now = 0;
+  pump(&tx, 100, 16, 65536, &now);
+  size_t a0 = cnt.allocs, f0 = cnt.frees;
+  for (int i = 0; i < 10000; i++) pump(&tx, 1, 16, 65536, &now);
+  cr_assert_eq(cnt.allocs - a0, 0u, "%zu allocations for 10000 messages", cnt.allocs - a0);
+  cr_assert_eq(cnt.frees - f0, 0u);
+  csctp_tx_free(&tx);
+  cr_assert_eq(cnt.allocs, cnt.frees, "everything freed");
+}
 
 /* 5000 bytes make at least 5 chunks (more when one is split to fill a packet);
  * 128 KiB of window: at most 112 full chunks in flight. */
