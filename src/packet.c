@@ -2,6 +2,7 @@
 #include "packet.h"
 
 #include <csctp/common.h>
+#include <string.h>
 
 #include "crc32c.h"
 
@@ -39,10 +40,13 @@ void csctp_packet_set_crc(uint8_t *pkt, size_t len) {
 }
 
 void csctp_packet_write_header(csctp_wr *w, uint16_t src_port, uint16_t dst_port, uint32_t vtag) {
-  csctp_wr_u16(w, src_port);
-  csctp_wr_u16(w, dst_port);
-  csctp_wr_u32(w, vtag);
-  csctp_wr_u32(w, 0);
+  if (!csctp_wr_room(w, CSCTP_COMMON_HDR_LEN)) return;
+  uint8_t *b = w->buf + w->len;
+  csctp_put_u16(b, src_port);
+  csctp_put_u16(b + 2, dst_port);
+  csctp_put_u32(b + 4, vtag);
+  memset(b + 8, 0, 4);
+  w->len += CSCTP_COMMON_HDR_LEN;
 }
 
 void csctp_chunk_iter_init(csctp_chunk_iter *it, const uint8_t *pkt, size_t len) {
@@ -52,40 +56,6 @@ void csctp_chunk_iter_init(csctp_chunk_iter *it, const uint8_t *pkt, size_t len)
     return;
   }
   csctp_rd_init(&it->rd, pkt + CSCTP_COMMON_HDR_LEN, len - CSCTP_COMMON_HDR_LEN);
-}
-
-/* Skips up to 3 bytes of padding after an element of `length` bytes; a
- * truncated pad at the very end is tolerated (§3.2: a robust receiver
- * accepts a chunk whether or not the final padding is there). */
-static void packet_skip_pad(csctp_rd *r, size_t length) {
-  size_t pad = (4 - (length & 3)) & 3;
-  size_t left = csctp_rd_left(r);
-  r->pos += pad < left ? pad : left;
-}
-
-int csctp_chunk_next(csctp_chunk_iter *it, csctp_chunk *ch) {
-  csctp_rd *r = &it->rd;
-  if (r->bad) return CSCTP_ERR_MALFORMED;
-  size_t left = csctp_rd_left(r);
-  if (left == 0) return 0;
-  /* 1..3 stray bytes, or a header whose length is below 4 or past the end
-   * (which is also how padding of 4 or more zero bytes shows up). */
-  const uint8_t *h = csctp_rd_bytes(r, CSCTP_CHUNK_HDR_LEN);
-  if (!h) return CSCTP_ERR_MALFORMED;
-  uint16_t length = csctp_get_u16(h + 2);
-  if (length < CSCTP_CHUNK_HDR_LEN) {
-    r->bad = 1;
-    return CSCTP_ERR_MALFORMED;
-  }
-  const uint8_t *value = csctp_rd_bytes(r, (size_t)length - CSCTP_CHUNK_HDR_LEN);
-  if (!value) return CSCTP_ERR_MALFORMED;
-  ch->type = h[0];
-  ch->flags = h[1];
-  ch->length = length;
-  ch->value = value;
-  ch->value_len = (size_t)length - CSCTP_CHUNK_HDR_LEN;
-  packet_skip_pad(r, length);
-  return 1;
 }
 
 int csctp_tlv_next(csctp_rd *r, csctp_tlv *t) {
@@ -105,6 +75,6 @@ int csctp_tlv_next(csctp_rd *r, csctp_tlv *t) {
   t->value = value;
   t->value_len = (size_t)length - 4;
   t->raw = h;
-  packet_skip_pad(r, length);
+  csctp_packet_skip_pad(r, length);
   return 1;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <csctp/common.h>
+
 #include "rd.h"
 #include "wr.h"
 
@@ -89,9 +91,42 @@ void csctp_chunk_iter_init(csctp_chunk_iter *it, const uint8_t *pkt, size_t len)
  * or CSCTP_ERR_MALFORMED when the declared length is below 4 or runs past the
  * packet. A missing pad after the last chunk is tolerated; padding of more
  * than 3 bytes, or bytes after the last chunk that cannot hold a chunk header,
- * are malformed.
+ * are malformed. Inline: it runs for every chunk of every packet.
  */
-int csctp_chunk_next(csctp_chunk_iter *it, csctp_chunk *ch);
+/* Skips up to 3 bytes of padding after an element of `length` bytes; a
+ * truncated pad at the very end is tolerated (§3.2: a robust receiver
+ * accepts a chunk whether or not the final padding is there). */
+static inline void csctp_packet_skip_pad(csctp_rd *r, size_t length) {
+  size_t pad = (4 - (length & 3)) & 3;
+  size_t left = csctp_rd_left(r);
+  r->pos += pad < left ? pad : left;
+}
+
+static inline int csctp_chunk_next(csctp_chunk_iter *it, csctp_chunk *ch) {
+  csctp_rd *r = &it->rd;
+  if (r->bad) return CSCTP_ERR_MALFORMED;
+  size_t left = csctp_rd_left(r);
+  if (left == 0) return 0;
+  /* 1..3 stray bytes, or a header whose length is below 4 or past the end
+   * (which is also how padding of 4 or more zero bytes shows up). */
+  const uint8_t *h = csctp_rd_bytes(r, CSCTP_CHUNK_HDR_LEN);
+  if (!h) return CSCTP_ERR_MALFORMED;
+  uint16_t length = csctp_get_u16(h + 2);
+  if (length < CSCTP_CHUNK_HDR_LEN) {
+    r->bad = 1;
+    return CSCTP_ERR_MALFORMED;
+  }
+  const uint8_t *value = csctp_rd_bytes(r, (size_t)length - CSCTP_CHUNK_HDR_LEN);
+  if (!value) return CSCTP_ERR_MALFORMED;
+  ch->type = h[0];
+  ch->flags = h[1];
+  ch->length = length;
+  ch->value = value;
+  ch->value_len = (size_t)length - CSCTP_CHUNK_HDR_LEN;
+  csctp_packet_skip_pad(r, length);
+  return 1;
+}
+
 
 /* A TLV parameter (RFC 9260 §3.2.1) or error cause (§3.3.10): a view. */
 typedef struct csctp_tlv {

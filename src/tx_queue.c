@@ -36,6 +36,7 @@ void csctp_tx_queue_free(csctp_tx_queue *q) {
 }
 
 csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id) {
+  if (q->last && q->last->id == id) return q->last;
   if (!q->map_cap) return NULL;
   for (size_t i = txq_hash(id, q->map_cap);; i = (i + 1) & (q->map_cap - 1)) {
     csctp_tx_stream *st = q->map[i];
@@ -53,6 +54,7 @@ static void txq_map_insert(csctp_tx_stream **map, size_t cap, csctp_tx_stream *s
 int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out) {
   csctp_tx_stream *st = csctp_tx_queue_find(q, id);
   if (st) {
+    q->last = st;
     *out = st;
     return 0;
   }
@@ -76,6 +78,7 @@ int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out)
   st->paused = q->pause_new ? 1 : 0;
   txq_map_insert(q->map, q->map_cap, st);
   q->n_streams++;
+  q->last = st;
   *out = st;
   return 0;
 }

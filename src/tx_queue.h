@@ -72,6 +72,7 @@ typedef struct csctp_tx_queue {
   csctp_tx_slab *slab; /* current slab small messages are carved from, or NULL */
   size_t slabs;        /* slabs allocated (stats, tests) */
   csctp_tx_stream **map; /* open addressing, linear probing, power-of-two size */
+  csctp_tx_stream *last; /* the stream last asked for (streams live as long as the queue) */
   size_t map_cap, n_streams;
   csctp_tx_stream *rr_head, *rr_tail;
   size_t n_msgs;  /* queued messages */
