@@ -177,7 +177,7 @@ static void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c, csctp_tsn tsn) {
   csctp_data_write_header(o, &d);
   memcpy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
   uint32_t size = csctp_tx_chunk_size(c->len);
-  memset(o + CSCTP_DATA_HDR_LEN + c->len, 0, size - CSCTP_DATA_HDR_LEN - c->len);
+  for (uint32_t i = CSCTP_DATA_HDR_LEN + c->len; i < size; i++) o[i] = 0; /* 0..3 pad bytes */
   w->len += size;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <csctp/common.h>
 
@@ -53,8 +54,17 @@ static inline csctp_tx_chunk *csctp_tx_ring_at(const csctp_tx_ring *r, uint32_t 
   return &r->slots[(r->head + i) & (r->cap - 1)];
 }
 
+/* csctp_tx_ring_push when the ring is full: allocates or doubles it first. */
+csctp_tx_chunk *csctp_tx_ring_push_grow(csctp_tx_ring *r);
+
 /* Appends a zeroed record (doubling when full). NULL on NOMEM (nothing changed). */
-csctp_tx_chunk *csctp_tx_ring_push(csctp_tx_ring *r);
+static inline csctp_tx_chunk *csctp_tx_ring_push(csctp_tx_ring *r) {
+  if (r->count == r->cap) return csctp_tx_ring_push_grow(r);
+  csctp_tx_chunk *c = &r->slots[(r->head + r->count) & (r->cap - 1)];
+  memset(c, 0, sizeof(*c));
+  r->count++;
+  return c;
+}
 
 /* Removes the first record. */
 static inline void csctp_tx_ring_pop(csctp_tx_ring *r) {
