@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "crc32c_table.h"
+#include "crc32c_table_mid.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <nmmintrin.h>

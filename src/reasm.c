@@ -27,11 +27,11 @@
 
 struct csctp_reasm_stream {
   uint16_t id;
-  uint16_t next_ssn; /* SSN of the next ordered message to deliver (§6.5) */
-  uint8_t ord_ready; /* the message with next_ssn is complete */
-  uint8_t in_ready;  /* linked in the ready FIFO */
-  uint32_t n_frags;  /* fragments held (complete or not, not yet popped) */
-  uint32_t n_ord;    /* complete ordered messages waiting in the ordered map */
+  uint16_t next_ssn;               /* SSN of the next ordered message to deliver (§6.5) */
+  uint8_t ord_ready;               /* the message with next_ssn is complete */
+  uint8_t in_ready;                /* linked in the ready FIFO */
+  uint32_t n_frags;                /* fragments held (complete or not, not yet popped) */
+  uint32_t n_ord;                  /* complete ordered messages waiting in the ordered map */
   csctp_reasm_frag *uhead, *utail; /* complete unordered messages (run starts) */
   csctp_reasm_stream *ready_next;
 };
@@ -46,10 +46,10 @@ typedef struct reasm_state {
   size_t popped_bytes;           /* bytes of the message handed out, until release */
   uint8_t *dbuf;                 /* delivery buffer for multi-fragment messages */
   size_t dbuf_cap;
-  size_t n_direct;               /* messages queued by the fast path (held, not in frags) */
-  csctp_tsn direct_tsn;          /* TSN of the last of them, while have_direct */
+  size_t n_direct;      /* messages queued by the fast path (held, not in frags) */
+  csctp_tsn direct_tsn; /* TSN of the last of them, while have_direct */
   int have_direct;
-  csctp_reasm_stream *last_st;   /* the stream found last (one-entry cache of `streams`) */
+  csctp_reasm_stream *last_st; /* the stream found last (one-entry cache of `streams`) */
 } reasm_state;
 
 #define FLAG_B CSCTP_DATA_FLAG_B
@@ -357,8 +357,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
     csctp_reasm_map_del(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
     st->n_ord--;
     st->next_ssn++; /* wraps at 65535 (§3.3.1) */
-    st->ord_ready =
-        csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
+    st->ord_ready = csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
   }
   /* Round-robin: the stream goes to the back of the FIFO if it has more. */
   s->ready_head = st->ready_next;

@@ -37,11 +37,11 @@ typedef struct csctp_tx_chunk {
 typedef struct csctp_tx_ring {
   const csctp_mem *mem;
   csctp_tx_chunk *slots;
-  uint32_t cap;   /* power of two, 0 until the first push */
+  uint32_t cap;      /* power of two, 0 until the first push */
   uint32_t init_cap; /* capacity of the first allocation */
-  uint32_t head;  /* slot of TSN cum_tsn_ack + 1 */
-  uint32_t count; /* records in use */
-  uint32_t grows; /* times the ring doubled (tests, stats) */
+  uint32_t head;     /* slot of TSN cum_tsn_ack + 1 */
+  uint32_t count;    /* records in use */
+  uint32_t grows;    /* times the ring doubled (tests, stats) */
 } csctp_tx_ring;
 
 /* cap: capacity of the first allocation (made by the first push), rounded up to a power of two.
