@@ -308,15 +308,15 @@ static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
 static int state_has_tcb(const csctp_assoc *a) { return a->state != CSCTP_STATE_CLOSED; }
 
 /*
- * §6.2: each packet that arrives while TSNs are missing deserves its own
- * SACK, because the sender counts one miss indication per SACK (§7.2.4). A
- * caller that reads several packets before writing would otherwise get one
- * SACK for all of them: a SACK still owed for the previous packet is sent
- * now, before the new packet changes what it reports.
+ * §6.2, §6.7: a SACK owed at once (a gap, a duplicate, a filled hole, the
+ * I bit, sack_freq) is owed for that packet: the sender counts one miss
+ * indication per SACK (§7.2.4). A caller that reads several packets before
+ * writing would otherwise get one SACK for all of them, so a SACK still owed
+ * for the previous packet is sent now, before the new packet changes it.
  */
 static void assoc_flush_gap_sack(csctp_assoc *a) {
-  if (!a->sack_now || !a->rx_started || !csctp_rx_tsn_has_gaps(&a->rxt) ||
-      a->state < CSCTP_STATE_ESTABLISHED || a->state == CSCTP_STATE_SHUTDOWN_SENT)
+  if (!a->sack_now || !a->rx_started || a->state < CSCTP_STATE_ESTABLISHED ||
+      a->state == CSCTP_STATE_SHUTDOWN_SENT)
     return;
   uint8_t buf[1500];
   size_t cap = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;

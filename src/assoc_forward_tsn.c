@@ -29,7 +29,9 @@ int csctp_assoc_on_forward_tsn(csctp_assoc *a, const csctp_chunk *ch, int *count
     return 0;
   }
   csctp_rx_tsn_forward(&a->rxt, new_cum);
-  csctp_reasm_forward(&a->reasm, a->rxt.cum);
+  /* RFC 3758 §3.6: only fragments at or below the New Cumulative TSN go;
+   * newer ones past it (an incomplete later message) must stay. */
+  csctp_reasm_forward(&a->reasm, new_cum);
   for (size_t i = 0; i < f.n_pairs; i++) {
     uint16_t stream, ssn;
     csctp_forward_tsn_pair(&f, i, &stream, &ssn);

@@ -245,17 +245,14 @@ static int got3(ext_harness *h) { return h->nlog[0] >= 3; }
  * arriving while B's first two fragments wait for the third. RFC 3758 §3.6 lets
  * the receiver drop only fragments with TSNs up to the New Cumulative TSN; B
  * must be delivered once its last fragment is retransmitted, then C.
- * Fails today: csctp_assoc_on_forward_tsn purges the reassembly queue up to the
- * cumulative TSN *after* advancing it over B's fragments (csctp_reasm_forward
- * (&a->reasm, a->rxt.cum)), so B's head is discarded and stream 7 stalls at B's
- * SSN forever (C held, its bytes never returned to the window).
+ * Regression test: csctp_assoc_on_forward_tsn once purged the reassembly queue
+ * up to the cumulative TSN *after* advancing it over B's fragments, so B's head
+ * was discarded and stream 7 stalled at B's SSN forever.
  */
 Test(usrsctp_ext, forward_tsn_keeps_newer_partial_message, .init = ext_setup, .fini = ext_teardown,
      .timeout = 60) {
   ext_harness *h = &ext_h;
   ext_establish(h, 0);
-  if (!getenv("CSCTP_ENGINE_REPRO"))
-    cr_skip_test("engine bug (RFC 3758 §3.6), reported: set CSCTP_ENGINE_REPRO=1 to run");
   h->raw = 1;
   h->drop_fn = drop_a_mid_b_end;
   static uint8_t a[3000], b[3000];

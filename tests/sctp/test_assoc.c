@@ -285,7 +285,7 @@ Test(assoc, shutdown_from_initiator) {
   cr_assert_eq(csctp_assoc_send(x.a, &o, m, sizeof(m), T0), 0);
   cr_assert_eq(csctp_assoc_shutdown(x.a, T0), 0);
   cr_assert_eq(csctp_assoc_send(x.a, &o, m, 1, T0), CSCTP_ERR_CLOSED);
-  for (int i = 0; i < 10; i++) exchange(&x, &y, T0 + i * 10 * CSCTP_MILLISECONDS);
+  for (int i = 0; i < 10; i++) exchange(&x, &y, T0 + i * 50 * CSCTP_MILLISECONDS);
   cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_CLOSED);
   cr_assert_eq(csctp_assoc_get_state(y.a), CSCTP_STATE_CLOSED);
   const csctp_event *e = side_find_event(&y, CSCTP_EVENT_MESSAGE);
@@ -307,7 +307,7 @@ Test(assoc, shutdown_from_both_sides_at_once) {
   establish(&x, &y, T0);
   csctp_assoc_shutdown(x.a, T0);
   csctp_assoc_shutdown(y.a, T0);
-  for (int i = 0; i < 10; i++) exchange(&x, &y, T0 + i * 10 * CSCTP_MILLISECONDS);
+  for (int i = 0; i < 10; i++) exchange(&x, &y, T0 + i * 50 * CSCTP_MILLISECONDS);
   cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_CLOSED);
   cr_assert_eq(csctp_assoc_get_state(y.a), CSCTP_STATE_CLOSED);
   cr_assert_eq(side_find_event(&x, CSCTP_EVENT_CLOSED)->u.closed.reason, CSCTP_CLOSE_SHUTDOWN);
