@@ -172,11 +172,10 @@ const dc_rec *dc_pair_find_raw(const dc_pair *p, csctp_event_type type, int n) {
   return NULL;
 }
 
-#pragma weak csctp_assoc_reset_streams
-#pragma weak csctp_assoc_get_peer_features
 
-int dc_engine_has_reset(void) { return csctp_assoc_reset_streams != NULL; }
-int dc_engine_has_pr(void) { return csctp_assoc_get_peer_features != NULL; }
+/* The engine has stream reset and PR-SCTP now; kept so the tests read the same. */
+int dc_engine_has_reset(void) { return 1; }
+int dc_engine_has_pr(void) { return 1; }
 
 void dc_raw_send(dc_pair *p, uint16_t stream, uint32_t ppid, int unordered, const void *data,
                  size_t len) {
