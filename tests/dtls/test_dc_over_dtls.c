@@ -70,7 +70,7 @@ static void msg_fill(uint8_t *b, int c, int d, uint32_t i) {
   unsigned salt = (unsigned)(c * 13 + d * 5);
   if (n >= 4) {
     char hdr[5];
-    snprintf(hdr, sizeof hdr, "%04x", (unsigned)i);
+    snprintf(hdr, sizeof hdr, "%04x", (unsigned)(i & 0xffffu));
     memcpy(b, hdr, 4);
     k = 4;
   }
