@@ -90,10 +90,16 @@ static csctp_tx_slab *txq_slab_room(csctp_tx_queue *q, size_t size) {
   size_t cap = CSCTP_TX_SLAB_MIN;
   if (sl) {
     cap = sl->live && sl->cap < CSCTP_TX_SLAB_MAX ? sl->cap * 2 : sl->cap;
-    if (!sl->live) { /* empty: reuse it from its start */
+    if (!sl->live && size <= sl->cap) { /* empty: reuse it from its start */
       sl->used = 0;
       return sl;
     }
+  }
+  /* A small message with its header may exceed the smallest slab. */
+  while (cap < size) cap *= 2;
+  if (sl && !sl->live) { /* empty and too small: replace it */
+    csctp_free(q->mem, sl);
+    sl = q->slab = NULL;
   }
   csctp_tx_slab *n = csctp_malloc(q->mem, sizeof(*n) + cap);
   if (!n) return NULL;

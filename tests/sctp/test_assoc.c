@@ -502,3 +502,30 @@ Test(assoc, config_refuses_window_smaller_than_largest_message) {
   cr_assert_eq(csctp_assoc_new(&a, &cfg), 0);
   csctp_assoc_del(a);
 }
+
+Test(assoc, small_messages_at_the_slab_boundary_are_stored_intact) {
+  /* Messages up to 2 KiB live in slabs of at least 2 KiB; one of 2 KiB with its
+   * header is larger than the smallest slab (a heap overflow, found by fuzz_assoc). */
+  side x, y;
+  side_new(&x, 95);
+  side_new(&y, 96);
+  establish(&x, &y, T0);
+  static const size_t sizes[] = {2048, 1, 2047, 2048, 2000, 2048, 4096, 2048};
+  uint8_t m[4096];
+  csctp_tstamp now = T0;
+  for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    memset(m, (int)(0x11 * (i + 1)), sizeof(m));
+    csctp_send_opts o = {.stream = (uint16_t)i};
+    cr_assert_eq(csctp_assoc_send(x.a, &o, m, sizes[i], now), 0);
+    y.nev = 0;
+    for (int r = 0; r < 4; r++) exchange(&x, &y, now += 250 * CSCTP_MILLISECONDS);
+    const csctp_event *e = side_find_event(&y, CSCTP_EVENT_MESSAGE);
+    cr_assert_not_null(e, "message %zu", i);
+    cr_assert_eq(e->u.message.len, sizes[i]);
+    size_t check = sizes[i] < 2048 ? sizes[i] : 2048;
+    for (size_t k = 0; k < check; k++) cr_assert_eq(e->u.message.data[k], (uint8_t)(0x11 * (i + 1)));
+    cr_assert_eq(csctp_assoc_buffered_amount(x.a), 0, "the slab is empty again");
+  }
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}

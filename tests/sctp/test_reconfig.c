@@ -6,9 +6,22 @@
 
 static void ext_cfg(csctp_config *c) { c->association_max_retrans = 10; }
 
+/* The associations of the running test, deleted after it (Criterion runs one test per process). */
+static csctp_assoc *live[2];
+
+static void free_live(void) {
+  csctp_assoc_del(live[0]);
+  csctp_assoc_del(live[1]);
+  live[0] = live[1] = NULL;
+}
+
+TestSuite(reconfig, .fini = free_live);
+
 static void pair(side *x, side *y) {
   side_new_cfg(x, 21, ext_cfg);
   side_new_cfg(y, 22, ext_cfg);
+  live[0] = x->a;
+  live[1] = y->a;
   establish(x, y, T0);
 }
 
@@ -291,4 +304,6 @@ Test(reconfig, api_errors) {
   pair(&z, &w);
   z.a->num_out = 10;
   cr_assert_eq(csctp_assoc_reset_streams(z.a, &bad, 1, T0), CSCTP_ERR_STREAM_ID);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
 }
