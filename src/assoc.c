@@ -184,7 +184,7 @@ void csctp_assoc_enter_closed(csctp_assoc *a, csctp_close_reason reason, uint16_
   a->dead = 1;
   assoc_stop_timers(a);
   a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
-  a->send_heartbeat = a->sack_now = a->window_update = 0;
+  a->send_heartbeat = a->sack_now = a->sack_urgent = a->window_update = 0;
   a->ctrl_len = 0;
   csctp_event ev = {.type = CSCTP_EVENT_CLOSED};
   ev.u.closed.reason = reason;
@@ -308,14 +308,16 @@ static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
 static int state_has_tcb(const csctp_assoc *a) { return a->state != CSCTP_STATE_CLOSED; }
 
 /*
- * §6.2, §6.7: a SACK owed at once (a gap, a duplicate, a filled hole, the
- * I bit, sack_freq) is owed for that packet: the sender counts one miss
- * indication per SACK (§7.2.4). A caller that reads several packets before
- * writing would otherwise get one SACK for all of them, so a SACK still owed
- * for the previous packet is sent now, before the new packet changes it.
+ * §6.2, §6.7: a SACK that reports loss (a gap, a duplicate, a filled hole,
+ * the I bit) is owed for that packet: the sender counts one miss indication
+ * per SACK (§7.2.4). A caller that reads several packets before writing
+ * would otherwise get one SACK for all of them, so such a SACK still owed for
+ * the previous packet is sent now, before the new packet changes it. A SACK
+ * owed only by sack_freq is cumulative and may cover the next packet too:
+ * the loss-free path never takes this copy and allocation.
  */
 static void assoc_flush_gap_sack(csctp_assoc *a) {
-  if (!a->sack_now || !a->rx_started || a->state < CSCTP_STATE_ESTABLISHED ||
+  if (!a->sack_urgent || !a->rx_started || a->state < CSCTP_STATE_ESTABLISHED ||
       a->state == CSCTP_STATE_SHUTDOWN_SENT)
     return;
   uint8_t buf[1500];
@@ -325,7 +327,7 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
   uint32_t rwnd = csctp_assoc_a_rwnd(a);
   if (csctp_rx_tsn_write_sack(&a->rxt, &w, rwnd) != 0 || w.overflow) return;
   if (csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len) != 0) return;
-  a->sack_now = a->window_update = 0;
+  a->sack_now = a->sack_urgent = a->window_update = 0;
   a->sack_timer = CSCTP_TSTAMP_NONE;
   a->packets_since_sack = 0;
   a->last_adv_rwnd = rwnd;
@@ -548,7 +550,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
     uint32_t rwnd = csctp_assoc_a_rwnd(a);
     size_t mark = w->len;
     if (csctp_rx_tsn_write_sack(&a->rxt, w, rwnd) == 0 && !w->overflow) {
-      a->sack_now = a->window_update = 0;
+      a->sack_now = a->sack_urgent = a->window_update = 0;
       a->sack_timer = CSCTP_TSTAMP_NONE;
       a->packets_since_sack = 0;
       a->last_adv_rwnd = rwnd;
@@ -565,7 +567,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
       csctp_wr_rollback(w, mark);
     else {
       a->send_shutdown = 0;
-      a->sack_now = a->window_update = 0;
+      a->sack_now = a->sack_urgent = a->window_update = 0;
       a->sack_timer = CSCTP_TSTAMP_NONE;
       a->packets_since_sack = 0;
       a->stats.chunks_out++;

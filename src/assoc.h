@@ -94,7 +94,8 @@ struct csctp_assoc {
   uint8_t *ctrl;                           /* control chunks for the peer, bundled first */
   size_t ctrl_len, ctrl_cap;
   unsigned send_init : 1, send_cookie_echo : 1, send_shutdown : 1, send_shutdown_ack : 1,
-      send_heartbeat : 1, sack_now : 1, window_update : 1;
+      send_heartbeat : 1, sack_now : 1, window_update : 1,
+      sack_urgent : 1; /* the owed SACK reports loss (gap, duplicate, filled hole, I bit) */
 
   /* Timers (absolute deadlines, CSCTP_TSTAMP_NONE when stopped). */
   csctp_tstamp t1, t2, t5, sack_timer, hb_timer;

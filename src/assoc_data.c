@@ -73,7 +73,6 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now)
     return 1;
   }
   csctp_rx_tsn_add(&a->rxt, d.tsn);
-  a->stats.bytes_in += 0; /* counted at delivery */
   return 0;
 }
 
@@ -89,8 +88,9 @@ void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, 
   /* §6.2: SACK at once on gaps (and duplicates, set by on_data), on the I bit,
    * after sack_freq packets; else within sack_timeout. */
   a->packets_since_sack++;
-  if (immediate || csctp_rx_tsn_has_gaps(&a->rxt) ||
-      a->packets_since_sack >= a->cfg.sack_freq || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) {
+  if (immediate || csctp_rx_tsn_has_gaps(&a->rxt) || csctp_rx_tsn_has_dups(&a->rxt))
+    a->sack_now = a->sack_urgent = 1;
+  else if (a->packets_since_sack >= a->cfg.sack_freq || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) {
     a->sack_now = 1;
   } else if (a->sack_timer == CSCTP_TSTAMP_NONE) {
     a->sack_timer = now + (csctp_tstamp)a->cfg.sack_timeout * CSCTP_MILLISECONDS;

@@ -263,6 +263,19 @@ static void queue_cookie_ack(csctp_assoc *a) {
   csctp_assoc_queue_ctrl(a, c, w.len);
 }
 
+/* The common end of every way into ESTABLISHED: heartbeat timer, event, log. */
+static void enter_established(csctp_assoc *a, csctp_event_type type, const char *how,
+                              csctp_tstamp now) {
+  a->state = CSCTP_STATE_ESTABLISHED;
+  a->last_activity = now;
+  csctp_assoc_hb_schedule(a, now);
+  csctp_event ev = {.type = type};
+  ev.u.connected.inbound_streams = a->num_in;
+  ev.u.connected.outbound_streams = a->num_out;
+  csctp_assoc_push_event(a, &ev, 0);
+  csctp_assoc_log(a, "ESTABLISHED%s (out %u, in %u)", how, a->num_out, a->num_in);
+}
+
 int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, csctp_tstamp now) {
   a->local_tag = c->local_tag;
   a->peer_tag = c->peer_tag;
@@ -288,15 +301,8 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->t1 = a->t2 = a->t5 = CSCTP_TSTAMP_NONE;
   a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
   a->hb_outstanding = 0;
-  a->state = CSCTP_STATE_ESTABLISHED;
-  a->last_activity = now;
-  csctp_assoc_hb_schedule(a, now);
-  csctp_event ev = {.type = restart ? CSCTP_EVENT_RESTARTED : CSCTP_EVENT_CONNECTED};
-  ev.u.connected.inbound_streams = a->num_in;
-  ev.u.connected.outbound_streams = a->num_out;
-  csctp_assoc_push_event(a, &ev, 0);
-  csctp_assoc_log(a, "ESTABLISHED%s (out %u, in %u)", restart ? " after peer restart" : "",
-                  a->num_out, a->num_in);
+  enter_established(a, restart ? CSCTP_EVENT_RESTARTED : CSCTP_EVENT_CONNECTED,
+                    restart ? " after peer restart" : "", now);
   return 0;
 }
 
@@ -321,14 +327,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
   a->t1 = CSCTP_TSTAMP_NONE;
   a->send_init = a->send_cookie_echo = 0;
   a->error_count = 0;
-  a->state = CSCTP_STATE_ESTABLISHED;
-  a->last_activity = now;
-  csctp_assoc_hb_schedule(a, now);
-  csctp_event ev = {.type = CSCTP_EVENT_CONNECTED};
-  ev.u.connected.inbound_streams = a->num_in;
-  ev.u.connected.outbound_streams = a->num_out;
-  csctp_assoc_push_event(a, &ev, 0);
-  csctp_assoc_log(a, "ESTABLISHED by collision (out %u, in %u)", a->num_out, a->num_in);
+  enter_established(a, CSCTP_EVENT_CONNECTED, " by collision", now);
 }
 
 int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const csctp_chunk *ch,
