@@ -87,33 +87,38 @@ static inline uint32_t crc32c_shift(const uint32_t (*z)[256], uint32_t r) {
 }
 
 /*
- * Three lanes of `lane` bytes each (a multiple of 16: every CRC32C_LANE_*): the first continues r,
+ * Three lanes of `lane` bytes each (a multiple of 64: every CRC32C_LANE_*): the first continues r,
  * the other two start from 0 and are shifted into place. 64-bit registers and
- * two steps per iteration keep the loop at ten instructions per 48 bytes.
+ * eight steps per lane per iteration keep the loop at 27 instructions per 192 bytes.
  */
+#define CRC32C_STEP3(k)                                      \
+  do {                                                       \
+    r0 = CRC32C_HW_U64(r0, crc32c_le64(p + (k)));            \
+    r1 = CRC32C_HW_U64(r1, crc32c_le64(p + lane + (k)));     \
+    r2 = CRC32C_HW_U64(r2, crc32c_le64(p + 2 * lane + (k))); \
+  } while (0)
 CRC32C_HW_TARGET static inline uint32_t crc32c_hw_lanes(uint32_t r, const uint8_t *p, size_t lane,
                                                         const uint32_t (*z)[256]) {
   uint64_t r0 = r, r1 = 0, r2 = 0;
   const uint8_t *end = p + lane;
   while (p < end) {
-    r0 = CRC32C_HW_U64(r0, crc32c_le64(p));
-    r1 = CRC32C_HW_U64(r1, crc32c_le64(p + lane));
-    r2 = CRC32C_HW_U64(r2, crc32c_le64(p + 2 * lane));
-    r0 = CRC32C_HW_U64(r0, crc32c_le64(p + 8));
-    r1 = CRC32C_HW_U64(r1, crc32c_le64(p + lane + 8));
-    r2 = CRC32C_HW_U64(r2, crc32c_le64(p + 2 * lane + 8));
-    p += 16;
+    CRC32C_STEP3(0);
+    CRC32C_STEP3(8);
+    CRC32C_STEP3(16);
+    CRC32C_STEP3(24);
+    CRC32C_STEP3(32);
+    CRC32C_STEP3(40);
+    CRC32C_STEP3(48);
+    CRC32C_STEP3(56);
+    p += 64;
   }
   uint32_t j = crc32c_shift(z, (uint32_t)r0) ^ (uint32_t)r1;
   return crc32c_shift(z, j) ^ (uint32_t)r2;
 }
+#undef CRC32C_STEP3
 
+/* Unaligned loads: the CRC instructions take them at full speed on current cores. */
 CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, size_t len) {
-  /* Aligned 8-byte loads are cheaper on some cores; the head is at most 7. */
-  while (len && ((uintptr_t)p & 7)) {
-    r = CRC32C_HW_U8(r, *p++);
-    len--;
-  }
   while (len >= 3 * CRC32C_LANE_LONG) {
     r = crc32c_hw_lanes(r, p, CRC32C_LANE_LONG, crc32c_zeros_long);
     p += 3 * CRC32C_LANE_LONG;
@@ -130,13 +135,15 @@ CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, siz
     len -= 3 * CRC32C_LANE_SHORT;
   }
   uint64_t r64 = r;
-  while (len >= 16) {
+  while (len >= 32) {
     r64 = CRC32C_HW_U64(r64, crc32c_le64(p));
     r64 = CRC32C_HW_U64(r64, crc32c_le64(p + 8));
-    p += 16;
-    len -= 16;
+    r64 = CRC32C_HW_U64(r64, crc32c_le64(p + 16));
+    r64 = CRC32C_HW_U64(r64, crc32c_le64(p + 24));
+    p += 32;
+    len -= 32;
   }
-  if (len >= 8) {
+  while (len >= 8) {
     r64 = CRC32C_HW_U64(r64, crc32c_le64(p));
     p += 8;
     len -= 8;
@@ -144,6 +151,13 @@ CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, siz
   r = (uint32_t)r64;
   while (len--) r = CRC32C_HW_U8(r, *p++);
   return r;
+}
+
+/* The SCTP packet's CRC: bytes 0..15 as two 8-byte steps, the checksum field (8..11) as zero. */
+CRC32C_HW_TARGET static uint32_t crc32c_hw_sctp(const uint8_t *pkt, size_t len) {
+  uint64_t r = CRC32C_HW_U64(0xffffffffu, crc32c_le64(pkt));
+  r = CRC32C_HW_U64(r, crc32c_le64(pkt + 8) & 0xffffffff00000000u);
+  return ~crc32c_hw_raw((uint32_t)r, pkt + 16, len - 16);
 }
 
 int csctp_crc32c_hw_available(void) {
@@ -176,16 +190,13 @@ uint32_t csctp_crc32c_update(uint32_t crc, const uint8_t *p, size_t len) {
 uint32_t csctp_crc32c(const uint8_t *p, size_t len) { return csctp_crc32c_update(0, p, len); }
 
 uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len) {
+#if CRC32C_HW
+  if (len >= 16 && csctp_crc32c_hw_available()) return crc32c_hw_sctp(pkt, len);
+#endif
   /* Bytes 0..15 as two 8-byte steps: the checksum field (8..11) taken as zero. */
-  _Alignas(8) uint8_t head[16];
-  size_t n = 16;
-  if (len >= 16) {
-    memcpy(head, pkt, 16);
-    memset(head + 8, 0, 4);
-  } else {
-    n = len;
-    for (size_t i = 0; i < n; i++) head[i] = i >= 8 && i < 12 ? 0 : pkt[i];
-  }
+  uint8_t head[16];
+  size_t n = len < 16 ? len : 16;
+  for (size_t i = 0; i < n; i++) head[i] = i >= 8 && i < 12 ? 0 : pkt[i];
 #if CRC32C_HW
   if (csctp_crc32c_hw_available()) {
     uint32_t r = crc32c_hw_raw(0xffffffffu, head, n);
