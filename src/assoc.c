@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crc32c.h"
+#include "assoc_checksum.h"
 #include "mem.h"
 #include "packet.h"
 
@@ -146,7 +146,7 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
   csctp_wr_bytes(&w, chunks, len);
-  csctp_packet_set_crc(p->data, w.len);
+  csctp_assoc_checksum_seal(a, p->data, w.len);
   p->len = w.len;
   p->next = NULL;
   if (a->opkt_tail)
@@ -345,7 +345,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     a->stats.drop_malformed++;
     return 0;
   }
-  if (!csctp_packet_check_crc(pkt, len)) {
+  if (!csctp_assoc_checksum_ok(a, pkt, len)) {
     a->stats.drop_bad_crc++;
     return 0;
   }
@@ -618,7 +618,7 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
     if (assoc_write_stateful(a, &w, now) == 0) return 0;
   }
-  csctp_packet_set_crc(buf, w.len);
+  csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
   return (csctp_ssize)w.len;
 }
