@@ -23,39 +23,7 @@
 
 #include "mem.h"
 #include "packet.h"
-#include "reasm_pool.h"
-
-struct csctp_reasm_stream {
-  uint16_t id;
-  uint16_t next_ssn;               /* SSN of the next ordered message to deliver (§6.5) */
-  uint8_t ord_ready;               /* the message with next_ssn is complete */
-  uint8_t in_ready;                /* linked in the ready FIFO */
-  uint32_t n_frags;                /* fragments held (complete or not, not yet popped) */
-  uint32_t n_ord;                  /* complete ordered messages waiting in the ordered map */
-  csctp_reasm_frag *uhead, *utail; /* complete unordered messages (run starts) */
-  csctp_reasm_stream *ready_next;
-};
-
-typedef struct reasm_state {
-  csctp_reasm_pool pool;
-  csctp_reasm_map frags;   /* TSN -> fragment, for every held and unpopped fragment */
-  csctp_reasm_map streams; /* stream id -> stream, created on first use */
-  csctp_reasm_map ordered; /* stream << 16 | SSN -> run start of a complete ordered message */
-  csctp_reasm_stream *ready_head, *ready_tail;
-  csctp_reasm_frag *popped_node; /* single-fragment message handed out without a copy */
-  size_t popped_bytes;           /* bytes of the message handed out, until release */
-  uint8_t *dbuf;                 /* delivery buffer for multi-fragment messages */
-  size_t dbuf_cap;
-  size_t n_direct;      /* messages queued by the fast path (held, not in frags) */
-  csctp_tsn direct_tsn; /* TSN of the last of them, while have_direct */
-  int have_direct;
-  csctp_reasm_stream *last_st; /* the stream found last (one-entry cache of `streams`) */
-} reasm_state;
-
-#define FLAG_B CSCTP_DATA_FLAG_B
-#define FLAG_E CSCTP_DATA_FLAG_E
-#define FLAG_U CSCTP_DATA_FLAG_U
-#define REASM_DIRECT 0x80 /* node flag: queued by the fast path, not in the fragment map */
+#include "reasm_priv.h"
 
 static uint32_t reasm_ord_key(uint16_t stream, uint16_t ssn) {
   return (uint32_t)stream << 16 | ssn;
@@ -78,11 +46,13 @@ int csctp_reasm_init(csctp_reasm *r, const csctp_mem *mem, uint32_t max_message_
 /* Drops all fragments, messages and streams; keeps pool nodes and map capacity. */
 static void reasm_drop_all(csctp_reasm *r) {
   reasm_state *s = r->priv;
+  csctp_reasm_asm_drop(r);
   /* Fast-path messages first: they are only on their streams' queues (the map's nodes after). */
   for (uint32_t i = 0; i < s->streams.cap; i++) {
     csctp_reasm_stream *st = s->streams.slots[i].val;
     for (csctp_reasm_frag *f = st ? st->uhead : NULL, *next; f; f = next) {
       next = f->msg_next;
+      if (f->flags & REASM_ABUF) csctp_reasm_asm_recycle(s, f);
       if (f->flags & REASM_DIRECT) csctp_reasm_pool_put(&s->pool, f);
     }
   }
@@ -98,7 +68,10 @@ static void reasm_drop_all(csctp_reasm *r) {
     if (m->slots[i].val) csctp_free(r->mem, m->slots[i].val);
   csctp_reasm_map_reset(m);
   csctp_reasm_map_reset(&s->ordered);
-  if (s->popped_node) csctp_reasm_pool_put(&s->pool, s->popped_node);
+  if (s->popped_node) {
+    if (s->popped_node->flags & REASM_ABUF) csctp_reasm_asm_recycle(s, s->popped_node);
+    csctp_reasm_pool_put(&s->pool, s->popped_node);
+  }
   s->popped_node = NULL;
   s->popped_bytes = 0;
   s->ready_head = s->ready_tail = NULL;
@@ -113,6 +86,7 @@ void csctp_reasm_free(csctp_reasm *r) {
   reasm_state *s = r->priv;
   if (!s) return;
   reasm_drop_all(r);
+  csctp_reasm_asm_free(r);
   csctp_reasm_pool_free(&s->pool);
   csctp_reasm_map_free(&s->frags, r->mem);
   csctp_reasm_map_free(&s->streams, r->mem);
@@ -122,7 +96,7 @@ void csctp_reasm_free(csctp_reasm *r) {
   r->priv = NULL;
 }
 
-static void reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
+void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
   if (st->in_ready) return;
   st->in_ready = 1;
   st->ready_next = NULL;
@@ -133,8 +107,7 @@ static void reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
   s->ready_tail = st;
 }
 
-/* Two fragments with adjacent TSNs inside one message must agree on its identity. */
-static int reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
+int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
   if (f->stream != d->stream) return 0;
   if ((f->flags & FLAG_U) != (d->flags & FLAG_U)) return 0;
   /* §3.3.1: the SSN of unordered fragments carries no meaning. */
@@ -158,7 +131,7 @@ static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right
      * FORWARD TSN drops it. An E followed by a non-B cannot happen. */
     if (left_ends && !begins) return CSCTP_ERR_MALFORMED;
     if (!begins && !left_ends) {
-      if (!reasm_same_msg(left, d)) return CSCTP_ERR_MALFORMED;
+      if (!csctp_reasm_same_msg(left, d)) return CSCTP_ERR_MALFORMED;
       *join_left = 1;
     }
   }
@@ -166,7 +139,7 @@ static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right
     int ends = (d->flags & FLAG_E) != 0, right_begins = (right->flags & FLAG_B) != 0;
     if (ends && !right_begins) return CSCTP_ERR_MALFORMED;
     if (!ends && !right_begins) {
-      if (!reasm_same_msg(right, d)) return CSCTP_ERR_MALFORMED;
+      if (!csctp_reasm_same_msg(right, d)) return CSCTP_ERR_MALFORMED;
       *join_right = 1;
     }
   }
@@ -201,14 +174,14 @@ static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_f
     else
       st->uhead = start;
     st->utail = start;
-    reasm_make_ready(s, st);
+    csctp_reasm_make_ready(s, st);
     return;
   }
   csctp_reasm_map_put(&s->ordered, reasm_ord_key(st->id, start->ssn), start);
   st->n_ord++;
   if (start->ssn == st->next_ssn) {
     st->ord_ready = 1;
-    reasm_make_ready(s, st);
+    csctp_reasm_make_ready(s, st);
   }
 }
 
@@ -238,12 +211,13 @@ static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_
   s->direct_tsn = d->tsn;
   s->have_direct = 1;
   r->bytes += d->len;
-  reasm_make_ready(s, st);
+  csctp_reasm_make_ready(s, st);
   return 0;
 }
 
 int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   reasm_state *s = r->priv;
+  int rc;
   if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
   int ordered = !(d->flags & FLAG_U);
@@ -254,10 +228,19 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
    */
   uint16_t next_ssn = st ? st->next_ssn : 0;
   if (ordered && csctp_ssn_lt(d->ssn, next_ssn)) return CSCTP_ERR_MALFORMED;
-  if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E) && s->frags.count == 0 &&
-      (!ordered || d->ssn == next_ssn)) {
+  /* Two messages with one SSN: this one and the one being assembled. */
+  if (ordered && (d->flags & FLAG_B) && s->as.open && s->as.st == st && !s->as.unordered &&
+      d->ssn == s->as.ssn)
+    return CSCTP_ERR_MALFORMED;
+  if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E)) {
+    if (s->frags.count == 0 && (!ordered || d->ssn == next_ssn)) {
+      if (!st && !(st = reasm_stream_get_or_new(r, d->stream))) return CSCTP_ERR_NOMEM;
+      return reasm_add_direct(r, st, d);
+    }
+  } else {
     if (!st && !(st = reasm_stream_get_or_new(r, d->stream))) return CSCTP_ERR_NOMEM;
-    return reasm_add_direct(r, st, d);
+    rc = csctp_reasm_asm_add(r, st, d);
+    if (rc != 1) return rc;
   }
   if (csctp_reasm_map_get(&s->frags, d->tsn)) return CSCTP_ERR_MALFORMED;
   /* What follows a whole message must begin one (it is not in the map to be found as left). */
@@ -267,7 +250,7 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   csctp_reasm_frag *left = csctp_reasm_map_get(&s->frags, d->tsn - 1);
   csctp_reasm_frag *right = csctp_reasm_map_get(&s->frags, d->tsn + 1);
   int join_left, join_right;
-  int rc = reasm_fit(left, right, d, &join_left, &join_right);
+  rc = reasm_fit(left, right, d, &join_left, &join_right);
   if (rc) return rc;
   csctp_reasm_frag *start = join_left ? left->other : NULL;
   csctp_reasm_frag *end = join_right ? right->other : NULL;
@@ -323,7 +306,10 @@ int csctp_reasm_has_ready(const csctp_reasm *r) {
 void csctp_reasm_release(csctp_reasm *r) {
   reasm_state *s = r->priv;
   if (!s) return;
-  if (s->popped_node) csctp_reasm_pool_put(&s->pool, s->popped_node);
+  if (s->popped_node) {
+    if (s->popped_node->flags & REASM_ABUF) csctp_reasm_asm_recycle(s, s->popped_node);
+    csctp_reasm_pool_put(&s->pool, s->popped_node);
+  }
   s->popped_node = NULL;
   r->bytes -= s->popped_bytes;
   s->popped_bytes = 0;
@@ -363,7 +349,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   s->ready_head = st->ready_next;
   if (!s->ready_head) s->ready_tail = NULL;
   st->in_ready = 0;
-  if (st->uhead || st->ord_ready) reasm_make_ready(s, st);
+  if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
 
   msg->stream = start->stream;
   msg->ssn = start->ssn;
@@ -425,11 +411,12 @@ static void reasm_flush_ordered(reasm_state *s, csctp_reasm_stream *st, uint16_t
   }
   st->next_ssn = (uint16_t)(ssn + 1);
   st->ord_ready = csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
-  if (st->uhead || st->ord_ready) reasm_make_ready(s, st);
+  if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
 }
 
 void csctp_reasm_forward(csctp_reasm *r, csctp_tsn new_cum) {
   reasm_state *s = r->priv;
+  if (s->as.open && csctp_tsn_le(s->as.first, new_cum)) csctp_reasm_asm_drop(r);
   /* Collect incomplete runs that start at or below new_cum (msg_next links them). */
   csctp_reasm_frag *drop = NULL;
   for (uint32_t i = 0; i < s->frags.cap; i++) {
@@ -489,11 +476,11 @@ void csctp_reasm_get_stats(const csctp_reasm *r, csctp_reasm_stats *out) {
   const reasm_state *s = r->priv;
   memset(out, 0, sizeof(*out));
   if (!s) return;
-  out->fragments = s->frags.count + s->n_direct;
+  out->fragments = s->frags.count + s->n_direct + (size_t)s->as.open;
   out->streams = s->streams.count;
   out->nodes = s->pool.n_nodes;
   out->nodes_free = s->pool.n_free;
   out->node_allocs = s->pool.node_allocs;
   out->big_allocs = s->pool.big_allocs;
-  out->mem_bytes = s->pool.mem_bytes;
+  out->mem_bytes = s->pool.mem_bytes + s->as.mem;
 }

@@ -35,6 +35,7 @@ struct csctp_reasm_frag {
   size_t run_bytes;                     /* run start: payload bytes in the run */
   uint8_t *data;                        /* inline[] or its own allocation */
   uint32_t len;
+  uint32_t buf_cap; /* data's capacity when it is an assembly buffer (reasm_asm.c) */
   csctp_tsn tsn;
   uint32_t ppid;
   uint16_t stream;

@@ -279,8 +279,11 @@ Test(reasm, oversized_payload_gets_own_buffer) {
   static uint8_t big[3000];
   for (size_t i = 0; i < sizeof(big); i++) big[i] = (uint8_t)(i ^ (i >> 8));
   cr_assert_eq(add(r, B | E, 1, 0, 0, big, 1500), 0);
-  cr_assert_eq(add(r, B, 2, 0, 1, big, 1452), 0);
+  /* Out of order (E first, then B with a message on another stream open before it): the
+   * general path, not the in-order assembly (tests/sctp/test_reasm_asm.c). */
   cr_assert_eq(add(r, E, 3, 0, 1, big + 1452, 1548), 0);
+  cr_assert_eq(add(r, B, 100, 9, 0, "z", 1), 0); /* opens the assembly on stream 9 */
+  cr_assert_eq(add(r, B, 2, 0, 1, big, 1452), 0);
   csctp_reasm_stats st;
   csctp_reasm_get_stats(r, &st);
   cr_assert_eq(st.big_allocs, 3u);
@@ -291,6 +294,7 @@ Test(reasm, oversized_payload_gets_own_buffer) {
   /* The three own buffers are gone; the nodes stay pooled. */
   csctp_reasm_get_stats(r, &st);
   cr_assert_eq(st.mem_bytes, held_mem - 1500 - 1452 - 1548);
+  csctp_reasm_forward(r, 100); /* drops the open assembly: no node was used for it */
   cr_assert_eq(st.nodes, 3u);
   cr_assert_eq(st.nodes_free, 3u);
   del_reasm(r);
@@ -318,14 +322,17 @@ Test(reasm, clear_forgets_everything) {
 
 Test(reasm, out_of_memory_changes_nothing) {
   csctp_reasm *r = new_reasm(65536);
+  /* An assembly open on stream 9 sends the message below down the general path. */
+  cr_assert_eq(add(r, B, 100, 9, 0, "z", 1), 0);
+  cr_assert_eq(csctp_reasm_bytes(r), 1u);
   cnt.fail = 1;
   cr_assert_eq(add(r, B, 1, 1, 0, "ab", 2), CSCTP_ERR_NOMEM);
-  cr_assert_eq(csctp_reasm_bytes(r), 0u);
+  cr_assert_eq(csctp_reasm_bytes(r), 1u);
   cnt.fail = 0;
   cr_assert_eq(add(r, B, 1, 1, 0, "ab", 2), 0);
   cnt.fail = 1;
   cr_assert_eq(add(r, E, 2, 1, 0, "cd", 2), CSCTP_ERR_NOMEM); /* no free node yet */
-  cr_assert_eq(csctp_reasm_bytes(r), 2u);
+  cr_assert_eq(csctp_reasm_bytes(r), 3u);
   cnt.fail = 0;
   cr_assert_eq(add(r, E, 2, 1, 0, "cd", 2), 0);
   /* The delivery buffer cannot be grown: the message stays queued. */
@@ -475,13 +482,16 @@ static void steady_batches(csctp_reasm *r, csctp_prng *g, uint32_t *tsn, uint16_
         d[n++] = (csctp_data_chunk){fg, (*tsn)++, stream, s_ssn, 51, payload + off, fl};
       }
     }
-    for (int i = n - 1; i > 0; i--) {
+    /* The worst case arrives last fragment first: every fragment is held in the TSN map
+     * before the B fragments let the messages complete. */
+    for (int i = n - 1; i > 0 && worst_first != 1; i--) {
       int j = (int)csctp_prng_below(g, (uint64_t)i + 1);
       csctp_data_chunk t = d[i];
       d[i] = d[j];
       d[j] = t;
     }
-    for (int i = 0; i < n; i++) cr_assert_eq(csctp_reasm_add(r, &d[i]), 0);
+    for (int i = 0; i < n; i++)
+      cr_assert_eq(csctp_reasm_add(r, &d[worst_first == 1 ? n - 1 - i : i]), 0);
     csctp_rx_msg m;
     int got = 0;
     size_t total = 0, want_total = 0;
@@ -505,7 +515,7 @@ Test(reasm, no_allocation_in_steady_state) {
   uint16_t ssn[3] = {0, 0, 0};
   steady_batches(r, &g, &tsn, ssn, 8, 1);
   steady_batches(r, &g, &tsn, ssn, 8, 2);
-  steady_batches(r, &g, &tsn, ssn, 1000, 0);
+  steady_batches(r, &g, &tsn, ssn, 5000, 0); /* pool, maps and assembly buffers at their peak */
   long before = cnt.allocs;
   cr_assert_gt(before, 0);
   steady_batches(r, &g, &tsn, ssn, 10000, 0);

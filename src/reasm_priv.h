@@ -1,0 +1,95 @@
+/*
+ * State of reassembly shared by reasm.c (fragments indexed by TSN, delivery)
+ * and reasm_asm.c (the in-order assembly fast path). Internal to those two.
+ */
+#ifndef CSCTP_REASM_PRIV_H
+#define CSCTP_REASM_PRIV_H
+
+#include "reasm.h"
+#include "reasm_pool.h"
+
+struct csctp_reasm_stream {
+  uint16_t id;
+  uint16_t next_ssn;               /* SSN of the next ordered message to deliver (§6.5) */
+  uint8_t ord_ready;               /* the message with next_ssn is complete */
+  uint8_t in_ready;                /* linked in the ready FIFO */
+  uint32_t n_frags;                /* fragments held (complete or not, not yet popped); an
+                                      open or queued assembly counts as one */
+  uint32_t n_ord;                  /* complete ordered messages waiting in the ordered map */
+  csctp_reasm_frag *uhead, *utail; /* messages to hand out in this order (run starts) */
+  csctp_reasm_stream *ready_next;
+};
+
+/*
+ * At most this many assembly buffers exist (open, complete and not yet taken
+ * by the application, idle): past it, messages take the general path.
+ */
+#define CSCTP_REASM_ASM_BUFS 4
+
+/* The message being assembled in one contiguous buffer (reasm_asm.c). */
+typedef struct reasm_asm {
+  int open;
+  uint8_t *buf;
+  size_t cap, len;
+  csctp_tsn first, last; /* TSNs of its first and last fragment so far */
+  uint32_t ppid;
+  uint16_t ssn;
+  uint8_t unordered;
+  csctp_reasm_stream *st;
+  uint8_t *spare[CSCTP_REASM_ASM_BUFS]; /* idle buffers kept for the next messages */
+  size_t spare_cap[CSCTP_REASM_ASM_BUFS];
+  uint32_t n_spare;
+  uint32_t n_bufs; /* buffers allocated: open, queued, handed out and spare */
+  size_t hint;     /* largest buffer so far (up to the idle limit): new buffers' size */
+  size_t mem;      /* bytes allocated for assembly buffers */
+} reasm_asm;
+
+typedef struct reasm_state {
+  csctp_reasm_pool pool;
+  csctp_reasm_map frags;   /* TSN -> fragment, for every held and unpopped fragment */
+  csctp_reasm_map streams; /* stream id -> stream, created on first use */
+  csctp_reasm_map ordered; /* stream << 16 | SSN -> run start of a complete ordered message */
+  csctp_reasm_stream *ready_head, *ready_tail;
+  csctp_reasm_frag *popped_node; /* single-buffer message handed out without a copy */
+  size_t popped_bytes;           /* bytes of the message handed out, until release */
+  uint8_t *dbuf;                 /* delivery buffer for multi-fragment messages */
+  size_t dbuf_cap;
+  size_t n_direct;      /* messages queued by a fast path (held, not in frags) */
+  csctp_tsn direct_tsn; /* TSN of the last of them, while have_direct */
+  int have_direct;
+  csctp_reasm_stream *last_st; /* the stream found last (one-entry cache of `streams`) */
+  reasm_asm as;
+} reasm_state;
+
+#define FLAG_B CSCTP_DATA_FLAG_B
+#define FLAG_E CSCTP_DATA_FLAG_E
+#define FLAG_U CSCTP_DATA_FLAG_U
+#define REASM_DIRECT 0x80 /* node flag: queued by a fast path, not in the fragment map */
+#define REASM_ABUF 0x40   /* node flag: data is an assembly buffer of buf_cap bytes */
+
+/* Links `st` at the back of the ready FIFO unless it is there already. */
+void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st);
+
+/* Two fragments with adjacent TSNs inside one message must agree on its identity. */
+int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d);
+
+/*
+ * The assembly fast path for a fragment of a multi-fragment message: the
+ * continuation of the open assembly, or the B fragment of a message that is
+ * next in line (ordered: its stream's expected SSN) while none is open.
+ * `st` is the fragment's stream (it exists). Returns 1 when the fragment is
+ * not for this path or no buffer may be had (nothing changed), 0 when added, or MALFORMED,
+ * MSG_TOO_LARGE, NOMEM with nothing changed.
+ */
+int csctp_reasm_asm_add(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data_chunk *d);
+
+/* Drops the open assembly (FORWARD TSN, or everything dropped). */
+void csctp_reasm_asm_drop(csctp_reasm *r);
+
+/* Recycles the buffer of a REASM_ABUF node before the node goes back to the pool. */
+void csctp_reasm_asm_recycle(reasm_state *s, csctp_reasm_frag *f);
+
+/* Frees the idle buffers (when the reassembly is freed). */
+void csctp_reasm_asm_free(csctp_reasm *r);
+
+#endif
