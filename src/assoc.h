@@ -126,6 +126,11 @@ struct csctp_assoc {
   size_t evq_head, evq_len, evq_cap;
 
   csctp_stats stats;
+
+  /* RFC 9653 zero checksum (assoc_checksum.c decides, assoc_handshake.c negotiates). */
+  uint8_t zc_accept; /* we announced cfg.zero_checksum_edmid in our INIT or INIT ACK of this
+                      * association: a zero checksum is accepted from the peer (§5.3) */
+  uint8_t zc_peer;   /* the peer announced the same EDMID: we may send zero checksums (§5.2) */
 };
 
 /* assoc.c */

@@ -10,7 +10,7 @@
 
 static uint16_t min16(uint16_t x, uint16_t y) { return x < y ? x : y; }
 
-/* RFC 3758 §3.1 and RFC 5061 §4.2.7: what we support, in INIT and INIT ACK. */
+/* RFC 3758 §3.1, RFC 5061 §4.2.7 and RFC 9653 §5.1: what we support, in INIT and INIT ACK. */
 static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
   uint8_t ext[2];
   size_t n = 0;
@@ -20,6 +20,21 @@ static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
     csctp_param_write(w, CSCTP_PARAM_FORWARD_TSN_SUPPORTED, NULL, 0);
   }
   if (n) csctp_param_write(w, CSCTP_PARAM_SUPPORTED_EXTENSIONS, ext, n);
+  if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE)
+    csctp_param_write_zero_checksum(w, a->cfg.zero_checksum_edmid);
+}
+
+/* RFC 9653 §5.2: we may send zero checksums only when the peer named the method we use. */
+static uint8_t peer_zero_checksum(const csctp_assoc *a, const csctp_init_chunk *in) {
+  return (uint8_t)(a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE && in->has_zero_checksum &&
+                   in->zero_checksum_edmid == a->cfg.zero_checksum_edmid);
+}
+
+/* Records whether zero checksums are sent to the peer (and in the stats). */
+static void set_zero_checksum(csctp_assoc *a, uint8_t on) {
+  a->zc_peer = on;
+  a->stats.zero_checksum = on;
+  if (on) csctp_assoc_log(a, "zero checksum negotiated (EDMID %u)", a->cfg.zero_checksum_edmid);
 }
 
 static int ext_listed(const csctp_init_chunk *in, uint8_t type) {
@@ -46,6 +61,8 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
   write_ext_params(a, w);
   csctp_wr_tlv_end(w, off);
+  /* RFC 9653 §5.3: having announced it, we accept zero checksums from now on. */
+  if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   return off;
 }
 
@@ -120,6 +137,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   c.num_outbound = min16(a->cfg.outbound_streams, in.num_inbound_streams);
   c.num_inbound = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   peer_features(a, &in, &c.peer_forward_tsn, &c.peer_reconfig);
+  c.peer_zero_checksum = peer_zero_checksum(a, &in);
   int rv = 0;
   if (a->state == CSCTP_STATE_CLOSED) {
     /* No association: fresh tag and TSN, no state kept (§5.1). */
@@ -190,8 +208,8 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
     a->stats.drop_malformed++;
     return 1;
   }
-  uint16_t cause = in.initiate_tag == 0 ? CSCTP_CAUSE_INVALID_MANDATORY_PARAM
-                                        : init_fields_invalid(&in);
+  uint16_t cause =
+      in.initiate_tag == 0 ? CSCTP_CAUSE_INVALID_MANDATORY_PARAM : init_fields_invalid(&in);
   if (!cause && !in.cookie) cause = CSCTP_CAUSE_MISSING_PARAM;
   if (!cause && in.has_hostname) cause = CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
   if (cause) {
@@ -241,6 +259,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->num_in = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   a->peer_a_rwnd = in.a_rwnd;
   peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig);
+  set_zero_checksum(a, peer_zero_checksum(a, &in));
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
   a->peer_initial_tsn = in.initial_tsn;
   a->rx_started = 1;
@@ -285,6 +304,9 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->peer_a_rwnd = c->peer_a_rwnd;
   a->peer_forward_tsn = c->peer_forward_tsn;
   a->peer_reconfig = c->peer_reconfig;
+  /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
+  if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
+  set_zero_checksum(a, c->peer_zero_checksum);
   if (restart) {
     csctp_tx_restart(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
     csctp_reasm_clear(&a->reasm);
@@ -313,6 +335,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
   if (from_cookie) {
     a->peer_forward_tsn = c->peer_forward_tsn;
     a->peer_reconfig = c->peer_reconfig;
+    set_zero_checksum(a, c->peer_zero_checksum);
   }
   a->peer_tag = c->peer_tag;
   a->num_out = c->num_outbound;
@@ -334,8 +357,8 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
                                csctp_tstamp now) {
   csctp_cookie c;
   uint64_t stale = 0;
-  int rv = csctp_cookie_read(ch->value, ch->value_len, a->secret, sizeof(a->secret), now, &c,
-                             &stale);
+  int rv =
+      csctp_cookie_read(ch->value, ch->value_len, a->secret, sizeof(a->secret), now, &c, &stale);
   if (rv < 0) return rv;
   if (rv == CSCTP_COOKIE_BAD || c.local_port != a->cfg.local_port ||
       c.remote_port != a->cfg.remote_port || h->vtag != c.local_tag) {
@@ -367,8 +390,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
   /* §5.2.4 table. */
   int local_eq = c.local_tag == a->local_tag;
   int peer_eq = c.peer_tag == a->peer_tag;
-  if (!local_eq && !peer_eq && c.local_tie_tag == a->local_tag &&
-      c.peer_tie_tag == a->peer_tag) {
+  if (!local_eq && !peer_eq && c.local_tie_tag == a->local_tag && c.peer_tie_tag == a->peer_tag) {
     /* Action A: the peer restarted. */
     if (a->state == CSCTP_STATE_SHUTDOWN_ACK_SENT) {
       uint8_t buf[16];

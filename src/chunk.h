@@ -142,6 +142,11 @@ size_t csctp_init_write_begin(csctp_wr *w, uint8_t type, const csctp_init_chunk 
 /* Appends one TLV parameter (or error cause) with its padding. */
 void csctp_param_write(csctp_wr *w, uint16_t type, const uint8_t *value, size_t len);
 
+/* RFC 9653 §4: Zero Checksum Acceptable is 8 bytes, its value the 32-bit EDMID. */
+#define CSCTP_PARAM_ZERO_CHECKSUM_LEN 8
+/* Appends a Zero Checksum Acceptable parameter announcing `edmid`. */
+void csctp_param_write_zero_checksum(csctp_wr *w, uint32_t edmid);
+
 /* ---- SACK (§3.3.4) ---- */
 
 typedef struct csctp_sack_chunk {

@@ -12,7 +12,7 @@ static int init_param_fixed_len(uint16_t type) {
   case CSCTP_PARAM_IPV6: return 16;
   case CSCTP_PARAM_COOKIE_PRESERVATIVE: return 4;
   case CSCTP_PARAM_ECN_CAPABLE: return 0;
-  case CSCTP_PARAM_ZERO_CHECKSUM: return 4;
+  case CSCTP_PARAM_ZERO_CHECKSUM: return CSCTP_PARAM_ZERO_CHECKSUM_LEN - 4; /* RFC 9653 §4 */
   case CSCTP_PARAM_FORWARD_TSN_SUPPORTED: return 0;
   case CSCTP_PARAM_ADAPTATION_LAYER: return 4;
   default: return -1;
@@ -112,4 +112,10 @@ void csctp_param_write(csctp_wr *w, uint16_t type, const uint8_t *value, size_t 
   size_t off = csctp_wr_tlv_begin(w, type);
   csctp_wr_bytes(w, value, len);
   csctp_wr_tlv_end(w, off);
+}
+
+void csctp_param_write_zero_checksum(csctp_wr *w, uint32_t edmid) {
+  uint8_t v[4];
+  csctp_put_u32(v, edmid);
+  csctp_param_write(w, CSCTP_PARAM_ZERO_CHECKSUM, v, sizeof(v));
 }

@@ -29,6 +29,7 @@ int csctp_cookie_write(const csctp_cookie *c, const uint8_t *secret, size_t secr
   csctp_wr_u16(&w, c->num_inbound);
   csctp_wr_u8(&w, c->peer_forward_tsn);
   csctp_wr_u8(&w, c->peer_reconfig);
+  csctp_wr_u8(&w, c->peer_zero_checksum);
   csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
   if (w.overflow) return CSCTP_ERR_CRYPTO;
   return csctp_hmac_sha256(secret, secret_len, out, CSCTP_COOKIE_BODY_LEN,
@@ -61,6 +62,7 @@ int csctp_cookie_read(const uint8_t *p, size_t len, const uint8_t *secret, size_
   c->num_inbound = csctp_rd_u16(&r);
   c->peer_forward_tsn = csctp_rd_u8(&r);
   c->peer_reconfig = csctp_rd_u8(&r);
+  c->peer_zero_checksum = csctp_rd_u8(&r);
   if (r.bad) return CSCTP_COOKIE_BAD;
   /* §5.1.5 step 3: compare the creation time plus lifetime with now. */
   csctp_tstamp expires = c->created + (csctp_tstamp)c->lifetime_ms * CSCTP_MILLISECONDS;

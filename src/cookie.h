@@ -14,20 +14,21 @@
 #include "hmac.h"
 
 typedef struct csctp_cookie {
-  csctp_tstamp created;     /* our clock when the INIT ACK was made */
-  uint32_t lifetime_ms;     /* valid_cookie_life (+ a granted preservative) */
+  csctp_tstamp created; /* our clock when the INIT ACK was made */
+  uint32_t lifetime_ms; /* valid_cookie_life (+ a granted preservative) */
   uint16_t local_port, remote_port;
-  uint32_t local_tag;       /* our Initiate Tag in the INIT ACK */
-  uint32_t peer_tag;        /* the peer's Initiate Tag from the INIT */
-  uint32_t local_tie_tag;   /* tie-tags (§5.2.2): tags of the existing association, or 0 */
+  uint32_t local_tag;     /* our Initiate Tag in the INIT ACK */
+  uint32_t peer_tag;      /* the peer's Initiate Tag from the INIT */
+  uint32_t local_tie_tag; /* tie-tags (§5.2.2): tags of the existing association, or 0 */
   uint32_t peer_tie_tag;
   uint32_t local_initial_tsn;
   uint32_t peer_initial_tsn;
   uint32_t peer_a_rwnd;
-  uint16_t num_outbound;    /* negotiated: streams we send on */
-  uint16_t num_inbound;     /* negotiated: streams the peer sends on */
-  uint8_t peer_forward_tsn; /* peer announced Forward-TSN support */
-  uint8_t peer_reconfig;    /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
+  uint16_t num_outbound;      /* negotiated: streams we send on */
+  uint16_t num_inbound;       /* negotiated: streams the peer sends on */
+  uint8_t peer_forward_tsn;   /* peer announced Forward-TSN support */
+  uint8_t peer_reconfig;      /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
+  uint8_t peer_zero_checksum; /* peer announced our EDMID in Zero Checksum Acceptable (RFC 9653) */
 } csctp_cookie;
 
 #define CSCTP_COOKIE_BODY_LEN 56

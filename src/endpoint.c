@@ -279,6 +279,10 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
       }
     }
   }
+  /* What no association claimed must carry a correct CRC32c: RFC 9653 §5.2 keeps
+   * INIT and COOKIE ECHO on CRC32c, an association's packets were routed above to
+   * its own zero checksum rule (assoc_checksum.c), and processing an out-of-the-blue
+   * packet with a zero checksum is only a MAY (RFC 9653 §5.3). */
   if (!csctp_packet_check_crc(pkt, len)) {
     e->stats.drop_bad_crc++;
     return 0;

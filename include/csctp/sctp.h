@@ -125,7 +125,23 @@ typedef struct csctp_config {
   csctp_log_fn log;             /**< optional logging hook */
   void *log_user_data;
   uint32_t log_mask;            /**< categories passed to `log` */
+  /**
+   * RFC 9653 zero checksum: the Error Detection Method Identifier of the
+   * lower layer that already protects every packet, announced in the Zero
+   * Checksum Acceptable parameter of our INIT and INIT ACK. 0
+   * (CSCTP_EDMID_NONE, the default) announces nothing and keeps CRC32c on
+   * every packet. CSCTP_EDMID_DTLS (1) only when the packets travel inside
+   * DTLS (RFC 8261), as in a WebRTC peer: never over raw IP or UDP. Once
+   * announced, a zero checksum is accepted from the peer (RFC 9653 §5.3);
+   * packets are sent with a zero checksum only when the peer announced the
+   * same identifier (§5.2), except those the RFC keeps on CRC32c.
+   */
+  uint32_t zero_checksum_edmid;
 } csctp_config;
+
+/** RFC 9653 §8 Error Detection Method Identifiers for csctp_config.zero_checksum_edmid. */
+#define CSCTP_EDMID_NONE 0u
+#define CSCTP_EDMID_DTLS 1u /**< SCTP over DTLS (RFC 8261), RFC 9653 §6 */
 
 /** Fills `cfg` with the defaults documented above (rand is NULL: set it). */
 CSCTP_EXTERN void csctp_config_default(csctp_config *cfg);
@@ -266,6 +282,11 @@ typedef struct csctp_stats {
   uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
   uint32_t bytes_outstanding;
   size_t bytes_buffered;                    /**< queued to send, incl. outstanding */
+  /* RFC 9653 zero checksum */
+  uint64_t zero_checksum_in;  /**< packets accepted with a zero checksum */
+  uint64_t zero_checksum_out; /**< packets sent with a zero checksum */
+  uint8_t zero_checksum;      /**< 1 when negotiated: both sides announced the
+                                   same EDMID, so we send zero checksums */
 } csctp_stats;
 
 /**
