@@ -21,6 +21,12 @@ void csctp_rto_init(csctp_rto *r, uint32_t rto_initial_ms, uint32_t rto_min_ms,
   r->rto = rto_clamp(r, r->rto_initial); /* C1: RTO.Initial until measured */
 }
 
+/* §6.3.1 C3: SRTT + 4 * RTTVAR, the variance term at least G. */
+static csctp_tstamp rto_computed(const csctp_rto *r) {
+  csctp_tstamp var4 = 4 * r->rttvar;
+  return rto_clamp(r, r->srtt + (var4 > RTO_G ? var4 : RTO_G));
+}
+
 void csctp_rto_update(csctp_rto *r, csctp_tstamp rtt) {
   if (!r->measured) {
     /* C2: first measurement. */
@@ -35,12 +41,21 @@ void csctp_rto_update(csctp_rto *r, csctp_tstamp rtt) {
   }
   /* C3: an RTTVAR of 0 is raised to the clock granularity G. */
   if (r->rttvar == 0) r->rttvar = RTO_G;
-  csctp_tstamp var4 = 4 * r->rttvar;
-  r->rto = rto_clamp(r, r->srtt + (var4 > RTO_G ? var4 : RTO_G));
+  r->rto = rto_computed(r);
 }
 
 void csctp_rto_backoff(csctp_rto *r) {
   /* E2 of §6.3.3: RTO = RTO * 2, bounded by RTO.Max. */
   csctp_tstamp v = r->rto * 2;
   r->rto = v > r->rto_max ? r->rto_max : v;
+}
+
+void csctp_rto_restore(csctp_rto *r) {
+  /*
+   * RFC 6298 §5 lets a new measurement collapse the backed-off RTO; Karn's
+   * rule keeps the back-off only until a segment sent once is acknowledged.
+   * SCTP times one chunk per round trip (§6.3.1 C4), so the ack of any other
+   * chunk sent once ends the back-off too, with the current estimate.
+   */
+  r->rto = r->measured ? rto_computed(r) : rto_clamp(r, r->rto_initial);
 }

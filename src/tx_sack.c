@@ -8,6 +8,7 @@
 typedef struct sack_acc {
   uint32_t bytes; /* newly acked payload */
   int any;        /* some chunk newly acked */
+  int once;       /* some chunk sent only once newly acked (Karn) */
   csctp_tsn htna; /* highest newly acked TSN */
 } sack_acc;
 
@@ -49,6 +50,7 @@ static void sack_newly_acked(csctp_tx *tx, csctp_tx_chunk *c, csctp_tsn tsn, csc
   acc->bytes += c->len;
   acc->any = 1;
   acc->htna = tsn;
+  if (c->tx_count == 1) acc->once = 1;
   if (p->rtt_on && p->rtt_tsn == tsn) {
     /* Karn (§6.3.1 C5): only a chunk sent once gives an RTT sample. */
     if (c->tx_count == 1 && now >= c->sent) csctp_rto_update(&tx->rto, now - c->sent);
@@ -154,7 +156,7 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
   if (rv) return rv;
 
   uint32_t flight_before = tx->outstanding_bytes;
-  sack_acc acc = {0, 0, 0};
+  sack_acc acc = {0, 0, 0, 0};
   int cum_advanced = s->cum_tsn_ack != tx->cum_tsn_ack;
   int rtx_before = p->rtx_count > 0;
   res->bytes_freed = sack_cum(tx, s->cum_tsn_ack, now, &acc);
@@ -187,6 +189,14 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
   /* §6.2.1 D iv (a SHUTDOWN carries no a_rwnd: keep the last estimate) */
   if (!shutdown)
     tx->peer_rwnd = s->a_rwnd > tx->outstanding_bytes ? s->a_rwnd - tx->outstanding_bytes : 0;
+
+  /*
+   * The back-off of §6.3.3 E2 ends when a chunk sent once is acknowledged
+   * (Karn; RFC 6298 §5): the path delivers again within the estimated RTT.
+   * Before R3 restarts T3, so the restarted timer no longer waits a doubled
+   * RTO. A retransmitted chunk's ack is ambiguous and changes nothing.
+   */
+  if (acc.once) csctp_rto_restore(&tx->rto);
 
   /* §6.3.2 R2/R3 */
   if (p->ring.count == 0) {

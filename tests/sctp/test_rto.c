@@ -66,3 +66,37 @@ Test(rto, backoff_doubles_up_to_max) {
   csctp_rto_update(&r, 500 * MS);
   cr_assert_eq(r.rto, 1500 * MS); /* 500 + 4*250 */
 }
+
+Test(rto, restore_ends_backoff_with_computed_value) {
+  csctp_rto r;
+  csctp_rto_init(&r, 3000, 100, 60000);
+  csctp_rto_update(&r, 100 * MS);
+  cr_assert_eq(r.rto, 300 * MS);
+  csctp_rto_backoff(&r);
+  csctp_rto_backoff(&r);
+  cr_assert_eq(r.rto, 1200 * MS);
+  /* Back to SRTT + 4 * RTTVAR; the estimate itself is unchanged. */
+  csctp_rto_restore(&r);
+  cr_assert_eq(r.rto, 300 * MS);
+  cr_assert_eq(r.srtt, 100 * MS);
+  cr_assert_eq(r.rttvar, 50 * MS);
+  /* Idempotent, and still clamped to RTO.Min. */
+  csctp_rto_restore(&r);
+  cr_assert_eq(r.rto, 300 * MS);
+  csctp_rto_init(&r, 3000, 1000, 60000);
+  csctp_rto_update(&r, 100 * MS);
+  csctp_rto_backoff(&r);
+  cr_assert_eq(r.rto, 2000 * MS);
+  csctp_rto_restore(&r);
+  cr_assert_eq(r.rto, 1000 * MS);
+}
+
+Test(rto, restore_before_measurement_gives_initial) {
+  csctp_rto r;
+  csctp_rto_init(&r, 3000, 1000, 60000);
+  csctp_rto_backoff(&r);
+  cr_assert_eq(r.rto, 6000 * MS);
+  csctp_rto_restore(&r); /* C1: RTO.Initial until the first measurement */
+  cr_assert_eq(r.rto, 3000 * MS);
+  cr_assert_eq(r.measured, 0);
+}

@@ -54,15 +54,13 @@ static void report(const char *name, const csctp_transfer_params *p,
       (double)(r->t_end - r->t_start) / 1e6, r->failure[0] ? ": " : "", r->failure);
 }
 
-/* Runs one exchange and checks everything the issue asks of it. With `stress`, also
- * checks that the impairments really happened and the engine recovered from them. */
-static void check_transfer(const char *name, const csctp_transfer_params *p, int stress) {
-  csctp_transfer_result r;
-  csctp_transfer_run(p, &r);
-  report(name, p, &r);
-  cr_assert(r.ok, "%s failed in phase %d: %s", name, (int)r.phase, r.failure);
+/* Checks everything the issue asks of one exchange. With `stress`, also checks that
+ * the impairments really happened and the engine recovered from them. */
+static void check_result(const char *name, const csctp_transfer_params *p,
+                         const csctp_transfer_result *r, int stress) {
+  cr_assert(r->ok, "%s failed in phase %d: %s", name, (int)r->phase, r->failure);
   for (int s = 0; s < 2; s++) {
-    const csctp_transfer_side *side = &r.side[s];
+    const csctp_transfer_side *side = &r->side[s];
     cr_assert_eq(side->msgs_in, p->traffic.messages);
     cr_assert_eq(side->duplicates + side->corrupt + side->misordered + side->unknown, 0);
     cr_assert_eq(side->close_reason, CSCTP_CLOSE_SHUTDOWN);
@@ -70,20 +68,28 @@ static void check_transfer(const char *name, const csctp_transfer_params *p, int
     cr_assert_eq(side->stats.messages_in, p->traffic.messages);
   }
   const csctp_simlink_dir_config *c = &p->link.dir[0];
-  uint64_t rtx = r.side[0].stats.retransmissions + r.side[1].stats.retransmissions;
+  uint64_t rtx = r->side[0].stats.retransmissions + r->side[1].stats.retransmissions;
   if (c->loss == 0 && c->reorder == 0 && c->duplicate == 0 && c->jitter == 0) {
     /* a perfect link gives no reason to retransmit */
     cr_assert_eq(rtx, 0);
-    cr_assert_eq(r.side[0].stats.t3_expiries + r.side[1].stats.t3_expiries, 0);
+    cr_assert_eq(r->side[0].stats.t3_expiries + r->side[1].stats.t3_expiries, 0);
   }
   if (!stress) return;
   for (int d = 0; d < 2; d++) {
-    cr_assert(c->loss == 0 || r.link[d].dropped_loss > 0);
-    cr_assert_gt(r.link[d].duplicated, 0);
-    cr_assert_gt(r.link[d].reordered, 0);
+    cr_assert(c->loss == 0 || r->link[d].dropped_loss > 0);
+    cr_assert_gt(r->link[d].duplicated, 0);
+    cr_assert_gt(r->link[d].reordered, 0);
   }
   cr_assert(c->loss == 0 || rtx > 0);
-  cr_assert_gt(r.side[0].stats.duplicate_tsns + r.side[1].stats.duplicate_tsns, 0);
+  cr_assert_gt(r->side[0].stats.duplicate_tsns + r->side[1].stats.duplicate_tsns, 0);
+}
+
+/* Runs one exchange and checks it (check_result). */
+static void check_transfer(const char *name, const csctp_transfer_params *p, int stress) {
+  csctp_transfer_result r;
+  csctp_transfer_run(p, &r);
+  report(name, p, &r);
+  check_result(name, p, &r, stress);
 }
 
 Test(transfer, loss_0) {
@@ -133,7 +139,46 @@ Test(transfer, init_collision_simultaneous) {
   check_transfer("INIT collision, clean", &p, 0);
 }
 
+/*
+ * At 30 % loss the shutdown itself may legitimately give up: the side that
+ * sends SHUTDOWN ACK repeats it on T2 and the closed peer answers each copy
+ * with SHUTDOWN COMPLETE (§8.4 rule 5), one round trip surviving with 0.49,
+ * and the T5-shutdown-guard of 5 x RTO.Max (here 15 s, about six T2 rounds at
+ * RTO.Max 3 s) ends the wait (§9.2): seed 307 closes B that way after four
+ * SHUTDOWN COMPLETEs and two SHUTDOWN ACKs were lost in a row; the base engine
+ * does so for 3 seeds of 301..500. Accepted only after the handshake and the
+ * whole data transfer succeeded, only as a TIMEOUT no earlier than that guard
+ * after the shutdown began, or as the ABORT of a peer that gave up so.
+ */
+static void check_lossy_shutdown(const char *name, const csctp_transfer_params *p,
+                                 const csctp_transfer_result *r) {
+  csctp_tstamp guard = 5 * (csctp_tstamp)p->assoc.rto_max * CSCTP_MILLISECONDS;
+  cr_assert_eq(r->phase, CSCTP_TRANSFER_SHUTDOWN, "%s failed in phase %d: %s", name, (int)r->phase,
+               r->failure);
+  for (int s = 0; s < 2; s++) {
+    const csctp_transfer_side *side = &r->side[s], *peer = &r->side[1 - s];
+    cr_assert_eq(side->connected, 1);
+    cr_assert_eq(side->restarted, 0);
+    cr_assert_eq(side->msgs_in, p->traffic.messages);
+    cr_assert_eq(side->duplicates + side->corrupt + side->misordered + side->unknown, 0);
+    cr_assert_eq(side->closed, 1, "%s: side %c closed %d times: %s", name, 'A' + s, side->closed,
+                 r->failure);
+    if (side->close_reason == CSCTP_CLOSE_SHUTDOWN) continue;
+    if (side->close_reason == CSCTP_CLOSE_TIMEOUT) {
+      cr_assert_geq(side->t_closed - r->t_data_done, guard,
+                    "%s: side %c gave up %.3f s into the shutdown, before T5 (%.0f s)", name,
+                    'A' + s, (double)(side->t_closed - r->t_data_done) / 1e6, (double)guard / 1e6);
+      continue;
+    }
+    cr_assert_eq(side->close_reason, CSCTP_CLOSE_PEER_ABORT, "%s: side %c closed with reason %d",
+                 name, 'A' + s, (int)side->close_reason);
+    cr_assert_eq(peer->close_reason, CSCTP_CLOSE_TIMEOUT,
+                 "%s: side %c got an ABORT from a peer that had not given up", name, 'A' + s);
+  }
+}
+
 Test(transfer, handshake_at_30_percent_loss) {
+  int gave_up = 0;
   for (uint64_t seed = 301; seed < 311; seed++) {
     csctp_transfer_params p;
     lossy_params(&p, seed, 0.30, 50);
@@ -142,8 +187,18 @@ Test(transfer, handshake_at_30_percent_loss) {
     p.assoc.association_max_retrans = 30;
     char name[64];
     snprintf(name, sizeof(name), "handshake, 30%% loss, seed %llu", (unsigned long long)seed);
-    check_transfer(name, &p, 0);
+    csctp_transfer_result r;
+    csctp_transfer_run(&p, &r);
+    report(name, &p, &r);
+    if (r.ok) {
+      check_result(name, &p, &r, 0);
+      continue;
+    }
+    check_lossy_shutdown(name, &p, &r);
+    gave_up++;
   }
+  cr_assert_leq(gave_up, 2, "%d of 10 shutdowns gave up: far more than chance at 30 %% loss",
+                gave_up);
 }
 
 Test(transfer, mtu_not_a_multiple_of_4) {
