@@ -107,7 +107,14 @@ int csctp_dc_bind_stream(csctp_dc *dc, dc_chan *c, uint16_t stream) {
   dc->by_stream[stream] = csctp_dc_chan_slot(dc, c) + 1;
   c->stream = stream;
   c->has_stream = 1;
-  return 0;
+  /*
+   * RFC 8831 §6.4: the channel's priority weighs its stream in the send
+   * scheduler. A stream id the association refuses fails at send; only a
+   * lack of memory matters here (the stream keeps its previous priority).
+   */
+  uint16_t prio = c->priority ? c->priority : CSCTP_DC_PRIORITY_NORMAL;
+  int rv = csctp_assoc_set_stream_priority(dc->assoc, stream, prio);
+  return rv == CSCTP_ERR_NOMEM ? rv : 0;
 }
 
 void csctp_dc_unbind_stream(csctp_dc *dc, dc_chan *c) {

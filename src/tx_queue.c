@@ -1,4 +1,4 @@
-/* The tx send buffer: messages, per-stream FIFOs, stream map, round-robin scheduler. */
+/* The tx send buffer: messages, per-stream FIFOs, stream map, deficit round-robin scheduler. */
 #include "tx_queue.h"
 
 #include <string.h>
@@ -15,6 +15,7 @@ static size_t txq_hash(uint16_t id, size_t cap) {
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem) {
   memset(q, 0, sizeof(*q));
   q->mem = mem;
+  q->quantum = CSCTP_TX_QUANTUM_DEFAULT;
 }
 
 void csctp_tx_queue_free(csctp_tx_queue *q) {
@@ -32,7 +33,9 @@ void csctp_tx_queue_free(csctp_tx_queue *q) {
   csctp_free(q->mem, q->map);
   csctp_free(q->mem, q->slab);
   const csctp_mem *mem = q->mem;
+  uint32_t quantum = q->quantum;
   csctp_tx_queue_init(q, mem);
+  q->quantum = quantum;
 }
 
 csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id) {
@@ -75,6 +78,7 @@ int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out)
     q->map_cap = cap;
   }
   st->id = id;
+  st->priority = CSCTP_TX_PRIORITY_DEFAULT;
   st->paused = q->pause_new ? 1 : 0;
   txq_map_insert(q->map, q->map_cap, st);
   q->n_streams++;
@@ -149,14 +153,81 @@ static int txq_eligible(const csctp_tx_stream *st) {
   return st->head && (!st->paused || st->hold > 0);
 }
 
-static void txq_schedule(csctp_tx_queue *q, csctp_tx_stream *st) {
-  st->scheduled = 1;
+/* The stream's quantum: the queue's, weighted by priority / 256 (at least 1 byte). */
+static uint64_t txq_quantum(const csctp_tx_queue *q, const csctp_tx_stream *st) {
+  uint64_t v = ((uint64_t)q->quantum * st->priority) / CSCTP_TX_PRIORITY_DEFAULT;
+  return v ? v : 1;
+}
+
+/* Rounds until a WAITING stream's head fits its deficit (>= 1). */
+static uint64_t txq_rounds(const csctp_tx_queue *q, const csctp_tx_stream *st) {
+  uint64_t qs = txq_quantum(q, st);
+  return (st->head->len - st->deficit + qs - 1) / qs;
+}
+
+static void txq_append(csctp_tx_stream **head, csctp_tx_stream **tail, csctp_tx_stream *st) {
   st->rr_next = NULL;
-  if (q->rr_tail)
-    q->rr_tail->rr_next = st;
+  if (*tail)
+    (*tail)->rr_next = st;
   else
-    q->rr_head = st;
-  q->rr_tail = st;
+    *head = st;
+  *tail = st;
+}
+
+/* Puts an eligible stream on the list its deficit calls for. */
+static void txq_place(csctp_tx_queue *q, csctp_tx_stream *st) {
+  if (st->head->len <= st->deficit) {
+    st->sched = CSCTP_TXS_READY;
+    txq_append(&q->ready_head, &q->ready_tail, st);
+    return;
+  }
+  st->sched = CSCTP_TXS_WAITING;
+  txq_append(&q->wait_head, &q->wait_tail, st);
+  /* Behind every other WAITING stream: it goes first only if it needs fewer rounds. */
+  if (!q->wait_best || txq_rounds(q, st) < txq_rounds(q, q->wait_best)) q->wait_best = st;
+}
+
+/* An IDLE stream that becomes eligible joins the current round with one quantum. */
+static void txq_join(csctp_tx_queue *q, csctp_tx_stream *st) {
+  if (st->sched != CSCTP_TXS_IDLE || !txq_eligible(st)) return;
+  st->deficit = txq_quantum(q, st);
+  txq_place(q, st);
+}
+
+static void txq_idle(csctp_tx_stream *st) {
+  st->sched = CSCTP_TXS_IDLE;
+  st->deficit = 0; /* DRR: a stream with nothing to send keeps no credit */
+  st->rr_next = NULL;
+}
+
+/* The WAITING stream that fits first: fewest rounds, earliest on the list. O(WAITING). */
+static void txq_find_best(csctp_tx_queue *q) {
+  q->wait_best = NULL;
+  uint64_t best = 0;
+  for (csctp_tx_stream *st = q->wait_head; st; st = st->rr_next) {
+    uint64_t r = txq_rounds(q, st);
+    if (!q->wait_best || r < best) {
+      q->wait_best = st;
+      best = r;
+    }
+  }
+}
+
+/*
+ * No stream is READY: the rounds until the best WAITING stream fits pass at
+ * once, each WAITING stream gaining that many quanta; those that fit become
+ * READY in WAITING order (the best is the first of them).
+ */
+static void txq_new_round(csctp_tx_queue *q) {
+  uint64_t k = txq_rounds(q, q->wait_best);
+  csctp_tx_stream *st = q->wait_head;
+  q->wait_head = q->wait_tail = q->wait_best = NULL;
+  while (st) {
+    csctp_tx_stream *next = st->rr_next;
+    st->deficit += k * txq_quantum(q, st); /* k <= its rounds: no overflow */
+    txq_place(q, st);
+    st = next;
+  }
 }
 
 void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
@@ -169,16 +240,20 @@ void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
   st->tail = m;
   q->n_msgs++;
   st->n_queued++;
-  if (!st->scheduled && txq_eligible(st)) txq_schedule(q, st);
+  txq_join(q, st);
 }
 
 csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
-  return q->rr_head ? q->rr_head->head : NULL;
+  if (q->ready_head) return q->ready_head->head;
+  return q->wait_best ? q->wait_best->head : NULL;
 }
 
 csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
-  csctp_tx_stream *st = q->rr_head;
-  if (!st) return NULL;
+  if (!q->ready_head) {
+    if (!q->wait_best) return NULL;
+    txq_new_round(q);
+  }
+  csctp_tx_stream *st = q->ready_head;
   csctp_tx_msg *m = st->head;
   st->head = m->next;
   if (!st->head) st->tail = NULL;
@@ -186,38 +261,66 @@ csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
   q->n_msgs--;
   st->n_queued--;
   if (st->paused && st->hold) st->hold--;
-  /* Round-robin per message: the stream leaves the front, and rejoins at the back. */
-  q->rr_head = st->rr_next;
-  if (!q->rr_head) q->rr_tail = NULL;
-  st->scheduled = 0;
-  if (txq_eligible(st)) txq_schedule(q, st);
+  st->deficit -= m->len;
+  /* One message per turn: the stream leaves the front, and rejoins at the back of its list. */
+  q->ready_head = st->rr_next;
+  if (!q->ready_head) q->ready_tail = NULL;
+  if (txq_eligible(st))
+    txq_place(q, st);
+  else
+    txq_idle(st);
   return m;
+}
+
+void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum) {
+  q->quantum = quantum ? quantum : CSCTP_TX_QUANTUM_DEFAULT;
+  txq_find_best(q);
+}
+
+void csctp_tx_queue_set_priority(csctp_tx_queue *q, csctp_tx_stream *st, uint16_t priority) {
+  st->priority = priority ? priority : 1;
+  if (st->sched == CSCTP_TXS_WAITING) txq_find_best(q);
+}
+
+/* Frees a stream's queued messages. Returns how many; adds their bytes to *bytes. */
+static size_t txq_empty_stream(csctp_tx_queue *q, csctp_tx_stream *st, size_t *bytes) {
+  size_t n = 0;
+  csctp_tx_msg *m = st->head;
+  while (m) {
+    csctp_tx_msg *mn = m->next;
+    *bytes += m->len;
+    st->buffered -= m->len;
+    csctp_tx_msg_free(q, m);
+    q->n_msgs--;
+    n++;
+    m = mn;
+  }
+  st->head = st->tail = NULL;
+  st->n_queued = st->hold = 0;
+  return n;
+}
+
+/* Keeps the streams of a list that are still eligible, in order, on the list each needs. */
+static void txq_replace_list(csctp_tx_queue *q, csctp_tx_stream *st) {
+  while (st) {
+    csctp_tx_stream *next = st->rr_next;
+    if (txq_eligible(st))
+      txq_place(q, st);
+    else
+      txq_idle(st);
+    st = next;
+  }
 }
 
 size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes) {
   size_t n = 0;
-  csctp_tx_stream *st = q->rr_head;
-  q->rr_head = q->rr_tail = NULL;
-  while (st) {
-    csctp_tx_stream *next = st->rr_next;
-    st->scheduled = 0;
-    if (st->id >= min_stream) {
-      csctp_tx_msg *m = st->head;
-      while (m) {
-        csctp_tx_msg *mn = m->next;
-        *bytes += m->len;
-        st->buffered -= m->len;
-        csctp_tx_msg_free(q, m);
-        q->n_msgs--;
-        n++;
-        m = mn;
-      }
-      st->head = st->tail = NULL;
-      st->n_queued = st->hold = 0;
-    }
-    if (txq_eligible(st)) txq_schedule(q, st); /* keeps the round-robin order */
-    st = next;
-  }
+  /* Every stream, also paused ones off the lists (their held messages go too). */
+  for (size_t i = 0; i < q->map_cap; i++)
+    if (q->map[i] && q->map[i]->id >= min_stream) n += txq_empty_stream(q, q->map[i], bytes);
+  csctp_tx_stream *ready = q->ready_head, *wait = q->wait_head;
+  q->ready_head = q->ready_tail = q->wait_head = q->wait_tail = q->wait_best = NULL;
+  txq_replace_list(q, ready); /* keeps the round-robin order and the deficits */
+  txq_replace_list(q, wait);
   return n;
 }
 
@@ -236,5 +339,5 @@ void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st) {
 void csctp_tx_queue_unpause(csctp_tx_queue *q, csctp_tx_stream *st) {
   st->paused = 0;
   st->hold = 0;
-  if (!st->scheduled && txq_eligible(st)) txq_schedule(q, st);
+  txq_join(q, st);
 }

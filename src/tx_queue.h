@@ -3,8 +3,8 @@
  * allocation with its bytes (chunks are views into it, never allocations;
  * small messages' blocks are recycled);
  * per-stream FIFO queues created when a stream is first used and found through
- * a small hash map keyed by stream id; a round-robin scheduler over the
- * streams that have queued messages, O(1) per message.
+ * a small hash map keyed by stream id; a deficit round-robin scheduler over
+ * the streams that have queued messages (see "Scheduler" below).
  */
 #ifndef CSCTP_TX_QUEUE_H
 #define CSCTP_TX_QUEUE_H
@@ -33,14 +33,23 @@ typedef struct csctp_tx_msg {
   uint8_t data[];
 } csctp_tx_msg;
 
+/* Where a stream is in the scheduler. */
+enum {
+  CSCTP_TXS_IDLE = 0, /* on no list: nothing it may send (deficit 0) */
+  CSCTP_TXS_READY,    /* its head message fits its deficit: served this round */
+  CSCTP_TXS_WAITING,  /* its head message does not fit: gains quanta at round starts */
+};
+
 struct csctp_tx_stream {
   uint16_t id;
   uint16_t next_ssn;
-  int scheduled;             /* on the round-robin list */
+  uint16_t priority;         /* weight: quantum * priority / CSCTP_TX_PRIORITY_DEFAULT */
+  uint8_t sched;             /* CSCTP_TXS_* */
   csctp_tx_msg *head, *tail; /* queued, not yet started */
-  csctp_tx_stream *rr_next;
-  size_t buffered;   /* payload queued + outstanding on this stream */
-  uint32_t n_queued; /* messages in the FIFO */
+  csctp_tx_stream *rr_next;  /* next on its scheduler list */
+  uint64_t deficit;          /* bytes it may still send (DRR deficit counter) */
+  size_t buffered;           /* payload queued + outstanding on this stream */
+  uint32_t n_queued;         /* messages in the FIFO */
   /*
    * Paused for a stream reset (RFC 6525): only the first `hold` queued
    * messages (those queued before the reset was asked for) may still go.
@@ -67,16 +76,47 @@ struct csctp_tx_slab {
   _Alignas(8) uint8_t mem[];
 };
 
+/*
+ * Scheduler: deficit round-robin over streams (Shreedhar & Varghese, 1996),
+ * decided at message boundaries only (a message's fragments take consecutive
+ * TSNs, RFC 9260 §6.9). Each stream has a deficit in bytes and a quantum,
+ * quantum * priority / 256. In each round every stream gets its quantum once
+ * and sends the messages that fit its deficit, which is what DRR gives a
+ * stream per round; within a round the streams that can still send take one
+ * message each in turn (the READY list), so small messages of several streams
+ * interleave. A stream whose head does not fit waits for the next round (the
+ * WAITING list), keeping its deficit: a message larger than the quantum gets
+ * through after ceil(len / quantum) rounds. A round starts when no stream is
+ * READY at the moment a message is taken; when several rounds would pass
+ * before anyone can send, they are added in one step. A stream that gets a
+ * message while IDLE joins this round with one quantum; a stream whose queue
+ * empties (or that a pause holds) loses its deficit.
+ * Cost: O(1) per message, plus O(WAITING streams) per round start.
+ */
+#define CSCTP_TX_PRIORITY_DEFAULT 256
+/*
+ * Default quantum: 16 KiB, the message size WebRTC senders have long split
+ * their data into for interoperability. Streams whose messages are at most
+ * this big send at least one per round, so rounds cost O(1) per message (the
+ * DRR condition quantum >= largest packet); fairness between backlogged
+ * streams holds within one quantum plus one message. Larger messages (up to
+ * the 256 KiB default max_message_size: 16 rounds) wait on the WAITING list.
+ */
+#define CSCTP_TX_QUANTUM_DEFAULT 16384
+
 typedef struct csctp_tx_queue {
   const csctp_mem *mem;
-  csctp_tx_slab *slab; /* current slab small messages are carved from, or NULL */
-  size_t slabs;        /* slabs allocated (stats, tests) */
+  csctp_tx_slab *slab;   /* current slab small messages are carved from, or NULL */
+  size_t slabs;          /* slabs allocated (stats, tests) */
   csctp_tx_stream **map; /* open addressing, linear probing, power-of-two size */
   csctp_tx_stream *last; /* the stream last asked for (streams live as long as the queue) */
   size_t map_cap, n_streams;
-  csctp_tx_stream *rr_head, *rr_tail;
-  size_t n_msgs;  /* queued messages */
-  int pause_new;  /* streams created from now on start paused (a reset of all streams) */
+  csctp_tx_stream *ready_head, *ready_tail; /* CSCTP_TXS_READY, served in turn */
+  csctp_tx_stream *wait_head, *wait_tail;   /* CSCTP_TXS_WAITING */
+  csctp_tx_stream *wait_best; /* the WAITING stream that fits first (NULL when none) */
+  uint32_t quantum;           /* bytes per round at the default priority */
+  size_t n_msgs;              /* queued messages */
+  int pause_new; /* streams created from now on start paused (a reset of all streams) */
 } csctp_tx_queue;
 
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);
@@ -100,15 +140,25 @@ void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m);
 
 /* Appends m to its stream (m->st set) and schedules the stream. */
 void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m);
-/* The message the scheduler will hand out next, or NULL. */
+/*
+ * The message the scheduler would hand out now, or NULL. Changes nothing:
+ * the decision is taken by csctp_tx_queue_pop, so a message queued between
+ * peek and pop may go first (a new stream joins the current round).
+ */
 csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q);
-/* Takes that message; its stream goes to the back of the round-robin. */
+/* Takes the message csctp_tx_queue_peek returns now, charging it to its stream's deficit. */
 csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q);
 
+/* Sets the quantum (bytes per round at the default priority; 0 = CSCTP_TX_QUANTUM_DEFAULT). */
+void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum);
+/* Sets a stream's priority (1..65535, CSCTP_TX_PRIORITY_DEFAULT = weight 1; 0 is taken as 1). */
+void csctp_tx_queue_set_priority(csctp_tx_queue *q, csctp_tx_stream *st, uint16_t priority);
+
 /*
- * Frees the queued messages of streams >= min_stream (0: all), subtracting
- * their bytes from the streams' buffered counts. Returns how many were
- * dropped and adds their bytes to *bytes.
+ * Frees the queued messages of streams >= min_stream (0: all), those a pause
+ * holds back included, subtracting their bytes from the streams' buffered
+ * counts. Returns how many were dropped and adds their bytes to *bytes. The
+ * other streams keep their place in the scheduler and their deficits.
  */
 size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes);
 

@@ -412,6 +412,44 @@ CSCTP_EXTERN void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t thresho
 /** Returns a constant name for a state, e.g. "ESTABLISHED". */
 CSCTP_EXTERN const char *csctp_assoc_state_name(csctp_assoc_state st);
 
+/** Priority of a stream that was never given one (weight 1 in the scheduler). */
+#define CSCTP_STREAM_PRIORITY_DEFAULT 256
+
+/**
+ * Sets the priority of outgoing stream `stream` for the send scheduler, in
+ * the units of the WebRTC data channel priority (RFC 8832 §5.1: 128, 256,
+ * 512, 1024 as browsers use them). Streams that have messages queued share
+ * the link by deficit round-robin, decided at message boundaries (without
+ * I-DATA a message is sent whole once begun): each round a stream may send
+ * quantum * priority / 256 bytes (see csctp_assoc_set_sched_quantum), so
+ * while both have data queued a stream of priority 512 gets twice the bytes
+ * of one of priority 256, whatever the sizes of their messages. Every stream
+ * starts at CSCTP_STREAM_PRIORITY_DEFAULT. Takes effect from the next
+ * scheduling decision and lasts as long as the association (also across
+ * stream resets). Allowed in any state.
+ * Returns 0 or CSCTP_ERR_INVALID_ARGUMENT (`a` NULL or priority 0),
+ * CSCTP_ERR_STREAM_ID (stream not below the negotiated, or before the
+ * handshake the configured, outbound stream count), CSCTP_ERR_NOMEM (nothing
+ * changed).
+ */
+CSCTP_EXTERN int csctp_assoc_set_stream_priority(csctp_assoc *a, uint16_t stream,
+                                                 uint16_t priority);
+
+/** Default scheduler quantum, bytes per round at the default priority. */
+#define CSCTP_SCHED_QUANTUM_DEFAULT 16384u
+
+/**
+ * Sets the send scheduler's quantum: the bytes a stream of priority 256 may
+ * send per round (0 restores CSCTP_SCHED_QUANTUM_DEFAULT). Shares between
+ * streams do not depend on it; it sets how finely they are kept: a stream is
+ * never ahead of its share by more than about one quantum plus one message.
+ * Messages up to the quantum cost O(1) scheduling work each; a larger one
+ * waits ceil(len / quantum) rounds, which the scheduler skips in one step
+ * when nothing else can go. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT (`a`
+ * NULL).
+ */
+CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum);
+
 /* ======================================================================
  * Endpoint: many associations on one local SCTP port (sans-IO).
  *
