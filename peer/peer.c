@@ -399,6 +399,9 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
     p->scfg.log = cfg->log;
     p->scfg.log_user_data = cfg->log_user_data;
     p->scfg.log_mask = cfg->log_mask;
+    /* SCTP runs inside DTLS here: RFC 9653 zero checksum (EDMID 1, §6) when the
+     * browser announces it too. */
+    p->scfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
     rv = csctp_peer_remake_assoc(p, CSCTP_SDP_DEFAULT_SCTP_PORT);
   }
 
