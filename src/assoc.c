@@ -35,9 +35,9 @@ void csctp_config_default(csctp_config *cfg) {
 }
 
 const char *csctp_assoc_state_name(csctp_assoc_state st) {
-  static const char *const names[] = {"CLOSED",           "COOKIE-WAIT",       "COOKIE-ECHOED",
-                                      "ESTABLISHED",      "SHUTDOWN-PENDING",  "SHUTDOWN-SENT",
-                                      "SHUTDOWN-RECEIVED", "SHUTDOWN-ACK-SENT"};
+  static const char *const names[] = {
+      "CLOSED",           "COOKIE-WAIT",   "COOKIE-ECHOED",     "ESTABLISHED",
+      "SHUTDOWN-PENDING", "SHUTDOWN-SENT", "SHUTDOWN-RECEIVED", "SHUTDOWN-ACK-SENT"};
   if ((unsigned)st < sizeof(names) / sizeof(names[0])) return names[st];
   return "UNKNOWN";
 }
@@ -66,10 +66,9 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
   if (!pa || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
   if (cfg->mtu < 576 || cfg->mtu > 65535 || cfg->outbound_streams == 0 ||
       cfg->max_inbound_streams == 0 || cfg->rwnd < 1500 || cfg->max_message_size == 0 ||
-      cfg->max_message_size > cfg->rwnd ||
-      cfg->sndbuf == 0 || cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max ||
-      cfg->rto_initial == 0 || cfg->sack_freq == 0 || cfg->max_burst == 0 ||
-      cfg->valid_cookie_life == 0)
+      cfg->max_message_size > cfg->rwnd || cfg->sndbuf == 0 || cfg->rto_min == 0 ||
+      cfg->rto_min > cfg->rto_max || cfg->rto_initial == 0 || cfg->sack_freq == 0 ||
+      cfg->max_burst == 0 || cfg->valid_cookie_life == 0)
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -88,7 +87,7 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
     csctp_free(mem, a);
     return CSCTP_ERR_RANDOM;
   }
-  csctp_tx_config tc = {cfg->mtu,     cfg->sndbuf,  cfg->max_message_size, cfg->max_burst,
+  csctp_tx_config tc = {cfg->mtu,         cfg->sndbuf,  cfg->max_message_size, cfg->max_burst,
                         cfg->rto_initial, cfg->rto_min, cfg->rto_max};
   int rv = csctp_tx_init(&a->tx, mem, &tc);
   if (rv) {
@@ -265,8 +264,7 @@ static void assoc_ootb(csctp_assoc *a, const csctp_common_hdr *h, const uint8_t 
     switch (ch.type) {
     case CSCTP_CHUNK_ABORT:
     case CSCTP_CHUNK_SHUTDOWN_COMPLETE:
-    case CSCTP_CHUNK_COOKIE_ACK:
-      return; /* rules 2, 6: silently discard */
+    case CSCTP_CHUNK_COOKIE_ACK: return; /* rules 2, 6: silently discard */
     case CSCTP_CHUNK_ERROR:
       if (csctp_cause_first(&ch) == CSCTP_CAUSE_STALE_COOKIE) return;
       break;
@@ -296,9 +294,9 @@ static void assoc_ootb(csctp_assoc *a, const csctp_common_hdr *h, const uint8_t 
 static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
   uint8_t buf[1200];
   csctp_wr w;
-  csctp_wr_init(&w, buf, a->cfg.mtu - CSCTP_COMMON_HDR_LEN < sizeof(buf)
-                             ? a->cfg.mtu - CSCTP_COMMON_HDR_LEN
-                             : sizeof(buf));
+  csctp_wr_init(&w, buf,
+                a->cfg.mtu - CSCTP_COMMON_HDR_LEN < sizeof(buf) ? a->cfg.mtu - CSCTP_COMMON_HDR_LEN
+                                                                : sizeof(buf));
   size_t off = csctp_error_write_begin(&w);
   csctp_cause_write_unrecognized_chunk(&w, ch);
   csctp_wr_tlv_end(&w, off);
@@ -450,7 +448,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       rv = csctp_assoc_on_reconfig(a, &ch, now);
       break;
     default:
-    unknown: {
+    unknown : {
       /* §3.2: the upper two bits of an unrecognized chunk type say what to do. */
       int act = csctp_unknown_action(ch.type);
       if (act == CSCTP_UNK_STOP_REPORT || act == CSCTP_UNK_SKIP_REPORT)
@@ -540,9 +538,9 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
   int data_ready = can_send_data && csctp_tx_wants_to_send(&a->tx, now);
   int rx_active = a->rx_started && a->state != CSCTP_STATE_COOKIE_WAIT;
   /* SACK: when due, or piggy-backed on anything else we send. */
-  int sack_pending = a->sack_now || a->window_update ||
-                     (a->sack_timer != CSCTP_TSTAMP_NONE &&
-                      (w->len > start || data_ready || a->send_shutdown));
+  int sack_pending =
+      a->sack_now || a->window_update ||
+      (a->sack_timer != CSCTP_TSTAMP_NONE && (w->len > start || data_ready || a->send_shutdown));
   if (rx_active && sack_pending) {
     /* In SHUTDOWN-SENT the SHUTDOWN carries the cumulative ack (§9.2); a SACK
      * goes with it too, for its gap blocks and for peers that ignore the
@@ -576,9 +574,11 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
   if (can_send_data) {
     /* RFC 6525 request, then RFC 3758 abandonment and FORWARD TSN, all before DATA. */
     csctp_assoc_reconfig_write(a, w, now);
-    csctp_tx_pr_check(&a->tx, now);
-    if (csctp_tx_write_forward_tsn(&a->tx, w, now)) a->stats.chunks_out++;
-    data_ready = csctp_tx_wants_to_send(&a->tx, now);
+    if (a->tx.pr_used) {
+      /* Abandoning may change what can be sent (fewer queued or marked chunks). */
+      if (csctp_tx_pr_check(&a->tx, now)) data_ready = csctp_tx_wants_to_send(&a->tx, now);
+      if (csctp_tx_write_forward_tsn(&a->tx, w, now)) a->stats.chunks_out++;
+    }
   }
   if (data_ready && !(a->cfg.no_bundle && w->len > start)) {
     size_t n = csctp_tx_write_data(&a->tx, w, now);
@@ -676,8 +676,7 @@ int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t 
 int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now) {
   assoc_release_popped(a);
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_ERR_INVALID_STATE;
-  csctp_assoc_abort_with(a, CSCTP_CAUSE_USER_ABORT, reason ? reason : "",
-                         CSCTP_CLOSE_LOCAL_ABORT);
+  csctp_assoc_abort_with(a, CSCTP_CAUSE_USER_ABORT, reason ? reason : "", CSCTP_CLOSE_LOCAL_ABORT);
   return 0;
 }
 

@@ -117,8 +117,11 @@ CRC32C_HW_TARGET static inline uint32_t crc32c_hw_lanes(uint32_t r, const uint8_
 }
 #undef CRC32C_STEP3
 
-/* Unaligned loads: the CRC instructions take them at full speed on current cores. */
-CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, size_t len) {
+/* Unaligned loads: the CRC instructions take them at full speed on current cores.
+ * Always inlined, so callers carry the same target attribute (crc32c_hw_any wraps it for the
+ * rest): the packet path is one call. */
+CRC32C_HW_TARGET static inline __attribute__((always_inline)) uint32_t crc32c_hw_raw(
+    uint32_t r, const uint8_t *p, size_t len) {
   while (len >= 3 * CRC32C_LANE_LONG) {
     r = crc32c_hw_lanes(r, p, CRC32C_LANE_LONG, crc32c_zeros_long);
     p += 3 * CRC32C_LANE_LONG;
@@ -153,6 +156,11 @@ CRC32C_HW_TARGET static uint32_t crc32c_hw_raw(uint32_t r, const uint8_t *p, siz
   return r;
 }
 
+/* crc32c_hw_raw for callers without the target attribute. */
+CRC32C_HW_TARGET static uint32_t crc32c_hw_any(uint32_t r, const uint8_t *p, size_t len) {
+  return crc32c_hw_raw(r, p, len);
+}
+
 /* The SCTP packet's CRC: bytes 0..15 as two 8-byte steps, the checksum field (8..11) as zero. */
 CRC32C_HW_TARGET static uint32_t crc32c_hw_sctp(const uint8_t *pkt, size_t len) {
   uint64_t r = CRC32C_HW_U64(0xffffffffu, crc32c_le64(pkt));
@@ -160,17 +168,19 @@ CRC32C_HW_TARGET static uint32_t crc32c_hw_sctp(const uint8_t *pkt, size_t len) 
   return ~crc32c_hw_raw((uint32_t)r, pkt + 16, len - 16);
 }
 
-int csctp_crc32c_hw_available(void) {
+static inline int crc32c_hw_ok(void) {
 #if defined(__x86_64__)
-  return __builtin_cpu_supports("sse4.2") ? 1 : 0;
+  return __builtin_cpu_supports("sse4.2");
 #else
-  return (getauxval(AT_HWCAP) & HWCAP_CRC32) ? 1 : 0;
+  return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0;
 #endif
 }
 
+int csctp_crc32c_hw_available(void) { return crc32c_hw_ok() ? 1 : 0; }
+
 uint32_t csctp_crc32c_hw(uint32_t crc, const uint8_t *p, size_t len) {
-  if (!csctp_crc32c_hw_available()) return csctp_crc32c_sw(crc, p, len);
-  return ~crc32c_hw_raw(~crc, p, len);
+  if (!crc32c_hw_ok()) return csctp_crc32c_sw(crc, p, len);
+  return ~crc32c_hw_any(~crc, p, len);
 }
 
 #else /* no hardware path on this target */
@@ -191,16 +201,16 @@ uint32_t csctp_crc32c(const uint8_t *p, size_t len) { return csctp_crc32c_update
 
 uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len) {
 #if CRC32C_HW
-  if (len >= 16 && csctp_crc32c_hw_available()) return crc32c_hw_sctp(pkt, len);
+  if (len >= 16 && crc32c_hw_ok()) return crc32c_hw_sctp(pkt, len);
 #endif
   /* Bytes 0..15 as two 8-byte steps: the checksum field (8..11) taken as zero. */
   uint8_t head[16];
   size_t n = len < 16 ? len : 16;
   for (size_t i = 0; i < n; i++) head[i] = i >= 8 && i < 12 ? 0 : pkt[i];
 #if CRC32C_HW
-  if (csctp_crc32c_hw_available()) {
-    uint32_t r = crc32c_hw_raw(0xffffffffu, head, n);
-    return ~crc32c_hw_raw(r, pkt + n, len - n);
+  if (crc32c_hw_ok()) {
+    uint32_t r = crc32c_hw_any(0xffffffffu, head, n);
+    return ~crc32c_hw_any(r, pkt + n, len - n);
   }
 #endif
   uint32_t r = crc32c_sw_raw(0xffffffffu, head, n);

@@ -64,9 +64,22 @@ static inline const uint8_t *csctp_rd_bytes(csctp_rd *r, size_t n) {
 static inline int csctp_rd_skip(csctp_rd *r, size_t n) { return csctp_rd_bytes(r, n) != NULL; }
 
 /* Read helpers for fixed positions in an already length-checked buffer. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t csctp_get_u16(const uint8_t *b) {
+  uint16_t v;
+  memcpy(&v, b, 2);
+  return __builtin_bswap16(v);
+}
+static inline uint32_t csctp_get_u32(const uint8_t *b) {
+  uint32_t v;
+  memcpy(&v, b, 4);
+  return __builtin_bswap32(v);
+}
+#else
 static inline uint16_t csctp_get_u16(const uint8_t *b) { return (uint16_t)((b[0] << 8) | b[1]); }
 static inline uint32_t csctp_get_u32(const uint8_t *b) {
   return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
+#endif
 
 #endif

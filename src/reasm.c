@@ -220,6 +220,7 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   int rc;
   if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  if (csctp_reasm_asm_append_fast(r, s, d)) return 0;
   int ordered = !(d->flags & FLAG_U);
   csctp_reasm_stream *st = reasm_stream(s, d->stream);
   /*

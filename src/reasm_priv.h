@@ -5,6 +5,8 @@
 #ifndef CSCTP_REASM_PRIV_H
 #define CSCTP_REASM_PRIV_H
 
+#include <string.h>
+
 #include "reasm.h"
 #include "reasm_pool.h"
 
@@ -82,6 +84,26 @@ int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d);
  * MSG_TOO_LARGE, NOMEM with nothing changed.
  */
 int csctp_reasm_asm_add(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data_chunk *d);
+
+/*
+ * The hot case of csctp_reasm_asm_add, inline: a middle fragment continuing
+ * the open assembly with room in its buffer and nothing held in the TSN map.
+ * Returns 1 when it appended `d`, 0 when the full path must decide.
+ */
+static inline int csctp_reasm_asm_append_fast(csctp_reasm *r, reasm_state *s,
+                                              const csctp_data_chunk *d) {
+  reasm_asm *as = &s->as;
+  if (!as->open || d->tsn != as->last + 1 || (d->flags & (FLAG_B | FLAG_E)) ||
+      s->frags.count != 0 || d->stream != as->st->id ||
+      ((d->flags & FLAG_U) != 0) != as->unordered || (!as->unordered && d->ssn != as->ssn) ||
+      d->len > as->cap - as->len || d->len > r->max_message_size - as->len)
+    return 0;
+  memcpy(as->buf + as->len, d->data, d->len);
+  as->len += d->len;
+  as->last = d->tsn;
+  r->bytes += d->len;
+  return 1;
+}
 
 /* Drops the open assembly (FORWARD TSN, or everything dropped). */
 void csctp_reasm_asm_drop(csctp_reasm *r);

@@ -112,6 +112,7 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
     return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
+  if (policy != CSCTP_PR_NONE) tx->pr_used = 1; /* from now on csctp_tx_pr_check has work */
   if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
   if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
   csctp_tx_msg *m = csctp_tx_msg_new(&p->q, data, len);

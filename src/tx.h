@@ -34,8 +34,8 @@ typedef struct csctp_tx_stats {
   uint64_t retransmissions;
   uint64_t fast_retransmits;
   uint64_t t3_expiries;
-  uint64_t abandoned_msgs;  /* messages abandoned (RFC 3758), sent in part or not at all */
-  uint64_t forward_tsns;    /* FORWARD TSN chunks written */
+  uint64_t abandoned_msgs; /* messages abandoned (RFC 3758), sent in part or not at all */
+  uint64_t forward_tsns;   /* FORWARD TSN chunks written */
 } csctp_tx_stats;
 
 /* Fields marked private belong to tx.c and its helpers. */
@@ -57,8 +57,9 @@ typedef struct csctp_tx {
   csctp_tsn cum_tsn_ack; /* last cumulatively acknowledged TSN */
   uint16_t num_streams;  /* negotiated outbound streams (0 before start) */
   int started;
-  int pr_enabled;        /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
-  void *priv; /* private: queues, streams, ring */
+  int pr_enabled; /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
+  int pr_used;    /* a message with a PR policy was queued once: PR checks are due */
+  void *priv;     /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -108,9 +109,10 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
  * its lifetime is over, and abandons every message of which a chunk marked
  * for retransmission is over its lifetime or retransmission limit (all its
  * chunks, sent or not, RFC 7496 §4). Abandoned bytes leave the send buffer.
- * Advances the Advanced.Peer.Ack.Point. Does nothing unless pr_enabled.
+ * Advances the Advanced.Peer.Ack.Point. Does nothing unless pr_enabled and
+ * pr_used. Returns 1 when it dropped or abandoned something, else 0.
  */
-void csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now);
+int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now);
 
 /* 1 when a FORWARD TSN is due (the Advanced.Peer.Ack.Point is ahead of the cum ack). */
 int csctp_tx_forward_tsn_due(const csctp_tx *tx);

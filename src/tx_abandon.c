@@ -83,19 +83,20 @@ static void tx_advance_apap(csctp_tx *tx) {
   if (csctp_tsn_gt(p->apap, p->fwd_sent)) p->fwd_needed = 1;
 }
 
-void csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
+int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (!tx->started || !tx->pr_enabled) return;
+  if (!tx->started || !tx->pr_enabled || !tx->pr_used) return 0;
   /* Unsent messages past their lifetime go without using a TSN. */
   csctp_tx_msg *m;
+  int dropped = 0, changed = 0;
   while (!p->cur && (m = csctp_tx_queue_peek(&p->q)) && tx_msg_expired(m, now)) {
     csctp_tx_queue_pop(&p->q);
     m->st->buffered -= m->len;
     tx->buffered -= m->len;
     tx->stats.abandoned_msgs++;
     csctp_tx_msg_free(&csctp_tx_priv_of(tx)->q, m);
+    dropped = 1;
   }
-  int changed = 0;
   if (p->cur && tx_msg_expired(p->cur, now) && p->ring.count) {
     tx_abandon_at(tx, p->ring.count - 1);
     changed = 1;
@@ -110,6 +111,7 @@ void csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
     }
   }
   if (changed) tx_advance_apap(tx);
+  return changed || dropped;
 }
 
 void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now) {

@@ -35,6 +35,18 @@ static inline int csctp_wr_room(csctp_wr *w, size_t n) {
   return 1;
 }
 
+/* Network byte order stores: one swap and one store where the compiler knows the byte order. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void csctp_put_u16(uint8_t *b, uint16_t v) {
+  v = __builtin_bswap16(v);
+  memcpy(b, &v, 2);
+}
+
+static inline void csctp_put_u32(uint8_t *b, uint32_t v) {
+  v = __builtin_bswap32(v);
+  memcpy(b, &v, 4);
+}
+#else
 static inline void csctp_put_u16(uint8_t *b, uint16_t v) {
   b[0] = (uint8_t)(v >> 8);
   b[1] = (uint8_t)v;
@@ -46,6 +58,7 @@ static inline void csctp_put_u32(uint8_t *b, uint32_t v) {
   b[2] = (uint8_t)(v >> 8);
   b[3] = (uint8_t)v;
 }
+#endif
 
 static inline void csctp_wr_u8(csctp_wr *w, uint8_t v) {
   if (csctp_wr_room(w, 1)) w->buf[w->len++] = v;
