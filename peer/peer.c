@@ -119,18 +119,33 @@ void csctp_peer_kick(csctp_peer *p) {
 
 /* ---------------------------------------------------------------- the pump */
 
+/* RFC 9653: whether the remote SCTP announced zero checksum too, and how much it was used. */
+static void peer_log_zero_checksum(const csctp_peer *p) {
+  if (!p->assoc) return;
+  csctp_stats st;
+  csctp_assoc_get_stats(p->assoc, &st);
+  csctp_peer_log(p,
+                 "peer: SCTP zero checksum %s; packets in %llu (zero checksum %llu), out %llu "
+                 "(zero checksum %llu)",
+                 st.zero_checksum ? "negotiated" : "not negotiated",
+                 (unsigned long long)st.packets_in, (unsigned long long)st.zero_checksum_in,
+                 (unsigned long long)st.packets_out, (unsigned long long)st.zero_checksum_out);
+}
+
 static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tstamp now) {
   switch (ev->type) {
   case CSCTP_EVENT_CONNECTED:
     p->sctp_up = 1;
     csctp_peer_log(p, "peer: SCTP up (%u in, %u out streams)", ev->u.connected.inbound_streams,
                    ev->u.connected.outbound_streams);
+    peer_log_zero_checksum(p);
     peer_set_state(p, CSCTP_PEER_STATE_CONNECTED, 0);
     break;
   case CSCTP_EVENT_CLOSED:
     p->sctp_up = 0;
     csctp_peer_log(p, "peer: SCTP closed (reason %d, cause %u)", (int)ev->u.closed.reason,
                    ev->u.closed.cause);
+    peer_log_zero_checksum(p);
     if (p->dtls && csctp_dtls_get_state(p->dtls) == CSCTP_DTLS_STATE_CONNECTED) {
       csctp_dtls_close(p->dtls, now);
     }
@@ -465,6 +480,7 @@ static void peer_free(csctp_peer *p) {
 void csctp_peer_del(csctp_peer *p) {
   if (!p || p->dead) return;
   p->dead = 1;
+  if (p->sctp_up) peer_log_zero_checksum(p);
   /* Stop every source now; the memory goes once no callback of ours is running. */
   if (p->timer) {
     g_source_destroy(p->timer);

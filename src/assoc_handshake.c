@@ -30,6 +30,14 @@ static uint8_t peer_zero_checksum(const csctp_assoc *a, const csctp_init_chunk *
                    in->zero_checksum_edmid == a->cfg.zero_checksum_edmid);
 }
 
+/* What the peer's INIT / INIT ACK said about zero checksum, for the log. */
+static void log_peer_zero_checksum(csctp_assoc *a, const char *chunk, const csctp_init_chunk *in) {
+  if (in->has_zero_checksum)
+    csctp_assoc_log(a, "%s announces zero checksum (EDMID %u)", chunk, in->zero_checksum_edmid);
+  else
+    csctp_assoc_log(a, "%s does not announce zero checksum", chunk);
+}
+
 /* Records whether zero checksums are sent to the peer (and in the stats). */
 static void set_zero_checksum(csctp_assoc *a, uint8_t on) {
   a->zc_peer = on;
@@ -138,6 +146,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   c.num_inbound = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   peer_features(a, &in, &c.peer_forward_tsn, &c.peer_reconfig);
   c.peer_zero_checksum = peer_zero_checksum(a, &in);
+  log_peer_zero_checksum(a, "INIT", &in);
   int rv = 0;
   if (a->state == CSCTP_STATE_CLOSED) {
     /* No association: fresh tag and TSN, no state kept (§5.1). */
@@ -259,6 +268,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->num_in = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   a->peer_a_rwnd = in.a_rwnd;
   peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig);
+  log_peer_zero_checksum(a, "INIT ACK", &in);
   set_zero_checksum(a, peer_zero_checksum(a, &in));
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
   a->peer_initial_tsn = in.initial_tsn;

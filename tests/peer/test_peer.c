@@ -195,6 +195,16 @@ Test(peer, pair_channels_echo_and_close) {
   cr_assert(strcmp(a.last_text, "on 3") == 0 || strcmp(a.last_text, "hello") == 0);
   if (!strcmp(a.last_text, "on 3")) cr_assert_eq(a.last_text_ch, neg_a);
 
+  /* Two csctp peers over DTLS negotiate RFC 9653 zero checksum and use it both ways. */
+  for (int i = 0; i < 2; i++) {
+    csctp_stats st;
+    csctp_peer_get_stats(i ? b.peer : a.peer, &st, NULL);
+    cr_assert_eq(st.zero_checksum, 1, "side %d: zero checksum not negotiated", i);
+    cr_assert_gt(st.zero_checksum_in, 0, "side %d received no zero checksum", i);
+    cr_assert_gt(st.zero_checksum_out, 0, "side %d sent no zero checksum", i);
+    cr_assert_eq(st.drop_bad_crc, 0);
+  }
+
   /* Closing a channel resets both directions: CLOSED on both sides. */
   cr_assert_eq(csctp_peer_close_channel(a.peer, ch), 0);
   until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
