@@ -91,7 +91,8 @@ void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
       tx->outstanding_bytes -= c->len;
       tx->peer_rwnd += c->len;
     }
-    c->state |= CSCTP_TXC_RTX;
+    /* Sent again by the timer, it may be fast retransmitted once more (§7.2.4). */
+    c->state = (uint8_t)((c->state | CSCTP_TXC_RTX) & ~CSCTP_TXC_FAST_DONE);
     c->misses = 0;
     p->rtx_count++;
   }

@@ -112,11 +112,24 @@ static void sack_gaps(csctp_tx *tx, const csctp_sack_chunk *s, int usable, uint3
 }
 
 /*
+ * The TSN of the first chunk sent after a chunk's fast retransmission (the
+ * next TSN when it was marked: retransmissions go before new data). Kept in
+ * the record's `sent`: a chunk marked for retransmission is never timed
+ * again (Karn), so the time of its first transmission is no longer needed.
+ */
+static csctp_tsn fr_boundary(const csctp_tx_chunk *c) { return (csctp_tsn)c->sent; }
+
+/*
  * §7.2.4: one miss indication for each chunk still missing below `limit`
- * (HTNA); at the third, mark it for fast retransmit (once per chunk).
+ * (HTNA); at the third, mark it for fast retransmit. A chunk already fast
+ * retransmitted counts misses again only from SACKs that newly ack a chunk
+ * first sent after that retransmission: then the retransmission itself was
+ * lost, and three such SACKs send it again instead of waiting for T3 with
+ * its back-off. This departs from §7.2.4 step 5 (one fast retransmit per
+ * chunk) as usrsctp does; the cwnd is still cut once per recovery.
  * Returns 1 when some chunk was marked.
  */
-static int sack_misses(csctp_tx *tx, csctp_tsn limit) {
+static int sack_misses(csctp_tx *tx, csctp_tsn limit, const sack_acc *acc) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   int marked = 0;
   if (!csctp_tsn_gt(limit, tx->cum_tsn_ack)) return 0;
@@ -125,11 +138,14 @@ static int sack_misses(csctp_tx *tx, csctp_tsn limit) {
   for (uint32_t i = 0; i < n; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
     if (c->state & (CSCTP_TXC_ACKED | CSCTP_TXC_RTX | CSCTP_TXC_ABANDONED)) continue;
+    if ((c->state & CSCTP_TXC_FAST_DONE) && (!acc->any || csctp_tsn_lt(acc->htna, fr_boundary(c))))
+      continue;
     if (c->misses < 255) c->misses++;
-    if (c->misses >= 3 && !(c->state & CSCTP_TXC_FAST_DONE)) {
+    if (c->misses >= 3) {
       csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
       if (p->rtx_count == 0 || csctp_tsn_lt(tsn, p->rtx_from)) p->rtx_from = tsn;
       c->state |= CSCTP_TXC_RTX | CSCTP_TXC_FAST_DONE;
+      c->sent = tx->next_tsn; /* fr_boundary */
       /* §6.2.1: marked bytes leave the flight and come back to rwnd. */
       tx->outstanding_bytes -= c->len;
       p->rtx_count++;
@@ -179,7 +195,7 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
   /* HTNA; in fast recovery a SACK that moves the cum ack counts all reported holes. */
   csctp_tsn limit = acc.any ? acc.htna : tx->cum_tsn_ack;
   if (p->in_fast_recovery && cum_advanced) limit = reported_hi;
-  int marked = sack_misses(tx, limit);
+  int marked = sack_misses(tx, limit, &acc);
 
   if (cum_advanced) csctp_tx_cc_on_cum_ack(tx);
   csctp_tx_cc_on_ack(tx, flight_before, acc.bytes, cum_advanced);

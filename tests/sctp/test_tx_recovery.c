@@ -3,7 +3,9 @@
  * RFC 9260 §6.3.3 E2 ends as soon as a chunk that was sent only once is newly
  * acknowledged (Karn; RFC 6298 §5: the RTO collapses back to the value computed
  * from SRTT and RTTVAR), not at the next timed RTT sample; the ack of a
- * retransmitted chunk is ambiguous and keeps the back-off.
+ * retransmitted chunk is ambiguous and keeps the back-off. And a fast
+ * retransmission that is lost is sent again once three SACKs ack data sent
+ * after it, as usrsctp does, rather than left to T3 and its back-off.
  *
  * RTO.Min is 100 ms here so that the computed RTO shows: one sample of 100 ms
  * gives SRTT 100, RTTVAR 50, RTO 100 + 4 * 50 = 300 ms.
@@ -138,5 +140,91 @@ Test(tx_recovery, duplicate_sack_changes_nothing) {
   /* Nothing newly acked (the cum ack of 1 was already known): the back-off stays. */
   cr_assert_eq(t_sack(&tx, 1, 1 << 20, NULL, 0, t + 80 * T_MS, NULL), 0);
   cr_assert_eq(tx.rto.rto, 600 * T_MS);
+  csctp_tx_free(&tx);
+}
+
+/* TSNs 1..5 (1000 bytes each, one per packet); gap acks of 2, 2-3, 2-4 fast-retransmit TSN 1. */
+static void rec_fast_retransmit_first(csctp_tx *tx) {
+  csctp_tx_config cfg = t_config();
+  t_init(tx, &cfg, 1, 1 << 20);
+  for (int i = 0; i < 12; i++) t_enqueue(tx, 0, 0, 1000, (uint8_t)i);
+  for (int i = 0; i < 5; i++) cr_assert_eq(t_write(tx, &P, 0), 1u);
+  for (uint16_t e = 2; e <= 4; e++) {
+    const uint16_t g[1][2] = {{2, e}};
+    cr_assert_eq(t_sack(tx, 0, 1 << 20, g, 1, 10 * T_MS, NULL), 0);
+  }
+  cr_assert_eq(tx->stats.fast_retransmits, 1u);
+  cr_assert_eq(tx->cwnd, 4800u); /* max(4380 / 2, 4 * MTU) */
+  cr_assert_eq(t_write(tx, &P, 10 * T_MS), 1u);
+  cr_assert_eq(P.c[0].tsn, 1u);
+}
+
+Test(tx_recovery, lost_fast_retransmission_is_fast_retransmitted_again) {
+  csctp_tx tx;
+  rec_fast_retransmit_first(&tx);
+  /* New data after the retransmission: TSN 6, 7, 8 (flight 2000 -> 5000 >= cwnd 4800). */
+  for (uint32_t tsn = 6; tsn <= 8; tsn++) {
+    cr_assert_eq(t_write(&tx, &P, 10 * T_MS), 1u);
+    cr_assert_eq(P.c[0].tsn, tsn);
+  }
+  /* TSN 5 was sent before the retransmission of TSN 1: its ack says nothing about it. */
+  const uint16_t g5[1][2] = {{2, 5}};
+  cr_assert_eq(t_sack(&tx, 0, 1 << 20, g5, 1, 20 * T_MS, NULL), 0);
+  /* Acks of TSN 6 and 7, sent after it, while TSN 1 is still missing: two misses. */
+  for (uint16_t e = 6; e <= 7; e++) {
+    const uint16_t g[1][2] = {{2, e}};
+    cr_assert_eq(t_sack(&tx, 0, 1 << 20, g, 1, 20 * T_MS, NULL), 0);
+  }
+  cr_assert_eq(tx.stats.fast_retransmits, 1u);
+  cr_assert_eq(tx.stats.retransmissions, 1u);
+  /* The third: TSN 1's retransmission was lost; it goes again without waiting for T3. */
+  const uint16_t g8[1][2] = {{2, 8}};
+  cr_assert_eq(t_sack(&tx, 0, 1 << 20, g8, 1, 20 * T_MS, NULL), 0);
+  cr_assert_eq(tx.stats.fast_retransmits, 2u);
+  cr_assert_eq(tx.cwnd, 4800u, "one cwnd reduction per fast recovery (§7.2.4)");
+  cr_assert_eq(tx.stats.t3_expiries, 0u);
+  cr_assert_eq(t_write(&tx, &P, 20 * T_MS), 1u);
+  cr_assert_eq(P.c[0].tsn, 1u);
+  cr_assert_eq(tx.stats.retransmissions, 2u);
+  csctp_tx_free(&tx);
+}
+
+Test(tx_recovery, fast_retransmission_not_repeated_without_later_data_acked) {
+  csctp_tx tx;
+  rec_fast_retransmit_first(&tx);
+  /* Nothing new was sent after the retransmission; acks of TSN 5 (sent before it)
+   * and duplicates never count against it: only T3 sends it again. */
+  const uint16_t g5[1][2] = {{2, 5}};
+  for (int i = 0; i < 4; i++) cr_assert_eq(t_sack(&tx, 0, 1 << 20, g5, 1, 20 * T_MS, NULL), 0);
+  cr_assert_eq(tx.stats.fast_retransmits, 1u);
+  cr_assert_eq(tx.stats.retransmissions, 1u);
+  csctp_tx_free(&tx);
+}
+
+Test(tx_recovery, t3_retransmission_may_be_fast_retransmitted) {
+  csctp_tx tx;
+  rec_fast_retransmit_first(&tx);
+  /* T3 sends TSN 1 a third time (TSN 5 is marked too; 2-4 stay gap-acked). */
+  csctp_tstamp t = csctp_tx_t3_deadline(&tx);
+  csctp_tx_on_t3_expiry(&tx, t);
+  cr_assert_eq(t_write(&tx, &P, t), 1u);
+  cr_assert_eq(P.c[0].tsn, 1u);
+  cr_assert_eq(tx.stats.retransmissions, 2u);
+  /*
+   * Sent by the timer, TSN 1 is eligible for one fast retransmit again, counted
+   * from every SACK that newly acks a higher TSN (HTNA), TSN 5 included though
+   * it was sent before the first fast retransmission.
+   */
+  const uint16_t g5[1][2] = {{2, 5}};
+  cr_assert_eq(t_sack(&tx, 0, 1 << 20, g5, 1, t + 10 * T_MS, NULL), 0);
+  for (uint32_t tsn = 6; tsn <= 7; tsn++) {
+    cr_assert_eq(t_write(&tx, &P, t + 10 * T_MS), 1u);
+    cr_assert_eq(P.c[0].tsn, tsn);
+    const uint16_t g[1][2] = {{2, (uint16_t)tsn}};
+    cr_assert_eq(t_sack(&tx, 0, 1 << 20, g, 1, t + 20 * T_MS, NULL), 0);
+  }
+  cr_assert_eq(tx.stats.fast_retransmits, 2u);
+  cr_assert_eq(t_write(&tx, &P, t + 20 * T_MS), 1u);
+  cr_assert_eq(P.c[0].tsn, 1u);
   csctp_tx_free(&tx);
 }
