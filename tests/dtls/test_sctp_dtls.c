@@ -76,6 +76,9 @@ static int both_closed(csctp_simlink *link, void *user) {
   return r->closed[0] && r->closed[1];
 }
 
+/* RFC 9653 EDMID of both sides' SCTP (0: zero checksum off), set by a test before exchange(). */
+static uint32_t zc_edmid;
+
 static void exchange(uint64_t seed, double loss, int passive, uint32_t messages) {
   static run rs;
   run *r = &rs;
@@ -112,6 +115,7 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
     sc.rand_user_data = &r->rng[i];
     sc.rto_initial = 400;
     sc.rto_min = 200;
+    sc.zero_checksum_edmid = zc_edmid;
     int rv = csctp_dtls_sctp_new(&r->t[i], &dc, &sc, passive);
     cr_assert_eq(rv, 0, "%s", csctp_strerror(rv));
     cr_assert_eq(csctp_traffic_tx_init(&r->tx[i], &tc, i), 0);
@@ -141,6 +145,17 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
     cr_assert_leq(ds.largest_datagram_out, 1200);
     cr_assert_eq(ds.dropped_oversize, 0);
     cr_assert_eq(csctp_assoc_get_state(csctp_dtls_sctp_assoc(r->t[i])), CSCTP_STATE_ESTABLISHED);
+    csctp_stats ss;
+    csctp_assoc_get_stats(csctp_dtls_sctp_assoc(r->t[i]), &ss);
+    cr_assert_eq(ss.drop_bad_crc, 0);
+    cr_assert_eq(ss.zero_checksum, zc_edmid != 0, "side %d: zero checksum negotiation", i);
+    if (zc_edmid) { /* all but the handshake came with a zero checksum */
+      cr_assert_gt(ss.zero_checksum_in, ss.packets_in / 2, "side %d: %llu of %llu", i,
+                   (unsigned long long)ss.zero_checksum_in, (unsigned long long)ss.packets_in);
+      cr_assert_gt(ss.zero_checksum_out, 0);
+    } else {
+      cr_assert_eq(ss.zero_checksum_in + ss.zero_checksum_out, 0);
+    }
   }
   /* Graceful SCTP shutdown over DTLS. */
   cr_assert_eq(csctp_assoc_shutdown(csctp_dtls_sctp_assoc(r->t[0]), csctp_simlink_now(link)), 0);
@@ -160,6 +175,11 @@ Test(sctp_dtls, no_loss_both_connect) { exchange(1, 0.0, 0, 2000); }
 Test(sctp_dtls, no_loss_server_passive) { exchange(2, 0.0, 1, 500); }
 Test(sctp_dtls, five_percent_loss) {
   for (uint64_t seed = 3; seed < 6; seed++) exchange(seed, 0.05, 0, 1000);
+}
+Test(sctp_dtls, zero_checksum_five_percent_loss) {
+  zc_edmid = CSCTP_EDMID_DTLS;
+  exchange(7, 0.05, 0, 1000);
+  exchange(8, 0.05, 1, 500);
 }
 
 Test(sctp_dtls, mtu_follows_dtls) {
