@@ -332,10 +332,16 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
   a->stats.sacks_out++;
 }
 
+/* Chunks kept from the validation pass (views, DATA decoded); a packet with more has the rest
+ * walked and decoded again. 48 covers a 1200-byte packet of the smallest DATA chunks. */
+#define ASSOC_RX_CHUNKS 48
+
 int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
   csctp_common_hdr h;
-  csctp_chunk_iter it;
+  csctp_chunk_iter it, rest;
   csctp_chunk ch;
+  csctp_chunk chs[ASSOC_RX_CHUNKS];
+  csctp_data_chunk dds[ASSOC_RX_CHUNKS], dtmp;
   int rv;
   assoc_release_popped(a);
   a->stats.packets_in++;
@@ -351,19 +357,27 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     a->stats.drop_bad_port++;
     return 0;
   }
-  /* First pass: framing and every known chunk decodable, bundling rules. */
+  /* One pass: framing and every known chunk decodable, bundling rules; kept for dispatch. */
   size_t nchunks = 0;
   int first_type = -1, has_alone = 0, has_data = 0;
   csctp_chunk_iter_init(&it, pkt, len);
+  rest = it;
   while ((rv = csctp_chunk_next(&it, &ch)) == 1) {
     if (nchunks == 0) first_type = ch.type;
-    nchunks++;
     if (chunk_must_be_alone(ch.type)) has_alone = 1;
-    if (ch.type == CSCTP_CHUNK_DATA) has_data = 1;
-    if (chunk_validate(&ch) != 0) {
+    int bad;
+    if (ch.type == CSCTP_CHUNK_DATA) {
+      has_data = 1;
+      bad = csctp_data_decode(&ch, nchunks < ASSOC_RX_CHUNKS ? &dds[nchunks] : &dtmp) != 0;
+    } else {
+      bad = chunk_validate(&ch) != 0;
+    }
+    if (bad) {
       a->stats.drop_malformed++;
       return 0;
     }
+    if (nchunks < ASSOC_RX_CHUNKS) chs[nchunks] = ch;
+    if (++nchunks == ASSOC_RX_CHUNKS) rest = it; /* where the walk for the rest resumes */
   }
   if (rv < 0 || nchunks == 0 || (has_alone && nchunks > 1)) {
     a->stats.drop_malformed++;
@@ -382,9 +396,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
   /* §8.5 and §8.5.1: check the verification tag per chunk family. */
   if (first_type == CSCTP_CHUNK_ABORT || first_type == CSCTP_CHUNK_SHUTDOWN_COMPLETE) {
-    csctp_chunk_iter_init(&it, pkt, len);
-    csctp_chunk_next(&it, &ch);
-    int t = ch.flags & CSCTP_FLAG_T;
+    int t = chs[0].flags & CSCTP_FLAG_T;
     if (!((!t && h.vtag == a->local_tag) || (t && a->peer_tag && h.vtag == a->peer_tag))) {
       a->stats.drop_bad_vtag++;
       return 0;
@@ -405,14 +417,18 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   /* A packet that may fill a hole is acknowledged at once (§6.7), so the
    * sender leaves fast recovery without waiting for the delayed SACK. */
   int had_data = 0, immediate = a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt);
-  csctp_chunk_iter_init(&it, pkt, len);
-  while (csctp_chunk_next(&it, &ch) == 1) {
+  for (size_t k = 0; k < nchunks; k++) {
+    if (k < ASSOC_RX_CHUNKS)
+      ch = chs[k];
+    else
+      csctp_chunk_next(&rest, &ch); /* validated above: cannot fail */
     rv = 0;
     switch (ch.type) {
     case CSCTP_CHUNK_DATA:
       had_data = 1;
       if (ch.flags & CSCTP_DATA_FLAG_I) immediate = 1;
-      rv = csctp_assoc_on_data(a, &ch, now);
+      if (k >= ASSOC_RX_CHUNKS) csctp_data_decode(&ch, &dtmp);
+      rv = csctp_assoc_on_data(a, k < ASSOC_RX_CHUNKS ? &dds[k] : &dtmp, now);
       break;
     case CSCTP_CHUNK_INIT: rv = csctp_assoc_on_init(a, &h, &ch, now); break;
     case CSCTP_CHUNK_INIT_ACK: rv = csctp_assoc_on_init_ack(a, &h, &ch, now); break;

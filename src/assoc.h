@@ -168,7 +168,7 @@ void csctp_assoc_on_abort(csctp_assoc *a, const csctp_chunk *ch);
 void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now);
 
 /* assoc_data.c */
-int csctp_assoc_on_data(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
+int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now);
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
 void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now);
 void csctp_assoc_check_window_update(csctp_assoc *a);
