@@ -156,42 +156,47 @@ Test(dc_scale, big_messages_do_not_stop_small_ones, .timeout = 600) {
 #define PRIO_MSG (64 * 1024)
 
 typedef struct prio_run {
-  csctp_dc_channel ch[2];
-  uint64_t recv[2]; /* bytes received per channel inside the window */
-  uint64_t recv_all[2];
-  csctp_tstamp from, to; /* the window (virtual time) */
+  int sender; /* 0: A sends on the channels it opened; 1: B, on those it was offered */
+  csctp_dc_channel ch[2][2]; /* [side][channel] */
+  uint64_t recv[2];          /* bytes received per channel inside the window */
+  csctp_tstamp from, to;     /* the window (virtual time) */
   uint8_t *buf;
 } prio_run;
 
 static void prio_hook(dc_pair *p, int side, const csctp_dc_event *ev) {
   prio_run *r = p->user;
-  if (side != 1 || ev->type != CSCTP_DC_EVENT_MESSAGE) return;
+  if (side == 1 && ev->type == CSCTP_DC_EVENT_OPEN) /* B learns the channels, labels "a", "b" */
+    r->ch[1][ev->u.open.label[0] == 'b'] = ev->channel;
+  if (side == r->sender || ev->type != CSCTP_DC_EVENT_MESSAGE) return;
   cr_assert_eq(ev->u.message.len, PRIO_MSG);
   int c = ev->u.message.data[0];
   cr_assert(c == 0 || c == 1);
   csctp_tstamp now = dc_pair_now(p);
-  r->recv_all[c] += ev->u.message.len;
   if (now >= r->from && now < r->to) r->recv[c] += ev->u.message.len;
 }
 
-/* Keeps both channels backlogged (over 1 MiB each not yet acknowledged). */
+/* Keeps both channels of the sender backlogged (over 1 MiB each not yet acknowledged). */
 static int prio_tick(csctp_simlink *l, void *u) {
   dc_pair *p = u;
   prio_run *r = p->user;
   csctp_tstamp now = csctp_simlink_now(l);
+  csctp_dc *dc = p->s[r->sender].dc;
   for (int c = 0; c < 2; c++) {
+    csctp_dc_channel ch = r->ch[r->sender][c];
+    if (!ch) continue;
     r->buf[0] = (uint8_t)c;
-    while (csctp_dc_buffered_amount(p->s[0].dc, r->ch[c]) < BIG + BIG / 4 &&
-           csctp_dc_send(p->s[0].dc, r->ch[c], 0, r->buf, PRIO_MSG, now) == 0) {}
+    while (csctp_dc_buffered_amount(dc, ch) < BIG + BIG / 4 &&
+           csctp_dc_send(dc, ch, 0, r->buf, PRIO_MSG, now) == 0) {}
   }
   return now >= r->to;
 }
 
-static void run_prio(prio_run *r, uint16_t prio0, uint16_t prio1) {
+static void run_prio(prio_run *r, int sender, uint16_t prio0, uint16_t prio1) {
   csctp_simlink_config lc;
   link_32mbit(&lc, 0.0);
   dc_pair p;
   memset(r, 0, sizeof(*r));
+  r->sender = sender;
   r->buf = calloc(1, PRIO_MSG);
   dc_pair_new(&p, &lc, big_cfg, 0, NULL);
   p.user = r;
@@ -199,30 +204,37 @@ static void run_prio(prio_run *r, uint16_t prio0, uint16_t prio1) {
   p.s[0].record = p.s[1].record = 0;
   dc_pair_connect(&p);
   csctp_dc_init a = {.label = "a", .priority = prio0}, b = {.label = "b", .priority = prio1};
-  cr_assert_eq(csctp_dc_open(p.s[0].dc, &a, dc_pair_now(&p), &r->ch[0]), 0);
-  cr_assert_eq(csctp_dc_open(p.s[0].dc, &b, dc_pair_now(&p), &r->ch[1]), 0);
+  cr_assert_eq(csctp_dc_open(p.s[0].dc, &a, dc_pair_now(&p), &r->ch[0][0]), 0);
+  cr_assert_eq(csctp_dc_open(p.s[0].dc, &b, dc_pair_now(&p), &r->ch[0][1]), 0);
   /* Past slow start: the 4 s after the first 2 s. */
   r->from = dc_pair_now(&p) + 2 * CSCTP_SECONDS;
   r->to = r->from + 4 * CSCTP_SECONDS;
   cr_assert_eq(dc_pair_run(&p, prio_tick, 60 * CSCTP_SECONDS), CSCTP_SIMLINK_DONE);
+  cr_assert(r->ch[1][0] && r->ch[1][1], "B was offered both channels");
   free(r->buf);
   dc_pair_del(&p);
 }
 
 Test(dc_scale, channel_priority_weighs_bulk_throughput, .timeout = 600) {
-  /* HIGH (512) next to BELOW_NORMAL (128): 4 : 1 of the bytes; two NORMAL ones: 1 : 1. */
-  prio_run w, eq;
-  run_prio(&w, CSCTP_DC_PRIORITY_HIGH, CSCTP_DC_PRIORITY_BELOW_NORMAL);
-  run_prio(&eq, 0, CSCTP_DC_PRIORITY_NORMAL);
+  /* HIGH (512) next to BELOW_NORMAL (128): 4 : 1 of the bytes, whether the priority was
+   * given to csctp_dc_open (A sends) or came in the peer's DATA_CHANNEL_OPEN (B sends);
+   * two NORMAL ones (0 means NORMAL): 1 : 1. Per-message round-robin gave 1 : 1 to all. */
+  prio_run w, wp, eq;
+  run_prio(&w, 0, CSCTP_DC_PRIORITY_HIGH, CSCTP_DC_PRIORITY_BELOW_NORMAL);
+  run_prio(&wp, 1, CSCTP_DC_PRIORITY_HIGH, CSCTP_DC_PRIORITY_BELOW_NORMAL);
+  run_prio(&eq, 0, 0, CSCTP_DC_PRIORITY_NORMAL);
   double rw = (double)w.recv[0] / (double)w.recv[1];
+  double rwp = (double)wp.recv[0] / (double)wp.recv[1];
   double re = (double)eq.recv[0] / (double)eq.recv[1];
   printf(
-      "bulk channels, 64 KiB messages, 32 Mbit/s, over 4 s: high/below-normal %.2f MB / "
-      "%.2f MB (%.2f), normal/normal %.2f MB / %.2f MB (%.2f)\n",
-      w.recv[0] / 1e6, w.recv[1] / 1e6, rw, eq.recv[0] / 1e6, eq.recv[1] / 1e6, re);
+      "bulk channels, 64 KiB messages, 32 Mbit/s, over 4 s: high/below-normal %.2f / %.2f MB "
+      "(%.2f; %.2f from the peer's side), normal/normal %.2f / %.2f MB (%.2f)\n",
+      w.recv[0] / 1e6, w.recv[1] / 1e6, rw, rwp, eq.recv[0] / 1e6, eq.recv[1] / 1e6, re);
   /* The link is used: together the channels get at least 80 % of 4 s at 4 MB/s. */
   cr_assert_gt(w.recv[0] + w.recv[1], 12800000u);
+  cr_assert_gt(wp.recv[0] + wp.recv[1], 12800000u);
   cr_assert(rw > 3.5 && rw < 4.5, "high / below-normal = %.2f, want 4", rw);
+  cr_assert(rwp > 3.5 && rwp < 4.5, "high / below-normal from the peer = %.2f, want 4", rwp);
   cr_assert(re > 0.9 && re < 1.1, "normal / normal = %.2f, want 1", re);
 }
 
