@@ -187,10 +187,17 @@ static void txq_place(csctp_tx_queue *q, csctp_tx_stream *st) {
   if (!q->wait_best || txq_rounds(q, st) < txq_rounds(q, q->wait_best)) q->wait_best = st;
 }
 
-/* An IDLE stream that becomes eligible joins the current round with one quantum. */
+/*
+ * An IDLE stream that becomes eligible joins the current round with one
+ * quantum, or with none if it had its quantum in this round already (so that
+ * emptying and refilling does not buy extra turns). With nothing scheduled,
+ * the round is over and a new one begins.
+ */
 static void txq_join(csctp_tx_queue *q, csctp_tx_stream *st) {
   if (st->sched != CSCTP_TXS_IDLE || !txq_eligible(st)) return;
-  st->deficit = txq_quantum(q, st);
+  if (!q->ready_head && !q->wait_head) q->round++;
+  st->deficit = st->round == q->round ? 0 : txq_quantum(q, st);
+  st->round = q->round;
   txq_place(q, st);
 }
 
@@ -222,9 +229,11 @@ static void txq_new_round(csctp_tx_queue *q) {
   uint64_t k = txq_rounds(q, q->wait_best);
   csctp_tx_stream *st = q->wait_head;
   q->wait_head = q->wait_tail = q->wait_best = NULL;
+  q->round++;
   while (st) {
     csctp_tx_stream *next = st->rr_next;
     st->deficit += k * txq_quantum(q, st); /* k <= its rounds: no overflow */
+    st->round = q->round;
     txq_place(q, st);
     st = next;
   }

@@ -48,6 +48,7 @@ struct csctp_tx_stream {
   csctp_tx_msg *head, *tail; /* queued, not yet started */
   csctp_tx_stream *rr_next;  /* next on its scheduler list */
   uint64_t deficit;          /* bytes it may still send (DRR deficit counter) */
+  uint32_t round;            /* the scheduler round in which it last got its quantum */
   size_t buffered;           /* payload queued + outstanding on this stream */
   uint32_t n_queued;         /* messages in the FIFO */
   /*
@@ -88,9 +89,12 @@ struct csctp_tx_slab {
  * WAITING list), keeping its deficit: a message larger than the quantum gets
  * through after ceil(len / quantum) rounds. A round starts when no stream is
  * READY at the moment a message is taken; when several rounds would pass
- * before anyone can send, they are added in one step. A stream that gets a
- * message while IDLE joins this round with one quantum; a stream whose queue
- * empties (or that a pause holds) loses its deficit.
+ * before anyone can send, they are added in one step. A stream whose queue
+ * empties (or that a pause holds) loses its deficit and leaves; when it has a
+ * message again it joins the current round with one quantum, unless it had
+ * its quantum in this round already (then it waits for the next: one quantum
+ * per round, however often a stream empties and refills). A message queued
+ * when no stream is scheduled begins a new round.
  * Cost: O(1) per message, plus O(WAITING streams) per round start.
  */
 #define CSCTP_TX_PRIORITY_DEFAULT 256
@@ -115,6 +119,7 @@ typedef struct csctp_tx_queue {
   csctp_tx_stream *wait_head, *wait_tail;   /* CSCTP_TXS_WAITING */
   csctp_tx_stream *wait_best; /* the WAITING stream that fits first (NULL when none) */
   uint32_t quantum;           /* bytes per round at the default priority */
+  uint32_t round;             /* current round (counts round starts; wraps) */
   size_t n_msgs;              /* queued messages */
   int pause_new; /* streams created from now on start paused (a reset of all streams) */
 } csctp_tx_queue;

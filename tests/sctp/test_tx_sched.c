@@ -199,6 +199,23 @@ Test(tx_sched, a_stream_that_empties_loses_its_deficit) {
   s_free(&s);
 }
 
+Test(tx_sched, refilling_an_emptied_stream_buys_no_extra_quantum) {
+  /* Stream 1 holds one 1000-byte message at a time, refilled as soon as it is taken (it
+   * empties every time); stream 3 is backlogged with 100-byte ones. One quantum per round
+   * each: 1 : 1. A fresh quantum at every refill would give stream 1 a message per turn
+   * of stream 3's, 10 : 1. */
+  const uint32_t Q = 1000;
+  sched s;
+  s_init(&s, Q);
+  s_backlog(&s, 1, 1000, 1);
+  s_backlog(&s, 3, 100, 4);
+  while (s.total < 1000000) {
+    cr_assert_geq(s_pop(&s), 0);
+    s_check_share(&s, 1, 0.5, 2.0 * (Q + 1000));
+  }
+  s_free(&s);
+}
+
 Test(tx_sched, new_stream_goes_before_one_still_gathering_credit) {
   /* The decision is taken when a message is taken: a small message queued after peek showed
    * a 1 MiB one (which needs many rounds) goes first, the head-of-line case of data channels. */
