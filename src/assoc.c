@@ -486,7 +486,23 @@ done:
 
 /* ---- outbound ---- */
 
-static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
+/*
+ * 1 when an established association has nothing at all to send: no control
+ * chunk, SACK, RE-CONFIG request, PR-SCTP work or sendable data. The last
+ * call of a caller's write loop ends here, before any header is built.
+ * *data_ready gets the tx's answer when it was asked.
+ */
+static int assoc_nothing_to_send(const csctp_assoc *a, csctp_tstamp now, int *data_ready) {
+  if (a->state != CSCTP_STATE_ESTABLISHED || a->ctrl_len || a->send_heartbeat || a->sack_now ||
+      a->window_update || a->send_cookie_echo || a->send_shutdown_ack || a->send_shutdown ||
+      (a->rc.inflight && a->rc.send) || a->tx.pr_used)
+    return 0;
+  *data_ready = csctp_tx_wants_to_send(&a->tx, now);
+  return !*data_ready;
+}
+
+/* data_ready: the tx's answer if already asked, else -1. */
+static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now, int data_ready) {
   size_t start = w->len;
   /* Control chunks first (§6.10), whole ones only. */
   if (a->ctrl_len) {
@@ -551,7 +567,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
   int can_send_data = a->state == CSCTP_STATE_ESTABLISHED ||
                       a->state == CSCTP_STATE_SHUTDOWN_PENDING ||
                       a->state == CSCTP_STATE_SHUTDOWN_RECEIVED;
-  int data_ready = can_send_data && csctp_tx_wants_to_send(&a->tx, now);
+  if (data_ready < 0) data_ready = can_send_data && csctp_tx_wants_to_send(&a->tx, now);
   int rx_active = a->rx_started && a->state != CSCTP_STATE_COOKIE_WAIT;
   /* SACK: when due, or piggy-backed on anything else we send. */
   int sack_pending =
@@ -631,8 +647,10 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
     a->send_init = 0;
     a->stats.chunks_out++;
   } else {
+    int data_ready = -1;
+    if (assoc_nothing_to_send(a, now, &data_ready)) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
-    if (assoc_write_stateful(a, &w, now) == 0) return 0;
+    if (assoc_write_stateful(a, &w, now, data_ready) == 0) return 0;
   }
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;

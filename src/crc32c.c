@@ -87,9 +87,9 @@ static inline uint32_t crc32c_shift(const uint32_t (*z)[256], uint32_t r) {
 }
 
 /*
- * Three lanes of `lane` bytes each (a multiple of 64: every CRC32C_LANE_*): the first continues r,
- * the other two start from 0 and are shifted into place. 64-bit registers and
- * eight steps per lane per iteration keep the loop at 27 instructions per 192 bytes.
+ * Three lanes of `lane` bytes each (a multiple of 128: every CRC32C_LANE_*): the first continues
+ * r, the other two start from 0 and are shifted into place. 64-bit registers and sixteen steps
+ * per lane per iteration keep the loop at 51 instructions per 384 bytes.
  */
 #define CRC32C_STEP3(k)                                      \
   do {                                                       \
@@ -97,20 +97,18 @@ static inline uint32_t crc32c_shift(const uint32_t (*z)[256], uint32_t r) {
     r1 = CRC32C_HW_U64(r1, crc32c_le64(p + lane + (k)));     \
     r2 = CRC32C_HW_U64(r2, crc32c_le64(p + 2 * lane + (k))); \
   } while (0)
-CRC32C_HW_TARGET static inline uint32_t crc32c_hw_lanes(uint32_t r, const uint8_t *p, size_t lane,
-                                                        const uint32_t (*z)[256]) {
+CRC32C_HW_TARGET static inline __attribute__((always_inline)) uint32_t crc32c_hw_lanes(
+    uint32_t r, const uint8_t *p, size_t lane, const uint32_t (*z)[256]) {
   uint64_t r0 = r, r1 = 0, r2 = 0;
   const uint8_t *end = p + lane;
   while (p < end) {
-    CRC32C_STEP3(0);
-    CRC32C_STEP3(8);
-    CRC32C_STEP3(16);
-    CRC32C_STEP3(24);
-    CRC32C_STEP3(32);
-    CRC32C_STEP3(40);
-    CRC32C_STEP3(48);
-    CRC32C_STEP3(56);
-    p += 64;
+#if defined(__clang__)
+#pragma unroll
+#elif defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+    for (int k = 0; k < 128; k += 8) CRC32C_STEP3(k);
+    p += 128;
   }
   uint32_t j = crc32c_shift(z, (uint32_t)r0) ^ (uint32_t)r1;
   return crc32c_shift(z, j) ^ (uint32_t)r2;

@@ -48,12 +48,11 @@ static int rx_tsn_classify(const csctp_rx_tsn *t, csctp_tsn tsn, uint32_t *pos) 
   if (i > 0 && csctp_tsn_le(tsn, t->blocks[i - 1].end)) return CSCTP_RX_TSN_DUP;
   int joins_prev = i > 0 && t->blocks[i - 1].end + 1 == tsn;
   int joins_next = i < t->n_blocks && t->blocks[i].start == tsn + 1;
-  if (!joins_prev && !joins_next && t->n_blocks == CSCTP_RX_MAX_BLOCKS)
-    return CSCTP_RX_TSN_NO_ROOM;
+  if (!joins_prev && !joins_next && t->n_blocks == CSCTP_RX_MAX_BLOCKS) return CSCTP_RX_TSN_NO_ROOM;
   return CSCTP_RX_TSN_NEW;
 }
 
-int csctp_rx_tsn_check(const csctp_rx_tsn *t, csctp_tsn tsn) {
+int csctp_rx_tsn_check_any(const csctp_rx_tsn *t, csctp_tsn tsn) {
   uint32_t pos;
   return rx_tsn_classify(t, tsn, &pos);
 }
@@ -74,7 +73,7 @@ static void rx_tsn_absorb_front(csctp_rx_tsn *t) {
   if (drop) rx_tsn_remove_blocks(t, 0, drop);
 }
 
-int csctp_rx_tsn_add(csctp_rx_tsn *t, csctp_tsn tsn) {
+int csctp_rx_tsn_add_any(csctp_rx_tsn *t, csctp_tsn tsn) {
   uint32_t i;
   int c = rx_tsn_classify(t, tsn, &i);
   if (c == CSCTP_RX_TSN_DUP) {

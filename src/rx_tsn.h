@@ -37,8 +37,14 @@ enum {
 /* Starts with cum = peer_initial_tsn - 1. */
 void csctp_rx_tsn_init(csctp_rx_tsn *t, csctp_tsn peer_initial_tsn);
 
-/* Classifies `tsn` without recording anything. */
-int csctp_rx_tsn_check(const csctp_rx_tsn *t, csctp_tsn tsn);
+/* The general cases of csctp_rx_tsn_check and csctp_rx_tsn_add (rx_tsn.c). */
+int csctp_rx_tsn_check_any(const csctp_rx_tsn *t, csctp_tsn tsn);
+int csctp_rx_tsn_add_any(csctp_rx_tsn *t, csctp_tsn tsn);
+
+/* Classifies `tsn` without recording anything. The next TSN in order is answered inline. */
+static inline int csctp_rx_tsn_check(const csctp_rx_tsn *t, csctp_tsn tsn) {
+  return tsn == t->cum + 1 ? CSCTP_RX_TSN_NEW : csctp_rx_tsn_check_any(t, tsn);
+}
 
 /*
  * Classifies and records `tsn`: NEW is added (cum advances over any range it
@@ -47,7 +53,14 @@ int csctp_rx_tsn_check(const csctp_rx_tsn *t, csctp_tsn tsn);
  * the peer retransmits). A TSN more than 65535 above cum is NO_ROOM (gap
  * offsets are 16-bit).
  */
-int csctp_rx_tsn_add(csctp_rx_tsn *t, csctp_tsn tsn);
+static inline int csctp_rx_tsn_add(csctp_rx_tsn *t, csctp_tsn tsn) {
+  if (tsn == t->cum + 1 && t->n_blocks == 0) { /* in order, nothing held above: inline */
+    t->cum = tsn;
+    if (csctp_tsn_gt(tsn, t->highest)) t->highest = tsn;
+    return CSCTP_RX_TSN_NEW;
+  }
+  return csctp_rx_tsn_add_any(t, tsn);
+}
 
 static inline int csctp_rx_tsn_has_gaps(const csctp_rx_tsn *t) { return t->n_blocks != 0; }
 static inline int csctp_rx_tsn_has_dups(const csctp_rx_tsn *t) { return t->n_dups != 0; }
