@@ -418,29 +418,30 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
    * sender leaves fast recovery without waiting for the delayed SACK. */
   int had_data = 0, immediate = a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt);
   for (size_t k = 0; k < nchunks; k++) {
-    if (k < ASSOC_RX_CHUNKS)
-      ch = chs[k];
-    else
+    const csctp_chunk *chp = &chs[k < ASSOC_RX_CHUNKS ? k : 0];
+    if (k >= ASSOC_RX_CHUNKS) {
       csctp_chunk_next(&rest, &ch); /* validated above: cannot fail */
+      chp = &ch;
+    }
     rv = 0;
-    switch (ch.type) {
+    switch (chp->type) {
     case CSCTP_CHUNK_DATA:
       had_data = 1;
-      if (ch.flags & CSCTP_DATA_FLAG_I) immediate = 1;
-      if (k >= ASSOC_RX_CHUNKS) csctp_data_decode(&ch, &dtmp);
+      if (chp->flags & CSCTP_DATA_FLAG_I) immediate = 1;
+      if (k >= ASSOC_RX_CHUNKS) csctp_data_decode(chp, &dtmp);
       rv = csctp_assoc_on_data(a, k < ASSOC_RX_CHUNKS ? &dds[k] : &dtmp, now);
       break;
-    case CSCTP_CHUNK_INIT: rv = csctp_assoc_on_init(a, &h, &ch, now); break;
-    case CSCTP_CHUNK_INIT_ACK: rv = csctp_assoc_on_init_ack(a, &h, &ch, now); break;
-    case CSCTP_CHUNK_SACK: rv = csctp_assoc_on_sack(a, &ch, now); break;
-    case CSCTP_CHUNK_HEARTBEAT: csctp_assoc_on_heartbeat(a, &ch); break;
-    case CSCTP_CHUNK_HEARTBEAT_ACK: csctp_assoc_on_heartbeat_ack(a, &ch, now); break;
-    case CSCTP_CHUNK_ABORT: csctp_assoc_on_abort(a, &ch); break;
-    case CSCTP_CHUNK_SHUTDOWN: csctp_assoc_on_shutdown(a, &ch, now); break;
+    case CSCTP_CHUNK_INIT: rv = csctp_assoc_on_init(a, &h, chp, now); break;
+    case CSCTP_CHUNK_INIT_ACK: rv = csctp_assoc_on_init_ack(a, &h, chp, now); break;
+    case CSCTP_CHUNK_SACK: rv = csctp_assoc_on_sack(a, chp, now); break;
+    case CSCTP_CHUNK_HEARTBEAT: csctp_assoc_on_heartbeat(a, chp); break;
+    case CSCTP_CHUNK_HEARTBEAT_ACK: csctp_assoc_on_heartbeat_ack(a, chp, now); break;
+    case CSCTP_CHUNK_ABORT: csctp_assoc_on_abort(a, chp); break;
+    case CSCTP_CHUNK_SHUTDOWN: csctp_assoc_on_shutdown(a, chp, now); break;
     case CSCTP_CHUNK_SHUTDOWN_ACK: csctp_assoc_on_shutdown_ack(a, &h, now); break;
     case CSCTP_CHUNK_ERROR: {
       csctp_event ev = {.type = CSCTP_EVENT_PEER_ERROR};
-      ev.u.peer_error.cause = csctp_cause_first(&ch);
+      ev.u.peer_error.cause = csctp_cause_first(chp);
       if (ev.u.peer_error.cause == CSCTP_CAUSE_STALE_COOKIE &&
           a->state == CSCTP_STATE_COOKIE_ECHOED) {
         /* §5.2.6: start over with a fresh INIT (we keep it simple: no preservative). */
@@ -452,23 +453,23 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       csctp_assoc_push_event(a, &ev, 0);
       break;
     }
-    case CSCTP_CHUNK_COOKIE_ECHO: rv = csctp_assoc_on_cookie_echo(a, &h, &ch, now); break;
+    case CSCTP_CHUNK_COOKIE_ECHO: rv = csctp_assoc_on_cookie_echo(a, &h, chp, now); break;
     case CSCTP_CHUNK_COOKIE_ACK: csctp_assoc_on_cookie_ack(a, now); break;
     case CSCTP_CHUNK_SHUTDOWN_COMPLETE: csctp_assoc_on_shutdown_complete(a, now); break;
     case CSCTP_CHUNK_FORWARD_TSN:
       if (!a->announce_forward_tsn) goto unknown; /* not announced: an unknown chunk to us */
-      rv = csctp_assoc_on_forward_tsn(a, &ch, &had_data, now);
+      rv = csctp_assoc_on_forward_tsn(a, chp, &had_data, now);
       break;
     case CSCTP_CHUNK_RECONFIG:
       if (!a->announce_reconfig) goto unknown;
-      rv = csctp_assoc_on_reconfig(a, &ch, now);
+      rv = csctp_assoc_on_reconfig(a, chp, now);
       break;
     default:
     unknown : {
       /* §3.2: the upper two bits of an unrecognized chunk type say what to do. */
-      int act = csctp_unknown_action(ch.type);
+      int act = csctp_unknown_action(chp->type);
       if (act == CSCTP_UNK_STOP_REPORT || act == CSCTP_UNK_SKIP_REPORT)
-        assoc_report_unknown_chunk(a, &ch);
+        assoc_report_unknown_chunk(a, chp);
       if (act == CSCTP_UNK_STOP || act == CSCTP_UNK_STOP_REPORT) goto done;
       break;
     }

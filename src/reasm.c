@@ -324,7 +324,7 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
 
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
-  csctp_reasm_release(r);
+  if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
   csctp_reasm_stream *st = s->ready_head;
   if (!st) return 0;
   csctp_reasm_frag *start = reasm_peek(s, st);

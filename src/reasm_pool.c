@@ -30,7 +30,7 @@ void csctp_reasm_pool_free(csctp_reasm_pool *p) {
   pool_free_list(p, &p->free_large);
 }
 
-struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len) {
+struct csctp_reasm_frag *csctp_reasm_pool_get_any(csctp_reasm_pool *p, size_t len) {
   int large = len > CSCTP_REASM_SMALL_INLINE;
   struct csctp_reasm_frag **head = large ? &p->free_large : &p->free_small;
   struct csctp_reasm_frag *f = *head;
@@ -63,7 +63,7 @@ struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len) {
   return f;
 }
 
-void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f) {
+void csctp_reasm_pool_put_any(csctp_reasm_pool *p, struct csctp_reasm_frag *f) {
   if (f->data != f->inline_data) {
     p->mem_bytes -= f->len; /* an oversized buffer is exactly len bytes */
     csctp_free(p->mem, f->data);

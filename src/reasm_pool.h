@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <csctp/common.h>
 
@@ -40,16 +41,16 @@ struct csctp_reasm_frag {
   uint32_t ppid;
   uint16_t stream;
   uint16_t ssn;
-  uint8_t flags; /* CSCTP_DATA_FLAG_B/E/U */
-  uint8_t large; /* size class: inline capacity is LARGE_INLINE when set */
+  uint8_t flags;         /* CSCTP_DATA_FLAG_B/E/U */
+  uint8_t large;         /* size class: inline capacity is LARGE_INLINE when set */
   uint8_t inline_data[]; /* SMALL_INLINE or LARGE_INLINE bytes */
 };
 
 typedef struct csctp_reasm_pool {
   const csctp_mem *mem;
   struct csctp_reasm_frag *free_small, *free_large;
-  size_t n_nodes;      /* nodes allocated and not yet given back to mem */
-  size_t n_free;       /* of which on the free lists */
+  size_t n_nodes;       /* nodes allocated and not yet given back to mem */
+  size_t n_free;        /* of which on the free lists */
   uint64_t node_allocs; /* lifetime counters */
   uint64_t big_allocs;
   size_t mem_bytes; /* bytes allocated for nodes (live and free) and oversized payloads */
@@ -58,10 +59,36 @@ typedef struct csctp_reasm_pool {
 void csctp_reasm_pool_init(csctp_reasm_pool *p, const csctp_mem *mem);
 /* Returns every node on the free lists to mem (live nodes must be put first). */
 void csctp_reasm_pool_free(csctp_reasm_pool *p);
-/* A node able to hold len payload bytes (data and len set, other fields zero), or NULL. */
-struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len);
+/* The general cases of csctp_reasm_pool_get and _put (reasm_pool.c). */
+struct csctp_reasm_frag *csctp_reasm_pool_get_any(csctp_reasm_pool *p, size_t len);
+void csctp_reasm_pool_put_any(csctp_reasm_pool *p, struct csctp_reasm_frag *f);
+
+/*
+ * A node able to hold len payload bytes (data and len set, other fields zero), or NULL.
+ * A small one from the free list is taken inline.
+ */
+static inline struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p, size_t len) {
+  struct csctp_reasm_frag *f = p->free_small;
+  if (len > CSCTP_REASM_SMALL_INLINE || !f) return csctp_reasm_pool_get_any(p, len);
+  p->free_small = f->next;
+  p->n_free--;
+  memset(f, 0, sizeof(*f));
+  f->data = f->inline_data;
+  f->len = (uint32_t)len;
+  return f;
+}
+
 /* Recycles a node; an oversized payload's own buffer is freed. */
-void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f);
+static inline void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_frag *f) {
+  if (f->data != f->inline_data || f->large) {
+    csctp_reasm_pool_put_any(p, f);
+    return;
+  }
+  f->data = NULL;
+  f->next = p->free_small;
+  p->free_small = f;
+  p->n_free++;
+}
 
 /* Map slot: empty when val is NULL. */
 typedef struct csctp_reasm_slot {
