@@ -96,25 +96,6 @@ void csctp_reasm_free(csctp_reasm *r) {
   r->priv = NULL;
 }
 
-void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
-  if (st->in_ready) return;
-  st->in_ready = 1;
-  st->ready_next = NULL;
-  if (s->ready_tail)
-    s->ready_tail->ready_next = st;
-  else
-    s->ready_head = st;
-  s->ready_tail = st;
-}
-
-int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
-  if (f->stream != d->stream) return 0;
-  if ((f->flags & FLAG_U) != (d->flags & FLAG_U)) return 0;
-  /* §3.3.1: the SSN of unordered fragments carries no meaning. */
-  if (!(d->flags & FLAG_U) && f->ssn != d->ssn) return 0;
-  return 1;
-}
-
 /*
  * Checks how `d` fits between its TSN neighbours `left` (tsn - 1, the end of
  * a run) and `right` (tsn + 1, the start of a run): 0 with *join_* set, or

@@ -70,10 +70,25 @@ typedef struct reasm_state {
 #define REASM_ABUF 0x40   /* node flag: data is an assembly buffer of buf_cap bytes */
 
 /* Links `st` at the back of the ready FIFO unless it is there already. */
-void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st);
+static inline void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
+  if (st->in_ready) return;
+  st->in_ready = 1;
+  st->ready_next = NULL;
+  if (s->ready_tail)
+    s->ready_tail->ready_next = st;
+  else
+    s->ready_head = st;
+  s->ready_tail = st;
+}
 
 /* Two fragments with adjacent TSNs inside one message must agree on its identity. */
-int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d);
+static inline int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
+  if (f->stream != d->stream) return 0;
+  if ((f->flags & FLAG_U) != (d->flags & FLAG_U)) return 0;
+  /* §3.3.1: the SSN of unordered fragments carries no meaning. */
+  if (!(d->flags & FLAG_U) && f->ssn != d->ssn) return 0;
+  return 1;
+}
 
 /*
  * The assembly fast path for a fragment of a multi-fragment message: the

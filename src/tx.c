@@ -165,7 +165,8 @@ int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now) {
   return len <= tx->peer_rwnd || tx->outstanding_bytes == 0;
 }
 
-static void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c, csctp_tsn tsn) {
+static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c,
+                                                               csctp_tsn tsn) {
   const csctp_tx_msg *m = c->msg;
   csctp_data_chunk d;
   d.flags = c->flags;
@@ -221,7 +222,8 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     csctp_tx_msg *m = p->cur;
     int fresh = !m;
     if (fresh && !(m = csctp_tx_queue_peek(&p->q))) break;
-    if (fresh && tx->pr_enabled && m->pr_policy == CSCTP_PR_TTL && now > m->expires) {
+    if (fresh && tx->pr_used && tx->pr_enabled && m->pr_policy == CSCTP_PR_TTL &&
+        now > m->expires) {
       /* RFC 7496: past its lifetime before its first chunk: dropped, no TSN used. */
       csctp_tx_queue_pop(&p->q);
       m->st->buffered -= m->len;
