@@ -175,10 +175,13 @@ Test(tx_sched, rounds_nobody_can_use_are_skipped) {
   s_push(&s, 1, 200000);
   s_push(&s, 3, 150000);
   s_push(&s, 5, 100);
-  cr_assert_eq(s_pop(&s), 5);
-  cr_assert_eq(s_pop(&s), 3); /* 150,000 rounds: first */
+  uint32_t r0 = s.q.round;
+  cr_assert_eq(s_pop(&s), 5); /* 100 rounds */
+  cr_assert_eq(s_pop(&s), 3); /* 150,000 rounds: next */
   cr_assert_eq(s_pop(&s), 1); /* it kept its 150,000 bytes of credit: 50,000 rounds more */
   cr_assert_eq(s_pop(&s), -1);
+  /* Three round starts (one per message) did the work of 200,000 rounds. */
+  cr_assert_eq(s.q.round - r0, 3u, "%u round starts", s.q.round - r0);
   s_free(&s);
 }
 
