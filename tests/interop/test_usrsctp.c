@@ -12,6 +12,9 @@
  * CSCTP_DEBUG=sctp turns on the engine's log.
  * CSCTP_INTEROP_LOSS=0.2 / CSCTP_INTEROP_SEED=N change the loss test (and give the usrsctp
  * sanity test the same loss, as a baseline); CSCTP_INTEROP_PROGRESS=1 reports every second.
+ * Both print a TIMES line (seconds until each direction's messages all arrived);
+ * tools/loss_bench.py runs both over several seeds. Our delayed SACK is 20 ms like the
+ * usrsctp peers' (a peer's RTT samples include it); CSCTP_INTEROP_SACK_MS=N changes ours.
  */
 #include <criterion/criterion.h>
 #include <csctp/sctp.h>
@@ -30,6 +33,7 @@
 #define MTU 1200
 #define US_OSTREAMS 300 /* asymmetric, so a swapped count shows */
 #define US_MISTREAMS 400
+#define DELAYED_SACK_MS 20 /* both implementations' delayed SACK timer */
 
 /* ---------- endpoints: our engine or a usrsctp socket ---------- */
 
@@ -72,6 +76,7 @@ typedef struct harness {
   uint32_t csctp_hb_interval;                              /* when non-zero, our hb_interval (ms) */
   usrsctp_peer peers[3];
   int npeers;
+  csctp_tstamp traffic_at, rx_done_at[2]; /* wall clock: traffic start, each receiver done */
   uint8_t pkt[2048];
 } harness;
 
@@ -100,6 +105,9 @@ static void ep_csctp(ep *e, const char *name, uint64_t seed) {
   c.rto_initial = 300;
   c.rto_min = 100;
   c.rto_max = 2000;
+  c.sack_timeout = DELAYED_SACK_MS;
+  const char *sack_ms = getenv("CSCTP_INTEROP_SACK_MS");
+  if (sack_ms) c.sack_timeout = (uint32_t)strtoul(sack_ms, NULL, 0);
   if (H.csctp_hb_interval) c.hb_interval = H.csctp_hb_interval;
   c.rand = csctp_prng_rand_fn;
   c.rand_user_data = &e->rng;
@@ -248,7 +256,18 @@ static void traffic_start(harness *h, uint32_t count0, uint32_t count1) {
     if (!e->txbuf) e->txbuf = malloc(INTEROP_MAX_MSG);
     interop_rx_free(&h->e[1 - i].rx);
     interop_rx_init(&h->e[1 - i].rx, i, counts[i]);
+    h->rx_done_at[1 - i] = 0;
   }
+  h->traffic_at = now_us();
+}
+
+/* One greppable line: seconds until each direction's messages were all received. */
+static void report_times(const harness *h, const char *what) {
+  double t[2];
+  for (int i = 0; i < 2; i++)
+    t[i] = h->rx_done_at[i] ? (double)(h->rx_done_at[i] - h->traffic_at) / 1e6 : -1;
+  fprintf(stderr, "TIMES %s loss %.2f: %s->%s %.2f s, %s->%s %.2f s\n", what, h->loss, h->e[1].name,
+          h->e[0].name, t[0], h->e[0].name, h->e[1].name, t[1]);
 }
 
 static void trace_pkt(harness *h, int from, const uint8_t *pkt, size_t len, int dropped) {
@@ -305,6 +324,9 @@ static int run_until(harness *h, pred_fn pred, int timeout_ms) {
   csctp_tstamp next_report = h->progress ? now_us() + 1000000u : CSCTP_TSTAMP_NONE;
   for (;;) {
     int progress = step(h);
+    for (int i = 0; i < 2; i++) /* when each direction's traffic was all received */
+      if (!h->rx_done_at[i] && h->e[i].rx.expected && h->e[i].rx.received == h->e[i].rx.expected)
+        h->rx_done_at[i] = now_us();
     if (pred(h)) return 1;
     csctp_tstamp now = now_us();
     if (now >= next_report) {
@@ -341,7 +363,7 @@ static void setup_tuned(int all_features, uint32_t hb_ms) {
                            .rto_initial_ms = 300,
                            .rto_max_ms = 2000,
                            .init_rto_max_ms = 1000,
-                           .delayed_sack_ms = 20,
+                           .delayed_sack_ms = DELAYED_SACK_MS,
                            .hb_interval_ms = hb_ms,
                            .all_features = all_features};
   H.csctp_hb_interval = hb_ms;
@@ -501,6 +523,7 @@ Test(usrsctp, sanity_usrsctp_to_usrsctp, .init = setup, .fini = teardown, .timeo
   traffic_start(h, 2 * INTEROP_NSIZES, 2 * INTEROP_NSIZES);
   ok = run_until(h, traffic_done, 90000);
   report(h);
+  report_times(h, "usrsctp<->usrsctp");
   cr_assert(ok, "traffic did not complete in 90 s");
   check_traffic(h);
   cr_assert_eq(usrsctp_peer_shutdown(h->e[0].up), 0);
@@ -574,6 +597,7 @@ static void transfer_then_shutdown(harness *h, uint32_t count, int timeout_ms) {
   traffic_start(h, count, count);
   int ok = run_until(h, traffic_done, timeout_ms);
   report(h);
+  report_times(h, "csctp<->usrsctp");
   cr_assert(ok, "traffic did not complete in %d ms", timeout_ms);
   check_traffic(h);
   cr_assert_eq(csctp_assoc_shutdown(h->e[0].a, now_us()), 0);

@@ -140,15 +140,18 @@ Test(transfer, init_collision_simultaneous) {
 }
 
 /*
- * At 30 % loss the shutdown itself may legitimately give up: the side that
+ * At 30 % loss the shutdown itself may legitimately give up. The side that
  * sends SHUTDOWN ACK repeats it on T2 and the closed peer answers each copy
- * with SHUTDOWN COMPLETE (§8.4 rule 5), one round trip surviving with 0.49,
- * and the T5-shutdown-guard of 5 x RTO.Max (here 15 s, about six T2 rounds at
- * RTO.Max 3 s) ends the wait (§9.2): seed 307 closes B that way after four
- * SHUTDOWN COMPLETEs and two SHUTDOWN ACKs were lost in a row; the base engine
- * does so for 3 seeds of 301..500. Accepted only after the handshake and the
- * whole data transfer succeeded, only as a TIMEOUT no earlier than that guard
- * after the shutdown began, or as the ABORT of a peer that gave up so.
+ * with SHUTDOWN COMPLETE (§8.4 rule 5), a round trip surviving with 0.49; the
+ * engine bounds that by the T5-shutdown-guard of 5 x RTO.Max (here 15 s, about
+ * six T2 rounds at RTO.Max 3 s). Seed 307 once closed B so after four SHUTDOWN
+ * COMPLETEs and two SHUTDOWN ACKs were lost in a row, and any change of timing
+ * moves such a draw to other seeds (1 to 2 % of seeds 301..700 either way).
+ * (§9.2 gives T5 to the sender of SHUTDOWN only; the sender of SHUTDOWN ACK
+ * would be bounded by Association.Max.Retrans instead, but the sender of
+ * SHUTDOWN may still give up by T5.) Accepted only after the handshake and the
+ * whole transfer succeeded, only as a TIMEOUT no earlier than that guard after
+ * the shutdown began, or as the ABORT of a peer that gave up so.
  */
 static void check_lossy_shutdown(const char *name, const csctp_transfer_params *p,
                                  const csctp_transfer_result *r) {
