@@ -7,6 +7,9 @@
 
 #include <csctp/common.h>
 
+#include <string.h>
+
+#include "crc32c.h"
 #include "rd.h"
 #include "wr.h"
 
@@ -46,7 +49,9 @@ enum {
   CSCTP_UNK_SKIP = 2,        /* 10: skip, continue */
   CSCTP_UNK_SKIP_REPORT = 3, /* 11: skip, continue, report */
 };
-static inline int csctp_unknown_action(unsigned type_high_byte) { return (type_high_byte >> 6) & 3; }
+static inline int csctp_unknown_action(unsigned type_high_byte) {
+  return (type_high_byte >> 6) & 3;
+}
 
 typedef struct csctp_common_hdr {
   uint16_t src_port;
@@ -59,16 +64,46 @@ typedef struct csctp_common_hdr {
  * Parses the common header. Returns 0, or CSCTP_ERR_MALFORMED when len < 12
  * or when the packet has no room for at least one chunk header.
  */
-int csctp_packet_parse_header(const uint8_t *pkt, size_t len, csctp_common_hdr *hdr);
+static inline int csctp_packet_parse_header(const uint8_t *pkt, size_t len, csctp_common_hdr *hdr) {
+  /* A packet carries at least one chunk (§3): 12 + 4 bytes. */
+  if (len < CSCTP_COMMON_HDR_LEN + CSCTP_CHUNK_HDR_LEN) return CSCTP_ERR_MALFORMED;
+  hdr->src_port = csctp_get_u16(pkt);
+  hdr->dst_port = csctp_get_u16(pkt + 2);
+  hdr->vtag = csctp_get_u32(pkt + 4);
+  hdr->checksum = csctp_get_u32(pkt + 8);
+  return 0;
+}
 
 /* Returns 1 when the packet's CRC32c is right, 0 otherwise (len >= 12). */
-int csctp_packet_check_crc(const uint8_t *pkt, size_t len);
+static inline int csctp_packet_check_crc(const uint8_t *pkt, size_t len) {
+  if (len < CSCTP_COMMON_HDR_LEN) return 0;
+  /* Appendix B: the CRC's least significant byte goes first on the wire. */
+  uint32_t got = (uint32_t)pkt[8] | ((uint32_t)pkt[9] << 8) | ((uint32_t)pkt[10] << 16) |
+                 ((uint32_t)pkt[11] << 24);
+  return csctp_crc32c_sctp(pkt, len) == got;
+}
 
 /* Computes and stores the CRC32c of a finished packet (len >= 12). */
-void csctp_packet_set_crc(uint8_t *pkt, size_t len);
+static inline void csctp_packet_set_crc(uint8_t *pkt, size_t len) {
+  if (len < CSCTP_COMMON_HDR_LEN) return;
+  uint32_t crc = csctp_crc32c_sctp(pkt, len);
+  pkt[8] = (uint8_t)crc;
+  pkt[9] = (uint8_t)(crc >> 8);
+  pkt[10] = (uint8_t)(crc >> 16);
+  pkt[11] = (uint8_t)(crc >> 24);
+}
 
 /* Writes the common header with a zero checksum. */
-void csctp_packet_write_header(csctp_wr *w, uint16_t src_port, uint16_t dst_port, uint32_t vtag);
+static inline void csctp_packet_write_header(csctp_wr *w, uint16_t src_port, uint16_t dst_port,
+                                             uint32_t vtag) {
+  if (!csctp_wr_room(w, CSCTP_COMMON_HDR_LEN)) return;
+  uint8_t *b = w->buf + w->len;
+  csctp_put_u16(b, src_port);
+  csctp_put_u16(b + 2, dst_port);
+  csctp_put_u32(b + 4, vtag);
+  memset(b + 8, 0, 4);
+  w->len += CSCTP_COMMON_HDR_LEN;
+}
 
 /* A chunk as found in a packet: a view, valid as long as the packet. */
 typedef struct csctp_chunk {
@@ -84,7 +119,14 @@ typedef struct csctp_chunk_iter {
 } csctp_chunk_iter;
 
 /* Starts iterating the chunks of a packet whose header was parsed. */
-void csctp_chunk_iter_init(csctp_chunk_iter *it, const uint8_t *pkt, size_t len);
+static inline void csctp_chunk_iter_init(csctp_chunk_iter *it, const uint8_t *pkt, size_t len) {
+  if (len < CSCTP_COMMON_HDR_LEN) {
+    csctp_rd_init(&it->rd, pkt, 0);
+    it->rd.bad = 1;
+    return;
+  }
+  csctp_rd_init(&it->rd, pkt + CSCTP_COMMON_HDR_LEN, len - CSCTP_COMMON_HDR_LEN);
+}
 
 /*
  * Takes the next chunk. Returns 1 and fills *ch, 0 at the end of the packet,
@@ -127,14 +169,13 @@ static inline int csctp_chunk_next(csctp_chunk_iter *it, csctp_chunk *ch) {
   return 1;
 }
 
-
 /* A TLV parameter (RFC 9260 §3.2.1) or error cause (§3.3.10): a view. */
 typedef struct csctp_tlv {
   uint16_t type;
   uint16_t length;      /* declared, header included */
   const uint8_t *value; /* length - 4 bytes */
   size_t value_len;
-  const uint8_t *raw;   /* the whole TLV, header included, `length` bytes */
+  const uint8_t *raw; /* the whole TLV, header included, `length` bytes */
 } csctp_tlv;
 
 /*
