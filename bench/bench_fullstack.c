@@ -254,7 +254,10 @@ static int dtls_side(csctp_dtls_role role, const csctp_dtls_cert *cert,
   csctp_prng_seed(&rng, role == CSCTP_DTLS_CLIENT ? 0xc1 : 0x5e);
   sc.rand = csctp_prng_rand_fn;
   sc.rand_user_data = &rng;
-  sc.zero_checksum_edmid = CSCTP_EDMID_DTLS; /* SCTP inside DTLS: RFC 9653 zero checksum */
+  /* SCTP inside DTLS: RFC 9653 zero checksum (CSCTP_BENCH_ZERO_CHECKSUM=0 turns it off, for a
+   * comparison). */
+  const char *zc = getenv("CSCTP_BENCH_ZERO_CHECKSUM");
+  sc.zero_checksum_edmid = zc && !strcmp(zc, "0") ? CSCTP_EDMID_NONE : CSCTP_EDMID_DTLS;
   csctp_dtls_sctp *t;
   dtls_res r;
   memset(&r, 0, sizeof r);
