@@ -271,11 +271,21 @@ csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
   st->n_queued--;
   if (st->paused && st->hold) st->hold--;
   st->deficit -= m->len;
-  /* One message per turn: the stream leaves the front, and rejoins at the back of its list. */
+  int more = txq_eligible(st);
+  if (more && st->head->len <= st->deficit) {
+    /* Still READY: one message per turn, to the back (where it is already when alone). */
+    if (st != q->ready_tail) {
+      q->ready_head = st->rr_next;
+      st->rr_next = NULL;
+      q->ready_tail->rr_next = st;
+      q->ready_tail = st;
+    }
+    return m;
+  }
   q->ready_head = st->rr_next;
   if (!q->ready_head) q->ready_tail = NULL;
-  if (txq_eligible(st))
-    txq_place(q, st);
+  if (more)
+    txq_place(q, st); /* WAITING */
   else
     txq_idle(st);
   return m;
