@@ -127,7 +127,7 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
   m->unordered = unordered ? 1 : 0;
   m->pr_policy = (uint8_t)policy;
   m->pr_value = value;
-  m->expires = now + (csctp_tstamp)value * CSCTP_MILLISECONDS;
+  if (policy == CSCTP_PR_TTL) m->expires = now + (csctp_tstamp)value * CSCTP_MILLISECONDS;
   csctp_tx_queue_push(&p->q, m);
   st->buffered += len;
   tx->buffered += len;

@@ -54,7 +54,7 @@ static void txq_map_insert(csctp_tx_stream **map, size_t cap, csctp_tx_stream *s
   map[i] = st;
 }
 
-int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out) {
+int csctp_tx_queue_stream_any(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out) {
   csctp_tx_stream *st = csctp_tx_queue_find(q, id);
   if (st) {
     q->last = st;
@@ -114,7 +114,7 @@ static csctp_tx_slab *txq_slab_room(csctp_tx_queue *q, size_t size) {
   return n;
 }
 
-csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *data, size_t len) {
+csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_t len) {
   csctp_tx_msg *m;
   csctp_tx_slab *sl = NULL;
   if (len <= CSCTP_TX_MSG_SMALL) {

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <csctp/common.h>
 
@@ -131,15 +132,41 @@ void csctp_tx_queue_free(csctp_tx_queue *q);
 
 /* The stream `id`, or NULL when it was never used. */
 csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id);
-/* The stream `id`, created when needed. Returns 0 or CSCTP_ERR_NOMEM (nothing changed). */
-int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out);
+/* The general case of csctp_tx_queue_stream (tx_queue.c). */
+int csctp_tx_queue_stream_any(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out);
+/*
+ * The stream `id`, created when needed. Returns 0 or CSCTP_ERR_NOMEM (nothing changed).
+ * The stream asked for last is answered inline.
+ */
+static inline int csctp_tx_queue_stream(csctp_tx_queue *q, uint16_t id, csctp_tx_stream **out) {
+  if (q->last && q->last->id == id) {
+    *out = q->last;
+    return 0;
+  }
+  return csctp_tx_queue_stream_any(q, id, out);
+}
 
+/* The general case of csctp_tx_msg_new (tx_queue.c). */
+csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_t len);
 /*
  * A message with a copy of `len` bytes (NULL on NOMEM); one up to
  * CSCTP_TX_MSG_SMALL bytes is carved from the current slab, so small messages
- * cost no allocation in steady state.
+ * cost no allocation in steady state (inline while the current slab has room).
  */
-csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *data, size_t len);
+static inline csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *data, size_t len) {
+  csctp_tx_slab *sl = q->slab;
+  size_t size = (sizeof(csctp_tx_msg) + len + 7) & ~(size_t)7;
+  if (len > CSCTP_TX_MSG_SMALL || !sl || sl->used + size > sl->cap)
+    return csctp_tx_msg_new_any(q, data, len);
+  csctp_tx_msg *m = (csctp_tx_msg *)(void *)(sl->mem + sl->used);
+  sl->used += size;
+  sl->live++;
+  memset(m, 0, sizeof(*m));
+  m->slab = sl;
+  m->len = (uint32_t)len;
+  memcpy(m->data, data, len);
+  return m;
+}
 /* Frees a message of q (a slab goes back to mem with its last message, unless current). */
 void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m);
 
