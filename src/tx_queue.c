@@ -239,23 +239,7 @@ static void txq_new_round(csctp_tx_queue *q) {
   }
 }
 
-void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
-  csctp_tx_stream *st = m->st;
-  m->next = NULL;
-  if (st->tail)
-    st->tail->next = m;
-  else
-    st->head = m;
-  st->tail = m;
-  q->n_msgs++;
-  st->n_queued++;
-  txq_join(q, st);
-}
-
-csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
-  if (q->ready_head) return q->ready_head->head;
-  return q->wait_best ? q->wait_best->head : NULL;
-}
+void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st) { txq_join(q, st); }
 
 csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
   if (!q->ready_head) {

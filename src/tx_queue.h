@@ -170,14 +170,31 @@ static inline csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *d
 /* Frees a message of q (a slab goes back to mem with its last message, unless current). */
 void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m);
 
+/* Schedules a stream that got its first message (tx_queue.c). */
+void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st);
+
 /* Appends m to its stream (m->st set) and schedules the stream. */
-void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m);
+static inline void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
+  csctp_tx_stream *st = m->st;
+  m->next = NULL;
+  if (st->tail)
+    st->tail->next = m;
+  else
+    st->head = m;
+  st->tail = m;
+  q->n_msgs++;
+  st->n_queued++;
+  if (st->sched == CSCTP_TXS_IDLE) csctp_tx_queue_join(q, st);
+}
 /*
  * The message the scheduler would hand out now, or NULL. Changes nothing:
  * the decision is taken by csctp_tx_queue_pop, so a message queued between
  * peek and pop may go first (a new stream joins the current round).
  */
-csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q);
+static inline csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
+  if (q->ready_head) return q->ready_head->head;
+  return q->wait_best ? q->wait_best->head : NULL;
+}
 /* Takes the message csctp_tx_queue_peek returns now, charging it to its stream's deficit. */
 csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q);
 
