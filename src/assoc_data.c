@@ -12,34 +12,34 @@ static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
 }
 
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
-  const csctp_data_chunk d = *dc;
   (void)now;
   a->stats.data_chunks_in++;
   if (!a->rx_started || a->state == CSCTP_STATE_COOKIE_WAIT) {
     a->stats.drop_unexpected++;
     return 0;
   }
-  if (d.len == 0) {
+  if (dc->len == 0) {
     /* §6.2: DATA without user data: ABORT with the No User Data cause. */
     uint8_t buf[16];
     csctp_wr w;
     csctp_wr_init(&w, buf, sizeof(buf));
     size_t off = csctp_abort_write_begin(&w, 0);
-    csctp_cause_write_no_user_data(&w, d.tsn);
+    csctp_cause_write_no_user_data(&w, dc->tsn);
     csctp_wr_tlv_end(&w, off);
     csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len);
     a->stats.aborts_sent++;
     csctp_assoc_enter_closed(a, CSCTP_CLOSE_PROTOCOL_ERROR, CSCTP_CAUSE_NO_USER_DATA);
     return 1;
   }
-  int cls = csctp_rx_tsn_check(&a->rxt, d.tsn);
+  int cls = csctp_rx_tsn_check(&a->rxt, dc->tsn);
   if (cls == CSCTP_RX_TSN_DUP) {
-    csctp_rx_tsn_add(&a->rxt, d.tsn); /* remembered for the duplicate list */
+    csctp_rx_tsn_add(&a->rxt, dc->tsn); /* remembered for the duplicate list */
     a->stats.duplicate_tsns++;
     a->sack_now = 1; /* §6.7: report duplicates at once */
     return 0;
   }
-  if (cls == CSCTP_RX_TSN_NO_ROOM || csctp_assoc_reconfig_holds(a, d.stream, d.tsn)) {
+  if (cls == CSCTP_RX_TSN_NO_ROOM ||
+      (a->rc.deferred && csctp_assoc_reconfig_holds(a, dc->stream, dc->tsn))) {
     /* No room, or new data on a stream whose reset waits (RFC 6525 §5.2.2 E2): the peer
      * sends it again. */
     a->stats.drop_out_of_window++;
@@ -49,18 +49,18 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
   /* §6.2: with no room left, drop DATA above the highest TSN received so far; what
    * fills a hole is still taken, or the association could stall. */
   size_t held = csctp_reasm_bytes(&a->reasm);
-  if (held + d.len > a->cfg.rwnd && csctp_tsn_gt(d.tsn, a->rxt.highest)) {
+  if (held + dc->len > a->cfg.rwnd && csctp_tsn_gt(dc->tsn, a->rxt.highest)) {
     a->stats.drop_out_of_window++;
     a->sack_now = 1;
     return 0;
   }
-  if (d.stream >= a->num_in) {
+  if (dc->stream >= a->num_in) {
     /* §6.5: acknowledge and discard, report Invalid Stream Identifier. */
-    csctp_rx_tsn_add(&a->rxt, d.tsn);
-    send_error_cause_invalid_stream(a, d.stream);
+    csctp_rx_tsn_add(&a->rxt, dc->tsn);
+    send_error_cause_invalid_stream(a, dc->stream);
     return 0;
   }
-  int rv = csctp_reasm_add(&a->reasm, &d);
+  int rv = csctp_reasm_add(&a->reasm, dc);
   if (rv == CSCTP_ERR_NOMEM) return rv;
   if (rv == CSCTP_ERR_MSG_TOO_LARGE) {
     csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
@@ -71,7 +71,7 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
                            CSCTP_CLOSE_PROTOCOL_ERROR);
     return 1;
   }
-  csctp_rx_tsn_add(&a->rxt, d.tsn);
+  csctp_rx_tsn_add(&a->rxt, dc->tsn);
   return 0;
 }
 
