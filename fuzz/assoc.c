@@ -57,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.max_message_size = 64 * 1024;
   cfg.rwnd = 128 * 1024;
   cfg.sndbuf = 128 * 1024;
+  /* Bit 1 of the first byte: both sides announce RFC 9653 zero checksum (as over DTLS). */
+  if (data[0] & 2) cfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
   csctp_assoc *a = NULL, *peer = NULL;
   if (csctp_assoc_new(&a, &cfg)) return 0;
   csctp_tstamp now = 1000000;

@@ -12,7 +12,6 @@ static int init_param_fixed_len(uint16_t type) {
   case CSCTP_PARAM_IPV6: return 16;
   case CSCTP_PARAM_COOKIE_PRESERVATIVE: return 4;
   case CSCTP_PARAM_ECN_CAPABLE: return 0;
-  case CSCTP_PARAM_ZERO_CHECKSUM: return CSCTP_PARAM_ZERO_CHECKSUM_LEN - 4; /* RFC 9653 §4 */
   case CSCTP_PARAM_FORWARD_TSN_SUPPORTED: return 0;
   case CSCTP_PARAM_ADAPTATION_LAYER: return 4;
   default: return -1;
@@ -45,8 +44,12 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
   case CSCTP_PARAM_SUPPORTED_ADDR_TYPES: return (t->value_len & 1) ? CSCTP_ERR_MALFORMED : 1;
   case CSCTP_PARAM_ECN_CAPABLE: out->ecn_capable = 1; return 1;
   case CSCTP_PARAM_ZERO_CHECKSUM:
-    out->has_zero_checksum = 1;
-    out->zero_checksum_edmid = csctp_get_u32(t->value);
+    /* RFC 9653 §4: Length 8. Another length (draft versions sent 4, without an EDMID) is no
+     * announcement: the association forms and keeps CRC32c, rather than never forming. */
+    if (t->value_len == CSCTP_PARAM_ZERO_CHECKSUM_LEN - 4) {
+      out->has_zero_checksum = 1;
+      out->zero_checksum_edmid = csctp_get_u32(t->value);
+    }
     return 1;
   case CSCTP_PARAM_SUPPORTED_EXTENSIONS:
     out->supported_ext = t->value;

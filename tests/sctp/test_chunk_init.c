@@ -277,8 +277,6 @@ Test(init, wrong_lengths_of_known_parameters) {
   cr_assert_eq(decode_params(addr_odd, sizeof(addr_odd)), CSCTP_ERR_MALFORMED);
   static const uint8_t ecn_value[8] = {0x80, 0x00, 0x00, 0x08, 0, 0, 0, 0};
   cr_assert_eq(decode_params(ecn_value, sizeof(ecn_value)), CSCTP_ERR_MALFORMED);
-  static const uint8_t zc_short[4] = {0x80, 0x01, 0x00, 0x04};
-  cr_assert_eq(decode_params(zc_short, sizeof(zc_short)), CSCTP_ERR_MALFORMED);
   static const uint8_t fwd_value[8] = {0xc0, 0x00, 0x00, 0x05, 1, 0, 0, 0};
   cr_assert_eq(decode_params(fwd_value, sizeof(fwd_value)), CSCTP_ERR_MALFORMED);
   static const uint8_t adapt_short[8] = {0xc0, 0x06, 0x00, 0x06, 1, 2, 0, 0};
@@ -306,4 +304,26 @@ Test(init, writer_limits) {
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, big, 65531);
   cr_assert(!w.overflow);
   cr_assert_eq(w.len, 65536);
+}
+
+/* RFC 9653 §4 says Length 8; a Zero Checksum Acceptable of another length (draft versions sent
+ * 4, without an EDMID) decodes as no announcement instead of making the INIT malformed. */
+Test(init, zero_checksum_of_another_length_is_no_announcement) {
+  static const uint8_t lens4[4] = {0x80, 0x01, 0x00, 0x04};
+  static const uint8_t lens7[8] = {0x80, 0x01, 0x00, 0x07, 0, 0, 1, 0};
+  static const uint8_t lens12[12] = {0x80, 0x01, 0x00, 0x0c, 0, 0, 0, 1, 0, 0, 0, 0};
+  static const uint8_t good[8] = {0x80, 0x01, 0x00, 0x08, 0, 0, 0, 1};
+  const struct {
+    const uint8_t *b;
+    size_t n;
+    int announced;
+  } cases[] = {{lens4, 4, 0}, {lens7, 8, 0}, {lens12, 12, 0}, {good, 8, 1}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    uint8_t pkt[600];
+    csctp_chunk ch = init_with(pkt, cases[i].b, cases[i].n);
+    csctp_init_chunk in;
+    cr_assert_eq(csctp_init_decode(&ch, &in), 0, "case %zu", i);
+    cr_assert_eq(in.has_zero_checksum, cases[i].announced, "case %zu", i);
+    if (cases[i].announced) cr_assert_eq(in.zero_checksum_edmid, 1u);
+  }
 }

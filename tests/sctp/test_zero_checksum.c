@@ -584,12 +584,12 @@ static int listener_answer(const uint8_t *params, size_t n, uint64_t *malformed,
 }
 
 /*
- * RFC 9653 §4: the parameter's Length MUST be 8. Neither RFC 9653 nor RFC 9260 says what to do
- * with another length; the codec treats every fixed-size parameter of a wrong length as a
- * malformed chunk, and an INIT that cannot be decoded is silently discarded (no state, nothing
- * sent back), as for the other fixed-size parameters.
+ * RFC 9653 §4: the parameter's Length MUST be 8. Another length is no announcement (draft
+ * versions sent 4, without an EDMID): the INIT is answered and the association keeps CRC32c.
+ * A length that breaks the parameter framing (below 4, past the chunk) still makes the INIT
+ * malformed: it is silently discarded and counted.
  */
-Test(zero_checksum, malformed_parameter_lengths_discard_the_init) {
+Test(zero_checksum, odd_parameter_lengths_are_no_announcement) {
   static const uint8_t empty[4] = {0x80, 0x01, 0x00, 0x04};
   static const uint8_t short3[8] = {0x80, 0x01, 0x00, 0x07, 0, 0, 1, 0};
   static const uint8_t long12[12] = {0x80, 0x01, 0x00, 0x0c, 0, 0, 0, 1, 0, 0, 0, 0};
@@ -598,12 +598,14 @@ Test(zero_checksum, malformed_parameter_lengths_discard_the_init) {
   const struct {
     const uint8_t *b;
     size_t n;
-  } cases[] = {{empty, 4}, {short3, 8}, {long12, 12}, {len2, 4}, {past, 8}};
+    int answered;
+  } cases[] = {{empty, 4, 1}, {short3, 8, 1}, {long12, 12, 1}, {len2, 4, 0}, {past, 8, 0}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     uint64_t malformed;
     pkt ack;
-    cr_assert_eq(listener_answer(cases[i].b, cases[i].n, &malformed, &ack), 0, "case %zu", i);
-    cr_assert_eq(malformed, 1, "case %zu counted as malformed", i);
+    cr_assert_eq(listener_answer(cases[i].b, cases[i].n, &malformed, &ack), cases[i].answered,
+                 "case %zu", i);
+    cr_assert_eq(malformed, cases[i].answered ? 0u : 1u, "case %zu", i);
   }
   /* The well-formed one is answered and negotiated. */
   static const uint8_t good[8] = {0x80, 0x01, 0x00, 0x08, 0, 0, 0, 1};
@@ -655,8 +657,9 @@ Test(zero_checksum, reserved_or_unknown_edmid_is_not_a_match) {
   }
 }
 
-/* An INIT ACK with a malformed parameter is discarded in COOKIE-WAIT; the INIT is retried. */
-Test(zero_checksum, malformed_parameter_in_init_ack_is_discarded) {
+/* An INIT ACK whose zero checksum parameter is 4 bytes long (a draft peer) is taken without the
+ * announcement: the handshake goes on with CRC32c. */
+Test(zero_checksum, short_parameter_in_init_ack_is_no_announcement) {
   side x;
   side_new_cfg(&x, 60, zc_dtls);
   cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
@@ -675,9 +678,29 @@ Test(zero_checksum, malformed_parameter_in_init_ack_is_discarded) {
   pkt ack;
   build_pkt(&ack, in.initiate_tag, c, sizeof(c));
   cr_assert_eq(csctp_assoc_read_packet(x.a, ack.b, ack.len, T0), 0);
-  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_COOKIE_WAIT);
-  cr_assert_eq(stats_of(&x).drop_malformed, 1);
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_COOKIE_ECHOED);
+  cr_assert_eq(stats_of(&x).drop_malformed, 0);
   cr_assert_eq(stats_of(&x).zero_checksum, 0);
+  csctp_assoc_del(x.a);
+}
+
+/* The same INIT ACK with the parameter well formed negotiates. */
+Test(zero_checksum, well_formed_parameter_in_init_ack_negotiates) {
+  side x;
+  side_new_cfg(&x, 61, zc_dtls);
+  cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
+  pkt p[4];
+  cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  csctp_chunk ch;
+  cr_assert(first_chunk(&p[0], &ch));
+  csctp_init_chunk in;
+  cr_assert_eq(csctp_init_decode(&ch, &in), 0);
+  /* clang-format off */
+  uint8_t c[] = {CSCTP_CHUNK_INIT_ACK, 0, 0, 32, 0, 0, 0, 5, 0, 1, 0, 0, 0, 4, 0, 4, 0, 0, 0, 1,
+                 0x00, 0x07, 0x00, 0x08, 1, 2, 3, 4, /* State Cookie */
+                 0x80, 0x01, 0x00, 0x04};
+  /* clang-format on */
+  pkt ack;
   /* The same INIT ACK well formed moves on. */
   c[31] = 0x08;
   c[3] = 36;
@@ -687,6 +710,7 @@ Test(zero_checksum, malformed_parameter_in_init_ack_is_discarded) {
   build_pkt(&ack, in.initiate_tag, c2, sizeof(c2));
   cr_assert_eq(csctp_assoc_read_packet(x.a, ack.b, ack.len, T0), 0);
   cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_COOKIE_ECHOED);
+  cr_assert_eq(stats_of(&x).drop_malformed, 0);
   cr_assert_eq(stats_of(&x).zero_checksum, 1);
   csctp_assoc_del(x.a);
 }
