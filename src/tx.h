@@ -1,6 +1,6 @@
 /*
  * The send side of an association (RFC 9260 §6, §7): the send buffer of whole
- * messages (copied in once), the stream scheduler (round-robin per message),
+ * messages (copied in once), the stream scheduler (deficit round-robin with priorities),
  * fragmentation at first transmission, the outstanding-DATA ring indexed by
  * TSN - (cum_tsn_ack + 1), SACK processing, T3-rtx, fast retransmit and fast
  * recovery, cwnd/ssthresh/partial_bytes_acked, max_burst, peer rwnd tracking,
