@@ -332,6 +332,37 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
   a->stats.sacks_out++;
 }
 
+/*
+ * A packet of one DATA chunk (and its padding) for an established association
+ * whose tag it carries: the checks of the general path for such a packet
+ * (framing, DATA decodable) and the same handling, without the chunk walk.
+ * Returns 1 with *rv set when it took the packet, 0 to leave it to the general path.
+ */
+static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now,
+                                int *rv) {
+  size_t clen = csctp_get_u16(pkt + CSCTP_COMMON_HDR_LEN + 2);
+  if (clen < CSCTP_DATA_HDR_LEN || clen > len - CSCTP_COMMON_HDR_LEN) return 0;
+  /* Nothing after the chunk but at most its padding (else: bundled, or stray bytes). */
+  if (len - CSCTP_COMMON_HDR_LEN - clen > ((0u - clen) & 3u)) return 0;
+  csctp_chunk ch = {pkt[CSCTP_COMMON_HDR_LEN], pkt[CSCTP_COMMON_HDR_LEN + 1], (uint16_t)clen,
+                    pkt + CSCTP_COMMON_HDR_LEN + CSCTP_CHUNK_HDR_LEN, clen - CSCTP_CHUNK_HDR_LEN};
+  csctp_data_chunk d;
+  if (csctp_data_decode(&ch, &d) != 0) return 0;
+  a->stats.chunks_in++;
+  csctp_tx_new_burst(&a->tx);
+  assoc_flush_gap_sack(a);
+  int immediate =
+      (a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt)) || (ch.flags & CSCTP_DATA_FLAG_I);
+  *rv = csctp_assoc_on_data(a, &d, now);
+  if (*rv <= CSCTP_ERR_FATAL) return 1;
+  *rv = 0;
+  if (state_has_tcb(a)) {
+    csctp_assoc_reconfig_progress(a);
+    csctp_assoc_after_data_packet(a, 1, immediate, now);
+  }
+  return 1;
+}
+
 /* Chunks kept from the validation pass (views, DATA decoded); a packet with more has the rest
  * walked and decoded again. 48 covers a 1200-byte packet of the smallest DATA chunks. */
 #define ASSOC_RX_CHUNKS 48
@@ -357,6 +388,10 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     a->stats.drop_bad_port++;
     return 0;
   }
+  /* The common packet of a transfer, handled without the general walk (same checks). */
+  if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED &&
+      pkt[CSCTP_COMMON_HDR_LEN] == CSCTP_CHUNK_DATA)
+    if (assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
   /* One pass: framing and every known chunk decodable, bundling rules; kept for dispatch. */
   size_t nchunks = 0;
   int first_type = -1, has_alone = 0, has_data = 0;

@@ -107,3 +107,78 @@ Test(bundle, malformed_chunk_anywhere_drops_the_packet) {
     csctp_assoc_del(y.a);
   }
 }
+
+/* A lone DATA chunk (the fast path of read_packet) is judged as the general walk judges it:
+ * with its padding, without it, with stray bytes after it, cut short, under a wrong tag. */
+Test(bundle, lone_data_chunk_edges) {
+  side x, y;
+  uint32_t ytag, tsn;
+  setup(&x, &y, &ytag, &tsn);
+  csctp_stats st0;
+  csctp_assoc_get_stats(y.a, &st0);
+  uint8_t c[40];
+  pkt p;
+  /* 1: 3 payload bytes, chunk length 19, padded to 20: taken. */
+  csctp_data_chunk d = {
+      CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, tsn, 0, 1, 51, (const uint8_t *)"abc", 3};
+  csctp_wr w;
+  csctp_wr_init(&w, c, sizeof(c));
+  csctp_data_write(&w, &d);
+  cr_assert_eq(w.len, 20u);
+  build_pkt(&p, ytag, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  /* 2: the same chunk without its padding (last chunk of the packet): taken. */
+  d.tsn = tsn + 1;
+  d.ssn = 2;
+  csctp_wr_init(&w, c, sizeof(c));
+  csctp_data_write(&w, &d);
+  build_pkt(&p, ytag, c, 19);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  csctp_stats st1;
+  csctp_assoc_get_stats(y.a, &st1);
+  cr_assert_eq(st1.data_chunks_in - st0.data_chunks_in, 2u);
+  cr_assert_eq(st1.drop_malformed, st0.drop_malformed);
+  /* 3: padding plus a stray byte: the packet is malformed. */
+  d.tsn = tsn + 2;
+  d.ssn = 3;
+  csctp_wr_init(&w, c, sizeof(c));
+  csctp_data_write(&w, &d);
+  c[20] = 0;
+  build_pkt(&p, ytag, c, 21);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  /* 4: a chunk length of 15 (shorter than the DATA header): malformed. */
+  c[2] = 0;
+  c[3] = 15;
+  build_pkt(&p, ytag, c, 16);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  /* 5: a chunk length past the packet: malformed. */
+  c[3] = 40;
+  build_pkt(&p, ytag, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  csctp_stats st2;
+  csctp_assoc_get_stats(y.a, &st2);
+  cr_assert_eq(st2.drop_malformed - st1.drop_malformed, 3u);
+  cr_assert_eq(st2.data_chunks_in, st1.data_chunks_in);
+  /* 6: a well-formed chunk under the wrong tag: dropped as such. */
+  c[3] = 19;
+  build_pkt(&p, ytag ^ 1, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  csctp_stats st3;
+  csctp_assoc_get_stats(y.a, &st3);
+  cr_assert_eq(st3.drop_bad_vtag - st2.drop_bad_vtag, 1u);
+  cr_assert_eq(st3.data_chunks_in, st2.data_chunks_in);
+  /* The two taken messages came out, and TSN tsn + 2 is still free: it is taken now. */
+  build_pkt(&p, ytag, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  csctp_event ev;
+  int got = 0;
+  while (csctp_assoc_poll_event(y.a, &ev))
+    if (ev.type == CSCTP_EVENT_MESSAGE) {
+      cr_assert_eq(ev.u.message.len, 3u);
+      cr_assert_eq(memcmp(ev.u.message.data, "abc", 3), 0);
+      got++;
+    }
+  cr_assert_eq(got, 3);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}
