@@ -357,7 +357,7 @@ static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, 
   if (*rv <= CSCTP_ERR_FATAL) return 1;
   *rv = 0;
   if (state_has_tcb(a)) {
-    csctp_assoc_reconfig_progress(a);
+    if (a->rc.deferred) csctp_assoc_reconfig_progress(a);
     csctp_assoc_after_data_packet(a, 1, immediate, now);
   }
   return 1;
@@ -514,7 +514,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
 done:
   if (state_has_tcb(a)) {
-    csctp_assoc_reconfig_progress(a);
+    if (a->rc.deferred) csctp_assoc_reconfig_progress(a);
     csctp_assoc_after_data_packet(a, had_data, immediate, now);
   }
   return 0;
@@ -697,7 +697,8 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
 
 int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   assoc_release_popped(a);
-  csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
+  if (a->rc.deferred)
+    csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
   if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);

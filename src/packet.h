@@ -151,21 +151,20 @@ static inline int csctp_chunk_next(csctp_chunk_iter *it, csctp_chunk *ch) {
   if (left == 0) return 0;
   /* 1..3 stray bytes, or a header whose length is below 4 or past the end
    * (which is also how padding of 4 or more zero bytes shows up). */
-  const uint8_t *h = csctp_rd_bytes(r, CSCTP_CHUNK_HDR_LEN);
-  if (!h) return CSCTP_ERR_MALFORMED;
-  uint16_t length = csctp_get_u16(h + 2);
-  if (length < CSCTP_CHUNK_HDR_LEN) {
+  const uint8_t *h = r->p + r->pos;
+  size_t length = left >= CSCTP_CHUNK_HDR_LEN ? csctp_get_u16(h + 2) : 0;
+  if (length < CSCTP_CHUNK_HDR_LEN || length > left) {
     r->bad = 1;
     return CSCTP_ERR_MALFORMED;
   }
-  const uint8_t *value = csctp_rd_bytes(r, (size_t)length - CSCTP_CHUNK_HDR_LEN);
-  if (!value) return CSCTP_ERR_MALFORMED;
   ch->type = h[0];
   ch->flags = h[1];
-  ch->length = length;
-  ch->value = value;
-  ch->value_len = (size_t)length - CSCTP_CHUNK_HDR_LEN;
-  csctp_packet_skip_pad(r, length);
+  ch->length = (uint16_t)length;
+  ch->value = h + CSCTP_CHUNK_HDR_LEN;
+  ch->value_len = length - CSCTP_CHUNK_HDR_LEN;
+  /* The padding to 4 bytes, which the last chunk may lack. */
+  size_t padded = (length + 3) & ~(size_t)3;
+  r->pos += padded < left ? padded : left;
   return 1;
 }
 
