@@ -6,21 +6,36 @@
  * remote port is set to the packet's before each use; it keeps no state
  * between packets. An association is created only for a COOKIE ECHO whose
  * cookie carries our signature, and kept only if it reaches ESTABLISHED.
- * Routing: by our verification tag (the hot path), by the peer's tag for
- * T-bit ABORT / SHUTDOWN COMPLETE, by the cookie's tie-tag for a restart, and
- * by address and port for an INIT to an existing association (collision,
- * restart).
+ *
+ * Associations live in a table of slots (ids); every per-packet step is O(1)
+ * through hash maps over ids (endpoint_map.h): by our verification tag and
+ * the peer's SCTP port (the hot path, and the tie-tag of a restart), by the
+ * peer's tag for T-bit ABORT / SHUTDOWN COMPLETE, by peer address and SCTP
+ * port for an INIT to an existing association (collision, restart). Over UDP
+ * the peer's address is its IP without the UDP port (RFC 6951 §5), so that a
+ * peer that comes back from another UDP port is still the same peer.
+ *
+ * Timers and output cost nothing per idle association: a min-heap holds each
+ * association's expiry, and two lists hold the associations that may have a
+ * packet or an event. All three are brought up to date after every call the
+ * endpoint makes into an association (ep_sync), after the caller's own calls
+ * through csctp_endpoint_touch, and for the association handed out by the
+ * last call, which the caller may have called into, at the next call.
  */
 #include <string.h>
 
 #include "assoc.h"
+#include "endpoint_map.h"
 #include "mem.h"
 #include "packet.h"
 
 typedef struct ep_entry {
-  csctp_assoc *a;
-  csctp_addr peer;
+  csctp_assoc *a;  /* NULL: a free slot, linked through next_free */
+  csctp_addr peer; /* where its packets go: the source of its last verified packet */
   uint16_t rport;
+  uint32_t ltag, ptag;                    /* the tags it is indexed under */
+  uint32_t h_ltag, h_ptag, h_addr, h_ptr; /* its hashes in the four maps */
+  uint32_t next_free;
 } ep_entry;
 
 /* A stateless reply waiting to be written, with its destination. */
@@ -40,16 +55,161 @@ struct csctp_endpoint {
   int restricted;
   csctp_addr only_peer;
   uint16_t only_port;
+  uint8_t port_len; /* trailing bytes of a csctp_addr that are the UDP port */
+  uint64_t seed;    /* of the hashes, so that peers cannot choose collisions */
   ep_entry *v;
-  size_t n, cap;
-  size_t wr_cursor, ev_cursor;
+  uint32_t n, used, cap, free_head;
+  csctp_ep_map by_ltag, by_ptag, by_addr, by_ptr;
+  csctp_ep_heap timers;
+  csctp_ep_list out, evs; /* may have a packet / an event */
+  uint32_t last;          /* handed out by the last call: looked at again at the next */
+  uint32_t *due;          /* handle_expiry's batch */
   ep_pkt *out_head, *out_tail;
   csctp_endpoint_stats stats;
 };
 
+/* ---- keys ---- */
+
+static uint32_t ep_mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+static uint32_t ep_hash_tag(const csctp_endpoint *e, uint32_t tag, uint16_t port) {
+  return ep_mix(e->seed ^ ((uint64_t)tag << 16 | port));
+}
+
+/* The peer's identity: the address without the lower layer's port. */
+static size_t ep_ip_len(const csctp_endpoint *e, const csctp_addr *x) {
+  return x->len > e->port_len ? (size_t)(x->len - e->port_len) : 0;
+}
+
+static uint32_t ep_hash_addr(const csctp_endpoint *e, const csctp_addr *x, uint16_t port) {
+  uint64_t h = e->seed ^ port ^ 0x9e3779b97f4a7c15ull;
+  size_t n = ep_ip_len(e, x);
+  for (size_t i = 0; i < n; i++) h = (h ^ x->data[i]) * 0x100000001b3ull;
+  return ep_mix(h ^ n);
+}
+
+static uint32_t ep_hash_ptr(const csctp_endpoint *e, const csctp_assoc *a) {
+  return ep_mix(e->seed ^ (uint64_t)(uintptr_t)a);
+}
+
 static int addr_eq(const csctp_addr *x, const csctp_addr *y) {
   return x->len == y->len && memcmp(x->data, y->data, x->len) == 0;
 }
+
+static int ep_same_peer(const csctp_endpoint *e, const csctp_addr *x, const csctp_addr *y) {
+  size_t n = ep_ip_len(e, x);
+  return n == ep_ip_len(e, y) && memcmp(x->data, y->data, n) == 0;
+}
+
+static uint32_t ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
+  if (!a) return CSCTP_EP_NONE;
+  uint32_t pos = CSCTP_EP_NONE, id;
+  uint32_t h = ep_hash_ptr(e, a);
+  while ((id = csctp_ep_map_next(&e->by_ptr, h, &pos)) != CSCTP_EP_NONE)
+    if (e->v[id].a == a) return id;
+  return CSCTP_EP_NONE;
+}
+
+/* ---- keeping the indexes true ---- */
+
+/* After any call into the association of `id`: its tags, timer, output and events. */
+static void ep_sync(csctp_endpoint *e, uint32_t id) {
+  ep_entry *en = &e->v[id];
+  csctp_assoc *a = en->a;
+  if (a->local_tag != en->ltag) {
+    csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
+    en->ltag = a->local_tag;
+    en->h_ltag = ep_hash_tag(e, en->ltag, en->rport);
+    csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
+  }
+  if (a->peer_tag != en->ptag) {
+    csctp_ep_map_del(&e->by_ptag, en->h_ptag, id);
+    en->ptag = a->peer_tag;
+    en->h_ptag = ep_hash_tag(e, en->ptag, en->rport);
+    csctp_ep_map_put(&e->by_ptag, en->h_ptag, id);
+  }
+  csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
+  csctp_ep_list_push(&e->out, id);
+  csctp_ep_list_push(&e->evs, id);
+}
+
+/* The caller may have called into the association we handed out last. */
+static void ep_settle(csctp_endpoint *e) {
+  if (e->last == CSCTP_EP_NONE) return;
+  uint32_t id = e->last;
+  e->last = CSCTP_EP_NONE;
+  ep_sync(e, id);
+}
+
+static void ep_set_peer(csctp_endpoint *e, uint32_t id, const csctp_addr *from) {
+  ep_entry *en = &e->v[id];
+  if (!ep_same_peer(e, &en->peer, from)) {
+    csctp_ep_map_del(&e->by_addr, en->h_addr, id);
+    en->h_addr = ep_hash_addr(e, from, en->rport);
+    csctp_ep_map_put(&e->by_addr, en->h_addr, id);
+  }
+  en->peer = *from;
+}
+
+static int ep_reserve(csctp_endpoint *e, uint32_t count, uint32_t ids) {
+  int rv = csctp_ep_map_reserve(&e->by_ltag, e->mem, count);
+  if (!rv) rv = csctp_ep_map_reserve(&e->by_ptag, e->mem, count);
+  if (!rv) rv = csctp_ep_map_reserve(&e->by_addr, e->mem, count);
+  if (!rv) rv = csctp_ep_map_reserve(&e->by_ptr, e->mem, count);
+  if (!rv) rv = csctp_ep_heap_reserve(&e->timers, e->mem, ids);
+  if (!rv) rv = csctp_ep_list_reserve(&e->out, e->mem, ids);
+  if (!rv) rv = csctp_ep_list_reserve(&e->evs, e->mem, ids);
+  if (!rv && ids > e->cap) {
+    uint32_t cap = e->cap ? e->cap * 2 : 8;
+    while (cap < ids) cap *= 2;
+    ep_entry *v = csctp_realloc(e->mem, e->v, (size_t)cap * sizeof(*v));
+    uint32_t *due = v ? csctp_realloc(e->mem, e->due, (size_t)cap * sizeof(*due)) : NULL;
+    if (v) e->v = v;
+    if (due) e->due = due;
+    if (!v || !due) return CSCTP_ERR_NOMEM;
+    e->cap = cap;
+  }
+  return rv;
+}
+
+static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uint16_t rport) {
+  if (e->n == UINT32_MAX - 2) return CSCTP_ERR_NOMEM;
+  uint32_t id = e->free_head != CSCTP_EP_NONE ? e->free_head : e->used;
+  int rv = ep_reserve(e, e->n + 1, id + 1);
+  if (rv) return rv;
+  if (id == e->used)
+    e->used++;
+  else
+    e->free_head = e->v[id].next_free;
+  ep_entry *en = &e->v[id];
+  memset(en, 0, sizeof(*en));
+  en->a = a;
+  en->peer = *peer;
+  en->rport = rport;
+  en->ltag = a->local_tag;
+  en->ptag = a->peer_tag;
+  en->h_ltag = ep_hash_tag(e, en->ltag, rport);
+  en->h_ptag = ep_hash_tag(e, en->ptag, rport);
+  en->h_addr = ep_hash_addr(e, peer, rport);
+  en->h_ptr = ep_hash_ptr(e, a);
+  csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
+  csctp_ep_map_put(&e->by_ptag, en->h_ptag, id);
+  csctp_ep_map_put(&e->by_addr, en->h_addr, id);
+  csctp_ep_map_put(&e->by_ptr, en->h_ptr, id);
+  e->n++;
+  e->stats.assocs_created++;
+  ep_sync(e, id);
+  return 0;
+}
+
+/* ---- lifetime and settings ---- */
 
 int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
   if (!pe || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -66,6 +226,13 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
     return CSCTP_ERR_RANDOM;
   }
   e->cfg.cookie_secret = e->secret;
+  /* The hash seed comes from the secret through a one-way mix: no extra random draw. */
+  uint64_t s[4];
+  memcpy(s, e->secret, sizeof(s) < sizeof(e->secret) ? sizeof(s) : sizeof(e->secret));
+  e->seed = (uint64_t)ep_mix(s[0] ^ s[3]) << 32 | ep_mix(s[1] ^ s[2] ^ 0x5bd1e995u);
+  e->free_head = e->last = CSCTP_EP_NONE;
+  csctp_ep_list_init(&e->out);
+  csctp_ep_list_init(&e->evs);
   int rv = csctp_assoc_new(&e->listener, &e->cfg);
   if (rv) {
     csctp_free(mem, e);
@@ -78,8 +245,16 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
 
 void csctp_endpoint_del(csctp_endpoint *e) {
   if (!e) return;
-  for (size_t i = 0; i < e->n; i++) csctp_assoc_del(e->v[i].a);
+  for (uint32_t i = 0; i < e->used; i++) csctp_assoc_del(e->v[i].a);
   csctp_free(e->mem, e->v);
+  csctp_free(e->mem, e->due);
+  csctp_ep_map_free(&e->by_ltag, e->mem);
+  csctp_ep_map_free(&e->by_ptag, e->mem);
+  csctp_ep_map_free(&e->by_addr, e->mem);
+  csctp_ep_map_free(&e->by_ptr, e->mem);
+  csctp_ep_heap_free(&e->timers, e->mem);
+  csctp_ep_list_free(&e->out, e->mem);
+  csctp_ep_list_free(&e->evs, e->mem);
   ep_pkt *p = e->out_head;
   while (p) {
     ep_pkt *nx = p->next;
@@ -99,33 +274,18 @@ void csctp_endpoint_restrict(csctp_endpoint *e, const csctp_addr *peer, uint16_t
   e->only_port = remote_port;
 }
 
-static int ep_accepts(const csctp_endpoint *e, const csctp_addr *from, uint16_t rport) {
-  if (!e->listening) return 0;
-  if (!e->restricted) return 1;
-  if (e->only_peer.len && !addr_eq(&e->only_peer, from)) return 0;
-  return !e->only_port || e->only_port == rport;
-}
-
-static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uint16_t rport) {
-  if (e->n == e->cap) {
-    size_t cap = e->cap ? e->cap * 2 : 8;
-    ep_entry *v = csctp_realloc(e->mem, e->v, cap * sizeof(*v));
-    if (!v) return CSCTP_ERR_NOMEM;
-    e->v = v;
-    e->cap = cap;
-  }
-  e->v[e->n].a = a;
-  e->v[e->n].peer = *peer;
-  e->v[e->n].rport = rport;
-  e->n++;
-  e->stats.assocs_created++;
+int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len) {
+  if (!e || len > sizeof(((csctp_addr *)0)->data)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (e->n) return CSCTP_ERR_INVALID_STATE;
+  e->port_len = len;
   return 0;
 }
 
-static ep_entry *ep_find(const csctp_endpoint *e, const csctp_assoc *a) {
-  for (size_t i = 0; i < e->n; i++)
-    if (e->v[i].a == a) return &e->v[i];
-  return NULL;
+static int ep_accepts(const csctp_endpoint *e, const csctp_addr *from, uint16_t rport) {
+  if (!e->listening) return 0;
+  if (!e->restricted) return 1;
+  if (e->only_peer.len && !ep_same_peer(e, &e->only_peer, from)) return 0;
+  return !e->only_port || e->only_port == rport;
 }
 
 static csctp_config ep_assoc_config(const csctp_endpoint *e, const csctp_config *over,
@@ -142,6 +302,7 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
                            const csctp_config *cfg, csctp_tstamp now, csctp_assoc **pa) {
   if (!e || !peer || peer->len > sizeof(peer->data) || !remote_port || !pa)
     return CSCTP_ERR_INVALID_ARGUMENT;
+  ep_settle(e);
   csctp_config c = ep_assoc_config(e, cfg, remote_port);
   csctp_assoc *a;
   int rv = csctp_assoc_new(&a, &c);
@@ -152,7 +313,25 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
     csctp_assoc_del(a);
     return rv;
   }
+  e->last = ep_id_of(e, a);
   *pa = a;
+  return 0;
+}
+
+/* ---- input ---- */
+
+static int ep_queue(csctp_endpoint *e, const csctp_addr *to, const uint8_t *data, size_t len) {
+  ep_pkt *p = csctp_malloc(e->mem, sizeof(*p) + len);
+  if (!p) return CSCTP_ERR_NOMEM;
+  memcpy(p->data, data, len);
+  p->len = len;
+  p->to = *to;
+  p->next = NULL;
+  if (e->out_tail)
+    e->out_tail->next = p;
+  else
+    e->out_head = p;
+  e->out_tail = p;
   return 0;
 }
 
@@ -191,9 +370,56 @@ static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rpor
   return ep_drain(e, l, from, now);
 }
 
+/* Hands a packet to the association of `id`. */
+static int ep_deliver(csctp_endpoint *e, uint32_t id, const uint8_t *pkt, size_t len,
+                      csctp_tstamp now, csctp_assoc **pa, int want) {
+  csctp_assoc *a = e->v[id].a;
+  *pa = a;
+  int rv = csctp_assoc_read_packet(a, pkt, len, now);
+  ep_sync(e, id);
+  if (want) e->last = id;
+  return rv;
+}
+
+/*
+ * An INIT from the peer of an existing association (§5.2), from `from`. Its
+ * answer (an INIT ACK or an ABORT, whole packets) goes back where the INIT
+ * came from: over UDP a restarted peer may use a new UDP port, which is not
+ * remembered until a packet proves it (a COOKIE ECHO with our cookie); the
+ * old port keeps the association's other packets (RFC 6951 §5.4).
+ */
+static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *from,
+                            const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa,
+                            int want) {
+  csctp_assoc *a = e->v[id].a;
+  if (addr_eq(&e->v[id].peer, from)) return ep_deliver(e, id, pkt, len, now, pa, want);
+  csctp_assoc_opkt *mark = a->opkt_tail;
+  int rv = ep_deliver(e, id, pkt, len, now, pa, want);
+  csctp_assoc_opkt *p = mark ? mark->next : a->opkt_head;
+  if (mark) {
+    mark->next = NULL;
+  } else {
+    a->opkt_head = NULL;
+  }
+  a->opkt_tail = mark;
+  while (p) {
+    csctp_assoc_opkt *nx = p->next;
+    int qv = ep_queue(e, from, p->data, p->len);
+    if (!qv) {
+      a->stats.packets_out++;
+      a->stats.chunks_out++;
+    }
+    if (!rv) rv = qv;
+    csctp_free(a->mem, p);
+    p = nx;
+  }
+  return rv;
+}
+
 /* A COOKIE ECHO for no association we know: check the signature before allocating (§5.1.5). */
 static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp_common_hdr *h,
-                          const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa) {
+                          const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa,
+                          int want) {
   csctp_chunk_iter it;
   csctp_chunk ch;
   csctp_chunk_iter_init(&it, pkt, len);
@@ -212,12 +438,13 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   }
   /* A restart: the tie-tag names the association the peer restarts (§5.2.4 A). */
   if (c.local_tie_tag) {
-    for (size_t i = 0; i < e->n; i++) {
-      ep_entry *en = &e->v[i];
+    uint32_t pos = CSCTP_EP_NONE, id;
+    uint32_t hv = ep_hash_tag(e, c.local_tie_tag, h->src_port);
+    while ((id = csctp_ep_map_next(&e->by_ltag, hv, &pos)) != CSCTP_EP_NONE) {
+      ep_entry *en = &e->v[id];
       if (!en->a->dead && en->a->local_tag == c.local_tie_tag && en->rport == h->src_port) {
-        en->peer = *from;
-        *pa = en->a;
-        return csctp_assoc_read_packet(en->a, pkt, len, now);
+        ep_set_peer(e, id, from); /* our signed cookie: the peer's new address is proven */
+        return ep_deliver(e, id, pkt, len, now, pa, want);
       }
     }
   }
@@ -234,6 +461,7 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
     rv = ep_add(e, a, from, h->src_port);
     if (!rv) {
       *pa = a;
+      if (want) e->last = ep_id_of(e, a);
       return 0;
     }
   }
@@ -245,8 +473,10 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
 int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
                                size_t len, csctp_tstamp now, csctp_assoc **pa) {
   csctp_assoc *dummy;
+  int want = pa != NULL;
   if (!pa) pa = &dummy;
   *pa = NULL;
+  ep_settle(e);
   e->stats.packets_in++;
   csctp_common_hdr h;
   if (!pkt || csctp_packet_parse_header(pkt, len, &h) != 0) {
@@ -260,22 +490,23 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   uint8_t first = pkt[CSCTP_COMMON_HDR_LEN];
   uint8_t flags = pkt[CSCTP_COMMON_HDR_LEN + 1];
   if (h.vtag != 0) {
-    for (size_t i = 0; i < e->n; i++) {
-      ep_entry *en = &e->v[i];
+    uint32_t pos = CSCTP_EP_NONE, id;
+    uint32_t hv = ep_hash_tag(e, h.vtag, h.src_port);
+    while ((id = csctp_ep_map_next(&e->by_ltag, hv, &pos)) != CSCTP_EP_NONE) {
+      ep_entry *en = &e->v[id];
       if (en->a->local_tag == h.vtag && en->rport == h.src_port) {
-        en->peer = *from; /* follow the peer's address (RFC 6951 §5.5 for UDP) */
-        *pa = en->a;
-        return csctp_assoc_read_packet(en->a, pkt, len, now);
+        ep_set_peer(e, id, from); /* follow the peer's address (RFC 6951 §5.4 for UDP) */
+        return ep_deliver(e, id, pkt, len, now, pa, want);
       }
     }
     if ((first == CSCTP_CHUNK_ABORT || first == CSCTP_CHUNK_SHUTDOWN_COMPLETE) &&
         (flags & CSCTP_FLAG_T)) {
-      for (size_t i = 0; i < e->n; i++) {
-        ep_entry *en = &e->v[i];
-        if (en->a->peer_tag == h.vtag && en->rport == h.src_port && addr_eq(&en->peer, from)) {
-          *pa = en->a;
-          return csctp_assoc_read_packet(en->a, pkt, len, now);
-        }
+      pos = CSCTP_EP_NONE;
+      while ((id = csctp_ep_map_next(&e->by_ptag, hv, &pos)) != CSCTP_EP_NONE) {
+        ep_entry *en = &e->v[id];
+        if (en->a->peer_tag == h.vtag && en->rport == h.src_port &&
+            ep_same_peer(e, &en->peer, from))
+          return ep_deliver(e, id, pkt, len, now, pa, want);
       }
     }
   }
@@ -288,15 +519,15 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
     return 0;
   }
   if (h.vtag != 0 && first == CSCTP_CHUNK_COOKIE_ECHO)
-    return ep_cookie_echo(e, from, &h, pkt, len, now, pa);
+    return ep_cookie_echo(e, from, &h, pkt, len, now, pa, want);
   if (h.vtag == 0 && first == CSCTP_CHUNK_INIT) {
     /* An INIT from the peer of a live association: collision or restart (§5.2). */
-    for (size_t i = 0; i < e->n; i++) {
-      ep_entry *en = &e->v[i];
-      if (!en->a->dead && en->rport == h.src_port && addr_eq(&en->peer, from)) {
-        *pa = en->a;
-        return csctp_assoc_read_packet(en->a, pkt, len, now);
-      }
+    uint32_t pos = CSCTP_EP_NONE, id;
+    uint32_t hv = ep_hash_addr(e, from, h.src_port);
+    while ((id = csctp_ep_map_next(&e->by_addr, hv, &pos)) != CSCTP_EP_NONE) {
+      ep_entry *en = &e->v[id];
+      if (!en->a->dead && en->rport == h.src_port && ep_same_peer(e, &en->peer, from))
+        return ep_init_existing(e, id, from, pkt, len, now, pa, want);
     }
     int ok = ep_accepts(e, from, h.src_port);
     if (!ok) e->stats.drop_refused++;
@@ -306,10 +537,13 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   return ep_stateless(e, from, h.src_port, 0, pkt, len, now);
 }
 
+/* ---- output, events, timers ---- */
+
 csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t cap,
                                         csctp_tstamp now, csctp_addr *to, csctp_assoc **pa) {
   if (!buf || !to) return CSCTP_ERR_INVALID_ARGUMENT;
   if (pa) *pa = NULL;
+  ep_settle(e);
   if (e->out_head) {
     ep_pkt *p = e->out_head;
     if (cap < p->len) return CSCTP_ERR_NOBUF;
@@ -321,15 +555,19 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
     csctp_free(e->mem, p);
     return n;
   }
-  /* Round-robin over the associations, so that one cannot starve the others. */
-  for (size_t k = 0; k < e->n; k++) {
-    size_t i = (e->wr_cursor + k) % e->n;
-    csctp_ssize n = csctp_assoc_write_packet(e->v[i].a, buf, cap, now);
+  /* Round-robin: a writer goes to the back of the list, so that none starves the others. */
+  uint32_t id;
+  while ((id = e->out.head) != CSCTP_EP_NONE) {
+    csctp_assoc *a = e->v[id].a;
+    csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
     if (n < 0) return n;
+    csctp_ep_list_del(&e->out, id);
+    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a)); /* T3 may have started */
+    if (a->evq_len) csctp_ep_list_push(&e->evs, id);
     if (n > 0) {
-      *to = e->v[i].peer;
-      if (pa) *pa = e->v[i].a;
-      e->wr_cursor = i + 1;
+      csctp_ep_list_push(&e->out, id);
+      *to = e->v[id].peer;
+      if (pa) *pa = a;
       return n;
     }
   }
@@ -337,50 +575,84 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
 }
 
 int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev) {
-  for (size_t k = 0; k < e->n; k++) {
-    size_t i = (e->ev_cursor + k) % e->n;
-    if (csctp_assoc_poll_event(e->v[i].a, ev)) {
-      if (pa) *pa = e->v[i].a;
-      e->ev_cursor = i; /* stay: it may have more */
+  ep_settle(e);
+  uint32_t id;
+  while ((id = e->evs.head) != CSCTP_EP_NONE) {
+    csctp_assoc *a = e->v[id].a;
+    int got = csctp_assoc_poll_event(a, ev);
+    /* Taking a message may open the window (a SACK to send) or complete a deferred reset. */
+    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
+    csctp_ep_list_push(&e->out, id);
+    if (got) { /* it stays at the head: it may have more */
+      if (pa) *pa = a;
+      e->last = id;
       return 1;
     }
+    csctp_ep_list_del(&e->evs, id);
   }
   return 0;
 }
 
 csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e) {
-  csctp_tstamp t = CSCTP_TSTAMP_NONE;
-  for (size_t i = 0; i < e->n; i++) {
-    csctp_tstamp x = csctp_assoc_expiry(e->v[i].a);
+  csctp_tstamp t = csctp_ep_heap_top(&e->timers, NULL);
+  if (e->last != CSCTP_EP_NONE) {
+    csctp_tstamp x = csctp_assoc_expiry(e->v[e->last].a);
     if (x < t) t = x;
   }
   return t;
 }
 
 int csctp_endpoint_handle_expiry(csctp_endpoint *e, csctp_tstamp now) {
-  for (size_t i = 0; i < e->n; i++) {
-    if (csctp_assoc_expiry(e->v[i].a) <= now) {
-      int rv = csctp_assoc_handle_expiry(e->v[i].a, now);
-      if (rv) return rv;
-    }
+  ep_settle(e);
+  /* Take every due association out first: each runs once per call, as before. */
+  uint32_t k = 0, id = 0;
+  while (e->timers.n && csctp_ep_heap_top(&e->timers, &id) <= now) {
+    csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
+    e->due[k++] = id;
   }
+  int rv = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    csctp_assoc *a = e->v[e->due[i]].a;
+    if (!rv) rv = csctp_assoc_handle_expiry(a, now);
+    ep_sync(e, e->due[i]);
+  }
+  return rv;
+}
+
+int csctp_endpoint_touch(csctp_endpoint *e, csctp_assoc *a) {
+  uint32_t id = e ? ep_id_of(e, a) : CSCTP_EP_NONE;
+  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
+  ep_sync(e, id);
   return 0;
 }
 
 int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
-  ep_entry *en = a ? ep_find(e, a) : NULL;
-  if (!en) return CSCTP_ERR_INVALID_ARGUMENT;
+  uint32_t id = ep_id_of(e, a);
+  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (e->last == id) e->last = CSCTP_EP_NONE;
+  ep_settle(e);
+  ep_entry *en = &e->v[id];
+  csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
+  csctp_ep_map_del(&e->by_ptag, en->h_ptag, id);
+  csctp_ep_map_del(&e->by_addr, en->h_addr, id);
+  csctp_ep_map_del(&e->by_ptr, en->h_ptr, id);
+  csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
+  csctp_ep_list_del(&e->out, id);
+  csctp_ep_list_del(&e->evs, id);
   csctp_assoc_del(a);
-  *en = e->v[--e->n];
+  en->a = NULL;
+  en->next_free = e->free_head;
+  e->free_head = id;
+  e->n--;
   return 0;
 }
 
 int csctp_endpoint_assoc_peer(const csctp_endpoint *e, const csctp_assoc *a, csctp_addr *peer,
                               uint16_t *remote_port) {
-  const ep_entry *en = a ? ep_find(e, a) : NULL;
-  if (!en) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (peer) *peer = en->peer;
-  if (remote_port) *remote_port = en->rport;
+  uint32_t id = ep_id_of(e, a);
+  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (peer) *peer = e->v[id].peer;
+  if (remote_port) *remote_port = e->v[id].rport;
   return 0;
 }
 

@@ -144,6 +144,7 @@ static void socket_retire(csctp_socket *s) {
     uint8_t buf[PKT_MAX];
     csctp_ssize n;
     csctp_tstamp now = now_us();
+    csctp_endpoint_assoc_peer(h->ep, s->a, &s->peer, NULL); /* its UDP port may have moved */
     while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0)
       csctp_link_send(h->link, &s->peer, buf, (size_t)n);
     csctp_assoc_get_stats(s->a, &s->last_stats);
@@ -264,6 +265,7 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
       socket_attach(s, a);
     } else {
       csctp_assoc_abort(a, "unexpected association", now_us());
+      csctp_endpoint_touch(h->ep, a);
     }
   }
   h->dirty = 1;
@@ -347,6 +349,8 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     return rv;
   }
   csctp_endpoint_listen(h->ep, listen);
+  /* link.c's addresses end with the UDP port (0 over raw IP): a peer is its IP and SCTP port. */
+  csctp_endpoint_set_addr_port_len(h->ep, 2);
   char *err = NULL;
   uint16_t udp_port = o->udp_local_port; /* 0: any free port */
   rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
@@ -484,6 +488,7 @@ csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
     so.ppid = s->default_ppid;
   }
   int rv = csctp_assoc_send(s->a, &so, data, len, now_us());
+  csctp_endpoint_touch(s->h->ep, s->a);
   if (rv == CSCTP_ERR_WOULD_BLOCK) s->want_drain = 1;
   if (rv) return rv;
   size_t b = csctp_assoc_buffered_amount(s->a);
@@ -525,12 +530,14 @@ void csctp_socket_end(csctp_socket *s) {
   csctp_assoc_state st = csctp_assoc_get_state(s->a);
   if (st == CSCTP_STATE_COOKIE_WAIT || st == CSCTP_STATE_COOKIE_ECHOED) {
     csctp_assoc_abort(s->a, "closed before established", now_us());
+    csctp_endpoint_touch(s->h->ep, s->a);
   } else {
     /* What is due goes out first: a SACK owed for data that just arrived (end() is often
      * called from a data callback) would otherwise be folded into the SHUTDOWN's cumulative
      * ack, which some peers ignore (the Node.js sctp module keeps retransmitting). */
     host_write(s->h);
     csctp_assoc_shutdown(s->a, now_us());
+    csctp_endpoint_touch(s->h->ep, s->a);
   }
   host_kick(s->h);
 }

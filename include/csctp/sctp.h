@@ -193,6 +193,19 @@ typedef enum csctp_event_type {
    * was refused (`result` non-zero: the RFC 6525 result code).
    */
   CSCTP_EVENT_STREAMS_RESET,
+  /**
+   * Our request that the peer reset its outgoing streams
+   * (csctp_assoc_reset_incoming_streams) was answered, in u.streams_reset
+   * (`incoming` 1): `result` 0 when the peer agreed (its reset then arrives
+   * as STREAMS_RESET with incoming = 1, or already did), else the RFC 6525
+   * result code of its refusal (nothing was reset).
+   */
+  CSCTP_EVENT_INCOMING_RESET_RESULT,
+  /**
+   * The stream counts changed (RFC 6525 Add Streams, by us or by the peer),
+   * or our csctp_assoc_add_streams request was refused: u.streams_changed.
+   */
+  CSCTP_EVENT_STREAMS_CHANGED,
 } csctp_event_type;
 
 /**
@@ -228,7 +241,13 @@ typedef struct csctp_event {
       uint32_t result;           /**< outgoing: 0 done, else RFC 6525 result code */
       const uint16_t *streams;   /**< the stream ids (empty list = all streams) */
       size_t n_streams;
-    } streams_reset;
+    } streams_reset;             /**< STREAMS_RESET and INCOMING_RESET_RESULT */
+    struct {
+      uint32_t result;           /**< 0: counts changed, else RFC 6525 result code of the
+                                      refusal of our request (counts unchanged) */
+      uint16_t inbound_streams;  /**< now: streams the peer may send on */
+      uint16_t outbound_streams; /**< now: streams we may send on */
+    } streams_changed;
   } u;
 } csctp_event;
 
@@ -385,6 +404,52 @@ CSCTP_EXTERN int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tst
 CSCTP_EXTERN int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
                                            csctp_tstamp now);
 
+/**
+ * Asks the peer to reset its outgoing streams toward us (RFC 6525 Incoming
+ * SSN Reset Request, §5.1.3): `streams` are ids of our inbound streams, `n`
+ * = 0 asks for all. The peer performs it by an Outgoing SSN Reset Request of
+ * its own once its queued data on them is sent: then a STREAMS_RESET event
+ * (incoming = 1) says their sequence numbers start over. An
+ * INCOMING_RESET_RESULT event reports the answer (result 0: agreed, else the
+ * peer's refusal, e.g. 4 while a request of its own is outstanding: ask
+ * again later). Requests are sent one at a time and together with our own
+ * Outgoing SSN Reset Requests (csctp_assoc_reset_streams), the two in one
+ * RE-CONFIG chunk when both wait; further calls are merged into the next
+ * request. Retransmitted like csctp_assoc_reset_streams. Returns 0,
+ * CSCTP_ERR_INVALID_STATE (not established, or the peer did not announce
+ * stream reconfiguration), CSCTP_ERR_STREAM_ID (an id not below the inbound
+ * stream count), CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, or `streams` NULL
+ * with n > 0), CSCTP_ERR_NOMEM; on error nothing changes. The ids are copied.
+ */
+CSCTP_EXTERN int csctp_assoc_reset_incoming_streams(csctp_assoc *a, const uint16_t *streams,
+                                                    size_t n, csctp_tstamp now);
+
+/**
+ * Adds streams to the association (RFC 6525 §5.1.5, §5.1.6): `n_out`
+ * outbound streams (Add Outgoing Streams Request: usable once the peer
+ * agreed, when STREAMS_CHANGED reports the new outbound count; until then a
+ * send on them fails with CSCTP_ERR_STREAM_ID) and `n_in` inbound streams
+ * (Add Incoming Streams Request: the peer adds its outgoing streams by a
+ * request of its own, reported by STREAMS_CHANGED when it arrives). The two
+ * go in one RE-CONFIG chunk. A refusal is reported by STREAMS_CHANGED with
+ * a non-zero result. The peer adding streams on its own is reported the same
+ * way; it may add outgoing streams up to our max_inbound_streams. One request
+ * is in flight at a time; calls made meanwhile are added up into the next
+ * one. Returns 0, CSCTP_ERR_INVALID_STATE (not established, or the peer did
+ * not announce stream reconfiguration), CSCTP_ERR_INVALID_ARGUMENT (`a`
+ * NULL, both counts 0, the outbound count would pass 65535 or the inbound
+ * count max_inbound_streams, counting requests not yet answered); on error
+ * nothing changes.
+ */
+CSCTP_EXTERN int csctp_assoc_add_streams(csctp_assoc *a, uint16_t n_out, uint16_t n_in,
+                                         csctp_tstamp now);
+
+/**
+ * The current stream counts: *in (may be NULL) streams the peer may send on,
+ * *out (may be NULL) streams we may send on; 0 before the handshake.
+ */
+CSCTP_EXTERN void csctp_assoc_get_stream_counts(const csctp_assoc *a, uint16_t *in, uint16_t *out);
+
 /** Extensions the peer announced in its INIT / INIT ACK. */
 typedef struct csctp_peer_features {
   int forward_tsn;  /**< RFC 3758 partial reliability */
@@ -515,6 +580,20 @@ CSCTP_EXTERN void csctp_endpoint_restrict(csctp_endpoint *e, const csctp_addr *p
                                           uint16_t remote_port);
 
 /**
+ * Declares that the last `len` bytes of every csctp_addr given to this
+ * endpoint are the peer's UDP port (RFC 6951; 2 with transport/link.c's
+ * addresses, 0 by default): packets still go to the whole address, but the
+ * peer of an association is its address without those bytes plus its SCTP
+ * port, so that an INIT from a peer that comes back from another UDP port is
+ * recognised as that association's peer (collision or restart, RFC 9260
+ * §5.2) and answered at the port it came from, and csctp_endpoint_restrict
+ * compares addresses without them. Call before the first association.
+ * Returns 0, CSCTP_ERR_INVALID_ARGUMENT (len above 28) or
+ * CSCTP_ERR_INVALID_STATE (associations exist).
+ */
+CSCTP_EXTERN int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len);
+
+/**
  * Creates an association to `peer`:`remote_port` and starts its handshake.
  * `cfg` overrides the template (NULL: the template); its local_port and
  * cookie_secret are replaced by the endpoint's. The association belongs to
@@ -554,6 +633,20 @@ CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t 
  * until the next call on that association.
  */
 CSCTP_EXTERN int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev);
+
+/**
+ * Tells the endpoint that the caller called into one of its associations
+ * directly (csctp_assoc_send, _shutdown, _abort, _reset_streams, ...), which
+ * may have given it packets to send or moved its timers: the endpoint looks
+ * at it again, in O(1). Without it, csctp_endpoint_write_packet and
+ * csctp_endpoint_expiry may miss what that call did. Not needed for the
+ * association handed out by the endpoint's previous call (*pa of
+ * csctp_endpoint_poll_event, _read_packet or _connect), which the endpoint
+ * looks at again anyway, so an event handler that answers on the association
+ * it was given needs no touch. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT when
+ * `a` is not one of this endpoint's.
+ */
+CSCTP_EXTERN int csctp_endpoint_touch(csctp_endpoint *e, csctp_assoc *a);
 
 /** Earliest timer deadline of all associations, or CSCTP_TSTAMP_NONE. */
 CSCTP_EXTERN csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e);
