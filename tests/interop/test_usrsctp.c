@@ -420,6 +420,18 @@ static void report(const harness *h) {
     fprintf(stderr, "%s: pkts out %llu (dropped %llu), max pkt %zu, received %u/%u, bad %u%s%s\n",
             e->name, (unsigned long long)h->pkts[i], (unsigned long long)h->dropped[i], e->max_pkt,
             e->rx.received, e->rx.expected, e->rx.bad, e->rx.failure[0] ? ": " : "", e->rx.failure);
+    if (e->rx.seen && e->rx.received < e->rx.expected) {
+      /* Which messages never arrived: id (stream, length, ordered or not). */
+      fprintf(stderr, "  missing:");
+      for (uint32_t id = 0, n = 0; id < e->rx.expected && n < 16; id++) {
+        if (e->rx.seen[id]) continue;
+        interop_msg d;
+        interop_msg_describe(e->rx.dir, id, &d);
+        fprintf(stderr, " %u (s%u %uB%s)", id, d.sid, d.len, d.unordered ? " U" : "");
+        n++;
+      }
+      fprintf(stderr, "\n");
+    }
     if (e->kind == EP_CSCTP) {
       csctp_stats st;
       csctp_assoc_get_stats(e->a, &st);
