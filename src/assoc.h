@@ -54,6 +54,28 @@ typedef struct csctp_assoc_reconfig {
   csctp_assoc_streams deferred_streams;
 } csctp_assoc_reconfig;
 
+/*
+ * Stream reconfiguration beyond our Outgoing SSN Reset Requests (RFC 6525 §5.1.3, §5.1.5,
+ * §5.1.6, §5.2.3, §5.2.5, §5.2.6), assoc_reconfig.c and assoc_reconfig_peer.c. Our request
+ * chunk in flight (rc.inflight) carries one or two request parameters (§3.1: Outgoing and/or
+ * Incoming SSN Reset, or Add Outgoing and/or Add Incoming Streams); a flag below stays set
+ * until its parameter is answered.
+ */
+typedef struct csctp_assoc_reconfig_ext {
+  int out;               /* an Outgoing SSN Reset Request (rc.cur, rc.seq) is unanswered */
+  int out_answers;       /* it answers the peer's Incoming SSN Reset Request out_resp_seq */
+  uint32_t out_resp_seq; /* §4.1: that request's number (else set when written) */
+  int in;                /* an Incoming SSN Reset Request (in_cur, in_seq) is unanswered */
+  uint32_t in_seq;
+  csctp_assoc_streams in_cur, in_pending; /* in flight; queued for the next request */
+  uint16_t add_out, add_in;               /* Add Outgoing / Incoming Streams unanswered (0: none) */
+  uint32_t add_out_seq, add_in_seq;
+  uint32_t add_out_pending, add_in_pending; /* queued for the next request */
+  /* The peer's Incoming SSN Reset Request we perform by our Outgoing one (§5.2.3). */
+  int answer_in;
+  uint32_t answer_in_seq;
+} csctp_assoc_reconfig_ext;
+
 /* A whole packet built while reading input (stateless replies), sent as is. */
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
@@ -131,6 +153,10 @@ struct csctp_assoc {
   uint8_t zc_accept; /* we announced cfg.zero_checksum_edmid in our INIT or INIT ACK of this
                       * association: a zero checksum is accepted from the peer (§5.3) */
   uint8_t zc_peer;   /* the peer announced the same EDMID: we may send zero checksums (§5.2) */
+
+  /* RFC 6525 Incoming SSN Reset and Add Streams requests, both ways (assoc_reconfig.c,
+   * assoc_reconfig_peer.c); see csctp_assoc_reconfig_ext. */
+  csctp_assoc_reconfig_ext rcx;
 };
 
 /* assoc.c */
@@ -203,6 +229,33 @@ int csctp_assoc_reconfig_holds(const csctp_assoc *a, uint16_t stream, csctp_tsn 
 void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now);
 /* The reconfiguration timer: retransmits the request. Returns 1 when the association closed. */
 int csctp_assoc_reconfig_timer(csctp_assoc *a, csctp_tstamp now);
+/* Stream sets of the requests (assoc_reconfig.c): add ids (n = 0: all; 0 or CSCTP_ERR_NOMEM,
+ * nothing changed), membership, clear, and the ids / count as the wire sees them (0 = all). */
+int csctp_assoc_streams_add(csctp_assoc *a, csctp_assoc_streams *s, const uint16_t *ids, size_t n);
+int csctp_assoc_streams_has(const csctp_assoc_streams *s, uint16_t id);
+void csctp_assoc_streams_clear(csctp_assoc_streams *s);
+const uint16_t *csctp_assoc_streams_ids(const csctp_assoc_streams *s);
+size_t csctp_assoc_streams_n(const csctp_assoc_streams *s);
+/* Stream ids that fit in one reset request in a packet. */
+size_t csctp_assoc_reconfig_max_streams(const csctp_assoc *a);
+/* Starts our next request chunk from what is queued, when none is in flight. */
+void csctp_assoc_reconfig_start_next(csctp_assoc *a);
+/* Emits STREAMS_RESET or INCOMING_RESET_RESULT (`type`) with a copy of the stream list. */
+void csctp_assoc_reconfig_event(csctp_assoc *a, csctp_event_type type, int incoming,
+                                uint32_t result, const csctp_assoc_streams *s);
+/* Our requests answered (also implicitly, by the peer's request, §5.2.3, §5.2.6): the
+ * Incoming SSN Reset, the Add Incoming Streams; then the check that the chunk is done. */
+void csctp_assoc_reconfig_in_done(csctp_assoc *a, uint32_t result);
+void csctp_assoc_reconfig_add_in_done(csctp_assoc *a, uint32_t result);
+void csctp_assoc_reconfig_check_done(csctp_assoc *a);
+/* Emits STREAMS_CHANGED with the current stream counts. */
+void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result);
+
+/* assoc_reconfig_peer.c */
+/* Handles one of the peer's request parameters (§5.2); returns the result to answer with, or
+ * CSCTP_RECONFIG_NO_RESPONSE when our own request answers it (§5.2.3). */
+uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_param *p);
+#define CSCTP_RECONFIG_NO_RESPONSE UINT32_MAX
 
 /* assoc_event.c */
 void csctp_assoc_push_event(csctp_assoc *a, const csctp_event *ev, int after_data);

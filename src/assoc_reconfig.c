@@ -1,10 +1,11 @@
 /*
- * Stream reconfiguration (RFC 6525): our Outgoing SSN Reset Requests (one in
- * flight, retransmitted on their own timer, later ones merged and queued) and
- * the peer's requests (sequence numbers, deferred reset processing, "In
- * progress", duplicates); every request type we do not perform is denied.
- * Also the extension state set up at establishment and the small queries of
- * sctp.h about extensions and streams.
+ * Stream reconfiguration (RFC 6525), our side: the requests we send (Outgoing
+ * and Incoming SSN Reset, Add Outgoing and Incoming Streams), one RE-CONFIG
+ * chunk of one or two requests in flight, retransmitted on its own timer,
+ * later requests merged and queued; the responses to them; and the intake of
+ * a RE-CONFIG chunk (the peer's requests are assoc_reconfig_peer.c). Also the
+ * extension state set up at establishment and the small queries of sctp.h
+ * about extensions and streams.
  */
 #include <string.h>
 
@@ -13,8 +14,7 @@
 
 /* ---- stream sets ---- */
 
-/* Adds ids (n = 0: every stream). Grows first: on NOMEM nothing changed. */
-static int streams_add(csctp_assoc *a, csctp_assoc_streams *s, const uint16_t *ids, size_t n) {
+int csctp_assoc_streams_add(csctp_assoc *a, csctp_assoc_streams *s, const uint16_t *ids, size_t n) {
   if (n == 0) {
     s->all = 1;
     s->n = 0;
@@ -37,33 +37,53 @@ static int streams_add(csctp_assoc *a, csctp_assoc_streams *s, const uint16_t *i
   return 0;
 }
 
-static int streams_has(const csctp_assoc_streams *s, uint16_t id) {
+int csctp_assoc_streams_has(const csctp_assoc_streams *s, uint16_t id) {
   if (s->all) return 1;
   for (size_t i = 0; i < s->n; i++)
     if (s->ids[i] == id) return 1;
   return 0;
 }
 
-static void streams_clear(csctp_assoc_streams *s) {
+void csctp_assoc_streams_clear(csctp_assoc_streams *s) {
   s->n = 0;
   s->all = 0;
 }
 
-/* Ids and count as the wire and the tx see them (0 = all). */
-static const uint16_t *streams_ids(const csctp_assoc_streams *s) { return s->all ? NULL : s->ids; }
-static size_t streams_n(const csctp_assoc_streams *s) { return s->all ? 0 : s->n; }
+static int streams_empty(const csctp_assoc_streams *s) { return !s->all && s->n == 0; }
 
-/* Streams whose ids fit in one Outgoing SSN Reset Request in a packet. */
-static size_t reconfig_max_streams(const csctp_assoc *a) {
-  return (a->cfg.mtu - CSCTP_COMMON_HDR_LEN - CSCTP_CHUNK_HDR_LEN - 16) / 2;
+const uint16_t *csctp_assoc_streams_ids(const csctp_assoc_streams *s) {
+  return s->all ? NULL : s->ids;
+}
+size_t csctp_assoc_streams_n(const csctp_assoc_streams *s) { return s->all ? 0 : s->n; }
+
+/* Moves up to one request's worth of `from` into the empty `to`. */
+static int streams_take(csctp_assoc *a, csctp_assoc_streams *to, csctp_assoc_streams *from) {
+  csctp_assoc_streams_clear(to);
+  if (from->all) {
+    to->all = 1;
+    csctp_assoc_streams_clear(from);
+    return 0;
+  }
+  size_t take = from->n, max = csctp_assoc_reconfig_max_streams(a);
+  if (take > max) take = max;
+  if (csctp_assoc_streams_add(a, to, from->ids, take)) return CSCTP_ERR_NOMEM;
+  memmove(from->ids, from->ids + take, (from->n - take) * sizeof(uint16_t));
+  from->n -= take;
+  return 0;
 }
 
-/* Emits STREAMS_RESET with a copy of the stream list (freed after the event is taken). */
-static void reconfig_event(csctp_assoc *a, int incoming, uint32_t result,
-                           const csctp_assoc_streams *s) {
-  csctp_event ev = {.type = CSCTP_EVENT_STREAMS_RESET};
+size_t csctp_assoc_reconfig_max_streams(const csctp_assoc *a) {
+  /* An Outgoing SSN Reset Request (16 + 2n) plus an Incoming one of the same size. */
+  return (a->cfg.mtu - CSCTP_COMMON_HDR_LEN - CSCTP_CHUNK_HDR_LEN - 16 - 8) / 4;
+}
+
+/* ---- events ---- */
+
+void csctp_assoc_reconfig_event(csctp_assoc *a, csctp_event_type type, int incoming,
+                                uint32_t result, const csctp_assoc_streams *s) {
+  csctp_event ev = {.type = type};
   uint16_t *copy = NULL;
-  size_t n = streams_n(s);
+  size_t n = csctp_assoc_streams_n(s);
   if (n) {
     copy = csctp_malloc(a->mem, n * sizeof(*copy));
     if (!copy) return; /* out of memory: the event is lost, the reset still happened */
@@ -76,91 +96,188 @@ static void reconfig_event(csctp_assoc *a, int incoming, uint32_t result,
   csctp_assoc_push_event_owned(a, &ev, 0, copy);
 }
 
+void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result) {
+  csctp_event ev = {.type = CSCTP_EVENT_STREAMS_CHANGED};
+  ev.u.streams_changed.result = result;
+  ev.u.streams_changed.inbound_streams = a->num_in;
+  ev.u.streams_changed.outbound_streams = a->num_out;
+  csctp_assoc_push_event(a, &ev, 0);
+}
+
 /* ---- set-up ---- */
 
 void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn) {
   csctp_assoc_reconfig *rc = &a->rc;
+  csctp_assoc_reconfig_ext *x = &a->rcx;
   a->tx.pr_enabled = a->peer_forward_tsn;
-  /* A restart starts over: nothing paused, no request in flight. */
+  /* A restart starts over: nothing paused, no request in flight or queued. */
   csctp_tx_resume_streams(&a->tx, NULL, 0, 0);
   rc->next_seq = a->local_initial_tsn; /* §5.1.1: the first request number is the initial TSN */
   rc->inflight = rc->sent = rc->send = rc->in_progress = 0;
-  streams_clear(&rc->cur);
-  streams_clear(&rc->pending);
+  csctp_assoc_streams_clear(&rc->cur);
+  csctp_assoc_streams_clear(&rc->pending);
   rc->timer = CSCTP_TSTAMP_NONE;
   rc->peer_next_seq = peer_initial_tsn;
   rc->peer_seen = 0;
   rc->deferred = 0;
-  streams_clear(&rc->deferred_streams);
+  csctp_assoc_streams_clear(&rc->deferred_streams);
+  x->out = x->out_answers = x->in = x->answer_in = 0;
+  x->add_out = x->add_in = 0;
+  x->add_out_pending = x->add_in_pending = 0;
+  csctp_assoc_streams_clear(&x->in_cur);
+  csctp_assoc_streams_clear(&x->in_pending);
 }
 
 void csctp_assoc_reconfig_free(csctp_assoc *a) {
-  csctp_free(a->mem, a->rc.cur.ids);
-  csctp_free(a->mem, a->rc.pending.ids);
-  csctp_free(a->mem, a->rc.deferred_streams.ids);
-  memset(&a->rc.cur, 0, sizeof(a->rc.cur));
-  memset(&a->rc.pending, 0, sizeof(a->rc.pending));
-  memset(&a->rc.deferred_streams, 0, sizeof(a->rc.deferred_streams));
+  csctp_assoc_streams *sets[] = {&a->rc.cur, &a->rc.pending, &a->rc.deferred_streams,
+                                 &a->rcx.in_cur, &a->rcx.in_pending};
+  for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+    csctp_free(a->mem, sets[i]->ids);
+    memset(sets[i], 0, sizeof(*sets[i]));
+  }
 }
 
-/* ---- our requests (§5.1.2) ---- */
+/* ---- our requests (§5.1) ---- */
 
-/* Moves the queued streams into a new request, as many as fit in a packet. */
-static void reconfig_start_next(csctp_assoc *a) {
+static int reconfig_unanswered(const csctp_assoc *a) {
+  const csctp_assoc_reconfig_ext *x = &a->rcx;
+  return x->out || x->in || x->add_out || x->add_in;
+}
+
+/*
+ * Starts the next request chunk (§5.1.1: one outstanding at a time): queued stream resets
+ * first, an Outgoing and an Incoming SSN Reset Request together (§3.1), else the queued
+ * stream additions, Add Outgoing and Add Incoming together.
+ */
+void csctp_assoc_reconfig_start_next(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
-  if (rc->inflight || (!rc->pending.all && rc->pending.n == 0)) return;
-  streams_clear(&rc->cur);
-  if (rc->pending.all) {
-    rc->cur.all = 1;
-    streams_clear(&rc->pending);
+  csctp_assoc_reconfig_ext *x = &a->rcx;
+  if (rc->inflight) return;
+  if (!streams_empty(&rc->pending) || !streams_empty(&x->in_pending)) {
+    /* Allocation first, so that running out of memory changes nothing (the next call retries). */
+    if (!streams_empty(&rc->pending) && streams_take(a, &rc->cur, &rc->pending)) return;
+    if (!streams_empty(&x->in_pending) && streams_take(a, &x->in_cur, &x->in_pending)) {
+      /* Put the outgoing part back in front (capacity is there: it came from there). */
+      if (!streams_empty(&rc->cur)) {
+        csctp_assoc_streams_add(a, &rc->pending, csctp_assoc_streams_ids(&rc->cur),
+                                csctp_assoc_streams_n(&rc->cur));
+        csctp_assoc_streams_clear(&rc->cur);
+      }
+      return;
+    }
+    x->out = !streams_empty(&rc->cur);
+    x->in = !streams_empty(&x->in_cur);
+    if (x->out) rc->seq = rc->next_seq++;
+    if (x->in) x->in_seq = rc->next_seq++;
+    /* §5.2.3: the first Outgoing request after performing the peer's Incoming one answers it. */
+    x->out_answers = x->out && x->answer_in;
+    x->out_resp_seq = x->answer_in_seq;
+    x->answer_in = 0;
+  } else if (x->add_out_pending || x->add_in_pending) {
+    x->add_out = (uint16_t)x->add_out_pending;
+    x->add_in = (uint16_t)x->add_in_pending;
+    x->add_out_pending = x->add_in_pending = 0;
+    if (x->add_out) x->add_out_seq = rc->next_seq++;
+    if (x->add_in) x->add_in_seq = rc->next_seq++;
   } else {
-    size_t take = rc->pending.n, max = reconfig_max_streams(a);
-    if (take > max) take = max;
-    if (streams_add(a, &rc->cur, rc->pending.ids, take)) return; /* NOMEM: next call tries */
-    memmove(rc->pending.ids, rc->pending.ids + take, (rc->pending.n - take) * sizeof(uint16_t));
-    rc->pending.n -= take;
+    return;
   }
   rc->inflight = 1;
   rc->sent = rc->in_progress = 0;
   rc->send = 1;
-  rc->seq = rc->next_seq++;
 }
 
-int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
-                              csctp_tstamp now) {
+static int reconfig_usable(const csctp_assoc *a) {
+  return a->state == CSCTP_STATE_ESTABLISHED && a->peer_reconfig;
+}
+
+int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n, csctp_tstamp now) {
   csctp_assoc_reconfig *rc = &a->rc;
   (void)now;
-  if (a->state != CSCTP_STATE_ESTABLISHED || !a->peer_reconfig) return CSCTP_ERR_INVALID_STATE;
+  if (!reconfig_usable(a)) return CSCTP_ERR_INVALID_STATE;
   if (n && !streams) return CSCTP_ERR_INVALID_ARGUMENT;
-  reconfig_start_next(a); /* retries a start that ran out of memory */
+  csctp_assoc_reconfig_start_next(a); /* retries a start that ran out of memory */
   for (size_t i = 0; i < n; i++)
     if (streams[i] >= a->num_out) return CSCTP_ERR_STREAM_ID;
-  int rv = streams_add(a, &rc->pending, streams, n);
+  int rv = csctp_assoc_streams_add(a, &rc->pending, streams, n);
   if (rv) return rv;
   /* Data queued now still goes before the reset; later sends wait for it (sctp.h). */
   rv = csctp_tx_pause_streams(&a->tx, streams, n);
   if (rv) return rv;
-  reconfig_start_next(a);
+  csctp_assoc_reconfig_start_next(a);
   return 0;
+}
+
+int csctp_assoc_reset_incoming_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
+                                       csctp_tstamp now) {
+  (void)now;
+  if (!a || (n && !streams)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!reconfig_usable(a)) return CSCTP_ERR_INVALID_STATE;
+  for (size_t i = 0; i < n; i++)
+    if (streams[i] >= a->num_in) return CSCTP_ERR_STREAM_ID;
+  int rv = csctp_assoc_streams_add(a, &a->rcx.in_pending, streams, n);
+  if (rv) return rv;
+  csctp_assoc_reconfig_start_next(a);
+  return 0;
+}
+
+int csctp_assoc_add_streams(csctp_assoc *a, uint16_t n_out, uint16_t n_in, csctp_tstamp now) {
+  (void)now;
+  if (!a || (n_out == 0 && n_in == 0)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!reconfig_usable(a)) return CSCTP_ERR_INVALID_STATE;
+  const csctp_assoc_reconfig_ext *x = &a->rcx;
+  /* What is asked but not yet answered counts: the totals must stay possible. */
+  uint32_t out = (uint32_t)a->num_out + x->add_out + x->add_out_pending + n_out;
+  uint32_t in = (uint32_t)a->num_in + x->add_in + x->add_in_pending + n_in;
+  if (out > UINT16_MAX || in > a->cfg.max_inbound_streams) return CSCTP_ERR_INVALID_ARGUMENT;
+  a->rcx.add_out_pending += n_out;
+  a->rcx.add_in_pending += n_in;
+  csctp_assoc_reconfig_start_next(a);
+  return 0;
+}
+
+void csctp_assoc_get_stream_counts(const csctp_assoc *a, uint16_t *in, uint16_t *out) {
+  if (in) *in = a->num_in;
+  if (out) *out = a->num_out;
+}
+
+static void reconfig_write_param(csctp_wr *w, uint16_t type, uint32_t seq,
+                                 const csctp_assoc_streams *s, uint16_t n_new) {
+  csctp_reconfig_param p = {0};
+  p.type = type;
+  p.seq = seq;
+  p.n_streams = s ? csctp_assoc_streams_n(s) : 0;
+  p.n_new_streams = n_new;
+  csctp_reconfig_param_write(w, &p, s ? csctp_assoc_streams_ids(s) : NULL);
 }
 
 void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
   csctp_assoc_reconfig *rc = &a->rc;
+  csctp_assoc_reconfig_ext *x = &a->rcx;
   if (!rc->inflight || !rc->send) return;
-  const uint16_t *ids = streams_ids(&rc->cur);
-  size_t n = streams_n(&rc->cur);
-  /* §5.1.2: the request goes once the data queued before it has its TSNs. */
-  if (!rc->sent && !csctp_tx_streams_drained(&a->tx, ids, n)) return;
+  const uint16_t *ids = csctp_assoc_streams_ids(&rc->cur);
+  size_t n = csctp_assoc_streams_n(&rc->cur);
+  /* §5.1.2: the Outgoing request goes once the data queued before it has its TSNs. */
+  if (x->out && !rc->sent && !csctp_tx_streams_drained(&a->tx, ids, n)) return;
   csctp_tsn last = rc->sent ? rc->last_tsn : a->tx.next_tsn - 1;
-  csctp_reconfig_param p = {0};
-  p.type = CSCTP_PARAM_OUT_SSN_RESET;
-  p.seq = rc->seq;
-  p.resp_seq = rc->peer_next_seq - 1; /* §4.1: no Incoming request answered */
-  p.last_tsn = last;
-  p.n_streams = n;
   size_t mark = w->len;
   size_t off = csctp_reconfig_write_begin(w);
-  csctp_reconfig_param_write(w, &p, ids);
+  /* Retransmissions carry the unanswered requests with their numbers (§5.1.1). */
+  if (x->out) {
+    csctp_reconfig_param p = {0};
+    p.type = CSCTP_PARAM_OUT_SSN_RESET;
+    p.seq = rc->seq;
+    /* §4.1: the number of the peer's Incoming request it answers, else the last one seen. */
+    p.resp_seq = x->out_answers ? x->out_resp_seq : rc->peer_next_seq - 1;
+    p.last_tsn = last;
+    p.n_streams = n;
+    csctp_reconfig_param_write(w, &p, ids);
+  }
+  if (x->in) reconfig_write_param(w, CSCTP_PARAM_IN_SSN_RESET, x->in_seq, &x->in_cur, 0);
+  if (x->add_out)
+    reconfig_write_param(w, CSCTP_PARAM_ADD_OUT_STREAMS, x->add_out_seq, NULL, x->add_out);
+  if (x->add_in)
+    reconfig_write_param(w, CSCTP_PARAM_ADD_IN_STREAMS, x->add_in_seq, NULL, x->add_in);
   csctp_wr_tlv_end(w, off);
   if (w->overflow) {
     csctp_wr_rollback(w, mark);
@@ -189,25 +306,74 @@ int csctp_assoc_reconfig_timer(csctp_assoc *a, csctp_tstamp now) {
   return 0;
 }
 
-/* Our request is answered: streams resume (SSNs from 0 on success), the next request starts. */
-static void reconfig_finish(csctp_assoc *a, uint32_t result) {
-  csctp_assoc_reconfig *rc = &a->rc;
-  int ok = result == CSCTP_RECONFIG_SUCCESS || result == CSCTP_RECONFIG_SUCCESS_NOP;
-  csctp_tx_resume_streams(&a->tx, streams_ids(&rc->cur), streams_n(&rc->cur), ok);
-  /* Streams also waiting for the next request stay paused. */
-  if (rc->pending.all || rc->pending.n)
-    csctp_tx_pause_streams(&a->tx, streams_ids(&rc->pending), streams_n(&rc->pending));
-  reconfig_event(a, 0, ok ? 0 : result, &rc->cur);
-  rc->inflight = rc->sent = rc->send = rc->in_progress = 0;
-  rc->timer = CSCTP_TSTAMP_NONE;
-  streams_clear(&rc->cur);
-  reconfig_start_next(a);
+static int result_ok(uint32_t result) {
+  return result == CSCTP_RECONFIG_SUCCESS || result == CSCTP_RECONFIG_SUCCESS_NOP;
 }
 
-static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p,
-                                 csctp_tstamp now) {
+/* Our Outgoing request is answered: streams resume (SSNs from 0 on success). */
+static void reconfig_out_done(csctp_assoc *a, uint32_t result) {
   csctp_assoc_reconfig *rc = &a->rc;
-  if (!rc->inflight || !rc->sent || p->seq != rc->seq) {
+  int ok = result_ok(result);
+  csctp_tx_resume_streams(&a->tx, csctp_assoc_streams_ids(&rc->cur),
+                          csctp_assoc_streams_n(&rc->cur), ok);
+  /* Streams also waiting for the next request stay paused. */
+  if (!streams_empty(&rc->pending))
+    csctp_tx_pause_streams(&a->tx, csctp_assoc_streams_ids(&rc->pending),
+                           csctp_assoc_streams_n(&rc->pending));
+  csctp_assoc_reconfig_event(a, CSCTP_EVENT_STREAMS_RESET, 0, ok ? 0 : result, &rc->cur);
+  a->rcx.out = a->rcx.out_answers = 0;
+  csctp_assoc_streams_clear(&rc->cur);
+}
+
+/* Our Incoming request is answered, by a response or by the peer's Outgoing request (§5.2.3). */
+void csctp_assoc_reconfig_in_done(csctp_assoc *a, uint32_t result) {
+  csctp_assoc_reconfig_ext *x = &a->rcx;
+  csctp_assoc_reconfig_event(a, CSCTP_EVENT_INCOMING_RESET_RESULT, 1,
+                             result_ok(result) ? 0 : result, &x->in_cur);
+  x->in = 0;
+  csctp_assoc_streams_clear(&x->in_cur);
+}
+
+/* Our Add Outgoing request is answered: §5.1.5, the new streams may be used once performed. */
+static void reconfig_add_out_done(csctp_assoc *a, uint32_t result) {
+  if (result == CSCTP_RECONFIG_SUCCESS) {
+    a->num_out = (uint16_t)(a->num_out + a->rcx.add_out);
+    a->tx.num_streams = a->num_out;
+  }
+  a->rcx.add_out = 0;
+  csctp_assoc_streams_changed_event(a, result_ok(result) ? 0 : result);
+}
+
+/* Our Add Incoming request is answered; on success the peer's Add Outgoing request follows. */
+void csctp_assoc_reconfig_add_in_done(csctp_assoc *a, uint32_t result) {
+  a->rcx.add_in = 0;
+  if (!result_ok(result)) csctp_assoc_streams_changed_event(a, result);
+}
+
+/* The chunk in flight is answered in full: stop its timer, start the next one. */
+void csctp_assoc_reconfig_check_done(csctp_assoc *a) {
+  csctp_assoc_reconfig *rc = &a->rc;
+  if (!rc->inflight || reconfig_unanswered(a)) return;
+  rc->inflight = rc->sent = rc->send = rc->in_progress = 0;
+  rc->timer = CSCTP_TSTAMP_NONE;
+  csctp_assoc_reconfig_start_next(a);
+}
+
+static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, csctp_tstamp now) {
+  csctp_assoc_reconfig *rc = &a->rc;
+  csctp_assoc_reconfig_ext *x = &a->rcx;
+  int which = 0; /* 1 out, 2 in, 3 add out, 4 add in */
+  if (rc->inflight && rc->sent) {
+    if (x->out && p->seq == rc->seq)
+      which = 1;
+    else if (x->in && p->seq == x->in_seq)
+      which = 2;
+    else if (x->add_out && p->seq == x->add_out_seq)
+      which = 3;
+    else if (x->add_in && p->seq == x->add_in_seq)
+      which = 4;
+  }
+  if (!which) {
     a->stats.drop_unexpected++; /* stale or unsolicited */
     return;
   }
@@ -219,83 +385,16 @@ static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p,
     rc->timer = now + csctp_rto_get(&a->tx.rto);
     return;
   }
-  reconfig_finish(a, p->result);
-}
-
-/* ---- the peer's requests (§5.2) ---- */
-
-/* Result recorded for a recent request number, or -1. */
-static int64_t peer_result(const csctp_assoc_reconfig *rc, uint32_t seq) {
-  if (rc->peer_seen >= 1 && seq == rc->peer_next_seq - 1) return rc->peer_results[0];
-  if (rc->peer_seen >= 2 && seq == rc->peer_next_seq - 2) return rc->peer_results[1];
-  return -1;
-}
-
-static void peer_record(csctp_assoc_reconfig *rc, uint32_t result) {
-  rc->peer_results[1] = rc->peer_results[0];
-  rc->peer_results[0] = result;
-  rc->peer_next_seq++;
-  if (rc->peer_seen < 2) rc->peer_seen++;
-}
-
-static void peer_update(csctp_assoc_reconfig *rc, uint32_t seq, uint32_t result) {
-  if (rc->peer_seen >= 1 && seq == rc->peer_next_seq - 1)
-    rc->peer_results[0] = result;
-  else if (rc->peer_seen >= 2 && seq == rc->peer_next_seq - 2)
-    rc->peer_results[1] = result;
-}
-
-void csctp_assoc_reconfig_progress(csctp_assoc *a) {
-  csctp_assoc_reconfig *rc = &a->rc;
-  if (!rc->deferred || csctp_tsn_gt(rc->deferred_tsn, a->rxt.cum)) return;
-  /* §5.2.2: everything up to the peer's last TSN arrived; the old messages must be taken. */
-  const csctp_assoc_streams *s = &rc->deferred_streams;
-  if (csctp_reasm_reset_streams(&a->reasm, streams_ids(s), streams_n(s)) != 0) return;
-  rc->deferred = 0;
-  peer_update(rc, rc->deferred_seq, CSCTP_RECONFIG_SUCCESS);
-  reconfig_event(a, 1, 0, s);
-}
-
-int csctp_assoc_reconfig_holds(const csctp_assoc *a, uint16_t stream, csctp_tsn tsn) {
-  const csctp_assoc_reconfig *rc = &a->rc;
-  return rc->deferred && csctp_tsn_gt(tsn, rc->deferred_tsn) &&
-         streams_has(&rc->deferred_streams, stream);
-}
-
-/* A fresh Outgoing SSN Reset Request: reset now or defer (§5.2.2). Returns the result. */
-static uint32_t peer_out_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
-  csctp_assoc_reconfig *rc = &a->rc;
-  if (rc->deferred) return CSCTP_RECONFIG_ERR_IN_PROGRESS; /* one at a time */
-  streams_clear(&rc->deferred_streams);
-  for (size_t i = 0; i < p->n_streams; i++) {
-    uint16_t id = csctp_reconfig_stream(p, i);
-    if (streams_add(a, &rc->deferred_streams, &id, 1)) return CSCTP_RECONFIG_DENIED;
+  switch (which) {
+  case 1: reconfig_out_done(a, p->result); break;
+  case 2: csctp_assoc_reconfig_in_done(a, p->result); break;
+  case 3: reconfig_add_out_done(a, p->result); break;
+  default: csctp_assoc_reconfig_add_in_done(a, p->result); break;
   }
-  if (p->n_streams == 0) rc->deferred_streams.all = 1;
-  rc->deferred = 1;
-  rc->deferred_seq = p->seq;
-  rc->deferred_tsn = p->last_tsn;
-  return CSCTP_RECONFIG_IN_PROGRESS;
+  csctp_assoc_reconfig_check_done(a);
 }
 
-/* Handles one request parameter; returns the result to answer with. */
-static uint32_t peer_request(csctp_assoc *a, const csctp_reconfig_param *p) {
-  csctp_assoc_reconfig *rc = &a->rc;
-  if (p->seq != rc->peer_next_seq) {
-    /* §5.2.1: a retransmission gets the earlier answer, anything else is out of sequence. */
-    if (rc->deferred && p->seq == rc->deferred_seq) csctp_assoc_reconfig_progress(a);
-    int64_t r = peer_result(rc, p->seq);
-    return r >= 0 ? (uint32_t)r : CSCTP_RECONFIG_ERR_BAD_SEQ;
-  }
-  uint32_t result = CSCTP_RECONFIG_DENIED; /* 14, 15, 17, 18: not performed by us */
-  if (p->type == CSCTP_PARAM_OUT_SSN_RESET) result = peer_out_reset(a, p);
-  peer_record(rc, result);
-  if (result == CSCTP_RECONFIG_IN_PROGRESS) {
-    csctp_assoc_reconfig_progress(a);
-    result = (uint32_t)peer_result(rc, p->seq);
-  }
-  return result;
-}
+/* ---- intake ---- */
 
 static void report_unknown_param(csctp_assoc *a, const csctp_tlv *t) {
   uint8_t buf[512];
@@ -330,7 +429,8 @@ int csctp_assoc_on_reconfig(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp 
       csctp_reconfig_param r = {0};
       r.type = CSCTP_PARAM_RECONFIG_RESP;
       r.seq = p->seq;
-      r.result = peer_request(a, p);
+      r.result = csctp_assoc_reconfig_peer_request(a, p);
+      if (r.result == CSCTP_RECONFIG_NO_RESPONSE) break;
       csctp_reconfig_param_write(&w, &r, NULL);
       n_resp++;
       break;
