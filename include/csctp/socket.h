@@ -52,16 +52,16 @@ typedef struct csctp_defaults_t {
  * created (an impossible combination makes that fail with
  * CSCTP_ERR_INVALID_ARGUMENT).
  */
-void csctp_defaults(const csctp_defaults_t *set, csctp_defaults_t *out);
+CSCTP_EXTERN void csctp_defaults(const csctp_defaults_t *set, csctp_defaults_t *out);
 
 /**
  * The PPID table of the original module (IANA names: "IUA", "M2UA", ...,
  * "WEBRTC_DCEP", "WEBRTC_STRING", "WEBRTC_BINARY", ...). Returns the constant
  * name of `ppid`, or NULL when it has none.
  */
-const char *csctp_ppid_name(uint32_t ppid);
+CSCTP_EXTERN const char *csctp_ppid_name(uint32_t ppid);
 /** Looks a PPID up by name (case-insensitive). Returns 0 and *ppid, or -1. */
-int csctp_ppid_lookup(const char *name, uint32_t *ppid);
+CSCTP_EXTERN int csctp_ppid_lookup(const char *name, uint32_t *ppid);
 
 /* ---------------------------------------------------------------- events */
 
@@ -115,7 +115,7 @@ typedef struct csctp_connect_opts {
 } csctp_connect_opts;
 
 /** Fills `o` with the defaults above (host NULL). */
-void csctp_connect_opts_init(csctp_connect_opts *o);
+CSCTP_EXTERN void csctp_connect_opts_init(csctp_connect_opts *o);
 
 /* ---------------------------------------------------------------- sockets */
 
@@ -128,12 +128,13 @@ void csctp_connect_opts_init(csctp_connect_opts *o);
  * g_free it; err_msg may be NULL).
  * `events` is copied; `user_data` is passed to every callback.
  */
-int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
-                         const csctp_socket_events *events, void *user_data, csctp_socket **ps,
-                         char **err_msg);
+CSCTP_EXTERN int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
+                                      const csctp_socket_events *events, void *user_data,
+                                      csctp_socket **ps, char **err_msg);
 
 /** Replaces the callbacks of a socket (e.g. one accepted by a server). `events` is copied. */
-void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events, void *user_data);
+CSCTP_EXTERN void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events,
+                                          void *user_data);
 
 /** Per-write options; NULL means the socket's default PPID on stream 0, ordered. */
 typedef struct csctp_write_opts {
@@ -151,41 +152,41 @@ typedef struct csctp_write_opts {
  * CSCTP_ERR_INVALID_ARGUMENT (empty message). Data written before the
  * connect event waits for it.
  */
-csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
-                               const csctp_write_opts *opts);
+CSCTP_EXTERN csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
+                                            const csctp_write_opts *opts);
 
 /**
  * A handle for writing on one stream with a PPID, like socket.createStream(id, ppid).
  * Owned by the socket (freed with it); the same id returns the same handle
  * (its PPID updated). NULL on a bad id when streams are known.
  */
-csctp_stream *csctp_socket_create_stream(csctp_socket *s, uint16_t id, uint32_t ppid);
+CSCTP_EXTERN csctp_stream *csctp_socket_create_stream(csctp_socket *s, uint16_t id, uint32_t ppid);
 /** Writes one message on the stream with its PPID; as csctp_socket_write. */
-csctp_ssize csctp_stream_write(csctp_stream *st, const uint8_t *data, size_t len);
+CSCTP_EXTERN csctp_ssize csctp_stream_write(csctp_stream *st, const uint8_t *data, size_t len);
 
 /** Bytes queued or in flight, not yet acknowledged. */
-size_t csctp_socket_buffered(const csctp_socket *s);
+CSCTP_EXTERN size_t csctp_socket_buffered(const csctp_socket *s);
 
 /**
  * Graceful close (socket.end()): queued data is delivered, then SHUTDOWN;
  * end / close events follow.
  */
-void csctp_socket_end(csctp_socket *s);
+CSCTP_EXTERN void csctp_socket_end(csctp_socket *s);
 
 /**
  * Aborts the association (ABORT to the peer) and frees the socket now; no
  * more callbacks. Safe inside a callback of this socket.
  */
-void csctp_socket_destroy(csctp_socket *s);
+CSCTP_EXTERN void csctp_socket_destroy(csctp_socket *s);
 
 /** Remote and local address as "ip:port" SCTP ports (and UDP port, when UDP). */
-const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
+CSCTP_EXTERN const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
 
 /** Counters and path figures of the association (zeros before it exists). */
-void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st);
+CSCTP_EXTERN void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st);
 
 /** Negotiated outbound / inbound streams (0 before connect). */
-uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
+CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
 
 /* ---------------------------------------------------------------- servers */
 
@@ -197,8 +198,8 @@ typedef struct csctp_server_events {
 } csctp_server_events;
 
 /** Creates a server (sctp.createServer). `events` copied. Returns 0 or CSCTP_ERR_NOMEM. */
-int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void *user_data,
-                     csctp_server **ps);
+CSCTP_EXTERN int csctp_server_new(GMainContext *ctx, const csctp_server_events *events,
+                                  void *user_data, csctp_server **ps);
 
 /**
  * Starts listening (server.listen): local_address / local_port (default 5000),
@@ -206,19 +207,20 @@ int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void 
  * Returns 0 or a negative errno (EADDRINUSE, EPERM for raw IP without
  * CAP_NET_RAW; `*err_msg` says why, g_free it) or CSCTP_ERR_INVALID_STATE.
  */
-int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o, char **err_msg);
+CSCTP_EXTERN int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o,
+                                     char **err_msg);
 
 /** Number of open sockets (associations) of the server. */
-size_t csctp_server_connections(const csctp_server *srv);
+CSCTP_EXTERN size_t csctp_server_connections(const csctp_server *srv);
 
 /** The UDP port the server is bound to (useful when listening on port 0). */
-uint16_t csctp_server_udp_port(const csctp_server *srv);
+CSCTP_EXTERN uint16_t csctp_server_udp_port(const csctp_server *srv);
 
 /**
  * Closes the server: every socket is aborted and freed without callbacks,
  * then the server is freed. Safe inside a callback.
  */
-void csctp_server_del(csctp_server *srv);
+CSCTP_EXTERN void csctp_server_del(csctp_server *srv);
 
 #ifdef __cplusplus
 }
