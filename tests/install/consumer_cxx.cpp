@@ -13,15 +13,15 @@
 
 int main() {
   const char *names[] = {
-      csctp_strerror(CSCTP_ERR_NOMEM),                 // libcsctp
-      csctp_assoc_state_name(CSCTP_STATE_ESTABLISHED), // libcsctp
-      csctp_dtls_state_name(CSCTP_DTLS_STATE_CONNECTED), // libcsctp_dtls
-      csctp_ice_state_name(CSCTP_ICE_STATE_CONNECTED),   // libcsctp_ice
-      csctp_peer_state_name(CSCTP_PEER_STATE_CONNECTED), // libcsctp_peer
-      csctp_ppid_name(CSCTP_PPID_WEBRTC_STRING),         // libcsctp_socket
+      csctp_strerror(CSCTP_ERR_NOMEM),                    // libcsctp
+      csctp_assoc_state_name(CSCTP_STATE_ESTABLISHED),    // libcsctp
+      csctp_dtls_state_name(CSCTP_DTLS_STATE_CONNECTED),  // libcsctp_dtls
+      csctp_ice_state_name(CSCTP_ICE_STATE_CONNECTED),    // libcsctp_ice
+      csctp_peer_state_name(CSCTP_PEER_STATE_CONNECTED),  // libcsctp_peer
+      csctp_ppid_name(CSCTP_PPID_WEBRTC_STRING),          // libcsctp_socket
   };
   csctp_dc_config cfg;
-  csctp_dc_config_default(&cfg); // libcsctp_datachannel
+  csctp_dc_config_default(&cfg);  // libcsctp_datachannel
   for (const char *n : names) {
     if (!n || !*n) return 1;
     std::printf("%s ", n);

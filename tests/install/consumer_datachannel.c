@@ -34,8 +34,8 @@ int main(void) {
           csctp_dc_send(da, ch, 1, "hello", 5, now) != 0)
         return 1;
     while (csctp_dc_poll_event(db, &ev, now) > 0)
-      if (ev.type == CSCTP_DC_EVENT_MESSAGE && ev.u.message.is_text &&
-          ev.u.message.len == 5 && memcmp(ev.u.message.data, "hello", 5) == 0)
+      if (ev.type == CSCTP_DC_EVENT_MESSAGE && ev.u.message.is_text && ev.u.message.len == 5 &&
+          memcmp(ev.u.message.data, "hello", 5) == 0)
         received = 1;
     pair_flush(a, b, now);
     pair_flush(b, a, now);

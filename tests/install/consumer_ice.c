@@ -28,8 +28,7 @@ int main(void) {
   printf("ice: agent ufrag %s, state %s\n", ufrag ? ufrag : "(null)",
          csctp_ice_state_name(csctp_ice_agent_state(agent)));
   csctp_ice_agent_del(agent);
-  while (g_main_context_iteration(ctx, FALSE)) {
-  }
+  while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
   return ok ? 0 : 1;
 }

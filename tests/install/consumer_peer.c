@@ -33,11 +33,10 @@ int main(void) {
   csctp_sdp_error err;
   csctp_ssize len = csctp_peer_create_offer(peer, text, CSCTP_SDP_TEXT_MAX);
   int ok = len > 0 && csctp_sdp_parse(sdp, text, (size_t)len, &err) == 0 && sdp->data_index >= 0;
-  printf("peer: %s, offer of %td bytes %s\n",
-         csctp_peer_state_name(csctp_peer_get_state(peer)), len, ok ? "parsed" : "FAILED");
+  printf("peer: %s, offer of %td bytes %s\n", csctp_peer_state_name(csctp_peer_get_state(peer)),
+         len, ok ? "parsed" : "FAILED");
   csctp_peer_del(peer);
-  while (g_main_context_iteration(ctx, FALSE)) {
-  }
+  while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
   free(sdp);
   free(text);

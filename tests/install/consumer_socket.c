@@ -106,8 +106,7 @@ int main(void) {
   int ok = r.connected && r.received;
   if (r.client) csctp_socket_destroy(r.client);
   csctp_server_del(srv);
-  while (g_main_context_iteration(ctx, FALSE)) {
-  }
+  while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_loop_unref(r.loop);
   g_main_context_unref(ctx);
   return ok ? 0 : 1;

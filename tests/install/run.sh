@@ -84,8 +84,8 @@ expect+=("$prefix/include/csctp/common.h" "$libdir/cmake/csctp/csctpConfig.cmake
 for f in "${expect[@]}"; do
   [ -e "$f" ] || fail "not installed: ${f#"$prefix"/}"
 done
-headers=$(cd "$prefix/include/csctp" && ls | tr '\n' ' ')
-[ "$headers" = "common.h datachannel.h dtls.h ice.h peer.h sctp.h socket.h " ] ||
+headers=$(find "$prefix/include" -type f -printf '%P\n' | sort | tr '\n' ' ')
+[ "$headers" = "csctp/common.h csctp/datachannel.h csctp/dtls.h csctp/ice.h csctp/peer.h csctp/sctp.h csctp/socket.h " ] ||
   fail "installed headers are: $headers"
 if grep -rlI -e "$src" -e "$work/build" "$prefix"; then
   fail "installed files above name the source or build tree"
@@ -106,6 +106,7 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 declared() { # header [more headers of the same library]
   local h list=""
   for h in "$@"; do list="$list#include <csctp/$h>"$'\n'; done
+  # shellcheck disable=SC2046
   printf '%s' "$list" | cc -std=c99 -fsyntax-only -aux-info "$work/aux.txt" \
     $(pkg-config --cflags csctp-socket) -x c - ||
     fail "cannot compile $*"
