@@ -86,7 +86,7 @@ for f in "${expect[@]}"; do
 done
 headers=$(find "$prefix/include" -type f -printf '%P\n' | sort | tr '\n' ' ')
 [ "$headers" = "csctp/common.h csctp/datachannel.h csctp/dtls.h csctp/ice.h csctp/peer.h csctp/sctp.h csctp/socket.h " ] ||
-  fail "installed headers are: $headers"
+  fail "installed headers are: $headers (a new public header is a new layer: add it to \$layers here)"
 if grep -rlI -e "$src" -e "$work/build" "$prefix"; then
   fail "installed files above name the source or build tree"
 fi
