@@ -530,8 +530,9 @@ CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum)
 /**
  * A peer address as the caller names it: opaque bytes compared with memcmp
  * (e.g. a struct in_addr or in6_addr). The endpoint only stores and returns
- * it. Over UDP, leave the UDP port out, so that a peer whose port changes
- * (RFC 6951 §5) is still recognised.
+ * it. Over UDP, either leave the UDP port out or put it last and declare its
+ * length with csctp_endpoint_set_addr_port_len, so that a peer whose UDP port
+ * changes (RFC 6951 §5) is still recognised.
  */
 typedef struct csctp_addr {
   uint8_t len;      /**< bytes used in `data`, at most 28 */

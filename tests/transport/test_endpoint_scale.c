@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint_map.h"
 #include "packet.h"
 #include "prng.h"
 
@@ -490,4 +491,94 @@ Test(endpoint_scale, port_len_only_before_associations) {
   cr_assert_eq(csctp_endpoint_set_addr_port_len(ep, 0), CSCTP_ERR_INVALID_STATE);
   cr_assert_eq(csctp_endpoint_set_addr_port_len(NULL, 2), CSCTP_ERR_INVALID_ARGUMENT);
   world_del();
+}
+
+/* The indexes themselves (src/endpoint_map.c) against naive models: hashes repeat (a
+ * multimap) and runs of different home slots merge, so that deletions must shift entries
+ * back exactly right. */
+Test(endpoint_map, against_a_model) {
+  enum { IDS = 1000 };
+  const csctp_mem *mem = csctp_mem_default();
+  csctp_prng g;
+  csctp_prng_seed(&g, 5);
+  csctp_ep_map m = {0};
+  csctp_ep_heap hp = {0};
+  csctp_ep_list l;
+  csctp_ep_list_init(&l);
+  cr_assert_eq(csctp_ep_map_reserve(&m, mem, IDS), 0);
+  cr_assert_eq(csctp_ep_heap_reserve(&hp, mem, IDS), 0);
+  cr_assert_eq(csctp_ep_list_reserve(&l, mem, IDS), 0);
+  static uint32_t hash_of[IDS];
+  static int in_map[IDS], in_list[IDS];
+  static csctp_tstamp dl[IDS];
+  static uint32_t order[IDS];
+  int nlist = 0;
+  for (int i = 0; i < IDS; i++) dl[i] = CSCTP_TSTAMP_NONE;
+  for (int step = 0; step < 200000; step++) {
+    uint32_t id = (uint32_t)csctp_prng_below(&g, IDS);
+    switch (csctp_prng_below(&g, 3)) {
+    case 0: /* map: put or delete, then look up a random hash */
+      /* About three quarters of the ids stay in: a third of the table, long merged runs. */
+      if (in_map[id] && csctp_prng_chance(&g, 0.35)) {
+        csctp_ep_map_del(&m, hash_of[id], id);
+        in_map[id] = 0;
+      } else if (!in_map[id]) {
+        hash_of[id] = (uint32_t)csctp_prng_below(&g, 700) * 0x01000193u;
+        csctp_ep_map_put(&m, hash_of[id], id);
+        in_map[id] = 1;
+      }
+      {
+        uint32_t h = (uint32_t)csctp_prng_below(&g, 700) * 0x01000193u, pos = CSCTP_EP_NONE, x;
+        int found = 0, want = 0;
+        while ((x = csctp_ep_map_next(&m, h, &pos)) != CSCTP_EP_NONE) {
+          cr_assert(in_map[x] && hash_of[x] == h);
+          found++;
+        }
+        for (int i = 0; i < IDS; i++) want += in_map[i] && hash_of[i] == h;
+        cr_assert_eq(found, want, "step %d", step);
+      }
+      break;
+    case 1: { /* heap: set, move or remove; the top is the minimum */
+      csctp_tstamp t =
+          csctp_prng_chance(&g, 0.2) ? CSCTP_TSTAMP_NONE : 1000 + csctp_prng_below(&g, 5000);
+      csctp_ep_heap_set(&hp, id, t);
+      dl[id] = t;
+      csctp_tstamp min = CSCTP_TSTAMP_NONE;
+      for (int i = 0; i < IDS; i++)
+        if (dl[i] < min) min = dl[i];
+      uint32_t top = 0;
+      cr_assert_eq(csctp_ep_heap_top(&hp, &top), min, "step %d", step);
+      if (min != CSCTP_TSTAMP_NONE) cr_assert_eq(dl[top], min);
+      cr_assert_eq(csctp_ep_heap_get(&hp, id), t);
+      break;
+    }
+    default: /* list: push, delete or pop; the order is first in, first out */
+      if (csctp_prng_chance(&g, 0.5)) {
+        if (!in_list[id]) order[nlist++] = id;
+        in_list[id] = 1;
+        csctp_ep_list_push(&l, id);
+      } else {
+        if (csctp_prng_chance(&g, 0.5) && nlist) id = order[0];
+        csctp_ep_list_del(&l, id);
+        if (in_list[id]) {
+          int k = 0;
+          while (order[k] != id) k++;
+          memmove(order + k, order + k + 1, (size_t)(nlist - k - 1) * sizeof(order[0]));
+          nlist--;
+        }
+        in_list[id] = 0;
+      }
+      cr_assert_eq(l.head, nlist ? order[0] : CSCTP_EP_NONE);
+      cr_assert_eq(l.tail, nlist ? order[nlist - 1] : CSCTP_EP_NONE);
+      cr_assert_eq(csctp_ep_list_has(&l, id), in_list[id]);
+      break;
+    }
+  }
+  /* The whole list, in order. */
+  uint32_t x = l.head;
+  for (int k = 0; k < nlist; k++, x = l.next[x]) cr_assert_eq(x, order[k]);
+  cr_assert_eq(x, CSCTP_EP_NONE);
+  csctp_ep_map_free(&m, mem);
+  csctp_ep_heap_free(&hp, mem);
+  csctp_ep_list_free(&l, mem);
 }
