@@ -162,6 +162,7 @@ uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_
       const csctp_assoc_reconfig_ext *x = &a->rcx;
       if (rc->inflight && rc->sent && x->out && x->out_answers && x->out_resp_seq == p->seq)
         rc->send = 1;
+      csctp_assoc_reconfig_start_next(a); /* retries a start that ran out of memory */
       return CSCTP_RECONFIG_NO_RESPONSE;
     }
     return (uint32_t)r;

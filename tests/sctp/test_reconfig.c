@@ -2,6 +2,8 @@
  * Stream reconfiguration (RFC 6525) between two engines on a virtual clock,
  * and the RE-CONFIG codec.
  */
+#include <stdlib.h>
+
 #include "ext_util.h"
 
 static void ext_cfg(csctp_config *c) { c->association_max_retrans = 10; }
@@ -314,4 +316,117 @@ Test(reconfig, api_errors) {
   cr_assert_eq(csctp_assoc_reset_streams(z.a, &bad, 1, T0), CSCTP_ERR_STREAM_ID);
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
+}
+
+/* ---- allocation failure over the extended requests (nghttp2-style) ---- */
+
+typedef struct failing {
+  long calls, fail_at, live; /* fail_at: the call that fails (1-based), 0 = never */
+  csctp_mem mem;
+} failing;
+
+static void *f_malloc(size_t n, void *u) {
+  failing *f = u;
+  if (++f->calls == f->fail_at) return NULL;
+  void *p = malloc(n);
+  f->live += p != NULL;
+  return p;
+}
+static void *f_calloc(size_t k, size_t n, void *u) {
+  failing *f = u;
+  if (++f->calls == f->fail_at) return NULL;
+  void *p = calloc(k, n);
+  f->live += p != NULL;
+  return p;
+}
+static void *f_realloc(void *p, size_t n, void *u) {
+  failing *f = u;
+  if (++f->calls == f->fail_at) return NULL;
+  void *q = realloc(p, n);
+  f->live += q && !p;
+  return q;
+}
+static void f_free(void *p, void *u) {
+  failing *f = u;
+  f->live -= p != NULL;
+  free(p);
+}
+
+/*
+ * x asks y to reset incoming streams and adds streams both ways, y does the same toward x,
+ * with messages around; the `fail_at`-th allocation of side `fail_side` fails. Returns that
+ * side's allocator calls; with no failure, checks that everything completed.
+ */
+static long alloc_exchange(long fail_at, int fail_side) {
+  failing f[2];
+  side s[2];
+  for (int i = 0; i < 2; i++) {
+    memset(&f[i], 0, sizeof(f[i]));
+    f[i].fail_at = i == fail_side ? fail_at : 0;
+    f[i].mem = (csctp_mem){&f[i], f_malloc, f_free, f_calloc, f_realloc};
+    memset(&s[i], 0, sizeof(s[i]));
+    csctp_config c = test_config(&s[i], 41 + (uint64_t)i);
+    c.outbound_streams = 4;
+    c.max_inbound_streams = 16;
+    c.association_max_retrans = 20;
+    c.mem = &f[i].mem;
+    if (csctp_assoc_new(&s[i].a, &c) != 0) s[i].a = NULL;
+  }
+  if (s[0].a && s[1].a) {
+    csctp_tstamp now = T0;
+    csctp_assoc_connect(s[0].a, now);
+    const uint16_t ids[2] = {1, 2};
+    for (int step = 0; step < 300; step++) {
+      if (step == 20) csctp_assoc_reset_incoming_streams(s[0].a, ids, 2, now);
+      if (step == 40) csctp_assoc_add_streams(s[1].a, 0, 3, now);
+      if (step == 60) csctp_assoc_add_streams(s[0].a, 2, 2, now);
+      if (step == 80) csctp_assoc_reset_incoming_streams(s[1].a, NULL, 0, now);
+      if (step == 100) csctp_assoc_reset_streams(s[0].a, ids, 1, now);
+      if (step % 10 == 5)
+        for (int i = 0; i < 2; i++) {
+          csctp_send_opts o = {.stream = (uint16_t)(step % 6), .ppid = 51};
+          csctp_assoc_send(s[i].a, &o, (const uint8_t *)"payload", 7, now);
+        }
+      for (int i = 0; i < 2; i++) {
+        if (csctp_assoc_expiry(s[i].a) <= now) csctp_assoc_handle_expiry(s[i].a, now);
+        uint8_t b[PKT_MAX];
+        csctp_ssize n;
+        while ((n = csctp_assoc_write_packet(s[i].a, b, sizeof(b), now)) > 0)
+          csctp_assoc_read_packet(s[1 - i].a, b, (size_t)n, now); /* NOMEM is allowed */
+        side_drain_events(&s[i]);
+      }
+      now += 10 * MS;
+    }
+    if (fail_at == 0) {
+      uint16_t in0, out0, in1, out1;
+      csctp_assoc_get_stream_counts(s[0].a, &in0, &out0);
+      csctp_assoc_get_stream_counts(s[1].a, &in1, &out1);
+      cr_assert_eq(out0, 9, "x: 4 + 3 asked by y + 2 added by x");
+      cr_assert_eq(in1, 9);
+      cr_assert_eq(in0, 6, "x: 4 + 2 asked by x");
+      cr_assert_eq(out1, 6);
+      for (int i = 0; i < 2; i++) {
+        const csctp_event *ev = side_find_event(&s[i], CSCTP_EVENT_INCOMING_RESET_RESULT);
+        cr_assert_not_null(ev);
+        cr_assert_eq(ev->u.streams_reset.result, 0);
+      }
+      cr_assert_eq(count_events(&s[0], CSCTP_EVENT_STREAMS_RESET), 3, "out 1, 2; in: all");
+      cr_assert_eq(s[0].a->rc.inflight + s[1].a->rc.inflight, 0);
+    }
+  }
+  csctp_assoc_del(s[0].a);
+  csctp_assoc_del(s[1].a);
+  cr_assert_eq(f[0].live, 0, "x leaked %ld blocks (fail_at %ld side %d)", f[0].live, fail_at,
+               fail_side);
+  cr_assert_eq(f[1].live, 0, "y leaked %ld blocks (fail_at %ld side %d)", f[1].live, fail_at,
+               fail_side);
+  return f[fail_side].calls;
+}
+
+Test(reconfig, allocation_failure_in_extended_requests) {
+  for (int fail_side = 0; fail_side < 2; fail_side++) {
+    long total = alloc_exchange(0, fail_side);
+    cr_assert_gt(total, 0);
+    for (long k = 1; k <= total; k++) alloc_exchange(k, fail_side);
+  }
 }
