@@ -75,6 +75,7 @@ static uint32_t peer_out_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
  */
 static uint32_t peer_in_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
   csctp_assoc_reconfig *rc = &a->rc;
+  if (a->state != CSCTP_STATE_ESTABLISHED) return CSCTP_RECONFIG_DENIED; /* shutting down */
   /* Our Outgoing request must fit in one packet (Linux once overflowed building it). */
   if (p->n_streams > csctp_assoc_reconfig_max_streams(a)) return CSCTP_RECONFIG_DENIED;
   for (size_t i = 0; i < p->n_streams; i++)
@@ -134,6 +135,7 @@ static uint32_t peer_add_out(csctp_assoc *a, const csctp_reconfig_param *p) {
  */
 static uint32_t peer_add_in(csctp_assoc *a, const csctp_reconfig_param *p) {
   if (p->n_new_streams == 0) return CSCTP_RECONFIG_SUCCESS_NOP;
+  if (a->state != CSCTP_STATE_ESTABLISHED) return CSCTP_RECONFIG_DENIED; /* shutting down */
   if ((uint32_t)a->num_out + p->n_new_streams > UINT16_MAX) return CSCTP_RECONFIG_DENIED;
   if (a->rc.inflight) return CSCTP_RECONFIG_ERR_IN_PROGRESS; /* §5.1.1, as in peer_in_reset */
   a->rcx.add_out_pending += p->n_new_streams;

@@ -190,7 +190,10 @@ typedef enum csctp_event_type {
    * Streams were reset (RFC 6525): `incoming` streams by the peer (their
    * sequence numbers start over; no more data from before the reset will
    * arrive on them), or our outgoing reset request completed (`result` 0) or
-   * was refused (`result` non-zero: the RFC 6525 result code).
+   * was refused (`result` non-zero: the RFC 6525 result code). Our outgoing
+   * resets are those of csctp_assoc_reset_streams and those the peer asked
+   * for (its Incoming SSN Reset Request, RFC 6525 §5.2.3): both are reported
+   * the same way.
    */
   CSCTP_EVENT_STREAMS_RESET,
   /**

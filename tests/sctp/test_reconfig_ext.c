@@ -745,3 +745,28 @@ Test(reconfig_ext, api_errors) {
   csctp_assoc_del(z.a);
   csctp_assoc_del(v.a);
 }
+
+/* While shutting down no request of ours can start: the peer's that need one are denied. */
+Test(reconfig_ext, peer_requests_denied_while_shutting_down) {
+  side x, y;
+  pair(&x, &y);
+  send_txt(&y, 1, "a0", T0); /* keeps y in SHUTDOWN-PENDING until acknowledged */
+  cr_assert_eq(csctp_assoc_shutdown(y.a, T0), 0);
+  cr_assert_eq(csctp_assoc_get_state(y.a), CSCTP_STATE_SHUTDOWN_PENDING);
+  uint32_t seq = y.a->rc.peer_next_seq;
+  uint8_t ids[2] = {0, 1};
+  csctp_reconfig_param p = {
+      .type = CSCTP_PARAM_IN_SSN_RESET, .seq = seq, .n_streams = 1, .streams = ids};
+  pkt out[4];
+  wire w;
+  wire_init(&w);
+  int n = feed(&y, &p, out, 4);
+  p = (csctp_reconfig_param){
+      .type = CSCTP_PARAM_ADD_IN_STREAMS, .seq = seq + 1, .n_new_streams = 1};
+  n += feed(&y, &p, out + n, 4 - n);
+  for (int i = 0; i < n; i++) wire_note(&w, 1, &out[i], NULL);
+  cr_assert_eq(w.nresp[1], 2);
+  cr_assert_eq(w.resp_result[1][0], CSCTP_RECONFIG_DENIED);
+  cr_assert_eq(w.resp_result[1][1], CSCTP_RECONFIG_DENIED);
+  cr_assert_eq(w.nreq[1], 0, "no request of y's");
+}
