@@ -150,7 +150,7 @@ static void ep_settle(csctp_endpoint *e) {
 
 static void ep_set_peer(csctp_endpoint *e, uint32_t id, const csctp_addr *from) {
   ep_entry *en = &e->v[id];
-  if (addr_eq(&en->peer, from)) return;
+  if (!memcmp(&en->peer, from, sizeof(*from))) return; /* the usual case, inlined */
   if (!ep_same_peer(e, &en->peer, from)) {
     csctp_ep_map_del(&e->by_addr, en->h_addr, id);
     en->h_addr = ep_hash_addr(e, from, en->rport);

@@ -107,7 +107,7 @@ static void heap_down(csctp_ep_heap *hp, uint32_t i) {
   heap_place(hp, i, x);
 }
 
-void csctp_ep_heap_set(csctp_ep_heap *hp, uint32_t id, csctp_tstamp t) {
+void csctp_ep_heap_move(csctp_ep_heap *hp, uint32_t id, csctp_tstamp t) {
   uint32_t i = hp->pos[id];
   if (i == CSCTP_EP_NONE) {
     if (t == CSCTP_TSTAMP_NONE) return;
@@ -162,8 +162,7 @@ int csctp_ep_list_reserve(csctp_ep_list *l, const csctp_mem *mem, uint32_t ids) 
   return 0;
 }
 
-void csctp_ep_list_push(csctp_ep_list *l, uint32_t id) {
-  if (l->prev[id] != LIST_OUT) return;
+void csctp_ep_list_append(csctp_ep_list *l, uint32_t id) {
   l->next[id] = CSCTP_EP_NONE;
   l->prev[id] = l->tail;
   if (l->tail != CSCTP_EP_NONE)

@@ -69,8 +69,12 @@ typedef struct csctp_ep_heap {
 
 /* Makes room for ids below `ids`. Returns 0 or CSCTP_ERR_NOMEM. */
 int csctp_ep_heap_reserve(csctp_ep_heap *hp, const csctp_mem *mem, uint32_t ids);
-/* Sets the deadline of `id` (CSCTP_TSTAMP_NONE removes it). */
-void csctp_ep_heap_set(csctp_ep_heap *hp, uint32_t id, csctp_tstamp t);
+void csctp_ep_heap_move(csctp_ep_heap *hp, uint32_t id, csctp_tstamp t);
+/* Sets the deadline of `id` (CSCTP_TSTAMP_NONE removes it); unchanged costs a compare. */
+static inline void csctp_ep_heap_set(csctp_ep_heap *hp, uint32_t id, csctp_tstamp t) {
+  uint32_t i = hp->pos[id];
+  if (i == CSCTP_EP_NONE ? t != CSCTP_TSTAMP_NONE : hp->h[i].t != t) csctp_ep_heap_move(hp, id, t);
+}
 /* The earliest deadline (CSCTP_TSTAMP_NONE when empty) and its id. */
 static inline csctp_tstamp csctp_ep_heap_top(const csctp_ep_heap *hp, uint32_t *id) {
   if (!hp->n) return CSCTP_TSTAMP_NONE;
@@ -93,8 +97,11 @@ void csctp_ep_list_init(csctp_ep_list *l);
 static inline int csctp_ep_list_has(const csctp_ep_list *l, uint32_t id) {
   return l->prev[id] != CSCTP_EP_NONE - 1;
 }
+void csctp_ep_list_append(csctp_ep_list *l, uint32_t id);
 /* Appends `id` unless it is already in the list. */
-void csctp_ep_list_push(csctp_ep_list *l, uint32_t id);
+static inline void csctp_ep_list_push(csctp_ep_list *l, uint32_t id) {
+  if (!csctp_ep_list_has(l, id)) csctp_ep_list_append(l, id);
+}
 /* Removes `id` if present. */
 void csctp_ep_list_del(csctp_ep_list *l, uint32_t id);
 void csctp_ep_list_free(csctp_ep_list *l, const csctp_mem *mem);
