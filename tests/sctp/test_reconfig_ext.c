@@ -200,6 +200,7 @@ static void check_in_reset(side *sender, side *asker, int sender_idx, double los
   cr_assert_eq(w.ssn[sender_idx][1][1][1], 1, "b1 went with SSN %d", w.ssn[sender_idx][1][1][1]);
   cr_assert_eq(csctp_assoc_get_state(sender->a), CSCTP_STATE_ESTABLISHED);
   cr_assert_eq(csctp_assoc_get_state(asker->a), CSCTP_STATE_ESTABLISHED);
+  if (loss > 0) cr_assert_gt(w.dropped, 0, "no packet was lost");
 }
 
 Test(reconfig_ext, in_reset_asked_by_passive_side) {
@@ -476,6 +477,7 @@ static void check_add_out(double loss) {
   for (int k = 0; k < 2; k++) got6 += msg_at(&y, k)->u.message.stream == 6;
   cr_assert_eq(got6, 1);
   cr_assert_eq(errors_sent(&y), 0);
+  if (loss > 0) cr_assert_gt(w.dropped, 0, "no packet was lost");
   free_live();
 }
 
@@ -518,6 +520,7 @@ static void check_add_in(double loss) {
   cr_assert_eq(count_type(&x, CSCTP_EVENT_MESSAGE), 1);
   cr_assert_eq(msg_at(&x, 0)->u.message.stream, 5);
   cr_assert_eq(errors_sent(&x), 0);
+  if (loss > 0) cr_assert_gt(w.dropped, 0, "no packet was lost");
   free_live();
 }
 
