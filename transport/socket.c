@@ -191,8 +191,10 @@ static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *
     }
     break;
   case CSCTP_EVENT_RESTARTED:
-    /* The peer restarted: its streams start over, so "stream" events may come again. */
+    /* The peer restarted: its streams start over, so "stream" events may come again; over
+     * UDP it may have come back on another UDP port (RFC 6951 §5). */
     if (s->seen) memset(s->seen, 0, 8192);
+    csctp_endpoint_assoc_peer(h->ep, a, &s->peer, NULL);
     break;
   case CSCTP_EVENT_MESSAGE: {
     /* Copied: the engine's buffer dies at the next call on `a`, e.g. the echo's write. */
