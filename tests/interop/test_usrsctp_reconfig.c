@@ -587,3 +587,72 @@ Test(usrsctp_reconfig, usrsctp_assoc_reset_denied_association_goes_on, .init = e
   cr_expect_eq(W.ssn[1][1][0], 2, "usrsctp's b0 went with SSN %d", W.ssn[1][1][0]);
   cr_expect_eq(csctp_assoc_get_state(h->a), CSCTP_STATE_ESTABLISHED);
 }
+
+/* ---------- Incoming requests that cross ---------- */
+
+static int us_ask_incoming_reset(ext_harness *h, uint16_t sid) {
+  size_t sz = sizeof(struct sctp_reset_streams) + sizeof(uint16_t);
+  struct sctp_reset_streams *r = calloc(1, sz);
+  r->srs_flags = SCTP_STREAM_RESET_INCOMING;
+  r->srs_number_streams = 1;
+  r->srs_stream_list[0] = sid;
+  int rc = usrsctp_setsockopt(h->up.sock, IPPROTO_SCTP, SCTP_RESET_STREAMS, r, (socklen_t)sz);
+  free(r);
+  return rc == 0 ? 0 : -errno;
+}
+
+static int crossing_settled(ext_harness *h) {
+  (void)h;
+  int answered_4 = 0;
+  for (int i = 0; i < W.nresp[0]; i++) answered_4 |= W.resp_result[0][i] == 4;
+  return W.in_result_n > 0 && W.reset_in_n > 0 && answered_4;
+}
+
+static int our_second_out_reset(ext_harness *h) {
+  (void)h;
+  return W.reset_out_n > 0;
+}
+
+/*
+ * Both ask at once for the other's outgoing stream to be reset. Our Incoming request is in
+ * flight when usrsctp's arrives: we answer "Request already in progress" (4). usrsctp only
+ * refuses while an Outgoing request of its own is outstanding, so it performs ours. Then
+ * usrsctp asks again and we perform it: both streams start over.
+ */
+Test(usrsctp_reconfig, incoming_requests_crossing, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
+  ext_harness *h = &ext_h;
+  establish(h, 0);
+  uint16_t sid = SID;
+  cr_assert_eq(csctp_assoc_reset_incoming_streams(h->a, &sid, 1, ext_now_us()), 0);
+  cr_assert_eq(us_ask_incoming_reset(h, SID), 0, "SCTP_RESET_STREAMS incoming");
+  int ok = run_until(h, crossing_settled, 10000);
+  report(h);
+  cr_assert(ok, "the crossing requests did not settle in 10 s");
+  cr_expect_eq(W.in_result, 0, "usrsctp refused ours: %u", W.in_result);
+  cr_expect_eq(W.reset_out_n, 0, "we performed usrsctp's request while ours was in flight");
+  /* usrsctp asks again (its earlier request failed); now we perform it. */
+  int rc = -EAGAIN;
+  for (int tries = 0; tries < 100 && rc != 0; tries++) {
+    rc = us_ask_incoming_reset(h, SID);
+    if (rc) step(h);
+  }
+  cr_assert_eq(rc, 0, "SCTP_RESET_STREAMS incoming again: %d", rc);
+  ok = run_until(h, our_second_out_reset, 10000);
+  report(h);
+  cr_assert(ok, "usrsctp's second request was not performed");
+  cr_expect_eq(W.reset_out_result, 0);
+  send_n(h, 0, SID, 'b', 3);
+  send_n(h, 1, SID, 'b', 3);
+  want_msgs = 6;
+  ok = run_until(h, got_msgs, 10000);
+  report(h);
+  cr_assert(ok, "%d of 6 messages", h->nlog[0] + h->nlog[1]);
+  check_log(h, 0, SID, 0, 3);
+  check_log(h, 1, SID, 0, 3);
+  for (int i = 0; i < 3; i++) {
+    cr_expect_eq(W.ssn[0][1][i], i, "our b%d: SSN %d", i, W.ssn[0][1][i]);
+    cr_expect_eq(W.ssn[1][1][i], i, "usrsctp's b%d: SSN %d", i, W.ssn[1][1][i]);
+  }
+  cr_expect_eq(csctp_assoc_get_state(h->a), CSCTP_STATE_ESTABLISHED);
+}
