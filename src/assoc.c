@@ -713,6 +713,7 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
     ev->u.message.len = m.len;
     a->stats.messages_in++;
     a->stats.bytes_in += m.len;
+    csctp_assoc_mark(a); /* taking it may open the window: a SACK to send */
     return 1;
   }
   if (a->evq_len) return csctp_assoc_pop_event(a, ev);
@@ -740,6 +741,7 @@ int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t 
   if (rv == 0) {
     a->stats.messages_out++;
     if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;
+    csctp_assoc_mark(a);
   }
   return rv;
 }
@@ -748,6 +750,7 @@ int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now) {
   assoc_release_popped(a);
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_ERR_INVALID_STATE;
   csctp_assoc_abort_with(a, CSCTP_CAUSE_USER_ABORT, reason ? reason : "", CSCTP_CLOSE_LOCAL_ABORT);
+  csctp_assoc_mark(a);
   return 0;
 }
 

@@ -34,15 +34,15 @@ typedef struct csctp_assoc_streams {
 /* Stream reconfiguration state (RFC 6525), assoc_reconfig.c. */
 typedef struct csctp_assoc_reconfig {
   /* Our Outgoing SSN Reset Requests: one in flight, later ones merged into `pending`. */
-  uint32_t next_seq;          /* sequence number of our next request (§5.1.1: initial TSN) */
-  int inflight;               /* `cur` is being sent or awaits its response */
-  int sent;                   /* it was sent at least once (last_tsn fixed) */
-  int send;                   /* write it at the next opportunity its streams allow */
-  int in_progress;            /* the peer answered "In progress": retry at the timer */
-  uint32_t seq;               /* its sequence number */
-  csctp_tsn last_tsn;         /* its Sender's Last Assigned TSN */
+  uint32_t next_seq;  /* sequence number of our next request (§5.1.1: initial TSN) */
+  int inflight;       /* `cur` is being sent or awaits its response */
+  int sent;           /* it was sent at least once (last_tsn fixed) */
+  int send;           /* write it at the next opportunity its streams allow */
+  int in_progress;    /* the peer answered "In progress": retry at the timer */
+  uint32_t seq;       /* its sequence number */
+  csctp_tsn last_tsn; /* its Sender's Last Assigned TSN */
   csctp_assoc_streams cur, pending;
-  csctp_tstamp timer;         /* retransmission deadline, CSCTP_TSTAMP_NONE when stopped */
+  csctp_tstamp timer; /* retransmission deadline, CSCTP_TSTAMP_NONE when stopped */
   /* The peer's requests (§5.2.1): the next expected sequence number, the last two results. */
   uint32_t peer_next_seq;
   uint32_t peer_results[2]; /* [0]: peer_next_seq - 1, [1]: peer_next_seq - 2 */
@@ -157,7 +157,27 @@ struct csctp_assoc {
   /* RFC 6525 Incoming SSN Reset and Add Streams requests, both ways (assoc_reconfig.c,
    * assoc_reconfig_peer.c); see csctp_assoc_reconfig_ext. */
   csctp_assoc_reconfig_ext rcx;
+
+  /* The endpoint that owns this association, if any (endpoint.c): the application's direct
+   * calls that may give it output or move its timers link it into the owner's list, which
+   * the endpoint looks at on its next call (no call back, no scan). */
+  struct csctp_assoc_watch *watch;
+  csctp_assoc *watch_next;
+  uint8_t watch_marked;
 };
+
+/* The owner's list of associations marked by direct calls (endpoint.c). */
+typedef struct csctp_assoc_watch {
+  csctp_assoc *head;
+} csctp_assoc_watch;
+
+/* Links `a` into its owner's list, once (nothing without an owner). */
+static inline void csctp_assoc_mark(csctp_assoc *a) {
+  if (!a->watch || a->watch_marked) return;
+  a->watch_marked = 1;
+  a->watch_next = a->watch->head;
+  a->watch->head = a;
+}
 
 /* assoc.c */
 void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -205,7 +225,8 @@ void csctp_assoc_on_heartbeat_ack(csctp_assoc *a, const csctp_chunk *ch, csctp_t
 int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now);
 csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a);
 void csctp_assoc_hb_schedule(csctp_assoc *a, csctp_tstamp now);
-/* Counts one error (T3, T2, heartbeat); closes when over association_max_retrans. Returns 1 if closed. */
+/* Counts one error (T3, T2, heartbeat); closes when over association_max_retrans. Returns 1 if
+ * closed. */
 int csctp_assoc_count_error(csctp_assoc *a);
 
 /* assoc_forward_tsn.c */

@@ -205,6 +205,7 @@ int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *streams, size_t n,
   rv = csctp_tx_pause_streams(&a->tx, streams, n);
   if (rv) return rv;
   csctp_assoc_reconfig_start_next(a);
+  csctp_assoc_mark(a);
   return 0;
 }
 
@@ -218,6 +219,7 @@ int csctp_assoc_reset_incoming_streams(csctp_assoc *a, const uint16_t *streams, 
   int rv = csctp_assoc_streams_add(a, &a->rcx.in_pending, streams, n);
   if (rv) return rv;
   csctp_assoc_reconfig_start_next(a);
+  csctp_assoc_mark(a);
   return 0;
 }
 
@@ -233,6 +235,7 @@ int csctp_assoc_add_streams(csctp_assoc *a, uint16_t n_out, uint16_t n_in, csctp
   a->rcx.add_out_pending += n_out;
   a->rcx.add_in_pending += n_in;
   csctp_assoc_reconfig_start_next(a);
+  csctp_assoc_mark(a);
   return 0;
 }
 

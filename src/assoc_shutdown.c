@@ -24,6 +24,7 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now) {
 }
 
 int csctp_assoc_shutdown(csctp_assoc *a, csctp_tstamp now) {
+  csctp_assoc_mark(a); /* output or a timer may follow */
   switch (a->state) {
   case CSCTP_STATE_ESTABLISHED:
     a->state = CSCTP_STATE_SHUTDOWN_PENDING;

@@ -18,9 +18,11 @@
  * Timers and output cost nothing per idle association: a min-heap holds each
  * association's expiry, and two lists hold the associations that may have a
  * packet or an event. All three are brought up to date after every call the
- * endpoint makes into an association (ep_sync), after the caller's own calls
- * through csctp_endpoint_touch, and for the association handed out by the
- * last call, which the caller may have called into, at the next call.
+ * endpoint makes into an association (ep_sync); the caller's own calls into
+ * an association (send, shutdown, abort, stream resets, taking a message)
+ * link it into e->watch (csctp_assoc_mark, no call back), which the next call
+ * of the endpoint goes through; and the association handed out by the last
+ * call is looked at again at the next call.
  */
 #include <string.h>
 
@@ -61,9 +63,10 @@ struct csctp_endpoint {
   uint32_t n, used, cap, free_head;
   csctp_ep_map by_ltag, by_ptag, by_addr, by_ptr;
   csctp_ep_heap timers;
-  csctp_ep_list out, evs; /* may have a packet / an event */
-  uint32_t last;          /* handed out by the last call: looked at again at the next */
-  uint32_t *due;          /* handle_expiry's batch */
+  csctp_ep_list out, evs;  /* may have a packet / an event */
+  uint32_t last;           /* handed out by the last call: looked at again at the next */
+  csctp_assoc_watch watch; /* associations the application called into directly (assoc.h) */
+  uint32_t *due;           /* handle_expiry's batch */
   ep_pkt *out_head, *out_tail;
   csctp_endpoint_stats stats;
 };
@@ -140,8 +143,17 @@ static void ep_sync(csctp_endpoint *e, uint32_t id) {
   csctp_ep_list_push(&e->evs, id);
 }
 
-/* The caller may have called into the association we handed out last. */
+/* The caller may have called into the association we handed out last, or into others
+ * directly: those marked themselves on e->watch (csctp_assoc_mark). */
 static void ep_settle(csctp_endpoint *e) {
+  while (e->watch.head) {
+    csctp_assoc *a = e->watch.head;
+    e->watch.head = a->watch_next;
+    a->watch_next = NULL;
+    a->watch_marked = 0;
+    uint32_t id = ep_id_of(e, a);
+    if (id != CSCTP_EP_NONE && id != e->last) ep_sync(e, id);
+  }
   if (e->last == CSCTP_EP_NONE) return;
   uint32_t id = e->last;
   e->last = CSCTP_EP_NONE;
@@ -206,6 +218,7 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   csctp_ep_map_put(&e->by_ptr, en->h_ptr, id);
   e->n++;
   e->stats.assocs_created++;
+  a->watch = &e->watch;
   ep_sync(e, id);
   return 0;
 }
@@ -580,7 +593,11 @@ int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *
   uint32_t id;
   while ((id = e->evs.head) != CSCTP_EP_NONE) {
     csctp_assoc *a = e->v[id].a;
+    /* Looked at again below: the association need not mark itself for this call. */
+    uint8_t marked = a->watch_marked;
+    a->watch_marked = 1;
     int got = csctp_assoc_poll_event(a, ev);
+    a->watch_marked = marked;
     /* Taking a message may open the window (a SACK to send) or complete a deferred reset. */
     csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
     csctp_ep_list_push(&e->out, id);
@@ -596,6 +613,10 @@ int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *
 
 csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e) {
   csctp_tstamp t = csctp_ep_heap_top(&e->timers, NULL);
+  for (const csctp_assoc *a = e->watch.head; a; a = a->watch_next) {
+    csctp_tstamp x = csctp_assoc_expiry(a);
+    if (x < t) t = x;
+  }
   if (e->last != CSCTP_EP_NONE) {
     csctp_tstamp x = csctp_assoc_expiry(e->v[e->last].a);
     if (x < t) t = x;
@@ -620,13 +641,6 @@ int csctp_endpoint_handle_expiry(csctp_endpoint *e, csctp_tstamp now) {
   return rv;
 }
 
-int csctp_endpoint_touch(csctp_endpoint *e, csctp_assoc *a) {
-  uint32_t id = e ? ep_id_of(e, a) : CSCTP_EP_NONE;
-  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
-  ep_sync(e, id);
-  return 0;
-}
-
 int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
   uint32_t id = ep_id_of(e, a);
   if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -640,6 +654,7 @@ int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
   csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
   csctp_ep_list_del(&e->out, id);
   csctp_ep_list_del(&e->evs, id);
+  a->watch = NULL; /* not on e->watch: ep_settle emptied it */
   csctp_assoc_del(a);
   en->a = NULL;
   en->next_free = e->free_head;

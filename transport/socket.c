@@ -267,7 +267,6 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
       socket_attach(s, a);
     } else {
       csctp_assoc_abort(a, "unexpected association", now_us());
-      csctp_endpoint_touch(h->ep, a);
     }
   }
   h->dirty = 1;
@@ -490,7 +489,6 @@ csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
     so.ppid = s->default_ppid;
   }
   int rv = csctp_assoc_send(s->a, &so, data, len, now_us());
-  csctp_endpoint_touch(s->h->ep, s->a);
   if (rv == CSCTP_ERR_WOULD_BLOCK) s->want_drain = 1;
   if (rv) return rv;
   size_t b = csctp_assoc_buffered_amount(s->a);
@@ -532,14 +530,12 @@ void csctp_socket_end(csctp_socket *s) {
   csctp_assoc_state st = csctp_assoc_get_state(s->a);
   if (st == CSCTP_STATE_COOKIE_WAIT || st == CSCTP_STATE_COOKIE_ECHOED) {
     csctp_assoc_abort(s->a, "closed before established", now_us());
-    csctp_endpoint_touch(s->h->ep, s->a);
   } else {
     /* What is due goes out first: a SACK owed for data that just arrived (end() is often
      * called from a data callback) would otherwise be folded into the SHUTDOWN's cumulative
      * ack, which some peers ignore (the Node.js sctp module keeps retransmitting). */
     host_write(s->h);
     csctp_assoc_shutdown(s->a, now_us());
-    csctp_endpoint_touch(s->h->ep, s->a);
   }
   host_kick(s->h);
 }

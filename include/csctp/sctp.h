@@ -527,7 +527,11 @@ CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum)
  * every packet to its association by verification tag and ports, and hands
  * a peer restart (§5.2.4) to the association it restarts. It never opens a
  * socket or reads a clock: the caller feeds packets with the address they came
- * from and sends what it pulls out to the address it is given.
+ * from and sends what it pulls out to the address it is given. The caller may
+ * call into the associations it gets from the endpoint (send, shutdown,
+ * abort, stream resets, poll_event): such a call marks the association for
+ * its endpoint, whose next call takes it into account, so no output or timer
+ * is missed. Packets, timers and removal go through the endpoint.
  * ==================================================================== */
 
 /**
@@ -638,19 +642,6 @@ CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t 
  */
 CSCTP_EXTERN int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev);
 
-/**
- * Tells the endpoint that the caller called into one of its associations
- * directly (csctp_assoc_send, _shutdown, _abort, _reset_streams, ...), which
- * may have given it packets to send or moved its timers: the endpoint looks
- * at it again, in O(1). Without it, csctp_endpoint_write_packet and
- * csctp_endpoint_expiry may miss what that call did. Not needed for the
- * association handed out by the endpoint's previous call (*pa of
- * csctp_endpoint_poll_event, _read_packet or _connect), which the endpoint
- * looks at again anyway, so an event handler that answers on the association
- * it was given needs no touch. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT when
- * `a` is not one of this endpoint's.
- */
-CSCTP_EXTERN int csctp_endpoint_touch(csctp_endpoint *e, csctp_assoc *a);
 
 /** Earliest timer deadline of all associations, or CSCTP_TSTAMP_NONE. */
 CSCTP_EXTERN csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e);

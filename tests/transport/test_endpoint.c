@@ -178,15 +178,13 @@ Test(endpoint, many_clients_one_port) {
       csctp_send_opts o = {.stream = s, .ppid = 99};
       cr_assert_eq(csctp_assoc_send(ca[i], &o, msg, sizeof(msg) - (size_t)s * 100, now_t), 0);
     }
-    /* A direct call into an association: the endpoint is told (csctp_endpoint_touch). */
-    cr_assert_eq(csctp_endpoint_touch(nodes[1 + i].ep, ca[i]), 0);
+    /* A direct call into an association: it marks itself for its endpoint (no touch call). */
   }
   run(2 * CSCTP_SECONDS);
   cr_assert_eq(srv->messages, 20);
   for (int i = 0; i < 5; i++) cr_assert_eq(nodes[1 + i].messages, 4, "client %d", i);
   for (int i = 0; i < 5; i++) {
     cr_assert_eq(csctp_assoc_shutdown(ca[i], now_t), 0);
-    cr_assert_eq(csctp_endpoint_touch(nodes[1 + i].ep, ca[i]), 0);
   }
   run(2 * CSCTP_SECONDS);
   cr_assert_eq(srv->closed, 5);
@@ -274,7 +272,6 @@ Test(endpoint, peer_restart) {
   cr_assert_eq(srv->connected, 1);
   csctp_send_opts o = {.stream = 1, .ppid = 99};
   cr_assert_eq(csctp_assoc_send(a, &o, (const uint8_t *)"before", 6, now_t), 0);
-  cr_assert_eq(csctp_endpoint_touch(c->ep, a), 0);
   run(CSCTP_SECONDS);
   cr_assert_eq(c->messages, 1);
   /* The client process dies and comes back on the same address and port. */
@@ -286,7 +283,6 @@ Test(endpoint, peer_restart) {
   cr_assert_eq(srv->restarted, 1, "the server's association restarts, not a second one");
   cr_assert_eq(csctp_endpoint_count(srv->ep), 1);
   cr_assert_eq(csctp_assoc_send(a, &o, (const uint8_t *)"after", 5, now_t), 0);
-  cr_assert_eq(csctp_endpoint_touch(c2->ep, a), 0);
   run(CSCTP_SECONDS);
   cr_assert_eq(c2->messages, 1);
   cr_assert_eq(srv->messages, 2);
