@@ -82,9 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *arg = data + pos;
     pos += len;
     switch (op % 9) {
-    case 0: /* raw packet */
-      csctp_assoc_read_packet(a, arg, len, now);
-      break;
+    case 0: /* raw packet */ csctp_assoc_read_packet(a, arg, len, now); break;
     case 1: { /* packet with ports, tag and CRC patched */
       if (len < 12 || len > sizeof(buf)) break;
       memcpy(buf, arg, len);
@@ -112,10 +110,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       break;
     case 5: drain(a); break;
-    case 6: csctp_assoc_shutdown(a, now); break;
+    case 6: /* shutdown, or a stream reconfiguration request of ours (RFC 6525) */
+      if (!(op & 0x40)) {
+        csctp_assoc_shutdown(a, now);
+      } else if (op & 0x80) {
+        csctp_assoc_add_streams(a, len ? arg[0] : 1, len > 1 ? arg[1] : 0, now);
+      } else {
+        uint16_t id = len ? arg[0] : 0;
+        if (op & 0x20)
+          csctp_assoc_reset_incoming_streams(a, &id, len ? 1 : 0, now);
+        else
+          csctp_assoc_reset_streams(a, &id, len ? 1 : 0, now);
+      }
+      break;
     case 7:
-      if (op & 0x80) csctp_assoc_abort(a, "fuzz", now);
-      else csctp_assoc_connect(a, now);
+      if (op & 0x80)
+        csctp_assoc_abort(a, "fuzz", now);
+      else
+        csctp_assoc_connect(a, now);
       break;
     case 8: /* let the real peer talk */
       if (peer) {
