@@ -642,7 +642,6 @@ CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t 
  */
 CSCTP_EXTERN int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev);
 
-
 /** Earliest timer deadline of all associations, or CSCTP_TSTAMP_NONE. */
 CSCTP_EXTERN csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e);
 
