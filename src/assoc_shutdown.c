@@ -4,7 +4,12 @@
 static void start_t2(csctp_assoc *a, csctp_tstamp now) {
   a->t2_rto = csctp_rto_get(&a->tx.rto);
   a->t2 = now + a->t2_rto;
-  if (a->t5 == CSCTP_TSTAMP_NONE) /* §9.2: T5-shutdown-guard, 5 x RTO.Max */
+}
+
+/* §9.2: the sender of SHUTDOWN bounds the whole procedure by T5-shutdown-guard, 5 x RTO.Max;
+ * the sender of SHUTDOWN ACK is bounded by Association.Max.Retrans (its T2 retransmissions). */
+static void start_t5(csctp_assoc *a, csctp_tstamp now) {
+  if (a->t5 == CSCTP_TSTAMP_NONE)
     a->t5 = now + 5 * (csctp_tstamp)a->cfg.rto_max * CSCTP_MILLISECONDS;
 }
 
@@ -14,6 +19,7 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now) {
     a->state = CSCTP_STATE_SHUTDOWN_SENT;
     a->send_shutdown = 1;
     start_t2(a, now);
+    start_t5(a, now);
     csctp_assoc_log(a, "SHUTDOWN-PENDING -> SHUTDOWN-SENT");
   } else if (a->state == CSCTP_STATE_SHUTDOWN_RECEIVED) {
     a->state = CSCTP_STATE_SHUTDOWN_ACK_SENT;

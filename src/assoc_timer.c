@@ -22,8 +22,8 @@ void csctp_assoc_hb_schedule(csctp_assoc *a, csctp_tstamp now) {
   uint32_t r = 0;
   csctp_assoc_random_u32(a, &r, 0);
   csctp_tstamp rto = csctp_rto_get(&a->tx.rto);
-  a->hb_timer = now + (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS + rto / 2 +
-                (rto ? r % rto : 0);
+  a->hb_timer =
+      now + (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS + rto / 2 + (rto ? r % rto : 0);
 }
 
 int csctp_assoc_count_error(csctp_assoc *a) {
@@ -125,8 +125,10 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
       csctp_rto_backoff(&a->tx.rto);
       if (csctp_assoc_count_error(a)) return 0;
     }
-    /* Heartbeats only on an idle path: data in flight already probes it. */
-    if (a->state >= CSCTP_STATE_ESTABLISHED && !csctp_tx_has_outstanding(&a->tx) &&
+    /* Heartbeats only on an idle path: data in flight already probes it; none once SHUTDOWN
+     * or SHUTDOWN ACK went out (RFC 4460 §2.10): T2 probes the path then. */
+    if (a->state >= CSCTP_STATE_ESTABLISHED && a->state != CSCTP_STATE_SHUTDOWN_SENT &&
+        a->state != CSCTP_STATE_SHUTDOWN_ACK_SENT && !csctp_tx_has_outstanding(&a->tx) &&
         now - a->last_activity >= (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS)
       send_heartbeat(a, now);
     else
