@@ -113,6 +113,8 @@ static void assoc_drop_output(csctp_assoc *a) {
     p = n;
   }
   a->opkt_head = a->opkt_tail = NULL;
+  csctp_free(a->mem, a->opkt_spare);
+  a->opkt_spare = NULL;
 }
 
 void csctp_assoc_del(csctp_assoc *a) {
@@ -139,8 +141,15 @@ static void assoc_release_popped(csctp_assoc *a) {
 
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len) {
   if (CSCTP_COMMON_HDR_LEN + len > a->cfg.mtu) len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
-  csctp_assoc_opkt *p = csctp_malloc(a->mem, sizeof(*p) + CSCTP_COMMON_HDR_LEN + len);
-  if (!p) return CSCTP_ERR_NOMEM;
+  size_t need = CSCTP_COMMON_HDR_LEN + len;
+  csctp_assoc_opkt *p = a->opkt_spare;
+  if (p && p->cap >= need) {
+    a->opkt_spare = NULL; /* the SACKs a batch of reads sends cost no allocation */
+  } else {
+    p = csctp_malloc(a->mem, sizeof(*p) + need);
+    if (!p) return CSCTP_ERR_NOMEM;
+    p->cap = need;
+  }
   csctp_wr w;
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
@@ -310,12 +319,14 @@ static int state_has_tcb(const csctp_assoc *a) { return a->state != CSCTP_STATE_
  * the I bit) is owed for that packet: the sender counts one miss indication
  * per SACK (§7.2.4). A caller that reads several packets before writing
  * would otherwise get one SACK for all of them, so such a SACK still owed for
- * the previous packet is sent now, before the new packet changes it. A SACK
- * owed only by sack_freq is cumulative and may cover the next packet too:
- * the loss-free path never takes this copy and allocation.
+ * the previous packet is sent now, before the new packet changes it. So is a
+ * SACK owed by sack_freq (§6.2: at least every second packet): one SACK for a
+ * whole batch would leave the sender with nothing but T3 when it is lost, and
+ * would grow its cwnd once instead of once per SACK (§7.2.1). The packet's
+ * buffer is reused from the previous one: no allocation in steady state.
  */
 static void assoc_flush_gap_sack(csctp_assoc *a) {
-  if (!a->sack_urgent || !a->rx_started || a->state < CSCTP_STATE_ESTABLISHED ||
+  if (!(a->sack_urgent || a->sack_now) || !a->rx_started || a->state < CSCTP_STATE_ESTABLISHED ||
       a->state == CSCTP_STATE_SHUTDOWN_SENT)
     return;
   uint8_t buf[1500];
@@ -338,14 +349,24 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
  * (framing, DATA decodable) and the same handling, without the chunk walk.
  * Returns 1 with *rv set when it took the packet, 0 to leave it to the general path.
  */
+/* The packet's only chunk (and at most its padding after it) into *ch: 1, or 0 when the packet
+ * holds anything else (bundled chunks, stray bytes, a bad length). */
+static int assoc_lone_chunk(const uint8_t *pkt, size_t len, csctp_chunk *ch) {
+  size_t clen = csctp_get_u16(pkt + CSCTP_COMMON_HDR_LEN + 2);
+  if (clen < CSCTP_CHUNK_HDR_LEN || clen > len - CSCTP_COMMON_HDR_LEN) return 0;
+  if (len - CSCTP_COMMON_HDR_LEN - clen > ((0u - clen) & 3u)) return 0;
+  ch->type = pkt[CSCTP_COMMON_HDR_LEN];
+  ch->flags = pkt[CSCTP_COMMON_HDR_LEN + 1];
+  ch->length = (uint16_t)clen;
+  ch->value = pkt + CSCTP_COMMON_HDR_LEN + CSCTP_CHUNK_HDR_LEN;
+  ch->value_len = clen - CSCTP_CHUNK_HDR_LEN;
+  return 1;
+}
+
 static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now,
                                 int *rv) {
-  size_t clen = csctp_get_u16(pkt + CSCTP_COMMON_HDR_LEN + 2);
-  if (clen < CSCTP_DATA_HDR_LEN || clen > len - CSCTP_COMMON_HDR_LEN) return 0;
-  /* Nothing after the chunk but at most its padding (else: bundled, or stray bytes). */
-  if (len - CSCTP_COMMON_HDR_LEN - clen > ((0u - clen) & 3u)) return 0;
-  csctp_chunk ch = {pkt[CSCTP_COMMON_HDR_LEN], pkt[CSCTP_COMMON_HDR_LEN + 1], (uint16_t)clen,
-                    pkt + CSCTP_COMMON_HDR_LEN + CSCTP_CHUNK_HDR_LEN, clen - CSCTP_CHUNK_HDR_LEN};
+  csctp_chunk ch;
+  if (!assoc_lone_chunk(pkt, len, &ch)) return 0;
   csctp_data_chunk d;
   if (csctp_data_decode(&ch, &d) != 0) return 0;
   a->stats.chunks_in++;
@@ -360,6 +381,22 @@ static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, 
     if (a->rc.deferred) csctp_assoc_reconfig_progress(a);
     csctp_assoc_after_data_packet(a, 1, immediate, now);
   }
+  return 1;
+}
+
+/* The same for a packet of one SACK chunk. */
+static int assoc_read_lone_sack(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now,
+                                int *rv) {
+  csctp_chunk ch;
+  if (!assoc_lone_chunk(pkt, len, &ch)) return 0;
+  csctp_sack_chunk s;
+  if (csctp_sack_decode(&ch, &s) != 0) return 0;
+  a->stats.chunks_in++;
+  csctp_tx_new_burst(&a->tx);
+  *rv = csctp_assoc_on_sack_decoded(a, &s, now);
+  if (*rv <= CSCTP_ERR_FATAL) return 1;
+  *rv = 0;
+  if (state_has_tcb(a) && a->rc.deferred) csctp_assoc_reconfig_progress(a);
   return 1;
 }
 
@@ -388,10 +425,12 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     a->stats.drop_bad_port++;
     return 0;
   }
-  /* The common packet of a transfer, handled without the general walk (same checks). */
-  if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED &&
-      pkt[CSCTP_COMMON_HDR_LEN] == CSCTP_CHUNK_DATA)
-    if (assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
+  /* The common packets of a transfer, handled without the general walk (same checks). */
+  if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED) {
+    uint8_t type = pkt[CSCTP_COMMON_HDR_LEN];
+    if (type == CSCTP_CHUNK_DATA && assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
+    if (type == CSCTP_CHUNK_SACK && assoc_read_lone_sack(a, pkt, len, now, &rv)) return rv;
+  }
   /* One pass: framing and every known chunk decodable, bundling rules; kept for dispatch. */
   size_t nchunks = 0;
   int first_type = -1, has_alone = 0, has_data = 0;
@@ -667,7 +706,11 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
     memcpy(buf, p->data, n);
     a->opkt_head = p->next;
     if (!a->opkt_head) a->opkt_tail = NULL;
-    csctp_free(a->mem, p);
+    if (!a->opkt_spare && p->cap <= 256) { /* keep a small one for the next */
+      a->opkt_spare = p;
+    } else {
+      csctp_free(a->mem, p);
+    }
     a->stats.packets_out++;
     a->stats.chunks_out++;
     return (csctp_ssize)n;

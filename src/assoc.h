@@ -80,6 +80,7 @@ typedef struct csctp_assoc_reconfig_ext {
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
   size_t len;
+  size_t cap; /* bytes of data[] */
   uint8_t data[];
 } csctp_assoc_opkt;
 
@@ -113,7 +114,8 @@ struct csctp_assoc {
 
   /* Pending output. */
   csctp_assoc_opkt *opkt_head, *opkt_tail; /* complete packets first */
-  uint8_t *ctrl;                           /* control chunks for the peer, bundled first */
+  csctp_assoc_opkt *opkt_spare; /* one sent packet's buffer kept for the next (SACKs of batches) */
+  uint8_t *ctrl;                /* control chunks for the peer, bundled first */
   size_t ctrl_len, ctrl_cap;
   unsigned send_init : 1, send_cookie_echo : 1, send_shutdown : 1, send_shutdown_ack : 1,
       send_heartbeat : 1, sack_now : 1, window_update : 1,
@@ -216,6 +218,8 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now);
 /* assoc_data.c */
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now);
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
+/* The same for a SACK chunk decoded already. */
+int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now);
 void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now);
 void csctp_assoc_check_window_update(csctp_assoc *a);
 

@@ -109,6 +109,11 @@ void csctp_assoc_check_window_update(csctp_assoc *a) {
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now) {
   csctp_sack_chunk s;
   if (csctp_sack_decode(ch, &s) != 0) return 1;
+  return csctp_assoc_on_sack_decoded(a, &s, now);
+}
+
+int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now) {
+  const csctp_sack_chunk s = *sc;
   a->stats.sacks_in++;
   if (a->state < CSCTP_STATE_ESTABLISHED) {
     a->stats.drop_unexpected++;

@@ -19,6 +19,7 @@ void csctp_rto_init(csctp_rto *r, uint32_t rto_initial_ms, uint32_t rto_min_ms,
   r->srtt = r->rttvar = 0;
   r->measured = 0;
   r->rto = rto_clamp(r, r->rto_initial); /* C1: RTO.Initial until measured */
+  r->backed_off = 0;
 }
 
 /* §6.3.1 C3: SRTT + 4 * RTTVAR, the variance term at least G. */
@@ -42,15 +43,17 @@ void csctp_rto_update(csctp_rto *r, csctp_tstamp rtt) {
   /* C3: an RTTVAR of 0 is raised to the clock granularity G. */
   if (r->rttvar == 0) r->rttvar = RTO_G;
   r->rto = rto_computed(r);
+  r->backed_off = 0;
 }
 
 void csctp_rto_backoff(csctp_rto *r) {
   /* E2 of §6.3.3: RTO = RTO * 2, bounded by RTO.Max. */
   csctp_tstamp v = r->rto * 2;
   r->rto = v > r->rto_max ? r->rto_max : v;
+  r->backed_off = 1;
 }
 
-void csctp_rto_restore(csctp_rto *r) {
+void csctp_rto_restore_any(csctp_rto *r) {
   /*
    * RFC 6298 §5 lets a new measurement collapse the backed-off RTO; Karn's
    * rule keeps the back-off only until a segment sent once is acknowledged.
@@ -58,4 +61,5 @@ void csctp_rto_restore(csctp_rto *r) {
    * chunk sent once ends the back-off too, with the current estimate.
    */
   r->rto = r->measured ? rto_computed(r) : rto_clamp(r, r->rto_initial);
+  r->backed_off = 0;
 }

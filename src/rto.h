@@ -11,6 +11,7 @@ typedef struct csctp_rto {
   csctp_tstamp srtt, rttvar;                  /* 0 until the first measurement */
   csctp_tstamp rto;
   int measured;
+  int backed_off; /* rto was doubled since it was last computed (csctp_rto_restore's work) */
 } csctp_rto;
 
 /* Arguments in milliseconds (net.sctp names). */
@@ -26,7 +27,10 @@ void csctp_rto_backoff(csctp_rto *r);
  * acknowledgement of a chunk that was sent once (Karn: it proves the path and
  * the estimate; a retransmitted chunk's ack proves neither).
  */
-void csctp_rto_restore(csctp_rto *r);
+void csctp_rto_restore_any(csctp_rto *r);
+static inline void csctp_rto_restore(csctp_rto *r) {
+  if (r->backed_off) csctp_rto_restore_any(r); /* nothing to undo on the usual ack */
+}
 static inline csctp_tstamp csctp_rto_get(const csctp_rto *r) { return r->rto; }
 
 #endif

@@ -116,7 +116,7 @@ int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
 
 void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (!tx->pr_enabled) return;
+  if (!tx->pr_enabled || !tx->pr_used) return; /* nothing was ever abandoned */
   tx_advance_apap(tx);
   if (!csctp_tsn_gt(p->apap, tx->cum_tsn_ack)) {
     p->fwd_needed = 0;
