@@ -117,17 +117,23 @@ int csctp_rx_tsn_write_sack(csctp_rx_tsn *t, csctp_wr *w, uint32_t a_rwnd) {
   room -= n_gaps;
   uint32_t n_dups = t->n_dups < room ? t->n_dups : (uint32_t)room;
 
-  size_t off = csctp_wr_chunk_begin(w, CSCTP_CHUNK_SACK, 0);
-  csctp_wr_u32(w, t->cum);
-  csctp_wr_u32(w, a_rwnd);
-  csctp_wr_u16(w, (uint16_t)n_gaps);
-  csctp_wr_u16(w, (uint16_t)n_dups);
-  for (uint32_t i = 0; i < n_gaps; i++) {
-    csctp_wr_u16(w, (uint16_t)(t->blocks[i].start - t->cum));
-    csctp_wr_u16(w, (uint16_t)(t->blocks[i].end - t->cum));
+  /* Room for all of it was counted above: written in place. */
+  uint8_t *b = w->buf + w->len;
+  size_t n = RX_TSN_SACK_FIXED + 4 * ((size_t)n_gaps + n_dups);
+  b[0] = CSCTP_CHUNK_SACK;
+  b[1] = 0;
+  csctp_put_u16(b + 2, (uint16_t)n);
+  csctp_put_u32(b + 4, t->cum);
+  csctp_put_u32(b + 8, a_rwnd);
+  csctp_put_u16(b + 12, (uint16_t)n_gaps);
+  csctp_put_u16(b + 14, (uint16_t)n_dups);
+  b += RX_TSN_SACK_FIXED;
+  for (uint32_t i = 0; i < n_gaps; i++, b += 4) {
+    csctp_put_u16(b, (uint16_t)(t->blocks[i].start - t->cum));
+    csctp_put_u16(b + 2, (uint16_t)(t->blocks[i].end - t->cum));
   }
-  for (uint32_t i = 0; i < n_dups; i++) csctp_wr_u32(w, t->dups[i]);
-  csctp_wr_tlv_end(w, off);
+  for (uint32_t i = 0; i < n_dups; i++, b += 4) csctp_put_u32(b, t->dups[i]);
+  w->len += n;
   t->n_dups = 0;
   return 0;
 }
