@@ -113,8 +113,12 @@ static void assoc_drop_output(csctp_assoc *a) {
     p = n;
   }
   a->opkt_head = a->opkt_tail = NULL;
-  csctp_free(a->mem, a->opkt_spare);
-  a->opkt_spare = NULL;
+  while (a->opkt_spare) {
+    csctp_assoc_opkt *n = a->opkt_spare->next;
+    csctp_free(a->mem, a->opkt_spare);
+    a->opkt_spare = n;
+  }
+  a->n_opkt_spare = 0;
 }
 
 void csctp_assoc_del(csctp_assoc *a) {
@@ -139,16 +143,22 @@ static void assoc_release_popped(csctp_assoc *a) {
   }
 }
 
+/* Small packet buffers kept for reuse (the SACKs of a batch of reads), and their size. */
+#define ASSOC_OPKT_SPARES 32
+#define ASSOC_OPKT_SPARE_CAP 128
+
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len) {
   if (CSCTP_COMMON_HDR_LEN + len > a->cfg.mtu) len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
   size_t need = CSCTP_COMMON_HDR_LEN + len;
   csctp_assoc_opkt *p = a->opkt_spare;
-  if (p && p->cap >= need) {
-    a->opkt_spare = NULL; /* the SACKs a batch of reads sends cost no allocation */
+  if (p && p->cap >= need) { /* the SACKs a batch of reads sends cost no allocation */
+    a->opkt_spare = p->next;
+    a->n_opkt_spare--;
   } else {
-    p = csctp_malloc(a->mem, sizeof(*p) + need);
+    size_t cap = need <= ASSOC_OPKT_SPARE_CAP ? ASSOC_OPKT_SPARE_CAP : need;
+    p = csctp_malloc(a->mem, sizeof(*p) + cap);
     if (!p) return CSCTP_ERR_NOMEM;
-    p->cap = need;
+    p->cap = cap;
   }
   csctp_wr w;
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
@@ -706,8 +716,10 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
     memcpy(buf, p->data, n);
     a->opkt_head = p->next;
     if (!a->opkt_head) a->opkt_tail = NULL;
-    if (!a->opkt_spare && p->cap <= 256) { /* keep a small one for the next */
+    if (a->n_opkt_spare < ASSOC_OPKT_SPARES && p->cap <= ASSOC_OPKT_SPARE_CAP) {
+      p->next = a->opkt_spare; /* kept for the next small packet */
       a->opkt_spare = p;
+      a->n_opkt_spare++;
     } else {
       csctp_free(a->mem, p);
     }

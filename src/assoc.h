@@ -114,8 +114,9 @@ struct csctp_assoc {
 
   /* Pending output. */
   csctp_assoc_opkt *opkt_head, *opkt_tail; /* complete packets first */
-  csctp_assoc_opkt *opkt_spare; /* one sent packet's buffer kept for the next (SACKs of batches) */
-  uint8_t *ctrl;                /* control chunks for the peer, bundled first */
+  csctp_assoc_opkt *opkt_spare; /* sent packets' small buffers kept for the next (SACKs) */
+  uint8_t n_opkt_spare;
+  uint8_t *ctrl; /* control chunks for the peer, bundled first */
   size_t ctrl_len, ctrl_cap;
   unsigned send_init : 1, send_cookie_echo : 1, send_shutdown : 1, send_shutdown_ack : 1,
       send_heartbeat : 1, sack_now : 1, window_update : 1,

@@ -75,7 +75,7 @@ static int asm_take_buffer(csctp_reasm *r, reasm_asm *as, size_t need, size_t fi
 
 /* Gives a buffer back: kept idle unless it is too big (then freed). */
 static void asm_give_back(const csctp_mem *mem, reasm_asm *as, uint8_t *buf, size_t cap) {
-  if (cap <= REASM_SPARE_MAX && as->n_spare < CSCTP_REASM_ASM_BUFS) {
+  if (cap <= REASM_SPARE_MAX && as->n_spare < CSCTP_REASM_ASM_SPARES) {
     as->spare[as->n_spare] = buf;
     as->spare_cap[as->n_spare] = cap;
     as->n_spare++;

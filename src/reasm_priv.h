@@ -24,9 +24,13 @@ struct csctp_reasm_stream {
 
 /*
  * At most this many assembly buffers exist (open, complete and not yet taken
- * by the application, idle): past it, messages take the general path.
+ * by the application, idle): past it, messages take the general path. A
+ * caller that reads a long batch of packets before taking messages may hold
+ * several complete ones; the receive window bounds their bytes. At most
+ * CSCTP_REASM_ASM_SPARES idle ones are kept.
  */
-#define CSCTP_REASM_ASM_BUFS 4
+#define CSCTP_REASM_ASM_BUFS 16
+#define CSCTP_REASM_ASM_SPARES 4
 
 /* The message being assembled in one contiguous buffer (reasm_asm.c). */
 typedef struct reasm_asm {
@@ -38,8 +42,8 @@ typedef struct reasm_asm {
   uint16_t ssn;
   uint8_t unordered;
   csctp_reasm_stream *st;
-  uint8_t *spare[CSCTP_REASM_ASM_BUFS]; /* idle buffers kept for the next messages */
-  size_t spare_cap[CSCTP_REASM_ASM_BUFS];
+  uint8_t *spare[CSCTP_REASM_ASM_SPARES]; /* idle buffers kept for the next messages */
+  size_t spare_cap[CSCTP_REASM_ASM_SPARES];
   uint32_t n_spare;
   uint32_t n_bufs; /* buffers allocated: open, queued, handed out and spare */
   size_t hint;     /* largest buffer so far (up to the idle limit): new buffers' size */

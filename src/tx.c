@@ -80,7 +80,7 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   p->t3 = CSCTP_TSTAMP_NONE;
   p->rtx_count = 0;
   p->rtx_from = initial_tsn;
-  p->burst = 0;
+  p->burst = tx->cfg.max_burst;
   p->fast_rtx_pending = p->in_fast_recovery = 0;
   p->t3_state = CSCTP_TX_T3_IDLE;
   p->rtt_on = p->gap_on = 0;
@@ -151,7 +151,7 @@ static int tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
   /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
   if (tx->outstanding_bytes >= tx->cwnd) return 0;
   /* §6.1 Max.Burst: packets of new data per write opportunity. */
-  return tx->cfg.max_burst == 0 || p->burst < tx->cfg.max_burst;
+  return tx->cfg.max_burst == 0 || p->burst > 0;
 }
 
 int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now) {
@@ -286,7 +286,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
-  if (n) p->burst++;
+  if (n && p->burst) p->burst--;
   return n;
 }
 
@@ -312,9 +312,22 @@ out:
   return n;
 }
 
+/* Max.Burst credit kept for a caller that reads many packets before writing. */
+#define TX_BURST_CREDIT_MAX 16
+
 void csctp_tx_new_burst(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (p) p->burst = 0;
+  if (!p) return;
+  /*
+   * §6.1: Max.Burst packets of new data per opportunity. Each arriving packet is one: a
+   * caller that reads several before writing gets what it would have got writing after
+   * each (up to TX_BURST_CREDIT_MAX times Max.Burst); cwnd still bounds the flight.
+   */
+  uint32_t cap = tx->cfg.max_burst * TX_BURST_CREDIT_MAX;
+  if (p->ring.count == 0 && tx->buffered == 0)
+    p->burst = tx->cfg.max_burst; /* idle: no credit piles up for a later burst */
+  else
+    p->burst = p->burst + tx->cfg.max_burst > cap ? cap : p->burst + tx->cfg.max_burst;
 }
 
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {

@@ -161,7 +161,8 @@ int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now);
  */
 size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now);
 
-/* Resets the burst counter: call when a packet arrives or a timer fires. */
+/* Grants Max.Burst more packets of new data (up to 16 times that): call when a packet
+ * arrives or a timer fires. */
 void csctp_tx_new_burst(csctp_tx *tx);
 
 /* What a SACK did. */

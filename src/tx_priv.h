@@ -24,7 +24,7 @@ typedef struct csctp_tx_priv {
   uint32_t max_payload; /* MTU - common header - DATA header */
   uint32_t rtx_count;   /* records marked CSCTP_TXC_RTX */
   csctp_tsn rtx_from;   /* no record below this TSN is marked */
-  uint32_t burst;       /* packets of new data since csctp_tx_new_burst */
+  uint32_t burst;       /* packets of new data that may still go (Max.Burst credit, §6.1) */
   int fast_rtx_pending; /* one packet of fast retransmissions may ignore cwnd */
   int t3_state;         /* CSCTP_TX_T3_*: one packet after a timeout (§6.3.3 E3) */
   int in_fast_recovery;
@@ -34,10 +34,10 @@ typedef struct csctp_tx_priv {
   int gap_on; /* some record is gap-acked; gap_hi is the highest */
   csctp_tsn gap_hi;
   /* RFC 3758 §3.5 */
-  csctp_tsn apap;          /* Advanced.Peer.Ack.Point */
-  csctp_tsn fwd_sent;      /* New Cumulative TSN of the last FORWARD TSN written */
-  csctp_tstamp fwd_time;   /* when it was written */
-  int fwd_needed;          /* write a FORWARD TSN at the next opportunity */
+  csctp_tsn apap;        /* Advanced.Peer.Ack.Point */
+  csctp_tsn fwd_sent;    /* New Cumulative TSN of the last FORWARD TSN written */
+  csctp_tstamp fwd_time; /* when it was written */
+  int fwd_needed;        /* write a FORWARD TSN at the next opportunity */
 } csctp_tx_priv;
 
 static inline csctp_tx_priv *csctp_tx_priv_of(const csctp_tx *tx) {

@@ -241,7 +241,7 @@ static void txq_new_round(csctp_tx_queue *q) {
 
 void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st) { txq_join(q, st); }
 
-csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
+csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q) {
   if (!q->ready_head) {
     if (!q->wait_best) return NULL;
     txq_new_round(q);

@@ -195,8 +195,28 @@ static inline csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
   if (q->ready_head) return q->ready_head->head;
   return q->wait_best ? q->wait_best->head : NULL;
 }
-/* Takes the message csctp_tx_queue_peek returns now, charging it to its stream's deficit. */
-csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q);
+/* The general case of csctp_tx_queue_pop (tx_queue.c). */
+csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q);
+/*
+ * Takes the message csctp_tx_queue_peek returns now, charging it to its stream's deficit.
+ * Inline when the only READY stream, not paused, stays READY after it (one busy stream).
+ */
+static inline csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
+  csctp_tx_stream *st = q->ready_head;
+  if (st && st == q->ready_tail && !st->paused) {
+    csctp_tx_msg *m = st->head;
+    csctp_tx_msg *next = m->next;
+    if (next && next->len <= st->deficit - m->len) { /* READY: deficit >= m->len */
+      st->head = next;
+      m->next = NULL;
+      q->n_msgs--;
+      st->n_queued--;
+      st->deficit -= m->len;
+      return m;
+    }
+  }
+  return csctp_tx_queue_pop_any(q);
+}
 
 /* Sets the quantum (bytes per round at the default priority; 0 = CSCTP_TX_QUANTUM_DEFAULT). */
 void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum);

@@ -342,3 +342,34 @@ Test(tx_cc, shutdown_cum_ack_is_no_renege) {
   cr_assert_eq(csctp_tx_on_cum_ack(&tx, 9, 10, &r), CSCTP_ERR_MALFORMED);
   csctp_tx_free(&tx);
 }
+
+/* §6.1 Max.Burst per packet that arrived: a caller that reads three packets before writing gets
+ * three opportunities' worth at once (cwnd permitting), and an idle sender keeps no credit. */
+Test(tx_cc, max_burst_credit_per_arrival) {
+  csctp_tx_config cfg = t_config();
+  cfg.max_burst = 2;
+  csctp_tx tx;
+  t_init(&tx, &cfg, 1, 1 << 20);
+  tx.cwnd = 1 << 20; /* only Max.Burst limits here */
+  /* Idle: arrivals leave one opportunity, not three. */
+  csctp_tx_new_burst(&tx);
+  csctp_tx_new_burst(&tx);
+  csctp_tx_new_burst(&tx);
+  for (int i = 0; i < 20; i++) t_enqueue(&tx, 0, 0, 1000, (uint8_t)i);
+  cr_assert_eq(t_write(&tx, &P, 0), 1u);
+  cr_assert_eq(t_write(&tx, &P, 0), 1u);
+  cr_assert_eq(t_write(&tx, &P, 0), 0u);
+  /* Busy: three arrivals, six packets. */
+  csctp_tx_new_burst(&tx);
+  csctp_tx_new_burst(&tx);
+  csctp_tx_new_burst(&tx);
+  for (int i = 0; i < 6; i++) cr_assert_eq(t_write(&tx, &P, 0), 1u, "packet %d", i);
+  cr_assert_eq(t_write(&tx, &P, 0), 0u);
+  /* Bounded: many arrivals give at most 16 opportunities (32 packets). */
+  for (int i = 0; i < 40; i++) t_enqueue(&tx, 1, 0, 1000, (uint8_t)i);
+  for (int i = 0; i < 100; i++) csctp_tx_new_burst(&tx);
+  int n = 0;
+  while (t_write(&tx, &P, 0)) n++;
+  cr_assert_eq(n, 32);
+  csctp_tx_free(&tx);
+}
