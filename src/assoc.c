@@ -248,10 +248,10 @@ static int chunk_must_be_alone(uint8_t type) {
          type == CSCTP_CHUNK_SHUTDOWN_COMPLETE;
 }
 
-/* Decodes a known chunk once to reject malformed packets before any state changes. */
+/* Decodes a known chunk other than DATA (read_packet decodes and keeps those) once, to reject
+ * malformed packets before any state changes. */
 static int chunk_validate(const csctp_chunk *ch) {
   union {
-    csctp_data_chunk d;
     csctp_init_chunk i;
     csctp_sack_chunk s;
     csctp_forward_tsn_chunk f;
@@ -261,7 +261,6 @@ static int chunk_validate(const csctp_chunk *ch) {
   size_t info_len;
   uint32_t cum;
   switch (ch->type) {
-  case CSCTP_CHUNK_DATA: return csctp_data_decode(ch, &u.d);
   case CSCTP_CHUNK_INIT:
   case CSCTP_CHUNK_INIT_ACK: return csctp_init_decode(ch, &u.i);
   case CSCTP_CHUNK_SACK: return csctp_sack_decode(ch, &u.s);

@@ -113,7 +113,6 @@ int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now)
 }
 
 int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now) {
-  const csctp_sack_chunk s = *sc;
   a->stats.sacks_in++;
   if (a->state < CSCTP_STATE_ESTABLISHED) {
     a->stats.drop_unexpected++;
@@ -121,7 +120,7 @@ int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csct
   }
   size_t before = a->tx.buffered;
   csctp_tx_sack_result res = {0};
-  int rv = csctp_tx_on_sack(&a->tx, &s, now, &res);
+  int rv = csctp_tx_on_sack(&a->tx, sc, now, &res);
   if (rv == CSCTP_ERR_MALFORMED) {
     /* It acknowledges a TSN we never sent. */
     csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "SACK for a TSN never sent",

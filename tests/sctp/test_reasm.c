@@ -3,92 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "packet.h"
 #include "prng.h"
-#include "reasm.h"
-
-/* ---- a counting allocator that can be told to fail ---- */
-
-typedef struct counting {
-  long allocs; /* successful malloc/calloc/realloc calls */
-  long live;
-  int fail;    /* when set, every allocation fails */
-} counting;
-
-static void *cnt_malloc(size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *p = malloc(n);
-  if (p) c->allocs++, c->live++;
-  return p;
-}
-static void *cnt_calloc(size_t k, size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *p = calloc(k, n);
-  if (p) c->allocs++, c->live++;
-  return p;
-}
-static void *cnt_realloc(void *p, size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *q = realloc(p, n);
-  if (q) {
-    c->allocs++;
-    if (!p) c->live++;
-  }
-  return q;
-}
-static void cnt_free(void *p, void *u) {
-  counting *c = u;
-  if (p) c->live--;
-  free(p);
-}
-
-static counting cnt;
-static csctp_mem cmem = {&cnt, cnt_malloc, cnt_free, cnt_calloc, cnt_realloc};
-
-static csctp_reasm *new_reasm(uint32_t max) {
-  static csctp_reasm r;
-  memset(&cnt, 0, sizeof(cnt));
-  cr_assert_eq(csctp_reasm_init(&r, &cmem, max), 0);
-  return &r;
-}
-
-static void del_reasm(csctp_reasm *r) {
-  csctp_reasm_free(r);
-  cr_assert_eq(cnt.live, 0, "leaked %ld blocks", cnt.live);
-}
-
-#define B CSCTP_DATA_FLAG_B
-#define E CSCTP_DATA_FLAG_E
-#define U CSCTP_DATA_FLAG_U
-
-static int add(csctp_reasm *r, uint8_t flags, uint32_t tsn, uint16_t stream, uint16_t ssn,
-               const void *data, size_t len) {
-  csctp_data_chunk d = {flags, tsn, stream, ssn, 0x1000u + stream, data, len};
-  return csctp_reasm_add(r, &d);
-}
-
-/* Pops one message and checks it against the expected fields and bytes. */
-static void expect_msg(csctp_reasm *r, uint16_t stream, uint16_t ssn, int unordered,
-                       const void *data, size_t len) {
-  csctp_rx_msg m;
-  cr_assert_eq(csctp_reasm_pop(r, &m), 1, "no message for stream %u ssn %u", stream, ssn);
-  cr_assert_eq(m.stream, stream);
-  if (!unordered) cr_assert_eq(m.ssn, ssn);
-  cr_assert_eq(m.unordered, unordered);
-  cr_assert_eq(m.ppid, 0x1000u + stream);
-  cr_assert_eq(m.len, len);
-  cr_assert_arr_eq(m.data, data, len);
-}
-
-static void expect_none(csctp_reasm *r) {
-  csctp_rx_msg m;
-  cr_assert(!csctp_reasm_has_ready(r));
-  cr_assert_eq(csctp_reasm_pop(r, &m), 0);
-}
+#include "reasm_util.h"
 
 Test(reasm, single_fragment) {
   csctp_reasm *r = new_reasm(65536);
@@ -141,7 +57,7 @@ Test(reasm, ordered_held_until_earlier_ssn_completes) {
 
 Test(reasm, unordered_delivered_early) {
   csctp_reasm *r = new_reasm(65536);
-  cr_assert_eq(add(r, B, 1, 5, 0, "or", 2), 0);    /* ordered SSN 0, TSN 2 missing */
+  cr_assert_eq(add(r, B, 1, 5, 0, "or", 2), 0);     /* ordered SSN 0, TSN 2 missing */
   cr_assert_eq(add(r, B | E, 3, 5, 1, "s1", 2), 0); /* ordered SSN 1, held back */
   /* Unordered 3-fragment message; its SSN fields differ and carry no meaning. */
   cr_assert_eq(add(r, U | E, 6, 5, 9, "z", 1), 0);
@@ -390,8 +306,8 @@ static void random_run(uint64_t seed, uint32_t first_tsn) {
       f->msg = i;
       f->off = off;
       f->len = m->len - off < FRAG ? m->len - off : FRAG;
-      f->flags = (uint8_t)((off == 0 ? B : 0) | (off + f->len == m->len ? E : 0) |
-                           (m->unordered ? U : 0));
+      f->flags =
+          (uint8_t)((off == 0 ? B : 0) | (off + f->len == m->len ? E : 0) | (m->unordered ? U : 0));
     }
   }
   for (size_t i = nfrag - 1; i > 0; i--) { /* Fisher-Yates */
@@ -404,7 +320,7 @@ static void random_run(uint64_t seed, uint32_t first_tsn) {
   for (size_t i = 0; i < nfrag; i++) {
     gen_frag *f = &frags[i];
     gen_msg *m = &msgs[f->msg];
-    csctp_data_chunk d = {f->flags, f->tsn, m->stream, m->ssn, 0x1000u + m->stream,
+    csctp_data_chunk d = {f->flags,         f->tsn, m->stream, m->ssn, 0x1000u + m->stream,
                           m->data + f->off, f->len};
     cr_assert_eq(csctp_reasm_add(r, &d), 0);
     model_bytes += f->len;
@@ -458,8 +374,8 @@ Test(reasm, random_permutations) {
 /* ---- steady state: no allocation per chunk or per message ---- */
 
 /* Feeds `count` messages in batches of 8, fragments shuffled inside a batch. */
-static void steady_batches(csctp_reasm *r, csctp_prng *g, uint32_t *tsn, uint16_t *ssn,
-                           int count, int worst_first) {
+static void steady_batches(csctp_reasm *r, csctp_prng *g, uint32_t *tsn, uint16_t *ssn, int count,
+                           int worst_first) {
   static uint8_t payload[4 * FRAG];
   for (size_t i = 0; i < sizeof(payload); i++) payload[i] = (uint8_t)(i * 13);
   for (int done = 0; done < count; done += 8) {
@@ -470,15 +386,19 @@ static void steady_batches(csctp_reasm *r, csctp_prng *g, uint32_t *tsn, uint16_
       uint16_t stream = (uint16_t)(k % 3);
       int unordered = (k == 7);
       size_t len;
-      if (worst_first == 1) len = 4 * FRAG;                   /* 32 large nodes held */
-      else if (worst_first == 2) len = 1 + (size_t)(k * 17);  /* 8 small nodes */
-      else len = csctp_prng_chance(g, 0.5) ? 1 + (size_t)csctp_prng_below(g, 128)
-                                           : 1 + (size_t)csctp_prng_below(g, 4 * FRAG);
+      if (worst_first == 1)
+        len = 4 * FRAG; /* 32 large nodes held */
+      else if (worst_first == 2)
+        len = 1 + (size_t)(k * 17); /* 8 small nodes */
+      else
+        len = csctp_prng_chance(g, 0.5) ? 1 + (size_t)csctp_prng_below(g, 128)
+                                        : 1 + (size_t)csctp_prng_below(g, 4 * FRAG);
       lens[k] = len;
       uint16_t s_ssn = unordered ? 0 : ssn[stream]++;
       for (size_t off = 0; off < len; off += FRAG) {
         size_t fl = len - off < FRAG ? len - off : FRAG;
-        uint8_t fg = (uint8_t)((off == 0 ? B : 0) | (off + fl == len ? E : 0) | (unordered ? U : 0));
+        uint8_t fg =
+            (uint8_t)((off == 0 ? B : 0) | (off + fl == len ? E : 0) | (unordered ? U : 0));
         d[n++] = (csctp_data_chunk){fg, (*tsn)++, stream, s_ssn, 51, payload + off, fl};
       }
     }
