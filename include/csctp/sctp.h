@@ -86,6 +86,23 @@ typedef int (*csctp_rand_fn)(uint8_t *buf, size_t len, void *user_data);
 #define CSCTP_COOKIE_SECRET_LEN 32
 
 /**
+ * A receive-memory budget shared by several associations (an endpoint's, or
+ * one the application sets in the config of its own associations): the most
+ * bytes all of them together may hold for reassembly and out-of-order data.
+ * Each association charges what it holds to `used` and gives it back when it
+ * is delivered, dropped or the association is freed; DATA that would take
+ * `used` past `limit` is dropped (counted in csctp_stats.drop_rx_budget) and
+ * the peer sends it again. Not thread-safe: the associations sharing one
+ * budget are driven from one thread. Owned by the caller; it must outlive
+ * every association that uses it.
+ */
+typedef struct csctp_rx_budget {
+  size_t limit; /**< most bytes held in all; 0 = no limit */
+  size_t used;  /**< bytes held now (maintained by the associations) */
+  size_t peak;  /**< highest `used` seen */
+} csctp_rx_budget;
+
+/**
  * Association configuration. Start from csctp_config_default() and change
  * what you need. Durations are in milliseconds and named after Linux's
  * net.sctp sysctls.
@@ -137,6 +154,12 @@ typedef struct csctp_config {
    * same identifier (§5.2), except those the RFC keeps on CRC32c.
    */
   uint32_t zero_checksum_edmid;
+  /**
+   * Optional receive-memory budget shared with other associations (see
+   * csctp_rx_budget); NULL = only this association's own window bounds it.
+   * An endpoint sets its own here for the associations it creates.
+   */
+  csctp_rx_budget *rx_budget;
 } csctp_config;
 
 /** RFC 9653 §8 Error Detection Method Identifiers for csctp_config.zero_checksum_edmid. */
@@ -297,6 +320,7 @@ typedef struct csctp_stats {
   uint64_t drop_malformed;
   uint64_t drop_bad_port;
   uint64_t drop_out_of_window;              /**< DATA outside what we can accept */
+  uint64_t drop_rx_budget;                  /**< DATA dropped: the shared csctp_rx_budget was full */
   uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
   uint64_t errors_sent, aborts_sent;
   /* path */
