@@ -129,6 +129,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_free(a->mem, a->init_ack_err);
   csctp_tx_free(&a->tx);
   csctp_reasm_free(&a->reasm);
+  if (a->cfg.rx_budget) a->cfg.rx_budget->used -= a->rx_charged; /* nothing held any more */
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
   csctp_free(a->mem, a);
@@ -141,6 +142,7 @@ static void assoc_release_popped(csctp_assoc *a) {
     a->have_popped = 0;
     csctp_assoc_check_window_update(a);
   }
+  csctp_assoc_rx_sync(a);
 }
 
 /* Small packet buffers kept for reuse (the SACKs of a batch of reads), and their size. */
@@ -231,7 +233,7 @@ void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
 }
 
 uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a) {
-  size_t held = csctp_reasm_bytes(&a->reasm);
+  size_t held = csctp_reasm_held(&a->reasm); /* memory, not only payload (§6.2) */
   if (held >= a->cfg.rwnd) return 0;
   uint32_t free_space = a->cfg.rwnd - (uint32_t)held;
   /* Receiver silly-window avoidance (RFC 9260 §6.2 with RFC 1122 4.2.3.3): a
@@ -758,6 +760,7 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   int rv = csctp_reasm_pop(&a->reasm, &m);
   if (rv == 1) {
     a->have_popped = 1;
+    csctp_assoc_rx_sync(a);
     memset(ev, 0, sizeof(*ev));
     ev->type = CSCTP_EVENT_MESSAGE;
     ev->u.message.stream = m.stream;

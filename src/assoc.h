@@ -140,6 +140,7 @@ struct csctp_assoc {
   unsigned packets_since_sack;
   uint32_t last_adv_rwnd;
   int have_popped; /* a message is handed out and must be released on the next call */
+  size_t rx_charged; /* what this association counts in cfg.rx_budget->used */
 
   /* Send side. */
   csctp_tx tx;
@@ -184,6 +185,21 @@ static inline void csctp_assoc_mark(csctp_assoc *a) {
 
 /* assoc.c */
 void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Brings cfg.rx_budget (when set) up to date with what the reassembly holds
+ * now. Called after DATA is added, after a message is taken or released, and
+ * at the start of every call (FORWARD TSN, restart and reset drop data inside
+ * read_packet), so the budget may lag by at most one call, and only high.
+ */
+static inline void csctp_assoc_rx_sync(csctp_assoc *a) {
+  csctp_rx_budget *b = a->cfg.rx_budget;
+  if (!b) return;
+  size_t held = csctp_reasm_held(&a->reasm);
+  b->used = b->used - a->rx_charged + held;
+  a->rx_charged = held;
+  if (b->used > b->peak) b->peak = b->used;
+}
+
 uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a);
 int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero);
 /* Queues a whole packet: header (vtag) + the chunk bytes given. Returns 0 or CSCTP_ERR_NOMEM. */

@@ -11,6 +11,37 @@ static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
   if (csctp_assoc_queue_ctrl(a, buf, w.len) == 0) a->stats.errors_sent++;
 }
 
+/*
+ * Whether the memory `dc` would take is within bounds (RFC 9260 §6.2: DATA the
+ * receive window cannot hold is dropped, and the peer sends it again). Held
+ * memory is counted with its overhead (csctp_reasm_held), so tiny chunks cost
+ * what they really cost. Past the window, only the lowest hole (cum + 1, with
+ * data held above it) is still taken: without it the data held above could
+ * never be delivered and the association would stall. That exception is
+ * bounded too, by one message more than the window (the fragments of the
+ * message the hole belongs to), so a peer that withholds a TSN and fills the
+ * holes above it one by one cannot grow memory past rwnd + max_message_size.
+ * A shared csctp_rx_budget, when set, is a hard limit on top.
+ */
+static int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
+  size_t need = csctp_reasm_held(&a->reasm) + dc->len;
+  if (need > a->cfg.rwnd) {
+    int lowest_hole = dc->tsn == a->rxt.cum + 1 && csctp_tsn_gt(a->rxt.highest, a->rxt.cum);
+    if (!lowest_hole || need > (size_t)a->cfg.rwnd + a->cfg.max_message_size) {
+      a->stats.drop_out_of_window++;
+      a->sack_now = 1;
+      return 0;
+    }
+  }
+  const csctp_rx_budget *b = a->cfg.rx_budget;
+  if (b && b->limit && b->used - a->rx_charged + need > b->limit) {
+    a->stats.drop_rx_budget++;
+    a->sack_now = 1;
+    return 0;
+  }
+  return 1;
+}
+
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
   (void)now;
   a->stats.data_chunks_in++;
@@ -46,14 +77,7 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
     a->sack_now = 1;
     return 0;
   }
-  /* §6.2: with no room left, drop DATA above the highest TSN received so far; what
-   * fills a hole is still taken, or the association could stall. */
-  size_t held = csctp_reasm_bytes(&a->reasm);
-  if (held + dc->len > a->cfg.rwnd && csctp_tsn_gt(dc->tsn, a->rxt.highest)) {
-    a->stats.drop_out_of_window++;
-    a->sack_now = 1;
-    return 0;
-  }
+  if (!assoc_data_fits(a, dc)) return 0;
   if (dc->stream >= a->num_in) {
     /* §6.5: acknowledge and discard, report Invalid Stream Identifier. */
     csctp_rx_tsn_add(&a->rxt, dc->tsn);
@@ -72,6 +96,7 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
     return 1;
   }
   csctp_rx_tsn_add(&a->rxt, dc->tsn);
+  csctp_assoc_rx_sync(a);
   return 0;
 }
 

@@ -78,6 +78,11 @@ static void reasm_drop_all(csctp_reasm *r) {
   r->bytes = 0;
 }
 
+size_t csctp_reasm_held(const csctp_reasm *r) {
+  const reasm_state *s = r->priv;
+  return (s->pool.mem_bytes - s->pool.free_bytes) + (s->as.mem - s->as.spare_mem);
+}
+
 void csctp_reasm_clear(csctp_reasm *r) {
   if (r->priv) reasm_drop_all(r);
 }

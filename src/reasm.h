@@ -65,6 +65,17 @@ int csctp_reasm_has_ready(const csctp_reasm *r);
 /* Payload bytes held: incomplete, complete and not yet released. */
 static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; }
 
+/*
+ * Memory held for what the peer sent and the application has not released:
+ * the nodes of held fragments and queued messages (their headers and inline
+ * room, not only the payload), payloads too big for a node, and assembly
+ * buffers in use. Recycled nodes and idle buffers are not counted. This is
+ * what the receive window and a csctp_rx_budget are charged (RFC 9260 §6.2:
+ * what the window cannot hold is dropped), so a peer sending tiny chunks
+ * cannot hold more memory than the window says.
+ */
+size_t csctp_reasm_held(const csctp_reasm *r);
+
 /* Drops everything and forgets all streams (peer restart). */
 void csctp_reasm_clear(csctp_reasm *r);
 

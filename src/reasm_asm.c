@@ -52,12 +52,14 @@ static int asm_take_buffer(csctp_reasm *r, reasm_asm *as, size_t need, size_t fi
     uint32_t i = as->n_spare - 1;
     as->buf = as->spare[i];
     as->cap = as->spare_cap[i];
+    size_t was = as->cap;
     if (asm_reserve(r, as, need) != 0) {
       as->buf = NULL; /* the idle buffer stays as it was */
       as->cap = 0;
       return CSCTP_ERR_NOMEM;
     }
     as->n_spare = i;
+    as->spare_mem -= was;
     return 0;
   }
   if (as->n_bufs >= CSCTP_REASM_ASM_BUFS) return 1;
@@ -79,6 +81,7 @@ static void asm_give_back(const csctp_mem *mem, reasm_asm *as, uint8_t *buf, siz
     as->spare[as->n_spare] = buf;
     as->spare_cap[as->n_spare] = cap;
     as->n_spare++;
+    as->spare_mem += cap;
     return;
   }
   as->mem -= cap;
@@ -111,6 +114,7 @@ void csctp_reasm_asm_free(csctp_reasm *r) {
   while (as->n_spare) {
     as->n_spare--;
     as->mem -= as->spare_cap[as->n_spare];
+    as->spare_mem -= as->spare_cap[as->n_spare];
     as->n_bufs--;
     csctp_free(r->mem, as->spare[as->n_spare]);
   }

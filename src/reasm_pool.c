@@ -18,7 +18,8 @@ static void pool_free_list(csctp_reasm_pool *p, struct csctp_reasm_frag **head) 
   while (*head) {
     struct csctp_reasm_frag *f = *head;
     *head = f->next;
-    p->mem_bytes -= sizeof(*f) + (f->large ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE);
+    p->mem_bytes -= CSCTP_REASM_NODE_BYTES(f->large);
+    p->free_bytes -= CSCTP_REASM_NODE_BYTES(f->large);
     csctp_free(p->mem, f);
     p->n_nodes--;
     p->n_free--;
@@ -44,6 +45,7 @@ struct csctp_reasm_frag *csctp_reasm_pool_get_any(csctp_reasm_pool *p, size_t le
   if (f) {
     *head = f->next;
     p->n_free--;
+    p->free_bytes -= CSCTP_REASM_NODE_BYTES(large);
   } else {
     size_t cap = large ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE;
     f = csctp_malloc(p->mem, sizeof(*f) + cap);
@@ -73,6 +75,7 @@ void csctp_reasm_pool_put_any(csctp_reasm_pool *p, struct csctp_reasm_frag *f) {
   f->next = *head;
   *head = f;
   p->n_free++;
+  p->free_bytes += CSCTP_REASM_NODE_BYTES(f->large);
 }
 
 /* ---- map ---- */

@@ -53,8 +53,13 @@ typedef struct csctp_reasm_pool {
   size_t n_free;        /* of which on the free lists */
   uint64_t node_allocs; /* lifetime counters */
   uint64_t big_allocs;
-  size_t mem_bytes; /* bytes allocated for nodes (live and free) and oversized payloads */
+  size_t mem_bytes;  /* bytes allocated for nodes (live and free) and oversized payloads */
+  size_t free_bytes; /* of which nodes on the free lists */
 } csctp_reasm_pool;
+
+/* Bytes of one node of the class that holds `large` payloads (its header and inline room). */
+#define CSCTP_REASM_NODE_BYTES(large) \
+  (sizeof(struct csctp_reasm_frag) + ((large) ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE))
 
 void csctp_reasm_pool_init(csctp_reasm_pool *p, const csctp_mem *mem);
 /* Returns every node on the free lists to mem (live nodes must be put first). */
@@ -72,6 +77,7 @@ static inline struct csctp_reasm_frag *csctp_reasm_pool_get(csctp_reasm_pool *p,
   if (len > CSCTP_REASM_SMALL_INLINE || !f) return csctp_reasm_pool_get_any(p, len);
   p->free_small = f->next;
   p->n_free--;
+  p->free_bytes -= CSCTP_REASM_NODE_BYTES(0);
   memset(f, 0, sizeof(*f));
   f->data = f->inline_data;
   f->len = (uint32_t)len;
@@ -88,6 +94,7 @@ static inline void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_
   f->next = p->free_small;
   p->free_small = f;
   p->n_free++;
+  p->free_bytes += CSCTP_REASM_NODE_BYTES(0);
 }
 
 /* Map slot: empty when val is NULL. */

@@ -48,6 +48,7 @@ typedef struct reasm_asm {
   uint32_t n_bufs; /* buffers allocated: open, queued, handed out and spare */
   size_t hint;     /* largest buffer so far (up to the idle limit): new buffers' size */
   size_t mem;      /* bytes allocated for assembly buffers */
+  size_t spare_mem; /* of which idle (spare[]) */
 } reasm_asm;
 
 typedef struct reasm_state {

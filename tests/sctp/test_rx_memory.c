@@ -1,0 +1,281 @@
+/*
+ * Issue 11, finding 1: the memory a peer can make an association hold for
+ * reassembly and out-of-order data is bounded by the receive window (RFC 9260
+ * §6.2), counted with its overhead, and by a csctp_rx_budget shared by
+ * several associations. Each test is an attack by a peer that holds the
+ * victim's verification tag (an established association), on the real
+ * csctp_assoc_read_packet path, with the victim's allocations measured.
+ */
+#include <stdlib.h>
+
+#include "assoc_util.h"
+#include "crc32c.h"
+#include "reasm.h"
+#include "reasm_pool.h"
+#include "wr.h"
+
+#define T0 ((csctp_tstamp)1000000)
+
+/* ---- an allocator that measures what is live and its peak ---- */
+
+typedef struct meter {
+  size_t live, peak;
+} meter;
+
+#define HDR 16 /* keeps the block's size in front of it, 16-byte aligned */
+
+static void *m_note(meter *m, uint8_t *p, size_t n) {
+  if (!p) return NULL;
+  memcpy(p, &n, sizeof(n));
+  m->live += n;
+  if (m->live > m->peak) m->peak = m->live;
+  return p + HDR;
+}
+static void *m_malloc(size_t n, void *u) { return m_note(u, malloc(n + HDR), n); }
+static void *m_calloc(size_t k, size_t n, void *u) {
+  return m_note(u, calloc(1, k * n + HDR), k * n);
+}
+static void m_free(void *p, void *u) {
+  if (!p) return;
+  meter *m = u;
+  uint8_t *b = (uint8_t *)p - HDR;
+  size_t n;
+  memcpy(&n, b, sizeof(n));
+  m->live -= n;
+  free(b);
+}
+static void *m_realloc(void *p, size_t n, void *u) {
+  meter *m = u;
+  if (!p) return m_malloc(n, u);
+  uint8_t *b = (uint8_t *)p - HDR;
+  size_t old;
+  memcpy(&old, b, sizeof(old));
+  uint8_t *q = realloc(b, n + HDR);
+  if (!q) return NULL;
+  m->live -= old;
+  return m_note(m, q, n);
+}
+
+static meter vm;
+static const csctp_mem vmem = {&vm, m_malloc, m_free, m_calloc, m_realloc};
+static csctp_rx_budget *test_budget;
+
+static void victim_cfg(csctp_config *c) {
+  c->mem = &vmem;
+  c->rx_budget = test_budget;
+}
+
+/* ---- the attacker: DATA packets of any size under the victim's tag ---- */
+
+static uint8_t big[20000];
+
+/* One DATA chunk (flags B/E/U as given) of `len` bytes of 0x5a. */
+static size_t data_pkt(uint32_t vtag, uint32_t tsn, uint16_t stream, uint16_t ssn, uint8_t flags,
+                       size_t len) {
+  csctp_wr w;
+  csctp_wr_init(&w, big, sizeof(big));
+  csctp_packet_write_header(&w, 5000, 5000, vtag);
+  csctp_wr_u8(&w, CSCTP_CHUNK_DATA);
+  csctp_wr_u8(&w, flags);
+  csctp_wr_u16(&w, (uint16_t)(16 + len));
+  csctp_wr_u32(&w, tsn);
+  csctp_wr_u16(&w, stream);
+  csctp_wr_u16(&w, ssn);
+  csctp_wr_u32(&w, CSCTP_PPID_WEBRTC_BINARY);
+  for (size_t i = 0; i < len; i++) csctp_wr_u8(&w, 0x5a);
+  while (w.len % 4) csctp_wr_u8(&w, 0);
+  cr_assert(!w.overflow);
+  csctp_packet_set_crc(big, w.len);
+  return w.len;
+}
+
+typedef struct fight {
+  side x, y; /* x: the attacker's engine (handshake only), y: the victim */
+  uint32_t tag;
+  uint32_t base; /* the victim's next expected TSN: withheld by the attacks */
+  size_t before; /* the victim's live memory once established */
+} fight;
+
+static void fight_start(fight *f, void (*tweak)(csctp_config *)) {
+  memset(&vm, 0, sizeof(vm));
+  side_new(&f->x, 11);
+  side_new_cfg(&f->y, 12, tweak ? tweak : victim_cfg);
+  establish(&f->x, &f->y, T0);
+  f->tag = f->x.a->peer_tag;
+  cr_assert_eq(f->tag, f->y.a->local_tag);
+  f->base = f->y.a->rxt.cum + 1;
+  f->before = vm.live;
+}
+
+/* Feeds one attacker packet to the victim and throws away what the victim answers. */
+static void hit(fight *f, size_t len) {
+  cr_assert_eq(csctp_assoc_read_packet(f->y.a, big, len, T0), 0);
+  uint8_t out[PKT_MAX];
+  while (csctp_assoc_write_packet(f->y.a, out, sizeof out, T0) > 0) {}
+}
+
+static void fight_end(fight *f) {
+  csctp_assoc_del(f->x.a);
+  csctp_assoc_del(f->y.a);
+  cr_assert_eq(vm.live, 0, "the victim gave back everything (%zu bytes left)", vm.live);
+}
+
+/* Fixed room besides the window: the TSN and stream maps, stream states. */
+#define MAP_ROOM (256u * 1024)
+
+static size_t bound(const fight *f) {
+  return (size_t)f->y.a->cfg.rwnd + f->y.a->cfg.max_message_size + MAP_ROOM;
+}
+
+Test(rx_memory, withheld_tsn_then_20000_chunks_of_8KiB_stay_within_the_window) {
+  /* The attack as reported: one TSN withheld, then 20,000 DATA chunks of 8 KiB on 64
+   * streams, ordered and unordered: 630 MB held with a 1 MiB window before the fix. */
+  fight f;
+  fight_start(&f, NULL);
+  static uint32_t order[20000];
+  for (uint32_t i = 0; i < 20000; i++) order[i] = 20000 - i; /* the highest first... */
+  csctp_prng rng;
+  csctp_prng_seed(&rng, 7);
+  for (uint32_t i = 19999; i > 1; i--) { /* ...then the rest in a seeded shuffle */
+    uint32_t j = 1 + (uint32_t)(csctp_prng_next(&rng) % i), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  for (uint32_t k = 0; k < 20000; k++) {
+    uint32_t i = order[k];
+    uint8_t flags = CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E | (i % 2 ? CSCTP_DATA_FLAG_U : 0);
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(i % 64), (uint16_t)(i / 64), flags, 8192));
+  }
+  size_t peak = vm.peak - f.before;
+  csctp_stats st;
+  csctp_assoc_get_stats(f.y.a, &st);
+  cr_assert_leq(peak, bound(&f), "held %zu bytes for a %u-byte window", peak, f.y.a->cfg.rwnd);
+  cr_assert_gt(st.drop_out_of_window, 19000, "what does not fit is dropped and counted (%llu)",
+               (unsigned long long)st.drop_out_of_window);
+  cr_assert_lt(st.local_rwnd, 8192, "no room for another chunk (%u)", st.local_rwnd);
+  /* The association still works: the withheld TSN arrives, the messages kept come out. */
+  hit(&f, data_pkt(f.tag, f.base, 0, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 100));
+  csctp_event ev;
+  int msgs = 0;
+  while (csctp_assoc_poll_event(f.y.a, &ev)) msgs += ev.type == CSCTP_EVENT_MESSAGE;
+  cr_assert_gt(msgs, 1);
+  cr_assert_eq(csctp_assoc_get_state(f.y.a), CSCTP_STATE_ESTABLISHED);
+  fight_end(&f);
+}
+
+Test(rx_memory, holes_filled_from_the_top_stay_within_the_window) {
+  /* Every chunk below the highest TSN fills a hole, which was always taken. */
+  fight f;
+  fight_start(&f, NULL);
+  hit(&f, data_pkt(f.tag, f.base + 30000, 1, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 1));
+  for (uint32_t i = 29999; i >= 1; i--)
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(i % 7), 0, CSCTP_DATA_FLAG_U | CSCTP_DATA_FLAG_B |
+                                                                    CSCTP_DATA_FLAG_E, 8192));
+  size_t peak = vm.peak - f.before;
+  cr_assert_leq(peak, bound(&f), "held %zu bytes", peak);
+  fight_end(&f);
+}
+
+Test(rx_memory, tiny_chunks_are_charged_what_they_hold) {
+  /* 60,000 one-byte chunks above a hole: each costs a fragment node, not one byte. */
+  fight f;
+  fight_start(&f, NULL);
+  for (uint32_t i = 1; i <= 60000; i++)
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(i % 16), 0,
+                     CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E | CSCTP_DATA_FLAG_U, 1));
+  size_t peak = vm.peak - f.before;
+  cr_assert_leq(peak, bound(&f), "held %zu bytes", peak);
+  cr_assert_leq(csctp_reasm_held(&f.y.a->reasm), (size_t)f.y.a->cfg.rwnd + CSCTP_REASM_NODE_BYTES(0),
+                "counted memory within the window and one node (%zu)", csctp_reasm_held(&f.y.a->reasm));
+  fight_end(&f);
+}
+
+static void small_victim(csctp_config *c) {
+  victim_cfg(c);
+  c->rwnd = 64 * 1024;
+  c->max_message_size = 16 * 1024;
+}
+
+Test(rx_memory, the_lowest_hole_is_taken_when_the_window_is_full) {
+  /* A legitimate case: the window fills with data above a lost TSN; its retransmission
+   * must still be taken, or nothing held could ever be delivered. */
+  fight f;
+  fight_start(&f, small_victim);
+  uint32_t i = 1;
+  csctp_stats st;
+  for (;; i++) {
+    hit(&f, data_pkt(f.tag, f.base + i, 0, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E,
+                     1000));
+    csctp_assoc_get_stats(f.y.a, &st);
+    if (st.drop_out_of_window) break;
+    cr_assert_lt(i, 200);
+  }
+  /* A hole that is not the lowest is not taken once the window is full... */
+  cr_assert_eq(f.y.a->rxt.highest, f.base + i - 1);
+  /* ...but the lowest one is: cum advances over everything held, all of it comes out. */
+  hit(&f, data_pkt(f.tag, f.base, 0, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 1000));
+  cr_assert_eq(f.y.a->rxt.cum, f.base + i - 1);
+  csctp_event ev;
+  uint32_t msgs = 0;
+  while (csctp_assoc_poll_event(f.y.a, &ev)) msgs += ev.type == CSCTP_EVENT_MESSAGE;
+  cr_assert_eq(msgs, i, "%u messages delivered in order", msgs);
+  fight_end(&f);
+}
+
+Test(rx_memory, the_lowest_hole_exception_is_bounded) {
+  /* The window is full above a withheld TSN; the attacker then fills the lowest hole again
+   * and again with first fragments of messages that never end, on new streams. */
+  fight f;
+  fight_start(&f, small_victim);
+  for (uint32_t i = 40000; i < 40000 + 100; i++)
+    hit(&f, data_pkt(f.tag, f.base + i, 0, (uint16_t)(i - 39999), CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E,
+                     1000));
+  csctp_stats st0, st;
+  csctp_assoc_get_stats(f.y.a, &st0);
+  cr_assert_gt(st0.drop_out_of_window, 0, "held %zu, state %d, in %llu", csctp_reasm_held(&f.y.a->reasm), (int)csctp_assoc_get_state(f.y.a), (unsigned long long)st0.data_chunks_in);
+  for (uint32_t i = 0; i < 2000; i++)
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(1 + i % 500), 0, CSCTP_DATA_FLAG_B, 1000));
+  csctp_assoc_get_stats(f.y.a, &st);
+  cr_assert_gt(st.drop_out_of_window, st0.drop_out_of_window);
+  size_t held = csctp_reasm_held(&f.y.a->reasm);
+  size_t limit = f.y.a->cfg.rwnd + f.y.a->cfg.max_message_size + CSCTP_REASM_NODE_BYTES(1);
+  cr_assert_leq(held, limit, "held %zu, limit %zu", held, limit);
+  fight_end(&f);
+}
+
+Test(rx_memory, a_shared_budget_bounds_several_associations) {
+  csctp_rx_budget b = {.limit = 200 * 1024};
+  test_budget = &b;
+  fight f1, f2;
+  fight_start(&f1, NULL);
+  fight_start(&f2, NULL);
+  /* Both victims attacked above a withheld TSN: 1 MiB windows, one 200 KiB budget. */
+  for (uint32_t i = 1; i <= 100; i++) {
+    hit(&f1, data_pkt(f1.tag, f1.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
+    hit(&f2, data_pkt(f2.tag, f2.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
+  }
+  size_t h1 = csctp_reasm_held(&f1.y.a->reasm), h2 = csctp_reasm_held(&f2.y.a->reasm);
+  cr_assert_eq(b.used, h1 + h2, "the budget is what both hold (%zu = %zu + %zu)", b.used, h1, h2);
+  cr_assert_leq(b.peak, b.limit);
+  csctp_stats s1, s2;
+  csctp_assoc_get_stats(f1.y.a, &s1);
+  csctp_assoc_get_stats(f2.y.a, &s2);
+  cr_assert_gt(s1.drop_rx_budget + s2.drop_rx_budget, 0, "drops counted");
+  cr_assert_eq(s1.drop_out_of_window + s2.drop_out_of_window, 0, "each window had room");
+  /* The withheld TSN arrives at the second victim: its messages are taken, its share is
+   * given back, and the first victim gets room again. */
+  hit(&f2, data_pkt(f2.tag, f2.base, 1, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 10));
+  csctp_event ev;
+  while (csctp_assoc_poll_event(f2.y.a, &ev)) {}
+  csctp_assoc_handle_expiry(f2.y.a, T0); /* any call releases the last message */
+  cr_assert_eq(b.used, h1, "the second victim holds nothing (%zu)", b.used);
+  hit(&f1, data_pkt(f1.tag, f1.base + 101, 1, 101, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
+  cr_assert_gt(csctp_reasm_held(&f1.y.a->reasm), h1, "room again for the first victim");
+  csctp_assoc_del(f2.x.a);
+  csctp_assoc_del(f2.y.a);
+  cr_assert_eq(b.used, csctp_reasm_held(&f1.y.a->reasm));
+  csctp_assoc_del(f1.x.a);
+  csctp_assoc_del(f1.y.a);
+  cr_assert_eq(b.used, 0, "freed associations give their share back");
+  test_budget = NULL;
+}
