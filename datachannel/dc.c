@@ -133,7 +133,7 @@ int csctp_dc_alloc_stream_id(const csctp_dc *dc) {
 
 /* ---- events ---- */
 
-int csctp_dc_queue(csctp_dc *dc, const csctp_dc_event *ev) {
+int csctp_dc_queue_reserve(csctp_dc *dc) {
   if (dc->q_len == dc->q_cap) {
     uint32_t cap = dc->q_cap ? dc->q_cap * 2 : 16;
     csctp_dc_event *q = dc->mem->malloc(cap * sizeof(*q), dc->mem->user_data);
@@ -144,6 +144,11 @@ int csctp_dc_queue(csctp_dc *dc, const csctp_dc_event *ev) {
     dc->q_cap = cap;
     dc->q_head = 0;
   }
+  return 0;
+}
+
+int csctp_dc_queue(csctp_dc *dc, const csctp_dc_event *ev) {
+  if (csctp_dc_queue_reserve(dc)) return CSCTP_ERR_NOMEM;
   dc->q[(dc->q_head + dc->q_len) % dc->q_cap] = *ev;
   dc->q_len++;
   return 0;
@@ -267,6 +272,8 @@ int csctp_dc_open(csctp_dc *dc, const csctp_dc_init *init, csctp_tstamp now,
     sid = csctp_dc_alloc_stream_id(dc);
     if (sid < 0) return CSCTP_ERR_STREAM_ID;
   }
+  /* Room for the OPEN event first: once DATA_CHANNEL_OPEN is queued, nothing may fail. */
+  if (dc->connected && csctp_dc_queue_reserve(dc)) return CSCTP_ERR_NOMEM;
 
   dc_chan *c = csctp_dc_chan_alloc(dc);
   if (!c) return CSCTP_ERR_NOMEM;

@@ -69,6 +69,8 @@ void csctp_dc_unbind_stream(csctp_dc *dc, dc_chan *c);
 int csctp_dc_alloc_stream_id(const csctp_dc *dc);
 /* Queues an event (copied); 0 or CSCTP_ERR_NOMEM. */
 int csctp_dc_queue(csctp_dc *dc, const csctp_dc_event *ev);
+/* Makes room for one more event, so that the next csctp_dc_queue cannot fail. */
+int csctp_dc_queue_reserve(csctp_dc *dc);
 void csctp_dc_fill_open_event(const csctp_dc *dc, const dc_chan *c, csctp_dc_event *ev);
 void csctp_dc_partial_clear(csctp_dc *dc, dc_chan *c);
 
