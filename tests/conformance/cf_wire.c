@@ -268,7 +268,7 @@ static void build_chunk(cf_run *r, const cf_step *s, const spec *c, cf_buf *w) {
     build_causes(r, s, c, w);
     break;
   case CF_SHUTDOWN:
-    cf_put_u32(w, geti(r, s, c, "cum", var_or(r, "PTSN", 1) - 1));
+    cf_put_u32(w, geti(r, s, c, "cum", var_or(r, "LTSN", 1) - 1)); /* acks the SUT's DATA */
     break;
   case CF_COOKIE_ECHO: {
     const cf_tok *t = cf_find(s, c->from, c->to, "cookie");
