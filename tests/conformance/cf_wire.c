@@ -19,7 +19,8 @@ static const char *const k_init_s[] = {"flags", "len", "tag", "arwnd", "os", "mi
                                        "cookie", "nocookie", "param", "hostname", "ipv4", "ipv6",
                                        "addrtypes", "cookie_pres", "fwdtsn", "ecn", NULL};
 static const char *const k_init_e[] = {"flags", "len", "tag", "arwnd", "os", "mis", "tsn",
-                                       "cookie", "param", "noparam", "unrec", "unrec_param", NULL};
+                                       "cookie", "cookie_lacks", "param", "noparam", "unrec",
+                                       "unrec_param", NULL};
 static const char *const k_sack_s[] = {"flags", "len", "cum", "arwnd", "gaps", "dups", NULL};
 static const char *const k_sack_e[] = {"flags", "len", "cum", "arwnd", "ngaps", "ndups", "gaps",
                                        "dups", NULL};
@@ -440,6 +441,20 @@ static int match_chunk(cf_run *r, const cf_step *s, const spec *c, const cf_chun
     uint32_t nunrec = 0;
     for (int j = 0; j < ch->ntlv; j++) nunrec += ch->tlv[j].type == 8;
     if (check_int(r, s, c, "unrec", nunrec, why, cap) < 0) return -1;
+    for (int i = c->from; i < c->to; i++) { /* cookie_lacks=V: V's 4 bytes appear nowhere in it */
+      if (strcmp(s->tok[i].key, "cookie_lacks")) continue;
+      const cf_tlv *ck = find_tlv(ch, 7);
+      uint32_t x;
+      if (cf_eval_u32(r, "cookie_lacks", s->tok[i].val, &x) < 0) return -1;
+      uint8_t be[4], le[4] = {(uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16), (uint8_t)(x >> 24)};
+      cf_put32(be, x);
+      for (size_t k = 0; ck && k + 4 <= ck->len - 4u; k++)
+        if (!memcmp(ck->value + k, be, 4) || !memcmp(ck->value + k, le, 4)) {
+          snprintf(why, cap, "cookie_lacks=%s: the cookie holds 0x%x at offset %zu", s->tok[i].val,
+                   x, k);
+          return -1;
+        }
+    }
     const cf_tok *t = cf_find(s, c->from, c->to, "cookie");
     if (t) {
       const cf_tlv *ck = find_tlv(ch, 7);
