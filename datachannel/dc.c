@@ -353,7 +353,11 @@ int csctp_dc_close(csctp_dc *dc, csctp_dc_channel ch, csctp_tstamp now) {
   if (!c || c->hidden) return CSCTP_ERR_INVALID_ARGUMENT;
   if (c->state == CSCTP_DC_STATE_CLOSING || c->state == CSCTP_DC_STATE_CLOSED)
     return CSCTP_ERR_CLOSED;
-  return csctp_dc_close_begin(dc, c, now);
+  /* Room for a CLOSED event first, so that closing at once cannot fail half-way. */
+  if (csctp_dc_queue_reserve(dc)) return CSCTP_ERR_NOMEM;
+  int rv = csctp_dc_close_begin(dc, c, now);
+  /* No memory for the reset request: it stays pending, csctp_dc_poll_event asks again. */
+  return rv == CSCTP_ERR_NOMEM && c->reset_pending ? 0 : rv;
 }
 
 int csctp_dc_poll_event(csctp_dc *dc, csctp_dc_event *ev, csctp_tstamp now) {

@@ -266,7 +266,9 @@ CSCTP_EXTERN int csctp_dc_send(csctp_dc *dc, csctp_dc_channel ch, int is_text, c
  * peer has reset its own. If the peer did not announce stream reconfiguration
  * the channel closes at once, locally. A CONNECTING channel without an id
  * closes at once. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (unknown or stale
- * handle), or CSCTP_ERR_CLOSED (already closing or closed).
+ * handle), CSCTP_ERR_CLOSED (already closing or closed), or CSCTP_ERR_NOMEM
+ * (nothing changed). A stream reset request that finds no memory is not an
+ * error here: it stays pending and csctp_dc_poll_event() asks again.
  */
 CSCTP_EXTERN int csctp_dc_close(csctp_dc *dc, csctp_dc_channel ch, csctp_tstamp now);
 
