@@ -135,7 +135,8 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_free(a->mem, a);
 }
 
-/* A message handed out by poll_event lives until the next call on the association. */
+/* A message handed out by poll_event lives until the next call on the association; the
+ * receive budget, if any, is brought up to date at every call. */
 static void assoc_release_popped(csctp_assoc *a) {
   if (a->have_popped) {
     csctp_reasm_release(&a->reasm);

@@ -191,13 +191,9 @@ void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format
  * at the start of every call (FORWARD TSN, restart and reset drop data inside
  * read_packet), so the budget may lag by at most one call, and only high.
  */
+void csctp_assoc_rx_sync_budget(csctp_assoc *a); /* assoc_data.c */
 static inline void csctp_assoc_rx_sync(csctp_assoc *a) {
-  csctp_rx_budget *b = a->cfg.rx_budget;
-  if (!b) return;
-  size_t held = csctp_reasm_held(&a->reasm);
-  b->used = b->used - a->rx_charged + held;
-  a->rx_charged = held;
-  if (b->used > b->peak) b->peak = b->used;
+  if (a->cfg.rx_budget) csctp_assoc_rx_sync_budget(a);
 }
 
 uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a);

@@ -11,6 +11,14 @@ static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
   if (csctp_assoc_queue_ctrl(a, buf, w.len) == 0) a->stats.errors_sent++;
 }
 
+void csctp_assoc_rx_sync_budget(csctp_assoc *a) {
+  csctp_rx_budget *b = a->cfg.rx_budget;
+  size_t held = csctp_reasm_held(&a->reasm);
+  b->used = b->used - a->rx_charged + held;
+  a->rx_charged = held;
+  if (b->used > b->peak) b->peak = b->used;
+}
+
 /*
  * Whether the memory `dc` would take is within bounds (RFC 9260 §6.2: DATA the
  * receive window cannot hold is dropped, and the peer sends it again). Held
