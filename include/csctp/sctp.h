@@ -191,6 +191,8 @@ typedef enum csctp_close_reason {
   CSCTP_CLOSE_TIMEOUT,           /**< association_max_retrans exceeded */
   CSCTP_CLOSE_INIT_FAILED,       /**< max_init_retransmits exceeded */
   CSCTP_CLOSE_PROTOCOL_ERROR,    /**< we aborted: peer violated the protocol or ran us out of resources */
+  CSCTP_CLOSE_UNREACHABLE,       /**< an ICMP error said nobody runs SCTP there any more
+                                      (csctp_assoc_on_unreachable) */
 } csctp_close_reason;
 
 typedef enum csctp_event_type {
@@ -333,6 +335,9 @@ typedef struct csctp_stats {
   uint64_t zero_checksum_out; /**< packets sent with a zero checksum */
   uint8_t zero_checksum;      /**< 1 when negotiated: both sides announced the
                                    same EDMID, so we send zero checksums */
+  /* ICMP errors handed in by csctp_assoc_on_unreachable */
+  uint64_t icmp_in;      /**< handed in while the association was open */
+  uint64_t icmp_ignored; /**< not acted on: quoted packet not ours (tag, ports) or code ignored */
 } csctp_stats;
 
 /**
@@ -489,6 +494,32 @@ CSCTP_EXTERN void csctp_assoc_get_peer_features(const csctp_assoc *a, csctp_peer
 /** Bytes queued or in flight on one outgoing stream, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_stream_buffered_amount(const csctp_assoc *a, uint16_t stream);
 
+/** What an ICMP (or ICMPv6) Destination Unreachable message said, for csctp_assoc_on_unreachable. */
+typedef enum csctp_unreach_kind {
+  CSCTP_UNREACH_PORT = 1, /**< port unreachable (SCTP over UDP: nobody listens on that UDP port) */
+  CSCTP_UNREACH_PROTOCOL, /**< protocol unreachable / ICMPv6 unrecognized next header */
+  CSCTP_UNREACH_OTHER,    /**< host, network, administratively prohibited, ... */
+} csctp_unreach_kind;
+
+/**
+ * Hands the association an ICMP Destination Unreachable error about one of
+ * the packets it sent (RFC 9260 Appendix C; over UDP, RFC 6951 §5.5): the
+ * lower layer that receives the ICMP message passes the quoted SCTP packet
+ * (`quoted`, `len` bytes from its common header on, only read during the
+ * call; ICMP may quote only part of it). The error is acted on only when the
+ * quoted packet is provably this association's: its ports are ours and its
+ * Verification Tag is the peer's, or it is our INIT (tag 0) whose Initiate
+ * Tag is ours; anything else, a quote too short to tell, and kinds other
+ * than PORT and PROTOCOL are ignored (counted in csctp_stats.icmp_ignored).
+ * A matching PORT or PROTOCOL error is treated as an ABORT from the peer in
+ * every state (COOKIE-WAIT included): the association closes at once with
+ * CSCTP_CLOSE_UNREACHABLE, sending nothing. Returns 1 when it closed the
+ * association, 0 when the error was ignored, CSCTP_ERR_INVALID_ARGUMENT
+ * (`a` NULL, or `quoted` NULL with len > 0).
+ */
+CSCTP_EXTERN int csctp_assoc_on_unreachable(csctp_assoc *a, csctp_unreach_kind kind,
+                                            const uint8_t *quoted, size_t len, csctp_tstamp now);
+
 /** Returns the current state. */
 CSCTP_EXTERN csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a);
 
@@ -497,6 +528,21 @@ CSCTP_EXTERN void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st);
 
 /** Bytes queued or in flight, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_buffered_amount(const csctp_assoc *a);
+
+/**
+ * Changes the receive window (csctp_config.rwnd, bytes) of a live
+ * association. The window advertised to the peer is this minus what the
+ * association holds for reassembly, so lowering it closes the advertised
+ * window (the peer stops sending once it is 0; DATA beyond it is dropped, as
+ * RFC 9260 §6.2 says) and raising it opens the window again, with a window
+ * update SACK when it opened by at least min(rwnd/2, MTU). An application
+ * that keeps messages it has taken (e.g. a paused socket) lowers it by what
+ * it keeps, so its memory stays bounded by the window it configured. A
+ * window below max_message_size can hold back a message larger than it
+ * until the window grows again. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT
+ * (`a` NULL).
+ */
+CSCTP_EXTERN int csctp_assoc_set_rwnd(csctp_assoc *a, uint32_t rwnd);
 
 /** Sets the threshold of the SEND_BUFFER_LOW event (default 0). */
 CSCTP_EXTERN void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t threshold);
