@@ -5,10 +5,21 @@
  *   csctp echo --raw LOCAL_IP [--port SCTP_PORT]
  *   csctp send --udp LOCAL_IP:UDP_PORT --peer REMOTE_IP:UDP_PORT [--port P] [--remote-port P]
  *              --size BYTES --count N [--streams K] [--unordered] [--ppid P] [--verify]
+ *              [--connect-timeout SECONDS]
  *   csctp send --raw LOCAL_IP --peer REMOTE_IP [...same options...]
  *
  * echo serves any number of associations and sends every message back on its
- * stream with its PPID and unordered flag; send prints one summary line.
+ * stream with its PPID and unordered flag, reading no more from a peer while
+ * its echoes wait for room in the send buffer (back-pressure: a peer that
+ * does not acknowledge cannot make it buffer more than its sndbuf and rcvbuf);
+ * send prints one summary line.
+ *
+ * A dead peer is noticed in bounded time: at once when its host answers with
+ * ICMP port unreachable (over UDP, nothing listens on its port any more: a
+ * killed process), else by the retransmission and heartbeat timers with the
+ * CLI's defaults below (rto_max 4 s, association_max_retrans 5, hb_interval
+ * 10 s): about 19 s after the last packet it acknowledged while data is in
+ * flight (RTO 1, 2, 4, 4, 4, 4 s), about 30 s on an idle association.
  */
 #include <csctp/socket.h>
 #include <glib-unix.h>
@@ -29,6 +40,7 @@ typedef struct args {
   int unordered, verify;
   uint32_t ppid;
   unsigned timeout_s, mtu;
+  unsigned connect_timeout_s;
 } args;
 
 static GMainLoop *loop;
@@ -42,8 +54,10 @@ static void usage(void) {
           "  csctp send --udp LOCAL_IP:UDP_PORT --peer REMOTE_IP:UDP_PORT [--port SCTP_PORT]\n"
           "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
           "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
+          "             [--connect-timeout SECONDS]\n"
           "  csctp send --raw LOCAL_IP --peer REMOTE_IP [...same options...]\n"
           "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n"
+          "send gives up when the association is not up after --connect-timeout (default 10 s).\n"
           "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
           "CSCTP_DEBUG=sctp logs the engine.\n");
   exit(2);
@@ -80,6 +94,7 @@ static void parse(int argc, char **argv, args *a, int is_send) {
   a->remote_port = 5000;
   a->streams = 1;
   a->mtu = 1200;
+  a->connect_timeout_s = 10;
   for (int i = 2; i < argc; i++) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -108,6 +123,9 @@ static void parse(int argc, char **argv, args *a, int is_send) {
       a->timeout_s = (unsigned)num(v);
     } else if (ARG("--mtu")) {
       a->mtu = (unsigned)num(v);
+    } else if (is_send && ARG("--connect-timeout")) {
+      a->connect_timeout_s = (unsigned)num(v);
+      if (a->connect_timeout_s == 0 || a->connect_timeout_s > 86400) usage();
     } else if (strcmp(o, "--unordered") == 0) {
       a->unordered = 1;
     } else if (strcmp(o, "--verify") == 0) {
@@ -145,45 +163,45 @@ static gboolean on_timeout(gpointer user_data) {
 
 typedef struct echo_conn {
   char name[96];
-  GQueue pending; /* GBytes with a csctp_write_opts header, waiting for drain */
+  uint8_t *pending; /* the one echo the send buffer refused (reading is paused meanwhile) */
+  size_t pending_len;
+  csctp_write_opts pending_o;
   uint64_t messages;
 } echo_conn;
 
-typedef struct pending_msg {
-  csctp_write_opts o;
-  size_t len;
-  uint8_t data[];
-} pending_msg;
-
-static void echo_flush(csctp_socket *s, echo_conn *c) {
-  pending_msg *p;
-  while ((p = g_queue_peek_head(&c->pending))) {
-    csctp_ssize r = csctp_socket_write(s, p->data, p->len, &p->o);
-    if (r == CSCTP_ERR_WOULD_BLOCK) return;
-    if (r < 0) fprintf(stderr, "csctp echo: %s: write: %s\n", c->name, csctp_strerror((int)r));
-    g_free(g_queue_pop_head(&c->pending));
-  }
-}
-
+/*
+ * Back-pressure: once the send buffer is past its high mark (or refused an echo), the
+ * socket is paused, so no more messages are taken from this peer and its window closes;
+ * drain resumes it. At most one message waits here, never an unbounded queue.
+ */
 static void echo_data(csctp_socket *s, const csctp_message *m, void *ud) {
   echo_conn *c = ud;
   c->messages++;
   csctp_write_opts o = {m->stream, m->ppid, m->unordered};
-  if (g_queue_is_empty(&c->pending)) {
-    csctp_ssize r = csctp_socket_write(s, m->data, m->len, &o);
-    if (r != CSCTP_ERR_WOULD_BLOCK) {
-      if (r < 0) fprintf(stderr, "csctp echo: %s: write: %s\n", c->name, csctp_strerror((int)r));
-      return;
-    }
+  csctp_ssize r = csctp_socket_write(s, m->data, m->len, &o);
+  if (r == CSCTP_ERR_WOULD_BLOCK) {
+    c->pending = g_memdup2(m->data, m->len);
+    c->pending_len = m->len;
+    c->pending_o = o;
+    csctp_socket_pause(s);
+    return;
   }
-  pending_msg *p = g_malloc(sizeof(*p) + m->len);
-  p->o = o;
-  p->len = m->len;
-  memcpy(p->data, m->data, m->len);
-  g_queue_push_tail(&c->pending, p);
+  if (r < 0) fprintf(stderr, "csctp echo: %s: write: %s\n", c->name, csctp_strerror((int)r));
+  if (csctp_socket_writable_need_drain(s)) csctp_socket_pause(s);
 }
 
-static void echo_drain(csctp_socket *s, void *ud) { echo_flush(s, ud); }
+static void echo_drain(csctp_socket *s, void *ud) {
+  echo_conn *c = ud;
+  if (c->pending) {
+    csctp_ssize r = csctp_socket_write(s, c->pending, c->pending_len, &c->pending_o);
+    if (r == CSCTP_ERR_WOULD_BLOCK) return; /* still full: the next drain retries */
+    if (r < 0) fprintf(stderr, "csctp echo: %s: write: %s\n", c->name, csctp_strerror((int)r));
+    g_free(c->pending);
+    c->pending = NULL;
+    if (csctp_socket_writable_need_drain(s)) return;
+  }
+  csctp_socket_resume(s);
+}
 
 static void echo_end(csctp_socket *s, void *ud) {
   (void)s;
@@ -200,7 +218,7 @@ static void echo_close(csctp_socket *s, int had_error, void *ud) {
   (void)s;
   fprintf(stderr, "csctp echo: %s: closed%s after %" PRIu64 " messages\n", c->name,
           had_error ? " with an error" : "", c->messages);
-  g_queue_clear_full(&c->pending, g_free);
+  g_free(c->pending);
   g_free(c);
 }
 
@@ -208,7 +226,6 @@ static void echo_connection(csctp_server *srv, csctp_socket *s, void *ud) {
   (void)srv;
   (void)ud;
   echo_conn *c = g_new0(echo_conn, 1);
-  g_queue_init(&c->pending);
   csctp_socket_remote(s, c->name, sizeof(c->name));
   fprintf(stderr, "csctp echo: %s: association up (%u outbound streams)\n", c->name,
           csctp_socket_outbound_streams(s));
@@ -312,7 +329,7 @@ static void pump(sender *sd) {
       return;
     }
     sd->next++;
-    if ((size_t)r > 512 * 1024) { /* above the high mark: wait for drain */
+    if (csctp_socket_writable_need_drain(sd->s)) { /* above the high mark: wait for drain */
       sd->blocked = 1;
       break;
     }
@@ -418,6 +435,7 @@ static int cmd_send(const args *a) {
   o.ppid = a->ppid;
   o.mtu = a->mtu;
   o.OS = (uint16_t)(a->streams > 16 ? a->streams : 16);
+  o.connect_timeout_ms = a->connect_timeout_s * 1000u;
   csctp_socket_events ev = {.connect = send_connect,
                             .data = send_data,
                             .drain = send_drain,
@@ -497,8 +515,23 @@ static void env_defaults(void) {
   csctp_defaults(&d, NULL);
 }
 
+/*
+ * The CLI's protocol defaults, before CSCTP_DEFAULTS: Linux's net.sctp values (rto_max
+ * 60 s, association_max_retrans 10, hb_interval 30 s) let a dead peer go unnoticed for
+ * about 6 minutes; these bound it to about 19 s with data in flight and about 30 s idle
+ * (see the top of this file), at the cost of giving up on a path that is silent that long.
+ */
+static void cli_defaults(void) {
+  csctp_defaults_t d = {0};
+  d.rto_max = 4000;
+  d.association_max_retrans = 5;
+  d.hb_interval = 10000;
+  csctp_defaults(&d, NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) usage();
+  cli_defaults();
   env_defaults();
   int is_send = strcmp(argv[1], "send") == 0;
   if (!is_send && strcmp(argv[1], "echo") != 0) usage();

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib-unix.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ struct csctp_link {
   GSource *src;
   csctp_link_recv_fn recv;
   csctp_link_batch_fn batch;
+  csctp_link_unreach_fn unreach;
   void *user_data;
   uint8_t (*rbuf)[LINK_PKT_MAX];
   uint8_t (*sbuf)[LINK_PKT_MAX];
@@ -99,11 +101,76 @@ static void sockaddr_to_addr(const struct sockaddr_storage *ss, int udp, csctp_a
   a->len += 2;
 }
 
+/* Errors the kernel reports on a socket with IP_RECVERR for an earlier packet (once, on
+ * the next send or receive call); they say nothing about the call that returned them. */
+static int link_icmp_errno(int e) {
+  return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN ||
+         e == EPROTO || e == ENOPROTOOPT;
+}
+
+/* Maps an extended socket error to a Destination Unreachable kind; 0: not one. */
+static int link_unreach_kind(const struct sock_extended_err *ee) {
+  if (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3) { /* Destination Unreachable */
+    if (ee->ee_code == 3) return CSCTP_UNREACH_PORT;
+    if (ee->ee_code == 2) return CSCTP_UNREACH_PROTOCOL;
+    if (ee->ee_code == 4) return 0; /* fragmentation needed: not about reachability */
+    return CSCTP_UNREACH_OTHER;
+  }
+  if (ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+    if (ee->ee_type == 1) return ee->ee_code == 4 ? CSCTP_UNREACH_PORT : CSCTP_UNREACH_OTHER;
+    if (ee->ee_type == 4 && ee->ee_code == 1) return CSCTP_UNREACH_PROTOCOL; /* next header */
+  }
+  return 0;
+}
+
+/* Reads the socket's error queue (bounded per wake-up) and reports unreachable errors. */
+static void link_read_errors(csctp_link *l) {
+  for (int i = 0; i < 64; i++) {
+    struct sockaddr_storage to;
+    union {
+      char buf[512];
+      struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {l->rbuf[0], LINK_PKT_MAX};
+    struct msghdr m;
+    memset(&m, 0, sizeof(m));
+    memset(&to, 0, sizeof(to));
+    m.msg_name = &to;
+    m.msg_namelen = sizeof(to);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl.buf;
+    m.msg_controllen = sizeof(ctl.buf);
+    ssize_t n = recvmsg(l->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return; /* EAGAIN: the queue is empty */
+    }
+    const struct sock_extended_err *ee = NULL;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+      if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+          (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
+        ee = (const struct sock_extended_err *)(const void *)CMSG_DATA(c);
+    if (!ee) continue;
+    l->stats.icmp_in++;
+    int kind = link_unreach_kind(ee);
+    if (!kind || !l->unreach || to.ss_family != (sa_family_t)l->family) continue;
+    /* The payload is what the ICMP message quotes past the UDP header (UDP) or the IP
+     * header (raw IP): the start of our SCTP packet; the name is where it went. */
+    csctp_addr a;
+    sockaddr_to_addr(&to, l->udp, &a);
+    l->unreach(l->user_data, &a, (csctp_unreach_kind)kind, l->rbuf[0], (size_t)n);
+  }
+}
+
 static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
   csctp_link *l = user_data;
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
   struct sockaddr_storage from[LINK_BATCH];
+  /* The error queue first: reading it also clears the pending error that would make the
+   * next recvmmsg fail. */
+  link_read_errors(l);
   /* Bounded: a few batches per wake-up, so that timers and other sources run too. */
   for (int round = 0; round < 8; round++) {
     memset(msgs, 0, sizeof(msgs));
@@ -116,6 +183,7 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
     }
     int n = recvmmsg(fd, msgs, LINK_BATCH, MSG_DONTWAIT, NULL);
+    if (n < 0 && (errno == EINTR || link_icmp_errno(errno))) continue; /* an older error */
     if (n <= 0) break;
     l->stats.batches_in++;
     for (int i = 0; i < n; i++) {
@@ -186,9 +254,14 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
       *err = g_strdup_printf("socket: %s", g_strerror(e));
     return -e;
   }
+  int one = 1;
   if (family == AF_INET6) {
-    int one = 1;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+  } else {
+    /* ICMP errors about our packets on the error queue (RFC 6951 §5.5, RFC 9260 App. C);
+     * without it an unconnected socket never hears of them. */
+    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
   }
   int bufsz = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
@@ -216,7 +289,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
     l->udp_port = family == AF_INET ? ntohs(((struct sockaddr_in *)&bound)->sin_port)
                                     : ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
   }
-  l->src = g_unix_fd_source_new(fd, G_IO_IN);
+  l->src = g_unix_fd_source_new(fd, G_IO_IN | G_IO_ERR);
   g_source_set_callback(l->src, G_SOURCE_FUNC(link_readable), l, NULL);
   g_source_attach(l->src, ctx);
   *pl = l;
@@ -234,6 +307,8 @@ void csctp_link_del(csctp_link *l) {
   g_free(l);
 }
 
+void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn) { l->unreach = fn; }
+
 void csctp_link_flush(csctp_link *l) {
   if (!l->nsend) return;
   struct mmsghdr msgs[LINK_BATCH];
@@ -249,11 +324,15 @@ void csctp_link_flush(csctp_link *l) {
     msgs[i].msg_hdr.msg_namelen =
         l->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
   }
-  unsigned off = 0;
+  unsigned off = 0, retried = n; /* index of the packet already retried once */
   while (off < n) {
     int r = sendmmsg(l->fd, msgs + off, n - off, MSG_DONTWAIT);
     if (r < 0) {
       if (errno == EINTR) continue;
+      if (link_icmp_errno(errno) && retried != off) {
+        retried = off; /* an earlier packet's ICMP error, reported once: send this one again */
+        continue;
+      }
       /* Full socket buffer or an ICMP error: drop this packet, SCTP retransmits it. */
       l->stats.send_errors++;
       off++;

@@ -21,11 +21,20 @@ typedef void (*csctp_link_recv_fn)(void *user_data, const csctp_addr *from, cons
                                    size_t len);
 /** Called after each batch of received packets (flush output, run events). */
 typedef void (*csctp_link_batch_fn)(void *user_data);
+/**
+ * An ICMP Destination Unreachable error arrived about a packet we sent to `to`: `quoted` is
+ * the SCTP packet as the ICMP message quotes it (from its common header; often truncated),
+ * valid during the call only. Untrusted: the receiver checks it belongs to one of its
+ * associations (csctp_assoc_on_unreachable).
+ */
+typedef void (*csctp_link_unreach_fn)(void *user_data, const csctp_addr *to,
+                                      csctp_unreach_kind kind, const uint8_t *quoted, size_t len);
 
 typedef struct csctp_link_stats {
   uint64_t packets_in, packets_out, batches_in, batches_out;
   uint64_t drop_short; /**< raw IP: truncated IP header or no SCTP header */
   uint64_t send_errors;
+  uint64_t icmp_in; /**< ICMP / ICMPv6 errors read from the socket's error queue */
 } csctp_link_stats;
 
 /**
@@ -39,6 +48,13 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
                    uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
                    void *user_data, char **err);
 void csctp_link_del(csctp_link *l);
+
+/**
+ * Reports ICMP Destination Unreachable errors (read from the socket's error queue, which
+ * IP_RECVERR / IPV6_RECVERR fill) to `fn` with the link's user_data; NULL: they are read
+ * and dropped. Other ICMP errors (e.g. fragmentation needed) are dropped.
+ */
+void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn);
 
 /** Queues a packet for `to` (copied); sent by csctp_link_flush or when the batch is full. */
 void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len);

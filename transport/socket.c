@@ -1,10 +1,12 @@
 /*
  * The socket API on a GMainContext: a "host" is one link (UDP or raw IP) and
  * one endpoint with its timer; a server owns a host with many sockets, a
- * client socket owns a host with one. Everything runs from two sources on the
- * caller's context: the link's readable source and the host's pump (timers,
- * and output coalesced after API calls). Callbacks run from host_process();
- * objects destroyed inside a callback are freed when it unwinds.
+ * client socket owns a host with one (host.h). Everything runs from sources on
+ * the caller's context: the link's readable source, the host's pump (timers,
+ * and output coalesced after API calls) and a socket's connect timer.
+ * Callbacks run from host_process(); objects destroyed inside a callback are
+ * freed when it unwinds. Receive back-pressure is in socket_pause.c, the
+ * connect timeout and ICMP errors in socket_live.c.
  */
 #include <csctp/socket.h>
 #include <errno.h>
@@ -19,50 +21,6 @@
 
 #define PKT_MAX 9216
 
-typedef struct host host;
-
-struct csctp_stream {
-  csctp_socket *s;
-  uint16_t id;
-  uint32_t ppid;
-};
-
-struct csctp_socket {
-  host *h;
-  csctp_assoc *a; /* NULL while a passive socket waits, and after close */
-  csctp_addr peer;
-  uint16_t peer_port;
-  csctp_socket_events ev;
-  void *ud;
-  uint32_t default_ppid;
-  GHashTable *streams; /* id -> csctp_stream */
-  uint8_t *seen;       /* bitmap of inbound streams seen */
-  size_t high_mark;
-  unsigned connected : 1, closed : 1, zombie : 1, want_drain : 1, announced : 1;
-  csctp_stats last_stats;
-};
-
-struct csctp_server {
-  host *h;
-  GMainContext *ctx;
-  csctp_server_events ev;
-  void *ud;
-};
-
-struct host {
-  GMainContext *ctx;
-  csctp_link *link;
-  csctp_endpoint *ep;
-  GSource *pump;
-  csctp_server *srv;    /* owner when a server */
-  csctp_socket *client; /* owner when a client socket */
-  GHashTable *socks;    /* csctp_assoc* -> csctp_socket* */
-  GPtrArray *zombies;   /* sockets to free after the current dispatch */
-  GByteArray *msgcopy;  /* a message copied out of the engine for the data callback */
-  int depth, doomed, dirty;
-  uint32_t mtu;
-};
-
 static int os_random(uint8_t *buf, size_t len, void *user_data) {
   (void)user_data;
   return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
@@ -74,7 +32,8 @@ static void log_stderr(void *user_data, uint32_t category, const char *text) {
   fprintf(stderr, "csctp: %s\n", text);
 }
 
-static csctp_tstamp now_us(void) { return (csctp_tstamp)g_get_monotonic_time(); }
+csctp_tstamp csctp_host_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
+#define now_us csctp_host_now
 
 static void host_process(host *h);
 static void host_free(host *h);
@@ -99,7 +58,7 @@ static GSourceFuncs pump_funcs = {NULL, NULL, pump_dispatch_real, NULL, NULL, NU
 
 static void host_rearm(host *h) {
   if (h->doomed || !h->pump) return;
-  if (h->dirty) {
+  if (h->dirty || h->flushq.length) {
     g_source_set_ready_time(h->pump, 0);
     return;
   }
@@ -107,10 +66,15 @@ static void host_rearm(host *h) {
   g_source_set_ready_time(h->pump, t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t);
 }
 
-/* Output and events are due: run them now, or when the current dispatch unwinds. */
-static void host_kick(host *h) {
+void csctp_host_kick(host *h) {
   h->dirty = 1;
   if (!h->depth) host_process(h);
+}
+#define host_kick csctp_host_kick
+
+void csctp_host_defer(host *h) {
+  h->dirty = 1;
+  if (!h->depth && !h->doomed && h->pump) g_source_set_ready_time(h->pump, 0);
 }
 
 /* ---------------------------------------------------------------- sockets */
@@ -123,6 +87,9 @@ static csctp_socket *socket_alloc(host *h) {
 }
 
 static void socket_free(csctp_socket *s) {
+  csctp_host_connect_timer_stop(s);
+  csctp_host_drop_held(s);
+  if (s->in_flushq) g_queue_remove(&s->h->flushq, s);
   g_hash_table_destroy(s->streams);
   g_free(s->seen);
   g_free(s);
@@ -134,6 +101,7 @@ static void socket_attach(csctp_socket *s, csctp_assoc *a) {
   /* Back-pressure marks: writes report "above" past half the send buffer, drain at a quarter. */
   s->high_mark = a->cfg.sndbuf / 2;
   csctp_assoc_set_send_buffer_low(a, s->high_mark / 2);
+  s->base_rwnd = a->cfg.rwnd; /* a paused socket lowers the window by what it keeps */
   g_hash_table_insert(s->h->socks, a, s);
 }
 
@@ -158,9 +126,11 @@ static void socket_retire(csctp_socket *s) {
   }
 }
 
-static void socket_closed(csctp_socket *s, int had_error, const char *why, int err) {
+void csctp_host_socket_closed(csctp_socket *s, int had_error, const char *why, int err) {
   if (s->closed) return;
   s->closed = 1;
+  csctp_host_connect_timer_stop(s);
+  if (had_error) csctp_host_drop_held(s); /* an abort loses what was not read, as net.Socket */
   socket_retire(s);
   if (had_error && s->ev.error) s->ev.error(s, err, why, s->ud);
   if (s->ev.close) s->ev.close(s, had_error, s->ud);
@@ -175,14 +145,30 @@ static const char *close_text(csctp_close_reason r) {
   case CSCTP_CLOSE_TIMEOUT: return "peer unreachable (association_max_retrans exceeded)";
   case CSCTP_CLOSE_INIT_FAILED: return "connection failed (no answer to INIT)";
   case CSCTP_CLOSE_PROTOCOL_ERROR: return "protocol error";
+  case CSCTP_CLOSE_UNREACHABLE: return "peer unreachable (ICMP)";
   }
   return "closed";
 }
 
-static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *ev) {
+void csctp_host_deliver(csctp_socket *s, const csctp_message *m) {
+  if (!s->seen) s->seen = g_malloc0(8192);
+  if (!(s->seen[m->stream >> 3] & (1u << (m->stream & 7)))) {
+    s->seen[m->stream >> 3] |= (uint8_t)(1u << (m->stream & 7));
+    if (s->ev.stream) s->ev.stream(s, m->stream, s->ud);
+    if (s->zombie) return;
+  }
+  if (s->ev.data) s->ev.data(s, m, s->ud);
+}
+
+void csctp_host_socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *ev) {
+  if ((ev->type == CSCTP_EVENT_MESSAGE || ev->type == CSCTP_EVENT_SHUTDOWN ||
+       ev->type == CSCTP_EVENT_CLOSED) &&
+      csctp_host_hold(h, s, ev))
+    return; /* kept in order behind what a paused socket holds */
   switch (ev->type) {
   case CSCTP_EVENT_CONNECTED:
     s->connected = 1;
+    csctp_host_connect_timer_stop(s);
     if (h->srv && !s->announced) {
       s->announced = 1;
       if (h->srv->ev.connection) h->srv->ev.connection(h->srv, s, h->srv->ud);
@@ -202,13 +188,7 @@ static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *
     g_byte_array_append(h->msgcopy, ev->u.message.data, (guint)ev->u.message.len);
     csctp_message m = {ev->u.message.stream, ev->u.message.ppid, ev->u.message.unordered,
                        h->msgcopy->data, ev->u.message.len};
-    if (!s->seen) s->seen = g_malloc0(8192);
-    if (!(s->seen[m.stream >> 3] & (1u << (m.stream & 7)))) {
-      s->seen[m.stream >> 3] |= (uint8_t)(1u << (m.stream & 7));
-      if (s->ev.stream) s->ev.stream(s, m.stream, s->ud);
-      if (s->zombie) break;
-    }
-    if (s->ev.data) s->ev.data(s, &m, s->ud);
+    csctp_host_deliver(s, &m);
     break;
   }
   case CSCTP_EVENT_SHUTDOWN:
@@ -228,11 +208,17 @@ static void socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_event *
       break;
     }
     if (!had_error && s->ev.end && !s->connected) s->ev.end(s, s->ud);
-    socket_closed(s, had_error, close_text(ev->u.closed.reason),
-                  ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT    ? -ECONNRESET
-                  : ev->u.closed.reason == CSCTP_CLOSE_INIT_FAILED ? -ECONNREFUSED
-                  : ev->u.closed.reason == CSCTP_CLOSE_TIMEOUT     ? -ETIMEDOUT
-                                                                   : -ECONNABORTED);
+    char why[200];
+    if (ev->u.closed.reason == CSCTP_CLOSE_UNREACHABLE)
+      csctp_host_unreach_text(s, why, sizeof(why));
+    else
+      snprintf(why, sizeof(why), "%s", close_text(ev->u.closed.reason));
+    csctp_host_socket_closed(s, had_error, why,
+                             ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT    ? -ECONNRESET
+                             : ev->u.closed.reason == CSCTP_CLOSE_INIT_FAILED ? -ECONNREFUSED
+                             : ev->u.closed.reason == CSCTP_CLOSE_UNREACHABLE ? -ECONNREFUSED
+                             : ev->u.closed.reason == CSCTP_CLOSE_TIMEOUT     ? -ETIMEDOUT
+                                                                              : -ECONNABORTED);
     break;
   }
   default: break;
@@ -294,6 +280,11 @@ static void host_process(host *h) {
   for (int round = 0; round < 64 && !h->doomed; round++) {
     h->dirty = 0;
     int any = 0;
+    if (h->flushq.length) {
+      any = 1;
+      csctp_host_flush_held(h);
+      if (h->doomed) break;
+    }
     csctp_assoc *a;
     csctp_event ev;
     while (!h->doomed && csctp_endpoint_poll_event(h->ep, &a, &ev)) {
@@ -303,7 +294,7 @@ static void host_process(host *h) {
         if (ev.type == CSCTP_EVENT_CLOSED) csctp_endpoint_remove(h->ep, a);
         continue;
       }
-      socket_event(h, s, a, &ev);
+      csctp_host_socket_event(h, s, a, &ev);
     }
     if (h->doomed) break;
     host_write(h);
@@ -334,6 +325,9 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   csctp_config cfg;
   csctp_config_default(&cfg);
   csctp_host_apply_defaults(&cfg);
+  if (o->sndbuf) cfg.sndbuf = o->sndbuf;
+  if (o->rcvbuf) cfg.rwnd = o->rcvbuf;
+  if (cfg.max_message_size > cfg.rwnd) cfg.max_message_size = cfg.rwnd;
   cfg.rand = os_random;
   cfg.local_port = local_port;
   cfg.remote_port = o->port ? o->port : 5000;
@@ -364,6 +358,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     host_free(h);
     return rv;
   }
+  csctp_link_set_unreach(h->link, csctp_host_unreach);
   pump_source *ps = (pump_source *)g_source_new(&pump_funcs, sizeof(pump_source));
   ps->h = h;
   h->pump = &ps->base;
@@ -420,6 +415,7 @@ void csctp_connect_opts_init(csctp_connect_opts *o) {
   o->udp_local_port = 9899;
   o->udp_peer_port = 9899;
   o->mtu = 1200;
+  o->connect_timeout_ms = CSCTP_CONNECT_TIMEOUT_DEFAULT;
 }
 
 int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
@@ -462,6 +458,8 @@ int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
       return rv;
     }
     socket_attach(s, a);
+    uint32_t t = o->connect_timeout_ms ? o->connect_timeout_ms : CSCTP_CONNECT_TIMEOUT_DEFAULT;
+    if (t != CSCTP_CONNECT_TIMEOUT_NONE) csctp_host_connect_timer_start(s, t);
   }
   *ps = s;
   host_kick(h);
@@ -520,10 +518,12 @@ size_t csctp_socket_buffered(const csctp_socket *s) {
   return s && s->a ? csctp_assoc_buffered_amount(s->a) : 0;
 }
 
+int csctp_socket_writable_need_drain(const csctp_socket *s) { return s && s->want_drain; }
+
 void csctp_socket_end(csctp_socket *s) {
   if (!s || s->closed || s->zombie) return;
   if (!s->a) { /* a passive socket still waiting: nothing to shut down */
-    socket_closed(s, 0, NULL, 0);
+    csctp_host_socket_closed(s, 0, NULL, 0);
     host_kick(s->h);
     return;
   }

@@ -112,7 +112,30 @@ typedef struct csctp_connect_opts {
                                      default `host` */
   uint16_t udp_peer_port;       /**< UDP: the peer's UDP port, default 9899 */
   uint32_t mtu;                 /**< largest SCTP packet, default 1200 */
+  /**
+   * Active connect: how long the handshake may take, in ms, before the socket
+   * gives up with error -ETIMEDOUT ("connect timed out ...") and closes
+   * (sending an ABORT). 0 means CSCTP_CONNECT_TIMEOUT_DEFAULT (30 s: an INIT
+   * lost on the way still gets its retransmissions at 3, 9 and 21 s with the
+   * default rto_initial; without the timeout, max_init_retransmits 8 with
+   * rto_max 60 s takes about 5.5 minutes); CSCTP_CONNECT_TIMEOUT_NONE leaves
+   * it to max_init_retransmits alone. A peer whose host answers with ICMP
+   * port or protocol unreachable fails at once (-ECONNREFUSED) whatever this
+   * is. Not used by a passive connect, which waits for its peer.
+   */
+  uint32_t connect_timeout_ms;
+  /** Send buffer per association, bytes (0: csctp_defaults().sndbuf): the most
+   *  that writes may queue; see csctp_socket_write. */
+  uint32_t sndbuf;
+  /** Receive window per association, bytes (0: csctp_defaults().rcvbuf); also the
+   *  most a paused socket keeps (csctp_socket_pause). */
+  uint32_t rcvbuf;
 } csctp_connect_opts;
+
+/** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
+#define CSCTP_CONNECT_TIMEOUT_DEFAULT 30000u
+/** csctp_connect_opts.connect_timeout_ms: no timeout of the socket's own. */
+#define CSCTP_CONNECT_TIMEOUT_NONE UINT32_MAX
 
 /** Fills `o` with the defaults above (host NULL). */
 CSCTP_EXTERN void csctp_connect_opts_init(csctp_connect_opts *o);
@@ -146,8 +169,12 @@ typedef struct csctp_write_opts {
 /**
  * Queues one message (copied). Returns the bytes now buffered on the socket
  * (>= 0). When that exceeds the high mark (half the send buffer) a drain
- * event will follow once it falls back; CSCTP_ERR_WOULD_BLOCK means the
- * buffer is full and nothing was queued: wait for drain. Other errors:
+ * event will follow once it falls back to a quarter: this is net.Socket's
+ * write() returning false (csctp_socket_writable_need_drain then returns 1),
+ * and a writer should wait for drain. The send buffer (sndbuf) bounds what is
+ * queued: past it the write returns CSCTP_ERR_WOULD_BLOCK, queues nothing,
+ * and drain follows; at most sndbuf bytes plus one message are ever buffered
+ * per association, however long the peer does not acknowledge. Other errors:
  * CSCTP_ERR_CLOSED, CSCTP_ERR_STREAM_ID, CSCTP_ERR_MSG_TOO_LARGE,
  * CSCTP_ERR_INVALID_ARGUMENT (empty message). Data written before the
  * connect event waits for it.
@@ -166,6 +193,37 @@ CSCTP_EXTERN csctp_ssize csctp_stream_write(csctp_stream *st, const uint8_t *dat
 
 /** Bytes queued or in flight, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_socket_buffered(const csctp_socket *s);
+
+/**
+ * 1 when a write went past the high mark (or was refused with
+ * CSCTP_ERR_WOULD_BLOCK) and its drain event has not come yet (net.Socket's
+ * writableNeedDrain), else 0.
+ */
+CSCTP_EXTERN int csctp_socket_writable_need_drain(const csctp_socket *s);
+
+/**
+ * Receive back-pressure, as net.Socket's pause(): no data events (nor the
+ * end event, nor a graceful close, which wait behind the data) until
+ * csctp_socket_resume. Messages that arrive meanwhile are kept by the socket
+ * in order and counted against the association's receive window (rcvbuf), so
+ * the window the peer sees closes as they arrive and the peer stops sending:
+ * what a paused socket holds is bounded by its receive window. An error
+ * (abort, timeout, unreachable) is still reported at once, and what was kept
+ * is dropped. Allowed in any state, also from a callback; pausing a paused
+ * socket does nothing.
+ */
+CSCTP_EXTERN void csctp_socket_pause(csctp_socket *s);
+
+/**
+ * Ends a pause: what the socket kept is handed out, in order, from the main
+ * loop (never from inside this call), and the receive window opens again as
+ * it is (a window update tells the peer). Resuming a socket that is not
+ * paused does nothing.
+ */
+CSCTP_EXTERN void csctp_socket_resume(csctp_socket *s);
+
+/** 1 while paused (csctp_socket_pause), else 0. */
+CSCTP_EXTERN int csctp_socket_is_paused(const csctp_socket *s);
 
 /**
  * Graceful close (socket.end()): queued data is delivered, then SHUTDOWN;
