@@ -402,6 +402,30 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
 
   if (!rv) {
     csctp_config_default(&p->scfg);
+    /*
+     * The WebRTC profile's timers, as browsers run them, so that a dead browser is noticed
+     * in tens of seconds (net.sctp's rto_max 60 s and 10 retransmissions take about 6
+     * minutes). libwebrtc's dcsctp (net/dcsctp/public/dcsctp_options.h): rto_initial 500,
+     * rto_min 400, t1_init_timeout / t1_cookie_timeout 1000, heartbeat_interval 30000,
+     * delayed_ack_max_timeout 200, max_retransmissions 10, max_init_retransmits 8; Chromium
+     * (media/sctp/dcsctp_transport.cc) caps every backed-off timer at 3000 ms
+     * (kMaxTimerBackoffDuration) and lifts the retransmission limits, leaving a dead peer to
+     * ICE consent freshness (RFC 7675, 30 s; our ICE agent does it too). Firefox runs
+     * usrsctp with its defaults (RTO 1-60 s, Max.Retrans 10) and ICE consent likewise.
+     * Here: rto_initial 1000 (dcsctp's T1-init: our one rto_initial also times the INIT),
+     * rto_min 400, rto_max 3000 (Chromium's backoff cap: our backoff is capped by rto_max),
+     * association_max_retrans 10 and max_init_retransmits 8 (dcsctp's defaults, kept so that
+     * SCTP alone gives up: about 30 s of silence with data in flight, 3 s apart),
+     * hb_interval 30000 and sack_timeout 200 (dcsctp's). An idle dead peer: heartbeat after
+     * 30 s, then the same 30 s of retries, unless ICE consent fails it first.
+     */
+    p->scfg.rto_initial = 1000;
+    p->scfg.rto_min = 400;
+    p->scfg.rto_max = 3000;
+    p->scfg.association_max_retrans = 10;
+    p->scfg.max_init_retransmits = 8;
+    p->scfg.hb_interval = 30000;
+    p->scfg.sack_timeout = 200;
     p->scfg.local_port = cfg->sctp_port ? cfg->sctp_port : CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.remote_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.mtu = PEER_DTLS_MTU - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
