@@ -196,7 +196,8 @@ static void peer_run(csctp_peer *p) {
   p->in_run = 1;
   csctp_tstamp now = peer_now();
   if (p->dtls) {
-    if (csctp_dtls_expiry(p->dtls) <= now) csctp_dtls_handle_expiry(p->dtls, now);
+    if (csctp_dtls_expiry(p->dtls) <= now && csctp_dtls_handle_expiry(p->dtls, now) < 0)
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
     peer_dtls_events(p, now);
   }
   if (!p->dead && csctp_assoc_expiry(p->assoc) <= now) {
@@ -205,7 +206,7 @@ static void peer_run(csctp_peer *p) {
     }
   }
   csctp_dc_event ev;
-  int rv;
+  int rv = 0;
   unsigned n = 0;
   while (!p->dead && (rv = csctp_dc_poll_event(p->dc, &ev, now)) == 1) {
     if (ev.type == CSCTP_DC_EVENT_ASSOC) {
@@ -218,6 +219,7 @@ static void peer_run(csctp_peer *p) {
     /* Keep the wire busy while a long run of events (echoes) is handled. */
     if (++n % 16 == 0) peer_flush(p, now);
   }
+  if (!p->dead && rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv); /* fatal: NOMEM */
   if (!p->dead) {
     if (p->dtls) peer_dtls_events(p, now); /* close_notify from an assoc CLOSED */
     peer_flush(p, now);
@@ -259,7 +261,8 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
 static void peer_start_handshake(csctp_peer *p) {
   if (!p->dtls || !p->ice_connected || p->dtls_started) return;
   p->dtls_started = 1;
-  csctp_dtls_start(p->dtls, peer_now());
+  if (csctp_dtls_start(p->dtls, peer_now()) <= CSCTP_ERR_FATAL)
+    peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
 }
 
 static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data) {
@@ -321,8 +324,11 @@ int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
   sc.remote_port = remote_port;
   csctp_assoc *a = NULL;
   csctp_dc *dc = NULL;
+  csctp_dc_config dcfg;
+  csctp_dc_config_default(&dcfg);
+  dcfg.mem = p->mem; /* the caller's allocator, as for every other object of the peer */
   int rv = csctp_assoc_new(&a, &sc);
-  if (!rv) rv = csctp_dc_new(&dc, a, NULL);
+  if (!rv) rv = csctp_dc_new(&dc, a, &dcfg);
   if (rv) {
     csctp_assoc_del(a);
     return rv;
