@@ -381,6 +381,7 @@ static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, 
   if (!assoc_lone_chunk(pkt, len, &ch)) return 0;
   csctp_data_chunk d;
   if (csctp_data_decode(&ch, &d) != 0) return 0;
+  a->rx_accepted++;
   a->stats.chunks_in++;
   csctp_tx_new_burst(&a->tx);
   assoc_flush_gap_sack(a);
@@ -403,6 +404,7 @@ static int assoc_read_lone_sack(csctp_assoc *a, const uint8_t *pkt, size_t len, 
   if (!assoc_lone_chunk(pkt, len, &ch)) return 0;
   csctp_sack_chunk s;
   if (csctp_sack_decode(&ch, &s) != 0) return 0;
+  a->rx_accepted++;
   a->stats.chunks_in++;
   csctp_tx_new_burst(&a->tx);
   *rv = csctp_assoc_on_sack_decoded(a, &s, now);
@@ -498,6 +500,8 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     return 0;
   }
 
+  /* Proven (a COOKIE ECHO once its cookie is taken, assoc_handshake.c). */
+  if (first_type != CSCTP_CHUNK_INIT && first_type != CSCTP_CHUNK_COOKIE_ECHO) a->rx_accepted++;
   csctp_tx_new_burst(&a->tx);
   if (has_data) assoc_flush_gap_sack(a);
   /* A packet that may fill a hole is acknowledged at once (§6.7), so the

@@ -168,6 +168,11 @@ struct csctp_assoc {
   struct csctp_assoc_watch *watch;
   csctp_assoc *watch_next;
   uint8_t watch_marked;
+
+  /* Packets that passed the checksum, tag and chunk checks and were processed: every
+   * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
+   * Only such a packet may move a path (endpoint.c; RFC 6951 §5.4). */
+  uint32_t rx_accepted;
 };
 
 /* The owner's list of associations marked by direct calls (endpoint.c). */

@@ -395,6 +395,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
   if (!existing) {
     csctp_assoc_establish(a, &c, 0, now);
     queue_cookie_ack(a);
+    a->rx_accepted++; /* our cookie: the packet is proven */
     return 0;
   }
   /* §5.2.4 table. */
@@ -415,6 +416,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
     }
     csctp_assoc_establish(a, &c, 1, now);
     queue_cookie_ack(a);
+    a->rx_accepted++; /* our cookie: the packet is proven */
     return 0;
   }
   if (local_eq && !peer_eq) {
@@ -425,6 +427,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
       a->peer_tag = c.peer_tag;
     }
     queue_cookie_ack(a);
+    a->rx_accepted++; /* our cookie: the packet is proven */
     return 0;
   }
   if (!local_eq && peer_eq && c.local_tie_tag == 0 && c.peer_tie_tag == 0) {
@@ -435,6 +438,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
     if (a->state == CSCTP_STATE_COOKIE_ECHOED || a->state == CSCTP_STATE_COOKIE_WAIT)
       finish_handshake(a, &c, 1, now);
     queue_cookie_ack(a);
+    a->rx_accepted++; /* our cookie: the packet is proven */
     return 0;
   }
   return 1; /* anything else: discard */

@@ -8,12 +8,20 @@
  * cookie carries our signature, and kept only if it reaches ESTABLISHED.
  *
  * Associations live in a table of slots (ids); every per-packet step is O(1)
- * through hash maps over ids (endpoint_map.h): by our verification tag and
- * the peer's SCTP port (the hot path, and the tie-tag of a restart), by the
- * peer's tag for T-bit ABORT / SHUTDOWN COMPLETE, by peer address and SCTP
- * port for an INIT to an existing association (collision, restart). Over UDP
- * the peer's address is its IP without the UDP port (RFC 6951 §5), so that a
- * peer that comes back from another UDP port is still the same peer.
+ * through hash maps over ids (endpoint_map.h). A packet goes to the
+ * association that its addresses and ports identify (RFC 9260 §8.5): the
+ * peer's address and SCTP port (by_addr), one live association each; that
+ * association then checks the verification tag (§8.5, §8.5.1), so a wrong tag
+ * is dropped there in silence. Over UDP the peer's address is its IP without
+ * the UDP port (RFC 6951 §5), so that a peer that comes back from another UDP
+ * port is still the same peer (collision, restart). A second map, by our tag
+ * and the peer's SCTP port, only tells a valid tag from an unknown address
+ * (dropped: single-homed, it is not that association's) from out of the blue.
+ *
+ * What may move a path (csctp_endpoint_assoc_peer): the peer's IP never
+ * changes; over UDP the UDP port follows a packet from the peer's IP only after
+ * the association accepted it whole (checksum, tag, chunks; a COOKIE ECHO only
+ * when its cookie was taken), RFC 6951 §5.4. Nothing else does.
  *
  * Timers and output cost nothing per idle association: a min-heap holds each
  * association's expiry, and two lists hold the associations that may have a
@@ -31,12 +39,19 @@
 #include "mem.h"
 #include "packet.h"
 
+/* A peer's identity: its address without the lower layer's port, zero-padded, with its
+ * length in the last byte (addresses hold at most 28 bytes), compared as four words. */
+typedef struct ep_key {
+  uint64_t w[4];
+} ep_key;
+
 typedef struct ep_entry {
   csctp_assoc *a;  /* NULL: a free slot, linked through next_free */
-  csctp_addr peer; /* where its packets go: the source of its last verified packet */
+  ep_key key;      /* the peer's IP: never changes */
+  csctp_addr peer; /* where its packets go: the source of its last accepted packet */
   uint16_t rport;
-  uint32_t ltag, ptag;                    /* the tags it is indexed under */
-  uint32_t h_ltag, h_ptag, h_addr, h_ptr; /* its hashes in the four maps */
+  uint32_t ltag;                  /* the tag it is indexed under */
+  uint32_t h_ltag, h_addr, h_ptr; /* its hashes in the three maps */
   uint32_t next_free;
 } ep_entry;
 
@@ -61,7 +76,7 @@ struct csctp_endpoint {
   uint64_t seed;    /* of the hashes, so that peers cannot choose collisions */
   ep_entry *v;
   uint32_t n, used, cap, free_head;
-  csctp_ep_map by_ltag, by_ptag, by_addr, by_ptr;
+  csctp_ep_map by_ltag, by_addr, by_ptr;
   csctp_ep_heap timers;
   csctp_ep_list out, evs;  /* may have a packet / an event */
   uint32_t last;           /* handed out by the last call: looked at again at the next */
@@ -91,11 +106,41 @@ static size_t ep_ip_len(const csctp_endpoint *e, const csctp_addr *x) {
   return x->len > e->port_len ? (size_t)(x->len - e->port_len) : 0;
 }
 
-static uint32_t ep_hash_addr(const csctp_endpoint *e, const csctp_addr *x, uint16_t port) {
-  uint64_t h = e->seed ^ port ^ 0x9e3779b97f4a7c15ull;
+/* The first `keep` bytes (1 to 8) of the 8 at p, the others zero, as a word. */
+static inline uint64_t ep_word(const uint8_t *p, size_t keep) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  if (keep >= 8) return w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return w & ~0ull << (64 - 8 * keep);
+#else
+  return w & ~0ull >> (64 - 8 * keep);
+#endif
+}
+
+/* Fixed-size loads and masks (no call): the bytes past the IP are the port or garbage. */
+static inline void ep_key_of(const csctp_endpoint *e, const csctp_addr *x, ep_key *k) {
   size_t n = ep_ip_len(e, x);
-  for (size_t i = 0; i < n; i++) h = (h ^ x->data[i]) * 0x100000001b3ull;
-  return ep_mix(h ^ n);
+  k->w[0] = n ? ep_word(x->data, n) : 0;
+  k->w[1] = n > 8 ? ep_word(x->data + 8, n - 8) : 0;
+  k->w[2] = n > 16 ? ep_word(x->data + 16, n - 16) : 0;
+  k->w[3] = (uint64_t)n << 56; /* the length too: all-zero IPs of two lengths differ */
+  if (n > 24) {
+    uint8_t t[8] = {0};
+    memcpy(t, x->data + 24, 4); /* data[] ends at 28 */
+    k->w[3] ^= ep_word(t, n - 24);
+  }
+}
+
+static int ep_key_eq(const ep_key *x, const ep_key *y) {
+  return ((x->w[0] ^ y->w[0]) | (x->w[1] ^ y->w[1]) | (x->w[2] ^ y->w[2]) | (x->w[3] ^ y->w[3])) ==
+         0;
+}
+
+static inline uint32_t ep_hash_key(const csctp_endpoint *e, const ep_key *k, uint16_t port) {
+  uint64_t h = (k->w[0] ^ e->seed) * 0xff51afd7ed558ccdull;
+  h ^= k->w[1] ^ k->w[2] ^ k->w[3] ^ port;
+  return ep_mix(h);
 }
 
 static uint32_t ep_hash_ptr(const csctp_endpoint *e, const csctp_assoc *a) {
@@ -107,8 +152,10 @@ static int addr_eq(const csctp_addr *x, const csctp_addr *y) {
 }
 
 static int ep_same_peer(const csctp_endpoint *e, const csctp_addr *x, const csctp_addr *y) {
-  size_t n = ep_ip_len(e, x);
-  return n == ep_ip_len(e, y) && memcmp(x->data, y->data, n) == 0;
+  ep_key kx, ky;
+  ep_key_of(e, x, &kx);
+  ep_key_of(e, y, &ky);
+  return ep_key_eq(&kx, &ky);
 }
 
 static uint32_t ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
@@ -132,12 +179,6 @@ static void ep_sync(csctp_endpoint *e, uint32_t id) {
     en->h_ltag = ep_hash_tag(e, en->ltag, en->rport);
     csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
   }
-  if (a->peer_tag != en->ptag) {
-    csctp_ep_map_del(&e->by_ptag, en->h_ptag, id);
-    en->ptag = a->peer_tag;
-    en->h_ptag = ep_hash_tag(e, en->ptag, en->rport);
-    csctp_ep_map_put(&e->by_ptag, en->h_ptag, id);
-  }
   csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
   csctp_ep_list_push(&e->out, id);
   csctp_ep_list_push(&e->evs, id);
@@ -160,20 +201,30 @@ static void ep_settle(csctp_endpoint *e) {
   ep_sync(e, id);
 }
 
-static void ep_set_peer(csctp_endpoint *e, uint32_t id, const csctp_addr *from) {
-  ep_entry *en = &e->v[id];
-  if (!memcmp(&en->peer, from, sizeof(*from))) return; /* the usual case, inlined */
-  if (!ep_same_peer(e, &en->peer, from)) {
-    csctp_ep_map_del(&e->by_addr, en->h_addr, id);
-    en->h_addr = ep_hash_addr(e, from, en->rport);
-    csctp_ep_map_put(&e->by_addr, en->h_addr, id);
+/* The live association of the peer at `from` (its IP) and SCTP port `rport`, or NONE. */
+static inline __attribute__((always_inline)) uint32_t ep_find(const csctp_endpoint *e,
+                                                              const csctp_addr *from,
+                                                              uint16_t rport) {
+  ep_key k;
+  ep_key_of(e, from, &k);
+  uint32_t pos = CSCTP_EP_NONE, id;
+  uint32_t h = ep_hash_key(e, &k, rport);
+  while ((id = csctp_ep_map_next(&e->by_addr, h, &pos)) != CSCTP_EP_NONE) {
+    const ep_entry *en = &e->v[id];
+    if (en->rport == rport && ep_key_eq(&en->key, &k) && !en->a->dead) return id;
   }
-  en->peer = *from;
+  return CSCTP_EP_NONE;
+}
+
+/* Over UDP the peer's UDP port follows a packet the association accepted (RFC 6951 §5.4);
+ * ep_find matched its IP, which never changes, so only the port can differ. */
+static void ep_follow(csctp_endpoint *e, uint32_t id, const csctp_addr *from) {
+  ep_entry *en = &e->v[id];
+  if (memcmp(&en->peer, from, sizeof(*from))) en->peer = *from; /* fixed size: inlined */
 }
 
 static int ep_reserve(csctp_endpoint *e, uint32_t count, uint32_t ids) {
   int rv = csctp_ep_map_reserve(&e->by_ltag, e->mem, count);
-  if (!rv) rv = csctp_ep_map_reserve(&e->by_ptag, e->mem, count);
   if (!rv) rv = csctp_ep_map_reserve(&e->by_addr, e->mem, count);
   if (!rv) rv = csctp_ep_map_reserve(&e->by_ptr, e->mem, count);
   if (!rv) rv = csctp_ep_heap_reserve(&e->timers, e->mem, ids);
@@ -207,13 +258,11 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   en->peer = *peer;
   en->rport = rport;
   en->ltag = a->local_tag;
-  en->ptag = a->peer_tag;
   en->h_ltag = ep_hash_tag(e, en->ltag, rport);
-  en->h_ptag = ep_hash_tag(e, en->ptag, rport);
-  en->h_addr = ep_hash_addr(e, peer, rport);
+  ep_key_of(e, peer, &en->key);
+  en->h_addr = ep_hash_key(e, &en->key, rport);
   en->h_ptr = ep_hash_ptr(e, a);
   csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
-  csctp_ep_map_put(&e->by_ptag, en->h_ptag, id);
   csctp_ep_map_put(&e->by_addr, en->h_addr, id);
   csctp_ep_map_put(&e->by_ptr, en->h_ptr, id);
   e->n++;
@@ -263,7 +312,6 @@ void csctp_endpoint_del(csctp_endpoint *e) {
   csctp_free(e->mem, e->v);
   csctp_free(e->mem, e->due);
   csctp_ep_map_free(&e->by_ltag, e->mem);
-  csctp_ep_map_free(&e->by_ptag, e->mem);
   csctp_ep_map_free(&e->by_addr, e->mem);
   csctp_ep_map_free(&e->by_ptr, e->mem);
   csctp_ep_heap_free(&e->timers, e->mem);
@@ -317,6 +365,7 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
   if (!e || !peer || peer->len > sizeof(peer->data) || !remote_port || !pa)
     return CSCTP_ERR_INVALID_ARGUMENT;
   ep_settle(e);
+  if (ep_find(e, peer, remote_port) != CSCTP_EP_NONE) return CSCTP_ERR_INVALID_STATE;
   csctp_config c = ep_assoc_config(e, cfg, remote_port);
   csctp_assoc *a;
   int rv = csctp_assoc_new(&a, &c);
@@ -384,12 +433,18 @@ static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rpor
   return ep_drain(e, l, from, now);
 }
 
-/* Hands a packet to the association of `id`. */
-static int ep_deliver(csctp_endpoint *e, uint32_t id, const uint8_t *pkt, size_t len,
-                      csctp_tstamp now, csctp_assoc **pa, int want) {
+/* Hands a packet from `from` to the association of `id`: the path follows only what the
+ * association accepted (its counter moved). */
+static inline __attribute__((always_inline)) int ep_deliver(csctp_endpoint *e, uint32_t id,
+                                                            const csctp_addr *from,
+                                                            const uint8_t *pkt, size_t len,
+                                                            csctp_tstamp now, csctp_assoc **pa,
+                                                            int want) {
   csctp_assoc *a = e->v[id].a;
   *pa = a;
+  uint32_t accepted = a->rx_accepted;
   int rv = csctp_assoc_read_packet(a, pkt, len, now);
+  if (a->rx_accepted != accepted) ep_follow(e, id, from);
   ep_sync(e, id);
   if (want) e->last = id;
   return rv;
@@ -400,15 +455,19 @@ static int ep_deliver(csctp_endpoint *e, uint32_t id, const uint8_t *pkt, size_t
  * answer (an INIT ACK or an ABORT, whole packets) goes back where the INIT
  * came from: over UDP a restarted peer may use a new UDP port, which is not
  * remembered until a packet proves it (a COOKIE ECHO with our cookie); the
- * old port keeps the association's other packets (RFC 6951 §5.4).
+ * old port keeps the association's other packets (RFC 6951 §5.4). While our
+ * own INIT is out (COOKIE-WAIT, COOKIE-ECHOED), the INIT ACK repeats our
+ * INIT's tag and goes only to the address we were given (§5.2.1).
  */
 static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *from,
                             const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa,
                             int want) {
   csctp_assoc *a = e->v[id].a;
-  if (addr_eq(&e->v[id].peer, from)) return ep_deliver(e, id, pkt, len, now, pa, want);
+  if (addr_eq(&e->v[id].peer, from) || a->state == CSCTP_STATE_COOKIE_WAIT ||
+      a->state == CSCTP_STATE_COOKIE_ECHOED)
+    return ep_deliver(e, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *mark = a->opkt_tail;
-  int rv = ep_deliver(e, id, pkt, len, now, pa, want);
+  int rv = ep_deliver(e, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *p = mark ? mark->next : a->opkt_head;
   if (mark) {
     mark->next = NULL;
@@ -430,7 +489,19 @@ static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *fr
   return rv;
 }
 
-/* A COOKIE ECHO for no association we know: check the signature before allocating (§5.1.5). */
+/* 1 when a live association has our tag `vtag` with the peer's SCTP port `rport`. */
+static int ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rport) {
+  uint32_t pos = CSCTP_EP_NONE, id;
+  uint32_t h = ep_hash_tag(e, vtag, rport);
+  while ((id = csctp_ep_map_next(&e->by_ltag, h, &pos)) != CSCTP_EP_NONE) {
+    const ep_entry *en = &e->v[id];
+    if (en->ltag == vtag && en->rport == rport && !en->a->dead) return 1;
+  }
+  return 0;
+}
+
+/* A COOKIE ECHO from a peer without an association: check the signature before allocating
+ * (§5.1.5). A peer that restarts has one: its COOKIE ECHO went to it (§5.2.4). */
 static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp_common_hdr *h,
                           const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa,
                           int want) {
@@ -449,18 +520,6 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
       c.local_tag != h->vtag) {
     e->stats.drop_bad_cookie++;
     return 0;
-  }
-  /* A restart: the tie-tag names the association the peer restarts (§5.2.4 A). */
-  if (c.local_tie_tag) {
-    uint32_t pos = CSCTP_EP_NONE, id;
-    uint32_t hv = ep_hash_tag(e, c.local_tie_tag, h->src_port);
-    while ((id = csctp_ep_map_next(&e->by_ltag, hv, &pos)) != CSCTP_EP_NONE) {
-      ep_entry *en = &e->v[id];
-      if (!en->a->dead && en->a->local_tag == c.local_tie_tag && en->rport == h->src_port) {
-        ep_set_peer(e, id, from); /* our signed cookie: the peer's new address is proven */
-        return ep_deliver(e, id, pkt, len, now, pa, want);
-      }
-    }
   }
   if (rv == CSCTP_COOKIE_STALE || !ep_accepts(e, from, h->src_port)) {
     if (rv != CSCTP_COOKIE_STALE) e->stats.drop_refused++;
@@ -502,47 +561,26 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
     return 0;
   }
   uint8_t first = pkt[CSCTP_COMMON_HDR_LEN];
-  uint8_t flags = pkt[CSCTP_COMMON_HDR_LEN + 1];
-  if (h.vtag != 0) {
-    uint32_t pos = CSCTP_EP_NONE, id;
-    uint32_t hv = ep_hash_tag(e, h.vtag, h.src_port);
-    while ((id = csctp_ep_map_next(&e->by_ltag, hv, &pos)) != CSCTP_EP_NONE) {
-      ep_entry *en = &e->v[id];
-      if (en->a->local_tag == h.vtag && en->rport == h.src_port) {
-        ep_set_peer(e, id, from); /* follow the peer's address (RFC 6951 §5.4 for UDP) */
-        return ep_deliver(e, id, pkt, len, now, pa, want);
-      }
-    }
-    if ((first == CSCTP_CHUNK_ABORT || first == CSCTP_CHUNK_SHUTDOWN_COMPLETE) &&
-        (flags & CSCTP_FLAG_T)) {
-      pos = CSCTP_EP_NONE;
-      while ((id = csctp_ep_map_next(&e->by_ptag, hv, &pos)) != CSCTP_EP_NONE) {
-        ep_entry *en = &e->v[id];
-        if (en->a->peer_tag == h.vtag && en->rport == h.src_port &&
-            ep_same_peer(e, &en->peer, from))
-          return ep_deliver(e, id, pkt, len, now, pa, want);
-      }
-    }
+  /* The association of these addresses and ports checks the rest (§8.5). */
+  uint32_t id = ep_find(e, from, h.src_port);
+  if (id != CSCTP_EP_NONE) {
+    if (first == CSCTP_CHUNK_INIT) return ep_init_existing(e, id, from, pkt, len, now, pa, want);
+    return ep_deliver(e, id, from, pkt, len, now, pa, want);
   }
-  /* What no association claimed must carry a correct CRC32c: RFC 9653 §5.2 keeps
-   * INIT and COOKIE ECHO on CRC32c, an association's packets were routed above to
-   * its own zero checksum rule (assoc_checksum.c), and processing an out-of-the-blue
-   * packet with a zero checksum is only a MAY (RFC 9653 §5.3). */
+  /* No association: what follows must carry a correct CRC32c (RFC 9653 §5.2 keeps INIT and
+   * COOKIE ECHO on CRC32c; processing an out-of-the-blue packet with a zero checksum is only
+   * a MAY, §5.3). */
   if (!csctp_packet_check_crc(pkt, len)) {
     e->stats.drop_bad_crc++;
     return 0;
   }
   if (h.vtag != 0 && first == CSCTP_CHUNK_COOKIE_ECHO)
     return ep_cookie_echo(e, from, &h, pkt, len, now, pa, want);
+  if (h.vtag != 0 && ep_tag_elsewhere(e, h.vtag, h.src_port)) {
+    e->stats.drop_unknown_peer++; /* single-homed: another address is not that peer */
+    return 0;
+  }
   if (h.vtag == 0 && first == CSCTP_CHUNK_INIT) {
-    /* An INIT from the peer of a live association: collision or restart (§5.2). */
-    uint32_t pos = CSCTP_EP_NONE, id;
-    uint32_t hv = ep_hash_addr(e, from, h.src_port);
-    while ((id = csctp_ep_map_next(&e->by_addr, hv, &pos)) != CSCTP_EP_NONE) {
-      ep_entry *en = &e->v[id];
-      if (!en->a->dead && en->rport == h.src_port && ep_same_peer(e, &en->peer, from))
-        return ep_init_existing(e, id, from, pkt, len, now, pa, want);
-    }
     int ok = ep_accepts(e, from, h.src_port);
     if (!ok) e->stats.drop_refused++;
     return ep_stateless(e, from, h.src_port, ok, pkt, len, now);
@@ -648,7 +686,6 @@ int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
   ep_settle(e);
   ep_entry *en = &e->v[id];
   csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
-  csctp_ep_map_del(&e->by_ptag, en->h_ptag, id);
   csctp_ep_map_del(&e->by_addr, en->h_addr, id);
   csctp_ep_map_del(&e->by_ptr, en->h_ptr, id);
   csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);

@@ -594,14 +594,29 @@ CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum)
  * An endpoint owns the cookie secret of a local port, answers INIT without
  * keeping state (a signed state cookie in the INIT ACK), creates an
  * association only on a valid COOKIE ECHO (RFC 9260 §5.1, RFC 5062), routes
- * every packet to its association by verification tag and ports, and hands
- * a peer restart (§5.2.4) to the association it restarts. It never opens a
- * socket or reads a clock: the caller feeds packets with the address they came
- * from and sends what it pulls out to the address it is given. The caller may
- * call into the associations it gets from the endpoint (send, shutdown,
- * abort, stream resets, poll_event): such a call marks the association for
- * its endpoint, whose next call takes it into account, so no output or timer
- * is missed. Packets, timers and removal go through the endpoint.
+ * every packet to the association that its peer address and SCTP ports
+ * identify (§8.5; one association per peer address and port), which then
+ * checks the verification tag: a wrong tag is dropped in silence and counted,
+ * and a peer restart (§5.2.4) reaches the association it restarts.
+ *
+ * What may move a path. Associations are single-homed: the peer's IP address
+ * never changes, and a packet from another address is not the association's,
+ * even with its tag (dropped, csctp_endpoint_stats.drop_unknown_peer), since
+ * an address is moved only by the RFC's own means (multi-homing, ASCONF with
+ * AUTH), which csctp does not offer. Over UDP (csctp_endpoint_set_addr_port_len)
+ * the UDP port is a lower-layer detail that NATs rewrite: it follows the peer
+ * (RFC 6951 §5.4), but only after a packet from the peer's IP that passed its
+ * checksum, its verification tag and its chunk checks and that the association
+ * accepted (a COOKIE ECHO only when its cookie was taken; an INIT never). A
+ * packet with a bad checksum or a wrong tag changes nothing, not even timers.
+ *
+ * The endpoint never opens a socket or reads a clock: the caller feeds packets
+ * with the address they came from and sends what it pulls out to the address
+ * it is given. The caller may call into the associations it gets from the
+ * endpoint (send, shutdown, abort, stream resets, poll_event): such a call
+ * marks the association for its endpoint, whose next call takes it into
+ * account, so no output or timer is missed. Packets, timers and removal go
+ * through the endpoint.
  * ==================================================================== */
 
 /**
@@ -628,6 +643,7 @@ typedef struct csctp_endpoint_stats {
   uint64_t drop_bad_port;   /**< destination port is not ours */
   uint64_t drop_bad_cookie; /**< COOKIE ECHO with a cookie we did not sign */
   uint64_t drop_refused;    /**< INIT or COOKIE ECHO while not listening / from a refused peer */
+  uint64_t drop_unknown_peer; /**< an association's tag from an address that is not its peer's */
 } csctp_endpoint_stats;
 
 /**
@@ -676,7 +692,9 @@ CSCTP_EXTERN int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len
  * `cfg` overrides the template (NULL: the template); its local_port and
  * cookie_secret are replaced by the endpoint's. The association belongs to
  * the endpoint (valid until csctp_endpoint_remove or _del). Returns 0 and *pa,
- * or the errors of csctp_assoc_new / csctp_assoc_connect.
+ * CSCTP_ERR_INVALID_STATE when an association with `peer` (its address without
+ * the UDP port) and `remote_port` exists and is not closed (one association per
+ * peer, RFC 9260 §8.5), or the errors of csctp_assoc_new / csctp_assoc_connect.
  */
 CSCTP_EXTERN int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer,
                                         uint16_t remote_port, const csctp_config *cfg,
@@ -727,8 +745,9 @@ CSCTP_EXTERN int csctp_endpoint_handle_expiry(csctp_endpoint *e, csctp_tstamp no
 CSCTP_EXTERN int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a);
 
 /**
- * The peer address and SCTP port of one of the endpoint's associations.
- * Returns 0 or CSCTP_ERR_INVALID_ARGUMENT.
+ * The peer address and SCTP port of one of the endpoint's associations: where
+ * its packets go (over UDP, the UDP port of the last packet it accepted; see
+ * "What may move a path" above). Returns 0 or CSCTP_ERR_INVALID_ARGUMENT.
  */
 CSCTP_EXTERN int csctp_endpoint_assoc_peer(const csctp_endpoint *e, const csctp_assoc *a,
                                            csctp_addr *peer, uint16_t *remote_port);

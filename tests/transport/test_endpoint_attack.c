@@ -1,0 +1,377 @@
+/*
+ * Attacks on the endpoint from outside (issue 11), each performed through the
+ * real code path: a server endpoint over "UDP" (addresses are an IPv4 address
+ * and a UDP port, csctp_endpoint_set_addr_port_len 2), client engines in
+ * memory, crafted packets from other addresses, on a virtual clock.
+ *
+ * - path: nothing moves an association's path before a packet has passed its
+ *   checksum, its tag and its chunk checks and the association took it; the
+ *   peer's IP never changes; over UDP the port follows a fully valid packet.
+ * - tags: packets are matched to their association by address and ports
+ *   (RFC 9260 §8.5), so a wrong tag is silence, not an ABORT.
+ */
+#include <criterion/criterion.h>
+#include <csctp/sctp.h>
+#include <string.h>
+
+#include "assoc.h"
+#include "packet.h"
+#include "prng.h"
+
+#define SRV_PORT 5000
+#define PKT_MAX 1500
+#define NCL 4
+
+typedef struct client {
+  csctp_assoc *a;
+  csctp_addr addr; /* as the server sees it: IPv4 + UDP port */
+  uint16_t port;   /* SCTP */
+  csctp_prng rng;
+} client;
+
+static client cl[NCL];
+static int ncl;
+static csctp_endpoint *ep;
+static csctp_prng srng;
+static csctp_tstamp now_t;
+/* Server packets for addresses that are no client's: the attacker's inbox. */
+static int stray;
+static uint8_t stray_pkt[PKT_MAX];
+static size_t stray_len;
+static csctp_addr stray_to;
+static int srv_connected, srv_restarted, srv_closed, srv_messages;
+
+static void addr_make(csctp_addr *a, uint8_t host, uint16_t udp) {
+  memset(a, 0, sizeof(*a));
+  a->len = 6;
+  a->data[0] = 10;
+  a->data[3] = host;
+  a->data[4] = (uint8_t)(udp >> 8);
+  a->data[5] = (uint8_t)udp;
+}
+
+static uint16_t udp_of(const csctp_addr *a) { return (uint16_t)(a->data[4] << 8 | a->data[5]); }
+
+static csctp_config base_config(csctp_prng *g, uint64_t seed, uint16_t local, uint16_t remote) {
+  csctp_config c;
+  csctp_config_default(&c);
+  csctp_prng_seed(g, seed);
+  c.rand = csctp_prng_rand_fn;
+  c.rand_user_data = g;
+  c.local_port = local;
+  c.remote_port = remote;
+  c.rto_initial = 300;
+  c.rto_min = 100;
+  c.rto_max = 1000;
+  c.hb_interval = 0;
+  return c;
+}
+
+static void setup(void) {
+  memset(cl, 0, sizeof(cl));
+  ncl = 0;
+  now_t = 1000000;
+  stray = 0;
+  srv_connected = srv_restarted = srv_closed = srv_messages = 0;
+  csctp_config sc = base_config(&srng, 12, SRV_PORT, 0);
+  cr_assert_eq(csctp_endpoint_new(&ep, &sc), 0);
+  cr_assert_eq(csctp_endpoint_set_addr_port_len(ep, 2), 0);
+  csctp_endpoint_listen(ep, 1);
+}
+
+static void teardown(void) {
+  for (int i = 0; i < ncl; i++) csctp_assoc_del(cl[i].a);
+  csctp_endpoint_del(ep);
+}
+
+TestSuite(endpoint_attack, .init = setup, .fini = teardown);
+
+static client *client_new(uint8_t host, uint16_t udp, uint16_t port) {
+  cr_assert_lt(ncl, NCL);
+  client *c = &cl[ncl];
+  addr_make(&c->addr, host, udp);
+  c->port = port;
+  csctp_config cc = base_config(&c->rng, 100u + (uint64_t)ncl, port, SRV_PORT);
+  cr_assert_eq(csctp_assoc_new(&c->a, &cc), 0);
+  ncl++;
+  return c;
+}
+
+static client *client_at(const csctp_addr *to, const uint8_t *pkt) {
+  uint16_t port = (uint16_t)(pkt[2] << 8 | pkt[3]);
+  for (int i = 0; i < ncl; i++)
+    if (cl[i].a && cl[i].port == port && cl[i].addr.len == to->len &&
+        !memcmp(cl[i].addr.data, to->data, to->len))
+      return &cl[i];
+  return NULL;
+}
+
+static void server_events(void) {
+  csctp_assoc *a;
+  csctp_event ev;
+  while (csctp_endpoint_poll_event(ep, &a, &ev)) {
+    if (ev.type == CSCTP_EVENT_CONNECTED) srv_connected++;
+    if (ev.type == CSCTP_EVENT_RESTARTED) srv_restarted++;
+    if (ev.type == CSCTP_EVENT_CLOSED) srv_closed++;
+    if (ev.type == CSCTP_EVENT_MESSAGE) srv_messages++;
+  }
+}
+
+/* The server's output: to its clients, or counted as stray. Returns the packets written. */
+static int server_out(void) {
+  uint8_t b[PKT_MAX];
+  csctp_addr to;
+  csctp_ssize n;
+  int k = 0;
+  while ((n = csctp_endpoint_write_packet(ep, b, sizeof(b), now_t, &to, NULL)) > 0) {
+    k++;
+    client *c = client_at(&to, b);
+    if (c) {
+      cr_assert_eq(csctp_assoc_read_packet(c->a, b, (size_t)n, now_t), 0);
+    } else {
+      stray++;
+      memcpy(stray_pkt, b, (size_t)n);
+      stray_len = (size_t)n;
+      stray_to = to;
+    }
+  }
+  cr_assert_geq(n, 0);
+  return k;
+}
+
+/* Moves packets both ways until nothing moves. */
+static void pump(void) {
+  for (int guard = 0;; guard++) {
+    cr_assert_lt(guard, 1000, "no quiescence");
+    int moved = 0;
+    for (int i = 0; i < ncl; i++) {
+      uint8_t b[PKT_MAX];
+      csctp_ssize n;
+      while (cl[i].a && (n = csctp_assoc_write_packet(cl[i].a, b, sizeof(b), now_t)) > 0) {
+        moved = 1;
+        cr_assert_eq(csctp_endpoint_read_packet(ep, &cl[i].addr, b, (size_t)n, now_t, NULL), 0);
+      }
+    }
+    server_events();
+    if (server_out()) moved = 1;
+    if (!moved) break;
+  }
+}
+
+/* Brings client c up; returns the server's association (learned from the COOKIE ECHO). */
+static csctp_assoc *connect_client(client *c) {
+  cr_assert_eq(csctp_assoc_connect(c->a, now_t), 0);
+  csctp_assoc *srv = NULL;
+  for (int guard = 0; guard < 100 && csctp_assoc_get_state(c->a) != CSCTP_STATE_ESTABLISHED;
+       guard++) {
+    uint8_t b[PKT_MAX];
+    csctp_ssize n;
+    while ((n = csctp_assoc_write_packet(c->a, b, sizeof(b), now_t)) > 0) {
+      csctp_assoc *pa = NULL;
+      cr_assert_eq(csctp_endpoint_read_packet(ep, &c->addr, b, (size_t)n, now_t, &pa), 0);
+      if (pa) srv = pa;
+    }
+    server_events();
+    server_out();
+  }
+  pump();
+  cr_assert_eq(csctp_assoc_get_state(c->a), CSCTP_STATE_ESTABLISHED);
+  cr_assert_not_null(srv);
+  return srv;
+}
+
+/* A packet of one HEARTBEAT chunk from `sport` to the server with `vtag`, CRC correct. */
+static size_t make_heartbeat(uint8_t *p, uint16_t sport, uint32_t vtag) {
+  memset(p, 0, 24);
+  csctp_put_u16(p, sport);
+  csctp_put_u16(p + 2, SRV_PORT);
+  csctp_put_u32(p + 4, vtag);
+  p[12] = CSCTP_CHUNK_HEARTBEAT;
+  csctp_put_u16(p + 14, 12);
+  csctp_put_u16(p + 16, 1); /* Heartbeat Info */
+  csctp_put_u16(p + 18, 8);
+  csctp_put_u32(p + 20, 0x41414141);
+  csctp_packet_set_crc(p, 24);
+  return 24;
+}
+
+static void bad_crc(uint8_t *p) { p[8] ^= 0x5a; }
+
+/* The packet's destination as the endpoint says it now. */
+static csctp_addr peer_of(csctp_assoc *srv) {
+  csctp_addr p;
+  uint16_t rp;
+  cr_assert_eq(csctp_endpoint_assoc_peer(ep, srv, &p, &rp), 0);
+  return p;
+}
+
+static uint16_t peer_udp(csctp_assoc *srv) {
+  csctp_addr p = peer_of(srv);
+  return udp_of(&p);
+}
+
+/* ---- finding 2: no path move before a packet is proven ---- */
+
+/* One HEARTBEAT with a bad CRC32c and the right tag from another IP redirected the
+ * association's packets to the attacker. */
+Test(endpoint_attack, bad_crc_from_other_ip_moves_nothing) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  csctp_addr evil;
+  addr_make(&evil, 66, 1111);
+  uint8_t p[64];
+  size_t n = make_heartbeat(p, c->port, srv->local_tag);
+  bad_crc(p);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &evil, p, n, now_t, NULL), 0);
+  csctp_addr now_peer = peer_of(srv);
+  cr_assert_eq(memcmp(now_peer.data, c->addr.data, 6), 0, "the path moved to the attacker");
+  /* The association's next packets still go to the client. */
+  csctp_send_opts o = {.stream = 0, .ppid = 51};
+  cr_assert_eq(csctp_assoc_send(srv, &o, (const uint8_t *)"hello", 5, now_t), 0);
+  server_out();
+  cr_assert_eq(stray, 0, "a packet went to the attacker");
+}
+
+/* The same with a correct CRC from another IP: the tag is valid, the address is not the
+ * association's (single-homed): dropped and counted, nothing answered, nothing moved. */
+Test(endpoint_attack, valid_packet_from_other_ip_is_not_the_associations) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  csctp_addr evil;
+  addr_make(&evil, 66, 1111);
+  uint8_t p[64];
+  size_t n = make_heartbeat(p, c->port, srv->local_tag);
+  uint64_t hb_before = srv->stats.chunks_in;
+  csctp_assoc *pa = NULL;
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &evil, p, n, now_t, &pa), 0);
+  cr_assert_null(pa, "delivered to the association");
+  cr_assert_eq(srv->stats.chunks_in, hb_before);
+  server_out();
+  cr_assert_eq(stray, 0, "answered to the attacker");
+  cr_assert_eq(memcmp(peer_of(srv).data, c->addr.data, 6), 0);
+  csctp_endpoint_stats st;
+  csctp_endpoint_get_stats(ep, &st);
+  cr_assert_eq(st.drop_unknown_peer, 1);
+}
+
+/* From the peer's IP and another UDP port: a bad CRC or a wrong tag moves nothing; a fully
+ * valid packet that the association takes moves the UDP port (RFC 6951 §5.4). */
+Test(endpoint_attack, udp_port_follows_only_valid_packets) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  csctp_addr moved;
+  addr_make(&moved, 2, 2222);
+  uint8_t p[64];
+  size_t n = make_heartbeat(p, c->port, srv->local_tag);
+  bad_crc(p);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &moved, p, n, now_t, NULL), 0);
+  cr_assert_eq(peer_udp(srv), 1111, "a bad CRC moved the UDP port");
+  n = make_heartbeat(p, c->port, srv->local_tag ^ 1);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &moved, p, n, now_t, NULL), 0);
+  cr_assert_eq(peer_udp(srv), 1111, "a wrong tag moved the UDP port");
+  server_out();
+  cr_assert_eq(stray, 0, "a wrong tag was answered");
+  /* A HEARTBEAT that passes everything: the association answers it at the new port. */
+  n = make_heartbeat(p, c->port, srv->local_tag);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &moved, p, n, now_t, NULL), 0);
+  cr_assert_eq(peer_udp(srv), 2222);
+  server_out();
+  cr_assert_eq(stray, 1);
+  cr_assert_eq(stray_pkt[12], CSCTP_CHUNK_HEARTBEAT_ACK);
+  cr_assert_eq(udp_of(&stray_to), 2222);
+}
+
+/* Over raw IP (no UDP port in the address) the address never changes: a packet from another
+ * address is another peer's. */
+Test(endpoint_attack, raw_ip_address_never_moves) {
+  csctp_endpoint_del(ep);
+  csctp_config sc = base_config(&srng, 13, SRV_PORT, 0);
+  cr_assert_eq(csctp_endpoint_new(&ep, &sc), 0);
+  csctp_endpoint_listen(ep, 1);
+  client *c = client_new(2, 0, 4000);
+  c->addr.len = 4;
+  csctp_assoc *srv = connect_client(c);
+  csctp_addr evil;
+  addr_make(&evil, 66, 0);
+  evil.len = 4;
+  uint8_t p[64];
+  size_t n = make_heartbeat(p, c->port, srv->local_tag);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &evil, p, n, now_t, NULL), 0);
+  bad_crc(p);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &evil, p, n, now_t, NULL), 0);
+  cr_assert_eq(memcmp(peer_of(srv).data, c->addr.data, 4), 0);
+  server_out();
+  cr_assert_eq(stray, 0);
+}
+
+/* ---- finding 4: a wrong tag is silence ---- */
+
+/* 1,000 packets with wrong tags from the peer's own address and ports: no ABORT, no
+ * answer, the association lives on, every one counted. */
+Test(endpoint_attack, wrong_tag_is_silence) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  csctp_prng g;
+  csctp_prng_seed(&g, 3);
+  uint64_t bad_before = srv->stats.drop_bad_vtag;
+  int answered = 0;
+  for (int i = 0; i < 1000; i++) {
+    uint8_t p[64];
+    uint32_t tag = (uint32_t)csctp_prng_next(&g) | 1;
+    if (tag == srv->local_tag) tag ^= 2;
+    size_t n = make_heartbeat(p, c->port, tag);
+    cr_assert_eq(csctp_endpoint_read_packet(ep, &c->addr, p, n, now_t, NULL), 0);
+    uint8_t b[PKT_MAX];
+    csctp_addr to;
+    while (csctp_endpoint_write_packet(ep, b, sizeof(b), now_t, &to, NULL) > 0) answered++;
+  }
+  cr_assert_eq(answered, 0, "%d answers (ABORTs) to packets with a wrong tag", answered);
+  cr_assert_eq(srv->stats.drop_bad_vtag - bad_before, 1000);
+  cr_assert_eq(csctp_assoc_get_state(srv), CSCTP_STATE_ESTABLISHED);
+  cr_assert_eq(csctp_assoc_get_state(c->a), CSCTP_STATE_ESTABLISHED);
+  /* The association still works. */
+  csctp_send_opts o = {.stream = 0, .ppid = 51};
+  cr_assert_eq(csctp_assoc_send(c->a, &o, (const uint8_t *)"ok", 2, now_t), 0);
+  pump();
+  cr_assert_eq(srv_messages, 1);
+}
+
+/* The RFC's exceptions still reach the association: an ABORT with the T bit and the peer's
+ * own tag (§8.5.1 B) closes it. */
+Test(endpoint_attack, t_bit_abort_with_peer_tag) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  uint8_t p[16] = {0};
+  csctp_put_u16(p, c->port);
+  csctp_put_u16(p + 2, SRV_PORT);
+  csctp_put_u32(p + 4, srv->peer_tag);
+  p[12] = CSCTP_CHUNK_ABORT;
+  p[13] = CSCTP_FLAG_T;
+  csctp_put_u16(p + 14, 4);
+  csctp_packet_set_crc(p, 16);
+  /* From another IP: not the association's. */
+  csctp_addr evil;
+  addr_make(&evil, 66, 1111);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &evil, p, 16, now_t, NULL), 0);
+  cr_assert_eq(csctp_assoc_get_state(srv), CSCTP_STATE_ESTABLISHED);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &c->addr, p, 16, now_t, NULL), 0);
+  server_events();
+  cr_assert_eq(srv_closed, 1);
+}
+
+/* One association per peer address and port: connect refuses a second one. */
+Test(endpoint_attack, connect_to_a_peer_that_has_an_association) {
+  client *c = client_new(2, 1111, 4000);
+  csctp_assoc *srv = connect_client(c);
+  (void)srv;
+  csctp_assoc *a = NULL;
+  csctp_addr same;
+  addr_make(&same, 2, 3333); /* another UDP port: the same peer */
+  cr_assert_eq(csctp_endpoint_connect(ep, &same, c->port, NULL, now_t, &a),
+               CSCTP_ERR_INVALID_STATE);
+  cr_assert_null(a);
+  cr_assert_eq(csctp_endpoint_count(ep), 1);
+  /* Another SCTP port of the same IP is another peer. */
+  cr_assert_eq(csctp_endpoint_connect(ep, &same, (uint16_t)(c->port + 1), NULL, now_t, &a), 0);
+  cr_assert_eq(csctp_endpoint_count(ep), 2);
+}
