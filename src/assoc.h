@@ -173,6 +173,14 @@ struct csctp_assoc {
    * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
    * Only such a packet may move a path (endpoint.c; RFC 6951 §5.4). */
   uint32_t rx_accepted;
+
+  /* State cookies (assoc_handshake.c, cookie.c): the secrets that sign them (an endpoint's,
+   * which it rotates; NULL: `secret` alone), the peer they are bound to (set by the
+   * endpoint, csctp_assoc_cookie_bind), and the Tie-Tags of §5.2.2 (random nonces, drawn
+   * at the first INIT that needs them, never the verification tags; 0: none yet). */
+  const csctp_cookie_keys *keys;
+  csctp_cookie_peer cookie_peer;
+  uint32_t tie_local, tie_peer;
 };
 
 /* The owner's list of associations marked by direct calls (endpoint.c). */
@@ -224,6 +232,10 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
                                csctp_tstamp now);
 void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now);
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w);
+/* Signs and verifies the cookies of `a` with `keys` (owned by the caller, outliving `a`)
+ * and binds them to the peer address `peer` (len bytes, copied; at most 28). */
+void csctp_assoc_cookie_bind(csctp_assoc *a, const csctp_cookie_keys *keys, const uint8_t *peer,
+                             size_t len);
 
 /* assoc_shutdown.c */
 void csctp_assoc_on_shutdown(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);

@@ -10,6 +10,33 @@
 
 static uint16_t min16(uint16_t x, uint16_t y) { return x < y ? x : y; }
 
+void csctp_assoc_cookie_bind(csctp_assoc *a, const csctp_cookie_keys *keys, const uint8_t *peer,
+                             size_t len) {
+  a->keys = keys;
+  if (len > sizeof(a->cookie_peer.addr)) len = sizeof(a->cookie_peer.addr);
+  a->cookie_peer.len = (uint8_t)len;
+  if (len) memcpy(a->cookie_peer.addr, peer, len);
+}
+
+/* The keys of `a`: its endpoint's, or its own secret alone (*own holds them). */
+static const csctp_cookie_keys *cookie_keys(const csctp_assoc *a, csctp_cookie_keys *own) {
+  if (a->keys) return a->keys;
+  memcpy(own->cur, a->secret, sizeof(own->cur));
+  own->prev_until = 0;
+  return own;
+}
+
+/* §5.2.1, §5.2.2: the Tie-Tags put in a cookie for a live association are random nonces
+ * kept here (RFC 8540: the tags themselves would tell them to whoever sent the INIT). */
+static int tie_tags(csctp_assoc *a, csctp_cookie *c) {
+  int rv = 0;
+  if (!a->tie_local) rv = csctp_assoc_random_u32(a, &a->tie_local, 1);
+  if (!rv && !a->tie_peer) rv = csctp_assoc_random_u32(a, &a->tie_peer, 1);
+  c->local_tie_tag = a->tie_local;
+  c->peer_tie_tag = a->tie_peer;
+  return rv;
+}
+
 /* RFC 3758 §3.1, RFC 5061 §4.2.7 and RFC 9653 §5.1: what we support, in INIT and INIT ACK. */
 static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
   uint8_t ext[2];
@@ -156,22 +183,19 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     /* §5.2.1 INIT collision: answer with the parameters of our own INIT. */
     c.local_tag = a->local_tag;
     c.local_initial_tsn = a->local_initial_tsn;
-    if (a->state == CSCTP_STATE_COOKIE_ECHOED) {
-      c.local_tie_tag = a->local_tag;
-      c.peer_tie_tag = a->peer_tag;
-    }
+    if (a->state == CSCTP_STATE_COOKIE_ECHOED) rv = tie_tags(a, &c);
   } else {
     /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. */
     do {
       rv = csctp_assoc_random_u32(a, &c.local_tag, 1);
     } while (!rv && c.local_tag == a->local_tag);
     if (!rv) rv = csctp_assoc_random_u32(a, &c.local_initial_tsn, 0);
-    c.local_tie_tag = a->local_tag;
-    c.peer_tie_tag = a->peer_tag;
+    if (!rv) rv = tie_tags(a, &c);
   }
   if (rv) return rv;
   uint8_t cookie[CSCTP_COOKIE_LEN];
-  rv = csctp_cookie_write(&c, a->secret, sizeof(a->secret), cookie);
+  csctp_cookie_keys own;
+  rv = csctp_cookie_write(&c, cookie_keys(a, &own), &a->cookie_peer, cookie);
   if (rv) return rv;
 
   uint8_t buf[1200];
@@ -367,8 +391,9 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
                                csctp_tstamp now) {
   csctp_cookie c;
   uint64_t stale = 0;
-  int rv =
-      csctp_cookie_read(ch->value, ch->value_len, a->secret, sizeof(a->secret), now, &c, &stale);
+  csctp_cookie_keys own;
+  int rv = csctp_cookie_read(ch->value, ch->value_len, cookie_keys(a, &own), &a->cookie_peer, now,
+                             &c, &stale);
   if (rv < 0) return rv;
   if (rv == CSCTP_COOKIE_BAD || c.local_port != a->cfg.local_port ||
       c.remote_port != a->cfg.remote_port || h->vtag != c.local_tag) {
@@ -401,7 +426,8 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
   /* §5.2.4 table. */
   int local_eq = c.local_tag == a->local_tag;
   int peer_eq = c.peer_tag == a->peer_tag;
-  if (!local_eq && !peer_eq && c.local_tie_tag == a->local_tag && c.peer_tie_tag == a->peer_tag) {
+  int tie_eq = a->tie_local && c.local_tie_tag == a->tie_local && c.peer_tie_tag == a->tie_peer;
+  if (!local_eq && !peer_eq && tie_eq) {
     /* Action A: the peer restarted. */
     if (a->state == CSCTP_STATE_SHUTDOWN_ACK_SENT) {
       uint8_t buf[16];
@@ -415,6 +441,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
       return 1;
     }
     csctp_assoc_establish(a, &c, 1, now);
+    a->tie_local = a->tie_peer = 0; /* the next restart gets new ones */
     queue_cookie_ack(a);
     a->rx_accepted++; /* our cookie: the packet is proven */
     return 0;

@@ -6,10 +6,21 @@
 #include "rd.h"
 #include "wr.h"
 
-#define COOKIE_MAGIC 0x63734331u /* "csC1": format version */
+#define COOKIE_MAGIC 0x63734332u /* "csC2": format version (Tie-Tags are nonces, peer bound) */
 
-int csctp_cookie_write(const csctp_cookie *c, const uint8_t *secret, size_t secret_len,
-                       uint8_t out[CSCTP_COOKIE_LEN]) {
+/* HMAC-SHA-256 over the body and the peer's address (its length first). */
+static int cookie_mac(const uint8_t *secret, const uint8_t *body, const csctp_cookie_peer *peer,
+                      uint8_t mac[CSCTP_HMAC_LEN]) {
+  uint8_t in[CSCTP_COOKIE_BODY_LEN + 1 + sizeof(peer->addr)];
+  size_t n = peer && peer->len <= sizeof(peer->addr) ? peer->len : 0;
+  memcpy(in, body, CSCTP_COOKIE_BODY_LEN);
+  in[CSCTP_COOKIE_BODY_LEN] = (uint8_t)n;
+  if (n) memcpy(in + CSCTP_COOKIE_BODY_LEN + 1, peer->addr, n);
+  return csctp_hmac_sha256(secret, CSCTP_COOKIE_SECRET_LEN, in, CSCTP_COOKIE_BODY_LEN + 1 + n, mac);
+}
+
+int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
+                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_LEN]) {
   csctp_wr w;
   csctp_wr_init(&w, out, CSCTP_COOKIE_LEN);
   csctp_wr_u32(&w, COOKIE_MAGIC);
@@ -32,17 +43,23 @@ int csctp_cookie_write(const csctp_cookie *c, const uint8_t *secret, size_t secr
   csctp_wr_u8(&w, c->peer_zero_checksum);
   csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
   if (w.overflow) return CSCTP_ERR_CRYPTO;
-  return csctp_hmac_sha256(secret, secret_len, out, CSCTP_COOKIE_BODY_LEN,
-                           out + CSCTP_COOKIE_BODY_LEN);
+  return cookie_mac(keys->cur, out, peer, out + CSCTP_COOKIE_BODY_LEN);
 }
 
-int csctp_cookie_read(const uint8_t *p, size_t len, const uint8_t *secret, size_t secret_len,
-                      csctp_tstamp now, csctp_cookie *c, uint64_t *staleness_us) {
+int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *keys,
+                      const csctp_cookie_peer *peer, csctp_tstamp now, csctp_cookie *c,
+                      uint64_t *staleness_us) {
   uint8_t mac[CSCTP_HMAC_LEN];
   if (len != CSCTP_COOKIE_LEN) return CSCTP_COOKIE_BAD;
-  int rv = csctp_hmac_sha256(secret, secret_len, p, CSCTP_COOKIE_BODY_LEN, mac);
+  int rv = cookie_mac(keys->cur, p, peer, mac);
   if (rv) return rv;
-  if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) return CSCTP_COOKIE_BAD;
+  if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) {
+    /* Signed before the last rotation: the previous secret, for one cookie lifetime. */
+    if (!keys->prev_until || now >= keys->prev_until) return CSCTP_COOKIE_BAD;
+    rv = cookie_mac(keys->prev, p, peer, mac);
+    if (rv) return rv;
+    if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) return CSCTP_COOKIE_BAD;
+  }
   csctp_rd r;
   csctp_rd_init(&r, p, CSCTP_COOKIE_BODY_LEN);
   if (csctp_rd_u32(&r) != COOKIE_MAGIC) return CSCTP_COOKIE_BAD;
@@ -63,7 +80,7 @@ int csctp_cookie_read(const uint8_t *p, size_t len, const uint8_t *secret, size_
   c->peer_forward_tsn = csctp_rd_u8(&r);
   c->peer_reconfig = csctp_rd_u8(&r);
   c->peer_zero_checksum = csctp_rd_u8(&r);
-  if (r.bad) return CSCTP_COOKIE_BAD;
+  if (r.bad || c->created > now) return CSCTP_COOKIE_BAD; /* we made none in the future */
   /* §5.1.5 step 3: compare the creation time plus lifetime with now. */
   csctp_tstamp expires = c->created + (csctp_tstamp)c->lifetime_ms * CSCTP_MILLISECONDS;
   if (now > expires) {

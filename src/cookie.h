@@ -2,6 +2,14 @@
  * The state cookie (RFC 9260 §5.1.3): everything needed to build the
  * association, signed with HMAC-SHA-256 under the endpoint's secret, so that
  * no state is kept before a valid COOKIE ECHO.
+ *
+ * It reveals nothing the INIT ACK that carries it does not say already: our
+ * new Initiate Tag and initial TSN (in the INIT ACK itself), the peer's own
+ * values, and for an INIT to a live association (§5.2.1, §5.2.2) Tie-Tags
+ * that are random nonces kept in the association, never its verification
+ * tags (RFC 9260 §5.2.2 and RFC 8540 on what Tie-Tags disclose). The signature also
+ * covers the peer's address (as the endpoint names it, without a UDP port),
+ * so that a cookie echoed from another address does not verify.
  */
 #ifndef CSCTP_COOKIE_H
 #define CSCTP_COOKIE_H
@@ -9,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <csctp/common.h>
+#include <csctp/sctp.h>
 
 #include "hmac.h"
 
@@ -19,7 +27,7 @@ typedef struct csctp_cookie {
   uint16_t local_port, remote_port;
   uint32_t local_tag;     /* our Initiate Tag in the INIT ACK */
   uint32_t peer_tag;      /* the peer's Initiate Tag from the INIT */
-  uint32_t local_tie_tag; /* tie-tags (§5.2.2): tags of the existing association, or 0 */
+  uint32_t local_tie_tag; /* Tie-Tags (§5.2.2): the live association's nonces, or 0 */
   uint32_t peer_tie_tag;
   uint32_t local_initial_tsn;
   uint32_t peer_initial_tsn;
@@ -34,21 +42,43 @@ typedef struct csctp_cookie {
 #define CSCTP_COOKIE_BODY_LEN 56
 #define CSCTP_COOKIE_LEN (CSCTP_COOKIE_BODY_LEN + CSCTP_HMAC_LEN)
 
-/* Serialises and signs *c into out[CSCTP_COOKIE_LEN]. Returns 0 or CSCTP_ERR_CRYPTO. */
-int csctp_cookie_write(const csctp_cookie *c, const uint8_t *secret, size_t secret_len,
-                       uint8_t out[CSCTP_COOKIE_LEN]);
+/*
+ * The secrets that sign cookies: `cur` signs, `cur` and, until prev_until,
+ * `prev` verify (an endpoint replaces `cur` every cookie lifetime and keeps the
+ * one before for one more, endpoint.c).
+ */
+typedef struct csctp_cookie_keys {
+  uint8_t cur[CSCTP_COOKIE_SECRET_LEN];
+  uint8_t prev[CSCTP_COOKIE_SECRET_LEN];
+  csctp_tstamp prev_until; /* 0: no previous secret */
+} csctp_cookie_keys;
+
+/* The peer a cookie is bound to: its address bytes (empty for a bare association). */
+typedef struct csctp_cookie_peer {
+  uint8_t len;
+  uint8_t addr[28];
+} csctp_cookie_peer;
+
+/* Serialises *c and signs it with keys->cur for `peer` into out[CSCTP_COOKIE_LEN].
+ * Returns 0 or CSCTP_ERR_CRYPTO. */
+int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
+                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_LEN]);
 
 enum {
   CSCTP_COOKIE_OK = 0,
-  CSCTP_COOKIE_BAD = 1,   /* wrong length or signature: discard silently (§5.1.5) */
+  CSCTP_COOKIE_BAD = 1,   /* wrong length, signature or peer, or made in the future:
+                           * discard silently (§5.1.5) */
   CSCTP_COOKIE_STALE = 2, /* signature good, lifetime over: Stale Cookie error */
 };
 
 /*
- * Verifies and parses a received cookie. On STALE, *staleness_us tells by how
- * much it expired. Returns CSCTP_COOKIE_OK/BAD/STALE, or CSCTP_ERR_CRYPTO.
+ * Verifies a received cookie from `peer` with keys->cur, then keys->prev while
+ * it is valid, and parses it. A creation time after `now` is BAD: we made no
+ * such cookie. On STALE, *staleness_us tells by how much it expired. Returns
+ * CSCTP_COOKIE_OK/BAD/STALE, or CSCTP_ERR_CRYPTO.
  */
-int csctp_cookie_read(const uint8_t *p, size_t len, const uint8_t *secret, size_t secret_len,
-                      csctp_tstamp now, csctp_cookie *c, uint64_t *staleness_us);
+int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *keys,
+                      const csctp_cookie_peer *peer, csctp_tstamp now, csctp_cookie *c,
+                      uint64_t *staleness_us);
 
 #endif

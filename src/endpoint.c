@@ -65,8 +65,9 @@ typedef struct ep_pkt {
 
 struct csctp_endpoint {
   const csctp_mem *mem;
-  csctp_config cfg; /* template; cookie_secret points at `secret` */
-  uint8_t secret[CSCTP_COOKIE_SECRET_LEN];
+  csctp_config cfg;       /* template; cookie_secret points at keys.cur */
+  csctp_cookie_keys keys; /* sign every cookie of the endpoint and its associations */
+  csctp_tstamp rotate_at; /* when keys.cur is next replaced (0: at the first packet + life) */
   csctp_assoc *listener;
   int listening;
   int restricted;
@@ -283,15 +284,15 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
   e->cfg = *cfg;
   e->cfg.mem = mem;
   if (cfg->cookie_secret) {
-    memcpy(e->secret, cfg->cookie_secret, sizeof(e->secret));
-  } else if (cfg->rand(e->secret, sizeof(e->secret), cfg->rand_user_data)) {
+    memcpy(e->keys.cur, cfg->cookie_secret, sizeof(e->keys.cur));
+  } else if (cfg->rand(e->keys.cur, sizeof(e->keys.cur), cfg->rand_user_data)) {
     csctp_free(mem, e);
     return CSCTP_ERR_RANDOM;
   }
-  e->cfg.cookie_secret = e->secret;
-  /* The hash seed comes from the secret through a one-way mix: no extra random draw. */
+  e->cfg.cookie_secret = e->keys.cur;
+  /* The hash seed comes from the first secret through a one-way mix: no extra random draw. */
   uint64_t s[4];
-  memcpy(s, e->secret, sizeof(s) < sizeof(e->secret) ? sizeof(s) : sizeof(e->secret));
+  memcpy(s, e->keys.cur, sizeof(s));
   e->seed = (uint64_t)ep_mix(s[0] ^ s[3]) << 32 | ep_mix(s[1] ^ s[2] ^ 0x5bd1e995u);
   e->free_head = e->last = CSCTP_EP_NONE;
   csctp_ep_list_init(&e->out);
@@ -302,6 +303,7 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
     return rv;
   }
   e->listener->dead = 1; /* not listening: INIT gets an ABORT (§8.4 rule 3) */
+  csctp_assoc_cookie_bind(e->listener, &e->keys, NULL, 0);
   *pe = e;
   return 0;
 }
@@ -350,12 +352,37 @@ static int ep_accepts(const csctp_endpoint *e, const csctp_addr *from, uint16_t 
   return !e->only_port || e->only_port == rport;
 }
 
+/* The association's cookies: the endpoint's keys, bound to the peer's address. */
+static void ep_bind(const csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer) {
+  csctp_assoc_cookie_bind(a, &e->keys, peer->data, ep_ip_len(e, peer));
+}
+
+/*
+ * The cookie secret is replaced every cookie lifetime (counted from the first packet);
+ * the one before still verifies the cookies it signed for one more lifetime, after which
+ * they are stale anyway. A failed random draw keeps the secret one more second.
+ */
+static void ep_rotate(csctp_endpoint *e, csctp_tstamp now) {
+  csctp_tstamp life = (csctp_tstamp)e->cfg.valid_cookie_life * CSCTP_MILLISECONDS;
+  if (e->rotate_at) {
+    uint8_t next[CSCTP_COOKIE_SECRET_LEN];
+    if (e->cfg.rand(next, sizeof(next), e->cfg.rand_user_data)) {
+      e->rotate_at = now + CSCTP_SECONDS;
+      return;
+    }
+    memcpy(e->keys.prev, e->keys.cur, sizeof(e->keys.prev));
+    memcpy(e->keys.cur, next, sizeof(e->keys.cur));
+    e->keys.prev_until = now + life;
+  }
+  e->rotate_at = now + life;
+}
+
 static csctp_config ep_assoc_config(const csctp_endpoint *e, const csctp_config *over,
                                     uint16_t rport) {
   csctp_config c = over ? *over : e->cfg;
   c.local_port = e->cfg.local_port;
   c.remote_port = rport;
-  c.cookie_secret = e->secret;
+  c.cookie_secret = e->keys.cur;
   if (!c.mem) c.mem = e->mem;
   return c;
 }
@@ -370,6 +397,7 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
   csctp_assoc *a;
   int rv = csctp_assoc_new(&a, &c);
   if (rv) return rv;
+  ep_bind(e, a, peer);
   rv = csctp_assoc_connect(a, now);
   if (!rv) rv = ep_add(e, a, peer, remote_port);
   if (rv) {
@@ -425,6 +453,7 @@ static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rpor
                         const uint8_t *pkt, size_t len, csctp_tstamp now) {
   csctp_assoc *l = e->listener;
   l->cfg.remote_port = rport;
+  ep_bind(e, l, from);
   l->dead = !accept;
   int rv = csctp_assoc_read_packet(l, pkt, len, now);
   if (rv) return rv;
@@ -514,7 +543,9 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   }
   csctp_cookie c;
   uint64_t stale = 0;
-  int rv = csctp_cookie_read(ch.value, ch.value_len, e->secret, sizeof(e->secret), now, &c, &stale);
+  csctp_cookie_peer peer = {.len = (uint8_t)ep_ip_len(e, from)};
+  memcpy(peer.addr, from->data, peer.len);
+  int rv = csctp_cookie_read(ch.value, ch.value_len, &e->keys, &peer, now, &c, &stale);
   if (rv < 0) return rv;
   if (rv == CSCTP_COOKIE_BAD || c.local_port != e->cfg.local_port || c.remote_port != h->src_port ||
       c.local_tag != h->vtag) {
@@ -529,6 +560,7 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   csctp_assoc *a;
   rv = csctp_assoc_new(&a, &cfg);
   if (rv) return rv;
+  ep_bind(e, a, from);
   rv = csctp_assoc_read_packet(a, pkt, len, now);
   if (!rv && a->state != CSCTP_STATE_CLOSED) {
     rv = ep_add(e, a, from, h->src_port);
@@ -551,6 +583,7 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   *pa = NULL;
   ep_settle(e);
   e->stats.packets_in++;
+  if (now >= e->rotate_at) ep_rotate(e, now);
   csctp_common_hdr h;
   if (!pkt || csctp_packet_parse_header(pkt, len, &h) != 0) {
     e->stats.drop_malformed++;

@@ -648,8 +648,13 @@ typedef struct csctp_endpoint_stats {
 
 /**
  * Creates an endpoint on `cfg->local_port`. `cfg` is the template of every
- * association (copied); its cookie_secret, if set, becomes the endpoint's,
- * else one is drawn from cfg->rand. The endpoint does not listen until
+ * association (copied); its cookie_secret, if set, becomes the endpoint's
+ * first, else one is drawn from cfg->rand. The secret is replaced from
+ * cfg->rand every valid_cookie_life (counted from the first packet read), and
+ * the one before still verifies the cookies it signed for one more lifetime.
+ * A state cookie is bound to the peer's address (without the UDP port) and
+ * ports, and holds no live verification tag (its Tie-Tags are random nonces,
+ * RFC 9260 §5.2.2). The endpoint does not listen until
  * csctp_endpoint_listen(). Returns 0 and *pe (free with csctp_endpoint_del),
  * CSCTP_ERR_INVALID_ARGUMENT (same rules as csctp_assoc_new), CSCTP_ERR_NOMEM,
  * CSCTP_ERR_RANDOM.
