@@ -141,17 +141,18 @@ static void bulk_on_peer(csctp_peer *peer, const csctp_peer_event *ev, void *use
   }
 }
 
-static void bulk_on_line(const char *line, void *user_data) {
+static void bulk_on_line(const char *line, size_t len, void *user_data) {
   bulk *b = user_data;
-  JsonParser *parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, line, -1, NULL)) {
-    g_object_unref(parser);
+  GError *err = NULL;
+  JsonObject *o;
+  JsonParser *parser = tool_json_parse(line, len, &o, &err);
+  if (!parser) {
+    tool_log("%s: signalling line refused: %s", b->name, err->message);
+    g_error_free(err);
     return;
   }
-  JsonNode *root = json_parser_get_root(parser);
-  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-  const char *type = o ? tool_json_str(o, "type") : "";
-  const char *sdp = o ? tool_json_str(o, "sdp") : "";
+  const char *type = tool_json_str(o, "type");
+  const char *sdp = tool_json_str(o, "sdp");
   if (!strcmp(type, "offer") || !strcmp(type, "answer")) {
     int offer = !strcmp(type, "offer");
     csctp_sdp_error e;

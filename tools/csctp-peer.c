@@ -41,8 +41,14 @@ typedef struct app {
   int finishing;
   GHashTable *chans; /* handle -> chan */
   GQueue backlog;    /* echoes the send buffer refused, in order */
+  size_t backlog_bytes;
+  uint64_t backlog_dropped;
   guint backlog_timer;
 } app;
+
+/* Echoes held for a browser that sends faster than it reads: past this, they
+ * are dropped (and counted) rather than held without bound. */
+#define PEER_BACKLOG_MAX (64u << 20)
 
 static void app_finish(app *a);
 
@@ -75,6 +81,7 @@ static void backlog_drain(app *a) {
     if (rv == CSCTP_ERR_WOULD_BLOCK) return;
     if (rv) tool_log("csctp-peer: echo dropped: %s", csctp_strerror(rv));
     g_queue_pop_head(&a->backlog);
+    a->backlog_bytes -= len;
     g_bytes_unref(pd->data);
     g_free(pd);
   }
@@ -97,6 +104,14 @@ static int app_send(app *a, csctp_dc_channel ch, int is_text, const void *d, siz
     if (rv) tool_log("csctp-peer: send failed: %s", csctp_strerror(rv));
     return rv;
   }
+  if (len > PEER_BACKLOG_MAX - a->backlog_bytes) {
+    if (a->backlog_dropped++ == 0) {
+      tool_log("csctp-peer: over %u echo bytes waiting for the browser: dropping echoes",
+               PEER_BACKLOG_MAX);
+    }
+    return CSCTP_ERR_WOULD_BLOCK;
+  }
+  a->backlog_bytes += len;
   pending *pd = g_new0(pending, 1);
   pd->ch = ch;
   pd->is_text = is_text;
@@ -247,19 +262,17 @@ static void on_negotiated(app *a, JsonObject *o) {
   if (rv) tool_log("csctp-peer: negotiated channel %u: %s", init.id, csctp_strerror(rv));
 }
 
-static void on_line(const char *line, void *user_data) {
+static void on_line(const char *line, size_t len, void *user_data) {
   app *a = user_data;
-  JsonParser *parser = json_parser_new();
   GError *err = NULL;
-  if (!json_parser_load_from_data(parser, line, -1, &err)) {
-    tool_log("csctp-peer: bad JSON line: %s", err->message);
+  JsonObject *o;
+  JsonParser *parser = tool_json_parse(line, len, &o, &err);
+  if (!parser) {
+    tool_log("csctp-peer: signalling line refused: %s", err->message);
     g_error_free(err);
-    g_object_unref(parser);
     return;
   }
-  JsonNode *root = json_parser_get_root(parser);
-  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-  const char *type = o ? tool_json_str(o, "type") : "";
+  const char *type = tool_json_str(o, "type");
   if (!strcmp(type, "offer") || !strcmp(type, "answer")) {
     int offer = !strcmp(type, "offer");
     const char *sdp = tool_json_str(o, "sdp");
@@ -326,6 +339,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  g_set_prgname("csctp-peer");
   a.loop = g_main_loop_new(NULL, FALSE);
   a.chans = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   g_queue_init(&a.backlog);
@@ -354,10 +368,12 @@ int main(int argc, char **argv) {
 
   csctp_stats st;
   csctp_peer_get_stats(a.peer, &st, NULL);
-  tool_log("csctp-peer: done: %llu messages / %llu bytes in, %llu / %llu out, %llu retransmissions",
-           (unsigned long long)st.messages_in, (unsigned long long)st.bytes_in,
-           (unsigned long long)st.messages_out, (unsigned long long)st.bytes_out,
-           (unsigned long long)st.retransmissions);
+  tool_log(
+      "csctp-peer: done: %llu messages / %llu bytes in, %llu / %llu out, %llu retransmissions, "
+      "%llu echoes dropped",
+      (unsigned long long)st.messages_in, (unsigned long long)st.bytes_in,
+      (unsigned long long)st.messages_out, (unsigned long long)st.bytes_out,
+      (unsigned long long)st.retransmissions, (unsigned long long)a.backlog_dropped);
   csctp_peer_del(a.peer);
   g_queue_clear_full(&a.backlog, pending_free);
   if (a.backlog_timer) g_source_remove(a.backlog_timer);

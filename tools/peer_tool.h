@@ -7,11 +7,14 @@
 #ifndef CSCTP_PEER_TOOL_H
 #define CSCTP_PEER_TOOL_H
 
+#include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csctp/common.h>
 
@@ -82,55 +85,157 @@ static inline gint64 tool_json_int(JsonObject *o, const char *name, gint64 def) 
   return def;
 }
 
-typedef void (*tool_line_fn)(const char *line, void *user_data);
+/* Signalling lines come from whoever drives the program (for csctp-peer, the
+ * browser harness or anything else on its stdin): bounded before any parser
+ * sees them. The largest line of the contract is a complete description, a few
+ * KiB (tens with many candidates); its JSON nests two deep. */
+#define TOOL_LINE_MAX (1u << 20)
+#define TOOL_JSON_DEPTH_MAX 32
+/* json-glib's parser recurses once per '[' or '{' (a line nested 100,000 deep
+ * overflowed the stack; 50,000 did not on 8 MiB). Its scanner also takes
+ * single-quoted strings and comments, so a depth scan that follows strict JSON
+ * strings can be misled; a bound on the opening brackets anywhere in the line
+ * cannot. */
+#define TOOL_JSON_BRACKETS_MAX 1024
+
+/* Parses one signalling line that must hold a JSON object. Returns the parser
+ * (the caller unrefs it) and *obj, owned by the parser; NULL with *err set when
+ * the line is over the limits above (checked before parsing), holds a NUL, is
+ * not JSON or not an object. */
+static inline JsonParser *tool_json_parse(const char *line, size_t len, JsonObject **obj,
+                                          GError **err) {
+  *obj = NULL;
+  if (len > TOOL_LINE_MAX) {
+    g_set_error(err, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "line of %zu bytes (limit %u)", len,
+                TOOL_LINE_MAX);
+    return NULL;
+  }
+  unsigned depth = 0, max_depth = 0, brackets = 0;
+  int in_str = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = line[i];
+    if (c == '\0') {
+      g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "NUL byte at offset %zu", i);
+      return NULL;
+    }
+    if (c == '[' || c == '{') brackets++;
+    if (in_str) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_str = 0;
+    } else if (c == '"') {
+      in_str = 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) max_depth = depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  if (max_depth > TOOL_JSON_DEPTH_MAX || brackets > TOOL_JSON_BRACKETS_MAX) {
+    g_set_error(err, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                "JSON nested %u deep with %u brackets (limits %u and %u)", max_depth, brackets,
+                TOOL_JSON_DEPTH_MAX, TOOL_JSON_BRACKETS_MAX);
+    return NULL;
+  }
+  JsonParser *parser = json_parser_new();
+  if (!json_parser_load_from_data(parser, line, (gssize)len, err)) {
+    g_object_unref(parser);
+    return NULL;
+  }
+  JsonNode *root = json_parser_get_root(parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+    g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a JSON object");
+    g_object_unref(parser);
+    return NULL;
+  }
+  *obj = json_node_get_object(root);
+  return parser;
+}
+
+/* One line without its end-of-line characters (len bytes, NUL-terminated). */
+typedef void (*tool_line_fn)(const char *line, size_t len, void *user_data);
 typedef void (*tool_eof_fn)(void *user_data);
 
 typedef struct tool_reader {
   tool_line_fn on_line;
   tool_eof_fn on_eof;
   void *user_data;
-  int eof;
+  int fd;
+  char *buf; /* the line being read: at most TOOL_LINE_MAX bytes and a NUL */
+  size_t len;
+  int skipping; /* inside a line over the limit: dropped up to its newline */
 } tool_reader;
 
-static inline gboolean tool_reader_cb(GIOChannel *ch, GIOCondition cond, gpointer data) {
+static inline void tool_reader_free(gpointer data) {
   tool_reader *r = data;
-  for (;;) {
-    char *line = NULL;
-    gsize len = 0;
-    GIOStatus st = g_io_channel_read_line(ch, &line, &len, NULL, NULL);
-    if (st == G_IO_STATUS_NORMAL) {
-      g_strchomp(line);
-      if (*line) r->on_line(line, r->user_data);
-      g_free(line);
-      continue;
-    }
-    g_free(line);
-    if (st == G_IO_STATUS_AGAIN && !(cond & (G_IO_HUP | G_IO_ERR))) return G_SOURCE_CONTINUE;
-    if (st == G_IO_STATUS_AGAIN) return G_SOURCE_CONTINUE; /* data still queued before HUP */
-    if (!r->eof) {
-      r->eof = 1;
-      r->on_eof(r->user_data);
-    }
-    return G_SOURCE_REMOVE;
-  }
+  g_free(r->buf);
+  g_free(r);
 }
 
-/* Calls on_line for every non-empty line read from `fd` (made non-blocking),
- * then on_eof once, on the default context. */
+static inline void tool_reader_line(tool_reader *r) {
+  size_t n = r->len;
+  while (n && (r->buf[n - 1] == '\r' || r->buf[n - 1] == ' ' || r->buf[n - 1] == '\t')) n--;
+  r->buf[n] = '\0';
+  r->len = 0;
+  if (n) r->on_line(r->buf, n, r->user_data);
+}
+
+static inline gboolean tool_reader_cb(gint fd, GIOCondition cond, gpointer data) {
+  (void)cond;
+  tool_reader *r = data;
+  char chunk[65536];
+  /* At most 1 MiB per wake-up, so that a flood on the input cannot starve the
+   * rest of the main context. */
+  for (int round = 0; round < 16; round++) {
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return G_SOURCE_CONTINUE;
+    if (n <= 0) { /* end of input (or an error: the same for a pipe) */
+      if (!r->skipping && r->len) tool_reader_line(r);
+      r->on_eof(r->user_data);
+      return G_SOURCE_REMOVE;
+    }
+    const char *p = chunk, *end = chunk + n;
+    while (p < end) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t take = (size_t)((nl ? nl : end) - p);
+      if (!r->skipping && r->len + take > TOOL_LINE_MAX) {
+        tool_log("%s: input line over %u bytes: ignored",
+                 g_get_prgname() ? g_get_prgname() : "input", TOOL_LINE_MAX);
+        r->skipping = 1;
+        r->len = 0;
+      }
+      if (!r->skipping) {
+        memcpy(r->buf + r->len, p, take);
+        r->len += take;
+      }
+      p += take;
+      if (nl) {
+        if (!r->skipping) tool_reader_line(r);
+        r->skipping = 0;
+        p++;
+      }
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Calls on_line for every non-empty line read from `fd` (made non-blocking; a
+ * line over TOOL_LINE_MAX is logged and dropped, never buffered whole), then
+ * on_eof once, on the default context. */
 static inline void tool_read_lines(int fd, tool_line_fn on_line, tool_eof_fn on_eof,
                                    void *user_data) {
   tool_reader *r = g_new0(tool_reader, 1); /* freed with the watch */
   r->on_line = on_line;
   r->on_eof = on_eof;
   r->user_data = user_data;
+  r->fd = fd;
+  r->buf = g_malloc(TOOL_LINE_MAX + 1);
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-  GIOChannel *ch = g_io_channel_unix_new(fd);
-  g_io_channel_set_encoding(ch, NULL, NULL);
-  g_io_channel_set_buffered(ch, TRUE);
-  g_io_add_watch_full(ch, G_PRIORITY_DEFAULT, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb, r,
-                      g_free);
-  g_io_channel_unref(ch);
+  g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb, r,
+                     tool_reader_free);
 }
 
 #endif
