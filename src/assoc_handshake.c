@@ -198,10 +198,13 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   rv = csctp_cookie_write(&c, cookie_keys(a, &own), &a->cookie_peer, cookie);
   if (rv) return rv;
 
-  uint8_t buf[1200];
-  csctp_wr w;
+  /* The INIT ACK may fill a packet of our MTU (the unrecognized parameters are bounded by
+   * the room left, §3.2.1, not by a count). */
   size_t cap = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
-  csctp_wr_init(&w, buf, cap < sizeof(buf) ? cap : sizeof(buf));
+  uint8_t *buf = csctp_malloc(a->mem, cap);
+  if (!buf) return CSCTP_ERR_NOMEM;
+  csctp_wr w;
+  csctp_wr_init(&w, buf, cap);
   csctp_init_chunk f = {0};
   f.initiate_tag = c.local_tag;
   f.a_rwnd = a->cfg.rwnd;
@@ -211,21 +214,22 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, sizeof(cookie));
   write_ext_params(a, &w);
-  if (in.n_unrecognized) {
-    /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each. */
-    for (size_t i = 0; i < in.n_unrecognized; i++) {
-      size_t mark = w.len;
-      csctp_param_write(&w, CSCTP_PARAM_UNRECOGNIZED, in.unrecognized[i].raw,
-                        in.unrecognized[i].length);
-      if (w.overflow) {
-        csctp_wr_rollback(&w, mark);
-        break;
-      }
-    }
+  /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each, as many as fit. */
+  size_t pos = 0;
+  csctp_tlv t;
+  while (!w.overflow && csctp_init_next_unrecognized(&in, CSCTP_CHUNK_INIT, &pos, &t)) {
+    size_t mark = w.len;
+    csctp_param_write(&w, CSCTP_PARAM_UNRECOGNIZED, t.raw, t.length);
+    if (w.overflow) csctp_wr_rollback(&w, mark);
+    if (mark == w.len) break;
   }
   csctp_wr_tlv_end(&w, off);
-  if (w.overflow) return 1;
+  if (w.overflow) {
+    csctp_free(a->mem, buf);
+    return 1;
+  }
   rv = csctp_assoc_queue_packet(a, in.initiate_tag, buf, w.len);
+  csctp_free(a->mem, buf);
   (void)h;
   return rv ? rv : 1;
 }

@@ -112,15 +112,28 @@ typedef struct csctp_init_chunk {
   uint32_t adaptation_ind;      /* its value */
   /*
    * Unrecognized parameters whose action asks for a report (01, 11), in the
-   * order found, as whole TLVs; at most CSCTP_MAX_UNRECOGNIZED (more are
-   * counted in n_unrecognized_dropped and not reported).
+   * order found, as whole TLVs; the first CSCTP_MAX_UNRECOGNIZED here (more
+   * are counted in n_unrecognized_dropped). csctp_init_next_unrecognized
+   * walks them all, without a bound.
    */
   size_t n_unrecognized;
   size_t n_unrecognized_dropped;
   csctp_tlv unrecognized[CSCTP_MAX_UNRECOGNIZED];
   /* An unrecognized parameter with action 00 or 01 stopped processing. */
   int stopped;
+  const uint8_t *params; /* the parameters (what follows the fixed part) */
+  size_t params_len;
 } csctp_init_chunk;
+
+/*
+ * The next unrecognized parameter of a decoded INIT or INIT ACK whose action
+ * asks for a report, from *pos (start at 0), into *t: 1, or 0 when there is
+ * none left (a parameter whose action stops processing ends the walk after
+ * itself, as in decoding). Every one is reported (RFC 9260 §3.2.1): the caller
+ * bounds them by the room in its packet.
+ */
+int csctp_init_next_unrecognized(const csctp_init_chunk *in, uint8_t chunk_type, size_t *pos,
+                                 csctp_tlv *t);
 
 /*
  * Decodes INIT or INIT ACK (ch->type tells which). Parameters known to us are

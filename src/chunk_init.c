@@ -74,6 +74,8 @@ int csctp_init_decode(const csctp_chunk *ch, csctp_init_chunk *out) {
   out->num_inbound_streams = csctp_rd_u16(&r);
   out->initial_tsn = csctp_rd_u32(&r);
   if (r.bad) return CSCTP_ERR_MALFORMED;
+  out->params = ch->value + CSCTP_INIT_FIXED_LEN;
+  out->params_len = ch->value_len - CSCTP_INIT_FIXED_LEN;
 
   csctp_tlv t;
   int rc;
@@ -95,6 +97,26 @@ int csctp_init_decode(const csctp_chunk *ch, csctp_init_chunk *out) {
     }
   }
   return rc < 0 ? rc : 0;
+}
+
+int csctp_init_next_unrecognized(const csctp_init_chunk *in, uint8_t chunk_type, size_t *pos,
+                                 csctp_tlv *t) {
+  csctp_init_chunk scratch;
+  csctp_rd r;
+  if (!in->params || *pos >= in->params_len) return 0;
+  csctp_rd_init(&r, in->params + *pos, in->params_len - *pos);
+  while (csctp_tlv_next(&r, t) == 1) { /* decoding checked the framing already */
+    *pos = in->params_len - csctp_rd_left(&r);
+    memset(&scratch, 0, sizeof(scratch));
+    if (init_param_apply(&scratch, chunk_type, t) != 0) continue;
+    int action = csctp_unknown_action((unsigned)(t->type >> 8));
+    int stop = action == CSCTP_UNK_STOP || action == CSCTP_UNK_STOP_REPORT;
+    if (stop) *pos = in->params_len;
+    if (action == CSCTP_UNK_STOP_REPORT || action == CSCTP_UNK_SKIP_REPORT) return 1;
+    if (stop) return 0;
+  }
+  *pos = in->params_len;
+  return 0;
 }
 
 size_t csctp_init_write_begin(csctp_wr *w, uint8_t type, const csctp_init_chunk *f) {

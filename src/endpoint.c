@@ -74,6 +74,7 @@ struct csctp_endpoint {
   csctp_addr only_peer;
   uint16_t only_port;
   uint8_t port_len; /* trailing bytes of a csctp_addr that are the UDP port */
+  int other_ports;  /* answer packets for SCTP ports we do not serve, over UDP (§8.4) */
   uint64_t seed;    /* of the hashes, so that peers cannot choose collisions */
   ep_entry *v;
   uint32_t n, used, cap, free_head;
@@ -295,6 +296,7 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
   memcpy(s, e->keys.cur, sizeof(s));
   e->seed = (uint64_t)ep_mix(s[0] ^ s[3]) << 32 | ep_mix(s[1] ^ s[2] ^ 0x5bd1e995u);
   e->free_head = e->last = CSCTP_EP_NONE;
+  e->other_ports = 1;
   csctp_ep_list_init(&e->out);
   csctp_ep_list_init(&e->evs);
   int rv = csctp_assoc_new(&e->listener, &e->cfg);
@@ -342,6 +344,16 @@ int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len) {
   if (!e || len > sizeof(((csctp_addr *)0)->data)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (e->n) return CSCTP_ERR_INVALID_STATE;
   e->port_len = len;
+  return 0;
+}
+
+void csctp_endpoint_answer_other_ports(csctp_endpoint *e, int on) { e->other_ports = on != 0; }
+
+/* Came over UDP: the address ends with a UDP port, and it is not 0 (raw IP's, link.c). */
+static int ep_over_udp(const csctp_endpoint *e, const csctp_addr *from) {
+  if (!e->port_len || from->len < e->port_len) return 0;
+  for (size_t i = from->len - e->port_len; i < from->len; i++)
+    if (from->data[i]) return 1;
   return 0;
 }
 
@@ -448,18 +460,27 @@ static int ep_drain(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *to, csc
   }
 }
 
-/* Answers through the listener (stateless INIT ACK, ABORT, §8.4 replies). */
-static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rport, int accept,
-                        const uint8_t *pkt, size_t len, csctp_tstamp now) {
+/* Answers through the listener (stateless INIT ACK, ABORT, §8.4 replies); for a packet to
+ * another SCTP port (`lport`), as if that port had an endpoint that does not listen. */
+static int ep_stateless_on(csctp_endpoint *e, const csctp_addr *from, uint16_t lport,
+                           uint16_t rport, int accept, const uint8_t *pkt, size_t len,
+                           csctp_tstamp now) {
   csctp_assoc *l = e->listener;
+  l->cfg.local_port = lport;
   l->cfg.remote_port = rport;
   ep_bind(e, l, from);
   l->dead = !accept;
   int rv = csctp_assoc_read_packet(l, pkt, len, now);
+  l->cfg.local_port = e->cfg.local_port;
   if (rv) return rv;
   csctp_event ev;
   while (csctp_assoc_poll_event(l, &ev)) {}
   return ep_drain(e, l, from, now);
+}
+
+static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rport, int accept,
+                        const uint8_t *pkt, size_t len, csctp_tstamp now) {
+  return ep_stateless_on(e, from, e->cfg.local_port, rport, accept, pkt, len, now);
 }
 
 /* Hands a packet from `from` to the association of `id`: the path follows only what the
@@ -589,9 +610,22 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
     e->stats.drop_malformed++;
     return 0;
   }
-  if (h.dst_port != e->cfg.local_port) {
-    e->stats.drop_bad_port++;
+  if (!h.src_port || !h.dst_port) { /* §3.1: port 0 is never used */
+    e->stats.drop_port_zero++;
     return 0;
+  }
+  if (h.dst_port != e->cfg.local_port) {
+    /* §8.4 rule 8: nobody serves that port here; over UDP the socket is ours alone. */
+    if (!e->other_ports || !ep_over_udp(e, from)) {
+      e->stats.drop_bad_port++;
+      return 0;
+    }
+    if (!csctp_packet_check_crc(pkt, len)) {
+      e->stats.drop_bad_crc++;
+      return 0;
+    }
+    e->stats.other_port++;
+    return ep_stateless_on(e, from, h.dst_port, h.src_port, 0, pkt, len, now);
   }
   uint8_t first = pkt[CSCTP_COMMON_HDR_LEN];
   /* The association of these addresses and ports checks the rest (§8.5). */

@@ -644,6 +644,8 @@ typedef struct csctp_endpoint_stats {
   uint64_t drop_bad_cookie; /**< COOKIE ECHO with a cookie we did not sign */
   uint64_t drop_refused;    /**< INIT or COOKIE ECHO while not listening / from a refused peer */
   uint64_t drop_unknown_peer; /**< an association's tag from an address that is not its peer's */
+  uint64_t drop_port_zero;    /**< source or destination SCTP port 0 (RFC 9260 §3.1) */
+  uint64_t other_port; /**< for an SCTP port we do not serve, answered as out of the blue */
 } csctp_endpoint_stats;
 
 /**
@@ -691,6 +693,19 @@ CSCTP_EXTERN void csctp_endpoint_restrict(csctp_endpoint *e, const csctp_addr *p
  * CSCTP_ERR_INVALID_STATE (associations exist).
  */
 CSCTP_EXTERN int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len);
+
+/**
+ * Whether packets that reach the endpoint for another SCTP port are answered
+ * as out of the blue (RFC 9260 §8.4: an INIT gets an ABORT, rule 8 an ABORT
+ * with the T bit, ...) instead of dropped (csctp_endpoint_stats.drop_bad_port).
+ * On by default, and then only for packets that came over UDP: the address
+ * ends with a non-zero UDP port (csctp_endpoint_set_addr_port_len), since a
+ * UDP socket's packets are all this endpoint's. Over raw IP (no port in the
+ * address, or port 0 as transport/link.c gives) the host's other SCTP stacks
+ * and endpoints see the same packets, so they are never answered; a caller
+ * whose raw-IP addresses carry a non-zero port must switch this off.
+ */
+CSCTP_EXTERN void csctp_endpoint_answer_other_ports(csctp_endpoint *e, int on);
 
 /**
  * Creates an association to `peer`:`remote_port` and starts its handshake.

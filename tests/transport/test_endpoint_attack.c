@@ -176,3 +176,95 @@ Test(endpoint_attack, connect_to_a_peer_that_has_an_association) {
   cr_assert_eq(csctp_endpoint_connect(ep, &same, (uint16_t)(c->port + 1), NULL, now_t, &a), 0);
   cr_assert_eq(csctp_endpoint_count(ep), 2);
 }
+
+/* ---- finding 5: RFC edges ---- */
+
+/* An INIT from `sport` to `dport` with `nparams` unknown parameters whose type asks for
+ * a report (0xc100 + i: upper bits 11, skip and report, RFC 9260 §3.2.1), CRC correct. */
+static size_t make_init(uint8_t *p, uint16_t sport, uint16_t dport, int nparams) {
+  size_t clen = 20 + (size_t)nparams * 8;
+  memset(p, 0, 12 + clen);
+  csctp_put_u16(p, sport);
+  csctp_put_u16(p + 2, dport);
+  p[12] = CSCTP_CHUNK_INIT;
+  csctp_put_u16(p + 14, (uint16_t)clen);
+  csctp_put_u32(p + 16, 0x11223344); /* Initiate Tag */
+  csctp_put_u32(p + 20, 65536);      /* a_rwnd */
+  csctp_put_u16(p + 24, 10);
+  csctp_put_u16(p + 26, 10);
+  csctp_put_u32(p + 28, 1000);
+  for (int i = 0; i < nparams; i++) {
+    uint8_t *q = p + 32 + i * 8;
+    csctp_put_u16(q, (uint16_t)(0xc100 + i));
+    csctp_put_u16(q + 2, 8);
+    csctp_put_u32(q + 4, 0xabc00000u + (uint32_t)i);
+  }
+  csctp_packet_set_crc(p, 12 + clen);
+  return 12 + clen;
+}
+
+/* §3.1: port 0 is never used. An INIT from source port 0 was answered with an INIT ACK. */
+Test(endpoint_attack, port_zero_is_dropped) {
+  csctp_addr from;
+  addr_make(&from, 9, 1111);
+  uint8_t p[PKT_MAX];
+  size_t n = make_init(p, 0, SRV_PORT, 0);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 0, "an INIT from port 0 was answered");
+  n = make_heartbeat(p, 4000, 0x12345678);
+  csctp_put_u16(p + 2, 0); /* to port 0 */
+  csctp_packet_set_crc(p, n);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 0);
+  csctp_endpoint_stats st;
+  csctp_endpoint_get_stats(ep, &st);
+  cr_assert_eq(st.drop_port_zero, 2);
+}
+
+/* §8.4 rule 8: an INIT over UDP for an SCTP port nobody serves was ignored; it gets an
+ * ABORT (their tag, T bit clear) from that port. Over raw IP, or switched off: silence. */
+Test(endpoint_attack, init_to_an_unserved_port) {
+  csctp_addr from;
+  addr_make(&from, 9, 1111);
+  uint8_t p[PKT_MAX];
+  size_t n = make_init(p, 4000, 6000, 0);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 1, "an INIT for an unserved port was not answered");
+  cr_assert_eq(stray_pkt[12], CSCTP_CHUNK_ABORT);
+  cr_assert_eq(stray_pkt[13] & CSCTP_FLAG_T, 0);
+  cr_assert_eq(csctp_get_u32(stray_pkt + 4), 0x11223344);
+  cr_assert_eq(csctp_get_u16(stray_pkt), 6000);
+  cr_assert_eq(csctp_get_u16(stray_pkt + 2), 4000);
+  cr_assert(csctp_packet_check_crc(stray_pkt, stray_len));
+  cr_assert_eq(csctp_endpoint_count(ep), 0);
+  csctp_endpoint_answer_other_ports(ep, 0);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 0);
+  server_new(0, 0); /* raw IP: the host's other stacks see the packet too */
+  from.len = 4;
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 0);
+}
+
+/* §3.2.1: every unrecognized parameter that asks for a report is reported in the INIT ACK,
+ * as many as fit; ten were cut to eight by a constant. */
+Test(endpoint_attack, ten_unrecognized_parameters_reported) {
+  csctp_addr from;
+  addr_make(&from, 9, 1111);
+  uint8_t p[PKT_MAX];
+  size_t n = make_init(p, 4000, SRV_PORT, 10);
+  cr_assert_eq(csctp_endpoint_read_packet(ep, &from, p, n, now_t, NULL), 0);
+  cr_assert_eq(server_out(), 1);
+  cr_assert_eq(stray_pkt[12], CSCTP_CHUNK_INIT_ACK);
+  int reported = 0;
+  for (size_t off = 12 + 20; off + 4 <= stray_len;) {
+    uint16_t type = csctp_get_u16(stray_pkt + off), plen = csctp_get_u16(stray_pkt + off + 2);
+    cr_assert_geq(plen, 4);
+    if (type == 8) {
+      cr_assert_eq(csctp_get_u16(stray_pkt + off + 4), 0xc100 + reported);
+      reported++;
+    }
+    off += (plen + 3u) & ~3u;
+  }
+  cr_assert_eq(reported, 10, "%d of 10 unrecognized parameters reported", reported);
+}
