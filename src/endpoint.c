@@ -73,9 +73,12 @@ struct csctp_endpoint {
   int restricted;
   csctp_addr only_peer;
   uint16_t only_port;
-  uint8_t port_len; /* trailing bytes of a csctp_addr that are the UDP port */
-  int other_ports;  /* answer packets for SCTP ports we do not serve, over UDP (§8.4) */
-  uint64_t seed;    /* of the hashes, so that peers cannot choose collisions */
+  uint8_t port_len;       /* trailing bytes of a csctp_addr that are the UDP port */
+  int other_ports;        /* answer packets for SCTP ports we do not serve, over UDP (§8.4) */
+  uint32_t max_assocs;    /* csctp_endpoint_limits */
+  csctp_rx_budget rx_own; /* the receive memory of every association, unless the template */
+  csctp_rx_budget *rxb;   /* named one of the caller's: this one */
+  uint64_t seed;          /* of the hashes, so that peers cannot choose collisions */
   ep_entry *v;
   uint32_t n, used, cap, free_head;
   csctp_ep_map by_ltag, by_addr, by_ptr;
@@ -291,6 +294,10 @@ int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
     return CSCTP_ERR_RANDOM;
   }
   e->cfg.cookie_secret = e->keys.cur;
+  e->max_assocs = CSCTP_ENDPOINT_MAX_ASSOCS_DEFAULT;
+  e->rx_own.limit = CSCTP_ENDPOINT_RX_MEMORY_DEFAULT;
+  e->rxb = cfg->rx_budget ? cfg->rx_budget : &e->rx_own;
+  e->cfg.rx_budget = e->rxb;
   /* The hash seed comes from the first secret through a one-way mix: no extra random draw. */
   uint64_t s[4];
   memcpy(s, e->keys.cur, sizeof(s));
@@ -347,6 +354,19 @@ int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len) {
   return 0;
 }
 
+void csctp_endpoint_get_limits(const csctp_endpoint *e, csctp_endpoint_limits *lim) {
+  memset(lim, 0, sizeof(*lim));
+  lim->max_assocs = e->max_assocs;
+  lim->rx_memory = e->rxb->limit;
+}
+
+int csctp_endpoint_set_limits(csctp_endpoint *e, const csctp_endpoint_limits *lim) {
+  if (!e || !lim) return CSCTP_ERR_INVALID_ARGUMENT;
+  e->max_assocs = lim->max_assocs;
+  e->rxb->limit = lim->rx_memory;
+  return 0;
+}
+
 void csctp_endpoint_answer_other_ports(csctp_endpoint *e, int on) { e->other_ports = on != 0; }
 
 /* Came over UDP: the address ends with a UDP port, and it is not 0 (raw IP's, link.c). */
@@ -395,6 +415,7 @@ static csctp_config ep_assoc_config(const csctp_endpoint *e, const csctp_config 
   c.local_port = e->cfg.local_port;
   c.remote_port = rport;
   c.cookie_secret = e->keys.cur;
+  if (!c.rx_budget) c.rx_budget = e->rxb; /* the endpoint's receive memory, shared */
   if (!c.mem) c.mem = e->mem;
   return c;
 }
@@ -539,6 +560,23 @@ static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *fr
   return rv;
 }
 
+/* A COOKIE ECHO beyond the association limit: ABORT with Out of Resource (RFC 9260
+ * §3.3.10.4), to the tag the peer chose; the peer's T1-cookie would only repeat it. */
+static int ep_out_of_resource(csctp_endpoint *e, const csctp_addr *to, uint16_t rport,
+                              uint32_t peer_tag) {
+  uint8_t buf[CSCTP_COMMON_HDR_LEN + 8];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  csctp_packet_write_header(&w, e->cfg.local_port, rport, peer_tag);
+  size_t off = csctp_abort_write_begin(&w, 0);
+  csctp_cause_write(&w, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, 0);
+  csctp_wr_tlv_end(&w, off);
+  csctp_packet_set_crc(buf, w.len);
+  int rv = ep_queue(e, to, buf, w.len);
+  if (!rv) e->stats.stateless_out++;
+  return rv;
+}
+
 /* 1 when a live association has our tag `vtag` with the peer's SCTP port `rport`. */
 static int ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rport) {
   uint32_t pos = CSCTP_EP_NONE, id;
@@ -576,6 +614,10 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   if (rv == CSCTP_COOKIE_STALE || !ep_accepts(e, from, h->src_port)) {
     if (rv != CSCTP_COOKIE_STALE) e->stats.drop_refused++;
     return ep_stateless(e, from, h->src_port, rv == CSCTP_COOKIE_STALE, pkt, len, now);
+  }
+  if (e->max_assocs && e->n >= e->max_assocs) {
+    e->stats.drop_assoc_limit++;
+    return ep_out_of_resource(e, from, h->src_port, c.peer_tag);
   }
   csctp_config cfg = ep_assoc_config(e, NULL, h->src_port);
   csctp_assoc *a;
@@ -780,4 +822,8 @@ size_t csctp_endpoint_count(const csctp_endpoint *e) { return e->n; }
 
 uint16_t csctp_endpoint_port(const csctp_endpoint *e) { return e->cfg.local_port; }
 
-void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st) { *st = e->stats; }
+void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st) {
+  *st = e->stats;
+  st->rx_memory_used = e->rxb->used;
+  st->rx_memory_peak = e->rxb->peak;
+}

@@ -646,6 +646,9 @@ typedef struct csctp_endpoint_stats {
   uint64_t drop_unknown_peer; /**< an association's tag from an address that is not its peer's */
   uint64_t drop_port_zero;    /**< source or destination SCTP port 0 (RFC 9260 §3.1) */
   uint64_t other_port; /**< for an SCTP port we do not serve, answered as out of the blue */
+  uint64_t drop_assoc_limit; /**< COOKIE ECHO refused: csctp_endpoint_limits.max_assocs held */
+  uint64_t rx_memory_used;   /**< bytes the associations hold now (their csctp_rx_budget) */
+  uint64_t rx_memory_peak;   /**< the most they held */
 } csctp_endpoint_stats;
 
 /**
@@ -693,6 +696,47 @@ CSCTP_EXTERN void csctp_endpoint_restrict(csctp_endpoint *e, const csctp_addr *p
  * CSCTP_ERR_INVALID_STATE (associations exist).
  */
 CSCTP_EXTERN int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len);
+
+/**
+ * What peers can make an endpoint hold, for a gateway facing the Internet.
+ * Every field has a safe default (csctp_endpoint_new); 0 means no limit.
+ */
+typedef struct csctp_endpoint_limits {
+  /**
+   * Associations held at most, in any state (closed ones count until
+   * csctp_endpoint_remove). A valid COOKIE ECHO that would create one more is
+   * answered with an ABORT carrying the Out of Resource cause (RFC 9260
+   * §3.3.10.4) and counted in csctp_endpoint_stats.drop_assoc_limit; nothing is
+   * allocated for it. csctp_endpoint_connect is not bounded by it (the
+   * application decides). Default CSCTP_ENDPOINT_MAX_ASSOCS_DEFAULT: an idle
+   * association costs some 18 KiB, so 10,000 of them hold some 180 MB.
+   */
+  uint32_t max_assocs;
+  /**
+   * Bytes all associations together may hold for reassembly and out-of-order
+   * data: the limit of the endpoint's csctp_rx_budget, which it puts in the
+   * config of every association it creates (unless the config given to
+   * csctp_endpoint_connect names its own). DATA past it is dropped (the peer
+   * sends it again) and counted in each association's drop_rx_budget. When the
+   * template config of csctp_endpoint_new names a budget, that one is the
+   * endpoint's and this sets its limit. Default
+   * CSCTP_ENDPOINT_RX_MEMORY_DEFAULT (64 MiB).
+   */
+  size_t rx_memory;
+} csctp_endpoint_limits;
+
+#define CSCTP_ENDPOINT_MAX_ASSOCS_DEFAULT 10000u
+#define CSCTP_ENDPOINT_RX_MEMORY_DEFAULT ((size_t)64 << 20)
+
+/** The endpoint's limits into *lim. */
+CSCTP_EXTERN void csctp_endpoint_get_limits(const csctp_endpoint *e, csctp_endpoint_limits *lim);
+
+/**
+ * Sets the endpoint's limits (*lim is copied; start from
+ * csctp_endpoint_get_limits). A lower limit never takes anything away: it
+ * applies to what comes next. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT (NULL).
+ */
+CSCTP_EXTERN int csctp_endpoint_set_limits(csctp_endpoint *e, const csctp_endpoint_limits *lim);
 
 /**
  * Whether packets that reach the endpoint for another SCTP port are answered

@@ -19,7 +19,7 @@
 
 #define SRV_PORT 5000
 #define PKT_MAX 1500
-#define NCL 4
+#define NCL 8
 
 typedef struct client {
   csctp_assoc *a;
@@ -39,6 +39,7 @@ static uint8_t stray_pkt[PKT_MAX];
 static size_t stray_len;
 static csctp_addr stray_to;
 static int srv_connected, srv_restarted, srv_closed, srv_messages;
+static int srv_hold; /* the server application does not take its events while set */
 
 static inline void addr_make(csctp_addr *a, uint8_t host, uint16_t udp) {
   memset(a, 0, sizeof(*a));
@@ -85,6 +86,7 @@ static inline void setup(void) {
   ncl = 0;
   now_t = 1000000;
   stray = 0;
+  srv_hold = 0;
   srv_connected = srv_restarted = srv_closed = srv_messages = 0;
   ep = NULL;
   server_new(2, 0);
@@ -118,6 +120,7 @@ static client *client_at(const csctp_addr *to, const uint8_t *pkt) {
 static inline void server_events(void) {
   csctp_assoc *a;
   csctp_event ev;
+  if (srv_hold) return;
   while (csctp_endpoint_poll_event(ep, &a, &ev)) {
     if (ev.type == CSCTP_EVENT_CONNECTED) srv_connected++;
     if (ev.type == CSCTP_EVENT_RESTARTED) srv_restarted++;
