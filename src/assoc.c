@@ -95,6 +95,7 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
     return rv;
   }
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
+  if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
   if (rv) {
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);

@@ -18,10 +18,13 @@
 #include "tx.h"
 
 /* A queued event and whether it must wait until the messages before it are taken. */
+#define CSCTP_ASSOC_EV_IDS 4 /* stream ids a STREAMS_RESET event carries without allocating */
+
 typedef struct csctp_assoc_qev {
   csctp_event ev;
   int after_data;
   void *owned; /* memory the event points into, freed after the event is handed out */
+  uint16_t ids[CSCTP_ASSOC_EV_IDS]; /* the stream list of a short reset event (n <= 4) */
 } csctp_assoc_qev;
 
 /* A set of stream ids (RFC 6525 requests); `all` means every stream (the wire's empty list). */
@@ -39,6 +42,7 @@ typedef struct csctp_assoc_reconfig {
   int sent;           /* it was sent at least once (last_tsn fixed) */
   int send;           /* write it at the next opportunity its streams allow */
   int in_progress;    /* the peer answered "In progress": retry at the timer */
+  int start_nomem;    /* starting the next request ran out of memory: retried by a timer */
   uint32_t seq;       /* its sequence number */
   csctp_tsn last_tsn; /* its Sender's Last Assigned TSN */
   csctp_assoc_streams cur, pending;
@@ -103,6 +107,7 @@ struct csctp_assoc {
   uint8_t peer_forward_tsn, peer_reconfig;
   csctp_assoc_reconfig rc;
   void *ev_owned; /* memory of the last event handed out, freed at the next call */
+  uint16_t ev_ids[CSCTP_ASSOC_EV_IDS]; /* stream list of the last event handed out, if short */
 
   /* Handshake. */
   uint8_t *cookie; /* the cookie we echo (COOKIE-ECHOED) */
@@ -150,6 +155,7 @@ struct csctp_assoc {
   /* Events. */
   csctp_assoc_qev *evq;
   size_t evq_head, evq_len, evq_cap;
+  size_t evq_notices; /* PEER_ERROR events queued (assoc_event.c bounds them) */
 
   csctp_stats stats;
 
@@ -295,9 +301,13 @@ size_t csctp_assoc_streams_n(const csctp_assoc_streams *s);
 size_t csctp_assoc_reconfig_max_streams(const csctp_assoc *a);
 /* Starts our next request chunk from what is queued, when none is in flight. */
 void csctp_assoc_reconfig_start_next(csctp_assoc *a);
-/* Emits STREAMS_RESET or INCOMING_RESET_RESULT (`type`) with a copy of the stream list. */
+/*
+ * Emits STREAMS_RESET or INCOMING_RESET_RESULT (`type`) with the stream list of `s`, and
+ * empties `s`. Nothing is allocated, so the event cannot be lost: up to
+ * CSCTP_ASSOC_EV_IDS ids travel in the event queue, a longer list is taken over from `s`.
+ */
 void csctp_assoc_reconfig_event(csctp_assoc *a, csctp_event_type type, int incoming,
-                                uint32_t result, const csctp_assoc_streams *s);
+                                uint32_t result, csctp_assoc_streams *s);
 /* Our requests answered (also implicitly, by the peer's request, §5.2.3, §5.2.6): the
  * Incoming SSN Reset, the Add Incoming Streams; then the check that the chunk is done. */
 void csctp_assoc_reconfig_in_done(csctp_assoc *a, uint32_t result);
@@ -319,5 +329,11 @@ void csctp_assoc_push_event_owned(csctp_assoc *a, const csctp_event *ev, int aft
                                   void *owned);
 int csctp_assoc_pop_event(csctp_assoc *a, csctp_event *ev);
 void csctp_assoc_events_free(csctp_assoc *a);
+/* Queues a STREAMS_RESET / INCOMING_RESET_RESULT event whose n <= CSCTP_ASSOC_EV_IDS
+ * stream ids are kept in the queue itself (no allocation). */
+void csctp_assoc_push_event_ids(csctp_assoc *a, const csctp_event *ev, const uint16_t *ids,
+                                size_t n);
+/* Allocates the event queue (at creation): 0 or CSCTP_ERR_NOMEM. */
+int csctp_assoc_events_init(csctp_assoc *a);
 
 #endif

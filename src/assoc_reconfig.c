@@ -80,20 +80,23 @@ size_t csctp_assoc_reconfig_max_streams(const csctp_assoc *a) {
 /* ---- events ---- */
 
 void csctp_assoc_reconfig_event(csctp_assoc *a, csctp_event_type type, int incoming,
-                                uint32_t result, const csctp_assoc_streams *s) {
+                                uint32_t result, csctp_assoc_streams *s) {
   csctp_event ev = {.type = type};
-  uint16_t *copy = NULL;
   size_t n = csctp_assoc_streams_n(s);
-  if (n) {
-    copy = csctp_malloc(a->mem, n * sizeof(*copy));
-    if (!copy) return; /* out of memory: the event is lost, the reset still happened */
-    memcpy(copy, s->ids, n * sizeof(*copy));
-  }
   ev.u.streams_reset.incoming = incoming;
   ev.u.streams_reset.result = result;
-  ev.u.streams_reset.streams = copy;
   ev.u.streams_reset.n_streams = n;
-  csctp_assoc_push_event_owned(a, &ev, 0, copy);
+  if (n <= CSCTP_ASSOC_EV_IDS) { /* in the queue itself; `s` keeps its buffer for the next */
+    csctp_assoc_push_event_ids(a, &ev, s->ids, n);
+    csctp_assoc_streams_clear(s);
+    return;
+  }
+  uint16_t *ids = s->ids; /* a longer list: the event takes it over */
+  s->ids = NULL;
+  s->cap = 0;
+  csctp_assoc_streams_clear(s);
+  ev.u.streams_reset.streams = ids;
+  csctp_assoc_push_event_owned(a, &ev, 0, ids);
 }
 
 void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result) {
@@ -153,8 +156,11 @@ void csctp_assoc_reconfig_start_next(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
   csctp_assoc_reconfig_ext *x = &a->rcx;
   if (rc->inflight) return;
+  rc->start_nomem = 0;
   if (!streams_empty(&rc->pending) || !streams_empty(&x->in_pending)) {
-    /* Allocation first, so that running out of memory changes nothing (the next call retries). */
+    /* Allocation first, so that running out of memory changes nothing: the next call, or the
+     * association's timer for it (start_nomem, assoc_timer.c), retries. */
+    rc->start_nomem = 1;
     if (!streams_empty(&rc->pending) && streams_take(a, &rc->cur, &rc->pending)) return;
     if (!streams_empty(&x->in_pending) && streams_take(a, &x->in_cur, &x->in_pending)) {
       /* Put the outgoing part back in front (capacity is there: it came from there). */
@@ -165,6 +171,7 @@ void csctp_assoc_reconfig_start_next(csctp_assoc *a) {
       }
       return;
     }
+    rc->start_nomem = 0;
     x->out = !streams_empty(&rc->cur);
     x->in = !streams_empty(&x->in_cur);
     if (x->out) rc->seq = rc->next_seq++;

@@ -34,7 +34,7 @@ void csctp_assoc_reconfig_progress(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
   if (!rc->deferred || csctp_tsn_gt(rc->deferred_tsn, a->rxt.cum)) return;
   /* §5.2.2: everything up to the peer's last TSN arrived; the old messages must be taken. */
-  const csctp_assoc_streams *s = &rc->deferred_streams;
+  csctp_assoc_streams *s = &rc->deferred_streams;
   if (csctp_reasm_reset_streams(&a->reasm, csctp_assoc_streams_ids(s), csctp_assoc_streams_n(s)) !=
       0)
     return;
@@ -56,7 +56,11 @@ static uint32_t peer_out_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
   csctp_assoc_streams_clear(&rc->deferred_streams);
   for (size_t i = 0; i < p->n_streams; i++) {
     uint16_t id = csctp_reconfig_stream(p, i);
-    if (csctp_assoc_streams_add(a, &rc->deferred_streams, &id, 1)) return CSCTP_RECONFIG_DENIED;
+    /* Out of memory: "In progress", not deferred; the peer's retransmission retries it. */
+    if (csctp_assoc_streams_add(a, &rc->deferred_streams, &id, 1)) {
+      csctp_assoc_streams_clear(&rc->deferred_streams);
+      return CSCTP_RECONFIG_IN_PROGRESS;
+    }
   }
   if (p->n_streams == 0) rc->deferred_streams.all = 1;
   rc->deferred = 1;
@@ -159,6 +163,17 @@ uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_
     if (rc->deferred && p->seq == rc->deferred_seq) csctp_assoc_reconfig_progress(a);
     int64_t r = peer_result(rc, p->seq);
     if (r < 0) return CSCTP_RECONFIG_ERR_BAD_SEQ;
+    if (r == CSCTP_RECONFIG_IN_PROGRESS && !rc->deferred && p->type == CSCTP_PARAM_OUT_SSN_RESET &&
+        p->seq == rc->peer_next_seq - 1) {
+      /* Its first try ran out of memory (peer_out_reset): try again. */
+      uint32_t res = peer_out_reset(a, p);
+      peer_update(rc, p->seq, res);
+      if (res == CSCTP_RECONFIG_IN_PROGRESS && rc->deferred) {
+        csctp_assoc_reconfig_progress(a);
+        res = (uint32_t)peer_result(rc, p->seq);
+      }
+      return res;
+    }
     if (p->type == CSCTP_PARAM_IN_SSN_RESET && r == CSCTP_RECONFIG_SUCCESS) {
       /* Our Outgoing request is the answer: send it again now if it went and is unanswered. */
       const csctp_assoc_reconfig_ext *x = &a->rcx;

@@ -9,7 +9,10 @@ csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_TSTAMP_NONE;
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
   t = tmin(t, tmin(a->hb_timer, a->rc.timer));
-  if (a->state >= CSCTP_STATE_ESTABLISHED) t = tmin(t, csctp_tx_t3_deadline(&a->tx));
+  /* Something found no memory and has no deadline yet: due now, handle_expiry gives it one. */
+  if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) return 0;
+  if (a->state >= CSCTP_STATE_ESTABLISHED)
+    t = tmin(t, tmin(csctp_tx_t3_deadline(&a->tx), csctp_tx_retry_deadline(&a->tx)));
   return t;
 }
 
@@ -114,6 +117,14 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     csctp_tx_on_t3_expiry(&a->tx, now);
     if (csctp_assoc_count_error(a)) return 0;
   }
+  if (csctp_tx_retry_deadline(&a->tx) <= now) {
+    /* New DATA or a stream reconfiguration request found no memory: try again now (new DATA
+     * at the next write). */
+    csctp_tx_retry_clear(&a->tx);
+    csctp_assoc_mark(a);
+    if (a->rc.start_nomem) csctp_assoc_reconfig_start_next(a);
+  }
+  if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) a->tx.retry = now + CSCTP_TX_NOMEM_RETRY;
   if (a->rc.timer <= now && csctp_assoc_reconfig_timer(a, now)) return 0;
   if (a->sack_timer <= now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;

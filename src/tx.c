@@ -30,6 +30,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   }
   csctp_tx_queue_init(&p->q, tx->mem);
   p->t3 = CSCTP_TSTAMP_NONE;
+  tx->retry = CSCTP_TSTAMP_NONE;
   /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of
    * 4). */
   p->max_payload = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
@@ -253,7 +254,10 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       probe = 1; /* zero window probe: one chunk */
     }
     csctp_tx_chunk *c = csctp_tx_ring_push(&p->ring);
-    if (!c) break; /* out of memory: the data waits */
+    if (!c) { /* out of memory: the data waits, and a timer says when to try again */
+      if (tx->retry == CSCTP_TSTAMP_NONE) tx->retry = now + CSCTP_TX_NOMEM_RETRY;
+      break;
+    }
     if (fresh) {
       csctp_tx_queue_pop(&p->q);
       /* The SSN is taken at first transmission so queued messages can be dropped. */

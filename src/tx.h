@@ -59,6 +59,7 @@ typedef struct csctp_tx {
   int started;
   int pr_enabled; /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
   int pr_used;    /* a message with a PR policy was queued once: PR checks are due */
+  csctp_tstamp retry; /* new DATA found no memory: when to try again (csctp_tx_retry_deadline) */
   void *priv;     /* private: queues, streams, ring */
 } csctp_tx;
 
@@ -195,6 +196,17 @@ int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, csctp_tx_
 
 /* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
+
+/*
+ * When new DATA could not be recorded for lack of memory, the moment to try
+ * again (CSCTP_TX_NOMEM_RETRY later), else CSCTP_TSTAMP_NONE: without it the
+ * data would wait for an event (a SACK, a call) that may never come. The
+ * association includes it in its expiry and clears it when it passes; the
+ * write that follows tries again.
+ */
+#define CSCTP_TX_NOMEM_RETRY (10 * CSCTP_MILLISECONDS)
+static inline csctp_tstamp csctp_tx_retry_deadline(const csctp_tx *tx) { return tx->retry; }
+static inline void csctp_tx_retry_clear(csctp_tx *tx) { tx->retry = CSCTP_TSTAMP_NONE; }
 
 /*
  * T3-rtx expired (§6.3.3): ssthresh = max(cwnd/2, 4*MTU), cwnd = MTU, RTO

@@ -103,7 +103,11 @@ static void on_event(drun *r, int i, const csctp_dc_event *ev) {
     o->errors++;
     o->error_hash += (uint64_t)ev->u.error.reason * 1000 + (uint64_t)(ev->u.error.error & 0xffff);
     break;
-  case CSCTP_DC_EVENT_ASSOC: o->assoc_events++; break;
+  case CSCTP_DC_EVENT_ASSOC:
+    /* SEND_BUFFER_LOW is edge-triggered: how many come depends on how SACKs fell (a SACK
+     * lost for lack of memory merges two), not on what happened. */
+    if (ev->u.assoc.type != CSCTP_EVENT_SEND_BUFFER_LOW) o->assoc_events++;
+    break;
   default: cr_assert_fail("unknown event %d", ev->type);
   }
 }
@@ -454,8 +458,8 @@ static long run_once(long fail_at, void *user) {
     if (r.fatal) {
       c->runs_fatal++;
     } else if (r.stalled || (engine_hit(&r) && !same_outcome(&r, c))) {
-      /* Known engine bug (src/assoc_event.c): an event the queue had no room for is
-       * dropped without a word; the layer never hears of CONNECTED, a reset or CLOSED. */
+      /* An engine failure that changed the outcome without an error, or a stall: the engine
+       * once lost events it had no room for (src/assoc_event.c, fixed); none may remain. */
       c->runs_known++;
       cr_log_warn("k=%ld: the association lost an event (known engine failure)", fail_at);
     } else {
@@ -515,7 +519,7 @@ static void replay(int fail_side, int whole_side, long min_calls) {
               "retried, %ld recovered silently, %ld events lost by the engine (known)",
               fail_side, whole_side ? " (layer and association)" : " (layer)", total, hit,
               c.runs_fatal, c.runs_retried, c.runs_silent, c.runs_known);
-  if (!whole_side) cr_assert_eq(c.runs_known, 0);
+  cr_assert_eq(c.runs_known, 0, "%ld runs lost an event or stalled without an error", c.runs_known);
 }
 
 Test(dc_alloc_fail, every_allocation_of_the_client_layer) { replay(0, 0, 20); }

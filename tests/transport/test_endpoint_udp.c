@@ -85,6 +85,12 @@ Test(endpoint_udp, restart_from_another_udp_port) {
   pid_t pid = tp_spawn(dir, "first", argv1);
   cr_assert(tp_run_until(ctx, &srv_connected, 5000), "first sender never connected");
   tp_run_for(ctx, 100);
+  /* Frozen first, until the server's last SACKs went out (its socket still takes them); then
+   * killed, with nothing left for the server to send before the restart. Killed at once, a
+   * SACK to the dead port would draw an ICMP port unreachable, which rightly closes the
+   * association (RFC 6951 §5.5) and makes the restart a second connection. */
+  kill(pid, SIGSTOP);
+  tp_run_for(ctx, 500);
   kill(pid, SIGKILL); /* no ABORT: the server's association lives on */
   tp_wait(pid, 2000);
   cr_assert_gt(srv_msgs, 0);
