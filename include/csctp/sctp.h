@@ -325,6 +325,8 @@ typedef struct csctp_stats {
   uint64_t drop_rx_budget;                  /**< DATA dropped: the shared csctp_rx_budget was full */
   uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
   uint64_t errors_sent, aborts_sent;
+  uint64_t events_dropped;                  /**< PEER_ERROR events past the 64 waiting to be
+                                                 polled, or an event that found no memory */
   /* path */
   uint32_t srtt_ms, rttvar_ms, rto_ms;
   uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
