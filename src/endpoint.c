@@ -31,65 +31,17 @@
  * link it into e->watch (csctp_assoc_mark, no call back), which the next call
  * of the endpoint goes through; and the association handed out by the last
  * call is looked at again at the next call.
+ *
+ * This file: the indexes, lifetime and settings, connect and input;
+ * endpoint_out.c: output, events, timers, removal and queries; endpoint_priv.h:
+ * the state both share.
  */
 #include <string.h>
 
 #include "assoc.h"
-#include "endpoint_map.h"
+#include "endpoint_priv.h"
 #include "mem.h"
 #include "packet.h"
-
-/* A peer's identity: its address without the lower layer's port, zero-padded, with its
- * length in the last byte (addresses hold at most 28 bytes), compared as four words. */
-typedef struct ep_key {
-  uint64_t w[4];
-} ep_key;
-
-typedef struct ep_entry {
-  csctp_assoc *a;  /* NULL: a free slot, linked through next_free */
-  ep_key key;      /* the peer's IP: never changes */
-  csctp_addr peer; /* where its packets go: the source of its last accepted packet */
-  uint16_t rport;
-  uint32_t ltag;                  /* the tag it is indexed under */
-  uint32_t h_ltag, h_addr, h_ptr; /* its hashes in the three maps */
-  uint32_t next_free;
-} ep_entry;
-
-/* A stateless reply waiting to be written, with its destination. */
-typedef struct ep_pkt {
-  struct ep_pkt *next;
-  csctp_addr to;
-  size_t len;
-  uint8_t data[];
-} ep_pkt;
-
-struct csctp_endpoint {
-  const csctp_mem *mem;
-  csctp_config cfg;       /* template; cookie_secret points at keys.cur */
-  csctp_cookie_keys keys; /* sign every cookie of the endpoint and its associations */
-  csctp_tstamp rotate_at; /* when keys.cur is next replaced (0: at the first packet + life) */
-  csctp_assoc *listener;
-  int listening;
-  int restricted;
-  csctp_addr only_peer;
-  uint16_t only_port;
-  uint8_t port_len;       /* trailing bytes of a csctp_addr that are the UDP port */
-  int other_ports;        /* answer packets for SCTP ports we do not serve, over UDP (§8.4) */
-  uint32_t max_assocs;    /* csctp_endpoint_limits */
-  csctp_rx_budget rx_own; /* the receive memory of every association, unless the template */
-  csctp_rx_budget *rxb;   /* named one of the caller's: this one */
-  uint64_t seed;          /* of the hashes, so that peers cannot choose collisions */
-  ep_entry *v;
-  uint32_t n, used, cap, free_head;
-  csctp_ep_map by_ltag, by_addr, by_ptr;
-  csctp_ep_heap timers;
-  csctp_ep_list out, evs;  /* may have a packet / an event */
-  uint32_t last;           /* handed out by the last call: looked at again at the next */
-  csctp_assoc_watch watch; /* associations the application called into directly (assoc.h) */
-  uint32_t *due;           /* handle_expiry's batch */
-  ep_pkt *out_head, *out_tail;
-  csctp_endpoint_stats stats;
-};
 
 /* ---- keys ---- */
 
@@ -163,7 +115,7 @@ static int ep_same_peer(const csctp_endpoint *e, const csctp_addr *x, const csct
   return ep_key_eq(&kx, &ky);
 }
 
-static uint32_t ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
+uint32_t csctp_ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
   if (!a) return CSCTP_EP_NONE;
   uint32_t pos = CSCTP_EP_NONE, id;
   uint32_t h = ep_hash_ptr(e, a);
@@ -175,7 +127,7 @@ static uint32_t ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
 /* ---- keeping the indexes true ---- */
 
 /* After any call into the association of `id`: its tags, timer, output and events. */
-static void ep_sync(csctp_endpoint *e, uint32_t id) {
+void csctp_ep_sync(csctp_endpoint *e, uint32_t id) {
   ep_entry *en = &e->v[id];
   csctp_assoc *a = en->a;
   if (a->local_tag != en->ltag) {
@@ -191,19 +143,19 @@ static void ep_sync(csctp_endpoint *e, uint32_t id) {
 
 /* The caller may have called into the association we handed out last, or into others
  * directly: those marked themselves on e->watch (csctp_assoc_mark). */
-static void ep_settle(csctp_endpoint *e) {
+void csctp_ep_settle(csctp_endpoint *e) {
   while (e->watch.head) {
     csctp_assoc *a = e->watch.head;
     e->watch.head = a->watch_next;
     a->watch_next = NULL;
     a->watch_marked = 0;
-    uint32_t id = ep_id_of(e, a);
-    if (id != CSCTP_EP_NONE && id != e->last) ep_sync(e, id);
+    uint32_t id = csctp_ep_id_of(e, a);
+    if (id != CSCTP_EP_NONE && id != e->last) csctp_ep_sync(e, id);
   }
   if (e->last == CSCTP_EP_NONE) return;
   uint32_t id = e->last;
   e->last = CSCTP_EP_NONE;
-  ep_sync(e, id);
+  csctp_ep_sync(e, id);
 }
 
 /* The live association of the peer at `from` (its IP) and SCTP port `rport`, or NONE. */
@@ -273,7 +225,7 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   e->n++;
   e->stats.assocs_created++;
   a->watch = &e->watch;
-  ep_sync(e, id);
+  csctp_ep_sync(e, id);
   return 0;
 }
 
@@ -424,7 +376,7 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
                            const csctp_config *cfg, csctp_tstamp now, csctp_assoc **pa) {
   if (!e || !peer || peer->len > sizeof(peer->data) || !remote_port || !pa)
     return CSCTP_ERR_INVALID_ARGUMENT;
-  ep_settle(e);
+  csctp_ep_settle(e);
   if (ep_find(e, peer, remote_port) != CSCTP_EP_NONE) return CSCTP_ERR_INVALID_STATE;
   csctp_config c = ep_assoc_config(e, cfg, remote_port);
   csctp_assoc *a;
@@ -437,7 +389,7 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
     csctp_assoc_del(a);
     return rv;
   }
-  e->last = ep_id_of(e, a);
+  e->last = csctp_ep_id_of(e, a);
   *pa = a;
   return 0;
 }
@@ -516,7 +468,7 @@ static inline __attribute__((always_inline)) int ep_deliver(csctp_endpoint *e, u
   uint32_t accepted = a->rx_accepted;
   int rv = csctp_assoc_read_packet(a, pkt, len, now);
   if (a->rx_accepted != accepted) ep_follow(e, id, from);
-  ep_sync(e, id);
+  csctp_ep_sync(e, id);
   if (want) e->last = id;
   return rv;
 }
@@ -629,7 +581,7 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
     rv = ep_add(e, a, from, h->src_port);
     if (!rv) {
       *pa = a;
-      if (want) e->last = ep_id_of(e, a);
+      if (want) e->last = csctp_ep_id_of(e, a);
       return 0;
     }
   }
@@ -644,7 +596,7 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   int want = pa != NULL;
   if (!pa) pa = &dummy;
   *pa = NULL;
-  ep_settle(e);
+  csctp_ep_settle(e);
   e->stats.packets_in++;
   if (now >= e->rotate_at) ep_rotate(e, now);
   csctp_common_hdr h;
@@ -696,134 +648,4 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   }
   /* Out of the blue (§8.4): the listener answers as a CLOSED association would. */
   return ep_stateless(e, from, h.src_port, 0, pkt, len, now);
-}
-
-/* ---- output, events, timers ---- */
-
-csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t cap,
-                                        csctp_tstamp now, csctp_addr *to, csctp_assoc **pa) {
-  if (!buf || !to) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (pa) *pa = NULL;
-  ep_settle(e);
-  if (e->out_head) {
-    ep_pkt *p = e->out_head;
-    if (cap < p->len) return CSCTP_ERR_NOBUF;
-    memcpy(buf, p->data, p->len);
-    *to = p->to;
-    csctp_ssize n = (csctp_ssize)p->len;
-    e->out_head = p->next;
-    if (!e->out_head) e->out_tail = NULL;
-    csctp_free(e->mem, p);
-    return n;
-  }
-  /* Round-robin: a writer goes to the back of the list, so that none starves the others. */
-  uint32_t id;
-  while ((id = e->out.head) != CSCTP_EP_NONE) {
-    csctp_assoc *a = e->v[id].a;
-    csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
-    if (n < 0) return n;
-    csctp_ep_list_del(&e->out, id);
-    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a)); /* T3 may have started */
-    if (a->evq_len) csctp_ep_list_push(&e->evs, id);
-    if (n > 0) {
-      csctp_ep_list_push(&e->out, id);
-      *to = e->v[id].peer;
-      if (pa) *pa = a;
-      return n;
-    }
-  }
-  return 0;
-}
-
-int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev) {
-  ep_settle(e);
-  uint32_t id;
-  while ((id = e->evs.head) != CSCTP_EP_NONE) {
-    csctp_assoc *a = e->v[id].a;
-    /* Looked at again below: the association need not mark itself for this call. */
-    uint8_t marked = a->watch_marked;
-    a->watch_marked = 1;
-    int got = csctp_assoc_poll_event(a, ev);
-    a->watch_marked = marked;
-    /* Taking a message may open the window (a SACK to send) or complete a deferred reset. */
-    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
-    csctp_ep_list_push(&e->out, id);
-    if (got) { /* it stays at the head: it may have more */
-      if (pa) *pa = a;
-      e->last = id;
-      return 1;
-    }
-    csctp_ep_list_del(&e->evs, id);
-  }
-  return 0;
-}
-
-csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e) {
-  csctp_tstamp t = csctp_ep_heap_top(&e->timers, NULL);
-  for (const csctp_assoc *a = e->watch.head; a; a = a->watch_next) {
-    csctp_tstamp x = csctp_assoc_expiry(a);
-    if (x < t) t = x;
-  }
-  if (e->last != CSCTP_EP_NONE) {
-    csctp_tstamp x = csctp_assoc_expiry(e->v[e->last].a);
-    if (x < t) t = x;
-  }
-  return t;
-}
-
-int csctp_endpoint_handle_expiry(csctp_endpoint *e, csctp_tstamp now) {
-  ep_settle(e);
-  /* Take every due association out first: each runs once per call, as before. */
-  uint32_t k = 0, id = 0;
-  while (e->timers.n && csctp_ep_heap_top(&e->timers, &id) <= now) {
-    csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
-    e->due[k++] = id;
-  }
-  int rv = 0;
-  for (uint32_t i = 0; i < k; i++) {
-    csctp_assoc *a = e->v[e->due[i]].a;
-    if (!rv) rv = csctp_assoc_handle_expiry(a, now);
-    ep_sync(e, e->due[i]);
-  }
-  return rv;
-}
-
-int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
-  uint32_t id = ep_id_of(e, a);
-  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (e->last == id) e->last = CSCTP_EP_NONE;
-  ep_settle(e);
-  ep_entry *en = &e->v[id];
-  csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
-  csctp_ep_map_del(&e->by_addr, en->h_addr, id);
-  csctp_ep_map_del(&e->by_ptr, en->h_ptr, id);
-  csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
-  csctp_ep_list_del(&e->out, id);
-  csctp_ep_list_del(&e->evs, id);
-  a->watch = NULL; /* not on e->watch: ep_settle emptied it */
-  csctp_assoc_del(a);
-  en->a = NULL;
-  en->next_free = e->free_head;
-  e->free_head = id;
-  e->n--;
-  return 0;
-}
-
-int csctp_endpoint_assoc_peer(const csctp_endpoint *e, const csctp_assoc *a, csctp_addr *peer,
-                              uint16_t *remote_port) {
-  uint32_t id = ep_id_of(e, a);
-  if (id == CSCTP_EP_NONE) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (peer) *peer = e->v[id].peer;
-  if (remote_port) *remote_port = e->v[id].rport;
-  return 0;
-}
-
-size_t csctp_endpoint_count(const csctp_endpoint *e) { return e->n; }
-
-uint16_t csctp_endpoint_port(const csctp_endpoint *e) { return e->cfg.local_port; }
-
-void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st) {
-  *st = e->stats;
-  st->rx_memory_used = e->rxb->used;
-  st->rx_memory_peak = e->rxb->peak;
 }
