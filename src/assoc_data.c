@@ -161,7 +161,9 @@ int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csct
     return 1;
   }
   if (rv <= CSCTP_ERR_FATAL) return rv;
-  if (res.new_data_acked) a->error_count = 0; /* §8.1 */
+  /* §8.1; and §6.1: while the peer keeps answering with a closed window, the probes it
+   * drops are no errors (RFC 8540 §3.4): it may keep its window closed indefinitely. */
+  if (res.new_data_acked || sc->a_rwnd == 0) a->error_count = 0;
   if (a->send_low_armed && a->tx.buffered <= a->send_low_threshold && a->tx.buffered < before) {
     a->send_low_armed = 0;
     csctp_event ev = {.type = CSCTP_EVENT_SEND_BUFFER_LOW};
