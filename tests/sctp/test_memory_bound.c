@@ -322,3 +322,77 @@ Test(memory_bound, a_peer_that_never_acknowledges) {
   cr_assert_leq(growth("sending to a peer that never acknowledges (1 MiB sndbuf)", bound), bound);
   victim_del();
 }
+
+/* ---- a stateless attacker completing handshakes from many addresses ---- */
+
+/* The value of the State Cookie parameter of the INIT ACK in buf[0..len), or NULL. */
+static const uint8_t *find_cookie(const uint8_t *b, size_t len, size_t *clen) {
+  if (len < 32 || b[12] != CSCTP_CHUNK_INIT_ACK) return NULL;
+  size_t end = 12 + csctp_get_u16(b + 14);
+  if (end > len) return NULL;
+  for (size_t off = 32; off + 4 <= end;) {
+    uint16_t type = csctp_get_u16(b + off), plen = csctp_get_u16(b + off + 2);
+    if (plen < 4 || off + plen > end) return NULL;
+    if (type == 7) {
+      *clen = plen - 4u;
+      return b + off + 4;
+    }
+    off += (plen + 3u) & ~3u;
+  }
+  return NULL;
+}
+
+Test(memory_bound, handshake_flood_is_capped_by_the_association_limit) {
+  /* 20,000 complete handshakes from 20,000 addresses: each a valid COOKIE ECHO, the attacker
+   * keeping no state; the endpoint holds at most max_assocs associations. */
+  victim_new(NULL);
+  csctp_endpoint_limits lim;
+  csctp_endpoint_get_limits(ep, &lim);
+  lim.max_assocs = 1000;
+  cr_assert_eq(csctp_endpoint_set_limits(ep, &lim), 0);
+  mark();
+  uint8_t ack[1500];
+  for (uint32_t i = 0; i < 20000; i++) {
+    csctp_addr from;
+    addr_of(&from, 100000u + i);
+    csctp_wr w;
+    csctp_wr_init(&w, buf, sizeof(buf));
+    csctp_packet_write_header(&w, 5000, 5000, 0);
+    csctp_wr_u8(&w, CSCTP_CHUNK_INIT);
+    csctp_wr_u8(&w, 0);
+    csctp_wr_u16(&w, 20);
+    csctp_wr_u32(&w, 0x10000u + i); /* initiate tag */
+    csctp_wr_u32(&w, 65536);        /* a_rwnd */
+    csctp_wr_u16(&w, 4);
+    csctp_wr_u16(&w, 4);
+    csctp_wr_u32(&w, 1); /* initial TSN */
+    csctp_packet_set_crc(buf, w.len);
+    csctp_endpoint_read_packet(ep, &from, buf, w.len, now, NULL);
+    csctp_addr to;
+    csctp_ssize n = csctp_endpoint_write_packet(ep, ack, sizeof ack, now, &to, NULL);
+    cr_assert_gt(n, 0, "INIT ACK %u", i);
+    size_t clen = 0;
+    const uint8_t *cookie = find_cookie(ack, (size_t)n, &clen);
+    cr_assert_not_null(cookie);
+    csctp_wr_init(&w, buf, sizeof(buf));
+    csctp_packet_write_header(&w, 5000, 5000, csctp_get_u32(ack + 16));
+    csctp_wr_u8(&w, CSCTP_CHUNK_COOKIE_ECHO);
+    csctp_wr_u8(&w, 0);
+    csctp_wr_u16(&w, (uint16_t)(4 + clen));
+    csctp_wr_bytes(&w, cookie, clen);
+    while (w.len % 4) csctp_wr_u8(&w, 0);
+    csctp_packet_set_crc(buf, w.len);
+    csctp_endpoint_read_packet(ep, &from, buf, w.len, now, NULL);
+    while (csctp_endpoint_write_packet(ep, ack, sizeof ack, now, &to, NULL) > 0) {}
+    csctp_assoc *a;
+    csctp_event ev;
+    while (csctp_endpoint_poll_event(ep, &a, &ev)) {}
+  }
+  cr_assert_eq(csctp_endpoint_count(ep), 1000);
+  csctp_endpoint_stats es;
+  csctp_endpoint_get_stats(ep, &es);
+  cr_assert_eq(es.drop_assoc_limit, 19000, "refused %llu", (unsigned long long)es.drop_assoc_limit);
+  const size_t bound = 12u << 20; /* 1,000 associations (some 4 KiB each) and the maps */
+  cr_assert_leq(growth("20,000 handshakes, max_assocs 1,000", bound), bound);
+  victim_del();
+}
