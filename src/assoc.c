@@ -436,7 +436,8 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     a->stats.drop_bad_crc++;
     return 0;
   }
-  if (h.dst_port != a->cfg.local_port || h.src_port != a->cfg.remote_port) {
+  /* §3.1: port 0 is never used (a remote_port of 0 in the config is no wildcard for it). */
+  if (h.dst_port != a->cfg.local_port || h.src_port != a->cfg.remote_port || !h.src_port) {
     a->stats.drop_bad_port++;
     return 0;
   }

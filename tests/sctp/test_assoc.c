@@ -529,3 +529,28 @@ Test(assoc, small_messages_at_the_slab_boundary_are_stored_intact) {
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
 }
+
+static void remote_port_zero(csctp_config *c) { c->remote_port = 0; }
+
+/* RFC 9260 §3.1: port 0 is never used. A bare association configured with remote port 0
+ * answered an INIT from source port 0 with an INIT ACK (issue 11, finding 5). */
+Test(assoc, init_from_port_zero_is_dropped) {
+  side s;
+  side_new_cfg(&s, 5, remote_port_zero);
+  uint8_t p[32] = {0};
+  csctp_put_u16(p, 0);
+  csctp_put_u16(p + 2, s.a->cfg.local_port);
+  p[12] = CSCTP_CHUNK_INIT;
+  csctp_put_u16(p + 14, 20);
+  csctp_put_u32(p + 16, 0x1234);
+  csctp_put_u32(p + 20, 65536);
+  csctp_put_u16(p + 24, 10);
+  csctp_put_u16(p + 26, 10);
+  csctp_put_u32(p + 28, 5);
+  csctp_packet_set_crc(p, sizeof(p));
+  cr_assert_eq(csctp_assoc_read_packet(s.a, p, sizeof(p), 1000), 0);
+  pkt out[4];
+  cr_assert_eq(side_pull(&s, out, 4, 1000), 0, "an INIT from port 0 was answered");
+  cr_assert_eq(s.a->stats.drop_bad_port, 1);
+  csctp_assoc_del(s.a);
+}
