@@ -274,14 +274,33 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->cookie = ck;
   a->cookie_len = in.cookie_len;
   if (in.n_unrecognized) {
-    /* §3.2.1: unrecognized parameters of an INIT ACK go in an ERROR with the COOKIE ECHO. */
-    uint8_t buf[1024];
+    /* §3.2.1: unrecognized parameters of an INIT ACK go in an ERROR bundled with the COOKIE
+     * ECHO: each one that asks for a report, as many as fit beside the COOKIE ECHO in one
+     * packet of our MTU (not a fixed count). */
+    uint8_t buf[1500];
+    size_t room = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
+    size_t echo = 4 + ((in.cookie_len + 3) & ~(size_t)3);
+    room = room > echo ? room - echo : 0;
+    if (room > sizeof(buf)) room = sizeof(buf);
     csctp_wr w;
-    csctp_wr_init(&w, buf, sizeof(buf));
+    csctp_wr_init(&w, buf, room);
     size_t off = csctp_error_write_begin(&w);
-    csctp_cause_write_unrecognized_params(&w, in.unrecognized, in.n_unrecognized);
+    size_t coff = csctp_wr_tlv_begin(&w, CSCTP_CAUSE_UNRECOGNIZED_PARAMS);
+    size_t pos = 0, n = 0;
+    csctp_tlv t;
+    while (!w.overflow && csctp_init_next_unrecognized(&in, CSCTP_CHUNK_INIT_ACK, &pos, &t)) {
+      size_t mark = w.len;
+      if (n) csctp_wr_pad4(&w);
+      csctp_wr_bytes(&w, t.raw, t.length);
+      if (w.overflow) {
+        csctp_wr_rollback(&w, mark);
+        break;
+      }
+      n++;
+    }
+    csctp_wr_tlv_end(&w, coff);
     csctp_wr_tlv_end(&w, off);
-    if (!w.overflow) {
+    if (n && !w.overflow) {
       uint8_t *e = csctp_malloc(a->mem, w.len);
       if (!e) return CSCTP_ERR_NOMEM;
       memcpy(e, buf, w.len);

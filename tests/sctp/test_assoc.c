@@ -554,3 +554,45 @@ Test(assoc, init_from_port_zero_is_dropped) {
   cr_assert_eq(s.a->stats.drop_bad_port, 1);
   csctp_assoc_del(s.a);
 }
+
+Test(assoc, init_ack_unrecognized_parameters_are_all_reported) {
+  /* §3.2.1: each unrecognized parameter of the INIT ACK that asks for a report goes in the
+   * ERROR bundled with the COOKIE ECHO, as many as fit (before: at most 8). */
+  side x, y;
+  side_new(&x, 61);
+  side_new(&y, 62);
+  cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
+  pkt p[4];
+  cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
+  cr_assert_eq(side_pull(&y, p, 4, T0), 1);
+  /* Ten parameters 0xC101..0xC10A (skip and report) appended to the INIT ACK chunk. */
+  pkt q = p[0];
+  cr_assert_eq(q.b[12], CSCTP_CHUNK_INIT_ACK);
+  size_t clen = csctp_get_u16(q.b + 14);
+  cr_assert_eq(12 + clen, q.len, "one chunk, no padding");
+  for (int i = 0; i < 10; i++) {
+    uint8_t *t = q.b + q.len;
+    csctp_put_u16(t, (uint16_t)(0xc101 + i));
+    csctp_put_u16(t + 2, 8);
+    csctp_put_u32(t + 4, 0x5a5a0000u + (uint32_t)i);
+    q.len += 8;
+  }
+  csctp_put_u16(q.b + 14, (uint16_t)(clen + 80));
+  csctp_packet_set_crc(q.b, q.len);
+  csctp_assoc_read_packet(x.a, q.b, q.len, T0);
+  cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  csctp_chunk ch;
+  cr_assert(find_chunk(&p[0], CSCTP_CHUNK_COOKIE_ECHO, NULL));
+  cr_assert(find_chunk(&p[0], CSCTP_CHUNK_ERROR, &ch), "an ERROR with the COOKIE ECHO");
+  cr_assert_geq(ch.value_len, 4);
+  cr_assert_eq(csctp_get_u16(ch.value), CSCTP_CAUSE_UNRECOGNIZED_PARAMS);
+  size_t cause_len = csctp_get_u16(ch.value + 2), n = 0;
+  for (size_t off = 4; off + 4 <= cause_len; n++) {
+    cr_assert_eq(csctp_get_u16(ch.value + off), 0xc101 + n);
+    off += (csctp_get_u16(ch.value + off + 2) + 3u) & ~3u;
+  }
+  cr_assert_eq(n, 10, "%zu of the 10 reported", n);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}
