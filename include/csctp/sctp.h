@@ -90,9 +90,11 @@ typedef int (*csctp_rand_fn)(uint8_t *buf, size_t len, void *user_data);
  * one the application sets in the config of its own associations): the most
  * bytes all of them together may hold for reassembly and out-of-order data.
  * Each association charges what it holds to `used` and gives it back when it
- * is delivered, dropped or the association is freed; DATA that would take
- * `used` past `limit` is dropped (counted in csctp_stats.drop_rx_budget) and
- * the peer sends it again. Not thread-safe: the associations sharing one
+ * is delivered, dropped or the association is freed; DATA whose payload would
+ * take `used` past `limit` is dropped (counted in csctp_stats.drop_rx_budget)
+ * and the peer sends it again. The chunk taken last may carry `used` past
+ * `limit` by its own bookkeeping (a fragment node, or the growth of the buffer
+ * a message is assembled in: at most max_message_size), never further. Not thread-safe: the associations sharing one
  * budget are driven from one thread. Owned by the caller; it must outlive
  * every association that uses it.
  */
