@@ -136,15 +136,14 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_free(a->mem, a);
 }
 
-/* A message handed out by poll_event lives until the next call on the association; the
- * receive budget, if any, is brought up to date at every call. */
+/* A message handed out by poll_event lives until the next call on the association. */
 static void assoc_release_popped(csctp_assoc *a) {
   if (a->have_popped) {
     csctp_reasm_release(&a->reasm);
     a->have_popped = 0;
     csctp_assoc_check_window_update(a);
+    csctp_assoc_rx_sync(a);
   }
-  csctp_assoc_rx_sync(a);
 }
 
 /* Small packet buffers kept for reuse (the SACKs of a batch of reads), and their size. */

@@ -206,9 +206,9 @@ static inline void csctp_assoc_mark(csctp_assoc *a) {
 void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Brings cfg.rx_budget (when set) up to date with what the reassembly holds
- * now. Called after DATA is added, after a message is taken or released, and
- * at the start of every call (FORWARD TSN, restart and reset drop data inside
- * read_packet), so the budget may lag by at most one call, and only high.
+ * now. Called wherever that changes: DATA added, a message taken or released,
+ * fragments abandoned (FORWARD TSN), everything dropped (restart); freeing the
+ * association gives its share back.
  */
 void csctp_assoc_rx_sync_budget(csctp_assoc *a); /* assoc_data.c */
 static inline void csctp_assoc_rx_sync(csctp_assoc *a) {

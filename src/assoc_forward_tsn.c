@@ -39,6 +39,7 @@ int csctp_assoc_on_forward_tsn(csctp_assoc *a, const csctp_chunk *ch, int *count
     int rv = csctp_reasm_skip(&a->reasm, stream, ssn);
     if (rv) return rv;
   }
+  csctp_assoc_rx_sync(a); /* abandoned fragments are given back */
   csctp_assoc_check_window_update(a);
   return 0;
 }

@@ -279,3 +279,30 @@ Test(rx_memory, a_shared_budget_bounds_several_associations) {
   cr_assert_eq(b.used, 0, "freed associations give their share back");
   test_budget = NULL;
 }
+
+Test(rx_memory, the_budget_follows_fragments_abandoned_by_forward_tsn) {
+  csctp_rx_budget b = {.limit = 1u << 20};
+  test_budget = &b;
+  fight f;
+  fight_start(&f, NULL);
+  cr_assert(f.y.a->peer_forward_tsn, "PR-SCTP negotiated");
+  /* Ten first fragments of messages whose rest is abandoned (TSNs base+10..base+20 never
+   * come): a FORWARD TSN to base+20 drops them (RFC 3758 §3.6). */
+  for (uint32_t i = 0; i < 10; i++)
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(1 + i), 0, CSCTP_DATA_FLAG_B, 4000));
+  cr_assert_gt(b.used, 40000);
+  cr_assert_eq(b.used, csctp_reasm_held(&f.y.a->reasm));
+  csctp_wr w;
+  csctp_wr_init(&w, big, sizeof(big));
+  csctp_packet_write_header(&w, 5000, 5000, f.tag);
+  csctp_wr_u8(&w, CSCTP_CHUNK_FORWARD_TSN);
+  csctp_wr_u8(&w, 0);
+  csctp_wr_u16(&w, 8);
+  csctp_wr_u32(&w, f.base + 20);
+  csctp_packet_set_crc(big, w.len);
+  hit(&f, w.len);
+  cr_assert_eq(csctp_reasm_held(&f.y.a->reasm), 0, "the fragments are gone (%zu held, cum %d)", csctp_reasm_held(&f.y.a->reasm), (int)(f.y.a->rxt.cum - f.base));
+  cr_assert_eq(b.used, 0, "and given back to the budget at once (%zu)", b.used);
+  fight_end(&f);
+  test_budget = NULL;
+}
