@@ -114,29 +114,45 @@ static int web_header_is(const char *line, size_t name_len, const char *name) {
   return strlen(name) == name_len && !g_ascii_strncasecmp(line, name, name_len);
 }
 
-/* The head (c->buf[0, head_len)) is complete: checks it, then either answers
- * at once (an error) or sets body_len and returns 1 to read the body. */
-static int web_conn_parse_head(web_conn *c) {
-  char *p = c->buf, *end = c->buf + c->head_len;
+/* What web_parse_head takes from a request head. */
+typedef struct web_head {
+  char method[8], path[WEB_PATH_MAX]; /* path without the query */
+  size_t body_len;                    /* Content-Length (0 when absent) */
+  int expect_continue;                /* Expect: 100-continue with a body */
+} web_head;
+
+/*
+ * Parses a complete request head, buf[0, head_len) (head_len > 0, buf[head_len]
+ * readable; the request line is cut at its end with a NUL). Pure: no I/O, so
+ * that fuzz/tool_input.c can drive it. Returns 0 with *h filled, or the HTTP
+ * status to refuse the request with and *why its text.
+ */
+static int web_parse_head(char *buf, size_t head_len, web_head *h, const char **why) {
+  char *p = buf, *end = buf + head_len;
+  memset(h, 0, sizeof(*h));
   char *eol = memchr(p, '\n', (size_t)(end - p));
+  if (!eol) {
+    *why = "bad request line";
+    return 400;
+  }
   *eol = '\0';
   if (eol > p && eol[-1] == '\r') eol[-1] = '\0';
   /* METHOD SP request-target SP HTTP/1.x */
   char *sp1 = strchr(p, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
   if (!sp1 || !sp2 || sp1 - p > 7 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-    web_conn_error(c, 400, "bad request line");
-    return 0;
+    *why = "bad request line";
+    return 400;
   }
-  memcpy(c->method, p, (size_t)(sp1 - p));
-  c->method[sp1 - p] = '\0';
+  memcpy(h->method, p, (size_t)(sp1 - p));
+  h->method[sp1 - p] = '\0';
   size_t plen = strcspn(sp1 + 1, "? ");
   if (plen >= WEB_PATH_MAX) {
-    web_conn_error(c, 414, "request target too long");
-    return 0;
+    *why = "request target too long";
+    return 414;
   }
-  memcpy(c->path, sp1 + 1, plen);
-  c->path[plen] = '\0';
-  int have_length = 0, expect_continue = 0;
+  memcpy(h->path, sp1 + 1, plen);
+  h->path[plen] = '\0';
+  int have_length = 0;
   unsigned long long length = 0;
   for (p = eol + 1; p < end; p = eol + 1) {
     eol = memchr(p, '\n', (size_t)(end - p));
@@ -145,13 +161,13 @@ static int web_conn_parse_head(web_conn *c) {
     if (n && p[n - 1] == '\r') n--;
     if (n == 0) break; /* the empty line ending the head */
     if (*p == ' ' || *p == '\t') {
-      web_conn_error(c, 400, "folded header line");
-      return 0;
+      *why = "folded header line";
+      return 400;
     }
     char *colon = memchr(p, ':', n);
     if (!colon) {
-      web_conn_error(c, 400, "header line without a colon");
-      return 0;
+      *why = "header line without a colon";
+      return 400;
     }
     size_t name_len = (size_t)(colon - p);
     char *v = colon + 1, *vend = p + n;
@@ -160,41 +176,56 @@ static int web_conn_parse_head(web_conn *c) {
     if (web_header_is(p, name_len, "Content-Length")) {
       unsigned long long x = 0;
       if (v == vend || vend - v > 18) {
-        web_conn_error(c, v == vend ? 400 : 413, "bad or too large Content-Length");
-        return 0;
+        *why = "bad or too large Content-Length";
+        return v == vend ? 400 : 413;
       }
       for (char *d = v; d < vend; d++) {
         if (*d < '0' || *d > '9') {
-          web_conn_error(c, 400, "bad Content-Length");
-          return 0;
+          *why = "bad Content-Length";
+          return 400;
         }
         x = x * 10 + (unsigned)(*d - '0');
       }
       if (have_length && x != length) {
-        web_conn_error(c, 400, "two different Content-Lengths");
-        return 0;
+        *why = "two different Content-Lengths";
+        return 400;
       }
       have_length = 1;
       length = x;
     } else if (web_header_is(p, name_len, "Transfer-Encoding")) {
-      web_conn_error(c, 501, "transfer codings are not accepted: send a Content-Length");
-      return 0;
+      *why = "transfer codings are not accepted: send a Content-Length";
+      return 501;
     } else if (web_header_is(p, name_len, "Expect")) {
-      expect_continue = (size_t)(vend - v) == 12 && !g_ascii_strncasecmp(v, "100-continue", 12);
+      h->expect_continue = (size_t)(vend - v) == 12 && !g_ascii_strncasecmp(v, "100-continue", 12);
     }
   }
   if (length > WEB_BODY_MAX) {
-    char text[96];
-    snprintf(text, sizeof text, "request body of %llu bytes (limit %u)", length, WEB_BODY_MAX);
-    web_conn_error(c, 413, text);
+    *why = "request body over " G_STRINGIFY(WEB_BODY_MAX) " bytes";
+    return 413;
+  }
+  if (!have_length && !strcmp(h->method, "POST")) {
+    *why = "a POST needs a Content-Length";
+    return 411;
+  }
+  h->body_len = (size_t)length;
+  h->expect_continue = h->expect_continue && length > 0;
+  return 0;
+}
+
+/* The head (c->buf[0, head_len)) is complete: checks it, then either answers
+ * at once (an error) or sets body_len and returns 1 to read the body. */
+static int web_conn_parse_head(web_conn *c) {
+  web_head h;
+  const char *why = NULL;
+  int status = web_parse_head(c->buf, c->head_len, &h, &why);
+  if (status) {
+    web_conn_error(c, status, why);
     return 0;
   }
-  if (!have_length && !strcmp(c->method, "POST")) {
-    web_conn_error(c, 411, "a POST needs a Content-Length");
-    return 0;
-  }
-  c->body_len = (size_t)length;
-  if (expect_continue && length > 0) {
+  memcpy(c->method, h.method, sizeof(c->method));
+  memcpy(c->path, h.path, sizeof(c->path));
+  c->body_len = h.body_len;
+  if (h.expect_continue) {
     /* Best effort: a client that gets no 100 sends the body after a pause anyway. */
     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
     (void)!send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL);
