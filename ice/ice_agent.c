@@ -36,6 +36,7 @@ struct csctp_ice_agent {
   void *log_user_data;
   uint32_t log_mask;
   csctp_ice_state state;
+  int controlling;  /* the role given to libnice */
   int gathering;    /* csctp_ice_agent_gather() was called */
   int remote_creds; /* remote credentials set: checks may run */
   int remote_done;  /* end-of-candidates from the peer */
@@ -318,6 +319,7 @@ int csctp_ice_agent_new(csctp_ice_agent **out, struct _GMainContext *ctx,
   a->log_user_data = cfg->log_user_data;
   a->log_mask = cfg->log_mask;
   a->connect_timeout_ms = cfg->connect_timeout_ms;
+  a->controlling = cfg->controlling != 0;
   a->pending = g_ptr_array_new_with_free_func((GDestroyNotify)nice_candidate_free);
 
   NiceAgentOption opts = NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_REGULAR_NOMINATION;
@@ -393,8 +395,11 @@ int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->remote_creds) return CSCTP_ERR_INVALID_STATE;
   g_object_set(a->nice, "controlling-mode", (gboolean)(controlling != 0), NULL);
+  a->controlling = controlling != 0;
   return 0;
 }
+
+int csctp_ice_agent_get_controlling(const csctp_ice_agent *a) { return a->controlling; }
 
 int csctp_ice_agent_gather(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;

@@ -43,6 +43,7 @@ void csctp_peer_config_default(csctp_peer_config *cfg) {
   cfg->sctp_rwnd = 4u << 20;
   cfg->sctp_sndbuf = 4u << 20;
   cfg->ice_connect_timeout_ms = 30000;
+  cfg->dtls_srtp = 1;
 }
 
 static int peer_rand(uint8_t *buf, size_t len, void *user_data) {
@@ -349,7 +350,10 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   dc.remote_fingerprints = fps;
   dc.remote_fingerprint_count = n;
   dc.mtu = PEER_DTLS_MTU;
-  dc.srtp = 0;
+  /* use_srtp as browsers negotiate it, although no SRTP flows: GStreamer's webrtcbin
+   * fails the handshake without it. */
+  dc.srtp = p->cfg.dtls_srtp ? 1 : 0;
+  dc.srtp_profiles = CSCTP_PEER_SRTP_PROFILES;
   dc.mem = p->mem;
   dc.log = p->cfg.log;
   dc.log_user_data = p->cfg.log_user_data;
@@ -597,6 +601,22 @@ size_t csctp_peer_buffered_amount(const csctp_peer *p, csctp_dc_channel ch) {
 int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_t threshold) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   return csctp_dc_set_buffered_amount_low_threshold(p->dc, ch, threshold);
+}
+
+int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
+  if (!p || p->dead || !out) return CSCTP_ERR_INVALID_ARGUMENT;
+  memset(out, 0, sizeof *out);
+  out->ice_controlling = csctp_ice_agent_get_controlling(p->ice);
+  out->ice_state = csctp_ice_agent_state(p->ice);
+  if (p->dtls) {
+    out->has_dtls = 1;
+    out->dtls_role = p->role;
+    out->dtls_state = csctp_dtls_get_state(p->dtls);
+    out->srtp_profile = csctp_dtls_get_srtp_profile(p->dtls);
+  }
+  out->max_message_size = p->scfg.max_message_size;
+  out->remote_max_message_size = p->remote_max_message_size;
+  return 0;
 }
 
 void csctp_peer_get_stats(const csctp_peer *p, csctp_stats *sctp, csctp_dc_stats *dc) {

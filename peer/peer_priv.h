@@ -32,9 +32,10 @@ struct csctp_peer {
   csctp_sdp *remote; /* the remote description, once set */
   csctp_sdp *local;  /* scratch for writing ours */
   uint64_t session_id;
-  int remote_type;             /* -1 none, else csctp_peer_sdp_type */
-  int local_offer;             /* we wrote an offer */
-  GPtrArray *local_candidates; /* "candidate:..." strings */
+  uint32_t remote_max_message_size; /* the peer's a=max-message-size, once known */
+  int remote_type;                  /* -1 none, else csctp_peer_sdp_type */
+  int local_offer;                  /* we wrote an offer */
+  GPtrArray *local_candidates;      /* "candidate:..." strings */
   int gathering_done;
   GPtrArray *early; /* GBytes: DTLS datagrams before the DTLS endpoint exists */
   int ice_connected, dtls_started, sctp_up, closing;

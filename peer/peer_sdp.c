@@ -162,7 +162,8 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
 
   /* RFC 8841 §6.1: 0 = no limit; absent = 65536 (the parser fills that in). */
   uint64_t mms = r->max_message_size;
-  csctp_dc_set_max_message_size(p->dc, mms == 0 || mms > UINT32_MAX ? UINT32_MAX : (uint32_t)mms);
+  p->remote_max_message_size = mms == 0 || mms > UINT32_MAX ? UINT32_MAX : (uint32_t)mms;
+  csctp_dc_set_max_message_size(p->dc, p->remote_max_message_size);
 
   for (size_t i = 0; i < r->n_candidates; i++) {
     int crv = csctp_ice_agent_add_remote_candidate(p->ice, r->candidates[i].attr);

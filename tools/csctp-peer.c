@@ -3,7 +3,10 @@
  * (../shared/interop/README.md). JSON signalling, one object per line, on
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
- *   csctp-peer [--offer] [--address IP]... [--no-loopback]
+ *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp]
+ *
+ * --no-srtp leaves DTLS-SRTP (use_srtp) out of the handshake; by default it is
+ * offered and accepted as browsers do (csctp_peer_config.dtls_srtp).
  *
  * Answerer by default: answers the offer read from stdin. With --offer it
  * opens an ordered reliable channel "offerer", writes its offer and waits for
@@ -326,7 +329,7 @@ static void pending_free(gpointer p) {
 int main(int argc, char **argv) {
   app a = {0};
   GPtrArray *addrs = g_ptr_array_new();
-  int loopback = 1;
+  int loopback = 1, srtp = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--offer")) {
       a.offer_mode = 1;
@@ -334,8 +337,11 @@ int main(int argc, char **argv) {
       g_ptr_array_add(addrs, argv[++i]);
     } else if (!strcmp(argv[i], "--no-loopback")) {
       loopback = 0;
+    } else if (!strcmp(argv[i], "--no-srtp")) {
+      srtp = 0;
     } else {
-      fprintf(stderr, "usage: csctp-peer [--offer] [--address IP]... [--no-loopback]\n");
+      fprintf(stderr,
+              "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp]\n");
       return 2;
     }
   }
@@ -351,6 +357,7 @@ int main(int argc, char **argv) {
   cfg.local_addresses = (const char *const *)addrs->pdata;
   cfg.n_local_addresses = addrs->len;
   cfg.include_loopback = loopback;
+  cfg.dtls_srtp = srtp;
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
   int rv = csctp_peer_new(&a.peer, NULL, &cfg);
   if (rv) {

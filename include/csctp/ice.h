@@ -199,6 +199,13 @@ CSCTP_EXTERN const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *agent)
 CSCTP_EXTERN int csctp_ice_agent_set_controlling(csctp_ice_agent *agent, int controlling);
 
 /**
+ * Returns 1 when the agent is controlling, 0 when controlled: the role it
+ * runs its checks with. (A role conflict during the checks, RFC 8445
+ * §7.3.1.1, may still switch it inside libnice, which does not report it.)
+ */
+CSCTP_EXTERN int csctp_ice_agent_get_controlling(const csctp_ice_agent *agent);
+
+/**
  * Starts gathering local candidates (host, and server-reflexive / relayed
  * when servers are configured). Candidates come as CANDIDATE events, then
  * one GATHERING_DONE, on the context (the first ones possibly from inside

@@ -317,6 +317,15 @@ typedef struct csctp_peer_config {
   size_t n_servers;
   /** Our DTLS certificate; NULL (default) = a fresh ECDSA P-256 one. */
   const csctp_dtls_cert *cert;
+  /**
+   * DTLS-SRTP (RFC 5764 §4.1.1): offer (as DTLS client) or accept (as server)
+   * the use_srtp extension with CSCTP_PEER_SRTP_PROFILES, the profiles browsers
+   * offer. Data channels never use SRTP, and RFC 8261 does not ask for it, but
+   * every browser negotiates it and GStreamer's webrtcbin fails a handshake
+   * that has none ("no SRTP capabilities negotiated"). Default 1; 0 leaves the
+   * extension out (csctp_peer_get_transport() then reports CSCTP_SRTP_NONE).
+   */
+  int dtls_srtp;
   /** Our a=max-message-size: the largest message we accept (default 262144). */
   uint32_t max_message_size;
   uint16_t sctp_port;              /**< our a=sctp-port (default 5000) */
@@ -331,6 +340,15 @@ typedef struct csctp_peer_config {
 
 /** Fills `cfg` with the defaults documented above (on_event NULL: set it). */
 CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
+
+/**
+ * The use_srtp profiles the peer offers or accepts with csctp_peer_config.dtls_srtp,
+ * in OpenSSL's names and in order of preference: those of Chromium and Firefox
+ * (AES-128-GCM, AES-256-GCM, AES128_CM_HMAC_SHA1_80; GStreamer 1.22 offers the
+ * last one).
+ */
+#define CSCTP_PEER_SRTP_PROFILES \
+  "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80"
 
 /**
  * Creates a peer on `ctx` (a GMainContext*; NULL = the global default
@@ -443,6 +461,32 @@ CSCTP_EXTERN int csctp_peer_set_buffered_amount_low(csctp_peer *peer, csctp_dc_c
  * or CSCTP_ERR_INVALID_STATE (already closed or failed).
  */
 CSCTP_EXTERN int csctp_peer_close(csctp_peer *peer);
+
+/** What the transports below the channels have settled (csctp_peer_get_transport). */
+typedef struct csctp_peer_transport {
+  /** 1: our ICE agent is the controlling one (the role it runs its checks with). */
+  int ice_controlling;
+  csctp_ice_state ice_state;
+  /** 1 once the remote description has set our DTLS role; dtls_* are 0 before. */
+  int has_dtls;
+  csctp_dtls_role dtls_role;
+  csctp_dtls_state dtls_state;
+  /** The DTLS-SRTP profile the handshake agreed on; CSCTP_SRTP_NONE before the
+   *  handshake ends, or when either side left use_srtp out. */
+  csctp_srtp_profile srtp_profile;
+  /** Our a=max-message-size (the largest message we receive and send). */
+  uint32_t max_message_size;
+  /** The peer's a=max-message-size, capped at UINT32_MAX (0 = no limit is
+   *  given as UINT32_MAX); 0 before its description. */
+  uint32_t remote_max_message_size;
+} csctp_peer_transport;
+
+/**
+ * Describes the transports: ICE role and state, DTLS role and state, the
+ * negotiated SRTP profile, the message size limits. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT for a NULL argument or a deleted peer.
+ */
+CSCTP_EXTERN int csctp_peer_get_transport(const csctp_peer *peer, csctp_peer_transport *out);
 
 /** Counters of the layers (any pointer may be NULL). */
 CSCTP_EXTERN void csctp_peer_get_stats(const csctp_peer *peer, csctp_stats *sctp,
