@@ -17,7 +17,7 @@ import ndc from 'node-datachannel';
 // ---- options ----------------------------------------------------------------
 
 const args = process.argv.slice(2);
-const opt = { maxSeconds: 600, peer: process.env.PEER_CMD || '', only: null, direction: null, bulkMib: 32, logDir: null, verbose: false, json: null };
+const opt = { maxSeconds: 600, repeat: 1, peer: process.env.PEER_CMD || '', only: null, direction: null, bulkMib: 32, logDir: null, verbose: false, json: null };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const val = () => { if (i + 1 >= args.length) usage(`${a} needs a value`); return args[++i]; };
@@ -31,6 +31,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--list') opt.list = true;
   else if (a === '--no-reference') opt.noReference = true;
   else if (a === '--max-seconds') opt.maxSeconds = Number(val());
+  else if (a === '--repeat') opt.repeat = Number(val());
   else usage(`unknown option ${a}`);
 }
 function usage(msg) {
@@ -83,10 +84,10 @@ const mb = (n) => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 10
 
 const livePeers = new Set();
 class Peer {
-  constructor(offer, logFile) {
+  constructor(cmd, offer, logFile) {
     this.queue = []; this.waiters = []; this.stderrTail = []; this.exited = null;
     this.lineWaiters = []; this.closedCount = 0; this.badStdout = null;
-    const argv = opt.peer.split(' ').filter(Boolean);
+    const argv = cmd.split(' ').filter(Boolean);
     if (offer) argv.push('--offer');
     this.proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.log = logFile ? fs.createWriteStream(logFile) : null;
@@ -191,10 +192,10 @@ class Inbox {
 }
 
 class Conn {
-  constructor(dir, name) {
+  constructor(dir, name, peerCmd) {
     this.dir = dir; this.t0 = now(); this.firstOpen = null; this.channels = []; this.phase = {};
     const logFile = opt.logDir ? path.join(opt.logDir, `${dir}-${name}.log`) : null;
-    this.peer = new Peer(dir === 'peer-offers', logFile);
+    this.peer = new Peer(peerCmd, dir === 'peer-offers', logFile);
     this.pc = new ndc.PeerConnection(`${dir}-${name}`, {
       iceServers: [], bindAddress: '127.0.0.1', maxMessageSize: LDC_MAX_MESSAGE,
     });
@@ -519,83 +520,78 @@ setTimeout(() => {
   process.exit(1);
 }, opt.maxSeconds * 1000).unref();
 console.log(`libdatachannel ${ndc.getLibraryVersion()} (node-datachannel 0.33.4) against ${opt.peer}`);
+// One scenario on a fresh connection to a fresh peer process (peerCmd: csctp-peer, or the
+// libdatachannel reference peer for the bulk comparison).
+async function runOnce(dir, name, peerCmd, tag = '') {
+  const t0 = now();
+  const c = new Conn(dir, name + tag, peerCmd);
+  let status = 'PASS'; let figures = ''; let reason = '';
+  try {
+    const out = await withTimeout(scenarios[name](c), name === 'bulk' ? Math.max(90000, opt.bulkMib * 4000) : T.scenario, 'the scenario');
+    if (out === null) status = 'N/A';
+    else figures = out || '';
+    if (c.peer.badStdout) fail(`non-JSON line on the peer's stdout: ${c.peer.badStdout}`);
+  } catch (e) {
+    status = 'FAIL'; reason = e.message;
+  }
+  const late = await c.close();
+  if (late && status === 'PASS') { status = 'FAIL'; reason = 'the peer did not exit within 3 s of "bye"'; }
+  const ex = c.peer.exited;
+  if (ex && ex.sig && ex.sig !== 'SIGTERM' && ex.sig !== 'SIGKILL' && status === 'PASS') { status = 'FAIL'; reason = `the peer died of ${ex.sig}`; }
+  if (ex && ex.error && status === 'PASS') { status = 'FAIL'; reason = `the peer did not start: ${ex.error}`; }
+  const open = c.firstOpen === null ? null : Math.round(c.firstOpen);
+  const connect = open !== null && c.phase.signalled !== undefined ? Math.round(c.firstOpen - c.phase.signalled) : null;
+  return { dir, name, status, secs: Number(((now() - t0) / 1000).toFixed(2)), open, connect, figures, reason, mbps: c.mbps ?? null, tail: c.peer.stderrTail.slice(-15) };
+}
+
+const median = (xs) => { const v = xs.slice().sort((a, b) => a - b); return v.length ? v[v.length >> 1] : null; };
+const refPeer = `${process.execPath} ${path.join(path.dirname(new URL(import.meta.url).pathname), 'peer_ldc.mjs')}`;
+
 for (const dir of DIRS) {
   for (const name of names) {
-    const t0 = now();
     current = `${dir}/${name}`;
-    const c = new Conn(dir, name);
-    let status = 'PASS'; let figures = ''; let reason = '';
-    try {
-      const out = await withTimeout(scenarios[name](c), name === 'bulk' ? Math.max(90000, opt.bulkMib * 4000) : T.scenario, 'the scenario');
-      if (out === null) status = 'N/A';
-      else figures = out || '';
-      if (c.peer.badStdout) fail(`non-JSON line on the peer's stdout: ${c.peer.badStdout}`);
-    } catch (e) {
-      status = 'FAIL'; reason = e.message;
+    let r;
+    if (name === 'bulk') {
+      // Alternate runs against csctp-peer and against libdatachannel's own peer, so that both
+      // medians see the same machine load.
+      const runs = []; const refs = [];
+      for (let i = 0; i < opt.repeat; i++) {
+        runs.push(await runOnce(dir, name, opt.peer, opt.repeat > 1 ? `-${i + 1}` : ''));
+        if (!opt.noReference) refs.push(await runOnce(dir, name, refPeer, `-ref${opt.repeat > 1 ? `-${i + 1}` : ''}`));
+      }
+      r = runs.find((x) => x.status !== 'PASS') || runs[0];
+      r = { ...r, secs: [...runs, ...refs].reduce((a, x) => a + x.secs, 0) };
+      const ok = runs.filter((x) => x.mbps); const refOk = refs.filter((x) => x.mbps);
+      if (r.status === 'PASS') {
+        r.mbps = median(ok.map((x) => x.mbps));
+        r.figures = `${opt.bulkMib} MiB, median of ${ok.length}: ${r.mbps.toFixed(1)} MB/s (${ok.map((x) => x.mbps.toFixed(1)).join(', ')})`;
+      }
+      if (refOk.length) {
+        r.refMbps = median(refOk.map((x) => x.mbps));
+        r.figures += `; libdatachannel -> libdatachannel ${r.refMbps.toFixed(1)} MB/s (${refOk.map((x) => x.mbps.toFixed(1)).join(', ')})`;
+        if (r.mbps) r.figures += `, ratio ${(r.mbps / r.refMbps).toFixed(2)}`;
+      } else if (refs.length) {
+        r.figures += `; the libdatachannel reference failed: ${refs[0].reason}`;
+      }
+    } else {
+      r = await runOnce(dir, name, opt.peer);
     }
     const x = XFAILS[name];
     if (x && (!x.dir || x.dir === dir)) {
-      if (status === 'FAIL') { status = 'XFAIL'; reason = `${x.reason} [${reason}]`; } else if (status === 'PASS') { status = 'XPASS'; reason = `expected to fail: ${x.reason}`; }
+      if (r.status === 'FAIL') { r.status = 'XFAIL'; r.reason = `${x.reason} [${r.reason}]`; } else if (r.status === 'PASS') { r.status = 'XPASS'; r.reason = `expected to fail: ${x.reason}`; }
     }
-    const late = await c.close();
-    if (late && status === 'PASS') { status = 'FAIL'; reason = 'the peer did not exit within 3 s of "bye"'; }
-    if (c.peer.exited && c.peer.exited.sig && c.peer.exited.sig !== 'SIGTERM' && c.peer.exited.sig !== 'SIGKILL' && status === 'PASS') {
-      status = 'FAIL'; reason = `the peer died of ${c.peer.exited.sig}`;
-    }
-    const secs = ((now() - t0) / 1000).toFixed(2);
-    const open = c.firstOpen === null ? null : Math.round(c.firstOpen);
-    const r = { dir, name, status, secs: Number(secs), open, figures, reason, mbps: c.mbps ?? null };
     results.push(r);
-    if (status === 'N/A') {
+    if (r.status === 'N/A') {
       console.log(`N/A  ${dir}/${name}: libdatachannel's offer makes the peer open no channel of its own (contract: only --offer mode)`);
       continue;
     }
-    if (process.env.LDC_PHASES) console.log(JSON.stringify(c.phase));
-    const sig = c.phase.signalled === undefined ? '' : ` (offer/answer done at ${Math.round(c.phase.signalled)} ms)`;
-    const figs = [open !== null ? `first open ${open} ms${sig}` : null, figures || null, reason || null].filter(Boolean).join('; ');
-    console.log(`${status} ${dir}/${name} (${secs} s)${figs ? ': ' + figs : ''}`);
-    if (status === 'FAIL') {
-      for (const l of c.peer.stderrTail.slice(-15)) console.log(`    | ${l}`);
-    }
+    const sig = r.connect === null ? '' : ` (${r.connect} ms after offer/answer)`;
+    const figs = [r.open !== null ? `first open ${r.open} ms${sig}` : null, r.figures || null, r.reason || null].filter(Boolean).join('; ');
+    console.log(`${r.status} ${dir}/${name} (${r.secs.toFixed(2)} s)${figs ? ': ' + figs : ''}`);
+    if (r.status === 'FAIL') for (const l of r.tail) console.log(`    | ${l}`);
   }
 }
-// The same bulk between two libdatachannel PeerConnections in this process (usrsctp at both
-// ends, same loopback, same flow control): the reference for the MB/s against the peer.
-let refMbps = null;
-if (names.includes('bulk') && !opt.noReference) {
-  try { refMbps = await referenceBulk(); console.log(`REF  libdatachannel -> libdatachannel bulk: ${opt.bulkMib} MiB at ${refMbps.toFixed(1)} MB/s`); } catch (e) { console.log(`REF  libdatachannel -> libdatachannel bulk failed: ${e.message}`); }
-}
 ndc.cleanup();
-
-async function referenceBulk() {
-  const cfg = { iceServers: [], bindAddress: '127.0.0.1', maxMessageSize: LDC_MAX_MESSAGE };
-  const a = new ndc.PeerConnection('ref-a', cfg), b = new ndc.PeerConnection('ref-b', cfg);
-  try {
-    a.onLocalDescription((sdp, type) => b.setRemoteDescription(sdp, type));
-    b.onLocalDescription((sdp, type) => a.setRemoteDescription(sdp, type));
-    a.onLocalCandidate((cand, mid) => b.addRemoteCandidate(cand, mid));
-    b.onLocalCandidate((cand, mid) => a.addRemoteCandidate(cand, mid));
-    const total = opt.bulkMib << 20;
-    let got = 0; let done;
-    const all = new Promise((r) => { done = r; });
-    b.onDataChannel((dc) => dc.onMessage((m) => { got += m.length; if (got >= total) done(); }));
-    const dc = a.createDataChannel('sink-bulk');
-    await withTimeout(new Promise((r) => dc.onOpen(r)), T.open, 'the reference channel to open');
-    const chunk = makeBytes(65536, 17);
-    const high = 4 << 20, low = 1 << 20;
-    dc.setBufferedAmountLowThreshold(low);
-    let lowWaiter = null;
-    dc.onBufferedAmountLow(() => { if (lowWaiter) { const w = lowWaiter; lowWaiter = null; w(); } });
-    const t0 = now();
-    let sent = 0;
-    while (sent < total) {
-      while (sent < total && dc.bufferedAmount() <= high) { dc.sendMessageBinary(chunk); sent += chunk.length; }
-      if (sent < total) await withTimeout(new Promise((r) => { lowWaiter = r; if (dc.bufferedAmount() <= low) { lowWaiter = null; r(); } }), 10000, 'onBufferedAmountLow');
-    }
-    await withTimeout(all, 60000, 'the reference receiver');
-    return total / ((now() - t0) / 1000) / 1e6;
-  } finally { a.close(); b.close(); }
-}
 
 // ---- summary: the matrix ------------------------------------------------------
 
@@ -603,19 +599,22 @@ const cell = (r) => {
   if (!r) return '-';
   if (r.status === 'N/A') return 'n/a';
   let s = r.status;
-  if (r.mbps) s += ` ${r.mbps.toFixed(1)} MB/s` + (refMbps ? ` (${(r.mbps / refMbps).toFixed(2)}x ref)` : '');
+  if (r.mbps) s += ` ${r.mbps.toFixed(1)} MB/s` + (r.refMbps ? ` (${(r.mbps / r.refMbps).toFixed(2)}x)` : '');
   else if (r.open !== null) s += ` (open ${r.open} ms)`;
   return s;
 };
 const width = Math.max(...names.map((n) => n.length));
+const W = 34;
 console.log('');
-console.log(`${'scenario'.padEnd(width)}  ${DIRS.map((d) => d.padEnd(26)).join('')}`);
+console.log(`${'scenario'.padEnd(width)}  ${DIRS.map((d) => d.padEnd(W)).join('')}`);
 for (const name of names) {
-  console.log(`${name.padEnd(width)}  ${DIRS.map((d) => cell(results.find((r) => r.dir === d && r.name === name)).padEnd(26)).join('')}`);
+  console.log(`${name.padEnd(width)}  ${DIRS.map((d) => cell(results.find((r) => r.dir === d && r.name === name)).padEnd(W)).join('')}`);
 }
 for (const d of DIRS) {
-  const opens = results.filter((r) => r.dir === d && r.open !== null).map((r) => r.open).sort((a, b) => a - b);
-  if (opens.length) console.log(`time to first open, ${d}: median ${opens[opens.length >> 1]} ms (min ${opens[0]}, max ${opens[opens.length - 1]}, ${opens.length} connections)`);
+  const rs = results.filter((r) => r.dir === d && r.open !== null);
+  const opens = rs.map((r) => r.open).sort((a, b) => a - b);
+  const conns = rs.filter((r) => r.connect !== null).map((r) => r.connect);
+  if (opens.length) console.log(`time to first open, ${d}: median ${median(opens)} ms from the peer's start (min ${opens[0]}, max ${opens[opens.length - 1]}, ${opens.length} connections), median ${median(conns)} ms after offer/answer`);
 }
 const count = (s) => results.filter((r) => r.status === s).length;
 const failed = count('FAIL') + count('XPASS');

@@ -40,7 +40,7 @@ peer=$(cd "$(dirname "$peer")" && pwd)/$(basename "$peer")
 
 mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
-cp "$here/package.json" "$here/package-lock.json" "$here/driver.mjs" "$scratch/"
+cp "$here/package.json" "$here/package-lock.json" "$here/driver.mjs" "$here/peer_ldc.mjs" "$scratch/"
 stamp=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
 if [ ! -d "$scratch/node_modules/node-datachannel" ] || [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
   rm -f "$scratch/.lock-installed"
@@ -54,7 +54,7 @@ if [ ! -d "$scratch/node_modules/node-datachannel" ] || [ "$(cat "$scratch/.lock
 fi
 
 rm -rf "$scratch/logs"
-cmd=(node "$scratch/driver.mjs" --peer "$peer" --log-dir "$scratch/logs" --max-seconds 170 "$@")
+cmd=(node "$scratch/driver.mjs" --peer "$peer" --log-dir "$scratch/logs" --max-seconds 170 --repeat 3 "$@")
 cd "$scratch"
 # A private network namespace with only lo: nothing leaves loopback, and no other interface's
 # candidates exist. unshare -r maps us to root inside (works as root and, where the kernel
