@@ -425,6 +425,12 @@ const scenarios = {
     if (ids.size !== 32) fail('duplicate stream ids');
     return `32 channels, ids ${Math.min(...ids)}..${Math.max(...ids)}`;
   },
+  'no-srtp': async (c) => {
+    // csctp-peer --no-srtp: no use_srtp in its DTLS handshake (RFC 8261 does not need it);
+    // libdatachannel offers it but must go on without it.
+    const ch = await c.connect('no-srtp');
+    await echoCheck(ch, ['hello without SRTP', makeBytes(1000, 20)]);
+  },
   'close-ldc': async (c) => {
     const ch = await c.connect('closer');
     const id = ch.dc.getId();
@@ -496,6 +502,9 @@ const scenarios = {
     return `${opt.bulkMib} MiB in ${secs.toFixed(2)} s = ${c.mbps.toFixed(1)} MB/s`;
   },
 };
+
+// Extra csctp-peer options per scenario.
+const PEER_ARGS = { 'no-srtp': '--no-srtp' };
 
 // Known faults of libdatachannel / node-datachannel 0.33.4 (libdatachannel 0.24.5) that make a
 // scenario fail for reasons outside csctp: name -> { dir?: 'ldc-offers'|'peer-offers', reason }.
@@ -574,7 +583,7 @@ for (const dir of DIRS) {
         r.figures += `; the libdatachannel reference failed: ${refs[0].reason}`;
       }
     } else {
-      r = await runOnce(dir, name, opt.peer);
+      r = await runOnce(dir, name, PEER_ARGS[name] ? `${opt.peer} ${PEER_ARGS[name]}` : opt.peer);
     }
     const x = XFAILS[name];
     if (x && (!x.dir || x.dir === dir)) {
