@@ -394,8 +394,19 @@ csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *a) { return a->stat
 int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->remote_creds) return CSCTP_ERR_INVALID_STATE;
+  if ((controlling != 0) == a->controlling) return 0;
+  /* libnice takes a new role only while its component is "disconnected", i.e.
+   * before gathering; later it logs "role switch requested but conncheck already
+   * started" and keeps the old one, which ends in a role conflict. */
+  if (a->gathering) {
+    ice_log(a, "ice: cannot become %s: gathering has started (staying %s)",
+            controlling ? "controlling" : "controlled",
+            a->controlling ? "controlling" : "controlled");
+    return CSCTP_ERR_INVALID_STATE;
+  }
   g_object_set(a->nice, "controlling-mode", (gboolean)(controlling != 0), NULL);
   a->controlling = controlling != 0;
+  ice_log(a, "ice: role %s", a->controlling ? "controlling" : "controlled");
   return 0;
 }
 
@@ -405,6 +416,7 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->gathering) return CSCTP_ERR_INVALID_STATE;
   a->gathering = 1;
+  ice_log(a, "ice: gathering as the %s agent", a->controlling ? "controlling" : "controlled");
   if (!nice_agent_gather_candidates(a->nice, a->stream)) {
     ice_log(a, "ice: libnice could not gather candidates");
     return CSCTP_ERR_INVALID_STATE;

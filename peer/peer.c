@@ -465,6 +465,7 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
     ic.servers = cfg->servers;
     ic.n_servers = cfg->n_servers;
     ic.connect_timeout_ms = cfg->ice_connect_timeout_ms;
+    ic.controlling = cfg->offerer ? 1 : 0; /* RFC 8445 §6.1.1: fixed before gathering */
     ic.on_event = peer_on_ice;
     ic.user_data = p;
     ic.mem = mem;

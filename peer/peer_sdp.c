@@ -38,7 +38,10 @@ csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
   if (!p || p->dead || !buf) return CSCTP_ERR_INVALID_ARGUMENT;
   if (p->remote_type == CSCTP_PEER_SDP_OFFER) return CSCTP_ERR_INVALID_STATE;
   if (!p->local_offer && csctp_ice_agent_set_controlling(p->ice, 1) != 0) {
-    return CSCTP_ERR_INVALID_STATE;
+    /* Not an error for the caller: ICE still connects, after a role conflict. */
+    csctp_peer_log(p,
+                   "peer: ICE stays controlled although we offer (gathering has started: "
+                   "create the peer with csctp_peer_config.offerer); expect a role conflict");
   }
   csctp_sdp_local loc;
   csctp_sdp_fingerprint fp;
@@ -141,6 +144,12 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
     if (err) g_strlcpy(err->message, "no a=fingerprint with a known hash", sizeof err->message);
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
+  if (type == CSCTP_PEER_SDP_OFFER && csctp_ice_agent_set_controlling(p->ice, 0) != 0) {
+    if (err)
+      g_strlcpy(err->message, "a remote offer to a peer created as the offerer (ICE controlling)",
+                sizeof err->message);
+    return CSCTP_ERR_INVALID_STATE;
+  }
   if (r->sctp_port != p->scfg.remote_port) {
     /* The association was made for port 5000; remake it while nothing uses it. */
     if (csctp_dc_channel_count(p->dc) != 0) {
@@ -151,9 +160,6 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
     }
     rv = csctp_peer_remake_assoc(p, r->sctp_port);
     if (rv) return rv;
-  }
-  if (type == CSCTP_PEER_SDP_OFFER && csctp_ice_agent_set_controlling(p->ice, 0) != 0) {
-    return CSCTP_ERR_INVALID_STATE;
   }
   rv = csctp_ice_agent_set_remote_credentials(p->ice, r->ice_ufrag, r->ice_pwd);
   if (rv) return rv;

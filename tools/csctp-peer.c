@@ -358,6 +358,7 @@ int main(int argc, char **argv) {
   cfg.n_local_addresses = addrs->len;
   cfg.include_loopback = loopback;
   cfg.dtls_srtp = srtp;
+  cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
   int rv = csctp_peer_new(&a.peer, NULL, &cfg);
   if (rv) {

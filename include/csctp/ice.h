@@ -127,8 +127,8 @@ typedef void (*csctp_ice_event_fn)(csctp_ice_agent *agent, const csctp_ice_event
  */
 typedef struct csctp_ice_config {
   /** Controlling (1) or controlled (0): the offerer controls (RFC 8445
-   *  §6.1.1). Can be changed before checks start with
-   *  csctp_ice_agent_set_controlling(). Default 0. */
+   *  §6.1.1). Can be changed with csctp_ice_agent_set_controlling() until
+   *  gathering starts. Default 0. */
   int controlling;
   /** Numeric IP addresses to gather host candidates on. When
    *  n_local_addresses is 0 (the default) the agent uses every interface
@@ -193,8 +193,14 @@ CSCTP_EXTERN const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *agen
 CSCTP_EXTERN const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *agent);
 
 /**
- * Sets the role before checks start (the offer/answer decides it).
- * Errors: CSCTP_ERR_INVALID_STATE once the remote credentials are set.
+ * Sets the role (the offer/answer decides it: the offerer controls, RFC 8445
+ * §6.1.1). libnice fixes the role once gathering has started (it would log
+ * "role switch requested but conncheck already started" and keep the old
+ * one, and the checks would end in a role conflict), so a change is only
+ * possible before csctp_ice_agent_gather(): decide the role at creation
+ * (csctp_ice_config.controlling) when you can. Asking for the current role
+ * always returns 0. Errors: CSCTP_ERR_INVALID_STATE for a change after
+ * gathering started or once the remote credentials are set (nothing changes).
  */
 CSCTP_EXTERN int csctp_ice_agent_set_controlling(csctp_ice_agent *agent, int controlling);
 

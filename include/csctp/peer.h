@@ -315,6 +315,19 @@ typedef struct csctp_peer_config {
   uint16_t port_min, port_max;     /**< UDP port range; 0, 0 = any */
   const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
   size_t n_servers;
+  /**
+   * 1 when this peer will make the offer (csctp_peer_create_offer()). JSEP and
+   * RFC 8445 §6.1.1 make the offerer the controlling ICE agent, and libnice
+   * fixes the ICE role once gathering has started, which csctp_peer_new()
+   * starts on the context's first iteration: so the role is set here, at
+   * creation. Default 0 (answerer: controlled). A peer created with 0 may still
+   * offer; it becomes controlling if csctp_peer_create_offer() comes before the
+   * context first runs, else it stays controlled (logged) and the two agents
+   * settle the role by a conflict (RFC 8445 §7.3.1.1), which costs a round
+   * trip and confuses stacks that pick channel ids by ICE role. A peer created
+   * with 1 refuses a remote offer.
+   */
+  int offerer;
   /** Our DTLS certificate; NULL (default) = a fresh ECDSA P-256 one. */
   const csctp_dtls_cert *cert;
   /**
@@ -373,7 +386,8 @@ CSCTP_EXTERN void csctp_peer_del(csctp_peer *peer);
 /**
  * Writes our offer (one data m-section, a=setup:actpass, the candidates
  * gathered so far and a=end-of-candidates once gathering is done) as SDP
- * text with a NUL into `buf`; makes us the ICE controlling agent. May be
+ * text with a NUL into `buf`; makes us the ICE controlling agent when that is
+ * still possible (see csctp_peer_config.offerer: set it). May be
  * called again (same session, later candidates). Returns the length, or
  * CSCTP_ERR_NOBUF (CSCTP_SDP_TEXT_MAX always suffices),
  * CSCTP_ERR_INVALID_STATE (a remote offer was set: answer it instead).
@@ -396,7 +410,8 @@ CSCTP_EXTERN csctp_ssize csctp_peer_create_answer(csctp_peer *peer, char *buf, s
  * naming the line), CSCTP_ERR_INVALID_ARGUMENT (no usable data m-section,
  * no fingerprint or ICE credentials, a setup that conflicts with ours, an
  * SCTP port other than 5000 once channels exist), CSCTP_ERR_INVALID_STATE
- * (a description of that type is not expected now). On error nothing
+ * (a description of that type is not expected now, e.g. an offer to a peer
+ * created with csctp_peer_config.offerer). On error nothing
  * changes and the peer may be given another description.
  */
 CSCTP_EXTERN int csctp_peer_set_remote_description(csctp_peer *peer, csctp_peer_sdp_type type,

@@ -1,10 +1,13 @@
 /*
  * What two csctp peers settle below their channels (csctp_peer_get_transport):
- * DTLS-SRTP negotiated by default and left out on request, over ICE on
- * 127.0.0.1 on one GMainContext. Every wait is bounded.
+ * DTLS-SRTP negotiated by default and left out on request; the offerer's ICE
+ * agent controlling from its creation, so that two peers meet no ICE role
+ * conflict (counted from libnice's own debug lines). Over ICE on 127.0.0.1 on
+ * one GMainContext; every wait is bounded.
  */
 #include <criterion/criterion.h>
 #include <glib.h>
+#include <nice/debug.h>
 #include <string.h>
 
 #include <csctp/peer.h>
@@ -17,6 +20,14 @@ typedef struct tside {
 
 static GMainContext *ctx;
 static char sdp_buf[CSCTP_SDP_TEXT_MAX];
+static int role_conflicts;
+
+static void on_nice_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer u) {
+  (void)domain;
+  (void)level;
+  (void)u;
+  if (strstr(msg, "Role conflict")) role_conflicts++;
+}
 
 static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_data) {
   (void)peer;
@@ -69,10 +80,17 @@ static void connect_pair(tside *a, tside *b) {
             csctp_peer_state_name(b->state));
 }
 
-static void setup(void) { ctx = g_main_context_new(); }
+static void setup(void) {
+  ctx = g_main_context_new();
+  role_conflicts = 0;
+  nice_debug_enable(FALSE);
+  g_log_set_handler("libnice", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                    on_nice_log, NULL);
+}
 static void teardown(void) {
   while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
+  nice_debug_disable(FALSE);
 }
 
 TestSuite(peer_transport, .init = setup, .fini = teardown, .timeout = 60);
@@ -134,4 +152,82 @@ Test(peer_transport, transport_before_any_description) {
   cr_assert_eq(csctp_peer_get_transport(a.peer, NULL), CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_eq(csctp_peer_get_transport(NULL, &t), CSCTP_ERR_INVALID_ARGUMENT);
   csctp_peer_del(a.peer);
+}
+
+/* ---- ICE role (RFC 8445 §6.1.1: the offerer controls) ---- */
+
+static int ice_controlling(const tside *s) {
+  csctp_peer_transport t;
+  cr_assert_eq(csctp_peer_get_transport(s->peer, &t), 0);
+  return t.ice_controlling;
+}
+
+Test(peer_transport, offerer_controls_from_creation_no_role_conflict) {
+  tside a, b;
+  csctp_peer_config ca, cb;
+  csctp_peer_config_default(&ca);
+  csctp_peer_config_default(&cb);
+  cr_assert_eq(ca.offerer, 0);
+  ca.offerer = 1;
+  tside_new(&a, &ca);
+  tside_new(&b, &cb);
+  /* Before gathering, before any check. */
+  cr_assert_eq(ice_controlling(&a), 1);
+  cr_assert_eq(ice_controlling(&b), 0);
+  connect_pair(&a, &b);
+  cr_assert_eq(ice_controlling(&a), 1);
+  cr_assert_eq(role_conflicts, 0, "%d role conflict lines from libnice", role_conflicts);
+  /* The offerer refuses a remote offer (it would have to become controlled). */
+  tside c;
+  csctp_peer_config cc;
+  csctp_peer_config_default(&cc);
+  cc.offerer = 1;
+  tside_new(&c, &cc);
+  wait_gathered(&c);
+  csctp_ssize n = csctp_peer_create_offer(b.peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_eq(n, CSCTP_ERR_INVALID_STATE, "b has answered");
+  n = csctp_peer_create_offer(a.peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_gt(n, 0);
+  csctp_sdp_error e;
+  cr_assert_eq(
+      csctp_peer_set_remote_description(c.peer, CSCTP_PEER_SDP_OFFER, sdp_buf, (size_t)n, &e),
+      CSCTP_ERR_INVALID_STATE);
+  cr_assert(strstr(e.message, "offerer"), "%s", e.message);
+  csctp_peer_del(a.peer);
+  csctp_peer_del(b.peer);
+  csctp_peer_del(c.peer);
+}
+
+/* A peer not created as the offerer that offers before its context first ran still
+ * becomes controlling in time. */
+Test(peer_transport, early_offer_takes_control) {
+  tside a, b;
+  csctp_peer_config ca, cb;
+  csctp_peer_config_default(&ca);
+  csctp_peer_config_default(&cb);
+  tside_new(&a, &ca);
+  tside_new(&b, &cb);
+  cr_assert_gt(csctp_peer_create_offer(a.peer, sdp_buf, sizeof sdp_buf), 0);
+  cr_assert_eq(ice_controlling(&a), 1);
+  connect_pair(&a, &b);
+  cr_assert_eq(role_conflicts, 0, "%d role conflict lines from libnice", role_conflicts);
+  csctp_peer_del(a.peer);
+  csctp_peer_del(b.peer);
+}
+
+/* The case issue 12 found in csctp-peer --offer: control asked for after gathering.
+ * The peer says so (the transport reports the role libnice really has) and still
+ * connects, through a role conflict. */
+Test(peer_transport, late_offer_without_offerer_stays_controlled) {
+  tside a, b;
+  csctp_peer_config ca, cb;
+  csctp_peer_config_default(&ca);
+  csctp_peer_config_default(&cb);
+  tside_new(&a, &ca);
+  tside_new(&b, &cb);
+  connect_pair(&a, &b); /* offers once gathering is done */
+  cr_assert_eq(ice_controlling(&a), 0);
+  cr_assert_gt(role_conflicts, 0, "two controlled agents met no role conflict");
+  csctp_peer_del(a.peer);
+  csctp_peer_del(b.peer);
 }
