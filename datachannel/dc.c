@@ -1,4 +1,6 @@
 /* The data-channel layer: channel table, handles, event queue and the public calls. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dc_priv.h"
@@ -9,6 +11,16 @@ void csctp_dc_config_default(csctp_dc_config *cfg) {
   cfg->role = CSCTP_DC_ROLE_CLIENT;
   cfg->max_message_size = 65536;
   cfg->max_partial_size = 262144;
+}
+
+void csctp_dc_log(const csctp_dc *dc, const char *fmt, ...) {
+  if (!dc->cfg.log || !(dc->cfg.log_mask & CSCTP_LOG_DC)) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  dc->cfg.log(dc->cfg.log_user_data, CSCTP_LOG_DC, line);
 }
 
 /* ---- slots and handles ---- */

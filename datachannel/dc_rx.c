@@ -138,10 +138,16 @@ int csctp_dc_flush_resets(csctp_dc *dc, csctp_tstamp now) {
 
 /* ---- inbound DCEP ---- */
 
-static int dc_reject_open(csctp_dc *dc, uint16_t stream, csctp_tstamp now) {
+static const char *dc_role_name(const csctp_dc *dc) {
+  return dc->cfg.role == CSCTP_DC_ROLE_CLIENT ? "client" : "server";
+}
+
+static int dc_reject_open(csctp_dc *dc, uint16_t stream, const char *why, csctp_tstamp now) {
   /* RFC 8832 §6: no ACK; close the channel, i.e. reset our outgoing stream. A hidden
    * channel holds the id until both directions are reset. */
   dc->st.open_rejected++;
+  csctp_dc_log(dc, "dc: DATA_CHANNEL_OPEN on stream %u rejected (%s): stream reset, no ACK", stream,
+               why);
   dc_chan *c = csctp_dc_chan_alloc(dc);
   if (!c) return CSCTP_ERR_NOMEM;
   c->hidden = 1;
@@ -158,17 +164,41 @@ static int dc_reject_open(csctp_dc *dc, uint16_t stream, csctp_tstamp now) {
 static int dc_on_open(csctp_dc *dc, uint16_t stream, const csctp_dcep_msg *m, csctp_tstamp now) {
   dc_chan *c = csctp_dc_chan_by_stream(dc, stream);
   if (c) {
-    /* RFC 8832 §6: an OPEN on a stream already in use closes that channel. */
+    /* A real collision: the id carries a channel (ours, opening or open; the peer's;
+     * or one closing). RFC 8832 §6: an OPEN on a stream already in use closes it. */
     dc->st.open_rejected++;
-    if (c->state == CSCTP_DC_STATE_CLOSING || c->state == CSCTP_DC_STATE_CLOSED) return 0;
+    int closing = c->state == CSCTP_DC_STATE_CLOSING || c->state == CSCTP_DC_STATE_CLOSED;
+    csctp_dc_log(dc,
+                 "dc: DATA_CHANNEL_OPEN on stream %u rejected: the id is in use by %s%s channel "
+                 "(%s)%s",
+                 stream,
+                 c->hidden    ? "a rejected"
+                 : c->by_peer ? "the peer's"
+                              : "our",
+                 c->negotiated ? " negotiated" : "",
+                 c->state == CSCTP_DC_STATE_CONNECTING ? "opening"
+                 : closing                             ? "closing"
+                                                       : "open",
+                 closing ? "" : ": closing it (RFC 8832 §6)");
+    if (closing) return 0;
     int rv = csctp_dc_queue_error(dc, c, CSCTP_DC_ERR_OPEN_COLLISION, 0);
     return rv < 0 ? rv : csctp_dc_close_begin(dc, c, now);
   }
-  /* The peer must use the parity of its own role; and the id must be usable. */
+  if (stream > DC_MAX_STREAM || (dc->connected && stream >= dc->max_streams))
+    return dc_reject_open(dc, stream, "beyond the negotiated streams", now);
+  /* RFC 8832 §6 gives the peer the other parity than ours. A peer that picked ids
+   * by its ICE role instead (aiortc after a role conflict) still gets its channel
+   * when the id is free, as libwebrtc, aiortc and GStreamer do; our own channels
+   * skip ids in use (csctp_dc_alloc_stream_id). */
   int peer_odd = dc->cfg.role == CSCTP_DC_ROLE_CLIENT;
-  if ((stream & 1) != peer_odd || stream > DC_MAX_STREAM ||
-      (dc->connected && stream >= dc->max_streams))
-    return dc_reject_open(dc, stream, now);
+  if ((stream & 1) != peer_odd) {
+    dc->st.open_our_parity++;
+    csctp_dc_log(dc,
+                 "dc: DATA_CHANNEL_OPEN on stream %u, an %s id although we are the DTLS %s (the "
+                 "peer should use %s ids): the id is free, accepted",
+                 stream, (stream & 1) ? "odd" : "even", dc_role_name(dc),
+                 peer_odd ? "odd" : "even");
+  }
   c = csctp_dc_chan_alloc(dc);
   if (!c) return CSCTP_ERR_NOMEM;
   c->by_peer = 1;
@@ -203,12 +233,13 @@ static int dc_on_dcep(csctp_dc *dc, uint16_t stream, const uint8_t *data, size_t
     dc->st.dcep_malformed++;
     /* A broken OPEN is still an OPEN attempt: reject it as §6 says. */
     if (len > 0 && data[0] == CSCTP_DCEP_OPEN && !csctp_dc_chan_by_stream(dc, stream))
-      return dc_reject_open(dc, stream, now);
+      return dc_reject_open(dc, stream, "malformed", now);
+    csctp_dc_log(dc, "dc: malformed DCEP message (%zu bytes) on stream %u: discarded", len, stream);
     return 0;
   case CSCTP_DCEP_UNKNOWN_TYPE: dc->st.dcep_unknown_type++; return 0;
   case CSCTP_DCEP_BAD_CHANNEL_TYPE:
     if (csctp_dc_chan_by_stream(dc, stream)) return dc_on_open(dc, stream, &m, now);
-    return dc_reject_open(dc, stream, now);
+    return dc_reject_open(dc, stream, "reserved channel type", now);
   case CSCTP_DCEP_OK: break;
   }
   if (m.type == CSCTP_DCEP_OPEN) return dc_on_open(dc, stream, &m, now);

@@ -328,6 +328,9 @@ int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
   csctp_dc_config dcfg;
   csctp_dc_config_default(&dcfg);
   dcfg.mem = p->mem; /* the caller's allocator, as for every other object of the peer */
+  dcfg.log = p->cfg.log;
+  dcfg.log_user_data = p->cfg.log_user_data;
+  dcfg.log_mask = p->cfg.log_mask;
   int rv = csctp_assoc_new(&a, &sc);
   if (!rv) rv = csctp_dc_new(&dc, a, &dcfg);
   if (rv) {

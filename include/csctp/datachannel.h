@@ -22,7 +22,13 @@
  * stream id and PPIDs stay hidden unless asked for (csctp_dc_get_info).
  *
  * Stream ids (RFC 8832 §6): the DTLS client opens even ids, the DTLS server
- * odd ones; set the role before the association is established. Channels
+ * odd ones; set the role before the association is established. A peer's
+ * DATA_CHANNEL_OPEN on an id of our parity is accepted when that id is free
+ * (some stacks, e.g. aiortc after an ICE role conflict, pick ids by ICE role;
+ * libwebrtc, aiortc and GStreamer accept such OPENs too), counted in
+ * open_our_parity and logged; our own channels then skip that id. Only a
+ * real collision (the id already carries a channel of ours, or one being
+ * opened or closed) is refused, and every refusal is logged. Channels
  * opened before that wait (state CONNECTING) and get their id, send their
  * DATA_CHANNEL_OPEN and report OPEN when the CONNECTED event passes through
  * csctp_dc_poll_event(). Create the csctp_dc before the association is
@@ -79,6 +85,10 @@ typedef struct csctp_dc_config {
   uint32_t max_partial_size; /**< largest message reassembled from the deprecated partial
                                   PPIDs 52/54 (default 262144); larger ones are dropped */
   const csctp_mem *mem;      /**< allocator; NULL = csctp_mem_default() */
+  csctp_log_fn log;          /**< optional logging hook (CSCTP_LOG_DC): DCEP decisions,
+                                  e.g. every rejected DATA_CHANNEL_OPEN and why */
+  void *log_user_data;
+  uint32_t log_mask; /**< categories to log, e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_dc_config;
 
 /** Fills `cfg` with the defaults documented above. */
@@ -199,6 +209,8 @@ typedef struct csctp_dc_stats {
   uint64_t dcep_malformed;    /**< too short, label/protocol past the end, bad UTF-8 */
   uint64_t dcep_unknown_type; /**< message types other than OPEN and ACK (discarded) */
   uint64_t open_rejected;     /**< OPENs answered by a stream reset instead of an ACK */
+  uint64_t open_our_parity;   /**< OPENs accepted on a free id of our parity (the one
+                                   the peer's DTLS role does not give it; file comment) */
   uint64_t ack_unexpected;    /**< ACKs on a stream that awaits none (discarded) */
   uint64_t msgs_no_channel;   /**< user messages on a stream without an open channel */
   uint64_t msgs_bad_ppid;     /**< PPIDs outside 50-57 or 55 (discarded) */

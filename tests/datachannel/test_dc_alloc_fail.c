@@ -4,7 +4,7 @@
  * between two data-channel layers over two engines (channels opened before
  * and after the handshake both ways, a negotiated channel, a long label,
  * messages of 0 to 65536 bytes, deprecated partial messages, a
- * buffered-amount threshold, DCEP errors: OPEN of the wrong parity,
+ * buffered-amount threshold, DCEP errors: OPEN of the other parity,
  * malformed OPEN, unknown type, OPEN on a channel in use; 20 channels each
  * way opened and closed at once; then the association shut down) is run
  * once to count one side's allocation calls, then again failing the k-th,
@@ -334,8 +334,9 @@ static void script(drun *r) {
   r->want_msgs[1]++;
   TRY(pump(r));
 
-  /* DCEP errors, from A's bare association: an OPEN of the wrong parity, a malformed
-   * OPEN, an unknown message type, an OPEN on B's channel in use (collision). */
+  /* DCEP errors, from A's bare association: an OPEN of the other parity (accepted since
+   * issue 12: the id is free), a malformed OPEN, an unknown message type, an OPEN on B's
+   * channel in use (collision). */
   static const uint8_t open_msg[] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                                      0x00, 0x02, 0x00, 0x00, 'x',  'y'};
   static const uint8_t short_open[] = {0x03, 0x00, 0x00};
