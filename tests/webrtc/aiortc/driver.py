@@ -21,6 +21,7 @@ aiortc 1.4 bugs met here (each named on the line where it shows):
     answers a csctp offer and still ends up ICE-controlling (an ICE role conflict it won),
     it opens its channels on odd ids while being the DTLS client. csctp accepts such an
     OPEN when the id is free; the line says "aiortc-odd-id-as-dtls-client" when it happens.
+    "wrong-parity" makes that deterministic in both directions (issue 12: csctp accepts it).
   - it advertises a=max-message-size:65536 although it reassembles any size, and it does
     not check the peer's limit before sending; "max-csctp" lifts its advertisement to
     csctp's own limit (a monkeypatch of RTCSctpTransport.getCapabilities) to send the
@@ -595,6 +596,28 @@ async def sc_roles(s):
     return f"{s.roles}; csctp's channel id {s.first.ch.id}, aiortc's id {c.ch.id}"
 
 
+async def sc_wrong_parity(s):
+    """aiortc's id bug made deterministic: its next channel gets an id of the other parity
+    (what aiortc does when it wins an ICE role conflict). csctp must accept a free id."""
+    sctp = s.pc.sctp
+    want = 0 if s.dtls_role() == "client" else 1
+    sctp._data_channel_id = 1 - want
+    c = Chan(s.pc.createDataChannel("wrong-parity"))
+    try:
+        await c.wait_open()
+    except Fail as e:
+        raise Fail(f"{e}: csctp refused a DATA_CHANNEL_OPEN on free id {c.ch.id} of the DTLS "
+                   f"{'server' if want == 0 else 'client'}'s parity (issue 12: accept it when free)")
+    await c.echo("on a wrong-parity id")
+    await check_info(c, {"id": c.ch.id, "label": "wrong-parity"})
+    c2 = Chan(s.pc.createDataChannel("wrong-parity-2"))
+    await c2.wait_open()
+    await c2.echo("again")
+    await s.first.echo("first still echoes")
+    return (f"aiortc (DTLS {s.dtls_role()}) opened ids {c.ch.id} and {c2.ch.id}, the other side's parity: "
+            f"accepted, echo, info? id matches")
+
+
 SCENARIOS = [
     # name, function, directions, options
     ("text", sc_text, ("answer", "offer"), {}),
@@ -612,6 +635,7 @@ SCENARIOS = [
     ("close-csctp", sc_close_csctp, ("answer", "offer"), {}),
     ("close-first", sc_close_first, ("answer", "offer"), {}),
     ("bulk", sc_bulk, ("answer", "offer"), {"bulk": True}),
+    ("wrong-parity", sc_wrong_parity, ("answer", "offer"), {"raw_ids": True}),
     # aiortc as it is (no id workaround): shows whether csctp offers with the right ICE role
     # and accepts aiortc's OPEN on a free id of the wrong parity.
     ("swap", sc_roles, ("offer",), {"repeat": True, "raw_ids": True}),
