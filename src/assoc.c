@@ -790,6 +790,16 @@ int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now) {
   return csctp_assoc_timers_run(a, now);
 }
 
+int csctp_assoc_input_drained(csctp_assoc *a) {
+  if (!a) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->sack_timer != CSCTP_TSTAMP_NONE) { /* DATA waits for its acknowledgement */
+    a->sack_timer = CSCTP_TSTAMP_NONE;
+    a->sack_now = 1;
+    csctp_assoc_mark(a);
+  }
+  return 0;
+}
+
 int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
                      csctp_tstamp now) {
   assoc_release_popped(a);

@@ -62,9 +62,11 @@ void csctp_assoc_on_shutdown(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp
   csctp_tx_sack_result res = {0};
   int rv = csctp_tx_on_cum_ack(&a->tx, cum, now, &res);
   if (rv == CSCTP_ERR_MALFORMED) {
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "SHUTDOWN acks a TSN never sent",
-                           CSCTP_CLOSE_PROTOCOL_ERROR);
-    return;
+    /* It acks a TSN we never sent. pion/sctp 1.8 puts its own TSNs there (about half of its
+     * graceful closes): the value tells us nothing, but the peer asks to close, which is
+     * better honoured than answered with an ABORT. Our data still needs a SACK to go. */
+    a->stats.drop_malformed++;
+    csctp_assoc_log(a, "SHUTDOWN acks TSN %u, never sent: its ack is ignored", cum);
   }
   if (res.new_data_acked) a->error_count = 0;
   switch (a->state) {

@@ -219,6 +219,34 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
   return G_SOURCE_CONTINUE;
 }
 
+/*
+ * Socket buffers of LINK_BUFFER bytes: a peer may send a whole receive window
+ * (1-4 MiB) in one burst, and what the socket cannot hold the kernel drops
+ * before we read it (a pion/sctp sender lost 101 packets of a 16 MiB run to
+ * the 212,992-byte default, then waited for retransmissions). SO_RCVBUF is
+ * capped by net.core.rmem_max; SO_RCVBUFFORCE (CAP_NET_ADMIN) is not, so it is
+ * tried first. What the kernel granted is logged when it is less.
+ */
+#define LINK_BUFFER (4 << 20)
+
+static void link_set_buffer(int fd, int force_opt, int opt, const char *name) {
+  int want = LINK_BUFFER, got = 0;
+  socklen_t gl = sizeof(got);
+  if (setsockopt(fd, SOL_SOCKET, force_opt, &want, sizeof(want)) != 0)
+    setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+  /* Linux reports twice the size asked (its bookkeeping overhead). */
+  if (getsockopt(fd, SOL_SOCKET, opt, &got, &gl) == 0 && got < want)
+    g_log("csctp", G_LOG_LEVEL_MESSAGE,
+          "%s: the kernel grants %d bytes of the %d asked (raise net.core.%s_max, or run with "
+          "CAP_NET_ADMIN); a burst larger than that is dropped before it is read",
+          name, got, want, opt == SO_RCVBUF ? "rmem" : "wmem");
+}
+
+static void link_set_buffers(int fd) {
+  link_set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, "SO_RCVBUF");
+  link_set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUF");
+}
+
 int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
                    uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
                    void *user_data, char **err) {
@@ -263,9 +291,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
      * without it an unconnected socket never hears of them. */
     setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
   }
-  int bufsz = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+  link_set_buffers(fd);
   if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
     int e = errno;
     *err = g_strdup_printf("bind %s%s%u: %s", local_ip, udp ? ":" : "", udp ? udp_port : 0u,

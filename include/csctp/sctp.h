@@ -396,6 +396,19 @@ CSCTP_EXTERN csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a);
 CSCTP_EXTERN int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now);
 
 /**
+ * Tells the association that the caller has read every inbound packet that
+ * was waiting (its socket is drained for now). A SACK that the delayed-SACK
+ * rule would hold back (an odd last DATA packet, RFC 9260 §6.2) then goes out
+ * at the next csctp_assoc_write_packet instead of sack_timeout later, which
+ * the RFC allows at any time. Without it a sender that waits for the
+ * acknowledgement of its last packet before sending more (usrsctp under
+ * GStreamer's sctpenc: it sleeps up to 100 ms each time) stalls at the end of
+ * every burst. Costs at most one SACK per batch of reads. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (`a` NULL).
+ */
+CSCTP_EXTERN int csctp_assoc_input_drained(csctp_assoc *a);
+
+/**
  * Queues one message, copying `data` once into the send buffer. May be called
  * before the association is established (the data waits for it).
  * Returns 0 or: CSCTP_ERR_STREAM_ID (stream not negotiated),

@@ -596,3 +596,29 @@ Test(assoc, init_ack_unrecognized_parameters_are_all_reported) {
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
 }
+
+Test(assoc, shutdown_acking_a_tsn_never_sent_still_closes_gracefully) {
+  /* pion/sctp 1.8 puts its own TSNs in a SHUTDOWN's cumulative ack (about half of its
+   * graceful closes): the ack is ignored and counted, the close goes on, no ABORT. */
+  side x, y;
+  side_new(&x, 71);
+  side_new(&y, 72);
+  establish(&x, &y, T0);
+  uint8_t c[8] = {CSCTP_CHUNK_SHUTDOWN, 0, 0, 8};
+  csctp_put_u32(c + 4, x.a->tx.next_tsn + 1000);
+  pkt q;
+  build_pkt(&q, y.a->peer_tag, c, sizeof c);
+  csctp_stats st0, st;
+  csctp_assoc_get_stats(x.a, &st0);
+  cr_assert_eq(csctp_assoc_read_packet(x.a, q.b, q.len, T0), 0);
+  pkt p[4];
+  int n = side_pull(&x, p, 4, T0);
+  cr_assert_geq(n, 1);
+  cr_assert(find_chunk(&p[0], CSCTP_CHUNK_SHUTDOWN_ACK, NULL), "SHUTDOWN ACK, not ABORT");
+  cr_assert_not(find_chunk(&p[0], CSCTP_CHUNK_ABORT, NULL));
+  csctp_assoc_get_stats(x.a, &st);
+  cr_assert_eq(st.drop_malformed, st0.drop_malformed + 1, "the bad ack is counted");
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_SHUTDOWN_ACK_SENT);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}

@@ -238,3 +238,27 @@ Test(sack, one_sack_per_packet_while_a_tsn_is_missing_even_when_reads_are_batche
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
 }
+
+Test(sack, input_drained_sends_the_delayed_sack_at_once) {
+  side x, y;
+  side_new(&x, 1);
+  side_new(&y, 2);
+  establish(&x, &y, T0);
+  send_msg(&x, 0, 100, T0);
+  pkt p[4];
+  cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
+  /* One DATA packet: the SACK is delayed (RFC 9260 §6.2) ... */
+  cr_assert_eq(side_pull(&y, p, 4, T0), 0, "delayed");
+  cr_assert_gt(csctp_assoc_expiry(y.a), T0);
+  /* ... until the caller says it read everything waiting: then it goes at once. */
+  cr_assert_eq(csctp_assoc_input_drained(y.a), 0);
+  cr_assert_eq(side_pull(&y, p, 4, T0), 1);
+  cr_assert(find_chunk(&p[0], CSCTP_CHUNK_SACK, NULL));
+  /* Nothing owed: nothing more. */
+  cr_assert_eq(csctp_assoc_input_drained(y.a), 0);
+  cr_assert_eq(side_pull(&y, p, 4, T0), 0);
+  cr_assert_eq(csctp_assoc_input_drained(NULL), CSCTP_ERR_INVALID_ARGUMENT);
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
+}
