@@ -38,7 +38,7 @@ const char *csctp_peer_state_name(csctp_peer_state state) {
 
 void csctp_peer_config_default(csctp_peer_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
-  cfg->max_message_size = 262144;
+  cfg->max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
   cfg->sctp_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
   cfg->sctp_rwnd = 4u << 20;
   cfg->sctp_sndbuf = 4u << 20;
@@ -191,6 +191,40 @@ static void peer_dtls_events(csctp_peer *p, csctp_tstamp now) {
   }
 }
 
+/*
+ * A channel event to the application. A message is handed out from the peer's own copy:
+ * the engine releases the message it handed out at the start of the next call on the
+ * association (sctp.h), and frees a large reassembly buffer then, so a callback that
+ * echoes the message with csctp_peer_send() would have the engine copy freed memory; the
+ * peer promises the data for the whole callback. Returns 0 or CSCTP_ERR_NOMEM.
+ */
+static int peer_emit_channel(csctp_peer *p, csctp_dc_event *ev) {
+  csctp_peer_event pev = {.type = CSCTP_PEER_EVENT_CHANNEL};
+  pev.u.channel = ev;
+  size_t len = ev->type == CSCTP_DC_EVENT_MESSAGE ? ev->u.message.len : 0;
+  if (len == 0) {
+    peer_emit(p, &pev);
+    return 0;
+  }
+  uint8_t *buf = p->rx_copy;
+  if (len > p->rx_copy_cap) {
+    if (len <= PEER_RX_COPY_KEEP) {
+      buf = p->mem->realloc(p->rx_copy, PEER_RX_COPY_KEEP, p->mem->user_data);
+      if (!buf) return CSCTP_ERR_NOMEM;
+      p->rx_copy = buf;
+      p->rx_copy_cap = PEER_RX_COPY_KEEP;
+    } else {
+      buf = p->mem->malloc(len, p->mem->user_data); /* freed after the callback */
+      if (!buf) return CSCTP_ERR_NOMEM;
+    }
+  }
+  memcpy(buf, ev->u.message.data, len);
+  ev->u.message.data = buf;
+  peer_emit(p, &pev);
+  if (buf != p->rx_copy) p->mem->free(buf, p->mem->user_data);
+  return 0;
+}
+
 /* Timers, DTLS events into SCTP, channel events to the application, output. */
 static void peer_run(csctp_peer *p) {
   if (p->dead || p->in_run) return;
@@ -212,10 +246,8 @@ static void peer_run(csctp_peer *p) {
   while (!p->dead && (rv = csctp_dc_poll_event(p->dc, &ev, now)) == 1) {
     if (ev.type == CSCTP_DC_EVENT_ASSOC) {
       peer_on_assoc_event(p, &ev.u.assoc, now);
-    } else {
-      csctp_peer_event pev = {.type = CSCTP_PEER_EVENT_CHANNEL};
-      pev.u.channel = &ev;
-      peer_emit(p, &pev);
+    } else if (peer_emit_channel(p, &ev) != 0) {
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
     }
     /* Keep the wire busy while a long run of events (echoes) is handled. */
     if (++n % 16 == 0) peer_flush(p, now);
@@ -442,10 +474,20 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
     p->scfg.local_port = cfg->sctp_port ? cfg->sctp_port : CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.remote_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.mtu = PEER_DTLS_MTU - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
-    if (cfg->max_message_size) p->scfg.max_message_size = cfg->max_message_size;
+    p->scfg.max_message_size =
+        cfg->max_message_size ? cfg->max_message_size : CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
     if (cfg->sctp_rwnd) p->scfg.rwnd = cfg->sctp_rwnd;
-    if (p->scfg.rwnd < p->scfg.max_message_size) p->scfg.rwnd = p->scfg.max_message_size;
     if (cfg->sctp_sndbuf) p->scfg.sndbuf = cfg->sctp_sndbuf;
+    /* The engine hands a message out whole, so it must fit the window (csctp_config.rwnd),
+     * with room to spare: the message's reassembly buffer is charged to the window at its
+     * full size from its first fragment on, and in-order DATA past the window is dropped,
+     * so with rwnd == max_message_size a message of that size never completes. A message
+     * we may send must fit an empty send buffer. */
+    uint32_t mms = p->scfg.max_message_size;
+    uint64_t min_rwnd = (uint64_t)mms + (mms / 4 > PEER_RWND_SPARE ? mms / 4 : PEER_RWND_SPARE);
+    if (min_rwnd > UINT32_MAX) min_rwnd = UINT32_MAX;
+    if (p->scfg.rwnd < min_rwnd) p->scfg.rwnd = (uint32_t)min_rwnd;
+    if (p->scfg.sndbuf < mms) p->scfg.sndbuf = mms;
     p->scfg.rand = peer_rand;
     p->scfg.mem = mem;
     p->scfg.log = cfg->log;
@@ -509,6 +551,7 @@ static void peer_free(csctp_peer *p) {
   csctp_dtls_cert_del(p->own_cert);
   if (p->local_candidates) g_ptr_array_unref(p->local_candidates);
   if (p->early) g_ptr_array_unref(p->early);
+  if (p->rx_copy) p->mem->free(p->rx_copy, p->mem->user_data);
   if (p->remote) p->mem->free(p->remote, p->mem->user_data);
   if (p->local) p->mem->free(p->local, p->mem->user_data);
   g_main_context_unref(p->ctx);

@@ -8,6 +8,11 @@
 
 /* DTLS datagrams kept while the remote description (our DTLS role) is not known. */
 #define PEER_EARLY_MAX 16
+/* Messages up to this size are handed to the application from one buffer kept by the
+ * peer; larger ones from a buffer allocated for the callback (peer_emit_channel). */
+#define PEER_RX_COPY_KEEP (64u << 10)
+/* The receive window is at least max_message_size + max(max_message_size / 4, this). */
+#define PEER_RWND_SPARE (256u << 10)
 /* Largest datagram we write (the DTLS MTU); the SCTP packet is this minus 37. */
 #define PEER_DTLS_MTU 1200
 
@@ -44,6 +49,8 @@ struct csctp_peer {
   GSource *gather_idle;
   int depth, dead, in_run;
   uint64_t dropped_out; /* SCTP packets DTLS refused, datagrams ICE refused */
+  uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
+  size_t rx_copy_cap;
   uint8_t dgram[PEER_DTLS_MTU];
   uint8_t pkt[PEER_DTLS_MTU];
 };

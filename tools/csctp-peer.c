@@ -4,9 +4,13 @@
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
  *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp]
+ *              [--max-message-size BYTES]
  *
  * --no-srtp leaves DTLS-SRTP (use_srtp) out of the handshake; by default it is
  * offered and accepted as browsers do (csctp_peer_config.dtls_srtp).
+ * --max-message-size sets our a=max-message-size, the largest message received
+ * or sent (default 1 MiB; at most 1 GiB). The SCTP receive window and send
+ * buffer (4 MiB each) grow to it when it is larger: memory grows with it.
  *
  * Answerer by default: answers the offer read from stdin. With --offer it
  * opens an ordered reliable channel "offerer", writes its offer and waits for
@@ -14,6 +18,7 @@
  * bytes, same order) except the control strings "bytes?", "info?" and
  * "close!", and except on channels labelled sink*, which only count bytes.
  */
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,10 +331,21 @@ static void pending_free(gpointer p) {
   g_free(pd);
 }
 
+/* A decimal byte count in 1..1 GiB. */
+static int parse_size(const char *s, uint32_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *end || *s == '-' || v == 0 || v > (1ull << 30)) return 0;
+  *out = (uint32_t)v;
+  return 1;
+}
+
 int main(int argc, char **argv) {
   app a = {0};
   GPtrArray *addrs = g_ptr_array_new();
   int loopback = 1, srtp = 1;
+  uint32_t max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--offer")) {
       a.offer_mode = 1;
@@ -339,9 +355,13 @@ int main(int argc, char **argv) {
       loopback = 0;
     } else if (!strcmp(argv[i], "--no-srtp")) {
       srtp = 0;
+    } else if (!strcmp(argv[i], "--max-message-size") && i + 1 < argc &&
+               parse_size(argv[i + 1], &max_message_size)) {
+      i++;
     } else {
       fprintf(stderr,
-              "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp]\n");
+              "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
+              "[--max-message-size BYTES (1..1073741824)]\n");
       return 2;
     }
   }
@@ -358,6 +378,7 @@ int main(int argc, char **argv) {
   cfg.n_local_addresses = addrs->len;
   cfg.include_loopback = loopback;
   cfg.dtls_srtp = srtp;
+  cfg.max_message_size = max_message_size;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
   int rv = csctp_peer_new(&a.peer, NULL, &cfg);

@@ -339,11 +339,36 @@ typedef struct csctp_peer_config {
    * extension out (csctp_peer_get_transport() then reports CSCTP_SRTP_NONE).
    */
   int dtls_srtp;
-  /** Our a=max-message-size: the largest message we accept (default 262144). */
+  /**
+   * Our a=max-message-size (RFC 8841 §6): the largest message we accept, and
+   * also the largest we send (the association's max_message_size; what we send
+   * is further bounded by the peer's a=max-message-size). Default
+   * CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE (1 MiB); 0 = the default. A message is
+   * handed out whole and must fit the receive window with room to spare (its
+   * reassembly buffer is charged to the window from the first fragment on),
+   * and must fit an empty send buffer: sctp_rwnd is raised to at least
+   * max_message_size + max(max_message_size / 4, 256 KiB), sctp_sndbuf to at
+   * least max_message_size. Messages are received and sent whole: a message
+   * larger than the window is not supported (no partial delivery).
+   */
   uint32_t max_message_size;
-  uint16_t sctp_port;              /**< our a=sctp-port (default 5000) */
-  uint32_t sctp_rwnd;              /**< SCTP receive window (default 4 MiB) */
-  uint32_t sctp_sndbuf;            /**< SCTP send buffer (default 4 MiB) */
+  uint16_t sctp_port; /**< our a=sctp-port (default 5000) */
+  /**
+   * SCTP receive window, bytes (default 4 MiB; raised for max_message_size,
+   * see there). Memory: the association holds at most rwnd + max_message_size
+   * of received data (reassembly and out-of-order), so 5 MiB per peer with the
+   * defaults; and a message handed to the application is first copied into a
+   * buffer of the peer (64 KiB kept; a larger one only during the callback).
+   */
+  uint32_t sctp_rwnd;
+  /**
+   * SCTP send buffer, bytes (default 4 MiB; at least max_message_size): whole
+   * messages queued or in flight, held until acknowledged. With the defaults a
+   * peer holds at most 9 MiB of SCTP data in all, plus 2 MiB during a callback
+   * with a 1 MiB message (besides its fixed buffers, and the 4 MiB kernel
+   * socket buffers the ICE agent asks for).
+   */
+  uint32_t sctp_sndbuf;
   uint32_t ice_connect_timeout_ms; /**< see csctp_ice_config (default 30000) */
   const csctp_mem *mem;            /**< NULL = csctp_mem_default() */
   csctp_log_fn log;                /**< optional logging hook, all layers */
@@ -353,6 +378,9 @@ typedef struct csctp_peer_config {
 
 /** Fills `cfg` with the defaults documented above (on_event NULL: set it). */
 CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
+
+/** csctp_peer_config.max_message_size by default: 1 MiB. */
+#define CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE (1u << 20)
 
 /**
  * The use_srtp profiles the peer offers or accepts with csctp_peer_config.dtls_srtp,

@@ -270,7 +270,7 @@ Test(peer, answers_real_browser_offers) {
     csctp_ssize n = csctp_peer_create_answer(s.peer, sdp_buf, sizeof sdp_buf);
     cr_assert_gt(n, 0, "%s", files[i]);
     cr_assert(strstr(sdp_buf, "a=setup:active"), "%s", files[i]);
-    cr_assert(strstr(sdp_buf, "a=max-message-size:262144"), "%s", files[i]);
+    cr_assert(strstr(sdp_buf, "a=max-message-size:1048576"), "%s", files[i]);
     cr_assert(strstr(sdp_buf, "a=candidate:"), "%s", files[i]);
     /* No second description, and no offer once a remote offer is set. */
     cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, NULL),
