@@ -92,7 +92,7 @@ class Peer {
     this.proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.log = logFile ? fs.createWriteStream(logFile) : null;
     livePeers.add(this);
-    this.exitP = new Promise((r) => this.proc.on('exit', (code, sig) => { this.exited = { code, sig }; livePeers.delete(this); r(); }));
+    this.exitP = new Promise((r) => this.proc.on('exit', (code, sig) => { this.exited = { code, sig, early: !this.stopping }; livePeers.delete(this); r(); }));
     this.proc.on('error', (e) => { this.exited = { error: e.message }; });
     this.proc.stdin.on('error', () => {});
     let out = '';
@@ -147,6 +147,7 @@ class Peer {
   // Contract: after bye / end of stdin the peer exits within 3 s; then SIGTERM, SIGKILL 2 s later,
   // to its own process group only (it was started detached, so the group is the child's pid).
   async stop() {
+    this.stopping = true;
     try { this.send({ type: 'bye' }); this.proc.stdin.end(); } catch {}
     const kill = (sig) => { try { process.kill(-this.proc.pid, sig); } catch {} };
     let late = false;
@@ -391,6 +392,17 @@ const scenarios = {
     await echoCheck(ch, [makeBytes(max, 6), makeString(max, 7)], 30000);
     return `${mb(max)} (peer a=max-message-size:${peerMax}, libdatachannel ${LDC_MAX_MESSAGE}), ${Math.round(now() - t0)} ms`;
   },
+  'large-16m': async (c) => {
+    // csctp-peer --max-message-size 16777216 (issue 12: a 16 MiB message through libdatachannel):
+    // one 16 MiB binary and one 16 MiB string each way.
+    const ch = await c.connect('large-16m');
+    const max = ch.dc.maxMessageSize();
+    if (max < 16 << 20) fail(`libdatachannel allows only ${max} B towards the peer (peer a=max-message-size:${c.remoteMaxMessage()})`);
+    const t0 = now();
+    await echoCheck(ch, [makeBytes(16 << 20, 21), makeString(16 << 20, 22)], 30000);
+    const secs = (now() - t0) / 1000;
+    return `2 x 16 MiB echoed in ${secs.toFixed(2)} s (${((64 << 20) / secs / 1e6).toFixed(1)} MB/s both ways together)`;
+  },
   unordered: (c) => partial(c, 'unordered', { unordered: true },
     { ordered: false, maxRetransmits: null, maxPacketLifeTime: null }, { minDelivery: 1 }),
   'unordered-rtx0': (c) => partial(c, 'unordered-rtx0', { unordered: true, maxRetransmits: 0 },
@@ -520,7 +532,7 @@ const scenarios = {
 };
 
 // Extra csctp-peer options per scenario.
-const PEER_ARGS = { 'no-srtp': '--no-srtp' };
+const PEER_ARGS = { 'no-srtp': '--no-srtp', 'large-16m': '--max-message-size 16777216' };
 
 // Known faults of libdatachannel / node-datachannel 0.33.4 (libdatachannel 0.24.5) that make a
 // scenario fail for reasons outside csctp: name -> { dir?: 'ldc-offers'|'peer-offers', reason }.
@@ -558,6 +570,12 @@ async function runOnce(dir, name, peerCmd, tag = '') {
     if (c.peer.badStdout) fail(`non-JSON line on the peer's stdout: ${c.peer.badStdout}`);
   } catch (e) {
     status = 'FAIL'; reason = e.message;
+  }
+  const died = c.peer.exited && c.peer.exited.early ? c.peer.exited : null;
+  if (died) {
+    const how = died.sig ? `killed by ${died.sig}` : died.error ? `failed to start (${died.error})` : `exited with status ${died.code}`;
+    if (status === 'PASS') status = 'FAIL';
+    reason = `the peer ${how} before "bye"` + (reason ? `; ${reason}` : '');
   }
   const late = await c.close();
   if (late && status === 'PASS') { status = 'FAIL'; reason = 'the peer did not exit within 3 s of "bye"'; }
