@@ -4,7 +4,11 @@
 // in both offer directions, each with a fresh peer process and a fresh PeerConnection.
 //
 //   node driver.mjs --peer /path/to/csctp-peer [--only a,b] [--direction ldc|peer]
-//                   [--bulk-mib 32] [--log-dir DIR] [--verbose] [--json FILE]
+//                   [--bulk-mib 32] [--repeat N] [--no-reference] [--max-seconds S]
+//                   [--log-dir DIR] [--verbose] [--json FILE] [--list]
+//
+// --repeat N runs the bulk N times against csctp-peer and N times against peer_ldc.mjs
+// (libdatachannel's own side, the reference), alternated; medians and their ratio are shown.
 //
 // One line per scenario (PASS / FAIL / XFAIL direction/name (time): figures), then the
 // matrix, then "N passed, M failed". Exit status 0 only without FAIL.
@@ -35,7 +39,7 @@ for (let i = 0; i < args.length; i++) {
   else usage(`unknown option ${a}`);
 }
 function usage(msg) {
-  process.stderr.write(`driver.mjs: ${msg}\nusage: node driver.mjs --peer CMD [--only A,B] [--direction ldc|peer] [--bulk-mib N] [--log-dir DIR] [--verbose] [--json FILE] [--list]\n`);
+  process.stderr.write(`driver.mjs: ${msg}\nusage: node driver.mjs --peer CMD [--only A,B] [--direction ldc|peer] [--bulk-mib N] [--repeat N] [--no-reference] [--max-seconds S] [--log-dir DIR] [--verbose] [--json FILE] [--list]\n`);
   process.exit(2);
 }
 
@@ -467,6 +471,7 @@ const scenarios = {
     const t0 = now();
     ch.dc.close();
     await withTimeout(ch.inbox.closedP, T.close, 'libdatachannel\'s onClosed');
+    const onClosedMs = Math.round(ch.inbox.closedAt - t0);
     // libdatachannel reports closed at once, on its own close(): the peer's log says when its
     // incoming reset arrived and its own outgoing reset completed (RFC 8831 §6.7).
     await c.peer.waitClosedLines(before + 1, T.close);
@@ -474,7 +479,7 @@ const scenarios = {
     const again = c.channel('after-close');
     await withTimeout(again.inbox.openP, T.open, 'channel "after-close" to open');
     await echoCheck(again, [makeString(100, 11), makeBytes(100, 12)]);
-    return `closed both ways in ${ms} ms (id ${id}), reopened on id ${again.dc.getId()}`;
+    return `closed both ways in ${ms} ms (libdatachannel's onClosed after ${onClosedMs} ms: it fires on its own close(), before the reset completes), id ${id} reopened as ${again.dc.getId()}`;
   },
   'close-peer': async (c) => {
     const ch = await c.connect('closee');
