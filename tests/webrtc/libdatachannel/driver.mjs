@@ -505,6 +505,40 @@ const scenarios = {
     checkInfo(await askInfo(off), { label: 'offerer', negotiated: false, ordered: true, id: off.dc.getId() });
     return `id ${off.dc.getId()}`;
   },
+  'bulk-echo': async (c) => {
+    // 16 MiB in 64 KiB binaries on an echo channel: libdatachannel -> csctp and back at once
+    // (csctp's sending side, which the contract's bulk does not reach), same flow control.
+    const total = 16 << 20;
+    const ch = await c.connect('bulk-echo');
+    const chunk = makeBytes(65536, 23);
+    const want = sha(chunk);
+    let got = 0; let bad = 0; let done;
+    const all = new Promise((r) => { done = r; });
+    ch.dc.onMessage((m) => {
+      if (typeof m === 'string' || m.length !== 65536 || sha(m) !== want) bad++;
+      got += m.length;
+      if (got >= total) done();
+    });
+    const high = 4 << 20, low = 1 << 20;
+    ch.dc.setBufferedAmountLowThreshold(low);
+    let lowWaiter = null;
+    ch.dc.onBufferedAmountLow(() => { if (lowWaiter) { const w = lowWaiter; lowWaiter = null; w(); } });
+    const t0 = now();
+    let sent = 0;
+    while (sent < total) {
+      while (sent < total && ch.dc.bufferedAmount() <= high) { ch.dc.sendMessageBinary(chunk); sent += chunk.length; }
+      if (sent < total) {
+        await withTimeout(new Promise((r) => { lowWaiter = r; if (ch.dc.bufferedAmount() <= low) { lowWaiter = null; r(); } }),
+          10000, `onBufferedAmountLow (sent ${sent} of ${total}, echoed ${got}, bufferedAmount ${ch.dc.bufferedAmount()})`);
+      }
+    }
+    await withTimeout(all, 60000, `the echoes (${got} of ${total} bytes back)`);
+    if (bad) fail(`${bad} echoes of the wrong size, type or content`);
+    const secs = (now() - t0) / 1000;
+    c.mbps = total / secs / 1e6;
+    c.reportRetransmissions = true;
+    return `16 MiB there and back in ${secs.toFixed(2)} s = ${c.mbps.toFixed(1)} MB/s each way`;
+  },
   [`bulk`]: async (c) => {
     const total = opt.bulkMib << 20;
     const ch = await c.connect('sink-bulk');
@@ -587,6 +621,10 @@ async function runOnce(dir, name, peerCmd, tag = '') {
   const ex = c.peer.exited;
   if (ex && ex.sig && ex.sig !== 'SIGTERM' && ex.sig !== 'SIGKILL' && status === 'PASS') { status = 'FAIL'; reason = `the peer died of ${ex.sig}`; }
   if (ex && ex.error && status === 'PASS') { status = 'FAIL'; reason = `the peer did not start: ${ex.error}`; }
+  if (c.reportRetransmissions) {
+    const d = c.peer.stderrTail.map((l) => /done: .*?(\d+) retransmissions/.exec(l)).find(Boolean);
+    if (d && status === 'PASS') figures += `; ${d[1]} retransmissions by csctp`;
+  }
   const open = c.firstOpen === null ? null : Math.round(c.firstOpen);
   const connect = open !== null && c.phase.signalled !== undefined ? Math.round(c.firstOpen - c.phase.signalled) : null;
   return { dir, name, status, secs: Number(((now() - t0) / 1000).toFixed(2)), open, connect, figures, reason, mbps: c.mbps ?? null, tail: c.peer.stderrTail.slice(-15) };
