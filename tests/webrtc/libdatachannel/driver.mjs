@@ -211,7 +211,42 @@ class Conn {
       this.incoming.push(ch);
       for (const w of this.incomingWaiters.splice(0)) w();
     });
-    this.pc.onLocalCandidate(() => {}); // complete SDP only (the harness default)
+    // Complete SDP by default (the harness default); with c.trickle the description goes out
+    // without candidates and each candidate follows as a "candidate" message.
+    this.cands = []; this.trickled = 0;
+    this.pc.onLocalCandidate((cand, mid) => { this.cands.push([cand, mid]); if (this.trickleLive) this.flushCands(); });
+    this.gatherDone = new Promise((resolve) => this.pc.onGatheringStateChange((st) => {
+      if (st !== 'complete') return;
+      resolve();
+      if (this.trickleLive) { this.flushCands(); this.peer.send({ type: 'candidate', candidate: '', sdpMid: '0', sdpMLineIndex: 0 }); }
+    }));
+  }
+  flushCands() {
+    for (const [cand, mid] of this.cands.splice(0)) {
+      const line = cand.replace(/^a=/, '');
+      if (loopbackOnly(`a=${line}`) === '') continue; // not a loopback UDP candidate
+      this.peer.send({ type: 'candidate', candidate: line, sdpMid: mid || '0', sdpMLineIndex: 0 });
+      this.trickled++;
+    }
+  }
+  async localDescription(ms) {
+    const t0 = now();
+    for (;;) {
+      const d = this.pc.localDescription();
+      if (d && d.sdp) return d;
+      if (now() - t0 > ms) fail(`libdatachannel made no local description within ${ms} ms`);
+      await sleep(2);
+    }
+  }
+  // Trickle: the description without candidates now, then its candidates as messages.
+  async sendTrickled(type) {
+    const d = await this.localDescription(5000);
+    this.localSdp = d.sdp;
+    const bare = d.sdp.split(/\r?\n/).filter((l) => !l.startsWith('a=candidate:') && l !== 'a=end-of-candidates').join('\r\n');
+    this.peer.send({ type, sdp: bare });
+    this.trickleLive = true;
+    this.flushCands();
+    if (this.pc.gatheringState() === 'complete') this.peer.send({ type: 'candidate', candidate: '', sdpMid: '0', sdpMLineIndex: 0 });
   }
   wrap(dc) {
     const ch = { dc, inbox: new Inbox(dc) };
@@ -223,14 +258,19 @@ class Conn {
     return this.wrap(init ? this.pc.createDataChannel(label, init) : this.pc.createDataChannel(label));
   }
   gathered(ms) {
-    return withTimeout(new Promise((resolve) => {
-      if (this.pc.gatheringState() === 'complete') return resolve();
-      this.pc.onGatheringStateChange((s) => { if (s === 'complete') resolve(); });
-    }), ms, 'libdatachannel to gather candidates');
+    return withTimeout(this.gatherDone, ms, 'libdatachannel to gather candidates');
   }
   // libdatachannel offers: call after creating at least one channel (auto-negotiation makes the
   // offer then); the peer answers.
   async connectAsOfferer() {
+    if (this.trickle) {
+      await this.sendTrickled('offer');
+      const answer = await this.peer.wait('answer', T.signal);
+      this.phase.signalled = now() - this.t0;
+      this.remoteSdp = answer.sdp;
+      this.pc.setRemoteDescription(loopbackOnly(answer.sdp), 'answer');
+      return;
+    }
     await this.gathered(5000);
     this.phase.gathered = now() - this.t0;
     const offer = this.pc.localDescription();
@@ -247,6 +287,11 @@ class Conn {
     this.phase.offer = now() - this.t0;
     this.remoteSdp = offer.sdp;
     this.pc.setRemoteDescription(loopbackOnly(offer.sdp), 'offer');
+    if (this.trickle) {
+      await this.sendTrickled('answer');
+      this.phase.signalled = now() - this.t0;
+      return;
+    }
     await this.gathered(5000);
     this.phase.signalled = now() - this.t0;
     this.localSdp = this.pc.localDescription().sdp;
@@ -456,6 +501,15 @@ const scenarios = {
     checkInfo(await askInfo(ch), { id: wrong, label: 'wrong-parity', negotiated: false });
     await echoCheck(boot, ['still here']);
     return `stream ${wrong} accepted (libdatachannel's ids are ${mine & 1 ? 'odd' : 'even'})`;
+  },
+  trickle: async (c) => {
+    // libdatachannel's description without candidates, then each candidate as a "candidate"
+    // message and end-of-candidates (the contract's trickle; the peer answers/offers complete).
+    c.trickle = true;
+    const ch = await c.connect('trickle');
+    await echoCheck(ch, ['trickled', makeBytes(1000, 24)]);
+    if (!c.trickled) fail('libdatachannel trickled no loopback candidate');
+    return `${c.trickled} candidate(s) trickled`;
   },
   'no-srtp': async (c) => {
     // csctp-peer --no-srtp: no use_srtp in its DTLS handshake (RFC 8261 does not need it);
