@@ -800,9 +800,8 @@ int csctp_assoc_input_drained(csctp_assoc *a) {
   return 0;
 }
 
-int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
-                     csctp_tstamp now) {
-  assoc_release_popped(a);
+static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data,
+                      size_t len, csctp_tstamp now) {
   if (!opts || (!data && len)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->dead || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) return CSCTP_ERR_CLOSED;
   uint16_t limit = a->num_out ? a->num_out : a->cfg.outbound_streams;
@@ -816,6 +815,14 @@ int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t 
     if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;
     csctp_assoc_mark(a);
   }
+  return rv;
+}
+
+int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
+                     csctp_tstamp now) {
+  /* `data` may be the message handed out last (an echo): copied before it is released. */
+  int rv = assoc_send(a, opts, data, len, now);
+  assoc_release_popped(a);
   return rv;
 }
 

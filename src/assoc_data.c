@@ -23,19 +23,24 @@ void csctp_assoc_rx_sync_budget(csctp_assoc *a) {
  * Whether the memory `dc` would take is within bounds (RFC 9260 §6.2: DATA the
  * receive window cannot hold is dropped, and the peer sends it again). Held
  * memory is counted with its overhead (csctp_reasm_held), so tiny chunks cost
- * what they really cost. Past the window, only the lowest hole (cum + 1, with
- * data held above it) is still taken: without it the data held above could
- * never be delivered and the association would stall. That exception is
- * bounded too, by one message more than the window (the fragments of the
- * message the hole belongs to), so a peer that withholds a TSN and fills the
- * holes above it one by one cannot grow memory past rwnd + max_message_size.
+ * what they really cost. Past the window, only the next TSN expected is still
+ * taken, when it fills the lowest hole (data is held above it) or continues a
+ * message (a fragment other than the first, e.g. of a message as large as the
+ * window, which with its overhead holds more than the window): without it
+ * nothing held could be delivered and the association would stall. That
+ * exception is bounded too, by one message more than the window, so a peer
+ * that withholds a TSN and fills the holes above it one by one cannot grow
+ * memory past rwnd + max_message_size.
  * A shared csctp_rx_budget, when set, is a hard limit on top.
  */
 static int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
   size_t need = csctp_reasm_held(&a->reasm) + dc->len;
   if (need > a->cfg.rwnd) {
-    int lowest_hole = dc->tsn == a->rxt.cum + 1 && csctp_tsn_gt(a->rxt.highest, a->rxt.cum);
-    if (!lowest_hole || need > (size_t)a->cfg.rwnd + a->cfg.max_message_size) {
+    /* The next TSN expected, when it fills the lowest hole or continues a message (not its
+     * first fragment): without it nothing held could complete. */
+    int next = dc->tsn == a->rxt.cum + 1 &&
+               (csctp_tsn_gt(a->rxt.highest, a->rxt.cum) || !(dc->flags & CSCTP_DATA_FLAG_B));
+    if (!next || need > (size_t)a->cfg.rwnd + a->cfg.max_message_size) {
       a->stats.drop_out_of_window++;
       a->sack_now = 1;
       return 0;

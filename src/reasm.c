@@ -80,7 +80,11 @@ static void reasm_drop_all(csctp_reasm *r) {
 
 size_t csctp_reasm_held(const csctp_reasm *r) {
   const reasm_state *s = r->priv;
-  return (s->pool.mem_bytes - s->pool.free_bytes) + (s->as.mem - s->as.spare_mem);
+  /* The open assembly counts what it holds, not the room reserved ahead (at most one
+   * message's worth, max_message_size): charged for its room, a message would close the
+   * window at half its size. */
+  size_t ahead = s->as.open ? s->as.cap - s->as.len : 0;
+  return (s->pool.mem_bytes - s->pool.free_bytes) + (s->as.mem - s->as.spare_mem - ahead);
 }
 
 void csctp_reasm_clear(csctp_reasm *r) {

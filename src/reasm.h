@@ -69,7 +69,8 @@ static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; 
  * Memory held for what the peer sent and the application has not released:
  * the nodes of held fragments and queued messages (their headers and inline
  * room, not only the payload), payloads too big for a node, and assembly
- * buffers in use. Recycled nodes and idle buffers are not counted. This is
+ * buffers in use (the open one for what it holds so far). Recycled nodes and
+ * idle buffers are not counted. This is
  * what the receive window and a csctp_rx_budget are charged (RFC 9260 §6.2:
  * what the window cannot hold is dropped), so a peer sending tiny chunks
  * cannot hold more memory than the window says.

@@ -42,6 +42,7 @@ static void m_free(void *p, void *u) {
   size_t n;
   memcpy(&n, b, sizeof(n));
   m->live -= n;
+  memset(b + HDR, 0xdd, n); /* freed memory read later shows as 0xdd */
   free(b);
 }
 static void *m_realloc(void *p, size_t n, void *u) {
@@ -305,4 +306,77 @@ Test(rx_memory, the_budget_follows_fragments_abandoned_by_forward_tsn) {
   cr_assert_eq(b.used, 0, "and given back to the budget at once (%zu)", b.used);
   fight_end(&f);
   test_budget = NULL;
+}
+
+Test(rx_memory, a_message_sent_back_from_its_own_buffer_is_copied_before_it_is_released) {
+  /* The message handed out by poll_event is valid until the next call, and an echo passes
+   * that very pointer to csctp_assoc_send: the copy must come first. A 5000-byte payload in
+   * one DATA chunk has a buffer of its own, freed (and here poisoned) when released. */
+  fight f;
+  fight_start(&f, NULL);
+  hit(&f, data_pkt(f.tag, f.base, 3, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 5000));
+  csctp_event ev;
+  cr_assert_eq(csctp_assoc_poll_event(f.y.a, &ev), 1);
+  cr_assert_eq(ev.type, CSCTP_EVENT_MESSAGE);
+  cr_assert_eq(ev.u.message.len, 5000);
+  csctp_send_opts so = {.stream = 3, .ppid = CSCTP_PPID_WEBRTC_BINARY};
+  cr_assert_eq(csctp_assoc_send(f.y.a, &so, ev.u.message.data, ev.u.message.len, T0), 0);
+  /* What goes out is the message, not freed memory. */
+  uint8_t out[PKT_MAX];
+  size_t bytes = 0, bad = 0;
+  csctp_ssize n;
+  while ((n = csctp_assoc_write_packet(f.y.a, out, sizeof out, T0)) > 0) {
+    csctp_chunk_iter it;
+    csctp_chunk ch;
+    csctp_chunk_iter_init(&it, out, (size_t)n);
+    while (csctp_chunk_next(&it, &ch) == 1) {
+      if (ch.type != CSCTP_CHUNK_DATA || ch.value_len < 12) continue;
+      for (size_t i = 12; i < ch.value_len; i++) bad += ch.value[i] != 0x5a;
+      bytes += ch.value_len - 12;
+    }
+  }
+  cr_assert_gt(bytes, 0);
+  cr_assert_eq(bad, 0, "%zu of %zu bytes sent were not the message's", bad, bytes);
+  fight_end(&f);
+}
+
+static void tight_window(csctp_config *c) {
+  c->rwnd = 65536;
+  c->max_message_size = 65536; /* as large as the window: allowed, and must arrive */
+}
+
+Test(rx_memory, a_message_as_large_as_the_window_arrives) {
+  /* The window counts what reassembly really holds (its buffer, node overhead), so a
+   * message of exactly rwnd bytes holds more than rwnd: its in-order continuation is still
+   * taken (bounded by one message past the window), or it could never complete. */
+  side x, y;
+  side_new_cfg(&x, 21, tight_window);
+  side_new_cfg(&y, 22, tight_window);
+  establish(&x, &y, T0);
+  static uint8_t msg[65536];
+  for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)(i * 7);
+  csctp_send_opts so = {.stream = 1, .ppid = CSCTP_PPID_WEBRTC_BINARY};
+  for (int k = 0; k < 3; k++) cr_assert_eq(csctp_assoc_send(x.a, &so, msg, sizeof msg, T0), 0);
+  int got = 0;
+  csctp_tstamp now = T0;
+  for (int step = 0; step < 2000 && got < 3; step++, now += CSCTP_MILLISECONDS) {
+    pkt p[32];
+    int n = side_pull(&x, p, 32, now);
+    for (int i = 0; i < n; i++) csctp_assoc_read_packet(y.a, p[i].b, p[i].len, now);
+    csctp_event ev;
+    while (csctp_assoc_poll_event(y.a, &ev))
+      if (ev.type == CSCTP_EVENT_MESSAGE) {
+        cr_assert_eq(ev.u.message.len, sizeof msg);
+        cr_assert(!memcmp(ev.u.message.data, msg, sizeof msg));
+        got++;
+      }
+    n = side_pull(&y, p, 32, now);
+    for (int i = 0; i < n; i++) csctp_assoc_read_packet(x.a, p[i].b, p[i].len, now);
+    if (csctp_assoc_expiry(x.a) <= now) csctp_assoc_handle_expiry(x.a, now);
+    if (csctp_assoc_expiry(y.a) <= now) csctp_assoc_handle_expiry(y.a, now);
+  }
+  cr_assert_eq(got, 3, "%d of 3 messages of 64 KiB through a 64 KiB window in %d ms", got,
+               (int)((now - T0) / CSCTP_MILLISECONDS));
+  csctp_assoc_del(x.a);
+  csctp_assoc_del(y.a);
 }
