@@ -274,6 +274,28 @@ static gboolean peer_timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 
 static GSourceFuncs peer_timer_funcs = {NULL, NULL, peer_timer_dispatch, NULL, NULL, NULL};
 
+/*
+ * Every datagram that was waiting has been read (this source's priority is below
+ * the sockets'): a SACK the delayed-SACK rule holds back goes now
+ * (csctp_assoc_input_drained), so a sender waiting for the acknowledgement of
+ * its last packet does not wait sack_timeout (GStreamer's sctpenc then sleeps
+ * 100 ms each time).
+ */
+static gboolean peer_drained_dispatch(GSource *src, GSourceFunc cb, gpointer data) {
+  (void)cb;
+  (void)data;
+  csctp_peer *p = ((peer_source *)src)->peer;
+  g_source_set_ready_time(src, -1);
+  if (p->dead || !p->sctp_up) return G_SOURCE_CONTINUE;
+  csctp_assoc_input_drained(p->assoc);
+  peer_enter(p);
+  peer_run(p);
+  peer_leave(p);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs peer_drained_funcs = {NULL, NULL, peer_drained_dispatch, NULL, NULL, NULL};
+
 /* ---------------------------------------------------------------- ICE */
 
 static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
@@ -289,6 +311,7 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
   }
   p->dtls_started = 1;
   peer_run(p);
+  if (p->drained) g_source_set_ready_time(p->drained, 0);
 }
 
 static void peer_start_handshake(csctp_peer *p) {
@@ -526,6 +549,10 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
   p->timer = g_source_new(&peer_timer_funcs, sizeof(peer_source));
   ((peer_source *)p->timer)->peer = p;
   g_source_attach(p->timer, p->ctx);
+  p->drained = g_source_new(&peer_drained_funcs, sizeof(peer_source));
+  ((peer_source *)p->drained)->peer = p;
+  g_source_set_priority(p->drained, G_PRIORITY_DEFAULT_IDLE);
+  g_source_attach(p->drained, p->ctx);
   /* Gathering from the context, so that no event comes before *out is set. */
   p->gather_idle = g_idle_source_new();
   g_source_set_priority(p->gather_idle, G_PRIORITY_HIGH);
@@ -539,6 +566,10 @@ static void peer_free(csctp_peer *p) {
   if (p->timer) {
     g_source_destroy(p->timer);
     g_source_unref(p->timer);
+  }
+  if (p->drained) {
+    g_source_destroy(p->drained);
+    g_source_unref(p->drained);
   }
   if (p->gather_idle) {
     g_source_destroy(p->gather_idle);
@@ -567,6 +598,11 @@ void csctp_peer_del(csctp_peer *p) {
     g_source_destroy(p->timer);
     g_source_unref(p->timer);
     p->timer = NULL;
+  }
+  if (p->drained) {
+    g_source_destroy(p->drained);
+    g_source_unref(p->drained);
+    p->drained = NULL;
   }
   if (p->gather_idle) {
     g_source_destroy(p->gather_idle);

@@ -47,6 +47,7 @@ struct csctp_peer {
   csctp_peer_state state;
   GSource *timer;
   GSource *gather_idle;
+  GSource *drained; /* below the sockets' priority: runs once every datagram waiting was read */
   int depth, dead, in_run;
   uint64_t dropped_out; /* SCTP packets DTLS refused, datagrams ICE refused */
   uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
