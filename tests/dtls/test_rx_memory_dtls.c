@@ -13,48 +13,13 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "meter_mem.h"
 #include "packet.h"
 #include "prng.h"
 #include "wr.h"
 
 /* The victim's allocations, live and peak (both its layers allocate through this). */
-typedef struct meter {
-  size_t live, peak;
-} meter;
-#define HDR 16
-static void *m_note(meter *m, uint8_t *p, size_t n) {
-  if (!p) return NULL;
-  memcpy(p, &n, sizeof(n));
-  m->live += n;
-  if (m->live > m->peak) m->peak = m->live;
-  return p + HDR;
-}
-static void *m_malloc(size_t n, void *u) { return m_note(u, malloc(n + HDR), n); }
-static void *m_calloc(size_t k, size_t n, void *u) {
-  return m_note(u, calloc(1, k * n + HDR), k * n);
-}
-static void m_free(void *p, void *u) {
-  if (!p) return;
-  meter *m = u;
-  uint8_t *b = (uint8_t *)p - HDR;
-  size_t n;
-  memcpy(&n, b, sizeof(n));
-  m->live -= n;
-  free(b);
-}
-static void *m_realloc(void *p, size_t n, void *u) {
-  meter *m = u;
-  if (!p) return m_malloc(n, u);
-  uint8_t *b = (uint8_t *)p - HDR;
-  size_t old;
-  memcpy(&old, b, sizeof(old));
-  uint8_t *q = realloc(b, n + HDR);
-  if (!q) return NULL;
-  m->live -= old;
-  return m_note(m, q, n);
-}
-static meter vm;
-static const csctp_mem vmem = {&vm, m_malloc, m_free, m_calloc, m_realloc};
+static meter_mem vm;
 
 #define BIG 17000
 static uint8_t dgram[BIG + 512];
@@ -71,6 +36,7 @@ static void pump(csctp_dtls_sctp *from, csctp_dtls_sctp *to) {
 Test(rx_memory_dtls, holes_filled_with_16KB_records_stay_within_the_window) {
   csctp_dtls_cert *cert[2];
   csctp_dtls_sctp *t[2]; /* 0: the attacker (DTLS client), 1: the victim */
+  meter_mem_init(&vm);
   csctp_prng rng[2];
   for (int i = 0; i < 2; i++) {
     cr_assert_eq(csctp_dtls_cert_generate(&cert[i], NULL, 1700000000, NULL), 0);
@@ -86,12 +52,12 @@ Test(rx_memory_dtls, holes_filled_with_16KB_records_stay_within_the_window) {
     dc.remote_fingerprints = &fp;
     dc.remote_fingerprint_count = 1;
     dc.mtu = i ? 1200 : BIG; /* the attacker's records are as large as DTLS allows */
-    if (i) dc.mem = &vmem;
+    if (i) dc.mem = &vm.mem;
     csctp_config sc;
     csctp_config_default(&sc);
     sc.rand = csctp_prng_rand_fn;
     sc.rand_user_data = &rng[i];
-    if (i) sc.mem = &vmem;
+    if (i) sc.mem = &vm.mem;
     cr_assert_eq(csctp_dtls_sctp_new(&t[i], &dc, &sc, 1), 0);
   }
   for (int i = 0; i < 2; i++) cr_assert_eq(csctp_dtls_sctp_start(t[i], now), 0);

@@ -10,59 +10,18 @@
 
 #include "assoc_util.h"
 #include "crc32c.h"
+#include "meter_mem.h"
 #include "reasm.h"
 #include "reasm_pool.h"
 #include "wr.h"
 
 #define T0 ((csctp_tstamp)1000000)
 
-/* ---- an allocator that measures what is live and its peak ---- */
-
-typedef struct meter {
-  size_t live, peak;
-} meter;
-
-#define HDR 16 /* keeps the block's size in front of it, 16-byte aligned */
-
-static void *m_note(meter *m, uint8_t *p, size_t n) {
-  if (!p) return NULL;
-  memcpy(p, &n, sizeof(n));
-  m->live += n;
-  if (m->live > m->peak) m->peak = m->live;
-  return p + HDR;
-}
-static void *m_malloc(size_t n, void *u) { return m_note(u, malloc(n + HDR), n); }
-static void *m_calloc(size_t k, size_t n, void *u) {
-  return m_note(u, calloc(1, k * n + HDR), k * n);
-}
-static void m_free(void *p, void *u) {
-  if (!p) return;
-  meter *m = u;
-  uint8_t *b = (uint8_t *)p - HDR;
-  size_t n;
-  memcpy(&n, b, sizeof(n));
-  m->live -= n;
-  memset(b + HDR, 0xdd, n); /* freed memory read later shows as 0xdd */
-  free(b);
-}
-static void *m_realloc(void *p, size_t n, void *u) {
-  meter *m = u;
-  if (!p) return m_malloc(n, u);
-  uint8_t *b = (uint8_t *)p - HDR;
-  size_t old;
-  memcpy(&old, b, sizeof(old));
-  uint8_t *q = realloc(b, n + HDR);
-  if (!q) return NULL;
-  m->live -= old;
-  return m_note(m, q, n);
-}
-
-static meter vm;
-static const csctp_mem vmem = {&vm, m_malloc, m_free, m_calloc, m_realloc};
+static meter_mem vm;
 static csctp_rx_budget *test_budget;
 
 static void victim_cfg(csctp_config *c) {
-  c->mem = &vmem;
+  c->mem = &vm.mem;
   c->rx_budget = test_budget;
 }
 
@@ -98,7 +57,7 @@ typedef struct fight {
 } fight;
 
 static void fight_start(fight *f, void (*tweak)(csctp_config *)) {
-  memset(&vm, 0, sizeof(vm));
+  meter_mem_init(&vm);
   side_new(&f->x, 11);
   side_new_cfg(&f->y, 12, tweak ? tweak : victim_cfg);
   establish(&f->x, &f->y, T0);
@@ -170,8 +129,8 @@ Test(rx_memory, holes_filled_from_the_top_stay_within_the_window) {
   fight_start(&f, NULL);
   hit(&f, data_pkt(f.tag, f.base + 30000, 1, 0, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 1));
   for (uint32_t i = 29999; i >= 1; i--)
-    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(i % 7), 0, CSCTP_DATA_FLAG_U | CSCTP_DATA_FLAG_B |
-                                                                    CSCTP_DATA_FLAG_E, 8192));
+    hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(i % 7), 0,
+                     CSCTP_DATA_FLAG_U | CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
   size_t peak = vm.peak - f.before;
   cr_assert_leq(peak, bound(&f), "held %zu bytes", peak);
   fight_end(&f);
@@ -186,8 +145,9 @@ Test(rx_memory, tiny_chunks_are_charged_what_they_hold) {
                      CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E | CSCTP_DATA_FLAG_U, 1));
   size_t peak = vm.peak - f.before;
   cr_assert_leq(peak, bound(&f), "held %zu bytes", peak);
-  cr_assert_leq(csctp_reasm_held(&f.y.a->reasm), (size_t)f.y.a->cfg.rwnd + CSCTP_REASM_NODE_BYTES(0),
-                "counted memory within the window and one node (%zu)", csctp_reasm_held(&f.y.a->reasm));
+  cr_assert_leq(
+      csctp_reasm_held(&f.y.a->reasm), (size_t)f.y.a->cfg.rwnd + CSCTP_REASM_NODE_BYTES(0),
+      "counted memory within the window and one node (%zu)", csctp_reasm_held(&f.y.a->reasm));
   fight_end(&f);
 }
 
@@ -205,8 +165,8 @@ Test(rx_memory, the_lowest_hole_is_taken_when_the_window_is_full) {
   uint32_t i = 1;
   csctp_stats st;
   for (;; i++) {
-    hit(&f, data_pkt(f.tag, f.base + i, 0, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E,
-                     1000));
+    hit(&f,
+        data_pkt(f.tag, f.base + i, 0, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 1000));
     csctp_assoc_get_stats(f.y.a, &st);
     if (st.drop_out_of_window) break;
     cr_assert_lt(i, 200);
@@ -229,11 +189,13 @@ Test(rx_memory, the_lowest_hole_exception_is_bounded) {
   fight f;
   fight_start(&f, small_victim);
   for (uint32_t i = 40000; i < 40000 + 100; i++)
-    hit(&f, data_pkt(f.tag, f.base + i, 0, (uint16_t)(i - 39999), CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E,
-                     1000));
+    hit(&f, data_pkt(f.tag, f.base + i, 0, (uint16_t)(i - 39999),
+                     CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 1000));
   csctp_stats st0, st;
   csctp_assoc_get_stats(f.y.a, &st0);
-  cr_assert_gt(st0.drop_out_of_window, 0, "held %zu, state %d, in %llu", csctp_reasm_held(&f.y.a->reasm), (int)csctp_assoc_get_state(f.y.a), (unsigned long long)st0.data_chunks_in);
+  cr_assert_gt(st0.drop_out_of_window, 0, "held %zu, state %d, in %llu",
+               csctp_reasm_held(&f.y.a->reasm), (int)csctp_assoc_get_state(f.y.a),
+               (unsigned long long)st0.data_chunks_in);
   for (uint32_t i = 0; i < 2000; i++)
     hit(&f, data_pkt(f.tag, f.base + i, (uint16_t)(1 + i % 500), 0, CSCTP_DATA_FLAG_B, 1000));
   csctp_assoc_get_stats(f.y.a, &st);
@@ -252,8 +214,10 @@ Test(rx_memory, a_shared_budget_bounds_several_associations) {
   fight_start(&f2, NULL);
   /* Both victims attacked above a withheld TSN: 1 MiB windows, one 200 KiB budget. */
   for (uint32_t i = 1; i <= 100; i++) {
-    hit(&f1, data_pkt(f1.tag, f1.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
-    hit(&f2, data_pkt(f2.tag, f2.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
+    hit(&f1,
+        data_pkt(f1.tag, f1.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
+    hit(&f2,
+        data_pkt(f2.tag, f2.base + i, 1, (uint16_t)i, CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, 8192));
   }
   size_t h1 = csctp_reasm_held(&f1.y.a->reasm), h2 = csctp_reasm_held(&f2.y.a->reasm);
   cr_assert_eq(b.used, h1 + h2, "the budget is what both hold (%zu = %zu + %zu)", b.used, h1, h2);
@@ -302,7 +266,8 @@ Test(rx_memory, the_budget_follows_fragments_abandoned_by_forward_tsn) {
   csctp_wr_u32(&w, f.base + 20);
   csctp_packet_set_crc(big, w.len);
   hit(&f, w.len);
-  cr_assert_eq(csctp_reasm_held(&f.y.a->reasm), 0, "the fragments are gone (%zu held, cum %d)", csctp_reasm_held(&f.y.a->reasm), (int)(f.y.a->rxt.cum - f.base));
+  cr_assert_eq(csctp_reasm_held(&f.y.a->reasm), 0, "the fragments are gone (%zu held, cum %d)",
+               csctp_reasm_held(&f.y.a->reasm), (int)(f.y.a->rxt.cum - f.base));
   cr_assert_eq(b.used, 0, "and given back to the budget at once (%zu)", b.used);
   fight_end(&f);
   test_budget = NULL;
