@@ -800,8 +800,8 @@ int csctp_assoc_input_drained(csctp_assoc *a) {
   return 0;
 }
 
-static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data,
-                      size_t len, csctp_tstamp now) {
+static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
+                      csctp_tstamp now) {
   if (!opts || (!data && len)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->dead || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) return CSCTP_ERR_CLOSED;
   uint16_t limit = a->num_out ? a->num_out : a->cfg.outbound_streams;

@@ -144,7 +144,7 @@ struct csctp_assoc {
   int rx_started;
   unsigned packets_since_sack;
   uint32_t last_adv_rwnd;
-  int have_popped; /* a message is handed out and must be released on the next call */
+  int have_popped;   /* a message is handed out and must be released on the next call */
   size_t rx_charged; /* what this association counts in cfg.rx_budget->used */
 
   /* Send side. */

@@ -35,9 +35,8 @@ int csctp_assoc_on_unreachable(csctp_assoc *a, csctp_unreach_kind kind, const ui
     return 0;
   }
   switch (kind) {
-  case CSCTP_UNREACH_PORT:     /* RFC 6951 §5.5: as Protocol Unreachable for SCTP over UDP */
-  case CSCTP_UNREACH_PROTOCOL: /* ICMP8: treat it as an ABORT with the T bit */
-    break;
+  case CSCTP_UNREACH_PORT: /* RFC 6951 §5.5: as Protocol Unreachable for SCTP over UDP */
+  case CSCTP_UNREACH_PROTOCOL: /* ICMP8: treat it as an ABORT with the T bit */ break;
   default:
     /* ICMP9 lets an implementation count a path error for the other Destination Unreachable
      * codes; a single-homed association would then close on a transient routing error, so

@@ -124,7 +124,8 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     csctp_assoc_mark(a);
     if (a->rc.start_nomem) csctp_assoc_reconfig_start_next(a);
   }
-  if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) a->tx.retry = now + CSCTP_TX_NOMEM_RETRY;
+  if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE)
+    a->tx.retry = now + CSCTP_TX_NOMEM_RETRY;
   if (a->rc.timer <= now && csctp_assoc_reconfig_timer(a, now)) return 0;
   if (a->sack_timer <= now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;

@@ -59,7 +59,8 @@ typedef struct csctp_reasm_pool {
 
 /* Bytes of one node of the class that holds `large` payloads (its header and inline room). */
 #define CSCTP_REASM_NODE_BYTES(large) \
-  (sizeof(struct csctp_reasm_frag) + ((large) ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE))
+  (sizeof(struct csctp_reasm_frag) +  \
+   ((large) ? CSCTP_REASM_LARGE_INLINE : CSCTP_REASM_SMALL_INLINE))
 
 void csctp_reasm_pool_init(csctp_reasm_pool *p, const csctp_mem *mem);
 /* Returns every node on the free lists to mem (live nodes must be put first). */

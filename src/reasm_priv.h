@@ -45,9 +45,9 @@ typedef struct reasm_asm {
   uint8_t *spare[CSCTP_REASM_ASM_SPARES]; /* idle buffers kept for the next messages */
   size_t spare_cap[CSCTP_REASM_ASM_SPARES];
   uint32_t n_spare;
-  uint32_t n_bufs; /* buffers allocated: open, queued, handed out and spare */
-  size_t hint;     /* largest buffer so far (up to the idle limit): new buffers' size */
-  size_t mem;      /* bytes allocated for assembly buffers */
+  uint32_t n_bufs;  /* buffers allocated: open, queued, handed out and spare */
+  size_t hint;      /* largest buffer so far (up to the idle limit): new buffers' size */
+  size_t mem;       /* bytes allocated for assembly buffers */
   size_t spare_mem; /* of which idle (spare[]) */
 } reasm_asm;
 

@@ -57,10 +57,10 @@ typedef struct csctp_tx {
   csctp_tsn cum_tsn_ack; /* last cumulatively acknowledged TSN */
   uint16_t num_streams;  /* negotiated outbound streams (0 before start) */
   int started;
-  int pr_enabled; /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
-  int pr_used;    /* a message with a PR policy was queued once: PR checks are due */
+  int pr_enabled;     /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
+  int pr_used;        /* a message with a PR policy was queued once: PR checks are due */
   csctp_tstamp retry; /* new DATA found no memory: when to try again (csctp_tx_retry_deadline) */
-  void *priv;     /* private: queues, streams, ring */
+  void *priv;         /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);

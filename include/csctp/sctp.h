@@ -94,8 +94,8 @@ typedef int (*csctp_rand_fn)(uint8_t *buf, size_t len, void *user_data);
  * take `used` past `limit` is dropped (counted in csctp_stats.drop_rx_budget)
  * and the peer sends it again. The chunk taken last may carry `used` past
  * `limit` by its own bookkeeping (a fragment node, or the growth of the buffer
- * a message is assembled in: at most max_message_size), never further. Not thread-safe: the associations sharing one
- * budget are driven from one thread. Owned by the caller; it must outlive
+ * a message is assembled in: at most max_message_size), never further. Not thread-safe: the
+ * associations sharing one budget are driven from one thread. Owned by the caller; it must outlive
  * every association that uses it.
  */
 typedef struct csctp_rx_budget {
@@ -187,14 +187,15 @@ typedef enum csctp_assoc_state {
 
 /** Why an association closed. */
 typedef enum csctp_close_reason {
-  CSCTP_CLOSE_SHUTDOWN = 0,      /**< graceful shutdown completed */
-  CSCTP_CLOSE_PEER_ABORT,        /**< the peer sent ABORT */
-  CSCTP_CLOSE_LOCAL_ABORT,       /**< csctp_assoc_abort() */
-  CSCTP_CLOSE_TIMEOUT,           /**< association_max_retrans exceeded */
-  CSCTP_CLOSE_INIT_FAILED,       /**< max_init_retransmits exceeded */
-  CSCTP_CLOSE_PROTOCOL_ERROR,    /**< we aborted: peer violated the protocol or ran us out of resources */
-  CSCTP_CLOSE_UNREACHABLE,       /**< an ICMP error said nobody runs SCTP there any more
-                                      (csctp_assoc_on_unreachable) */
+  CSCTP_CLOSE_SHUTDOWN = 0,   /**< graceful shutdown completed */
+  CSCTP_CLOSE_PEER_ABORT,     /**< the peer sent ABORT */
+  CSCTP_CLOSE_LOCAL_ABORT,    /**< csctp_assoc_abort() */
+  CSCTP_CLOSE_TIMEOUT,        /**< association_max_retrans exceeded */
+  CSCTP_CLOSE_INIT_FAILED,    /**< max_init_retransmits exceeded */
+  CSCTP_CLOSE_PROTOCOL_ERROR, /**< we aborted: peer violated the protocol or ran us out of resources
+                               */
+  CSCTP_CLOSE_UNREACHABLE,    /**< an ICMP error said nobody runs SCTP there any more
+                                   (csctp_assoc_on_unreachable) */
 } csctp_close_reason;
 
 typedef enum csctp_event_type {
@@ -324,11 +325,11 @@ typedef struct csctp_stats {
   uint64_t drop_malformed;
   uint64_t drop_bad_port;
   uint64_t drop_out_of_window;              /**< DATA outside what we can accept */
-  uint64_t drop_rx_budget;                  /**< DATA dropped: the shared csctp_rx_budget was full */
+  uint64_t drop_rx_budget; /**< DATA dropped: the shared csctp_rx_budget was full */
   uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
   uint64_t errors_sent, aborts_sent;
-  uint64_t events_dropped;                  /**< PEER_ERROR events past the 64 waiting to be
-                                                 polled, or an event that found no memory */
+  uint64_t events_dropped; /**< PEER_ERROR events past the 64 waiting to be
+                                polled, or an event that found no memory */
   /* path */
   uint32_t srtt_ms, rttvar_ms, rto_ms;
   uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
@@ -511,7 +512,8 @@ CSCTP_EXTERN void csctp_assoc_get_peer_features(const csctp_assoc *a, csctp_peer
 /** Bytes queued or in flight on one outgoing stream, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_stream_buffered_amount(const csctp_assoc *a, uint16_t stream);
 
-/** What an ICMP (or ICMPv6) Destination Unreachable message said, for csctp_assoc_on_unreachable. */
+/** What an ICMP (or ICMPv6) Destination Unreachable message said, for csctp_assoc_on_unreachable.
+ */
 typedef enum csctp_unreach_kind {
   CSCTP_UNREACH_PORT = 1, /**< port unreachable (SCTP over UDP: nobody listens on that UDP port) */
   CSCTP_UNREACH_PROTOCOL, /**< protocol unreachable / ICMPv6 unrecognized next header */
@@ -662,10 +664,10 @@ typedef struct csctp_endpoint_stats {
   uint64_t drop_refused;    /**< INIT or COOKIE ECHO while not listening / from a refused peer */
   uint64_t drop_unknown_peer; /**< an association's tag from an address that is not its peer's */
   uint64_t drop_port_zero;    /**< source or destination SCTP port 0 (RFC 9260 §3.1) */
-  uint64_t other_port; /**< for an SCTP port we do not serve, answered as out of the blue */
-  uint64_t drop_assoc_limit; /**< COOKIE ECHO refused: csctp_endpoint_limits.max_assocs held */
-  uint64_t rx_memory_used;   /**< bytes the associations hold now (their csctp_rx_budget) */
-  uint64_t rx_memory_peak;   /**< the most they held */
+  uint64_t other_port;        /**< for an SCTP port we do not serve, answered as out of the blue */
+  uint64_t drop_assoc_limit;  /**< COOKIE ECHO refused: csctp_endpoint_limits.max_assocs held */
+  uint64_t rx_memory_used;    /**< bytes the associations hold now (their csctp_rx_budget) */
+  uint64_t rx_memory_peak;    /**< the most they held */
 } csctp_endpoint_stats;
 
 /**

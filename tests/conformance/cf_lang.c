@@ -7,46 +7,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-const cf_sym cf_chunk_syms[] = {
-    {"DATA", CF_DATA}, {"INIT", CF_INIT}, {"INIT_ACK", CF_INIT_ACK}, {"SACK", CF_SACK},
-    {"HEARTBEAT", CF_HEARTBEAT}, {"HEARTBEAT_ACK", CF_HEARTBEAT_ACK}, {"ABORT", CF_ABORT},
-    {"SHUTDOWN", CF_SHUTDOWN}, {"SHUTDOWN_ACK", CF_SHUTDOWN_ACK}, {"ERROR", CF_ERROR},
-    {"COOKIE_ECHO", CF_COOKIE_ECHO}, {"COOKIE_ACK", CF_COOKIE_ACK},
-    {"SHUTDOWN_COMPLETE", CF_SHUTDOWN_COMPLETE}, {"FORWARD_TSN", CF_FORWARD_TSN},
-    {"RECONFIG", CF_RECONFIG}, {"CHUNK", 0x100}, /* raw chunk: type= */
-    {NULL, 0}};
+const cf_sym cf_chunk_syms[] = {{"DATA", CF_DATA},
+                                {"INIT", CF_INIT},
+                                {"INIT_ACK", CF_INIT_ACK},
+                                {"SACK", CF_SACK},
+                                {"HEARTBEAT", CF_HEARTBEAT},
+                                {"HEARTBEAT_ACK", CF_HEARTBEAT_ACK},
+                                {"ABORT", CF_ABORT},
+                                {"SHUTDOWN", CF_SHUTDOWN},
+                                {"SHUTDOWN_ACK", CF_SHUTDOWN_ACK},
+                                {"ERROR", CF_ERROR},
+                                {"COOKIE_ECHO", CF_COOKIE_ECHO},
+                                {"COOKIE_ACK", CF_COOKIE_ACK},
+                                {"SHUTDOWN_COMPLETE", CF_SHUTDOWN_COMPLETE},
+                                {"FORWARD_TSN", CF_FORWARD_TSN},
+                                {"RECONFIG", CF_RECONFIG},
+                                {"CHUNK", 0x100}, /* raw chunk: type= */
+                                {NULL, 0}};
 
 const cf_sym cf_value_syms[] = {
     /* error causes, RFC 9260 §3.3.10 */
-    {"INVALID_STREAM", 1}, {"MISSING_PARAM", 2}, {"STALE_COOKIE", 3}, {"OUT_OF_RESOURCE", 4},
-    {"UNRESOLVABLE_ADDR", 5}, {"UNRECOGNIZED_CHUNK", 6}, {"INVALID_PARAM", 7},
-    {"UNRECOGNIZED_PARAMS", 8}, {"NO_USER_DATA", 9}, {"COOKIE_IN_SHUTDOWN", 10},
-    {"RESTART_NEW_ADDR", 11}, {"USER_ABORT", 12}, {"PROTOCOL_VIOLATION", 13},
+    {"INVALID_STREAM", 1},
+    {"MISSING_PARAM", 2},
+    {"STALE_COOKIE", 3},
+    {"OUT_OF_RESOURCE", 4},
+    {"UNRESOLVABLE_ADDR", 5},
+    {"UNRECOGNIZED_CHUNK", 6},
+    {"INVALID_PARAM", 7},
+    {"UNRECOGNIZED_PARAMS", 8},
+    {"NO_USER_DATA", 9},
+    {"COOKIE_IN_SHUTDOWN", 10},
+    {"RESTART_NEW_ADDR", 11},
+    {"USER_ABORT", 12},
+    {"PROTOCOL_VIOLATION", 13},
     /* parameter types */
-    {"P_HB_INFO", 1}, {"P_IPV4", 5}, {"P_IPV6", 6}, {"P_COOKIE", 7}, {"P_UNRECOGNIZED", 8},
-    {"P_COOKIE_PRES", 9}, {"P_HOSTNAME", 11}, {"P_ADDR_TYPES", 12}, {"P_ECN", 0x8000},
-    {"P_ZERO_CSUM", 0x8001}, {"P_SUPPORTED_EXT", 0x8008}, {"P_FWD_TSN", 0xc000},
+    {"P_HB_INFO", 1},
+    {"P_IPV4", 5},
+    {"P_IPV6", 6},
+    {"P_COOKIE", 7},
+    {"P_UNRECOGNIZED", 8},
+    {"P_COOKIE_PRES", 9},
+    {"P_HOSTNAME", 11},
+    {"P_ADDR_TYPES", 12},
+    {"P_ECN", 0x8000},
+    {"P_ZERO_CSUM", 0x8001},
+    {"P_SUPPORTED_EXT", 0x8008},
+    {"P_FWD_TSN", 0xc000},
     {"P_ADAPTATION", 0xc006},
     /* close reasons (csctp_close_reason) */
-    {"R_SHUTDOWN", CSCTP_CLOSE_SHUTDOWN}, {"R_PEER_ABORT", CSCTP_CLOSE_PEER_ABORT},
-    {"R_LOCAL_ABORT", CSCTP_CLOSE_LOCAL_ABORT}, {"R_TIMEOUT", CSCTP_CLOSE_TIMEOUT},
-    {"R_INIT_FAILED", CSCTP_CLOSE_INIT_FAILED}, {"R_PROTOCOL_ERROR", CSCTP_CLOSE_PROTOCOL_ERROR},
+    {"R_SHUTDOWN", CSCTP_CLOSE_SHUTDOWN},
+    {"R_PEER_ABORT", CSCTP_CLOSE_PEER_ABORT},
+    {"R_LOCAL_ABORT", CSCTP_CLOSE_LOCAL_ABORT},
+    {"R_TIMEOUT", CSCTP_CLOSE_TIMEOUT},
+    {"R_INIT_FAILED", CSCTP_CLOSE_INIT_FAILED},
+    {"R_PROTOCOL_ERROR", CSCTP_CLOSE_PROTOCOL_ERROR},
     {NULL, 0}};
 
-static const cf_sym state_syms[] = {
-    {"CLOSED", CSCTP_STATE_CLOSED}, {"COOKIE_WAIT", CSCTP_STATE_COOKIE_WAIT},
-    {"COOKIE_ECHOED", CSCTP_STATE_COOKIE_ECHOED}, {"ESTABLISHED", CSCTP_STATE_ESTABLISHED},
-    {"SHUTDOWN_PENDING", CSCTP_STATE_SHUTDOWN_PENDING},
-    {"SHUTDOWN_SENT", CSCTP_STATE_SHUTDOWN_SENT},
-    {"SHUTDOWN_RECEIVED", CSCTP_STATE_SHUTDOWN_RECEIVED},
-    {"SHUTDOWN_ACK_SENT", CSCTP_STATE_SHUTDOWN_ACK_SENT}, {NULL, 0}};
+static const cf_sym state_syms[] = {{"CLOSED", CSCTP_STATE_CLOSED},
+                                    {"COOKIE_WAIT", CSCTP_STATE_COOKIE_WAIT},
+                                    {"COOKIE_ECHOED", CSCTP_STATE_COOKIE_ECHOED},
+                                    {"ESTABLISHED", CSCTP_STATE_ESTABLISHED},
+                                    {"SHUTDOWN_PENDING", CSCTP_STATE_SHUTDOWN_PENDING},
+                                    {"SHUTDOWN_SENT", CSCTP_STATE_SHUTDOWN_SENT},
+                                    {"SHUTDOWN_RECEIVED", CSCTP_STATE_SHUTDOWN_RECEIVED},
+                                    {"SHUTDOWN_ACK_SENT", CSCTP_STATE_SHUTDOWN_ACK_SENT},
+                                    {NULL, 0}};
 
-static const cf_sym event_syms[] = {
-    {"CONNECTED", CSCTP_EVENT_CONNECTED}, {"RESTARTED", CSCTP_EVENT_RESTARTED},
-    {"MESSAGE", CSCTP_EVENT_MESSAGE}, {"SHUTDOWN", CSCTP_EVENT_SHUTDOWN},
-    {"CLOSED", CSCTP_EVENT_CLOSED}, {"SEND_BUFFER_LOW", CSCTP_EVENT_SEND_BUFFER_LOW},
-    {"PEER_ERROR", CSCTP_EVENT_PEER_ERROR}, {"STREAMS_RESET", CSCTP_EVENT_STREAMS_RESET},
-    {NULL, 0}};
+static const cf_sym event_syms[] = {{"CONNECTED", CSCTP_EVENT_CONNECTED},
+                                    {"RESTARTED", CSCTP_EVENT_RESTARTED},
+                                    {"MESSAGE", CSCTP_EVENT_MESSAGE},
+                                    {"SHUTDOWN", CSCTP_EVENT_SHUTDOWN},
+                                    {"CLOSED", CSCTP_EVENT_CLOSED},
+                                    {"SEND_BUFFER_LOW", CSCTP_EVENT_SEND_BUFFER_LOW},
+                                    {"PEER_ERROR", CSCTP_EVENT_PEER_ERROR},
+                                    {"STREAMS_RESET", CSCTP_EVENT_STREAMS_RESET},
+                                    {NULL, 0}};
 
 int cf_sym_find(const cf_sym *t, const char *name, uint32_t *v) {
   for (; t->name; t++)
@@ -152,8 +187,8 @@ int cf_eval_u32(cf_run *r, const char *key, const char *s, uint32_t *out) {
     name[n] = 0;
     cf_var *v = cf_var_get(r, name);
     if (!v) {
-      cf_fail(r, "%s: variable $%s is not set (captured by an earlier expect with ?%s?)", key,
-              name, name);
+      cf_fail(r, "%s: variable $%s is not set (captured by an earlier expect with ?%s?)", key, name,
+              name);
       return -1;
     }
     if (v->is_bytes) {
@@ -246,8 +281,8 @@ int cf_match_bytes(cf_run *r, const cf_tok *t, const uint8_t *p, size_t n, char 
   if (cf_eval_bytes(r, t->key, t->val, &w, &wn, tmp, sizeof(tmp)) < 0) return -1;
   int eq = wn == n && (!n || !memcmp(w, p, n));
   if (eq == !strcmp(t->op, "=")) return 0;
-  snprintf(why, cap, "%s: wanted %s %s (%zu bytes), got %zu bytes %s", t->key, t->op, t->val, wn,
-           n, eq ? "equal" : "different");
+  snprintf(why, cap, "%s: wanted %s %s (%zu bytes), got %zu bytes %s", t->key, t->op, t->val, wn, n,
+           eq ? "equal" : "different");
   return -1;
 }
 
@@ -256,10 +291,14 @@ int cf_parse_duration(const char *s, csctp_tstamp *out) {
   if (!isdigit((unsigned char)s[0])) return -1;
   unsigned long long v = strtoull(s, &end, 10);
   csctp_tstamp unit;
-  if (!*end || !strcmp(end, "ms")) unit = CSCTP_MILLISECONDS;
-  else if (!strcmp(end, "s")) unit = CSCTP_SECONDS;
-  else if (!strcmp(end, "us")) unit = 1;
-  else return -1;
+  if (!*end || !strcmp(end, "ms"))
+    unit = CSCTP_MILLISECONDS;
+  else if (!strcmp(end, "s"))
+    unit = CSCTP_SECONDS;
+  else if (!strcmp(end, "us"))
+    unit = 1;
+  else
+    return -1;
   if (v > 100000000ull) return -1; /* over a day: a typo */
   *out = (csctp_tstamp)v * unit;
   return 0;
@@ -326,8 +365,8 @@ static int check_packet(const cf_step *s, int expect, char *why, size_t cap) {
       snprintf(why, cap, "%s: captures (?NAME) only in expect, with '='", t->key);
       return -1;
     }
-    const char *const *keys =
-        type == 0x200 ? (expect ? cf_expect_pkt_keys : cf_send_pkt_keys) : cf_chunk_keys(type, expect);
+    const char *const *keys = type == 0x200 ? (expect ? cf_expect_pkt_keys : cf_send_pkt_keys)
+                                            : cf_chunk_keys(type, expect);
     if (!in_list(keys, t->key)) {
       snprintf(why, cap, "'%s' is not a field of %s in %s", t->key,
                type == 0x200 ? "the packet" : cf_chunk_name((uint8_t)type),
@@ -361,12 +400,12 @@ static int check_keys(const cf_step *s, int from, const char *const *keys, char 
   return 0;
 }
 
-static const char *const app_send_keys[] = {"sid", "ppid", "size", "u", "count", "ttl", "rtx",
-                                            "rc", NULL};
+static const char *const app_send_keys[] = {"sid", "ppid", "size", "u", "count",
+                                            "ttl", "rtx",  "rc",   NULL};
 static const char *const app_connect_keys[] = {"to", "port", "rc", NULL};
 static const char *const app_rc_keys[] = {"rc", NULL};
-static const char *const event_keys[] = {"in", "out", "sid", "ppid", "u", "size", "reason",
-                                         "cause", NULL};
+static const char *const event_keys[] = {"in",   "out",    "sid",   "ppid", "u",
+                                         "size", "reason", "cause", NULL};
 static const char *const establish_keys[] = {"tag", "tsn", "os", "mis", "arwnd", "from", NULL};
 
 int cf_check_step(const cf_step *s, char *why, size_t cap) {

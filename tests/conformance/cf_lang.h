@@ -14,12 +14,12 @@
 #include "cf_script.h"
 #include "prng.h"
 
-#define CF_LINE_MAX 1024   /* longest line */
-#define CF_MAX_TOK 48      /* tokens per line */
-#define CF_MAX_STEPS 400   /* steps per script */
+#define CF_LINE_MAX 1024 /* longest line */
+#define CF_MAX_TOK 48    /* tokens per line */
+#define CF_MAX_STEPS 400 /* steps per script */
 #define CF_MAX_VARS 64
-#define CF_VAR_BYTES 2048  /* largest captured byte string (a state cookie) */
-#define CF_MAX_QUEUE 256   /* packets written by the system under test, not yet expected */
+#define CF_VAR_BYTES 2048 /* largest captured byte string (a state cookie) */
+#define CF_MAX_QUEUE 256  /* packets written by the system under test, not yet expected */
 #define CF_MAX_EVENTS 256
 
 /* A token `key OP value` (OP one of = != >= <=), or a bare word (op[0] == 0). */
@@ -31,8 +31,8 @@ typedef struct cf_tok {
 
 typedef struct cf_step {
   int line;
-  char *text;          /* the line as written (for messages) */
-  char *buf;           /* tokens point into it */
+  char *text; /* the line as written (for messages) */
+  char *buf;  /* tokens point into it */
   cf_tok tok[CF_MAX_TOK];
   int ntok;
 } cf_step;
@@ -41,7 +41,7 @@ typedef struct cf_var {
   char name[32];
   int is_bytes;
   uint32_t v;
-  uint8_t *b;          /* CF_VAR_BYTES, allocated when first used as bytes */
+  uint8_t *b; /* CF_VAR_BYTES, allocated when first used as bytes */
   size_t blen;
 } cf_var;
 
@@ -67,11 +67,11 @@ typedef struct cf_run {
   /* system under test */
   int use_endpoint;
   int started;
-  int udp;             /* endpoint addresses carry a 2-byte UDP port */
+  int udp; /* endpoint addresses carry a 2-byte UDP port */
   int listen;
   csctp_config cfg;
   csctp_prng rng;
-  csctp_assoc *a;      /* engine target, or the endpoint's current association */
+  csctp_assoc *a; /* engine target, or the endpoint's current association */
   csctp_endpoint *ep;
   csctp_tstamp t0, now;
   /* what it wrote, what it reported */
@@ -81,7 +81,7 @@ typedef struct cf_run {
   int nev;
   cf_var vars[CF_MAX_VARS];
   int nvars;
-  const cf_step *cur;  /* the step being run (messages) */
+  const cf_step *cur; /* the step being run (messages) */
 } cf_run;
 
 /* ---- symbols ---- */
@@ -125,8 +125,8 @@ int cf_is_chunk_word(const char *w, uint32_t *type);
 /* Builds and injects the packet of a `send` step. */
 void cf_do_send(cf_run *r, const cf_step *s);
 /* Matches the packet of an `expect` step against a queued packet. 0 or -1 (why). */
-int cf_match_packet(cf_run *r, const cf_step *s, const uint8_t *b, size_t len,
-                    const csctp_addr *to, char *why, size_t cap);
+int cf_match_packet(cf_run *r, const cf_step *s, const uint8_t *b, size_t len, const csctp_addr *to,
+                    char *why, size_t cap);
 /* Allowed keys (NULL-terminated) of a chunk in send or expect; packet-level keys. */
 const char *const *cf_chunk_keys(uint32_t type, int expect);
 extern const char *const cf_send_pkt_keys[];

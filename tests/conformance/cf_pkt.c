@@ -225,8 +225,7 @@ static void describe_chunk(const cf_chunk *c, char *out, size_t cap, size_t *n) 
   case CF_ERROR:
     for (int i = 0; i < c->ntlv; i++) app(out, cap, n, " cause=%u", c->tlv[i].type);
     break;
-  default:
-    break;
+  default: break;
   }
   app(out, cap, n, " len=%u]", c->len);
 }

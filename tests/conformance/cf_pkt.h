@@ -16,11 +16,28 @@
 #define CF_MAX_CAUSES 16
 
 enum {
-  CF_DATA = 0, CF_INIT = 1, CF_INIT_ACK = 2, CF_SACK = 3, CF_HEARTBEAT = 4,
-  CF_HEARTBEAT_ACK = 5, CF_ABORT = 6, CF_SHUTDOWN = 7, CF_SHUTDOWN_ACK = 8, CF_ERROR = 9,
-  CF_COOKIE_ECHO = 10, CF_COOKIE_ACK = 11, CF_ECNE = 12, CF_CWR = 13,
-  CF_SHUTDOWN_COMPLETE = 14, CF_AUTH = 15, CF_IDATA = 64, CF_ASCONF_ACK = 0x80,
-  CF_RECONFIG = 130, CF_PAD = 132, CF_FORWARD_TSN = 192, CF_ASCONF = 0xc1,
+  CF_DATA = 0,
+  CF_INIT = 1,
+  CF_INIT_ACK = 2,
+  CF_SACK = 3,
+  CF_HEARTBEAT = 4,
+  CF_HEARTBEAT_ACK = 5,
+  CF_ABORT = 6,
+  CF_SHUTDOWN = 7,
+  CF_SHUTDOWN_ACK = 8,
+  CF_ERROR = 9,
+  CF_COOKIE_ECHO = 10,
+  CF_COOKIE_ACK = 11,
+  CF_ECNE = 12,
+  CF_CWR = 13,
+  CF_SHUTDOWN_COMPLETE = 14,
+  CF_AUTH = 15,
+  CF_IDATA = 64,
+  CF_ASCONF_ACK = 0x80,
+  CF_RECONFIG = 130,
+  CF_PAD = 132,
+  CF_FORWARD_TSN = 192,
+  CF_ASCONF = 0xc1,
   CF_IFORWARD_TSN = 194,
 };
 
@@ -29,9 +46,15 @@ static inline uint16_t cf_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8
 static inline uint32_t cf_get32(const uint8_t *p) {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
-static inline void cf_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void cf_put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
 static inline void cf_put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
 }
 
 /* ---- builder: appends to a fixed buffer; overflow is sticky and reported once ---- */
@@ -64,19 +87,19 @@ int cf_crc_ok(const uint8_t *pkt, size_t len);
 
 typedef struct cf_tlv {
   uint16_t type;
-  uint16_t len;          /* as written, header included */
-  const uint8_t *value;  /* len - 4 bytes */
+  uint16_t len;         /* as written, header included */
+  const uint8_t *value; /* len - 4 bytes */
 } cf_tlv;
 
 typedef struct cf_chunk {
   uint8_t type, flags;
-  uint16_t len;           /* length field */
-  const uint8_t *value;   /* len - 4 bytes */
+  uint16_t len;         /* length field */
+  const uint8_t *value; /* len - 4 bytes */
   size_t vlen;
   /* parameters (INIT, INIT ACK) or error causes (ABORT, ERROR), when well formed */
   cf_tlv tlv[CF_MAX_PARAMS];
   int ntlv;
-  int tlv_bad;            /* the TLV list does not parse */
+  int tlv_bad; /* the TLV list does not parse */
 } cf_chunk;
 
 typedef struct cf_pkt {
@@ -85,10 +108,11 @@ typedef struct cf_pkt {
   int crc_ok;
   cf_chunk ch[CF_MAX_CHUNKS];
   int nch;
-  const char *error;      /* why the packet does not parse, or NULL */
+  const char *error; /* why the packet does not parse, or NULL */
 } cf_pkt;
 
-/* Decodes `len` bytes at `p` (views into p, which must outlive *out). Returns 0 or -1 (out->error). */
+/* Decodes `len` bytes at `p` (views into p, which must outlive *out). Returns 0 or -1 (out->error).
+ */
 int cf_decode(const uint8_t *p, size_t len, cf_pkt *out);
 
 /* Name of a chunk type ("INIT_ACK", or "CHUNK" for an unknown one). */

@@ -17,16 +17,31 @@ void cf_step_free(cf_step *s);
 
 /* ---- configuration ---- */
 
-#define CFG(f) {#f, offsetof(csctp_config, f), sizeof(((csctp_config *)0)->f)}
+#define CFG(f) \
+  { #f, offsetof(csctp_config, f), sizeof(((csctp_config *)0)->f) }
 static const struct {
   const char *name;
   size_t off, size;
 } cfg_keys[] = {
-    CFG(local_port), CFG(remote_port), CFG(outbound_streams), CFG(max_inbound_streams),
-    CFG(rwnd), CFG(sndbuf), CFG(max_message_size), CFG(mtu), CFG(rto_initial), CFG(rto_min),
-    CFG(rto_max), CFG(sack_timeout), CFG(sack_freq), CFG(max_burst),
-    CFG(association_max_retrans), CFG(max_init_retransmits), CFG(valid_cookie_life),
-    CFG(hb_interval), CFG(no_bundle),
+    CFG(local_port),
+    CFG(remote_port),
+    CFG(outbound_streams),
+    CFG(max_inbound_streams),
+    CFG(rwnd),
+    CFG(sndbuf),
+    CFG(max_message_size),
+    CFG(mtu),
+    CFG(rto_initial),
+    CFG(rto_min),
+    CFG(rto_max),
+    CFG(sack_timeout),
+    CFG(sack_freq),
+    CFG(max_burst),
+    CFG(association_max_retrans),
+    CFG(max_init_retransmits),
+    CFG(valid_cookie_life),
+    CFG(hb_interval),
+    CFG(no_bundle),
 };
 #define NCFG (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
 
@@ -51,24 +66,47 @@ static void config_set(cf_run *r, int k, uint32_t v) {
 
 /* ---- statistics ---- */
 
-#define ST(f) {#f, offsetof(csctp_stats, f), sizeof(((csctp_stats *)0)->f)}
+#define ST(f) \
+  { #f, offsetof(csctp_stats, f), sizeof(((csctp_stats *)0)->f) }
 static const struct {
   const char *name;
   size_t off, size;
 } stat_keys[] = {
-    ST(packets_in), ST(packets_out), ST(data_chunks_in), ST(data_chunks_out), ST(messages_in),
-    ST(duplicate_tsns), ST(retransmissions), ST(fast_retransmits), ST(t3_expiries), ST(sacks_in),
-    ST(sacks_out), ST(heartbeats_out), ST(drop_bad_crc), ST(drop_bad_vtag), ST(drop_malformed),
-    ST(drop_bad_port), ST(drop_out_of_window), ST(drop_rx_budget), ST(drop_unexpected),
-    ST(errors_sent), ST(aborts_sent), ST(rto_ms), ST(cwnd), ST(ssthresh), ST(peer_rwnd),
-    ST(local_rwnd), ST(bytes_outstanding),
+    ST(packets_in),
+    ST(packets_out),
+    ST(data_chunks_in),
+    ST(data_chunks_out),
+    ST(messages_in),
+    ST(duplicate_tsns),
+    ST(retransmissions),
+    ST(fast_retransmits),
+    ST(t3_expiries),
+    ST(sacks_in),
+    ST(sacks_out),
+    ST(heartbeats_out),
+    ST(drop_bad_crc),
+    ST(drop_bad_vtag),
+    ST(drop_malformed),
+    ST(drop_bad_port),
+    ST(drop_out_of_window),
+    ST(drop_rx_budget),
+    ST(drop_unexpected),
+    ST(errors_sent),
+    ST(aborts_sent),
+    ST(rto_ms),
+    ST(cwnd),
+    ST(ssthresh),
+    ST(peer_rwnd),
+    ST(local_rwnd),
+    ST(bytes_outstanding),
 };
-#define EST(f) {#f, offsetof(csctp_endpoint_stats, f), 8}
+#define EST(f) \
+  { #f, offsetof(csctp_endpoint_stats, f), 8 }
 static const struct {
   const char *name;
   size_t off, size;
 } epstat_keys[] = {
-    EST(packets_in), EST(stateless_out), EST(assocs_created), EST(drop_malformed),
+    EST(packets_in),   EST(stateless_out), EST(assocs_created),  EST(drop_malformed),
     EST(drop_bad_crc), EST(drop_bad_port), EST(drop_bad_cookie), EST(drop_refused),
 };
 
@@ -99,14 +137,17 @@ int cf_start(cf_run *r) {
   } else {
     rc = csctp_assoc_new(&r->a, &r->cfg);
   }
-  if (rc) cf_fail(r, "creating the %s failed: %s", r->use_endpoint ? "endpoint" : "association",
-                  csctp_strerror(rc));
+  if (rc)
+    cf_fail(r, "creating the %s failed: %s", r->use_endpoint ? "endpoint" : "association",
+            csctp_strerror(rc));
   return rc ? -1 : 0;
 }
 
 void cf_run_free(cf_run *r) {
-  if (r->ep) csctp_endpoint_del(r->ep);
-  else csctp_assoc_del(r->a);
+  if (r->ep)
+    csctp_endpoint_del(r->ep);
+  else
+    csctp_assoc_del(r->a);
   r->ep = NULL;
   r->a = NULL;
   for (int i = 0; i < r->qn; i++) free(r->q[(r->qhead + i) % CF_MAX_QUEUE].b);
@@ -145,11 +186,8 @@ static void drain_events(cf_run *r) {
       e->a = ev.u.closed.reason;
       e->b = ev.u.closed.cause;
       break;
-    case CSCTP_EVENT_PEER_ERROR:
-      e->b = ev.u.peer_error.cause;
-      break;
-    default:
-      break;
+    case CSCTP_EVENT_PEER_ERROR: e->b = ev.u.peer_error.cause; break;
+    default: break;
     }
   }
 }
@@ -225,8 +263,8 @@ static void advance(cf_run *r, csctp_tstamp dur, int mode) {
               (unsigned long long)((r->now - r->t0) / CSCTP_MILLISECONDS));
       return;
     }
-    csctp_tstamp e = r->ep ? csctp_endpoint_expiry(r->ep) : (r->a ? csctp_assoc_expiry(r->a)
-                                                                  : CSCTP_TSTAMP_NONE);
+    csctp_tstamp e = r->ep ? csctp_endpoint_expiry(r->ep)
+                           : (r->a ? csctp_assoc_expiry(r->a) : CSCTP_TSTAMP_NONE);
     if (e == CSCTP_TSTAMP_NONE || e > target) break;
     if (e > r->now) r->now = e;
     int rc = r->ep ? csctp_endpoint_handle_expiry(r->ep, r->now)
@@ -256,9 +294,11 @@ static void do_expect(cf_run *r, const cf_step *s) {
   if (!r->qn && within) advance(r, within, ADV_UNTIL_PACKET);
   if (r->failed) return;
   if (!r->qn) {
-    if (within) cf_fail(r, "expected a packet within %llu ms, none came",
-                        (unsigned long long)(within / CSCTP_MILLISECONDS));
-    else cf_fail(r, "expected a packet, none was written (add within=DURATION for a timer)");
+    if (within)
+      cf_fail(r, "expected a packet within %llu ms, none came",
+              (unsigned long long)(within / CSCTP_MILLISECONDS));
+    else
+      cf_fail(r, "expected a packet, none was written (add within=DURATION for a timer)");
     return;
   }
   cf_qpkt *q = &r->q[r->qhead];
@@ -274,22 +314,32 @@ static void do_expect(cf_run *r, const cf_step *s) {
 /* ---- events ---- */
 
 static int ev_field(const cf_ev *e, const char *k, uint32_t *v) {
-  if (!strcmp(k, "in")) *v = e->a;
-  else if (!strcmp(k, "out")) *v = e->b;
-  else if (!strcmp(k, "sid")) *v = e->a;
-  else if (!strcmp(k, "ppid")) *v = e->b;
-  else if (!strcmp(k, "u")) *v = e->c;
-  else if (!strcmp(k, "size")) *v = e->d;
-  else if (!strcmp(k, "reason")) *v = e->a;
-  else if (!strcmp(k, "cause")) *v = e->b;
-  else return 0;
+  if (!strcmp(k, "in"))
+    *v = e->a;
+  else if (!strcmp(k, "out"))
+    *v = e->b;
+  else if (!strcmp(k, "sid"))
+    *v = e->a;
+  else if (!strcmp(k, "ppid"))
+    *v = e->b;
+  else if (!strcmp(k, "u"))
+    *v = e->c;
+  else if (!strcmp(k, "size"))
+    *v = e->d;
+  else if (!strcmp(k, "reason"))
+    *v = e->a;
+  else if (!strcmp(k, "cause"))
+    *v = e->b;
+  else
+    return 0;
   return 1;
 }
 
 static const char *ev_name(csctp_event_type t) {
-  static const char *n[] = {"NONE", "CONNECTED", "RESTARTED", "MESSAGE", "SHUTDOWN", "CLOSED",
-                            "SEND_BUFFER_LOW", "PEER_ERROR", "STREAMS_RESET",
-                            "INCOMING_RESET_RESULT", "STREAMS_CHANGED"};
+  static const char *n[] = {
+      "NONE",           "CONNECTED",       "RESTARTED",  "MESSAGE",       "SHUTDOWN",
+      "CLOSED",         "SEND_BUFFER_LOW", "PEER_ERROR", "STREAMS_RESET", "INCOMING_RESET_RESULT",
+      "STREAMS_CHANGED"};
   return (unsigned)t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
 }
 
@@ -322,8 +372,8 @@ static void do_event(cf_run *r, const cf_step *s, int none) {
     if (r->failed) return;
     if (!ok) continue;
     if (none) {
-      cf_fail(r, "expected no such event, got %s(%u,%u,%u,%u)", ev_name(e->type), e->a, e->b,
-              e->c, e->d);
+      cf_fail(r, "expected no such event, got %s(%u,%u,%u,%u)", ev_name(e->type), e->a, e->b, e->c,
+              e->d);
       return;
     }
     memmove(e, e + 1, (size_t)(r->nev - i - 1) * sizeof(*e));
@@ -333,19 +383,22 @@ static void do_event(cf_run *r, const cf_step *s, int none) {
   if (none) return;
   char l[512];
   list_events(r, l, sizeof(l));
-  if (why[0]) cf_fail(r, "expected event %s (nearest: %s); pending events: %s", s->tok[1].key, why, l);
-  else cf_fail(r, "expected event %s; pending events: %s", s->tok[1].key, l);
+  if (why[0])
+    cf_fail(r, "expected event %s (nearest: %s); pending events: %s", s->tok[1].key, why, l);
+  else
+    cf_fail(r, "expected event %s; pending events: %s", s->tok[1].key, l);
 }
 
 /* ---- the application's calls ---- */
 
-static const cf_sym err_syms[] = {
-    {"OK", 0}, {"INVALID_ARGUMENT", (uint32_t)CSCTP_ERR_INVALID_ARGUMENT},
-    {"INVALID_STATE", (uint32_t)CSCTP_ERR_INVALID_STATE},
-    {"STREAM_ID", (uint32_t)CSCTP_ERR_STREAM_ID},
-    {"MSG_TOO_LARGE", (uint32_t)CSCTP_ERR_MSG_TOO_LARGE},
-    {"WOULD_BLOCK", (uint32_t)CSCTP_ERR_WOULD_BLOCK}, {"CLOSED", (uint32_t)CSCTP_ERR_CLOSED},
-    {NULL, 0}};
+static const cf_sym err_syms[] = {{"OK", 0},
+                                  {"INVALID_ARGUMENT", (uint32_t)CSCTP_ERR_INVALID_ARGUMENT},
+                                  {"INVALID_STATE", (uint32_t)CSCTP_ERR_INVALID_STATE},
+                                  {"STREAM_ID", (uint32_t)CSCTP_ERR_STREAM_ID},
+                                  {"MSG_TOO_LARGE", (uint32_t)CSCTP_ERR_MSG_TOO_LARGE},
+                                  {"WOULD_BLOCK", (uint32_t)CSCTP_ERR_WOULD_BLOCK},
+                                  {"CLOSED", (uint32_t)CSCTP_ERR_CLOSED},
+                                  {NULL, 0}};
 
 static uint32_t app_int(cf_run *r, const cf_step *s, const char *k, uint32_t def) {
   const cf_tok *t = cf_find(s, 2, s->ntok, k);
@@ -408,7 +461,8 @@ static void do_app(cf_run *r, const cf_step *s) {
       return;
     }
     memset(payload, 'm', size);
-    for (uint32_t i = 0; i < count && !rc; i++) rc = csctp_assoc_send(r->a, &o, payload, size, r->now);
+    for (uint32_t i = 0; i < count && !rc; i++)
+      rc = csctp_assoc_send(r->a, &o, payload, size, r->now);
   } else if (!strcmp(verb, "shutdown")) {
     rc = csctp_assoc_shutdown(r->a, r->now);
   } else if (!strcmp(verb, "abort")) {
@@ -448,8 +502,11 @@ static void do_establish(cf_run *r, const cf_step *s) {
   static const struct {
     const char *key, *var;
     uint32_t def;
-  } m[] = {{"tag", "PTAG", 0x5eed0001}, {"tsn", "PTSN", 100}, {"os", "POS", 10},
-           {"mis", "PMIS", 10}, {"arwnd", "PRWND", 65536}};
+  } m[] = {{"tag", "PTAG", 0x5eed0001},
+           {"tsn", "PTSN", 100},
+           {"os", "POS", 10},
+           {"mis", "PMIS", 10},
+           {"arwnd", "PRWND", 65536}};
   int active = s->ntok > 1 && !strcmp(s->tok[1].key, "active");
   for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
     const cf_tok *t = cf_find(s, 1, s->ntok, m[i].key);
@@ -499,8 +556,10 @@ static void do_stat(cf_run *r, const cf_step *s, int ep) {
     cf_fail(r, "stat: no association");
     return;
   }
-  if (ep) csctp_endpoint_get_stats(r->ep, &es);
-  else csctp_assoc_get_stats(r->a, &st);
+  if (ep)
+    csctp_endpoint_get_stats(r->ep, &es);
+  else
+    csctp_assoc_get_stats(r->a, &st);
   for (int i = 1; i < s->ntok && !r->failed; i++) {
     const cf_tok *t = &s->tok[i];
     int found = 0;
@@ -535,8 +594,10 @@ void cf_run_step(cf_run *r, const cf_step *s) {
       cf_fail(r, "%s must come before the first action", c);
       return;
     }
-    if (!strcmp(c, "target")) r->use_endpoint = !strcmp(s->tok[1].key, "endpoint");
-    else if (!strcmp(c, "udp")) r->udp = 1;
+    if (!strcmp(c, "target"))
+      r->use_endpoint = !strcmp(s->tok[1].key, "endpoint");
+    else if (!strcmp(c, "udp"))
+      r->udp = 1;
     else
       for (int i = 1; i < s->ntok; i++) {
         uint32_t v;
@@ -608,7 +669,8 @@ void cf_run_step(cf_run *r, const cf_step *s) {
       cf_fail(r, "state: wanted %s, is %s", s->tok[1].key, csctp_assoc_state_name(st));
   } else if (!strcmp(c, "assocs")) {
     uint32_t want = (uint32_t)strtoul(s->tok[1].key, NULL, 0);
-    if (!r->ep) cf_fail(r, "assocs: only with target endpoint");
+    if (!r->ep)
+      cf_fail(r, "assocs: only with target endpoint");
     else if (csctp_endpoint_count(r->ep) != want)
       cf_fail(r, "assocs: wanted %u associations, the endpoint holds %zu", want,
               csctp_endpoint_count(r->ep));

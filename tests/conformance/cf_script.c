@@ -125,15 +125,18 @@ static void run_script(const char *file, script *sc, cf_report *rep) {
   failed = r.failed;
   cf_run_free(&r);
   cf_outcome o;
-  if (sc->pending) o = failed ? CF_PENDING : CF_PENDING_FIXED;
-  else if (sc->known_bug) o = failed ? CF_KNOWN_BUG : CF_BUG_FIXED;
-  else o = failed ? CF_FAIL : CF_PASS;
+  if (sc->pending)
+    o = failed ? CF_PENDING : CF_PENDING_FIXED;
+  else if (sc->known_bug)
+    o = failed ? CF_KNOWN_BUG : CF_BUG_FIXED;
+  else
+    o = failed ? CF_FAIL : CF_PASS;
   if (o == CF_PENDING_FIXED)
     snprintf(res->msg, sizeof(res->msg), "%s:%d: passes now: remove the pending mark (%s)", file,
              sc->line, sc->mark);
   if (o == CF_BUG_FIXED)
-    snprintf(res->msg, sizeof(res->msg), "%s:%d: passes now: remove the known-bug mark (%s)",
-             file, sc->line, sc->mark);
+    snprintf(res->msg, sizeof(res->msg), "%s:%d: passes now: remove the known-bug mark (%s)", file,
+             sc->line, sc->mark);
   res->outcome = o;
   rep->count[o]++;
 }
@@ -304,8 +307,8 @@ size_t cf_report_failures(const cf_report *rep) {
 }
 
 const char *cf_outcome_name(cf_outcome o) {
-  static const char *n[] = {"pass", "FAIL", "pending", "FIXED (pending)", "known-bug",
-                            "FIXED (known-bug)"};
+  static const char *n[] = {
+      "pass", "FAIL", "pending", "FIXED (pending)", "known-bug", "FIXED (known-bug)"};
   return (unsigned)o < 6 ? n[o] : "?";
 }
 
@@ -313,12 +316,13 @@ void cf_report_print(const cf_report *rep, int verbose) {
   for (size_t i = 0; i < rep->n; i++) {
     const cf_result *r = &rep->r[i];
     if (r->outcome == CF_PASS && !verbose) continue;
-    fprintf(stderr, "[%-9s] %-10s %s:%d %s%s%s\n", cf_outcome_name(r->outcome), r->source,
-            r->file, r->line, r->name, r->mark[0] ? " -- " : "", r->mark);
+    fprintf(stderr, "[%-9s] %-10s %s:%d %s%s%s\n", cf_outcome_name(r->outcome), r->source, r->file,
+            r->line, r->name, r->mark[0] ? " -- " : "", r->mark);
     if (r->outcome != CF_PASS && r->msg[0]) fprintf(stderr, "    %s\n", r->msg);
   }
-  fprintf(stderr, "conformance: %zu scripts: %zu pass, %zu fail, %zu pending, %zu known-bug, "
-                  "%zu marked but now passing\n",
+  fprintf(stderr,
+          "conformance: %zu scripts: %zu pass, %zu fail, %zu pending, %zu known-bug, "
+          "%zu marked but now passing\n",
           rep->n, rep->count[CF_PASS], rep->count[CF_FAIL], rep->count[CF_PENDING],
           rep->count[CF_KNOWN_BUG], rep->count[CF_PENDING_FIXED] + rep->count[CF_BUG_FIXED]);
 }

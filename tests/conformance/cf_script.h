@@ -27,16 +27,16 @@ typedef struct cf_result {
   char name[64];
   char source[32];
   char file[64];
-  int line;              /* line of `script` */
+  int line; /* line of `script` */
   cf_outcome outcome;
-  char mark[192];        /* the pending / known-bug text */
-  char msg[3072];        /* why it failed (also for pending and known bugs) */
+  char mark[192]; /* the pending / known-bug text */
+  char msg[3072]; /* why it failed (also for pending and known bugs) */
 } cf_result;
 
 typedef struct cf_report {
   cf_result *r;
   size_t n, cap;
-  size_t count[6];       /* by cf_outcome */
+  size_t count[6]; /* by cf_outcome */
 } cf_report;
 
 /* Runs every script of `text` (named `file` in messages). Returns the number of results added. */

@@ -7,27 +7,28 @@
 
 /* ---- the fields of each chunk ---- */
 
-const char *const cf_send_pkt_keys[] = {"sport", "dport", "vtag", "crc", "from", "trunc", "trail",
-                                        NULL};
+const char *const cf_send_pkt_keys[] = {"sport", "dport", "vtag",  "crc",
+                                        "from",  "trunc", "trail", NULL};
 const char *const cf_expect_pkt_keys[] = {"sport", "dport", "vtag", "to", "within", NULL};
 
-static const char *const k_data_s[] = {"flags", "len", "tsn", "sid", "ssn", "ppid", "u", "b", "e",
-                                       "i", "size", "fill", NULL};
-static const char *const k_data_e[] = {"flags", "len", "tsn", "sid", "ssn", "ppid", "u", "b", "e",
-                                       "size", NULL};
-static const char *const k_init_s[] = {"flags", "len", "tag", "arwnd", "os", "mis", "tsn",
-                                       "cookie", "nocookie", "param", "hostname", "ipv4", "ipv6",
-                                       "addrtypes", "cookie_pres", "fwdtsn", "ecn", NULL};
-static const char *const k_init_e[] = {"flags", "len", "tag", "arwnd", "os", "mis", "tsn",
-                                       "cookie", "cookie_lacks", "param", "noparam", "unrec",
-                                       "unrec_param", NULL};
+static const char *const k_data_s[] = {"flags", "len", "tsn", "sid",  "ssn",  "ppid", "u",
+                                       "b",     "e",   "i",   "size", "fill", NULL};
+static const char *const k_data_e[] = {"flags", "len", "tsn", "sid",  "ssn", "ppid",
+                                       "u",     "b",   "e",   "size", NULL};
+static const char *const k_init_s[] = {"flags",    "len",  "tag",    "arwnd",     "os",
+                                       "mis",      "tsn",  "cookie", "nocookie",  "param",
+                                       "hostname", "ipv4", "ipv6",   "addrtypes", "cookie_pres",
+                                       "fwdtsn",   "ecn",  NULL};
+static const char *const k_init_e[] = {
+    "flags",  "len",          "tag",   "arwnd",   "os",    "mis",         "tsn",
+    "cookie", "cookie_lacks", "param", "noparam", "unrec", "unrec_param", NULL};
 static const char *const k_sack_s[] = {"flags", "len", "cum", "arwnd", "gaps", "dups", NULL};
-static const char *const k_sack_e[] = {"flags", "len", "cum", "arwnd", "ngaps", "ndups", "gaps",
-                                       "dups", NULL};
+static const char *const k_sack_e[] = {"flags", "len",  "cum",  "arwnd", "ngaps",
+                                       "ndups", "gaps", "dups", NULL};
 static const char *const k_hb[] = {"flags", "len", "info", NULL};
 static const char *const k_cause_s[] = {"flags", "len", "t", "cause", "cbody", "staleness", NULL};
-static const char *const k_cause_e[] = {"flags", "len", "t", "cause", "ncauses", "unrec_chunk",
-                                        "unrec_param", NULL};
+static const char *const k_cause_e[] = {"flags",   "len",         "t",           "cause",
+                                        "ncauses", "unrec_chunk", "unrec_param", NULL};
 static const char *const k_cum[] = {"flags", "len", "cum", NULL};
 static const char *const k_t[] = {"flags", "len", "t", NULL};
 static const char *const k_plain[] = {"flags", "len", NULL};
@@ -79,8 +80,10 @@ static int split_chunks(const cf_step *s, spec *sp, int max, int *first_chunk, i
       continue;
     }
     if (!cf_is_chunk_word(s->tok[i].key, &t) || n == max) continue;
-    if (n) sp[n - 1].to = sp[n - 1].to > i ? i : sp[n - 1].to;
-    else *first_chunk = i;
+    if (n)
+      sp[n - 1].to = sp[n - 1].to > i ? i : sp[n - 1].to;
+    else
+      *first_chunk = i;
     sp[n].type = t;
     sp[n].from = i + 1;
     sp[n].to = s->ntok;
@@ -265,9 +268,7 @@ static void build_chunk(cf_run *r, const cf_step *s, const spec *c, cf_buf *w) {
     break;
   }
   case CF_ABORT:
-  case CF_ERROR:
-    build_causes(r, s, c, w);
-    break;
+  case CF_ERROR: build_causes(r, s, c, w); break;
   case CF_SHUTDOWN:
     cf_put_u32(w, geti(r, s, c, "cum", var_or(r, "LTSN", 1) - 1)); /* acks the SUT's DATA */
     break;
@@ -311,8 +312,7 @@ static void build_chunk(cf_run *r, const cf_step *s, const spec *c, cf_buf *w) {
     cf_put_fill(w, 0, geti(r, s, c, "size", 0));
     break;
   }
-  default:
-    break;
+  default: break;
   }
   long len = has(s, c, "len") ? (long)geti(r, s, c, "len", 0) : -1;
   cf_end_tlv(w, off, len);
@@ -340,7 +340,8 @@ void cf_do_send(cf_run *r, const cf_step *s) {
   }
   const cf_tok *crc = cf_find(s, 1, first, "crc");
   if (!crc || strcmp(crc->val, "zero")) cf_set_crc(w.b, len);
-  if (crc && !strcmp(crc->val, "bad")) w.b[8] ^= 0x5a;
+  if (crc && !strcmp(crc->val, "bad"))
+    w.b[8] ^= 0x5a;
   else if (crc && strcmp(crc->val, "ok") && strcmp(crc->val, "zero")) {
     cf_fail(r, "crc: ok, bad or zero, not '%s'", crc->val);
     return;
@@ -380,7 +381,8 @@ static int check_presence(cf_run *r, const cf_step *s, const spec *c, const char
     int found = 0;
     for (int j = 0; j < ch->ntlv; j++) {
       const cf_tlv *tl = &ch->tlv[j];
-      if (!inner) found |= tl->type == want;
+      if (!inner)
+        found |= tl->type == want;
       else if (inner == 1 && tl->type == 8 && tl->len >= 6) /* Unrecognized Parameter(s) */
         found |= cf_get16(tl->value) == want;
       else if (inner == 2 && tl->type == 6 && tl->len >= 5) /* Unrecognized Chunk Type */
@@ -404,9 +406,11 @@ static int match_chunk(cf_run *r, const cf_step *s, const spec *c, const cf_chun
       check_int(r, s, c, "t", ch->flags & 1, why, cap) < 0)
     return -1;
   if (c->type == 0x100) return check_int(r, s, c, "type", ch->type, why, cap);
-  size_t need = c->type == CF_DATA ? 12 : c->type == CF_SACK ? 12 :
-                c->type == CF_INIT || c->type == CF_INIT_ACK ? 16 :
-                c->type == CF_SHUTDOWN || c->type == CF_FORWARD_TSN ? 4 : 0;
+  size_t need = c->type == CF_DATA                                    ? 12
+                : c->type == CF_SACK                                  ? 12
+                : c->type == CF_INIT || c->type == CF_INIT_ACK        ? 16
+                : c->type == CF_SHUTDOWN || c->type == CF_FORWARD_TSN ? 4
+                                                                      : 0;
   if (ch->vlen < need) {
     snprintf(why, cap, "%s is %u bytes long, too short", cf_chunk_name(ch->type), ch->len);
     return -1;
@@ -446,7 +450,8 @@ static int match_chunk(cf_run *r, const cf_step *s, const spec *c, const cf_chun
       const cf_tlv *ck = find_tlv(ch, 7);
       uint32_t x;
       if (cf_eval_u32(r, "cookie_lacks", s->tok[i].val, &x) < 0) return -1;
-      uint8_t be[4], le[4] = {(uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16), (uint8_t)(x >> 24)};
+      uint8_t be[4],
+          le[4] = {(uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16), (uint8_t)(x >> 24)};
       cf_put32(be, x);
       for (size_t k = 0; ck && k + 4 <= ck->len - 4u; k++)
         if (!memcmp(ck->value + k, be, 4) || !memcmp(ck->value + k, le, 4)) {
@@ -495,7 +500,8 @@ static int match_chunk(cf_run *r, const cf_step *s, const spec *c, const cf_chun
       char want[256] = "", tmp[256];
       size_t wn = 0;
       snprintf(tmp, sizeof(tmp), "%s", d->val);
-      for (char *save, *e = strtok_r(tmp, ",", &save); e && wn < 200; e = strtok_r(NULL, ",", &save)) {
+      for (char *save, *e = strtok_r(tmp, ",", &save); e && wn < 200;
+           e = strtok_r(NULL, ",", &save)) {
         uint32_t x;
         if (cf_eval_u32(r, "dups", e, &x) < 0) return -1;
         wn += (size_t)snprintf(want + wn, sizeof(want) - wn, "%s%u", wn ? "," : "", x);
@@ -525,21 +531,18 @@ static int match_chunk(cf_run *r, const cf_step *s, const spec *c, const cf_chun
         check_int(r, s, c, "ncauses", (uint32_t)ch->ntlv, why, cap) < 0)
       return -1;
     return 0;
-  case CF_SHUTDOWN:
-    return check_int(r, s, c, "cum", cf_get32(v), why, cap);
-  case CF_FORWARD_TSN:
-    return check_int(r, s, c, "newcum", cf_get32(v), why, cap);
+  case CF_SHUTDOWN: return check_int(r, s, c, "cum", cf_get32(v), why, cap);
+  case CF_FORWARD_TSN: return check_int(r, s, c, "newcum", cf_get32(v), why, cap);
   case CF_COOKIE_ECHO: {
     const cf_tok *t = cf_find(s, c->from, c->to, "cookie");
     return t ? cf_match_bytes(r, t, v, ch->vlen, why, cap) : 0;
   }
-  default:
-    return 0;
+  default: return 0;
   }
 }
 
-int cf_match_packet(cf_run *r, const cf_step *s, const uint8_t *b, size_t len,
-                    const csctp_addr *to, char *why, size_t cap) {
+int cf_match_packet(cf_run *r, const cf_step *s, const uint8_t *b, size_t len, const csctp_addr *to,
+                    char *why, size_t cap) {
   static cf_pkt p; /* large; scripts run one at a time */
   spec sp[CF_MAX_CHUNKS];
   int first, ell;
@@ -565,7 +568,8 @@ int cf_match_packet(cf_run *r, const cf_step *s, const uint8_t *b, size_t len,
       return -1;
     }
   } else if (!(n && (sp[0].type == CF_ABORT || sp[0].type == CF_SHUTDOWN_COMPLETE) &&
-               has(s, &sp[0], "t")) && cf_var_get(r, "PTAG")) {
+               has(s, &sp[0], "t")) &&
+             cf_var_get(r, "PTAG")) {
     uint32_t want = var_or(r, "PTAG", 0);
     if (p.vtag != want) {
       snprintf(why, cap, "vtag: wanted $PTAG 0x%x, got 0x%x", want, p.vtag);

@@ -63,9 +63,9 @@ Test(runner, silence_broken_by_a_packet) {
   cr_assert_eq(run1(HANDSHAKE "send INIT tag=7\nsilence 1s\n", m, sizeof(m)), CF_FAIL);
   cr_assert(strstr(m, "already written") && strstr(m, "INIT_ACK"), "%s", m);
   cr_assert_eq(run1(HANDSHAKE "app connect\nexpect INIT\nsilence 10s\n", m, sizeof(m)), CF_FAIL);
-  cr_assert(strstr(m, "expected silence for 10000 ms, but after 3000 ms came") &&
-                strstr(m, "[INIT "),
-            "%s", m);
+  cr_assert(
+      strstr(m, "expected silence for 10000 ms, but after 3000 ms came") && strstr(m, "[INIT "),
+      "%s", m);
 }
 
 Test(runner, expect_without_packet_fails) {
@@ -84,9 +84,9 @@ Test(runner, missing_event_fails) {
 
 Test(runner, pending_and_known_bug_marks) {
   char m[4096];
-  cr_assert_eq(run1(HANDSHAKE "pending issue 11 finding 99\nestablish\nexpect ABORT\n", m,
-                    sizeof(m)),
-               CF_PENDING);
+  cr_assert_eq(
+      run1(HANDSHAKE "pending issue 11 finding 99\nestablish\nexpect ABORT\n", m, sizeof(m)),
+      CF_PENDING);
   cr_assert_eq(run1(HANDSHAKE "pending issue 11 finding 99\nestablish\n", m, sizeof(m)),
                CF_PENDING_FIXED);
   cr_assert(strstr(m, "remove the pending mark"), "%s", m);

@@ -57,7 +57,7 @@ typedef struct drun {
   long k;
   void *const *fail_site;
   failing_mem *owner, *engine; /* the failing side's counting allocator, its engine's */
-  int stalled;    /* ... and the exchange stalled without an error (known engine bug) */
+  int stalled; /* ... and the exchange stalled without an error (known engine bug) */
   /* what the script waits for */
   int want_opened[2], want_msgs[2], want_closed[2], want_errors[2], want_down;
 } drun;
@@ -113,7 +113,9 @@ static void on_event(drun *r, int i, const csctp_dc_event *ev) {
 }
 
 /* The failed allocation call was the association's, not the layer's. */
-static int engine_hit(const drun *r) { return r->owner->failed && r->owner->failed_in == r->engine; }
+static int engine_hit(const drun *r) {
+  return r->owner->failed && r->owner->failed_in == r->engine;
+}
 
 /* What the script waits for before its next step (each at least). */
 static int wanted(const drun *r) {
@@ -270,9 +272,9 @@ static uint16_t stream_of(drun *r, int i, csctp_dc_channel ch) {
   return info.stream;
 }
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    if ((x) < 0) goto out;                                                                         \
+#define TRY(x)             \
+  do {                     \
+    if ((x) < 0) goto out; \
   } while (0)
 
 /* ---- the script ---- */
@@ -337,8 +339,8 @@ static void script(drun *r) {
   /* DCEP errors, from A's bare association: an OPEN of the other parity (accepted since
    * issue 12: the id is free), a malformed OPEN, an unknown message type, an OPEN on B's
    * channel in use (collision). */
-  static const uint8_t open_msg[] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                     0x00, 0x02, 0x00, 0x00, 'x',  'y'};
+  static const uint8_t open_msg[] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                     0x00, 0x00, 0x02, 0x00, 0x00, 'x',  'y'};
   static const uint8_t short_open[] = {0x03, 0x00, 0x00};
   static const uint8_t unknown[] = {0x07, 1, 2, 3};
   TRY(do_raw(r, 0, 301, CSCTP_PPID_WEBRTC_DCEP, open_msg, sizeof(open_msg)));
@@ -483,8 +485,8 @@ static long run_once(long fail_at, void *user) {
         csctp_dc_get_stats(r.s[i].dc, &st);
         cr_assert(!memcmp(&st, &c->ref_st[i], sizeof(st)), "k=%ld: side %d counters differ",
                   fail_at, i);
-        cr_assert_eq(csctp_dc_channel_count(r.s[i].dc), 0, "k=%ld: side %d keeps channels",
-                     fail_at, i);
+        cr_assert_eq(csctp_dc_channel_count(r.s[i].dc), 0, "k=%ld: side %d keeps channels", fail_at,
+                     i);
       }
     }
   }
@@ -516,10 +518,11 @@ static void replay(int fail_side, int whole_side, long min_calls) {
   cr_assert_geq(c.ref[1].errors, 1);
   cr_assert_geq(c.ref[0].low, 1);
   long hit = failing_mem_replay(total, run_once, &c);
-  cr_log_info("side %d%s: %ld allocation calls replayed (%ld failed): %ld fatal errors, %ld "
-              "retried, %ld recovered silently, %ld events lost by the engine (known)",
-              fail_side, whole_side ? " (layer and association)" : " (layer)", total, hit,
-              c.runs_fatal, c.runs_retried, c.runs_silent, c.runs_known);
+  cr_log_info(
+      "side %d%s: %ld allocation calls replayed (%ld failed): %ld fatal errors, %ld "
+      "retried, %ld recovered silently, %ld events lost by the engine (known)",
+      fail_side, whole_side ? " (layer and association)" : " (layer)", total, hit, c.runs_fatal,
+      c.runs_retried, c.runs_silent, c.runs_known);
   cr_assert_eq(c.runs_known, 0, "%ld runs lost an event or stalled without an error", c.runs_known);
 }
 

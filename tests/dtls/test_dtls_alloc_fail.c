@@ -52,8 +52,8 @@ typedef struct fside {
   failing_mem afm; /* its association's, counted with fm (SCTP over DTLS) */
   csctp_prng rng;
   csctp_dtls_cert *cert;
-  csctp_dtls *d;        /* DTLS alone */
-  csctp_dtls_sctp *t;   /* or SCTP over DTLS */
+  csctp_dtls *d;      /* DTLS alone */
+  csctp_dtls_sctp *t; /* or SCTP over DTLS */
   csctp_srtp *srtp;
   outcome out;
 } fside;
@@ -165,9 +165,7 @@ static int dtls_pump(frun *r, pred_fn pred) {
 }
 
 static int want_records;
-static int both_connected(const frun *r) {
-  return r->s[0].out.connected && r->s[1].out.connected;
-}
+static int both_connected(const frun *r) { return r->s[0].out.connected && r->s[1].out.connected; }
 static int records_in(const frun *r) {
   return r->s[0].out.records + r->s[1].out.records >= want_records;
 }
@@ -186,9 +184,9 @@ static int dtls_send(frun *r, int i, size_t len) {
   return 0;
 }
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    if ((x) < 0) goto out;                                                                         \
+#define TRY(x)             \
+  do {                     \
+    if ((x) < 0) goto out; \
   } while (0)
 
 static void dtls_script(frun *r) {
@@ -288,8 +286,8 @@ static int sctp_pump(frun *r, pred_fn pred) {
               "k=%ld (site %p): SCTP over DTLS stalled without an error (dtls %d %d, sctp %d %d, "
               "messages %d %d, closed %d %d)",
               r->k, r->s[r->fail_side].fm.site, r->s[0].out.connected, r->s[1].out.connected,
-              r->s[0].out.sctp_up, r->s[1].out.sctp_up, r->s[0].out.messages,
-              r->s[1].out.messages, r->s[0].out.sctp_closed, r->s[1].out.sctp_closed);
+              r->s[0].out.sctp_up, r->s[1].out.sctp_up, r->s[0].out.messages, r->s[1].out.messages,
+              r->s[0].out.sctp_closed, r->s[1].out.sctp_closed);
     if (next > r->now) r->now = next;
     for (int i = 0; i < 2; i++) {
       if (csctp_dtls_sctp_expiry(r->s[i].t) > r->now) continue;
@@ -491,10 +489,11 @@ static void replay(int sctp, int fail_side) {
     cr_assert(c.ref[0].closed && c.ref[1].closed && c.ref[0].srtp_ok && c.ref[1].srtp_ok);
   }
   long hit = failing_mem_replay(total, run_once, &c);
-  cr_log_info("%s, %s: %ld allocation calls replayed (%ld failed): %ld clear errors, %ld "
-              "retried, %ld recovered silently, %ld events lost by the engine (known)",
-              sctp ? "SCTP over DTLS" : "DTLS", fail_side ? "server" : "client", total, hit,
-              c.runs_fatal, c.runs_retried, c.runs_silent, c.runs_known);
+  cr_log_info(
+      "%s, %s: %ld allocation calls replayed (%ld failed): %ld clear errors, %ld "
+      "retried, %ld recovered silently, %ld events lost by the engine (known)",
+      sctp ? "SCTP over DTLS" : "DTLS", fail_side ? "server" : "client", total, hit, c.runs_fatal,
+      c.runs_retried, c.runs_silent, c.runs_known);
   cr_assert_eq(c.runs_known, 0, "%ld runs lost an event or stalled without an error", c.runs_known);
 }
 

@@ -65,8 +65,9 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
     if (c->type == CSCTP_DC_EVENT_CLOSED) s->closed_channels++;
     if (c->type == CSCTP_DC_EVENT_MESSAGE) {
       s->messages++;
-      if (s->echo) csctp_peer_send(peer, c->channel, c->u.message.is_text, c->u.message.data,
-                                   c->u.message.len);
+      if (s->echo)
+        csctp_peer_send(peer, c->channel, c->u.message.is_text, c->u.message.data,
+                        c->u.message.len);
     }
     break;
   }
@@ -161,8 +162,8 @@ static int run_until(int (*done)(pside *, pside *), pside *a, pside *b, gint64 s
 static int failed(const pside *s) { return s->state == CSCTP_PEER_STATE_FAILED; }
 static int gathered(pside *a, pside *b) { return (a->gathered && b->gathered) || failed(a); }
 static int exchanged(pside *a, pside *b) {
-  return failed(a) || failed(b) || (a->opened >= 2 && b->opened >= 2 && a->messages >= 1 &&
-                                    b->messages >= 1);
+  return failed(a) || failed(b) ||
+         (a->opened >= 2 && b->opened >= 2 && a->messages >= 1 && b->messages >= 1);
 }
 static int closed(pside *a, pside *b) {
   return failed(a) || (a->state == CSCTP_PEER_STATE_CLOSED && b->state == CSCTP_PEER_STATE_CLOSED);
@@ -263,8 +264,9 @@ Test(peer_alloc_fail, every_allocation_of_a_connection) {
   cr_assert_gt(total, 20);
   static conn_stats st;
   long hit = failing_mem_replay(total, conn_run, &st);
-  cr_log_info("connection: %ld allocation calls replayed (%ld failed): %ld failed clearly, %ld "
-              "completed, %ld saw no failure, %ld events lost by the engine (known)",
-              total, hit, st.failed_clearly, st.completed, st.no_failure, st.known);
+  cr_log_info(
+      "connection: %ld allocation calls replayed (%ld failed): %ld failed clearly, %ld "
+      "completed, %ld saw no failure, %ld events lost by the engine (known)",
+      total, hit, st.failed_clearly, st.completed, st.no_failure, st.known);
   cr_assert_eq(st.known, 0, "%ld runs lost an event", st.known);
 }

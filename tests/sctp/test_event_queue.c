@@ -41,7 +41,8 @@ Test(event_queue, peer_errors_are_capped_while_the_application_does_not_poll) {
   }
   csctp_stats st;
   csctp_assoc_get_stats(y.a, &st);
-  cr_assert_eq(st.events_dropped, 10000 - 64, "dropped %llu", (unsigned long long)st.events_dropped);
+  cr_assert_eq(st.events_dropped, 10000 - 64, "dropped %llu",
+               (unsigned long long)st.events_dropped);
   cr_assert_leq(y.a->evq_cap, 128, "the queue stayed small (%zu slots)", y.a->evq_cap);
   /* What matters still arrives: the peer aborts, CLOSED comes after the 64 errors kept. */
   csctp_assoc_abort(x.a, NULL, T0);

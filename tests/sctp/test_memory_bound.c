@@ -208,7 +208,7 @@ Test(memory_bound, receive_window_attack_on_one_association) {
   victim_new(NULL);
   attacker *x = attacker_connect();
   mark();
-  hole_attack(x, 30000, 8192); /* 245 MB of DATA under a withheld TSN */
+  hole_attack(x, 30000, 8192);   /* 245 MB of DATA under a withheld TSN */
   const size_t bound = 4u << 20; /* 1 MiB window + 256 KiB message + maps and malloc slack */
   cr_assert_leq(growth("30,000 x 8 KiB above a withheld TSN, one association", bound), bound);
   victim_del();

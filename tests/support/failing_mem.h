@@ -26,13 +26,13 @@ extern void __sanitizer_print_stack_trace(void) __attribute__((weak));
 typedef struct failing_mem failing_mem;
 struct failing_mem {
   csctp_mem mem;
-  failing_mem *count;  /* where calls are counted: itself, or a shared one */
-  long calls;          /* allocation calls so far (malloc, calloc, realloc) */
-  long fail_at;        /* the call that fails, 1-based; 0 = none */
-  long failed;         /* 1 once it has failed */
+  failing_mem *count;     /* where calls are counted: itself, or a shared one */
+  long calls;             /* allocation calls so far (malloc, calloc, realloc) */
+  long fail_at;           /* the call that fails, 1-based; 0 = none */
+  long failed;            /* 1 once it has failed */
   failing_mem *failed_in; /* the allocator whose call failed */
-  void *site;          /* return address of the failed call */
-  long live;           /* blocks allocated through this one and not yet freed */
+  void *site;             /* return address of the failed call */
+  long live;              /* blocks allocated through this one and not yet freed */
 };
 
 static inline int failing_mem_fail(failing_mem *self) {
@@ -96,8 +96,8 @@ static inline void failing_mem_init(failing_mem *f, long fail_at) {
   memset(f, 0, sizeof(*f));
   f->count = f;
   f->fail_at = fail_at;
-  f->mem = (csctp_mem){f, failing_mem_malloc, failing_mem_free, failing_mem_calloc,
-                       failing_mem_realloc};
+  f->mem =
+      (csctp_mem){f, failing_mem_malloc, failing_mem_free, failing_mem_calloc, failing_mem_realloc};
 }
 
 /*

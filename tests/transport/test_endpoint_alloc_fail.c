@@ -28,8 +28,8 @@
 #include <string.h>
 
 #include "assoc.h"
-#include "packet.h"
 #include "failing_mem.h"
+#include "packet.h"
 #include "prng.h"
 
 #define PKT_MAX 1500
@@ -222,10 +222,11 @@ static int pump(pred_fn pred, csctp_tstamp dur) {
         return 0;
       }
       if (engine_event_lost()) return set_fatal(-1, "lost event (known engine failure)");
-      cr_assert_fail("k=%ld (site %p): the exchange stalled without an error (server connected "
-                     "%d restarted %d closed %d messages %d)",
-                     R.k, R.fm[R.fail_node].site, R.n[0].out.connected, R.n[0].out.restarted,
-                     R.n[0].out.closed, R.n[0].out.messages);
+      cr_assert_fail(
+          "k=%ld (site %p): the exchange stalled without an error (server connected "
+          "%d restarted %d closed %d messages %d)",
+          R.k, R.fm[R.fail_node].site, R.n[0].out.connected, R.n[0].out.restarted,
+          R.n[0].out.closed, R.n[0].out.messages);
     }
     if (next > R.now) R.now = next;
     for (int i = 0; i < NODES; i++) {
@@ -264,9 +265,9 @@ static int clients_echoed(void) {
   return server_wants() && m >= want_messages;
 }
 
-#define TRY(x)                                                                                     \
-  do {                                                                                             \
-    if ((x) < 0) goto out;                                                                         \
+#define TRY(x)             \
+  do {                     \
+    if ((x) < 0) goto out; \
   } while (0)
 
 static void script(void) {
@@ -313,8 +314,7 @@ static void script(void) {
   /* Client 1's process dies and comes back on the same address and port: restart. */
   csctp_endpoint_del(R.n[1].ep);
   R.n[1].ep = NULL;
-  cr_assert_eq(R.fm[1].live, 0, "k=%ld: a deleted endpoint leaked %ld blocks", R.k,
-               R.fm[1].live);
+  cr_assert_eq(R.fm[1].live, 0, "k=%ld: a deleted endpoint leaked %ld blocks", R.k, R.fm[1].live);
   outcome kept = R.n[1].out;
   TRY(node_add(1, 10, 4000, 0));
   R.n[1].out = kept;
@@ -411,10 +411,11 @@ static void replay(int fail_node) {
   cr_assert_eq(c.ref[0].messages, 10);
   cr_assert_geq(c.ref[0].aborts_seen, 2);
   long hit = failing_mem_replay(total, run_once, &c);
-  cr_log_info("%s: %ld allocation calls replayed (%ld failed): %ld clear errors, %ld retried, "
-              "%ld recovered silently, %ld events lost by the engine (known)",
-              fail_node ? "client endpoint" : "server endpoint", total, hit, c.runs_fatal,
-              c.runs_retried, c.runs_silent, c.runs_known);
+  cr_log_info(
+      "%s: %ld allocation calls replayed (%ld failed): %ld clear errors, %ld retried, "
+      "%ld recovered silently, %ld events lost by the engine (known)",
+      fail_node ? "client endpoint" : "server endpoint", total, hit, c.runs_fatal, c.runs_retried,
+      c.runs_silent, c.runs_known);
   cr_assert_eq(c.runs_known, 0, "%ld runs lost an event or stalled without an error", c.runs_known);
 }
 
