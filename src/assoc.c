@@ -66,9 +66,9 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
   if (!pa || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
   if (cfg->mtu < 576 || cfg->mtu > 65535 || cfg->outbound_streams == 0 ||
       cfg->max_inbound_streams == 0 || cfg->rwnd < 1500 || cfg->max_message_size == 0 ||
-      cfg->max_message_size > cfg->rwnd || cfg->sndbuf == 0 || cfg->rto_min == 0 ||
-      cfg->rto_min > cfg->rto_max || cfg->rto_initial == 0 || cfg->sack_freq == 0 ||
-      cfg->max_burst == 0 || cfg->valid_cookie_life == 0)
+      (cfg->max_message_size > cfg->rwnd && !cfg->partial_delivery_point) || cfg->sndbuf == 0 ||
+      cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max || cfg->rto_initial == 0 ||
+      cfg->sack_freq == 0 || cfg->max_burst == 0 || cfg->valid_cookie_life == 0)
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -95,6 +95,7 @@ int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
     return rv;
   }
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
+  if (!rv) csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
   if (rv) {
     csctp_tx_free(&a->tx);
@@ -764,6 +765,13 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);
+  if (rv == 0 && a->cfg.partial_delivery_point) {
+    /* Nothing whole: a piece of the message that holds the window, when it is large enough
+     * or the window nearly closed (RFC 9260 §6.9). */
+    size_t held = csctp_reasm_held(&a->reasm);
+    int force = held + csctp_assoc_pd_point(&a->cfg) >= a->cfg.rwnd;
+    rv = csctp_reasm_pop_piece(&a->reasm, a->rxt.cum, force, &m);
+  }
   if (rv == 1) {
     a->have_popped = 1;
     csctp_assoc_rx_sync(a);
@@ -772,9 +780,15 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
     ev->u.message.stream = m.stream;
     ev->u.message.ppid = m.ppid;
     ev->u.message.unordered = m.unordered;
-    ev->u.message.data = m.data;
+    ev->u.message.data = m.len ? m.data : NULL;
     ev->u.message.len = m.len;
-    a->stats.messages_in++;
+    ev->u.message.flags = m.flags;
+    if (m.flags & CSCTP_MSG_MORE)
+      a->stats.partial_pieces++;
+    else if (m.flags & CSCTP_MSG_ABORTED)
+      a->stats.partial_aborted++;
+    else
+      a->stats.messages_in++;
     a->stats.bytes_in += m.len;
     csctp_assoc_mark(a); /* taking it may open the window: a SACK to send */
     return 1;

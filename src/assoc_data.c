@@ -40,7 +40,10 @@ static int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
      * first fragment): without it nothing held could complete. */
     int next = dc->tsn == a->rxt.cum + 1 &&
                (csctp_tsn_gt(a->rxt.highest, a->rxt.cum) || !(dc->flags & CSCTP_DATA_FLAG_B));
-    if (!next || need > (size_t)a->cfg.rwnd + a->cfg.max_message_size) {
+    /* With partial delivery the message is handed out in pieces: a piece's worth suffices. */
+    uint32_t extra =
+        a->cfg.partial_delivery_point ? csctp_assoc_pd_point(&a->cfg) : a->cfg.max_message_size;
+    if (!next || need > (size_t)a->cfg.rwnd + extra) {
       a->stats.drop_out_of_window++;
       a->sack_now = 1;
       return 0;

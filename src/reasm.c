@@ -59,6 +59,8 @@ static void reasm_drop_all(csctp_reasm *r) {
   s->n_direct = 0;
   s->have_direct = 0;
   s->last_st = NULL;
+  s->pd_st = NULL;
+  s->pd_aborted = 0;
   csctp_reasm_map *m = &s->frags;
   for (uint32_t i = 0; i < m->cap; i++)
     if (m->slots[i].val) csctp_reasm_pool_put(&s->pool, m->slots[i].val);
@@ -156,7 +158,36 @@ static csctp_reasm_stream *reasm_stream_get_or_new(csctp_reasm *r, uint16_t id) 
   return st;
 }
 
+void csctp_reasm_set_partial(csctp_reasm *r, uint32_t point) {
+  reasm_state *s = r->priv;
+  s->pd_point = point;
+}
+
+void csctp_reasm_pd_end(reasm_state *s, csctp_reasm_stream *st, int aborted, int unordered) {
+  st->pd = 0;
+  s->pd_st = NULL;
+  if (aborted) {
+    s->pd_aborted = 1;
+    s->pd_aborted_stream = st->id;
+    s->pd_aborted_unordered = (uint8_t)(unordered != 0);
+  }
+  /* What the stream completed meanwhile may go now (after the last piece, queued first). */
+  if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
+}
+
 static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_frag *start) {
+  if (start->flags & REASM_PD) {
+    /* The rest of a message in pieces: its last piece, before anything else of the stream. */
+    start->msg_next = st->uhead;
+    st->uhead = start;
+    if (!st->utail) st->utail = start;
+    if (!(start->flags & FLAG_U)) {
+      st->next_ssn++; /* handed to the queue in order: wraps (§3.3.1) */
+      st->ord_ready = csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn)) != NULL;
+    }
+    csctp_reasm_pd_end(s, st, 0, start->flags & FLAG_U);
+    return;
+  }
   if (start->flags & FLAG_U) {
     start->msg_next = NULL;
     if (st->utail)
@@ -246,7 +277,8 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   csctp_reasm_frag *start = join_left ? left->other : NULL;
   csctp_reasm_frag *end = join_right ? right->other : NULL;
   size_t total = d->len + (start ? start->run_bytes : 0) + (join_right ? right->run_bytes : 0);
-  if (total > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  size_t done = start && (start->flags & REASM_PD) ? start->buf_cap : 0; /* handed out */
+  if (total > r->max_message_size - done) return CSCTP_ERR_MSG_TOO_LARGE;
   int begins = start ? (start->flags & FLAG_B) : (d->flags & FLAG_B);
   int ends = end ? (end->flags & FLAG_E) : (d->flags & FLAG_E);
   int complete = begins && ends;
@@ -315,6 +347,14 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
+  if (s->pd_aborted) {
+    s->pd_aborted = 0;
+    memset(msg, 0, sizeof(*msg));
+    msg->stream = s->pd_aborted_stream;
+    msg->unordered = s->pd_aborted_unordered;
+    msg->flags = CSCTP_MSG_ABORTED;
+    return 1;
+  }
   csctp_reasm_stream *st = s->ready_head;
   if (!st) return 0;
   csctp_reasm_frag *start = reasm_peek(s, st);
@@ -346,6 +386,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   msg->ssn = start->ssn;
   msg->ppid = start->ppid;
   msg->unordered = (start->flags & FLAG_U) != 0;
+  msg->flags = start->flags & REASM_PD ? CSCTP_MSG_CONTINUED : 0;
   msg->len = start->run_bytes;
   s->popped_bytes = start->run_bytes;
   if (single) {
@@ -371,10 +412,77 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   return 1;
 }
 
+int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg *msg) {
+  reasm_state *s = r->priv;
+  if (!s->pd_point || s->ready_head) return 0;
+  if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
+  reasm_asm *as = &s->as;
+  if (as->open && as->last == cum) { /* the message is being assembled in order */
+    if ((s->pd_st && s->pd_st != as->st) || (!as->unordered && as->ssn != as->st->next_ssn))
+      return 0;
+    if (as->len == 0 || (as->len < s->pd_point && !force)) return 0;
+    csctp_reasm_frag *node = csctp_reasm_pool_get(&s->pool, 0);
+    if (!node) return CSCTP_ERR_NOMEM;
+    csctp_reasm_asm_piece(r, node, msg);
+    s->popped_node = node;
+    s->popped_bytes = msg->len;
+    return 1;
+  }
+  /* Or its fragments are held in the map: the run that ends at cum. */
+  csctp_reasm_frag *end = s->frags.count ? csctp_reasm_map_get(&s->frags, cum) : NULL;
+  if (!end || (end->flags & FLAG_E)) return 0;
+  csctp_reasm_frag *start = end->other;
+  csctp_reasm_stream *st = reasm_stream(s, start->stream);
+  if (!(start->flags & FLAG_B) || !st || (s->pd_st && s->pd_st != st)) return 0;
+  if (!(start->flags & FLAG_U) && start->ssn != st->next_ssn) return 0;
+  size_t bytes = start->run_bytes;
+  if (bytes == 0 || (bytes < s->pd_point && !force)) return 0;
+  if (bytes > s->dbuf_cap) {
+    uint8_t *b = csctp_realloc(r->mem, s->dbuf, bytes);
+    if (!b) return CSCTP_ERR_NOMEM;
+    s->dbuf = b;
+    s->dbuf_cap = bytes;
+  }
+  /* What is left of the message is an anchor at cum that the next fragments join. */
+  csctp_reasm_frag *anchor = csctp_reasm_pool_get(&s->pool, 0);
+  if (!anchor) return CSCTP_ERR_NOMEM;
+  size_t done = start->flags & REASM_PD ? start->buf_cap : 0;
+  anchor->tsn = cum;
+  anchor->ppid = start->ppid;
+  anchor->stream = start->stream;
+  anchor->ssn = start->ssn;
+  anchor->flags = (uint8_t)(FLAG_B | (start->flags & FLAG_U) | REASM_PD);
+  anchor->other = anchor;
+  anchor->buf_cap = (uint32_t)(done + bytes); /* <= max_message_size */
+  msg->stream = start->stream;
+  msg->ssn = start->ssn;
+  msg->ppid = start->ppid;
+  msg->unordered = (start->flags & FLAG_U) != 0;
+  msg->flags = CSCTP_MSG_MORE | (done ? CSCTP_MSG_CONTINUED : 0);
+  size_t off = 0;
+  for (csctp_reasm_frag *f = start, *next; f; f = next) {
+    next = f->next;
+    memcpy(s->dbuf + off, f->data, f->len);
+    off += f->len;
+    st->n_frags--;
+    csctp_reasm_map_del(&s->frags, f->tsn);
+    csctp_reasm_pool_put(&s->pool, f);
+  }
+  csctp_reasm_map_put(&s->frags, cum, anchor); /* room: entries were just removed */
+  st->n_frags++;
+  msg->data = s->dbuf;
+  msg->len = bytes;
+  s->popped_bytes = bytes;
+  st->pd = 1;
+  s->pd_st = st;
+  return 1;
+}
+
 /* Drops the run starting at `start` (not linked anywhere but the fragment map). */
 static void reasm_drop_run(csctp_reasm *r, csctp_reasm_frag *start) {
   reasm_state *s = r->priv;
   csctp_reasm_stream *st = reasm_stream(s, start->stream);
+  if (st && (start->flags & REASM_PD)) csctp_reasm_pd_end(s, st, 1, start->flags & FLAG_U);
   for (csctp_reasm_frag *f = start, *next; f; f = next) {
     next = f->next;
     csctp_reasm_map_del(&s->frags, f->tsn);

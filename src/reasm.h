@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <csctp/common.h>
+#include <csctp/sctp.h>
 
 #include "chunk.h"
 #include "tsn.h"
@@ -21,6 +22,7 @@ typedef struct csctp_rx_msg {
   int unordered;
   const uint8_t *data; /* valid until the next pop, release, clear or free */
   size_t len;
+  uint32_t flags; /* CSCTP_MSG_*: 0 for a whole message */
 } csctp_rx_msg;
 
 typedef struct csctp_reasm_frag csctp_reasm_frag;
@@ -55,6 +57,28 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d);
  * none is ready, or CSCTP_ERR_NOMEM.
  */
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg);
+
+/*
+ * Partial delivery (RFC 9260 §6.9): `point` bytes (0 = off, the default).
+ * When on, pop also hands out the notice of a message abandoned after some of
+ * its pieces were handed out (CSCTP_MSG_ABORTED, len 0).
+ */
+void csctp_reasm_set_partial(csctp_reasm *r, uint32_t point);
+
+/*
+ * Partial delivery, when pop found nothing: hands out what has arrived of the
+ * message that holds the receiver back, the one whose fragments run up to
+ * `cum` (the cumulative TSN; everything below it has arrived, so this is the
+ * only message that can be incomplete without a hole below it), when it is
+ * next in line on its stream and at least the partial delivery point of it is
+ * here (any amount when `force`, the window being nearly full). The piece has
+ * CSCTP_MSG_MORE (and CSCTP_MSG_CONTINUED after the first); the rest of the
+ * message follows it, its last piece through pop with CSCTP_MSG_CONTINUED.
+ * Until then no other message of its stream is handed out. The piece is
+ * released like a popped message. Returns 1 (msg filled), 0, or
+ * CSCTP_ERR_NOMEM (nothing changed).
+ */
+int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg *msg);
 
 /* Releases the last popped message's buffer (its bytes leave the count). */
 void csctp_reasm_release(csctp_reasm *r);
@@ -91,7 +115,8 @@ int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id);
 /*
  * FORWARD TSN, first step (RFC 3758 §3.6): drops every fragment at or below
  * `new_cum` that belongs to an incomplete message, with the rest of its run.
- * Complete messages stay. A partial message is never handed out.
+ * Complete messages stay. A partial message is never handed out; when pieces
+ * of it were (partial delivery), the next pop hands out CSCTP_MSG_ABORTED.
  */
 void csctp_reasm_forward(csctp_reasm *r, csctp_tsn new_cum);
 

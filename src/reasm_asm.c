@@ -29,11 +29,22 @@
 
 static size_t asm_max(size_t a, size_t b) { return a > b ? a : b; }
 
+/*
+ * Room reserved ahead stops here: at the largest message, or, with partial
+ * delivery, at two pieces (a message larger than that leaves in pieces).
+ */
+static size_t asm_limit(const csctp_reasm *r) {
+  const reasm_state *s = r->priv;
+  size_t lim = r->max_message_size;
+  if (s->pd_point && (size_t)s->pd_point * 2 < lim) lim = (size_t)s->pd_point * 2;
+  return lim;
+}
+
 /* Makes the open buffer hold `need` bytes (need <= max message size). 0 or NOMEM. */
 static int asm_reserve(csctp_reasm *r, reasm_asm *as, size_t need) {
   if (need <= as->cap) return 0;
   size_t cap = asm_max(asm_max(need, as->cap * 2), as->hint);
-  if (cap > r->max_message_size) cap = asm_max(need, r->max_message_size);
+  if (cap > asm_limit(r)) cap = asm_max(need, asm_limit(r));
   uint8_t *b = csctp_realloc(r->mem, as->buf, cap);
   if (!b) return CSCTP_ERR_NOMEM;
   as->mem += cap - as->cap;
@@ -47,7 +58,7 @@ static int asm_reserve(csctp_reasm *r, reasm_asm *as, size_t need) {
  * A buffer for a new assembly of at least `need` bytes: an idle one, or a new
  * one while fewer than CSCTP_REASM_ASM_BUFS exist. 0, 1 (none may be had) or NOMEM.
  */
-static int asm_take_buffer(csctp_reasm *r, reasm_asm *as, size_t need, size_t first_len) {
+static int asm_take_buffer(csctp_reasm *r, reasm_asm *as, size_t need, size_t first_len, int any) {
   if (as->n_spare) {
     uint32_t i = as->n_spare - 1;
     as->buf = as->spare[i];
@@ -62,9 +73,9 @@ static int asm_take_buffer(csctp_reasm *r, reasm_asm *as, size_t need, size_t fi
     as->spare_mem -= was;
     return 0;
   }
-  if (as->n_bufs >= CSCTP_REASM_ASM_BUFS) return 1;
+  if (as->n_bufs >= CSCTP_REASM_ASM_BUFS && !any) return 1;
   size_t cap = asm_max(asm_max(need, as->hint), first_len * REASM_FIRST_FRAGS);
-  if (cap > r->max_message_size) cap = asm_max(need, r->max_message_size);
+  if (cap > asm_limit(r)) cap = asm_max(need, asm_limit(r));
   uint8_t *b = csctp_malloc(r->mem, cap);
   if (!b) return CSCTP_ERR_NOMEM;
   if (cap > as->hint && cap <= REASM_SPARE_MAX) as->hint = cap;
@@ -101,10 +112,34 @@ void csctp_reasm_asm_drop(csctp_reasm *r) {
   if (!as->open) return;
   r->bytes -= as->len;
   as->st->n_frags--;
-  asm_give_back(r->mem, as, as->buf, as->cap);
+  if (as->buf) asm_give_back(r->mem, as, as->buf, as->cap); /* none right after a piece */
   as->buf = NULL;
   as->cap = as->len = 0;
   as->open = 0;
+  if (as->delivered) csctp_reasm_pd_end(s, as->st, 1, as->unordered);
+  as->delivered = 0;
+}
+
+void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg *msg) {
+  reasm_state *s = r->priv;
+  reasm_asm *as = &s->as;
+  node->data = as->buf;
+  node->len = (uint32_t)as->len;
+  node->buf_cap = (uint32_t)as->cap;
+  node->flags = REASM_DIRECT | REASM_ABUF;
+  msg->stream = as->st->id;
+  msg->ssn = as->ssn;
+  msg->ppid = as->ppid;
+  msg->unordered = as->unordered;
+  msg->data = as->buf;
+  msg->len = as->len;
+  msg->flags = CSCTP_MSG_MORE | (as->delivered ? CSCTP_MSG_CONTINUED : 0);
+  as->delivered += as->len;
+  /* The next fragment takes a buffer of its own (asm_add): this one is the application's. */
+  as->buf = NULL;
+  as->cap = as->len = 0;
+  as->st->pd = 1;
+  s->pd_st = as->st;
 }
 
 void csctp_reasm_asm_free(csctp_reasm *r) {
@@ -173,11 +208,18 @@ static void asm_finish(reasm_state *s, reasm_asm *as, csctp_reasm_frag *node) {
   node->other = node;
   node->run_bytes = as->len;
   node->msg_next = NULL;
-  if (st->utail)
-    st->utail->msg_next = node;
-  else
+  if (as->delivered) {
+    /* The last piece of a message in pieces: before anything else its stream queued. */
+    node->flags |= REASM_PD;
+    node->msg_next = st->uhead;
     st->uhead = node;
-  st->utail = node;
+    if (!st->utail) st->utail = node;
+  } else if (st->utail) {
+    st->utail->msg_next = node;
+    st->utail = node;
+  } else {
+    st->uhead = st->utail = node;
+  }
   if (!as->unordered && as->ssn == st->next_ssn) {
     st->next_ssn++; /* handed to the queue in order: wraps (§3.3.1) */
     /* Later messages of the stream may have completed while this one was missing a piece. */
@@ -190,6 +232,8 @@ static void asm_finish(reasm_state *s, reasm_asm *as, csctp_reasm_frag *node) {
   as->buf = NULL;
   as->cap = as->len = 0;
   as->open = 0;
+  if (as->delivered) csctp_reasm_pd_end(s, st, 0, as->unordered);
+  as->delivered = 0;
   csctp_reasm_make_ready(s, st);
 }
 
@@ -212,12 +256,15 @@ int csctp_reasm_asm_add(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data
   if (rc) return rc;
   size_t have = cont ? as->len : 0;
   size_t total = have + d->len + (right ? right->run_bytes : 0);
-  if (total > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  if (total > r->max_message_size - (cont ? as->delivered : 0)) return CSCTP_ERR_MSG_TOO_LARGE;
   int complete = (d->flags & FLAG_E) || (right && (right->other->flags & FLAG_E));
   /* Everything that can fail is done before the first change. */
   csctp_reasm_frag *node = NULL;
   if (complete && !(node = csctp_reasm_pool_get(&s->pool, 0))) return CSCTP_ERR_NOMEM;
-  rc = cont ? asm_reserve(r, as, total) : asm_take_buffer(r, as, total, d->len);
+  if (cont && as->buf)
+    rc = asm_reserve(r, as, total);
+  else /* a new message, or one whose last piece went to the application */
+    rc = asm_take_buffer(r, as, total, d->len, cont);
   if (rc) { /* NOMEM, or 1: no buffer for a new assembly, the general path takes it */
     if (node) csctp_reasm_pool_put(&s->pool, node);
     return rc;
@@ -229,6 +276,7 @@ int csctp_reasm_asm_add(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data
     as->ppid = d->ppid;
     as->ssn = d->ssn;
     as->unordered = !ordered;
+    as->delivered = 0;
     as->st = st;
     st->n_frags++;
   }

@@ -15,6 +15,8 @@ struct csctp_reasm_stream {
   uint16_t next_ssn;               /* SSN of the next ordered message to deliver (§6.5) */
   uint8_t ord_ready;               /* the message with next_ssn is complete */
   uint8_t in_ready;                /* linked in the ready FIFO */
+  uint8_t pd;                      /* a message of it is being handed out in pieces: no
+                                      other message of the stream is ready until it ends */
   uint32_t n_frags;                /* fragments held (complete or not, not yet popped); an
                                       open or queued assembly counts as one */
   uint32_t n_ord;                  /* complete ordered messages waiting in the ordered map */
@@ -41,6 +43,7 @@ typedef struct reasm_asm {
   uint32_t ppid;
   uint16_t ssn;
   uint8_t unordered;
+  size_t delivered; /* bytes of this message already handed out in pieces */
   csctp_reasm_stream *st;
   uint8_t *spare[CSCTP_REASM_ASM_SPARES]; /* idle buffers kept for the next messages */
   size_t spare_cap[CSCTP_REASM_ASM_SPARES];
@@ -65,6 +68,11 @@ typedef struct reasm_state {
   csctp_tsn direct_tsn; /* TSN of the last of them, while have_direct */
   int have_direct;
   csctp_reasm_stream *last_st; /* the stream found last (one-entry cache of `streams`) */
+  uint32_t pd_point;           /* partial delivery point, bytes; 0 = off */
+  csctp_reasm_stream *pd_st;   /* the stream whose message is in pieces, or NULL */
+  int pd_aborted;              /* that message was abandoned: notice to hand out */
+  uint16_t pd_aborted_stream;
+  uint8_t pd_aborted_unordered;
   reasm_asm as;
 } reasm_state;
 
@@ -73,10 +81,17 @@ typedef struct reasm_state {
 #define FLAG_U CSCTP_DATA_FLAG_U
 #define REASM_DIRECT 0x80 /* node flag: queued by a fast path, not in the fragment map */
 #define REASM_ABUF 0x40   /* node flag: data is an assembly buffer of buf_cap bytes */
+/*
+ * Node flag: the rest of a message whose first pieces were handed out. On a
+ * run start in the fragment map (an anchor: no payload, buf_cap = the bytes
+ * handed out) it joins the next fragments; on a queued message it marks the
+ * last piece.
+ */
+#define REASM_PD 0x20
 
-/* Links `st` at the back of the ready FIFO unless it is there already. */
+/* Links `st` at the back of the ready FIFO unless it is there already (or held by a piece). */
 static inline void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
-  if (st->in_ready) return;
+  if (st->in_ready || st->pd) return;
   st->in_ready = 1;
   st->ready_next = NULL;
   if (s->ready_tail)
@@ -116,7 +131,7 @@ static inline int csctp_reasm_asm_append_fast(csctp_reasm *r, reasm_state *s,
   if (!as->open || d->tsn != as->last + 1 || (d->flags & (FLAG_B | FLAG_E)) ||
       s->frags.count != 0 || d->stream != as->st->id ||
       ((d->flags & FLAG_U) != 0) != as->unordered || (!as->unordered && d->ssn != as->ssn) ||
-      d->len > as->cap - as->len || d->len > r->max_message_size - as->len)
+      d->len > as->cap - as->len || d->len > r->max_message_size - as->delivered - as->len)
     return 0;
   memcpy(as->buf + as->len, d->data, d->len);
   as->len += d->len;
@@ -127,6 +142,15 @@ static inline int csctp_reasm_asm_append_fast(csctp_reasm *r, reasm_state *s,
 
 /* Drops the open assembly (FORWARD TSN, or everything dropped). */
 void csctp_reasm_asm_drop(csctp_reasm *r);
+
+/*
+ * Hands out what the open assembly holds as a piece (partial delivery): the
+ * buffer goes to `node` (popped), the assembly goes on with none. `st` is its stream.
+ */
+void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg *msg);
+
+/* A message in pieces ended (its last piece is queued) or was dropped (`aborted`). */
+void csctp_reasm_pd_end(reasm_state *s, csctp_reasm_stream *st, int aborted, int unordered);
 
 /* Recycles the buffer of a REASM_ABUF node before the node goes back to the pool. */
 void csctp_reasm_asm_recycle(reasm_state *s, csctp_reasm_frag *f);

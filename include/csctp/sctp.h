@@ -115,10 +115,22 @@ typedef struct csctp_config {
   uint16_t outbound_streams;    /**< OS we request (default 65535) */
   uint16_t max_inbound_streams; /**< MIS we accept (default 65535) */
   uint32_t rwnd;                /**< receive window, bytes (default 1 MiB); at least
-                                     max_message_size, since a message is only handed
-                                     out whole and must fit in the window */
+                                     max_message_size unless partial_delivery_point is
+                                     set, since a message is otherwise handed out whole
+                                     and must fit in the window */
   uint32_t sndbuf;              /**< send buffer, bytes (default 1 MiB) */
   uint32_t max_message_size;    /**< largest message sent or received (default 256 KiB) */
+  /**
+   * Partial delivery point (RFC 9260 §6.9, RFC 6458 SCTP_PARTIAL_DELIVERY_POINT),
+   * bytes; 0 (the default) = off: every message is handed out whole. When set,
+   * a message that is next in line for delivery but not yet complete is handed
+   * out in pieces (CSCTP_EVENT_MESSAGE with CSCTP_MSG_MORE) once at least this
+   * many of its bytes have arrived in order, or sooner when the window is nearly
+   * full, so rwnd may be smaller than max_message_size: what the association
+   * holds stays bounded by the window, however large the message. Values above
+   * rwnd / 2 act as rwnd / 2.
+   */
+  uint32_t partial_delivery_point;
   uint32_t mtu;                 /**< largest SCTP packet written, bytes (default 1200) */
   uint32_t rto_initial;         /**< default 3000 */
   uint32_t rto_min;             /**< default 1000 */
@@ -204,7 +216,7 @@ typedef enum csctp_event_type {
   CSCTP_EVENT_CONNECTED,
   /** The peer restarted (RFC 9260 §5.2.4): old data is gone, streams start over. */
   CSCTP_EVENT_RESTARTED,
-  /** A complete message arrived. */
+  /** A complete message arrived (or, with partial delivery, a piece of one: CSCTP_MSG_*). */
   CSCTP_EVENT_MESSAGE,
   /** The peer started a graceful shutdown: no more data will arrive. */
   CSCTP_EVENT_SHUTDOWN,
@@ -243,6 +255,22 @@ typedef enum csctp_event_type {
  * An event. Pointers inside it stay valid until the next call of any function
  * on the same association.
  */
+/**
+ * csctp_event.u.message.flags, set only with partial delivery
+ * (csctp_config.partial_delivery_point). A message handed out in pieces comes
+ * as one or more events with CSCTP_MSG_MORE, then its last piece without it;
+ * every piece after the first carries CSCTP_MSG_CONTINUED. Between the first
+ * and the last piece no other message of the same stream is handed out, and
+ * at most one message of the association is in pieces at a time.
+ */
+#define CSCTP_MSG_MORE 0x1u      /**< more pieces of this message follow */
+#define CSCTP_MSG_CONTINUED 0x2u /**< continues the message of the previous pieces */
+/**
+ * The peer abandoned the message whose first pieces were handed out (RFC 3758
+ * FORWARD TSN): the pieces so far are not a message; len is 0, data NULL.
+ */
+#define CSCTP_MSG_ABORTED 0x4u
+
 typedef struct csctp_event {
   csctp_event_type type;
   union {
@@ -256,6 +284,7 @@ typedef struct csctp_event {
       int unordered;
       const uint8_t *data;
       size_t len;
+      uint32_t flags; /**< CSCTP_MSG_*: 0 for a whole message */
     } message;
     struct {
       csctp_close_reason reason;
@@ -326,6 +355,8 @@ typedef struct csctp_stats {
   uint64_t drop_bad_port;
   uint64_t drop_out_of_window;              /**< DATA outside what we can accept */
   uint64_t drop_rx_budget; /**< DATA dropped: the shared csctp_rx_budget was full */
+  uint64_t partial_pieces; /**< pieces handed out by partial delivery (not the last) */
+  uint64_t partial_aborted;                 /**< messages abandoned after pieces were handed out */
   uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
   uint64_t errors_sent, aborts_sent;
   uint64_t events_dropped; /**< PEER_ERROR events past the 64 waiting to be
