@@ -230,6 +230,7 @@ void csctp_dc_del(csctp_dc *dc) {
   mem->free(dc->by_stream, mem->user_data);
   mem->free(dc->q, mem->user_data);
   mem->free(dc->scratch, mem->user_data);
+  mem->free(dc->pieces, mem->user_data);
   mem->free(dc, mem->user_data);
 }
 
@@ -374,6 +375,7 @@ int csctp_dc_close(csctp_dc *dc, csctp_dc_channel ch, csctp_tstamp now) {
 
 int csctp_dc_poll_event(csctp_dc *dc, csctp_dc_event *ev, csctp_tstamp now) {
   dc_release_deferred(dc);
+  if (dc->pieces_release && !dc->q_len) csctp_dc_pieces_release(dc);
   for (;;) {
     if (dc->q_len) {
       *ev = dc->q[dc->q_head];

@@ -50,6 +50,11 @@ struct csctp_dc {
   uint32_t max_streams;  /* usable ids are below this */
   int connected, dead, ids_assigned, low_scanned;
   uint32_t pending; /* channels with open_pending / ack_pending / reset_pending */
+  /* A message the association hands out in pieces (partial delivery: one at a time),
+   * joined here; the buffer is given back at the next poll after the message went out. */
+  uint8_t *pieces;
+  size_t pieces_len, pieces_cap;
+  int pieces_release;
   csctp_dc_stats st;
 };
 
@@ -93,6 +98,8 @@ int csctp_dc_on_assoc_event(csctp_dc *dc, const csctp_event *ev, csctp_tstamp no
 int csctp_dc_retry_pending(csctp_dc *dc, csctp_tstamp now);
 /* Queues BUFFERED_AMOUNT_LOW for channels that fell to their threshold. */
 int csctp_dc_check_low(csctp_dc *dc);
+/* Gives back the buffer of a message joined from pieces once it has gone out. */
+void csctp_dc_pieces_release(csctp_dc *dc);
 /* Queues an ERROR event for a visible channel. */
 int csctp_dc_queue_error(csctp_dc *dc, dc_chan *c, csctp_dc_error_reason reason, int error);
 

@@ -326,7 +326,60 @@ static int dc_on_user_message(csctp_dc *dc, const csctp_event *aev) {
   return csctp_dc_queue(dc, &ev);
 }
 
+/* Up to this much of a joined message's buffer is kept for the next one. */
+#define DC_PIECES_KEEP (256u * 1024)
+
+void csctp_dc_pieces_release(csctp_dc *dc) {
+  dc->pieces_release = 0;
+  dc->pieces_len = 0;
+  if (dc->pieces_cap <= DC_PIECES_KEEP) return;
+  dc->mem->free(dc->pieces, dc->mem->user_data);
+  dc->pieces = NULL;
+  dc->pieces_cap = 0;
+}
+
+static int dc_on_message(csctp_dc *dc, const csctp_event *aev, csctp_tstamp now);
+
+/*
+ * A piece of a message the association hands out in pieces (partial delivery,
+ * csctp_config.partial_delivery_point): joined into one buffer, at most
+ * the association's max_message_size (the engine refuses more), and handed on
+ * whole with its last piece. The buffer is the message's data until the
+ * application polls again once the queue has emptied.
+ */
+static int dc_on_piece(csctp_dc *dc, const csctp_event *aev, csctp_tstamp now) {
+  uint32_t f = aev->u.message.flags;
+  if (f & CSCTP_MSG_ABORTED) {
+    csctp_dc_log(dc, "message on stream %u abandoned by the peer after %zu bytes in pieces",
+                 aev->u.message.stream, dc->pieces_len);
+    dc->st.pieces_aborted++;
+    dc->pieces_len = 0;
+    return 0;
+  }
+  if (!(f & CSCTP_MSG_CONTINUED)) dc->pieces_len = 0; /* the first piece */
+  size_t len = aev->u.message.len, need = dc->pieces_len + len;
+  if (need > dc->pieces_cap) {
+    size_t cap = dc->pieces_cap ? dc->pieces_cap : 64u * 1024;
+    while (cap < need) cap *= 2;
+    uint8_t *b = dc->mem->realloc(dc->pieces, cap, dc->mem->user_data);
+    if (!b) return CSCTP_ERR_NOMEM;
+    dc->pieces = b;
+    dc->pieces_cap = cap;
+  }
+  if (len) memcpy(dc->pieces + dc->pieces_len, aev->u.message.data, len);
+  dc->pieces_len = need;
+  if (f & CSCTP_MSG_MORE) return 0;
+  csctp_event whole = *aev;
+  whole.u.message.flags = 0;
+  whole.u.message.data = dc->pieces;
+  whole.u.message.len = dc->pieces_len;
+  dc->st.pieces_joined++;
+  dc->pieces_release = 1;
+  return dc_on_message(dc, &whole, now);
+}
+
 static int dc_on_message(csctp_dc *dc, const csctp_event *aev, csctp_tstamp now) {
+  if (aev->u.message.flags) return dc_on_piece(dc, aev, now);
   switch (aev->u.message.ppid) {
   case CSCTP_PPID_WEBRTC_DCEP:
     return dc_on_dcep(dc, aev->u.message.stream, aev->u.message.data, aev->u.message.len, now);

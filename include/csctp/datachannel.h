@@ -215,6 +215,8 @@ typedef struct csctp_dc_stats {
   uint64_t msgs_no_channel;   /**< user messages on a stream without an open channel */
   uint64_t msgs_bad_ppid;     /**< PPIDs outside 50-57 or 55 (discarded) */
   uint64_t partial_dropped;   /**< 52/54 reassemblies over max_partial_size or mixed types */
+  uint64_t pieces_joined;     /**< messages the association handed out in pieces, joined */
+  uint64_t pieces_aborted;    /**< of those, abandoned by the peer part way (dropped) */
 } csctp_dc_stats;
 
 /**
