@@ -501,15 +501,12 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
         cfg->max_message_size ? cfg->max_message_size : CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
     if (cfg->sctp_rwnd) p->scfg.rwnd = cfg->sctp_rwnd;
     if (cfg->sctp_sndbuf) p->scfg.sndbuf = cfg->sctp_sndbuf;
-    /* The engine hands a message out whole, so it must fit the window (csctp_config.rwnd),
-     * with room to spare: the message's reassembly buffer is charged to the window at its
-     * full size from its first fragment on, and in-order DATA past the window is dropped,
-     * so with rwnd == max_message_size a message of that size never completes. A message
+    /* A message larger than what partial delivery waits for leaves the engine in pieces
+     * that the data-channel layer joins, so the window need not hold a whole message: the
+     * engine's memory stays bounded by the window whatever max_message_size is. A message
      * we may send must fit an empty send buffer. */
+    p->scfg.partial_delivery_point = PEER_PARTIAL_DELIVERY_POINT;
     uint32_t mms = p->scfg.max_message_size;
-    uint64_t min_rwnd = (uint64_t)mms + (mms / 4 > PEER_RWND_SPARE ? mms / 4 : PEER_RWND_SPARE);
-    if (min_rwnd > UINT32_MAX) min_rwnd = UINT32_MAX;
-    if (p->scfg.rwnd < min_rwnd) p->scfg.rwnd = (uint32_t)min_rwnd;
     if (p->scfg.sndbuf < mms) p->scfg.sndbuf = mms;
     p->scfg.rand = peer_rand;
     p->scfg.mem = mem;

@@ -11,8 +11,9 @@
 /* Messages up to this size are handed to the application from one buffer kept by the
  * peer; larger ones from a buffer allocated for the callback (peer_emit_channel). */
 #define PEER_RX_COPY_KEEP (64u << 10)
-/* The receive window is at least max_message_size + max(max_message_size / 4, this). */
-#define PEER_RWND_SPARE (256u << 10)
+/* Partial delivery point of the association (csctp_config): messages up to this size
+ * always leave the engine whole; larger ones that hold the window back, in pieces. */
+#define PEER_PARTIAL_DELIVERY_POINT (256u << 10)
 /* Largest datagram we write (the DTLS MTU); the SCTP packet is this minus 37. */
 #define PEER_DTLS_MTU 1200
 

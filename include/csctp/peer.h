@@ -343,30 +343,33 @@ typedef struct csctp_peer_config {
    * Our a=max-message-size (RFC 8841 §6): the largest message we accept, and
    * also the largest we send (the association's max_message_size; what we send
    * is further bounded by the peer's a=max-message-size). Default
-   * CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE (1 MiB); 0 = the default. A message is
-   * handed out whole and must fit the receive window with room to spare (its
-   * reassembly buffer is charged to the window from the first fragment on),
-   * and must fit an empty send buffer: sctp_rwnd is raised to at least
-   * max_message_size + max(max_message_size / 4, 256 KiB), sctp_sndbuf to at
-   * least max_message_size. Messages are received and sent whole: a message
-   * larger than the window is not supported (no partial delivery).
+   * CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE (1 MiB); 0 = the default. A message
+   * larger than the receive window is received all the same: the association
+   * hands it out in pieces (partial delivery, RFC 9260 §6.9) that the
+   * data-channel layer joins, and the application gets it whole; the SCTP
+   * layer's memory stays bounded by sctp_rwnd whatever this is, and the
+   * message being joined takes at most this much. A message we send is queued
+   * whole and must fit an empty send buffer: sctp_sndbuf is raised to at least
+   * max_message_size.
    */
   uint32_t max_message_size;
   uint16_t sctp_port; /**< our a=sctp-port (default 5000) */
   /**
-   * SCTP receive window, bytes (default 4 MiB; raised for max_message_size,
-   * see there). Memory: the association holds at most rwnd + max_message_size
-   * of received data (reassembly and out-of-order), so 5 MiB per peer with the
-   * defaults; and a message handed to the application is first copied into a
-   * buffer of the peer (64 KiB kept; a larger one only during the callback).
+   * SCTP receive window, bytes (default 4 MiB). Memory: the association holds
+   * at most rwnd + 256 KiB of received data (reassembly and out-of-order,
+   * counted with its overhead); a message larger than 256 KiB that holds the
+   * window back is handed on in pieces and joined by the data-channel layer
+   * (up to max_message_size); and a message handed to the application is
+   * first copied into a buffer of the peer (64 KiB kept; a larger one only
+   * during the callback).
    */
   uint32_t sctp_rwnd;
   /**
    * SCTP send buffer, bytes (default 4 MiB; at least max_message_size): whole
    * messages queued or in flight, held until acknowledged. With the defaults a
-   * peer holds at most 9 MiB of SCTP data in all, plus 2 MiB during a callback
-   * with a 1 MiB message (besides its fixed buffers, and the 4 MiB kernel
-   * socket buffers the ICE agent asks for).
+   * peer holds at most 8.25 MiB of SCTP data in all, plus 2 MiB while a 1 MiB
+   * message is joined from pieces and handed to its callback (besides its
+   * fixed buffers, and the 4 MiB kernel socket buffers the ICE agent asks for).
    */
   uint32_t sctp_sndbuf;
   uint32_t ice_connect_timeout_ms; /**< see csctp_ice_config (default 30000) */
