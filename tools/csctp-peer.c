@@ -399,10 +399,11 @@ int main(int argc, char **argv) {
   csctp_peer_get_stats(a.peer, &st, NULL);
   tool_log(
       "csctp-peer: done: %llu messages / %llu bytes in, %llu / %llu out, %llu retransmissions, "
-      "%llu echoes dropped",
+      "%llu echoes dropped, %llu message pieces in",
       (unsigned long long)st.messages_in, (unsigned long long)st.bytes_in,
       (unsigned long long)st.messages_out, (unsigned long long)st.bytes_out,
-      (unsigned long long)st.retransmissions, (unsigned long long)a.backlog_dropped);
+      (unsigned long long)st.retransmissions, (unsigned long long)a.backlog_dropped,
+      (unsigned long long)st.partial_pieces);
   csctp_peer_del(a.peer);
   g_queue_clear_full(&a.backlog, pending_free);
   if (a.backlog_timer) g_source_remove(a.backlog_timer);
