@@ -758,6 +758,25 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
 
 /* ---- API ---- */
 
+/*
+ * Partial delivery, when nothing whole is ready: a piece of the message that holds the
+ * window, when enough of it is here or the window is nearly closed (RFC 9260 §6.9).
+ */
+static __attribute__((noinline)) int assoc_pop_piece(csctp_assoc *a, csctp_rx_msg *m) {
+  size_t held = csctp_reasm_held(&a->reasm);
+  int force = held + csctp_assoc_pd_point(&a->cfg) >= a->cfg.rwnd;
+  return csctp_reasm_pop_piece(&a->reasm, a->rxt.cum, force, m);
+}
+
+static __attribute__((noinline)) void assoc_count_piece(csctp_assoc *a, uint32_t flags) {
+  if (flags & CSCTP_MSG_MORE)
+    a->stats.partial_pieces++;
+  else if (flags & CSCTP_MSG_ABORTED)
+    a->stats.partial_aborted++;
+  else
+    a->stats.messages_in++; /* the last piece: the message is in */
+}
+
 int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   assoc_release_popped(a);
   if (a->rc.deferred)
@@ -765,28 +784,19 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);
-  if (rv == 0 && a->cfg.partial_delivery_point) {
-    /* Nothing whole: a piece of the message that holds the window, when it is large enough
-     * or the window nearly closed (RFC 9260 §6.9). */
-    size_t held = csctp_reasm_held(&a->reasm);
-    int force = held + csctp_assoc_pd_point(&a->cfg) >= a->cfg.rwnd;
-    rv = csctp_reasm_pop_piece(&a->reasm, a->rxt.cum, force, &m);
-  }
+  if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, &m);
   if (rv == 1) {
     a->have_popped = 1;
     csctp_assoc_rx_sync(a);
-    memset(ev, 0, sizeof(*ev));
-    ev->type = CSCTP_EVENT_MESSAGE;
+    ev->type = CSCTP_EVENT_MESSAGE; /* every field of u.message is set: no memset */
     ev->u.message.stream = m.stream;
     ev->u.message.ppid = m.ppid;
     ev->u.message.unordered = m.unordered;
-    ev->u.message.data = m.len ? m.data : NULL;
+    ev->u.message.data = m.data;
     ev->u.message.len = m.len;
     ev->u.message.flags = m.flags;
-    if (m.flags & CSCTP_MSG_MORE)
-      a->stats.partial_pieces++;
-    else if (m.flags & CSCTP_MSG_ABORTED)
-      a->stats.partial_aborted++;
+    if (m.flags)
+      assoc_count_piece(a, m.flags);
     else
       a->stats.messages_in++;
     a->stats.bytes_in += m.len;

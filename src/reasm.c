@@ -164,15 +164,29 @@ void csctp_reasm_set_partial(csctp_reasm *r, uint32_t point) {
 }
 
 void csctp_reasm_pd_end(reasm_state *s, csctp_reasm_stream *st, int aborted, int unordered) {
-  st->pd = 0;
-  s->pd_st = NULL;
-  if (aborted) {
+  if (aborted) { /* the stream stays held until pop has handed out the notice */
     s->pd_aborted = 1;
-    s->pd_aborted_stream = st->id;
     s->pd_aborted_unordered = (uint8_t)(unordered != 0);
+    return;
   }
+  st->in_ready = 0; /* held no more (see csctp_reasm_hold) */
+  s->pd_st = NULL;
   /* What the stream completed meanwhile may go now (after the last piece, queued first). */
   if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
+}
+
+/* Hands out the notice that the message in pieces was abandoned, and frees its stream. */
+static int reasm_pop_aborted(reasm_state *s, csctp_rx_msg *msg) {
+  csctp_reasm_stream *st = s->pd_st;
+  s->pd_aborted = 0;
+  memset(msg, 0, sizeof(*msg));
+  msg->stream = st->id;
+  msg->unordered = s->pd_aborted_unordered;
+  msg->flags = CSCTP_MSG_ABORTED;
+  st->in_ready = 0; /* held no more (see csctp_reasm_hold) */
+  s->pd_st = NULL;
+  if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
+  return 1;
 }
 
 static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_frag *start) {
@@ -347,16 +361,8 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
-  if (s->pd_aborted) {
-    s->pd_aborted = 0;
-    memset(msg, 0, sizeof(*msg));
-    msg->stream = s->pd_aborted_stream;
-    msg->unordered = s->pd_aborted_unordered;
-    msg->flags = CSCTP_MSG_ABORTED;
-    return 1;
-  }
   csctp_reasm_stream *st = s->ready_head;
-  if (!st) return 0;
+  if (!st) return s->pd_aborted ? reasm_pop_aborted(s, msg) : 0;
   csctp_reasm_frag *start = reasm_peek(s, st);
   int single = start->other == start;
   /* Grow the delivery buffer before anything moves, so NOMEM loses nothing. */
@@ -386,7 +392,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   msg->ssn = start->ssn;
   msg->ppid = start->ppid;
   msg->unordered = (start->flags & FLAG_U) != 0;
-  msg->flags = start->flags & REASM_PD ? CSCTP_MSG_CONTINUED : 0;
+  msg->flags = (uint32_t)(start->flags & REASM_PD) / (REASM_PD / CSCTP_MSG_CONTINUED);
   msg->len = start->run_bytes;
   s->popped_bytes = start->run_bytes;
   if (single) {
@@ -473,7 +479,7 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   msg->data = s->dbuf;
   msg->len = bytes;
   s->popped_bytes = bytes;
-  st->pd = 1;
+  csctp_reasm_hold(st);
   s->pd_st = st;
   return 1;
 }

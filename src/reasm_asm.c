@@ -138,7 +138,7 @@ void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg 
   /* The next fragment takes a buffer of its own (asm_add): this one is the application's. */
   as->buf = NULL;
   as->cap = as->len = 0;
-  as->st->pd = 1;
+  csctp_reasm_hold(as->st);
   s->pd_st = as->st;
 }
 

@@ -14,9 +14,7 @@ struct csctp_reasm_stream {
   uint16_t id;
   uint16_t next_ssn;               /* SSN of the next ordered message to deliver (§6.5) */
   uint8_t ord_ready;               /* the message with next_ssn is complete */
-  uint8_t in_ready;                /* linked in the ready FIFO */
-  uint8_t pd;                      /* a message of it is being handed out in pieces: no
-                                      other message of the stream is ready until it ends */
+  uint8_t in_ready;                /* linked in the ready FIFO, or held (csctp_reasm_hold) */
   uint32_t n_frags;                /* fragments held (complete or not, not yet popped); an
                                       open or queued assembly counts as one */
   uint32_t n_ord;                  /* complete ordered messages waiting in the ordered map */
@@ -71,7 +69,6 @@ typedef struct reasm_state {
   uint32_t pd_point;           /* partial delivery point, bytes; 0 = off */
   csctp_reasm_stream *pd_st;   /* the stream whose message is in pieces, or NULL */
   int pd_aborted;              /* that message was abandoned: notice to hand out */
-  uint16_t pd_aborted_stream;
   uint8_t pd_aborted_unordered;
   reasm_asm as;
 } reasm_state;
@@ -89,9 +86,9 @@ typedef struct reasm_state {
  */
 #define REASM_PD 0x20
 
-/* Links `st` at the back of the ready FIFO unless it is there already (or held by a piece). */
+/* Links `st` at the back of the ready FIFO unless it is there already (or held). */
 static inline void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st) {
-  if (st->in_ready || st->pd) return;
+  if (st->in_ready) return;
   st->in_ready = 1;
   st->ready_next = NULL;
   if (s->ready_tail)
@@ -100,6 +97,14 @@ static inline void csctp_reasm_make_ready(reasm_state *s, csctp_reasm_stream *st
     s->ready_head = st;
   s->ready_tail = st;
 }
+
+/*
+ * A message of `st` is being handed out in pieces: no other message of the stream is
+ * ready until it ends. The stream is out of the ready FIFO then (pieces are only handed
+ * out when nothing is ready); marking it in_ready without linking it keeps
+ * csctp_reasm_make_ready away at no cost to the hot path. Cleared when the message ends.
+ */
+static inline void csctp_reasm_hold(csctp_reasm_stream *st) { st->in_ready = 1; }
 
 /* Two fragments with adjacent TSNs inside one message must agree on its identity. */
 static inline int csctp_reasm_same_msg(const csctp_reasm_frag *f, const csctp_data_chunk *d) {
