@@ -17,6 +17,12 @@
  * the answer. Every message on every channel is echoed (same type, same
  * bytes, same order) except the control strings "bytes?", "info?" and
  * "close!", and except on channels labelled sink*, which only count bytes.
+ *
+ * One more control string is csctp's own: the text "send:N" (N decimal,
+ * 1 <= N <= the largest message we may send on the channel: ours and the
+ * peer's a=max-message-size) makes the peer send one binary message of N
+ * bytes on that channel, byte i being (uint8_t)(i * 131 + (i >> 13)); if N
+ * is anything else the reply is a text "error: ..." saying why.
  */
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -169,6 +175,40 @@ static void send_info(app *a, csctp_dc_channel ch) {
   g_object_unref(b);
 }
 
+/* "send:N": see the top of the file. */
+static void send_pattern(app *a, csctp_dc_channel ch, const uint8_t *arg, size_t len) {
+  csctp_dc_info info;
+  csctp_peer_transport tr;
+  uint32_t max = 0;
+  if (!csctp_peer_channel_info(a->peer, ch, &info) && !csctp_peer_get_transport(a->peer, &tr)) {
+    max = MIN(info.max_message_size, tr.max_message_size);
+  }
+  uint64_t n = 0;
+  size_t i = 0;
+  while (i < len && i < 12 && g_ascii_isdigit(arg[i])) n = n * 10 + (arg[i++] - '0');
+  char why[128] = "";
+  uint8_t *buf = NULL;
+  if (i == 0 || i < len) {
+    snprintf(why, sizeof why, "error: send:N takes N in decimal bytes, 1 to %u", max);
+  } else if (n == 0 || n > max) {
+    snprintf(why, sizeof why, "error: send:%llu is not within 1 to %u bytes (max message size)",
+             (unsigned long long)n, max);
+  } else if (!(buf = g_try_malloc(n))) {
+    snprintf(why, sizeof why, "error: send:%llu: out of memory", (unsigned long long)n);
+  } else {
+    for (size_t k = 0; k < n; k++) buf[k] = (uint8_t)(k * 131u + (k >> 13));
+    int rv = app_send(a, ch, 0, buf, n);
+    if (rv) {
+      snprintf(why, sizeof why, "error: send:%llu: %s", (unsigned long long)n, csctp_strerror(rv));
+    }
+    g_free(buf);
+  }
+  if (why[0]) {
+    tool_log("csctp-peer: %s", why);
+    app_send(a, ch, 1, why, strlen(why));
+  }
+}
+
 static int is_cmd(const csctp_dc_event *ev, const char *cmd) {
   size_t n = strlen(cmd);
   return ev->u.message.is_text && ev->u.message.len == n && memcmp(ev->u.message.data, cmd, n) == 0;
@@ -196,6 +236,9 @@ static void on_channel(app *a, const csctp_dc_event *ev) {
     } else if (is_cmd(ev, "close!")) {
       int rv = csctp_peer_close_channel(a->peer, ev->channel);
       if (rv) tool_log("csctp-peer: close: %s", csctp_strerror(rv));
+    } else if (ev->u.message.is_text && ev->u.message.len >= 5 &&
+               memcmp(ev->u.message.data, "send:", 5) == 0) {
+      send_pattern(a, ev->channel, ev->u.message.data + 5, ev->u.message.len - 5);
     } else {
       if (!ev->u.message.is_text) c->binary_bytes += ev->u.message.len;
       if (!c->sink) {

@@ -1,19 +1,27 @@
 // Headless Firefox ESR against csctp-peer (the peer contract of ../shared/interop/README.md):
-// single large data-channel messages, echoed, with each of Firefox's SCTP stacks (dcsctp, its
-// default, and usrsctp: media.peerconnection.sctp.use_dcsctp=false) and in both offer
-// directions (Firefox offers; csctp-peer offers with --offer).
+// single large data-channel messages, echoed, and single large messages sent by csctp-peer, with
+// each of Firefox's SCTP stacks (dcsctp, its default, and usrsctp:
+// media.peerconnection.sctp.use_dcsctp=false) and in both offer directions (Firefox offers;
+// csctp-peer offers with --offer).
 //
 //   node driver.mjs --peer /path/to/csctp-peer [--stack dcsctp,usrsctp] [--direction ff,peer]
-//                   [--sizes 1,8,16] [--max-message-size N] [--firefox PATH] [--log-dir DIR]
-//                   [--max-seconds S] [--verbose]
+//                   [--sizes 1,8,16] [--peer-sends 1,16] [--max-message-size N] [--firefox PATH]
+//                   [--log-dir DIR] [--max-seconds S] [--verbose]
 //
 // Per stack: one Firefox instance (fresh profile); first the reference, a second
 // RTCPeerConnection in the page echoing the same messages (Firefox -> Firefox -> Firefox), then
-// one case per direction, each with a fresh page, RTCPeerConnection and csctp-peer process
-// started with --max-message-size N. One ordered reliable channel (Firefox's "big" when it
-// offers, the peer's "offerer" when the peer offers) carries each message once and its echo back,
-// in increasing size. Checks: the peer's SDP says a=max-message-size:N, Firefox's
-// RTCSctpTransport.maxMessageSize is N, every echo is binary, of the same length and SHA-256.
+// two cases per direction, each with a fresh page, RTCPeerConnection and csctp-peer process
+// started with --max-message-size N, on one ordered reliable channel (Firefox's "big" when it
+// offers, the peer's "offerer" when the peer offers):
+// - echo (<stack>/<firefox|peer>-offers): the page sends each of --sizes once and gets its echo
+//   back, in increasing size; every echo must be binary, of the same length and SHA-256.
+// - peer-sends (<stack>/<firefox|peer>-offers/peer-sends): the page sends the text "send:N",
+//   csctp-peer's own control string (tools/csctp-peer.c), for each of --peer-sends, and csctp-peer
+//   sends one binary message of N bytes whose byte i is (i * 131 + (i >> 13)) mod 256; its length
+//   and SHA-256 must match that pattern, computed in the page. First "send:0", "send:12x" and
+//   "send:N+1" must each get a text "error: ..." back.
+// Both check that the peer's SDP says a=max-message-size:N and that Firefox's
+// RTCSctpTransport.maxMessageSize is N.
 //
 // 8 MiB is in the default sizes because it is the largest message Firefox's dcsctp sends:
 // Firefox 153 configures dcsctp with max_message_size = 8 MiB (DataChannelDcSctp.cpp) while it
@@ -23,7 +31,8 @@
 // and reports such a message as XFAIL, not FAIL, when it sees it; the reference shows the same.
 //
 // Figures: per message, the time from send() in the page to the echo's message event (one
-// round trip through csctp-peer, hashing excluded) and size / that time in MB/s (10^6 B/s).
+// round trip through csctp-peer, hashing excluded) and size / that time in MB/s (10^6 B/s); for
+// peer-sends, from sending "send:N" to the message event (the peer fills N bytes first).
 // Output: a line per reference (REF, not counted) and per case (PASS / XFAIL / FAIL), then
 // "N passed, M failed". Exit 0 without FAIL. Run it inside a network namespace with only lo
 // (run.sh does); candidates are limited to 127.0.0.1 / ::1 either way.
@@ -39,14 +48,14 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MIB = 1 << 20;
 
 const opt = {
-  peer: '', stacks: ['dcsctp', 'usrsctp'], directions: ['ff', 'peer'], sizes: [1, 8, 16],
+  peer: '', stacks: ['dcsctp', 'usrsctp'], directions: ['ff', 'peer'], sizes: [1, 8, 16], peerSends: [1, 16],
   maxMessageSize: 16 * MIB, firefox: process.env.FIREFOX || '/usr/bin/firefox-esr',
   logDir: null, maxSeconds: 170, verbose: false,
 };
 {
   const a = process.argv.slice(2);
   const usage = (m) => {
-    process.stderr.write(`driver.mjs: ${m}\nusage: node driver.mjs --peer PATH [--stack dcsctp,usrsctp] [--direction ff,peer] [--sizes 1,8,16] [--max-message-size N] [--firefox PATH] [--log-dir DIR] [--max-seconds S] [--verbose]\n`);
+    process.stderr.write(`driver.mjs: ${m}\nusage: node driver.mjs --peer PATH [--stack dcsctp,usrsctp] [--direction ff,peer] [--sizes 1,8,16] [--peer-sends 1,16] [--max-message-size N] [--firefox PATH] [--log-dir DIR] [--max-seconds S] [--verbose]\n`);
     process.exit(2);
   };
   for (let i = 0; i < a.length; i++) {
@@ -57,6 +66,7 @@ const opt = {
       case '--stack': opt.stacks = list(); break;
       case '--direction': opt.directions = list(); break;
       case '--sizes': opt.sizes = list().map(Number).sort((x, y) => x - y); break;
+      case '--peer-sends': opt.peerSends = list().map(Number).sort((x, y) => x - y); break;
       case '--max-message-size': opt.maxMessageSize = Number(val()); break;
       case '--firefox': opt.firefox = val(); break;
       case '--log-dir': opt.logDir = val(); break;
@@ -69,6 +79,7 @@ const opt = {
   if (opt.stacks.some((s) => !['dcsctp', 'usrsctp'].includes(s))) usage('--stack takes dcsctp and/or usrsctp');
   if (opt.directions.some((d) => !['ff', 'peer'].includes(d))) usage('--direction takes ff and/or peer');
   if (opt.sizes.some((s) => !(s > 0) || s * MIB > opt.maxMessageSize)) usage('--sizes: MiB, each > 0 and within --max-message-size');
+  if (opt.peerSends.some((s) => !(s > 0) || s * MIB > opt.maxMessageSize)) usage('--peer-sends: MiB, each > 0 and within --max-message-size');
 }
 
 // Timeouts (ms). A message gets 10 s plus 1.5 s per MiB for its echo (16 MiB: 34 s).
@@ -220,29 +231,40 @@ function serve() {
 // page.evaluate with a deadline on our side too (the page's own waits have theirs).
 const inPage = (page, ms, what, fn, ...args) => withTimeout(page.evaluate(fn, ...args), ms, what);
 
-// One message and its echo. Returns { ms } when it came back intact, { refused } when Firefox
-// logged that it would not send it; throws on anything else.
-async function oneMessage(ff, label, size, seed) {
-  const { page } = ff;
-  const refusedBefore = sendFailures(ff).length;
-  const sent = await inPage(page, T.page, `Firefox to send ${mib(size)}`, (l, n, s) => window.ff.send(l, n, s), label, size, seed);
-  const deadline = performance.now() + T.msg(size);
+// The next message on `label` (window.ff.next), polled so that Firefox's log can be read between
+// polls: returns it, or { refused } once Firefox has logged a "send failed" line past the first
+// `refusedBefore`; throws after ms.
+async function reply(ff, label, what, ms, refusedBefore = Infinity) {
+  const deadline = performance.now() + ms;
   for (;;) {
-    const r = await inPage(page, T.page, `the echo of ${mib(size)}`, (l) => window.ff.next(l, 500), label);
-    if (r) {
-      if (r.type !== 'binary') throw new Error(`the echo of ${mib(size)} came back as a ${r.type} of ${r.bytes} B`);
-      if (r.bytes !== size) throw new Error(`the echo of ${mib(size)} has ${r.bytes} B`);
-      if (r.got !== sent) throw new Error(`the echo of ${mib(size)} differs: SHA-256 sent ${sent}, received ${r.got}`);
-      if (r.extra) throw new Error(`${r.extra} unexpected message(s) after the echo of ${mib(size)}`);
-      return { ms: r.ms };
-    }
+    const r = await inPage(ff.page, T.page, what, (l) => window.ff.next(l, 500), label);
+    if (r) return r;
     const refused = sendFailures(ff).slice(refusedBefore);
     if (refused.length) return { refused: refused[0] };
     if (performance.now() > deadline) {
-      const st = await inPage(page, 3000, 'the page state', () => window.ff.state()).catch((e) => e.message);
-      throw new Error(`timeout (${T.msg(size)} ms) waiting for the echo of ${mib(size)}; Firefox: ${JSON.stringify(st)}`);
+      const st = await inPage(ff.page, 3000, 'the page state', () => window.ff.state()).catch((e) => e.message);
+      throw new Error(`timeout (${ms} ms) waiting for ${what}; Firefox: ${JSON.stringify(st)}`);
     }
   }
+}
+
+// A binary message `what` of `size` bytes whose SHA-256 must be `want`: throws unless it is.
+function check(r, what, size, want) {
+  if (r.type !== 'binary') throw new Error(`${what} came as a ${r.type} of ${r.bytes} B${r.text ? `: "${r.text}"` : ''}`);
+  if (r.bytes !== size) throw new Error(`${what} has ${r.bytes} B`);
+  if (r.got !== want) throw new Error(`${what} differs: SHA-256 expected ${want}, received ${r.got}`);
+  if (r.extra) throw new Error(`${r.extra} unexpected message(s) after ${what}`);
+}
+
+// One message and its echo. Returns { ms } when it came back intact, { refused } when Firefox
+// logged that it would not send it; throws on anything else.
+async function oneMessage(ff, label, size, seed) {
+  const refusedBefore = sendFailures(ff).length;
+  const sent = await inPage(ff.page, T.page, `Firefox to send ${mib(size)}`, (l, n, s) => window.ff.send(l, n, s), label, size, seed);
+  const r = await reply(ff, label, `the echo of ${mib(size)}`, T.msg(size), refusedBefore);
+  if (r.refused) return r;
+  check(r, `the echo of ${mib(size)}`, size, sent);
+  return { ms: r.ms };
 }
 
 // The messages of one case, in increasing size; after a refused one the channel is stuck
@@ -258,6 +280,25 @@ async function messages(ff, label, res) {
     } else {
       res.figures.push(`${mib(size)} ${r.ms.toFixed(0)} ms ${(size / 1e3 / r.ms).toFixed(1)} MB/s`);
     }
+  }
+}
+
+// csctp-peer's "send:N" (see the top of this file): three requests it must refuse, then one
+// message per size of --peer-sends.
+async function peerSends(ff, label, res) {
+  const ask = (text, size) => inPage(ff.page, T.page, `the page to send "${text}"`, (l, t, n) => window.ff.ask(l, t, n), label, text, size);
+  for (const bad of ['send:0', 'send:12x', `send:${opt.maxMessageSize + 1}`]) {
+    await ask(bad, 0);
+    const r = await reply(ff, label, `csctp-peer's reply to "${bad}"`, T.signal);
+    if (r.type !== 'string' || !r.text.startsWith('error: ') || r.extra) throw new Error(`"${bad}" got ${JSON.stringify(r)}, expected one text "error: ..."`);
+  }
+  res.figures.push('send:0, send:12x, send:N+1 answered "error: ..."');
+  for (const m of opt.peerSends) {
+    const size = m * MIB;
+    const want = await ask(`send:${size}`, size);
+    const r = await reply(ff, label, `the ${mib(size)} message from csctp-peer`, T.msg(size));
+    check(r, `the ${mib(size)} message from csctp-peer`, size, want);
+    res.figures.push(`${mib(size)} ${r.ms.toFixed(0)} ms ${(size / 1e3 / r.ms).toFixed(1)} MB/s`);
   }
 }
 
@@ -279,9 +320,10 @@ async function runReference(ff, url, stack) {
   return res;
 }
 
-async function runCase(ff, url, stack, dir) {
-  const what = dir === 'ff' ? 'firefox-offers' : 'peer-offers';
-  const logFile = opt.logDir ? path.join(opt.logDir, `${stack}-${what}.log`) : null;
+// mode: 'echo' (the page's messages echoed) or 'peer-sends' (csctp-peer's "send:N").
+async function runCase(ff, url, stack, dir, mode) {
+  const what = `${dir === 'ff' ? 'firefox-offers' : 'peer-offers'}${mode === 'echo' ? '' : `/${mode}`}`;
+  const logFile = opt.logDir ? path.join(opt.logDir, `${stack}-${what.replace('/', '-')}.log`) : null;
   const peer = new Peer(['--max-message-size', String(opt.maxMessageSize), ...(dir === 'peer' ? ['--offer'] : [])], logFile);
   const t0 = performance.now();
   const res = { name: `${stack}/${what}`, ok: false, figures: [] };
@@ -309,7 +351,7 @@ async function runCase(ff, url, stack, dir) {
       if (info.maxMessageSize !== opt.maxMessageSize) throw new Error(`Firefox's RTCSctpTransport.maxMessageSize is ${info.maxMessageSize}, expected the peer's ${opt.maxMessageSize}`);
       if (!info.ordered || info.maxRetransmits !== null || info.maxPacketLifeTime !== null) throw new Error(`channel "${label}" is not ordered and reliable: ${JSON.stringify(info)}`);
       res.figures.push(`open in ${info.openMs} ms, Firefox maxMessageSize ${info.maxMessageSize}${peer.streams ? `, SCTP streams ${peer.streams}` : ''}`);
-      await messages(ff, label, res);
+      await (mode === 'echo' ? messages(ff, label, res) : peerSends(ff, label, res));
       if (peer.bad) throw new Error(`csctp-peer wrote a non-JSON line on stdout: ${peer.bad}`);
       res.ok = true;
     })();
@@ -363,15 +405,18 @@ async function main() {
       current = `${stack}/firefox-to-firefox`;
       const ref = await runReference(ff, url, stack);
       console.log(`REF ${ref.name} (${ref.seconds.toFixed(1)} s, not counted)${ref.reason ? `: FAILED ${ref.reason}` : ''}${ref.figures.length ? `: ${ref.figures.join('; ')}` : ''}`);
+      const modes = opt.peerSends.length ? ['echo', 'peer-sends'] : ['echo'];
       for (const dir of opt.directions) {
-        current = `${stack}/${dir === 'ff' ? 'firefox' : 'peer'}-offers`;
-        const r = await runCase(ff, url, stack, dir);
-        if (done) return;
-        r.status = !r.ok ? 'FAIL' : r.xfail ? 'XFAIL' : 'PASS';
-        results.push(r);
-        const figs = r.figures.join('; ');
-        console.log(r.ok ? `${r.status} ${r.name} (${r.seconds.toFixed(1)} s): ${figs}` : `FAIL ${r.name} (${r.seconds.toFixed(1)} s): ${r.reason}${figs ? ` [${figs}]` : ''}`);
-        if (!r.ok) for (const l of r.peerTail) console.log(`    csctp-peer: ${l}`);
+        for (const mode of modes) {
+          current = `${stack}/${dir === 'ff' ? 'firefox' : 'peer'}-offers${mode === 'echo' ? '' : `/${mode}`}`;
+          const r = await runCase(ff, url, stack, dir, mode);
+          if (done) return;
+          r.status = !r.ok ? 'FAIL' : r.xfail ? 'XFAIL' : 'PASS';
+          results.push(r);
+          const figs = r.figures.join('; ');
+          console.log(r.ok ? `${r.status} ${r.name} (${r.seconds.toFixed(1)} s): ${figs}` : `FAIL ${r.name} (${r.seconds.toFixed(1)} s): ${r.reason}${figs ? ` [${figs}]` : ''}`);
+          if (!r.ok) for (const l of r.peerTail) console.log(`    csctp-peer: ${l}`);
+        }
       }
       await closeFirefox(ff);
       ff = null;

@@ -16,6 +16,12 @@ function makeBytes(size, seed) {
   for (let i = 0; i < size; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; u[i] = x & 0xff; }
   return u;
 }
+// What csctp-peer sends for the text "send:N" (tools/csctp-peer.c): byte i is (i * 131 + (i >> 13)) mod 256.
+function peerPattern(size) {
+  const u = new Uint8Array(size);
+  for (let i = 0; i < size; i++) u[i] = (Math.imul(i, 131) + (i >>> 13)) & 0xff;
+  return u;
+}
 async function sha256(buf) {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -116,6 +122,15 @@ window.ff = {
     ch.dc.send(buf);
     return sent;
   },
+  // Sends the text `text` on `label` (a control string of csctp-peer); returns the SHA-256 of
+  // the `size` bytes that "send:size" asks the peer for (null for no size), computed first.
+  async ask(label, text, size) {
+    const ch = channels.get(label);
+    const want = size ? await sha256(peerPattern(size)) : null;
+    ch.t0 = performance.now();
+    ch.dc.send(text);
+    return want;
+  },
   // The next message on `label` if one arrives within ms, else null (the driver polls, so that
   // it can look at Firefox's log between calls). ms of the result: from send() to the message.
   async next(label, ms) {
@@ -126,7 +141,7 @@ window.ff = {
       if (!m) { ch.waiter = null; return null; }
     }
     const out = { ms: m.at - ch.t0, extra: ch.inbox.length };
-    if (typeof m.data === 'string') return { ...out, type: 'string', bytes: m.data.length, got: null };
+    if (typeof m.data === 'string') return { ...out, type: 'string', bytes: m.data.length, got: null, text: m.data.slice(0, 200) };
     return { ...out, type: 'binary', bytes: m.data.byteLength, got: await sha256(m.data) };
   },
   state,

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # ctest webrtc_firefox: headless Firefox ESR (Debian's firefox-esr, driven by puppeteer-core over
 # WebDriver BiDi) sends single data-channel messages of 1, 8 and 16 MiB to csctp-peer and checks
-# their echoes (SHA-256), with both of Firefox's SCTP stacks (dcsctp, the default, and usrsctp:
+# their echoes (SHA-256), and asks csctp-peer ("send:N") for single messages of 1 and 16 MiB and
+# checks them, with both of Firefox's SCTP stacks (dcsctp, the default, and usrsctp:
 # media.peerconnection.sctp.use_dcsctp=false) and both offer directions (Firefox offers;
 # csctp-peer offers with --offer). csctp-peer runs with --max-message-size 16777216. Firefox's
 # dcsctp sends nothing above 8 MiB, to anyone: those messages are XFAIL (see driver.mjs).
 #
 # usage: tests/webrtc/firefox/run.sh CSCTP_PEER CSCTP_CLI SCRATCH_DIR [driver options]
 #   driver options: --stack dcsctp,usrsctp  --direction ff,peer  --sizes 1,8,16 (MiB)
-#                   --max-message-size N  --verbose
+#                   --peer-sends 1,16 (MiB)  --max-message-size N  --verbose
 # puppeteer-core (24.43.1: the 24 line declares Node >= 18; 25 asks for 22.12) is installed with
 # `npm ci` (package-lock.json) in SCRATCH_DIR, a copy of this folder, and kept there while the
 # lock file is unchanged. Everything runs in a private network
@@ -16,8 +17,8 @@
 # loopback candidates are passed either way). $FIREFOX overrides /usr/bin/firefox-esr.
 # Exit 0 when nothing failed, 77 (skipped) only when firefox-esr, node >= 20 or npm is missing,
 # 1 on any failure (npm ci failing included). The run ends by itself: npm ci at most 100 s (the
-# first time only), the driver at most 170 s (about 30-40 s when all goes well). CSCTP_DEBUG reaches csctp-peer (default: peer); its stderr for each
-# case is in SCRATCH_DIR/logs/<stack>-<firefox|peer>-offers.log.
+# first time only), the driver at most 170 s (about 55-70 s when all goes well). CSCTP_DEBUG reaches csctp-peer (default: peer); its stderr for each
+# case is in SCRATCH_DIR/logs/<stack>-<firefox|peer>-offers[-peer-sends].log.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
