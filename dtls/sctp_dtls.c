@@ -117,7 +117,10 @@ int csctp_dtls_sctp_poll_dtls_event(csctp_dtls_sctp *t, csctp_dtls_event *ev) {
 }
 
 csctp_tstamp csctp_dtls_sctp_expiry(const csctp_dtls_sctp *t) {
-  csctp_tstamp a = csctp_dtls_expiry(t->dtls), b = csctp_assoc_expiry(t->assoc);
+  /* SCTP output waits for the handshake: until then only its timers count. */
+  int up = csctp_dtls_get_state(t->dtls) == CSCTP_DTLS_STATE_CONNECTED;
+  csctp_tstamp a = csctp_dtls_expiry(t->dtls);
+  csctp_tstamp b = up ? csctp_assoc_expiry(t->assoc) : csctp_assoc_timer_expiry(t->assoc);
   return a < b ? a : b;
 }
 
@@ -126,7 +129,7 @@ int csctp_dtls_sctp_handle_expiry(csctp_dtls_sctp *t, csctp_tstamp now) {
   int rv = csctp_dtls_handle_expiry(t->dtls, now);
   dtls_sctp_pump(t, now);
   if (rv) return rv;
-  if (csctp_assoc_expiry(t->assoc) <= now) rv = csctp_assoc_handle_expiry(t->assoc, now);
+  if (csctp_assoc_timer_expiry(t->assoc) <= now) rv = csctp_assoc_handle_expiry(t->assoc, now);
   return rv ? rv : t->fatal;
 }
 

@@ -420,6 +420,7 @@ static int assoc_read_lone_sack(csctp_assoc *a, const uint8_t *pkt, size_t len, 
 #define ASSOC_RX_CHUNKS 48
 
 int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
+  a->out_dirty = 1; /* an answer may be due */
   csctp_common_hdr h;
   csctp_chunk_iter it, rest;
   csctp_chunk ch;
@@ -715,8 +716,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
   return w->len - start;
 }
 
-csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  assoc_release_popped(a);
+static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
   if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
   if (a->opkt_head) {
     csctp_assoc_opkt *p = a->opkt_head;
@@ -754,6 +754,13 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
   return (csctp_ssize)w.len;
+}
+
+csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
+  assoc_release_popped(a);
+  csctp_ssize n = assoc_write_packet(a, buf, cap, now);
+  if (n == 0) a->out_dirty = 0; /* drained: expiry is the timers' again */
+  return n;
 }
 
 /* ---- API ---- */
@@ -807,10 +814,18 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
   return 0;
 }
 
-csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a) { return csctp_assoc_timers_next(a); }
+csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a) {
+  /* Output that a call since the last drained write may have made is due now, whatever
+   * the caller's loop does next (e.g. a message sent while handling an event). */
+  if (a->out_dirty) return 0;
+  return csctp_assoc_timers_next(a);
+}
+
+csctp_tstamp csctp_assoc_timer_expiry(const csctp_assoc *a) { return csctp_assoc_timers_next(a); }
 
 int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now) {
   assoc_release_popped(a);
+  if (csctp_assoc_timers_next(a) <= now) a->out_dirty = 1; /* a timer runs: output may follow */
   return csctp_assoc_timers_run(a, now);
 }
 

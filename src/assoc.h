@@ -174,6 +174,9 @@ struct csctp_assoc {
   struct csctp_assoc_watch *watch;
   csctp_assoc *watch_next;
   uint8_t watch_marked;
+  /* A call since write_packet last returned 0 may have given us output: expiry says "now"
+   * until the caller has written it (csctp_assoc_expiry). */
+  uint8_t out_dirty;
 
   /* Packets that passed the checksum, tag and chunk checks and were processed: every
    * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
@@ -196,6 +199,7 @@ typedef struct csctp_assoc_watch {
 
 /* Links `a` into its owner's list, once (nothing without an owner). */
 static inline void csctp_assoc_mark(csctp_assoc *a) {
+  a->out_dirty = 1;
   if (!a->watch || a->watch_marked) return;
   a->watch_marked = 1;
   a->watch_next = a->watch->head;

@@ -103,6 +103,7 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
 
 int csctp_assoc_connect(csctp_assoc *a, csctp_tstamp now) {
   if (a->state != CSCTP_STATE_CLOSED || a->dead) return CSCTP_ERR_INVALID_STATE;
+  a->out_dirty = 1; /* the INIT */
   int rv = csctp_assoc_random_u32(a, &a->local_tag, 1);
   if (!rv) rv = csctp_assoc_random_u32(a, &a->local_initial_tsn, 0);
   if (rv) return rv;

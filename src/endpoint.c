@@ -136,7 +136,7 @@ void csctp_ep_sync(csctp_endpoint *e, uint32_t id) {
     en->h_ltag = ep_hash_tag(e, en->ltag, en->rport);
     csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
   }
-  csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
+  csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a));
   csctp_ep_list_push(&e->out, id);
   csctp_ep_list_push(&e->evs, id);
 }

@@ -29,7 +29,7 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
     csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
     if (n < 0) return n;
     csctp_ep_list_del(&e->out, id);
-    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a)); /* T3 may have started */
+    csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a)); /* T3 may have started */
     if (a->evq_len) csctp_ep_list_push(&e->evs, id);
     if (n > 0) {
       csctp_ep_list_push(&e->out, id);
@@ -52,7 +52,7 @@ int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *
     int got = csctp_assoc_poll_event(a, ev);
     a->watch_marked = marked;
     /* Taking a message may open the window (a SACK to send) or complete a deferred reset. */
-    csctp_ep_heap_set(&e->timers, id, csctp_assoc_expiry(a));
+    csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a));
     csctp_ep_list_push(&e->out, id);
     if (got) { /* it stays at the head: it may have more */
       if (pa) *pa = a;
@@ -65,13 +65,12 @@ int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *
 }
 
 csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e) {
+  /* Output not yet written is due now: packets queued, associations that were called
+   * since they last had nothing to write (directly, e->watch, or through us, e->out). */
+  if (e->out_head || e->out.head != CSCTP_EP_NONE || e->watch.head) return 0;
   csctp_tstamp t = csctp_ep_heap_top(&e->timers, NULL);
-  for (const csctp_assoc *a = e->watch.head; a; a = a->watch_next) {
-    csctp_tstamp x = csctp_assoc_expiry(a);
-    if (x < t) t = x;
-  }
   if (e->last != CSCTP_EP_NONE) {
-    csctp_tstamp x = csctp_assoc_expiry(e->v[e->last].a);
+    csctp_tstamp x = csctp_assoc_expiry(e->v[e->last].a); /* with its own pending output */
     if (x < t) t = x;
   }
   return t;

@@ -421,8 +421,24 @@ CSCTP_EXTERN csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, 
  */
 CSCTP_EXTERN int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev);
 
-/** Returns the earliest timer deadline, or CSCTP_TSTAMP_NONE. */
+/**
+ * Returns when the caller must come back: 0 (already due) while a call since
+ * csctp_assoc_write_packet() last returned 0 may have produced output (a
+ * packet read, a timer run, a message sent or taken, a shutdown, ...), so a
+ * loop that waits until this deadline never leaves output unsent, whatever it
+ * did while handling events; else the earliest timer deadline, or
+ * CSCTP_TSTAMP_NONE. Calling csctp_assoc_handle_expiry() when nothing is due
+ * is harmless.
+ */
 CSCTP_EXTERN csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a);
+
+/**
+ * The earliest timer deadline alone (or CSCTP_TSTAMP_NONE), without the
+ * "due now" of pending output that csctp_assoc_expiry() adds: for a caller
+ * that cannot write yet (e.g. SCTP inside a DTLS connection still in its
+ * handshake) or that drains output on its own schedule.
+ */
+CSCTP_EXTERN csctp_tstamp csctp_assoc_timer_expiry(const csctp_assoc *a);
 
 /** Runs the timers whose deadline is at or before `now`. Returns 0 or a fatal error. */
 CSCTP_EXTERN int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now);
@@ -844,7 +860,12 @@ CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t 
  */
 CSCTP_EXTERN int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev);
 
-/** Earliest timer deadline of all associations, or CSCTP_TSTAMP_NONE. */
+/**
+ * 0 (already due) while output may be waiting to be written (a packet queued,
+ * or an association called since csctp_endpoint_write_packet() last found it
+ * with nothing to send), as csctp_assoc_expiry(); else the earliest timer
+ * deadline of all associations, or CSCTP_TSTAMP_NONE.
+ */
 CSCTP_EXTERN csctp_tstamp csctp_endpoint_expiry(const csctp_endpoint *e);
 
 /** Runs the due timers of every association. Returns 0 or a fatal error. */

@@ -29,7 +29,7 @@ static int ops_read(void *ep, const uint8_t *pkt, size_t len, csctp_tstamp now) 
   return csctp_assoc_read_packet(((dc_side *)ep)->a, pkt, len, now);
 }
 static csctp_tstamp ops_expiry(const void *ep) {
-  return csctp_assoc_expiry(((const dc_side *)ep)->a);
+  return csctp_assoc_timer_expiry(((const dc_side *)ep)->a); /* the link drains output itself */
 }
 static int ops_handle_expiry(void *ep, csctp_tstamp now) {
   return csctp_assoc_handle_expiry(((dc_side *)ep)->a, now);
