@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC32c throughput: the hardware path (three lanes joined) against the
  * slice-by-8 software path, on a 1200-byte packet and a 64 KiB buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's cost per routed packet as the number of associations grows
  * (10, 1,000, 10,000): one server endpoint, one client engine per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Full stack (issue 7, benchmark 4): the raw UDP ceiling of this machine
  * and, once the DTLS layer has an SCTP-over-DTLS object, csctp over DTLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Loss (issue 7, benchmark 5): bulk transfer across a lossy link with a 50 ms
  * round trip (25 ms each way, no bandwidth limit), at 0, 1 and 5 % random

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Memory per idle association (issue 7, benchmark 3): many established,
  * idle associations in one process, with 16, 1,024 and 65,535 streams

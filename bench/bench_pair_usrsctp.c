@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Engine pair in memory (issue 7, benchmarks 1 and 2): one association, one
  * stream, ordered reliable messages of 16 B to 256 KiB, MTU 1200, CRC32c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Throughput of the send side alone: enqueue messages, write them into
  * packets, acknowledge every flight with one SACK, until all are acked.

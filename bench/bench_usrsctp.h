@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usrsctp endpoints in AF_CONN mode for the comparison benchmarks (header
  * only; include it from the bench .c files named *usrsctp*, which link usrsctp).

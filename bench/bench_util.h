@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the benchmarks (header only: each bench .c file is its own
  * program): clocks, memory figures, the csctp engine set up as the

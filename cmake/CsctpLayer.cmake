@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # csctp_add_layer(NAME SOURCES src... [OBJECT_LIBS objlib...] [PRIVATE_INCLUDES dir...]
 #                 [PUBLIC_LAYERS layer...] [PRIVATE_DEPS target...] [PUBLIC_DEPS target...])
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The data-channel layer: channel table, handles, event queue and the public calls. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals of the data-channel layer, shared by dc.c (objects, API) and dc_rx.c
  * (association events, DCEP, closing). */
 #ifndef CSCTP_DC_PRIV_H

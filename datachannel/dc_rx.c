@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The data-channel layer's reactions: association events, DCEP (RFC 8832 §6),
  * messages (RFC 8831 §6.6), closing by stream reset (RFC 8831 §6.7). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DCEP message codec (RFC 8832 §5). Every read goes through dcep_rd: bounds-checked. */
 #include "dcep.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DCEP message codec (RFC 8832 §5): DATA_CHANNEL_OPEN and DATA_CHANNEL_ACK. */
 #ifndef CSCTP_DC_DCEP_H
 #define CSCTP_DC_DCEP_H

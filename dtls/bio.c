@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A datagram BIO over memory. OpenSSL writes one DTLS record per BIO_write;
  * we keep record boundaries so that write_datagram can pack several whole

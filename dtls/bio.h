@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The datagram BIO under an endpoint's SSL object: one borrowed inbound
  * datagram, a queue of outbound records packed into datagrams on demand, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ECDSA P-256 self-signed certificates (as browsers make them) and PEM loading. */
 #include <csctp/dtls.h>
 

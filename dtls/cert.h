@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Certificates and fingerprints: what the endpoint needs from cert.c and fingerprint.c. */
 #ifndef CSCTP_DTLS_CERT_H
 #define CSCTP_DTLS_CERT_H

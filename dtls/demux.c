@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RFC 7983 §7: demultiplexing STUN, DTLS and SRTP on one 5-tuple by the first byte. */
 #include <csctp/dtls.h>
 

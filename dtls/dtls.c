@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DTLS endpoint: configuration, the OpenSSL objects and their callbacks
  * (timer, alerts, peer certificate, cookies, key log), and the handshake's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's sans-IO surface: datagrams in and out, the event queue, the
  * retransmission timer on the caller's clock, application data and close.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The endpoint's state, shared by dtls.c (set-up, OpenSSL callbacks) and dtls_io.c (I/O, events).
  */
 #ifndef CSCTP_DTLS_PRIV_H

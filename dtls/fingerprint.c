@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Certificate fingerprints in SDP form (RFC 8122 §5): "sha-256 AB:CD:...". */
 #include <csctp/dtls.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SSLKEYLOGFILE writer: opt-in file I/O, kept out of the endpoint itself. */
 #include <csctp/dtls.h>
 

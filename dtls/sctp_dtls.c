@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SCTP over DTLS (RFC 8261): one SCTP packet per DTLS record, no IP header,
  * the association started when the handshake completes (RFC 8261 §5 and

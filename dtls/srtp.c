@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A libsrtp pair of sessions keyed from DTLS-SRTP (RFC 5764 §4.2, RFC 7714 for AEAD). */
 #include <csctp/dtls.h>
 

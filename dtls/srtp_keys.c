@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DTLS-SRTP keying (RFC 5764 §4.2): the negotiated profile's master keys and salts. */
 #include <csctp/dtls.h>
 

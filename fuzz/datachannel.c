@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stateful fuzz target for the channel layer: our engine with a csctp_dc (side A,
  * DTLS client) against a bare engine (side B) that sends whatever the input says,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target for the DCEP codec (datachannel/dcep.c): any input is parsed; a
  * well-formed OPEN is written back and must parse to the same fields, and its

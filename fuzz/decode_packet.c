@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the whole packet codec on arbitrary bytes. Parses the
  * common header, checks the CRC, walks the chunks and runs every decoder on

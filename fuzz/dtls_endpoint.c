@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stateful fuzz target of the DTLS layer: arbitrary datagrams fed to a
  * handshaking server, or to one side of an established pair.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stateful fuzz target for the endpoint (src/endpoint.c, src/endpoint_map.c):
  * a listening server endpoint and four client endpoints on a simulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the SDP parser: any bytes must parse or fail cleanly
  * (an error naming a line), never read outside the input. A description that

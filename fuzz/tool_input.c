@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: what the tools read from untrusted peers. The first byte
  * picks the parser: even, csctp-web's HTTP request head (web_parse_head:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ICE agent: a thin owner of one libnice NiceAgent with one stream of one
  * component, on the caller's GMainContext.

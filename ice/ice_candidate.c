@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Remote candidate filtering (RFC 8839 §5.1):
  *   candidate:<foundation> <component-id> <transport> <priority>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Remote candidate lines: checked and normalised before libnice sees them.
  */

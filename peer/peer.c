@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The peer: wires ICE (datagrams) -> DTLS (RFC 8261 records) -> the SCTP
  * association -> the data-channel layer, on one GMainContext. The sans-IO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internals of the peer, shared by peer.c (object, I/O, pump) and peer_sdp.c
  * (offer/answer). */
 #ifndef CSCTP_PEER_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The peer's offer/answer (JSEP, RFC 8829): our descriptions from the ICE
  * agent's credentials and candidates and our certificate's fingerprint; the

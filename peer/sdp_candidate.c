@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * a=candidate (RFC 8839 §5.1):
  *   candidate:<foundation> <component-id> <transport> <priority>

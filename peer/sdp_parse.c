@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SDP parser for the data-channel part of JSEP (RFC 8829 §5.8, RFC 8866,
  * RFC 8841, RFC 8839, RFC 8843). Two passes over the text:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bounds-checked spans and error messages for the SDP parser. */
 #include "sdp_util.h"
 

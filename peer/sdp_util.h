@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the SDP files: a bounds-checked view of bytes (every read
  * of the description goes through it) and error reporting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing descriptions, and the JSEP offer / answer helpers for data
  * channels (RFC 8829 §5.2 and §5.3, RFC 8841 §5, RFC 8842 §5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The association: public API, inbound packet validation and dispatch
  * (RFC 9260 §8.4, §8.5), and outbound packet assembly (§6.10 bundling).

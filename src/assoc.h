@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The association object, shared by the files that implement its parts:
  * assoc.c (API, packet intake and output), assoc_handshake.c (INIT, INIT ACK,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The association's packet checksum (RFC 9260 §6.8, RFC 9653 zero checksum). */
 #include "assoc_checksum.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The association's packet checksum: CRC32c (RFC 9260 §6.8), or zero when
  * RFC 9653 zero checksum applies; the one place where an association decides

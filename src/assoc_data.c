@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DATA intake and acknowledgement (RFC 9260 §6.2, §6.5, §6.7), SACK intake. */
 #include "assoc.h"
 

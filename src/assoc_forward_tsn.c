@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* FORWARD TSN intake: the receiver side of partial reliability (RFC 3758 §3.6). */
 #include "assoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Association set-up (RFC 9260 §5): INIT, INIT ACK with a signed state cookie
  * and no state kept, COOKIE ECHO / COOKIE ACK, INIT collision and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ICMP errors about packets an association sent (RFC 9260 Appendix C; over UDP, RFC 6951
  * §5.5). The caller (the lower layer, which alone sees ICMP) hands in the SCTP packet the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream reconfiguration (RFC 6525), our side: the requests we send (Outgoing
  * and Incoming SSN Reset, Add Outgoing and Incoming Streams), one RE-CONFIG

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream reconfiguration (RFC 6525), the peer's requests (§5.2): request
  * sequence numbers and the answers kept for retransmissions (§5.2.1), the

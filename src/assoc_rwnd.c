@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The receive window changed while the association lives: an application that holds
  * messages it has taken (a paused socket) counts them against the window, so the peer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The association's face of the send scheduler (deficit round-robin over
  * streams, src/tx_queue.c): stream priorities and the quantum.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Graceful shutdown and ABORT (RFC 9260 §9.1, §9.2). */
 #include "assoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers (T1-init/cookie, T2-shutdown, T3-rtx, T5, delayed SACK) and heartbeats (§8.3). */
 #include "assoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Decoders and encoders of every RFC 9260 chunk, their parameters and error
  * causes. Decoders take a csctp_chunk view and fill a struct of views into the

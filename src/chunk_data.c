@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DATA chunk (RFC 9260 §3.3.1). */
 #include <csctp/common.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ABORT, ERROR and the error causes (RFC 9260 §3.3.7, §3.3.10). */
 #include <string.h>
 

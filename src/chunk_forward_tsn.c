@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* FORWARD TSN chunk (RFC 3758 §3.2). */
 #include <csctp/common.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HEARTBEAT and HEARTBEAT ACK (RFC 9260 §3.3.5, §3.3.6). */
 #include <csctp/common.h>
 

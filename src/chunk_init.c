@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* INIT and INIT ACK with their parameters (RFC 9260 §3.3.2, §3.3.3, §3.2.1). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RE-CONFIG chunk and its parameters (RFC 6525 §3.1, §4). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SACK chunk (RFC 9260 §3.3.4). */
 #include <csctp/common.h>
 

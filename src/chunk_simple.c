@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* COOKIE ECHO/ACK and the SHUTDOWN family (RFC 9260 §3.3.8, §3.3.11-3.3.13). */
 #include <csctp/common.h>
 

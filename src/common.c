@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error names, the default allocator and the log category parser. */
 #include <csctp/common.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* State cookie serialisation and signature (RFC 9260 §5.1.3, §5.1.5). */
 #include "cookie.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The state cookie (RFC 9260 §5.1.3): everything needed to build the
  * association, signed with HMAC-SHA-256 under the endpoint's secret, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC32c (Castagnoli), RFC 9260 Appendix B. Internally every routine works on
  * the raw CRC register (initial value all ones, no final inversion); the

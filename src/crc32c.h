@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CRC32c (Castagnoli), RFC 9260 Appendix B / RFC 3720. */
 #ifndef CSCTP_CRC32C_H
 #define CSCTP_CRC32C_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC32c tables (reflected polynomial 0x82F63B78), generated once by a
  * small program and checked by tests/sctp/test_crc32c.c. Included only by

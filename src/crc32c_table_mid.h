@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC32c lane-join table for CRC32C_LANE_MID (see crc32c_table.h): the
  * register (b << 8k) advanced over 384 zero bytes, generated like the others

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint: many associations on one local port (RFC 9260 §5.1, §8.5).
  *

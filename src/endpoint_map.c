@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The endpoint's indexes: hash multimap, deadline heap, FIFO list (endpoint_map.h). */
 #include "endpoint_map.h"
 

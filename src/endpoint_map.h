@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's indexes (endpoint_map.c), all over small integer ids (the
  * slots of the endpoint's association table), so that routing and timers cost

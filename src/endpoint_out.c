@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The endpoint's output, events, timers, removal and queries (endpoint.c has the rest). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's state, shared by endpoint.c (indexes, settings, input) and
  * endpoint_out.c (output, events, timers, removal, queries).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HMAC-SHA-256 for the state cookie, behind a small interface so that another
  * crypto provider can replace OpenSSL (hmac_openssl.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HMAC-SHA-256 on OpenSSL's libcrypto. */
 #include "hmac.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Allocation through the csctp_mem hooks. */
 #ifndef CSCTP_MEM_H
 #define CSCTP_MEM_H

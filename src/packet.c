@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SCTP common header, CRC and chunk/TLV framing (RFC 9260 §3.1, §3.2). */
 #include "packet.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SCTP common header and chunk framing (RFC 9260 §3.1, §3.2). */
 #ifndef CSCTP_PACKET_H
 #define CSCTP_PACKET_H

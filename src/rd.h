@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one bounds-checked reader through which every wire byte is read. */
 #ifndef CSCTP_RD_H
 #define CSCTP_RD_H

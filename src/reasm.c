@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reassembly and delivery (RFC 9260 §6.5, §6.6, §6.9).
  *

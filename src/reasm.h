@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reassembly and ordered delivery of received DATA (RFC 9260 §6.5, §6.6, §6.9):
  * fragments kept per stream in TSN order, complete messages handed out as one

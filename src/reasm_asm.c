@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * In-order assembly: the fast path for messages of several fragments
  * (RFC 9260 §6.9) that arrive in TSN order, the common case.

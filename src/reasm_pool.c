@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fragment node pool and the open-addressing map used by reassembly. Nodes
  * are recycled through free lists, so steady-state reception allocates

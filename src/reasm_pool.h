@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Storage behind reassembly (reasm.c): recycled fragment nodes in two size
  * classes, and a small open-addressing map from a 32-bit key to a pointer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * State of reassembly shared by reasm.c (fragments indexed by TSN, delivery)
  * and reasm_asm.c (the in-order assembly fast path). Internal to those two.

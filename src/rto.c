@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Retransmission timeout computation (RFC 9260 §6.3.1). All values in microseconds. */
 #include "rto.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Retransmission timeout computation, RFC 9260 §6.3.1. */
 #ifndef CSCTP_RTO_H
 #define CSCTP_RTO_H

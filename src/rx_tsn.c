@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Received-TSN tracking: the cumulative ack point plus a small sorted array of
  * merged ranges above it, from which the SACK's gap blocks are read directly

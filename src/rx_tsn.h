@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Received TSNs above the cumulative ack point, as a bounded sorted set of
  * merged ranges, and the SACK built from it (RFC 9260 §6.2, §3.3.4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Serial-number arithmetic (RFC 1982) for TSNs (32 bit) and SSNs (16 bit). */
 #ifndef CSCTP_TSN_H
 #define CSCTP_TSN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The send side (see tx.h): lifecycle, enqueueing, and writing DATA chunks
  * into the packet being built. SACK processing is in tx_sack.c, congestion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The send side of an association (RFC 9260 §6, §7): the send buffer of whole
  * messages (copied in once), the stream scheduler (deficit round-robin with priorities),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Partial reliability on the send side (RFC 3758 §3.5, RFC 7496): abandoning
  * messages by lifetime or retransmission count, the Advanced.Peer.Ack.Point,

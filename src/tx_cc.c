@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Congestion control of the tx (RFC 9260 §7.2): slow start, congestion
  * avoidance, fast recovery, and the reaction to a T3-rtx expiry (§6.3.3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Private state of the tx (the object behind csctp_tx.priv), shared by its
  * files: tx.c (API, writing DATA), tx_sack.c (SACK processing) and tx_cc.c

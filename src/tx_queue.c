@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tx send buffer: messages, per-stream FIFOs, stream map, deficit round-robin scheduler. */
 #include "tx_queue.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The send buffer of the tx (RFC 9260 §6.1): whole messages, each held in one
  * allocation with its bytes (chunks are views into it, never allocations;

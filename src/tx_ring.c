@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The outstanding-DATA ring (see tx_ring.h). */
 #include "tx_ring.h"
 

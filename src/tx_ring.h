@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The outstanding-DATA ring of the tx: one record per DATA chunk sent and not
  * yet cumulatively acknowledged, indexed by TSN - (cum_tsn_ack + 1). Records

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SACK processing of the tx (RFC 9260 §6.2.1, §6.3, §7.2.4): cumulative and
  * gap acknowledgements applied to the outstanding ring, RTT measurement,

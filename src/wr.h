@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bounds-checked writer into a caller's buffer. */
 #ifndef CSCTP_WR_H
 #define CSCTP_WR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp-demo: two csctp associations across the simulated link at 0, 1, 5
  * and 20 % loss (with reordering and duplication, 50 ms RTT, MTU 1200). Each

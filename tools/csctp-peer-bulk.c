@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp-peer-bulk: two csctp peers in two processes (this one and a forked
  * child) over ICE on loopback, signalling through a pair of pipes with the

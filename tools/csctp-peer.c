@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp-peer: the echo peer of the browser harness contract
  * (../shared/interop/README.md). JSON signalling, one object per line, on

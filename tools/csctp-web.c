@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp-web: the browser demo. Serves a page on http://127.0.0.1:8080 and
  * answers its WebRTC offers (one HTTP POST /offer per visitor, complete

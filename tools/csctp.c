@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp: SCTP over UDP (RFC 6951) or raw IP from the command line.
  *

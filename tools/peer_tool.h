@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the peer tools (csctp-peer, csctp-peer-bulk, csctp-web):
  * stderr logging with CSCTP_DEBUG, JSON lines out, lines in from a file

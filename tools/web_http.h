@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small HTTP/1.1 server for csctp-web, on the default GMainContext, that
  * bounds everything a client can make it hold (whoever reaches the port may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csctp_defaults() (net.sctp names) and the PPID table of the original module. */
 #include <csctp/socket.h>
 #include <strings.h>

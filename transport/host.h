@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to the socket API files (socket.c: sockets, servers and the host that runs
  * them; socket_pause.c: receive back-pressure; socket_live.c: connect timeout and ICMP).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UDP (RFC 6951) and raw IP (protocol 132) links with recvmmsg / sendmmsg batching. */
 #include "link.h"
 

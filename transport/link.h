@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A lower-layer link: one OS socket carrying SCTP packets, either UDP
  * (RFC 6951: the SCTP packet is the whole UDP payload) or raw IP protocol 132

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The socket API on a GMainContext: a "host" is one link (UDP or raw IP) and
  * one endpoint with its timer; a server owns a host with many sockets, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Liveness of the socket API's associations: the connect timeout of an active socket, and
  * ICMP errors from the link (RFC 6951 §5.5, RFC 9260 Appendix C), routed to the

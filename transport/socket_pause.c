@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Receive back-pressure of the socket API (net.Socket's pause / resume). The endpoint
  * hands out every association's events in one stream, so a paused socket still takes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — common definitions shared by every layer: error codes, time,
  * allocator hooks and logging.

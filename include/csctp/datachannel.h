@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — WebRTC data channels (RFC 8831) and DCEP (RFC 8832) over one SCTP
  * association, sans-IO.

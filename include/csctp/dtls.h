@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — DTLS 1.2 for WebRTC (RFC 6347, RFC 8261, RFC 5764, RFC 8122, RFC 7983), sans-IO.
  *

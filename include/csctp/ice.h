@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — the ICE agent (RFC 8445) on libnice, for one WebRTC transport.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — the WebRTC peer. This part: session descriptions for data channels
  * (JSEP, RFC 8829; SDP, RFC 8866; SCTP over DTLS in SDP, RFC 8841; ICE in

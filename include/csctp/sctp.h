@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — the SCTP association engine (RFC 9260), sans-IO.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp — a socket API in the spirit of Node's net.Socket, over raw IP
  * (protocol 132, needs root or CAP_NET_RAW) or UDP (RFC 6951), on a GLib

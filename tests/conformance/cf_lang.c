@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The conformance language: symbols, values, variables, matching, load-time checks. */
 #include "cf_lang.h"
 

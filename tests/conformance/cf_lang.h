@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internals of the conformance language: tokens, steps, symbols, values,
  * and the run state shared by cf_lang.c (parsing, checking, values),

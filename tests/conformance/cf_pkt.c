@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The harness's packet builder and decoder (see cf_pkt.h). */
 #include "cf_pkt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The conformance harness's own SCTP packet builder and decoder (RFC 9260 §3),
  * written independently of src/packet.h so that a script checks the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The system under test (an association or an endpoint), the virtual clock,
  * the queue of packets it wrote and events it reported, and the steps that

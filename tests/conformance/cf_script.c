@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading script files into steps, running each script, and the report. */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scripted-peer conformance harness: a small line language, one script per
  * test purpose, run against the real engine (csctp_assoc_*) or endpoint

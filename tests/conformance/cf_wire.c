@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `send` builds a packet from a step; `expect` matches a written packet against one. */
 #include <stdio.h>
 #include <stdlib.h>

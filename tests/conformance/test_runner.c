@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The harness itself: scripts that must fail do fail, with a message that
  * names the file, the line, what was expected and what came; pending and

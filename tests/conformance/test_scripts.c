@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Runs every conformance script under tests/conformance/scripts/ (*.scr, in
  * name order) against the engine and the endpoint, prints one line per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "dc_pair.h"
 
 #include <criterion/criterion.h>

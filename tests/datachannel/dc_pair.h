@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test harness: two engines on the simulated link, each with a data-channel layer
  * (or side B left bare, to see the wire as a raw SCTP peer would). */
 #ifndef CSCTP_TEST_DC_PAIR_H

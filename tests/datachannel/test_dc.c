@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The channel layer over two real engines (datachannel/dc.c, dc_rx.c): DCEP exchange,
  * ids by role, PPIDs, ordering before ACK, malformed DCEP, negotiated channels, API errors.
  * Expected bytes are written by hand from RFC 8831 / RFC 8832. */

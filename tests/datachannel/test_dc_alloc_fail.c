@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure over the data-channel layer (datachannel/), replayed as
  * tests/sctp/test_alloc_fail.c does for the engine: one scripted exchange

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DATA_CHANNEL_OPEN on a stream id of "our" parity (RFC 8832 §6 gives the DTLS
  * client even ids and the server odd ones). aiortc 1.4, after winning an ICE

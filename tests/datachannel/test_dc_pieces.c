@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Messages larger than the receive window through data channels: the association hands them
  * out in pieces (csctp_config.partial_delivery_point) and the data-channel layer joins them,
  * so the application sees each message whole, text stays text and binary binary. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scale: 1 MiB messages next to small ones (what head-of-line blocking remains without
  * I-DATA), bulk channels of different priorities, and 1,000 channels opened and closed
  * repeatedly with a counting allocator. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channels carrying traffic over the simulated link: every channel type at 0 % and 20 %
  * loss, lifetime-limited messages, 1 MiB messages next to small ones (head-of-line
  * blocking), many channels opened and closed with a counting allocator. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DCEP codec (datachannel/dcep.c); expected bytes written by hand from RFC 8832 §5. */
 #include <criterion/criterion.h>
 #include <string.h>

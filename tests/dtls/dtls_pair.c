@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The in-memory DTLS pair driver (see dtls_pair.h). */
 #include "dtls_pair.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two csctp_dtls endpoints joined in memory on a virtual clock, with seeded
  * datagram loss and a fixed one-way delay: the test driver of tests/dtls/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Certificates and fingerprints: generation, PEM round trip, SDP form and its parser. */
 #include <criterion/criterion.h>
 #include <csctp/dtls.h>

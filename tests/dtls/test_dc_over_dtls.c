@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Data channels over SCTP over DTLS over the simulated link (issue 4): two
  * csctp_dtls_sctp endpoints (DTLS client A, server B), each with a csctp_dc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RFC 7983 §7 first-byte classification. */
 #include <criterion/criterion.h>
 #include <csctp/dtls.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with an independent DTLS 1.2 implementation: GnuTLS's command-line
  * tools (Debian gnutls-bin) over UDP on 127.0.0.1, in both roles, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two endpoints in memory on a virtual clock: handshake, fingerprints, loss, data, close. */
 #include <criterion/criterion.h>
 #include <csctp/dtls.h>

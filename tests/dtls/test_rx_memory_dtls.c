@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Issue 11, finding 1, over DTLS (RFC 8261): the peer of a WebRTC data channel
  * sends SCTP packets in DTLS records of up to 16 KB, so one record can carry a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SCTP over DTLS (RFC 8261) across the simulated link on a virtual clock:
  * handshake, association, verified messages both ways on several streams,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* DTLS-SRTP: equal keys on both sides, libsrtp sessions that interoperate, the key log. */
 #include <criterion/criterion.h>
 #include <csctp/dtls.h>

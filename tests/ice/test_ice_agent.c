@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two ICE agents in one process, on one GMainContext, over 127.0.0.1.
  * Every wait is bounded by a wall-clock deadline.

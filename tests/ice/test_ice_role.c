@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ICE roles (RFC 8445 §6.1.1, §7.3.1.1): two agents on 127.0.0.1 on one
  * GMainContext. libnice fixes its role once gathering has started, so the

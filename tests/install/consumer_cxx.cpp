@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Consumer of every installed header from C++: all of them in one translation
 // unit, and one function of each library called with C linkage.
 #include <csctp/common.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed data-channel layer (csctp-datachannel.pc,
  * csctp::csctp_datachannel): DCEP over an engine pair in memory; a channel
  * opened by one side carries one message to the other. */

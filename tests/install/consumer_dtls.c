@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed DTLS layer (csctp-dtls.pc, csctp::csctp_dtls):
  * two endpoints with generated certificates handshake in memory, each
  * checking the other's fingerprint, and one record goes across. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed ICE layer (csctp-ice.pc, csctp::csctp_ice): an
  * agent on the caller's GMainContext, created and freed without gathering. */
 #include <csctp/ice.h>

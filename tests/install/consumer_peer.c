@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed WebRTC peer (csctp-peer.pc, csctp::csctp_peer):
  * a peer on the caller's GMainContext, ICE on 127.0.0.1 only, whose offer is
  * written and parsed back by the SDP functions; nothing is sent. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed engine (csctp.pc, csctp::csctp): two associations
  * in memory, handshake, one message, graceful shutdown. */
 #include <csctp/sctp.h>

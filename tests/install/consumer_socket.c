@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer of the installed socket API (csctp-socket.pc, csctp::csctp_socket):
  * a server on 127.0.0.1 over UDP encapsulation (RFC 6951, any free UDP port),
  * a client connects to it and one message goes across; then both close. */

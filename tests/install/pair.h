@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two engines joined in memory, for the engine and data-channel consumers.
  * Uses only the installed public header <csctp/sctp.h>. */
 #ifndef CONSUMER_PAIR_H

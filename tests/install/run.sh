@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The install test: build csctp from SOURCE_DIR in a scratch directory, install it into a
 # scratch prefix, then use only the installed files, as a program of someone else would:
 #   1. layout: the libraries, headers, pkg-config files and CMake package expected, and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The harness of the usrsctp extension tests (see ext_harness.h). */
 #include "ext_harness.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The harness of the usrsctp extension tests (test_usrsctp_ext.c, test_usrsctp_dcep.c):
  * our engine (side 0, optionally with the data-channel layer) against one usrsctp

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Verifiable messages for the interop tests (see interop_traffic.h). */
 #include "interop_traffic.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Verifiable messages for the interop tests: everything about message `id` of
  * direction `dir` (length, stream, ordered or not, PPID, content) follows from

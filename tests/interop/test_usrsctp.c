@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with usrsctp (AF_CONN, in memory, same process).
  *

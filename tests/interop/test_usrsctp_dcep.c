@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DCEP (RFC 8832) between our data-channel layer and a few lines of DCEP on top of
  * a usrsctp socket (usrsctp has none), on the harness of ext_harness.h.

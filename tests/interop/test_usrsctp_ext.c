@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with usrsctp for partial reliability (RFC 3758 FORWARD TSN, RFC 7496
  * policies) and stream reset (RFC 6525), on the harness of ext_harness.h (side 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with usrsctp (AF_CONN, in memory) for the stream reconfiguration
  * requests browsers do not send (RFC 6525): usrsctp asks us to reset our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * RFC 9653 zero checksum against usrsctp (Debian's 0.9.5, which predates the
  * RFC): our engine announces Zero Checksum Acceptable (EDMID 1) in its INIT or

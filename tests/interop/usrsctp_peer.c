@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A usrsctp endpoint in AF_CONN mode for in-memory interop tests (see usrsctp_peer.h). */
 #include "usrsctp_peer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading the real descriptions of tests/peer/sdp/ (test helper). */
 #include "sdp_files.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading the real descriptions of tests/peer/sdp/ (test helper). */
 #ifndef CSCTP_TEST_SDP_FILES_H
 #define CSCTP_TEST_SDP_FILES_H

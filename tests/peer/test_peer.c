@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The peer (peer/peer.c, peer/peer_sdp.c): two csctp peers on one
  * GMainContext over ICE on 127.0.0.1 (offer/answer, channels both ways,

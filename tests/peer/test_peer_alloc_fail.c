@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure over the peer (peer/peer.c). The peer takes csctp_mem
  * hooks and hands them to everything of ours it creates (its own state, the

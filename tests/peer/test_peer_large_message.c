@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Large messages through the peer (issue 12): a=max-message-size is 1 MiB by
  * default and configurable; a 1 MiB message crosses two csctp peers each way

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What two csctp peers settle below their channels (csctp_peer_get_transport):
  * DTLS-SRTP negotiated by default and left out on request; the offerer's ICE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp_sdp_parse() and csctp_sdp_candidate_parse(): real descriptions from
  * Chromium, Firefox and aiortc (tests/peer/sdp/), and malformed ones.

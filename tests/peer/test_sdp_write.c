@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp_sdp_write(), csctp_sdp_create_offer(), csctp_sdp_create_answer():
  * answers to the real offers of tests/peer/sdp/, and write -> parse round trips.

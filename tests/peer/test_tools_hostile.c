@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attacks on the tools that face untrusted input (issue 11, finding 8), run
  * against the built programs on loopback: csctp-web (the demo's HTTP server)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The glue that README.md's engine example leaves to the reader ("Yours: the
  * transport under SCTP and a monotonic clock"), written as obviously as a user

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest readme_example: the engine example of README.md ("Using the engine"), extracted from
 # README.md now (not a copy), compiled with glue.c (a UDP socket, poll, a monotonic clock)
 # against the built engine, and run against `csctp echo --udp` on 127.0.0.1. It connects,

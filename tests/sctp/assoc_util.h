@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for association tests: two engines joined by hand on a virtual clock. */
 #ifndef CSCTP_TEST_ASSOC_UTIL_H
 #define CSCTP_TEST_ASSOC_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the extension tests (PR-SCTP, stream reset): a lossy, clocked exchange. */
 #ifndef CSCTP_TEST_EXT_UTIL_H
 #define CSCTP_TEST_EXT_UTIL_H

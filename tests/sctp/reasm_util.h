@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the reassembly tests (test_reasm.c, test_reasm_asm.c): a counting
  * allocator that can be told to fail, and helpers to add fragments and check

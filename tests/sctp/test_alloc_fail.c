@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure, nghttp2-style: an allocator whose N-th call fails,
  * replayed over a whole exchange for every N. Nothing may crash, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The association state machine: handshake, collision, restart, shutdown, abort, timers. */
 #include "assoc_util.h"
 

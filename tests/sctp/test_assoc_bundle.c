@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Packets bundling many chunks: read_packet keeps the first 48 chunks from
  * its validation pass and walks the rest again; both parts must be handled

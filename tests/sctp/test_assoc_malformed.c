@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hostile and malformed packets fed to an established association: each case
  * checks the RFC 9260 reaction (silent drop, ABORT or ERROR with the right

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Acknowledgement behaviour: delayed SACK, immediate SACK on gaps, bundling, window updates. */
 #include "assoc_util.h"
 #include "reasm_pool.h"

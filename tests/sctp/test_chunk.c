@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Chunk encoders and decoders: DATA, SACK, HEARTBEAT, ABORT/ERROR and causes,
  * SHUTDOWN, COOKIE ECHO and empty chunks. Every expected encoding is written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* INIT / INIT ACK and their parameters (RFC 9260 §3.3.2, §3.3.3, §3.2.1). */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CRC32c: RFC 3720 B.4 vectors, both paths, and the SCTP byte order (RFC 9260 App. B). */
 #include <criterion/criterion.h>
 #include <string.h>

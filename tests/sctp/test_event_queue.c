@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The event queue of an association: a peer cannot grow it without bound
  * (PEER_ERROR events, which an ERROR chunk causes at no cost to the peer, are

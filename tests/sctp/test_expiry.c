@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp_assoc_expiry() says "due now" while output may be waiting (issue 17): a
  * caller whose loop writes, then handles events (sending from there), then

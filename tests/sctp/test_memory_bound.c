@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Issue 11, "keep them closed": under each attack a remote peer can mount, the
  * process's peak resident memory grows by less than a stated bound. Each test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Common header and chunk / TLV framing (RFC 9260 §3.1, §3.2). */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Partial delivery (RFC 9260 §6.9, csctp_config.partial_delivery_point): a
  * message larger than the receive window is still received, handed out in

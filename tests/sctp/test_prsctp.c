@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Partial reliability (RFC 3758, RFC 7496) between two engines on a virtual
  * clock, the FORWARD TSN codec, and FORWARD TSN intake from hand-made packets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for reassembly and ordered/unordered delivery (src/reasm.c). */
 #include <criterion/criterion.h>
 #include <stdlib.h>

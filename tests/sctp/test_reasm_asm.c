@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the in-order assembly fast path of reassembly (src/reasm_asm.c). */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream reconfiguration (RFC 6525) between two engines on a virtual clock,
  * and the RE-CONFIG codec.

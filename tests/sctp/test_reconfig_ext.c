@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream reconfiguration beyond the Outgoing SSN Reset Request (RFC 6525):
  * the Incoming SSN Reset Request (§5.1.3, §5.2.3) and Add Outgoing / Add

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTO computation (src/rto.c) against values worked out by hand from RFC 9260 §6.3.1. */
 #include <criterion/criterion.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Issue 11, finding 1: the memory a peer can make an association hold for
  * reassembly and out-of-order data is bounded by the receive window (RFC 9260

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the received-TSN range set and the SACK it writes (src/rx_tsn.c). */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two engines across the simulated link: at least 100,000 messages of 1 B to
  * 256 KiB in total, both ways, on several streams, ordered and unordered, at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The send side (src/tx*.c): fragmentation, packing, scheduling, SSNs,
  * send-buffer limits, SACK validation, TSN wrap-around. Congestion control,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation discipline of the tx: after warm-up, sending and acking messages
  * costs exactly one allocation (and one free) per large message, none per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Congestion control, retransmission and windows of the tx (src/tx_cc.c,
  * src/tx_sack.c): values derived by hand from RFC 9260 §6.1, §6.2.1, §6.3,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Recovery after a T3-rtx expiry (src/tx_sack.c, src/rto.c): the back-off of
  * RFC 9260 §6.3.3 E2 ends as soon as a chunk that was sent only once is newly

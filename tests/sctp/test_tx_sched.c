@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The send scheduler (src/tx_queue.c, src/assoc_sched.c): deficit round-robin
  * over streams at message boundaries. Byte shares between streams whatever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * RFC 9653 zero checksum on engine pairs (virtual clock): the Zero Checksum
  * Acceptable parameter in INIT / INIT ACK, negotiation through the state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Zero window (RFC 9260 §6.1 rule A): a receiver whose application stops
  * reading closes its window; the sender probes with one chunk at a time, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers for the tx tests: a tx on its own, packets written into plain
  * buffers and read back with byte reads, SACKs built by hand as bytes

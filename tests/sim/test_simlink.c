@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated link itself, driven by fake endpoints (no engine). */
 #include <criterion/criterion.h>
 #include <stdlib.h>

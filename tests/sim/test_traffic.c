@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The traffic generator and verifier: it must catch every kind of bad delivery. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation-failure replay, nghttp2-style, shared by the layers' tests
  * (tests/sctp/test_alloc_fail.c has the engine's own copy): csctp_mem hooks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csctp_mem hooks that measure what is live and its peak, in bytes, for the
  * tests that bound the memory a peer can make csctp hold. Each block keeps its

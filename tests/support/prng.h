@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A seeded pseudo-random generator for tests, tools and fuzzing (splitmix64). */
 #ifndef CSCTP_TEST_PRNG_H
 #define CSCTP_TEST_PRNG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated link: impairments, the in-flight heap and the driver loop. */
 #include "simlink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A seeded, simulated link between two endpoints on a virtual clock, for
  * tests, tools and benchmarks.

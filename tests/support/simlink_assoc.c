@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Attaches csctp associations to the simulated link (kept apart from simlink.c
  * so that the link can be linked and tested without the engine). */
 #include "simlink.h"

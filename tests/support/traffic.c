@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Verifiable traffic and whole exchanges between two associations on the simulated link. */
 #include "traffic.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Verifiable message traffic between two csctp associations on the simulated
  * link, shared by the transfer tests and csctp-demo.

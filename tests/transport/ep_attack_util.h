@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The harness of the endpoint attack tests (test_endpoint_attack.c,
  * test_endpoint_cookie.c): one server endpoint on SCTP port 5000 over

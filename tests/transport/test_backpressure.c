@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bounded buffers in the socket API and `csctp echo` (issue 11, finding 6), over real UDP
  * on loopback:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sans-IO endpoint (src/endpoint.c) with several engine peers in memory,
  * on a virtual clock: stateless INIT ACK, associations only on valid cookies,

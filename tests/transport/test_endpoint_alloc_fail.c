@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure over the endpoint (src/endpoint.c), replayed as
  * tests/sctp/test_alloc_fail.c does for one association: a scripted exchange

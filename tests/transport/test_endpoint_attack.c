@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attacks on the endpoint from outside (issue 11), each performed through the
  * real code path: a server endpoint over "UDP" (addresses are an IPv4 address

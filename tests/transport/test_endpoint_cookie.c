@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attacks on the endpoint's state cookies (issue 11, finding 3), through the
  * real code path (ep_attack_util.h: a server endpoint over UDP-style

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Limits a gateway sets on its endpoint (issue 11, finding 6), pushed past
  * through the real code path (ep_attack_util.h: a server endpoint over

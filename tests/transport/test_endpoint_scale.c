@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint at scale (src/endpoint.c, src/endpoint_map.c): 10,000
  * associations on one server endpoint, each with its own client engine in

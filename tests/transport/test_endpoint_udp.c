@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The socket API over UDP on loopback with a peer that restarts from another
  * UDP port (RFC 6951 §5: the UDP port is a lower-layer detail; the peer is its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dead peers noticed in bounded time (issue 11, finding 7):
  *  - csctp_assoc_on_unreachable, driven directly on a pair of engines joined in memory on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with the original Node.js `sctp` module (1.0.0) over UDP on loopback: our
  * `csctp echo --udp` against its client, and our `csctp send --udp --verify` against its passive

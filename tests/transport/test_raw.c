@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Raw IP (protocol 132) between two network namespaces joined by a veth pair
  * that the test creates (10.77.0.1 / 10.77.0.2 and fd00:77::1 / ::2): `csctp

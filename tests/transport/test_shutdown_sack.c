@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Engine regressions found by the Node.js `sctp` interop (tests/transport/test_node.c), on two
  * associations in memory: what the SHUTDOWN sender sends for DATA it has not acknowledged yet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The socket API over UDP (RFC 6951) on loopback, server and client in one
  * process on one GMainContext: handshake, data on several streams both ways,

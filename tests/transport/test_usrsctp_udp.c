@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Interop with usrsctp (Debian's libusrsctp) over UDP encapsulation (RFC 6951), both ways:
  * `csctp send --udp --verify` against a usrsctp echo, and a usrsctp sender (which checks every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the transport tests (see tputil.h). */
 #include "tputil.h"
 

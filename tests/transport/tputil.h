@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for the transport tests: bounded main-loop runs, child processes, namespaces. */
 #ifndef CSCTP_TEST_TPUTIL_H
 #define CSCTP_TEST_TPUTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Times csctp<->usrsctp against usrsctp<->usrsctp at one loss rate over several seeds.
 
 usage: loss_bench.py BUILD_DIR LOSS SEED... (runs interop_test_usrsctp twice per seed, one after

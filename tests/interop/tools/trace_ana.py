@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 import sys,re,statistics as S
 # Per-sender analysis of a sum.py output: direction 'C>U' (e[0] sends) and 'U>C'.
 rows=[]

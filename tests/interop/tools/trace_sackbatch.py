@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # Usage: python3 trace_sackbatch.py LOG.sum   (LOG.sum from trace_sum.py)
 # For each receiver: batches of DATA packets it got before it wrote, and the SACKs it sent for each
 # (a SACK bundled with DATA counts), split by whether the batch was in order (no gap, no duplicate).

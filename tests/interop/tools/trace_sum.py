@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # Usage: python3 trace_sum.py LOG > LOG.sum   (LOG: a CSCTP_INTEROP_TRACE=1 run of an interop test;
 # C>U = packets of the first endpoint e[0], U>C = the second; X = dropped by the seeded loss).
 # The other trace_*.py read LOG.sum: ana (per-sender totals), gaps (silences and what ended them),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 import sys,re,collections,statistics as S
 rows=[]
 for l in open(sys.argv[1]):

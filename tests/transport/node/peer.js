@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Interop peer for tests/transport/test_node.c: the original Node.js `sctp` module over UDP.
 //   node peer.js client LOCAL_IP UDP_PORT SCTP_PORT PEER_IP PEER_UDP PEER_SCTP SIZE COUNT STREAMS
 //     connects, sends COUNT messages of SIZE bytes round-robin over STREAMS streams (PPID =

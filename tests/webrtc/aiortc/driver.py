@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """aiortc 1.4 in the browser's role against csctp-peer (issue 12).
 
     driver.py CSCTP_PEER SCRATCH_DIR [--only A,B] [--skip A,B] [--repeat N] [--bulk-mib N]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest webrtc_aiortc: aiortc 1.4 (Debian python3-aiortc) plays the browser's role against
 # csctp-peer over the peer contract of ../shared/interop: driver.py runs every scenario with
 # aiortc offering and with csctp-peer offering (--offer), then repeats the direction swap

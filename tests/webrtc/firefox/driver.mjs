@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Headless Firefox ESR against csctp-peer (the peer contract of ../shared/interop/README.md):
 // single large data-channel messages, echoed, and single large messages sent by csctp-peer, with
 // each of Firefox's SCTP stacks (dcsctp, its default, and usrsctp:

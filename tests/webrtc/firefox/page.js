@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs in headless Firefox (served from 127.0.0.1, a secure context, so crypto.subtle exists).
 // driver.mjs calls window.ff.* through page.evaluate; every wait here has its own timeout.
 'use strict';

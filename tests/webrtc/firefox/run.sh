@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest webrtc_firefox: headless Firefox ESR (Debian's firefox-esr, driven by puppeteer-core over
 # WebDriver BiDi) sends single data-channel messages of 1, 8 and 16 MiB to csctp-peer and checks
 # their echoes (SHA-256), and asks csctp-peer ("send:N") for single messages of 1 and 16 MiB and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """GStreamer webrtcbin in the browser's role against a peer that follows the contract of
 ../shared/interop (csctp-peer; libwebrtc's wrtc_echo.mjs for comparison).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest webrtc_gstreamer: GStreamer webrtcbin (1.22, Debian) plays the browser's role against
 # csctp-peer through the peer contract of ../shared/interop, both offer directions (driver.py).
 #   run.sh <csctp-peer> <csctp CLI> <scratch dir>

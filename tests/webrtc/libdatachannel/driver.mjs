@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libdatachannel (through node-datachannel) plays the browser's role against a peer that
 // follows the contract of ../shared/interop/README.md (csctp-peer): it makes the offer or
 // answers the peer's (--offer), opens channels, sends, checks the echoes. Every scenario runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A minimal peer of the ../shared/interop contract on libdatachannel itself, for the bulk
 // reference: the driver runs the same bulk against it, in its own process as csctp-peer is, so
 // "libdatachannel -> csctp" and "libdatachannel -> libdatachannel" are measured side by side in

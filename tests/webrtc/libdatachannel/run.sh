@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest webrtc_libdatachannel: libdatachannel, through its Node.js binding node-datachannel
 # (npm; its prebuilt libdatachannel comes as the npm package @node-datachannel/<platform>, no
 # other download), plays the browser's role against csctp-peer over the peer contract of

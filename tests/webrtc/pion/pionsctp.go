@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // pionsctp: a pion/sctp association over a UDP socket (plain SCTP in UDP, as RFC 6951 and
 // csctp's --udp mode carry it), as echo server or as sender, for tests/webrtc/pion/run.sh.
 //

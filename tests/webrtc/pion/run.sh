@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest webrtc_pion: pion/sctp (Go; Debian golang-go and golang-github-pion-sctp-dev, built
 # offline in GOPATH mode) over plain SCTP-in-UDP (RFC 6951, csctp's --udp mode) against the
 # csctp CLI, both directions, loopback only:
