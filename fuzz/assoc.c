@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stateful fuzz target: a fresh association per input, driven by a sequence
  * of records from the input: inbound packets (optionally with the right
@@ -5,21 +6,67 @@
  * time steps with timer expiry, sends, shutdown, abort, output pulls and
  * event polls. Half the inputs start from an association established with a
  * second engine in memory; the other half from a listening one.
+ *
+ * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
+ * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
+ * the peer send large messages, partially reliable ones and lose packets, and
+ * its timers run, so that pieces and their abandonment (FORWARD TSN) are
+ * reached: in the peer's record (op % 9 == 8), 0x80 makes the message the
+ * argument repeated up to 256 times (64 KiB at most), 0x40 makes it partially
+ * reliable (sent once, or a 100 ms lifetime when arg[0] & 0x10) and drops the
+ * peer's first packets of the pump where arg[1] (0x55 without it) has a bit,
+ * 0x20 makes it unordered. Every message event is checked against the rules
+ * of CSCTP_MSG_* (sctp.h): pieces only with partial delivery; CONTINUED
+ * exactly on the pieces after the first; between the first and the last no
+ * other message of the stream and no piece of another message; ABORTED
+ * (len 0) only for a message in pieces; a message joined from pieces no
+ * larger than the largest; and the statistics agree with the events seen.
  */
 #include <csctp/sctp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assoc.h"
 #include "packet.h"
 #include "prng.h"
 
-static void pump(csctp_assoc *x, csctp_assoc *y, csctp_tstamp now) {
+/* Build with -DFZ_TRACE to see the message events of an input (stderr). */
+#ifdef FZ_TRACE
+#include <stdio.h>
+#define TRACE(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define TRACE(...) ((void)0)
+#endif
+
+#define CHECK(c)       \
+  do {                 \
+    if (!(c)) abort(); \
+  } while (0)
+
+#define FZ_MAX_MSG (64 * 1024)
+
+/* What drain() saw of one association's messages. */
+typedef struct rx_track {
+  const char *name;
+  int pd_on;     /* partial delivery configured */
+  int in_pieces; /* a message is being handed out in pieces */
+  uint16_t stream;
+  int unordered;
+  uint32_t ppid;
+  size_t joined; /* its bytes so far */
+  uint64_t whole, pieces, aborted, bytes;
+} rx_track;
+
+/* Moves packets both ways until quiet; x's first 8 packets are lost where `drop` has a bit. */
+static void pump(csctp_assoc *x, csctp_assoc *y, csctp_tstamp now, uint8_t drop) {
   uint8_t buf[1500];
+  unsigned sent = 0;
   for (int round = 0; round < 20; round++) {
     int moved = 0;
     csctp_ssize n;
     while ((n = csctp_assoc_write_packet(x, buf, sizeof(buf), now)) > 0) {
-      csctp_assoc_read_packet(y, buf, (size_t)n, now);
+      if (sent >= 8 || !(drop >> sent & 1)) csctp_assoc_read_packet(y, buf, (size_t)n, now);
+      sent++;
       moved++;
     }
     while ((n = csctp_assoc_write_packet(y, buf, sizeof(buf), now)) > 0) {
@@ -30,15 +77,67 @@ static void pump(csctp_assoc *x, csctp_assoc *y, csctp_tstamp now) {
   }
 }
 
-static void drain(csctp_assoc *a) {
+/* One message event: a whole message, a piece, or the notice that a message in pieces ended. */
+static void check_message(rx_track *t, const csctp_event *ev) {
+  uint32_t f = ev->u.message.flags;
+  size_t len = ev->u.message.len;
+  uint16_t stream = ev->u.message.stream;
+  TRACE("%s: message stream %u%s flags %#x len %zu\n", t->name, stream,
+        ev->u.message.unordered ? " U" : "", f, len);
+  t->bytes += len;
+  if (!t->pd_on) CHECK(f == 0);
+  if (f & CSCTP_MSG_ABORTED) {
+    CHECK(f == CSCTP_MSG_ABORTED && len == 0 && !ev->u.message.data);
+    CHECK(t->in_pieces && stream == t->stream && !!ev->u.message.unordered == t->unordered);
+    t->in_pieces = 0;
+    t->aborted++;
+    return;
+  }
+  CHECK((f & ~(CSCTP_MSG_MORE | CSCTP_MSG_CONTINUED)) == 0);
+  int more = (f & CSCTP_MSG_MORE) != 0, cont = (f & CSCTP_MSG_CONTINUED) != 0;
+  if (t->in_pieces && stream == t->stream)
+    CHECK(cont && ev->u.message.ppid == t->ppid && !!ev->u.message.unordered == t->unordered);
+  else if (t->in_pieces)
+    CHECK(f == 0); /* one message in pieces at a time; other streams' whole ones may come */
+  else
+    CHECK(!cont);
+  CHECK(len > 0 && len <= FZ_MAX_MSG && ev->u.message.data);
+  volatile uint8_t sink = ev->u.message.data[0] ^ ev->u.message.data[len - 1];
+  (void)sink;
+  if (!more && !cont) { /* whole: the message in pieces, if any, goes on */
+    t->whole++;
+    return;
+  }
+  if (!cont) {
+    t->stream = stream;
+    t->ppid = ev->u.message.ppid;
+    t->unordered = !!ev->u.message.unordered;
+    t->joined = 0;
+  }
+  t->joined += len;
+  CHECK(t->joined <= FZ_MAX_MSG);
+  t->in_pieces = more;
+  if (more)
+    t->pieces++;
+  else
+    t->whole++;
+}
+
+static void drain(csctp_assoc *a, rx_track *t) {
   csctp_event ev;
   int guard = 0;
   while (csctp_assoc_poll_event(a, &ev) == 1 && guard++ < 100000) {
-    if (ev.type == CSCTP_EVENT_MESSAGE && ev.u.message.len) {
-      volatile uint8_t sink = ev.u.message.data[0] ^ ev.u.message.data[ev.u.message.len - 1];
-      (void)sink;
-    }
+    if (ev.type == CSCTP_EVENT_RESTARTED) t->in_pieces = 0; /* old data is gone */
+    if (ev.type == CSCTP_EVENT_MESSAGE) check_message(t, &ev);
   }
+}
+
+/* The statistics count what drain() saw. */
+static void check_stats(const csctp_assoc *a, const rx_track *t) {
+  csctp_stats st;
+  csctp_assoc_get_stats(a, &st);
+  CHECK(st.messages_in == t->whole && st.partial_pieces == t->pieces);
+  CHECK(st.partial_aborted == t->aborted && st.bytes_in == t->bytes);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,6 +158,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.sndbuf = 128 * 1024;
   /* Bit 1 of the first byte: both sides announce RFC 9653 zero checksum (as over DTLS). */
   if (data[0] & 2) cfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
+  /* Bit 2: partial delivery, the window below the largest message. */
+  int pd = (data[0] & 4) != 0;
+  if (pd) {
+    cfg.partial_delivery_point = 8 * 1024;
+    cfg.rwnd = 32 * 1024;
+  }
+  rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
+  static uint8_t big[FZ_MAX_MSG];
   csctp_assoc *a = NULL, *peer = NULL;
   if (csctp_assoc_new(&a, &cfg)) return 0;
   csctp_tstamp now = 1000000;
@@ -67,9 +174,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.rand_user_data = &g2;
     if (csctp_assoc_new(&peer, &cfg) == 0) {
       csctp_assoc_connect(peer, now);
-      pump(peer, a, now);
-      drain(a);
-      drain(peer);
+      pump(peer, a, now, 0);
+      drain(a, &ta);
+      drain(peer, &tp);
     }
   }
   size_t pos = 1;
@@ -96,6 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2: /* time passes */
       now += (csctp_tstamp)(len ? arg[0] : 1) * 10 * CSCTP_MILLISECONDS;
       if (csctp_assoc_expiry(a) <= now) csctp_assoc_handle_expiry(a, now);
+      /* With partial delivery the peer's timers run too: it retransmits, or abandons. */
+      if (pd && peer && csctp_assoc_expiry(peer) <= now) csctp_assoc_handle_expiry(peer, now);
       break;
     case 3: { /* send */
       csctp_send_opts o = {.stream = len ? arg[0] : 0, .ppid = 53, .unordered = op >> 7};
@@ -109,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (peer && (op & 0x20)) csctp_assoc_read_packet(peer, buf, (size_t)n, now);
       }
       break;
-    case 5: drain(a); break;
+    case 5: drain(a, &ta); break;
     case 6: /* shutdown, or a stream reconfiguration request of ours (RFC 6525) */
       if (!(op & 0x40)) {
         csctp_assoc_shutdown(a, now);
@@ -131,17 +240,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case 8: /* let the real peer talk */
       if (peer) {
+        /* With partial delivery and 0x40, the peer's first packets may be lost. */
+        uint8_t drop = pd && (op & 0x40) ? (len > 1 ? arg[1] : 0x55) : 0;
         if (len) {
           csctp_send_opts o = {.stream = arg[0] % 4, .ppid = 51};
-          csctp_assoc_send(peer, &o, arg, len, now);
+          const uint8_t *msg = arg;
+          size_t mlen = len;
+          if (pd && (op & 0x80)) { /* a large message: the argument repeated */
+            mlen = len * 256 < sizeof(big) ? len * 256 : sizeof(big);
+            for (size_t k = 0; k < mlen; k++) big[k] = arg[k % len];
+            msg = big;
+          }
+          if (pd && (op & 0x40)) { /* partially reliable */
+            o.pr_policy = arg[0] & 0x10 ? CSCTP_PR_TTL : CSCTP_PR_RTX;
+            o.pr_value = arg[0] & 0x10 ? 100 : 0;
+          }
+          if (pd) o.unordered = (op & 0x20) != 0;
+          csctp_assoc_send(peer, &o, msg, mlen, now);
         }
-        pump(peer, a, now);
-        drain(peer);
+        pump(peer, a, now, drop);
+        drain(peer, &tp);
       }
       break;
     }
   }
-  drain(a);
+  drain(a, &ta);
+  check_stats(a, &ta);
+  if (peer) {
+    drain(peer, &tp);
+    check_stats(peer, &tp);
+  }
   csctp_assoc_del(a);
   csctp_assoc_del(peer);
   return 0;
