@@ -221,6 +221,45 @@ static void fz_drop(fz_model *fm, uint32_t from, uint32_t to, int *have, uint16_
   }
 }
 
+/*
+ * A message begins at `x` right after one whose end never came: the sender
+ * stopped that one (RFC 3758) and the reassembly drops what it holds of it at
+ * once, with the ABORTED notice when it was in pieces (reasm_drop_stopped).
+ */
+static void fz_stop(fz_model *fm, uint32_t x) {
+  int have[FZ_STREAMS] = {0};
+  uint16_t ssn[FZ_STREAMS] = {0};
+  uint32_t prev = x - 1;
+  int pd_live = fm->pd && !fm->pd_abort;
+  int stopped = 0, stream = 0, ordered = 0;
+  uint16_t sssn = 0;
+  if (fz_is(prev, FZ_HELD) && !fz_flag(prev, CSCTP_DATA_FLAG_E)) {
+    uint32_t start = prev;
+    while (!fz_flag(start, CSCTP_DATA_FLAG_B) && fz_is(start - 1, FZ_HELD) &&
+           !fz_flag(start - 1, CSCTP_DATA_FLAG_E))
+      start--;
+    stopped = 1;
+    stream = fz_sid[fz_idx(start)];
+    sssn = fz_ssn[fz_idx(start)];
+    ordered = fz_flag(start, CSCTP_DATA_FLAG_B) && !fz_flag(start, CSCTP_DATA_FLAG_U);
+    fz_drop(fm, start, prev, have, ssn);
+    if (pd_live && start == fm->pd_next) {
+      fm->pd_abort = 1;
+      ordered = !fm->pd_unordered, stream = fm->pd_stream, sssn = fm->pd_ssn;
+    }
+  } else if (pd_live && fm->pd_next == x) {
+    fm->pd_abort = 1; /* everything of it so far was handed out */
+    stopped = 1, ordered = !fm->pd_unordered, stream = fm->pd_stream, sssn = fm->pd_ssn;
+  }
+  /* An ordered one that was its stream's next: the stream goes on after it, as a skip. */
+  if (stopped && ordered && sssn == fz_ssn_base(fm, (uint16_t)stream) &&
+      !csctp_ssn_lt(sssn, fm->expect[stream])) {
+    if (!fm->skip[stream] || csctp_ssn_gt(sssn, fm->skip_hi[stream])) fm->skip_hi[stream] = sssn;
+    fm->skip[stream] = 1;
+  }
+  TRACE("stop before %#x: model %zu bytes, notice %d\n", x, fm->bytes, fm->pd_abort);
+}
+
 static void fz_skip(fz_model *fm, csctp_reasm *r, uint16_t stream, uint16_t ssn) {
   TRACE("skip stream %u to ssn %u\n", stream, ssn);
   CHECK(csctp_reasm_skip(r, stream, ssn) == 0);
@@ -402,10 +441,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       uint32_t i = fz_idx(d.tsn);
       CHECK(fz_state[i] == FZ_NONE);
+      if (d.flags & CSCTP_DATA_FLAG_B) fz_stop(&fm, d.tsn);
       int rc = csctp_reasm_add(&r, &d);
       TRACE("data tsn %#x flags %#x stream %u ssn %u len %zu: %d\n", d.tsn, d.flags, d.stream,
             d.ssn, d.len, rc);
       CHECK(rc == 0 || rc == CSCTP_ERR_MALFORMED || rc == CSCTP_ERR_MSG_TOO_LARGE);
+      /* Refused: the association aborts there (assoc_data.c), so the run ends too. */
+      if (rc != 0) goto end;
       if (rc == 0) {
         CHECK(csctp_rx_tsn_add(&t, d.tsn) == CSCTP_RX_TSN_NEW);
         fz_state[i] = FZ_HELD;
@@ -430,6 +472,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(csctp_reasm_bytes(&r) == fm.bytes);
   }
   CHECK(csctp_reasm_bytes(&r) == fm.bytes);
+end:
   csctp_reasm_clear(&r);
   CHECK(csctp_reasm_bytes(&r) == 0 && !csctp_reasm_has_ready(&r));
   csctp_reasm_free(&r);

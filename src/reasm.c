@@ -26,6 +26,9 @@
 #include "packet.h"
 #include "reasm_priv.h"
 
+static void reasm_drop_run(csctp_reasm *r, csctp_reasm_frag *start);
+static void reasm_flush_ordered(reasm_state *s, csctp_reasm_stream *st, uint16_t ssn);
+
 static uint32_t reasm_ord_key(uint16_t stream, uint16_t ssn) {
   return (uint32_t)stream << 16 | ssn;
 }
@@ -251,6 +254,38 @@ static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_
   return 0;
 }
 
+/*
+ * A message begins at `tsn` right after one whose end never came: the sender
+ * stopped that one part way (RFC 3758 abandonment) and, its fragments having
+ * consecutive TSNs, it can never complete. It is dropped now (with the
+ * ABORTED notice when it was in pieces) rather than held until a FORWARD TSN
+ * that may never come (its TSNs may all have arrived).
+ */
+static void reasm_drop_stopped(csctp_reasm *r, csctp_tsn tsn) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st;
+  uint16_t ssn;
+  if (s->as.open && s->as.last == tsn - 1) {
+    st = s->as.st;
+    ssn = s->as.ssn;
+    int ordered = !s->as.unordered;
+    csctp_reasm_asm_drop(r);
+    if (!ordered) return;
+  } else {
+    csctp_reasm_frag *left = s->frags.count ? csctp_reasm_map_get(&s->frags, tsn - 1) : NULL;
+    if (!left || (left->flags & FLAG_E)) return;
+    csctp_reasm_frag *start = left->other;
+    int ordered = !(start->flags & FLAG_U) && (start->flags & FLAG_B);
+    st = reasm_stream(s, start->stream);
+    ssn = start->ssn;
+    reasm_drop_run(r, start);
+    if (!ordered || !st) return;
+  }
+  /* The stream's next message was the stopped one: the ones after it may flow (as a
+   * FORWARD TSN's skip would do; a FORWARD TSN for it may well be out of date). */
+  if (ssn == st->next_ssn) reasm_flush_ordered(s, st, ssn);
+}
+
 int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   reasm_state *s = r->priv;
   int rc;
@@ -265,10 +300,14 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
    */
   uint16_t next_ssn = st ? st->next_ssn : 0;
   if (ordered && csctp_ssn_lt(d->ssn, next_ssn)) return CSCTP_ERR_MALFORMED;
-  /* Two messages with one SSN: this one and the one being assembled. */
+  /* Two messages with one SSN: this one and the one being assembled, or in pieces. */
   if (ordered && (d->flags & FLAG_B) && s->as.open && s->as.st == st && !s->as.unordered &&
       d->ssn == s->as.ssn)
     return CSCTP_ERR_MALFORMED;
+  if (ordered && (d->flags & FLAG_B) && s->pd_st && s->pd_st == st && s->pd_ordered &&
+      d->ssn == s->pd_ssn)
+    return CSCTP_ERR_MALFORMED;
+  if (d->flags & FLAG_B) reasm_drop_stopped(r, d->tsn);
   if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E)) {
     if (s->frags.count == 0 && (!ordered || d->ssn == next_ssn)) {
       if (!st && !(st = reasm_stream_get_or_new(r, d->stream))) return CSCTP_ERR_NOMEM;
@@ -425,7 +464,9 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
   reasm_asm *as = &s->as;
   if (as->open && as->last == cum) { /* the message is being assembled in order */
-    if ((s->pd_st && s->pd_st != as->st) || (!as->unordered && as->ssn != as->st->next_ssn))
+    /* While a message is in pieces, only that message may give more. */
+    if ((s->pd_st && (s->pd_st != as->st || !as->delivered)) ||
+        (!as->unordered && as->ssn != as->st->next_ssn))
       return 0;
     if (as->len == 0 || (as->len < s->pd_point && !force)) return 0;
     csctp_reasm_frag *node = csctp_reasm_pool_get(&s->pool, 0);
@@ -440,7 +481,8 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   if (!end || (end->flags & FLAG_E)) return 0;
   csctp_reasm_frag *start = end->other;
   csctp_reasm_stream *st = reasm_stream(s, start->stream);
-  if (!(start->flags & FLAG_B) || !st || (s->pd_st && s->pd_st != st)) return 0;
+  if (!(start->flags & FLAG_B) || !st) return 0;
+  if (s->pd_st && (s->pd_st != st || !(start->flags & REASM_PD))) return 0; /* only that one */
   if (!(start->flags & FLAG_U) && start->ssn != st->next_ssn) return 0;
   size_t bytes = start->run_bytes;
   if (bytes == 0 || (bytes < s->pd_point && !force)) return 0;
@@ -480,6 +522,8 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   msg->data = s->dbuf;
   msg->len = bytes;
   s->popped_bytes = bytes;
+  s->pd_ordered = !msg->unordered;
+  s->pd_ssn = msg->ssn;
   csctp_reasm_hold(st);
   s->pd_st = st;
   return 1;

@@ -43,7 +43,9 @@ void csctp_reasm_free(csctp_reasm *r);
 
 /*
  * Stores a copy of the payload of a DATA chunk that the TSN tracker accepted
- * as new (d->len > 0). Pooled storage: no allocation per chunk in steady
+ * as new (d->len > 0). A B fragment right after a message whose end never
+ * came drops what is held of that message, which can never complete (the
+ * sender stopped it, RFC 3758), with CSCTP_MSG_ABORTED when it was in pieces. Pooled storage: no allocation per chunk in steady
  * state. Returns 0, CSCTP_ERR_NOMEM, CSCTP_ERR_MSG_TOO_LARGE (the message
  * grows past max_message_size: the caller aborts the association), or
  * CSCTP_ERR_MALFORMED (a fragment contradicts those around it, e.g. a middle
@@ -117,7 +119,8 @@ int csctp_reasm_reset_stream(csctp_reasm *r, uint16_t id);
  * FORWARD TSN, first step (RFC 3758 §3.6): drops every fragment at or below
  * `new_cum` that belongs to an incomplete message, with the rest of its run.
  * Complete messages stay. A partial message is never handed out; when pieces
- * of it were (partial delivery), the next pop hands out CSCTP_MSG_ABORTED.
+ * of it were (partial delivery), pop hands out CSCTP_MSG_ABORTED once no
+ * other stream has a message ready (nothing of its own stream comes before).
  */
 void csctp_reasm_forward(csctp_reasm *r, csctp_tsn new_cum);
 

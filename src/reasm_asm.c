@@ -141,6 +141,8 @@ void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg 
   as->cap = as->len = 0;
   csctp_reasm_hold(as->st);
   s->pd_st = as->st;
+  s->pd_ordered = !as->unordered;
+  s->pd_ssn = as->ssn;
 }
 
 void csctp_reasm_asm_free(csctp_reasm *r) {

@@ -267,8 +267,9 @@ typedef enum csctp_event_type {
 #define CSCTP_MSG_MORE 0x1u      /**< more pieces of this message follow */
 #define CSCTP_MSG_CONTINUED 0x2u /**< continues the message of the previous pieces */
 /**
- * The peer abandoned the message whose first pieces were handed out (RFC 3758
- * FORWARD TSN): the pieces so far are not a message; len is 0, data NULL.
+ * The peer abandoned the message whose first pieces were handed out (RFC 3758:
+ * a FORWARD TSN past it, or another message begun right after its last
+ * fragment): the pieces so far are not a message; len is 0, data NULL.
  */
 #define CSCTP_MSG_ABORTED 0x4u
 

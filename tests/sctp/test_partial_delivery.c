@@ -439,3 +439,69 @@ Test(partial_delivery, forward_tsn_after_pieces_hands_out_aborted_once) {
   cr_assert_eq(csctp_reasm_pop(r, &m), 0);
   del_reasm(r);
 }
+
+Test(partial_delivery, a_message_begun_right_after_one_in_pieces_aborts_it) {
+  /* Fuzzing found it: X (stream 0) is in pieces when a new message Y of the same stream
+   * begins at the next TSN. X can never complete (its fragments would be consecutive): it
+   * is reported ABORTED at once, its assembly given back, and Y is handed out after it,
+   * never as a piece of X. */
+  csctp_reasm *r = new_reasm(1 * MIB);
+  csctp_reasm_set_partial(r, 100);
+  uint8_t a[500];
+  memset(a, 'x', sizeof a);
+  cr_assert_eq(add(r, B | U, 1, 0, 0, a, 200), 0);
+  csctp_rx_msg m;
+  cr_assert_eq(csctp_reasm_pop_piece(r, 1, 0, &m), 1);
+  cr_assert_eq(m.flags, CSCTP_MSG_MORE);
+  cr_assert_eq(add(r, B | U, 2, 0, 0, a, 300), 0); /* Y begins: X stopped */
+  cr_assert_eq(csctp_reasm_pop(r, &m), 1);
+  cr_assert_eq(m.flags, CSCTP_MSG_ABORTED);
+  cr_assert_eq(m.stream, 0);
+  cr_assert_eq(csctp_reasm_pop_piece(r, 2, 0, &m), 1, "now Y, from its own first byte");
+  cr_assert_eq(m.flags, CSCTP_MSG_MORE, "a first piece, not CONTINUED");
+  cr_assert_eq(m.len, 300);
+  cr_assert_eq(add(r, E | U, 3, 0, 0, a, 10), 0);
+  cr_assert_eq(csctp_reasm_pop(r, &m), 1);
+  cr_assert_eq(m.flags, CSCTP_MSG_CONTINUED);
+  cr_assert_eq(m.len, 10);
+  csctp_reasm_release(r);
+  cr_assert_eq(csctp_reasm_bytes(r), 0, "nothing of X is held any more");
+  del_reasm(r);
+}
+
+Test(partial_delivery, a_stopped_message_is_dropped_without_forward_tsn) {
+  /* Without partial delivery too: a message stopped part way (no E) and followed at once by
+   * another is dropped when the other begins, instead of holding window bytes until a
+   * FORWARD TSN that may never come (every TSN of it arrived). */
+  csctp_reasm *r = new_reasm(1 * MIB);
+  uint8_t a[300];
+  memset(a, 'x', sizeof a);
+  cr_assert_eq(add(r, B | U, 1, 2, 0, a, 300), 0);
+  cr_assert_eq(add(r, U, 2, 2, 0, a, 300), 0);
+  cr_assert_eq(csctp_reasm_bytes(r), 600);
+  cr_assert_eq(add(r, B | E | U, 3, 2, 0, "next", 4), 0);
+  cr_assert_eq(csctp_reasm_bytes(r), 4, "the stopped message is gone");
+  csctp_rx_msg m;
+  cr_assert_eq(csctp_reasm_pop(r, &m), 1);
+  cr_assert_eq(m.len, 4);
+  cr_assert_eq(m.flags, 0, "no notice: nothing of it was handed out");
+  del_reasm(r);
+}
+
+Test(partial_delivery, a_second_message_with_the_ssn_of_the_one_in_pieces_is_refused) {
+  /* Fuzzing found it: the anchor left in the fragment map by a piece holds the SSN of its
+   * message as much as the assembly does. */
+  csctp_reasm *r = new_reasm(1 * MIB);
+  csctp_reasm_set_partial(r, 100);
+  uint8_t a[500];
+  memset(a, 'x', sizeof a);
+  cr_assert_eq(add(r, B, 1, 1, 0, a, 10), 0);  /* stream 1 SSN 0: in the assembly */
+  cr_assert_eq(add(r, B, 3, 1, 1, a, 200), 0); /* SSN 1: waits, in the fragment map */
+  cr_assert_eq(add(r, E, 2, 1, 0, a, 10), 0);  /* SSN 0 complete */
+  csctp_rx_msg m;
+  cr_assert_eq(csctp_reasm_pop(r, &m), 1);
+  cr_assert_eq(csctp_reasm_pop_piece(r, 3, 0, &m), 1, "SSN 1 in pieces, from the map");
+  cr_assert_eq(m.ssn, 1);
+  cr_assert_eq(add(r, B | E, 9, 1, 1, "dup", 3), CSCTP_ERR_MALFORMED);
+  del_reasm(r);
+}
