@@ -430,9 +430,12 @@ static int dc_on_streams_reset(csctp_dc *dc, const csctp_event *ev, csctp_tstamp
       }
     } else {
       if (!c->out_reset_requested || c->out_reset_done) continue;
-      if (result == 0 || result == 1) { /* RFC 6525 §4.4: success (nothing to do / performed) */
+      if (result == CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO ||
+          result == CSCTP_RECONFIG_RESULT_SUCCESS_PERFORMED) {
         c->out_reset_done = 1;
-      } else if (result == 6 || result == 4) { /* in progress: ask again */
+      } else if (result == CSCTP_RECONFIG_RESULT_IN_PROGRESS ||
+                 result == CSCTP_RECONFIG_RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS) {
+        /* the peer is busy with a request of its own: ask again */
         c->out_reset_requested = 0;
         dc_set_pending(dc, c, &c->reset_pending);
         continue;

@@ -142,8 +142,9 @@ typedef enum csctp_dc_error_reason {
                                     negotiated streams): the channel closes */
   CSCTP_DC_ERR_SEND_FAILED,    /**< a DCEP message could not be queued (`error` says why):
                                     the channel closes */
-  CSCTP_DC_ERR_RESET_REFUSED,  /**< the peer refused our stream reset (`error` holds the
-                                    RFC 6525 result code): the channel closes locally */
+  CSCTP_DC_ERR_RESET_REFUSED,  /**< the peer refused our stream reset (`error` holds its
+                                    csctp_reconfig_result, e.g. CSCTP_RECONFIG_RESULT_DENIED):
+                                    the channel closes locally */
   CSCTP_DC_ERR_OPEN_COLLISION, /**< the peer sent DATA_CHANNEL_OPEN on this channel's stream
                                     (RFC 8832 §6): the channel closes */
 } csctp_dc_error_reason;
@@ -197,7 +198,8 @@ typedef struct csctp_dc_event {
     } buffered_amount_low;
     struct {
       csctp_dc_error_reason reason;
-      int error; /**< a csctp_error, or an RFC 6525 result code (RESET_REFUSED) */
+      int error; /**< a csctp_error (negative), or for RESET_REFUSED the peer's
+                      csctp_reconfig_result (positive) */
     } error;
     csctp_event assoc;
   } u;

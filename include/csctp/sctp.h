@@ -211,6 +211,24 @@ typedef enum csctp_close_reason {
                                    (csctp_assoc_on_unreachable) */
 } csctp_close_reason;
 
+/**
+ * Result codes of an RFC 6525 Re-configuration Response (§4.4), as carried by
+ * the `result` of the STREAMS_RESET, INCOMING_RESET_RESULT and STREAMS_CHANGED
+ * events. Those events give CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO (0) for
+ * either success; a request the peer answers with IN_PROGRESS is asked again by
+ * the association and not reported until it is answered otherwise.
+ */
+typedef enum csctp_reconfig_result {
+  CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO = 0,             /**< Success - Nothing to do */
+  CSCTP_RECONFIG_RESULT_SUCCESS_PERFORMED = 1,                 /**< Success - Performed */
+  CSCTP_RECONFIG_RESULT_DENIED = 2,                            /**< Denied */
+  CSCTP_RECONFIG_RESULT_ERROR_WRONG_SSN = 3,                   /**< Error - Wrong SSN */
+  CSCTP_RECONFIG_RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS = 4, /**< Error - Request already
+                                                                 in progress: ask again */
+  CSCTP_RECONFIG_RESULT_ERROR_BAD_SEQUENCE_NUMBER = 5,         /**< Error - Bad Sequence Number */
+  CSCTP_RECONFIG_RESULT_IN_PROGRESS = 6,                       /**< In progress */
+} csctp_reconfig_result;
+
 typedef enum csctp_event_type {
   CSCTP_EVENT_NONE = 0,
   /** The association is established (COMMUNICATION UP). */
@@ -230,8 +248,9 @@ typedef enum csctp_event_type {
   /**
    * Streams were reset (RFC 6525): `incoming` streams by the peer (their
    * sequence numbers start over; no more data from before the reset will
-   * arrive on them), or our outgoing reset request completed (`result` 0) or
-   * was refused (`result` non-zero: the RFC 6525 result code). Our outgoing
+   * arrive on them), or our outgoing reset request completed (`result`
+   * CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO, 0) or was refused (`result`
+   * another csctp_reconfig_result, e.g. DENIED). Our outgoing
    * resets are those of csctp_assoc_reset_streams and those the peer asked
    * for (its Incoming SSN Reset Request, RFC 6525 §5.2.3): both are reported
    * the same way.
@@ -240,9 +259,10 @@ typedef enum csctp_event_type {
   /**
    * Our request that the peer reset its outgoing streams
    * (csctp_assoc_reset_incoming_streams) was answered, in u.streams_reset
-   * (`incoming` 1): `result` 0 when the peer agreed (its reset then arrives
-   * as STREAMS_RESET with incoming = 1, or already did), else the RFC 6525
-   * result code of its refusal (nothing was reset).
+   * (`incoming` 1): `result` 0 (CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO)
+   * when the peer agreed (its reset then arrives as STREAMS_RESET with
+   * incoming = 1, or already did), else the csctp_reconfig_result of its
+   * refusal (nothing was reset).
    */
   CSCTP_EVENT_INCOMING_RESET_RESULT,
   /**
@@ -300,13 +320,13 @@ typedef struct csctp_event {
     } send_buffer_low;
     struct {
       int incoming;              /**< 1: the peer reset these streams toward us */
-      uint32_t result;           /**< outgoing: 0 done, else RFC 6525 result code */
+      uint32_t result;           /**< outgoing: 0 done, else a csctp_reconfig_result */
       const uint16_t *streams;   /**< the stream ids (empty list = all streams) */
       size_t n_streams;
     } streams_reset;             /**< STREAMS_RESET and INCOMING_RESET_RESULT */
     struct {
-      uint32_t result;           /**< 0: counts changed, else RFC 6525 result code of the
-                                      refusal of our request (counts unchanged) */
+      uint32_t result;           /**< 0: counts changed, else the csctp_reconfig_result of
+                                      the refusal of our request (counts unchanged) */
       uint16_t inbound_streams;  /**< now: streams the peer may send on */
       uint16_t outbound_streams; /**< now: streams we may send on */
     } streams_changed;
@@ -510,9 +530,9 @@ CSCTP_EXTERN int csctp_assoc_reset_streams(csctp_assoc *a, const uint16_t *strea
  * its own once its queued data on them is sent: then a STREAMS_RESET event
  * (incoming = 1) says their sequence numbers start over. An
  * INCOMING_RESET_RESULT event reports the answer (result 0: agreed, else the
- * peer's refusal, e.g. 4 while a request of its own is outstanding: ask
- * again later). Requests are sent one at a time and together with our own
- * Outgoing SSN Reset Requests (csctp_assoc_reset_streams), the two in one
+ * peer's refusal, e.g. CSCTP_RECONFIG_RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS
+ * while a request of its own is outstanding: ask again later). Requests are sent one at a time and
+ * together with our own Outgoing SSN Reset Requests (csctp_assoc_reset_streams), the two in one
  * RE-CONFIG chunk when both wait; further calls are merged into the next
  * request. Retransmitted like csctp_assoc_reset_streams. Returns 0,
  * CSCTP_ERR_INVALID_STATE (not established, or the peer did not announce
@@ -531,7 +551,7 @@ CSCTP_EXTERN int csctp_assoc_reset_incoming_streams(csctp_assoc *a, const uint16
  * (Add Incoming Streams Request: the peer adds its outgoing streams by a
  * request of its own, reported by STREAMS_CHANGED when it arrives). The two
  * go in one RE-CONFIG chunk. A refusal is reported by STREAMS_CHANGED with
- * a non-zero result. The peer adding streams on its own is reported the same
+ * a non-zero csctp_reconfig_result. The peer adding streams on its own is reported the same
  * way; it may add outgoing streams up to our max_inbound_streams. One request
  * is in flight at a time; calls made meanwhile are added up into the next
  * one. Returns 0, CSCTP_ERR_INVALID_STATE (not established, or the peer did
