@@ -17,14 +17,24 @@ const char *csctp_strerror(int err) {
   case CSCTP_ERR_CLOSED: return "association shutting down or closed";
   case CSCTP_ERR_RANDOM: return "random source failed";
   case CSCTP_ERR_MALFORMED: return "malformed input";
+  case CSCTP_ERR_ADDRESS_IN_USE: return "address already in use";
+  case CSCTP_ERR_PERMISSION: return "permission denied (raw IP needs root or CAP_NET_RAW)";
+  case CSCTP_ERR_SOCKET: return "socket operation failed";
   case CSCTP_ERR_NOMEM: return "out of memory";
   case CSCTP_ERR_CRYPTO: return "cryptographic operation failed";
   case CSCTP_ERR_DTLS_HANDSHAKE: return "DTLS handshake failed";
   case CSCTP_ERR_FINGERPRINT: return "peer certificate does not match the expected fingerprint";
   case CSCTP_ERR_DTLS_ALERT: return "DTLS alert received from the peer";
+  case CSCTP_ERR_ICE_FAILED: return "ICE failed (no working candidate pair, or consent lost)";
+  case CSCTP_ERR_TIMEOUT: return "timed out: the peer did not answer";
+  case CSCTP_ERR_UNREACHABLE: return "peer unreachable (ICMP)";
+  case CSCTP_ERR_PEER_ABORT: return "association aborted by the peer";
+  case CSCTP_ERR_PROTOCOL: return "association aborted: the peer violated the protocol or a limit";
   default: return "unknown error";
   }
 }
+
+int csctp_err_is_fatal(int err) { return err <= CSCTP_ERR_FATAL; }
 
 static void *mem_malloc(size_t size, void *u) { (void)u; return malloc(size); }
 static void mem_free(void *p, void *u) { (void)u; free(p); }

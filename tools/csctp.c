@@ -211,7 +211,7 @@ static void echo_end(csctp_socket *s, void *ud) {
 
 static void echo_error(csctp_socket *s, int err, const char *msg, void *ud) {
   (void)s;
-  fprintf(stderr, "csctp echo: %s: %s (%d)\n", ((echo_conn *)ud)->name, msg, err);
+  fprintf(stderr, "csctp echo: %s: %s (%s)\n", ((echo_conn *)ud)->name, msg, csctp_strerror(err));
 }
 
 static void echo_close(csctp_socket *s, int had_error, void *ud) {
@@ -408,7 +408,7 @@ static void send_data(csctp_socket *s, const csctp_message *m, void *ud) {
 static void send_error(csctp_socket *s, int err, const char *msg, void *ud) {
   (void)s;
   (void)ud;
-  fprintf(stderr, "csctp send: %s (%d)\n", msg, err);
+  fprintf(stderr, "csctp send: %s (%s)\n", msg, csctp_strerror(err));
 }
 
 static void send_close(csctp_socket *s, int had_error, void *ud) {

@@ -129,11 +129,11 @@ const char *csctp_ppid_name(uint32_t ppid) {
 }
 
 int csctp_ppid_lookup(const char *name, uint32_t *ppid) {
-  if (!name) return -1;
+  if (!name) return CSCTP_ERR_INVALID_ARGUMENT;
   for (size_t i = 0; i < G_N_ELEMENTS(ppids); i++)
     if (strcasecmp(ppids[i].name, name) == 0) {
       if (ppid) *ppid = ppids[i].ppid;
       return 0;
     }
-  return -1;
+  return CSCTP_ERR_INVALID_ARGUMENT;
 }

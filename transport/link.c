@@ -41,7 +41,7 @@ int csctp_link_addr_parse(const char *ip, uint16_t udp_port, csctp_addr *a) {
     memcpy(a->data, b, 16);
     a->len = 16;
   } else {
-    return -1;
+    return CSCTP_ERR_INVALID_ARGUMENT;
   }
   a->data[a->len] = (uint8_t)(udp_port >> 8);
   a->data[a->len + 1] = (uint8_t)udp_port;
@@ -248,6 +248,21 @@ static void link_set_buffers(int fd) {
   link_set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUF");
 }
 
+/* One error model (common.h): the csctp_error for an errno of socket() or bind(). */
+static int link_error(int e) {
+  switch (e) {
+  case EADDRINUSE: return CSCTP_ERR_ADDRESS_IN_USE;
+  case EPERM:
+  case EACCES: return CSCTP_ERR_PERMISSION;
+  case EADDRNOTAVAIL: /* not an address of this host */
+  case EAFNOSUPPORT:
+  case EINVAL: return CSCTP_ERR_INVALID_ARGUMENT;
+  case ENOMEM:
+  case ENOBUFS: return CSCTP_ERR_NOMEM;
+  default: return CSCTP_ERR_SOCKET;
+  }
+}
+
 int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
                    uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
                    void *user_data, char **err) {
@@ -271,7 +286,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
     sl = sizeof(*s6);
   } else {
     *err = g_strdup_printf("not an IP address: '%s'", local_ip);
-    return -EINVAL;
+    return CSCTP_ERR_INVALID_ARGUMENT;
   }
   int fd = udp ? socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP)
                : socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
@@ -281,7 +296,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
       *err = g_strdup_printf("raw IP sockets need root or CAP_NET_RAW (%s)", g_strerror(e));
     else
       *err = g_strdup_printf("socket: %s", g_strerror(e));
-    return -e;
+    return link_error(e);
   }
   int one = 1;
   if (family == AF_INET6) {
@@ -298,7 +313,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
     *err = g_strdup_printf("bind %s%s%u: %s", local_ip, udp ? ":" : "", udp ? udp_port : 0u,
                            g_strerror(e));
     close(fd);
-    return -e;
+    return link_error(e);
   }
   csctp_link *l = g_new0(csctp_link, 1);
   l->fd = fd;

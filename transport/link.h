@@ -41,9 +41,11 @@ typedef struct csctp_link_stats {
 /**
  * Opens a link. `udp`: non-zero for UDP bound to local_ip:udp_port (udp_port 0:
  * any free port), else raw IP protocol 132 bound to local_ip. local_ip may be
- * NULL or "" (IPv4 any) or a v4/v6 literal. Returns 0 and *pl, or a negative
- * errno (e.g. -EPERM without CAP_NET_RAW, -EADDRINUSE) with a message in *err
- * (g_free it).
+ * NULL or "" (IPv4 any) or a v4/v6 literal. Returns 0 and *pl, or with a
+ * message in *err (g_free it) CSCTP_ERR_PERMISSION (raw IP without
+ * CAP_NET_RAW), CSCTP_ERR_ADDRESS_IN_USE, CSCTP_ERR_INVALID_ARGUMENT (not an
+ * address, or not one of this host), CSCTP_ERR_NOMEM, CSCTP_ERR_SOCKET (any
+ * other errno of socket() or bind(), named in the message).
  */
 int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
                    uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
@@ -62,7 +64,8 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
 /** Sends every queued packet (sendmmsg). */
 void csctp_link_flush(csctp_link *l);
 
-/** Builds a csctp_addr from an IP literal and a UDP port. Returns 0 or -1. */
+/** Builds a csctp_addr from an IP literal and a UDP port. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT.
+ */
 int csctp_link_addr_parse(const char *ip, uint16_t udp_port, csctp_addr *a);
 /** Formats "ip" or "ip:port" (UDP) into buf. */
 const char *csctp_link_addr_str(const csctp_addr *a, char *buf, size_t cap);

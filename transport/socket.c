@@ -10,7 +10,6 @@
  * connect timeout and ICMP errors in socket_live.c.
  */
 #include <csctp/socket.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +150,20 @@ static const char *close_text(csctp_close_reason r) {
   return "closed";
 }
 
+/* The csctp_error of the error event for an association that closed with `r`. */
+static int close_error(csctp_close_reason r) {
+  switch (r) {
+  case CSCTP_CLOSE_SHUTDOWN: return 0;
+  case CSCTP_CLOSE_PEER_ABORT: return CSCTP_ERR_PEER_ABORT;
+  case CSCTP_CLOSE_TIMEOUT:
+  case CSCTP_CLOSE_INIT_FAILED: return CSCTP_ERR_TIMEOUT;
+  case CSCTP_CLOSE_UNREACHABLE: return CSCTP_ERR_UNREACHABLE;
+  case CSCTP_CLOSE_PROTOCOL_ERROR: return CSCTP_ERR_PROTOCOL;
+  case CSCTP_CLOSE_LOCAL_ABORT: break; /* ended before established (csctp_socket_end) */
+  }
+  return CSCTP_ERR_CLOSED;
+}
+
 void csctp_host_deliver(csctp_socket *s, const csctp_message *m) {
   if (!s->seen) s->seen = g_malloc0(8192);
   if (!(s->seen[m->stream >> 3] & (1u << (m->stream & 7)))) {
@@ -214,12 +227,7 @@ void csctp_host_socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_eve
       csctp_host_unreach_text(s, why, sizeof(why));
     else
       snprintf(why, sizeof(why), "%s", close_text(ev->u.closed.reason));
-    csctp_host_socket_closed(s, had_error, why,
-                             ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT    ? -ECONNRESET
-                             : ev->u.closed.reason == CSCTP_CLOSE_INIT_FAILED ? -ECONNREFUSED
-                             : ev->u.closed.reason == CSCTP_CLOSE_UNREACHABLE ? -ECONNREFUSED
-                             : ev->u.closed.reason == CSCTP_CLOSE_TIMEOUT     ? -ETIMEDOUT
-                                                                              : -ECONNABORTED);
+    csctp_host_socket_closed(s, had_error, why, close_error(ev->u.closed.reason));
     break;
   }
   default: break;

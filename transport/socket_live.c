@@ -5,7 +5,6 @@
  * association that sent the quoted packet, which checks the quote is really its own
  * (csctp_assoc_on_unreachable) before it closes.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +23,7 @@ static gboolean live_connect_timeout(gpointer user_data) {
   h->depth++; /* callbacks below may destroy the socket or its host: freed when this unwinds */
   if (s->a && csctp_assoc_get_state(s->a) != CSCTP_STATE_CLOSED)
     csctp_assoc_abort(s->a, "connect timeout", csctp_host_now());
-  csctp_host_socket_closed(s, 1, why, -ETIMEDOUT);
+  csctp_host_socket_closed(s, 1, why, CSCTP_ERR_TIMEOUT);
   h->depth--;
   csctp_host_kick(h);
   return G_SOURCE_REMOVE;

@@ -120,7 +120,7 @@ static void client_data(csctp_socket *s, const csctp_message *m, void *user_data
 }
 
 static void client_error(csctp_socket *s, int err, const char *msg, void *user_data) {
-  fprintf(stderr, "socket_echo: %s\n", msg); /* a close event follows */
+  fprintf(stderr, "socket_echo: %s (%s)\n", msg, csctp_strerror(err)); /* a close event follows */
 }
 
 /* The socket is freed when this returns. */

@@ -38,10 +38,19 @@ typedef uint64_t csctp_tstamp;
 typedef ptrdiff_t csctp_ssize;
 
 /**
- * Errors returned to the caller. 0 is success; every error is negative.
- * Errors at or below CSCTP_ERR_FATAL leave the object unusable except for
- * deletion. Bad input from the network is never reported through these: it is
- * dropped or answered as the RFC says and counted in the statistics.
+ * Errors returned to the caller. 0 is success; every error is negative, and
+ * no public function returns a negative errno or a bare -1.
+ *
+ * Errors above CSCTP_ERR_FATAL refuse one call (the object is unchanged and
+ * stays usable) or report a lower layer the OS refused (nothing was created).
+ * Errors at or below CSCTP_ERR_FATAL (csctp_err_is_fatal) say that the
+ * object that returned or reported them is finished: it failed (memory,
+ * cryptography) or its connection ended (DTLS, ICE, the peer's ABORT, a
+ * timeout, an unreachable peer, a protocol violation); only its deletion is
+ * left. Bad input from the network is never reported through these: it is
+ * dropped or answered as the RFC says and counted in the statistics; that a
+ * connection ended because of it is reported by the layer above the engine
+ * (csctp_socket's error event, csctp_peer's FAILED state).
  */
 typedef enum csctp_error {
   CSCTP_OK = 0,
@@ -63,6 +72,13 @@ typedef enum csctp_error {
   CSCTP_ERR_RANDOM = -208,
   /** A packet or message from the network is malformed (internal use). */
   CSCTP_ERR_MALFORMED = -209,
+  /** The OS refused the local address: in use (EADDRINUSE). */
+  CSCTP_ERR_ADDRESS_IN_USE = -210,
+  /** The OS refused the operation for lack of privilege (EPERM, EACCES: raw IP
+   *  sockets need root or CAP_NET_RAW). */
+  CSCTP_ERR_PERMISSION = -211,
+  /** Another OS socket call failed (the accompanying message names it and its errno). */
+  CSCTP_ERR_SOCKET = -212,
   /** Threshold: this and lower values are fatal. */
   CSCTP_ERR_FATAL = -500,
   /** Memory allocation failed. */
@@ -75,6 +91,16 @@ typedef enum csctp_error {
   CSCTP_ERR_FINGERPRINT = -504,
   /** DTLS: the peer sent a fatal alert (the event carries its description). */
   CSCTP_ERR_DTLS_ALERT = -505,
+  /** ICE: no candidate pair worked, the connect timeout passed or consent was lost. */
+  CSCTP_ERR_ICE_FAILED = -506,
+  /** The peer did not answer in time (INIT, retransmissions, a connect timeout). */
+  CSCTP_ERR_TIMEOUT = -507,
+  /** The peer's host is unreachable or runs no SCTP there (ICMP unreachable). */
+  CSCTP_ERR_UNREACHABLE = -508,
+  /** The peer aborted the association (an ABORT chunk). */
+  CSCTP_ERR_PEER_ABORT = -509,
+  /** We aborted the association: the peer violated the protocol or exceeded a limit. */
+  CSCTP_ERR_PROTOCOL = -510,
 } csctp_error;
 
 /**
@@ -82,6 +108,13 @@ typedef enum csctp_error {
  * unknown codes give "unknown error").
  */
 CSCTP_EXTERN const char *csctp_strerror(int err);
+
+/**
+ * Returns 1 when `err` is at or below CSCTP_ERR_FATAL (the object that
+ * returned or reported it is finished: delete it), else 0 (0 itself, any
+ * other error, and non-negative values such as lengths).
+ */
+CSCTP_EXTERN int csctp_err_is_fatal(int err);
 
 /**
  * Allocator hooks. Every object created by the library stores a pointer to

@@ -61,7 +61,11 @@ CSCTP_EXTERN void csctp_defaults(const csctp_defaults_t *set, csctp_defaults_t *
  * name of `ppid`, or NULL when it has none.
  */
 CSCTP_EXTERN const char *csctp_ppid_name(uint32_t ppid);
-/** Looks a PPID up by name (case-insensitive). Returns 0 and *ppid, or -1. */
+/**
+ * Looks a PPID up by name (case-insensitive). Returns 0 and *ppid (`ppid` may
+ * be NULL), or CSCTP_ERR_INVALID_ARGUMENT when `name` is NULL or no PPID has
+ * that name (*ppid unchanged).
+ */
 CSCTP_EXTERN int csctp_ppid_lookup(const char *name, uint32_t *ppid);
 
 /* ---------------------------------------------------------------- events */
@@ -87,7 +91,15 @@ typedef struct csctp_socket_events {
   void (*drain)(csctp_socket *s, void *user_data);
   /** The peer shut down: no more data will arrive. */
   void (*end)(csctp_socket *s, void *user_data);
-  /** An error: a CSCTP_ERR_* or negative errno and a message. A close event follows. */
+  /**
+   * Why the association failed, as a csctp_error, and a message (valid during
+   * the call): CSCTP_ERR_TIMEOUT (no answer to INIT, association_max_retrans
+   * exceeded, or the connect timeout), CSCTP_ERR_UNREACHABLE (ICMP port or
+   * protocol unreachable), CSCTP_ERR_PEER_ABORT, CSCTP_ERR_PROTOCOL (we
+   * aborted: the peer violated the protocol or exhausted a limit),
+   * CSCTP_ERR_CLOSED (csctp_socket_end before it was established). A close
+   * event follows.
+   */
   void (*error)(csctp_socket *s, int err, const char *msg, void *user_data);
   /**
    * The socket is closed (had_error: aborted, timed out or failed). The socket
@@ -115,13 +127,13 @@ typedef struct csctp_connect_opts {
   uint32_t mtu;                 /**< largest SCTP packet, default 1200 */
   /**
    * Active connect: how long the handshake may take, in ms, before the socket
-   * gives up with error -ETIMEDOUT ("connect timed out ...") and closes
+   * gives up with error CSCTP_ERR_TIMEOUT ("connect timed out ...") and closes
    * (sending an ABORT). 0 means CSCTP_CONNECT_TIMEOUT_DEFAULT (30 s: an INIT
    * lost on the way still gets its retransmissions at 3, 9 and 21 s with the
    * default rto_initial; without the timeout, max_init_retransmits 8 with
    * rto_max 60 s takes about 5.5 minutes); CSCTP_CONNECT_TIMEOUT_NONE leaves
    * it to max_init_retransmits alone. A peer whose host answers with ICMP
-   * port or protocol unreachable fails at once (-ECONNREFUSED) whatever this
+   * port or protocol unreachable fails at once (CSCTP_ERR_UNREACHABLE) whatever this
    * is. Not used by a passive connect, which waits for its peer.
    */
   uint32_t connect_timeout_ms;
@@ -147,9 +159,11 @@ CSCTP_EXTERN void csctp_connect_opts_init(csctp_connect_opts *o);
  * Connects (or, with passive, waits for the given peer). The socket is
  * returned at once; the connect event follows, or error + close. `ctx` NULL
  * is the default context. Returns 0 and *ps, or CSCTP_ERR_INVALID_ARGUMENT
- * (bad address or option), or a negative errno from opening the lower layer
- * (e.g. -EPERM for raw IP without CAP_NET_RAW; `*err_msg` then says why,
- * g_free it; err_msg may be NULL).
+ * (bad address or option, or a local address not of this host), or an error
+ * from opening the lower layer: CSCTP_ERR_PERMISSION (raw IP without
+ * CAP_NET_RAW), CSCTP_ERR_ADDRESS_IN_USE, CSCTP_ERR_NOMEM, CSCTP_ERR_SOCKET
+ * (another errno of socket() or bind()). `*err_msg` then says why (with the
+ * OS's text), g_free it; err_msg may be NULL.
  * `events` is copied; `user_data` is passed to every callback.
  */
 CSCTP_EXTERN int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
@@ -252,7 +266,7 @@ CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
 typedef struct csctp_server_events {
   /** A new association is established: the socket belongs to the server until its close. */
   void (*connection)(csctp_server *srv, csctp_socket *s, void *user_data);
-  /** An error (e.g. the listen failed). */
+  /** An error (e.g. the listen failed): a csctp_error and a message. */
   void (*error)(csctp_server *srv, int err, const char *msg, void *user_data);
 } csctp_server_events;
 
@@ -263,8 +277,10 @@ CSCTP_EXTERN int csctp_server_new(GMainContext *ctx, const csctp_server_events *
 /**
  * Starts listening (server.listen): local_address / local_port (default 5000),
  * MIS, OS, udp_transport, udp_local_port (default 9899), mtu of `o` are used.
- * Returns 0 or a negative errno (EADDRINUSE, EPERM for raw IP without
- * CAP_NET_RAW; `*err_msg` says why, g_free it) or CSCTP_ERR_INVALID_STATE.
+ * Returns 0, CSCTP_ERR_INVALID_STATE (already listening), or the errors of
+ * opening the lower layer as csctp_socket_connect (CSCTP_ERR_ADDRESS_IN_USE,
+ * CSCTP_ERR_PERMISSION for raw IP without CAP_NET_RAW, ...; `*err_msg` says
+ * why, g_free it); the error event reports them too.
  */
 CSCTP_EXTERN int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o,
                                      char **err_msg);

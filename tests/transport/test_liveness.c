@@ -15,7 +15,6 @@
  *    client while its other client goes on.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -259,7 +258,9 @@ Test(liveness_sock, connect_to_a_closed_port_fails_from_icmp_at_once) {
   double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   cr_assert(c.closed, "still waiting after %.0f ms (INIT retransmissions take minutes)", ms);
   cr_assert_eq(c.had_error, 1);
-  cr_assert_eq(c.err, -ECONNREFUSED, "err %d: %s", c.err, c.msg);
+  cr_assert_eq(c.err, CSCTP_ERR_UNREACHABLE, "err %d (%s): %s", c.err, csctp_strerror(c.err),
+               c.msg);
+  cr_assert(csctp_err_is_fatal(c.err));
   cr_assert_not_null(strstr(c.msg, "ICMP port unreachable"), "%s", c.msg);
   cr_assert_lt(ms, 1000.0, "took %.0f ms", ms);
   fprintf(stderr, "connect to a closed UDP port: '%s' after %.1f ms\n", c.msg, ms);
@@ -279,7 +280,8 @@ Test(liveness_sock, connect_timeout_fires_when_nothing_answers) {
   tp_run_until(ctx, &c.closed, 5000);
   double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
   cr_assert(c.closed, "no timeout after %.0f ms", ms);
-  cr_assert_eq(c.err, -ETIMEDOUT, "err %d: %s", c.err, c.msg);
+  cr_assert_eq(c.err, CSCTP_ERR_TIMEOUT, "err %d (%s): %s", c.err, csctp_strerror(c.err), c.msg);
+  cr_assert(csctp_err_is_fatal(c.err));
   cr_assert_not_null(strstr(c.msg, "connect timed out after 700 ms"), "%s", c.msg);
   cr_assert_geq(ms, 650.0, "fired early: %.0f ms", ms);
   cr_assert_lt(ms, 2500.0, "fired late: %.0f ms", ms);
