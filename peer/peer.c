@@ -134,6 +134,20 @@ static void peer_log_zero_checksum(const csctp_peer *p) {
                  (unsigned long long)st.packets_out, (unsigned long long)st.zero_checksum_out);
 }
 
+/* The FAILED state's error for an association that closed with `r` (not by us or the peer). */
+static int peer_close_error(csctp_close_reason r) {
+  switch (r) {
+  case CSCTP_CLOSE_TIMEOUT:
+  case CSCTP_CLOSE_INIT_FAILED: return CSCTP_ERR_TIMEOUT;
+  case CSCTP_CLOSE_PROTOCOL_ERROR: return CSCTP_ERR_PROTOCOL;
+  case CSCTP_CLOSE_UNREACHABLE: return CSCTP_ERR_UNREACHABLE;
+  case CSCTP_CLOSE_PEER_ABORT: return CSCTP_ERR_PEER_ABORT;
+  case CSCTP_CLOSE_SHUTDOWN:
+  case CSCTP_CLOSE_LOCAL_ABORT: break;
+  }
+  return CSCTP_ERR_CLOSED;
+}
+
 static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tstamp now) {
   switch (ev->type) {
   case CSCTP_EVENT_CONNECTED:
@@ -155,7 +169,7 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
         ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT) {
       peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
     } else {
-      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_CLOSED);
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, peer_close_error(ev->u.closed.reason));
     }
     break;
   default: break;
@@ -166,12 +180,11 @@ static void peer_dtls_events(csctp_peer *p, csctp_tstamp now) {
   csctp_dtls_event ev;
   while (!p->dead && csctp_dtls_poll_event(p->dtls, &ev)) {
     switch (ev.type) {
-    case CSCTP_DTLS_EVENT_DATA:
-      if (csctp_assoc_read_packet(p->assoc, ev.u.data.data, ev.u.data.len, now) <=
-          CSCTP_ERR_FATAL) {
-        peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
-      }
+    case CSCTP_DTLS_EVENT_DATA: {
+      int rv = csctp_assoc_read_packet(p->assoc, ev.u.data.data, ev.u.data.len, now);
+      if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
       break;
+    }
     case CSCTP_DTLS_EVENT_CONNECTED:
       csctp_peer_log(p, "peer: DTLS connected (%s, %s)", ev.u.connected.cipher,
                      p->role == CSCTP_DTLS_CLIENT ? "client" : "server");
@@ -232,28 +245,28 @@ static void peer_run(csctp_peer *p) {
   p->in_run = 1;
   csctp_tstamp now = peer_now();
   if (p->dtls) {
-    if (csctp_dtls_expiry(p->dtls) <= now && csctp_dtls_handle_expiry(p->dtls, now) < 0)
-      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+    int rv = csctp_dtls_expiry(p->dtls) <= now ? csctp_dtls_handle_expiry(p->dtls, now) : 0;
+    if (rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
     peer_dtls_events(p, now);
   }
   if (!p->dead && csctp_assoc_expiry(p->assoc) <= now) {
-    if (csctp_assoc_handle_expiry(p->assoc, now) <= CSCTP_ERR_FATAL) {
-      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
-    }
+    int rv = csctp_assoc_handle_expiry(p->assoc, now);
+    if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
   }
   csctp_dc_event ev;
   int rv = 0;
   unsigned n = 0;
   while (!p->dead && (rv = csctp_dc_poll_event(p->dc, &ev, now)) == 1) {
+    int erv = 0;
     if (ev.type == CSCTP_DC_EVENT_ASSOC) {
       peer_on_assoc_event(p, &ev.u.assoc, now);
-    } else if (peer_emit_channel(p, &ev) != 0) {
-      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+    } else if ((erv = peer_emit_channel(p, &ev)) != 0) {
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, erv);
     }
     /* Keep the wire busy while a long run of events (echoes) is handled. */
     if (++n % 16 == 0) peer_flush(p, now);
   }
-  if (!p->dead && rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv); /* fatal: NOMEM */
+  if (!p->dead && rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv); /* fatal */
   if (!p->dead) {
     if (p->dtls) peer_dtls_events(p, now); /* close_notify from an assoc CLOSED */
     peer_flush(p, now);
@@ -306,8 +319,9 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
     return;
   }
   csctp_tstamp now = peer_now();
-  if (csctp_dtls_read_datagram(p->dtls, data, len, now) <= CSCTP_ERR_FATAL) {
-    peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+  int rv = csctp_dtls_read_datagram(p->dtls, data, len, now);
+  if (csctp_err_is_fatal(rv)) {
+    peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
     return;
   }
   p->dtls_started = 1;
@@ -318,8 +332,8 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
 static void peer_start_handshake(csctp_peer *p) {
   if (!p->dtls || !p->ice_connected || p->dtls_started) return;
   p->dtls_started = 1;
-  if (csctp_dtls_start(p->dtls, peer_now()) <= CSCTP_ERR_FATAL)
-    peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_NOMEM);
+  int rv = csctp_dtls_start(p->dtls, peer_now());
+  if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
 }
 
 static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data) {
@@ -350,7 +364,7 @@ static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void 
       peer_run(p);
     } else if (ev->u.state == CSCTP_ICE_STATE_FAILED) {
       p->ice_connected = 0;
-      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_INVALID_STATE);
+      peer_set_state(p, CSCTP_PEER_STATE_FAILED, CSCTP_ERR_ICE_FAILED);
     }
     break;
   case CSCTP_ICE_EVENT_SELECTED_PAIR:
@@ -369,7 +383,10 @@ static gboolean peer_gather_idle(gpointer data) {
   p->gather_idle = NULL;
   peer_enter(p);
   int rv = csctp_ice_agent_gather(p->ice);
-  if (rv) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
+  /* INVALID_STATE: libnice could not gather (e.g. no usable local address). */
+  if (rv)
+    peer_set_state(p, CSCTP_PEER_STATE_FAILED,
+                   rv == CSCTP_ERR_INVALID_STATE ? CSCTP_ERR_ICE_FAILED : rv);
   peer_leave(p);
   return G_SOURCE_REMOVE;
 }
@@ -539,6 +556,7 @@ int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config 
     ic.log_user_data = cfg->log_user_data;
     ic.log_mask = cfg->log_mask;
     rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+    if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
   }
   if (rv) {
     peer_free(p);

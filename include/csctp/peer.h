@@ -254,7 +254,8 @@ typedef enum csctp_peer_state {
   CSCTP_PEER_STATE_NEW = 0,    /**< no remote description yet, or ICE not started */
   CSCTP_PEER_STATE_CONNECTING, /**< ICE checks, DTLS handshake or SCTP association running */
   CSCTP_PEER_STATE_CONNECTED,  /**< SCTP association established: channels open */
-  CSCTP_PEER_STATE_FAILED,     /**< terminal: ICE, DTLS or SCTP failed */
+  CSCTP_PEER_STATE_FAILED,     /**< terminal: ICE, DTLS or SCTP failed (the STATE event's
+                                    error says which) */
   CSCTP_PEER_STATE_CLOSED,     /**< terminal: closed by csctp_peer_close() or by the peer */
 } csctp_peer_state;
 
@@ -287,7 +288,18 @@ typedef struct csctp_peer_event {
     const char *candidate;
     struct {
       csctp_peer_state state;
-      int error; /**< FAILED: a csctp_error (e.g. CSCTP_ERR_FINGERPRINT), else 0 */
+      /**
+       * FAILED: what failed, as a csctp_error, else 0:
+       * CSCTP_ERR_ICE_FAILED (no candidate pair worked, the ICE connect
+       * timeout passed, consent was lost, or libnice could not gather);
+       * CSCTP_ERR_DTLS_HANDSHAKE, CSCTP_ERR_FINGERPRINT, CSCTP_ERR_DTLS_ALERT
+       * (DTLS); CSCTP_ERR_TIMEOUT (the SCTP peer stopped answering: INIT or
+       * association_max_retrans), CSCTP_ERR_UNREACHABLE, CSCTP_ERR_PROTOCOL
+       * (we aborted the association: the peer violated SCTP or a limit);
+       * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO or another fatal error of a layer
+       * (passed on as that layer returned it).
+       */
+      int error;
     } state;
     const csctp_dc_event *channel;
   } u;
@@ -402,8 +414,8 @@ CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
  * now on, so channels may be created before any description; they open once
  * connected. Returns 0 and *out (free with csctp_peer_del), or
  * CSCTP_ERR_INVALID_ARGUMENT (no on_event, bad ICE settings),
- * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO (certificate), CSCTP_ERR_INVALID_STATE
- * (libnice refused to gather).
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO (certificate), CSCTP_ERR_RANDOM,
+ * CSCTP_ERR_ICE_FAILED (libnice refused the stream).
  */
 CSCTP_EXTERN int csctp_peer_new(csctp_peer **out, struct _GMainContext *ctx,
                                 const csctp_peer_config *cfg);

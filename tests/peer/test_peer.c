@@ -86,6 +86,8 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
   }
 }
 
+static uint32_t ice_timeout_ms; /* 0: the default */
+
 static void side_new(side *s, const char *name, int offerer) {
   memset(s, 0, sizeof *s);
   s->name = name;
@@ -97,6 +99,7 @@ static void side_new(side *s, const char *name, int offerer) {
   cfg.user_data = s;
   cfg.local_addresses = lo;
   cfg.n_local_addresses = 1;
+  if (ice_timeout_ms) cfg.ice_connect_timeout_ms = ice_timeout_ms;
   cr_assert_eq(csctp_peer_new(&s->peer, ctx, &cfg), 0);
 }
 
@@ -141,7 +144,10 @@ static int negotiate(side *a, side *b, int tamper) {
   return csctp_peer_set_remote_description(a->peer, CSCTP_PEER_SDP_ANSWER, sdp_buf, (size_t)n, &e);
 }
 
-static void setup(void) { ctx = g_main_context_new(); }
+static void setup(void) {
+  ctx = g_main_context_new();
+  ice_timeout_ms = 0;
+}
 static void teardown(void) {
   while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
@@ -239,8 +245,34 @@ Test(peer, tampered_fingerprint_fails) {
     g_main_context_iteration(ctx, TRUE);
   }
   cr_assert_eq(a.state, CSCTP_PEER_STATE_FAILED);
-  cr_assert_eq(a.error, CSCTP_ERR_FINGERPRINT);
+  cr_assert_eq(a.error, CSCTP_ERR_FINGERPRINT, "%s", csctp_strerror(a.error));
+  cr_assert(csctp_err_is_fatal(a.error));
   side_del(&a);
+  side_del(&b);
+}
+
+/* The offerer goes away before any check: the answerer's ICE fails, and says so. */
+Test(peer, ice_failure_is_reported_as_ice_failed) {
+  side a, b;
+  ice_timeout_ms = 1000;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  cr_assert(run_until(&a.gathered));
+  csctp_ssize n = csctp_peer_create_offer(a.peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_gt(n, 0);
+  side_del(&a); /* its sockets close: nobody answers b's checks */
+  csctp_sdp_error e;
+  cr_assert_eq(
+      csctp_peer_set_remote_description(b.peer, CSCTP_PEER_SDP_OFFER, sdp_buf, (size_t)n, &e), 0,
+      "%s", e.message);
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (b.state != CSCTP_PEER_STATE_FAILED && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(b.state, CSCTP_PEER_STATE_FAILED, "state %s", csctp_peer_state_name(b.state));
+  cr_assert_eq(b.error, CSCTP_ERR_ICE_FAILED, "%d (%s)", b.error, csctp_strerror(b.error));
+  cr_assert(csctp_err_is_fatal(b.error));
+  cr_assert_eq(csctp_peer_close(b.peer), CSCTP_ERR_INVALID_STATE); /* terminal */
   side_del(&b);
 }
 
