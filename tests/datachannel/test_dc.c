@@ -396,3 +396,50 @@ Test(dc, association_close_closes_channels) {
   cr_assert(saw_closed);
   dc_pair_del(&p);
 }
+
+/*
+ * The result codes are RFC 6525 §4.4's numbers (dc_rx.c and the engine's events use
+ * them). Both sides close the same channels, with data queued, at the same instant:
+ * the reset requests cross, and whatever the peers answer (success, or "In progress"
+ * while the data is outstanding, asked again) is no refusal: every channel ends CLOSED
+ * on both sides, with no RESET_REFUSED error.
+ */
+Test(dc, simultaneous_close_of_both_sides_is_no_refusal) {
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_SUCCESS_NOTHING_TO_DO, 0);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_SUCCESS_PERFORMED, 1);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_DENIED, 2);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_ERROR_WRONG_SSN, 3);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS, 4);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_ERROR_BAD_SEQUENCE_NUMBER, 5);
+  cr_assert_eq(CSCTP_RECONFIG_RESULT_IN_PROGRESS, 6);
+  if (!dc_engine_has_reset()) cr_skip_test("the engine has no stream reset");
+  enum { N = 8 };
+  dc_pair p;
+  dc_pair_new(&p, NULL, NULL, 0, NULL);
+  dc_pair_connect(&p);
+  csctp_dc_channel ch[2][N];
+  for (int i = 0; i < N; i++) {
+    csctp_dc_init in = {.label = "both", .negotiated = 1, .id = (uint16_t)(2 * i)};
+    for (int s = 0; s < 2; s++)
+      cr_assert_eq(csctp_dc_open(p.s[s].dc, &in, dc_pair_now(&p), &ch[s][i]), 0);
+  }
+  RUN(&p);
+  for (int i = 0; i < N; i++) {
+    static const uint8_t msg[] = "queued before the close";
+    for (int s = 0; s < 2; s++)
+      cr_assert_eq(csctp_dc_send(p.s[s].dc, ch[s][i], 0, msg, sizeof msg, dc_pair_now(&p)), 0);
+  }
+  for (int i = 0; i < N; i++)
+    for (int s = 0; s < 2; s++)
+      cr_assert_eq(csctp_dc_close(p.s[s].dc, ch[s][i], dc_pair_now(&p)), 0);
+  RUN(&p);
+  RUN(&p);
+  for (int s = 0; s < 2; s++) {
+    cr_assert_eq(dc_pair_count(&p, s, CSCTP_DC_EVENT_ERROR), 0, "side %d: an error (%d)", s,
+                 dc_pair_find(&p, s, CSCTP_DC_EVENT_ERROR, 0)
+                     ? dc_pair_find(&p, s, CSCTP_DC_EVENT_ERROR, 0)->ev.u.error.error
+                     : 0);
+    cr_assert_eq(dc_pair_count(&p, s, CSCTP_DC_EVENT_CLOSED), N, "side %d", s);
+  }
+  dc_pair_del(&p);
+}
