@@ -350,11 +350,7 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
   uint32_t rwnd = csctp_assoc_a_rwnd(a);
   if (csctp_rx_tsn_write_sack(&a->rxt, &w, rwnd) != 0 || w.overflow) return;
   if (csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len) != 0) return;
-  a->sack_now = a->sack_urgent = a->window_update = 0;
-  a->sack_timer = CSCTP_TSTAMP_NONE;
-  a->packets_since_sack = 0;
-  a->last_adv_rwnd = rwnd;
-  a->stats.sacks_out++;
+  csctp_assoc_sack_sent(a, rwnd);
 }
 
 /*
@@ -675,11 +671,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
     uint32_t rwnd = csctp_assoc_a_rwnd(a);
     size_t mark = w->len;
     if (csctp_rx_tsn_write_sack(&a->rxt, w, rwnd) == 0 && !w->overflow) {
-      a->sack_now = a->sack_urgent = a->window_update = 0;
-      a->sack_timer = CSCTP_TSTAMP_NONE;
-      a->packets_since_sack = 0;
-      a->last_adv_rwnd = rwnd;
-      a->stats.sacks_out++;
+      csctp_assoc_sack_sent(a, rwnd);
       a->stats.chunks_out++;
     } else {
       csctp_wr_rollback(w, mark);
@@ -692,9 +684,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
       csctp_wr_rollback(w, mark);
     else {
       a->send_shutdown = 0;
-      a->sack_now = a->sack_urgent = a->window_update = 0;
-      a->sack_timer = CSCTP_TSTAMP_NONE;
-      a->packets_since_sack = 0;
+      csctp_assoc_ack_sent(a);
       a->stats.chunks_out++;
     }
   }

@@ -207,6 +207,23 @@ static inline void csctp_assoc_mark(csctp_assoc *a) {
   a->watch->head = a;
 }
 
+/*
+ * Nothing is owed to the peer by way of acknowledgement any more: a SACK, or
+ * a SHUTDOWN carrying the cumulative ack (RFC 9260 §9.2), has been written.
+ */
+static inline void csctp_assoc_ack_sent(csctp_assoc *a) {
+  a->sack_now = a->sack_urgent = a->window_update = 0;
+  a->sack_timer = CSCTP_TSTAMP_NONE;
+  a->packets_since_sack = 0;
+}
+
+/* A SACK advertising `rwnd` has been written. */
+static inline void csctp_assoc_sack_sent(csctp_assoc *a, uint32_t rwnd) {
+  csctp_assoc_ack_sent(a);
+  a->last_adv_rwnd = rwnd;
+  a->stats.sacks_out++;
+}
+
 /* assoc.c */
 void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
