@@ -1,66 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The endpoint's indexes: hash multimap, deadline heap, FIFO list (endpoint_map.h). */
+/* The endpoint's deadline heap and FIFO list (endpoint_map.h; its multimap is hmap.c). */
 #include "endpoint_map.h"
 
 #include <string.h>
-
-/* ---- map ---- */
-
-static void map_insert(csctp_ep_map_slot *s, uint32_t mask, uint32_t shift, uint32_t hash,
-                       uint32_t id1) {
-  uint32_t i = (uint32_t)(hash * 2654435769u) >> shift;
-  while (s[i].id1) i = (i + 1) & mask;
-  s[i].hash = hash;
-  s[i].id1 = id1;
-}
-
-int csctp_ep_map_reserve(csctp_ep_map *m, const csctp_mem *mem, uint32_t count) {
-  uint64_t need = (uint64_t)count * 2;
-  if (m->cap && need <= m->cap) return 0;
-  uint32_t bits = 4;
-  while (((uint64_t)1 << bits) < need) bits++;
-  if (bits > 31) return CSCTP_ERR_NOMEM;
-  uint32_t cap = (uint32_t)1 << bits;
-  csctp_ep_map_slot *s = csctp_calloc(mem, cap, sizeof(*s));
-  if (!s) return CSCTP_ERR_NOMEM;
-  for (uint32_t i = 0; i < m->cap; i++)
-    if (m->s[i].id1) map_insert(s, cap - 1, 32 - bits, m->s[i].hash, m->s[i].id1);
-  csctp_free(mem, m->s);
-  m->s = s;
-  m->cap = cap;
-  m->shift = 32 - bits;
-  return 0;
-}
-
-void csctp_ep_map_put(csctp_ep_map *m, uint32_t hash, uint32_t id) {
-  map_insert(m->s, m->cap - 1, m->shift, hash, id + 1);
-  m->count++;
-}
-
-void csctp_ep_map_del(csctp_ep_map *m, uint32_t hash, uint32_t id) {
-  uint32_t mask = m->cap - 1;
-  uint32_t i = (uint32_t)(hash * 2654435769u) >> m->shift;
-  while (m->s[i].id1 != id + 1) i = (i + 1) & mask; /* present: the probe ends on it */
-  /* Backward-shift deletion keeps linear probing correct without tombstones. */
-  uint32_t j = i;
-  for (;;) {
-    j = (j + 1) & mask;
-    if (!m->s[j].id1) break;
-    uint32_t home = (uint32_t)(m->s[j].hash * 2654435769u) >> m->shift;
-    /* Entry j may move to the hole at i unless its home lies cyclically in (i, j]. */
-    int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-    if (stays) continue;
-    m->s[i] = m->s[j];
-    i = j;
-  }
-  m->s[i].id1 = 0;
-  m->count--;
-}
-
-void csctp_ep_map_free(csctp_ep_map *m, const csctp_mem *mem) {
-  csctp_free(mem, m->s);
-  memset(m, 0, sizeof(*m));
-}
 
 /* ---- heap ---- */
 

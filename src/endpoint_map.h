@@ -4,8 +4,8 @@
  * slots of the endpoint's association table), so that routing and timers cost
  * O(1) or O(log n) whatever the number of associations:
  *
- * - csctp_ep_map: open-addressing multimap from a 32-bit hash to ids (linear
- *   probing, backward-shift deletion, grown by doubling at half load). The
+ * - csctp_ep_map: multimap from a 32-bit hash to ids, over the shared
+ *   open-addressing table (hmap.h). The
  *   caller hashes its key and checks each candidate id against its own entry,
  *   so equal keys and hash collisions are both allowed.
  * - csctp_ep_heap: min-heap of (deadline, id) with each id's position kept,
@@ -21,41 +21,37 @@
 
 #include <csctp/sctp.h>
 
+#include "hmap.h"
 #include "mem.h"
 
 #define CSCTP_EP_NONE UINT32_MAX
 
-typedef struct csctp_ep_map_slot {
-  uint32_t hash;
-  uint32_t id1; /* id + 1; 0: empty */
-} csctp_ep_map_slot;
-
-typedef struct csctp_ep_map {
-  csctp_ep_map_slot *s;
-  uint32_t cap, count, shift;
-} csctp_ep_map;
+/* The shared hash table (hmap.h) with id + 1 as the value. */
+typedef csctp_hmap csctp_ep_map;
 
 /* Makes room for `count` entries in all (at most half load). Returns 0 or CSCTP_ERR_NOMEM. */
-int csctp_ep_map_reserve(csctp_ep_map *m, const csctp_mem *mem, uint32_t count);
+static inline int csctp_ep_map_reserve(csctp_ep_map *m, const csctp_mem *mem, uint32_t count) {
+  return csctp_hmap_reserve(m, mem, count);
+}
 /* Adds (hash, id); room must have been reserved. */
-void csctp_ep_map_put(csctp_ep_map *m, uint32_t hash, uint32_t id);
+static inline void csctp_ep_map_put(csctp_ep_map *m, uint32_t hash, uint32_t id) {
+  csctp_hmap_put(m, hash, (void *)((uintptr_t)id + 1));
+}
 /* Removes (hash, id), which must be present. */
-void csctp_ep_map_del(csctp_ep_map *m, uint32_t hash, uint32_t id);
+static inline void csctp_ep_map_del(csctp_ep_map *m, uint32_t hash, uint32_t id) {
+  uint32_t pos = CSCTP_HMAP_END;
+  while (csctp_hmap_next(m, hash, &pos) != CSCTP_HMAP_END)
+    if ((uintptr_t)m->slots[pos].val == (uintptr_t)id + 1) break;
+  csctp_hmap_del_at(m, pos);
+}
 /* The next id stored under `hash`, or CSCTP_EP_NONE; *pos starts at CSCTP_EP_NONE. */
 static inline uint32_t csctp_ep_map_next(const csctp_ep_map *m, uint32_t hash, uint32_t *pos) {
-  if (!m->count) return CSCTP_EP_NONE;
-  uint32_t mask = m->cap - 1;
-  uint32_t i =
-      *pos == CSCTP_EP_NONE ? (uint32_t)(hash * 2654435769u) >> m->shift : (*pos + 1) & mask;
-  for (; m->s[i].id1; i = (i + 1) & mask) {
-    if (m->s[i].hash == hash) {
-      *pos = i;
-      return m->s[i].id1 - 1;
-    }
-  }
-  return CSCTP_EP_NONE;
+  uint32_t i = csctp_hmap_next(m, hash, pos);
+  return i == CSCTP_HMAP_END ? CSCTP_EP_NONE : (uint32_t)((uintptr_t)m->slots[i].val - 1);
 }
-void csctp_ep_map_free(csctp_ep_map *m, const csctp_mem *mem);
+static inline void csctp_ep_map_free(csctp_ep_map *m, const csctp_mem *mem) {
+  csctp_hmap_free(m, mem);
+}
 
 typedef struct csctp_ep_heap_node {
   csctp_tstamp t;

@@ -13,6 +13,7 @@
 
 #include <csctp/common.h>
 
+#include "hmap.h"
 #include "tsn.h"
 
 /*
@@ -99,29 +100,30 @@ static inline void csctp_reasm_pool_put(csctp_reasm_pool *p, struct csctp_reasm_
   p->free_bytes += CSCTP_REASM_NODE_BYTES(0);
 }
 
-/* Map slot: empty when val is NULL. */
-typedef struct csctp_reasm_slot {
-  uint32_t key;
-  void *val;
-} csctp_reasm_slot;
+/* Reassembly maps (TSN, stream id, stream id << 16 | SSN -> pointer): the shared hash table. */
+typedef csctp_hmap csctp_reasm_map;
 
-typedef struct csctp_reasm_map {
-  csctp_reasm_slot *slots;
-  uint32_t cap; /* 0 or a power of two */
-  uint32_t count;
-  uint32_t shift; /* 32 - log2(cap) */
-} csctp_reasm_map;
-
-void csctp_reasm_map_init(csctp_reasm_map *m);
-void csctp_reasm_map_free(csctp_reasm_map *m, const csctp_mem *mem);
+static inline void csctp_reasm_map_init(csctp_reasm_map *m) { csctp_hmap_init(m); }
+static inline void csctp_reasm_map_free(csctp_reasm_map *m, const csctp_mem *mem) {
+  csctp_hmap_free(m, mem);
+}
 /* Makes room for `extra` more entries (load kept at or under 1/2): 0 or CSCTP_ERR_NOMEM. */
-int csctp_reasm_map_reserve(csctp_reasm_map *m, const csctp_mem *mem, uint32_t extra);
-void *csctp_reasm_map_get(const csctp_reasm_map *m, uint32_t key);
+static inline int csctp_reasm_map_reserve(csctp_reasm_map *m, const csctp_mem *mem,
+                                          uint32_t extra) {
+  return csctp_hmap_reserve(m, mem, m->count + extra);
+}
+static inline void *csctp_reasm_map_get(const csctp_reasm_map *m, uint32_t key) {
+  return csctp_hmap_get(m, key);
+}
 /* Inserts a key not present; room must have been reserved. */
-void csctp_reasm_map_put(csctp_reasm_map *m, uint32_t key, void *val);
+static inline void csctp_reasm_map_put(csctp_reasm_map *m, uint32_t key, void *val) {
+  csctp_hmap_put(m, key, val);
+}
 /* Removes key if present and returns its value (NULL when absent). */
-void *csctp_reasm_map_del(csctp_reasm_map *m, uint32_t key);
+static inline void *csctp_reasm_map_del(csctp_reasm_map *m, uint32_t key) {
+  return csctp_hmap_del(m, key);
+}
 /* Empties the map, keeping its capacity. */
-void csctp_reasm_map_reset(csctp_reasm_map *m);
+static inline void csctp_reasm_map_reset(csctp_reasm_map *m) { csctp_hmap_reset(m); }
 
 #endif
