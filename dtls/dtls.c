@@ -16,6 +16,7 @@
 
 #include "cert.h"
 #include "dtls_priv.h"
+#include "log.h"
 
 static const char dtls_default_ciphers[] =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
@@ -35,12 +36,10 @@ void csctp_dtls_config_default(csctp_dtls_config *cfg) {
 
 void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...) {
   if (!d->cfg.log || !(d->cfg.log_mask & CSCTP_LOG_DTLS)) return;
-  char line[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  csctp_log_vemit(d->cfg.log, d->cfg.log_user_data, CSCTP_LOG_DTLS, fmt, ap);
   va_end(ap);
-  d->cfg.log(d->cfg.log_user_data, CSCTP_LOG_DTLS, line);
 }
 
 /* ---- OpenSSL callbacks: each finds its endpoint through the SSL's app data ---- */

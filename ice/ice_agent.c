@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "ice_candidate.h"
+#include "log.h"
 
 #define ICE_COMPONENT 1
 #define ICE_CRED_MAX 256
@@ -69,12 +70,10 @@ void csctp_ice_config_default(csctp_ice_config *cfg) {
 __attribute__((format(printf, 2, 3))) static void ice_log(const csctp_ice_agent *a, const char *fmt,
                                                           ...) {
   if (!a->log || !(a->log_mask & CSCTP_LOG_ICE)) return;
-  char line[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  csctp_log_vemit(a->log, a->log_user_data, CSCTP_LOG_ICE, fmt, ap);
   va_end(ap);
-  a->log(a->log_user_data, CSCTP_LOG_ICE, line);
 }
 
 static void ice_emit(csctp_ice_agent *a, const csctp_ice_event *ev) {

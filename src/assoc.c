@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assoc_checksum.h"
+#include "log.h"
 #include "mem.h"
 #include "packet.h"
 
@@ -45,12 +46,10 @@ const char *csctp_assoc_state_name(csctp_assoc_state st) {
 
 void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) {
   if (!a->cfg.log || !(a->cfg.log_mask & CSCTP_LOG_SCTP)) return;
-  char buf[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
+  csctp_log_vemit(a->cfg.log, a->cfg.log_user_data, CSCTP_LOG_SCTP, fmt, ap);
   va_end(ap);
-  a->cfg.log(a->cfg.log_user_data, CSCTP_LOG_SCTP, buf);
 }
 
 int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero) {
