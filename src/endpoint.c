@@ -39,7 +39,7 @@
  */
 #include <string.h>
 
-#include "assoc.h"
+#include "assoc_endpoint.h"
 #include "endpoint_priv.h"
 #include "mem.h"
 #include "packet.h"
@@ -131,9 +131,9 @@ uint32_t csctp_ep_id_of(const csctp_endpoint *e, const csctp_assoc *a) {
 void csctp_ep_sync(csctp_endpoint *e, uint32_t id) {
   ep_entry *en = &e->v[id];
   csctp_assoc *a = en->a;
-  if (a->local_tag != en->ltag) {
+  if (csctp_assoc_ep_local_tag(a) != en->ltag) {
     csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
-    en->ltag = a->local_tag;
+    en->ltag = csctp_assoc_ep_local_tag(a);
     en->h_ltag = ep_hash_tag(e, en->ltag, en->rport);
     csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
   }
@@ -145,11 +145,8 @@ void csctp_ep_sync(csctp_endpoint *e, uint32_t id) {
 /* The caller may have called into the association we handed out last, or into others
  * directly: those marked themselves on e->watch (csctp_assoc_mark). */
 void csctp_ep_settle(csctp_endpoint *e) {
-  while (e->watch.head) {
-    csctp_assoc *a = e->watch.head;
-    e->watch.head = a->watch_next;
-    a->watch_next = NULL;
-    a->watch_marked = 0;
+  csctp_assoc *a;
+  while ((a = csctp_assoc_ep_watch_pop(&e->watch)) != NULL) {
     uint32_t id = csctp_ep_id_of(e, a);
     if (id != CSCTP_EP_NONE && id != e->last) csctp_ep_sync(e, id);
   }
@@ -169,7 +166,7 @@ static inline __attribute__((always_inline)) uint32_t ep_find(const csctp_endpoi
   uint32_t h = ep_hash_key(e, &k, rport);
   while ((id = csctp_ep_map_next(&e->by_addr, h, &pos)) != CSCTP_EP_NONE) {
     const ep_entry *en = &e->v[id];
-    if (en->rport == rport && ep_key_eq(&en->key, &k) && !en->a->dead) return id;
+    if (en->rport == rport && ep_key_eq(&en->key, &k) && !csctp_assoc_ep_dead(en->a)) return id;
   }
   return CSCTP_EP_NONE;
 }
@@ -215,7 +212,7 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   en->a = a;
   en->peer = *peer;
   en->rport = rport;
-  en->ltag = a->local_tag;
+  en->ltag = csctp_assoc_ep_local_tag(a);
   en->h_ltag = ep_hash_tag(e, en->ltag, rport);
   ep_key_of(e, peer, &en->key);
   en->h_addr = ep_hash_key(e, &en->key, rport);
@@ -225,7 +222,7 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   csctp_ep_map_put(&e->by_ptr, en->h_ptr, id);
   e->n++;
   e->stats.assocs_created++;
-  a->watch = &e->watch;
+  csctp_assoc_ep_watch(a, &e->watch);
   csctp_ep_sync(e, id);
   return 0;
 }
@@ -415,9 +412,10 @@ static int ep_queue(csctp_endpoint *e, const csctp_addr *to, const uint8_t *data
 /* Moves everything `a` wants to send into the stateless queue, addressed to `to`. */
 static int ep_drain(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *to, csctp_tstamp now) {
   for (;;) {
-    ep_pkt *p = csctp_malloc(e->mem, sizeof(*p) + a->cfg.mtu);
+    size_t mtu = csctp_assoc_ep_mtu(a);
+    ep_pkt *p = csctp_malloc(e->mem, sizeof(*p) + mtu);
     if (!p) return CSCTP_ERR_NOMEM;
-    csctp_ssize n = csctp_assoc_write_packet(a, p->data, a->cfg.mtu, now);
+    csctp_ssize n = csctp_assoc_write_packet(a, p->data, mtu, now);
     if (n <= 0) {
       csctp_free(e->mem, p);
       return 0;
@@ -466,9 +464,9 @@ static inline __attribute__((always_inline)) int ep_deliver(csctp_endpoint *e, u
                                                             int want) {
   csctp_assoc *a = e->v[id].a;
   *pa = a;
-  uint32_t accepted = a->rx_accepted;
+  uint32_t accepted = csctp_assoc_ep_accepted(a);
   int rv = csctp_assoc_read_packet(a, pkt, len, now);
-  if (a->rx_accepted != accepted) ep_follow(e, id, from);
+  if (csctp_assoc_ep_accepted(a) != accepted) ep_follow(e, id, from);
   csctp_ep_sync(e, id);
   if (want) e->last = id;
   return rv;
@@ -487,27 +485,18 @@ static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *fr
                             const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa,
                             int want) {
   csctp_assoc *a = e->v[id].a;
-  if (addr_eq(&e->v[id].peer, from) || a->state == CSCTP_STATE_COOKIE_WAIT ||
-      a->state == CSCTP_STATE_COOKIE_ECHOED)
+  int st = csctp_assoc_ep_state(a);
+  if (addr_eq(&e->v[id].peer, from) || st == CSCTP_STATE_COOKIE_WAIT ||
+      st == CSCTP_STATE_COOKIE_ECHOED)
     return ep_deliver(e, id, from, pkt, len, now, pa, want);
-  csctp_assoc_opkt *mark = a->opkt_tail;
+  csctp_assoc_opkt *mark = csctp_assoc_ep_out_mark(a);
   int rv = ep_deliver(e, id, from, pkt, len, now, pa, want);
-  csctp_assoc_opkt *p = mark ? mark->next : a->opkt_head;
-  if (mark) {
-    mark->next = NULL;
-  } else {
-    a->opkt_head = NULL;
-  }
-  a->opkt_tail = mark;
+  csctp_assoc_opkt *p = csctp_assoc_ep_out_take(a, mark);
   while (p) {
     csctp_assoc_opkt *nx = p->next;
     int qv = ep_queue(e, from, p->data, p->len);
-    if (!qv) {
-      a->stats.packets_out++;
-      a->stats.chunks_out++;
-    }
     if (!rv) rv = qv;
-    csctp_free(a->mem, p);
+    csctp_assoc_ep_out_done(a, p, !qv);
     p = nx;
   }
   return rv;
@@ -536,7 +525,7 @@ static int ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rpo
   uint32_t h = ep_hash_tag(e, vtag, rport);
   while ((id = csctp_ep_map_next(&e->by_ltag, h, &pos)) != CSCTP_EP_NONE) {
     const ep_entry *en = &e->v[id];
-    if (en->ltag == vtag && en->rport == rport && !en->a->dead) return 1;
+    if (en->ltag == vtag && en->rport == rport && !csctp_assoc_ep_dead(en->a)) return 1;
   }
   return 0;
 }
@@ -578,7 +567,7 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   if (rv) return rv;
   ep_bind(e, a, from);
   rv = csctp_assoc_read_packet(a, pkt, len, now);
-  if (!rv && a->state != CSCTP_STATE_CLOSED) {
+  if (!rv && csctp_assoc_ep_state(a) != CSCTP_STATE_CLOSED) {
     rv = ep_add(e, a, from, h->src_port);
     if (!rv) {
       *pa = a;

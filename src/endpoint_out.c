@@ -31,7 +31,7 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
     if (n < 0) return n;
     csctp_ep_list_del(&e->out, id);
     csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a)); /* T3 may have started */
-    if (a->evq_len) csctp_ep_list_push(&e->evs, id);
+    if (csctp_assoc_ep_has_events(a)) csctp_ep_list_push(&e->evs, id);
     if (n > 0) {
       csctp_ep_list_push(&e->out, id);
       *to = e->v[id].peer;
@@ -48,10 +48,9 @@ int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *
   while ((id = e->evs.head) != CSCTP_EP_NONE) {
     csctp_assoc *a = e->v[id].a;
     /* Looked at again below: the association need not mark itself for this call. */
-    uint8_t marked = a->watch_marked;
-    a->watch_marked = 1;
+    uint8_t marked = csctp_assoc_ep_watch_hold(a);
     int got = csctp_assoc_poll_event(a, ev);
-    a->watch_marked = marked;
+    csctp_assoc_ep_watch_restore(a, marked);
     /* Taking a message may open the window (a SACK to send) or complete a deferred reset. */
     csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a));
     csctp_ep_list_push(&e->out, id);
@@ -106,7 +105,7 @@ int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
   csctp_ep_heap_set(&e->timers, id, CSCTP_TSTAMP_NONE);
   csctp_ep_list_del(&e->out, id);
   csctp_ep_list_del(&e->evs, id);
-  a->watch = NULL; /* not on e->watch: ep_settle emptied it */
+  csctp_assoc_ep_watch(a, NULL); /* not on e->watch: ep_settle emptied it */
   csctp_assoc_del(a);
   en->a = NULL;
   en->next_free = e->free_head;

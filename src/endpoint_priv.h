@@ -8,7 +8,7 @@
 
 #include <csctp/sctp.h>
 
-#include "assoc.h"
+#include "assoc_endpoint.h"
 #include "cookie.h"
 #include "endpoint_map.h"
 
