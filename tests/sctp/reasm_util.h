@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the reassembly tests (test_reasm.c, test_reasm_asm.c): a counting
- * allocator that can be told to fail, and helpers to add fragments and check
- * what comes out.
+ * Shared by the reassembly tests (test_reasm.c, test_reasm_asm.c): the
+ * counting allocator `cnt` (failing_mem.h; cnt.fail_all makes it fail) and
+ * helpers to add fragments and check what comes out.
  */
 #ifndef CSCTP_TEST_REASM_UTIL_H
 #define CSCTP_TEST_REASM_UTIL_H
@@ -11,55 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failing_mem.h"
 #include "mem.h"
 #include "packet.h"
 #include "reasm.h"
 
-/* ---- a counting allocator that can be told to fail ---- */
+/* ---- a counting allocator that can be told to fail (cnt.fail_all) ---- */
 
-typedef struct counting {
-  long allocs; /* successful malloc/calloc/realloc calls */
-  long live;
-  int fail; /* when set, every allocation fails */
-} counting;
-
-static inline void *cnt_malloc(size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *p = malloc(n);
-  if (p) c->allocs++, c->live++;
-  return p;
-}
-static inline void *cnt_calloc(size_t k, size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *p = calloc(k, n);
-  if (p) c->allocs++, c->live++;
-  return p;
-}
-static inline void *cnt_realloc(void *p, size_t n, void *u) {
-  counting *c = u;
-  if (c->fail) return NULL;
-  void *q = realloc(p, n);
-  if (q) {
-    c->allocs++;
-    if (!p) c->live++;
-  }
-  return q;
-}
-static inline void cnt_free(void *p, void *u) {
-  counting *c = u;
-  if (p) c->live--;
-  free(p);
-}
-
-static counting cnt;
-static csctp_mem cmem = {&cnt, cnt_malloc, cnt_free, cnt_calloc, cnt_realloc};
+static failing_mem cnt;
 
 static inline csctp_reasm *new_reasm(uint32_t max) {
   static csctp_reasm r;
-  memset(&cnt, 0, sizeof(cnt));
-  cr_assert_eq(csctp_reasm_init(&r, &cmem, max), 0);
+  failing_mem_init(&cnt, 0);
+  cr_assert_eq(csctp_reasm_init(&r, &cnt.mem, max), 0);
   return &r;
 }
 

@@ -8,54 +8,13 @@
 #include <stdlib.h>
 
 #include "assoc_util.h"
-
-typedef struct failing {
-  long calls;
-  long fail_at; /* the call number that fails (1-based), 0 = never */
-  long live;    /* blocks allocated and not freed */
-  csctp_mem mem;
-} failing;
-
-static int should_fail(failing *f) { return ++f->calls == f->fail_at; }
-
-static void *f_malloc(size_t n, void *u) {
-  failing *f = u;
-  if (should_fail(f)) return NULL;
-  void *p = malloc(n);
-  if (p) f->live++;
-  return p;
-}
-static void *f_calloc(size_t k, size_t n, void *u) {
-  failing *f = u;
-  if (should_fail(f)) return NULL;
-  void *p = calloc(k, n);
-  if (p) f->live++;
-  return p;
-}
-static void *f_realloc(void *p, size_t n, void *u) {
-  failing *f = u;
-  if (should_fail(f)) return NULL;
-  void *q = realloc(p, n);
-  if (q && !p) f->live++;
-  return q;
-}
-static void f_free(void *p, void *u) {
-  failing *f = u;
-  if (p) f->live--;
-  free(p);
-}
-
-static void failing_init(failing *f, long fail_at) {
-  memset(f, 0, sizeof(*f));
-  f->fail_at = fail_at;
-  f->mem = (csctp_mem){f, f_malloc, f_free, f_calloc, f_realloc};
-}
+#include "failing_mem.h"
 
 /* One whole exchange; returns the number of allocator calls made. */
 static long run_exchange(long fail_at, int fail_side) {
-  failing fx, fy;
-  failing_init(&fx, fail_side == 0 ? fail_at : 0);
-  failing_init(&fy, fail_side == 1 ? fail_at : 0);
+  failing_mem fx, fy;
+  failing_mem_init(&fx, fail_side == 0 ? fail_at : 0);
+  failing_mem_init(&fy, fail_side == 1 ? fail_at : 0);
   side x, y;
   memset(&x, 0, sizeof(x));
   memset(&y, 0, sizeof(y));

@@ -242,22 +242,22 @@ Test(reasm, out_of_memory_changes_nothing) {
   /* An assembly open on stream 9 sends the message below down the general path. */
   cr_assert_eq(add(r, B, 100, 9, 0, "z", 1), 0);
   cr_assert_eq(csctp_reasm_bytes(r), 1u);
-  cnt.fail = 1;
+  cnt.fail_all = 1;
   cr_assert_eq(add(r, B, 1, 1, 0, "ab", 2), CSCTP_ERR_NOMEM);
   cr_assert_eq(csctp_reasm_bytes(r), 1u);
-  cnt.fail = 0;
+  cnt.fail_all = 0;
   cr_assert_eq(add(r, B, 1, 1, 0, "ab", 2), 0);
-  cnt.fail = 1;
+  cnt.fail_all = 1;
   cr_assert_eq(add(r, E, 2, 1, 0, "cd", 2), CSCTP_ERR_NOMEM); /* no free node yet */
   cr_assert_eq(csctp_reasm_bytes(r), 3u);
-  cnt.fail = 0;
+  cnt.fail_all = 0;
   cr_assert_eq(add(r, E, 2, 1, 0, "cd", 2), 0);
   /* The delivery buffer cannot be grown: the message stays queued. */
-  cnt.fail = 1;
+  cnt.fail_all = 1;
   csctp_rx_msg m;
   cr_assert_eq(csctp_reasm_pop(r, &m), CSCTP_ERR_NOMEM);
   cr_assert(csctp_reasm_has_ready(r));
-  cnt.fail = 0;
+  cnt.fail_all = 0;
   expect_msg(r, 1, 0, 0, "abcd", 4);
   expect_none(r);
   del_reasm(r);

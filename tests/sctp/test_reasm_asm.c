@@ -159,25 +159,25 @@ Test(reasm_asm, out_of_memory_changes_nothing) {
   cr_assert_eq(add(r, B | E, 1, 0, 0, "s", 1), 0); /* the stream exists */
   /* Handed out and held: its node is not free, so the pool has none. */
   expect_msg(r, 0, 0, 0, "s", 1);
-  cnt.fail = 1;
+  cnt.fail_all = 1;
   cr_assert_eq(add_frag(r, 2, 0, 20, 0, 1, 0, 1000), CSCTP_ERR_NOMEM); /* the buffer */
   cr_assert_eq(csctp_reasm_bytes(r), 1u);
-  cnt.fail = 0;
+  cnt.fail_all = 0;
   for (int k = 0; k < 19; k++) {
     /* Growing it fails first, then works. */
     if (k == 8) {
-      cnt.fail = 1;
+      cnt.fail_all = 1;
       cr_assert_eq(add_frag(r, 2, k, 20, 0, 1, 0, 1000), CSCTP_ERR_NOMEM);
       cr_assert_eq(csctp_reasm_bytes(r), 1 + (size_t)k * 1000);
-      cnt.fail = 0;
+      cnt.fail_all = 0;
     }
     cr_assert_eq(add_frag(r, 2, k, 20, 0, 1, 0, 1000), 0);
   }
-  cnt.fail = 1; /* the node that carries the finished message */
+  cnt.fail_all = 1; /* the node that carries the finished message */
   cr_assert_eq(add_frag(r, 2, 19, 20, 0, 1, 0, 1000), CSCTP_ERR_NOMEM);
   cr_assert_eq(csctp_reasm_bytes(r), 19001u);
   cr_assert(!csctp_reasm_has_ready(r));
-  cnt.fail = 0;
+  cnt.fail_all = 0;
   cr_assert_eq(add_frag(r, 2, 19, 20, 0, 1, 0, 1000), 0);
   expect_msg(r, 0, 1, 0, pay, 20000);
   del_reasm(r);

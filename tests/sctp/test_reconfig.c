@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "ext_util.h"
+#include "failing_mem.h"
 
 static void ext_cfg(csctp_config *c) { c->association_max_retrans = 10; }
 
@@ -321,50 +322,16 @@ Test(reconfig, api_errors) {
 
 /* ---- allocation failure over the extended requests (nghttp2-style) ---- */
 
-typedef struct failing {
-  long calls, fail_at, live; /* fail_at: the call that fails (1-based), 0 = never */
-  csctp_mem mem;
-} failing;
-
-static void *f_malloc(size_t n, void *u) {
-  failing *f = u;
-  if (++f->calls == f->fail_at) return NULL;
-  void *p = malloc(n);
-  f->live += p != NULL;
-  return p;
-}
-static void *f_calloc(size_t k, size_t n, void *u) {
-  failing *f = u;
-  if (++f->calls == f->fail_at) return NULL;
-  void *p = calloc(k, n);
-  f->live += p != NULL;
-  return p;
-}
-static void *f_realloc(void *p, size_t n, void *u) {
-  failing *f = u;
-  if (++f->calls == f->fail_at) return NULL;
-  void *q = realloc(p, n);
-  f->live += q && !p;
-  return q;
-}
-static void f_free(void *p, void *u) {
-  failing *f = u;
-  f->live -= p != NULL;
-  free(p);
-}
-
 /*
  * x asks y to reset incoming streams and adds streams both ways, y does the same toward x,
  * with messages around; the `fail_at`-th allocation of side `fail_side` fails. Returns that
  * side's allocator calls; with no failure, checks that everything completed.
  */
 static long alloc_exchange(long fail_at, int fail_side) {
-  failing f[2];
+  failing_mem f[2];
   side s[2];
   for (int i = 0; i < 2; i++) {
-    memset(&f[i], 0, sizeof(f[i]));
-    f[i].fail_at = i == fail_side ? fail_at : 0;
-    f[i].mem = (csctp_mem){&f[i], f_malloc, f_free, f_calloc, f_realloc};
+    failing_mem_init(&f[i], i == fail_side ? fail_at : 0);
     memset(&s[i], 0, sizeof(s[i]));
     csctp_config c = test_config(&s[i], 41 + (uint64_t)i);
     c.outbound_streams = 4;

@@ -9,30 +9,9 @@
  */
 #include <stdlib.h>
 
+#include "failing_mem.h"
 #include "tx_priv.h"
 #include "tx_util.h"
-
-typedef struct counting {
-  size_t allocs, frees;
-} counting;
-
-static void *c_malloc(size_t n, void *u) {
-  ((counting *)u)->allocs++;
-  return malloc(n);
-}
-static void c_free(void *p, void *u) {
-  ((counting *)u)->frees++;
-  free(p);
-}
-static void *c_calloc(size_t k, size_t n, void *u) {
-  ((counting *)u)->allocs++;
-  return calloc(k, n);
-}
-static void *c_realloc(void *p, size_t n, void *u) {
-  ((counting *)u)->allocs++;
-  if (p) ((counting *)u)->frees++;
-  return realloc(p, n);
-}
 
 static uint8_t payload[8192];
 
@@ -58,8 +37,9 @@ static size_t pump(csctp_tx *tx, size_t count, size_t size, uint32_t a_rwnd, csc
 
 static void check_one_alloc_per_message(size_t size, size_t min_chunks, uint32_t a_rwnd,
                                         size_t warmup) {
-  counting cnt = {0, 0};
-  csctp_mem mem = {&cnt, c_malloc, c_free, c_calloc, c_realloc};
+  failing_mem cnt;
+  failing_mem_init(&cnt, 0);
+  csctp_mem mem = cnt.mem;
   csctp_tx_config cfg = t_config();
   cfg.sndbuf = 256 * 1024;
   cfg.max_burst = 0; /* unlimited: let cwnd alone pace the flights */
@@ -97,8 +77,9 @@ Test(tx_alloc, small_messages_share_slabs) { check_one_alloc_per_message(100, 1,
 
 /* One small message at a time, each acked before the next: the slab is reused, nothing allocated. */
 Test(tx_alloc, small_messages_no_allocation_in_steady_state) {
-  counting cnt = {0, 0};
-  csctp_mem mem = {&cnt, c_malloc, c_free, c_calloc, c_realloc};
+  failing_mem cnt;
+  failing_mem_init(&cnt, 0);
+  csctp_mem mem = cnt.mem;
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   cr_assert_eq(csctp_tx_init(&tx, &mem, &cfg), 0);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Allocation-failure replay, nghttp2-style, shared by the layers' tests
- * (tests/sctp/test_alloc_fail.c has the engine's own copy): csctp_mem hooks
- * whose k-th allocation call fails (once; the calls after it succeed again),
+ * The tests' counting allocator, and allocation-failure replay nghttp2-style:
+ * csctp_mem hooks that count calls, successful allocations, frees and live
+ * blocks, and whose k-th allocation call fails (once; the calls after it succeed again),
  * counting the blocks still live. A scenario is run once with fail_at 0 to
  * count its allocation calls, then once for every k from 1 to that count:
  * each run must end without a crash (ASan), without a leak (live == 0 after
@@ -10,7 +10,8 @@
  *
  * FAILING_MEM_K=k in the environment replays only that k, and
  * FAILING_MEM_TRACE=1 prints the stack of the failed call (debugging);
- * failing_mem.site is the return address of the call that failed.
+ * failing_mem.site is the return address of the call that failed. Setting
+ * fail_all makes every allocation call fail until it is cleared.
  */
 #ifndef CSCTP_TEST_FAILING_MEM_H
 #define CSCTP_TEST_FAILING_MEM_H
@@ -34,9 +35,13 @@ struct failing_mem {
   failing_mem *failed_in; /* the allocator whose call failed */
   void *site;             /* return address of the failed call */
   long live;              /* blocks allocated through this one and not yet freed */
+  long allocs;            /* successful allocation calls (a realloc counts) */
+  long frees;             /* blocks given back (free of non-NULL, realloc of non-NULL) */
+  int fail_all;           /* set: every allocation call fails */
 };
 
 static inline int failing_mem_fail(failing_mem *self) {
+  if (self->fail_all) return 1;
   failing_mem *f = self->count;
   if (++f->calls != f->fail_at) return 0;
   f->failed = 1;
@@ -60,7 +65,7 @@ __attribute__((noinline)) static void *failing_mem_malloc(size_t n, void *u) {
     return NULL;
   }
   void *p = malloc(n ? n : 1);
-  if (p) f->live++;
+  if (p) f->live++, f->allocs++;
   return p;
 }
 
@@ -71,7 +76,7 @@ __attribute__((noinline)) static void *failing_mem_calloc(size_t k, size_t n, vo
     return NULL;
   }
   void *p = calloc(k ? k : 1, n ? n : 1);
-  if (p) f->live++;
+  if (p) f->live++, f->allocs++;
   return p;
 }
 
@@ -82,13 +87,19 @@ __attribute__((noinline)) static void *failing_mem_realloc(void *p, size_t n, vo
     return NULL; /* p stays allocated */
   }
   void *q = realloc(p, n ? n : 1);
-  if (q && !p) f->live++;
+  if (q) {
+    f->allocs++;
+    if (p)
+      f->frees++;
+    else
+      f->live++;
+  }
   return q;
 }
 
 static inline void failing_mem_free(void *p, void *u) {
   failing_mem *f = u;
-  if (p) f->live--;
+  if (p) f->live--, f->frees++;
   free(p);
 }
 
