@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dc_pair.h"
+#include "failing_mem.h"
 
 #define BIG (1u << 20)
 #define NBIG 8
@@ -241,32 +242,6 @@ Test(dc_scale, channel_priority_weighs_bulk_throughput, .timeout = 600) {
 
 /* ---- 1,000 channels opened and closed, ids reused, no memory growth ---- */
 
-typedef struct counting {
-  long live;
-  long allocs;
-} counting;
-
-static void *c_malloc(size_t n, void *u) {
-  void *p = malloc(n);
-  if (p) ((counting *)u)->live++, ((counting *)u)->allocs++;
-  return p;
-}
-static void c_free(void *p, void *u) {
-  if (p) ((counting *)u)->live--;
-  free(p);
-}
-static void *c_calloc(size_t n, size_t m, void *u) {
-  void *p = calloc(n, m);
-  if (p) ((counting *)u)->live++, ((counting *)u)->allocs++;
-  return p;
-}
-static void *c_realloc(void *p, size_t n, void *u) {
-  void *q = realloc(p, n);
-  if (q && !p) ((counting *)u)->live++;
-  if (q) ((counting *)u)->allocs++;
-  return q;
-}
-
 #define NCH 1000
 
 static int closed_all(csctp_simlink *l, void *u) {
@@ -291,8 +266,9 @@ static int all_open(csctp_simlink *l, void *u) {
 
 Test(dc_scale, thousand_channels_open_close_no_growth, .timeout = 600) {
   if (!dc_engine_has_reset()) cr_skip_test("engine without stream reset (RFC 6525) yet");
-  counting cnt = {0, 0};
-  csctp_mem mem = {&cnt, c_malloc, c_free, c_calloc, c_realloc};
+  failing_mem cnt;
+  failing_mem_init(&cnt, 0);
+  csctp_mem mem = cnt.mem;
   dc_pair p;
   churn ch = {0};
   dc_pair_new(&p, NULL, NULL, 0, &mem);
