@@ -43,11 +43,12 @@ void csctp_reasm_free(csctp_reasm *r);
 
 /*
  * Stores a copy of the payload of a DATA chunk that the TSN tracker accepted
- * as new (d->len > 0). A B fragment right after a message whose end never
- * came drops what is held of that message, which can never complete (the
- * sender stopped it, RFC 3758), with CSCTP_MSG_ABORTED when it was in pieces. Pooled storage: no allocation per chunk in steady
- * state. Returns 0, CSCTP_ERR_NOMEM, CSCTP_ERR_MSG_TOO_LARGE (the message
- * grows past max_message_size: the caller aborts the association), or
+ * as new (d->len > 0). Pooled storage: no allocation per chunk in steady
+ * state. A B fragment right after a message whose end never came drops what
+ * is held of that message, which can never complete (the sender stopped it,
+ * RFC 3758), with CSCTP_MSG_ABORTED when it was in pieces. Returns 0,
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_MSG_TOO_LARGE (the message grows past
+ * max_message_size: the caller aborts the association), or
  * CSCTP_ERR_MALFORMED (a fragment contradicts those around it, e.g. a middle
  * fragment whose stream or SSN differs from its message's).
  */

@@ -69,9 +69,9 @@ typedef struct reasm_state {
   csctp_reasm_stream *last_st; /* the stream found last (one-entry cache of `streams`) */
   uint32_t pd_point;           /* partial delivery point, bytes; 0 = off */
   csctp_reasm_stream *pd_st;   /* the stream whose message is in pieces, or NULL */
-  uint16_t pd_ssn;              /* that message's SSN, when pd_ordered */
+  uint16_t pd_ssn;             /* that message's SSN, when pd_ordered */
   uint8_t pd_ordered;
-  int pd_aborted;              /* that message was abandoned: notice to hand out */
+  int pd_aborted; /* that message was abandoned: notice to hand out */
   uint8_t pd_aborted_unordered;
   reasm_asm as;
 } reasm_state;
