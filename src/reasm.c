@@ -392,6 +392,30 @@ void csctp_reasm_release(csctp_reasm *r) {
   s->popped_bytes = 0;
 }
 
+/* Makes the delivery buffer hold `n` bytes. 0 or NOMEM (nothing changed). */
+static int reasm_dbuf_reserve(csctp_reasm *r, size_t n) {
+  reasm_state *s = r->priv;
+  if (n <= s->dbuf_cap) return 0;
+  uint8_t *b = csctp_realloc(r->mem, s->dbuf, n);
+  if (!b) return CSCTP_ERR_NOMEM;
+  s->dbuf = b;
+  s->dbuf_cap = n;
+  return 0;
+}
+
+/* Copies the run from `start` into the delivery buffer and gives its nodes back. */
+static void reasm_take_run(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_frag *start) {
+  size_t off = 0;
+  for (csctp_reasm_frag *f = start, *next; f; f = next) {
+    next = f->next;
+    memcpy(s->dbuf + off, f->data, f->len);
+    off += f->len;
+    st->n_frags--;
+    csctp_reasm_map_del(&s->frags, f->tsn);
+    csctp_reasm_pool_put(&s->pool, f);
+  }
+}
+
 /* The message the head stream would deliver next (unordered first: §6.6). */
 static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
   if (st->uhead) return st->uhead;
@@ -406,12 +430,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   csctp_reasm_frag *start = reasm_peek(s, st);
   int single = start->other == start;
   /* Grow the delivery buffer before anything moves, so NOMEM loses nothing. */
-  if (!single && start->run_bytes > s->dbuf_cap) {
-    uint8_t *b = csctp_realloc(r->mem, s->dbuf, start->run_bytes);
-    if (!b) return CSCTP_ERR_NOMEM;
-    s->dbuf = b;
-    s->dbuf_cap = start->run_bytes;
-  }
+  if (!single && reasm_dbuf_reserve(r, start->run_bytes) != 0) return CSCTP_ERR_NOMEM;
 
   if (start == st->uhead) { /* unordered, or ordered ones flushed by a FORWARD TSN */
     st->uhead = start->msg_next;
@@ -445,15 +464,7 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
     msg->data = start->data;
     return 1;
   }
-  size_t off = 0;
-  for (csctp_reasm_frag *f = start, *next; f; f = next) {
-    next = f->next;
-    memcpy(s->dbuf + off, f->data, f->len);
-    off += f->len;
-    st->n_frags--;
-    csctp_reasm_map_del(&s->frags, f->tsn);
-    csctp_reasm_pool_put(&s->pool, f);
-  }
+  reasm_take_run(s, st, start);
   msg->data = s->dbuf;
   return 1;
 }
@@ -486,12 +497,7 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   if (!(start->flags & FLAG_U) && start->ssn != st->next_ssn) return 0;
   size_t bytes = start->run_bytes;
   if (bytes == 0 || (bytes < s->pd_point && !force)) return 0;
-  if (bytes > s->dbuf_cap) {
-    uint8_t *b = csctp_realloc(r->mem, s->dbuf, bytes);
-    if (!b) return CSCTP_ERR_NOMEM;
-    s->dbuf = b;
-    s->dbuf_cap = bytes;
-  }
+  if (reasm_dbuf_reserve(r, bytes) != 0) return CSCTP_ERR_NOMEM;
   /* What is left of the message is an anchor at cum that the next fragments join. */
   csctp_reasm_frag *anchor = csctp_reasm_pool_get(&s->pool, 0);
   if (!anchor) return CSCTP_ERR_NOMEM;
@@ -508,15 +514,7 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   msg->ppid = start->ppid;
   msg->unordered = (start->flags & FLAG_U) != 0;
   msg->flags = CSCTP_MSG_MORE | (done ? CSCTP_MSG_CONTINUED : 0);
-  size_t off = 0;
-  for (csctp_reasm_frag *f = start, *next; f; f = next) {
-    next = f->next;
-    memcpy(s->dbuf + off, f->data, f->len);
-    off += f->len;
-    st->n_frags--;
-    csctp_reasm_map_del(&s->frags, f->tsn);
-    csctp_reasm_pool_put(&s->pool, f);
-  }
+  reasm_take_run(s, st, start);
   csctp_reasm_map_put(&s->frags, cum, anchor); /* room: entries were just removed */
   st->n_frags++;
   msg->data = s->dbuf;
