@@ -288,13 +288,13 @@ enum {
 
 /* Result codes of a Re-configuration Response (RFC 6525 §4.4). */
 enum {
-  CSCTP_RECONFIG_SUCCESS_NOP = 0,       /* Success - Nothing to do */
-  CSCTP_RECONFIG_SUCCESS = 1,           /* Success - Performed */
-  CSCTP_RECONFIG_DENIED = 2,            /* Denied */
-  CSCTP_RECONFIG_ERR_WRONG_SSN = 3,     /* Error - Wrong SSN */
-  CSCTP_RECONFIG_ERR_IN_PROGRESS = 4,   /* Error - Request already in progress */
-  CSCTP_RECONFIG_ERR_BAD_SEQ = 5,       /* Error - Bad Sequence Number */
-  CSCTP_RECONFIG_IN_PROGRESS = 6,       /* In progress */
+  CSCTP_RECONFIG_SUCCESS_NOP = 0,     /* Success - Nothing to do */
+  CSCTP_RECONFIG_SUCCESS = 1,         /* Success - Performed */
+  CSCTP_RECONFIG_DENIED = 2,          /* Denied */
+  CSCTP_RECONFIG_ERR_WRONG_SSN = 3,   /* Error - Wrong SSN */
+  CSCTP_RECONFIG_ERR_IN_PROGRESS = 4, /* Error - Request already in progress */
+  CSCTP_RECONFIG_ERR_BAD_SEQ = 5,     /* Error - Bad Sequence Number */
+  CSCTP_RECONFIG_IN_PROGRESS = 6,     /* In progress */
 };
 
 #define CSCTP_RECONFIG_MAX_PARAMS 2 /* §3.1: one or two parameters per chunk */
@@ -307,16 +307,16 @@ enum {
 typedef struct csctp_reconfig_param {
   uint16_t type;
   uint32_t seq;
-  uint32_t resp_seq;         /* 13: Re-configuration Response Sequence Number */
-  uint32_t last_tsn;         /* 13: Sender's Last Assigned TSN */
-  uint32_t result;           /* 16 */
-  int has_tsns;              /* 16: the optional Sender's / Receiver's Next TSN are present */
-  uint32_t sender_next_tsn;  /* 16 */
+  uint32_t resp_seq;        /* 13: Re-configuration Response Sequence Number */
+  uint32_t last_tsn;        /* 13: Sender's Last Assigned TSN */
+  uint32_t result;          /* 16 */
+  int has_tsns;             /* 16: the optional Sender's / Receiver's Next TSN are present */
+  uint32_t sender_next_tsn; /* 16 */
   uint32_t receiver_next_tsn;
-  uint16_t n_new_streams;    /* 17, 18 */
-  const uint8_t *streams;    /* 13, 14: n_streams * 2 bytes */
+  uint16_t n_new_streams; /* 17, 18 */
+  const uint8_t *streams; /* 13, 14: n_streams * 2 bytes */
   size_t n_streams;
-  csctp_tlv raw;             /* the whole parameter */
+  csctp_tlv raw; /* the whole parameter */
 } csctp_reconfig_param;
 
 static inline uint16_t csctp_reconfig_stream(const csctp_reconfig_param *p, size_t i) {

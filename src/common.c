@@ -36,17 +36,32 @@ const char *csctp_strerror(int err) {
 
 int csctp_err_is_fatal(int err) { return err <= CSCTP_ERR_FATAL; }
 
-static void *mem_malloc(size_t size, void *u) { (void)u; return malloc(size); }
-static void mem_free(void *p, void *u) { (void)u; free(p); }
-static void *mem_calloc(size_t n, size_t size, void *u) { (void)u; return calloc(n, size); }
-static void *mem_realloc(void *p, size_t size, void *u) { (void)u; return realloc(p, size); }
+static void *mem_malloc(size_t size, void *u) {
+  (void)u;
+  return malloc(size);
+}
+static void mem_free(void *p, void *u) {
+  (void)u;
+  free(p);
+}
+static void *mem_calloc(size_t n, size_t size, void *u) {
+  (void)u;
+  return calloc(n, size);
+}
+static void *mem_realloc(void *p, size_t size, void *u) {
+  (void)u;
+  return realloc(p, size);
+}
 
 static const csctp_mem default_mem = {NULL, mem_malloc, mem_free, mem_calloc, mem_realloc};
 
 const csctp_mem *csctp_mem_default(void) { return &default_mem; }
 
 uint32_t csctp_log_mask_parse(const char *spec) {
-  static const struct { const char *name; uint32_t bit; } names[] = {
+  static const struct {
+    const char *name;
+    uint32_t bit;
+  } names[] = {
       {"sctp", CSCTP_LOG_SCTP}, {"dtls", CSCTP_LOG_DTLS}, {"ice", CSCTP_LOG_ICE},
       {"dc", CSCTP_LOG_DC},     {"peer", CSCTP_LOG_PEER},
   };

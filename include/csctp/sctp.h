@@ -132,18 +132,18 @@ typedef struct csctp_config {
    * rwnd / 2 act as rwnd / 2.
    */
   uint32_t partial_delivery_point;
-  uint32_t mtu;                 /**< largest SCTP packet written, bytes (default 1200) */
-  uint32_t rto_initial;         /**< default 3000 */
-  uint32_t rto_min;             /**< default 1000 */
-  uint32_t rto_max;             /**< default 60000 */
-  uint32_t sack_timeout;        /**< delayed SACK, default 200 */
-  uint32_t sack_freq;           /**< packets per SACK, default 2 */
-  uint32_t max_burst;           /**< packets per write opportunity, default 4 */
+  uint32_t mtu;                     /**< largest SCTP packet written, bytes (default 1200) */
+  uint32_t rto_initial;             /**< default 3000 */
+  uint32_t rto_min;                 /**< default 1000 */
+  uint32_t rto_max;                 /**< default 60000 */
+  uint32_t sack_timeout;            /**< delayed SACK, default 200 */
+  uint32_t sack_freq;               /**< packets per SACK, default 2 */
+  uint32_t max_burst;               /**< packets per write opportunity, default 4 */
   uint32_t association_max_retrans; /**< default 10 */
   uint32_t max_init_retransmits;    /**< default 8 */
-  uint32_t valid_cookie_life;   /**< default 60000 */
-  uint32_t hb_interval;         /**< heartbeat interval on an idle path, default 30000; 0 = off */
-  int no_bundle;                /**< never bundle DATA with control chunks */
+  uint32_t valid_cookie_life;       /**< default 60000 */
+  uint32_t hb_interval; /**< heartbeat interval on an idle path, default 30000; 0 = off */
+  int no_bundle;        /**< never bundle DATA with control chunks */
   /** Random bytes for tags, initial TSNs and the cookie secret. Required. */
   csctp_rand_fn rand;
   void *rand_user_data;
@@ -153,10 +153,10 @@ typedef struct csctp_config {
    * the association draws its own from `rand`.
    */
   const uint8_t *cookie_secret;
-  const csctp_mem *mem;         /**< allocator; NULL = csctp_mem_default() */
-  csctp_log_fn log;             /**< optional logging hook */
+  const csctp_mem *mem; /**< allocator; NULL = csctp_mem_default() */
+  csctp_log_fn log;     /**< optional logging hook */
   void *log_user_data;
-  uint32_t log_mask;            /**< categories passed to `log` */
+  uint32_t log_mask; /**< categories passed to `log` */
   /**
    * RFC 9653 zero checksum: the Error Detection Method Identifier of the
    * lower layer that already protects every packet, announced in the Zero
@@ -310,20 +310,20 @@ typedef struct csctp_event {
     } message;
     struct {
       csctp_close_reason reason;
-      uint16_t cause;            /**< RFC 9260 §3.3.10 cause code from or to the peer, 0 if none */
+      uint16_t cause; /**< RFC 9260 §3.3.10 cause code from or to the peer, 0 if none */
     } closed;
     struct {
-      uint16_t cause;            /**< RFC 9260 §3.3.10 cause code */
+      uint16_t cause; /**< RFC 9260 §3.3.10 cause code */
     } peer_error;
     struct {
-      size_t buffered;           /**< bytes still buffered */
+      size_t buffered; /**< bytes still buffered */
     } send_buffer_low;
     struct {
-      int incoming;              /**< 1: the peer reset these streams toward us */
-      uint32_t result;           /**< outgoing: 0 done, else a csctp_reconfig_result */
-      const uint16_t *streams;   /**< the stream ids (empty list = all streams) */
+      int incoming;            /**< 1: the peer reset these streams toward us */
+      uint32_t result;         /**< outgoing: 0 done, else a csctp_reconfig_result */
+      const uint16_t *streams; /**< the stream ids (empty list = all streams) */
       size_t n_streams;
-    } streams_reset;             /**< STREAMS_RESET and INCOMING_RESET_RESULT */
+    } streams_reset; /**< STREAMS_RESET and INCOMING_RESET_RESULT */
     struct {
       uint32_t result;           /**< 0: counts changed, else the csctp_reconfig_result of
                                       the refusal of our request (counts unchanged) */
@@ -363,11 +363,11 @@ typedef struct csctp_stats {
   uint64_t chunks_in, chunks_out;
   uint64_t data_chunks_in, data_chunks_out;
   uint64_t messages_in, messages_out;
-  uint64_t bytes_in, bytes_out;             /**< user payload bytes */
-  uint64_t retransmissions;                 /**< DATA chunks sent again */
-  uint64_t fast_retransmits;                /**< fast retransmit events */
+  uint64_t bytes_in, bytes_out; /**< user payload bytes */
+  uint64_t retransmissions;     /**< DATA chunks sent again */
+  uint64_t fast_retransmits;    /**< fast retransmit events */
   uint64_t t3_expiries;
-  uint64_t duplicate_tsns;                  /**< DATA received twice */
+  uint64_t duplicate_tsns; /**< DATA received twice */
   uint64_t sacks_in, sacks_out;
   uint64_t heartbeats_out;
   /* packets dropped, and why */
@@ -375,11 +375,11 @@ typedef struct csctp_stats {
   uint64_t drop_bad_vtag;
   uint64_t drop_malformed;
   uint64_t drop_bad_port;
-  uint64_t drop_out_of_window;              /**< DATA outside what we can accept */
-  uint64_t drop_rx_budget; /**< DATA dropped: the shared csctp_rx_budget was full */
-  uint64_t partial_pieces; /**< pieces handed out by partial delivery (not the last) */
-  uint64_t partial_aborted;                 /**< messages abandoned after pieces were handed out */
-  uint64_t drop_unexpected;                 /**< chunks not valid in the current state */
+  uint64_t drop_out_of_window; /**< DATA outside what we can accept */
+  uint64_t drop_rx_budget;     /**< DATA dropped: the shared csctp_rx_budget was full */
+  uint64_t partial_pieces;     /**< pieces handed out by partial delivery (not the last) */
+  uint64_t partial_aborted;    /**< messages abandoned after pieces were handed out */
+  uint64_t drop_unexpected;    /**< chunks not valid in the current state */
   uint64_t errors_sent, aborts_sent;
   uint64_t events_dropped; /**< PEER_ERROR events past the 64 waiting to be
                                 polled, or an event that found no memory */
@@ -387,7 +387,7 @@ typedef struct csctp_stats {
   uint32_t srtt_ms, rttvar_ms, rto_ms;
   uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
   uint32_t bytes_outstanding;
-  size_t bytes_buffered;                    /**< queued to send, incl. outstanding */
+  size_t bytes_buffered; /**< queued to send, incl. outstanding */
   /* RFC 9653 zero checksum */
   uint64_t zero_checksum_in;  /**< packets accepted with a zero checksum */
   uint64_t zero_checksum_out; /**< packets sent with a zero checksum */
@@ -487,8 +487,8 @@ CSCTP_EXTERN int csctp_assoc_input_drained(csctp_assoc *a);
  * CSCTP_ERR_WOULD_BLOCK (send buffer full), CSCTP_ERR_CLOSED (shutting down or
  * closed), CSCTP_ERR_NOMEM. On error nothing changes.
  */
-CSCTP_EXTERN int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts,
-                                  const uint8_t *data, size_t len, csctp_tstamp now);
+CSCTP_EXTERN int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data,
+                                  size_t len, csctp_tstamp now);
 
 /**
  * Starts a graceful shutdown: queued data is still delivered, then
@@ -571,8 +571,8 @@ CSCTP_EXTERN void csctp_assoc_get_stream_counts(const csctp_assoc *a, uint16_t *
 
 /** Extensions the peer announced in its INIT / INIT ACK. */
 typedef struct csctp_peer_features {
-  int forward_tsn;  /**< RFC 3758 partial reliability */
-  int reconfig;     /**< RFC 6525 stream reconfiguration */
+  int forward_tsn; /**< RFC 3758 partial reliability */
+  int reconfig;    /**< RFC 6525 stream reconfiguration */
 } csctp_peer_features;
 
 /** Fills *f once established (zeros before). */
@@ -715,7 +715,7 @@ CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum)
  * changes (RFC 6951 §5) is still recognised.
  */
 typedef struct csctp_addr {
-  uint8_t len;      /**< bytes used in `data`, at most 28 */
+  uint8_t len; /**< bytes used in `data`, at most 28 */
   uint8_t data[28];
 } csctp_addr;
 
@@ -724,13 +724,13 @@ typedef struct csctp_endpoint csctp_endpoint;
 /** Endpoint counters (packets the endpoint handled itself, not its associations'). */
 typedef struct csctp_endpoint_stats {
   uint64_t packets_in;
-  uint64_t stateless_out;   /**< INIT ACK, ABORT, ERROR sent without an association */
-  uint64_t assocs_created;  /**< by connect or by a valid COOKIE ECHO */
-  uint64_t drop_malformed;  /**< too short, or not an SCTP packet */
+  uint64_t stateless_out;  /**< INIT ACK, ABORT, ERROR sent without an association */
+  uint64_t assocs_created; /**< by connect or by a valid COOKIE ECHO */
+  uint64_t drop_malformed; /**< too short, or not an SCTP packet */
   uint64_t drop_bad_crc;
-  uint64_t drop_bad_port;   /**< destination port is not ours */
-  uint64_t drop_bad_cookie; /**< COOKIE ECHO with a cookie we did not sign */
-  uint64_t drop_refused;    /**< INIT or COOKIE ECHO while not listening / from a refused peer */
+  uint64_t drop_bad_port;     /**< destination port is not ours */
+  uint64_t drop_bad_cookie;   /**< COOKIE ECHO with a cookie we did not sign */
+  uint64_t drop_refused;      /**< INIT or COOKIE ECHO while not listening / from a refused peer */
   uint64_t drop_unknown_peer; /**< an association's tag from an address that is not its peer's */
   uint64_t drop_port_zero;    /**< source or destination SCTP port 0 (RFC 9260 §3.1) */
   uint64_t other_port;        /**< for an SCTP port we do not serve, answered as out of the blue */

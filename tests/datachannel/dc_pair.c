@@ -173,7 +173,6 @@ const dc_rec *dc_pair_find_raw(const dc_pair *p, csctp_event_type type, int n) {
   return NULL;
 }
 
-
 /* The engine has stream reset and PR-SCTP now; kept so the tests read the same. */
 int dc_engine_has_reset(void) { return 1; }
 int dc_engine_has_pr(void) { return 1; }

@@ -13,7 +13,6 @@
 
 ext_harness ext_h;
 
-
 csctp_tstamp ext_now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -49,7 +48,7 @@ static void trace_pkt(ext_harness *h, int from, const uint8_t *pkt, size_t len, 
 }
 
 void ext_log_msg(ext_harness *h, int side, uint16_t sid, uint32_t ppid, int text, const uint8_t *d,
-                    size_t len) {
+                 size_t len) {
   if (h->nlog[side] == MAX_LOG) return;
   ext_rx_msg *m = &h->log[side][h->nlog[side]++];
   m->sid = sid;
@@ -73,7 +72,7 @@ static void on_assoc_event(ext_harness *h, const csctp_event *ev) {
   case CSCTP_EVENT_MESSAGE:
     if (h->raw) {
       ext_log_msg(h, 0, ev->u.message.stream, ev->u.message.ppid, 0, ev->u.message.data,
-              ev->u.message.len);
+                  ev->u.message.len);
       break;
     }
     interop_rx_check(&h->rx[0], ev->u.message.stream, ev->u.message.ppid, ev->u.message.unordered,
@@ -364,7 +363,8 @@ void ext_report(const ext_harness *h) {
   usrsctp_peer_status((usrsctp_peer *)&h->up, &state, &rwnd, &unacked, &pending);
   fprintf(stderr,
           "usrsctp: pkts %llu (dropped %llu), DATA %u FWD-TSN %u RECONF %u, received %u, bad %u "
-          "%s\n  unacked %u pending %u, sent %u/%u, strreset events %d flags 0x%x partial reads %llu %s\n",
+          "%s\n  unacked %u pending %u, sent %u/%u, strreset events %d flags 0x%x partial reads "
+          "%llu %s\n",
           (unsigned long long)h->pkts[1], (unsigned long long)h->dropped[1], h->chunks[1][0],
           h->chunks[1][CHUNK_FORWARD_TSN], h->chunks[1][130], h->rx[1].received, h->rx[1].bad,
           h->rx[1].failure, unacked, pending, h->tx_next[1], h->tx_total[1], h->up.strreset_events,

@@ -82,8 +82,8 @@ extern ext_harness ext_h;
 
 csctp_tstamp ext_now_us(void);
 /** Records a message received by `side` (0: us, 1: usrsctp) in log[side]. */
-void ext_log_msg(ext_harness *h, int side, uint16_t sid, uint32_t ppid, int text,
-                 const uint8_t *d, size_t len);
+void ext_log_msg(ext_harness *h, int side, uint16_t sid, uint32_t ppid, int text, const uint8_t *d,
+                 size_t len);
 /** Writes a DATA_CHANNEL_OPEN (RFC 8832 §5.1, no protocol) into b; returns its length. */
 size_t ext_dcep_open_msg(uint8_t *b, uint8_t type, uint32_t rel, const char *label);
 /** Moves packets (with loss), runs timers, polls events and reads, sends traffic. */

@@ -17,8 +17,7 @@
 static int us_got(const ext_harness *h, uint16_t sid, uint32_t ppid, const void *d, size_t len) {
   for (int i = 0; i < h->nlog[1]; i++) {
     const ext_rx_msg *m = &h->log[1][i];
-    if (m->sid == sid && m->ppid == ppid && m->len == len && memcmp(m->data, d, len) == 0)
-      return 1;
+    if (m->sid == sid && m->ppid == ppid && m->len == len && memcmp(m->data, d, len) == 0) return 1;
   }
   return 0;
 }
@@ -26,8 +25,7 @@ static int us_got(const ext_harness *h, uint16_t sid, uint32_t ppid, const void 
 static int cs_got(const ext_harness *h, uint16_t sid, int text, const void *d, size_t len) {
   for (int i = 0; i < h->nlog[0]; i++) {
     const ext_rx_msg *m = &h->log[0][i];
-    if (m->sid == sid && m->text == text && m->len == len && memcmp(m->data, d, len) == 0)
-      return 1;
+    if (m->sid == sid && m->text == text && m->len == len && memcmp(m->data, d, len) == 0) return 1;
   }
   return 0;
 }
@@ -45,7 +43,8 @@ static int dc_acked(ext_harness *h) {
 }
 static int dc_messages_done(ext_harness *h) {
   return cs_got(h, dc_sid, 1, "hello", 5) && cs_got(h, dc_sid, 0, BIN, sizeof BIN) &&
-         us_got(h, dc_sid, PPID_STRING, "world", 5) && us_got(h, dc_sid, PPID_BINARY, BIN, sizeof BIN);
+         us_got(h, dc_sid, PPID_STRING, "world", 5) &&
+         us_got(h, dc_sid, PPID_BINARY, BIN, sizeof BIN);
 }
 static int dc_closed(ext_harness *h) { return h->n_closed == 1; }
 static int us_saw_incoming_reset(ext_harness *h) {
@@ -71,7 +70,8 @@ static void dc_setup(ext_harness *h) {
 }
 
 /* usrsctp opens (odd stream, as the DTLS server); usrsctp closes by resetting its stream. */
-Test(usrsctp_ext, dcep_usrsctp_opens_and_closes, .init = ext_setup, .fini = ext_teardown, .timeout = 60) {
+Test(usrsctp_ext, dcep_usrsctp_opens_and_closes, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
   ext_harness *h = &ext_h;
   dc_setup(h);
   dc_sid = 1;
@@ -102,7 +102,8 @@ Test(usrsctp_ext, dcep_usrsctp_opens_and_closes, .init = ext_setup, .fini = ext_
 }
 
 /* Our layer opens (even stream); usrsctp's DCEP ACKs; our layer closes. */
-Test(usrsctp_ext, dcep_csctp_opens_and_closes, .init = ext_setup, .fini = ext_teardown, .timeout = 60) {
+Test(usrsctp_ext, dcep_csctp_opens_and_closes, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
   ext_harness *h = &ext_h;
   dc_setup(h);
   csctp_dc_init init = {.label = "from-csctp", .protocol = "chat"};

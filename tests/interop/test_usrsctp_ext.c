@@ -130,8 +130,12 @@ static void rs_send(ext_harness *h, int from, char tag, int n) {
 
 static int rs_want;
 static int got_rs_want(ext_harness *h) { return h->nlog[0] + h->nlog[1] >= rs_want; }
-static int reset_done_by_usrsctp(ext_harness *h) { return h->rs_in > 0 && h->up.strreset_events > 0; }
-static int reset_done_by_csctp(ext_harness *h) { return h->rs_out > 0 && h->up.strreset_events > 0; }
+static int reset_done_by_usrsctp(ext_harness *h) {
+  return h->rs_in > 0 && h->up.strreset_events > 0;
+}
+static int reset_done_by_csctp(ext_harness *h) {
+  return h->rs_out > 0 && h->up.strreset_events > 0;
+}
 
 /* The messages side `to` received: "a0".."a<n_a-1>" then "b0".."b<n_b-1>", in that order. */
 static void rs_check_log(const ext_harness *h, int to, int n_a, int n_b) {
@@ -207,11 +211,13 @@ static void reset_by(ext_harness *h, int from, int immediate) {
   cr_expect_eq(h->chunks[0][9] + h->chunks[1][9], 0, "an ERROR chunk was sent");
 }
 
-Test(usrsctp_ext, reset_by_usrsctp_10pct_loss, .init = ext_setup, .fini = ext_teardown, .timeout = 60) {
+Test(usrsctp_ext, reset_by_usrsctp_10pct_loss, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
   reset_by(&ext_h, 1, 0);
 }
 
-Test(usrsctp_ext, reset_by_csctp_10pct_loss, .init = ext_setup, .fini = ext_teardown, .timeout = 60) {
+Test(usrsctp_ext, reset_by_csctp_10pct_loss, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
   reset_by(&ext_h, 0, 0);
 }
 

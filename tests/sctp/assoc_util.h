@@ -104,9 +104,11 @@ static inline int exchange(side *x, side *y, csctp_tstamp now) {
   for (int round = 0; round < 100; round++) {
     pkt p[64];
     int n1 = side_pull(x, p, 64, now);
-    for (int i = 0; i < n1; i++) cr_assert_eq(csctp_assoc_read_packet(y->a, p[i].b, p[i].len, now), 0);
+    for (int i = 0; i < n1; i++)
+      cr_assert_eq(csctp_assoc_read_packet(y->a, p[i].b, p[i].len, now), 0);
     int n2 = side_pull(y, p, 64, now);
-    for (int i = 0; i < n2; i++) cr_assert_eq(csctp_assoc_read_packet(x->a, p[i].b, p[i].len, now), 0);
+    for (int i = 0; i < n2; i++)
+      cr_assert_eq(csctp_assoc_read_packet(x->a, p[i].b, p[i].len, now), 0);
     side_drain_events(x);
     side_drain_events(y);
     total += n1 + n2;
@@ -145,7 +147,8 @@ static inline int find_chunk(const pkt *p, uint8_t type, csctp_chunk *out) {
 
 static inline uint32_t pkt_vtag(const pkt *p) { return csctp_get_u32(p->b + 4); }
 
-/* Builds a packet: header with the given tag and ports 5000/5000, then chunk bytes; sets the CRC. */
+/* Builds a packet: header with the given tag and ports 5000/5000, then chunk bytes; sets the CRC.
+ */
 static inline void build_pkt(pkt *p, uint32_t vtag, const uint8_t *chunks, size_t len) {
   csctp_wr w;
   csctp_wr_init(&w, p->b, sizeof(p->b));

@@ -38,10 +38,12 @@ static long run_exchange(long fail_at, int fail_side) {
     csctp_send_opts o = {.stream = (uint16_t)(step % 3), .ppid = 53, .unordered = step & 1};
     size_t len = (step % 5 == 0) ? sizeof(msg) : (size_t)(step * 37 + 1);
     int rv = csctp_assoc_send(x.a, &o, msg, len, now);
-    cr_assert(rv == 0 || rv == CSCTP_ERR_NOMEM || rv == CSCTP_ERR_WOULD_BLOCK ||
-              rv == CSCTP_ERR_CLOSED, "send: %d", rv);
+    cr_assert(
+        rv == 0 || rv == CSCTP_ERR_NOMEM || rv == CSCTP_ERR_WOULD_BLOCK || rv == CSCTP_ERR_CLOSED,
+        "send: %d", rv);
     rv = csctp_assoc_send(y.a, &o, msg, len / 2 + 1, now);
-    cr_assert(rv == 0 || rv <= CSCTP_ERR_FATAL || rv == CSCTP_ERR_WOULD_BLOCK || rv == CSCTP_ERR_CLOSED);
+    cr_assert(rv == 0 || rv <= CSCTP_ERR_FATAL || rv == CSCTP_ERR_WOULD_BLOCK ||
+              rv == CSCTP_ERR_CLOSED);
     uint8_t buf[PKT_MAX];
     for (int r = 0; r < 8; r++) {
       csctp_ssize n;

@@ -524,7 +524,8 @@ Test(assoc, small_messages_at_the_slab_boundary_are_stored_intact) {
     cr_assert_not_null(e, "message %zu", i);
     cr_assert_eq(e->u.message.len, sizes[i]);
     size_t check = sizes[i] < 2048 ? sizes[i] : 2048;
-    for (size_t k = 0; k < check; k++) cr_assert_eq(e->u.message.data[k], (uint8_t)(0x11 * (i + 1)));
+    for (size_t k = 0; k < check; k++)
+      cr_assert_eq(e->u.message.data[k], (uint8_t)(0x11 * (i + 1)));
     cr_assert_eq(csctp_assoc_buffered_amount(x.a), 0, "the slab is empty again");
   }
   csctp_assoc_del(x.a);

@@ -8,7 +8,15 @@
 
 #define T0 ((csctp_tstamp)1000000)
 
-typedef enum { R_DROP, R_ABORT, R_ERROR, R_INIT_ACK, R_INIT_ACK_REPORT, R_SACK_ONLY, R_CLOSED_BY_PEER } reaction;
+typedef enum {
+  R_DROP,
+  R_ABORT,
+  R_ERROR,
+  R_INIT_ACK,
+  R_INIT_ACK_REPORT,
+  R_SACK_ONLY,
+  R_CLOSED_BY_PEER
+} reaction;
 
 typedef struct ctx {
   side x, y;
@@ -20,8 +28,8 @@ typedef struct mcase {
   const char *name;
   size_t (*build)(ctx *c, uint8_t *p); /* whole packet, CRC set by the builder if wanted */
   reaction r;
-  uint16_t cause;              /* for ABORT / ERROR */
-  size_t stat_off;             /* csctp_stats counter that must grow, or SIZE_MAX */
+  uint16_t cause;  /* for ABORT / ERROR */
+  size_t stat_off; /* csctp_stats counter that must grow, or SIZE_MAX */
 } mcase;
 
 #define STAT(f) offsetof(csctp_stats, f)
@@ -49,7 +57,10 @@ static void raw_chunk(csctp_wr *w, uint8_t type, uint8_t flags, uint16_t len, co
 
 static void data_chunk(csctp_wr *w, uint32_t tsn, uint16_t stream, size_t len) {
   csctp_data_chunk d = {.flags = CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E,
-                        .tsn = tsn, .stream = stream, .ssn = 0, .ppid = 53};
+                        .tsn = tsn,
+                        .stream = stream,
+                        .ssn = 0,
+                        .ppid = 53};
   uint8_t payload[64] = {0};
   d.data = payload;
   d.len = len;
@@ -68,84 +79,150 @@ static void init_chunk(csctp_wr *w, uint32_t tag, uint16_t os, uint16_t mis, uin
   csctp_wr_tlv_end(w, off);
 }
 
-static size_t b_short_header(ctx *c, uint8_t *p) { memset(p, 0, 8); return 8; }
+static size_t b_short_header(ctx *c, uint8_t *p) {
+  memset(p, 0, 8);
+  return 8;
+}
 static size_t b_header_only(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  return finish(p, &w);
 }
 static size_t b_len0(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 0, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 0, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
   return finish(p, &w);
 }
 static size_t b_len1(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 1, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 1, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_len2(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 2, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 2, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_len3(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 3, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 3, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_len_past_end(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 200, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 200, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
   return finish(p, &w);
 }
 static size_t b_padding_garbage(ctx *c, uint8_t *p) {
   /* a valid DATA followed by 5 zero bytes: not a chunk, more than padding */
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn, 0, 4); csctp_wr_zeros(&w, 5);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  csctp_wr_zeros(&w, 5);
   return finish(p, &w);
 }
 static size_t b_bad_crc(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn, 0, 4);
-  finish(p, &w); p[8] ^= 1; return w.len;
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  finish(p, &w);
+  p[8] ^= 1;
+  return w.len;
 }
 static size_t b_data_bad_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag + 1); data_chunk(&w, c->next_tsn, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag + 1);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_sack_bad_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->xtag); csctp_sack_write(&w, 0, 100000, NULL, 0, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->xtag);
+  csctp_sack_write(&w, 0, 100000, NULL, 0, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_bad_port(ctx *c, uint8_t *p) {
-  csctp_wr w; csctp_wr_init(&w, p, PKT_MAX); csctp_packet_write_header(&w, 5000, 5001, c->ytag);
-  data_chunk(&w, c->next_tsn, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  csctp_wr_init(&w, p, PKT_MAX);
+  csctp_packet_write_header(&w, 5000, 5001, c->ytag);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_data_tag0(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); data_chunk(&w, c->next_tsn, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_init_nonzero_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 77); init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 77);
+  init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_init_zero_itag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0, 10, 10, 100000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0, 10, 10, 100000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_init_os0(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 0, 10, 100000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 0, 10, 100000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_init_mis0(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 0, 100000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 0, 100000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_init_small_rwnd(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 1000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 1000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_init_bundled(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0);
-  data_chunk(&w, 1000, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0);
+  data_chunk(&w, 1000, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_init_truncated(ctx *c, uint8_t *p) {
   uint8_t v[12] = {0, 0, 0x12, 0x34};
-  csctp_wr w; hdr(&w, p, 0); raw_chunk(&w, CSCTP_CHUNK_INIT, 0, 16, v, 12); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  raw_chunk(&w, CSCTP_CHUNK_INIT, 0, 16, v, 12);
+  return finish(p, &w);
 }
 static size_t b_init_param_overrun(ctx *c, uint8_t *p) {
   uint8_t prm[8] = {0x00, 0x05, 0x00, 0x20, 1, 2, 3, 4}; /* IPv4 param claiming 32 bytes */
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, prm, 8); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, prm, 8);
+  return finish(p, &w);
 }
 static size_t b_init_param_len2(ctx *c, uint8_t *p) {
   uint8_t prm[4] = {0x00, 0x05, 0x00, 0x02};
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, prm, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, prm, 4);
+  return finish(p, &w);
 }
 static size_t init_with_param(uint8_t *p, uint16_t type) {
   uint8_t prm[8] = {(uint8_t)(type >> 8), (uint8_t)type, 0x00, 0x08, 9, 9, 9, 9};
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, prm, 8); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, prm, 8);
+  return finish(p, &w);
 }
 static size_t b_init_unk00(ctx *c, uint8_t *p) { return init_with_param(p, 0x0123); }
 static size_t b_init_unk01(ctx *c, uint8_t *p) { return init_with_param(p, 0x4123); }
@@ -153,116 +230,181 @@ static size_t b_init_unk10(ctx *c, uint8_t *p) { return init_with_param(p, 0x812
 static size_t b_init_unk11(ctx *c, uint8_t *p) { return init_with_param(p, 0xC123); }
 static size_t b_init_hostname(ctx *c, uint8_t *p) {
   uint8_t prm[12] = {0x00, 0x0b, 0x00, 0x0c, 'h', 'o', 's', 't', '.', 'x', 0, 0};
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, prm, 12); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, prm, 12);
+  return finish(p, &w);
 }
 static size_t b_data_empty(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn, 0, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn, 0, 0);
+  return finish(p, &w);
 }
 static size_t b_data_short(ctx *c, uint8_t *p) {
   uint8_t v[11] = {0};
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 0, 3, 15, v, 11); csctp_wr_pad4(&w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 0, 3, 15, v, 11);
+  csctp_wr_pad4(&w);
   return finish(p, &w);
 }
 static size_t b_data_bad_stream(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn, 9, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn, 9, 4);
+  return finish(p, &w);
 }
 static size_t b_data_far_ahead(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn + 100000, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn + 100000, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_sack_gaps_overrun(ctx *c, uint8_t *p) {
   uint8_t v[12] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0}; /* 5 gap blocks, none present */
   csctp_put_u32(v, c->y.a->tx.cum_tsn_ack);
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 16, v, 12); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 16, v, 12);
+  return finish(p, &w);
 }
 static size_t b_sack_dups_overrun(ctx *c, uint8_t *p) {
   uint8_t v[16] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1};
   csctp_put_u32(v, c->y.a->tx.cum_tsn_ack);
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 20, v, 16); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 20, v, 16);
+  return finish(p, &w);
 }
 static size_t b_sack_short(ctx *c, uint8_t *p) {
   uint8_t v[4] = {0};
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, 3, 0, 8, v, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, 3, 0, 8, v, 4);
+  return finish(p, &w);
 }
 static size_t b_sack_future(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag);
-  csctp_sack_write(&w, c->y.a->tx.next_tsn + 10, 100000, NULL, 0, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  csctp_sack_write(&w, c->y.a->tx.next_tsn + 10, 100000, NULL, 0, NULL, 0);
+  return finish(p, &w);
 }
 static size_t unk_then_data(ctx *c, uint8_t *p, uint8_t type) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, type, 0, 8, "abcd", 4);
-  data_chunk(&w, c->next_tsn, 0, 4); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, type, 0, 8, "abcd", 4);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  return finish(p, &w);
 }
 static size_t b_unk00(ctx *c, uint8_t *p) { return unk_then_data(c, p, 0x3f); }
 static size_t b_unk01(ctx *c, uint8_t *p) { return unk_then_data(c, p, 0x7f); }
 static size_t b_unk10(ctx *c, uint8_t *p) { return unk_then_data(c, p, 0xbf); }
 static size_t b_unk11(ctx *c, uint8_t *p) { return unk_then_data(c, p, 0xff); }
 static size_t b_hb_no_info(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_HEARTBEAT, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_HEARTBEAT, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_hb_info_overrun(ctx *c, uint8_t *p) {
   uint8_t v[8] = {0, 1, 0, 40, 1, 2, 3, 4};
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_HEARTBEAT, 0, 12, v, 8);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_HEARTBEAT, 0, 12, v, 8);
   return finish(p, &w);
 }
 static size_t b_shutdown_short(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_abort_bad_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag ^ 0x5555); raw_chunk(&w, CSCTP_CHUNK_ABORT, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag ^ 0x5555);
+  raw_chunk(&w, CSCTP_CHUNK_ABORT, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_abort_t_own_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_ABORT, 1, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_ABORT, 1, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_abort_t_peer_tag(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->xtag); raw_chunk(&w, CSCTP_CHUNK_ABORT, 1, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->xtag);
+  raw_chunk(&w, CSCTP_CHUNK_ABORT, 1, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_abort_good(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
   size_t off = csctp_abort_write_begin(&w, 0);
-  csctp_cause_write_text(&w, CSCTP_CAUSE_USER_ABORT, "x"); csctp_wr_tlv_end(&w, off);
+  csctp_cause_write_text(&w, CSCTP_CAUSE_USER_ABORT, "x");
+  csctp_wr_tlv_end(&w, off);
   return finish(p, &w);
 }
 static size_t b_shutdown_complete_established(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN_COMPLETE, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN_COMPLETE, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_cookie_garbage(ctx *c, uint8_t *p) {
   uint8_t v[80];
   memset(v, 0xab, sizeof(v));
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_COOKIE_ECHO, 0, 84, v, 80);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_COOKIE_ECHO, 0, 84, v, 80);
   return finish(p, &w);
 }
 static size_t b_init_ack_established(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
   size_t off = csctp_wr_chunk_begin(&w, CSCTP_CHUNK_INIT_ACK, 0);
-  csctp_wr_u32(&w, 0x999); csctp_wr_u32(&w, 100000); csctp_wr_u16(&w, 5); csctp_wr_u16(&w, 5);
-  csctp_wr_u32(&w, 1); csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, (const uint8_t *)"cookie", 6);
-  csctp_wr_tlv_end(&w, off); return finish(p, &w);
+  csctp_wr_u32(&w, 0x999);
+  csctp_wr_u32(&w, 100000);
+  csctp_wr_u16(&w, 5);
+  csctp_wr_u16(&w, 5);
+  csctp_wr_u32(&w, 1);
+  csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, (const uint8_t *)"cookie", 6);
+  csctp_wr_tlv_end(&w, off);
+  return finish(p, &w);
 }
 static size_t b_cookie_ack_established(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_COOKIE_ACK, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_COOKIE_ACK, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_shutdown_ack_established(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN_ACK, 0, 4, NULL, 0);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_SHUTDOWN_ACK, 0, 4, NULL, 0);
   return finish(p, &w);
 }
 static size_t b_error_len_short(ctx *c, uint8_t *p) {
   uint8_t v[4] = {0, 1, 0, 40}; /* cause claiming 40 bytes inside a 8-byte chunk */
-  csctp_wr w; hdr(&w, p, c->ytag); raw_chunk(&w, CSCTP_CHUNK_ERROR, 0, 8, v, 4);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  raw_chunk(&w, CSCTP_CHUNK_ERROR, 0, 8, v, 4);
   data_chunk(&w, c->next_tsn, 0, 4);
   return finish(p, &w);
 }
 static size_t b_two_inits_vtag0(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, 0); init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0);
-  init_chunk(&w, 0x1235, 10, 10, 100000, NULL, 0); return finish(p, &w);
+  csctp_wr w;
+  hdr(&w, p, 0);
+  init_chunk(&w, 0x1234, 10, 10, 100000, NULL, 0);
+  init_chunk(&w, 0x1235, 10, 10, 100000, NULL, 0);
+  return finish(p, &w);
 }
 static size_t b_trailing_3_bytes(ctx *c, uint8_t *p) {
-  csctp_wr w; hdr(&w, p, c->ytag); data_chunk(&w, c->next_tsn, 0, 4); csctp_wr_zeros(&w, 3);
+  csctp_wr w;
+  hdr(&w, p, c->ytag);
+  data_chunk(&w, c->next_tsn, 0, 4);
+  csctp_wr_zeros(&w, 3);
   return finish(p, &w);
 }
 
@@ -283,9 +425,12 @@ static const mcase cases[] = {
     {"DATA with tag 0", b_data_tag0, R_DROP, 0, STAT(drop_bad_vtag)},
     {"INIT with a non-zero verification tag", b_init_nonzero_tag, R_DROP, 0, STAT(drop_bad_vtag)},
     {"INIT with initiate tag 0", b_init_zero_itag, R_DROP, 0, STAT(drop_malformed)},
-    {"INIT with 0 outbound streams", b_init_os0, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM, STAT(aborts_sent)},
-    {"INIT with 0 inbound streams", b_init_mis0, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM, STAT(aborts_sent)},
-    {"INIT with a_rwnd below 1500", b_init_small_rwnd, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM, STAT(aborts_sent)},
+    {"INIT with 0 outbound streams", b_init_os0, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM,
+     STAT(aborts_sent)},
+    {"INIT with 0 inbound streams", b_init_mis0, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM,
+     STAT(aborts_sent)},
+    {"INIT with a_rwnd below 1500", b_init_small_rwnd, R_ABORT, CSCTP_CAUSE_INVALID_MANDATORY_PARAM,
+     STAT(aborts_sent)},
     {"INIT bundled with DATA", b_init_bundled, R_DROP, 0, STAT(drop_malformed)},
     {"two INITs in one packet", b_two_inits_vtag0, R_DROP, 0, STAT(drop_malformed)},
     {"INIT with a truncated fixed part", b_init_truncated, R_DROP, 0, STAT(drop_malformed)},
@@ -295,19 +440,24 @@ static const mcase cases[] = {
     {"INIT unknown parameter, action 01", b_init_unk01, R_INIT_ACK_REPORT, 0, NOSTAT},
     {"INIT unknown parameter, action 10", b_init_unk10, R_INIT_ACK, 0, NOSTAT},
     {"INIT unknown parameter, action 11", b_init_unk11, R_INIT_ACK_REPORT, 0, NOSTAT},
-    {"INIT with a host name address", b_init_hostname, R_ABORT, CSCTP_CAUSE_UNRESOLVABLE_ADDRESS, STAT(aborts_sent)},
+    {"INIT with a host name address", b_init_hostname, R_ABORT, CSCTP_CAUSE_UNRESOLVABLE_ADDRESS,
+     STAT(aborts_sent)},
     {"DATA without user data", b_data_empty, R_ABORT, CSCTP_CAUSE_NO_USER_DATA, STAT(aborts_sent)},
     {"DATA shorter than its header", b_data_short, R_DROP, 0, STAT(drop_malformed)},
-    {"DATA on a stream not negotiated", b_data_bad_stream, R_ERROR, CSCTP_CAUSE_INVALID_STREAM, STAT(errors_sent)},
+    {"DATA on a stream not negotiated", b_data_bad_stream, R_ERROR, CSCTP_CAUSE_INVALID_STREAM,
+     STAT(errors_sent)},
     {"DATA 100000 TSNs ahead", b_data_far_ahead, R_SACK_ONLY, 0, STAT(drop_out_of_window)},
     {"SACK gap count past the chunk", b_sack_gaps_overrun, R_DROP, 0, STAT(drop_malformed)},
     {"SACK duplicate count past the chunk", b_sack_dups_overrun, R_DROP, 0, STAT(drop_malformed)},
     {"SACK shorter than its fixed part", b_sack_short, R_DROP, 0, STAT(drop_malformed)},
-    {"SACK acknowledging a TSN never sent", b_sack_future, R_ABORT, CSCTP_CAUSE_PROTOCOL_VIOLATION, STAT(aborts_sent)},
+    {"SACK acknowledging a TSN never sent", b_sack_future, R_ABORT, CSCTP_CAUSE_PROTOCOL_VIOLATION,
+     STAT(aborts_sent)},
     {"unknown chunk, action 00", b_unk00, R_DROP, 0, NOSTAT},
-    {"unknown chunk, action 01", b_unk01, R_ERROR, CSCTP_CAUSE_UNRECOGNIZED_CHUNK, STAT(errors_sent)},
+    {"unknown chunk, action 01", b_unk01, R_ERROR, CSCTP_CAUSE_UNRECOGNIZED_CHUNK,
+     STAT(errors_sent)},
     {"unknown chunk, action 10", b_unk10, R_SACK_ONLY, 0, NOSTAT},
-    {"unknown chunk, action 11", b_unk11, R_ERROR, CSCTP_CAUSE_UNRECOGNIZED_CHUNK, STAT(errors_sent)},
+    {"unknown chunk, action 11", b_unk11, R_ERROR, CSCTP_CAUSE_UNRECOGNIZED_CHUNK,
+     STAT(errors_sent)},
     {"HEARTBEAT without Heartbeat Info", b_hb_no_info, R_DROP, 0, STAT(drop_malformed)},
     {"HEARTBEAT Info overrunning", b_hb_info_overrun, R_DROP, 0, STAT(drop_malformed)},
     {"SHUTDOWN without its cumulative TSN", b_shutdown_short, R_DROP, 0, STAT(drop_malformed)},
@@ -315,11 +465,13 @@ static const mcase cases[] = {
     {"ABORT with T bit but our own tag", b_abort_t_own_tag, R_DROP, 0, STAT(drop_bad_vtag)},
     {"ABORT with T bit and the peer's tag", b_abort_t_peer_tag, R_CLOSED_BY_PEER, 0, NOSTAT},
     {"ABORT with our tag", b_abort_good, R_CLOSED_BY_PEER, CSCTP_CAUSE_USER_ABORT, NOSTAT},
-    {"SHUTDOWN COMPLETE while established", b_shutdown_complete_established, R_DROP, 0, STAT(drop_unexpected)},
+    {"SHUTDOWN COMPLETE while established", b_shutdown_complete_established, R_DROP, 0,
+     STAT(drop_unexpected)},
     {"COOKIE ECHO with a forged cookie", b_cookie_garbage, R_DROP, 0, STAT(drop_malformed)},
     {"INIT ACK while established", b_init_ack_established, R_DROP, 0, STAT(drop_unexpected)},
     {"COOKIE ACK while established", b_cookie_ack_established, R_DROP, 0, NOSTAT},
-    {"SHUTDOWN ACK while established", b_shutdown_ack_established, R_DROP, 0, STAT(drop_unexpected)},
+    {"SHUTDOWN ACK while established", b_shutdown_ack_established, R_DROP, 0,
+     STAT(drop_unexpected)},
     {"ERROR whose cause overruns, bundled with DATA", b_error_len_short, R_SACK_ONLY, 0, NOSTAT},
 };
 
@@ -373,7 +525,8 @@ static void run_case(const mcase *mc) {
   case R_ABORT: {
     cr_assert_geq(n, 1, "%s: an ABORT", mc->name);
     cr_assert(find_chunk(&out[0], CSCTP_CHUNK_ABORT, &ch), "%s", mc->name);
-    cr_assert_eq(csctp_cause_first(&ch), mc->cause, "%s: cause %u", mc->name, csctp_cause_first(&ch));
+    cr_assert_eq(csctp_cause_first(&ch), mc->cause, "%s: cause %u", mc->name,
+                 csctp_cause_first(&ch));
     int init_case = buf[12] == CSCTP_CHUNK_INIT;
     if (init_case) {
       /* an ABORT answering an INIT goes to its initiate tag and leaves us alone */

@@ -259,7 +259,9 @@ Test(prsctp, ttl_at_20_percent_loss_no_partial_no_dup_no_stall) {
   cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED);
   csctp_reasm_stats rs;
   csctp_reasm_get_stats(&y.a->reasm, &rs);
-  cr_assert_eq(csctp_reasm_bytes(&y.a->reasm), 0, "%zu bytes in %zu fragments, cum %d", csctp_reasm_bytes(&y.a->reasm), rs.fragments, (int)(y.a->rxt.cum - (x.a->tx.next_tsn - 1)));
+  cr_assert_eq(csctp_reasm_bytes(&y.a->reasm), 0, "%zu bytes in %zu fragments, cum %d",
+               csctp_reasm_bytes(&y.a->reasm), rs.fragments,
+               (int)(y.a->rxt.cum - (x.a->tx.next_tsn - 1)));
   cr_assert_eq(y.a->rxt.cum, x.a->tx.next_tsn - 1);
   cr_log_info("TTL at 20%% loss: %d of 399 delivered, %llu abandoned, %llu FORWARD TSNs", l.total,
               (unsigned long long)x.a->tx.stats.abandoned_msgs,
@@ -286,7 +288,8 @@ static void put_data(side *y, csctp_tsn tsn, uint16_t stream, uint16_t ssn, uint
   cr_assert_eq(csctp_assoc_read_packet(y->a, p.b, p.len, now), 0);
 }
 
-static void put_fwd(side *y, csctp_tsn cum, const uint16_t (*pairs)[2], size_t n, csctp_tstamp now) {
+static void put_fwd(side *y, csctp_tsn cum, const uint16_t (*pairs)[2], size_t n,
+                    csctp_tstamp now) {
   uint8_t c[64];
   csctp_wr w;
   csctp_wr_init(&w, c, sizeof(c));

@@ -154,7 +154,7 @@ Test(rx_tsn, wraps_around_2_pow_32) {
 
   cr_assert_eq(csctp_rx_tsn_check(&t, 0xfffffff0u), CSCTP_RX_TSN_DUP);
   cr_assert_eq(csctp_rx_tsn_check(&t, 0), CSCTP_RX_TSN_DUP);
-  cr_assert_eq(csctp_rx_tsn_check(&t, 0xfffffffeu + 65535u), CSCTP_RX_TSN_NEW);  /* = 65533 */
+  cr_assert_eq(csctp_rx_tsn_check(&t, 0xfffffffeu + 65535u), CSCTP_RX_TSN_NEW); /* = 65533 */
   cr_assert_eq(csctp_rx_tsn_check(&t, 65534), CSCTP_RX_TSN_NO_ROOM);
   cr_assert_eq(csctp_rx_tsn_add(&t, 0xffffffffu), CSCTP_RX_TSN_NEW);
   cr_assert_eq(t.cum, 1u);

@@ -75,7 +75,8 @@ static void check_one_alloc_per_message(size_t size, size_t min_chunks, uint32_t
 /* 16 KiB of peer window: at most 164 chunks of 100 bytes in flight. */
 Test(tx_alloc, small_messages_share_slabs) { check_one_alloc_per_message(100, 1, 16384, 3000); }
 
-/* One small message at a time, each acked before the next: the slab is reused, nothing allocated. */
+/* One small message at a time, each acked before the next: the slab is reused, nothing allocated.
+ */
 Test(tx_alloc, small_messages_no_allocation_in_steady_state) {
   failing_mem cnt;
   failing_mem_init(&cnt, 0);

@@ -20,7 +20,9 @@ static inline uint64_t csctp_prng_next(csctp_prng *g) {
 }
 
 /* Uniform in [0, n) (n > 0). */
-static inline uint64_t csctp_prng_below(csctp_prng *g, uint64_t n) { return csctp_prng_next(g) % n; }
+static inline uint64_t csctp_prng_below(csctp_prng *g, uint64_t n) {
+  return csctp_prng_next(g) % n;
+}
 
 /* 1 with probability p (0..1). */
 static inline int csctp_prng_chance(csctp_prng *g, double p) {
