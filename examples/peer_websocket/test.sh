@@ -84,6 +84,24 @@ open_tab() {
 }
 
 # run_case NAME PAGES [PROGRAM OPTIONS...]
+# What the server refuses: a WebSocket from another page's origin (403), a file outside its
+# list (404). curl speaks the handshake; without curl these checks are skipped, said so.
+refusals() {
+  local base=$1 code
+  if ! command -v curl >/dev/null 2>&1; then
+    say "c: no curl: the 403/404 checks are skipped"
+    return 0
+  fi
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'Connection: Upgrade' \
+    -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+    -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Origin: http://evil.example' \
+    "${base}ws" || true)
+  [ "$code" = 403 ] || { say "c: FAILED: a WebSocket from another origin got $code, not 403"; return 1; }
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' --path-as-is "${base}../CMakeLists.txt" || true)
+  [ "$code" = 404 ] || { say "c: FAILED: a file outside the list got $code, not 404"; return 1; }
+  say "c: refused: another origin's WebSocket (403), a file outside the list (404)"
+}
+
 run_case() {
   local name=$1 pages=$2
   shift 2
@@ -101,6 +119,11 @@ run_case() {
   done
   if [ -z "$url" ]; then
     say "$name: FAILED: the program printed no URL"
+    cat "$dir/program.log" >&2
+    stop_all
+    return 1
+  fi
+  if [ "$name" = c ] && ! refusals "$url"; then
     cat "$dir/program.log" >&2
     stop_all
     return 1
