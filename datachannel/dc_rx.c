@@ -403,9 +403,44 @@ static int dc_reset_matches(const csctp_event *ev, uint16_t stream) {
   return 0;
 }
 
+/* The peer reset its outgoing stream `stream`, which carries no channel here: an OPEN we
+ * never received (webrtcbin can lose one when a channel is closed right after it is
+ * created) or a channel already gone. RFC 8831 §6.7 pairs the directions per stream, and
+ * the peer's channel stays "closing" until our side of the stream is reset too: reset it
+ * through a hidden channel that holds the id until both directions are done. */
+static int dc_mirror_orphan_reset(csctp_dc *dc, uint16_t stream) {
+  if (stream > DC_MAX_STREAM || (dc->connected && stream >= dc->max_streams)) return 0;
+  dc->st.resets_no_channel++;
+  csctp_dc_log(dc,
+               "dc: the peer reset its stream %u, which carries no channel here: resetting "
+               "ours (RFC 8831 §6.7)",
+               stream);
+  dc_chan *c = csctp_dc_chan_alloc(dc);
+  if (!c) return CSCTP_ERR_NOMEM;
+  c->hidden = 1;
+  c->by_peer = 1;
+  c->state = CSCTP_DC_STATE_CLOSING;
+  c->in_reset_done = 1;
+  int rv = csctp_dc_bind_stream(dc, c, stream);
+  if (rv != 0) {
+    csctp_dc_chan_release(dc, c);
+    return rv;
+  }
+  dc_set_pending(dc, c, &c->reset_pending);
+  return 0;
+}
+
 static int dc_on_streams_reset(csctp_dc *dc, const csctp_event *ev, csctp_tstamp now) {
   int incoming = ev->u.streams_reset.incoming;
   uint32_t result = ev->u.streams_reset.result;
+  if (incoming) {
+    for (size_t i = 0; i < ev->u.streams_reset.n_streams; i++) {
+      uint16_t s = ev->u.streams_reset.streams[i];
+      if (csctp_dc_chan_by_stream(dc, s)) continue;
+      int rv = dc_mirror_orphan_reset(dc, s);
+      if (rv < 0) return rv;
+    }
+  }
   for (uint32_t i = 0; i < dc->nslots; i++) {
     dc_chan *c = &dc->slots[i];
     if (!c->in_use || !c->has_stream || !dc_reset_matches(ev, c->stream)) continue;

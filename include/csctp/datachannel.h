@@ -220,6 +220,8 @@ typedef struct csctp_dc_stats {
   uint64_t partial_dropped;   /**< 52/54 reassemblies over max_partial_size or mixed types */
   uint64_t pieces_joined;     /**< messages the association handed out in pieces, joined */
   uint64_t pieces_aborted;    /**< of those, abandoned by the peer part way (dropped) */
+  uint64_t resets_no_channel; /**< peer stream resets on an id without a channel, answered
+                                   by resetting ours (RFC 8831 §6.7) */
 } csctp_dc_stats;
 
 /**

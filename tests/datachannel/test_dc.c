@@ -443,3 +443,57 @@ Test(dc, simultaneous_close_of_both_sides_is_no_refusal) {
   }
   dc_pair_del(&p);
 }
+
+/* Side B's incoming resets, with their stream lists (the recorder drops the lists). */
+typedef struct {
+  int n;
+  uint16_t stream[8];
+} resets_seen;
+
+static void record_incoming_resets(dc_pair *p, const csctp_event *ev) {
+  resets_seen *r = p->user;
+  if (ev->type != CSCTP_EVENT_STREAMS_RESET || !ev->u.streams_reset.incoming) return;
+  for (size_t i = 0; i < ev->u.streams_reset.n_streams && r->n < 8; i++)
+    r->stream[r->n++] = ev->u.streams_reset.streams[i];
+}
+
+/*
+ * RFC 8831 §6.7 pairs the two directions of a stream. A peer that resets its outgoing
+ * stream without our having a channel there (webrtcbin 1.22 loses the OPEN of a channel
+ * closed at once, then waits in "closing" for our reset) gets our outgoing stream reset
+ * in return; the application hears nothing, the id is free again afterwards, and the
+ * stats count it.
+ */
+Test(dc, peer_reset_of_a_stream_without_channel_is_mirrored) {
+  if (!dc_engine_has_reset()) cr_skip_test("the engine has no stream reset");
+  resets_seen seen = {0};
+  dc_pair p;
+  dc_pair_new(&p, NULL, NULL, 1, NULL);
+  p.user = &seen;
+  p.raw_hook = record_incoming_resets;
+  dc_pair_connect(&p);
+  static const uint16_t seven = 7;
+  cr_assert_eq(csctp_assoc_reset_streams(p.s[1].a, &seven, 1, dc_pair_now(&p)), 0);
+  RUN(&p);
+  cr_assert_eq(seen.n, 1, "B saw %d incoming resets", seen.n);
+  cr_assert_eq(seen.stream[0], 7);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_OPEN), 0);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSING), 0);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSED), 0);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_ERROR), 0);
+  csctp_dc_stats st;
+  csctp_dc_get_stats(p.s[0].dc, &st);
+  cr_assert_eq(st.resets_no_channel, 1);
+  /* The id is free: an OPEN on it now opens a channel. */
+  static const uint8_t open[] = {0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 1, 0, 0, 'L'};
+  dc_raw_send(&p, 7, 50, 0, open, sizeof open);
+  RUN(&p);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_OPEN), 1);
+  cr_assert(raw_has_dcep_on(&p, 7));
+  /* A reset of every stream (empty list) is not mirrored stream by stream. */
+  cr_assert_eq(csctp_assoc_reset_streams(p.s[1].a, NULL, 0, dc_pair_now(&p)), 0);
+  RUN(&p);
+  csctp_dc_get_stats(p.s[0].dc, &st);
+  cr_assert_eq(st.resets_no_channel, 1);
+  dc_pair_del(&p);
+}
