@@ -164,8 +164,8 @@ static int udp_trial(udp_res *out) {
 static struct dtls_api {
   int (*cert_generate)(csctp_dtls_cert **, const char *, int64_t, const csctp_mem *);
   int (*cert_fingerprint)(const csctp_dtls_cert *, csctp_dtls_hash, csctp_dtls_fingerprint *);
-  void (*config_default)(csctp_dtls_config *);
-  int (*t_new)(csctp_dtls_sctp **, const csctp_dtls_config *, const csctp_config *, int);
+  int (*config_default)(int, csctp_dtls_config *);
+  int (*t_new)(csctp_dtls_sctp **, int, const csctp_dtls_config *, int, const csctp_config *, int);
   int (*start)(csctp_dtls_sctp *, csctp_tstamp);
   int (*read)(csctp_dtls_sctp *, const uint8_t *, size_t, csctp_tstamp);
   csctp_ssize (*write)(csctp_dtls_sctp *, uint8_t *, size_t, csctp_tstamp);
@@ -174,9 +174,9 @@ static struct dtls_api {
   csctp_tstamp (*expiry)(const csctp_dtls_sctp *);
   int (*handle_expiry)(csctp_dtls_sctp *, csctp_tstamp);
   csctp_assoc *(*assoc)(csctp_dtls_sctp *);
-  void (*sctp_config_default)(csctp_config *);
+  int (*sctp_config_default)(int, csctp_config *);
   int (*send)(csctp_assoc *, const csctp_send_opts *, const uint8_t *, size_t, csctp_tstamp);
-  void (*get_stats)(const csctp_assoc *, csctp_stats *);
+  int (*get_stats)(const csctp_assoc *, int, csctp_stats *);
 } api;
 
 static int dtls_load(char *why, size_t cap) {
@@ -196,8 +196,8 @@ static int dtls_load(char *why, size_t cap) {
   } syms[] = {
       {(void **)&api.cert_generate, "csctp_dtls_cert_generate"},
       {(void **)&api.cert_fingerprint, "csctp_dtls_cert_fingerprint"},
-      {(void **)&api.config_default, "csctp_dtls_config_default"},
-      {(void **)&api.t_new, "csctp_dtls_sctp_new"},
+      {(void **)&api.config_default, "csctp_dtls_config_default_versioned"},
+      {(void **)&api.t_new, "csctp_dtls_sctp_new_versioned"},
       {(void **)&api.start, "csctp_dtls_sctp_start"},
       {(void **)&api.read, "csctp_dtls_sctp_read_datagram"},
       {(void **)&api.write, "csctp_dtls_sctp_write_datagram"},
@@ -206,9 +206,9 @@ static int dtls_load(char *why, size_t cap) {
       {(void **)&api.expiry, "csctp_dtls_sctp_expiry"},
       {(void **)&api.handle_expiry, "csctp_dtls_sctp_handle_expiry"},
       {(void **)&api.assoc, "csctp_dtls_sctp_assoc"},
-      {(void **)&api.sctp_config_default, "csctp_config_default"},
+      {(void **)&api.sctp_config_default, "csctp_config_default_versioned"},
       {(void **)&api.send, "csctp_assoc_send"},
-      {(void **)&api.get_stats, "csctp_assoc_get_stats"},
+      {(void **)&api.get_stats, "csctp_assoc_get_stats_versioned"},
   };
   for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
     *syms[i].slot = dlsym(h, syms[i].name);
@@ -243,14 +243,14 @@ static int dtls_side(csctp_dtls_role role, const csctp_dtls_cert *cert,
     om[i].msg_hdr.msg_iovlen = 1;
   }
   csctp_dtls_config dc;
-  api.config_default(&dc);
+  api.config_default(CSCTP_DTLS_CONFIG_VERSION, &dc);
   dc.role = role;
   dc.cert = cert;
   dc.remote_fingerprints = peer_fp;
   dc.remote_fingerprint_count = 1;
   dc.srtp = 0;
   csctp_config sc;
-  api.sctp_config_default(&sc);
+  api.sctp_config_default(CSCTP_CONFIG_VERSION, &sc);
   csctp_prng rng;
   csctp_prng_seed(&rng, role == CSCTP_DTLS_CLIENT ? 0xc1 : 0x5e);
   sc.rand = csctp_prng_rand_fn;
@@ -262,7 +262,7 @@ static int dtls_side(csctp_dtls_role role, const csctp_dtls_cert *cert,
   csctp_dtls_sctp *t;
   dtls_res r;
   memset(&r, 0, sizeof r);
-  if (api.t_new(&t, &dc, &sc, 0) != 0) return 1;
+  if (api.t_new(&t, CSCTP_DTLS_CONFIG_VERSION, &dc, CSCTP_CONFIG_VERSION, &sc, 0) != 0) return 1;
   csctp_assoc *a = api.assoc(t);
   api.start(t, bench_now_us());
   int connected = 0;
@@ -316,7 +316,7 @@ static int dtls_side(csctp_dtls_role role, const csctp_dtls_cert *cert,
   }
   r.seconds = first > 0 ? bench_seconds() - first : 0;
   csctp_stats st;
-  api.get_stats(a, &st);
+  api.get_stats(a, CSCTP_STATS_VERSION, &st);
   r.zero_checksum = st.zero_checksum;
   r.packets_in = st.packets_in;
   r.zero_in = st.zero_checksum_in;

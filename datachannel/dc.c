@@ -6,12 +6,27 @@
 
 #include "dc_priv.h"
 #include "dcep.h"
+#include "versioned.h"
 
-void csctp_dc_config_default(csctp_dc_config *cfg) {
+static void dc_config_fill_default(void *p) {
+  csctp_dc_config *cfg = p;
   memset(cfg, 0, sizeof(*cfg));
   cfg->role = CSCTP_DC_ROLE_CLIENT;
   cfg->max_message_size = 65536;
   cfg->max_partial_size = 262144;
+}
+
+static size_t dc_config_size(int version) {
+  return version == CSCTP_DC_CONFIG_V1 ? sizeof(csctp_dc_config) : 0;
+}
+
+int csctp_dc_config_default_versioned(int config_version, csctp_dc_config *cfg) {
+  size_t n = dc_config_size(config_version);
+  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_dc_config full;
+  dc_config_fill_default(&full);
+  memcpy(cfg, &full, n);
+  return 0;
 }
 
 void csctp_dc_log(const csctp_dc *dc, const char *fmt, ...) {
@@ -191,12 +206,17 @@ static void dc_release_deferred(csctp_dc *dc) {
 
 /* ---- object ---- */
 
-int csctp_dc_new(csctp_dc **pdc, csctp_assoc *assoc, const csctp_dc_config *cfg) {
+int csctp_dc_new_versioned(csctp_dc **pdc, csctp_assoc *assoc, int config_version,
+                           const csctp_dc_config *ucfg) {
   if (!pdc || !assoc) return CSCTP_ERR_INVALID_ARGUMENT;
-  csctp_dc_config def;
-  if (!cfg) {
-    csctp_dc_config_default(&def);
-    cfg = &def;
+  csctp_dc_config buf;
+  const csctp_dc_config *cfg = &buf;
+  if (ucfg) {
+    cfg = csctp_versioned_in(ucfg, dc_config_size(config_version), &buf, sizeof buf,
+                             dc_config_fill_default);
+    if (!cfg) return CSCTP_ERR_INVALID_ARGUMENT;
+  } else {
+    dc_config_fill_default(&buf);
   }
   if (cfg->role != CSCTP_DC_ROLE_CLIENT && cfg->role != CSCTP_DC_ROLE_SERVER)
     return CSCTP_ERR_INVALID_ARGUMENT;
@@ -255,7 +275,12 @@ size_t csctp_dc_channel_count(const csctp_dc *dc) {
   return n;
 }
 
-void csctp_dc_get_stats(const csctp_dc *dc, csctp_dc_stats *st) { *st = dc->st; }
+int csctp_dc_get_stats_versioned(const csctp_dc *dc, int stats_version, csctp_dc_stats *st) {
+  size_t n = stats_version == CSCTP_DC_STATS_V1 ? sizeof(csctp_dc_stats) : 0;
+  if (!dc || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  memcpy(st, &dc->st, n);
+  return 0;
+}
 
 /* ---- channels ---- */
 

@@ -17,6 +17,7 @@
 #include "cert.h"
 #include "dtls_priv.h"
 #include "log.h"
+#include "versioned.h"
 
 static const char dtls_default_ciphers[] =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
@@ -25,13 +26,33 @@ static const char dtls_default_ciphers[] =
 /* RFC 5764 §4.1.2 / RFC 7714 §14.2: what WebRTC stacks offer, AEAD first. */
 static const char dtls_srtp_profiles[] = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80";
 
-void csctp_dtls_config_default(csctp_dtls_config *cfg) {
+static void dtls_config_fill_default(void *p) {
+  csctp_dtls_config *cfg = p;
   memset(cfg, 0, sizeof *cfg);
   cfg->role = CSCTP_DTLS_CLIENT;
   cfg->mtu = 1200;
   cfg->srtp = 1;
   cfg->retransmit_initial_ms = 1000;
   cfg->retransmit_max_ms = 60000;
+}
+
+static size_t dtls_config_size(int version) {
+  return version == CSCTP_DTLS_CONFIG_V1 ? sizeof(csctp_dtls_config) : 0;
+}
+
+int csctp_dtls_config_default_versioned(int config_version, csctp_dtls_config *cfg) {
+  size_t n = dtls_config_size(config_version);
+  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_dtls_config full;
+  dtls_config_fill_default(&full);
+  memcpy(cfg, &full, n);
+  return 0;
+}
+
+const csctp_dtls_config *csctp_dtls_config_in(int config_version, const csctp_dtls_config *cfg,
+                                              csctp_dtls_config *buf) {
+  return csctp_versioned_in(cfg, dtls_config_size(config_version), buf, sizeof *buf,
+                            dtls_config_fill_default);
 }
 
 void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...) {
@@ -188,7 +209,9 @@ static int dtls_setup_ssl(csctp_dtls *d, const char *srtp_profiles) {
   return 0;
 }
 
-int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg) {
+int csctp_dtls_new_versioned(csctp_dtls **pd, int config_version, const csctp_dtls_config *ucfg) {
+  csctp_dtls_config buf;
+  const csctp_dtls_config *cfg = csctp_dtls_config_in(config_version, ucfg, &buf);
   if (!pd || !cfg || !cfg->cert || cfg->mtu < 256 || cfg->mtu > 65535 ||
       (cfg->role != CSCTP_DTLS_CLIENT && cfg->role != CSCTP_DTLS_SERVER) ||
       cfg->retransmit_initial_ms == 0 || cfg->retransmit_max_ms < cfg->retransmit_initial_ms ||
@@ -313,7 +336,12 @@ csctp_dtls_state csctp_dtls_get_state(const csctp_dtls *d) { return d->state; }
 csctp_dtls_role csctp_dtls_get_role(const csctp_dtls *d) { return d->cfg.role; }
 const char *csctp_dtls_get_cipher(const csctp_dtls *d) { return d->cipher; }
 csctp_srtp_profile csctp_dtls_get_srtp_profile(const csctp_dtls *d) { return d->srtp; }
-void csctp_dtls_get_stats(const csctp_dtls *d, csctp_dtls_stats *st) { *st = d->stats; }
+int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version, csctp_dtls_stats *st) {
+  size_t n = stats_version == CSCTP_DTLS_STATS_V1 ? sizeof(csctp_dtls_stats) : 0;
+  if (!d || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  memcpy(st, &d->stats, n);
+  return 0;
+}
 
 size_t csctp_dtls_data_mtu(const csctp_dtls *d) {
   if (d->state == CSCTP_DTLS_STATE_CONNECTED) {

@@ -48,5 +48,9 @@ void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...)
 void csctp_dtls_on_handshake_done(csctp_dtls *d);
 /* dtls.c: OpenSSL failed: classify (fingerprint, peer alert, handshake) and emit ERROR. */
 void csctp_dtls_fail(csctp_dtls *d);
+/* The caller's csctp_dtls_config of layout `config_version` as a complete current one
+ * (itself, or `buf` completed with defaults); NULL for NULL or an unknown version. */
+const csctp_dtls_config *csctp_dtls_config_in(int config_version, const csctp_dtls_config *cfg,
+                                              csctp_dtls_config *buf);
 
 #endif

@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+#include "dtls_priv.h"
+#include "versioned.h"
+
 #define DTLS_SCTP_MAX_DTLS_EVENTS 8
 
 struct csctp_dtls_sctp {
@@ -23,8 +26,13 @@ struct csctp_dtls_sctp {
   uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */
 };
 
-int csctp_dtls_sctp_new(csctp_dtls_sctp **pt, const csctp_dtls_config *dcfg,
-                        const csctp_config *scfg, int passive) {
+int csctp_dtls_sctp_new_versioned(csctp_dtls_sctp **pt, int dtls_config_version,
+                                  const csctp_dtls_config *udcfg, int config_version,
+                                  const csctp_config *uscfg, int passive) {
+  csctp_dtls_config dbuf;
+  csctp_config sbuf;
+  const csctp_dtls_config *dcfg = csctp_dtls_config_in(dtls_config_version, udcfg, &dbuf);
+  const csctp_config *scfg = csctp_config_in(config_version, uscfg, &sbuf);
   if (!pt || !dcfg || !scfg) return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = dcfg->mem ? dcfg->mem : csctp_mem_default();
   csctp_dtls_sctp *t = mem->calloc(1, sizeof *t, mem->user_data);

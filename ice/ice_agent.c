@@ -18,6 +18,7 @@
 
 #include "ice_candidate.h"
 #include "log.h"
+#include "versioned.h"
 
 #define ICE_COMPONENT 1
 #define ICE_CRED_MAX 256
@@ -61,10 +62,24 @@ const char *csctp_ice_state_name(csctp_ice_state state) {
   return "unknown";
 }
 
-void csctp_ice_config_default(csctp_ice_config *cfg) {
+static void ice_config_fill_default(void *p) {
+  csctp_ice_config *cfg = p;
   memset(cfg, 0, sizeof *cfg);
   cfg->connect_timeout_ms = 30000;
   cfg->consent_freshness = 1;
+}
+
+static size_t ice_config_size(int version) {
+  return version == CSCTP_ICE_CONFIG_V1 ? sizeof(csctp_ice_config) : 0;
+}
+
+int csctp_ice_config_default_versioned(int config_version, csctp_ice_config *cfg) {
+  size_t n = ice_config_size(config_version);
+  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_ice_config full;
+  ice_config_fill_default(&full);
+  memcpy(cfg, &full, n);
+  return 0;
 }
 
 __attribute__((format(printf, 2, 3))) static void ice_log(const csctp_ice_agent *a, const char *fmt,
@@ -302,10 +317,14 @@ static void ice_quiesce(csctp_ice_agent *a) {
   if (a->nice) g_signal_handlers_disconnect_by_data(a->nice, a);
 }
 
-int csctp_ice_agent_new(csctp_ice_agent **out, struct _GMainContext *ctx,
-                        const csctp_ice_config *cfg) {
+int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *ctx,
+                                  int config_version, const csctp_ice_config *ucfg) {
   if (!out) return CSCTP_ERR_INVALID_ARGUMENT;
   *out = NULL;
+  csctp_ice_config buf;
+  const csctp_ice_config *cfg = csctp_versioned_in(ucfg, ice_config_size(config_version), &buf,
+                                                   sizeof buf, ice_config_fill_default);
+  if (!cfg) return CSCTP_ERR_INVALID_ARGUMENT;
   int rv = ice_check_config(cfg);
   if (rv) return rv;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();

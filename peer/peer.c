@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "peer_priv.h"
+#include "versioned.h"
 
 static csctp_tstamp peer_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
 
@@ -37,7 +38,8 @@ const char *csctp_peer_state_name(csctp_peer_state state) {
   return "unknown";
 }
 
-void csctp_peer_config_default(csctp_peer_config *cfg) {
+static void peer_config_fill_default(void *p) {
+  csctp_peer_config *cfg = p;
   memset(cfg, 0, sizeof *cfg);
   cfg->max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
   cfg->sctp_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
@@ -45,6 +47,19 @@ void csctp_peer_config_default(csctp_peer_config *cfg) {
   cfg->sctp_sndbuf = 4u << 20;
   cfg->ice_connect_timeout_ms = 30000;
   cfg->dtls_srtp = 1;
+}
+
+static size_t peer_config_size(int version) {
+  return version == CSCTP_PEER_CONFIG_V1 ? sizeof(csctp_peer_config) : 0;
+}
+
+int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg) {
+  size_t n = peer_config_size(config_version);
+  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_peer_config full;
+  peer_config_fill_default(&full);
+  memcpy(cfg, &full, n);
+  return 0;
 }
 
 static int peer_rand(uint8_t *buf, size_t len, void *user_data) {
@@ -458,7 +473,11 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
 
 /* ---------------------------------------------------------------- life cycle */
 
-int csctp_peer_new(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg) {
+int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_version,
+                             const csctp_peer_config *ucfg) {
+  csctp_peer_config buf;
+  const csctp_peer_config *cfg = csctp_versioned_in(ucfg, peer_config_size(config_version), &buf,
+                                                    sizeof buf, peer_config_fill_default);
   if (!out || !cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
@@ -718,7 +737,11 @@ int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
   return 0;
 }
 
-void csctp_peer_get_stats(const csctp_peer *p, csctp_stats *sctp, csctp_dc_stats *dc) {
-  if (sctp) csctp_assoc_get_stats(p->assoc, sctp);
-  if (dc) csctp_dc_get_stats(p->dc, dc);
+int csctp_peer_get_stats_versioned(const csctp_peer *p, int stats_version, csctp_stats *sctp,
+                                   int dc_stats_version, csctp_dc_stats *dc) {
+  if (!p || (sctp && stats_version != CSCTP_STATS_V1) ||
+      (dc && dc_stats_version != CSCTP_DC_STATS_V1))
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  int rv = sctp ? csctp_assoc_get_stats_versioned(p->assoc, stats_version, sctp) : 0;
+  return rv || !dc ? rv : csctp_dc_get_stats_versioned(p->dc, dc_stats_version, dc);
 }

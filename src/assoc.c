@@ -13,8 +13,9 @@
 #include "log.h"
 #include "mem.h"
 #include "packet.h"
+#include "versioned.h"
 
-void csctp_config_default(csctp_config *cfg) {
+static void config_fill_default(csctp_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   cfg->local_port = 5000;
   cfg->remote_port = 5000;
@@ -34,6 +35,15 @@ void csctp_config_default(csctp_config *cfg) {
   cfg->max_init_retransmits = 8;
   cfg->valid_cookie_life = 60000;
   cfg->hb_interval = 30000;
+}
+
+int csctp_config_default_versioned(int config_version, csctp_config *cfg) {
+  size_t n = csctp_config_size(config_version);
+  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_config full;
+  config_fill_default(&full);
+  memcpy(cfg, &full, n);
+  return 0;
 }
 
 const char *csctp_assoc_state_name(csctp_assoc_state st) {
@@ -62,7 +72,9 @@ int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero) {
   return CSCTP_ERR_RANDOM;
 }
 
-int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg) {
+int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_config *ucfg) {
+  csctp_config buf;
+  const csctp_config *cfg = csctp_config_in(config_version, ucfg, &buf);
   if (!pa || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
   if (cfg->mtu < 576 || cfg->mtu > 65535 || cfg->outbound_streams == 0 ||
       cfg->max_inbound_streams == 0 || cfg->rwnd < 1500 || cfg->max_message_size == 0 ||
@@ -871,7 +883,7 @@ void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t threshold) {
   a->send_low_threshold = threshold;
 }
 
-void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st) {
+static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   *st = a->stats;
   st->data_chunks_out = a->tx.stats.data_chunks_out;
   st->bytes_out = a->tx.stats.bytes_out;
@@ -887,4 +899,13 @@ void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st) {
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;
   st->bytes_buffered = a->tx.buffered;
+}
+
+int csctp_assoc_get_stats_versioned(const csctp_assoc *a, int stats_version, csctp_stats *st) {
+  size_t n = stats_version == CSCTP_STATS_V1 ? sizeof(csctp_stats) : 0;
+  if (!a || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_stats full;
+  assoc_fill_stats(a, &full);
+  memcpy(st, &full, n);
+  return 0;
 }

@@ -43,6 +43,7 @@
 #include "endpoint_priv.h"
 #include "mem.h"
 #include "packet.h"
+#include "versioned.h"
 
 /* ---- keys ---- */
 
@@ -229,7 +230,10 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
 
 /* ---- lifetime and settings ---- */
 
-int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg) {
+int csctp_endpoint_new_versioned(csctp_endpoint **pe, int config_version,
+                                 const csctp_config *ucfg) {
+  csctp_config buf;
+  const csctp_config *cfg = csctp_config_in(config_version, ucfg, &buf);
   if (!pe || !cfg || !cfg->rand) return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_endpoint *e = csctp_calloc(mem, 1, sizeof(*e));

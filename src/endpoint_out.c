@@ -127,8 +127,13 @@ size_t csctp_endpoint_count(const csctp_endpoint *e) { return e->n; }
 
 uint16_t csctp_endpoint_port(const csctp_endpoint *e) { return e->cfg.local_port; }
 
-void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st) {
-  *st = e->stats;
-  st->rx_memory_used = e->rxb->used;
-  st->rx_memory_peak = e->rxb->peak;
+int csctp_endpoint_get_stats_versioned(const csctp_endpoint *e, int stats_version,
+                                       csctp_endpoint_stats *st) {
+  size_t n = stats_version == CSCTP_ENDPOINT_STATS_V1 ? sizeof(csctp_endpoint_stats) : 0;
+  if (!e || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_endpoint_stats full = e->stats;
+  full.rx_memory_used = e->rxb->used;
+  full.rx_memory_peak = e->rxb->peak;
+  memcpy(st, &full, n);
+  return 0;
 }

@@ -18,6 +18,7 @@
 #include "assoc.h"
 #include "host.h"
 #include "link.h"
+#include "versioned.h"
 
 #define PKT_MAX 9216
 
@@ -418,7 +419,8 @@ static void host_free(host *h) {
 
 /* ---------------------------------------------------------------- public: sockets */
 
-void csctp_connect_opts_init(csctp_connect_opts *o) {
+static void connect_opts_fill_default(void *p) {
+  csctp_connect_opts *o = p;
   memset(o, 0, sizeof(*o));
   o->port = 5000;
   o->udp_local_port = 9899;
@@ -427,10 +429,26 @@ void csctp_connect_opts_init(csctp_connect_opts *o) {
   o->connect_timeout_ms = CSCTP_CONNECT_TIMEOUT_DEFAULT;
 }
 
-int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
-                         const csctp_socket_events *events, void *user_data, csctp_socket **ps,
-                         char **err_msg) {
+static size_t connect_opts_size(int version) {
+  return version == CSCTP_CONNECT_OPTS_V1 ? sizeof(csctp_connect_opts) : 0;
+}
+
+int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o) {
+  size_t n = connect_opts_size(opts_version);
+  if (!o || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_connect_opts full;
+  connect_opts_fill_default(&full);
+  memcpy(o, &full, n);
+  return 0;
+}
+
+int csctp_socket_connect_versioned(GMainContext *ctx, int opts_version,
+                                   const csctp_connect_opts *uo, const csctp_socket_events *events,
+                                   void *user_data, csctp_socket **ps, char **err_msg) {
   if (err_msg) *err_msg = NULL;
+  csctp_connect_opts buf;
+  const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
+                                                   sizeof buf, connect_opts_fill_default);
   if (!o || !ps || !o->host) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_addr peer;
   const char *peer_ip = o->udp_transport && o->udp_peer_address ? o->udp_peer_address : o->host;
@@ -575,11 +593,11 @@ const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap) {
   return buf;
 }
 
-void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st) {
-  if (s->a)
-    csctp_assoc_get_stats(s->a, st);
-  else
-    *st = s->last_stats;
+int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version, csctp_stats *st) {
+  if (!s || !st || stats_version != CSCTP_STATS_V1) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (s->a) return csctp_assoc_get_stats_versioned(s->a, stats_version, st);
+  memcpy(st, &s->last_stats, sizeof(csctp_stats)); /* the size of CSCTP_STATS_V1 */
+  return 0;
 }
 
 uint16_t csctp_socket_outbound_streams(const csctp_socket *s) { return s->a ? s->a->num_out : 0; }
@@ -596,8 +614,12 @@ int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void 
   return 0;
 }
 
-int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o, char **err_msg) {
+int csctp_server_listen_versioned(csctp_server *srv, int opts_version, const csctp_connect_opts *uo,
+                                  char **err_msg) {
   if (err_msg) *err_msg = NULL;
+  csctp_connect_opts buf;
+  const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
+                                                   sizeof buf, connect_opts_fill_default);
   if (!srv || !o) return CSCTP_ERR_INVALID_ARGUMENT;
   if (srv->h) return CSCTP_ERR_INVALID_STATE;
   host *h;

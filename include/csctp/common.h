@@ -116,6 +116,22 @@ CSCTP_EXTERN const char *csctp_strerror(int err);
  */
 CSCTP_EXTERN int csctp_err_is_fatal(int err);
 
+/*
+ * Versioned structs (the scheme of ngtcp2). Configuration and statistics
+ * structs that a later release may extend (csctp_config, csctp_stats,
+ * csctp_endpoint_stats, csctp_dc_config, csctp_dc_stats, csctp_dtls_config,
+ * csctp_dtls_stats, csctp_ice_config, csctp_peer_config, csctp_connect_opts)
+ * each have a layout version: CSCTP_<NAME>_V1, ... and CSCTP_<NAME>_VERSION,
+ * the one the header describes. The functions that read or fill such a struct
+ * take the version of the caller's layout (csctp_assoc_new_versioned(),
+ * csctp_assoc_get_stats_versioned(), ...); the usual names are macros that
+ * pass the header's version, so code calls csctp_assoc_new(&a, &cfg) as it
+ * always did. A later release only appends fields, under a new version: a
+ * program built against an older header keeps working with the newer
+ * library, which reads and writes only the fields that program knows and
+ * takes defaults for the rest. An unknown version is CSCTP_ERR_INVALID_ARGUMENT.
+ */
+
 /**
  * Allocator hooks. Every object created by the library stores a pointer to
  * the csctp_mem it was created with and allocates only through it; the

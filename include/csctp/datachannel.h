@@ -92,8 +92,19 @@ typedef struct csctp_dc_config {
   uint32_t log_mask; /**< categories to log, e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_dc_config;
 
-/** Fills `cfg` with the defaults documented above. */
-CSCTP_EXTERN void csctp_dc_config_default(csctp_dc_config *cfg);
+/** Versions of csctp_dc_config's layout; CSCTP_DC_CONFIG_VERSION is this header's. */
+#define CSCTP_DC_CONFIG_V1 1
+#define CSCTP_DC_CONFIG_VERSION CSCTP_DC_CONFIG_V1
+
+/**
+ * Fills `cfg`, laid out as version `config_version`, with the defaults
+ * documented above. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (cfg NULL, an
+ * unknown version) writing nothing. Call it through csctp_dc_config_default().
+ */
+CSCTP_EXTERN int csctp_dc_config_default_versioned(int config_version, csctp_dc_config *cfg);
+/** csctp_dc_config_default_versioned() for this header's layout. */
+#define csctp_dc_config_default(CFG) \
+  csctp_dc_config_default_versioned(CSCTP_DC_CONFIG_VERSION, (CFG))
 
 /**
  * Options of a new channel, after RTCDataChannelInit. Zero-initialised
@@ -224,14 +235,23 @@ typedef struct csctp_dc_stats {
                                    by resetting ours (RFC 8831 §6.7) */
 } csctp_dc_stats;
 
+/** Versions of csctp_dc_stats's layout; CSCTP_DC_STATS_VERSION is this header's. */
+#define CSCTP_DC_STATS_V1 1
+#define CSCTP_DC_STATS_VERSION CSCTP_DC_STATS_V1
+
 /**
  * Creates the layer over `assoc`, which it borrows: `assoc` must outlive the
  * csctp_dc, and from now on its events must be polled through
  * csctp_dc_poll_event(). `cfg` may be NULL (defaults); it is copied.
  * Returns 0 and stores the object in *pdc (free with csctp_dc_del), or
- * CSCTP_ERR_INVALID_ARGUMENT, CSCTP_ERR_NOMEM.
+ * CSCTP_ERR_INVALID_ARGUMENT (also for a `config_version` this library does
+ * not know), CSCTP_ERR_NOMEM.
  */
-CSCTP_EXTERN int csctp_dc_new(csctp_dc **pdc, csctp_assoc *assoc, const csctp_dc_config *cfg);
+CSCTP_EXTERN int csctp_dc_new_versioned(csctp_dc **pdc, csctp_assoc *assoc, int config_version,
+                                        const csctp_dc_config *cfg);
+/** csctp_dc_new_versioned() with this header's csctp_dc_config layout. */
+#define csctp_dc_new(PDC, ASSOC, CFG) \
+  csctp_dc_new_versioned((PDC), (ASSOC), CSCTP_DC_CONFIG_VERSION, (CFG))
 
 /**
  * Frees the layer and every channel, without touching the association (no
@@ -329,8 +349,15 @@ CSCTP_EXTERN int csctp_dc_get_info(const csctp_dc *dc, csctp_dc_channel ch, csct
 /** Number of channels not yet released (any state). */
 CSCTP_EXTERN size_t csctp_dc_channel_count(const csctp_dc *dc);
 
-/** Copies the layer's counters into *st. */
-CSCTP_EXTERN void csctp_dc_get_stats(const csctp_dc *dc, csctp_dc_stats *st);
+/**
+ * Copies the layer's counters into *st, laid out as version `stats_version`.
+ * Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown
+ * version) writing nothing. Call it through csctp_dc_get_stats().
+ */
+CSCTP_EXTERN int csctp_dc_get_stats_versioned(const csctp_dc *dc, int stats_version,
+                                              csctp_dc_stats *st);
+/** csctp_dc_get_stats_versioned() with this header's csctp_dc_stats layout. */
+#define csctp_dc_get_stats(DC, ST) csctp_dc_get_stats_versioned((DC), CSCTP_DC_STATS_VERSION, (ST))
 
 /** The association the layer sits on. */
 CSCTP_EXTERN csctp_assoc *csctp_dc_assoc(const csctp_dc *dc);

@@ -215,8 +215,20 @@ typedef struct csctp_dtls_config {
   uint32_t log_mask;
 } csctp_dtls_config;
 
-/** Fills `cfg` with the defaults documented above (cert is NULL: set it). */
-CSCTP_EXTERN void csctp_dtls_config_default(csctp_dtls_config *cfg);
+/** Versions of csctp_dtls_config's layout; CSCTP_DTLS_CONFIG_VERSION is this header's. */
+#define CSCTP_DTLS_CONFIG_V1 1
+#define CSCTP_DTLS_CONFIG_VERSION CSCTP_DTLS_CONFIG_V1
+
+/**
+ * Fills `cfg`, laid out as version `config_version`, with the defaults
+ * documented above (cert is NULL: set it). Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (cfg NULL, an unknown version) writing nothing.
+ * Call it through csctp_dtls_config_default().
+ */
+CSCTP_EXTERN int csctp_dtls_config_default_versioned(int config_version, csctp_dtls_config *cfg);
+/** csctp_dtls_config_default_versioned() for this header's layout. */
+#define csctp_dtls_config_default(CFG) \
+  csctp_dtls_config_default_versioned(CSCTP_DTLS_CONFIG_VERSION, (CFG))
 
 typedef struct csctp_dtls csctp_dtls;
 
@@ -275,13 +287,21 @@ typedef struct csctp_dtls_stats {
   uint32_t largest_datagram_out;
 } csctp_dtls_stats;
 
+/** Versions of csctp_dtls_stats's layout; CSCTP_DTLS_STATS_VERSION is this header's. */
+#define CSCTP_DTLS_STATS_V1 1
+#define CSCTP_DTLS_STATS_VERSION CSCTP_DTLS_STATS_V1
+
 /**
  * Creates an endpoint from `cfg` (copied; the certificate is referenced by
  * OpenSSL and may be freed afterwards). Returns 0 and *pd (free with
  * csctp_dtls_del), or CSCTP_ERR_INVALID_ARGUMENT (no cert, MTU below 256,
- * unusable cipher list), CSCTP_ERR_NOMEM, CSCTP_ERR_RANDOM, CSCTP_ERR_CRYPTO.
+ * unusable cipher list, a `config_version` this library does not know),
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_RANDOM, CSCTP_ERR_CRYPTO.
  */
-CSCTP_EXTERN int csctp_dtls_new(csctp_dtls **pd, const csctp_dtls_config *cfg);
+CSCTP_EXTERN int csctp_dtls_new_versioned(csctp_dtls **pd, int config_version,
+                                          const csctp_dtls_config *cfg);
+/** csctp_dtls_new_versioned() with this header's csctp_dtls_config layout. */
+#define csctp_dtls_new(PD, CFG) csctp_dtls_new_versioned((PD), CSCTP_DTLS_CONFIG_VERSION, (CFG))
 
 /** Frees the endpoint (no alert is sent: call csctp_dtls_close first for that). NULL is allowed. */
 CSCTP_EXTERN void csctp_dtls_del(csctp_dtls *d);
@@ -365,7 +385,16 @@ CSCTP_EXTERN csctp_dtls_role csctp_dtls_get_role(const csctp_dtls *d);
 CSCTP_EXTERN const char *csctp_dtls_get_cipher(const csctp_dtls *d);
 /** The negotiated SRTP profile, or CSCTP_SRTP_NONE. */
 CSCTP_EXTERN csctp_srtp_profile csctp_dtls_get_srtp_profile(const csctp_dtls *d);
-CSCTP_EXTERN void csctp_dtls_get_stats(const csctp_dtls *d, csctp_dtls_stats *st);
+/**
+ * Copies the counters into *st, laid out as version `stats_version`. Returns
+ * 0, or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown version)
+ * writing nothing. Call it through csctp_dtls_get_stats().
+ */
+CSCTP_EXTERN int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version,
+                                                csctp_dtls_stats *st);
+/** csctp_dtls_get_stats_versioned() with this header's csctp_dtls_stats layout. */
+#define csctp_dtls_get_stats(D, ST) \
+  csctp_dtls_get_stats_versioned((D), CSCTP_DTLS_STATS_VERSION, (ST))
 /** A constant name for a state, e.g. "CONNECTED". */
 CSCTP_EXTERN const char *csctp_dtls_state_name(csctp_dtls_state st);
 /** A constant name for a TLS alert description, e.g. "bad certificate". */
@@ -467,8 +496,13 @@ typedef struct csctp_dtls_sctp csctp_dtls_sctp;
  * (free with csctp_dtls_sctp_del) or the errors of csctp_dtls_new and
  * csctp_assoc_new.
  */
-CSCTP_EXTERN int csctp_dtls_sctp_new(csctp_dtls_sctp **pt, const csctp_dtls_config *dcfg,
-                                     const csctp_config *scfg, int passive);
+CSCTP_EXTERN int csctp_dtls_sctp_new_versioned(csctp_dtls_sctp **pt, int dtls_config_version,
+                                               const csctp_dtls_config *dcfg, int config_version,
+                                               const csctp_config *scfg, int passive);
+/** csctp_dtls_sctp_new_versioned() with this header's config layouts. */
+#define csctp_dtls_sctp_new(PT, DCFG, SCFG, PASSIVE)                                           \
+  csctp_dtls_sctp_new_versioned((PT), CSCTP_DTLS_CONFIG_VERSION, (DCFG), CSCTP_CONFIG_VERSION, \
+                                (SCFG), (PASSIVE))
 
 /** Frees the association and the DTLS endpoint. NULL is allowed. */
 CSCTP_EXTERN void csctp_dtls_sctp_del(csctp_dtls_sctp *t);

@@ -163,8 +163,19 @@ typedef struct csctp_ice_config {
   uint32_t log_mask;
 } csctp_ice_config;
 
-/** Fills `cfg` with the defaults documented above. */
-CSCTP_EXTERN void csctp_ice_config_default(csctp_ice_config *cfg);
+/** Versions of csctp_ice_config's layout; CSCTP_ICE_CONFIG_VERSION is this header's. */
+#define CSCTP_ICE_CONFIG_V1 1
+#define CSCTP_ICE_CONFIG_VERSION CSCTP_ICE_CONFIG_V1
+
+/**
+ * Fills `cfg`, laid out as version `config_version`, with the defaults
+ * documented above. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (cfg NULL, an
+ * unknown version) writing nothing. Call it through csctp_ice_config_default().
+ */
+CSCTP_EXTERN int csctp_ice_config_default_versioned(int config_version, csctp_ice_config *cfg);
+/** csctp_ice_config_default_versioned() for this header's layout. */
+#define csctp_ice_config_default(CFG) \
+  csctp_ice_config_default_versioned(CSCTP_ICE_CONFIG_VERSION, (CFG))
 
 /**
  * Creates an agent on `ctx` (a GMainContext*; NULL = the global default
@@ -174,11 +185,15 @@ CSCTP_EXTERN void csctp_ice_config_default(csctp_ice_config *cfg);
  *
  * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, an address that is not a
  * numeric IP, bad credentials, port_min > port_max, a server without address),
- * CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE (libnice refused the stream).
+ * an unknown `config_version`), CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE
+ * (libnice refused the stream).
  * On success `*out` owns the agent; free it with csctp_ice_agent_del().
  */
-CSCTP_EXTERN int csctp_ice_agent_new(csctp_ice_agent **out, struct _GMainContext *ctx,
-                                     const csctp_ice_config *cfg);
+CSCTP_EXTERN int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *ctx,
+                                               int config_version, const csctp_ice_config *cfg);
+/** csctp_ice_agent_new_versioned() with this header's csctp_ice_config layout. */
+#define csctp_ice_agent_new(OUT, CTX, CFG) \
+  csctp_ice_agent_new_versioned((OUT), (CTX), CSCTP_ICE_CONFIG_VERSION, (CFG))
 
 /**
  * Closes the agent's sockets and frees it; no event follows. NULL is

@@ -392,8 +392,20 @@ typedef struct csctp_peer_config {
   uint32_t log_mask; /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_peer_config;
 
-/** Fills `cfg` with the defaults documented above (on_event NULL: set it). */
-CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
+/** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's. */
+#define CSCTP_PEER_CONFIG_V1 1
+#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V1
+
+/**
+ * Fills `cfg`, laid out as version `config_version`, with the defaults
+ * documented above (on_event NULL: set it). Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (cfg NULL, an unknown version) writing nothing.
+ * Call it through csctp_peer_config_default().
+ */
+CSCTP_EXTERN int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg);
+/** csctp_peer_config_default_versioned() for this header's layout. */
+#define csctp_peer_config_default(CFG) \
+  csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_VERSION, (CFG))
 
 /** csctp_peer_config.max_message_size by default: 1 MiB. */
 #define CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE (1u << 20)
@@ -413,12 +425,16 @@ CSCTP_EXTERN void csctp_peer_config_default(csctp_peer_config *cfg);
  * the context). The SCTP association and the data-channel layer exist from
  * now on, so channels may be created before any description; they open once
  * connected. Returns 0 and *out (free with csctp_peer_del), or
- * CSCTP_ERR_INVALID_ARGUMENT (no on_event, bad ICE settings),
+ * CSCTP_ERR_INVALID_ARGUMENT (no on_event, bad ICE settings, an unknown
+ * `config_version`),
  * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO (certificate), CSCTP_ERR_RANDOM,
  * CSCTP_ERR_ICE_FAILED (libnice refused the stream).
  */
-CSCTP_EXTERN int csctp_peer_new(csctp_peer **out, struct _GMainContext *ctx,
-                                const csctp_peer_config *cfg);
+CSCTP_EXTERN int csctp_peer_new_versioned(csctp_peer **out, struct _GMainContext *ctx,
+                                          int config_version, const csctp_peer_config *cfg);
+/** csctp_peer_new_versioned() with this header's csctp_peer_config layout. */
+#define csctp_peer_new(OUT, CTX, CFG) \
+  csctp_peer_new_versioned((OUT), (CTX), CSCTP_PEER_CONFIG_VERSION, (CFG))
 
 /**
  * Frees the peer at once: no ABORT or close_notify is sent (call
@@ -547,9 +563,18 @@ typedef struct csctp_peer_transport {
  */
 CSCTP_EXTERN int csctp_peer_get_transport(const csctp_peer *peer, csctp_peer_transport *out);
 
-/** Counters of the layers (any pointer may be NULL). */
-CSCTP_EXTERN void csctp_peer_get_stats(const csctp_peer *peer, csctp_stats *sctp,
-                                       csctp_dc_stats *dc);
+/**
+ * Counters of the layers (either pointer may be NULL), laid out as versions
+ * `stats_version` (csctp_stats) and `dc_stats_version` (csctp_dc_stats).
+ * Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (peer NULL, an unknown version of
+ * a struct asked for) writing nothing. Call it through csctp_peer_get_stats().
+ */
+CSCTP_EXTERN int csctp_peer_get_stats_versioned(const csctp_peer *peer, int stats_version,
+                                                csctp_stats *sctp, int dc_stats_version,
+                                                csctp_dc_stats *dc);
+/** csctp_peer_get_stats_versioned() with this header's layouts. */
+#define csctp_peer_get_stats(PEER, SCTP, DC) \
+  csctp_peer_get_stats_versioned((PEER), CSCTP_STATS_VERSION, (SCTP), CSCTP_DC_STATS_VERSION, (DC))
 
 #ifdef __cplusplus
 }

@@ -181,8 +181,22 @@ typedef struct csctp_config {
 #define CSCTP_EDMID_NONE 0u
 #define CSCTP_EDMID_DTLS 1u /**< SCTP over DTLS (RFC 8261), RFC 9653 §6 */
 
-/** Fills `cfg` with the defaults documented above (rand is NULL: set it). */
-CSCTP_EXTERN void csctp_config_default(csctp_config *cfg);
+/**
+ * Versions of csctp_config's layout (the ngtcp2 scheme, see common.h):
+ * CSCTP_CONFIG_VERSION is the one this header describes.
+ */
+#define CSCTP_CONFIG_V1 1
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V1
+
+/**
+ * Fills `cfg`, laid out as version `config_version`, with the defaults
+ * documented above (rand is NULL: set it). Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (cfg NULL, a version this library does not
+ * know) writing nothing. Call it through csctp_config_default().
+ */
+CSCTP_EXTERN int csctp_config_default_versioned(int config_version, csctp_config *cfg);
+/** csctp_config_default_versioned() for this header's layout. */
+#define csctp_config_default(CFG) csctp_config_default_versioned(CSCTP_CONFIG_VERSION, (CFG))
 
 typedef struct csctp_assoc csctp_assoc;
 
@@ -398,16 +412,24 @@ typedef struct csctp_stats {
   uint64_t icmp_ignored; /**< not acted on: quoted packet not ours (tag, ports) or code ignored */
 } csctp_stats;
 
+/** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
+#define CSCTP_STATS_V1 1
+#define CSCTP_STATS_VERSION CSCTP_STATS_V1
+
 /**
  * Creates an association in the CLOSED state, copying what it needs from
  * `cfg`. It answers an incoming INIT without keeping state (the state cookie)
  * and becomes established on a valid COOKIE ECHO, or initiates with
  * csctp_assoc_connect().
  * Returns 0 and stores the new object in *pa (free with csctp_assoc_del), or
- * CSCTP_ERR_INVALID_ARGUMENT (missing rand, impossible values),
+ * CSCTP_ERR_INVALID_ARGUMENT (missing rand, impossible values, a
+ * `config_version` this library does not know),
  * CSCTP_ERR_NOMEM, CSCTP_ERR_RANDOM.
  */
-CSCTP_EXTERN int csctp_assoc_new(csctp_assoc **pa, const csctp_config *cfg);
+CSCTP_EXTERN int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version,
+                                           const csctp_config *cfg);
+/** csctp_assoc_new_versioned() with this header's csctp_config layout. */
+#define csctp_assoc_new(PA, CFG) csctp_assoc_new_versioned((PA), CSCTP_CONFIG_VERSION, (CFG))
 
 /** Frees the association and everything it owns. NULL is allowed. */
 CSCTP_EXTERN void csctp_assoc_del(csctp_assoc *a);
@@ -611,8 +633,16 @@ CSCTP_EXTERN int csctp_assoc_on_unreachable(csctp_assoc *a, csctp_unreach_kind k
 /** Returns the current state. */
 CSCTP_EXTERN csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a);
 
-/** Copies the counters and path figures into *st. */
-CSCTP_EXTERN void csctp_assoc_get_stats(const csctp_assoc *a, csctp_stats *st);
+/**
+ * Copies the counters and path figures into *st, laid out as version
+ * `stats_version` (CSCTP_STATS_V1, ...). Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown version) writing
+ * nothing. Call it through csctp_assoc_get_stats().
+ */
+CSCTP_EXTERN int csctp_assoc_get_stats_versioned(const csctp_assoc *a, int stats_version,
+                                                 csctp_stats *st);
+/** csctp_assoc_get_stats_versioned() with this header's csctp_stats layout. */
+#define csctp_assoc_get_stats(A, ST) csctp_assoc_get_stats_versioned((A), CSCTP_STATS_VERSION, (ST))
 
 /** Bytes queued or in flight, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_buffered_amount(const csctp_assoc *a);
@@ -739,6 +769,10 @@ typedef struct csctp_endpoint_stats {
   uint64_t rx_memory_peak;    /**< the most they held */
 } csctp_endpoint_stats;
 
+/** Versions of csctp_endpoint_stats's layout; CSCTP_ENDPOINT_STATS_VERSION is this header's. */
+#define CSCTP_ENDPOINT_STATS_V1 1
+#define CSCTP_ENDPOINT_STATS_VERSION CSCTP_ENDPOINT_STATS_V1
+
 /**
  * Creates an endpoint on `cfg->local_port`. `cfg` is the template of every
  * association (copied); its cookie_secret, if set, becomes the endpoint's
@@ -752,7 +786,10 @@ typedef struct csctp_endpoint_stats {
  * CSCTP_ERR_INVALID_ARGUMENT (same rules as csctp_assoc_new), CSCTP_ERR_NOMEM,
  * CSCTP_ERR_RANDOM.
  */
-CSCTP_EXTERN int csctp_endpoint_new(csctp_endpoint **pe, const csctp_config *cfg);
+CSCTP_EXTERN int csctp_endpoint_new_versioned(csctp_endpoint **pe, int config_version,
+                                              const csctp_config *cfg);
+/** csctp_endpoint_new_versioned() with this header's csctp_config layout. */
+#define csctp_endpoint_new(PE, CFG) csctp_endpoint_new_versioned((PE), CSCTP_CONFIG_VERSION, (CFG))
 
 /** Frees the endpoint and every association it holds. NULL is allowed. */
 CSCTP_EXTERN void csctp_endpoint_del(csctp_endpoint *e);
@@ -915,8 +952,16 @@ CSCTP_EXTERN size_t csctp_endpoint_count(const csctp_endpoint *e);
 /** The local SCTP port. */
 CSCTP_EXTERN uint16_t csctp_endpoint_port(const csctp_endpoint *e);
 
-/** Copies the endpoint's counters into *st. */
-CSCTP_EXTERN void csctp_endpoint_get_stats(const csctp_endpoint *e, csctp_endpoint_stats *st);
+/**
+ * Copies the endpoint's counters into *st, laid out as version
+ * `stats_version`. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument,
+ * an unknown version) writing nothing. Call it through csctp_endpoint_get_stats().
+ */
+CSCTP_EXTERN int csctp_endpoint_get_stats_versioned(const csctp_endpoint *e, int stats_version,
+                                                    csctp_endpoint_stats *st);
+/** csctp_endpoint_get_stats_versioned() with this header's layout. */
+#define csctp_endpoint_get_stats(E, ST) \
+  csctp_endpoint_get_stats_versioned((E), CSCTP_ENDPOINT_STATS_VERSION, (ST))
 
 #ifdef __cplusplus
 }

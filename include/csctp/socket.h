@@ -145,13 +145,24 @@ typedef struct csctp_connect_opts {
   uint32_t rcvbuf;
 } csctp_connect_opts;
 
+/** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
+#define CSCTP_CONNECT_OPTS_V1 1
+#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V1
+
 /** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
 #define CSCTP_CONNECT_TIMEOUT_DEFAULT 30000u
 /** csctp_connect_opts.connect_timeout_ms: no timeout of the socket's own. */
 #define CSCTP_CONNECT_TIMEOUT_NONE UINT32_MAX
 
-/** Fills `o` with the defaults above (host NULL). */
-CSCTP_EXTERN void csctp_connect_opts_init(csctp_connect_opts *o);
+/**
+ * Fills `o`, laid out as version `opts_version`, with the defaults above
+ * (host NULL). Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (o NULL, an unknown
+ * version) writing nothing. Call it through csctp_connect_opts_init().
+ */
+CSCTP_EXTERN int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o);
+/** csctp_connect_opts_init_versioned() for this header's layout. */
+#define csctp_connect_opts_init(O) \
+  csctp_connect_opts_init_versioned(CSCTP_CONNECT_OPTS_VERSION, (O))
 
 /* ---------------------------------------------------------------- sockets */
 
@@ -166,9 +177,14 @@ CSCTP_EXTERN void csctp_connect_opts_init(csctp_connect_opts *o);
  * OS's text), g_free it; err_msg may be NULL.
  * `events` is copied; `user_data` is passed to every callback.
  */
-CSCTP_EXTERN int csctp_socket_connect(GMainContext *ctx, const csctp_connect_opts *o,
-                                      const csctp_socket_events *events, void *user_data,
-                                      csctp_socket **ps, char **err_msg);
+CSCTP_EXTERN int csctp_socket_connect_versioned(GMainContext *ctx, int opts_version,
+                                                const csctp_connect_opts *o,
+                                                const csctp_socket_events *events, void *user_data,
+                                                csctp_socket **ps, char **err_msg);
+/** csctp_socket_connect_versioned() with this header's csctp_connect_opts layout. */
+#define csctp_socket_connect(CTX, O, EVENTS, USER_DATA, PS, ERR_MSG)                            \
+  csctp_socket_connect_versioned((CTX), CSCTP_CONNECT_OPTS_VERSION, (O), (EVENTS), (USER_DATA), \
+                                 (PS), (ERR_MSG))
 
 /** Replaces the callbacks of a socket (e.g. one accepted by a server). `events` is copied. */
 CSCTP_EXTERN void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events,
@@ -255,8 +271,17 @@ CSCTP_EXTERN void csctp_socket_destroy(csctp_socket *s);
 /** Remote and local address as "ip:port" SCTP ports (and UDP port, when UDP). */
 CSCTP_EXTERN const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
 
-/** Counters and path figures of the association (zeros before it exists). */
-CSCTP_EXTERN void csctp_socket_get_stats(const csctp_socket *s, csctp_stats *st);
+/**
+ * Counters and path figures of the association (zeros before it exists),
+ * laid out as version `stats_version`. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown version) writing
+ * nothing. Call it through csctp_socket_get_stats().
+ */
+CSCTP_EXTERN int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version,
+                                                  csctp_stats *st);
+/** csctp_socket_get_stats_versioned() with this header's csctp_stats layout. */
+#define csctp_socket_get_stats(S, ST) \
+  csctp_socket_get_stats_versioned((S), CSCTP_STATS_VERSION, (ST))
 
 /** Negotiated outbound / inbound streams (0 before connect). */
 CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
@@ -282,8 +307,11 @@ CSCTP_EXTERN int csctp_server_new(GMainContext *ctx, const csctp_server_events *
  * CSCTP_ERR_PERMISSION for raw IP without CAP_NET_RAW, ...; `*err_msg` says
  * why, g_free it); the error event reports them too.
  */
-CSCTP_EXTERN int csctp_server_listen(csctp_server *srv, const csctp_connect_opts *o,
-                                     char **err_msg);
+CSCTP_EXTERN int csctp_server_listen_versioned(csctp_server *srv, int opts_version,
+                                               const csctp_connect_opts *o, char **err_msg);
+/** csctp_server_listen_versioned() with this header's csctp_connect_opts layout. */
+#define csctp_server_listen(SRV, O, ERR_MSG) \
+  csctp_server_listen_versioned((SRV), CSCTP_CONNECT_OPTS_VERSION, (O), (ERR_MSG))
 
 /** Number of open sockets (associations) of the server. */
 CSCTP_EXTERN size_t csctp_server_connections(const csctp_server *srv);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Versioned public structs (common.h): a caller passes the layout version it was
+ * built with; the library reads or writes only that version's bytes, which are a
+ * prefix of the current struct (later versions only append fields).
+ */
+#ifndef CSCTP_VERSIONED_H
+#define CSCTP_VERSIONED_H
+
+#include <csctp/sctp.h>
+#include <stddef.h>
+#include <string.h>
+
+/*
+ * The caller's struct `user`, `size` bytes long (its version's, 0 when the version is
+ * unknown), as a complete current struct: `user` itself when it has the current
+ * layout; else `buf` (`full` bytes), filled with the defaults and then with the
+ * caller's fields. NULL when `user` is NULL or the version unknown.
+ */
+static inline const void *csctp_versioned_in(const void *user, size_t size, void *buf, size_t full,
+                                             void (*defaults)(void *)) {
+  if (!user || size == 0) return NULL;
+  if (size == full) return user;
+  defaults(buf);
+  memcpy(buf, user, size);
+  return buf;
+}
+
+/* Bytes of csctp_config in layout `version`, 0 when unknown. Shared by the engine and the
+ * layers that pass a caller's csctp_config on (dtls/sctp_dtls.c). */
+static inline size_t csctp_config_size(int version) {
+  return version == CSCTP_CONFIG_V1 ? sizeof(csctp_config) : 0;
+}
+
+static inline void csctp_config_fill_default(void *cfg) {
+  csctp_config_default_versioned(CSCTP_CONFIG_VERSION, (csctp_config *)cfg);
+}
+
+/* The caller's csctp_config of layout `config_version` as a complete current one (itself,
+ * or `buf` completed with defaults); NULL for NULL or an unknown version. */
+static inline const csctp_config *csctp_config_in(int config_version, const csctp_config *cfg,
+                                                  csctp_config *buf) {
+  return (const csctp_config *)csctp_versioned_in(cfg, csctp_config_size(config_version), buf,
+                                                  sizeof *buf, csctp_config_fill_default);
+}
+
+#endif

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Versioned public structs (common.h, the ngtcp2 scheme): V1 layouts stay as frozen in
+ * abi_v1.h, the library touches no byte past a caller's version, unknown versions are
+ * refused without writing anything, and the mechanism that completes an older caller's
+ * struct with defaults (src/versioned.h) keeps the caller's fields and defaults the rest.
+ */
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "abi_v1.h"
+#include "versioned.h"
+
+#define GUARD 0xa5
+#define SLACK 64
+
+static int rand_ok(uint8_t *buf, size_t len, void *user_data) {
+  (void)user_data;
+  for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(i * 37 + 11);
+  return 0;
+}
+
+/* Every byte from `from` to `to` is the guard. */
+static int untouched(const unsigned char *b, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++)
+    if (b[i] != GUARD) return 0;
+  return 1;
+}
+
+#define CHECK_SIZE(T, V1) \
+  cr_expect_geq(sizeof(T), sizeof(struct V1), #T " is smaller than its frozen V1 layout");
+#define CHECK_FIELD(T, V1, F)                                                            \
+  cr_expect_eq(offsetof(T, F), offsetof(struct V1, F), #T "." #F " moved (%zu, V1 %zu)", \
+               offsetof(T, F), offsetof(struct V1, F));                                  \
+  cr_expect_eq(sizeof(((T *)0)->F), sizeof(((struct V1 *)0)->F), #T "." #F " changed size");
+
+Test(abi, v1_fields_keep_their_offsets_and_sizes){CSCTP_ABI_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)}
+/* A caller built against V1: the defaults fill exactly V1's bytes. */
+#define DEFAULTS_V1(FN, V1, VER)                                                       \
+  do {                                                                                 \
+    unsigned char b[sizeof(struct V1) + SLACK];                                        \
+    memset(b, GUARD, sizeof b);                                                        \
+    cr_assert_eq(FN(VER, (void *)b), 0, #FN);                                          \
+    cr_assert(untouched(b, sizeof(struct V1), sizeof b), #FN " wrote past V1");        \
+    cr_assert_not(untouched(b, 0, sizeof(struct V1)), #FN " wrote nothing");           \
+    memset(b, GUARD, sizeof b);                                                        \
+    cr_assert_eq(FN(0, (void *)b), CSCTP_ERR_INVALID_ARGUMENT, #FN " took version 0"); \
+    cr_assert_eq(FN(VER + 1, (void *)b), CSCTP_ERR_INVALID_ARGUMENT,                   \
+                 #FN " took a version from the future");                               \
+    cr_assert_eq(FN(VER, NULL), CSCTP_ERR_INVALID_ARGUMENT, #FN " took NULL");         \
+    cr_assert(untouched(b, 0, sizeof b), #FN " wrote for a refused version");          \
+  } while (0)
+
+Test(abi, defaults_write_exactly_the_callers_version) {
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1);
+  DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1);
+  DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1);
+  DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1);
+  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1);
+  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1);
+  /* The macros pass the header's version, which is the newest. */
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V1);
+  csctp_config c;
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(c.mtu, 1200);
+}
+
+/* A getter called by a V1 caller writes V1's bytes; an unknown version gets nothing. */
+#define STATS_V1(CALL_WITH, V1, VER)                                         \
+  do {                                                                       \
+    unsigned char b[sizeof(struct V1) + SLACK];                              \
+    memset(b, GUARD, sizeof b);                                              \
+    cr_assert_eq(CALL_WITH(VER, (void *)b), 0);                              \
+    cr_assert(untouched(b, sizeof(struct V1), sizeof b), "wrote past V1");   \
+    memset(b, GUARD, sizeof b);                                              \
+    cr_assert_eq(CALL_WITH(VER + 1, (void *)b), CSCTP_ERR_INVALID_ARGUMENT); \
+    cr_assert_eq(CALL_WITH(0, (void *)b), CSCTP_ERR_INVALID_ARGUMENT);       \
+    cr_assert(untouched(b, 0, sizeof b), "wrote for a refused version");     \
+  } while (0)
+
+static csctp_assoc *g_assoc;
+static csctp_endpoint *g_ep;
+static csctp_dc *g_dc;
+static csctp_dtls *g_dtls;
+
+#define ASSOC_STATS(V, P) csctp_assoc_get_stats_versioned(g_assoc, (V), (P))
+#define EP_STATS(V, P) csctp_endpoint_get_stats_versioned(g_ep, (V), (P))
+#define DC_STATS(V, P) csctp_dc_get_stats_versioned(g_dc, (V), (P))
+#define DTLS_STATS(V, P) csctp_dtls_get_stats_versioned(g_dtls, (V), (P))
+
+Test(abi, stats_write_exactly_the_callers_version) {
+  csctp_config cfg;
+  csctp_config_default(&cfg);
+  cfg.rand = rand_ok;
+  cr_assert_eq(csctp_assoc_new(&g_assoc, &cfg), 0);
+  cr_assert_eq(csctp_endpoint_new(&g_ep, &cfg), 0);
+  cr_assert_eq(csctp_dc_new(&g_dc, g_assoc, NULL), 0);
+  csctp_dtls_cert *cert = NULL;
+  cr_assert_eq(csctp_dtls_cert_generate(&cert, "abi", 1, NULL), 0);
+  csctp_dtls_config dcfg;
+  csctp_dtls_config_default(&dcfg);
+  dcfg.cert = cert;
+  cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
+
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1);
+  STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1);
+  STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1);
+  STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1);
+  cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  /* Through the macro: the figures are there. */
+  csctp_stats st;
+  cr_assert_eq(csctp_assoc_get_stats(g_assoc, &st), 0);
+  cr_assert_eq(st.cwnd, 0);
+  csctp_dc_stats ds;
+  memset(&ds, GUARD, sizeof ds);
+  cr_assert_eq(csctp_dc_get_stats(g_dc, &ds), 0);
+  cr_assert_eq(ds.channels_opened_local, 0);
+
+  csctp_dtls_del(g_dtls);
+  csctp_dtls_cert_del(cert);
+  csctp_dc_del(g_dc);
+  csctp_endpoint_del(g_ep);
+  csctp_assoc_del(g_assoc);
+}
+
+Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
+  csctp_config cfg;
+  csctp_config_default(&cfg);
+  cfg.rand = rand_ok;
+  csctp_assoc *a = (csctp_assoc *)&cfg; /* a sentinel that must stay */
+  cr_assert_eq(csctp_assoc_new_versioned(&a, CSCTP_CONFIG_VERSION + 1, &cfg),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_assoc_new_versioned(&a, 0, &cfg), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(a, (csctp_assoc *)&cfg);
+  csctp_endpoint *e = NULL;
+  cr_assert_eq(csctp_endpoint_new_versioned(&e, CSCTP_CONFIG_VERSION + 1, &cfg),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(e);
+  cr_assert_eq(csctp_assoc_new_versioned(&a, CSCTP_CONFIG_V1, &cfg), 0);
+  csctp_dc *dc = NULL;
+  csctp_dc_config dcc;
+  csctp_dc_config_default(&dcc);
+  cr_assert_eq(csctp_dc_new_versioned(&dc, a, CSCTP_DC_CONFIG_VERSION + 1, &dcc),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(dc);
+  cr_assert_eq(csctp_dc_new_versioned(&dc, a, CSCTP_DC_CONFIG_V1, &dcc), 0);
+  csctp_dc_del(dc);
+  csctp_assoc_del(a);
+  csctp_dtls_config dcfg;
+  csctp_dtls_config_default(&dcfg);
+  csctp_dtls *d = NULL;
+  cr_assert_eq(csctp_dtls_new_versioned(&d, 7, &dcfg), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(d);
+  csctp_dtls_sctp *t = NULL;
+  cr_assert_eq(csctp_dtls_sctp_new_versioned(&t, CSCTP_DTLS_CONFIG_V1, &dcfg, 9, &cfg, 0),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(t);
+  csctp_ice_config ic;
+  csctp_ice_config_default(&ic);
+  csctp_ice_agent *ia = NULL;
+  cr_assert_eq(csctp_ice_agent_new_versioned(&ia, NULL, 3, &ic), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(ia);
+  csctp_peer_config pc;
+  csctp_peer_config_default(&pc);
+  csctp_peer *p = NULL;
+  cr_assert_eq(csctp_peer_new_versioned(&p, NULL, 2, &pc), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(p);
+  csctp_connect_opts o;
+  csctp_connect_opts_init(&o);
+  o.host = "127.0.0.1";
+  csctp_socket *s = NULL;
+  cr_assert_eq(csctp_socket_connect_versioned(NULL, 5, &o, NULL, NULL, &s, NULL),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(s);
+}
+
+/* ---- the mechanism, on a struct with two versions ---- */
+
+typedef struct toy {
+  uint32_t a, b; /* V1 */
+  uint64_t c;    /* V2 */
+} toy;
+
+static void toy_defaults(void *p) {
+  toy *t = p;
+  t->a = 1;
+  t->b = 2;
+  t->c = 3;
+}
+
+Test(abi, an_older_callers_struct_is_completed_with_defaults) {
+  /* A V1 caller: its 8 bytes, and a guard where V2's field would be. */
+  unsigned char user[sizeof(toy)];
+  memset(user, GUARD, sizeof user);
+  uint32_t mine[2] = {40, 41};
+  memcpy(user, mine, sizeof mine);
+  toy buf;
+  const toy *t = csctp_versioned_in(user, offsetof(toy, c), &buf, sizeof buf, toy_defaults);
+  cr_assert_eq(t, &buf);
+  cr_assert_eq(t->a, 40);
+  cr_assert_eq(t->b, 41);
+  cr_assert_eq(t->c, 3, "V2's field takes its default, not the caller's bytes");
+  /* A current caller: its own struct, not a copy. */
+  toy cur = {7, 8, 9};
+  cr_assert_eq(csctp_versioned_in(&cur, sizeof cur, &buf, sizeof buf, toy_defaults), &cur);
+  /* Unknown version or NULL. */
+  cr_assert_null(csctp_versioned_in(&cur, 0, &buf, sizeof buf, toy_defaults));
+  cr_assert_null(csctp_versioned_in(NULL, sizeof cur, &buf, sizeof buf, toy_defaults));
+}
