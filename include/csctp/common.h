@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <csctp/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -115,6 +117,29 @@ CSCTP_EXTERN const char *csctp_strerror(int err);
  * other error, and non-negative values such as lengths).
  */
 CSCTP_EXTERN int csctp_err_is_fatal(int err);
+
+/**
+ * The version of the running library, from csctp_version(). The structure may
+ * grow at its end in later versions; `age` (CSCTP_VERSION_AGE) says how many
+ * fields it has.
+ */
+typedef struct csctp_info {
+  /** Age of the structure: 1 has the fields below. */
+  int age;
+  /** Version of the library as 0xMMmmpp, like CSCTP_VERSION_NUM. */
+  int version_num;
+  /** Version of the library as "MAJOR.MINOR.PATCH", like CSCTP_VERSION. */
+  const char *version_str;
+} csctp_info;
+
+/**
+ * Returns the version of the running library (static storage, never to be
+ * freed), or NULL when it is older than `least_version` (0xMMmmpp, e.g.
+ * CSCTP_VERSION_NUM: the version a program was compiled against). 0 always
+ * returns the structure. The headers' version is CSCTP_VERSION (version.h);
+ * the shared library loaded at run time may differ from it.
+ */
+CSCTP_EXTERN const csctp_info *csctp_version(int least_version);
 
 /**
  * Allocator hooks. Every object created by the library stores a pointer to
