@@ -23,6 +23,7 @@ function(csctp_add_layer name)
   target_compile_definitions(${name}_obj PRIVATE BUILDING_CSCTP)
   target_include_directories(${name}_obj
     PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<BUILD_INTERFACE:${CSCTP_GENERATED_INCLUDE_DIR}>
     PRIVATE ${L_PRIVATE_INCLUDES})
   # External dependencies only (their usage requirements; an OBJECT library links
   # nothing). Never a csctp _static target here: its CSCTP_STATIC would hide the exports.
@@ -37,6 +38,7 @@ function(csctp_add_layer name)
   foreach(t ${name} ${name}_static)
     target_include_directories(${t} PUBLIC
       $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+      $<BUILD_INTERFACE:${CSCTP_GENERATED_INCLUDE_DIR}>
       $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
     # PRIVATE: the shared library carries its own DT_NEEDED; for the static one CMake
     # exports them as $<LINK_ONLY:...>, which consumers still link.

@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — common definitions shared by every layer: error codes, time,
  * allocator hooks and logging.
+ *
+ * Thread safety: nothing here keeps state. csctp_strerror(), csctp_err_is_fatal(),
+ * csctp_mem_default(), csctp_log_mask_parse() and csctp_version() may be called
+ * from any thread at any time. The library as a whole holds no global mutable
+ * state, with two exceptions that are safe from any thread: socket.h's
+ * process-wide csctp_defaults() (behind a lock) and the one-time initialisation
+ * of libsrtp by csctp_srtp_new() (dtls.h, pthread_once). Each header says how
+ * its own objects may be shared between threads.
  */
 #ifndef CSCTP_COMMON_H
 #define CSCTP_COMMON_H
@@ -9,10 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <csctp/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/**
+ * @def CSCTP_EXTERN
+ * Marks the functions a library exports: empty for the users of the headers
+ * (and with CSCTP_STATIC, which the static libraries' CMake targets define),
+ * default visibility while the library itself is built (BUILDING_CSCTP),
+ * where every other symbol is hidden.
+ */
 #if defined(CSCTP_STATIC)
 #define CSCTP_EXTERN
 #elif defined(BUILDING_CSCTP)
@@ -30,8 +48,9 @@ typedef uint64_t csctp_tstamp;
 
 /** A deadline that never comes: returned by expiry functions when no timer runs. */
 #define CSCTP_TSTAMP_NONE UINT64_MAX
-/** Microseconds in one millisecond / one second. */
+/** Microseconds in one millisecond. */
 #define CSCTP_MILLISECONDS ((csctp_tstamp)1000)
+/** Microseconds in one second. */
 #define CSCTP_SECONDS ((csctp_tstamp)1000000)
 
 /** Signed size: a length, or a negative csctp_error. */
@@ -133,15 +152,43 @@ CSCTP_EXTERN int csctp_err_is_fatal(int err);
  */
 
 /**
+ * The version of the running library, from csctp_version(). The structure may
+ * grow at its end in later versions; `age` (CSCTP_VERSION_AGE) says how many
+ * fields it has.
+ */
+typedef struct csctp_info {
+  /** Age of the structure: 1 has the fields below. */
+  int age;
+  /** Version of the library as 0xMMmmpp, like CSCTP_VERSION_NUM. */
+  int version_num;
+  /** Version of the library as "MAJOR.MINOR.PATCH", like CSCTP_VERSION. */
+  const char *version_str;
+} csctp_info;
+
+/**
+ * Returns the version of the running library (static storage, never to be
+ * freed), or NULL when it is older than `least_version` (0xMMmmpp, e.g.
+ * CSCTP_VERSION_NUM: the version a program was compiled against). 0 always
+ * returns the structure. The headers' version is CSCTP_VERSION (version.h);
+ * the shared library loaded at run time may differ from it.
+ */
+CSCTP_EXTERN const csctp_info *csctp_version(int least_version);
+
+/**
  * Allocator hooks. Every object created by the library stores a pointer to
  * the csctp_mem it was created with and allocates only through it; the
  * structure must outlive those objects.
  */
 typedef struct csctp_mem {
+  /** Passed unchanged as the last argument of each hook. */
   void *user_data;
+  /** Like malloc(3): `size` bytes, or NULL. */
   void *(*malloc)(size_t size, void *user_data);
+  /** Like free(3): `ptr` from these hooks, or NULL. */
   void (*free)(void *ptr, void *user_data);
+  /** Like calloc(3): `nmemb` * `size` zeroed bytes, or NULL. */
   void *(*calloc)(size_t nmemb, size_t size, void *user_data);
+  /** Like realloc(3): `ptr` (or NULL) resized to `size`, or NULL with `ptr` untouched. */
   void *(*realloc)(void *ptr, size_t size, void *user_data);
 } csctp_mem;
 

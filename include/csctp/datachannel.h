@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — WebRTC data channels (RFC 8831) and DCEP (RFC 8832) over one SCTP
  * association, sans-IO.
  *
@@ -34,6 +35,11 @@
  * DATA_CHANNEL_OPEN and report OPEN when the CONNECTED event passes through
  * csctp_dc_poll_event(). Create the csctp_dc before the association is
  * established, so that it sees CONNECTED and the negotiated stream counts.
+ *
+ * Thread safety: sans-IO, no global state, no locks. A csctp_dc and the
+ * association it borrows count as one object: one thread at a time for every
+ * csctp_dc_* and csctp_assoc_* call on either. Different csctp_dc objects may be
+ * used on different threads at the same time.
  */
 #ifndef CSCTP_DATACHANNEL_H
 #define CSCTP_DATACHANNEL_H
@@ -88,12 +94,14 @@ typedef struct csctp_dc_config {
   const csctp_mem *mem;      /**< allocator; NULL = csctp_mem_default() */
   csctp_log_fn log;          /**< optional logging hook (CSCTP_LOG_DC): DCEP decisions,
                                   e.g. every rejected DATA_CHANNEL_OPEN and why */
+  /** Passed unchanged to `log`. */
   void *log_user_data;
   uint32_t log_mask; /**< categories to log, e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_dc_config;
 
 /** Versions of csctp_dc_config's layout; CSCTP_DC_CONFIG_VERSION is this header's. */
 #define CSCTP_DC_CONFIG_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_DC_CONFIG_VERSION CSCTP_DC_CONFIG_V1
 
 /**
@@ -122,6 +130,7 @@ typedef struct csctp_dc_init {
 } csctp_dc_init;
 
 /** Channel states (as RTCDataChannel.readyState). */
+/** The state of a channel (RTCDataChannel.readyState). */
 typedef enum csctp_dc_state {
   CSCTP_DC_STATE_CONNECTING = 0, /**< waiting for the association */
   CSCTP_DC_STATE_OPEN,
@@ -131,19 +140,26 @@ typedef enum csctp_dc_state {
 
 /** What a channel is; see csctp_dc_get_info(). */
 typedef struct csctp_dc_info {
+  /** where the channel is in its life */
   csctp_dc_state state;
   int has_stream;       /**< 0 while CONNECTING without an id */
   uint16_t stream;      /**< SCTP stream id */
   uint8_t channel_type; /**< RFC 8832 channel type byte */
+  /** RFC 8832 priority */
   uint16_t priority;
+  /** RFC 8832 reliability parameter: retransmissions or milliseconds, by channel type */
   uint32_t reliability_param;
+  /** 1: negotiated out of band (no DCEP), both sides chose the id */
   int negotiated;
   int by_peer; /**< opened by the peer's DATA_CHANNEL_OPEN */
   int acked;   /**< in-band channel we opened: ACK (or a first message) received */
+  /** largest message csctp_dc_send() accepts on the channel */
   uint32_t max_message_size;
   const char *label; /**< NUL-terminated; valid while the handle is */
+  /** bytes of `label`, without the NUL */
   size_t label_len;
   const char *protocol; /**< NUL-terminated; valid while the handle is */
+  /** bytes of `protocol`, without the NUL */
   size_t protocol_len;
 } csctp_dc_info;
 
@@ -160,7 +176,9 @@ typedef enum csctp_dc_error_reason {
                                     (RFC 8832 §6): the channel closes */
 } csctp_dc_error_reason;
 
+/** Kinds of csctp_dc_event, in csctp_dc_event.type. */
 typedef enum csctp_dc_event_type {
+  /** No event (never returned by csctp_dc_poll_event()). */
   CSCTP_DC_EVENT_NONE = 0,
   /** An association event other than MESSAGE and STREAMS_RESET, in u.assoc. */
   CSCTP_DC_EVENT_ASSOC,
@@ -186,8 +204,10 @@ typedef enum csctp_dc_event_type {
  * until the next call of any function on the csctp_dc or its association.
  */
 typedef struct csctp_dc_event {
+  /** What happened: says which member of `u` is set. */
   csctp_dc_event_type type;
   csctp_dc_channel channel; /**< 0 for ASSOC */
+  /** The details of each kind of event, named after it (OPEN: `open`, ASSOC: `assoc`, ...). */
   union {
     struct {
       int by_peer;
@@ -218,8 +238,12 @@ typedef struct csctp_dc_event {
 
 /** Counters of the layer. Every peer mistake is counted here, never returned. */
 typedef struct csctp_dc_stats {
+  /** channels opened by us, opened by the peer, and closed @{ */
   uint64_t channels_opened_local, channels_opened_remote, channels_closed;
+  /** @} */
+  /** user messages and their bytes sent and received @{ */
   uint64_t messages_out, bytes_out, messages_in, bytes_in;
+  /** @} */
   uint64_t dcep_malformed;    /**< too short, label/protocol past the end, bad UTF-8 */
   uint64_t dcep_unknown_type; /**< message types other than OPEN and ACK (discarded) */
   uint64_t open_rejected;     /**< OPENs answered by a stream reset instead of an ACK */
@@ -237,6 +261,7 @@ typedef struct csctp_dc_stats {
 
 /** Versions of csctp_dc_stats's layout; CSCTP_DC_STATS_VERSION is this header's. */
 #define CSCTP_DC_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_DC_STATS_VERSION CSCTP_DC_STATS_V1
 
 /**

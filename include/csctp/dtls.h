@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — DTLS 1.2 for WebRTC (RFC 6347, RFC 8261, RFC 5764, RFC 8122, RFC 7983), sans-IO.
  *
  * A csctp_dtls endpoint runs OpenSSL over in-memory datagram queues: it never
@@ -23,6 +24,16 @@
  * association carried over DTLS (RFC 8261).
  *
  * Times are microseconds on the caller's monotonic clock (csctp_tstamp).
+ *
+ * Thread safety: sans-IO, no global state of its own, no locks. A csctp_dtls, a
+ * csctp_dtls_sctp (with the association inside it) or a csctp_srtp is used by one
+ * thread at a time; different objects may be used on different threads at the
+ * same time. A csctp_dtls_cert is read-only once created: endpoints on several
+ * threads may be created from it at once (each takes its own reference); delete
+ * it from one thread, once no csctp_dtls_new() with it is running. The key-log
+ * and log hooks run on the thread of the call that produced the line. libsrtp
+ * is initialised once per process, thread-safely, by the first csctp_srtp_new();
+ * OpenSSL 3 needs no initialisation from the caller.
  */
 #ifndef CSCTP_DTLS_H
 #define CSCTP_DTLS_H
@@ -65,8 +76,10 @@ typedef enum csctp_dtls_hash {
 
 /** A certificate fingerprint: a hash function and its digest of the DER certificate. */
 typedef struct csctp_dtls_fingerprint {
+  /** the hash function */
   csctp_dtls_hash hash;
   uint8_t len; /**< digest bytes */
+  /** the digest, `len` bytes */
   uint8_t value[CSCTP_DTLS_FINGERPRINT_MAX];
 } csctp_dtls_fingerprint;
 
@@ -140,6 +153,7 @@ CSCTP_EXTERN void csctp_dtls_cert_del(csctp_dtls_cert *c);
 
 /* ------------------------------------------------------------------ the endpoint */
 
+/** Which side of the DTLS handshake an endpoint plays (from SDP a=setup). */
 typedef enum csctp_dtls_role {
   CSCTP_DTLS_CLIENT = 0, /**< a=setup:active: sends the ClientHello */
   CSCTP_DTLS_SERVER,     /**< a=setup:passive: answers it */
@@ -168,6 +182,7 @@ CSCTP_EXTERN void csctp_dtls_keylog_file(void *user_data, const char *line);
 
 /** Endpoint configuration: start from csctp_dtls_config_default(). */
 typedef struct csctp_dtls_config {
+  /** Client or server (default CSCTP_DTLS_CLIENT). */
   csctp_dtls_role role;
   /** Our certificate and key. Required; referenced (not copied) by the endpoint. */
   const csctp_dtls_cert *cert;
@@ -179,6 +194,7 @@ typedef struct csctp_dtls_config {
    * CSCTP_ERR_FINGERPRINT.
    */
   const csctp_dtls_fingerprint *remote_fingerprints;
+  /** Entries in `remote_fingerprints` (0: none yet). */
   size_t remote_fingerprint_count;
   /** Largest datagram written, bytes (default 1200; at least 256). */
   uint32_t mtu;
@@ -205,18 +221,23 @@ typedef struct csctp_dtls_config {
   const char *cipher_list;
   /** Random bytes for the cookie secret; NULL: OpenSSL's generator. */
   csctp_rand_fn rand;
+  /** Passed unchanged to `rand`. */
   void *rand_user_data;
   /** Optional: receives the NSS key log lines (e.g. csctp_dtls_keylog_file). */
   csctp_dtls_keylog_fn keylog;
+  /** Passed unchanged to `keylog` (for csctp_dtls_keylog_file: the path). */
   void *keylog_user_data;
   const csctp_mem *mem; /**< allocator; NULL = csctp_mem_default() */
   csctp_log_fn log;     /**< optional logging hook */
+  /** Passed unchanged to `log`. */
   void *log_user_data;
+  /** Categories passed to `log` (CSCTP_LOG_DTLS). */
   uint32_t log_mask;
 } csctp_dtls_config;
 
 /** Versions of csctp_dtls_config's layout; CSCTP_DTLS_CONFIG_VERSION is this header's. */
 #define CSCTP_DTLS_CONFIG_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_DTLS_CONFIG_VERSION CSCTP_DTLS_CONFIG_V1
 
 /**
@@ -230,8 +251,10 @@ CSCTP_EXTERN int csctp_dtls_config_default_versioned(int config_version, csctp_d
 #define csctp_dtls_config_default(CFG) \
   csctp_dtls_config_default_versioned(CSCTP_DTLS_CONFIG_VERSION, (CFG))
 
+/** A DTLS endpoint (opaque): created by csctp_dtls_new(), freed by csctp_dtls_del(). */
 typedef struct csctp_dtls csctp_dtls;
 
+/** The state of a DTLS endpoint. */
 typedef enum csctp_dtls_state {
   CSCTP_DTLS_STATE_NEW = 0, /**< created, not started */
   CSCTP_DTLS_STATE_HANDSHAKING,
@@ -240,7 +263,9 @@ typedef enum csctp_dtls_state {
   CSCTP_DTLS_STATE_FAILED,    /**< handshake or connection failed: see the ERROR event */
 } csctp_dtls_state;
 
+/** Kinds of csctp_dtls_event, in csctp_dtls_event.type. */
 typedef enum csctp_dtls_event_type {
+  /** No event (never returned by csctp_dtls_poll_event()). */
   CSCTP_DTLS_EVENT_NONE = 0,
   /** The handshake completed and the peer's fingerprint matched. */
   CSCTP_DTLS_EVENT_CONNECTED,
@@ -254,14 +279,21 @@ typedef enum csctp_dtls_event_type {
 
 /** An event. Pointers inside stay valid until the next call on the same endpoint. */
 typedef struct csctp_dtls_event {
+  /** What happened: says which member of `u` is set. */
   csctp_dtls_event_type type;
+  /**
+   * The details of each kind of event, named after it (CONNECTED: `connected`,
+   * DATA: `data`, ...).
+   */
   union {
     struct {
       const char *cipher; /**< IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
       csctp_srtp_profile srtp_profile; /**< CSCTP_SRTP_NONE when use_srtp was not negotiated */
     } connected;
     struct {
+      /** the record's plaintext */
       const uint8_t *data;
+      /** its length in bytes */
       size_t len;
     } data;
     struct {
@@ -277,18 +309,28 @@ typedef struct csctp_dtls_event {
 
 /** Counters. */
 typedef struct csctp_dtls_stats {
+  /** datagrams read and written @{ */
   uint64_t datagrams_in, datagrams_out;
+  /** @} */
+  /** datagram bytes read and written @{ */
   uint64_t bytes_in, bytes_out;         /**< datagram bytes */
+  /** @} */
+  /** application data records received and sent @{ */
   uint64_t records_in, records_out;     /**< application data records */
+  /** @} */
+  /** application data bytes received and sent @{ */
   uint64_t app_bytes_in, app_bytes_out; /**< application data bytes */
+  /** @} */
   uint64_t retransmit_timeouts;         /**< handshake flights sent again on our timer */
   uint64_t dropped_not_dtls;            /**< datagrams whose first byte is not 20..63 */
   uint64_t dropped_oversize;            /**< records larger than the MTU (never expected) */
+  /** the largest datagram written, bytes */
   uint32_t largest_datagram_out;
 } csctp_dtls_stats;
 
 /** Versions of csctp_dtls_stats's layout; CSCTP_DTLS_STATS_VERSION is this header's. */
 #define CSCTP_DTLS_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_DTLS_STATS_VERSION CSCTP_DTLS_STATS_V1
 
 /**
@@ -379,7 +421,9 @@ CSCTP_EXTERN size_t csctp_dtls_data_mtu(const csctp_dtls *d);
 /** Record header (13) + explicit nonce (8) + tag (16) of AES-GCM, the costliest AEAD we allow. */
 #define CSCTP_DTLS_MAX_RECORD_OVERHEAD 37
 
+/** The endpoint's state. */
 CSCTP_EXTERN csctp_dtls_state csctp_dtls_get_state(const csctp_dtls *d);
+/** The endpoint's role (from its config). */
 CSCTP_EXTERN csctp_dtls_role csctp_dtls_get_role(const csctp_dtls *d);
 /** The negotiated cipher's IANA name (static storage), or NULL before the handshake. */
 CSCTP_EXTERN const char *csctp_dtls_get_cipher(const csctp_dtls *d);
@@ -404,8 +448,9 @@ CSCTP_EXTERN const char *csctp_srtp_profile_name(csctp_srtp_profile p);
 
 /* ------------------------------------------------------------------ DTLS-SRTP keys */
 
-/** Longest SRTP master key and salt of the supported profiles (AES-256-GCM, CM). */
+/** Longest SRTP master key of the supported profiles (AES-256-GCM). */
 #define CSCTP_SRTP_MAX_KEY 32
+/** Longest SRTP master salt of the supported profiles (AES-CM). */
 #define CSCTP_SRTP_MAX_SALT 14
 
 /**
@@ -414,11 +459,18 @@ CSCTP_EXTERN const char *csctp_srtp_profile_name(csctp_srtp_profile p);
  * server salt). The client protects with client_*, the server with server_*.
  */
 typedef struct csctp_srtp_keys {
+  /** the negotiated protection profile */
   csctp_srtp_profile profile;
   csctp_dtls_role role; /**< the role of the endpoint that exported them */
+  /** bytes used of each key and of each salt @{ */
   size_t key_len, salt_len;
+  /** @} */
+  /** master keys of the client and of the server, `key_len` bytes each @{ */
   uint8_t client_key[CSCTP_SRTP_MAX_KEY], server_key[CSCTP_SRTP_MAX_KEY];
+  /** @} */
+  /** master salts of the client and of the server, `salt_len` bytes each @{ */
   uint8_t client_salt[CSCTP_SRTP_MAX_SALT], server_salt[CSCTP_SRTP_MAX_SALT];
+  /** @} */
 } csctp_srtp_keys;
 
 /**
@@ -428,8 +480,9 @@ typedef struct csctp_srtp_keys {
  */
 CSCTP_EXTERN int csctp_dtls_export_srtp_keys(const csctp_dtls *d, csctp_srtp_keys *keys);
 
-/** Bytes of master key and salt of a profile (0 for unknown profiles). */
+/** Bytes of the master key of a profile (0 for unknown profiles). */
 CSCTP_EXTERN size_t csctp_srtp_profile_key_len(csctp_srtp_profile p);
+/** Bytes of the master salt of a profile (0 for unknown profiles). */
 CSCTP_EXTERN size_t csctp_srtp_profile_salt_len(csctp_srtp_profile p);
 
 /* ------------------------------------------------------------------ libsrtp helper */

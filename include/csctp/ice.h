@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — the ICE agent (RFC 8445) on libnice, for one WebRTC transport.
  *
  * An I/O layer: it runs on a GMainContext given by the caller, starts no
@@ -23,6 +24,13 @@
  *      RFC 7675). Once CONNECTED, csctp_ice_agent_send() sends datagrams and
  *      CSCTP_ICE_EVENT_DATAGRAM delivers them (STUN is consumed by libnice;
  *      what arrives is DTLS, or RTP/RTCP, to be demultiplexed per RFC 7983).
+ *
+ * Thread safety: an I/O layer on GLib. A csctp_ice_agent belongs to the
+ * GMainContext it was created with: call its functions only from the thread
+ * that iterates that context (the one that owns it), and its event callback is
+ * called on that thread. Agents on different contexts may live on different
+ * threads. csctp_ice_config_default() and csctp_ice_state_name() keep no state
+ * and may be called from any thread.
  */
 #ifndef CSCTP_ICE_H
 #define CSCTP_ICE_H
@@ -37,6 +45,10 @@ extern "C" {
  * not need GLib's include paths. */
 struct _GMainContext;
 
+/**
+ * An ICE agent (opaque) on a GMainContext: created by csctp_ice_agent_new(),
+ * freed by csctp_ice_agent_del().
+ */
 typedef struct csctp_ice_agent csctp_ice_agent;
 
 /** Connection state of the agent's one component (RTCIceConnectionState-like). */
@@ -64,6 +76,7 @@ typedef enum csctp_ice_server_type {
  * is used (the first); every TURN server gives relayed candidates.
  */
 typedef struct csctp_ice_server {
+  /** STUN, or TURN over UDP, TCP or TLS */
   csctp_ice_server_type type;
   const char *address;  /**< numeric IP address */
   uint16_t port;        /**< 0 = 3478 (5349 for TURN over TLS) */
@@ -92,7 +105,12 @@ typedef enum csctp_ice_event_type {
  * you keep.
  */
 typedef struct csctp_ice_event {
+  /** What happened: says which member of `u` is set. */
   csctp_ice_event_type type;
+  /**
+   * The details of each kind of event, named after it (CANDIDATE: `candidate`,
+   * STATE: `state`, SELECTED_PAIR: `pair`, DATAGRAM: `datagram`).
+   */
   union {
     struct {
       /** The SDP attribute line, "a=candidate:...". */
@@ -101,13 +119,16 @@ typedef struct csctp_ice_event {
        *  candidate (RTCIceCandidate.candidate). Points into sdp_line. */
       const char *candidate;
     } candidate;
+    /** the new connection state */
     csctp_ice_state state;
     struct {
       const char *local;  /**< local candidate, "candidate:..." */
       const char *remote; /**< remote candidate, "candidate:..." */
     } pair;
     struct {
+      /** the datagram */
       const uint8_t *data;
+      /** its length in bytes */
       size_t len;
     } datagram;
   } u;
@@ -135,18 +156,22 @@ typedef struct csctp_ice_config {
    *  n_local_addresses is 0 (the default) the agent uses every interface
    *  address that libnice enumerates, which excludes loopback. */
   const char *const *local_addresses;
+  /** Entries in `local_addresses`. */
   size_t n_local_addresses;
   /** With enumerated addresses: also gather on 127.0.0.1 (libnice leaves
    *  loopback out). Default 0. */
   int include_loopback;
-  /** Local UDP port range for host candidates; 0, 0 (default) = any. */
+  /** Local UDP port range for host candidates; 0, 0 (default) = any. @{ */
   uint16_t port_min, port_max;
+  /** @} */
   /** STUN / TURN servers; none by default. */
   const csctp_ice_server *servers;
+  /** Entries in `servers`. */
   size_t n_servers;
   /** Local ICE credentials (ice-char, ufrag 4-256 and pwd 22-256
-   *  characters); NULL (default) = random ones from libnice. */
+   *  characters); NULL (default) = random ones from libnice. @{ */
   const char *local_ufrag, *local_pwd;
+  /** @} */
   /** Fail when no pair works this long after the remote credentials were
    *  set, in milliseconds; 0 = only when libnice fails the checks (which,
    *  with trickle ICE, waits for end-of-candidates). Default 30000. */
@@ -156,15 +181,19 @@ typedef struct csctp_ice_config {
   int consent_freshness;
   /** Required: receives every event, on the agent's context. */
   csctp_ice_event_fn on_event;
+  /** Passed unchanged to `on_event`. */
   void *user_data;
   const csctp_mem *mem; /**< allocator for the wrapper; NULL = default */
   csctp_log_fn log;     /**< optional logging hook (CSCTP_LOG_ICE) */
+  /** Passed unchanged to `log`. */
   void *log_user_data;
+  /** Categories passed to `log`. */
   uint32_t log_mask;
 } csctp_ice_config;
 
 /** Versions of csctp_ice_config's layout; CSCTP_ICE_CONFIG_VERSION is this header's. */
 #define CSCTP_ICE_CONFIG_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_ICE_CONFIG_VERSION CSCTP_ICE_CONFIG_V1
 
 /**
@@ -206,6 +235,7 @@ CSCTP_EXTERN void csctp_ice_agent_del(csctp_ice_agent *agent);
  * the agent and live as long as it does.
  */
 CSCTP_EXTERN const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *agent);
+/** The local ICE password (a=ice-pwd), like csctp_ice_agent_local_ufrag(). */
 CSCTP_EXTERN const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *agent);
 
 /**

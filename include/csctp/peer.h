@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — the WebRTC peer. This part: session descriptions for data channels
  * (JSEP, RFC 8829; SDP, RFC 8866; SCTP over DTLS in SDP, RFC 8841; ICE in
  * SDP, RFC 8839; BUNDLE, RFC 8843; DTLS setup and fingerprint, RFC 8842 and
@@ -12,11 +13,21 @@
  * a csctp_sdp_error naming the line and what is wrong with it.
  *
  * Only the data-channel part is modelled: the first m=application section
- * with UDP/DTLS/SCTP webrtc-datachannel (or the legacy DTLS/SCTP <port> with
+ * with UDP/DTLS/SCTP webrtc-datachannel (or the legacy `DTLS/SCTP <port>` with
  * a=sctpmap, as aiortc offers), its ICE and DTLS transport (taken from the
  * section itself, else from the BUNDLE group's first section, else from the
  * session level) and its SCTP parameters. Every other m-section keeps only
  * what an answer needs to reject it (media, proto, first format, mid).
+ *
+ * Thread safety: the SDP functions (csctp_sdp_*) are pure: a csctp_sdp is used
+ * by one thread at a time and different ones on different threads freely. A
+ * csctp_peer is an I/O object on GLib: it belongs to the GMainContext given to
+ * csctp_peer_new(), its functions are called only from the thread that
+ * iterates that context, and its event callback is called on that thread.
+ * Peers on different contexts may live on different threads; many peers may
+ * share one context. The functions that take no object
+ * (csctp_peer_config_default(), csctp_peer_state_name(), ...) may be called
+ * from any thread.
  */
 #ifndef CSCTP_PEER_H
 #define CSCTP_PEER_H
@@ -41,8 +52,9 @@ extern "C" {
 /** A buffer of this size always holds csctp_sdp_write()'s output. */
 #define CSCTP_SDP_TEXT_MAX 32768
 
-/** The default SCTP port and message size when a description has none (RFC 8841). */
+/** The default SCTP port when a description has none (RFC 8841). */
 #define CSCTP_SDP_DEFAULT_SCTP_PORT 5000
+/** The default a=max-message-size when a description has none (RFC 8841 §6.1). */
 #define CSCTP_SDP_DEFAULT_MAX_MESSAGE_SIZE 65536
 
 /** a=setup (RFC 4145, RFC 8842). */
@@ -60,16 +72,20 @@ CSCTP_EXTERN const char *csctp_sdp_setup_name(csctp_sdp_setup setup);
 /** One a=fingerprint (RFC 8122): hash function name, lower case, and digest. */
 typedef struct csctp_sdp_fingerprint {
   char algorithm[16]; /**< e.g. "sha-256" */
+  /** the digest, `len` bytes */
   uint8_t value[CSCTP_SDP_FINGERPRINT_MAX];
+  /** bytes of `value` */
   size_t len;
 } csctp_sdp_fingerprint;
 
+/** The transport protocol of a candidate. */
 typedef enum csctp_sdp_transport {
   CSCTP_SDP_TRANSPORT_UDP = 0,
   CSCTP_SDP_TRANSPORT_TCP, /**< ICE-TCP (RFC 6544): a UDP-only agent ignores it */
   CSCTP_SDP_TRANSPORT_OTHER,
 } csctp_sdp_transport;
 
+/** Candidate types (RFC 8445 §5.1.1): host, server reflexive, peer reflexive, relayed. */
 typedef enum csctp_sdp_candidate_type {
   CSCTP_SDP_CANDIDATE_HOST = 0,
   CSCTP_SDP_CANDIDATE_SRFLX,
@@ -83,12 +99,18 @@ typedef struct csctp_sdp_candidate {
   /** The attribute value, "candidate:...", trimmed: what a=candidate
    *  carries and what a trickled candidate message carries. */
   char attr[CSCTP_SDP_CANDIDATE_MAX];
+  /** the foundation (1-32 ice-chars) */
   char foundation[33];
+  /** the component id (1: RTP, or everything with rtcp-mux and BUNDLE) */
   uint32_t component;
+  /** UDP, TCP or another transport */
   csctp_sdp_transport transport;
+  /** the candidate's priority */
   uint32_t priority;
   char address[CSCTP_SDP_CANDIDATE_MAX]; /**< IP address, or a name (mDNS) */
+  /** the port */
   uint16_t port;
+  /** host, srflx, prflx, relay or another type */
   csctp_sdp_candidate_type type;
 } csctp_sdp_candidate;
 
@@ -101,7 +123,7 @@ typedef struct csctp_sdp_media {
   char mid[CSCTP_SDP_MID_MAX + 1]; /**< a=mid, "" when absent */
   int bundle_only;                 /**< a=bundle-only */
   int datachannel;                 /**< SCTP over DTLS for data channels */
-  int legacy;                      /**< the legacy form: DTLS/SCTP <port> with a=sctpmap */
+  int legacy;                      /**< the legacy form: `DTLS/SCTP <port>` with a=sctpmap */
 } csctp_sdp_media;
 
 /**
@@ -112,12 +134,17 @@ typedef struct csctp_sdp_media {
  */
 typedef struct csctp_sdp {
   char origin_username[CSCTP_SDP_MID_MAX + 1]; /**< o= username, "-" usually */
+  /** @{ */
   uint64_t session_id, session_version;        /**< o= */
+  /** @} */
   int ice_lite;                                /**< a=ice-lite */
   /** The first a=group:BUNDLE's mids, in order (the first is the tag). */
   char bundle[CSCTP_SDP_MAX_MEDIA][CSCTP_SDP_MID_MAX + 1];
+  /** entries in `bundle` */
   size_t n_bundle;
+  /** the m-sections, in order */
   csctp_sdp_media media[CSCTP_SDP_MAX_MEDIA];
+  /** entries in `media` */
   size_t n_media;
   int data_index; /**< index of the data-channel m-section, -1 when none */
 
@@ -125,18 +152,25 @@ typedef struct csctp_sdp {
   char ice_ufrag[CSCTP_SDP_ICE_MAX + 1]; /**< "" when absent */
   char ice_pwd[CSCTP_SDP_ICE_MAX + 1];   /**< "" when absent */
   int ice_trickle;                       /**< a=ice-options includes trickle */
+  /** a=fingerprint lines */
   csctp_sdp_fingerprint fingerprints[CSCTP_SDP_MAX_FINGERPRINTS];
+  /** entries in `fingerprints` */
   size_t n_fingerprints;
+  /** a=setup */
   csctp_sdp_setup setup;
+  /** a=candidate lines */
   csctp_sdp_candidate candidates[CSCTP_SDP_MAX_CANDIDATES];
+  /** entries in `candidates` */
   size_t n_candidates;
   size_t n_candidates_dropped; /**< beyond CSCTP_SDP_MAX_CANDIDATES */
   int end_of_candidates;       /**< a=end-of-candidates */
 
   /* The data m-section's SCTP parameters (RFC 8841). */
   uint16_t sctp_port; /**< a=sctp-port (or the legacy format); 5000 when absent */
+  /** 1 when the description gave the SCTP port */
   int has_sctp_port;
   uint64_t max_message_size; /**< a=max-message-size; 65536 when absent; 0 = no limit */
+  /** 1 when the description had a=max-message-size */
   int has_max_message_size;
 } csctp_sdp;
 
@@ -190,6 +224,7 @@ typedef struct csctp_sdp_local {
   const char *ice_ufrag;    /**< required: 4-256 ice-chars */
   const char *ice_pwd;      /**< required: 22-256 ice-chars */
   const csctp_sdp_fingerprint *fingerprints; /**< required: at least one */
+  /** entries in `fingerprints` */
   size_t n_fingerprints;
   uint16_t sctp_port;        /**< default 5000 */
   uint64_t max_message_size; /**< advertised; default 262144; 0 = no limit */
@@ -247,6 +282,10 @@ CSCTP_EXTERN int csctp_sdp_add_candidate(csctp_sdp *sdp, const char *candidate);
  * csctp_peer_create_offer(), then csctp_peer_set_remote_description(ANSWER).
  * ==================================================================== */
 
+/**
+ * A WebRTC peer connection for data channels (opaque) on a GMainContext:
+ * created by csctp_peer_new(), freed by csctp_peer_del().
+ */
 typedef struct csctp_peer csctp_peer;
 
 /** Peer connection state (RTCPeerConnectionState-like). */
@@ -268,6 +307,7 @@ typedef enum csctp_peer_sdp_type {
   CSCTP_PEER_SDP_ANSWER,
 } csctp_peer_sdp_type;
 
+/** Kinds of csctp_peer_event, in csctp_peer_event.type. */
 typedef enum csctp_peer_event_type {
   /** A local ICE candidate: u.candidate ("candidate:..."), to trickle to the
    *  peer; "" once gathering is complete (the end-of-candidates form of a
@@ -283,10 +323,14 @@ typedef enum csctp_peer_event_type {
 
 /** An event. Every pointer in it is valid only during the callback. */
 typedef struct csctp_peer_event {
+  /** What happened: says which member of `u` is set. */
   csctp_peer_event_type type;
+  /** The details of each kind of event: `candidate`, `state` or `channel`, after the type. */
   union {
+    /** CANDIDATE: "candidate:...", or "" at the end of gathering */
     const char *candidate;
     struct {
+      /** the new state */
       csctp_peer_state state;
       /**
        * FAILED: what failed, as a csctp_error, else 0:
@@ -301,6 +345,7 @@ typedef struct csctp_peer_event {
        */
       int error;
     } state;
+    /** CHANNEL: the data-channel event */
     const csctp_dc_event *channel;
   } u;
 } csctp_peer_event;
@@ -319,14 +364,19 @@ typedef void (*csctp_peer_event_fn)(csctp_peer *peer, const csctp_peer_event *ev
 typedef struct csctp_peer_config {
   /** Required: receives every event, on the peer's context. */
   csctp_peer_event_fn on_event;
+  /** Passed unchanged to `on_event`. */
   void *user_data;
   /** ICE host addresses (numeric); none = every interface libnice finds. */
   const char *const *local_addresses;
+  /** Entries in `local_addresses`. */
   size_t n_local_addresses;
   /** With enumerated addresses, also gather on 127.0.0.1. Default 0. */
   int include_loopback;
+  /** @{ */
   uint16_t port_min, port_max;     /**< UDP port range; 0, 0 = any */
+  /** @} */
   const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
+  /** Entries in `servers`. */
   size_t n_servers;
   /**
    * 1 when this peer will make the offer (csctp_peer_create_offer()). JSEP and
@@ -388,12 +438,14 @@ typedef struct csctp_peer_config {
   uint32_t ice_connect_timeout_ms; /**< see csctp_ice_config (default 30000) */
   const csctp_mem *mem;            /**< NULL = csctp_mem_default() */
   csctp_log_fn log;                /**< optional logging hook, all layers */
+  /** Passed unchanged to `log`. */
   void *log_user_data;
   uint32_t log_mask; /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's. */
 #define CSCTP_PEER_CONFIG_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V1
 
 /**
@@ -541,10 +593,13 @@ CSCTP_EXTERN int csctp_peer_close(csctp_peer *peer);
 typedef struct csctp_peer_transport {
   /** 1: our ICE agent is the controlling one (the role it runs its checks with). */
   int ice_controlling;
+  /** The ICE agent's connection state. */
   csctp_ice_state ice_state;
   /** 1 once the remote description has set our DTLS role; dtls_* are 0 before. */
   int has_dtls;
+  /** Our DTLS role (with has_dtls). */
   csctp_dtls_role dtls_role;
+  /** The DTLS endpoint's state (with has_dtls). */
   csctp_dtls_state dtls_state;
   /** The DTLS-SRTP profile the handshake agreed on; CSCTP_SRTP_NONE before the
    *  handshake ends, or when either side left use_srtp out. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — the SCTP association engine (RFC 9260), sans-IO.
  *
  * The engine never reads a clock, opens a socket, starts a thread or calls
@@ -11,6 +12,16 @@
  *   - asks for the next deadline with csctp_assoc_expiry() and calls
  *     csctp_assoc_handle_expiry() when it has passed.
  * Any function may be called from anywhere, including while handling an event.
+ *
+ * Thread safety: the engine has no global state, no locks and no threads. An
+ * object (a csctp_assoc, or a csctp_endpoint together with the associations it
+ * owns) is used by one thread at a time: calls on one object are never made
+ * concurrently, but the object may move between threads between calls (e.g. in
+ * a pool of workers, with the caller's own hand-over). Different objects may be
+ * used on different threads at the same time. Associations that share one
+ * csctp_rx_budget count as one object. The functions that take no object
+ * (csctp_config_default(), csctp_assoc_state_name(), ...) may be called from any
+ * thread.
  */
 #ifndef CSCTP_SCTP_H
 #define CSCTP_SCTP_H
@@ -146,6 +157,7 @@ typedef struct csctp_config {
   int no_bundle;        /**< never bundle DATA with control chunks */
   /** Random bytes for tags, initial TSNs and the cookie secret. Required. */
   csctp_rand_fn rand;
+  /** Passed unchanged to `rand`. */
   void *rand_user_data;
   /**
    * Optional cookie-signing secret shared by the associations of one
@@ -155,6 +167,7 @@ typedef struct csctp_config {
   const uint8_t *cookie_secret;
   const csctp_mem *mem; /**< allocator; NULL = csctp_mem_default() */
   csctp_log_fn log;     /**< optional logging hook */
+  /** Passed unchanged to `log`. */
   void *log_user_data;
   uint32_t log_mask; /**< categories passed to `log` */
   /**
@@ -186,6 +199,7 @@ typedef struct csctp_config {
  * CSCTP_CONFIG_VERSION is the one this header describes.
  */
 #define CSCTP_CONFIG_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V1
 
 /**
@@ -198,6 +212,10 @@ CSCTP_EXTERN int csctp_config_default_versioned(int config_version, csctp_config
 /** csctp_config_default_versioned() for this header's layout. */
 #define csctp_config_default(CFG) csctp_config_default_versioned(CSCTP_CONFIG_VERSION, (CFG))
 
+/**
+ * An SCTP association (opaque): created by csctp_assoc_new() or by an
+ * endpoint, freed by csctp_assoc_del() (or with its endpoint).
+ */
 typedef struct csctp_assoc csctp_assoc;
 
 /** Association states (RFC 9260 §4). */
@@ -243,7 +261,9 @@ typedef enum csctp_reconfig_result {
   CSCTP_RECONFIG_RESULT_IN_PROGRESS = 6,                       /**< In progress */
 } csctp_reconfig_result;
 
+/** Kinds of csctp_event, in csctp_event.type. */
 typedef enum csctp_event_type {
+  /** No event (never returned by csctp_assoc_poll_event()). */
   CSCTP_EVENT_NONE = 0,
   /** The association is established (COMMUNICATION UP). */
   CSCTP_EVENT_CONNECTED,
@@ -287,10 +307,6 @@ typedef enum csctp_event_type {
 } csctp_event_type;
 
 /**
- * An event. Pointers inside it stay valid until the next call of any function
- * on the same association.
- */
-/**
  * csctp_event.u.message.flags, set only with partial delivery
  * (csctp_config.partial_delivery_point). A message handed out in pieces comes
  * as one or more events with CSCTP_MSG_MORE, then its last piece without it;
@@ -307,22 +323,37 @@ typedef enum csctp_event_type {
  */
 #define CSCTP_MSG_ABORTED 0x4u
 
+/**
+ * An event. Pointers inside it stay valid until the next call of any function
+ * on the same association.
+ */
 typedef struct csctp_event {
+  /** What happened: says which member of `u` is set. */
   csctp_event_type type;
+  /**
+   * The details of each kind of event, named after it (CONNECTED:
+   * `connected`, MESSAGE: `message`, ...).
+   */
   union {
     struct {
       uint16_t inbound_streams;  /**< negotiated: streams the peer may send on */
       uint16_t outbound_streams; /**< negotiated: streams we may send on */
     } connected;                 /**< CONNECTED and RESTARTED */
     struct {
+      /** the stream the message arrived on */
       uint16_t stream;
+      /** its payload protocol identifier */
       uint32_t ppid;
+      /** 1 when it was sent unordered */
       int unordered;
+      /** the message (or piece): valid until the next call on the association */
       const uint8_t *data;
+      /** its length in bytes */
       size_t len;
       uint32_t flags; /**< CSCTP_MSG_*: 0 for a whole message */
     } message;
     struct {
+      /** why the association closed */
       csctp_close_reason reason;
       uint16_t cause; /**< RFC 9260 §3.3.10 cause code from or to the peer, 0 if none */
     } closed;
@@ -336,6 +367,7 @@ typedef struct csctp_event {
       int incoming;            /**< 1: the peer reset these streams toward us */
       uint32_t result;         /**< outgoing: 0 done, else a csctp_reconfig_result */
       const uint16_t *streams; /**< the stream ids (empty list = all streams) */
+      /** the number of ids in `streams` */
       size_t n_streams;
     } streams_reset; /**< STREAMS_RESET and INCOMING_RESET_RESULT */
     struct {
@@ -356,8 +388,11 @@ typedef enum csctp_pr_policy {
 
 /** Per-message send options. Zero-initialised options mean: stream 0, PPID 0, ordered, reliable. */
 typedef struct csctp_send_opts {
+  /** Stream to send on: below the negotiated outbound stream count. */
   uint16_t stream;
+  /** Payload protocol identifier carried with the message (CSCTP_PPID_*, or any value). */
   uint32_t ppid;
+  /** 1: deliver as soon as it arrives, ahead of earlier messages of the stream. */
   int unordered;
   /**
    * Needs the peer's Forward-TSN support, else sent reliably. A TTL message
@@ -368,38 +403,67 @@ typedef struct csctp_send_opts {
    * chunks had all left may still be delivered whole.
    */
   csctp_pr_policy pr_policy;
+  /** Milliseconds (CSCTP_PR_TTL) or retransmissions (CSCTP_PR_RTX); unused with CSCTP_PR_NONE. */
   uint32_t pr_value;
 } csctp_send_opts;
 
 /** Counters and path figures. */
 typedef struct csctp_stats {
+  /** SCTP packets received and sent @{ */
   uint64_t packets_in, packets_out;
+  /** @} */
+  /** chunks received and sent @{ */
   uint64_t chunks_in, chunks_out;
+  /** @} */
+  /** DATA chunks received and sent @{ */
   uint64_t data_chunks_in, data_chunks_out;
+  /** @} */
+  /** user messages delivered and sent @{ */
   uint64_t messages_in, messages_out;
+  /** @} */
+  /** user payload bytes delivered and sent @{ */
   uint64_t bytes_in, bytes_out; /**< user payload bytes */
+  /** @} */
   uint64_t retransmissions;     /**< DATA chunks sent again */
   uint64_t fast_retransmits;    /**< fast retransmit events */
+  /** retransmission timer (T3-rtx) expiries */
   uint64_t t3_expiries;
   uint64_t duplicate_tsns; /**< DATA received twice */
+  /** SACK chunks received and sent @{ */
   uint64_t sacks_in, sacks_out;
+  /** @} */
+  /** HEARTBEAT chunks sent */
   uint64_t heartbeats_out;
   /* packets dropped, and why */
+  /** packets dropped: wrong checksum */
   uint64_t drop_bad_crc;
+  /** packets dropped: verification tag not the association's */
   uint64_t drop_bad_vtag;
+  /** packets dropped: malformed packet or chunk */
   uint64_t drop_malformed;
+  /** packets dropped: ports not the association's */
   uint64_t drop_bad_port;
   uint64_t drop_out_of_window; /**< DATA outside what we can accept */
   uint64_t drop_rx_budget;     /**< DATA dropped: the shared csctp_rx_budget was full */
   uint64_t partial_pieces;     /**< pieces handed out by partial delivery (not the last) */
   uint64_t partial_aborted;    /**< messages abandoned after pieces were handed out */
   uint64_t drop_unexpected;    /**< chunks not valid in the current state */
+  /** ERROR and ABORT chunks sent @{ */
   uint64_t errors_sent, aborts_sent;
+  /** @} */
   uint64_t events_dropped; /**< PEER_ERROR events past the 64 waiting to be
                                 polled, or an event that found no memory */
   /* path */
+  /**
+   * smoothed round-trip time, its variation and the retransmission timeout,
+   * ms (RFC 9260 §6.3.1) @{
+   */
   uint32_t srtt_ms, rttvar_ms, rto_ms;
+  /** @} */
+  /** congestion window, slow-start threshold, the peer's advertised window and ours, bytes @{ */
   uint32_t cwnd, ssthresh, peer_rwnd, local_rwnd;
+  /** @} */
+  /** bytes sent and not yet acknowledged */
   uint32_t bytes_outstanding;
   size_t bytes_buffered; /**< queued to send, incl. outstanding */
   /* RFC 9653 zero checksum */
@@ -414,6 +478,7 @@ typedef struct csctp_stats {
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
 #define CSCTP_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_STATS_VERSION CSCTP_STATS_V1
 
 /**
@@ -746,17 +811,24 @@ CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum)
  */
 typedef struct csctp_addr {
   uint8_t len; /**< bytes used in `data`, at most 28 */
+  /** the address, `len` bytes, the rest unused */
   uint8_t data[28];
 } csctp_addr;
 
+/**
+ * An SCTP endpoint (opaque): one local port, its cookie secret and its associations; created by
+ * csctp_endpoint_new(), freed by csctp_endpoint_del().
+ */
 typedef struct csctp_endpoint csctp_endpoint;
 
 /** Endpoint counters (packets the endpoint handled itself, not its associations'). */
 typedef struct csctp_endpoint_stats {
+  /** packets read by the endpoint */
   uint64_t packets_in;
   uint64_t stateless_out;  /**< INIT ACK, ABORT, ERROR sent without an association */
   uint64_t assocs_created; /**< by connect or by a valid COOKIE ECHO */
   uint64_t drop_malformed; /**< too short, or not an SCTP packet */
+  /** dropped: bad CRC32c */
   uint64_t drop_bad_crc;
   uint64_t drop_bad_port;     /**< destination port is not ours */
   uint64_t drop_bad_cookie;   /**< COOKIE ECHO with a cookie we did not sign */
@@ -771,6 +843,7 @@ typedef struct csctp_endpoint_stats {
 
 /** Versions of csctp_endpoint_stats's layout; CSCTP_ENDPOINT_STATS_VERSION is this header's. */
 #define CSCTP_ENDPOINT_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_ENDPOINT_STATS_VERSION CSCTP_ENDPOINT_STATS_V1
 
 /**
@@ -850,7 +923,9 @@ typedef struct csctp_endpoint_limits {
   size_t rx_memory;
 } csctp_endpoint_limits;
 
+/** Default csctp_endpoint_limits.max_assocs. */
 #define CSCTP_ENDPOINT_MAX_ASSOCS_DEFAULT 10000u
+/** Default csctp_endpoint_limits.rx_memory, bytes. */
 #define CSCTP_ENDPOINT_RX_MEMORY_DEFAULT ((size_t)64 << 20)
 
 /** The endpoint's limits into *lim. */

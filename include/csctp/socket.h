@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * csctp — a socket API in the spirit of Node's net.Socket, over raw IP
  * (protocol 132, needs root or CAP_NET_RAW) or UDP (RFC 6951), on a GLib
  * main context given by the caller. It keeps the interface of the original
@@ -9,10 +10,15 @@
  * connect, data, stream, drain, end, close, error, and defaults() named after
  * Linux's net.sctp sysctls.
  *
- * Threads: every function must be called on the thread that runs the
- * context's main loop, and every callback arrives there. No hidden threads.
- * Callbacks may call any function of this API, including destroying the
- * socket or server that raised them.
+ * Thread safety: an I/O layer on GLib. A socket or server belongs to the
+ * GMainContext it was created on (a server's connections, to the server's):
+ * every function on it must be called on the thread that runs that context's
+ * main loop, and every callback arrives there. No hidden threads. Callbacks
+ * may call any function of this API, including destroying the socket or
+ * server that raised them. Sockets on different contexts may live on
+ * different threads. The one process-wide state is csctp_defaults(), which is
+ * thread-safe (behind a lock); csctp_connect_opts_init(), csctp_ppid_name()
+ * and csctp_ppid_lookup() keep no state.
  */
 #ifndef CSCTP_SOCKET_H
 #define CSCTP_SOCKET_H
@@ -24,8 +30,22 @@
 extern "C" {
 #endif
 
+/**
+ * A listening server (opaque; sctp.createServer): created by
+ * csctp_server_new(), freed by csctp_server_del().
+ */
 typedef struct csctp_server csctp_server;
+/**
+ * One association seen as a socket (opaque; net.Socket): from
+ * csctp_socket_connect() or a server's connection callback; freed after its
+ * close callback returns, or at once by csctp_socket_destroy().
+ */
 typedef struct csctp_socket csctp_socket;
+/**
+ * A write handle for one stream and PPID of a socket (opaque;
+ * socket.createStream), from csctp_socket_create_stream(); it belongs to its
+ * socket.
+ */
 typedef struct csctp_stream csctp_stream;
 
 /* ---------------------------------------------------------------- defaults */
@@ -35,12 +55,21 @@ typedef struct csctp_stream csctp_stream;
  * (milliseconds for durations). Process-wide.
  */
 typedef struct csctp_defaults_t {
+  /** initial, smallest and largest retransmission timeout (net.sctp.rto_*) @{ */
   uint32_t rto_initial, rto_min, rto_max;
+  /** @} */
+  /** delayed SACK timeout, and packets per SACK @{ */
   uint32_t sack_timeout, sack_freq;
+  /** @} */
+  /** heartbeat interval on an idle path; 0 = off */
   uint32_t hb_interval;
+  /** packets sent per write opportunity */
   uint32_t max_burst;
+  /** retransmissions before the association is given up */
   uint32_t association_max_retrans;
+  /** INIT retransmissions before a connect fails */
   uint32_t max_init_retransmits;
+  /** lifetime of a state cookie */
   uint32_t valid_cookie_life;
   uint32_t sndbuf; /**< send buffer per association, bytes */
   uint32_t rcvbuf; /**< receive window per association, bytes */
@@ -72,10 +101,15 @@ CSCTP_EXTERN int csctp_ppid_lookup(const char *name, uint32_t *ppid);
 
 /** A received message; `data` is valid only during the callback. */
 typedef struct csctp_message {
+  /** the stream it arrived on */
   uint16_t stream;
+  /** its payload protocol identifier */
   uint32_t ppid;
+  /** 1 when it was sent unordered */
   int unordered;
+  /** the message */
   const uint8_t *data;
+  /** its length in bytes */
   size_t len;
 } csctp_message;
 
@@ -116,7 +150,9 @@ typedef struct csctp_connect_opts {
   uint16_t port;                /**< remote SCTP port (connect), default 5000 */
   const char *local_address;    /**< local IP literal, default "0.0.0.0" */
   uint16_t local_port;          /**< local SCTP port (default: 5000 to listen, random to connect) */
+  /** @{ */
   uint16_t MIS, OS;             /**< max inbound / outbound streams, default 65535 / 65535 */
+  /** @} */
   int passive;                  /**< connect: wait for `host`:`port` to connect to us instead */
   uint32_t ppid;                /**< default PPID of write(), default 0 */
   int udp_transport;            /**< 1: UDP encapsulation (RFC 6951); 0: raw IP */
@@ -147,6 +183,7 @@ typedef struct csctp_connect_opts {
 
 /** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
 #define CSCTP_CONNECT_OPTS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V1
 
 /** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
@@ -192,8 +229,11 @@ CSCTP_EXTERN void csctp_socket_set_events(csctp_socket *s, const csctp_socket_ev
 
 /** Per-write options; NULL means the socket's default PPID on stream 0, ordered. */
 typedef struct csctp_write_opts {
+  /** stream to send on */
   uint16_t stream;
+  /** payload protocol identifier of the message */
   uint32_t ppid;
+  /** 1: unordered delivery */
   int unordered;
 } csctp_write_opts;
 
@@ -268,7 +308,11 @@ CSCTP_EXTERN void csctp_socket_end(csctp_socket *s);
  */
 CSCTP_EXTERN void csctp_socket_destroy(csctp_socket *s);
 
-/** Remote and local address as "ip:port" SCTP ports (and UDP port, when UDP). */
+/**
+ * Writes the peer's address into `buf` (at most `cap` bytes with the NUL) as
+ * "IP sctp PORT", or over UDP "IP:UDPPORT sctp PORT" (IPv6 in brackets), and
+ * returns `buf`. There is no getter for the local address.
+ */
 CSCTP_EXTERN const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
 
 /**
@@ -283,11 +327,12 @@ CSCTP_EXTERN int csctp_socket_get_stats_versioned(const csctp_socket *s, int sta
 #define csctp_socket_get_stats(S, ST) \
   csctp_socket_get_stats_versioned((S), CSCTP_STATS_VERSION, (ST))
 
-/** Negotiated outbound / inbound streams (0 before connect). */
+/** Negotiated outbound streams (0 before connect). */
 CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
 
 /* ---------------------------------------------------------------- servers */
 
+/** Server callbacks (csctp_server_new()); every member may be NULL. */
 typedef struct csctp_server_events {
   /** A new association is established: the socket belongs to the server until its close. */
   void (*connection)(csctp_server *srv, csctp_socket *s, void *user_data);

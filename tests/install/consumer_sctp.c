@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Consumer of the installed engine (csctp.pc, csctp::csctp): two associations
+/* Consumer of the installed engine (csctp.pc, csctp::csctp): the version of the
+ * library it runs with (csctp_version(), printed as "csctp X.Y.Z (headers X.Y.Z)"
+ * for run.sh to compare with the .pc and CMake package), then two associations
  * in memory, handshake, one message, graceful shutdown. */
 #include <csctp/sctp.h>
 #include <string.h>
@@ -7,6 +9,14 @@
 #include "pair.h"
 
 int main(void) {
+  /* The running library must be at least as new as the headers it was built with. */
+  const csctp_info *info = csctp_version(CSCTP_VERSION_NUM);
+  if (!info || info->age < 1 || info->version_num != CSCTP_VERSION_NUM ||
+      strcmp(info->version_str, CSCTP_VERSION) != 0) {
+    printf("csctp_version: %s, headers %s\n", info ? info->version_str : "older", CSCTP_VERSION);
+    return 1;
+  }
+  printf("csctp %s (headers %s)\n", info->version_str, CSCTP_VERSION);
   uint64_t sa = 0x9e3779b97f4a7c15u, sb = 0xd1b54a32d192ed03u;
   csctp_assoc *a = pair_assoc_new(&sa), *b = pair_assoc_new(&sb);
   csctp_tstamp now = 1;

@@ -3,7 +3,8 @@
 # The install test: build csctp from SOURCE_DIR in a scratch directory, install it into a
 # scratch prefix, then use only the installed files, as a program of someone else would:
 #   1. layout: the libraries, headers, pkg-config files and CMake package expected, and no
-#      path into the source or build tree in any installed text file;
+#      path into the source or build tree in any installed text file; one version everywhere
+#      (csctp/version.h, every .pc, the CMake package, csctp_version() at run time);
 #   2. exports: each shared library exports exactly the functions its public header
 #      declares (nm -D --defined-only against gcc -aux-info of the header);
 #   3. headers: each compiles alone as C99 (-Wall -Wextra -Werror) and as C++;
@@ -80,13 +81,14 @@ for l in "${layers[@]}"; do
   expect+=("$libdir/lib$lib.a" "$libdir/lib$lib.so" "$libdir/lib$lib.so.0" "$libdir/pkgconfig/$pc.pc"
     "$prefix/include/csctp/$hdr")
 done
-expect+=("$prefix/include/csctp/common.h" "$libdir/cmake/csctp/csctpConfig.cmake"
+expect+=("$prefix/include/csctp/common.h" "$prefix/include/csctp/version.h"
+  "$libdir/cmake/csctp/csctpConfig.cmake"
   "$libdir/cmake/csctp/csctpConfigVersion.cmake" "$libdir/cmake/csctp/csctpTargets.cmake")
 for f in "${expect[@]}"; do
   [ -e "$f" ] || fail "not installed: ${f#"$prefix"/}"
 done
 headers=$(find "$prefix/include" -type f -printf '%P\n' | sort | tr '\n' ' ')
-[ "$headers" = "csctp/common.h csctp/datachannel.h csctp/dtls.h csctp/ice.h csctp/peer.h csctp/sctp.h csctp/socket.h " ] ||
+[ "$headers" = "csctp/common.h csctp/datachannel.h csctp/dtls.h csctp/ice.h csctp/peer.h csctp/sctp.h csctp/socket.h csctp/version.h " ] ||
   fail "installed headers are: $headers (a new public header is a new layer: add it to \$layers here)"
 if grep -rlI -e "$src" -e "$work/build" "$prefix"; then
   fail "installed files above name the source or build tree"
@@ -99,7 +101,18 @@ for l in "${layers[@]}"; do
     fail "lib$lib.so carries a build path"
   fi
 done
-say "layout: $(find "$prefix" -type f | wc -l) files; 6 libraries (shared + static), 7 headers, 6 .pc, CMake package"
+say "layout: $(find "$prefix" -type f | wc -l) files; 6 libraries (shared + static), 8 headers, 6 .pc, CMake package"
+
+# One version: the installed version.h, every .pc and the CMake package (checked below) and
+# the libraries at run time (the consumers print csctp_version(); checked in 4 and 5).
+version=$(sed -n 's/^#define CSCTP_VERSION "\(.*\)"$/\1/p' "$prefix/include/csctp/version.h")
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no CSCTP_VERSION in the installed version.h"
+for l in "${layers[@]}"; do
+  IFS=: read -r _ _ _ pc <<<"$l"
+  v=$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --modversion "$pc")
+  [ "$v" = "$version" ] || fail "$pc.pc has version $v, version.h $version"
+done
+say "version: $version in version.h and in all 6 .pc"
 
 # ---------------------------------------------------------------- 2. exports
 export PKG_CONFIG_PATH=$libdir/pkgconfig
@@ -131,7 +144,7 @@ for l in "${layers[@]}"; do
 done
 
 # ---------------------------------------------------------------- 3. headers alone
-for l in "${layers[@]}" common:csctp:common.h:csctp; do
+for l in "${layers[@]}" common:csctp:common.h:csctp version:csctp:version.h:csctp; do
   IFS=: read -r _ _ hdr pc <<<"$l"
   # shellcheck disable=SC2046
   printf '#include <csctp/%s>\n' "$hdr" |
@@ -196,14 +209,20 @@ for l in "${layers[@]}"; do
   fi
   run_consumer "${bin}_shared"
   run_consumer "${bin}_static"
-  say "pkg-config $pc: shared and static consumers ok: $(cat "${bin}_static.out")"
+  if [ "$name" = sctp ]; then
+    for b in "${bin}_shared" "${bin}_static"; do
+      grep -q -x "csctp $version (headers $version)" "$b.out" ||
+        fail "$(basename "$b") does not report csctp_version() $version: $(cat "$b.out")"
+    done
+  fi
+  say "pkg-config $pc: shared and static consumers ok: $(tr '\n' ' ' <"${bin}_static.out")"
 done
 
 # ---------------------------------------------------------------- 5. CMake consumers
 cmake -S "$here/cmake" -B "$work/consumer" -G "$gen" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer.log" 2>&1 ||
   { cat "$work/consumer.log"; fail "CMake consumer: configure (find_package)"; }
-grep -q -F "csctp 0.1.0 from $libdir/cmake/csctp" "$work/consumer.log" ||
+grep -q -F "csctp $version from $libdir/cmake/csctp" "$work/consumer.log" ||
   { cat "$work/consumer.log"; fail "CMake consumer: csctp not found in $prefix"; }
 cmake --build "$work/consumer" --parallel "$jobs" >>"$work/consumer.log" 2>&1 ||
   { cat "$work/consumer.log"; fail "CMake consumer: build"; }
@@ -219,6 +238,10 @@ for bin in "$work"/consumer/*_shared "$work"/consumer/*_static; do
   *) readelf -d "$bin" | grep -q 'NEEDED.*libcsctp' || fail "$(basename "$bin") links no libcsctp*.so" ;;
   esac
   run_consumer "$bin"
+  case $bin in
+  */sctp_*) grep -q -x "csctp $version (headers $version)" "$bin.out" ||
+    fail "$(basename "$bin") does not report csctp_version() $version" ;;
+  esac
   n=$((n + 1))
 done
 [ "$n" -ge 12 ] || fail "CMake consumer: only $n programs built"

@@ -18,9 +18,10 @@ while IFS= read -r -d '' f; do
     bad=1
   fi
 done < <(find . \( -path './build*' -o -name node_modules -o -name .git -o -name corpus \) -prune -o \
-  -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.py' -o -name '*.sh' \
-  -o -name '*.mjs' -o -name '*.js' -o -name '*.go' -o -name 'CMakeLists.txt' -o -name '*.cmake' \
-  -o -name '*.cmake.in' -o -name '*.pc.in' -o -name dev -o -path ./.ci/run \) -print0)
+  -type f \( -name '*.c' -o -name '*.h' -o -name '*.h.in' -o -name '*.cpp' -o -name '*.py' \
+  -o -name '*.sh' -o -name '*.mjs' -o -name '*.js' -o -name '*.go' -o -name 'CMakeLists.txt' \
+  -o -name '*.cmake' -o -name '*.cmake.in' -o -name '*.pc.in' -o -name dev -o -path ./.ci/run \) \
+  -print0)
 for f in csctp.pc.in cmake/pkgconfig/*.pc.in; do
   grep -q '^License: MIT$' "$f" || { echo "licence: no License: MIT in $f"; bad=1; }
 done

@@ -6,10 +6,11 @@
 # sends "hello" while handling CONNECTED, prints the echo, shuts down: the whole run must
 # take well under a second (it took 30 s when output made in an event handler waited for
 # the next timer).
-#   run.sh CC INCLUDE_DIR LIBCSCTP_A CSCTP_CLI SCRATCH_DIR
+#   run.sh CC INCLUDE_DIR LIBCSCTP_A CSCTP_CLI SCRATCH_DIR [GENERATED_INCLUDE_DIR]
+# (GENERATED_INCLUDE_DIR: the build's include/, which holds csctp/version.h.)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cc=$1 inc=$2 lib=$3 cli=$4 scratch=$5
+cc=$1 inc=$2 lib=$3 cli=$4 scratch=$5 geninc=${6:-$2}
 readme=$here/../../README.md
 mkdir -p "$scratch"
 
@@ -22,7 +23,7 @@ if [ "$lines" -lt 20 ] || ! grep -q 'int run(void)' "$scratch/readme_example.c";
   echo "readme_example: no engine example with run() found in README.md ($lines lines)" >&2
   exit 1
 fi
-"$cc" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -I"$inc" \
+"$cc" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -I"$inc" -I"$geninc" \
   "$scratch/readme_example.c" "$here/glue.c" "$lib" -lcrypto -o "$scratch/readme_example"
 
 port=$((20000 + RANDOM % 20000))
