@@ -18,6 +18,7 @@ struct csctp_dtls_sctp {
   csctp_dtls *dtls;
   csctp_assoc *assoc;
   int passive;
+  int closing;  /* csctp_dtls_sctp_close: no INIT from a handshake that completes later */
   int fatal;    /* a fatal engine error, returned from then on */
   size_t mtu;   /* the association's */
   uint8_t *pkt; /* one SCTP packet on its way into a record */
@@ -25,6 +26,28 @@ struct csctp_dtls_sctp {
   size_t dev_head, dev_len;
   uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */
 };
+
+/* The DTLS endpoint and the packet buffer; the association is the caller's to set. */
+static int dtls_sctp_make(csctp_dtls_sctp **pt, const csctp_dtls_config *dcfg, int passive) {
+  const csctp_mem *mem = dcfg->mem ? dcfg->mem : csctp_mem_default();
+  csctp_dtls_sctp *t = mem->calloc(1, sizeof *t, mem->user_data);
+  if (!t) return CSCTP_ERR_NOMEM;
+  t->mem = mem;
+  t->passive = passive;
+  int rv = csctp_dtls_new(&t->dtls, dcfg);
+  if (!rv) {
+    /* RFC 8261 §5: the SCTP packet must fit one record of one datagram. */
+    t->mtu = dcfg->mtu - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+    t->pkt = mem->malloc(t->mtu, mem->user_data);
+    if (!t->pkt) rv = CSCTP_ERR_NOMEM;
+  }
+  if (rv) {
+    csctp_dtls_sctp_del(t);
+    return rv;
+  }
+  *pt = t;
+  return 0;
+}
 
 int csctp_dtls_sctp_new_versioned(csctp_dtls_sctp **pt, int dtls_config_version,
                                   const csctp_dtls_config *udcfg, int config_version,
@@ -34,25 +57,31 @@ int csctp_dtls_sctp_new_versioned(csctp_dtls_sctp **pt, int dtls_config_version,
   const csctp_dtls_config *dcfg = csctp_dtls_config_in(dtls_config_version, udcfg, &dbuf);
   const csctp_config *scfg = csctp_config_in(config_version, uscfg, &sbuf);
   if (!pt || !dcfg || !scfg) return CSCTP_ERR_INVALID_ARGUMENT;
-  const csctp_mem *mem = dcfg->mem ? dcfg->mem : csctp_mem_default();
-  csctp_dtls_sctp *t = mem->calloc(1, sizeof *t, mem->user_data);
-  if (!t) return CSCTP_ERR_NOMEM;
-  t->mem = mem;
-  t->passive = passive;
-  int rv = csctp_dtls_new(&t->dtls, dcfg);
-  if (!rv) {
-    /* RFC 8261 §5: the SCTP packet must fit one record of one datagram. */
-    csctp_config sc = *scfg;
-    size_t max = dcfg->mtu - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
-    if (sc.mtu == 0 || sc.mtu > max) sc.mtu = (uint32_t)max;
-    t->mtu = sc.mtu;
-    t->pkt = mem->malloc(t->mtu, mem->user_data);
-    rv = t->pkt ? csctp_assoc_new(&t->assoc, &sc) : CSCTP_ERR_NOMEM;
-  }
+  csctp_dtls_sctp *t;
+  int rv = dtls_sctp_make(&t, dcfg, passive);
+  if (rv) return rv;
+  csctp_config sc = *scfg;
+  if (sc.mtu == 0 || sc.mtu > t->mtu) sc.mtu = (uint32_t)t->mtu;
+  t->mtu = sc.mtu;
+  rv = csctp_assoc_new(&t->assoc, &sc);
   if (rv) {
     csctp_dtls_sctp_del(t);
     return rv;
   }
+  *pt = t;
+  return 0;
+}
+
+int csctp_dtls_sctp_new_with_assoc_versioned(csctp_dtls_sctp **pt, int dtls_config_version,
+                                             const csctp_dtls_config *udcfg, csctp_assoc *assoc,
+                                             int passive) {
+  csctp_dtls_config dbuf;
+  const csctp_dtls_config *dcfg = csctp_dtls_config_in(dtls_config_version, udcfg, &dbuf);
+  if (!pt || !dcfg || !assoc) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_dtls_sctp *t;
+  int rv = dtls_sctp_make(&t, dcfg, passive);
+  if (rv) return rv;
+  t->assoc = assoc;
   *pt = t;
   return 0;
 }
@@ -74,7 +103,7 @@ static void dtls_sctp_pump(csctp_dtls_sctp *t, csctp_tstamp now) {
       if (rv <= CSCTP_ERR_FATAL) t->fatal = rv;
       continue;
     }
-    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED &&
+    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED && !t->closing &&
         (!t->passive || csctp_dtls_get_role(t->dtls) == CSCTP_DTLS_CLIENT)) {
       /* INVALID_STATE: the peer's INIT already got the association going. */
       int rv = csctp_assoc_connect(t->assoc, now);
@@ -140,6 +169,18 @@ int csctp_dtls_sctp_handle_expiry(csctp_dtls_sctp *t, csctp_tstamp now) {
   if (rv) return rv;
   if (csctp_assoc_timer_expiry(t->assoc) <= now) rv = csctp_assoc_handle_expiry(t->assoc, now);
   return rv ? rv : t->fatal;
+}
+
+int csctp_dtls_sctp_close(csctp_dtls_sctp *t, csctp_tstamp now) {
+  t->closing = 1;
+  if (csctp_dtls_get_state(t->dtls) != CSCTP_DTLS_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  int rv = csctp_dtls_close(t->dtls, now);
+  dtls_sctp_pump(t, now); /* its CLOSED event */
+  return rv;
+}
+
+uint64_t csctp_dtls_sctp_get_packets_dropped(const csctp_dtls_sctp *t) {
+  return t->packets_dropped;
 }
 
 csctp_assoc *csctp_dtls_sctp_assoc(csctp_dtls_sctp *t) { return t->assoc; }

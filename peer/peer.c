@@ -104,27 +104,17 @@ static int peer_leave(csctp_peer *p) {
 
 /* Pulls every due datagram (DTLS handshake, then SCTP packets in records) into ICE. */
 static void peer_flush(csctp_peer *p, csctp_tstamp now) {
-  if (!p->dtls || !p->ice_connected || p->dead) return;
-  for (;;) {
-    csctp_ssize n = csctp_dtls_write_datagram(p->dtls, p->dgram, sizeof p->dgram, now);
-    if (n > 0) {
-      if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
-      continue;
-    }
-    if (n < 0 || csctp_dtls_get_state(p->dtls) != CSCTP_DTLS_STATE_CONNECTED) return;
-    csctp_ssize m = csctp_assoc_write_packet(p->assoc, p->pkt, p->scfg.mtu, now);
-    if (m <= 0) return;
-    if (csctp_dtls_send(p->dtls, p->pkt, (size_t)m, now) != 0) p->dropped_out++;
+  if (!p->ds || !p->ice_connected || p->dead) return;
+  csctp_ssize n;
+  while ((n = csctp_dtls_sctp_write_datagram(p->ds, p->dgram, sizeof p->dgram, now)) > 0) {
+    if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
   }
 }
 
 static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
   if (!p->timer) return;
-  csctp_tstamp t = csctp_assoc_expiry(p->assoc);
-  if (p->dtls) {
-    csctp_tstamp d = csctp_dtls_expiry(p->dtls);
-    if (d < t) t = d;
-  }
+  /* Before DTLS exists the association has not started: no timer of its own. */
+  csctp_tstamp t = p->ds ? csctp_dtls_sctp_expiry(p->ds) : CSCTP_TSTAMP_NONE;
   /* A deadline already past after handling it: retry in a millisecond, never spin. */
   if (t != CSCTP_TSTAMP_NONE && t <= now) t = now + CSCTP_MILLISECONDS;
   g_source_set_ready_time(p->timer, t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t);
@@ -177,9 +167,7 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
     csctp_peer_log(p, "peer: SCTP closed (reason %d, cause %u)", (int)ev->u.closed.reason,
                    ev->u.closed.cause);
     peer_log_zero_checksum(p);
-    if (p->dtls && csctp_dtls_get_state(p->dtls) == CSCTP_DTLS_STATE_CONNECTED) {
-      csctp_dtls_close(p->dtls, now);
-    }
+    if (p->ds) csctp_dtls_sctp_close(p->ds, now); /* close_notify when connected */
     if (p->closing || ev->u.closed.reason == CSCTP_CLOSE_SHUTDOWN ||
         ev->u.closed.reason == CSCTP_CLOSE_PEER_ABORT) {
       peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
@@ -191,20 +179,14 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
   }
 }
 
-static void peer_dtls_events(csctp_peer *p, csctp_tstamp now) {
+/* The DTLS events other than records (those went to the association). */
+static void peer_dtls_events(csctp_peer *p) {
   csctp_dtls_event ev;
-  while (!p->dead && csctp_dtls_poll_event(p->dtls, &ev)) {
+  while (!p->dead && csctp_dtls_sctp_poll_dtls_event(p->ds, &ev)) {
     switch (ev.type) {
-    case CSCTP_DTLS_EVENT_DATA: {
-      int rv = csctp_assoc_read_packet(p->assoc, ev.u.data.data, ev.u.data.len, now);
-      if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
-      break;
-    }
     case CSCTP_DTLS_EVENT_CONNECTED:
       csctp_peer_log(p, "peer: DTLS connected (%s, %s)", ev.u.connected.cipher,
                      p->role == CSCTP_DTLS_CLIENT ? "client" : "server");
-      /* Both sides send INIT, as browsers do; INVALID_STATE: the peer's INIT came first. */
-      if (!p->closing) csctp_assoc_connect(p->assoc, now);
       break;
     case CSCTP_DTLS_EVENT_CLOSED:
       csctp_peer_log(p, "peer: DTLS closed (%s)", ev.u.closed.by_peer ? "by peer" : "by us");
@@ -259,14 +241,10 @@ static void peer_run(csctp_peer *p) {
   if (p->dead || p->in_run) return;
   p->in_run = 1;
   csctp_tstamp now = peer_now();
-  if (p->dtls) {
-    int rv = csctp_dtls_expiry(p->dtls) <= now ? csctp_dtls_handle_expiry(p->dtls, now) : 0;
-    if (rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
-    peer_dtls_events(p, now);
-  }
-  if (!p->dead && csctp_assoc_expiry(p->assoc) <= now) {
-    int rv = csctp_assoc_handle_expiry(p->assoc, now);
+  if (p->ds) {
+    int rv = csctp_dtls_sctp_handle_expiry(p->ds, now);
     if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
+    peer_dtls_events(p);
   }
   csctp_dc_event ev;
   int rv = 0;
@@ -283,7 +261,7 @@ static void peer_run(csctp_peer *p) {
   }
   if (!p->dead && rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv); /* fatal */
   if (!p->dead) {
-    if (p->dtls) peer_dtls_events(p, now); /* close_notify from an assoc CLOSED */
+    if (p->ds) peer_dtls_events(p); /* close_notify from an assoc CLOSED */
     peer_flush(p, now);
     peer_schedule(p, now);
   }
@@ -329,12 +307,12 @@ static GSourceFuncs peer_drained_funcs = {NULL, NULL, peer_drained_dispatch, NUL
 
 static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
   if (csctp_packet_classify(data, len) != CSCTP_PACKET_DTLS) return; /* RFC 7983: not ours */
-  if (!p->dtls) {
+  if (!p->ds) {
     if (p->early->len < PEER_EARLY_MAX) g_ptr_array_add(p->early, g_bytes_new(data, len));
     return;
   }
   csctp_tstamp now = peer_now();
-  int rv = csctp_dtls_read_datagram(p->dtls, data, len, now);
+  int rv = csctp_dtls_sctp_read_datagram(p->ds, data, len, now);
   if (csctp_err_is_fatal(rv)) {
     peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
     return;
@@ -345,9 +323,9 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
 }
 
 static void peer_start_handshake(csctp_peer *p) {
-  if (!p->dtls || !p->ice_connected || p->dtls_started) return;
+  if (!p->ds || !p->ice_connected || p->dtls_started) return;
   p->dtls_started = 1;
-  int rv = csctp_dtls_start(p->dtls, peer_now());
+  int rv = csctp_dtls_sctp_start(p->ds, peer_now());
   if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
 }
 
@@ -409,6 +387,7 @@ static gboolean peer_gather_idle(gpointer data) {
 /* ---------------------------------------------------------------- DTLS and SCTP set-up */
 
 int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
+  if (p->ds) return CSCTP_ERR_INVALID_STATE; /* the association is the composition's now */
   csctp_config sc = p->scfg;
   sc.remote_port = remote_port;
   csctp_assoc *a = NULL;
@@ -454,15 +433,18 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
     dc.keylog = csctp_dtls_keylog_file;
     dc.keylog_user_data = (void *)keylog;
   }
-  int rv = csctp_dtls_new(&p->dtls, &dc);
+  /* Both sides send INIT when the handshake completes, as browsers do (passive 0). */
+  int rv = csctp_dtls_sctp_new_with_assoc(&p->ds, &dc, p->assoc, 0);
   if (rv) return rv;
+  p->dtls = csctp_dtls_sctp_dtls(p->ds);
+  csctp_tstamp now = peer_now();
+  if (p->closing) csctp_dtls_sctp_close(p->ds, now); /* closed before: no INIT */
   csctp_dc_set_role(p->dc,
                     p->role == CSCTP_DTLS_CLIENT ? CSCTP_DC_ROLE_CLIENT : CSCTP_DC_ROLE_SERVER);
-  csctp_tstamp now = peer_now();
   for (guint i = 0; i < p->early->len; i++) {
     gsize len = 0;
     const uint8_t *d = g_bytes_get_data(p->early->pdata[i], &len);
-    csctp_dtls_read_datagram(p->dtls, d, len, now);
+    csctp_dtls_sctp_read_datagram(p->ds, d, len, now);
     p->dtls_started = 1;
   }
   g_ptr_array_set_size(p->early, 0);
@@ -611,9 +593,12 @@ static void peer_free(csctp_peer *p) {
     g_source_unref(p->gather_idle);
   }
   csctp_ice_agent_del(p->ice);
-  csctp_dtls_del(p->dtls);
   csctp_dc_del(p->dc);
-  csctp_assoc_del(p->assoc);
+  if (p->ds) {
+    csctp_dtls_sctp_del(p->ds); /* and the association it took over */
+  } else {
+    csctp_assoc_del(p->assoc);
+  }
   csctp_dtls_cert_del(p->own_cert);
   if (p->local_candidates) g_ptr_array_unref(p->local_candidates);
   if (p->early) g_ptr_array_unref(p->early);
@@ -665,10 +650,7 @@ int csctp_peer_close(csctp_peer *p) {
     csctp_peer_kick(p);
     return 0;
   }
-  if (p->dtls && csctp_dtls_get_state(p->dtls) == CSCTP_DTLS_STATE_CONNECTED) {
-    csctp_dtls_close(p->dtls, now);
-    peer_flush(p, now);
-  }
+  if (p->ds && csctp_dtls_sctp_close(p->ds, now) == 0) peer_flush(p, now);
   peer_enter(p);
   peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
   peer_leave(p);

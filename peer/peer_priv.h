@@ -32,9 +32,10 @@ struct csctp_peer {
   const csctp_dtls_cert *cert;
   csctp_dtls_fingerprint local_fp;
   csctp_config scfg;
-  csctp_assoc *assoc;
+  csctp_assoc *assoc; /* the peer's until ds exists, then owned by ds */
   csctp_dc *dc;
-  csctp_dtls *dtls; /* created once our DTLS role is known */
+  csctp_dtls_sctp *ds; /* DTLS + SCTP (RFC 8261), created once our DTLS role is known */
+  csctp_dtls *dtls;    /* ds's DTLS endpoint (borrowed): its state, SRTP profile */
   csctp_dtls_role role;
   csctp_sdp *remote; /* the remote description, once set */
   csctp_sdp *local;  /* scratch for writing ours */
@@ -51,11 +52,10 @@ struct csctp_peer {
   GSource *gather_idle;
   GSource *drained; /* below the sockets' priority: runs once every datagram waiting was read */
   int depth, dead, in_run;
-  uint64_t dropped_out; /* SCTP packets DTLS refused, datagrams ICE refused */
+  uint64_t dropped_out; /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
   uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
   uint8_t dgram[PEER_DTLS_MTU];
-  uint8_t pkt[PEER_DTLS_MTU];
 };
 
 /* peer.c */

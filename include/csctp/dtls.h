@@ -557,6 +557,25 @@ CSCTP_EXTERN int csctp_dtls_sctp_new_versioned(csctp_dtls_sctp **pt, int dtls_co
   csctp_dtls_sctp_new_versioned((PT), CSCTP_DTLS_CONFIG_VERSION, (DCFG), CSCTP_CONFIG_VERSION, \
                                 (SCFG), (PASSIVE))
 
+/**
+ * As csctp_dtls_sctp_new, over an association the caller already made (for
+ * instance one whose messages and channels were queued before the remote
+ * fingerprints, hence the DTLS role, were known). On success `t` owns
+ * `assoc`: csctp_dtls_sctp_del frees it; on error it stays the caller's. Its
+ * MTU (csctp_config.mtu) must be at most dcfg->mtu minus
+ * CSCTP_DTLS_MAX_RECORD_OVERHEAD, or csctp_dtls_sctp_write_datagram returns
+ * CSCTP_ERR_NOBUF. Errors: CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an
+ * unknown `dtls_config_version`) and those of csctp_dtls_new.
+ */
+CSCTP_EXTERN int csctp_dtls_sctp_new_with_assoc_versioned(csctp_dtls_sctp **pt,
+                                                          int dtls_config_version,
+                                                          const csctp_dtls_config *dcfg,
+                                                          csctp_assoc *assoc, int passive);
+/** csctp_dtls_sctp_new_with_assoc_versioned() with this header's csctp_dtls_config layout. */
+#define csctp_dtls_sctp_new_with_assoc(PT, DCFG, ASSOC, PASSIVE)                             \
+  csctp_dtls_sctp_new_with_assoc_versioned((PT), CSCTP_DTLS_CONFIG_VERSION, (DCFG), (ASSOC), \
+                                           (PASSIVE))
+
 /** Frees the association and the DTLS endpoint. NULL is allowed. */
 CSCTP_EXTERN void csctp_dtls_sctp_del(csctp_dtls_sctp *t);
 
@@ -578,6 +597,14 @@ CSCTP_EXTERN int csctp_dtls_sctp_read_datagram(csctp_dtls_sctp *t, const uint8_t
 CSCTP_EXTERN csctp_ssize csctp_dtls_sctp_write_datagram(csctp_dtls_sctp *t, uint8_t *buf,
                                                         size_t cap, csctp_tstamp now);
 
+/*
+ * A layer that owns the association's events (a csctp_dc attached to
+ * csctp_dtls_sctp_assoc()) polls them itself, with csctp_dc_poll_event, in
+ * place of csctp_dtls_sctp_poll_event; the datagram, expiry and DTLS event
+ * calls stay the same. Output that such a layer or the application queues
+ * while handling events goes out with the next write_datagram calls: a caller
+ * handling a long run of events may write between them to keep the wire busy.
+ */
 /** Takes the next SCTP event of the association (csctp_assoc_poll_event). */
 CSCTP_EXTERN int csctp_dtls_sctp_poll_event(csctp_dtls_sctp *t, csctp_event *ev);
 
@@ -593,6 +620,24 @@ CSCTP_EXTERN csctp_tstamp csctp_dtls_sctp_expiry(const csctp_dtls_sctp *t);
 
 /** Runs the due timers of both layers. Returns 0 or a fatal error. */
 CSCTP_EXTERN int csctp_dtls_sctp_handle_expiry(csctp_dtls_sctp *t, csctp_tstamp now);
+
+/**
+ * Ends the DTLS side: close_notify when the handshake has completed
+ * (csctp_dtls_close; write_datagram delivers it and a CLOSED event follows
+ * through csctp_dtls_sctp_poll_dtls_event), and from now on a handshake that
+ * completes starts no association. For after the association closed (its
+ * CSCTP_EVENT_CLOSED), or in place of an SCTP SHUTDOWN when the association
+ * never came up. Returns 0, or CSCTP_ERR_INVALID_STATE when DTLS was not
+ * connected (only the second part then applies).
+ */
+CSCTP_EXTERN int csctp_dtls_sctp_close(csctp_dtls_sctp *t, csctp_tstamp now);
+
+/**
+ * SCTP packets the DTLS endpoint refused on their way out (csctp_dtls_send
+ * failed, e.g. CSCTP_ERR_WOULD_BLOCK): lost like a datagram on the wire,
+ * SCTP retransmits them.
+ */
+CSCTP_EXTERN uint64_t csctp_dtls_sctp_get_packets_dropped(const csctp_dtls_sctp *t);
 
 /** The association (owned by `t`): send, shutdown, stats, ... through sctp.h. */
 CSCTP_EXTERN csctp_assoc *csctp_dtls_sctp_assoc(csctp_dtls_sctp *t);

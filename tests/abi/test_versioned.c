@@ -157,6 +157,12 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   cr_assert_eq(csctp_dtls_sctp_new_versioned(&t, CSCTP_DTLS_CONFIG_V1, &dcfg, 9, &cfg, 0),
                CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(t);
+  csctp_assoc *a2 = NULL;
+  cr_assert_eq(csctp_assoc_new(&a2, &cfg), 0);
+  cr_assert_eq(csctp_dtls_sctp_new_with_assoc_versioned(&t, 0, &dcfg, a2, 0),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(t);
+  csctp_assoc_del(a2); /* refused: still ours */
   csctp_ice_config ic;
   csctp_ice_config_default(&ic);
   csctp_ice_agent *ia = NULL;

@@ -2,7 +2,10 @@
 /*
  * SCTP over DTLS (RFC 8261) across the simulated link on a virtual clock:
  * handshake, association, verified messages both ways on several streams,
- * ordered and unordered, at 0 % and 5 % loss, then a graceful shutdown.
+ * ordered and unordered, at 0 % and 5 % loss, then a graceful shutdown and
+ * DTLS close_notify. Also: over associations made before the DTLS endpoint
+ * (csctp_dtls_sctp_new_with_assoc, as the peer does), and a DTLS side closed
+ * before its handshake completes, which then starts no association.
  */
 #include <criterion/criterion.h>
 #include <csctp/dtls.h>
@@ -33,7 +36,8 @@ typedef struct run {
   csctp_prng rng[2];
   csctp_traffic_tx tx[2];
   csctp_traffic_rx rx[2]; /* rx[i]: what side i receives (direction 1 - i) */
-  int connected[2], closed[2], dtls_connected[2], dtls_failed[2];
+  int connected[2], closed[2], dtls_connected[2], dtls_failed[2], dtls_closed[2];
+  int dtls_closed_by_peer[2];
   char cipher[2][96];
   int shutting_down;
 } run;
@@ -58,6 +62,10 @@ static void poll_dtls(run *r) {
         snprintf(r->cipher[i], sizeof r->cipher[i], "%s", ev.u.connected.cipher);
       }
       if (ev.type == CSCTP_DTLS_EVENT_ERROR) r->dtls_failed[i] = 1;
+      if (ev.type == CSCTP_DTLS_EVENT_CLOSED) {
+        r->dtls_closed[i] = 1;
+        r->dtls_closed_by_peer[i] = ev.u.closed.by_peer;
+      }
     }
   }
 }
@@ -77,8 +85,38 @@ static int both_closed(csctp_simlink *link, void *user) {
   return r->closed[0] && r->closed[1];
 }
 
+static int dtls_both_closed(csctp_simlink *link, void *user) {
+  run *r = user;
+  (void)link;
+  poll_dtls(r);
+  return r->dtls_closed[0] && r->dtls_closed[1];
+}
+
+static int dtls_both_connected(csctp_simlink *link, void *user) {
+  run *r = user;
+  (void)link;
+  poll_dtls(r);
+  return r->dtls_connected[0] && r->dtls_connected[1];
+}
+
 /* RFC 9653 EDMID of both sides' SCTP (0: zero checksum off), set by a test before exchange(). */
 static uint32_t zc_edmid;
+/* 1: each side's association is made first and handed to csctp_dtls_sctp_new_with_assoc,
+ * with a message queued on it before the DTLS endpoint exists (set by a test). */
+static int adopt_assoc;
+/* What that early message is, per side. */
+static const uint8_t early_msg[2][6] = {"early0", "early1"};
+static int early_got[2];
+
+static void on_event_early(csctp_simlink *link, int side, const csctp_event *ev, void *user) {
+  if (ev->type == CSCTP_EVENT_MESSAGE && ev->u.message.stream == 0 &&
+      ev->u.message.len == sizeof early_msg[0] &&
+      memcmp(ev->u.message.data, early_msg[1 - side], sizeof early_msg[0]) == 0) {
+    early_got[side]++;
+    return;
+  }
+  on_event(link, side, ev, user);
+}
 
 static void exchange(uint64_t seed, double loss, int passive, uint32_t messages) {
   static run rs;
@@ -117,13 +155,26 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
     sc.rto_initial = 400;
     sc.rto_min = 200;
     sc.zero_checksum_edmid = zc_edmid;
-    int rv = csctp_dtls_sctp_new(&r->t[i], &dc, &sc, passive);
-    cr_assert_eq(rv, 0, "%s", csctp_strerror(rv));
+    int rv;
+    if (adopt_assoc) {
+      sc.mtu = 1200 - CSCTP_DTLS_MAX_RECORD_OVERHEAD; /* the DTLS MTU's room (default 1200) */
+      csctp_assoc *a;
+      cr_assert_eq(csctp_assoc_new(&a, &sc), 0);
+      csctp_send_opts so = {.stream = 0, .ppid = CSCTP_PPID_WEBRTC_BINARY};
+      cr_assert_eq(csctp_assoc_send(a, &so, early_msg[i], sizeof early_msg[i], 0), 0);
+      rv = csctp_dtls_sctp_new_with_assoc(&r->t[i], &dc, a, passive);
+      cr_assert_eq(rv, 0, "%s", csctp_strerror(rv));
+      cr_assert_eq(csctp_dtls_sctp_assoc(r->t[i]), a);
+    } else {
+      rv = csctp_dtls_sctp_new(&r->t[i], &dc, &sc, passive);
+      cr_assert_eq(rv, 0, "%s", csctp_strerror(rv));
+    }
     cr_assert_eq(csctp_traffic_tx_init(&r->tx[i], &tc, i), 0);
     cr_assert_eq(csctp_traffic_rx_init(&r->rx[i], &tc, 1 - i), 0);
     csctp_simlink_attach(link, i, &dtls_sctp_ops, r->t[i]);
-    csctp_simlink_set_event_handler(link, i, on_event, r);
+    csctp_simlink_set_event_handler(link, i, adopt_assoc ? on_event_early : on_event, r);
   }
+  early_got[0] = early_got[1] = 0;
   for (int i = 0; i < 2; i++)
     cr_assert_eq(csctp_dtls_sctp_start(r->t[i], csctp_simlink_now(link)), 0);
 
@@ -145,6 +196,9 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
     csctp_dtls_get_stats(csctp_dtls_sctp_dtls(r->t[i]), &ds);
     cr_assert_leq(ds.largest_datagram_out, 1200);
     cr_assert_eq(ds.dropped_oversize, 0);
+    cr_assert_eq(csctp_dtls_sctp_get_packets_dropped(r->t[i]), 0);
+    if (adopt_assoc)
+      cr_assert_eq(early_got[i], 1, "side %d: early message %d times", i, early_got[i]);
     cr_assert_eq(csctp_assoc_get_state(csctp_dtls_sctp_assoc(r->t[i])), CSCTP_STATE_ESTABLISHED);
     csctp_stats ss;
     csctp_assoc_get_stats(csctp_dtls_sctp_assoc(r->t[i]), &ss);
@@ -162,6 +216,14 @@ static void exchange(uint64_t seed, double loss, int passive, uint32_t messages)
   cr_assert_eq(csctp_assoc_shutdown(csctp_dtls_sctp_assoc(r->t[0]), csctp_simlink_now(link)), 0);
   st = csctp_simlink_run_until(link, both_closed, r, 600 * CSCTP_SECONDS);
   cr_assert(r->closed[0] && r->closed[1], "shutdown: stop %s", csctp_simlink_stop_name(st));
+  /* Then DTLS close_notify: our CLOSED event at once, the other side's when it arrives
+   * (sent once: a lost one is not repeated). */
+  cr_assert_eq(csctp_dtls_sctp_close(r->t[0], csctp_simlink_now(link)), 0);
+  cr_assert_eq(csctp_dtls_sctp_close(r->t[0], csctp_simlink_now(link)), CSCTP_ERR_INVALID_STATE);
+  st = csctp_simlink_run_until(link, dtls_both_closed, r, 600 * CSCTP_SECONDS);
+  cr_assert(r->dtls_closed[0], "close_notify: stop %s", csctp_simlink_stop_name(st));
+  cr_assert_not(r->dtls_closed_by_peer[0]);
+  if (loss == 0) cr_assert(r->dtls_closed[1] && r->dtls_closed_by_peer[1]);
 
   for (int i = 0; i < 2; i++) {
     csctp_traffic_tx_free(&r->tx[i]);
@@ -181,6 +243,99 @@ Test(sctp_dtls, zero_checksum_five_percent_loss) {
   zc_edmid = CSCTP_EDMID_DTLS;
   exchange(7, 0.05, 0, 1000);
   exchange(8, 0.05, 1, 500);
+}
+
+Test(sctp_dtls, adopted_association) {
+  adopt_assoc = 1;
+  exchange(9, 0.0, 0, 500);
+  exchange(10, 0.05, 1, 500);
+}
+
+/* A side closed before its handshake completes sends no INIT; both closed: no association. */
+Test(sctp_dtls, closed_before_handshake_no_association) {
+  static run rs;
+  run *r = &rs;
+  memset(r, 0, sizeof *r);
+  csctp_simlink_config lc;
+  csctp_simlink_config_default(&lc);
+  lc.seed = 11;
+  csctp_simlink *link = csctp_simlink_new(&lc);
+  cr_assert_not_null(link);
+  for (int i = 0; i < 2; i++) {
+    cr_assert_eq(csctp_dtls_cert_generate(&r->cert[i], NULL, 1700000000, NULL), 0);
+    csctp_prng_seed(&r->rng[i], 22 + (uint64_t)i);
+  }
+  for (int i = 0; i < 2; i++) {
+    csctp_dtls_fingerprint fp;
+    cr_assert_eq(csctp_dtls_cert_fingerprint(r->cert[1 - i], CSCTP_DTLS_HASH_SHA256, &fp), 0);
+    csctp_dtls_config dc;
+    csctp_dtls_config_default(&dc);
+    dc.role = i ? CSCTP_DTLS_SERVER : CSCTP_DTLS_CLIENT;
+    dc.cert = r->cert[i];
+    dc.remote_fingerprints = &fp;
+    dc.remote_fingerprint_count = 1;
+    csctp_config sc;
+    csctp_config_default(&sc);
+    sc.rand = csctp_prng_rand_fn;
+    sc.rand_user_data = &r->rng[i];
+    cr_assert_eq(csctp_dtls_sctp_new(&r->t[i], &dc, &sc, 0), 0);
+    csctp_simlink_attach(link, i, &dtls_sctp_ops, r->t[i]);
+    csctp_simlink_set_event_handler(link, i, on_event, r);
+  }
+  for (int i = 0; i < 2; i++) {
+    /* Not connected: nothing to notify, but no INIT from now on. */
+    cr_assert_eq(csctp_dtls_sctp_close(r->t[i], 0), CSCTP_ERR_INVALID_STATE);
+    cr_assert_eq(csctp_dtls_sctp_start(r->t[i], 0), 0);
+  }
+  csctp_simlink_stop st = csctp_simlink_run_until(link, dtls_both_connected, r, 60 * CSCTP_SECONDS);
+  cr_assert_eq(st, CSCTP_SIMLINK_DONE, "handshake: stop %s", csctp_simlink_stop_name(st));
+  st = csctp_simlink_run_until(link, NULL, NULL, 60 * CSCTP_SECONDS);
+  cr_assert_neq(st, CSCTP_SIMLINK_ERROR);
+  for (int i = 0; i < 2; i++) {
+    cr_assert_not(r->connected[i]);
+    cr_assert_eq(csctp_assoc_get_state(csctp_dtls_sctp_assoc(r->t[i])), CSCTP_STATE_CLOSED);
+    csctp_stats ss;
+    csctp_assoc_get_stats(csctp_dtls_sctp_assoc(r->t[i]), &ss);
+    cr_assert_eq(ss.packets_out + ss.packets_in, 0);
+    /* The handshake completed: close_notify can go now. */
+    cr_assert_eq(csctp_dtls_sctp_close(r->t[i], csctp_simlink_now(link)), 0);
+  }
+  for (int i = 0; i < 2; i++) {
+    csctp_dtls_sctp_del(r->t[i]);
+    csctp_dtls_cert_del(r->cert[i]);
+  }
+  csctp_simlink_del(link);
+}
+
+Test(sctp_dtls, new_with_assoc_errors) {
+  csctp_prng g;
+  csctp_prng_seed(&g, 1);
+  csctp_config sc;
+  csctp_config_default(&sc);
+  sc.rand = csctp_prng_rand_fn;
+  sc.rand_user_data = &g;
+  csctp_assoc *a;
+  cr_assert_eq(csctp_assoc_new(&a, &sc), 0);
+  csctp_dtls_config dc;
+  csctp_dtls_config_default(&dc);
+  csctp_dtls_sctp *t = NULL;
+  cr_assert_eq(csctp_dtls_sctp_new_with_assoc(&t, &dc, NULL, 0), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_dtls_sctp_new_with_assoc(NULL, &dc, a, 0), CSCTP_ERR_INVALID_ARGUMENT);
+  /* No certificate: refused, and the association is still ours (no double free below). */
+  cr_assert_eq(csctp_dtls_sctp_new_with_assoc(&t, &dc, a, 0), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(t);
+  csctp_send_opts so = {.stream = 1, .ppid = CSCTP_PPID_WEBRTC_BINARY};
+  uint8_t b[4] = {0};
+  cr_assert_eq(csctp_assoc_send(a, &so, b, sizeof b, 0), 0);
+  /* With a certificate: t owns a from now on. */
+  csctp_dtls_cert *c;
+  cr_assert_eq(csctp_dtls_cert_generate(&c, NULL, 1700000000, NULL), 0);
+  dc.cert = c;
+  dc.mtu = 1000;
+  cr_assert_eq(csctp_dtls_sctp_new_with_assoc(&t, &dc, a, 0), 0);
+  cr_assert_eq(csctp_dtls_sctp_get_packets_dropped(t), 0);
+  csctp_dtls_sctp_del(t); /* and a */
+  csctp_dtls_cert_del(c);
 }
 
 Test(sctp_dtls, mtu_follows_dtls) {
