@@ -65,6 +65,7 @@ struct host {
   GQueue flushq;        /* resumed sockets with held items to hand out */
   int depth, doomed, dirty;
   uint32_t mtu;
+  uint32_t sndbuf, rwnd; /* the associations' (csctp_config), for back-pressure marks */
 };
 
 /* The monotonic clock of the socket API (g_get_monotonic_time, microseconds). */

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "assoc.h"
 #include "host.h"
 #include "link.h"
 #include "versioned.h"
@@ -100,9 +99,9 @@ static void socket_attach(csctp_socket *s, csctp_assoc *a) {
   s->a = a;
   csctp_endpoint_assoc_peer(s->h->ep, a, &s->peer, &s->peer_port);
   /* Back-pressure marks: writes report "above" past half the send buffer, drain at a quarter. */
-  s->high_mark = a->cfg.sndbuf / 2;
+  s->high_mark = s->h->sndbuf / 2;
   csctp_assoc_set_send_buffer_low(a, s->high_mark / 2);
-  s->base_rwnd = a->cfg.rwnd; /* a paused socket lowers the window by what it keeps */
+  s->base_rwnd = s->h->rwnd; /* a paused socket lowers the window by what it keeps */
   g_hash_table_insert(s->h->socks, a, s);
 }
 
@@ -347,6 +346,8 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   const char *dbg = getenv("CSCTP_DEBUG");
   cfg.log_mask = csctp_log_mask_parse(dbg);
   if (cfg.log_mask) cfg.log = log_stderr;
+  h->sndbuf = cfg.sndbuf;
+  h->rwnd = cfg.rwnd;
   int rv = csctp_endpoint_new(&h->ep, &cfg);
   if (rv) {
     if (err_msg) *err_msg = g_strdup_printf("endpoint: %s", csctp_strerror(rv));
@@ -524,7 +525,8 @@ csctp_ssize csctp_socket_write(csctp_socket *s, const uint8_t *data, size_t len,
 
 csctp_stream *csctp_socket_create_stream(csctp_socket *s, uint16_t id, uint32_t ppid) {
   if (!s) return NULL;
-  if (s->a && s->a->num_out && id >= s->a->num_out) return NULL;
+  uint16_t out = csctp_socket_outbound_streams(s);
+  if (out && id >= out) return NULL;
   csctp_stream *st = g_hash_table_lookup(s->streams, GUINT_TO_POINTER((guint)id));
   if (!st) {
     st = g_new0(csctp_stream, 1);
@@ -600,7 +602,11 @@ int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version, c
   return 0;
 }
 
-uint16_t csctp_socket_outbound_streams(const csctp_socket *s) { return s->a ? s->a->num_out : 0; }
+uint16_t csctp_socket_outbound_streams(const csctp_socket *s) {
+  uint16_t in = 0, out = 0;
+  if (s->a) csctp_assoc_get_stream_counts(s->a, &in, &out);
+  return out;
+}
 
 /* ---------------------------------------------------------------- public: servers */
 
