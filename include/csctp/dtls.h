@@ -313,17 +313,17 @@ typedef struct csctp_dtls_stats {
   uint64_t datagrams_in, datagrams_out;
   /** @} */
   /** datagram bytes read and written @{ */
-  uint64_t bytes_in, bytes_out;         /**< datagram bytes */
+  uint64_t bytes_in, bytes_out; /**< datagram bytes */
   /** @} */
   /** application data records received and sent @{ */
-  uint64_t records_in, records_out;     /**< application data records */
+  uint64_t records_in, records_out; /**< application data records */
   /** @} */
   /** application data bytes received and sent @{ */
   uint64_t app_bytes_in, app_bytes_out; /**< application data bytes */
   /** @} */
-  uint64_t retransmit_timeouts;         /**< handshake flights sent again on our timer */
-  uint64_t dropped_not_dtls;            /**< datagrams whose first byte is not 20..63 */
-  uint64_t dropped_oversize;            /**< records larger than the MTU (never expected) */
+  uint64_t retransmit_timeouts; /**< handshake flights sent again on our timer */
+  uint64_t dropped_not_dtls;    /**< datagrams whose first byte is not 20..63 */
+  uint64_t dropped_oversize;    /**< records larger than the MTU (never expected) */
   /** the largest datagram written, bytes */
   uint32_t largest_datagram_out;
 } csctp_dtls_stats;

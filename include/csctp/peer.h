@@ -135,9 +135,9 @@ typedef struct csctp_sdp_media {
 typedef struct csctp_sdp {
   char origin_username[CSCTP_SDP_MID_MAX + 1]; /**< o= username, "-" usually */
   /** @{ */
-  uint64_t session_id, session_version;        /**< o= */
+  uint64_t session_id, session_version; /**< o= */
   /** @} */
-  int ice_lite;                                /**< a=ice-lite */
+  int ice_lite; /**< a=ice-lite */
   /** The first a=group:BUNDLE's mids, in order (the first is the tag). */
   char bundle[CSCTP_SDP_MAX_MEDIA][CSCTP_SDP_MID_MAX + 1];
   /** entries in `bundle` */
@@ -373,7 +373,7 @@ typedef struct csctp_peer_config {
   /** With enumerated addresses, also gather on 127.0.0.1. Default 0. */
   int include_loopback;
   /** @{ */
-  uint16_t port_min, port_max;     /**< UDP port range; 0, 0 = any */
+  uint16_t port_min, port_max; /**< UDP port range; 0, 0 = any */
   /** @} */
   const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
   /** Entries in `servers`. */

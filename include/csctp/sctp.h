@@ -424,8 +424,8 @@ typedef struct csctp_stats {
   /** user payload bytes delivered and sent @{ */
   uint64_t bytes_in, bytes_out; /**< user payload bytes */
   /** @} */
-  uint64_t retransmissions;     /**< DATA chunks sent again */
-  uint64_t fast_retransmits;    /**< fast retransmit events */
+  uint64_t retransmissions;  /**< DATA chunks sent again */
+  uint64_t fast_retransmits; /**< fast retransmit events */
   /** retransmission timer (T3-rtx) expiries */
   uint64_t t3_expiries;
   uint64_t duplicate_tsns; /**< DATA received twice */

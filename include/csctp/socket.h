@@ -146,12 +146,12 @@ typedef struct csctp_socket_events {
 
 /** Lower-layer and association options common to connect and listen. */
 typedef struct csctp_connect_opts {
-  const char *host;             /**< remote IP literal (connect; passive: the peer to accept) */
-  uint16_t port;                /**< remote SCTP port (connect), default 5000 */
-  const char *local_address;    /**< local IP literal, default "0.0.0.0" */
-  uint16_t local_port;          /**< local SCTP port (default: 5000 to listen, random to connect) */
+  const char *host;          /**< remote IP literal (connect; passive: the peer to accept) */
+  uint16_t port;             /**< remote SCTP port (connect), default 5000 */
+  const char *local_address; /**< local IP literal, default "0.0.0.0" */
+  uint16_t local_port;       /**< local SCTP port (default: 5000 to listen, random to connect) */
   /** @{ */
-  uint16_t MIS, OS;             /**< max inbound / outbound streams, default 65535 / 65535 */
+  uint16_t MIS, OS; /**< max inbound / outbound streams, default 65535 / 65535 */
   /** @} */
   int passive;                  /**< connect: wait for `host`:`port` to connect to us instead */
   uint32_t ppid;                /**< default PPID of write(), default 0 */
