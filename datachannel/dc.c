@@ -6,6 +6,7 @@
 
 #include "dc_priv.h"
 #include "dcep.h"
+#include "log.h"
 
 void csctp_dc_config_default(csctp_dc_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
@@ -14,14 +15,12 @@ void csctp_dc_config_default(csctp_dc_config *cfg) {
   cfg->max_partial_size = 262144;
 }
 
-void csctp_dc_log(const csctp_dc *dc, const char *fmt, ...) {
-  if (!dc->cfg.log || !(dc->cfg.log_mask & CSCTP_LOG_DC)) return;
-  char line[512];
+void csctp_dc_log(const csctp_dc *dc, csctp_log_level level, const char *fmt, ...) {
+  if (!csctp_log_on(dc->cfg.log, dc->cfg.log_mask, dc->cfg.log_levels, CSCTP_LOG_DC, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  csctp_log_vemit(dc->cfg.log, dc->cfg.log_user_data, CSCTP_LOG_DC, level, fmt, ap);
   va_end(ap);
-  dc->cfg.log(dc->cfg.log_user_data, CSCTP_LOG_DC, line);
 }
 
 /* ---- slots and handles ---- */

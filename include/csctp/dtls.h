@@ -155,7 +155,7 @@ typedef enum csctp_srtp_profile {
 } csctp_srtp_profile;
 
 /** Key-log hook: one NSS key log line (no newline), valid only during the call. */
-typedef void (*csctp_dtls_keylog_fn)(void *user_data, const char *line);
+typedef void (*csctp_dtls_keylog_fn)(const char *line, void *user_data);
 
 /**
  * A csctp_dtls_keylog_fn that appends `line` and a newline to the file whose
@@ -164,7 +164,7 @@ typedef void (*csctp_dtls_keylog_fn)(void *user_data, const char *line);
  * line. The I/O layer passes getenv("SSLKEYLOGFILE"); the core never reads
  * the environment.
  */
-CSCTP_EXTERN void csctp_dtls_keylog_file(void *user_data, const char *line);
+CSCTP_EXTERN void csctp_dtls_keylog_file(const char *line, void *user_data);
 
 /** Endpoint configuration: start from csctp_dtls_config_default(). */
 typedef struct csctp_dtls_config {
@@ -213,6 +213,12 @@ typedef struct csctp_dtls_config {
   csctp_log_fn log;     /**< optional logging hook */
   void *log_user_data;
   uint32_t log_mask;
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_dtls_config;
 
 /** Fills `cfg` with the defaults documented above (cert is NULL: set it). */

@@ -161,6 +161,12 @@ typedef struct csctp_ice_config {
   csctp_log_fn log;     /**< optional logging hook (CSCTP_LOG_ICE) */
   void *log_user_data;
   uint32_t log_mask;
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_ice_config;
 
 /** Fills `cfg` with the defaults documented above. */

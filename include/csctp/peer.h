@@ -390,6 +390,12 @@ typedef struct csctp_peer_config {
   csctp_log_fn log;                /**< optional logging hook, all layers */
   void *log_user_data;
   uint32_t log_mask; /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_peer_config;
 
 /** Fills `cfg` with the defaults documented above (on_event NULL: set it). */
