@@ -123,7 +123,9 @@ void csctp_peer_kick(csctp_peer *p) {
 
 /* RFC 9653: whether the remote SCTP announced zero checksum too, and how much it was used. */
 static void peer_log_zero_checksum(const csctp_peer *p) {
-  if (!p->assoc) return;
+  if (!p->assoc ||
+      !csctp_log_on(p->cfg.log, p->cfg.log_mask, p->cfg.log_levels, CSCTP_LOG_PEER, CSCTP_LOG_INFO))
+    return; /* filtered: not even the stats are read */
   csctp_stats st;
   csctp_assoc_get_stats(p->assoc, &st);
   csctp_peer_log(p, CSCTP_LOG_INFO,
