@@ -6,6 +6,7 @@
 
 #include "dc_priv.h"
 #include "dcep.h"
+#include "log.h"
 #include "versioned.h"
 
 static void dc_config_fill_default(void *p) {
@@ -29,14 +30,12 @@ int csctp_dc_config_default_versioned(int config_version, csctp_dc_config *cfg) 
   return 0;
 }
 
-void csctp_dc_log(const csctp_dc *dc, const char *fmt, ...) {
-  if (!dc->cfg.log || !(dc->cfg.log_mask & CSCTP_LOG_DC)) return;
-  char line[512];
+void csctp_dc_log(const csctp_dc *dc, csctp_log_level level, const char *fmt, ...) {
+  if (!csctp_log_on(dc->cfg.log, dc->cfg.log_mask, dc->cfg.log_levels, CSCTP_LOG_DC, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  csctp_log_vemit(dc->cfg.log, dc->cfg.log_user_data, CSCTP_LOG_DC, level, fmt, ap);
   va_end(ap);
-  dc->cfg.log(dc->cfg.log_user_data, CSCTP_LOG_DC, line);
 }
 
 /* ---- slots and handles ---- */

@@ -61,7 +61,8 @@ struct csctp_dc {
 
 /* dc.c */
 /* Logs one line under CSCTP_LOG_DC when the hook and the category are on. */
-void csctp_dc_log(const csctp_dc *dc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void csctp_dc_log(const csctp_dc *dc, csctp_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 dc_chan *csctp_dc_chan_get(const csctp_dc *dc, csctp_dc_channel h);
 dc_chan *csctp_dc_chan_by_stream(const csctp_dc *dc, uint16_t stream);
 csctp_dc_channel csctp_dc_chan_handle(const csctp_dc *dc, const dc_chan *c);

@@ -147,7 +147,8 @@ static int dc_reject_open(csctp_dc *dc, uint16_t stream, const char *why, csctp_
   /* RFC 8832 §6: no ACK; close the channel, i.e. reset our outgoing stream. A hidden
    * channel holds the id until both directions are reset. */
   dc->st.open_rejected++;
-  csctp_dc_log(dc, "dc: DATA_CHANNEL_OPEN on stream %u rejected (%s): stream reset, no ACK", stream,
+  csctp_dc_log(dc, CSCTP_LOG_WARN,
+               "dc: DATA_CHANNEL_OPEN on stream %u rejected (%s): stream reset, no ACK", stream,
                why);
   dc_chan *c = csctp_dc_chan_alloc(dc);
   if (!c) return CSCTP_ERR_NOMEM;
@@ -169,7 +170,7 @@ static int dc_on_open(csctp_dc *dc, uint16_t stream, const csctp_dcep_msg *m, cs
      * or one closing). RFC 8832 §6: an OPEN on a stream already in use closes it. */
     dc->st.open_rejected++;
     int closing = c->state == CSCTP_DC_STATE_CLOSING || c->state == CSCTP_DC_STATE_CLOSED;
-    csctp_dc_log(dc,
+    csctp_dc_log(dc, CSCTP_LOG_WARN,
                  "dc: DATA_CHANNEL_OPEN on stream %u rejected: the id is in use by %s%s channel "
                  "(%s)%s",
                  stream,
@@ -194,7 +195,7 @@ static int dc_on_open(csctp_dc *dc, uint16_t stream, const csctp_dcep_msg *m, cs
   int peer_odd = dc->cfg.role == CSCTP_DC_ROLE_CLIENT;
   if ((stream & 1) != peer_odd) {
     dc->st.open_our_parity++;
-    csctp_dc_log(dc,
+    csctp_dc_log(dc, CSCTP_LOG_WARN,
                  "dc: DATA_CHANNEL_OPEN on stream %u, an %s id although we are the DTLS %s (the "
                  "peer should use %s ids): the id is free, accepted",
                  stream, (stream & 1) ? "odd" : "even", dc_role_name(dc),
@@ -235,7 +236,8 @@ static int dc_on_dcep(csctp_dc *dc, uint16_t stream, const uint8_t *data, size_t
     /* A broken OPEN is still an OPEN attempt: reject it as §6 says. */
     if (len > 0 && data[0] == CSCTP_DCEP_OPEN && !csctp_dc_chan_by_stream(dc, stream))
       return dc_reject_open(dc, stream, "malformed", now);
-    csctp_dc_log(dc, "dc: malformed DCEP message (%zu bytes) on stream %u: discarded", len, stream);
+    csctp_dc_log(dc, CSCTP_LOG_WARN,
+                 "dc: malformed DCEP message (%zu bytes) on stream %u: discarded", len, stream);
     return 0;
   case CSCTP_DCEP_UNKNOWN_TYPE: dc->st.dcep_unknown_type++; return 0;
   case CSCTP_DCEP_BAD_CHANNEL_TYPE:
@@ -351,7 +353,8 @@ static int dc_on_message(csctp_dc *dc, const csctp_event *aev, csctp_tstamp now)
 static int dc_on_piece(csctp_dc *dc, const csctp_event *aev, csctp_tstamp now) {
   uint32_t f = aev->u.message.flags;
   if (f & CSCTP_MSG_ABORTED) {
-    csctp_dc_log(dc, "message on stream %u abandoned by the peer after %zu bytes in pieces",
+    csctp_dc_log(dc, CSCTP_LOG_DEBUG,
+                 "message on stream %u abandoned by the peer after %zu bytes in pieces",
                  aev->u.message.stream, dc->pieces_len);
     dc->st.pieces_aborted++;
     dc->pieces_len = 0;
@@ -411,7 +414,7 @@ static int dc_reset_matches(const csctp_event *ev, uint16_t stream) {
 static int dc_mirror_orphan_reset(csctp_dc *dc, uint16_t stream) {
   if (stream > DC_MAX_STREAM || (dc->connected && stream >= dc->max_streams)) return 0;
   dc->st.resets_no_channel++;
-  csctp_dc_log(dc,
+  csctp_dc_log(dc, CSCTP_LOG_INFO,
                "dc: the peer reset its stream %u, which carries no channel here: resetting "
                "ours (RFC 8831 §6.7)",
                stream);

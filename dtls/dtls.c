@@ -55,11 +55,11 @@ const csctp_dtls_config *csctp_dtls_config_in(int config_version, const csctp_dt
                             dtls_config_fill_default);
 }
 
-void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...) {
-  if (!d->cfg.log || !(d->cfg.log_mask & CSCTP_LOG_DTLS)) return;
+void csctp_dtls_log(const csctp_dtls *d, csctp_log_level level, const char *fmt, ...) {
+  if (!csctp_log_on(d->cfg.log, d->cfg.log_mask, d->cfg.log_levels, CSCTP_LOG_DTLS, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  csctp_log_vemit(d->cfg.log, d->cfg.log_user_data, CSCTP_LOG_DTLS, fmt, ap);
+  csctp_log_vemit(d->cfg.log, d->cfg.log_user_data, CSCTP_LOG_DTLS, level, fmt, ap);
   va_end(ap);
 }
 
@@ -87,7 +87,8 @@ static void dtls_info_cb(const SSL *ssl, int where, int ret) {
   csctp_dtls *d = SSL_get_app_data(ssl);
   if (!(where & SSL_CB_ALERT)) return;
   int level = ret >> 8 & 0xff, desc = ret & 0xff;
-  csctp_dtls_log(d, "alert %s: %s %s", where & SSL_CB_READ ? "received" : "sent",
+  csctp_dtls_log(d, level == SSL3_AL_FATAL ? CSCTP_LOG_ERROR : CSCTP_LOG_INFO, "alert %s: %s %s",
+                 where & SSL_CB_READ ? "received" : "sent",
                  level == SSL3_AL_FATAL ? "fatal" : "warning", SSL_alert_desc_string_long(ret));
   if (level != SSL3_AL_FATAL) return;
   if (where & SSL_CB_READ)
@@ -124,7 +125,8 @@ static int dtls_verify_cb(int preverify_ok, X509_STORE_CTX *xs) {
   }
   d->fp_failed = 1;
   X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_REJECTED);
-  csctp_dtls_log(d, "peer certificate matches none of %zu expected fingerprint(s)", d->nfps);
+  csctp_dtls_log(d, CSCTP_LOG_ERROR, "peer certificate matches none of %zu expected fingerprint(s)",
+                 d->nfps);
   return 0;
 }
 
@@ -155,7 +157,7 @@ static int dtls_cookie_verify_cb(SSL *ssl, const unsigned char *cookie, unsigned
 
 static void dtls_keylog_cb(const SSL *ssl, const char *line) {
   csctp_dtls *d = SSL_get_app_data(ssl);
-  if (d->cfg.keylog) d->cfg.keylog(d->cfg.keylog_user_data, line);
+  if (d->cfg.keylog) d->cfg.keylog(line, d->cfg.keylog_user_data);
 }
 
 /* ---- life cycle ---- */
@@ -305,7 +307,7 @@ void csctp_dtls_on_handshake_done(csctp_dtls *d) {
   SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(d->ssl);
   d->srtp = p ? (csctp_srtp_profile)p->id : CSCTP_SRTP_NONE;
   d->deadline = CSCTP_TSTAMP_NONE;
-  csctp_dtls_log(d, "connected as %s: %s, SRTP %s",
+  csctp_dtls_log(d, CSCTP_LOG_INFO, "connected as %s: %s, SRTP %s",
                  d->cfg.role == CSCTP_DTLS_CLIENT ? "client" : "server",
                  d->cipher ? d->cipher : "?", csctp_srtp_profile_name(d->srtp));
   csctp_dtls_push_event(d, CSCTP_DTLS_EVENT_CONNECTED, 0, 0, 0);
@@ -316,7 +318,7 @@ void csctp_dtls_fail(csctp_dtls *d) {
   if (e) {
     char buf[160];
     ERR_error_string_n(e, buf, sizeof buf);
-    csctp_dtls_log(d, "failed: %s", buf);
+    csctp_dtls_log(d, CSCTP_LOG_ERROR, "failed: %s", buf);
   }
   ERR_clear_error();
   if (d->fp_failed) {

@@ -193,7 +193,8 @@ int csctp_dtls_handle_expiry(csctp_dtls *d, csctp_tstamp now) {
   int r = DTLSv1_handle_timeout(d->ssl);
   if (r > 0) {
     d->stats.retransmit_timeouts++;
-    csctp_dtls_log(d, "retransmitted the last flight; next timeout %u ms", d->timer_us / 1000);
+    csctp_dtls_log(d, CSCTP_LOG_WARN, "retransmitted the last flight; next timeout %u ms",
+                   d->timer_us / 1000);
   } else if (r < 0) {
     csctp_dtls_fail(d); /* too many timeouts (OpenSSL allows 12 per flight) */
   } else if (!forced) {

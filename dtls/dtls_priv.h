@@ -42,8 +42,8 @@ struct csctp_dtls {
 /* dtls_io.c: queue an event without data; the endpoint moves to FAILED on error events. */
 void csctp_dtls_push_event(csctp_dtls *d, csctp_dtls_event_type type, int a, int b, int c);
 /* dtls.c: log one line in the DTLS category. */
-void csctp_dtls_log(const csctp_dtls *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void csctp_dtls_log(const csctp_dtls *d, csctp_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* dtls.c: the handshake finished: check the fingerprint, read the parameters, emit CONNECTED. */
 void csctp_dtls_on_handshake_done(csctp_dtls *d);
 /* dtls.c: OpenSSL failed: classify (fingerprint, peer alert, handshake) and emit ERROR. */

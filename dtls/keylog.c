@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-void csctp_dtls_keylog_file(void *user_data, const char *line) {
+void csctp_dtls_keylog_file(const char *line, void *user_data) {
   const char *path = user_data;
   if (!path || !*path || !line) return;
   FILE *f = fopen(path, "a");

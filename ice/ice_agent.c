@@ -38,6 +38,7 @@ struct csctp_ice_agent {
   csctp_log_fn log;
   void *log_user_data;
   uint32_t log_mask;
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
   csctp_ice_state state;
   int controlling;  /* the role given to libnice */
   int gathering;    /* csctp_ice_agent_gather() was called */
@@ -82,12 +83,13 @@ int csctp_ice_config_default_versioned(int config_version, csctp_ice_config *cfg
   return 0;
 }
 
-__attribute__((format(printf, 2, 3))) static void ice_log(const csctp_ice_agent *a, const char *fmt,
+__attribute__((format(printf, 3, 4))) static void ice_log(const csctp_ice_agent *a,
+                                                          csctp_log_level level, const char *fmt,
                                                           ...) {
-  if (!a->log || !(a->log_mask & CSCTP_LOG_ICE)) return;
+  if (!csctp_log_on(a->log, a->log_mask, a->log_levels, CSCTP_LOG_ICE, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  csctp_log_vemit(a->log, a->log_user_data, CSCTP_LOG_ICE, fmt, ap);
+  csctp_log_vemit(a->log, a->log_user_data, CSCTP_LOG_ICE, level, fmt, ap);
   va_end(ap);
 }
 
@@ -108,7 +110,8 @@ static void ice_stop_timeout(csctp_ice_agent *a) {
 
 static void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
   if (a->state == state || a->state == CSCTP_ICE_STATE_FAILED) return;
-  ice_log(a, "ice: %s -> %s", csctp_ice_state_name(a->state), csctp_ice_state_name(state));
+  ice_log(a, state == CSCTP_ICE_STATE_FAILED ? CSCTP_LOG_ERROR : CSCTP_LOG_INFO, "ice: %s -> %s",
+          csctp_ice_state_name(a->state), csctp_ice_state_name(state));
   a->state = state;
   if (state == CSCTP_ICE_STATE_CONNECTED || state == CSCTP_ICE_STATE_FAILED) {
     ice_stop_timeout(a);
@@ -124,7 +127,7 @@ static void ice_on_candidate(NiceAgent *nice, NiceCandidate *cand, gpointer data
   if (cand->stream_id != a->stream || cand->component_id != ICE_COMPONENT) return;
   gchar *line = nice_agent_generate_local_candidate_sdp(nice, cand);
   if (!line) return;
-  ice_log(a, "ice: local %s", line);
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: local %s", line);
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_CANDIDATE};
   ev.u.candidate.sdp_line = line;
   ev.u.candidate.candidate = strncmp(line, "a=", 2) == 0 ? line + 2 : line;
@@ -136,7 +139,7 @@ static void ice_on_gathering_done(NiceAgent *nice, guint stream, gpointer data) 
   csctp_ice_agent *a = data;
   (void)nice;
   if (stream != a->stream) return;
-  ice_log(a, "ice: gathering done");
+  ice_log(a, CSCTP_LOG_INFO, "ice: gathering done");
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_GATHERING_DONE};
   ice_emit(a, &ev);
 }
@@ -146,7 +149,8 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
   csctp_ice_agent *a = data;
   (void)nice;
   if (stream != a->stream || component != ICE_COMPONENT) return;
-  ice_log(a, "ice: libnice component state %s", nice_component_state_to_string(state));
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: libnice component state %s",
+          nice_component_state_to_string(state));
   switch (state) {
   case NICE_COMPONENT_STATE_CONNECTING:
     if (a->state == CSCTP_ICE_STATE_NEW) ice_set_state(a, CSCTP_ICE_STATE_CHECKING);
@@ -180,7 +184,7 @@ static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
   gchar *l = nice_agent_generate_local_candidate_sdp(nice, local);
   gchar *r = nice_agent_generate_local_candidate_sdp(nice, remote);
   if (l && r) {
-    ice_log(a, "ice: selected pair %s <-> %s", l, r);
+    ice_log(a, CSCTP_LOG_INFO, "ice: selected pair %s <-> %s", l, r);
     csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_SELECTED_PAIR};
     ev.u.pair.local = strncmp(l, "a=", 2) == 0 ? l + 2 : l;
     ev.u.pair.remote = strncmp(r, "a=", 2) == 0 ? r + 2 : r;
@@ -204,7 +208,7 @@ static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint le
 
 static gboolean ice_on_timeout(gpointer data) {
   csctp_ice_agent *a = data;
-  ice_log(a, "ice: no working pair after %u ms", a->connect_timeout_ms);
+  ice_log(a, CSCTP_LOG_ERROR, "ice: no working pair after %u ms", a->connect_timeout_ms);
   g_source_unref(a->timeout);
   a->timeout = NULL;
   ice_set_state(a, CSCTP_ICE_STATE_FAILED);
@@ -337,6 +341,7 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
   a->log = cfg->log;
   a->log_user_data = cfg->log_user_data;
   a->log_mask = cfg->log_mask;
+  memcpy(a->log_levels, cfg->log_levels, sizeof a->log_levels);
   a->connect_timeout_ms = cfg->connect_timeout_ms;
   a->controlling = cfg->controlling != 0;
   a->pending = g_ptr_array_new_with_free_func((GDestroyNotify)nice_candidate_free);
@@ -381,8 +386,8 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
   g_signal_connect(a->nice, "component-state-changed", G_CALLBACK(ice_on_component_state), a);
   g_signal_connect(a->nice, "new-selected-pair-full", G_CALLBACK(ice_on_selected_pair), a);
   nice_agent_attach_recv(a->nice, a->stream, ICE_COMPONENT, a->ctx, ice_on_recv, a);
-  ice_log(a, "ice: agent created (%s, ufrag %s)", cfg->controlling ? "controlling" : "controlled",
-          a->ufrag);
+  ice_log(a, CSCTP_LOG_INFO, "ice: agent created (%s, ufrag %s)",
+          cfg->controlling ? "controlling" : "controlled", a->ufrag);
   *out = a;
   return 0;
 }
@@ -418,14 +423,14 @@ int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
    * before gathering; later it logs "role switch requested but conncheck already
    * started" and keeps the old one, which ends in a role conflict. */
   if (a->gathering) {
-    ice_log(a, "ice: cannot become %s: gathering has started (staying %s)",
+    ice_log(a, CSCTP_LOG_WARN, "ice: cannot become %s: gathering has started (staying %s)",
             controlling ? "controlling" : "controlled",
             a->controlling ? "controlling" : "controlled");
     return CSCTP_ERR_INVALID_STATE;
   }
   g_object_set(a->nice, "controlling-mode", (gboolean)(controlling != 0), NULL);
   a->controlling = controlling != 0;
-  ice_log(a, "ice: role %s", a->controlling ? "controlling" : "controlled");
+  ice_log(a, CSCTP_LOG_INFO, "ice: role %s", a->controlling ? "controlling" : "controlled");
   return 0;
 }
 
@@ -435,9 +440,10 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->gathering) return CSCTP_ERR_INVALID_STATE;
   a->gathering = 1;
-  ice_log(a, "ice: gathering as the %s agent", a->controlling ? "controlling" : "controlled");
+  ice_log(a, CSCTP_LOG_INFO, "ice: gathering as the %s agent",
+          a->controlling ? "controlling" : "controlled");
   if (!nice_agent_gather_candidates(a->nice, a->stream)) {
-    ice_log(a, "ice: libnice could not gather candidates");
+    ice_log(a, CSCTP_LOG_ERROR, "ice: libnice could not gather candidates");
     return CSCTP_ERR_INVALID_STATE;
   }
   return 0;
@@ -446,7 +452,7 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
 static void ice_set_remote(csctp_ice_agent *a, NiceCandidate *cand) {
   GSList one = {.data = cand, .next = NULL};
   int n = nice_agent_set_remote_candidates(a->nice, a->stream, ICE_COMPONENT, &one);
-  if (n < 0) ice_log(a, "ice: libnice refused a remote candidate");
+  if (n < 0) ice_log(a, CSCTP_LOG_WARN, "ice: libnice refused a remote candidate");
 }
 
 int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *a, const char *ufrag, const char *pwd) {
@@ -459,7 +465,7 @@ int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *a, const char *ufrag
     return CSCTP_ERR_INVALID_STATE;
   }
   a->remote_creds = 1;
-  ice_log(a, "ice: remote ufrag %s, %u candidates waiting", ufrag, a->pending->len);
+  ice_log(a, CSCTP_LOG_INFO, "ice: remote ufrag %s, %u candidates waiting", ufrag, a->pending->len);
   if (a->connect_timeout_ms && a->state != CSCTP_ICE_STATE_FAILED) {
     a->timeout = g_timeout_source_new(a->connect_timeout_ms);
     g_source_set_callback(a->timeout, ice_on_timeout, a, NULL);
@@ -478,12 +484,12 @@ int csctp_ice_agent_add_remote_candidate(csctp_ice_agent *a, const char *candida
   char line[ICE_CANDIDATE_LINE_MAX];
   int rv = ice_candidate_normalize(candidate, line, sizeof line);
   if (rv <= 0) {
-    if (rv == 0) ice_log(a, "ice: ignoring remote %s", candidate);
+    if (rv == 0) ice_log(a, CSCTP_LOG_WARN, "ice: ignoring remote %s", candidate);
     return rv;
   }
   NiceCandidate *cand = nice_agent_parse_remote_candidate_sdp(a->nice, a->stream, line);
   if (!cand) return CSCTP_ERR_INVALID_ARGUMENT;
-  ice_log(a, "ice: remote %s", line);
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: remote %s", line);
   if (!a->remote_creds) {
     g_ptr_array_add(a->pending, cand);
     return 1;
@@ -497,7 +503,7 @@ int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->remote_done) return 0;
   a->remote_done = 1;
-  ice_log(a, "ice: remote end-of-candidates");
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: remote end-of-candidates");
   if (a->remote_creds) nice_agent_peer_candidate_gathering_done(a->nice, a->stream);
   return 0;
 }

@@ -12,19 +12,18 @@
 
 #include <openssl/rand.h>
 
+#include "log.h"
 #include "peer_priv.h"
 #include "versioned.h"
 
 static csctp_tstamp peer_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
 
-void csctp_peer_log(const csctp_peer *p, const char *fmt, ...) {
-  if (!p->cfg.log || !(p->cfg.log_mask & CSCTP_LOG_PEER)) return;
-  char line[512];
+void csctp_peer_log(const csctp_peer *p, csctp_log_level level, const char *fmt, ...) {
+  if (!csctp_log_on(p->cfg.log, p->cfg.log_mask, p->cfg.log_levels, CSCTP_LOG_PEER, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  csctp_log_vemit(p->cfg.log, p->cfg.log_user_data, CSCTP_LOG_PEER, level, fmt, ap);
   va_end(ap);
-  p->cfg.log(p->cfg.log_user_data, CSCTP_LOG_PEER, line);
 }
 
 const char *csctp_peer_state_name(csctp_peer_state state) {
@@ -78,8 +77,9 @@ static void peer_set_state(csctp_peer *p, csctp_peer_state st, int error) {
   if (p->state == st) return;
   /* FAILED and CLOSED are terminal. */
   if (p->state == CSCTP_PEER_STATE_FAILED || p->state == CSCTP_PEER_STATE_CLOSED) return;
-  csctp_peer_log(p, "peer: %s -> %s%s%s", csctp_peer_state_name(p->state),
-                 csctp_peer_state_name(st), error ? ": " : "", error ? csctp_strerror(error) : "");
+  csctp_peer_log(p, st == CSCTP_PEER_STATE_FAILED ? CSCTP_LOG_ERROR : CSCTP_LOG_INFO,
+                 "peer: %s -> %s%s%s", csctp_peer_state_name(p->state), csctp_peer_state_name(st),
+                 error ? ": " : "", error ? csctp_strerror(error) : "");
   p->state = st;
   csctp_peer_event ev = {.type = CSCTP_PEER_EVENT_STATE};
   ev.u.state.state = st;
@@ -128,10 +128,12 @@ void csctp_peer_kick(csctp_peer *p) {
 
 /* RFC 9653: whether the remote SCTP announced zero checksum too, and how much it was used. */
 static void peer_log_zero_checksum(const csctp_peer *p) {
-  if (!p->assoc) return;
+  if (!p->assoc ||
+      !csctp_log_on(p->cfg.log, p->cfg.log_mask, p->cfg.log_levels, CSCTP_LOG_PEER, CSCTP_LOG_INFO))
+    return; /* filtered: not even the stats are read */
   csctp_stats st;
   csctp_assoc_get_stats(p->assoc, &st);
-  csctp_peer_log(p,
+  csctp_peer_log(p, CSCTP_LOG_INFO,
                  "peer: SCTP zero checksum %s; packets in %llu (zero checksum %llu), out %llu "
                  "(zero checksum %llu)",
                  st.zero_checksum ? "negotiated" : "not negotiated",
@@ -157,15 +159,15 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
   switch (ev->type) {
   case CSCTP_EVENT_CONNECTED:
     p->sctp_up = 1;
-    csctp_peer_log(p, "peer: SCTP up (%u in, %u out streams)", ev->u.connected.inbound_streams,
-                   ev->u.connected.outbound_streams);
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SCTP up (%u in, %u out streams)",
+                   ev->u.connected.inbound_streams, ev->u.connected.outbound_streams);
     peer_log_zero_checksum(p);
     peer_set_state(p, CSCTP_PEER_STATE_CONNECTED, 0);
     break;
   case CSCTP_EVENT_CLOSED:
     p->sctp_up = 0;
-    csctp_peer_log(p, "peer: SCTP closed (reason %d, cause %u)", (int)ev->u.closed.reason,
-                   ev->u.closed.cause);
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SCTP closed (reason %d, cause %u)",
+                   (int)ev->u.closed.reason, ev->u.closed.cause);
     peer_log_zero_checksum(p);
     if (p->ds) csctp_dtls_sctp_close(p->ds, now); /* close_notify when connected */
     if (p->closing || ev->u.closed.reason == CSCTP_CLOSE_SHUTDOWN ||
@@ -185,16 +187,18 @@ static void peer_dtls_events(csctp_peer *p) {
   while (!p->dead && csctp_dtls_sctp_poll_dtls_event(p->ds, &ev)) {
     switch (ev.type) {
     case CSCTP_DTLS_EVENT_CONNECTED:
-      csctp_peer_log(p, "peer: DTLS connected (%s, %s)", ev.u.connected.cipher,
+      csctp_peer_log(p, CSCTP_LOG_INFO, "peer: DTLS connected (%s, %s)", ev.u.connected.cipher,
                      p->role == CSCTP_DTLS_CLIENT ? "client" : "server");
       break;
     case CSCTP_DTLS_EVENT_CLOSED:
-      csctp_peer_log(p, "peer: DTLS closed (%s)", ev.u.closed.by_peer ? "by peer" : "by us");
+      csctp_peer_log(p, CSCTP_LOG_INFO, "peer: DTLS closed (%s)",
+                     ev.u.closed.by_peer ? "by peer" : "by us");
       peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
       break;
     case CSCTP_DTLS_EVENT_ERROR:
-      csctp_peer_log(p, "peer: DTLS failed: %s (alert %d%s)", csctp_strerror(ev.u.error.error),
-                     ev.u.error.alert, ev.u.error.alert_by_peer ? " from peer" : "");
+      csctp_peer_log(p, CSCTP_LOG_ERROR, "peer: DTLS failed: %s (alert %d%s)",
+                     csctp_strerror(ev.u.error.error), ev.u.error.alert,
+                     ev.u.error.alert_by_peer ? " from peer" : "");
       peer_set_state(p, CSCTP_PEER_STATE_FAILED, ev.u.error.error);
       break;
     default: break;
@@ -347,7 +351,7 @@ static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void 
     peer_emit(p, &pev);
     break;
   case CSCTP_ICE_EVENT_STATE:
-    csctp_peer_log(p, "peer: ICE %s", csctp_ice_state_name(ev->u.state));
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: ICE %s", csctp_ice_state_name(ev->u.state));
     if (ev->u.state == CSCTP_ICE_STATE_CHECKING) {
       peer_set_state(p, CSCTP_PEER_STATE_CONNECTING, 0);
     } else if (ev->u.state == CSCTP_ICE_STATE_CONNECTED) {
@@ -361,7 +365,8 @@ static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void 
     }
     break;
   case CSCTP_ICE_EVENT_SELECTED_PAIR:
-    csctp_peer_log(p, "peer: ICE pair %s <-> %s", ev->u.pair.local, ev->u.pair.remote);
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: ICE pair %s <-> %s", ev->u.pair.local,
+                   ev->u.pair.remote);
     break;
   case CSCTP_ICE_EVENT_DATAGRAM:
     peer_on_datagram(p, ev->u.datagram.data, ev->u.datagram.len);
@@ -398,6 +403,7 @@ int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
   dcfg.log = p->cfg.log;
   dcfg.log_user_data = p->cfg.log_user_data;
   dcfg.log_mask = p->cfg.log_mask;
+  memcpy(dcfg.log_levels, p->cfg.log_levels, sizeof dcfg.log_levels);
   int rv = csctp_assoc_new(&a, &sc);
   if (!rv) rv = csctp_dc_new(&dc, a, &dcfg);
   if (rv) {
@@ -428,6 +434,7 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   dc.log = p->cfg.log;
   dc.log_user_data = p->cfg.log_user_data;
   dc.log_mask = p->cfg.log_mask;
+  memcpy(dc.log_levels, p->cfg.log_levels, sizeof dc.log_levels);
   const char *keylog = getenv("SSLKEYLOGFILE");
   if (keylog && *keylog) {
     dc.keylog = csctp_dtls_keylog_file;
@@ -532,6 +539,7 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
     p->scfg.log = cfg->log;
     p->scfg.log_user_data = cfg->log_user_data;
     p->scfg.log_mask = cfg->log_mask;
+    memcpy(p->scfg.log_levels, cfg->log_levels, sizeof p->scfg.log_levels);
     /* SCTP runs inside DTLS here: RFC 9653 zero checksum (EDMID 1, §6) when the
      * browser announces it too. */
     p->scfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
@@ -556,6 +564,7 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
     ic.log = cfg->log;
     ic.log_user_data = cfg->log_user_data;
     ic.log_mask = cfg->log_mask;
+    memcpy(ic.log_levels, cfg->log_levels, sizeof ic.log_levels);
     rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
     if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
   }

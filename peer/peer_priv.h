@@ -59,7 +59,8 @@ struct csctp_peer {
 };
 
 /* peer.c */
-void csctp_peer_log(const csctp_peer *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void csctp_peer_log(const csctp_peer *p, csctp_log_level level, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 /* Creates the DTLS endpoint for p->role with the remote fingerprints, feeds
  * the early datagrams, starts it when ICE is up. 0 or an error. */
 int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size_t n);

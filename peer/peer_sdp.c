@@ -40,7 +40,7 @@ csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
   if (p->remote_type == CSCTP_PEER_SDP_OFFER) return CSCTP_ERR_INVALID_STATE;
   if (!p->local_offer && csctp_ice_agent_set_controlling(p->ice, 1) != 0) {
     /* Not an error for the caller: ICE still connects, after a role conflict. */
-    csctp_peer_log(p,
+    csctp_peer_log(p, CSCTP_LOG_WARN,
                    "peer: ICE stays controlled although we offer (gathering has started: "
                    "create the peer with csctp_peer_config.offerer); expect a role conflict");
   }
@@ -174,13 +174,13 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
 
   for (size_t i = 0; i < r->n_candidates; i++) {
     int crv = csctp_ice_agent_add_remote_candidate(p->ice, r->candidates[i].attr);
-    csctp_peer_log(p, "peer: remote candidate %s: %s", r->candidates[i].attr,
+    csctp_peer_log(p, CSCTP_LOG_DEBUG, "peer: remote candidate %s: %s", r->candidates[i].attr,
                    crv == 1   ? "added"
                    : crv == 0 ? "ignored"
                               : csctp_strerror(crv));
   }
   if (r->end_of_candidates || !r->ice_trickle) csctp_ice_agent_end_of_remote_candidates(p->ice);
-  csctp_peer_log(p,
+  csctp_peer_log(p, CSCTP_LOG_INFO,
                  "peer: remote %s set (setup %s, we are DTLS %s, sctp-port %u, "
                  "max-message-size %llu)",
                  type == CSCTP_PEER_SDP_OFFER ? "offer" : "answer", csctp_sdp_setup_name(r->setup),
@@ -188,7 +188,7 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
                  (unsigned long long)r->max_message_size);
   rv = csctp_peer_start_dtls(p, fps, nfp);
   if (rv) {
-    csctp_peer_log(p, "peer: DTLS endpoint: %s", csctp_strerror(rv));
+    csctp_peer_log(p, CSCTP_LOG_ERROR, "peer: DTLS endpoint: %s", csctp_strerror(rv));
     return rv;
   }
   return 0;

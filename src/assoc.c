@@ -54,11 +54,11 @@ const char *csctp_assoc_state_name(csctp_assoc_state st) {
   return "UNKNOWN";
 }
 
-void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) {
-  if (!a->cfg.log || !(a->cfg.log_mask & CSCTP_LOG_SCTP)) return;
+void csctp_assoc_log(csctp_assoc *a, csctp_log_level level, const char *fmt, ...) {
+  if (!csctp_log_on(a->cfg.log, a->cfg.log_mask, a->cfg.log_levels, CSCTP_LOG_SCTP, level)) return;
   va_list ap;
   va_start(ap, fmt);
-  csctp_log_vemit(a->cfg.log, a->cfg.log_user_data, CSCTP_LOG_SCTP, fmt, ap);
+  csctp_log_vemit(a->cfg.log, a->cfg.log_user_data, CSCTP_LOG_SCTP, level, fmt, ap);
   va_end(ap);
 }
 
@@ -210,10 +210,21 @@ static void assoc_stop_timers(csctp_assoc *a) {
   a->rc.timer = CSCTP_TSTAMP_NONE;
 }
 
+/* The CLOSED line: a failure is an error, the peer's ABORT a warning, a shutdown or our abort news.
+ */
+static csctp_log_level assoc_close_level(csctp_close_reason reason) {
+  switch (reason) {
+  case CSCTP_CLOSE_SHUTDOWN:
+  case CSCTP_CLOSE_LOCAL_ABORT: return CSCTP_LOG_INFO;
+  case CSCTP_CLOSE_PEER_ABORT: return CSCTP_LOG_WARN;
+  default: return CSCTP_LOG_ERROR;
+  }
+}
+
 void csctp_assoc_enter_closed(csctp_assoc *a, csctp_close_reason reason, uint16_t cause) {
   if (a->state == CSCTP_STATE_CLOSED && a->dead) return;
-  csctp_assoc_log(a, "%s -> CLOSED (reason %d, cause %u)", csctp_assoc_state_name(a->state),
-                  (int)reason, cause);
+  csctp_assoc_log(a, assoc_close_level(reason), "%s -> CLOSED (reason %d, cause %u)",
+                  csctp_assoc_state_name(a->state), (int)reason, cause);
   a->state = CSCTP_STATE_CLOSED;
   a->dead = 1;
   assoc_stop_timers(a);
@@ -427,6 +438,13 @@ static int assoc_read_lone_sack(csctp_assoc *a, const uint8_t *pkt, size_t len, 
  * walked and decoded again. 48 covers a 1200-byte packet of the smallest DATA chunks. */
 #define ASSOC_RX_CHUNKS 48
 
+/* §8.5: counted and dropped, never answered; logged as hostile input (WARN), without our tag. */
+static void assoc_drop_bad_vtag(csctp_assoc *a, uint32_t vtag, int first_type) {
+  a->stats.drop_bad_vtag++;
+  csctp_assoc_log(a, CSCTP_LOG_WARN, "packet dropped: wrong verification tag %08x (chunk type %d)",
+                  vtag, first_type);
+}
+
 int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
   a->out_dirty = 1; /* an answer may be due */
   csctp_common_hdr h;
@@ -485,7 +503,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   a->stats.chunks_in += nchunks;
   /* §8.5.1 A: a packet with INIT carries tag 0, and a tag of 0 means INIT. */
   if ((first_type == CSCTP_CHUNK_INIT) != (h.vtag == 0)) {
-    a->stats.drop_bad_vtag++;
+    assoc_drop_bad_vtag(a, h.vtag, first_type);
     return 0;
   }
   if (!state_has_tcb(a) && first_type != CSCTP_CHUNK_INIT &&
@@ -497,7 +515,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   if (first_type == CSCTP_CHUNK_ABORT || first_type == CSCTP_CHUNK_SHUTDOWN_COMPLETE) {
     int t = chs[0].flags & CSCTP_FLAG_T;
     if (!((!t && h.vtag == a->local_tag) || (t && a->peer_tag && h.vtag == a->peer_tag))) {
-      a->stats.drop_bad_vtag++;
+      assoc_drop_bad_vtag(a, h.vtag, first_type);
       return 0;
     }
   } else if (first_type == CSCTP_CHUNK_SHUTDOWN_ACK &&
@@ -507,7 +525,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     return 0;
   } else if (first_type != CSCTP_CHUNK_INIT && first_type != CSCTP_CHUNK_COOKIE_ECHO &&
              h.vtag != a->local_tag) {
-    a->stats.drop_bad_vtag++;
+    assoc_drop_bad_vtag(a, h.vtag, first_type);
     return 0;
   }
 

@@ -225,7 +225,8 @@ static inline void csctp_assoc_sack_sent(csctp_assoc *a, uint32_t rwnd) {
 }
 
 /* assoc.c */
-void csctp_assoc_log(csctp_assoc *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void csctp_assoc_log(csctp_assoc *a, csctp_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /*
  * Brings cfg.rx_budget (when set) up to date with what the reassembly holds
  * now. Called wherever that changes: DATA added, a message taken or released,

@@ -61,16 +61,19 @@ static uint8_t peer_zero_checksum(const csctp_assoc *a, const csctp_init_chunk *
 /* What the peer's INIT / INIT ACK said about zero checksum, for the log. */
 static void log_peer_zero_checksum(csctp_assoc *a, const char *chunk, const csctp_init_chunk *in) {
   if (in->has_zero_checksum)
-    csctp_assoc_log(a, "%s announces zero checksum (EDMID %u)", chunk, in->zero_checksum_edmid);
+    csctp_assoc_log(a, CSCTP_LOG_DEBUG, "%s announces zero checksum (EDMID %u)", chunk,
+                    in->zero_checksum_edmid);
   else
-    csctp_assoc_log(a, "%s does not announce zero checksum", chunk);
+    csctp_assoc_log(a, CSCTP_LOG_DEBUG, "%s does not announce zero checksum", chunk);
 }
 
 /* Records whether zero checksums are sent to the peer (and in the stats). */
 static void set_zero_checksum(csctp_assoc *a, uint8_t on) {
   a->zc_peer = on;
   a->stats.zero_checksum = on;
-  if (on) csctp_assoc_log(a, "zero checksum negotiated (EDMID %u)", a->cfg.zero_checksum_edmid);
+  if (on)
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "zero checksum negotiated (EDMID %u)",
+                    a->cfg.zero_checksum_edmid);
 }
 
 static int ext_listed(const csctp_init_chunk *in, uint8_t type) {
@@ -113,7 +116,7 @@ int csctp_assoc_connect(csctp_assoc *a, csctp_tstamp now) {
   a->init_retrans = 0;
   a->t1_rto = (csctp_tstamp)a->cfg.rto_initial * CSCTP_MILLISECONDS;
   a->t1 = now + a->t1_rto;
-  csctp_assoc_log(a, "CLOSED -> COOKIE-WAIT (tag %08x)", a->local_tag);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "CLOSED -> COOKIE-WAIT (tag %08x)", a->local_tag);
   return 0;
 }
 
@@ -328,7 +331,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->init_retrans = 0;
   a->t1_rto = (csctp_tstamp)a->cfg.rto_initial * CSCTP_MILLISECONDS;
   a->t1 = now + a->t1_rto;
-  csctp_assoc_log(a, "COOKIE-WAIT -> COOKIE-ECHOED (peer tag %08x)", a->peer_tag);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "COOKIE-WAIT -> COOKIE-ECHOED (peer tag %08x)", a->peer_tag);
   (void)h;
   return 0;
 }
@@ -351,7 +354,7 @@ static void enter_established(csctp_assoc *a, csctp_event_type type, const char 
   ev.u.connected.inbound_streams = a->num_in;
   ev.u.connected.outbound_streams = a->num_out;
   csctp_assoc_push_event(a, &ev, 0);
-  csctp_assoc_log(a, "ESTABLISHED%s (out %u, in %u)", how, a->num_out, a->num_in);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "ESTABLISHED%s (out %u, in %u)", how, a->num_out, a->num_in);
 }
 
 int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, csctp_tstamp now) {

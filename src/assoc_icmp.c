@@ -47,7 +47,7 @@ int csctp_assoc_on_unreachable(csctp_assoc *a, csctp_unreach_kind kind, const ui
   }
   /* ICMP8: an ABORT whose T bit is set, also for our INIT in COOKIE-WAIT. Nothing goes back:
    * nobody listens there. */
-  csctp_assoc_log(a, "ICMP %s unreachable for a packet of ours: the peer is gone",
+  csctp_assoc_log(a, CSCTP_LOG_ERROR, "ICMP %s unreachable for a packet of ours: the peer is gone",
                   kind == CSCTP_UNREACH_PORT ? "port" : "protocol");
   csctp_assoc_enter_closed(a, CSCTP_CLOSE_UNREACHABLE, 0);
   csctp_assoc_mark(a); /* an owning endpoint must see the CLOSED event and the stopped timers */

@@ -21,12 +21,12 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now) {
     a->send_shutdown = 1;
     start_t2(a, now);
     start_t5(a, now);
-    csctp_assoc_log(a, "SHUTDOWN-PENDING -> SHUTDOWN-SENT");
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "SHUTDOWN-PENDING -> SHUTDOWN-SENT");
   } else if (a->state == CSCTP_STATE_SHUTDOWN_RECEIVED) {
     a->state = CSCTP_STATE_SHUTDOWN_ACK_SENT;
     a->send_shutdown_ack = 1;
     start_t2(a, now);
-    csctp_assoc_log(a, "SHUTDOWN-RECEIVED -> SHUTDOWN-ACK-SENT");
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "SHUTDOWN-RECEIVED -> SHUTDOWN-ACK-SENT");
   }
 }
 
@@ -35,7 +35,7 @@ int csctp_assoc_shutdown(csctp_assoc *a, csctp_tstamp now) {
   switch (a->state) {
   case CSCTP_STATE_ESTABLISHED:
     a->state = CSCTP_STATE_SHUTDOWN_PENDING;
-    csctp_assoc_log(a, "ESTABLISHED -> SHUTDOWN-PENDING");
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "ESTABLISHED -> SHUTDOWN-PENDING");
     csctp_assoc_shutdown_progress(a, now);
     return 0;
   case CSCTP_STATE_COOKIE_WAIT:
@@ -67,7 +67,7 @@ void csctp_assoc_on_shutdown(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp
      * graceful closes): the value tells us nothing, but the peer asks to close, which is
      * better honoured than answered with an ABORT. Our data still needs a SACK to go. */
     a->stats.drop_malformed++;
-    csctp_assoc_log(a, "SHUTDOWN acks TSN %u, never sent: its ack is ignored", cum);
+    csctp_assoc_log(a, CSCTP_LOG_WARN, "SHUTDOWN acks TSN %u, never sent: its ack is ignored", cum);
   }
   if (res.new_data_acked) a->error_count = 0;
   switch (a->state) {
@@ -76,7 +76,7 @@ void csctp_assoc_on_shutdown(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp
     a->state = CSCTP_STATE_SHUTDOWN_RECEIVED;
     csctp_event ev = {.type = CSCTP_EVENT_SHUTDOWN};
     csctp_assoc_push_event(a, &ev, 1);
-    csctp_assoc_log(a, "-> SHUTDOWN-RECEIVED");
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "-> SHUTDOWN-RECEIVED");
     csctp_assoc_shutdown_progress(a, now);
     break;
   }
@@ -119,6 +119,6 @@ void csctp_assoc_on_shutdown_complete(csctp_assoc *a, csctp_tstamp now) {
 
 void csctp_assoc_on_abort(csctp_assoc *a, const csctp_chunk *ch) {
   uint16_t cause = csctp_cause_first(ch);
-  csctp_assoc_log(a, "ABORT received (cause %u)", cause);
+  csctp_assoc_log(a, CSCTP_LOG_WARN, "ABORT received (cause %u)", cause);
   csctp_assoc_enter_closed(a, CSCTP_CLOSE_PEER_ABORT, cause);
 }

@@ -33,7 +33,7 @@ void csctp_assoc_hb_schedule(csctp_assoc *a, csctp_tstamp now) {
 int csctp_assoc_count_error(csctp_assoc *a) {
   a->error_count++;
   if (a->error_count > a->cfg.association_max_retrans) {
-    csctp_assoc_log(a, "association_max_retrans exceeded");
+    csctp_assoc_log(a, CSCTP_LOG_ERROR, "association_max_retrans exceeded");
     csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "peer unreachable",
                            CSCTP_CLOSE_TIMEOUT);
     return 1;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Error names, the default allocator and the log category parser. */
+/* Error names, the default allocator and the parser of CSCTP_DEBUG (categories, levels). */
 #include <csctp/common.h>
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *csctp_strerror(int err) {
   switch (err) {
@@ -57,7 +58,8 @@ static const csctp_mem default_mem = {NULL, mem_malloc, mem_free, mem_calloc, me
 
 const csctp_mem *csctp_mem_default(void) { return &default_mem; }
 
-uint32_t csctp_log_mask_parse(const char *spec) {
+/* The category bits of the name spec[0..n) ("*" for all), 0 when unknown. */
+static uint32_t log_category_bits(const char *spec, size_t n) {
   static const struct {
     const char *name;
     uint32_t bit;
@@ -65,15 +67,64 @@ uint32_t csctp_log_mask_parse(const char *spec) {
       {"sctp", CSCTP_LOG_SCTP}, {"dtls", CSCTP_LOG_DTLS}, {"ice", CSCTP_LOG_ICE},
       {"dc", CSCTP_LOG_DC},     {"peer", CSCTP_LOG_PEER},
   };
+  if (n == 1 && spec[0] == '*') return CSCTP_LOG_ALL;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strlen(names[i].name) == n && strncasecmp(names[i].name, spec, n) == 0) return names[i].bit;
+  return 0;
+}
+
+static const char *const log_level_names[CSCTP_LOG_LEVELS] = {"error", "warn", "info", "debug"};
+
+const char *csctp_log_level_name(csctp_log_level level) {
+  return (unsigned)level < CSCTP_LOG_LEVELS ? log_level_names[level] : "?";
+}
+
+/* The level named by spec[0..n) (any case), or -1 when unknown. */
+static int log_level_named(const char *spec, size_t n) {
+  for (int l = 0; l < CSCTP_LOG_LEVELS; l++)
+    if (strlen(log_level_names[l]) == n && strncasecmp(log_level_names[l], spec, n) == 0) return l;
+  return -1;
+}
+
+/*
+ * Walks the items of a CSCTP_DEBUG list ("sctp", "sctp:info", "*"), separated by commas or
+ * spaces, and applies each known one to `levels` in order; returns the union of their categories.
+ */
+static uint32_t log_spec_walk(const char *spec, uint32_t levels[CSCTP_LOG_LEVELS]) {
   uint32_t mask = 0;
   if (!spec) return 0;
   while (*spec) {
     size_t n = strcspn(spec, ", ");
-    if (n == 1 && spec[0] == '*') mask = CSCTP_LOG_ALL;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-      if (strlen(names[i].name) == n && memcmp(names[i].name, spec, n) == 0) mask |= names[i].bit;
+    size_t name_len = strcspn(spec, ":, ");
+    int threshold = CSCTP_LOG_DEBUG;
+    if (name_len < n) threshold = log_level_named(spec + name_len + 1, n - name_len - 1);
+    uint32_t bits = log_category_bits(spec, name_len);
+    if (bits && threshold >= 0) {
+      mask |= bits;
+      csctp_log_levels_set(levels, bits, (csctp_log_level)threshold);
+    }
     spec += n;
     while (*spec == ',' || *spec == ' ') spec++;
   }
   return mask;
+}
+
+uint32_t csctp_log_mask_parse(const char *spec) {
+  uint32_t levels[CSCTP_LOG_LEVELS] = {0};
+  return log_spec_walk(spec, levels);
+}
+
+void csctp_log_levels_parse(const char *spec, uint32_t levels[CSCTP_LOG_LEVELS]) {
+  for (int l = 0; l < CSCTP_LOG_LEVELS; l++) levels[l] = 0;
+  log_spec_walk(spec, levels);
+}
+
+void csctp_log_levels_set(uint32_t levels[CSCTP_LOG_LEVELS], uint32_t categories,
+                          csctp_log_level threshold) {
+  for (int l = 0; l < CSCTP_LOG_LEVELS; l++) {
+    if (l <= (int)threshold)
+      levels[l] |= categories;
+    else
+      levels[l] &= ~categories;
+  }
 }

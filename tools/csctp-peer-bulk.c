@@ -193,7 +193,7 @@ static int bulk_run(int offerer, int in_fd, int out_fd, uint64_t total, unsigned
   cfg.local_addresses = lo;
   cfg.n_local_addresses = 1;
   cfg.offerer = offerer; /* controlling ICE agent from the start (RFC 8445 §6.1.1) */
-  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
+  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);
   int rv = csctp_peer_new(&b.peer, NULL, &cfg);
   if (rv) {
     tool_log("%s: peer: %s", b.name, csctp_strerror(rv));

@@ -424,7 +424,7 @@ int main(int argc, char **argv) {
   cfg.dtls_srtp = srtp;
   cfg.max_message_size = max_message_size;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
-  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
+  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);
   int rv = csctp_peer_new(&a.peer, NULL, &cfg);
   if (rv) {
     tool_log("csctp-peer: cannot create the peer: %s", csctp_strerror(rv));

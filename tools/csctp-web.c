@@ -234,7 +234,7 @@ static void handle_offer(web_conn *c, const char *sdp, size_t len) {
   cfg.on_event = on_peer;
   cfg.user_data = s;
   cfg.include_loopback = 1;
-  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask);
+  tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);
   csctp_sdp_error e = {0};
   int rv = csctp_peer_new(&s->peer, NULL, &cfg);
   if (rv) {

@@ -31,15 +31,19 @@ static inline void tool_log(const char *fmt, ...) {
           line);
 }
 
-static inline void tool_log_hook(void *user_data, uint32_t category, const char *text) {
+static inline void tool_log_hook(uint32_t category, csctp_log_level level, const char *text,
+                                 void *user_data) {
   (void)user_data;
   (void)category;
-  tool_log("%s", text);
+  tool_log("%s: %s", csctp_log_level_name(level), text);
 }
 
-/* Logging of every layer to stderr, for the categories named in CSCTP_DEBUG. */
-static inline void tool_log_setup(csctp_log_fn *fn, void **user_data, uint32_t *mask) {
-  *mask = csctp_log_mask_parse(getenv("CSCTP_DEBUG"));
+/* Logging of every layer to stderr, for the categories (and levels) named in CSCTP_DEBUG. */
+static inline void tool_log_setup(csctp_log_fn *fn, void **user_data, uint32_t *mask,
+                                  uint32_t levels[CSCTP_LOG_LEVELS]) {
+  const char *spec = getenv("CSCTP_DEBUG");
+  *mask = csctp_log_mask_parse(spec);
+  csctp_log_levels_parse(spec, levels);
   *fn = *mask ? tool_log_hook : NULL;
   *user_data = NULL;
 }

@@ -26,10 +26,11 @@ static int os_random(uint8_t *buf, size_t len, void *user_data) {
   return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-static void log_stderr(void *user_data, uint32_t category, const char *text) {
+static void log_stderr(uint32_t category, csctp_log_level level, const char *text,
+                       void *user_data) {
   (void)user_data;
   (void)category;
-  fprintf(stderr, "csctp: %s\n", text);
+  fprintf(stderr, "csctp: %s: %s\n", csctp_log_level_name(level), text);
 }
 
 csctp_tstamp csctp_host_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
@@ -345,6 +346,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   if (o->OS) cfg.outbound_streams = o->OS;
   const char *dbg = getenv("CSCTP_DEBUG");
   cfg.log_mask = csctp_log_mask_parse(dbg);
+  csctp_log_levels_parse(dbg, cfg.log_levels);
   if (cfg.log_mask) cfg.log = log_stderr;
   h->sndbuf = cfg.sndbuf;
   h->rwnd = cfg.rwnd;

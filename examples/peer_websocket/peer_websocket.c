@@ -100,6 +100,13 @@ static void send_json(client *c, const char *key, ...) {
 
 /* ------------------------------------------------------------ the C peer */
 
+/* The library's log lines (CSCTP_DEBUG=peer:info,sctp:warn or `*`), on the main context too. */
+static void on_log(uint32_t category, csctp_log_level level, const char *text, void *user_data) {
+  (void)category;
+  (void)user_data;
+  g_printerr("csctp %s: %s\n", csctp_log_level_name(level), text);
+}
+
 /* Everything the peer reports arrives here, on the main context, never from
  * inside another thread: the callback may call any csctp_peer_* function. */
 static void on_peer_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_data) {
@@ -142,7 +149,9 @@ static void peer_answer_offer(client *c, const char *sdp) {
   cfg.on_event = on_peer_event;
   cfg.user_data = c;
   cfg.include_loopback = 1; /* the browser may be on this machine */
+  cfg.log = on_log;
   cfg.log_mask = csctp_log_mask_parse(getenv("CSCTP_DEBUG"));
+  csctp_log_levels_parse(getenv("CSCTP_DEBUG"), cfg.log_levels);
   /* NULL: the default GMainContext, the one libsoup and g_main_loop_run() use. */
   int rv = csctp_peer_new(&c->peer, NULL, &cfg);
   if (rv) {

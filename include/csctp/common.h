@@ -206,19 +206,68 @@ typedef enum csctp_log_category {
 } csctp_log_category;
 
 /**
- * Logging hook: receives one line of text (no trailing newline) and its
- * category. It must not call back into the library. `text` is valid only
- * during the call.
+ * Log levels, most severe first. A line of level L passes a threshold T when
+ * L <= T: a threshold of CSCTP_LOG_WARN lets ERROR and WARN lines through.
  */
-typedef void (*csctp_log_fn)(void *user_data, uint32_t category, const char *text);
+typedef enum csctp_log_level {
+  /** An association, handshake, agent or peer ends in failure. */
+  CSCTP_LOG_ERROR = 0,
+  /** Input from the network dropped (e.g. a packet with a wrong verification tag), a refusal, a
+   * retry or retransmission. */
+  CSCTP_LOG_WARN = 1,
+  /** A state change (e.g. COOKIE-ECHOED -> ESTABLISHED) or a negotiated parameter. */
+  CSCTP_LOG_INFO = 2,
+  /** Detail per packet, chunk or candidate. */
+  CSCTP_LOG_DEBUG = 3,
+} csctp_log_level;
+
+/** Number of levels: the size of the `log_levels` arrays of the config structs. */
+#define CSCTP_LOG_LEVELS 4
+
+/**
+ * Logging hook: receives one line of text (no trailing newline), its category
+ * (one csctp_log_category bit) and its level. It must not call back into the
+ * library. `text` is valid only during the call. Lines are filtered before they
+ * are formatted: the hook sees only those its config lets through.
+ */
+typedef void (*csctp_log_fn)(uint32_t category, csctp_log_level level, const char *text,
+                             void *user_data);
+
+/**
+ * Returns the name of a level as CSCTP_DEBUG spells it ("error", "warn",
+ * "info", "debug"), or "?" for a value out of range (static storage).
+ */
+CSCTP_EXTERN const char *csctp_log_level_name(csctp_log_level level);
 
 /**
  * Parses a category list such as "sctp,dtls" or "*" (the format of the
  * CSCTP_DEBUG environment variable) into a mask of csctp_log_category bits.
- * Unknown names are ignored; NULL or "" gives 0. The library never reads the
- * environment itself: the caller passes getenv("CSCTP_DEBUG").
+ * An item may carry a level, "sctp:info" (see csctp_log_levels_parse()); it
+ * counts here as its category. Names match in any case. Unknown names and
+ * items with an unknown level are ignored; NULL or "" gives 0. The library
+ * never reads the environment itself: the caller passes getenv("CSCTP_DEBUG").
  */
 CSCTP_EXTERN uint32_t csctp_log_mask_parse(const char *spec);
+
+/**
+ * Parses the same list into per-level masks for the `log_levels` field of the
+ * config structs: `levels[L]` receives the categories whose lines of level L are
+ * logged. An item without a level ("sctp", "*") logs every level of its
+ * categories, as before levels existed; "sctp:warn" logs ERROR and WARN lines;
+ * the level names are error, warn, info and debug (any case). Items apply in
+ * order, so "*:warn,sctp:debug" gives SCTP at every level and the others at
+ * WARN. Unknown names and items with an unknown level are ignored. `levels` is
+ * overwritten (all zero for NULL or "").
+ */
+CSCTP_EXTERN void csctp_log_levels_parse(const char *spec, uint32_t levels[CSCTP_LOG_LEVELS]);
+
+/**
+ * Sets the threshold of `categories` in `levels` (a config's `log_levels`): their
+ * lines of level `threshold` and more severe are logged, less severe ones are not.
+ * Other categories are left as they are.
+ */
+CSCTP_EXTERN void csctp_log_levels_set(uint32_t levels[CSCTP_LOG_LEVELS], uint32_t categories,
+                                       csctp_log_level threshold);
 
 #ifdef __cplusplus
 }

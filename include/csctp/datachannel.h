@@ -97,6 +97,12 @@ typedef struct csctp_dc_config {
   /** Passed unchanged to `log`. */
   void *log_user_data;
   uint32_t log_mask; /**< categories to log, e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_dc_config;
 
 /** Versions of csctp_dc_config's layout; CSCTP_DC_CONFIG_VERSION is this header's. */

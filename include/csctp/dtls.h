@@ -169,7 +169,7 @@ typedef enum csctp_srtp_profile {
 } csctp_srtp_profile;
 
 /** Key-log hook: one NSS key log line (no newline), valid only during the call. */
-typedef void (*csctp_dtls_keylog_fn)(void *user_data, const char *line);
+typedef void (*csctp_dtls_keylog_fn)(const char *line, void *user_data);
 
 /**
  * A csctp_dtls_keylog_fn that appends `line` and a newline to the file whose
@@ -178,7 +178,7 @@ typedef void (*csctp_dtls_keylog_fn)(void *user_data, const char *line);
  * line. The I/O layer passes getenv("SSLKEYLOGFILE"); the core never reads
  * the environment.
  */
-CSCTP_EXTERN void csctp_dtls_keylog_file(void *user_data, const char *line);
+CSCTP_EXTERN void csctp_dtls_keylog_file(const char *line, void *user_data);
 
 /** Endpoint configuration: start from csctp_dtls_config_default(). */
 typedef struct csctp_dtls_config {
@@ -233,6 +233,12 @@ typedef struct csctp_dtls_config {
   void *log_user_data;
   /** Categories passed to `log` (CSCTP_LOG_DTLS). */
   uint32_t log_mask;
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_dtls_config;
 
 /** Versions of csctp_dtls_config's layout; CSCTP_DTLS_CONFIG_VERSION is this header's. */

@@ -189,6 +189,12 @@ typedef struct csctp_ice_config {
   void *log_user_data;
   /** Categories passed to `log`. */
   uint32_t log_mask;
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_ice_config;
 
 /** Versions of csctp_ice_config's layout; CSCTP_ICE_CONFIG_VERSION is this header's. */

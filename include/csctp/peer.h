@@ -441,6 +441,12 @@ typedef struct csctp_peer_config {
   /** Passed unchanged to `log`. */
   void *log_user_data;
   uint32_t log_mask; /**< e.g. csctp_log_mask_parse(getenv("CSCTP_DEBUG")) */
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's. */

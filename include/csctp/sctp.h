@@ -188,6 +188,12 @@ typedef struct csctp_config {
    * An endpoint sets its own here for the associations it creates.
    */
   csctp_rx_budget *rx_budget;
+  /**
+   * Optional: per level, the categories logged at that level (csctp_log_levels_parse(),
+   * csctp_log_levels_set()). A line reaches `log` when its category is in `log_mask` and, unless
+   * this array is all zero (the default: every level), in `log_levels[level]`.
+   */
+  uint32_t log_levels[CSCTP_LOG_LEVELS];
 } csctp_config;
 
 /** RFC 9653 §8 Error Detection Method Identifiers for csctp_config.zero_checksum_edmid. */

@@ -46,6 +46,7 @@ struct config_v1 {
   uint32_t log_mask;
   uint32_t zero_checksum_edmid;
   csctp_rx_budget *rx_budget;
+  uint32_t log_levels[4]; /* CSCTP_LOG_LEVELS in V1 */
 };
 
 struct stats_v1 {
@@ -107,6 +108,7 @@ struct dc_config_v1 {
   csctp_log_fn log;
   void *log_user_data;
   uint32_t log_mask;
+  uint32_t log_levels[4]; /* CSCTP_LOG_LEVELS in V1 */
 };
 
 struct dc_stats_v1 {
@@ -145,6 +147,7 @@ struct dtls_config_v1 {
   csctp_log_fn log;
   void *log_user_data;
   uint32_t log_mask;
+  uint32_t log_levels[4]; /* CSCTP_LOG_LEVELS in V1 */
 };
 
 struct dtls_stats_v1 {
@@ -175,6 +178,7 @@ struct ice_config_v1 {
   csctp_log_fn log;
   void *log_user_data;
   uint32_t log_mask;
+  uint32_t log_levels[4]; /* CSCTP_LOG_LEVELS in V1 */
 };
 
 struct peer_config_v1 {
@@ -198,6 +202,7 @@ struct peer_config_v1 {
   csctp_log_fn log;
   void *log_user_data;
   uint32_t log_mask;
+  uint32_t log_levels[4]; /* CSCTP_LOG_LEVELS in V1 */
 };
 
 struct connect_opts_v1 {
@@ -249,6 +254,7 @@ struct connect_opts_v1 {
   CHECK_FIELD(csctp_config, config_v1, log_mask)                           \
   CHECK_FIELD(csctp_config, config_v1, zero_checksum_edmid)                \
   CHECK_FIELD(csctp_config, config_v1, rx_budget)                          \
+  CHECK_FIELD(csctp_config, config_v1, log_levels)                         \
   CHECK_SIZE(csctp_stats, stats_v1)                                        \
   CHECK_FIELD(csctp_stats, stats_v1, packets_in)                           \
   CHECK_FIELD(csctp_stats, stats_v1, packets_out)                          \
@@ -316,6 +322,7 @@ struct connect_opts_v1 {
   CHECK_FIELD(csctp_dc_config, dc_config_v1, log)                          \
   CHECK_FIELD(csctp_dc_config, dc_config_v1, log_user_data)                \
   CHECK_FIELD(csctp_dc_config, dc_config_v1, log_mask)                     \
+  CHECK_FIELD(csctp_dc_config, dc_config_v1, log_levels)                   \
   CHECK_SIZE(csctp_dc_stats, dc_stats_v1)                                  \
   CHECK_FIELD(csctp_dc_stats, dc_stats_v1, channels_opened_local)          \
   CHECK_FIELD(csctp_dc_stats, dc_stats_v1, channels_opened_remote)         \
@@ -355,6 +362,7 @@ struct connect_opts_v1 {
   CHECK_FIELD(csctp_dtls_config, dtls_config_v1, log)                      \
   CHECK_FIELD(csctp_dtls_config, dtls_config_v1, log_user_data)            \
   CHECK_FIELD(csctp_dtls_config, dtls_config_v1, log_mask)                 \
+  CHECK_FIELD(csctp_dtls_config, dtls_config_v1, log_levels)               \
   CHECK_SIZE(csctp_dtls_stats, dtls_stats_v1)                              \
   CHECK_FIELD(csctp_dtls_stats, dtls_stats_v1, datagrams_in)               \
   CHECK_FIELD(csctp_dtls_stats, dtls_stats_v1, datagrams_out)              \
@@ -387,6 +395,7 @@ struct connect_opts_v1 {
   CHECK_FIELD(csctp_ice_config, ice_config_v1, log)                        \
   CHECK_FIELD(csctp_ice_config, ice_config_v1, log_user_data)              \
   CHECK_FIELD(csctp_ice_config, ice_config_v1, log_mask)                   \
+  CHECK_FIELD(csctp_ice_config, ice_config_v1, log_levels)                 \
   CHECK_SIZE(csctp_peer_config, peer_config_v1)                            \
   CHECK_FIELD(csctp_peer_config, peer_config_v1, on_event)                 \
   CHECK_FIELD(csctp_peer_config, peer_config_v1, user_data)                \
@@ -409,6 +418,7 @@ struct connect_opts_v1 {
   CHECK_FIELD(csctp_peer_config, peer_config_v1, log)                      \
   CHECK_FIELD(csctp_peer_config, peer_config_v1, log_user_data)            \
   CHECK_FIELD(csctp_peer_config, peer_config_v1, log_mask)                 \
+  CHECK_FIELD(csctp_peer_config, peer_config_v1, log_levels)               \
   CHECK_SIZE(csctp_connect_opts, connect_opts_v1)                          \
   CHECK_FIELD(csctp_connect_opts, connect_opts_v1, host)                   \
   CHECK_FIELD(csctp_connect_opts, connect_opts_v1, port)                   \

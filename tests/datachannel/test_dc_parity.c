@@ -23,10 +23,12 @@ typedef struct logbuf {
   int lines;
 } logbuf;
 
-static void log_hook(void *user_data, uint32_t category, const char *text) {
+static void log_hook(uint32_t category, csctp_log_level level, const char *text, void *user_data) {
   logbuf *b = user_data;
   cr_assert_eq(category, CSCTP_LOG_DC);
-  int n = snprintf(b->text + b->len, sizeof b->text - b->len, "%s\n", text);
+  /* Each line prefixed with its level, for the checks below. */
+  int n = snprintf(b->text + b->len, sizeof b->text - b->len, "%s: %s\n",
+                   csctp_log_level_name(level), text);
   if (n > 0 && (size_t)n < sizeof b->text - b->len) b->len += (size_t)n;
   b->lines++;
 }
@@ -189,10 +191,16 @@ Test(dc_parity, every_rejection_is_logged) {
   csctp_dc_get_stats(p.s[0].dc, &st);
   cr_assert_eq(st.open_rejected, 2);
   cr_assert_eq(st.open_our_parity, 1);
-  cr_assert(strstr(la.text, "stream 1 rejected (malformed)"), "log: %s", la.text);
-  cr_assert(strstr(la.text, "stream 3 rejected (reserved channel type)"), "log: %s", la.text);
-  cr_assert(strstr(la.text, "stream 4, an even id although we are the DTLS client"), "log: %s",
-            la.text);
+  /* Refusals and anomalies of the peer's OPENs are warnings. */
+  cr_assert(strstr(la.text, "warn: dc: DATA_CHANNEL_OPEN on stream 1 rejected (malformed)"),
+            "log: %s", la.text);
+  cr_assert(
+      strstr(la.text, "warn: dc: DATA_CHANNEL_OPEN on stream 3 rejected (reserved channel type)"),
+      "log: %s", la.text);
+  cr_assert(
+      strstr(la.text,
+             "warn: dc: DATA_CHANNEL_OPEN on stream 4, an even id although we are the DTLS client"),
+      "log: %s", la.text);
   cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_OPEN), 1);
   /* Without a hook (or without the category) nothing is formatted. */
   p.s[0].dc->cfg.log_mask = CSCTP_LOG_SCTP;
@@ -200,5 +208,17 @@ Test(dc_parity, every_rejection_is_logged) {
   dc_raw_send(&p, 5, 50, 0, b, sizeof b);
   RUN(&p);
   cr_assert_eq(la.lines, before);
+  /* Nor below the threshold: at ERROR, the same refusal (a WARN) is filtered. */
+  p.s[0].dc->cfg.log_mask = CSCTP_LOG_DC;
+  csctp_log_levels_set(p.s[0].dc->cfg.log_levels, CSCTP_LOG_DC, CSCTP_LOG_ERROR);
+  dc_raw_send(&p, 7, 50, 0, b, sizeof b);
+  RUN(&p);
+  cr_assert_eq(la.lines, before);
+  csctp_log_levels_set(p.s[0].dc->cfg.log_levels, CSCTP_LOG_DC, CSCTP_LOG_WARN);
+  dc_raw_send(&p, 9, 50, 0, b, sizeof b);
+  RUN(&p);
+  cr_assert_eq(la.lines, before + 1, "log: %s", la.text);
+  cr_assert(strstr(la.text, "warn: dc: DATA_CHANNEL_OPEN on stream 9 rejected"), "log: %s",
+            la.text);
   dc_pair_del(&p);
 }

@@ -36,6 +36,10 @@ int dtls_pair_init(dtls_pair *p, const dtls_pair_opts *o) {
     cfg.keylog = o->keylog;
     cfg.keylog_user_data = o->keylog_user_data;
     if (o->mtu) cfg.mtu = o->mtu;
+    cfg.log = o->log;
+    cfg.log_user_data = o->log_user_data;
+    cfg.log_mask = csctp_log_mask_parse(o->log_spec);
+    csctp_log_levels_parse(o->log_spec, cfg.log_levels);
     cfg.rand = csctp_prng_rand_fn;
     cfg.rand_user_data = &p->rng;
     rv = csctp_dtls_new(&p->side[i].ep, &cfg);

@@ -57,7 +57,10 @@ typedef struct dtls_pair_opts {
   const char *srtp_profiles[2];
   csctp_dtls_keylog_fn keylog;
   void *keylog_user_data;
-  uint32_t mtu; /* 0: default */
+  uint32_t mtu;     /* 0: default */
+  csctp_log_fn log; /* both sides' log hook, filtered by log_spec (CSCTP_DEBUG syntax) */
+  void *log_user_data;
+  const char *log_spec;
 } dtls_pair_opts;
 
 /* Creates both endpoints (certificates generated) and starts them. Returns 0 or an error. */

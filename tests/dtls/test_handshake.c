@@ -230,3 +230,61 @@ Test(handshake, not_dtls_is_dropped_and_bad_args) {
   cr_assert_null(d);
   pair_del(p);
 }
+
+/* ---- log lines: level, category and user_data (the hook's last argument) ---- */
+
+typedef struct log_seen {
+  int lines, connected_info, fingerprint_error, retransmit_warn, at[CSCTP_LOG_LEVELS];
+} log_seen;
+
+static void log_count(uint32_t category, csctp_log_level level, const char *text, void *user_data) {
+  log_seen *s = user_data;
+  cr_assert_eq(category, CSCTP_LOG_DTLS);
+  cr_assert_leq((unsigned)level, CSCTP_LOG_DEBUG);
+  s->lines++;
+  s->at[level]++;
+  if (strstr(text, "connected as") && level == CSCTP_LOG_INFO) s->connected_info++;
+  if (strstr(text, "matches none of") && level == CSCTP_LOG_ERROR) s->fingerprint_error++;
+  if (strstr(text, "retransmitted") && level == CSCTP_LOG_WARN) s->retransmit_warn++;
+}
+
+Test(handshake, log_levels) {
+  log_seen seen = {0};
+  dtls_pair_opts o = {.seed = 3, .srtp = -1, .log = log_count, .log_user_data = &seen};
+  o.log_spec = "dtls";
+  dtls_pair *p = pair_new(&o);
+  cr_assert(dtls_pair_run(p, dtls_pair_both_connected, 10 * CSCTP_SECONDS));
+  cr_assert_eq(seen.connected_info, 2, "one INFO line per side (%d lines)", seen.lines);
+  pair_del(p);
+  /* A threshold of WARN hides the INFO lines; retransmissions under loss are WARN. */
+  memset(&seen, 0, sizeof seen);
+  o.log_spec = "dtls:warn";
+  o.loss = 0.30;
+  int retransmitted = 0;
+  for (uint64_t seed = 1; seed <= 10; seed++) {
+    o.seed = seed;
+    p = pair_new(&o);
+    cr_assert(dtls_pair_run(p, dtls_pair_both_connected, 600 * CSCTP_SECONDS));
+    csctp_dtls_stats st[2];
+    csctp_dtls_get_stats(p->side[0].ep, &st[0]);
+    csctp_dtls_get_stats(p->side[1].ep, &st[1]);
+    retransmitted += (int)(st[0].retransmit_timeouts + st[1].retransmit_timeouts > 0);
+    pair_del(p);
+  }
+  cr_assert_gt(retransmitted, 0);
+  cr_assert_eq(seen.connected_info, 0);
+  cr_assert_eq(seen.at[CSCTP_LOG_INFO] + seen.at[CSCTP_LOG_DEBUG], 0);
+  cr_assert_gt(seen.retransmit_warn, 0, "retransmissions logged at WARN");
+}
+
+Test(handshake, log_fingerprint_mismatch_is_error) {
+  log_seen seen = {0};
+  dtls_pair_opts o = {.seed = 5, .srtp = -1, .log = log_count, .log_user_data = &seen};
+  o.log_spec = "dtls:error";
+  o.wrong_fingerprint[0] = 1;
+  dtls_pair *p = pair_new(&o);
+  dtls_pair_run(p, dtls_pair_both_done, 120 * CSCTP_SECONDS);
+  cr_assert_eq(seen.fingerprint_error, 1);
+  cr_assert_eq(seen.lines, seen.at[CSCTP_LOG_ERROR], "only ERROR lines at the ERROR threshold");
+  pair_del(p);
+}

@@ -127,7 +127,7 @@ typedef struct keylog_capture {
   int client_random;
 } keylog_capture;
 
-static void keylog_cb(void *user, const char *line) {
+static void keylog_cb(const char *line, void *user) {
   keylog_capture *c = user;
   c->lines++;
   /* NSS format for TLS 1.2: CLIENT_RANDOM <64 hex> <96 hex> */
@@ -147,8 +147,8 @@ Test(srtp, key_log_lines) {
   int fd = mkstemp(path);
   cr_assert_geq(fd, 0);
   close(fd);
-  csctp_dtls_keylog_file(path, "CLIENT_RANDOM 00 11");
-  csctp_dtls_keylog_file(path, "CLIENT_RANDOM 22 33");
+  csctp_dtls_keylog_file("CLIENT_RANDOM 00 11", path);
+  csctp_dtls_keylog_file("CLIENT_RANDOM 22 33", path);
   FILE *f = fopen(path, "r");
   char buf[128] = {0};
   size_t n = fread(buf, 1, sizeof buf - 1, f);

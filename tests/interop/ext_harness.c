@@ -19,9 +19,9 @@ csctp_tstamp ext_now_us(void) {
   return (csctp_tstamp)ts.tv_sec * 1000000u + (csctp_tstamp)ts.tv_nsec / 1000u;
 }
 
-static void log_fn(void *u, uint32_t cat, const char *text) {
+static void log_fn(uint32_t cat, csctp_log_level level, const char *text, void *u) {
   (void)cat;
-  fprintf(stderr, "[%s] %s\n", (const char *)u, text);
+  fprintf(stderr, "[%s] %s: %s\n", (const char *)u, csctp_log_level_name(level), text);
 }
 
 /* Chunk counts, and the SSNs of the stream-reset tests' messages (DATA: RFC 9260 §3.3.1). */
@@ -320,6 +320,7 @@ void ext_establish(ext_harness *h, int with_dc) {
     c.log = log_fn;
     c.log_user_data = "csctp";
     c.log_mask = csctp_log_mask_parse(dbg);
+    csctp_log_levels_parse(dbg, c.log_levels);
   }
   cr_assert_eq(csctp_assoc_new(&h->a, &c), 0);
   if (with_dc) {

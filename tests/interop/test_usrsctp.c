@@ -89,8 +89,9 @@ static csctp_tstamp now_us(void) {
   return (csctp_tstamp)ts.tv_sec * 1000000u + (csctp_tstamp)ts.tv_nsec / 1000u;
 }
 
-static void log_fn(void *u, uint32_t cat, const char *text) {
-  fprintf(stderr, "[%s] %s\n", (const char *)u, text);
+static void log_fn(uint32_t cat, csctp_log_level level, const char *text, void *u) {
+  (void)cat;
+  fprintf(stderr, "[%s] %s: %s\n", (const char *)u, csctp_log_level_name(level), text);
 }
 
 static void ep_csctp(ep *e, const char *name, uint64_t seed) {
@@ -117,6 +118,7 @@ static void ep_csctp(ep *e, const char *name, uint64_t seed) {
     c.log = log_fn;
     c.log_user_data = (void *)name;
     c.log_mask = csctp_log_mask_parse(dbg);
+    csctp_log_levels_parse(dbg, c.log_levels);
   }
   cr_assert_eq(csctp_assoc_new(&e->a, &c), 0);
 }
