@@ -332,8 +332,8 @@ Test(sdp_parse, candidate_forms) {
   const char *ok[] = {
       "candidate:1 1 udp 2122260223 127.0.0.1 49812 typ host",
       "a=candidate:1 1 UDP 2122260223 127.0.0.1 49812 typ host\r\n",
-      "candidate:842163049 1 udp 1677729535 198.51.100.7 61665 typ srflx raddr 0.0.0.0 rport 0 "
-      "generation 0 ufrag 6yLr network-cost 999",
+      ("candidate:842163049 1 udp 1677729535 198.51.100.7 61665 typ srflx raddr 0.0.0.0 rport 0 "
+       "generation 0 ufrag 6yLr network-cost 999"),
       "candidate:3 1 udp 41885439 203.0.113.9 7000 typ relay raddr 198.51.100.7 rport 6000",
       "candidate:0 1 UDP 2122252543 a1b2c3d4-e5f6-4711-8899-aabbccddeeff.local 58492 typ host",
   };
