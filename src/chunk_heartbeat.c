@@ -21,7 +21,8 @@ int csctp_heartbeat_decode(const csctp_chunk *ch, const uint8_t **info, size_t *
 }
 
 void csctp_heartbeat_write(csctp_wr *w, uint8_t type, const uint8_t *info, size_t info_len) {
-  if (info_len > UINT16_MAX - 8) {
+  /* The chunk's Length counts the parameter's padding: 8 + info rounded up to 4 must fit. */
+  if (info_len > UINT16_MAX - 8 - 3) {
     w->overflow = 1;
     return;
   }
