@@ -109,7 +109,11 @@ static inline size_t csctp_wr_tlv_begin(csctp_wr *w, uint16_t type_or_type_flags
 }
 
 static inline void csctp_wr_tlv_end(csctp_wr *w, size_t off) {
-  if (w->overflow) return;
+  /* A TLV longer than its 16-bit Length field can say is an overflow, never a wrapped length. */
+  if (w->overflow || w->len - off > 0xffff) {
+    w->overflow = 1;
+    return;
+  }
   csctp_put_u16(w->buf + off + 2, (uint16_t)(w->len - off));
   csctp_wr_pad4(w);
 }

@@ -122,6 +122,38 @@ Test(data, overflow_and_rollback) {
   cr_assert_eq(out[3], 0xff);
 }
 
+/* Any TLV (a chunk, a parameter, an error cause): a length over 65535 is an overflow, never a
+ * 16-bit length that wrapped (RFC 9260 §3.2: the Length field is 16 bits). */
+Test(wr, tlv_longer_than_its_length_field_overflows) {
+  static uint8_t out[80000];
+  static const uint8_t zeros[65535];
+  csctp_wr w;
+  csctp_wr_init(&w, out, sizeof(out));
+  size_t off = csctp_wr_tlv_begin(&w, 0x1234);
+  csctp_wr_bytes(&w, zeros, 65535 - 4);
+  csctp_wr_tlv_end(&w, off);
+  cr_assert(!w.overflow);
+  cr_assert_eq(out[2], 0xff);
+  cr_assert_eq(out[3], 0xff);
+  csctp_wr_init(&w, out, sizeof(out));
+  off = csctp_wr_tlv_begin(&w, 0x1234);
+  csctp_wr_bytes(&w, zeros, 65536 - 4);
+  csctp_wr_tlv_end(&w, off);
+  cr_assert(w.overflow, "a 65536-byte TLV was written with a wrapped length");
+  /* Nested: a parameter that fits inside a chunk that does not. */
+  csctp_wr_init(&w, out, sizeof(out));
+  size_t chunk = csctp_wr_chunk_begin(&w, 130, 0);
+  size_t p1 = csctp_wr_tlv_begin(&w, 0x000d);
+  csctp_wr_bytes(&w, zeros, 40000);
+  csctp_wr_tlv_end(&w, p1);
+  size_t p2 = csctp_wr_tlv_begin(&w, 0x000d);
+  csctp_wr_bytes(&w, zeros, 30000);
+  csctp_wr_tlv_end(&w, p2);
+  cr_assert(!w.overflow);
+  csctp_wr_tlv_end(&w, chunk);
+  cr_assert(w.overflow, "a chunk over 65535 bytes was written with a wrapped length");
+}
+
 /* ---- SACK ---- */
 
 static const uint8_t sack_wire[28] = {
