@@ -41,6 +41,7 @@ Test(common, every_error_has_a_distinct_name) {
   const char *unknown = csctp_strerror(12345);
   cr_assert_str_eq(unknown, "unknown error");
   cr_assert_str_eq(csctp_strerror(-1), unknown);
+  cr_assert_str_eq(csctp_strerror(-111), unknown);            /* an errno is not ours */
   cr_assert_str_eq(csctp_strerror(CSCTP_ERR_FATAL), unknown); /* a threshold, not an error */
   cr_assert_str_neq(csctp_strerror(CSCTP_OK), unknown);
   for (size_t i = 0; i < N_ERRORS; i++) {
@@ -65,6 +66,17 @@ Test(common, fatal_threshold) {
   cr_assert(!csctp_err_is_fatal(1500));
   cr_assert(!csctp_err_is_fatal(INT32_MAX));
   cr_assert(csctp_err_is_fatal(CSCTP_ERR_FATAL));
+  /* A refused call leaves the object usable; an ended connection or a broken object not. */
+  static const int refused[] = {CSCTP_ERR_INVALID_ARGUMENT, CSCTP_ERR_WOULD_BLOCK,
+                                CSCTP_ERR_CLOSED,           CSCTP_ERR_ADDRESS_IN_USE,
+                                CSCTP_ERR_PERMISSION,       CSCTP_ERR_SOCKET};
+  static const int fatal[] = {CSCTP_ERR_NOMEM,   CSCTP_ERR_DTLS_HANDSHAKE, CSCTP_ERR_ICE_FAILED,
+                              CSCTP_ERR_TIMEOUT, CSCTP_ERR_UNREACHABLE,    CSCTP_ERR_PEER_ABORT,
+                              CSCTP_ERR_PROTOCOL};
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+    cr_assert_eq(csctp_err_is_fatal(refused[i]), 0, "%s", csctp_strerror(refused[i]));
+  for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+    cr_assert_eq(csctp_err_is_fatal(fatal[i]), 1, "%s", csctp_strerror(fatal[i]));
 }
 
 Test(common, default_allocator_works_through_its_hooks) {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One error model (issue 17): every csctp_error has its own text, csctp_err_is_fatal
- * splits them at CSCTP_ERR_FATAL, and the socket API reports csctp codes, never a
- * negative errno or -1: a PPID name that does not exist, a UDP port already bound, a
- * local address of another host, raw IP without CAP_NET_RAW. (Connection failures, ICMP
- * unreachable and the connect timeout, are in test_liveness.c.)
+ * One error model (issue 17): the socket API reports csctp codes, never a negative
+ * errno or -1 (the codes' texts and the fatal threshold: tests/sctp/test_common.c): a PPID name
+ * that does not exist, a UDP port already bound, a local address of another host, raw IP without
+ * CAP_NET_RAW. (Connection failures, ICMP unreachable and the connect timeout, are in
+ * test_liveness.c.)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,64 +14,6 @@
 #include <unistd.h>
 
 #include "tputil.h"
-
-static const int all_errors[] = {
-    CSCTP_ERR_INVALID_ARGUMENT,
-    CSCTP_ERR_INVALID_STATE,
-    CSCTP_ERR_STREAM_ID,
-    CSCTP_ERR_MSG_TOO_LARGE,
-    CSCTP_ERR_WOULD_BLOCK,
-    CSCTP_ERR_NOBUF,
-    CSCTP_ERR_CLOSED,
-    CSCTP_ERR_RANDOM,
-    CSCTP_ERR_MALFORMED,
-    CSCTP_ERR_ADDRESS_IN_USE,
-    CSCTP_ERR_PERMISSION,
-    CSCTP_ERR_SOCKET,
-    CSCTP_ERR_NOMEM,
-    CSCTP_ERR_CRYPTO,
-    CSCTP_ERR_DTLS_HANDSHAKE,
-    CSCTP_ERR_FINGERPRINT,
-    CSCTP_ERR_DTLS_ALERT,
-    CSCTP_ERR_ICE_FAILED,
-    CSCTP_ERR_TIMEOUT,
-    CSCTP_ERR_UNREACHABLE,
-    CSCTP_ERR_PEER_ABORT,
-    CSCTP_ERR_PROTOCOL,
-};
-#define N_ERRORS (sizeof all_errors / sizeof all_errors[0])
-
-Test(errors, every_code_has_its_own_text) {
-  for (size_t i = 0; i < N_ERRORS; i++) {
-    const char *t = csctp_strerror(all_errors[i]);
-    cr_assert_str_neq(t, "unknown error", "%d has no text", all_errors[i]);
-    for (size_t j = 0; j < i; j++)
-      cr_assert_str_neq(t, csctp_strerror(all_errors[j]), "%d and %d share '%s'", all_errors[i],
-                        all_errors[j], t);
-  }
-  cr_assert_str_eq(csctp_strerror(-111), "unknown error"); /* an errno is not ours */
-  cr_assert_str_eq(csctp_strerror(CSCTP_ERR_FATAL), "unknown error");
-}
-
-Test(errors, fatal_is_at_or_below_the_threshold) {
-  cr_assert_eq(csctp_err_is_fatal(0), 0);
-  cr_assert_eq(csctp_err_is_fatal(1200), 0); /* a length */
-  cr_assert_eq(csctp_err_is_fatal(CSCTP_ERR_FATAL), 1);
-  for (size_t i = 0; i < N_ERRORS; i++)
-    cr_assert_eq(csctp_err_is_fatal(all_errors[i]), all_errors[i] <= CSCTP_ERR_FATAL, "%s",
-                 csctp_strerror(all_errors[i]));
-  /* A refused call leaves the object usable; an ended connection or a broken object not. */
-  static const int refused[] = {CSCTP_ERR_INVALID_ARGUMENT, CSCTP_ERR_WOULD_BLOCK,
-                                CSCTP_ERR_CLOSED,           CSCTP_ERR_ADDRESS_IN_USE,
-                                CSCTP_ERR_PERMISSION,       CSCTP_ERR_SOCKET};
-  static const int fatal[] = {CSCTP_ERR_NOMEM,   CSCTP_ERR_DTLS_HANDSHAKE, CSCTP_ERR_ICE_FAILED,
-                              CSCTP_ERR_TIMEOUT, CSCTP_ERR_UNREACHABLE,    CSCTP_ERR_PEER_ABORT,
-                              CSCTP_ERR_PROTOCOL};
-  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
-    cr_assert_eq(csctp_err_is_fatal(refused[i]), 0, "%s", csctp_strerror(refused[i]));
-  for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
-    cr_assert_eq(csctp_err_is_fatal(fatal[i]), 1, "%s", csctp_strerror(fatal[i]));
-}
 
 Test(errors, ppid_lookup_reports_a_csctp_code) {
   uint32_t ppid = 7;
