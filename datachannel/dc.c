@@ -22,12 +22,9 @@ static size_t dc_config_size(int version) {
 }
 
 int csctp_dc_config_default_versioned(int config_version, csctp_dc_config *cfg) {
-  size_t n = dc_config_size(config_version);
-  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_dc_config full;
   dc_config_fill_default(&full);
-  memcpy(cfg, &full, n);
-  return 0;
+  return csctp_versioned_out(cfg, dc_config_size(config_version), &full);
 }
 
 void csctp_dc_log(const csctp_dc *dc, csctp_log_level level, const char *fmt, ...) {
@@ -275,10 +272,8 @@ size_t csctp_dc_channel_count(const csctp_dc *dc) {
 }
 
 int csctp_dc_get_stats_versioned(const csctp_dc *dc, int stats_version, csctp_dc_stats *st) {
-  size_t n = stats_version == CSCTP_DC_STATS_V1 ? sizeof(csctp_dc_stats) : 0;
-  if (!dc || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
-  memcpy(st, &dc->st, n);
-  return 0;
+  if (!dc) return CSCTP_ERR_INVALID_ARGUMENT;
+  return csctp_versioned_out(st, stats_version == CSCTP_DC_STATS_V1 ? sizeof dc->st : 0, &dc->st);
 }
 
 /* ---- channels ---- */

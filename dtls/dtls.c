@@ -41,12 +41,9 @@ static size_t dtls_config_size(int version) {
 }
 
 int csctp_dtls_config_default_versioned(int config_version, csctp_dtls_config *cfg) {
-  size_t n = dtls_config_size(config_version);
-  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_dtls_config full;
   dtls_config_fill_default(&full);
-  memcpy(cfg, &full, n);
-  return 0;
+  return csctp_versioned_out(cfg, dtls_config_size(config_version), &full);
 }
 
 const csctp_dtls_config *csctp_dtls_config_in(int config_version, const csctp_dtls_config *cfg,
@@ -339,10 +336,9 @@ csctp_dtls_role csctp_dtls_get_role(const csctp_dtls *d) { return d->cfg.role; }
 const char *csctp_dtls_get_cipher(const csctp_dtls *d) { return d->cipher; }
 csctp_srtp_profile csctp_dtls_get_srtp_profile(const csctp_dtls *d) { return d->srtp; }
 int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version, csctp_dtls_stats *st) {
-  size_t n = stats_version == CSCTP_DTLS_STATS_V1 ? sizeof(csctp_dtls_stats) : 0;
-  if (!d || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
-  memcpy(st, &d->stats, n);
-  return 0;
+  if (!d) return CSCTP_ERR_INVALID_ARGUMENT;
+  return csctp_versioned_out(st, stats_version == CSCTP_DTLS_STATS_V1 ? sizeof d->stats : 0,
+                             &d->stats);
 }
 
 size_t csctp_dtls_data_mtu(const csctp_dtls *d) {

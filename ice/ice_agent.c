@@ -75,12 +75,9 @@ static size_t ice_config_size(int version) {
 }
 
 int csctp_ice_config_default_versioned(int config_version, csctp_ice_config *cfg) {
-  size_t n = ice_config_size(config_version);
-  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_ice_config full;
   ice_config_fill_default(&full);
-  memcpy(cfg, &full, n);
-  return 0;
+  return csctp_versioned_out(cfg, ice_config_size(config_version), &full);
 }
 
 __attribute__((format(printf, 3, 4))) static void ice_log(const csctp_ice_agent *a,

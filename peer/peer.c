@@ -53,12 +53,9 @@ static size_t peer_config_size(int version) {
 }
 
 int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg) {
-  size_t n = peer_config_size(config_version);
-  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_peer_config full;
   peer_config_fill_default(&full);
-  memcpy(cfg, &full, n);
-  return 0;
+  return csctp_versioned_out(cfg, peer_config_size(config_version), &full);
 }
 
 static int peer_rand(uint8_t *buf, size_t len, void *user_data) {

@@ -38,12 +38,9 @@ static void config_fill_default(csctp_config *cfg) {
 }
 
 int csctp_config_default_versioned(int config_version, csctp_config *cfg) {
-  size_t n = csctp_config_size(config_version);
-  if (!cfg || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_config full;
   config_fill_default(&full);
-  memcpy(cfg, &full, n);
-  return 0;
+  return csctp_versioned_out(cfg, csctp_config_size(config_version), &full);
 }
 
 const char *csctp_assoc_state_name(csctp_assoc_state st) {
@@ -920,10 +917,8 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
 }
 
 int csctp_assoc_get_stats_versioned(const csctp_assoc *a, int stats_version, csctp_stats *st) {
-  size_t n = stats_version == CSCTP_STATS_V1 ? sizeof(csctp_stats) : 0;
-  if (!a || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!a) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_stats full;
   assoc_fill_stats(a, &full);
-  memcpy(st, &full, n);
-  return 0;
+  return csctp_versioned_out(st, stats_version == CSCTP_STATS_V1 ? sizeof full : 0, &full);
 }

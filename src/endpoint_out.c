@@ -4,6 +4,7 @@
 
 #include "endpoint_priv.h"
 #include "mem.h"
+#include "versioned.h"
 
 /* ---- output, events, timers ---- */
 
@@ -129,11 +130,9 @@ uint16_t csctp_endpoint_port(const csctp_endpoint *e) { return e->cfg.local_port
 
 int csctp_endpoint_get_stats_versioned(const csctp_endpoint *e, int stats_version,
                                        csctp_endpoint_stats *st) {
-  size_t n = stats_version == CSCTP_ENDPOINT_STATS_V1 ? sizeof(csctp_endpoint_stats) : 0;
-  if (!e || !st || !n) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!e) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_endpoint_stats full = e->stats;
   full.rx_memory_used = e->rxb->used;
   full.rx_memory_peak = e->rxb->peak;
-  memcpy(st, &full, n);
-  return 0;
+  return csctp_versioned_out(st, stats_version == CSCTP_ENDPOINT_STATS_V1 ? sizeof full : 0, &full);
 }

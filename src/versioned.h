@@ -26,6 +26,17 @@ static inline const void *csctp_versioned_in(const void *user, size_t size, void
   return buf;
 }
 
+/*
+ * Copies the first `size` bytes of the complete current struct `full` to the caller's `user`
+ * (`size`: its version's, 0 when the version is unknown). 0, or CSCTP_ERR_INVALID_ARGUMENT
+ * (user NULL, unknown version) writing nothing.
+ */
+static inline int csctp_versioned_out(void *user, size_t size, const void *full) {
+  if (!user || size == 0) return CSCTP_ERR_INVALID_ARGUMENT;
+  memcpy(user, full, size);
+  return 0;
+}
+
 /* Bytes of csctp_config in layout `version`, 0 when unknown. Shared by the engine and the
  * layers that pass a caller's csctp_config on (dtls/sctp_dtls.c). */
 static inline size_t csctp_config_size(int version) {

@@ -437,12 +437,9 @@ static size_t connect_opts_size(int version) {
 }
 
 int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o) {
-  size_t n = connect_opts_size(opts_version);
-  if (!o || !n) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_connect_opts full;
   connect_opts_fill_default(&full);
-  memcpy(o, &full, n);
-  return 0;
+  return csctp_versioned_out(o, connect_opts_size(opts_version), &full);
 }
 
 int csctp_socket_connect_versioned(GMainContext *ctx, int opts_version,
@@ -598,10 +595,10 @@ const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap) {
 }
 
 int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version, csctp_stats *st) {
-  if (!s || !st || stats_version != CSCTP_STATS_V1) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!s) return CSCTP_ERR_INVALID_ARGUMENT;
   if (s->a) return csctp_assoc_get_stats_versioned(s->a, stats_version, st);
-  memcpy(st, &s->last_stats, sizeof(csctp_stats)); /* the size of CSCTP_STATS_V1 */
-  return 0;
+  return csctp_versioned_out(st, stats_version == CSCTP_STATS_V1 ? sizeof s->last_stats : 0,
+                             &s->last_stats);
 }
 
 uint16_t csctp_socket_outbound_streams(const csctp_socket *s) {
