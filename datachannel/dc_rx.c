@@ -143,6 +143,23 @@ static const char *dc_role_name(const csctp_dc *dc) {
   return dc->cfg.role == CSCTP_DC_ROLE_CLIENT ? "client" : "server";
 }
 
+/* A hidden channel on `stream` in `state`: it holds the id while the stream is reset, and no
+ * event of it reaches the application. 0 and *pc, or an error (nothing allocated). */
+static int dc_hidden_new(csctp_dc *dc, uint16_t stream, uint8_t state, dc_chan **pc) {
+  dc_chan *c = csctp_dc_chan_alloc(dc);
+  if (!c) return CSCTP_ERR_NOMEM;
+  c->hidden = 1;
+  c->by_peer = 1;
+  c->state = state;
+  int rv = csctp_dc_bind_stream(dc, c, stream);
+  if (rv != 0) {
+    csctp_dc_chan_release(dc, c);
+    return rv;
+  }
+  *pc = c;
+  return 0;
+}
+
 static int dc_reject_open(csctp_dc *dc, uint16_t stream, const char *why, csctp_tstamp now) {
   /* RFC 8832 §6: no ACK; close the channel, i.e. reset our outgoing stream. A hidden
    * channel holds the id until both directions are reset. */
@@ -150,17 +167,9 @@ static int dc_reject_open(csctp_dc *dc, uint16_t stream, const char *why, csctp_
   csctp_dc_log(dc, CSCTP_LOG_WARN,
                "dc: DATA_CHANNEL_OPEN on stream %u rejected (%s): stream reset, no ACK", stream,
                why);
-  dc_chan *c = csctp_dc_chan_alloc(dc);
-  if (!c) return CSCTP_ERR_NOMEM;
-  c->hidden = 1;
-  c->by_peer = 1;
-  c->state = CSCTP_DC_STATE_OPEN;
-  int rv = csctp_dc_bind_stream(dc, c, stream);
-  if (rv != 0) {
-    csctp_dc_chan_release(dc, c);
-    return rv;
-  }
-  return csctp_dc_close_begin(dc, c, now);
+  dc_chan *c;
+  int rv = dc_hidden_new(dc, stream, CSCTP_DC_STATE_OPEN, &c);
+  return rv ? rv : csctp_dc_close_begin(dc, c, now);
 }
 
 static int dc_on_open(csctp_dc *dc, uint16_t stream, const csctp_dcep_msg *m, csctp_tstamp now) {
@@ -418,17 +427,10 @@ static int dc_mirror_orphan_reset(csctp_dc *dc, uint16_t stream) {
                "dc: the peer reset its stream %u, which carries no channel here: resetting "
                "ours (RFC 8831 §6.7)",
                stream);
-  dc_chan *c = csctp_dc_chan_alloc(dc);
-  if (!c) return CSCTP_ERR_NOMEM;
-  c->hidden = 1;
-  c->by_peer = 1;
-  c->state = CSCTP_DC_STATE_CLOSING;
+  dc_chan *c;
+  int rv = dc_hidden_new(dc, stream, CSCTP_DC_STATE_CLOSING, &c);
+  if (rv) return rv;
   c->in_reset_done = 1;
-  int rv = csctp_dc_bind_stream(dc, c, stream);
-  if (rv != 0) {
-    csctp_dc_chan_release(dc, c);
-    return rv;
-  }
   dc_set_pending(dc, c, &c->reset_pending);
   return 0;
 }

@@ -484,6 +484,7 @@ Test(dc, peer_reset_of_a_stream_without_channel_is_mirrored) {
   csctp_dc_stats st;
   csctp_dc_get_stats(p.s[0].dc, &st);
   cr_assert_eq(st.resets_no_channel, 1);
+  cr_assert_eq(csctp_dc_channel_count(p.s[0].dc), 0, "the hidden channel outlived the reset");
   /* The id is free: an OPEN on it now opens a channel. */
   static const uint8_t open[] = {0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 1, 0, 0, 'L'};
   dc_raw_send(&p, 7, 50, 0, open, sizeof open);
@@ -495,5 +496,39 @@ Test(dc, peer_reset_of_a_stream_without_channel_is_mirrored) {
   RUN(&p);
   csctp_dc_get_stats(p.s[0].dc, &st);
   cr_assert_eq(st.resets_no_channel, 1);
+  dc_pair_del(&p);
+}
+
+static void sixteen_out(csctp_config *c) { c->outbound_streams = 16; }
+
+/* Past the limit: the peer resets one of its streams above ours (it added streams, we did
+ * not): we have no such outgoing stream to reset, so nothing is mirrored or held. */
+Test(dc, peer_reset_of_a_stream_we_do_not_have_is_not_mirrored) {
+  if (!dc_engine_has_reset()) cr_skip_test("the engine has no stream reset");
+  resets_seen seen = {0};
+  dc_pair p;
+  dc_pair_new(&p, NULL, sixteen_out, 1, NULL);
+  p.user = &seen;
+  p.raw_hook = record_incoming_resets;
+  dc_pair_connect(&p);
+  cr_assert_eq(csctp_assoc_add_streams(p.s[1].a, 48, 0, dc_pair_now(&p)), 0);
+  RUN(&p);
+  uint16_t in = 0, out = 0;
+  csctp_assoc_get_stream_counts(p.s[0].a, &in, &out);
+  cr_assert_eq(in, 64, "A takes 64 streams from B");
+  cr_assert_eq(out, 16);
+  static const uint16_t forty = 40, nine = 9;
+  cr_assert_eq(csctp_assoc_reset_streams(p.s[1].a, &forty, 1, dc_pair_now(&p)), 0);
+  RUN(&p);
+  cr_assert_eq(seen.n, 0, "A reset a stream it does not have");
+  csctp_dc_stats st;
+  csctp_dc_get_stats(p.s[0].dc, &st);
+  cr_assert_eq(st.resets_no_channel, 0);
+  cr_assert_eq(csctp_dc_channel_count(p.s[0].dc), 0, "a hidden channel is held");
+  /* Below the limit the same request is mirrored (the test can tell the two apart). */
+  cr_assert_eq(csctp_assoc_reset_streams(p.s[1].a, &nine, 1, dc_pair_now(&p)), 0);
+  RUN(&p);
+  cr_assert_eq(seen.n, 1);
+  cr_assert_eq(seen.stream[0], 9);
   dc_pair_del(&p);
 }
