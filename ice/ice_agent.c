@@ -23,6 +23,8 @@
 #define ICE_COMPONENT 1
 #define ICE_CRED_MAX 256
 #define ICE_MAX_DATAGRAM 65535
+/* Most datagrams in one csctp_ice_agent_send_batch() call (the vectors are on the stack). */
+#define ICE_MAX_BATCH 64
 /* Socket buffers of the selected pair: a browser's burst of unacknowledged
  * datagrams (partially reliable channels, bulk windows of several MiB) would
  * overflow Linux's default 208 KiB and be lost before SCTP sees it. */
@@ -513,4 +515,25 @@ csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t
   gint n = nice_agent_send(a->nice, a->stream, ICE_COMPONENT, (guint)len, (const gchar *)data);
   if (n < 0) return CSCTP_ERR_WOULD_BLOCK;
   return (csctp_ssize)len;
+}
+
+csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const *data,
+                                       const size_t *len, size_t n) {
+  if (!a || a->dead || !data || !len || n == 0 || n > ICE_MAX_BATCH) {
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  GOutputVector vec[ICE_MAX_BATCH];
+  NiceOutputMessage msg[ICE_MAX_BATCH];
+  for (size_t i = 0; i < n; i++) {
+    if (!data[i] || len[i] == 0 || len[i] > ICE_MAX_DATAGRAM) return CSCTP_ERR_INVALID_ARGUMENT;
+    vec[i].buffer = data[i];
+    vec[i].size = len[i];
+    msg[i].buffers = &vec[i];
+    msg[i].n_buffers = 1;
+  }
+  if (a->state != CSCTP_ICE_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  /* libnice hands a batch to g_socket_send_messages(): one sendmmsg() on Linux. */
+  gint sent = nice_agent_send_messages_nonblocking(a->nice, a->stream, ICE_COMPONENT, msg, (guint)n,
+                                                   NULL, NULL);
+  return sent < 0 ? 0 : (csctp_ssize)sent;
 }

@@ -99,12 +99,50 @@ static int peer_leave(csctp_peer *p) {
 
 /* ---------------------------------------------------------------- output and timers */
 
-/* Pulls every due datagram (DTLS handshake, then SCTP packets in records) into ICE. */
+/* Hands the datagrams in the batch to ICE in one call; those it refuses are dropped
+ * (counted: the protocols above recover). */
+static void peer_send_batch(csctp_peer *p) {
+  if (p->batch_n == 0) return;
+  const uint8_t *d[PEER_BATCH];
+  for (size_t i = 0; i < p->batch_n; i++) d[i] = p->batch + i * PEER_DTLS_MTU;
+  csctp_ssize sent = p->ice ? csctp_ice_agent_send_batch(p->ice, d, p->batch_len, p->batch_n) : 0;
+  if (sent < 0) sent = 0;
+  p->dropped_out += p->batch_n - (size_t)sent;
+  p->batch_n = 0;
+}
+
+/*
+ * Pulls every due datagram (DTLS handshake, then SCTP packets in records) and sends
+ * them in batches. In a datagram callback the last partial batch waits for the next
+ * iteration of the context (the timer source is ready then), so that what a burst of
+ * input causes leaves in one sendmmsg.
+ */
 static void peer_flush(csctp_peer *p, csctp_tstamp now) {
   if (!p->ds || !p->ice_connected || p->dead) return;
-  csctp_ssize n;
-  while ((n = csctp_dtls_sctp_write_datagram(p->ds, p->dgram, sizeof p->dgram, now)) > 0) {
-    if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
+  for (;;) {
+    if (p->batch_n == PEER_BATCH) peer_send_batch(p);
+    uint8_t *slot = p->batch ? p->batch + p->batch_n * PEER_DTLS_MTU : p->dgram;
+    csctp_ssize n = csctp_dtls_sctp_write_datagram(p->ds, slot, PEER_DTLS_MTU, now);
+    if (n <= 0) break;
+    if (!p->batch) { /* the first output since the batch was given back */
+      p->batch = p->mem->malloc(PEER_BATCH * PEER_DTLS_MTU, p->mem->user_data);
+      if (!p->batch) { /* no memory for a batch: this datagram alone */
+        if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
+        continue;
+      }
+      memcpy(p->batch, p->dgram, (size_t)n);
+    }
+    p->batch_len[p->batch_n++] = (size_t)n;
+    p->batch_used = now;
+  }
+  if (!p->in_rx || p->closing) peer_send_batch(p);
+}
+
+/* Gives the batch back once the peer has had no output for a while (an idle peer holds none). */
+static void peer_trim_batch(csctp_peer *p, csctp_tstamp now) {
+  if (p->batch && p->batch_n == 0 && now - p->batch_used > PEER_BATCH_IDLE_US) {
+    p->mem->free(p->batch, p->mem->user_data);
+    p->batch = NULL;
   }
 }
 
@@ -114,11 +152,16 @@ static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
   csctp_tstamp t = p->ds ? csctp_dtls_sctp_expiry(p->ds) : CSCTP_TSTAMP_NONE;
   /* A deadline already past after handling it: retry in a millisecond, never spin. */
   if (t != CSCTP_TSTAMP_NONE && t <= now) t = now + CSCTP_MILLISECONDS;
-  g_source_set_ready_time(p->timer, t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t);
+  /* A busy peer keeps a batch; an idle one is woken once more to give it back. */
+  if (p->batch && p->batch_n == 0) {
+    csctp_tstamp trim = p->batch_used + PEER_BATCH_IDLE_US + 1;
+    if (t == CSCTP_TSTAMP_NONE || trim < t) t = trim > now ? trim : now + CSCTP_MILLISECONDS;
+  }
+  p->deadline = t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t;
 }
 
 void csctp_peer_kick(csctp_peer *p) {
-  if (p->timer && !p->in_run) g_source_set_ready_time(p->timer, 0);
+  if (p->timer && !p->in_run) p->kicked = 1;
 }
 
 /* ---------------------------------------------------------------- the pump */
@@ -269,18 +312,47 @@ static void peer_run(csctp_peer *p) {
   p->in_run = 0;
 }
 
+/* Whether the timer source has work now; else how long poll() may wait for it (ms). */
+static gboolean peer_timer_ready(GSource *src, gint *timeout) {
+  const csctp_peer *p = ((peer_source *)src)->peer;
+  if (p->kicked || p->batch_n) return TRUE;
+  if (p->deadline < 0) return FALSE;
+  gint64 left = p->deadline - g_source_get_time(src);
+  if (left <= 0) return TRUE;
+  if (timeout) *timeout = left / 1000 + 1 > G_MAXINT ? G_MAXINT : (gint)(left / 1000 + 1);
+  return FALSE;
+}
+
+static gboolean peer_timer_prepare(GSource *src, gint *timeout) {
+  *timeout = -1;
+  if (!peer_timer_ready(src, timeout)) return FALSE;
+  *timeout = 0;
+  return TRUE;
+}
+
+static gboolean peer_timer_check(GSource *src) { return peer_timer_ready(src, NULL); }
+
 static gboolean peer_timer_dispatch(GSource *src, GSourceFunc cb, gpointer data) {
   (void)cb;
   (void)data;
   csctp_peer *p = ((peer_source *)src)->peer;
-  g_source_set_ready_time(src, -1);
+  csctp_tstamp now = peer_now();
+  int due = p->kicked || (p->deadline >= 0 && (gint64)now >= p->deadline);
+  p->kicked = 0;
   peer_enter(p);
-  peer_run(p);
+  if (due) {
+    p->deadline = -1; /* peer_run sets the next one */
+    peer_trim_batch(p, now);
+    peer_run(p);
+  } else {
+    peer_send_batch(p); /* what a burst of input left */
+  }
   peer_leave(p);
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs peer_timer_funcs = {NULL, NULL, peer_timer_dispatch, NULL, NULL, NULL};
+static GSourceFuncs peer_timer_funcs = {
+    peer_timer_prepare, peer_timer_check, peer_timer_dispatch, NULL, NULL, NULL};
 
 /*
  * Every datagram that was waiting has been read (this source's priority is below
@@ -289,11 +361,18 @@ static GSourceFuncs peer_timer_funcs = {NULL, NULL, peer_timer_dispatch, NULL, N
  * its last packet does not wait sack_timeout (GStreamer's sctpenc then sleeps
  * 100 ms each time).
  */
+static gboolean peer_drained_prepare(GSource *src, gint *timeout) {
+  *timeout = -1;
+  return ((peer_source *)src)->peer->drain_due ? (*timeout = 0, TRUE) : FALSE;
+}
+
+static gboolean peer_drained_check(GSource *src) { return ((peer_source *)src)->peer->drain_due; }
+
 static gboolean peer_drained_dispatch(GSource *src, GSourceFunc cb, gpointer data) {
   (void)cb;
   (void)data;
   csctp_peer *p = ((peer_source *)src)->peer;
-  g_source_set_ready_time(src, -1);
+  p->drain_due = 0;
   if (p->dead || !p->sctp_up) return G_SOURCE_CONTINUE;
   csctp_assoc_input_drained(p->assoc);
   peer_enter(p);
@@ -302,7 +381,8 @@ static gboolean peer_drained_dispatch(GSource *src, GSourceFunc cb, gpointer dat
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs peer_drained_funcs = {NULL, NULL, peer_drained_dispatch, NULL, NULL, NULL};
+static GSourceFuncs peer_drained_funcs = {
+    peer_drained_prepare, peer_drained_check, peer_drained_dispatch, NULL, NULL, NULL};
 
 /* ---------------------------------------------------------------- ICE */
 
@@ -319,8 +399,10 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
     return;
   }
   p->dtls_started = 1;
+  p->in_rx = 1;
   peer_run(p);
-  if (p->drained) g_source_set_ready_time(p->drained, 0);
+  p->in_rx = 0;
+  p->drain_due = 1;
 }
 
 static void peer_start_handshake(csctp_peer *p) {
@@ -469,6 +551,7 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
   if (!p) return CSCTP_ERR_NOMEM;
   p->mem = mem;
+  p->deadline = -1;
   p->cfg = *cfg;
   p->cfg.local_addresses = NULL; /* not kept: passed to libnice below */
   p->cfg.servers = NULL;
@@ -609,6 +692,7 @@ static void peer_free(csctp_peer *p) {
   if (p->local_candidates) g_ptr_array_unref(p->local_candidates);
   if (p->early) g_ptr_array_unref(p->early);
   if (p->rx_copy) p->mem->free(p->rx_copy, p->mem->user_data);
+  if (p->batch) p->mem->free(p->batch, p->mem->user_data);
   if (p->remote) p->mem->free(p->remote, p->mem->user_data);
   if (p->local) p->mem->free(p->local, p->mem->user_data);
   g_main_context_unref(p->ctx);
@@ -635,6 +719,7 @@ void csctp_peer_del(csctp_peer *p) {
     g_source_unref(p->gather_idle);
     p->gather_idle = NULL;
   }
+  peer_send_batch(p); /* what a callback left for the next iteration goes before ICE does */
   csctp_ice_agent_del(p->ice);
   p->ice = NULL;
   if (p->depth == 0) peer_free(p);

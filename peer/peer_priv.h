@@ -17,6 +17,10 @@
 #define PEER_PARTIAL_DELIVERY_POINT (256u << 10)
 /* Largest datagram we write (the DTLS MTU); the SCTP packet is this minus 37. */
 #define PEER_DTLS_MTU 1200
+/* Datagrams handed to ICE in one call (one sendmmsg). The batch is allocated when the
+ * peer first has output and given back after PEER_BATCH_IDLE_US without any. */
+#define PEER_BATCH 16
+#define PEER_BATCH_IDLE_US (1000 * 1000)
 
 typedef struct peer_source {
   GSource src;
@@ -48,14 +52,24 @@ struct csctp_peer {
   GPtrArray *early; /* GBytes: DTLS datagrams before the DTLS endpoint exists */
   int ice_connected, dtls_started, sctp_up, closing;
   csctp_peer_state state;
-  GSource *timer;
-  GSource *gather_idle;
+  /* The pump's two sources are polled (prepare/check read the fields below), so that
+   * arming them never writes to the context's wakeup fd: that was a write() per datagram. */
+  GSource *timer;   /* the cores' deadline, a kick, or a batch left to send */
   GSource *drained; /* below the sockets' priority: runs once every datagram waiting was read */
+  GSource *gather_idle;
+  gint64 deadline; /* monotonic µs of the cores' next deadline, -1 none */
+  int kicked;      /* run the pump at the next iteration */
+  int drain_due;   /* datagrams were read since `drained` last ran */
+  int in_rx;       /* in a datagram callback: a partial batch waits */
+  uint8_t *batch;  /* PEER_BATCH datagrams of PEER_DTLS_MTU bytes, or NULL */
+  size_t batch_n;  /* datagrams in it not yet sent */
+  size_t batch_len[PEER_BATCH];
+  csctp_tstamp batch_used; /* when it last carried a datagram */
   int depth, dead, in_run;
   uint64_t dropped_out; /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
   uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
-  uint8_t dgram[PEER_DTLS_MTU];
+  uint8_t dgram[PEER_DTLS_MTU]; /* the first datagram while there is no batch */
 };
 
 /* peer.c */

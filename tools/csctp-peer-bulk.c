@@ -5,7 +5,9 @@
  * harness's JSON lines. Sends N MiB one way in 64 KiB binary messages with
  * the harness's flow control (send while the buffered amount is at most
  * 4 MiB, resume at 1 MiB), then N MiB the other way, and prints MB/s (10^6
- * bytes per second, first send to the receiver's acknowledgement) for each.
+ * bytes per second, first send to the receiver's acknowledgement) for each,
+ * with the sender's packets and retransmissions, then the CPU time (user +
+ * system) of both processes per GiB moved.
  *
  *   csctp-peer-bulk [--mib N]     (default 64)
  *
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +40,7 @@ typedef struct bulk {
   csctp_dc_channel tx;
   uint64_t sent;
   gint64 t0;
+  uint64_t packets_out0, retrans0; /* the sender's counters when the transfer started */
   /* receiving */
   uint64_t received;
   int ok;
@@ -86,12 +90,17 @@ static void bulk_start(bulk *b, const char *label) {
 
 static void bulk_on_channel(bulk *b, const csctp_dc_event *ev) {
   switch (ev->type) {
-  case CSCTP_DC_EVENT_OPEN:
+  case CSCTP_DC_EVENT_OPEN: {
     if (ev->u.open.by_peer || ev->channel != b->tx) break;
     csctp_peer_set_buffered_amount_low(b->peer, b->tx, BULK_LOW);
     b->t0 = g_get_monotonic_time();
+    csctp_stats ss = {0};
+    csctp_peer_get_stats(b->peer, &ss, NULL);
+    b->packets_out0 = ss.packets_out;
+    b->retrans0 = ss.retransmissions;
     bulk_pump(b);
     break;
+  }
   case CSCTP_DC_EVENT_BUFFERED_AMOUNT_LOW:
     if (ev->channel == b->tx) bulk_pump(b);
     break;
@@ -102,8 +111,14 @@ static void bulk_on_channel(bulk *b, const csctp_dc_event *ev) {
     } else if (ev->u.message.len == 2 && !memcmp(ev->u.message.data, "ok", 2) &&
                ev->channel == b->tx) {
       double s = (double)(g_get_monotonic_time() - b->t0) / 1e6;
-      printf("%s: %llu bytes in %.3f s: %.2f MB/s\n", b->offerer ? "a -> b" : "b -> a",
-             (unsigned long long)b->total, s, (double)b->total / 1e6 / s);
+      csctp_stats ss = {0};
+      csctp_peer_get_stats(b->peer, &ss, NULL);
+      printf(
+          "%s: %llu bytes in %.3f s: %.2f MB/s (sender: %llu packets out, %llu DATA "
+          "retransmitted)\n",
+          b->offerer ? "a -> b" : "b -> a", (unsigned long long)b->total, s,
+          (double)b->total / 1e6 / s, (unsigned long long)(ss.packets_out - b->packets_out0),
+          (unsigned long long)(ss.retransmissions - b->retrans0));
       fflush(stdout);
       b->ok = 1;
       if (b->offerer)
@@ -254,6 +269,17 @@ int main(int argc, char **argv) {
   int rv = bulk_run(1, b2a[0], a2b[1], total, seconds);
   int st = 0;
   waitpid(pid, &st, 0);
+  /* CPU of both processes for the whole run (set-up included), per GiB moved. */
+  struct rusage ra, rb;
+  getrusage(RUSAGE_SELF, &ra);
+  getrusage(RUSAGE_CHILDREN, &rb);
+  double cpu_a = (double)ra.ru_utime.tv_sec + (double)ra.ru_stime.tv_sec +
+                 ((double)ra.ru_utime.tv_usec + (double)ra.ru_stime.tv_usec) / 1e6;
+  double cpu_b = (double)rb.ru_utime.tv_sec + (double)rb.ru_stime.tv_sec +
+                 ((double)rb.ru_utime.tv_usec + (double)rb.ru_stime.tv_usec) / 1e6;
+  double gib = 2.0 * (double)total / (double)(1u << 30);
+  printf("cpu: a %.2f s, b %.2f s (user+system), both %.2f s for %.2f GiB: %.2f CPU-s/GiB\n", cpu_a,
+         cpu_b, cpu_a + cpu_b, gib, (cpu_a + cpu_b) / gib);
   if (rv || !WIFEXITED(st) || WEXITSTATUS(st)) {
     fprintf(stderr, "csctp-peer-bulk: FAILED (a: %d, b: status %d)\n", rv, st);
     return 1;

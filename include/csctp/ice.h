@@ -310,6 +310,19 @@ CSCTP_EXTERN int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *agent
 CSCTP_EXTERN csctp_ssize csctp_ice_agent_send(csctp_ice_agent *agent, const uint8_t *data,
                                               size_t len);
 
+/**
+ * Sends `n` datagrams to the peer on the selected pair in one call (one
+ * sendmmsg() where the socket allows it): datagram i is `data[i]`, `len[i]`
+ * bytes. Returns how many were sent, from the first, 0..n (those after the
+ * count were refused by the socket now: drop them or retry, the protocols
+ * above recover); CSCTP_ERR_INVALID_STATE when not CONNECTED;
+ * CSCTP_ERR_INVALID_ARGUMENT for n 0 or over 64, a NULL datagram, or a
+ * length of 0 or over 65535. Nothing is kept.
+ */
+CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *agent,
+                                                    const uint8_t *const *data, const size_t *len,
+                                                    size_t n);
+
 /** Returns the current state. */
 CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent);
 

@@ -23,6 +23,7 @@ typedef struct side {
   int n_state_events, n_failed_events, n_pair_events;
   int received[N_DATAGRAMS];
   size_t n_received, bad;
+  int last_seq, out_of_order; /* arrival order (loopback keeps it) */
   int saw_loopback;
 } side;
 
@@ -104,6 +105,8 @@ static void on_event(csctp_ice_agent *agent, const csctp_ice_event *ev, void *us
     want[0] = (uint8_t)seq;
     if (memcmp(want, ev->u.datagram.data, ev->u.datagram.len) != 0) s->bad++;
     if (!s->received[seq]++) s->n_received++;
+    if (s->n_received > 1 && seq <= s->last_seq) s->out_of_order++;
+    s->last_seq = seq;
     break;
   }
   }
@@ -216,6 +219,65 @@ Test(ice_agent, connect_and_exchange_datagrams_both_ways) {
   cr_assert_eq(A.n_received, N_DATAGRAMS, "A got %zu of %d", A.n_received, N_DATAGRAMS);
   cr_assert_eq(A.bad + B.bad, 0);
   cr_assert_eq(A.n_failed_events + B.n_failed_events, 0);
+}
+
+/* Brings A and B to CONNECTED over loopback (trickled candidates), or fails the test. */
+static void connect_pair(void) {
+  make_agent(&A, &B, 1, 10000);
+  make_agent(&B, &A, 0, 10000);
+  A.trickle_now = B.trickle_now = 1;
+  exchange_credentials();
+  cr_assert_eq(csctp_ice_agent_gather(A.agent), 0);
+  cr_assert_eq(csctp_ice_agent_gather(B.agent), 0);
+  gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(connected(&A) && connected(&B)) && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert(connected(&A) && connected(&B), "not connected in 10 s");
+}
+
+Test(ice_agent, batches_arrive_whole_in_order_and_bad_batches_are_refused) {
+  make_agent(&A, &B, 1, 10000);
+  static uint8_t bufs[N_DATAGRAMS][1200];
+  const uint8_t *d[N_DATAGRAMS];
+  size_t len[N_DATAGRAMS];
+  for (int seq = 0; seq < N_DATAGRAMS; seq++) {
+    len[seq] = size_of(seq);
+    fill(bufs[seq], len[seq], seq);
+    bufs[seq][0] = (uint8_t)seq;
+    d[seq] = bufs[seq];
+  }
+  /* Before the pair is selected. */
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d, len, 2), CSCTP_ERR_INVALID_STATE);
+  csctp_ice_agent_del(A.agent);
+  A.agent = NULL;
+  connect_pair();
+  /* Refused whole, nothing sent: no datagram, too many, a NULL or an empty datagram. */
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d, len, 0), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d, len, 65), CSCTP_ERR_INVALID_ARGUMENT);
+  const uint8_t *with_null[2] = {d[0], NULL};
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, with_null, len, 2), CSCTP_ERR_INVALID_ARGUMENT);
+  size_t with_empty[2] = {len[0], 0};
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d, with_empty, 2), CSCTP_ERR_INVALID_ARGUMENT);
+  size_t too_long[2] = {len[0], 65536};
+  cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d, too_long, 2), CSCTP_ERR_INVALID_ARGUMENT);
+  /* Batches of 1, 7, 20 and 36: every datagram arrives once, whole, in order. */
+  static const size_t batches[] = {1, 7, 20, 36};
+  size_t at = 0;
+  for (size_t i = 0; i < sizeof batches / sizeof batches[0]; i++) {
+    cr_assert_eq(csctp_ice_agent_send_batch(A.agent, d + at, len + at, batches[i]),
+                 (csctp_ssize)batches[i]);
+    at += batches[i];
+  }
+  cr_assert_eq(at, (size_t)N_DATAGRAMS);
+  gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (B.n_received < N_DATAGRAMS && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(B.n_received, N_DATAGRAMS, "B got %zu of %d", B.n_received, N_DATAGRAMS);
+  cr_assert_eq(B.bad, 0);
+  cr_assert_eq(B.out_of_order, 0);
+  for (int seq = 0; seq < N_DATAGRAMS; seq++) cr_assert_eq(B.received[seq], 1, "seq %d", seq);
 }
 
 Test(ice_agent, trickle_with_late_candidates) {

@@ -13,6 +13,7 @@
 
 #include <csctp/peer.h>
 
+#include "../../peer/peer_priv.h"
 #include "sdp_files.h"
 
 #define MAX_CH 8
@@ -87,6 +88,7 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
 }
 
 static uint32_t ice_timeout_ms; /* 0: the default */
+static const csctp_mem *side_mem; /* NULL: the default */
 
 static void side_new(side *s, const char *name, int offerer) {
   memset(s, 0, sizeof *s);
@@ -100,6 +102,7 @@ static void side_new(side *s, const char *name, int offerer) {
   cfg.local_addresses = lo;
   cfg.n_local_addresses = 1;
   if (ice_timeout_ms) cfg.ice_connect_timeout_ms = ice_timeout_ms;
+  cfg.mem = side_mem;
   cr_assert_eq(csctp_peer_new(&s->peer, ctx, &cfg), 0);
 }
 
@@ -147,6 +150,7 @@ static int negotiate(side *a, side *b, int tamper) {
 static void setup(void) {
   ctx = g_main_context_new();
   ice_timeout_ms = 0;
+  side_mem = NULL;
 }
 static void teardown(void) {
   while (g_main_context_iteration(ctx, FALSE)) {}
@@ -358,4 +362,96 @@ Test(peer, caller_mistakes) {
   cr_assert_eq(csctp_peer_new(&p, ctx, &cfg), CSCTP_ERR_INVALID_ARGUMENT, "no on_event");
   free(offer);
   side_del(&s);
+}
+
+/* ---- the send batch (PEER_BATCH datagrams of PEER_DTLS_MTU): held while busy, given back idle */
+
+#define BATCH_BYTES (PEER_BATCH * PEER_DTLS_MTU)
+
+typedef struct batch_count {
+  int live; /* allocations of BATCH_BYTES not yet freed */
+  int made; /* allocations of BATCH_BYTES ever */
+} batch_count;
+
+/* Each block carries its size in front, so that free() knows whether it was a batch. */
+static void *bc_malloc(size_t n, void *u) {
+  size_t *h = malloc(sizeof(size_t) * 2 + n);
+  if (!h) return NULL;
+  h[0] = n;
+  if (n == BATCH_BYTES) ((batch_count *)u)->live++, ((batch_count *)u)->made++;
+  return h + 2;
+}
+static void bc_free(void *ptr, void *u) {
+  if (!ptr) return;
+  size_t *h = (size_t *)ptr - 2;
+  if (h[0] == BATCH_BYTES) ((batch_count *)u)->live--;
+  free(h);
+}
+static void *bc_calloc(size_t m, size_t n, void *u) {
+  void *p = bc_malloc(m * n, u);
+  if (p) memset(p, 0, m * n);
+  return p;
+}
+static void *bc_realloc(void *ptr, size_t n, void *u) {
+  if (!ptr) return bc_malloc(n, u);
+  size_t *h = (size_t *)ptr - 2;
+  void *q = bc_malloc(n, u);
+  if (!q) return NULL;
+  memcpy(q, ptr, h[0] < n ? h[0] : n);
+  bc_free(ptr, u);
+  return q;
+}
+
+static void run_for(gint64 us) {
+  gint64 until = g_get_monotonic_time() + us;
+  while (g_get_monotonic_time() < until) {
+    if (!g_main_context_iteration(ctx, FALSE)) g_usleep(1000);
+  }
+}
+
+Test(peer, an_idle_peer_gives_its_send_batch_back) {
+  batch_count count = {0};
+  csctp_mem mem = {&count, bc_malloc, bc_free, bc_calloc, bc_realloc};
+  side_mem = &mem;
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  csctp_dc_channel ch;
+  csctp_dc_init init = {.label = "bulk"};
+  cr_assert_eq(csctp_peer_create_channel(a.peer, &init, &ch), 0);
+  cr_assert_eq(count.made, 0, "no batch before there is output");
+  cr_assert_eq(negotiate(&a, &b, 0), 0);
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(connected_both(&a, &b) && b.opened >= 1) && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert(connected_both(&a, &b));
+
+  /* 400 kB: hundreds of packets one way, SACKs the other; each side holds one batch. */
+  static uint8_t big[100000];
+  for (int i = 0; i < 4; i++) cr_assert_eq(csctp_peer_send(a.peer, ch, 0, big, sizeof big), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (b.binary_bytes < 4 * sizeof big && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(b.binary_bytes, 4 * sizeof big);
+  cr_assert_eq(count.live, 2, "a busy peer keeps its batch: %d live", count.live);
+
+  /* Idle for PEER_BATCH_IDLE_US and a little more: both give it back. */
+  run_for(PEER_BATCH_IDLE_US + 300 * 1000);
+  cr_assert_eq(count.live, 0, "%d batches still held by idle peers", count.live);
+
+  /* Output again: a batch again, and the message arrives. */
+  int made = count.made;
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 0, big, sizeof big), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (b.binary_bytes < 5 * sizeof big && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert_eq(b.binary_bytes, 5 * sizeof big);
+  cr_assert_gt(count.made, made);
+  side_del(&a);
+  side_del(&b);
+  while (g_main_context_iteration(ctx, FALSE)) {}
+  cr_assert_eq(count.live, 0, "a deleted peer holds no batch");
 }
