@@ -517,6 +517,19 @@ csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t
   return (csctp_ssize)len;
 }
 
+int csctp_ice_agent_set_pacing(csctp_ice_agent *a, uint32_t ta_ms) {
+  if (!a || a->dead || ta_ms < 5 || ta_ms > 1000) return CSCTP_ERR_INVALID_ARGUMENT;
+  g_object_set(a->nice, "stun-pacing-timer", (guint)ta_ms, NULL);
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: Ta %u ms", (unsigned)ta_ms);
+  return 0;
+}
+
+uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *a) {
+  guint ta = 0;
+  if (a && a->nice) g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
+  return (uint32_t)ta;
+}
+
 csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const *data,
                                        const size_t *len, size_t n) {
   if (!a || a->dead || !data || !len || n == 0 || n > ICE_MAX_BATCH) {

@@ -6,6 +6,7 @@
  * csctp_tstamp) and one GSource whose ready time is their earliest deadline.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -46,10 +47,15 @@ static void peer_config_fill_default(void *p) {
   cfg->sctp_sndbuf = 4u << 20;
   cfg->ice_connect_timeout_ms = 30000;
   cfg->dtls_srtp = 1;
+  cfg->ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
 }
 
 static size_t peer_config_size(int version) {
-  return version == CSCTP_PEER_CONFIG_V1 ? sizeof(csctp_peer_config) : 0;
+  switch (version) {
+  case CSCTP_PEER_CONFIG_V1: return offsetof(csctp_peer_config, ice_pacing_ms);
+  case CSCTP_PEER_CONFIG_V2: return sizeof(csctp_peer_config);
+  default: return 0;
+  }
 }
 
 int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg) {
@@ -509,6 +515,7 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
    * fails the handshake without it. */
   dc.srtp = p->cfg.dtls_srtp ? 1 : 0;
   dc.srtp_profiles = CSCTP_PEER_SRTP_PROFILES;
+  dc.cipher_list = p->cipher_list;
   dc.mem = p->mem;
   dc.log = p->cfg.log;
   dc.log_user_data = p->cfg.log_user_data;
@@ -547,6 +554,8 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   const csctp_peer_config *cfg = csctp_versioned_in(ucfg, peer_config_size(config_version), &buf,
                                                     sizeof buf, peer_config_fill_default);
   if (!out || !cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->ice_pacing_ms && (cfg->ice_pacing_ms < 5 || cfg->ice_pacing_ms > 1000))
+    return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
   if (!p) return CSCTP_ERR_NOMEM;
@@ -555,6 +564,17 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   p->cfg = *cfg;
   p->cfg.local_addresses = NULL; /* not kept: passed to libnice below */
   p->cfg.servers = NULL;
+  if (!p->cfg.ice_pacing_ms) p->cfg.ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
+  p->cfg.dtls_cipher_list = NULL; /* our copy, below */
+  if (cfg->dtls_cipher_list) {
+    size_t n = strlen(cfg->dtls_cipher_list) + 1;
+    p->cipher_list = mem->malloc(n, mem->user_data);
+    if (!p->cipher_list) {
+      mem->free(p, mem->user_data);
+      return CSCTP_ERR_NOMEM;
+    }
+    memcpy(p->cipher_list, cfg->dtls_cipher_list, n);
+  }
   p->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
   p->remote_type = -1;
   p->local_candidates = g_ptr_array_new_with_free_func(g_free);
@@ -693,6 +713,7 @@ static void peer_free(csctp_peer *p) {
   if (p->early) g_ptr_array_unref(p->early);
   if (p->rx_copy) p->mem->free(p->rx_copy, p->mem->user_data);
   if (p->batch) p->mem->free(p->batch, p->mem->user_data);
+  if (p->cipher_list) p->mem->free(p->cipher_list, p->mem->user_data);
   if (p->remote) p->mem->free(p->remote, p->mem->user_data);
   if (p->local) p->mem->free(p->local, p->mem->user_data);
   g_main_context_unref(p->ctx);

@@ -67,6 +67,7 @@ struct csctp_peer {
   csctp_tstamp batch_used; /* when it last carried a datagram */
   int depth, dead, in_run;
   uint64_t dropped_out; /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
+  char *cipher_list;    /* copy of cfg.dtls_cipher_list, or NULL */
   uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
   uint8_t dgram[PEER_DTLS_MTU]; /* the first datagram while there is no batch */

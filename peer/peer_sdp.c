@@ -23,6 +23,7 @@ void csctp_peer_sdp_local(const csctp_peer *p, csctp_sdp_local *loc, csctp_sdp_f
   loc->n_fingerprints = 1;
   loc->sctp_port = p->scfg.local_port;
   loc->max_message_size = p->scfg.max_message_size;
+  loc->ice_pacing_ms = p->cfg.ice_pacing_ms;
 }
 
 /* Adds our candidates and end-of-candidates, then writes. */
@@ -162,6 +163,12 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
     rv = csctp_peer_remake_assoc(p, r->sctp_port);
     if (rv) return rv;
   }
+  /* RFC 8445 §14.2: both pace at the larger proposal; a peer without a=ice-pacing
+   * proposes the default, 50 ms. Set before the credentials start the checks. */
+  uint32_t ta = r->ice_pacing_ms ? r->ice_pacing_ms : 50;
+  if (ta < p->cfg.ice_pacing_ms) ta = p->cfg.ice_pacing_ms;
+  if (ta > 1000) ta = 1000;
+  csctp_ice_agent_set_pacing(p->ice, ta);
   rv = csctp_ice_agent_set_remote_credentials(p->ice, r->ice_ufrag, r->ice_pwd);
   if (rv) return rv;
   p->remote_type = (int)type;
@@ -182,10 +189,10 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
   if (r->end_of_candidates || !r->ice_trickle) csctp_ice_agent_end_of_remote_candidates(p->ice);
   csctp_peer_log(p, CSCTP_LOG_INFO,
                  "peer: remote %s set (setup %s, we are DTLS %s, sctp-port %u, "
-                 "max-message-size %llu)",
+                 "max-message-size %llu, ICE Ta %u ms)",
                  type == CSCTP_PEER_SDP_OFFER ? "offer" : "answer", csctp_sdp_setup_name(r->setup),
                  role == CSCTP_DTLS_CLIENT ? "client" : "server", r->sctp_port,
-                 (unsigned long long)r->max_message_size);
+                 (unsigned long long)r->max_message_size, (unsigned)ta);
   rv = csctp_peer_start_dtls(p, fps, nfp);
   if (rv) {
     csctp_peer_log(p, CSCTP_LOG_ERROR, "peer: DTLS endpoint: %s", csctp_strerror(rv));

@@ -206,6 +206,17 @@ static int parse_candidate(sdp_parser *p, size_t line, sdp_span v, int keep) {
   return 0;
 }
 
+/* a=ice-pacing:<1*10DIGIT> (RFC 8839 §5.8), in ms. A value under 5 is kept as it is: the
+ * user of the description applies RFC 8445 §14.2's floor. */
+static int parse_ice_pacing(sdp_parser *p, size_t line, sdp_span name, sdp_span v) {
+  uint64_t ms;
+  if (v.len == 0 || v.len > 10 || !sdp_span_u64(v, &ms) || ms > UINT32_MAX) {
+    return attr_fail(p, line, name, "not a number of milliseconds (RFC 8839 §5.8)", v);
+  }
+  p->out->ice_pacing_ms = ms ? (uint32_t)ms : 1; /* 0 means absent in csctp_sdp */
+  return 0;
+}
+
 static int parse_attr(sdp_parser *p, size_t line, sdp_span a, const sdp_level *lv) {
   sdp_span name = a, v = {a.p + a.len, 0};
   const char *colon = memchr(a.p, ':', a.len);
@@ -223,6 +234,7 @@ static int parse_attr(sdp_parser *p, size_t line, sdp_span a, const sdp_level *l
   if (lv->media < 0) {
     if (sdp_span_eq(name, "group")) return parse_group(p, line, name, v);
     if (sdp_span_eq(name, "ice-lite")) out->ice_lite = 1;
+    if (sdp_span_eq(name, "ice-pacing")) return parse_ice_pacing(p, line, name, v);
     return 0;
   }
   csctp_sdp_media *m = &out->media[lv->media];

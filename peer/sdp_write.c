@@ -63,6 +63,7 @@ csctp_ssize csctp_sdp_write(const csctp_sdp *s, char *buf, size_t cap) {
       s->origin_username[0] ? s->origin_username : "-", (unsigned long long)s->session_id,
       (unsigned long long)s->session_version);
   if (s->ice_lite) put(&w, "a=ice-lite\r\n");
+  if (s->ice_pacing_ms) put(&w, "a=ice-pacing:%u\r\n", (unsigned)s->ice_pacing_ms);
   if (s->n_bundle) {
     put(&w, "a=group:BUNDLE");
     for (size_t i = 0; i < s->n_bundle && i < CSCTP_SDP_MAX_MEDIA; i++) {
@@ -101,7 +102,8 @@ static int cred_ok(const char *s, size_t min) {
 static int apply_local(csctp_sdp *out, const csctp_sdp_local *local) {
   if (!local || !cred_ok(local->ice_ufrag, 4) || !cred_ok(local->ice_pwd, 22) ||
       !local->fingerprints || local->n_fingerprints == 0 ||
-      local->n_fingerprints > CSCTP_SDP_MAX_FINGERPRINTS || local->sctp_port == 0) {
+      local->n_fingerprints > CSCTP_SDP_MAX_FINGERPRINTS || local->sctp_port == 0 ||
+      (local->ice_pacing_ms && local->ice_pacing_ms < 5)) {
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
   for (size_t i = 0; i < local->n_fingerprints; i++) {
@@ -120,6 +122,7 @@ static int apply_local(csctp_sdp *out, const csctp_sdp_local *local) {
   strcpy(out->ice_ufrag, local->ice_ufrag);
   strcpy(out->ice_pwd, local->ice_pwd);
   out->ice_trickle = local->ice_trickle != 0;
+  out->ice_pacing_ms = local->ice_pacing_ms;
   out->sctp_port = local->sctp_port;
   out->has_sctp_port = 1;
   out->max_message_size = local->max_message_size;

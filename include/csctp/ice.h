@@ -323,6 +323,20 @@ CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *agent,
                                                     const uint8_t *const *data, const size_t *len,
                                                     size_t n);
 
+/**
+ * Sets Ta, the interval between this agent's connectivity checks (RFC 8445
+ * §14.2), in milliseconds: 5 to 1000. The RFC's default is 50 ms; an agent
+ * that uses another value proposes it to its peer (a=ice-pacing, RFC 8839
+ * §5.8) and both then use the larger of the two proposals, counting 50 for a
+ * peer that proposed none (csctp_peer does that). Takes effect from the next
+ * check. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a value out of range).
+ * Before this call the agent paces at libnice's 20 ms.
+ */
+CSCTP_EXTERN int csctp_ice_agent_set_pacing(csctp_ice_agent *agent, uint32_t ta_ms);
+
+/** Returns the agent's current Ta in milliseconds (csctp_ice_agent_set_pacing()). */
+CSCTP_EXTERN uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *agent);
+
 /** Returns the current state. */
 CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent);
 

@@ -172,6 +172,9 @@ typedef struct csctp_sdp {
   uint64_t max_message_size; /**< a=max-message-size; 65536 when absent; 0 = no limit */
   /** 1 when the description had a=max-message-size */
   int has_max_message_size;
+  /** a=ice-pacing (RFC 8839 §5.8, session level): the Ta in ms the sender proposes for
+   *  its connectivity checks; 0 when absent (RFC 8445 §14.2 then counts 50 ms). */
+  uint32_t ice_pacing_ms;
 } csctp_sdp;
 
 /** Where and why a description did not parse. */
@@ -190,7 +193,7 @@ typedef struct csctp_sdp_error {
  * not a "x=value" line, v= not first or not 0, a bad o= or m= line, too many
  * m-sections, and bad values of the modelled attributes (a=candidate,
  * a=fingerprint, a=setup, a=ice-ufrag, a=ice-pwd, a=mid, a=group,
- * a=sctp-port, a=sctpmap, a=max-message-size); CSCTP_ERR_INVALID_ARGUMENT
+ * a=sctp-port, a=sctpmap, a=max-message-size, a=ice-pacing); CSCTP_ERR_INVALID_ARGUMENT
  * for NULL `out` or `text`. A description without a data m-section parses
  * (data_index is -1). `out` is fully overwritten, also on error.
  */
@@ -229,6 +232,7 @@ typedef struct csctp_sdp_local {
   uint16_t sctp_port;        /**< default 5000 */
   uint64_t max_message_size; /**< advertised; default 262144; 0 = no limit */
   int ice_trickle;           /**< a=ice-options:trickle; default 1 */
+  uint32_t ice_pacing_ms;    /**< a=ice-pacing, 5 or more; 0 (default) = not written */
 } csctp_sdp_local;
 
 /** Fills `local` with the defaults above (no credentials, no fingerprint). */
@@ -239,7 +243,7 @@ CSCTP_EXTERN void csctp_sdp_local_default(csctp_sdp_local *local);
  * BUNDLE 0, a=setup:actpass, no candidates yet (add them with
  * csctp_sdp_add_candidate(), then write). Returns 0 or
  * CSCTP_ERR_INVALID_ARGUMENT (NULL, missing or invalid credentials or
- * fingerprint).
+ * fingerprint, an ice_pacing_ms from 1 to 4).
  */
 CSCTP_EXTERN int csctp_sdp_create_offer(csctp_sdp *out, const csctp_sdp_local *local);
 
@@ -447,12 +451,35 @@ typedef struct csctp_peer_config {
    * this array is all zero (the default: every level), in `log_levels[level]`.
    */
   uint32_t log_levels[CSCTP_LOG_LEVELS];
+
+  /* ---- CSCTP_PEER_CONFIG_V2 ---- */
+  /**
+   * Ta, the pacing of ICE connectivity checks we propose (RFC 8445 §14.2), in ms:
+   * written as a=ice-pacing in our descriptions (RFC 8839 §5.8). Both agents then
+   * pace at the larger of the two proposals, counting RFC 8445's default, 50 ms,
+   * for a peer that proposes none (browsers today). Default
+   * CSCTP_PEER_DEFAULT_ICE_PACING_MS (5, the RFC's floor: a data channel's checks
+   * are few and small); 5 to 1000; 0 = the default.
+   */
+  uint32_t ice_pacing_ms;
+  /**
+   * OpenSSL cipher list for DTLS 1.2 (csctp_dtls_config.cipher_list); NULL
+   * (default) = the DTLS layer's default (ECDHE-ECDSA-AES128-GCM-SHA256 first).
+   * Copied by csctp_peer_new().
+   */
+  const char *dtls_cipher_list;
 } csctp_peer_config;
 
-/** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's. */
+/** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's.
+ *  V2 appended ice_pacing_ms and dtls_cipher_list. @{ */
 #define CSCTP_PEER_CONFIG_V1 1
+#define CSCTP_PEER_CONFIG_V2 2
+/** @} */
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V1
+#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V2
+
+/** csctp_peer_config.ice_pacing_ms by default, in ms. */
+#define CSCTP_PEER_DEFAULT_ICE_PACING_MS 5
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults

@@ -36,8 +36,9 @@ static int untouched(const unsigned char *b, size_t from, size_t to) {
   cr_expect_eq(sizeof(((T *)0)->F), sizeof(((struct V1 *)0)->F), #T "." #F " changed size");
 
 Test(abi, v1_fields_keep_their_offsets_and_sizes){CSCTP_ABI_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)}
-/* A caller built against V1: the defaults fill exactly V1's bytes. */
-#define DEFAULTS_V1(FN, V1, VER)                                                       \
+/* A caller built against V1: the defaults fill exactly V1's bytes; FUTURE is the first version
+ * this library does not know. */
+#define DEFAULTS_V1(FN, V1, VER, FUTURE)                                               \
   do {                                                                                 \
     unsigned char b[sizeof(struct V1) + SLACK];                                        \
     memset(b, GUARD, sizeof b);                                                        \
@@ -46,19 +47,19 @@ Test(abi, v1_fields_keep_their_offsets_and_sizes){CSCTP_ABI_V1_CHECKS(CHECK_SIZE
     cr_assert_not(untouched(b, 0, sizeof(struct V1)), #FN " wrote nothing");           \
     memset(b, GUARD, sizeof b);                                                        \
     cr_assert_eq(FN(0, (void *)b), CSCTP_ERR_INVALID_ARGUMENT, #FN " took version 0"); \
-    cr_assert_eq(FN(VER + 1, (void *)b), CSCTP_ERR_INVALID_ARGUMENT,                   \
+    cr_assert_eq(FN(FUTURE, (void *)b), CSCTP_ERR_INVALID_ARGUMENT,                    \
                  #FN " took a version from the future");                               \
     cr_assert_eq(FN(VER, NULL), CSCTP_ERR_INVALID_ARGUMENT, #FN " took NULL");         \
     cr_assert(untouched(b, 0, sizeof b), #FN " wrote for a refused version");          \
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1);
-  DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1);
-  DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1);
-  DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1);
-  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1);
-  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 2);
+  DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
+  DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
+  DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
+  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 3);
+  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 2);
   /* The macros pass the header's version, which is the newest. */
   cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V1);
   csctp_config c;
@@ -171,7 +172,7 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   csctp_peer_config pc;
   csctp_peer_config_default(&pc);
   csctp_peer *p = NULL;
-  cr_assert_eq(csctp_peer_new_versioned(&p, NULL, 2, &pc), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_peer_new_versioned(&p, NULL, 3, &pc), CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(p);
   csctp_connect_opts o;
   csctp_connect_opts_init(&o);
@@ -180,6 +181,29 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   cr_assert_eq(csctp_socket_connect_versioned(NULL, 5, &o, NULL, NULL, &s, NULL),
                CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(s);
+}
+
+/* csctp_peer_config V2 appended ice_pacing_ms and dtls_cipher_list: a V2 caller gets their
+ * defaults; a V1 caller's struct ends where V2's fields begin, and the library reads no byte
+ * past it (checked by the defaults test above and by the peer it creates). */
+Test(abi, peer_config_v2_appends_after_v1) {
+  cr_assert_eq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V2);
+  /* V2's first field follows V1's last (it may take V1's tail padding: the library's size of
+   * a V1 struct is where V2 begins, so that padding is never read as a field). */
+  cr_assert_eq(offsetof(csctp_peer_config, ice_pacing_ms),
+               offsetof(struct peer_config_v1, log_levels) +
+                   sizeof(((struct peer_config_v1 *)0)->log_levels),
+               "V2's first field must follow V1's last");
+  csctp_peer_config pc;
+  memset(&pc, GUARD, sizeof pc);
+  cr_assert_eq(csctp_peer_config_default(&pc), 0);
+  cr_assert_eq(pc.ice_pacing_ms, CSCTP_PEER_DEFAULT_ICE_PACING_MS);
+  cr_assert_null(pc.dtls_cipher_list);
+  /* A V1 caller's peer: its struct is exactly V1 long, followed by guard bytes. */
+  unsigned char b[sizeof(struct peer_config_v1) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_V1, (void *)b), 0);
+  cr_assert(untouched(b, sizeof(struct peer_config_v1), sizeof b));
 }
 
 /* ---- the mechanism, on a struct with two versions ---- */

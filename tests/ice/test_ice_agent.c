@@ -500,3 +500,18 @@ Test(ice_agent, enumerated_interfaces_with_loopback) {
   cr_assert_geq(run_until(&A.gathering_done, &yes, 5000), 0);
   cr_assert(A.saw_loopback, "no 127.0.0.1 candidate among %zu", A.n_local);
 }
+
+/* RFC 8445 §14.2: Ta from 5 ms; libnice's 20 ms until it is set. */
+Test(ice_agent, pacing_range_and_read_back) {
+  make_agent(&A, &B, 1, 10000);
+  cr_assert_eq(csctp_ice_agent_get_pacing(A.agent), 20);
+  cr_assert_eq(csctp_ice_agent_set_pacing(A.agent, 4), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_ice_agent_set_pacing(A.agent, 1001), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_ice_agent_get_pacing(A.agent), 20, "a refused value changes nothing");
+  cr_assert_eq(csctp_ice_agent_set_pacing(A.agent, 5), 0);
+  cr_assert_eq(csctp_ice_agent_get_pacing(A.agent), 5);
+  cr_assert_eq(csctp_ice_agent_set_pacing(A.agent, 1000), 0);
+  cr_assert_eq(csctp_ice_agent_get_pacing(A.agent), 1000);
+  cr_assert_eq(csctp_ice_agent_set_pacing(NULL, 50), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_ice_agent_get_pacing(NULL), 0);
+}

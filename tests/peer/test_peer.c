@@ -89,6 +89,7 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
 
 static uint32_t ice_timeout_ms; /* 0: the default */
 static const csctp_mem *side_mem; /* NULL: the default */
+static uint32_t side_pacing[2];   /* ice_pacing_ms of the offerer [1] and the answerer [0] */
 
 static void side_new(side *s, const char *name, int offerer) {
   memset(s, 0, sizeof *s);
@@ -103,6 +104,7 @@ static void side_new(side *s, const char *name, int offerer) {
   cfg.n_local_addresses = 1;
   if (ice_timeout_ms) cfg.ice_connect_timeout_ms = ice_timeout_ms;
   cfg.mem = side_mem;
+  cfg.ice_pacing_ms = side_pacing[offerer ? 1 : 0];
   cr_assert_eq(csctp_peer_new(&s->peer, ctx, &cfg), 0);
 }
 
@@ -120,6 +122,15 @@ static int run_until(int *flag) {
 
 static int connected_both(side *a, side *b) {
   return a->state == CSCTP_PEER_STATE_CONNECTED && b->state == CSCTP_PEER_STATE_CONNECTED;
+}
+
+/* Iterates the context until both are CONNECTED or 10 s have passed. */
+static int run_until_connected(side *a, side *b) {
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!connected_both(a, b) && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  return connected_both(a, b);
 }
 
 /* Offer from a, answer from b, once both have gathered (complete descriptions). */
@@ -151,6 +162,7 @@ static void setup(void) {
   ctx = g_main_context_new();
   ice_timeout_ms = 0;
   side_mem = NULL;
+  side_pacing[0] = side_pacing[1] = 0;
 }
 static void teardown(void) {
   while (g_main_context_iteration(ctx, FALSE)) {}
@@ -309,6 +321,9 @@ Test(peer, answers_real_browser_offers) {
     cr_assert(strstr(sdp_buf, "a=setup:active"), "%s", files[i]);
     cr_assert(strstr(sdp_buf, "a=max-message-size:1048576"), "%s", files[i]);
     cr_assert(strstr(sdp_buf, "a=candidate:"), "%s", files[i]);
+    /* No a=ice-pacing from the browser: RFC 8445 §14.2 counts 50 ms for it, the larger. */
+    cr_assert(strstr(sdp_buf, "a=ice-pacing:5\r\n"), "%s: we propose 5 ms", files[i]);
+    cr_assert_eq(csctp_ice_agent_get_pacing(s.peer->ice), 50, "%s", files[i]);
     /* No second description, and no offer once a remote offer is set. */
     cr_assert_eq(csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, offer, len, NULL),
                  CSCTP_ERR_INVALID_STATE);
@@ -454,4 +469,58 @@ Test(peer, an_idle_peer_gives_its_send_batch_back) {
   side_del(&b);
   while (g_main_context_iteration(ctx, FALSE)) {}
   cr_assert_eq(count.live, 0, "a deleted peer holds no batch");
+}
+
+/* RFC 8445 §14.2 / RFC 8839 §5.8: each side proposes its Ta in a=ice-pacing; both use the
+ * larger. Two default peers pace at 5 ms; an answerer asking 40 slows both to 40. */
+Test(peer, ice_pacing_is_the_larger_proposal) {
+  static const uint32_t cases[][3] = {{0, 0, 5}, {40, 0, 40}, {0, 40, 40}, {20, 7, 20}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    side_pacing[1] = cases[i][0];
+    side_pacing[0] = cases[i][1];
+    side a, b;
+    side_new(&a, "a", 1);
+    side_new(&b, "b", 0);
+    cr_assert_eq(negotiate(&a, &b, 0), 0);
+    cr_assert_eq(csctp_ice_agent_get_pacing(a.peer->ice), cases[i][2], "case %zu: a", i);
+    cr_assert_eq(csctp_ice_agent_get_pacing(b.peer->ice), cases[i][2], "case %zu: b", i);
+    cr_assert(run_until_connected(&a, &b), "case %zu: not connected", i);
+    side_del(&a);
+    side_del(&b);
+  }
+  csctp_peer_config cfg;
+  csctp_peer_config_default(&cfg);
+  cfg.on_event = on_event;
+  csctp_peer *p = NULL;
+  cfg.ice_pacing_ms = 4;
+  cr_assert_eq(csctp_peer_new(&p, ctx, &cfg), CSCTP_ERR_INVALID_ARGUMENT);
+  cfg.ice_pacing_ms = 1001;
+  cr_assert_eq(csctp_peer_new(&p, ctx, &cfg), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(p);
+}
+
+/* csctp_peer_config.dtls_cipher_list reaches DTLS: both sides limited to AES-256-GCM use it. */
+Test(peer, dtls_cipher_list_is_used) {
+  side a, b;
+  side_new(&a, "a", 1);
+  static const char *lo[] = {"127.0.0.1"};
+  csctp_peer_config cfg;
+  csctp_peer_config_default(&cfg);
+  cfg.on_event = on_event;
+  cfg.user_data = &b;
+  cfg.local_addresses = lo;
+  cfg.n_local_addresses = 1;
+  char list[] = "ECDHE-ECDSA-AES256-GCM-SHA384";
+  cfg.dtls_cipher_list = list;
+  memset(&b, 0, sizeof b);
+  b.name = "b";
+  cr_assert_eq(csctp_peer_new(&b.peer, ctx, &cfg), 0);
+  memset(list, 'x', sizeof list - 1); /* copied by csctp_peer_new() */
+  cr_assert_eq(negotiate(&a, &b, 0), 0);
+  cr_assert(run_until_connected(&a, &b));
+  const char *ca = csctp_dtls_get_cipher(a.peer->dtls), *cb = csctp_dtls_get_cipher(b.peer->dtls);
+  cr_assert_str_eq(ca, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  cr_assert_str_eq(cb, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  side_del(&a);
+  side_del(&b);
 }

@@ -220,6 +220,24 @@ Test(sdp_parse, lf_line_ends_and_no_data_section) {
   cr_assert_str_eq(sdp.media[0].mid, "x");
 }
 
+/* RFC 8839 §5.8: a session-level a=ice-pacing; absent means 0 here (RFC 8445's 50 ms default
+ * is the user's to apply). */
+Test(sdp_parse, ice_pacing) {
+  const char *with =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-pacing:15\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
+  cr_assert_eq(csctp_sdp_parse(&sdp, with, strlen(with), NULL), 0);
+  cr_assert_eq(sdp.ice_pacing_ms, 15);
+  const char *zero = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-pacing:0\r\n";
+  cr_assert_eq(csctp_sdp_parse(&sdp, zero, strlen(zero), NULL), 0);
+  cr_assert_eq(sdp.ice_pacing_ms, 1, "0 ms proposed is kept as the smallest value, not absent");
+  size_t len;
+  char *buf = sdp_file_read("chromium-offer.sdp", &len);
+  cr_assert_eq(csctp_sdp_parse(&sdp, buf, len, NULL), 0);
+  cr_assert_eq(sdp.ice_pacing_ms, 0, "Chromium proposes none");
+  free(buf);
+}
+
 typedef struct bad_case {
   const char *text;
   size_t line;
@@ -273,6 +291,10 @@ static const bad_case bad[] = {
     {HEAD "a=group\r\n", 5, "a=group: no semantics"},
     {HEAD "a=:x\r\n", 5, "without an attribute name"},
     {HEAD DATA "a=mid:0\0x\r\n", 6, "NUL byte"},
+    {HEAD "a=ice-pacing:\r\n", 5, "a=ice-pacing: not a number of milliseconds"},
+    {HEAD "a=ice-pacing:-5\r\n", 5, "a=ice-pacing: not a number"},
+    {HEAD "a=ice-pacing:4294967296\r\n", 5, "a=ice-pacing: not a number"},
+    {HEAD "a=ice-pacing:10ms\r\n", 5, "a=ice-pacing: not a number"},
 };
 
 Test(sdp_parse, malformed_descriptions_name_the_line) {

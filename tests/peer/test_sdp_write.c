@@ -89,6 +89,28 @@ Test(sdp_write, offer) {
   cr_assert_eq(csctp_sdp_write(&offer, text, (size_t)n + 1), n);
 }
 
+Test(sdp_write, ice_pacing_is_written_at_session_level_and_read_back) {
+  local.ice_pacing_ms = 5;
+  cr_assert_eq(csctp_sdp_create_offer(&offer, &local), 0);
+  csctp_ssize n = csctp_sdp_write(&offer, text, sizeof text);
+  cr_assert_gt(n, 0);
+  const char *line = strstr(text, "a=ice-pacing:5\r\n");
+  cr_assert(line, "%s", text);
+  cr_assert(line < strstr(text, "m=application"), "session level: before the m= line");
+  write_and_reparse(&offer, &back);
+  cr_assert_eq(back.ice_pacing_ms, 5);
+  csctp_sdp_local_default(&local);
+  cr_assert_eq(local.ice_pacing_ms, 0, "not written by default");
+  init_local();
+  local.ice_pacing_ms = 4; /* RFC 8445 §14.2: never below 5 ms */
+  cr_assert_eq(csctp_sdp_create_offer(&offer, &local), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_sdp_create_answer(&answer, &back, &local), CSCTP_ERR_INVALID_ARGUMENT);
+  local.ice_pacing_ms = 0;
+  cr_assert_eq(csctp_sdp_create_offer(&offer, &local), 0);
+  n = csctp_sdp_write(&offer, text, sizeof text);
+  cr_assert(!strstr(text, "ice-pacing"));
+}
+
 Test(sdp_write, offer_argument_checks) {
   local.ice_ufrag = "abc";
   cr_assert_eq(csctp_sdp_create_offer(&offer, &local), CSCTP_ERR_INVALID_ARGUMENT);
