@@ -87,7 +87,7 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
   }
 }
 
-static uint32_t ice_timeout_ms; /* 0: the default */
+static uint32_t ice_timeout_ms;   /* 0: the default */
 static const csctp_mem *side_mem; /* NULL: the default */
 static uint32_t side_pacing[2];   /* ice_pacing_ms of the offerer [1] and the answerer [0] */
 
