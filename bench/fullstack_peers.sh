@@ -70,11 +70,13 @@ run() {
     failed=$((failed + 1))
     return 0
   fi
+  local cpu
+  cpu=$(sed -n 's/^cpu: .*: \(.*\)$/\1/p' "$out")
   say "round $round: $stack: $(sed -n 's/^\(a -> b\|b -> a\): .*: \([0-9.]* MB\/s\).*/\2/p' "$out" | paste -sd' ' -)," \
-    "$(sed -n 's/^cpu: .*: \(.*\)$/\1/p' "$out")"
+    "${cpu:-no cpu line}"
 }
 
-say "$rounds rounds of $mib MiB each way, alternated; load average before: $load_before"
+say "$mib MiB each way, $rounds round(s) of each stack, alternated; load average before: $load_before"
 for ((r = 1; r <= rounds; r++)); do
   run csctp "$r" "$bulk" --mib "$mib"
   run ldc "$r" node "$scratch/bulk.mjs" --mib "$mib"
@@ -131,11 +133,13 @@ read -r n_l min_l med_l max_l cpu_l <<<"$(stats ldc)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 echo
-echo "fullstack_peers: $mib MiB each way, 64 KiB messages, $rounds rounds alternated, 127.0.0.1"
+echo "fullstack_peers: $mib MiB each way, 64 KiB messages, $rounds round(s) alternated, 127.0.0.1"
 printf '%-16s %5s %9s %9s %9s %12s  %s\n' stack samples "min MB/s" "med MB/s" "max MB/s" "CPU-s/GiB" "DTLS cipher"
 printf '%-16s %5s %9s %9s %9s %12s  %s\n' csctp "$n_c" "$min_c" "$med_c" "$max_c" "$cpu_c" "$cipher_csctp"
 printf '%-16s %5s %9s %9s %9s %12s  %s\n' libdatachannel "$n_l" "$min_l" "$med_l" "$max_l" "$cpu_l" "$cipher_ldc"
 echo "csctp/libdatachannel: MB/s (medians) $(ratio "$med_c" "$med_l"), CPU-s/GiB (medians) $(ratio "$cpu_c" "$cpu_l")"
+[ "$cpu_c" != - ] || [ "$n_c" -eq 0 ] ||
+  echo "note: this csctp-peer-bulk prints no cpu line (a build older than its CPU-s/GiB figure)"
 if [[ "$cipher_csctp" == TLS_* && "$cipher_ldc" == TLS_* && "$cipher_csctp" != "$cipher_ldc" ]]; then
   echo "note: the two stacks negotiated different DTLS ciphers (each pair uses its own defaults)"
 fi
