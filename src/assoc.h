@@ -143,6 +143,7 @@ struct csctp_assoc {
   csctp_rx_tsn rxt;
   csctp_reasm reasm;
   int rx_started;
+  int snap_local; /* csctp_assoc_snap_init() chose our tag and TSN for a SNAP INIT */
   unsigned packets_since_sack;
   uint32_t last_adv_rwnd;
   int have_popped;   /* a message is handed out and must be released on the next call */
@@ -263,6 +264,9 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
                                csctp_tstamp now);
 void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now);
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w);
+/* The peer's half of a cookie from its INIT: tag, TSN, window, streams, features. */
+void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *in,
+                                  csctp_cookie *c);
 /* Signs and verifies the cookies of `a` with `keys` (owned by the caller, outliving `a`)
  * and binds them to the peer address `peer` (len bytes, copied; at most 28). */
 void csctp_assoc_cookie_bind(csctp_assoc *a, const csctp_cookie_keys *keys, const uint8_t *peer,

@@ -90,6 +90,19 @@ static void peer_features(const csctp_assoc *a, const csctp_init_chunk *in, uint
   *reconfig = (uint8_t)(a->announce_reconfig && ext_listed(in, CSCTP_CHUNK_RECONFIG));
 }
 
+void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *in,
+                                  csctp_cookie *c) {
+  c->local_port = a->cfg.local_port;
+  c->remote_port = a->cfg.remote_port;
+  c->peer_tag = in->initiate_tag;
+  c->peer_initial_tsn = in->initial_tsn;
+  c->peer_a_rwnd = in->a_rwnd;
+  c->num_outbound = min16(a->cfg.outbound_streams, in->num_inbound_streams);
+  c->num_inbound = min16(a->cfg.max_inbound_streams, in->num_outbound_streams);
+  peer_features(a, in, &c->peer_forward_tsn, &c->peer_reconfig);
+  c->peer_zero_checksum = peer_zero_checksum(a, in);
+}
+
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
   csctp_init_chunk f = {0};
   f.initiate_tag = a->local_tag;
@@ -169,15 +182,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   csctp_cookie c = {0};
   c.created = now;
   c.lifetime_ms = a->cfg.valid_cookie_life;
-  c.local_port = a->cfg.local_port;
-  c.remote_port = a->cfg.remote_port;
-  c.peer_tag = in.initiate_tag;
-  c.peer_initial_tsn = in.initial_tsn;
-  c.peer_a_rwnd = in.a_rwnd;
-  c.num_outbound = min16(a->cfg.outbound_streams, in.num_inbound_streams);
-  c.num_inbound = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
-  peer_features(a, &in, &c.peer_forward_tsn, &c.peer_reconfig);
-  c.peer_zero_checksum = peer_zero_checksum(a, &in);
+  csctp_assoc_cookie_from_init(a, &in, &c);
   log_peer_zero_checksum(a, "INIT", &in);
   int rv = 0;
   if (a->state == CSCTP_STATE_CLOSED) {

@@ -513,6 +513,41 @@ CSCTP_EXTERN void csctp_assoc_del(csctp_assoc *a);
 CSCTP_EXTERN int csctp_assoc_connect(csctp_assoc *a, csctp_tstamp now);
 
 /**
+ * SNAP (draft-hancke-tsvwg-snap), for SCTP over DTLS only: writes into `buf`
+ * the INIT chunk this association would send (chunk header, fields and
+ * parameters, no common header) for the peer to receive out of band, e.g. as
+ * SDP a=sctp-init. The first call picks our tag and initial TSN; later calls
+ * write the same chunk. Changes no state and starts no timer. Returns its
+ * length, or CSCTP_ERR_INVALID_STATE (not CLOSED), CSCTP_ERR_NOBUF (`cap`
+ * too small; 64 bytes always suffice), CSCTP_ERR_INVALID_ARGUMENT,
+ * CSCTP_ERR_RANDOM.
+ */
+CSCTP_EXTERN csctp_ssize csctp_assoc_snap_init(csctp_assoc *a, uint8_t *buf, size_t cap);
+
+/**
+ * SNAP: enters ESTABLISHED from the peer's INIT chunk `init` (`len` bytes, as
+ * csctp_assoc_snap_init() writes one, padding allowed) once the DTLS handshake
+ * has completed, without any packet: the peer, which got ours, does the same.
+ * A CONNECTED event follows. Returns 0, or CSCTP_ERR_MALFORMED (not a valid
+ * INIT chunk: see csctp_snap_init_check()), CSCTP_ERR_INVALID_ARGUMENT (`init`
+ * NULL, or our own INIT handed back, as a peer that does not know SNAP but
+ * echoes unknown attributes would: use csctp_assoc_connect() then),
+ * CSCTP_ERR_INVALID_STATE (not CLOSED, or csctp_assoc_snap_init() was never
+ * called, so the peer cannot know our tag).
+ */
+CSCTP_EXTERN int csctp_assoc_snap_establish(csctp_assoc *a, const uint8_t *init, size_t len,
+                                            csctp_tstamp now);
+
+/**
+ * Checks that `init` (`len` bytes) is an INIT chunk SNAP can use: type 1, a
+ * length within `len` with at most 3 zero bytes of padding after it, a valid
+ * parameter list, and the mandatory fields of RFC 9260 §3.3.2 (tag not 0,
+ * streams not 0, a_rwnd at least 1500). Returns 0, CSCTP_ERR_MALFORMED or
+ * CSCTP_ERR_INVALID_ARGUMENT (NULL). Pure.
+ */
+CSCTP_EXTERN int csctp_snap_init_check(const uint8_t *init, size_t len);
+
+/**
  * Processes one inbound SCTP packet (`pkt` is only read during the call).
  * Malformed or unexpected packets are dropped or answered as RFC 9260 says
  * and counted in the statistics; that is not an error for the caller.
