@@ -15,6 +15,11 @@
  * Each throughput figure is the best of ROUNDS trials of TRIAL_S seconds,
  * csctp and usrsctp trials interleaved, after a warm-up; the receiver counts
  * only complete messages of the trial's size. Figures, never a failure.
+ *
+ * Both receivers end with every byte of each message in a buffer of the
+ * application's: usrsctp_recvv copies it there, and the csctp receiver
+ * copies the message its event points to (in the engine's reassembly
+ * buffer) with memcpy (cs_receive).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +65,7 @@ typedef struct loop_goal {
 
 typedef struct cs_pair {
   bench_csctp_ep ea, eb;
+  uint8_t *rx; /* the application's receive buffer, as large as usrsctp's (bench_us_open) */
 } cs_pair;
 
 static cs_pair CS;
@@ -69,12 +75,29 @@ static int cs_open(cs_pair *p) {
   bench_csctp_config(&ca, &p->ea, 0xa11ce);
   bench_csctp_config(&cb, &p->eb, 0xb0b);
   if (csctp_assoc_new(&p->ea.a, &ca) || csctp_assoc_new(&p->eb.a, &cb)) return -1;
+  if (!(p->rx = malloc(MAX_MSG + 8192))) return -1;
   return bench_csctp_handshake(p->ea.a, p->eb.a, bench_now_us());
 }
 
 static void cs_close(cs_pair *p) {
   csctp_assoc_del(p->ea.a);
   csctp_assoc_del(p->eb.a);
+  free(p->rx);
+}
+
+/*
+ * What the application does with a message: copy it out of the engine's
+ * reassembly buffer into its own, as usrsctp_recvv does for the usrsctp
+ * receiver. A copy rather than a fold over the bytes: it charges csctp the
+ * very work usrsctp's receive path does for the application (one memcpy of
+ * the message), no more, and leaves both applications in the same state.
+ * Returns 1 when the first bytes differ from what was sent.
+ */
+static int cs_receive(cs_pair *p, const csctp_event *ev) {
+  memcpy(p->rx, ev->u.message.data, ev->u.message.len);
+  /* The copy is kept even though only its start is compared below. */
+  __asm__ volatile("" : : "r"(p->rx) : "memory");
+  return memcmp(p->rx, msgbuf, 8) != 0;
 }
 
 static void cs_loop(cs_pair *p, const loop_goal *g, loop_res *r) {
@@ -95,8 +118,7 @@ static void cs_loop(cs_pair *p, const loop_goal *g, loop_res *r) {
     while (csctp_assoc_poll_event(b, &ev)) {
       if (ev.type == CSCTP_EVENT_MESSAGE && ev.u.message.len == g->size) {
         r->msgs++;
-        /* The application reads at least the start of what it gets. */
-        if (memcmp(ev.u.message.data, msgbuf, 8) != 0) r->corrupt++;
+        r->corrupt += (uint64_t)cs_receive(p, &ev);
       }
       moved = 1;
     }

@@ -19,12 +19,16 @@
 #define CSCTP_BENCH_USRSCTP_H
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <usrsctp.h>
 
 #define BENCH_US_PKT_CAP 2048
@@ -49,6 +53,152 @@ typedef struct bench_us_ep {
   size_t rx_cap, rx_len;
   int error; /* errno of the first unexpected failure */
 } bench_us_ep;
+
+/* ---------- which usrsctp the process runs ---------- */
+
+/*
+ * The usrsctp library actually mapped into this process (LD_LIBRARY_PATH or
+ * LD_PRELOAD may pick another than the one the build found), and whether
+ * its file is the one an installed Debian package shipped, unmodified.
+ */
+typedef struct bench_us_lib {
+  char path[PATH_MAX]; /* real path of the object defining usrsctp_init; "" if not found */
+  char soname[64];     /* its DT_SONAME, "" when none */
+  char build_id[41];   /* its GNU build-id in hex, "" when none */
+  char package[64];    /* the Debian package that ships `path` ("" when none) */
+  char version[64];    /* that package's version */
+  int modified;        /* 1: dpkg --verify says the file differs from the package's */
+  int is_debian;       /* 1: `path` is an unmodified file of `package` */
+} bench_us_lib;
+
+typedef struct bench_us_lib_search {
+  uintptr_t addr;
+  bench_us_lib *lib;
+  char name[PATH_MAX];
+} bench_us_lib_search;
+
+/* Reads the build-id and SONAME of the loaded object that contains s->addr. */
+static int bench_us_lib_phdr(struct dl_phdr_info *info, size_t size, void *user) {
+  bench_us_lib_search *s = user;
+  (void)size;
+  int inside = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && s->addr >= lo && s->addr < lo + ph->p_memsz) inside = 1;
+  }
+  if (!inside) return 0;
+  snprintf(s->name, sizeof s->name, "%s", info->dlpi_name);
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+    if (ph->p_type == PT_NOTE) {
+      const uint8_t *end = p + ph->p_memsz;
+      while (p + sizeof(ElfW(Nhdr)) <= end) {
+        const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)(const void *)p;
+        const uint8_t *name = p + sizeof *n;
+        const uint8_t *desc = name + ((n->n_namesz + 3u) & ~3u);
+        if (desc + n->n_descsz > end) break;
+        if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0)
+          for (size_t k = 0; k < n->n_descsz && k < 20; k++)
+            snprintf(s->lib->build_id + 2 * k, 3, "%02x", desc[k]);
+        p = desc + ((n->n_descsz + 3u) & ~3u);
+      }
+    } else if (ph->p_type == PT_DYNAMIC) {
+      uintptr_t strtab = 0;
+      size_t soname = (size_t)-1;
+      for (const ElfW(Dyn) *d = (const ElfW(Dyn) *)(const void *)p; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_STRTAB) strtab = d->d_un.d_ptr;
+        if (d->d_tag == DT_SONAME) soname = d->d_un.d_val;
+      }
+      /* ld.so relocates DT_STRTAB in place on most targets; not on all. */
+      if (strtab && strtab < info->dlpi_addr) strtab += info->dlpi_addr;
+      if (strtab && soname != (size_t)-1)
+        snprintf(s->lib->soname, sizeof s->lib->soname, "%s", (const char *)strtab + soname);
+    }
+  }
+  return 1;
+}
+
+/* Runs `cmd` and keeps the first line of its output (without the newline) in buf. */
+static inline int bench_us_popen_line(const char *cmd, char *buf, size_t cap) {
+  buf[0] = 0;
+  FILE *p = popen(cmd, "r");
+  if (!p) return -1;
+  if (!fgets(buf, (int)cap, p)) buf[0] = 0;
+  char rest[512];
+  while (fgets(rest, sizeof rest, p)) {}
+  int st = pclose(p);
+  buf[strcspn(buf, "\n")] = 0;
+  return st == 0 && buf[0] ? 0 : -1;
+}
+
+/* Finds the loaded usrsctp and asks dpkg whether a package ships that very file. */
+static inline void bench_us_lib_find(bench_us_lib *lib) {
+  memset(lib, 0, sizeof *lib);
+  bench_us_lib_search s = {.lib = lib};
+  void *sym = dlsym(RTLD_DEFAULT, "usrsctp_init");
+  s.addr = sym ? (uintptr_t)sym : (uintptr_t)&usrsctp_init;
+  if (!dl_iterate_phdr(bench_us_lib_phdr, &s)) return;
+  if (!s.name[0] && readlink("/proc/self/exe", s.name, sizeof s.name - 1) < 0) return;
+  if (!realpath(s.name, lib->path)) snprintf(lib->path, sizeof lib->path, "%s", s.name);
+  if (strchr(lib->path, '\'')) return; /* not worth quoting for the shell */
+  char cmd[PATH_MAX + 128], line[PATH_MAX + 128];
+  snprintf(cmd, sizeof cmd, "dpkg-query -S '%s' 2>/dev/null", lib->path);
+  if (bench_us_popen_line(cmd, line, sizeof line) != 0) return;
+  /* "libusrsctp2:amd64: /usr/lib/x86_64-linux-gnu/libusrsctp.so.2.0.0" */
+  size_t pl = strlen(lib->path), ll = strlen(line);
+  if (ll < pl + 2 || strcmp(line + ll - pl, lib->path) != 0 || memcmp(line + ll - pl - 2, ": ", 2))
+    return;
+  line[ll - pl - 2] = 0;
+  if (strchr(line, ',') || strchr(line, '\'')) return; /* diversions: several packages */
+  snprintf(lib->package, sizeof lib->package, "%s", line);
+  snprintf(cmd, sizeof cmd, "dpkg-query -W -f='${Version}' '%s' 2>/dev/null", lib->package);
+  bench_us_popen_line(cmd, lib->version, sizeof lib->version);
+  /* dpkg --verify prints a line per file whose checksum differs from the package's. */
+  snprintf(cmd, sizeof cmd, "dpkg --verify '%s' 2>/dev/null | grep -F -- ' %s'", lib->package,
+           lib->path);
+  lib->modified = bench_us_popen_line(cmd, line, sizeof line) == 0;
+  lib->is_debian = !lib->modified;
+}
+
+/*
+ * One line naming the loaded library: "Debian libusrsctp2 0.9.5.0-2" for an
+ * unmodified package file, else its path, SONAME and build-id.
+ */
+static inline void bench_us_lib_label(const bench_us_lib *lib, char *buf, size_t cap) {
+  char pkg[64];
+  snprintf(pkg, sizeof pkg, "%s", lib->package);
+  pkg[strcspn(pkg, ":")] = 0; /* drop the architecture */
+  if (!lib->path[0])
+    snprintf(buf, cap, "unknown library (usrsctp_init not found among the loaded objects)");
+  else if (lib->is_debian)
+    snprintf(buf, cap, "Debian %s %s, %s", pkg, lib->version, lib->path);
+  else if (lib->modified)
+    snprintf(buf, cap, "%s (MODIFIED file of Debian %s %s; SONAME %s, build-id %s)", lib->path, pkg,
+             lib->version, lib->soname[0] ? lib->soname : "none",
+             lib->build_id[0] ? lib->build_id : "none");
+  else
+    snprintf(buf, cap, "%s (not from a Debian package; SONAME %s, build-id %s)", lib->path,
+             lib->soname[0] ? lib->soname : "none", lib->build_id[0] ? lib->build_id : "none");
+}
+
+/* Prints which usrsctp the figures below are for; every table with usrsctp figures calls it. */
+static inline void bench_print_usrsctp_note(void) {
+  bench_us_lib lib;
+  bench_us_lib_find(&lib);
+  char label[PATH_MAX + 256];
+  bench_us_lib_label(&lib, label, sizeof label);
+  printf("usrsctp: %s\n", label);
+  if (lib.is_debian)
+    printf(
+        "         (as Debian builds it: WITHOUT optimisation, so the ratios below flatter csctp;\n"
+        "         the bar is the optimised figures of issue 7, printed next to them)\n");
+  else
+    printf(
+        "         (not Debian's package file: built as its builder chose; issue 7's figures for\n"
+        "         usrsctp at -O2 are printed next to ours as the bar)\n");
+}
 
 /* Runs on usrsctp's timer thread or inside conninput/sendv/connect. */
 static int bench_us_conn_output(void *addr, void *buf, size_t len, uint8_t tos, uint8_t set_df) {

@@ -56,26 +56,6 @@ static inline size_t bench_heap_in_use(void) {
   return mi.uordblks + mi.hblkhd;
 }
 
-/* Which usrsctp this binary runs against, from the package database when there is one. */
-static inline void bench_usrsctp_version(char *buf, size_t cap) {
-  snprintf(buf, cap, "unknown version");
-  FILE *p = popen("dpkg-query -W -f='${Version}' libusrsctp2 2>/dev/null", "r");
-  if (!p) return;
-  char v[64] = "";
-  if (fgets(v, sizeof v, p) && v[0]) snprintf(buf, cap, "Debian libusrsctp2 %s", v);
-  pclose(p);
-}
-
-static inline void bench_print_usrsctp_note(void) {
-  char v[96];
-  bench_usrsctp_version(v, sizeof v);
-  printf(
-      "usrsctp: %s (usrsctp 0.9.5 as Debian builds it: WITHOUT optimisation, so the ratios\n"
-      "         below flatter csctp; the bar is the optimised figures of issue 7, printed\n"
-      "         next to them)\n",
-      v);
-}
-
 /* ---------- csctp as the benchmarks configure it ---------- */
 
 typedef struct bench_csctp_ep {
