@@ -88,20 +88,24 @@ async function pageOffers(o) {
   const dc = pc.createDataChannel('setup', { ordered: true });
   const opened = whenOpen(dc);
   const deadline = o.timeout;
+  let step = 'creating the offer';
   const t0 = performance.now();
   const run = (async () => {
     await pc.setLocalDescription(await pc.createOffer());
+    step = 'ICE gathering';
     await gatheringDone(pc, deadline);
     const tOffer = performance.now();
+    step = 'the answer';
     await window.__toPeer({ type: 'offer', sdp: pc.localDescription.sdp });
     const answer = await waitPeer('answer', deadline);
     const tAnswer = performance.now();
+    step = 'the channel to open';
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     const tOpen = await opened;
     return { tOffer, tAnswer, tOpen };
   })();
-  const r = await withTimeout(run, deadline, `channel "setup" to open (state: ${pc.connectionState})`)
-    .catch(e => { throw new Error(`${e.message}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState}`); });
+  const r = await withTimeout(run, deadline, 'an open channel')
+    .catch(e => { throw new Error(`${e.message} (was waiting for ${step}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState})`); });
   const tConn = await Promise.race([connected, Promise.resolve(null)]);
   return {
     offerToOpen: r.tOpen - t0, answerToOpen: r.tOpen - r.tAnswer,
@@ -119,18 +123,21 @@ async function peerOffers(o) {
   const incoming = new Promise(resolve => pc.addEventListener('datachannel', e => resolve(whenOpen(e.channel))));
   const offer = await waitPeer('offer', o.timeout);
   const deadline = o.timeout;
+  let step = 'the answer to be made';
   const t0 = performance.now();
   const run = (async () => {
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
+    step = 'ICE gathering';
     await gatheringDone(pc, deadline);
     const tAnswer = performance.now();
+    step = 'the peer\'s channel to open';
     await window.__toPeer({ type: 'answer', sdp: pc.localDescription.sdp });
     const tOpen = await (await incoming);
     return { tAnswer, tOpen };
   })();
-  const r = await withTimeout(run, deadline, 'the peer\'s channel to open')
-    .catch(e => { throw new Error(`${e.message}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState}`); });
+  const r = await withTimeout(run, deadline, 'an open channel')
+    .catch(e => { throw new Error(`${e.message} (was waiting for ${step}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState})`); });
   const tConn = await Promise.race([connected, Promise.resolve(null)]);
   return {
     offerToOpen: r.tOpen - t0, answerToOpen: r.tOpen - r.tAnswer,
