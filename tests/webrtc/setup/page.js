@@ -108,7 +108,7 @@ async function pageOffers(o) {
     .catch(e => { throw new Error(`${e.message} (was waiting for ${step}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState})`); });
   const tConn = await Promise.race([connected, Promise.resolve(null)]);
   return {
-    offerToOpen: r.tOpen - t0, answerToOpen: r.tOpen - r.tAnswer,
+    offerToOpen: r.tOpen - t0, sentToOpen: r.tOpen - r.tOffer, answerToOpen: r.tOpen - r.tAnswer,
     gather: r.tOffer - t0, signal: r.tAnswer - r.tOffer,
     connect: tConn === null ? null : tConn - r.tAnswer, sctp: tConn === null ? null : r.tOpen - tConn,
   };
@@ -140,7 +140,7 @@ async function peerOffers(o) {
     .catch(e => { throw new Error(`${e.message} (was waiting for ${step}; ICE ${pc.iceConnectionState}, connection ${pc.connectionState})`); });
   const tConn = await Promise.race([connected, Promise.resolve(null)]);
   return {
-    offerToOpen: r.tOpen - t0, answerToOpen: r.tOpen - r.tAnswer,
+    offerToOpen: r.tOpen - t0, sentToOpen: r.tOpen - t0, answerToOpen: r.tOpen - r.tAnswer,
     gather: r.tAnswer - t0, signal: 0,
     connect: tConn === null ? null : tConn - r.tAnswer, sctp: tConn === null ? null : r.tOpen - tConn,
   };
