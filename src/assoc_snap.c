@@ -49,10 +49,12 @@ csctp_ssize csctp_assoc_snap_init(csctp_assoc *a, uint8_t *buf, size_t cap) {
     if (rv) return rv;
     a->snap_local = 1;
   }
+  uint8_t init[128]; /* written whole first, so that a short `buf` is left untouched */
   csctp_wr w;
-  csctp_wr_init(&w, buf, cap);
+  csctp_wr_init(&w, init, sizeof init);
   csctp_assoc_write_init(a, &w);
-  if (w.overflow) return CSCTP_ERR_NOBUF;
+  if (w.overflow || w.len > cap) return CSCTP_ERR_NOBUF;
+  memcpy(buf, init, w.len);
   return (csctp_ssize)w.len;
 }
 
