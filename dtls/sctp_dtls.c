@@ -2,7 +2,8 @@
 /*
  * SCTP over DTLS (RFC 8261): one SCTP packet per DTLS record, no IP header,
  * the association started when the handshake completes (RFC 8261 §5 and
- * RFC 8841: WebRTC peers may both send INIT; the engine resolves the collision).
+ * RFC 8841: WebRTC peers may both send INIT; the engine resolves the collision), or
+ * established from the peer's INIT given out of band (SNAP, draft-hancke-tsvwg-snap).
  */
 #include <csctp/dtls.h>
 
@@ -25,6 +26,9 @@ struct csctp_dtls_sctp {
   csctp_dtls_event dev[DTLS_SCTP_MAX_DTLS_EVENTS];
   size_t dev_head, dev_len;
   uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */
+  uint8_t *snap;            /* the peer's INIT chunk (csctp_dtls_sctp_set_snap), or NULL */
+  size_t snap_len;
+  int connected; /* the handshake has completed */
 };
 
 /* The DTLS endpoint and the packet buffer; the association is the caller's to set. */
@@ -91,6 +95,7 @@ void csctp_dtls_sctp_del(csctp_dtls_sctp *t) {
   csctp_assoc_del(t->assoc);
   csctp_dtls_del(t->dtls);
   if (t->pkt) t->mem->free(t->pkt, t->mem->user_data);
+  if (t->snap) t->mem->free(t->snap, t->mem->user_data);
   t->mem->free(t, t->mem->user_data);
 }
 
@@ -103,7 +108,11 @@ static void dtls_sctp_pump(csctp_dtls_sctp *t, csctp_tstamp now) {
       if (rv <= CSCTP_ERR_FATAL) t->fatal = rv;
       continue;
     }
-    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED && !t->closing &&
+    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED) t->connected = 1;
+    /* SNAP: both sides are ESTABLISHED now, before any SCTP packet (also when passive). */
+    int snapped = ev.type == CSCTP_DTLS_EVENT_CONNECTED && !t->closing && t->snap &&
+                  csctp_assoc_snap_establish(t->assoc, t->snap, t->snap_len, now) == 0;
+    if (ev.type == CSCTP_DTLS_EVENT_CONNECTED && !t->closing && !snapped &&
         (!t->passive || csctp_dtls_get_role(t->dtls) == CSCTP_DTLS_CLIENT)) {
       /* INVALID_STATE: the peer's INIT already got the association going. */
       int rv = csctp_assoc_connect(t->assoc, now);
@@ -114,6 +123,20 @@ static void dtls_sctp_pump(csctp_dtls_sctp *t, csctp_tstamp now) {
       t->dev_len++;
     }
   }
+}
+
+int csctp_dtls_sctp_set_snap(csctp_dtls_sctp *t, const uint8_t *init, size_t len) {
+  if (!t || !init) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (t->connected) return CSCTP_ERR_INVALID_STATE;
+  int rv = csctp_snap_init_check(init, len);
+  if (rv) return rv;
+  uint8_t *copy = t->mem->malloc(len, t->mem->user_data);
+  if (!copy) return CSCTP_ERR_NOMEM;
+  memcpy(copy, init, len);
+  if (t->snap) t->mem->free(t->snap, t->mem->user_data);
+  t->snap = copy;
+  t->snap_len = len;
+  return 0;
 }
 
 int csctp_dtls_sctp_start(csctp_dtls_sctp *t, csctp_tstamp now) {

@@ -639,6 +639,20 @@ CSCTP_EXTERN int csctp_dtls_sctp_handle_expiry(csctp_dtls_sctp *t, csctp_tstamp 
 CSCTP_EXTERN int csctp_dtls_sctp_close(csctp_dtls_sctp *t, csctp_tstamp now);
 
 /**
+ * SNAP (draft-hancke-tsvwg-snap): when the DTLS handshake completes, the
+ * association enters ESTABLISHED from the peer's INIT chunk `init` (`len`
+ * bytes, from its description's a=sctp-init) with
+ * csctp_assoc_snap_establish() instead of sending an INIT. The peer must have
+ * been given ours (csctp_assoc_snap_init() on the association). Should the
+ * association refuse it then (our own INIT handed back), an INIT is sent as
+ * without SNAP. Copies `init`. Call before the handshake completes. Returns 0,
+ * CSCTP_ERR_MALFORMED (csctp_snap_init_check() refuses it),
+ * CSCTP_ERR_INVALID_STATE (the handshake has completed),
+ * CSCTP_ERR_INVALID_ARGUMENT, CSCTP_ERR_NOMEM.
+ */
+CSCTP_EXTERN int csctp_dtls_sctp_set_snap(csctp_dtls_sctp *t, const uint8_t *init, size_t len);
+
+/**
  * SCTP packets the DTLS endpoint refused on their way out (csctp_dtls_send
  * failed, e.g. CSCTP_ERR_WOULD_BLOCK): lost like a datagram on the wire,
  * SCTP retransmits them.
