@@ -163,6 +163,14 @@ static int parse_sctp_attr(sdp_parser *p, size_t line, sdp_span name, sdp_span v
       out->max_message_size = n;
       out->has_max_message_size = 1;
     }
+  } else if (sdp_span_eq(name, "sctp-init")) {
+    uint8_t buf[CSCTP_SDP_SCTP_INIT_MAX];
+    long len = sdp_base64_decode(v, buf, sizeof buf);
+    if (len <= 0) return attr_fail(p, line, name, "not base64 of 1-512 bytes", v);
+    if (keep) {
+      memcpy(out->sctp_init, buf, (size_t)len);
+      out->sctp_init_len = (size_t)len;
+    }
   } else if (sdp_span_eq(name, "sctpmap")) {
     /* legacy: a=sctpmap:<port> webrtc-datachannel [<streams>] */
     sdp_span port, app;

@@ -104,3 +104,59 @@ int sdp_fail(csctp_sdp_error *err, size_t line, const char *fmt, ...) {
   }
   return CSCTP_ERR_MALFORMED;
 }
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+long sdp_base64_decode(sdp_span s, uint8_t *out, size_t cap) {
+  if (s.len == 0 || s.len % 4) return -1;
+  size_t n = 0;
+  for (size_t i = 0; i < s.len; i += 4) {
+    int v[4], pad = 0;
+    for (int k = 0; k < 4; k++) {
+      char c = s.p[i + k];
+      if (c == '=' && i + 4 == s.len && k >= 2) {
+        v[k] = 0;
+        pad++;
+        continue;
+      }
+      if (pad) return -1; /* '=' only at the end */
+      v[k] = b64_value(c);
+      if (v[k] < 0) return -1;
+    }
+    if (pad == 1 && s.p[i + 2] == '=') return -1; /* "x=y=" */
+    uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+    size_t take = 3 - (size_t)pad;
+    if (n + take > cap) return -1;
+    out[n++] = (uint8_t)(w >> 16);
+    if (take > 1) out[n++] = (uint8_t)(w >> 8);
+    if (take > 2) out[n++] = (uint8_t)w;
+  }
+  return (long)n;
+}
+
+long sdp_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap) {
+  size_t need = (len + 2) / 3 * 4;
+  if (need + 1 > cap) return -1;
+  size_t o = 0;
+  for (size_t i = 0; i < len; i += 3) {
+    uint32_t w = (uint32_t)in[i] << 16;
+    if (i + 1 < len) w |= (uint32_t)in[i + 1] << 8;
+    if (i + 2 < len) w |= in[i + 2];
+    out[o++] = b64_alphabet[w >> 18 & 63];
+    out[o++] = b64_alphabet[w >> 12 & 63];
+    out[o++] = i + 1 < len ? b64_alphabet[w >> 6 & 63] : '=';
+    out[o++] = i + 2 < len ? b64_alphabet[w & 63] : '=';
+  }
+  out[o] = 0;
+  return (long)o;
+}

@@ -29,6 +29,12 @@ int sdp_span_copy(sdp_span s, char *buf, size_t cap);
 int sdp_span_is_token(sdp_span s);
 /** Whether every byte is an ice-char: ALPHA / DIGIT / "+" / "/" (RFC 8839). */
 int sdp_span_is_ice_chars(sdp_span s);
+/* Decodes base64 (RFC 4648 §4, with its padding, no line breaks or spaces) into out (cap
+ * bytes): the length, or -1 when s is not that or does not fit. */
+long sdp_base64_decode(sdp_span s, uint8_t *out, size_t cap);
+/* Encodes len bytes as base64 with padding into out (cap chars, NUL included): the length,
+ * or -1 when it does not fit. */
+long sdp_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 
 /** Formats "line N: ..." into err (if not NULL); returns CSCTP_ERR_MALFORMED. */
 int sdp_fail(csctp_sdp_error *err, size_t line, const char *fmt, ...)

@@ -54,6 +54,11 @@ static void put_data_section(sdp_writer *w, const csctp_sdp *s, const csctp_sdp_
   if (s->has_max_message_size) {
     put(w, "a=max-message-size:%llu\r\n", (unsigned long long)s->max_message_size);
   }
+  if (s->sctp_init_len && s->sctp_init_len <= CSCTP_SDP_SCTP_INIT_MAX) {
+    char b64[(CSCTP_SDP_SCTP_INIT_MAX + 2) / 3 * 4 + 1];
+    if (sdp_base64_encode(s->sctp_init, s->sctp_init_len, b64, sizeof b64) > 0)
+      put(w, "a=sctp-init:%s\r\n", b64);
+  }
 }
 
 csctp_ssize csctp_sdp_write(const csctp_sdp *s, char *buf, size_t cap) {
@@ -103,7 +108,9 @@ static int apply_local(csctp_sdp *out, const csctp_sdp_local *local) {
   if (!local || !cred_ok(local->ice_ufrag, 4) || !cred_ok(local->ice_pwd, 22) ||
       !local->fingerprints || local->n_fingerprints == 0 ||
       local->n_fingerprints > CSCTP_SDP_MAX_FINGERPRINTS || local->sctp_port == 0 ||
-      (local->ice_pacing_ms && local->ice_pacing_ms < 5)) {
+      (local->ice_pacing_ms && local->ice_pacing_ms < 5) ||
+      (local->sctp_init &&
+       (local->sctp_init_len == 0 || local->sctp_init_len > CSCTP_SDP_SCTP_INIT_MAX))) {
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
   for (size_t i = 0; i < local->n_fingerprints; i++) {
@@ -123,6 +130,8 @@ static int apply_local(csctp_sdp *out, const csctp_sdp_local *local) {
   strcpy(out->ice_pwd, local->ice_pwd);
   out->ice_trickle = local->ice_trickle != 0;
   out->ice_pacing_ms = local->ice_pacing_ms;
+  out->sctp_init_len = local->sctp_init ? local->sctp_init_len : 0;
+  if (out->sctp_init_len) memcpy(out->sctp_init, local->sctp_init, out->sctp_init_len);
   out->sctp_port = local->sctp_port;
   out->has_sctp_port = 1;
   out->max_message_size = local->max_message_size;

@@ -49,6 +49,7 @@ extern "C" {
 #define CSCTP_SDP_ICE_MAX 256        /**< longest ice-ufrag / ice-pwd (RFC 8839) */
 #define CSCTP_SDP_CANDIDATE_MAX 256  /**< longest candidate attribute value */
 #define CSCTP_SDP_FINGERPRINT_MAX 64 /**< largest digest, bytes (SHA-512) */
+#define CSCTP_SDP_SCTP_INIT_MAX 512  /**< largest a=sctp-init INIT chunk, bytes (decoded) */
 /** A buffer of this size always holds csctp_sdp_write()'s output. */
 #define CSCTP_SDP_TEXT_MAX 32768
 
@@ -175,6 +176,10 @@ typedef struct csctp_sdp {
   /** a=ice-pacing (RFC 8839 §5.8, session level): the Ta in ms the sender proposes for
    *  its connectivity checks; 0 when absent (RFC 8445 §14.2 then counts 50 ms). */
   uint32_t ice_pacing_ms;
+  /** a=sctp-init of the data m-section (SNAP, draft-hancke-tsvwg-snap): the sender's SCTP
+   *  INIT chunk, base64-decoded (its validity as an INIT is the SCTP layer's to check). */
+  uint8_t sctp_init[CSCTP_SDP_SCTP_INIT_MAX];
+  size_t sctp_init_len; /**< bytes in `sctp_init`; 0 when absent */
 } csctp_sdp;
 
 /** Where and why a description did not parse. */
@@ -193,7 +198,8 @@ typedef struct csctp_sdp_error {
  * not a "x=value" line, v= not first or not 0, a bad o= or m= line, too many
  * m-sections, and bad values of the modelled attributes (a=candidate,
  * a=fingerprint, a=setup, a=ice-ufrag, a=ice-pwd, a=mid, a=group,
- * a=sctp-port, a=sctpmap, a=max-message-size, a=ice-pacing); CSCTP_ERR_INVALID_ARGUMENT
+ * a=sctp-port, a=sctpmap, a=max-message-size, a=ice-pacing, a=sctp-init: base64 of at
+ * most CSCTP_SDP_SCTP_INIT_MAX bytes); CSCTP_ERR_INVALID_ARGUMENT
  * for NULL `out` or `text`. A description without a data m-section parses
  * (data_index is -1). `out` is fully overwritten, also on error.
  */
@@ -233,6 +239,10 @@ typedef struct csctp_sdp_local {
   uint64_t max_message_size; /**< advertised; default 262144; 0 = no limit */
   int ice_trickle;           /**< a=ice-options:trickle; default 1 */
   uint32_t ice_pacing_ms;    /**< a=ice-pacing, 5 or more; 0 (default) = not written */
+  /** SNAP: our SCTP INIT chunk for a=sctp-init (csctp_assoc_snap_init()); NULL (default) =
+   *  not written. At most CSCTP_SDP_SCTP_INIT_MAX bytes. */
+  const uint8_t *sctp_init;
+  size_t sctp_init_len; /**< bytes at `sctp_init` */
 } csctp_sdp_local;
 
 /** Fills `local` with the defaults above (no credentials, no fingerprint). */
@@ -243,7 +253,8 @@ CSCTP_EXTERN void csctp_sdp_local_default(csctp_sdp_local *local);
  * BUNDLE 0, a=setup:actpass, no candidates yet (add them with
  * csctp_sdp_add_candidate(), then write). Returns 0 or
  * CSCTP_ERR_INVALID_ARGUMENT (NULL, missing or invalid credentials or
- * fingerprint, an ice_pacing_ms from 1 to 4).
+ * fingerprint, an ice_pacing_ms from 1 to 4, an sctp_init over
+ * CSCTP_SDP_SCTP_INIT_MAX bytes).
  */
 CSCTP_EXTERN int csctp_sdp_create_offer(csctp_sdp *out, const csctp_sdp_local *local);
 

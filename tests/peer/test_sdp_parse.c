@@ -238,6 +238,42 @@ Test(sdp_parse, ice_pacing) {
   free(buf);
 }
 
+/* SNAP (draft-hancke-tsvwg-snap): Chromium 156's a=sctp-init (field trial WebRTC-Sctp-Snap),
+ * decoded to the INIT chunk it carries; padding forms; a long value refused. */
+Test(sdp_parse, sctp_init) {
+  const char *text =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+      "a=sctp-port:5000\r\na=sctp-init:AQAAHrQZygYAUAAA//////WSu0PAAAAEgAgABoLA\r\n";
+  static const uint8_t want[] = {0x01, 0x00, 0x00, 0x1e, 0xb4, 0x19, 0xca, 0x06, 0x00, 0x50,
+                                 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xf5, 0x92, 0xbb, 0x43,
+                                 0xc0, 0x00, 0x00, 0x04, 0x80, 0x08, 0x00, 0x06, 0x82, 0xc0};
+  cr_assert_eq(csctp_sdp_parse(&sdp, text, strlen(text), NULL), 0);
+  cr_assert_eq(sdp.sctp_init_len, sizeof want);
+  cr_assert_eq(memcmp(sdp.sctp_init, want, sizeof want), 0);
+  const char *pad =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-init:AQI=\r\n";
+  cr_assert_eq(csctp_sdp_parse(&sdp, pad, strlen(pad), NULL), 0);
+  cr_assert_eq(sdp.sctp_init_len, 2);
+  cr_assert_eq(sdp.sctp_init[0], 1);
+  cr_assert_eq(sdp.sctp_init[1], 2);
+  /* 513 bytes (684 base64 characters) is over CSCTP_SDP_SCTP_INIT_MAX. */
+  static char big[1024];
+  int n = snprintf(big, sizeof big,
+                   "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                   "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                   "a=sctp-init:");
+  for (int i = 0; i < 684; i++) big[n++] = 'A';
+  memcpy(big + n, "\r\n", 3);
+  cr_assert_eq(csctp_sdp_parse(&sdp, big, strlen(big), NULL), CSCTP_ERR_MALFORMED);
+  size_t len;
+  char *buf = sdp_file_read("chromium-offer.sdp", &len);
+  cr_assert_eq(csctp_sdp_parse(&sdp, buf, len, NULL), 0);
+  cr_assert_eq(sdp.sctp_init_len, 0);
+  free(buf);
+}
+
 typedef struct bad_case {
   const char *text;
   size_t line;
@@ -295,6 +331,12 @@ static const bad_case bad[] = {
     {HEAD "a=ice-pacing:-5\r\n", 5, "a=ice-pacing: not a number"},
     {HEAD "a=ice-pacing:4294967296\r\n", 5, "a=ice-pacing: not a number"},
     {HEAD "a=ice-pacing:10ms\r\n", 5, "a=ice-pacing: not a number"},
+    {HEAD DATA "a=sctp-init:\r\n", 6, "a=sctp-init: not base64"},
+    {HEAD DATA "a=sctp-init:AQAAHrQ\r\n", 6, "a=sctp-init: not base64"},
+    {HEAD DATA "a=sctp-init:AQ=AHrQZ\r\n", 6, "a=sctp-init: not base64"},
+    {HEAD DATA "a=sctp-init:AQAA HrQZ\r\n", 6, "a=sctp-init: not base64"},
+    {HEAD DATA "a=sctp-init:AQ*AHrQZ\r\n", 6, "a=sctp-init: not base64"},
+    {HEAD DATA "a=sctp-init:A===\r\n", 6, "a=sctp-init: not base64"},
 };
 
 Test(sdp_parse, malformed_descriptions_name_the_line) {
