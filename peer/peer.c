@@ -48,6 +48,7 @@ static void peer_config_fill_default(void *p) {
   cfg->ice_connect_timeout_ms = 30000;
   cfg->dtls_srtp = 1;
   cfg->ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
+  cfg->snap = 1;
 }
 
 static size_t peer_config_size(int version) {

@@ -24,6 +24,17 @@ void csctp_peer_sdp_local(const csctp_peer *p, csctp_sdp_local *loc, csctp_sdp_f
   loc->sctp_port = p->scfg.local_port;
   loc->max_message_size = p->scfg.max_message_size;
   loc->ice_pacing_ms = p->cfg.ice_pacing_ms;
+  if (p->snap_init_len) {
+    loc->sctp_init = p->snap_init;
+    loc->sctp_init_len = p->snap_init_len;
+  }
+}
+
+/* SNAP: our INIT chunk for a=sctp-init, made once (the association is still CLOSED). */
+static void peer_make_snap_init(csctp_peer *p) {
+  if (!p->cfg.snap || p->snap_init_len) return;
+  csctp_ssize n = csctp_assoc_snap_init(p->assoc, p->snap_init, sizeof p->snap_init);
+  if (n > 0) p->snap_init_len = (size_t)n;
 }
 
 /* Adds our candidates and end-of-candidates, then writes. */
@@ -45,6 +56,7 @@ csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
                    "peer: ICE stays controlled although we offer (gathering has started: "
                    "create the peer with csctp_peer_config.offerer); expect a role conflict");
   }
+  peer_make_snap_init(p);
   csctp_sdp_local loc;
   csctp_sdp_fingerprint fp;
   csctp_peer_sdp_local(p, &loc, &fp);
@@ -152,7 +164,17 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
                 sizeof err->message);
     return CSCTP_ERR_INVALID_STATE;
   }
+  /* SNAP: the peer's INIT must be one (the draft: an error otherwise). */
+  if (p->cfg.snap && r->sctp_init_len && csctp_snap_init_check(r->sctp_init, r->sctp_init_len)) {
+    if (err)
+      g_strlcpy(err->message, "a=sctp-init: not a valid SCTP INIT chunk", sizeof err->message);
+    return CSCTP_ERR_MALFORMED;
+  }
   if (r->sctp_port != p->scfg.remote_port) {
+    if (p->snap_init_len) { /* the INIT we offered was the old association's */
+      csctp_peer_log(p, CSCTP_LOG_WARN, "peer: a=sctp-port %u: no SNAP", r->sctp_port);
+      p->snap_init_len = 0;
+    }
     /* The association was made for port 5000; remake it while nothing uses it. */
     if (csctp_dc_channel_count(p->dc) != 0) {
       if (err)
@@ -193,10 +215,23 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
                  type == CSCTP_PEER_SDP_OFFER ? "offer" : "answer", csctp_sdp_setup_name(r->setup),
                  role == CSCTP_DTLS_CLIENT ? "client" : "server", r->sctp_port,
                  (unsigned long long)r->max_message_size, (unsigned)ta);
+  /* SNAP: an offer with an INIT gets ours in the answer; an answer with one (not ours
+   * echoed back) to an offer that had ours: both sides start from the other's. */
+  if (p->cfg.snap && r->sctp_init_len && type == CSCTP_PEER_SDP_OFFER) peer_make_snap_init(p);
+  p->snap = p->snap_init_len && r->sctp_init_len &&
+            !(r->sctp_init_len == p->snap_init_len &&
+              memcmp(r->sctp_init, p->snap_init, p->snap_init_len) == 0);
+  if (!p->snap && p->snap_init_len && type == CSCTP_PEER_SDP_ANSWER && r->sctp_init_len)
+    csctp_peer_log(p, CSCTP_LOG_WARN, "peer: the answer echoes our a=sctp-init: no SNAP");
   rv = csctp_peer_start_dtls(p, fps, nfp);
   if (rv) {
     csctp_peer_log(p, CSCTP_LOG_ERROR, "peer: DTLS endpoint: %s", csctp_strerror(rv));
     return rv;
+  }
+  if (p->snap) {
+    rv = csctp_dtls_sctp_set_snap(p->ds, r->sctp_init, r->sctp_init_len);
+    if (rv) return rv;
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SNAP: SCTP starts from the INITs in the descriptions");
   }
   return 0;
 }

@@ -4,9 +4,11 @@
  * (../shared/interop/README.md). JSON signalling, one object per line, on
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
- *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp]
+ *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] [--no-snap]
  *              [--max-message-size BYTES]
  *
+ * --no-snap neither offers nor accepts a=sctp-init (SNAP, csctp_peer_config.snap):
+ * SCTP then always starts with its handshake.
  * --no-srtp leaves DTLS-SRTP (use_srtp) out of the handshake; by default it is
  * offered and accepted as browsers do (csctp_peer_config.dtls_srtp).
  * --max-message-size sets our a=max-message-size, the largest message received
@@ -388,7 +390,7 @@ static int parse_size(const char *s, uint32_t *out) {
 int main(int argc, char **argv) {
   app a = {0};
   GPtrArray *addrs = g_ptr_array_new();
-  int loopback = 1, srtp = 1;
+  int loopback = 1, srtp = 1, snap = 1;
   uint32_t max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--offer")) {
@@ -399,13 +401,15 @@ int main(int argc, char **argv) {
       loopback = 0;
     } else if (!strcmp(argv[i], "--no-srtp")) {
       srtp = 0;
+    } else if (!strcmp(argv[i], "--no-snap")) {
+      snap = 0;
     } else if (!strcmp(argv[i], "--max-message-size") && i + 1 < argc &&
                parse_size(argv[i + 1], &max_message_size)) {
       i++;
     } else {
       fprintf(stderr,
               "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
-              "[--max-message-size BYTES (1..1073741824)]\n");
+              "[--no-snap] [--max-message-size BYTES (1..1073741824)]\n");
       return 2;
     }
   }
@@ -422,6 +426,7 @@ int main(int argc, char **argv) {
   cfg.n_local_addresses = addrs->len;
   cfg.include_loopback = loopback;
   cfg.dtls_srtp = srtp;
+  cfg.snap = snap;
   cfg.max_message_size = max_message_size;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);

@@ -479,10 +479,18 @@ typedef struct csctp_peer_config {
    * Copied by csctp_peer_new().
    */
   const char *dtls_cipher_list;
+  /**
+   * SNAP (draft-hancke-tsvwg-snap): offer our SCTP INIT in a=sctp-init, answer an offer
+   * that carries one with ours, and when both descriptions have one, start the
+   * association from them when DTLS is up, without the SCTP handshake (two round trips
+   * less). A peer that does not answer with its own (browsers without the field trial,
+   * libdatachannel, aiortc, GStreamer) gets the usual handshake. Default 1; 0 = off.
+   */
+  int snap;
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's.
- *  V2 appended ice_pacing_ms and dtls_cipher_list. @{ */
+ *  V2 appended ice_pacing_ms, dtls_cipher_list and snap. @{ */
 #define CSCTP_PEER_CONFIG_V1 1
 #define CSCTP_PEER_CONFIG_V2 2
 /** @} */

@@ -90,6 +90,7 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_da
 static uint32_t ice_timeout_ms;   /* 0: the default */
 static const csctp_mem *side_mem; /* NULL: the default */
 static uint32_t side_pacing[2];   /* ice_pacing_ms of the offerer [1] and the answerer [0] */
+static int side_snap_off[2];      /* csctp_peer_config.snap 0 for the offerer [1] / answerer [0] */
 
 static void side_new(side *s, const char *name, int offerer) {
   memset(s, 0, sizeof *s);
@@ -105,6 +106,7 @@ static void side_new(side *s, const char *name, int offerer) {
   if (ice_timeout_ms) cfg.ice_connect_timeout_ms = ice_timeout_ms;
   cfg.mem = side_mem;
   cfg.ice_pacing_ms = side_pacing[offerer ? 1 : 0];
+  if (side_snap_off[offerer ? 1 : 0]) cfg.snap = 0;
   cr_assert_eq(csctp_peer_new(&s->peer, ctx, &cfg), 0);
 }
 
@@ -163,6 +165,7 @@ static void setup(void) {
   ice_timeout_ms = 0;
   side_mem = NULL;
   side_pacing[0] = side_pacing[1] = 0;
+  side_snap_off[0] = side_snap_off[1] = 0;
 }
 static void teardown(void) {
   while (g_main_context_iteration(ctx, FALSE)) {}
@@ -522,5 +525,100 @@ Test(peer, dtls_cipher_list_is_used) {
   cr_assert_str_eq(ca, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
   cr_assert_str_eq(cb, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
   side_del(&a);
+  side_del(&b);
+}
+
+/* SNAP between two csctp peers: a=sctp-init in offer and answer, and no SCTP handshake on the
+ * wire: zero checksum is on between csctp peers, and every SCTP packet either side received had
+ * a zero checksum (RFC 9653 gives INIT, INIT ACK, COOKIE ECHO and COOKIE ACK a real one). With
+ * SNAP off on either side, the handshake as before. */
+static void snap_case(int offerer_off, int answerer_off) {
+  side_snap_off[1] = offerer_off;
+  side_snap_off[0] = answerer_off;
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  csctp_dc_channel ch;
+  csctp_dc_init init = {.label = "snap"};
+  cr_assert_eq(csctp_peer_create_channel(a.peer, &init, &ch), 0);
+  cr_assert(run_until(&a.gathered));
+  cr_assert(run_until(&b.gathered));
+  static char offer[CSCTP_SDP_TEXT_MAX];
+  csctp_ssize n = csctp_peer_create_offer(a.peer, offer, sizeof offer);
+  cr_assert_gt(n, 0);
+  cr_assert_eq(strstr(offer, "a=sctp-init:") != NULL, !offerer_off, "%s", offer);
+  csctp_sdp_error e;
+  cr_assert_eq(
+      csctp_peer_set_remote_description(b.peer, CSCTP_PEER_SDP_OFFER, offer, (size_t)n, &e), 0,
+      "%s", e.message);
+  n = csctp_peer_create_answer(b.peer, sdp_buf, sizeof sdp_buf);
+  cr_assert_gt(n, 0);
+  int snap = !offerer_off && !answerer_off;
+  cr_assert_eq(strstr(sdp_buf, "a=sctp-init:") != NULL, snap, "%s", sdp_buf);
+  cr_assert_eq(
+      csctp_peer_set_remote_description(a.peer, CSCTP_PEER_SDP_ANSWER, sdp_buf, (size_t)n, &e), 0,
+      "%s", e.message);
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(connected_both(&a, &b) && b.opened >= 1) && g_get_monotonic_time() < until) {
+    g_main_context_iteration(ctx, TRUE);
+  }
+  cr_assert(connected_both(&a, &b));
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 1, "over snap", 9), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (b.messages < 1 && g_get_monotonic_time() < until) g_main_context_iteration(ctx, TRUE);
+  cr_assert_str_eq(b.last_text, "over snap");
+  for (int i = 0; i < 2; i++) {
+    csctp_stats st;
+    csctp_peer_get_stats(i ? b.peer : a.peer, &st, NULL);
+    cr_assert_eq(st.zero_checksum, 1);
+    if (snap)
+      cr_assert_eq(st.zero_checksum_in, st.packets_in, "side %d: %llu of %llu", i,
+                   (unsigned long long)st.zero_checksum_in, (unsigned long long)st.packets_in);
+    else
+      cr_assert_lt(st.zero_checksum_in, st.packets_in, "side %d: a handshake was expected", i);
+  }
+  side_del(&a);
+  side_del(&b);
+}
+
+Test(peer, snap_skips_the_sctp_handshake) { snap_case(0, 0); }
+Test(peer, snap_off_at_the_offerer_means_the_handshake) { snap_case(1, 0); }
+Test(peer, snap_off_at_the_answerer_means_the_handshake) { snap_case(0, 1); }
+
+/* A peer that echoes our a=sctp-init back (libdatachannel does, not knowing SNAP) gets the
+ * handshake; a broken a=sctp-init in an offer is an error (the draft). */
+Test(peer, snap_echo_and_bad_init) {
+  side a;
+  side_new(&a, "a", 1);
+  cr_assert(run_until(&a.gathered));
+  static char offer[CSCTP_SDP_TEXT_MAX];
+  csctp_ssize n = csctp_peer_create_offer(a.peer, offer, sizeof offer);
+  cr_assert_gt(n, 0);
+  /* The answer: the offer itself, as an answer (setup active), our INIT in it. */
+  static char answer[CSCTP_SDP_TEXT_MAX];
+  g_strlcpy(answer, offer, sizeof answer);
+  char *setup = strstr(answer, "a=setup:actpass");
+  cr_assert(setup);
+  memcpy(setup, "a=setup:active\r\n", 16);
+  memmove(setup + 16, setup + 17, strlen(setup + 17) + 1);
+  csctp_sdp_error e;
+  cr_assert_eq(
+      csctp_peer_set_remote_description(a.peer, CSCTP_PEER_SDP_ANSWER, answer, strlen(answer), &e),
+      0, "%s", e.message);
+  cr_assert_eq(a.peer->snap, 0, "our own INIT echoed: no SNAP");
+  side_del(&a);
+
+  side b;
+  side_new(&b, "b", 0);
+  size_t len;
+  char *text = sdp_file_read("chromium-offer.sdp", &len);
+  GString *bad = g_string_new_len(text, (gssize)len);
+  g_string_append(bad, "a=sctp-init:AgAAFAAAAAAAAAAAAAAAAAAAAAA=\r\n"); /* an INIT ACK */
+  cr_assert_eq(
+      csctp_peer_set_remote_description(b.peer, CSCTP_PEER_SDP_OFFER, bad->str, bad->len, &e),
+      CSCTP_ERR_MALFORMED);
+  cr_assert(strstr(e.message, "sctp-init"), "%s", e.message);
+  g_string_free(bad, TRUE);
+  free(text);
   side_del(&b);
 }
