@@ -66,12 +66,12 @@ struct csctp_peer {
   size_t batch_len[PEER_BATCH];
   csctp_tstamp batch_used; /* when it last carried a datagram */
   int depth, dead, in_run;
-  uint64_t dropped_out; /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
-  char *cipher_list;    /* copy of cfg.dtls_cipher_list, or NULL */
+  uint64_t dropped_out;  /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
+  char *cipher_list;     /* copy of cfg.dtls_cipher_list, or NULL */
   uint8_t snap_init[64]; /* SNAP: our INIT chunk as put in a=sctp-init */
   size_t snap_init_len;  /* 0: none made (SNAP off, or the offer had none) */
   int snap;              /* SNAP negotiated: the association starts from the peer's INIT */
-  uint8_t *rx_copy;     /* the application's copy of a message (peer_emit_channel) */
+  uint8_t *rx_copy;      /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
   uint8_t dgram[PEER_DTLS_MTU]; /* the first datagram while there is no batch */
 };

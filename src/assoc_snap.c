@@ -58,8 +58,7 @@ csctp_ssize csctp_assoc_snap_init(csctp_assoc *a, uint8_t *buf, size_t cap) {
   return (csctp_ssize)w.len;
 }
 
-int csctp_assoc_snap_establish(csctp_assoc *a, const uint8_t *init, size_t len,
-                               csctp_tstamp now) {
+int csctp_assoc_snap_establish(csctp_assoc *a, const uint8_t *init, size_t len, csctp_tstamp now) {
   if (!a) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->dead || a->state != CSCTP_STATE_CLOSED || !a->snap_local) return CSCTP_ERR_INVALID_STATE;
   csctp_init_chunk in;

@@ -8,10 +8,9 @@
 #include "assoc_util.h"
 
 static const uint8_t chromium_init[] = {/* Chromium 156's a=sctp-init, decoded */
-                                        0x01, 0x00, 0x00, 0x1e, 0xb4, 0x19, 0xca, 0x06, 0x00,
-                                        0x50, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xf5, 0x92,
-                                        0xbb, 0x43, 0xc0, 0x00, 0x00, 0x04, 0x80, 0x08, 0x00,
-                                        0x06, 0x82, 0xc0};
+                                        0x01, 0x00, 0x00, 0x1e, 0xb4, 0x19, 0xca, 0x06, 0x00, 0x50,
+                                        0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xf5, 0x92, 0xbb, 0x43,
+                                        0xc0, 0x00, 0x00, 0x04, 0x80, 0x08, 0x00, 0x06, 0x82, 0xc0};
 
 Test(assoc_snap, both_inits_exchanged_then_established_without_a_packet) {
   side x, y;
@@ -125,8 +124,7 @@ Test(assoc_snap, bad_inits_are_refused_and_change_nothing) {
     if (i == 3) memset(b + 4, 0, 4);
     if (i == 4) memset(b + 12, 0, 2);
     if (i == 5) memset(b + 8, 0, 4), b[11] = 0x10;
-    cr_assert_eq(csctp_snap_init_check(b, cases[i].len), CSCTP_ERR_MALFORMED, "%s",
-                 cases[i].what);
+    cr_assert_eq(csctp_snap_init_check(b, cases[i].len), CSCTP_ERR_MALFORMED, "%s", cases[i].what);
     cr_assert_eq(csctp_assoc_snap_establish(x.a, b, cases[i].len, 0), CSCTP_ERR_MALFORMED, "%s",
                  cases[i].what);
     cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_CLOSED, "%s", cases[i].what);
