@@ -5,11 +5,13 @@
  * every chunk (whatever its type, so each decoder sees every shape), plus the
  * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, the FORWARD TSN and
  * RE-CONFIG decoders, and re-encodes what decoded so the encoders run on
- * hostile values too.
+ * hostile values too; and the bytes as a lone INIT chunk (csctp_snap_init_check).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <csctp/sctp.h>
 
 #include "chunk.h"
 #include "crc32c.h"
@@ -123,6 +125,8 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static uint8_t out[65536 + 1024];
+  /* The same bytes as a lone INIT chunk from a description (SNAP's a=sctp-init). */
+  fuzz_sink += (uint32_t)csctp_snap_init_check(data, size);
   csctp_common_hdr h;
   if (csctp_packet_parse_header(data, size, &h) != 0) {
     /* Short inputs still exercise both CRC paths. */

@@ -27,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (n < 0) abort(); /* CSCTP_SDP_TEXT_MAX must always suffice */
     if (csctp_sdp_parse(&again, text, (size_t)n, &err) != 0) abort(); /* we write what we read */
     if (again.data_index != sdp.data_index || again.n_candidates != sdp.n_candidates) abort();
+    if (again.sctp_init_len != sdp.sctp_init_len ||
+        memcmp(again.sctp_init, sdp.sctp_init, sdp.sctp_init_len) != 0)
+      abort(); /* a=sctp-init: base64 out and in again */
     csctp_sdp_fingerprint fp = {.algorithm = "sha-256", .len = 32};
     csctp_sdp_local local;
     csctp_sdp_local_default(&local);
