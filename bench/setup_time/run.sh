@@ -4,7 +4,7 @@
 # headless Chromium (and Firefox ESR when installed) <-> csctp-peer against the same browser
 # <-> itself, alternating, in one run; see setup.mjs for what is measured.
 #
-# usage: tests/webrtc/setup/run.sh CSCTP_PEER [--scratch DIR] [setup.mjs options]
+# usage: bench/setup_time/run.sh CSCTP_PEER [--scratch DIR] [setup.mjs options]
 #   setup.mjs options: --repeat N (10)  --warmup N (1)  --browsers chromium,firefox
 #                      --timeout-ms MS (10000)  --json FILE  --verbose
 # playwright-core and puppeteer-core (pinned in package-lock.json, the versions of the interop
