@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "copy.h"
 #include "mem.h"
 
 #define TXQ_MAP_INITIAL 8
@@ -132,7 +133,7 @@ csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_
   memset(m, 0, sizeof(*m));
   m->slab = sl;
   m->len = (uint32_t)len;
-  memcpy(m->data, data, len);
+  csctp_copy(m->data, data, len);
   return m;
 }
 
