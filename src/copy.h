@@ -4,6 +4,7 @@
 #define CSCTP_COPY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* From this size up, csctp_copy() takes its own vector loop rather than memcpy. */
@@ -20,16 +21,41 @@ void csctp_copy_large(void *dst, const void *src, size_t n);
 int csctp_copy_vec_available(void);
 
 /*
- * memcpy, except that large copies keep to a vector loop: glibc's memcpy turns to `rep movsb`
- * above a few KiB, which is no faster on current cores and which instruction-count profiles
+ * memcpy, except at both ends. Up to 32 bytes (a small message's payload, copied three times
+ * per message) it is a few overlapping 8-byte moves inline, with no call. From
+ * CSCTP_COPY_LARGE up it keeps to a vector loop: glibc's memcpy turns to `rep movsb` above a
+ * few KiB, which is no faster on current cores and which instruction-count profiles
  * (callgrind) count once per byte, hiding the rest of the engine's cost.
  */
 static inline void csctp_copy(void *dst, const void *src, size_t n) {
-  if (n < CSCTP_COPY_LARGE) {
-    memcpy(dst, src, n);
+  uint8_t *d = dst;
+  const uint8_t *s = src;
+  uint64_t a, b, c, e;
+  if (n <= 32) {
+    if (n >= 16) { /* 16..32: the first and the last 16 bytes */
+      memcpy(&a, s, 8);
+      memcpy(&b, s + 8, 8);
+      memcpy(&c, s + n - 16, 8);
+      memcpy(&e, s + n - 8, 8);
+      memcpy(d, &a, 8);
+      memcpy(d + 8, &b, 8);
+      memcpy(d + n - 16, &c, 8);
+      memcpy(d + n - 8, &e, 8);
+    } else if (n >= 8) { /* 8..15 */
+      memcpy(&a, s, 8);
+      memcpy(&b, s + n - 8, 8);
+      memcpy(d, &a, 8);
+      memcpy(d + n - 8, &b, 8);
+    } else {
+      for (size_t i = 0; i < n; i++) d[i] = s[i];
+    }
     return;
   }
-  csctp_copy_large(dst, src, n);
+  if (n < CSCTP_COPY_LARGE) {
+    memcpy(d, s, n);
+    return;
+  }
+  csctp_copy_large(d, s, n);
 }
 
 #endif

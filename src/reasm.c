@@ -229,7 +229,7 @@ static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_
   reasm_state *s = r->priv;
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
-  memcpy(f->data, d->data, d->len);
+  csctp_copy(f->data, d->data, d->len);
   f->len = (uint32_t)d->len;
   f->tsn = d->tsn;
   f->ppid = d->ppid;
@@ -348,7 +348,7 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
 
-  memcpy(f->data, d->data, d->len);
+  csctp_copy(f->data, d->data, d->len);
   f->len = (uint32_t)d->len;
   f->tsn = d->tsn;
   f->ppid = d->ppid;

@@ -10,6 +10,7 @@
 
 #include <csctp/sctp.h>
 
+#include "copy.h"
 #include "mem.h"
 #include "tx_priv.h"
 
@@ -179,9 +180,11 @@ static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, cons
   d.len = c->len;
   uint8_t *o = w->buf + w->len;
   csctp_data_write_header(o, &d);
-  memcpy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
   uint32_t size = csctp_tx_chunk_size(c->len);
-  for (uint32_t i = CSCTP_DATA_HDR_LEN + c->len; i < size; i++) o[i] = 0; /* 0..3 pad bytes */
+  /* The 0..3 pad bytes: the last word of the chunk zeroed, then the payload over its start
+   * (c->len >= 1, so that word lies after the header). */
+  memset(o + size - 4, 0, 4);
+  csctp_copy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
   w->len += size;
 }
 

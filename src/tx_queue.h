@@ -16,6 +16,8 @@
 
 #include <csctp/common.h>
 
+#include "copy.h"
+
 typedef struct csctp_tx_stream csctp_tx_stream;
 typedef struct csctp_tx_slab csctp_tx_slab;
 
@@ -165,7 +167,7 @@ static inline csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *d
   memset(m, 0, sizeof(*m));
   m->slab = sl;
   m->len = (uint32_t)len;
-  memcpy(m->data, data, len);
+  csctp_copy(m->data, data, len);
   return m;
 }
 /* Frees a message of q (a slab goes back to mem with its last message, unless current). */
