@@ -142,11 +142,16 @@ static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right
   return 0;
 }
 
-static csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
-  if (s->last_st && s->last_st->id == id) return s->last_st;
+static csctp_reasm_stream *reasm_stream_any(reasm_state *s, uint16_t id) {
   csctp_reasm_stream *st = csctp_reasm_map_get(&s->streams, id);
   if (st) s->last_st = st;
   return st;
+}
+
+/* The stream `id` (NULL when it has no state); the one asked for last is answered inline. */
+static inline csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
+  if (s->last_st && s->last_st->id == id) return s->last_st;
+  return reasm_stream_any(s, id);
 }
 
 /* The stream's state, created on its first fragment (NULL on allocation failure). */
