@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Payload copies of the engine (the copy of a message into the send buffer). */
+/* Payload copies of the engine: into the send buffer, into packets, into reassembly. */
 #ifndef CSCTP_COPY_H
 #define CSCTP_COPY_H
 
@@ -7,13 +7,13 @@
 #include <stdint.h>
 #include <string.h>
 
-/* From this size up, csctp_copy() takes its own vector loop rather than memcpy. */
-#define CSCTP_COPY_LARGE 4096
+/* From this size up (a packet's payload, a message), csctp_copy() takes its own vector loop. */
+#define CSCTP_COPY_LARGE 256
 
 /*
  * Copies n bytes from src to dst (the ranges do not overlap) with 32-byte vector loads and
- * stores (AVX2, chosen at run time without mutable global state); memcpy where the CPU or the
- * target lacks them. n >= CSCTP_COPY_LARGE is expected but not required.
+ * stores, 256 bytes a step (AVX2, chosen at run time without mutable global state); memcpy
+ * where the CPU or the target lacks them.
  */
 void csctp_copy_large(void *dst, const void *src, size_t n);
 
@@ -23,9 +23,9 @@ int csctp_copy_vec_available(void);
 /*
  * memcpy, except at both ends. Up to 32 bytes (a small message's payload, copied three times
  * per message) it is a few overlapping 8-byte moves inline, with no call. From
- * CSCTP_COPY_LARGE up it keeps to a vector loop: glibc's memcpy turns to `rep movsb` above a
- * few KiB, which is no faster on current cores and which instruction-count profiles
- * (callgrind) count once per byte, hiding the rest of the engine's cost.
+ * CSCTP_COPY_LARGE up it is csctp_copy_large's loop: fewer instructions than glibc's memcpy at
+ * a packet's size, and no `rep movsb`, which glibc turns to above a few KiB, which is no faster
+ * on current cores, and which instruction-count profiles (callgrind) count once per byte.
  */
 static inline void csctp_copy(void *dst, const void *src, size_t n) {
   uint8_t *d = dst;

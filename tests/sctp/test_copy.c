@@ -6,7 +6,7 @@
 #include "copy.h"
 #include "prng.h"
 
-#define COPY_MAX (3 * CSCTP_COPY_LARGE + 300)
+#define COPY_MAX (3 * 4096 + 300) /* > 4096 + 65: the largest edge length below */
 #define GUARD 64
 
 static uint8_t src_buf[COPY_MAX + 2 * GUARD];
@@ -42,12 +42,14 @@ Test(copy, random_lengths_and_alignments) {
   }
 }
 
-/* Every length around the edges of the vector loop: its 128-byte step and the switch to it. */
+/* Every length around the edges of the vector loop: its 128- and 256-byte steps and the switch
+ * to it. */
 Test(copy, edge_lengths) {
   csctp_prng rng;
   csctp_prng_seed(&rng, 0xed9e);
   fill_src(&rng);
-  static const size_t base[] = {0, 128, 256, CSCTP_COPY_LARGE, 2 * CSCTP_COPY_LARGE};
+  static const size_t base[] = {
+      0, 128, 256, 384, 512, 640, 4096, CSCTP_COPY_LARGE, 2 * CSCTP_COPY_LARGE};
   for (size_t b = 0; b < sizeof base / sizeof base[0]; b++)
     for (size_t d = 0; d < 130; d++) {
       size_t n = base[b] >= 65 ? base[b] + d - 65 : d;
