@@ -427,7 +427,8 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
   return csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
 }
 
-int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
+/* The general case of csctp_reasm_pop. */
+static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
   csctp_reasm_stream *st = s->ready_head;
@@ -471,6 +472,41 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   }
   reasm_take_run(s, st, start);
   msg->data = s->dbuf;
+  return 1;
+}
+
+/*
+ * The common case out of line of the rest (few registers to save): nothing to release, and the
+ * next message is a single node that a fast path queued (reasm_add_direct, the assembly's whole
+ * message). A stream that is alone in the ready FIFO and has more stays where it is, which is
+ * where moving it to the back would put it.
+ */
+int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st = s->ready_head;
+  csctp_reasm_frag *f;
+  if (!st || s->popped_node || s->popped_bytes || !(f = st->uhead) || f->other != f ||
+      !(f->flags & REASM_DIRECT))
+    return reasm_pop_any(r, msg);
+  st->uhead = f->msg_next;
+  if (!st->uhead) st->utail = NULL;
+  if (!(st->uhead || st->ord_ready) || st != s->ready_tail) {
+    s->ready_head = st->ready_next;
+    if (!s->ready_head) s->ready_tail = NULL;
+    st->in_ready = 0;
+    if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
+  }
+  msg->stream = f->stream;
+  msg->ssn = f->ssn;
+  msg->ppid = f->ppid;
+  msg->unordered = (f->flags & FLAG_U) != 0;
+  msg->flags = (uint32_t)(f->flags & REASM_PD) / (REASM_PD / CSCTP_MSG_CONTINUED);
+  msg->len = f->run_bytes;
+  msg->data = f->data;
+  s->popped_bytes = f->run_bytes;
+  s->popped_node = f;
+  st->n_frags--;
+  s->n_direct--;
   return 1;
 }
 
