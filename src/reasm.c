@@ -427,8 +427,9 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
   return csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
 }
 
-/* The general case of csctp_reasm_pop. */
-static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg *msg) {
+/* The general case of csctp_reasm_pop (out of line, so that the common case saves few
+ * registers). */
+__attribute__((noinline)) static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
   csctp_reasm_stream *st = s->ready_head;
