@@ -268,10 +268,9 @@ uint32_t csctp_crc32c_update(uint32_t crc, const uint8_t *p, size_t len) {
 
 uint32_t csctp_crc32c(const uint8_t *p, size_t len) { return csctp_crc32c_update(0, p, len); }
 
-uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len) {
-#if CRC32C_HW
-  if (len >= 16 && crc32c_hw_ok()) return crc32c_hw_sctp(pkt, len);
-#endif
+/* csctp_crc32c_sctp without the hardware, or under 16 bytes (out of line: the common case then
+ * has no stack frame to set up). */
+__attribute__((noinline)) static uint32_t crc32c_sctp_any(const uint8_t *pkt, size_t len) {
   /* Bytes 0..15 as two 8-byte steps: the checksum field (8..11) taken as zero. */
   uint8_t head[16];
   size_t n = len < 16 ? len : 16;
@@ -284,4 +283,11 @@ uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len) {
 #endif
   uint32_t r = crc32c_sw_raw(0xffffffffu, head, n);
   return ~crc32c_sw_raw(r, pkt + n, len - n);
+}
+
+uint32_t csctp_crc32c_sctp(const uint8_t *pkt, size_t len) {
+#if CRC32C_HW
+  if (len >= 16 && crc32c_hw_ok()) return crc32c_hw_sctp(pkt, len);
+#endif
+  return crc32c_sctp_any(pkt, len);
 }
