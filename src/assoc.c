@@ -864,8 +864,7 @@ static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t
   if (opts->stream >= limit) return CSCTP_ERR_STREAM_ID;
   if (len == 0) return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > a->cfg.max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
-  int rv = csctp_tx_enqueue_pr(&a->tx, opts->stream, opts->ppid, opts->unordered,
-                               (int)opts->pr_policy, opts->pr_value, now, data, len);
+  int rv = csctp_tx_send(&a->tx, opts, now, data, len);
   if (rv == 0) {
     a->stats.messages_out++;
     if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;

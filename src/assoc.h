@@ -286,7 +286,14 @@ int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now)
 /* The same for a SACK chunk decoded already. */
 int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now);
 void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now);
-void csctp_assoc_check_window_update(csctp_assoc *a);
+/* The general case of csctp_assoc_check_window_update. */
+void csctp_assoc_check_window_update_any(csctp_assoc *a);
+/* Sets window_update when the receive window opened enough to be announced (called per message
+ * delivered: the cheap test inline, and the rest only while less than half was advertised). */
+static inline void csctp_assoc_check_window_update(csctp_assoc *a) {
+  if (a->last_adv_rwnd >= a->cfg.rwnd / 2) return;
+  csctp_assoc_check_window_update_any(a);
+}
 
 /* assoc_timer.c */
 void csctp_assoc_on_heartbeat(csctp_assoc *a, const csctp_chunk *ch);

@@ -138,10 +138,9 @@ void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, 
   }
 }
 
-void csctp_assoc_check_window_update(csctp_assoc *a) {
+void csctp_assoc_check_window_update_any(csctp_assoc *a) {
   /* Receiver SWS avoidance: a window update only once the window opened by
    * at least min(rwnd/2, MTU) beyond what was advertised. */
-  if (a->last_adv_rwnd >= a->cfg.rwnd / 2) return; /* cheap test first: called per message */
   if (!a->rx_started || a->state == CSCTP_STATE_CLOSED) return;
   uint32_t now_rwnd = csctp_assoc_a_rwnd(a);
   uint32_t step = a->cfg.rwnd / 2 < a->cfg.mtu ? a->cfg.rwnd / 2 : a->cfg.mtu;

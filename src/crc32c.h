@@ -28,6 +28,15 @@ uint32_t csctp_crc32c_hw(uint32_t crc, const uint8_t *p, size_t len);
 int csctp_crc32c_hw_available(void);
 
 /*
+ * The hardware path joins its lanes with a carry-less multiply (PCLMULQDQ) where the CPU has
+ * it, else with tables: 1 when it does here. csctp_crc32c_hw_table_join is the hardware path
+ * with the tables whatever the CPU (csctp_crc32c_sw's result when there is no hardware path),
+ * so that tests check both joins on one machine.
+ */
+int csctp_crc32c_clmul_available(void);
+uint32_t csctp_crc32c_hw_table_join(uint32_t crc, const uint8_t *p, size_t len);
+
+/*
  * The CRC32c of an SCTP packet (RFC 9260 §6.8) with its checksum field
  * (bytes 8..11) taken as zero, in one pass; len >= 12.
  */

@@ -142,11 +142,16 @@ static int reasm_fit(const csctp_reasm_frag *left, const csctp_reasm_frag *right
   return 0;
 }
 
-static csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
-  if (s->last_st && s->last_st->id == id) return s->last_st;
+static csctp_reasm_stream *reasm_stream_any(reasm_state *s, uint16_t id) {
   csctp_reasm_stream *st = csctp_reasm_map_get(&s->streams, id);
   if (st) s->last_st = st;
   return st;
+}
+
+/* The stream `id` (NULL when it has no state); the one asked for last is answered inline. */
+static inline csctp_reasm_stream *reasm_stream(reasm_state *s, uint16_t id) {
+  if (s->last_st && s->last_st->id == id) return s->last_st;
+  return reasm_stream_any(s, id);
 }
 
 /* The stream's state, created on its first fragment (NULL on allocation failure). */
@@ -229,7 +234,7 @@ static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_
   reasm_state *s = r->priv;
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
-  memcpy(f->data, d->data, d->len);
+  csctp_copy(f->data, d->data, d->len);
   f->len = (uint32_t)d->len;
   f->tsn = d->tsn;
   f->ppid = d->ppid;
@@ -348,7 +353,7 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
 
-  memcpy(f->data, d->data, d->len);
+  csctp_copy(f->data, d->data, d->len);
   f->len = (uint32_t)d->len;
   f->tsn = d->tsn;
   f->ppid = d->ppid;
@@ -422,7 +427,9 @@ static csctp_reasm_frag *reasm_peek(reasm_state *s, csctp_reasm_stream *st) {
   return csctp_reasm_map_get(&s->ordered, reasm_ord_key(st->id, st->next_ssn));
 }
 
-int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
+/* The general case of csctp_reasm_pop (out of line, so that the common case saves few
+ * registers). */
+__attribute__((noinline)) static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
   if (s->popped_node || s->popped_bytes) csctp_reasm_release(r);
   csctp_reasm_stream *st = s->ready_head;
@@ -466,6 +473,41 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   }
   reasm_take_run(s, st, start);
   msg->data = s->dbuf;
+  return 1;
+}
+
+/*
+ * The common case out of line of the rest (few registers to save): nothing to release, and the
+ * next message is a single node that a fast path queued (reasm_add_direct, the assembly's whole
+ * message). A stream that is alone in the ready FIFO and has more stays where it is, which is
+ * where moving it to the back would put it.
+ */
+int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
+  reasm_state *s = r->priv;
+  csctp_reasm_stream *st = s->ready_head;
+  csctp_reasm_frag *f;
+  if (!st || s->popped_node || s->popped_bytes || !(f = st->uhead) || f->other != f ||
+      !(f->flags & REASM_DIRECT))
+    return reasm_pop_any(r, msg);
+  st->uhead = f->msg_next;
+  if (!st->uhead) st->utail = NULL;
+  if (!(st->uhead || st->ord_ready) || st != s->ready_tail) {
+    s->ready_head = st->ready_next;
+    if (!s->ready_head) s->ready_tail = NULL;
+    st->in_ready = 0;
+    if (st->uhead || st->ord_ready) csctp_reasm_make_ready(s, st);
+  }
+  msg->stream = f->stream;
+  msg->ssn = f->ssn;
+  msg->ppid = f->ppid;
+  msg->unordered = (f->flags & FLAG_U) != 0;
+  msg->flags = (uint32_t)(f->flags & REASM_PD) / (REASM_PD / CSCTP_MSG_CONTINUED);
+  msg->len = f->run_bytes;
+  msg->data = f->data;
+  s->popped_bytes = f->run_bytes;
+  s->popped_node = f;
+  st->n_frags--;
+  s->n_direct--;
   return 1;
 }
 

@@ -182,7 +182,7 @@ static int asm_fit_right(reasm_state *s, const csctp_data_chunk *d, csctp_reasm_
 /* Appends the payload of `d` and then the held run `right` (removed from the map). */
 static void asm_append(reasm_state *s, reasm_asm *as, const csctp_data_chunk *d,
                        csctp_reasm_frag *right) {
-  memcpy(as->buf + as->len, d->data, d->len);
+  csctp_copy(as->buf + as->len, d->data, d->len);
   as->len += d->len;
   as->last = d->tsn;
   for (csctp_reasm_frag *f = right, *next; f; f = next) {

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "copy.h"
 #include "reasm.h"
 #include "reasm_pool.h"
 
@@ -141,7 +142,7 @@ static inline int csctp_reasm_asm_append_fast(csctp_reasm *r, reasm_state *s,
       ((d->flags & FLAG_U) != 0) != as->unordered || (!as->unordered && d->ssn != as->ssn) ||
       d->len > as->cap - as->len || d->len > r->max_message_size - as->delivered - as->len)
     return 0;
-  memcpy(as->buf + as->len, d->data, d->len);
+  csctp_copy(as->buf + as->len, d->data, d->len);
   as->len += d->len;
   as->last = d->tsn;
   r->bytes += d->len;

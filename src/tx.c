@@ -10,6 +10,7 @@
 
 #include <csctp/sctp.h>
 
+#include "copy.h"
 #include "mem.h"
 #include "tx_priv.h"
 
@@ -107,8 +108,11 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
   return csctp_tx_enqueue_pr(tx, stream, ppid, unordered, CSCTP_PR_NONE, 0, 0, data, len);
 }
 
-int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
-                        uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len) {
+static inline __attribute__((always_inline)) int tx_enqueue(csctp_tx *tx, uint16_t stream,
+                                                            uint32_t ppid, int unordered,
+                                                            int policy, uint32_t value,
+                                                            csctp_tstamp now, const uint8_t *data,
+                                                            size_t len) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
@@ -134,6 +138,17 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
   st->buffered += len;
   tx->buffered += len;
   return 0;
+}
+
+int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
+                        uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len) {
+  return tx_enqueue(tx, stream, ppid, unordered, policy, value, now, data, len);
+}
+
+int csctp_tx_send(csctp_tx *tx, const csctp_send_opts *o, csctp_tstamp now, const uint8_t *data,
+                  size_t len) {
+  return tx_enqueue(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now, data,
+                    len);
 }
 
 /* Payload of the next new chunk when it starts an empty packet. */
@@ -179,9 +194,11 @@ static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, cons
   d.len = c->len;
   uint8_t *o = w->buf + w->len;
   csctp_data_write_header(o, &d);
-  memcpy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
   uint32_t size = csctp_tx_chunk_size(c->len);
-  for (uint32_t i = CSCTP_DATA_HDR_LEN + c->len; i < size; i++) o[i] = 0; /* 0..3 pad bytes */
+  /* The 0..3 pad bytes: the last word of the chunk zeroed, then the payload over its start
+   * (c->len >= 1, so that word lies after the header). */
+  memset(o + size - 4, 0, 4);
+  csctp_copy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
   w->len += size;
 }
 

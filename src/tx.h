@@ -102,6 +102,11 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
  */
 int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
                         uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len);
+/* csctp_tx_enqueue_pr with the fields of a csctp_send_opts (csctp_assoc_send's path: one
+ * pointer rather than six arguments). */
+struct csctp_send_opts;
+int csctp_tx_send(csctp_tx *tx, const struct csctp_send_opts *o, csctp_tstamp now,
+                  const uint8_t *data, size_t len);
 
 /* ---- Partial reliability, sender side (RFC 3758 §3.5), tx_abandon.c ---- */
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "copy.h"
 #include "mem.h"
 
 #define TXQ_MAP_INITIAL 8
@@ -132,17 +133,17 @@ csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_
   memset(m, 0, sizeof(*m));
   m->slab = sl;
   m->len = (uint32_t)len;
-  memcpy(m->data, data, len);
+  csctp_copy(m->data, data, len);
   return m;
 }
 
-void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m) {
+void csctp_tx_msg_free_any(csctp_tx_queue *q, csctp_tx_msg *m) {
   csctp_tx_slab *sl = m->slab;
   if (!sl) {
     csctp_free(q->mem, m);
     return;
   }
-  if (--sl->live) return;
+  /* its slab's last live message (csctp_tx_msg_free took it off live) */
   if (sl == q->slab)
     sl->used = 0; /* the current slab is reused from its start */
   else

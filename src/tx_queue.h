@@ -16,6 +16,8 @@
 
 #include <csctp/common.h>
 
+#include "copy.h"
+
 typedef struct csctp_tx_stream csctp_tx_stream;
 typedef struct csctp_tx_slab csctp_tx_slab;
 
@@ -165,11 +167,17 @@ static inline csctp_tx_msg *csctp_tx_msg_new(csctp_tx_queue *q, const uint8_t *d
   memset(m, 0, sizeof(*m));
   m->slab = sl;
   m->len = (uint32_t)len;
-  memcpy(m->data, data, len);
+  csctp_copy(m->data, data, len);
   return m;
 }
+/* The general case of csctp_tx_msg_free (tx_queue.c): a message of its own, or its slab's last. */
+void csctp_tx_msg_free_any(csctp_tx_queue *q, csctp_tx_msg *m);
 /* Frees a message of q (a slab goes back to mem with its last message, unless current). */
-void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m);
+static inline void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m) {
+  csctp_tx_slab *sl = m->slab;
+  if (sl && --sl->live) return;
+  csctp_tx_msg_free_any(q, m);
+}
 
 /* Schedules a stream that got its first message (tx_queue.c). */
 void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st);

@@ -33,8 +33,10 @@ static int sack_check(const csctp_tx *tx, const csctp_sack_chunk *s, int *gaps_u
   return 0;
 }
 
-static void sack_newly_acked(csctp_tx *tx, csctp_tx_chunk *c, csctp_tsn tsn, csctp_tstamp now,
-                             sack_acc *acc) {
+/* Inlined: run once per acknowledged chunk, from the two walks below. */
+static inline __attribute__((always_inline)) void sack_newly_acked(csctp_tx *tx, csctp_tx_chunk *c,
+                                                                   csctp_tsn tsn, csctp_tstamp now,
+                                                                   sack_acc *acc) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (c->state & CSCTP_TXC_ABANDONED) {
     /* RFC 3758 §3.5: no credit to cwnd; it already left the flight. */

@@ -26,6 +26,7 @@ static void check_all_paths(const uint8_t *p, size_t len, uint32_t want) {
   cr_assert_eq(csctp_crc32c(p, len), want, "dispatch len %zu", len);
   cr_assert_eq(csctp_crc32c_sw(0, p, len), want, "sw len %zu", len);
   cr_assert_eq(csctp_crc32c_hw(0, p, len), want, "hw len %zu", len);
+  cr_assert_eq(csctp_crc32c_hw_table_join(0, p, len), want, "hw, table joins, len %zu", len);
   cr_assert_eq(ref_crc32c(p, len), want, "reference len %zu", len);
 }
 
@@ -129,9 +130,32 @@ Test(crc32c, update_in_pieces) {
 Test(crc32c, hw_reported) {
 #if defined(__x86_64__)
   cr_assert_eq(csctp_crc32c_hw_available(), __builtin_cpu_supports("sse4.2") ? 1 : 0);
+  cr_assert_eq(csctp_crc32c_clmul_available(),
+               __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") ? 1 : 0);
 #else
   cr_assert(csctp_crc32c_hw_available() == 0 || csctp_crc32c_hw_available() == 1);
+  cr_assert_eq(csctp_crc32c_clmul_available(), 0);
 #endif
+}
+
+/* Both joins of the hardware lanes (carry-less multiply where the CPU has it, and tables) against
+ * the reference over seeded random lengths that take every lane size, and random offsets and
+ * starting values. */
+Test(crc32c, lane_joins_random) {
+  static uint8_t buf[3 * 2048 * 2 + 3 * 384 + 3 * 128 * 2 + 64];
+  csctp_prng g;
+  csctp_prng_seed(&g, 0x3c1a);
+  for (size_t i = 0; i < sizeof(buf); i++) buf[i] = (uint8_t)csctp_prng_next(&g);
+  for (int trial = 0; trial < 400; trial++) {
+    size_t off = (size_t)csctp_prng_below(&g, 16);
+    size_t len = (size_t)csctp_prng_below(&g, sizeof(buf) - off + 1);
+    size_t cut = (size_t)csctp_prng_below(&g, len + 1);
+    uint32_t want = ref_crc32c(buf + off, len);
+    uint32_t c = csctp_crc32c_sw(0, buf + off, cut);
+    cr_assert_eq(csctp_crc32c_hw(c, buf + off + cut, len - cut), want, "len %zu cut %zu", len, cut);
+    cr_assert_eq(csctp_crc32c_hw_table_join(c, buf + off + cut, len - cut), want,
+                 "tables: len %zu cut %zu", len, cut);
+  }
 }
 
 /*

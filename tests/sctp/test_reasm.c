@@ -90,6 +90,31 @@ Test(reasm, streams_served_round_robin) {
   del_reasm(r);
 }
 
+/* A stream alone in the ready FIFO keeps its place while it has more (csctp_reasm_pop's fast
+ * path leaves it there); a stream that joins meanwhile is served after its next message, as if
+ * the first had gone to the back after each one. */
+Test(reasm, lone_stream_then_another_joins) {
+  csctp_reasm *r = new_reasm(65536);
+  uint32_t tsn = 500;
+  cr_assert_eq(add(r, B | E, tsn++, 10, 0, "a0", 2), 0);
+  cr_assert_eq(add(r, B | E, tsn++, 10, 1, "a1", 2), 0);
+  cr_assert_eq(add(r, B | E, tsn++, 10, 2, "a2", 2), 0);
+  expect_msg(r, 10, 0, 0, "a0", 2);
+  cr_assert_eq(add(r, B | E, tsn++, 11, 0, "b0", 2), 0);
+  cr_assert_eq(add(r, B | E | U, tsn++, 11, 0, "bu", 2), 0);
+  expect_msg(r, 10, 1, 0, "a1", 2);
+  expect_msg(r, 11, 0, 0, "b0", 2);
+  expect_msg(r, 10, 2, 0, "a2", 2);
+  expect_msg(r, 11, 0, 1, "bu", 2);
+  expect_none(r);
+  cr_assert_eq(add(r, B | E, tsn++, 10, 3, "a3", 2), 0);
+  expect_msg(r, 10, 3, 0, "a3", 2);
+  expect_none(r);
+  csctp_reasm_release(r);
+  cr_assert_eq(csctp_reasm_bytes(r), 0u);
+  del_reasm(r);
+}
+
 Test(reasm, streams_allocated_on_first_use) {
   csctp_reasm *r = new_reasm(65536);
   cr_assert_eq(add(r, B | E, 1, 0, 0, "a", 1), 0);
