@@ -343,6 +343,10 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   int complete = begins && ends;
   if (complete && ordered && csctp_reasm_map_get(&s->ordered, reasm_ord_key(d->stream, d->ssn)))
     return CSCTP_ERR_MALFORMED; /* two complete messages with one SSN */
+  /* Or this one completes while another with its SSN is in pieces (its B came first). */
+  if (complete && ordered && s->pd_st && s->pd_st == st && s->pd_ordered && d->ssn == s->pd_ssn &&
+      !(start && (start->flags & REASM_PD)))
+    return CSCTP_ERR_MALFORMED;
 
   /* Everything that can fail is done before the first change. */
   st = reasm_stream_get_or_new(r, d->stream);

@@ -261,6 +261,10 @@ int csctp_reasm_asm_add(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data
   size_t total = have + d->len + (right ? right->run_bytes : 0);
   if (total > r->max_message_size - (cont ? as->delivered : 0)) return CSCTP_ERR_MSG_TOO_LARGE;
   int complete = (d->flags & FLAG_E) || (right && (right->other->flags & FLAG_E));
+  /* Two messages with one SSN: this one completes while another is in pieces. */
+  if (complete && ordered && s->pd_st == st && s->pd_ordered &&
+      s->pd_ssn == (cont ? as->ssn : d->ssn) && !(cont && as->delivered))
+    return CSCTP_ERR_MALFORMED;
   /* Everything that can fail is done before the first change. */
   csctp_reasm_frag *node = NULL;
   if (complete && !(node = csctp_reasm_pool_get(&s->pool, 0))) return CSCTP_ERR_NOMEM;

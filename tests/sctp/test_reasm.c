@@ -556,3 +556,47 @@ Test(reasm, fast_path_mixes_with_held_fragments) {
   expect_none(r);
   del_reasm(r);
 }
+
+/*
+ * Two ordered messages with one SSN on one stream, the first handed out in pieces (§6.9)
+ * before the second completes: the second is refused (MALFORMED: the association aborts),
+ * never handed out after the first (found by fuzz/reasm.c). The second is held in the
+ * fragment map (`in_asm` 0) or in the in-order assembly (`in_asm` 1).
+ */
+static void same_ssn_while_in_pieces(int in_asm) {
+  csctp_reasm *r = new_reasm(4096);
+  csctp_reasm_set_partial(r, 16);
+  uint8_t p[40];
+  memset(p, 7, sizeof p);
+  cr_assert_eq(add(r, B, 1, 0, 0, p, 40), 0); /* stream 0 takes the assembly */
+  cr_assert_eq(add(r, B, 3, 1, 0, p, 40), 0); /* stream 1, SSN 0: in the map */
+  cr_assert_eq(add(r, 0, 4, 1, 0, p, 40), 0);
+  if (!in_asm) { /* the second SSN 0 arrives while the assembly is still busy: the map */
+    cr_assert_eq(add(r, B, 6, 1, 0, p, 40), 0);
+    cr_assert_eq(add(r, 0, 7, 1, 0, p, 40), 0);
+  }
+  cr_assert_eq(add(r, E, 2, 0, 0, p, 40), 0);
+  csctp_rx_msg m;
+  cr_assert_eq(csctp_reasm_pop(r, &m), 1);
+  cr_assert_eq(m.stream, 0);
+  csctp_reasm_release(r);
+  if (in_asm) { /* the assembly is free again: the second SSN 0 takes it */
+    cr_assert_eq(add(r, B, 6, 1, 0, p, 40), 0);
+    cr_assert_eq(add(r, 0, 7, 1, 0, p, 40), 0);
+  }
+  cr_assert_eq(csctp_reasm_pop_piece(r, 4, 1, &m), 1); /* the first SSN 0 in pieces */
+  cr_assert_eq(m.stream, 1);
+  cr_assert_eq(m.ssn, 0);
+  cr_assert(m.flags & CSCTP_MSG_MORE);
+  size_t before = csctp_reasm_bytes(r);
+  cr_assert_eq(add(r, E, 8, 1, 0, p, 40), CSCTP_ERR_MALFORMED, "in_asm %d", in_asm);
+  cr_assert_eq(csctp_reasm_bytes(r), before, "refused: nothing changed");
+  csctp_reasm_release(r);
+  cr_assert_eq(csctp_reasm_pop(r, &m), 0, "the second SSN 0 is never handed out");
+  del_reasm(r);
+}
+
+Test(reasm, same_ssn_completing_while_another_is_in_pieces_is_refused) {
+  same_ssn_while_in_pieces(0);
+  same_ssn_while_in_pieces(1);
+}
