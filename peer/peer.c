@@ -142,7 +142,7 @@ static void peer_flush(csctp_peer *p, csctp_tstamp now) {
     p->batch_len[p->batch_n++] = (size_t)n;
     p->batch_used = now;
   }
-  if (!p->in_rx || p->closing) peer_send_batch(p);
+  if (!p->in_rx || p->closing || p->batch_n >= PEER_DEFER_MAX) peer_send_batch(p);
 }
 
 /* Gives the batch back once the peer has had no output for a while (an idle peer holds none). */

@@ -21,6 +21,11 @@
  * peer first has output and given back after PEER_BATCH_IDLE_US without any. */
 #define PEER_BATCH 16
 #define PEER_BATCH_IDLE_US (1000 * 1000)
+/* In a datagram callback, output waits for the end of the burst of input only while it is
+ * this small (SACKs, the odd packet): more goes at once, so that the peer does not get a
+ * whole window in one clump (a browser's 128 KiB socket buffer overflows while its network
+ * thread is busy). */
+#define PEER_DEFER_MAX 4
 
 typedef struct peer_source {
   GSource src;
