@@ -312,7 +312,13 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   if (ordered && (d->flags & FLAG_B) && s->pd_st && s->pd_st == st && s->pd_ordered &&
       d->ssn == s->pd_ssn)
     return CSCTP_ERR_MALFORMED;
-  if (d->flags & FLAG_B) reasm_drop_stopped(r, d->tsn);
+  if (d->flags & FLAG_B) {
+    reasm_drop_stopped(r, d->tsn);
+    /* The stopped message may have been its stream's next: its SSN is skipped now, and a
+     * message that reuses it is behind the expected one as well. */
+    next_ssn = st ? st->next_ssn : 0;
+    if (ordered && csctp_ssn_lt(d->ssn, next_ssn)) return CSCTP_ERR_MALFORMED;
+  }
   if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E)) {
     if (s->frags.count == 0 && (!ordered || d->ssn == next_ssn)) {
       if (!st && !(st = reasm_stream_get_or_new(r, d->stream))) return CSCTP_ERR_NOMEM;
