@@ -264,6 +264,9 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
                                csctp_tstamp now);
 void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now);
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w);
+/* Checks the mandatory fields of INIT / INIT ACK (§3.3.2): streams, a_rwnd (not the tag,
+ * whose 0 each caller answers its own way). Returns a cause or 0. */
+uint16_t csctp_assoc_init_fields_invalid(const csctp_init_chunk *in);
 /* The peer's half of a cookie from its INIT: tag, TSN, window, streams, features. */
 void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *in,
                                   csctp_cookie *c);

@@ -145,8 +145,7 @@ static void reply_abort_to_init(csctp_assoc *a, uint32_t their_tag, uint16_t cau
   a->stats.aborts_sent++;
 }
 
-/* Checks the mandatory fields of INIT / INIT ACK (§3.3.2). Returns a cause or 0. */
-static uint16_t init_fields_invalid(const csctp_init_chunk *in) {
+uint16_t csctp_assoc_init_fields_invalid(const csctp_init_chunk *in) {
   if (in->num_outbound_streams == 0 || in->num_inbound_streams == 0 || in->a_rwnd < 1500)
     return CSCTP_CAUSE_INVALID_MANDATORY_PARAM;
   return 0;
@@ -168,7 +167,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     reply_abort_to_init(a, in.initiate_tag, 0);
     return 1;
   }
-  uint16_t cause = init_fields_invalid(&in);
+  uint16_t cause = csctp_assoc_init_fields_invalid(&in);
   if (!cause && in.has_hostname) cause = CSCTP_CAUSE_UNRESOLVABLE_ADDRESS; /* §5.1.2 */
   if (cause) {
     reply_abort_to_init(a, in.initiate_tag, cause);
@@ -255,8 +254,8 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
     a->stats.drop_malformed++;
     return 1;
   }
-  uint16_t cause =
-      in.initiate_tag == 0 ? CSCTP_CAUSE_INVALID_MANDATORY_PARAM : init_fields_invalid(&in);
+  uint16_t cause = in.initiate_tag == 0 ? CSCTP_CAUSE_INVALID_MANDATORY_PARAM
+                                        : csctp_assoc_init_fields_invalid(&in);
   if (!cause && !in.cookie) cause = CSCTP_CAUSE_MISSING_PARAM;
   if (!cause && in.has_hostname) cause = CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
   if (cause) {

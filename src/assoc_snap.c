@@ -29,9 +29,7 @@ static int snap_decode(const uint8_t *init, size_t len, csctp_init_chunk *in) {
                     .value = init + CSCTP_CHUNK_HDR_LEN,
                     .value_len = length - CSCTP_CHUNK_HDR_LEN};
   if (csctp_init_decode(&ch, in) != 0) return CSCTP_ERR_MALFORMED;
-  if (in->initiate_tag == 0 || in->num_outbound_streams == 0 || in->num_inbound_streams == 0 ||
-      in->a_rwnd < 1500)
-    return CSCTP_ERR_MALFORMED;
+  if (in->initiate_tag == 0 || csctp_assoc_init_fields_invalid(in)) return CSCTP_ERR_MALFORMED;
   return 0;
 }
 

@@ -491,6 +491,25 @@ Test(peer, ice_pacing_is_the_larger_proposal) {
     side_del(&a);
     side_del(&b);
   }
+  /* A remote proposal is taken up to 1000 ms, no slower: a peer cannot stall our checks. */
+  side_pacing[0] = 0;
+  side s;
+  side_new(&s, "s", 0);
+  size_t len;
+  char *text = sdp_file_read("chromium-offer.sdp", &len);
+  GString *slow = g_string_new_len(text, (gssize)len);
+  char *at = strstr(slow->str, "t=0 0\r\n");
+  cr_assert(at);
+  g_string_insert(slow, (at - slow->str) + 7, "a=ice-pacing:100000\r\n");
+  csctp_sdp_error e;
+  cr_assert_eq(
+      csctp_peer_set_remote_description(s.peer, CSCTP_PEER_SDP_OFFER, slow->str, slow->len, &e), 0,
+      "%s", e.message);
+  cr_assert_eq(csctp_ice_agent_get_pacing(s.peer->ice), 1000);
+  g_string_free(slow, TRUE);
+  free(text);
+  side_del(&s);
+
   csctp_peer_config cfg;
   csctp_peer_config_default(&cfg);
   cfg.on_event = on_event;
