@@ -6,9 +6,13 @@
  * libnice does the protocol (RFC 8445 checks, regular nomination, trickle,
  * keepalives, RFC 7675 consent); this file maps its signals to csctp events,
  * adds the bounded connect timeout and the terminal FAILED state, and filters
- * remote candidates that a UDP-only, one-component agent cannot use.
+ * remote candidates that a UDP-only, one-component agent cannot use. Batches
+ * of data leave on the selected pair's socket with segmentation offload
+ * (ice_gso.c) where the pair and the kernel allow it.
  */
 #include <csctp/ice.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <nice/agent.h>
 #include <nice/interfaces.h>
 #include <stdarg.h>
@@ -17,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "ice_candidate.h"
+#include "ice_gso.h"
 #include "log.h"
 #include "versioned.h"
 
@@ -46,6 +51,7 @@ struct csctp_ice_agent {
   int gathering;    /* csctp_ice_agent_gather() was called */
   int remote_creds; /* remote credentials set: checks may run */
   int remote_done;  /* end-of-candidates from the peer */
+  int gso_off;      /* the selected pair's socket cannot offload segmentation */
   uint32_t connect_timeout_ms;
   GSource *timeout;   /* the connect timeout, while it runs */
   GPtrArray *pending; /* NiceCandidate* received before the credentials */
@@ -530,6 +536,38 @@ uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *a) {
   return (uint32_t)ta;
 }
 
+/*
+ * Sends a batch straight on the selected pair's UDP socket with segmentation offload,
+ * where libnice has one (a host or server-reflexive pair: a relayed pair needs TURN's
+ * framing, which only libnice adds). Returns 1 when done (`*sent` datagrams left), 0
+ * when the batch must go through libnice; the first refusal to offload switches the
+ * offload off for the agent's life.
+ */
+static int ice_send_offloaded(csctp_ice_agent *a, const uint8_t *const *data, const size_t *len,
+                              size_t n, size_t *sent) {
+  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  if (!s) return 0;
+  NiceCandidate *local = NULL, *remote = NULL;
+  int done = 0;
+  if (nice_agent_get_selected_pair(a->nice, a->stream, ICE_COMPONENT, &local, &remote)) {
+    struct sockaddr_storage to;
+    memset(&to, 0, sizeof to);
+    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&to);
+    socklen_t tolen =
+        to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (ice_gso_send(g_socket_get_fd(s), (struct sockaddr *)&to, tolen, data, len, n, sent) ==
+        ICE_GSO_SENT) {
+      done = 1;
+    } else {
+      a->gso_off = 1;
+      ice_log(a, CSCTP_LOG_INFO, "ice: no UDP segmentation offload on this socket (%s)",
+              g_strerror(errno));
+    }
+  }
+  g_object_unref(s);
+  return done;
+}
+
 csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const *data,
                                        const size_t *len, size_t n) {
   if (!a || a->dead || !data || !len || n == 0 || n > ICE_MAX_BATCH) {
@@ -545,6 +583,10 @@ csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const 
     msg[i].n_buffers = 1;
   }
   if (a->state != CSCTP_ICE_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  if (n > 1 && !a->gso_off) {
+    size_t sent;
+    if (ice_send_offloaded(a, data, len, n, &sent)) return (csctp_ssize)sent;
+  }
   /* libnice hands a batch to g_socket_send_messages(): one sendmmsg() on Linux. */
   gint sent = nice_agent_send_messages_nonblocking(a->nice, a->stream, ICE_COMPONENT, msg, (guint)n,
                                                    NULL, NULL);

@@ -312,8 +312,10 @@ CSCTP_EXTERN csctp_ssize csctp_ice_agent_send(csctp_ice_agent *agent, const uint
 
 /**
  * Sends `n` datagrams to the peer on the selected pair in one call (one
- * sendmmsg() where the socket allows it): datagram i is `data[i]`, `len[i]`
- * bytes. Returns how many were sent, from the first, 0..n (those after the
+ * sendmmsg() where the socket allows it; on a host or server-reflexive UDP
+ * pair, runs of datagrams of one length leave with UDP segmentation offload
+ * where the kernel and device have it, and through libnice otherwise):
+ * datagram i is `data[i]`, `len[i]` bytes. Returns how many were sent, from the first, 0..n (those after the
  * count were refused by the socket now: drop them or retry, the protocols
  * above recover); CSCTP_ERR_INVALID_STATE when not CONNECTED;
  * CSCTP_ERR_INVALID_ARGUMENT for n 0 or over 64, a NULL datagram, or a
