@@ -6,9 +6,10 @@
  * libnice does the protocol (RFC 8445 checks, regular nomination, trickle,
  * keepalives, RFC 7675 consent); this file maps its signals to csctp events,
  * adds the bounded connect timeout and the terminal FAILED state, and filters
- * remote candidates that a UDP-only, one-component agent cannot use. Batches
- * of data leave on the selected pair's socket with segmentation offload
- * (ice_gso.c) where the pair and the kernel allow it.
+ * remote candidates that a UDP-only, one-component agent cannot use. On the
+ * selected pair's socket, batches of data leave with segmentation offload
+ * (ice_gso.c) and the data queued behind a datagram libnice hands us is read
+ * in batches (ice_rx.c), where the pair and the kernel allow it.
  */
 #include <csctp/ice.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include "ice_candidate.h"
 #include "ice_gso.h"
+#include "ice_rx.h"
 #include "log.h"
 #include "versioned.h"
 
@@ -52,6 +54,7 @@ struct csctp_ice_agent {
   int remote_creds; /* remote credentials set: checks may run */
   int remote_done;  /* end-of-candidates from the peer */
   int gso_off;      /* the selected pair's socket cannot offload segmentation */
+  int rx_batch;     /* the selected pair's socket is read in batches (ice_rx.c) */
   uint32_t connect_timeout_ms;
   GSource *timeout;   /* the connect timeout, while it runs */
   GPtrArray *pending; /* NiceCandidate* received before the credentials */
@@ -167,7 +170,7 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
   }
 }
 
-static void ice_grow_socket_buffers(csctp_ice_agent *a) {
+static void ice_tune_selected_socket(csctp_ice_agent *a) {
   GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
   if (!s) return; /* e.g. TURN over TCP */
   int fd = g_socket_get_fd(s), size = ICE_SOCKET_BUFFER;
@@ -178,6 +181,7 @@ static void ice_grow_socket_buffers(csctp_ice_agent *a) {
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0) {
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
   }
+  a->rx_batch = ice_rx_enable(fd) == 0;
   g_object_unref(s);
 }
 
@@ -185,7 +189,7 @@ static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
                                  NiceCandidate *local, NiceCandidate *remote, gpointer data) {
   csctp_ice_agent *a = data;
   if (stream != a->stream || component != ICE_COMPONENT) return;
-  ice_grow_socket_buffers(a);
+  ice_tune_selected_socket(a);
   gchar *l = nice_agent_generate_local_candidate_sdp(nice, local);
   gchar *r = nice_agent_generate_local_candidate_sdp(nice, remote);
   if (l && r) {
@@ -199,6 +203,39 @@ static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
   g_free(r);
 }
 
+/* Most batches read after one datagram from libnice, before libnice reads again. */
+#define ICE_RX_ROUNDS 4
+
+/*
+ * After libnice handed us a datagram, reads the data queued behind it from the
+ * selected remote in batches (ice_rx.c), up to the first datagram that is libnice's.
+ */
+static void ice_rx_drain(csctp_ice_agent *a) {
+  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  if (!s) return; /* a relayed or TCP pair: libnice's framing */
+  NiceCandidate *local = NULL, *remote = NULL;
+  if (nice_agent_get_selected_pair(a->nice, a->stream, ICE_COMPONENT, &local, &remote)) {
+    struct sockaddr_storage from;
+    memset(&from, 0, sizeof from);
+    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&from);
+    socklen_t fromlen =
+        from.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    ice_rx_batch b;
+    int fd = g_socket_get_fd(s);
+    for (int round = 0; round < ICE_RX_ROUNDS && !a->dead; round++) {
+      size_t n = ice_rx_take(fd, (struct sockaddr *)&from, fromlen, &b);
+      for (size_t i = 0; i < n && !a->dead && a->state != CSCTP_ICE_STATE_FAILED; i++) {
+        csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
+        ev.u.datagram.data = b.data[i];
+        ev.u.datagram.len = b.len[i];
+        ice_emit(a, &ev);
+      }
+      if (n < ICE_RX_BATCH) break;
+    }
+  }
+  g_object_unref(s);
+}
+
 static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint len, gchar *buf,
                         gpointer data) {
   csctp_ice_agent *a = data;
@@ -209,6 +246,7 @@ static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint le
   ev.u.datagram.data = (const uint8_t *)buf;
   ev.u.datagram.len = len;
   ice_emit(a, &ev);
+  if (a->rx_batch && !a->dead && a->state == CSCTP_ICE_STATE_CONNECTED) ice_rx_drain(a);
 }
 
 static gboolean ice_on_timeout(gpointer data) {

@@ -24,6 +24,9 @@
  *      RFC 7675). Once CONNECTED, csctp_ice_agent_send() sends datagrams and
  *      CSCTP_ICE_EVENT_DATAGRAM delivers them (STUN is consumed by libnice;
  *      what arrives is DTLS, or RTP/RTCP, to be demultiplexed per RFC 7983).
+ *      On a host or server-reflexive UDP pair the data queued behind a
+ *      datagram from the selected remote is read in batches of up to 16
+ *      (two system calls a batch) and delivered as consecutive events.
  *
  * Thread safety: an I/O layer on GLib. A csctp_ice_agent belongs to the
  * GMainContext it was created with: call its functions only from the thread
@@ -315,11 +318,12 @@ CSCTP_EXTERN csctp_ssize csctp_ice_agent_send(csctp_ice_agent *agent, const uint
  * sendmmsg() where the socket allows it; on a host or server-reflexive UDP
  * pair, runs of datagrams of one length leave with UDP segmentation offload
  * where the kernel and device have it, and through libnice otherwise):
- * datagram i is `data[i]`, `len[i]` bytes. Returns how many were sent, from the first, 0..n (those after the
- * count were refused by the socket now: drop them or retry, the protocols
- * above recover); CSCTP_ERR_INVALID_STATE when not CONNECTED;
- * CSCTP_ERR_INVALID_ARGUMENT for n 0 or over 64, a NULL datagram, or a
- * length of 0 or over 65535. Nothing is kept.
+ * datagram i is `data[i]`, `len[i]` bytes. Returns how many were sent,
+ * from the first, 0..n (those after the count were refused by the socket
+ * now: drop them or retry, the protocols above recover);
+ * CSCTP_ERR_INVALID_STATE when not CONNECTED; CSCTP_ERR_INVALID_ARGUMENT for
+ * n 0 or over 64, a NULL datagram, or a length of 0 or over 65535. Nothing
+ * is kept.
  */
 CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *agent,
                                                     const uint8_t *const *data, const size_t *len,
