@@ -31,6 +31,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
     return CSCTP_ERR_NOMEM;
   }
   csctp_tx_queue_init(&p->q, tx->mem);
+  p->q.spare_limit = tx->cfg.sndbuf / 2;
   p->t3 = CSCTP_TSTAMP_NONE;
   tx->retry = CSCTP_TSTAMP_NONE;
   /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of

@@ -20,6 +20,15 @@ void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem) {
   q->quantum = CSCTP_TX_QUANTUM_DEFAULT;
 }
 
+static void txq_free_spares(csctp_tx_queue *q) {
+  while (q->spare) {
+    csctp_tx_msg *n = q->spare->next;
+    csctp_free(q->mem, q->spare);
+    q->spare = n;
+  }
+  q->spare_bytes = 0;
+}
+
 void csctp_tx_queue_free(csctp_tx_queue *q) {
   for (size_t i = 0; i < q->map_cap; i++) {
     csctp_tx_stream *st = q->map[i];
@@ -34,10 +43,13 @@ void csctp_tx_queue_free(csctp_tx_queue *q) {
   }
   csctp_free(q->mem, q->map);
   csctp_free(q->mem, q->slab);
+  txq_free_spares(q);
   const csctp_mem *mem = q->mem;
   uint32_t quantum = q->quantum;
+  size_t spare_limit = q->spare_limit;
   csctp_tx_queue_init(q, mem);
   q->quantum = quantum;
+  q->spare_limit = spare_limit;
 }
 
 csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id) {
@@ -126,11 +138,18 @@ csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_
     m = (csctp_tx_msg *)(void *)(sl->mem + sl->used);
     sl->used += size;
     sl->live++;
+  } else if (q->spare && q->spare->cap >= len) {
+    m = q->spare; /* the head: all spares are usually of the one size a sender uses */
+    q->spare = m->next;
+    q->spare_bytes -= m->cap;
   } else {
     m = csctp_malloc(q->mem, sizeof(*m) + len);
     if (!m) return NULL;
+    m->cap = (uint32_t)len;
   }
+  uint32_t cap = sl ? 0 : m->cap;
   memset(m, 0, sizeof(*m));
+  m->cap = cap;
   m->slab = sl;
   m->len = (uint32_t)len;
   csctp_copy(m->data, data, len);
@@ -140,7 +159,14 @@ csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_
 void csctp_tx_msg_free_any(csctp_tx_queue *q, csctp_tx_msg *m) {
   csctp_tx_slab *sl = m->slab;
   if (!sl) {
+    if (q->n_msgs > 0 && q->spare_bytes + m->cap <= q->spare_limit) {
+      m->next = q->spare;
+      q->spare = m;
+      q->spare_bytes += m->cap;
+      return;
+    }
     csctp_free(q->mem, m);
+    if (q->n_msgs == 0) txq_free_spares(q);
     return;
   }
   /* its slab's last live message (csctp_tx_msg_free took it off live) */
@@ -295,8 +321,8 @@ static size_t txq_empty_stream(csctp_tx_queue *q, csctp_tx_stream *st, size_t *b
     csctp_tx_msg *mn = m->next;
     *bytes += m->len;
     st->buffered -= m->len;
+    q->n_msgs--; /* first: the last one freed gives the spare back */
     csctp_tx_msg_free(q, m);
-    q->n_msgs--;
     n++;
     m = mn;
   }

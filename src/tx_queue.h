@@ -32,6 +32,7 @@ typedef struct csctp_tx_msg {
   uint8_t unordered;
   uint8_t pr_policy;    /* csctp_pr_policy (RFC 7496) */
   uint32_t pr_value;    /* RTX: retransmissions allowed */
+  uint32_t cap;         /* bytes `data` has room for: a message of its own allocation */
   csctp_tstamp expires; /* TTL: abandoned when sent or retransmitted after this */
   csctp_tx_slab *slab;  /* the slab holding a small message, NULL for its own allocation */
   uint8_t data[];
@@ -126,6 +127,13 @@ typedef struct csctp_tx_queue {
   uint32_t round;             /* current round (counts round starts; wraps) */
   size_t n_msgs;              /* queued messages */
   int pause_new; /* streams created from now on start paused (a reset of all streams) */
+  /* Allocations of large messages freed while others were queued, for the next ones
+   * (linked by `next`, largest capacity not sorted): a sender of large messages reuses
+   * warm memory instead of the allocator's, whose heap trimming makes every new one
+   * fault its pages in. At most spare_limit bytes; all given back when a message is
+   * freed with none queued, so an idle queue holds none. */
+  csctp_tx_msg *spare;
+  size_t spare_bytes, spare_limit;
 } csctp_tx_queue;
 
 void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);
