@@ -43,6 +43,15 @@ static int dtls_evq_reserve(csctp_dtls *d, size_t n) {
   return 0;
 }
 
+size_t csctp_dtls_trim(csctp_dtls *d) {
+  if (!d || !d->evq || d->evq_head != d->evq_len) return 0;
+  size_t freed = d->evq_cap;
+  d->mem->free(d->evq, d->mem->user_data);
+  d->evq = NULL;
+  d->evq_head = d->evq_len = d->evq_cap = 0;
+  return freed;
+}
+
 void csctp_dtls_push_event(csctp_dtls *d, csctp_dtls_event_type type, int a, int b, int c) {
   if (type == CSCTP_DTLS_EVENT_ERROR) {
     d->state = CSCTP_DTLS_STATE_FAILED;

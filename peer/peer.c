@@ -140,17 +140,30 @@ static void peer_flush(csctp_peer *p, csctp_tstamp now) {
       memcpy(p->batch, p->dgram, (size_t)n);
     }
     p->batch_len[p->batch_n++] = (size_t)n;
-    p->batch_used = now;
+    p->active_at = now;
+    p->trim_due = 1;
   }
   if (!p->in_rx || p->closing || p->batch_n >= PEER_DEFER_MAX) peer_send_batch(p);
 }
 
-/* Gives the batch back once the peer has had no output for a while (an idle peer holds none). */
-static void peer_trim_batch(csctp_peer *p, csctp_tstamp now) {
-  if (p->batch && p->batch_n == 0 && now - p->batch_used > PEER_BATCH_IDLE_US) {
+/*
+ * Gives back what an idle peer does not need once it has had no datagram in or out for
+ * PEER_IDLE_US: the output batch, the application's message copy and DTLS's event queue
+ * (an idle peer holds none of them; the next traffic allocates them again).
+ */
+static void peer_trim_idle(csctp_peer *p, csctp_tstamp now) {
+  if (!p->trim_due || now - p->active_at <= PEER_IDLE_US) return;
+  if (p->batch && p->batch_n == 0) {
     p->mem->free(p->batch, p->mem->user_data);
     p->batch = NULL;
   }
+  if (p->rx_copy) {
+    p->mem->free(p->rx_copy, p->mem->user_data);
+    p->rx_copy = NULL;
+    p->rx_copy_cap = 0;
+  }
+  if (p->ds) csctp_dtls_trim(csctp_dtls_sctp_dtls(p->ds));
+  p->trim_due = p->batch != NULL; /* a batch still to send is trimmed on a later wake */
 }
 
 static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
@@ -159,9 +172,9 @@ static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
   csctp_tstamp t = p->ds ? csctp_dtls_sctp_expiry(p->ds) : CSCTP_TSTAMP_NONE;
   /* A deadline already past after handling it: retry in a millisecond, never spin. */
   if (t != CSCTP_TSTAMP_NONE && t <= now) t = now + CSCTP_MILLISECONDS;
-  /* A busy peer keeps a batch; an idle one is woken once more to give it back. */
-  if (p->batch && p->batch_n == 0) {
-    csctp_tstamp trim = p->batch_used + PEER_BATCH_IDLE_US + 1;
+  /* A busy peer keeps its buffers; an idle one is woken once more to give them back. */
+  if (p->trim_due) {
+    csctp_tstamp trim = p->active_at + PEER_IDLE_US + 1;
     if (t == CSCTP_TSTAMP_NONE || trim < t) t = trim > now ? trim : now + CSCTP_MILLISECONDS;
   }
   p->deadline = t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t;
@@ -271,10 +284,12 @@ static int peer_emit_channel(csctp_peer *p, csctp_dc_event *ev) {
   uint8_t *buf = p->rx_copy;
   if (len > p->rx_copy_cap) {
     if (len <= PEER_RX_COPY_KEEP) {
-      buf = p->mem->realloc(p->rx_copy, PEER_RX_COPY_KEEP, p->mem->user_data);
+      size_t cap = 1024; /* grown to the messages seen, up to the kept size */
+      while (cap < len) cap *= 2;
+      buf = p->mem->realloc(p->rx_copy, cap, p->mem->user_data);
       if (!buf) return CSCTP_ERR_NOMEM;
       p->rx_copy = buf;
-      p->rx_copy_cap = PEER_RX_COPY_KEEP;
+      p->rx_copy_cap = cap;
     } else {
       buf = p->mem->malloc(len, p->mem->user_data); /* freed after the callback */
       if (!buf) return CSCTP_ERR_NOMEM;
@@ -349,7 +364,7 @@ static gboolean peer_timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
   peer_enter(p);
   if (due) {
     p->deadline = -1; /* peer_run sets the next one */
-    peer_trim_batch(p, now);
+    peer_trim_idle(p, now);
     peer_run(p);
   } else {
     peer_send_batch(p); /* what a burst of input left */
@@ -400,6 +415,8 @@ static void peer_on_datagram(csctp_peer *p, const uint8_t *data, size_t len) {
     return;
   }
   csctp_tstamp now = peer_now();
+  p->active_at = now;
+  p->trim_due = 1;
   int rv = csctp_dtls_sctp_read_datagram(p->ds, data, len, now);
   if (csctp_err_is_fatal(rv)) {
     peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);

@@ -18,9 +18,9 @@
 /* Largest datagram we write (the DTLS MTU); the SCTP packet is this minus 37. */
 #define PEER_DTLS_MTU 1200
 /* Datagrams handed to ICE in one call (one sendmmsg). The batch is allocated when the
- * peer first has output and given back after PEER_BATCH_IDLE_US without any. */
+ * peer first has output and given back after PEER_IDLE_US without any. */
 #define PEER_BATCH 16
-#define PEER_BATCH_IDLE_US (1000 * 1000)
+#define PEER_IDLE_US (1000 * 1000)
 /* In a datagram callback, output waits for the end of the burst of input only while it is
  * this small (SACKs, the odd packet): more goes at once, so that the peer does not get a
  * whole window in one clump (a browser's 128 KiB socket buffer overflows while its network
@@ -69,7 +69,8 @@ struct csctp_peer {
   uint8_t *batch;  /* PEER_BATCH datagrams of PEER_DTLS_MTU bytes, or NULL */
   size_t batch_n;  /* datagrams in it not yet sent */
   size_t batch_len[PEER_BATCH];
-  csctp_tstamp batch_used; /* when it last carried a datagram */
+  csctp_tstamp active_at; /* when a datagram last came in or went out */
+  int trim_due;           /* buffers may be held: give them back once idle (peer_trim_idle) */
   int depth, dead, in_run;
   uint64_t dropped_out;  /* datagrams ICE refused (ds counts the SCTP packets DTLS refused) */
   char *cipher_list;     /* copy of cfg.dtls_cipher_list, or NULL */

@@ -424,6 +424,15 @@ CSCTP_EXTERN int csctp_dtls_close(csctp_dtls *d, csctp_tstamp now);
  */
 CSCTP_EXTERN size_t csctp_dtls_data_mtu(const csctp_dtls *d);
 
+/**
+ * Gives back the buffers an idle endpoint does not need: the event queue,
+ * when every event has been polled (up to 32 KiB once a record was read).
+ * The next datagram or event allocates it again. Call it when the endpoint
+ * has been idle for a while (csctp_peer does after 1 s); never needed for
+ * correctness. Returns the bytes given back.
+ */
+CSCTP_EXTERN size_t csctp_dtls_trim(csctp_dtls *d);
+
 /** Record header (13) + explicit nonce (8) + tag (16) of AES-GCM, the costliest AEAD we allow. */
 #define CSCTP_DTLS_MAX_RECORD_OVERHEAD 37
 

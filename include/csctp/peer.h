@@ -438,8 +438,10 @@ typedef struct csctp_peer_config {
    * counted with its overhead); a message larger than 256 KiB that holds the
    * window back is handed on in pieces and joined by the data-channel layer
    * (up to max_message_size); and a message handed to the application is
-   * first copied into a buffer of the peer (64 KiB kept; a larger one only
-   * during the callback).
+   * first copied into a buffer of the peer (grown to the messages seen, up
+   * to 64 KiB kept while the peer is busy; a larger one only during the
+   * callback). A peer that had no datagram in or out for 1 s gives back its
+   * send batch, this buffer and DTLS's event queue.
    */
   uint32_t sctp_rwnd;
   /**
