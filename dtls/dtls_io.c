@@ -44,16 +44,11 @@ static int dtls_evq_reserve(csctp_dtls *d, size_t n) {
 }
 
 size_t csctp_dtls_trim(csctp_dtls *d) {
-  if (!d) return 0;
-  size_t freed = 0;
-  /* OpenSSL's record buffers (about 17 KiB each way), when it holds nothing in them. */
-  if (d->ssl) SSL_free_buffers(d->ssl);
-  if (d->evq && d->evq_head == d->evq_len) {
-    freed = d->evq_cap;
-    d->mem->free(d->evq, d->mem->user_data);
-    d->evq = NULL;
-    d->evq_head = d->evq_len = d->evq_cap = 0;
-  }
+  if (!d || !d->evq || d->evq_head != d->evq_len) return 0;
+  size_t freed = d->evq_cap;
+  d->mem->free(d->evq, d->mem->user_data);
+  d->evq = NULL;
+  d->evq_head = d->evq_len = d->evq_cap = 0;
   return freed;
 }
 

@@ -426,11 +426,10 @@ CSCTP_EXTERN size_t csctp_dtls_data_mtu(const csctp_dtls *d);
 
 /**
  * Gives back the buffers an idle endpoint does not need: the event queue,
- * when every event has been polled (up to 32 KiB once a record was read),
- * and OpenSSL's record buffers when they hold nothing (about 17 KiB each
- * way). The next datagram or event allocates them again. Call it when the
- * endpoint has been idle for a while (csctp_peer does after 1 s); never
- * needed for correctness. Returns the bytes of the event queue given back.
+ * when every event has been polled (up to 32 KiB once a record was read).
+ * The next datagram or event allocates it again. Call it when the endpoint
+ * has been idle for a while (csctp_peer does after 1 s); never needed for
+ * correctness. Returns the bytes given back.
  */
 CSCTP_EXTERN size_t csctp_dtls_trim(csctp_dtls *d);
 
