@@ -259,7 +259,13 @@ static int grow_to(GMainContext *ctx, pair ***pairs, int *n, int target) {
     if (!p) return -1;
     grown[i] = p;
     *n = i + 1;
-    if (side_new(&p->a, p, ctx, 1) || side_new(&p->b, p, ctx, 0)) return -1;
+    int rv = side_new(&p->a, p, ctx, 1);
+    if (!rv) rv = side_new(&p->b, p, ctx, 0);
+    if (rv) {
+      fprintf(stderr, "bench_peer_memory: peer %d: %s\n", 2 * i + (p->a.peer != NULL),
+              csctp_strerror(rv));
+      return -1;
+    }
     csctp_dc_init init;
     memset(&init, 0, sizeof init);
     init.label = "idle";

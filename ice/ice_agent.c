@@ -19,7 +19,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "ice_candidate.h"
 #include "ice_gso.h"
@@ -278,6 +280,23 @@ static int ice_valid_ip(const char *s) {
   return s && nice_address_set_from_string(&addr, s);
 }
 
+/* Descriptors an agent needs at once: the eventfd of the GMainContext libnice makes for
+ * its component, its first UDP socket, and a margin for the caller. */
+#define ICE_DESCRIPTORS_NEEDED 4
+
+/*
+ * Whether ICE_DESCRIPTORS_NEEDED descriptors can be opened now. libnice's component makes
+ * a GMainContext, and GLib aborts the whole process when it cannot make that context's
+ * eventfd: the agent is refused instead while the process is that close to its limit.
+ */
+static int ice_descriptors_spare(void) {
+  int fd[ICE_DESCRIPTORS_NEEDED], n = 0;
+  while (n < ICE_DESCRIPTORS_NEEDED && (fd[n] = eventfd(0, EFD_CLOEXEC)) >= 0) n++;
+  int ok = n == ICE_DESCRIPTORS_NEEDED;
+  while (n > 0) close(fd[--n]);
+  return ok;
+}
+
 static int ice_check_config(const csctp_ice_config *cfg) {
   if (!cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
   if (cfg->n_local_addresses && !cfg->local_addresses) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -400,6 +419,11 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
   g_object_set(a->nice, "controlling-mode", (gboolean)(cfg->controlling != 0), "ice-tcp", FALSE,
                "ice-udp", TRUE, "upnp", FALSE, NULL);
   ice_add_addresses(a, cfg);
+  if (!ice_descriptors_spare()) {
+    ice_log(a, CSCTP_LOG_ERROR, "ice: out of file descriptors: raise RLIMIT_NOFILE (ulimit -n)");
+    ice_free(a);
+    return CSCTP_ERR_NO_DESCRIPTORS;
+  }
   a->stream = nice_agent_add_stream(a->nice, 1);
   if (a->stream == 0) {
     ice_free(a);

@@ -98,6 +98,9 @@ typedef enum csctp_error {
   CSCTP_ERR_PERMISSION = -211,
   /** Another OS socket call failed (the accompanying message names it and its errno). */
   CSCTP_ERR_SOCKET = -212,
+  /** The process is out of file descriptors (EMFILE, ENFILE): raise RLIMIT_NOFILE
+   *  (`ulimit -n`), or create fewer peers. Nothing was created. */
+  CSCTP_ERR_NO_DESCRIPTORS = -213,
   /** Threshold: this and lower values are fatal. */
   CSCTP_ERR_FATAL = -500,
   /** Memory allocation failed. */

@@ -224,7 +224,9 @@ CSCTP_EXTERN int csctp_ice_config_default_versioned(int config_version, csctp_ic
  * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, an address that is not a
  * numeric IP, bad credentials, port_min > port_max, a server without address),
  * an unknown `config_version`), CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE
- * (libnice refused the stream).
+ * (libnice refused the stream), CSCTP_ERR_NO_DESCRIPTORS (fewer than four
+ * file descriptors left in the process: GLib would abort the process when
+ * libnice makes its component's context).
  * On success `*out` owns the agent; free it with csctp_ice_agent_del().
  */
 CSCTP_EXTERN int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *ctx,

@@ -534,7 +534,9 @@ CSCTP_EXTERN int csctp_peer_config_default_versioned(int config_version, csctp_p
  * CSCTP_ERR_INVALID_ARGUMENT (no on_event, bad ICE settings, an unknown
  * `config_version`),
  * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO (certificate), CSCTP_ERR_RANDOM,
- * CSCTP_ERR_ICE_FAILED (libnice refused the stream).
+ * CSCTP_ERR_ICE_FAILED (libnice refused the stream), CSCTP_ERR_NO_DESCRIPTORS
+ * (the process is nearly out of file descriptors: each peer holds two, its
+ * UDP socket and libnice's eventfd; raise RLIMIT_NOFILE).
  */
 CSCTP_EXTERN int csctp_peer_new_versioned(csctp_peer **out, struct _GMainContext *ctx,
                                           int config_version, const csctp_peer_config *cfg);
