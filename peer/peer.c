@@ -222,6 +222,7 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
     csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SCTP up (%u in, %u out streams)",
                    ev->u.connected.inbound_streams, ev->u.connected.outbound_streams);
     peer_log_zero_checksum(p);
+    csctp_peer_drop_remote(p); /* the answer was written: the offer is no longer needed */
     peer_set_state(p, CSCTP_PEER_STATE_CONNECTED, 0);
     break;
   case CSCTP_EVENT_CLOSED:
@@ -597,9 +598,7 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   p->remote_type = -1;
   p->local_candidates = g_ptr_array_new_with_free_func(g_free);
   p->early = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-  p->remote = mem->calloc(1, sizeof *p->remote, mem->user_data);
-  p->local = mem->calloc(1, sizeof *p->local, mem->user_data);
-  int rv = p->remote && p->local ? 0 : CSCTP_ERR_NOMEM;
+  int rv = 0;
   uint64_t sid = 0;
   if (!rv && peer_rand((uint8_t *)&sid, sizeof sid, NULL)) rv = CSCTP_ERR_RANDOM;
   p->session_id = sid >> 1; /* below 2^63 (JSEP §5.2.1) */
@@ -733,7 +732,6 @@ static void peer_free(csctp_peer *p) {
   if (p->batch) p->mem->free(p->batch, p->mem->user_data);
   if (p->cipher_list) p->mem->free(p->cipher_list, p->mem->user_data);
   if (p->remote) p->mem->free(p->remote, p->mem->user_data);
-  if (p->local) p->mem->free(p->local, p->mem->user_data);
   g_main_context_unref(p->ctx);
   p->mem->free(p, p->mem->user_data);
 }

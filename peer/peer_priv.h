@@ -46,8 +46,7 @@ struct csctp_peer {
   csctp_dtls_sctp *ds; /* DTLS + SCTP (RFC 8261), created once our DTLS role is known */
   csctp_dtls *dtls;    /* ds's DTLS endpoint (borrowed): its state, SRTP profile */
   csctp_dtls_role role;
-  csctp_sdp *remote; /* the remote description, once set */
-  csctp_sdp *local;  /* scratch for writing ours */
+  csctp_sdp *remote; /* the remote description, from set until no longer needed */
   uint64_t session_id;
   uint32_t remote_max_message_size; /* the peer's a=max-message-size, once known */
   int remote_type;                  /* -1 none, else csctp_peer_sdp_type */
@@ -96,5 +95,8 @@ void csctp_peer_kick(csctp_peer *p);
 
 /* peer_sdp.c */
 void csctp_peer_sdp_local(const csctp_peer *p, csctp_sdp_local *loc, csctp_sdp_fingerprint *fp);
+/* Frees the remote description once nothing needs it (the offer after we are connected, the
+ * answer once applied). */
+void csctp_peer_drop_remote(csctp_peer *p);
 
 #endif

@@ -37,14 +37,21 @@ static void peer_make_snap_init(csctp_peer *p) {
   if (n > 0) p->snap_init_len = (size_t)n;
 }
 
-/* Adds our candidates and end-of-candidates, then writes. */
-static csctp_ssize peer_write_local(csctp_peer *p, char *buf, size_t cap) {
+/* Adds our candidates and end-of-candidates to `local`, then writes it. */
+static csctp_ssize peer_write_local(csctp_peer *p, csctp_sdp *local, char *buf, size_t cap) {
   for (guint i = 0; i < p->local_candidates->len; i++) {
     /* NOBUF past CSCTP_SDP_MAX_CANDIDATES: the rest still trickle as events. */
-    csctp_sdp_add_candidate(p->local, p->local_candidates->pdata[i]);
+    csctp_sdp_add_candidate(local, p->local_candidates->pdata[i]);
   }
-  p->local->end_of_candidates = p->gathering_done;
-  return csctp_sdp_write(p->local, buf, cap);
+  local->end_of_candidates = p->gathering_done;
+  return csctp_sdp_write(local, buf, cap);
+}
+
+/* A description is about 23 KiB: ours exists only while it is written, the peer's only
+ * until our answer no longer needs it (csctp_peer_drop_remote). */
+void csctp_peer_drop_remote(csctp_peer *p) {
+  if (p->remote) p->mem->free(p->remote, p->mem->user_data);
+  p->remote = NULL;
 }
 
 csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
@@ -60,21 +67,29 @@ csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
   csctp_sdp_local loc;
   csctp_sdp_fingerprint fp;
   csctp_peer_sdp_local(p, &loc, &fp);
-  int rv = csctp_sdp_create_offer(p->local, &loc);
-  if (rv) return rv;
-  p->local_offer = 1;
-  return peer_write_local(p, buf, cap);
+  csctp_sdp *local = p->mem->calloc(1, sizeof *local, p->mem->user_data);
+  if (!local) return CSCTP_ERR_NOMEM;
+  csctp_ssize rv = csctp_sdp_create_offer(local, &loc);
+  if (!rv) {
+    p->local_offer = 1;
+    rv = peer_write_local(p, local, buf, cap);
+  }
+  p->mem->free(local, p->mem->user_data);
+  return rv;
 }
 
 csctp_ssize csctp_peer_create_answer(csctp_peer *p, char *buf, size_t cap) {
   if (!p || p->dead || !buf) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (p->remote_type != CSCTP_PEER_SDP_OFFER) return CSCTP_ERR_INVALID_STATE;
+  if (p->remote_type != CSCTP_PEER_SDP_OFFER || !p->remote) return CSCTP_ERR_INVALID_STATE;
   csctp_sdp_local loc;
   csctp_sdp_fingerprint fp;
   csctp_peer_sdp_local(p, &loc, &fp);
-  int rv = csctp_sdp_create_answer(p->local, p->remote, &loc);
-  if (rv) return rv;
-  return peer_write_local(p, buf, cap);
+  csctp_sdp *local = p->mem->calloc(1, sizeof *local, p->mem->user_data);
+  if (!local) return CSCTP_ERR_NOMEM;
+  csctp_ssize rv = csctp_sdp_create_answer(local, p->remote, &loc);
+  if (!rv) rv = peer_write_local(p, local, buf, cap);
+  p->mem->free(local, p->mem->user_data);
+  return rv;
 }
 
 static int peer_hash_of(const char *name, csctp_dtls_hash *h) {
@@ -126,6 +141,8 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
   if (type != CSCTP_PEER_SDP_OFFER && type != CSCTP_PEER_SDP_ANSWER) {
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
+  if (!p->remote) p->remote = p->mem->calloc(1, sizeof *p->remote, p->mem->user_data);
+  if (!p->remote) return CSCTP_ERR_NOMEM;
   int rv = csctp_sdp_parse(p->remote, sdp, len, err);
   if (rv) return rv;
   csctp_sdp *r = p->remote;
@@ -233,6 +250,7 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
     if (rv) return rv;
     csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SNAP: SCTP starts from the INITs in the descriptions");
   }
+  if (type == CSCTP_PEER_SDP_ANSWER) csctp_peer_drop_remote(p); /* all taken from it */
   return 0;
 }
 

@@ -566,7 +566,8 @@ CSCTP_EXTERN csctp_ssize csctp_peer_create_offer(csctp_peer *peer, char *buf, si
  * Writes our answer to the remote offer (a=setup:active when the offer says
  * actpass: we are the DTLS client) into `buf`, as csctp_peer_create_offer()
  * does. Returns the length, or CSCTP_ERR_NOBUF, CSCTP_ERR_INVALID_STATE (no
- * remote offer).
+ * remote offer, or the peer is connected: the offer is released then; keep
+ * the answer you sent if you need it later), CSCTP_ERR_NOMEM.
  */
 CSCTP_EXTERN csctp_ssize csctp_peer_create_answer(csctp_peer *peer, char *buf, size_t cap);
 

@@ -390,6 +390,7 @@ typedef struct batch_count {
   int live;          /* allocations of BATCH_BYTES not yet freed */
   int made;          /* allocations of BATCH_BYTES ever */
   size_t live_bytes; /* bytes of every allocation not yet freed */
+  int sdp_live;      /* descriptions (csctp_sdp) not yet freed */
 } batch_count;
 
 /* Each block carries its size in front, so that free() knows whether it was a batch. */
@@ -399,6 +400,7 @@ static void *bc_malloc(size_t n, void *u) {
   h[0] = n;
   if (n == BATCH_BYTES) ((batch_count *)u)->live++, ((batch_count *)u)->made++;
   ((batch_count *)u)->live_bytes += n;
+  if (n == sizeof(csctp_sdp)) ((batch_count *)u)->sdp_live++;
   return h + 2;
 }
 static void bc_free(void *ptr, void *u) {
@@ -406,6 +408,7 @@ static void bc_free(void *ptr, void *u) {
   size_t *h = (size_t *)ptr - 2;
   if (h[0] == BATCH_BYTES) ((batch_count *)u)->live--;
   ((batch_count *)u)->live_bytes -= h[0];
+  if (h[0] == sizeof(csctp_sdp)) ((batch_count *)u)->sdp_live--;
   free(h);
 }
 static void *bc_calloc(size_t m, size_t n, void *u) {
@@ -454,6 +457,13 @@ Test(peer, an_idle_peer_gives_its_send_batch_back) {
     g_main_context_iteration(ctx, TRUE);
   }
   cr_assert(connected_both(&a, &b));
+  /* The descriptions (23 KiB each) are gone once connected: ours exists only while
+   * written, the answer once applied, the offer once the answerer is connected. */
+  cr_assert_eq(count.sdp_live, 0, "%d descriptions held by connected peers", count.sdp_live);
+  char sdp[CSCTP_SDP_TEXT_MAX];
+  cr_assert_eq(csctp_peer_create_answer(b.peer, sdp, sizeof sdp), CSCTP_ERR_INVALID_STATE);
+  cr_assert_gt(csctp_peer_create_offer(a.peer, sdp, sizeof sdp), 0, "an offer can still be made");
+  cr_assert_eq(count.sdp_live, 0);
 
   /* 400 kB: hundreds of packets one way, SACKs the other; each side holds one batch. */
   static uint8_t big[100000];
