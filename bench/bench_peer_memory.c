@@ -20,6 +20,8 @@
  *   bench_peer_memory [--pairs N1,N2] [--blocks]
  *     --pairs N1,N2   pairs before and after (default 10,110)
  *     --blocks        also csctp's live blocks per peer by size, largest first
+ *     --shared-cert   one DTLS certificate for all peers (as a gateway would), instead of
+ *                     one generated per peer (csctp_peer's default)
  *
  * Figures only; exits non-zero when pairs do not connect within 60 s.
  */
@@ -193,6 +195,7 @@ static void pair_step(pair *p) {
 }
 
 static const char *const loopback[] = {"127.0.0.1"};
+static csctp_dtls_cert *shared_cert; /* --shared-cert: one certificate for every peer */
 
 static int side_new(side *s, pair *p, GMainContext *ctx, int offerer) {
   csctp_peer_config cfg;
@@ -203,6 +206,7 @@ static int side_new(side *s, pair *p, GMainContext *ctx, int offerer) {
   cfg.n_local_addresses = 1;
   cfg.offerer = offerer;
   cfg.mem = &counting_mem;
+  cfg.cert = shared_cert;
   s->pair = p;
   s->offerer = offerer;
   return csctp_peer_new(&s->peer, ctx, &cfg);
@@ -333,22 +337,28 @@ static void print_row(const char *what, double a, double b, int peers) {
 }
 
 int main(int argc, char **argv) {
-  int n1 = 10, n2 = 110, blocks = 0;
+  int n1 = 10, n2 = 110, blocks = 0, want_shared = 0;
+  if (!CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free)) {
+    fprintf(stderr, "bench_peer_memory: OpenSSL allocated before main: no OpenSSL figure\n");
+  }
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--blocks") == 0) {
       blocks = 1;
+      continue;
+    }
+    if (strcmp(argv[i], "--shared-cert") == 0) {
+      want_shared = 1;
       continue;
     }
     if (strcmp(argv[i], "--pairs") == 0 && i + 1 < argc &&
         sscanf(argv[++i], "%d,%d", &n1, &n2) == 2 && n1 >= 1 && n2 > n1) {
       continue;
     }
-    fprintf(stderr, "usage: bench_peer_memory [--pairs N1,N2] [--blocks]  (1 <= N1 < N2)\n");
+    fprintf(stderr, "usage: bench_peer_memory [--pairs N1,N2] [--blocks] [--shared-cert]\n");
     return 2;
   }
-  if (!CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free)) {
-    fprintf(stderr, "bench_peer_memory: OpenSSL allocated before main: no OpenSSL figure\n");
-  }
+
+  if (want_shared && csctp_dtls_cert_generate(&shared_cert, "bench", 0, NULL) != 0) return 1;
   if (blocks) csctp_bytes.sizes = g_hash_table_new(g_direct_hash, g_direct_equal);
   GMainContext *ctx = g_main_context_new();
   pair **pairs = NULL;
@@ -362,8 +372,8 @@ int main(int argc, char **argv) {
   printf(
       "memory per idle WebRTC peer (csctp: ICE + DTLS + SCTP + 1 data channel, after one\n"
       "16-byte message each way and 2 s idle; %d pairs -> %d pairs in one process, the\n"
-      "difference per peer added):\n",
-      n1, n2);
+      "difference per peer added; %s):\n",
+      n1, n2, shared_cert ? "one certificate for all" : "a certificate generated per peer");
   print_row("RSS", s1.rss, s2.rss, peers);
   print_row("C allocator, bytes in use", s1.heap, s2.heap, peers);
   print_row("  csctp (SCTP, channels, peer, DTLS/ICE glue)", s1.csctp, s2.csctp, peers);
@@ -382,6 +392,7 @@ int main(int argc, char **argv) {
   run_for(ctx, 100 * 1000);
   for (int i = 0; i < n; i++) free(pairs[i]);
   free(pairs);
+  csctp_dtls_cert_del(shared_cert);
   g_main_context_unref(ctx);
   return 0;
 }
