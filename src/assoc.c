@@ -543,12 +543,8 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   if (!has_other && nchunks <= ASSOC_RX_CHUNKS) {
     /* DATA only (a bundle of small messages): the walk below without its dispatch. */
     had_data = 1;
-    for (size_t k = 0; k < nchunks; k++) {
-      if (dds[k].flags & CSCTP_DATA_FLAG_I) immediate = 1;
-      rv = csctp_assoc_on_data(a, &dds[k], now);
-      if (rv <= CSCTP_ERR_FATAL) return rv;
-      if (rv == 1 || a->state == CSCTP_STATE_CLOSED) break; /* handler said: stop processing */
-    }
+    rv = csctp_assoc_on_data_run(a, dds, nchunks, &immediate, now);
+    if (rv <= CSCTP_ERR_FATAL) return rv;
     goto done;
   }
   for (size_t k = 0; k < nchunks; k++) {

@@ -285,6 +285,11 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now);
 
 /* assoc_data.c */
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now);
+/* csctp_assoc_on_data for each of `n` decoded DATA chunks of one packet, in order, until one
+ * ends the processing of the packet; sets *immediate when one has the I bit. Returns 0 or a
+ * fatal error. */
+int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,
+                            csctp_tstamp now);
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
 /* The same for a SACK chunk decoded already. */
 int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now);
