@@ -108,16 +108,16 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
   return csctp_tx_enqueue_pr(tx, stream, ppid, unordered, CSCTP_PR_NONE, 0, 0, data, len);
 }
 
-static inline __attribute__((always_inline)) int tx_enqueue(csctp_tx *tx, uint16_t stream,
-                                                            uint32_t ppid, int unordered,
-                                                            int policy, uint32_t value,
-                                                            csctp_tstamp now, const uint8_t *data,
-                                                            size_t len) {
+/* csctp_tx_enqueue_pr once `data` and `len` are known good (data set, 1 <= len <=
+ * max_message_size). */
+static inline __attribute__((always_inline)) int tx_enqueue_valid(csctp_tx *tx, uint16_t stream,
+                                                                  uint32_t ppid, int unordered,
+                                                                  int policy, uint32_t value,
+                                                                  csctp_tstamp now,
+                                                                  const uint8_t *data, size_t len) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
     return CSCTP_ERR_INVALID_ARGUMENT;
-  if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
   if (policy != CSCTP_PR_NONE) tx->pr_used = 1; /* from now on csctp_tx_pr_check has work */
   if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
   if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
@@ -142,13 +142,17 @@ static inline __attribute__((always_inline)) int tx_enqueue(csctp_tx *tx, uint16
 
 int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
                         uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len) {
-  return tx_enqueue(tx, stream, ppid, unordered, policy, value, now, data, len);
+  if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
+  return tx_enqueue_valid(tx, stream, ppid, unordered, policy, value, now, data, len);
 }
 
 int csctp_tx_send(csctp_tx *tx, const csctp_send_opts *o, csctp_tstamp now, const uint8_t *data,
                   size_t len) {
-  return tx_enqueue(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now, data,
-                    len);
+  return tx_enqueue_valid(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now,
+                          data, len);
 }
 
 /* Payload of the next new chunk when it starts an empty packet. */
