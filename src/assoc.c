@@ -476,6 +476,14 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   int first_type = -1, has_alone = 0, has_data = 0, has_other = 0;
   csctp_chunk_iter_init(&it, pkt, len);
   rest = it;
+  /* Leading DATA chunks with a payload (a bundle of messages), decoded as they are found;
+   * the general walk goes on from the first other chunk, if any. */
+  while (nchunks < ASSOC_RX_CHUNKS && csctp_chunk_next_data(&it, &dds[nchunks])) {
+    chs[nchunks].type = CSCTP_CHUNK_DATA;
+    first_type = CSCTP_CHUNK_DATA;
+    has_data = 1;
+    if (++nchunks == ASSOC_RX_CHUNKS) rest = it;
+  }
   while ((rv = csctp_chunk_next(&it, &ch)) == 1) {
     if (nchunks == 0) first_type = ch.type;
     if (chunk_must_be_alone(ch.type)) has_alone = 1;
