@@ -108,14 +108,13 @@ static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
     return 0;
   }
   int rv = csctp_reasm_add(&a->reasm, dc);
-  if (rv == CSCTP_ERR_NOMEM) return rv;
-  if (rv == CSCTP_ERR_MSG_TOO_LARGE) {
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
-    return 1;
-  }
   if (rv != 0) {
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
-                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    if (rv == CSCTP_ERR_NOMEM) return rv;
+    if (rv == CSCTP_ERR_MSG_TOO_LARGE)
+      csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
+    else
+      csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
+                             CSCTP_CLOSE_PROTOCOL_ERROR);
     return 1;
   }
   csctp_rx_tsn_add(&a->rxt, dc->tsn);
