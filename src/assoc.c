@@ -824,10 +824,17 @@ static __attribute__((noinline)) void assoc_count_piece(csctp_assoc *a, uint32_t
 }
 
 int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
-  assoc_release_popped(a);
-  if (a->rc.deferred)
-    csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
-  if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
+  if (a->have_popped && !a->rc.deferred && !a->evq_len && !a->cfg.rx_budget &&
+      csctp_assoc_window_settled(a)) {
+    /* Nothing between the release and the next pop looks at the reassembly (no window
+     * update due, no budget, no deferred reset, no event): csctp_reasm_pop releases. */
+    a->have_popped = 0;
+  } else {
+    assoc_release_popped(a);
+    if (a->rc.deferred)
+      csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
+    if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
+  }
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);
   if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, &m);

@@ -505,15 +505,21 @@ __attribute__((noinline)) static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg 
 }
 
 /*
- * The common case out of line of the rest (few registers to save): nothing to release, and the
- * next message is a single node that a fast path queued (reasm_add_direct, the assembly's whole
- * message). A stream that is alone in the ready FIFO and has more stays where it is, which is
- * where moving it to the back would put it.
+ * The common case out of line of the rest (few registers to save): the previous message, if
+ * any, a pool node (released here), and the next message a single node that a fast path queued
+ * (reasm_add_direct, the assembly's whole message). A stream that is alone in the ready FIFO and
+ * has more stays where it is, which is where moving it to the back would put it.
  */
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
+  csctp_reasm_frag *f = s->popped_node;
+  if (f && !(f->flags & REASM_ABUF)) { /* the previous message, released inline (a pool node) */
+    csctp_reasm_pool_put(&s->pool, f);
+    s->popped_node = NULL;
+    r->bytes -= s->popped_bytes;
+    s->popped_bytes = 0;
+  }
   csctp_reasm_stream *st = s->ready_head;
-  csctp_reasm_frag *f;
   if (!st || s->popped_node || s->popped_bytes || !(f = st->uhead) || f->other != f ||
       !(f->flags & REASM_DIRECT))
     return reasm_pop_any(r, msg);
