@@ -65,19 +65,19 @@ static inline __attribute__((always_inline)) void sack_newly_acked(csctp_tx *tx,
 static size_t sack_cum(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, sack_acc *acc) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t freed = 0;
-  while (csctp_tsn_lt(tx->cum_tsn_ack, cum)) {
+  /* The TSN walked kept in a local: the stores below may alias tx (same types). */
+  for (csctp_tsn tsn = tx->cum_tsn_ack + 1; csctp_tsn_le(tsn, cum); tsn++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, 0);
-    csctp_tsn tsn = tx->cum_tsn_ack + 1;
     if (!(c->state & CSCTP_TXC_ACKED)) sack_newly_acked(tx, c, tsn, now, acc);
     if (!(c->state & CSCTP_TXC_ABANDONED)) { /* abandoned bytes left the buffer already */
       c->msg->st->buffered -= c->len;
-      tx->buffered -= c->len;
       freed += c->len;
     }
-    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&csctp_tx_priv_of(tx)->q, c->msg);
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&p->q, c->msg);
     csctp_tx_ring_pop(&p->ring);
-    tx->cum_tsn_ack = tsn;
   }
+  tx->buffered -= freed;
+  if (csctp_tsn_lt(tx->cum_tsn_ack, cum)) tx->cum_tsn_ack = cum;
   return freed;
 }
 
