@@ -473,9 +473,17 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
   /* One pass: framing and every known chunk decodable, bundling rules; kept for dispatch. */
   size_t nchunks = 0;
-  int first_type = -1, has_alone = 0, has_data = 0;
+  int first_type = -1, has_alone = 0, has_data = 0, has_other = 0;
   csctp_chunk_iter_init(&it, pkt, len);
   rest = it;
+  /* Leading DATA chunks with a payload (a bundle of messages), decoded as they are found;
+   * the general walk goes on from the first other chunk, if any. */
+  while (nchunks < ASSOC_RX_CHUNKS && csctp_chunk_next_data(&it, &dds[nchunks])) {
+    chs[nchunks].type = CSCTP_CHUNK_DATA;
+    first_type = CSCTP_CHUNK_DATA;
+    has_data = 1;
+    if (++nchunks == ASSOC_RX_CHUNKS) rest = it;
+  }
   while ((rv = csctp_chunk_next(&it, &ch)) == 1) {
     if (nchunks == 0) first_type = ch.type;
     if (chunk_must_be_alone(ch.type)) has_alone = 1;
@@ -484,13 +492,20 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       has_data = 1;
       bad = csctp_data_decode(&ch, nchunks < ASSOC_RX_CHUNKS ? &dds[nchunks] : &dtmp) != 0;
     } else {
+      has_other = 1;
       bad = chunk_validate(&ch) != 0;
     }
     if (bad) {
       a->stats.drop_malformed++;
       return 0;
     }
-    if (nchunks < ASSOC_RX_CHUNKS) chs[nchunks] = ch;
+    /* A DATA chunk is dispatched by its type and decoded form (dds) alone. */
+    if (nchunks < ASSOC_RX_CHUNKS) {
+      if (ch.type == CSCTP_CHUNK_DATA)
+        chs[nchunks].type = ch.type;
+      else
+        chs[nchunks] = ch;
+    }
     if (++nchunks == ASSOC_RX_CHUNKS) rest = it; /* where the walk for the rest resumes */
   }
   if (rv < 0 || nchunks == 0 || (has_alone && nchunks > 1)) {
@@ -533,6 +548,13 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   /* A packet that may fill a hole is acknowledged at once (§6.7), so the
    * sender leaves fast recovery without waiting for the delayed SACK. */
   int had_data = 0, immediate = a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt);
+  if (!has_other && nchunks <= ASSOC_RX_CHUNKS) {
+    /* DATA only (a bundle of small messages): the walk below without its dispatch. */
+    had_data = 1;
+    rv = csctp_assoc_on_data_run(a, dds, nchunks, &immediate, now);
+    if (rv <= CSCTP_ERR_FATAL) return rv;
+    goto done;
+  }
   for (size_t k = 0; k < nchunks; k++) {
     const csctp_chunk *chp = &chs[k < ASSOC_RX_CHUNKS ? k : 0];
     if (k >= ASSOC_RX_CHUNKS) {
@@ -543,8 +565,8 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     switch (chp->type) {
     case CSCTP_CHUNK_DATA:
       had_data = 1;
-      if (chp->flags & CSCTP_DATA_FLAG_I) immediate = 1;
       if (k >= ASSOC_RX_CHUNKS) csctp_data_decode(chp, &dtmp);
+      if ((k < ASSOC_RX_CHUNKS ? &dds[k] : &dtmp)->flags & CSCTP_DATA_FLAG_I) immediate = 1;
       rv = csctp_assoc_on_data(a, k < ASSOC_RX_CHUNKS ? &dds[k] : &dtmp, now);
       break;
     case CSCTP_CHUNK_INIT: rv = csctp_assoc_on_init(a, &h, chp, now); break;
@@ -802,10 +824,17 @@ static __attribute__((noinline)) void assoc_count_piece(csctp_assoc *a, uint32_t
 }
 
 int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
-  assoc_release_popped(a);
-  if (a->rc.deferred)
-    csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
-  if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
+  if (a->have_popped && !a->rc.deferred && !a->evq_len && !a->cfg.rx_budget &&
+      csctp_assoc_window_settled(a)) {
+    /* Nothing between the release and the next pop looks at the reassembly (no window
+     * update due, no budget, no deferred reset, no event): csctp_reasm_pop releases. */
+    a->have_popped = 0;
+  } else {
+    assoc_release_popped(a);
+    if (a->rc.deferred)
+      csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
+    if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
+  }
   csctp_rx_msg m;
   int rv = csctp_reasm_pop(&a->reasm, &m);
   if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, &m);

@@ -285,16 +285,26 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now);
 
 /* assoc_data.c */
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now);
+/* csctp_assoc_on_data for each of `n` decoded DATA chunks of one packet, in order, until one
+ * ends the processing of the packet; sets *immediate when one has the I bit. Returns 0 or a
+ * fatal error. */
+int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,
+                            csctp_tstamp now);
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
 /* The same for a SACK chunk decoded already. */
 int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now);
 void csctp_assoc_after_data_packet(csctp_assoc *a, int had_data, int immediate, csctp_tstamp now);
 /* The general case of csctp_assoc_check_window_update. */
 void csctp_assoc_check_window_update_any(csctp_assoc *a);
+/* 1 when csctp_assoc_check_window_update does nothing, whatever the reassembly holds (at least
+ * half the window was advertised last). */
+static inline int csctp_assoc_window_settled(const csctp_assoc *a) {
+  return a->last_adv_rwnd >= a->cfg.rwnd / 2;
+}
 /* Sets window_update when the receive window opened enough to be announced (called per message
  * delivered: the cheap test inline, and the rest only while less than half was advertised). */
 static inline void csctp_assoc_check_window_update(csctp_assoc *a) {
-  if (a->last_adv_rwnd >= a->cfg.rwnd / 2) return;
+  if (csctp_assoc_window_settled(a)) return;
   csctp_assoc_check_window_update_any(a);
 }
 

@@ -21,21 +21,19 @@ void csctp_assoc_rx_sync_budget(csctp_assoc *a) {
 }
 
 /*
- * Whether the memory `dc` would take is within bounds (RFC 9260 §6.2: DATA the
- * receive window cannot hold is dropped, and the peer sends it again). Held
- * memory is counted with its overhead (csctp_reasm_held), so tiny chunks cost
- * what they really cost. Past the window, only the next TSN expected is still
- * taken, when it fills the lowest hole (data is held above it) or continues a
- * message (a fragment other than the first, e.g. of a message as large as the
- * window, which with its overhead holds more than the window): without it
- * nothing held could be delivered and the association would stall. That
- * exception is bounded too, by one message more than the window, so a peer
- * that withholds a TSN and fills the holes above it one by one cannot grow
- * memory past rwnd + max_message_size.
- * A shared csctp_rx_budget, when set, is a hard limit on top.
+ * Whether the memory `dc` would take (`need`: held + its length) is within bounds (RFC 9260 §6.2:
+ * DATA the receive window cannot hold is dropped, and the peer sends it again). Held memory is
+ * counted with its overhead (csctp_reasm_held), so tiny chunks cost what they really cost. Past the
+ * window, only the next TSN expected is still taken, when it fills the lowest hole (data is held
+ * above it) or continues a message (a fragment other than the first, e.g. of a message as large as
+ * the window, which with its overhead holds more than the window): without it nothing held could be
+ * delivered and the association would stall. That exception is bounded too, by one message more
+ * than the window, so a peer that withholds a TSN and fills the holes above it one by one cannot
+ * grow memory past rwnd + max_message_size. A shared csctp_rx_budget, when set, is a hard limit on
+ * top.
  */
-static int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
-  size_t need = csctp_reasm_held(&a->reasm) + dc->len;
+static __attribute__((noinline)) int assoc_data_fits_any(csctp_assoc *a, const csctp_data_chunk *dc,
+                                                         size_t need) {
   if (need > a->cfg.rwnd) {
     /* The next TSN expected, when it fills the lowest hole or continues a message (not its
      * first fragment): without it nothing held could complete. */
@@ -59,8 +57,16 @@ static int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
   return 1;
 }
 
-int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
-  (void)now;
+/* assoc_data_fits_any with the common case inline: within the window, no shared budget. */
+static inline int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
+  size_t need = csctp_reasm_held(&a->reasm) + dc->len;
+  if (need <= a->cfg.rwnd && !a->cfg.rx_budget) return 1;
+  return assoc_data_fits_any(a, dc, need);
+}
+
+/* One DATA chunk (csctp_assoc_on_data), inlined in the loop over a packet's chunks too. */
+static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
+                                                               const csctp_data_chunk *dc) {
   a->stats.data_chunks_in++;
   if (!a->rx_started || a->state == CSCTP_STATE_COOKIE_WAIT) {
     a->stats.drop_unexpected++;
@@ -102,18 +108,34 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
     return 0;
   }
   int rv = csctp_reasm_add(&a->reasm, dc);
-  if (rv == CSCTP_ERR_NOMEM) return rv;
-  if (rv == CSCTP_ERR_MSG_TOO_LARGE) {
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
-    return 1;
-  }
   if (rv != 0) {
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
-                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    if (rv == CSCTP_ERR_NOMEM) return rv;
+    if (rv == CSCTP_ERR_MSG_TOO_LARGE)
+      csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
+    else
+      csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
+                             CSCTP_CLOSE_PROTOCOL_ERROR);
     return 1;
   }
   csctp_rx_tsn_add(&a->rxt, dc->tsn);
   csctp_assoc_rx_sync(a);
+  return 0;
+}
+
+int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
+  (void)now;
+  return assoc_on_data(a, dc);
+}
+
+int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,
+                            csctp_tstamp now) {
+  (void)now;
+  for (size_t k = 0; k < n; k++) {
+    if (dcs[k].flags & CSCTP_DATA_FLAG_I) *immediate = 1;
+    int rv = assoc_on_data(a, &dcs[k]);
+    if (rv <= CSCTP_ERR_FATAL) return rv;
+    if (rv == 1 || a->state == CSCTP_STATE_CLOSED) break; /* stop processing the packet */
+  }
   return 0;
 }
 

@@ -53,6 +53,32 @@ static inline int csctp_data_decode(const csctp_chunk *ch, csctp_data_chunk *out
 }
 
 /*
+ * csctp_chunk_next and csctp_data_decode in one step, for a walk over bundled DATA
+ * chunks: when the next chunk is a DATA chunk that both would accept with a payload
+ * (length >= 17, within the packet), decodes it into `out`, moves past it and its
+ * padding and returns 1; otherwise returns 0 and leaves `it` as it was, for
+ * csctp_chunk_next to take that chunk (and reach the same verdict on it).
+ */
+static inline int csctp_chunk_next_data(csctp_chunk_iter *it, csctp_data_chunk *out) {
+  csctp_rd *r = &it->rd;
+  size_t left = csctp_rd_left(r);
+  if (r->bad || left <= CSCTP_DATA_HDR_LEN) return 0;
+  const uint8_t *h = r->p + r->pos;
+  size_t length = csctp_get_u16(h + 2);
+  if (h[0] != CSCTP_CHUNK_DATA || length <= CSCTP_DATA_HDR_LEN || length > left) return 0;
+  out->flags = h[1];
+  out->tsn = csctp_get_u32(h + 4);
+  out->stream = csctp_get_u16(h + 8);
+  out->ssn = csctp_get_u16(h + 10);
+  out->ppid = csctp_get_u32(h + 12);
+  out->data = h + CSCTP_DATA_HDR_LEN;
+  out->len = length - CSCTP_DATA_HDR_LEN;
+  size_t padded = (length + 3) & ~(size_t)3;
+  r->pos += padded < left ? padded : left;
+  return 1;
+}
+
+/*
  * Writes a DATA chunk header (16 bytes, length = 16 + d->len) at p; the
  * caller copies d->len payload bytes right after it and pads to 4.
  */

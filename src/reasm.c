@@ -230,7 +230,9 @@ static void reasm_complete(reasm_state *s, csctp_reasm_stream *st, csctp_reasm_f
 }
 
 /* The fast path (see the top of the file): `st` exists, nothing is held. Returns 0 or NOMEM. */
-static int reasm_add_direct(csctp_reasm *r, csctp_reasm_stream *st, const csctp_data_chunk *d) {
+static inline __attribute__((always_inline)) int reasm_add_direct(csctp_reasm *r,
+                                                                  csctp_reasm_stream *st,
+                                                                  const csctp_data_chunk *d) {
   reasm_state *s = r->priv;
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
@@ -291,14 +293,13 @@ static void reasm_drop_stopped(csctp_reasm *r, csctp_tsn tsn) {
   if (ssn == st->next_ssn) reasm_flush_ordered(s, st, ssn);
 }
 
-int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
+/* The general case of csctp_reasm_add (out of line, so that the common cases save few
+ * registers); `st` is the chunk's stream, NULL when it has no state yet. */
+__attribute__((noinline)) static int reasm_add_any(csctp_reasm *r, csctp_reasm_stream *st,
+                                                   const csctp_data_chunk *d) {
   reasm_state *s = r->priv;
   int rc;
-  if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
-  if (csctp_reasm_asm_append_fast(r, s, d)) return 0;
   int ordered = !(d->flags & FLAG_U);
-  csctp_reasm_stream *st = reasm_stream(s, d->stream);
   /*
    * An ordered fragment whose SSN is behind the expected one belongs to a
    * message already delivered: holding it would leak it forever.
@@ -388,6 +389,23 @@ int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
   r->bytes += d->len;
   if (complete) reasm_complete(s, st, start);
   return 0;
+}
+
+int csctp_reasm_add(csctp_reasm *r, const csctp_data_chunk *d) {
+  reasm_state *s = r->priv;
+  if (d->len == 0 || (!d->data && d->len)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  if (csctp_reasm_asm_append_fast(r, s, d)) return 0;
+  csctp_reasm_stream *st = reasm_stream(s, d->stream);
+  /*
+   * The common case: a whole message while nothing is held, assembled or in pieces (so no
+   * neighbour, no stopped message and no SSN in use to check it against), next in line on
+   * a stream that exists. Every check of the general path passes; it goes straight out.
+   */
+  if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E) && st && s->frags.count == 0 &&
+      !s->as.open && !s->pd_st && ((d->flags & FLAG_U) || d->ssn == st->next_ssn))
+    return reasm_add_direct(r, st, d);
+  return reasm_add_any(r, st, d);
 }
 
 int csctp_reasm_has_ready(const csctp_reasm *r) {
@@ -487,15 +505,21 @@ __attribute__((noinline)) static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg 
 }
 
 /*
- * The common case out of line of the rest (few registers to save): nothing to release, and the
- * next message is a single node that a fast path queued (reasm_add_direct, the assembly's whole
- * message). A stream that is alone in the ready FIFO and has more stays where it is, which is
- * where moving it to the back would put it.
+ * The common case out of line of the rest (few registers to save): the previous message, if
+ * any, a pool node (released here), and the next message a single node that a fast path queued
+ * (reasm_add_direct, the assembly's whole message). A stream that is alone in the ready FIFO and
+ * has more stays where it is, which is where moving it to the back would put it.
  */
 int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   reasm_state *s = r->priv;
+  csctp_reasm_frag *f = s->popped_node;
+  if (f && !(f->flags & REASM_ABUF)) { /* the previous message, released inline (a pool node) */
+    csctp_reasm_pool_put(&s->pool, f);
+    s->popped_node = NULL;
+    r->bytes -= s->popped_bytes;
+    s->popped_bytes = 0;
+  }
   csctp_reasm_stream *st = s->ready_head;
-  csctp_reasm_frag *f;
   if (!st || s->popped_node || s->popped_bytes || !(f = st->uhead) || f->other != f ||
       !(f->flags & REASM_DIRECT))
     return reasm_pop_any(r, msg);

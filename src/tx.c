@@ -109,16 +109,16 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
   return csctp_tx_enqueue_pr(tx, stream, ppid, unordered, CSCTP_PR_NONE, 0, 0, data, len);
 }
 
-static inline __attribute__((always_inline)) int tx_enqueue(csctp_tx *tx, uint16_t stream,
-                                                            uint32_t ppid, int unordered,
-                                                            int policy, uint32_t value,
-                                                            csctp_tstamp now, const uint8_t *data,
-                                                            size_t len) {
+/* csctp_tx_enqueue_pr once `data` and `len` are known good (data set, 1 <= len <=
+ * max_message_size). */
+static inline __attribute__((always_inline)) int tx_enqueue_valid(csctp_tx *tx, uint16_t stream,
+                                                                  uint32_t ppid, int unordered,
+                                                                  int policy, uint32_t value,
+                                                                  csctp_tstamp now,
+                                                                  const uint8_t *data, size_t len) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
     return CSCTP_ERR_INVALID_ARGUMENT;
-  if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
   if (policy != CSCTP_PR_NONE) tx->pr_used = 1; /* from now on csctp_tx_pr_check has work */
   if (tx->started && stream >= tx->num_streams) return CSCTP_ERR_STREAM_ID;
   if (tx->buffered > 0 && tx->buffered + len > tx->cfg.sndbuf) return CSCTP_ERR_WOULD_BLOCK;
@@ -143,13 +143,17 @@ static inline __attribute__((always_inline)) int tx_enqueue(csctp_tx *tx, uint16
 
 int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
                         uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len) {
-  return tx_enqueue(tx, stream, ppid, unordered, policy, value, now, data, len);
+  if (len == 0 || !data) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
+  return tx_enqueue_valid(tx, stream, ppid, unordered, policy, value, now, data, len);
 }
 
 int csctp_tx_send(csctp_tx *tx, const csctp_send_opts *o, csctp_tstamp now, const uint8_t *data,
                   size_t len) {
-  return tx_enqueue(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now, data,
-                    len);
+  return tx_enqueue_valid(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now,
+                          data, len);
 }
 
 /* Payload of the next new chunk when it starts an empty packet. */
@@ -183,24 +187,31 @@ int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now) {
   return len <= tx->peer_rwnd || tx->outstanding_bytes == 0;
 }
 
-static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c,
-                                                               csctp_tsn tsn) {
-  const csctp_tx_msg *m = c->msg;
+/* Writes the DATA chunk of `len` (>= 1) bytes at `off` in m with these flags and TSN (the
+ * values given, not reread from a record after the header's byte stores). */
+static inline __attribute__((always_inline)) void tx_put_data(csctp_wr *w, const csctp_tx_msg *m,
+                                                              uint8_t flags, uint32_t off,
+                                                              uint32_t len, csctp_tsn tsn) {
   csctp_data_chunk d;
-  d.flags = c->flags;
+  d.flags = flags;
   d.tsn = tsn;
   d.stream = m->st->id;
   d.ssn = m->unordered ? 0 : m->ssn;
   d.ppid = m->ppid;
-  d.len = c->len;
+  d.len = len;
   uint8_t *o = w->buf + w->len;
   csctp_data_write_header(o, &d);
-  uint32_t size = csctp_tx_chunk_size(c->len);
+  uint32_t size = csctp_tx_chunk_size(len);
   /* The 0..3 pad bytes: the last word of the chunk zeroed, then the payload over its start
-   * (c->len >= 1, so that word lies after the header). */
+   * (len >= 1, so that word lies after the header). */
   memset(o + size - 4, 0, 4);
-  csctp_copy(o + CSCTP_DATA_HDR_LEN, m->data + c->off, c->len);
+  csctp_copy(o + CSCTP_DATA_HDR_LEN, m->data + off, len);
   w->len += size;
+}
+
+static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c,
+                                                               csctp_tsn tsn) {
+  tx_put_data(w, c->msg, c->flags, c->off, c->len, tsn);
 }
 
 static void tx_rwnd_take(csctp_tx *tx, uint32_t len) {
@@ -283,18 +294,20 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       if (!m->unordered) m->ssn = m->st->next_ssn++;
       p->cur = m;
     }
+    uint32_t off = m->sent;
+    uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) |
+                              (off + len == m->len ? CSCTP_DATA_FLAG_E : 0) |
+                              (m->unordered ? CSCTP_DATA_FLAG_U : 0));
     c->msg = m;
-    c->off = m->sent;
+    c->off = off;
     c->len = len;
-    c->flags = (uint8_t)((m->sent == 0 ? CSCTP_DATA_FLAG_B : 0) |
-                         (m->sent + len == m->len ? CSCTP_DATA_FLAG_E : 0) |
-                         (m->unordered ? CSCTP_DATA_FLAG_U : 0));
+    c->flags = flags;
     c->sent = now;
     c->tx_count = 1;
     csctp_tsn tsn = tx->next_tsn++;
-    tx_put_chunk(w, c, tsn);
-    m->sent += len;
-    if (m->sent == m->len) {
+    tx_put_data(w, m, flags, off, len, tsn);
+    m->sent = off + len;
+    if (off + len == m->len) {
       p->cur = NULL; /* §6.9: its fragments went out with consecutive TSNs */
       tx->stats.messages_out++;
     }

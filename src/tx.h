@@ -103,7 +103,8 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
 int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered, int policy,
                         uint32_t value, csctp_tstamp now, const uint8_t *data, size_t len);
 /* csctp_tx_enqueue_pr with the fields of a csctp_send_opts (csctp_assoc_send's path: one
- * pointer rather than six arguments). */
+ * pointer rather than six arguments), for a caller that has checked `data` and `len` (data
+ * set, 1 <= len <= max_message_size): those checks are not made again. */
 struct csctp_send_opts;
 int csctp_tx_send(csctp_tx *tx, const struct csctp_send_opts *o, csctp_tstamp now,
                   const uint8_t *data, size_t len);

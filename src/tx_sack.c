@@ -65,19 +65,19 @@ static inline __attribute__((always_inline)) void sack_newly_acked(csctp_tx *tx,
 static size_t sack_cum(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, sack_acc *acc) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t freed = 0;
-  while (csctp_tsn_lt(tx->cum_tsn_ack, cum)) {
+  /* The TSN walked kept in a local: the stores below may alias tx (same types). */
+  for (csctp_tsn tsn = tx->cum_tsn_ack + 1; csctp_tsn_le(tsn, cum); tsn++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, 0);
-    csctp_tsn tsn = tx->cum_tsn_ack + 1;
     if (!(c->state & CSCTP_TXC_ACKED)) sack_newly_acked(tx, c, tsn, now, acc);
     if (!(c->state & CSCTP_TXC_ABANDONED)) { /* abandoned bytes left the buffer already */
       c->msg->st->buffered -= c->len;
-      tx->buffered -= c->len;
       freed += c->len;
     }
-    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&csctp_tx_priv_of(tx)->q, c->msg);
+    if (csctp_tx_chunk_frees_msg(c)) csctp_tx_msg_free(&p->q, c->msg);
     csctp_tx_ring_pop(&p->ring);
-    tx->cum_tsn_ack = tsn;
   }
+  tx->buffered -= freed;
+  if (csctp_tsn_lt(tx->cum_tsn_ack, cum)) tx->cum_tsn_ack = cum;
   return freed;
 }
 
@@ -180,25 +180,32 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
   int rtx_before = p->rtx_count > 0;
   res->bytes_freed = sack_cum(tx, s->cum_tsn_ack, now, &acc);
 
-  /* Walk as far as this SACK reports, and as far as earlier gap acks went. */
-  uint32_t walk = 0;
-  csctp_tsn reported_hi = tx->cum_tsn_ack;
-  if (usable && s->num_gap_blocks) {
-    uint16_t st, en;
-    csctp_sack_gap(s, s->num_gap_blocks - 1, &st, &en);
-    walk = en;
-    reported_hi = tx->cum_tsn_ack + en;
-  }
-  if (p->gap_on && csctp_tsn_gt(p->gap_hi, tx->cum_tsn_ack) && p->gap_hi - tx->cum_tsn_ack > walk)
-    walk = p->gap_hi - tx->cum_tsn_ack;
-  if (walk > p->ring.count) walk = p->ring.count;
-  /* A SHUTDOWN says nothing about gaps: that is no renege. */
-  if (!shutdown) sack_gaps(tx, s, usable, walk, now, &acc);
+  /*
+   * Without gap blocks, now or before (gap_on), there is nothing above the cum ack to
+   * walk, and every limit below is at or under it: no miss to count. Else walk as far as
+   * this SACK reports, and as far as earlier gap acks went.
+   */
+  int marked = 0;
+  if (s->num_gap_blocks || p->gap_on) {
+    uint32_t walk = 0;
+    csctp_tsn reported_hi = tx->cum_tsn_ack;
+    if (usable && s->num_gap_blocks) {
+      uint16_t st, en;
+      csctp_sack_gap(s, s->num_gap_blocks - 1, &st, &en);
+      walk = en;
+      reported_hi = tx->cum_tsn_ack + en;
+    }
+    if (p->gap_on && csctp_tsn_gt(p->gap_hi, tx->cum_tsn_ack) && p->gap_hi - tx->cum_tsn_ack > walk)
+      walk = p->gap_hi - tx->cum_tsn_ack;
+    if (walk > p->ring.count) walk = p->ring.count;
+    /* A SHUTDOWN says nothing about gaps: that is no renege. */
+    if (!shutdown) sack_gaps(tx, s, usable, walk, now, &acc);
 
-  /* HTNA; in fast recovery a SACK that moves the cum ack counts all reported holes. */
-  csctp_tsn limit = acc.any ? acc.htna : tx->cum_tsn_ack;
-  if (p->in_fast_recovery && cum_advanced) limit = reported_hi;
-  int marked = sack_misses(tx, limit, &acc);
+    /* HTNA; in fast recovery a SACK that moves the cum ack counts all reported holes. */
+    csctp_tsn limit = acc.any ? acc.htna : tx->cum_tsn_ack;
+    if (p->in_fast_recovery && cum_advanced) limit = reported_hi;
+    marked = sack_misses(tx, limit, &acc);
+  }
 
   if (cum_advanced) csctp_tx_cc_on_cum_ack(tx);
   csctp_tx_cc_on_ack(tx, flight_before, acc.bytes, cum_advanced);

@@ -96,6 +96,54 @@ Test(data, decode_short_and_empty) {
   cr_assert_neq(d.data, NULL);
 }
 
+/* Compares csctp_chunk_next_data with csctp_chunk_next + csctp_data_decode at the start of
+ * the chunks `c` (n bytes): the same DATA chunk and position, or 0 with the iterator left for
+ * csctp_chunk_next to take. */
+static void expect_next_data_agrees(const uint8_t *c, size_t n) {
+  uint8_t pkt[96];
+  memset(pkt, 0, 12);
+  memcpy(pkt + 12, c, n);
+  csctp_chunk_iter a, b;
+  csctp_chunk_iter_init(&a, pkt, 12 + n);
+  b = a;
+  csctp_data_chunk da, db;
+  csctp_chunk ch;
+  int fused = csctp_chunk_next_data(&a, &da);
+  int rv = csctp_chunk_next(&b, &ch);
+  int whole = rv == 1 && ch.type == CSCTP_CHUNK_DATA && csctp_data_decode(&ch, &db) == 0 && db.len;
+  cr_assert_eq(fused, whole, "%zu bytes: fused %d, two steps %d", n, fused, whole);
+  if (!fused) {
+    cr_assert_eq(a.rd.pos, 0);
+    cr_assert_eq(a.rd.bad, 0);
+    return;
+  }
+  cr_assert_eq(a.rd.pos, b.rd.pos);
+  cr_assert_eq(da.flags, db.flags);
+  cr_assert_eq(da.tsn, db.tsn);
+  cr_assert_eq(da.stream, db.stream);
+  cr_assert_eq(da.ssn, db.ssn);
+  cr_assert_eq(da.ppid, db.ppid);
+  cr_assert_eq(da.data, db.data);
+  cr_assert_eq(da.len, db.len);
+}
+
+Test(data, next_data_agrees_with_next_and_decode) {
+  uint8_t c[64];
+  /* Every truncation of a DATA chunk, its padding or a second chunk after it. */
+  for (size_t n = 0; n <= sizeof(data_wire); n++) expect_next_data_agrees(data_wire, n);
+  /* Every length field over a full buffer, and other chunk types. */
+  for (unsigned len = 0; len <= 40; len++) {
+    for (unsigned type = 0; type <= 3; type += 3) {
+      memcpy(c, data_wire, sizeof(data_wire));
+      memset(c + sizeof(data_wire), 0, sizeof(c) - sizeof(data_wire));
+      c[0] = (uint8_t)type;
+      c[3] = (uint8_t)len;
+      expect_next_data_agrees(c, 24);
+      expect_next_data_agrees(c, 40);
+    }
+  }
+}
+
 Test(data, overflow_and_rollback) {
   uint8_t b[23];
   csctp_wr w;
