@@ -86,6 +86,15 @@ for ((r = 1; r <= rounds; r++)); do
 done
 load_after=$(load)
 
+# The raw UDP ceiling of this machine now (issue 13's bar: the whole stack at >= 70 % of it), from
+# bench_fullstack next to csctp-peer-bulk in the build tree, when it was built.
+ceiling=-
+fullstack=$(dirname "$bulk")/bench/bench_fullstack
+if [ -x "$fullstack" ]; then
+  ceiling=$(timeout 120 "$fullstack" 2>/dev/null | sed -n 's/^raw UDP ceiling[^|]*| *\([0-9.]*\) *|.*/\1/p' | head -n1)
+  ceiling=${ceiling:--}
+fi
+
 # The DTLS cipher each stack negotiates: node-datachannel does not expose it, so both are read
 # from a capture of one short run each on lo (the ServerHello's cipher suite), when tshark can.
 cipher() {
@@ -141,6 +150,13 @@ printf '%-16s %5s %9s %9s %9s %12s  %s\n' stack samples "min MB/s" "med MB/s" "m
 printf '%-16s %5s %9s %9s %9s %12s  %s\n' csctp "$n_c" "$min_c" "$med_c" "$max_c" "$cpu_c" "$cipher_csctp"
 printf '%-16s %5s %9s %9s %9s %12s  %s\n' libdatachannel "$n_l" "$min_l" "$med_l" "$max_l" "$cpu_l" "$cipher_ldc"
 echo "csctp/libdatachannel: MB/s (medians) $(ratio "$med_c" "$med_l"), CPU-s/GiB (medians) $(ratio "$cpu_c" "$cpu_l")"
+if [ "$ceiling" != - ]; then
+  echo "raw UDP ceiling in this run (bench_fullstack: 1200 B datagrams, sendmmsg/recvmmsg): $ceiling MB/s;" \
+    "csctp's median $(awk -v a="$med_c" -v b="$ceiling" 'BEGIN { if (a == "-") print "-"; else printf "%.0f", 100 * a / b }') %" \
+    "of it, libdatachannel's $(awk -v a="$med_l" -v b="$ceiling" 'BEGIN { if (a == "-") print "-"; else printf "%.0f", 100 * a / b }') %"
+else
+  echo "raw UDP ceiling: not measured ($fullstack not built)"
+fi
 [ "$cpu_c" != - ] || [ "$n_c" -eq 0 ] ||
   echo "note: this csctp-peer-bulk prints no cpu line (a build older than its CPU-s/GiB figure)"
 if [[ "$cipher_csctp" == TLS_* && "$cipher_ldc" == TLS_* && "$cipher_csctp" != "$cipher_ldc" ]]; then
