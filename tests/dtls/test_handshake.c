@@ -288,3 +288,30 @@ Test(handshake, log_fingerprint_mismatch_is_error) {
   cr_assert_eq(seen.lines, seen.at[CSCTP_LOG_ERROR], "only ERROR lines at the ERROR threshold");
   pair_del(p);
 }
+
+/* csctp_dtls_trim gives the event queue back only when every event was polled: a pending
+ * message survives it, and the endpoint reads and writes after a trim as before. */
+Test(handshake, trim_keeps_pending_events_and_traffic_goes_on) {
+  dtls_pair *p = pair_new(NULL);
+  cr_assert(dtls_pair_run(p, dtls_pair_both_connected, 10 * CSCTP_SECONDS));
+  for (int round = 0; round < 2; round++) {
+    static const char msg[] = "kept across a trim";
+    cr_assert_eq(csctp_dtls_send(p->side[0].ep, (const uint8_t *)msg, sizeof msg, p->now), 0);
+    uint8_t dgram[1500];
+    csctp_ssize n;
+    while ((n = csctp_dtls_write_datagram(p->side[0].ep, dgram, sizeof dgram, p->now)) > 0) {
+      cr_assert_eq(csctp_dtls_read_datagram(p->side[1].ep, dgram, (size_t)n, p->now), 0);
+    }
+    cr_assert_eq(csctp_dtls_trim(p->side[1].ep), 0, "round %d: a queue with an event is kept",
+                 round);
+    csctp_dtls_event ev;
+    cr_assert_eq(csctp_dtls_poll_event(p->side[1].ep, &ev), 1);
+    cr_assert_eq(ev.type, CSCTP_DTLS_EVENT_DATA);
+    cr_assert_eq(ev.u.data.len, sizeof msg);
+    cr_assert(memcmp(ev.u.data.data, msg, sizeof msg) == 0);
+    cr_assert_eq(csctp_dtls_poll_event(p->side[1].ep, &ev), 0);
+    cr_assert_gt(csctp_dtls_trim(p->side[1].ep), 0, "round %d: the drained queue goes", round);
+    cr_assert_eq(csctp_dtls_trim(p->side[1].ep), 0, "nothing left to give back");
+  }
+  pair_del(p);
+}
