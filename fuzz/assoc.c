@@ -4,8 +4,9 @@
  * of records from the input: inbound packets (optionally with the right
  * verification tag and CRC patched in, so the fuzzer gets past validation),
  * time steps with timer expiry, sends, shutdown, abort, output pulls and
- * event polls. Half the inputs start from an association established with a
- * second engine in memory; the other half from a listening one.
+ * event polls (with 0x80, followed by csctp_assoc_trim on both engines, so
+ * buffers given back mid-transfer are exercised too). Half the inputs start from an association
+ * established with a second engine in memory; the other half from a listening one.
  *
  * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
  * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
@@ -218,7 +219,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (peer && (op & 0x20)) csctp_assoc_read_packet(peer, buf, (size_t)n, now);
       }
       break;
-    case 5: drain(a, &ta); break;
+    case 5: /* take the events; with 0x80 then give back what idle buffers there are */
+      drain(a, &ta);
+      if (op & 0x80) {
+        csctp_assoc_trim(a);
+        if (peer) csctp_assoc_trim(peer);
+      }
+      break;
     case 6: /* shutdown, or a stream reconfiguration request of ours (RFC 6525) */
       if (!(op & 0x40)) {
         csctp_assoc_shutdown(a, now);

@@ -28,11 +28,10 @@
  *   o % 8 == 5: pop; with o & 0x40, when nothing is whole, a piece
  *              (csctp_reasm_pop_piece at the tracker's cum, forced when o & 0x20;
  *              with o & 0x10, without the pop when pop would find nothing)
- *   o % 8 == 6: release; with o & 0x40, FORWARD TSN (RFC 3758 §3.6), 1 byte b:
- *              new cum = cum + (b & 0x7f), skipping the SSNs of the ordered
- *              messages it abandons, and with b & 0x80 1 more byte c: also skip
- *              stream c & 3 up to SSN expected + (c >> 2 & 7) - 1
- *   o % 8 == 7: SACK, 1 byte: capacity
+ *   o % 8 == 6: release (then csctp_reasm_trim when o & 0x20); with o & 0x40, FORWARD TSN (RFC 3758
+ * §3.6), 1 byte b: new cum = cum + (b & 0x7f), skipping the SSNs of the ordered messages it
+ * abandons, and with b & 0x80 1 more byte c: also skip stream c & 3 up to SSN expected + (c >> 2 &
+ * 7) - 1 o % 8 == 7: SACK, 1 byte: capacity
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -397,6 +396,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         csctp_reasm_release(&r);
         fm.bytes -= fm.popped;
         fm.popped = 0;
+        if (op & 0x20) { /* idle buffers given back: what is held stays */
+          size_t held = csctp_reasm_held(&r);
+          csctp_reasm_trim(&r);
+          CHECK(csctp_reasm_held(&r) == held);
+        }
       } else if (pos < size) {
         uint8_t b = data[pos++];
         int extra = (b & 0x80) && pos < size ? data[pos++] : -1;

@@ -148,8 +148,8 @@ static void peer_flush(csctp_peer *p, csctp_tstamp now) {
 
 /*
  * Gives back what an idle peer does not need once it has had no datagram in or out for
- * PEER_IDLE_US: the output batch, the application's message copy and DTLS's event queue
- * (an idle peer holds none of them; the next traffic allocates them again).
+ * PEER_IDLE_US: the output batch, the application's message copy, DTLS's event queue and
+ * the association's buffers (csctp_assoc_trim); the next traffic allocates them again.
  */
 static void peer_trim_idle(csctp_peer *p, csctp_tstamp now) {
   if (!p->trim_due || now - p->active_at <= PEER_IDLE_US) return;
@@ -163,6 +163,7 @@ static void peer_trim_idle(csctp_peer *p, csctp_tstamp now) {
     p->rx_copy_cap = 0;
   }
   if (p->ds) csctp_dtls_trim(csctp_dtls_sctp_dtls(p->ds));
+  if (p->assoc) csctp_assoc_trim(p->assoc);
   p->trim_due = p->batch != NULL; /* a batch still to send is trimmed on a later wake */
 }
 

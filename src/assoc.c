@@ -147,7 +147,7 @@ void csctp_assoc_del(csctp_assoc *a) {
 }
 
 /* A message handed out by poll_event lives until the next call on the association. */
-static void assoc_release_popped(csctp_assoc *a) {
+void csctp_assoc_release_popped(csctp_assoc *a) {
   if (a->have_popped) {
     csctp_reasm_release(&a->reasm);
     a->have_popped = 0;
@@ -450,7 +450,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   csctp_chunk chs[ASSOC_RX_CHUNKS];
   csctp_data_chunk dds[ASSOC_RX_CHUNKS], dtmp;
   int rv;
-  assoc_release_popped(a);
+  csctp_assoc_release_popped(a);
   a->stats.packets_in++;
   if (csctp_packet_parse_header(pkt, len, &h) != 0) {
     a->stats.drop_malformed++;
@@ -796,7 +796,7 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
 }
 
 csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  assoc_release_popped(a);
+  csctp_assoc_release_popped(a);
   csctp_ssize n = assoc_write_packet(a, buf, cap, now);
   if (n == 0) a->out_dirty = 0; /* drained: expiry is the timers' again */
   return n;
@@ -830,7 +830,7 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
      * update due, no budget, no deferred reset, no event): csctp_reasm_pop releases. */
     a->have_popped = 0;
   } else {
-    assoc_release_popped(a);
+    csctp_assoc_release_popped(a);
     if (a->rc.deferred)
       csctp_assoc_reconfig_progress(a); /* a deferred reset waits for its messages to be taken */
     if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
@@ -870,7 +870,7 @@ csctp_tstamp csctp_assoc_expiry(const csctp_assoc *a) {
 csctp_tstamp csctp_assoc_timer_expiry(const csctp_assoc *a) { return csctp_assoc_timers_next(a); }
 
 int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now) {
-  assoc_release_popped(a);
+  csctp_assoc_release_popped(a);
   if (csctp_assoc_timers_next(a) <= now) a->out_dirty = 1; /* a timer runs: output may follow */
   return csctp_assoc_timers_run(a, now);
 }
@@ -906,12 +906,12 @@ int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t 
                      csctp_tstamp now) {
   /* `data` may be the message handed out last (an echo): copied before it is released. */
   int rv = assoc_send(a, opts, data, len, now);
-  assoc_release_popped(a);
+  csctp_assoc_release_popped(a);
   return rv;
 }
 
 int csctp_assoc_abort(csctp_assoc *a, const char *reason, csctp_tstamp now) {
-  assoc_release_popped(a);
+  csctp_assoc_release_popped(a);
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_ERR_INVALID_STATE;
   csctp_assoc_abort_with(a, CSCTP_CAUSE_USER_ABORT, reason ? reason : "", CSCTP_CLOSE_LOCAL_ABORT);
   csctp_assoc_mark(a);

@@ -243,6 +243,8 @@ uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a);
 /* The partial delivery point in effect: 0 (off) or 1..rwnd/2 (assoc_rwnd.c). */
 uint32_t csctp_assoc_pd_point(const csctp_config *cfg);
 int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero);
+/* Releases the message poll_event handed out last, if any (every public call begins so). */
+void csctp_assoc_release_popped(csctp_assoc *a);
 /* Queues a whole packet: header (vtag) + the chunk bytes given. Returns 0 or CSCTP_ERR_NOMEM. */
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len);
 /* Queues control chunk bytes to bundle at the front of the next packet to the peer. */

@@ -425,6 +425,20 @@ void csctp_reasm_release(csctp_reasm *r) {
   s->popped_bytes = 0;
 }
 
+size_t csctp_reasm_trim(csctp_reasm *r) {
+  reasm_state *s = r->priv;
+  if (!s) return 0;
+  size_t bytes = s->pool.free_bytes + csctp_reasm_asm_trim(r);
+  csctp_reasm_pool_free(&s->pool); /* its free lists only: nodes in use stay */
+  if (s->dbuf && !s->popped_bytes && !s->popped_node) {
+    bytes += s->dbuf_cap;
+    csctp_free(r->mem, s->dbuf);
+    s->dbuf = NULL;
+    s->dbuf_cap = 0;
+  }
+  return bytes;
+}
+
 /* Makes the delivery buffer hold `n` bytes. 0 or NOMEM (nothing changed). */
 static int reasm_dbuf_reserve(csctp_reasm *r, size_t n) {
   reasm_state *s = r->priv;

@@ -105,6 +105,12 @@ static inline size_t csctp_reasm_bytes(const csctp_reasm *r) { return r->bytes; 
  */
 size_t csctp_reasm_held(const csctp_reasm *r);
 
+/*
+ * Gives back what idle reassembly does not need: recycled nodes, idle assembly buffers, and
+ * the delivery buffer unless a message handed out from it is not yet released. Returns bytes.
+ */
+size_t csctp_reasm_trim(csctp_reasm *r);
+
 /* Drops everything and forgets all streams (peer restart). */
 void csctp_reasm_clear(csctp_reasm *r);
 

@@ -145,10 +145,10 @@ void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg 
   s->pd_ssn = as->ssn;
 }
 
-void csctp_reasm_asm_free(csctp_reasm *r) {
+size_t csctp_reasm_asm_trim(csctp_reasm *r) {
   reasm_state *s = r->priv;
   reasm_asm *as = &s->as;
-  csctp_reasm_asm_drop(r);
+  size_t bytes = as->spare_mem;
   while (as->n_spare) {
     as->n_spare--;
     as->mem -= as->spare_cap[as->n_spare];
@@ -156,6 +156,12 @@ void csctp_reasm_asm_free(csctp_reasm *r) {
     as->n_bufs--;
     csctp_free(r->mem, as->spare[as->n_spare]);
   }
+  return bytes;
+}
+
+void csctp_reasm_asm_free(csctp_reasm *r) {
+  csctp_reasm_asm_drop(r);
+  csctp_reasm_asm_trim(r);
 }
 
 /*

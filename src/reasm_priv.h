@@ -166,5 +166,7 @@ void csctp_reasm_asm_recycle(reasm_state *s, csctp_reasm_frag *f);
 
 /* Frees the idle buffers (when the reassembly is freed). */
 void csctp_reasm_asm_free(csctp_reasm *r);
+/* Frees the idle assembly buffers. Returns bytes. */
+size_t csctp_reasm_asm_trim(csctp_reasm *r);
 
 #endif

@@ -58,6 +58,12 @@ static void tx_drop_outstanding(csctp_tx *tx) {
   csctp_tx_ring_clear(&p->ring);
 }
 
+size_t csctp_tx_trim(csctp_tx *tx) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p) return 0;
+  return csctp_tx_ring_trim(&p->ring) + csctp_tx_queue_trim(&p->q);
+}
+
 void csctp_tx_free(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!p) return;

@@ -66,6 +66,9 @@ typedef struct csctp_tx {
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
 void csctp_tx_free(csctp_tx *tx);
+/* Gives back what an idle sender does not need: the outstanding ring when empty, the send
+ * buffer's slab when no message lives in it, spare large messages. Returns bytes. */
+size_t csctp_tx_trim(csctp_tx *tx);
 
 /*
  * Begins sending (association established): our initial TSN, the peer's

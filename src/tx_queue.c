@@ -20,13 +20,25 @@ void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem) {
   q->quantum = CSCTP_TX_QUANTUM_DEFAULT;
 }
 
-static void txq_free_spares(csctp_tx_queue *q) {
+static size_t txq_free_spares(csctp_tx_queue *q) {
+  size_t bytes = q->spare_bytes;
   while (q->spare) {
     csctp_tx_msg *n = q->spare->next;
     csctp_free(q->mem, q->spare);
     q->spare = n;
   }
   q->spare_bytes = 0;
+  return bytes;
+}
+
+size_t csctp_tx_queue_trim(csctp_tx_queue *q) {
+  size_t bytes = txq_free_spares(q);
+  if (q->slab && !q->slab->live) {
+    bytes += sizeof(*q->slab) + q->slab->cap;
+    csctp_free(q->mem, q->slab);
+    q->slab = NULL;
+  }
+  return bytes;
 }
 
 void csctp_tx_queue_free(csctp_tx_queue *q) {

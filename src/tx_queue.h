@@ -140,6 +140,9 @@ void csctp_tx_queue_init(csctp_tx_queue *q, const csctp_mem *mem);
 /* Frees every queued message and every stream (messages still referenced elsewhere, e.g. by
  * the outstanding ring, must have been freed first: the current slab goes too). */
 void csctp_tx_queue_free(csctp_tx_queue *q);
+/* Frees the current slab when no message lives in it, and the spare large messages. Returns
+ * bytes. */
+size_t csctp_tx_queue_trim(csctp_tx_queue *q);
 
 /* The stream `id`, or NULL when it was never used. */
 csctp_tx_stream *csctp_tx_queue_find(const csctp_tx_queue *q, uint16_t id);

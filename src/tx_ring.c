@@ -21,6 +21,13 @@ void csctp_tx_ring_free(csctp_tx_ring *r) {
   r->cap = r->count = r->head = 0;
 }
 
+size_t csctp_tx_ring_trim(csctp_tx_ring *r) {
+  if (r->count || !r->slots) return 0;
+  size_t bytes = (size_t)r->cap * sizeof(*r->slots);
+  csctp_tx_ring_free(r);
+  return bytes;
+}
+
 /* The ring is full (or not yet allocated): allocate or double it, then append. */
 csctp_tx_chunk *csctp_tx_ring_push_grow(csctp_tx_ring *r) {
   if (r->cap > UINT32_MAX / 4) return NULL;

@@ -49,6 +49,8 @@ typedef struct csctp_tx_ring {
  * Allocates nothing; returns 0. */
 int csctp_tx_ring_init(csctp_tx_ring *r, const csctp_mem *mem, uint32_t cap);
 void csctp_tx_ring_free(csctp_tx_ring *r);
+/* Frees the records' array when the ring is empty (the next push allocates it). Returns bytes. */
+size_t csctp_tx_ring_trim(csctp_tx_ring *r);
 
 /* The record at offset i (0 = TSN cum_tsn_ack + 1); i < count. */
 static inline csctp_tx_chunk *csctp_tx_ring_at(const csctp_tx_ring *r, uint32_t i) {

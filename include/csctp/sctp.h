@@ -594,6 +594,20 @@ CSCTP_EXTERN csctp_tstamp csctp_assoc_timer_expiry(const csctp_assoc *a);
 CSCTP_EXTERN int csctp_assoc_handle_expiry(csctp_assoc *a, csctp_tstamp now);
 
 /**
+ * Gives back the memory an idle association does not need: the outstanding
+ * ring when nothing is in flight, the send buffer's block when no message
+ * lives in it, the allocations kept for the next large messages, the
+ * receive side's recycled nodes, idle assembly buffers and delivery buffer,
+ * kept packet buffers, and an empty control-chunk buffer. What is in use is
+ * kept; the next traffic allocates the rest again (which is why the hot path
+ * does not do this by itself). Like every call it ends the life of the
+ * message csctp_assoc_poll_event() handed out last. Call it when the
+ * association has been idle for a while (csctp_peer does after 1 s without
+ * traffic). Returns the bytes given back.
+ */
+CSCTP_EXTERN size_t csctp_assoc_trim(csctp_assoc *a);
+
+/**
  * Tells the association that the caller has read every inbound packet that
  * was waiting (its socket is drained for now). A SACK that the delayed-SACK
  * rule would hold back (an odd last DATA packet, RFC 9260 §6.2) then goes out
