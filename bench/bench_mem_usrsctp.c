@@ -13,8 +13,16 @@
  * arena plus mmapped blocks) and resident set size. For csctp a counting
  * allocator (csctp_mem hooks) also gives the bytes the engine itself holds.
  *
- *   bench_mem_usrsctp                              the table
- *   bench_mem_usrsctp --child ENGINE STREAMS N     one case: prints "heap rss counted n"
+ * A second table (issue 14, part 1) measures idle associations after traffic:
+ * one of four patterns each way on every association (1 x 16 B; 16 x 1 KiB on
+ * 16 streams; 4 x 64 KiB; 1 x 256 KiB), everything delivered and acknowledged,
+ * then, for csctp, csctp_assoc_trim() as an idle caller would (csctp_peer does
+ * after 1 s without traffic). usrsctp runs the patterns on stream 0 it can send
+ * whole (16 B and 4 x 64 KiB).
+ *
+ *   bench_mem_usrsctp                              the tables
+ *   bench_mem_usrsctp --child ENGINE STREAMS N [PATTERN]
+ *                                                  one case: prints "heap rss counted n"
  */
 #include <fcntl.h>
 #include <malloc.h>
@@ -74,7 +82,52 @@ static void measure_print(const measure *m, size_t n, size_t engine_bytes) {
          n);
 }
 
-static int child_csctp(uint16_t streams, size_t n) {
+/* Traffic after the handshake (the second table): messages each way, their size, streams. */
+typedef struct traffic_pattern {
+  const char *name;
+  int count;
+  size_t size;
+  uint16_t streams;
+  int usrsctp; /* run on usrsctp too */
+} traffic_pattern;
+
+static const traffic_pattern patterns[] = {
+    {"1 x 16 B", 1, 16, 1, 1},
+    {"16 x 1 KiB, 16 streams", 16, 1024, 16, 0},
+    {"4 x 64 KiB", 4, 65536, 1, 1},
+    {"1 x 256 KiB", 1, 262144, 1, 0},
+};
+#define N_PATTERNS (sizeof patterns / sizeof patterns[0])
+
+static uint8_t traffic_buf[262144];
+
+/* Runs a pattern both ways on a csctp pair until everything is delivered and acknowledged. */
+static int csctp_traffic(csctp_assoc *a, csctp_assoc *b, const traffic_pattern *t,
+                         csctp_tstamp *now) {
+  for (int i = 0; i < t->count; i++) {
+    csctp_send_opts o;
+    memset(&o, 0, sizeof o);
+    o.stream = (uint16_t)(i % t->streams);
+    if (csctp_assoc_send(a, &o, traffic_buf, t->size, *now) ||
+        csctp_assoc_send(b, &o, traffic_buf, t->size, *now))
+      return -1;
+  }
+  for (int k = 0; k < 400; k++) {
+    *now += 10 * CSCTP_MILLISECONDS;
+    bench_csctp_flush(a, b, *now);
+    bench_csctp_flush(b, a, *now);
+    csctp_event ev;
+    while (csctp_assoc_poll_event(a, &ev)) {}
+    while (csctp_assoc_poll_event(b, &ev)) {}
+    if (csctp_assoc_expiry(a) <= *now) csctp_assoc_handle_expiry(a, *now);
+    if (csctp_assoc_expiry(b) <= *now) csctp_assoc_handle_expiry(b, *now);
+  }
+  csctp_assoc_trim(a);
+  csctp_assoc_trim(b);
+  return 0;
+}
+
+static int child_csctp(uint16_t streams, size_t n, int pattern) {
   size_t pairs = n / 2;
   bench_csctp_ep *eps = calloc(pairs * 2, sizeof *eps);
   if (!eps) return 1;
@@ -97,6 +150,11 @@ static int child_csctp(uint16_t streams, size_t n) {
       fprintf(stderr, "csctp: handshake %zu failed\n", i);
       return 1;
     }
+    csctp_tstamp t = now;
+    if (pattern >= 0 && csctp_traffic(eps[2 * i].a, eps[2 * i + 1].a, &patterns[pattern], &t)) {
+      fprintf(stderr, "csctp: traffic on association %zu failed\n", 2 * i);
+      return 1;
+    }
   }
   measure_print(&m, pairs * 2, counted);
   return 0;
@@ -104,7 +162,35 @@ static int child_csctp(uint16_t streams, size_t n) {
 
 /* ---------- usrsctp ---------- */
 
-static int child_usrsctp(uint16_t streams, size_t n) {
+/* Runs a pattern both ways on a usrsctp pair (stream 0) until each side has every message. */
+static int usrsctp_traffic(bench_us_ep *a, bench_us_ep *b, const traffic_pattern *t) {
+  int sent[2] = {0, 0}, got[2] = {0, 0};
+  bench_us_ep *e[2] = {a, b};
+  double t0 = bench_seconds();
+  while (!bench_us_accept(b)) { /* the passive side's socket, before it sends */
+    bench_us_flush(a);
+    if (bench_seconds() - t0 > 10) return -1;
+    bench_sleep_us(50);
+  }
+  while (got[0] < t->count || got[1] < t->count) {
+    for (int k = 0; k < 2; k++) {
+      while (sent[k] < t->count) {
+        int r = bench_us_send(e[k], traffic_buf, t->size);
+        if (r < 0) return -1;
+        if (r > 0) break;
+        sent[k]++;
+      }
+    }
+    int moved = bench_us_flush(a) + bench_us_flush(b);
+    got[0] += bench_us_recv(a, t->size, NULL);
+    got[1] += bench_us_recv(b, t->size, NULL);
+    if (bench_seconds() - t0 > 10) return -1;
+    if (!moved) bench_sleep_us(50);
+  }
+  return 0;
+}
+
+static int child_usrsctp(uint16_t streams, size_t n, int pattern) {
   size_t pairs = n / 2;
   bench_us_ep *eps = calloc(pairs * 2, sizeof *eps);
   if (!eps) return 1;
@@ -134,6 +220,11 @@ static int child_usrsctp(uint16_t streams, size_t n) {
       }
       if (!moved) bench_sleep_us(50);
     }
+    if (pattern >= 0 && usrsctp_traffic(a, b, &patterns[pattern]) != 0) {
+      fprintf(stderr, "usrsctp: traffic on association %zu failed: %s\n", i,
+              strerror(a->error | b->error));
+      return 1;
+    }
     if (a->out_streams != streams || b->in_streams != streams)
       fprintf(stderr, "usrsctp: association %zu negotiated %u/%u streams\n", i, a->out_streams,
               a->in_streams);
@@ -159,7 +250,7 @@ typedef struct child_out {
   size_t counted, n;
 } child_out;
 
-static int run_child(const char *self, const char *engine, uint16_t streams, size_t n,
+static int run_child(const char *self, const char *engine, uint16_t streams, size_t n, int pattern,
                      child_out *o) {
   int fd[2];
   if (pipe(fd) < 0) return -1;
@@ -168,10 +259,11 @@ static int run_child(const char *self, const char *engine, uint16_t streams, siz
   if (pid == 0) {
     close(fd[0]);
     dup2(fd[1], 1);
-    char s[16], c[24];
+    char s[16], c[24], pt[16];
     snprintf(s, sizeof s, "%u", streams);
     snprintf(c, sizeof c, "%zu", n);
-    execl(self, self, "--child", engine, s, c, (char *)NULL);
+    snprintf(pt, sizeof pt, "%d", pattern);
+    execl(self, self, "--child", engine, s, c, pt, (char *)NULL);
     _exit(127);
   }
   close(fd[1]);
@@ -191,10 +283,13 @@ static void kib(char *buf, size_t cap, double bytes) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 5 && strcmp(argv[1], "--child") == 0) {
+  if ((argc == 5 || argc == 6) && strcmp(argv[1], "--child") == 0) {
     uint16_t streams = (uint16_t)strtoul(argv[3], NULL, 10);
     size_t n = strtoul(argv[4], NULL, 10);
-    return strcmp(argv[2], "usrsctp") == 0 ? child_usrsctp(streams, n) : child_csctp(streams, n);
+    int pattern = argc == 6 ? atoi(argv[5]) : -1;
+    if (pattern >= (int)N_PATTERNS) pattern = -1;
+    return strcmp(argv[2], "usrsctp") == 0 ? child_usrsctp(streams, n, pattern)
+                                           : child_csctp(streams, n, pattern);
   }
   char self[512];
   ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -225,7 +320,7 @@ int main(int argc, char **argv) {
       child_out o;
       memset(&o, 0, sizeof o);
       char h[24] = "failed", r[24] = "-", c[24] = "-", ref[64] = "-";
-      if (run_child(self, engine, streams, n, &o) == 0 && o.n > 0) {
+      if (run_child(self, engine, streams, n, -1, &o) == 0 && o.n > 0) {
         kib(h, sizeof h, (double)o.heap / (double)o.n);
         kib(r, sizeof r, (double)o.rss / (double)o.n);
         if (eng == 0) kib(c, sizeof c, (double)o.counted / (double)o.n);
@@ -246,5 +341,29 @@ int main(int argc, char **argv) {
   }
   printf("engine-held: bytes the engine holds through its allocator hooks (malloc_usable_size)\n");
   printf("target (issue 7): at most 4 KiB per idle association at any negotiated stream count\n");
+
+  printf(
+      "\n== 3b. Memory per idle association after traffic: 1,000 associations (16 streams), a\n"
+      "      pattern each way on each, all delivered and acknowledged; csctp then trimmed\n"
+      "      (csctp_assoc_trim, as csctp_peer does after 1 s idle) ==\n");
+  printf("%-24s %-8s | %12s %12s %14s\n", "traffic", "engine", "heap/assoc", "RSS/assoc",
+         "engine-held");
+  printf("---------------------------------+------------------------------------------\n");
+  for (size_t p = 0; p < N_PATTERNS; p++) {
+    for (int eng = 0; eng < 2; eng++) {
+      if (eng == 1 && !patterns[p].usrsctp) continue;
+      child_out o;
+      memset(&o, 0, sizeof o);
+      char h[24] = "failed", r[24] = "-", c[24] = "-";
+      if (run_child(self, eng ? "usrsctp" : "csctp", 16, 1000, (int)p, &o) == 0 && o.n > 0) {
+        kib(h, sizeof h, (double)o.heap / (double)o.n);
+        kib(r, sizeof r, (double)o.rss / (double)o.n);
+        if (eng == 0) kib(c, sizeof c, (double)o.counted / (double)o.n);
+      }
+      printf("%-24s %-8s | %12s %12s %14s\n", patterns[p].name, eng ? "usrsctp" : "csctp", h, r, c);
+      fflush(stdout);
+    }
+  }
+  printf("target (issue 14): at most 4 KiB per idle association after traffic\n");
   return 0;
 }
