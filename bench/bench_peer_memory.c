@@ -172,26 +172,23 @@ static void on_event(csctp_peer *peer, const csctp_peer_event *ev, void *user) {
   }
 }
 
-static void pair_step(pair *p) {
+/* Hands `from`'s complete description (offer or answer) to `to`. 1 when done, 0 on failure. */
+static int pair_describe(side *from, side *to, csctp_peer_sdp_type type) {
   static char sdp[CSCTP_SDP_TEXT_MAX];
-  if (!p->offer_done && p->a.gathered) {
-    csctp_ssize n = csctp_peer_create_offer(p->a.peer, sdp, sizeof sdp);
-    if (n < 0 || csctp_peer_set_remote_description(p->b.peer, CSCTP_PEER_SDP_OFFER, sdp, (size_t)n,
-                                                   NULL) != 0) {
-      failed++;
-      return;
-    }
-    p->offer_done = 1;
-  }
-  if (p->offer_done && !p->answer_done && p->b.gathered) {
-    csctp_ssize n = csctp_peer_create_answer(p->b.peer, sdp, sizeof sdp);
-    if (n < 0 || csctp_peer_set_remote_description(p->a.peer, CSCTP_PEER_SDP_ANSWER, sdp, (size_t)n,
-                                                   NULL) != 0) {
-      failed++;
-      return;
-    }
-    p->answer_done = 1;
-  }
+  csctp_ssize n = type == CSCTP_PEER_SDP_OFFER
+                      ? csctp_peer_create_offer(from->peer, sdp, sizeof sdp)
+                      : csctp_peer_create_answer(from->peer, sdp, sizeof sdp);
+  if (n >= 0 && csctp_peer_set_remote_description(to->peer, type, sdp, (size_t)n, NULL) == 0)
+    return 1;
+  failed++;
+  return 0;
+}
+
+static void pair_step(pair *p) {
+  if (!p->offer_done && p->a.gathered)
+    p->offer_done = pair_describe(&p->a, &p->b, CSCTP_PEER_SDP_OFFER);
+  if (p->offer_done && !p->answer_done && p->b.gathered)
+    p->answer_done = pair_describe(&p->b, &p->a, CSCTP_PEER_SDP_ANSWER);
 }
 
 static const char *const loopback[] = {"127.0.0.1"};

@@ -38,7 +38,8 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 
 mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
-cp "$here/ldc_bulk/package.json" "$here/ldc_bulk/package-lock.json" "$here/ldc_bulk/bulk.mjs" "$scratch/"
+cp "$here/ldc_bulk/package.json" "$here/ldc_bulk/package-lock.json" "$here/ldc_bulk/bulk.mjs" \
+  "$here/ldc_bulk/common.mjs" "$scratch/"
 stamp=$(sha256sum "$here/ldc_bulk/package-lock.json" | cut -d' ' -f1)
 if [ ! -d "$scratch/node_modules/node-datachannel" ] || [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
   rm -f "$scratch/.lock-installed"

@@ -35,6 +35,7 @@ ldc() {
   [ "$major" -ge 20 ] || { say "libdatachannel skipped: Node.js >= 20 is needed"; return 0; }
   mkdir -p "$scratch"
   cp "$here/ldc_bulk/package.json" "$here/ldc_bulk/package-lock.json" "$here/ldc_bulk/idle.mjs" \
+    "$here/ldc_bulk/common.mjs" \
     "$scratch/"
   local stamp
   stamp=$(sha256sum "$here/ldc_bulk/package-lock.json" | cut -d' ' -f1)

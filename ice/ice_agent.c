@@ -205,6 +205,25 @@ static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
   g_free(r);
 }
 
+/*
+ * The selected pair's UDP socket (a reference: unref it) and its remote address, when the
+ * pair is host or server-reflexive UDP; NULL for a relayed or TCP pair (libnice's framing).
+ */
+static GSocket *ice_selected_udp(csctp_ice_agent *a, struct sockaddr_storage *to,
+                                 socklen_t *tolen) {
+  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  NiceCandidate *local = NULL, *remote = NULL;
+  if (s && !nice_agent_get_selected_pair(a->nice, a->stream, ICE_COMPONENT, &local, &remote)) {
+    g_object_unref(s);
+    s = NULL;
+  }
+  if (!s) return NULL;
+  memset(to, 0, sizeof *to);
+  nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)to);
+  *tolen = to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  return s;
+}
+
 /* Most batches read after one datagram from libnice, before libnice reads again. */
 #define ICE_RX_ROUNDS 4
 
@@ -213,27 +232,21 @@ static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
  * selected remote in batches (ice_rx.c), up to the first datagram that is libnice's.
  */
 static void ice_rx_drain(csctp_ice_agent *a) {
-  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
-  if (!s) return; /* a relayed or TCP pair: libnice's framing */
-  NiceCandidate *local = NULL, *remote = NULL;
-  if (nice_agent_get_selected_pair(a->nice, a->stream, ICE_COMPONENT, &local, &remote)) {
-    struct sockaddr_storage from;
-    memset(&from, 0, sizeof from);
-    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&from);
-    socklen_t fromlen =
-        from.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    ice_rx_batch b;
-    int fd = g_socket_get_fd(s);
-    for (int round = 0; round < ICE_RX_ROUNDS && !a->dead; round++) {
-      size_t n = ice_rx_take(fd, (struct sockaddr *)&from, fromlen, &b);
-      for (size_t i = 0; i < n && !a->dead && a->state != CSCTP_ICE_STATE_FAILED; i++) {
-        csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
-        ev.u.datagram.data = b.data[i];
-        ev.u.datagram.len = b.len[i];
-        ice_emit(a, &ev);
-      }
-      if (n < ICE_RX_BATCH) break;
+  struct sockaddr_storage from;
+  socklen_t fromlen;
+  GSocket *s = ice_selected_udp(a, &from, &fromlen);
+  if (!s) return;
+  ice_rx_batch b;
+  int fd = g_socket_get_fd(s);
+  for (int round = 0; round < ICE_RX_ROUNDS && !a->dead; round++) {
+    size_t n = ice_rx_take(fd, (struct sockaddr *)&from, fromlen, &b);
+    for (size_t i = 0; i < n && !a->dead && a->state != CSCTP_ICE_STATE_FAILED; i++) {
+      csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
+      ev.u.datagram.data = b.data[i];
+      ev.u.datagram.len = b.len[i];
+      ice_emit(a, &ev);
     }
+    if (n < ICE_RX_BATCH) break;
   }
   g_object_unref(s);
 }
@@ -607,24 +620,16 @@ uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *a) {
  */
 static int ice_send_offloaded(csctp_ice_agent *a, const uint8_t *const *data, const size_t *len,
                               size_t n, size_t *sent) {
-  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  struct sockaddr_storage to;
+  socklen_t tolen;
+  GSocket *s = ice_selected_udp(a, &to, &tolen);
   if (!s) return 0;
-  NiceCandidate *local = NULL, *remote = NULL;
-  int done = 0;
-  if (nice_agent_get_selected_pair(a->nice, a->stream, ICE_COMPONENT, &local, &remote)) {
-    struct sockaddr_storage to;
-    memset(&to, 0, sizeof to);
-    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&to);
-    socklen_t tolen =
-        to.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (ice_gso_send(g_socket_get_fd(s), (struct sockaddr *)&to, tolen, data, len, n, sent) ==
-        ICE_GSO_SENT) {
-      done = 1;
-    } else {
-      a->gso_off = 1;
-      ice_log(a, CSCTP_LOG_INFO, "ice: no UDP segmentation offload on this socket (%s)",
-              g_strerror(errno));
-    }
+  int done = ice_gso_send(g_socket_get_fd(s), (struct sockaddr *)&to, tolen, data, len, n, sent) ==
+             ICE_GSO_SENT;
+  if (!done) {
+    a->gso_off = 1;
+    ice_log(a, CSCTP_LOG_INFO, "ice: no UDP segmentation offload on this socket (%s)",
+            g_strerror(errno));
   }
   g_object_unref(s);
   return done;

@@ -143,6 +143,7 @@ static csctp_tx_slab *txq_slab_room(csctp_tx_queue *q, size_t size) {
 csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_t len) {
   csctp_tx_msg *m;
   csctp_tx_slab *sl = NULL;
+  uint32_t cap = 0; /* a message of its own allocation: what its data can hold */
   if (len <= CSCTP_TX_MSG_SMALL) {
     size_t size = (sizeof(*m) + len + 7) & ~(size_t)7;
     sl = txq_slab_room(q, size);
@@ -154,12 +155,12 @@ csctp_tx_msg *csctp_tx_msg_new_any(csctp_tx_queue *q, const uint8_t *data, size_
     m = q->spare; /* the head: all spares are usually of the one size a sender uses */
     q->spare = m->next;
     q->spare_bytes -= m->cap;
+    cap = m->cap;
   } else {
     m = csctp_malloc(q->mem, sizeof(*m) + len);
     if (!m) return NULL;
-    m->cap = (uint32_t)len;
+    cap = (uint32_t)len;
   }
-  uint32_t cap = sl ? 0 : m->cap;
   memset(m, 0, sizeof(*m));
   m->cap = cap;
   m->slab = sl;

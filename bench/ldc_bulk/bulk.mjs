@@ -15,8 +15,8 @@
 //
 // Exits non-zero when a transfer does not complete within max(60, 4 N) s.
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import ndc from 'node-datachannel';
+import { loopbackOnly, ndcVersion } from './common.mjs';
 
 const MSG = 65536;
 const HIGH = 4 << 20;
@@ -37,23 +37,6 @@ const total = Math.floor(mib) * 1048576;
 const seconds = Math.max(60, 4 * mib);
 const name = child ? 'b' : 'a';
 const log = (s) => process.stderr.write(`[${(Date.now() / 1000).toFixed(3)}] ${name}: ${s}\n`);
-const ndcVersion = () => {
-  try {
-    return JSON.parse(fs.readFileSync(new URL('./node_modules/node-datachannel/package.json', import.meta.url))).version;
-  } catch {
-    return '?';
-  }
-};
-
-// Only UDP host candidates on loopback (bindAddress already restricts gathering to 127.0.0.1;
-// this is the same filter as tests/webrtc/libdatachannel/driver.mjs, in case of more).
-function loopbackOnly(sdp) {
-  return sdp.split(/\r?\n/).filter((l) => {
-    if (!l.startsWith('a=candidate:')) return true;
-    const f = l.slice(2).split(' ');
-    return f[2]?.toUpperCase() === 'UDP' && (f[4] === '127.0.0.1' || f[4] === '::1');
-  }).join('\r\n');
-}
 
 // To the other process: a's child handle, or b's own IPC channel.
 let peerProc = null;

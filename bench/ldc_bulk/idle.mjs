@@ -8,8 +8,8 @@
 //   node --expose-gc idle.mjs [--pairs N1,N2]     (default 10,110)
 //
 // Exits non-zero when the pairs do not connect within 60 s.
-import fs from 'node:fs';
 import ndc from 'node-datachannel';
+import { loopbackOnly, ndcVersion } from './common.mjs';
 
 let n1 = 10;
 let n2 = 110;
@@ -27,13 +27,6 @@ for (let i = 0; i < args.length; i++) {
 ndc.initLogger('Error', () => {});
 const keep = []; // every peer connection and channel stays referenced while measured
 
-function loopbackOnly(sdp) {
-  return sdp.split(/\r?\n/).filter((l) => {
-    if (!l.startsWith('a=candidate:')) return true;
-    const f = l.slice(2).split(' ');
-    return f[2]?.toUpperCase() === 'UDP' && (f[4] === '127.0.0.1' || f[4] === '::1');
-  }).join('\r\n');
-}
 
 // One pair: resolves when each side received the other's 16-byte message.
 function pair(i) {
@@ -91,7 +84,7 @@ try {
   const s2 = sample();
   const peers = 2 * (n2 - n1);
   const kib = (a, b) => ((b - a) / peers / 1024).toFixed(1).padStart(10);
-  console.log(`memory per idle WebRTC peer (libdatachannel ${ndcVersion()} through node-datachannel, ` +
+  console.log(`memory per idle WebRTC peer (libdatachannel ${ndc.getLibraryVersion()} through node-datachannel ${ndcVersion()}, ` +
     `${n1} pairs -> ${n2} pairs in one process, the difference per peer added):`);
   console.log(`  ${'RSS'.padEnd(44)} ${kib(s1.rss, s2.rss)} KiB`);
   console.log(`  ${'  of which the JavaScript heap'.padEnd(44)} ${kib(s1.js, s2.js)} KiB`);
@@ -100,13 +93,4 @@ try {
 } catch (e) {
   process.stderr.write(`idle.mjs: FAILED: ${e.message}\n`);
   process.exit(1);
-}
-
-function ndcVersion() {
-  try {
-    const url = new URL('./node_modules/node-datachannel/package.json', import.meta.url);
-    return JSON.parse(fs.readFileSync(url)).version;
-  } catch {
-    return '?';
-  }
 }
