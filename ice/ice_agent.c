@@ -25,12 +25,14 @@
 
 #include "ice_candidate.h"
 #include "ice_gso.h"
+#include "ice_loop.h"
 #include "ice_rx.h"
 #include "log.h"
 #include "versioned.h"
 
 #define ICE_COMPONENT 1
 #define ICE_CRED_MAX 256
+#define ICE_TA_IDLE_MS 1000 /* Ta while libnice's idle check timer runs out */
 #define ICE_MAX_DATAGRAM 65535
 /* Most datagrams in one csctp_ice_agent_send_batch() call (the vectors are on the stack). */
 #define ICE_MAX_BATCH 64
@@ -58,10 +60,13 @@ struct csctp_ice_agent {
   int gso_off;      /* the selected pair's socket cannot offload segmentation */
   int rx_batch;     /* the selected pair's socket is read in batches (ice_rx.c) */
   uint32_t connect_timeout_ms;
-  GSource *timeout;   /* the connect timeout, while it runs */
-  GPtrArray *pending; /* NiceCandidate* received before the credentials */
-  unsigned depth;     /* callbacks in progress */
-  int dead;           /* deleted from inside a callback: free when unwound */
+  ice_group *group;    /* whose private context a->ctx is (ice_loop.h) */
+  GSource *timeout;    /* the connect timeout, while it runs */
+  GSource *ta_restore; /* puts the configured Ta back once libnice's check timer stopped */
+  guint ta_saved;      /* the configured Ta (ms) meanwhile */
+  GPtrArray *pending;  /* NiceCandidate* received before the credentials */
+  unsigned depth;      /* callbacks in progress */
+  int dead;            /* deleted from inside a callback: free when unwound */
   char ufrag[ICE_CRED_MAX + 1];
   char pwd[ICE_CRED_MAX + 1];
 };
@@ -130,6 +135,42 @@ static void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
   ice_emit(a, &ev);
 }
 
+static void ice_stop_ta_restore(csctp_ice_agent *a) {
+  if (a->ta_restore) {
+    g_source_destroy(a->ta_restore);
+    g_source_unref(a->ta_restore);
+    a->ta_restore = NULL;
+  }
+}
+
+static gboolean ice_on_ta_restore(gpointer data) {
+  csctp_ice_agent *a = data;
+  g_object_set(a->nice, "stun-pacing-timer", a->ta_saved, NULL);
+  g_source_unref(a->ta_restore);
+  a->ta_restore = NULL;
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * The checks are done (libnice's READY). libnice's check timer still ticks every Ta
+ * until it has seen idle-timeout (5 s) of ticks without work, counting Ta per tick: at
+ * a short Ta (csctp_peer's 5 ms) that is 1,000 wake-ups per agent for nothing, which a
+ * gateway with thousands of agents on one context cannot afford. Counting the largest
+ * Ta per tick ends the timer after 5 idle ticks; the configured Ta comes back 100 ms
+ * later, for checks that a new candidate or a restart starts.
+ */
+static void ice_end_check_timer(csctp_ice_agent *a) {
+  if (a->ta_restore) return;
+  guint ta = 0;
+  g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
+  if (ta >= ICE_TA_IDLE_MS) return;
+  a->ta_saved = ta;
+  g_object_set(a->nice, "stun-pacing-timer", (guint)ICE_TA_IDLE_MS, NULL);
+  a->ta_restore = g_timeout_source_new(100);
+  g_source_set_callback(a->ta_restore, ice_on_ta_restore, a, NULL);
+  g_source_attach(a->ta_restore, a->ctx);
+}
+
 /* ---- libnice signals (all on a->ctx) ---- */
 
 static void ice_on_candidate(NiceAgent *nice, NiceCandidate *cand, gpointer data) {
@@ -165,8 +206,11 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
   case NICE_COMPONENT_STATE_CONNECTING:
     if (a->state == CSCTP_ICE_STATE_NEW) ice_set_state(a, CSCTP_ICE_STATE_CHECKING);
     break;
-  case NICE_COMPONENT_STATE_CONNECTED:
-  case NICE_COMPONENT_STATE_READY: ice_set_state(a, CSCTP_ICE_STATE_CONNECTED); break;
+  case NICE_COMPONENT_STATE_CONNECTED: ice_set_state(a, CSCTP_ICE_STATE_CONNECTED); break;
+  case NICE_COMPONENT_STATE_READY:
+    ice_set_state(a, CSCTP_ICE_STATE_CONNECTED);
+    if (!a->dead) ice_end_check_timer(a);
+    break;
   case NICE_COMPONENT_STATE_FAILED: ice_set_state(a, CSCTP_ICE_STATE_FAILED); break;
   default: break;
   }
@@ -295,7 +339,8 @@ static int ice_valid_ip(const char *s) {
 
 /* Descriptors an agent needs at once: the eventfd of the GMainContext libnice makes for
  * its component, its first UDP socket, and a margin for the caller. */
-#define ICE_DESCRIPTORS_NEEDED 4
+#define ICE_DESCRIPTORS_NEEDED \
+  5 /* the group's epoll and wake-up, libnice's wake-up, a socket, one spare */
 
 /*
  * Whether ICE_DESCRIPTORS_NEEDED descriptors can be opened now. libnice's component makes
@@ -378,7 +423,8 @@ static void ice_add_servers(csctp_ice_agent *a, const csctp_ice_config *cfg) {
 static void ice_free(csctp_ice_agent *a) {
   if (a->pending) g_ptr_array_free(a->pending, TRUE);
   if (a->nice) g_object_unref(a->nice);
-  g_main_context_unref(a->ctx);
+  if (a->ctx) g_main_context_unref(a->ctx);
+  if (a->group) ice_group_leave(a->group); /* after the sockets closed */
   a->mem->free(a, a->mem->user_data);
 }
 
@@ -390,6 +436,7 @@ static gboolean ice_free_idle(gpointer data) {
 /* Stop every signal and source that could reach `a`, so no event follows. */
 static void ice_quiesce(csctp_ice_agent *a) {
   ice_stop_timeout(a);
+  ice_stop_ta_restore(a);
   /* The receive callback stays attached (it drops datagrams once a->dead):
    * detached, libnice would stop reading the sockets, which would then stay
    * readable and keep the context busy until the deferred free. */
@@ -410,13 +457,25 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
   csctp_ice_agent *a = mem->calloc(1, sizeof *a, mem->user_data);
   if (!a) return CSCTP_ERR_NOMEM;
   a->mem = mem;
-  a->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
-  a->on_event = cfg->on_event;
-  a->user_data = cfg->user_data;
   a->log = cfg->log;
   a->log_user_data = cfg->log_user_data;
   a->log_mask = cfg->log_mask;
   memcpy(a->log_levels, cfg->log_levels, sizeof a->log_levels);
+  /* Before any context is made: GLib aborts the process when it cannot make one's
+   * wake-up descriptor (ours for the group, libnice's for its component). */
+  if (!ice_descriptors_spare()) {
+    ice_log(a, CSCTP_LOG_ERROR, "ice: out of file descriptors: raise RLIMIT_NOFILE (ulimit -n)");
+    ice_free(a);
+    return CSCTP_ERR_NO_DESCRIPTORS;
+  }
+  a->group = ice_group_join(ctx ? ctx : g_main_context_default());
+  if (!a->group) {
+    ice_free(a);
+    return CSCTP_ERR_NOMEM;
+  }
+  a->ctx = g_main_context_ref(ice_group_context(a->group));
+  a->on_event = cfg->on_event;
+  a->user_data = cfg->user_data;
   a->connect_timeout_ms = cfg->connect_timeout_ms;
   a->controlling = cfg->controlling != 0;
   a->pending = g_ptr_array_new_with_free_func((GDestroyNotify)nice_candidate_free);
@@ -432,11 +491,6 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
   g_object_set(a->nice, "controlling-mode", (gboolean)(cfg->controlling != 0), "ice-tcp", FALSE,
                "ice-udp", TRUE, "upnp", FALSE, NULL);
   ice_add_addresses(a, cfg);
-  if (!ice_descriptors_spare()) {
-    ice_log(a, CSCTP_LOG_ERROR, "ice: out of file descriptors: raise RLIMIT_NOFILE (ulimit -n)");
-    ice_free(a);
-    return CSCTP_ERR_NO_DESCRIPTORS;
-  }
   a->stream = nice_agent_add_stream(a->nice, 1);
   if (a->stream == 0) {
     ice_free(a);
@@ -488,6 +542,8 @@ void csctp_ice_agent_del(csctp_ice_agent *a) {
   }
   ice_free(a);
 }
+
+GMainContext *csctp_ice_agent_context(const csctp_ice_agent *a) { return a->ctx; }
 
 const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *a) { return a->ufrag; }
 

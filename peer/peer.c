@@ -690,18 +690,21 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
     peer_free(p);
     return rv;
   }
+  /* On the agent's private context: served at the agent's cost (ice.h), not at every
+   * iteration of p->ctx, which may carry thousands of peers. */
+  GMainContext *own = csctp_ice_agent_context(p->ice);
   p->timer = g_source_new(&peer_timer_funcs, sizeof(peer_source));
   ((peer_source *)p->timer)->peer = p;
-  g_source_attach(p->timer, p->ctx);
+  g_source_attach(p->timer, own);
   p->drained = g_source_new(&peer_drained_funcs, sizeof(peer_source));
   ((peer_source *)p->drained)->peer = p;
   g_source_set_priority(p->drained, G_PRIORITY_DEFAULT_IDLE);
-  g_source_attach(p->drained, p->ctx);
+  g_source_attach(p->drained, own);
   /* Gathering from the context, so that no event comes before *out is set. */
   p->gather_idle = g_idle_source_new();
   g_source_set_priority(p->gather_idle, G_PRIORITY_HIGH);
   g_source_set_callback(p->gather_idle, peer_gather_idle, p, NULL);
-  g_source_attach(p->gather_idle, p->ctx);
+  g_source_attach(p->gather_idle, own);
   *out = p;
   return 0;
 }

@@ -221,6 +221,12 @@ CSCTP_EXTERN int csctp_ice_config_default_versioned(int config_version, csctp_ic
  * UDP component. Sockets are opened by csctp_ice_agent_gather(), not here.
  * The agent holds a reference on `ctx` until csctp_ice_agent_del().
  *
+ * The agent's own sources (libnice's sockets and timers) are not attached to
+ * `ctx` itself but to a small private context shared by a few agents, which
+ * one source on `ctx` serves from an epoll set and a deadline heap: thousands
+ * of agents on one context cost per event what a few do. Callbacks still
+ * arrive on the thread that iterates `ctx`.
+ *
  * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, an address that is not a
  * numeric IP, bad credentials, port_min > port_max, a server without address),
  * an unknown `config_version`), CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE
@@ -240,6 +246,15 @@ CSCTP_EXTERN int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GM
  * accepted. Allowed inside the agent's own callback.
  */
 CSCTP_EXTERN void csctp_ice_agent_del(csctp_ice_agent *agent);
+
+/**
+ * The private context the agent's sources run on (see csctp_ice_agent_new):
+ * attach a source there, rather than to the caller's context, to have it served
+ * at the agent's cost instead of at every iteration of the caller's context.
+ * Borrowed: valid until csctp_ice_agent_del(); iterate it only through the
+ * caller's context.
+ */
+CSCTP_EXTERN struct _GMainContext *csctp_ice_agent_context(const csctp_ice_agent *agent);
 
 /**
  * Local ICE credentials (for a=ice-ufrag / a=ice-pwd). The strings belong to
