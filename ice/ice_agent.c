@@ -60,13 +60,12 @@ struct csctp_ice_agent {
   int gso_off;      /* the selected pair's socket cannot offload segmentation */
   int rx_batch;     /* the selected pair's socket is read in batches (ice_rx.c) */
   uint32_t connect_timeout_ms;
-  ice_group *group;    /* whose private context a->ctx is (ice_loop.h) */
-  GSource *timeout;    /* the connect timeout, while it runs */
-  GSource *ta_restore; /* puts the configured Ta back once libnice's check timer stopped */
-  guint ta_saved;      /* the configured Ta (ms) meanwhile */
-  GPtrArray *pending;  /* NiceCandidate* received before the credentials */
-  unsigned depth;      /* callbacks in progress */
-  int dead;            /* deleted from inside a callback: free when unwound */
+  ice_group *group;   /* whose private context a->ctx is (ice_loop.h) */
+  GSource *timeout;   /* the connect timeout, while it runs */
+  guint ta_saved;     /* the configured Ta (ms) while ICE_TA_IDLE_MS stands in; 0 otherwise */
+  GPtrArray *pending; /* NiceCandidate* received before the credentials */
+  unsigned depth;     /* callbacks in progress */
+  int dead;           /* deleted from inside a callback: free when unwound */
   char ufrag[ICE_CRED_MAX + 1];
   char pwd[ICE_CRED_MAX + 1];
 };
@@ -135,40 +134,27 @@ static void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
   ice_emit(a, &ev);
 }
 
-static void ice_stop_ta_restore(csctp_ice_agent *a) {
-  if (a->ta_restore) {
-    g_source_destroy(a->ta_restore);
-    g_source_unref(a->ta_restore);
-    a->ta_restore = NULL;
-  }
-}
-
-static gboolean ice_on_ta_restore(gpointer data) {
-  csctp_ice_agent *a = data;
-  g_object_set(a->nice, "stun-pacing-timer", a->ta_saved, NULL);
-  g_source_unref(a->ta_restore);
-  a->ta_restore = NULL;
-  return G_SOURCE_REMOVE;
-}
-
 /*
  * The checks are done (libnice's READY). libnice's check timer still ticks every Ta
- * until it has seen idle-timeout (5 s) of ticks without work, counting Ta per tick: at
- * a short Ta (csctp_peer's 5 ms) that is 1,000 wake-ups per agent for nothing, which a
- * gateway with thousands of agents on one context cannot afford. Counting the largest
- * Ta per tick ends the timer after 5 idle ticks; the configured Ta comes back 100 ms
- * later, for checks that a new candidate or a restart starts.
+ * until it has counted idle-timeout (5 s) of ticks without work, adding Ta per tick:
+ * at a short Ta (csctp_peer's 5 ms) that is 1,000 wake-ups per agent for nothing,
+ * which a gateway with thousands of agents cannot afford. With the largest Ta the
+ * timer ends after 5 idle ticks. The configured Ta comes back (ice_restore_ta) before
+ * anything that starts new checks: a remote candidate, new credentials.
  */
 static void ice_end_check_timer(csctp_ice_agent *a) {
-  if (a->ta_restore) return;
+  if (a->ta_saved) return;
   guint ta = 0;
   g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
   if (ta >= ICE_TA_IDLE_MS) return;
   a->ta_saved = ta;
   g_object_set(a->nice, "stun-pacing-timer", (guint)ICE_TA_IDLE_MS, NULL);
-  a->ta_restore = g_timeout_source_new(100);
-  g_source_set_callback(a->ta_restore, ice_on_ta_restore, a, NULL);
-  g_source_attach(a->ta_restore, a->ctx);
+}
+
+static void ice_restore_ta(csctp_ice_agent *a) {
+  if (!a->ta_saved) return;
+  g_object_set(a->nice, "stun-pacing-timer", a->ta_saved, NULL);
+  a->ta_saved = 0;
 }
 
 /* ---- libnice signals (all on a->ctx) ---- */
@@ -436,7 +422,6 @@ static gboolean ice_free_idle(gpointer data) {
 /* Stop every signal and source that could reach `a`, so no event follows. */
 static void ice_quiesce(csctp_ice_agent *a) {
   ice_stop_timeout(a);
-  ice_stop_ta_restore(a);
   /* The receive callback stays attached (it drops datagrams once a->dead):
    * detached, libnice would stop reading the sockets, which would then stay
    * readable and keep the context busy until the deferred free. */
@@ -587,6 +572,7 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
 
 static void ice_set_remote(csctp_ice_agent *a, NiceCandidate *cand) {
   GSList one = {.data = cand, .next = NULL};
+  ice_restore_ta(a); /* the new pairs are checked at the configured pace */
   int n = nice_agent_set_remote_candidates(a->nice, a->stream, ICE_COMPONENT, &one);
   if (n < 0) ice_log(a, CSCTP_LOG_WARN, "ice: libnice refused a remote candidate");
 }
@@ -657,12 +643,14 @@ csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t
 int csctp_ice_agent_set_pacing(csctp_ice_agent *a, uint32_t ta_ms) {
   if (!a || a->dead || ta_ms < 5 || ta_ms > 1000) return CSCTP_ERR_INVALID_ARGUMENT;
   g_object_set(a->nice, "stun-pacing-timer", (guint)ta_ms, NULL);
+  a->ta_saved = 0;
   ice_log(a, CSCTP_LOG_DEBUG, "ice: Ta %u ms", (unsigned)ta_ms);
   return 0;
 }
 
 uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *a) {
   guint ta = 0;
+  if (a && a->ta_saved) return a->ta_saved;
   if (a && a->nice) g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
   return (uint32_t)ta;
 }

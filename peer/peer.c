@@ -167,8 +167,20 @@ static void peer_trim_idle(csctp_peer *p, csctp_tstamp now) {
   p->trim_due = p->batch != NULL; /* a batch still to send is trimmed on a later wake */
 }
 
+/*
+ * The peer's sources run on the agent's private context, which the hub on p->ctx
+ * polls for its descriptors and deadlines (ice.h). A deadline or kick set from
+ * outside that context's dispatch (an application call) changes nothing the hub
+ * can see: wake the context so that the hub asks it again.
+ */
+static void peer_wake(csctp_peer *p) {
+  GMainContext *own = p->ice ? csctp_ice_agent_context(p->ice) : NULL;
+  if (own && !g_main_context_is_owner(own)) g_main_context_wakeup(own);
+}
+
 static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
   if (!p->timer) return;
+  gint64 before = p->deadline;
   /* Before DTLS exists the association has not started: no timer of its own. */
   csctp_tstamp t = p->ds ? csctp_dtls_sctp_expiry(p->ds) : CSCTP_TSTAMP_NONE;
   /* A deadline already past after handling it: retry in a millisecond, never spin. */
@@ -179,10 +191,14 @@ static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
     if (t == CSCTP_TSTAMP_NONE || trim < t) t = trim > now ? trim : now + CSCTP_MILLISECONDS;
   }
   p->deadline = t == CSCTP_TSTAMP_NONE ? -1 : (gint64)t;
+  if (p->deadline != before) peer_wake(p);
 }
 
 void csctp_peer_kick(csctp_peer *p) {
-  if (p->timer && !p->in_run) p->kicked = 1;
+  if (p->timer && !p->in_run) {
+    p->kicked = 1;
+    peer_wake(p);
+  }
 }
 
 /* ---------------------------------------------------------------- the pump */
