@@ -9,8 +9,8 @@
  *      set-ups in flight per thread), the gateway answers with one DTLS
  *      certificate for all its peers; signalling over a socket pair per thread.
  *      Figure: peers set up per second, first offer to last channel open.
- *   2. Idle: 2 s after the last open, the gateway's RSS, allocator bytes and
- *      file descriptors per established peer (over the process before any peer).
+ *   2. Idle: 2 s after the last open, the gateway's RSS and file descriptors per
+ *      established peer (over the process before any peer), and its CPU while idle.
  *   3. Load: every remote peer sends a 16-byte message per second, spread
  *      evenly over the second; the gateway echoes each. Figures: the gateway's
  *      CPU time per message handled (in + out), one-way latency remote ->
@@ -386,11 +386,6 @@ static double rss_bytes(void) {
   return (double)resident * (double)sysconf(_SC_PAGESIZE);
 }
 
-static double heap_bytes(void) {
-  struct mallinfo2 mi = mallinfo2();
-  return (double)mi.uordblks + (double)mi.hblkhd;
-}
-
 static double cpu_seconds(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -521,7 +516,7 @@ static int gateway_main(const options *o, int ctl, int *sig, pid_t child) {
   worker ws[MAX_THREADS];
   memset(ws, 0, sizeof ws);
   alloc_workers(ws, o, 1, sig);
-  double rss0 = rss_bytes(), heap0 = heap_bytes();
+  double rss0 = rss_bytes();
   int fds0 = count_fds();
   gint64 t0 = g_get_monotonic_time();
   start_workers(ws, o);
@@ -534,7 +529,7 @@ static int gateway_main(const options *o, int ctl, int *sig, pid_t child) {
   g_usleep(5 * G_USEC_PER_SEC);
   double idle_cpu = (cpu_seconds() - idle0) / 5;
   malloc_trim(0);
-  double rss1 = rss_bytes(), heap1 = heap_bytes();
+  double rss1 = rss_bytes();
   int fds1 = count_fds();
 
   double cpu0 = cpu_seconds();
@@ -576,8 +571,6 @@ static int gateway_main(const options *o, int ctl, int *sig, pid_t child) {
          (double)(atomic_load(&last_open_us) - t0) / 1e6);
   printf("  %-46s %10.1f KiB\n", "RSS per established idle peer",
          est ? (rss1 - rss0) / est / 1024 : 0);
-  printf("  %-46s %10.1f KiB\n", "C allocator bytes per established idle peer",
-         est ? (heap1 - heap0) / est / 1024 : 0);
   printf("  %-46s %10.2f\n", "file descriptors per peer", per_fd);
   printf("  %-46s %10.1f %% of a core per 1,000 peers\n", "gateway CPU while all idle",
          est ? idle_cpu * 100 * 1000 / est : 0);
