@@ -42,6 +42,10 @@ struct ice_group {
   GPollFD *fds; /* registered in the epoll set, merged by descriptor */
   gint nfds, cap;
   GPollFD inline_fds[GROUP_FDS];
+  GPollFD *q; /* the last query, for the next check */
+  gint qn, qcap, qprio;
+  GPollFD inline_q[GROUP_FDS * 2];
+  int wake_fd; /* the context's own wake-up descriptor (eventfd) */
 };
 
 struct ice_hub {
@@ -166,40 +170,42 @@ static void group_register(ice_group *g, const GPollFD *fds, gint n) {
     g->fds = grown;
     g->cap = n;
   }
-  memcpy(g->fds, fds, (size_t)n * sizeof *fds);
+  if (n) memcpy(g->fds, fds, (size_t)n * sizeof *fds);
   g->nfds = n;
   g->closes = h->closes;
 }
 
-/* Queries the acquired context of `g`: its descriptors, merged by descriptor, into `*fds`
- * (g_free it when it is not `local`) and the count; `*timeout` in ms (-1 none). */
-static gint group_query(ice_group *g, gint *prio, gint *timeout, GPollFD *local, gint cap,
-                        GPollFD **fds) {
-  gboolean ready = g_main_context_prepare(g->ctx, prio);
-  *fds = local;
-  gint n = g_main_context_query(g->ctx, *prio, timeout, local, cap);
-  if (n > cap) {
-    *fds = g_new(GPollFD, n);
-    n = g_main_context_query(g->ctx, *prio, timeout, *fds, n);
+/* Prepares and queries the acquired context of `g` into g->q (grown as needed): its
+ * descriptors as GLib wants them back in g_main_context_check(), its priority and, in
+ * `*timeout`, how long it may wait (ms; -1 forever, 0 when a source is ready). */
+static void group_query(ice_group *g, gint *timeout) {
+  gboolean ready = g_main_context_prepare(g->ctx, &g->qprio);
+  gint n = g_main_context_query(g->ctx, g->qprio, timeout, g->q, g->qcap);
+  if (n > g->qcap) {
+    g->q = g->q == g->inline_q ? g_new(GPollFD, n) : g_renew(GPollFD, g->q, n);
+    g->qcap = n;
+    n = g_main_context_query(g->ctx, g->qprio, timeout, g->q, g->qcap);
   }
+  g->qn = n;
   if (ready) *timeout = 0;
-  return n;
 }
 
-/* Learns the group's next deadline and descriptors (the context acquired). */
+/* Learns the group's next deadline and descriptors (the context acquired). The query
+ * stays in g->q for the next run's check, as GLib's own loop keeps it across its poll. */
 static void group_schedule(ice_group *g) {
-  GPollFD local[GROUP_FDS * 2], *fds;
-  gint prio, timeout;
-  gint n = group_query(g, &prio, &timeout, local, G_N_ELEMENTS(local), &fds);
-  /* Merge the entries of one descriptor (two sources watching it). */
+  gint timeout;
+  group_query(g, &timeout);
+  /* The epoll set wants each descriptor once: merge the entries of one descriptor. */
+  GPollFD local[GROUP_FDS * 2];
+  GPollFD *fds = g->qn <= (gint)G_N_ELEMENTS(local) ? local : g_new(GPollFD, g->qn);
   gint m = 0;
-  for (gint i = 0; i < n; i++) {
+  for (gint i = 0; i < g->qn; i++) {
     gint j = 0;
-    while (j < m && fds[j].fd != fds[i].fd) j++;
+    while (j < m && fds[j].fd != g->q[i].fd) j++;
     if (j < m) {
-      fds[j].events |= fds[i].events;
+      fds[j].events |= g->q[i].events;
     } else {
-      fds[m++] = fds[i];
+      fds[m++] = g->q[i];
     }
   }
   group_register(g, fds, m);
@@ -210,19 +216,27 @@ static void group_schedule(ice_group *g) {
 
 static void group_free(ice_group *g);
 
-/* One GLib iteration of the group's context, then its next deadline and descriptors. */
-static void group_run(ice_group *g) {
+/*
+ * One GLib iteration of the group's context: poll (only when the epoll set said one of
+ * its descriptors is ready: a run for a deadline has nothing to read), check with the
+ * query its last schedule left, dispatch; then its next deadline and descriptors.
+ * Wake-ups its own sources signalled while dispatching (a timeout re-armed) are taken
+ * here: the schedule that follows has seen their effect.
+ */
+static void group_run(ice_group *g, int by_epoll) {
   if (g->dead || !g_main_context_acquire(g->ctx)) return;
   g->pass = g->hub->pass;
   g->running = 1;
-  GPollFD local[GROUP_FDS * 2], *fds;
-  gint prio, timeout;
-  gint n = group_query(g, &prio, &timeout, local, G_N_ELEMENTS(local), &fds);
-  if (n > 0) {
-    while (poll((struct pollfd *)fds, (nfds_t)n, 0) < 0 && errno == EINTR) {}
+  if (by_epoll) {
+    while (poll((struct pollfd *)g->q, (nfds_t)g->qn, 0) < 0 && errno == EINTR) {}
+  } else {
+    for (gint i = 0; i < g->qn; i++) g->q[i].revents = 0;
   }
-  if (g_main_context_check(g->ctx, prio, fds, n)) g_main_context_dispatch(g->ctx);
-  if (fds != local) g_free(fds);
+  if (g_main_context_check(g->ctx, g->qprio, g->q, g->qn)) g_main_context_dispatch(g->ctx);
+  if (g->wake_fd >= 0) {
+    uint64_t v;
+    while (read(g->wake_fd, &v, sizeof v) < 0 && errno == EINTR) {}
+  }
   g->running = 0;
   if (!g->dead) group_schedule(g);
   g_main_context_release(g->ctx);
@@ -264,10 +278,11 @@ static gboolean hub_dispatch(GSource *src, GSourceFunc cb, gpointer data) {
   /* Groups are freed only at the end of the dispatch, so the pointers stay valid. */
   for (int i = 0; i < n; i++) {
     ice_group *g = ev[i].data.ptr;
-    if (g->pass != h->pass) group_run(g);
+    if (g->pass != h->pass) group_run(g, 1);
   }
   gint64 now = g_get_monotonic_time();
-  while (h->n && h->heap[0]->deadline <= now && h->heap[0]->pass != h->pass) group_run(h->heap[0]);
+  while (h->n && h->heap[0]->deadline <= now && h->heap[0]->pass != h->pass)
+    group_run(h->heap[0], 0);
   h->dispatching--;
   if (!h->dispatching) {
     for (guint i = 0; i < h->dead->len; i++) group_free(h->dead->pdata[i]);
@@ -342,6 +357,7 @@ static void free_list_push(ice_hub *h, ice_group *g) {
 
 static void group_free(ice_group *g) {
   if (g->fds != g->inline_fds) g_free(g->fds);
+  if (g->q != g->inline_q) g_free(g->q);
   g_main_context_unref(g->ctx);
   g_free(g);
 }
@@ -355,6 +371,9 @@ ice_group *ice_group_join(GMainContext *ctx) {
     g->hub = h;
     g->fds = g->inline_fds;
     g->cap = GROUP_FDS;
+    g->q = g->inline_q;
+    g->qcap = GROUP_FDS * 2;
+    g->wake_fd = -1;
     g->deadline = NO_DEADLINE;
     g->ctx = g_main_context_new_with_flags(G_MAIN_CONTEXT_FLAGS_OWNERLESS_POLLING);
     if (heap_push(h, g) != 0) {
@@ -364,9 +383,11 @@ ice_group *ice_group_join(GMainContext *ctx) {
     }
     h->groups++;
     free_list_push(h, g);
-    /* Its wake-up descriptor goes into the epoll set now. */
+    /* Its wake-up descriptor goes into the epoll set now; alone in an empty context's
+     * query, it is known from then on. */
     if (g_main_context_acquire(g->ctx)) {
       group_schedule(g);
+      if (g->qn == 1) g->wake_fd = g->q[0].fd;
       g_main_context_release(g->ctx);
     }
   }
