@@ -11,6 +11,7 @@
  * (ice_gso.c) and the data queued behind a datagram libnice hands us is read
  * in batches (ice_rx.c), where the pair and the kernel allow it.
  */
+#include <arpa/inet.h>
 #include <csctp/ice.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -68,6 +69,8 @@ struct csctp_ice_agent {
   int dead;           /* deleted from inside a callback: free when unwound */
   char ufrag[ICE_CRED_MAX + 1];
   char pwd[ICE_CRED_MAX + 1];
+  uint16_t port_min, port_max; /* the configured range (0, 0: any) */
+  char first_addr[64];         /* the first configured local address, "" for none */
 };
 
 const char *csctp_ice_state_name(csctp_ice_state state) {
@@ -482,6 +485,10 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
     return CSCTP_ERR_INVALID_STATE;
   }
   ice_add_servers(a, cfg);
+  a->port_min = cfg->port_min;
+  a->port_max = cfg->port_max;
+  if (cfg->n_local_addresses)
+    g_strlcpy(a->first_addr, cfg->local_addresses[0], sizeof a->first_addr);
   if (cfg->port_min || cfg->port_max) {
     nice_agent_set_port_range(a->nice, a->stream, ICE_COMPONENT, cfg->port_min, cfg->port_max);
   }
@@ -557,6 +564,49 @@ int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
 
 int csctp_ice_agent_get_controlling(const csctp_ice_agent *a) { return a->controlling; }
 
+/*
+ * libnice could not gather: says why, for the caller (a gateway running out of ports
+ * must hear it). Binds a UDP socket the way libnice would, on the first configured
+ * address (or any), in the configured range (each port, on this failure path only) or
+ * on an ephemeral port: CSCTP_ERR_ADDRESS_IN_USE when no port is free,
+ * CSCTP_ERR_NO_DESCRIPTORS when no socket can be made, else CSCTP_ERR_INVALID_STATE.
+ */
+static int ice_why_no_socket(const csctp_ice_agent *a) {
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t len = sizeof(struct sockaddr_in);
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+  v4->sin_family = AF_INET;
+  if (a->first_addr[0] && inet_pton(AF_INET, a->first_addr, &v4->sin_addr) != 1) {
+    memset(&ss, 0, sizeof ss);
+    v6->sin6_family = AF_INET6;
+    len = sizeof *v6;
+    if (inet_pton(AF_INET6, a->first_addr, &v6->sin6_addr) != 1) return CSCTP_ERR_INVALID_STATE;
+  }
+  unsigned lo = a->port_min || a->port_max ? a->port_min : 0;
+  unsigned hi = a->port_min || a->port_max ? a->port_max : 0;
+  int in_use = 0;
+  for (unsigned port = lo; port <= hi; port++) {
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      return errno == EMFILE || errno == ENFILE ? CSCTP_ERR_NO_DESCRIPTORS
+                                                : CSCTP_ERR_INVALID_STATE;
+    if (ss.ss_family == AF_INET) {
+      v4->sin_port = htons((uint16_t)port);
+    } else {
+      v6->sin6_port = htons((uint16_t)port);
+    }
+    int rv = bind(fd, (struct sockaddr *)&ss, len);
+    int err = errno;
+    close(fd);
+    if (rv == 0) return CSCTP_ERR_INVALID_STATE; /* a port was free: something else */
+    if (err != EADDRINUSE) return CSCTP_ERR_INVALID_STATE;
+    in_use = 1;
+  }
+  return in_use ? CSCTP_ERR_ADDRESS_IN_USE : CSCTP_ERR_INVALID_STATE;
+}
+
 int csctp_ice_agent_gather(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->gathering) return CSCTP_ERR_INVALID_STATE;
@@ -564,8 +614,12 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
   ice_log(a, CSCTP_LOG_INFO, "ice: gathering as the %s agent",
           a->controlling ? "controlling" : "controlled");
   if (!nice_agent_gather_candidates(a->nice, a->stream)) {
-    ice_log(a, CSCTP_LOG_ERROR, "ice: libnice could not gather candidates");
-    return CSCTP_ERR_INVALID_STATE;
+    int rv = ice_why_no_socket(a);
+    ice_log(a, CSCTP_LOG_ERROR, "ice: libnice could not gather candidates: %s",
+            rv == CSCTP_ERR_ADDRESS_IN_USE   ? "no free UDP port"
+            : rv == CSCTP_ERR_NO_DESCRIPTORS ? "out of file descriptors (ulimit -n)"
+                                             : "no usable local address");
+    return rv;
   }
   return 0;
 }

@@ -502,7 +502,8 @@ static gboolean peer_gather_idle(gpointer data) {
   p->gather_idle = NULL;
   peer_enter(p);
   int rv = csctp_ice_agent_gather(p->ice);
-  /* INVALID_STATE: libnice could not gather (e.g. no usable local address). */
+  /* INVALID_STATE: libnice could not gather (e.g. no usable local address); the
+   * other errors say why (no free port, no descriptor) and stay as they are. */
   if (rv)
     peer_set_state(p, CSCTP_PEER_STATE_FAILED,
                    rv == CSCTP_ERR_INVALID_STATE ? CSCTP_ERR_ICE_FAILED : rv);

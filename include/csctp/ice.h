@@ -288,7 +288,10 @@ CSCTP_EXTERN int csctp_ice_agent_get_controlling(const csctp_ice_agent *agent);
  * when servers are configured). Candidates come as CANDIDATE events, then
  * one GATHERING_DONE, on the context (the first ones possibly from inside
  * this call). Errors: CSCTP_ERR_INVALID_STATE when called twice or when
- * libnice could not gather (e.g. no usable local address).
+ * libnice could not gather (e.g. no usable local address);
+ * CSCTP_ERR_ADDRESS_IN_USE when it could not because no UDP port was free (in
+ * port_min..port_max, or among the ephemeral ports: a gateway's port budget);
+ * CSCTP_ERR_NO_DESCRIPTORS when no socket could be made.
  */
 CSCTP_EXTERN int csctp_ice_agent_gather(csctp_ice_agent *agent);
 

@@ -7,10 +7,14 @@
  * makes room for new ones. (Criterion runs each test in its own process: the lowered
  * limit stays in it.)
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <csctp/ice.h>
 #include <glib.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define MAX_AGENTS 200
 
@@ -58,6 +62,52 @@ Test(ice_limits, agents_past_the_descriptor_limit_are_refused_not_aborted, .time
   cr_assert_eq(make_agent(ctx, &agents[n]), 0);
   n++;
   while (n > 0) csctp_ice_agent_del(agents[--n]);
+  while (g_main_context_iteration(ctx, FALSE)) {}
+  g_main_context_unref(ctx);
+}
+
+/* A gateway out of ports: every port of the agent's range is taken. Gathering says so
+ * with CSCTP_ERR_ADDRESS_IN_USE (not a vague "invalid state"), and works again once a
+ * port is free. */
+Test(ice_limits, gathering_without_a_free_port_says_address_in_use, .timeout = 30) {
+  int held[2];
+  uint16_t ports[2];
+  for (int i = 0; i < 2; i++) {
+    held[i] = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(held[i], (struct sockaddr *)&sa, sizeof sa), 0);
+    socklen_t len = sizeof sa;
+    cr_assert_eq(getsockname(held[i], (struct sockaddr *)&sa, &len), 0);
+    ports[i] = ntohs(sa.sin_port);
+  }
+  uint16_t lo = ports[0] < ports[1] ? ports[0] : ports[1];
+  uint16_t hi = ports[0] < ports[1] ? ports[1] : ports[0];
+  /* Only the two held ports: a range of exactly them when adjacent, else the lower alone. */
+  if (hi != lo + 1) hi = lo;
+  static const char *const lo_addr[] = {"127.0.0.1"};
+  csctp_ice_config cfg;
+  csctp_ice_config_default(&cfg);
+  cfg.local_addresses = lo_addr;
+  cfg.n_local_addresses = 1;
+  cfg.port_min = lo;
+  cfg.port_max = hi;
+  cfg.on_event = on_event;
+  GMainContext *ctx = g_main_context_new();
+  csctp_ice_agent *a = NULL;
+  cr_assert_eq(csctp_ice_agent_new(&a, ctx, &cfg), 0);
+  int rv = csctp_ice_agent_gather(a);
+  cr_assert_eq(rv, CSCTP_ERR_ADDRESS_IN_USE, "gather: %d (%s)", rv, csctp_strerror(rv));
+  csctp_ice_agent_del(a);
+  /* The range's ports free again: a new agent gathers. */
+  close(held[0]);
+  close(held[1]);
+  gathered = 0;
+  cr_assert_eq(csctp_ice_agent_new(&a, ctx, &cfg), 0);
+  cr_assert_eq(csctp_ice_agent_gather(a), 0);
+  gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (!gathered && g_get_monotonic_time() < end) g_main_context_iteration(ctx, FALSE);
+  cr_assert_eq(gathered, 1);
+  csctp_ice_agent_del(a);
   while (g_main_context_iteration(ctx, FALSE)) {}
   g_main_context_unref(ctx);
 }
