@@ -443,6 +443,7 @@ static void assoc_drop_bad_vtag(csctp_assoc *a, uint32_t vtag, int first_type) {
 }
 
 int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csctp_tstamp now) {
+  if (a->handed_over) return csctp_assoc_handover_drop(a);
   a->out_dirty = 1; /* an answer may be due */
   csctp_common_hdr h;
   csctp_chunk_iter it, rest;
@@ -888,6 +889,7 @@ int csctp_assoc_input_drained(csctp_assoc *a) {
 static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
                       csctp_tstamp now) {
   if (!opts || (!data && len)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (a->dead || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) return CSCTP_ERR_CLOSED;
   uint16_t limit = a->num_out ? a->num_out : a->cfg.outbound_streams;
   if (opts->stream >= limit) return CSCTP_ERR_STREAM_ID;

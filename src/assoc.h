@@ -192,6 +192,10 @@ struct csctp_assoc {
   const csctp_cookie_keys *keys;
   csctp_cookie_peer cookie_peer;
   uint32_t tie_local, tie_peer;
+
+  /* Exported by csctp_assoc_handover_export (assoc_handover.c): another process owns the
+   * association now; this one writes nothing, ignores input and refuses every request. */
+  uint8_t handed_over;
 };
 
 /* The owner's list of associations marked by direct calls (endpoint.c). */
@@ -372,6 +376,10 @@ void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result);
  * CSCTP_RECONFIG_NO_RESPONSE when our own request answers it (§5.2.3). */
 uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_param *p);
 #define CSCTP_RECONFIG_NO_RESPONSE UINT32_MAX
+
+/* assoc_handover.c */
+/* A packet read after the handover: counted, never answered. */
+int csctp_assoc_handover_drop(csctp_assoc *a);
 
 /* assoc_event.c */
 void csctp_assoc_push_event(csctp_assoc *a, const csctp_event *ev, int after_data);

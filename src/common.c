@@ -22,6 +22,9 @@ const char *csctp_strerror(int err) {
   case CSCTP_ERR_PERMISSION: return "permission denied (raw IP needs root or CAP_NET_RAW)";
   case CSCTP_ERR_SOCKET: return "socket operation failed";
   case CSCTP_ERR_NO_DESCRIPTORS: return "out of file descriptors (raise RLIMIT_NOFILE: ulimit -n)";
+  case CSCTP_ERR_HANDOVER_AUTH: return "handover blob not authentic (wrong key or altered)";
+  case CSCTP_ERR_HANDOVER_STALE: return "handover blob too old or from the future";
+  case CSCTP_ERR_HANDOVER_VERSION: return "handover blob of an unknown format version";
   case CSCTP_ERR_NOMEM: return "out of memory";
   case CSCTP_ERR_CRYPTO: return "cryptographic operation failed";
   case CSCTP_ERR_DTLS_HANDSHAKE: return "DTLS handshake failed";

@@ -101,6 +101,14 @@ typedef enum csctp_error {
   /** The process is out of file descriptors (EMFILE, ENFILE): raise RLIMIT_NOFILE
    *  (`ulimit -n`), or create fewer peers. Nothing was created. */
   CSCTP_ERR_NO_DESCRIPTORS = -213,
+  /** A handover blob failed its authentication: wrong key, or altered or truncated
+   *  bytes (csctp_assoc_handover_import). Nothing was created. */
+  CSCTP_ERR_HANDOVER_AUTH = -214,
+  /** A handover blob is older than the age allowed, or made in the future. Nothing was
+   *  created. */
+  CSCTP_ERR_HANDOVER_STALE = -215,
+  /** A handover blob of a format version this library does not read. Nothing was created. */
+  CSCTP_ERR_HANDOVER_VERSION = -216,
   /** Threshold: this and lower values are fatal. */
   CSCTP_ERR_FATAL = -500,
   /** Memory allocation failed. */

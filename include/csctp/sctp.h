@@ -538,6 +538,111 @@ CSCTP_EXTERN csctp_ssize csctp_assoc_snap_init(csctp_assoc *a, uint8_t *buf, siz
 CSCTP_EXTERN int csctp_assoc_snap_establish(csctp_assoc *a, const uint8_t *init, size_t len,
                                             csctp_tstamp now);
 
+/* ----------------------------------------------------------------------
+ * Handover: moving an established association to another process (the
+ * "handover state" of dcsctp). At a quiescent moment (nothing in flight,
+ * queued, held for reassembly or delivery, no stream reset under way, no
+ * output owed) the association is exported as a small authenticated blob of
+ * its state, and imported elsewhere as an ESTABLISHED association that goes
+ * on where this one stopped; the peer sees nothing. No buffered data travels.
+ * -------------------------------------------------------------------- */
+
+/**
+ * Why an association cannot be handed over now: the bits of
+ * csctp_assoc_handover_readiness(). Each goes away by itself as the
+ * exchange goes on (or, DELIVERY, once the application polls its events),
+ * except NOT_ESTABLISHED and ENDPOINT.
+ */
+typedef enum csctp_handover_reason {
+  /** Not ESTABLISHED (handshake, shutdown, closed, or handed over already). */
+  CSCTP_HANDOVER_NOT_ESTABLISHED = 1 << 0,
+  /** DATA sent and not yet cumulatively acknowledged by the peer. */
+  CSCTP_HANDOVER_DATA_IN_FLIGHT = 1 << 1,
+  /** Messages queued and not yet sent (or one only partly cut into chunks). */
+  CSCTP_HANDOVER_DATA_QUEUED = 1 << 2,
+  /** Received DATA held: out-of-order TSNs (gaps) or fragments of incomplete messages. */
+  CSCTP_HANDOVER_REASSEMBLY = 1 << 3,
+  /** Messages or events not yet taken by csctp_assoc_poll_event(). */
+  CSCTP_HANDOVER_DELIVERY = 1 << 4,
+  /** A stream reconfiguration (RFC 6525) in progress either way, or queued. */
+  CSCTP_HANDOVER_RECONFIG = 1 << 5,
+  /** Output owed: packets, control chunks or a SACK not yet written (a delayed SACK
+   *  included: its timer must pass, or csctp_assoc_input_drained() be called). */
+  CSCTP_HANDOVER_OUTPUT = 1 << 6,
+  /** An abandoned message (RFC 3758) still to be skipped by a FORWARD TSN. */
+  CSCTP_HANDOVER_FORWARD_TSN = 1 << 7,
+  /** The association belongs to a csctp_endpoint (only standalone ones move). */
+  CSCTP_HANDOVER_ENDPOINT = 1 << 8,
+} csctp_handover_reason;
+
+/** Least length of the key that authenticates a handover blob, bytes. */
+#define CSCTP_HANDOVER_KEY_MIN 16
+/** Largest handover blob, bytes: 172 plus 10 per stream used (65535 streams each way). */
+#define CSCTP_HANDOVER_MAX (172u + 65535u * 10u)
+
+/**
+ * Returns 0 when `a` may be handed over now (csctp_assoc_handover_export()
+ * would succeed), else a bitmask of csctp_handover_reason saying what stands
+ * in the way (CSCTP_HANDOVER_NOT_ESTABLISHED for `a` NULL). Changes nothing.
+ */
+CSCTP_EXTERN int csctp_assoc_handover_readiness(const csctp_assoc *a);
+
+/**
+ * Exports the state of a quiescent association into `buf` and hands it
+ * over: from then on `a` writes no packet (not even an ABORT), ignores every
+ * packet read (counted in csctp_stats.packets_in and drop_unexpected),
+ * refuses send, shutdown, abort and stream requests with
+ * CSCTP_ERR_INVALID_STATE, reports CSCTP_STATE_CLOSED without a CLOSED event,
+ * runs no timer, and is only good for csctp_assoc_del().
+ *
+ * The blob (at most CSCTP_HANDOVER_MAX bytes; its size depends on how many
+ * streams were used) holds a magic, the format version, `now` as its
+ * creation time, the association's state (ports, verification tags, TSNs and
+ * cumulative acks both ways, stream counts and the SSNs of the streams used,
+ * stream priorities and the scheduler quantum, negotiated extensions, RE-CONFIG
+ * request numbers both ways, peer window, cwnd, ssthresh, RTO state,
+ * maximum message size), and an HMAC-SHA-256 of all of it under `key`
+ * (`key_len` >= CSCTP_HANDOVER_KEY_MIN bytes; only read during the call). It
+ * is not encrypted: it carries the verification tags, which let whoever
+ * reads it inject packets into the association, so keep it as secret as the
+ * key. With `buf` NULL and `cap` 0 it returns the size the blob would have,
+ * changing nothing.
+ *
+ * Returns the blob's length, or CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, `key`
+ * NULL or shorter than CSCTP_HANDOVER_KEY_MIN, `buf` NULL with `cap` > 0),
+ * CSCTP_ERR_INVALID_STATE (csctp_assoc_handover_readiness() is not 0),
+ * CSCTP_ERR_NOBUF (`cap` too small), CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO; on
+ * error nothing changes and the association goes on.
+ */
+CSCTP_EXTERN csctp_ssize csctp_assoc_handover_export(csctp_assoc *a, const uint8_t *key,
+                                                     size_t key_len, csctp_tstamp now, uint8_t *buf,
+                                                     size_t cap);
+
+/**
+ * Creates, from a blob of csctp_assoc_handover_export() (`len` bytes, only
+ * read during the call), an ESTABLISHED association that goes on exactly
+ * where the exported one stopped, configured by `cfg` (as csctp_assoc_new();
+ * its ports must be the blob's, and its max_inbound_streams must allow the
+ * blob's inbound streams). No CONNECTED event is queued; the heartbeat timer
+ * starts at `now`. The MAC is checked first (constant time), before any other
+ * byte is looked at; then the version, the age (`now` minus the creation time
+ * at most `max_age`, the creation time at most 1 s ahead of `now`: both
+ * processes must share one clock, e.g. CLOCK_MONOTONIC), then every field.
+ *
+ * Returns 0 and stores the association in *out (free with csctp_assoc_del),
+ * or: CSCTP_ERR_INVALID_ARGUMENT (a NULL pointer, a key shorter than
+ * CSCTP_HANDOVER_KEY_MIN, a `cfg` that csctp_assoc_new() refuses or that
+ * disagrees with the blob: ports, inbound streams, zero checksum EDMID),
+ * CSCTP_ERR_HANDOVER_AUTH (wrong key, altered or truncated blob),
+ * CSCTP_ERR_HANDOVER_VERSION, CSCTP_ERR_HANDOVER_STALE, CSCTP_ERR_MALFORMED
+ * (authentic but inconsistent content), CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO,
+ * CSCTP_ERR_RANDOM; on error *out is untouched and nothing is created.
+ */
+CSCTP_EXTERN int csctp_assoc_handover_import(csctp_assoc **out, const csctp_config *cfg,
+                                             const uint8_t *key, size_t key_len,
+                                             const uint8_t *blob, size_t len, csctp_tstamp now,
+                                             csctp_tstamp max_age);
+
 /**
  * Checks that `init` (`len` bytes) is an INIT chunk SNAP can use: type 1, a
  * length within `len` with at most 3 zero bytes of padding after it, a valid
