@@ -307,3 +307,39 @@ Test(handover_blob, error_names) {
   cr_assert_str_neq(csctp_strerror(CSCTP_ERR_HANDOVER_VERSION), "unknown error");
   cr_assert_eq(csctp_err_is_fatal(CSCTP_ERR_HANDOVER_AUTH), 0);
 }
+
+/* An endpoint's association stays with its endpoint, even when quiescent. */
+Test(handover_ready, endpoint_owned) {
+  csctp_tstamp now = 1000 * CSCTP_SECONDS;
+  end_new(&B, 2, 0);
+  csctp_endpoint *ep;
+  csctp_config cfg = B.cfg;
+  cr_assert_eq(csctp_endpoint_new(&ep, &cfg), 0);
+  csctp_addr peer = {.len = 4, .data = {127, 0, 0, 1}};
+  csctp_assoc *a;
+  cr_assert_eq(csctp_endpoint_connect(ep, &peer, 5000, NULL, now, &a), 0);
+  cr_assert(csctp_assoc_handover_readiness(a) & CSCTP_HANDOVER_ENDPOINT);
+  uint8_t b[HPKT];
+  for (int i = 0; i < 10; i++) {
+    csctp_addr to;
+    csctp_ssize n;
+    while ((n = csctp_endpoint_write_packet(ep, b, sizeof b, now, &to, NULL)) > 0)
+      cr_assert_eq(csctp_assoc_read_packet(B.a, b, (size_t)n, now), 0);
+    while ((n = csctp_assoc_write_packet(B.a, b, sizeof b, now)) > 0)
+      csctp_endpoint_read_packet(ep, &peer, b, (size_t)n, now, NULL);
+    csctp_event ev;
+    csctp_assoc *pa;
+    while (csctp_endpoint_poll_event(ep, &pa, &ev) == 1) {}
+    drain(&B);
+    now += 300 * MS;
+    csctp_endpoint_handle_expiry(ep, now);
+    if (csctp_assoc_expiry(B.a) <= now) csctp_assoc_handle_expiry(B.a, now);
+  }
+  cr_assert_eq(csctp_assoc_get_state(a), CSCTP_STATE_ESTABLISHED);
+  cr_assert_eq(csctp_assoc_handover_readiness(a), CSCTP_HANDOVER_ENDPOINT);
+  cr_assert_eq(csctp_assoc_handover_export(a, key, sizeof key, now, blob, sizeof blob),
+               CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_assoc_get_state(a), CSCTP_STATE_ESTABLISHED);
+  csctp_endpoint_del(ep);
+  csctp_assoc_del(B.a);
+}
