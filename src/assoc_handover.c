@@ -67,8 +67,7 @@ int csctp_assoc_handover_readiness(const csctp_assoc *a) {
   if (csctp_tx_has_queued(&a->tx)) r |= CSCTP_HANDOVER_DATA_QUEUED;
   int ready = csctp_reasm_has_ready(&a->reasm);
   if (ready || a->evq_len) r |= CSCTP_HANDOVER_DELIVERY;
-  if (csctp_rx_tsn_has_gaps(&a->rxt) ||
-      (!ready && !a->have_popped && !csctp_reasm_quiescent(&a->reasm)))
+  if (csctp_rx_tsn_has_gaps(&a->rxt) || (!ready && !csctp_reasm_quiescent(&a->reasm)))
     r |= CSCTP_HANDOVER_REASSEMBLY;
   if (ho_reconfig_busy(a)) r |= CSCTP_HANDOVER_RECONFIG;
   if (a->opkt_head || a->ctrl_len || a->send_init || a->send_cookie_echo || a->send_shutdown ||

@@ -94,7 +94,7 @@ int csctp_reasm_stream_restore(csctp_reasm *r, uint16_t id, uint16_t ssn) {
 }
 
 int csctp_reasm_quiescent(const csctp_reasm *r) {
-  const reasm_state *s = r->priv;
-  return r->bytes == 0 && s->frags.count == 0 && s->n_direct == 0 && !s->as.open &&
+  const reasm_state *s = r->priv; /* the message handed out last is the application's */
+  return r->bytes == s->popped_bytes && s->frags.count == 0 && s->n_direct == 0 && !s->as.open &&
          s->pd_st == NULL && !s->pd_aborted && s->ready_head == NULL && s->ordered.count == 0;
 }

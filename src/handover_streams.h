@@ -40,7 +40,8 @@ csctp_ssize csctp_reasm_streams_list(const csctp_reasm *r, const csctp_mem *mem,
                                      csctp_ho_stream **out);
 /* Creates incoming stream `id` expecting SSN `ssn`. Returns 0 or CSCTP_ERR_NOMEM. */
 int csctp_reasm_stream_restore(csctp_reasm *r, uint16_t id, uint16_t ssn);
-/* 1 when the reassembly holds nothing: no fragment, no message, none in pieces. */
+/* 1 when the reassembly holds nothing but the message handed out last: no fragment, no
+ * message, none in pieces. */
 int csctp_reasm_quiescent(const csctp_reasm *r);
 
 #endif

@@ -119,13 +119,20 @@ Test(handover_ready, reassembly_gap) {
 
 Test(handover_ready, delivery_and_output) {
   csctp_tstamp now = start();
-  send_some(&B, 1, now);
+  csctp_send_opts o = {.stream = 9};
+  uint8_t m[100] = {0};
+  cr_assert_eq(csctp_assoc_send(B.a, &o, m, sizeof m, now), 0);
   move(&B, &A, now); /* not polled yet */
   refused(&A, CSCTP_HANDOVER_DELIVERY, now);
   refused(&A, CSCTP_HANDOVER_OUTPUT, now); /* the delayed SACK */
-  drain(&A);
-  cr_assert_eq(csctp_assoc_handover_readiness(A.a) & CSCTP_HANDOVER_DELIVERY, 0);
+  csctp_event ev;
+  cr_assert_eq(csctp_assoc_poll_event(A.a, &ev), 1);
+  cr_assert_eq(ev.type, CSCTP_EVENT_MESSAGE);
+  /* The message handed out is the application's: neither delivery nor reassembly holds it. */
+  int r = csctp_assoc_handover_readiness(A.a);
+  cr_assert_eq(r & (CSCTP_HANDOVER_DELIVERY | CSCTP_HANDOVER_REASSEMBLY), 0, "%#x", r);
   refused(&A, CSCTP_HANDOVER_OUTPUT, now);
+  drain(&A);
   recovers(&now);
 }
 
