@@ -287,6 +287,7 @@ int csctp_dc_open(csctp_dc *dc, const csctp_dc_init *init, csctp_tstamp now,
                   csctp_dc_channel *out) {
   size_t llen, plen;
   if (!dc || !init || !out) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (dc->handed_over) return CSCTP_ERR_INVALID_STATE;
   dc_release_deferred(dc);
   if (!dc_string_ok(init->label, &llen) || !dc_string_ok(init->protocol, &plen))
     return CSCTP_ERR_INVALID_ARGUMENT;
@@ -348,6 +349,7 @@ int csctp_dc_send(csctp_dc *dc, csctp_dc_channel ch, int is_text, const void *da
   if (!dc) return CSCTP_ERR_INVALID_ARGUMENT;
   dc_chan *c = csctp_dc_chan_get(dc, ch);
   if (!c || (!data && len) || c->hidden) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (dc->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (c->state == CSCTP_DC_STATE_CONNECTING) return CSCTP_ERR_INVALID_STATE;
   if (c->state != CSCTP_DC_STATE_OPEN) return CSCTP_ERR_CLOSED;
   if (len > dc_chan_max_msg(dc, c)) return CSCTP_ERR_MSG_TOO_LARGE;
@@ -384,6 +386,7 @@ int csctp_dc_close(csctp_dc *dc, csctp_dc_channel ch, csctp_tstamp now) {
   if (!dc) return CSCTP_ERR_INVALID_ARGUMENT;
   dc_chan *c = csctp_dc_chan_get(dc, ch);
   if (!c || c->hidden) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (dc->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (c->state == CSCTP_DC_STATE_CLOSING || c->state == CSCTP_DC_STATE_CLOSED)
     return CSCTP_ERR_CLOSED;
   /* Room for a CLOSED event first, so that closing at once cannot fail half-way. */

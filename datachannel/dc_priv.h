@@ -50,6 +50,7 @@ struct csctp_dc {
   uint32_t release_slot; /* slot whose CLOSED event was polled: freed at the next call */
   uint32_t max_streams;  /* usable ids are below this */
   int connected, dead, ids_assigned, low_scanned;
+  int handed_over;  /* csctp_dc_handover_export done: refuses open, send and close */
   uint32_t pending; /* channels with open_pending / ack_pending / reset_pending */
   /* A message the association hands out in pieces (partial delivery: one at a time),
    * joined here; the buffer is given back at the next poll after the message went out. */

@@ -390,6 +390,103 @@ CSCTP_EXTERN int csctp_dc_get_stats_versioned(const csctp_dc *dc, int stats_vers
 /** csctp_dc_get_stats_versioned() with this header's csctp_dc_stats layout. */
 #define csctp_dc_get_stats(DC, ST) csctp_dc_get_stats_versioned((DC), CSCTP_DC_STATS_VERSION, (ST))
 
+/**
+ * Handover of the layer with its association to another process: the data-channel step
+ * on top of csctp_assoc_handover_export() (sctp.h). Reasons of
+ * csctp_dc_handover_readiness() beyond the association's csctp_handover_reason bits
+ * (which it reports too, shifted nowhere: the two sets do not overlap).
+ */
+typedef enum csctp_dc_handover_reason {
+  /** A channel not OPEN (CONNECTING, CLOSING, CLOSED but not released, a rejected OPEN
+   *  being reset), or one of ours still waiting for the peer's DATA_CHANNEL_ACK, or a
+   *  DATA_CHANNEL_OPEN / ACK / stream reset not yet queued. */
+  CSCTP_DC_HANDOVER_CHANNEL = 1 << 16,
+  /** Events of the layer not yet taken by csctp_dc_poll_event() (or a
+   *  BUFFERED_AMOUNT_LOW it still owes). */
+  CSCTP_DC_HANDOVER_EVENTS = 1 << 17,
+  /** A message being joined: deprecated partial PPIDs 52/54, or pieces of partial
+   *  delivery. */
+  CSCTP_DC_HANDOVER_PARTIAL = 1 << 18,
+} csctp_dc_handover_reason;
+
+/**
+ * Returns 0 when `dc` and its association may be handed over now
+ * (csctp_dc_handover_export() would succeed), else a bitmask of
+ * csctp_handover_reason (the association's, from csctp_assoc_handover_readiness();
+ * CSCTP_HANDOVER_NOT_ESTABLISHED also for `dc` NULL, a layer that has not seen
+ * the association established, or one handed over already) and
+ * csctp_dc_handover_reason. Changes nothing; `dc` is only read during the call.
+ */
+CSCTP_EXTERN int csctp_dc_handover_readiness(const csctp_dc *dc);
+
+/**
+ * Exports the layer and its association into `buf` (`cap` bytes, owned by
+ * the caller) as one blob and hands both over: from then on the association
+ * writes nothing and ignores input (as after csctp_assoc_handover_export()),
+ * and csctp_dc_open(), csctp_dc_send() and csctp_dc_close() refuse with
+ * CSCTP_ERR_INVALID_STATE; delete both (csctp_dc_del(), then
+ * csctp_assoc_del()) when done. The blob holds a magic "CSDC", the format
+ * version (1), `now` as its creation time, the layer's role (id parity) and
+ * maximum message size, the association's own blob, and for every channel
+ * (all OPEN) its stream id, label, protocol, channel type, priority,
+ * reliability parameter, negotiated and by-peer flags, maximum message size
+ * and low threshold; then HMAC-SHA-256 over all of it with `key` (`key_len` >=
+ * CSCTP_HANDOVER_KEY_MIN, only read during the call). Authenticated, not
+ * encrypted: keep it as secret as the key. Counters (csctp_dc_stats) and
+ * handles do not travel. With `buf` NULL and `cap` 0 it returns the size the
+ * blob would have, changing nothing. Returns the blob's length, or
+ * CSCTP_ERR_INVALID_ARGUMENT (`dc` or `key` NULL, `key` too short, `buf` NULL
+ * with `cap` > 0), CSCTP_ERR_INVALID_STATE (csctp_dc_handover_readiness() is
+ * not 0), CSCTP_ERR_NOBUF (`cap` too small), CSCTP_ERR_NOMEM,
+ * CSCTP_ERR_CRYPTO; on those errors nothing changes (CSCTP_ERR_CRYPTO from the
+ * final MAC excepted: both are then handed over and the blob is unusable).
+ */
+CSCTP_EXTERN csctp_ssize csctp_dc_handover_export(csctp_dc *dc, const uint8_t *key, size_t key_len,
+                                                  csctp_tstamp now, uint8_t *buf, size_t cap);
+
+/**
+ * Creates, from a blob of csctp_dc_handover_export() (`len` bytes, only read
+ * during the call), an ESTABLISHED association (as
+ * csctp_assoc_handover_import(), configured by `scfg`) and a layer over it
+ * (configured by `dcfg`, may be NULL, as csctp_dc_new(); the role and the
+ * maximum message size come from the blob) holding every channel of the
+ * blob, OPEN. No event is queued for them (nothing happened on the wire):
+ * their handles are new, allocated in stream order; find them with
+ * csctp_dc_channel_list() or csctp_dc_channel_by_stream(). The MAC is checked
+ * first, in constant time, then the version and age (`max_age`, as the
+ * association's), then the embedded association blob (same key), then every
+ * channel (UTF-8 strings, valid channel types, stream ids below the
+ * negotiated stream counts, in order, no duplicates). On success *out and
+ * *assoc_out receive two objects the caller owns, related as after
+ * csctp_dc_new(): the layer borrows the association; free with csctp_dc_del()
+ * and then csctp_assoc_del(). Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a
+ * NULL argument other than `dcfg`, a short key, a config refused as by
+ * csctp_assoc_handover_import() or csctp_dc_new()), CSCTP_ERR_HANDOVER_AUTH
+ * (wrong key, altered or truncated blob), CSCTP_ERR_HANDOVER_VERSION,
+ * CSCTP_ERR_HANDOVER_STALE, CSCTP_ERR_MALFORMED (authentic but inconsistent
+ * content), CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO, CSCTP_ERR_RANDOM; on error
+ * *out and *assoc_out are untouched and nothing is created.
+ */
+CSCTP_EXTERN int csctp_dc_handover_import(csctp_dc **out, csctp_assoc **assoc_out,
+                                          const csctp_config *scfg, const csctp_dc_config *dcfg,
+                                          const uint8_t *key, size_t key_len, const uint8_t *blob,
+                                          size_t len, csctp_tstamp now, csctp_tstamp max_age);
+
+/**
+ * Finds the channel on SCTP stream `stream` (any state but a rejected OPEN
+ * being reset). Returns 0 and its handle in *out, or
+ * CSCTP_ERR_INVALID_ARGUMENT (`dc` or `out` NULL, no channel there).
+ */
+CSCTP_EXTERN int csctp_dc_channel_by_stream(const csctp_dc *dc, uint16_t stream,
+                                            csctp_dc_channel *out);
+
+/**
+ * Lists the handles of the channels that have a stream id, in stream order:
+ * stores the first `cap` of them into `out` (caller's array; NULL allowed
+ * with `cap` 0) and returns how many there are (0 for `dc` NULL).
+ */
+CSCTP_EXTERN size_t csctp_dc_channel_list(const csctp_dc *dc, csctp_dc_channel *out, size_t cap);
+
 /** The association the layer sits on. */
 CSCTP_EXTERN csctp_assoc *csctp_dc_assoc(const csctp_dc *dc);
 
