@@ -304,16 +304,17 @@ static size_t ready_blob(dc_pair *p, csctp_tstamp *when) {
   *when = dc_pair_now(p);
   csctp_ssize len = csctp_dc_handover_export(p->s[0].dc, key, sizeof key, *when, blob, sizeof blob);
   cr_assert_gt(len, 0);
-  /* With CSCTP_DC_HANDOVER_SEEDS=DIR: seeds of fuzz/dc_handover.c (mode byte 0 + blob). */
+  /* With CSCTP_DC_HANDOVER_SEEDS=DIR: seeds of fuzz/dc_handover.c (same key), mode 0x00 +
+   * the blob and mode 0x03 + its content without MAC. */
   const char *dir = getenv("CSCTP_DC_HANDOVER_SEEDS");
-  if (dir) {
+  for (int body = 0; dir && body < 2; body++) {
     char path[512];
-    snprintf(path, sizeof path, "%s/blob-%llu", dir, (unsigned long long)*when);
+    snprintf(path, sizeof path, "%s/%s", dir, body ? "content" : "blob");
     FILE *f = fopen(path, "wb");
     cr_assert(f);
-    uint8_t mode = 0;
+    uint8_t mode = body ? 0x03 : 0x00;
     fwrite(&mode, 1, 1, f);
-    fwrite(blob, 1, (size_t)len, f);
+    fwrite(blob, 1, (size_t)len - (body ? 32 : 0), f);
     fclose(f);
   }
   return (size_t)len;
