@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dc_pair.h"
+#include "hmac.h"
 
 #define RUN(p) dc_pair_run((p), NULL, 2 * CSCTP_SECONDS)
 #define MAX_AGE (5 * CSCTP_SECONDS)
@@ -359,5 +360,59 @@ Test(dc_handover, altered_truncated_wrong_key_stale_refused) {
   cr_assert_eq(try_import(&p, b, len, key, now + MAX_AGE + 1), CSCTP_ERR_HANDOVER_STALE);
   cr_assert_eq(try_import(&p, b, len, key, now - 2 * CSCTP_SECONDS), CSCTP_ERR_HANDOVER_STALE);
   cr_assert_eq(try_import(&p, b, len, key, now + MAX_AGE), 0);
+  dc_pair_del(&p);
+}
+
+/* Authentic (MACed again here) but inconsistent content: refused, nothing created. */
+Test(dc_handover, inconsistent_content_refused) {
+  dc_pair p;
+  csctp_tstamp now;
+  size_t len = ready_blob(&p, &now);
+  static uint8_t b[sizeof blob];
+  size_t body = len - CSCTP_HMAC_LEN;
+  size_t alen = (size_t)blob[20] << 24 | (size_t)blob[21] << 16 | (size_t)blob[22] << 8 | blob[23];
+  size_t ch0 = 24 + alen + 4, ch1 = ch0 + 26 + blob[ch0 + 22] * 256u + blob[ch0 + 23] +
+                                    blob[ch0 + 24] * 256u + blob[ch0 + 25];
+  cr_assert_lt(ch1, body);
+  static const struct {
+    size_t at;
+    uint8_t v;
+    int extra, rv;
+  } cases[] = {
+      {5, 0x02, 0, CSCTP_ERR_HANDOVER_VERSION}, /* version 2 */
+      {0, 'X', 0, CSCTP_ERR_MALFORMED},         /* magic */
+      {7, 0x04, 0, CSCTP_ERR_MALFORMED},        /* unknown flag */
+      {0, 0, 1, CSCTP_ERR_MALFORMED},           /* a trailing byte */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    memcpy(b, blob, body);
+    size_t n = body;
+    if (cases[i].extra)
+      b[n++] = 0;
+    else
+      b[cases[i].at] = cases[i].v;
+    cr_assert_eq(csctp_hmac_sha256(key, sizeof key, b, n, b + n), 0);
+    cr_assert_eq(try_import(&p, b, n + CSCTP_HMAC_LEN, key, now), cases[i].rv, "case %zu", i);
+  }
+  /* Per channel: a bad type, a stream out of order (a twin), 65535, a label not UTF-8. */
+  for (int c = 0; c < 5; c++) {
+    memcpy(b, blob, body);
+    switch (c) {
+    case 0: b[ch0 + 2] = 0x03; break;
+    case 1: b[ch0 + 2] = 0x40; break;
+    case 2:
+      b[ch1] = b[ch0];
+      b[ch1 + 1] = b[ch0 + 1];
+      break;
+    case 3: b[ch1] = b[ch1 + 1] = 0xff; break;
+    case 4: b[ch0 + 26] = 0xff; break;
+    }
+    cr_assert_eq(csctp_hmac_sha256(key, sizeof key, b, body, b + body), 0);
+    cr_assert_eq(try_import(&p, b, len, key, now), CSCTP_ERR_MALFORMED, "channel case %d", c);
+  }
+  /* Unchanged content under a fresh MAC still imports. */
+  memcpy(b, blob, body);
+  cr_assert_eq(csctp_hmac_sha256(key, sizeof key, b, body, b + body), 0);
+  cr_assert_eq(try_import(&p, b, len, key, now), 0);
   dc_pair_del(&p);
 }
