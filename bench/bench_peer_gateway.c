@@ -29,7 +29,6 @@
  * Figures only; exits non-zero when set-up stalls for 60 s.
  */
 #include <csctp/peer.h>
-#include <dirent.h>
 #include <errno.h>
 #include <glib-unix.h>
 #include <glib.h>
@@ -43,6 +42,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 #define MAX_THREADS 16
 #define HIST_US 1000000 /* latency histogram: 1 us buckets up to 1 s, then one overflow */
@@ -366,26 +367,6 @@ static void workers_stop(worker *ws, int t) {
 
 /* ---- process figures ---- */
 
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) n += e->d_name[0] != '.';
-  closedir(d);
-  return n - 1;
-}
-
-static double rss_bytes(void) {
-  long pages = 0, resident = 0;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (f) {
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    fclose(f);
-  }
-  return (double)resident * (double)sysconf(_SC_PAGESIZE);
-}
-
 static double cpu_seconds(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
@@ -516,8 +497,8 @@ static int gateway_main(const options *o, int ctl, int *sig, pid_t child) {
   worker ws[MAX_THREADS];
   memset(ws, 0, sizeof ws);
   alloc_workers(ws, o, 1, sig);
-  double rss0 = rss_bytes();
-  int fds0 = count_fds();
+  double rss0 = (double)bench_rss_bytes();
+  int fds0 = bench_count_fds();
   gint64 t0 = g_get_monotonic_time();
   start_workers(ws, o);
   char c;
@@ -529,8 +510,8 @@ static int gateway_main(const options *o, int ctl, int *sig, pid_t child) {
   g_usleep(5 * G_USEC_PER_SEC);
   double idle_cpu = (cpu_seconds() - idle0) / 5;
   malloc_trim(0);
-  double rss1 = rss_bytes();
-  int fds1 = count_fds();
+  double rss1 = (double)bench_rss_bytes();
+  int fds1 = bench_count_fds();
 
   double cpu0 = cpu_seconds();
   c = CTL_LOAD;

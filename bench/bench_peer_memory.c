@@ -26,7 +26,6 @@
  * Figures only; exits non-zero when pairs do not connect within 60 s.
  */
 #include <csctp/peer.h>
-#include <dirent.h>
 #include <glib.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
@@ -34,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 /* ---- counting allocators: a size header in front of each block ---- */
 
@@ -216,16 +217,6 @@ typedef struct {
   int fds;
 } sample;
 
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) n += e->d_name[0] != '.';
-  closedir(d);
-  return n - 1; /* the directory's own */
-}
-
 static sample take_sample(void) {
   sample s = {0};
   long pages = 0, resident = 0;
@@ -239,7 +230,7 @@ static sample take_sample(void) {
   s.heap = (double)mi.uordblks + (double)mi.hblkhd;
   s.csctp = (double)csctp_bytes.live;
   s.ssl = (double)ssl_bytes.live;
-  s.fds = count_fds();
+  s.fds = bench_count_fds();
   return s;
 }
 

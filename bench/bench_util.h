@@ -9,6 +9,7 @@
 #define CSCTP_BENCH_UTIL_H
 
 #include <csctp/sctp.h>
+#include <dirent.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,17 @@ static inline size_t bench_rss_bytes(void) {
     fclose(f);
   }
   return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Open file descriptors of the process (entries of /proc/self/fd), or -1. */
+static inline int bench_count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) n += e->d_name[0] != '.';
+  closedir(d);
+  return n - 1; /* the directory's own */
 }
 
 /* Heap bytes handed out by malloc and not yet freed, every arena and mmapped block. */

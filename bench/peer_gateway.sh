@@ -29,27 +29,11 @@ for n in "$n_csctp" "$n_ldc"; do
   "$prog" --peers "$n" --seconds 10 || say "csctp at $n peers: not every peer established (see above)"
 done
 
+# shellcheck source=ldc_bulk/install.sh
+. "$here/ldc_bulk/install.sh"
+
 ldc() {
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
-    say "libdatachannel skipped: node/npm missing"; return 0; }
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || { say "libdatachannel skipped: Node.js >= 20 is needed"; return 0; }
-  mkdir -p "$scratch"
-  cp "$here/ldc_bulk/package.json" "$here/ldc_bulk/package-lock.json" "$here/ldc_bulk/gateway.mjs" \
-    "$here/ldc_bulk/common.mjs" "$scratch/"
-  local stamp
-  stamp=$(sha256sum "$here/ldc_bulk/package-lock.json" | cut -d' ' -f1)
-  if [ ! -d "$scratch/node_modules/node-datachannel" ] ||
-    [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
-    rm -f "$scratch/.lock-installed"
-    say "npm ci (node-datachannel, pinned in bench/ldc_bulk/package-lock.json) in $scratch"
-    if ! (cd "$scratch" && timeout 300 npm ci --no-audit --no-fund --prefer-offline >npm.log 2>&1); then
-      say "libdatachannel skipped: npm ci failed (offline?); log: $scratch/npm.log"
-      return 0
-    fi
-    echo "$stamp" >"$scratch/.lock-installed"
-  fi
+  ldc_install "$scratch" gateway.mjs || return 0
   (cd "$scratch" && timeout 600 node --expose-gc gateway.mjs --peers "$n_ldc" --seconds 10) ||
     say "libdatachannel at $n_ldc peers: FAILED or incomplete"
 }

@@ -27,28 +27,11 @@ say "load average before: $(uptime | sed 's/.*load average: *//')"
 csctp_out=$("$prog" --pairs "$pairs" --blocks)
 echo "$csctp_out"
 
+# shellcheck source=ldc_bulk/install.sh
+. "$here/ldc_bulk/install.sh"
+
 ldc() {
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
-    say "libdatachannel skipped: node/npm missing"; return 0; }
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || { say "libdatachannel skipped: Node.js >= 20 is needed"; return 0; }
-  mkdir -p "$scratch"
-  cp "$here/ldc_bulk/package.json" "$here/ldc_bulk/package-lock.json" "$here/ldc_bulk/idle.mjs" \
-    "$here/ldc_bulk/common.mjs" \
-    "$scratch/"
-  local stamp
-  stamp=$(sha256sum "$here/ldc_bulk/package-lock.json" | cut -d' ' -f1)
-  if [ ! -d "$scratch/node_modules/node-datachannel" ] ||
-    [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
-    rm -f "$scratch/.lock-installed"
-    say "npm ci (node-datachannel, pinned in bench/ldc_bulk/package-lock.json) in $scratch"
-    if ! (cd "$scratch" && timeout 300 npm ci --no-audit --no-fund --prefer-offline >npm.log 2>&1); then
-      say "libdatachannel skipped: npm ci failed (offline?); log: $scratch/npm.log"
-      return 0
-    fi
-    echo "$stamp" >"$scratch/.lock-installed"
-  fi
+  ldc_install "$scratch" idle.mjs || return 0
   local out
   if ! out=$(cd "$scratch" && timeout 120 node --expose-gc idle.mjs --pairs "$pairs"); then
     say "libdatachannel run FAILED"
