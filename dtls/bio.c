@@ -13,34 +13,61 @@
 
 #define BIO_OUT_LIMIT (4u << 20) /* runaway guard; send() pushes back far earlier */
 
-static int bio_write(BIO *bio, const char *data, int len) {
-  csctp_dtls_bio *b = BIO_get_data(bio);
-  BIO_clear_retry_flags(bio);
-  if (len <= 0) return 0;
-  if (len > 0xffff) return -1;
-  size_t need = b->out_len + 2 + (size_t)len;
+uint8_t *csctp_dtls_bio_reserve(csctp_dtls_bio *b, size_t len) {
+  if (len == 0 || len > 0xffff) return NULL;
+  size_t need = b->out_len + 2 + len;
   if (need > b->out_cap && b->out_head > 0) {
     memmove(b->out, b->out + b->out_head, b->out_len - b->out_head);
     b->out_len -= b->out_head;
     b->out_head = 0;
-    need = b->out_len + 2 + (size_t)len;
+    need = b->out_len + 2 + len;
   }
-  if (need > BIO_OUT_LIMIT) return -1;
+  if (need > BIO_OUT_LIMIT) return NULL;
   if (need > b->out_cap) {
     size_t cap = b->out_cap ? b->out_cap : 4096;
     while (cap < need) cap *= 2;
     uint8_t *p = b->mem->realloc(b->out, cap, b->mem->user_data);
     if (!p) {
       b->nomem = 1;
-      return -1;
+      return NULL;
     }
     b->out = p;
     b->out_cap = cap;
   }
+  return b->out + b->out_len + 2;
+}
+
+void csctp_dtls_bio_commit(csctp_dtls_bio *b, size_t len) {
+  uint8_t *rec = b->out + b->out_len + 2;
   b->out[b->out_len] = (uint8_t)(len >> 8);
   b->out[b->out_len + 1] = (uint8_t)len;
-  memcpy(b->out + b->out_len + 2, data, (size_t)len);
-  b->out_len += 2 + (size_t)len;
+  b->out_len += 2 + len;
+  /* Our own records (OpenSSL may write several in one go): epoch u16 and sequence number
+   * u48 at offset 3, length u16 at 11. */
+  for (size_t off = 0; len - off >= 13;) {
+    const uint8_t *h = rec + off;
+    uint16_t epoch = (uint16_t)(h[3] << 8 | h[4]);
+    uint64_t seq = 0;
+    for (int i = 5; i < 11; i++) seq = seq << 8 | h[i];
+    if (epoch > b->wr_epoch) {
+      b->wr_epoch = epoch;
+      b->wr_next = seq + 1;
+    } else if (epoch == b->wr_epoch && seq + 1 > b->wr_next) {
+      b->wr_next = seq + 1;
+    }
+    off += 13 + (size_t)(h[11] << 8 | h[12]);
+    if (off > len) break;
+  }
+}
+
+static int bio_write(BIO *bio, const char *data, int len) {
+  csctp_dtls_bio *b = BIO_get_data(bio);
+  BIO_clear_retry_flags(bio);
+  if (len <= 0) return 0;
+  uint8_t *p = csctp_dtls_bio_reserve(b, (size_t)len);
+  if (!p) return -1;
+  memcpy(p, data, (size_t)len);
+  csctp_dtls_bio_commit(b, (size_t)len);
   return len;
 }
 

@@ -22,6 +22,8 @@ typedef struct csctp_dtls_bio {
   void *
       next_timeout; /* OpenSSL's timer deadline, as last given to BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT */
   void (*on_timer)(void *ctx, int armed); /* called on every timer start and stop */
+  uint16_t wr_epoch;                      /* the highest epoch a record was written in, */
+  uint64_t wr_next;                       /* and the sequence number after its last record there */
   void *ctx;
 } csctp_dtls_bio;
 
@@ -29,6 +31,12 @@ typedef struct csctp_dtls_bio {
 int csctp_dtls_bio_init(csctp_dtls_bio *b, const csctp_mem *mem);
 /* Frees the queue and the method (call after the SSL object freed the BIO). */
 void csctp_dtls_bio_free(csctp_dtls_bio *b);
+/* Room for one outbound record of `len` bytes at the queue's end: where to write it, or
+ * NULL (no memory: nomem set; over the runaway limit). */
+uint8_t *csctp_dtls_bio_reserve(csctp_dtls_bio *b, size_t len);
+/* Queues the record written where csctp_dtls_bio_reserve() said (`len` bytes, at most what
+ * was reserved) and tracks its epoch and sequence number. */
+void csctp_dtls_bio_commit(csctp_dtls_bio *b, size_t len);
 /* Bytes of outbound records waiting. */
 size_t csctp_dtls_bio_pending(const csctp_dtls_bio *b);
 /*

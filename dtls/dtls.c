@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509_vfy.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -196,6 +197,7 @@ static int dtls_setup_ssl(csctp_dtls *d, const char *srtp_profiles) {
   if (!DTLS_set_link_mtu(ssl, d->cfg.mtu)) return CSCTP_ERR_INVALID_ARGUMENT;
   DTLS_set_timer_cb(ssl, dtls_timer_cb);
   SSL_set_info_callback(ssl, dtls_info_cb);
+  SSL_set_msg_callback(ssl, csctp_dtls_msg_cb); /* record headers read, for handover */
   if (d->cfg.srtp &&
       SSL_set_tlsext_use_srtp(ssl, srtp_profiles ? srtp_profiles : dtls_srtp_profiles) != 0)
     return CSCTP_ERR_CRYPTO; /* note: 0 is success for this one */
@@ -261,6 +263,14 @@ void csctp_dtls_del(csctp_dtls *d) {
   }
   csctp_dtls_bio_free(&d->bio);
   SSL_CTX_free(d->ctx);
+  if (d->rec) {
+    dtls_rec_free(d->rec);
+    mem->free(d->rec, mem->user_data);
+  }
+  if (d->secrets) {
+    OPENSSL_cleanse(d->secrets, DTLS_REC_MASTER + 2 * DTLS_REC_RANDOM);
+    mem->free(d->secrets, mem->user_data);
+  }
   if (d->fps) mem->free(d->fps, mem->user_data);
   if (d->evq) mem->free(d->evq, mem->user_data);
   OPENSSL_cleanse(d->cookie_secret, sizeof d->cookie_secret);
@@ -301,6 +311,7 @@ void csctp_dtls_on_handshake_done(csctp_dtls *d) {
   d->state = CSCTP_DTLS_STATE_CONNECTED;
   const SSL_CIPHER *c = SSL_get_current_cipher(d->ssl);
   d->cipher = c ? SSL_CIPHER_standard_name(c) : NULL;
+  d->suite = c ? SSL_CIPHER_get_protocol_id(c) : 0;
   SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(d->ssl);
   d->srtp = p ? (csctp_srtp_profile)p->id : CSCTP_SRTP_NONE;
   d->deadline = CSCTP_TSTAMP_NONE;
@@ -337,11 +348,15 @@ const char *csctp_dtls_get_cipher(const csctp_dtls *d) { return d->cipher; }
 csctp_srtp_profile csctp_dtls_get_srtp_profile(const csctp_dtls *d) { return d->srtp; }
 int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version, csctp_dtls_stats *st) {
   if (!d) return CSCTP_ERR_INVALID_ARGUMENT;
-  return csctp_versioned_out(st, stats_version == CSCTP_DTLS_STATS_V1 ? sizeof d->stats : 0,
-                             &d->stats);
+  size_t size = stats_version == CSCTP_DTLS_STATS_V1
+                    ? offsetof(csctp_dtls_stats, largest_datagram_out) + sizeof(uint32_t)
+                : stats_version == CSCTP_DTLS_STATS_V2 ? sizeof d->stats
+                                                       : 0;
+  return csctp_versioned_out(st, size, &d->stats);
 }
 
 size_t csctp_dtls_data_mtu(const csctp_dtls *d) {
+  if (d->rec) return d->cfg.mtu - dtls_rec_overhead(d->rec);
   if (d->state == CSCTP_DTLS_STATE_CONNECTED) {
     size_t n = DTLS_get_data_mtu(d->ssl);
     if (n) return n;

@@ -94,6 +94,22 @@ int csctp_dtls_poll_event(csctp_dtls *d, csctp_dtls_event *ev) {
   return 1;
 }
 
+uint8_t *csctp_dtls_data_slot(csctp_dtls *d, size_t cap) {
+  if (dtls_evq_reserve(d, dtls_ev_size(cap))) {
+    d->nomem = 1;
+    return NULL;
+  }
+  return d->evq + d->evq_len + sizeof(dtls_evhdr);
+}
+
+void csctp_dtls_data_commit(csctp_dtls *d, size_t len) {
+  dtls_evhdr h = {.type = CSCTP_DTLS_EVENT_DATA, .len = (uint32_t)len};
+  memcpy(d->evq + d->evq_len, &h, sizeof h);
+  d->evq_len += dtls_ev_size(len);
+  d->stats.records_in++;
+  d->stats.app_bytes_in += (uint64_t)len;
+}
+
 /* Peer's close_notify: answer with ours (RFC 5246 §7.2.1). */
 static void dtls_closed_by_peer(csctp_dtls *d) {
   SSL_shutdown(d->ssl);
@@ -112,11 +128,8 @@ static void dtls_read_records(csctp_dtls *d) {
     uint8_t *slot = d->evq + d->evq_len;
     int n = SSL_read(d->ssl, slot + sizeof(dtls_evhdr), DTLS_MAX_PLAINTEXT);
     if (n > 0) {
-      dtls_evhdr h = {.type = CSCTP_DTLS_EVENT_DATA, .len = (uint32_t)n};
-      memcpy(slot, &h, sizeof h);
-      d->evq_len += dtls_ev_size((size_t)n);
-      d->stats.records_in++;
-      d->stats.app_bytes_in += (uint64_t)n;
+      csctp_dtls_note_app_record(d, (size_t)n);
+      csctp_dtls_data_commit(d, (size_t)n);
       continue;
     }
     int err = SSL_get_error(d->ssl, n);
@@ -164,6 +177,11 @@ int csctp_dtls_read_datagram(csctp_dtls *d, const uint8_t *data, size_t len, csc
   if (!data || len == 0 || data[0] < 20 || data[0] > 63) { /* RFC 7983 §7 */
     d->stats.dropped_not_dtls++;
     return 0;
+  }
+  if (d->handed_over) return 0;
+  if (d->rec) {
+    csctp_dtls_rec_read(d, data, len);
+    return d->nomem ? CSCTP_ERR_NOMEM : 0;
   }
   if (d->state == CSCTP_DTLS_STATE_NEW && d->cfg.role == CSCTP_DTLS_SERVER)
     d->state = CSCTP_DTLS_STATE_HANDSHAKING;
@@ -218,11 +236,19 @@ int csctp_dtls_handle_expiry(csctp_dtls *d, csctp_tstamp now) {
 int csctp_dtls_send(csctp_dtls *d, const uint8_t *data, size_t len, csctp_tstamp now) {
   d->now = now;
   dtls_evq_compact(d);
+  if (d->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (d->state == CSCTP_DTLS_STATE_CLOSED) return CSCTP_ERR_CLOSED;
   if (d->state != CSCTP_DTLS_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
   if (!data || len == 0) return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > csctp_dtls_data_mtu(d)) return CSCTP_ERR_MSG_TOO_LARGE;
   if (csctp_dtls_bio_pending(&d->bio) > DTLS_SEND_LIMIT) return CSCTP_ERR_WOULD_BLOCK;
+  if (d->rec) {
+    int rv = csctp_dtls_rec_send(d, DTLS_CT_APP_DATA, data, len);
+    if (rv) return rv;
+    d->stats.records_out++;
+    d->stats.app_bytes_out += len;
+    return 0;
+  }
   int n = SSL_write(d->ssl, data, (int)len);
   if (n != (int)len) {
     int rv = d->bio.nomem ? CSCTP_ERR_NOMEM : CSCTP_ERR_CRYPTO;
@@ -238,9 +264,14 @@ int csctp_dtls_send(csctp_dtls *d, const uint8_t *data, size_t len, csctp_tstamp
 int csctp_dtls_close(csctp_dtls *d, csctp_tstamp now) {
   d->now = now;
   dtls_evq_compact(d);
-  if (d->state != CSCTP_DTLS_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
-  SSL_shutdown(d->ssl); /* queues close_notify */
-  ERR_clear_error();
+  if (d->state != CSCTP_DTLS_STATE_CONNECTED || d->handed_over) return CSCTP_ERR_INVALID_STATE;
+  if (d->rec) {
+    static const uint8_t close_notify[2] = {1, 0}; /* warning, close_notify */
+    (void)csctp_dtls_rec_send(d, DTLS_CT_ALERT, close_notify, sizeof close_notify);
+  } else {
+    SSL_shutdown(d->ssl); /* queues close_notify */
+    ERR_clear_error();
+  }
   d->state = CSCTP_DTLS_STATE_CLOSED;
   csctp_dtls_push_event(d, CSCTP_DTLS_EVENT_CLOSED, 0, 0, 0);
   return 0;

@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include "bio.h"
+#include "record.h"
 
 #define DTLS_COOKIE_SECRET_LEN 32
 #define DTLS_COOKIE_LEN 16
@@ -30,6 +31,7 @@ struct csctp_dtls {
   int alert_sent, alert_recv; /* last fatal alert descriptions, -1 if none */
   int close_by_peer;
   const char *cipher;
+  uint16_t suite; /* the cipher suite's IANA number, once connected */
   csctp_srtp_profile srtp;
   uint8_t cookie_secret[DTLS_COOKIE_SECRET_LEN];
   /* Event queue: dtls_evhdr entries, DATA followed by its bytes (see dtls_io.c). */
@@ -37,6 +39,14 @@ struct csctp_dtls {
   size_t evq_head, evq_len, evq_cap;
   int nomem;
   csctp_dtls_stats stats;
+  /* Handover (dtls_handover.c). Under OpenSSL: what the export needs to know of the
+   * records read (our own written ones are tracked by the BIO). */
+  int rd_hdr_valid; /* the last record header OpenSSL read, for the record it returns */
+  uint8_t rd_hdr[13];
+  dtls_window rd_win; /* sequence numbers of application records OpenSSL authenticated */
+  int handed_over;    /* exported: inert */
+  dtls_rec *rec;      /* imported: our record layer instead of OpenSSL's (ssl is NULL) */
+  uint8_t *secrets;   /* imported: master secret, client random, server random (112 bytes) */
 };
 
 /* dtls_io.c: queue an event without data; the endpoint moves to FAILED on error events. */
@@ -52,5 +62,18 @@ void csctp_dtls_fail(csctp_dtls *d);
  * (itself, or `buf` completed with defaults); NULL for NULL or an unknown version. */
 const csctp_dtls_config *csctp_dtls_config_in(int config_version, const csctp_dtls_config *cfg,
                                               csctp_dtls_config *buf);
+
+/* dtls_io.c: room for one DATA event of up to `cap` bytes: where its bytes go, or NULL
+ * (no memory; nomem set). Commit with csctp_dtls_data_commit(). */
+uint8_t *csctp_dtls_data_slot(csctp_dtls *d, size_t cap);
+void csctp_dtls_data_commit(csctp_dtls *d, size_t len);
+/* dtls_handover.c: the imported endpoint's input, send and close (rec set). */
+void csctp_dtls_rec_read(csctp_dtls *d, const uint8_t *data, size_t len);
+int csctp_dtls_rec_send(csctp_dtls *d, uint8_t type, const uint8_t *data, size_t len);
+/* dtls_handover.c: OpenSSL's message callback, which sees each record header read. */
+void csctp_dtls_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                       SSL *ssl, void *arg);
+/* dtls_handover.c: OpenSSL returned the plaintext of one application record. */
+void csctp_dtls_note_app_record(csctp_dtls *d, size_t len);
 
 #endif

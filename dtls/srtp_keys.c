@@ -46,8 +46,16 @@ int csctp_dtls_export_srtp_keys(const csctp_dtls *d, csctp_srtp_keys *keys) {
   if (!k) return CSCTP_ERR_INVALID_STATE;
   static const char label[] = "EXTRACTOR-dtls_srtp";
   uint8_t m[2 * (CSCTP_SRTP_MAX_KEY + CSCTP_SRTP_MAX_SALT)];
-  if (SSL_export_keying_material(d->ssl, m, 2 * (k + s), label, sizeof label - 1, NULL, 0, 0) != 1)
+  if (d->rec) { /* imported (dtls_handover.c): the RFC 5705 exporter from the kept secrets */
+    if (dtls_rec_prf(d->rec->suite, d->secrets, DTLS_REC_MASTER, label,
+                     d->secrets + DTLS_REC_MASTER, DTLS_REC_RANDOM,
+                     d->secrets + DTLS_REC_MASTER + DTLS_REC_RANDOM, DTLS_REC_RANDOM, m,
+                     2 * (k + s)))
+      return CSCTP_ERR_CRYPTO;
+  } else if (SSL_export_keying_material(d->ssl, m, 2 * (k + s), label, sizeof label - 1, NULL, 0,
+                                        0) != 1) {
     return CSCTP_ERR_CRYPTO;
+  }
   memset(keys, 0, sizeof *keys);
   keys->profile = d->srtp;
   keys->role = d->cfg.role;

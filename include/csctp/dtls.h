@@ -332,12 +332,19 @@ typedef struct csctp_dtls_stats {
   uint64_t dropped_oversize;    /**< records larger than the MTU (never expected) */
   /** the largest datagram written, bytes */
   uint32_t largest_datagram_out;
+  /* Version 2: */
+  /** Records of an imported endpoint (csctp_dtls_handover_import) dropped: seen already or
+   *  older than the replay window; not authentic; handshake or another epoch. @{ */
+  uint64_t dropped_replay, dropped_auth, dropped_other;
+  /** @} */
 } csctp_dtls_stats;
 
 /** Versions of csctp_dtls_stats's layout; CSCTP_DTLS_STATS_VERSION is this header's. */
 #define CSCTP_DTLS_STATS_V1 1
+/** Version 2 adds dropped_replay, dropped_auth and dropped_other. */
+#define CSCTP_DTLS_STATS_V2 2
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_DTLS_STATS_VERSION CSCTP_DTLS_STATS_V1
+#define CSCTP_DTLS_STATS_VERSION CSCTP_DTLS_STATS_V2
 
 /**
  * Creates an endpoint from `cfg` (copied; the certificate is referenced by
@@ -432,6 +439,97 @@ CSCTP_EXTERN size_t csctp_dtls_data_mtu(const csctp_dtls *d);
  * correctness. Returns the bytes given back.
  */
 CSCTP_EXTERN size_t csctp_dtls_trim(csctp_dtls *d);
+
+/* ----------------------------------------------------------------------
+ * Handover: moving a connected endpoint to another process, with the
+ * association above it (csctp_assoc_handover_export(), sctp.h). The
+ * session's master secret, the hello randoms, the cipher suite and the
+ * sequence numbers both ways travel in an encrypted, authenticated blob;
+ * the importing process protects and opens application data records itself
+ * (AES-128/256-GCM or ChaCha20-Poly1305, the suites WebRTC stacks
+ * negotiate), with no OpenSSL session, and the peer sees the same
+ * connection go on. No handshake message can follow on either side (DTLS
+ * 1.2 in WebRTC never renegotiates).
+ * -------------------------------------------------------------------- */
+
+/** Why an endpoint cannot be handed over now: the bits of csctp_dtls_handover_readiness(). */
+typedef enum csctp_dtls_handover_reason {
+  /** Not CONNECTED (handshake, closed, failed, or handed over already). */
+  CSCTP_DTLS_HANDOVER_NOT_CONNECTED = 1 << 0,
+  /** Server only: no application data from the client yet, so nothing shows that it
+   *  received our last flight; a lost Finished would need OpenSSL to send it again. */
+  CSCTP_DTLS_HANDOVER_UNCONFIRMED = 1 << 1,
+  /** The negotiated suite is not one the importer can continue (see above). */
+  CSCTP_DTLS_HANDOVER_CIPHER = 1 << 2,
+  /** Datagrams not yet taken by csctp_dtls_write_datagram(). */
+  CSCTP_DTLS_HANDOVER_OUTPUT = 1 << 3,
+  /** Events not yet taken by csctp_dtls_poll_event(). */
+  CSCTP_DTLS_HANDOVER_EVENTS = 1 << 4,
+} csctp_dtls_handover_reason;
+
+/** Length of every version-1 handover blob, bytes. */
+#define CSCTP_DTLS_HANDOVER_SIZE 190
+
+/**
+ * Returns 0 when `d` may be handed over now (csctp_dtls_handover_export() would
+ * succeed), else a bitmask of csctp_dtls_handover_reason (NOT_CONNECTED for `d`
+ * NULL). Changes nothing.
+ */
+CSCTP_EXTERN int csctp_dtls_handover_readiness(const csctp_dtls *d);
+
+/**
+ * Exports the session of a connected endpoint into `buf` (`cap` bytes, the
+ * caller's) and hands it over: from then on `d` writes nothing (no alert either),
+ * ignores every datagram (counted in datagrams_in), refuses send and close with
+ * CSCTP_ERR_INVALID_STATE, reports CSCTP_DTLS_STATE_CLOSED without an event and
+ * is only good for csctp_dtls_del(). The blob (CSCTP_DTLS_HANDOVER_SIZE bytes):
+ * magic "CSDT", version 1, `now` as its creation time and a random nonce in
+ * clear; then, encrypted with AES-256-GCM under a key derived from `key`
+ * (`key_len` >= CSCTP_HANDOVER_KEY_MIN bytes, only read during the call), the
+ * role, the cipher suite, the SRTP profile, the master secret, both hello
+ * randoms, the next sequence number we write and the replay window of what we
+ * read; then the tag, which authenticates all of it. Whoever holds the key can
+ * read and write the connection: keep the key secret. With `buf` NULL and `cap`
+ * 0 it returns the size, changing nothing. Returns the blob's length, or
+ * CSCTP_ERR_INVALID_ARGUMENT (`d` or `key` NULL, short key, `buf` NULL with
+ * `cap` > 0), CSCTP_ERR_INVALID_STATE (readiness not 0), CSCTP_ERR_NOBUF,
+ * CSCTP_ERR_RANDOM, CSCTP_ERR_CRYPTO; on error nothing changes.
+ */
+CSCTP_EXTERN csctp_ssize csctp_dtls_handover_export(csctp_dtls *d, const uint8_t *key,
+                                                    size_t key_len, csctp_tstamp now, uint8_t *buf,
+                                                    size_t cap);
+
+/**
+ * Creates, from a blob of csctp_dtls_handover_export() (`len` bytes, only read
+ * during the call), a CONNECTED endpoint that goes on with the exported session:
+ * csctp_dtls_send() protects records with the session's keys from the next
+ * sequence number on, csctp_dtls_read_datagram() opens the peer's (records
+ * already seen or older than the 64-record window are dropped and counted in
+ * dropped_replay, records that do not authenticate in dropped_auth, handshake
+ * records and other epochs in dropped_other), a close_notify from the peer
+ * closes it (CLOSED event) and csctp_dtls_close() sends ours. No CONNECTED
+ * event is queued. `cfg` (may be NULL: the defaults) gives the allocator, the
+ * MTU and the log hook; its certificate, role and fingerprints are not needed
+ * (the role comes from the blob). csctp_dtls_export_srtp_keys() answers from
+ * the master secret as before. The tag is checked first, over every byte; then
+ * the magic and version, the age (`now` minus the creation time at most
+ * `max_age`, at most 1 s ahead: both processes on one clock), then every field.
+ * Returns 0 and *pd (free with csctp_dtls_del), or CSCTP_ERR_INVALID_ARGUMENT
+ * (NULL `pd`, `key` or `blob`, short key, a `cfg` refused as by
+ * csctp_dtls_new() other than for its certificate), CSCTP_ERR_HANDOVER_AUTH
+ * (wrong key, altered or truncated blob), CSCTP_ERR_HANDOVER_VERSION,
+ * CSCTP_ERR_HANDOVER_STALE, CSCTP_ERR_MALFORMED (authentic but inconsistent),
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO; on error *pd is untouched.
+ */
+CSCTP_EXTERN int csctp_dtls_handover_import_versioned(csctp_dtls **pd, int config_version,
+                                                      const csctp_dtls_config *cfg,
+                                                      const uint8_t *key, size_t key_len,
+                                                      const uint8_t *blob, size_t len,
+                                                      csctp_tstamp now, csctp_tstamp max_age);
+/** csctp_dtls_handover_import_versioned() with this header's csctp_dtls_config layout. */
+#define csctp_dtls_handover_import(PD, CFG, KEY, KLEN, BLOB, LEN, NOW, AGE)                   \
+  csctp_dtls_handover_import_versioned((PD), CSCTP_DTLS_CONFIG_VERSION, (CFG), (KEY), (KLEN), \
+                                       (BLOB), (LEN), (NOW), (AGE))
 
 /** Record header (13) + explicit nonce (8) + tag (16) of AES-GCM, the costliest AEAD we allow. */
 #define CSCTP_DTLS_MAX_RECORD_OVERHEAD 37
