@@ -130,8 +130,9 @@ static csctp_ice_config resumed_cfg(side *s, int consent) {
   return cfg;
 }
 
-/* Exports A, deletes it and resumes it as A' from the blob and the socket. */
-static void hand_over_a(int consent) {
+/* Exports A, deletes it (or hands it to `*keep`) and resumes it as A' from the blob and
+ * the socket. */
+static void hand_over_keep(int consent, csctp_ice_agent **keep) {
   cr_assert_eq(csctp_ice_agent_handover_readiness(A.agent), 0);
   csctp_ssize size = csctp_ice_agent_handover_export(A.agent, key, sizeof key, NULL, 0, NULL);
   cr_assert_gt(size, 0);
@@ -147,7 +148,11 @@ static void hand_over_a(int consent) {
   g_strlcpy(ufrag, csctp_ice_agent_local_ufrag(A.agent), sizeof ufrag);
   g_strlcpy(pwd, csctp_ice_agent_local_pwd(A.agent), sizeof pwd);
   int controlling = csctp_ice_agent_get_controlling(A.agent);
-  csctp_ice_agent_del(A.agent);
+  if (keep) {
+    *keep = A.agent;
+  } else {
+    csctp_ice_agent_del(A.agent);
+  }
   A.agent = NULL;
   int n_state = A.n_state_events;
   csctp_ice_config cfg = resumed_cfg(&A, consent);
@@ -161,6 +166,8 @@ static void hand_over_a(int consent) {
   cr_assert_str_eq(csctp_ice_agent_local_pwd(A.agent), pwd);
   cr_assert_eq(csctp_ice_agent_get_controlling(A.agent), controlling);
 }
+
+static void hand_over_a(int consent) { hand_over_keep(consent, NULL); }
 
 static void send_all(side *from, int batch) {
   static uint8_t bufs[N_DATAGRAMS][1200];
@@ -268,7 +275,7 @@ static size_t make_blob(uint8_t *b, const struct sockaddr_in *local,
   put_cred(b, &n, RUFRAG);
   put_cred(b, &n, RPWD);
   put_addr(b, &n, local, o.family ? o.family : 4);
-  put_addr(b, &n, remote, 4);
+  put_addr(b, &n, remote, o.family ? o.family : 4);
   if (o.trailing) b[n++] = 0;
   return remac(b, n, key);
 }
@@ -312,10 +319,14 @@ TestSuite(ice_handover, .init = setup, .fini = teardown, .timeout = 20);
 /* (1) The resumed agent and B, a real libnice agent, exchange datagrams both ways. */
 Test(ice_handover, resumed_agent_exchanges_datagrams_with_libnice) {
   connect_pair();
-  hand_over_a(1);
+  /* The exported agent stays alive meanwhile: it must not read the socket any more. */
+  csctp_ice_agent *exported = NULL;
+  hand_over_keep(1, &exported);
   send_all(&A, 0);
   send_all(&B, 0);
   wait_received(N_DATAGRAMS, N_DATAGRAMS);
+  iterate_ms(100);
+  csctp_ice_agent_del(exported);
   /* Batches too, and again after a second handover (the resumed agent moves on). */
   memset(A.received, 0, sizeof A.received);
   memset(B.received, 0, sizeof B.received);
@@ -538,6 +549,10 @@ Test(ice_handover, refused_blobs_leave_the_socket_alone) {
   cr_assert_eq(got[0], 0x40);
   cr_assert_eq(recv_wait(r, got, sizeof got, 500, &from), 1);
   cr_assert_eq(got[0], 0x41);
+  /* The agent owns the descriptor now: deleting it closes it. */
+  csctp_ice_agent_del(A.agent);
+  A.agent = NULL;
+  cr_assert(!fd_open(l));
   close(r);
 #undef REFUSED
 }
