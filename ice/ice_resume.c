@@ -33,6 +33,7 @@ struct ice_resumed {
   uint32_t interval_ms, timeout_ms;
   gint64 last_consent; /* monotonic µs of the last valid response (or of the import) */
   uint8_t pending[ICE_RESUME_PENDING][ICE_STUN_TXID];
+  unsigned pending_used; /* bit i: pending[i] awaits its response */
   unsigned next_pending;
   ice_resume_stats stats;
 };
@@ -99,12 +100,13 @@ static void resume_on_request(ice_resumed *r, const uint8_t *b, const ice_stun_m
 /* A success response: consent (RFC 7675 §5.1) when it answers one of our checks. */
 static void resume_on_response(ice_resumed *r, const uint8_t *b, const ice_stun_msg *m) {
   for (unsigned i = 0; i < ICE_RESUME_PENDING; i++) {
-    if (memcmp(r->pending[i], m->txid, ICE_STUN_TXID) != 0) continue;
+    if (!(r->pending_used & 1u << i) || memcmp(r->pending[i], m->txid, ICE_STUN_TXID) != 0)
+      continue;
     if (!ice_stun_check_integrity(b, m, r->rpwd, strlen(r->rpwd))) {
       r->stats.stun_dropped++;
       return;
     }
-    memset(r->pending[i], 0, ICE_STUN_TXID);
+    r->pending_used &= ~(1u << i);
     r->last_consent = g_get_monotonic_time();
     r->stats.consent_ok++;
     return;
@@ -126,6 +128,24 @@ static void resume_on_stun(ice_resumed *r, const uint8_t *b, size_t n,
   }
 }
 
+void ice_resume_input(ice_resumed *r, const uint8_t *b, size_t n,
+                      const struct sockaddr_storage *from) {
+  csctp_ice_agent *a = r->owner;
+  if (n == 0 || !resume_is_remote(r, from) || a->state != CSCTP_ICE_STATE_CONNECTED) {
+    r->stats.foreign++;
+    return;
+  }
+  if (b[0] <= 3) { /* STUN (RFC 7983 §7) */
+    resume_on_stun(r, b, n, from);
+    return;
+  }
+  r->stats.datagrams++;
+  csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
+  ev.u.datagram.data = b;
+  ev.u.datagram.len = n;
+  ice_emit(a, &ev);
+}
+
 static gboolean resume_on_readable(gint fd, GIOCondition cond, gpointer data) {
   ice_resumed *r = data;
   csctp_ice_agent *a = r->owner;
@@ -138,32 +158,25 @@ static gboolean resume_on_readable(gint fd, GIOCondition cond, gpointer data) {
         recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break; /* EAGAIN: drained */
-    if (n == 0 || (size_t)n > sizeof buf || !resume_is_remote(r, &from) ||
-        a->state != CSCTP_ICE_STATE_CONNECTED) {
+    if ((size_t)n > sizeof buf) {
       r->stats.foreign++;
       continue;
     }
-    if (buf[0] <= 3) { /* STUN (RFC 7983 §7) */
-      resume_on_stun(r, buf, (size_t)n, &from);
-      continue;
-    }
-    r->stats.datagrams++;
-    csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
-    ev.u.datagram.data = buf;
-    ev.u.datagram.len = (size_t)n;
-    ice_emit(a, &ev);
+    ice_resume_input(r, buf, (size_t)n, &from);
   }
   return G_SOURCE_CONTINUE;
 }
 
-static void resume_send_check(ice_resumed *r) {
+void ice_resume_send_check(ice_resumed *r) {
   csctp_ice_agent *a = r->owner;
   uint8_t txid[ICE_STUN_TXID];
   for (int i = 0; i < ICE_STUN_TXID; i += 4) {
     guint32 v = g_random_int();
     memcpy(txid + i, &v, 4);
   }
-  memcpy(r->pending[r->next_pending++ % ICE_RESUME_PENDING], txid, ICE_STUN_TXID);
+  unsigned slot = r->next_pending++ % ICE_RESUME_PENDING;
+  memcpy(r->pending[slot], txid, ICE_STUN_TXID);
+  r->pending_used |= 1u << slot;
   char user[2 * ICE_CRED_MAX + 2];
   int un = g_snprintf(user, sizeof user, "%s:%s", r->rufrag, a->ufrag);
   uint8_t out[RESUME_STUN_MAX];
@@ -202,7 +215,7 @@ static gboolean resume_on_consent(gpointer data) {
     ice_set_state(a, CSCTP_ICE_STATE_FAILED);
     return G_SOURCE_REMOVE;
   }
-  resume_send_check(r);
+  ice_resume_send_check(r);
   resume_arm(r);
   return G_SOURCE_REMOVE;
 }

@@ -64,6 +64,17 @@ csctp_ssize ice_resume_send(ice_resumed *r, const uint8_t *data, size_t len);
 csctp_ssize ice_resume_send_batch(ice_resumed *r, const uint8_t *const *data, const size_t *len,
                                   size_t n);
 
+/**
+ * Handles one datagram of `n` (> 0) bytes from `from` as if read from the socket:
+ * delivered when data from the remote, answered or taken as consent when STUN,
+ * dropped otherwise. (The socket's source calls it; fuzz/stun.c too.)
+ */
+void ice_resume_input(ice_resumed *r, const uint8_t *b, size_t n,
+                      const struct sockaddr_storage *from);
+
+/** Sends a consent check to the remote now (the timer's work; fuzz/stun.c too). */
+void ice_resume_send_check(ice_resumed *r);
+
 /** The socket (still owned by `r`). */
 int ice_resume_fd(const ice_resumed *r);
 

@@ -252,7 +252,8 @@ CSCTP_EXTERN void csctp_ice_agent_del(csctp_ice_agent *agent);
  * attach a source there, rather than to the caller's context, to have it served
  * at the agent's cost instead of at every iteration of the caller's context.
  * Borrowed: valid until csctp_ice_agent_del(); iterate it only through the
- * caller's context.
+ * caller's context. For a resumed agent (csctp_ice_agent_handover_import()) it is
+ * the caller's context itself.
  */
 CSCTP_EXTERN struct _GMainContext *csctp_ice_agent_context(const csctp_ice_agent *agent);
 
