@@ -17,11 +17,13 @@
  * The agent's answers land on the remote's socket, which is drained.
  *
  * Seeds (fuzz/corpus/stun/): valid requests and responses for the credentials
- * below, raw (bit 0 clear) and wrapped (bit 0 set).
+ * below, raw (bit 0 clear) and wrapped (bit 0 set). With CSCTP_FUZZ_STUN_STATS set
+ * in the environment each input prints the agent's counters (what it reached).
  */
 #include <csctp/ice.h>
 #include <glib.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,6 +161,15 @@ static void fz_codec(const uint8_t *d, size_t n) {
   }
 }
 
+static void fz_stats(void) {
+  if (!getenv("CSCTP_FUZZ_STUN_STATS")) return; /* to see what the seeds reach */
+  ice_resume_stats st;
+  ice_resume_get_stats(fz_agent, &st);
+  fprintf(stderr, "stun: dropped %llu ignored %llu answered %llu consent ok %llu\n",
+          (unsigned long long)st.stun_dropped, (unsigned long long)st.stun_ignored,
+          (unsigned long long)st.stun_answered, (unsigned long long)st.consent_ok);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   if (!fz_agent) fz_init();
   if (n < 1 || n > 1500) return 0;
@@ -170,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   if (!(mode & 1)) {
     if (n > 0) ice_resume_input(r, d, n, &fz_remote_addr);
     fz_drain(NULL);
+    fz_stats();
     return 0;
   }
   if (n < ICE_STUN_TXID) return 0;
@@ -192,5 +204,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   size_t len = ice_stun_wr_end(&w);
   if (len) ice_resume_input(r, msg, len, &fz_remote_addr);
   fz_drain(NULL);
+  fz_stats();
   return 0;
 }
