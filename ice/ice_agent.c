@@ -24,54 +24,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ice_agent.h"
 #include "ice_candidate.h"
 #include "ice_gso.h"
 #include "ice_loop.h"
+#include "ice_resume.h"
 #include "ice_rx.h"
-#include "log.h"
 #include "versioned.h"
 
-#define ICE_COMPONENT 1
-#define ICE_CRED_MAX 256
-#define ICE_TA_IDLE_MS 1000 /* Ta while libnice's idle check timer runs out */
-#define ICE_MAX_DATAGRAM 65535
-/* Most datagrams in one csctp_ice_agent_send_batch() call (the vectors are on the stack). */
-#define ICE_MAX_BATCH 64
-/* Socket buffers of the selected pair: a browser's burst of unacknowledged
- * datagrams (partially reliable channels, bulk windows of several MiB) would
- * overflow Linux's default 208 KiB and be lost before SCTP sees it. */
-#define ICE_SOCKET_BUFFER (4 << 20)
-
-struct csctp_ice_agent {
-  const csctp_mem *mem;
-  GMainContext *ctx;
-  NiceAgent *nice;
-  guint stream;
-  csctp_ice_event_fn on_event;
-  void *user_data;
-  csctp_log_fn log;
-  void *log_user_data;
-  uint32_t log_mask;
-  uint32_t log_levels[CSCTP_LOG_LEVELS];
-  csctp_ice_state state;
-  int controlling;  /* the role given to libnice */
-  int gathering;    /* csctp_ice_agent_gather() was called */
-  int remote_creds; /* remote credentials set: checks may run */
-  int remote_done;  /* end-of-candidates from the peer */
-  int gso_off;      /* the selected pair's socket cannot offload segmentation */
-  int rx_batch;     /* the selected pair's socket is read in batches (ice_rx.c) */
-  uint32_t connect_timeout_ms;
-  ice_group *group;   /* whose private context a->ctx is (ice_loop.h) */
-  GSource *timeout;   /* the connect timeout, while it runs */
-  guint ta_saved;     /* the configured Ta (ms) while ICE_TA_IDLE_MS stands in; 0 otherwise */
-  GPtrArray *pending; /* NiceCandidate* received before the credentials */
-  unsigned depth;     /* callbacks in progress */
-  int dead;           /* deleted from inside a callback: free when unwound */
-  char ufrag[ICE_CRED_MAX + 1];
-  char pwd[ICE_CRED_MAX + 1];
-  uint16_t port_min, port_max; /* the configured range (0, 0: any) */
-  char first_addr[64];         /* the first configured local address, "" for none */
-};
+/* Agents without a libnice stream to drive: exported, or resumed from a handover. */
+#define ICE_NO_NICE(a) ((a)->handed_over || (a)->resumed)
 
 const char *csctp_ice_state_name(csctp_ice_state state) {
   switch (state) {
@@ -94,15 +56,19 @@ static size_t ice_config_size(int version) {
   return version == CSCTP_ICE_CONFIG_V1 ? sizeof(csctp_ice_config) : 0;
 }
 
+const csctp_ice_config *ice_config_in(int version, const csctp_ice_config *cfg,
+                                      csctp_ice_config *buf) {
+  return csctp_versioned_in(cfg, ice_config_size(version), buf, sizeof *buf,
+                            ice_config_fill_default);
+}
+
 int csctp_ice_config_default_versioned(int config_version, csctp_ice_config *cfg) {
   csctp_ice_config full;
   ice_config_fill_default(&full);
   return csctp_versioned_out(cfg, ice_config_size(config_version), &full);
 }
 
-__attribute__((format(printf, 3, 4))) static void ice_log(const csctp_ice_agent *a,
-                                                          csctp_log_level level, const char *fmt,
-                                                          ...) {
+void ice_log(const csctp_ice_agent *a, csctp_log_level level, const char *fmt, ...) {
   if (!csctp_log_on(a->log, a->log_mask, a->log_levels, CSCTP_LOG_ICE, level)) return;
   va_list ap;
   va_start(ap, fmt);
@@ -110,7 +76,7 @@ __attribute__((format(printf, 3, 4))) static void ice_log(const csctp_ice_agent 
   va_end(ap);
 }
 
-static void ice_emit(csctp_ice_agent *a, const csctp_ice_event *ev) {
+void ice_emit(csctp_ice_agent *a, const csctp_ice_event *ev) {
   if (a->dead) return;
   a->depth++;
   a->on_event(a, ev, a->user_data);
@@ -125,7 +91,7 @@ static void ice_stop_timeout(csctp_ice_agent *a) {
   }
 }
 
-static void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
+void ice_set_state(csctp_ice_agent *a, csctp_ice_state state) {
   if (a->state == state || a->state == CSCTP_ICE_STATE_FAILED) return;
   ice_log(a, state == CSCTP_ICE_STATE_FAILED ? CSCTP_LOG_ERROR : CSCTP_LOG_INFO, "ice: %s -> %s",
           csctp_ice_state_name(a->state), csctp_ice_state_name(state));
@@ -288,7 +254,8 @@ static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint le
                         gpointer data) {
   csctp_ice_agent *a = data;
   (void)nice;
-  if (a->dead || stream != a->stream || component != ICE_COMPONENT || len == 0) return;
+  if (a->dead || a->handed_over || stream != a->stream || component != ICE_COMPONENT || len == 0)
+    return;
   if (a->state == CSCTP_ICE_STATE_FAILED) return;
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
   ev.u.datagram.data = (const uint8_t *)buf;
@@ -308,7 +275,7 @@ static gboolean ice_on_timeout(gpointer data) {
 
 /* ---- creation and deletion ---- */
 
-static int ice_valid_cred(const char *s, size_t min) {
+int ice_valid_cred(const char *s, size_t min) {
   if (!s) return 0;
   size_t n = strlen(s);
   if (n < min || n > ICE_CRED_MAX) return 0;
@@ -410,6 +377,7 @@ static void ice_add_servers(csctp_ice_agent *a, const csctp_ice_config *cfg) {
 }
 
 static void ice_free(csctp_ice_agent *a) {
+  if (a->resumed) ice_resume_free(a->resumed);
   if (a->pending) g_ptr_array_free(a->pending, TRUE);
   if (a->nice) g_object_unref(a->nice);
   if (a->ctx) g_main_context_unref(a->ctx);
@@ -423,8 +391,9 @@ static gboolean ice_free_idle(gpointer data) {
 }
 
 /* Stop every signal and source that could reach `a`, so no event follows. */
-static void ice_quiesce(csctp_ice_agent *a) {
+void ice_quiesce(csctp_ice_agent *a) {
   ice_stop_timeout(a);
+  if (a->resumed) ice_resume_stop(a->resumed);
   /* The receive callback stays attached (it drops datagrams once a->dead):
    * detached, libnice would stop reading the sockets, which would then stay
    * readable and keep the context busy until the deferred free. */
@@ -609,7 +578,7 @@ static int ice_why_no_socket(const csctp_ice_agent *a) {
 
 int csctp_ice_agent_gather(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (a->gathering) return CSCTP_ERR_INVALID_STATE;
+  if (a->gathering || ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
   a->gathering = 1;
   ice_log(a, CSCTP_LOG_INFO, "ice: gathering as the %s agent",
           a->controlling ? "controlling" : "controlled");
@@ -636,11 +605,13 @@ int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *a, const char *ufrag
   /* Lenient on length (browsers respect 4 / 22), strict on the characters
    * libnice puts into STUN USERNAME. */
   if (!ice_valid_cred(ufrag, 1) || !ice_valid_cred(pwd, 1)) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (a->remote_creds) return CSCTP_ERR_INVALID_STATE;
+  if (a->remote_creds || ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
   if (!nice_agent_set_remote_credentials(a->nice, a->stream, ufrag, pwd)) {
     return CSCTP_ERR_INVALID_STATE;
   }
   a->remote_creds = 1;
+  g_strlcpy(a->rufrag, ufrag, sizeof a->rufrag);
+  g_strlcpy(a->rpwd, pwd, sizeof a->rpwd);
   ice_log(a, CSCTP_LOG_INFO, "ice: remote ufrag %s, %u candidates waiting", ufrag, a->pending->len);
   if (a->connect_timeout_ms && a->state != CSCTP_ICE_STATE_FAILED) {
     a->timeout = g_timeout_source_new(a->connect_timeout_ms);
@@ -656,7 +627,7 @@ int csctp_ice_agent_set_remote_credentials(csctp_ice_agent *a, const char *ufrag
 
 int csctp_ice_agent_add_remote_candidate(csctp_ice_agent *a, const char *candidate) {
   if (!a || a->dead || !candidate) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (a->state == CSCTP_ICE_STATE_FAILED) return CSCTP_ERR_INVALID_STATE;
+  if (a->state == CSCTP_ICE_STATE_FAILED || ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
   char line[ICE_CANDIDATE_LINE_MAX];
   int rv = ice_candidate_normalize(candidate, line, sizeof line);
   if (rv <= 0) {
@@ -677,6 +648,7 @@ int csctp_ice_agent_add_remote_candidate(csctp_ice_agent *a, const char *candida
 
 int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *a) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
   if (a->remote_done) return 0;
   a->remote_done = 1;
   ice_log(a, CSCTP_LOG_DEBUG, "ice: remote end-of-candidates");
@@ -688,7 +660,8 @@ csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t
   if (!a || a->dead || !data || len == 0 || len > ICE_MAX_DATAGRAM) {
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
-  if (a->state != CSCTP_ICE_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  if (a->state != CSCTP_ICE_STATE_CONNECTED || a->handed_over) return CSCTP_ERR_INVALID_STATE;
+  if (a->resumed) return ice_resume_send(a->resumed, data, len);
   gint n = nice_agent_send(a->nice, a->stream, ICE_COMPONENT, (guint)len, (const gchar *)data);
   if (n < 0) return CSCTP_ERR_WOULD_BLOCK;
   return (csctp_ssize)len;
@@ -696,6 +669,7 @@ csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t
 
 int csctp_ice_agent_set_pacing(csctp_ice_agent *a, uint32_t ta_ms) {
   if (!a || a->dead || ta_ms < 5 || ta_ms > 1000) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
   g_object_set(a->nice, "stun-pacing-timer", (guint)ta_ms, NULL);
   a->ta_saved = 0;
   ice_log(a, CSCTP_LOG_DEBUG, "ice: Ta %u ms", (unsigned)ta_ms);
@@ -705,7 +679,7 @@ int csctp_ice_agent_set_pacing(csctp_ice_agent *a, uint32_t ta_ms) {
 uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *a) {
   guint ta = 0;
   if (a && a->ta_saved) return a->ta_saved;
-  if (a && a->nice) g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
+  if (a && a->nice && !a->handed_over) g_object_get(a->nice, "stun-pacing-timer", &ta, NULL);
   return (uint32_t)ta;
 }
 
@@ -747,7 +721,8 @@ csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const 
     msg[i].buffers = &vec[i];
     msg[i].n_buffers = 1;
   }
-  if (a->state != CSCTP_ICE_STATE_CONNECTED) return CSCTP_ERR_INVALID_STATE;
+  if (a->state != CSCTP_ICE_STATE_CONNECTED || a->handed_over) return CSCTP_ERR_INVALID_STATE;
+  if (a->resumed) return ice_resume_send_batch(a->resumed, data, len, n);
   if (n > 1 && !a->gso_off) {
     size_t sent;
     if (ice_send_offloaded(a, data, len, n, &sent)) return (csctp_ssize)sent;

@@ -252,7 +252,8 @@ CSCTP_EXTERN void csctp_ice_agent_del(csctp_ice_agent *agent);
  * attach a source there, rather than to the caller's context, to have it served
  * at the agent's cost instead of at every iteration of the caller's context.
  * Borrowed: valid until csctp_ice_agent_del(); iterate it only through the
- * caller's context.
+ * caller's context. For a resumed agent (csctp_ice_agent_handover_import()) it is
+ * the caller's context itself.
  */
 CSCTP_EXTERN struct _GMainContext *csctp_ice_agent_context(const csctp_ice_agent *agent);
 
@@ -365,6 +366,105 @@ CSCTP_EXTERN uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *agent);
 
 /** Returns the current state. */
 CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent);
+
+/* ---- Handover (issue 14): moving a connected agent to another process ----
+ *
+ * A gateway can move an established peer to another process without the remote
+ * noticing: csctp_ice_agent_handover_export() gives a blob and a duplicate of the
+ * selected pair's UDP socket; the application passes both to the other process (the
+ * descriptor with SCM_RIGHTS), which calls csctp_ice_agent_handover_import() and
+ * goes on with a "resumed" agent: CONNECTED at once, on the same socket and address,
+ * without libnice. It delivers the remote's datagrams, sends to it, answers its
+ * connectivity and consent checks (RFC 8445 §7.3, with the local credentials) and,
+ * with consent_freshness, checks consent itself (RFC 7675: a check every 5 s, FAILED
+ * after 30 s without a valid response). A resumed agent is used through the same
+ * functions, except csctp_ice_agent_gather(), csctp_ice_agent_set_remote_credentials(),
+ * csctp_ice_agent_add_remote_candidate(), csctp_ice_agent_end_of_remote_candidates()
+ * and csctp_ice_agent_set_pacing(), which return CSCTP_ERR_INVALID_STATE; it can be
+ * handed over again. Only host and server-reflexive UDP pairs can move (a relayed
+ * pair's allocation belongs to the TURN client in libnice).
+ */
+
+/** Why an agent cannot be handed over now: bits of csctp_ice_agent_handover_readiness(). */
+typedef enum csctp_ice_handover_reason {
+  /** not CONNECTED, or no selected pair (also for a NULL or deleted agent) */
+  CSCTP_ICE_HANDOVER_NOT_CONNECTED = 1 << 0,
+  /** the selected pair uses a TURN relay or TCP: no socket to move */
+  CSCTP_ICE_HANDOVER_RELAYED = 1 << 1,
+  /** handed over already (exported) */
+  CSCTP_ICE_HANDOVER_RESUMED = 1 << 2,
+} csctp_ice_handover_reason;
+
+/** The largest blob csctp_ice_agent_handover_export() writes: four credentials of 256
+ *  characters, two addresses. */
+#define CSCTP_ICE_HANDOVER_MAX 1140
+
+/**
+ * Returns 0 when csctp_ice_agent_handover_export() can run now, else the
+ * csctp_ice_handover_reason bits in the way. Changes nothing.
+ */
+CSCTP_EXTERN int csctp_ice_agent_handover_readiness(const csctp_ice_agent *agent);
+
+/**
+ * Exports the connected agent for csctp_ice_agent_handover_import() in another
+ * process (or this one). Writes the blob (at most CSCTP_ICE_HANDOVER_MAX bytes:
+ * role, both sides' credentials, the pair's local and remote addresses, a
+ * tie-breaker, the creation time on g_get_monotonic_time(), HMAC-SHA-256 with `key`)
+ * into `buf` (`cap` bytes) and stores in `*fd_out` a new descriptor (close-on-exec)
+ * of the selected pair's UDP socket, which the caller owns (pass it with
+ * SCM_RIGHTS, then close it). `key` (`key_len` >= CSCTP_HANDOVER_KEY_MIN, sctp.h) is
+ * only read during the call; the blob is authenticated, not encrypted: it holds
+ * the ICE passwords, so carry it over a private channel.
+ *
+ * From then on the agent is handed over: it sends nothing (csctp_ice_agent_send()
+ * and csctp_ice_agent_send_batch() return CSCTP_ERR_INVALID_STATE), delivers no
+ * event and reads nothing from the socket (libnice's stream is removed, which closes
+ * libnice's descriptor; a resumed agent's sources are removed); only
+ * csctp_ice_agent_del() remains useful, and the accessors. Call it outside the
+ * agent's event callback.
+ *
+ * With `buf` NULL and `cap` 0 returns the blob's size, changing nothing (`fd_out`
+ * may then be NULL). Returns the blob's length, or CSCTP_ERR_INVALID_ARGUMENT (NULL
+ * agent, key or fd_out, a short key, `buf` NULL with `cap` > 0),
+ * CSCTP_ERR_INVALID_STATE (csctp_ice_agent_handover_readiness() is not 0),
+ * CSCTP_ERR_NOBUF (`cap` too small), CSCTP_ERR_NO_DESCRIPTORS (the descriptor could
+ * not be duplicated), CSCTP_ERR_NOMEM; on an error nothing changes.
+ */
+CSCTP_EXTERN csctp_ssize csctp_ice_agent_handover_export(csctp_ice_agent *agent, const uint8_t *key,
+                                                         size_t key_len, uint8_t *buf, size_t cap,
+                                                         int *fd_out);
+
+/**
+ * Creates on `ctx` (a GMainContext*; NULL = the global default context, referenced
+ * until csctp_ice_agent_del(), and returned by csctp_ice_agent_context()) a resumed
+ * agent from a blob of csctp_ice_agent_handover_export() and the socket `fd` it
+ * gave. The agent is CONNECTED at once (no STATE event for that); of `cfg` (layout
+ * `config_version`) it uses on_event (required), user_data, the log fields, mem and
+ * consent_freshness, and ignores the rest (the role and credentials come from the
+ * blob). `key` is only read during the call; `blob` is not kept.
+ *
+ * Checks the MAC first (constant time), then the magic and version, the age (created
+ * at most `max_age_ms` ago, at most 1 s in the future, on g_get_monotonic_time():
+ * both processes must run on one host), then every field, then that `fd` is a UDP
+ * socket of the blob's address family. On success the agent owns `fd` (closed by
+ * csctp_ice_agent_del()) and `*out` owns the agent; on an error `fd` stays the
+ * caller's, untouched, and nothing is created.
+ *
+ * Errors: CSCTP_ERR_INVALID_ARGUMENT (NULL out, cfg, on_event or key, a short key,
+ * an unknown `config_version`, `fd` < 0 or not a UDP socket of the blob's family),
+ * CSCTP_ERR_HANDOVER_AUTH (wrong key, altered or truncated blob),
+ * CSCTP_ERR_HANDOVER_VERSION (a format this library does not know),
+ * CSCTP_ERR_HANDOVER_STALE (too old, or from the future), CSCTP_ERR_MALFORMED
+ * (authentic but inconsistent content), CSCTP_ERR_NOMEM.
+ */
+CSCTP_EXTERN int csctp_ice_agent_handover_import_versioned(
+    csctp_ice_agent **out, struct _GMainContext *ctx, int config_version,
+    const csctp_ice_config *cfg, const uint8_t *key, size_t key_len, const uint8_t *blob,
+    size_t len, int fd, uint32_t max_age_ms);
+/** csctp_ice_agent_handover_import_versioned() with this header's csctp_ice_config layout. */
+#define csctp_ice_agent_handover_import(OUT, CTX, CFG, KEY, KLEN, BLOB, LEN, FD, AGE)             \
+  csctp_ice_agent_handover_import_versioned((OUT), (CTX), CSCTP_ICE_CONFIG_VERSION, (CFG), (KEY), \
+                                            (KLEN), (BLOB), (LEN), (FD), (AGE))
 
 #ifdef __cplusplus
 }
