@@ -90,6 +90,26 @@ int csctp_dtls_sctp_new_with_assoc_versioned(csctp_dtls_sctp **pt, int dtls_conf
   return 0;
 }
 
+int csctp_dtls_sctp_new_connected(csctp_dtls_sctp **pt, csctp_dtls *dtls, csctp_assoc *assoc) {
+  if (!pt || !dtls || !assoc || csctp_dtls_get_state(dtls) != CSCTP_DTLS_STATE_CONNECTED)
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  const csctp_mem *mem = dtls->mem;
+  csctp_dtls_sctp *t = mem->calloc(1, sizeof *t, mem->user_data);
+  if (!t) return CSCTP_ERR_NOMEM;
+  t->mem = mem;
+  t->mtu = csctp_dtls_data_mtu(dtls);
+  t->pkt = mem->malloc(t->mtu, mem->user_data);
+  if (!t->pkt) {
+    mem->free(t, mem->user_data);
+    return CSCTP_ERR_NOMEM;
+  }
+  t->dtls = dtls;
+  t->assoc = assoc;
+  t->connected = 1;
+  *pt = t;
+  return 0;
+}
+
 void csctp_dtls_sctp_del(csctp_dtls_sctp *t) {
   if (!t) return;
   csctp_assoc_del(t->assoc);

@@ -59,6 +59,12 @@ static size_t peer_config_size(int version) {
   }
 }
 
+const csctp_peer_config *csctp_peer_config_in(int config_version, const csctp_peer_config *cfg,
+                                              csctp_peer_config *buf) {
+  return csctp_versioned_in(cfg, peer_config_size(config_version), buf, sizeof *buf,
+                            peer_config_fill_default);
+}
+
 int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg) {
   csctp_peer_config full;
   peer_config_fill_default(&full);
@@ -91,14 +97,12 @@ static void peer_set_state(csctp_peer *p, csctp_peer_state st, int error) {
   peer_emit(p, &ev);
 }
 
-static void peer_free(csctp_peer *p);
-
 static void peer_enter(csctp_peer *p) { p->depth++; }
 
 /* Returns 1 when the peer was freed. */
 static int peer_leave(csctp_peer *p) {
   if (--p->depth == 0 && p->dead) {
-    peer_free(p);
+    csctp_peer_free(p);
     return 1;
   }
   return 0;
@@ -108,7 +112,7 @@ static int peer_leave(csctp_peer *p) {
 
 /* Hands the datagrams in the batch to ICE in one call; those it refuses are dropped
  * (counted: the protocols above recover). */
-static void peer_send_batch(csctp_peer *p) {
+void csctp_peer_send_batch(csctp_peer *p) {
   if (p->batch_n == 0) return;
   const uint8_t *d[PEER_BATCH];
   for (size_t i = 0; i < p->batch_n; i++) d[i] = p->batch + i * PEER_DTLS_MTU;
@@ -127,7 +131,7 @@ static void peer_send_batch(csctp_peer *p) {
 static void peer_flush(csctp_peer *p, csctp_tstamp now) {
   if (!p->ds || !p->ice_connected || p->dead) return;
   for (;;) {
-    if (p->batch_n == PEER_BATCH) peer_send_batch(p);
+    if (p->batch_n == PEER_BATCH) csctp_peer_send_batch(p);
     uint8_t *slot = p->batch ? p->batch + p->batch_n * PEER_DTLS_MTU : p->dgram;
     csctp_ssize n = csctp_dtls_sctp_write_datagram(p->ds, slot, PEER_DTLS_MTU, now);
     if (n <= 0) break;
@@ -143,7 +147,7 @@ static void peer_flush(csctp_peer *p, csctp_tstamp now) {
     p->active_at = now;
     p->trim_due = 1;
   }
-  if (!p->in_rx || p->closing || p->batch_n >= PEER_DEFER_MAX) peer_send_batch(p);
+  if (!p->in_rx || p->closing || p->batch_n >= PEER_DEFER_MAX) csctp_peer_send_batch(p);
 }
 
 /*
@@ -385,7 +389,7 @@ static gboolean peer_timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
     peer_trim_idle(p, now);
     peer_run(p);
   } else {
-    peer_send_batch(p); /* what a burst of input left */
+    csctp_peer_send_batch(p); /* what a burst of input left */
   }
   peer_leave(p);
   return G_SOURCE_CONTINUE;
@@ -454,7 +458,7 @@ static void peer_start_handshake(csctp_peer *p) {
   if (csctp_err_is_fatal(rv)) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv);
 }
 
-static void peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data) {
+void csctp_peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data) {
   (void)agent;
   csctp_peer *p = user_data;
   if (p->dead) return;
@@ -585,12 +589,8 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
 
 /* ---------------------------------------------------------------- life cycle */
 
-int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_version,
-                             const csctp_peer_config *ucfg) {
-  csctp_peer_config buf;
-  const csctp_peer_config *cfg = csctp_versioned_in(ucfg, peer_config_size(config_version), &buf,
-                                                    sizeof buf, peer_config_fill_default);
-  if (!out || !cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
+int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg,
+                     int with_cert) {
   if (cfg->ice_pacing_ms && (cfg->ice_pacing_ms < 5 || cfg->ice_pacing_ms > 1000))
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
@@ -623,11 +623,12 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
 
   if (!rv && cfg->cert) {
     p->cert = cfg->cert;
-  } else if (!rv) {
+  } else if (!rv && with_cert) {
     rv = csctp_dtls_cert_generate(&p->own_cert, "csctp", (int64_t)time(NULL), mem);
     p->cert = p->own_cert;
   }
-  if (!rv) rv = csctp_dtls_cert_fingerprint(p->cert, CSCTP_DTLS_HASH_SHA256, &p->local_fp);
+  if (!rv && p->cert)
+    rv = csctp_dtls_cert_fingerprint(p->cert, CSCTP_DTLS_HASH_SHA256, &p->local_fp);
 
   if (!rv) {
     csctp_config_default(&p->scfg);
@@ -678,35 +679,37 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
     /* SCTP runs inside DTLS here: RFC 9653 zero checksum (EDMID 1, §6) when the
      * browser announces it too. */
     p->scfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
-    rv = csctp_peer_remake_assoc(p, CSCTP_SDP_DEFAULT_SCTP_PORT);
-  }
-
-  if (!rv) {
-    csctp_ice_config ic;
-    csctp_ice_config_default(&ic);
-    ic.local_addresses = cfg->local_addresses;
-    ic.n_local_addresses = cfg->n_local_addresses;
-    ic.include_loopback = cfg->include_loopback;
-    ic.port_min = cfg->port_min;
-    ic.port_max = cfg->port_max;
-    ic.servers = cfg->servers;
-    ic.n_servers = cfg->n_servers;
-    ic.connect_timeout_ms = cfg->ice_connect_timeout_ms;
-    ic.controlling = cfg->offerer ? 1 : 0; /* RFC 8445 §6.1.1: fixed before gathering */
-    ic.on_event = peer_on_ice;
-    ic.user_data = p;
-    ic.mem = mem;
-    ic.log = cfg->log;
-    ic.log_user_data = cfg->log_user_data;
-    ic.log_mask = cfg->log_mask;
-    memcpy(ic.log_levels, cfg->log_levels, sizeof ic.log_levels);
-    rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
-    if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
   }
   if (rv) {
-    peer_free(p);
+    csctp_peer_free(p);
     return rv;
   }
+  *out = p;
+  return 0;
+}
+
+void csctp_peer_ice_config(const csctp_peer *p, const csctp_peer_config *cfg,
+                           csctp_ice_config *ic) {
+  csctp_ice_config_default(ic);
+  ic->local_addresses = cfg->local_addresses;
+  ic->n_local_addresses = cfg->n_local_addresses;
+  ic->include_loopback = cfg->include_loopback;
+  ic->port_min = cfg->port_min;
+  ic->port_max = cfg->port_max;
+  ic->servers = cfg->servers;
+  ic->n_servers = cfg->n_servers;
+  ic->connect_timeout_ms = cfg->ice_connect_timeout_ms;
+  ic->controlling = cfg->offerer ? 1 : 0; /* RFC 8445 §6.1.1: fixed before gathering */
+  ic->on_event = csctp_peer_on_ice;
+  ic->user_data = (void *)p;
+  ic->mem = p->mem;
+  ic->log = cfg->log;
+  ic->log_user_data = cfg->log_user_data;
+  ic->log_mask = cfg->log_mask;
+  memcpy(ic->log_levels, cfg->log_levels, sizeof ic->log_levels);
+}
+
+void csctp_peer_attach_sources(csctp_peer *p) {
   /* On the agent's private context: served at the agent's cost (ice.h), not at every
    * iteration of p->ctx, which may carry thousands of peers. */
   GMainContext *own = csctp_ice_agent_context(p->ice);
@@ -717,16 +720,38 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   ((peer_source *)p->drained)->peer = p;
   g_source_set_priority(p->drained, G_PRIORITY_DEFAULT_IDLE);
   g_source_attach(p->drained, own);
+}
+
+int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_version,
+                             const csctp_peer_config *ucfg) {
+  csctp_peer_config buf;
+  const csctp_peer_config *cfg = csctp_peer_config_in(config_version, ucfg, &buf);
+  if (!out || !cfg || !cfg->on_event) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_peer *p = NULL;
+  int rv = csctp_peer_alloc(&p, ctx, cfg, 1);
+  if (rv) return rv;
+  rv = csctp_peer_remake_assoc(p, CSCTP_SDP_DEFAULT_SCTP_PORT);
+  if (!rv) {
+    csctp_ice_config ic;
+    csctp_peer_ice_config(p, cfg, &ic);
+    rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+    if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
+  }
+  if (rv) {
+    csctp_peer_free(p);
+    return rv;
+  }
+  csctp_peer_attach_sources(p);
   /* Gathering from the context, so that no event comes before *out is set. */
   p->gather_idle = g_idle_source_new();
   g_source_set_priority(p->gather_idle, G_PRIORITY_HIGH);
   g_source_set_callback(p->gather_idle, peer_gather_idle, p, NULL);
-  g_source_attach(p->gather_idle, own);
+  g_source_attach(p->gather_idle, csctp_ice_agent_context(p->ice));
   *out = p;
   return 0;
 }
 
-static void peer_free(csctp_peer *p) {
+void csctp_peer_free(csctp_peer *p) {
   if (p->timer) {
     g_source_destroy(p->timer);
     g_source_unref(p->timer);
@@ -757,11 +782,7 @@ static void peer_free(csctp_peer *p) {
   p->mem->free(p, p->mem->user_data);
 }
 
-void csctp_peer_del(csctp_peer *p) {
-  if (!p || p->dead) return;
-  p->dead = 1;
-  if (p->sctp_up) peer_log_zero_checksum(p);
-  /* Stop every source now; the memory goes once no callback of ours is running. */
+void csctp_peer_detach_sources(csctp_peer *p) {
   if (p->timer) {
     g_source_destroy(p->timer);
     g_source_unref(p->timer);
@@ -777,10 +798,18 @@ void csctp_peer_del(csctp_peer *p) {
     g_source_unref(p->gather_idle);
     p->gather_idle = NULL;
   }
-  peer_send_batch(p); /* what a callback left for the next iteration goes before ICE does */
+}
+
+void csctp_peer_del(csctp_peer *p) {
+  if (!p || p->dead) return;
+  p->dead = 1;
+  if (p->sctp_up && !p->handed_over) peer_log_zero_checksum(p);
+  /* Stop every source now; the memory goes once no callback of ours is running. */
+  csctp_peer_detach_sources(p);
+  csctp_peer_send_batch(p); /* what a callback left for the next iteration goes before ICE does */
   csctp_ice_agent_del(p->ice);
   p->ice = NULL;
-  if (p->depth == 0) peer_free(p);
+  if (p->depth == 0) csctp_peer_free(p);
 }
 
 csctp_peer_state csctp_peer_get_state(const csctp_peer *p) { return p->state; }
@@ -789,6 +818,7 @@ int csctp_peer_gathering_done(const csctp_peer *p) { return p->gathering_done; }
 
 int csctp_peer_close(csctp_peer *p) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (p->state == CSCTP_PEER_STATE_CLOSED || p->state == CSCTP_PEER_STATE_FAILED) {
     return CSCTP_ERR_INVALID_STATE;
   }
@@ -854,6 +884,7 @@ int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_
 
 int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
   if (!p || p->dead || !out) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   memset(out, 0, sizeof *out);
   out->ice_controlling = csctp_ice_agent_get_controlling(p->ice);
   out->ice_state = csctp_ice_agent_state(p->ice);

@@ -79,6 +79,7 @@ struct csctp_peer {
   uint8_t *rx_copy;      /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
   uint8_t dgram[PEER_DTLS_MTU]; /* the first datagram while there is no batch */
+  int handed_over;              /* exported (peer_handover.c): inert */
 };
 
 /* peer.c */
@@ -92,6 +93,25 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
 int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port);
 /* Runs timers, events and output soon, from the context. */
 void csctp_peer_kick(csctp_peer *p);
+/* A peer without ICE, association or sources: the configuration copied, the SCTP
+ * configuration made, a certificate when `with_cert` (or the caller's). 0 or an error. */
+int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg,
+                     int with_cert);
+/* The ICE agent's configuration for `p` from the caller's `cfg`. */
+void csctp_peer_ice_config(const csctp_peer *p, const csctp_peer_config *cfg, csctp_ice_config *ic);
+/* Attaches the pump's sources to the ICE agent's context (p->ice set). */
+void csctp_peer_attach_sources(csctp_peer *p);
+/* Stops the pump's sources (before the ICE agent goes). */
+void csctp_peer_detach_sources(csctp_peer *p);
+/* Frees everything at once (not from inside a callback: csctp_peer_del). */
+void csctp_peer_free(csctp_peer *p);
+/* The ICE agent's event callback. */
+void csctp_peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data);
+/* The caller's config of layout `config_version` as a complete current one, or NULL. */
+const csctp_peer_config *csctp_peer_config_in(int config_version, const csctp_peer_config *cfg,
+                                              csctp_peer_config *buf);
+/* Sends what the output batch holds. */
+void csctp_peer_send_batch(csctp_peer *p);
 
 /* peer_sdp.c */
 void csctp_peer_sdp_local(const csctp_peer *p, csctp_sdp_local *loc, csctp_sdp_fingerprint *fp);

@@ -5,7 +5,19 @@
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
  *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] [--no-snap]
- *              [--max-message-size BYTES]
+ *              [--max-message-size BYTES] [--handover N]
+ *
+ * --handover N moves the session to a second process mid-way (issue 14,
+ * csctp_peer_handover_export/import): at start the program forks a successor,
+ * joined by a socketpair; once N channel messages were handled (and at every N
+ * since, until it worked) it stops sending (echoes wait in order), waits until
+ * the peer is quiescent (csctp_peer_handover_readiness, at most 2 s, then it
+ * lets go and tries later), exports the peer, and hands the blob, the UDP
+ * socket (SCM_RIGHTS), the waiting echoes, the channels' counters and the
+ * unread part of stdin to the successor, which imports the peer and goes on
+ * reading stdin and echoing. The first process then only waits for the
+ * successor and exits with its status. Both log to stderr
+ * ("csctp-peer: handover: ...").
  *
  * --no-snap neither offers nor accepts a=sctp-init (SNAP, csctp_peer_config.snap):
  * SCTP then always starts with its handshake.
@@ -29,9 +41,12 @@
  */
 #include <errno.h>
 #include <json-glib/json-glib.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csctp/peer.h>
@@ -61,6 +76,17 @@ typedef struct app {
   size_t backlog_bytes;
   uint64_t backlog_dropped;
   guint backlog_timer;
+  /* --handover */
+  csctp_peer_config cfg;
+  tool_reader *reader; /* stdin, until end of input */
+  int handover_fd;     /* our end of the socketpair to the successor, or -1 */
+  pid_t successor;
+  unsigned handover_every, messages, next_try_at;
+  int holding; /* echoes wait: the peer must become quiescent */
+  gint64 holding_since;
+  guint handover_timer;
+  int handed_over;
+  uint8_t key[32];
 } app;
 
 /* Echoes held for a browser that sends faster than it reads: past this, they
@@ -91,6 +117,7 @@ static int app_send(app *a, csctp_dc_channel ch, int is_text, const void *d, siz
 
 static void backlog_drain(app *a) {
   pending *pd;
+  if (a->holding || a->handed_over) return;
   while ((pd = g_queue_peek_head(&a->backlog))) {
     gsize len;
     const void *d = g_bytes_get_data(pd->data, &len);
@@ -115,8 +142,9 @@ static gboolean backlog_tick(gpointer data) {
 }
 
 static int app_send(app *a, csctp_dc_channel ch, int is_text, const void *d, size_t len) {
-  int rv = g_queue_is_empty(&a->backlog) ? csctp_peer_send(a->peer, ch, is_text, d, len)
-                                         : CSCTP_ERR_WOULD_BLOCK;
+  int rv = g_queue_is_empty(&a->backlog) && !a->holding
+               ? csctp_peer_send(a->peer, ch, is_text, d, len)
+               : CSCTP_ERR_WOULD_BLOCK;
   if (rv != CSCTP_ERR_WOULD_BLOCK) {
     if (rv) tool_log("csctp-peer: send failed: %s", csctp_strerror(rv));
     return rv;
@@ -230,6 +258,11 @@ static void on_channel(app *a, const csctp_dc_event *ev) {
     break;
   case CSCTP_DC_EVENT_MESSAGE:
     if (!c) break;
+    /* --handover: from the message that makes it due, echoes wait (handover_tick). */
+    if (++a->messages >= a->next_try_at && a->handover_fd >= 0 && !a->holding && !a->handed_over) {
+      a->holding = 1;
+      a->holding_since = g_get_monotonic_time();
+    }
     if (is_cmd(ev, "bytes?")) {
       char num[32];
       snprintf(num, sizeof num, "%llu", (unsigned long long)c->binary_bytes);
@@ -369,7 +402,278 @@ static void app_finish(app *a) {
   g_timeout_add(1000, finish_timeout, a);
 }
 
-static void on_eof(void *user_data) { app_finish(user_data); }
+static void on_eof(void *user_data) {
+  app *a = user_data;
+  a->reader = NULL; /* the watch frees it */
+  app_finish(a);
+}
+
+/* ---------------------------------------------------------------- --handover */
+
+/* Appends to a GByteArray, big-endian. */
+static void put_u(GByteArray *b, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; i--) {
+    uint8_t x = (uint8_t)(v >> (8 * i));
+    g_byte_array_append(b, &x, 1);
+  }
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int read_all(int fd, uint8_t *p, size_t n) {
+  while (n) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* The message to the successor: the peer's blob, the unread start of a stdin line,
+ * the channels (stream, sink, binary bytes) and the echoes waiting (stream, is_text,
+ * bytes); each part a u32 count or length first. */
+static GByteArray *handover_message(app *a, const uint8_t *blob, size_t blob_len,
+                                    const char *partial, size_t partial_len, GHashTable *streams) {
+  GByteArray *m = g_byte_array_new();
+  put_u(m, blob_len, 4);
+  g_byte_array_append(m, blob, (guint)blob_len);
+  put_u(m, partial_len, 4);
+  if (partial_len) g_byte_array_append(m, (const uint8_t *)partial, (guint)partial_len);
+  put_u(m, g_hash_table_size(a->chans), 4);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, a->chans);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const chan *c = v;
+    put_u(m, GPOINTER_TO_UINT(g_hash_table_lookup(streams, k)), 2);
+    put_u(m, (uint64_t)c->sink, 1);
+    put_u(m, c->binary_bytes, 8);
+  }
+  put_u(m, g_queue_get_length(&a->backlog), 4);
+  for (GList *l = a->backlog.head; l; l = l->next) {
+    const pending *pd = l->data;
+    gsize len;
+    const uint8_t *d = g_bytes_get_data(pd->data, &len);
+    put_u(m, GPOINTER_TO_UINT(g_hash_table_lookup(streams, GUINT_TO_POINTER(pd->ch))), 2);
+    put_u(m, (uint64_t)pd->is_text, 1);
+    put_u(m, len, 4);
+    g_byte_array_append(m, d, (guint)len);
+  }
+  return m;
+}
+
+/* Exports the peer and sends everything to the successor. 0, or -1 (nothing moved, or
+ * the peer is gone: then we finish). */
+static int handover_now(app *a) {
+  /* Channel handles to streams, while the peer still answers. */
+  GHashTable *streams = g_hash_table_new(g_direct_hash, g_direct_equal);
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init(&it, a->chans);
+  while (g_hash_table_iter_next(&it, &k, NULL)) {
+    csctp_dc_info info;
+    if (csctp_peer_channel_info(a->peer, GPOINTER_TO_UINT(k), &info) == 0 && info.has_stream)
+      g_hash_table_insert(streams, k, GUINT_TO_POINTER(info.stream));
+  }
+  csctp_ssize size = csctp_peer_handover_export(a->peer, a->key, sizeof a->key, NULL, 0, NULL);
+  uint8_t *blob = size > 0 ? g_malloc((gsize)size) : NULL;
+  int fd = -1;
+  csctp_ssize n =
+      blob ? csctp_peer_handover_export(a->peer, a->key, sizeof a->key, blob, (size_t)size, &fd)
+           : size;
+  if (n < 0) {
+    tool_log("csctp-peer: handover: export failed: %s", csctp_strerror((int)n));
+    g_free(blob);
+    g_hash_table_unref(streams);
+    return csctp_peer_get_state(a->peer) == CSCTP_PEER_STATE_CLOSED ? -1 : 0;
+  }
+  a->handed_over = 1;
+  size_t partial_len = 0;
+  char *partial = a->reader ? tool_reader_stop(a->reader, &partial_len) : NULL;
+  a->reader = NULL;
+  GByteArray *m = handover_message(a, blob, (size_t)n, partial, partial_len, streams);
+  uint32_t total = m->len;
+  uint8_t hdr[4] = {(uint8_t)(total >> 24), (uint8_t)(total >> 16), (uint8_t)(total >> 8),
+                    (uint8_t)total};
+  struct iovec iov = {.iov_base = hdr, .iov_len = sizeof hdr};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } cm;
+  memset(&cm, 0, sizeof cm);
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof cm.buf};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  int ok = sendmsg(a->handover_fd, &msg, 0) == (ssize_t)sizeof hdr &&
+           write_all(a->handover_fd, m->data, m->len) == 0;
+  tool_log(
+      "csctp-peer: handover: exported after %u messages: %zu-byte blob, %u channels, "
+      "%u echoes waiting, %zu bytes of stdin; %s",
+      a->messages, (size_t)n, g_hash_table_size(a->chans), g_queue_get_length(&a->backlog),
+      partial_len, ok ? "sent to the successor" : "could not reach the successor");
+  close(fd);
+  close(a->handover_fd);
+  a->handover_fd = -1;
+  g_byte_array_unref(m);
+  g_free(partial);
+  g_free(blob);
+  g_hash_table_unref(streams);
+  g_main_loop_quit(a->loop);
+  return 0;
+}
+
+/* Every 5 ms: hold the echoes once due, hand over once quiescent, let go after 2 s. */
+static gboolean handover_tick(gpointer data) {
+  app *a = data;
+  if (a->handed_over || a->finishing ||
+      csctp_peer_get_state(a->peer) != CSCTP_PEER_STATE_CONNECTED) {
+    a->holding = 0;
+    backlog_drain(a);
+    return G_SOURCE_CONTINUE;
+  }
+  if (!a->holding) {
+    if (a->messages < a->next_try_at) return G_SOURCE_CONTINUE;
+    a->holding = 1;
+    a->holding_since = g_get_monotonic_time();
+  }
+  int why = csctp_peer_handover_readiness(a->peer);
+  if (why == 0) {
+    if (handover_now(a) < 0) app_finish(a);
+    return a->handed_over ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  }
+  if (g_get_monotonic_time() - a->holding_since > 2 * G_USEC_PER_SEC) {
+    tool_log("csctp-peer: handover: not quiescent within 2 s (reasons 0x%x): later", why);
+    a->holding = 0;
+    a->next_try_at = a->messages + a->handover_every;
+    backlog_drain(a);
+    if (!g_queue_is_empty(&a->backlog) && !a->backlog_timer)
+      a->backlog_timer = g_timeout_add(5, backlog_tick, a);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static uint64_t get_u(const uint8_t **p, const uint8_t *end, int bytes, int *bad) {
+  uint64_t v = 0;
+  if (end - *p < bytes) {
+    *bad = 1;
+    return 0;
+  }
+  for (int i = 0; i < bytes; i++) v = v << 8 | (*p)[i];
+  *p += bytes;
+  return v;
+}
+
+/* The successor: waits for the first process's message, imports the peer and takes
+ * over stdin. Returns 0 when it did, 1 when no handover came (the first process
+ * finished the session itself), 2 on an error. */
+static int successor_import(app *a, int sock) {
+  uint8_t hdr[4];
+  int fd = -1;
+  struct iovec iov = {.iov_base = hdr, .iov_len = sizeof hdr};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } cm;
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof cm.buf};
+  ssize_t r;
+  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r == 0) return 1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  if (r < 0 || fd < 0 ||
+      (r < (ssize_t)sizeof hdr && read_all(sock, hdr + r, sizeof hdr - (size_t)r))) {
+    tool_log("csctp-peer: handover: no usable message from the first process");
+    if (fd >= 0) close(fd);
+    return 2;
+  }
+  uint32_t total = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+  uint8_t *m = g_malloc(total ? total : 1);
+  if (read_all(sock, m, total)) {
+    tool_log("csctp-peer: handover: message cut short");
+    close(fd);
+    g_free(m);
+    return 2;
+  }
+  const uint8_t *p = m, *end = m + total;
+  int bad = 0;
+  size_t blob_len = (size_t)get_u(&p, end, 4, &bad);
+  if (bad || blob_len > (size_t)(end - p)) bad = 1;
+  const uint8_t *blob = p;
+  if (!bad) p += blob_len;
+  int rv = bad ? CSCTP_ERR_MALFORMED
+               : csctp_peer_handover_import(&a->peer, NULL, &a->cfg, a->key, sizeof a->key, blob,
+                                            blob_len, fd, 5000);
+  if (rv) {
+    tool_log("csctp-peer: handover: import failed: %s", csctp_strerror(rv));
+    close(fd);
+    g_free(m);
+    return 2;
+  }
+  size_t partial_len = (size_t)get_u(&p, end, 4, &bad);
+  const char *partial = (const char *)p;
+  if (!bad && partial_len <= (size_t)(end - p))
+    p += partial_len;
+  else
+    bad = 1;
+  uint32_t nchans = bad ? 0 : (uint32_t)get_u(&p, end, 4, &bad);
+  for (uint32_t i = 0; i < nchans && !bad; i++) {
+    uint16_t stream = (uint16_t)get_u(&p, end, 2, &bad);
+    chan *ch = g_new0(chan, 1);
+    ch->sink = (int)get_u(&p, end, 1, &bad);
+    ch->binary_bytes = get_u(&p, end, 8, &bad);
+    csctp_dc_channel h;
+    if (!bad && csctp_peer_channel_by_stream(a->peer, stream, &h) == 0) {
+      g_hash_table_replace(a->chans, GUINT_TO_POINTER(h), ch);
+    } else {
+      g_free(ch);
+    }
+  }
+  uint32_t nback = bad ? 0 : (uint32_t)get_u(&p, end, 4, &bad);
+  for (uint32_t i = 0; i < nback && !bad; i++) {
+    uint16_t stream = (uint16_t)get_u(&p, end, 2, &bad);
+    int is_text = (int)get_u(&p, end, 1, &bad);
+    size_t len = (size_t)get_u(&p, end, 4, &bad);
+    if (bad || len > (size_t)(end - p)) break;
+    csctp_dc_channel h;
+    if (csctp_peer_channel_by_stream(a->peer, stream, &h) == 0) {
+      pending *pd = g_new0(pending, 1);
+      pd->ch = h;
+      pd->is_text = is_text;
+      pd->data = g_bytes_new(p, len);
+      a->backlog_bytes += len;
+      g_queue_push_tail(&a->backlog, pd);
+    }
+    p += len;
+  }
+  tool_log(
+      "csctp-peer: handover: imported the peer: %u channels, %u echoes to send, %zu bytes "
+      "of stdin%s",
+      g_hash_table_size(a->chans), g_queue_get_length(&a->backlog), partial_len,
+      bad ? " (the rest of the message was malformed)" : "");
+  a->reader = tool_read_lines_from(STDIN_FILENO, bad ? NULL : partial, bad ? 0 : partial_len,
+                                   on_line, on_eof, a);
+  if (!g_queue_is_empty(&a->backlog)) a->backlog_timer = g_timeout_add(1, backlog_tick, a);
+  g_free(m);
+  return 0;
+}
 
 static void pending_free(gpointer p) {
   pending *pd = p;
@@ -406,14 +710,41 @@ int main(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--max-message-size") && i + 1 < argc &&
                parse_size(argv[i + 1], &max_message_size)) {
       i++;
+    } else if (!strcmp(argv[i], "--handover") && i + 1 < argc &&
+               parse_size(argv[i + 1], &a.handover_every)) {
+      i++;
     } else {
       fprintf(stderr,
               "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
-              "[--no-snap] [--max-message-size BYTES (1..1073741824)]\n");
+              "[--no-snap] [--max-message-size BYTES (1..1073741824)] [--handover N]\n");
       return 2;
     }
   }
   g_set_prgname("csctp-peer");
+  a.handover_fd = -1;
+  int successor_sock = -1;
+  if (a.handover_every) { /* before any thread or GLib context */
+    int sv[2];
+    if (RAND_bytes(a.key, sizeof a.key) != 1 ||
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      tool_log("csctp-peer: --handover: no key or socketpair");
+      return 1;
+    }
+    fflush(NULL);
+    a.successor = fork();
+    if (a.successor < 0) {
+      tool_log("csctp-peer: --handover: fork: %s", g_strerror(errno));
+      return 1;
+    }
+    if (a.successor == 0) {
+      close(sv[0]);
+      successor_sock = sv[1];
+    } else {
+      close(sv[1]);
+      a.handover_fd = sv[0];
+      a.next_try_at = a.handover_every;
+    }
+  }
   a.loop = g_main_loop_new(NULL, FALSE);
   a.chans = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   g_queue_init(&a.backlog);
@@ -430,19 +761,36 @@ int main(int argc, char **argv) {
   cfg.max_message_size = max_message_size;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);
-  int rv = csctp_peer_new(&a.peer, NULL, &cfg);
-  if (rv) {
-    tool_log("csctp-peer: cannot create the peer: %s", csctp_strerror(rv));
-    return 1;
+  a.cfg = cfg;
+  if (successor_sock >= 0) { /* the successor of --handover */
+    int rv = successor_import(&a, successor_sock);
+    close(successor_sock);
+    if (rv) return rv == 1 ? 0 : 1;
+  } else {
+    int rv = csctp_peer_new(&a.peer, NULL, &cfg);
+    if (rv) {
+      tool_log("csctp-peer: cannot create the peer: %s", csctp_strerror(rv));
+      return 1;
+    }
+    if (a.offer_mode) {
+      csctp_dc_init init = {.label = "offerer"};
+      csctp_dc_channel ch;
+      rv = csctp_peer_create_channel(a.peer, &init, &ch);
+      if (rv) tool_log("csctp-peer: channel \"offerer\": %s", csctp_strerror(rv));
+    }
+    a.reader = tool_read_lines(STDIN_FILENO, on_line, on_eof, &a);
+    if (a.handover_fd >= 0) a.handover_timer = g_timeout_add(5, handover_tick, &a);
   }
-  if (a.offer_mode) {
-    csctp_dc_init init = {.label = "offerer"};
-    csctp_dc_channel ch;
-    rv = csctp_peer_create_channel(a.peer, &init, &ch);
-    if (rv) tool_log("csctp-peer: channel \"offerer\": %s", csctp_strerror(rv));
-  }
-  tool_read_lines(STDIN_FILENO, on_line, on_eof, &a);
   g_main_loop_run(a.loop);
+  if (a.successor > 0) {
+    if (a.handover_fd >= 0) close(a.handover_fd); /* no handover: the successor ends */
+    int status = 0;
+    while (waitpid(a.successor, &status, 0) < 0 && errno == EINTR) {}
+    if (a.handed_over) {
+      csctp_peer_del(a.peer);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
+  }
 
   csctp_stats st;
   csctp_peer_get_stats(a.peer, &st, NULL);

@@ -170,6 +170,7 @@ typedef struct tool_reader {
   char *buf; /* the line being read: at most TOOL_LINE_MAX bytes and a NUL */
   size_t len;
   int skipping; /* inside a line over the limit: dropped up to its newline */
+  guint id;     /* the watch */
 } tool_reader;
 
 static inline void tool_reader_free(gpointer data) {
@@ -228,19 +229,41 @@ static inline gboolean tool_reader_cb(gint fd, GIOCondition cond, gpointer data)
 
 /* Calls on_line for every non-empty line read from `fd` (made non-blocking; a
  * line over TOOL_LINE_MAX is logged and dropped, never buffered whole), then
- * on_eof once, on the default context. */
-static inline void tool_read_lines(int fd, tool_line_fn on_line, tool_eof_fn on_eof,
-                                   void *user_data) {
+ * on_eof once, on the default context. `partial` (`len` bytes, may be NULL) is
+ * the start of the first line, read before (tool_reader_stop). Returns the reader,
+ * which the watch owns. */
+static inline tool_reader *tool_read_lines_from(int fd, const char *partial, size_t len,
+                                                tool_line_fn on_line, tool_eof_fn on_eof,
+                                                void *user_data) {
   tool_reader *r = g_new0(tool_reader, 1); /* freed with the watch */
   r->on_line = on_line;
   r->on_eof = on_eof;
   r->user_data = user_data;
   r->fd = fd;
   r->buf = g_malloc(TOOL_LINE_MAX + 1);
+  if (partial && len <= TOOL_LINE_MAX) {
+    memcpy(r->buf, partial, len);
+    r->len = len;
+  }
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-  g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb, r,
-                     tool_reader_free);
+  r->id = g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN | G_IO_HUP | G_IO_ERR, tool_reader_cb,
+                             r, tool_reader_free);
+  return r;
+}
+
+static inline tool_reader *tool_read_lines(int fd, tool_line_fn on_line, tool_eof_fn on_eof,
+                                           void *user_data) {
+  return tool_read_lines_from(fd, NULL, 0, on_line, on_eof, user_data);
+}
+
+/* Stops reading (the reader is freed) and returns a copy of the line begun but not
+ * ended (g_free it), its length in *len; NULL when none. Not from inside on_line. */
+static inline char *tool_reader_stop(tool_reader *r, size_t *len) {
+  char *rest = !r->skipping && r->len ? g_memdup2(r->buf, r->len) : NULL;
+  *len = rest ? r->len : 0;
+  g_source_remove(r->id);
+  return rest;
 }
 
 #endif

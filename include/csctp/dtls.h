@@ -689,6 +689,18 @@ CSCTP_EXTERN int csctp_dtls_sctp_new_with_assoc_versioned(csctp_dtls_sctp **pt,
   csctp_dtls_sctp_new_with_assoc_versioned((PT), CSCTP_DTLS_CONFIG_VERSION, (DCFG), (ASSOC), \
                                            (PASSIVE))
 
+/**
+ * Composes a CONNECTED endpoint and an ESTABLISHED association, both taken over
+ * from another process (csctp_dtls_handover_import(), csctp_assoc_handover_import()
+ * or csctp_dc_handover_import()): no handshake and no INIT follow, records go
+ * straight to the association. On success both belong to `*pt` (csctp_dtls_sctp_del
+ * frees them); on error they stay the caller's. The association's MTU must fit one
+ * record (csctp_dtls_data_mtu()). Returns 0, CSCTP_ERR_INVALID_ARGUMENT (a NULL
+ * argument, an endpoint not CONNECTED) or CSCTP_ERR_NOMEM.
+ */
+CSCTP_EXTERN int csctp_dtls_sctp_new_connected(csctp_dtls_sctp **pt, csctp_dtls *dtls,
+                                               csctp_assoc *assoc);
+
 /** Frees the association and the DTLS endpoint. NULL is allowed. */
 CSCTP_EXTERN void csctp_dtls_sctp_del(csctp_dtls_sctp *t);
 

@@ -688,6 +688,107 @@ CSCTP_EXTERN int csctp_peer_get_stats_versioned(const csctp_peer *peer, int stat
 #define csctp_peer_get_stats(PEER, SCTP, DC) \
   csctp_peer_get_stats_versioned((PEER), CSCTP_STATS_VERSION, (SCTP), CSCTP_DC_STATS_VERSION, (DC))
 
+/* ----------------------------------------------------------------------
+ * Handover: moving a connected peer to another process while the remote
+ * browser goes on as if nothing happened. At a quiescent moment (see
+ * csctp_peer_handover_readiness) the whole stack is exported: the data
+ * channels and their association (csctp_dc_handover_export), the DTLS session
+ * (csctp_dtls_handover_export) and the ICE pair with its UDP socket
+ * (csctp_ice_agent_handover_export); the socket's descriptor goes to the other
+ * process with SCM_RIGHTS, the blob by any means. Nothing in flight travels:
+ * datagrams that arrive meanwhile wait in the socket's queue.
+ * -------------------------------------------------------------------- */
+
+/** Reasons of csctp_peer_handover_readiness() beyond the data-channel layer's and the
+ *  association's (csctp_dc_handover_reason, csctp_handover_reason), which it reports too. */
+typedef enum csctp_peer_handover_reason {
+  /** The peer is not CONNECTED (still connecting, closing, closed, failed, handed over). */
+  CSCTP_PEER_HANDOVER_STATE = 1 << 24,
+  /** The ICE agent cannot be handed over (csctp_ice_agent_handover_readiness): a relayed
+   *  pair, for instance. */
+  CSCTP_PEER_HANDOVER_ICE = 1 << 25,
+  /** The DTLS endpoint cannot be handed over yet (csctp_dtls_handover_readiness): its
+   *  output or events not yet taken, or, as server, no record from the client yet. */
+  CSCTP_PEER_HANDOVER_DTLS = 1 << 26,
+  /** Datagrams of the peer's output batch not yet sent. */
+  CSCTP_PEER_HANDOVER_OUTPUT = 1 << 27,
+} csctp_peer_handover_reason;
+
+/**
+ * Returns 0 when `peer` may be handed over now (csctp_peer_handover_export()
+ * would succeed), else a bitmask of csctp_peer_handover_reason,
+ * csctp_dc_handover_reason and csctp_handover_reason (CSCTP_PEER_HANDOVER_STATE
+ * for NULL). Each reason but STATE and ICE goes away as the exchange goes on:
+ * call it again after the context ran (e.g. from a short timer) and export once
+ * it is 0. Changes nothing.
+ */
+CSCTP_EXTERN int csctp_peer_handover_readiness(const csctp_peer *peer);
+
+/**
+ * Exports a quiescent peer into `buf` (`cap` bytes, the caller's) and hands it
+ * over: its ICE agent is deleted (libnice's copy of the socket closed) after a
+ * duplicate of the selected pair's UDP socket is stored in *fd_out (the
+ * caller's: pass it to the importer, e.g. with SCM_RIGHTS, then close it); from
+ * then on the peer sends and reads nothing, delivers no event, reports
+ * CSCTP_PEER_STATE_CLOSED, refuses every call with CSCTP_ERR_INVALID_STATE and
+ * is only good for csctp_peer_del(). The blob: magic "CSPR", version 1, the
+ * creation time (g_get_monotonic_time()), the DTLS role, session id, SCTP
+ * ports and the remote a=max-message-size, then the ICE, DTLS and data-channel
+ * blobs of those layers (each authenticated, the DTLS one encrypted, with
+ * `key`), then an HMAC-SHA-256 of all of it under `key` (`key_len` >=
+ * CSCTP_HANDOVER_KEY_MIN, only read during the call). It carries the session's
+ * keys: keep it and the key secret. With `buf` NULL and `cap` 0 it returns the
+ * size, changing nothing (and `fd_out` may be NULL). Call it from the peer's
+ * context thread, outside the peer's callbacks (from a timer or idle source).
+ *
+ * Returns the blob's length, or CSCTP_ERR_INVALID_ARGUMENT (`peer`, `key` or
+ * `fd_out` NULL, short key, `buf` NULL with `cap` > 0), CSCTP_ERR_INVALID_STATE
+ * (readiness not 0, or called from inside a callback of this peer), CSCTP_ERR_NOBUF (`cap` too
+ * small: nothing changes), or an error of a layer's export (CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO,
+ * CSCTP_ERR_RANDOM: the peer is then handed over in part and unusable; delete
+ * it).
+ */
+CSCTP_EXTERN csctp_ssize csctp_peer_handover_export(csctp_peer *peer, const uint8_t *key,
+                                                    size_t key_len, uint8_t *buf, size_t cap,
+                                                    int *fd_out);
+
+/**
+ * Creates on `ctx` (NULL: the global default context), from a blob of
+ * csctp_peer_handover_export() (`len` bytes, only read during the call) and
+ * the socket `fd` that came with it, a CONNECTED peer that goes on where the
+ * exported one stopped: the same channels, open (no event: their handles are
+ * new, find them with csctp_peer_channel_by_stream()), the same DTLS session
+ * and SCTP association, ICE on the same socket and pair, answering the remote
+ * agent's consent checks and sending its own. `cfg` is as for csctp_peer_new()
+ * (on_event is required; the addresses, servers, certificate and offerer flag
+ * are not used: the blob says what was negotiated). The MAC is checked first,
+ * then the version and age (at most `max_age_ms`, on g_get_monotonic_time():
+ * both processes on one host), then each layer's blob (same key). On success
+ * the peer owns `fd`; on error it stays the caller's, untouched. Returns 0 and
+ * *out (free with csctp_peer_del), or CSCTP_ERR_INVALID_ARGUMENT (NULL
+ * argument, short key, bad config), CSCTP_ERR_HANDOVER_AUTH,
+ * CSCTP_ERR_HANDOVER_VERSION, CSCTP_ERR_HANDOVER_STALE, CSCTP_ERR_MALFORMED,
+ * CSCTP_ERR_NOMEM, CSCTP_ERR_CRYPTO, CSCTP_ERR_RANDOM.
+ */
+CSCTP_EXTERN int csctp_peer_handover_import_versioned(csctp_peer **out, struct _GMainContext *ctx,
+                                                      int config_version,
+                                                      const csctp_peer_config *cfg,
+                                                      const uint8_t *key, size_t key_len,
+                                                      const uint8_t *blob, size_t len, int fd,
+                                                      uint32_t max_age_ms);
+/** csctp_peer_handover_import_versioned() with this header's csctp_peer_config layout. */
+#define csctp_peer_handover_import(OUT, CTX, CFG, KEY, KLEN, BLOB, LEN, FD, AGE)              \
+  csctp_peer_handover_import_versioned((OUT), (CTX), CSCTP_PEER_CONFIG_VERSION, (CFG), (KEY), \
+                                       (KLEN), (BLOB), (LEN), (FD), (AGE))
+
+/**
+ * Finds the channel on SCTP stream `stream` (after an import, for instance).
+ * Returns 0 and its handle in *out, or CSCTP_ERR_INVALID_ARGUMENT (NULL
+ * argument, deleted peer, no channel there).
+ */
+CSCTP_EXTERN int csctp_peer_channel_by_stream(const csctp_peer *peer, uint16_t stream,
+                                              csctp_dc_channel *out);
+
 #ifdef __cplusplus
 }
 #endif
