@@ -130,6 +130,39 @@ static csctp_ice_config resumed_cfg(side *s, int consent) {
   return cfg;
 }
 
+/* Passes `fd` through a socket pair with SCM_RIGHTS, as between two processes, and
+ * closes it: returns the descriptor received. */
+static int pass_fd(int fd) {
+  int sv[2];
+  cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+  char byte = 'h';
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union {
+    struct cmsghdr h;
+    char b[CMSG_SPACE(sizeof(int))];
+  } c;
+  memset(&c, 0, sizeof c);
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b};
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+  cr_assert_eq(sendmsg(sv[0], &mh, 0), 1);
+  close(fd);
+  memset(&c, 0, sizeof c);
+  mh.msg_controllen = sizeof c.b;
+  cr_assert_eq(recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC), 1);
+  cm = CMSG_FIRSTHDR(&mh);
+  cr_assert(cm && cm->cmsg_type == SCM_RIGHTS);
+  int got;
+  memcpy(&got, CMSG_DATA(cm), sizeof got);
+  close(sv[0]);
+  close(sv[1]);
+  return got;
+}
+
 /* Exports A, deletes it (or hands it to `*keep`) and resumes it as A' from the blob and
  * the socket. */
 static void hand_over_keep(int consent, csctp_ice_agent **keep) {
@@ -142,6 +175,7 @@ static void hand_over_keep(int consent, csctp_ice_agent **keep) {
   cr_assert_eq(csctp_ice_agent_handover_export(A.agent, key, sizeof key, blob, sizeof blob, &fd),
                size);
   cr_assert_geq(fd, 0);
+  fd = pass_fd(fd);
   cr_assert_eq(csctp_ice_agent_handover_readiness(A.agent), CSCTP_ICE_HANDOVER_RESUMED);
   cr_assert_eq(csctp_ice_agent_send(A.agent, (const uint8_t *)"x", 1), CSCTP_ERR_INVALID_STATE);
   char ufrag[257], pwd[257];
@@ -614,4 +648,107 @@ Test(ice_handover, export_refused_and_resumed_agent_limits) {
   cr_assert_eq(A.n_received, 1, "no event after the deletion");
   iterate_ms(50);
   cr_assert_eq(A.n_received, 1);
+}
+
+/* IPv6: a pair on ::1, hand-made blob: data both ways and a libnice check answered with an
+ * IPv6 XOR-MAPPED-ADDRESS. */
+Test(ice_handover, ipv6_pair) {
+  ice_resume_test_timing(50, 10000);
+  int l = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  struct sockaddr_in6 la = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT}, ra = la;
+  if (bind(l, (struct sockaddr *)&la, sizeof la) != 0) cr_skip_test("no ::1");
+  cr_assert_eq(bind(r, (struct sockaddr *)&ra, sizeof ra), 0);
+  socklen_t sl = sizeof la;
+  getsockname(l, (struct sockaddr *)&la, &sl);
+  sl = sizeof ra;
+  getsockname(r, (struct sockaddr *)&ra, &sl);
+  uint8_t blob[CSCTP_ICE_HANDOVER_MAX];
+  size_t n = 0;
+  put32(blob, &n, MAGIC);
+  put16(blob, &n, 1);
+  put16(blob, &n, 0);
+  uint64_t created = (uint64_t)g_get_monotonic_time();
+  put32(blob, &n, (uint32_t)(created >> 32));
+  put32(blob, &n, (uint32_t)created);
+  put32(blob, &n, 0); /* controlled */
+  put32(blob, &n, 0);
+  put32(blob, &n, 9);
+  put_cred(blob, &n, LUFRAG);
+  put_cred(blob, &n, LPWD);
+  put_cred(blob, &n, RUFRAG);
+  put_cred(blob, &n, RPWD);
+  const struct sockaddr_in6 *as[2] = {&la, &ra};
+  for (int i = 0; i < 2; i++) {
+    blob[n++] = 6;
+    blob[n++] = 0;
+    put16(blob, &n, ntohs(as[i]->sin6_port));
+    put32(blob, &n, 0);
+    memcpy(blob + n, &as[i]->sin6_addr, 16);
+    n += 16;
+  }
+  n = remac(blob, n, key);
+  csctp_ice_config cfg = resumed_cfg(&A, 1);
+  cr_assert_eq(
+      csctp_ice_agent_handover_import(&A.agent, ctx, &cfg, key, sizeof key, blob, n, l, 1000), 0);
+  cr_assert_eq(csctp_ice_agent_get_controlling(A.agent), 0);
+  /* Data both ways. */
+  uint8_t d[64];
+  fill(d, size_of(1), 1);
+  cr_assert_eq(sendto(r, d, size_of(1), 0, (struct sockaddr *)&la, sizeof la), (ssize_t)size_of(1));
+  gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+  while (A.n_received < 1 && g_get_monotonic_time() < deadline) g_main_context_iteration(ctx, TRUE);
+  cr_assert_eq(A.n_received, 1);
+  cr_assert_eq(A.bad, 0);
+  cr_assert_eq(csctp_ice_agent_send(A.agent, d, 5), 5);
+  uint8_t resp[1024];
+  struct sockaddr_in6 from;
+  socklen_t fl;
+  ssize_t got = -1;
+  int saw_data = 0, saw_check = 0;
+  for (int i = 0; i < 200 && !(saw_data && saw_check); i++) {
+    fl = sizeof from;
+    got = recvfrom(r, resp, sizeof resp, 0, (struct sockaddr *)&from, &fl);
+    if (got == 5 && memcmp(resp, d, 5) == 0) saw_data = 1;
+    if (got > 0 && resp[0] <= 3) saw_check = 1; /* its first consent check */
+    if (got < 0) iterate_ms(5);
+  }
+  cr_assert(saw_data, "no datagram from the resumed agent");
+  cr_assert(saw_check, "no consent check over IPv6");
+  /* A libnice check from the remote: answered with the remote's IPv6 address mapped. */
+  StunAgent agent;
+  nice_stun_init(&agent);
+  StunMessage msg;
+  size_t len = stun_usage_ice_conncheck_create(
+      &agent, &msg, resp, sizeof resp, (const uint8_t *)LUFRAG ":" RUFRAG,
+      strlen(LUFRAG ":" RUFRAG), (const uint8_t *)LPWD, strlen(LPWD), false, true, 1, 2, NULL,
+      STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+  cr_assert_eq(sendto(r, resp, len, 0, (struct sockaddr *)&la, sizeof la), (ssize_t)len);
+  deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+  int answered = 0;
+  while (!answered && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(ctx, FALSE);
+    fl = sizeof from;
+    got = recvfrom(r, resp, sizeof resp, 0, (struct sockaddr *)&from, &fl);
+    if (got <= 0 || resp[0] != 0x01) { /* not a response (data, our consent checks) */
+      g_usleep(1000);
+      continue;
+    }
+    StunDefaultValidaterData v = {(uint8_t *)LUFRAG ":" RUFRAG, strlen(LUFRAG ":" RUFRAG),
+                                  (uint8_t *)LPWD, strlen(LPWD)};
+    cr_assert_eq(
+        stun_agent_validate(&agent, &msg, resp, (size_t)got, stun_agent_default_validater, &v),
+        STUN_VALIDATION_SUCCESS);
+    struct sockaddr_storage mapped;
+    socklen_t ml = sizeof mapped;
+    cr_assert_eq(stun_message_find_xor_addr(&msg, STUN_ATTRIBUTE_XOR_MAPPED_ADDRESS, &mapped, &ml),
+                 STUN_MESSAGE_RETURN_SUCCESS);
+    const struct sockaddr_in6 *m6 = (const struct sockaddr_in6 *)&mapped;
+    cr_assert_eq(m6->sin6_family, AF_INET6);
+    cr_assert_eq(m6->sin6_port, ra.sin6_port);
+    cr_assert(memcmp(&m6->sin6_addr, &ra.sin6_addr, 16) == 0);
+    answered = 1;
+  }
+  cr_assert(answered, "no answer over IPv6");
+  close(r);
 }
