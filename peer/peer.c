@@ -6,16 +6,11 @@
  * csctp_tstamp) and one GSource whose ready time is their earliest deadline.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-#include <openssl/rand.h>
 
 #include "log.h"
 #include "peer_priv.h"
-#include "versioned.h"
 
 static csctp_tstamp peer_now(void) { return (csctp_tstamp)g_get_monotonic_time(); }
 
@@ -36,44 +31,6 @@ const char *csctp_peer_state_name(csctp_peer_state state) {
   case CSCTP_PEER_STATE_CLOSED: return "closed";
   }
   return "unknown";
-}
-
-static void peer_config_fill_default(void *p) {
-  csctp_peer_config *cfg = p;
-  memset(cfg, 0, sizeof *cfg);
-  cfg->max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
-  cfg->sctp_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
-  cfg->sctp_rwnd = 4u << 20;
-  cfg->sctp_sndbuf = 4u << 20;
-  cfg->ice_connect_timeout_ms = 30000;
-  cfg->dtls_srtp = 1;
-  cfg->ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
-  cfg->snap = 1;
-}
-
-static size_t peer_config_size(int version) {
-  switch (version) {
-  case CSCTP_PEER_CONFIG_V1: return offsetof(csctp_peer_config, ice_pacing_ms);
-  case CSCTP_PEER_CONFIG_V2: return sizeof(csctp_peer_config);
-  default: return 0;
-  }
-}
-
-const csctp_peer_config *csctp_peer_config_in(int config_version, const csctp_peer_config *cfg,
-                                              csctp_peer_config *buf) {
-  return csctp_versioned_in(cfg, peer_config_size(config_version), buf, sizeof *buf,
-                            peer_config_fill_default);
-}
-
-int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *cfg) {
-  csctp_peer_config full;
-  peer_config_fill_default(&full);
-  return csctp_versioned_out(cfg, peer_config_size(config_version), &full);
-}
-
-static int peer_rand(uint8_t *buf, size_t len, void *user_data) {
-  (void)user_data;
-  return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -128,7 +85,7 @@ void csctp_peer_send_batch(csctp_peer *p) {
  * iteration of the context (the timer source is ready then), so that what a burst of
  * input causes leaves in one sendmmsg.
  */
-static void peer_flush(csctp_peer *p, csctp_tstamp now) {
+void csctp_peer_flush(csctp_peer *p, csctp_tstamp now) {
   if (!p->ds || !p->ice_connected || p->dead) return;
   for (;;) {
     if (p->batch_n == PEER_BATCH) csctp_peer_send_batch(p);
@@ -182,7 +139,7 @@ static void peer_wake(csctp_peer *p) {
   if (own && !g_main_context_is_owner(own)) g_main_context_wakeup(own);
 }
 
-static void peer_schedule(csctp_peer *p, csctp_tstamp now) {
+void csctp_peer_schedule(csctp_peer *p, csctp_tstamp now) {
   if (!p->timer) return;
   gint64 before = p->deadline;
   /* Before DTLS exists the association has not started: no timer of its own. */
@@ -345,13 +302,13 @@ static void peer_run(csctp_peer *p) {
       peer_set_state(p, CSCTP_PEER_STATE_FAILED, erv);
     }
     /* Keep the wire busy while a long run of events (echoes) is handled. */
-    if (++n % 16 == 0) peer_flush(p, now);
+    if (++n % 16 == 0) csctp_peer_flush(p, now);
   }
   if (!p->dead && rv < 0) peer_set_state(p, CSCTP_PEER_STATE_FAILED, rv); /* fatal */
   if (!p->dead) {
     if (p->ds) peer_dtls_events(p); /* close_notify from an assoc CLOSED */
-    peer_flush(p, now);
-    peer_schedule(p, now);
+    csctp_peer_flush(p, now);
+    csctp_peer_schedule(p, now);
   }
   p->in_run = 0;
 }
@@ -589,126 +546,6 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
 
 /* ---------------------------------------------------------------- life cycle */
 
-int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg,
-                     int with_cert) {
-  if (cfg->ice_pacing_ms && (cfg->ice_pacing_ms < 5 || cfg->ice_pacing_ms > 1000))
-    return CSCTP_ERR_INVALID_ARGUMENT;
-  const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
-  csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
-  if (!p) return CSCTP_ERR_NOMEM;
-  p->mem = mem;
-  p->deadline = -1;
-  p->cfg = *cfg;
-  p->cfg.local_addresses = NULL; /* not kept: passed to libnice below */
-  p->cfg.servers = NULL;
-  if (!p->cfg.ice_pacing_ms) p->cfg.ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
-  p->cfg.dtls_cipher_list = NULL; /* our copy, below */
-  if (cfg->dtls_cipher_list) {
-    size_t n = strlen(cfg->dtls_cipher_list) + 1;
-    p->cipher_list = mem->malloc(n, mem->user_data);
-    if (!p->cipher_list) {
-      mem->free(p, mem->user_data);
-      return CSCTP_ERR_NOMEM;
-    }
-    memcpy(p->cipher_list, cfg->dtls_cipher_list, n);
-  }
-  p->ctx = g_main_context_ref(ctx ? ctx : g_main_context_default());
-  p->remote_type = -1;
-  p->local_candidates = g_ptr_array_new_with_free_func(g_free);
-  p->early = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-  int rv = 0;
-  uint64_t sid = 0;
-  if (!rv && peer_rand((uint8_t *)&sid, sizeof sid, NULL)) rv = CSCTP_ERR_RANDOM;
-  p->session_id = sid >> 1; /* below 2^63 (JSEP §5.2.1) */
-
-  if (!rv && cfg->cert) {
-    p->cert = cfg->cert;
-  } else if (!rv && with_cert) {
-    rv = csctp_dtls_cert_generate(&p->own_cert, "csctp", (int64_t)time(NULL), mem);
-    p->cert = p->own_cert;
-  }
-  if (!rv && p->cert)
-    rv = csctp_dtls_cert_fingerprint(p->cert, CSCTP_DTLS_HASH_SHA256, &p->local_fp);
-
-  if (!rv) {
-    csctp_config_default(&p->scfg);
-    /*
-     * The WebRTC profile's timers, as browsers run them, so that a dead browser is noticed
-     * in tens of seconds (net.sctp's rto_max 60 s and 10 retransmissions take about 6
-     * minutes). libwebrtc's dcsctp (net/dcsctp/public/dcsctp_options.h): rto_initial 500,
-     * rto_min 400, t1_init_timeout / t1_cookie_timeout 1000, heartbeat_interval 30000,
-     * delayed_ack_max_timeout 200, max_retransmissions 10, max_init_retransmits 8; Chromium
-     * (media/sctp/dcsctp_transport.cc) caps every backed-off timer at 3000 ms
-     * (kMaxTimerBackoffDuration) and lifts the retransmission limits, leaving a dead peer to
-     * ICE consent freshness (RFC 7675, 30 s; our ICE agent does it too). Firefox runs
-     * usrsctp with its defaults (RTO 1-60 s, Max.Retrans 10) and ICE consent likewise.
-     * Here: rto_initial 1000 (dcsctp's T1-init: our one rto_initial also times the INIT),
-     * rto_min 400, rto_max 3000 (Chromium's backoff cap: our backoff is capped by rto_max),
-     * association_max_retrans 10 and max_init_retransmits 8 (dcsctp's defaults, kept so that
-     * SCTP alone gives up: about 30 s of silence with data in flight, 3 s apart),
-     * hb_interval 30000 and sack_timeout 200 (dcsctp's). An idle dead peer: heartbeat after
-     * 30 s, then the same 30 s of retries, unless ICE consent fails it first.
-     */
-    p->scfg.rto_initial = 1000;
-    p->scfg.rto_min = 400;
-    p->scfg.rto_max = 3000;
-    p->scfg.association_max_retrans = 10;
-    p->scfg.max_init_retransmits = 8;
-    p->scfg.hb_interval = 30000;
-    p->scfg.sack_timeout = 200;
-    p->scfg.local_port = cfg->sctp_port ? cfg->sctp_port : CSCTP_SDP_DEFAULT_SCTP_PORT;
-    p->scfg.remote_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
-    p->scfg.mtu = PEER_DTLS_MTU - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
-    p->scfg.max_message_size =
-        cfg->max_message_size ? cfg->max_message_size : CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
-    if (cfg->sctp_rwnd) p->scfg.rwnd = cfg->sctp_rwnd;
-    if (cfg->sctp_sndbuf) p->scfg.sndbuf = cfg->sctp_sndbuf;
-    /* A message larger than what partial delivery waits for leaves the engine in pieces
-     * that the data-channel layer joins, so the window need not hold a whole message: the
-     * engine's memory stays bounded by the window whatever max_message_size is. A message
-     * we may send must fit an empty send buffer. */
-    p->scfg.partial_delivery_point = PEER_PARTIAL_DELIVERY_POINT;
-    uint32_t mms = p->scfg.max_message_size;
-    if (p->scfg.sndbuf < mms) p->scfg.sndbuf = mms;
-    p->scfg.rand = peer_rand;
-    p->scfg.mem = mem;
-    p->scfg.log = cfg->log;
-    p->scfg.log_user_data = cfg->log_user_data;
-    p->scfg.log_mask = cfg->log_mask;
-    memcpy(p->scfg.log_levels, cfg->log_levels, sizeof p->scfg.log_levels);
-    /* SCTP runs inside DTLS here: RFC 9653 zero checksum (EDMID 1, §6) when the
-     * browser announces it too. */
-    p->scfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
-  }
-  if (rv) {
-    csctp_peer_free(p);
-    return rv;
-  }
-  *out = p;
-  return 0;
-}
-
-void csctp_peer_ice_config(const csctp_peer *p, const csctp_peer_config *cfg,
-                           csctp_ice_config *ic) {
-  csctp_ice_config_default(ic);
-  ic->local_addresses = cfg->local_addresses;
-  ic->n_local_addresses = cfg->n_local_addresses;
-  ic->include_loopback = cfg->include_loopback;
-  ic->port_min = cfg->port_min;
-  ic->port_max = cfg->port_max;
-  ic->servers = cfg->servers;
-  ic->n_servers = cfg->n_servers;
-  ic->connect_timeout_ms = cfg->ice_connect_timeout_ms;
-  ic->controlling = cfg->offerer ? 1 : 0; /* RFC 8445 §6.1.1: fixed before gathering */
-  ic->on_event = csctp_peer_on_ice;
-  ic->user_data = (void *)p;
-  ic->mem = p->mem;
-  ic->log = cfg->log;
-  ic->log_user_data = cfg->log_user_data;
-  ic->log_mask = cfg->log_mask;
-  memcpy(ic->log_levels, cfg->log_levels, sizeof ic->log_levels);
-}
-
 void csctp_peer_attach_sources(csctp_peer *p) {
   /* On the agent's private context: served at the agent's cost (ice.h), not at every
    * iteration of p->ctx, which may carry thousands of peers. */
@@ -825,85 +662,13 @@ int csctp_peer_close(csctp_peer *p) {
   p->closing = 1;
   csctp_tstamp now = peer_now();
   if (p->sctp_up && csctp_assoc_shutdown(p->assoc, now) == 0) {
-    peer_flush(p, now);
+    csctp_peer_flush(p, now);
     csctp_peer_kick(p);
     return 0;
   }
-  if (p->ds && csctp_dtls_sctp_close(p->ds, now) == 0) peer_flush(p, now);
+  if (p->ds && csctp_dtls_sctp_close(p->ds, now) == 0) csctp_peer_flush(p, now);
   peer_enter(p);
   peer_set_state(p, CSCTP_PEER_STATE_CLOSED, 0);
   peer_leave(p);
   return 0;
-}
-
-/* ---------------------------------------------------------------- channels */
-
-/* After a call that may have queued output: send it now, and let the pump
- * pick up the events it may have caused. */
-static void peer_after_call(csctp_peer *p) {
-  if (p->in_run) return; /* the running pump flushes when the callback returns */
-  peer_flush(p, peer_now());
-  csctp_peer_kick(p);
-}
-
-int csctp_peer_create_channel(csctp_peer *p, const csctp_dc_init *init, csctp_dc_channel *out) {
-  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  int rv = csctp_dc_open(p->dc, init, peer_now(), out);
-  if (!rv) peer_after_call(p);
-  return rv;
-}
-
-int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void *data, size_t len) {
-  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  int rv = csctp_dc_send(p->dc, ch, is_text, data, len, peer_now());
-  if (!rv && !p->in_run) peer_flush(p, peer_now());
-  if (!rv && !p->in_run) peer_schedule(p, peer_now());
-  return rv;
-}
-
-int csctp_peer_close_channel(csctp_peer *p, csctp_dc_channel ch) {
-  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  int rv = csctp_dc_close(p->dc, ch, peer_now());
-  if (!rv) peer_after_call(p);
-  return rv;
-}
-
-int csctp_peer_channel_info(const csctp_peer *p, csctp_dc_channel ch, csctp_dc_info *info) {
-  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  return csctp_dc_get_info(p->dc, ch, info);
-}
-
-size_t csctp_peer_buffered_amount(const csctp_peer *p, csctp_dc_channel ch) {
-  return p && !p->dead ? csctp_dc_buffered_amount(p->dc, ch) : 0;
-}
-
-int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_t threshold) {
-  if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  return csctp_dc_set_buffered_amount_low_threshold(p->dc, ch, threshold);
-}
-
-int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
-  if (!p || p->dead || !out) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
-  memset(out, 0, sizeof *out);
-  out->ice_controlling = csctp_ice_agent_get_controlling(p->ice);
-  out->ice_state = csctp_ice_agent_state(p->ice);
-  if (p->dtls) {
-    out->has_dtls = 1;
-    out->dtls_role = p->role;
-    out->dtls_state = csctp_dtls_get_state(p->dtls);
-    out->srtp_profile = csctp_dtls_get_srtp_profile(p->dtls);
-  }
-  out->max_message_size = p->scfg.max_message_size;
-  out->remote_max_message_size = p->remote_max_message_size;
-  return 0;
-}
-
-int csctp_peer_get_stats_versioned(const csctp_peer *p, int stats_version, csctp_stats *sctp,
-                                   int dc_stats_version, csctp_dc_stats *dc) {
-  if (!p || (sctp && stats_version != CSCTP_STATS_V1) ||
-      (dc && dc_stats_version != CSCTP_DC_STATS_V1))
-    return CSCTP_ERR_INVALID_ARGUMENT;
-  int rv = sctp ? csctp_assoc_get_stats_versioned(p->assoc, stats_version, sctp) : 0;
-  return rv || !dc ? rv : csctp_dc_get_stats_versioned(p->dc, dc_stats_version, dc);
 }

@@ -110,6 +110,10 @@ void csctp_peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *
 /* The caller's config of layout `config_version` as a complete current one, or NULL. */
 const csctp_peer_config *csctp_peer_config_in(int config_version, const csctp_peer_config *cfg,
                                               csctp_peer_config *buf);
+/* Pulls every due datagram and sends it (peer.c). */
+void csctp_peer_flush(csctp_peer *p, csctp_tstamp now);
+/* Sets the timer source's deadline from the cores' (peer.c). */
+void csctp_peer_schedule(csctp_peer *p, csctp_tstamp now);
 /* Sends what the output batch holds. */
 void csctp_peer_send_batch(csctp_peer *p);
 

@@ -45,12 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csctp/peer.h>
 
+#include "handover_wire.h"
 #include "peer_tool.h"
 
 typedef struct chan {
@@ -86,6 +86,7 @@ typedef struct app {
   gint64 holding_since;
   guint handover_timer;
   int handed_over;
+  int handover_lost; /* exported, but the successor never got it */
   uint8_t key[32];
 } app;
 
@@ -410,36 +411,6 @@ static void on_eof(void *user_data) {
 
 /* ---------------------------------------------------------------- --handover */
 
-/* Appends to a GByteArray, big-endian. */
-static void put_u(GByteArray *b, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; i--) {
-    uint8_t x = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, &x, 1);
-  }
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
 /* The message to the successor: the peer's blob, the unread start of a stdin line,
  * the channels (stream, sink, binary bytes) and the echoes waiting (stream, is_text,
  * bytes); each part a u32 count or length first. */
@@ -506,26 +477,14 @@ static int handover_now(app *a) {
   uint32_t total = m->len;
   uint8_t hdr[4] = {(uint8_t)(total >> 24), (uint8_t)(total >> 16), (uint8_t)(total >> 8),
                     (uint8_t)total};
-  struct iovec iov = {.iov_base = hdr, .iov_len = sizeof hdr};
-  union {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } cm;
-  memset(&cm, 0, sizeof cm);
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof cm.buf};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  int ok = sendmsg(a->handover_fd, &msg, 0) == (ssize_t)sizeof hdr &&
+  int ok = wire_send_fd(a->handover_fd, hdr, sizeof hdr, fd) == 0 &&
            write_all(a->handover_fd, m->data, m->len) == 0;
   tool_log(
       "csctp-peer: handover: exported after %u messages: %zu-byte blob, %u channels, "
       "%u echoes waiting, %zu bytes of stdin; %s",
       a->messages, (size_t)n, g_hash_table_size(a->chans), g_queue_get_length(&a->backlog),
       partial_len, ok ? "sent to the successor" : "could not reach the successor");
+  a->handover_lost = !ok;
   close(fd);
   close(a->handover_fd);
   a->handover_fd = -1;
@@ -567,37 +526,14 @@ static gboolean handover_tick(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
-static uint64_t get_u(const uint8_t **p, const uint8_t *end, int bytes, int *bad) {
-  uint64_t v = 0;
-  if (end - *p < bytes) {
-    *bad = 1;
-    return 0;
-  }
-  for (int i = 0; i < bytes; i++) v = v << 8 | (*p)[i];
-  *p += bytes;
-  return v;
-}
-
 /* The successor: waits for the first process's message, imports the peer and takes
  * over stdin. Returns 0 when it did, 1 when no handover came (the first process
  * finished the session itself), 2 on an error. */
 static int successor_import(app *a, int sock) {
   uint8_t hdr[4];
   int fd = -1;
-  struct iovec iov = {.iov_base = hdr, .iov_len = sizeof hdr};
-  union {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } cm;
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof cm.buf};
-  ssize_t r;
-  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = wire_recv_fd(sock, hdr, sizeof hdr, &fd);
   if (r == 0) return 1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
   if (r < 0 || fd < 0 ||
       (r < (ssize_t)sizeof hdr && read_all(sock, hdr + r, sizeof hdr - (size_t)r))) {
     tool_log("csctp-peer: handover: no usable message from the first process");
@@ -788,7 +724,7 @@ int main(int argc, char **argv) {
     while (waitpid(a.successor, &status, 0) < 0 && errno == EINTR) {}
     if (a.handed_over) {
       csctp_peer_del(a.peer);
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+      return a.handover_lost ? 1 : WIFEXITED(status) ? WEXITSTATUS(status) : 1;
     }
   }
 
