@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -642,6 +644,110 @@ Test(peer_handover, blob_refused) {
   side_free(&a2s);
 
   /* None of that changed anything: the right import works and the exchange goes on. */
+  import_into(&a2, blob, len, fd, stream);
+  exchange(&a2, a2.ch, &b, b.ch, 2);
+  assert_b_unaware(&b, b_state_events);
+  g_free(blob);
+  side_free(&a2);
+  side_free(&a);
+  side_free(&b);
+}
+
+/* Resealed with the key: a blob whose fields were changed and whose MAC was computed again
+ * (what only a holder of the key can make) gets past the MAC and is refused by the peer's
+ * own checks of the fixed part, laid out as peer/peer_handover.c's file comment says:
+ * magic at 0, version u16 at 4, reserved u16 at 6, created u64 (monotonic µs) at 8, DTLS
+ * role u8 at 16, reserved u8 at 17, ..., reserved u16 at 22, the layers' blob lengths at
+ * 36 (u16), 38 (u16) and 40 (u32), the HMAC-SHA-256 in the last 32 bytes. */
+static void reseal(uint8_t *b, size_t len) {
+  unsigned int n = 0;
+  cr_assert(HMAC(EVP_sha256(), key, (int)sizeof key, b, len - 32, b + len - 32, &n));
+  cr_assert_eq(n, 32);
+}
+
+static void put_be(uint8_t *b, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; i--, v >>= 8) b[i] = (uint8_t)v;
+}
+
+Test(peer_handover, resealed_blob_refused) {
+  side a, b, a2;
+  ctx = g_main_context_new();
+  side_new(&a, 1);
+  side_new(&b, 0);
+  connect_pair(&a, &b);
+  int b_state_events = b.state_events;
+  exchange(&a, a.ch, &b, b.ch, 1);
+  uint16_t stream = channel_stream(a.peer, a.ch);
+  size_t len;
+  int fd;
+  uint8_t *blob = export_peer(a.peer, &len, &fd);
+  int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
+  int fds = count_fds();
+  uint8_t *t = g_malloc(len);
+  /* The check itself: resealing the blob unchanged gives the same MAC. */
+  memcpy(t, blob, len);
+  reseal(t, len);
+  cr_assert(!memcmp(t, blob, len), "resealing differs: the layout or the MAC changed");
+
+  gint64 now = g_get_monotonic_time();
+  static const struct {
+    const char *what;
+    size_t at;
+    int bytes;
+    int64_t value; /* for `at` 8: microseconds relative to now */
+    int want;
+  } cases[] = {
+      {"magic", 0, 1, 'X', CSCTP_ERR_MALFORMED},
+      {"version 2", 4, 2, 2, CSCTP_ERR_HANDOVER_VERSION},
+      {"version 0", 4, 2, 0, CSCTP_ERR_HANDOVER_VERSION},
+      {"reserved after the version", 6, 2, 1, CSCTP_ERR_MALFORMED},
+      /* The layers' blobs inside are still fresh: only the peer's own check sees these. */
+      {"created 10 s ago", 8, 8, -10 * G_USEC_PER_SEC, CSCTP_ERR_HANDOVER_STALE},
+      {"created 10 s ahead", 8, 8, 10 * G_USEC_PER_SEC, CSCTP_ERR_HANDOVER_STALE},
+      {"DTLS role 7", 16, 1, 7, CSCTP_ERR_MALFORMED},
+      {"reserved after the role", 17, 1, 1, CSCTP_ERR_MALFORMED},
+      {"reserved after the ports", 22, 2, 1, CSCTP_ERR_MALFORMED},
+      {"SCTP local port 0", 18, 2, 0, CSCTP_ERR_MALFORMED},
+      {"SCTP remote port 0", 20, 2, 0, CSCTP_ERR_MALFORMED},
+  };
+  static int sentinel_obj;
+  csctp_peer *const sentinel = (csctp_peer *)&sentinel_obj;
+  csctp_peer *out = sentinel;
+  side a2s;
+  csctp_peer_config cfg;
+  side_init(&a2s);
+  side_config(&a2s, &cfg, 1);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    memcpy(t, blob, len);
+    int64_t v = cases[i].value;
+    if (cases[i].at == 8) v += now;
+    put_be(t + cases[i].at, (uint64_t)v, cases[i].bytes);
+    reseal(t, len);
+    int rv = csctp_peer_handover_import(&out, ctx, &cfg, key, sizeof key, t, len, fd, 5000);
+    cr_assert_eq(rv, cases[i].want, "%s: %s", cases[i].what, csctp_strerror(rv));
+    cr_assert_eq(out, sentinel, "%s: a peer was made", cases[i].what);
+    cr_assert_eq(fcntl(fd, F_GETFD), fd_flags, "%s: the socket was closed", cases[i].what);
+  }
+  /* The layers' lengths made inconsistent with the blob's length (each shifted by one). */
+  static const size_t len_at[] = {36, 38, 40};
+  for (size_t i = 0; i < 3; i++) {
+    for (int d = -1; d <= 1; d += 2) {
+      memcpy(t, blob, len);
+      size_t at = len_at[i] + (len_at[i] == 40 ? 3 : 1); /* the low byte */
+      t[at] = (uint8_t)(t[at] + d);
+      reseal(t, len);
+      int rv = csctp_peer_handover_import(&out, ctx, &cfg, key, sizeof key, t, len, fd, 5000);
+      cr_assert_eq(rv, CSCTP_ERR_MALFORMED, "length at %zu %+d: %s", len_at[i], d,
+                   csctp_strerror(rv));
+      cr_assert_eq(out, sentinel);
+    }
+  }
+  cr_assert_eq(fcntl(fd, F_GETFD), fd_flags);
+  cr_assert_eq(fcntl(fd, F_GETFL), fl_flags);
+  cr_assert_eq(count_fds(), fds, "a refused import left a descriptor open");
+  side_free(&a2s);
+  g_free(t);
+
   import_into(&a2, blob, len, fd, stream);
   exchange(&a2, a2.ch, &b, b.ch, 2);
   assert_b_unaware(&b, b_state_events);
