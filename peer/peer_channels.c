@@ -19,6 +19,7 @@ static void peer_after_call(csctp_peer *p) {
 
 int csctp_peer_create_channel(csctp_peer *p, const csctp_dc_init *init, csctp_dc_channel *out) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   int rv = csctp_dc_open(p->dc, init, (csctp_tstamp)g_get_monotonic_time(), out);
   if (!rv) peer_after_call(p);
   return rv;
@@ -26,6 +27,7 @@ int csctp_peer_create_channel(csctp_peer *p, const csctp_dc_init *init, csctp_dc
 
 int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void *data, size_t len) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   int rv = csctp_dc_send(p->dc, ch, is_text, data, len, (csctp_tstamp)g_get_monotonic_time());
   if (!rv && !p->in_run) csctp_peer_flush(p, (csctp_tstamp)g_get_monotonic_time());
   if (!rv && !p->in_run) csctp_peer_schedule(p, (csctp_tstamp)g_get_monotonic_time());
@@ -34,6 +36,7 @@ int csctp_peer_send(csctp_peer *p, csctp_dc_channel ch, int is_text, const void 
 
 int csctp_peer_close_channel(csctp_peer *p, csctp_dc_channel ch) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   int rv = csctp_dc_close(p->dc, ch, (csctp_tstamp)g_get_monotonic_time());
   if (!rv) peer_after_call(p);
   return rv;
@@ -41,15 +44,17 @@ int csctp_peer_close_channel(csctp_peer *p, csctp_dc_channel ch) {
 
 int csctp_peer_channel_info(const csctp_peer *p, csctp_dc_channel ch, csctp_dc_info *info) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   return csctp_dc_get_info(p->dc, ch, info);
 }
 
 size_t csctp_peer_buffered_amount(const csctp_peer *p, csctp_dc_channel ch) {
-  return p && !p->dead ? csctp_dc_buffered_amount(p->dc, ch) : 0;
+  return p && !p->dead && !p->handed_over ? csctp_dc_buffered_amount(p->dc, ch) : 0;
 }
 
 int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_t threshold) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   return csctp_dc_set_buffered_amount_low_threshold(p->dc, ch, threshold);
 }
 

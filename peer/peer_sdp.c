@@ -56,6 +56,7 @@ void csctp_peer_drop_remote(csctp_peer *p) {
 
 csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
   if (!p || p->dead || !buf) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (p->remote_type == CSCTP_PEER_SDP_OFFER) return CSCTP_ERR_INVALID_STATE;
   if (!p->local_offer && csctp_ice_agent_set_controlling(p->ice, 1) != 0) {
     /* Not an error for the caller: ICE still connects, after a role conflict. */
@@ -80,6 +81,7 @@ csctp_ssize csctp_peer_create_offer(csctp_peer *p, char *buf, size_t cap) {
 
 csctp_ssize csctp_peer_create_answer(csctp_peer *p, char *buf, size_t cap) {
   if (!p || p->dead || !buf) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (p->remote_type != CSCTP_PEER_SDP_OFFER || !p->remote) return CSCTP_ERR_INVALID_STATE;
   csctp_sdp_local loc;
   csctp_sdp_fingerprint fp;
@@ -134,6 +136,7 @@ static int peer_role_from(csctp_peer_sdp_type type, csctp_sdp_setup setup, csctp
 int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, const char *sdp,
                                       size_t len, csctp_sdp_error *err) {
   if (!p || p->dead || !sdp) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (err) memset(err, 0, sizeof *err);
   if (p->remote_type >= 0) return CSCTP_ERR_INVALID_STATE; /* no renegotiation */
   if (type == CSCTP_PEER_SDP_ANSWER && !p->local_offer) return CSCTP_ERR_INVALID_STATE;
@@ -256,6 +259,7 @@ int csctp_peer_set_remote_description(csctp_peer *p, csctp_peer_sdp_type type, c
 
 int csctp_peer_add_remote_candidate(csctp_peer *p, const char *candidate) {
   if (!p || p->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (!candidate || !*candidate) return csctp_ice_agent_end_of_remote_candidates(p->ice);
   int rv = csctp_ice_agent_add_remote_candidate(p->ice, candidate);
   return rv == CSCTP_ERR_INVALID_ARGUMENT ? CSCTP_ERR_MALFORMED : rv;

@@ -730,8 +730,10 @@ CSCTP_EXTERN int csctp_peer_handover_readiness(const csctp_peer *peer);
  * duplicate of the selected pair's UDP socket is stored in *fd_out (the
  * caller's: pass it to the importer, e.g. with SCM_RIGHTS, then close it); from
  * then on the peer sends and reads nothing, delivers no event, reports
- * CSCTP_PEER_STATE_CLOSED, refuses every call with CSCTP_ERR_INVALID_STATE and
- * is only good for csctp_peer_del(). The blob: magic "CSPR", version 1, the
+ * CSCTP_PEER_STATE_CLOSED, refuses every call with CSCTP_ERR_INVALID_STATE (but
+ * csctp_peer_get_state(), csctp_peer_get_stats(), which give the counters up to
+ * the export, and csctp_peer_buffered_amount(), 0) and is only good for
+ * csctp_peer_del(). The blob: magic "CSPR", version 1, the
  * creation time (g_get_monotonic_time()), the DTLS role, session id, SCTP
  * ports and the remote a=max-message-size, then the ICE, DTLS and data-channel
  * blobs of those layers (each authenticated, the DTLS one encrypted, with

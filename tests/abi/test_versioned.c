@@ -67,17 +67,18 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   cr_assert_eq(c.mtu, 1200);
 }
 
-/* A getter called by a V1 caller writes V1's bytes; an unknown version gets nothing. */
-#define STATS_V1(CALL_WITH, V1, VER)                                         \
-  do {                                                                       \
-    unsigned char b[sizeof(struct V1) + SLACK];                              \
-    memset(b, GUARD, sizeof b);                                              \
-    cr_assert_eq(CALL_WITH(VER, (void *)b), 0);                              \
-    cr_assert(untouched(b, sizeof(struct V1), sizeof b), "wrote past V1");   \
-    memset(b, GUARD, sizeof b);                                              \
-    cr_assert_eq(CALL_WITH(VER + 1, (void *)b), CSCTP_ERR_INVALID_ARGUMENT); \
-    cr_assert_eq(CALL_WITH(0, (void *)b), CSCTP_ERR_INVALID_ARGUMENT);       \
-    cr_assert(untouched(b, 0, sizeof b), "wrote for a refused version");     \
+/* A getter called by a V1 caller writes V1's bytes; an unknown version (0, FUTURE) gets
+ * nothing. */
+#define STATS_V1(CALL_WITH, V1, VER, FUTURE)                                \
+  do {                                                                      \
+    unsigned char b[sizeof(struct V1) + SLACK];                             \
+    memset(b, GUARD, sizeof b);                                             \
+    cr_assert_eq(CALL_WITH(VER, (void *)b), 0);                             \
+    cr_assert(untouched(b, sizeof(struct V1), sizeof b), "wrote past V1");  \
+    memset(b, GUARD, sizeof b);                                             \
+    cr_assert_eq(CALL_WITH(FUTURE, (void *)b), CSCTP_ERR_INVALID_ARGUMENT); \
+    cr_assert_eq(CALL_WITH(0, (void *)b), CSCTP_ERR_INVALID_ARGUMENT);      \
+    cr_assert(untouched(b, 0, sizeof b), "wrote for a refused version");    \
   } while (0)
 
 static csctp_assoc *g_assoc;
@@ -104,10 +105,16 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1);
-  STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1);
-  STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1);
-  STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 2);
+  STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
+  STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
+  STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
+  /* csctp_dtls_stats version 2 (the handover counters): a V2 caller gets them all. */
+  csctp_dtls_stats dst;
+  memset(&dst, GUARD, sizeof dst);
+  cr_assert_eq(csctp_dtls_get_stats_versioned(g_dtls, CSCTP_DTLS_STATS_V2, &dst), 0);
+  cr_assert_eq(dst.dropped_replay + dst.dropped_auth + dst.dropped_other, 0);
+  cr_assert_eq(CSCTP_DTLS_STATS_VERSION, CSCTP_DTLS_STATS_V2);
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);
   /* Through the macro: the figures are there. */
