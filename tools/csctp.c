@@ -30,9 +30,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_args.h"
+
 typedef struct args {
   int udp;
   char *local_ip, *peer_ip;
+  const char *local_arg, *peer_arg; /* as given, for messages */
   unsigned local_udp, peer_udp;
   unsigned port, remote_port;
   size_t size;
@@ -47,44 +50,101 @@ typedef struct args {
 static GMainLoop *loop;
 static int exit_code;
 
-static void usage(void) {
-  fprintf(stderr,
-          "usage:\n"
-          "  csctp echo --udp LOCAL_IP:UDP_PORT [--port SCTP_PORT]\n"
-          "  csctp echo --raw LOCAL_IP [--port SCTP_PORT]\n"
-          "  csctp send --udp LOCAL_IP:UDP_PORT --peer REMOTE_IP:UDP_PORT [--port SCTP_PORT]\n"
-          "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
-          "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
-          "             [--connect-timeout SECONDS]\n"
-          "  csctp send --raw LOCAL_IP --peer REMOTE_IP [...same options...]\n"
-          "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n"
-          "send gives up when the association is not up after --connect-timeout (default 10 s).\n"
-          "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
-          "CSCTP_DEBUG=sctp logs the engine.\n");
-  exit(2);
+static const char usage_echo[] =
+    "  csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT] [--timeout SECONDS] [--mtu BYTES]\n"
+    "  csctp echo --raw LOCAL_HOST [...same options...]\n";
+static const char usage_send[] =
+    "  csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port SCTP_PORT]\n"
+    "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
+    "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
+    "             [--connect-timeout SECONDS]\n"
+    "  csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]\n";
+static const char usage_notes[] =
+    "  csctp --help | --version      (and csctp echo --help, csctp send --help)\n"
+    "Hosts are IP addresses ([v6]:port with a port) or names; both ends use one IP version.\n"
+    "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n"
+    "--mtu: 576-9216 (default 1200); --ppid: a number or a name such as WEBRTC_STRING.\n"
+    "send gives up when the association is not up after --connect-timeout (default 10 s);\n"
+    "--verify checks every echo and ends with \"verified\"; --size is at most the largest\n"
+    "message (262144 bytes, or less with a smaller CSCTP_DEFAULTS rcvbuf).\n"
+    "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
+    "CSCTP_DEBUG=sctp logs the engine.\n";
+
+/* cmd: "echo", "send" or NULL (both). To stdout with exit 0 for --help, else stderr and 2. */
+static void usage_to(FILE *f, const char *cmd, int code) {
+  fprintf(f, "usage:\n%s%s%s", !cmd || strcmp(cmd, "echo") == 0 ? usage_echo : "",
+          !cmd || strcmp(cmd, "send") == 0 ? usage_send : "", usage_notes);
+  exit(code);
 }
 
-/* "ip:port", "[v6]:port" or "ip" (port keeps its default). */
-static char *split_host_port(const char *s, unsigned *port) {
-  const char *colon = strrchr(s, ':');
-  if (s[0] == '[') {
-    const char *end = strchr(s, ']');
-    if (!end) usage();
-    if (end[1] == ':') *port = (unsigned)strtoul(end + 2, NULL, 10);
-    return g_strndup(s + 1, (gsize)(end - s - 1));
-  }
-  if (colon && strchr(s, ':') == colon) {
-    *port = (unsigned)strtoul(colon + 1, NULL, 10);
-    return g_strndup(s, (gsize)(colon - s));
-  }
-  return g_strdup(s);
+static const char *cur_cmd; /* the subcommand being parsed, for usage() */
+static void usage(void) { usage_to(stderr, cur_cmd, 2); }
+
+/* A refused argument: `err` says which and why (see cli_args.h), then the usage. */
+static void refuse(char *err) {
+  if (!err) return;
+  fprintf(stderr, "csctp: %s\n", err);
+  g_free(err);
+  usage();
 }
 
-static uint64_t num(const char *s) {
-  char *end;
-  unsigned long long v = strtoull(s, &end, 0);
-  if (*s == '\0' || *end != '\0') usage();
-  return v;
+static uint64_t opt_num(const char *o, const char *v, uint64_t lo, uint64_t hi, const char *noun) {
+  uint64_t n = 0;
+  char *label = g_strdup_printf("%s %s", o, v);
+  char *err = cli_uint(label, v, lo, hi, noun, &n);
+  g_free(label);
+  refuse(err);
+  return n;
+}
+
+static char *opt_host_port(const char *o, const char *v, unsigned port_lo, unsigned *port) {
+  char *host = NULL, *label = g_strdup_printf("%s %s", o, v);
+  char *err = cli_host_port(label, v, port_lo, &host, port);
+  g_free(label);
+  refuse(err);
+  return host;
+}
+
+/*
+ * The largest message an association of this command takes: the engine's max_message_size,
+ * lowered to the receive buffer (csctp_defaults rcvbuf) when that is smaller. NULL when `size`
+ * fits, else why not and what raises the limit (g_free it).
+ */
+static char *size_limit(size_t size) {
+  csctp_config cfg;
+  csctp_config_default(&cfg);
+  csctp_defaults_t d;
+  csctp_defaults(NULL, &d);
+  uint32_t max = cfg.max_message_size < d.rcvbuf ? cfg.max_message_size : d.rcvbuf;
+  if (size <= max) return NULL;
+  if (d.rcvbuf < cfg.max_message_size)
+    return g_strdup_printf(
+        "--size %zu: larger than the largest message, %u bytes (the receive "
+        "buffer): raise it with CSCTP_DEFAULTS=rcvbuf=BYTES (up to %u), on "
+        "both ends",
+        size, max, cfg.max_message_size);
+  return g_strdup_printf(
+      "--size %zu: larger than the largest message an association takes, %u "
+      "bytes (the engine's max_message_size, which no option raises)",
+      size, max);
+}
+
+/* Resolves the local then the peer address in place; the peer must be of the local's family. */
+static void resolve(args *a) {
+  char ip[INET6_ADDRSTRLEN];
+  int family = AF_UNSPEC;
+  char *label = g_strdup_printf("%s %s", a->udp ? "--udp" : "--raw", a->local_arg);
+  refuse(cli_resolve(label, a->local_ip, AF_UNSPEC, NULL, ip, &family));
+  g_free(label);
+  g_free(a->local_ip);
+  a->local_ip = g_strdup(ip);
+  if (!a->peer_ip) return;
+  int peer_family;
+  label = g_strdup_printf("--peer %s", a->peer_arg);
+  refuse(cli_resolve(label, a->peer_ip, family, a->local_ip, ip, &peer_family));
+  g_free(label);
+  g_free(a->peer_ip);
+  a->peer_ip = g_strdup(ip);
 }
 
 static void parse(int argc, char **argv, args *a, int is_send) {
@@ -99,51 +159,58 @@ static void parse(int argc, char **argv, args *a, int is_send) {
   for (int i = 2; i < argc; i++) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define ARG(name) (strcmp(o, name) == 0 && (v || (usage(), 0)) && ++i)
+#define ARG(name) \
+  (strcmp(o, name) == 0 && (v || (refuse(g_strdup_printf("%s: needs a value", o)), 0)) && ++i)
     if (ARG("--udp")) {
       a->udp = 1;
-      a->local_ip = split_host_port(v, &a->local_udp);
+      g_free(a->local_ip);
+      a->local_ip = opt_host_port(o, v, 0, &a->local_udp);
+      a->local_arg = v;
     } else if (ARG("--raw")) {
       a->udp = 0;
-      a->local_ip = g_strdup(v);
+      g_free(a->local_ip);
+      unsigned no_port = 0;
+      a->local_ip = opt_host_port(o, v, 0, &no_port);
+      a->local_arg = v;
+      if (no_port) refuse(g_strdup_printf("%s %s: raw IP has no UDP port (--port: SCTP)", o, v));
     } else if (ARG("--peer")) {
-      a->peer_ip = split_host_port(v, &a->peer_udp);
+      g_free(a->peer_ip);
+      a->peer_ip = opt_host_port(o, v, 1, &a->peer_udp);
+      a->peer_arg = v;
     } else if (ARG("--port")) {
-      a->port = (unsigned)num(v);
+      a->port = (unsigned)opt_num(o, v, 1, 65535, "a port");
     } else if (ARG("--remote-port")) {
-      a->remote_port = (unsigned)num(v);
+      a->remote_port = (unsigned)opt_num(o, v, 1, 65535, "a port");
     } else if (ARG("--size")) {
-      a->size = (size_t)num(v);
+      a->size = (size_t)opt_num(o, v, 1, UINT32_MAX, NULL);
     } else if (ARG("--count")) {
-      a->count = num(v);
+      a->count = opt_num(o, v, 1, UINT64_MAX, NULL);
     } else if (ARG("--streams")) {
-      a->streams = (unsigned)num(v);
+      a->streams = (unsigned)opt_num(o, v, 1, 65535, NULL);
     } else if (ARG("--ppid")) {
-      if (csctp_ppid_lookup(v, &a->ppid) != 0) a->ppid = (uint32_t)num(v);
+      if (csctp_ppid_lookup(v, &a->ppid) != 0)
+        a->ppid = (uint32_t)opt_num(o, v, 0, UINT32_MAX, NULL); /* not a name either */
     } else if (ARG("--timeout")) {
-      a->timeout_s = (unsigned)num(v);
+      a->timeout_s = (unsigned)opt_num(o, v, 0, UINT32_MAX, NULL);
     } else if (ARG("--mtu")) {
-      a->mtu = (unsigned)num(v);
+      a->mtu = (unsigned)opt_num(o, v, 576, 9216, "an MTU in bytes");
     } else if (is_send && ARG("--connect-timeout")) {
-      a->connect_timeout_s = (unsigned)num(v);
-      if (a->connect_timeout_s == 0 || a->connect_timeout_s > 86400) usage();
+      a->connect_timeout_s = (unsigned)opt_num(o, v, 1, 86400, NULL);
     } else if (strcmp(o, "--unordered") == 0) {
       a->unordered = 1;
     } else if (strcmp(o, "--verify") == 0) {
       a->verify = 1;
     } else {
-      fprintf(stderr, "csctp: unknown option '%s'\n", o);
-      usage();
+      refuse(g_strdup_printf("unknown option '%s'", o));
     }
 #undef ARG
   }
-  if (a->udp < 0 || !a->local_ip) usage();
-  if (a->port > 65535 || a->remote_port == 0 || a->remote_port > 65535 || a->local_udp > 65535 ||
-      a->peer_udp > 65535)
-    usage();
-  if (is_send &&
-      (!a->peer_ip || a->size == 0 || a->count == 0 || a->streams == 0 || a->streams > 65535))
-    usage();
+  if (a->udp < 0 || !a->local_ip) refuse(g_strdup("--udp or --raw: missing"));
+  if (!is_send) return;
+  if (!a->peer_ip) refuse(g_strdup("--peer: missing"));
+  if (a->size == 0) refuse(g_strdup("--size: missing"));
+  if (a->count == 0) refuse(g_strdup("--count: missing"));
+  refuse(size_limit(a->size));
 }
 
 static gboolean on_signal(gpointer user_data) {
@@ -323,7 +390,9 @@ static void pump(sender *sd) {
       break;
     }
     if (r < 0) {
-      fprintf(stderr, "csctp send: write: %s\n", csctp_strerror((int)r));
+      char *why = r == CSCTP_ERR_MSG_TOO_LARGE ? size_limit(a->size) : NULL;
+      fprintf(stderr, "csctp send: write: %s\n", why ? why : csctp_strerror((int)r));
+      g_free(why);
       exit_code = 1;
       csctp_socket_destroy(sd->s);
       g_main_loop_quit(loop);
@@ -406,9 +475,33 @@ static void send_data(csctp_socket *s, const csctp_message *m, void *ud) {
 }
 
 static void send_error(csctp_socket *s, int err, const char *msg, void *ud) {
+  sender *sd = ud;
+  const args *a = sd->a;
   (void)s;
-  (void)ud;
   fprintf(stderr, "csctp send: %s (%s)\n", msg, csctp_strerror(err));
+  if (sd->connected) return;
+  /* Not connected yet: say what the user can check. */
+  char peer[INET6_ADDRSTRLEN + 16];
+  if (a->udp)
+    snprintf(peer, sizeof peer, strchr(a->peer_ip, ':') ? "[%s]:%u" : "%s:%u", a->peer_ip,
+             a->peer_udp);
+  else
+    snprintf(peer, sizeof peer, "%s", a->peer_ip);
+  if (err == CSCTP_ERR_UNREACHABLE)
+    fprintf(stderr,
+            "csctp send: cannot connect: nothing listens on %s %s (ECONNREFUSED): is csctp echo "
+            "running there (--peer)?\n",
+            a->udp ? "UDP" : "SCTP over IP at", peer);
+  else if (err == CSCTP_ERR_TIMEOUT)
+    fprintf(stderr,
+            "csctp send: cannot connect: no answer from %s, SCTP port %u, within %u s "
+            "(--connect-timeout)\n",
+            peer, a->remote_port, a->connect_timeout_s);
+  else if (err == CSCTP_ERR_PEER_ABORT)
+    fprintf(stderr,
+            "csctp send: cannot connect: %s refused the association: does it listen on SCTP port "
+            "%u (--remote-port)?\n",
+            peer, a->remote_port);
 }
 
 static void send_close(csctp_socket *s, int had_error, void *ud) {
@@ -463,8 +556,18 @@ static int cmd_send(const args *a) {
     double bytes = (double)a->count * (double)a->size;
     printf("sent %" PRIu64 " messages (%.0f bytes) in %.3f s: %.2f MB/s, %.0f msgs/s\n", a->count,
            bytes, t, bytes / t / 1e6, (double)a->count / t);
+    if (a->verify && !sd.bad) printf("verified: %" PRIu64 " echoes, all intact\n", sd.echoed);
+    if (a->verify && sd.bad)
+      fprintf(stderr, "csctp send: not verified: %" PRIu64 " bad echoes\n", sd.bad);
     fflush(stdout);
+  } else if (!sd.connected) {
+    fprintf(stderr, "csctp send: not connected: nothing sent\n");
   } else {
+    if (a->verify)
+      fprintf(stderr,
+              "csctp send: not verified: %" PRIu64 " of %" PRIu64 " echoes intact, %" PRIu64
+              " bad\n",
+              sd.echoed, a->count, sd.bad);
     fprintf(stderr,
             "csctp send: incomplete: %" PRIu64 " of %" PRIu64 " sent, %" PRIu64 " echoed, %" PRIu64
             " bad\n",
@@ -491,8 +594,16 @@ static void env_defaults(void) {
   char **kv = g_strsplit(env, ",", -1);
   for (char **p = kv; *p; p++) {
     char **nv = g_strsplit(*p, "=", 2);
-    if (nv[0] && nv[1]) {
-      uint32_t v = (uint32_t)strtoul(nv[1], NULL, 0);
+    if (!**p) { /* "a,,b" or a trailing comma */
+    } else if (!nv[1]) {
+      refuse(g_strdup_printf("CSCTP_DEFAULTS %s: expected NAME=VALUE", *p));
+    } else {
+      uint64_t n = 0;
+      char *label = g_strdup_printf("CSCTP_DEFAULTS %s", *p);
+      char *err = cli_uint(label, nv[1], 0, UINT32_MAX, NULL, &n);
+      g_free(label);
+      refuse(err);
+      uint32_t v = (uint32_t)n;
 #define F(f) else if (strcmp(nv[0], #f) == 0) d.f = v
       if (0) {}
       F(rto_initial);
@@ -532,12 +643,22 @@ static void cli_defaults(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) usage();
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) usage_to(stdout, NULL, 0);
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("csctp %s\n", csctp_version(0)->version_str);
+    return 0;
+  }
+  int is_send = strcmp(argv[1], "send") == 0;
+  if (!is_send && strcmp(argv[1], "echo") != 0)
+    refuse(g_strdup_printf("unknown command '%s' (echo or send)", argv[1]));
+  cur_cmd = argv[1];
+  for (int i = 2; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) usage_to(stdout, cur_cmd, 0);
   cli_defaults();
   env_defaults();
-  int is_send = strcmp(argv[1], "send") == 0;
-  if (!is_send && strcmp(argv[1], "echo") != 0) usage();
   args a;
   parse(argc, argv, &a, is_send);
+  resolve(&a);
   loop = g_main_loop_new(NULL, FALSE);
   int rc = is_send ? cmd_send(&a) : cmd_echo(&a);
   g_main_loop_unref(loop);
