@@ -2,12 +2,15 @@
 /*
  * csctp: SCTP over UDP (RFC 6951) or raw IP from the command line.
  *
- *   csctp echo --udp LOCAL_IP:UDP_PORT [--port SCTP_PORT]
- *   csctp echo --raw LOCAL_IP [--port SCTP_PORT]
- *   csctp send --udp LOCAL_IP:UDP_PORT --peer REMOTE_IP:UDP_PORT [--port P] [--remote-port P]
+ *   csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT]
+ *   csctp echo --raw LOCAL_HOST [--port SCTP_PORT]
+ *   csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port P] [--remote-port P]
  *              --size BYTES --count N [--streams K] [--unordered] [--ppid P] [--verify]
  *              [--connect-timeout SECONDS]
- *   csctp send --raw LOCAL_IP --peer REMOTE_IP [...same options...]
+ *   csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]
+ *   csctp --help | --version
+ *
+ * Every refused argument is named with why (cli_args.h), exit 2; host names resolve.
  *
  * echo serves any number of associations and sends every message back on its
  * stream with its PPID and unordered flag, reading no more from a peer while
