@@ -58,18 +58,18 @@ static void capture_writev(csctp_capture *c, struct iovec *iov, int n, size_t to
   if (w > 0) c->broken = 1;
 }
 
-static int capture_start(csctp_capture **pc, const csctp_mem *mem, int fd, const char *path) {
-  size_t plen = strlen(path) + 1;
-  csctp_capture *c = mem->calloc(1, sizeof *c + plen, mem->user_data);
-  if (!c) {
-    close(fd);
-    unlink(path);
-    return CSCTP_ERR_NOMEM;
-  }
+/* The object, with room for a path of `path_cap` bytes; the file comes after. */
+static csctp_capture *capture_alloc(const csctp_mem *mem, size_t path_cap) {
+  csctp_capture *c = mem->calloc(1, sizeof *c + path_cap, mem->user_data);
+  if (!c) return NULL;
   c->mem = mem;
-  c->fd = fd;
+  c->fd = -1;
   c->max_bytes = CSCTP_CAPTURE_MAX_BYTES_DEFAULT;
-  memcpy(c->path, path, plen);
+  return c;
+}
+
+/* The file is open: its header, then the capture is the caller's. */
+static int capture_start(csctp_capture **pc, csctp_capture *c) {
   uint8_t hdr[CSCTP_PCAPNG_HEADER_LEN];
   csctp_pcapng_header(hdr, sizeof hdr);
   struct iovec iov = {hdr, sizeof hdr};
@@ -82,32 +82,37 @@ static int capture_start(csctp_capture **pc, const csctp_mem *mem, int fd, const
 int csctp_capture_open(csctp_capture **pc, const char *path, const csctp_mem *mem) {
   if (!pc || !path || !*path) return CSCTP_ERR_INVALID_ARGUMENT;
   if (!mem) mem = csctp_mem_default();
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return capture_errno(errno);
-  return capture_start(pc, mem, fd, path);
+  size_t plen = strlen(path) + 1;
+  csctp_capture *c = capture_alloc(mem, plen);
+  if (!c) return CSCTP_ERR_NOMEM;
+  memcpy(c->path, path, plen);
+  c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (c->fd < 0) {
+    int rv = capture_errno(errno);
+    mem->free(c, mem->user_data);
+    return rv;
+  }
+  return capture_start(pc, c);
 }
 
 int csctp_capture_open_prefix(csctp_capture **pc, const char *prefix, const csctp_mem *mem) {
   if (!pc || !prefix || !*prefix) return CSCTP_ERR_INVALID_ARGUMENT;
   if (!mem) mem = csctp_mem_default();
-  size_t cap = strlen(prefix) + 48;
-  char *path = mem->malloc(cap, mem->user_data);
-  if (!path) return CSCTP_ERR_NOMEM;
+  size_t cap = strlen(prefix) + 48; /* "-<pid>-<n>.pcapng" */
+  csctp_capture *c = capture_alloc(mem, cap);
+  if (!c) return CSCTP_ERR_NOMEM;
   int rv = CSCTP_ERR_INVALID_ARGUMENT;
   /* O_EXCL: the first free number, also against other processes and layers on this prefix. */
   for (unsigned n = 1; n <= CAPTURE_PREFIX_TRIES; n++) {
-    snprintf(path, cap, "%s-%ld-%u.pcapng", prefix, (long)getpid(), n);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      rv = capture_start(pc, mem, fd, path);
-      break;
-    }
+    snprintf(c->path, cap, "%s-%ld-%u.pcapng", prefix, (long)getpid(), n);
+    c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (c->fd >= 0) return capture_start(pc, c);
     if (errno != EEXIST) {
       rv = capture_errno(errno);
       break;
     }
   }
-  mem->free(path, mem->user_data);
+  mem->free(c, mem->user_data);
   return rv;
 }
 

@@ -305,6 +305,44 @@ Test(capture, open_errors_create_nothing) {
   csctp_capture_set_max_bytes(NULL, 1);
 }
 
+static void *no_malloc(size_t n, void *u) {
+  (void)n;
+  (void)u;
+  return NULL;
+}
+static void *no_calloc(size_t m, size_t n, void *u) {
+  (void)m;
+  (void)n;
+  (void)u;
+  return NULL;
+}
+static void *no_realloc(void *p, size_t n, void *u) {
+  (void)p;
+  (void)n;
+  (void)u;
+  return NULL;
+}
+static void no_free(void *p, void *u) {
+  (void)p;
+  (void)u;
+}
+
+/* Out of memory: the error, and no file left behind (nor an existing one touched). */
+Test(capture, out_of_memory_creates_no_file) {
+  static const csctp_mem none = {NULL, no_malloc, no_free, no_calloc, no_realloc};
+  char path[128], prefix[128];
+  snprintf(path, sizeof path, "%s/nomem.pcapng", dir);
+  snprintf(prefix, sizeof prefix, "%s/nomem", dir);
+  csctp_capture *c = NULL;
+  cr_assert_eq(csctp_capture_open(&c, path, &none), CSCTP_ERR_NOMEM);
+  cr_assert_eq(csctp_capture_open_prefix(&c, prefix, &none), CSCTP_ERR_NOMEM);
+  cr_assert_null(c);
+  cr_assert_neq(access(path, F_OK), 0);
+  char cmd[192];
+  snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", dir);
+  cr_assert_eq(system(cmd), 0, "the directory stays empty");
+}
+
 /* ------------------------------------------------------------ Wireshark */
 
 /* tshark dissects the file: the handshake, and each DATA chunk with its PPID and direction. */
