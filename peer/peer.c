@@ -510,6 +510,8 @@ void csctp_peer_capture_start(csctp_peer *p) {
     csctp_peer_log(p, CSCTP_LOG_WARN, "peer: capture %s: %s", prefix, csctp_strerror(rv));
     return;
   }
+  /* Wall-clock times in the file: the peer's clock is GLib's monotonic one. */
+  csctp_capture_set_clock_offset(p->capture, g_get_real_time() - g_get_monotonic_time());
   csctp_dtls_sctp_set_capture(p->ds, p->capture);
   csctp_peer_log(p, CSCTP_LOG_INFO, "peer: capturing SCTP to %s", csctp_capture_path(p->capture));
 }

@@ -25,6 +25,7 @@ struct csctp_capture {
   int full;   /* the limit refused a packet: nothing more is written */
   int broken; /* a short write left a partial block: writing more would misframe the file */
   uint64_t max_bytes;
+  int64_t clock_offset; /* added to every timestamp (csctp_capture_set_clock_offset) */
   uint64_t bytes;
   uint64_t packets;
   uint64_t dropped;
@@ -126,6 +127,10 @@ void csctp_capture_set_max_bytes(csctp_capture *c, uint64_t max_bytes) {
   if (c) c->max_bytes = max_bytes;
 }
 
+void csctp_capture_set_clock_offset(csctp_capture *c, int64_t offset) {
+  if (c) c->clock_offset = offset;
+}
+
 int csctp_capture_packet(csctp_capture *c, int inbound, const uint8_t *pkt, size_t len,
                          csctp_tstamp now) {
   if (!c || (!pkt && len)) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -135,7 +140,7 @@ int csctp_capture_packet(csctp_capture *c, int inbound, const uint8_t *pkt, size
   }
   size_t stored;
   uint8_t head[CSCTP_PCAPNG_EPB_HEAD], tail[CSCTP_PCAPNG_EPB_TAIL_MAX];
-  csctp_pcapng_epb_head(head, inbound, len, now, &stored);
+  csctp_pcapng_epb_head(head, inbound, len, now + (uint64_t)c->clock_offset, &stored);
   size_t tail_len = csctp_pcapng_epb_tail(tail, stored);
   size_t total = sizeof head + stored + tail_len;
   if (c->max_bytes && c->bytes + total > c->max_bytes) {

@@ -374,7 +374,10 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   const char *cap = getenv("CSCTP_CAPTURE");
   if (cap && *cap) {
     rv = csctp_capture_open_prefix(&h->capture, cap, NULL);
-    if (rv) g_warning("csctp: capture %s: %s", cap, csctp_strerror(rv));
+    if (rv)
+      g_warning("csctp: capture %s: %s", cap, csctp_strerror(rv));
+    else /* wall-clock times in the file: now_us() is GLib's monotonic clock */
+      csctp_capture_set_clock_offset(h->capture, g_get_real_time() - g_get_monotonic_time());
   }
   /* link.c's addresses end with the UDP port (0 over raw IP): a peer is its IP and SCTP port. */
   csctp_endpoint_set_addr_port_len(h->ep, 2);

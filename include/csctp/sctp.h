@@ -1205,8 +1205,9 @@ CSCTP_EXTERN int csctp_endpoint_get_stats_versioned(const csctp_endpoint *e, int
  * 228; snap length 65535, timestamps in microseconds) and one Enhanced Packet Block per
  * packet, the SCTP packet inside a synthetic IPv4 header (protocol 132, a valid header
  * checksum) from 10.0.0.1 (us) to 10.0.0.2 (the peer), or back for inbound packets. The
- * timestamps are the `now` given with each packet, the caller's monotonic clock: they show
- * the intervals between packets, not the wall-clock time.
+ * timestamps are the `now` given with each packet (the caller's clock, often monotonic),
+ * plus an offset the caller may set (csctp_capture_set_clock_offset()) to show wall-clock
+ * times.
  *
  * csctp_pcapng_header() and csctp_pcapng_packet() only format bytes into the caller's
  * buffer (sans-IO, for a program that writes its captures itself). csctp_capture is the
@@ -1288,6 +1289,13 @@ CSCTP_EXTERN int csctp_capture_open_prefix(csctp_capture **pc, const char *prefi
  * block would take the file past it is not written, and neither is any packet after it.
  */
 CSCTP_EXTERN void csctp_capture_set_max_bytes(csctp_capture *c, uint64_t max_bytes);
+
+/**
+ * Sets microseconds added to every later packet's `now` in the file (0 at first), so that
+ * a caller whose clock is monotonic can give the file wall-clock times: the peer and the
+ * socket API pass g_get_real_time() - g_get_monotonic_time(), taken when the file opens.
+ */
+CSCTP_EXTERN void csctp_capture_set_clock_offset(csctp_capture *c, int64_t offset);
 
 /**
  * Appends one SCTP packet (`pkt`, `len` bytes, borrowed for the call; `inbound` and `now` as

@@ -257,6 +257,29 @@ Test(capture, size_limit_stops_writing_and_says_so_once) {
   cr_assert_eq(CSCTP_CAPTURE_MAX_BYTES_DEFAULT, 64u << 20);
 }
 
+/* The clock offset moves every later timestamp, either way. */
+Test(capture, clock_offset_shifts_timestamps) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/offset.pcapng", dir);
+  csctp_capture *cap;
+  cr_assert_eq(csctp_capture_open(&cap, path, NULL), 0);
+  uint8_t p[12] = {0};
+  cr_assert_eq(csctp_capture_packet(cap, 0, p, sizeof p, 1000), 0);
+  csctp_capture_set_clock_offset(cap, (int64_t)1700000000 * 1000000);
+  cr_assert_eq(csctp_capture_packet(cap, 1, p, sizeof p, 1000), 0);
+  csctp_capture_set_clock_offset(cap, -400);
+  cr_assert_eq(csctp_capture_packet(cap, 0, p, sizeof p, 1000), 0);
+  csctp_capture_set_clock_offset(NULL, 1);
+  csctp_capture_close(cap);
+  pcapng_file f;
+  cr_assert_eq(pcapng_read_path(&f, path), 0, "%s", f.err);
+  cr_assert_eq(f.n, 3);
+  cr_assert_eq(f.pkts[0].ts, 1000);
+  cr_assert_eq(f.pkts[1].ts, (uint64_t)1700000000 * 1000000 + 1000);
+  cr_assert_eq(f.pkts[2].ts, 600);
+  pcapng_file_free(&f);
+}
+
 /* A write the OS refuses is counted, not fatal (/dev/full: ENOSPC). */
 Test(capture, write_errors_are_counted) {
   if (access("/dev/full", W_OK) != 0) cr_skip_test("no /dev/full");

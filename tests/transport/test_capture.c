@@ -6,6 +6,7 @@
  * the handshake, every DATA chunk with its PPID, and as many packets out of one as into the
  * other.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,6 +122,9 @@ Test(capture, env_switch_writes_both_ends, .timeout = 60) {
   cr_assert_eq(pcapng_read_path(&c, cli_path), 0, "%s: %s", cli_path, c.err);
   cr_assert_eq(pcapng_read_path(&s, srv_path), 0, "%s: %s", srv_path, s.err);
   cr_assert_geq(c.n, 8);
+  /* Wall-clock timestamps (the monotonic clock plus its offset), within a minute of now. */
+  int64_t skew = (int64_t)c.pkts[0].ts - g_get_real_time();
+  cr_assert_lt(skew < 0 ? -skew : skew, 60 * G_USEC_PER_SEC, "timestamp %" PRIu64, c.pkts[0].ts);
   /* The client's first packet is its INIT; the server's first is that INIT, received. */
   cr_assert_eq(c.pkts[0].inbound, 0);
   cr_assert_eq(pcapng_chunks(&c.pkts[0], 1), 1);
