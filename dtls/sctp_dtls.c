@@ -28,7 +28,8 @@ struct csctp_dtls_sctp {
   uint64_t packets_dropped; /* SCTP packets DTLS refused (SCTP retransmits them) */
   uint8_t *snap;            /* the peer's INIT chunk (csctp_dtls_sctp_set_snap), or NULL */
   size_t snap_len;
-  int connected; /* the handshake has completed */
+  int connected;          /* the handshake has completed */
+  csctp_capture *capture; /* borrowed (csctp_dtls_sctp_set_capture), or NULL */
 };
 
 /* The DTLS endpoint and the packet buffer; the association is the caller's to set. */
@@ -119,11 +120,20 @@ void csctp_dtls_sctp_del(csctp_dtls_sctp *t) {
   t->mem->free(t, t->mem->user_data);
 }
 
+/* One decrypted SCTP packet into the capture file, if there is one. */
+static void dtls_sctp_capture(csctp_dtls_sctp *t, int inbound, const uint8_t *pkt, size_t len,
+                              csctp_tstamp now) {
+  if (t->capture && csctp_capture_packet(t->capture, inbound, pkt, len, now) == 1)
+    csctp_dtls_log(t->dtls, CSCTP_LOG_WARN, "capture %s: size limit reached, no more packets",
+                   csctp_capture_path(t->capture));
+}
+
 /* Hands DTLS records to the association and keeps the other DTLS events for the caller. */
 static void dtls_sctp_pump(csctp_dtls_sctp *t, csctp_tstamp now) {
   csctp_dtls_event ev;
   while (csctp_dtls_poll_event(t->dtls, &ev)) {
     if (ev.type == CSCTP_DTLS_EVENT_DATA) {
+      dtls_sctp_capture(t, 1, ev.u.data.data, ev.u.data.len, now);
       int rv = csctp_assoc_read_packet(t->assoc, ev.u.data.data, ev.u.data.len, now);
       if (rv <= CSCTP_ERR_FATAL) t->fatal = rv;
       continue;
@@ -182,6 +192,7 @@ csctp_ssize csctp_dtls_sctp_write_datagram(csctp_dtls_sctp *t, uint8_t *buf, siz
     if (csctp_dtls_get_state(t->dtls) != CSCTP_DTLS_STATE_CONNECTED) return 0;
     csctp_ssize m = csctp_assoc_write_packet(t->assoc, t->pkt, t->mtu, now);
     if (m <= 0) return m;
+    dtls_sctp_capture(t, 0, t->pkt, (size_t)m, now);
     if (csctp_dtls_send(t->dtls, t->pkt, (size_t)m, now) != 0) t->packets_dropped++;
   }
 }
@@ -229,3 +240,7 @@ uint64_t csctp_dtls_sctp_get_packets_dropped(const csctp_dtls_sctp *t) {
 csctp_assoc *csctp_dtls_sctp_assoc(csctp_dtls_sctp *t) { return t->assoc; }
 
 csctp_dtls *csctp_dtls_sctp_dtls(csctp_dtls_sctp *t) { return t->dtls; }
+
+void csctp_dtls_sctp_set_capture(csctp_dtls_sctp *t, csctp_capture *cap) {
+  if (t) t->capture = cap;
+}

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -501,6 +502,20 @@ int csctp_peer_remake_assoc(csctp_peer *p, uint16_t remote_port) {
   return 0;
 }
 
+void csctp_peer_capture_start(csctp_peer *p) {
+  const char *prefix = getenv("CSCTP_CAPTURE");
+  if (!prefix || !*prefix || p->capture) return;
+  int rv = csctp_capture_open_prefix(&p->capture, prefix, p->mem);
+  if (rv) {
+    csctp_peer_log(p, CSCTP_LOG_WARN, "peer: capture %s: %s", prefix, csctp_strerror(rv));
+    return;
+  }
+  /* Wall-clock times in the file: the peer's clock is GLib's monotonic one. */
+  csctp_capture_set_clock_offset(p->capture, g_get_real_time() - g_get_monotonic_time());
+  csctp_dtls_sctp_set_capture(p->ds, p->capture);
+  csctp_peer_log(p, CSCTP_LOG_INFO, "peer: capturing SCTP to %s", csctp_capture_path(p->capture));
+}
+
 int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size_t n) {
   csctp_dtls_config dc;
   csctp_dtls_config_default(&dc);
@@ -528,6 +543,7 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   int rv = csctp_dtls_sctp_new_with_assoc(&p->ds, &dc, p->assoc, 0);
   if (rv) return rv;
   p->dtls = csctp_dtls_sctp_dtls(p->ds);
+  csctp_peer_capture_start(p);
   csctp_tstamp now = peer_now();
   if (p->closing) csctp_dtls_sctp_close(p->ds, now); /* closed before: no INIT */
   csctp_dc_set_role(p->dc,
@@ -608,6 +624,7 @@ void csctp_peer_free(csctp_peer *p) {
   } else {
     csctp_assoc_del(p->assoc);
   }
+  csctp_capture_close(p->capture);
   csctp_dtls_cert_del(p->own_cert);
   if (p->local_candidates) g_ptr_array_unref(p->local_candidates);
   if (p->early) g_ptr_array_unref(p->early);

@@ -197,6 +197,7 @@ int csctp_peer_handover_import_versioned(csctp_peer **out, GMainContext *ctx, in
   }
   if (!rv) {
     p->dtls = dtls;
+    csctp_peer_capture_start(p);
     csctp_ice_config ic;
     csctp_peer_ice_config(p, cfg, &ic);
     rv = csctp_ice_agent_handover_import(&p->ice, p->ctx, &ic, key, key_len, at, ice_len, fd,

@@ -43,8 +43,9 @@ struct csctp_peer {
   csctp_config scfg;
   csctp_assoc *assoc; /* the peer's until ds exists, then owned by ds */
   csctp_dc *dc;
-  csctp_dtls_sctp *ds; /* DTLS + SCTP (RFC 8261), created once our DTLS role is known */
-  csctp_dtls *dtls;    /* ds's DTLS endpoint (borrowed): its state, SRTP profile */
+  csctp_dtls_sctp *ds;    /* DTLS + SCTP (RFC 8261), created once our DTLS role is known */
+  csctp_capture *capture; /* CSCTP_CAPTURE's file of the SCTP packets, or NULL */
+  csctp_dtls *dtls;       /* ds's DTLS endpoint (borrowed): its state, SRTP profile */
   csctp_dtls_role role;
   csctp_sdp *remote; /* the remote description, from set until no longer needed */
   uint64_t session_id;
@@ -85,6 +86,8 @@ struct csctp_peer {
 /* peer.c */
 void csctp_peer_log(const csctp_peer *p, csctp_log_level level, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* Opens the capture file CSCTP_CAPTURE asks for (once) and hands it to p->ds. */
+void csctp_peer_capture_start(csctp_peer *p);
 /* Creates the DTLS endpoint for p->role with the remote fingerprints, feeds
  * the early datagrams, starts it when ICE is up. 0 or an error. */
 int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size_t n);

@@ -65,7 +65,8 @@ struct host {
   GQueue flushq;        /* resumed sockets with held items to hand out */
   int depth, doomed, dirty;
   uint32_t mtu;
-  uint32_t sndbuf, rwnd; /* the associations' (csctp_config), for back-pressure marks */
+  uint32_t sndbuf, rwnd;  /* the associations' (csctp_config), for back-pressure marks */
+  csctp_capture *capture; /* CSCTP_CAPTURE's file of every association's packets, or NULL */
 };
 
 /* The monotonic clock of the socket API (g_get_monotonic_time, microseconds). */

@@ -39,6 +39,13 @@ csctp_tstamp csctp_host_now(void) { return (csctp_tstamp)g_get_monotonic_time();
 static void host_process(host *h);
 static void host_free(host *h);
 
+/* One SCTP packet of the host's into the capture file, if there is one. */
+static void host_capture(host *h, int inbound, const uint8_t *pkt, size_t len, csctp_tstamp now) {
+  if (h->capture && csctp_capture_packet(h->capture, inbound, pkt, len, now) == 1)
+    g_warning("csctp: capture %s: size limit reached, no more packets",
+              csctp_capture_path(h->capture));
+}
+
 /* ---------------------------------------------------------------- pump */
 
 typedef struct pump_source {
@@ -114,8 +121,10 @@ static void socket_retire(csctp_socket *s) {
     csctp_ssize n;
     csctp_tstamp now = now_us();
     csctp_endpoint_assoc_peer(h->ep, s->a, &s->peer, NULL); /* its UDP port may have moved */
-    while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0)
+    while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0) {
+      host_capture(h, 0, buf, (size_t)n, now);
       csctp_link_send(h->link, &s->peer, buf, (size_t)n);
+    }
     csctp_assoc_get_stats(s->a, &s->last_stats);
     g_hash_table_remove(h->socks, s->a);
     csctp_endpoint_remove(h->ep, s->a);
@@ -250,7 +259,9 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
   host *h = user_data;
   if (h->doomed) return;
   csctp_assoc *a = NULL;
-  int rv = csctp_endpoint_read_packet(h->ep, from, pkt, len, now_us(), &a);
+  csctp_tstamp now = now_us();
+  host_capture(h, 1, pkt, len, now);
+  int rv = csctp_endpoint_read_packet(h->ep, from, pkt, len, now, &a);
   if (rv) {
     g_warning("csctp: endpoint: %s", csctp_strerror(rv));
     return;
@@ -275,8 +286,11 @@ static void host_write(host *h) {
   uint8_t buf[PKT_MAX];
   csctp_addr to;
   csctp_ssize n;
-  while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now_us(), &to, NULL)) > 0)
+  csctp_tstamp now = now_us();
+  while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now, &to, NULL)) > 0) {
+    host_capture(h, 0, buf, (size_t)n, now);
     csctp_link_send(h->link, &to, buf, (size_t)n);
+  }
 }
 
 static void host_process(host *h) {
@@ -357,6 +371,14 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     return rv;
   }
   csctp_endpoint_listen(h->ep, listen);
+  const char *cap = getenv("CSCTP_CAPTURE");
+  if (cap && *cap) {
+    rv = csctp_capture_open_prefix(&h->capture, cap, NULL);
+    if (rv)
+      g_warning("csctp: capture %s: %s", cap, csctp_strerror(rv));
+    else /* wall-clock times in the file: now_us() is GLib's monotonic clock */
+      csctp_capture_set_clock_offset(h->capture, g_get_real_time() - g_get_monotonic_time());
+  }
   /* link.c's addresses end with the UDP port (0 over raw IP): a peer is its IP and SCTP port. */
   csctp_endpoint_set_addr_port_len(h->ep, 2);
   char *err = NULL;
@@ -413,6 +435,7 @@ static void host_free(host *h) {
   }
   csctp_link_del(h->link);
   csctp_endpoint_del(h->ep);
+  csctp_capture_close(h->capture);
   g_hash_table_destroy(h->socks);
   g_byte_array_free(h->msgcopy, TRUE);
   g_free(h->srv);

@@ -784,6 +784,14 @@ CSCTP_EXTERN csctp_assoc *csctp_dtls_sctp_assoc(csctp_dtls_sctp *t);
 /** The DTLS endpoint (owned by `t`): fingerprints, SRTP keys, stats; do not read or poll it. */
 CSCTP_EXTERN csctp_dtls *csctp_dtls_sctp_dtls(csctp_dtls_sctp *t);
 
+/**
+ * Writes every SCTP packet the association reads (after decryption) and writes (before
+ * encryption) to `cap` (sctp.h's capture file; NULL stops). `cap` stays the caller's: it
+ * must outlive `t` or be unset first. When the file reaches its size limit, one WARN line
+ * in the DTLS category says so. The peer (peer.h) sets one when CSCTP_CAPTURE is set.
+ */
+CSCTP_EXTERN void csctp_dtls_sctp_set_capture(csctp_dtls_sctp *t, csctp_capture *cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,12 @@
  * share one context. The functions that take no object
  * (csctp_peer_config_default(), csctp_peer_state_name(), ...) may be called
  * from any thread.
+ *
+ * Environment: when a peer starts DTLS (or is imported from a handover), it
+ * reads SSLKEYLOGFILE (the DTLS keys for Wireshark) and CSCTP_CAPTURE: a
+ * prefix that makes the peer write its decrypted SCTP packets to
+ * `<prefix>-<pid>-<n>.pcapng` (sctp.h, "Capture"; a file that cannot be
+ * created is one WARN line in the peer's log, not an error).
  */
 #ifndef CSCTP_PEER_H
 #define CSCTP_PEER_H

@@ -1198,6 +1198,125 @@ CSCTP_EXTERN int csctp_endpoint_get_stats_versioned(const csctp_endpoint *e, int
 #define csctp_endpoint_get_stats(E, ST) \
   csctp_endpoint_get_stats_versioned((E), CSCTP_ENDPOINT_STATS_VERSION, (ST))
 
+/*
+ * Capture (pcapng). The SCTP packets of an association, as the engine reads and writes them
+ * (decrypted, before DTLS or UDP encapsulation), in a file Wireshark and tshark open: a
+ * Section Header Block, one Interface Description Block of link type IPv4 (LINKTYPE_IPV4,
+ * 228; snap length 65535, timestamps in microseconds) and one Enhanced Packet Block per
+ * packet, the SCTP packet inside a synthetic IPv4 header (protocol 132, a valid header
+ * checksum) from 10.0.0.1 (us) to 10.0.0.2 (the peer), or back for inbound packets. The
+ * timestamps are the `now` given with each packet (the caller's clock, often monotonic),
+ * plus an offset the caller may set (csctp_capture_set_clock_offset()) to show wall-clock
+ * times.
+ *
+ * csctp_pcapng_header() and csctp_pcapng_packet() only format bytes into the caller's
+ * buffer (sans-IO, for a program that writes its captures itself). csctp_capture is the
+ * file writer built on them, the one the peer (peer.h) and the socket API (socket.h) open
+ * when the environment variable CSCTP_CAPTURE holds a path prefix: each peer and each
+ * socket host (a client socket, or a server with all its associations) writes
+ * `<prefix>-<pid>-<n>.pcapng`. The engine itself never reads the environment and never
+ * captures on its own: a program that drives csctp_assoc or csctp_endpoint itself passes
+ * each packet it reads or writes to csctp_capture_packet().
+ *
+ * A csctp_capture is used by one thread at a time, like the association whose packets it
+ * writes.
+ */
+
+/** Bytes csctp_pcapng_header() writes: a Section Header Block and an Interface Description Block.
+ */
+#define CSCTP_PCAPNG_HEADER_LEN 48
+
+/** The most bytes csctp_pcapng_packet() writes for an SCTP packet of `len` bytes. */
+#define CSCTP_PCAPNG_PACKET_MAX(len) ((size_t)52 + (((size_t)(len) + 3) & ~(size_t)3))
+
+/**
+ * Writes the file header of a capture (CSCTP_PCAPNG_HEADER_LEN bytes) into `buf`. Returns
+ * its length, CSCTP_ERR_NOBUF when `cap` is smaller (nothing written) or
+ * CSCTP_ERR_INVALID_ARGUMENT for a NULL `buf`. The caller owns `buf`.
+ */
+CSCTP_EXTERN csctp_ssize csctp_pcapng_header(uint8_t *buf, size_t cap);
+
+/**
+ * Writes one Enhanced Packet Block holding the SCTP packet `pkt` (`len` bytes, borrowed for
+ * the call) in its synthetic IPv4 header into `buf`: `inbound` non-zero for a packet from the
+ * peer, 0 for one of ours; `now` its timestamp in microseconds. A packet longer than 65,515
+ * bytes (the most an IPv4 total length holds) is stored truncated, its original length
+ * recorded. Returns the block's length (at most CSCTP_PCAPNG_PACKET_MAX(len)),
+ * CSCTP_ERR_NOBUF when it does not fit `cap` (nothing written), or
+ * CSCTP_ERR_INVALID_ARGUMENT for a NULL `buf`, or a NULL `pkt` with a non-zero `len`.
+ */
+CSCTP_EXTERN csctp_ssize csctp_pcapng_packet(uint8_t *buf, size_t cap, int inbound,
+                                             const uint8_t *pkt, size_t len, csctp_tstamp now);
+
+/** A capture file being written (csctp_capture_open()). */
+typedef struct csctp_capture csctp_capture;
+
+/** The size limit a new capture file starts with: 64 MiB (csctp_capture_set_max_bytes()). */
+#define CSCTP_CAPTURE_MAX_BYTES_DEFAULT ((uint64_t)64 << 20)
+
+/** What a capture has written and refused (csctp_capture_counters()). */
+typedef struct csctp_capture_counts {
+  uint64_t packets;      /**< packets written */
+  uint64_t bytes;        /**< bytes in the file, its header included */
+  uint64_t dropped;      /**< packets not written: past the size limit, or after a short write */
+  uint64_t write_errors; /**< writes the OS refused or cut short (never fatal) */
+  int full;              /**< 1 once the size limit refused a packet */
+} csctp_capture_counts;
+
+/**
+ * Creates (or truncates) the file `path`, mode 0600 (it holds decrypted application data),
+ * and writes the capture's header into it. On success *pc receives the capture (free it with
+ * csctp_capture_close()); `path` is copied. `mem` (NULL: csctp_mem_default()) serves the one
+ * allocation and must outlive the capture. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (a NULL or
+ * empty argument, or a path the OS cannot create, such as one in a missing directory),
+ * CSCTP_ERR_PERMISSION, CSCTP_ERR_NO_DESCRIPTORS or CSCTP_ERR_NOMEM; nothing is created on
+ * error. A failed write of the header is counted in write_errors, and the capture then
+ * writes nothing.
+ */
+CSCTP_EXTERN int csctp_capture_open(csctp_capture **pc, const char *path, const csctp_mem *mem);
+
+/**
+ * As csctp_capture_open(), at `<prefix>-<pid>-<n>.pcapng` with the smallest n from 1 whose
+ * file does not exist yet (created exclusively, so that the peers and sockets of one process,
+ * and other processes, never share a file). `prefix` may name a directory
+ * ("/tmp/cap/run"); the directory must exist. csctp_capture_path() gives the name chosen.
+ */
+CSCTP_EXTERN int csctp_capture_open_prefix(csctp_capture **pc, const char *prefix,
+                                           const csctp_mem *mem);
+
+/**
+ * Sets the file's size limit in bytes, its header included (0: no limit). A packet whose
+ * block would take the file past it is not written, and neither is any packet after it.
+ */
+CSCTP_EXTERN void csctp_capture_set_max_bytes(csctp_capture *c, uint64_t max_bytes);
+
+/**
+ * Sets microseconds added to every later packet's `now` in the file (0 at first), so that
+ * a caller whose clock is monotonic can give the file wall-clock times: the peer and the
+ * socket API pass g_get_real_time() - g_get_monotonic_time(), taken when the file opens.
+ */
+CSCTP_EXTERN void csctp_capture_set_clock_offset(csctp_capture *c, int64_t offset);
+
+/**
+ * Appends one SCTP packet (`pkt`, `len` bytes, borrowed for the call; `inbound` and `now` as
+ * for csctp_pcapng_packet()) to the file, with one writev() and no allocation. Returns 0 when
+ * the packet was written or counted as dropped or as a write error (a failed write is never
+ * an error for the caller), 1 for the packet that first found the file at its size limit
+ * (the caller may log that once; later packets return 0), or CSCTP_ERR_INVALID_ARGUMENT
+ * for a NULL `c`, or a NULL `pkt` with a non-zero `len`.
+ */
+CSCTP_EXTERN int csctp_capture_packet(csctp_capture *c, int inbound, const uint8_t *pkt, size_t len,
+                                      csctp_tstamp now);
+
+/** The file's name (owned by `c`, valid until csctp_capture_close()), or NULL for NULL. */
+CSCTP_EXTERN const char *csctp_capture_path(const csctp_capture *c);
+
+/** Copies the capture's counters into *out (nothing for a NULL argument). */
+CSCTP_EXTERN void csctp_capture_counters(const csctp_capture *c, csctp_capture_counts *out);
+
+/** Closes the file and frees the capture. NULL is a no-op. */
+CSCTP_EXTERN void csctp_capture_close(csctp_capture *c);
+
 #ifdef __cplusplus
 }
 #endif

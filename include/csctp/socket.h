@@ -19,6 +19,12 @@
  * different threads. The one process-wide state is csctp_defaults(), which is
  * thread-safe (behind a lock); csctp_connect_opts_init(), csctp_ppid_name()
  * and csctp_ppid_lookup() keep no state.
+ *
+ * Environment: CSCTP_DEBUG (log categories, common.h) and CSCTP_CAPTURE are
+ * read when a socket or server is created. `CSCTP_CAPTURE=<prefix>` makes each
+ * client socket, and each server with all its associations, write the SCTP
+ * packets it reads and writes to `<prefix>-<pid>-<n>.pcapng` (sctp.h, "Capture";
+ * a file that cannot be created is one g_warning, not an error).
  */
 #ifndef CSCTP_SOCKET_H
 #define CSCTP_SOCKET_H

@@ -9,7 +9,7 @@ import re
 import sys
 
 # Names that are not C identifiers of the API: environment variables.
-NOT_DECLARED = {"CSCTP_DEBUG"}
+NOT_DECLARED = {"CSCTP_DEBUG", "CSCTP_CAPTURE"}
 
 code, refs = set(), []
 for path in sys.argv[1:]:

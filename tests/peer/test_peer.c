@@ -4,16 +4,19 @@
  * GMainContext over ICE on 127.0.0.1 (offer/answer, channels both ways,
  * echo of text, binary and empty messages, negotiated channels, channel
  * close, graceful close), a tampered fingerprint, deletion from inside the
- * callback, real browser offers, and the caller's mistakes.
+ * callback, real browser offers, the caller's mistakes, and CSCTP_CAPTURE.
  */
 #include <criterion/criterion.h>
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csctp/peer.h>
 
 #include "../../peer/peer_priv.h"
+#include "pcapng_read.h"
 #include "sdp_files.h"
 
 #define MAX_CH 8
@@ -252,6 +255,54 @@ Test(peer, pair_channels_echo_and_close) {
   cr_assert_eq(csctp_peer_close(a.peer), CSCTP_ERR_INVALID_STATE);
   side_del(&a);
   side_del(&b);
+}
+
+/* CSCTP_CAPTURE: each peer writes its decrypted SCTP packets, DCEP and the messages readable,
+ * to its own <prefix>-<pid>-<n>.pcapng. */
+Test(peer, capture_env_writes_decrypted_sctp) {
+  char dir[] = "/tmp/csctp-peer-capture-XXXXXX";
+  cr_assert_not_null(mkdtemp(dir));
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "%s/peer", dir);
+  setenv("CSCTP_CAPTURE", prefix, 1);
+  side a, b;
+  side_new(&a, "a", 1);
+  side_new(&b, "b", 0);
+  b.echo = 1;
+  csctp_dc_channel ch;
+  csctp_dc_init init = {.label = "chat"};
+  cr_assert_eq(csctp_peer_create_channel(a.peer, &init, &ch), 0);
+  cr_assert_eq(negotiate(&a, &b, 0), 0);
+  gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (!(connected_both(&a, &b) && a.opened >= 1) && g_get_monotonic_time() < until)
+    g_main_context_iteration(ctx, TRUE);
+  unsetenv("CSCTP_CAPTURE");
+  cr_assert_geq(a.opened, 1);
+  cr_assert_eq(csctp_peer_send(a.peer, ch, 1, "hello", 5), 0);
+  until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+  while (a.messages < 1 && g_get_monotonic_time() < until) g_main_context_iteration(ctx, TRUE);
+  cr_assert_eq(a.messages, 1);
+  side_del(&a);
+  side_del(&b);
+  /* Two files, one per peer; each holds the message out and its echo in (or the reverse). */
+  for (int n = 1; n <= 2; n++) {
+    char path[128];
+    snprintf(path, sizeof path, "%s-%ld-%d.pcapng", prefix, (long)getpid(), n);
+    pcapng_file f;
+    cr_assert_eq(pcapng_read_path(&f, path), 0, "%s: %s", path, f.err);
+    int text[2] = {0, 0}, dcep = 0;
+    for (size_t i = 0; i < f.n; i++) {
+      text[f.pkts[i].inbound] += pcapng_data_chunks(&f.pkts[i], CSCTP_PPID_WEBRTC_STRING);
+      dcep += pcapng_data_chunks(&f.pkts[i], CSCTP_PPID_WEBRTC_DCEP);
+    }
+    cr_assert_eq(text[0], 1, "%s: the text message out", path);
+    cr_assert_eq(text[1], 1, "%s: the text message in", path);
+    cr_assert_eq(dcep, 2, "%s: DATA_CHANNEL_OPEN and its ACK", path);
+    pcapng_file_free(&f);
+  }
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  cr_assert_eq(system(cmd), 0);
 }
 
 Test(peer, tampered_fingerprint_fails) {
