@@ -4,7 +4,8 @@
 # scratch prefix, then use only the installed files, as a program of someone else would:
 #   1. layout: the libraries, headers, pkg-config files and CMake package expected, and no
 #      path into the source or build tree in any installed text file; one version everywhere
-#      (csctp/version.h, every .pc, the CMake package, csctp_version() at run time);
+#      (csctp/version.h, every .pc, the CMake package, csctp_version() at run time); the
+#      programs (csctp, csctp-peer, csctp-web) with man pages that render, the demo page;
 #   2. exports: each shared library exports exactly the functions its public header
 #      declares (nm -D --defined-only against gcc -aux-info of the header);
 #   3. headers: each compiles alone as C99 (-Wall -Wextra -Werror) and as C++;
@@ -58,8 +59,8 @@ say "build $src in $build ($gen, $jobs jobs)"
 cmake -S "$src" -B "$build" -G "$gen" -DCMAKE_BUILD_TYPE=Release -DCSCTP_TESTS=OFF \
   -DCMAKE_INSTALL_PREFIX="$prefix" >"$work/configure.log" 2>&1 ||
   { cat "$work/configure.log"; fail "configure"; }
-cmake --build "$build" --parallel "$jobs" --target csctp_libraries >"$work/build.log" 2>&1 ||
-  { cat "$work/build.log"; fail "build"; }
+cmake --build "$build" --parallel "$jobs" --target csctp_libraries csctp_programs \
+  >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "build"; }
 cmake --install "$build" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "install"; }
 say "built and installed in $(($(date +%s) - t0)) s"
 # Nothing below may see the build tree.
@@ -102,6 +103,31 @@ for l in "${layers[@]}"; do
   fi
 done
 say "layout: $(find "$prefix" -type f | wc -l) files; 6 libraries (shared + static), 8 headers, 6 .pc, CMake package"
+
+# The programs (those this machine can build: csctp-peer and csctp-web need json-glib) with
+# their man pages; each answers --help on stdout with exit 0 (csctp) or prints its usage, and
+# each man page renders without a warning.
+progs=(csctp)
+[ -e "$work/build.moved/csctp-peer" ] && progs+=(csctp-peer csctp-web)
+for p in "${progs[@]}"; do
+  [ -x "$prefix/bin/$p" ] || fail "not installed: bin/$p"
+  man=$prefix/share/man/man1/$p.1
+  [ -f "$man" ] || fail "not installed: share/man/man1/$p.1"
+  grep -q '@CSCTP_VERSION@' "$man" && fail "$p.1: version not filled in"
+  if command -v groff >/dev/null 2>&1; then
+    warn=$(groff -man -Tutf8 -ww -z "$man" 2>&1)
+    [ -z "$warn" ] || fail "$p.1 does not render cleanly: $warn"
+    groff -man -Tutf8 -P-cbou "$man" 2>/dev/null | grep -q "^NAME" || fail "$p.1 renders no NAME section"
+  fi
+done
+"$prefix/bin/csctp" --help >"$work/help.txt" 2>&1 || fail "csctp --help exits non-zero"
+grep -q '^usage:' "$work/help.txt" || fail "csctp --help prints no usage"
+[ "$("$prefix/bin/csctp" --version)" = "csctp $(sed -n 's/^#define CSCTP_VERSION "\(.*\)"$/\1/p' "$prefix/include/csctp/version.h")" ] ||
+  fail "csctp --version: $("$prefix/bin/csctp" --version)"
+if [ -e "$prefix/bin/csctp-web" ]; then
+  [ -f "$prefix/share/csctp/demo/index.html" ] || fail "not installed: share/csctp/demo/index.html"
+fi
+say "programs: ${progs[*]} installed with man pages; csctp --help and --version answer"
 
 # One version: the installed version.h, every .pc and the CMake package (checked below) and
 # the libraries at run time (the consumers print csctp_version(); checked in 4 and 5).
