@@ -11,6 +11,7 @@
 #include <csctp/ice.h>
 #include <glib.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
