@@ -96,11 +96,12 @@ typedef enum csctp_ice_server_type {
  * A STUN or TURN server. `address` is a numeric IPv4 or IPv6 address or a host
  * name; the agent resolves names (GResolver, asynchronously on its context,
  * never blocking a call) when it is created, and csctp_ice_agent_gather()
- * waits for the answers, at most CSCTP_ICE_RESOLVE_TIMEOUT_MS, before
- * gathering. A name that does not resolve in time is left out with a log line
- * (CSCTP_LOG_ICE, warning); the agent then gathers with the servers that
- * remain (host candidates at least). A name that resolves to several addresses
- * is used at its first IPv4 one (else its first IPv6 one).
+ * waits for the answers, until at most CSCTP_ICE_RESOLVE_TIMEOUT_MS after the
+ * agent's creation, before gathering (remote candidates and credentials may be
+ * given meanwhile: they are paired once the local candidates exist). A name that does not resolve
+ * in time is left out with a log line (CSCTP_LOG_ICE, warning); the agent then gathers with the
+ * servers that remain (host candidates at least). A name that resolves to several addresses is used
+ * at its first IPv4 one (else its first IPv6 one).
  *
  * libnice asks one STUN server per agent: the first STUN server whose address
  * is usable is used, the others are not (a name that fails falls through to the
@@ -120,7 +121,7 @@ typedef struct csctp_ice_server {
 /** The longest host name a server may have (RFC 1035: 253 characters). */
 #define CSCTP_ICE_HOST_MAX 253
 
-/** How long csctp_ice_agent_gather() waits for server names to resolve, in ms. */
+/** How long after its creation an agent waits for server names to resolve, in ms. */
 #define CSCTP_ICE_RESOLVE_TIMEOUT_MS 5000
 
 /**

@@ -431,3 +431,73 @@ Test(ice_url, a_bad_server_address_is_refused, .init = setup, .fini = teardown) 
     cr_expect_null(a);
   }
 }
+
+/* ---- a deferred gathering still connects ---- */
+
+typedef struct end {
+  csctp_ice_agent *agent;
+  GPtrArray *cands;
+  int done, connected;
+} end;
+
+static void on_end_event(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user) {
+  (void)agent;
+  end *e = user;
+  if (ev->type == CSCTP_ICE_EVENT_CANDIDATE)
+    g_ptr_array_add(e->cands, g_strdup(ev->u.candidate.candidate));
+  if (ev->type == CSCTP_ICE_EVENT_GATHERING_DONE) e->done = 1;
+  if (ev->type == CSCTP_ICE_EVENT_STATE && ev->u.state == CSCTP_ICE_STATE_CONNECTED)
+    e->connected = 1;
+}
+
+static void make_end(end *e, int controlling, const csctp_ice_server *servers, size_t n) {
+  memset(e, 0, sizeof *e);
+  e->cands = g_ptr_array_new_with_free_func(g_free);
+  csctp_ice_config cfg;
+  csctp_ice_config_default(&cfg);
+  cfg.controlling = controlling;
+  cfg.local_addresses = loopback;
+  cfg.n_local_addresses = 1;
+  cfg.servers = servers;
+  cfg.n_servers = n;
+  cfg.on_event = on_end_event;
+  cfg.user_data = e;
+  cr_assert_eq(csctp_ice_agent_new(&e->agent, ctx, &cfg), 0);
+}
+
+/* A's gathering waits for a name; the remote's credentials and candidates reach it before
+ * A has any local candidate, and the pair still connects once A has gathered. */
+Test(ice_url, remote_candidates_before_a_deferred_gathering, .init = setup, .fini = teardown) {
+  csctp_ice_server s = {.type = CSCTP_ICE_SERVER_STUN, .address = "nosuch.invalid"};
+  end a, b;
+  make_end(&a, 1, &s, 1);
+  make_end(&b, 0, NULL, 0);
+  cr_assert_eq(csctp_ice_agent_gather(b.agent), 0);
+  gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+  while (!b.done && g_get_monotonic_time() < deadline) g_main_context_iteration(ctx, TRUE);
+  cr_assert(b.done);
+  cr_assert_eq(csctp_ice_agent_gather(a.agent), 0);
+  cr_assert_eq(csctp_ice_agent_gathering_state(a.agent), CSCTP_ICE_GATHERING_GATHERING);
+  cr_assert_eq(a.cands->len, 0, "A gathered before its server names resolved");
+  cr_assert_eq(csctp_ice_agent_set_remote_credentials(a.agent, csctp_ice_agent_local_ufrag(b.agent),
+                                                      csctp_ice_agent_local_pwd(b.agent)),
+               0);
+  for (guint i = 0; i < b.cands->len; i++)
+    cr_assert_eq(csctp_ice_agent_add_remote_candidate(a.agent, b.cands->pdata[i]), 1);
+  cr_assert_eq(csctp_ice_agent_end_of_remote_candidates(a.agent), 0);
+  cr_assert_eq(csctp_ice_agent_set_remote_credentials(b.agent, csctp_ice_agent_local_ufrag(a.agent),
+                                                      csctp_ice_agent_local_pwd(a.agent)),
+               0);
+  guint given = 0;
+  deadline = g_get_monotonic_time() + (CSCTP_ICE_RESOLVE_TIMEOUT_MS + 10000) * 1000;
+  while (!(a.connected && b.connected) && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(ctx, TRUE);
+    for (; given < a.cands->len; given++)
+      csctp_ice_agent_add_remote_candidate(b.agent, a.cands->pdata[given]);
+  }
+  cr_assert(a.connected && b.connected, "A %d, B %d", a.connected, b.connected);
+  csctp_ice_agent_del(a.agent);
+  csctp_ice_agent_del(b.agent);
+  g_ptr_array_free(a.cands, TRUE);
+  g_ptr_array_free(b.cands, TRUE);
+}
