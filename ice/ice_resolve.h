@@ -17,7 +17,8 @@ typedef struct ice_servers ice_servers;
  * Copies `n` servers (checked already) and starts resolving their names on `ctx`;
  * numeric addresses need no lookup. When the last lookup ends (or the timeout of
  * CSCTP_ICE_RESOLVE_TIMEOUT_MS passes) `done(user)` is called on `ctx`, once; not
- * when nothing is to be resolved. Returns NULL when out of memory.
+ * when nothing is to be resolved. Allocates with GLib (which aborts when out of memory),
+ * as libnice does.
  */
 ice_servers *ice_servers_new(const csctp_ice_server *servers, size_t n, GMainContext *ctx,
                              void (*done)(void *user), void *user,
