@@ -30,6 +30,7 @@
 #include "ice_loop.h"
 #include "ice_resume.h"
 #include "ice_rx.h"
+#include "ice_url.h"
 #include "versioned.h"
 
 /* Agents without a libnice stream to drive: exported, or resumed from a handover. */
@@ -41,6 +42,15 @@ const char *csctp_ice_state_name(csctp_ice_state state) {
   case CSCTP_ICE_STATE_CHECKING: return "checking";
   case CSCTP_ICE_STATE_CONNECTED: return "connected";
   case CSCTP_ICE_STATE_FAILED: return "failed";
+  }
+  return "unknown";
+}
+
+const char *csctp_ice_gathering_state_name(csctp_ice_gathering_state state) {
+  switch (state) {
+  case CSCTP_ICE_GATHERING_NEW: return "new";
+  case CSCTP_ICE_GATHERING_GATHERING: return "gathering";
+  case CSCTP_ICE_GATHERING_COMPLETE: return "complete";
   }
   return "unknown";
 }
@@ -146,6 +156,7 @@ static void ice_on_gathering_done(NiceAgent *nice, guint stream, gpointer data) 
   (void)nice;
   if (stream != a->stream) return;
   ice_log(a, CSCTP_LOG_INFO, "ice: gathering done");
+  a->gathering_done = 1;
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_GATHERING_DONE};
   ice_emit(a, &ev);
 }
@@ -275,6 +286,23 @@ static gboolean ice_on_timeout(gpointer data) {
 
 /* ---- creation and deletion ---- */
 
+static int ice_gather_now(csctp_ice_agent *a);
+
+static void ice_servers_log(void *user, csctp_log_level level, const char *msg) {
+  ice_log(user, level, "%s", msg);
+}
+
+/* The servers' names are resolved (or timed out): hand libnice the servers, then
+ * gather if csctp_ice_agent_gather() was waiting for them. */
+static void ice_on_servers_ready(void *user) {
+  csctp_ice_agent *a = user;
+  size_t used = ice_servers_apply(a->servers, a->nice, a->stream);
+  ice_log(a, CSCTP_LOG_DEBUG, "ice: %zu server(s) in use", used);
+  if (!a->gather_deferred) return;
+  a->gather_deferred = 0;
+  if (ice_gather_now(a) < 0) ice_set_state(a, CSCTP_ICE_STATE_FAILED);
+}
+
 int ice_valid_cred(const char *s, size_t min) {
   if (!s) return 0;
   size_t n = strlen(s);
@@ -320,7 +348,8 @@ static int ice_check_config(const csctp_ice_config *cfg) {
   if (cfg->n_servers && !cfg->servers) return CSCTP_ERR_INVALID_ARGUMENT;
   for (size_t i = 0; i < cfg->n_servers; i++) {
     const csctp_ice_server *s = &cfg->servers[i];
-    if (!ice_valid_ip(s->address) || s->type > CSCTP_ICE_SERVER_TURN_TLS) {
+    if (!s->address || s->type > CSCTP_ICE_SERVER_TURN_TLS) return CSCTP_ERR_INVALID_ARGUMENT;
+    if (!ice_valid_ip(s->address) && !ice_url_valid_name(s->address, strlen(s->address))) {
       return CSCTP_ERR_INVALID_ARGUMENT;
     }
     if (s->type != CSCTP_ICE_SERVER_STUN && (!s->username || !s->password)) {
@@ -356,27 +385,8 @@ static void ice_add_addresses(csctp_ice_agent *a, const csctp_ice_config *cfg) {
   }
 }
 
-static void ice_add_servers(csctp_ice_agent *a, const csctp_ice_config *cfg) {
-  int have_stun = 0;
-  for (size_t i = 0; i < cfg->n_servers; i++) {
-    const csctp_ice_server *s = &cfg->servers[i];
-    if (s->type == CSCTP_ICE_SERVER_STUN) {
-      if (have_stun) continue;
-      have_stun = 1;
-      g_object_set(a->nice, "stun-server", s->address, "stun-server-port",
-                   (guint)(s->port ? s->port : 3478), NULL);
-      continue;
-    }
-    NiceRelayType type = s->type == CSCTP_ICE_SERVER_TURN_UDP   ? NICE_RELAY_TYPE_TURN_UDP
-                         : s->type == CSCTP_ICE_SERVER_TURN_TCP ? NICE_RELAY_TYPE_TURN_TCP
-                                                                : NICE_RELAY_TYPE_TURN_TLS;
-    guint port = s->port ? s->port : (s->type == CSCTP_ICE_SERVER_TURN_TLS ? 5349 : 3478);
-    nice_agent_set_relay_info(a->nice, a->stream, ICE_COMPONENT, s->address, port, s->username,
-                              s->password, type);
-  }
-}
-
 static void ice_free(csctp_ice_agent *a) {
+  ice_servers_free(a->servers);
   if (a->resumed) ice_resume_free(a->resumed);
   if (a->pending) g_ptr_array_free(a->pending, TRUE);
   if (a->nice) g_object_unref(a->nice);
@@ -393,6 +403,8 @@ static gboolean ice_free_idle(gpointer data) {
 /* Stop every signal and source that could reach `a`, so no event follows. */
 void ice_quiesce(csctp_ice_agent *a) {
   ice_stop_timeout(a);
+  ice_servers_free(a->servers); /* no answer reaches a deleted agent */
+  a->servers = NULL;
   if (a->resumed) ice_resume_stop(a->resumed);
   /* The receive callback stays attached (it drops datagrams once a->dead):
    * detached, libnice would stop reading the sockets, which would then stay
@@ -453,7 +465,9 @@ int csctp_ice_agent_new_versioned(csctp_ice_agent **out, struct _GMainContext *c
     ice_free(a);
     return CSCTP_ERR_INVALID_STATE;
   }
-  ice_add_servers(a, cfg);
+  a->servers = ice_servers_new(cfg->servers, cfg->n_servers, a->ctx, ice_on_servers_ready, a,
+                               ice_servers_log);
+  if (!ice_servers_pending(a->servers)) ice_servers_apply(a->servers, a->nice, a->stream);
   a->port_min = cfg->port_min;
   a->port_max = cfg->port_max;
   if (cfg->n_local_addresses)
@@ -511,6 +525,11 @@ const char *csctp_ice_agent_local_ufrag(const csctp_ice_agent *a) { return a->uf
 const char *csctp_ice_agent_local_pwd(const csctp_ice_agent *a) { return a->pwd; }
 
 csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *a) { return a->state; }
+
+csctp_ice_gathering_state csctp_ice_agent_gathering_state(const csctp_ice_agent *a) {
+  if (a->gathering_done) return CSCTP_ICE_GATHERING_COMPLETE;
+  return a->gathering ? CSCTP_ICE_GATHERING_GATHERING : CSCTP_ICE_GATHERING_NEW;
+}
 
 int csctp_ice_agent_set_controlling(csctp_ice_agent *a, int controlling) {
   if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
@@ -576,12 +595,8 @@ static int ice_why_no_socket(const csctp_ice_agent *a) {
   return in_use ? CSCTP_ERR_ADDRESS_IN_USE : CSCTP_ERR_INVALID_STATE;
 }
 
-int csctp_ice_agent_gather(csctp_ice_agent *a) {
-  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (a->gathering || ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
-  a->gathering = 1;
-  ice_log(a, CSCTP_LOG_INFO, "ice: gathering as the %s agent",
-          a->controlling ? "controlling" : "controlled");
+/* Asks libnice to gather; on failure says why (ice_why_no_socket). */
+static int ice_gather_now(csctp_ice_agent *a) {
   if (!nice_agent_gather_candidates(a->nice, a->stream)) {
     int rv = ice_why_no_socket(a);
     ice_log(a, CSCTP_LOG_ERROR, "ice: libnice could not gather candidates: %s",
@@ -591,6 +606,21 @@ int csctp_ice_agent_gather(csctp_ice_agent *a) {
     return rv;
   }
   return 0;
+}
+
+int csctp_ice_agent_gather(csctp_ice_agent *a) {
+  if (!a || a->dead) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (a->gathering || ICE_NO_NICE(a)) return CSCTP_ERR_INVALID_STATE;
+  a->gathering = 1;
+  ice_log(a, CSCTP_LOG_INFO, "ice: gathering as the %s agent",
+          a->controlling ? "controlling" : "controlled");
+  size_t pending = ice_servers_pending(a->servers);
+  if (pending) {
+    ice_log(a, CSCTP_LOG_INFO, "ice: gathering once %zu server name(s) resolve", pending);
+    a->gather_deferred = 1;
+    return 0;
+  }
+  return ice_gather_now(a);
 }
 
 static void ice_set_remote(csctp_ice_agent *a, NiceCandidate *cand) {

@@ -11,6 +11,7 @@
 #include <nice/agent.h>
 
 #include "ice_loop.h"
+#include "ice_resolve.h"
 #include "log.h"
 
 typedef struct ice_resumed ice_resumed;
@@ -38,12 +39,15 @@ struct csctp_ice_agent {
   uint32_t log_mask;
   uint32_t log_levels[CSCTP_LOG_LEVELS];
   csctp_ice_state state;
-  int controlling;  /* the role given to libnice */
-  int gathering;    /* csctp_ice_agent_gather() was called */
-  int remote_creds; /* remote credentials set: checks may run */
-  int remote_done;  /* end-of-candidates from the peer */
-  int gso_off;      /* the selected pair's socket cannot offload segmentation */
-  int rx_batch;     /* the selected pair's socket is read in batches (ice_rx.c) */
+  int controlling;      /* the role given to libnice */
+  int gathering;        /* csctp_ice_agent_gather() was called */
+  int gather_deferred;  /* ... while server names were resolving: libnice gathers later */
+  int gathering_done;   /* GATHERING_DONE was reported */
+  ice_servers *servers; /* the STUN / TURN servers, resolved (ice_resolve.h) */
+  int remote_creds;     /* remote credentials set: checks may run */
+  int remote_done;      /* end-of-candidates from the peer */
+  int gso_off;          /* the selected pair's socket cannot offload segmentation */
+  int rx_batch;         /* the selected pair's socket is read in batches (ice_rx.c) */
   uint32_t connect_timeout_ms;
   ice_group *group;   /* whose private context a->ctx is (ice_loop.h) */
   GSource *timeout;   /* the connect timeout, while it runs */

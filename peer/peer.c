@@ -23,6 +23,14 @@ void csctp_peer_log(const csctp_peer *p, csctp_log_level level, const char *fmt,
   va_end(ap);
 }
 
+csctp_ice_state csctp_peer_ice_connection_state(const csctp_peer *p) {
+  return p->ice ? csctp_ice_agent_state(p->ice) : CSCTP_ICE_STATE_NEW;
+}
+
+csctp_ice_gathering_state csctp_peer_ice_gathering_state(const csctp_peer *p) {
+  return p->ice ? csctp_ice_agent_gathering_state(p->ice) : CSCTP_ICE_GATHERING_NEW;
+}
+
 const char *csctp_peer_state_name(csctp_peer_state state) {
   switch (state) {
   case CSCTP_PEER_STATE_NEW: return "new";
@@ -587,7 +595,15 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
   if (!rv) {
     csctp_ice_config ic;
     csctp_peer_ice_config(p, cfg, &ic);
-    rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+    csctp_ice_server *servers = NULL;
+    size_t n_servers = 0;
+    rv = csctp_peer_ice_servers(p, cfg, &servers, &n_servers);
+    if (!rv && servers) {
+      ic.servers = servers;
+      ic.n_servers = n_servers;
+    }
+    if (!rv) rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+    if (servers) p->mem->free(servers, p->mem->user_data);
     if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
   }
   if (rv) {

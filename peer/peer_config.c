@@ -6,6 +6,7 @@
  * the handover import).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,7 +31,8 @@ static void peer_config_fill_default(void *p) {
 static size_t peer_config_size(int version) {
   switch (version) {
   case CSCTP_PEER_CONFIG_V1: return offsetof(csctp_peer_config, ice_pacing_ms);
-  case CSCTP_PEER_CONFIG_V2: return sizeof(csctp_peer_config);
+  case CSCTP_PEER_CONFIG_V2: return offsetof(csctp_peer_config, ice_servers);
+  case CSCTP_PEER_CONFIG_V3: return sizeof(csctp_peer_config);
   default: return 0;
   }
 }
@@ -64,6 +66,7 @@ int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_confi
   p->cfg = *cfg;
   p->cfg.local_addresses = NULL; /* not kept: passed to libnice below */
   p->cfg.servers = NULL;
+  p->cfg.ice_servers = NULL; /* parsed into the ICE agent's servers (csctp_peer_ice_servers) */
   if (!p->cfg.ice_pacing_ms) p->cfg.ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
   p->cfg.dtls_cipher_list = NULL; /* our copy, below */
   if (cfg->dtls_cipher_list) {
@@ -170,4 +173,46 @@ void csctp_peer_ice_config(const csctp_peer *p, const csctp_peer_config *cfg,
   ic->log_user_data = cfg->log_user_data;
   ic->log_mask = cfg->log_mask;
   memcpy(ic->log_levels, cfg->log_levels, sizeof ic->log_levels);
+}
+
+/* The hosts parsed from URLs, after the array in the same block. */
+#define PEER_HOST_CAP (CSCTP_ICE_HOST_MAX + 1)
+
+int csctp_peer_ice_servers(const csctp_peer *p, const csctp_peer_config *cfg,
+                           csctp_ice_server **out, size_t *n_out) {
+  *out = NULL;
+  *n_out = 0;
+  if (cfg->n_ice_servers && !cfg->ice_servers) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->n_servers && !cfg->servers) return CSCTP_ERR_INVALID_ARGUMENT;
+  size_t n = cfg->n_servers, max = SIZE_MAX / (sizeof(csctp_ice_server) + PEER_HOST_CAP);
+  for (size_t i = 0; i < cfg->n_ice_servers; i++) {
+    const csctp_peer_ice_server *is = &cfg->ice_servers[i];
+    if (is->n_urls && !is->urls) return CSCTP_ERR_INVALID_ARGUMENT;
+    if (is->n_urls > max - n) return CSCTP_ERR_INVALID_ARGUMENT;
+    n += is->n_urls;
+  }
+  if (n == cfg->n_servers) return 0; /* no URLs: the structures are used as given */
+  csctp_ice_server *servers = p->mem->calloc(n, sizeof *servers + PEER_HOST_CAP, p->mem->user_data);
+  if (!servers) return CSCTP_ERR_NOMEM;
+  char *hosts = (char *)(servers + n);
+  size_t k = 0;
+  for (size_t i = 0; i < cfg->n_servers; i++) servers[k++] = cfg->servers[i];
+  for (size_t i = 0; i < cfg->n_ice_servers; i++) {
+    const csctp_peer_ice_server *is = &cfg->ice_servers[i];
+    for (size_t j = 0; j < is->n_urls; j++, k++) {
+      int rv = is->urls[j]
+                   ? csctp_ice_server_parse(&servers[k], is->urls[j], is->username, is->credential,
+                                            hosts + k * PEER_HOST_CAP, PEER_HOST_CAP)
+                   : CSCTP_ERR_INVALID_ARGUMENT;
+      if (rv) {
+        csctp_peer_log(p, CSCTP_LOG_ERROR, "peer: ICE server URL \"%s\" refused: %s",
+                       is->urls[j] ? is->urls[j] : "(null)", csctp_strerror(rv));
+        p->mem->free(servers, p->mem->user_data);
+        return CSCTP_ERR_INVALID_ARGUMENT;
+      }
+    }
+  }
+  *out = servers;
+  *n_out = n;
+  return 0;
 }

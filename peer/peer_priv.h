@@ -108,6 +108,14 @@ void csctp_peer_attach_sources(csctp_peer *p);
 void csctp_peer_detach_sources(csctp_peer *p);
 /* Frees everything at once (not from inside a callback: csctp_peer_del). */
 void csctp_peer_free(csctp_peer *p);
+
+/** The ICE servers of `cfg`: `servers` followed by those parsed from the URLs of
+ *  `ice_servers`, in one block allocated with p->mem (`*out`, free it after
+ *  csctp_ice_agent_new, which copies them); `*out` NULL when `cfg` has no URLs (use
+ *  cfg->servers). Errors: CSCTP_ERR_INVALID_ARGUMENT (a URL refused: logged),
+ *  CSCTP_ERR_NOMEM. */
+int csctp_peer_ice_servers(const csctp_peer *p, const csctp_peer_config *cfg,
+                           csctp_ice_server **out, size_t *n_out);
 /* The ICE agent's event callback. */
 void csctp_peer_on_ice(csctp_ice_agent *agent, const csctp_ice_event *ev, void *user_data);
 /* The caller's config of layout `config_version` as a complete current one, or NULL. */

@@ -32,7 +32,8 @@
  * GMainContext it was created with: call its functions only from the thread
  * that iterates that context (the one that owns it), and its event callback is
  * called on that thread. Agents on different contexts may live on different
- * threads. csctp_ice_config_default() and csctp_ice_state_name() keep no state
+ * threads. csctp_ice_config_default(), csctp_ice_state_name(),
+ * csctp_ice_gathering_state_name() and csctp_ice_server_parse() keep no state
  * and may be called from any thread.
  */
 #ifndef CSCTP_ICE_H
@@ -54,7 +55,13 @@ struct _GMainContext;
  */
 typedef struct csctp_ice_agent csctp_ice_agent;
 
-/** Connection state of the agent's one component (RTCIceConnectionState-like). */
+/**
+ * Connection state of the agent's one component. The names are those of the W3C
+ * RTCIceConnectionState; of its seven values the agent reports four: "new",
+ * "checking", "connected" and "failed" (never "completed", "disconnected" or
+ * "closed": libnice keeps checking after success, consent loss is FAILED, and
+ * a deleted agent reports nothing).
+ */
 typedef enum csctp_ice_state {
   CSCTP_ICE_STATE_NEW = 0,   /**< created, possibly gathering; no checks yet */
   CSCTP_ICE_STATE_CHECKING,  /**< connectivity checks are running */
@@ -62,8 +69,20 @@ typedef enum csctp_ice_state {
   CSCTP_ICE_STATE_FAILED,    /**< terminal: no pair works, timeout, or consent lost */
 } csctp_ice_state;
 
-/** Returns the state's name ("new", "checking", "connected", "failed"). */
+/** Returns the state's name ("new", "checking", "connected", "failed"), as
+ *  RTCIceConnectionState spells it; "unknown" for a value out of range. */
 CSCTP_EXTERN const char *csctp_ice_state_name(csctp_ice_state state);
+
+/** Gathering state of the agent (W3C RTCIceGatheringState). */
+typedef enum csctp_ice_gathering_state {
+  CSCTP_ICE_GATHERING_NEW = 0,   /**< csctp_ice_agent_gather() not called yet */
+  CSCTP_ICE_GATHERING_GATHERING, /**< gathering (or resolving the servers' names first) */
+  CSCTP_ICE_GATHERING_COMPLETE,  /**< GATHERING_DONE was reported */
+} csctp_ice_gathering_state;
+
+/** Returns "new", "gathering" or "complete", as RTCIceGatheringState spells them;
+ *  "unknown" for a value out of range. */
+CSCTP_EXTERN const char *csctp_ice_gathering_state_name(csctp_ice_gathering_state state);
 
 /** Kinds of ICE server. */
 typedef enum csctp_ice_server_type {
@@ -74,18 +93,63 @@ typedef enum csctp_ice_server_type {
 } csctp_ice_server_type;
 
 /**
- * A STUN or TURN server. `address` is a numeric IPv4 or IPv6 address (the
- * agent does no name resolution: resolve names before). Only one STUN server
- * is used (the first); every TURN server gives relayed candidates.
+ * A STUN or TURN server. `address` is a numeric IPv4 or IPv6 address or a host
+ * name; the agent resolves names (GResolver, asynchronously on its context,
+ * never blocking a call) when it is created, and csctp_ice_agent_gather()
+ * waits for the answers, until at most CSCTP_ICE_RESOLVE_TIMEOUT_MS after the
+ * agent's creation, before gathering (remote candidates and credentials may be
+ * given meanwhile: they are paired once the local candidates exist). A name that does not resolve
+ * in time is left out with a log line (CSCTP_LOG_ICE, warning); the agent then gathers with the
+ * servers that remain (host candidates at least). A name that resolves to several addresses is used
+ * at its first IPv4 one (else its first IPv6 one).
+ *
+ * libnice asks one STUN server per agent: the first STUN server whose address
+ * is usable is used, the others are not (a name that fails falls through to the
+ * next). Every TURN server gives relayed candidates.
+ *
+ * csctp_ice_server_parse() fills one from a "stun:" or "turn:" URL.
  */
 typedef struct csctp_ice_server {
   /** STUN, or TURN over UDP, TCP or TLS */
   csctp_ice_server_type type;
-  const char *address;  /**< numeric IP address */
+  const char *address;  /**< numeric IP address or host name */
   uint16_t port;        /**< 0 = 3478 (5349 for TURN over TLS) */
   const char *username; /**< TURN only */
   const char *password; /**< TURN only */
 } csctp_ice_server;
+
+/** The longest host name a server may have (RFC 1035: 253 characters). */
+#define CSCTP_ICE_HOST_MAX 253
+
+/** How long after its creation an agent waits for server names to resolve, in ms. */
+#define CSCTP_ICE_RESOLVE_TIMEOUT_MS 5000
+
+/**
+ * Parses one STUN or TURN server URL, as an entry of RTCIceServer.urls gives it
+ * (RFC 7064, RFC 7065): "stun:" host [":" port], "turn:" or "turns:" host
+ * [":" port] ["?transport=udp" or "?transport=tcp"]; the scheme in any case;
+ * host a name (letters, digits, '-', '.', '_'; at most CSCTP_ICE_HOST_MAX), an
+ * IPv4 address, or an IPv6 address in brackets; port 1 to 65535, by default
+ * 3478 (5349 for turns:). turn: is TURN over UDP unless ?transport=tcp; turns:
+ * is TURN over TLS (over TCP).
+ *
+ * Fills `*out`: `address` points to the host, written NUL-terminated (without
+ * brackets) into `buf` (`cap` bytes; CSCTP_ICE_HOST_MAX + 1 always suffice);
+ * `username` and `password` are `username` and `credential` themselves (TURN),
+ * NULL for STUN. So `*out` is valid as long as `buf` and the credentials are:
+ * the URL itself may go at once.
+ *
+ * Errors, `*out` then unchanged: CSCTP_ERR_INVALID_ARGUMENT (out, url or buf NULL,
+ * cap 0; a TURN URL without username or credential; a well-formed URL libnice
+ * cannot use: "stuns:" (STUN over TLS), "turns:...?transport=udp" (TURN over
+ * DTLS)), CSCTP_ERR_MALFORMED (not such a URL: no or another scheme, an empty
+ * or invalid host, an unterminated '[', a bad port, a query other than the
+ * transport, anything after), CSCTP_ERR_NOBUF (the host does not fit in `cap`).
+ * Reads `url` up to its NUL, nothing more; keeps no state (any thread).
+ */
+CSCTP_EXTERN int csctp_ice_server_parse(csctp_ice_server *out, const char *url,
+                                        const char *username, const char *credential, char *buf,
+                                        size_t cap);
 
 /** Event types (see csctp_ice_event). */
 typedef enum csctp_ice_event_type {
@@ -227,8 +291,9 @@ CSCTP_EXTERN int csctp_ice_config_default_versioned(int config_version, csctp_ic
  * of agents on one context cost per event what a few do. Callbacks still
  * arrive on the thread that iterates `ctx`.
  *
- * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, an address that is not a
- * numeric IP, bad credentials, port_min > port_max, a server without address),
+ * Errors: CSCTP_ERR_INVALID_ARGUMENT (no on_event, a local address that is not a
+ * numeric IP, bad credentials, port_min > port_max, a server whose address is
+ * neither a numeric IP nor a host name, a TURN server without credentials),
  * an unknown `config_version`), CSCTP_ERR_NOMEM, CSCTP_ERR_INVALID_STATE
  * (libnice refused the stream), CSCTP_ERR_NO_DESCRIPTORS (fewer than four
  * file descriptors left in the process: GLib would abort the process when
@@ -288,7 +353,10 @@ CSCTP_EXTERN int csctp_ice_agent_get_controlling(const csctp_ice_agent *agent);
  * Starts gathering local candidates (host, and server-reflexive / relayed
  * when servers are configured). Candidates come as CANDIDATE events, then
  * one GATHERING_DONE, on the context (the first ones possibly from inside
- * this call). Errors: CSCTP_ERR_INVALID_STATE when called twice or when
+ * this call). When server names are still being resolved, gathering starts once
+ * they are (or CSCTP_ICE_RESOLVE_TIMEOUT_MS has passed), from the context; if
+ * libnice cannot gather then, the agent goes to FAILED (STATE event).
+ * Errors: CSCTP_ERR_INVALID_STATE when called twice or when
  * libnice could not gather (e.g. no usable local address);
  * CSCTP_ERR_ADDRESS_IN_USE when it could not because no UDP port was free (in
  * port_min..port_max, or among the ephemeral ports: a gateway's port budget);
@@ -366,6 +434,10 @@ CSCTP_EXTERN uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *agent);
 
 /** Returns the current state. */
 CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent);
+
+/** Returns the gathering state (NEW for a resumed agent, which gathers nothing). */
+CSCTP_EXTERN csctp_ice_gathering_state
+csctp_ice_agent_gathering_state(const csctp_ice_agent *agent);
 
 /* ---- Handover (issue 14): moving a connected agent to another process ----
  *

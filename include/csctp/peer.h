@@ -309,7 +309,13 @@ CSCTP_EXTERN int csctp_sdp_add_candidate(csctp_sdp *sdp, const char *candidate);
  */
 typedef struct csctp_peer csctp_peer;
 
-/** Peer connection state (RTCPeerConnectionState-like). */
+/**
+ * Peer connection state. The names are those of the W3C RTCPeerConnectionState,
+ * of which the peer reports five: "new", "connecting", "connected", "failed",
+ * "closed" (never "disconnected": a lost ICE consent is FAILED).
+ * csctp_peer_ice_connection_state() and csctp_peer_ice_gathering_state() give
+ * RTCIceConnectionState and RTCIceGatheringState.
+ */
 typedef enum csctp_peer_state {
   CSCTP_PEER_STATE_NEW = 0,    /**< no remote description yet, or ICE not started */
   CSCTP_PEER_STATE_CONNECTING, /**< ICE checks, DTLS handshake or SCTP association running */
@@ -319,8 +325,23 @@ typedef enum csctp_peer_state {
   CSCTP_PEER_STATE_CLOSED,     /**< terminal: closed by csctp_peer_close() or by the peer */
 } csctp_peer_state;
 
-/** Returns "new", "connecting", "connected", "failed" or "closed". */
+/** Returns "new", "connecting", "connected", "failed" or "closed" (RTCPeerConnectionState's
+ *  spelling); "unknown" for a value out of range. */
 CSCTP_EXTERN const char *csctp_peer_state_name(csctp_peer_state state);
+
+/**
+ * The ICE agent's connection state (RTCPeerConnection.iceConnectionState; names by
+ * csctp_ice_state_name()). CONNECTED for a peer resumed from a handover.
+ */
+CSCTP_EXTERN csctp_ice_state csctp_peer_ice_connection_state(const csctp_peer *peer);
+
+/**
+ * The ICE agent's gathering state (RTCPeerConnection.iceGatheringState; names by
+ * csctp_ice_gathering_state_name()): NEW until the context first runs after
+ * csctp_peer_new(), GATHERING, then COMPLETE with the CANDIDATE event "".
+ * A peer resumed from a handover reports NEW.
+ */
+CSCTP_EXTERN csctp_ice_gathering_state csctp_peer_ice_gathering_state(const csctp_peer *peer);
 
 /** What a description is. */
 typedef enum csctp_peer_sdp_type {
@@ -379,6 +400,18 @@ typedef struct csctp_peer_event {
 typedef void (*csctp_peer_event_fn)(csctp_peer *peer, const csctp_peer_event *ev, void *user_data);
 
 /**
+ * One entry of RTCConfiguration.iceServers: one or more "stun:" / "turn:" /
+ * "turns:" URLs (csctp_ice_server_parse(), ice.h) sharing one username and
+ * credential (required when a URL is TURN, unused for STUN).
+ */
+typedef struct csctp_peer_ice_server {
+  const char *const *urls; /**< the URLs (RTCIceServer.urls) */
+  size_t n_urls;           /**< entries in `urls` */
+  const char *username;    /**< RTCIceServer.username; NULL for STUN */
+  const char *credential;  /**< RTCIceServer.credential; NULL for STUN */
+} csctp_peer_ice_server;
+
+/**
  * Peer configuration: start from csctp_peer_config_default(). Strings and
  * arrays are copied by csctp_peer_new() (the certificate is referenced).
  */
@@ -396,7 +429,9 @@ typedef struct csctp_peer_config {
   /** @{ */
   uint16_t port_min, port_max; /**< UDP port range; 0, 0 = any */
   /** @} */
-  const csctp_ice_server *servers; /**< STUN / TURN (see ice.h) */
+  /** STUN / TURN servers as structures (see ice.h); ice_servers (V3) takes them
+   *  as URLs. Both may be given: these come first. */
+  const csctp_ice_server *servers;
   /** Entries in `servers`. */
   size_t n_servers;
   /**
@@ -495,15 +530,34 @@ typedef struct csctp_peer_config {
    * libdatachannel, aiortc, GStreamer) gets the usual handshake. Default 1; 0 = off.
    */
   int snap;
+
+  /* ---- CSCTP_PEER_CONFIG_V3 ---- */
+  /**
+   * ICE servers as RTCConfiguration.iceServers gives them: URLs with host names,
+   * several of each kind, e.g. {{(const char *[]){"stun:stun.example.org"}, 1},
+   * {(const char *[]){"turn:turn.example.org?transport=tcp",
+   * "turns:turn.example.org"}, 2, "user", "secret"}}. Parsed and copied by
+   * csctp_peer_new(): a URL that does not parse (or a TURN URL without username
+   * and credential, or "stuns:", which libnice cannot use) makes it fail with
+   * CSCTP_ERR_INVALID_ARGUMENT, as RTCPeerConnection's constructor throws. Names
+   * are resolved by the ICE agent before gathering, without blocking (see
+   * csctp_ice_server in ice.h: one STUN server is used, the first that resolves;
+   * every TURN server is). Default none.
+   */
+  const csctp_peer_ice_server *ice_servers;
+  /** Entries in `ice_servers`. */
+  size_t n_ice_servers;
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's.
- *  V2 appended ice_pacing_ms, dtls_cipher_list and snap. @{ */
+ *  V2 appended ice_pacing_ms, dtls_cipher_list and snap; V3 ice_servers and
+ *  n_ice_servers. @{ */
 #define CSCTP_PEER_CONFIG_V1 1
 #define CSCTP_PEER_CONFIG_V2 2
+#define CSCTP_PEER_CONFIG_V3 3
 /** @} */
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V2
+#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V3
 
 /** csctp_peer_config.ice_pacing_ms by default, in ms. */
 #define CSCTP_PEER_DEFAULT_ICE_PACING_MS 5

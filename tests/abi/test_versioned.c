@@ -58,7 +58,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
-  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 3);
+  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 4);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 2);
   /* The macros pass the header's version, which is the newest. */
   cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V1);
@@ -179,7 +179,7 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   csctp_peer_config pc;
   csctp_peer_config_default(&pc);
   csctp_peer *p = NULL;
-  cr_assert_eq(csctp_peer_new_versioned(&p, NULL, 3, &pc), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_peer_new_versioned(&p, NULL, 4, &pc), CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(p);
   csctp_connect_opts o;
   csctp_connect_opts_init(&o);
@@ -194,7 +194,7 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
  * defaults; a V1 caller's struct ends where V2's fields begin, and the library reads no byte
  * past it (checked by the defaults test above and by the peer it creates). */
 Test(abi, peer_config_v2_appends_after_v1) {
-  cr_assert_eq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V2);
+  cr_assert_geq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V2);
   /* V2's first field follows V1's last (it may take V1's tail padding: the library's size of
    * a V1 struct is where V2 begins, so that padding is never read as a field). */
   cr_assert_eq(offsetof(csctp_peer_config, ice_pacing_ms),
@@ -211,6 +211,32 @@ Test(abi, peer_config_v2_appends_after_v1) {
   memset(b, GUARD, sizeof b);
   cr_assert_eq(csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_V1, (void *)b), 0);
   cr_assert(untouched(b, sizeof(struct peer_config_v1), sizeof b));
+}
+
+/* csctp_peer_config V3 appended ice_servers and n_ice_servers (RTCConfiguration.iceServers):
+ * V2's struct ends where they begin (after snap and its padding), a V2 caller's defaults
+ * write nothing past it, and a V3 caller's default is no URL. */
+Test(abi, peer_config_v3_appends_after_v2) {
+  cr_assert_eq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V3);
+  size_t v2_end = offsetof(csctp_peer_config, snap) + sizeof(int);
+  size_t align = _Alignof(const csctp_peer_ice_server *);
+  v2_end = (v2_end + align - 1) / align * align;
+  cr_assert_eq(offsetof(csctp_peer_config, ice_servers), v2_end,
+               "V3's first field must follow V2's last");
+  cr_assert_eq(offsetof(csctp_peer_config, n_ice_servers),
+               offsetof(csctp_peer_config, ice_servers) + sizeof(void *));
+  csctp_peer_config pc;
+  memset(&pc, GUARD, sizeof pc);
+  cr_assert_eq(csctp_peer_config_default(&pc), 0);
+  cr_assert_null(pc.ice_servers);
+  cr_assert_eq(pc.n_ice_servers, 0);
+  cr_assert_eq(pc.snap, 1);
+  unsigned char b[sizeof(csctp_peer_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_V2, (void *)b), 0);
+  cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's defaults wrote past V2");
+  size_t snap = offsetof(csctp_peer_config, snap);
+  cr_assert_not(untouched(b, snap, snap + sizeof(int)), "V2's last field was not written");
 }
 
 /* ---- the mechanism, on a struct with two versions ---- */
