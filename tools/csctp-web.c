@@ -5,7 +5,8 @@
  * descriptions, no outside service); each visitor gets its own csctp_peer on
  * the one main context, with two channels: "chat" (text echoed as
  * "echo: ...") and "file" (binary echoed back, for the page's round trip
- * with progress bars and throughput).
+ * with progress, rate, ETA and a SHA-256 check). The page is tools/demo/index.html
+ * and the script it loads, tools/demo/progress.js (--assets DIR: another folder).
  *
  *   csctp-web [--port N] [--bind IP] [--assets DIR] [--exit-on-result] [--timeout S]
  *             [--max-connections N] [--max-peers N] [--peer-timeout S]
@@ -282,14 +283,17 @@ static void handle_result(web_conn *c, const char *text, size_t len) {
   }
 }
 
-static void handle_page(web_conn *c) {
-  char *file = g_build_filename(((web *)c->h->user_data)->assets, "index.html", NULL);
+/* The page's files, from --assets: index.html and the script it loads. */
+static void handle_asset(web_conn *c, const char *name, const char *type) {
+  char *file = g_build_filename(((web *)c->h->user_data)->assets, name, NULL);
   char *data = NULL;
   gsize len = 0;
   if (g_file_get_contents(file, &data, &len, NULL)) {
-    web_conn_respond(c, 200, "text/html; charset=utf-8", data, len, NULL);
+    web_conn_respond(c, 200, type, data, len, NULL);
   } else {
-    web_conn_respond(c, 500, "text/plain", "index.html missing (--assets)", 29, NULL);
+    char text[96];
+    int n = snprintf(text, sizeof text, "%s missing (--assets)", name);
+    web_conn_respond(c, 500, "text/plain", text, (size_t)n, NULL);
   }
   g_free(data);
   g_free(file);
@@ -320,11 +324,13 @@ static void on_request(web_conn *c, void *user_data) {
       handle_result(c, body, c->body_len);
     else
       web_conn_respond(c, 405, "text/plain", "POST a result", 13, "Allow: POST\r\n");
-  } else if (!strcmp(path, "/") || !strcmp(path, "/index.html")) {
-    if (get)
-      handle_page(c);
-    else
+  } else if (!strcmp(path, "/") || !strcmp(path, "/index.html") || !strcmp(path, "/progress.js")) {
+    if (!get)
       web_conn_respond(c, 405, "text/plain", "GET the page", 12, "Allow: GET\r\n");
+    else if (!strcmp(path, "/progress.js"))
+      handle_asset(c, "progress.js", "text/javascript; charset=utf-8");
+    else
+      handle_asset(c, "index.html", "text/html; charset=utf-8");
   } else {
     web_conn_respond(c, 404, "text/plain", "not found", 9, NULL);
   }
