@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Screenshots of the demo page (tools/demo/index.html served by csctp-web) in its states, taken
 // in headless Chromium:
-//   transferring.png       a 64 MiB file mid-way (the page's ?pace=8 holds the sender to 8 MB/s)
+//   transferring.png       a 48 MiB file mid-way (the page's ?pace=6 holds the sender to 6 MB/s)
 //                          after a long chat line (it wraps)
 //   done.png               the same round trip finished: summary, SHA-256 match
 //   peer-gone.png          csctp-web killed (SIGKILL) mid-transfer: the red banner, progress kept
@@ -18,7 +18,7 @@
 // ../shared/interop, which pins playwright-core 1.65.1, puts it there). Chromium is started
 // with the flags of the browser harness (../shared/interop/run.mjs launchChromium) and driven
 // over CDP. Takes about a minute; exits 1 when a state was not reached (its screenshot is
-// still written, for a look).
+// still written, for a look). VERBOSE=1 prints the page's console and csctp-web's log.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
@@ -77,7 +77,7 @@ async function launchChromium() {
     child.on('exit', (code) => { clearTimeout(t); reject(new Error(`Chromium exited (${code}):\n${buf.slice(-2000)}`)); });
   });
   child.stderr.resume();
-  b.browser = await chromium.connectOverCDP(ws);
+  b.browser = await chromium.connectOverCDP(ws, { isLocal: true }); // local: files go by path
   b.context = b.browser.contexts()[0];
   return b;
 }
@@ -98,7 +98,7 @@ async function startWeb(extra = []) {
   const child = spawn(WEB, ['--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const w = { child, exited: false, log: '' };
   w.exitP = new Promise((res) => child.on('exit', () => { w.exited = true; res(); }));
-  child.stderr.on('data', (d) => { w.log += d; });
+  child.stderr.on('data', (d) => { w.log += d; if (process.env.VERBOSE) process.stderr.write(`  [csctp-web] ${d}`); });
   w.port = await new Promise((resolve, reject) => {
     let buf = '';
     const t = setTimeout(() => reject(new Error('csctp-web printed no URL in 10 s')), 10000);
@@ -152,7 +152,7 @@ async function startTransfer(page, file) {
 
 fs.mkdirSync(OUT, { recursive: true });
 const big = path.join(os.tmpdir(), `csctp-shots-${process.pid}.bin`);
-fs.writeFileSync(big, crypto.randomBytes(64 << 20));
+fs.writeFileSync(big, crypto.randomBytes(48 << 20));
 let b, web, web2;
 try {
   b = await launchChromium();
@@ -161,7 +161,7 @@ try {
   web = await startWeb();
   const origin = `http://127.0.0.1:${web.port}`;
   await b.context.grantPermissions(['microphone', 'camera'], { origin });
-  let page = await openPage(b, `${origin}/?pace=8`);
+  let page = await openPage(b, `${origin}/?pace=6`);
   await channelsOpen(page)(20000);
   await page.fill('#text', 'a long line without spaces, to show that chat lines wrap: ' + 'x'.repeat(90) +
     ' and a long URL https://example.org/' + 'very/long/path/'.repeat(8));
@@ -173,7 +173,7 @@ try {
   await page.close();
 
   // 3: csctp-web killed mid-transfer.
-  page = await openPage(b, `${origin}/?pace=8`);
+  page = await openPage(b, `${origin}/?pace=6`);
   await startTransfer(page, big);
   await echoedAtLeast(page, 0.4)(30000);
   await stopWeb(web, 'SIGKILL');
