@@ -21,7 +21,8 @@
  * limits are described there; --max-connections, default 256); at most
  * --max-peers visitors have a csctp_peer at once (default 32; 503 past it),
  * each dropped when its browser is not connected within --peer-timeout
- * seconds (default 30), each holding at most WEB_BACKLOG_MAX of echoes. Both
+ * seconds (default 30), each holding at most WEB_BACKLOG_MAX of echoes (past it
+ * echoes are dropped, and the page told by a text message on "file"). Both
  * maxima shrink to fit the descriptor limit (ulimit -n).
  */
 #include <errno.h>
@@ -72,6 +73,7 @@ struct session {
 
 typedef struct echo {
   csctp_dc_channel ch;
+  int is_text;
   GBytes *data;
 } echo;
 
@@ -127,7 +129,7 @@ static void backlog_drain(session *s) {
   while ((e = g_queue_peek_head(&s->backlog))) {
     gsize len;
     const void *d = g_bytes_get_data(e->data, &len);
-    int rv = csctp_peer_send(s->peer, e->ch, 0, d, len);
+    int rv = csctp_peer_send(s->peer, e->ch, e->is_text, d, len);
     if (rv == CSCTP_ERR_WOULD_BLOCK) return;
     g_queue_pop_head(&s->backlog);
     s->backlog_bytes -= len;
@@ -143,21 +145,32 @@ static gboolean backlog_tick(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-static void echo_binary(session *s, csctp_dc_channel ch, const uint8_t *d, size_t len) {
-  if (g_queue_is_empty(&s->backlog) && csctp_peer_send(s->peer, ch, 0, d, len) == 0) return;
-  if (len > WEB_BACKLOG_MAX - s->backlog_bytes) {
-    if (s->backlog_dropped++ == 0) {
-      tool_log("csctp-web: visitor %u: over %u echo bytes waiting for the browser: dropping echoes",
-               s->id, WEB_BACKLOG_MAX);
-    }
-    return;
-  }
+static void backlog_push(session *s, csctp_dc_channel ch, int is_text, const void *d, size_t len) {
   echo *e = g_new0(echo, 1);
   e->ch = ch;
+  e->is_text = is_text;
   e->data = g_bytes_new(d, len);
   s->backlog_bytes += len;
   g_queue_push_tail(&s->backlog, e);
   if (!s->timer) s->timer = g_timeout_add(5, backlog_tick, s);
+}
+
+static void echo_binary(session *s, csctp_dc_channel ch, const uint8_t *d, size_t len) {
+  if (g_queue_is_empty(&s->backlog) && csctp_peer_send(s->peer, ch, 0, d, len) == 0) return;
+  if (len > WEB_BACKLOG_MAX - s->backlog_bytes) {
+    if (s->backlog_dropped++ == 0) {
+      char text[160];
+      int n = snprintf(text, sizeof text,
+                       "dropping echoes: over %u bytes waiting for the browser to take them",
+                       WEB_BACKLOG_MAX);
+      tool_log("csctp-web: visitor %u: %s", s->id, text);
+      /* The page shows text on "file" as the reason its round trip cannot complete; it goes
+       * after the echoes held, past the limit (once). */
+      backlog_push(s, ch, 1, text, (size_t)n);
+    }
+    return;
+  }
+  backlog_push(s, ch, 0, d, len);
 }
 
 static void on_channel(session *s, const csctp_dc_event *ev) {
