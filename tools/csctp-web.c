@@ -5,7 +5,8 @@
  * descriptions, no outside service); each visitor gets its own csctp_peer on
  * the one main context, with two channels: "chat" (text echoed as
  * "echo: ...") and "file" (binary echoed back, for the page's round trip
- * with progress bars and throughput).
+ * with progress, rate, ETA and a SHA-256 check). The page is tools/demo/index.html
+ * and the script it loads, tools/demo/progress.js (--assets DIR: another folder).
  *
  *   csctp-web [--port N] [--bind IP] [--assets DIR] [--exit-on-result] [--timeout S]
  *             [--max-connections N] [--max-peers N] [--peer-timeout S]
@@ -20,7 +21,8 @@
  * limits are described there; --max-connections, default 256); at most
  * --max-peers visitors have a csctp_peer at once (default 32; 503 past it),
  * each dropped when its browser is not connected within --peer-timeout
- * seconds (default 30), each holding at most WEB_BACKLOG_MAX of echoes. Both
+ * seconds (default 30), each holding at most WEB_BACKLOG_MAX of echoes (past it
+ * echoes are dropped, and the page told by a text message on "file"). Both
  * maxima shrink to fit the descriptor limit (ulimit -n).
  */
 #include <errno.h>
@@ -71,6 +73,7 @@ struct session {
 
 typedef struct echo {
   csctp_dc_channel ch;
+  int is_text;
   GBytes *data;
 } echo;
 
@@ -126,7 +129,7 @@ static void backlog_drain(session *s) {
   while ((e = g_queue_peek_head(&s->backlog))) {
     gsize len;
     const void *d = g_bytes_get_data(e->data, &len);
-    int rv = csctp_peer_send(s->peer, e->ch, 0, d, len);
+    int rv = csctp_peer_send(s->peer, e->ch, e->is_text, d, len);
     if (rv == CSCTP_ERR_WOULD_BLOCK) return;
     g_queue_pop_head(&s->backlog);
     s->backlog_bytes -= len;
@@ -142,21 +145,32 @@ static gboolean backlog_tick(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
-static void echo_binary(session *s, csctp_dc_channel ch, const uint8_t *d, size_t len) {
-  if (g_queue_is_empty(&s->backlog) && csctp_peer_send(s->peer, ch, 0, d, len) == 0) return;
-  if (len > WEB_BACKLOG_MAX - s->backlog_bytes) {
-    if (s->backlog_dropped++ == 0) {
-      tool_log("csctp-web: visitor %u: over %u echo bytes waiting for the browser: dropping echoes",
-               s->id, WEB_BACKLOG_MAX);
-    }
-    return;
-  }
+static void backlog_push(session *s, csctp_dc_channel ch, int is_text, const void *d, size_t len) {
   echo *e = g_new0(echo, 1);
   e->ch = ch;
+  e->is_text = is_text;
   e->data = g_bytes_new(d, len);
   s->backlog_bytes += len;
   g_queue_push_tail(&s->backlog, e);
   if (!s->timer) s->timer = g_timeout_add(5, backlog_tick, s);
+}
+
+static void echo_binary(session *s, csctp_dc_channel ch, const uint8_t *d, size_t len) {
+  if (g_queue_is_empty(&s->backlog) && csctp_peer_send(s->peer, ch, 0, d, len) == 0) return;
+  if (len > WEB_BACKLOG_MAX - s->backlog_bytes) {
+    if (s->backlog_dropped++ == 0) {
+      char text[160];
+      int n = snprintf(text, sizeof text,
+                       "dropping echoes: over %u bytes waiting for the browser to take them",
+                       WEB_BACKLOG_MAX);
+      tool_log("csctp-web: visitor %u: %s", s->id, text);
+      /* The page shows text on "file" as the reason its round trip cannot complete; it goes
+       * after the echoes held, past the limit (once). */
+      backlog_push(s, ch, 1, text, (size_t)n);
+    }
+    return;
+  }
+  backlog_push(s, ch, 0, d, len);
 }
 
 static void on_channel(session *s, const csctp_dc_event *ev) {
@@ -282,14 +296,17 @@ static void handle_result(web_conn *c, const char *text, size_t len) {
   }
 }
 
-static void handle_page(web_conn *c) {
-  char *file = g_build_filename(((web *)c->h->user_data)->assets, "index.html", NULL);
+/* The page's files, from --assets: index.html and the script it loads. */
+static void handle_asset(web_conn *c, const char *name, const char *type) {
+  char *file = g_build_filename(((web *)c->h->user_data)->assets, name, NULL);
   char *data = NULL;
   gsize len = 0;
   if (g_file_get_contents(file, &data, &len, NULL)) {
-    web_conn_respond(c, 200, "text/html; charset=utf-8", data, len, NULL);
+    web_conn_respond(c, 200, type, data, len, NULL);
   } else {
-    web_conn_respond(c, 500, "text/plain", "index.html missing (--assets)", 29, NULL);
+    char text[96];
+    int n = snprintf(text, sizeof text, "%s missing (--assets)", name);
+    web_conn_respond(c, 500, "text/plain", text, (size_t)n, NULL);
   }
   g_free(data);
   g_free(file);
@@ -320,11 +337,13 @@ static void on_request(web_conn *c, void *user_data) {
       handle_result(c, body, c->body_len);
     else
       web_conn_respond(c, 405, "text/plain", "POST a result", 13, "Allow: POST\r\n");
-  } else if (!strcmp(path, "/") || !strcmp(path, "/index.html")) {
-    if (get)
-      handle_page(c);
-    else
+  } else if (!strcmp(path, "/") || !strcmp(path, "/index.html") || !strcmp(path, "/progress.js")) {
+    if (!get)
       web_conn_respond(c, 405, "text/plain", "GET the page", 12, "Allow: GET\r\n");
+    else if (!strcmp(path, "/progress.js"))
+      handle_asset(c, "progress.js", "text/javascript; charset=utf-8");
+    else
+      handle_asset(c, "index.html", "text/html; charset=utf-8");
   } else {
     web_conn_respond(c, 404, "text/plain", "not found", 9, NULL);
   }
