@@ -385,7 +385,7 @@ static int parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out) {
 
 int main(int argc, char **argv) {
   web w = {0};
-  w.assets = CSCTP_DEMO_DIR;
+  w.assets = CSCTP_DEMO_DIR; /* see the CSCTP_DEMO_INSTALLED_DIR fallback below */
   web_http_init(&w.http);
   w.http.on_request = on_request;
   w.http.on_abandon = on_abandon;
@@ -395,6 +395,7 @@ int main(int argc, char **argv) {
   w.peer_timeout = 30;
   unsigned port = 8080, timeout = 120;
   const char *bind_ip = "127.0.0.1";
+  int assets_given = 0;
   for (int i = 1; i < argc; i++) {
     int bad = 0;
     if (!strcmp(argv[i], "--port") && i + 1 < argc)
@@ -402,7 +403,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--bind") && i + 1 < argc)
       bind_ip = argv[++i];
     else if (!strcmp(argv[i], "--assets") && i + 1 < argc)
-      w.assets = argv[++i];
+      w.assets = argv[++i], assets_given = 1;
     else if (!strcmp(argv[i], "--exit-on-result"))
       w.exit_on_result = 1;
     else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
@@ -423,6 +424,16 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+#ifndef CSCTP_DEMO_INSTALLED_DIR
+  (void)assets_given;
+#else
+  /* Not given: the source tree's page when it is there, else the installed one. */
+  if (!assets_given) {
+    char *index = g_build_filename(CSCTP_DEMO_DIR, "index.html", NULL);
+    if (!g_file_test(index, G_FILE_TEST_IS_REGULAR)) w.assets = CSCTP_DEMO_INSTALLED_DIR;
+    g_free(index);
+  }
+#endif
   signal(SIGPIPE, SIG_IGN);
   g_set_prgname("csctp-web");
   web_fit_limits(&w);
