@@ -203,6 +203,28 @@ static uint32_t fz_run_end(uint32_t tsn) {
   return tsn;
 }
 
+/* Whether an ordered message of `stream` with `ssn` is held whole (B to E, not handed out). */
+static int fz_held_whole(uint16_t stream, uint16_t ssn) {
+  for (size_t k = 0; k < fz_n_acc; k++) {
+    uint32_t x = fz_acc[k], i = fz_idx(x);
+    if (fz_state[i] == FZ_HELD && fz_flag(x, CSCTP_DATA_FLAG_B) && !fz_flag(x, CSCTP_DATA_FLAG_U) &&
+        fz_sid[i] == stream && fz_ssn[i] == ssn && fz_flag(fz_run_end(x), CSCTP_DATA_FLAG_E))
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether `ssn` is the stream's next as the engine counts it: a whole ordered message with
+ * the next SSN moves to the hand-out queue at once, so the next is the first SSN past the
+ * base whose message is not held whole. (Data SSNs are within 7 of the model's expected one:
+ * the walk is short.) */
+static int fz_is_engine_next(const fz_model *fm, uint16_t stream, uint16_t ssn) {
+  uint16_t s = fz_ssn_base(fm, stream);
+  for (unsigned n = 0; s != ssn; n++, s++)
+    if (n == 64 || !fz_held_whole(stream, s)) return 0;
+  return 1;
+}
+
 /* Drops the held fragments in [from, to]; notes the highest SSN abandoned per stream. */
 static void fz_drop(fz_model *fm, uint32_t from, uint32_t to, int *have, uint16_t *ssn) {
   for (uint32_t x = from;; x++) {
@@ -250,8 +272,9 @@ static void fz_stop(fz_model *fm, uint32_t x) {
     fm->pd_abort = 1; /* everything of it so far was handed out */
     stopped = 1, ordered = !fm->pd_unordered, stream = fm->pd_stream, sssn = fm->pd_ssn;
   }
-  /* An ordered one that was its stream's next: the stream goes on after it, as a skip. */
-  if (stopped && ordered && sssn == fz_ssn_base(fm, (uint16_t)stream) &&
+  /* An ordered one that was its stream's next (the engine's next: past the whole messages
+   * waiting to be handed out): the stream goes on after it, as a skip. */
+  if (stopped && ordered && fz_is_engine_next(fm, (uint16_t)stream, sssn) &&
       !csctp_ssn_lt(sssn, fm->expect[stream])) {
     if (!fm->skip[stream] || csctp_ssn_gt(sssn, fm->skip_hi[stream])) fm->skip_hi[stream] = sssn;
     fm->skip[stream] = 1;
