@@ -57,16 +57,6 @@ int csctp_dc_handover_readiness(const csctp_dc *dc) {
   return r;
 }
 
-static void dh_wr_u64(csctp_wr *w, uint64_t v) {
-  csctp_wr_u32(w, (uint32_t)(v >> 32));
-  csctp_wr_u32(w, (uint32_t)v);
-}
-
-static uint64_t dh_rd_u64(csctp_rd *r) {
-  uint64_t hi = csctp_rd_u32(r);
-  return hi << 32 | csctp_rd_u32(r);
-}
-
 /* The channels in stream order (by_stream is indexed by stream id). */
 static size_t dh_channels_size(const csctp_dc *dc, uint32_t *n) {
   size_t size = 4;
@@ -92,7 +82,7 @@ static void dh_write_channels(const csctp_dc *dc, uint32_t n, csctp_wr *w) {
     csctp_wr_u16(w, c->priority);
     csctp_wr_u32(w, c->reliability_param);
     csctp_wr_u32(w, c->max_message_size);
-    dh_wr_u64(w, (uint64_t)c->low_threshold);
+    csctp_wr_u64(w, (uint64_t)c->low_threshold);
     csctp_wr_u16(w, (uint16_t)c->label_len);
     csctp_wr_u16(w, (uint16_t)c->protocol_len);
     csctp_wr_bytes(w, c->strings, c->label_len);
@@ -124,7 +114,7 @@ csctp_ssize csctp_dc_handover_export(csctp_dc *dc, const uint8_t *key, size_t ke
   csctp_wr_u16(&w, DH_VERSION);
   csctp_wr_u16(&w, (uint16_t)((dc->cfg.role == CSCTP_DC_ROLE_SERVER ? DH_F_SERVER : 0) |
                               (dc->ids_assigned ? DH_F_IDS : 0)));
-  dh_wr_u64(&w, now);
+  csctp_wr_u64(&w, now);
   csctp_wr_u32(&w, dc->cfg.max_message_size);
   csctp_wr_u32(&w, (uint32_t)alen);
   if (w.overflow) return CSCTP_ERR_NOBUF;
@@ -162,7 +152,7 @@ static int dh_read_chan(csctp_rd *r, dh_chan *c) {
   c->priority = csctp_rd_u16(r);
   c->rel = csctp_rd_u32(r);
   c->mms = csctp_rd_u32(r);
-  c->low = dh_rd_u64(r);
+  c->low = csctp_rd_u64(r);
   c->label_len = csctp_rd_u16(r);
   c->protocol_len = csctp_rd_u16(r);
   c->label = csctp_rd_bytes(r, c->label_len);
@@ -249,7 +239,7 @@ int csctp_dc_handover_import(csctp_dc **out, csctp_assoc **assoc_out, const csct
   if (r.bad || magic != DH_MAGIC) return CSCTP_ERR_MALFORMED;
   if (version != DH_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
   uint16_t flags = csctp_rd_u16(&r);
-  csctp_tstamp created = dh_rd_u64(&r);
+  csctp_tstamp created = csctp_rd_u64(&r);
   uint32_t mms = csctp_rd_u32(&r);
   uint32_t alen = csctp_rd_u32(&r);
   const uint8_t *ablob = csctp_rd_bytes(&r, alen);

@@ -43,15 +43,6 @@ static const uint8_t ho_magic[4] = {'C', 'S', 'D', 'T'};
 _Static_assert(CSCTP_DTLS_HANDOVER_SIZE == HO_HDR + HO_BODY + DTLS_REC_TAG,
                "CSCTP_DTLS_HANDOVER_SIZE matches the format");
 
-static void put64(uint8_t *b, uint64_t v) {
-  csctp_put_u32(b, (uint32_t)(v >> 32));
-  csctp_put_u32(b + 4, (uint32_t)v);
-}
-
-static uint64_t get64(const uint8_t *b) {
-  return (uint64_t)csctp_get_u32(b) << 32 | csctp_get_u32(b + 4);
-}
-
 /* ---- what OpenSSL reads ---- */
 
 void csctp_dtls_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
@@ -75,7 +66,7 @@ void csctp_dtls_note_app_record(csctp_dtls *d, size_t len) {
       (size_t)DTLS_REC_HEADER + csctp_get_u16(h + 11) != len + overhead)
     return;
   if (csctp_get_u16(h + 3) != d->bio.wr_epoch) return;
-  dtls_window_mark(&d->rd_win, get64(h + 3) & DTLS_REC_SEQ_MAX);
+  dtls_window_mark(&d->rd_win, csctp_get_u64(h + 3) & DTLS_REC_SEQ_MAX);
 }
 
 /* ---- readiness and export ---- */
@@ -150,7 +141,7 @@ csctp_ssize csctp_dtls_handover_export(csctp_dtls *d, const uint8_t *key, size_t
   memcpy(hdr, ho_magic, 4);
   csctp_put_u16(hdr + 4, HO_VERSION);
   csctp_put_u16(hdr + 6, 0);
-  put64(hdr + 8, now);
+  csctp_put_u64(hdr + 8, now);
   if (RAND_bytes(hdr + 16, 12) != 1) return CSCTP_ERR_RANDOM;
   const dtls_window *w = d->rec ? &d->rec->win : &d->rd_win;
   memset(body, 0, sizeof body);
@@ -158,9 +149,9 @@ csctp_ssize csctp_dtls_handover_export(csctp_dtls *d, const uint8_t *key, size_t
   csctp_put_u16(body + 2, d->suite);
   csctp_put_u16(body + 4, (uint16_t)d->srtp);
   csctp_put_u16(body + 6, d->rec ? d->rec->epoch : d->bio.wr_epoch);
-  put64(body + 8, (d->rec ? d->rec->wr_seq : d->bio.wr_next) + HO_WRITE_GAP);
-  put64(body + 16, w->max);
-  put64(body + 24, w->bits);
+  csctp_put_u64(body + 8, (d->rec ? d->rec->wr_seq : d->bio.wr_next) + HO_WRITE_GAP);
+  csctp_put_u64(body + 16, w->max);
+  csctp_put_u64(body + 24, w->bits);
   body[32] = (uint8_t)(w->any != 0);
   int rv = ho_secrets(d, body + 34);
   if (!rv) rv = ho_key(key, key_len, k);
@@ -187,8 +178,8 @@ static int ho_check(const uint8_t *b) {
                 srtp == CSCTP_SRTP_AEAD_AES_256_GCM;
   if ((b[0] != CSCTP_DTLS_CLIENT && b[0] != CSCTP_DTLS_SERVER) || b[1] || b[33] || b[32] > 1 ||
       !dtls_rec_suite_name(csctp_get_u16(b + 2)) || !srtp_ok || csctp_get_u16(b + 6) == 0 ||
-      get64(b + 8) > DTLS_REC_SEQ_MAX || get64(b + 16) > DTLS_REC_SEQ_MAX ||
-      (!b[32] && (get64(b + 16) || get64(b + 24))))
+      csctp_get_u64(b + 8) > DTLS_REC_SEQ_MAX || csctp_get_u64(b + 16) > DTLS_REC_SEQ_MAX ||
+      (!b[32] && (csctp_get_u64(b + 16) || csctp_get_u64(b + 24))))
     return CSCTP_ERR_MALFORMED;
   return 0;
 }
@@ -208,7 +199,7 @@ static int ho_open(const uint8_t *key, size_t key_len, const uint8_t *blob, size
   if (rv) return rv;
   if (memcmp(blob, ho_magic, 4) || csctp_get_u16(blob + 6)) return CSCTP_ERR_MALFORMED;
   if (csctp_get_u16(blob + 4) != HO_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
-  csctp_tstamp created = get64(blob + 8);
+  csctp_tstamp created = csctp_get_u64(blob + 8);
   if (created > now + HO_FUTURE_SLACK || (now > created && now - created > max_age))
     return CSCTP_ERR_HANDOVER_STALE;
   if (blen != HO_BODY) return CSCTP_ERR_MALFORMED;
@@ -234,9 +225,9 @@ static int ho_build(csctp_dtls *d, const uint8_t *b) {
     return rv;
   }
   d->rec->epoch = csctp_get_u16(b + 6);
-  d->rec->wr_seq = get64(b + 8);
-  d->rec->win.max = get64(b + 16);
-  d->rec->win.bits = get64(b + 24);
+  d->rec->wr_seq = csctp_get_u64(b + 8);
+  d->rec->win.max = csctp_get_u64(b + 16);
+  d->rec->win.bits = csctp_get_u64(b + 24);
   d->rec->win.any = b[32];
   return 0;
 }

@@ -39,15 +39,6 @@ static const rec_suite rec_suites[] = {
     {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 32, 1, "SHA256"},
 };
 
-static void rec_put64(uint8_t *b, uint64_t v) {
-  csctp_put_u32(b, (uint32_t)(v >> 32));
-  csctp_put_u32(b + 4, (uint32_t)v);
-}
-
-static uint64_t rec_get64(const uint8_t *b) {
-  return (uint64_t)csctp_get_u32(b) << 32 | csctp_get_u32(b + 4);
-}
-
 static const rec_suite *rec_suite_find(uint16_t id) {
   for (size_t i = 0; i < sizeof rec_suites / sizeof rec_suites[0]; i++)
     if (rec_suites[i].id == id) return &rec_suites[i];
@@ -169,7 +160,7 @@ static void rec_nonce_aad(const dtls_rec *r, const dtls_rec_dir *d, uint64_t seq
                           size_t pt_len, uint8_t nonce[12], uint8_t aad[13]) {
   memcpy(nonce, d->iv, 12);
   uint8_t s[8];
-  rec_put64(s, seq8);
+  csctp_put_u64(s, seq8);
   if (r->chacha) {
     for (int i = 0; i < 8; i++) nonce[4 + i] ^= s[i];
   } else {
@@ -191,7 +182,7 @@ long dtls_rec_seal(dtls_rec *r, uint8_t type, const uint8_t *pt, size_t len, uin
   rec_nonce_aad(r, &r->wr, seq8, type, len, nonce, aad);
   out[0] = type;
   csctp_put_u16(out + 1, DTLS_REC_VERSION);
-  rec_put64(out + 3, seq8); /* epoch and sequence: bytes 3..10 */
+  csctp_put_u64(out + 3, seq8); /* epoch and sequence: bytes 3..10 */
   csctp_put_u16(out + 11, (uint16_t)(n - DTLS_REC_HEADER));
   if (explicit) memcpy(out + DTLS_REC_HEADER, nonce + 4, 8);
   uint8_t *ct = out + DTLS_REC_HEADER + explicit;
@@ -210,7 +201,7 @@ long dtls_rec_seal(dtls_rec *r, uint8_t type, const uint8_t *pt, size_t len, uin
 long dtls_rec_open(dtls_rec *r, const uint8_t *rec, size_t len, uint8_t *out) {
   size_t explicit = r->chacha ? 0 : 8;
   if (len < dtls_rec_overhead(r)) return DTLS_REC_BAD;
-  uint64_t seq8 = rec_get64(rec + 3);
+  uint64_t seq8 = csctp_get_u64(rec + 3);
   if ((uint16_t)(seq8 >> 48) != r->epoch) return DTLS_REC_EPOCH;
   uint64_t seq = seq8 & DTLS_REC_SEQ_MAX;
   if (!dtls_window_fresh(&r->win, seq)) return DTLS_REC_REPLAY;

@@ -103,11 +103,6 @@ static int ho_describe(csctp_ice_agent *a, ice_ho_state *s) {
   return fd;
 }
 
-static void ho_wr_u64(csctp_wr *w, uint64_t v) {
-  csctp_wr_u32(w, (uint32_t)(v >> 32));
-  csctp_wr_u32(w, (uint32_t)v);
-}
-
 static void ho_wr_cred(csctp_wr *w, const char *c) {
   size_t n = strlen(c);
   csctp_wr_u16(w, (uint16_t)n);
@@ -158,10 +153,10 @@ csctp_ssize csctp_ice_agent_handover_export(csctp_ice_agent *a, const uint8_t *k
   csctp_wr_u32(&w, HO_MAGIC);
   csctp_wr_u16(&w, HO_VERSION);
   csctp_wr_u16(&w, 0);
-  ho_wr_u64(&w, (uint64_t)g_get_monotonic_time());
+  csctp_wr_u64(&w, (uint64_t)g_get_monotonic_time());
   csctp_wr_u8(&w, s.controlling ? HO_F_CONTROLLING : 0);
   for (int i = 0; i < 3; i++) csctp_wr_u8(&w, 0);
-  ho_wr_u64(&w, s.tie_breaker);
+  csctp_wr_u64(&w, s.tie_breaker);
   ho_wr_cred(&w, s.lufrag);
   ho_wr_cred(&w, s.lpwd);
   ho_wr_cred(&w, s.rufrag);
@@ -185,11 +180,6 @@ csctp_ssize csctp_ice_agent_handover_export(csctp_ice_agent *a, const uint8_t *k
 }
 
 /* ---- import ---- */
-
-static uint64_t ho_rd_u64(csctp_rd *r) {
-  uint64_t hi = csctp_rd_u32(r);
-  return hi << 32 | csctp_rd_u32(r);
-}
 
 static int ho_rd_cred(csctp_rd *r, char *out, size_t min) {
   size_t n = csctp_rd_u16(r);
@@ -231,7 +221,7 @@ static int ho_read(csctp_rd *r, ice_ho_state *s) {
   uint8_t flags = csctp_rd_u8(r);
   uint8_t res[3] = {csctp_rd_u8(r), csctp_rd_u8(r), csctp_rd_u8(r)};
   s->controlling = (flags & HO_F_CONTROLLING) != 0;
-  s->tie_breaker = ho_rd_u64(r);
+  s->tie_breaker = csctp_rd_u64(r);
   if (r->bad || (flags & ~HO_F_CONTROLLING) || res[0] || res[1] || res[2] ||
       ho_rd_cred(r, s->lufrag, 4) || ho_rd_cred(r, s->lpwd, 22) || ho_rd_cred(r, s->rufrag, 1) ||
       ho_rd_cred(r, s->rpwd, 1) || ho_rd_address(r, &s->local) || ho_rd_address(r, &s->remote) ||
@@ -267,7 +257,7 @@ static int ho_parse(const uint8_t *key, size_t key_len, const uint8_t *blob, siz
   if (r.bad || magic != HO_MAGIC) return CSCTP_ERR_MALFORMED;
   if (version != HO_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
   uint16_t reserved = csctp_rd_u16(&r);
-  uint64_t created = ho_rd_u64(&r);
+  uint64_t created = csctp_rd_u64(&r);
   if (r.bad || reserved) return CSCTP_ERR_MALFORMED;
   uint64_t now = (uint64_t)g_get_monotonic_time();
   if (created > now ? created - now > HO_FUTURE_US : now - created > (uint64_t)max_age_ms * 1000)

@@ -62,11 +62,6 @@ static int stun_read_xor_address(csctp_rd *r, size_t n, const uint8_t *txid,
   return -1;
 }
 
-static uint64_t stun_rd_u64(csctp_rd *r) {
-  uint64_t hi = csctp_rd_u32(r);
-  return hi << 32 | csctp_rd_u32(r);
-}
-
 /* One attribute's value (`n` bytes at the reader); -1 refuses the message. */
 static int stun_read_attr(csctp_rd *r, uint16_t type, size_t n, ice_stun_msg *m) {
   switch (type) {
@@ -93,7 +88,7 @@ static int stun_read_attr(csctp_rd *r, uint16_t type, size_t n, ice_stun_msg *m)
     if (n != 8) return -1;
     m->role =
         type == ICE_STUN_ICE_CONTROLLING ? ICE_STUN_ROLE_CONTROLLING : ICE_STUN_ROLE_CONTROLLED;
-    m->tie_breaker = stun_rd_u64(r);
+    m->tie_breaker = csctp_rd_u64(r);
     return 0;
   case ICE_STUN_ERROR_CODE: {
     if (n < 4) return -1;
@@ -215,8 +210,7 @@ void ice_stun_wr_attr_u32(csctp_wr *w, uint16_t type, uint32_t v) {
 
 void ice_stun_wr_attr_u64(csctp_wr *w, uint16_t type, uint64_t v) {
   uint8_t b[8];
-  csctp_put_u32(b, (uint32_t)(v >> 32));
-  csctp_put_u32(b + 4, (uint32_t)v);
+  csctp_put_u64(b, v);
   ice_stun_wr_attr(w, type, b, sizeof b);
 }
 

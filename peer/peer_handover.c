@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "peer_priv.h"
+#include "rd.h"
 #include "versioned.h"
+#include "wr.h"
 
 #define HO_VERSION 1
 #define HO_FIXED 44
@@ -25,22 +27,6 @@
 #define HO_FUTURE_SLACK_US 1000000
 
 static const uint8_t ho_magic[4] = {'C', 'S', 'P', 'R'};
-
-static void put16(uint8_t *b, uint16_t v) {
-  b[0] = (uint8_t)(v >> 8);
-  b[1] = (uint8_t)v;
-}
-static void put32(uint8_t *b, uint32_t v) {
-  put16(b, (uint16_t)(v >> 16));
-  put16(b + 2, (uint16_t)v);
-}
-static void put64(uint8_t *b, uint64_t v) {
-  put32(b, (uint32_t)(v >> 32));
-  put32(b + 4, (uint32_t)v);
-}
-static uint16_t get16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static uint32_t get32(const uint8_t *b) { return (uint32_t)get16(b) << 16 | get16(b + 2); }
-static uint64_t get64(const uint8_t *b) { return (uint64_t)get32(b) << 32 | get32(b + 4); }
 
 static int ho_mac(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
                   uint8_t out[HO_MAC]) {
@@ -82,16 +68,16 @@ csctp_ssize csctp_peer_handover_export(csctp_peer *p, const uint8_t *key, size_t
 
   memset(buf, 0, HO_FIXED);
   memcpy(buf, ho_magic, 4);
-  put16(buf + 4, HO_VERSION);
-  put64(buf + 8, now);
+  csctp_put_u16(buf + 4, HO_VERSION);
+  csctp_put_u64(buf + 8, now);
   buf[16] = (uint8_t)p->role;
-  put16(buf + 18, p->scfg.local_port);
-  put16(buf + 20, p->scfg.remote_port);
-  put64(buf + 24, p->session_id);
-  put32(buf + 32, p->remote_max_message_size);
-  put16(buf + 36, (uint16_t)ice_len);
-  put16(buf + 38, (uint16_t)dtls_len);
-  put32(buf + 40, (uint32_t)dc_len);
+  csctp_put_u16(buf + 18, p->scfg.local_port);
+  csctp_put_u16(buf + 20, p->scfg.remote_port);
+  csctp_put_u64(buf + 24, p->session_id);
+  csctp_put_u32(buf + 32, p->remote_max_message_size);
+  csctp_put_u16(buf + 36, (uint16_t)ice_len);
+  csctp_put_u16(buf + 38, (uint16_t)dtls_len);
+  csctp_put_u32(buf + 40, (uint32_t)dc_len);
   uint8_t *at = buf + HO_FIXED;
   /* From here on the layers are handed over one by one: the data channels first (their
    * export fails only in its last step, the MAC), ICE last (it yields the socket). */
@@ -131,17 +117,17 @@ static int ho_open(const uint8_t *key, size_t key_len, const uint8_t *blob, size
   int rv = ho_mac(key, key_len, blob, len - HO_MAC, mac);
   if (rv) return rv;
   if (CRYPTO_memcmp(mac, blob + len - HO_MAC, HO_MAC) != 0) return CSCTP_ERR_HANDOVER_AUTH;
-  if (memcmp(blob, ho_magic, 4) || get16(blob + 6)) return CSCTP_ERR_MALFORMED;
-  if (get16(blob + 4) != HO_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
-  uint64_t created = get64(blob + 8), now = (uint64_t)g_get_monotonic_time();
+  if (memcmp(blob, ho_magic, 4) || csctp_get_u16(blob + 6)) return CSCTP_ERR_MALFORMED;
+  if (csctp_get_u16(blob + 4) != HO_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
+  uint64_t created = csctp_get_u64(blob + 8), now = (uint64_t)g_get_monotonic_time();
   if (created > now + HO_FUTURE_SLACK_US ||
       (now > created && now - created > (uint64_t)max_age_ms * 1000))
     return CSCTP_ERR_HANDOVER_STALE;
-  *ice_len = get16(blob + 36);
-  *dtls_len = get16(blob + 38);
-  *dc_len = get32(blob + 40);
+  *ice_len = csctp_get_u16(blob + 36);
+  *dtls_len = csctp_get_u16(blob + 38);
+  *dc_len = csctp_get_u32(blob + 40);
   if ((blob[16] != CSCTP_DTLS_CLIENT && blob[16] != CSCTP_DTLS_SERVER) || blob[17] ||
-      get16(blob + 22) || !get16(blob + 18) || !get16(blob + 20) ||
+      csctp_get_u16(blob + 22) || !csctp_get_u16(blob + 18) || !csctp_get_u16(blob + 20) ||
       HO_FIXED + *ice_len + *dtls_len + *dc_len + HO_MAC != len)
     return CSCTP_ERR_MALFORMED;
   return 0;
@@ -165,10 +151,10 @@ int csctp_peer_handover_import_versioned(csctp_peer **out, GMainContext *ctx, in
   csctp_tstamp now = (csctp_tstamp)g_get_monotonic_time();
   csctp_tstamp age = (csctp_tstamp)max_age_ms * CSCTP_MILLISECONDS;
   p->role = (csctp_dtls_role)blob[16];
-  p->scfg.local_port = get16(blob + 18);
-  p->scfg.remote_port = get16(blob + 20);
-  p->session_id = get64(blob + 24);
-  p->remote_max_message_size = get32(blob + 32);
+  p->scfg.local_port = csctp_get_u16(blob + 18);
+  p->scfg.remote_port = csctp_get_u16(blob + 20);
+  p->session_id = csctp_get_u64(blob + 24);
+  p->remote_max_message_size = csctp_get_u32(blob + 32);
   csctp_dc_config dcfg;
   csctp_dc_config_default(&dcfg);
   dcfg.mem = p->mem;

@@ -90,8 +90,7 @@ static void ho_write(const csctp_assoc *a, csctp_tstamp now, const csctp_ho_stre
   csctp_wr_u32(w, HO_MAGIC);
   csctp_wr_u16(w, HO_VERSION);
   csctp_wr_u16(w, 0);
-  csctp_wr_u32(w, (uint32_t)(now >> 32));
-  csctp_wr_u32(w, (uint32_t)now);
+  csctp_wr_u64(w, now);
   csctp_wr_u16(w, a->cfg.local_port);
   csctp_wr_u16(w, a->cfg.remote_port);
   csctp_wr_u32(w, a->local_tag);
@@ -108,10 +107,7 @@ static void ho_write(const csctp_assoc *a, csctp_tstamp now, const csctp_ho_stre
   csctp_wr_u32(w, tx->ssthresh);
   csctp_wr_u32(w, tx->partial_bytes_acked);
   const csctp_tstamp rtt[3] = {tx->rto.srtt, tx->rto.rttvar, tx->rto.rto};
-  for (int i = 0; i < 3; i++) {
-    csctp_wr_u32(w, (uint32_t)(rtt[i] >> 32));
-    csctp_wr_u32(w, (uint32_t)rtt[i]);
-  }
+  for (int i = 0; i < 3; i++) csctp_wr_u64(w, rtt[i]);
   csctp_wr_u8(w, tx->rto.measured ? 1 : 0);
   csctp_wr_u8(w, (uint8_t)((a->peer_forward_tsn ? HO_F_PEER_FWD : 0) |
                            (a->peer_reconfig ? HO_F_PEER_RECONFIG : 0) |
@@ -195,11 +191,6 @@ typedef struct ho_state {
   uint32_t n_out, n_in;
 } ho_state;
 
-static csctp_tstamp ho_rd_u64(csctp_rd *r) {
-  csctp_tstamp hi = csctp_rd_u32(r);
-  return hi << 32 | csctp_rd_u32(r);
-}
-
 /* Reads the fields after version and time; MALFORMED when short or trailing bytes remain. */
 static int ho_read(csctp_rd *r, ho_state *s) {
   s->local_port = csctp_rd_u16(r);
@@ -217,9 +208,9 @@ static int ho_read(csctp_rd *r, ho_state *s) {
   s->cwnd = csctp_rd_u32(r);
   s->ssthresh = csctp_rd_u32(r);
   s->pba = csctp_rd_u32(r);
-  s->srtt = ho_rd_u64(r);
-  s->rttvar = ho_rd_u64(r);
-  s->rto = ho_rd_u64(r);
+  s->srtt = csctp_rd_u64(r);
+  s->rttvar = csctp_rd_u64(r);
+  s->rto = csctp_rd_u64(r);
   s->measured = csctp_rd_u8(r);
   s->features = csctp_rd_u8(r);
   s->peer_seen = csctp_rd_u8(r);
@@ -363,7 +354,7 @@ int csctp_assoc_handover_import(csctp_assoc **out, const csctp_config *cfg, cons
   if (r.bad || magic != HO_MAGIC) return CSCTP_ERR_MALFORMED;
   if (version != HO_VERSION) return CSCTP_ERR_HANDOVER_VERSION;
   uint16_t reserved = csctp_rd_u16(&r);
-  csctp_tstamp created = ho_rd_u64(&r);
+  csctp_tstamp created = csctp_rd_u64(&r);
   if (r.bad || reserved) return CSCTP_ERR_MALFORMED;
   if (created > now ? created - now > HO_FUTURE_SLACK : now - created > max_age)
     return CSCTP_ERR_HANDOVER_STALE;

@@ -54,6 +54,11 @@ static inline uint32_t csctp_rd_u32(csctp_rd *r) {
   return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
+static inline uint64_t csctp_rd_u64(csctp_rd *r) {
+  uint64_t hi = csctp_rd_u32(r);
+  return hi << 32 | csctp_rd_u32(r);
+}
+
 /* Returns a pointer to the next n bytes and skips them, or NULL (and bad). */
 static inline const uint8_t *csctp_rd_bytes(csctp_rd *r, size_t n) {
   if (!csctp_rd_has(r, n)) return NULL;
@@ -82,5 +87,9 @@ static inline uint32_t csctp_get_u32(const uint8_t *b) {
   return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 #endif
+
+static inline uint64_t csctp_get_u64(const uint8_t *b) {
+  return (uint64_t)csctp_get_u32(b) << 32 | csctp_get_u32(b + 4);
+}
 
 #endif

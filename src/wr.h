@@ -61,6 +61,11 @@ static inline void csctp_put_u32(uint8_t *b, uint32_t v) {
 }
 #endif
 
+static inline void csctp_put_u64(uint8_t *b, uint64_t v) {
+  csctp_put_u32(b, (uint32_t)(v >> 32));
+  csctp_put_u32(b + 4, (uint32_t)v);
+}
+
 static inline void csctp_wr_u8(csctp_wr *w, uint8_t v) {
   if (csctp_wr_room(w, 1)) w->buf[w->len++] = v;
 }
@@ -76,6 +81,13 @@ static inline void csctp_wr_u32(csctp_wr *w, uint32_t v) {
   if (csctp_wr_room(w, 4)) {
     csctp_put_u32(w->buf + w->len, v);
     w->len += 4;
+  }
+}
+
+static inline void csctp_wr_u64(csctp_wr *w, uint64_t v) {
+  if (csctp_wr_room(w, 8)) {
+    csctp_put_u64(w->buf + w->len, v);
+    w->len += 8;
   }
 }
 

@@ -541,6 +541,13 @@ static int successor_import(app *a, int sock) {
     return 2;
   }
   uint32_t total = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+  /* The blob (channels and streams: far below 64 MiB), stdin's partial line and the
+   * held echoes (at most PEER_BACKLOG_MAX): anything larger is not from our first process. */
+  if (total > PEER_BACKLOG_MAX + (64u << 20)) {
+    tool_log("csctp-peer: handover: a %u-byte message is over the limit", total);
+    close(fd);
+    return 2;
+  }
   uint8_t *m = g_malloc(total ? total : 1);
   if (read_all(sock, m, total)) {
     tool_log("csctp-peer: handover: message cut short");
