@@ -91,6 +91,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
   a->rc.timer = CSCTP_TSTAMP_NONE;
   a->announce_forward_tsn = a->announce_reconfig = 1;
+  a->announce_idata = cfg->interleaving != 0;
   if (cfg->cookie_secret) {
     memcpy(a->secret, cfg->cookie_secret, CSCTP_COOKIE_SECRET_LEN);
   } else if (cfg->rand(a->secret, sizeof(a->secret), cfg->rand_user_data)) {
@@ -945,11 +946,14 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;
   st->bytes_buffered = a->tx.buffered;
+  st->unacked_chunks = csctp_tx_unacked_chunks(&a->tx);
+  st->interleaving = (a->peer_idata & CSCTP_IDATA_ON) != 0;
+  st->scheduler = (uint8_t)a->cfg.scheduler;
 }
 
 int csctp_assoc_get_stats_versioned(const csctp_assoc *a, int stats_version, csctp_stats *st) {
   if (!a) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_stats full;
   assoc_fill_stats(a, &full);
-  return csctp_versioned_out(st, stats_version == CSCTP_STATS_V1 ? sizeof full : 0, &full);
+  return csctp_versioned_out(st, csctp_stats_size(stats_version), &full);
 }

@@ -106,6 +106,9 @@ struct csctp_assoc {
    * the peer announced (RFC 3758 Forward-TSN, RFC 6525 RE-CONFIG). */
   uint8_t announce_forward_tsn, announce_reconfig;
   uint8_t peer_forward_tsn, peer_reconfig;
+  /* RFC 8260: we list I-DATA (and I-FORWARD-TSN with Forward-TSN) when configured; what was
+   * negotiated, CSCTP_IDATA_* bits (0: DATA). */
+  uint8_t announce_idata, peer_idata;
   csctp_assoc_reconfig rc;
   void *ev_owned; /* memory of the last event handed out, freed at the next call */
   uint16_t ev_ids[CSCTP_ASSOC_EV_IDS]; /* stream list of the last event handed out, if short */

@@ -75,6 +75,7 @@ int csctp_assoc_handover_readiness(const csctp_assoc *a) {
       a->sack_timer != CSCTP_TSTAMP_NONE)
     r |= CSCTP_HANDOVER_OUTPUT;
   if (csctp_tx_forward_pending(&a->tx)) r |= CSCTP_HANDOVER_FORWARD_TSN;
+  if (a->peer_idata) r |= CSCTP_HANDOVER_INTERLEAVING;
   return r;
 }
 

@@ -38,14 +38,19 @@ static int tie_tags(csctp_assoc *a, csctp_cookie *c) {
   return rv;
 }
 
-/* RFC 3758 §3.1, RFC 5061 §4.2.7 and RFC 9653 §5.1: what we support, in INIT and INIT ACK. */
+/* RFC 3758 §3.1, RFC 5061 §4.2.7, RFC 8260 §2.2.1, §2.3.1 and RFC 9653 §5.1: what we
+ * support, in INIT and INIT ACK. */
 static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
-  uint8_t ext[2];
+  uint8_t ext[4];
   size_t n = 0;
   if (a->announce_reconfig) ext[n++] = CSCTP_CHUNK_RECONFIG;
   if (a->announce_forward_tsn) {
     ext[n++] = CSCTP_CHUNK_FORWARD_TSN;
     csctp_param_write(w, CSCTP_PARAM_FORWARD_TSN_SUPPORTED, NULL, 0);
+  }
+  if (a->announce_idata) {
+    ext[n++] = CSCTP_CHUNK_IDATA;
+    if (a->announce_forward_tsn) ext[n++] = CSCTP_CHUNK_IFORWARD_TSN;
   }
   if (n) csctp_param_write(w, CSCTP_PARAM_SUPPORTED_EXTENSIONS, ext, n);
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE)
@@ -82,12 +87,18 @@ static int ext_listed(const csctp_init_chunk *in, uint8_t type) {
   return 0;
 }
 
-/* What the peer announced, as far as we use it ourselves. */
+/* What the peer announced, as far as we use it ourselves. RFC 8260 §2.2.1: I-DATA when both
+ * list it; §2.3.1: I-FORWARD-TSN when both list it and Forward-TSN is supported. */
 static void peer_features(const csctp_assoc *a, const csctp_init_chunk *in, uint8_t *fwd,
-                          uint8_t *reconfig) {
+                          uint8_t *reconfig, uint8_t *idata) {
   *fwd = (uint8_t)(a->announce_forward_tsn &&
                    (in->forward_tsn_supported || ext_listed(in, CSCTP_CHUNK_FORWARD_TSN)));
   *reconfig = (uint8_t)(a->announce_reconfig && ext_listed(in, CSCTP_CHUNK_RECONFIG));
+  *idata = 0;
+  if (a->announce_idata && ext_listed(in, CSCTP_CHUNK_IDATA)) {
+    *idata = CSCTP_IDATA_ON;
+    if (*fwd && ext_listed(in, CSCTP_CHUNK_IFORWARD_TSN)) *idata |= CSCTP_IDATA_IFWD;
+  }
 }
 
 void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *in,
@@ -99,7 +110,7 @@ void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *
   c->peer_a_rwnd = in->a_rwnd;
   c->num_outbound = min16(a->cfg.outbound_streams, in->num_inbound_streams);
   c->num_inbound = min16(a->cfg.max_inbound_streams, in->num_outbound_streams);
-  peer_features(a, in, &c->peer_forward_tsn, &c->peer_reconfig);
+  peer_features(a, in, &c->peer_forward_tsn, &c->peer_reconfig, &c->peer_idata);
   c->peer_zero_checksum = peer_zero_checksum(a, in);
 }
 
@@ -323,7 +334,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->num_out = min16(a->cfg.outbound_streams, in.num_inbound_streams);
   a->num_in = min16(a->cfg.max_inbound_streams, in.num_outbound_streams);
   a->peer_a_rwnd = in.a_rwnd;
-  peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig);
+  peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig, &a->peer_idata);
   log_peer_zero_checksum(a, "INIT ACK", &in);
   set_zero_checksum(a, peer_zero_checksum(a, &in));
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
@@ -370,6 +381,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->peer_a_rwnd = c->peer_a_rwnd;
   a->peer_forward_tsn = c->peer_forward_tsn;
   a->peer_reconfig = c->peer_reconfig;
+  a->peer_idata = c->peer_idata;
   /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   set_zero_checksum(a, c->peer_zero_checksum);
@@ -402,6 +414,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
   if (from_cookie) {
     a->peer_forward_tsn = c->peer_forward_tsn;
     a->peer_reconfig = c->peer_reconfig;
+    a->peer_idata = c->peer_idata;
     set_zero_checksum(a, c->peer_zero_checksum);
   }
   a->peer_tag = c->peer_tag;

@@ -113,7 +113,13 @@ void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result) {
 void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn) {
   csctp_assoc_reconfig *rc = &a->rc;
   csctp_assoc_reconfig_ext *x = &a->rcx;
-  a->tx.pr_enabled = a->peer_forward_tsn;
+  /* RFC 8260 §2.3.1: with I-DATA, PR-SCTP needs I-FORWARD-TSN (FORWARD TSN must not be used). */
+  a->tx.pr_enabled = a->peer_forward_tsn && (!a->peer_idata || (a->peer_idata & CSCTP_IDATA_IFWD));
+  a->tx.idata = (a->peer_idata & CSCTP_IDATA_ON) != 0;
+  if (a->peer_idata) {
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "interleaving negotiated (I-DATA%s)",
+                    a->peer_idata & CSCTP_IDATA_IFWD ? ", I-FORWARD-TSN" : "");
+  }
   /* A restart starts over: nothing paused, no request in flight or queued. */
   csctp_tx_resume_streams(&a->tx, NULL, 0, 0);
   rc->next_seq = a->local_initial_tsn; /* §5.1.1: the first request number is the initial TSN */

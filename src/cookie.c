@@ -42,6 +42,7 @@ int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
   csctp_wr_u8(&w, c->peer_forward_tsn);
   csctp_wr_u8(&w, c->peer_reconfig);
   csctp_wr_u8(&w, c->peer_zero_checksum);
+  csctp_wr_u8(&w, c->peer_idata);
   csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
   if (w.overflow) return CSCTP_ERR_CRYPTO;
   return cookie_mac(keys->cur, out, peer, out + CSCTP_COOKIE_BODY_LEN);
@@ -81,6 +82,7 @@ int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *key
   c->peer_forward_tsn = csctp_rd_u8(&r);
   c->peer_reconfig = csctp_rd_u8(&r);
   c->peer_zero_checksum = csctp_rd_u8(&r);
+  c->peer_idata = csctp_rd_u8(&r);
   if (r.bad || c->created > now) return CSCTP_COOKIE_BAD; /* we made none in the future */
   /* §5.1.5 step 3: compare the creation time plus lifetime with now. */
   csctp_tstamp expires = c->created + (csctp_tstamp)c->lifetime_ms * CSCTP_MILLISECONDS;

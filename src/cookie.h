@@ -38,7 +38,12 @@ typedef struct csctp_cookie {
   uint8_t peer_forward_tsn;   /* peer announced Forward-TSN support */
   uint8_t peer_reconfig;      /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
   uint8_t peer_zero_checksum; /* peer announced our EDMID in Zero Checksum Acceptable (RFC 9653) */
+  uint8_t peer_idata;         /* RFC 8260 negotiated: CSCTP_IDATA_* bits */
 } csctp_cookie;
+
+/* RFC 8260 features both sides listed (csctp_cookie.peer_idata, the association's). */
+#define CSCTP_IDATA_ON 1u   /* I-DATA: user messages go as I-DATA both ways */
+#define CSCTP_IDATA_IFWD 2u /* and I-FORWARD-TSN (with Forward-TSN): PR-SCTP with I-DATA */
 
 #define CSCTP_COOKIE_BODY_LEN 56
 #define CSCTP_COOKIE_LEN (CSCTP_COOKIE_BODY_LEN + CSCTP_HMAC_LEN)

@@ -377,6 +377,11 @@ csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {
   return p && tx->started ? p->t3 : CSCTP_TSTAMP_NONE;
 }
 
+uint32_t csctp_tx_unacked_chunks(const csctp_tx *tx) {
+  const csctp_tx_priv *p = tx->priv;
+  return p ? p->ring.count : 0;
+}
+
 int csctp_tx_has_outstanding(const csctp_tx *tx) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
   return p && p->ring.count > 0;

@@ -233,6 +233,8 @@ static inline int csctp_tx_idle(const csctp_tx *tx) { return tx->buffered == 0; 
 
 /* 1 when some DATA chunk is not yet cumulatively acknowledged (in flight, gap-acked or marked). */
 int csctp_tx_has_outstanding(const csctp_tx *tx);
+/* Chunks sent and not cumulatively acknowledged (the outstanding ring's records). */
+uint32_t csctp_tx_unacked_chunks(const csctp_tx *tx);
 
 /* Payload bytes queued or outstanding on one stream (0 for a stream never used). */
 size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream);

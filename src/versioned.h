@@ -47,6 +47,16 @@ static inline size_t csctp_config_size(int version) {
   }
 }
 
+/* Bytes of csctp_stats in layout `version`, 0 when unknown (the engine, the socket and the
+ * peer hand it out). */
+static inline size_t csctp_stats_size(int version) {
+  switch (version) {
+  case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
+  case CSCTP_STATS_V2: return sizeof(csctp_stats);
+  default: return 0;
+  }
+}
+
 static inline void csctp_config_fill_default(void *cfg) {
   csctp_config_default_versioned(CSCTP_CONFIG_VERSION, (csctp_config *)cfg);
 }

@@ -620,8 +620,7 @@ const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap) {
 int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version, csctp_stats *st) {
   if (!s) return CSCTP_ERR_INVALID_ARGUMENT;
   if (s->a) return csctp_assoc_get_stats_versioned(s->a, stats_version, st);
-  return csctp_versioned_out(st, stats_version == CSCTP_STATS_V1 ? sizeof s->last_stats : 0,
-                             &s->last_stats);
+  return csctp_versioned_out(st, csctp_stats_size(stats_version), &s->last_stats);
 }
 
 uint16_t csctp_socket_outbound_streams(const csctp_socket *s) {

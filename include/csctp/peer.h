@@ -811,7 +811,7 @@ CSCTP_EXTERN int csctp_peer_get_channel_stats_versioned(const csctp_peer *peer, 
  *  - "candidate-pair", "local-candidate", "remote-candidate" once a pair is
  *    selected (csctp_ice_pair_stats's figures);
  *  - "sctp-transport": smoothedRoundTripTime and rto (seconds),
- *    congestionWindow, receiverWindow (the peer's), mtu, then csctp_stats's
+ *    congestionWindow, receiverWindow (the peer's), mtu, unackData, then csctp_stats's
  *    counters in the same style (retransmissions, packetsDroppedBadChecksum, ...);
  *  - "data-channel" for every channel with a stream id that is not yet
  *    released: label, protocol, dataChannelIdentifier, state, messagesSent,

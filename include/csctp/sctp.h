@@ -203,8 +203,7 @@ typedef struct csctp_config {
    * Default 0 (the WebRTC peer sets 1).
    */
   int interleaving;
-  /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ); see csctp_assoc_set_scheduler().
-   */
+  /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ). */
   int scheduler;
 } csctp_config;
 
@@ -517,12 +516,23 @@ typedef struct csctp_stats {
   /* ICMP errors handed in by csctp_assoc_on_unreachable */
   uint64_t icmp_in;      /**< handed in while the association was open */
   uint64_t icmp_ignored; /**< not acted on: quoted packet not ours (tag, ports) or code ignored */
+  /* Version 2: */
+  /** DATA (or I-DATA) chunks sent and not yet cumulatively acknowledged (RFC 6458's
+   *  sstat_unackdata, RTCSctpTransportStats.unackData) */
+  uint32_t unacked_chunks;
+  /** 1 when message interleaving (RFC 8260 I-DATA) was negotiated: user messages go as I-DATA
+   *  both ways */
+  uint8_t interleaving;
+  /** the send scheduler in use, a csctp_sched */
+  uint8_t scheduler;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
 #define CSCTP_STATS_V1 1
+/** Version 2 appends unacked_chunks, interleaving and scheduler. */
+#define CSCTP_STATS_V2 2
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V1
+#define CSCTP_STATS_VERSION CSCTP_STATS_V2
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
@@ -610,6 +620,9 @@ typedef enum csctp_handover_reason {
   CSCTP_HANDOVER_FORWARD_TSN = 1 << 7,
   /** The association belongs to a csctp_endpoint (only standalone ones move). */
   CSCTP_HANDOVER_ENDPOINT = 1 << 8,
+  /** message interleaving (RFC 8260 I-DATA) was negotiated: the blob does not carry
+   *  message identifiers yet, so such an association stays where it is */
+  CSCTP_HANDOVER_INTERLEAVING = 1 << 9,
 } csctp_handover_reason;
 
 /** Least length of the key that authenticates a handover blob, bytes. */

@@ -111,7 +111,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 2);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 3);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -121,6 +121,14 @@ Test(abi, stats_write_exactly_the_callers_version) {
   cr_assert_eq(csctp_dtls_get_stats_versioned(g_dtls, CSCTP_DTLS_STATS_V2, &dst), 0);
   cr_assert_eq(dst.dropped_replay + dst.dropped_auth + dst.dropped_other, 0);
   cr_assert_eq(CSCTP_DTLS_STATS_VERSION, CSCTP_DTLS_STATS_V2);
+  /* csctp_stats version 2 appends after V1 (unacked_chunks, interleaving, scheduler). */
+  cr_assert_eq(offsetof(csctp_stats, unacked_chunks), sizeof(struct stats_v1));
+  csctp_stats sst;
+  memset(&sst, GUARD, sizeof sst);
+  cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V2, &sst), 0);
+  cr_assert_eq(sst.unacked_chunks, 0);
+  cr_assert_eq(sst.interleaving, 0);
+  cr_assert_eq(sst.scheduler, CSCTP_SCHED_WFQ);
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);
   /* Through the macro: the figures are there. */
