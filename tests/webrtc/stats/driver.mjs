@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Headless Chromium against `csctp-peer --stats PATH` (tools/csctp-peer.c): the statistics csctp
-// reports, shaped like Object.fromEntries(await pc.getStats()) with W3C webrtc-stats names, must
-// agree with what the browser itself reports about the same connection, and with what this
-// driver counted it sent.
+// Headless Chromium (and Firefox ESR: --browser chromium,firefox) against
+// `csctp-peer --stats PATH` (tools/csctp-peer.c): the statistics csctp reports, shaped like
+// Object.fromEntries(await pc.getStats()) with W3C webrtc-stats names, must agree with what the
+// browser itself reports about the same connection, and with what this driver counted it sent.
+// Firefox's getStats() has no wire counters on its transport and no packet counts on its
+// candidate pairs: those comparisons are SKIP lines for Firefox, never for Chromium.
 //
 //   node driver.mjs --peer /path/to/csctp-peer [--browser chromium,firefox] [--chromium PATH]
 //                   [--firefox PATH] [--log-dir DIR] [--max-seconds S] [--verbose]

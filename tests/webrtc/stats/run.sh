@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# ctest webrtc_stats: headless Chromium (Debian's chromium, driven by playwright-core over CDP)
+# ctest webrtc_stats: headless Chromium (Debian's chromium, driven by playwright-core over CDP),
+# then headless Firefox ESR when installed (Debian's firefox-esr, puppeteer-core over BiDi),
 # opens two data channels to `csctp-peer --stats PATH`, has 65 text and binary messages of 0 B to
 # 64 KiB echoed, then compares csctp-peer's statistics report (written on SIGUSR1, shaped like
 # getStats() with W3C webrtc-stats names) with the browser's getStats() and with what the driver
@@ -9,11 +10,13 @@
 #
 # usage: tests/webrtc/stats/run.sh CSCTP_PEER CSCTP_CLI SCRATCH_DIR [driver options]
 #   driver options: --verbose (both reports side by side)  --tamper (self-test: must fail)
-# playwright-core is installed with `npm ci` (package-lock.json) in SCRATCH_DIR, a copy of this
-# folder, and kept there while the lock file is unchanged. $CHROMIUM overrides /usr/bin/chromium.
+# playwright-core and puppeteer-core (the versions of ../handover and ../firefox) are installed
+# with `npm ci` (package-lock.json) in SCRATCH_DIR, a copy of this folder, and kept there while
+# the lock file is unchanged. $CHROMIUM overrides /usr/bin/chromium, $FIREFOX
+# /usr/bin/firefox-esr; without Firefox only Chromium runs (said on stderr).
 # Exit 0 when every check passed, 77 (skipped) only when chromium, node >= 20 or npm is missing,
 # 1 on any failure. Ends by itself: npm ci at most 100 s (the first time), the driver at most
-# 100 s (about 10 s when all goes well). The peer's stderr is in SCRATCH_DIR/logs/chromium-peer.log.
+# 100 s (about 10 s when all goes well). The peer's stderr is in SCRATCH_DIR/logs/<browser>-peer.log.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +42,9 @@ if [ "$major" -lt 20 ]; then
   say "skipped: Node.js >= 20 is needed (found $(node --version))"
   exit 77
 fi
+browsers=chromium
+firefox=${FIREFOX:-/usr/bin/firefox-esr}
+if [ -x "$firefox" ]; then browsers=chromium,firefox; else say "Firefox not found at $firefox: Chromium only"; fi
 [ -x "$peer" ] || { say "csctp-peer not found at $peer"; exit 1; }
 peer=$(cd "$(dirname "$peer")" && pwd)/$(basename "$peer")
 
@@ -46,11 +52,11 @@ mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
 cp "$here/package.json" "$here/package-lock.json" "$here/driver.mjs" "$scratch/"
 stamp=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
-if [ ! -d "$scratch/node_modules/playwright-core" ] || [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
+if [ ! -d "$scratch/node_modules/playwright-core" ] || [ ! -d "$scratch/node_modules/puppeteer-core" ] || [ "$(cat "$scratch/.lock-installed" 2>/dev/null)" != "$stamp" ]; then
   rm -f "$scratch/.lock-installed"
-  say "npm ci (playwright-core, pinned in package-lock.json) in $scratch"
+  say "npm ci (playwright-core, puppeteer-core, pinned in package-lock.json) in $scratch"
   if ! (cd "$scratch" && timeout 100 npm ci --no-audit --no-fund --prefer-offline >npm.log 2>&1); then
-    say "FAILED: npm ci did not install playwright-core; $scratch/npm.log:"
+    say "FAILED: npm ci did not install playwright-core and puppeteer-core; $scratch/npm.log:"
     tail -20 "$scratch/npm.log" >&2
     exit 1
   fi
@@ -59,8 +65,8 @@ fi
 
 rm -rf "$scratch/logs"
 # The driver caps itself at 100 s; timeout(1) is the backstop should the driver itself hang.
-cmd=(timeout -k 10 120 node "$scratch/driver.mjs" --peer "$peer" --chromium "$chromium"
-  --log-dir "$scratch/logs" --max-seconds 100 "$@")
+cmd=(timeout -k 10 120 node "$scratch/driver.mjs" --peer "$peer" --browser "$browsers"
+  --chromium "$chromium" --firefox "$firefox" --log-dir "$scratch/logs" --max-seconds 100 "$@")
 cd "$scratch"
 # A private network namespace with only lo (unshare -r maps us to root inside).
 if command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 &&
