@@ -377,6 +377,8 @@ int csctp_dc_send(csctp_dc *dc, csctp_dc_channel ch, int is_text, const void *da
   if (rv != 0) return rv;
   dc->st.messages_out++;
   dc->st.bytes_out += len;
+  c->msgs_out++;
+  c->bytes_out += len;
   if (!c->above_low && csctp_assoc_stream_buffered_amount(dc->assoc, c->stream) > c->low_threshold)
     c->above_low = 1;
   return 0;
@@ -447,6 +449,19 @@ int csctp_dc_set_channel_max_message_size(csctp_dc *dc, csctp_dc_channel ch, uin
   dc_chan *c = csctp_dc_chan_get(dc, ch);
   if (!c) return CSCTP_ERR_INVALID_ARGUMENT;
   c->max_message_size = size;
+  return 0;
+}
+
+int csctp_dc_get_channel_stats_versioned(const csctp_dc *dc, csctp_dc_channel ch, int stats_version,
+                                         csctp_dc_channel_stats *st) {
+  const dc_chan *c = csctp_dc_chan_get(dc, ch);
+  if (!c || !st || stats_version != CSCTP_DC_CHANNEL_STATS_V1) return CSCTP_ERR_INVALID_ARGUMENT;
+  memset(st, 0, sizeof *st);
+  st->messages_sent = c->msgs_out;
+  st->bytes_sent = c->bytes_out;
+  st->messages_received = c->msgs_in;
+  st->bytes_received = c->bytes_in;
+  st->buffered_amount = csctp_dc_buffered_amount(dc, ch);
   return 0;
 }
 

@@ -33,6 +33,8 @@ typedef struct dc_chan {
   size_t partial_len, partial_cap;
   uint32_t partial_ppid;
   uint32_t next_free;
+  /* csctp_dc_channel_stats's counters */
+  uint64_t msgs_out, bytes_out, msgs_in, bytes_in;
 } dc_chan;
 
 struct csctp_dc {

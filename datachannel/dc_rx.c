@@ -328,6 +328,8 @@ static int dc_on_user_message(csctp_dc *dc, const csctp_event *aev) {
   }
   dc->st.messages_in++;
   dc->st.bytes_in += len;
+  c->msgs_in++;
+  c->bytes_in += len;
   csctp_dc_event ev;
   memset(&ev, 0, sizeof(ev));
   ev.type = CSCTP_DC_EVENT_MESSAGE;

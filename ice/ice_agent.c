@@ -197,10 +197,31 @@ static void ice_tune_selected_socket(csctp_ice_agent *a) {
   g_object_unref(s);
 }
 
+/* Describes a libnice candidate for csctp_ice_pair_stats. */
+static void ice_candidate_stats(csctp_ice_candidate_stats *out, const NiceCandidate *c) {
+  static const char *const types[] = {"host", "srflx", "prflx", "relay"};
+  char addr[NICE_ADDRESS_STRING_LEN];
+  memset(out, 0, sizeof *out);
+  nice_address_to_string(&c->addr, addr);
+  g_strlcpy(out->address, addr, sizeof out->address);
+  out->port = (uint16_t)nice_address_get_port(&c->addr);
+  g_strlcpy(out->protocol, c->transport == NICE_CANDIDATE_TRANSPORT_UDP ? "udp" : "tcp",
+            sizeof out->protocol);
+  if ((unsigned)c->type < G_N_ELEMENTS(types)) {
+    g_strlcpy(out->type, types[c->type], sizeof out->type);
+  }
+  out->priority = c->priority;
+  g_strlcpy(out->foundation, c->foundation, sizeof out->foundation);
+}
+
 static void ice_on_selected_pair(NiceAgent *nice, guint stream, guint component,
                                  NiceCandidate *local, NiceCandidate *remote, gpointer data) {
   csctp_ice_agent *a = data;
   if (stream != a->stream || component != ICE_COMPONENT) return;
+  a->pair.selected = 1;
+  a->pair.selected_pair_changes++;
+  ice_candidate_stats(&a->pair.local, local);
+  ice_candidate_stats(&a->pair.remote, remote);
   ice_tune_selected_socket(a);
   gchar *l = nice_agent_generate_local_candidate_sdp(nice, local);
   gchar *r = nice_agent_generate_local_candidate_sdp(nice, remote);
@@ -250,6 +271,9 @@ static void ice_rx_drain(csctp_ice_agent *a) {
   int fd = g_socket_get_fd(s);
   for (int round = 0; round < ICE_RX_ROUNDS && !a->dead; round++) {
     size_t n = ice_rx_take(fd, (struct sockaddr *)&from, fromlen, &b);
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += b.len[i];
+    if (n) ice_count_rx(a, n, bytes);
     for (size_t i = 0; i < n && !a->dead && a->state != CSCTP_ICE_STATE_FAILED; i++) {
       csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
       ev.u.datagram.data = b.data[i];
@@ -268,6 +292,7 @@ static void ice_on_recv(NiceAgent *nice, guint stream, guint component, guint le
   if (a->dead || a->handed_over || stream != a->stream || component != ICE_COMPONENT || len == 0)
     return;
   if (a->state == CSCTP_ICE_STATE_FAILED) return;
+  ice_count_rx(a, 1, len);
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
   ev.u.datagram.data = (const uint8_t *)buf;
   ev.u.datagram.len = len;
@@ -686,15 +711,28 @@ int csctp_ice_agent_end_of_remote_candidates(csctp_ice_agent *a) {
   return 0;
 }
 
+/* Counts the first `sent` of `n` datagrams as sent, the others as refused. */
+static void ice_count_tx(csctp_ice_agent *a, const size_t *len, size_t n, size_t sent) {
+  for (size_t i = 0; i < sent; i++) a->pair.bytes_sent += len[i];
+  a->pair.packets_sent += sent;
+  a->pair.packets_discarded_on_send += n - sent;
+  if (sent) a->pair.last_packet_sent_us = g_get_monotonic_time();
+}
+
 csctp_ssize csctp_ice_agent_send(csctp_ice_agent *a, const uint8_t *data, size_t len) {
   if (!a || a->dead || !data || len == 0 || len > ICE_MAX_DATAGRAM) {
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
   if (a->state != CSCTP_ICE_STATE_CONNECTED || a->handed_over) return CSCTP_ERR_INVALID_STATE;
-  if (a->resumed) return ice_resume_send(a->resumed, data, len);
-  gint n = nice_agent_send(a->nice, a->stream, ICE_COMPONENT, (guint)len, (const gchar *)data);
-  if (n < 0) return CSCTP_ERR_WOULD_BLOCK;
-  return (csctp_ssize)len;
+  csctp_ssize rv;
+  if (a->resumed) {
+    rv = ice_resume_send(a->resumed, data, len);
+  } else {
+    gint n = nice_agent_send(a->nice, a->stream, ICE_COMPONENT, (guint)len, (const gchar *)data);
+    rv = n < 0 ? CSCTP_ERR_WOULD_BLOCK : (csctp_ssize)len;
+  }
+  ice_count_tx(a, &len, 1, rv < 0 ? 0 : 1);
+  return rv;
 }
 
 int csctp_ice_agent_set_pacing(csctp_ice_agent *a, uint32_t ta_ms) {
@@ -752,13 +790,31 @@ csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *a, const uint8_t *const 
     msg[i].n_buffers = 1;
   }
   if (a->state != CSCTP_ICE_STATE_CONNECTED || a->handed_over) return CSCTP_ERR_INVALID_STATE;
-  if (a->resumed) return ice_resume_send_batch(a->resumed, data, len, n);
-  if (n > 1 && !a->gso_off) {
-    size_t sent;
-    if (ice_send_offloaded(a, data, len, n, &sent)) return (csctp_ssize)sent;
+  csctp_ssize rv;
+  size_t sent;
+  if (a->resumed) {
+    rv = ice_resume_send_batch(a->resumed, data, len, n);
+  } else if (n > 1 && !a->gso_off && ice_send_offloaded(a, data, len, n, &sent)) {
+    rv = (csctp_ssize)sent;
+  } else {
+    /* libnice hands a batch to g_socket_send_messages(): one sendmmsg() on Linux. */
+    gint m = nice_agent_send_messages_nonblocking(a->nice, a->stream, ICE_COMPONENT, msg, (guint)n,
+                                                  NULL, NULL);
+    rv = m < 0 ? 0 : (csctp_ssize)m;
   }
-  /* libnice hands a batch to g_socket_send_messages(): one sendmmsg() on Linux. */
-  gint sent = nice_agent_send_messages_nonblocking(a->nice, a->stream, ICE_COMPONENT, msg, (guint)n,
-                                                   NULL, NULL);
-  return sent < 0 ? 0 : (csctp_ssize)sent;
+  ice_count_tx(a, len, n, rv < 0 ? 0 : (size_t)rv);
+  return rv;
+}
+
+int csctp_ice_agent_get_pair_stats_versioned(const csctp_ice_agent *a, int stats_version,
+                                             csctp_ice_pair_stats *st) {
+  if (!a || !st || stats_version != CSCTP_ICE_PAIR_STATS_V1) return CSCTP_ERR_INVALID_ARGUMENT;
+  *st = a->pair;
+  /* The monotonic times become realtime ones, as RTCStats timestamps are. */
+  gint64 mono = g_get_monotonic_time(), real = g_get_real_time();
+  if (st->last_packet_sent_us) st->last_packet_sent_us = real - (mono - st->last_packet_sent_us);
+  if (st->last_packet_received_us) {
+    st->last_packet_received_us = real - (mono - st->last_packet_received_us);
+  }
+  return 0;
 }

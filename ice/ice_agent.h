@@ -61,9 +61,17 @@ struct csctp_ice_agent {
   char first_addr[64];           /* the first configured local address, "" for none */
   char rufrag[ICE_CRED_MAX + 1]; /* the remote credentials (a handover carries them) */
   char rpwd[ICE_CRED_MAX + 1];
-  int handed_over;      /* exported (ice_handover.c): silent, sends and reads nothing */
-  ice_resumed *resumed; /* a resumed agent (ice_resume.c): no libnice, nice == NULL */
+  int handed_over;           /* exported (ice_handover.c): silent, sends and reads nothing */
+  ice_resumed *resumed;      /* a resumed agent (ice_resume.c): no libnice, nice == NULL */
+  csctp_ice_pair_stats pair; /* csctp_ice_agent_get_pair_stats(); times in monotonic µs */
 };
+
+/** Counts `n` datagrams of `bytes` in all delivered to the application. */
+static inline void ice_count_rx(csctp_ice_agent *a, size_t n, size_t bytes) {
+  a->pair.packets_received += n;
+  a->pair.bytes_received += bytes;
+  a->pair.last_packet_received_us = g_get_monotonic_time();
+}
 
 /** Logs on the agent's hook when the level and category are on. */
 __attribute__((format(printf, 3, 4))) void ice_log(const csctp_ice_agent *a, csctp_log_level level,

@@ -5,6 +5,7 @@
  */
 #include "ice_resume.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <glib-unix.h>
 #include <string.h>
@@ -140,6 +141,7 @@ void ice_resume_input(ice_resumed *r, const uint8_t *b, size_t n,
     return;
   }
   r->stats.datagrams++;
+  ice_count_rx(a, 1, n);
   csctp_ice_event ev = {.type = CSCTP_ICE_EVENT_DATAGRAM};
   ev.u.datagram.data = b;
   ev.u.datagram.len = n;
@@ -220,6 +222,22 @@ static gboolean resume_on_consent(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+/* The address and port of a candidate of the resumed pair (UDP; nothing else is known). */
+static void resume_candidate_stats(csctp_ice_candidate_stats *out,
+                                   const struct sockaddr_storage *ss) {
+  memset(out, 0, sizeof *out);
+  g_strlcpy(out->protocol, "udp", sizeof out->protocol);
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &s6->sin6_addr, out->address, sizeof out->address);
+    out->port = ntohs(s6->sin6_port);
+  } else if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &s4->sin_addr, out->address, sizeof out->address);
+    out->port = ntohs(s4->sin_port);
+  }
+}
+
 int ice_resume_start(csctp_ice_agent *a, const ice_ho_state *s, int fd, int consent) {
   ice_resumed *r = a->mem->calloc(1, sizeof *r, a->mem->user_data);
   if (!r) return CSCTP_ERR_NOMEM;
@@ -234,6 +252,11 @@ int ice_resume_start(csctp_ice_agent *a, const ice_ho_state *s, int fd, int cons
   r->timeout_ms = resume_timeout_ms;
   r->last_consent = g_get_monotonic_time();
   a->resumed = r;
+  /* The pair's addresses travel; its candidates' types, priorities and foundations do not. */
+  a->pair.selected = 1;
+  a->pair.selected_pair_changes = 1;
+  resume_candidate_stats(&a->pair.local, &s->local);
+  resume_candidate_stats(&a->pair.remote, &s->remote);
   r->rx = g_unix_fd_source_new(fd, G_IO_IN | G_IO_ERR);
   g_source_set_callback(r->rx, G_SOURCE_FUNC(resume_on_readable), r, NULL);
   g_source_attach(r->rx, a->ctx);

@@ -5,7 +5,12 @@
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
  *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] [--no-snap]
- *              [--max-message-size BYTES] [--handover N]
+ *              [--max-message-size BYTES] [--handover N] [--stats PATH]
+ *
+ * --stats PATH writes the peer's statistics (csctp_peer_stats_report: JSON shaped
+ * like a browser's RTCStatsReport) to PATH on SIGUSR1 and once more at the end,
+ * each time whole (written aside, then renamed over PATH). With --handover, the
+ * process that holds the session writes it.
  *
  * --handover N moves the session to a second process mid-way (issue 14,
  * csctp_peer_handover_export/import): at start the program forks a successor,
@@ -88,6 +93,7 @@ typedef struct app {
   int handed_over;
   int handover_lost; /* exported, but the successor never got it */
   uint8_t key[32];
+  const char *stats_path; /* --stats */
 } app;
 
 /* Echoes held for a browser that sends faster than it reads: past this, they
@@ -634,6 +640,13 @@ static int parse_size(const char *s, uint32_t *out) {
   return 1;
 }
 
+/* SIGUSR1 with --stats: the report, now (not once exported: the successor has the session). */
+static gboolean on_stats_signal(gpointer data) {
+  app *a = data;
+  if (a->peer && !a->handed_over) tool_write_stats(a->peer, a->stats_path);
+  return G_SOURCE_CONTINUE;
+}
+
 int main(int argc, char **argv) {
   app a = {0};
   GPtrArray *addrs = g_ptr_array_new();
@@ -656,10 +669,13 @@ int main(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--handover") && i + 1 < argc &&
                parse_size(argv[i + 1], &a.handover_every)) {
       i++;
+    } else if (!strcmp(argv[i], "--stats") && i + 1 < argc && argv[i + 1][0]) {
+      a.stats_path = argv[++i];
     } else {
       fprintf(stderr,
               "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
-              "[--no-snap] [--max-message-size BYTES (1..1073741824)] [--handover N]\n");
+              "[--no-snap] [--max-message-size BYTES (1..1073741824)] [--handover N] "
+              "[--stats PATH]\n");
       return 2;
     }
   }
@@ -724,7 +740,9 @@ int main(int argc, char **argv) {
     a.reader = tool_read_lines(STDIN_FILENO, on_line, on_eof, &a);
     if (a.handover_fd >= 0) a.handover_timer = g_timeout_add(5, handover_tick, &a);
   }
+  guint stats_signal = a.stats_path ? g_unix_signal_add(SIGUSR1, on_stats_signal, &a) : 0;
   g_main_loop_run(a.loop);
+  if (stats_signal) g_source_remove(stats_signal);
   if (a.successor > 0) {
     if (a.handover_fd >= 0) close(a.handover_fd); /* no handover: the successor ends */
     int status = 0;
@@ -735,6 +753,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (a.stats_path) tool_write_stats(a.peer, a.stats_path);
   csctp_stats st;
   csctp_peer_get_stats(a.peer, &st, NULL);
   tool_log(

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <csctp/common.h>
+#include <csctp/peer.h>
 
 static inline void tool_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static inline void tool_log(const char *fmt, ...) {
@@ -264,6 +265,33 @@ static inline char *tool_reader_stop(tool_reader *r, size_t *len) {
   *len = rest ? r->len : 0;
   g_source_remove(r->id);
   return rest;
+}
+
+/* Writes the peer's statistics report (csctp_peer_stats_report) to `path`, whole or
+ * not at all: into path.tmp, then renamed over `path`. Returns 0, or -1 (logged). */
+static inline int tool_write_stats(const csctp_peer *peer, const char *path) {
+  csctp_ssize n = csctp_peer_stats_report(peer, NULL, 0);
+  if (n < 0) {
+    tool_log("stats: no report: %s", csctp_strerror((int)n));
+    return -1;
+  }
+  size_t cap = (size_t)n + 4096; /* counters may widen before the second call */
+  char *buf = g_malloc(cap);
+  n = csctp_peer_stats_report(peer, buf, cap);
+  char *tmp = g_strconcat(path, ".tmp", NULL);
+  GError *err = NULL;
+  int ok = n >= 0 && g_file_set_contents_full(tmp, buf, n, G_FILE_SET_CONTENTS_NONE, 0644, &err) &&
+           rename(tmp, path) == 0;
+  if (!ok) {
+    tool_log("stats: cannot write %s: %s", path,
+             n < 0 ? csctp_strerror((int)n)
+             : err ? err->message
+                   : g_strerror(errno));
+  }
+  g_clear_error(&err);
+  g_free(tmp);
+  g_free(buf);
+  return ok ? 0 : -1;
 }
 
 #endif

@@ -391,6 +391,38 @@ CSCTP_EXTERN int csctp_dc_get_stats_versioned(const csctp_dc *dc, int stats_vers
 #define csctp_dc_get_stats(DC, ST) csctp_dc_get_stats_versioned((DC), CSCTP_DC_STATS_VERSION, (ST))
 
 /**
+ * One channel's counters (RTCDataChannelStats): user messages and their bytes
+ * accepted by csctp_dc_send() and delivered by MESSAGE events on this channel
+ * (an empty message counts as a message of 0 bytes), and its buffered amount.
+ */
+typedef struct csctp_dc_channel_stats {
+  /** messages and bytes sent and received @{ */
+  uint64_t messages_sent, bytes_sent, messages_received, bytes_received;
+  /** @} */
+  /** csctp_dc_buffered_amount() at the time of the call */
+  size_t buffered_amount;
+} csctp_dc_channel_stats;
+
+/** Versions of csctp_dc_channel_stats's layout; CSCTP_DC_CHANNEL_STATS_VERSION is this header's. */
+#define CSCTP_DC_CHANNEL_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
+#define CSCTP_DC_CHANNEL_STATS_VERSION CSCTP_DC_CHANNEL_STATS_V1
+
+/**
+ * Copies channel `ch`'s counters into *st, laid out as version
+ * `stats_version`. They count from the channel's creation (or from its import,
+ * csctp_dc_handover_import) and stay readable until its handle is released.
+ * Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown handle,
+ * an unknown version) writing nothing. Call it through csctp_dc_get_channel_stats().
+ */
+CSCTP_EXTERN int csctp_dc_get_channel_stats_versioned(const csctp_dc *dc, csctp_dc_channel ch,
+                                                      int stats_version,
+                                                      csctp_dc_channel_stats *st);
+/** csctp_dc_get_channel_stats_versioned() with this header's layout. */
+#define csctp_dc_get_channel_stats(DC, CH, ST) \
+  csctp_dc_get_channel_stats_versioned((DC), (CH), CSCTP_DC_CHANNEL_STATS_VERSION, (ST))
+
+/**
  * Handover of the layer with its association to another process: the data-channel step
  * on top of csctp_assoc_handover_export() (sctp.h). Reasons of
  * csctp_dc_handover_readiness() beyond the association's csctp_handover_reason bits

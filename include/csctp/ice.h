@@ -439,6 +439,66 @@ CSCTP_EXTERN csctp_ice_state csctp_ice_agent_state(const csctp_ice_agent *agent)
 CSCTP_EXTERN csctp_ice_gathering_state
 csctp_ice_agent_gathering_state(const csctp_ice_agent *agent);
 
+/** One end of the selected candidate pair (RTCIceCandidateStats). */
+typedef struct csctp_ice_candidate_stats {
+  /** numeric IP address, NUL-terminated */
+  char address[46];
+  /** UDP or TCP port */
+  uint16_t port;
+  /** "udp" or "tcp", NUL-terminated */
+  char protocol[4];
+  /** "host", "srflx", "prflx" or "relay"; "" when unknown (a resumed agent's) */
+  char type[8];
+  /** RFC 8445 §5.1.2 priority; 0 when unknown */
+  uint32_t priority;
+  /** the candidate's foundation, NUL-terminated; "" when unknown */
+  char foundation[33];
+} csctp_ice_candidate_stats;
+
+/**
+ * The selected candidate pair (RTCIceCandidatePairStats). The counters are the
+ * application's datagrams only, as the W3C defines them: what
+ * csctp_ice_agent_send*() sent on the pair and what DATAGRAM events delivered,
+ * never STUN checks, consent or keepalives.
+ */
+typedef struct csctp_ice_pair_stats {
+  /** 1 once a pair is selected (the candidates below are then set) */
+  int selected;
+  /** times a (new) pair was selected; 1 for a resumed agent */
+  uint32_t selected_pair_changes;
+  /** the local and remote candidates of the pair @{ */
+  csctp_ice_candidate_stats local, remote;
+  /** @} */
+  /** datagrams and their bytes sent and received @{ */
+  uint64_t packets_sent, bytes_sent, packets_received, bytes_received;
+  /** @} */
+  /** datagrams the socket refused to send (would block): not sent, not counted above */
+  uint64_t packets_discarded_on_send;
+  /** when a datagram was last sent and received: microseconds of the realtime clock
+   *  (g_get_real_time(), since the Unix epoch); 0 for never @{ */
+  int64_t last_packet_sent_us, last_packet_received_us;
+  /** @} */
+} csctp_ice_pair_stats;
+
+/** Versions of csctp_ice_pair_stats's layout; CSCTP_ICE_PAIR_STATS_VERSION is this header's. */
+#define CSCTP_ICE_PAIR_STATS_V1 1
+/** The layout version this header describes (pass it to the _versioned functions). */
+#define CSCTP_ICE_PAIR_STATS_VERSION CSCTP_ICE_PAIR_STATS_V1
+
+/**
+ * Copies the selected pair's figures into *st, laid out as version
+ * `stats_version`; before a pair is selected `selected` is 0 and the rest
+ * zero. Counting starts when the agent is created (or imported). Returns 0,
+ * or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown version) writing
+ * nothing. Call it through csctp_ice_agent_get_pair_stats().
+ */
+CSCTP_EXTERN int csctp_ice_agent_get_pair_stats_versioned(const csctp_ice_agent *agent,
+                                                          int stats_version,
+                                                          csctp_ice_pair_stats *st);
+/** csctp_ice_agent_get_pair_stats_versioned() with this header's layout. */
+#define csctp_ice_agent_get_pair_stats(A, ST) \
+  csctp_ice_agent_get_pair_stats_versioned((A), CSCTP_ICE_PAIR_STATS_VERSION, (ST))
+
 /* ---- Handover (issue 14): moving a connected agent to another process ----
  *
  * A gateway can move an established peer to another process without the remote

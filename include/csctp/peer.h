@@ -748,6 +748,83 @@ CSCTP_EXTERN int csctp_peer_get_stats_versioned(const csctp_peer *peer, int stat
 #define csctp_peer_get_stats(PEER, SCTP, DC) \
   csctp_peer_get_stats_versioned((PEER), CSCTP_STATS_VERSION, (SCTP), CSCTP_DC_STATS_VERSION, (DC))
 
+/*
+ * Statistics like RTCStats: the figures of every layer through the peer, and
+ * all of them at once as a JSON report shaped like a browser's RTCStatsReport.
+ */
+
+/**
+ * The selected ICE candidate pair's figures (csctp_ice_pair_stats, ice.h),
+ * laid out as version `stats_version`. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT
+ * (a NULL argument, an unknown version), CSCTP_ERR_INVALID_STATE (handed over).
+ * Call it through csctp_peer_get_pair_stats().
+ */
+CSCTP_EXTERN int csctp_peer_get_pair_stats_versioned(const csctp_peer *peer, int stats_version,
+                                                     csctp_ice_pair_stats *st);
+/** csctp_peer_get_pair_stats_versioned() with this header's layout. */
+#define csctp_peer_get_pair_stats(PEER, ST) \
+  csctp_peer_get_pair_stats_versioned((PEER), CSCTP_ICE_PAIR_STATS_VERSION, (ST))
+
+/**
+ * The DTLS transport's counters (csctp_dtls_stats, dtls.h: datagrams and
+ * bytes each way, records, drops), laid out as version `stats_version`; all
+ * zero before the remote description has made the DTLS endpoint. Returns 0,
+ * or CSCTP_ERR_INVALID_ARGUMENT, CSCTP_ERR_INVALID_STATE (handed over). Call
+ * it through csctp_peer_get_dtls_stats().
+ */
+CSCTP_EXTERN int csctp_peer_get_dtls_stats_versioned(const csctp_peer *peer, int stats_version,
+                                                     csctp_dtls_stats *st);
+/** csctp_peer_get_dtls_stats_versioned() with this header's layout. */
+#define csctp_peer_get_dtls_stats(PEER, ST) \
+  csctp_peer_get_dtls_stats_versioned((PEER), CSCTP_DTLS_STATS_VERSION, (ST))
+
+/** The negotiated DTLS cipher suite's IANA name (static storage), or NULL before
+ *  the handshake has ended (and for a NULL or handed-over peer). */
+CSCTP_EXTERN const char *csctp_peer_dtls_cipher(const csctp_peer *peer);
+
+/**
+ * Channel `ch`'s counters (csctp_dc_channel_stats, datachannel.h: messages and
+ * bytes each way, buffered amount), laid out as version `stats_version`.
+ * Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (a NULL argument, an unknown handle
+ * or version), CSCTP_ERR_INVALID_STATE (handed over). Call it through
+ * csctp_peer_get_channel_stats().
+ */
+CSCTP_EXTERN int csctp_peer_get_channel_stats_versioned(const csctp_peer *peer, csctp_dc_channel ch,
+                                                        int stats_version,
+                                                        csctp_dc_channel_stats *st);
+/** csctp_peer_get_channel_stats_versioned() with this header's layout. */
+#define csctp_peer_get_channel_stats(PEER, CH, ST) \
+  csctp_peer_get_channel_stats_versioned((PEER), (CH), CSCTP_DC_CHANNEL_STATS_VERSION, (ST))
+
+/**
+ * Writes every figure above into `buf` as one JSON object, NUL-terminated,
+ * shaped like `Object.fromEntries(await pc.getStats())` in a browser: stats
+ * objects keyed by their `id`, each with `id`, `type` and `timestamp`
+ * (milliseconds since the Unix epoch), named as the W3C webrtc-stats spec
+ * names them:
+ *  - "peer-connection": dataChannelsOpened (channels created or accepted),
+ *    dataChannelsClosed, connectionState;
+ *  - "transport": bytesSent, bytesReceived, packetsSent, packetsReceived (the
+ *    DTLS datagrams), iceRole, iceState, dtlsState, dtlsRole, tlsVersion
+ *    ("FEFD"), dtlsCipher, srtpCipher (when negotiated),
+ *    selectedCandidatePairId, selectedCandidatePairChanges;
+ *  - "candidate-pair", "local-candidate", "remote-candidate" once a pair is
+ *    selected (csctp_ice_pair_stats's figures);
+ *  - "sctp-transport": smoothedRoundTripTime and rto (seconds),
+ *    congestionWindow, receiverWindow (the peer's), mtu, then csctp_stats's
+ *    counters in the same style (retransmissions, packetsDroppedBadChecksum, ...);
+ *  - "data-channel" for every channel with a stream id that is not yet
+ *    released: label, protocol, dataChannelIdentifier, state, messagesSent,
+ *    bytesSent, messagesReceived, bytesReceived, bufferedAmount.
+ * Strings are escaped (a label is the peer's text). With `buf` NULL and `cap`
+ * 0 it returns the length the report has now, without the NUL; counters may
+ * widen before the next call, so leave room. Returns the report's length
+ * (without the NUL), or CSCTP_ERR_INVALID_ARGUMENT (peer NULL, `buf` NULL with
+ * `cap` > 0), CSCTP_ERR_INVALID_STATE (handed over), CSCTP_ERR_NOBUF (`cap`
+ * too small: nothing usable was written).
+ */
+CSCTP_EXTERN csctp_ssize csctp_peer_stats_report(const csctp_peer *peer, char *buf, size_t cap);
+
 /* ----------------------------------------------------------------------
  * Handover: moving a connected peer to another process while the remote
  * browser goes on as if nothing happened. At a quiescent moment (see

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "abi_stats_v1.h"
 #include "abi_v1.h"
 #include "versioned.h"
 
@@ -35,7 +36,10 @@ static int untouched(const unsigned char *b, size_t from, size_t to) {
                offsetof(T, F), offsetof(struct V1, F));                                  \
   cr_expect_eq(sizeof(((T *)0)->F), sizeof(((struct V1 *)0)->F), #T "." #F " changed size");
 
-Test(abi, v1_fields_keep_their_offsets_and_sizes){CSCTP_ABI_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)}
+Test(abi, v1_fields_keep_their_offsets_and_sizes){
+    CSCTP_ABI_V1_CHECKS(CHECK_SIZE,
+                        CHECK_FIELD)} Test(abi, stats_v1_fields_keep_their_offsets_and_sizes){
+    CSCTP_ABI_STATS_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)}
 /* A caller built against V1: the defaults fill exactly V1's bytes; FUTURE is the first version
  * this library does not know. */
 #define DEFAULTS_V1(FN, V1, VER, FUTURE)                                               \

@@ -325,6 +325,7 @@ Test(peer_handover, in_process) {
   uint8_t *blob = export_peer(a.peer, &len, &fd);
   int a_events = a.events;
   assert_inert(&a);
+  cr_assert_eq(csctp_peer_stats_report(a.peer, NULL, 0), CSCTP_ERR_INVALID_STATE);
 
   /* A second peer on the same context, from the blob and the socket. */
   import_into(&a2, blob, len, fd, stream);
@@ -341,6 +342,23 @@ Test(peer_handover, in_process) {
   assert_b_unaware(&b, b_state_events);
   cr_assert_eq(a2.state_events, 0, "A2 changed state");
   cr_assert_eq(a2.closing + a2.closed + a2.errors + a2.opened, 0);
+
+  /* The resumed agent reports the same pair B sees, and counts what crossed it since. */
+  csctp_ice_pair_stats p2, pb;
+  cr_assert_eq(csctp_peer_get_pair_stats(a2.peer, &p2), 0);
+  cr_assert_eq(csctp_peer_get_pair_stats(b.peer, &pb), 0);
+  cr_assert(p2.selected);
+  cr_assert_str_eq(p2.local.address, pb.remote.address);
+  cr_assert_eq(p2.local.port, pb.remote.port);
+  cr_assert_str_eq(p2.remote.address, pb.local.address);
+  cr_assert_eq(p2.remote.port, pb.local.port);
+  cr_assert_gt(p2.packets_received, 0);
+  cr_assert_gt(p2.packets_sent, 0);
+  cr_assert_lt(p2.packets_received, pb.packets_sent, "A2 counts from the import");
+  char rep[8192];
+  csctp_ssize n = csctp_peer_stats_report(a2.peer, rep, sizeof rep);
+  cr_assert_gt(n, 0);
+  cr_assert(strstr(rep, "\"type\":\"candidate-pair\""), "%s", rep);
 
   g_free(blob);
   side_free(&a2);
