@@ -16,7 +16,8 @@
 # /usr/bin/firefox-esr; without Firefox only Chromium runs (said on stderr).
 # Exit 0 when every check passed, 77 (skipped) only when chromium, node >= 20 or npm is missing,
 # 1 on any failure. Ends by itself: npm ci at most 100 s (the first time), the driver at most
-# 100 s (about 10 s when all goes well). The peer's stderr is in SCRATCH_DIR/logs/<browser>-peer.log.
+# 100 s (about 15 s when all goes well: Chromium 3-5 s, Firefox 6-9 s). The peer's stderr is in
+# SCRATCH_DIR/logs/<browser>-peer.log.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
