@@ -363,9 +363,9 @@ const wireCounters = (rep) => JSON.stringify([...byType(rep, 'transport'), ...by
   .map((s) => [s.id, s.bytesSent, s.bytesReceived, s.packetsSent, s.packetsReceived, s.messagesSent, s.messagesReceived]));
 
 // The browser's getStats() and csctp-peer's report of one quiet moment: getStats(), SIGUSR1,
-// getStats() again; when the browser's counters moved in between (a heartbeat, a consent check's
-// DTLS neighbour, a late SACK), again, up to 5 times. The first wait is 250 ms because Chromium
-// caches getStats() results (for 50 ms in RTCStatsCollector).
+// getStats() again; when the browser's counters moved in between (an SCTP heartbeat and its
+// answer, a late SACK), again, up to 5 times. Nothing that moves no counter (STUN consent
+// checks) matters. The waits are 250 ms because Chromium caches getStats() results for a while.
 async function snapshot(b, peer) {
   const stats = () => withTimeout(b.page.evaluate(() => window.st.stats()), T.page, 'getStats()');
   for (let attempt = 1; ; attempt++) {
