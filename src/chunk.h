@@ -10,7 +10,8 @@
  *
  * Implementations: one file per family (chunk_data.c, chunk_init.c,
  * chunk_sack.c, chunk_heartbeat.c, chunk_error.c, chunk_simple.c,
- * chunk_forward_tsn.c, chunk_reconfig.c).
+ * chunk_forward_tsn.c, chunk_reconfig.c, chunk_idata.c for RFC 8260's I-DATA and
+ * I-FORWARD-TSN).
  */
 #ifndef CSCTP_CHUNK_H
 #define CSCTP_CHUNK_H
@@ -94,6 +95,83 @@ static inline void csctp_data_write_header(uint8_t *p, const csctp_data_chunk *d
 
 /* Appends a whole DATA chunk (header, payload, padding). */
 void csctp_data_write(csctp_wr *w, const csctp_data_chunk *d);
+
+/* ---- I-DATA (RFC 8260 §2.1) ---- */
+
+#define CSCTP_IDATA_HDR_LEN 20
+
+typedef struct csctp_idata_chunk {
+  uint8_t flags; /* CSCTP_DATA_FLAG_* (the same bits as DATA's) */
+  uint32_t tsn;
+  uint16_t stream;
+  uint32_t mid;  /* Message Identifier */
+  uint32_t ppid; /* with B: the PPID field; 0 otherwise */
+  uint32_t fsn;  /* Fragment Sequence Number: 0 with B (the field carries the PPID) */
+  const uint8_t *data;
+  size_t len; /* 0 is possible: the caller answers with the No User Data cause */
+} csctp_idata_chunk;
+
+/* The 4 bytes after the MID: the PPID in a first fragment (B set), else the FSN. */
+static inline void csctp_idata_set_ppid_fsn(csctp_idata_chunk *out, uint32_t v) {
+  int first = (out->flags & CSCTP_DATA_FLAG_B) != 0;
+  out->ppid = first ? v : 0;
+  out->fsn = first ? 0 : v;
+}
+
+/* MALFORMED when the value is shorter than the 16-byte I-DATA header after the chunk header.
+ * The reserved 16 bits after the stream are ignored (§2.1). */
+static inline int csctp_idata_decode(const csctp_chunk *ch, csctp_idata_chunk *out) {
+  csctp_rd r;
+  csctp_rd_init(&r, ch->value, ch->value_len);
+  const uint8_t *h = csctp_rd_bytes(&r, CSCTP_IDATA_HDR_LEN - CSCTP_CHUNK_HDR_LEN);
+  if (!h) return CSCTP_ERR_MALFORMED;
+  out->flags = ch->flags;
+  out->tsn = csctp_get_u32(h);
+  out->stream = csctp_get_u16(h + 4);
+  out->mid = csctp_get_u32(h + 8);
+  csctp_idata_set_ppid_fsn(out, csctp_get_u32(h + 12));
+  out->len = csctp_rd_left(&r);
+  out->data = ch->value + r.pos; /* never NULL, even when len is 0 */
+  return 0;
+}
+
+/* csctp_chunk_next_data's twin for I-DATA: decodes the next chunk into `out` and moves past it
+ * when it is an I-DATA chunk with a payload (length >= 21, within the packet), returning 1;
+ * otherwise 0, `it` unchanged. */
+static inline int csctp_chunk_next_idata(csctp_chunk_iter *it, csctp_idata_chunk *out) {
+  csctp_rd *r = &it->rd;
+  size_t left = csctp_rd_left(r);
+  if (r->bad || left <= CSCTP_IDATA_HDR_LEN) return 0;
+  const uint8_t *h = r->p + r->pos;
+  size_t length = csctp_get_u16(h + 2);
+  if (h[0] != CSCTP_CHUNK_IDATA || length <= CSCTP_IDATA_HDR_LEN || length > left) return 0;
+  out->flags = h[1];
+  out->tsn = csctp_get_u32(h + 4);
+  out->stream = csctp_get_u16(h + 8);
+  out->mid = csctp_get_u32(h + 12);
+  csctp_idata_set_ppid_fsn(out, csctp_get_u32(h + 16));
+  out->data = h + CSCTP_IDATA_HDR_LEN;
+  out->len = length - CSCTP_IDATA_HDR_LEN;
+  size_t padded = (length + 3) & ~(size_t)3;
+  r->pos += padded < left ? padded : left;
+  return 1;
+}
+
+/* Writes an I-DATA chunk header (20 bytes, length = 20 + d->len) at p: the PPID when d has the
+ * B flag, else d->fsn; the caller copies the payload after it and pads to 4. */
+static inline void csctp_idata_write_header(uint8_t *p, const csctp_idata_chunk *d) {
+  p[0] = CSCTP_CHUNK_IDATA;
+  p[1] = d->flags;
+  csctp_put_u16(p + 2, (uint16_t)(CSCTP_IDATA_HDR_LEN + d->len));
+  csctp_put_u32(p + 4, d->tsn);
+  csctp_put_u16(p + 8, d->stream);
+  csctp_put_u16(p + 10, 0); /* reserved */
+  csctp_put_u32(p + 12, d->mid);
+  csctp_put_u32(p + 16, (d->flags & CSCTP_DATA_FLAG_B) ? d->ppid : d->fsn);
+}
+
+/* Appends a whole I-DATA chunk (header, payload, padding). */
+void csctp_idata_write(csctp_wr *w, const csctp_idata_chunk *d);
 
 /* ---- INIT and INIT ACK (§3.3.2, §3.3.3) ---- */
 
@@ -300,6 +378,37 @@ static inline void csctp_forward_tsn_pair(const csctp_forward_tsn_chunk *f, size
 /* Appends a FORWARD TSN; pairs[i][0] is a stream, pairs[i][1] its skipped SSN. */
 void csctp_forward_tsn_write(csctp_wr *w, uint32_t new_cum_tsn, const uint16_t (*pairs)[2],
                              size_t n_pairs);
+
+/* ---- I-FORWARD-TSN (RFC 8260 §2.3.1) ---- */
+
+typedef struct csctp_iforward_tsn_chunk {
+  uint32_t new_cum_tsn;
+  size_t n_entries;
+  const uint8_t *entries; /* n_entries * 8 bytes: stream, reserved + U, message identifier */
+} csctp_iforward_tsn_chunk;
+
+/* One entry: skip the ordered messages of `stream` up to MID `mid` (unordered 0), or the
+ * unordered message `mid` (unordered 1). */
+typedef struct csctp_iforward_entry {
+  uint16_t stream;
+  uint8_t unordered;
+  uint32_t mid;
+} csctp_iforward_entry;
+
+/* MALFORMED when the value is shorter than 4 bytes or not 4 + a multiple of 8. */
+int csctp_iforward_tsn_decode(const csctp_chunk *ch, csctp_iforward_tsn_chunk *out);
+
+/* Entry i of a decoded chunk (i < n_entries); the reserved bits are ignored. */
+static inline csctp_iforward_entry csctp_iforward_tsn_entry(const csctp_iforward_tsn_chunk *f,
+                                                            size_t i) {
+  const uint8_t *e = f->entries + 8 * i;
+  csctp_iforward_entry out = {csctp_get_u16(e), (uint8_t)(e[3] & 1), csctp_get_u32(e + 4)};
+  return out;
+}
+
+/* Appends an I-FORWARD-TSN with `n` entries. */
+void csctp_iforward_tsn_write(csctp_wr *w, uint32_t new_cum_tsn, const csctp_iforward_entry *e,
+                              size_t n);
 
 /* ---- RE-CONFIG (RFC 6525 §3.1, §4) ---- */
 

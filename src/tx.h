@@ -60,6 +60,7 @@ typedef struct csctp_tx {
   int started;
   int pr_enabled;     /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
   int pr_used;        /* a message with a PR policy was queued once: PR checks are due */
+  int idata;          /* RFC 8260 I-DATA negotiated: messages go out as I-DATA, interleaved */
   csctp_tstamp retry; /* new DATA found no memory: when to try again (csctp_tx_retry_deadline) */
   void *priv;         /* private: queues, streams, ring */
 } csctp_tx;

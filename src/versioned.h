@@ -40,7 +40,11 @@ static inline int csctp_versioned_out(void *user, size_t size, const void *full)
 /* Bytes of csctp_config in layout `version`, 0 when unknown. Shared by the engine and the
  * layers that pass a caller's csctp_config on (dtls/sctp_dtls.c). */
 static inline size_t csctp_config_size(int version) {
-  return version == CSCTP_CONFIG_V1 ? sizeof(csctp_config) : 0;
+  switch (version) {
+  case CSCTP_CONFIG_V1: return offsetof(csctp_config, interleaving);
+  case CSCTP_CONFIG_V2: return sizeof(csctp_config);
+  default: return 0;
+  }
 }
 
 static inline void csctp_config_fill_default(void *cfg) {

@@ -194,7 +194,42 @@ typedef struct csctp_config {
    * this array is all zero (the default: every level), in `log_levels[level]`.
    */
   uint32_t log_levels[CSCTP_LOG_LEVELS];
+  /* Version 2: */
+  /**
+   * User message interleaving (RFC 8260): non-zero announces I-DATA, and
+   * I-FORWARD-TSN with PR-SCTP, in INIT / INIT ACK. Messages are then sent and
+   * received as I-DATA when the peer lists them too, so that a small message
+   * on one stream need not wait behind a large one on another; DATA otherwise.
+   * Default 0 (the WebRTC peer sets 1).
+   */
+  int interleaving;
+  /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ); see csctp_assoc_set_scheduler().
+   */
+  int scheduler;
 } csctp_config;
+
+/**
+ * Send schedulers (RFC 8260 §3): how streams that have messages queued share
+ * the association. With I-DATA they take turns by fragment, without it by
+ * message (a message begun is sent whole).
+ */
+typedef enum csctp_sched {
+  /** Weighted fair queueing (§3.6), the default: deficit round-robin, each
+   *  stream's share of bytes proportional to its priority (256 = weight 1). */
+  CSCTP_SCHED_WFQ = 0,
+  /** First come, first served (§3.1): messages in the order they were sent, across streams. */
+  CSCTP_SCHED_FCFS,
+  /** Round robin per message (§3.2): each stream with data sends one message in turn. */
+  CSCTP_SCHED_RR,
+  /** Round robin per packet (§3.3): each stream with data fills one packet in turn. */
+  CSCTP_SCHED_RR_PACKET,
+  /** Strict priority (§3.4): the highest priority with data goes first; round robin within it. */
+  CSCTP_SCHED_PRIORITY,
+  /** Fair bandwidth (§3.5): equal shares of bytes, priorities ignored. */
+  CSCTP_SCHED_FAIR,
+  /** The number of schedulers (not one). */
+  CSCTP_SCHED_COUNT
+} csctp_sched;
 
 /** RFC 9653 §8 Error Detection Method Identifiers for csctp_config.zero_checksum_edmid. */
 #define CSCTP_EDMID_NONE 0u
@@ -205,8 +240,10 @@ typedef struct csctp_config {
  * CSCTP_CONFIG_VERSION is the one this header describes.
  */
 #define CSCTP_CONFIG_V1 1
+/** Version 2 appends interleaving and scheduler. */
+#define CSCTP_CONFIG_V2 2
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V1
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V2
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults

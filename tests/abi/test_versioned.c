@@ -36,10 +36,12 @@ static int untouched(const unsigned char *b, size_t from, size_t to) {
                offsetof(T, F), offsetof(struct V1, F));                                  \
   cr_expect_eq(sizeof(((T *)0)->F), sizeof(((struct V1 *)0)->F), #T "." #F " changed size");
 
-Test(abi, v1_fields_keep_their_offsets_and_sizes){
-    CSCTP_ABI_V1_CHECKS(CHECK_SIZE,
-                        CHECK_FIELD)} Test(abi, stats_v1_fields_keep_their_offsets_and_sizes){
-    CSCTP_ABI_STATS_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)}
+/* clang-format off */
+Test(abi, v1_fields_keep_their_offsets_and_sizes) { CSCTP_ABI_V1_CHECKS(CHECK_SIZE, CHECK_FIELD) }
+Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
+  CSCTP_ABI_STATS_V1_CHECKS(CHECK_SIZE, CHECK_FIELD)
+}
+/* clang-format on */
 /* A caller built against V1: the defaults fill exactly V1's bytes; FUTURE is the first version
  * this library does not know. */
 #define DEFAULTS_V1(FN, V1, VER, FUTURE)                                               \
@@ -58,14 +60,14 @@ Test(abi, v1_fields_keep_their_offsets_and_sizes){
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 2);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 3);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 4);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 2);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V1);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V2);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
@@ -241,6 +243,29 @@ Test(abi, peer_config_v3_appends_after_v2) {
   cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's defaults wrote past V2");
   size_t snap = offsetof(csctp_peer_config, snap);
   cr_assert_not(untouched(b, snap, snap + sizeof(int)), "V2's last field was not written");
+}
+
+/* csctp_config V2 appended interleaving and scheduler (RFC 8260): V1's struct ends where they
+ * begin, a V1 caller's defaults write nothing past it, and a V2 caller's defaults are off and
+ * WFQ. An association made from a V1 struct gets those defaults. */
+Test(abi, config_v2_appends_after_v1) {
+  cr_assert_eq(offsetof(csctp_config, interleaving), sizeof(struct config_v1),
+               "V2's first field must follow V1");
+  csctp_config c;
+  memset(&c, GUARD, sizeof c);
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(c.interleaving, 0);
+  cr_assert_eq(c.scheduler, CSCTP_SCHED_WFQ);
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V1, (void *)b), 0);
+  cr_assert(untouched(b, sizeof(struct config_v1), sizeof b),
+            "a V1 caller's defaults wrote past V1");
+  c.rand = rand_ok;
+  c.scheduler = CSCTP_SCHED_COUNT;
+  csctp_assoc *a = NULL;
+  cr_assert_eq(csctp_assoc_new(&a, &c), CSCTP_ERR_INVALID_ARGUMENT, "an unknown scheduler");
+  cr_assert_null(a);
 }
 
 /* ---- the mechanism, on a struct with two versions ---- */
