@@ -166,6 +166,17 @@ static const char *stats_dc_state(csctp_dc_state st) {
   return "closed";
 }
 
+/* W3C srtpCipher is the "Profile" column of IANA's DTLS-SRTP protection profile registry
+ * (RFC 5764 §4.1.2), as browsers report it; csctp_srtp_profile_name() gives OpenSSL's names,
+ * which leave out the HMAC_ of the first two. */
+static const char *stats_srtp_name(csctp_srtp_profile srtp) {
+  switch (srtp) {
+  case CSCTP_SRTP_AES128_CM_SHA1_80: return "SRTP_AES128_CM_HMAC_SHA1_80";
+  case CSCTP_SRTP_AES128_CM_SHA1_32: return "SRTP_AES128_CM_HMAC_SHA1_32";
+  default: return csctp_srtp_profile_name(srtp);
+  }
+}
+
 static void stats_candidate(jw *w, int *objects, const char *id, const char *type, double ts,
                             const csctp_ice_candidate_stats *c) {
   jw_begin(w, objects, id, type, ts);
@@ -198,7 +209,7 @@ static void stats_transport(jw *w, int *objects, const csctp_peer *p, double ts,
     jw_s(w, "dtlsCipher", cipher);
   }
   csctp_srtp_profile srtp = p->dtls ? csctp_dtls_get_srtp_profile(p->dtls) : CSCTP_SRTP_NONE;
-  if (srtp != CSCTP_SRTP_NONE) jw_s(w, "srtpCipher", csctp_srtp_profile_name(srtp));
+  if (srtp != CSCTP_SRTP_NONE) jw_s(w, "srtpCipher", stats_srtp_name(srtp));
   if (pair->selected) jw_s(w, "selectedCandidatePairId", "CP");
   jw_u(w, "selectedCandidatePairChanges", pair->selected_pair_changes);
   jw_end(w);
