@@ -107,6 +107,10 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   if (!rv) csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
+  if (!rv) {
+    csctp_ireasm_init(&a->ireasm, mem, cfg->max_message_size); /* allocates nothing */
+    csctp_ireasm_set_partial(&a->ireasm, csctp_assoc_pd_point(cfg));
+  }
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
   if (rv) {
     csctp_tx_free(&a->tx);
@@ -142,6 +146,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_free(a->mem, a->init_ack_err);
   csctp_tx_free(&a->tx);
   csctp_reasm_free(&a->reasm);
+  csctp_ireasm_free(&a->ireasm);
   if (a->cfg.rx_budget) a->cfg.rx_budget->used -= a->rx_charged; /* nothing held any more */
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
@@ -151,7 +156,10 @@ void csctp_assoc_del(csctp_assoc *a) {
 /* A message handed out by poll_event lives until the next call on the association. */
 void csctp_assoc_release_popped(csctp_assoc *a) {
   if (a->have_popped) {
-    csctp_reasm_release(&a->reasm);
+    if (a->peer_idata)
+      csctp_ireasm_release(&a->ireasm);
+    else
+      csctp_reasm_release(&a->reasm);
     a->have_popped = 0;
     csctp_assoc_check_window_update(a);
     csctp_assoc_rx_sync(a);
@@ -257,7 +265,7 @@ void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
 }
 
 uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a) {
-  size_t held = csctp_reasm_held(&a->reasm); /* memory, not only payload (§6.2) */
+  size_t held = csctp_assoc_held(a); /* memory, not only payload (§6.2) */
   if (held >= a->cfg.rwnd) return 0;
   uint32_t free_space = a->cfg.rwnd - (uint32_t)held;
   /* Receiver silly-window avoidance (RFC 9260 §6.2 with RFC 1122 4.2.3.3): a
@@ -450,8 +458,9 @@ csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, c
  * window, when enough of it is here or the window is nearly closed (RFC 9260 §6.9).
  */
 static __attribute__((noinline)) int assoc_pop_piece(csctp_assoc *a, csctp_rx_msg *m) {
-  size_t held = csctp_reasm_held(&a->reasm);
+  size_t held = csctp_assoc_held(a);
   int force = held + csctp_assoc_pd_point(&a->cfg) >= a->cfg.rwnd;
+  if (a->peer_idata) return csctp_ireasm_pop_piece(&a->ireasm, force, m);
   return csctp_reasm_pop_piece(&a->reasm, a->rxt.cum, force, m);
 }
 
@@ -477,7 +486,8 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
     if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   }
   csctp_rx_msg m;
-  int rv = csctp_reasm_pop(&a->reasm, &m);
+  int rv = __builtin_expect(a->peer_idata != 0, 0) ? csctp_ireasm_pop(&a->ireasm, &m)
+                                                   : csctp_reasm_pop(&a->reasm, &m);
   if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, &m);
   if (rv == 1) {
     a->have_popped = 1;

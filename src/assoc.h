@@ -14,6 +14,7 @@
 
 #include "chunk.h"
 #include "cookie.h"
+#include "ireasm.h"
 #include "reasm.h"
 #include "rx_tsn.h"
 #include "tx.h"
@@ -145,6 +146,7 @@ struct csctp_assoc {
   /* Receive side. */
   csctp_rx_tsn rxt;
   csctp_reasm reasm;
+  csctp_ireasm ireasm; /* RFC 8260: reassembly of I-DATA, used instead when peer_idata */
   int rx_started;
   int snap_local; /* csctp_assoc_snap_init() chose our tag and TSN for a SNAP INIT */
   unsigned packets_since_sack;
@@ -251,6 +253,13 @@ uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a);
 uint32_t csctp_assoc_pd_point(const csctp_config *cfg);
 int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero);
 /* Releases the message poll_event handed out last, if any (every public call begins so). */
+/* Memory the reassembly holds (RFC 9260 §6.2: what the window is charged); with I-DATA
+ * negotiated the interleaved reassembly's too. */
+static inline size_t csctp_assoc_held(const csctp_assoc *a) {
+  size_t held = csctp_reasm_held(&a->reasm);
+  if (__builtin_expect(a->peer_idata != 0, 0)) held += csctp_ireasm_held(&a->ireasm);
+  return held;
+}
 void csctp_assoc_release_popped(csctp_assoc *a);
 /* Queues a whole packet: header (vtag) + the chunk bytes given. Returns 0 or CSCTP_ERR_NOMEM. */
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len);
@@ -299,6 +308,10 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
  * fatal error. */
 int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,
                             csctp_tstamp now);
+/* One I-DATA chunk (RFC 8260 §2.2): as DATA, into the interleaved reassembly; a protocol
+ * violation ABORT when I-DATA was not negotiated. 0, 1 (stop processing the packet) or a fatal
+ * error. */
+int csctp_assoc_on_idata(csctp_assoc *a, const csctp_idata_chunk *dc, csctp_tstamp now);
 int csctp_assoc_on_sack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
 /* The same for a SACK chunk decoded already. */
 int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csctp_tstamp now);
@@ -332,6 +345,10 @@ int csctp_assoc_count_error(csctp_assoc *a);
  * error; *counts_as_data is set when SACK rules must treat it as DATA. */
 int csctp_assoc_on_forward_tsn(csctp_assoc *a, const csctp_chunk *ch, int *counts_as_data,
                                csctp_tstamp now);
+/* The same for an I-FORWARD-TSN (RFC 8260 §2.3.1); a protocol violation ABORT when it was not
+ * negotiated. */
+int csctp_assoc_on_iforward_tsn(csctp_assoc *a, const csctp_chunk *ch, int *counts_as_data,
+                                csctp_tstamp now);
 
 /* assoc_reconfig.c */
 /* Starts the extension state of a new or restarted association (request sequence numbers). */

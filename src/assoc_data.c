@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* DATA intake and acknowledgement (RFC 9260 §6.2, §6.5, §6.7), SACK intake. */
+/* DATA and I-DATA intake and acknowledgement (RFC 9260 §6.2, §6.5, §6.7; RFC 8260 §2.2),
+ * SACK intake. */
 #include "assoc.h"
 
 static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
@@ -14,7 +15,7 @@ static void send_error_cause_invalid_stream(csctp_assoc *a, uint16_t stream) {
 
 void csctp_assoc_rx_sync_budget(csctp_assoc *a) {
   csctp_rx_budget *b = a->cfg.rx_budget;
-  size_t held = csctp_reasm_held(&a->reasm);
+  size_t held = csctp_assoc_held(a);
   b->used = b->used - a->rx_charged + held;
   a->rx_charged = held;
   if (b->used > b->peak) b->peak = b->used;
@@ -32,13 +33,13 @@ void csctp_assoc_rx_sync_budget(csctp_assoc *a) {
  * grow memory past rwnd + max_message_size. A shared csctp_rx_budget, when set, is a hard limit on
  * top.
  */
-static __attribute__((noinline)) int assoc_data_fits_any(csctp_assoc *a, const csctp_data_chunk *dc,
-                                                         size_t need) {
+static __attribute__((noinline)) int assoc_data_fits_any(csctp_assoc *a, uint32_t tsn,
+                                                         uint8_t flags, size_t need) {
   if (need > a->cfg.rwnd) {
     /* The next TSN expected, when it fills the lowest hole or continues a message (not its
      * first fragment): without it nothing held could complete. */
-    int next = dc->tsn == a->rxt.cum + 1 &&
-               (csctp_tsn_gt(a->rxt.highest, a->rxt.cum) || !(dc->flags & CSCTP_DATA_FLAG_B));
+    int next = tsn == a->rxt.cum + 1 &&
+               (csctp_tsn_gt(a->rxt.highest, a->rxt.cum) || !(flags & CSCTP_DATA_FLAG_B));
     /* With partial delivery the message is handed out in pieces: a piece's worth suffices. */
     uint32_t extra =
         a->cfg.partial_delivery_point ? csctp_assoc_pd_point(&a->cfg) : a->cfg.max_message_size;
@@ -57,66 +58,88 @@ static __attribute__((noinline)) int assoc_data_fits_any(csctp_assoc *a, const c
   return 1;
 }
 
-/* assoc_data_fits_any with the common case inline: within the window, no shared budget. */
-static inline int assoc_data_fits(csctp_assoc *a, const csctp_data_chunk *dc) {
-  size_t need = csctp_reasm_held(&a->reasm) + dc->len;
-  if (need <= a->cfg.rwnd && !a->cfg.rx_budget) return 1;
-  return assoc_data_fits_any(a, dc, need);
+/* §6.2: DATA (or I-DATA) without user data: ABORT with the No User Data cause. */
+static __attribute__((noinline)) void assoc_abort_no_user_data(csctp_assoc *a, uint32_t tsn) {
+  uint8_t buf[16];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_abort_write_begin(&w, 0);
+  csctp_cause_write_no_user_data(&w, tsn);
+  csctp_wr_tlv_end(&w, off);
+  csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len);
+  a->stats.aborts_sent++;
+  csctp_assoc_enter_closed(a, CSCTP_CLOSE_PROTOCOL_ERROR, CSCTP_CAUSE_NO_USER_DATA);
 }
 
-/* One DATA chunk (csctp_assoc_on_data), inlined in the loop over a packet's chunks too. */
-static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
-                                                               const csctp_data_chunk *dc) {
+/*
+ * What DATA and I-DATA share before the payload is stored (`held`: the reassembly's memory):
+ * state, empty chunk, TSN (duplicate, no room, a deferred reset), window and budget, stream.
+ * Returns -1 when the chunk is to be stored, else what the caller returns (0: dropped or
+ * acknowledged without storing, 1: stop processing the packet).
+ */
+static inline __attribute__((always_inline)) int assoc_data_admit(csctp_assoc *a, uint32_t tsn,
+                                                                  uint16_t stream, uint8_t flags,
+                                                                  size_t len, size_t held) {
   a->stats.data_chunks_in++;
   if (!a->rx_started || a->state == CSCTP_STATE_COOKIE_WAIT) {
     a->stats.drop_unexpected++;
     return 0;
   }
-  if (dc->len == 0) {
-    /* §6.2: DATA without user data: ABORT with the No User Data cause. */
-    uint8_t buf[16];
-    csctp_wr w;
-    csctp_wr_init(&w, buf, sizeof(buf));
-    size_t off = csctp_abort_write_begin(&w, 0);
-    csctp_cause_write_no_user_data(&w, dc->tsn);
-    csctp_wr_tlv_end(&w, off);
-    csctp_assoc_queue_packet(a, a->peer_tag, buf, w.len);
-    a->stats.aborts_sent++;
-    csctp_assoc_enter_closed(a, CSCTP_CLOSE_PROTOCOL_ERROR, CSCTP_CAUSE_NO_USER_DATA);
+  if (len == 0) {
+    assoc_abort_no_user_data(a, tsn);
     return 1;
   }
-  int cls = csctp_rx_tsn_check(&a->rxt, dc->tsn);
+  int cls = csctp_rx_tsn_check(&a->rxt, tsn);
   if (cls == CSCTP_RX_TSN_DUP) {
-    csctp_rx_tsn_add(&a->rxt, dc->tsn); /* remembered for the duplicate list */
+    csctp_rx_tsn_add(&a->rxt, tsn); /* remembered for the duplicate list */
     a->stats.duplicate_tsns++;
     a->sack_now = 1; /* §6.7: report duplicates at once */
     return 0;
   }
   if (cls == CSCTP_RX_TSN_NO_ROOM ||
-      (a->rc.deferred && csctp_assoc_reconfig_holds(a, dc->stream, dc->tsn))) {
+      (a->rc.deferred && csctp_assoc_reconfig_holds(a, stream, tsn))) {
     /* No room, or new data on a stream whose reset waits (RFC 6525 §5.2.2 E2): the peer
      * sends it again. */
     a->stats.drop_out_of_window++;
     a->sack_now = 1;
     return 0;
   }
-  if (!assoc_data_fits(a, dc)) return 0;
-  if (dc->stream >= a->num_in) {
+  /* The common case inline: within the window, no shared budget. */
+  size_t need = held + len;
+  if ((need > a->cfg.rwnd || a->cfg.rx_budget) && !assoc_data_fits_any(a, tsn, flags, need))
+    return 0;
+  if (stream >= a->num_in) {
     /* §6.5: acknowledge and discard, report Invalid Stream Identifier. */
-    csctp_rx_tsn_add(&a->rxt, dc->tsn);
-    send_error_cause_invalid_stream(a, dc->stream);
+    csctp_rx_tsn_add(&a->rxt, tsn);
+    send_error_cause_invalid_stream(a, stream);
     return 0;
   }
-  int rv = csctp_reasm_add(&a->reasm, dc);
-  if (rv != 0) {
-    if (rv == CSCTP_ERR_NOMEM) return rv;
-    if (rv == CSCTP_ERR_MSG_TOO_LARGE)
-      csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
-    else
-      csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "inconsistent DATA fragment",
-                             CSCTP_CLOSE_PROTOCOL_ERROR);
+  return -1;
+}
+
+/* A reassembly's refusal: the association aborts (fatal errors go back to the caller). */
+static __attribute__((noinline)) int assoc_data_refused(csctp_assoc *a, int rv, const char *what) {
+  if (rv == CSCTP_ERR_NOMEM) return rv;
+  if (rv == CSCTP_ERR_MSG_TOO_LARGE)
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_OUT_OF_RESOURCE, NULL, CSCTP_CLOSE_PROTOCOL_ERROR);
+  else
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, what, CSCTP_CLOSE_PROTOCOL_ERROR);
+  return 1;
+}
+
+/* One DATA chunk (csctp_assoc_on_data), inlined in the loop over a packet's chunks too. */
+static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
+                                                               const csctp_data_chunk *dc) {
+  if (__builtin_expect(a->peer_idata != 0, 0)) {
+    /* RFC 8260 §2.2.1: once I-DATA is negotiated, DATA must not be used. */
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "DATA on an I-DATA association",
+                           CSCTP_CLOSE_PROTOCOL_ERROR);
     return 1;
   }
+  int r = assoc_data_admit(a, dc->tsn, dc->stream, dc->flags, dc->len, csctp_reasm_held(&a->reasm));
+  if (r >= 0) return r;
+  int rv = csctp_reasm_add(&a->reasm, dc);
+  if (rv != 0) return assoc_data_refused(a, rv, "inconsistent DATA fragment");
   csctp_rx_tsn_add(&a->rxt, dc->tsn);
   csctp_assoc_rx_sync(a);
   return 0;
@@ -125,6 +148,23 @@ static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
   (void)now;
   return assoc_on_data(a, dc);
+}
+
+int csctp_assoc_on_idata(csctp_assoc *a, const csctp_idata_chunk *dc, csctp_tstamp now) {
+  (void)now;
+  if (!a->peer_idata) {
+    /* RFC 8260 §2.2.1: I-DATA on an association that did not negotiate it. */
+    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "I-DATA not negotiated",
+                           CSCTP_CLOSE_PROTOCOL_ERROR);
+    return 1;
+  }
+  int r = assoc_data_admit(a, dc->tsn, dc->stream, dc->flags, dc->len, csctp_assoc_held(a));
+  if (r >= 0) return r;
+  int rv = csctp_ireasm_add(&a->ireasm, dc);
+  if (rv != 0) return assoc_data_refused(a, rv, "inconsistent I-DATA fragment");
+  csctp_rx_tsn_add(&a->rxt, dc->tsn);
+  csctp_assoc_rx_sync(a);
+  return 0;
 }
 
 int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,

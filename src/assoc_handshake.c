@@ -388,6 +388,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   if (restart) {
     csctp_tx_restart(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);
     csctp_reasm_clear(&a->reasm);
+    csctp_ireasm_clear(&a->ireasm);
     csctp_assoc_rx_sync(a);
   } else {
     csctp_tx_start(&a->tx, c->local_initial_tsn, c->peer_a_rwnd, c->num_outbound);

@@ -28,6 +28,8 @@ static int chunk_validate(const csctp_chunk *ch) {
     csctp_sack_chunk s;
     csctp_forward_tsn_chunk f;
     csctp_reconfig_chunk r;
+    csctp_idata_chunk d;
+    csctp_iforward_tsn_chunk g;
   } u;
   const uint8_t *info;
   size_t info_len;
@@ -41,6 +43,8 @@ static int chunk_validate(const csctp_chunk *ch) {
   case CSCTP_CHUNK_SHUTDOWN: return csctp_shutdown_decode(ch, &cum);
   case CSCTP_CHUNK_FORWARD_TSN: return csctp_forward_tsn_decode(ch, &u.f);
   case CSCTP_CHUNK_RECONFIG: return csctp_reconfig_decode(ch, &u.r);
+  case CSCTP_CHUNK_IDATA: return csctp_idata_decode(ch, &u.d);
+  case CSCTP_CHUNK_IFORWARD_TSN: return csctp_iforward_tsn_decode(ch, &u.g);
   default: return 0;
   }
 }
@@ -241,6 +245,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       has_data = 1;
       bad = csctp_data_decode(&ch, nchunks < ASSOC_RX_CHUNKS ? &dds[nchunks] : &dtmp) != 0;
     } else {
+      has_data |= ch.type == CSCTP_CHUNK_IDATA; /* I-DATA takes the general walk */
       has_other = 1;
       bad = chunk_validate(&ch) != 0;
     }
@@ -346,6 +351,19 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     case CSCTP_CHUNK_FORWARD_TSN:
       if (!a->announce_forward_tsn) goto unknown; /* not announced: an unknown chunk to us */
       rv = csctp_assoc_on_forward_tsn(a, chp, &had_data, now);
+      break;
+    case CSCTP_CHUNK_IDATA: {
+      if (!a->announce_idata) goto unknown;
+      csctp_idata_chunk d;
+      csctp_idata_decode(chp, &d); /* validated above: cannot fail */
+      had_data = 1;
+      if (d.flags & CSCTP_DATA_FLAG_I) immediate = 1;
+      rv = csctp_assoc_on_idata(a, &d, now);
+      break;
+    }
+    case CSCTP_CHUNK_IFORWARD_TSN:
+      if (!a->announce_idata || !a->announce_forward_tsn) goto unknown;
+      rv = csctp_assoc_on_iforward_tsn(a, chp, &had_data, now);
       break;
     case CSCTP_CHUNK_RECONFIG:
       if (!a->announce_reconfig) goto unknown;

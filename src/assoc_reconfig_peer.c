@@ -36,9 +36,12 @@ void csctp_assoc_reconfig_progress(csctp_assoc *a) {
   if (!rc->deferred || csctp_tsn_gt(rc->deferred_tsn, a->rxt.cum)) return;
   /* §5.2.2: everything up to the peer's last TSN arrived; the old messages must be taken. */
   csctp_assoc_streams *s = &rc->deferred_streams;
-  if (csctp_reasm_reset_streams(&a->reasm, csctp_assoc_streams_ids(s), csctp_assoc_streams_n(s)) !=
-      0)
-    return;
+  /* RFC 8260 §2.3.2: with I-DATA the stream's MIDs start over instead. */
+  int rv = a->peer_idata ? csctp_ireasm_reset_streams(&a->ireasm, csctp_assoc_streams_ids(s),
+                                                      csctp_assoc_streams_n(s))
+                         : csctp_reasm_reset_streams(&a->reasm, csctp_assoc_streams_ids(s),
+                                                     csctp_assoc_streams_n(s));
+  if (rv != 0) return;
   rc->deferred = 0;
   peer_update(rc, rc->deferred_seq, CSCTP_RECONFIG_SUCCESS);
   csctp_assoc_reconfig_event(a, CSCTP_EVENT_STREAMS_RESET, 1, 0, s);

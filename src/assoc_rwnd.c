@@ -20,6 +20,7 @@ int csctp_assoc_set_rwnd(csctp_assoc *a, uint32_t rwnd) {
   int grew = rwnd > a->cfg.rwnd;
   a->cfg.rwnd = rwnd;
   csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(&a->cfg));
+  csctp_ireasm_set_partial(&a->ireasm, csctp_assoc_pd_point(&a->cfg));
   /* A shrinking window is advertised by the next SACK; a window that opened far enough
    * beyond the last one advertised is announced at once (window update, §6.2). */
   if (grew) csctp_assoc_check_window_update(a);

@@ -20,5 +20,6 @@ size_t csctp_assoc_trim(csctp_assoc *a) {
     a->ctrl = NULL;
     a->ctrl_cap = 0;
   }
-  return bytes + csctp_tx_trim(&a->tx) + csctp_reasm_trim(&a->reasm);
+  return bytes + csctp_tx_trim(&a->tx) + csctp_reasm_trim(&a->reasm) +
+         csctp_ireasm_trim(&a->ireasm);
 }

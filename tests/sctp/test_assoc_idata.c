@@ -6,7 +6,14 @@
  * I-DATA (§2.2.1), I-FORWARD-TSN only with Forward-TSN on both sides too
  * (§2.3.1), carried through the state cookie to the passive side, reported in
  * the statistics; PR-SCTP off with I-DATA but without I-FORWARD-TSN.
+ * Then the receive side, fed hand-made I-DATA (the sender is x's engine only
+ * for the handshake): interleaved fragments delivered per message, ordered
+ * by MID, unordered as soon as whole; I-FORWARD-TSN skips what it names and
+ * nothing else; DATA on an I-DATA association, I-DATA or I-FORWARD-TSN where
+ * not negotiated, FORWARD TSN with I-DATA: ABORT (§2.2.1, §2.3.1).
  */
+#include <stdio.h>
+
 #include "assoc_util.h"
 
 #define T0 ((csctp_tstamp)1000000)
@@ -155,4 +162,235 @@ Test(assoc_idata, idata_without_iforward_from_the_peer) {
   cr_assert_not(csctp_assoc_handover_readiness(y.a) & CSCTP_HANDOVER_NOT_ESTABLISHED);
   csctp_assoc_del(x.a);
   csctp_assoc_del(y.a);
+}
+
+/* ---- the receive side, with hand-made chunks ---- */
+
+typedef struct rx {
+  side x, y; /* x sends (by hand), y receives */
+  uint32_t tsn;
+} rx;
+
+static void rx_open(rx *r, void (*tweak_y)(csctp_config *)) {
+  side_new_cfg(&r->x, 1, il_on);
+  side_new_cfg(&r->y, 2, tweak_y ? tweak_y : il_on);
+  establish(&r->x, &r->y, T0);
+  r->tsn = r->x.a->local_initial_tsn;
+}
+
+/* Sends y one packet of the I-DATA chunks described (TSNs consecutive from r->tsn). */
+typedef struct frag {
+  uint16_t stream;
+  uint8_t flags;
+  uint32_t mid, fsn_or_ppid;
+  const char *text;
+} frag;
+
+static size_t put_idata(uint8_t *b, uint32_t tsn, const frag *f) {
+  size_t n = strlen(f->text);
+  csctp_idata_chunk d = {.flags = f->flags,
+                         .tsn = tsn,
+                         .stream = f->stream,
+                         .mid = f->mid,
+                         .data = (const uint8_t *)f->text,
+                         .len = n};
+  if (f->flags & CSCTP_DATA_FLAG_B)
+    d.ppid = f->fsn_or_ppid;
+  else
+    d.fsn = f->fsn_or_ppid;
+  csctp_idata_write_header(b, &d);
+  memcpy(b + CSCTP_IDATA_HDR_LEN, f->text, n);
+  size_t len = CSCTP_IDATA_HDR_LEN + n;
+  while (len & 3) b[len++] = 0;
+  return len;
+}
+
+static int rx_send(rx *r, const frag *fs, size_t n) {
+  uint8_t chunks[1400];
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) len += put_idata(chunks + len, r->tsn++, &fs[i]);
+  pkt p;
+  build_pkt(&p, r->y.a->local_tag, chunks, len);
+  int rv = csctp_assoc_read_packet(r->y.a, p.b, p.len, T0);
+  side_drain_events(&r->y);
+  return rv;
+}
+
+static void rx_close(rx *r) {
+  csctp_assoc_del(r->x.a);
+  csctp_assoc_del(r->y.a);
+}
+
+/* The MESSAGE events y has, as "stream:text" joined by spaces. */
+static void messages(const side *s, char *out, size_t cap) {
+  size_t len = 0;
+  out[0] = 0;
+  for (int i = 0; i < s->nev; i++) {
+    const csctp_event *e = &s->evs[i];
+    if (e->type != CSCTP_EVENT_MESSAGE) continue;
+    len += (size_t)snprintf(out + len, cap - len, "%s%u:%.*s", len ? " " : "", e->u.message.stream,
+                            (int)e->u.message.len, (const char *)e->u.message.data);
+  }
+}
+
+#define B CSCTP_DATA_FLAG_B
+#define E CSCTP_DATA_FLAG_E
+#define U CSCTP_DATA_FLAG_U
+
+Test(assoc_idata, interleaved_fragments_become_whole_messages) {
+  rx r;
+  rx_open(&r, NULL);
+  /* A long message on stream 1 (MID 0, four fragments) interleaved with two short ones on
+   * stream 2 (MIDs 0 and 1) and an unordered one on stream 3; one packet each. */
+  const frag fs[] = {
+      {1, B, 0, 51, "He"},        {2, B | E, 0, 51, "a"}, {1, 0, 0, 1, "ll"},
+      {3, U | B | E, 7, 51, "u"}, {2, B | E, 1, 51, "b"}, {1, 0, 0, 2, "o, "},
+      {1, E, 0, 3, "world"},
+  };
+  for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) cr_assert_eq(rx_send(&r, &fs[i], 1), 0);
+  char got[256];
+  messages(&r.y, got, sizeof got);
+  cr_assert_str_eq(got, "2:a 3:u 2:b 1:Hello, world",
+                   "small messages do not wait for the long one");
+  csctp_stats st;
+  csctp_assoc_get_stats(r.y.a, &st);
+  cr_assert_eq(st.messages_in, 4);
+  cr_assert_eq(csctp_assoc_get_state(r.y.a), CSCTP_STATE_ESTABLISHED);
+  rx_close(&r);
+}
+
+Test(assoc_idata, ordered_by_mid_unordered_at_once) {
+  rx r;
+  rx_open(&r, NULL);
+  /* Stream 5: MID 1 arrives before MID 0; it waits. Unordered MID 9 arrives in two
+   * fragments, last one first, and goes as soon as whole. */
+  const frag fs[] = {
+      {5, B | E, 1, 51, "second"},
+      {5, U | E, 9, 1, "ed"},
+      {5, U | B, 9, 51, "unorder"},
+      {5, B | E, 0, 51, "first"},
+  };
+  cr_assert_eq(rx_send(&r, fs, 4), 0);
+  char got[256];
+  messages(&r.y, got, sizeof got);
+  cr_assert_str_eq(got, "5:unordered 5:first 5:second");
+  rx_close(&r);
+}
+
+Test(assoc_idata, iforward_tsn_skips_what_it_names) {
+  rx r;
+  rx_open(&r, NULL);
+  uint32_t first = r.tsn;
+  /* Stream 1 MID 0: only its first fragment comes (the sender abandons the rest). Stream 2
+   * MID 0: its first fragment comes at a TSN below the abandoned one's end, and the rest
+   * later; it must survive the skip. */
+  const frag fs[] = {{1, B, 0, 51, "aban"}, {2, B, 0, 51, "kept "}};
+  cr_assert_eq(rx_send(&r, fs, 2), 0);
+  r.tsn++; /* one TSN the sender used for stream 1's dropped fragment, never sent */
+  /* I-FORWARD-TSN: new cumulative TSN = first + 2, stream 1 ordered MID 0 skipped. */
+  uint8_t c[16];
+  csctp_wr w;
+  csctp_wr_init(&w, c, sizeof c);
+  csctp_iforward_entry e = {1, 0, 0};
+  csctp_iforward_tsn_write(&w, first + 2, &e, 1);
+  pkt p;
+  build_pkt(&p, r.y.a->local_tag, c, w.len);
+  cr_assert_eq(csctp_assoc_read_packet(r.y.a, p.b, p.len, T0), 0);
+  side_drain_events(&r.y);
+  const frag rest[] = {{2, E, 0, 1, "alive"}, {1, B | E, 1, 51, "next"}};
+  cr_assert_eq(rx_send(&r, rest, 2), 0);
+  char got[256];
+  messages(&r.y, got, sizeof got);
+  cr_assert_str_eq(got, "2:kept alive 1:next", "the skipped message is gone, the rest flows");
+  cr_assert_eq(r.y.a->rxt.cum, first + 4);
+  cr_assert_eq(csctp_assoc_get_state(r.y.a), CSCTP_STATE_ESTABLISHED);
+  rx_close(&r);
+}
+
+static int aborted_with_violation(rx *r) {
+  pkt p[8];
+  int n = side_pull(&r->y, p, 8, T0);
+  for (int i = 0; i < n; i++) {
+    csctp_chunk ch;
+    if (find_chunk(&p[i], CSCTP_CHUNK_ABORT, &ch) &&
+        csctp_cause_first(&ch) == CSCTP_CAUSE_PROTOCOL_VIOLATION)
+      return csctp_assoc_get_state(r->y.a) == CSCTP_STATE_CLOSED;
+  }
+  return 0;
+}
+
+Test(assoc_idata, data_on_an_idata_association_aborts) {
+  rx r;
+  rx_open(&r, NULL);
+  uint8_t c[20] = {CSCTP_CHUNK_DATA, B | E, 0, 17};
+  csctp_put_u32(c + 4, r.tsn);
+  c[16] = 'x';
+  pkt p;
+  build_pkt(&p, r.y.a->local_tag, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(r.y.a, p.b, p.len, T0), 0);
+  cr_assert(aborted_with_violation(&r), "RFC 8260 §2.2.1: DATA must not be used");
+  rx_close(&r);
+}
+
+Test(assoc_idata, forward_tsn_on_an_idata_association_aborts) {
+  rx r;
+  rx_open(&r, NULL);
+  uint8_t c[16];
+  csctp_wr w;
+  csctp_wr_init(&w, c, sizeof c);
+  csctp_forward_tsn_write(&w, r.tsn, NULL, 0);
+  pkt p;
+  build_pkt(&p, r.y.a->local_tag, c, w.len);
+  cr_assert_eq(csctp_assoc_read_packet(r.y.a, p.b, p.len, T0), 0);
+  cr_assert(aborted_with_violation(&r), "RFC 8260 §2.3.1");
+  rx_close(&r);
+}
+
+/* y listed I-DATA but x did not: I-DATA from x is a violation. y not listing it at all: an
+ * unknown chunk (type 64: upper bits 01, stop and report), no ABORT. */
+static void il_off(csctp_config *c) { c->interleaving = 0; }
+Test(assoc_idata, idata_where_not_negotiated) {
+  side x, y;
+  side_new_cfg(&x, 1, NULL);
+  side_new_cfg(&y, 2, il_on);
+  establish(&x, &y, T0);
+  rx r = {.x = x, .y = y, .tsn = x.a->local_initial_tsn};
+  const frag f = {1, B | E, 0, 51, "x"};
+  cr_assert_eq(rx_send(&r, &f, 1), 0);
+  cr_assert(aborted_with_violation(&r), "announced but not negotiated");
+  rx_close(&r);
+
+  rx q;
+  rx_open(&q, il_off);
+  cr_assert_eq(rx_send(&q, &f, 1), 0);
+  pkt p[8];
+  int n = side_pull(&q.y, p, 8, T0);
+  int reported = 0;
+  for (int i = 0; i < n; i++) {
+    csctp_chunk ch;
+    if (find_chunk(&p[i], CSCTP_CHUNK_ERROR, &ch) &&
+        csctp_cause_first(&ch) == CSCTP_CAUSE_UNRECOGNIZED_CHUNK)
+      reported = 1;
+  }
+  cr_assert(reported, "an unannounced chunk type is unknown to us");
+  cr_assert_eq(csctp_assoc_get_state(q.y.a), CSCTP_STATE_ESTABLISHED);
+  cr_assert_not(side_has_event(&q.y, CSCTP_EVENT_MESSAGE), "nothing delivered");
+  rx_close(&q);
+}
+
+Test(assoc_idata, empty_idata_is_no_user_data) {
+  rx r;
+  rx_open(&r, NULL);
+  uint8_t c[20];
+  csctp_idata_chunk d = {.flags = B | E, .tsn = r.tsn, .stream = 1};
+  csctp_idata_write_header(c, &d);
+  pkt p;
+  build_pkt(&p, r.y.a->local_tag, c, 20);
+  cr_assert_eq(csctp_assoc_read_packet(r.y.a, p.b, p.len, T0), 0);
+  pkt out[8];
+  int n = side_pull(&r.y, out, 8, T0);
+  csctp_chunk ch;
+  cr_assert(n >= 1 && find_chunk(&out[0], CSCTP_CHUNK_ABORT, &ch));
+  cr_assert_eq(csctp_cause_first(&ch), CSCTP_CAUSE_NO_USER_DATA);
+  rx_close(&r);
 }
