@@ -278,6 +278,10 @@ static void stats_sctp(jw *w, int *objects, const csctp_peer *p, double ts) {
   jw_u(w, "chunksDroppedUnexpected", s.drop_unexpected);
   jw_key(w, "zeroChecksum");
   jw_lit(w, s.zero_checksum ? "true" : "false");
+  jw_key(w, "interleaving"); /* RFC 8260 I-DATA negotiated */
+  jw_lit(w, s.interleaving ? "true" : "false");
+  static const char *const scheds[] = {"wfq", "fcfs", "rr", "rr-packet", "priority", "fair"};
+  if (s.scheduler < G_N_ELEMENTS(scheds)) jw_s(w, "scheduler", scheds[s.scheduler]);
   jw_end(w);
 }
 

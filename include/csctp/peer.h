@@ -812,7 +812,9 @@ CSCTP_EXTERN int csctp_peer_get_channel_stats_versioned(const csctp_peer *peer, 
  *    selected (csctp_ice_pair_stats's figures);
  *  - "sctp-transport": smoothedRoundTripTime and rto (seconds),
  *    congestionWindow, receiverWindow (the peer's), mtu, unackData, then csctp_stats's
- *    counters in the same style (retransmissions, packetsDroppedBadChecksum, ...);
+ *    counters in the same style (retransmissions, packetsDroppedBadChecksum, ...),
+ *    interleaving (RFC 8260 negotiated) and scheduler ("wfq", "fcfs", "rr",
+ *    "rr-packet", "priority", "fair");
  *  - "data-channel" for every channel with a stream id that is not yet
  *    released: label, protocol, dataChannelIdentifier, state, messagesSent,
  *    bytesSent, messagesReceived, bytesReceived, bufferedAmount.

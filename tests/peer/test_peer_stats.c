@@ -391,6 +391,7 @@ Test(peer_stats, report_is_json_with_every_figure) {
   cr_assert_eq(csctp_peer_get_stats(a.peer, &st, NULL), 0);
   cr_assert_eq(field(rep, "\"type\":\"sctp-transport\"", "messagesSent"), (double)st.messages_out);
   cr_assert_eq(field(rep, "\"type\":\"sctp-transport\"", "congestionWindow"), (double)st.cwnd);
+  cr_assert(strstr(rep, "\"scheduler\":\"wfq\""), "the default scheduler");
   double srtt = field(rep, "\"type\":\"sctp-transport\"", "smoothedRoundTripTime");
   cr_assert(srtt >= 0 && srtt < 1.0, "%f s on loopback", srtt);
   /* too small a buffer: refused, and the size protocol gives what is needed */
