@@ -348,6 +348,7 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     /* Retransmissions go before any new data. */
     if (p->rtx_count) goto out;
   }
+  csctp_tx_sched_packet_begin(&p->q); /* RR_PACKET (RFC 8260 §3.3); else one test */
   n += tx_write_new(tx, w, now);
 out:
   if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
@@ -380,6 +381,18 @@ csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {
 int csctp_tx_has_outstanding(const csctp_tx *tx) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
   return p && p->ring.count > 0;
+}
+
+int csctp_tx_set_scheduler(csctp_tx *tx, int kind) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || kind < 0 || kind >= CSCTP_TXS_KINDS) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_tx_sched_set_kind(&p->q, kind);
+  return 0;
+}
+
+int csctp_tx_get_scheduler(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p ? p->q.kind : CSCTP_TXS_WFQ;
 }
 
 size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream) {

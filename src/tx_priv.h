@@ -10,6 +10,7 @@
 #include "tx.h"
 #include "tx_queue.h"
 #include "tx_ring.h"
+#include "tx_sched.h"
 
 enum {
   CSCTP_TX_T3_IDLE = 0, /* no timeout being recovered from */
