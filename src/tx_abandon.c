@@ -87,6 +87,12 @@ static void tx_advance_apap(csctp_tx *tx) {
 int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!tx->started || !tx->pr_enabled || !tx->pr_used) return 0;
+  /*
+   * I-DATA: abandoning a message whose fragments are interleaved with others' and the
+   * I-FORWARD-TSN (RFC 8260 §2.3.1) are not written yet: messages go reliably, except that
+   * unsent ones past their lifetime are dropped when their turn comes (csctp_tx_write_new_i).
+   */
+  if (tx->idata) return 0;
   /* Unsent messages past their lifetime go without using a TSN. */
   csctp_tx_msg *m;
   int dropped = 0, changed = 0;
@@ -205,6 +211,7 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
       csctp_tx_stream *st = p->q.map[i];
       if (!st) continue;
       if (reset_ssn) st->next_ssn = 0;
+      if (reset_ssn) st->next_mid = st->next_umid = 0; /* RFC 8260 §2.3.2 */
       csctp_tx_queue_unpause(&p->q, st);
     }
     return;
@@ -212,13 +219,17 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
   for (size_t i = 0; i < n; i++) {
     csctp_tx_stream *st = csctp_tx_queue_find(&p->q, ids[i]);
     if (!st) continue;
-    if (reset_ssn) st->next_ssn = 0; /* RFC 6525 §5.1.2 */
+    if (reset_ssn) st->next_ssn = 0;                 /* RFC 6525 §5.1.2 */
+    if (reset_ssn) st->next_mid = st->next_umid = 0; /* RFC 8260 §2.3.2: both MIDs */
     csctp_tx_queue_unpause(&p->q, st);
   }
 }
 
+/* I-DATA: a message in progress is the FIFO head and counts in hold until its last fragment is
+ * cut, so hold == 0 also means no fragment of the stream is left to send (RFC 8260 §2.3.2). */
 static int tx_stream_drained(const csctp_tx_priv *p, const csctp_tx_stream *st) {
-  return (!st->paused || st->hold == 0) && !(p->cur && p->cur->st == st);
+  return (!st->paused || st->hold == 0) && !(p->cur && p->cur->st == st) &&
+         !csctp_tx_stream_cur(st);
 }
 
 int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n) {

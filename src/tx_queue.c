@@ -199,8 +199,9 @@ static size_t txq_empty_stream(csctp_tx_queue *q, csctp_tx_stream *st, size_t *b
   csctp_tx_msg *m = st->head;
   while (m) {
     csctp_tx_msg *mn = m->next;
-    *bytes += m->len;
-    st->buffered -= m->len;
+    /* I-DATA: the head may be in progress; its sent part left with the ring's records. */
+    *bytes += m->len - m->sent;
+    st->buffered -= m->len - m->sent;
     q->n_msgs--; /* first: the last one freed gives the spare back */
     csctp_tx_msg_free(q, m);
     n++;
@@ -222,7 +223,10 @@ size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes
 
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q) {
   for (size_t i = 0; i < q->map_cap; i++)
-    if (q->map[i]) q->map[i]->next_ssn = 0;
+    if (q->map[i]) {
+      q->map[i]->next_ssn = 0;
+      q->map[i]->next_mid = q->map[i]->next_umid = 0; /* RFC 8260 §2.3.2 */
+    }
 }
 
 void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st) {

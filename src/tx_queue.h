@@ -30,10 +30,11 @@ typedef struct csctp_tx_msg {
   uint32_t ppid;
   uint16_t ssn; /* assigned at first transmission; ordered only */
   uint8_t unordered;
-  uint8_t pr_policy;    /* csctp_pr_policy (RFC 7496) */
-  uint32_t pr_value;    /* RTX: retransmissions allowed */
-  uint32_t cap;         /* bytes `data` has room for: a message of its own allocation */
-  uint32_t order;       /* FCFS queue order number (serial, wraps), stamped under FCFS only */
+  uint8_t pr_policy; /* csctp_pr_policy (RFC 7496) */
+  uint32_t pr_value; /* RTX: retransmissions allowed */
+  uint32_t cap;      /* bytes `data` has room for: a message of its own allocation */
+  uint32_t order;    /* FCFS queue order number (serial, wraps), stamped under FCFS only */
+  uint32_t mid; /* I-DATA (RFC 8260 §2.1): Message Identifier, assigned at the first fragment */
   csctp_tstamp expires; /* TTL: abandoned when sent or retransmitted after this */
   csctp_tx_slab *slab;  /* the slab holding a small message, NULL for its own allocation */
   uint8_t data[];
@@ -53,7 +54,13 @@ enum {
 struct csctp_tx_stream {
   uint16_t id;
   uint16_t next_ssn;
-  uint16_t priority;         /* weight: quantum * priority / CSCTP_TX_PRIORITY_DEFAULT */
+  uint16_t priority; /* weight: quantum * priority / CSCTP_TX_PRIORITY_DEFAULT */
+  /*
+   * I-DATA (RFC 8260 §2.1): the next ordered and unordered MIDs, and the FSN of the next
+   * fragment of the message in progress. With I-DATA that message stays at the head of
+   * the FIFO (sent > 0) until its last fragment is cut (csctp_tx_stream_cur).
+   */
+  uint32_t next_mid, next_umid, fsn_next;
   uint8_t sched;             /* CSCTP_TXS_* */
   csctp_tx_msg *head, *tail; /* queued, not yet started */
   csctp_tx_stream *rr_next;  /* next on its scheduler list */
@@ -110,12 +117,14 @@ typedef struct csctp_tx_queue {
   csctp_tx_stream *wait_head, *wait_tail;   /* CSCTP_TXS_WAITING */
   csctp_tx_stream *wait_best; /* the WAITING stream that fits first (NULL when none) */
   csctp_tx_stream *pkt_st;    /* RR_PACKET: the stream that served the current packet */
+  csctp_tx_stream *served;    /* I-DATA: had the last turn but is first in line, being alone */
   uint32_t quantum;           /* bytes per round at the default priority */
   uint32_t round;             /* current round (counts round starts; wraps) */
   uint32_t order;             /* queue order number of the next message pushed */
   uint8_t kind;               /* scheduler, CSCTP_TXS_WFQ... (tx_sched.h) */
   uint8_t scan;               /* kind is PRIORITY or FCFS: streams on the scanned list */
-  size_t n_msgs;              /* queued messages */
+  uint32_t frag; /* I-DATA: largest fragment; the scheduler charges fragments (0: DATA) */
+  size_t n_msgs; /* queued messages */
   int pause_new; /* streams created from now on start paused (a reset of all streams) */
   /* Allocations of large messages freed while others were queued, for the next ones
    * (linked by `next`, largest capacity not sorted): a sender of large messages reuses
@@ -180,6 +189,11 @@ static inline void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m) {
   csctp_tx_msg_free_any(q, m);
 }
 
+/* I-DATA: the message of st being fragmented (its FIFO head once begun), or NULL. */
+static inline csctp_tx_msg *csctp_tx_stream_cur(const csctp_tx_stream *st) {
+  return st->head && st->head->sent ? st->head : NULL;
+}
+
 /* Schedules a stream that got its first message (tx_sched.c). */
 void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st);
 /* csctp_tx_queue_join after a push (FCFS stamps the order of the message pushed, the tail). */
@@ -207,7 +221,7 @@ static inline void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
  */
 size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes);
 
-/* Every stream's next SSN back to 0 (association restart). */
+/* Every stream's next SSN and MIDs back to 0 (association restart). */
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q);
 
 /* Pauses a stream: the messages queued now may still go, later ones wait (no-op if paused). */

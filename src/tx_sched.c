@@ -32,10 +32,17 @@ static uint64_t txs_quantum(const csctp_tx_queue *q, const csctp_tx_stream *st) 
   return q->kind == CSCTP_TXS_FAIR ? q->quantum : TXS_ENDLESS;
 }
 
+/* What a stream's next turn costs: its head message (DATA), or its next fragment (I-DATA). */
+static inline uint32_t txs_cost(const csctp_tx_queue *q, const csctp_tx_msg *m) {
+  if (__builtin_expect(!q->frag, 1)) return m->len;
+  uint32_t rem = m->len - m->sent;
+  return rem < q->frag ? rem : q->frag;
+}
+
 /* Rounds until a WAITING stream's head fits its deficit (>= 1). */
 static uint64_t txs_rounds(const csctp_tx_queue *q, const csctp_tx_stream *st) {
   uint64_t qs = txs_quantum(q, st);
-  return (st->head->len - st->deficit + qs - 1) / qs;
+  return (txs_cost(q, st->head) - st->deficit + qs - 1) / qs;
 }
 
 static void txs_append(csctp_tx_stream **head, csctp_tx_stream **tail, csctp_tx_stream *st) {
@@ -72,12 +79,24 @@ static void txs_place(csctp_tx_queue *q, csctp_tx_stream *st) {
   if (txs_scan_kind(q)) {
     st->sched = q->kind == CSCTP_TXS_FCFS ? CSCTP_TXS_FCFS_ON : CSCTP_TXS_SCAN;
     txs_append(&q->wait_head, &q->wait_tail, st);
-    /* Last on the list: the choice only if strictly before the current one. */
-    if (!q->wait_best || txs_before(q, st, q->wait_best)) q->wait_best = st;
+    /* Last on the list: the choice only if strictly before the current one, or (I-DATA)
+     * not after the one that just had its turn. */
+    if (!q->wait_best || txs_before(q, st, q->wait_best) ||
+        (q->served == q->wait_best && !txs_before(q, q->wait_best, st)))
+      q->wait_best = st;
+    q->served = NULL;
     return;
   }
-  if (st->head->len <= st->deficit) {
+  if (txs_cost(q, st->head) <= st->deficit) {
     st->sched = CSCTP_TXS_READY;
+    if (q->served && q->served == q->ready_head) {
+      /* I-DATA: the head had its turn (alone, it could not go to the back): a newcomer is
+       * next, so a small message waits at most one fragment. */
+      st->rr_next = q->ready_head;
+      q->ready_head = st;
+      q->served = NULL;
+      return;
+    }
     txs_append(&q->ready_head, &q->ready_tail, st);
     return;
   }
@@ -222,10 +241,85 @@ static inline __attribute__((always_inline)) csctp_tx_msg *txs_pop_lists(csctp_t
   return m;
 }
 
-csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q) {
-  if (__builtin_expect(q->kind == CSCTP_TXS_WFQ, 1)) return txs_pop_lists(q, 0);
+/* pop for the kinds other than WFQ: out of WFQ's way (its registers, its prologue). */
+static __attribute__((noinline)) csctp_tx_msg *txs_pop_other(csctp_tx_queue *q) {
   if (txs_scan_kind(q)) return txs_pop_scan(q);
   return txs_pop_lists(q, q->kind == CSCTP_TXS_RR_PACKET);
+}
+
+csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q) {
+  if (__builtin_expect(q->kind == CSCTP_TXS_WFQ, 1)) return txs_pop_lists(q, 0);
+  return txs_pop_other(q);
+}
+
+/* ---- I-DATA: a decision per fragment (RFC 8260 §2.2.2) ---- */
+
+csctp_tx_stream *csctp_tx_sched_pick(csctp_tx_queue *q) {
+  if (q->scan) return q->wait_best;
+  if (!q->ready_head) {
+    if (!q->wait_best) return NULL;
+    txs_new_round(q);
+  }
+  return q->ready_head;
+}
+
+/* Unlinks st from the scanned list and puts it at its back (if still eligible) or idles it. */
+static void txs_scan_requeue(csctp_tx_queue *q, csctp_tx_stream *st, int more) {
+  csctp_tx_stream *prev = NULL;
+  for (csctp_tx_stream *x = q->wait_head; x != st; x = x->rr_next) prev = x;
+  if (prev)
+    prev->rr_next = st->rr_next;
+  else
+    q->wait_head = st->rr_next;
+  if (q->wait_tail == st) q->wait_tail = prev;
+  if (more)
+    txs_append(&q->wait_head, &q->wait_tail, st);
+  else
+    txs_idle(st);
+}
+
+void csctp_tx_sched_sent(csctp_tx_queue *q, csctp_tx_stream *st, uint32_t len, int last) {
+  if (last) txs_take(q, st);
+  int more = txs_eligible(st);
+  q->served = NULL;
+  if (q->scan) {
+    /* PRIORITY: to the back after each fragment (round robin within a class); FCFS: the
+     * stream keeps its place (its next head is its next message in queue order). */
+    if (!more || (q->kind == CSCTP_TXS_PRIORITY && st != q->wait_tail))
+      txs_scan_requeue(q, st, more);
+    csctp_tx_stream *prev;
+    q->wait_best = txs_scan(q, &prev);
+    if (more && q->wait_best == st) q->served = st;
+    return;
+  }
+  st->deficit -= len; /* len <= its cost <= deficit */
+  if (q->kind == CSCTP_TXS_RR_PACKET) {
+    q->pkt_st = st;
+    if (more) return; /* keeps the head of the turn until the packet ends */
+  } else if (more && txs_cost(q, st->head) <= st->deficit) {
+    /* One fragment per turn: to the back (where it is already when alone). */
+    if (st != q->ready_tail) {
+      q->ready_head = st->rr_next;
+      st->rr_next = NULL;
+      q->ready_tail->rr_next = st;
+      q->ready_tail = st;
+    } else {
+      q->served = st;
+    }
+    return;
+  }
+  q->ready_head = st->rr_next;
+  if (!q->ready_head) q->ready_tail = NULL;
+  if (more)
+    txs_place(q, st); /* WAITING */
+  else
+    txs_idle(st);
+}
+
+void csctp_tx_sched_set_frag(csctp_tx_queue *q, uint32_t frag) {
+  if (q->frag == frag) return;
+  q->frag = frag;
+  csctp_tx_sched_replace(q); /* turns now cost fragments: READY / WAITING again */
 }
 
 void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum) {
@@ -259,7 +353,7 @@ static void txs_replace_list(csctp_tx_queue *q, csctp_tx_stream *st, int rejoin)
 void csctp_tx_sched_replace(csctp_tx_queue *q) {
   csctp_tx_stream *ready = q->ready_head, *wait = q->wait_head;
   q->ready_head = q->ready_tail = q->wait_head = q->wait_tail = q->wait_best = NULL;
-  q->pkt_st = NULL;
+  q->pkt_st = q->served = NULL;
   txs_replace_list(q, ready, 0); /* keeps the round-robin order and the deficits */
   txs_replace_list(q, wait, 0);
 }
@@ -295,7 +389,7 @@ void csctp_tx_sched_set_kind(csctp_tx_queue *q, int kind) {
   if (kind == CSCTP_TXS_FCFS) txs_stamp_all(q);
   csctp_tx_stream *ready = q->ready_head, *wait = q->wait_head;
   q->ready_head = q->ready_tail = q->wait_head = q->wait_tail = q->wait_best = NULL;
-  q->pkt_st = NULL;
+  q->pkt_st = q->served = NULL;
   q->kind = (uint8_t)kind;
   q->scan = kind == CSCTP_TXS_PRIORITY || kind == CSCTP_TXS_FCFS;
   q->round++; /* a new round: every stream joins it with one quantum */

@@ -122,4 +122,22 @@ static inline void csctp_tx_sched_packet_begin(csctp_tx_queue *q) {
 /* Re-places the streams of the scheduler's lists after csctp_tx_queue_drop emptied some. */
 void csctp_tx_sched_replace(csctp_tx_queue *q);
 
+/*
+ * I-DATA (RFC 8260 §2.2.2): the scheduler decides per fragment, so a small
+ * message of one stream goes out between two fragments of a large one on
+ * another. A message in progress stays at the head of its stream's FIFO
+ * (sent > 0) until its last fragment; its stream is the only place it is
+ * queued, so each stream has at most one message in progress.
+ * csctp_tx_sched_set_frag(q, f): from now on a turn costs the next fragment,
+ * min(len - sent, f), instead of the whole message (f = 0: DATA again).
+ * csctp_tx_sched_pick: the stream whose head gets the next fragment, or NULL
+ * (it may start a new round; it takes nothing). csctp_tx_sched_sent: that
+ * stream's head lost a fragment of `len` bytes, its last when `last` (the
+ * message leaves the FIFO); charges it and moves the turn on: WFQ, FAIR, RR
+ * and PRIORITY one fragment per turn, RR_PACKET one packet, FCFS one message.
+ */
+void csctp_tx_sched_set_frag(csctp_tx_queue *q, uint32_t frag);
+csctp_tx_stream *csctp_tx_sched_pick(csctp_tx_queue *q);
+void csctp_tx_sched_sent(csctp_tx_queue *q, csctp_tx_stream *st, uint32_t len, int last);
+
 #endif
