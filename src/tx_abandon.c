@@ -73,7 +73,7 @@ static void tx_abandon_at(csctp_tx *tx, uint32_t i) {
 }
 
 /* Moves the Advanced.Peer.Ack.Point over abandoned records (§3.5 A1, A2). */
-static void tx_advance_apap(csctp_tx *tx) {
+void csctp_tx_advance_apap(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (csctp_tsn_lt(p->apap, tx->cum_tsn_ack)) p->apap = tx->cum_tsn_ack;
   uint32_t i = p->apap - tx->cum_tsn_ack;
@@ -87,12 +87,7 @@ static void tx_advance_apap(csctp_tx *tx) {
 int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!tx->started || !tx->pr_enabled || !tx->pr_used) return 0;
-  /*
-   * I-DATA: abandoning a message whose fragments are interleaved with others' and the
-   * I-FORWARD-TSN (RFC 8260 §2.3.1) are not written yet: messages go reliably, except that
-   * unsent ones past their lifetime are dropped when their turn comes (csctp_tx_write_new_i).
-   */
-  if (tx->idata) return 0;
+  if (tx->idata) return csctp_tx_pr_check_i(tx, now); /* RFC 8260 §2.3.1: tx_iforward.c */
   /* Unsent messages past their lifetime go without using a TSN. */
   csctp_tx_msg *m;
   int dropped = 0, changed = 0;
@@ -117,14 +112,14 @@ int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
       changed = 1;
     }
   }
-  if (changed) tx_advance_apap(tx);
+  if (changed) csctp_tx_advance_apap(tx);
   return changed || dropped;
 }
 
 void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!tx->pr_enabled || !tx->pr_used) return; /* nothing was ever abandoned */
-  tx_advance_apap(tx);
+  csctp_tx_advance_apap(tx);
   if (!csctp_tsn_gt(p->apap, tx->cum_tsn_ack)) {
     p->fwd_needed = 0;
     return;
@@ -149,6 +144,7 @@ csctp_tsn csctp_tx_adv_peer_ack_point(const csctp_tx *tx) {
 
 int csctp_tx_write_forward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (tx->idata) return csctp_tx_write_iforward_tsn(tx, w, now); /* RFC 8260 §2.3.1 */
   if (!csctp_tx_forward_tsn_due(tx)) return 0;
   if (csctp_wr_left(w) < 8) return 0;
   uint16_t pairs[TX_FWD_MAX_PAIRS][2];

@@ -47,6 +47,13 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     if (!st) break;
     csctp_tx_msg *m = st->head;
     int fresh = m->sent == 0;
+    if (!fresh && tx->pr_used && tx->pr_enabled && m->pr_policy == CSCTP_PR_TTL &&
+        now > m->expires) {
+      /* RFC 7496: in progress past its lifetime: cut short (an I-FORWARD-TSN follows). */
+      csctp_tx_abandon_i(tx, m);
+      csctp_tx_advance_apap(tx);
+      continue;
+    }
     if (fresh && tx->pr_used && tx->pr_enabled && m->pr_policy == CSCTP_PR_TTL &&
         now > m->expires) {
       /* RFC 7496: past its lifetime before its first fragment: dropped, no TSN or MID used. */

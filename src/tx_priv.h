@@ -83,8 +83,20 @@ void csctp_tx_put_idata(csctp_wr *w, const csctp_tx_msg *m, uint8_t flags, uint3
 /* tx_write_new's I-DATA twin: new fragments, the scheduler choosing a stream for each. */
 size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now);
 
+/* ---- tx_iforward.c: PR-SCTP with I-DATA (RFC 8260 §2.3.1) ---- */
+
+/* Abandons message m: all its records (interleaved with others': walks the ring), and its
+ * unsent part when in progress (cut short by a zero-length end record, as for DATA). */
+void csctp_tx_abandon_i(csctp_tx *tx, csctp_tx_msg *m);
+/* csctp_tx_pr_check with I-DATA. */
+int csctp_tx_pr_check_i(csctp_tx *tx, csctp_tstamp now);
+/* csctp_tx_write_forward_tsn with I-DATA: an I-FORWARD-TSN. */
+int csctp_tx_write_iforward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now);
+
 /* ---- tx_abandon.c ---- */
 
+/* Moves the Advanced.Peer.Ack.Point over abandoned records (RFC 3758 §3.5 A1, A2). */
+void csctp_tx_advance_apap(csctp_tx *tx);
 /* After a SACK or T3: moves the Advanced.Peer.Ack.Point and decides on a FORWARD TSN. */
 void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now);
 

@@ -316,6 +316,35 @@ void csctp_tx_sched_sent(csctp_tx_queue *q, csctp_tx_stream *st, uint32_t len, i
     txs_idle(st);
 }
 
+/* Takes st off whichever list holds it, keeping its deficit. */
+static void txs_unlink(csctp_tx_queue *q, csctp_tx_stream *st) {
+  int ready = st->sched == CSCTP_TXS_READY;
+  csctp_tx_stream **head = ready ? &q->ready_head : &q->wait_head;
+  csctp_tx_stream **tail = ready ? &q->ready_tail : &q->wait_tail;
+  csctp_tx_stream *prev = NULL;
+  for (csctp_tx_stream *x = *head; x != st; x = x->rr_next) prev = x;
+  if (prev)
+    prev->rr_next = st->rr_next;
+  else
+    *head = st->rr_next;
+  if (*tail == st) *tail = prev;
+  st->rr_next = NULL;
+  st->sched = CSCTP_TXS_IDLE;
+}
+
+void csctp_tx_sched_drop_head(csctp_tx_queue *q, csctp_tx_stream *st) {
+  int listed = st->sched != CSCTP_TXS_IDLE;
+  if (listed) txs_unlink(q, st);
+  if (q->pkt_st == st) q->pkt_st = NULL;
+  if (q->served == st) q->served = NULL;
+  txs_take(q, st);
+  if (listed && txs_eligible(st))
+    txs_place(q, st); /* with the deficit it had */
+  else
+    txs_idle(st);
+  txs_find_best(q);
+}
+
 void csctp_tx_sched_set_frag(csctp_tx_queue *q, uint32_t frag) {
   if (q->frag == frag) return;
   q->frag = frag;

@@ -139,5 +139,8 @@ void csctp_tx_sched_replace(csctp_tx_queue *q);
 void csctp_tx_sched_set_frag(csctp_tx_queue *q, uint32_t frag);
 csctp_tx_stream *csctp_tx_sched_pick(csctp_tx_queue *q);
 void csctp_tx_sched_sent(csctp_tx_queue *q, csctp_tx_stream *st, uint32_t len, int last);
+/* Takes st's head message off its FIFO outside its turn (an abandoned message in progress);
+ * st keeps its deficit and is placed again. O(streams with messages). */
+void csctp_tx_sched_drop_head(csctp_tx_queue *q, csctp_tx_stream *st);
 
 #endif

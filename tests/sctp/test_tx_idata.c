@@ -383,3 +383,94 @@ Test(tx_idata, priority_preempts_a_large_message_at_the_next_fragment) {
   for (int i = 0; i < 6; i++) cr_assert_eq(seq[i], turns[i], "chunk %d: stream %d", i, seq[i]);
   csctp_tx_free(&tx);
 }
+
+/* The I-FORWARD-TSN the tx writes now (asserted present): new cumulative TSN and entries. */
+static void i_fwd(csctp_tx *tx, csctp_tstamp now, uint32_t *cum, csctp_iforward_entry *e,
+                  size_t *n) {
+  uint8_t buf[T_MTU];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  cr_assert_eq(csctp_tx_write_forward_tsn(tx, &w, now), 1, "an I-FORWARD-TSN is due");
+  cr_assert_eq(buf[0], CSCTP_CHUNK_IFORWARD_TSN);
+  csctp_chunk ch = {.type = buf[0],
+                    .flags = buf[1],
+                    .length = t_be16(buf + 2),
+                    .value = buf + 4,
+                    .value_len = t_be16(buf + 2) - 4u};
+  csctp_iforward_tsn_chunk f;
+  cr_assert_eq(csctp_iforward_tsn_decode(&ch, &f), 0);
+  *cum = f.new_cum_tsn;
+  *n = f.n_entries;
+  for (size_t i = 0; i < f.n_entries; i++) e[i] = csctp_iforward_tsn_entry(&f, i);
+}
+
+Test(tx_idata, rtx_limit_abandons_an_interleaved_message_and_writes_an_iforward_tsn) {
+  static csctp_tx tx;
+  static ipkt pk[16], rk;
+  static uint8_t b[3000];
+  const ichunk *all[64];
+  i_open(&tx, 1);
+  tx.pr_enabled = 1;
+  cr_assert_eq(csctp_tx_enqueue_pr(&tx, 1, 7, 0, CSCTP_PR_RTX, 0, 0, b, sizeof(b)), 0);
+  i_enqueue(&tx, 2, 0, 3000, 2);
+  size_t n = write_all(&tx, pk, 16, all, 64);
+  cr_assert_eq(n, 6u);
+  for (size_t i = 0; i < n; i++) cr_assert_eq(all[i]->stream, i % 2 ? 2 : 1, "interleaved");
+  /* T3: everything is due again, but stream 1's message allows no retransmission. */
+  csctp_tx_on_t3_expiry(&tx, 5000 * T_MS);
+  cr_assert_eq(csctp_tx_pr_check(&tx, 5000 * T_MS), 1);
+  cr_assert_eq(tx.stats.abandoned_msgs, 1u);
+  csctp_tx_priv *p = csctp_tx_priv_of(&tx);
+  for (uint32_t i = 0; i < p->ring.count; i++) {
+    const csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    cr_assert_eq(!!(c->state & CSCTP_TXC_ABANDONED), c->msg->st->id == 1, "record %u", i);
+  }
+  uint32_t cum;
+  csctp_iforward_entry e[8];
+  size_t ne;
+  i_fwd(&tx, 5000 * T_MS, &cum, e, &ne);
+  cr_assert_eq(cum, 1000u, "only the first record is passed (the next is stream 2's)");
+  cr_assert_eq(ne, 1u);
+  cr_assert(e[0].stream == 1 && e[0].unordered == 0 && e[0].mid == 0);
+  /* Only stream 2's fragments are retransmitted, as they were. */
+  cr_assert_eq(i_write(&tx, &rk, 5000 * T_MS), 1u);
+  cr_assert_eq(rk.c[0].stream, 2);
+  cr_assert_eq(memcmp(rk.c[0].raw, all[1]->raw, all[1]->raw_len), 0);
+  /* The peer acks it: the point moves over the next record of stream 1. */
+  t_sack(&tx, 1001, 1u << 30, NULL, 0, 6000 * T_MS, NULL);
+  i_fwd(&tx, 6000 * T_MS, &cum, e, &ne);
+  cr_assert_eq(cum, 1002u);
+  cr_assert(ne == 1 && e[0].stream == 1 && e[0].mid == 0);
+  csctp_tx_free(&tx);
+}
+
+Test(tx_idata, lifetime_cuts_an_unordered_message_in_progress) {
+  static csctp_tx tx;
+  static ipkt pk;
+  static uint8_t b[10000];
+  i_open(&tx, 1);
+  tx.pr_enabled = 1;
+  cr_assert_eq(csctp_tx_enqueue_pr(&tx, 1, 7, 1, CSCTP_PR_TTL, 10, 0, b, sizeof(b)), 0);
+  i_enqueue(&tx, 2, 0, 100000, 2);
+  cr_assert_eq(i_write(&tx, &pk, 0), 1u);
+  cr_assert_eq(pk.c[0].stream, 1);
+  cr_assert_eq(i_write(&tx, &pk, 0), 1u);
+  cr_assert_eq(pk.c[0].stream, 2);
+  /* Its lifetime is over: no more of it; an abandoned end record takes TSN 1002. */
+  for (int i = 0; i < 6; i++) {
+    cr_assert_eq(i_write(&tx, &pk, 20 * T_MS), 1u);
+    cr_assert_eq(pk.c[0].stream, 2, "packet %d", i);
+    if (i == 0) cr_assert_eq(pk.c[0].tsn, 1003u);
+  }
+  cr_assert_eq(tx.stats.abandoned_msgs, 1u);
+  cr_assert_eq(csctp_tx_stream_buffered(&tx, 1), 0u, "its bytes left the send buffer");
+  t_sack(&tx, 1001, 1u << 30, NULL, 0, 30 * T_MS, NULL);
+  uint32_t cum;
+  csctp_iforward_entry e[8];
+  size_t ne;
+  i_fwd(&tx, 30 * T_MS, &cum, e, &ne);
+  cr_assert_eq(cum, 1002u);
+  cr_assert_eq(ne, 1u);
+  cr_assert(e[0].stream == 1 && e[0].unordered == 1 && e[0].mid == 0, "the unordered MID 0");
+  csctp_tx_free(&tx);
+}
