@@ -98,6 +98,9 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   p->rtt_on = p->gap_on = 0;
   p->apap = p->fwd_sent = initial_tsn - 1;
   p->fwd_needed = 0;
+  /* DATA until csctp_tx_write_new_i runs (tx->idata is the negotiation's, set after). */
+  csctp_tx_sched_set_frag(&p->q, 0);
+  p->max_new = p->max_payload;
   return dropped;
 }
 
