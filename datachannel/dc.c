@@ -263,6 +263,11 @@ void csctp_dc_set_max_message_size(csctp_dc *dc, uint32_t size) {
   dc->cfg.max_message_size = size ? size : 65536;
 }
 
+int csctp_dc_set_scheduler(csctp_dc *dc, csctp_sched s) {
+  if (!dc) return CSCTP_ERR_INVALID_ARGUMENT;
+  return csctp_assoc_set_scheduler(dc->assoc, s); /* RFC 8831 §6.4: priorities are stream weights */
+}
+
 csctp_assoc *csctp_dc_assoc(const csctp_dc *dc) { return dc->assoc; }
 
 size_t csctp_dc_channel_count(const csctp_dc *dc) {

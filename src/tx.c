@@ -37,6 +37,8 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of
    * 4). */
   p->max_payload = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
+  p->max_payload_i = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
+  p->max_new = p->max_payload;
   tx->priv = p;
   return 0;
 }
@@ -96,6 +98,9 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   p->rtt_on = p->gap_on = 0;
   p->apap = p->fwd_sent = initial_tsn - 1;
   p->fwd_needed = 0;
+  /* DATA until csctp_tx_write_new_i runs (tx->idata is the negotiation's, set after). */
+  csctp_tx_sched_set_frag(&p->q, 0);
+  p->max_new = p->max_payload;
   return dropped;
 }
 
@@ -167,7 +172,7 @@ static uint32_t tx_next_new_len(const csctp_tx_priv *p) {
   const csctp_tx_msg *m = p->cur ? p->cur : csctp_tx_queue_peek(&p->q);
   if (!m) return 0;
   uint32_t rem = m->len - m->sent;
-  return rem < p->max_payload ? rem : p->max_payload;
+  return rem < p->max_new ? rem : p->max_new;
 }
 
 static int tx_may_send_rtx(const csctp_tx *tx, const csctp_tx_priv *p) {
@@ -215,9 +220,14 @@ static inline __attribute__((always_inline)) void tx_put_data(csctp_wr *w, const
   w->len += size;
 }
 
-static inline __attribute__((always_inline)) void tx_put_chunk(csctp_wr *w, const csctp_tx_chunk *c,
+/* A retransmission: the record's chunk again, DATA or I-DATA (the same fragment, FSN). */
+static inline __attribute__((always_inline)) void tx_put_chunk(const csctp_tx *tx, csctp_wr *w,
+                                                               const csctp_tx_chunk *c,
                                                                csctp_tsn tsn) {
-  tx_put_data(w, c->msg, c->flags, c->off, c->len, tsn);
+  if (tx->idata)
+    csctp_tx_put_idata(w, c->msg, c->flags, c->off, c->len, c->fsn, tsn);
+  else
+    tx_put_data(w, c->msg, c->flags, c->off, c->len, tsn);
 }
 
 static void tx_rwnd_take(csctp_tx *tx, uint32_t len) {
@@ -232,9 +242,9 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   for (; i < p->ring.count && p->rtx_count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
     if (!(c->state & CSCTP_TXC_RTX)) continue;
-    if (csctp_tx_chunk_size(c->len) > csctp_wr_left(w)) break;
+    if (csctp_tx_chunk_size(c->len) + (tx->idata ? 4u : 0u) > csctp_wr_left(w)) break;
     csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
-    tx_put_chunk(w, c, tsn);
+    tx_put_chunk(tx, w, c, tsn);
     c->state &= (uint8_t)~CSCTP_TXC_RTX;
     c->misses = 0;
     if (c->tx_count < 255) c->tx_count++;
@@ -348,7 +358,11 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     /* Retransmissions go before any new data. */
     if (p->rtx_count) goto out;
   }
-  n += tx_write_new(tx, w, now);
+  csctp_tx_sched_packet_begin(&p->q); /* RR_PACKET (RFC 8260 §3.3); else one test */
+  if (tx->idata)
+    n += csctp_tx_write_new_i(tx, w, now); /* RFC 8260: interleaved I-DATA */
+  else
+    n += tx_write_new(tx, w, now);
 out:
   if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
   return n;
@@ -385,6 +399,18 @@ uint32_t csctp_tx_unacked_chunks(const csctp_tx *tx) {
 int csctp_tx_has_outstanding(const csctp_tx *tx) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
   return p && p->ring.count > 0;
+}
+
+int csctp_tx_set_scheduler(csctp_tx *tx, int kind) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || kind < 0 || kind >= CSCTP_TXS_KINDS) return CSCTP_ERR_INVALID_ARGUMENT;
+  csctp_tx_sched_set_kind(&p->q, kind);
+  return 0;
+}
+
+int csctp_tx_get_scheduler(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p ? p->q.kind : CSCTP_TXS_WFQ;
 }
 
 size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream) {

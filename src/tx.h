@@ -159,6 +159,16 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
 /* 1 when every message queued on the streams before their pause has been cut into chunks. */
 int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
 
+/*
+ * Switches the send scheduler to `kind`, a csctp_sched value (CSCTP_SCHED_WFQ, the
+ * default, ... below CSCTP_SCHED_COUNT), at any time: the streams that have messages queued
+ * are placed again, no message is lost or reordered within its stream. Returns 0 or
+ * CSCTP_ERR_INVALID_ARGUMENT (unknown kind; nothing changed).
+ */
+int csctp_tx_set_scheduler(csctp_tx *tx, int kind);
+/* The send scheduler in use, a csctp_sched value. */
+int csctp_tx_get_scheduler(const csctp_tx *tx);
+
 /* 1 when csctp_tx_write_data would write at least one chunk now. */
 int csctp_tx_wants_to_send(const csctp_tx *tx, csctp_tstamp now);
 

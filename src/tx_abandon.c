@@ -73,7 +73,7 @@ static void tx_abandon_at(csctp_tx *tx, uint32_t i) {
 }
 
 /* Moves the Advanced.Peer.Ack.Point over abandoned records (§3.5 A1, A2). */
-static void tx_advance_apap(csctp_tx *tx) {
+void csctp_tx_advance_apap(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (csctp_tsn_lt(p->apap, tx->cum_tsn_ack)) p->apap = tx->cum_tsn_ack;
   uint32_t i = p->apap - tx->cum_tsn_ack;
@@ -87,6 +87,7 @@ static void tx_advance_apap(csctp_tx *tx) {
 int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!tx->started || !tx->pr_enabled || !tx->pr_used) return 0;
+  if (tx->idata) return csctp_tx_pr_check_i(tx, now); /* RFC 8260 §2.3.1: tx_iforward.c */
   /* Unsent messages past their lifetime go without using a TSN. */
   csctp_tx_msg *m;
   int dropped = 0, changed = 0;
@@ -111,14 +112,14 @@ int csctp_tx_pr_check(csctp_tx *tx, csctp_tstamp now) {
       changed = 1;
     }
   }
-  if (changed) tx_advance_apap(tx);
+  if (changed) csctp_tx_advance_apap(tx);
   return changed || dropped;
 }
 
 void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!tx->pr_enabled || !tx->pr_used) return; /* nothing was ever abandoned */
-  tx_advance_apap(tx);
+  csctp_tx_advance_apap(tx);
   if (!csctp_tsn_gt(p->apap, tx->cum_tsn_ack)) {
     p->fwd_needed = 0;
     return;
@@ -143,6 +144,7 @@ csctp_tsn csctp_tx_adv_peer_ack_point(const csctp_tx *tx) {
 
 int csctp_tx_write_forward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (tx->idata) return csctp_tx_write_iforward_tsn(tx, w, now); /* RFC 8260 §2.3.1 */
   if (!csctp_tx_forward_tsn_due(tx)) return 0;
   if (csctp_wr_left(w) < 8) return 0;
   uint16_t pairs[TX_FWD_MAX_PAIRS][2];
@@ -205,6 +207,7 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
       csctp_tx_stream *st = p->q.map[i];
       if (!st) continue;
       if (reset_ssn) st->next_ssn = 0;
+      if (reset_ssn) st->next_mid = st->next_umid = 0; /* RFC 8260 §2.3.2 */
       csctp_tx_queue_unpause(&p->q, st);
     }
     return;
@@ -212,13 +215,17 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
   for (size_t i = 0; i < n; i++) {
     csctp_tx_stream *st = csctp_tx_queue_find(&p->q, ids[i]);
     if (!st) continue;
-    if (reset_ssn) st->next_ssn = 0; /* RFC 6525 §5.1.2 */
+    if (reset_ssn) st->next_ssn = 0;                 /* RFC 6525 §5.1.2 */
+    if (reset_ssn) st->next_mid = st->next_umid = 0; /* RFC 8260 §2.3.2: both MIDs */
     csctp_tx_queue_unpause(&p->q, st);
   }
 }
 
+/* I-DATA: a message in progress is the FIFO head and counts in hold until its last fragment is
+ * cut, so hold == 0 also means no fragment of the stream is left to send (RFC 8260 §2.3.2). */
 static int tx_stream_drained(const csctp_tx_priv *p, const csctp_tx_stream *st) {
-  return (!st->paused || st->hold == 0) && !(p->cur && p->cur->st == st);
+  return (!st->paused || st->hold == 0) && !(p->cur && p->cur->st == st) &&
+         !csctp_tx_stream_cur(st);
 }
 
 int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n) {

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The tx send buffer: messages, per-stream FIFOs, stream map, deficit round-robin scheduler. */
+/* The tx send buffer: messages, per-stream FIFOs, stream map (the scheduler: tx_sched.c). */
 #include "tx_queue.h"
 
 #include <string.h>
 
 #include "copy.h"
 #include "mem.h"
+#include "tx_sched.h"
 
 #define TXQ_MAP_INITIAL 8
 
@@ -59,8 +60,11 @@ void csctp_tx_queue_free(csctp_tx_queue *q) {
   const csctp_mem *mem = q->mem;
   uint32_t quantum = q->quantum;
   size_t spare_limit = q->spare_limit;
+  uint8_t kind = q->kind, scan = q->scan;
   csctp_tx_queue_init(q, mem);
   q->quantum = quantum;
+  q->kind = kind;
+  q->scan = scan;
   q->spare_limit = spare_limit;
 }
 
@@ -189,151 +193,15 @@ void csctp_tx_msg_free_any(csctp_tx_queue *q, csctp_tx_msg *m) {
     csctp_free(q->mem, sl);
 }
 
-/* A stream may be handed out by the scheduler: it has a message that is not held by a pause. */
-static int txq_eligible(const csctp_tx_stream *st) {
-  return st->head && (!st->paused || st->hold > 0);
-}
-
-/* The stream's quantum: the queue's, weighted by priority / 256 (at least 1 byte). */
-static uint64_t txq_quantum(const csctp_tx_queue *q, const csctp_tx_stream *st) {
-  uint64_t v = ((uint64_t)q->quantum * st->priority) / CSCTP_TX_PRIORITY_DEFAULT;
-  return v ? v : 1;
-}
-
-/* Rounds until a WAITING stream's head fits its deficit (>= 1). */
-static uint64_t txq_rounds(const csctp_tx_queue *q, const csctp_tx_stream *st) {
-  uint64_t qs = txq_quantum(q, st);
-  return (st->head->len - st->deficit + qs - 1) / qs;
-}
-
-static void txq_append(csctp_tx_stream **head, csctp_tx_stream **tail, csctp_tx_stream *st) {
-  st->rr_next = NULL;
-  if (*tail)
-    (*tail)->rr_next = st;
-  else
-    *head = st;
-  *tail = st;
-}
-
-/* Puts an eligible stream on the list its deficit calls for. */
-static void txq_place(csctp_tx_queue *q, csctp_tx_stream *st) {
-  if (st->head->len <= st->deficit) {
-    st->sched = CSCTP_TXS_READY;
-    txq_append(&q->ready_head, &q->ready_tail, st);
-    return;
-  }
-  st->sched = CSCTP_TXS_WAITING;
-  txq_append(&q->wait_head, &q->wait_tail, st);
-  /* Behind every other WAITING stream: it goes first only if it needs fewer rounds. */
-  if (!q->wait_best || txq_rounds(q, st) < txq_rounds(q, q->wait_best)) q->wait_best = st;
-}
-
-/*
- * An IDLE stream that becomes eligible joins the current round with one
- * quantum, or with none if it had its quantum in this round already (so that
- * emptying and refilling does not buy extra turns). With nothing scheduled,
- * the round is over and a new one begins.
- */
-static void txq_join(csctp_tx_queue *q, csctp_tx_stream *st) {
-  if (st->sched != CSCTP_TXS_IDLE || !txq_eligible(st)) return;
-  if (!q->ready_head && !q->wait_head) q->round++;
-  st->deficit = st->round == q->round ? 0 : txq_quantum(q, st);
-  st->round = q->round;
-  txq_place(q, st);
-}
-
-static void txq_idle(csctp_tx_stream *st) {
-  st->sched = CSCTP_TXS_IDLE;
-  st->deficit = 0; /* DRR: a stream with nothing to send keeps no credit */
-  st->rr_next = NULL;
-}
-
-/* The WAITING stream that fits first: fewest rounds, earliest on the list. O(WAITING). */
-static void txq_find_best(csctp_tx_queue *q) {
-  q->wait_best = NULL;
-  uint64_t best = 0;
-  for (csctp_tx_stream *st = q->wait_head; st; st = st->rr_next) {
-    uint64_t r = txq_rounds(q, st);
-    if (!q->wait_best || r < best) {
-      q->wait_best = st;
-      best = r;
-    }
-  }
-}
-
-/*
- * No stream is READY: the rounds until the best WAITING stream fits pass at
- * once, each WAITING stream gaining that many quanta; those that fit become
- * READY in WAITING order (the best is the first of them).
- */
-static void txq_new_round(csctp_tx_queue *q) {
-  uint64_t k = txq_rounds(q, q->wait_best);
-  csctp_tx_stream *st = q->wait_head;
-  q->wait_head = q->wait_tail = q->wait_best = NULL;
-  q->round++;
-  while (st) {
-    csctp_tx_stream *next = st->rr_next;
-    st->deficit += k * txq_quantum(q, st); /* k <= its rounds: no overflow */
-    st->round = q->round;
-    txq_place(q, st);
-    st = next;
-  }
-}
-
-void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st) { txq_join(q, st); }
-
-csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q) {
-  if (!q->ready_head) {
-    if (!q->wait_best) return NULL;
-    txq_new_round(q);
-  }
-  csctp_tx_stream *st = q->ready_head;
-  csctp_tx_msg *m = st->head;
-  st->head = m->next;
-  if (!st->head) st->tail = NULL;
-  m->next = NULL;
-  q->n_msgs--;
-  st->n_queued--;
-  if (st->paused && st->hold) st->hold--;
-  st->deficit -= m->len;
-  int more = txq_eligible(st);
-  if (more && st->head->len <= st->deficit) {
-    /* Still READY: one message per turn, to the back (where it is already when alone). */
-    if (st != q->ready_tail) {
-      q->ready_head = st->rr_next;
-      st->rr_next = NULL;
-      q->ready_tail->rr_next = st;
-      q->ready_tail = st;
-    }
-    return m;
-  }
-  q->ready_head = st->rr_next;
-  if (!q->ready_head) q->ready_tail = NULL;
-  if (more)
-    txq_place(q, st); /* WAITING */
-  else
-    txq_idle(st);
-  return m;
-}
-
-void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum) {
-  q->quantum = quantum ? quantum : CSCTP_TX_QUANTUM_DEFAULT;
-  txq_find_best(q);
-}
-
-void csctp_tx_queue_set_priority(csctp_tx_queue *q, csctp_tx_stream *st, uint16_t priority) {
-  st->priority = priority ? priority : 1;
-  if (st->sched == CSCTP_TXS_WAITING) txq_find_best(q);
-}
-
 /* Frees a stream's queued messages. Returns how many; adds their bytes to *bytes. */
 static size_t txq_empty_stream(csctp_tx_queue *q, csctp_tx_stream *st, size_t *bytes) {
   size_t n = 0;
   csctp_tx_msg *m = st->head;
   while (m) {
     csctp_tx_msg *mn = m->next;
-    *bytes += m->len;
-    st->buffered -= m->len;
+    /* I-DATA: the head may be in progress; its sent part left with the ring's records. */
+    *bytes += m->len - m->sent;
+    st->buffered -= m->len - m->sent;
     q->n_msgs--; /* first: the last one freed gives the spare back */
     csctp_tx_msg_free(q, m);
     n++;
@@ -344,33 +212,21 @@ static size_t txq_empty_stream(csctp_tx_queue *q, csctp_tx_stream *st, size_t *b
   return n;
 }
 
-/* Keeps the streams of a list that are still eligible, in order, on the list each needs. */
-static void txq_replace_list(csctp_tx_queue *q, csctp_tx_stream *st) {
-  while (st) {
-    csctp_tx_stream *next = st->rr_next;
-    if (txq_eligible(st))
-      txq_place(q, st);
-    else
-      txq_idle(st);
-    st = next;
-  }
-}
-
 size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes) {
   size_t n = 0;
   /* Every stream, also paused ones off the lists (their held messages go too). */
   for (size_t i = 0; i < q->map_cap; i++)
     if (q->map[i] && q->map[i]->id >= min_stream) n += txq_empty_stream(q, q->map[i], bytes);
-  csctp_tx_stream *ready = q->ready_head, *wait = q->wait_head;
-  q->ready_head = q->ready_tail = q->wait_head = q->wait_tail = q->wait_best = NULL;
-  txq_replace_list(q, ready); /* keeps the round-robin order and the deficits */
-  txq_replace_list(q, wait);
+  csctp_tx_sched_replace(q); /* keeps the round-robin order and the deficits */
   return n;
 }
 
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q) {
   for (size_t i = 0; i < q->map_cap; i++)
-    if (q->map[i]) q->map[i]->next_ssn = 0;
+    if (q->map[i]) {
+      q->map[i]->next_ssn = 0;
+      q->map[i]->next_mid = q->map[i]->next_umid = 0; /* RFC 8260 §2.3.2 */
+    }
 }
 
 void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st) {
@@ -383,5 +239,5 @@ void csctp_tx_queue_pause(csctp_tx_queue *q, csctp_tx_stream *st) {
 void csctp_tx_queue_unpause(csctp_tx_queue *q, csctp_tx_stream *st) {
   st->paused = 0;
   st->hold = 0;
-  txq_join(q, st);
+  csctp_tx_queue_join(q, st);
 }

@@ -4,8 +4,8 @@
  * allocation with its bytes (chunks are views into it, never allocations;
  * small messages' blocks are recycled);
  * per-stream FIFO queues created when a stream is first used and found through
- * a small hash map keyed by stream id; a deficit round-robin scheduler over
- * the streams that have queued messages (see "Scheduler" below).
+ * a small hash map keyed by stream id. The scheduler that picks the next
+ * stream (tx_sched.h) keeps its state in these structs.
  */
 #ifndef CSCTP_TX_QUEUE_H
 #define CSCTP_TX_QUEUE_H
@@ -30,25 +30,37 @@ typedef struct csctp_tx_msg {
   uint32_t ppid;
   uint16_t ssn; /* assigned at first transmission; ordered only */
   uint8_t unordered;
-  uint8_t pr_policy;    /* csctp_pr_policy (RFC 7496) */
-  uint32_t pr_value;    /* RTX: retransmissions allowed */
-  uint32_t cap;         /* bytes `data` has room for: a message of its own allocation */
+  uint8_t pr_policy; /* csctp_pr_policy (RFC 7496) */
+  uint32_t pr_value; /* RTX: retransmissions allowed */
+  uint32_t cap;      /* bytes `data` has room for: a message of its own allocation */
+  uint32_t order;    /* FCFS queue order number (serial, wraps), stamped under FCFS only */
+  uint32_t mid; /* I-DATA (RFC 8260 §2.1): Message Identifier, assigned at the first fragment */
   csctp_tstamp expires; /* TTL: abandoned when sent or retransmitted after this */
   csctp_tx_slab *slab;  /* the slab holding a small message, NULL for its own allocation */
   uint8_t data[];
 } csctp_tx_msg;
+/* Small messages are carved from slabs with their header: keep it within a cache line. */
+_Static_assert(sizeof(csctp_tx_msg) <= 64, "csctp_tx_msg grew past 64 bytes");
 
 /* Where a stream is in the scheduler. */
 enum {
   CSCTP_TXS_IDLE = 0, /* on no list: nothing it may send (deficit 0) */
   CSCTP_TXS_READY,    /* its head message fits its deficit: served this round */
   CSCTP_TXS_WAITING,  /* its head message does not fit: gains quanta at round starts */
+  CSCTP_TXS_SCAN,     /* PRIORITY: on the list it scans (the WAITING list's links) */
+  CSCTP_TXS_FCFS_ON,  /* FCFS: on that list too; each push stamps the message's order */
 };
 
 struct csctp_tx_stream {
   uint16_t id;
   uint16_t next_ssn;
-  uint16_t priority;         /* weight: quantum * priority / CSCTP_TX_PRIORITY_DEFAULT */
+  uint16_t priority; /* weight: quantum * priority / CSCTP_TX_PRIORITY_DEFAULT */
+  /*
+   * I-DATA (RFC 8260 §2.1): the next ordered and unordered MIDs, and the FSN of the next
+   * fragment of the message in progress. With I-DATA that message stays at the head of
+   * the FIFO (sent > 0) until its last fragment is cut (csctp_tx_stream_cur).
+   */
+  uint32_t next_mid, next_umid, fsn_next;
   uint8_t sched;             /* CSCTP_TXS_* */
   csctp_tx_msg *head, *tail; /* queued, not yet started */
   csctp_tx_stream *rr_next;  /* next on its scheduler list */
@@ -82,26 +94,7 @@ struct csctp_tx_slab {
   _Alignas(8) uint8_t mem[];
 };
 
-/*
- * Scheduler: deficit round-robin over streams (Shreedhar & Varghese, 1996),
- * decided at message boundaries only (a message's fragments take consecutive
- * TSNs, RFC 9260 §6.9). Each stream has a deficit in bytes and a quantum,
- * quantum * priority / 256. In each round every stream gets its quantum once
- * and sends the messages that fit its deficit, which is what DRR gives a
- * stream per round; within a round the streams that can still send take one
- * message each in turn (the READY list), so small messages of several streams
- * interleave. A stream whose head does not fit waits for the next round (the
- * WAITING list), keeping its deficit: a message larger than the quantum gets
- * through after ceil(len / quantum) rounds. A round starts when no stream is
- * READY at the moment a message is taken; when several rounds would pass
- * before anyone can send, they are added in one step. A stream whose queue
- * empties (or that a pause holds) loses its deficit and leaves; when it has a
- * message again it joins the current round with one quantum, unless it had
- * its quantum in this round already (then it waits for the next: one quantum
- * per round, however often a stream empties and refills). A message queued
- * when no stream is scheduled begins a new round.
- * Cost: O(1) per message, plus O(WAITING streams) per round start.
- */
+/* Stream priority of weight 1 (the scheduler quantum * priority / 256, tx_sched.h). */
 #define CSCTP_TX_PRIORITY_DEFAULT 256
 /*
  * Default quantum: 16 KiB, the message size WebRTC senders have long split
@@ -123,9 +116,15 @@ typedef struct csctp_tx_queue {
   csctp_tx_stream *ready_head, *ready_tail; /* CSCTP_TXS_READY, served in turn */
   csctp_tx_stream *wait_head, *wait_tail;   /* CSCTP_TXS_WAITING */
   csctp_tx_stream *wait_best; /* the WAITING stream that fits first (NULL when none) */
+  csctp_tx_stream *pkt_st;    /* RR_PACKET: the stream that served the current packet */
+  csctp_tx_stream *served;    /* I-DATA: had the last turn but is first in line, being alone */
   uint32_t quantum;           /* bytes per round at the default priority */
   uint32_t round;             /* current round (counts round starts; wraps) */
-  size_t n_msgs;              /* queued messages */
+  uint32_t order;             /* queue order number of the next message pushed */
+  uint8_t kind;               /* scheduler, CSCTP_TXS_WFQ... (tx_sched.h) */
+  uint8_t scan;               /* kind is PRIORITY or FCFS: streams on the scanned list */
+  uint32_t frag; /* I-DATA: largest fragment; the scheduler charges fragments (0: DATA) */
+  size_t n_msgs; /* queued messages */
   int pause_new; /* streams created from now on start paused (a reset of all streams) */
   /* Allocations of large messages freed while others were queued, for the next ones
    * (linked by `next`, largest capacity not sorted): a sender of large messages reuses
@@ -190,8 +189,15 @@ static inline void csctp_tx_msg_free(csctp_tx_queue *q, csctp_tx_msg *m) {
   csctp_tx_msg_free_any(q, m);
 }
 
-/* Schedules a stream that got its first message (tx_queue.c). */
+/* I-DATA: the message of st being fragmented (its FIFO head once begun), or NULL. */
+static inline csctp_tx_msg *csctp_tx_stream_cur(const csctp_tx_stream *st) {
+  return st->head && st->head->sent ? st->head : NULL;
+}
+
+/* Schedules a stream that got its first message (tx_sched.c). */
 void csctp_tx_queue_join(csctp_tx_queue *q, csctp_tx_stream *st);
+/* csctp_tx_queue_join after a push (FCFS stamps the order of the message pushed, the tail). */
+void csctp_tx_queue_join_push(csctp_tx_queue *q, csctp_tx_stream *st);
 
 /* Appends m to its stream (m->st set) and schedules the stream. */
 static inline void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
@@ -204,45 +210,9 @@ static inline void csctp_tx_queue_push(csctp_tx_queue *q, csctp_tx_msg *m) {
   st->tail = m;
   q->n_msgs++;
   st->n_queued++;
-  if (st->sched == CSCTP_TXS_IDLE) csctp_tx_queue_join(q, st);
+  /* IDLE (0) or FCFS_ON (4): one test. */
+  if (!(st->sched & 3)) csctp_tx_queue_join_push(q, st);
 }
-/*
- * The message the scheduler would hand out now, or NULL. Changes nothing:
- * the decision is taken by csctp_tx_queue_pop, so a message queued between
- * peek and pop may go first (a new stream joins the current round).
- */
-static inline csctp_tx_msg *csctp_tx_queue_peek(const csctp_tx_queue *q) {
-  if (q->ready_head) return q->ready_head->head;
-  return q->wait_best ? q->wait_best->head : NULL;
-}
-/* The general case of csctp_tx_queue_pop (tx_queue.c). */
-csctp_tx_msg *csctp_tx_queue_pop_any(csctp_tx_queue *q);
-/*
- * Takes the message csctp_tx_queue_peek returns now, charging it to its stream's deficit.
- * Inline when the only READY stream, not paused, stays READY after it (one busy stream).
- */
-static inline csctp_tx_msg *csctp_tx_queue_pop(csctp_tx_queue *q) {
-  csctp_tx_stream *st = q->ready_head;
-  if (st && st == q->ready_tail && !st->paused) {
-    csctp_tx_msg *m = st->head;
-    csctp_tx_msg *next = m->next;
-    if (next && next->len <= st->deficit - m->len) { /* READY: deficit >= m->len */
-      st->head = next;
-      m->next = NULL;
-      q->n_msgs--;
-      st->n_queued--;
-      st->deficit -= m->len;
-      return m;
-    }
-  }
-  return csctp_tx_queue_pop_any(q);
-}
-
-/* Sets the quantum (bytes per round at the default priority; 0 = CSCTP_TX_QUANTUM_DEFAULT). */
-void csctp_tx_queue_set_quantum(csctp_tx_queue *q, uint32_t quantum);
-/* Sets a stream's priority (1..65535, CSCTP_TX_PRIORITY_DEFAULT = weight 1; 0 is taken as 1). */
-void csctp_tx_queue_set_priority(csctp_tx_queue *q, csctp_tx_stream *st, uint16_t priority);
-
 /*
  * Frees the queued messages of streams >= min_stream (0: all), those a pause
  * holds back included, subtracting their bytes from the streams' buffered
@@ -251,7 +221,7 @@ void csctp_tx_queue_set_priority(csctp_tx_queue *q, csctp_tx_stream *st, uint16_
  */
 size_t csctp_tx_queue_drop(csctp_tx_queue *q, uint32_t min_stream, size_t *bytes);
 
-/* Every stream's next SSN back to 0 (association restart). */
+/* Every stream's next SSN and MIDs back to 0 (association restart). */
 void csctp_tx_queue_reset_ssn(csctp_tx_queue *q);
 
 /* Pauses a stream: the messages queued now may still go, later ones wait (no-op if paused). */

@@ -33,7 +33,10 @@ typedef struct csctp_tx_chunk {
   uint8_t state;     /* CSCTP_TXC_* */
   uint8_t misses;    /* miss indications (§7.2.4) */
   uint8_t tx_count;  /* transmissions, saturating at 255 */
+  uint32_t fsn;      /* I-DATA: Fragment Sequence Number (RFC 8260 §2.1); unused by DATA */
 } csctp_tx_chunk;
+_Static_assert(sizeof(csctp_tx_chunk) == 32,
+               "csctp_tx_chunk is 32 bytes (the FSN fills its padding)");
 
 typedef struct csctp_tx_ring {
   const csctp_mem *mem;

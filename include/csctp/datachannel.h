@@ -303,6 +303,22 @@ CSCTP_EXTERN int csctp_dc_set_role(csctp_dc *dc, csctp_dc_role role);
 CSCTP_EXTERN void csctp_dc_set_max_message_size(csctp_dc *dc, uint32_t size);
 
 /**
+ * Chooses the send scheduler of the association under `dc` (RFC 8260 §3,
+ * see csctp_assoc_set_scheduler). Each channel's priority is its stream's:
+ * the W3C RTCPriorityType values map to the DCEP ones (RFC 8831 §6.4, RFC
+ * 8832 §5.1) as "very-low" = CSCTP_DC_PRIORITY_BELOW_NORMAL (128), "low" =
+ * CSCTP_DC_PRIORITY_NORMAL (256), "medium" = CSCTP_DC_PRIORITY_HIGH (512)
+ * and "high" = CSCTP_DC_PRIORITY_EXTRA_HIGH (1024). Under CSCTP_SCHED_WFQ,
+ * the default, channels with data queued share the bytes in the weights
+ * 0.5 : 1 : 2 : 4 of those levels (each twice the one below, as the W3C
+ * specification asks); CSCTP_SCHED_PRIORITY serves the highest level first;
+ * CSCTP_SCHED_FAIR, RR, RR_PACKET and FCFS ignore priorities. Switchable at
+ * any time. Returns 0 or CSCTP_ERR_INVALID_ARGUMENT (`dc` NULL or an unknown
+ * scheduler; nothing changed).
+ */
+CSCTP_EXTERN int csctp_dc_set_scheduler(csctp_dc *dc, csctp_sched s);
+
+/**
  * Opens a channel. In-band channels (init->negotiated == 0) get a stream id
  * of our parity and send DATA_CHANNEL_OPEN; negotiated ones use init->id and
  * send nothing. If the association is not established yet, the channel waits

@@ -949,9 +949,12 @@ CSCTP_EXTERN const char *csctp_assoc_state_name(csctp_assoc_state st);
 /**
  * Sets the priority of outgoing stream `stream` for the send scheduler, in
  * the units of the WebRTC data channel priority (RFC 8832 §5.1: 128, 256,
- * 512, 1024 as browsers use them). Streams that have messages queued share
- * the link by deficit round-robin, decided at message boundaries (without
- * I-DATA a message is sent whole once begun): each round a stream may send
+ * 512, 1024 as browsers use them). Under CSCTP_SCHED_WFQ, the default (see
+ * csctp_assoc_set_scheduler; CSCTP_SCHED_PRIORITY serves the highest value
+ * first, the other kinds ignore priorities), streams that have messages
+ * queued share the link by deficit round-robin, decided at message
+ * boundaries (without I-DATA a message is sent whole once begun): each round
+ * a stream may send
  * quantum * priority / 256 bytes (see csctp_assoc_set_sched_quantum), so
  * while both have data queued a stream of priority 512 gets twice the bytes
  * of one of priority 256, whatever the sizes of their messages. Every stream
@@ -980,6 +983,31 @@ CSCTP_EXTERN int csctp_assoc_set_stream_priority(csctp_assoc *a, uint16_t stream
  * NULL).
  */
 CSCTP_EXTERN int csctp_assoc_set_sched_quantum(csctp_assoc *a, uint32_t quantum);
+
+/**
+ * Chooses the send scheduler (RFC 8260 §3), how the streams that have
+ * messages queued share the association: CSCTP_SCHED_WFQ (the default; byte
+ * shares weighted by stream priority, see csctp_assoc_set_stream_priority),
+ * CSCTP_SCHED_FAIR (equal byte shares, priorities ignored), CSCTP_SCHED_RR
+ * (one message per stream in turn), CSCTP_SCHED_RR_PACKET (one packet per
+ * stream in turn: the new data of a packet comes from one stream while it has
+ * some), CSCTP_SCHED_PRIORITY (strict: the stream with the highest priority
+ * value that has data goes first, round robin among equals; bigger is more
+ * important, as with data channel priorities, unlike usrsctp's
+ * SCTP_SS_PRIORITY) or CSCTP_SCHED_FCFS (messages in the order they were sent,
+ * across streams). csctp_config.scheduler sets it at creation. Allowed in any
+ * state and switchable at any time: streams with queued messages take their
+ * turns under the new kind from the next decision, no message is lost or
+ * reordered within its stream. Without I-DATA a message, once begun, is sent
+ * whole before the next decision. PRIORITY and FCFS cost O(streams with data)
+ * per message, the others O(1).
+ * Returns 0 or CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, or `s` not below
+ * CSCTP_SCHED_COUNT; nothing changed).
+ */
+CSCTP_EXTERN int csctp_assoc_set_scheduler(csctp_assoc *a, csctp_sched s);
+
+/** The send scheduler in use (CSCTP_SCHED_WFQ for a NULL `a`). */
+CSCTP_EXTERN csctp_sched csctp_assoc_get_scheduler(const csctp_assoc *a);
 
 /* ======================================================================
  * Endpoint: many associations on one local SCTP port (sans-IO).

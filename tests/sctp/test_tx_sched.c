@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The send scheduler (src/tx_queue.c, src/assoc_sched.c): deficit round-robin
+ * The WFQ send scheduler (src/tx_sched.c, src/assoc_sched.c): deficit round-robin
  * over streams at message boundaries. Byte shares between streams whatever
  * their message sizes, priorities as weights, progress of messages larger than
  * the quantum, paused streams, drops; and the association's API for it.
