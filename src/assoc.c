@@ -105,6 +105,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     csctp_free(mem, a);
     return rv;
   }
+  csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   if (!rv) csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
   if (!rv) {
@@ -596,7 +597,7 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->bytes_buffered = a->tx.buffered;
   st->unacked_chunks = csctp_tx_unacked_chunks(&a->tx);
   st->interleaving = (a->peer_idata & CSCTP_IDATA_ON) != 0;
-  st->scheduler = (uint8_t)a->cfg.scheduler;
+  st->scheduler = (uint8_t)csctp_tx_get_scheduler(&a->tx);
 }
 
 int csctp_assoc_get_stats_versioned(const csctp_assoc *a, int stats_version, csctp_stats *st) {
