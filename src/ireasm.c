@@ -343,7 +343,7 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
   uint32_t fsn = (fl & FLAG_B) ? 0 : d->fsn;
   if (!(fl & FLAG_B) && fsn == 0) return CSCTP_ERR_MALFORMED;     /* FSN 0 is the B's (§2.1) */
   if (fsn >= r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE; /* >= 1 byte a fragment */
-  if (!u && st && mid_lt(d->mid, st->next_mid)) return CSCTP_ERR_MALFORMED; /* delivered */
+  if (!u && mid_lt(d->mid, st ? st->next_mid : 0)) return CSCTP_ERR_MALFORMED; /* delivered */
   ireasm_msg *m = st && st->n_open ? ireasm_msg_find(s, d->stream, u, d->mid) : NULL;
   if (m) {
     if (m->complete || fsn < m->pfx_end) return CSCTP_ERR_MALFORMED; /* held twice, or B twice */
