@@ -26,7 +26,7 @@
  *   o % 8 == 6: skip, 1 byte a: a & 1: unordered, message (a >> 1) % n; else ordered,
  *               stream a >> 1 & 3 up to its next MID + (a >> 3 & 7) - 1
  *   o % 8 == 7: o & 0x40: reset, 1 byte a: a & 4 every stream, else stream a & 3;
- *               else a contradicting fragment, 1 byte a (kind a % 5, message a >> 3)
+ *               else a contradicting fragment, 1 byte a (kind a % 7, message a >> 3)
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -230,7 +230,7 @@ static void fz_bad(fz_model *fm, csctp_ireasm *r, uint8_t a) {
   csctp_idata_chunk d = {0, fm->tsn++, 0, 0, 0, 0, x, 1 + (a & 7)};
   int expect = CSCTP_ERR_MALFORMED;
   fz_msg *m = fz_n ? &fz[(a >> 3) % fz_n] : NULL;
-  switch (a % 5) {
+  switch (a % 7) {
   case 0: /* an FSN held already (not of a complete unordered message: it is queued, and
            * its MID, unlike an ordered one, says nothing) */
     if (!m || m->state != FZ_LIVE || !(m->added & ~m->gone) || (m->u && m->added == fz_all(m)))
@@ -265,6 +265,30 @@ static void fz_bad(fz_model *fm, csctp_ireasm *r, uint8_t a) {
     d.flags = CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E;
     d.mid = fm->next[d.stream] - 1;
     break;
+  case 4: /* beyond the E that was accepted: a fragment, or a second E */
+    if (!m || m->state != FZ_LIVE || m->added == fz_all(m) || !(m->added >> (m->n - 1) & 1)) return;
+    d.flags = (uint8_t)((a & 0x40 ? CSCTP_DATA_FLAG_E : 0) | (m->u ? CSCTP_DATA_FLAG_U : 0));
+    d.fsn = m->n + (a >> 7);
+    d.stream = m->stream;
+    d.mid = m->mid;
+    break;
+  case 5: { /* the fragment that would make the message too large */
+    static uint8_t big[FZ_MAX_MSG + 1];
+    if (!m || m->state != FZ_LIVE || m->added == fz_all(m) || !m->added) return;
+    int k = 0;
+    size_t have = 0;
+    while (m->added >> k & 1) k++; /* the first missing: the next in order, often */
+    for (int j = 0; j < m->n; j++)
+      if (m->added >> j & 1) have += fz_len(m, j);
+    d.flags = (uint8_t)((k == 0 ? CSCTP_DATA_FLAG_B : 0) | (m->u ? CSCTP_DATA_FLAG_U : 0));
+    d.fsn = (uint32_t)k;
+    d.stream = m->stream;
+    d.mid = m->mid;
+    d.data = big;
+    d.len = FZ_MAX_MSG - have + 1;
+    expect = CSCTP_ERR_MSG_TOO_LARGE;
+    break;
+  }
   default: /* an FSN past any message */
     d.stream = a & 3;
     d.flags = CSCTP_DATA_FLAG_U;
