@@ -26,78 +26,8 @@
 #include <string.h>
 
 #include "copy.h"
-#include "hmap.h"
+#include "ireasm_priv.h"
 #include "mem.h"
-#include "reasm_pool.h"
-
-#define FLAG_B CSCTP_DATA_FLAG_B
-#define FLAG_E CSCTP_DATA_FLAG_E
-#define FLAG_U CSCTP_DATA_FLAG_U
-#define IR_PD 0x20 /* queued node flag: the last piece of a message handed out in pieces */
-
-/* Node fields as used here: tsn = FSN (loose) or MID (a queued message's first node), ppid
- * = MID (loose) or PPID (queued), next = prefix / chain link (loose: list link with prev),
- * msg_next = hand-out queue link, run_bytes = the queued message's length. */
-
-typedef struct ireasm_msg {
-  struct ireasm_msg *next;            /* free list; lists collected by skip */
-  struct ireasm_msg *s_prev, *s_next; /* begun and incomplete (pieces candidates), oldest first */
-  csctp_reasm_frag *head, *tail;      /* prefix: FSNs [pfx_end - n, pfx_end) in order */
-  csctp_reasm_frag *loose;            /* fragments beyond the prefix (prev/next list, in frags) */
-  size_t pfx_bytes;                   /* payload in the prefix */
-  size_t bytes;                       /* payload held (prefix and loose) */
-  size_t delivered;                   /* handed out in pieces */
-  uint32_t mid, ppid;
-  uint32_t pfx_end;  /* FSN the prefix continues with (0: no B yet) */
-  uint32_t top;      /* highest FSN seen + 1 */
-  uint32_t last_fsn; /* the E fragment's FSN, with has_e */
-  uint32_t n_loose;
-  uint16_t stream;
-  uint8_t unordered, has_e, complete, pd, begun;
-} ireasm_msg;
-
-typedef struct ireasm_stream {
-  uint16_t id;
-  uint8_t in_ready;  /* in the ready FIFO, or held (a message of it in pieces) */
-  uint8_t ord_ready; /* the ordered message with next_mid is complete */
-  uint32_t next_mid; /* MID of the next ordered message (§2.1: MIDs per stream and U) */
-  uint32_t n_open;   /* headers of this stream (incomplete, or ordered complete waiting) */
-  uint32_t n_ord;    /* of which ordered */
-  uint32_t n_queued; /* messages on the hand-out queue */
-  csctp_reasm_frag *uhead, *utail; /* hand-out queue (first nodes of messages) */
-  ireasm_msg *cur;                 /* the header this stream's last fragment went to */
-  struct ireasm_stream *ready_next;
-} ireasm_stream;
-
-typedef struct ireasm_state {
-  csctp_reasm_pool pool;
-  csctp_hmap streams, msgs, frags;
-  ireasm_stream *last_st;
-  ireasm_stream *ready_head, *ready_tail;
-  ireasm_msg *hdr_free;
-  size_t n_hdr, n_hdr_free;
-  ireasm_msg *begun_head, *begun_tail;
-  size_t n_open, open_peak; /* incomplete messages */
-  size_t n_frags;
-  csctp_reasm_frag *popped_node; /* a one-node message or piece handed out without a copy */
-  size_t popped_bytes;
-  uint8_t *dbuf;
-  size_t dbuf_cap;
-  ireasm_msg *pd_msg;   /* the message in pieces */
-  ireasm_stream *pd_st; /* its stream, held, until its last piece or the ABORTED notice */
-  int pd_aborted;
-  uint8_t pd_ab_unordered;
-} ireasm_state;
-
-static inline int mid_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-
-static inline uint32_t ireasm_key(uint16_t stream, int u, uint32_t mid) {
-  return mid * 0x85ebca6bu ^ ((uint32_t)stream << 1 | (uint32_t)(u != 0)) * 0xc2b2ae35u;
-}
-
-static inline uint32_t ireasm_frag_key(const ireasm_msg *m, uint32_t fsn) {
-  return ireasm_key(m->stream, m->unordered, m->mid) ^ fsn * 0x27d4eb2fu;
-}
 
 /* ---- state, streams, headers ---- */
 
@@ -314,8 +244,9 @@ static void ireasm_absorb(ireasm_state *s, ireasm_msg *m) {
 }
 
 /* The fast path (see the top): `st` exists, the message is next or unordered. 0 or NOMEM. */
-static int ireasm_add_direct(csctp_ireasm *r, ireasm_state *s, ireasm_stream *st,
-                             const csctp_idata_chunk *d) {
+static inline __attribute__((always_inline)) int ireasm_add_direct(csctp_ireasm *r, ireasm_state *s,
+                                                                   ireasm_stream *st,
+                                                                   const csctp_idata_chunk *d) {
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) return CSCTP_ERR_NOMEM;
   csctp_copy(f->data, d->data, d->len);
@@ -343,7 +274,8 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
   uint32_t fsn = (fl & FLAG_B) ? 0 : d->fsn;
   if (!(fl & FLAG_B) && fsn == 0) return CSCTP_ERR_MALFORMED;     /* FSN 0 is the B's (§2.1) */
   if (fsn >= r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE; /* >= 1 byte a fragment */
-  if (!u && st && mid_lt(d->mid, st->next_mid)) return CSCTP_ERR_MALFORMED; /* delivered */
+  if (!u && ireasm_mid_lt(d->mid, st ? st->next_mid : 0))
+    return CSCTP_ERR_MALFORMED; /* delivered */
   ireasm_msg *m = st && st->n_open ? ireasm_msg_find(s, d->stream, u, d->mid) : NULL;
   if (m) {
     if (m->complete || fsn < m->pfx_end) return CSCTP_ERR_MALFORMED; /* held twice, or B twice */
@@ -424,19 +356,11 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
   return 0;
 }
 
-int csctp_ireasm_add(csctp_ireasm *r, const csctp_idata_chunk *d) {
-  if (d->len == 0 || !d->data) return CSCTP_ERR_INVALID_ARGUMENT;
-  if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
-  ireasm_state *s = ireasm_state_get(r);
-  if (!s) return CSCTP_ERR_NOMEM;
-  ireasm_stream *st = ireasm_stream_find(s, d->stream);
-  if (!st) return ireasm_add_any(r, s, st, d);
-  if ((d->flags & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E)) {
-    if (!st->n_open && ((d->flags & FLAG_U) || d->mid == st->next_mid))
-      return ireasm_add_direct(r, s, st, d);
-    return ireasm_add_any(r, s, st, d);
-  }
-  /* The next fragment, in FSN order, of the message this stream's last one went to. */
+/* A fragment that is not a whole message: the next, in FSN order, of the message this stream's
+ * last one went to, or the general case. */
+__attribute__((noinline)) static int ireasm_add_next(csctp_ireasm *r, ireasm_state *s,
+                                                     ireasm_stream *st,
+                                                     const csctp_idata_chunk *d) {
   ireasm_msg *m = st->cur;
   if (!m || (d->flags & FLAG_B) || d->mid != m->mid || !!(d->flags & FLAG_U) != m->unordered ||
       d->fsn != m->pfx_end || !m->pfx_end || m->n_loose || m->complete ||
@@ -460,6 +384,19 @@ int csctp_ireasm_add(csctp_ireasm *r, const csctp_idata_chunk *d) {
     ireasm_complete(s, st, m);
   }
   return 0;
+}
+
+int csctp_ireasm_add(csctp_ireasm *r, const csctp_idata_chunk *d) {
+  if (d->len == 0 || !d->data) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
+  ireasm_state *s = r->priv;
+  if (!s && !(s = ireasm_state_get(r))) return CSCTP_ERR_NOMEM;
+  ireasm_stream *st = ireasm_stream_find(s, d->stream);
+  if (!st) return ireasm_add_any(r, s, st, d);
+  if ((d->flags & (FLAG_B | FLAG_E)) != (FLAG_B | FLAG_E)) return ireasm_add_next(r, s, st, d);
+  if (!st->n_open && ((d->flags & FLAG_U) || d->mid == st->next_mid))
+    return ireasm_add_direct(r, s, st, d);
+  return ireasm_add_any(r, s, st, d);
 }
 
 /* ---- delivery ---- */
@@ -487,19 +424,9 @@ static int ireasm_dbuf_reserve(csctp_ireasm *r, ireasm_state *s, size_t n) {
   return 0;
 }
 
-/* Hands out the chain from `f` (`bytes` long): one node as it is, more copied into dbuf
- * (reserved by the caller). */
-static void ireasm_hand_out(csctp_ireasm *r, ireasm_state *s, csctp_reasm_frag *f, size_t bytes,
-                            csctp_rx_msg *msg) {
-  (void)r;
-  msg->len = bytes;
-  s->popped_bytes = bytes;
-  if (!f->next) {
-    s->n_frags--;
-    s->popped_node = f;
-    msg->data = f->data;
-    return;
-  }
+/* Copies the chain from `f` into dbuf (reserved by the caller) and gives its nodes back. */
+__attribute__((noinline)) static void ireasm_copy_out(ireasm_state *s, csctp_reasm_frag *f,
+                                                      csctp_rx_msg *msg) {
   size_t off = 0;
   for (csctp_reasm_frag *next; f; f = next) {
     next = f->next;
@@ -509,6 +436,20 @@ static void ireasm_hand_out(csctp_ireasm *r, ireasm_state *s, csctp_reasm_frag *
     csctp_reasm_pool_put(&s->pool, f);
   }
   msg->data = s->dbuf;
+}
+
+/* Hands out the chain from `f` (`bytes` long): one node as it is, more copied into dbuf. */
+static inline void ireasm_hand_out(ireasm_state *s, csctp_reasm_frag *f, size_t bytes,
+                                   csctp_rx_msg *msg) {
+  msg->len = bytes;
+  s->popped_bytes = bytes;
+  if (f->next) {
+    ireasm_copy_out(s, f, msg);
+    return;
+  }
+  s->n_frags--;
+  s->popped_node = f;
+  msg->data = f->data;
 }
 
 static int ireasm_pop_aborted(ireasm_state *s, csctp_rx_msg *msg) {
@@ -525,7 +466,12 @@ static int ireasm_pop_aborted(ireasm_state *s, csctp_rx_msg *msg) {
 int csctp_ireasm_pop(csctp_ireasm *r, csctp_rx_msg *msg) {
   ireasm_state *s = r->priv;
   if (!s) return 0;
-  if (s->popped_node || s->popped_bytes) csctp_ireasm_release(r);
+  if (s->popped_node) { /* the previous message, released inline */
+    csctp_reasm_pool_put(&s->pool, s->popped_node);
+    s->popped_node = NULL;
+  }
+  r->bytes -= s->popped_bytes;
+  s->popped_bytes = 0;
   ireasm_stream *st = s->ready_head;
   if (!st) return s->pd_aborted ? ireasm_pop_aborted(s, msg) : 0;
   csctp_reasm_frag *f = st->uhead;
@@ -545,18 +491,21 @@ int csctp_ireasm_pop(csctp_ireasm *r, csctp_rx_msg *msg) {
     st->next_mid++; /* wraps (serial, §2.1) */
     ireasm_ord_check(s, st);
   }
-  /* Round-robin: the stream goes to the back of the FIFO if it has more. */
-  s->ready_head = st->ready_next;
-  if (!s->ready_head) s->ready_tail = NULL;
-  st->in_ready = 0;
-  if (st->uhead || st->ord_ready) ireasm_make_ready(s, st);
+  /* Round-robin: the stream goes to the back of the FIFO if it has more (where it is, when
+   * it is alone). */
+  if (!(st->uhead || st->ord_ready) || st != s->ready_tail) {
+    s->ready_head = st->ready_next;
+    if (!s->ready_head) s->ready_tail = NULL;
+    st->in_ready = 0;
+    if (st->uhead || st->ord_ready) ireasm_make_ready(s, st);
+  }
   msg->stream = f->stream;
   msg->mid = f->tsn;
   msg->ssn = (uint16_t)f->tsn;
   msg->ppid = f->ppid;
   msg->unordered = (f->flags & FLAG_U) != 0;
   msg->flags = (f->flags & IR_PD) ? CSCTP_MSG_CONTINUED : 0;
-  ireasm_hand_out(r, s, f, bytes, msg);
+  ireasm_hand_out(s, f, bytes, msg);
   return 1;
 }
 
@@ -592,7 +541,7 @@ int csctp_ireasm_pop_piece(csctp_ireasm *r, int force, csctp_rx_msg *msg) {
   m->pfx_bytes = 0;
   m->bytes -= bytes;
   m->delivered += bytes;
-  ireasm_hand_out(r, s, f, bytes, msg);
+  ireasm_hand_out(s, f, bytes, msg);
   if (!m->pd) {
     m->pd = 1;
     s->pd_msg = m;
@@ -675,7 +624,7 @@ int csctp_ireasm_skip(csctp_ireasm *r, uint16_t stream, int unordered, uint32_t 
     if (m && !m->complete) ireasm_drop_msg(r, s, st, m);
     return 0;
   }
-  if (mid_lt(mid, st->next_mid)) return 0; /* behind: already past it */
+  if (ireasm_mid_lt(mid, st->next_mid)) return 0; /* behind: already past it */
   /* The ordered headers of the stream with MIDs in [next_mid, mid]: by walking the MIDs when
    * the range is short, else by scanning the index. */
   uint32_t base = st->next_mid, span = mid - base + 1; /* <= 2^31 */
