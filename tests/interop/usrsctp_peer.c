@@ -11,6 +11,11 @@
 #include <time.h>
 #include <usrsctp.h>
 
+/* RFC 8260 socket option, missing from Debian's usrsctp 0.9.5 header (the library has it). */
+#ifndef SCTP_INTERLEAVING_SUPPORTED
+#define SCTP_INTERLEAVING_SUPPORTED 0x00001206
+#endif
+
 /* Large enough for a 256 KiB message plus slack for one more read. */
 #define RX_INITIAL (320 * 1024)
 
@@ -87,12 +92,30 @@ static int configure(usrsctp_peer *p, struct socket *s) {
   int rc = 0;
   if (usrsctp_set_non_blocking(s, 1) < 0) fail(p, errno, "set_non_blocking");
   rc |= set_int(p, s, IPPROTO_SCTP, SCTP_NODELAY, 1, "SCTP_NODELAY");
-  rc |= set_int(p, s, SOL_SOCKET, SO_SNDBUF, 1 << 20, "SO_SNDBUF");
-  rc |= set_int(p, s, SOL_SOCKET, SO_RCVBUF, 1 << 20, "SO_RCVBUF");
+  int sndbuf = o->sndbuf ? (int)o->sndbuf : 1 << 20, rcvbuf = o->rcvbuf ? (int)o->rcvbuf : 1 << 20;
+  rc |= set_int(p, s, SOL_SOCKET, SO_SNDBUF, sndbuf, "SO_SNDBUF");
+  rc |= set_int(p, s, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
   rc |= set_int(p, s, IPPROTO_SCTP, SCTP_RECVRCVINFO, 1, "SCTP_RECVRCVINFO");
   rc |= set_int(p, s, IPPROTO_SCTP, SCTP_EXPLICIT_EOR, 0, "SCTP_EXPLICIT_EOR");
   /* usrsctp caps this at half the receive buffer: 512 KiB, above 256 KiB messages. */
-  rc |= set_int(p, s, IPPROTO_SCTP, SCTP_PARTIAL_DELIVERY_POINT, 1 << 20, "PD point");
+  rc |= set_int(p, s, IPPROTO_SCTP, SCTP_PARTIAL_DELIVERY_POINT,
+                rcvbuf > 1 << 21 ? rcvbuf / 2 : 1 << 20, "PD point");
+  if (o->interleaving) {
+    /* RFC 6458 §8.1.20 level 2 first: usrsctp refuses I-DATA on a socket below it. */
+    rc |= set_int(p, s, IPPROTO_SCTP, SCTP_FRAGMENT_INTERLEAVE, 2, "SCTP_FRAGMENT_INTERLEAVE");
+    struct sctp_assoc_value av = {.assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = 1};
+    if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_INTERLEAVING_SUPPORTED, &av, sizeof av) < 0) {
+      fail(p, errno, "SCTP_INTERLEAVING_SUPPORTED");
+      rc = -1;
+    }
+  }
+  if (o->set_ss) {
+    struct sctp_assoc_value av = {.assoc_id = SCTP_FUTURE_ASSOC, .assoc_value = o->ss};
+    if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_PLUGGABLE_SS, &av, sizeof av) < 0) {
+      fail(p, errno, "SCTP_PLUGGABLE_SS");
+      rc = -1;
+    }
+  }
   struct sctp_initmsg im = {.sinit_num_ostreams = o->ostreams,
                             .sinit_max_instreams = o->max_instreams};
   if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof im) < 0) {
@@ -253,6 +276,11 @@ int usrsctp_peer_recv(usrsctp_peer *p, usrsctp_peer_msg *m) {
   if (!p->sock) return 0;
   for (;;) {
     if (p->rx_reset) p->rx_len = 0, p->rx_reset = 0;
+    if (p->part_done) {
+      p->part[p->part_done - 1].used = 0;
+      p->part[p->part_done - 1].len = 0;
+      p->part_done = 0;
+    }
     if (p->rx_cap - p->rx_len < 64 * 1024) {
       uint8_t *nb = realloc(p->rx, p->rx_cap * 2);
       if (!nb) return -ENOMEM;
@@ -278,6 +306,56 @@ int usrsctp_peer_recv(usrsctp_peer *p, usrsctp_peer_msg *m) {
     if (n == 0) {
       p->eof = 1;
       return 0;
+    }
+    /* With SCTP_FRAGMENT_INTERLEAVE 2 the next piece may be another stream's: join per stream. */
+    if (p->opts.interleaving && !(flags & MSG_NOTIFICATION)) {
+      int unord = (rcv.rcv_flags & SCTP_UNORDERED) != 0, open = 0;
+      struct usrsctp_peer_part *s = NULL, *fr = NULL;
+      for (size_t i = 0; i < sizeof p->part / sizeof p->part[0]; i++) {
+        struct usrsctp_peer_part *q = &p->part[i];
+        if (!q->used) {
+          if (!fr) fr = q;
+          continue;
+        }
+        if (q->sid == rcv.rcv_sid && q->unordered == unord)
+          s = q;
+        else
+          open = 1;
+      }
+      if (!s) s = fr;
+      if (!s) {
+        fail(p, EPROTO, "more than 8 messages in pieces at once");
+        return -EPROTO;
+      }
+      if (open) p->interleaved_reads++;
+      if (s->cap - s->len < (size_t)n) {
+        size_t nc = s->cap ? s->cap : 64 * 1024;
+        while (nc - s->len < (size_t)n) nc *= 2;
+        uint8_t *nb = realloc(s->buf, nc);
+        if (!nb) return -ENOMEM;
+        s->buf = nb;
+        s->cap = nc;
+      }
+      memcpy(s->buf + s->len, p->rx + before, (size_t)n);
+      s->len += (size_t)n;
+      s->used = 1;
+      s->sid = rcv.rcv_sid;
+      s->unordered = unord;
+      if (!(flags & MSG_EOR)) {
+        p->partial_reads++;
+        continue;
+      }
+      if (infotype != SCTP_RECVV_RCVINFO) {
+        fail(p, EPROTO, "recvv without SCTP_RECVV_RCVINFO");
+        return -EPROTO;
+      }
+      p->part_done = (int)(s - p->part) + 1;
+      m->sid = rcv.rcv_sid;
+      m->ppid = ntohl(rcv.rcv_ppid);
+      m->unordered = unord;
+      m->data = s->buf;
+      m->len = s->len;
+      return 1;
     }
     p->rx_len += (size_t)n;
     if (!(flags & MSG_EOR)) {
@@ -343,6 +421,13 @@ int usrsctp_peer_send_pr(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unord
   return 0;
 }
 
+int usrsctp_peer_set_stream_value(usrsctp_peer *p, uint16_t sid, uint16_t value) {
+  if (!p->sock) return -ENOTCONN;
+  struct sctp_stream_value v = {
+      .assoc_id = SCTP_FUTURE_ASSOC, .stream_id = sid, .stream_value = value};
+  return usrsctp_setsockopt(p->sock, IPPROTO_SCTP, SCTP_SS_VALUE, &v, sizeof v) < 0 ? -errno : 0;
+}
+
 int usrsctp_peer_reset_streams(usrsctp_peer *p, const uint16_t *sids, size_t n) {
   if (!p->sock) return -ENOTCONN;
   size_t sz = sizeof(struct sctp_reset_streams) + n * sizeof(uint16_t);
@@ -401,5 +486,9 @@ void usrsctp_peer_free(usrsctp_peer *p) {
   while ((k = usrsctp_peer_pop(p))) free(k);
   free(p->rx);
   p->rx = NULL;
+  for (size_t i = 0; i < sizeof p->part / sizeof p->part[0]; i++) {
+    free(p->part[i].buf);
+    p->part[i].buf = NULL;
+  }
   pthread_mutex_destroy(&p->mu);
 }

@@ -44,6 +44,14 @@ typedef struct usrsctp_peer_opts {
   uint32_t mtu;                     /* largest packet written, PMTUD off */
   int passive;                      /* listen and accept instead of connect */
   int stream_reset;                 /* SCTP_ENABLE_STREAM_RESET (accept the peer's requests) */
+  /** RFC 8260: SCTP_FRAGMENT_INTERLEAVE 2, then SCTP_INTERLEAVING_SUPPORTED 1 (announce
+   *  I-DATA), before connect or listen. Reads may then interleave pieces of messages of
+   *  different streams: usrsctp_peer_recv() joins them per stream (part[]). */
+  int interleaving;
+  /** Non-zero: SCTP_PLUGGABLE_SS = `ss` (an SCTP_SS_* value) before connect or listen. */
+  int set_ss;
+  uint32_t ss;
+  uint32_t sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF (0: 1 MiB); the PD point is rcvbuf / 2 */
 } usrsctp_peer_opts;
 
 /** A complete message read from usrsctp; data is valid until the next recv. */
@@ -68,6 +76,15 @@ typedef struct usrsctp_peer {
   uint8_t *rx;
   size_t rx_len, rx_cap;
   int rx_reset; /* the last message was handed out: start over on the next read */
+  /* with interleaving: messages being read in pieces, one per (stream, U flag) */
+  struct usrsctp_peer_part {
+    int used, unordered;
+    uint16_t sid;
+    uint8_t *buf;
+    size_t len, cap;
+  } part[8];
+  int part_done;              /* 1 + the slot handed out by the last recv, 0 if none */
+  uint64_t interleaved_reads; /* pieces read while another stream's message was open */
   uint64_t partial_reads;
   /* what the notifications and reads said */
   int comm_up, comm_lost, restart, shutdown_comp, cant_start, shutdown_event, eof;
@@ -112,6 +129,9 @@ int usrsctp_peer_send(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordere
  */
 int usrsctp_peer_send_pr(usrsctp_peer *p, uint16_t sid, uint32_t ppid, int unordered,
                          uint16_t policy, uint32_t value, const void *data, size_t len);
+/** SCTP_SS_VALUE of outgoing stream `sid` (the scheduler's priority or weight). Returns 0 or
+ * -errno. */
+int usrsctp_peer_set_stream_value(usrsctp_peer *p, uint16_t sid, uint16_t value);
 /** SCTP_RESET_STREAMS of our outgoing streams (`n` 0: all). Returns 0 or -errno. */
 int usrsctp_peer_reset_streams(usrsctp_peer *p, const uint16_t *sids, size_t n);
 /** SCTP_STATUS: state, peer rwnd, unacked and pending chunks. Returns 0 or -errno. */
