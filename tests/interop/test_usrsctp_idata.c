@@ -498,8 +498,8 @@ static void interleaved(int usrsctp_connects, int unordered, double loss) {
   h.us_ss = SCTP_SS_PRIORITY;
   establish(1, 1, usrsctp_connects);
   cr_assert_eq(interleaving_negotiated(), 1);
+  h.unordered = unordered; /* before the probe: its message is the transfer's first */
   probe_or_skip();
-  h.unordered = unordered;
   h.loss = loss;
   transfer(60000);
   cr_assert_eq(h.chunks[0][CH_DATA] + h.chunks[1][CH_DATA], 0, "DATA on an I-DATA association");
