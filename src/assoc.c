@@ -155,16 +155,14 @@ void csctp_assoc_del(csctp_assoc *a) {
 }
 
 /* A message handed out by poll_event lives until the next call on the association. */
-void csctp_assoc_release_popped(csctp_assoc *a) {
-  if (a->have_popped) {
-    if (a->peer_idata)
-      csctp_ireasm_release(&a->ireasm);
-    else
-      csctp_reasm_release(&a->reasm);
-    a->have_popped = 0;
-    csctp_assoc_check_window_update(a);
-    csctp_assoc_rx_sync(a);
-  }
+void csctp_assoc_release_popped_any(csctp_assoc *a) {
+  if (a->peer_idata)
+    csctp_ireasm_release(&a->ireasm);
+  else
+    csctp_reasm_release(&a->reasm);
+  a->have_popped = 0;
+  csctp_assoc_check_window_update(a);
+  csctp_assoc_rx_sync(a);
 }
 
 /* Small packet buffers kept for reuse (the SACKs of a batch of reads), and their size. */
@@ -263,16 +261,6 @@ void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
     a->stats.aborts_sent++;
   }
   csctp_assoc_enter_closed(a, reason, cause);
-}
-
-uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a) {
-  size_t held = csctp_assoc_held(a); /* memory, not only payload (§6.2) */
-  if (held >= a->cfg.rwnd) return 0;
-  uint32_t free_space = a->cfg.rwnd - (uint32_t)held;
-  /* Receiver silly-window avoidance (RFC 9260 §6.2 with RFC 1122 4.2.3.3): a
-   * window smaller than min(rwnd/2, MTU) is advertised as 0. */
-  uint32_t floor = a->cfg.rwnd / 2 < a->cfg.mtu ? a->cfg.rwnd / 2 : a->cfg.mtu;
-  return free_space < floor ? 0 : free_space;
 }
 
 /*

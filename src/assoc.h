@@ -248,11 +248,6 @@ static inline void csctp_assoc_rx_sync(csctp_assoc *a) {
   if (a->cfg.rx_budget) csctp_assoc_rx_sync_budget(a);
 }
 
-uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a);
-/* The partial delivery point in effect: 0 (off) or 1..rwnd/2 (assoc_rwnd.c). */
-uint32_t csctp_assoc_pd_point(const csctp_config *cfg);
-int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero);
-/* Releases the message poll_event handed out last, if any (every public call begins so). */
 /* Memory the reassembly holds (RFC 9260 §6.2: what the window is charged); with I-DATA
  * negotiated the interleaved reassembly's too. */
 static inline size_t csctp_assoc_held(const csctp_assoc *a) {
@@ -260,7 +255,27 @@ static inline size_t csctp_assoc_held(const csctp_assoc *a) {
   if (__builtin_expect(a->peer_idata != 0, 0)) held += csctp_ireasm_held(&a->ireasm);
   return held;
 }
-void csctp_assoc_release_popped(csctp_assoc *a);
+
+/* The receive window we advertise: rwnd less what is held (memory, not only payload, §6.2).
+ * Inline: every SACK and every window check asks. */
+static inline uint32_t csctp_assoc_a_rwnd(const csctp_assoc *a) {
+  size_t held = csctp_assoc_held(a);
+  if (held >= a->cfg.rwnd) return 0;
+  uint32_t free_space = a->cfg.rwnd - (uint32_t)held;
+  /* Receiver silly-window avoidance (RFC 9260 §6.2 with RFC 1122 4.2.3.3): a
+   * window smaller than min(rwnd/2, MTU) is advertised as 0. */
+  uint32_t floor = a->cfg.rwnd / 2 < a->cfg.mtu ? a->cfg.rwnd / 2 : a->cfg.mtu;
+  return free_space < floor ? 0 : free_space;
+}
+/* The partial delivery point in effect: 0 (off) or 1..rwnd/2 (assoc_rwnd.c). */
+uint32_t csctp_assoc_pd_point(const csctp_config *cfg);
+int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero);
+/* Releases the message poll_event handed out last, if any (every public call begins so):
+ * the check inline, the release in assoc.c. */
+void csctp_assoc_release_popped_any(csctp_assoc *a);
+static inline void csctp_assoc_release_popped(csctp_assoc *a) {
+  if (a->have_popped) csctp_assoc_release_popped_any(a);
+}
 /* Queues a whole packet: header (vtag) + the chunk bytes given. Returns 0 or CSCTP_ERR_NOMEM. */
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len);
 /* Queues control chunk bytes to bundle at the front of the next packet to the peer. */

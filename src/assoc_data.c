@@ -130,12 +130,6 @@ static __attribute__((noinline)) int assoc_data_refused(csctp_assoc *a, int rv, 
 /* One DATA chunk (csctp_assoc_on_data), inlined in the loop over a packet's chunks too. */
 static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
                                                                const csctp_data_chunk *dc) {
-  if (__builtin_expect(a->peer_idata != 0, 0)) {
-    /* RFC 8260 §2.2.1: once I-DATA is negotiated, DATA must not be used. */
-    csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "DATA on an I-DATA association",
-                           CSCTP_CLOSE_PROTOCOL_ERROR);
-    return 1;
-  }
   int r = assoc_data_admit(a, dc->tsn, dc->stream, dc->flags, dc->len, csctp_reasm_held(&a->reasm));
   if (r >= 0) return r;
   int rv = csctp_reasm_add(&a->reasm, dc);
@@ -145,8 +139,17 @@ static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
   return 0;
 }
 
+/* RFC 8260 §2.2.1: once I-DATA is negotiated, DATA must not be used (checked once per chunk
+ * here and once per packet's run of DATA below, not in the inline core). */
+static __attribute__((noinline)) int assoc_data_on_idata_assoc(csctp_assoc *a) {
+  csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "DATA on an I-DATA association",
+                         CSCTP_CLOSE_PROTOCOL_ERROR);
+  return 1;
+}
+
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now) {
   (void)now;
+  if (__builtin_expect(a->peer_idata != 0, 0)) return assoc_data_on_idata_assoc(a);
   return assoc_on_data(a, dc);
 }
 
@@ -170,6 +173,10 @@ int csctp_assoc_on_idata(csctp_assoc *a, const csctp_idata_chunk *dc, csctp_tsta
 int csctp_assoc_on_data_run(csctp_assoc *a, const csctp_data_chunk *dcs, size_t n, int *immediate,
                             csctp_tstamp now) {
   (void)now;
+  if (__builtin_expect(a->peer_idata != 0, 0)) {
+    assoc_data_on_idata_assoc(a);
+    return 0;
+  }
   for (size_t k = 0; k < n; k++) {
     if (dcs[k].flags & CSCTP_DATA_FLAG_I) *immediate = 1;
     int rv = assoc_on_data(a, &dcs[k]);

@@ -498,7 +498,6 @@ __attribute__((noinline)) static int reasm_pop_any(csctp_reasm *r, csctp_rx_msg 
 
   msg->stream = start->stream;
   msg->ssn = start->ssn;
-  msg->mid = start->ssn;
   msg->ppid = start->ppid;
   msg->unordered = (start->flags & FLAG_U) != 0;
   msg->flags = (uint32_t)(start->flags & REASM_PD) / (REASM_PD / CSCTP_MSG_CONTINUED);
@@ -548,7 +547,6 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg) {
   }
   msg->stream = f->stream;
   msg->ssn = f->ssn;
-  msg->mid = f->ssn;
   msg->ppid = f->ppid;
   msg->unordered = (f->flags & FLAG_U) != 0;
   msg->flags = (uint32_t)(f->flags & REASM_PD) / (REASM_PD / CSCTP_MSG_CONTINUED);
@@ -603,7 +601,6 @@ int csctp_reasm_pop_piece(csctp_reasm *r, csctp_tsn cum, int force, csctp_rx_msg
   anchor->buf_cap = (uint32_t)(done + bytes); /* <= max_message_size */
   msg->stream = start->stream;
   msg->ssn = start->ssn;
-  msg->mid = start->ssn;
   msg->ppid = start->ppid;
   msg->unordered = (start->flags & FLAG_U) != 0;
   msg->flags = CSCTP_MSG_MORE | (done ? CSCTP_MSG_CONTINUED : 0);

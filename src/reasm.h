@@ -21,7 +21,7 @@ typedef struct csctp_rx_msg {
   uint16_t ssn;
   uint32_t ppid;
   int unordered;
-  uint32_t mid;        /* I-DATA (ireasm.c): the Message Identifier; DATA: equal to ssn */
+  uint32_t mid;        /* I-DATA (ireasm.c): the Message Identifier; not set for DATA */
   const uint8_t *data; /* valid until the next pop, release, clear or free */
   size_t len;
   uint32_t flags; /* CSCTP_MSG_*: 0 for a whole message */

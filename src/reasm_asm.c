@@ -130,7 +130,6 @@ void csctp_reasm_asm_piece(csctp_reasm *r, csctp_reasm_frag *node, csctp_rx_msg 
   node->flags = REASM_DIRECT | REASM_ABUF;
   msg->stream = as->st->id;
   msg->ssn = as->ssn;
-  msg->mid = as->ssn;
   msg->ppid = as->ppid;
   msg->unordered = as->unordered;
   msg->data = as->buf;
