@@ -58,6 +58,13 @@ int csctp_peer_set_buffered_amount_low(csctp_peer *p, csctp_dc_channel ch, size_
   return csctp_dc_set_buffered_amount_low_threshold(p->dc, ch, threshold);
 }
 
+int csctp_peer_set_scheduler(csctp_peer *p, int scheduler) {
+  if (!p || p->dead || (unsigned)scheduler >= CSCTP_SCHED_COUNT) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (p->handed_over) return CSCTP_ERR_INVALID_STATE;
+  p->scfg.scheduler = scheduler; /* for an association made anew (csctp_peer_remake_assoc) */
+  return p->assoc ? csctp_assoc_set_scheduler(p->assoc, (csctp_sched)scheduler) : 0;
+}
+
 int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
   if (!p || p->dead || !out) return CSCTP_ERR_INVALID_ARGUMENT;
   if (p->handed_over) return CSCTP_ERR_INVALID_STATE;

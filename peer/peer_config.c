@@ -26,13 +26,16 @@ static void peer_config_fill_default(void *p) {
   cfg->dtls_srtp = 1;
   cfg->ice_pacing_ms = CSCTP_PEER_DEFAULT_ICE_PACING_MS;
   cfg->snap = 1;
+  cfg->interleaving = 1;
+  cfg->scheduler = CSCTP_SCHED_WFQ;
 }
 
 static size_t peer_config_size(int version) {
   switch (version) {
   case CSCTP_PEER_CONFIG_V1: return offsetof(csctp_peer_config, ice_pacing_ms);
   case CSCTP_PEER_CONFIG_V2: return offsetof(csctp_peer_config, ice_servers);
-  case CSCTP_PEER_CONFIG_V3: return sizeof(csctp_peer_config);
+  case CSCTP_PEER_CONFIG_V3: return offsetof(csctp_peer_config, interleaving);
+  case CSCTP_PEER_CONFIG_V4: return sizeof(csctp_peer_config);
   default: return 0;
   }
 }
@@ -58,6 +61,7 @@ int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_confi
                      int with_cert) {
   if (cfg->ice_pacing_ms && (cfg->ice_pacing_ms < 5 || cfg->ice_pacing_ms > 1000))
     return CSCTP_ERR_INVALID_ARGUMENT;
+  if ((unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT) return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
   if (!p) return CSCTP_ERR_NOMEM;
@@ -145,6 +149,9 @@ int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_confi
     /* SCTP runs inside DTLS here: RFC 9653 zero checksum (EDMID 1, §6) when the
      * browser announces it too. */
     p->scfg.zero_checksum_edmid = CSCTP_EDMID_DTLS;
+    /* RFC 8260 when the other side lists it too (Firefox does), DATA otherwise. */
+    p->scfg.interleaving = cfg->interleaving != 0;
+    p->scfg.scheduler = cfg->scheduler;
   }
   if (rv) {
     csctp_peer_free(p);

@@ -5,7 +5,7 @@
  * stdin and stdout; logs on stderr (CSCTP_DEBUG=peer,ice,dtls,sctp,dc or *).
  *
  *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] [--no-snap]
- *              [--max-message-size BYTES] [--handover N] [--stats PATH]
+ *              [--max-message-size BYTES] [--handover N] [--stats PATH] [--no-interleaving]
  *
  * --stats PATH writes the peer's statistics (csctp_peer_stats_report: JSON shaped
  * like a browser's RTCStatsReport) to PATH on SIGUSR1 and once more at the end,
@@ -23,6 +23,10 @@
  * reading stdin and echoing. The first process then only waits for the
  * successor and exits with its status. Both log to stderr
  * ("csctp-peer: handover: ...").
+ *
+ * --no-interleaving leaves RFC 8260 I-DATA out (csctp_peer_config.interleaving):
+ * DATA whatever the browser offers. --handover implies it: an association that
+ * interleaves cannot be handed over yet.
  *
  * --no-snap neither offers nor accepts a=sctp-init (SNAP, csctp_peer_config.snap):
  * SCTP then always starts with its handshake.
@@ -650,7 +654,7 @@ static gboolean on_stats_signal(gpointer data) {
 int main(int argc, char **argv) {
   app a = {0};
   GPtrArray *addrs = g_ptr_array_new();
-  int loopback = 1, srtp = 1, snap = 1;
+  int loopback = 1, srtp = 1, snap = 1, interleaving = 1;
   uint32_t max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--offer")) {
@@ -663,6 +667,8 @@ int main(int argc, char **argv) {
       srtp = 0;
     } else if (!strcmp(argv[i], "--no-snap")) {
       snap = 0;
+    } else if (!strcmp(argv[i], "--no-interleaving")) {
+      interleaving = 0;
     } else if (!strcmp(argv[i], "--max-message-size") && i + 1 < argc &&
                parse_size(argv[i + 1], &max_message_size)) {
       i++;
@@ -675,7 +681,7 @@ int main(int argc, char **argv) {
       fprintf(stderr,
               "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
               "[--no-snap] [--max-message-size BYTES (1..1073741824)] [--handover N] "
-              "[--stats PATH]\n");
+              "[--stats PATH] [--no-interleaving]\n");
       return 2;
     }
   }
@@ -717,6 +723,8 @@ int main(int argc, char **argv) {
   cfg.include_loopback = loopback;
   cfg.dtls_srtp = srtp;
   cfg.snap = snap;
+  /* The handover blob does not carry I-DATA's message identifiers yet. */
+  cfg.interleaving = interleaving && !a.handover_every;
   cfg.max_message_size = max_message_size;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);

@@ -547,17 +547,39 @@ typedef struct csctp_peer_config {
   const csctp_peer_ice_server *ice_servers;
   /** Entries in `ice_servers`. */
   size_t n_ice_servers;
+
+  /* ---- CSCTP_PEER_CONFIG_V4 ---- */
+  /**
+   * Message interleaving (RFC 8260 I-DATA, csctp_config.interleaving): 1 lists
+   * I-DATA and I-FORWARD-TSN in our SCTP INIT / INIT ACK, and uses them when the
+   * other side lists them too (Firefox does by default; Chromium behind the
+   * field trial WebRTC-DataChannelMessageInterleaving), so that a small message
+   * on one channel never waits behind a large one on another; DATA with every
+   * other stack. A peer that interleaves cannot be handed over
+   * (csctp_peer_handover_readiness). Default 1; 0 = off.
+   */
+  int interleaving;
+  /**
+   * How channels with messages queued share the association, a csctp_sched
+   * (sctp.h): CSCTP_SCHED_WFQ (the default) gives each channel bytes in
+   * proportion to its priority (RTCPriorityType very-low, low, medium, high:
+   * 128, 256, 512, 1024, weights 0.5 : 1 : 2 : 4, RFC 8831 §6.4); with
+   * interleaving the shares hold within a few packets. See also
+   * csctp_peer_set_scheduler().
+   */
+  int scheduler;
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's.
  *  V2 appended ice_pacing_ms, dtls_cipher_list and snap; V3 ice_servers and
- *  n_ice_servers. @{ */
+ *  n_ice_servers; V4 interleaving and scheduler. @{ */
 #define CSCTP_PEER_CONFIG_V1 1
 #define CSCTP_PEER_CONFIG_V2 2
 #define CSCTP_PEER_CONFIG_V3 3
+#define CSCTP_PEER_CONFIG_V4 4
 /** @} */
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V3
+#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V4
 
 /** csctp_peer_config.ice_pacing_ms by default, in ms. */
 #define CSCTP_PEER_DEFAULT_ICE_PACING_MS 5
@@ -705,6 +727,14 @@ CSCTP_EXTERN int csctp_peer_set_buffered_amount_low(csctp_peer *peer, csctp_dc_c
  * or CSCTP_ERR_INVALID_STATE (already closed or failed).
  */
 CSCTP_EXTERN int csctp_peer_close(csctp_peer *peer);
+
+/**
+ * Switches the send scheduler (csctp_sched, csctp_peer_config.scheduler) now,
+ * with messages queued or not, and for an association made later. Returns 0,
+ * or CSCTP_ERR_INVALID_ARGUMENT (NULL, an unknown scheduler),
+ * CSCTP_ERR_INVALID_STATE (handed over).
+ */
+CSCTP_EXTERN int csctp_peer_set_scheduler(csctp_peer *peer, int scheduler);
 
 /** What the transports below the channels have settled (csctp_peer_get_transport). */
 typedef struct csctp_peer_transport {

@@ -114,6 +114,7 @@ static void side_config(side *s, csctp_peer_config *cfg, int offerer) {
   cfg->local_addresses = lo;
   cfg->n_local_addresses = 1;
   cfg->offerer = offerer;
+  cfg->interleaving = 0; /* an association that interleaves is not handed over (below) */
 }
 
 static void side_new(side *s, int offerer) {
@@ -994,6 +995,34 @@ Test(peer_handover, readiness_and_refusals) {
   close(fd);
   g_free(blob2);
   g_free(blob);
+  side_free(&a);
+  side_free(&b);
+}
+
+/* RFC 8260: two peers with interleaving on (the default) use I-DATA; the handover blob does not
+ * carry message identifiers, so readiness says so and export refuses, changing nothing. */
+Test(peer_handover, interleaving_is_not_handed_over) {
+  ctx = g_main_context_new();
+  side a, b;
+  csctp_peer_config ca, cb;
+  side_init(&a);
+  side_init(&b);
+  side_config(&a, &ca, 1);
+  side_config(&b, &cb, 0);
+  ca.interleaving = cb.interleaving = 1;
+  cr_assert_eq(csctp_peer_new(&a.peer, ctx, &ca), 0);
+  cr_assert_eq(csctp_peer_new(&b.peer, ctx, &cb), 0);
+  connect_pair(&a, &b);
+  csctp_stats st;
+  cr_assert_eq(csctp_peer_get_stats(a.peer, &st, NULL), 0);
+  cr_assert_eq(st.interleaving, 1, "two csctp peers interleave by default");
+  int r = wait_ready(a.peer, 2);
+  cr_assert_eq(r, CSCTP_HANDOVER_INTERLEAVING, "reasons 0x%x", (unsigned)r);
+  int fd = -1;
+  cr_assert_eq(csctp_peer_handover_export(a.peer, key, sizeof key, NULL, 0, &fd),
+               CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(fd, -1);
+  cr_assert_eq(csctp_peer_get_state(a.peer), CSCTP_PEER_STATE_CONNECTED);
   side_free(&a);
   side_free(&b);
 }

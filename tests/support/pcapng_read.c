@@ -126,20 +126,23 @@ void pcapng_file_free(pcapng_file *f) {
   f->pkts = NULL;
 }
 
-/* Calls back for each chunk: counts those of `type` (and `ppid` for DATA). */
+/* Counts the chunks of `type`; type -1: user data, DATA (0) or I-DATA (64), with `ppid` (any
+ * when UINT32_MAX; an I-DATA chunk carries its PPID only in a first fragment, RFC 8260 §2.1). */
 static int count(const pcapng_pkt *p, int type, uint32_t ppid) {
   int n = 0;
   size_t off = 12;
   while (p->len >= off + 4) {
     uint16_t clen = be16(p->sctp + off + 2);
     if (clen < 4 || clen > p->len - off) break;
-    if (p->sctp[off] == type) {
-      if (type != 0 || ppid == UINT32_MAX)
+    uint8_t t = p->sctp[off], flags = p->sctp[off + 1];
+    if (type >= 0 ? t == type : (t == 0 || t == 64)) {
+      if (type >= 0 || ppid == UINT32_MAX) {
         n++;
-      else if (clen >= 16) {
-        const uint8_t *q = p->sctp + off + 12;
+      } else {
+        size_t at = t == 0 ? 12 : 16; /* DATA's PPID field, I-DATA's PPID/FSN field */
+        const uint8_t *q = p->sctp + off + at;
         uint32_t v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-        if (v == ppid) n++;
+        if (clen >= at + 4 && (t == 0 || (flags & 0x02)) && v == ppid) n++;
       }
     }
     off += ((size_t)clen + 3) & ~(size_t)3;
@@ -149,4 +152,4 @@ static int count(const pcapng_pkt *p, int type, uint32_t ppid) {
 
 int pcapng_chunks(const pcapng_pkt *p, uint8_t type) { return count(p, type, UINT32_MAX); }
 
-int pcapng_data_chunks(const pcapng_pkt *p, uint32_t ppid) { return count(p, 0, ppid); }
+int pcapng_data_chunks(const pcapng_pkt *p, uint32_t ppid) { return count(p, -1, ppid); }

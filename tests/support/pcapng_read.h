@@ -36,7 +36,8 @@ void pcapng_file_free(pcapng_file *f);
 
 /* The number of chunks of `type` in an SCTP packet. */
 int pcapng_chunks(const pcapng_pkt *p, uint8_t type);
-/* The number of DATA chunks carrying `ppid` (any PPID when ppid is UINT32_MAX). */
+/* The number of user-data chunks, DATA or I-DATA (RFC 8260), carrying `ppid` (any PPID when
+ * ppid is UINT32_MAX; an I-DATA chunk says its PPID only in a message's first fragment). */
 int pcapng_data_chunks(const pcapng_pkt *p, uint32_t ppid);
 
 #endif
