@@ -446,7 +446,8 @@ async function oneRun(name, b, url, mode, attempt) {
   return res;
 }
 
-// The checks of one run, apart from latency: echoes, the peer's exit, the chunk types.
+// The checks of one run, apart from latency: echoes, the peer's exit, the chunk types. Returns
+// whether the echoes were all right (the latency figures then mean something).
 function checkRun(ck, name, res, wantIdata) {
   const p = `${name}/${res.tag.slice(name.length + 1)}`;
   const r = res.r;
@@ -456,14 +457,14 @@ function checkRun(ck, name, res, wantIdata) {
   // Enough of both to measure anything: at least 4 bulk messages and 100 RTTs.
   good = ck.ok(`${p}: enough traffic`, r.bulkEchoed >= 4 && r.rtts.length >= 100, `${r.bulkEchoed} bulk messages, ${r.rtts.length} RTTs`) && good;
   good = ck.ok(`${p}: csctp-peer exits on bye`, !res.late && res.exited === 'code 0' && !res.stdoutBad, res.stdoutBad ? `non-JSON stdout: ${res.stdoutBad}` : res.exited ?? 'still running') && good;
-  if (!res.capture) return ck.ok(`${p}: capture`, false, res.captureError) && false;
+  if (!res.capture) { ck.ok(`${p}: capture`, false, res.captureError); return good; }
   const c = res.capture, n = (d, t) => c[d][t] || 0;
   const counts = `out: ${n('out', 64)} I-DATA, ${n('out', 0)} DATA; in: ${n('in', 64)} I-DATA, ${n('in', 0)} DATA (${c.packets} packets)`;
   const idataBoth = n('out', 64) > 0 && n('in', 64) > 0 && n('out', 0) === 0 && n('in', 0) === 0;
   const dataBoth = n('out', 0) > 0 && n('in', 0) > 0 && n('out', 64) === 0 && n('in', 64) === 0;
-  const okCap = ck.ok(`${p}: ${wantIdata ? 'I-DATA (chunk type 64) each way, no DATA' : 'DATA (chunk type 0) each way, no I-DATA'}`, wantIdata ? idataBoth : dataBoth, counts);
-  if (okCap && res.captureFile) fs.rmSync(res.captureFile, { force: true }); // up to 64 MiB each: kept only when wrong
-  return good && okCap;
+  ck.ok(`${p}: ${wantIdata ? 'I-DATA (chunk type 64) each way, no DATA' : 'DATA (chunk type 0) each way, no I-DATA'}`, wantIdata ? idataBoth : dataBoth, counts) &&
+    fs.rmSync(res.captureFile, { force: true }); // up to 64 MiB each: kept only when wrong
+  return good;
 }
 
 async function runSetting(name, url, scratch, ck, rows) {
