@@ -247,7 +247,7 @@ static void on_frame(worker *w, int index, int type, const char *sdp, size_t len
   if (index < w->first || index >= w->first + w->count) return;
   peer_slot *s = &w->slots[index - w->first];
   if (type == MSG_OFFER && w->gateway && !s->peer) {
-    gint64 zero = 0;
+    long long zero = 0;
     atomic_compare_exchange_strong(&first_offer_us, &zero, g_get_monotonic_time());
     int rv = slot_new(s, 0);
     if (!rv) rv = csctp_peer_set_remote_description(s->peer, CSCTP_PEER_SDP_OFFER, sdp, len, NULL);

@@ -264,7 +264,10 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
 static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t n = 0;
-  if (!tx_may_send_new(tx, p)) return 0;
+  if (!tx_may_send_new(tx, p)) {
+    csctp_tx_burst_spent(tx, p);
+    return 0;
+  }
   for (;;) {
     csctp_tx_msg *m = p->cur;
     int fresh = !m;

@@ -39,7 +39,10 @@ void csctp_tx_put_idata(csctp_wr *w, const csctp_tx_msg *m, uint8_t flags, uint3
 size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t n = 0;
-  if (!csctp_tx_may_send_new(tx, p)) return 0;
+  if (!csctp_tx_may_send_new(tx, p)) {
+    csctp_tx_burst_spent(tx, p);
+    return 0;
+  }
   csctp_tx_sched_set_frag(&p->q, p->max_payload_i); /* turns cost fragments */
   p->max_new = p->max_payload_i;
   for (;;) {

@@ -68,6 +68,17 @@ static inline void csctp_tx_rwnd_take(csctp_tx *tx, uint32_t len) {
   tx->peer_rwnd = tx->peer_rwnd > len ? tx->peer_rwnd - len : 0;
 }
 
+/*
+ * A write opportunity that cwnd closed: the Max.Burst credit of the packets that arrived
+ * before it is spent (§6.1: Max.Burst packets per opportunity). Kept, it would pile up over
+ * every arrival while cwnd stays full (up to TX_BURST_CREDIT_MAX opportunities' worth) and go
+ * out as one burst when a SACK opens cwnd: tens of packets at once, which a receiver's socket
+ * buffer drops whole.
+ */
+static inline void csctp_tx_burst_spent(const csctp_tx *tx, csctp_tx_priv *p) {
+  if (tx->outstanding_bytes >= tx->cwnd) p->burst = 0;
+}
+
 static inline int csctp_tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
   /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
   if (tx->outstanding_bytes >= tx->cwnd) return 0;

@@ -6,8 +6,8 @@
 #define TXS_ENDLESS ((uint64_t)1 << 62)
 
 /* csctp_tx_queue_push calls in when (sched & 3) == 0: IDLE streams, and FCFS to stamp. */
-_Static_assert(CSCTP_TXS_IDLE == 0 && (CSCTP_TXS_READY & 3) && (CSCTP_TXS_WAITING & 3) &&
-                   (CSCTP_TXS_SCAN & 3) && !(CSCTP_TXS_FCFS_ON & 3),
+_Static_assert(CSCTP_TXS_IDLE == 0 && (CSCTP_TXS_READY & 3) != 0 && (CSCTP_TXS_WAITING & 3) != 0 &&
+                   (CSCTP_TXS_SCAN & 3) != 0 && (CSCTP_TXS_FCFS_ON & 3) == 0,
                "stream states and the push test disagree");
 
 /* Kinds that keep the READY / WAITING lists with quanta that run out and rounds. */

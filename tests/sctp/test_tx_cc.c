@@ -374,3 +374,31 @@ Test(tx_cc, max_burst_credit_per_arrival) {
   cr_assert_eq(n, 32);
   csctp_tx_free(&tx);
 }
+
+/* §6.1: the credit of arrivals is spent by the write opportunity that follows them, also when
+ * cwnd leaves nothing to send then: it does not pile up while cwnd is full and go out as one
+ * burst when a SACK opens it (64 packets at once were seen, which a browser dropped whole). */
+Test(tx_cc, max_burst_credit_spent_while_cwnd_is_full) {
+  csctp_tx_config cfg = t_config();
+  cfg.max_burst = 2;
+  csctp_tx tx;
+  t_init(&tx, &cfg, 1, 1 << 20);
+  for (int i = 0; i < 60; i++) t_enqueue(&tx, 0, 0, 1000, (uint8_t)i);
+  tx.cwnd = 1 << 20;
+  csctp_tx_new_burst(&tx);
+  cr_assert_eq(t_write(&tx, &P, 0), 1u);
+  cr_assert_eq(t_write(&tx, &P, 0), 1u);
+  /* cwnd full: many arrivals, each followed by a write opportunity that sends nothing */
+  tx.cwnd = tx.outstanding_bytes;
+  for (int i = 0; i < 30; i++) {
+    csctp_tx_new_burst(&tx);
+    cr_assert_eq(t_write(&tx, &P, 0), 0u, "cwnd is full");
+  }
+  /* cwnd opens with the next arrival: one opportunity's worth, Max.Burst packets */
+  tx.cwnd = 1 << 20;
+  csctp_tx_new_burst(&tx);
+  int n = 0;
+  while (t_write(&tx, &P, 0)) n++;
+  cr_assert_eq(n, 2, "%d packets in one burst", n);
+  csctp_tx_free(&tx);
+}

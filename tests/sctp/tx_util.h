@@ -134,6 +134,8 @@ static inline int t_sack(csctp_tx *tx, uint32_t cum, uint32_t a_rwnd, const uint
   csctp_sack_chunk s;
   cr_assert_eq(csctp_sack_decode(&ch, &s), 0);
   csctp_tx_sack_result r;
+  /* The packet that carries it arrives: a Max.Burst opportunity, as the association gives. */
+  csctp_tx_new_burst(tx);
   return csctp_tx_on_sack(tx, &s, now, res ? res : &r);
 }
 
