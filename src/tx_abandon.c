@@ -32,17 +32,7 @@ static void tx_abandon_at(csctp_tx *tx, uint32_t i) {
   while (hi + 1 < p->ring.count && csctp_tx_ring_at(&p->ring, hi + 1)->msg == m) hi++;
   for (uint32_t j = lo; j <= hi; j++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, j);
-    if (c->state & CSCTP_TXC_ABANDONED) continue;
-    if (c->state & CSCTP_TXC_RTX) {
-      c->state &= (uint8_t)~CSCTP_TXC_RTX;
-      p->rtx_count--;
-    } else if (!(c->state & CSCTP_TXC_ACKED)) {
-      tx->outstanding_bytes -= c->len; /* it leaves the flight */
-    }
-    c->state |= CSCTP_TXC_ABANDONED;
-    m->st->buffered -= c->len;
-    tx->buffered -= c->len;
-    if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
+    csctp_tx_abandon_record(tx, p, c, j);
   }
   if (p->cur == m) {
     uint32_t rest = m->len - m->sent;

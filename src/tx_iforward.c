@@ -29,17 +29,7 @@ void csctp_tx_abandon_i(csctp_tx *tx, csctp_tx_msg *m) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, j);
     if (c->msg != m) continue;
     last = j;
-    if (c->state & CSCTP_TXC_ABANDONED) continue;
-    if (c->state & CSCTP_TXC_RTX) {
-      c->state &= (uint8_t)~CSCTP_TXC_RTX;
-      p->rtx_count--;
-    } else if (!(c->state & CSCTP_TXC_ACKED)) {
-      tx->outstanding_bytes -= c->len; /* it leaves the flight */
-    }
-    c->state |= CSCTP_TXC_ABANDONED;
-    m->st->buffered -= c->len;
-    tx->buffered -= c->len;
-    if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
+    csctp_tx_abandon_record(tx, p, c, j);
   }
   csctp_tx_stream *st = m->st;
   if (csctp_tx_stream_cur(st) == m) {

@@ -86,6 +86,23 @@ static inline int csctp_tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv 
   return tx->cfg.max_burst == 0 || p->burst > 0;
 }
 
+/* Marks ring record j (c) of an abandoned message (RFC 3758): out of the flight or the
+ * retransmission queue, its bytes out of the send buffer, its RTT sample dropped. Once only. */
+static inline void csctp_tx_abandon_record(csctp_tx *tx, csctp_tx_priv *p, csctp_tx_chunk *c,
+                                           uint32_t j) {
+  if (c->state & CSCTP_TXC_ABANDONED) return;
+  if (c->state & CSCTP_TXC_RTX) {
+    c->state &= (uint8_t)~CSCTP_TXC_RTX;
+    p->rtx_count--;
+  } else if (!(c->state & CSCTP_TXC_ACKED)) {
+    tx->outstanding_bytes -= c->len; /* it leaves the flight */
+  }
+  c->state |= CSCTP_TXC_ABANDONED;
+  c->msg->st->buffered -= c->len;
+  tx->buffered -= c->len;
+  if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
+}
+
 /* ---- tx_idata.c: sending I-DATA (RFC 8260 §2) ---- */
 
 /* Writes the I-DATA chunk of `len` (>= 1) bytes at `off` in m with these flags, FSN and TSN. */
