@@ -88,6 +88,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->cfg.mem = mem;
   a->cfg.cookie_secret = NULL;
   a->state = CSCTP_STATE_CLOSED;
+  csctp_assoc_set_peer_idata(a, 0);
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
   a->rc.timer = CSCTP_TSTAMP_NONE;
   a->announce_forward_tsn = a->announce_reconfig = 1;
@@ -453,6 +454,14 @@ static __attribute__((noinline)) int assoc_pop_piece(csctp_assoc *a, csctp_rx_ms
   return csctp_reasm_pop_piece(&a->reasm, a->rxt.cum, force, m);
 }
 
+/* What the DATA reassembly's pop did not give: the I-DATA reassembly's next message, then a piece
+ * of a message under partial delivery. */
+static __attribute__((noinline)) int assoc_pop_rest(csctp_assoc *a, csctp_rx_msg *m) {
+  int rv = a->peer_idata ? csctp_ireasm_pop(&a->ireasm, m) : 0;
+  if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, m);
+  return rv;
+}
+
 static __attribute__((noinline)) void assoc_count_piece(csctp_assoc *a, uint32_t flags) {
   if (flags & CSCTP_MSG_MORE)
     a->stats.partial_pieces++;
@@ -475,9 +484,10 @@ int csctp_assoc_poll_event(csctp_assoc *a, csctp_event *ev) {
     if (a->evq_len && !a->evq[a->evq_head].after_data) return csctp_assoc_pop_event(a, ev);
   }
   csctp_rx_msg m;
-  int rv = __builtin_expect(a->peer_idata != 0, 0) ? csctp_ireasm_pop(&a->ireasm, &m)
-                                                   : csctp_reasm_pop(&a->reasm, &m);
-  if (rv == 0 && a->cfg.partial_delivery_point) rv = assoc_pop_piece(a, &m);
+  /* With I-DATA the DATA reassembly stays empty (DATA is refused): its pop answers 0 at once and
+   * the I-DATA one is asked only then, off the path of every DATA message. */
+  int rv = csctp_reasm_pop(&a->reasm, &m);
+  if (rv == 0 && (a->peer_idata | a->cfg.partial_delivery_point)) rv = assoc_pop_rest(a, &m);
   if (rv == 1) {
     a->have_popped = 1;
     csctp_assoc_rx_sync(a);

@@ -110,6 +110,10 @@ struct csctp_assoc {
   /* RFC 8260: we list I-DATA (and I-FORWARD-TSN with Forward-TSN) when configured; what was
    * negotiated, CSCTP_IDATA_* bits (0: DATA). */
   uint8_t announce_idata, peer_idata;
+  /* The chunk type a packet of one chunk must have for the DATA fast path (assoc_input.c):
+   * CSCTP_CHUNK_DATA, or a value no chunk type has once I-DATA is negotiated, so that the path
+   * needs no test of its own. Set with peer_idata by csctp_assoc_set_peer_idata. */
+  uint16_t lone_data_type;
   csctp_assoc_reconfig rc;
   void *ev_owned; /* memory of the last event handed out, freed at the next call */
   uint16_t ev_ids[CSCTP_ASSOC_EV_IDS]; /* stream list of the last event handed out, if short */
@@ -250,10 +254,11 @@ static inline void csctp_assoc_rx_sync(csctp_assoc *a) {
 
 /* Memory the reassembly holds (RFC 9260 §6.2: what the window is charged); with I-DATA
  * negotiated the interleaved reassembly's too. */
+size_t csctp_assoc_held_both(const csctp_assoc *a); /* both reassemblies: assoc_data.c */
 static inline size_t csctp_assoc_held(const csctp_assoc *a) {
-  size_t held = csctp_reasm_held(&a->reasm);
-  if (__builtin_expect(a->peer_idata != 0, 0)) held += csctp_ireasm_held(&a->ireasm);
-  return held;
+  /* No value lives across a call on the DATA path: its callers keep their registers. */
+  if (__builtin_expect(a->peer_idata != 0, 0)) return csctp_assoc_held_both(a);
+  return csctp_reasm_held(&a->reasm);
 }
 
 /* The receive window we advertise: rwnd less what is held (memory, not only payload, §6.2).
@@ -318,6 +323,13 @@ void csctp_assoc_shutdown_progress(csctp_assoc *a, csctp_tstamp now);
 
 /* assoc_data.c */
 int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp now);
+/* csctp_assoc_on_data for a caller that knows I-DATA was not negotiated (the DATA fast path). */
+int csctp_assoc_on_data_plain(csctp_assoc *a, const csctp_data_chunk *dc);
+/* Records what was negotiated of RFC 8260 (CSCTP_IDATA_* bits, 0: DATA). */
+static inline void csctp_assoc_set_peer_idata(csctp_assoc *a, uint8_t bits) {
+  a->peer_idata = bits;
+  a->lone_data_type = bits ? 0x100 : CSCTP_CHUNK_DATA;
+}
 /* csctp_assoc_on_data for each of `n` decoded DATA chunks of one packet, in order, until one
  * ends the processing of the packet; sets *immediate when one has the I bit. Returns 0 or a
  * fatal error. */

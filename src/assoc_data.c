@@ -58,6 +58,10 @@ static __attribute__((noinline)) int assoc_data_fits_any(csctp_assoc *a, uint32_
   return 1;
 }
 
+size_t csctp_assoc_held_both(const csctp_assoc *a) {
+  return csctp_reasm_held(&a->reasm) + csctp_ireasm_held(&a->ireasm);
+}
+
 /* §6.2: DATA (or I-DATA) without user data: ABORT with the No User Data cause. */
 static __attribute__((noinline)) void assoc_abort_no_user_data(csctp_assoc *a, uint32_t tsn) {
   uint8_t buf[16];
@@ -72,32 +76,34 @@ static __attribute__((noinline)) void assoc_abort_no_user_data(csctp_assoc *a, u
 }
 
 /*
- * What DATA and I-DATA share before the payload is stored (`held`: the reassembly's memory):
- * state, empty chunk, TSN (duplicate, no room, a deferred reset), window and budget, stream.
+ * What DATA and I-DATA share before the payload is stored (`idata`: a constant, which
+ * reassembly's memory counts against the window): state, empty chunk, TSN (duplicate, no room, a
+ * deferred reset), window and budget, stream.
  * Returns -1 when the chunk is to be stored, else what the caller returns (0: dropped or
  * acknowledged without storing, 1: stop processing the packet).
  */
-static inline __attribute__((always_inline)) int assoc_data_admit(csctp_assoc *a, uint32_t tsn,
-                                                                  uint16_t stream, uint8_t flags,
-                                                                  size_t len, size_t held) {
+static inline __attribute__((always_inline)) int assoc_data_admit(csctp_assoc *a,
+                                                                  const csctp_data_chunk *dc,
+                                                                  int idata) {
+  /* The fields are read where they are used, as few live across the calls as possible. */
   a->stats.data_chunks_in++;
   if (!a->rx_started || a->state == CSCTP_STATE_COOKIE_WAIT) {
     a->stats.drop_unexpected++;
     return 0;
   }
-  if (len == 0) {
-    assoc_abort_no_user_data(a, tsn);
+  if (dc->len == 0) {
+    assoc_abort_no_user_data(a, dc->tsn);
     return 1;
   }
-  int cls = csctp_rx_tsn_check(&a->rxt, tsn);
+  int cls = csctp_rx_tsn_check(&a->rxt, dc->tsn);
   if (cls == CSCTP_RX_TSN_DUP) {
-    csctp_rx_tsn_add(&a->rxt, tsn); /* remembered for the duplicate list */
+    csctp_rx_tsn_add(&a->rxt, dc->tsn); /* remembered for the duplicate list */
     a->stats.duplicate_tsns++;
     a->sack_now = 1; /* §6.7: report duplicates at once */
     return 0;
   }
   if (cls == CSCTP_RX_TSN_NO_ROOM ||
-      (a->rc.deferred && csctp_assoc_reconfig_holds(a, stream, tsn))) {
+      (a->rc.deferred && csctp_assoc_reconfig_holds(a, dc->stream, dc->tsn))) {
     /* No room, or new data on a stream whose reset waits (RFC 6525 §5.2.2 E2): the peer
      * sends it again. */
     a->stats.drop_out_of_window++;
@@ -105,13 +111,13 @@ static inline __attribute__((always_inline)) int assoc_data_admit(csctp_assoc *a
     return 0;
   }
   /* The common case inline: within the window, no shared budget. */
-  size_t need = held + len;
-  if ((need > a->cfg.rwnd || a->cfg.rx_budget) && !assoc_data_fits_any(a, tsn, flags, need))
+  size_t need = (idata ? csctp_assoc_held(a) : csctp_reasm_held(&a->reasm)) + dc->len;
+  if ((need > a->cfg.rwnd || a->cfg.rx_budget) && !assoc_data_fits_any(a, dc->tsn, dc->flags, need))
     return 0;
-  if (stream >= a->num_in) {
+  if (dc->stream >= a->num_in) {
     /* §6.5: acknowledge and discard, report Invalid Stream Identifier. */
-    csctp_rx_tsn_add(&a->rxt, tsn);
-    send_error_cause_invalid_stream(a, stream);
+    csctp_rx_tsn_add(&a->rxt, dc->tsn);
+    send_error_cause_invalid_stream(a, dc->stream);
     return 0;
   }
   return -1;
@@ -130,7 +136,7 @@ static __attribute__((noinline)) int assoc_data_refused(csctp_assoc *a, int rv, 
 /* One DATA chunk (csctp_assoc_on_data), inlined in the loop over a packet's chunks too. */
 static inline __attribute__((always_inline)) int assoc_on_data(csctp_assoc *a,
                                                                const csctp_data_chunk *dc) {
-  int r = assoc_data_admit(a, dc->tsn, dc->stream, dc->flags, dc->len, csctp_reasm_held(&a->reasm));
+  int r = assoc_data_admit(a, dc, 0);
   if (r >= 0) return r;
   int rv = csctp_reasm_add(&a->reasm, dc);
   if (rv != 0) return assoc_data_refused(a, rv, "inconsistent DATA fragment");
@@ -153,6 +159,10 @@ int csctp_assoc_on_data(csctp_assoc *a, const csctp_data_chunk *dc, csctp_tstamp
   return assoc_on_data(a, dc);
 }
 
+int csctp_assoc_on_data_plain(csctp_assoc *a, const csctp_data_chunk *dc) {
+  return assoc_on_data(a, dc);
+}
+
 int csctp_assoc_on_idata(csctp_assoc *a, const csctp_idata_chunk *dc, csctp_tstamp now) {
   (void)now;
   if (!a->peer_idata) {
@@ -161,7 +171,9 @@ int csctp_assoc_on_idata(csctp_assoc *a, const csctp_idata_chunk *dc, csctp_tsta
                            CSCTP_CLOSE_PROTOCOL_ERROR);
     return 1;
   }
-  int r = assoc_data_admit(a, dc->tsn, dc->stream, dc->flags, dc->len, csctp_assoc_held(a));
+  /* The fields admission reads, in DATA's shape. */
+  csctp_data_chunk d = {.flags = dc->flags, .tsn = dc->tsn, .stream = dc->stream, .len = dc->len};
+  int r = assoc_data_admit(a, &d, 1);
   if (r >= 0) return r;
   int rv = csctp_ireasm_add(&a->ireasm, dc);
   if (rv != 0) return assoc_data_refused(a, rv, "inconsistent I-DATA fragment");

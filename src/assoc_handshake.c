@@ -381,7 +381,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->peer_a_rwnd = c->peer_a_rwnd;
   a->peer_forward_tsn = c->peer_forward_tsn;
   a->peer_reconfig = c->peer_reconfig;
-  a->peer_idata = c->peer_idata;
+  csctp_assoc_set_peer_idata(a, c->peer_idata);
   /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   set_zero_checksum(a, c->peer_zero_checksum);
@@ -415,7 +415,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
   if (from_cookie) {
     a->peer_forward_tsn = c->peer_forward_tsn;
     a->peer_reconfig = c->peer_reconfig;
-    a->peer_idata = c->peer_idata;
+    csctp_assoc_set_peer_idata(a, c->peer_idata);
     set_zero_checksum(a, c->peer_zero_checksum);
   }
   a->peer_tag = c->peer_tag;

@@ -156,7 +156,7 @@ static int assoc_read_lone_data(csctp_assoc *a, const uint8_t *pkt, size_t len, 
   assoc_flush_gap_sack(a);
   int immediate =
       (a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt)) || (ch.flags & CSCTP_DATA_FLAG_I);
-  *rv = csctp_assoc_on_data(a, &d, now);
+  *rv = csctp_assoc_on_data_plain(a, &d); /* the caller checked lone_data_type */
   if (*rv <= CSCTP_ERR_FATAL) return 1;
   *rv = 0;
   if (state_has_tcb(a)) {
@@ -221,7 +221,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   /* The common packets of a transfer, handled without the general walk (same checks). */
   if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED) {
     uint8_t type = pkt[CSCTP_COMMON_HDR_LEN];
-    if (type == CSCTP_CHUNK_DATA && assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
+    if (type == a->lone_data_type && assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
     if (type == CSCTP_CHUNK_SACK && assoc_read_lone_sack(a, pkt, len, now, &rv)) return rv;
   }
   /* One pass: framing and every known chunk decodable, bundling rules; kept for dispatch. */

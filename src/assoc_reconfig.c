@@ -115,7 +115,7 @@ void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn) {
   csctp_assoc_reconfig_ext *x = &a->rcx;
   /* RFC 8260 §2.3.1: with I-DATA, PR-SCTP needs I-FORWARD-TSN (FORWARD TSN must not be used). */
   a->tx.pr_enabled = a->peer_forward_tsn && (!a->peer_idata || (a->peer_idata & CSCTP_IDATA_IFWD));
-  a->tx.idata = (a->peer_idata & CSCTP_IDATA_ON) != 0;
+  csctp_tx_set_idata(&a->tx, (a->peer_idata & CSCTP_IDATA_ON) != 0);
   if (a->peer_idata) {
     csctp_assoc_log(a, CSCTP_LOG_INFO, "interleaving negotiated (I-DATA%s)",
                     a->peer_idata & CSCTP_IDATA_IFWD ? ", I-FORWARD-TSN" : "");

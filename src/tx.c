@@ -345,6 +345,16 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   return n;
 }
 
+static void tx_update_write_other(csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  tx->write_other = tx->idata || (p && p->q.kind == CSCTP_TXS_RR_PACKET);
+}
+
+void csctp_tx_set_idata(csctp_tx *tx, int on) {
+  tx->idata = on ? 1 : 0;
+  tx_update_write_other(tx);
+}
+
 size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   size_t n = 0;
@@ -361,11 +371,14 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     /* Retransmissions go before any new data. */
     if (p->rtx_count) goto out;
   }
-  csctp_tx_sched_packet_begin(&p->q); /* RR_PACKET (RFC 8260 §3.3); else one test */
-  if (tx->idata)
-    n += csctp_tx_write_new_i(tx, w, now); /* RFC 8260: interleaved I-DATA */
-  else
-    n += tx_write_new(tx, w, now);
+  if (__builtin_expect(tx->write_other, 0)) { /* one test for plain DATA */
+    csctp_tx_sched_packet_begin(&p->q);       /* RR_PACKET (RFC 8260 §3.3) */
+    if (tx->idata) {
+      n += csctp_tx_write_new_i(tx, w, now); /* RFC 8260: interleaved I-DATA */
+      goto out;
+    }
+  }
+  n += tx_write_new(tx, w, now);
 out:
   if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
   return n;
@@ -408,6 +421,7 @@ int csctp_tx_set_scheduler(csctp_tx *tx, int kind) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!p || kind < 0 || kind >= CSCTP_TXS_KINDS) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_tx_sched_set_kind(&p->q, kind);
+  tx_update_write_other(tx);
   return 0;
 }
 

@@ -58,9 +58,12 @@ typedef struct csctp_tx {
   csctp_tsn cum_tsn_ack; /* last cumulatively acknowledged TSN */
   uint16_t num_streams;  /* negotiated outbound streams (0 before start) */
   int started;
-  int pr_enabled;     /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
-  int pr_used;        /* a message with a PR policy was queued once: PR checks are due */
-  int idata;          /* RFC 8260 I-DATA negotiated: messages go out as I-DATA, interleaved */
+  int pr_enabled; /* the peer supports FORWARD TSN: PR policies apply (RFC 3758) */
+  int pr_used;    /* a message with a PR policy was queued once: PR checks are due */
+  int idata;      /* RFC 8260 I-DATA negotiated (csctp_tx_set_idata): I-DATA, interleaved */
+  /* idata, or the RR_PACKET scheduler: csctp_tx_write_data tests this alone on the way of plain
+   * DATA. Kept by csctp_tx_set_idata and csctp_tx_set_scheduler. */
+  uint8_t write_other;
   csctp_tstamp retry; /* new DATA found no memory: when to try again (csctp_tx_retry_deadline) */
   void *priv;         /* private: queues, streams, ring */
 } csctp_tx;
@@ -166,6 +169,8 @@ int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
  * CSCTP_ERR_INVALID_ARGUMENT (unknown kind; nothing changed).
  */
 int csctp_tx_set_scheduler(csctp_tx *tx, int kind);
+/* RFC 8260: whether I-DATA was negotiated (set once the association is up, before data). */
+void csctp_tx_set_idata(csctp_tx *tx, int on);
 /* The send scheduler in use, a csctp_sched value. */
 int csctp_tx_get_scheduler(const csctp_tx *tx);
 

@@ -76,7 +76,7 @@ static void i_open(csctp_tx *tx, int idata) {
   cfg.max_message_size = 1u << 22;
   cfg.max_burst = 0;
   t_init(tx, &cfg, 1000, 1u << 30);
-  tx->idata = idata;
+  csctp_tx_set_idata(tx, idata);
   tx->cwnd = 1u << 30;
 }
 
