@@ -206,8 +206,9 @@ static void peer_on_assoc_event(csctp_peer *p, const csctp_event *ev, csctp_tsta
   switch (ev->type) {
   case CSCTP_EVENT_CONNECTED:
     p->sctp_up = 1;
-    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SCTP up (%u in, %u out streams)",
-                   ev->u.connected.inbound_streams, ev->u.connected.outbound_streams);
+    csctp_peer_log(p, CSCTP_LOG_INFO, "peer: SCTP up (%u in, %u out streams, %s)",
+                   ev->u.connected.inbound_streams, ev->u.connected.outbound_streams,
+                   ev->u.connected.interleaving ? "I-DATA" : "DATA");
     peer_log_zero_checksum(p);
     csctp_peer_drop_remote(p); /* the answer was written: the offer is no longer needed */
     peer_set_state(p, CSCTP_PEER_STATE_CONNECTED, 0);

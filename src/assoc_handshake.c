@@ -368,8 +368,10 @@ static void enter_established(csctp_assoc *a, csctp_event_type type, const char 
   csctp_event ev = {.type = type};
   ev.u.connected.inbound_streams = a->num_in;
   ev.u.connected.outbound_streams = a->num_out;
+  ev.u.connected.interleaving = a->tx.idata ? 1 : 0;
   csctp_assoc_push_event(a, &ev, 0);
-  csctp_assoc_log(a, CSCTP_LOG_INFO, "ESTABLISHED%s (out %u, in %u)", how, a->num_out, a->num_in);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "ESTABLISHED%s (out %u, in %u%s)", how, a->num_out, a->num_in,
+                  a->tx.idata ? ", interleaving" : "");
 }
 
 int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, csctp_tstamp now) {

@@ -380,7 +380,9 @@ typedef struct csctp_event {
     struct {
       uint16_t inbound_streams;  /**< negotiated: streams the peer may send on */
       uint16_t outbound_streams; /**< negotiated: streams we may send on */
-    } connected;                 /**< CONNECTED and RESTARTED */
+      /** 1 when message interleaving (RFC 8260 I-DATA) was negotiated, else 0 */
+      uint8_t interleaving;
+    } connected; /**< CONNECTED and RESTARTED */
     struct {
       /** the stream the message arrived on */
       uint16_t stream;

@@ -55,9 +55,15 @@ static void handshake(side *x, side *y, pkt *init, pkt *init_ack) {
   cr_assert_eq(csctp_assoc_get_state(y->a), CSCTP_STATE_ESTABLISHED);
 }
 
-static int interleaving(const side *s) {
+/* What the statistics and the CONNECTED event say of interleaving (they must agree). */
+static int interleaving(side *s) {
   csctp_stats st;
   cr_assert_eq(csctp_assoc_get_stats(s->a, &st), 0);
+  side_drain_events(s);
+  const csctp_event *ev = side_find_event(s, CSCTP_EVENT_CONNECTED);
+  cr_assert_not_null(ev, "no CONNECTED event");
+  cr_assert_eq(ev->u.connected.interleaving, st.interleaving, "event %u, stats %u",
+               ev->u.connected.interleaving, st.interleaving);
   return st.interleaving;
 }
 

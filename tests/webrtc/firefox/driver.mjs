@@ -150,7 +150,7 @@ class Peer {
       if (opt.verbose) process.stderr.write(d);
       err += d;
       const lines = err.split('\n'); err = lines.pop();
-      for (const l of lines) { const m = /SCTP up \((\d+) in, (\d+) out streams\)/.exec(l); if (m) this.streams = `${m[1]}/${m[2]}`; }
+      for (const l of lines) { const m = /SCTP up \((\d+) in, (\d+) out streams[,)]/.exec(l); if (m) this.streams = `${m[1]}/${m[2]}`; }
       this.tail.push(...lines); this.tail.splice(0, Math.max(0, this.tail.length - 20));
     });
   }
