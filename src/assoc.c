@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "assoc_checksum.h"
+#include "hmac.h"
+#include "hmap.h"
 #include "log.h"
 #include "mem.h"
 #include "packet.h"
@@ -69,6 +71,23 @@ int csctp_assoc_random_u32(csctp_assoc *a, uint32_t *v, int nonzero) {
   return CSCTP_ERR_RANDOM;
 }
 
+/*
+ * The secret of the reassemblies' hashes (hmap.h): peers choose the keys (stream ids, SSNs,
+ * MIDs, FSNs). Derived one-way from the cookie secret (no extra random draw, nothing of the
+ * secret shown); the address of the association makes the seeds of an endpoint's associations,
+ * which share its secret, differ.
+ */
+static uint64_t assoc_hash_seed(const csctp_assoc *a) {
+  uint8_t label[24] = "csctp reasm hash";
+  uintptr_t self = (uintptr_t)a;
+  memcpy(label + 16, &self, sizeof(self) < 8 ? sizeof(self) : 8);
+  uint8_t h[CSCTP_HMAC_LEN];
+  uint64_t seed = CSCTP_HMAP_GOLDEN;
+  if (csctp_hmac_sha256(a->secret, sizeof(a->secret), label, sizeof(label), h) == 0)
+    memcpy(&seed, h, sizeof(seed));
+  return seed;
+}
+
 int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_config *ucfg) {
   csctp_config buf;
   const csctp_config *cfg = csctp_config_in(config_version, ucfg, &buf);
@@ -108,10 +127,13 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
-  if (!rv) csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
+  uint64_t seed = assoc_hash_seed(a);
   if (!rv) {
+    csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
+    csctp_reasm_set_hash_seed(&a->reasm, seed);
     csctp_ireasm_init(&a->ireasm, mem, cfg->max_message_size); /* allocates nothing */
     csctp_ireasm_set_partial(&a->ireasm, csctp_assoc_pd_point(cfg));
+    a->ireasm.hash_seed = seed;
   }
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
   if (rv) {

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One open-addressing hash table from 32-bit keys to non-NULL pointers
- * (hmap.c): linear probing from a Fibonacci hash, backward-shift deletion (no
- * tombstones), grown by doubling so that the load stays at or under 1/2, never
- * shrunk while the owner lives. Keys may repeat (a multimap): lookups walk the
+ * (hmap.c): linear probing from a multiplicative hash (multiply-shift), backward-shift
+ * deletion (no tombstones), grown by doubling so that the load stays at or under 1/2,
+ * never shrunk while the owner lives. Keys may repeat (a multimap): lookups walk the
  * probe sequence with csctp_hmap_next(). Only csctp_hmap_reserve() allocates.
  * Used by the reassembly (reasm_pool.h) and the endpoint (endpoint_map.h).
+ *
+ * The multiplier is the 64-bit golden ratio (Fibonacci hashing: consecutive keys, such as
+ * TSNs, spread evenly) unless csctp_hmap_set_seed() makes it secret: keys a peer chooses
+ * freely (stream and SSN, MIDs and FSNs) must go to a seeded map, or the peer computes keys
+ * that all land in one probe run and makes every lookup walk it (a CPU exhaustion attack).
  */
 #ifndef CSCTP_HMAP_H
 #define CSCTP_HMAP_H
@@ -25,17 +30,33 @@ typedef struct csctp_hmap_slot {
 
 typedef struct csctp_hmap {
   csctp_hmap_slot *slots;
-  uint32_t cap; /* 0 or a power of two */
+  uint64_t mult; /* odd: CSCTP_HMAP_GOLDEN (also for 0, a zeroed map), or secret */
+  uint32_t cap;  /* 0 or a power of two */
   uint32_t count;
-  uint32_t shift; /* 32 - log2(cap) */
+  uint32_t shift; /* 64 - log2(cap) */
 } csctp_hmap;
 
-/* Fibonacci hashing: consecutive keys (TSNs, stream ids, ids) spread over the table. */
+/* 2^64 / the golden ratio, odd: Fibonacci hashing. */
+#define CSCTP_HMAP_GOLDEN 0x9e3779b97f4a7c15ull
+
+/* Multiply-shift: the top bits of key * mult (a 2-universal family over random odd mult). */
 static inline uint32_t csctp_hmap_home(const csctp_hmap *m, uint32_t key) {
-  return (uint32_t)(key * 2654435769u) >> m->shift;
+  return (uint32_t)(((uint64_t)key * m->mult) >> m->shift);
 }
 
 void csctp_hmap_init(csctp_hmap *m);
+/*
+ * Makes the hash secret: the multiplier becomes `seed` made odd (a seed of 0 keeps Fibonacci
+ * hashing). Call it while the map is empty; a seed drawn at random (or derived one-way from a
+ * secret) per map owner keeps a peer from finding keys that share a home.
+ */
+void csctp_hmap_set_seed(csctp_hmap *m, uint64_t seed);
+/* The i-th of several maps' seeds from one secret (0 stays 0: Fibonacci hashing). */
+static inline uint64_t csctp_hmap_subseed(uint64_t seed, unsigned i) {
+  return seed ? seed ^ (uint64_t)i * CSCTP_HMAP_GOLDEN : 0;
+}
+/* The longest run of occupied slots (the worst probe sequence), O(cap): for tests and stats. */
+uint32_t csctp_hmap_longest_run(const csctp_hmap *m);
 void csctp_hmap_free(csctp_hmap *m, const csctp_mem *mem);
 /* Empties the map, keeping its capacity. */
 void csctp_hmap_reset(csctp_hmap *m);

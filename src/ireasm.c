@@ -38,7 +38,7 @@ int csctp_ireasm_init(csctp_ireasm *r, const csctp_mem *mem, uint32_t max_messag
   return 0;
 }
 
-static ireasm_state *ireasm_state_get(csctp_ireasm *r) {
+ireasm_state *csctp_ireasm_state_get(csctp_ireasm *r) {
   if (r->priv) return r->priv;
   ireasm_state *s = csctp_calloc(r->mem, 1, sizeof(*s));
   if (!s) return NULL;
@@ -46,18 +46,14 @@ static ireasm_state *ireasm_state_get(csctp_ireasm *r) {
   csctp_hmap_init(&s->streams);
   csctp_hmap_init(&s->msgs);
   csctp_hmap_init(&s->frags);
+  csctp_hmap_set_seed(&s->streams, csctp_hmap_subseed(r->hash_seed, 2));
+  csctp_hmap_set_seed(&s->msgs, csctp_hmap_subseed(r->hash_seed, 3));
+  csctp_hmap_set_seed(&s->frags, csctp_hmap_subseed(r->hash_seed, 4));
   r->priv = s;
   return s;
 }
 
-static inline ireasm_stream *ireasm_stream_find(ireasm_state *s, uint16_t id) {
-  if (s->last_st && s->last_st->id == id) return s->last_st;
-  ireasm_stream *st = csctp_hmap_get(&s->streams, id);
-  if (st) s->last_st = st;
-  return st;
-}
-
-static ireasm_stream *ireasm_stream_get(csctp_ireasm *r, ireasm_state *s, uint16_t id) {
+ireasm_stream *csctp_ireasm_stream_get(csctp_ireasm *r, ireasm_state *s, uint16_t id) {
   ireasm_stream *st = ireasm_stream_find(s, id);
   if (st) return st;
   if (csctp_hmap_reserve(&s->streams, r->mem, s->streams.count + 1) != 0) return NULL;
@@ -68,7 +64,7 @@ static ireasm_stream *ireasm_stream_get(csctp_ireasm *r, ireasm_state *s, uint16
   return s->last_st = st;
 }
 
-static ireasm_msg *ireasm_msg_find(const ireasm_state *s, uint16_t stream, int u, uint32_t mid) {
+ireasm_msg *csctp_ireasm_msg_find(const ireasm_state *s, uint16_t stream, int u, uint32_t mid) {
   uint32_t key = ireasm_key(stream, u, mid), pos = CSCTP_HMAP_END;
   while (csctp_hmap_next(&s->msgs, key, &pos) != CSCTP_HMAP_END) {
     ireasm_msg *m = s->msgs.slots[pos].val;
@@ -104,7 +100,7 @@ static ireasm_msg *ireasm_hdr_get(csctp_ireasm *r, ireasm_state *s) {
   return m;
 }
 
-static void ireasm_hdr_put(ireasm_state *s, ireasm_msg *m) {
+void csctp_ireasm_hdr_put(ireasm_state *s, ireasm_msg *m) {
   m->next = s->hdr_free;
   s->hdr_free = m;
   s->n_hdr_free++;
@@ -124,7 +120,7 @@ static void ireasm_begun_unlink(ireasm_state *s, ireasm_msg *m) {
 }
 
 /* The header leaves the index and its stream (its nodes are gone or taken). */
-static void ireasm_msg_release(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
+void csctp_ireasm_msg_release(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
   uint32_t key = ireasm_key(m->stream, m->unordered, m->mid), pos = CSCTP_HMAP_END;
   while (csctp_hmap_next(&s->msgs, key, &pos) != CSCTP_HMAP_END)
     if (s->msgs.slots[pos].val == m) {
@@ -136,12 +132,12 @@ static void ireasm_msg_release(ireasm_state *s, ireasm_stream *st, ireasm_msg *m
   st->n_open--;
   if (!m->unordered) st->n_ord--;
   if (st->cur == m) st->cur = NULL;
-  ireasm_hdr_put(s, m);
+  csctp_ireasm_hdr_put(s, m);
 }
 
 /* ---- hand-out queue and ready FIFO ---- */
 
-static void ireasm_make_ready(ireasm_state *s, ireasm_stream *st) {
+void csctp_ireasm_make_ready(ireasm_state *s, ireasm_stream *st) {
   if (st->in_ready) return;
   st->in_ready = 1;
   st->ready_next = NULL;
@@ -152,7 +148,7 @@ static void ireasm_make_ready(ireasm_state *s, ireasm_stream *st) {
   s->ready_tail = st;
 }
 
-static void ireasm_queue(ireasm_stream *st, csctp_reasm_frag *f) {
+void csctp_ireasm_queue(ireasm_stream *st, csctp_reasm_frag *f) {
   f->msg_next = NULL;
   if (st->utail)
     st->utail->msg_next = f;
@@ -163,20 +159,20 @@ static void ireasm_queue(ireasm_stream *st, csctp_reasm_frag *f) {
 }
 
 /* Whether the ordered message with the stream's next MID is complete. */
-static void ireasm_ord_check(ireasm_state *s, ireasm_stream *st) {
-  ireasm_msg *m = st->n_ord ? ireasm_msg_find(s, st->id, 0, st->next_mid) : NULL;
+void csctp_ireasm_ord_check(ireasm_state *s, ireasm_stream *st) {
+  ireasm_msg *m = st->n_ord ? csctp_ireasm_msg_find(s, st->id, 0, st->next_mid) : NULL;
   st->ord_ready = m && m->complete;
 }
 
 /* A complete message's header becomes the chain of its prefix nodes; returns the first. */
-static csctp_reasm_frag *ireasm_take(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
+csctp_reasm_frag *csctp_ireasm_take(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
   csctp_reasm_frag *f = m->head;
   f->tsn = m->mid;
   f->ppid = m->ppid;
   f->stream = m->stream;
   f->flags = (uint8_t)((m->unordered ? FLAG_U : 0) | (m->pd ? IR_PD : 0));
   f->run_bytes = m->pfx_bytes;
-  ireasm_msg_release(s, st, m);
+  csctp_ireasm_msg_release(s, st, m);
   return f;
 }
 
@@ -184,7 +180,7 @@ static void ireasm_pd_end(ireasm_state *s, ireasm_stream *st) {
   st->in_ready = 0; /* held no more */
   s->pd_msg = NULL;
   s->pd_st = NULL;
-  if (st->uhead || st->ord_ready) ireasm_make_ready(s, st);
+  if (st->uhead || st->ord_ready) csctp_ireasm_make_ready(s, st);
 }
 
 static void ireasm_complete(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
@@ -194,22 +190,22 @@ static void ireasm_complete(ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
   int ordered = !m->unordered;
   if (m->pd) {
     /* Its last piece, before anything else of its stream. */
-    csctp_reasm_frag *f = ireasm_take(s, st, m);
+    csctp_reasm_frag *f = csctp_ireasm_take(s, st, m);
     f->msg_next = st->uhead;
     st->uhead = f;
     if (!st->utail) st->utail = f;
     st->n_queued++;
     if (ordered) {
       st->next_mid++;
-      ireasm_ord_check(s, st);
+      csctp_ireasm_ord_check(s, st);
     }
     ireasm_pd_end(s, st);
   } else if (!ordered) {
-    ireasm_queue(st, ireasm_take(s, st, m));
-    ireasm_make_ready(s, st);
+    csctp_ireasm_queue(st, csctp_ireasm_take(s, st, m));
+    csctp_ireasm_make_ready(s, st);
   } else if (m->mid == st->next_mid) {
     st->ord_ready = 1;
-    ireasm_make_ready(s, st);
+    csctp_ireasm_make_ready(s, st);
   }
 }
 
@@ -256,14 +252,14 @@ static inline __attribute__((always_inline)) int ireasm_add_direct(csctp_ireasm 
   f->stream = d->stream;
   f->flags = d->flags & FLAG_U;
   f->run_bytes = d->len;
-  ireasm_queue(st, f);
+  csctp_ireasm_queue(st, f);
   if (!(d->flags & FLAG_U)) {
     st->next_mid++; /* wraps (serial, §2.1) */
-    if (st->n_ord) ireasm_ord_check(s, st);
+    if (st->n_ord) csctp_ireasm_ord_check(s, st);
   }
   s->n_frags++;
   r->bytes += d->len;
-  ireasm_make_ready(s, st);
+  csctp_ireasm_make_ready(s, st);
   return 0;
 }
 
@@ -276,7 +272,7 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
   if (fsn >= r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE; /* >= 1 byte a fragment */
   if (!u && ireasm_mid_lt(d->mid, st ? st->next_mid : 0))
     return CSCTP_ERR_MALFORMED; /* delivered */
-  ireasm_msg *m = st && st->n_open ? ireasm_msg_find(s, d->stream, u, d->mid) : NULL;
+  ireasm_msg *m = st && st->n_open ? csctp_ireasm_msg_find(s, d->stream, u, d->mid) : NULL;
   if (m) {
     if (m->complete || fsn < m->pfx_end) return CSCTP_ERR_MALFORMED; /* held twice, or B twice */
     if (fl & FLAG_E) {
@@ -289,11 +285,11 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
     if (d->len > r->max_message_size - m->bytes - m->delivered) return CSCTP_ERR_MSG_TOO_LARGE;
   } else if ((fl & (FLAG_B | FLAG_E)) == (FLAG_B | FLAG_E) &&
              (u || d->mid == (st ? st->next_mid : 0))) {
-    if (!st && !(st = ireasm_stream_get(r, s, d->stream))) return CSCTP_ERR_NOMEM;
+    if (!st && !(st = csctp_ireasm_stream_get(r, s, d->stream))) return CSCTP_ERR_NOMEM;
     return ireasm_add_direct(r, s, st, d);
   }
   /* Everything that can fail comes before the first change. */
-  if (!st && !(st = ireasm_stream_get(r, s, d->stream))) return CSCTP_ERR_NOMEM;
+  if (!st && !(st = csctp_ireasm_stream_get(r, s, d->stream))) return CSCTP_ERR_NOMEM;
   int loose = fsn != (m ? m->pfx_end : 0);
   if (!m && csctp_hmap_reserve(&s->msgs, r->mem, s->msgs.count + 1) != 0) return CSCTP_ERR_NOMEM;
   if (loose && csctp_hmap_reserve(&s->frags, r->mem, s->frags.count + 1) != 0)
@@ -302,7 +298,7 @@ __attribute__((noinline)) static int ireasm_add_any(csctp_ireasm *r, ireasm_stat
   if (!m && !(nm = ireasm_hdr_get(r, s))) return CSCTP_ERR_NOMEM;
   csctp_reasm_frag *f = csctp_reasm_pool_get(&s->pool, d->len);
   if (!f) {
-    if (nm) ireasm_hdr_put(s, nm);
+    if (nm) csctp_ireasm_hdr_put(s, nm);
     return CSCTP_ERR_NOMEM;
   }
   if (nm) {
@@ -390,7 +386,7 @@ int csctp_ireasm_add(csctp_ireasm *r, const csctp_idata_chunk *d) {
   if (d->len == 0 || !d->data) return CSCTP_ERR_INVALID_ARGUMENT;
   if (d->len > r->max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
   ireasm_state *s = r->priv;
-  if (!s && !(s = ireasm_state_get(r))) return CSCTP_ERR_NOMEM;
+  if (!s && !(s = csctp_ireasm_state_get(r))) return CSCTP_ERR_NOMEM;
   ireasm_stream *st = ireasm_stream_find(s, d->stream);
   if (!st) return ireasm_add_any(r, s, st, d);
   if ((d->flags & (FLAG_B | FLAG_E)) != (FLAG_B | FLAG_E)) return ireasm_add_next(r, s, st, d);
@@ -476,7 +472,7 @@ int csctp_ireasm_pop(csctp_ireasm *r, csctp_rx_msg *msg) {
   if (!st) return s->pd_aborted ? ireasm_pop_aborted(s, msg) : 0;
   csctp_reasm_frag *f = st->uhead;
   ireasm_msg *m = NULL;
-  if (!f) m = ireasm_msg_find(s, st->id, 0, st->next_mid); /* ord_ready: complete */
+  if (!f) m = csctp_ireasm_msg_find(s, st->id, 0, st->next_mid); /* ord_ready: complete */
   assert(f || (m && m->complete));
   size_t bytes = f ? f->run_bytes : m->pfx_bytes;
   int multi = f ? f->next != NULL : m->head != m->tail;
@@ -487,9 +483,9 @@ int csctp_ireasm_pop(csctp_ireasm *r, csctp_rx_msg *msg) {
     if (!st->uhead) st->utail = NULL;
     st->n_queued--;
   } else {
-    f = ireasm_take(s, st, m);
+    f = csctp_ireasm_take(s, st, m);
     st->next_mid++; /* wraps (serial, §2.1) */
-    ireasm_ord_check(s, st);
+    csctp_ireasm_ord_check(s, st);
   }
   /* Round-robin: the stream goes to the back of the FIFO if it has more (where it is, when
    * it is alone). */
@@ -497,7 +493,7 @@ int csctp_ireasm_pop(csctp_ireasm *r, csctp_rx_msg *msg) {
     s->ready_head = st->ready_next;
     if (!s->ready_head) s->ready_tail = NULL;
     st->in_ready = 0;
-    if (st->uhead || st->ord_ready) ireasm_make_ready(s, st);
+    if (st->uhead || st->ord_ready) csctp_ireasm_make_ready(s, st);
   }
   msg->stream = f->stream;
   msg->mid = f->tsn;
@@ -549,244 +545,4 @@ int csctp_ireasm_pop_piece(csctp_ireasm *r, int force, csctp_rx_msg *msg) {
     st->in_ready = 1; /* held: out of the FIFO (nothing was ready) until the message ends */
   }
   return 1;
-}
-
-/* ---- dropping ---- */
-
-static void ireasm_free_chain(csctp_ireasm *r, ireasm_state *s, csctp_reasm_frag *f) {
-  for (csctp_reasm_frag *next; f; f = next) {
-    next = f->next;
-    r->bytes -= f->len;
-    s->n_frags--;
-    csctp_reasm_pool_put(&s->pool, f);
-  }
-}
-
-/* Drops an incomplete message (the ABORTED notice follows when it was in pieces). */
-static void ireasm_drop_msg(csctp_ireasm *r, ireasm_state *s, ireasm_stream *st, ireasm_msg *m) {
-  ireasm_free_chain(r, s, m->head);
-  for (csctp_reasm_frag *f = m->loose; f; f = f->next) {
-    uint32_t key = ireasm_frag_key(m, f->tsn), pos = CSCTP_HMAP_END;
-    while (csctp_hmap_next(&s->frags, key, &pos) != CSCTP_HMAP_END)
-      if (s->frags.slots[pos].val == f) {
-        csctp_hmap_del_at(&s->frags, pos);
-        break;
-      }
-  }
-  ireasm_free_chain(r, s, m->loose);
-  if (m->pd) { /* the stream stays held until pop has handed out the notice */
-    s->pd_aborted = 1;
-    s->pd_ab_unordered = m->unordered;
-    s->pd_msg = NULL;
-  }
-  ireasm_msg_release(s, st, m);
-}
-
-/* Sorts a list of headers (linked by next) by MID from `base` on (merge sort, no memory). */
-static ireasm_msg *ireasm_sort(ireasm_msg *l, uint32_t base) {
-  if (!l || !l->next) return l;
-  ireasm_msg *a = NULL, *b = NULL;
-  for (int k = 0; l; k ^= 1) {
-    ireasm_msg *n = l->next;
-    if (k) {
-      l->next = b;
-      b = l;
-    } else {
-      l->next = a;
-      a = l;
-    }
-    l = n;
-  }
-  a = ireasm_sort(a, base);
-  b = ireasm_sort(b, base);
-  ireasm_msg head = {0}, *t = &head;
-  while (a && b) {
-    if (a->mid - base <= b->mid - base) {
-      t->next = a;
-      a = a->next;
-    } else {
-      t->next = b;
-      b = b->next;
-    }
-    t = t->next;
-  }
-  t->next = a ? a : b;
-  return head.next;
-}
-
-int csctp_ireasm_skip(csctp_ireasm *r, uint16_t stream, int unordered, uint32_t mid) {
-  ireasm_state *s = ireasm_state_get(r);
-  if (!s) return CSCTP_ERR_NOMEM;
-  ireasm_stream *st = ireasm_stream_get(r, s, stream);
-  if (!st) return CSCTP_ERR_NOMEM;
-  if (unordered) { /* §2.3.1: that message; a complete one was queued already */
-    ireasm_msg *m = st->n_open ? ireasm_msg_find(s, stream, 1, mid) : NULL;
-    if (m && !m->complete) ireasm_drop_msg(r, s, st, m);
-    return 0;
-  }
-  if (ireasm_mid_lt(mid, st->next_mid)) return 0; /* behind: already past it */
-  /* The ordered headers of the stream with MIDs in [next_mid, mid]: by walking the MIDs when
-   * the range is short, else by scanning the index. */
-  uint32_t base = st->next_mid, span = mid - base + 1; /* <= 2^31 */
-  ireasm_msg *list = NULL;
-  if (st->n_ord && span <= 4u * st->n_ord + 64) {
-    ireasm_msg *tail = NULL;
-    uint32_t found = 0;
-    for (uint32_t k = 0; k < span && found < st->n_ord; k++) {
-      ireasm_msg *m = ireasm_msg_find(s, stream, 0, base + k);
-      if (!m) continue;
-      found++;
-      m->next = NULL;
-      if (tail)
-        tail->next = m;
-      else
-        list = m;
-      tail = m;
-    }
-  } else if (st->n_ord) {
-    for (uint32_t i = 0; i < s->msgs.cap; i++) {
-      ireasm_msg *m = s->msgs.slots[i].val;
-      if (!m || m->stream != stream || m->unordered || m->mid - base >= span) continue;
-      m->next = list;
-      list = m;
-    }
-    list = ireasm_sort(list, base);
-  }
-  while (list) {
-    ireasm_msg *m = list;
-    list = m->next;
-    if (m->complete)
-      ireasm_queue(st, ireasm_take(s, st, m)); /* delivered in MID order */
-    else
-      ireasm_drop_msg(r, s, st, m);
-  }
-  st->next_mid = mid + 1;
-  ireasm_ord_check(s, st);
-  if (st->uhead || st->ord_ready) ireasm_make_ready(s, st);
-  return 0;
-}
-
-static int ireasm_stream_busy(const ireasm_stream *st) { return st && (st->n_open || st->uhead); }
-
-int csctp_ireasm_reset_streams(csctp_ireasm *r, const uint16_t *ids, size_t n) {
-  ireasm_state *s = r->priv;
-  if (!s) return 0;
-  if (n == 0) {
-    for (uint32_t i = 0; i < s->streams.cap; i++)
-      if (ireasm_stream_busy(s->streams.slots[i].val)) return CSCTP_ERR_INVALID_STATE;
-    for (uint32_t i = 0; i < s->streams.cap; i++) {
-      ireasm_stream *st = s->streams.slots[i].val;
-      if (st) st->next_mid = 0, st->ord_ready = 0;
-    }
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (ireasm_stream_busy(ireasm_stream_find(s, ids[i]))) return CSCTP_ERR_INVALID_STATE;
-  for (size_t i = 0; i < n; i++) {
-    ireasm_stream *st = ireasm_stream_find(s, ids[i]);
-    if (st) st->next_mid = 0, st->ord_ready = 0;
-  }
-  return 0;
-}
-
-/* ---- memory ---- */
-
-static void ireasm_drop_all(csctp_ireasm *r) {
-  ireasm_state *s = r->priv;
-  for (uint32_t i = 0; i < s->msgs.cap; i++) {
-    ireasm_msg *m = s->msgs.slots[i].val;
-    if (!m) continue;
-    ireasm_free_chain(r, s, m->head);
-    ireasm_free_chain(r, s, m->loose);
-    ireasm_hdr_put(s, m);
-  }
-  csctp_hmap_reset(&s->msgs);
-  csctp_hmap_reset(&s->frags);
-  for (uint32_t i = 0; i < s->streams.cap; i++) {
-    ireasm_stream *st = s->streams.slots[i].val;
-    if (!st) continue;
-    for (csctp_reasm_frag *f = st->uhead, *next; f; f = next) {
-      next = f->msg_next;
-      ireasm_free_chain(r, s, f);
-    }
-    csctp_free(r->mem, st);
-  }
-  csctp_hmap_reset(&s->streams);
-  if (s->popped_node) csctp_reasm_pool_put(&s->pool, s->popped_node);
-  s->popped_node = NULL;
-  s->popped_bytes = 0;
-  s->last_st = NULL;
-  s->ready_head = s->ready_tail = NULL;
-  s->begun_head = s->begun_tail = NULL;
-  s->pd_msg = NULL;
-  s->pd_st = NULL;
-  s->pd_aborted = 0;
-  s->n_open = 0;
-  s->n_frags = 0;
-  r->bytes = 0;
-}
-
-void csctp_ireasm_clear(csctp_ireasm *r) {
-  if (r->priv) ireasm_drop_all(r);
-}
-
-size_t csctp_ireasm_trim(csctp_ireasm *r) {
-  ireasm_state *s = r->priv;
-  if (!s) return 0;
-  size_t bytes = s->pool.free_bytes + s->n_hdr_free * sizeof(ireasm_msg);
-  csctp_reasm_pool_free(&s->pool); /* its free lists only */
-  while (s->hdr_free) {
-    ireasm_msg *m = s->hdr_free;
-    s->hdr_free = m->next;
-    csctp_free(r->mem, m);
-  }
-  s->n_hdr -= s->n_hdr_free;
-  s->n_hdr_free = 0;
-  if (s->dbuf && !s->popped_bytes) {
-    bytes += s->dbuf_cap;
-    csctp_free(r->mem, s->dbuf);
-    s->dbuf = NULL;
-    s->dbuf_cap = 0;
-  }
-  return bytes;
-}
-
-void csctp_ireasm_free(csctp_ireasm *r) {
-  ireasm_state *s = r->priv;
-  if (!s) return;
-  ireasm_drop_all(r);
-  csctp_ireasm_trim(r);
-  csctp_free(r->mem, s->dbuf);
-  csctp_hmap_free(&s->streams, r->mem);
-  csctp_hmap_free(&s->msgs, r->mem);
-  csctp_hmap_free(&s->frags, r->mem);
-  csctp_free(r->mem, s);
-  r->priv = NULL;
-}
-
-size_t csctp_ireasm_held(const csctp_ireasm *r) {
-  const ireasm_state *s = r->priv;
-  if (!s) return 0;
-  return (s->pool.mem_bytes - s->pool.free_bytes) +
-         (s->n_hdr - s->n_hdr_free) * sizeof(ireasm_msg) +
-         (size_t)(s->msgs.count + s->frags.count) * 2 * sizeof(csctp_hmap_slot);
-}
-
-void csctp_ireasm_get_stats(const csctp_ireasm *r, csctp_reasm_stats *out) {
-  const ireasm_state *s = r->priv;
-  memset(out, 0, sizeof(*out));
-  if (!s) return;
-  out->fragments = s->n_frags;
-  out->streams = s->streams.count;
-  out->nodes = s->pool.n_nodes;
-  out->nodes_free = s->pool.n_free;
-  out->node_allocs = s->pool.node_allocs;
-  out->big_allocs = s->pool.big_allocs;
-  out->mem_bytes = s->pool.mem_bytes + s->n_hdr * sizeof(ireasm_msg);
-}
-
-size_t csctp_ireasm_open_msgs(const csctp_ireasm *r, size_t *peak) {
-  const ireasm_state *s = r->priv;
-  if (peak) *peak = s ? s->open_peak : 0;
-  return s ? s->n_open : 0;
 }

@@ -25,7 +25,10 @@ typedef struct csctp_ireasm {
   uint32_t max_message_size;
   uint32_t pd_point; /* partial delivery point, bytes; 0 = off (kept here: priv may not exist) */
   size_t bytes;      /* payload bytes held (as csctp_reasm.bytes) */
-  void *priv;        /* implementation state, allocated with the first chunk or skip */
+  /* The secret of the hashes of stream ids, MIDs and FSNs, all chosen by the peer (hmap.h);
+   * set before the first chunk (0: Fibonacci hashing, for tests only). */
+  uint64_t hash_seed;
+  void *priv; /* implementation state, allocated with the first chunk or skip */
 } csctp_ireasm;
 
 /* Allocates nothing (the state comes with the first chunk). Returns 0. */

@@ -82,4 +82,22 @@ static inline uint32_t ireasm_frag_key(const ireasm_msg *m, uint32_t fsn) {
   return ireasm_key(m->stream, m->unordered, m->mid) ^ fsn * 0x27d4eb2fu;
 }
 
+static inline ireasm_stream *ireasm_stream_find(ireasm_state *s, uint16_t id) {
+  if (s->last_st && s->last_st->id == id) return s->last_st;
+  ireasm_stream *st = csctp_hmap_get(&s->streams, id);
+  if (st) s->last_st = st;
+  return st;
+}
+
+/* ---- shared by ireasm.c and ireasm_drop.c ---- */
+ireasm_state *csctp_ireasm_state_get(csctp_ireasm *r); /* allocated at first use; NULL: no memory */
+ireasm_stream *csctp_ireasm_stream_get(csctp_ireasm *r, ireasm_state *s, uint16_t id);
+ireasm_msg *csctp_ireasm_msg_find(const ireasm_state *s, uint16_t stream, int u, uint32_t mid);
+void csctp_ireasm_msg_release(ireasm_state *s, ireasm_stream *st, ireasm_msg *m);
+void csctp_ireasm_hdr_put(ireasm_state *s, ireasm_msg *m);
+void csctp_ireasm_make_ready(ireasm_state *s, ireasm_stream *st);
+void csctp_ireasm_queue(ireasm_stream *st, csctp_reasm_frag *f);
+void csctp_ireasm_ord_check(ireasm_state *s, ireasm_stream *st);
+csctp_reasm_frag *csctp_ireasm_take(ireasm_state *s, ireasm_stream *st, ireasm_msg *m);
+
 #endif

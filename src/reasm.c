@@ -172,6 +172,13 @@ void csctp_reasm_set_partial(csctp_reasm *r, uint32_t point) {
   s->pd_point = point;
 }
 
+void csctp_reasm_set_hash_seed(csctp_reasm *r, uint64_t seed) {
+  reasm_state *s = r->priv;
+  /* TSNs keep Fibonacci hashing: they are consecutive, and the window bounds them. */
+  csctp_hmap_set_seed(&s->streams, csctp_hmap_subseed(seed, 0));
+  csctp_hmap_set_seed(&s->ordered, csctp_hmap_subseed(seed, 1));
+}
+
 void csctp_reasm_pd_end(reasm_state *s, csctp_reasm_stream *st, int aborted, int unordered) {
   if (aborted) { /* the stream stays held until pop has handed out the notice */
     s->pd_aborted = 1;

@@ -71,6 +71,13 @@ int csctp_reasm_pop(csctp_reasm *r, csctp_rx_msg *msg);
 void csctp_reasm_set_partial(csctp_reasm *r, uint32_t point);
 
 /*
+ * Makes the hashes of the keys a peer chooses (stream ids; stream and SSN of ordered messages
+ * waiting for their turn) secret, so that no set of them shares a probe run (hmap.h). Call it
+ * before the first chunk, with a seed the peer cannot know.
+ */
+void csctp_reasm_set_hash_seed(csctp_reasm *r, uint64_t seed);
+
+/*
  * Partial delivery, when pop found nothing: hands out what has arrived of the
  * message that holds the receiver back, the one whose fragments run up to
  * `cum` (the cumulative TSN; everything below it has arrived, so this is the

@@ -15,6 +15,9 @@
 #include <stdio.h>
 
 #include "assoc_util.h"
+#include "hmap.h"
+#include "ireasm_priv.h"
+#include "reasm_priv.h"
 
 #define T0 ((csctp_tstamp)1000000)
 
@@ -398,5 +401,64 @@ Test(assoc_idata, empty_idata_is_no_user_data) {
   csctp_chunk ch;
   cr_assert(n >= 1 && find_chunk(&out[0], CSCTP_CHUNK_ABORT, &ch));
   cr_assert_eq(csctp_cause_first(&ch), CSCTP_CAUSE_NO_USER_DATA);
+  rx_close(&r);
+}
+
+/* ---- hash flooding (test_hash_flood.c has the tables alone) ---- */
+
+/* The association seeds its reassemblies' hashes, differently from another with the same
+ * cookie secret (an endpoint's associations share it). */
+Test(assoc_idata, reassembly_hashes_are_seeded) {
+  static const uint8_t secret[CSCTP_COOKIE_SECRET_LEN] = {1, 2, 3};
+  csctp_config c;
+  csctp_config_default(&c);
+  csctp_prng g;
+  csctp_prng_seed(&g, 7);
+  c.rand = csctp_prng_rand_fn;
+  c.rand_user_data = &g;
+  c.cookie_secret = secret;
+  c.interleaving = 1;
+  csctp_assoc *a, *b;
+  cr_assert_eq(csctp_assoc_new(&a, &c), 0);
+  cr_assert_eq(csctp_assoc_new(&b, &c), 0);
+  const reasm_state *sa = a->reasm.priv, *sb = b->reasm.priv;
+  cr_assert_neq(sa->ordered.mult, CSCTP_HMAP_GOLDEN);
+  cr_assert_neq(sa->streams.mult, CSCTP_HMAP_GOLDEN);
+  cr_assert_eq(sa->frags.mult, CSCTP_HMAP_GOLDEN, "TSNs keep Fibonacci hashing");
+  cr_assert_neq(sa->ordered.mult, sb->ordered.mult);
+  cr_assert_neq(a->ireasm.hash_seed, 0);
+  cr_assert_neq(a->ireasm.hash_seed, b->ireasm.hash_seed);
+  csctp_assoc_del(a);
+  csctp_assoc_del(b);
+}
+
+static uint32_t flood_home(uint32_t mid) {
+  return (uint32_t)(((uint64_t)ireasm_key(1, 1, mid) * CSCTP_HMAP_GOLDEN) >> (64 - 11));
+}
+
+/* A peer sends 1,000 first fragments of unordered messages whose MIDs share one home in the
+ * unseeded hash: the association keeps them all, spread over its message table. */
+static void big_window(csctp_config *c) {
+  c->interleaving = 1;
+  c->rwnd = 4u << 20;
+}
+Test(assoc_idata, chosen_mids_do_not_share_a_probe_run) {
+  rx r;
+  rx_open(&r, big_window);
+  enum { FLOOD = 1000, PER_PACKET = 50 };
+  uint32_t mid = 0;
+  for (int sent = 0; sent < FLOOD; sent += PER_PACKET) {
+    frag fs[PER_PACKET];
+    for (int i = 0; i < PER_PACKET; i++) {
+      while (flood_home(mid)) mid++;
+      fs[i] = (frag){1, B | U, mid++, 51, "x"};
+    }
+    cr_assert_eq(rx_send(&r, fs, PER_PACKET), 0);
+  }
+  cr_assert_eq(csctp_assoc_get_state(r.y.a), CSCTP_STATE_ESTABLISHED);
+  const ireasm_state *s = r.y.a->ireasm.priv;
+  cr_assert_eq(s->msgs.count, (uint32_t)FLOOD, "every first fragment is held");
+  uint32_t run = csctp_hmap_longest_run(&s->msgs);
+  cr_assert_leq(run, 48, "a run of %u slots (1,000 in one without the seed)", run);
   rx_close(&r);
 }
