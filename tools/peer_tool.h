@@ -81,13 +81,18 @@ static inline const char *tool_json_str(JsonObject *o, const char *name) {
   return v ? v : "";
 }
 
-/* An integer member of `o`, or `def` when absent or not a number. */
+/* An integer member of `o`, or `def` when absent, not a number, or a number no gint64 holds
+ * (a fraction is cut off; NaN and values past +-2^63 are `def`: converting them is undefined). */
 static inline gint64 tool_json_int(JsonObject *o, const char *name, gint64 def) {
   JsonNode *n = o ? json_object_get_member(o, name) : NULL;
   if (!n || !JSON_NODE_HOLDS_VALUE(n)) return def;
   GType t = json_node_get_value_type(n);
   if (t == G_TYPE_INT64) return json_node_get_int(n);
-  if (t == G_TYPE_DOUBLE) return (gint64)json_node_get_double(n);
+  if (t == G_TYPE_DOUBLE) {
+    double d = json_node_get_double(n);
+    if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0)) return def;
+    return (gint64)d;
+  }
   return def;
 }
 
