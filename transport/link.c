@@ -342,8 +342,8 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
 }
 
 int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
-                            void *out_user_data, csctp_link_recv_fn recv,
-                            csctp_link_batch_fn batch, void *user_data) {
+                            void *out_user_data, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                            void *user_data) {
   csctp_link *l = g_new0(csctp_link, 1);
   l->fd = -1;
   l->udp = 1;

@@ -61,8 +61,8 @@ typedef void (*csctp_link_output_fn)(const uint8_t *pkt, size_t len, void *user_
  * csctp_link_addr_parse builds them; it only names the peer). Returns 0.
  */
 int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
-                            void *out_user_data, csctp_link_recv_fn recv,
-                            csctp_link_batch_fn batch, void *user_data);
+                            void *out_user_data, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                            void *user_data);
 /** External links: one packet from the peer (recv, then batch, run now). */
 void csctp_link_input(csctp_link *l, const uint8_t *pkt, size_t len);
 

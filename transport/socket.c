@@ -394,8 +394,8 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     rv = csctp_link_new_external(&h->link, &ext->peer, ext->out, ext->out_user_data, host_recv,
                                  host_batch, h);
   else
-    rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port,
-                        host_recv, host_batch, h, &err);
+    rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
+                        host_batch, h, &err);
   if (rv) {
     if (err_msg)
       *err_msg = err;

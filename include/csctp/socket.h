@@ -261,8 +261,9 @@ CSCTP_EXTERN int csctp_socket_connect_transport_versioned(
     char **err_msg);
 /** csctp_socket_connect_transport_versioned() with this header's csctp_connect_opts layout. */
 #define csctp_socket_connect_transport(CTX, O, OUT, OUT_USER_DATA, EVENTS, USER_DATA, PS, ERR_MSG) \
-  csctp_socket_connect_transport_versioned((CTX), CSCTP_CONNECT_OPTS_VERSION, (O), (OUT),           \
-                                           (OUT_USER_DATA), (EVENTS), (USER_DATA), (PS), (ERR_MSG))
+  csctp_socket_connect_transport_versioned((CTX), CSCTP_CONNECT_OPTS_VERSION, (O), (OUT),          \
+                                           (OUT_USER_DATA), (EVENTS), (USER_DATA), (PS),           \
+                                           (ERR_MSG))
 
 /**
  * Feeds one packet that arrived from the peer on the caller's transport to a
