@@ -119,12 +119,9 @@ static void sock_forget(nsock *ns) {
   addon *ad = ns->ad;
   ad->socks = g_list_remove(ad->socks, ns);
   node_live(ad, -1);
-  if (ad->closing) return;
-  napi_reference_unref(ad->env, ns->token, NULL);
-  if (ns->out) {
-    napi_delete_reference(ad->env, ns->out);
-    ns->out = NULL;
-  }
+  /* ns->out stays: the last packets (a SHUTDOWN COMPLETE, an ABORT) go out after the close
+   * event, when the socket API frees the association. */
+  if (!ad->closing) napi_reference_unref(ad->env, ns->token, NULL);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -226,10 +223,11 @@ static void sk_out(const uint8_t *pkt, size_t len, void *ud) {
 }
 
 static void sock_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   nsock *ns = data;
-  if (!ns->s) g_free(ns); /* an open socket holds its token: never finalized while open */
+  if (ns->s) return; /* an open socket holds its token: never finalized while open */
+  if (ns->out) napi_delete_reference(env, ns->out);
+  g_free(ns);
 }
 
 /* A new nsock with its token (returned in *token), not yet tied to a C socket. */
