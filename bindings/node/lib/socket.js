@@ -56,7 +56,8 @@ function parseRemote (s) {
 class Socket extends Duplex {
   constructor (options) {
     options = options || {}
-    super(Object.assign({}, options, { allowHalfOpen: false, objectMode: false }))
+    // 'close' is emitted by _destroy with net.Socket's hadError argument.
+    super(Object.assign({}, options, { allowHalfOpen: false, objectMode: false, emitClose: false }))
     this.ppid = Number.isInteger(options.ppid) ? options.ppid : 0
     this.stream_id = options.stream_id || 0
     this.unordered = !!options.unordered
@@ -391,7 +392,8 @@ class Socket extends Duplex {
     this.connecting = false
     this._unregisterUdp()
     for (const rs of this._streamsReadable.values()) rs.destroy()
-    callback(err)
+    callback(err) // schedules 'error' first
+    process.nextTick(() => this.emit('close', !!err))
   }
 
   // ---- net.Socket's other methods
