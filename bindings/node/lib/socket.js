@@ -277,12 +277,10 @@ class Socket extends Duplex {
     call(native.pause, this[kToken])
   }
 
+  // A reader asks for more (_read, resume()): a push past a reader's high-water mark pauses
+  // the association again.
   _wantMore () {
     if (!this._nativePaused) return
-    for (const rs of this._streamsReadable.values()) {
-      if (rs.readableLength >= rs.readableHighWaterMark) return
-    }
-    if (this.readableFlowing !== null && this.readableLength >= this.readableHighWaterMark) return
     this._nativePaused = false
     if (this[kToken]) call(native.resume, this[kToken])
   }
@@ -343,7 +341,7 @@ class Socket extends Duplex {
   // Gives one message to C; false when C refused it for now (send buffer full).
   _give (buf, stream, ppid, unordered, callback) {
     if (!buf.length) {
-      callback() // SCTP has no empty messages
+      process.nextTick(callback) // SCTP has no empty messages
       return true
     }
     const r = this[kToken] ? call(native.write, this[kToken], buf, stream, ppid, unordered)
@@ -358,8 +356,11 @@ class Socket extends Duplex {
       return true
     }
     this.bytesWritten += buf.length
-    if (r > this._highMark) this._held.push(callback) // until C's drain
-    else callback()
+    // Completed on the next tick at the earliest (as a net.Socket write), so that write()
+    // returns false once a turn's writes pass the high-water mark; past the send buffer's
+    // high mark, at C's drain.
+    if (r > this._highMark) this._held.push(callback)
+    else process.nextTick(callback)
     return true
   }
 

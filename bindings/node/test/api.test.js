@@ -126,6 +126,7 @@ test('new Socket(options) + socket.connect(options, listener)', T, async () => {
   s.connect({ port, udpPeer: { host: '127.0.0.1', port: server.address().udpPort }, udpLocalPort: 0 }, () => { connected = true })
   assert.strictEqual(s.connecting, true)
   const [peer] = await waitFor(server, 'connection')
+  peer.on('error', () => {})
   await until(() => connected)
   const d = waitFor(peer, 'data')
   s.write('text is a Buffer too')
