@@ -9,21 +9,27 @@
  * promise jobs run after the callbacks. The context is acquired by the JavaScript thread
  * once and for all.
  *
- * A descriptor number may be closed and reused between two queries (a socket destroyed and
- * another created in one JavaScript turn): each watched descriptor's device and inode are
- * compared at every query, and a new file gets a new uv_poll_t (epoll forgot the old one
- * when it was closed).
+ * libuv watches a duplicate of each descriptor (dup), never GLib's own: GLib closes its
+ * descriptors when it wants (a socket destroyed), and libuv, which keys its watchers by
+ * descriptor number, would otherwise still hold that number when Node reuses it for a new
+ * socket of its own (and removing our watcher would then remove Node's from epoll). The
+ * duplicate keeps the file open until the next query, which comes right after every
+ * dispatch and every call from JavaScript that closes something, before other JavaScript
+ * runs. A descriptor number GLib closed and reused between two queries is recognised by its
+ * device and inode.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "addon.h"
 
 typedef struct node_poll {
   uv_poll_t h;
   node_loop *l;
-  int fd, events, used;
+  int fd, dupfd, events, used; /* GLib's descriptor, and libuv's duplicate of it */
   dev_t dev;
   ino_t ino;
 } node_poll;
@@ -48,7 +54,10 @@ static void loop_arm(node_loop *l);
 
 static void loop_handle_closed(uv_handle_t *h) {
   node_loop *l = h->data;
-  if (h->type == UV_POLL) free(h); /* node_poll: its handle is its first member */
+  if (h->type == UV_POLL) { /* node_poll: its handle is its first member */
+    close(((node_poll *)(void *)h)->dupfd);
+    free(h);
+  }
   if (--l->open_handles > 0) return;
   g_free(l->fds);
   g_ptr_array_free(l->polls, TRUE);
@@ -75,8 +84,13 @@ static void loop_run(node_loop *l) {
       int cbs = scoped && napi_get_reference_value(env, l->resource, &res) == napi_ok &&
                 napi_open_callback_scope(env, res, l->actx, &cs) == napi_ok;
       g_main_context_dispatch(l->ctx);
-      if (cbs) napi_close_callback_scope(env, cs); /* runs nextTick callbacks and promises */
+      /* Armed before the nextTick callbacks and promises run (closing the scope): what the
+       * dispatch closed is no longer watched when JavaScript opens its own sockets. */
+      l->in_run = 0;
+      if (!l->closing) loop_arm(l);
+      if (cbs) napi_close_callback_scope(env, cs);
       if (scoped) napi_close_handle_scope(env, hs);
+      return;
     }
   }
   l->in_run = 0;
@@ -144,7 +158,9 @@ static void loop_sync_polls(node_loop *l) {
     p->fd = fd;
     p->dev = st.st_dev;
     p->ino = st.st_ino;
-    if (uv_poll_init(l->uv, &p->h, fd) != 0) {
+    p->dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (p->dupfd < 0 || uv_poll_init(l->uv, &p->h, p->dupfd) != 0) {
+      if (p->dupfd >= 0) close(p->dupfd);
       free(p);
       continue;
     }

@@ -382,7 +382,10 @@ static napi_value sock_end(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a;
   nsock *ns = sock_arg(env, info, &argc, &a);
-  if (ns) csctp_socket_end(ns->s);
+  if (!ns) return NULL;
+  addon *ad = ns->ad;
+  csctp_socket_end(ns->s); /* may close it (a passive socket still waiting) */
+  node_loop_kick(ad->loop);
   return NULL;
 }
 static napi_value sock_destroy(napi_env env, napi_callback_info info) {
@@ -393,6 +396,7 @@ static napi_value sock_destroy(napi_env env, napi_callback_info info) {
   csctp_socket *s = ns->s;
   sock_forget(ns); /* no callbacks from here on */
   csctp_socket_destroy(s);
+  node_loop_kick(ns->ad->loop); /* its descriptor is no longer watched */
   return NULL;
 }
 
@@ -567,6 +571,7 @@ static napi_value server_close_js(napi_env env, napi_callback_info info) {
   if (argc >= 1 && napi_unwrap(env, a, &p) == napi_ok && p) {
     nserver *nv = p;
     if (nv->listening) server_close(nv);
+    node_loop_kick(nv->ad->loop);
   }
   return NULL;
 }
