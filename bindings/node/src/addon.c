@@ -69,12 +69,13 @@ static napi_value addon_init(napi_env env, napi_callback_info info) {
 }
 
 /* The net.sctp names of csctp_defaults_t, in its order. */
-#define DEFAULT_FIELDS(X)                                                                     \
-  X(rto_initial)                                                                              \
-  X(rto_min)                                                                                  \
-  X(rto_max)                                                                                  \
-  X(sack_timeout)                                                                             \
-  X(sack_freq) X(hb_interval) X(max_burst) X(association_max_retrans) X(max_init_retransmits) \
+#define DEFAULT_FIELDS(X)                                                        \
+  X(rto_initial)                                                                 \
+  X(rto_min)                                                                     \
+  X(rto_max)                                                                     \
+  X(sack_timeout)                                                                \
+  X(sack_freq)                                                                   \
+  X(hb_interval) X(max_burst) X(association_max_retrans) X(max_init_retransmits) \
       X(valid_cookie_life) X(sndbuf) X(rcvbuf)
 
 /* defaults(obj): every positive integer field named as net.sctp replaces the default;
