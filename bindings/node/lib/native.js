@@ -11,7 +11,7 @@ const path = require('path')
 function load () {
   const tried = []
   const candidates = [
-    process.env.CSCTP_NODE_ADDON,
+    process.env.CSCTP_NODE_ADDON && path.resolve(process.env.CSCTP_NODE_ADDON),
     path.join(__dirname, '..', 'build', 'Release', 'csctp.node'),
     path.join(__dirname, '..', 'build', 'Debug', 'csctp.node')
   ].filter(Boolean)

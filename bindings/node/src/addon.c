@@ -69,14 +69,19 @@ static napi_value addon_init(napi_env env, napi_callback_info info) {
 }
 
 /* The net.sctp names of csctp_defaults_t, in its order. */
-#define DEFAULT_FIELDS(X)                                                        \
-  X(rto_initial)                                                                 \
-  X(rto_min)                                                                     \
-  X(rto_max)                                                                     \
-  X(sack_timeout)                                                                \
-  X(sack_freq)                                                                   \
-  X(hb_interval) X(max_burst) X(association_max_retrans) X(max_init_retransmits) \
-      X(valid_cookie_life) X(sndbuf) X(rcvbuf)
+#define DEFAULT_FIELDS(X)     \
+  X(rto_initial);             \
+  X(rto_min);                 \
+  X(rto_max);                 \
+  X(sack_timeout);            \
+  X(sack_freq);               \
+  X(hb_interval);             \
+  X(max_burst);               \
+  X(association_max_retrans); \
+  X(max_init_retransmits);    \
+  X(valid_cookie_life);       \
+  X(sndbuf);                  \
+  X(rcvbuf)
 
 /* defaults(obj): every positive integer field named as net.sctp replaces the default;
  * returns the defaults now in force. */
@@ -103,7 +108,7 @@ static napi_value addon_defaults(napi_env env, napi_callback_info info) {
       set.f = (uint32_t)d;                                                                  \
     }                                                                                       \
   }
-    DEFAULT_FIELDS(GET)
+    DEFAULT_FIELDS(GET);
 #undef GET
   }
   csctp_defaults_t cur;
@@ -112,7 +117,7 @@ static napi_value addon_defaults(napi_env env, napi_callback_info info) {
 #define PUT(f)                                      \
   NAPI_OK(env, napi_create_uint32(env, cur.f, &v)); \
   NAPI_OK(env, napi_set_named_property(env, out, #f, v));
-  DEFAULT_FIELDS(PUT)
+  DEFAULT_FIELDS(PUT);
 #undef PUT
   return out;
 }
