@@ -150,6 +150,8 @@ static void addon_loop_closed(void *arg) {
   addon *ad = arg;
   g_main_context_release(ad->ctx);
   g_main_context_unref(ad->ctx);
+  /* Node waits for this before it goes on tearing down (and unloads the addon). */
+  if (ad->cleanup) napi_remove_async_cleanup_hook(ad->cleanup);
   g_free(ad);
 }
 
@@ -158,8 +160,8 @@ static void addon_loop_closed(void *arg) {
 static void addon_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
   addon *ad = arg;
   ad->closing = 1;
+  ad->cleanup = handle;
   node_sock_close_all(ad);
-  napi_remove_async_cleanup_hook(handle);
   if (ad->dispatch) napi_delete_reference(ad->env, ad->dispatch);
   ad->dispatch = NULL;
   if (ad->loop) {

@@ -26,6 +26,7 @@ typedef struct addon {
   GList *servers;    /* nserver with a C server */
   int live;          /* open sockets + listening servers: the loop keeps Node alive while > 0 */
   int closing;       /* the environment is being torn down */
+  napi_async_cleanup_hook_handle cleanup; /* its hook, removed once the loop has closed */
 } addon;
 
 /* ---- loop.c: GLib on libuv ---- */
