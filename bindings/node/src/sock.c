@@ -227,6 +227,7 @@ static void sock_finalize(napi_env env, void *data, void *hint) {
   nsock *ns = data;
   if (ns->s) return; /* an open socket holds its token: never finalized while open */
   if (ns->out) napi_delete_reference(env, ns->out);
+  napi_delete_reference(env, ns->token); /* napi_wrap's, ours to delete */
   g_free(ns);
 }
 
@@ -477,11 +478,12 @@ static void sv_error(csctp_server *srv, int err, const char *msg, void *ud) {
 static const csctp_server_events server_events = {.connection = sv_connection, .error = sv_error};
 
 static void server_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   nserver *nv = data;
-  if (nv->srv && !nv->listening) csctp_server_del(nv->srv); /* never listened: frees it */
-  if (!nv->srv || !nv->listening) g_free(nv);
+  if (nv->listening) return;              /* a listening server holds its token: never finalized */
+  if (nv->srv) csctp_server_del(nv->srv); /* never listened: frees it */
+  napi_delete_reference(env, nv->token);
+  g_free(nv);
 }
 
 /* Closes the C server: its sockets are aborted without callbacks, so they are told here. */
