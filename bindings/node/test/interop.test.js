@@ -34,6 +34,12 @@ test.before(async () => {
 })
 
 // Runs tests/transport/node/peer.js with the original module; resolves with its exit code.
+// A test that fails leaves no peer behind (test.afterEach).
+const children = new Set()
+test.afterEach(() => {
+  for (const p of children) p.kill('SIGKILL')
+  children.clear()
+})
 function peer (args) {
   return new Promise(resolve => {
     const p = spawn(process.execPath, [path.join(SRC, 'peer.js'), ...args.map(String)], {
@@ -43,19 +49,23 @@ function peer (args) {
     let out = ''
     p.stdout.on('data', d => { out += d })
     p.stderr.on('data', d => { out += d })
-    p.on('exit', code => resolve({ code, out }))
+    children.add(p)
+    p.on('exit', code => {
+      children.delete(p)
+      resolve({ code, out })
+    })
   })
 }
 
-// Is a UDP port of 127.0.0.1 bound by someone (bind fails with EADDRINUSE)?
-const { execFileSync } = require('child_process')
+// Is a UDP port bound on this host (/proc/net/udp: local address as hex IP:PORT)? Read, not
+// probed by binding it, which would race with the process that is about to bind it.
 function udpInUse (port) {
+  const suffix = ':' + port.toString(16).toUpperCase().padStart(4, '0')
   try {
-    execFileSync(process.execPath, ['-e', `const s = require('dgram').createSocket('udp4');
-      s.on('error', () => process.exit(1)); s.bind(${port}, '127.0.0.1', () => process.exit(0))`])
-    return false
+    const lines = fs.readFileSync('/proc/net/udp', 'utf8').split('\n')
+    return lines.some(l => (l.trim().split(/\s+/)[1] || '').endsWith(suffix))
   } catch (e) {
-    return true
+    return false
   }
 }
 

@@ -31,7 +31,7 @@ function sctpPort () {
 }
 
 // Resolves with the event's arguments, or rejects after ms.
-function waitFor (emitter, event, ms = 5000) {
+function waitFor (emitter, event, ms = 10000) {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       emitter.removeListener(event, on)
@@ -46,7 +46,7 @@ function waitFor (emitter, event, ms = 5000) {
 }
 
 // Resolves when cond() holds (checked every 5 ms), or rejects after ms.
-async function until (cond, ms = 5000, what = 'condition') {
+async function until (cond, ms = 10000, what = 'condition') {
   const end = Date.now() + ms
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting for ' + what)
