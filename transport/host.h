@@ -69,6 +69,19 @@ struct host {
   csctp_capture *capture; /* CSCTP_CAPTURE's file of every association's packets, or NULL */
 };
 
+/* A socket on the caller's transport (socket_external.c): where its packets go, and the
+ * address that names its one peer (filled in by csctp_host_connect). */
+typedef struct csctp_host_ext {
+  csctp_link_output_fn out;
+  void *out_user_data;
+  csctp_addr peer;
+} csctp_host_ext;
+
+/* socket.c: csctp_socket_connect, over an OS socket (`ext` NULL) or the caller's transport. */
+int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_opts *uo,
+                       csctp_host_ext *ext, const csctp_socket_events *events, void *user_data,
+                       csctp_socket **ps, char **err_msg);
+
 /* The monotonic clock of the socket API (g_get_monotonic_time, microseconds). */
 csctp_tstamp csctp_host_now(void);
 

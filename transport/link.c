@@ -23,6 +23,9 @@ struct csctp_link {
   csctp_link_batch_fn batch;
   csctp_link_unreach_fn unreach;
   void *user_data;
+  csctp_link_output_fn out; /* external links (fd -1): where packets go */
+  void *out_user_data;
+  csctp_addr ext_peer; /* external links: the one peer's address */
   uint8_t (*rbuf)[LINK_PKT_MAX];
   uint8_t (*sbuf)[LINK_PKT_MAX];
   struct sockaddr_storage sto[LINK_BATCH];
@@ -338,12 +341,46 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   return 0;
 }
 
+int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
+                            void *out_user_data, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                            void *user_data) {
+  csctp_link *l = g_new0(csctp_link, 1);
+  l->fd = -1;
+  l->udp = 1;
+  l->family = peer->len == 18 ? AF_INET6 : AF_INET;
+  l->recv = recv;
+  l->batch = batch;
+  l->user_data = user_data;
+  l->out = out;
+  l->out_user_data = out_user_data;
+  l->ext_peer = *peer;
+  l->rbuf = g_malloc(sizeof(*l->rbuf));
+  l->sbuf = g_malloc(sizeof(*l->sbuf) * LINK_BATCH);
+  *pl = l;
+  return 0;
+}
+
+void csctp_link_input(csctp_link *l, const uint8_t *pkt, size_t len) {
+  if (l->fd >= 0 || len > LINK_PKT_MAX) {
+    l->stats.drop_short += l->fd < 0;
+    return;
+  }
+  l->stats.packets_in++;
+  l->stats.batches_in++;
+  /* Copied: the caller's buffer may be changed by what the callbacks do. */
+  memcpy(l->rbuf[0], pkt, len);
+  l->recv(l->user_data, &l->ext_peer, l->rbuf[0], len);
+  if (l->batch) l->batch(l->user_data);
+}
+
 void csctp_link_del(csctp_link *l) {
   if (!l) return;
   csctp_link_flush(l);
-  g_source_destroy(l->src);
-  g_source_unref(l->src);
-  close(l->fd);
+  if (l->src) {
+    g_source_destroy(l->src);
+    g_source_unref(l->src);
+  }
+  if (l->fd >= 0) close(l->fd);
   g_free(l->rbuf);
   g_free(l->sbuf);
   g_free(l);
@@ -353,6 +390,16 @@ void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn) { l->unreac
 
 void csctp_link_flush(csctp_link *l) {
   if (!l->nsend) return;
+  if (l->fd < 0) {
+    /* External: the output function may not send on this link (the host never does while it
+     * flushes), so the queue stays as it is until the loop ends. */
+    unsigned n = l->nsend;
+    for (unsigned i = 0; i < n; i++) l->out(l->sbuf[i], l->slen[i], l->out_user_data);
+    l->stats.packets_out += n;
+    l->stats.batches_out++;
+    l->nsend = 0;
+    return;
+  }
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
   memset(msgs, 0, sizeof(msgs));
@@ -393,7 +440,7 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
     return;
   }
   if (l->nsend == LINK_BATCH) csctp_link_flush(l);
-  if (!addr_to_sockaddr(l, to, &l->sto[l->nsend])) {
+  if (l->fd >= 0 && !addr_to_sockaddr(l, to, &l->sto[l->nsend])) {
     l->stats.send_errors++; /* wrong address family */
     return;
   }
@@ -404,5 +451,6 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
 
 uint16_t csctp_link_udp_port(const csctp_link *l) { return l->udp_port; }
 int csctp_link_is_udp(const csctp_link *l) { return l->udp; }
+int csctp_link_is_external(const csctp_link *l) { return l->fd < 0; }
 int csctp_link_family(const csctp_link *l) { return l->family; }
 void csctp_link_get_stats(const csctp_link *l, csctp_link_stats *st) { *st = l->stats; }

@@ -52,6 +52,20 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
                    void *user_data, char **err);
 void csctp_link_del(csctp_link *l);
 
+/** Sends one packet of an external link (`pkt` valid during the call only). */
+typedef void (*csctp_link_output_fn)(const uint8_t *pkt, size_t len, void *user_data);
+/**
+ * Opens an external link: no OS socket; the packets it would send go to `out` (with
+ * `out_user_data`) at csctp_link_flush, and the caller feeds what arrives with
+ * csctp_link_input. It has one peer, whose address is `peer` (its IP and UDP port as
+ * csctp_link_addr_parse builds them; it only names the peer). Returns 0.
+ */
+int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
+                            void *out_user_data, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                            void *user_data);
+/** External links: one packet from the peer (recv, then batch, run now). */
+void csctp_link_input(csctp_link *l, const uint8_t *pkt, size_t len);
+
 /**
  * Reports ICMP Destination Unreachable errors (read from the socket's error queue, which
  * IP_RECVERR / IPV6_RECVERR fill) to `fn` with the link's user_data; NULL: they are read
@@ -72,6 +86,8 @@ const char *csctp_link_addr_str(const csctp_addr *a, char *buf, size_t cap);
 /** The bound UDP port (UDP links). */
 uint16_t csctp_link_udp_port(const csctp_link *l);
 int csctp_link_is_udp(const csctp_link *l);
+/** 1 for a link of csctp_link_new_external. */
+int csctp_link_is_external(const csctp_link *l);
 int csctp_link_family(const csctp_link *l);
 void csctp_link_get_stats(const csctp_link *l, csctp_link_stats *st);
 

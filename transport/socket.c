@@ -279,7 +279,13 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
   h->dirty = 1;
 }
 
-static void host_batch(void *user_data) { host_process(user_data); }
+static void host_batch(void *user_data) {
+  host *h = user_data;
+  if (h->depth) /* fed from inside a callback (csctp_socket_input): from the pump */
+    csctp_host_defer(h);
+  else
+    host_process(h);
+}
 
 /* Queues every packet that is due on the link (sent at the next csctp_link_flush). */
 static void host_write(host *h) {
@@ -337,8 +343,9 @@ static void host_process(host *h) {
   host_rearm(h);
 }
 
+/* `ext`: the caller's transport (csctp_socket_connect_transport), or NULL for an OS socket. */
 static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, int listen,
-                    uint16_t local_port, char **err_msg) {
+                    uint16_t local_port, const csctp_host_ext *ext, char **err_msg) {
   host *h = g_new0(host, 1);
   h->ctx = ctx ? ctx : g_main_context_default();
   g_main_context_ref(h->ctx);
@@ -383,8 +390,12 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   csctp_endpoint_set_addr_port_len(h->ep, 2);
   char *err = NULL;
   uint16_t udp_port = o->udp_local_port; /* 0: any free port */
-  rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
-                      host_batch, h, &err);
+  if (ext)
+    rv = csctp_link_new_external(&h->link, &ext->peer, ext->out, ext->out_user_data, host_recv,
+                                 host_batch, h);
+  else
+    rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
+                        host_batch, h, &err);
   if (rv) {
     if (err_msg)
       *err_msg = err;
@@ -468,21 +479,32 @@ int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o) {
 int csctp_socket_connect_versioned(GMainContext *ctx, int opts_version,
                                    const csctp_connect_opts *uo, const csctp_socket_events *events,
                                    void *user_data, csctp_socket **ps, char **err_msg) {
+  return csctp_host_connect(ctx, opts_version, uo, NULL, events, user_data, ps, err_msg);
+}
+
+int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_opts *uo,
+                       csctp_host_ext *ext, const csctp_socket_events *events, void *user_data,
+                       csctp_socket **ps, char **err_msg) {
   if (err_msg) *err_msg = NULL;
   csctp_connect_opts buf;
   const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
                                                    sizeof buf, connect_opts_fill_default);
-  if (!o || !ps || !o->host) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!o || !ps || (!o->host && !ext)) return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_addr peer;
   const char *peer_ip = o->udp_transport && o->udp_peer_address ? o->udp_peer_address : o->host;
   uint16_t peer_udp = o->udp_transport ? (o->udp_peer_port ? o->udp_peer_port : 9899) : 0;
+  if (ext) { /* the caller's transport: the peer's address only names it */
+    peer_ip = o->udp_peer_address ? o->udp_peer_address : o->host ? o->host : "0.0.0.0";
+    peer_udp = o->udp_peer_port;
+  }
   if (csctp_link_addr_parse(peer_ip, peer_udp, &peer) != 0) {
     if (err_msg) *err_msg = g_strdup_printf("not an IP address: '%s'", peer_ip);
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
+  if (ext) ext->peer = peer;
   uint16_t lport = o->local_port ? o->local_port : (uint16_t)g_random_int_range(10000, 60000);
   host *h;
-  int rv = host_new(&h, ctx, o, o->passive, lport, err_msg);
+  int rv = host_new(&h, ctx, o, o->passive, lport, ext, err_msg);
   if (rv) return rv;
   csctp_socket *s = socket_alloc(h);
   h->client = s;
@@ -629,6 +651,12 @@ uint16_t csctp_socket_outbound_streams(const csctp_socket *s) {
   return out;
 }
 
+uint16_t csctp_socket_inbound_streams(const csctp_socket *s) {
+  uint16_t in = 0, out = 0;
+  if (s->a) csctp_assoc_get_stream_counts(s->a, &in, &out);
+  return in;
+}
+
 /* ---------------------------------------------------------------- public: servers */
 
 int csctp_server_new(GMainContext *ctx, const csctp_server_events *events, void *user_data,
@@ -650,7 +678,7 @@ int csctp_server_listen_versioned(csctp_server *srv, int opts_version, const csc
   if (!srv || !o) return CSCTP_ERR_INVALID_ARGUMENT;
   if (srv->h) return CSCTP_ERR_INVALID_STATE;
   host *h;
-  int rv = host_new(&h, srv->ctx, o, 1, o->local_port ? o->local_port : 5000, err_msg);
+  int rv = host_new(&h, srv->ctx, o, 1, o->local_port ? o->local_port : 5000, NULL, err_msg);
   if (rv) {
     if (srv->ev.error) srv->ev.error(srv, rv, err_msg && *err_msg ? *err_msg : "listen", srv->ud);
     return rv;

@@ -229,6 +229,53 @@ CSCTP_EXTERN int csctp_socket_connect_versioned(GMainContext *ctx, int opts_vers
   csctp_socket_connect_versioned((CTX), CSCTP_CONNECT_OPTS_VERSION, (O), (EVENTS), (USER_DATA), \
                                  (PS), (ERR_MSG))
 
+/**
+ * Sends one SCTP packet over the caller's own transport (a socket from
+ * csctp_socket_connect_transport()): `pkt` (`len` bytes, at most 9216) is
+ * valid during the call only, so copy it or send it at once. Called on the
+ * context's thread, from the main loop and from inside calls of this API on
+ * the socket (a write, end, destroy, or csctp_socket_input of the reply). It
+ * must not free the socket; it may feed packets to other sockets.
+ */
+typedef void (*csctp_socket_output_fn)(const uint8_t *pkt, size_t len, void *user_data);
+
+/**
+ * Like csctp_socket_connect(), over a transport the caller owns instead of an
+ * OS socket: a UDP socket the application already has (the original module's
+ * `udpTransport`), a DTLS connection, or a test's in-memory pipe. Every
+ * packet the association sends goes to `out` (with `out_user_data`); every
+ * packet that arrives from the peer is given to csctp_socket_input(). The
+ * transport has one peer, so `host`, `local_address`, `udp_transport`,
+ * `udp_local_port` and `udp_peer_port` of `o` are not used to send;
+ * `udp_peer_address` (or else `host`, both optional) and `udp_peer_port` only
+ * name the peer in csctp_socket_remote(). `port`, `local_port`, `passive`,
+ * MIS, OS, ppid, mtu, timeouts and buffers are as for csctp_socket_connect.
+ * `out` is called for the first time (the INIT) before this returns.
+ * Returns 0 and *ps, or CSCTP_ERR_INVALID_ARGUMENT (`out` or `ps` NULL, a bad
+ * option; *err_msg says why as for csctp_socket_connect), CSCTP_ERR_NOMEM.
+ * `events` is copied; `user_data` is passed to every callback.
+ */
+CSCTP_EXTERN int csctp_socket_connect_transport_versioned(
+    GMainContext *ctx, int opts_version, const csctp_connect_opts *o, csctp_socket_output_fn out,
+    void *out_user_data, const csctp_socket_events *events, void *user_data, csctp_socket **ps,
+    char **err_msg);
+/** csctp_socket_connect_transport_versioned() with this header's csctp_connect_opts layout. */
+#define csctp_socket_connect_transport(CTX, O, OUT, OUT_USER_DATA, EVENTS, USER_DATA, PS, ERR_MSG) \
+  csctp_socket_connect_transport_versioned((CTX), CSCTP_CONNECT_OPTS_VERSION, (O), (OUT),          \
+                                           (OUT_USER_DATA), (EVENTS), (USER_DATA), (PS),           \
+                                           (ERR_MSG))
+
+/**
+ * Feeds one packet that arrived from the peer on the caller's transport to a
+ * socket of csctp_socket_connect_transport(); `pkt` is copied, untrusted
+ * (checked as any packet from the network: a bad one is dropped and counted).
+ * Callbacks run from inside this call, or from the main loop when it is
+ * called from inside one of the socket's callbacks. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (s or pkt NULL, len 0 or over 9216, or a socket
+ * on an OS socket), CSCTP_ERR_CLOSED (closed or destroyed).
+ */
+CSCTP_EXTERN int csctp_socket_input(csctp_socket *s, const uint8_t *pkt, size_t len);
+
 /** Replaces the callbacks of a socket (e.g. one accepted by a server). `events` is copied. */
 CSCTP_EXTERN void csctp_socket_set_events(csctp_socket *s, const csctp_socket_events *events,
                                           void *user_data);
@@ -335,6 +382,8 @@ CSCTP_EXTERN int csctp_socket_get_stats_versioned(const csctp_socket *s, int sta
 
 /** Negotiated outbound streams (0 before connect). */
 CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
+/** Negotiated inbound streams (0 before connect, and after close). */
+CSCTP_EXTERN uint16_t csctp_socket_inbound_streams(const csctp_socket *s);
 
 /* ---------------------------------------------------------------- servers */
 

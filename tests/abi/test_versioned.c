@@ -147,6 +147,13 @@ Test(abi, stats_write_exactly_the_callers_version) {
   csctp_assoc_del(g_assoc);
 }
 
+/* An output function for csctp_socket_connect_transport that is never called. */
+static void abi_no_output(const uint8_t *pkt, size_t len, void *user_data) {
+  (void)pkt;
+  (void)len;
+  (void)user_data;
+}
+
 Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   csctp_config cfg;
   csctp_config_default(&cfg);
@@ -200,6 +207,10 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
   o.host = "127.0.0.1";
   csctp_socket *s = NULL;
   cr_assert_eq(csctp_socket_connect_versioned(NULL, 5, &o, NULL, NULL, &s, NULL),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(s);
+  cr_assert_eq(csctp_socket_connect_transport_versioned(NULL, 5, &o, abi_no_output, NULL, NULL,
+                                                        NULL, &s, NULL),
                CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(s);
 }
