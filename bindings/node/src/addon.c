@@ -159,6 +159,9 @@ static void addon_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
   addon *ad = arg;
   ad->closing = 1;
   node_sock_close_all(ad);
+#ifdef CSCTP_NODE_PC
+  node_pc_close_all(ad);
+#endif
   napi_remove_async_cleanup_hook(handle);
   if (ad->dispatch) napi_delete_reference(ad->env, ad->dispatch);
   ad->dispatch = NULL;
@@ -198,6 +201,9 @@ static napi_value addon_module_init(napi_env env, napi_value exports) {
   };
   NAPI_OK(env, napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   NAPI_OK(env, node_sock_init(env, exports));
+#ifdef CSCTP_NODE_PC
+  NAPI_OK(env, node_pc_init(env, exports));
+#endif
   return exports;
 }
 
