@@ -53,9 +53,7 @@ static napi_value pc_strn(napi_env env, const char *s, size_t n) {
   return r;
 }
 
-static napi_value pc_str(napi_env env, const char *s) {
-  return pc_strn(env, s, s ? strlen(s) : 0);
-}
+static napi_value pc_str(napi_env env, const char *s) { return pc_strn(env, s, s ? strlen(s) : 0); }
 
 static napi_value pc_bool(napi_env env, int b) {
   napi_value r = NULL;
@@ -83,7 +81,8 @@ static char *pc_dup_str(napi_env env, napi_value v, const char *what) {
 /* Property `name` of `o`: 1 and *out when present (not undefined or null), else 0. */
 static int pc_prop(napi_env env, napi_value o, const char *name, napi_value *out) {
   napi_valuetype t;
-  if (napi_get_named_property(env, o, name, out) != napi_ok || napi_typeof(env, *out, &t) != napi_ok)
+  if (napi_get_named_property(env, o, name, out) != napi_ok ||
+      napi_typeof(env, *out, &t) != napi_ok)
     return 0;
   return t != napi_undefined && t != napi_null;
 }
@@ -275,8 +274,8 @@ typedef struct pc_strings {
   const char *urls[PC_MAX_SERVERS][PC_MAX_URLS];
 } pc_strings;
 
-static int pc_string_list(napi_env env, napi_value v, const char *what, const char **out, size_t max,
-                          size_t *n, GPtrArray *keep) {
+static int pc_string_list(napi_env env, napi_value v, const char *what, const char **out,
+                          size_t max, size_t *n, GPtrArray *keep) {
   bool arr = false;
   uint32_t len = 1;
   if (napi_is_array(env, v, &arr) != napi_ok) return -1;
@@ -319,8 +318,7 @@ static int pc_config(napi_env env, napi_value o, csctp_peer_config *cfg, pc_stri
         napi_throw_type_error(env, NULL, "iceServers: each with urls");
         return -1;
       }
-      if (pc_string_list(env, u, "iceServers urls", ss->urls[i], PC_MAX_URLS, &s->n_urls,
-                         ss->keep))
+      if (pc_string_list(env, u, "iceServers urls", ss->urls[i], PC_MAX_URLS, &s->n_urls, ss->keep))
         return -1;
       s->urls = ss->urls[i];
       if (pc_prop(env, e, "username", &u)) {
@@ -339,7 +337,7 @@ static int pc_config(napi_env env, napi_value o, csctp_peer_config *cfg, pc_stri
     }
     cfg->ice_servers = ss->servers;
   }
-#define NUM(name, field, lo, hi, type)                          \
+#define NUM(name, field, lo, hi, type)                       \
   if ((r = pc_num(env, o, name, lo, hi, &d)) < 0) return -1; \
   if (r) cfg->field = (type)d;
   NUM("includeLoopback", include_loopback, 0, 1, int)
