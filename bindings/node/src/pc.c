@@ -142,6 +142,30 @@ static void pc_forget(npc *np) {
   if (!ad->closing) napi_reference_unref(ad->env, np->token, NULL);
 }
 
+/* The graceful close took too long, or the peer reached CLOSED or FAILED: it goes. */
+static gboolean pc_deadline(gpointer data) {
+  npc *np = data;
+  if (np->deadline) {
+    g_source_unref(np->deadline);
+    np->deadline = NULL;
+  }
+  pc_forget(np);
+  return G_SOURCE_REMOVE;
+}
+
+/* Deletes the peer from the next iteration of the context (0 ms) or after `ms`: never
+ * from inside its callback, where its last packets (SHUTDOWN COMPLETE, close_notify) are
+ * not yet sent. */
+static void pc_forget_later(npc *np, guint ms) {
+  if (np->deadline) {
+    g_source_destroy(np->deadline);
+    g_source_unref(np->deadline);
+  }
+  np->deadline = ms ? g_timeout_source_new(ms) : g_idle_source_new();
+  g_source_set_callback(np->deadline, pc_deadline, np, NULL);
+  g_source_attach(np->deadline, np->ad->ctx);
+}
+
 /* ---------------------------------------------------------------- events */
 
 static void pc_emit(npc *np, const char *type, size_t argc, const napi_value *argv) {
@@ -245,7 +269,7 @@ static void pc_on_event(csctp_peer *peer, const csctp_peer_event *ev, void *ud) 
     /* Terminal: nothing more will happen; the peer goes (JavaScript keeps what it saw). */
     if (ev->u.state.state == CSCTP_PEER_STATE_CLOSED ||
         ev->u.state.state == CSCTP_PEER_STATE_FAILED)
-      pc_forget(np);
+      pc_forget_later(np, 0);
     break;
   case CSCTP_PEER_EVENT_CHANNEL: pc_on_channel(np, env, ev->u.channel); break;
   }
@@ -498,33 +522,18 @@ static napi_value pc_states(napi_env env, napi_callback_info info) {
   return o;
 }
 
-/* The graceful close took too long: the peer goes anyway. */
-static gboolean pc_deadline(gpointer data) {
-  npc *np = data;
-  if (np->deadline) {
-    g_source_unref(np->deadline);
-    np->deadline = NULL;
-  }
-  pc_forget(np);
-  return G_SOURCE_REMOVE;
-}
-
 /* close(token): SCTP SHUTDOWN and DTLS close_notify, then the peer is deleted (at its
  * CLOSED event, or after PC_CLOSE_DEADLINE_MS); at once when it was not connected. */
 static napi_value pc_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a;
   npc *np = pc_arg(env, info, &argc, &a);
-  if (!np || np->deadline) return NULL;
+  if (!np || np->deadline) return NULL; /* going already */
   addon *ad = np->ad;
-  if (csctp_peer_close(np->p) != 0 || !np->p ||
-      csctp_peer_get_state(np->p) == CSCTP_PEER_STATE_CLOSED) {
-    pc_forget(np); /* no-op when its CLOSED event did it already */
-  } else {
-    np->deadline = g_timeout_source_new(PC_CLOSE_DEADLINE_MS);
-    g_source_set_callback(np->deadline, pc_deadline, np, NULL);
-    g_source_attach(np->deadline, ad->ctx);
-  }
+  if (csctp_peer_close(np->p) != 0 || csctp_peer_get_state(np->p) == CSCTP_PEER_STATE_CLOSED)
+    pc_forget(np); /* it was not connected: nothing to wait for */
+  else
+    pc_forget_later(np, PC_CLOSE_DEADLINE_MS);
   node_loop_kick(ad->loop);
   return NULL;
 }
@@ -552,7 +561,8 @@ static napi_value pc_create_channel(napi_env env, napi_callback_info info) {
   init.label = label;
   init.protocol = protocol;
   double d;
-  int r = 0;
+  int r = 0, rv = 0;
+  csctp_dc_channel ch = 0;
   if ((r = pc_num(env, a[2], "ordered", 0, 1, &d)) < 0) goto out;
   init.unordered = r && d == 0;
   if ((r = pc_num(env, a[2], "maxRetransmits", 0, 65535, &d)) < 0) goto out;
@@ -571,8 +581,7 @@ static napi_value pc_create_channel(napi_env env, napi_callback_info info) {
   if (r) init.id = (uint16_t)d;
   if ((r = pc_num(env, a[2], "priority", 0, 65535, &d)) < 0) goto out;
   if (r) init.priority = (uint16_t)d;
-  csctp_dc_channel ch = 0;
-  int rv = csctp_peer_create_channel(np->p, &init, &ch);
+  rv = csctp_peer_create_channel(np->p, &init, &ch);
   g_free(label);
   g_free(protocol);
   if (rv) {

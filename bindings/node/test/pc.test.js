@@ -16,6 +16,18 @@ const { RTCPeerConnection, RTCDataChannel, RTCIceCandidate } = sctp
 const T = { timeout: 30000 }
 const CFG = { localAddresses: ['127.0.0.1'] }
 
+// Every connection a test made is closed after it, passed or not: none keeps Node alive.
+const opened = new Set()
+function newPc (cfg) {
+  const pc = new RTCPeerConnection(Object.assign({}, CFG, cfg))
+  opened.add(pc)
+  return pc
+}
+test.afterEach(() => {
+  for (const pc of opened) pc.close()
+  opened.clear()
+})
+
 // Rejects after ms with what was awaited.
 function within (p, ms, what) {
   let t
@@ -30,8 +42,8 @@ function event (target, type, ms = 10000) {
 
 // Two connected peers; setup(a, b) runs before the offer (channels to open with it).
 async function pair (setup) {
-  const a = new RTCPeerConnection(CFG)
-  const b = new RTCPeerConnection(CFG)
+  const a = newPc()
+  const b = newPc()
   const states = { a: [], b: [] }
   a.onconnectionstatechange = () => states.a.push(a.connectionState)
   b.onconnectionstatechange = () => states.b.push(b.connectionState)
@@ -136,7 +148,11 @@ test('text (multi-byte UTF-8, empty) and binary from 0 B to 256 KiB, every byte,
     // Buffer, ArrayBuffer, and a view that does not start its buffer.
     if (i % 3 === 0) ch.send(p)
     else if (i % 3 === 1) ch.send(p.buffer.slice(p.byteOffset, p.byteOffset + n))
-    else ch.send(new Uint8Array(Buffer.concat([Buffer.alloc(7), p]).buffer, 7, n))
+    else {
+      const big = new Uint8Array(n + 7)
+      big.set(p, 7)
+      ch.send(new Uint8Array(big.buffer, 7, n))
+    }
   })
   await atB.wait(texts.length + sizes.length, 20000)
   texts.forEach((t, i) => assert.strictEqual(atB[i], t, 'text ' + i))
@@ -157,7 +173,7 @@ test('text (multi-byte UTF-8, empty) and binary from 0 B to 256 KiB, every byte,
 })
 
 test('channel options: unordered, maxRetransmits, maxPacketLifeTime, protocol, priority; many at once', T, async () => {
-  const { a, b, made } = await pair(a => {
+  const { a, b, made } = await pair((a, b) => {
     const remote = remoteChannels(b)
     const chans = [
       a.createDataChannel('unordered', { ordered: false }),
@@ -314,7 +330,7 @@ test('close() of a connection: closed at once here, the other side goes to close
 })
 
 test('W3C errors: bad SDP, answer without offer, option conflicts, send before open, too large', T, async () => {
-  const a = new RTCPeerConnection(CFG)
+  const a = newPc()
   await assert.rejects(a.createAnswer(), { name: 'InvalidStateError' })
   await assert.rejects(a.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\nthis is not sdp\r\n' }), { name: 'OperationError' })
   await assert.rejects(a.setRemoteDescription({ type: 'answer', sdp: 'v=0\r\n' }), { name: 'InvalidStateError' })
@@ -355,4 +371,23 @@ test('a throwing listener does not break the peer; node exits by itself once clo
   assert.strictEqual(code, 0, 'exit status (stderr: ' + err + ')')
   assert.match(out, /thrown 1, then 2 messages, closed/)
   assert.ok(Date.now() - t0 < 15000)
+})
+
+test('ICE that cannot connect: connectionState failed, channels closed, Node not held', T, async () => {
+  const a = newPc({ iceConnectTimeout: 1500 })
+  const b = newPc()
+  const states = []
+  a.onconnectionstatechange = () => states.push(a.connectionState)
+  const ch = a.createDataChannel('never')
+  const closed = event(ch, 'close', 15000)
+  await a.setLocalDescription(await a.createOffer())
+  await b.setRemoteDescription(a.localDescription)
+  const answer = await b.createAnswer()
+  b.close() // nobody answers a's checks
+  await a.setRemoteDescription(answer)
+  await until(() => a.connectionState === 'failed', 15000, 'failed (' + a.connectionState + ')')
+  assert.deepStrictEqual(states, ['connecting', 'failed'])
+  await closed
+  assert.strictEqual(ch.readyState, 'closed')
+  a.close()
 })

@@ -20,9 +20,10 @@ b.ondatachannel = ({ channel }) => {
   channel.onmessage = e => {
     if (e.data === 'first') throw new Error('listener bug')
     if (++after === 2) {
-      process.stdout.write('thrown ' + thrown + ', then ' + after + ' messages, closed\n')
       a.close()
       b.close()
+      // The exception reaches 'uncaughtException' on a later tick.
+      setImmediate(() => process.stdout.write('thrown ' + thrown + ', then ' + after + ' messages, closed\n'))
     }
   }
 }
