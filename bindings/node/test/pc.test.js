@@ -112,6 +112,7 @@ test('offer, answer, trickled candidates; connectionState new, connecting, conne
   assert.ok(cands.a > 0 && cands.b > 0, 'candidates trickled both ways')
   assert.match(a.localDescription.sdp, /a=candidate:.* 127\.0\.0\.1 /, 'the local description has the candidates')
   assert.strictEqual(a.iceConnectionState, 'connected')
+  await until(() => a.iceGatheringState === 'complete' && b.iceGatheringState === 'complete', 5000, 'gathering complete')
   const ch = made
   assert.ok(ch instanceof RTCDataChannel)
   if (ch.readyState !== 'open') await event(ch, 'open')
@@ -169,6 +170,12 @@ test('text (multi-byte UTF-8, empty) and binary from 0 B to 256 KiB, every byte,
   assert.ok(atA[0] instanceof ArrayBuffer && atA[0].byteLength === 0)
   assert.ok(Buffer.from(atA[1]).equals(pattern(262144, 9)))
   assert.strictEqual(atA[2], '')
+  // binaryType "blob".
+  ch.binaryType = 'blob'
+  rc.send(pattern(3000, 4))
+  await atA.wait(4)
+  assert.ok(atA[3] instanceof Blob)
+  assert.ok(Buffer.from(await atA[3].arrayBuffer()).equals(pattern(3000, 4)))
   await closeBoth(a, b)
 })
 
@@ -330,6 +337,9 @@ test('close() of a connection: closed at once here, the other side goes to close
 })
 
 test('W3C errors: bad SDP, answer without offer, option conflicts, send before open, too large', T, async () => {
+  assert.throws(() => newPc({ iceServers: [{ urls: 'nonsense:x' }] }), { errno: -201 })
+  assert.throws(() => newPc({ iceServers: [{ urls: 'turn:127.0.0.1' }] }), { errno: -201 }, 'TURN without credentials')
+  newPc({ iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] }).close()
   const a = newPc()
   await assert.rejects(a.createAnswer(), { name: 'InvalidStateError' })
   await assert.rejects(a.setRemoteDescription({ type: 'offer', sdp: 'v=0\r\nthis is not sdp\r\n' }), { name: 'OperationError' })
