@@ -8,7 +8,11 @@
  *
  * A live peer keeps Node's loop alive: from creation until it is CLOSED or FAILED, or
  * until the graceful close that pcClose starts has ended (or its deadline passed). Then
- * the C peer is deleted. Channels are named by their csctp_dc_channel handles.
+ * the C peer is deleted, from the next iteration of the context (never inside its own
+ * callback, where its last packets are not yet out). Channels are named by their
+ * csctp_dc_channel handles. What comes from the network reaches JavaScript only through
+ * the peer's events, already checked by the layers below; lengths are always given, so
+ * a label or message with a NUL byte stays whole.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +26,7 @@ typedef struct npc {
   addon *ad;
   csctp_peer *p;     /* NULL once deleted */
   napi_ref token;    /* strong while p exists */
-  GSource *deadline; /* the graceful close's deadline, or NULL */
+  GSource *deadline; /* when the peer is deleted (pc_forget_later), or NULL */
 } npc;
 
 /* How long a graceful close (SCTP SHUTDOWN, DTLS close_notify) may keep the peer. */
@@ -286,8 +290,7 @@ static void pc_finalize(napi_env env, void *data, void *hint) {
   g_free(np);
 }
 
-/* Reads localAddresses, iceServers into cfg; their strings go to `keep` (freed by the
- * caller after csctp_peer_new, which copies them). -1 when a TypeError was thrown. */
+/* The strings of a configuration until csctp_peer_new has copied them (`keep` owns them). */
 #define PC_MAX_ADDRS 16
 #define PC_MAX_SERVERS 8
 #define PC_MAX_URLS 8
@@ -298,6 +301,7 @@ typedef struct pc_strings {
   const char *urls[PC_MAX_SERVERS][PC_MAX_URLS];
 } pc_strings;
 
+/* A string or an array of strings (at most `max`) into out[]; -1 when a TypeError was thrown. */
 static int pc_string_list(napi_env env, napi_value v, const char *what, const char **out,
                           size_t max, size_t *n, GPtrArray *keep) {
   bool arr = false;
@@ -317,6 +321,8 @@ static int pc_string_list(napi_env env, napi_value v, const char *what, const ch
   return 0;
 }
 
+/* Reads RTCConfiguration's iceServers and csctp's additions (localAddresses, ...) into cfg;
+ * strings go to ss->keep. -1 when a TypeError or RangeError was thrown. */
 static int pc_config(napi_env env, napi_value o, csctp_peer_config *cfg, pc_strings *ss) {
   napi_value v;
   double d;
