@@ -277,6 +277,16 @@ test('bufferedAmount rises at send, falls; bufferedamountlow at the threshold', 
   await until(() => got === 32 * 64 * 1024, 10000, 'all 2 MiB delivered')
   await until(() => ch.bufferedAmount === 0, 5000, 'nothing buffered')
   assert.ok(lows >= 1)
+  // Past the send buffer (4 MiB): OperationError, nothing lost; then low again (at 0).
+  remote.onmessage = null
+  ch.bufferedAmountLowThreshold = 0
+  let sent = 0
+  assert.throws(() => { for (;;) { ch.send(chunk); sent++ } }, { name: 'OperationError' })
+  assert.ok(sent >= 32 && sent <= 128, sent + ' chunks accepted')
+  assert.ok(ch.bufferedAmount >= 3 * 1024 * 1024, 'full (' + ch.bufferedAmount + ')')
+  await event(ch, 'bufferedamountlow')
+  assert.strictEqual(ch.bufferedAmount, 0)
+  assert.strictEqual(ch.readyState, 'open')
   await closeBoth(a, b)
 })
 
