@@ -148,6 +148,9 @@ static napi_value addon_strerror(napi_env env, napi_callback_info info) {
 
 static void addon_loop_closed(void *arg) {
   addon *ad = arg;
+  /* Only now may the environment go on (a worker's loop, and this module's code, with it):
+   * the handles' close callbacks are ours. */
+  if (ad->cleanup) napi_remove_async_cleanup_hook(ad->cleanup);
   g_main_context_release(ad->ctx);
   g_main_context_unref(ad->ctx);
   g_free(ad);
@@ -162,7 +165,7 @@ static void addon_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
 #ifdef CSCTP_NODE_PC
   node_pc_close_all(ad);
 #endif
-  napi_remove_async_cleanup_hook(handle);
+  ad->cleanup = handle;
   if (ad->dispatch) napi_delete_reference(ad->env, ad->dispatch);
   ad->dispatch = NULL;
   if (ad->loop) {

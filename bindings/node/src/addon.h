@@ -27,6 +27,7 @@ typedef struct addon {
   GList *pcs;        /* npc with a C peer (pc.c) */
   int live;          /* open sockets + listening servers: the loop keeps Node alive while > 0 */
   int closing;       /* the environment is being torn down */
+  napi_async_cleanup_hook_handle cleanup; /* removed once the loop's handles are closed */
 } addon;
 
 /* ---- loop.c: GLib on libuv ---- */

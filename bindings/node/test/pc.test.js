@@ -411,3 +411,17 @@ test('ICE that cannot connect: connectionState failed, channels closed, Node not
   assert.strictEqual(ch.readyState, 'closed')
   a.close()
 })
+
+test('worker threads: peers in three workers at once; each worker and the process end', T, async () => {
+  const child = spawn(process.execPath, [path.join(__dirname, 'examples', 'pc_workers.js')], {
+    env: process.env, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', d => { out += d })
+  child.stderr.on('data', d => { err += d })
+  const code = await within(new Promise(resolve => child.on('exit', (c, s) => resolve(s || c))), 20000,
+    'the child to exit by itself').catch(e => { child.kill('SIGKILL'); throw e })
+  assert.strictEqual(code, 0, 'exit status (stderr: ' + err + ')')
+  assert.deepStrictEqual(JSON.parse(out), [[0, 'from a worker'], [0, 'from a worker'], [0, 'from a worker']])
+})
