@@ -6,6 +6,7 @@ const { native } = require('./native')
 const { Socket } = require('./socket')
 const { Server } = require('./server')
 const PPID = require('./ppid')
+const webrtc = require('./peerconnection')
 
 function createServer (options, connectionListener) {
   return new Server(options, connectionListener)
@@ -40,5 +41,12 @@ module.exports = {
   Socket,
   Server,
   PPID,
-  defaults
+  defaults,
+  // Data channels to browsers and other WebRTC peers (lib/peerconnection.js).
+  RTCPeerConnection: webrtc.RTCPeerConnection,
+  RTCDataChannel: webrtc.RTCDataChannel,
+  RTCSessionDescription: webrtc.RTCSessionDescription,
+  RTCIceCandidate: webrtc.RTCIceCandidate,
+  RTCPeerConnectionIceEvent: webrtc.RTCPeerConnectionIceEvent,
+  RTCDataChannelEvent: webrtc.RTCDataChannelEvent
 }

@@ -148,11 +148,13 @@ static napi_value addon_strerror(napi_env env, napi_callback_info info) {
 
 static void addon_loop_closed(void *arg) {
   addon *ad = arg;
+  napi_async_cleanup_hook_handle hook = ad->cleanup;
   g_main_context_release(ad->ctx);
   g_main_context_unref(ad->ctx);
-  /* Node waits for this before it goes on tearing down (and unloads the addon). */
-  if (ad->cleanup) napi_remove_async_cleanup_hook(ad->cleanup);
   g_free(ad);
+  /* Only now may the environment go on tearing down (a worker's loop, and this module's code,
+   * with it): the handles' close callbacks were ours. Node waits for this. */
+  if (hook) napi_remove_async_cleanup_hook(hook);
 }
 
 /* Environment teardown: every socket and server goes (ABORTs sent), then the loop's handles
@@ -162,6 +164,9 @@ static void addon_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
   ad->closing = 1;
   ad->cleanup = handle;
   node_sock_close_all(ad);
+#ifdef CSCTP_NODE_PC
+  node_pc_close_all(ad);
+#endif
   if (ad->dispatch) napi_delete_reference(ad->env, ad->dispatch);
   ad->dispatch = NULL;
   if (ad->loop) {
@@ -200,6 +205,9 @@ static napi_value addon_module_init(napi_env env, napi_value exports) {
   };
   NAPI_OK(env, napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   NAPI_OK(env, node_sock_init(env, exports));
+#ifdef CSCTP_NODE_PC
+  NAPI_OK(env, node_pc_init(env, exports));
+#endif
   return exports;
 }
 

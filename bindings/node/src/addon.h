@@ -24,9 +24,10 @@ typedef struct addon {
   napi_ref dispatch; /* JS function(token, type, ...) that receives every event */
   GList *socks;      /* open nsock */
   GList *servers;    /* nserver with a C server */
+  GList *pcs;        /* npc with a C peer (pc.c) */
   int live;          /* open sockets + listening servers: the loop keeps Node alive while > 0 */
   int closing;       /* the environment is being torn down */
-  napi_async_cleanup_hook_handle cleanup; /* its hook, removed once the loop has closed */
+  napi_async_cleanup_hook_handle cleanup; /* its hook, removed once the loop's handles are closed */
 } addon;
 
 /* ---- loop.c: GLib on libuv ---- */
@@ -47,6 +48,13 @@ void node_loop_close(node_loop *l, void (*done)(void *), void *arg);
 napi_status node_sock_init(napi_env env, napi_value exports);
 /* Destroys every socket and server without callbacks (environment teardown). */
 void node_sock_close_all(addon *ad);
+
+/* ---- pc.c (when built with the peer layer: CSCTP_NODE_PC) ---- */
+
+/* The RTCPeerConnection functions (pcNew, pcSend, ...), added to `exports`. */
+napi_status node_pc_init(napi_env env, napi_value exports);
+/* Deletes every peer without callbacks (environment teardown). */
+void node_pc_close_all(addon *ad);
 
 /* ---- addon.c: helpers ---- */
 
