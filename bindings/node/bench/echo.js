@@ -13,7 +13,8 @@
 //  - serial: one message in flight per association, the next written from the previous
 //    write's callback. The original must be driven so (a write made while its flightsize >=
 //    cwnd is dropped, tests/transport/node/peer.js says why), so this is the fair comparison;
-//  - window: csctp only, up to 64 writes in flight, as a net.Socket program writes.
+//  - window: csctp only, up to 64 writes in flight, as a net.Socket program writes;
+//  - own-udp: csctp only, serial, on csctp's own UDP sockets instead of dgram ones.
 // csctp completes a write when the message is in its send buffer (as net.Socket), the original
 // once its flightsize is below cwnd: "serial" is therefore pipelined for csctp.
 // Seen on this machine: between two peers of the original, 16 KiB and 64 KiB messages stall
@@ -37,14 +38,25 @@ function runCase (impl, mode, size, seconds) {
   const b = dgram.createSocket('udp4')
   let ready = 0
   const payload = Buffer.alloc(size, 0x5a)
+  // csctp-own: csctp's own UDP sockets on the ports a and b had (closed first): the packets
+  // never enter JavaScript (`udpLocalPort` is csctp's addition to the original's options).
+  const own = impl === 'csctp-own'
+  const transport = (mine, peerPort) => own
+    ? { udpLocalPort: mine.address().port, udpPeer: { address: '127.0.0.1', port: peerPort } }
+    : { udpTransport: mine, udpPeer: { address: '127.0.0.1', port: peerPort } }
   const start = () => {
     if (++ready < 2) return
     const pa = a.address().port
     const pb = b.address().port
-    const echo = sctp.connect({
-      passive: true, localPort: 5001, port: 5000, MIS: 2, OS: 2,
-      udpTransport: b, udpPeer: { address: '127.0.0.1', port: pa }
-    })
+    const ta = transport(a, pb)
+    const tb = transport(b, pa)
+    if (own) {
+      a.close()
+      b.close()
+    }
+    const echo = sctp.connect(Object.assign({
+      passive: true, localPort: 5001, port: 5000, MIS: 2, OS: 2
+    }, tb))
     echo.on('data', () => {})
     echo.on('stream', (st, id) => {
       const out = echo.createStream(id)
@@ -59,10 +71,7 @@ function runCase (impl, mode, size, seconds) {
         if (mode === 'serial') { q.push(buf); pump() } else out.write(buf)
       })
     })
-    const cli = sctp.connect({
-      localPort: 5000, port: 5001, MIS: 2, OS: 2,
-      udpTransport: a, udpPeer: { address: '127.0.0.1', port: pb }
-    })
+    const cli = sctp.connect(Object.assign({ localPort: 5000, port: 5001, MIS: 2, OS: 2 }, ta))
     cli.on('data', () => {})
     let sent = 0; let got = 0; let bad = 0; let t0 = 0; let stop = false
     cli.on('connect', () => {
@@ -136,7 +145,8 @@ function main () {
   })
   const cases = []
   for (const size of [16, 1024, 65536]) {
-    for (const [impl, mode] of [['original', 'serial'], ['csctp', 'serial'], ['csctp', 'window']]) {
+    for (const [impl, mode] of [['original', 'serial'], ['csctp', 'serial'], ['csctp', 'window'],
+      ['csctp-own', 'serial']]) {
       const r = spawnSync(process.execPath, [__filename, '--case', impl, mode, String(size), String(seconds)],
         { env, encoding: 'utf8', timeout: (seconds + 30) * 1000 })
       let res = null
@@ -149,11 +159,11 @@ function main () {
   console.log('size      mode     original msg/s    MB/s |    csctp msg/s     MB/s |  ratio')
   for (const size of [16, 1024, 65536]) {
     const orig = cases.find(c => c.size === size && c.impl === 'original')
-    for (const c of cases.filter(x => x.size === size && x.impl === 'csctp')) {
+    for (const c of cases.filter(x => x.size === size && x.impl !== 'original')) {
       const o = orig.res
       const f = (x, d) => (x === undefined || x === null ? '-' : x.toFixed(d))
       const ratio = o && c.res && o.msgs >= 10 ? (c.res.msgsPerSec / o.msgsPerSec).toFixed(1) + 'x' : '-'
-      console.log(`${String(size).padEnd(9)} ${c.mode.padEnd(8)} ${f(o && o.msgsPerSec, 0).padStart(14)} ${f(o && o.mbPerSec, 2).padStart(7)} | ` +
+      console.log(`${String(size).padEnd(9)} ${(c.impl === 'csctp-own' ? 'own-udp' : c.mode).padEnd(8)} ${f(o && o.msgsPerSec, 0).padStart(14)} ${f(o && o.mbPerSec, 2).padStart(7)} | ` +
         `${f(c.res && c.res.msgsPerSec, 0).padStart(14)} ${f(c.res && c.res.mbPerSec, 2).padStart(8)} | ${ratio.padStart(6)}` +
         (c.err ? `  (${c.err})` : '') + (o ? '' : `  (original: ${orig.err})`) +
         (o && o.msgs < 10 ? `  (the original stalled: ${o.msgs} echoes in ${o.seconds.toFixed(1)} s)` : ''))
