@@ -146,6 +146,28 @@ static napi_value addon_strerror(napi_env env, napi_callback_info info) {
   return r;
 }
 
+int node_opt_num(napi_env env, napi_value o, const char *name, double lo, double hi, double *out) {
+  napi_value v;
+  napi_valuetype t;
+  if (napi_get_named_property(env, o, name, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok)
+    return -1;
+  if (t == napi_undefined || t == napi_null) return 0;
+  double d = 0;
+  if (t == napi_boolean) {
+    bool b = false;
+    napi_get_value_bool(env, v, &b);
+    d = b;
+  } else if (t != napi_number || napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo) ||
+             !(d <= hi)) {
+    char m[96];
+    snprintf(m, sizeof(m), "option %s: a number from %.0f to %.0f", name, lo, hi);
+    napi_throw_range_error(env, NULL, m);
+    return -1;
+  }
+  *out = d;
+  return 1;
+}
+
 static void addon_loop_closed(void *arg) {
   addon *ad = arg;
   napi_async_cleanup_hook_handle hook = ad->cleanup;

@@ -10,6 +10,7 @@
 
 #include <csctp/socket.h>
 #include <node_api.h>
+#include <string.h>
 #include <uv.h>
 
 typedef struct node_loop node_loop;
@@ -67,6 +68,10 @@ void node_throw(napi_env env, int code, const char *msg);
 void node_live(addon *ad, int delta);
 /* The addon of a call. */
 addon *node_addon(napi_env env);
+/* Option `name` of object `o` as a number in [lo, hi] (a boolean counts as 0 or 1): 1 and *out
+ * when present, 0 when undefined or null, -1 with a RangeError (or the getter's exception)
+ * pending. */
+int node_opt_num(napi_env env, napi_value o, const char *name, double lo, double hi, double *out);
 
 /* Short forms for N-API calls that cannot fail on valid arguments: a failure throws. */
 #define NAPI_OK(env, call)                                                                      \
@@ -82,5 +87,36 @@ addon *node_addon(napi_env env);
       return NULL;                                                                              \
     }                                                                                           \
   } while (0)
+
+/* A handle scope around a callback from C into JavaScript (the callback returns void). */
+#define NODE_SCOPE_OPEN(env) \
+  napi_handle_scope hs_;     \
+  if (napi_open_handle_scope((env), &hs_) != napi_ok) return;
+#define NODE_SCOPE_CLOSE(env) napi_close_handle_scope((env), hs_)
+
+/* JavaScript values of C ones (NULL when N-API fails; a NULL string is ""). */
+static inline napi_value node_u32(napi_env env, uint32_t v) {
+  napi_value r = NULL;
+  napi_create_uint32(env, v, &r);
+  return r;
+}
+static inline napi_value node_i32(napi_env env, int32_t v) {
+  napi_value r = NULL;
+  napi_create_int32(env, v, &r);
+  return r;
+}
+static inline napi_value node_bool(napi_env env, int b) {
+  napi_value r = NULL;
+  napi_get_boolean(env, b != 0, &r);
+  return r;
+}
+static inline napi_value node_strn(napi_env env, const char *s, size_t n) {
+  napi_value r = NULL;
+  napi_create_string_utf8(env, s ? s : "", s ? n : 0, &r);
+  return r;
+}
+static inline napi_value node_str(napi_env env, const char *s) {
+  return node_strn(env, s, s ? strlen(s) : 0);
+}
 
 #endif

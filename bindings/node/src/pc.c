@@ -33,38 +33,7 @@ typedef struct npc {
 /* How long a graceful close (SCTP SHUTDOWN, DTLS close_notify) may keep the peer. */
 #define PC_CLOSE_DEADLINE_MS 1500
 
-#define PC_SCOPE_OPEN(env) \
-  napi_handle_scope hs_;   \
-  if (napi_open_handle_scope((env), &hs_) != napi_ok) return;
-#define PC_SCOPE_CLOSE(env) napi_close_handle_scope((env), hs_)
-
 /* ---------------------------------------------------------------- helpers */
-
-static napi_value pc_u32(napi_env env, uint32_t v) {
-  napi_value r = NULL;
-  napi_create_uint32(env, v, &r);
-  return r;
-}
-
-static napi_value pc_i32(napi_env env, int32_t v) {
-  napi_value r = NULL;
-  napi_create_int32(env, v, &r);
-  return r;
-}
-
-static napi_value pc_strn(napi_env env, const char *s, size_t n) {
-  napi_value r = NULL;
-  napi_create_string_utf8(env, s ? s : "", s ? n : 0, &r);
-  return r;
-}
-
-static napi_value pc_str(napi_env env, const char *s) { return pc_strn(env, s, s ? strlen(s) : 0); }
-
-static napi_value pc_bool(napi_env env, int b) {
-  napi_value r = NULL;
-  napi_get_boolean(env, b != 0, &r);
-  return r;
-}
 
 static npc *pc_of(napi_env env, napi_value token) {
   void *p = NULL;
@@ -148,26 +117,26 @@ static napi_value pc_channel_obj(napi_env env, npc *np, csctp_dc_channel ch) {
 #define SET(name, val) \
   v = (val);           \
   if (v) napi_set_named_property(env, o, name, v);
-  SET("label", pc_strn(env, in.label, in.label_len))
-  SET("protocol", pc_strn(env, in.protocol, in.protocol_len))
-  SET("id", in.has_stream ? pc_u32(env, in.stream) : null)
-  SET("ordered", pc_bool(env, !(in.channel_type & CSCTP_DC_TYPE_UNORDERED)))
+  SET("label", node_strn(env, in.label, in.label_len))
+  SET("protocol", node_strn(env, in.protocol, in.protocol_len))
+  SET("id", in.has_stream ? node_u32(env, in.stream) : null)
+  SET("ordered", node_bool(env, !(in.channel_type & CSCTP_DC_TYPE_UNORDERED)))
   SET("maxRetransmits",
-      kind == CSCTP_DC_TYPE_PARTIAL_RELIABLE_REXMIT ? pc_u32(env, in.reliability_param) : null)
+      kind == CSCTP_DC_TYPE_PARTIAL_RELIABLE_REXMIT ? node_u32(env, in.reliability_param) : null)
   SET("maxPacketLifeTime",
-      kind == CSCTP_DC_TYPE_PARTIAL_RELIABLE_TIMED ? pc_u32(env, in.reliability_param) : null)
-  SET("negotiated", pc_bool(env, in.negotiated))
-  SET("priority", pc_u32(env, in.priority))
-  SET("byPeer", pc_bool(env, in.by_peer))
-  SET("state", pc_u32(env, (uint32_t)in.state))
-  SET("maxMessageSize", pc_u32(env, in.max_message_size))
+      kind == CSCTP_DC_TYPE_PARTIAL_RELIABLE_TIMED ? node_u32(env, in.reliability_param) : null)
+  SET("negotiated", node_bool(env, in.negotiated))
+  SET("priority", node_u32(env, in.priority))
+  SET("byPeer", node_bool(env, in.by_peer))
+  SET("state", node_u32(env, (uint32_t)in.state))
+  SET("maxMessageSize", node_u32(env, in.max_message_size))
 #undef SET
   return o;
 }
 
 static void pc_on_channel(npc *np, napi_env env, const csctp_dc_event *ev) {
   napi_value a[4];
-  a[0] = pc_u32(env, ev->channel);
+  a[0] = node_u32(env, ev->channel);
   switch (ev->type) {
   case CSCTP_DC_EVENT_OPEN:
     a[1] = pc_channel_obj(env, np, ev->channel);
@@ -191,11 +160,11 @@ static void pc_on_channel(npc *np, napi_env env, const csctp_dc_event *ev) {
       napi_value exc;
       if (napi_is_exception_pending(env, &pending) == napi_ok && pending)
         napi_get_and_clear_last_exception(env, &exc);
-      a[1] = pc_i32(env, CSCTP_ERR_NOMEM);
+      a[1] = node_i32(env, CSCTP_ERR_NOMEM);
       pc_emit(np, "error", 2, a);
       break;
     }
-    a[2] = pc_bool(env, m->u.message.is_text);
+    a[2] = node_bool(env, m->u.message.is_text);
     pc_emit(np, "message", 3, a);
     break;
   }
@@ -203,8 +172,8 @@ static void pc_on_channel(npc *np, napi_env env, const csctp_dc_event *ev) {
   case CSCTP_DC_EVENT_CLOSING: pc_emit(np, "closing", 1, a); break;
   case CSCTP_DC_EVENT_CLOSED: pc_emit(np, "closed", 1, a); break;
   case CSCTP_DC_EVENT_ERROR:
-    a[1] = pc_i32(env, (int32_t)ev->u.error.reason);
-    a[2] = pc_i32(env, ev->u.error.error);
+    a[1] = node_i32(env, (int32_t)ev->u.error.reason);
+    a[2] = node_i32(env, ev->u.error.error);
     pc_emit(np, "error", 3, a);
     break;
   default: break;
@@ -216,16 +185,16 @@ static void pc_on_event(csctp_peer *peer, const csctp_peer_event *ev, void *ud) 
   npc *np = ud;
   napi_env env = np->ad->env;
   if (!np->p) return;
-  PC_SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value a[2];
   switch (ev->type) {
   case CSCTP_PEER_EVENT_CANDIDATE:
-    a[0] = pc_str(env, ev->u.candidate);
+    a[0] = node_str(env, ev->u.candidate);
     pc_emit(np, "candidate", 1, a);
     break;
   case CSCTP_PEER_EVENT_STATE:
-    a[0] = pc_str(env, csctp_peer_state_name(ev->u.state.state));
-    a[1] = pc_i32(env, ev->u.state.error);
+    a[0] = node_str(env, csctp_peer_state_name(ev->u.state.state));
+    a[1] = node_i32(env, ev->u.state.error);
     pc_emit(np, "state", 2, a);
     /* Terminal: nothing more will happen; the peer goes (JavaScript keeps what it saw). */
     if (ev->u.state.state == CSCTP_PEER_STATE_CLOSED ||
@@ -234,7 +203,7 @@ static void pc_on_event(csctp_peer *peer, const csctp_peer_event *ev, void *ud) 
     break;
   case CSCTP_PEER_EVENT_CHANNEL: pc_on_channel(np, env, ev->u.channel); break;
   }
-  PC_SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 /* ---------------------------------------------------------------- the peer */
@@ -373,7 +342,7 @@ static napi_value pc_add_candidate(napi_env env, napi_callback_info info) {
     return NULL;
   }
   node_loop_kick(np->ad->loop);
-  return pc_i32(env, rv);
+  return node_i32(env, rv);
 }
 
 /* states(token) -> {connection, iceConnection, iceGathering} or undefined once deleted. */
@@ -384,17 +353,17 @@ static napi_value pc_states(napi_env env, napi_callback_info info) {
   if (!np) return NULL;
   NAPI_OK(env, napi_create_object(env, &o));
   napi_set_named_property(env, o, "connection",
-                          pc_str(env, csctp_peer_state_name(csctp_peer_get_state(np->p))));
+                          node_str(env, csctp_peer_state_name(csctp_peer_get_state(np->p))));
   napi_set_named_property(
       env, o, "iceConnection",
-      pc_str(env, csctp_ice_state_name(csctp_peer_ice_connection_state(np->p))));
+      node_str(env, csctp_ice_state_name(csctp_peer_ice_connection_state(np->p))));
   napi_set_named_property(
       env, o, "iceGathering",
-      pc_str(env, csctp_ice_gathering_state_name(csctp_peer_ice_gathering_state(np->p))));
+      node_str(env, csctp_ice_gathering_state_name(csctp_peer_ice_gathering_state(np->p))));
   csctp_peer_transport tr;
   if (csctp_peer_get_transport(np->p, &tr) == 0)
     napi_set_named_property(env, o, "remoteMaxMessageSize",
-                            pc_u32(env, tr.remote_max_message_size));
+                            node_u32(env, tr.remote_max_message_size));
   return o;
 }
 
@@ -439,23 +408,23 @@ static napi_value pc_create_channel(napi_env env, napi_callback_info info) {
   double d;
   int r = 0, rv = 0;
   csctp_dc_channel ch = 0;
-  if ((r = pc_num(env, a[2], "ordered", 0, 1, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "ordered", 0, 1, &d)) < 0) goto out;
   init.unordered = r && d == 0;
-  if ((r = pc_num(env, a[2], "maxRetransmits", 0, 65535, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "maxRetransmits", 0, 65535, &d)) < 0) goto out;
   if (r) {
     init.pr_policy = CSCTP_PR_RTX;
     init.pr_value = (uint32_t)d;
   }
-  if ((r = pc_num(env, a[2], "maxPacketLifeTime", 0, 65535, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "maxPacketLifeTime", 0, 65535, &d)) < 0) goto out;
   if (r) {
     init.pr_policy = CSCTP_PR_TTL;
     init.pr_value = (uint32_t)d;
   }
-  if ((r = pc_num(env, a[2], "negotiated", 0, 1, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "negotiated", 0, 1, &d)) < 0) goto out;
   init.negotiated = r && d != 0;
-  if ((r = pc_num(env, a[2], "id", 0, 65534, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "id", 0, 65534, &d)) < 0) goto out;
   if (r) init.id = (uint16_t)d;
-  if ((r = pc_num(env, a[2], "priority", 0, 65535, &d)) < 0) goto out;
+  if ((r = node_opt_num(env, a[2], "priority", 0, 65535, &d)) < 0) goto out;
   if (r) init.priority = (uint16_t)d;
   rv = csctp_peer_create_channel(np->p, &init, &ch);
   g_free(label);
@@ -465,7 +434,7 @@ static napi_value pc_create_channel(napi_env env, napi_callback_info info) {
     return NULL;
   }
   node_loop_kick(np->ad->loop);
-  return pc_u32(env, ch);
+  return node_u32(env, ch);
 out:
   g_free(label);
   g_free(protocol);
@@ -492,7 +461,7 @@ static napi_value pc_send(napi_env env, napi_callback_info info) {
     napi_get_value_bool(env, a[2], &text);
     rv = csctp_peer_send(np->p, pc_handle(env, argc, a), text, len ? data : "", len);
   }
-  return pc_i32(env, rv);
+  return node_i32(env, rv);
 }
 
 /* closeChannel(token, handle) -> 0 or a csctp_error. */
@@ -505,7 +474,7 @@ static napi_value pc_close_channel(napi_env env, napi_callback_info info) {
     rv = csctp_peer_close_channel(np->p, pc_handle(env, argc, a));
     if (np->p) node_loop_kick(np->ad->loop);
   }
-  return pc_i32(env, rv);
+  return node_i32(env, rv);
 }
 
 /* channelInfo(token, handle) -> the object of pc_channel_obj, or undefined. */

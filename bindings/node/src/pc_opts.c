@@ -34,24 +34,6 @@ int pc_prop(napi_env env, napi_value o, const char *name, napi_value *out) {
   return t != napi_undefined && t != napi_null;
 }
 
-/* Property `name` of `o` as a number in [lo, hi]: 1 present, 0 absent, -1 (RangeError). */
-int pc_num(napi_env env, napi_value o, const char *name, double lo, double hi, double *out) {
-  napi_value v;
-  if (!pc_prop(env, o, name, &v)) return 0;
-  double d = 0;
-  bool b = false;
-  if (napi_get_value_bool(env, v, &b) == napi_ok) {
-    d = b;
-  } else if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo) || !(d <= hi)) {
-    char m[112];
-    snprintf(m, sizeof(m), "%s: a number from %.0f to %.0f", name, lo, hi);
-    napi_throw_range_error(env, NULL, m);
-    return -1;
-  }
-  *out = d;
-  return 1;
-}
-
 /* A string or an array of strings (at most `max`) into out[]; -1 when a TypeError was thrown. */
 static int pc_string_list(napi_env env, napi_value v, const char *what, const char **out,
                           size_t max, size_t *n, GPtrArray *keep) {
@@ -118,8 +100,8 @@ int pc_config(napi_env env, napi_value o, csctp_peer_config *cfg, pc_strings *ss
     }
     cfg->ice_servers = ss->servers;
   }
-#define NUM(name, field, lo, hi, type)                       \
-  if ((r = pc_num(env, o, name, lo, hi, &d)) < 0) return -1; \
+#define NUM(name, field, lo, hi, type)                             \
+  if ((r = node_opt_num(env, o, name, lo, hi, &d)) < 0) return -1; \
   if (r) cfg->field = (type)d;
   NUM("includeLoopback", include_loopback, 0, 1, int)
   NUM("offerer", offerer, 0, 1, int)

@@ -27,9 +27,6 @@ typedef struct pc_strings {
 char *pc_dup_str(napi_env env, napi_value v, const char *what);
 /* Property `name` of `o`: 1 and *out when present (not undefined or null), else 0. */
 int pc_prop(napi_env env, napi_value o, const char *name, napi_value *out);
-/* Property `name` of `o` as a number (or boolean) in [lo, hi]: 1 present, 0 absent, -1
- * (a RangeError thrown) when out of range or not a number. */
-int pc_num(napi_env env, napi_value o, const char *name, double lo, double hi, double *out);
 /* Reads RTCConfiguration's iceServers and csctp's additions (localAddresses, ...) into cfg;
  * strings go to ss->keep. -1 when a TypeError or RangeError was thrown. */
 int pc_config(napi_env env, napi_value o, csctp_peer_config *cfg, pc_strings *ss);

@@ -33,48 +33,6 @@ static const char sock_pending_mark;
 
 /* ---------------------------------------------------------------- helpers */
 
-#define SCOPE_OPEN(env)  \
-  napi_handle_scope hs_; \
-  if (napi_open_handle_scope((env), &hs_) != napi_ok) return;
-#define SCOPE_CLOSE(env) napi_close_handle_scope((env), hs_)
-
-static napi_value sock_u32(napi_env env, uint32_t v) {
-  napi_value r = NULL;
-  napi_create_uint32(env, v, &r);
-  return r;
-}
-
-static napi_value sock_str(napi_env env, const char *s) {
-  napi_value r = NULL;
-  napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &r);
-  return r;
-}
-
-/* Property `name` of `o` as a number in [lo, hi]: 1 when present, 0 when absent or
- * undefined, -1 (a RangeError thrown) when out of range or not a number. */
-static int opt_num(napi_env env, napi_value o, const char *name, double lo, double hi,
-                   double *out) {
-  napi_value v;
-  napi_valuetype t;
-  if (napi_get_named_property(env, o, name, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok)
-    return -1;
-  if (t == napi_undefined || t == napi_null) return 0;
-  double d = 0;
-  if (t == napi_boolean) {
-    bool b = false;
-    napi_get_value_bool(env, v, &b);
-    d = b;
-  } else if (t != napi_number || napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo) ||
-             !(d <= hi)) {
-    char m[96];
-    snprintf(m, sizeof(m), "option %s: a number from %.0f to %.0f", name, lo, hi);
-    napi_throw_range_error(env, NULL, m);
-    return -1;
-  }
-  *out = d;
-  return 1;
-}
-
 /* Property `name` of `o` as a string into buf: 1 present, 0 absent, -1 thrown. */
 static int opt_str(napi_env env, napi_value o, const char *name, char *buf, size_t cap) {
   napi_value v;
@@ -129,33 +87,33 @@ static void sock_forget(nsock *ns) {
 static void sk_connect(csctp_socket *s, void *ud) {
   nsock *ns = ud;
   napi_env env = ns->ad->env;
-  SCOPE_OPEN(env);
-  napi_value a[2] = {sock_u32(env, csctp_socket_outbound_streams(s)),
-                     sock_u32(env, csctp_socket_inbound_streams(s))};
+  NODE_SCOPE_OPEN(env);
+  napi_value a[2] = {node_u32(env, csctp_socket_outbound_streams(s)),
+                     node_u32(env, csctp_socket_inbound_streams(s))};
   sock_emit(ns, "connect", 2, a);
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static void sk_data(csctp_socket *s, const csctp_message *m, void *ud) {
   (void)s;
   nsock *ns = ud;
   napi_env env = ns->ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value a[4];
   if (napi_create_buffer_copy(env, m->len, m->data, NULL, &a[0]) == napi_ok) {
-    a[1] = sock_u32(env, m->stream);
-    a[2] = sock_u32(env, m->ppid);
+    a[1] = node_u32(env, m->stream);
+    a[2] = node_u32(env, m->ppid);
     napi_get_boolean(env, m->unordered != 0, &a[3]);
     sock_emit(ns, "data", 4, a);
   }
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static void sk_simple(nsock *ns, const char *type) {
   napi_env env = ns->ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   sock_emit(ns, type, 0, NULL);
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 static void sk_drain(csctp_socket *s, void *ud) {
   (void)s;
@@ -170,12 +128,12 @@ static void sk_error(csctp_socket *s, int err, const char *msg, void *ud) {
   (void)s;
   nsock *ns = ud;
   napi_env env = ns->ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value a[2];
   napi_create_int32(env, err, &a[0]);
-  a[1] = sock_str(env, msg);
+  a[1] = node_str(env, msg);
   sock_emit(ns, "error", 2, a);
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static void sk_close(csctp_socket *s, int had_error, void *ud) {
@@ -210,7 +168,7 @@ static void sk_out(const uint8_t *pkt, size_t len, void *ud) {
   addon *ad = ns->ad;
   if (ad->closing || !ns->out) return;
   napi_env env = ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value fn, recv, buf;
   if (napi_get_reference_value(env, ns->out, &fn) == napi_ok && fn &&
       napi_create_buffer_copy(env, len, pkt, NULL, &buf) == napi_ok &&
@@ -219,7 +177,7 @@ static void sk_out(const uint8_t *pkt, size_t len, void *ud) {
     napi_value exc;
     if (napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
   }
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static void sock_finalize(napi_env env, void *data, void *hint) {
@@ -264,8 +222,8 @@ static int sock_opts(napi_env env, napi_value obj, csctp_connect_opts *o, char h
   if (r) o->local_address = local;
   if ((r = opt_str(env, obj, "udpPeerAddress", upeer, 64)) < 0) return -1;
   if (r) o->udp_peer_address = upeer;
-#define NUM(name, field, lo, hi, type)                          \
-  if ((r = opt_num(env, obj, name, lo, hi, &d)) < 0) return -1; \
+#define NUM(name, field, lo, hi, type)                               \
+  if ((r = node_opt_num(env, obj, name, lo, hi, &d)) < 0) return -1; \
   if (r) o->field = (type)d;
   NUM("port", port, 1, 65535, uint16_t)
   NUM("localPort", local_port, 0, 65535, uint16_t)
@@ -417,16 +375,16 @@ static napi_value sock_info(napi_env env, napi_callback_info info) {
 #define SET(name, val) \
   v = (val);           \
   if (v) NAPI_OK(env, napi_set_named_property(env, o, name, v));
-  SET("remote", sock_str(env, r))
-  SET("OS", sock_u32(env, csctp_socket_outbound_streams(ns->s)))
-  SET("MIS", sock_u32(env, csctp_socket_inbound_streams(ns->s)))
-  SET("buffered", sock_u32(env, (uint32_t)csctp_socket_buffered(ns->s)))
-  SET("needDrain", sock_u32(env, (uint32_t)csctp_socket_writable_need_drain(ns->s)))
-  SET("paused", sock_u32(env, (uint32_t)csctp_socket_is_paused(ns->s)))
-  SET("packetsIn", sock_u32(env, (uint32_t)st.packets_in))
-  SET("packetsOut", sock_u32(env, (uint32_t)st.packets_out))
-  SET("retransmissions", sock_u32(env, (uint32_t)st.retransmissions))
-  SET("peerRwnd", sock_u32(env, st.peer_rwnd))
+  SET("remote", node_str(env, r))
+  SET("OS", node_u32(env, csctp_socket_outbound_streams(ns->s)))
+  SET("MIS", node_u32(env, csctp_socket_inbound_streams(ns->s)))
+  SET("buffered", node_u32(env, (uint32_t)csctp_socket_buffered(ns->s)))
+  SET("needDrain", node_u32(env, (uint32_t)csctp_socket_writable_need_drain(ns->s)))
+  SET("paused", node_u32(env, (uint32_t)csctp_socket_is_paused(ns->s)))
+  SET("packetsIn", node_u32(env, (uint32_t)st.packets_in))
+  SET("packetsOut", node_u32(env, (uint32_t)st.packets_out))
+  SET("retransmissions", node_u32(env, (uint32_t)st.retransmissions))
+  SET("peerRwnd", node_u32(env, st.peer_rwnd))
 #undef SET
   return o;
 }
@@ -443,12 +401,12 @@ static void sv_connection(csctp_server *srv, csctp_socket *s, void *ud) {
   (void)srv;
   nserver *nv = ud;
   napi_env env = nv->ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value token;
   nsock *ns = sock_new(env, nv->ad, &token);
   if (!ns) {
     csctp_socket_destroy(s);
-    SCOPE_CLOSE(env);
+    NODE_SCOPE_CLOSE(env);
     return;
   }
   ns->srv = nv;
@@ -456,10 +414,10 @@ static void sv_connection(csctp_server *srv, csctp_socket *s, void *ud) {
   csctp_socket_set_events(s, &sock_events, ns);
   char r[128];
   csctp_socket_remote(s, r, sizeof(r));
-  napi_value a[4] = {token, sock_u32(env, csctp_socket_outbound_streams(s)),
-                     sock_u32(env, csctp_socket_inbound_streams(s)), sock_str(env, r)};
+  napi_value a[4] = {token, node_u32(env, csctp_socket_outbound_streams(s)),
+                     node_u32(env, csctp_socket_inbound_streams(s)), node_str(env, r)};
   sv_emit(nv, "connection", 4, a);
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static void sv_error(csctp_server *srv, int err, const char *msg, void *ud) {
@@ -467,12 +425,12 @@ static void sv_error(csctp_server *srv, int err, const char *msg, void *ud) {
   nserver *nv = ud;
   if (!nv->listening) return; /* a failed listen throws instead */
   napi_env env = nv->ad->env;
-  SCOPE_OPEN(env);
+  NODE_SCOPE_OPEN(env);
   napi_value a[2];
   napi_create_int32(env, err, &a[0]);
-  a[1] = sock_str(env, msg);
+  a[1] = node_str(env, msg);
   sv_emit(nv, "error", 2, a);
-  SCOPE_CLOSE(env);
+  NODE_SCOPE_CLOSE(env);
 }
 
 static const csctp_server_events server_events = {.connection = sv_connection, .error = sv_error};
