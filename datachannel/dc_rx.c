@@ -172,8 +172,28 @@ static int dc_reject_open(csctp_dc *dc, uint16_t stream, const char *why, csctp_
   return rv ? rv : csctp_dc_close_begin(dc, c, now);
 }
 
+/* The peer reset its side of the stream and our reset of ours is on its way or answered
+ * but the answer not yet here: the peer, which performs our request before it answers,
+ * may already count the id free and open a new channel on it (webrtcbin does so when the
+ * answer travels in a later packet than the OPEN). The old channel's close is over as far
+ * as both directions go: the engine holds what we send on the stream until the reset is
+ * done and numbers it from SSN 0, which is what the peer expects. */
+static int dc_closing_reused(const dc_chan *c) {
+  return c->state == CSCTP_DC_STATE_CLOSING && c->in_reset_done && c->out_reset_requested &&
+         !c->out_reset_done;
+}
+
 static int dc_on_open(csctp_dc *dc, uint16_t stream, const csctp_dcep_msg *m, csctp_tstamp now) {
   dc_chan *c = csctp_dc_chan_by_stream(dc, stream);
+  if (c && dc_closing_reused(c)) {
+    csctp_dc_log(dc, CSCTP_LOG_INFO,
+                 "dc: DATA_CHANNEL_OPEN on stream %u before the answer to our reset of it: the "
+                 "peer reused the id of a closed channel, the old one is closed now",
+                 stream);
+    int rv = csctp_dc_finish_close(dc, c);
+    if (rv < 0) return rv;
+    c = NULL;
+  }
   if (c) {
     /* A real collision: the id carries a channel (ours, opening or open; the peer's;
      * or one closing). RFC 8832 §6: an OPEN on a stream already in use closes it. */

@@ -532,3 +532,113 @@ Test(dc, peer_reset_of_a_stream_we_do_not_have_is_not_mirrored) {
   cr_assert_eq(seen.stream[0], 9);
   dc_pair_del(&p);
 }
+
+/* Drops side B's packets that carry a RE-CONFIG chunk (type 130) opening with a
+ * Re-configuration Response Parameter (type 16) while `on`: B's answers, not its requests. */
+typedef struct {
+  int on, dropped;
+} reconfig_filter;
+
+static int drop_b_reconfig(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, size_t cap,
+                           void *user) {
+  (void)link;
+  (void)cap;
+  reconfig_filter *f = user;
+  if (!f->on || dir != CSCTP_SIMLINK_B) return 0;
+  for (size_t off = 12; off + 4 <= *len;) {
+    size_t clen = (size_t)pkt[off + 2] << 8 | pkt[off + 3];
+    if (pkt[off] == 130 && clen >= 8 && off + 8 <= *len && pkt[off + 4] == 0 &&
+        pkt[off + 5] == 16) {
+      f->dropped++;
+      return 1;
+    }
+    if (clen < 4) break;
+    off += (clen + 3) & ~(size_t)3;
+  }
+  return 0;
+}
+
+static int b_saw_incoming_reset(csctp_simlink *link, void *user) {
+  (void)link;
+  const resets_seen *r = ((dc_pair *)user)->user;
+  return r->n > 0;
+}
+
+static size_t raw_dcep_count_on(const dc_pair *p, uint16_t stream) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->s[1].nrec; i++) {
+    const csctp_event *e = &p->s[1].recs[i].raw;
+    n += e->type == CSCTP_EVENT_MESSAGE && e->u.message.ppid == 50 && e->u.message.stream == stream;
+  }
+  return n;
+}
+
+/*
+ * The peer closes its channel on stream 1 (resets its outgoing stream), we reset ours in
+ * return, the peer performs that and reopens a channel on id 1 at once, but its answer
+ * to our request comes later than the new OPEN (webrtcbin 1.22 over usrsctp: seen in CI
+ * as an OPEN rejected on a "closing" id and a channel that never opened). The OPEN is the
+ * peer saying both directions are reset: the old channel closes, the new one opens, and
+ * our ACK waits for our reset to finish so that it goes out as SSN 0 of the new stream.
+ */
+Test(dc, peer_reopens_an_id_before_answering_our_reset) {
+  if (!dc_engine_has_reset()) cr_skip_test("the engine has no stream reset");
+  resets_seen seen = {0};
+  reconfig_filter filter = {0};
+  dc_pair p;
+  dc_pair_new(&p, NULL, NULL, 1, NULL);
+  p.user = &seen;
+  p.raw_hook = record_incoming_resets;
+  csctp_simlink_set_tap(p.link, drop_b_reconfig, &filter);
+  dc_pair_connect(&p);
+  static const uint8_t open_old[] = {0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 3, 0, 0, 'o', 'l', 'd'};
+  static const uint8_t open_new[] = {0x03, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 3, 0, 0, 'n', 'e', 'w'};
+  dc_raw_send(&p, 1, 50, 0, open_old, sizeof open_old);
+  RUN(&p);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_OPEN), 1);
+  cr_assert_eq(raw_dcep_count_on(&p, 1), 1, "the first ACK");
+  /* B closes: its request reaches A (A answers, closing), A's request reaches B, whose
+   * answer is dropped. */
+  static const uint16_t one = 1;
+  cr_assert_eq(csctp_assoc_reset_streams(p.s[1].a, &one, 1, dc_pair_now(&p)), 0);
+  filter.on = 1;
+  cr_assert_eq(dc_pair_run(&p, b_saw_incoming_reset, 5 * CSCTP_SECONDS), CSCTP_SIMLINK_DONE);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSING), 1);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSED), 0, "A's reset is not answered yet");
+  /* B reopens id 1 and sends on it. */
+  dc_raw_send(&p, 1, 50, 0, open_new, sizeof open_new);
+  dc_raw_send(&p, 1, 51, 0, "hi", 2);
+  dc_pair_run(&p, NULL, 200 * CSCTP_MILLISECONDS);
+  cr_assert_geq(filter.dropped, 1);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSED), 1, "the old channel is closed");
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_OPEN), 2, "the new OPEN was refused");
+  const dc_rec *closed = dc_pair_find(&p, 0, CSCTP_DC_EVENT_CLOSED, 0);
+  const dc_rec *first = dc_pair_find(&p, 0, CSCTP_DC_EVENT_OPEN, 0);
+  const dc_rec *second = dc_pair_find(&p, 0, CSCTP_DC_EVENT_OPEN, 1);
+  cr_assert_eq(closed->ev.channel, first->ev.channel);
+  cr_assert(closed < second, "CLOSED of the old channel before OPEN of the new one");
+  cr_assert_str_eq(second->label, "new");
+  cr_assert_eq(stream_of(&p, 0, second->ev.channel), 1);
+  const dc_rec *msg = dc_pair_find(&p, 0, CSCTP_DC_EVENT_MESSAGE, 0);
+  cr_assert(msg, "the message after the new OPEN was lost");
+  cr_assert_eq(msg->ev.channel, second->ev.channel);
+  cr_assert_eq(raw_dcep_count_on(&p, 1), 1, "the ACK went out before our reset was done");
+  csctp_dc_channel reopened = second->ev.channel; /* recs move as events are recorded */
+  /* The answer gets through (A asks again): the ACK follows, as SSN 0 of the new stream,
+   * and the new channel carries data both ways. */
+  filter.on = 0;
+  RUN(&p);
+  cr_assert_eq(raw_dcep_count_on(&p, 1), 2, "no ACK for the new channel");
+  cr_assert_eq(csctp_dc_send(p.s[0].dc, reopened, 1, "back", 4, dc_pair_now(&p)), 0);
+  RUN(&p);
+  size_t back = 0;
+  for (size_t i = 0; i < p.s[1].nrec; i++) {
+    const csctp_event *e = &p.s[1].recs[i].raw;
+    back += e->type == CSCTP_EVENT_MESSAGE && e->u.message.stream == 1 && e->u.message.ppid == 51;
+  }
+  cr_assert_eq(back, 1);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_ERROR), 0);
+  cr_assert_eq(dc_pair_count(&p, 0, CSCTP_DC_EVENT_CLOSED), 1);
+  cr_assert_eq(csctp_dc_channel_count(p.s[0].dc), 1);
+  dc_pair_del(&p);
+}
