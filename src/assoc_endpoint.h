@@ -16,8 +16,8 @@ static inline uint32_t csctp_assoc_ep_local_tag(const csctp_assoc *a) { return a
 /* Closed after having lived: only answers out-of-the-blue packets. */
 static inline int csctp_assoc_ep_dead(const csctp_assoc *a) { return a->dead; }
 static inline int csctp_assoc_ep_state(const csctp_assoc *a) { return a->state; }
-/* The largest packet the association writes. */
-static inline size_t csctp_assoc_ep_mtu(const csctp_assoc *a) { return a->cfg.mtu; }
+/* The buffer a packet of the association needs (its mtu, or plpmtud_max with PLPMTUD). */
+static inline size_t csctp_assoc_ep_mtu(const csctp_assoc *a) { return csctp_assoc_buf_need(a); }
 /* Moves each time a packet passed the association's checks (the path may follow it). */
 static inline uint32_t csctp_assoc_ep_accepted(const csctp_assoc *a) { return a->rx_accepted; }
 /* Whether events wait to be polled. */

@@ -48,25 +48,32 @@ typedef struct args {
   uint32_t ppid;
   unsigned timeout_s, mtu;
   unsigned connect_timeout_s;
+  unsigned plpmtud, plpmtud_probe_ms, linger_s; /* RFC 8899 search; send: stay connected */
 } args;
 
 static GMainLoop *loop;
 static int exit_code;
+static int echo_plpmtud; /* echo: --plpmtud given */
 
 static const char usage_echo[] =
     "  csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT] [--timeout SECONDS] [--mtu BYTES]\n"
+    "             [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
     "  csctp echo --raw LOCAL_HOST [...same options...]\n";
 static const char usage_send[] =
     "  csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port SCTP_PORT]\n"
     "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
     "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
-    "             [--connect-timeout SECONDS]\n"
+    "             [--connect-timeout SECONDS] [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
+    "             [--linger SECONDS]\n"
     "  csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]\n";
 static const char usage_notes[] =
     "  csctp --help | --version      (and csctp echo --help, csctp send --help)\n"
     "Hosts are IP addresses ([v6]:port with a port) or names; both ends use one IP version.\n"
     "SCTP ports default to 5000 (send: a random local port); UDP ports to 9899.\n"
     "--mtu: 576-9216 (default 1200); --ppid: a number or a name such as WEBRTC_STRING.\n"
+    "--plpmtud: search the path MTU from --mtu up to MAX_BYTES (RFC 8899, probes every\n"
+    "--plpmtud-probe-timer ms, default 15000); send prints the size found (\"path MTU\"),\n"
+    "echo when an association closes. --linger: send stays connected that long at the end.\n"
     "send gives up when the association is not up after --connect-timeout (default 10 s);\n"
     "--verify checks every echo and ends with \"verified\"; --size is at most the largest\n"
     "message (262144 bytes, or less with a smaller CSCTP_DEFAULTS rcvbuf).\n"
@@ -197,6 +204,12 @@ static void parse(int argc, char **argv, args *a, int is_send) {
       a->timeout_s = (unsigned)opt_num(o, v, 0, UINT32_MAX, NULL);
     } else if (ARG("--mtu")) {
       a->mtu = (unsigned)opt_num(o, v, 576, 9216, "an MTU in bytes");
+    } else if (ARG("--plpmtud")) {
+      a->plpmtud = (unsigned)opt_num(o, v, 576, 9216, "an MTU in bytes");
+    } else if (ARG("--plpmtud-probe-timer")) {
+      a->plpmtud_probe_ms = (unsigned)opt_num(o, v, 1000, 600000, "milliseconds");
+    } else if (is_send && ARG("--linger")) {
+      a->linger_s = (unsigned)opt_num(o, v, 0, 3600, "seconds");
     } else if (is_send && ARG("--connect-timeout")) {
       a->connect_timeout_s = (unsigned)opt_num(o, v, 1, 86400, NULL);
     } else if (strcmp(o, "--unordered") == 0) {
@@ -209,6 +222,8 @@ static void parse(int argc, char **argv, args *a, int is_send) {
 #undef ARG
   }
   if (a->udp < 0 || !a->local_ip) refuse(g_strdup("--udp or --raw: missing"));
+  if (a->plpmtud && a->plpmtud < a->mtu)
+    refuse(g_strdup_printf("--plpmtud %u: below --mtu %u", a->plpmtud, a->mtu));
   if (!is_send) return;
   if (!a->peer_ip) refuse(g_strdup("--peer: missing"));
   if (a->size == 0) refuse(g_strdup("--size: missing"));
@@ -289,6 +304,8 @@ static void echo_close(csctp_socket *s, int had_error, void *ud) {
   (void)s;
   fprintf(stderr, "csctp echo: %s: closed%s after %" PRIu64 " messages\n", c->name,
           had_error ? " with an error" : "", c->messages);
+  if (echo_plpmtud)
+    fprintf(stderr, "csctp echo: %s: path MTU %u bytes (PLPMTUD)\n", c->name, csctp_socket_pmtu(s));
   g_free(c->pending);
   g_free(c);
 }
@@ -319,6 +336,9 @@ static int cmd_echo(const args *a) {
   o.local_port = (uint16_t)a->port;
   o.udp_local_port = (uint16_t)a->local_udp;
   o.mtu = a->mtu;
+  o.plpmtud_max = a->plpmtud;
+  o.plpmtud_probe_timer = a->plpmtud_probe_ms;
+  echo_plpmtud = a->plpmtud != 0;
   char *err = NULL;
   int rv = csctp_server_listen(srv, &o, &err);
   if (rv) {
@@ -351,6 +371,7 @@ typedef struct sender {
   uint8_t *buf;
   gint64 t0, t_done;
   int connected, done, closed, blocked;
+  uint32_t pmtu; /* when it ended */
   gint64 last_bar;
   csctp_stats stats;
 } sender;
@@ -373,13 +394,27 @@ static void progress(sender *sd, int force) {
   if (force) fputc('\n', stderr);
 }
 
+static void send_end(sender *sd) {
+  sd->pmtu = csctp_socket_pmtu(sd->s);
+  csctp_socket_end(sd->s);
+}
+
+static gboolean end_after_linger(gpointer ud) {
+  sender *sd = ud;
+  if (!sd->closed) send_end(sd);
+  return G_SOURCE_REMOVE;
+}
+
 static void maybe_finish(sender *sd) {
   if (sd->done || sd->next < sd->a->count) return;
   if (sd->a->verify ? sd->echoed < sd->a->count : csctp_socket_buffered(sd->s) > 0) return;
   sd->done = 1;
   sd->t_done = g_get_monotonic_time();
   progress(sd, 1);
-  csctp_socket_end(sd->s);
+  if (sd->a->linger_s)
+    g_timeout_add_seconds(sd->a->linger_s, end_after_linger, sd);
+  else
+    send_end(sd);
 }
 
 static void pump(sender *sd) {
@@ -531,6 +566,8 @@ static int cmd_send(const args *a) {
   o.udp_peer_port = (uint16_t)a->peer_udp;
   o.ppid = a->ppid;
   o.mtu = a->mtu;
+  o.plpmtud_max = a->plpmtud;
+  o.plpmtud_probe_timer = a->plpmtud_probe_ms;
   o.OS = (uint16_t)(a->streams > 16 ? a->streams : 16);
   o.connect_timeout_ms = a->connect_timeout_s * 1000u;
   csctp_socket_events ev = {.connect = send_connect,
@@ -560,6 +597,7 @@ static int cmd_send(const args *a) {
     printf("sent %" PRIu64 " messages (%.0f bytes) in %.3f s: %.2f MB/s, %.0f msgs/s\n", a->count,
            bytes, t, bytes / t / 1e6, (double)a->count / t);
     if (a->verify && !sd.bad) printf("verified: %" PRIu64 " echoes, all intact\n", sd.echoed);
+    if (a->plpmtud) printf("path MTU %u bytes (PLPMTUD)\n", sd.pmtu);
     if (a->verify && sd.bad)
       fprintf(stderr, "csctp send: not verified: %" PRIu64 " bad echoes\n", sd.bad);
     fflush(stdout);

@@ -33,6 +33,7 @@ struct csctp_socket {
   size_t high_mark;
   unsigned connected : 1, closed : 1, zombie : 1, want_drain : 1, announced : 1;
   csctp_stats last_stats;
+  uint32_t last_pmtu; /* the association's PLPMTU when it was detached */
   /* Receive back-pressure (socket_pause.c): messages (and the end / graceful close that
    * follow them) kept while paused, counted against the receive window. */
   unsigned paused : 1, in_flushq : 1, flushing : 1;

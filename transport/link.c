@@ -30,6 +30,7 @@ struct csctp_link {
   uint8_t (*sbuf)[LINK_PKT_MAX];
   struct sockaddr_storage sto[LINK_BATCH];
   size_t slen[LINK_BATCH];
+  int plpmtud; /* csctp_link_set_plpmtud: DF on every packet but the fragmentable ones */
   unsigned nsend;
   csctp_link_stats stats;
 };
@@ -447,6 +448,39 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
   memcpy(l->sbuf[l->nsend], pkt, len);
   l->slen[l->nsend] = len;
   l->nsend++;
+}
+
+/* IP_PMTUDISC_PROBE: DF on every packet and no cached path MTU (a packet over the interface's
+ * MTU fails with EMSGSIZE, dropped as a lost one); IP_PMTUDISC_DONT: fragments allowed. */
+static void link_pmtudisc(const csctp_link *l, int probe) {
+  if (l->family == AF_INET6) {
+    int v = probe ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT;
+    setsockopt(l->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
+  } else {
+    int v = probe ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+    setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+  }
+}
+
+void csctp_link_set_plpmtud(csctp_link *l, int on) {
+  if (l->fd < 0 || !on) return;
+  l->plpmtud = 1;
+  link_pmtudisc(l, 1);
+}
+
+void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
+                                  size_t len) {
+  if (l->fd < 0 || !l->plpmtud) {
+    csctp_link_send(l, to, pkt, len);
+    return;
+  }
+  /* The queue goes first, unfragmented; this packet alone with fragmentation allowed. */
+  csctp_link_flush(l);
+  csctp_link_send(l, to, pkt, len);
+  link_pmtudisc(l, 0);
+  csctp_link_flush(l);
+  link_pmtudisc(l, 1);
+  l->stats.fragmentable_out++;
 }
 
 uint16_t csctp_link_udp_port(const csctp_link *l) { return l->udp_port; }

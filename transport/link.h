@@ -35,7 +35,8 @@ typedef struct csctp_link_stats {
   uint64_t packets_in, packets_out, batches_in, batches_out;
   uint64_t drop_short; /**< raw IP: truncated IP header or no SCTP header */
   uint64_t send_errors;
-  uint64_t icmp_in; /**< ICMP / ICMPv6 errors read from the socket's error queue */
+  uint64_t icmp_in;          /**< ICMP / ICMPv6 errors read from the socket's error queue */
+  uint64_t fragmentable_out; /**< packets sent with IP fragmentation allowed (PLPMTUD) */
 } csctp_link_stats;
 
 /**
@@ -75,6 +76,17 @@ void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn);
 
 /** Queues a packet for `to` (copied); sent by csctp_link_flush or when the batch is full. */
 void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len);
+/**
+ * RFC 8899 PLPMTUD on the associations of this link: every packet leaves with IP
+ * fragmentation forbidden and the kernel's cached path MTU ignored (IP_PMTUDISC_PROBE), so
+ * that probes find the path's limit (one over the interface's MTU fails and counts as lost).
+ * No effect on external links or with `on` 0.
+ */
+void csctp_link_set_plpmtud(csctp_link *l, int on);
+/** csctp_link_send for a packet IP may fragment (csctp_assoc_packet_fragmentable): sent at
+ *  once, after the queue, with fragmentation allowed for it alone. */
+void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
+                                  size_t len);
 /** Sends every queued packet (sendmmsg). */
 void csctp_link_flush(csctp_link *l);
 

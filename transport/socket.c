@@ -123,9 +123,13 @@ static void socket_retire(csctp_socket *s) {
     csctp_endpoint_assoc_peer(h->ep, s->a, &s->peer, NULL); /* its UDP port may have moved */
     while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0) {
       host_capture(h, 0, buf, (size_t)n, now);
-      csctp_link_send(h->link, &s->peer, buf, (size_t)n);
+      if (csctp_assoc_packet_fragmentable(s->a))
+        csctp_link_send_fragmentable(h->link, &s->peer, buf, (size_t)n);
+      else
+        csctp_link_send(h->link, &s->peer, buf, (size_t)n);
     }
     csctp_assoc_get_stats(s->a, &s->last_stats);
+    s->last_pmtu = csctp_assoc_get_pmtu(s->a);
     g_hash_table_remove(h->socks, s->a);
     csctp_endpoint_remove(h->ep, s->a);
     s->a = NULL;
@@ -293,9 +297,13 @@ static void host_write(host *h) {
   csctp_addr to;
   csctp_ssize n;
   csctp_tstamp now = now_us();
-  while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now, &to, NULL)) > 0) {
+  csctp_assoc *a;
+  while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now, &to, &a)) > 0) {
     host_capture(h, 0, buf, (size_t)n, now);
-    csctp_link_send(h->link, &to, buf, (size_t)n);
+    if (a && csctp_assoc_packet_fragmentable(a))
+      csctp_link_send_fragmentable(h->link, &to, buf, (size_t)n);
+    else
+      csctp_link_send(h->link, &to, buf, (size_t)n);
   }
 }
 
@@ -365,6 +373,10 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   cfg.mtu = h->mtu > PKT_MAX ? PKT_MAX : h->mtu;
   if (o->MIS) cfg.max_inbound_streams = o->MIS;
   if (o->OS) cfg.outbound_streams = o->OS;
+  if (o->plpmtud_max) { /* RFC 8899; out-of-range values are refused by the engine */
+    cfg.plpmtud_max = o->plpmtud_max > PKT_MAX ? PKT_MAX : o->plpmtud_max;
+    if (o->plpmtud_probe_timer) cfg.plpmtud_probe_timer = o->plpmtud_probe_timer;
+  }
   const char *dbg = getenv("CSCTP_DEBUG");
   cfg.log_mask = csctp_log_mask_parse(dbg);
   csctp_log_levels_parse(dbg, cfg.log_levels);
@@ -405,6 +417,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     return rv;
   }
   csctp_link_set_unreach(h->link, csctp_host_unreach);
+  csctp_link_set_plpmtud(h->link, cfg.plpmtud_max != 0);
   pump_source *ps = (pump_source *)g_source_new(&pump_funcs, sizeof(pump_source));
   ps->h = h;
   h->pump = &ps->base;
@@ -467,7 +480,11 @@ static void connect_opts_fill_default(void *p) {
 }
 
 static size_t connect_opts_size(int version) {
-  return version == CSCTP_CONNECT_OPTS_V1 ? sizeof(csctp_connect_opts) : 0;
+  switch (version) {
+  case CSCTP_CONNECT_OPTS_V1: return offsetof(csctp_connect_opts, plpmtud_max);
+  case CSCTP_CONNECT_OPTS_V2: return sizeof(csctp_connect_opts);
+  default: return 0;
+  }
 }
 
 int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o) {
@@ -643,6 +660,11 @@ int csctp_socket_get_stats_versioned(const csctp_socket *s, int stats_version, c
   if (!s) return CSCTP_ERR_INVALID_ARGUMENT;
   if (s->a) return csctp_assoc_get_stats_versioned(s->a, stats_version, st);
   return csctp_versioned_out(st, csctp_stats_size(stats_version), &s->last_stats);
+}
+
+uint32_t csctp_socket_pmtu(const csctp_socket *s) {
+  if (!s) return 0;
+  return s->a ? csctp_assoc_get_pmtu(s->a) : s->last_pmtu;
 }
 
 uint16_t csctp_socket_outbound_streams(const csctp_socket *s) {

@@ -185,12 +185,26 @@ typedef struct csctp_connect_opts {
   /** Receive window per association, bytes (0: csctp_defaults().rcvbuf); also the
    *  most a paused socket keeps (csctp_socket_pause). */
   uint32_t rcvbuf;
+  /* Version 2: */
+  /**
+   * Path MTU discovery by probing (RFC 8899 PLPMTUD, csctp_config.plpmtud_max):
+   * the largest SCTP packet to look for, at most 9216; 0 (the default) = off,
+   * packets of `mtu` bytes. When set, `mtu` is where the search starts, every
+   * packet leaves with IP fragmentation forbidden (IPv4 DF) but the
+   * retransmissions the engine marks fragmentable, and csctp_socket_pmtu()
+   * says what was found.
+   */
+  uint32_t plpmtud_max;
+  /** PLPMTUD's PROBE_TIMER in ms (0: the engine's default, 15000; else at least 1000). */
+  uint32_t plpmtud_probe_timer;
 } csctp_connect_opts;
 
 /** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
 #define CSCTP_CONNECT_OPTS_V1 1
+/** Version 2 appends plpmtud_max and plpmtud_probe_timer. */
+#define CSCTP_CONNECT_OPTS_V2 2
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V1
+#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V2
 
 /** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
 #define CSCTP_CONNECT_TIMEOUT_DEFAULT 30000u
@@ -367,6 +381,14 @@ CSCTP_EXTERN void csctp_socket_destroy(csctp_socket *s);
  * returns `buf`. There is no getter for the local address.
  */
 CSCTP_EXTERN const char *csctp_socket_remote(const csctp_socket *s, char *buf, size_t cap);
+
+/**
+ * The largest SCTP packet the association sends now (csctp_assoc_get_pmtu):
+ * with csctp_connect_opts.plpmtud_max, what PLPMTUD found so far, else the
+ * `mtu` option. Once the association is gone, its last value; 0 before it
+ * exists or for NULL.
+ */
+CSCTP_EXTERN uint32_t csctp_socket_pmtu(const csctp_socket *s);
 
 /**
  * Counters and path figures of the association (zeros before it exists),
