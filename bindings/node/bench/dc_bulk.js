@@ -21,14 +21,18 @@
 // channel "open"; "cpu" the process's user+system time over the transfer, per GiB.
 // R runs (default 3) of every case, stacks alternated; the table shows the median and the
 // range. Exits non-zero only when a case receives wrong data or does not finish in time.
+// Seen on this machine: node-datachannel's "open" is about 1 s in most runs (50-80 ms in the
+// others), as its log shows: one side's ICE is connected some 50 ms before the other's, the
+// first DTLS ClientHello reaches a peer whose DTLS transport does not exist yet and is dropped,
+// and OpenSSL resends it after its 1 s timer.
 //
 // node-datachannel: DIR/node_modules/node-datachannel, where bench/ldc_bulk/install.sh's
 // ldc_install runs `npm ci` (the version pinned in bench/ldc_bulk/package-lock.json, 0.33.4)
 // when it is missing or another version. DIR is by default bench/ldc_bulk/ when it holds
 // node_modules (`npm ci` there), else $TMPDIR/csctp-ldc-bulk (bench/fullstack_peers.sh's
 // scratch); `./dev bench node_dc_bulk` passes build-bench/ldc_bulk. Without it (no npm,
-// offline), the csctp rows alone are printed. The csctp addon
-// comes from CSCTP_NODE_ADDON (build/bindings/node/csctp.node by default).
+// offline), the csctp rows alone are printed. The csctp addon comes from CSCTP_NODE_ADDON
+// (build/bindings/node/csctp.node by default).
 'use strict'
 const fs = require('fs')
 const os = require('os')
@@ -69,7 +73,7 @@ function runCase (stack, size, count, ldcDir) {
   const seconds = Math.max(60, 4 * total / 1048576)
   let ndc = null
   const res = { stack, size, count, bytes: total }
-  const tCreate = performance.now()
+  let tCreate = 0 // after loading the module: the addon's dlopen is not the connection's
   let tOpen = 0
   let t0 = 0
   let cpu0 = null
@@ -125,6 +129,7 @@ function runCase (stack, size, count, ldcDir) {
   if (stack === 'csctp') {
     const { RTCPeerConnection } = require(path.join(__dirname, '..', 'lib'))
     const cfg = { localAddresses: ['127.0.0.1'], maxMessageSize: 262144 }
+    tCreate = performance.now()
     const a = new RTCPeerConnection(cfg)
     const b = new RTCPeerConnection(cfg)
     cleanup = () => { a.close(); b.close() }
@@ -163,6 +168,7 @@ function runCase (stack, size, count, ldcDir) {
   } else {
     ndc = require(path.join(ldcDir, 'node_modules', 'node-datachannel'))
     const cfg = { iceServers: [], bindAddress: '127.0.0.1', maxMessageSize: 262144 }
+    tCreate = performance.now()
     const a = new ndc.PeerConnection('a', cfg)
     const b = new ndc.PeerConnection('b', cfg)
     cleanup = () => {
