@@ -309,15 +309,15 @@ function main () {
     }
   }
   if (stacks.length === 2) {
-    const parts = []
-    for (const [size] of cases) {
-      const c = (results[`csctp ${size}`] || []).map(x => x.mbPerSec)
-      const n = (results[`ndc ${size}`] || []).map(x => x.mbPerSec)
-      parts.push(`${size} B ${c.length && n.length ? (median(c) / median(n)).toFixed(2) + 'x' : '-'}`)
-    }
+    const ratios = (field) => cases.map(([size]) => {
+      const c = (results[`csctp ${size}`] || []).map(x => x[field])
+      const n = (results[`ndc ${size}`] || []).map(x => x[field])
+      return `${size} B ${c.length && n.length ? (median(c) / median(n)).toFixed(2) + 'x' : '-'}`
+    }).join(', ')
     const oc = (results['csctp 65536'] || []).concat(results['csctp 1024'] || [], results['csctp 16'] || []).map(x => x.openMs)
     const on = (results['ndc 65536'] || []).concat(results['ndc 1024'] || [], results['ndc 16'] || []).map(x => x.openMs)
-    console.log(`ratio csctp / node-datachannel (medians): throughput ${parts.join(', ')}; ` +
+    console.log(`ratio csctp / node-datachannel (medians): throughput ${ratios('mbPerSec')}; ` +
+      `CPU per GiB ${ratios('cpuSecPerGiB')}; ` +
       `time to open ${oc.length && on.length ? (median(oc) / median(on)).toFixed(2) + 'x' : '-'} (all cases)`)
   }
   console.log(`load average before: ${loadBefore}, after: ${load()}`)
