@@ -3,25 +3,27 @@
 // (lib/peerconnection.js over the C peer) next to node-datachannel (libdatachannel's Node
 // binding, usrsctp inside) in the same run. Prints figures, never fails on them.
 //
-//   node bench/dc_bulk.js [--mib N] [--runs R] [--small N] [--ldc DIR]   the table
-//   node bench/dc_bulk.js --case STACK SIZE COUNT [--ldc DIR]             one case; one JSON line
+//   node bench/dc_bulk.js [--mib N] [--runs R] [--small N] [--procs 1|2] [--ldc DIR]   the table
+//   node bench/dc_bulk.js --case STACK SIZE COUNT PROCS [--ldc DIR]   one case; one JSON line
 //
-// Per case a child process (killed after max(60, 4 N) s) holds BOTH peers of one stack
-// (STACK csctp or ndc): so each figure is the CPU of both ends, csctp's on Node's main thread
-// (the addon runs its GLib context inside libuv's loop) and node-datachannel's on its own
-// threads as well. Both connect over ICE on 127.0.0.1 only (trickled candidates, no STUN),
-// DTLS, SCTP, one ordered reliable channel opened by DCEP. Then one way, on that channel:
+// Each case (STACK csctp or ndc) runs in a child process, killed after max(60, 4 N) s + 30 s.
+// With --procs 1 (the default) that process holds BOTH peers: each figure is the CPU of both
+// ends, csctp's on Node's main thread (the addon runs its GLib context inside libuv's loop),
+// node-datachannel's on its own threads as well. With --procs 2 the receiving peer runs in a
+// process of its own (forked, signalling over the IPC channel), as two applications would.
+// Both stacks connect over ICE on 127.0.0.1 only (trickled host candidates, no STUN), DTLS,
+// SCTP, one ordered reliable channel opened by DCEP. Then one way, on that channel:
 //  - 64 KiB: N MiB (default 64) in 64 KiB binary messages: MB/s (10^6 bytes per second);
 //  - 1 KiB and 16 B: COUNT messages (default 50,000, --small): messages/s;
 // with the flow control of bench/ldc_bulk/bulk.mjs (send while bufferedAmount stays under
-// 4 MiB, resume on bufferedamountlow at 1 MiB), timed from the first send to the last byte
+// 4 MiB, resume on bufferedamountlow at 1 MiB), timed from the first send to the last message
 // received. The receiver compares every message with what was sent (one of 251 patterns,
-// chosen by its sequence number) and fails the case on a wrong length, byte or count. "open"
+// chosen by its sequence number) and fails the case on a wrong length, byte or order. "open"
 // is the time from creating the two connections (certificates included) to the offerer's
-// channel "open"; "cpu" the process's user+system time over the transfer, per GiB.
+// channel "open"; "CPU-s/GiB" the user+system time of the process(es) over the transfer.
 // R runs (default 3) of every case, stacks alternated; the table shows the median and the
 // range. Exits non-zero only when a case receives wrong data or does not finish in time.
-// Seen on this machine: node-datachannel's "open" is about 1 s in most runs (50-80 ms in the
+// Seen on this machine: node-datachannel's "open" is about 1 s in most runs (15-80 ms in the
 // others), as its log shows: one side's ICE is connected some 50 ms before the other's, the
 // first DTLS ClientHello reaches a peer whose DTLS transport does not exist yet and is dropped,
 // and OpenSSL resends it after its 1 s timer.
@@ -37,7 +39,7 @@
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
-const { spawnSync } = require('child_process')
+const { fork, spawnSync } = require('child_process')
 
 const ROOT = path.resolve(__dirname, '..', '..', '..')
 const HIGH = 4 << 20
@@ -65,141 +67,251 @@ function loopbackCandidate (c) {
   return f.length > 5 && f[2].toUpperCase() === 'UDP' && (f[4] === '127.0.0.1' || f[4] === '::1')
 }
 
-// ---- one case, in a child process
+// ---- one case, in a child process (and, with two processes, its own child for peer b)
 
-function runCase (stack, size, count, ldcDir) {
-  const pats = patterns(size)
-  const total = size * count
-  const seconds = Math.max(60, 4 * total / 1048576)
-  let ndc = null
-  const res = { stack, size, count, bytes: total }
-  let tCreate = 0 // after loading the module: the addon's dlopen is not the connection's
-  let tOpen = 0
-  let t0 = 0
-  let cpu0 = null
-  let sent = 0
-  let blocked = 0
-  let received = 0
-  let bytes = 0
-  let finished = false
-  let cleanup = () => {}
-
-  const fail = (why) => {
-    process.stderr.write(`dc_bulk: ${stack} ${size} B: ${why}\n`)
-    process.exit(1)
+// One peer of STACK: role "a" offers, creates the channel and sends; "b" answers and
+// receives. signal(m) carries a description or a candidate to the other peer, which passes
+// it to handle(m); ev.open() when a's channel is open, ev.message(buf) for each of b's
+// messages, ev.fail(why). stop() closes the peer.
+function csctpPeer (role, signal, ev) {
+  const { RTCPeerConnection } = require(path.join(__dirname, '..', 'lib'))
+  const pc = new RTCPeerConnection({ localAddresses: ['127.0.0.1'], maxMessageSize: 262144 })
+  let early = [] // candidates before the remote description
+  pc.onicecandidate = e => {
+    if (!e.candidate || loopbackCandidate(e.candidate.candidate)) signal({ cand: e.candidate && e.candidate.toJSON() })
   }
-  const timer = setTimeout(() => fail(`timeout after ${seconds} s (${received} of ${count} messages, ${sent} sent)`), seconds * 1000)
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'failed') ev.fail('connection failed') }
+  const peer = {
+    stop () { pc.close() },
+    handle (m) {
+      if (m.cand !== undefined) {
+        if (early) early.push(m.cand)
+        else pc.addIceCandidate(m.cand).catch(e => ev.fail('addIceCandidate: ' + e.message))
+        return
+      }
+      ;(async () => {
+        await pc.setRemoteDescription({ type: m.type, sdp: m.sdp })
+        if (m.type === 'offer') {
+          const answer = await pc.createAnswer()
+          await pc.setLocalDescription(answer)
+          signal({ type: 'answer', sdp: answer.sdp })
+        }
+        const q = early
+        early = null
+        for (const c of q) await pc.addIceCandidate(c)
+      })().catch(e => ev.fail('signalling: ' + e.message))
+    }
+  }
+  if (role === 'b') {
+    pc.ondatachannel = e => {
+      e.channel.binaryType = 'nodebuffer'
+      e.channel.onmessage = m => ev.message(m.data)
+    }
+    return peer
+  }
+  const ch = pc.createDataChannel('bulk')
+  ch.bufferedAmountLowThreshold = LOW
+  peer.pump = (next) => {
+    for (let m = next(); m; m = next()) {
+      try {
+        ch.send(m)
+      } catch (e) {
+        if (!/send queue is full/.test(e.message)) throw e
+        return false // the send buffer is full: bufferedamountlow resumes
+      }
+    }
+    return true
+  }
+  peer.buffered = () => ch.bufferedAmount
+  ch.onbufferedamountlow = () => ev.low()
+  ch.onopen = () => ev.open()
+  ch.onerror = e => ev.fail('channel error ' + (e.error && e.error.message))
+  ;(async () => {
+    const offer = await pc.createOffer()
+    await pc.setLocalDescription(offer)
+    signal({ type: 'offer', sdp: offer.sdp })
+  })().catch(e => ev.fail('signalling: ' + e.message))
+  return peer
+}
 
-  const receive = (m) => {
-    if (finished) return
+function ndcPeer (role, signal, ev, ndc) {
+  const pc = new ndc.PeerConnection(role, { iceServers: [], bindAddress: '127.0.0.1', maxMessageSize: 262144 })
+  // Held here: a DataChannel that JavaScript no longer references is collected, and its
+  // callbacks with it.
+  const channels = []
+  let early = [] // candidates before the remote description
+  pc.onLocalDescription((sdp, type) => signal({ type, sdp }))
+  pc.onLocalCandidate((c, mid) => { if (loopbackCandidate(c)) signal({ cand: { candidate: c, sdpMid: mid } }) })
+  pc.onStateChange(s => { if (s === 'failed') ev.fail('connection ' + s) })
+  const peer = {
+    stop () {
+      try { for (const x of [...channels, pc]) x.close() } catch (e) {}
+    },
+    handle (m) {
+      if (m.cand !== undefined) {
+        if (early) early.push(m.cand)
+        else pc.addRemoteCandidate(m.cand.candidate, m.cand.sdpMid)
+        return
+      }
+      pc.setRemoteDescription(m.sdp, m.type)
+      for (const c of early) pc.addRemoteCandidate(c.candidate, c.sdpMid)
+      early = null
+    }
+  }
+  if (role === 'b') {
+    pc.onDataChannel(dc => { channels.push(dc); dc.onMessage(m => ev.message(m)) })
+    return peer
+  }
+  const ch = pc.createDataChannel('bulk')
+  channels.push(ch)
+  peer.pump = (next) => {
+    for (let m = next(); m; m = next()) ch.sendMessageBinary(m) // false: queued, not an error
+    return true
+  }
+  peer.buffered = () => ch.bufferedAmount()
+  ch.onOpen(() => {
+    if (ch.maxMessageSize() < 65536) ev.fail(`maxMessageSize ${ch.maxMessageSize()} < 65536`)
+    ch.setBufferedAmountLowThreshold(LOW)
+    ch.onBufferedAmountLow(() => ev.low())
+    ev.open()
+  })
+  ch.onError(e => ev.fail('channel error ' + e))
+  return peer
+}
+
+function loadStack (stack, ldcDir) {
+  if (stack === 'csctp') {
+    require(path.join(__dirname, '..', 'lib'))
+    return { make: csctpPeer, done () {} }
+  }
+  const ndc = require(path.join(ldcDir, 'node_modules', 'node-datachannel'))
+  return { make: (role, signal, ev) => ndcPeer(role, signal, ev, ndc), done () { ndc.cleanup() } }
+}
+
+const now = () => performance.timeOrigin + performance.now() // ms, comparable across processes
+
+// The receiving side: compares every message; after the last, done(time, CPU seconds since
+// the first).
+function receiver (size, count, fail, done) {
+  const pats = patterns(size)
+  let received = 0
+  let cpu0 = null
+  return (m) => {
+    if (received === count) return
+    if (!cpu0) cpu0 = process.cpuUsage()
     if (!Buffer.isBuffer(m)) fail(`message ${received}: not binary (${typeof m})`)
     if (!m.equals(pats[received % PATTERNS])) {
       fail(m.length === size
         ? `message ${received}: its contents differ from those sent`
         : `message ${received}: ${m.length} bytes, not the ${size} bytes sent`)
     }
-    received++
-    bytes += m.length
-    if (received === count) {
-      const t1 = performance.now()
+    if (++received === count) {
+      const t1 = now()
       const cpu = process.cpuUsage(cpu0)
-      finished = true
-      clearTimeout(timer)
-      const s = (t1 - t0) / 1000
-      Object.assign(res, {
-        openMs: tOpen - tCreate,
-        seconds: s,
-        mbPerSec: bytes / 1e6 / s,
-        msgsPerSec: count / s,
-        cpuSecPerGiB: (cpu.user + cpu.system) / 1e6 / (bytes / 1073741824),
-        cpuSec: (cpu.user + cpu.system) / 1e6,
-        blocked
-      })
-      process.stdout.write(JSON.stringify(res) + '\n')
-      cleanup()
-      setTimeout(() => process.exit(0), 200)
+      done(t1, (cpu.user + cpu.system) / 1e6)
     }
   }
-  const opened = () => {
-    tOpen = performance.now()
-    cpu0 = process.cpuUsage()
-    t0 = performance.now()
-  }
+}
 
-  if (stack === 'csctp') {
-    const { RTCPeerConnection } = require(path.join(__dirname, '..', 'lib'))
-    const cfg = { localAddresses: ['127.0.0.1'], maxMessageSize: 262144 }
-    tCreate = performance.now()
-    const a = new RTCPeerConnection(cfg)
-    const b = new RTCPeerConnection(cfg)
-    cleanup = () => { a.close(); b.close() }
-    a.onicecandidate = e => { if (!e.candidate || loopbackCandidate(e.candidate.candidate)) b.addIceCandidate(e.candidate).catch(fail) }
-    b.onicecandidate = e => { if (!e.candidate || loopbackCandidate(e.candidate.candidate)) a.addIceCandidate(e.candidate).catch(fail) }
-    a.onconnectionstatechange = () => { if (a.connectionState === 'failed' && !finished) fail('connection failed') }
-    b.ondatachannel = e => {
-      e.channel.binaryType = 'nodebuffer'
-      e.channel.onmessage = ev => receive(ev.data)
-    }
-    const ch = a.createDataChannel('bulk')
-    ch.bufferedAmountLowThreshold = LOW
-    const pump = () => {
-      while (sent < count && ch.bufferedAmount + size <= HIGH) {
-        try {
-          ch.send(pats[sent % PATTERNS])
-        } catch (e) {
-          if (!/send queue is full/.test(e.message)) throw e
-          blocked++ // the send buffer is full: bufferedamountlow resumes
-          return
-        }
-        sent++
-      }
-    }
-    ch.onbufferedamountlow = pump
-    ch.onopen = () => { opened(); pump() }
-    ch.onerror = e => fail('channel error ' + (e.error && e.error.message))
-    ;(async () => {
-      const offer = await a.createOffer()
-      await a.setLocalDescription(offer)
-      await b.setRemoteDescription(offer)
-      const answer = await b.createAnswer()
-      await b.setLocalDescription(answer)
-      await a.setRemoteDescription(answer)
-    })().catch(e => fail('signalling: ' + e.message))
-  } else {
-    ndc = require(path.join(ldcDir, 'node_modules', 'node-datachannel'))
-    const cfg = { iceServers: [], bindAddress: '127.0.0.1', maxMessageSize: 262144 }
-    tCreate = performance.now()
-    const a = new ndc.PeerConnection('a', cfg)
-    const b = new ndc.PeerConnection('b', cfg)
-    cleanup = () => {
-      try { for (const x of [ch, ...remote, a, b]) x.close() } catch (e) {}
-      ndc.cleanup()
-    }
-    a.onLocalDescription((sdp, type) => b.setRemoteDescription(sdp, type))
-    b.onLocalDescription((sdp, type) => a.setRemoteDescription(sdp, type))
-    a.onLocalCandidate((c, mid) => { if (loopbackCandidate(c)) b.addRemoteCandidate(c, mid) })
-    b.onLocalCandidate((c, mid) => { if (loopbackCandidate(c)) a.addRemoteCandidate(c, mid) })
-    a.onStateChange(s => { if ((s === 'failed' || s === 'closed') && !finished) fail('connection ' + s) })
-    // Held here: a DataChannel that JavaScript no longer references is collected, and its
-    // callbacks with it.
-    const remote = []
-    b.onDataChannel(dc => { remote.push(dc); dc.onMessage(m => receive(m)) })
-    const ch = a.createDataChannel('bulk')
-    const pump = () => {
-      while (sent < count && ch.bufferedAmount() + size <= HIGH) {
-        ch.sendMessageBinary(pats[sent % PATTERNS]) // false: queued, not an error
-        sent++
-      }
-    }
-    ch.onOpen(() => {
-      if (ch.maxMessageSize() < size) fail(`maxMessageSize ${ch.maxMessageSize()} < ${size}`)
-      ch.setBufferedAmountLowThreshold(LOW)
-      ch.onBufferedAmountLow(pump)
-      opened()
-      pump()
-    })
-    ch.onError(e => fail('channel error ' + e))
+// Peer b in its own process (two processes): its end of the signalling is the IPC channel.
+function runPeerB (stack, size, count, ldcDir) {
+  const s = loadStack(stack, ldcDir)
+  const fail = (why) => {
+    process.stderr.write(`dc_bulk: ${stack} ${size} B (b): ${why}\n`)
+    process.exit(1)
   }
+  let b = null
+  const receive = receiver(size, count, fail, (t1, cpuSec) => process.send({ done: true, t1, cpuSec }))
+  process.on('message', (m) => {
+    if (m.go) b = s.make('b', (x) => process.send(x), { fail, message: receive })
+    else if (m.stop) {
+      b.stop()
+      s.done()
+      setTimeout(() => process.exit(0), 100)
+    } else b.handle(m)
+  })
+  process.on('disconnect', () => process.exit(1))
+  process.send({ ready: true })
+}
+
+function runCase (stack, size, count, procs, ldcDir) {
+  const s = loadStack(stack, ldcDir)
+  const pats = patterns(size)
+  const total = size * count
+  const seconds = Math.ceil(Math.max(60, 4 * total / 1048576))
+  const res = { stack, size, count, procs, bytes: total }
+  let tCreate = 0
+  let t0 = 0
+  let cpu0 = null
+  let sent = 0
+  let blocked = 0
+  let a = null
+  let b = null
+  let child = null
+  let finished = false
+
+  const fail = (why) => {
+    process.stderr.write(`dc_bulk: ${stack} ${size} B: ${why}\n`)
+    if (child) child.kill('SIGKILL')
+    process.exit(1)
+  }
+  const timer = setTimeout(() => fail(`timeout after ${seconds} s (${sent} of ${count} messages sent)`), seconds * 1000)
+  const finish = (t1, cpuB) => {
+    const cpuA = process.cpuUsage(cpu0)
+    finished = true
+    clearTimeout(timer)
+    const sec = (t1 - t0) / 1000
+    const cpuSec = (cpuA.user + cpuA.system) / 1e6 + cpuB
+    Object.assign(res, {
+      openMs: t0 - tCreate,
+      seconds: sec,
+      mbPerSec: total / 1e6 / sec,
+      msgsPerSec: count / sec,
+      cpuSecPerGiB: cpuSec / (total / 1073741824),
+      cpuSec,
+      blocked
+    })
+    process.stdout.write(JSON.stringify(res) + '\n')
+    a.stop()
+    if (b) b.stop()
+    if (child) child.send({ stop: true })
+    s.done()
+    setTimeout(() => process.exit(0), 300)
+  }
+  const next = () => {
+    if (sent >= count || a.buffered() + size > HIGH) return null
+    return pats[sent++ % PATTERNS]
+  }
+  const pump = () => {
+    if (!a.pump(next)) { sent--; blocked++ } // the refused message goes again
+  }
+  const evA = {
+    fail,
+    open () {
+      t0 = now()
+      cpu0 = process.cpuUsage()
+      pump()
+    },
+    low: pump
+  }
+  if (procs === 1) { // b's CPU is a's: the process's time counts both
+    const receive = receiver(size, count, fail, (t1) => finish(t1, 0))
+    tCreate = now()
+    b = s.make('b', (m) => a.handle(m), { fail, message: receive })
+    a = s.make('a', (m) => b.handle(m), evA)
+    return
+  }
+  child = fork(__filename, ['--peer-b', stack, String(size), String(count)].concat(ldcDir ? ['--ldc', ldcDir] : []),
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  child.on('exit', (code) => { if (!finished) fail(`peer b exited (${code})`) })
+  child.on('message', (m) => {
+    if (m.ready) { // b has loaded its module: both connections are made from now
+      tCreate = now()
+      child.send({ go: true })
+      a = s.make('a', (x) => child.send(x), evA)
+    } else if (m.done) finish(m.t1, m.cpuSec)
+    else a.handle(m)
+  })
 }
 
 function ndcVersion (dir) {
@@ -240,18 +352,24 @@ function main () {
   const i = args.indexOf('--ldc')
   if (i >= 0) ldcArg = path.resolve(args.splice(i, 2)[1])
   if (args[0] === '--case') {
-    runCase(args[1], Number(args[2]), Number(args[3]), ldcArg)
+    runCase(args[1], Number(args[2]), Number(args[3]), Number(args[4]), ldcArg)
+    return
+  }
+  if (args[0] === '--peer-b') {
+    runPeerB(args[1], Number(args[2]), Number(args[3]), ldcArg)
     return
   }
   let mib = 64
   let runs = 3
   let small = 50000
+  let procs = 1
   for (let k = 0; k < args.length; k++) {
     if (args[k] === '--mib') mib = Math.max(1, Math.floor(Number(args[++k])))
     else if (args[k] === '--runs') runs = Math.max(1, Math.floor(Number(args[++k])))
     else if (args[k] === '--small') small = Math.max(1, Math.floor(Number(args[++k])))
+    else if (args[k] === '--procs' && (args[k + 1] === '1' || args[k + 1] === '2')) procs = Number(args[++k])
     else {
-      process.stderr.write('usage: node bench/dc_bulk.js [--mib N] [--runs R] [--small N] [--ldc DIR]\n')
+      process.stderr.write('usage: node bench/dc_bulk.js [--mib N] [--runs R] [--small N] [--procs 1|2] [--ldc DIR]\n')
       process.exit(2)
     }
   }
@@ -273,7 +391,7 @@ function main () {
       const order = r % 2 ? stacks.slice().reverse() : stacks
       for (const stack of order) {
         const limit = Math.ceil(Math.max(60, 4 * size * count / 1048576) + 30) * 1000
-        const cmd = [__filename, '--case', stack, String(size), String(count)]
+        const cmd = [__filename, '--case', stack, String(size), String(count), String(procs)]
         if (ldc.dir) cmd.push('--ldc', ldc.dir)
         const p = spawnSync(process.execPath, cmd, { env, encoding: 'utf8', timeout: limit, killSignal: 'SIGKILL' })
         let res = null
@@ -286,7 +404,8 @@ function main () {
           failed++
           const why = p.error && p.error.code === 'ETIMEDOUT'
             ? `killed after ${limit / 1000} s`
-            : ((p.stderr || '').trim().split('\n').pop() || `exit ${p.status} ${p.signal || ''}`).replace(/^dc_bulk: /, '')
+            : (p.stderr || '').split('\n').filter(l => l.startsWith('dc_bulk: ')).map(l => l.slice(9)).join('; ') ||
+              `exit ${p.status} ${p.signal || ''}: ${(p.stderr || '').trim().split('\n').pop()}`
           console.log(`run ${r + 1}: ${stack} ${size} B: FAILED: ${why}`)
         }
       }
@@ -294,7 +413,8 @@ function main () {
   }
 
   const names = { csctp: 'csctp', ndc: 'node-datachannel' }
-  console.log(`data channel bulk, one way, both peers in one Node ${process.version} process a case, ` +
+  console.log(`data channel bulk, one way, ${procs === 1 ? 'both peers in one Node process' : 'each peer in its own Node process'} ` +
+    `(${process.version}) a case, ` +
     `ICE on 127.0.0.1, ${runs} run(s): median [min-max]`)
   console.log(`  64 KiB: ${mib} MiB; 1 KiB and 16 B: ${small} messages; flow control 4 MiB / 1 MiB; ` +
     `node-datachannel ${ldc.dir ? version + ' (libdatachannel, usrsctp)' : 'skipped: ' + ldc.why}`)
