@@ -71,8 +71,12 @@ function loopbackCandidate (c) {
 
 // One peer of STACK: role "a" offers, creates the channel and sends; "b" answers and
 // receives. signal(m) carries a description or a candidate to the other peer, which passes
-// it to handle(m); ev.open() when a's channel is open, ev.message(buf) for each of b's
-// messages, ev.fail(why). stop() closes the peer.
+// it to handle(m); ev.open() when a's channel is open, ev.listening() when b listens to its
+// channel, ev.message(buf) for each of b's messages, ev.fail(why). stop() closes the peer.
+// a sends once both have happened: node-datachannel 0.33.4 was seen to deliver message 1
+// before message 0 (3 times in about 40 runs) when the first messages arrive before the
+// receiving application sets onMessage (libdatachannel then flushes its queue from two
+// threads at once, it seems); a browser application listens from its datachannel event too.
 function csctpPeer (role, signal, ev) {
   const { RTCPeerConnection } = require(path.join(__dirname, '..', 'lib'))
   const pc = new RTCPeerConnection({ localAddresses: ['127.0.0.1'], maxMessageSize: 262144 })
@@ -106,6 +110,7 @@ function csctpPeer (role, signal, ev) {
     pc.ondatachannel = e => {
       e.channel.binaryType = 'nodebuffer'
       e.channel.onmessage = m => ev.message(m.data)
+      ev.listening()
     }
     return peer
   }
@@ -159,7 +164,11 @@ function ndcPeer (role, signal, ev, ndc) {
     }
   }
   if (role === 'b') {
-    pc.onDataChannel(dc => { channels.push(dc); dc.onMessage(m => ev.message(m)) })
+    pc.onDataChannel(dc => {
+      channels.push(dc)
+      dc.onMessage(m => ev.message(m))
+      ev.listening()
+    })
     return peer
   }
   const ch = pc.createDataChannel('bulk')
@@ -201,8 +210,9 @@ function receiver (size, count, fail, done) {
     if (!cpu0) cpu0 = process.cpuUsage()
     if (!Buffer.isBuffer(m)) fail(`message ${received}: not binary (${typeof m})`)
     if (!m.equals(pats[received % PATTERNS])) {
+      const k = pats.findIndex(x => x.equals(m))
       fail(m.length === size
-        ? `message ${received}: its contents differ from those sent`
+        ? `message ${received}: its contents differ from those sent (${k < 0 ? 'no pattern' : 'pattern ' + k}; starts ${m.subarray(0, 8).toString('hex')})`
         : `message ${received}: ${m.length} bytes, not the ${size} bytes sent`)
     }
     if (++received === count) {
@@ -223,7 +233,7 @@ function runPeerB (stack, size, count, ldcDir) {
   let b = null
   const receive = receiver(size, count, fail, (t1, cpuSec) => process.send({ done: true, t1, cpuSec }))
   process.on('message', (m) => {
-    if (m.go) b = s.make('b', (x) => process.send(x), { fail, message: receive })
+    if (m.go) b = s.make('b', (x) => process.send(x), { fail, message: receive, listening () { process.send({ listening: true }) } })
     else if (m.stop) {
       b.stop()
       s.done()
@@ -241,6 +251,7 @@ function runCase (stack, size, count, procs, ldcDir) {
   const seconds = Math.ceil(Math.max(60, 4 * total / 1048576))
   const res = { stack, size, count, procs, bytes: total }
   let tCreate = 0
+  let tOpen = 0
   let t0 = 0
   let cpu0 = null
   let sent = 0
@@ -263,7 +274,7 @@ function runCase (stack, size, count, procs, ldcDir) {
     const sec = (t1 - t0) / 1000
     const cpuSec = (cpuA.user + cpuA.system) / 1e6 + cpuB
     Object.assign(res, {
-      openMs: t0 - tCreate,
+      openMs: tOpen - tCreate,
       seconds: sec,
       mbPerSec: total / 1e6 / sec,
       msgsPerSec: count / sec,
@@ -285,19 +296,31 @@ function runCase (stack, size, count, procs, ldcDir) {
   const pump = () => {
     if (!a.pump(next)) { sent--; blocked++ } // the refused message goes again
   }
+  let open = false
+  let listening = false
+  const go = () => {
+    if (!open || !listening) return
+    t0 = now()
+    cpu0 = process.cpuUsage()
+    pump()
+  }
   const evA = {
     fail,
     open () {
-      t0 = now()
-      cpu0 = process.cpuUsage()
-      pump()
+      tOpen = now()
+      open = true
+      go()
     },
     low: pump
+  }
+  const onListening = () => {
+    listening = true
+    go()
   }
   if (procs === 1) { // b's CPU is a's: the process's time counts both
     const receive = receiver(size, count, fail, (t1) => finish(t1, 0))
     tCreate = now()
-    b = s.make('b', (m) => a.handle(m), { fail, message: receive })
+    b = s.make('b', (m) => a.handle(m), { fail, message: receive, listening: onListening })
     a = s.make('a', (m) => b.handle(m), evA)
     return
   }
@@ -309,7 +332,8 @@ function runCase (stack, size, count, procs, ldcDir) {
       tCreate = now()
       child.send({ go: true })
       a = s.make('a', (x) => child.send(x), evA)
-    } else if (m.done) finish(m.t1, m.cpuSec)
+    } else if (m.listening) onListening()
+    else if (m.done) finish(m.t1, m.cpuSec)
     else a.handle(m)
   })
 }
