@@ -20,7 +20,11 @@
 // received. The receiver compares every message with what was sent (one of 251 patterns,
 // chosen by its sequence number) and fails the case on a wrong length, byte or order. "open"
 // is the time from creating the two connections (certificates included) to the offerer's
-// channel "open"; "CPU-s/GiB" the user+system time of the process(es) over the transfer.
+// channel "open"; "CPU-s/GiB" the user+system time of the process(es) over the transfer;
+// "run-queue" the seconds per second that their threads waited runnable for a CPU (Linux
+// schedstat, summed over threads): on a loaded machine, a stack with one busy thread per
+// process (csctp) is starved where one with several (node-datachannel) gets more CPU, and
+// MB/s follows the scheduler's share more than the stack's cost; CPU-s/GiB does not.
 // R runs (default 3) of every case, stacks alternated; the table shows the median and the
 // range. Exits non-zero only when a case receives wrong data or does not finish in time.
 // Seen on this machine: node-datachannel's "open" is about 1 s in most runs (15-80 ms in the
@@ -197,6 +201,19 @@ function loadStack (stack, ldcDir) {
   return { make: (role, signal, ev) => ndcPeer(role, signal, ev, ndc), done () { ndc.cleanup() } }
 }
 
+// Seconds the threads of this process have waited runnable on a run queue (Linux schedstat),
+// summed; 0 without /proc. On a busy machine this is where wall time goes that CPU time
+// does not explain.
+function runqWait () {
+  let w = 0
+  try {
+    for (const t of fs.readdirSync('/proc/self/task')) {
+      try { w += Number(fs.readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[1]) || 0 } catch (e) {}
+    }
+  } catch (e) {}
+  return w / 1e9
+}
+
 const now = () => performance.timeOrigin + performance.now() // ms, comparable across processes
 
 // The receiving side: compares every message; after the last, done(time, CPU seconds since
@@ -205,9 +222,13 @@ function receiver (size, count, fail, done) {
   const pats = patterns(size)
   let received = 0
   let cpu0 = null
+  let wait0 = 0
   return (m) => {
     if (received === count) return
-    if (!cpu0) cpu0 = process.cpuUsage()
+    if (!cpu0) {
+      cpu0 = process.cpuUsage()
+      wait0 = runqWait()
+    }
     if (!Buffer.isBuffer(m)) fail(`message ${received}: not binary (${typeof m})`)
     if (!m.equals(pats[received % PATTERNS])) {
       const k = pats.findIndex(x => x.equals(m))
@@ -218,7 +239,7 @@ function receiver (size, count, fail, done) {
     if (++received === count) {
       const t1 = now()
       const cpu = process.cpuUsage(cpu0)
-      done(t1, (cpu.user + cpu.system) / 1e6)
+      done(t1, (cpu.user + cpu.system) / 1e6, runqWait() - wait0)
     }
   }
 }
@@ -231,7 +252,7 @@ function runPeerB (stack, size, count, ldcDir) {
     process.exit(1)
   }
   let b = null
-  const receive = receiver(size, count, fail, (t1, cpuSec) => process.send({ done: true, t1, cpuSec }))
+  const receive = receiver(size, count, fail, (t1, cpuSec, waitSec) => process.send({ done: true, t1, cpuSec, waitSec }))
   process.on('message', (m) => {
     if (m.go) b = s.make('b', (x) => process.send(x), { fail, message: receive, listening () { process.send({ listening: true }) } })
     else if (m.stop) {
@@ -254,6 +275,7 @@ function runCase (stack, size, count, procs, ldcDir) {
   let tOpen = 0
   let t0 = 0
   let cpu0 = null
+  let wait0 = 0
   let sent = 0
   let blocked = 0
   let a = null
@@ -267,8 +289,9 @@ function runCase (stack, size, count, procs, ldcDir) {
     process.exit(1)
   }
   const timer = setTimeout(() => fail(`timeout after ${seconds} s (${sent} of ${count} messages sent)`), seconds * 1000)
-  const finish = (t1, cpuB) => {
+  const finish = (t1, cpuB, waitB) => {
     const cpuA = process.cpuUsage(cpu0)
+    const waitSec = runqWait() - wait0 + waitB
     finished = true
     clearTimeout(timer)
     const sec = (t1 - t0) / 1000
@@ -280,6 +303,7 @@ function runCase (stack, size, count, procs, ldcDir) {
       msgsPerSec: count / sec,
       cpuSecPerGiB: cpuSec / (total / 1073741824),
       cpuSec,
+      runqWaitPerSec: waitSec / sec,
       blocked
     })
     process.stdout.write(JSON.stringify(res) + '\n')
@@ -302,6 +326,7 @@ function runCase (stack, size, count, procs, ldcDir) {
     if (!open || !listening) return
     t0 = now()
     cpu0 = process.cpuUsage()
+    wait0 = runqWait()
     pump()
   }
   const evA = {
@@ -318,7 +343,7 @@ function runCase (stack, size, count, procs, ldcDir) {
     go()
   }
   if (procs === 1) { // b's CPU is a's: the process's time counts both
-    const receive = receiver(size, count, fail, (t1) => finish(t1, 0))
+    const receive = receiver(size, count, fail, (t1) => finish(t1, 0, 0))
     tCreate = now()
     b = s.make('b', (m) => a.handle(m), { fail, message: receive, listening: onListening })
     a = s.make('a', (m) => b.handle(m), evA)
@@ -333,7 +358,7 @@ function runCase (stack, size, count, procs, ldcDir) {
       child.send({ go: true })
       a = s.make('a', (x) => child.send(x), evA)
     } else if (m.listening) onListening()
-    else if (m.done) finish(m.t1, m.cpuSec)
+    else if (m.done) finish(m.t1, m.cpuSec, m.waitSec)
     else a.handle(m)
   })
 }
@@ -443,13 +468,13 @@ function main () {
   console.log(`  64 KiB: ${mib} MiB; 1 KiB and 16 B: ${small} messages; flow control 4 MiB / 1 MiB; ` +
     `node-datachannel ${ldc.dir ? version + ' (libdatachannel, usrsctp)' : 'skipped: ' + ldc.why}`)
   const f = (xs, d) => xs.length ? `${median(xs).toFixed(d)} [${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)}]` : '-'
-  console.log('size    stack                            MB/s                   msg/s           open ms        CPU-s/GiB')
+  console.log('size    stack                            MB/s                   msg/s           open ms        CPU-s/GiB      run-queue s/s')
   for (const [size] of cases) {
     for (const stack of stacks) {
       const rs = results[`${stack} ${size}`] || []
       console.log(`${String(size).padEnd(7)} ${names[stack].padEnd(17)} ${f(rs.map(x => x.mbPerSec), 1).padStart(22)} ` +
         `${f(rs.map(x => x.msgsPerSec), 0).padStart(23)} ${f(rs.map(x => x.openMs), 0).padStart(17)} ` +
-        `${f(rs.map(x => x.cpuSecPerGiB), 1).padStart(16)}`)
+        `${f(rs.map(x => x.cpuSecPerGiB), 1).padStart(16)} ${f(rs.map(x => x.runqWaitPerSec), 2).padStart(18)}`)
     }
   }
   if (stacks.length === 2) {
