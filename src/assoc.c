@@ -37,6 +37,8 @@ static void config_fill_default(csctp_config *cfg) {
   cfg->max_init_retransmits = 8;
   cfg->valid_cookie_life = 60000;
   cfg->hb_interval = 30000;
+  cfg->plpmtud_probe_timer = 15000;
+  cfg->plpmtud_raise_timer = 600000;
 }
 
 int csctp_config_default_versioned(int config_version, csctp_config *cfg) {
@@ -97,7 +99,9 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       (cfg->max_message_size > cfg->rwnd && !cfg->partial_delivery_point) || cfg->sndbuf == 0 ||
       cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max || cfg->rto_initial == 0 ||
       cfg->sack_freq == 0 || cfg->max_burst == 0 || cfg->valid_cookie_life == 0 ||
-      (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT)
+      (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
+      (cfg->plpmtud_max && (cfg->plpmtud_max < cfg->mtu || cfg->plpmtud_max > 65535 ||
+                            cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)))
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -126,6 +130,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     return rv;
   }
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
+  csctp_assoc_pl_init(a);                         /* RFC 8899; validated above */
   rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   uint64_t seed = assoc_hash_seed(a);
   if (!rv) {
@@ -295,7 +300,7 @@ void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
 static int assoc_nothing_to_send(const csctp_assoc *a, csctp_tstamp now, int *data_ready) {
   if (a->state != CSCTP_STATE_ESTABLISHED || a->ctrl_len || a->send_heartbeat || a->sack_now ||
       a->window_update || a->send_cookie_echo || a->send_shutdown_ack || a->send_shutdown ||
-      (a->rc.inflight && a->rc.send) || a->tx.pr_used)
+      (a->rc.inflight && a->rc.send) || a->tx.pr_used || a->pl.want_probe)
     return 0;
   *data_ready = csctp_tx_wants_to_send(&a->tx, now);
   return !*data_ready;
@@ -417,7 +422,7 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
 }
 
 static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
+  if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
   if (a->opkt_head) {
     csctp_assoc_opkt *p = a->opkt_head;
     size_t n = p->len;
@@ -436,8 +441,13 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
     return (csctp_ssize)n;
   }
   if (a->state == CSCTP_STATE_CLOSED) return 0;
+  a->pl_frag_ok = 0;
+  if (a->pl.want_probe && a->state == CSCTP_STATE_ESTABLISHED) {
+    csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
+    if (n > 0) return n;
+  }
   csctp_wr w;
-  csctp_wr_init(&w, buf, a->cfg.mtu);
+  csctp_wr_init(&w, buf, a->pl.plpmtu);
   if (a->state == CSCTP_STATE_COOKIE_WAIT) {
     if (!a->send_init) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, 0);
@@ -453,6 +463,7 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
   }
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
+  a->pl_frag_ok = w.len > a->pl.plpmtu; /* a retransmission cut for a larger PLPMTU */
   return (csctp_ssize)w.len;
 }
 

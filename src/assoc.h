@@ -15,6 +15,7 @@
 #include "chunk.h"
 #include "cookie.h"
 #include "ireasm.h"
+#include "plpmtud.h"
 #include "reasm.h"
 #include "rx_tsn.h"
 #include "tx.h"
@@ -188,6 +189,16 @@ struct csctp_assoc {
   /* A call since write_packet last returned 0 may have given us output: expiry says "now"
    * until the caller has written it (csctp_assoc_expiry). */
   uint8_t out_dirty;
+
+  /* RFC 8899 PLPMTUD (assoc_plpmtud.c): the machine, the probe in flight (its nonce and when it
+   * was sent), and the retransmission timeouts in a row at one cumulative TSN. */
+  csctp_pl pl;
+  uint64_t pl_nonce;
+  csctp_tstamp pl_sent;
+  csctp_tsn pl_t3_cum;
+  uint8_t pl_t3_streak;
+  uint8_t
+      pl_frag_ok; /* the packet last written may be fragmented (csctp_assoc_packet_fragmentable) */
 
   /* Packets that passed the checksum, tag and chunk checks and were processed: every
    * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
@@ -441,5 +452,21 @@ void csctp_assoc_push_event_ids(csctp_assoc *a, const csctp_event *ev, const uin
                                 size_t n);
 /* Allocates the event queue (at creation): 0 or CSCTP_ERR_NOMEM. */
 int csctp_assoc_events_init(csctp_assoc *a);
+
+/* ---- PLPMTUD (assoc_plpmtud.c, RFC 8899) ---- */
+/* The machine from the config (off when plpmtud_max is 0). */
+void csctp_assoc_pl_init(csctp_assoc *a);
+/* Bytes csctp_assoc_write_packet needs in the caller's buffer. */
+size_t csctp_assoc_buf_need(const csctp_assoc *a);
+/* ESTABLISHED: probing starts. */
+void csctp_assoc_pl_start(csctp_assoc *a, csctp_tstamp now);
+/* Writes the probe a->pl asks for into buf (room for a->pl.probed bytes); its length, or 0. */
+csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstamp now);
+/* A HEARTBEAT ACK's Info: 1 when it is a probe's (handled), 0 when not. */
+int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now);
+/* The PLPMTUD deadline passed. */
+void csctp_assoc_pl_timer(csctp_assoc *a, csctp_tstamp now);
+/* T3-rtx expired: the black-hole signal. */
+void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now);
 
 #endif

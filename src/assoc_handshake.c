@@ -365,6 +365,7 @@ static void enter_established(csctp_assoc *a, csctp_event_type type, const char 
   a->state = CSCTP_STATE_ESTABLISHED;
   a->last_activity = now;
   csctp_assoc_hb_schedule(a, now);
+  csctp_assoc_pl_start(a, now);
   csctp_event ev = {.type = type};
   ev.u.connected.inbound_streams = a->num_in;
   ev.u.connected.outbound_streams = a->num_out;

@@ -10,6 +10,7 @@ csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_TSTAMP_NONE;
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
   t = tmin(t, tmin(a->hb_timer, a->rc.timer));
+  t = tmin(t, a->pl.timer);
   /* Something found no memory and has no deadline yet: due now, handle_expiry gives it one. */
   if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) return 0;
   if (a->state >= CSCTP_STATE_ESTABLISHED)
@@ -57,7 +58,9 @@ void csctp_assoc_on_heartbeat(csctp_assoc *a, const csctp_chunk *ch) {
 void csctp_assoc_on_heartbeat_ack(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now) {
   const uint8_t *info;
   size_t len;
-  if (csctp_heartbeat_decode(ch, &info, &len) != 0 || len != 16 || !a->hb_outstanding) return;
+  if (csctp_heartbeat_decode(ch, &info, &len) != 0) return;
+  if (csctp_assoc_pl_on_ack(a, info, len, now)) return; /* a PLPMTUD probe's */
+  if (len != 16 || !a->hb_outstanding) return;
   uint64_t sent = ((uint64_t)csctp_get_u32(info) << 32) | csctp_get_u32(info + 4);
   uint64_t nonce = ((uint64_t)csctp_get_u32(info + 8) << 32) | csctp_get_u32(info + 12);
   if (nonce != a->hb_nonce || sent != a->hb_sent || now < sent) return;
@@ -117,7 +120,9 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
   if (a->state >= CSCTP_STATE_ESTABLISHED && csctp_tx_t3_deadline(&a->tx) <= now) {
     csctp_tx_on_t3_expiry(&a->tx, now);
     if (csctp_assoc_count_error(a)) return 0;
+    csctp_assoc_pl_on_t3(a, now);
   }
+  if (a->pl.timer <= now) csctp_assoc_pl_timer(a, now);
   if (csctp_tx_retry_deadline(&a->tx) <= now) {
     /* New DATA or a stream reconfiguration request found no memory: try again now (new DATA
      * at the next write). */

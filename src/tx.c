@@ -39,8 +39,18 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   p->max_payload = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
   p->max_payload_i = (cfg->mtu - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
   p->max_new = p->max_payload;
+  tx->buf_cap = cfg->mtu;
   tx->priv = p;
   return 0;
+}
+
+void csctp_tx_set_mtu(csctp_tx *tx, uint32_t mtu, uint32_t buf_cap) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  tx->cfg.mtu = mtu;
+  tx->buf_cap = buf_cap > mtu ? buf_cap : mtu;
+  p->max_payload = (mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
+  p->max_payload_i = (mtu - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
+  p->max_new = tx->idata ? p->max_payload_i : p->max_payload;
 }
 
 /* Frees every message referenced by the ring or being fragmented, empties the ring. */
@@ -242,7 +252,15 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   for (; i < p->ring.count && p->rtx_count; i++) {
     csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
     if (!(c->state & CSCTP_TXC_RTX)) continue;
-    if (csctp_tx_chunk_size(c->len) + (tx->idata ? 4u : 0u) > csctp_wr_left(w)) break;
+    size_t need = csctp_tx_chunk_size(c->len) + (tx->idata ? 4u : 0u);
+    int over = need > csctp_wr_left(w);
+    if (over) {
+      /* Cut for a larger PLPMTU than today's (RFC 8899 black hole): the first DATA of a packet
+       * that the lower layer sends with fragmentation allowed, and the last (RFC 9260 §7.3:
+       * a TSN is never split again). */
+      if (n || w->len + need > tx->buf_cap) break;
+      w->cap = w->len + need;
+    }
     csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
     tx_put_chunk(tx, w, c, tsn);
     c->state &= (uint8_t)~CSCTP_TXC_RTX;
@@ -256,6 +274,10 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     /* §7.2.4 step 4: restart T3 when the first outstanding chunk is fast-retransmitted. */
     if (i == 0 && p->fast_rtx_pending) p->t3 = now + csctp_rto_get(&tx->rto);
     n++;
+    if (over) {
+      i++;
+      break;
+    }
   }
   p->rtx_from = tx->cum_tsn_ack + 1 + i;
   return n;

@@ -65,7 +65,10 @@ typedef struct csctp_tx {
    * DATA. Kept by csctp_tx_set_idata and csctp_tx_set_scheduler. */
   uint8_t write_other;
   csctp_tstamp retry; /* new DATA found no memory: when to try again (csctp_tx_retry_deadline) */
-  void *priv;         /* private: queues, streams, ring */
+  /* The caller's buffer (the largest packet ever allowed, csctp_tx_set_mtu): a chunk first sent
+   * when the MTU was larger goes alone in a packet of up to this size when retransmitted. */
+  uint32_t buf_cap;
+  void *priv; /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -171,6 +174,9 @@ int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
 int csctp_tx_set_scheduler(csctp_tx *tx, int kind);
 /* RFC 8260: whether I-DATA was negotiated (set once the association is up, before data). */
 void csctp_tx_set_idata(csctp_tx *tx, int on);
+/* The largest packet from now on (RFC 8899 PLPMTU, >= 512), and `buf_cap` the caller's buffer
+ * (>= every MTU ever set): new chunks are cut to the new size; chunks already sent keep theirs. */
+void csctp_tx_set_mtu(csctp_tx *tx, uint32_t mtu, uint32_t buf_cap);
 /* The send scheduler in use, a csctp_sched value. */
 int csctp_tx_get_scheduler(const csctp_tx *tx);
 

@@ -205,6 +205,29 @@ typedef struct csctp_config {
   int interleaving;
   /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ). */
   int scheduler;
+  /* Version 3: */
+  /**
+   * Packetization Layer Path MTU Discovery (RFC 8899 §6.2): the largest SCTP
+   * packet to probe for, in bytes (common header included, the headers below
+   * SCTP not); 0 (the default) = off, every packet fits `mtu`. When set (at
+   * least `mtu`, at most 65535), `mtu` is the BASE_PLPMTU the association
+   * starts from and confirms, then larger sizes are probed with HEARTBEATs
+   * padded by a PAD chunk (RFC 4820), at most one probe in flight, and packets
+   * grow to the largest size acknowledged (csctp_assoc_get_pmtu()). Data that
+   * stops being acknowledged (two retransmission timeouts in a row without
+   * progress) sends the size back to `mtu` and the search starts again. The
+   * buffer given to csctp_assoc_write_packet() must then hold `plpmtud_max`
+   * bytes, and every packet is sent with IP fragmentation forbidden (IPv4 DF,
+   * the probes must find the path's limit) except those
+   * csctp_assoc_packet_fragmentable() names. The WebRTC peer leaves it off.
+   */
+  uint32_t plpmtud_max;
+  /** RFC 8899 PROBE_TIMER: how long a probe may go unanswered, ms (default 15000, at
+   *  least 1000); a size fails after 3 unanswered probes (MAX_PROBES). */
+  uint32_t plpmtud_probe_timer;
+  /** RFC 8899 PMTU_RAISE_TIMER: the wait before looking for a larger size again once the
+   *  search is complete, ms (default 600000, at least 1000). */
+  uint32_t plpmtud_raise_timer;
 } csctp_config;
 
 /**
@@ -241,8 +264,10 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V1 1
 /** Version 2 appends interleaving and scheduler. */
 #define CSCTP_CONFIG_V2 2
+/** Version 3 appends plpmtud_max, plpmtud_probe_timer and plpmtud_raise_timer. */
+#define CSCTP_CONFIG_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V2
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults
@@ -909,6 +934,25 @@ CSCTP_EXTERN int csctp_assoc_on_unreachable(csctp_assoc *a, csctp_unreach_kind k
 
 /** Returns the current state. */
 CSCTP_EXTERN csctp_assoc_state csctp_assoc_get_state(const csctp_assoc *a);
+
+/**
+ * Returns the largest SCTP packet the association writes now: the PLPMTU that
+ * RFC 8899 discovery settled on when csctp_config.plpmtud_max is set, else
+ * csctp_config.mtu; 0 for NULL. A packet csctp_assoc_write_packet() returns
+ * longer than this (a retransmission cut for a larger PLPMTU) is to be sent
+ * with IP fragmentation allowed.
+ */
+CSCTP_EXTERN uint32_t csctp_assoc_get_pmtu(const csctp_assoc *a);
+
+/**
+ * Returns 1 when the packet that the last csctp_assoc_write_packet() call
+ * returned may be fragmented by IP: a retransmission of a chunk cut when the
+ * PLPMTU was larger than now (RFC 9260 §7.3: its TSN cannot be split again;
+ * send it with IPv4 DF clear, or let IPv6 fragment it at the source). 0 for
+ * every other packet, PLPMTUD probes included, which are sent unfragmented
+ * (RFC 8899 §3), and always 0 without csctp_config.plpmtud_max; 0 for NULL.
+ */
+CSCTP_EXTERN int csctp_assoc_packet_fragmentable(const csctp_assoc *a);
 
 /**
  * Copies the counters and path figures into *st, laid out as version

@@ -60,17 +60,43 @@ Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 3);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 4);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 2);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V2);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V3);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
+}
+
+/* csctp_config V3 appended the PLPMTUD fields: a V2 caller's struct ends where they begin, its
+ * defaults stop there, and an association made from it has PLPMTUD off with the timers' defaults.
+ */
+Test(abi, config_v3_appends_plpmtud) {
+  cr_assert_gt(offsetof(csctp_config, plpmtud_max), offsetof(csctp_config, scheduler));
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  size_t v2_end = offsetof(csctp_config, plpmtud_max);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  cr_assert(untouched(b, v2_end, sizeof b), "V2 defaults wrote V3's fields");
+  csctp_config full;
+  memcpy(&full, b, v2_end);
+  full.rand = rand_ok;
+  csctp_config buf;
+  const csctp_config *in = csctp_config_in(CSCTP_CONFIG_V2, &full, &buf);
+  cr_assert_not_null(in);
+  cr_assert_eq(in->plpmtud_max, 0);
+  cr_assert_eq(in->plpmtud_probe_timer, 15000);
+  cr_assert_eq(in->plpmtud_raise_timer, 600000);
+  cr_assert_eq(in->rand, rand_ok, "a V2 caller's field was lost");
+  csctp_config v3;
+  cr_assert_eq(csctp_config_default(&v3), 0);
+  cr_assert_eq(v3.plpmtud_max, 0);
+  cr_assert_eq(v3.plpmtud_probe_timer, 15000);
 }
 
 /* A getter called by a V1 caller writes V1's bytes; an unknown version (0, FUTURE) gets

@@ -5,6 +5,8 @@
 //
 //   node bench/echo.js [--seconds S] [--original DIR]    the table (each case in a child process)
 //   node bench/echo.js --case IMPL MODE SIZE SECONDS     one case; prints one JSON line
+//     IMPL: original, csctp, csctp-own (csctp on its own UDP sockets), mixed (the original's
+//     client, csctp's peer); MODE: serial, window (echo) or oneway (the peer only counts)
 //
 // The program is the same for both modules: it uses the original's API only (connect with
 // passive, udpTransport and udpPeer; createStream; write callbacks; data events), so csctp runs
@@ -17,8 +19,12 @@
 //  - own-udp: csctp only, serial, on csctp's own UDP sockets instead of dgram ones.
 // csctp completes a write when the message is in its send buffer (as net.Socket), the original
 // once its flightsize is below cwnd: "serial" is therefore pipelined for csctp.
-// Seen on this machine: between two peers of the original, 16 KiB and 64 KiB messages stall
-// (one echo in 3 s); the table says so instead of a ratio.
+//  - oneway: the client writes serially, the peer counts. The original cannot receive a 64 KiB
+//    message (seen here: none delivered, from itself or from csctp) and between two of its
+//    peers 16 KiB echoes stall (one in 3 s), so its one-way figure is its client's into
+//    csctp's peer ("mixed"): the original's own sending cost, the most it can do.
+// Both use the same packet size: the original's PMTU (1500 bytes of IP, DATA chunks of 1,448
+// bytes; BENCH_PMTU changes it) and csctp's mtu (an SCTP packet) 20 bytes less.
 // Both sides check every echo's length and first bytes. DIR holds node_modules/sctp; without
 // it, `npm ci` installs the pinned sctp 1.0.0 (tests/transport/node/package-lock.json) into a
 // scratch directory. The csctp addon comes from CSCTP_NODE_ADDON (build/bindings/node/csctp.node
@@ -33,7 +39,15 @@ const { execFileSync, spawnSync } = require('child_process')
 const ROOT = path.resolve(__dirname, '..', '..', '..')
 
 function runCase (impl, mode, size, seconds) {
-  const sctp = impl === 'original' ? require('sctp') : require(path.join(__dirname, '..', 'lib'))
+  const csctp = () => require(path.join(__dirname, '..', 'lib'))
+  // mixed: the original's client against csctp's echo peer (the original's sending and
+  // receiving cost alone, and past the sizes where two originals stall).
+  const sctp = impl === 'original' || impl === 'mixed' ? require('sctp') : csctp()
+  const echoSctp = impl === 'mixed' ? csctp() : sctp
+  // The same packet size on both: the original's PMTU (1500, an IP packet: DATA chunks of
+  // 1,448 bytes) and csctp's mtu (an SCTP packet) 20 bytes less.
+  const pmtu = Number(process.env.BENCH_PMTU || 1500)
+  if (impl === 'original' || impl === 'mixed') require('sctp').defaults({ PMTU: pmtu })
   const a = dgram.createSocket('udp4')
   const b = dgram.createSocket('udp4')
   let ready = 0
@@ -42,8 +56,9 @@ function runCase (impl, mode, size, seconds) {
   // never enter JavaScript (`udpLocalPort` is csctp's addition to the original's options).
   const own = impl === 'csctp-own'
   const transport = (mine, peerPort) => own
-    ? { udpLocalPort: mine.address().port, udpPeer: { address: '127.0.0.1', port: peerPort } }
-    : { udpTransport: mine, udpPeer: { address: '127.0.0.1', port: peerPort } }
+    ? { udpLocalPort: mine.address().port, udpPeer: { address: '127.0.0.1', port: peerPort }, mtu: pmtu - 20 }
+    : { udpTransport: mine, udpPeer: { address: '127.0.0.1', port: peerPort }, mtu: pmtu - 20 }
+  let sent = 0; let got = 0; let bad = 0; let t0 = 0; let stop = false
   const start = () => {
     if (++ready < 2) return
     const pa = a.address().port
@@ -54,7 +69,7 @@ function runCase (impl, mode, size, seconds) {
       a.close()
       b.close()
     }
-    const echo = sctp.connect(Object.assign({
+    const echo = echoSctp.connect(Object.assign({
       passive: true, localPort: 5001, port: 5000, MIS: 2, OS: 2
     }, tb))
     echo.on('data', () => {})
@@ -68,25 +83,37 @@ function runCase (impl, mode, size, seconds) {
         out.write(q.shift(), () => { busy = false; pump() })
       }
       st.on('data', buf => {
-        if (mode === 'serial') { q.push(buf); pump() } else out.write(buf)
+        if (mode === 'oneway') {
+          if (buf.length !== size || buf[0] !== 0x5a) bad++
+          got++
+          if (stop && !doneOneway) {
+            doneOneway = true
+            finish()
+          }
+        } else if (mode === 'serial') {
+          q.push(buf)
+          pump()
+        } else {
+          out.write(buf)
+        }
       })
     })
     const cli = sctp.connect(Object.assign({ localPort: 5000, port: 5001, MIS: 2, OS: 2 }, ta))
     cli.on('data', () => {})
-    let sent = 0; let got = 0; let bad = 0; let t0 = 0; let stop = false
+    let doneOneway = false
     cli.on('connect', () => {
       const st = cli.createStream(1)
       t0 = process.hrtime.bigint()
       setTimeout(() => {
         stop = true
-        if (got === sent) finish()
+        if (mode === 'oneway' ? !got : got === sent) finish()
       }, seconds * 1000)
       const write = () => {
         if (stop) return
         sent++
-        st.write(payload, mode === 'serial' ? write : undefined)
+        st.write(payload, mode === 'serial' || mode === 'oneway' ? write : undefined)
       }
-      if (mode === 'serial') write()
+      if (mode === 'serial' || mode === 'oneway') write()
       else {
         const fill = () => { while (!stop && sent - got < 64) write() }
         cli.on('stream', (rs) => rs.on('data', () => fill()))
@@ -143,31 +170,47 @@ function main () {
     CSCTP_NODE_ADDON: process.env.CSCTP_NODE_ADDON ||
       path.join(ROOT, 'build', 'bindings', 'node', 'csctp.node')
   })
-  const cases = []
-  for (const size of [16, 1024, 65536]) {
-    for (const [impl, mode] of [['original', 'serial'], ['csctp', 'serial'], ['csctp', 'window'],
-      ['csctp-own', 'serial']]) {
-      const r = spawnSync(process.execPath, [__filename, '--case', impl, mode, String(size), String(seconds)],
-        { env, encoding: 'utf8', timeout: (seconds + 30) * 1000 })
-      let res = null
-      try { res = JSON.parse(r.stdout.trim().split('\n').pop()) } catch (e) { res = null }
-      cases.push({ impl, mode, size, res, err: res ? '' : (r.stderr || '').split('\n')[0] })
-    }
+  const run = (impl, mode, size) => {
+    const r = spawnSync(process.execPath, [__filename, '--case', impl, mode, String(size), String(seconds)],
+      { env, encoding: 'utf8', timeout: (seconds + 30) * 1000 })
+    let res = null
+    try { res = JSON.parse(r.stdout.trim().split('\n').pop()) } catch (e) { res = null }
+    return { res, err: res ? '' : ((r.stderr || '').split('\n')[0] || `no result (${r.signal || r.status})`) }
   }
-  console.log(`echo through sctp 1.0.0 (the original) and csctp's binding, UDP on loopback, ${seconds} s a case,`)
-  console.log('client and echoing peer in one process (msg/s and MB/s of echoed messages)')
-  console.log('size      mode     original msg/s    MB/s |    csctp msg/s     MB/s |  ratio')
-  for (const size of [16, 1024, 65536]) {
-    const orig = cases.find(c => c.size === size && c.impl === 'original')
-    for (const c of cases.filter(x => x.size === size && x.impl !== 'original')) {
-      const o = orig.res
-      const f = (x, d) => (x === undefined || x === null ? '-' : x.toFixed(d))
-      const ratio = o && c.res && o.msgs >= 10 ? (c.res.msgsPerSec / o.msgsPerSec).toFixed(1) + 'x' : '-'
-      console.log(`${String(size).padEnd(9)} ${(c.impl === 'csctp-own' ? 'own-udp' : c.mode).padEnd(8)} ${f(o && o.msgsPerSec, 0).padStart(14)} ${f(o && o.mbPerSec, 2).padStart(7)} | ` +
-        `${f(c.res && c.res.msgsPerSec, 0).padStart(14)} ${f(c.res && c.res.mbPerSec, 2).padStart(8)} | ${ratio.padStart(6)}` +
-        (c.err ? `  (${c.err})` : '') + (o ? '' : `  (original: ${orig.err})`) +
-        (o && o.msgs < 10 ? `  (the original stalled: ${o.msgs} echoes in ${o.seconds.toFixed(1)} s)` : ''))
+  // Rows: [label, the original's case, csctp's mode]; each row runs csctp on dgram sockets
+  // and on its own UDP sockets.
+  const rows = [
+    ['echo, serial', ['original', 'serial'], 'serial'],
+    ['echo, 64 in flight', ['original', 'serial'], 'window'],
+    ['one way', ['mixed', 'oneway'], 'oneway']
+  ]
+  const sizes = [16, 1024, 65536]
+  const pmtu = Number(process.env.BENCH_PMTU || 1500)
+  console.log(`sctp 1.0.0 (the original) and csctp's binding, UDP on loopback, PMTU ${pmtu}, ${seconds} s a case,`)
+  console.log('client and peer in one process; msg/s (16 B) or MB/s of messages delivered back (echo) or to the peer (one way)')
+  console.log('size   workload             original |  csctp dgram   ratio |  csctp own-udp   ratio')
+  for (const size of sizes) {
+    const orig = {}
+    for (const [label, [oi, om], mode] of rows) {
+      const key = oi + om
+      if (!orig[key]) orig[key] = run(oi, om, size)
+      const o = orig[key]
+      const d = run('csctp', mode, size)
+      const u = run('csctp-own', mode, size)
+      const fig = r => !r || !r.res ? '-' : size <= 16 ? r.res.msgsPerSec.toFixed(0) : r.res.mbPerSec.toFixed(2)
+      const stalled = o.res && o.res.msgs < 10
+      const ratio = r => !o.res || stalled || !r.res ? '-' : (r.res.msgsPerSec / o.res.msgsPerSec).toFixed(1) + 'x'
+      const notes = []
+      if (o.err) notes.push(`original: ${o.err}`)
+      if (stalled) notes.push(`the original stalled: ${o.res.msgs} messages in ${o.res.seconds.toFixed(1)} s`)
+      if (d.err) notes.push(`dgram: ${d.err}`)
+      if (u.err) notes.push(`own-udp: ${u.err}`)
+      console.log(`${String(size).padEnd(6)} ${label.padEnd(18)} ${fig(o).padStart(10)} | ${fig(d).padStart(12)} ${ratio(d).padStart(7)} |` +
+        ` ${fig(u).padStart(14)} ${ratio(u).padStart(7)}` + (notes.length ? `  (${notes.join('; ')})` : ''))
     }
+    const oo = run('original', 'oneway', size)
+    const f = oo.res ? (size <= 16 ? `${oo.res.msgsPerSec.toFixed(0)} msg/s` : `${oo.res.mbPerSec.toFixed(2)} MB/s`) : oo.err
+    console.log(`${''.padEnd(6)} (one way between two peers of the original: ${f}${oo.res && oo.res.msgs < 10 ? ', stalled' : ''})`)
   }
 }
 

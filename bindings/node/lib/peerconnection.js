@@ -254,13 +254,23 @@ eventHandlers(RTCDataChannel, ['open', 'message', 'bufferedamountlow', 'error', 
 const EXTRA = ['localAddresses', 'includeLoopback', 'offerer', 'portMin', 'portMax',
   'maxMessageSize', 'iceConnectTimeout', 'snap', 'interleaving']
 
+// The error of an addon built without the peer layer: what its build did not find (npm
+// install: binding.gyp's native.pcMissing), and how to get it.
+function notBuilt () {
+  const why = native.pcMissing
+    ? 'npm install did not find ' + native.pcMissing
+    : 'it was built without the WebRTC peer layer (libnice, OpenSSL)'
+  const e = new Error('csctp: RTCPeerConnection is not in this build of the addon: ' + why +
+    '; install that, then `npm rebuild csctp`')
+  e.code = 'ERR_CSCTP_NO_PEER'
+  return e
+}
+
 class RTCPeerConnection extends EventTarget {
   constructor (config) {
     super()
     config = config || {}
-    if (typeof native.pcNew !== 'function') {
-      throw new Error('csctp: the addon was built without the WebRTC peer layer (libnice)')
-    }
+    if (typeof native.pcNew !== 'function') throw notBuilt()
     const opts = {}
     if (Array.isArray(config.iceServers)) {
       opts.iceServers = config.iceServers.map(s => ({ urls: s.urls, username: s.username, credential: s.credential }))

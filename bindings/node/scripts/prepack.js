@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // npm pack: copies the C sources the addon needs (the engine src/, the socket layer
-// transport/, the public headers with version.h generated from version.h.in) from the
-// csctp source tree into csrc/, so that the package builds where only Node's headers, GLib
-// and OpenSSL are installed (binding.gyp). The tree is the one this folder is in, or
+// transport/; for RTCPeerConnection the peer layer peer/ and the layers below it, ice/,
+// dtls/ and datachannel/; the public headers with version.h generated from version.h.in)
+// from the csctp source tree into csrc/, so that the package builds where only Node's
+// headers, GLib and OpenSSL are installed, and libnice for RTCPeerConnection (binding.gyp). The tree is the one this folder is in, or
 // CSCTP_SOURCE_DIR (a copy of bindings/node packed elsewhere, as ctest node_package does).
 'use strict'
 const fs = require('fs')
@@ -27,6 +28,10 @@ fs.rmSync(out, { recursive: true, force: true })
 const c = f => /\.[ch]$/.test(f)
 copyDir(path.join(root, 'src'), path.join(out, 'src'), c)
 copyDir(path.join(root, 'transport'), path.join(out, 'transport'), c)
+// dtls/srtp.c (libsrtp sessions for media) is left out: the peer does not use it, and the
+// package then needs no libsrtp2.
+const PEER = { ice: c, dtls: f => c(f) && f !== 'srtp.c', datachannel: c, peer: c }
+for (const [d, filter] of Object.entries(PEER)) copyDir(path.join(root, d), path.join(out, d), filter)
 copyDir(path.join(root, 'include', 'csctp'), path.join(out, 'include', 'csctp'), f => /\.h$/.test(f))
 fs.copyFileSync(path.join(root, 'LICENSE'), path.join(here, 'LICENSE'))
 

@@ -229,6 +229,10 @@ static napi_value addon_module_init(napi_env env, napi_value exports) {
   NAPI_OK(env, node_sock_init(env, exports));
 #ifdef CSCTP_NODE_PC
   NAPI_OK(env, node_pc_init(env, exports));
+#elif defined(CSCTP_NODE_PC_MISSING)
+  /* Built without RTCPeerConnection (binding.gyp): what the build did not find. */
+  NAPI_OK(env,
+          napi_set_named_property(env, exports, "pcMissing", node_str(env, CSCTP_NODE_PC_MISSING)));
 #endif
   return exports;
 }
