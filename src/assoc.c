@@ -297,17 +297,22 @@ void csctp_assoc_abort_with(csctp_assoc *a, uint16_t cause, const char *text,
  * call of a caller's write loop ends here, before any header is built.
  * *data_ready gets the tx's answer when it was asked.
  */
-static int assoc_nothing_to_send(const csctp_assoc *a, csctp_tstamp now, int *data_ready) {
+static inline __attribute__((always_inline)) int assoc_nothing_to_send(const csctp_assoc *a,
+                                                                       csctp_tstamp now,
+                                                                       int *data_ready) {
   if (a->state != CSCTP_STATE_ESTABLISHED || a->ctrl_len || a->send_heartbeat || a->sack_now ||
       a->window_update || a->send_cookie_echo || a->send_shutdown_ack || a->send_shutdown ||
-      (a->rc.inflight && a->rc.send) || a->tx.pr_used || a->pl.want_probe)
-    return 0;
+      (a->rc.inflight && a->rc.send) || a->tx.pr_used)
+    return 0; /* (a PLPMTUD probe is written before this is asked: assoc_write_packet_pl) */
   *data_ready = csctp_tx_wants_to_send(&a->tx, now);
   return !*data_ready;
 }
 
 /* data_ready: the tx's answer if already asked, else -1. */
-static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now, int data_ready) {
+static inline __attribute__((always_inline)) size_t assoc_write_stateful(csctp_assoc *a,
+                                                                         csctp_wr *w,
+                                                                         csctp_tstamp now,
+                                                                         int data_ready) {
   size_t start = w->len;
   /* Control chunks first (§6.10), whole ones only. */
   if (a->ctrl_len) {
@@ -421,8 +426,10 @@ static size_t assoc_write_stateful(csctp_assoc *a, csctp_wr *w, csctp_tstamp now
   return w->len - start;
 }
 
-static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
+/* The next packet into buf (room for the largest the association writes): its length, 0. */
+static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csctp_assoc *a,
+                                                                            uint8_t *buf,
+                                                                            csctp_tstamp now) {
   if (a->opkt_head) {
     csctp_assoc_opkt *p = a->opkt_head;
     size_t n = p->len;
@@ -441,11 +448,6 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
     return (csctp_ssize)n;
   }
   if (a->state == CSCTP_STATE_CLOSED) return 0;
-  a->pl_frag_ok = 0;
-  if (a->pl.want_probe && a->state == CSCTP_STATE_ESTABLISHED) {
-    csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
-    if (n > 0) return n;
-  }
   csctp_wr w;
   csctp_wr_init(&w, buf, a->pl.plpmtu);
   if (a->state == CSCTP_STATE_COOKIE_WAIT) {
@@ -463,8 +465,28 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
   }
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
-  a->pl_frag_ok = w.len > a->pl.plpmtu; /* a retransmission cut for a larger PLPMTU */
   return (csctp_ssize)w.len;
+}
+
+/* With RFC 8899 PLPMTUD: a due probe goes first, and a packet longer than the PLPMTU (a
+ * retransmission cut for a larger one) is marked fragmentable. Off the path without it. */
+static __attribute__((noinline)) csctp_ssize assoc_write_packet_pl(csctp_assoc *a, uint8_t *buf,
+                                                                   size_t cap, csctp_tstamp now) {
+  if (!buf || cap < a->cfg.plpmtud_max) return CSCTP_ERR_NOBUF;
+  a->pl_frag_ok = 0;
+  if (a->pl.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head) {
+    csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
+    if (n > 0) return n;
+  }
+  csctp_ssize n = assoc_write_common(a, buf, now);
+  a->pl_frag_ok = n > (csctp_ssize)a->pl.plpmtu;
+  return n;
+}
+
+static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
+  if (__builtin_expect(a->cfg.plpmtud_max != 0, 0)) return assoc_write_packet_pl(a, buf, cap, now);
+  if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
+  return assoc_write_common(a, buf, now);
 }
 
 csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {

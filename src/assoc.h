@@ -457,7 +457,9 @@ int csctp_assoc_events_init(csctp_assoc *a);
 /* The machine from the config (off when plpmtud_max is 0). */
 void csctp_assoc_pl_init(csctp_assoc *a);
 /* Bytes csctp_assoc_write_packet needs in the caller's buffer. */
-size_t csctp_assoc_buf_need(const csctp_assoc *a);
+static inline size_t csctp_assoc_buf_need(const csctp_assoc *a) {
+  return a->cfg.plpmtud_max ? a->cfg.plpmtud_max : a->cfg.mtu;
+}
 /* ESTABLISHED: probing starts. */
 void csctp_assoc_pl_start(csctp_assoc *a, csctp_tstamp now);
 /* Writes the probe a->pl asks for into buf (room for a->pl.probed bytes); its length, or 0. */

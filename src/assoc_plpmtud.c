@@ -24,10 +24,6 @@ void csctp_assoc_pl_init(csctp_assoc *a) {
   if (c->plpmtud_max) csctp_tx_set_mtu(&a->tx, a->pl.plpmtu, c->plpmtud_max);
 }
 
-size_t csctp_assoc_buf_need(const csctp_assoc *a) {
-  return a->cfg.plpmtud_max ? a->cfg.plpmtud_max : a->cfg.mtu;
-}
-
 /* The machine moved the PLPMTU: what the association writes follows. */
 static void pl_apply(csctp_assoc *a) {
   csctp_tx_set_mtu(&a->tx, a->pl.plpmtu, a->cfg.plpmtud_max);
