@@ -379,9 +379,9 @@ static uint16_t port_or(uint16_t fixed) {
   return p;
 }
 
-/* csctp send -> usrsctp echo. */
-static void csctp_to_usrsctp(const char *size, const char *count, const char *streams,
-                             int unordered) {
+/* csctp send -> usrsctp echo; `plpmtud` (or NULL): csctp searches the path MTU up to it. */
+static void csctp_to_usrsctp_pl(const char *size, const char *count, const char *streams,
+                                int unordered, const char *plpmtud) {
   uint16_t uport = port_or(9899), cport = port_or(9899);
   pid_t echo = tp_fork(dir, "usrecho");
   cr_assert_geq(echo, 0);
@@ -407,7 +407,19 @@ static void csctp_to_usrsctp(const char *size, const char *count, const char *st
                   "--timeout",
                   "120",
                   unordered ? "--unordered" : NULL,
+                  NULL,
+                  NULL,
+                  NULL,
+                  NULL,
+                  NULL,
+                  NULL,
                   NULL};
+  if (plpmtud) { /* usrsctp answers the probes: the search ends at the link's limit */
+    size_t n = 0;
+    while (args[n]) n++; /* after the options above */
+    char *more[] = {"--plpmtud", (char *)plpmtud, "--plpmtud-probe-timer", "1000", "--linger", "8"};
+    memcpy(args + n, more, sizeof(more));
+  }
   char **argv = csctp_argv(args);
   pid_t send = tp_spawn(dir, "send", argv);
   g_free(argv);
@@ -422,6 +434,11 @@ static void csctp_to_usrsctp(const char *size, const char *count, const char *st
     tp_dump_logs(dir, "usrecho");
   }
   cr_assert_eq(rc, 0, "csctp send to the usrsctp echo failed");
+}
+
+static void csctp_to_usrsctp(const char *size, const char *count, const char *streams,
+                             int unordered) {
+  csctp_to_usrsctp_pl(size, count, streams, unordered, NULL);
 }
 
 /* usrsctp sender -> csctp echo. */
@@ -464,6 +481,30 @@ Test(usrsctp_udp, csctp_send_to_usrsctp_echo_64k) { csctp_to_usrsctp("65536", "3
 Test(usrsctp_udp, csctp_send_to_usrsctp_echo_unordered) {
   csctp_to_usrsctp("16384", "500", "5", 1);
 }
+/* PLPMTUD (RFC 8899) against usrsctp: csctp's HEARTBEATs padded with a PAD chunk (RFC 4820)
+ * are answered, and the search ends at what the link carries: a veth of 1,400 bytes between
+ * the namespaces (as root), else loopback (65,536) capped by the 4,000 asked. */
+Test(usrsctp_udp, csctp_plpmtud_probes_answered_by_usrsctp) {
+  unsigned link = 65536;
+  if (ns_a[0]) {
+    char prefix[16];
+    snprintf(prefix, sizeof(prefix), "%.*s", (int)strlen(ns_a) - 2, ns_a);
+    cr_assert_eq(tp_sh("ip -n %1$s-a link set %1$s-va mtu 1400 && ip -n %1$s-b link set %1$s-vb "
+                       "mtu 1400",
+                       prefix),
+                 0);
+    link = 1400;
+  }
+  unsigned want = (link - 20 - 8) & ~3u;
+  if (want > 4000) want = 4000;
+  csctp_to_usrsctp_pl("3000", "2000", "2", 0, "4000");
+  char line[64];
+  snprintf(line, sizeof line, "path MTU %u bytes (PLPMTUD)", want);
+  char *out = tp_slurp_log(dir, "send", "out");
+  cr_assert(strstr(out, line), "wanted '%s': %s", line, out);
+  g_free(out);
+}
+
 Test(usrsctp_udp, usrsctp_send_to_csctp_echo_1k) { usrsctp_to_csctp(1000, 5000, 8, 0); }
 Test(usrsctp_udp, usrsctp_send_to_csctp_echo_64k) { usrsctp_to_csctp(65536, 300, 4, 0); }
 Test(usrsctp_udp, usrsctp_send_to_csctp_echo_unordered) { usrsctp_to_csctp(16384, 500, 5, 1); }
