@@ -170,6 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Bit 3: I-DATA (RFC 8260); bits 4-6: the scheduler. */
   cfg.interleaving = (data[0] & 8) != 0;
   cfg.scheduler = (data[0] >> 4 & 7) % CSCTP_SCHED_COUNT;
+  /* Bit 7: PLPMTUD (RFC 8899) up to the output buffer's size: padded probes, their answers. */
+  if (data[0] & 0x80) {
+    cfg.plpmtud_max = 1500;
+    cfg.plpmtud_probe_timer = 1000;
+  }
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];
   csctp_assoc *a = NULL, *peer = NULL;
