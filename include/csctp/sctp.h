@@ -205,6 +205,14 @@ typedef struct csctp_config {
   int interleaving;
   /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ). */
   int scheduler;
+  /* Version 3: */
+  /**
+   * Non-zero performs the peer's SSN/TSN Reset Request (RFC 6525 §5.2.4, the reset of the
+   * whole association: every stream's sequence numbers and the TSNs, both ways) once nothing
+   * of ours is in flight; 0, the default (and the WebRTC profile's), answers it Denied.
+   * Our own request of it does not depend on this.
+   */
+  int accept_assoc_reset;
 } csctp_config;
 
 /**
@@ -241,8 +249,10 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V1 1
 /** Version 2 appends interleaving and scheduler. */
 #define CSCTP_CONFIG_V2 2
+/** Version 3 appends accept_assoc_reset. */
+#define CSCTP_CONFIG_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V2
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults

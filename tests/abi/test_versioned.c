@@ -60,14 +60,14 @@ Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 3);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 4);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 2);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V2);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V3);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
@@ -302,6 +302,24 @@ Test(abi, config_v2_appends_after_v1) {
   csctp_assoc *a = NULL;
   cr_assert_eq(csctp_assoc_new(&a, &c), CSCTP_ERR_INVALID_ARGUMENT, "an unknown scheduler");
   cr_assert_null(a);
+}
+
+/* csctp_config V3 appended accept_assoc_reset (RFC 6525 §5.2.4): V2's struct ends where it
+ * begins, a V2 caller's defaults write nothing past it, and the default is off (Denied). */
+Test(abi, config_v3_appends_after_v2) {
+  size_t v2_end = offsetof(csctp_config, scheduler) + sizeof(int);
+  cr_assert_eq(offsetof(csctp_config, accept_assoc_reset), v2_end,
+               "V3's first field must follow V2's last");
+  csctp_config c;
+  memset(&c, GUARD, sizeof c);
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(c.accept_assoc_reset, 0);
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (void *)b), 0);
+  cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's defaults wrote past V2");
+  cr_assert_not(untouched(b, offsetof(csctp_config, scheduler), v2_end),
+                "V2's last field was not written");
 }
 
 /* ---- the mechanism, on a struct with two versions ---- */
