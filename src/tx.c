@@ -314,9 +314,12 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       p->cur = m;
     }
     uint32_t off = m->sent;
-    uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) |
-                              (off + len == m->len ? CSCTP_DATA_FLAG_E : 0) |
-                              (m->unordered ? CSCTP_DATA_FLAG_U : 0));
+    int last = off + len == m->len;
+    /* RFC 7053: the last chunk before we go idle (nothing queued after it) asks for its SACK
+     * at once rather than after the peer's delayed-SACK timer. */
+    uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) | (last ? CSCTP_DATA_FLAG_E : 0) |
+                              (m->unordered ? CSCTP_DATA_FLAG_U : 0) |
+                              (last && p->q.n_msgs == 0 ? CSCTP_DATA_FLAG_I : 0));
     c->msg = m;
     c->off = off;
     c->len = len;
@@ -326,7 +329,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     csctp_tsn tsn = tx->next_tsn++;
     tx_put_data(w, m, flags, off, len, tsn);
     m->sent = off + len;
-    if (off + len == m->len) {
+    if (last) {
       p->cur = NULL; /* §6.9: its fragments went out with consecutive TSNs */
       tx->stats.messages_out++;
     }

@@ -98,8 +98,11 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     }
     uint32_t off = m->sent;
     int last = off + len == m->len;
+    /* RFC 7053: the last chunk before we go idle (m, at its FIFO's head, is the only message
+     * queued) asks for its SACK at once. */
     uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) | (last ? CSCTP_DATA_FLAG_E : 0) |
-                              (m->unordered ? CSCTP_DATA_FLAG_U : 0));
+                              (m->unordered ? CSCTP_DATA_FLAG_U : 0) |
+                              (last && p->q.n_msgs <= 1 ? CSCTP_DATA_FLAG_I : 0));
     c->msg = m;
     c->off = off;
     c->len = len;
