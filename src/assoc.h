@@ -53,12 +53,24 @@ typedef struct csctp_assoc_reconfig {
   uint32_t peer_next_seq;
   uint32_t peer_results[2]; /* [0]: peer_next_seq - 1, [1]: peer_next_seq - 2 */
   unsigned peer_seen;       /* requests processed (0, 1, 2 = both results valid) */
-  /* Deferred reset processing (§5.2.2 E2): the peer's request waiting for its data. */
+  /* Deferred reset processing, CSCTP_RC_DEFER_* bits: the peer's Outgoing SSN Reset Request
+   * waiting for its data (§5.2.2 E2); our SSN/TSN Reset performed, the receive side waiting
+   * for the application to take the messages of before it (assoc_reset_assoc.c). */
   int deferred;
   uint32_t deferred_seq;
   csctp_tsn deferred_tsn;
   csctp_assoc_streams deferred_streams;
 } csctp_assoc_reconfig;
+
+#define CSCTP_RC_DEFER_OUT 1 /* rc.deferred: the peer's Outgoing SSN Reset Request */
+#define CSCTP_RC_DEFER_RX 2  /* rc.deferred: the receive side of our SSN/TSN Reset */
+
+/* The peer's SSN/TSN Reset Request we performed: its answer, kept for its retransmissions. */
+typedef struct csctp_assoc_tsn_answer {
+  uint32_t seq;
+  csctp_tsn snd_next, rcv_next; /* Sender's and Receiver's Next TSN (RFC 6525 §4.4) */
+  int valid;
+} csctp_assoc_tsn_answer;
 
 /*
  * Stream reconfiguration beyond our Outgoing SSN Reset Requests (RFC 6525 §5.1.3, §5.1.5,
@@ -80,6 +92,14 @@ typedef struct csctp_assoc_reconfig_ext {
   /* The peer's Incoming SSN Reset Request we perform by our Outgoing one (§5.2.3). */
   int answer_in;
   uint32_t answer_in_seq;
+  /* Our SSN/TSN Reset Request (§5.1.4, assoc_reset_assoc.c): asked and not started, or in
+   * the chunk in flight and unanswered (its number); once performed, the peer's next TSN,
+   * which the receive side takes with CSCTP_RC_DEFER_RX. */
+  int tsn_pending, tsn;
+  uint32_t tsn_seq;
+  csctp_tsn rx_reset_tsn;
+  /* The peer's SSN/TSN Reset Requests we performed, the last two (§5.2.1 retransmissions). */
+  csctp_assoc_tsn_answer tsn_answers[2];
 } csctp_assoc_reconfig_ext;
 
 /* A whole packet built while reading input (stateless replies), sent as is. */
@@ -423,6 +443,18 @@ void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result);
  * CSCTP_RECONFIG_NO_RESPONSE when our own request answers it (§5.2.3). */
 uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_param *p);
 #define CSCTP_RECONFIG_NO_RESPONSE UINT32_MAX
+
+/* assoc_reset_assoc.c: the SSN/TSN Reset Request (RFC 6525 §5.1.4, §5.2.4) */
+/* 1 when our request may go (first time): nothing of ours queued before it or in flight. */
+int csctp_assoc_tsn_reset_ready(const csctp_assoc *a);
+/* The response to our request (not "In progress"). */
+void csctp_assoc_tsn_reset_done(csctp_assoc *a, const csctp_reconfig_param *p);
+/* The receive side of our performed request: done once the old messages are taken. */
+void csctp_assoc_tsn_reset_rx_try(csctp_assoc *a);
+/* The peer's request (new, or again after "In progress"): the result to answer with. */
+uint32_t csctp_assoc_peer_tsn_reset(csctp_assoc *a, const csctp_reconfig_param *p);
+/* Fills the TSN fields of the response `r` to the peer's request (§4.4: always present). */
+void csctp_assoc_tsn_reset_answer(const csctp_assoc *a, csctp_reconfig_param *r);
 
 /* assoc_handover.c */
 /* A packet read after the handover: counted, never answered. */
