@@ -33,6 +33,11 @@ static void deny_cfg(csctp_config *c) {
   c->accept_assoc_reset = 0;
 }
 
+static void accept_idata_cfg(csctp_config *c) {
+  accept_cfg(c);
+  c->interleaving = 1;
+}
+
 /* x asks, y answers (y allows it when `accept`; x always does, for the crossing test). */
 static void pair(side *x, side *y, int accept) {
   side_new_cfg(x, 41, accept_cfg);
@@ -81,14 +86,16 @@ static int wire_fn(int from, const pkt *p, void *u) {
   csctp_chunk ch;
   csctp_chunk_iter_init(&it, p->b, p->len);
   while (csctp_chunk_next(&it, &ch) == 1) {
-    if (ch.type == CSCTP_CHUNK_DATA && ch.value_len > 12) {
+    int idata = ch.type == CSCTP_CHUNK_IDATA; /* RFC 8260: MID at 8, payload at 16 */
+    size_t hdr = idata ? 16 : 12;
+    if ((ch.type == CSCTP_CHUNK_DATA || idata) && ch.value_len > hdr) {
       has_data = 1;
       dseen d = {0};
-      size_t n = ch.value_len - 12 < 7 ? ch.value_len - 12 : 7;
-      memcpy(d.txt, ch.value + 12, n);
+      size_t n = ch.value_len - hdr < 7 ? ch.value_len - hdr : 7;
+      memcpy(d.txt, ch.value + hdr, n);
       d.tsn = csctp_get_u32(ch.value);
       d.stream = csctp_get_u16(ch.value + 4);
-      d.ssn = csctp_get_u16(ch.value + 6);
+      d.ssn = idata ? (uint16_t)csctp_get_u32(ch.value + 8) : csctp_get_u16(ch.value + 6);
       int dup = 0;
       for (int i = 0; i < w->ndata[from]; i++) dup |= w->data[from][i].tsn == d.tsn;
       if (!dup && w->ndata[from] < WMAX) w->data[from][w->ndata[from]++] = d;
@@ -501,4 +508,37 @@ Test(reset_assoc, in_reset_of_all_streams) {
   char got[64];
   msgs(&y, got, sizeof got);
   cr_assert_str_eq(got, "xa0,xa1,xb0,xb1");
+}
+
+/* With I-DATA (RFC 8260 §2.3.2): the MIDs of every stream start over too, both ways. */
+Test(reset_assoc, performed_with_idata) {
+  side x, y;
+  side_new_cfg(&x, 44, accept_idata_cfg);
+  side_new_cfg(&y, 45, accept_idata_cfg);
+  live[0] = x.a;
+  live[1] = y.a;
+  establish(&x, &y, T0);
+  wire w;
+  csctp_tstamp now = T0;
+  wire_init(&w, &now);
+  send_txt(&x, 1, "xa0", now);
+  send_txt(&x, 1, "xa1", now);
+  send_txt(&y, 2, "ya0", now);
+  run_lossy(&x, &y, &now, now + 300 * MS, wire_fn, &w);
+  cr_assert_eq(data_of(&w, 0, "xa1")->ssn, 1, "I-DATA on the wire, MID 1");
+  cr_assert_eq(csctp_assoc_reset_assoc(y.a, now), 0); /* y asks this time */
+  send_txt(&y, 2, "yb0", now);                        /* waits for the answer */
+  run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
+  send_txt(&x, 1, "xb0", now);
+  run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
+  cr_assert_eq(event_at(&y, CSCTP_EVENT_ASSOC_RESET, 0)->u.assoc_reset.result, 0);
+  cr_assert_eq(event_at(&x, CSCTP_EVENT_ASSOC_RESET, 0)->u.assoc_reset.incoming, 1);
+  cr_assert_eq(data_of(&w, 0, "xb0")->ssn, 0, "x's MIDs start over");
+  cr_assert_eq(data_of(&w, 1, "yb0")->ssn, 0, "y's MIDs start over");
+  cr_assert_eq(data_of(&w, 1, "yb0")->tsn, w.resp_rcv[0][0]);
+  char got[64];
+  msgs(&y, got, sizeof got);
+  cr_assert_str_eq(got, "xa0,xa1,xb0");
+  msgs(&x, got, sizeof got);
+  cr_assert_str_eq(got, "ya0,yb0");
 }
