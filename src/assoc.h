@@ -98,6 +98,10 @@ typedef struct csctp_assoc_reconfig_ext {
   int tsn_pending, tsn;
   uint32_t tsn_seq;
   csctp_tsn rx_reset_tsn;
+  /* Once ours was performed, our cumulative TSN of before it: a late SACK of before the reset
+   * is told from one that acknowledges a TSN never sent (csctp_assoc_tsn_reset_stale). */
+  int tsn_old_valid;
+  csctp_tsn tsn_old_cum;
   /* The peer's SSN/TSN Reset Requests we performed, the last two (§5.2.1 retransmissions). */
   csctp_assoc_tsn_answer tsn_answers[2];
 } csctp_assoc_reconfig_ext;
@@ -455,6 +459,9 @@ void csctp_assoc_tsn_reset_rx_try(csctp_assoc *a);
 uint32_t csctp_assoc_peer_tsn_reset(csctp_assoc *a, const csctp_reconfig_param *p);
 /* Fills the TSN fields of the response `r` to the peer's request (§4.4: always present). */
 void csctp_assoc_tsn_reset_answer(const csctp_assoc *a, csctp_reconfig_param *r);
+/* 1 when a SACK's cumulative TSN that acknowledges a TSN never sent is one of before our
+ * performed reset (a late copy): dropped, not a protocol violation. */
+int csctp_assoc_tsn_reset_stale(const csctp_assoc *a, csctp_tsn cum);
 
 /* assoc_handover.c */
 /* A packet read after the handover: counted, never answered. */

@@ -133,7 +133,7 @@ void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn) {
   csctp_assoc_streams_clear(&rc->deferred_streams);
   x->out = x->out_answers = x->in = x->answer_in = 0;
   x->add_out = x->add_in = 0;
-  x->tsn_pending = x->tsn = 0;
+  x->tsn_pending = x->tsn = x->tsn_old_valid = 0;
   x->tsn_answers[0].valid = x->tsn_answers[1].valid = 0;
   x->add_out_pending = x->add_in_pending = 0;
   csctp_assoc_streams_clear(&x->in_cur);

@@ -75,6 +75,7 @@ void csctp_assoc_tsn_reset_done(csctp_assoc *a, const csctp_reconfig_param *p) {
   csctp_assoc_reconfig *rc = &a->rc;
   csctp_assoc_reconfig_ext *x = &a->rcx;
   x->tsn = 0;
+  csctp_tsn old_cum = a->tx.cum_tsn_ack;
   int ok = p->result == CSCTP_RECONFIG_SUCCESS && p->has_tsns &&
            csctp_tx_reset_tsn(&a->tx, p->receiver_next_tsn) == 0;
   /* Streams resume; on success numbered from SSN 0 (reset by csctp_tx_reset_tsn). */
@@ -90,9 +91,19 @@ void csctp_assoc_tsn_reset_done(csctp_assoc *a, const csctp_reconfig_param *p) {
   /* The receive side takes the Sender's Next TSN once the messages of before are taken; until
    * then DATA is not accepted (csctp_assoc_reconfig_holds): the peer sends it again. */
   x->rx_reset_tsn = p->sender_next_tsn;
+  x->tsn_old_valid = 1;
+  x->tsn_old_cum = old_cum;
   rc->deferred |= CSCTP_RC_DEFER_RX;
   csctp_assoc_tsn_reset_rx_try(a);
   tsn_reset_event(a, 0, 0, p->receiver_next_tsn, p->sender_next_tsn);
+}
+
+int csctp_assoc_tsn_reset_stale(const csctp_assoc *a, csctp_tsn cum) {
+  const csctp_assoc_reconfig_ext *x = &a->rcx;
+  /* Our TSNs jumped by about 2^31: a cumulative TSN up to a quarter of the space below the
+   * old one reads as far ahead of the new one, never as a TSN of after the reset. */
+  return x->tsn_old_valid && csctp_tsn_le(cum, x->tsn_old_cum) &&
+         csctp_tsn_gt(cum, x->tsn_old_cum - 0x40000000u);
 }
 
 static csctp_assoc_tsn_answer *answer_slot(csctp_assoc *a, uint32_t seq) {

@@ -72,6 +72,8 @@ typedef struct wire {
   int resp_has_tsns[2][WMAX];
   pkt saved[2][8]; /* DATA packets kept for replay */
   int nsaved[2];
+  pkt saved_sack[2][8]; /* packets with a SACK and no DATA, kept for replay */
+  int nsaved_sack[2];
   /* drops */
   int drop_data_until_ms[2]; /* drop side's DATA packets while now < T0 + this */
   int drop_resp_n[2];        /* drop the first n packets with a response from this side */
@@ -121,6 +123,8 @@ static int wire_fn(int from, const pkt *p, void *u) {
     }
   }
   if (has_data && w->nsaved[from] < 8) w->saved[from][w->nsaved[from]++] = *p;
+  if (!has_data && count_chunks(p, CSCTP_CHUNK_SACK) && w->nsaved_sack[from] < 8)
+    w->saved_sack[from][w->nsaved_sack[from]++] = *p;
   if (has_data && w->now && *w->now < T0 + (csctp_tstamp)w->drop_data_until_ms[from] * MS) return 1;
   if (has_resp && w->drop_resp_n[from] > 0) {
     w->drop_resp_n[from]--;
@@ -352,8 +356,10 @@ Test(reset_assoc, retransmitted_request_answered_the_same) {
   cr_assert_str_eq(got, "xa0,xb0");
 }
 
-/* Old packets replayed after the reset (a hostile or very late copy): nothing delivered. */
-Test(reset_assoc, stale_data_after_reset_not_delivered) {
+/* Old packets replayed after the reset (a hostile or very late copy): nothing delivered, and
+ * a late SACK of before it (whose cumulative TSN reads as far ahead of x's new TSNs) is dropped,
+ * not taken for a SACK of a TSN never sent (which aborts). */
+Test(reset_assoc, stale_packets_after_reset) {
   side x, y;
   pair(&x, &y, 1);
   wire w;
@@ -362,26 +368,32 @@ Test(reset_assoc, stale_data_after_reset_not_delivered) {
   send_txt(&x, 1, "xa0", now);
   send_txt(&y, 1, "ya0", now);
   run_lossy(&x, &y, &now, now + 300 * MS, wire_fn, &w);
-  cr_assert_eq(w.nsaved[0], 1);
+  send_txt(&x, 1, "xa1", now);
+  run_lossy(&x, &y, &now, now + 300 * MS, wire_fn, &w);
+  cr_assert_eq(w.nsaved[0], 2);
   cr_assert_eq(w.nsaved[1], 1);
-  pkt old_x = w.saved[0][0], old_y = w.saved[1][0];
+  cr_assert_geq(w.nsaved_sack[1], 2);
+  pkt old_x = w.saved[0][0], old_y = w.saved[1][0], old_sack = w.saved_sack[1][0];
   cr_assert_eq(csctp_assoc_reset_assoc(x.a, now), 0);
   run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
   cr_assert_not_null(event_at(&y, CSCTP_EVENT_ASSOC_RESET, 0));
   cr_assert_not_null(event_at(&x, CSCTP_EVENT_ASSOC_RESET, 0));
   cr_assert_eq(csctp_assoc_read_packet(y.a, old_x.b, old_x.len, now), 0);
   cr_assert_eq(csctp_assoc_read_packet(x.a, old_y.b, old_y.len, now), 0);
+  cr_assert_eq(csctp_assoc_read_packet(x.a, old_sack.b, old_sack.len, now), 0);
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED, "a late SACK aborted");
   run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
   char got[64];
   msgs(&y, got, sizeof got);
-  cr_assert_str_eq(got, "xa0", "the old xa0 (SSN 0 on stream 1) is not taken again");
+  cr_assert_str_eq(got, "xa0,xa1", "the old xa0 (SSN 0 on stream 1) is not taken again");
   msgs(&x, got, sizeof got);
   cr_assert_str_eq(got, "ya0");
   /* New data still flows, numbered afresh. */
   send_txt(&x, 1, "xb0", now);
   run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
   msgs(&y, got, sizeof got);
-  cr_assert_str_eq(got, "xa0,xb0");
+  cr_assert_str_eq(got, "xa0,xa1,xb0");
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED);
 }
 
 /* Both ask at once: each answers the other "Request already in progress" (our own is
