@@ -263,7 +263,8 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
 
 static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  size_t n = 0;
+  size_t n = 0, last_off = 0;
+  csctp_tx_chunk *last_c = NULL;
   if (!tx_may_send_new(tx, p)) {
     csctp_tx_burst_spent(tx, p);
     return 0;
@@ -314,12 +315,9 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       p->cur = m;
     }
     uint32_t off = m->sent;
-    int last = off + len == m->len;
-    /* RFC 7053: the last chunk before we go idle (nothing queued after it) asks for its SACK
-     * at once rather than after the peer's delayed-SACK timer. */
-    uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) | (last ? CSCTP_DATA_FLAG_E : 0) |
-                              (m->unordered ? CSCTP_DATA_FLAG_U : 0) |
-                              (last && p->q.n_msgs == 0 ? CSCTP_DATA_FLAG_I : 0));
+    uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) |
+                              (off + len == m->len ? CSCTP_DATA_FLAG_E : 0) |
+                              (m->unordered ? CSCTP_DATA_FLAG_U : 0));
     c->msg = m;
     c->off = off;
     c->len = len;
@@ -327,9 +325,11 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     c->sent = now;
     c->tx_count = 1;
     csctp_tsn tsn = tx->next_tsn++;
+    last_off = w->len;
+    last_c = c;
     tx_put_data(w, m, flags, off, len, tsn);
     m->sent = off + len;
-    if (last) {
+    if (off + len == m->len) {
       p->cur = NULL; /* §6.9: its fragments went out with consecutive TSNs */
       tx->stats.messages_out++;
     }
@@ -344,6 +344,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
+  if (n && !p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(w, last_off, last_c);
   if (n && p->burst) p->burst--;
   return n;
 }

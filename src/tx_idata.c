@@ -38,7 +38,8 @@ void csctp_tx_put_idata(csctp_wr *w, const csctp_tx_msg *m, uint8_t flags, uint3
 
 size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  size_t n = 0;
+  size_t n = 0, last_off = 0;
+  csctp_tx_chunk *last_c = NULL;
   if (!csctp_tx_may_send_new(tx, p)) {
     csctp_tx_burst_spent(tx, p);
     return 0;
@@ -98,11 +99,8 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     }
     uint32_t off = m->sent;
     int last = off + len == m->len;
-    /* RFC 7053: the last chunk before we go idle (m, at its FIFO's head, is the only message
-     * queued) asks for its SACK at once. */
     uint8_t flags = (uint8_t)((off == 0 ? CSCTP_DATA_FLAG_B : 0) | (last ? CSCTP_DATA_FLAG_E : 0) |
-                              (m->unordered ? CSCTP_DATA_FLAG_U : 0) |
-                              (last && p->q.n_msgs <= 1 ? CSCTP_DATA_FLAG_I : 0));
+                              (m->unordered ? CSCTP_DATA_FLAG_U : 0));
     c->msg = m;
     c->off = off;
     c->len = len;
@@ -111,6 +109,8 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     c->tx_count = 1;
     c->fsn = st->fsn_next++;
     csctp_tsn tsn = tx->next_tsn++;
+    last_off = w->len;
+    last_c = c;
     csctp_tx_put_idata(w, m, flags, off, len, c->fsn, tsn);
     m->sent = off + len;
     csctp_tx_sched_sent(&p->q, st, len, last); /* the turn moves on (the message leaves if last) */
@@ -126,6 +126,8 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
+  /* The message in progress stays queued until its last fragment is cut: none left, none. */
+  if (n && p->q.n_msgs == 0) csctp_tx_mark_idle(w, last_off, last_c);
   if (n && p->burst) p->burst--;
   return n;
 }

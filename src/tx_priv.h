@@ -103,6 +103,16 @@ static inline void csctp_tx_abandon_record(csctp_tx *tx, csctp_tx_priv *p, csctp
   if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
 }
 
+/*
+ * RFC 7053: the last chunk written, its header at `off` in w and its record c, goes before we
+ * go idle (nothing is left queued): it asks for its SACK at once instead of after the peer's
+ * delayed-SACK timer. Done once per packet after the chunks are written, not per chunk.
+ */
+static inline void csctp_tx_mark_idle(csctp_wr *w, size_t off, csctp_tx_chunk *c) {
+  w->buf[off + 1] |= CSCTP_DATA_FLAG_I;
+  c->flags |= CSCTP_DATA_FLAG_I;
+}
+
 /* ---- tx_idata.c: sending I-DATA (RFC 8260 §2) ---- */
 
 /* Writes the I-DATA chunk of `len` (>= 1) bytes at `off` in m with these flags, FSN and TSN. */
