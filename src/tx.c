@@ -263,8 +263,7 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
 
 static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  size_t n = 0, last_off = 0;
-  csctp_tx_chunk *last_c = NULL;
+  size_t n = 0;
   if (!tx_may_send_new(tx, p)) {
     csctp_tx_burst_spent(tx, p);
     return 0;
@@ -325,8 +324,6 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     c->sent = now;
     c->tx_count = 1;
     csctp_tsn tsn = tx->next_tsn++;
-    last_off = w->len;
-    last_c = c;
     tx_put_data(w, m, flags, off, len, tsn);
     m->sent = off + len;
     if (off + len == m->len) {
@@ -344,7 +341,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
-  if (n && !p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(w, last_off, last_c);
+  if (n && !p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 0);
   if (n && p->burst) p->burst--;
   return n;
 }

@@ -38,8 +38,7 @@ void csctp_tx_put_idata(csctp_wr *w, const csctp_tx_msg *m, uint8_t flags, uint3
 
 size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  size_t n = 0, last_off = 0;
-  csctp_tx_chunk *last_c = NULL;
+  size_t n = 0;
   if (!csctp_tx_may_send_new(tx, p)) {
     csctp_tx_burst_spent(tx, p);
     return 0;
@@ -109,8 +108,6 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     c->tx_count = 1;
     c->fsn = st->fsn_next++;
     csctp_tsn tsn = tx->next_tsn++;
-    last_off = w->len;
-    last_c = c;
     csctp_tx_put_idata(w, m, flags, off, len, c->fsn, tsn);
     m->sent = off + len;
     csctp_tx_sched_sent(&p->q, st, len, last); /* the turn moves on (the message leaves if last) */
@@ -127,7 +124,7 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     if (probe) break;
   }
   /* The message in progress stays queued until its last fragment is cut: none left, none. */
-  if (n && p->q.n_msgs == 0) csctp_tx_mark_idle(w, last_off, last_c);
+  if (n && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 1);
   if (n && p->burst) p->burst--;
   return n;
 }

@@ -104,12 +104,16 @@ static inline void csctp_tx_abandon_record(csctp_tx *tx, csctp_tx_priv *p, csctp
 }
 
 /*
- * RFC 7053: the last chunk written, its header at `off` in w and its record c, goes before we
- * go idle (nothing is left queued): it asks for its SACK at once instead of after the peer's
- * delayed-SACK timer. Done once per packet after the chunks are written, not per chunk.
+ * RFC 7053: the last chunk just written (the ring's newest record, ending where w does, of
+ * `size` bytes for its payload length) goes before we go idle (nothing is left queued): it
+ * asks for its SACK at once instead of after the peer's delayed-SACK timer. Done once per
+ * packet after the chunks are written, nothing per chunk.
  */
-static inline void csctp_tx_mark_idle(csctp_wr *w, size_t off, csctp_tx_chunk *c) {
-  w->buf[off + 1] |= CSCTP_DATA_FLAG_I;
+static inline void csctp_tx_mark_idle(csctp_tx_priv *p, csctp_wr *w, int idata) {
+  csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, p->ring.count - 1);
+  uint32_t pad = (c->len + 3u) & ~3u;
+  w->buf[w->len - pad - (idata ? CSCTP_IDATA_HDR_LEN : CSCTP_DATA_HDR_LEN) + 1] |=
+      CSCTP_DATA_FLAG_I;
   c->flags |= CSCTP_DATA_FLAG_I;
 }
 
