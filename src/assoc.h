@@ -64,6 +64,7 @@ typedef struct csctp_assoc_reconfig {
 
 #define CSCTP_RC_DEFER_OUT 1 /* rc.deferred: the peer's Outgoing SSN Reset Request */
 #define CSCTP_RC_DEFER_RX 2  /* rc.deferred: the receive side of our SSN/TSN Reset */
+#define CSCTP_RC_DEFER_ASK 4 /* rc.deferred: our SSN/TSN Reset Request sent, not answered */
 
 /* The peer's SSN/TSN Reset Request we performed: its answer, kept for its retransmissions. */
 typedef struct csctp_assoc_tsn_answer {

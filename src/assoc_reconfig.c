@@ -311,6 +311,7 @@ void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
     return;
   }
   rc->last_tsn = last;
+  if (x->tsn) rc->deferred |= CSCTP_RC_DEFER_ASK; /* until answered: assoc_reset_assoc.c */
   rc->sent = 1;
   rc->send = 0;
   rc->timer = now + csctp_rto_get(&a->tx.rto);
@@ -410,6 +411,7 @@ static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, 
     return;
   }
   a->error_count = 0;
+  if (which == 5) rc->deferred &= ~CSCTP_RC_DEFER_ASK;
   if (p->result == CSCTP_RECONFIG_IN_PROGRESS) {
     /* §5.2.2: the peer waits for our data; ask again after an RTO. */
     rc->in_progress = 1;

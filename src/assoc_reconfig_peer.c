@@ -50,9 +50,10 @@ void csctp_assoc_reconfig_progress(csctp_assoc *a) {
 
 int csctp_assoc_reconfig_holds(const csctp_assoc *a, uint16_t stream, csctp_tsn tsn) {
   const csctp_assoc_reconfig *rc = &a->rc;
-  /* Our SSN/TSN Reset was performed and the receive side still holds messages of before it:
-   * nothing of after it can be taken yet. */
-  if (rc->deferred & CSCTP_RC_DEFER_RX) return 1;
+  /* Our SSN/TSN Reset Request is out (the peer may have performed it, and its DATA of after
+   * the reset may come before the answer), or it was performed and the receive side still
+   * holds messages of before it: nothing can be taken yet; the peer sends it again. */
+  if (rc->deferred & (CSCTP_RC_DEFER_RX | CSCTP_RC_DEFER_ASK)) return 1;
   return (rc->deferred & CSCTP_RC_DEFER_OUT) && csctp_tsn_gt(tsn, rc->deferred_tsn) &&
          csctp_assoc_streams_has(&rc->deferred_streams, stream);
 }

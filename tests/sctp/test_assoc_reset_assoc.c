@@ -554,3 +554,39 @@ Test(reset_assoc, performed_with_idata) {
   msgs(&x, got, sizeof got);
   cr_assert_str_eq(got, "ya0,yb0");
 }
+
+/* The answer is lost and y, having performed the reset, sends at once: its DATA of after the
+ * reset reaches x before the answer. x takes no DATA while its request is unanswered (its
+ * stream state is still of before), so nothing is misnumbered or lost: y sends it again after
+ * x has the answer, and it is delivered once, as the first message of after the reset. */
+Test(reset_assoc, data_of_after_the_reset_before_the_answer) {
+  side x, y;
+  pair(&x, &y, 1);
+  wire w;
+  csctp_tstamp now = T0;
+  wire_init(&w, &now);
+  send_txt(&y, 1, "ya0", now);
+  send_txt(&y, 1, "ya1", now);
+  run_lossy(&x, &y, &now, now + 300 * MS, wire_fn, &w);
+  w.drop_resp_n[1] = 1;
+  cr_assert_eq(csctp_assoc_reset_assoc(x.a, now), 0);
+  run_lossy(&x, &y, &now, now + 30 * MS, wire_fn, &w);
+  cr_assert_not_null(event_at(&y, CSCTP_EVENT_ASSOC_RESET, 0), "y performed it");
+  cr_assert_null(event_at(&x, CSCTP_EVENT_ASSOC_RESET, 0), "x has no answer yet");
+  send_txt(&y, 1, "yb0", now);
+  run_lossy(&x, &y, &now, now + 3 * CSCTP_SECONDS, wire_fn, &w);
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED);
+  const csctp_event *ex = event_at(&x, CSCTP_EVENT_ASSOC_RESET, 0);
+  cr_assert_not_null(ex, "x got no answer");
+  cr_assert_eq(ex->u.assoc_reset.result, 0);
+  cr_assert_not_null(data_of(&w, 1, "yb0"));
+  cr_assert_eq(data_of(&w, 1, "yb0")->ssn, 0);
+  char got[64];
+  msgs(&x, got, sizeof got);
+  cr_assert_str_eq(got, "ya0,ya1,yb0");
+  cr_assert_lt(event_index(&x, CSCTP_EVENT_ASSOC_RESET), msg_index(&x, "yb0"));
+  send_txt(&y, 1, "yb1", now);
+  run_lossy(&x, &y, &now, now + 500 * MS, wire_fn, &w);
+  msgs(&x, got, sizeof got);
+  cr_assert_str_eq(got, "ya0,ya1,yb0,yb1");
+}
