@@ -9,7 +9,9 @@
  * established with a second engine in memory; the other half from a listening one.
  *
  * Bit 3 of the first byte switches RFC 8260 interleaving on (I-DATA, I-FORWARD-TSN on
- * both engines: the established half uses them), bits 4-6 choose the send scheduler.
+ * both engines: the established half uses them), bits 4-6 choose the send scheduler, bit 7
+ * lets both engines perform the other's SSN/TSN Reset Request (RFC 6525 §5.2.4), which a
+ * reconfiguration record (op % 9 == 6) with 0x40 and 0x10 asks for (csctp_assoc_reset_assoc).
  * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
  * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
  * the peer send large messages, partially reliable ones and lose packets, and
@@ -170,8 +172,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Bit 3: I-DATA (RFC 8260); bits 4-6: the scheduler. */
   cfg.interleaving = (data[0] & 8) != 0;
   cfg.scheduler = (data[0] >> 4 & 7) % CSCTP_SCHED_COUNT;
-  /* Bit 7: PLPMTUD (RFC 8899) up to the output buffer's size: padded probes, their answers. */
-  if (data[0] & 0x80) {
+  /* Bit 7: the peer's SSN/TSN Reset Requests are performed (RFC 6525 §5.2.4), else denied. */
+  cfg.accept_assoc_reset = (data[0] & 0x80) != 0;
+  /* Scheduler values 6 and 7 (WFQ and FCFS again): PLPMTUD (RFC 8899) up to the output buffer's
+   * size as well: padded probes and their answers. */
+  if ((data[0] >> 4 & 7) >= 6) {
     cfg.plpmtud_max = 1500;
     cfg.plpmtud_probe_timer = 1000;
   }
@@ -243,7 +248,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         csctp_assoc_add_streams(a, len ? arg[0] : 1, len > 1 ? arg[1] : 0, now);
       } else {
         uint16_t id = len ? arg[0] : 0;
-        if (op & 0x20)
+        if (op & 0x10)
+          csctp_assoc_reset_assoc(a, now); /* the whole association (§5.1.4) */
+        else if (op & 0x20)
           csctp_assoc_reset_incoming_streams(a, &id, len ? 1 : 0, now);
         else
           csctp_assoc_reset_streams(a, &id, len ? 1 : 0, now);

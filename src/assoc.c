@@ -130,8 +130,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     return rv;
   }
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
-  csctp_assoc_pl_init(a);                         /* RFC 8899; validated above */
-  rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
+  rv = csctp_assoc_pl_init(a);                    /* RFC 8899; validated above */
+  if (!rv) rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   uint64_t seed = assoc_hash_seed(a);
   if (!rv) {
     csctp_reasm_set_partial(&a->reasm, csctp_assoc_pd_point(cfg));
@@ -142,6 +142,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
   if (rv) {
+    csctp_assoc_pl_free(a);
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);
     return rv;
@@ -179,6 +180,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   if (a->cfg.rx_budget) a->cfg.rx_budget->used -= a->rx_charged; /* nothing held any more */
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
+  csctp_assoc_pl_free(a);
   csctp_free(a->mem, a);
 }
 
@@ -449,7 +451,7 @@ static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csct
   }
   if (a->state == CSCTP_STATE_CLOSED) return 0;
   csctp_wr w;
-  csctp_wr_init(&w, buf, a->pl.plpmtu);
+  csctp_wr_init(&w, buf, a->mtu_now);
   if (a->state == CSCTP_STATE_COOKIE_WAIT) {
     if (!a->send_init) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, 0);
@@ -474,12 +476,12 @@ static __attribute__((noinline)) csctp_ssize assoc_write_packet_pl(csctp_assoc *
                                                                    size_t cap, csctp_tstamp now) {
   if (!buf || cap < a->cfg.plpmtud_max) return CSCTP_ERR_NOBUF;
   a->pl_frag_ok = 0;
-  if (a->pl.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head) {
+  if (a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head) {
     csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
     if (n > 0) return n;
   }
   csctp_ssize n = assoc_write_common(a, buf, now);
-  a->pl_frag_ok = n > (csctp_ssize)a->pl.plpmtu;
+  a->pl_frag_ok = n > (csctp_ssize)a->mtu_now;
   return n;
 }
 

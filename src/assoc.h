@@ -54,12 +54,25 @@ typedef struct csctp_assoc_reconfig {
   uint32_t peer_next_seq;
   uint32_t peer_results[2]; /* [0]: peer_next_seq - 1, [1]: peer_next_seq - 2 */
   unsigned peer_seen;       /* requests processed (0, 1, 2 = both results valid) */
-  /* Deferred reset processing (§5.2.2 E2): the peer's request waiting for its data. */
+  /* Deferred reset processing, CSCTP_RC_DEFER_* bits: the peer's Outgoing SSN Reset Request
+   * waiting for its data (§5.2.2 E2); our SSN/TSN Reset performed, the receive side waiting
+   * for the application to take the messages of before it (assoc_reset_assoc.c). */
   int deferred;
   uint32_t deferred_seq;
   csctp_tsn deferred_tsn;
   csctp_assoc_streams deferred_streams;
 } csctp_assoc_reconfig;
+
+#define CSCTP_RC_DEFER_OUT 1 /* rc.deferred: the peer's Outgoing SSN Reset Request */
+#define CSCTP_RC_DEFER_RX 2  /* rc.deferred: the receive side of our SSN/TSN Reset */
+#define CSCTP_RC_DEFER_ASK 4 /* rc.deferred: our SSN/TSN Reset Request sent, not answered */
+
+/* The peer's SSN/TSN Reset Request we performed: its answer, kept for its retransmissions. */
+typedef struct csctp_assoc_tsn_answer {
+  uint32_t seq;
+  csctp_tsn snd_next, rcv_next; /* Sender's and Receiver's Next TSN (RFC 6525 §4.4) */
+  int valid;
+} csctp_assoc_tsn_answer;
 
 /*
  * Stream reconfiguration beyond our Outgoing SSN Reset Requests (RFC 6525 §5.1.3, §5.1.5,
@@ -81,6 +94,18 @@ typedef struct csctp_assoc_reconfig_ext {
   /* The peer's Incoming SSN Reset Request we perform by our Outgoing one (§5.2.3). */
   int answer_in;
   uint32_t answer_in_seq;
+  /* Our SSN/TSN Reset Request (§5.1.4, assoc_reset_assoc.c): asked and not started, or in
+   * the chunk in flight and unanswered (its number); once performed, the peer's next TSN,
+   * which the receive side takes with CSCTP_RC_DEFER_RX. */
+  int tsn_pending, tsn;
+  uint32_t tsn_seq;
+  csctp_tsn rx_reset_tsn;
+  /* Once ours was performed, our cumulative TSN of before it: a late SACK of before the reset
+   * is told from one that acknowledges a TSN never sent (csctp_assoc_tsn_reset_stale). */
+  int tsn_old_valid;
+  csctp_tsn tsn_old_cum;
+  /* The peer's SSN/TSN Reset Requests we performed, the last two (§5.2.1 retransmissions). */
+  csctp_assoc_tsn_answer tsn_answers[2];
 } csctp_assoc_reconfig_ext;
 
 /* A whole packet built while reading input (stateless replies), sent as is. */
@@ -190,15 +215,12 @@ struct csctp_assoc {
    * until the caller has written it (csctp_assoc_expiry). */
   uint8_t out_dirty;
 
-  /* RFC 8899 PLPMTUD (assoc_plpmtud.c): the machine, the probe in flight (its nonce and when it
-   * was sent), and the retransmission timeouts in a row at one cumulative TSN. */
-  csctp_pl pl;
-  uint64_t pl_nonce;
-  csctp_tstamp pl_sent;
-  csctp_tsn pl_t3_cum;
-  uint8_t pl_t3_streak;
-  uint8_t
-      pl_frag_ok; /* the packet last written may be fragmented (csctp_assoc_packet_fragmentable) */
+  /* The largest packet written now: cfg.mtu, or the PLPMTU with RFC 8899 PLPMTUD, whose state
+   * (assoc_plpmtud.c) is allocated only when cfg.plpmtud_max is set; whether the packet last
+   * written may be fragmented (csctp_assoc_packet_fragmentable). */
+  uint32_t mtu_now;
+  uint8_t pl_frag_ok;
+  struct csctp_assoc_pl *pl;
 
   /* Packets that passed the checksum, tag and chunk checks and were processed: every
    * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
@@ -435,6 +457,21 @@ void csctp_assoc_streams_changed_event(csctp_assoc *a, uint32_t result);
 uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_param *p);
 #define CSCTP_RECONFIG_NO_RESPONSE UINT32_MAX
 
+/* assoc_reset_assoc.c: the SSN/TSN Reset Request (RFC 6525 §5.1.4, §5.2.4) */
+/* 1 when our request may go (first time): nothing of ours queued before it or in flight. */
+int csctp_assoc_tsn_reset_ready(const csctp_assoc *a);
+/* The response to our request (not "In progress"). */
+void csctp_assoc_tsn_reset_done(csctp_assoc *a, const csctp_reconfig_param *p);
+/* The receive side of our performed request: done once the old messages are taken. */
+void csctp_assoc_tsn_reset_rx_try(csctp_assoc *a);
+/* The peer's request (new, or again after "In progress"): the result to answer with. */
+uint32_t csctp_assoc_peer_tsn_reset(csctp_assoc *a, const csctp_reconfig_param *p);
+/* Fills the TSN fields of the response `r` to the peer's request (§4.4: always present). */
+void csctp_assoc_tsn_reset_answer(const csctp_assoc *a, csctp_reconfig_param *r);
+/* 1 when a SACK's cumulative TSN that acknowledges a TSN never sent is one of before our
+ * performed reset (a late copy): dropped, not a protocol violation. */
+int csctp_assoc_tsn_reset_stale(const csctp_assoc *a, csctp_tsn cum);
+
 /* assoc_handover.c */
 /* A packet read after the handover: counted, never answered. */
 int csctp_assoc_handover_drop(csctp_assoc *a);
@@ -454,15 +491,30 @@ void csctp_assoc_push_event_ids(csctp_assoc *a, const csctp_event *ev, const uin
 int csctp_assoc_events_init(csctp_assoc *a);
 
 /* ---- PLPMTUD (assoc_plpmtud.c, RFC 8899) ---- */
-/* The machine from the config (off when plpmtud_max is 0). */
-void csctp_assoc_pl_init(csctp_assoc *a);
+/* The machine, the probe in flight (its nonce and when it was sent), and the retransmission
+ * timeouts in a row at one cumulative TSN. */
+typedef struct csctp_assoc_pl {
+  csctp_pl m;
+  uint64_t nonce;
+  csctp_tstamp sent;
+  csctp_tsn t3_cum;
+  uint8_t t3_streak;
+} csctp_assoc_pl;
+/* The machine from the config (nothing allocated when plpmtud_max is 0). 0 or CSCTP_ERR_NOMEM. */
+int csctp_assoc_pl_init(csctp_assoc *a);
+/* Frees it. */
+void csctp_assoc_pl_free(csctp_assoc *a);
+/* The PLPMTUD deadline, CSCTP_TSTAMP_NONE without PLPMTUD. */
+static inline csctp_tstamp csctp_assoc_pl_deadline(const csctp_assoc *a) {
+  return a->pl ? a->pl->m.timer : CSCTP_TSTAMP_NONE;
+}
 /* Bytes csctp_assoc_write_packet needs in the caller's buffer. */
 static inline size_t csctp_assoc_buf_need(const csctp_assoc *a) {
   return a->cfg.plpmtud_max ? a->cfg.plpmtud_max : a->cfg.mtu;
 }
 /* ESTABLISHED: probing starts. */
 void csctp_assoc_pl_start(csctp_assoc *a, csctp_tstamp now);
-/* Writes the probe a->pl asks for into buf (room for a->pl.probed bytes); its length, or 0. */
+/* Writes the probe a->pl asks for into buf (room for its size); its length, or 0. */
 csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstamp now);
 /* A HEARTBEAT ACK's Info: 1 when it is a probe's (handled), 0 when not. */
 int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now);

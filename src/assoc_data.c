@@ -244,6 +244,10 @@ int csctp_assoc_on_sack_decoded(csctp_assoc *a, const csctp_sack_chunk *sc, csct
   csctp_tx_sack_result res = {0};
   int rv = csctp_tx_on_sack(&a->tx, sc, now, &res);
   if (rv == CSCTP_ERR_MALFORMED) {
+    if (csctp_assoc_tsn_reset_stale(a, sc->cum_tsn_ack)) { /* of before an SSN/TSN Reset */
+      a->stats.drop_unexpected++;
+      return 0;
+    }
     /* It acknowledges a TSN we never sent. */
     csctp_assoc_abort_with(a, CSCTP_CAUSE_PROTOCOL_VIOLATION, "SACK for a TSN never sent",
                            CSCTP_CLOSE_PROTOCOL_ERROR);

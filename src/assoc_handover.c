@@ -53,7 +53,7 @@ static int ho_reconfig_busy(const csctp_assoc *a) {
   return rc->inflight || rc->send || rc->in_progress || rc->start_nomem || rc->deferred ||
          rc->pending.n || rc->pending.all || rc->timer != CSCTP_TSTAMP_NONE || x->out || x->in ||
          x->add_out || x->add_in || x->add_out_pending || x->add_in_pending || x->answer_in ||
-         x->in_pending.n || x->in_pending.all;
+         x->tsn || x->tsn_pending || x->in_pending.n || x->in_pending.all;
 }
 
 int csctp_assoc_handover_readiness(const csctp_assoc *a) {

@@ -12,39 +12,55 @@
  */
 #include "assoc.h"
 #include "assoc_checksum.h"
+#include "mem.h"
 #include "packet.h"
 
 /* Heartbeat Info of a probe: time sent (8), nonce (8), probed size (4), zero (4). A regular
  * heartbeat's Info is 16 bytes (assoc_timer.c), so the length tells them apart. */
 #define PL_INFO_LEN 24u
 
-void csctp_assoc_pl_init(csctp_assoc *a) {
+int csctp_assoc_pl_init(csctp_assoc *a) {
   const csctp_config *c = &a->cfg;
-  csctp_pl_init(&a->pl, c->mtu, c->plpmtud_max, c->plpmtud_probe_timer, c->plpmtud_raise_timer);
-  if (c->plpmtud_max) csctp_tx_set_mtu(&a->tx, a->pl.plpmtu, c->plpmtud_max);
+  a->mtu_now = c->mtu;
+  if (!c->plpmtud_max) return 0; /* off: no state, packets of cfg.mtu */
+  a->pl = csctp_calloc(a->mem, 1, sizeof(*a->pl));
+  if (!a->pl) return CSCTP_ERR_NOMEM;
+  csctp_pl_init(&a->pl->m, c->mtu, c->plpmtud_max, c->plpmtud_probe_timer, c->plpmtud_raise_timer);
+  a->mtu_now = a->pl->m.plpmtu;
+  csctp_tx_set_mtu(&a->tx, a->mtu_now, c->plpmtud_max);
+  return 0;
+}
+
+void csctp_assoc_pl_free(csctp_assoc *a) {
+  csctp_free(a->mem, a->pl);
+  a->pl = NULL;
 }
 
 /* The machine moved the PLPMTU: what the association writes follows. */
 static void pl_apply(csctp_assoc *a) {
-  csctp_tx_set_mtu(&a->tx, a->pl.plpmtu, a->cfg.plpmtud_max);
-  csctp_assoc_log(a, CSCTP_LOG_INFO, "PLPMTU %u (%s)", a->pl.plpmtu,
-                  a->pl.state == CSCTP_PL_SEARCH_COMPLETE ? "search complete"
-                  : a->pl.state == CSCTP_PL_SEARCHING     ? "searching"
-                  : a->pl.state == CSCTP_PL_ERROR         ? "the base size does not pass"
-                                                          : "base");
+  const csctp_pl *m = &a->pl->m;
+  a->mtu_now = m->plpmtu;
+  csctp_tx_set_mtu(&a->tx, a->mtu_now, a->cfg.plpmtud_max);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "PLPMTU %u (%s)", m->plpmtu,
+                  m->state == CSCTP_PL_SEARCH_COMPLETE ? "search complete"
+                  : m->state == CSCTP_PL_SEARCHING     ? "searching"
+                  : m->state == CSCTP_PL_ERROR         ? "the base size does not pass"
+                                                       : "base");
 }
 
 void csctp_assoc_pl_start(csctp_assoc *a, csctp_tstamp now) {
-  csctp_pl_start(&a->pl, now);
-  if (a->pl.want_probe) csctp_assoc_mark(a);
+  if (!a->pl) return;
+  csctp_pl_start(&a->pl->m, now);
+  if (a->pl->m.want_probe) csctp_assoc_mark(a);
 }
 
 csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstamp now) {
-  uint32_t size = a->pl.probed;
+  csctp_assoc_pl *pl = a->pl;
+  uint32_t size = pl->m.probed;
   uint32_t hi = 0, lo = 0;
   if (csctp_assoc_random_u32(a, &hi, 0) || csctp_assoc_random_u32(a, &lo, 0)) return 0;
-  a->pl_nonce = (uint64_t)hi << 32 | lo;
-  a->pl_sent = now;
+  pl->nonce = (uint64_t)hi << 32 | lo;
+  pl->sent = now;
   uint8_t info[PL_INFO_LEN];
   csctp_put_u32(info, (uint32_t)(now >> 32));
   csctp_put_u32(info + 4, (uint32_t)now);
@@ -63,7 +79,7 @@ csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstam
   csctp_wr_zeros(&w, pad);
   o[0] = CSCTP_CHUNK_PAD;
   csctp_put_u16(o + 2, (uint16_t)pad);
-  csctp_pl_probe_sent(&a->pl, now);
+  csctp_pl_probe_sent(&pl->m, now);
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
   a->stats.heartbeats_out++;
@@ -73,42 +89,46 @@ csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstam
 
 int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now) {
   if (len != PL_INFO_LEN) return 0;
+  csctp_assoc_pl *pl = a->pl;
+  if (!pl) return 1; /* we sent no probe: a forged answer */
   uint64_t sent = (uint64_t)csctp_get_u32(info) << 32 | csctp_get_u32(info + 4);
   uint64_t nonce = (uint64_t)csctp_get_u32(info + 8) << 32 | csctp_get_u32(info + 12);
   uint32_t size = csctp_get_u32(info + 16);
   /* Only the probe in flight: a forged or stale answer confirms nothing. */
-  if (!a->pl.probed || nonce != a->pl_nonce || sent != a->pl_sent || size != a->pl.probed) return 1;
-  a->pl_nonce = 0;
+  if (!pl->m.probed || nonce != pl->nonce || sent != pl->sent || size != pl->m.probed) return 1;
+  pl->nonce = 0;
   a->error_count = 0; /* the peer answered on this path (§8.3) */
-  if (csctp_pl_probe_acked(&a->pl, size, now)) pl_apply(a);
-  if (a->pl.want_probe) csctp_assoc_mark(a);
+  if (csctp_pl_probe_acked(&pl->m, size, now)) pl_apply(a);
+  if (pl->m.want_probe) csctp_assoc_mark(a);
   return 1;
 }
 
 void csctp_assoc_pl_timer(csctp_assoc *a, csctp_tstamp now) {
-  if (csctp_pl_on_timer(&a->pl, now)) pl_apply(a);
-  if (a->pl.want_probe) csctp_assoc_mark(a);
+  if (!a->pl) return;
+  if (csctp_pl_on_timer(&a->pl->m, now)) pl_apply(a);
+  if (a->pl->m.want_probe) csctp_assoc_mark(a);
 }
 
 void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now) {
   /* Two timeouts in a row with the cumulative TSN where it was: full-size packets may be what
    * the path no longer carries (RFC 8899 §4.3). */
-  if (a->pl.state == CSCTP_PL_DISABLED) return;
-  if (a->pl_t3_streak && a->tx.cum_tsn_ack == a->pl_t3_cum) {
-    if (++a->pl_t3_streak < 2) return;
-    a->pl_t3_streak = 0;
-    if (csctp_pl_black_hole(&a->pl, now)) {
+  csctp_assoc_pl *pl = a->pl;
+  if (!pl || pl->m.state == CSCTP_PL_DISABLED) return;
+  if (pl->t3_streak && a->tx.cum_tsn_ack == pl->t3_cum) {
+    if (++pl->t3_streak < 2) return;
+    pl->t3_streak = 0;
+    if (csctp_pl_black_hole(&pl->m, now)) {
       csctp_assoc_log(a, CSCTP_LOG_WARN, "PLPMTU: data is not getting through: back to %u",
-                      a->pl.base);
+                      pl->m.base);
       pl_apply(a);
       csctp_assoc_mark(a);
     }
     return;
   }
-  a->pl_t3_cum = a->tx.cum_tsn_ack;
-  a->pl_t3_streak = 1;
+  pl->t3_cum = a->tx.cum_tsn_ack;
+  pl->t3_streak = 1;
 }
 
-uint32_t csctp_assoc_get_pmtu(const csctp_assoc *a) { return a ? a->pl.plpmtu : 0; }
+uint32_t csctp_assoc_get_pmtu(const csctp_assoc *a) { return a ? a->mtu_now : 0; }
 
 int csctp_assoc_packet_fragmentable(const csctp_assoc *a) { return a ? a->pl_frag_ok : 0; }

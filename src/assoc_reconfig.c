@@ -133,6 +133,8 @@ void csctp_assoc_ext_start(csctp_assoc *a, csctp_tsn peer_initial_tsn) {
   csctp_assoc_streams_clear(&rc->deferred_streams);
   x->out = x->out_answers = x->in = x->answer_in = 0;
   x->add_out = x->add_in = 0;
+  x->tsn_pending = x->tsn = x->tsn_old_valid = 0;
+  x->tsn_answers[0].valid = x->tsn_answers[1].valid = 0;
   x->add_out_pending = x->add_in_pending = 0;
   csctp_assoc_streams_clear(&x->in_cur);
   csctp_assoc_streams_clear(&x->in_pending);
@@ -151,13 +153,14 @@ void csctp_assoc_reconfig_free(csctp_assoc *a) {
 
 static int reconfig_unanswered(const csctp_assoc *a) {
   const csctp_assoc_reconfig_ext *x = &a->rcx;
-  return x->out || x->in || x->add_out || x->add_in;
+  return x->out || x->in || x->add_out || x->add_in || x->tsn;
 }
 
 /*
  * Starts the next request chunk (§5.1.1: one outstanding at a time): queued stream resets
  * first, an Outgoing and an Incoming SSN Reset Request together (§3.1), else the queued
- * stream additions, Add Outgoing and Add Incoming together.
+ * stream additions, Add Outgoing and Add Incoming together, else an SSN/TSN Reset Request
+ * alone (assoc_reset_assoc.c).
  */
 void csctp_assoc_reconfig_start_next(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
@@ -193,6 +196,10 @@ void csctp_assoc_reconfig_start_next(csctp_assoc *a) {
     x->add_out_pending = x->add_in_pending = 0;
     if (x->add_out) x->add_out_seq = rc->next_seq++;
     if (x->add_in) x->add_in_seq = rc->next_seq++;
+  } else if (x->tsn_pending) {
+    x->tsn_pending = 0;
+    x->tsn = 1;
+    x->tsn_seq = rc->next_seq++;
   } else {
     return;
   }
@@ -276,6 +283,8 @@ void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
   size_t n = csctp_assoc_streams_n(&rc->cur);
   /* §5.1.2: the Outgoing request goes once the data queued before it has its TSNs. */
   if (x->out && !rc->sent && !csctp_tx_streams_drained(&a->tx, ids, n)) return;
+  /* §5.1.4: the SSN/TSN Reset Request once nothing of ours is queued before it or in flight. */
+  if (x->tsn && !rc->sent && !csctp_assoc_tsn_reset_ready(a)) return;
   csctp_tsn last = rc->sent ? rc->last_tsn : a->tx.next_tsn - 1;
   size_t mark = w->len;
   size_t off = csctp_reconfig_write_begin(w);
@@ -295,12 +304,14 @@ void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
     reconfig_write_param(w, CSCTP_PARAM_ADD_OUT_STREAMS, x->add_out_seq, NULL, x->add_out);
   if (x->add_in)
     reconfig_write_param(w, CSCTP_PARAM_ADD_IN_STREAMS, x->add_in_seq, NULL, x->add_in);
+  if (x->tsn) reconfig_write_param(w, CSCTP_PARAM_SSN_TSN_RESET, x->tsn_seq, NULL, 0);
   csctp_wr_tlv_end(w, off);
   if (w->overflow) {
     csctp_wr_rollback(w, mark);
     return;
   }
   rc->last_tsn = last;
+  if (x->tsn) rc->deferred |= CSCTP_RC_DEFER_ASK; /* until answered: assoc_reset_assoc.c */
   rc->sent = 1;
   rc->send = 0;
   rc->timer = now + csctp_rto_get(&a->tx.rto);
@@ -333,10 +344,11 @@ static void reconfig_out_done(csctp_assoc *a, uint32_t result) {
   int ok = result_ok(result);
   csctp_tx_resume_streams(&a->tx, csctp_assoc_streams_ids(&rc->cur),
                           csctp_assoc_streams_n(&rc->cur), ok);
-  /* Streams also waiting for the next request stay paused. */
+  /* Streams also waiting for the next request stay paused; all of them for an SSN/TSN Reset. */
   if (!streams_empty(&rc->pending))
     csctp_tx_pause_streams(&a->tx, csctp_assoc_streams_ids(&rc->pending),
                            csctp_assoc_streams_n(&rc->pending));
+  if (a->rcx.tsn_pending) csctp_tx_pause_streams(&a->tx, NULL, 0);
   csctp_assoc_reconfig_event(a, CSCTP_EVENT_STREAMS_RESET, 0, ok ? 0 : result, &rc->cur);
   a->rcx.out = a->rcx.out_answers = 0;
   csctp_assoc_streams_clear(&rc->cur);
@@ -379,7 +391,7 @@ void csctp_assoc_reconfig_check_done(csctp_assoc *a) {
 static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, csctp_tstamp now) {
   csctp_assoc_reconfig *rc = &a->rc;
   csctp_assoc_reconfig_ext *x = &a->rcx;
-  int which = 0; /* 1 out, 2 in, 3 add out, 4 add in */
+  int which = 0; /* 1 out, 2 in, 3 add out, 4 add in, 5 SSN/TSN */
   if (rc->inflight && rc->sent) {
     if (x->out && p->seq == rc->seq)
       which = 1;
@@ -389,12 +401,17 @@ static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, 
       which = 3;
     else if (x->add_in && p->seq == x->add_in_seq)
       which = 4;
+    else if (x->tsn && p->seq == x->tsn_seq)
+      which = 5;
   }
+  /* §4.4: performing it without the next TSNs cannot be followed: asked again at the timer. */
+  if (which == 5 && p->result == CSCTP_RECONFIG_SUCCESS && !p->has_tsns) which = 0;
   if (!which) {
     a->stats.drop_unexpected++; /* stale or unsolicited */
     return;
   }
   a->error_count = 0;
+  if (which == 5) rc->deferred &= ~CSCTP_RC_DEFER_ASK;
   if (p->result == CSCTP_RECONFIG_IN_PROGRESS) {
     /* §5.2.2: the peer waits for our data; ask again after an RTO. */
     rc->in_progress = 1;
@@ -406,7 +423,8 @@ static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, 
   case 1: reconfig_out_done(a, p->result); break;
   case 2: csctp_assoc_reconfig_in_done(a, p->result); break;
   case 3: reconfig_add_out_done(a, p->result); break;
-  default: csctp_assoc_reconfig_add_in_done(a, p->result); break;
+  case 4: csctp_assoc_reconfig_add_in_done(a, p->result); break;
+  default: csctp_assoc_tsn_reset_done(a, p); break;
   }
   csctp_assoc_reconfig_check_done(a);
 }
@@ -448,6 +466,7 @@ int csctp_assoc_on_reconfig(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp 
       r.seq = p->seq;
       r.result = csctp_assoc_reconfig_peer_request(a, p);
       if (r.result == CSCTP_RECONFIG_NO_RESPONSE) break;
+      if (p->type == CSCTP_PARAM_SSN_TSN_RESET) csctp_assoc_tsn_reset_answer(a, &r);
       csctp_reconfig_param_write(&w, &r, NULL);
       n_resp++;
       break;

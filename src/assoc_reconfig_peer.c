@@ -6,7 +6,7 @@
  * (§5.2.2), the Incoming SSN Reset Request performed by an Outgoing one of
  * ours (§5.2.3), Add Outgoing Streams (§5.2.5) and Add Incoming Streams,
  * performed by an Add Outgoing Streams request of ours (§5.2.6). The SSN/TSN
- * Reset Request (§5.2.4) is denied, see peer_ssn_tsn_reset.
+ * Reset Request (§5.2.4) is assoc_reset_assoc.c's.
  */
 #include "assoc.h"
 
@@ -33,7 +33,8 @@ static void peer_update(csctp_assoc_reconfig *rc, uint32_t seq, uint32_t result)
 
 void csctp_assoc_reconfig_progress(csctp_assoc *a) {
   csctp_assoc_reconfig *rc = &a->rc;
-  if (!rc->deferred || csctp_tsn_gt(rc->deferred_tsn, a->rxt.cum)) return;
+  if (rc->deferred & CSCTP_RC_DEFER_RX) csctp_assoc_tsn_reset_rx_try(a);
+  if (!(rc->deferred & CSCTP_RC_DEFER_OUT) || csctp_tsn_gt(rc->deferred_tsn, a->rxt.cum)) return;
   /* §5.2.2: everything up to the peer's last TSN arrived; the old messages must be taken. */
   csctp_assoc_streams *s = &rc->deferred_streams;
   /* RFC 8260 §2.3.2: with I-DATA the stream's MIDs start over instead. */
@@ -42,14 +43,18 @@ void csctp_assoc_reconfig_progress(csctp_assoc *a) {
                          : csctp_reasm_reset_streams(&a->reasm, csctp_assoc_streams_ids(s),
                                                      csctp_assoc_streams_n(s));
   if (rv != 0) return;
-  rc->deferred = 0;
+  rc->deferred &= ~CSCTP_RC_DEFER_OUT;
   peer_update(rc, rc->deferred_seq, CSCTP_RECONFIG_SUCCESS);
   csctp_assoc_reconfig_event(a, CSCTP_EVENT_STREAMS_RESET, 1, 0, s);
 }
 
 int csctp_assoc_reconfig_holds(const csctp_assoc *a, uint16_t stream, csctp_tsn tsn) {
   const csctp_assoc_reconfig *rc = &a->rc;
-  return rc->deferred && csctp_tsn_gt(tsn, rc->deferred_tsn) &&
+  /* Our SSN/TSN Reset Request is out (the peer may have performed it, and its DATA of after
+   * the reset may come before the answer), or it was performed and the receive side still
+   * holds messages of before it: nothing can be taken yet; the peer sends it again. */
+  if (rc->deferred & (CSCTP_RC_DEFER_RX | CSCTP_RC_DEFER_ASK)) return 1;
+  return (rc->deferred & CSCTP_RC_DEFER_OUT) && csctp_tsn_gt(tsn, rc->deferred_tsn) &&
          csctp_assoc_streams_has(&rc->deferred_streams, stream);
 }
 
@@ -67,7 +72,7 @@ static uint32_t peer_out_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
     }
   }
   if (p->n_streams == 0) rc->deferred_streams.all = 1;
-  rc->deferred = 1;
+  rc->deferred |= CSCTP_RC_DEFER_OUT;
   rc->deferred_seq = p->seq;
   rc->deferred_tsn = p->last_tsn;
   return CSCTP_RECONFIG_IN_PROGRESS;
@@ -109,17 +114,6 @@ static uint32_t peer_in_reset(csctp_assoc *a, const csctp_reconfig_param *p) {
   csctp_assoc_reconfig_start_next(a);
   return CSCTP_RECONFIG_SUCCESS;
 }
-
-/*
- * The SSN/TSN Reset Request (§5.2.4) resets the TSNs of the whole association: every queued
- * and outstanding chunk, the receive TSN map and reassembly, all SSNs, both ways. It is
- * denied, which §5.2.4 allows ("Denied" when the receiver is not willing): no WebRTC stack
- * sends it (dcsctp denies it too), usrsctp and Linux only honour it when the application
- * turned it on (SCTP_ENABLE_RESET_ASSOC_REQ, off by default), and performing it would reach
- * into the send queue, the TSN map and the reassembly at once, for no user we know of.
- * test_reconfig_ext.c and the usrsctp interop test (SCTP_RESET_ASSOC) check the denial.
- */
-static uint32_t peer_ssn_tsn_reset(void) { return CSCTP_RECONFIG_DENIED; }
 
 /* §5.2.5: the peer adds outgoing streams, up to the inbound streams we accept. */
 static uint32_t peer_add_out(csctp_assoc *a, const csctp_reconfig_param *p) {
@@ -164,15 +158,23 @@ uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_
   if (p->type == CSCTP_PARAM_OUT_SSN_RESET) peer_implicit_answer(a, p);
   if (p->seq != rc->peer_next_seq) {
     /* §5.2.1: a retransmission gets the earlier answer, anything else is out of sequence. */
-    if (rc->deferred && p->seq == rc->deferred_seq) csctp_assoc_reconfig_progress(a);
+    if ((rc->deferred & CSCTP_RC_DEFER_OUT) && p->seq == rc->deferred_seq)
+      csctp_assoc_reconfig_progress(a);
     int64_t r = peer_result(rc, p->seq);
     if (r < 0) return CSCTP_RECONFIG_ERR_BAD_SEQ;
-    if (r == CSCTP_RECONFIG_IN_PROGRESS && !rc->deferred && p->type == CSCTP_PARAM_OUT_SSN_RESET &&
+    if (r == CSCTP_RECONFIG_IN_PROGRESS && p->type == CSCTP_PARAM_SSN_TSN_RESET &&
         p->seq == rc->peer_next_seq - 1) {
+      /* §5.2.4: asked again after "In progress": performed now if our side is quiet. */
+      uint32_t res = csctp_assoc_peer_tsn_reset(a, p);
+      peer_update(rc, p->seq, res);
+      return res;
+    }
+    if (r == CSCTP_RECONFIG_IN_PROGRESS && !(rc->deferred & CSCTP_RC_DEFER_OUT) &&
+        p->type == CSCTP_PARAM_OUT_SSN_RESET && p->seq == rc->peer_next_seq - 1) {
       /* Its first try ran out of memory (peer_out_reset): try again. */
       uint32_t res = peer_out_reset(a, p);
       peer_update(rc, p->seq, res);
-      if (res == CSCTP_RECONFIG_IN_PROGRESS && rc->deferred) {
+      if (res == CSCTP_RECONFIG_IN_PROGRESS && (rc->deferred & CSCTP_RC_DEFER_OUT)) {
         csctp_assoc_reconfig_progress(a);
         res = (uint32_t)peer_result(rc, p->seq);
       }
@@ -194,10 +196,10 @@ uint32_t csctp_assoc_reconfig_peer_request(csctp_assoc *a, const csctp_reconfig_
   case CSCTP_PARAM_IN_SSN_RESET: result = peer_in_reset(a, p); break;
   case CSCTP_PARAM_ADD_OUT_STREAMS: result = peer_add_out(a, p); break;
   case CSCTP_PARAM_ADD_IN_STREAMS: result = peer_add_in(a, p); break;
-  default: result = peer_ssn_tsn_reset(); break;
+  default: result = csctp_assoc_peer_tsn_reset(a, p); break;
   }
   peer_record(rc, result);
-  if (result == CSCTP_RECONFIG_IN_PROGRESS) {
+  if (result == CSCTP_RECONFIG_IN_PROGRESS && p->type == CSCTP_PARAM_OUT_SSN_RESET) {
     csctp_assoc_reconfig_progress(a);
     result = (uint32_t)peer_result(rc, p->seq);
   }

@@ -10,7 +10,7 @@ csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_TSTAMP_NONE;
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
   t = tmin(t, tmin(a->hb_timer, a->rc.timer));
-  t = tmin(t, a->pl.timer);
+  t = tmin(t, csctp_assoc_pl_deadline(a));
   /* Something found no memory and has no deadline yet: due now, handle_expiry gives it one. */
   if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) return 0;
   if (a->state >= CSCTP_STATE_ESTABLISHED)
@@ -122,7 +122,7 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     if (csctp_assoc_count_error(a)) return 0;
     csctp_assoc_pl_on_t3(a, now);
   }
-  if (a->pl.timer <= now) csctp_assoc_pl_timer(a, now);
+  if (csctp_assoc_pl_deadline(a) <= now) csctp_assoc_pl_timer(a, now);
   if (csctp_tx_retry_deadline(&a->tx) <= now) {
     /* New DATA or a stream reconfiguration request found no memory: try again now (new DATA
      * at the next write). */

@@ -363,6 +363,7 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
+  if (n && !p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 0);
   if (n && p->burst) p->burst--;
   return n;
 }

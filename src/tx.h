@@ -166,6 +166,16 @@ void csctp_tx_resume_streams(csctp_tx *tx, const uint16_t *ids, size_t n, int re
 int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
 
 /*
+ * SSN/TSN Reset (RFC 6525 §5.1.4, §5.2.4): the next new chunk gets `next_tsn`, the cum ack
+ * becomes next_tsn - 1, and every outgoing stream's next SSN (and MIDs) becomes 0. Queued
+ * messages stay. Returns 0, or CSCTP_ERR_INVALID_STATE, changing nothing, while a chunk is
+ * outstanding, a FORWARD TSN is owed or a message has been cut in part.
+ */
+int csctp_tx_reset_tsn(csctp_tx *tx, csctp_tsn next_tsn);
+/* 1 when csctp_tx_reset_tsn would succeed now. */
+int csctp_tx_reset_tsn_ok(const csctp_tx *tx);
+
+/*
  * Switches the send scheduler to `kind`, a csctp_sched value (CSCTP_SCHED_WFQ, the
  * default, ... below CSCTP_SCHED_COUNT), at any time: the streams that have messages queued
  * are placed again, no message is lost or reordered within its stream. Returns 0 or

@@ -231,3 +231,29 @@ int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n) 
   }
   return 1;
 }
+
+/* ---- SSN/TSN Reset (RFC 6525 §5.1.4, §5.2.4) ---- */
+
+int csctp_tx_reset_tsn_ok(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  /* Nothing in flight, no FORWARD TSN owed, no message cut in part: no chunk of the old TSN
+   * or SSN space is left to send, retransmit or abandon. */
+  if (!p || p->ring.count || p->cur || csctp_tsn_gt(p->apap, tx->cum_tsn_ack)) return 0;
+  for (size_t i = 0; i < p->q.map_cap; i++)
+    if (p->q.map[i] && csctp_tx_stream_cur(p->q.map[i])) return 0;
+  return 1;
+}
+
+int csctp_tx_reset_tsn(csctp_tx *tx, csctp_tsn next_tsn) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!csctp_tx_reset_tsn_ok(tx)) return CSCTP_ERR_INVALID_STATE;
+  tx->next_tsn = next_tsn;
+  tx->cum_tsn_ack = next_tsn - 1;
+  p->apap = p->fwd_sent = next_tsn - 1;
+  p->fwd_needed = 0;
+  p->rtx_from = next_tsn;
+  p->rtt_on = p->gap_on = 0;
+  p->t3 = CSCTP_TSTAMP_NONE;
+  csctp_tx_queue_reset_ssn(&p->q); /* §5.2.4 G5: every outgoing stream starts at SSN 0 */
+  return 0;
+}

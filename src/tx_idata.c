@@ -123,6 +123,8 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
+  /* The message in progress stays queued until its last fragment is cut: none left, none. */
+  if (n && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 1);
   if (n && p->burst) p->burst--;
   return n;
 }

@@ -103,6 +103,20 @@ static inline void csctp_tx_abandon_record(csctp_tx *tx, csctp_tx_priv *p, csctp
   if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
 }
 
+/*
+ * RFC 7053: the last chunk just written (the ring's newest record, ending where w does, of
+ * `size` bytes for its payload length) goes before we go idle (nothing is left queued): it
+ * asks for its SACK at once instead of after the peer's delayed-SACK timer. Done once per
+ * packet after the chunks are written, nothing per chunk.
+ */
+static inline void csctp_tx_mark_idle(csctp_tx_priv *p, csctp_wr *w, int idata) {
+  csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, p->ring.count - 1);
+  uint32_t pad = (c->len + 3u) & ~3u;
+  w->buf[w->len - pad - (idata ? CSCTP_IDATA_HDR_LEN : CSCTP_DATA_HDR_LEN) + 1] |=
+      CSCTP_DATA_FLAG_I;
+  c->flags |= CSCTP_DATA_FLAG_I;
+}
+
 /* ---- tx_idata.c: sending I-DATA (RFC 8260 §2) ---- */
 
 /* Writes the I-DATA chunk of `len` (>= 1) bytes at `off` in m with these flags, FSN and TSN. */

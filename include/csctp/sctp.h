@@ -228,6 +228,13 @@ typedef struct csctp_config {
   /** RFC 8899 PMTU_RAISE_TIMER: the wait before looking for a larger size again once the
    *  search is complete, ms (default 600000, at least 1000). */
   uint32_t plpmtud_raise_timer;
+  /**
+   * Non-zero performs the peer's SSN/TSN Reset Request (RFC 6525 §5.2.4, the reset of the
+   * whole association: every stream's sequence numbers and the TSNs, both ways) once nothing
+   * of ours is in flight; 0, the default (and the WebRTC profile's), answers it Denied.
+   * Our own request of it does not depend on this.
+   */
+  int accept_assoc_reset;
 } csctp_config;
 
 /**
@@ -264,7 +271,8 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V1 1
 /** Version 2 appends interleaving and scheduler. */
 #define CSCTP_CONFIG_V2 2
-/** Version 3 appends plpmtud_max, plpmtud_probe_timer and plpmtud_raise_timer. */
+/** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer and
+ *  accept_assoc_reset. */
 #define CSCTP_CONFIG_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
@@ -371,6 +379,14 @@ typedef enum csctp_event_type {
    * or our csctp_assoc_add_streams request was refused: u.streams_changed.
    */
   CSCTP_EVENT_STREAMS_CHANGED,
+  /**
+   * The association was reset (RFC 6525 SSN/TSN Reset), in u.assoc_reset: by the peer's
+   * request (`incoming` 1, `result` 0), or our csctp_assoc_reset_assoc request was answered
+   * (`incoming` 0; `result` 0 when performed, else the csctp_reconfig_result of the refusal,
+   * nothing reset). When performed, every stream's sequence numbers start over both ways, and
+   * no data of before the reset is delivered after this event.
+   */
+  CSCTP_EVENT_ASSOC_RESET,
 } csctp_event_type;
 
 /**
@@ -445,6 +461,12 @@ typedef struct csctp_event {
       uint16_t inbound_streams;  /**< now: streams the peer may send on */
       uint16_t outbound_streams; /**< now: streams we may send on */
     } streams_changed;
+    struct {
+      int incoming;             /**< 1: the peer asked for the reset, 0: we did */
+      uint32_t result;          /**< 0 performed, else a csctp_reconfig_result */
+      uint32_t local_next_tsn;  /**< performed: the TSN of our next DATA chunk */
+      uint32_t remote_next_tsn; /**< performed: the TSN the peer's next DATA chunk has */
+    } assoc_reset;              /**< ASSOC_RESET */
   } u;
 } csctp_event;
 
@@ -886,6 +908,22 @@ CSCTP_EXTERN int csctp_assoc_reset_incoming_streams(csctp_assoc *a, const uint16
  */
 CSCTP_EXTERN int csctp_assoc_add_streams(csctp_assoc *a, uint16_t n_out, uint16_t n_in,
                                          csctp_tstamp now);
+
+/**
+ * Resets the whole association (RFC 6525 §5.1.4, SSN/TSN Reset Request): the sequence numbers
+ * of every stream, both ways, start over at 0, and the TSNs of both directions jump to new
+ * values the peer chooses. Data already queued is sent and acknowledged first; messages sent
+ * after this call are accepted and wait until the peer answers (§5.1.4 E1: no new TSN is
+ * assigned meanwhile); then they go numbered from SSN 0 (or, if the peer refuses, where the
+ * numbering left off). An ASSOC_RESET event reports the outcome. The request goes alone in
+ * its RE-CONFIG chunk, after any stream reset or addition asked before it, and is
+ * retransmitted and asked again on "In progress" like csctp_assoc_reset_streams. Whether the
+ * peer performs it is its choice (ours: csctp_config.accept_assoc_reset). Returns 0,
+ * CSCTP_ERR_INVALID_ARGUMENT (`a` NULL), CSCTP_ERR_INVALID_STATE (not established, the peer
+ * did not announce stream reconfiguration, or an association reset asked earlier is not yet
+ * answered), CSCTP_ERR_NOMEM; on error nothing changes. Nothing is kept of the caller's.
+ */
+CSCTP_EXTERN int csctp_assoc_reset_assoc(csctp_assoc *a, csctp_tstamp now);
 
 /**
  * The current stream counts: *in (may be NULL) streams the peer may send on,

@@ -343,6 +343,26 @@ Test(abi, config_v2_appends_after_v1) {
   cr_assert_null(a);
 }
 
+/* csctp_config V3 appended the PLPMTUD fields and accept_assoc_reset (RFC 6525 §5.2.4): V2's
+ * struct ends where they begin, a V2 caller's defaults write nothing past it, and the reset
+ * default is off (Denied). */
+Test(abi, config_v3_appends_after_v2) {
+  size_t v2_end = offsetof(csctp_config, scheduler) + sizeof(int);
+  cr_assert_eq(offsetof(csctp_config, plpmtud_max), v2_end,
+               "V3's first field must follow V2's last");
+  cr_assert_gt(offsetof(csctp_config, accept_assoc_reset), offsetof(csctp_config, plpmtud_max));
+  csctp_config c;
+  memset(&c, GUARD, sizeof c);
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(c.accept_assoc_reset, 0);
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (void *)b), 0);
+  cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's defaults wrote past V2");
+  cr_assert_not(untouched(b, offsetof(csctp_config, scheduler), v2_end),
+                "V2's last field was not written");
+}
+
 /* ---- the mechanism, on a struct with two versions ---- */
 
 typedef struct toy {

@@ -6,7 +6,9 @@
  * we ask it likewise (csctp_assoc_reset_incoming_streams); usrsctp adds
  * streams both ways (SCTP_ADD_STREAMS) and so do we (csctp_assoc_add_streams),
  * with messages on the new streams afterwards; usrsctp's SSN/TSN Reset
- * (SCTP_RESET_ASSOC) is denied and the association goes on. Side 0 is our
+ * (SCTP_RESET_ASSOC) is denied by default and the association goes on, and
+ * performed when accept_assoc_reset allows it; ours (csctp_assoc_reset_assoc)
+ * is performed by usrsctp; data flows before and after. Side 0 is our
  * engine, side 1 usrsctp, with seeded loss per direction. The loop is this
  * file's own (it needs our new events), on the fixtures of ext_harness.h.
  */
@@ -38,8 +40,13 @@ typedef struct rcx_watch {
   int nreq[2];
   uint32_t resp_seq[2][RESP_MAX], resp_result[2][RESP_MAX];
   int nresp[2];
-  /* SSN on the wire of the one-chunk messages "<a|b><digit>", per sender (-1: not seen) */
+  /* SSN and TSN on the wire of the one-chunk messages "<a|b><digit>", per sender (-1: not
+   * seen) */
   int32_t ssn[2][2][10];
+  uint32_t tsn[2][2][10];
+  /* our ASSOC_RESET events */
+  int assoc_reset_n, assoc_reset_incoming;
+  uint32_t assoc_reset_result, assoc_reset_local, assoc_reset_remote;
   /* packets carrying a RE-CONFIG request still to drop, per sender: forces retransmissions */
   int drop_req[2], dropped_req[2];
 } rcx_watch;
@@ -57,8 +64,11 @@ static int watch_pkt(int from, const uint8_t *p, size_t len) {
     if (p[off] == 0 && vlen == 14 && (p[off + 1] & 0x03) == 0x03) {
       uint8_t tag = v[12], digit = v[13];
       if ((tag == 'a' || tag == 'b') && digit >= '0' && digit <= '9' &&
-          W.ssn[from][tag - 'a'][digit - '0'] < 0)
+          W.ssn[from][tag - 'a'][digit - '0'] < 0) {
         W.ssn[from][tag - 'a'][digit - '0'] = v[6] << 8 | v[7];
+        W.tsn[from][tag - 'a'][digit - '0'] =
+            (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+      }
     }
     if (p[off] == 130) {
       for (size_t q = 0; q + 8 <= vlen;) {
@@ -118,6 +128,13 @@ static void on_event(ext_harness *h, const csctp_event *ev) {
     W.changed_result = ev->u.streams_changed.result;
     W.changed_in = ev->u.streams_changed.inbound_streams;
     W.changed_out = ev->u.streams_changed.outbound_streams;
+    break;
+  case CSCTP_EVENT_ASSOC_RESET:
+    W.assoc_reset_n++;
+    W.assoc_reset_incoming = ev->u.assoc_reset.incoming;
+    W.assoc_reset_result = ev->u.assoc_reset.result;
+    W.assoc_reset_local = ev->u.assoc_reset.local_next_tsn;
+    W.assoc_reset_remote = ev->u.assoc_reset.remote_next_tsn;
     break;
   default: break;
   }
@@ -200,6 +217,8 @@ static void us_enable_reconfig(ext_harness *h, struct socket *s, sctp_assoc_t id
 
 static int both_up(ext_harness *h) { return h->connected > 0 && h->up.comm_up > 0; }
 
+static int accept_assoc_reset; /* our csctp_config.accept_assoc_reset in establish() */
+
 /* Our engine connects to a listening usrsctp with 8 streams each way, up to 64 inbound. */
 static void establish(ext_harness *h, double loss) {
   memset(&W, 0, sizeof W);
@@ -216,6 +235,7 @@ static void establish(ext_harness *h, double loss) {
   c.max_inbound_streams = MAX_IN;
   c.rand = csctp_prng_rand_fn;
   c.rand_user_data = &h->rng;
+  c.accept_assoc_reset = accept_assoc_reset;
   cr_assert_eq(csctp_assoc_new(&h->a, &c), 0);
   usrsctp_peer_opts o = {.port = PORT,
                          .remote_port = PORT,
@@ -587,6 +607,89 @@ Test(usrsctp_reconfig, usrsctp_assoc_reset_denied_association_goes_on, .init = e
   check_log(h, 0, SID, 2, 2);
   cr_expect_eq(W.ssn[1][1][0], 2, "usrsctp's b0 went with SSN %d", W.ssn[1][1][0]);
   cr_expect_eq(csctp_assoc_get_state(h->a), CSCTP_STATE_ESTABLISHED);
+}
+
+/* ---------- SSN/TSN Reset performed, both ways ---------- */
+
+static void us_enable_assoc_reset(ext_harness *h) {
+  struct sctp_assoc_value av = {.assoc_id = 0,
+                                .assoc_value = SCTP_ENABLE_RESET_STREAM_REQ |
+                                               SCTP_ENABLE_RESET_ASSOC_REQ |
+                                               SCTP_ENABLE_CHANGE_ASSOC_REQ};
+  cr_assert_eq(
+      usrsctp_setsockopt(h->up.sock, IPPROTO_SCTP, SCTP_ENABLE_STREAM_RESET, &av, sizeof av), 0);
+}
+
+static int assoc_reset_both(ext_harness *h) {
+  return W.assoc_reset_n > 0 && h->up.assocreset_events > 0;
+}
+
+/* After a performed reset: 'b' messages both ways start at SSN 0, from the TSNs our event
+ * gave, and everything arrives once, in order. */
+static void check_after_reset(ext_harness *h) {
+  send_n(h, 1, SID, 'b', 3);
+  send_n(h, 0, SID, 'b', 3);
+  want_msgs = 10;
+  int ok = run_until(h, got_msgs, 10000);
+  report(h);
+  cr_assert(ok, "%d of 10 messages after the reset", h->nlog[0] + h->nlog[1]);
+  check_log(h, 0, SID, 2, 3);
+  check_log(h, 1, SID, 2, 3);
+  for (int i = 0; i < 3; i++) {
+    cr_expect_eq(W.ssn[0][1][i], i, "our b%d: SSN %d", i, W.ssn[0][1][i]);
+    cr_expect_eq(W.ssn[1][1][i], i, "usrsctp's b%d: SSN %d", i, W.ssn[1][1][i]);
+  }
+  cr_expect_eq(W.tsn[0][1][0], W.assoc_reset_local, "our b0: TSN %u, the reset said %u",
+               W.tsn[0][1][0], W.assoc_reset_local);
+  cr_expect_eq(W.tsn[1][1][0], W.assoc_reset_remote, "usrsctp's b0: TSN %u, the reset said %u",
+               W.tsn[1][1][0], W.assoc_reset_remote);
+  cr_expect_eq(csctp_assoc_get_state(h->a), CSCTP_STATE_ESTABLISHED);
+}
+
+/* usrsctp asks (SCTP_RESET_ASSOC) and we allow it: performed, both sides report it. */
+Test(usrsctp_reconfig, usrsctp_assoc_reset_performed, .init = ext_setup, .fini = ext_teardown,
+     .timeout = 60) {
+  ext_harness *h = &ext_h;
+  accept_assoc_reset = 1;
+  establish(h, 0);
+  us_enable_assoc_reset(h);
+  send_n(h, 1, SID, 'a', 2);
+  send_n(h, 0, SID, 'a', 2);
+  want_msgs = 4;
+  cr_assert(run_until(h, got_msgs, 10000));
+  cr_assert(run_until(h, us_idle, 10000), "usrsctp kept data unacknowledged");
+  sctp_assoc_t id = 0;
+  cr_assert_eq(usrsctp_setsockopt(h->up.sock, IPPROTO_SCTP, SCTP_RESET_ASSOC, &id, sizeof id), 0,
+               "SCTP_RESET_ASSOC: %s", strerror(errno));
+  int ok = run_until(h, assoc_reset_both, 10000);
+  report(h);
+  cr_assert(ok, "the reset was not reported by both (ours %d, usrsctp's %d)", W.assoc_reset_n,
+            h->up.assocreset_events);
+  cr_expect_eq(W.assoc_reset_incoming, 1);
+  cr_expect_eq(W.assoc_reset_result, 0);
+  cr_expect_eq(h->up.assocreset_flags & (SCTP_ASSOC_RESET_DENIED | SCTP_ASSOC_RESET_FAILED), 0,
+               "usrsctp flags 0x%x", h->up.assocreset_flags);
+  check_after_reset(h);
+}
+
+/* We ask (csctp_assoc_reset_assoc) and usrsctp performs it. */
+Test(usrsctp_reconfig, our_assoc_reset_performed_by_usrsctp, .init = ext_setup,
+     .fini = ext_teardown, .timeout = 60) {
+  ext_harness *h = &ext_h;
+  establish(h, 0);
+  us_enable_assoc_reset(h);
+  send_n(h, 1, SID, 'a', 2);
+  send_n(h, 0, SID, 'a', 2);
+  want_msgs = 4;
+  cr_assert(run_until(h, got_msgs, 10000));
+  cr_assert_eq(csctp_assoc_reset_assoc(h->a, ext_now_us()), 0);
+  int ok = run_until(h, assoc_reset_both, 10000);
+  report(h);
+  cr_assert(ok, "the reset was not reported by both (ours %d, usrsctp's %d)", W.assoc_reset_n,
+            h->up.assocreset_events);
+  cr_expect_eq(W.assoc_reset_incoming, 0);
+  cr_expect_eq(W.assoc_reset_result, 0, "usrsctp answered %u", W.assoc_reset_result);
+  check_after_reset(h);
 }
 
 /* ---------- Incoming requests that cross ---------- */

@@ -140,8 +140,9 @@ static int configure(usrsctp_peer *p, struct socket *s) {
       rc = -1;
     }
   }
-  static const uint16_t events[] = {SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_REMOTE_ERROR,
-                                    SCTP_SEND_FAILED_EVENT, SCTP_STREAM_RESET_EVENT};
+  static const uint16_t events[] = {SCTP_ASSOC_CHANGE,       SCTP_SHUTDOWN_EVENT,
+                                    SCTP_REMOTE_ERROR,       SCTP_SEND_FAILED_EVENT,
+                                    SCTP_STREAM_RESET_EVENT, SCTP_ASSOC_RESET_EVENT};
   for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
     struct sctp_event ev = {.se_assoc_id = SCTP_FUTURE_ASSOC, .se_type = events[i], .se_on = 1};
     if (usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof ev) < 0) {
@@ -256,6 +257,14 @@ static void on_notification(usrsctp_peer *p, const uint8_t *buf, size_t len) {
       memcpy(&v, buf + hdr + 2 * i, 2);
       p->strreset_streams[p->strreset_n++] = v;
     }
+    break;
+  }
+  case SCTP_ASSOC_RESET_EVENT: {
+    const struct sctp_assoc_reset_event *r = &n.sn_assocreset_event;
+    p->assocreset_events++;
+    p->assocreset_flags = r->assocreset_flags;
+    p->assocreset_local_tsn = r->assocreset_local_tsn;
+    p->assocreset_remote_tsn = r->assocreset_remote_tsn;
     break;
   }
   }

@@ -97,6 +97,10 @@ typedef struct usrsctp_peer {
   uint16_t strreset_flags;
   uint16_t strreset_streams[16];
   size_t strreset_n;
+  /* SCTP_ASSOC_RESET_EVENT (SSN/TSN Reset): how many, and the last one's flags and TSNs */
+  int assocreset_events;
+  uint16_t assocreset_flags;
+  uint32_t assocreset_local_tsn, assocreset_remote_tsn;
   int error; /* errno of the first unexpected socket failure, 0 if none */
   char failure[160];
 } usrsctp_peer;

@@ -158,4 +158,23 @@ static inline void build_pkt(pkt *p, uint32_t vtag, const uint8_t *chunks, size_
   p->len = w.len;
 }
 
+/* Clears the RFC 7053 I bit of every DATA / I-DATA chunk of p (a sender that never sets it, as
+ * usrsctp by default) and sets the CRC again. Returns how many chunks had it. */
+static inline int pkt_clear_i_bit(pkt *p) {
+  int n = 0;
+  size_t off = CSCTP_COMMON_HDR_LEN;
+  while (off + 4 <= p->len) {
+    size_t clen = csctp_get_u16(p->b + off + 2);
+    if (clen < 4) break;
+    if ((p->b[off] == CSCTP_CHUNK_DATA || p->b[off] == CSCTP_CHUNK_IDATA) &&
+        (p->b[off + 1] & CSCTP_DATA_FLAG_I)) {
+      p->b[off + 1] &= (uint8_t)~CSCTP_DATA_FLAG_I;
+      n++;
+    }
+    off += (clen + 3) & ~(size_t)3;
+  }
+  csctp_packet_set_crc(p->b, p->len);
+  return n;
+}
+
 #endif

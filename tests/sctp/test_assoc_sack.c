@@ -28,6 +28,7 @@ Test(sack, delayed_until_sack_timeout_for_a_single_packet) {
   send_msg(&x, 0, 100, T0);
   pkt p[4];
   cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  cr_assert_eq(pkt_clear_i_bit(&p[0]), 1, "RFC 7053: x goes idle after it");
   csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
   cr_assert_eq(side_pull(&y, p, 4, T0), 0, "no SACK for one packet yet");
   /* sack_timeout is 200 ms */
@@ -52,10 +53,12 @@ Test(sack, every_second_packet_is_acked_at_once) {
   int n = side_pull(&x, p, 4, T0);
   cr_assert_eq(n, 1);
   cr_assert_eq(count_chunks(&p[0], CSCTP_CHUNK_DATA), 2, "two messages bundled in one packet");
+  cr_assert_eq(pkt_clear_i_bit(&p[0]), 1, "RFC 7053: on the last chunk only");
   csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
   cr_assert_eq(side_pull(&y, p, 4, T0), 0);
   send_msg(&x, 0, 100, T0);
   cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  pkt_clear_i_bit(&p[0]); /* the SACK is owed to sack_freq, not to the I bit */
   csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
   cr_assert_eq(side_pull(&y, p, 4, T0), 1, "second packet: SACK at once (sack_freq 2)");
   csctp_chunk ch;
@@ -248,6 +251,7 @@ Test(sack, input_drained_sends_the_delayed_sack_at_once) {
   send_msg(&x, 0, 100, T0);
   pkt p[4];
   cr_assert_eq(side_pull(&x, p, 4, T0), 1);
+  pkt_clear_i_bit(&p[0]); /* a sender without RFC 7053 */
   csctp_assoc_read_packet(y.a, p[0].b, p[0].len, T0);
   /* One DATA packet: the SACK is delayed (RFC 9260 §6.2) ... */
   cr_assert_eq(side_pull(&y, p, 4, T0), 0, "delayed");

@@ -25,7 +25,8 @@ Test(tx, fragments_5000_bytes_at_mtu_1200) {
     tchunk *c = &P.c[0];
     cr_assert_eq(c->tsn, 1000u + (uint32_t)i);
     cr_assert_eq(c->len, want[i]);
-    uint8_t flags = (uint8_t)((i == 0 ? 2 : 0) | (i == 4 ? 1 : 0));
+    /* B on the first, E on the last, and the RFC 7053 I bit: nothing is queued after it. */
+    uint8_t flags = (uint8_t)((i == 0 ? 2 : 0) | (i == 4 ? 1 | 8 : 0));
     cr_assert_eq(c->flags, flags, "flags of fragment %d: %x", i, c->flags);
     cr_assert_eq(c->stream, 7);
     cr_assert_eq(c->ssn, 0);
@@ -67,7 +68,7 @@ Test(tx, packet_filled_by_splitting_next_message) {
   cr_assert_eq(P.c[0].flags, 0);
   cr_assert_eq(t_write(&tx, &P, 0), 1u);
   cr_assert_eq(P.c[0].len, 984u);
-  cr_assert_eq(P.c[0].flags, 1);
+  cr_assert_eq(P.c[0].flags, 1 | 8); /* E, and I: the last chunk before going idle */
   cr_assert_eq(P.c[0].tsn, 8u);
   csctp_tx_free(&tx);
 }
@@ -85,7 +86,7 @@ Test(tx, no_small_fragment_to_fill_a_packet) {
   cr_assert_eq(P.c[0].flags, 3);
   cr_assert_eq(t_write(&tx, &P, 0), 1u);
   cr_assert_eq(P.c[0].len, 1000u);
-  cr_assert_eq(P.c[0].flags, 3);
+  cr_assert_eq(P.c[0].flags, 3 | 8); /* I: nothing queued after it */
   csctp_tx_free(&tx);
 }
 
@@ -160,7 +161,7 @@ Test(tx, unordered_takes_no_ssn) {
   cr_assert_eq(P.c[0].ssn, 0);
   cr_assert_eq(P.c[1].flags, 7); /* U|B|E */
   cr_assert_eq(P.c[2].flags, 7);
-  cr_assert_eq(P.c[3].flags, 3);
+  cr_assert_eq(P.c[3].flags, 3 | 8, "the last one before going idle has the I bit");
   cr_assert_eq(P.c[3].ssn, 1, "unordered messages do not use up an SSN");
   csctp_tx_free(&tx);
 }
