@@ -103,7 +103,8 @@ static void check_back_to_baseline(int count, size_t size, uint16_t streams) {
   cr_assert_leq(idle, base + STREAM_MAPS + PER_STREAM * (size_t)streams,
                 "%d x %zu B on %u streams: %zu bytes after the trim (handshake: %zu, before: %zu)",
                 count, size, (unsigned)streams, idle, base, busy);
-  if (streams == 1) cr_assert_leq(idle, 4096, "issue 14: at most 4 KiB per idle association (%zu)", idle);
+  if (streams == 1)
+    cr_assert_leq(idle, 4096, "issue 14: at most 4 KiB per idle association (%zu)", idle);
   /* And again: the association works after a trim, and trims back as far. */
   traffic(count, size, streams);
   cr_assert_leq(trim_both(), base + STREAM_MAPS + PER_STREAM * (size_t)streams);
