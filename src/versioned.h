@@ -42,7 +42,8 @@ static inline int csctp_versioned_out(void *user, size_t size, const void *full)
 static inline size_t csctp_config_size(int version) {
   switch (version) {
   case CSCTP_CONFIG_V1: return offsetof(csctp_config, interleaving);
-  case CSCTP_CONFIG_V2: return sizeof(csctp_config);
+  case CSCTP_CONFIG_V2: return offsetof(csctp_config, auth);
+  case CSCTP_CONFIG_V3: return sizeof(csctp_config);
   default: return 0;
   }
 }
@@ -52,7 +53,8 @@ static inline size_t csctp_config_size(int version) {
 static inline size_t csctp_stats_size(int version) {
   switch (version) {
   case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
-  case CSCTP_STATS_V2: return sizeof(csctp_stats);
+  case CSCTP_STATS_V2: return offsetof(csctp_stats, auth);
+  case CSCTP_STATS_V3: return sizeof(csctp_stats);
   default: return 0;
   }
 }

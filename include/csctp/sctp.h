@@ -205,7 +205,39 @@ typedef struct csctp_config {
   int interleaving;
   /** The send scheduler, a csctp_sched (default CSCTP_SCHED_WFQ). */
   int scheduler;
+  /* Version 3: */
+  /**
+   * Authenticated chunks (RFC 4895): non-zero puts a 32-byte RANDOM, a CHUNKS
+   * list (the types set in `auth_chunks`) and an HMAC-ALGO list (`auth_hmac`)
+   * in our INIT and INIT ACK. AUTH is in use when the peer sends all three
+   * too: every chunk of a type the peer listed then goes after an AUTH chunk,
+   * and a chunk of a type we listed is taken only after a valid AUTH in the
+   * same packet (others are dropped, csctp_stats.auth_drop_missing). Default 0: nothing is
+   * announced and no packet pays anything for it.
+   */
+  int auth;
+  /**
+   * The chunk types we ask the peer to authenticate, as a bit set: type t is
+   * bit (t % 8) of byte t / 8 (set them with CSCTP_AUTH_CHUNK_SET). INIT,
+   * INIT ACK, SHUTDOWN COMPLETE and AUTH are never listed (RFC 4895 §3.2).
+   * Default: none.
+   */
+  uint8_t auth_chunks[32];
+  /** The HMAC-ALGO list we send, a csctp_auth_hmac (default CSCTP_AUTH_HMAC_SHA256_SHA1). */
+  int auth_hmac;
 } csctp_config;
+
+/** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
+#define CSCTP_AUTH_CHUNK_SET(CFG, TYPE) \
+  ((CFG)->auth_chunks[(uint8_t)(TYPE) / 8] |= (uint8_t)(1u << ((uint8_t)(TYPE) % 8)))
+
+/** The HMAC-ALGO lists we may send (RFC 4895 §3.3; SHA-1 is always in it). */
+typedef enum csctp_auth_hmac {
+  /** HMAC-SHA-256, then HMAC-SHA-1 (the default). */
+  CSCTP_AUTH_HMAC_SHA256_SHA1 = 0,
+  /** HMAC-SHA-1 alone. */
+  CSCTP_AUTH_HMAC_SHA1 = 1,
+} csctp_auth_hmac;
 
 /**
  * Send schedulers (RFC 8260 §3): how streams that have messages queued share
@@ -241,8 +273,10 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V1 1
 /** Version 2 appends interleaving and scheduler. */
 #define CSCTP_CONFIG_V2 2
+/** Version 3 appends auth, auth_chunks and auth_hmac. */
+#define CSCTP_CONFIG_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V2
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults
@@ -527,14 +561,31 @@ typedef struct csctp_stats {
   uint8_t interleaving;
   /** the send scheduler in use, a csctp_sched */
   uint8_t scheduler;
+  /* Version 3: RFC 4895 AUTH */
+  /** 1 when AUTH is in use: both sides sent RANDOM, CHUNKS and HMAC-ALGO */
+  uint8_t auth;
+  /** AUTH chunks sent, and received with a valid HMAC @{ */
+  uint64_t auth_out, auth_in;
+  /** @} */
+  /** chunks dropped: a type we listed in CHUNKS without a valid AUTH before it in its packet */
+  uint64_t auth_drop_missing;
+  /** AUTH chunks whose HMAC did not verify: it and every chunk after it dropped */
+  uint64_t auth_drop_bad_hmac;
+  /** AUTH chunks naming a Shared Key Identifier we have no key for: dropped with what follows */
+  uint64_t auth_drop_key_id;
+  /** AUTH chunks with an HMAC Identifier we did not list: dropped with what follows, answered
+   *  with an Unsupported HMAC Identifier ERROR */
+  uint64_t auth_drop_hmac_id;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
 #define CSCTP_STATS_V1 1
 /** Version 2 appends unacked_chunks, interleaving and scheduler. */
 #define CSCTP_STATS_V2 2
+/** Version 3 appends the AUTH fields (auth to auth_drop_hmac_id). */
+#define CSCTP_STATS_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V2
+#define CSCTP_STATS_VERSION CSCTP_STATS_V3
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
