@@ -9,7 +9,8 @@
  * established with a second engine in memory; the other half from a listening one.
  *
  * Bit 3 of the first byte switches RFC 8260 interleaving on (I-DATA, I-FORWARD-TSN on
- * both engines: the established half uses them), bits 4-6 choose the send scheduler.
+ * both engines: the established half uses them), bits 4-6 choose the send scheduler, bit 7
+ * switches RFC 4895 AUTH on (DATA and SACK authenticated both ways).
  * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
  * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
  * the peer send large messages, partially reliable ones and lose packets, and
@@ -170,6 +171,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Bit 3: I-DATA (RFC 8260); bits 4-6: the scheduler. */
   cfg.interleaving = (data[0] & 8) != 0;
   cfg.scheduler = (data[0] >> 4 & 7) % CSCTP_SCHED_COUNT;
+  /* Bit 7: RFC 4895 AUTH on both engines, DATA and SACK authenticated. */
+  if (data[0] & 0x80) {
+    cfg.auth = 1;
+    CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_DATA);
+    CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_SACK);
+  }
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];
   csctp_assoc *a = NULL, *peer = NULL;

@@ -136,6 +136,10 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     a->ireasm.hash_seed = seed;
   }
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
+  if (!rv && (rv = csctp_assoc_auth_init(a)) != 0) {
+    csctp_assoc_events_free(a);
+    csctp_reasm_free(&a->reasm);
+  }
   if (rv) {
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);
@@ -174,6 +178,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   if (a->cfg.rx_budget) a->cfg.rx_budget->used -= a->rx_charged; /* nothing held any more */
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
+  csctp_assoc_auth_free(a);
   csctp_free(a->mem, a);
 }
 
@@ -193,8 +198,9 @@ void csctp_assoc_release_popped_any(csctp_assoc *a) {
 #define ASSOC_OPKT_SPARE_CAP 128
 
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len) {
-  if (CSCTP_COMMON_HDR_LEN + len > a->cfg.mtu) len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
-  size_t need = CSCTP_COMMON_HDR_LEN + len;
+  if (CSCTP_COMMON_HDR_LEN + len + a->auth_tx_len > a->cfg.mtu)
+    len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN - a->auth_tx_len;
+  size_t need = CSCTP_COMMON_HDR_LEN + len + a->auth_tx_len;
   csctp_assoc_opkt *p = a->opkt_spare;
   if (p && p->cap >= need) { /* the SACKs a batch of reads sends cost no allocation */
     a->opkt_spare = p->next;
@@ -209,6 +215,14 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
   csctp_wr_bytes(&w, chunks, len);
+  if (a->auth_tx_len) {
+    csctp_ssize n = csctp_assoc_auth_seal(a, p->data, w.len);
+    if (n < 0) {
+      csctp_free(a->mem, p);
+      return (int)n;
+    }
+    w.len = (size_t)n;
+  }
   csctp_assoc_checksum_seal(a, p->data, w.len);
   p->len = w.len;
   p->next = NULL;
@@ -437,11 +451,11 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
   }
   if (a->state == CSCTP_STATE_CLOSED) return 0;
   csctp_wr w;
-  csctp_wr_init(&w, buf, a->cfg.mtu);
+  csctp_wr_init(&w, buf, a->cfg.mtu - a->auth_tx_len); /* RFC 4895 §6.2: room for AUTH */
   if (a->state == CSCTP_STATE_COOKIE_WAIT) {
     if (!a->send_init) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, 0);
-    csctp_assoc_write_init(a, &w);
+    csctp_assoc_write_init(a, &w, 1);
     if (w.overflow) return 0;
     a->send_init = 0;
     a->stats.chunks_out++;
@@ -450,6 +464,11 @@ static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, 
     if (assoc_nothing_to_send(a, now, &data_ready)) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
     if (assoc_write_stateful(a, &w, now, data_ready) == 0) return 0;
+    if (a->auth_tx_len) {
+      csctp_ssize n = csctp_assoc_auth_seal(a, buf, w.len);
+      if (n < 0) return n;
+      w.len = (size_t)n;
+    }
   }
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;

@@ -43,6 +43,13 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   return 0;
 }
 
+void csctp_tx_set_overhead(csctp_tx *tx, uint32_t bytes) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  p->max_payload = (tx->cfg.mtu - bytes - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
+  p->max_payload_i = (tx->cfg.mtu - bytes - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
+  p->max_new = tx->idata ? p->max_payload_i : p->max_payload;
+}
+
 /* Frees every message referenced by the ring or being fragmented, empties the ring. */
 static void tx_drop_outstanding(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);

@@ -171,6 +171,9 @@ int csctp_tx_streams_drained(const csctp_tx *tx, const uint16_t *ids, size_t n);
 int csctp_tx_set_scheduler(csctp_tx *tx, int kind);
 /* RFC 8260: whether I-DATA was negotiated (set once the association is up, before data). */
 void csctp_tx_set_idata(csctp_tx *tx, int on);
+/* Leaves `bytes` of every packet to a chunk added after the DATA is written (RFC 4895 AUTH):
+ * DATA and I-DATA fragments are cut that much smaller from now on. */
+void csctp_tx_set_overhead(csctp_tx *tx, uint32_t bytes);
 /* The send scheduler in use, a csctp_sched value. */
 int csctp_tx_get_scheduler(const csctp_tx *tx);
 

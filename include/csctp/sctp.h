@@ -212,7 +212,9 @@ typedef struct csctp_config {
    * in our INIT and INIT ACK. AUTH is in use when the peer sends all three
    * too: every chunk of a type the peer listed then goes after an AUTH chunk,
    * and a chunk of a type we listed is taken only after a valid AUTH in the
-   * same packet (others are dropped, csctp_stats.auth_drop_missing). Default 0: nothing is
+   * same packet (others are dropped, csctp_stats.auth_drop_missing). The
+   * shared keys are set with csctp_assoc_auth_set_key(); key 0, the empty
+   * key, exists from the start and is the active one. Default 0: nothing is
    * announced and no packet pays anything for it.
    */
   int auth;
@@ -676,6 +678,9 @@ typedef enum csctp_handover_reason {
   /** message interleaving (RFC 8260 I-DATA) was negotiated: the blob does not carry
    *  message identifiers yet, so such an association stays where it is */
   CSCTP_HANDOVER_INTERLEAVING = 1 << 9,
+  /** RFC 4895 AUTH is in use: the blob does not carry its keys, so such an association stays
+   *  where it is */
+  CSCTP_HANDOVER_AUTH = 1 << 10,
 } csctp_handover_reason;
 
 /** Least length of the key that authenticates a handover blob, bytes. */
@@ -927,6 +932,46 @@ typedef struct csctp_peer_features {
 
 /** Fills *f once established (zeros before). */
 CSCTP_EXTERN void csctp_assoc_get_peer_features(const csctp_assoc *a, csctp_peer_features *f);
+
+/* ----------------------------------------------------------------------
+ * Authenticated chunks (RFC 4895), with csctp_config.auth set. An endpoint
+ * pair shared key is named by a 16-bit Shared Key Identifier; the key the
+ * HMAC of each AUTH chunk is computed with is the shared key followed by
+ * both sides' RANDOM, CHUNKS and HMAC-ALGO parameters (RFC 4895 §6.1). Key 0,
+ * the empty key, exists from creation and is active until another is.
+ * -------------------------------------------------------------------- */
+
+/** Most shared keys an association holds at once (key 0 included). */
+#define CSCTP_AUTH_MAX_KEYS 16
+
+/**
+ * Adds the endpoint pair shared key `key_id` (`len` bytes of `key`, copied;
+ * `key` may be NULL when len is 0), or replaces the key of that id. AUTH
+ * chunks we receive may name any key we hold; those we send name the active
+ * one (csctp_assoc_auth_activate_key). Returns 0, CSCTP_ERR_INVALID_STATE
+ * (csctp_config.auth was 0), CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, `key`
+ * NULL with len > 0, len over 65535), CSCTP_ERR_NOBUF (CSCTP_AUTH_MAX_KEYS
+ * held already), CSCTP_ERR_NOMEM; on error nothing changes.
+ */
+CSCTP_EXTERN int csctp_assoc_auth_set_key(csctp_assoc *a, uint16_t key_id, const uint8_t *key,
+                                          size_t len);
+
+/**
+ * Makes `key_id` the key of the AUTH chunks we send from now on; the others
+ * held stay valid for what we receive until deleted, so that the peer may
+ * change keys at its own pace. Returns 0, CSCTP_ERR_INVALID_STATE (no AUTH
+ * configured), CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, no such key).
+ */
+CSCTP_EXTERN int csctp_assoc_auth_activate_key(csctp_assoc *a, uint16_t key_id);
+
+/**
+ * Deletes the shared key `key_id`: AUTH chunks naming it are dropped from
+ * now on (csctp_stats.auth_drop_key_id). The active key cannot be deleted:
+ * activate another first. Returns 0, CSCTP_ERR_INVALID_STATE (no AUTH
+ * configured, or `key_id` is the active key), CSCTP_ERR_INVALID_ARGUMENT
+ * (`a` NULL, no such key).
+ */
+CSCTP_EXTERN int csctp_assoc_auth_delete_key(csctp_assoc *a, uint16_t key_id);
 
 /** Bytes queued or in flight on one outgoing stream, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_stream_buffered_amount(const csctp_assoc *a, uint16_t stream);

@@ -231,8 +231,8 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
 }
 
 /* csctp_config V3 appended auth, auth_chunks and auth_hmac (RFC 4895): V2's struct ends where
- * they begin, a V2 caller's defaults write nothing past it, V3's defaults are off, no chunk listed,
- * SHA-256 then SHA-1. */
+ * they begin, a V2 caller's defaults write nothing past it, a V2 caller's association has AUTH
+ * off, V3's defaults are off, no chunk listed, SHA-256 then SHA-1. */
 Test(abi, config_v3_appends_after_v2) {
   size_t v2_end = offsetof(csctp_config, scheduler) + sizeof(int);
   cr_assert_eq(offsetof(csctp_config, auth), v2_end, "V3's first field must follow V2's last");
@@ -246,6 +246,14 @@ Test(abi, config_v3_appends_after_v2) {
   cr_assert_eq(c.auth, 0);
   cr_assert_eq(c.auth_hmac, CSCTP_AUTH_HMAC_SHA256_SHA1);
   for (size_t i = 0; i < sizeof c.auth_chunks; i++) cr_assert_eq(c.auth_chunks[i], 0);
+  /* A V2 caller's struct followed by bytes that would turn AUTH on: the library reads none. */
+  memset(b, 0xff, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  ((csctp_config *)(void *)b)->rand = rand_ok;
+  csctp_assoc *a = NULL;
+  cr_assert_eq(csctp_assoc_new_versioned(&a, CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  cr_assert_eq(csctp_assoc_auth_set_key(a, 1, NULL, 0), CSCTP_ERR_INVALID_STATE);
+  csctp_assoc_del(a);
 }
 
 /* csctp_peer_config V2 appended ice_pacing_ms and dtls_cipher_list: a V2 caller gets their
