@@ -587,11 +587,16 @@ Test(assoc_auth, passive_side_takes_its_random_and_the_peers_from_the_cookie) {
 /* ---- through an endpoint: its listener answers the INIT, the cookie creates the association ----
  */
 
-Test(assoc_auth, endpoint_association_negotiates_from_the_cookie) {
+/* With COOKIE ECHO listed too, the AUTH goes before the COOKIE ECHO (§6.2) and the endpoint
+ * routes the packet by the chunk after it. */
+static void endpoint_case(int echo_listed) {
   side x, yv;
   side_new_cfg(&x, 1, auth_data);
   csctp_config ec = test_config(&yv, 2);
-  auth_data(&ec);
+  if (echo_listed)
+    auth_data_echo(&ec);
+  else
+    auth_data(&ec);
   csctp_endpoint *ep = NULL;
   cr_assert_eq(csctp_endpoint_new(&ep, &ec), 0);
   csctp_endpoint_listen(ep, 1);
@@ -625,10 +630,15 @@ Test(assoc_auth, endpoint_association_negotiates_from_the_cookie) {
   csctp_stats st;
   csctp_assoc_get_stats(ya, &st);
   cr_assert_eq(st.auth, 1);
-  cr_assert_eq(st.auth_in, 1, "the DATA came behind an AUTH");
+  cr_assert_eq(st.auth_in, echo_listed ? 2 : 1, "the DATA (and COOKIE ECHO) came behind an AUTH");
   cr_assert_eq(stats_of(&x).auth, 1);
   csctp_endpoint_del(ep);
   csctp_assoc_del(x.a);
+}
+
+Test(assoc_auth, endpoint_association_negotiates_from_the_cookie) {
+  endpoint_case(0);
+  endpoint_case(1);
 }
 
 /* SNAP's INIT (a description attribute) carries no AUTH parameters: it still fits 64 bytes. */
