@@ -97,7 +97,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       (cfg->max_message_size > cfg->rwnd && !cfg->partial_delivery_point) || cfg->sndbuf == 0 ||
       cfg->rto_min == 0 || cfg->rto_min > cfg->rto_max || cfg->rto_initial == 0 ||
       cfg->sack_freq == 0 || cfg->max_burst == 0 || cfg->valid_cookie_life == 0 ||
-      (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT)
+      (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
+      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1)
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));

@@ -225,7 +225,8 @@ typedef struct csctp_config {
    * Default: none.
    */
   uint8_t auth_chunks[32];
-  /** The HMAC-ALGO list we send, a csctp_auth_hmac (default CSCTP_AUTH_HMAC_SHA256_SHA1). */
+  /** The HMAC-ALGO list we send, a csctp_auth_hmac (default CSCTP_AUTH_HMAC_SHA256_SHA1; another
+   *  value makes csctp_assoc_new() fail with CSCTP_ERR_INVALID_ARGUMENT). */
   int auth_hmac;
 } csctp_config;
 

@@ -223,6 +223,16 @@ Test(assoc_auth, off_by_default_nothing_announced_nothing_added) {
   pkt d = pull_data(&x, "plain", T0);
   cr_assert_eq(chunk_off(&d, CSCTP_CHUNK_AUTH), 0);
   cr_assert_eq(csctp_assoc_auth_set_key(x.a, 1, NULL, 0), CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_assoc_auth_activate_key(x.a, 0), CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_assoc_auth_delete_key(x.a, 0), CSCTP_ERR_INVALID_STATE);
+  cr_assert_eq(csctp_assoc_auth_set_key(NULL, 1, NULL, 0), CSCTP_ERR_INVALID_ARGUMENT);
+  /* An HMAC-ALGO choice that does not exist is refused at creation. */
+  csctp_config bad = test_config(&x, 3);
+  bad.auth = 1;
+  bad.auth_hmac = 2;
+  csctp_assoc *none = NULL;
+  cr_assert_eq(csctp_assoc_new(&none, &bad), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_null(none);
   free_sides(&x, &y);
 }
 
