@@ -12,6 +12,8 @@
  * both engines: the established half uses them), bits 4-6 choose the send scheduler, bit 7
  * lets both engines perform the other's SSN/TSN Reset Request (RFC 6525 §5.2.4), which a
  * reconfiguration record (op % 9 == 6) with 0x40 and 0x10 asks for (csctp_assoc_reset_assoc).
+ * with scheduler values 4-7 also switches RFC 4895 AUTH on (DATA and SACK authenticated
+ * both ways); scheduler values 6-7 switch PLPMTUD (RFC 8899) on.
  * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
  * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
  * the peer send large messages, partially reliable ones and lose packets, and
@@ -179,6 +181,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if ((data[0] >> 4 & 7) >= 6) {
     cfg.plpmtud_max = 1500;
     cfg.plpmtud_probe_timer = 1000;
+  }
+  /* Bit 7 with scheduler values 4-7: RFC 4895 AUTH on both engines, DATA and SACK authenticated. */
+  if ((data[0] & 0x80) && (data[0] >> 4 & 7) >= 4) {
+    cfg.auth = 1;
+    CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_DATA);
+    CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_SACK);
   }
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];

@@ -4,7 +4,7 @@
  * common header, checks the CRC, walks the chunks and runs every decoder on
  * every chunk (whatever its type, so each decoder sees every shape), plus the
  * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, the FORWARD TSN,
- * I-DATA, I-FORWARD-TSN and RE-CONFIG decoders (the I-DATA walk checked against
+ * I-DATA, I-FORWARD-TSN, RE-CONFIG and AUTH decoders (the I-DATA walk checked against
  * the general one), and re-encodes what decoded so the encoders run on
  * hostile values too; and the bytes as a lone INIT chunk (csctp_snap_init_check).
  */
@@ -14,6 +14,7 @@
 
 #include <csctp/sctp.h>
 
+#include "auth.h"
 #include "chunk.h"
 #include "crc32c.h"
 #include "packet.h"
@@ -43,6 +44,15 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
   csctp_wr w;
   csctp_wr_init(&w, out, cap);
 
+  /* RFC 4895 AUTH: decoded and written back with the same fields. */
+  csctp_auth_chunk au;
+  if (csctp_auth_decode(ch, &au) == 0) {
+    fuzz_touch(au.hmac, au.hmac_len);
+    if (au.hmac_len <= 64 && !(au.hmac_len & 3))
+      csctp_auth_write(&w, au.key_id, au.hmac_id, au.hmac_len);
+    csctp_cause_write_unsupported_hmac(&w, au.hmac_id);
+  }
+
   csctp_data_chunk d;
   if (csctp_data_decode(ch, &d) == 0) {
     fuzz_touch(d.data, d.len);
@@ -53,6 +63,10 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
   if (csctp_init_decode(ch, &in) == 0) {
     if (in.cookie) fuzz_touch(in.cookie, in.cookie_len);
     if (in.supported_ext) fuzz_touch(in.supported_ext, in.supported_ext_len);
+    uint8_t vec[CSCTP_AUTH_VEC_MAX]; /* RFC 4895: the peer's key vector, within its bounds */
+    size_t vl = csctp_auth_peer_vec(&in, vec);
+    if (vl > sizeof(vec)) __builtin_trap();
+    fuzz_touch(vec, vl);
     for (size_t i = 0; i < in.n_unrecognized; i++)
       fuzz_touch(in.unrecognized[i].raw, in.unrecognized[i].length);
     size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &in);

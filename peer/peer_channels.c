@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "peer_priv.h"
+#include "versioned.h"
 
 /* ---------------------------------------------------------------- channels */
 
@@ -84,7 +85,7 @@ int csctp_peer_get_transport(const csctp_peer *p, csctp_peer_transport *out) {
 
 int csctp_peer_get_stats_versioned(const csctp_peer *p, int stats_version, csctp_stats *sctp,
                                    int dc_stats_version, csctp_dc_stats *dc) {
-  if (!p || (sctp && stats_version != CSCTP_STATS_V1 && stats_version != CSCTP_STATS_V2) ||
+  if (!p || (sctp && csctp_stats_size(stats_version) == 0) ||
       (dc && dc_stats_version != CSCTP_DC_STATS_V1))
     return CSCTP_ERR_INVALID_ARGUMENT;
   int rv = sctp ? csctp_assoc_get_stats_versioned(p->assoc, stats_version, sctp) : 0;

@@ -101,7 +101,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       cfg->sack_freq == 0 || cfg->max_burst == 0 || cfg->valid_cookie_life == 0 ||
       (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
       (cfg->plpmtud_max && (cfg->plpmtud_max < cfg->mtu || cfg->plpmtud_max > 65535 ||
-                            cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)))
+                            cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)) ||
+      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1)
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -141,6 +142,10 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     a->ireasm.hash_seed = seed;
   }
   if (!rv && (rv = csctp_assoc_events_init(a)) != 0) csctp_reasm_free(&a->reasm);
+  if (!rv && (rv = csctp_assoc_auth_init(a)) != 0) {
+    csctp_assoc_events_free(a);
+    csctp_reasm_free(&a->reasm);
+  }
   if (rv) {
     csctp_assoc_pl_free(a);
     csctp_tx_free(&a->tx);
@@ -181,6 +186,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
   csctp_assoc_pl_free(a);
+  csctp_assoc_auth_free(a);
   csctp_free(a->mem, a);
 }
 
@@ -200,8 +206,9 @@ void csctp_assoc_release_popped_any(csctp_assoc *a) {
 #define ASSOC_OPKT_SPARE_CAP 128
 
 int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunks, size_t len) {
-  if (CSCTP_COMMON_HDR_LEN + len > a->cfg.mtu) len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
-  size_t need = CSCTP_COMMON_HDR_LEN + len;
+  if (CSCTP_COMMON_HDR_LEN + len + a->auth_tx_len > a->cfg.mtu)
+    len = a->cfg.mtu - CSCTP_COMMON_HDR_LEN - a->auth_tx_len;
+  size_t need = CSCTP_COMMON_HDR_LEN + len + a->auth_tx_len;
   csctp_assoc_opkt *p = a->opkt_spare;
   if (p && p->cap >= need) { /* the SACKs a batch of reads sends cost no allocation */
     a->opkt_spare = p->next;
@@ -216,6 +223,14 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
   csctp_wr_bytes(&w, chunks, len);
+  if (a->auth_tx_len) {
+    csctp_ssize n = csctp_assoc_auth_seal(a, p->data, w.len);
+    if (n < 0) {
+      csctp_free(a->mem, p);
+      return (int)n;
+    }
+    w.len = (size_t)n;
+  }
   csctp_assoc_checksum_seal(a, p->data, w.len);
   p->len = w.len;
   p->next = NULL;
@@ -451,11 +466,11 @@ static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csct
   }
   if (a->state == CSCTP_STATE_CLOSED) return 0;
   csctp_wr w;
-  csctp_wr_init(&w, buf, a->mtu_now);
+  csctp_wr_init(&w, buf, a->mtu_now - a->auth_tx_len); /* RFC 4895 §6.2: room for AUTH */
   if (a->state == CSCTP_STATE_COOKIE_WAIT) {
     if (!a->send_init) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, 0);
-    csctp_assoc_write_init(a, &w);
+    csctp_assoc_write_init(a, &w, 1);
     if (w.overflow) return 0;
     a->send_init = 0;
     a->stats.chunks_out++;
@@ -464,6 +479,11 @@ static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csct
     if (assoc_nothing_to_send(a, now, &data_ready)) return 0;
     csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
     if (assoc_write_stateful(a, &w, now, data_ready) == 0) return 0;
+    if (a->auth_tx_len) {
+      csctp_ssize n = csctp_assoc_auth_seal(a, buf, w.len);
+      if (n < 0) return n;
+      w.len = (size_t)n;
+    }
   }
   csctp_assoc_checksum_seal(a, buf, w.len);
   a->stats.packets_out++;
@@ -476,7 +496,8 @@ static __attribute__((noinline)) csctp_ssize assoc_write_packet_pl(csctp_assoc *
                                                                    size_t cap, csctp_tstamp now) {
   if (!buf || cap < a->cfg.plpmtud_max) return CSCTP_ERR_NOBUF;
   a->pl_frag_ok = 0;
-  if (a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head) {
+  /* After what waits (a COOKIE ACK first: the peer may not take a HEARTBEAT before it). */
+  if (a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head && !a->ctrl_len) {
     csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
     if (n > 0) return n;
   }

@@ -238,6 +238,12 @@ struct csctp_assoc {
   /* Exported by csctp_assoc_handover_export (assoc_handover.c): another process owns the
    * association now; this one writes nothing, ignores input and refuses every request. */
   uint8_t handed_over;
+
+  /* RFC 4895 (assoc_auth.c): NULL unless cfg.auth. auth_on: negotiated; auth_tx_len: the bytes
+   * an AUTH chunk takes in a packet we send (0: none is ever added). */
+  struct csctp_auth *auth;
+  uint8_t auth_on;
+  uint16_t auth_tx_len;
 };
 
 /* The owner's list of associations marked by direct calls (endpoint.c). */
@@ -270,6 +276,24 @@ static inline void csctp_assoc_sack_sent(csctp_assoc *a, uint32_t rwnd) {
   a->last_adv_rwnd = rwnd;
   a->stats.sacks_out++;
 }
+
+/* assoc_auth.c (RFC 4895) */
+int csctp_assoc_auth_init(csctp_assoc *a);
+void csctp_assoc_auth_free(csctp_assoc *a);
+/* Our RANDOM (`random`, or our own when NULL), CHUNKS and HMAC-ALGO into an INIT / INIT ACK. */
+void csctp_assoc_auth_write_init_params(const csctp_assoc *a, const uint8_t *random, csctp_wr *w);
+/* Fills the AUTH part of a cookie for the INIT `in`: a new RANDOM when `fresh` (no association
+ * yet), else ours. 0 or CSCTP_ERR_RANDOM. */
+int csctp_assoc_auth_cookie(csctp_assoc *a, const csctp_init_chunk *in, csctp_cookie *c, int fresh);
+/* Negotiation from the peer's INIT ACK, or from our cookie. 0 or CSCTP_ERR_NOMEM. */
+int csctp_assoc_auth_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in);
+int csctp_assoc_auth_from_cookie(csctp_assoc *a, const csctp_cookie *c);
+/* csctp_auth_seal for a finished packet (room for auth_tx_len more bytes). */
+csctp_ssize csctp_assoc_auth_seal(csctp_assoc *a, uint8_t *pkt, size_t len);
+/* An AUTH chunk received (AUTH in use): 1 when valid (the chunks after it are authenticated),
+ * 0 when it and the rest of the packet are to be dropped (counted, answered when §6.3 asks),
+ * or CSCTP_ERR_CRYPTO. */
+int csctp_assoc_on_auth(csctp_assoc *a, const uint8_t *pkt, size_t len, const csctp_chunk *ch);
 
 /* assoc.c */
 void csctp_assoc_log(csctp_assoc *a, csctp_log_level level, const char *fmt, ...)
@@ -334,7 +358,8 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
 int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const csctp_chunk *ch,
                                csctp_tstamp now);
 void csctp_assoc_on_cookie_ack(csctp_assoc *a, csctp_tstamp now);
-size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w);
+/* Our INIT; with auth_params, our RFC 4895 parameters when configured (not in SNAP's). */
+size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params);
 /* Checks the mandatory fields of INIT / INIT ACK (§3.3.2): streams, a_rwnd (not the tag,
  * whose 0 each caller answers its own way). Returns a cause or 0. */
 uint16_t csctp_assoc_init_fields_invalid(const csctp_init_chunk *in);
@@ -504,6 +529,11 @@ typedef struct csctp_assoc_pl {
 int csctp_assoc_pl_init(csctp_assoc *a);
 /* Frees it. */
 void csctp_assoc_pl_free(csctp_assoc *a);
+/* The largest control chunk we build (ERROR causes, stream lists): cfg.mtu, or with PLPMTUD
+ * the size it may fall to in its ERROR state, so that such a chunk always fits a packet. */
+static inline uint32_t csctp_assoc_ctrl_mtu(const csctp_assoc *a) {
+  return a->cfg.plpmtud_max && a->cfg.mtu > CSCTP_PL_MIN ? CSCTP_PL_MIN : a->cfg.mtu;
+}
 /* The PLPMTUD deadline, CSCTP_TSTAMP_NONE without PLPMTUD. */
 static inline csctp_tstamp csctp_assoc_pl_deadline(const csctp_assoc *a) {
   return a->pl ? a->pl->m.timer : CSCTP_TSTAMP_NONE;

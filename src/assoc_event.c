@@ -16,7 +16,7 @@
 #include "assoc.h"
 #include "mem.h"
 
-#define EVQ_INITIAL 8
+#define EVQ_INITIAL 4
 #define EVQ_RESERVE 2
 #define EVQ_MAX_NOTICES 64
 

@@ -41,9 +41,10 @@ static int tie_tags(csctp_assoc *a, csctp_cookie *c) {
 /* RFC 3758 §3.1, RFC 5061 §4.2.7, RFC 8260 §2.2.1, §2.3.1 and RFC 9653 §5.1: what we
  * support, in INIT and INIT ACK. */
 static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
-  uint8_t ext[4];
+  uint8_t ext[5];
   size_t n = 0;
   if (a->announce_reconfig) ext[n++] = CSCTP_CHUNK_RECONFIG;
+  if (a->auth) ext[n++] = CSCTP_CHUNK_AUTH; /* RFC 4895 */
   if (a->announce_forward_tsn) {
     ext[n++] = CSCTP_CHUNK_FORWARD_TSN;
     csctp_param_write(w, CSCTP_PARAM_FORWARD_TSN_SUPPORTED, NULL, 0);
@@ -114,7 +115,7 @@ void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *
   c->peer_zero_checksum = peer_zero_checksum(a, in);
 }
 
-size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
+size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
   csctp_init_chunk f = {0};
   f.initiate_tag = a->local_tag;
   f.a_rwnd = a->cfg.rwnd;
@@ -123,6 +124,7 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w) {
   f.initial_tsn = a->local_initial_tsn;
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
   write_ext_params(a, w);
+  if (auth_params) csctp_assoc_auth_write_init_params(a, NULL, w);
   csctp_wr_tlv_end(w, off);
   /* RFC 9653 §5.3: having announced it, we accept zero checksums from now on. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
@@ -212,11 +214,12 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     if (!rv) rv = csctp_assoc_random_u32(a, &c.local_initial_tsn, 0);
     if (!rv) rv = tie_tags(a, &c);
   }
+  if (!rv) rv = csctp_assoc_auth_cookie(a, &in, &c, a->state == CSCTP_STATE_CLOSED);
   if (rv) return rv;
-  uint8_t cookie[CSCTP_COOKIE_LEN];
+  uint8_t cookie[CSCTP_COOKIE_MAX];
   csctp_cookie_keys own;
-  rv = csctp_cookie_write(&c, cookie_keys(a, &own), &a->cookie_peer, cookie);
-  if (rv) return rv;
+  int cookie_len = csctp_cookie_write(&c, cookie_keys(a, &own), &a->cookie_peer, cookie);
+  if (cookie_len < 0) return cookie_len;
 
   /* The INIT ACK may fill a packet of our MTU (the unrecognized parameters are bounded by
    * the room left, §3.2.1, not by a count). */
@@ -232,8 +235,9 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   f.num_inbound_streams = a->cfg.max_inbound_streams;
   f.initial_tsn = c.local_initial_tsn;
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
-  csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, sizeof(cookie));
+  csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, (size_t)cookie_len);
   write_ext_params(a, &w);
+  if (c.auth) csctp_assoc_auth_write_init_params(a, c.auth_random, &w);
   /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each, as many as fit. */
   size_t pos = 0;
   csctp_tlv t;
@@ -337,6 +341,8 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig, &a->peer_idata);
   log_peer_zero_checksum(a, "INIT ACK", &in);
   set_zero_checksum(a, peer_zero_checksum(a, &in));
+  int arv = csctp_assoc_auth_from_init_ack(a, &in);
+  if (arv) return arv;
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
   a->peer_initial_tsn = in.initial_tsn;
   a->rx_started = 1;
@@ -385,6 +391,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->peer_forward_tsn = c->peer_forward_tsn;
   a->peer_reconfig = c->peer_reconfig;
   csctp_assoc_set_peer_idata(a, c->peer_idata);
+  csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
   /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   set_zero_checksum(a, c->peer_zero_checksum);
@@ -420,6 +427,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
     a->peer_reconfig = c->peer_reconfig;
     csctp_assoc_set_peer_idata(a, c->peer_idata);
     set_zero_checksum(a, c->peer_zero_checksum);
+    csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
   }
   a->peer_tag = c->peer_tag;
   a->num_out = c->num_outbound;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "assoc_checksum.h"
+#include "auth.h"
 #include "log.h"
 #include "packet.h"
 
@@ -30,6 +31,7 @@ static int chunk_validate(const csctp_chunk *ch) {
     csctp_reconfig_chunk r;
     csctp_idata_chunk d;
     csctp_iforward_tsn_chunk g;
+    csctp_auth_chunk au;
   } u;
   const uint8_t *info;
   size_t info_len;
@@ -45,6 +47,7 @@ static int chunk_validate(const csctp_chunk *ch) {
   case CSCTP_CHUNK_RECONFIG: return csctp_reconfig_decode(ch, &u.r);
   case CSCTP_CHUNK_IDATA: return csctp_idata_decode(ch, &u.d);
   case CSCTP_CHUNK_IFORWARD_TSN: return csctp_iforward_tsn_decode(ch, &u.g);
+  case CSCTP_CHUNK_AUTH: return csctp_auth_decode(ch, &u.au);
   default: return 0;
   }
 }
@@ -89,8 +92,9 @@ static void assoc_report_unknown_chunk(csctp_assoc *a, const csctp_chunk *ch) {
   uint8_t buf[1200];
   csctp_wr w;
   csctp_wr_init(&w, buf,
-                a->cfg.mtu - CSCTP_COMMON_HDR_LEN < sizeof(buf) ? a->cfg.mtu - CSCTP_COMMON_HDR_LEN
-                                                                : sizeof(buf));
+                csctp_assoc_ctrl_mtu(a) - CSCTP_COMMON_HDR_LEN < sizeof(buf)
+                    ? csctp_assoc_ctrl_mtu(a) - CSCTP_COMMON_HDR_LEN
+                    : sizeof(buf));
   size_t off = csctp_error_write_begin(&w);
   csctp_cause_write_unrecognized_chunk(&w, ch);
   csctp_wr_tlv_end(&w, off);
@@ -115,7 +119,7 @@ static void assoc_flush_gap_sack(csctp_assoc *a) {
       a->state == CSCTP_STATE_SHUTDOWN_SENT)
     return;
   uint8_t buf[1500];
-  size_t cap = a->cfg.mtu - CSCTP_COMMON_HDR_LEN;
+  size_t cap = csctp_assoc_ctrl_mtu(a) - CSCTP_COMMON_HDR_LEN - a->auth_tx_len;
   csctp_wr w;
   csctp_wr_init(&w, buf, cap < sizeof(buf) ? cap : sizeof(buf));
   uint32_t rwnd = csctp_assoc_a_rwnd(a);
@@ -219,7 +223,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     return 0;
   }
   /* The common packets of a transfer, handled without the general walk (same checks). */
-  if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED) {
+  if (h.vtag == a->local_tag && a->state == CSCTP_STATE_ESTABLISHED && !a->auth_on) {
     uint8_t type = pkt[CSCTP_COMMON_HDR_LEN];
     if (type == a->lone_data_type && assoc_read_lone_data(a, pkt, len, now, &rv)) return rv;
     if (type == CSCTP_CHUNK_SACK && assoc_read_lone_sack(a, pkt, len, now, &rv)) return rv;
@@ -272,6 +276,13 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     assoc_drop_bad_vtag(a, h.vtag, first_type);
     return 0;
   }
+  /* RFC 4895 §6.3: a leading AUTH is judged by the chunk after it (an AUTH before the COOKIE
+   * ECHO it needs the keys of). */
+  size_t lead_i = 0;
+  if (first_type == CSCTP_CHUNK_AUTH && a->auth && nchunks > 1) {
+    lead_i = 1;
+    first_type = chs[1].type;
+  }
   if (!state_has_tcb(a) && first_type != CSCTP_CHUNK_INIT &&
       first_type != CSCTP_CHUNK_COOKIE_ECHO) {
     assoc_ootb(a, &h, pkt, len);
@@ -279,7 +290,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   }
   /* §8.5 and §8.5.1: check the verification tag per chunk family. */
   if (first_type == CSCTP_CHUNK_ABORT || first_type == CSCTP_CHUNK_SHUTDOWN_COMPLETE) {
-    int t = chs[0].flags & CSCTP_FLAG_T;
+    int t = chs[lead_i].flags & CSCTP_FLAG_T;
     if (!((!t && h.vtag == a->local_tag) || (t && a->peer_tag && h.vtag == a->peer_tag))) {
       assoc_drop_bad_vtag(a, h.vtag, first_type);
       return 0;
@@ -302,13 +313,17 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
   /* A packet that may fill a hole is acknowledged at once (§6.7), so the
    * sender leaves fast recovery without waiting for the delayed SACK. */
   int had_data = 0, immediate = a->rx_started && csctp_rx_tsn_has_gaps(&a->rxt);
-  if (!has_other && nchunks <= ASSOC_RX_CHUNKS) {
+  if (!has_other && nchunks <= ASSOC_RX_CHUNKS && !a->auth_on) {
     /* DATA only (a bundle of small messages): the walk below without its dispatch. */
     had_data = 1;
     rv = csctp_assoc_on_data_run(a, dds, nchunks, &immediate, now);
     if (rv <= CSCTP_ERR_FATAL) return rv;
     goto done;
   }
+  /* RFC 4895 §6.3: `authed` once a valid AUTH went before; an AUTH met before the COOKIE ECHO
+   * that sets up AUTH (the peer listed COOKIE ECHO) is checked right after it. */
+  int authed = 0;
+  csctp_chunk auth_pending = {0};
   for (size_t k = 0; k < nchunks; k++) {
     const csctp_chunk *chp = &chs[k < ASSOC_RX_CHUNKS ? k : 0];
     if (k >= ASSOC_RX_CHUNKS) {
@@ -316,7 +331,29 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       chp = &ch;
     }
     rv = 0;
+    if (a->auth_on && !authed && chp->type != CSCTP_CHUNK_AUTH &&
+        csctp_auth_bit(a->auth->local_chunks, chp->type)) {
+      a->stats.auth_drop_missing++; /* §6.3: a chunk we listed, without AUTH: discarded */
+      continue;
+    }
     switch (chp->type) {
+    case CSCTP_CHUNK_AUTH:
+      if (!a->auth) goto unknown;
+      if (!a->auth_on) {
+        if (k + 1 < nchunks && k + 1 < ASSOC_RX_CHUNKS &&
+            chs[k + 1].type == CSCTP_CHUNK_COOKIE_ECHO && !auth_pending.value) {
+          auth_pending = *chp;
+          continue; /* (still CLOSED: the end-of-chunk check below would stop the walk) */
+        }
+        goto done; /* not negotiated: nothing after it can be trusted */
+      }
+      if (authed) break; /* a second AUTH: the first covered it (§6.2 allows one) */
+      rv = csctp_assoc_on_auth(a, pkt, len, chp);
+      if (rv < 0) return rv;
+      if (rv == 0) goto done;
+      authed = 1;
+      rv = 0;
+      break;
     case CSCTP_CHUNK_DATA:
       had_data = 1;
       if (k >= ASSOC_RX_CHUNKS) csctp_data_decode(chp, &dtmp);
@@ -345,7 +382,16 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       csctp_assoc_push_event(a, &ev, 0);
       break;
     }
-    case CSCTP_CHUNK_COOKIE_ECHO: rv = csctp_assoc_on_cookie_echo(a, &h, chp, now); break;
+    case CSCTP_CHUNK_COOKIE_ECHO:
+      rv = csctp_assoc_on_cookie_echo(a, &h, chp, now);
+      if (auth_pending.value && rv == 0) {
+        /* §6.3: the COOKIE ECHO first, then the AUTH before it, with the cookie's keys. */
+        int arv = a->auth_on ? csctp_assoc_on_auth(a, pkt, len, &auth_pending) : 0;
+        if (arv < 0) return arv;
+        if (arv == 0) goto done;
+        authed = 1;
+      }
+      break;
     case CSCTP_CHUNK_COOKIE_ACK: csctp_assoc_on_cookie_ack(a, now); break;
     case CSCTP_CHUNK_SHUTDOWN_COMPLETE: csctp_assoc_on_shutdown_complete(a, now); break;
     case CSCTP_CHUNK_FORWARD_TSN:

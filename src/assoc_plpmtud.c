@@ -10,6 +10,8 @@
  * nor flow controlled and is never retransmitted (§3); the HEARTBEAT ACK, which echoes the
  * Info, confirms the size when nonce and size match the probe in flight.
  */
+#include <string.h>
+
 #include "assoc.h"
 #include "assoc_checksum.h"
 #include "mem.h"
@@ -68,23 +70,35 @@ csctp_ssize csctp_assoc_pl_write_probe(csctp_assoc *a, uint8_t *buf, csctp_tstam
   csctp_put_u32(info + 12, lo);
   csctp_put_u32(info + 16, size);
   csctp_put_u32(info + 20, 0);
+  /* With RFC 4895 AUTH, room for the AUTH chunk the peer may want before the HEARTBEAT. */
+  size_t room = size - a->auth_tx_len;
   csctp_wr w;
-  csctp_wr_init(&w, buf, size);
+  csctp_wr_init(&w, buf, room);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, a->peer_tag);
   csctp_heartbeat_write(&w, CSCTP_CHUNK_HEARTBEAT, info, sizeof(info));
   /* The PAD chunk: its header and zeros up to the size (a multiple of 4, as w.len is). */
-  if (w.overflow || w.len + CSCTP_CHUNK_HDR_LEN > size) return 0;
-  size_t pad = size - w.len;
-  uint8_t *o = w.buf + w.len;
+  if (w.overflow || w.len + CSCTP_CHUNK_HDR_LEN > room) return 0;
+  size_t pad_at = w.len, pad = room - w.len;
   csctp_wr_zeros(&w, pad);
-  o[0] = CSCTP_CHUNK_PAD;
-  csctp_put_u16(o + 2, (uint16_t)pad);
+  buf[pad_at] = CSCTP_CHUNK_PAD;
+  csctp_put_u16(buf + pad_at + 2, (uint16_t)pad);
+  size_t len = w.len;
+  if (a->auth_tx_len) {
+    csctp_ssize n = csctp_assoc_auth_seal(a, buf, len);
+    if (n < 0) return 0;
+    len = (size_t)n;
+    if (len < size) { /* nothing the peer listed: the PAD takes AUTH's room, the size is exact */
+      memset(buf + len, 0, size - len);
+      csctp_put_u16(buf + pad_at + 2, (uint16_t)(pad + size - len));
+      len = size;
+    }
+  }
   csctp_pl_probe_sent(&pl->m, now);
-  csctp_assoc_checksum_seal(a, buf, w.len);
+  csctp_assoc_checksum_seal(a, buf, len);
   a->stats.packets_out++;
   a->stats.heartbeats_out++;
   a->stats.chunks_out += 2;
-  return (csctp_ssize)w.len;
+  return (csctp_ssize)len;
 }
 
 int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now) {
@@ -95,7 +109,9 @@ int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp
   uint64_t nonce = (uint64_t)csctp_get_u32(info + 8) << 32 | csctp_get_u32(info + 12);
   uint32_t size = csctp_get_u32(info + 16);
   /* Only the probe in flight: a forged or stale answer confirms nothing. */
-  if (!pl->m.probed || nonce != pl->nonce || sent != pl->sent || size != pl->m.probed) return 1;
+  if (!pl->m.probed || !pl->m.probe_count || !pl->nonce || nonce != pl->nonce || sent != pl->sent ||
+      size != pl->m.probed)
+    return 1;
   pl->nonce = 0;
   a->error_count = 0; /* the peer answered on this path (§8.3) */
   if (csctp_pl_probe_acked(&pl->m, size, now)) pl_apply(a);
@@ -121,8 +137,8 @@ void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now) {
       csctp_assoc_log(a, CSCTP_LOG_WARN, "PLPMTU: data is not getting through: back to %u",
                       pl->m.base);
       pl_apply(a);
-      csctp_assoc_mark(a);
     }
+    if (pl->m.want_probe) csctp_assoc_mark(a);
     return;
   }
   pl->t3_cum = a->tx.cum_tsn_ack;

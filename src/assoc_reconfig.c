@@ -75,7 +75,7 @@ static int streams_take(csctp_assoc *a, csctp_assoc_streams *to, csctp_assoc_str
 
 size_t csctp_assoc_reconfig_max_streams(const csctp_assoc *a) {
   /* An Outgoing SSN Reset Request (16 + 2n) plus an Incoming one of the same size. */
-  return (a->cfg.mtu - CSCTP_COMMON_HDR_LEN - CSCTP_CHUNK_HDR_LEN - 16 - 8) / 4;
+  return (csctp_assoc_ctrl_mtu(a) - CSCTP_COMMON_HDR_LEN - CSCTP_CHUNK_HDR_LEN - 16 - 8) / 4;
 }
 
 /* ---- events ---- */

@@ -50,7 +50,7 @@ csctp_ssize csctp_assoc_snap_init(csctp_assoc *a, uint8_t *buf, size_t cap) {
   uint8_t init[128]; /* written whole first, so that a short `buf` is left untouched */
   csctp_wr w;
   csctp_wr_init(&w, init, sizeof init);
-  csctp_assoc_write_init(a, &w);
+  csctp_assoc_write_init(a, &w, 0); /* SNAP does not negotiate RFC 4895 AUTH */
   if (w.overflow || w.len > cap) return CSCTP_ERR_NOBUF;
   memcpy(buf, init, w.len);
   return (csctp_ssize)w.len;

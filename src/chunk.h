@@ -11,7 +11,7 @@
  * Implementations: one file per family (chunk_data.c, chunk_init.c,
  * chunk_sack.c, chunk_heartbeat.c, chunk_error.c, chunk_simple.c,
  * chunk_forward_tsn.c, chunk_reconfig.c, chunk_idata.c for RFC 8260's I-DATA and
- * I-FORWARD-TSN).
+ * I-FORWARD-TSN, chunk_auth.c for RFC 4895's AUTH).
  */
 #ifndef CSCTP_CHUNK_H
 #define CSCTP_CHUNK_H
@@ -187,6 +187,9 @@ enum {
   CSCTP_PARAM_SUPPORTED_ADDR_TYPES = 12,
   CSCTP_PARAM_ECN_CAPABLE = 0x8000,
   CSCTP_PARAM_ZERO_CHECKSUM = 0x8001,         /* RFC 9653 */
+  CSCTP_PARAM_RANDOM = 0x8002,                /* RFC 4895 §3.1 */
+  CSCTP_PARAM_CHUNKS = 0x8003,                /* RFC 4895 §3.2 */
+  CSCTP_PARAM_HMAC_ALGO = 0x8004,             /* RFC 4895 §3.3 */
   CSCTP_PARAM_SUPPORTED_EXTENSIONS = 0x8008,  /* RFC 5061 §4.2.7 */
   CSCTP_PARAM_FORWARD_TSN_SUPPORTED = 0xc000, /* RFC 3758 */
   CSCTP_PARAM_ADAPTATION_LAYER = 0xc006,      /* RFC 5061 */
@@ -215,6 +218,9 @@ typedef struct csctp_init_chunk {
   uint32_t zero_checksum_edmid; /* its Error Detection Method Identifier */
   int has_adaptation_layer;     /* RFC 5061 Adaptation Layer Indication present */
   uint32_t adaptation_ind;      /* its value */
+  /* RFC 4895 §3: the RANDOM, CHUNKS and HMAC-ALGO parameters, whole (type 0 when absent; the
+   * first of each counts). Their contents are judged by the negotiation (assoc_auth.c). */
+  csctp_tlv auth_random, auth_chunks, auth_hmac_algo;
   /*
    * Unrecognized parameters whose action asks for a report (01, 11), in the
    * order found, as whole TLVs; the first CSCTP_MAX_UNRECOGNIZED here (more
@@ -264,6 +270,32 @@ void csctp_param_write(csctp_wr *w, uint16_t type, const uint8_t *value, size_t 
 #define CSCTP_PARAM_ZERO_CHECKSUM_LEN 8
 /* Appends a Zero Checksum Acceptable parameter announcing `edmid`. */
 void csctp_param_write_zero_checksum(csctp_wr *w, uint32_t edmid);
+
+/* ---- AUTH (RFC 4895 §4.2) ---- */
+
+/* HMAC Identifiers (RFC 4895 §3.3). */
+#define CSCTP_HMAC_ID_SHA1 1
+#define CSCTP_HMAC_ID_SHA256 3
+#define CSCTP_AUTH_HDR_LEN 8 /* chunk header, Shared Key Identifier, HMAC Identifier */
+/* Unsupported HMAC Identifier error cause (RFC 4895 §4.1). */
+#define CSCTP_CAUSE_UNSUPPORTED_HMAC 0x0105
+
+typedef struct csctp_auth_chunk {
+  uint16_t key_id;     /* Shared Key Identifier */
+  uint16_t hmac_id;    /* HMAC Identifier */
+  const uint8_t *hmac; /* the HMAC, hmac_len bytes (any length: the receiver checks it) */
+  size_t hmac_len;
+} csctp_auth_chunk;
+
+/* MALFORMED when the value is shorter than the two identifiers. */
+int csctp_auth_decode(const csctp_chunk *ch, csctp_auth_chunk *out);
+
+/* Appends an AUTH chunk whose HMAC field (hmac_len bytes, a multiple of 4) is zero; the HMAC is
+ * computed over the packet from this chunk on and stored afterwards (RFC 4895 §6.2). */
+void csctp_auth_write(csctp_wr *w, uint16_t key_id, uint16_t hmac_id, size_t hmac_len);
+
+/* Appends an ERROR cause Unsupported HMAC Identifier naming `hmac_id` (RFC 4895 §4.1). */
+void csctp_cause_write_unsupported_hmac(csctp_wr *w, uint16_t hmac_id);
 
 /* ---- SACK (§3.3.4) ---- */
 

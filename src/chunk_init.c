@@ -57,6 +57,15 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
     out->supported_ext_len = t->value_len;
     return 1;
   case CSCTP_PARAM_FORWARD_TSN_SUPPORTED: out->forward_tsn_supported = 1; return 1;
+  case CSCTP_PARAM_RANDOM:
+    if (!out->auth_random.type) out->auth_random = *t;
+    return 1;
+  case CSCTP_PARAM_CHUNKS:
+    if (!out->auth_chunks.type) out->auth_chunks = *t;
+    return 1;
+  case CSCTP_PARAM_HMAC_ALGO:
+    if (!out->auth_hmac_algo.type) out->auth_hmac_algo = *t;
+    return 1;
   case CSCTP_PARAM_ADAPTATION_LAYER:
     out->has_adaptation_layer = 1;
     out->adaptation_ind = csctp_get_u32(t->value);

@@ -9,21 +9,21 @@
 
 #define COOKIE_MAGIC 0x63734332u /* "csC2": format version (Tie-Tags are nonces, peer bound) */
 
-/* HMAC-SHA-256 over the body and the peer's address (its length first). */
-static int cookie_mac(const uint8_t *secret, const uint8_t *body, const csctp_cookie_peer *peer,
-                      uint8_t mac[CSCTP_HMAC_LEN]) {
-  uint8_t in[CSCTP_COOKIE_BODY_LEN + 1 + sizeof(peer->addr)];
+/* HMAC-SHA-256 over the body (`blen` bytes) and the peer's address (its length first). */
+static int cookie_mac(const uint8_t *secret, const uint8_t *body, size_t blen,
+                      const csctp_cookie_peer *peer, uint8_t mac[CSCTP_HMAC_LEN]) {
+  uint8_t in[CSCTP_COOKIE_MAX - CSCTP_HMAC_LEN + 1 + sizeof(peer->addr)];
   size_t n = peer && peer->len <= sizeof(peer->addr) ? peer->len : 0;
-  memcpy(in, body, CSCTP_COOKIE_BODY_LEN);
-  in[CSCTP_COOKIE_BODY_LEN] = (uint8_t)n;
-  if (n) memcpy(in + CSCTP_COOKIE_BODY_LEN + 1, peer->addr, n);
-  return csctp_hmac_sha256(secret, CSCTP_COOKIE_SECRET_LEN, in, CSCTP_COOKIE_BODY_LEN + 1 + n, mac);
+  memcpy(in, body, blen);
+  in[blen] = (uint8_t)n;
+  if (n) memcpy(in + blen + 1, peer->addr, n);
+  return csctp_hmac_sha256(secret, CSCTP_COOKIE_SECRET_LEN, in, blen + 1 + n, mac);
 }
 
 int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
-                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_LEN]) {
+                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_MAX]) {
   csctp_wr w;
-  csctp_wr_init(&w, out, CSCTP_COOKIE_LEN);
+  csctp_wr_init(&w, out, CSCTP_COOKIE_MAX - CSCTP_HMAC_LEN);
   csctp_wr_u32(&w, COOKIE_MAGIC);
   csctp_wr_u32(&w, (uint32_t)(c->created >> 32));
   csctp_wr_u32(&w, (uint32_t)c->created);
@@ -44,23 +44,33 @@ int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
   csctp_wr_u8(&w, c->peer_zero_checksum);
   csctp_wr_u8(&w, c->peer_idata);
   csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
+  if (c->auth) {
+    if (c->auth_peer_len > CSCTP_AUTH_VEC_MAX) return CSCTP_ERR_CRYPTO;
+    csctp_wr_bytes(&w, c->auth_random, CSCTP_AUTH_RANDOM_LEN);
+    csctp_wr_u16(&w, c->auth_peer_len);
+    csctp_wr_bytes(&w, c->auth_peer, c->auth_peer_len);
+  }
   if (w.overflow) return CSCTP_ERR_CRYPTO;
-  return cookie_mac(keys->cur, out, peer, out + CSCTP_COOKIE_BODY_LEN);
+  int rv = cookie_mac(keys->cur, out, w.len, peer, out + w.len);
+  return rv ? rv : (int)(w.len + CSCTP_HMAC_LEN);
 }
 
 int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *keys,
                       const csctp_cookie_peer *peer, csctp_tstamp now, csctp_cookie *c,
                       uint64_t *staleness_us) {
   uint8_t mac[CSCTP_HMAC_LEN];
-  if (len != CSCTP_COOKIE_LEN) return CSCTP_COOKIE_BAD;
-  int rv = cookie_mac(keys->cur, p, peer, mac);
+  if (len != CSCTP_COOKIE_LEN &&
+      (len < CSCTP_COOKIE_LEN + CSCTP_COOKIE_AUTH_MIN || len > CSCTP_COOKIE_MAX))
+    return CSCTP_COOKIE_BAD;
+  size_t blen = len - CSCTP_HMAC_LEN;
+  int rv = cookie_mac(keys->cur, p, blen, peer, mac);
   if (rv) return rv;
-  if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) {
+  if (!csctp_hmac_equal(mac, p + blen, CSCTP_HMAC_LEN)) {
     /* Signed before the last rotation: the previous secret, for one cookie lifetime. */
     if (!keys->prev_until || now >= keys->prev_until) return CSCTP_COOKIE_BAD;
-    rv = cookie_mac(keys->prev, p, peer, mac);
+    rv = cookie_mac(keys->prev, p, blen, peer, mac);
     if (rv) return rv;
-    if (!csctp_hmac_equal(mac, p + CSCTP_COOKIE_BODY_LEN, CSCTP_HMAC_LEN)) return CSCTP_COOKIE_BAD;
+    if (!csctp_hmac_equal(mac, p + blen, CSCTP_HMAC_LEN)) return CSCTP_COOKIE_BAD;
   }
   csctp_rd r;
   csctp_rd_init(&r, p, CSCTP_COOKIE_BODY_LEN);
@@ -83,6 +93,20 @@ int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *key
   c->peer_reconfig = csctp_rd_u8(&r);
   c->peer_zero_checksum = csctp_rd_u8(&r);
   c->peer_idata = csctp_rd_u8(&r);
+  c->auth = blen > CSCTP_COOKIE_BODY_LEN;
+  c->auth_peer_len = 0;
+  if (c->auth) {
+    /* Signed by us: the lengths agree, but are read through the checked reader all the same. */
+    csctp_rd ar;
+    csctp_rd_init(&ar, p + CSCTP_COOKIE_BODY_LEN, blen - CSCTP_COOKIE_BODY_LEN);
+    const uint8_t *rnd = csctp_rd_bytes(&ar, CSCTP_AUTH_RANDOM_LEN);
+    uint16_t n = csctp_rd_u16(&ar);
+    const uint8_t *vec = n <= CSCTP_AUTH_VEC_MAX ? csctp_rd_bytes(&ar, n) : NULL;
+    if (!rnd || (n && !vec) || csctp_rd_left(&ar)) return CSCTP_COOKIE_BAD;
+    memcpy(c->auth_random, rnd, CSCTP_AUTH_RANDOM_LEN);
+    c->auth_peer_len = n;
+    if (n) memcpy(c->auth_peer, vec, n);
+  }
   if (r.bad || c->created > now) return CSCTP_COOKIE_BAD; /* we made none in the future */
   /* §5.1.5 step 3: compare the creation time plus lifetime with now. */
   csctp_tstamp expires = c->created + (csctp_tstamp)c->lifetime_ms * CSCTP_MILLISECONDS;

@@ -20,6 +20,7 @@
 
 #include <csctp/sctp.h>
 
+#include "auth.h"
 #include "hmac.h"
 
 typedef struct csctp_cookie {
@@ -39,6 +40,12 @@ typedef struct csctp_cookie {
   uint8_t peer_reconfig;      /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
   uint8_t peer_zero_checksum; /* peer announced our EDMID in Zero Checksum Acceptable (RFC 9653) */
   uint8_t peer_idata;         /* RFC 8260 negotiated: CSCTP_IDATA_* bits */
+  /* RFC 4895: our INIT ACK carried RANDOM, CHUNKS and HMAC-ALGO (auth non-zero): our RANDOM in
+   * it, and the peer's key vector from its INIT (auth_peer_len 0: the peer offered none). */
+  uint8_t auth;
+  uint8_t auth_random[CSCTP_AUTH_RANDOM_LEN];
+  uint16_t auth_peer_len;
+  uint8_t auth_peer[CSCTP_AUTH_VEC_MAX];
 } csctp_cookie;
 
 /* RFC 8260 features both sides listed (csctp_cookie.peer_idata, the association's). */
@@ -47,6 +54,9 @@ typedef struct csctp_cookie {
 
 #define CSCTP_COOKIE_BODY_LEN 56
 #define CSCTP_COOKIE_LEN (CSCTP_COOKIE_BODY_LEN + CSCTP_HMAC_LEN)
+/* With AUTH, the body goes on with our RANDOM, a 16-bit length and the peer's key vector. */
+#define CSCTP_COOKIE_AUTH_MIN (CSCTP_AUTH_RANDOM_LEN + 2)
+#define CSCTP_COOKIE_MAX (CSCTP_COOKIE_LEN + CSCTP_COOKIE_AUTH_MIN + CSCTP_AUTH_VEC_MAX)
 
 /*
  * The secrets that sign cookies: `cur` signs, `cur` and, until prev_until,
@@ -65,10 +75,10 @@ typedef struct csctp_cookie_peer {
   uint8_t addr[28];
 } csctp_cookie_peer;
 
-/* Serialises *c and signs it with keys->cur for `peer` into out[CSCTP_COOKIE_LEN].
- * Returns 0 or CSCTP_ERR_CRYPTO. */
+/* Serialises *c and signs it with keys->cur for `peer` into out[CSCTP_COOKIE_MAX]. Returns
+ * its length (CSCTP_COOKIE_LEN without AUTH), or CSCTP_ERR_CRYPTO. */
 int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
-                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_LEN]);
+                       const csctp_cookie_peer *peer, uint8_t out[CSCTP_COOKIE_MAX]);
 
 enum {
   CSCTP_COOKIE_OK = 0,

@@ -534,6 +534,16 @@ static int ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rpo
   return 0;
 }
 
+/* RFC 4895 §6.3: a packet that starts with an AUTH is judged by the chunk after it (an AUTH
+ * before the COOKIE ECHO whose cookie gives its keys): that chunk's type, or AUTH when none. */
+static uint8_t ep_after_auth(const uint8_t *pkt, size_t len) {
+  csctp_chunk_iter it;
+  csctp_chunk ch;
+  csctp_chunk_iter_init(&it, pkt, len);
+  if (csctp_chunk_next(&it, &ch) != 1 || csctp_chunk_next(&it, &ch) != 1) return CSCTP_CHUNK_AUTH;
+  return ch.type;
+}
+
 /* A COOKIE ECHO from a peer without an association: check the signature before allocating
  * (§5.1.5). A peer that restarts has one: its COOKIE ECHO went to it (§5.2.4). */
 static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp_common_hdr *h,
@@ -542,7 +552,9 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   csctp_chunk_iter it;
   csctp_chunk ch;
   csctp_chunk_iter_init(&it, pkt, len);
-  if (csctp_chunk_next(&it, &ch) != 1) {
+  int rc = csctp_chunk_next(&it, &ch);
+  if (rc == 1 && ch.type == CSCTP_CHUNK_AUTH) rc = csctp_chunk_next(&it, &ch); /* RFC 4895 */
+  if (rc != 1 || ch.type != CSCTP_CHUNK_COOKIE_ECHO) {
     e->stats.drop_malformed++;
     return 0;
   }
@@ -616,6 +628,7 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
     return ep_stateless_on(e, from, h.dst_port, h.src_port, 0, pkt, len, now);
   }
   uint8_t first = pkt[CSCTP_COMMON_HDR_LEN];
+  if (first == CSCTP_CHUNK_AUTH && e->cfg.auth) first = ep_after_auth(pkt, len);
   /* The association of these addresses and ports checks the rest (§8.5). */
   uint32_t id = ep_find(e, from, h.src_port);
   if (id != CSCTP_EP_NONE) {

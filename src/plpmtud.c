@@ -102,9 +102,13 @@ int csctp_pl_on_timer(csctp_pl *pl, csctp_tstamp now) {
 
 int csctp_pl_black_hole(csctp_pl *pl, csctp_tstamp now) {
   (void)now;
-  if (!pl->max || pl->state == CSCTP_PL_DISABLED || pl->plpmtu <= pl->base) return 0;
-  pl->plpmtu = pl->base;
-  pl->high = pl->max + CSCTP_PL_RESOLUTION; /* the path changed: search it again */
+  if (!pl->max || (pl->state != CSCTP_PL_SEARCHING && pl->state != CSCTP_PL_SEARCH_COMPLETE))
+    return 0; /* BASE and ERROR are probing the base size already */
+  uint32_t old = pl->plpmtu;
+  if (pl->plpmtu > pl->base) pl->plpmtu = pl->base;
+  /* The path changed: the base size is confirmed again (§5.2: it may be gone too, then ERROR),
+   * and the search starts over. */
+  pl->high = pl->max + CSCTP_PL_RESOLUTION;
   pl_probe(pl, CSCTP_PL_BASE, pl->base);
-  return 1;
+  return pl->plpmtu != old;
 }

@@ -65,8 +65,8 @@ int csctp_pl_probe_acked(csctp_pl *pl, uint32_t size, csctp_tstamp now);
 /* The deadline passed: a probe lost (the next one due, or the size failed), or the raise
  * timer ran out. Returns 1 when the PLPMTU changed. */
 int csctp_pl_on_timer(csctp_pl *pl, csctp_tstamp now);
-/* Data of the PLPMTU's size is being lost (§4.3): back to BASE_PLPMTU. Returns 1 when the
- * PLPMTU changed. */
+/* Data of the PLPMTU's size is being lost (§4.3): back to BASE_PLPMTU, confirmed again (a
+ * probe is due). Returns 1 when the PLPMTU changed. */
 int csctp_pl_black_hole(csctp_pl *pl, csctp_tstamp now);
 
 #endif

@@ -44,13 +44,24 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   return 0;
 }
 
-void csctp_tx_set_mtu(csctp_tx *tx, uint32_t mtu, uint32_t buf_cap) {
+/* The payload limits of new chunks from the MTU and the overhead the association adds. */
+static void tx_set_payloads(csctp_tx *tx) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  uint32_t room = tx->cfg.mtu - tx->overhead;
+  p->max_payload = (room - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
+  p->max_payload_i = (room - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
+  p->max_new = tx->idata ? p->max_payload_i : p->max_payload;
+}
+
+void csctp_tx_set_mtu(csctp_tx *tx, uint32_t mtu, uint32_t buf_cap) {
   tx->cfg.mtu = mtu;
   tx->buf_cap = buf_cap > mtu ? buf_cap : mtu;
-  p->max_payload = (mtu - CSCTP_COMMON_HDR_LEN - CSCTP_DATA_HDR_LEN) & ~3u;
-  p->max_payload_i = (mtu - CSCTP_COMMON_HDR_LEN - CSCTP_IDATA_HDR_LEN) & ~3u;
-  p->max_new = tx->idata ? p->max_payload_i : p->max_payload;
+  tx_set_payloads(tx);
+}
+
+void csctp_tx_set_overhead(csctp_tx *tx, uint32_t bytes) {
+  tx->overhead = bytes;
+  tx_set_payloads(tx);
 }
 
 /* Frees every message referenced by the ring or being fragmented, empties the ring. */
@@ -258,7 +269,7 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
       /* Cut for a larger PLPMTU than today's (RFC 8899 black hole): the first DATA of a packet
        * that the lower layer sends with fragmentation allowed, and the last (RFC 9260 §7.3:
        * a TSN is never split again). */
-      if (n || w->len + need > tx->buf_cap) break;
+      if (n || w->len + need + tx->overhead > tx->buf_cap) break;
       w->cap = w->len + need;
     }
     csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;

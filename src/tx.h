@@ -68,7 +68,8 @@ typedef struct csctp_tx {
   /* The caller's buffer (the largest packet ever allowed, csctp_tx_set_mtu): a chunk first sent
    * when the MTU was larger goes alone in a packet of up to this size when retransmitted. */
   uint32_t buf_cap;
-  void *priv; /* private: queues, streams, ring */
+  uint32_t overhead; /* bytes of each packet left to a chunk added after (csctp_tx_set_overhead) */
+  void *priv;        /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -184,9 +185,12 @@ int csctp_tx_reset_tsn_ok(const csctp_tx *tx);
 int csctp_tx_set_scheduler(csctp_tx *tx, int kind);
 /* RFC 8260: whether I-DATA was negotiated (set once the association is up, before data). */
 void csctp_tx_set_idata(csctp_tx *tx, int on);
-/* The largest packet from now on (RFC 8899 PLPMTU, >= 512), and `buf_cap` the caller's buffer
+/* The largest packet from now on (RFC 8899 PLPMTU, >= 508), and `buf_cap` the caller's buffer
  * (>= every MTU ever set): new chunks are cut to the new size; chunks already sent keep theirs. */
 void csctp_tx_set_mtu(csctp_tx *tx, uint32_t mtu, uint32_t buf_cap);
+/* Leaves `bytes` of every packet to a chunk added after the DATA is written (RFC 4895 AUTH):
+ * DATA and I-DATA fragments are cut that much smaller from now on. */
+void csctp_tx_set_overhead(csctp_tx *tx, uint32_t bytes);
 /* The send scheduler in use, a csctp_sched value. */
 int csctp_tx_get_scheduler(const csctp_tx *tx);
 

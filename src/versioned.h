@@ -53,7 +53,8 @@ static inline size_t csctp_config_size(int version) {
 static inline size_t csctp_stats_size(int version) {
   switch (version) {
   case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
-  case CSCTP_STATS_V2: return sizeof(csctp_stats);
+  case CSCTP_STATS_V2: return offsetof(csctp_stats, auth);
+  case CSCTP_STATS_V3: return sizeof(csctp_stats);
   default: return 0;
   }
 }

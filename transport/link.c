@@ -451,21 +451,28 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
 }
 
 /* IP_PMTUDISC_PROBE: DF on every packet and no cached path MTU (a packet over the interface's
- * MTU fails with EMSGSIZE, dropped as a lost one); IP_PMTUDISC_DONT: fragments allowed. */
-static void link_pmtudisc(const csctp_link *l, int probe) {
+ * MTU fails with EMSGSIZE, dropped as a lost one); IP_PMTUDISC_DONT: fragments allowed. IPv6
+ * routers never fragment: the source does, to the route's MTU, which a black hole leaves too
+ * large; IPV6_MTU 1280 (the minimum every IPv6 link carries) makes its fragments fit. 0, or
+ * -1 when the kernel refused. */
+static int link_pmtudisc(const csctp_link *l, int probe) {
   if (l->family == AF_INET6) {
-    int v = probe ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT;
-    setsockopt(l->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
-  } else {
-    int v = probe ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
-    setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+    int v = probe ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT, mtu = probe ? 0 : 1280;
+    return setsockopt(l->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v)) |
+           setsockopt(l->fd, IPPROTO_IPV6, IPV6_MTU, &mtu, sizeof(mtu));
   }
+  int v = probe ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+  return setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 }
 
 void csctp_link_set_plpmtud(csctp_link *l, int on) {
   if (l->fd < 0 || !on) return;
+  if (link_pmtudisc(l, 1) != 0) {
+    g_log("csctp", G_LOG_LEVEL_WARNING, "IP_PMTUDISC_PROBE refused (%s): no path MTU probing",
+          g_strerror(errno));
+    return;
+  }
   l->plpmtud = 1;
-  link_pmtudisc(l, 1);
 }
 
 void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
@@ -477,9 +484,14 @@ void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uin
   /* The queue goes first, unfragmented; this packet alone with fragmentation allowed. */
   csctp_link_flush(l);
   csctp_link_send(l, to, pkt, len);
-  link_pmtudisc(l, 0);
+  if (link_pmtudisc(l, 0) != 0) l->stats.send_errors++; /* sent with DF: it may be lost */
   csctp_link_flush(l);
-  link_pmtudisc(l, 1);
+  if (link_pmtudisc(l, 1) != 0) {
+    /* Left fragmenting: probes could pass as fragments and confirm a size the path does not
+     * carry. Counted and logged (not seen: the options are valid on our own socket). */
+    l->stats.send_errors++;
+    g_log("csctp", G_LOG_LEVEL_WARNING, "IP_PMTUDISC_PROBE refused again (%s)", g_strerror(errno));
+  }
   l->stats.fragmentable_out++;
 }
 

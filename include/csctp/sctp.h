@@ -235,7 +235,41 @@ typedef struct csctp_config {
    * Our own request of it does not depend on this.
    */
   int accept_assoc_reset;
+  /**
+   * Authenticated chunks (RFC 4895): non-zero puts a 32-byte RANDOM, a CHUNKS
+   * list (the types set in `auth_chunks`) and an HMAC-ALGO list (`auth_hmac`)
+   * in our INIT and INIT ACK. AUTH is in use when the peer sends all three
+   * too: every chunk of a type the peer listed then goes after an AUTH chunk,
+   * and a chunk of a type we listed is taken only after a valid AUTH in the
+   * same packet (others are dropped, csctp_stats.auth_drop_missing). The
+   * shared keys are set with csctp_assoc_auth_set_key(); key 0, the empty
+   * key, exists from the start and is the active one. Default 0: nothing is
+   * announced and no packet pays anything for it.
+   */
+  int auth;
+  /**
+   * The chunk types we ask the peer to authenticate, as a bit set: type t is
+   * bit (t % 8) of byte t / 8 (set them with CSCTP_AUTH_CHUNK_SET). INIT,
+   * INIT ACK, SHUTDOWN COMPLETE and AUTH are never listed (RFC 4895 §3.2).
+   * Default: none.
+   */
+  uint8_t auth_chunks[32];
+  /** The HMAC-ALGO list we send, a csctp_auth_hmac (default CSCTP_AUTH_HMAC_SHA256_SHA1; another
+   *  value makes csctp_assoc_new() fail with CSCTP_ERR_INVALID_ARGUMENT). */
+  int auth_hmac;
 } csctp_config;
+
+/** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
+#define CSCTP_AUTH_CHUNK_SET(CFG, TYPE) \
+  ((CFG)->auth_chunks[(uint8_t)(TYPE) / 8] |= (uint8_t)(1u << ((uint8_t)(TYPE) % 8)))
+
+/** The HMAC-ALGO lists we may send (RFC 4895 §3.3; SHA-1 is always in it). */
+typedef enum csctp_auth_hmac {
+  /** HMAC-SHA-256, then HMAC-SHA-1 (the default). */
+  CSCTP_AUTH_HMAC_SHA256_SHA1 = 0,
+  /** HMAC-SHA-1 alone. */
+  CSCTP_AUTH_HMAC_SHA1 = 1,
+} csctp_auth_hmac;
 
 /**
  * Send schedulers (RFC 8260 §3): how streams that have messages queued share
@@ -271,8 +305,8 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V1 1
 /** Version 2 appends interleaving and scheduler. */
 #define CSCTP_CONFIG_V2 2
-/** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer and
- *  accept_assoc_reset. */
+/** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer,
+ *  accept_assoc_reset, auth, auth_chunks and auth_hmac. */
 #define CSCTP_CONFIG_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
@@ -574,14 +608,31 @@ typedef struct csctp_stats {
   uint8_t interleaving;
   /** the send scheduler in use, a csctp_sched */
   uint8_t scheduler;
+  /* Version 3: RFC 4895 AUTH */
+  /** 1 when AUTH is in use: both sides sent RANDOM, CHUNKS and HMAC-ALGO */
+  uint8_t auth;
+  /** AUTH chunks sent, and received with a valid HMAC @{ */
+  uint64_t auth_out, auth_in;
+  /** @} */
+  /** chunks dropped: a type we listed in CHUNKS without a valid AUTH before it in its packet */
+  uint64_t auth_drop_missing;
+  /** AUTH chunks whose HMAC did not verify: it and every chunk after it dropped */
+  uint64_t auth_drop_bad_hmac;
+  /** AUTH chunks naming a Shared Key Identifier we have no key for: dropped with what follows */
+  uint64_t auth_drop_key_id;
+  /** AUTH chunks with an HMAC Identifier we did not list: dropped with what follows, answered
+   *  with an Unsupported HMAC Identifier ERROR */
+  uint64_t auth_drop_hmac_id;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
 #define CSCTP_STATS_V1 1
 /** Version 2 appends unacked_chunks, interleaving and scheduler. */
 #define CSCTP_STATS_V2 2
+/** Version 3 appends the AUTH fields (auth to auth_drop_hmac_id). */
+#define CSCTP_STATS_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V2
+#define CSCTP_STATS_VERSION CSCTP_STATS_V3
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
@@ -672,6 +723,9 @@ typedef enum csctp_handover_reason {
   /** message interleaving (RFC 8260 I-DATA) was negotiated: the blob does not carry
    *  message identifiers yet, so such an association stays where it is */
   CSCTP_HANDOVER_INTERLEAVING = 1 << 9,
+  /** RFC 4895 AUTH is in use: the blob does not carry its keys, so such an association stays
+   *  where it is */
+  CSCTP_HANDOVER_AUTH = 1 << 10,
 } csctp_handover_reason;
 
 /** Least length of the key that authenticates a handover blob, bytes. */
@@ -939,6 +993,46 @@ typedef struct csctp_peer_features {
 
 /** Fills *f once established (zeros before). */
 CSCTP_EXTERN void csctp_assoc_get_peer_features(const csctp_assoc *a, csctp_peer_features *f);
+
+/* ----------------------------------------------------------------------
+ * Authenticated chunks (RFC 4895), with csctp_config.auth set. An endpoint
+ * pair shared key is named by a 16-bit Shared Key Identifier; the key the
+ * HMAC of each AUTH chunk is computed with is the shared key followed by
+ * both sides' RANDOM, CHUNKS and HMAC-ALGO parameters (RFC 4895 §6.1). Key 0,
+ * the empty key, exists from creation and is active until another is.
+ * -------------------------------------------------------------------- */
+
+/** Most shared keys an association holds at once (key 0 included). */
+#define CSCTP_AUTH_MAX_KEYS 16
+
+/**
+ * Adds the endpoint pair shared key `key_id` (`len` bytes of `key`, copied;
+ * `key` may be NULL when len is 0), or replaces the key of that id. AUTH
+ * chunks we receive may name any key we hold; those we send name the active
+ * one (csctp_assoc_auth_activate_key). Returns 0, CSCTP_ERR_INVALID_STATE
+ * (csctp_config.auth was 0), CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, `key`
+ * NULL with len > 0, len over 65535), CSCTP_ERR_NOBUF (CSCTP_AUTH_MAX_KEYS
+ * held already), CSCTP_ERR_NOMEM; on error nothing changes.
+ */
+CSCTP_EXTERN int csctp_assoc_auth_set_key(csctp_assoc *a, uint16_t key_id, const uint8_t *key,
+                                          size_t len);
+
+/**
+ * Makes `key_id` the key of the AUTH chunks we send from now on; the others
+ * held stay valid for what we receive until deleted, so that the peer may
+ * change keys at its own pace. Returns 0, CSCTP_ERR_INVALID_STATE (no AUTH
+ * configured), CSCTP_ERR_INVALID_ARGUMENT (`a` NULL, no such key).
+ */
+CSCTP_EXTERN int csctp_assoc_auth_activate_key(csctp_assoc *a, uint16_t key_id);
+
+/**
+ * Deletes the shared key `key_id`: AUTH chunks naming it are dropped from
+ * now on (csctp_stats.auth_drop_key_id). The active key cannot be deleted:
+ * activate another first. Returns 0, CSCTP_ERR_INVALID_STATE (no AUTH
+ * configured, or `key_id` is the active key), CSCTP_ERR_INVALID_ARGUMENT
+ * (`a` NULL, no such key).
+ */
+CSCTP_EXTERN int csctp_assoc_auth_delete_key(csctp_assoc *a, uint16_t key_id);
 
 /** Bytes queued or in flight on one outgoing stream, not yet acknowledged. */
 CSCTP_EXTERN size_t csctp_assoc_stream_buffered_amount(const csctp_assoc *a, uint16_t stream);

@@ -150,7 +150,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 3);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 4);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -168,6 +168,21 @@ Test(abi, stats_write_exactly_the_callers_version) {
   cr_assert_eq(sst.unacked_chunks, 0);
   cr_assert_eq(sst.interleaving, 0);
   cr_assert_eq(sst.scheduler, CSCTP_SCHED_WFQ);
+  /* csctp_stats version 3 appends the AUTH counters (RFC 4895): a V2 caller gets nothing of
+   * them, a V3 caller gets them, zero. */
+  {
+    unsigned char b[sizeof(csctp_stats) + SLACK];
+    size_t v2_end = offsetof(csctp_stats, auth);
+    cr_assert_eq(v2_end, offsetof(csctp_stats, scheduler) + 1, "V3 must follow V2's last field");
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V2, (void *)b), 0);
+    cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's stats written past V2");
+    memset(&sst, GUARD, sizeof sst);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V3, &sst), 0);
+    cr_assert_eq(sst.auth + sst.auth_out + sst.auth_in + sst.auth_drop_missing, 0);
+    cr_assert_eq(sst.auth_drop_bad_hmac + sst.auth_drop_key_id + sst.auth_drop_hmac_id, 0);
+    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V3);
+  }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);
   /* Through the macro: the figures are there. */
@@ -252,6 +267,32 @@ Test(abi, constructors_refuse_unknown_versions_and_create_nothing) {
                                                         NULL, &s, NULL),
                CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_null(s);
+}
+
+/* csctp_config V3 also appended auth, auth_chunks and auth_hmac (RFC 4895): a V2 caller's
+ * defaults write nothing past V2, a V2 caller's association has AUTH off, V3's defaults are
+ * off, no chunk listed, SHA-256 then SHA-1. */
+Test(abi, config_v3_auth_is_off_for_v2_callers) {
+  size_t v2_end = offsetof(csctp_config, scheduler) + sizeof(int);
+  cr_assert_gt(offsetof(csctp_config, auth), v2_end, "AUTH's fields are V3's");
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  cr_assert(untouched(b, v2_end, sizeof b), "a V2 caller's defaults wrote past V2");
+  csctp_config c;
+  memset(&c, GUARD, sizeof c);
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(c.auth, 0);
+  cr_assert_eq(c.auth_hmac, CSCTP_AUTH_HMAC_SHA256_SHA1);
+  for (size_t i = 0; i < sizeof c.auth_chunks; i++) cr_assert_eq(c.auth_chunks[i], 0);
+  /* A V2 caller's struct followed by bytes that would turn AUTH on: the library reads none. */
+  memset(b, 0xff, sizeof b);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  ((csctp_config *)(void *)b)->rand = rand_ok;
+  csctp_assoc *a = NULL;
+  cr_assert_eq(csctp_assoc_new_versioned(&a, CSCTP_CONFIG_V2, (csctp_config *)(void *)b), 0);
+  cr_assert_eq(csctp_assoc_auth_set_key(a, 1, NULL, 0), CSCTP_ERR_INVALID_STATE);
+  csctp_assoc_del(a);
 }
 
 /* csctp_peer_config V2 appended ice_pacing_ms and dtls_cipher_list: a V2 caller gets their

@@ -310,13 +310,15 @@ static void pair_del(pair *p) {
   csctp_assoc_del(p->a[1]);
 }
 
-/* Runs `dur` of virtual time in 10 ms slices, A sending its flow. */
+/* Runs `dur` of virtual time in 10 ms slices, A sending its flow; stops early when nothing
+ * can happen any more (both idle, or closed). */
 static void pair_run(pair *p, csctp_tstamp dur) {
   csctp_tstamp end = csctp_simlink_now(p->link) + dur;
   while (csctp_simlink_now(p->link) < end) {
     flow_pump(&p->f, p->a[0], csctp_simlink_now(p->link));
     csctp_simlink_stop st = csctp_simlink_run_until(p->link, NULL, NULL, 10 * MS);
     cr_assert_neq(st, CSCTP_SIMLINK_ERROR, "link error %d", csctp_simlink_last_error(p->link));
+    if (st == CSCTP_SIMLINK_IDLE) break;
   }
 }
 
@@ -361,6 +363,29 @@ Test(plpmtud, engines_find_the_link_mtu_and_follow_its_changes) {
   csctp_stats st;
   csctp_assoc_get_stats(p.a[1], &st);
   cr_assert_eq(st.errors_sent, 0, "B reported the PAD chunk as unrecognized");
+  pair_del(&p);
+}
+
+/* The search ended at the base size (a path of 1,200), then the path shrinks below it: the
+ * timeouts send the machine back to confirming the base, which fails, and the ERROR size (508)
+ * carries the data; the association stays up and nothing is lost. */
+Test(plpmtud, path_below_the_base_size_is_the_error_state) {
+  pair p;
+  pair_new(&p, 9000, 1200);
+  p.f.total = 6000;
+  pair_run(&p, 15 * CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_pmtu(p.a[0]), 1200);
+  uint32_t before = p.f.next_recv;
+  cr_assert_lt(before, p.f.total, "the flow must still run when the path shrinks");
+  p.m.limit = 1000;
+  pair_run(&p, 40 * CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_state(p.a[0]), CSCTP_STATE_ESTABLISHED,
+               "the association died on a path below the base size");
+  cr_assert_eq(csctp_assoc_get_pmtu(p.a[0]), CSCTP_PL_MIN);
+  cr_assert_gt(p.f.next_recv, before + 100, "nothing got through at the ERROR size");
+  for (int i = 0; i < 300 && p.f.next_recv < p.f.total; i++) pair_run(&p, CSCTP_SECONDS);
+  cr_assert_eq(p.f.next_recv, p.f.total, "%u of %u messages", p.f.next_recv, p.f.total);
+  cr_assert_eq(p.f.bad, 0);
   pair_del(&p);
 }
 
