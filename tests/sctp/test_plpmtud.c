@@ -272,7 +272,15 @@ typedef struct pair {
 
 /* `limit`: the link's MTU (the tap's); the link carries 1 MB/s each way behind 100 ms of
  * queue (tail drop). */
+static void pair_new_auth(pair *p, uint32_t plpmtud_max, uint32_t limit, int auth_hb);
+
 static void pair_new(pair *p, uint32_t plpmtud_max, uint32_t limit) {
+  pair_new_auth(p, plpmtud_max, limit, -1);
+}
+
+/* auth_hb: -1 no AUTH; else RFC 4895 AUTH on both sides, DATA authenticated, and HEARTBEAT too
+ * when 1 (the probes then carry an AUTH chunk). */
+static void pair_new_auth(pair *p, uint32_t plpmtud_max, uint32_t limit, int auth_hb) {
   memset(p, 0, sizeof(*p));
   for (int s = 0; s < 2; s++) {
     csctp_config cfg;
@@ -286,6 +294,11 @@ static void pair_new(pair *p, uint32_t plpmtud_max, uint32_t limit) {
     cfg.plpmtud_max = plpmtud_max;
     cfg.plpmtud_probe_timer = 1000;
     cfg.plpmtud_raise_timer = 30000;
+    if (auth_hb >= 0) {
+      cfg.auth = 1;
+      CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_DATA);
+      if (auth_hb) CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_HEARTBEAT);
+    }
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
@@ -387,6 +400,29 @@ Test(plpmtud, path_below_the_base_size_is_the_error_state) {
   cr_assert_eq(p.f.next_recv, p.f.total, "%u of %u messages", p.f.next_recv, p.f.total);
   cr_assert_eq(p.f.bad, 0);
   pair_del(&p);
+}
+
+/* With RFC 4895 AUTH a probe is still exactly the size it tests, whether the peer wants its
+ * HEARTBEATs authenticated (an AUTH chunk in the probe) or not (the PAD takes its room): on a
+ * 1,500-byte link both find 1,500, not 1,500 less or more an AUTH chunk. */
+Test(plpmtud, probes_keep_their_size_with_auth) {
+  for (int hb = 0; hb < 2; hb++) {
+    pair p;
+    pair_new_auth(&p, 9000, 1500, hb);
+    p.f.total = 3000;
+    pair_run(&p, 15 * CSCTP_SECONDS);
+    csctp_stats st;
+    csctp_assoc_get_stats(p.a[1], &st);
+    cr_assert_eq(st.auth, 1, "AUTH not negotiated");
+    cr_assert_eq(csctp_assoc_get_pmtu(p.a[0]), 1500, "HEARTBEAT %s: %u",
+                 hb ? "listed" : "not listed", csctp_assoc_get_pmtu(p.a[0]));
+    cr_assert_eq(csctp_assoc_get_pmtu(p.a[1]), 1500);
+    cr_assert_eq(st.auth_drop_missing + st.auth_drop_bad_hmac, 0);
+    for (int i = 0; i < 60 && p.f.next_recv < p.f.total; i++) pair_run(&p, CSCTP_SECONDS);
+    cr_assert_eq(p.f.next_recv, p.f.total);
+    cr_assert_eq(p.f.bad, 0);
+    pair_del(&p);
+  }
 }
 
 /* Off (the default, and the WebRTC profile): no probe, no packet over `mtu`, a buffer of
