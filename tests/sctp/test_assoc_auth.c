@@ -134,7 +134,7 @@ static size_t assoc_key(const uint8_t *s, size_t slen, uint8_t *out) {
   cr_assert(init && ack);
   uint8_t v1[512], v2[512];
   size_t l1 = key_vector(init, v1), l2 = key_vector(ack, v2);
-  memcpy(out, s, slen);
+  if (slen) memcpy(out, s, slen); /* key 0 is the empty key (s NULL) */
   if (vec_cmp(v1, l1, v2, l2) <= 0) {
     memcpy(out + slen, v1, l1);
     memcpy(out + slen + l1, v2, l2);
