@@ -6,7 +6,8 @@
 # RTCPeerConnection (src/pc.c, CSCTP_NODE_PC) when scripts/peer_deps.js finds what the peer
 # layer needs: libnice, GLib and OpenSSL for the bundled sources, csctp-peer.pc for an
 # installed csctp. Without them the addon has the socket API alone, and CSCTP_NODE_PC_MISSING
-# says why (the error of lib/peerconnection.js).
+# says why (the error of lib/peerconnection.js). Linked -z nodelete (see CMakeLists.txt): a
+# worker thread that ends must not unload libnice behind GLib's type system.
 {
   "variables": {
     "csctp_system%": "<!(node scripts/use_pkgconfig.js)",
@@ -19,6 +20,7 @@
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE", "CSCTP_STATIC"],
       "cflags": ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-parameter"],
       "cflags_c": ["-std=c11"],
+      "ldflags": ["-Wl,-z,nodelete"],
       "conditions": [
         ["csctp_system==1", {
           "cflags": ["<!@(pkg-config --cflags csctp-socket)"],

@@ -248,12 +248,7 @@ static napi_value pc_new(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "RTCPeerConnection: out of memory");
     return NULL;
   }
-  /* Workers: peers are made on several threads, and GObject types (libnice's NiceAgent)
-   * registered by two at once fail ("cannot register existing type"). */
-  static GMutex new_lock;
-  g_mutex_lock(&new_lock);
   int rv = csctp_peer_new(&np->p, ad->ctx, &cfg);
-  g_mutex_unlock(&new_lock);
   g_ptr_array_unref(ss.keep);
   if (rv) {
     np->p = NULL; /* the token is weak: np goes with it */
