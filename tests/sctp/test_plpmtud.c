@@ -177,7 +177,7 @@ typedef struct mtu_link {
   uint64_t fragmented;    /* over the limit, let through as IP fragments */
   uint64_t probes, pads;  /* packets carrying a PAD chunk (A's probes), PAD chunks */
   uint32_t largest_data;  /* A's largest packet that carried DATA */
-  int corrupt_probe_acks; /* B's answers to probes are altered in the nonce */
+  int corrupt_probe_acks; /* B's answers to probes altered: 1 + the Info byte flipped, 0 none */
   uint64_t acks_altered;
 } mtu_link;
 
@@ -207,10 +207,10 @@ static int mtu_tap(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, size
   } else {
     if (packet_has(pkt, *len, CSCTP_CHUNK_PAD, NULL)) m->pads++;
     size_t at;
-    /* A HEARTBEAT ACK whose Info is a probe's 24 bytes: one nonce byte flipped, CRC redone. */
+    /* A HEARTBEAT ACK whose Info is a probe's 24 bytes: one byte flipped, CRC redone. */
     if (m->corrupt_probe_acks && packet_has(pkt, *len, CSCTP_CHUNK_HEARTBEAT_ACK, &at) &&
         at + 8 + 24 <= *len && ((size_t)pkt[at + 6] << 8 | pkt[at + 7]) == 4 + 24) {
-      pkt[at + 8 + 8] ^= 0x40;
+      pkt[at + 8 + (size_t)(m->corrupt_probe_acks - 1)] ^= 0x40;
       csctp_packet_set_crc(pkt, *len);
       m->acks_altered++;
     }
@@ -452,18 +452,26 @@ Test(plpmtud, write_needs_a_buffer_of_plpmtud_max) {
   pair_del(&p);
 }
 
-/* An answer whose nonce is not the probe's confirms nothing: A never grows past its base. */
-Test(plpmtud, altered_probe_answers_confirm_nothing) {
+/* An answer that is not the probe's, altered in its time sent, nonce or probed size (Info
+ * bytes 0-7, 8-15, 16-19), confirms nothing: A never grows past its base. A larger size
+ * claimed by a peer that saw a smaller probe pass is the case the size check is for. */
+static void altered_answers(int info_byte) {
   pair p;
   pair_new(&p, 9000, 9000);
-  p.m.corrupt_probe_acks = 1;
+  p.m.corrupt_probe_acks = 1 + info_byte;
   p.f.total = 300;
   pair_run(&p, 30 * CSCTP_SECONDS);
   cr_assert_gt(p.m.acks_altered, 0);
-  cr_assert_leq(csctp_assoc_get_pmtu(p.a[0]), 1200);
+  cr_assert_leq(csctp_assoc_get_pmtu(p.a[0]), 1200, "Info byte %d altered", info_byte);
   cr_assert_eq(p.f.next_recv, p.f.total, "data still flows");
   cr_assert_eq(csctp_assoc_get_state(p.a[0]), CSCTP_STATE_ESTABLISHED);
   pair_del(&p);
+}
+
+Test(plpmtud, altered_probe_answers_confirm_nothing) {
+  altered_answers(8);  /* the nonce */
+  altered_answers(7);  /* the time sent */
+  altered_answers(18); /* the probed size, larger by 16 KiB */
 }
 
 Test(plpmtud, config_is_checked) {
