@@ -613,16 +613,20 @@ int csctp_assoc_input_drained(csctp_assoc *a) {
   return 0;
 }
 
-static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
-                      csctp_tstamp now) {
-  if (!opts || (!data && len)) return CSCTP_ERR_INVALID_ARGUMENT;
+static inline __attribute__((always_inline)) int assoc_send(csctp_assoc *a,
+                                                            const csctp_send_opts *opts,
+                                                            unsigned flags, const uint8_t *data,
+                                                            size_t len, csctp_tstamp now) {
+  if (!opts || (!data && len) || (flags & ~CSCTP_SEND_SACK_IMMEDIATELY))
+    return CSCTP_ERR_INVALID_ARGUMENT;
   if (a->handed_over) return CSCTP_ERR_INVALID_STATE;
   if (a->dead || a->state >= CSCTP_STATE_SHUTDOWN_PENDING) return CSCTP_ERR_CLOSED;
   uint16_t limit = a->num_out ? a->num_out : a->cfg.outbound_streams;
   if (opts->stream >= limit) return CSCTP_ERR_STREAM_ID;
   if (len == 0) return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > a->cfg.max_message_size) return CSCTP_ERR_MSG_TOO_LARGE;
-  int rv = csctp_tx_send(&a->tx, opts, now, data, len);
+  int rv = flags ? csctp_tx_send_flags(&a->tx, opts, flags, now, data, len)
+                 : csctp_tx_send(&a->tx, opts, now, data, len);
   if (rv == 0) {
     a->stats.messages_out++;
     if (a->tx.buffered > a->send_low_threshold) a->send_low_armed = 1;
@@ -634,7 +638,14 @@ static int assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t
 int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data, size_t len,
                      csctp_tstamp now) {
   /* `data` may be the message handed out last (an echo): copied before it is released. */
-  int rv = assoc_send(a, opts, data, len, now);
+  int rv = assoc_send(a, opts, 0, data, len, now);
+  csctp_assoc_release_popped(a);
+  return rv;
+}
+
+int csctp_assoc_send_ex(csctp_assoc *a, const csctp_send_opts *opts, unsigned flags,
+                        const uint8_t *data, size_t len, csctp_tstamp now) {
+  int rv = assoc_send(a, opts, flags, data, len, now);
   csctp_assoc_release_popped(a);
   return rv;
 }

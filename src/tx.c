@@ -146,7 +146,7 @@ int csctp_tx_enqueue(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unordered
 static inline __attribute__((always_inline)) int tx_enqueue_valid(csctp_tx *tx, uint16_t stream,
                                                                   uint32_t ppid, int unordered,
                                                                   int policy, uint32_t value,
-                                                                  csctp_tstamp now,
+                                                                  int sack_now, csctp_tstamp now,
                                                                   const uint8_t *data, size_t len) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
@@ -163,7 +163,8 @@ static inline __attribute__((always_inline)) int tx_enqueue_valid(csctp_tx *tx, 
   }
   m->st = st;
   m->ppid = ppid;
-  m->unordered = unordered ? 1 : 0;
+  m->bits = (csctp_tx_msg_bits){.unordered = unordered ? 1 : 0, .sack_now = sack_now ? 1 : 0};
+  if (sack_now) p->sack_req = 1;
   m->pr_policy = (uint8_t)policy;
   m->pr_value = value;
   if (policy == CSCTP_PR_TTL) m->expires = now + (csctp_tstamp)value * CSCTP_MILLISECONDS;
@@ -179,13 +180,34 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
   if (policy != CSCTP_PR_NONE && policy != CSCTP_PR_TTL && policy != CSCTP_PR_RTX)
     return CSCTP_ERR_INVALID_ARGUMENT;
   if (len > tx->cfg.max_message_size || len > UINT32_MAX) return CSCTP_ERR_MSG_TOO_LARGE;
-  return tx_enqueue_valid(tx, stream, ppid, unordered, policy, value, now, data, len);
+  return tx_enqueue_valid(tx, stream, ppid, unordered, policy, value, 0, now, data, len);
 }
 
 int csctp_tx_send(csctp_tx *tx, const csctp_send_opts *o, csctp_tstamp now, const uint8_t *data,
                   size_t len) {
-  return tx_enqueue_valid(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, now,
-                          data, len);
+  return tx_enqueue_valid(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value, 0,
+                          now, data, len);
+}
+
+int csctp_tx_send_flags(csctp_tx *tx, const csctp_send_opts *o, unsigned flags, csctp_tstamp now,
+                        const uint8_t *data, size_t len) {
+  return tx_enqueue_valid(tx, o->stream, o->ppid, o->unordered, (int)o->pr_policy, o->pr_value,
+                          (flags & CSCTP_SEND_SACK_IMMEDIATELY) != 0, now, data, len);
+}
+
+__attribute__((noinline)) void csctp_tx_mark_requested(csctp_tx_priv *p, csctp_wr *w, uint32_t n,
+                                                       int idata) {
+  size_t end = w->len, hdr = idata ? CSCTP_IDATA_HDR_LEN : CSCTP_DATA_HDR_LEN;
+  for (uint32_t k = 0; k < n; k++) {
+    csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, p->ring.count - 1 - k);
+    end -= hdr + ((c->len + 3u) & ~3u);
+    if ((c->flags & CSCTP_DATA_FLAG_E) && c->msg->sack_now) {
+      w->buf[end + 1] |= CSCTP_DATA_FLAG_I;
+      c->flags |= CSCTP_DATA_FLAG_I;
+    }
+  }
+  /* Every such message is out once nothing is queued (DATA: nor being cut). */
+  if (p->q.n_msgs == 0 && (idata || !p->cur)) p->sack_req = 0;
 }
 
 /* Payload of the next new chunk when it starts an empty packet. */
@@ -374,7 +396,10 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     n++;
     if (probe) break;
   }
-  if (n && !p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 0);
+  if (n) {
+    if (__builtin_expect(p->sack_req, 0)) csctp_tx_mark_requested(p, w, n, 0);
+    if (!p->cur && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 0);
+  }
   if (n && p->burst) p->burst--;
   return n;
 }

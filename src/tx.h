@@ -119,6 +119,10 @@ int csctp_tx_enqueue_pr(csctp_tx *tx, uint16_t stream, uint32_t ppid, int unorde
 struct csctp_send_opts;
 int csctp_tx_send(csctp_tx *tx, const struct csctp_send_opts *o, csctp_tstamp now,
                   const uint8_t *data, size_t len);
+/* csctp_tx_send with CSCTP_SEND_* flags (CSCTP_SEND_SACK_IMMEDIATELY: the message's last
+ * fragment carries the RFC 7053 I bit); unknown bits are the caller's to refuse. */
+int csctp_tx_send_flags(csctp_tx *tx, const struct csctp_send_opts *o, unsigned flags,
+                        csctp_tstamp now, const uint8_t *data, size_t len);
 
 /* ---- Partial reliability, sender side (RFC 3758 §3.5), tx_abandon.c ---- */
 

@@ -124,7 +124,10 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     if (probe) break;
   }
   /* The message in progress stays queued until its last fragment is cut: none left, none. */
-  if (n && p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 1);
+  if (n) {
+    if (__builtin_expect(p->sack_req, 0)) csctp_tx_mark_requested(p, w, n, 1);
+    if (p->q.n_msgs == 0) csctp_tx_mark_idle(p, w, 1);
+  }
   if (n && p->burst) p->burst--;
   return n;
 }

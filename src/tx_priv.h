@@ -42,6 +42,7 @@ typedef struct csctp_tx_priv {
   csctp_tsn fwd_sent;    /* New Cumulative TSN of the last FORWARD TSN written */
   csctp_tstamp fwd_time; /* when it was written */
   int fwd_needed;        /* write a FORWARD TSN at the next opportunity */
+  int sack_req;          /* a queued message asks for the I bit (csctp_tx_send_flags) */
 } csctp_tx_priv;
 
 static inline csctp_tx_priv *csctp_tx_priv_of(const csctp_tx *tx) {
@@ -116,6 +117,14 @@ static inline void csctp_tx_mark_idle(csctp_tx_priv *p, csctp_wr *w, int idata) 
       CSCTP_DATA_FLAG_I;
   c->flags |= CSCTP_DATA_FLAG_I;
 }
+
+/*
+ * RFC 7053 on request: of the `n` chunks just written (the ring's newest records, ending where
+ * w does), the last fragment of each message sent with CSCTP_SEND_SACK_IMMEDIATELY gets the I
+ * bit. Runs only while such a message is queued (p->sack_req), once per packet; clears
+ * p->sack_req once the queue is empty.
+ */
+void csctp_tx_mark_requested(csctp_tx_priv *p, csctp_wr *w, uint32_t n, int idata);
 
 /* ---- tx_idata.c: sending I-DATA (RFC 8260 §2) ---- */
 

@@ -22,6 +22,14 @@ typedef struct csctp_tx_stream csctp_tx_stream;
 typedef struct csctp_tx_slab csctp_tx_slab;
 
 /* One message and its bytes, one allocation. */
+/* A message's flags, as one byte (see csctp_tx_msg); `spare` named so that an initializer
+ * writes the whole byte. */
+typedef struct csctp_tx_msg_bits {
+  uint8_t unordered : 1;
+  uint8_t sack_now : 1;
+  uint8_t spare : 6;
+} csctp_tx_msg_bits;
+
 typedef struct csctp_tx_msg {
   struct csctp_tx_msg *next; /* FIFO link inside its stream */
   csctp_tx_stream *st;       /* the stream it belongs to (lives as long as the queue) */
@@ -29,7 +37,14 @@ typedef struct csctp_tx_msg {
   uint32_t sent; /* bytes already cut into chunks (first transmissions) */
   uint32_t ppid;
   uint16_t ssn; /* assigned at first transmission; ordered only */
-  uint8_t unordered;
+  union { /* both bits written at once through `bits` (C11 6.5.2.3: common initial sequence) */
+    csctp_tx_msg_bits bits;
+    struct {
+      uint8_t unordered : 1;
+      uint8_t sack_now : 1; /* RFC 7053 on request: its last fragment carries the I bit */
+      uint8_t spare : 6;
+    };
+  };
   uint8_t pr_policy; /* csctp_pr_policy (RFC 7496) */
   uint32_t pr_value; /* RTX: retransmissions allowed */
   uint32_t cap;      /* bytes `data` has room for: a message of its own allocation */

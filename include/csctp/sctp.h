@@ -890,6 +890,26 @@ CSCTP_EXTERN int csctp_assoc_input_drained(csctp_assoc *a);
 CSCTP_EXTERN int csctp_assoc_send(csctp_assoc *a, const csctp_send_opts *opts, const uint8_t *data,
                                   size_t len, csctp_tstamp now);
 
+/** Flags of csctp_assoc_send_ex(). */
+typedef enum csctp_send_flag {
+  /**
+   * RFC 7053: the message's last DATA (or I-DATA) chunk carries the I bit,
+   * asking the peer to acknowledge it at once rather than after its delayed
+   * SACK timer; for a sender about to wait on that acknowledgement (the last
+   * message of a request, before a shutdown). The last message queued before
+   * the sender goes idle carries it anyway.
+   */
+  CSCTP_SEND_SACK_IMMEDIATELY = 1u << 0,
+} csctp_send_flag;
+
+/**
+ * csctp_assoc_send() with `flags`, a set of csctp_send_flag bits. Returns
+ * what csctp_assoc_send() returns, and CSCTP_ERR_INVALID_ARGUMENT for a bit
+ * that is not a csctp_send_flag; on error nothing changes.
+ */
+CSCTP_EXTERN int csctp_assoc_send_ex(csctp_assoc *a, const csctp_send_opts *opts, unsigned flags,
+                                     const uint8_t *data, size_t len, csctp_tstamp now);
+
 /**
  * Starts a graceful shutdown: queued data is still delivered, then
  * SHUTDOWN / SHUTDOWN ACK / SHUTDOWN COMPLETE. A CLOSED event follows.

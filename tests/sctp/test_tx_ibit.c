@@ -141,3 +141,58 @@ Test(tx_ibit, fragmented_message_last_fragment_only) {
   cr_assert_eq(sack_time(&p.t, p.t.tsn[2]), p.t.sent[2] + 25 * CSCTP_MILLISECONDS);
   pair_down(&p);
 }
+
+/* ---- on request: csctp_assoc_send_ex(CSCTP_SEND_SACK_IMMEDIATELY) ---- */
+
+static void send_flagged(pair *p, size_t len, unsigned flags) {
+  static uint8_t buf[4000];
+  csctp_send_opts o = {.stream = 1, .ppid = 51};
+  cr_assert_eq(csctp_assoc_send_ex(p->as[0], &o, flags, buf, len, csctp_simlink_now(p->link)), 0);
+}
+
+/* Messages queued together, one packet each: the flagged one in the middle gets the I bit on
+ * its last fragment (and B acknowledges it on arrival), the one after it does not, the last
+ * one before idle does. Without the request, the middle one would have waited for the SACK
+ * of the one after it. */
+static void requested_mid_burst(int interleaving) {
+  pair p;
+  pair_up(&p, interleaving);
+  send_n(&p, 1, 1000);
+  send_flagged(&p, 3500, CSCTP_SEND_SACK_IMMEDIATELY); /* three fragments */
+  send_n(&p, 2, 1000);
+  csctp_simlink_run_until(p.link, NULL, NULL, 2 * CSCTP_SECONDS);
+  cr_assert_eq(p.t.n, 6, "1 + 3 fragments + 2 chunks, none retransmitted");
+  const int want_i[6] = {0, 0, 0, 1, 0, 1};
+  for (int i = 0; i < 6; i++)
+    cr_assert_eq((p.t.flags[i] & CSCTP_DATA_FLAG_I) != 0, want_i[i], "chunk %d: I bit %s", i,
+                 want_i[i] ? "expected" : "not expected");
+  cr_assert_neq(p.t.flags[3] & CSCTP_DATA_FLAG_E, 0, "the flagged message's last fragment");
+  /* The I-bit chunk went with the next one's packet or alone; either way B answers the packet
+   * that carries it on arrival. */
+  cr_assert_eq(sack_time(&p.t, p.t.tsn[3]), p.t.sent[3] + 25 * CSCTP_MILLISECONDS,
+               "SACKed on arrival");
+  csctp_stats st;
+  cr_assert_eq(csctp_assoc_get_stats(p.as[0], &st), 0);
+  cr_assert_eq(st.retransmissions, 0);
+  pair_down(&p);
+}
+
+Test(tx_ibit, requested_data) { requested_mid_burst(0); }
+
+Test(tx_ibit, requested_idata) { requested_mid_burst(1); }
+
+/* Unknown flags are refused and change nothing; flag 0 is csctp_assoc_send(). */
+Test(tx_ibit, send_ex_flags_checked) {
+  pair p;
+  pair_up(&p, 0);
+  uint8_t b[10] = {0};
+  csctp_send_opts o = {.stream = 1, .ppid = 51};
+  csctp_tstamp now = csctp_simlink_now(p.link);
+  cr_assert_eq(csctp_assoc_send_ex(p.as[0], &o, 1u << 5, b, sizeof b, now),
+               CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_assoc_buffered_amount(p.as[0]), 0);
+  cr_assert_eq(csctp_assoc_send_ex(p.as[0], NULL, 0, b, sizeof b, now), CSCTP_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(csctp_assoc_send_ex(p.as[0], &o, 0, b, sizeof b, now), 0);
+  cr_assert_eq(csctp_assoc_buffered_amount(p.as[0]), sizeof b);
+  pair_down(&p);
+}
