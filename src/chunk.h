@@ -287,6 +287,10 @@ void csctp_param_write_zero_checksum(csctp_wr *w, uint32_t edmid);
 #define CSCTP_ECNE_LEN 12
 #define CSCTP_ECNE_OLD_LEN 8
 #define CSCTP_CWR_LEN 8
+/* CWR flags as usrsctp sends them: 0x01 the sender could no longer find the ECNE's TSN (it was
+ * acknowledged already) and answers with the TSN of its last reduction instead; 0x02 the ECNE
+ * fell in the window it had reduced for. */
+#define CSCTP_CWR_FLAG_OVERRIDE 0x01
 /* Decodes an ECNE: 0, or CSCTP_ERR_MALFORMED for a length other than 8 or 12. */
 int csctp_ecne_decode(const csctp_chunk *ch, uint32_t *tsn, uint32_t *count);
 /* Decodes a CWR: 0, or CSCTP_ERR_MALFORMED for a length other than 8. */

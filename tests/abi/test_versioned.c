@@ -65,7 +65,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
-  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 3);
+  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 4);
   /* The macros pass the header's version, which is the newest. */
   cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
   csctp_config c;
@@ -75,7 +75,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
 
 /* csctp_connect_opts V2 appended plpmtud_max and plpmtud_probe_timer after V1's last field. */
 Test(abi, connect_opts_v2_appends_plpmtud) {
-  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V2);
+  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V3);
   cr_assert_eq(offsetof(csctp_connect_opts, plpmtud_max),
                offsetof(struct connect_opts_v1, rcvbuf) + sizeof(uint32_t),
                "V2's first field must follow V1's last");
@@ -84,6 +84,20 @@ Test(abi, connect_opts_v2_appends_plpmtud) {
   cr_assert_eq(csctp_connect_opts_init(&o), 0);
   cr_assert_eq(o.plpmtud_max, 0, "off by default");
   cr_assert_eq(o.plpmtud_probe_timer, 0);
+}
+
+/* csctp_connect_opts V3 appended ecn after V2's last field; a V2 caller's defaults stop there. */
+Test(abi, connect_opts_v3_appends_ecn) {
+  cr_assert_eq(offsetof(csctp_connect_opts, ecn),
+               offsetof(csctp_connect_opts, plpmtud_probe_timer) + sizeof(uint32_t));
+  unsigned char b[sizeof(csctp_connect_opts) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_connect_opts_init_versioned(CSCTP_CONNECT_OPTS_V2, (void *)b), 0);
+  cr_assert(untouched(b, offsetof(csctp_connect_opts, ecn), sizeof b), "V2 defaults wrote V3's");
+  csctp_connect_opts o;
+  memset(&o, GUARD, sizeof o);
+  cr_assert_eq(csctp_connect_opts_init(&o), 0);
+  cr_assert_eq(o.ecn, 0, "off by default");
 }
 
 /* csctp_config V3 appended the PLPMTUD fields: a V2 caller's struct ends where they begin, its

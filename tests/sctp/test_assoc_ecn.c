@@ -413,6 +413,15 @@ Test(assoc_ecn, cwr_without_ecne_and_bad_lengths) {
   cr_assert(y.a->ecne_owed);
   inject(&y, CSCTP_CHUNK_CWR, data_tsn(&d), T0);
   cr_assert_not(y.a->ecne_owed);
+  /* usrsctp's override flag: an older TSN that still ends the echo (the TSN was acknowledged
+   * before the ECNE reached the sender). */
+  cr_assert_eq(csctp_assoc_read_packet_ecn(y.a, d.b, d.len, CSCTP_ECN_CE, T0), 0);
+  cr_assert(y.a->ecne_owed);
+  const uint8_t ovr[] = {13, CSCTP_CWR_FLAG_OVERRIDE, 0, 8, 0, 0, 0, 1};
+  build_pkt(&p, y.a->local_tag, ovr, sizeof ovr);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, p.b, p.len, T0), 0);
+  cr_assert_not(y.a->ecne_owed, "an override CWR did not end the echo");
+  cr_assert_eq(st_of(&y).cwr_ignored, 2);
   pair_del(&x, &y);
 }
 
