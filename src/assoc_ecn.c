@@ -112,8 +112,7 @@ int csctp_assoc_on_cwr(csctp_assoc *a, const csctp_chunk *ch) {
   /* It covers our echo when it names its TSN or a later one, or says (usrsctp's override flag)
    * that the TSN was acknowledged before the echo reached it: it names an older reduction then,
    * and our echo would otherwise never stop. */
-  if (!a->ecne_owed ||
-      (csctp_tsn_lt(tsn, a->ecne_tsn) && !(ch->flags & CSCTP_CWR_FLAG_OVERRIDE))) {
+  if (!a->ecne_owed || (csctp_tsn_lt(tsn, a->ecne_tsn) && !(ch->flags & CSCTP_CWR_FLAG_OVERRIDE))) {
     a->stats.cwr_ignored++; /* covers no echo of ours (none, or an older one) */
     return 0;
   }

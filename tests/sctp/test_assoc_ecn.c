@@ -77,7 +77,7 @@ static void send_msg(side *s, size_t len, csctp_tstamp now) {
 
 /* The TSN of the first DATA chunk of p. */
 static uint32_t data_tsn(const pkt *p) {
-  csctp_chunk ch;
+  csctp_chunk ch = {0};
   cr_assert(find_chunk(p, CSCTP_CHUNK_DATA, &ch));
   return csctp_get_u32(ch.value);
 }
@@ -444,10 +444,10 @@ static void bulk_pump(bulk *b, csctp_assoc *a, csctp_tstamp now) {
   }
 }
 
-static void bulk_event(csctp_simlink *link, int side, const csctp_event *ev, void *user) {
+static void bulk_event(csctp_simlink *link, int which, const csctp_event *ev, void *user) {
   (void)link;
   bulk *b = user;
-  if (side != CSCTP_SIMLINK_B || ev->type != CSCTP_EVENT_MESSAGE) return;
+  if (which != CSCTP_SIMLINK_B || ev->type != CSCTP_EVENT_MESSAGE) return;
   const uint8_t *d = ev->u.message.data;
   if (ev->u.message.ppid != b->got || ev->u.message.len != 1000 || d[0] != (b->got & 0xff) ||
       d[999] != (b->got & 0xff))
@@ -523,4 +523,64 @@ Test(assoc_ecn, marking_bottleneck_transfer_loses_nothing) {
   cr_assert_gt(sb.cwr_in, 0);
   cr_assert_geq(cmin, 4 * 1200, "cwnd collapsed below 4 MTUs");
   cr_assert_eq(sb.messages_in, 3000);
+}
+
+/* ---- an endpoint's association ---- */
+
+/* Moves every packet between the endpoint and the bare association; `ce`: the association's
+ * ECT packets reach the endpoint marked CE. Returns the ECNE chunks the endpoint wrote. */
+static int ep_exchange(csctp_endpoint *ep, const csctp_addr *peer, side *s, int ce,
+                       csctp_tstamp now) {
+  int ecne = 0;
+  for (int round = 0; round < 50; round++) {
+    int moved = 0;
+    pkt p;
+    int ecn;
+    while (pull1(s, &p, &ecn, now)) {
+      int in = ce && ecn == CSCTP_ECN_ECT0 ? CSCTP_ECN_CE : ecn;
+      cr_assert_eq(csctp_endpoint_read_packet_ecn(ep, peer, p.b, p.len, in, now, NULL), 0);
+      moved = 1;
+    }
+    csctp_addr to;
+    csctp_ssize n;
+    while ((n = csctp_endpoint_write_packet(ep, p.b, sizeof p.b, now, &to, NULL)) > 0) {
+      p.len = (size_t)n;
+      ecne += count_chunks(&p, CSCTP_CHUNK_ECNE);
+      cr_assert_eq(csctp_assoc_read_packet(s->a, p.b, p.len, now), 0);
+      moved = 1;
+    }
+    side_drain_events(s);
+    if (!moved) break;
+  }
+  return ecne;
+}
+
+Test(assoc_ecn, endpoint_read_packet_ecn_reaches_the_association) {
+  side x;
+  side_new_cfg(&x, 31, ecn_on);
+  csctp_prng g;
+  csctp_prng_seed(&g, 32);
+  csctp_config c;
+  csctp_config_default(&c);
+  c.rand = csctp_prng_rand_fn;
+  c.rand_user_data = &g;
+  c.ecn = 1;
+  csctp_endpoint *ep;
+  cr_assert_eq(csctp_endpoint_new(&ep, &c), 0);
+  csctp_endpoint_listen(ep, 1);
+  csctp_addr peer = {.len = 6, .data = {10, 0, 0, 2, 0, 0}};
+  cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
+  ep_exchange(ep, &peer, &x, 0, T0);
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED);
+  cr_assert_eq(st_of(&x).ecn, 1, "negotiated with the endpoint's association");
+  send_msg(&x, 500, T0);
+  int ecne = ep_exchange(ep, &peer, &x, 1, T0);
+  cr_assert_gt(ecne, 0, "the endpoint's association did not echo the CE");
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 1);
+  cr_assert_eq(st_of(&x).cwr_out, 1);
+  /* Not-CE through the same call: nothing echoed. */
+  send_msg(&x, 500, T0);
+  cr_assert_eq(ep_exchange(ep, &peer, &x, 0, T0 + 300 * MS), 0);
+  csctp_endpoint_del(ep);
+  csctp_assoc_del(x.a);
 }
