@@ -458,7 +458,7 @@ static void bulk_event(csctp_simlink *link, int which, const csctp_event *ev, vo
 /* A to B through 1 MB/s with a 16 KB queue, 20 ms each way; `mark`: the queue marks ECT
  * packets CE instead of dropping them. Returns A's and B's stats and the link's counters. */
 static void run_bottleneck(int ecn, csctp_stats *sa, csctp_stats *sb, csctp_simlink_counters *lc,
-                           uint32_t *cwnd_min_after) {
+                           uint32_t *cwnd_min_after, csctp_tstamp *took) {
   side x, y;
   side_new_cfg(&x, 7, ecn ? ecn_on : NULL);
   side_new_cfg(&y, 8, ecn ? ecn_on : NULL);
@@ -483,6 +483,7 @@ static void run_bottleneck(int ecn, csctp_stats *sa, csctp_stats *sb, csctp_siml
     if (x.a->ecn_reduced && x.a->tx.cwnd < cmin) cmin = x.a->tx.cwnd;
   }
   cr_assert_eq(b.got, b.total, "transfer incomplete: %u of %u", b.got, b.total);
+  *took = csctp_simlink_now(l) - c.start;
   cr_assert_not(b.bad, "a message arrived altered or out of order");
   cr_assert_eq(csctp_assoc_get_stats(x.a, sa), 0);
   cr_assert_eq(csctp_assoc_get_stats(y.a, sb), 0);
@@ -496,11 +497,17 @@ Test(assoc_ecn, marking_bottleneck_transfer_loses_nothing) {
   csctp_stats sa, sb;
   csctp_simlink_counters lc;
   uint32_t cmin;
+  csctp_tstamp t_drop, t_ecn;
   /* Without ECN the same link drops (the test's premise). */
-  run_bottleneck(0, &sa, &sb, &lc, &cmin);
+  run_bottleneck(0, &sa, &sb, &lc, &cmin, &t_drop);
   cr_assert_gt(lc.dropped_queue, 0, "the bottleneck never overflowed");
   cr_assert_gt(sa.retransmissions, 0);
-  run_bottleneck(1, &sa, &sb, &lc, &cmin);
+  run_bottleneck(1, &sa, &sb, &lc, &cmin, &t_ecn);
+  /* Throughput goes on: 3 MB through 1 MB/s takes 3 s; ECN no slower than losses. */
+  cr_log_info("3000 messages: %llu ms with drops, %llu ms with ECN",
+              (unsigned long long)(t_drop / MS), (unsigned long long)(t_ecn / MS));
+  cr_assert_leq(t_ecn, t_drop, "ECN slower than drops");
+  cr_assert_lt(t_ecn, 4500 * MS, "the bottleneck was left idle");
   cr_log_info("drops %llu marked %llu ect %llu sent %llu red %llu ce %llu ret %llu",
               (unsigned long long)lc.dropped_queue, (unsigned long long)lc.marked_ce,
               (unsigned long long)lc.ect, (unsigned long long)lc.sent,
