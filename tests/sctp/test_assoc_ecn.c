@@ -117,6 +117,8 @@ Test(assoc_ecn, negotiated_when_both_list_it_passive_side_from_the_cookie) {
   cr_assert(init_has_param(&ia, CSCTP_PARAM_ECN_CAPABLE), "INIT ACK without ECN Capable");
   cr_assert_eq(st_of(&x).ecn, 1, "active side: from the INIT ACK");
   cr_assert_eq(st_of(&y).ecn, 1, "passive side: from its cookie");
+  /* The handover blob has no ECN state: such an association stays where it is. */
+  cr_assert(csctp_assoc_handover_readiness(x.a) & CSCTP_HANDOVER_ECN);
   pair_del(&x, &y);
 }
 
@@ -131,6 +133,7 @@ Test(assoc_ecn, one_sided_is_off_both_ways) {
     cr_assert_eq(init_has_param(&ia, CSCTP_PARAM_ECN_CAPABLE), !dir);
     cr_assert_eq(st_of(&x).ecn, 0);
     cr_assert_eq(st_of(&y).ecn, 0);
+    cr_assert_not(csctp_assoc_handover_readiness(x.a) & CSCTP_HANDOVER_ECN);
     /* Configured but not negotiated: DATA leaves Not-ECT, a CE is not echoed. */
     side *s[2] = {&x, &y};
     for (int k = 0; k < 2; k++) {
