@@ -253,6 +253,7 @@ struct csctp_assoc {
    * TSN sent at our last reduction (valid once ecn_reduced): ECNEs up to it reduce no more. */
   uint8_t wr_ext, ecn_on, ecn_mark, ecne_owed, ecne_fresh, cwr_owed, ecn_reduced;
   csctp_tsn ecne_tsn, cwr_tsn, ecn_window_end;
+  csctp_tsn ecn_tsn_base; /* our first TSN of this TSN space (the initial one, or after a reset) */
   uint32_t ecne_count;
 };
 
@@ -308,6 +309,8 @@ int csctp_assoc_on_auth(csctp_assoc *a, const uint8_t *pkt, size_t len, const cs
 /* assoc_ecn.c */
 /* ECN negotiated or not (from the INIT ACK or the cookie). */
 void csctp_assoc_ecn_set(csctp_assoc *a, int on);
+/* Our TSNs were reset (RFC 6525 SSN/TSN Reset): the TSNs sent before belong to another space. */
+void csctp_assoc_ecn_tsn_reset(csctp_assoc *a);
 /* ECNE / CWR received (validated): 0, or 1 when the chunk is unknown to us (not negotiated:
  * the caller applies §3.2). */
 int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch);

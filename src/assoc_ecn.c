@@ -16,7 +16,13 @@ void csctp_assoc_ecn_set(csctp_assoc *a, int on) {
   a->stats.ecn = a->ecn_on;
   a->ecne_owed = a->ecne_fresh = a->cwr_owed = a->ecn_reduced = 0;
   a->ecne_count = 0;
+  a->ecn_tsn_base = a->local_initial_tsn;
   if (on) csctp_assoc_log(a, CSCTP_LOG_INFO, "ECN negotiated");
+}
+
+void csctp_assoc_ecn_tsn_reset(csctp_assoc *a) {
+  a->ecn_tsn_base = a->tx.next_tsn;
+  a->ecn_reduced = a->cwr_owed = 0; /* TSNs of before compare with nothing sent from now on */
 }
 
 /* The lowest TSN of the DATA / I-DATA chunks of a packet: 1 and *tsn, or 0 when it has none. */
@@ -78,8 +84,8 @@ int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch) {
   csctp_tx *tx = &a->tx;
   csctp_tsn highest = tx->next_tsn - 1;
   /* A TSN we never sent (ahead of the highest, or before the first): no congestion of ours. */
-  if (!tx->started || tx->next_tsn == a->local_initial_tsn ||
-      (uint32_t)(tsn - a->local_initial_tsn) > (uint32_t)(highest - a->local_initial_tsn)) {
+  if (!tx->started || tx->next_tsn == a->ecn_tsn_base ||
+      (uint32_t)(tsn - a->ecn_tsn_base) > (uint32_t)(highest - a->ecn_tsn_base)) {
     a->stats.ecne_ignored++;
     return 0;
   }

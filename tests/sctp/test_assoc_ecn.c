@@ -594,3 +594,36 @@ Test(assoc_ecn, endpoint_read_packet_ecn_reaches_the_association) {
   csctp_endpoint_del(ep);
   csctp_assoc_del(x.a);
 }
+
+/* ---- RFC 6525 SSN/TSN Reset: a new TSN space ---- */
+
+static void ecn_reset_on(csctp_config *c) {
+  c->ecn = 1;
+  c->accept_assoc_reset = 1;
+}
+
+Test(assoc_ecn, after_a_tsn_reset_the_new_tsns_are_a_new_window) {
+  side x, y;
+  pair(&x, &y, ecn_reset_on, ecn_reset_on);
+  x.a->tx.cwnd = 64000;
+  pkt d0, d1;
+  send_msg(&x, 1000, T0);
+  cr_assert(pull1(&x, &d0, NULL, T0));
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d0), T0);
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 1);
+  cr_assert_eq(csctp_assoc_read_packet(y.a, d0.b, d0.len, T0), 0);
+  exchange(&x, &y, T0 + 300 * MS);
+  cr_assert_eq(csctp_assoc_reset_assoc(x.a, T0 + 300 * MS), 0);
+  exchange(&x, &y, T0 + 300 * MS);
+  exchange(&x, &y, T0 + 600 * MS);
+  send_msg(&x, 1000, T0 + 600 * MS);
+  cr_assert(pull1(&x, &d1, NULL, T0 + 600 * MS));
+  cr_assert_neq(data_tsn(&d1), data_tsn(&d0) + 1, "the TSNs were not reset");
+  x.a->tx.cwnd = 64000;
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d0), T0 + 600 * MS);
+  cr_assert_eq(x.a->tx.cwnd, 64000, "a TSN of before the reset reduced");
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d1), T0 + 600 * MS);
+  cr_assert_eq(x.a->tx.cwnd, 32000, "the first window after the reset not reduced");
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2);
+  pair_del(&x, &y);
+}
