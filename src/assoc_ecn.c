@@ -43,7 +43,8 @@ static int ecn_lowest_tsn(const uint8_t *pkt, size_t len, csctp_tsn *tsn) {
 void csctp_assoc_ecn_after_read(csctp_assoc *a, const uint8_t *pkt, size_t len,
                                 uint32_t accepted_before) {
   csctp_tsn tsn = 0;
-  if (!a->ecn_on || a->rx_accepted == accepted_before || a->state == CSCTP_STATE_CLOSED ||
+  /* Not before ESTABLISHED: an echo then would go ahead of our COOKIE ECHO, which must lead. */
+  if (!a->ecn_on || a->rx_accepted == accepted_before || a->state < CSCTP_STATE_ESTABLISHED ||
       len < CSCTP_COMMON_HDR_LEN || !ecn_lowest_tsn(pkt, len, &tsn))
     return;
   a->stats.ecn_ce_in++;

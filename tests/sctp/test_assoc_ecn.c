@@ -627,3 +627,32 @@ Test(assoc_ecn, after_a_tsn_reset_the_new_tsns_are_a_new_window) {
   cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2);
   pair_del(&x, &y);
 }
+
+/* A CE on DATA that a peer sends before our handshake ends is not echoed: an ECNE there would
+ * go ahead of the COOKIE ECHO, which must be first in its packet. */
+Test(assoc_ecn, no_echo_before_established) {
+  side x, y;
+  side_new_cfg(&x, 41, ecn_on);
+  side_new_cfg(&y, 42, ecn_on);
+  pkt init, ack, p;
+  cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
+  cr_assert(pull1(&x, &init, NULL, T0));
+  cr_assert_eq(csctp_assoc_read_packet(y.a, init.b, init.len, T0), 0);
+  cr_assert(pull1(&y, &ack, NULL, T0));
+  cr_assert_eq(csctp_assoc_read_packet(x.a, ack.b, ack.len, T0), 0);
+  cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_COOKIE_ECHOED);
+  uint8_t c[32];
+  csctp_data_chunk dc = {.flags = CSCTP_DATA_FLAG_B | CSCTP_DATA_FLAG_E, .tsn = 1, .len = 4};
+  uint8_t payload[4] = {1, 2, 3, 4};
+  dc.data = payload;
+  dc.tsn = x.a->rxt.cum + 1;
+  csctp_data_write_header(c, &dc);
+  memcpy(c + CSCTP_DATA_HDR_LEN, payload, sizeof payload);
+  build_pkt(&p, x.a->local_tag, c, CSCTP_DATA_HDR_LEN + sizeof payload);
+  cr_assert_eq(csctp_assoc_read_packet_ecn(x.a, p.b, p.len, CSCTP_ECN_CE, T0), 0);
+  cr_assert_not(x.a->ecne_owed);
+  cr_assert_eq(st_of(&x).ecn_ce_in, 0);
+  cr_assert(pull1(&x, &p, NULL, T0));
+  cr_assert_eq(p.b[12], CSCTP_CHUNK_COOKIE_ECHO, "the COOKIE ECHO must lead its packet");
+  pair_del(&x, &y);
+}
