@@ -13,7 +13,10 @@
  * lets both engines perform the other's SSN/TSN Reset Request (RFC 6525 §5.2.4), which a
  * reconfiguration record (op % 9 == 6) with 0x40 and 0x10 asks for (csctp_assoc_reset_assoc).
  * with scheduler values 4-7 also switches RFC 4895 AUTH on (DATA and SACK authenticated
- * both ways); scheduler values 6-7 switch PLPMTUD (RFC 8899) on.
+ * both ways); scheduler values 6-7 switch PLPMTUD (RFC 8899) on. Odd scheduler values (1, 3, 5,
+ * 7) switch ECN on both engines (RFC 9260 Appendix A): a packet record's op bits 5-6 are the
+ * ECN codepoint it arrives with (3: CE, echoed), and output handed to the peer (op 4 with 0x20)
+ * arrives there marked CE with 0x40, so that ECNE, the reduction and CWR come back.
  * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
  * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
  * the peer send large messages, partially reliable ones and lose packets, and
@@ -188,6 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_DATA);
     CSCTP_AUTH_CHUNK_SET(&cfg, CSCTP_CHUNK_SACK);
   }
+  /* Odd scheduler values: ECN (ECNE / CWR, ECT marking, the CE echo). */
+  cfg.ecn = (data[0] >> 4 & 1) != 0;
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];
   csctp_assoc *a = NULL, *peer = NULL;
@@ -213,7 +218,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *arg = data + pos;
     pos += len;
     switch (op % 9) {
-    case 0: /* raw packet */ csctp_assoc_read_packet(a, arg, len, now); break;
+    case 0: /* raw packet, with the ECN codepoint of op bits 5-6 */
+      csctp_assoc_read_packet_ecn(a, arg, len, op >> 5 & 3, now);
+      break;
     case 1: { /* packet with ports, tag and CRC patched */
       if (len < 12 || len > sizeof(buf)) break;
       memcpy(buf, arg, len);
@@ -221,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       csctp_put_u16(buf + 2, 5000);
       if (!(op & 0x10)) csctp_put_u32(buf + 4, a->local_tag);
       csctp_packet_set_crc(buf, len);
-      csctp_assoc_read_packet(a, buf, len, now);
+      csctp_assoc_read_packet_ecn(a, buf, len, op >> 5 & 3, now);
       break;
     }
     case 2: /* time passes */
@@ -239,7 +246,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       for (int i = 0; i < 64; i++) {
         csctp_ssize n = csctp_assoc_write_packet(a, buf, sizeof(buf), now);
         if (n <= 0) break;
-        if (peer && (op & 0x20)) csctp_assoc_read_packet(peer, buf, (size_t)n, now);
+        if (peer && (op & 0x20))
+          csctp_assoc_read_packet_ecn(
+              peer, buf, (size_t)n,
+              (op & 0x40) && csctp_assoc_packet_ecn(a) ? CSCTP_ECN_CE : CSCTP_ECN_ECT0, now);
       }
       break;
     case 5: /* take the events; with 0x80 then give back what idle buffers there are */

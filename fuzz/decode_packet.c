@@ -4,12 +4,13 @@
  * common header, checks the CRC, walks the chunks and runs every decoder on
  * every chunk (whatever its type, so each decoder sees every shape), plus the
  * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, the FORWARD TSN,
- * I-DATA, I-FORWARD-TSN, RE-CONFIG and AUTH decoders (the I-DATA walk checked against
+ * I-DATA, I-FORWARD-TSN, RE-CONFIG, AUTH, ECNE and CWR decoders (the I-DATA walk checked against
  * the general one), and re-encodes what decoded so the encoders run on
  * hostile values too; and the bytes as a lone INIT chunk (csctp_snap_init_check).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <csctp/sctp.h>
@@ -51,6 +52,27 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
     if (au.hmac_len <= 64 && !(au.hmac_len & 3))
       csctp_auth_write(&w, au.key_id, au.hmac_id, au.hmac_len);
     csctp_cause_write_unsupported_hmac(&w, au.hmac_id);
+  }
+
+  /* ECN: ECNE and CWR decoded, written back, decoded again to the same fields. */
+  uint32_t etsn, ecount, ctsn;
+  if (csctp_ecne_decode(ch, &etsn, &ecount) == 0) {
+    uint8_t e[CSCTP_ECNE_LEN];
+    csctp_wr ew;
+    csctp_wr_init(&ew, e, sizeof e);
+    csctp_ecne_write(&ew, etsn, ecount);
+    csctp_chunk c2 = {e[0], e[1], CSCTP_ECNE_LEN, e + 4, CSCTP_ECNE_LEN - 4};
+    uint32_t t2, n2;
+    if (ew.overflow || csctp_ecne_decode(&c2, &t2, &n2) != 0 || t2 != etsn || n2 != ecount) abort();
+  }
+  if (csctp_cwr_decode(ch, &ctsn) == 0) {
+    uint8_t e[CSCTP_CWR_LEN];
+    csctp_wr ew;
+    csctp_wr_init(&ew, e, sizeof e);
+    csctp_cwr_write(&ew, ctsn);
+    csctp_chunk c2 = {e[0], e[1], CSCTP_CWR_LEN, e + 4, CSCTP_CWR_LEN - 4};
+    uint32_t t2;
+    if (ew.overflow || csctp_cwr_decode(&c2, &t2) != 0 || t2 != ctsn) abort();
   }
 
   csctp_data_chunk d;

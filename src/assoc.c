@@ -153,6 +153,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
     return rv;
   }
   a->last_adv_rwnd = cfg->rwnd;
+  a->wr_ext = cfg->plpmtud_max || cfg->ecn;
   *pa = a;
   return 0;
 }
@@ -490,24 +491,40 @@ static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csct
   return (csctp_ssize)w.len;
 }
 
-/* With RFC 8899 PLPMTUD: a due probe goes first, and a packet longer than the PLPMTU (a
- * retransmission cut for a larger one) is marked fragmentable. Off the path without it. */
-static __attribute__((noinline)) csctp_ssize assoc_write_packet_pl(csctp_assoc *a, uint8_t *buf,
-                                                                   size_t cap, csctp_tstamp now) {
-  if (!buf || cap < a->cfg.plpmtud_max) return CSCTP_ERR_NOBUF;
+/* With RFC 8899 PLPMTUD or ECN configured (wr_ext). PLPMTUD: a due probe goes first, and a
+ * packet longer than the PLPMTU (a retransmission cut for a larger one) is marked fragmentable.
+ * ECN: the ECNE / CWR owed go in as control chunks, and a packet with new DATA and no
+ * retransmission may leave ECT(0) (csctp_assoc_packet_ecn). Off the path without either. */
+static __attribute__((noinline)) csctp_ssize assoc_write_packet_ext(csctp_assoc *a, uint8_t *buf,
+                                                                    size_t cap, csctp_tstamp now) {
+  if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
   a->pl_frag_ok = 0;
+  a->ecn_mark = 0;
   /* After what waits (a COOKIE ACK first: the peer may not take a HEARTBEAT before it). */
-  if (a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head && !a->ctrl_len) {
+  if (a->pl && a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->opkt_head &&
+      !a->ctrl_len) {
     csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
     if (n > 0) return n;
   }
+  if (a->ecn_on && !a->opkt_head && (a->ecne_owed || a->cwr_owed)) {
+    int data_ready = -1;
+    int busy = a->cwr_owed ||
+               (a->state == CSCTP_STATE_ESTABLISHED && !assoc_nothing_to_send(a, now, &data_ready));
+    csctp_assoc_ecn_before_write(a, busy);
+  }
+  uint64_t data0 = a->tx.stats.data_chunks_out, rtx0 = a->tx.stats.retransmissions;
   csctp_ssize n = assoc_write_common(a, buf, now);
-  a->pl_frag_ok = n > (csctp_ssize)a->mtu_now;
+  if (a->pl) a->pl_frag_ok = n > (csctp_ssize)a->mtu_now;
+  if (a->ecn_on && n > 0 && a->tx.stats.data_chunks_out != data0 &&
+      a->tx.stats.retransmissions == rtx0) {
+    a->ecn_mark = 1; /* RFC 3168 §6.1.5: never on a retransmission */
+    a->stats.ecn_ect_out++;
+  }
   return n;
 }
 
 static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  if (__builtin_expect(a->cfg.plpmtud_max != 0, 0)) return assoc_write_packet_pl(a, buf, cap, now);
+  if (__builtin_expect(a->wr_ext != 0, 0)) return assoc_write_packet_ext(a, buf, cap, now);
   if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
   return assoc_write_common(a, buf, now);
 }

@@ -244,6 +244,17 @@ struct csctp_assoc {
   struct csctp_auth *auth;
   uint8_t auth_on;
   uint16_t auth_tx_len;
+
+  /* ECN (assoc_ecn.c, RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn). wr_ext: the write path
+   * goes through assoc_write_packet_ext (PLPMTUD or ECN configured). ecn_on: negotiated.
+   * ecn_mark: the packet last written may carry ECT(0). Receiver: ecne_owed while a CE is not
+   * answered by a CWR covering ecne_tsn (ecne_fresh: not sent yet, so sent alone if need be),
+   * ecne_count CE packets since. Sender: cwr_owed with cwr_tsn; ecn_window_end, the highest
+   * TSN sent at our last reduction (valid once ecn_reduced): ECNEs up to it reduce no more. */
+  uint8_t wr_ext, ecn_on, ecn_mark, ecne_owed, ecne_fresh, cwr_owed, ecn_reduced;
+  csctp_tsn ecne_tsn, cwr_tsn, ecn_window_end;
+  csctp_tsn ecn_tsn_base; /* our first TSN of this TSN space (the initial one, or after a reset) */
+  uint32_t ecne_count;
 };
 
 /* The owner's list of associations marked by direct calls (endpoint.c). */
@@ -294,6 +305,23 @@ csctp_ssize csctp_assoc_auth_seal(csctp_assoc *a, uint8_t *pkt, size_t len);
  * 0 when it and the rest of the packet are to be dropped (counted, answered when §6.3 asks),
  * or CSCTP_ERR_CRYPTO. */
 int csctp_assoc_on_auth(csctp_assoc *a, const uint8_t *pkt, size_t len, const csctp_chunk *ch);
+
+/* assoc_ecn.c */
+/* ECN negotiated or not (from the INIT ACK or the cookie). */
+void csctp_assoc_ecn_set(csctp_assoc *a, int on);
+/* Our TSNs were reset (RFC 6525 SSN/TSN Reset): the TSNs sent before belong to another space. */
+void csctp_assoc_ecn_tsn_reset(csctp_assoc *a);
+/* ECNE / CWR received (validated): 0, or 1 when the chunk is unknown to us (not negotiated:
+ * the caller applies §3.2). */
+int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch);
+int csctp_assoc_on_cwr(csctp_assoc *a, const csctp_chunk *ch);
+/* Before a packet is written: queues the ECNE / CWR owed as control chunks (`busy`: something
+ * else goes in the packet, so a repeated ECNE may ride along). */
+void csctp_assoc_ecn_before_write(csctp_assoc *a, int busy);
+/* After a packet marked CE was read: echoed when ECN is on, the packet was accepted (rx_accepted
+ * moved from `accepted_before`) and it carried DATA. */
+void csctp_assoc_ecn_after_read(csctp_assoc *a, const uint8_t *pkt, size_t len,
+                                uint32_t accepted_before);
 
 /* assoc.c */
 void csctp_assoc_log(csctp_assoc *a, csctp_log_level level, const char *fmt, ...)

@@ -77,6 +77,7 @@ int csctp_assoc_handover_readiness(const csctp_assoc *a) {
   if (csctp_tx_forward_pending(&a->tx)) r |= CSCTP_HANDOVER_FORWARD_TSN;
   if (a->peer_idata) r |= CSCTP_HANDOVER_INTERLEAVING;
   if (a->auth_on) r |= CSCTP_HANDOVER_AUTH;
+  if (a->ecn_on) r |= CSCTP_HANDOVER_ECN;
   return r;
 }
 

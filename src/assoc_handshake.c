@@ -56,6 +56,8 @@ static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
   if (n) csctp_param_write(w, CSCTP_PARAM_SUPPORTED_EXTENSIONS, ext, n);
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE)
     csctp_param_write_zero_checksum(w, a->cfg.zero_checksum_edmid);
+  /* RFC 9260 Appendix A: the ECN Capable parameter, no value. */
+  if (a->cfg.ecn) csctp_param_write(w, CSCTP_PARAM_ECN_CAPABLE, NULL, 0);
 }
 
 /* RFC 9653 §5.2: we may send zero checksums only when the peer named the method we use. */
@@ -113,6 +115,7 @@ void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *
   c->num_inbound = min16(a->cfg.max_inbound_streams, in->num_outbound_streams);
   peer_features(a, in, &c->peer_forward_tsn, &c->peer_reconfig, &c->peer_idata);
   c->peer_zero_checksum = peer_zero_checksum(a, in);
+  c->peer_ecn = (uint8_t)(a->cfg.ecn && in->ecn_capable); /* ECN when both list it */
 }
 
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
@@ -341,6 +344,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   peer_features(a, &in, &a->peer_forward_tsn, &a->peer_reconfig, &a->peer_idata);
   log_peer_zero_checksum(a, "INIT ACK", &in);
   set_zero_checksum(a, peer_zero_checksum(a, &in));
+  csctp_assoc_ecn_set(a, a->cfg.ecn && in.ecn_capable);
   int arv = csctp_assoc_auth_from_init_ack(a, &in);
   if (arv) return arv;
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
@@ -392,6 +396,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->peer_reconfig = c->peer_reconfig;
   csctp_assoc_set_peer_idata(a, c->peer_idata);
   csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
+  csctp_assoc_ecn_set(a, c->peer_ecn);
   /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   set_zero_checksum(a, c->peer_zero_checksum);
@@ -428,6 +433,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
     csctp_assoc_set_peer_idata(a, c->peer_idata);
     set_zero_checksum(a, c->peer_zero_checksum);
     csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
+    csctp_assoc_ecn_set(a, c->peer_ecn);
   }
   a->peer_tag = c->peer_tag;
   a->num_out = c->num_outbound;

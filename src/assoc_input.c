@@ -35,7 +35,7 @@ static int chunk_validate(const csctp_chunk *ch) {
   } u;
   const uint8_t *info;
   size_t info_len;
-  uint32_t cum;
+  uint32_t cum, cnt;
   switch (ch->type) {
   case CSCTP_CHUNK_INIT:
   case CSCTP_CHUNK_INIT_ACK: return csctp_init_decode(ch, &u.i);
@@ -48,6 +48,8 @@ static int chunk_validate(const csctp_chunk *ch) {
   case CSCTP_CHUNK_IDATA: return csctp_idata_decode(ch, &u.d);
   case CSCTP_CHUNK_IFORWARD_TSN: return csctp_iforward_tsn_decode(ch, &u.g);
   case CSCTP_CHUNK_AUTH: return csctp_auth_decode(ch, &u.au);
+  case CSCTP_CHUNK_ECNE: return csctp_ecne_decode(ch, &cum, &cnt);
+  case CSCTP_CHUNK_CWR: return csctp_cwr_decode(ch, &cum);
   default: return 0;
   }
 }
@@ -410,6 +412,12 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     case CSCTP_CHUNK_IFORWARD_TSN:
       if (!a->announce_idata || !a->announce_forward_tsn) goto unknown;
       rv = csctp_assoc_on_iforward_tsn(a, chp, &had_data, now);
+      break;
+    case CSCTP_CHUNK_ECNE:
+      if (csctp_assoc_on_ecne(a, chp)) goto unknown; /* ECN not negotiated */
+      break;
+    case CSCTP_CHUNK_CWR:
+      if (csctp_assoc_on_cwr(a, chp)) goto unknown;
       break;
     case CSCTP_CHUNK_RECONFIG:
       if (!a->announce_reconfig) goto unknown;

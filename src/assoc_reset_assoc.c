@@ -78,6 +78,7 @@ void csctp_assoc_tsn_reset_done(csctp_assoc *a, const csctp_reconfig_param *p) {
   csctp_tsn old_cum = a->tx.cum_tsn_ack;
   int ok = p->result == CSCTP_RECONFIG_SUCCESS && p->has_tsns &&
            csctp_tx_reset_tsn(&a->tx, p->receiver_next_tsn) == 0;
+  if (ok) csctp_assoc_ecn_tsn_reset(a);
   /* Streams resume; on success numbered from SSN 0 (reset by csctp_tx_reset_tsn). */
   csctp_tx_resume_streams(&a->tx, NULL, 0, 0);
   if (rc->pending.n || rc->pending.all) /* still waiting for their own request */
@@ -144,6 +145,7 @@ uint32_t csctp_assoc_peer_tsn_reset(csctp_assoc *a, const csctp_reconfig_param *
   if (rx_reset(a, rcv_next)) return CSCTP_RECONFIG_IN_PROGRESS;
   /* G3 (nothing is outstanding, so nothing to acknowledge), G5 (outgoing). */
   csctp_tx_reset_tsn(&a->tx, snd_next);
+  csctp_assoc_ecn_tsn_reset(a);
   x->tsn_answers[1] = x->tsn_answers[0];
   x->tsn_answers[0] = (csctp_assoc_tsn_answer){
       .seq = p->seq, .snd_next = snd_next, .rcv_next = rcv_next, .valid = 1};

@@ -280,6 +280,24 @@ void csctp_param_write_zero_checksum(csctp_wr *w, uint32_t edmid);
 /* Unsupported HMAC Identifier error cause (RFC 4895 §4.1). */
 #define CSCTP_CAUSE_UNSUPPORTED_HMAC 0x0105
 
+/* ---- ECN (RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn; chunk_ecn.c) ---- */
+/* ECNE: the lowest TSN of the DATA of a packet that arrived marked CE, and the number of such
+ * packets since the last CWR (a 12-byte chunk; the 8-byte form of RFC 2960 has no count, taken
+ * as 1). CWR: the TSN of the ECNE it answers. */
+#define CSCTP_ECNE_LEN 12
+#define CSCTP_ECNE_OLD_LEN 8
+#define CSCTP_CWR_LEN 8
+/* CWR flags as usrsctp sends them: 0x01 the sender could no longer find the ECNE's TSN (it was
+ * acknowledged already) and answers with the TSN of its last reduction instead; 0x02 the ECNE
+ * fell in the window it had reduced for. */
+#define CSCTP_CWR_FLAG_OVERRIDE 0x01
+/* Decodes an ECNE: 0, or CSCTP_ERR_MALFORMED for a length other than 8 or 12. */
+int csctp_ecne_decode(const csctp_chunk *ch, uint32_t *tsn, uint32_t *count);
+/* Decodes a CWR: 0, or CSCTP_ERR_MALFORMED for a length other than 8. */
+int csctp_cwr_decode(const csctp_chunk *ch, uint32_t *tsn);
+void csctp_ecne_write(csctp_wr *w, uint32_t tsn, uint32_t count);
+void csctp_cwr_write(csctp_wr *w, uint32_t tsn);
+
 typedef struct csctp_auth_chunk {
   uint16_t key_id;     /* Shared Key Identifier */
   uint16_t hmac_id;    /* HMAC Identifier */

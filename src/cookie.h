@@ -40,6 +40,7 @@ typedef struct csctp_cookie {
   uint8_t peer_reconfig;      /* peer announced RE-CONFIG (RFC 6525) in Supported Extensions */
   uint8_t peer_zero_checksum; /* peer announced our EDMID in Zero Checksum Acceptable (RFC 9653) */
   uint8_t peer_idata;         /* RFC 8260 negotiated: CSCTP_IDATA_* bits */
+  uint8_t peer_ecn;           /* ECN negotiated: we and the peer listed ECN Capable */
   /* RFC 4895: our INIT ACK carried RANDOM, CHUNKS and HMAC-ALGO (auth non-zero): our RANDOM in
    * it, and the peer's key vector from its INIT (auth_peer_len 0: the peer offered none). */
   uint8_t auth;

@@ -656,3 +656,20 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   /* Out of the blue (§8.4): the listener answers as a CLOSED association would. */
   return ep_stateless(e, from, h.src_port, 0, pkt, len, now);
 }
+
+int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
+                                   size_t len, int ecn, csctp_tstamp now, csctp_assoc **pa) {
+  csctp_common_hdr h;
+  if ((ecn & 3) != CSCTP_ECN_CE || !pkt || !from || csctp_packet_parse_header(pkt, len, &h) != 0)
+    return csctp_endpoint_read_packet(e, from, pkt, len, now, pa);
+  /* The association the packet is for, as it was before (one a COOKIE ECHO makes is left out:
+   * a CE on the packet that sets it up is not echoed). */
+  uint32_t id = ep_find(e, from, h.src_port);
+  csctp_assoc *a = id != CSCTP_EP_NONE ? e->v[id].a : NULL;
+  uint32_t accepted = a ? csctp_assoc_ep_accepted(a) : 0;
+  csctp_assoc *got = NULL;
+  int rv = csctp_endpoint_read_packet(e, from, pkt, len, now, &got);
+  if (pa) *pa = got;
+  if (rv >= 0 && a && got == a) csctp_assoc_ecn_after_read(a, pkt, len, accepted);
+  return rv;
+}

@@ -31,6 +31,8 @@ enum {
   CSCTP_CHUNK_ERROR = 9,
   CSCTP_CHUNK_COOKIE_ECHO = 10,
   CSCTP_CHUNK_COOKIE_ACK = 11,
+  CSCTP_CHUNK_ECNE = 12, /* ECN Echo (RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn) */
+  CSCTP_CHUNK_CWR = 13,  /* Congestion Window Reduced (same) */
   CSCTP_CHUNK_SHUTDOWN_COMPLETE = 14,
   CSCTP_CHUNK_AUTH = 15,  /* RFC 4895 §4.2 */
   CSCTP_CHUNK_IDATA = 64, /* RFC 8260 §2.1 */

@@ -49,22 +49,24 @@ typedef struct args {
   unsigned timeout_s, mtu;
   unsigned connect_timeout_s;
   unsigned plpmtud, plpmtud_probe_ms, linger_s; /* RFC 8899 search; send: stay connected */
+  int ecn;                                      /* --ecn: csctp_connect_opts.ecn */
 } args;
 
 static GMainLoop *loop;
 static int exit_code;
 static int echo_plpmtud; /* echo: --plpmtud given */
+static int echo_ecn;     /* echo: --ecn given */
 
 static const char usage_echo[] =
     "  csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT] [--timeout SECONDS] [--mtu BYTES]\n"
-    "             [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
+    "             [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]] [--ecn]\n"
     "  csctp echo --raw LOCAL_HOST [...same options...]\n";
 static const char usage_send[] =
     "  csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port SCTP_PORT]\n"
     "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
     "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
     "             [--connect-timeout SECONDS] [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
-    "             [--linger SECONDS]\n"
+    "             [--linger SECONDS] [--ecn]\n"
     "  csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]\n";
 static const char usage_notes[] =
     "  csctp --help | --version      (and csctp echo --help, csctp send --help)\n"
@@ -74,6 +76,8 @@ static const char usage_notes[] =
     "--plpmtud: search the path MTU from --mtu up to MAX_BYTES (RFC 8899, probes every\n"
     "--plpmtud-probe-timer ms, default 15000); send prints the size found (\"path MTU\"),\n"
     "echo when an association closes. --linger: send stays connected that long at the end.\n"
+    "--ecn: Explicit Congestion Notification (RFC 9260 App. A): DATA leaves ECT(0) when the\n"
+    "peer has it too, CE marks are echoed (ECNE/CWR); both print their ECN counters at the end.\n"
     "send gives up when the association is not up after --connect-timeout (default 10 s);\n"
     "--verify checks every echo and ends with \"verified\"; --size is at most the largest\n"
     "message (262144 bytes, or less with a smaller CSCTP_DEFAULTS rcvbuf).\n"
@@ -216,6 +220,8 @@ static void parse(int argc, char **argv, args *a, int is_send) {
       a->unordered = 1;
     } else if (strcmp(o, "--verify") == 0) {
       a->verify = 1;
+    } else if (strcmp(o, "--ecn") == 0) {
+      a->ecn = 1;
     } else {
       refuse(g_strdup_printf("unknown option '%s'", o));
     }
@@ -299,6 +305,17 @@ static void echo_error(csctp_socket *s, int err, const char *msg, void *ud) {
   fprintf(stderr, "csctp echo: %s: %s (%s)\n", ((echo_conn *)ud)->name, msg, csctp_strerror(err));
 }
 
+/* The ECN counters of a socket (csctp_stats V4), one line. */
+static void print_ecn(FILE *f, const char *prefix, const csctp_stats *stp) {
+  const csctp_stats st = *stp;
+  fprintf(f,
+          "%secn %s: CE in %" PRIu64 ", ECT out %" PRIu64 ", ECNE out %" PRIu64 " in %" PRIu64
+          ", CWR out %" PRIu64 " in %" PRIu64 ", cwnd reductions %" PRIu64
+          ", retransmissions %" PRIu64 "\n",
+          prefix, st.ecn ? "on" : "off", st.ecn_ce_in, st.ecn_ect_out, st.ecne_out, st.ecne_in,
+          st.cwr_out, st.cwr_in, st.ecn_cwnd_reductions, st.retransmissions);
+}
+
 static void echo_close(csctp_socket *s, int had_error, void *ud) {
   echo_conn *c = ud;
   (void)s;
@@ -306,6 +323,8 @@ static void echo_close(csctp_socket *s, int had_error, void *ud) {
           had_error ? " with an error" : "", c->messages);
   if (echo_plpmtud)
     fprintf(stderr, "csctp echo: %s: path MTU %u bytes (PLPMTUD)\n", c->name, csctp_socket_pmtu(s));
+  csctp_stats est;
+  if (echo_ecn && csctp_socket_get_stats(s, &est) == 0) print_ecn(stderr, "csctp echo: ", &est);
   g_free(c->pending);
   g_free(c);
 }
@@ -338,7 +357,9 @@ static int cmd_echo(const args *a) {
   o.mtu = a->mtu;
   o.plpmtud_max = a->plpmtud;
   o.plpmtud_probe_timer = a->plpmtud_probe_ms;
+  o.ecn = a->ecn;
   echo_plpmtud = a->plpmtud != 0;
+  echo_ecn = a->ecn;
   char *err = NULL;
   int rv = csctp_server_listen(srv, &o, &err);
   if (rv) {
@@ -559,6 +580,7 @@ static int cmd_send(const args *a) {
   csctp_connect_opts_init(&o);
   o.host = a->peer_ip;
   o.port = (uint16_t)a->remote_port;
+  o.ecn = a->ecn;
   o.local_address = a->local_ip;
   o.local_port = (uint16_t)a->port;
   o.udp_transport = a->udp;
@@ -598,6 +620,7 @@ static int cmd_send(const args *a) {
            bytes, t, bytes / t / 1e6, (double)a->count / t);
     if (a->verify && !sd.bad) printf("verified: %" PRIu64 " echoes, all intact\n", sd.echoed);
     if (a->plpmtud) printf("path MTU %u bytes (PLPMTUD)\n", sd.pmtu);
+    if (a->ecn) print_ecn(stdout, "", &sd.stats);
     if (a->verify && sd.bad)
       fprintf(stderr, "csctp send: not verified: %" PRIu64 " bad echoes\n", sd.bad);
     fflush(stdout);

@@ -31,6 +31,9 @@ struct csctp_link {
   struct sockaddr_storage sto[LINK_BATCH];
   size_t slen[LINK_BATCH];
   int plpmtud; /* csctp_link_set_plpmtud: DF on every packet but the fragmentable ones */
+  int ecn;     /* csctp_link_set_ecn: codepoints read and written */
+  int rx_ecn;  /* the codepoint of the packet in the recv callback */
+  uint8_t secn[LINK_BATCH];
   unsigned nsend;
   csctp_link_stats stats;
 };
@@ -168,11 +171,30 @@ static void link_read_errors(csctp_link *l) {
   }
 }
 
+/* The ECN codepoint of a received datagram from its IP_TOS / IPV6_TCLASS control message. */
+static int link_cmsg_ecn(const struct msghdr *m) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1))
+      return *(const uint8_t *)CMSG_DATA(c) & 3;
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS &&
+        c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int v;
+      memcpy(&v, CMSG_DATA(c), sizeof v);
+      return v & 3;
+    }
+  }
+  return 0;
+}
+
 static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
   csctp_link *l = user_data;
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
   struct sockaddr_storage from[LINK_BATCH];
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl[LINK_BATCH];
   /* The error queue first: reading it also clears the pending error that would make the
    * next recvmmsg fail. */
   link_read_errors(l);
@@ -186,6 +208,10 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
       msgs[i].msg_hdr.msg_iovlen = 1;
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+      if (l->ecn) {
+        msgs[i].msg_hdr.msg_control = ctl[i].buf;
+        msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+      }
     }
     int n = recvmmsg(fd, msgs, LINK_BATCH, MSG_DONTWAIT, NULL);
     if (n < 0 && (errno == EINTR || link_icmp_errno(errno))) continue; /* an older error */
@@ -199,6 +225,7 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
         l->stats.drop_short++;
         continue;
       }
+      int ecn = l->ecn ? link_cmsg_ecn(&msgs[i].msg_hdr) : 0;
       if (!l->udp && l->family == AF_INET) {
         /* IPv4 raw sockets deliver the IP header; IPv6 ones do not. */
         if (len < 20) {
@@ -210,12 +237,16 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
           l->stats.drop_short++;
           continue;
         }
+        if (l->ecn) ecn = p[1] & 3; /* the TOS byte of the header itself */
         p += ihl;
         len -= ihl;
       }
+      l->rx_ecn = ecn;
+      l->stats.ce_in += ecn == CSCTP_ECN_CE;
       csctp_addr a;
       sockaddr_to_addr(&from[i], l->udp, &a);
       l->recv(l->user_data, &a, p, len);
+      l->rx_ecn = 0;
     }
     if (n < LINK_BATCH) break;
   }
@@ -403,6 +434,10 @@ void csctp_link_flush(csctp_link *l) {
   }
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl[LINK_BATCH];
   memset(msgs, 0, sizeof(msgs));
   unsigned n = l->nsend;
   for (unsigned i = 0; i < n; i++) {
@@ -413,6 +448,19 @@ void csctp_link_flush(csctp_link *l) {
     msgs[i].msg_hdr.msg_name = &l->sto[i];
     msgs[i].msg_hdr.msg_namelen =
         l->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (l->ecn) {
+      /* Every packet says its codepoint (Not-ECT too: no socket-wide TOS to fall back to). */
+      memset(&ctl[i], 0, sizeof(ctl[i]));
+      msgs[i].msg_hdr.msg_control = ctl[i].buf;
+      msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+      struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+      c->cmsg_level = l->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+      c->cmsg_type = l->family == AF_INET ? IP_TOS : IPV6_TCLASS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      int v = l->secn[i];
+      memcpy(CMSG_DATA(c), &v, sizeof v);
+      l->stats.ect_out += v == CSCTP_ECN_ECT0 || v == CSCTP_ECN_ECT1;
+    }
   }
   unsigned off = 0, retried = n; /* index of the packet already retried once */
   while (off < n) {
@@ -435,7 +483,9 @@ void csctp_link_flush(csctp_link *l) {
   l->nsend = 0;
 }
 
-void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len) {
+/* Queues a packet with its ECN codepoint (used only with l->ecn). */
+static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
+                       int ecn) {
   if (len > LINK_PKT_MAX) {
     l->stats.send_errors++;
     return;
@@ -447,8 +497,34 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
   }
   memcpy(l->sbuf[l->nsend], pkt, len);
   l->slen[l->nsend] = len;
+  l->secn[l->nsend] = (uint8_t)(ecn & 3);
   l->nsend++;
 }
+
+void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len) {
+  link_queue(l, to, pkt, len, CSCTP_ECN_NOT_ECT);
+}
+
+void csctp_link_send_ecn(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
+                         int ecn) {
+  link_queue(l, to, pkt, len, ecn);
+}
+
+int csctp_link_set_ecn(csctp_link *l, int on) {
+  if (l->fd < 0 || !on) return 0;
+  int one = 1;
+  int rv = l->family == AF_INET6
+               ? setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one))
+               : (l->udp ? setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) : 0);
+  if (rv != 0) {
+    g_log("csctp", G_LOG_LEVEL_WARNING, "ECN: receiving the TOS refused (%s)", g_strerror(errno));
+    return -1;
+  }
+  l->ecn = 1;
+  return 0;
+}
+
+int csctp_link_rx_ecn(const csctp_link *l) { return l->rx_ecn; }
 
 /* IP_PMTUDISC_PROBE: DF on every packet and no cached path MTU (a packet over the interface's
  * MTU fails with EMSGSIZE, dropped as a lost one); IP_PMTUDISC_DONT: fragments allowed. IPv6

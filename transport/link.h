@@ -37,6 +37,8 @@ typedef struct csctp_link_stats {
   uint64_t send_errors;
   uint64_t icmp_in;          /**< ICMP / ICMPv6 errors read from the socket's error queue */
   uint64_t fragmentable_out; /**< packets sent with IP fragmentation allowed (PLPMTUD) */
+  uint64_t ect_out;          /**< packets sent with an ECT codepoint (csctp_link_set_ecn) */
+  uint64_t ce_in;            /**< packets received marked CE (csctp_link_set_ecn) */
 } csctp_link_stats;
 
 /**
@@ -87,6 +89,21 @@ void csctp_link_set_plpmtud(csctp_link *l, int on);
  *  once, after the queue, with fragmentation allowed for it alone. */
 void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
                                   size_t len);
+/**
+ * ECN (csctp_config.ecn): on, each received packet's ECN codepoint is read (IP_RECVTOS /
+ * IPV6_RECVTCLASS, or the IPv4 header of a raw socket) and told by csctp_link_rx_ecn() during
+ * the recv callback, and csctp_link_send_ecn() sets it per packet (an IP_TOS / IPV6_TCLASS
+ * control message). Returns 0, or -1 when the kernel refused (the link stays without ECN).
+ * External links ignore it.
+ */
+int csctp_link_set_ecn(csctp_link *l, int on);
+/** The ECN codepoint (CSCTP_ECN_*) of the packet being handed to the recv callback; 0 outside
+ *  the callback or without csctp_link_set_ecn. */
+int csctp_link_rx_ecn(const csctp_link *l);
+/** csctp_link_send for a packet to leave with the ECN codepoint `ecn` (csctp_assoc_packet_ecn);
+ *  without csctp_link_set_ecn it goes Not-ECT. */
+void csctp_link_send_ecn(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
+                         int ecn);
 /** Sends every queued packet (sendmmsg). */
 void csctp_link_flush(csctp_link *l);
 

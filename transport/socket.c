@@ -126,7 +126,7 @@ static void socket_retire(csctp_socket *s) {
       if (csctp_assoc_packet_fragmentable(s->a))
         csctp_link_send_fragmentable(h->link, &s->peer, buf, (size_t)n);
       else
-        csctp_link_send(h->link, &s->peer, buf, (size_t)n);
+        csctp_link_send_ecn(h->link, &s->peer, buf, (size_t)n, csctp_assoc_packet_ecn(s->a));
     }
     csctp_assoc_get_stats(s->a, &s->last_stats);
     s->last_pmtu = csctp_assoc_get_pmtu(s->a);
@@ -265,7 +265,8 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
   csctp_assoc *a = NULL;
   csctp_tstamp now = now_us();
   host_capture(h, 1, pkt, len, now);
-  int rv = csctp_endpoint_read_packet(h->ep, from, pkt, len, now, &a);
+  int rv =
+      csctp_endpoint_read_packet_ecn(h->ep, from, pkt, len, csctp_link_rx_ecn(h->link), now, &a);
   if (rv) {
     g_warning("csctp: endpoint: %s", csctp_strerror(rv));
     return;
@@ -303,7 +304,7 @@ static void host_write(host *h) {
     if (a && csctp_assoc_packet_fragmentable(a))
       csctp_link_send_fragmentable(h->link, &to, buf, (size_t)n);
     else
-      csctp_link_send(h->link, &to, buf, (size_t)n);
+      csctp_link_send_ecn(h->link, &to, buf, (size_t)n, csctp_assoc_packet_ecn(a));
   }
 }
 
@@ -377,6 +378,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     cfg.plpmtud_max = o->plpmtud_max > PKT_MAX ? PKT_MAX : o->plpmtud_max;
     if (o->plpmtud_probe_timer) cfg.plpmtud_probe_timer = o->plpmtud_probe_timer;
   }
+  cfg.ecn = o->ecn != 0; /* ECN: announced, and the link reads and writes the codepoints */
   const char *dbg = getenv("CSCTP_DEBUG");
   cfg.log_mask = csctp_log_mask_parse(dbg);
   csctp_log_levels_parse(dbg, cfg.log_levels);
@@ -418,6 +420,7 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   }
   csctp_link_set_unreach(h->link, csctp_host_unreach);
   csctp_link_set_plpmtud(h->link, cfg.plpmtud_max != 0);
+  csctp_link_set_ecn(h->link, cfg.ecn);
   pump_source *ps = (pump_source *)g_source_new(&pump_funcs, sizeof(pump_source));
   ps->h = h;
   h->pump = &ps->base;
@@ -482,7 +485,8 @@ static void connect_opts_fill_default(void *p) {
 static size_t connect_opts_size(int version) {
   switch (version) {
   case CSCTP_CONNECT_OPTS_V1: return offsetof(csctp_connect_opts, plpmtud_max);
-  case CSCTP_CONNECT_OPTS_V2: return sizeof(csctp_connect_opts);
+  case CSCTP_CONNECT_OPTS_V2: return offsetof(csctp_connect_opts, ecn);
+  case CSCTP_CONNECT_OPTS_V3: return sizeof(csctp_connect_opts);
   default: return 0;
   }
 }

@@ -257,6 +257,18 @@ typedef struct csctp_config {
   /** The HMAC-ALGO list we send, a csctp_auth_hmac (default CSCTP_AUTH_HMAC_SHA256_SHA1; another
    *  value makes csctp_assoc_new() fail with CSCTP_ERR_INVALID_ARGUMENT). */
   int auth_hmac;
+  /* Version 4: */
+  /**
+   * Explicit Congestion Notification (RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn):
+   * non-zero puts the ECN Capable parameter in our INIT and INIT ACK. ECN is in use when the
+   * peer sends it too: packets with new DATA may then leave marked ECT(0)
+   * (csctp_assoc_packet_ecn() says which), a DATA packet that arrived marked CE
+   * (csctp_assoc_read_packet_ecn()) is echoed in ECNE chunks until the peer's CWR, and the
+   * peer's ECNE halves our congestion window at most once per window of data, without a
+   * retransmission. Only over raw IP or UDP, where the caller reads and writes the IP header's
+   * ECN field. Default 0, as in the WebRTC profile: nothing is announced or marked.
+   */
+  int ecn;
 } csctp_config;
 
 /** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
@@ -308,8 +320,10 @@ typedef enum csctp_sched {
 /** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer,
  *  accept_assoc_reset, auth, auth_chunks and auth_hmac. */
 #define CSCTP_CONFIG_V3 3
+/** Version 4 appends ecn. */
+#define CSCTP_CONFIG_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V3
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V4
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults
@@ -623,6 +637,27 @@ typedef struct csctp_stats {
   /** AUTH chunks with an HMAC Identifier we did not list: dropped with what follows, answered
    *  with an Unsupported HMAC Identifier ERROR */
   uint64_t auth_drop_hmac_id;
+  /* Version 4: ECN (RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn) */
+  /** 1 when ECN is in use: both sides sent the ECN Capable parameter */
+  uint8_t ecn;
+  /** packets with DATA that arrived marked CE (Congestion Experienced) */
+  uint64_t ecn_ce_in;
+  /** packets written that csctp_assoc_packet_ecn() said to mark ECT(0) */
+  uint64_t ecn_ect_out;
+  /** ECNE chunks sent and received @{ */
+  uint64_t ecne_out, ecne_in;
+  /** @} */
+  /** CWR chunks sent and received @{ */
+  uint64_t cwr_out, cwr_in;
+  /** @} */
+  /** congestion window reductions for an ECNE (at most one per window of data) */
+  uint64_t ecn_cwnd_reductions;
+  /** ECNE chunks ignored: a TSN we never sent */
+  uint64_t ecne_ignored;
+  /** CWR chunks ignored: no ECNE of ours outstanding that they cover */
+  uint64_t cwr_ignored;
+  /** ECNE or CWR chunks while ECN was not negotiated (handled as unrecognized chunks) */
+  uint64_t ecn_unexpected;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -631,8 +666,10 @@ typedef struct csctp_stats {
 #define CSCTP_STATS_V2 2
 /** Version 3 appends the AUTH fields (auth to auth_drop_hmac_id). */
 #define CSCTP_STATS_V3 3
+/** Version 4 appends the ECN fields (ecn to ecn_unexpected). */
+#define CSCTP_STATS_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V3
+#define CSCTP_STATS_VERSION CSCTP_STATS_V4
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
@@ -726,6 +763,9 @@ typedef enum csctp_handover_reason {
   /** RFC 4895 AUTH is in use: the blob does not carry its keys, so such an association stays
    *  where it is */
   CSCTP_HANDOVER_AUTH = 1 << 10,
+  /** ECN is in use (csctp_config.ecn): the blob does not carry its state, so such an
+   *  association stays where it is */
+  CSCTP_HANDOVER_ECN = 1 << 11,
 } csctp_handover_reason;
 
 /** Least length of the key that authenticates a handover blob, bytes. */
@@ -1106,6 +1146,32 @@ CSCTP_EXTERN uint32_t csctp_assoc_get_pmtu(const csctp_assoc *a);
  */
 CSCTP_EXTERN int csctp_assoc_packet_fragmentable(const csctp_assoc *a);
 
+/** The IP header's ECN codepoints (RFC 3168 §5), the low two bits of the IPv4 TOS or IPv6
+ *  Traffic Class byte. */
+#define CSCTP_ECN_NOT_ECT 0 /**< not ECN-capable transport */
+#define CSCTP_ECN_ECT1 1    /**< ECN-capable transport, ECT(1) */
+#define CSCTP_ECN_ECT0 2    /**< ECN-capable transport, ECT(0) */
+#define CSCTP_ECN_CE 3      /**< Congestion Experienced */
+
+/**
+ * Returns the ECN codepoint to put in the IP header of the packet that the
+ * last csctp_assoc_write_packet() call returned: CSCTP_ECN_ECT0 for a packet
+ * carrying new DATA and no retransmission once ECN is in use
+ * (csctp_config.ecn), CSCTP_ECN_NOT_ECT for every other packet (control
+ * chunks alone, retransmissions, handshake), always without ECN; 0 for NULL.
+ */
+CSCTP_EXTERN int csctp_assoc_packet_ecn(const csctp_assoc *a);
+
+/**
+ * csctp_assoc_read_packet() for a packet that arrived with the ECN codepoint
+ * `ecn` (CSCTP_ECN_*, the low two bits of its IP TOS / Traffic Class; other
+ * bits ignored). A packet with DATA marked CSCTP_ECN_CE, once ECN is in use,
+ * is echoed to the peer in ECNE chunks until it answers with a CWR. Returns
+ * what csctp_assoc_read_packet() returns.
+ */
+CSCTP_EXTERN int csctp_assoc_read_packet_ecn(csctp_assoc *a, const uint8_t *pkt, size_t len,
+                                             int ecn, csctp_tstamp now);
+
 /**
  * Copies the counters and path figures into *st, laid out as version
  * `stats_version` (CSCTP_STATS_V1, ...). Returns 0, or
@@ -1410,6 +1476,16 @@ CSCTP_EXTERN int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *pee
 CSCTP_EXTERN int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from,
                                             const uint8_t *pkt, size_t len, csctp_tstamp now,
                                             csctp_assoc **pa);
+
+/**
+ * csctp_endpoint_read_packet() for a packet that arrived with the ECN
+ * codepoint `ecn` (CSCTP_ECN_*): the association it goes to reacts to a CE
+ * mark as csctp_assoc_read_packet_ecn() says. Returns what
+ * csctp_endpoint_read_packet() returns.
+ */
+CSCTP_EXTERN int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from,
+                                                const uint8_t *pkt, size_t len, int ecn,
+                                                csctp_tstamp now, csctp_assoc **pa);
 
 /**
  * Writes the next outbound packet of the endpoint or of any of its

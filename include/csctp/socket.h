@@ -197,14 +197,26 @@ typedef struct csctp_connect_opts {
   uint32_t plpmtud_max;
   /** PLPMTUD's PROBE_TIMER in ms (0: the engine's default, 15000; else at least 1000). */
   uint32_t plpmtud_probe_timer;
+  /* Version 3: */
+  /**
+   * Non-zero: Explicit Congestion Notification (csctp_config.ecn, RFC 9260
+   * Appendix A): announced in the handshake and, when the peer announces it
+   * too, packets with new DATA leave marked ECT(0), a CE mark on what arrives
+   * is echoed to the peer, and the peer's echo reduces the congestion window
+   * without a loss. The codepoints are read and written per packet
+   * (IP_TOS / IPV6_TCLASS over UDP and raw IP). Default 0: off.
+   */
+  int ecn;
 } csctp_connect_opts;
 
 /** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
 #define CSCTP_CONNECT_OPTS_V1 1
 /** Version 2 appends plpmtud_max and plpmtud_probe_timer. */
 #define CSCTP_CONNECT_OPTS_V2 2
+/** Version 3 appends ecn. */
+#define CSCTP_CONNECT_OPTS_V3 3
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V2
+#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V3
 
 /** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
 #define CSCTP_CONNECT_TIMEOUT_DEFAULT 30000u

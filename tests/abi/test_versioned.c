@@ -60,14 +60,14 @@ Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 4);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 5);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
-  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 3);
+  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 4);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V3);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
@@ -75,7 +75,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
 
 /* csctp_connect_opts V2 appended plpmtud_max and plpmtud_probe_timer after V1's last field. */
 Test(abi, connect_opts_v2_appends_plpmtud) {
-  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V2);
+  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V3);
   cr_assert_eq(offsetof(csctp_connect_opts, plpmtud_max),
                offsetof(struct connect_opts_v1, rcvbuf) + sizeof(uint32_t),
                "V2's first field must follow V1's last");
@@ -84,6 +84,20 @@ Test(abi, connect_opts_v2_appends_plpmtud) {
   cr_assert_eq(csctp_connect_opts_init(&o), 0);
   cr_assert_eq(o.plpmtud_max, 0, "off by default");
   cr_assert_eq(o.plpmtud_probe_timer, 0);
+}
+
+/* csctp_connect_opts V3 appended ecn after V2's last field; a V2 caller's defaults stop there. */
+Test(abi, connect_opts_v3_appends_ecn) {
+  cr_assert_eq(offsetof(csctp_connect_opts, ecn),
+               offsetof(csctp_connect_opts, plpmtud_probe_timer) + sizeof(uint32_t));
+  unsigned char b[sizeof(csctp_connect_opts) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_connect_opts_init_versioned(CSCTP_CONNECT_OPTS_V2, (void *)b), 0);
+  cr_assert(untouched(b, offsetof(csctp_connect_opts, ecn), sizeof b), "V2 defaults wrote V3's");
+  csctp_connect_opts o;
+  memset(&o, GUARD, sizeof o);
+  cr_assert_eq(csctp_connect_opts_init(&o), 0);
+  cr_assert_eq(o.ecn, 0, "off by default");
 }
 
 /* csctp_config V3 appended the PLPMTUD fields: a V2 caller's struct ends where they begin, its
@@ -110,6 +124,28 @@ Test(abi, config_v3_appends_plpmtud) {
   cr_assert_eq(csctp_config_default(&v3), 0);
   cr_assert_eq(v3.plpmtud_max, 0);
   cr_assert_eq(v3.plpmtud_probe_timer, 15000);
+}
+
+/* csctp_config V4 appended ecn after V3's last field: a V3 caller's struct ends where it
+ * begins, its defaults stop there, and ECN is off for it. */
+Test(abi, config_v4_appends_ecn) {
+  cr_assert_eq(offsetof(csctp_config, ecn), offsetof(csctp_config, auth_hmac) + sizeof(int));
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  size_t v3_end = offsetof(csctp_config, ecn);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V3, (csctp_config *)(void *)b), 0);
+  cr_assert(untouched(b, v3_end, sizeof b), "V3 defaults wrote V4's fields");
+  csctp_config full;
+  memcpy(&full, b, v3_end);
+  full.rand = rand_ok;
+  csctp_config buf;
+  const csctp_config *in = csctp_config_in(CSCTP_CONFIG_V3, &full, &buf);
+  cr_assert_not_null(in);
+  cr_assert_eq(in->ecn, 0);
+  cr_assert_eq(in->rand, rand_ok, "a V3 caller's field was lost");
+  csctp_config v4;
+  cr_assert_eq(csctp_config_default(&v4), 0);
+  cr_assert_eq(v4.ecn, 0, "ECN off by default");
 }
 
 /* A getter called by a V1 caller writes V1's bytes; an unknown version (0, FUTURE) gets
@@ -150,7 +186,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 4);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 5);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -181,7 +217,23 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V3, &sst), 0);
     cr_assert_eq(sst.auth + sst.auth_out + sst.auth_in + sst.auth_drop_missing, 0);
     cr_assert_eq(sst.auth_drop_bad_hmac + sst.auth_drop_key_id + sst.auth_drop_hmac_id, 0);
-    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V3);
+  }
+  /* csctp_stats version 4 appends the ECN counters: a V3 caller gets nothing of them, a V4
+   * caller gets them, zero. */
+  {
+    unsigned char b[sizeof(csctp_stats) + SLACK];
+    size_t v3_end = offsetof(csctp_stats, ecn);
+    cr_assert_eq(v3_end, offsetof(csctp_stats, auth_drop_hmac_id) + sizeof(uint64_t),
+                 "V4 must follow V3's last field");
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V3, (void *)b), 0);
+    cr_assert(untouched(b, v3_end, sizeof b), "a V3 caller's stats written past V3");
+    memset(&sst, GUARD, sizeof sst);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V4, &sst), 0);
+    cr_assert_eq(sst.ecn + sst.ecn_ce_in + sst.ecn_ect_out + sst.ecne_out + sst.ecne_in, 0);
+    cr_assert_eq(sst.cwr_out + sst.cwr_in + sst.ecn_cwnd_reductions + sst.ecne_ignored, 0);
+    cr_assert_eq(sst.cwr_ignored + sst.ecn_unexpected, 0);
+    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V4);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);

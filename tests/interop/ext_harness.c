@@ -214,16 +214,19 @@ int ext_step(ext_harness *h) {
   for (int from = 0; from < 2; from++) {
     for (int n = 0; n < 256; n++) {
       size_t len = 0;
+      uint8_t ecn = 0;
       if (from == 0) {
         csctp_ssize r = csctp_assoc_write_packet(h->a, h->pkt, sizeof h->pkt, now);
         cr_assert_geq(r, 0, "write_packet: %s", csctp_strerror((int)r));
         len = (size_t)r;
+        ecn = (uint8_t)csctp_assoc_packet_ecn(h->a);
       } else {
         usrsctp_peer_pkt *k = usrsctp_peer_pop(&h->up);
         if (k) {
           cr_assert_leq(k->len, sizeof h->pkt);
           memcpy(h->pkt, k->data, k->len);
           len = k->len;
+          ecn = k->tos & 3;
           free(k);
         }
       }
@@ -235,12 +238,19 @@ int ext_step(ext_harness *h) {
       int drop = h->loss > 0 && csctp_prng_chance(&h->loss_rng[from], h->loss);
       if (h->drop_fn && h->drop_fn(h, from, h->pkt, len)) drop = 1;
       trace_pkt(h, from, h->pkt, len, drop);
+      if (ecn == CSCTP_ECN_ECT0 || ecn == CSCTP_ECN_ECT1) {
+        h->ect[from]++;
+        if (h->ce_every[from] && h->ect[from] % h->ce_every[from] == 0) {
+          ecn = CSCTP_ECN_CE;
+          h->ce[from]++;
+        }
+      }
       if (drop) {
         h->dropped[from]++;
       } else if (from == 1) {
-        cr_assert_eq(csctp_assoc_read_packet(h->a, h->pkt, len, now), 0);
+        cr_assert_eq(csctp_assoc_read_packet_ecn(h->a, h->pkt, len, ecn, now), 0);
       } else if (h->up_open) {
-        usrsctp_peer_input(&h->up, h->pkt, len);
+        usrsctp_peer_input_ecn(&h->up, h->pkt, len, ecn);
       }
     }
   }

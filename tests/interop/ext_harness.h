@@ -74,6 +74,10 @@ typedef struct ext_harness {
   /* extra drops by content (reproductions): returns non-zero to drop */
   int (*drop_fn)(struct ext_harness *h, int from, const uint8_t *pkt, size_t len);
   int drop_state;
+  /* ECN (test_usrsctp_ecn.c): every ce_every[from]-th packet side `from` sends ECT is delivered
+   * marked CE (0: never); what crossed: ECT packets, and those marked. */
+  uint32_t ce_every[2];
+  uint64_t ect[2], ce[2];
   uint8_t pkt[2048];
 } ext_harness;
 

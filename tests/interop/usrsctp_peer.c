@@ -25,6 +25,7 @@ static int conn_output(void *addr, void *buf, size_t len, uint8_t tos, uint8_t s
   usrsctp_peer_pkt *k = malloc(sizeof *k + len);
   if (!k) return ENOMEM;
   k->next = NULL;
+  k->tos = tos;
   k->len = len;
   memcpy(k->data, buf, len);
   pthread_mutex_lock(&p->mu);
@@ -203,6 +204,10 @@ int usrsctp_peer_connect(usrsctp_peer *p) {
 
 void usrsctp_peer_input(usrsctp_peer *p, const uint8_t *pkt, size_t len) {
   usrsctp_conninput(p, pkt, len, 0);
+}
+
+void usrsctp_peer_input_ecn(usrsctp_peer *p, const uint8_t *pkt, size_t len, uint8_t ecn) {
+  usrsctp_conninput(p, pkt, len, (uint8_t)(ecn & 3));
 }
 
 usrsctp_peer_pkt *usrsctp_peer_pop(usrsctp_peer *p) {

@@ -24,6 +24,7 @@ struct socket;
 /** One packet emitted by usrsctp. */
 typedef struct usrsctp_peer_pkt {
   struct usrsctp_peer_pkt *next;
+  uint8_t tos; /* the IP TOS usrsctp asked for (its low two bits: the ECN codepoint) */
   size_t len;
   uint8_t data[];
 } usrsctp_peer_pkt;
@@ -116,6 +117,8 @@ int usrsctp_peer_open(usrsctp_peer *p, const char *name, const usrsctp_peer_opts
 int usrsctp_peer_connect(usrsctp_peer *p);
 /** Feeds one inbound packet (usrsctp_conninput). */
 void usrsctp_peer_input(usrsctp_peer *p, const uint8_t *pkt, size_t len);
+/** usrsctp_peer_input for a packet that arrived with the IP ECN codepoint `ecn` (0..3). */
+void usrsctp_peer_input_ecn(usrsctp_peer *p, const uint8_t *pkt, size_t len, uint8_t ecn);
 /** Takes the oldest packet usrsctp emitted (free() it), or NULL. */
 usrsctp_peer_pkt *usrsctp_peer_pop(usrsctp_peer *p);
 /**

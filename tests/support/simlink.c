@@ -14,6 +14,7 @@ typedef struct simlink_pkt {
   csctp_tstamp when;
   uint64_t seq; /* tie-break: equal times deliver in offer order */
   int dir;
+  int ecn; /* the IP ECN codepoint it travels with */
   size_t len, cap;
   uint8_t *data;
   struct simlink_pkt *next_free;
@@ -214,13 +215,14 @@ static void simlink_pkt_put(csctp_simlink *link, simlink_pkt *p) {
 }
 
 /* Queues one copy for delivery at `when`. Out of memory drops the packet: test code. */
-static void simlink_schedule(csctp_simlink *link, int dir, const uint8_t *pkt, size_t len,
+static void simlink_schedule(csctp_simlink *link, int dir, const uint8_t *pkt, size_t len, int ecn,
                              csctp_tstamp when) {
   simlink_pkt *p = simlink_pkt_get(link, len);
   if (!p) return;
   memcpy(p->data, pkt, len);
   p->len = len;
   p->dir = dir;
+  p->ecn = ecn;
   p->when = when;
   p->seq = link->seq++;
   if (simlink_heap_push(link, p) != 0) simlink_pkt_put(link, p);
@@ -229,10 +231,12 @@ static void simlink_schedule(csctp_simlink *link, int dir, const uint8_t *pkt, s
 /* ---- impairments ---- */
 
 /* `pkt` is writable with room for SIMLINK_BUF_CAP bytes (the tap may edit it). */
-static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len) {
+static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len, int ecn) {
   simlink_dir *d = &link->dir[dir];
   const csctp_simlink_dir_config *c = &d->cfg;
+  int ect = ecn == CSCTP_ECN_ECT0 || ecn == CSCTP_ECN_ECT1;
   d->cnt.sent++;
+  d->cnt.ect += ect;
   d->cnt.bytes_sent += len;
   if (link->tap && link->tap(link, dir, pkt, &len, SIMLINK_BUF_CAP, link->tap_user)) {
     d->cnt.dropped_tap++;
@@ -248,17 +252,25 @@ static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len
     /* bytes still waiting for the wire when this packet arrives at the queue */
     uint64_t backlog = (start - t) * c->bandwidth / CSCTP_SECONDS;
     if (c->queue_bytes && backlog + len > c->queue_bytes) {
-      d->cnt.dropped_queue++;
-      return;
+      if (!(c->ecn_mark && ect)) {
+        d->cnt.dropped_queue++;
+        return;
+      }
+      ecn = CSCTP_ECN_CE; /* marked instead of dropped: it still takes its place on the wire */
     }
     csctp_tstamp ser = ((uint64_t)len * CSCTP_SECONDS + c->bandwidth - 1) / c->bandwidth;
     d->busy_until = start + ser;
     t = d->busy_until;
   }
   if (c->loss > 0 && csctp_prng_chance(&d->rng, c->loss)) {
-    d->cnt.dropped_loss++;
-    return;
+    if (!(c->ecn_mark && ect)) {
+      d->cnt.dropped_loss++;
+      return;
+    }
+    ecn = CSCTP_ECN_CE;
   }
+  if (ect && c->ce_mark > 0 && csctp_prng_chance(&d->rng, c->ce_mark)) ecn = CSCTP_ECN_CE;
+  if (ect && ecn == CSCTP_ECN_CE) d->cnt.marked_ce++;
   csctp_tstamp when = t + c->delay;
   if (c->jitter) when += csctp_prng_below(&d->rng, c->jitter + 1);
   if (when < d->last_fifo) when = d->last_fifo;
@@ -269,11 +281,11 @@ static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len
     when += 1 + csctp_prng_below(&d->rng, extra);
     d->cnt.reordered++;
   }
-  simlink_schedule(link, dir, pkt, len, when);
+  simlink_schedule(link, dir, pkt, len, ecn, when);
   if (c->duplicate > 0 && csctp_prng_chance(&d->rng, c->duplicate)) {
     csctp_tstamp dup = when;
     if (c->jitter) dup += csctp_prng_below(&d->rng, c->jitter + 1);
-    simlink_schedule(link, dir, pkt, len, dup);
+    simlink_schedule(link, dir, pkt, len, ecn, dup);
     d->cnt.duplicated++;
   }
 }
@@ -285,7 +297,7 @@ void csctp_simlink_inject(csctp_simlink *link, int dir, const uint8_t *pkt, size
     return;
   }
   memmove(link->ibuf, pkt, len);
-  simlink_offer(link, dir, link->ibuf, len);
+  simlink_offer(link, dir, link->ibuf, len, CSCTP_ECN_NOT_ECT);
 }
 
 /* ---- the driver ---- */
@@ -310,7 +322,8 @@ static int simlink_service(csctp_simlink *link, int side) {
       if (n == 0) break;
       progress = 1;
       link->steps++;
-      simlink_offer(link, side, link->wbuf, (size_t)n);
+      simlink_offer(link, side, link->wbuf, (size_t)n,
+                    s->ops->packet_ecn ? s->ops->packet_ecn(s->ep) : CSCTP_ECN_NOT_ECT);
     }
     if (!progress) return any;
     any = 1;
@@ -370,7 +383,12 @@ csctp_simlink_stop csctp_simlink_run_until(csctp_simlink *link, csctp_simlink_pr
       simlink_side *s = &link->side[to];
       link->dir[p->dir].cnt.delivered++;
       link->dir[p->dir].cnt.bytes_delivered += p->len;
-      rv = s->ops ? s->ops->read_packet(s->ep, p->data, p->len, link->now) : 0;
+      if (!s->ops)
+        rv = 0;
+      else if (s->ops->read_packet_ecn)
+        rv = s->ops->read_packet_ecn(s->ep, p->data, p->len, p->ecn, link->now);
+      else
+        rv = s->ops->read_packet(s->ep, p->data, p->len, link->now);
       simlink_pkt_put(link, p);
       if (rv >= 0) rv = simlink_service(link, to);
       if (rv < 0) {

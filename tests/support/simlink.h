@@ -37,6 +37,10 @@ typedef struct csctp_simlink_dir_config {
   uint32_t mtu;               /**< larger packets are dropped and counted; 0 = no limit */
   uint64_t bandwidth;         /**< bytes per second; 0 = infinite (no serialisation) */
   uint32_t queue_bytes;       /**< bottleneck queue limit, tail drop; 0 = unbounded */
+  /** ECN marking (RFC 3168 AQM): a packet sent ECT(0) or ECT(1) that the loss or the queue
+   *  limit would drop is delivered marked CE instead; Not-ECT packets are still dropped. */
+  int ecn_mark;
+  double ce_mark; /**< probability that an ECT packet is marked CE (on top of ecn_mark) */
 } csctp_simlink_dir_config;
 
 /** Link configuration: start from csctp_simlink_config_default(). */
@@ -59,6 +63,8 @@ typedef struct csctp_simlink_counters {
   uint64_t dropped_tap;   /**< dropped by the tap callback */
   uint64_t duplicated;    /**< extra copies put on the link */
   uint64_t reordered;     /**< packets held back by the reordering delay */
+  uint64_t ect;           /**< packets offered with an ECT codepoint */
+  uint64_t marked_ce;     /**< ECT packets delivered marked CE (ecn_mark, ce_mark) */
 } csctp_simlink_counters;
 
 /** Why csctp_simlink_run_until() returned. */
@@ -81,6 +87,10 @@ typedef struct csctp_simlink_ops {
   csctp_tstamp (*expiry)(const void *ep);
   int (*handle_expiry)(void *ep, csctp_tstamp now);
   int (*poll_event)(void *ep, csctp_event *ev);
+  /** Optional: the ECN codepoint (CSCTP_ECN_*) of the packet write_packet returned last. */
+  int (*packet_ecn)(const void *ep);
+  /** Optional: read_packet with the codepoint the packet arrived with (used when set). */
+  int (*read_packet_ecn)(void *ep, const uint8_t *pkt, size_t len, int ecn, csctp_tstamp now);
 } csctp_simlink_ops;
 
 typedef struct csctp_simlink csctp_simlink;

@@ -19,6 +19,13 @@ static int simlink_assoc_handle_expiry(void *ep, csctp_tstamp now) {
   return csctp_assoc_handle_expiry(ep, now);
 }
 
+static int simlink_assoc_ecn(const void *ep) { return csctp_assoc_packet_ecn(ep); }
+
+static int simlink_assoc_read_ecn(void *ep, const uint8_t *pkt, size_t len, int ecn,
+                                  csctp_tstamp now) {
+  return csctp_assoc_read_packet_ecn(ep, pkt, len, ecn, now);
+}
+
 static int simlink_assoc_poll(void *ep, csctp_event *ev) { return csctp_assoc_poll_event(ep, ev); }
 
 static const csctp_simlink_ops simlink_assoc_ops = {
@@ -27,6 +34,8 @@ static const csctp_simlink_ops simlink_assoc_ops = {
     .expiry = simlink_assoc_expiry,
     .handle_expiry = simlink_assoc_handle_expiry,
     .poll_event = simlink_assoc_poll,
+    .packet_ecn = simlink_assoc_ecn,
+    .read_packet_ecn = simlink_assoc_read_ecn,
 };
 
 void csctp_simlink_attach_assocs(csctp_simlink *link, csctp_assoc *a, csctp_assoc *b) {
