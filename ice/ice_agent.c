@@ -182,9 +182,36 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
   }
 }
 
+/* DF set and the kernel's PMTU estimate ignored on a UDP socket `s` (set_no_fragment). */
+static void ice_socket_no_fragment(csctp_ice_agent *a, GSocket *s, int on) {
+  if (g_socket_get_socket_type(s) != G_SOCKET_TYPE_DATAGRAM) return;
+  int fd = g_socket_get_fd(s), rv;
+  if (g_socket_get_family(s) == G_SOCKET_FAMILY_IPV6) {
+    int v = on ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_WANT;
+    rv = setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof v);
+  } else {
+    int v = on ? IP_PMTUDISC_PROBE : IP_PMTUDISC_WANT;
+    rv = setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof v);
+  }
+  if (rv != 0) ice_log(a, CSCTP_LOG_WARN, "ice: IP_MTU_DISCOVER: %s", g_strerror(errno));
+}
+
+int csctp_ice_agent_set_no_fragment(csctp_ice_agent *a, int on) {
+  if (!a) return CSCTP_ERR_INVALID_ARGUMENT;
+  a->no_fragment = on != 0;
+  if (ICE_NO_NICE(a) || !a->nice) return 0;
+  GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
+  if (s) {
+    ice_socket_no_fragment(a, s, a->no_fragment);
+    g_object_unref(s);
+  }
+  return 0;
+}
+
 static void ice_tune_selected_socket(csctp_ice_agent *a) {
   GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
   if (!s) return; /* e.g. TURN over TCP */
+  if (a->no_fragment) ice_socket_no_fragment(a, s, 1);
   int fd = g_socket_get_fd(s), size = ICE_SOCKET_BUFFER;
   /* The FORCE forms pass net.core.[rw]mem_max when we may (CAP_NET_ADMIN). */
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {

@@ -48,6 +48,7 @@ struct csctp_ice_agent {
   int remote_done;      /* end-of-candidates from the peer */
   int gso_off;          /* the selected pair's socket cannot offload segmentation */
   int rx_batch;         /* the selected pair's socket is read in batches (ice_rx.c) */
+  int no_fragment;      /* csctp_ice_agent_set_no_fragment(): DF on the selected socket */
   uint32_t connect_timeout_ms;
   ice_group *group;   /* whose private context a->ctx is (ice_loop.h) */
   GSource *timeout;   /* the connect timeout, while it runs */
