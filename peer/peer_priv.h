@@ -63,13 +63,13 @@ struct csctp_peer {
   GSource *timer;   /* the cores' deadline, a kick, or a batch left to send */
   GSource *drained; /* below the sockets' priority: runs once every datagram waiting was read */
   GSource *gather_idle;
-  gint64 deadline; /* monotonic µs of the cores' next deadline, -1 none */
-  int kicked;      /* run the pump at the next iteration */
-  int drain_due;   /* datagrams were read since `drained` last ran */
-  int in_rx;       /* in a datagram callback: a partial batch waits */
-  uint8_t *batch;  /* PEER_BATCH datagrams of dgram_max bytes, or NULL */
+  gint64 deadline;  /* monotonic µs of the cores' next deadline, -1 none */
+  int kicked;       /* run the pump at the next iteration */
+  int drain_due;    /* datagrams were read since `drained` last ran */
+  int in_rx;        /* in a datagram callback: a partial batch waits */
+  uint8_t *batch;   /* PEER_BATCH datagrams of dgram_max bytes, or NULL */
   size_t dgram_max; /* largest datagram: PEER_DTLS_MTU, or cfg.plpmtud_max */
-  size_t batch_n;  /* datagrams in it not yet sent */
+  size_t batch_n;   /* datagrams in it not yet sent */
   size_t batch_len[PEER_BATCH];
   csctp_tstamp active_at; /* when a datagram last came in or went out */
   int trim_due;           /* buffers may be held: give them back once idle (peer_trim_idle) */
@@ -81,7 +81,7 @@ struct csctp_peer {
   int snap;              /* SNAP negotiated: the association starts from the peer's INIT */
   uint8_t *rx_copy;      /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
-  int handed_over;              /* exported (peer_handover.c): inert */
+  int handed_over; /* exported (peer_handover.c): inert */
 };
 
 /* peer.c */

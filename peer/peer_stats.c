@@ -247,7 +247,7 @@ static void stats_sctp(jw *w, int *objects, const csctp_peer *p, double ts) {
   jw_s(w, "transportId", "T");
   jw_fmt(w, "smoothedRoundTripTime", "%.3f", s.srtt_ms / 1000.0);
   jw_u(w, "congestionWindow", s.cwnd);
-  jw_u(w, "receiverWindow", s.peer_rwnd); /* the peer's, as RFC 6458's sstat_rwnd */
+  jw_u(w, "receiverWindow", s.peer_rwnd);         /* the peer's, as RFC 6458's sstat_rwnd */
   jw_u(w, "mtu", csctp_assoc_get_pmtu(p->assoc)); /* PLPMTUD's size (scfg.mtu when off) */
   jw_u(w, "unackData", s.unacked_chunks);
   /* csctp's own figures (csctp_stats), named in the same style */
