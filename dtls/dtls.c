@@ -359,8 +359,9 @@ int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version, csctp
 size_t csctp_dtls_data_mtu(const csctp_dtls *d) {
   if (d->rec) return d->cfg.mtu - dtls_rec_overhead(d->rec);
   if (d->state == CSCTP_DTLS_STATE_CONNECTED) {
+    /* OpenSSL's answer is for its link MTU: the handshake's when that is lower. */
     size_t n = DTLS_get_data_mtu(d->ssl);
-    if (n) return n;
+    if (n) return n + (d->cfg.mtu - d->join_mtu);
   }
   return d->cfg.mtu - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
 }

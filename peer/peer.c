@@ -103,6 +103,14 @@ void csctp_peer_flush(csctp_peer *p, csctp_tstamp now) {
     uint8_t *slot = p->batch ? p->batch + p->batch_n * max : first;
     csctp_ssize n = csctp_dtls_sctp_write_datagram(p->ds, slot, max, now);
     if (n <= 0) break;
+    if (max > PEER_DTLS_MTU && csctp_assoc_packet_fragmentable(p->assoc)) {
+      /* PLPMTUD: a chunk cut for a larger PMTU than now, which cannot be cut again: after
+       * what is queued, alone, with IP fragmentation allowed. */
+      csctp_peer_send_batch(p);
+      if (csctp_ice_agent_send_fragmentable(p->ice, slot, (size_t)n) < 0) p->dropped_out++;
+      p->active_at = now;
+      continue;
+    }
     if (!p->batch) { /* the first output since the batch was given back */
       p->batch = p->mem->malloc(PEER_BATCH * max, p->mem->user_data);
       if (!p->batch) { /* no memory for a batch: this datagram alone */

@@ -442,6 +442,17 @@ CSCTP_EXTERN int csctp_ice_agent_set_pacing(csctp_ice_agent *agent, uint32_t ta_
  */
 CSCTP_EXTERN int csctp_ice_agent_set_no_fragment(csctp_ice_agent *agent, int on);
 
+/**
+ * As csctp_ice_agent_send(), with IP fragmentation allowed for this datagram
+ * alone when csctp_ice_agent_set_no_fragment() forbids it (for IPv6 the
+ * source fragments it to 1280 bytes): for a packet cut when the path carried
+ * more than now, which cannot be cut again (csctp_assoc_packet_fragmentable()).
+ * Without set_no_fragment, or on a resumed agent, exactly csctp_ice_agent_send().
+ * Returns what csctp_ice_agent_send() returns.
+ */
+CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_fragmentable(csctp_ice_agent *agent,
+                                                           const uint8_t *data, size_t len);
+
 /** Returns the agent's current Ta in milliseconds (csctp_ice_agent_set_pacing()). */
 CSCTP_EXTERN uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *agent);
 
