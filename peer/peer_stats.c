@@ -317,6 +317,10 @@ static void stats_channels(jw *w, int *objects, const csctp_peer *p, double ts) 
   if (all != list) g_free(all);
 }
 
+uint32_t csctp_peer_get_pmtu(const csctp_peer *p) {
+  return p && !p->handed_over ? csctp_assoc_get_pmtu(p->assoc) : 0;
+}
+
 csctp_ssize csctp_peer_stats_report(const csctp_peer *p, char *buf, size_t cap) {
   if (!p || p->dead || (!buf && cap)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (p->handed_over) return CSCTP_ERR_INVALID_STATE;

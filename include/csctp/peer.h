@@ -890,6 +890,14 @@ CSCTP_EXTERN int csctp_peer_get_channel_stats_versioned(const csctp_peer *peer, 
  */
 CSCTP_EXTERN csctp_ssize csctp_peer_stats_report(const csctp_peer *peer, char *buf, size_t cap);
 
+/**
+ * Returns the largest SCTP packet the peer's association writes now (bytes, the DTLS
+ * record's 37 not counted): with csctp_peer_config.plpmtud_max, what path MTU discovery
+ * has confirmed so far (1160 until a larger probe is answered); 1163 without it; 0 for
+ * NULL or a peer handed over.
+ */
+CSCTP_EXTERN uint32_t csctp_peer_get_pmtu(const csctp_peer *peer);
+
 /* ----------------------------------------------------------------------
  * Handover: moving a connected peer to another process while the remote
  * browser goes on as if nothing happened. At a quiescent moment (see
