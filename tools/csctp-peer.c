@@ -26,7 +26,7 @@
  * ("csctp-peer: handover: ...").
  *
  * --plpmtud BYTES turns on path MTU discovery over DTLS (csctp_peer_config.plpmtud_max:
- * the largest datagram probed for, 1200..8972) and --plpmtud-probe-timer MS sets its probe
+ * the largest datagram probed for, 1200..2048) and --plpmtud-probe-timer MS sets its probe
  * timer (default 15000); the size reached is logged at the end ("csctp-peer: plpmtud:").
  *
  * --no-interleaving leaves RFC 8260 I-DATA out (csctp_peer_config.interleaving):

@@ -576,7 +576,7 @@ typedef struct csctp_peer_config {
    * record, CSCTP_DTLS_MAX_RECORD_OVERHEAD bytes of it around the SCTP
    * packet). 0, the default, is off: every datagram is at most
    * CSCTP_PEER_DTLS_MTU bytes (SCTP packets of 1163). When set (1200 to
-   * CSCTP_PEER_PLPMTUD_LIMIT), the handshake and the first SCTP packets keep
+   * CSCTP_PEER_PLPMTUD_LIMIT, 2048: see there), the handshake and the first SCTP packets keep
    * to 1200 bytes, datagrams leave with IP fragmentation forbidden
    * (csctp_ice_agent_set_no_fragment()), and the association probes with
    * HEARTBEATs padded by a PAD chunk for larger SCTP packets, at most
@@ -611,8 +611,13 @@ typedef struct csctp_peer_config {
 
 /** The datagram size of the peer's DTLS without PLPMTUD, and its base with it: bytes. */
 #define CSCTP_PEER_DTLS_MTU 1200
-/** Largest csctp_peer_config.plpmtud_max: a 9000-byte jumbo frame less IPv4 and UDP headers. */
-#define CSCTP_PEER_PLPMTUD_LIMIT 8972
+/**
+ * Largest csctp_peer_config.plpmtud_max, bytes. Chromium 156 stops taking any datagram of
+ * the connection after one DTLS datagram a little over 2048 bytes (its data channel then
+ * stalls for good, which no black-hole detection undoes: measured with a 2093-byte probe);
+ * up to 2048 it answers them. libdatachannel takes up to 4096, aiortc records of up to 1500.
+ */
+#define CSCTP_PEER_PLPMTUD_LIMIT 2048
 
 /** csctp_peer_config.ice_pacing_ms by default, in ms. */
 #define CSCTP_PEER_DEFAULT_ICE_PACING_MS 5
