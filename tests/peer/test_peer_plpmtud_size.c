@@ -138,3 +138,31 @@ Test(peer_plpmtud_size, sctp_max_is_the_datagram_less_37) {
 
 Test(peer_plpmtud_size, overhead_not_counted_high) { exact_size(1497); }
 Test(peer_plpmtud_size, overhead_not_counted_low) { exact_size(1496); }
+
+static void no_event(csctp_peer *peer, const csctp_peer_event *ev, void *user_data) {
+  (void)peer;
+  (void)ev;
+  (void)user_data;
+}
+
+/* plpmtud_max outside 1200..CSCTP_PEER_PLPMTUD_LIMIT, or a probe timer under 1 s, is refused. */
+Test(peer_plpmtud_size, config_bounds) {
+  static const struct {
+    uint32_t max, timer;
+    int ok;
+  } cases[] = {{0, 0, 1},    {1199, 0, 0},  {1200, 0, 1}, {CSCTP_PEER_PLPMTUD_LIMIT, 1000, 1},
+               {2049, 0, 0}, {1472, 999, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    csctp_peer_config cfg;
+    csctp_peer_config_default(&cfg);
+    cfg.on_event = no_event;
+    cfg.plpmtud_max = cases[i].max;
+    cfg.plpmtud_probe_timer_ms = cases[i].timer;
+    csctp_peer *p = NULL;
+    int rv = csctp_peer_new(&p, NULL, &cfg);
+    cr_assert_eq(rv, cases[i].ok ? 0 : CSCTP_ERR_INVALID_ARGUMENT, "max %u timer %u: %s",
+                 cases[i].max, cases[i].timer, csctp_strerror(rv));
+    csctp_peer_del(p);
+  }
+  cr_assert_eq(CSCTP_PEER_PLPMTUD_LIMIT, 2048);
+}
