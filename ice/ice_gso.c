@@ -86,6 +86,8 @@ ice_gso_result ice_gso_send(int fd, const struct sockaddr *to, socklen_t tolen,
     }
     if (m < 0) return r0 == 0 && gso_refused(errno) ? ICE_GSO_UNSUPPORTED : ICE_GSO_SENT;
     for (int r = 0; r < m; r++) *sent += count[r0 + (size_t)r];
-    return ICE_GSO_SENT;
+    r0 += (size_t)m;
+    /* All sent (the usual case: one call); else the next call says why it stopped. */
+    if (r0 == runs || m == 0) return ICE_GSO_SENT;
   }
 }
