@@ -138,7 +138,8 @@ void csctp_dtls_bio_free(csctp_dtls_bio *b) {
 
 size_t csctp_dtls_bio_pending(const csctp_dtls_bio *b) { return b->out_len - b->out_head; }
 
-size_t csctp_dtls_bio_pull(csctp_dtls_bio *b, uint8_t *buf, size_t mtu, uint64_t *oversize) {
+size_t csctp_dtls_bio_pull(csctp_dtls_bio *b, uint8_t *buf, size_t mtu, size_t join,
+                           uint64_t *oversize) {
   size_t n = 0;
   while (b->out_head < b->out_len) {
     size_t rlen = (size_t)b->out[b->out_head] << 8 | b->out[b->out_head + 1];
@@ -147,7 +148,7 @@ size_t csctp_dtls_bio_pull(csctp_dtls_bio *b, uint8_t *buf, size_t mtu, uint64_t
       b->out_head += 2 + rlen;
       continue;
     }
-    if (n + rlen > mtu) break;
+    if (n && n + rlen > join) break;
     memcpy(buf + n, b->out + b->out_head + 2, rlen);
     n += rlen;
     b->out_head += 2 + rlen;

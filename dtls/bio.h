@@ -40,11 +40,12 @@ void csctp_dtls_bio_commit(csctp_dtls_bio *b, size_t len);
 /* Bytes of outbound records waiting. */
 size_t csctp_dtls_bio_pending(const csctp_dtls_bio *b);
 /*
- * Packs whole waiting records, in order, into one datagram of at most `mtu`
- * bytes in `buf`. Returns its length or 0; records over the MTU are dropped
- * and counted in *oversize.
+ * Packs whole waiting records, in order, into one datagram in `buf`: one record of
+ * at most `mtu` bytes, or several while together at most `join` bytes (<= `mtu`).
+ * Returns its length or 0; records over the MTU are dropped and counted in *oversize.
  */
-size_t csctp_dtls_bio_pull(csctp_dtls_bio *b, uint8_t *buf, size_t mtu, uint64_t *oversize);
+size_t csctp_dtls_bio_pull(csctp_dtls_bio *b, uint8_t *buf, size_t mtu, size_t join,
+                           uint64_t *oversize);
 /*
  * Makes OpenSSL's running retransmission timer look expired, so that
  * DTLSv1_handle_timeout acts on our clock's deadline. Returns 1 when done.

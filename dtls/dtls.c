@@ -224,6 +224,7 @@ int csctp_dtls_new_versioned(csctp_dtls **pd, int config_version, const csctp_dt
   if (!d) return CSCTP_ERR_NOMEM;
   d->mem = mem;
   d->cfg = *cfg;
+  d->join_mtu = cfg->mtu;
   d->cfg.mem = mem;
   d->cfg.cert = NULL;
   d->cfg.remote_fingerprints = NULL;
@@ -358,10 +359,19 @@ int csctp_dtls_get_stats_versioned(const csctp_dtls *d, int stats_version, csctp
 size_t csctp_dtls_data_mtu(const csctp_dtls *d) {
   if (d->rec) return d->cfg.mtu - dtls_rec_overhead(d->rec);
   if (d->state == CSCTP_DTLS_STATE_CONNECTED) {
+    /* OpenSSL's answer is for its link MTU: the handshake's when that is lower. */
     size_t n = DTLS_get_data_mtu(d->ssl);
-    if (n) return n;
+    if (n) return n + (d->cfg.mtu - d->join_mtu);
   }
   return d->cfg.mtu - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+}
+
+int csctp_dtls_set_handshake_mtu(csctp_dtls *d, size_t mtu) {
+  if (!d || mtu < 256 || mtu > d->cfg.mtu) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (d->state != CSCTP_DTLS_STATE_NEW || !d->ssl) return CSCTP_ERR_INVALID_STATE;
+  if (!DTLS_set_link_mtu(d->ssl, (long)mtu)) return CSCTP_ERR_INVALID_ARGUMENT;
+  d->join_mtu = mtu;
+  return 0;
 }
 
 const char *csctp_dtls_state_name(csctp_dtls_state st) {

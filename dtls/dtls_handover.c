@@ -260,6 +260,7 @@ int csctp_dtls_handover_import_versioned(csctp_dtls **pd, int config_version,
   }
   d->mem = mem;
   d->cfg = *cfg;
+  d->join_mtu = cfg->mtu;
   d->cfg.mem = mem;
   d->cfg.cert = NULL;
   d->cfg.remote_fingerprints = NULL;

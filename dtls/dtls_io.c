@@ -198,7 +198,7 @@ int csctp_dtls_read_datagram(csctp_dtls *d, const uint8_t *data, size_t len, csc
 csctp_ssize csctp_dtls_write_datagram(csctp_dtls *d, uint8_t *buf, size_t cap, csctp_tstamp now) {
   d->now = now;
   if (!buf || cap < d->cfg.mtu) return CSCTP_ERR_NOBUF;
-  size_t n = csctp_dtls_bio_pull(&d->bio, buf, d->cfg.mtu, &d->stats.dropped_oversize);
+  size_t n = csctp_dtls_bio_pull(&d->bio, buf, d->cfg.mtu, d->join_mtu, &d->stats.dropped_oversize);
   if (n) {
     d->stats.datagrams_out++;
     d->stats.bytes_out += n;

@@ -39,6 +39,9 @@ struct csctp_dtls {
   size_t evq_head, evq_len, evq_cap;
   int nomem;
   csctp_dtls_stats stats;
+  /* Largest datagram of several records, and OpenSSL's link MTU for the handshake:
+   * cfg.mtu unless csctp_dtls_set_handshake_mtu() lowered it. */
+  size_t join_mtu;
   /* Handover (dtls_handover.c). Under OpenSSL: what the export needs to know of the
    * records read (our own written ones are tracked by the BIO). */
   int rd_hdr_valid; /* the last record header OpenSSL read, for the record it returns */

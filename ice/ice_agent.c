@@ -185,6 +185,7 @@ static void ice_on_component_state(NiceAgent *nice, guint stream, guint componen
 static void ice_tune_selected_socket(csctp_ice_agent *a) {
   GSocket *s = nice_agent_get_selected_socket(a->nice, a->stream, ICE_COMPONENT);
   if (!s) return; /* e.g. TURN over TCP */
+  if (a->no_fragment) ice_socket_no_fragment(a, s, 1);
   int fd = g_socket_get_fd(s), size = ICE_SOCKET_BUFFER;
   /* The FORCE forms pass net.core.[rw]mem_max when we may (CAP_NET_ADMIN). */
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {

@@ -48,6 +48,7 @@ struct csctp_ice_agent {
   int remote_done;      /* end-of-candidates from the peer */
   int gso_off;          /* the selected pair's socket cannot offload segmentation */
   int rx_batch;         /* the selected pair's socket is read in batches (ice_rx.c) */
+  int no_fragment;      /* csctp_ice_agent_set_no_fragment(): DF on the selected socket */
   uint32_t connect_timeout_ms;
   ice_group *group;   /* whose private context a->ctx is (ice_loop.h) */
   GSource *timeout;   /* the connect timeout, while it runs */
@@ -74,6 +75,8 @@ static inline void ice_count_rx(csctp_ice_agent *a, size_t n, size_t bytes) {
 }
 
 /** Logs on the agent's hook when the level and category are on. */
+/* ice_df.c: DF set (`on`) or the system's default on the UDP socket `s` (logged on error). */
+void ice_socket_no_fragment(csctp_ice_agent *a, GSocket *s, int on);
 __attribute__((format(printf, 3, 4))) void ice_log(const csctp_ice_agent *a, csctp_log_level level,
                                                    const char *fmt, ...);
 

@@ -71,11 +71,23 @@ ice_gso_result ice_gso_send(int fd, const struct sockaddr *to, socklen_t tolen,
       memcpy(CMSG_DATA(c), &seg, sizeof seg);
     }
   }
-  int m;
-  do {
-    m = sendmmsg(fd, msg, (unsigned)runs, MSG_DONTWAIT);
-  } while (m < 0 && errno == EINTR);
-  if (m < 0) return gso_refused(errno) ? ICE_GSO_UNSUPPORTED : ICE_GSO_SENT;
-  for (int r = 0; r < m; r++) *sent += count[r];
-  return ICE_GSO_SENT;
+  size_t r0 = 0;
+  for (;;) {
+    int m;
+    do {
+      m = sendmmsg(fd, msg + r0, (unsigned)(runs - r0), MSG_DONTWAIT);
+    } while (m < 0 && errno == EINTR);
+    if (m < 0 && errno == EMSGSIZE && count[r0] == 1) {
+      /* One datagram over the interface's MTU with fragmentation forbidden (a path MTU
+       * probe, ice_socket_no_fragment): lost as on the path; the others go on. */
+      (*sent)++;
+      if (++r0 == runs) return ICE_GSO_SENT;
+      continue;
+    }
+    if (m < 0) return r0 == 0 && gso_refused(errno) ? ICE_GSO_UNSUPPORTED : ICE_GSO_SENT;
+    for (int r = 0; r < m; r++) *sent += count[r0 + (size_t)r];
+    r0 += (size_t)m;
+    /* All sent (the usual case: one call); else the next call says why it stopped. */
+    if (r0 == runs || m == 0) return ICE_GSO_SENT;
+  }
 }

@@ -41,7 +41,10 @@ typedef enum {
  * took whole). Returns ICE_GSO_UNSUPPORTED, with `*sent` 0, when the first
  * message was refused for a reason the kernel gives when it cannot offload
  * (no UDP_SEGMENT, no checksum offload on the device, a run over the path's
- * MTU): the caller sends those datagrams another way. Never blocks.
+ * MTU): the caller sends those datagrams another way. A single datagram the
+ * kernel refuses as too long (EMSGSIZE: over the interface's MTU on a socket
+ * that forbids fragmentation) counts as sent, lost as on the path, and the
+ * runs after it are sent. Never blocks.
  */
 ice_gso_result ice_gso_send(int fd, const struct sockaddr *to, socklen_t tolen,
                             const uint8_t *const *data, const size_t *len, size_t n, size_t *sent);

@@ -81,7 +81,7 @@ static int peer_leave(csctp_peer *p) {
 void csctp_peer_send_batch(csctp_peer *p) {
   if (p->batch_n == 0) return;
   const uint8_t *d[PEER_BATCH];
-  for (size_t i = 0; i < p->batch_n; i++) d[i] = p->batch + i * PEER_DTLS_MTU;
+  for (size_t i = 0; i < p->batch_n; i++) d[i] = p->batch + i * p->dgram_max;
   csctp_ssize sent = p->ice ? csctp_ice_agent_send_batch(p->ice, d, p->batch_len, p->batch_n) : 0;
   if (sent < 0) sent = 0;
   p->dropped_out += p->batch_n - (size_t)sent;
@@ -96,18 +96,28 @@ void csctp_peer_send_batch(csctp_peer *p) {
  */
 void csctp_peer_flush(csctp_peer *p, csctp_tstamp now) {
   if (!p->ds || !p->ice_connected || p->dead) return;
+  uint8_t first[CSCTP_PEER_PLPMTUD_LIMIT]; /* the first datagram while there is no batch */
+  size_t max = p->dgram_max;
   for (;;) {
     if (p->batch_n == PEER_BATCH) csctp_peer_send_batch(p);
-    uint8_t *slot = p->batch ? p->batch + p->batch_n * PEER_DTLS_MTU : p->dgram;
-    csctp_ssize n = csctp_dtls_sctp_write_datagram(p->ds, slot, PEER_DTLS_MTU, now);
+    uint8_t *slot = p->batch ? p->batch + p->batch_n * max : first;
+    csctp_ssize n = csctp_dtls_sctp_write_datagram(p->ds, slot, max, now);
     if (n <= 0) break;
+    if (max > PEER_DTLS_MTU && csctp_assoc_packet_fragmentable(p->assoc)) {
+      /* PLPMTUD: a chunk cut for a larger PMTU than now, which cannot be cut again: after
+       * what is queued, alone, with IP fragmentation allowed. */
+      csctp_peer_send_batch(p);
+      if (csctp_ice_agent_send_fragmentable(p->ice, slot, (size_t)n) < 0) p->dropped_out++;
+      p->active_at = now;
+      continue;
+    }
     if (!p->batch) { /* the first output since the batch was given back */
-      p->batch = p->mem->malloc(PEER_BATCH * PEER_DTLS_MTU, p->mem->user_data);
+      p->batch = p->mem->malloc(PEER_BATCH * max, p->mem->user_data);
       if (!p->batch) { /* no memory for a batch: this datagram alone */
-        if (csctp_ice_agent_send(p->ice, p->dgram, (size_t)n) < 0) p->dropped_out++;
+        if (csctp_ice_agent_send(p->ice, first, (size_t)n) < 0) p->dropped_out++;
         continue;
       }
-      memcpy(p->batch, p->dgram, (size_t)n);
+      memcpy(p->batch, first, (size_t)n);
     }
     p->batch_len[p->batch_n++] = (size_t)n;
     p->active_at = now;
@@ -532,7 +542,7 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   dc.cert = p->cert;
   dc.remote_fingerprints = fps;
   dc.remote_fingerprint_count = n;
-  dc.mtu = PEER_DTLS_MTU;
+  dc.mtu = p->dgram_max;
   /* use_srtp as browsers negotiate it, although no SRTP flows: GStreamer's webrtcbin
    * fails the handshake without it. */
   dc.srtp = p->cfg.dtls_srtp ? 1 : 0;
@@ -552,6 +562,8 @@ int csctp_peer_start_dtls(csctp_peer *p, const csctp_dtls_fingerprint *fps, size
   int rv = csctp_dtls_sctp_new_with_assoc(&p->ds, &dc, p->assoc, 0);
   if (rv) return rv;
   p->dtls = csctp_dtls_sctp_dtls(p->ds);
+  /* PLPMTUD: the handshake keeps to the base size; only SCTP probes go beyond it. */
+  if (p->dgram_max > PEER_DTLS_MTU) (void)csctp_dtls_set_handshake_mtu(p->dtls, PEER_DTLS_MTU);
   csctp_peer_capture_start(p);
   csctp_tstamp now = peer_now();
   if (p->closing) csctp_dtls_sctp_close(p->ds, now); /* closed before: no INIT */
@@ -604,6 +616,8 @@ int csctp_peer_new_versioned(csctp_peer **out, GMainContext *ctx, int config_ver
       ic.n_servers = n_servers;
     }
     if (!rv) rv = csctp_ice_agent_new(&p->ice, p->ctx, &ic);
+    /* PLPMTUD: probes must find the path's limit, not be fragmented on the way. */
+    if (!rv && cfg->plpmtud_max) rv = csctp_ice_agent_set_no_fragment(p->ice, 1);
     if (servers) p->mem->free(servers, p->mem->user_data);
     if (rv == CSCTP_ERR_INVALID_STATE) rv = CSCTP_ERR_ICE_FAILED; /* libnice refused the stream */
   }

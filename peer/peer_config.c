@@ -35,7 +35,8 @@ static size_t peer_config_size(int version) {
   case CSCTP_PEER_CONFIG_V1: return offsetof(csctp_peer_config, ice_pacing_ms);
   case CSCTP_PEER_CONFIG_V2: return offsetof(csctp_peer_config, ice_servers);
   case CSCTP_PEER_CONFIG_V3: return offsetof(csctp_peer_config, interleaving);
-  case CSCTP_PEER_CONFIG_V4: return sizeof(csctp_peer_config);
+  case CSCTP_PEER_CONFIG_V4: return offsetof(csctp_peer_config, plpmtud_max);
+  case CSCTP_PEER_CONFIG_V5: return sizeof(csctp_peer_config);
   default: return 0;
   }
 }
@@ -52,6 +53,14 @@ int csctp_peer_config_default_versioned(int config_version, csctp_peer_config *c
   return csctp_versioned_out(cfg, peer_config_size(config_version), &full);
 }
 
+uint32_t csctp_peer_sctp_max(uint32_t datagram) {
+  return datagram - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+}
+
+size_t csctp_peer_datagram_max(const csctp_peer_config *cfg) {
+  return cfg->plpmtud_max ? cfg->plpmtud_max : PEER_DTLS_MTU;
+}
+
 static int peer_rand(uint8_t *buf, size_t len, void *user_data) {
   (void)user_data;
   return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
@@ -62,6 +71,10 @@ int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_confi
   if (cfg->ice_pacing_ms && (cfg->ice_pacing_ms < 5 || cfg->ice_pacing_ms > 1000))
     return CSCTP_ERR_INVALID_ARGUMENT;
   if ((unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (cfg->plpmtud_max &&
+      (cfg->plpmtud_max < CSCTP_PEER_DTLS_MTU || cfg->plpmtud_max > CSCTP_PEER_PLPMTUD_LIMIT ||
+       (cfg->plpmtud_probe_timer_ms && cfg->plpmtud_probe_timer_ms < 1000)))
+    return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_peer *p = mem->calloc(1, sizeof *p, mem->user_data);
   if (!p) return CSCTP_ERR_NOMEM;
@@ -129,6 +142,12 @@ int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_confi
     p->scfg.local_port = cfg->sctp_port ? cfg->sctp_port : CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.remote_port = CSCTP_SDP_DEFAULT_SCTP_PORT;
     p->scfg.mtu = PEER_DTLS_MTU - CSCTP_DTLS_MAX_RECORD_OVERHEAD;
+    /* PLPMTUD: 1163 is the base, probes go up to the largest record's SCTP packet. */
+    p->dgram_max = csctp_peer_datagram_max(cfg);
+    if (cfg->plpmtud_max) {
+      p->scfg.plpmtud_max = csctp_peer_sctp_max(cfg->plpmtud_max);
+      if (cfg->plpmtud_probe_timer_ms) p->scfg.plpmtud_probe_timer = cfg->plpmtud_probe_timer_ms;
+    }
     p->scfg.max_message_size =
         cfg->max_message_size ? cfg->max_message_size : CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
     if (cfg->sctp_rwnd) p->scfg.rwnd = cfg->sctp_rwnd;

@@ -168,7 +168,7 @@ int csctp_peer_handover_import_versioned(csctp_peer **out, GMainContext *ctx, in
   if (!rv) {
     csctp_dtls_config dc;
     csctp_dtls_config_default(&dc);
-    dc.mtu = PEER_DTLS_MTU;
+    dc.mtu = p->dgram_max;
     dc.mem = p->mem;
     dc.log = p->cfg.log;
     dc.log_user_data = p->cfg.log_user_data;

@@ -15,8 +15,9 @@
 /* Partial delivery point of the association (csctp_config): messages up to this size
  * always leave the engine whole; larger ones that hold the window back, in pieces. */
 #define PEER_PARTIAL_DELIVERY_POINT (256u << 10)
-/* Largest datagram we write (the DTLS MTU); the SCTP packet is this minus 37. */
-#define PEER_DTLS_MTU 1200
+/* Largest datagram we write without PLPMTUD, the base with it (the DTLS MTU); the SCTP
+ * packet is this minus 37. */
+#define PEER_DTLS_MTU CSCTP_PEER_DTLS_MTU
 /* Datagrams handed to ICE in one call (one sendmmsg). The batch is allocated when the
  * peer first has output and given back after PEER_IDLE_US without any. */
 #define PEER_BATCH 16
@@ -62,12 +63,13 @@ struct csctp_peer {
   GSource *timer;   /* the cores' deadline, a kick, or a batch left to send */
   GSource *drained; /* below the sockets' priority: runs once every datagram waiting was read */
   GSource *gather_idle;
-  gint64 deadline; /* monotonic µs of the cores' next deadline, -1 none */
-  int kicked;      /* run the pump at the next iteration */
-  int drain_due;   /* datagrams were read since `drained` last ran */
-  int in_rx;       /* in a datagram callback: a partial batch waits */
-  uint8_t *batch;  /* PEER_BATCH datagrams of PEER_DTLS_MTU bytes, or NULL */
-  size_t batch_n;  /* datagrams in it not yet sent */
+  gint64 deadline;  /* monotonic µs of the cores' next deadline, -1 none */
+  int kicked;       /* run the pump at the next iteration */
+  int drain_due;    /* datagrams were read since `drained` last ran */
+  int in_rx;        /* in a datagram callback: a partial batch waits */
+  uint8_t *batch;   /* PEER_BATCH datagrams of dgram_max bytes, or NULL */
+  size_t dgram_max; /* largest datagram: PEER_DTLS_MTU, or cfg.plpmtud_max */
+  size_t batch_n;   /* datagrams in it not yet sent */
   size_t batch_len[PEER_BATCH];
   csctp_tstamp active_at; /* when a datagram last came in or went out */
   int trim_due;           /* buffers may be held: give them back once idle (peer_trim_idle) */
@@ -79,8 +81,7 @@ struct csctp_peer {
   int snap;              /* SNAP negotiated: the association starts from the peer's INIT */
   uint8_t *rx_copy;      /* the application's copy of a message (peer_emit_channel) */
   size_t rx_copy_cap;
-  uint8_t dgram[PEER_DTLS_MTU]; /* the first datagram while there is no batch */
-  int handed_over;              /* exported (peer_handover.c): inert */
+  int handed_over; /* exported (peer_handover.c): inert */
 };
 
 /* peer.c */
@@ -100,6 +101,10 @@ void csctp_peer_kick(csctp_peer *p);
  * configuration made, a certificate when `with_cert` (or the caller's). 0 or an error. */
 int csctp_peer_alloc(csctp_peer **out, GMainContext *ctx, const csctp_peer_config *cfg,
                      int with_cert);
+/* The largest SCTP packet in one DTLS datagram of `datagram` bytes (any cipher). */
+uint32_t csctp_peer_sctp_max(uint32_t datagram);
+/* The largest datagram the peer writes: PEER_DTLS_MTU, or cfg->plpmtud_max. */
+size_t csctp_peer_datagram_max(const csctp_peer_config *cfg);
 /* The ICE agent's configuration for `p` from the caller's `cfg`. */
 void csctp_peer_ice_config(const csctp_peer *p, const csctp_peer_config *cfg, csctp_ice_config *ic);
 /* Attaches the pump's sources to the ICE agent's context (p->ice set). */

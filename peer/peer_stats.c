@@ -247,8 +247,8 @@ static void stats_sctp(jw *w, int *objects, const csctp_peer *p, double ts) {
   jw_s(w, "transportId", "T");
   jw_fmt(w, "smoothedRoundTripTime", "%.3f", s.srtt_ms / 1000.0);
   jw_u(w, "congestionWindow", s.cwnd);
-  jw_u(w, "receiverWindow", s.peer_rwnd); /* the peer's, as RFC 6458's sstat_rwnd */
-  jw_u(w, "mtu", p->scfg.mtu);
+  jw_u(w, "receiverWindow", s.peer_rwnd);         /* the peer's, as RFC 6458's sstat_rwnd */
+  jw_u(w, "mtu", csctp_assoc_get_pmtu(p->assoc)); /* PLPMTUD's size (scfg.mtu when off) */
   jw_u(w, "unackData", s.unacked_chunks);
   /* csctp's own figures (csctp_stats), named in the same style */
   jw_fmt(w, "rto", "%.3f", s.rto_ms / 1000.0);
@@ -315,6 +315,10 @@ static void stats_channels(jw *w, int *objects, const csctp_peer *p, double ts) 
     jw_end(w);
   }
   if (all != list) g_free(all);
+}
+
+uint32_t csctp_peer_get_pmtu(const csctp_peer *p) {
+  return p && !p->handed_over ? csctp_assoc_get_pmtu(p->assoc) : 0;
 }
 
 csctp_ssize csctp_peer_stats_report(const csctp_peer *p, char *buf, size_t cap) {

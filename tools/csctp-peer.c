@@ -6,6 +6,7 @@
  *
  *   csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] [--no-snap]
  *              [--max-message-size BYTES] [--handover N] [--stats PATH] [--no-interleaving]
+ *              [--plpmtud BYTES] [--plpmtud-probe-timer MS]
  *
  * --stats PATH writes the peer's statistics (csctp_peer_stats_report: JSON shaped
  * like a browser's RTCStatsReport) to PATH on SIGUSR1 and once more at the end,
@@ -23,6 +24,10 @@
  * reading stdin and echoing. The first process then only waits for the
  * successor and exits with its status. Both log to stderr
  * ("csctp-peer: handover: ...").
+ *
+ * --plpmtud BYTES turns on path MTU discovery over DTLS (csctp_peer_config.plpmtud_max:
+ * the largest datagram probed for, 1200..2048) and --plpmtud-probe-timer MS sets its probe
+ * timer (default 15000); the size reached is logged at the end ("csctp-peer: plpmtud:").
  *
  * --no-interleaving leaves RFC 8260 I-DATA out (csctp_peer_config.interleaving):
  * DATA whatever the browser offers. --handover implies it: an association that
@@ -656,6 +661,7 @@ int main(int argc, char **argv) {
   GPtrArray *addrs = g_ptr_array_new();
   int loopback = 1, srtp = 1, snap = 1, interleaving = 1;
   uint32_t max_message_size = CSCTP_PEER_DEFAULT_MAX_MESSAGE_SIZE;
+  uint32_t plpmtud = 0, plpmtud_timer = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--offer")) {
       a.offer_mode = 1;
@@ -675,13 +681,19 @@ int main(int argc, char **argv) {
     } else if (!strcmp(argv[i], "--handover") && i + 1 < argc &&
                parse_size(argv[i + 1], &a.handover_every)) {
       i++;
+    } else if (!strcmp(argv[i], "--plpmtud") && i + 1 < argc && parse_size(argv[i + 1], &plpmtud)) {
+      i++;
+    } else if (!strcmp(argv[i], "--plpmtud-probe-timer") && i + 1 < argc &&
+               parse_size(argv[i + 1], &plpmtud_timer)) {
+      i++;
     } else if (!strcmp(argv[i], "--stats") && i + 1 < argc && argv[i + 1][0]) {
       a.stats_path = argv[++i];
     } else {
       fprintf(stderr,
               "usage: csctp-peer [--offer] [--address IP]... [--no-loopback] [--no-srtp] "
               "[--no-snap] [--max-message-size BYTES (1..1073741824)] [--handover N] "
-              "[--stats PATH] [--no-interleaving]\n");
+              "[--stats PATH] [--no-interleaving] [--plpmtud BYTES] "
+              "[--plpmtud-probe-timer MS]\n");
       return 2;
     }
   }
@@ -726,6 +738,8 @@ int main(int argc, char **argv) {
   /* The handover blob does not carry I-DATA's message identifiers yet. */
   cfg.interleaving = interleaving && !a.handover_every;
   cfg.max_message_size = max_message_size;
+  cfg.plpmtud_max = plpmtud;
+  cfg.plpmtud_probe_timer_ms = plpmtud_timer;
   cfg.offerer = a.offer_mode; /* ICE controlling from the start (RFC 8445 §6.1.1) */
   tool_log_setup(&cfg.log, &cfg.log_user_data, &cfg.log_mask, cfg.log_levels);
   a.cfg = cfg;
@@ -771,6 +785,14 @@ int main(int argc, char **argv) {
       (unsigned long long)st.messages_out, (unsigned long long)st.bytes_out,
       (unsigned long long)st.retransmissions, (unsigned long long)a.backlog_dropped,
       (unsigned long long)st.partial_pieces);
+  if (plpmtud) {
+    csctp_dtls_stats ds;
+    uint32_t largest = csctp_peer_get_dtls_stats(a.peer, &ds) == 0 ? ds.largest_datagram_out : 0;
+    tool_log(
+        "csctp-peer: plpmtud: SCTP packets of %u bytes (probing up to %u-byte datagrams; "
+        "largest datagram sent %u)",
+        (unsigned)csctp_peer_get_pmtu(a.peer), (unsigned)plpmtud, (unsigned)largest);
+  }
   csctp_peer_del(a.peer);
   g_queue_clear_full(&a.backlog, pending_free);
   if (a.backlog_timer) g_source_remove(a.backlog_timer);

@@ -432,6 +432,19 @@ CSCTP_EXTERN int csctp_dtls_close(csctp_dtls *d, csctp_tstamp now);
 CSCTP_EXTERN size_t csctp_dtls_data_mtu(const csctp_dtls *d);
 
 /**
+ * Keeps the handshake's datagrams, and any datagram that joins several records,
+ * within `mtu` bytes (OpenSSL's link MTU), while one application data record may
+ * still fill the configured MTU (csctp_dtls_config.mtu): for path MTU discovery
+ * (RFC 8899) above DTLS, where only a base size is known to cross the path and
+ * the application probes for more (OpenSSL's MTU setting only fragments handshake
+ * messages; it never limits an application record). Call it before the handshake
+ * starts. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (`d` NULL, `mtu` below 256 or
+ * above the configured MTU), CSCTP_ERR_INVALID_STATE (the handshake has started,
+ * or `d` was imported).
+ */
+CSCTP_EXTERN int csctp_dtls_set_handshake_mtu(csctp_dtls *d, size_t mtu);
+
+/**
  * Gives back the buffers an idle endpoint does not need: the event queue,
  * when every event has been polled (up to 32 KiB once a record was read).
  * The next datagram or event allocates it again. Call it when the endpoint

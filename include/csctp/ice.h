@@ -429,6 +429,30 @@ CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_batch(csctp_ice_agent *agent,
  */
 CSCTP_EXTERN int csctp_ice_agent_set_pacing(csctp_ice_agent *agent, uint32_t ta_ms);
 
+/**
+ * With `on` non-zero, datagrams leave the selected pair's UDP socket with IP
+ * fragmentation forbidden and the kernel's path MTU estimate ignored
+ * (IP_MTU_DISCOVER = IP_PMTUDISC_PROBE, IPV6_MTU_DISCOVER = IPV6_PMTUDISC_PROBE):
+ * a datagram too large for a link on the path is dropped there, as path MTU
+ * discovery by probing (RFC 8899) needs; only the local interface's MTU limits
+ * what is sent. Set on the socket now and on the socket of every pair selected
+ * later; it applies to libnice's sends on that socket too. 0 (the default)
+ * leaves the sockets as the system sets them. Returns 0 or
+ * CSCTP_ERR_INVALID_ARGUMENT (`agent` NULL).
+ */
+CSCTP_EXTERN int csctp_ice_agent_set_no_fragment(csctp_ice_agent *agent, int on);
+
+/**
+ * As csctp_ice_agent_send(), with IP fragmentation allowed for this datagram
+ * alone when csctp_ice_agent_set_no_fragment() forbids it (for IPv6 the
+ * source fragments it to 1280 bytes): for a packet cut when the path carried
+ * more than now, which cannot be cut again (csctp_assoc_packet_fragmentable()).
+ * Without set_no_fragment, or on a resumed agent, exactly csctp_ice_agent_send().
+ * Returns what csctp_ice_agent_send() returns.
+ */
+CSCTP_EXTERN csctp_ssize csctp_ice_agent_send_fragmentable(csctp_ice_agent *agent,
+                                                           const uint8_t *data, size_t len);
+
 /** Returns the agent's current Ta in milliseconds (csctp_ice_agent_set_pacing()). */
 CSCTP_EXTERN uint32_t csctp_ice_agent_get_pacing(const csctp_ice_agent *agent);
 

@@ -568,18 +568,56 @@ typedef struct csctp_peer_config {
    * csctp_peer_set_scheduler().
    */
   int scheduler;
+
+  /* ---- CSCTP_PEER_CONFIG_V5 ---- */
+  /**
+   * Path MTU discovery over DTLS (RFC 8899 PLPMTUD, csctp_config.plpmtud_max):
+   * the largest datagram to probe for, in bytes (the UDP payload: one DTLS
+   * record, CSCTP_DTLS_MAX_RECORD_OVERHEAD bytes of it around the SCTP
+   * packet). 0, the default, is off: every datagram is at most
+   * CSCTP_PEER_DTLS_MTU bytes (SCTP packets of 1163). When set (1200 to
+   * CSCTP_PEER_PLPMTUD_LIMIT, 2048: see there), the handshake and the first SCTP packets keep
+   * to 1200 bytes, datagrams leave with IP fragmentation forbidden
+   * (csctp_ice_agent_set_no_fragment()), and the association probes with
+   * HEARTBEATs padded by a PAD chunk for larger SCTP packets, at most
+   * `plpmtud_max` minus CSCTP_DTLS_MAX_RECORD_OVERHEAD; data that stops being
+   * acknowledged sends it back to 1163 (black-hole detection). The size found
+   * is the "mtu" of csctp_peer_stats_report()'s sctp-transport. The remote
+   * must answer HEARTBEATs of any size up to the probe: csctp and
+   * libdatachannel do (see README). Keep it at most the local interface's MTU
+   * less the IP and UDP headers (1472 for IPv4 on Ethernet, 1452 for IPv6).
+   */
+  uint32_t plpmtud_max;
+  /**
+   * With plpmtud_max: how long a probe may go unanswered, ms (RFC 8899
+   * PROBE_TIMER; a size fails after 3); 0 = the engine's default (15000); at
+   * least 1000.
+   */
+  uint32_t plpmtud_probe_timer_ms;
 } csctp_peer_config;
 
 /** Versions of csctp_peer_config's layout; CSCTP_PEER_CONFIG_VERSION is this header's.
  *  V2 appended ice_pacing_ms, dtls_cipher_list and snap; V3 ice_servers and
- *  n_ice_servers; V4 interleaving and scheduler. @{ */
+ *  n_ice_servers; V4 interleaving and scheduler; V5 plpmtud_max and
+ *  plpmtud_probe_timer_ms. @{ */
 #define CSCTP_PEER_CONFIG_V1 1
 #define CSCTP_PEER_CONFIG_V2 2
 #define CSCTP_PEER_CONFIG_V3 3
 #define CSCTP_PEER_CONFIG_V4 4
+#define CSCTP_PEER_CONFIG_V5 5
 /** @} */
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V4
+#define CSCTP_PEER_CONFIG_VERSION CSCTP_PEER_CONFIG_V5
+
+/** The datagram size of the peer's DTLS without PLPMTUD, and its base with it: bytes. */
+#define CSCTP_PEER_DTLS_MTU 1200
+/**
+ * Largest csctp_peer_config.plpmtud_max, bytes. Chromium 156 stops taking any datagram of
+ * the connection after one DTLS datagram a little over 2048 bytes (its data channel then
+ * stalls for good, which no black-hole detection undoes: measured with a 2093-byte probe);
+ * up to 2048 it answers them. libdatachannel takes up to 4096, aiortc records of up to 1500.
+ */
+#define CSCTP_PEER_PLPMTUD_LIMIT 2048
 
 /** csctp_peer_config.ice_pacing_ms by default, in ms. */
 #define CSCTP_PEER_DEFAULT_ICE_PACING_MS 5
@@ -856,6 +894,14 @@ CSCTP_EXTERN int csctp_peer_get_channel_stats_versioned(const csctp_peer *peer, 
  * too small: nothing usable was written).
  */
 CSCTP_EXTERN csctp_ssize csctp_peer_stats_report(const csctp_peer *peer, char *buf, size_t cap);
+
+/**
+ * Returns the largest SCTP packet the peer's association writes now (bytes, the DTLS
+ * record's 37 not counted): with csctp_peer_config.plpmtud_max, what path MTU discovery
+ * has confirmed so far (1160 until a larger probe is answered); 1163 without it; 0 for
+ * NULL or a peer handed over.
+ */
+CSCTP_EXTERN uint32_t csctp_peer_get_pmtu(const csctp_peer *peer);
 
 /* ----------------------------------------------------------------------
  * Handover: moving a connected peer to another process while the remote

@@ -64,7 +64,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
-  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
+  DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 6);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 4);
   /* The macros pass the header's version, which is the newest. */
   cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
@@ -376,7 +376,7 @@ Test(abi, peer_config_v2_appends_after_v1) {
 /* csctp_peer_config V4 appended interleaving and scheduler (RFC 8260): V3's struct ends where
  * they begin, a V3 caller's defaults write nothing past it, V4's defaults are on and WFQ. */
 Test(abi, peer_config_v4_appends_after_v3) {
-  cr_assert_eq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V4);
+  cr_assert_geq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V4);
   size_t v3_end = offsetof(csctp_peer_config, n_ice_servers) + sizeof(size_t);
   cr_assert_eq(offsetof(csctp_peer_config, interleaving), v3_end,
                "V4's first field must follow V3's last");
@@ -389,6 +389,26 @@ Test(abi, peer_config_v4_appends_after_v3) {
   memset(b, GUARD, sizeof b);
   cr_assert_eq(csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_V3, (void *)b), 0);
   cr_assert(untouched(b, v3_end, sizeof b), "a V3 caller's defaults wrote past V3");
+}
+
+/* csctp_peer_config V5 appended plpmtud_max and plpmtud_probe_timer_ms (PLPMTUD over DTLS):
+ * V4's struct ends where they begin, a V4 caller's defaults write nothing past it, and
+ * V5's default is off (0, 0). */
+Test(abi, peer_config_v5_appends_after_v4) {
+  cr_assert_eq(CSCTP_PEER_CONFIG_VERSION, CSCTP_PEER_CONFIG_V5);
+  size_t v4_end = offsetof(csctp_peer_config, scheduler) + sizeof(int);
+  cr_assert_eq(offsetof(csctp_peer_config, plpmtud_max), v4_end,
+               "V5's first field must follow V4's last");
+  cr_assert_eq(offsetof(csctp_peer_config, plpmtud_probe_timer_ms), v4_end + sizeof(uint32_t));
+  csctp_peer_config pc;
+  memset(&pc, GUARD, sizeof pc);
+  cr_assert_eq(csctp_peer_config_default(&pc), 0);
+  cr_assert_eq(pc.plpmtud_max, 0, "PLPMTUD over DTLS is off by default");
+  cr_assert_eq(pc.plpmtud_probe_timer_ms, 0);
+  unsigned char b[sizeof(csctp_peer_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_peer_config_default_versioned(CSCTP_PEER_CONFIG_V4, (void *)b), 0);
+  cr_assert(untouched(b, v4_end, sizeof b), "a V4 caller's defaults wrote past V4");
 }
 
 Test(abi, peer_config_v3_appends_after_v2) {

@@ -3,7 +3,8 @@
  * UDP segmentation offload on the selected pair (ice/ice_gso.c): how a batch
  * is cut into runs the kernel can offload, and that a batch sent that way
  * arrives as the same datagrams, in order, byte for byte, on a plain UDP
- * socket of 127.0.0.1 (and ::1 where the machine has it).
+ * socket of 127.0.0.1 (and ::1 where the machine has it), and that a datagram refused as too
+ * long is lost alone.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -142,6 +143,33 @@ Test(ice_gso, a_socket_that_cannot_offload_is_reported_and_sends_nothing) {
   uint8_t got[2000];
   cr_assert_lt(recv(rx, got, sizeof got, MSG_DONTWAIT), 0, "nothing arrived");
   cr_assert_eq(errno, EAGAIN);
+  close(tx);
+  close(rx);
+}
+
+/* A datagram the kernel refuses as too long (EMSGSIZE: here over UDP's 65,507 bytes; with
+ * PLPMTUD, a probe over the interface's MTU on a socket that forbids fragmentation) is
+ * counted as sent and lost, and the datagrams after it still leave. */
+Test(ice_gso, a_datagram_too_long_is_lost_alone) {
+  struct sockaddr_storage to;
+  socklen_t tolen;
+  int rx = bind_receiver(AF_INET, &to, &tolen);
+  cr_assert_geq(rx, 0);
+  int tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  cr_assert_geq(tx, 0);
+  static uint8_t big[65520], a[100], b[100];
+  memset(a, 'a', sizeof a);
+  memset(b, 'b', sizeof b);
+  const uint8_t *data[3] = {a, big, b};
+  size_t len[3] = {sizeof a, sizeof big, sizeof b}, sent = 0;
+  cr_assert_eq(ice_gso_send(tx, (struct sockaddr *)&to, tolen, data, len, 3, &sent), ICE_GSO_SENT);
+  cr_assert_eq(sent, 3, "%zu of 3 datagrams handled", sent);
+  uint8_t got[200];
+  cr_assert_eq(recv(rx, got, sizeof got, MSG_DONTWAIT), 100);
+  cr_assert_eq(got[0], 'a');
+  cr_assert_eq(recv(rx, got, sizeof got, MSG_DONTWAIT), 100, "the datagram after the long one");
+  cr_assert_eq(got[0], 'b');
+  cr_assert_lt(recv(rx, got, sizeof got, MSG_DONTWAIT), 0, "nothing more");
   close(tx);
   close(rx);
 }
