@@ -33,21 +33,21 @@ typedef struct csctp_assoc_qev {
 /* A set of stream ids (RFC 6525 requests); `all` means every stream (the wire's empty list). */
 typedef struct csctp_assoc_streams {
   uint16_t *ids;
-  size_t n, cap;
+  uint32_t n, cap; /* ids held and room for (distinct ids: at most 65,536) */
   int all;
 } csctp_assoc_streams;
 
 /* Stream reconfiguration state (RFC 6525), assoc_reconfig.c. */
 typedef struct csctp_assoc_reconfig {
   /* Our Outgoing SSN Reset Requests: one in flight, later ones merged into `pending`. */
-  uint32_t next_seq;  /* sequence number of our next request (§5.1.1: initial TSN) */
-  int inflight;       /* `cur` is being sent or awaits its response */
-  int sent;           /* it was sent at least once (last_tsn fixed) */
-  int send;           /* write it at the next opportunity its streams allow */
-  int in_progress;    /* the peer answered "In progress": retry at the timer */
-  int start_nomem;    /* starting the next request ran out of memory: retried by a timer */
-  uint32_t seq;       /* its sequence number */
-  csctp_tsn last_tsn; /* its Sender's Last Assigned TSN */
+  uint32_t next_seq;   /* sequence number of our next request (§5.1.1: initial TSN) */
+  uint8_t inflight;    /* `cur` is being sent or awaits its response */
+  uint8_t sent;        /* it was sent at least once (last_tsn fixed) */
+  uint8_t send;        /* write it at the next opportunity its streams allow */
+  uint8_t in_progress; /* the peer answered "In progress": retry at the timer */
+  uint8_t start_nomem; /* starting the next request ran out of memory: retried by a timer */
+  uint32_t seq;        /* its sequence number */
+  csctp_tsn last_tsn;  /* its Sender's Last Assigned TSN */
   csctp_assoc_streams cur, pending;
   csctp_tstamp timer; /* retransmission deadline, CSCTP_TSTAMP_NONE when stopped */
   /* The peer's requests (§5.2.1): the next expected sequence number, the last two results. */

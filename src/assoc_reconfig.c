@@ -28,7 +28,7 @@ int csctp_assoc_streams_add(csctp_assoc *a, csctp_assoc_streams *s, const uint16
     uint16_t *x = csctp_realloc(a->mem, s->ids, cap * sizeof(*x));
     if (!x) return CSCTP_ERR_NOMEM;
     s->ids = x;
-    s->cap = cap;
+    s->cap = (uint32_t)cap;
   }
   for (size_t i = 0; i < n; i++) {
     size_t k = 0;
