@@ -113,7 +113,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->cfg.cookie_secret = NULL;
   a->state = CSCTP_STATE_CLOSED;
   csctp_assoc_set_peer_idata(a, 0);
-  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
+  a->p0.state = CSCTP_PATH_S_ACTIVE; /* the address the association is made with (§5.4) */
   a->rc.timer = CSCTP_TSTAMP_NONE;
   a->announce_forward_tsn = a->announce_reconfig = 1;
   a->announce_idata = cfg->interleaving != 0;
@@ -257,7 +258,7 @@ int csctp_assoc_queue_ctrl(csctp_assoc *a, const uint8_t *chunk, size_t len) {
 }
 
 static void assoc_stop_timers(csctp_assoc *a) {
-  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
   a->rc.timer = CSCTP_TSTAMP_NONE;
 }
 
@@ -377,10 +378,10 @@ static inline __attribute__((always_inline)) size_t assoc_write_stateful(csctp_a
   }
   if (a->send_heartbeat) {
     uint8_t info[16];
-    csctp_put_u32(info, (uint32_t)(a->hb_sent >> 32));
-    csctp_put_u32(info + 4, (uint32_t)a->hb_sent);
-    csctp_put_u32(info + 8, (uint32_t)(a->hb_nonce >> 32));
-    csctp_put_u32(info + 12, (uint32_t)a->hb_nonce);
+    csctp_put_u32(info, (uint32_t)(a->p0.hb_sent >> 32));
+    csctp_put_u32(info + 4, (uint32_t)a->p0.hb_sent);
+    csctp_put_u32(info + 8, (uint32_t)(a->p0.hb_nonce >> 32));
+    csctp_put_u32(info + 12, (uint32_t)a->p0.hb_nonce);
     size_t mark = w->len;
     csctp_heartbeat_write(w, CSCTP_CHUNK_HEARTBEAT, info, sizeof(info));
     if (w->overflow)
@@ -437,7 +438,7 @@ static inline __attribute__((always_inline)) size_t assoc_write_stateful(csctp_a
     size_t n = csctp_tx_write_data(&a->tx, w, now);
     if (n) {
       a->stats.chunks_out += n;
-      a->last_activity = now;
+      a->p0.last_sent = now;
     }
   }
   return w->len - start;
@@ -662,11 +663,11 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->retransmissions = a->tx.stats.retransmissions;
   st->fast_retransmits = a->tx.stats.fast_retransmits;
   st->t3_expiries = a->tx.stats.t3_expiries;
-  st->srtt_ms = (uint32_t)(a->tx.rto.srtt / CSCTP_MILLISECONDS);
-  st->rttvar_ms = (uint32_t)(a->tx.rto.rttvar / CSCTP_MILLISECONDS);
-  st->rto_ms = (uint32_t)(a->tx.rto.rto / CSCTP_MILLISECONDS);
-  st->cwnd = a->tx.cwnd;
-  st->ssthresh = a->tx.ssthresh;
+  st->srtt_ms = (uint32_t)(a->tx.p0.rto.srtt / CSCTP_MILLISECONDS);
+  st->rttvar_ms = (uint32_t)(a->tx.p0.rto.rttvar / CSCTP_MILLISECONDS);
+  st->rto_ms = (uint32_t)(a->tx.p0.rto.rto / CSCTP_MILLISECONDS);
+  st->cwnd = a->tx.p0.cwnd;
+  st->ssthresh = a->tx.p0.ssthresh;
   st->peer_rwnd = a->tx.peer_rwnd;
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;

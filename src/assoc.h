@@ -15,6 +15,7 @@
 #include "chunk.h"
 #include "cookie.h"
 #include "ireasm.h"
+#include "path.h"
 #include "plpmtud.h"
 #include "reasm.h"
 #include "rx_tsn.h"
@@ -163,15 +164,13 @@ struct csctp_assoc {
       sack_urgent : 1; /* the owed SACK reports loss (gap, duplicate, filled hole, I bit) */
 
   /* Timers (absolute deadlines, CSCTP_TSTAMP_NONE when stopped). */
-  csctp_tstamp t1, t2, t5, sack_timer, hb_timer;
+  csctp_tstamp t1, t2, t5, sack_timer;
   csctp_tstamp t2_rto;
   unsigned error_count;
 
-  /* Heartbeat. */
-  uint64_t hb_nonce;
-  csctp_tstamp hb_sent;
-  int hb_outstanding;
-  csctp_tstamp last_activity; /* last DATA sent, for the idle-path heartbeat */
+  /* Path 0, the one of a single-homed association: its heartbeat (timer, nonce, when sent),
+   * its last DATA sent (for the idle-path heartbeat). Its send side is tx.p0. */
+  csctp_path p0;
 
   /* Receive side. */
   csctp_rx_tsn rxt;

@@ -369,7 +369,7 @@ static void queue_cookie_ack(csctp_assoc *a) {
 static void enter_established(csctp_assoc *a, csctp_event_type type, const char *how,
                               csctp_tstamp now) {
   a->state = CSCTP_STATE_ESTABLISHED;
-  a->last_activity = now;
+  a->p0.last_sent = now;
   csctp_assoc_hb_schedule(a, now);
   csctp_assoc_pl_start(a, now);
   csctp_event ev = {.type = type};
@@ -412,7 +412,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->error_count = 0;
   a->t1 = a->t2 = a->t5 = CSCTP_TSTAMP_NONE;
   a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
-  a->hb_outstanding = 0;
+  a->p0.hb_outstanding = 0;
   enter_established(a, restart ? CSCTP_EVENT_RESTARTED : CSCTP_EVENT_CONNECTED,
                     restart ? " after peer restart" : "", now);
   return 0;

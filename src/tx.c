@@ -23,7 +23,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   memset(tx, 0, sizeof(*tx));
   tx->mem = mem ? mem : csctp_mem_default();
   tx->cfg = *cfg;
-  csctp_rto_init(&tx->rto, cfg->rto_initial, cfg->rto_min, cfg->rto_max);
+  csctp_rto_init(&tx->p0.rto, cfg->rto_initial, cfg->rto_min, cfg->rto_max);
   csctp_tx_priv *p = csctp_calloc(tx->mem, 1, sizeof(*p));
   if (!p) return CSCTP_ERR_NOMEM;
   if (csctp_tx_ring_init(&p->ring, tx->mem, TX_RING_INITIAL)) {
@@ -32,7 +32,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   }
   csctp_tx_queue_init(&p->q, tx->mem);
   p->q.spare_limit = tx->cfg.sndbuf / 2;
-  p->t3 = CSCTP_TSTAMP_NONE;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   tx->retry = CSCTP_TSTAMP_NONE;
   /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of
    * 4). */
@@ -110,13 +110,13 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   tx->num_streams = num_streams;
   tx->started = 1;
   csctp_tx_cc_start(tx);
-  p->t3 = CSCTP_TSTAMP_NONE;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   p->rtx_count = 0;
   p->rtx_from = initial_tsn;
   p->burst = tx->cfg.max_burst;
   p->fast_rtx_pending = p->in_fast_recovery = 0;
   p->t3_state = CSCTP_TX_T3_IDLE;
-  p->rtt_on = p->gap_on = 0;
+  tx->p0.rtt_on = p->gap_on = 0;
   p->apap = p->fwd_sent = initial_tsn - 1;
   p->fwd_needed = 0;
   /* DATA until csctp_tx_write_new_i runs (tx->idata is the negotiation's, set after). */
@@ -198,12 +198,12 @@ static uint32_t tx_next_new_len(const csctp_tx_priv *p) {
 
 static int tx_may_send_rtx(const csctp_tx *tx, const csctp_tx_priv *p) {
   if (p->t3_state == CSCTP_TX_T3_HOLD) return 0;
-  return p->fast_rtx_pending || tx->outstanding_bytes < tx->cwnd;
+  return p->fast_rtx_pending || tx->outstanding_bytes < tx->p0.cwnd;
 }
 
 static int tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
   /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
-  if (tx->outstanding_bytes >= tx->cwnd) return 0;
+  if (tx->outstanding_bytes >= tx->p0.cwnd) return 0;
   /* §6.1 Max.Burst: packets of new data per write opportunity. */
   return tx->cfg.max_burst == 0 || p->burst > 0;
 }
@@ -283,7 +283,7 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     tx->stats.retransmissions++;
     tx->stats.data_chunks_out++;
     /* §7.2.4 step 4: restart T3 when the first outstanding chunk is fast-retransmitted. */
-    if (i == 0 && p->fast_rtx_pending) p->t3 = now + csctp_rto_get(&tx->rto);
+    if (i == 0 && p->fast_rtx_pending) tx->t3 = now + csctp_rto_get(&tx->p0.rto);
     n++;
     if (over) {
       i++;
@@ -367,9 +367,9 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     tx_rwnd_take(tx, len);
     tx->stats.data_chunks_out++;
     tx->stats.bytes_out += len;
-    if (!p->rtt_on) { /* §6.3.1 C4: one measurement per round trip */
-      p->rtt_on = 1;
-      p->rtt_tsn = tsn;
+    if (!tx->p0.rtt_on) { /* §6.3.1 C4: one measurement per round trip */
+      tx->p0.rtt_on = 1;
+      tx->p0.rtt_tsn = tsn;
     }
     n++;
     if (probe) break;
@@ -414,7 +414,7 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   }
   n += tx_write_new(tx, w, now);
 out:
-  if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
+  if (n && tx->t3 == CSCTP_TSTAMP_NONE) tx->t3 = now + csctp_rto_get(&tx->p0.rto); /* §6.3.2 R1 */
   return n;
 }
 
@@ -445,7 +445,7 @@ void csctp_tx_new_burst(csctp_tx *tx) {
 
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  return p && tx->started ? p->t3 : CSCTP_TSTAMP_NONE;
+  return p && tx->started ? tx->t3 : CSCTP_TSTAMP_NONE;
 }
 
 uint32_t csctp_tx_unacked_chunks(const csctp_tx *tx) {

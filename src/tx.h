@@ -39,13 +39,25 @@ typedef struct csctp_tx_stats {
   uint64_t forward_tsns;   /* FORWARD TSN chunks written */
 } csctp_tx_stats;
 
+/*
+ * The send side's half of a path (RFC 9260 §6.4, §7: RTO, cwnd and ssthresh are kept per
+ * destination). Path 0 is csctp_tx.p0, the only one of a single-homed association; the rest
+ * of a path (heartbeats, its address) is csctp_path (path.h).
+ */
+typedef struct csctp_tx_path {
+  csctp_rto rto; /* path 0's is shared with the association (T1, T2, heartbeat) */
+  uint32_t cwnd, ssthresh, partial_bytes_acked;
+  int rtt_on; /* a chunk sent here is being timed (one per round trip, §6.3.1 C4) */
+  csctp_tsn rtt_tsn;
+} csctp_tx_path;
+
 /* Fields marked private belong to tx.c and its helpers. */
 typedef struct csctp_tx {
   const csctp_mem *mem;
   csctp_tx_config cfg;
-  csctp_rto rto; /* shared with the association (T1, T2, heartbeat) */
+  csctp_tx_path p0; /* path 0: the one of a single-homed association */
   csctp_tx_stats stats;
-  uint32_t cwnd, ssthresh, partial_bytes_acked;
+  csctp_tstamp t3;    /* T3-rtx deadline (§6.3.2) or CSCTP_TSTAMP_NONE */
   uint32_t peer_rwnd; /* a_rwnd minus outstanding (§6.2.1) */
   /*
    * Payload in flight (the flightsize of §7): sent, not acknowledged (neither
