@@ -39,6 +39,23 @@ static void config_fill_default(csctp_config *cfg) {
   cfg->hb_interval = 30000;
   cfg->plpmtud_probe_timer = 15000;
   cfg->plpmtud_raise_timer = 600000;
+  cfg->max_paths = 1;
+  cfg->path_max_retrans = 5;
+  cfg->hb_max_burst = 1;
+}
+
+/* The multi-homing fields (csctp_config V4): 0 when they hold together. */
+static int config_paths_invalid(const csctp_config *cfg) {
+  if (cfg->max_paths == 0 || cfg->max_paths > CSCTP_PATHS_MAX || cfg->hb_max_burst == 0 ||
+      cfg->n_local_addrs > CSCTP_PATHS_MAX || (cfg->n_local_addrs && !cfg->local_addrs) ||
+      (cfg->addr_port_len != 0 && cfg->addr_port_len != 2))
+    return 1;
+  if (cfg->max_paths == 1) return 0;
+  /* SCTP over DTLS (RFC 8261) is single-path; PLPMTUD per path is later work. */
+  if (cfg->zero_checksum_edmid == CSCTP_EDMID_DTLS || cfg->plpmtud_max) return 1;
+  for (uint32_t i = 0; i < cfg->n_local_addrs; i++)
+    if (!csctp_addr_family(&cfg->local_addrs[i], cfg->addr_port_len, NULL, NULL)) return 1;
+  return 0;
 }
 
 int csctp_config_default_versioned(int config_version, csctp_config *cfg) {
@@ -102,7 +119,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
       (cfg->plpmtud_max && (cfg->plpmtud_max < cfg->mtu || cfg->plpmtud_max > 65535 ||
                             cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)) ||
-      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1)
+      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1 || config_paths_invalid(cfg))
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -114,7 +131,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->state = CSCTP_STATE_CLOSED;
   csctp_assoc_set_peer_idata(a, 0);
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
-  a->p0.state = CSCTP_PATH_S_ACTIVE; /* the address the association is made with (§5.4) */
+  a->p0.state = CSCTP_PATH_ACTIVE; /* the address the association is made with (§5.4) */
   a->rc.timer = CSCTP_TSTAMP_NONE;
   a->announce_forward_tsn = a->announce_reconfig = 1;
   a->announce_idata = cfg->interleaving != 0;
@@ -133,6 +150,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
   rv = csctp_assoc_pl_init(a);                    /* RFC 8899; validated above */
+  if (!rv) rv = csctp_assoc_mp_init(a);           /* multi-homing; validated above */
+  a->write_ext = a->cfg.plpmtud_max || a->mp;
   if (!rv) rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   uint64_t seed = assoc_hash_seed(a);
   if (!rv) {
@@ -149,6 +168,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   if (rv) {
     csctp_assoc_pl_free(a);
+    csctp_assoc_mp_free(a);
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);
     return rv;
@@ -187,6 +207,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
   csctp_assoc_pl_free(a);
+  csctp_assoc_mp_free(a);
   csctp_assoc_auth_free(a);
   csctp_free(a->mem, a);
 }
@@ -218,8 +239,10 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
     size_t cap = need <= ASSOC_OPKT_SPARE_CAP ? ASSOC_OPKT_SPARE_CAP : need;
     p = csctp_malloc(a->mem, sizeof(*p) + cap);
     if (!p) return CSCTP_ERR_NOMEM;
-    p->cap = cap;
+    p->cap = (uint32_t)cap;
   }
+  p->path = 0;
+  p->hback = 0;
   csctp_wr w;
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
@@ -507,8 +530,18 @@ static __attribute__((noinline)) csctp_ssize assoc_write_packet_pl(csctp_assoc *
   return n;
 }
 
+/* PLPMTUD, or a multi-homed association: off the path of the others. */
+static __attribute__((noinline)) csctp_ssize assoc_write_packet_ext(csctp_assoc *a, uint8_t *buf,
+                                                                    size_t cap, csctp_tstamp now) {
+  /* More than one path: only csctp_assoc_write_packet_via says where a packet goes. */
+  if (a->mp && a->mp->n > 1 && !a->mp->writing) return CSCTP_ERR_INVALID_STATE;
+  if (a->cfg.plpmtud_max) return assoc_write_packet_pl(a, buf, cap, now);
+  if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
+  return assoc_write_common(a, buf, now);
+}
+
 static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  if (__builtin_expect(a->cfg.plpmtud_max != 0, 0)) return assoc_write_packet_pl(a, buf, cap, now);
+  if (__builtin_expect(a->write_ext, 0)) return assoc_write_packet_ext(a, buf, cap, now);
   if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
   return assoc_write_common(a, buf, now);
 }
@@ -669,6 +702,9 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->cwnd = a->tx.p0.cwnd;
   st->ssthresh = a->tx.p0.ssthresh;
   st->peer_rwnd = a->tx.peer_rwnd;
+  st->n_paths = (uint8_t)csctp_assoc_path_count(a);
+  st->primary_path = (uint8_t)csctp_assoc_get_primary(a);
+  st->data_path = a->mp ? a->mp->data_path : 0;
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;
   st->bytes_buffered = a->tx.buffered;

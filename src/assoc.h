@@ -113,7 +113,9 @@ typedef struct csctp_assoc_reconfig_ext {
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
   size_t len;
-  size_t cap; /* bytes of data[] */
+  uint32_t cap;  /* bytes of data[] */
+  uint8_t path;  /* multi-homed: the path it goes to (the source of what it answers) */
+  uint8_t hback; /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
   uint8_t data[];
 } csctp_assoc_opkt;
 
@@ -171,6 +173,8 @@ struct csctp_assoc {
   /* Path 0, the one of a single-homed association: its heartbeat (timer, nonce, when sent),
    * its last DATA sent (for the idle-path heartbeat). Its send side is tx.p0. */
   csctp_path p0;
+  csctp_assoc_mp *mp; /* multi-homed (cfg.max_paths > 1): the other paths, NULL otherwise */
+  uint8_t write_ext;  /* PLPMTUD or multi-homed: csctp_assoc_write_packet's one test */
 
   /* Receive side. */
   csctp_rx_tsn rxt;
@@ -551,5 +555,62 @@ int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp
 void csctp_assoc_pl_timer(csctp_assoc *a, csctp_tstamp now);
 /* T3-rtx expired: the black-hole signal. */
 void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now);
+
+/* ---- Multi-homing (assoc_path.c, assoc_addr.c, assoc_multi.c) ---- */
+/* 1 when the association has more than one path: the multi-homed code runs. */
+static inline int csctp_assoc_multi(const csctp_assoc *a) { return a->mp && a->mp->n > 1; }
+/* Path i (< csctp_assoc_path_count). */
+static inline csctp_path *csctp_assoc_path(csctp_assoc *a, unsigned i) {
+  return i ? &a->mp->px[i - 1] : &a->p0;
+}
+/* The send-side state of path i: tx.p0 for the data path (and for a single-homed one). */
+static inline csctp_tx_path *csctp_assoc_txpath(csctp_assoc *a, unsigned i) {
+  return !a->mp || i == a->mp->data_path ? &a->tx.p0 : &a->mp->tp[i];
+}
+/* Allocates a->mp when cfg.max_paths > 1 (the local addresses copied). 0 or CSCTP_ERR_NOMEM. */
+int csctp_assoc_mp_init(csctp_assoc *a);
+void csctp_assoc_mp_free(csctp_assoc *a);
+/* The path whose address has the IP of `addr` (UDP port not compared), or -1. */
+int csctp_assoc_path_find(const csctp_assoc *a, const csctp_addr *addr);
+/* Adds a path in `state` (an event says so when the association is multi-homed): its index, or
+ * -1 when max_paths is reached (counted in peer_addrs_ignored). */
+int csctp_assoc_path_add(csctp_assoc *a, const csctp_addr *addr, uint8_t state, csctp_tstamp now);
+/* Path i's state becomes `st` for `reason`: event, counters, and a new choice of data path. */
+void csctp_assoc_path_set_state(csctp_assoc *a, unsigned i, uint8_t st, uint8_t reason);
+/* An error on path i (T3 of data sent there, or an unanswered HEARTBEAT): §8.2. */
+void csctp_assoc_path_strike(csctp_assoc *a, unsigned i, csctp_tstamp now);
+/* Path i answered (§8.2: its error counter is cleared); by_hb: a HEARTBEAT ACK (which alone
+ * confirms an unconfirmed path, §5.4, and brings an inactive one back). */
+void csctp_assoc_path_heard(csctp_assoc *a, unsigned i, int by_hb, csctp_tstamp now);
+/* Chooses the data path again (§6.4): the primary while active, else another active path. */
+void csctp_assoc_path_select(csctp_assoc *a);
+/* Same IP bytes (UDP ports not compared). */
+int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const csctp_addr *y);
+/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed). */
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w);
+/* The peer's addresses in its INIT / INIT ACK that pass §5.1.2's filter, as cookie records,
+ * at most `max` (the rest counted in peer_addrs_ignored); `src` (the packet's source) left out. */
+size_t csctp_assoc_peer_addr_list(csctp_assoc *a, const csctp_init_chunk *in, const csctp_addr *src,
+                                  uint8_t out[][CSCTP_ADDR_REC], size_t max);
+/* A cookie record as an address, with the UDP port of `src`. */
+int csctp_assoc_addr_from_rec(const csctp_assoc *a, const uint8_t rec[CSCTP_ADDR_REC],
+                              const csctp_addr *src, csctp_addr *out);
+/* The handshake: the INIT's source and list into the cookie (passive side). */
+void csctp_assoc_mp_cookie(csctp_assoc *a, const csctp_init_chunk *in, csctp_cookie *c);
+/* The paths of an association just established from a cookie (passive side). */
+void csctp_assoc_mp_from_cookie(csctp_assoc *a, const csctp_cookie *c, int restart,
+                                csctp_tstamp now);
+/* The INIT ACK's list (active side). */
+void csctp_assoc_mp_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in, csctp_tstamp now);
+/* ESTABLISHED: verification of unconfirmed paths starts (§5.4). */
+void csctp_assoc_mp_start(csctp_assoc *a, csctp_tstamp now);
+/* The multi-homed heartbeat timers (§5.4, §8.3): 1 when the association closed. */
+int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now);
+/* A HEARTBEAT: the ACK goes back to its source path. */
+void csctp_assoc_mp_on_heartbeat(csctp_assoc *a, const uint8_t *info, size_t len);
+/* A HEARTBEAT ACK of a multi-homed association's HEARTBEAT: 1 when it was one (handled). */
+int csctp_assoc_mp_on_hb_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now);
+/* T3-rtx expired (after the tx reacted): the strike, and retransmissions to another path. */
+void csctp_assoc_mp_on_t3(csctp_assoc *a, csctp_tstamp now);
 
 #endif

@@ -47,7 +47,11 @@ void csctp_assoc_on_heartbeat(csctp_assoc *a, const csctp_chunk *ch) {
   size_t len;
   if (a->state < CSCTP_STATE_COOKIE_ECHOED) return;
   if (csctp_heartbeat_decode(ch, &info, &len) != 0) return;
-  /* §8.3: echo the Heartbeat Info unchanged. */
+  /* §8.3: echo the Heartbeat Info unchanged (multi-homed: to the HEARTBEAT's source). */
+  if (csctp_assoc_multi(a)) {
+    csctp_assoc_mp_on_heartbeat(a, info, len);
+    return;
+  }
   uint8_t buf[1200];
   csctp_wr w;
   csctp_wr_init(&w, buf, a->cfg.mtu - 12 < sizeof(buf) ? a->cfg.mtu - 12 : sizeof(buf));
@@ -59,7 +63,8 @@ void csctp_assoc_on_heartbeat_ack(csctp_assoc *a, const csctp_chunk *ch, csctp_t
   const uint8_t *info;
   size_t len;
   if (csctp_heartbeat_decode(ch, &info, &len) != 0) return;
-  if (csctp_assoc_pl_on_ack(a, info, len, now)) return; /* a PLPMTUD probe's */
+  if (csctp_assoc_pl_on_ack(a, info, len, now)) return;             /* a PLPMTUD probe's */
+  if (a->mp && csctp_assoc_mp_on_hb_ack(a, info, len, now)) return; /* a path's */
   if (len != 16 || !a->p0.hb_outstanding) return;
   uint64_t sent = ((uint64_t)csctp_get_u32(info) << 32) | csctp_get_u32(info + 4);
   uint64_t nonce = ((uint64_t)csctp_get_u32(info + 8) << 32) | csctp_get_u32(info + 12);
@@ -119,6 +124,7 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
   }
   if (a->state >= CSCTP_STATE_ESTABLISHED && csctp_tx_t3_deadline(&a->tx) <= now) {
     csctp_tx_on_t3_expiry(&a->tx, now);
+    if (csctp_assoc_multi(a)) csctp_assoc_mp_on_t3(a, now); /* the path's strike (§8.2) */
     if (csctp_assoc_count_error(a)) return 0;
     csctp_assoc_pl_on_t3(a, now);
   }
@@ -137,7 +143,9 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;
     a->sack_now = 1;
   }
-  if (a->p0.hb_timer <= now) {
+  if (a->p0.hb_timer <= now && csctp_assoc_multi(a)) {
+    if (csctp_assoc_mp_hb_run(a, now)) return 0;
+  } else if (a->p0.hb_timer <= now) {
     if (a->p0.hb_outstanding) {
       /* The last heartbeat went unanswered (§8.3): one more error, back off. */
       csctp_rto_backoff(&a->tx.p0.rto);

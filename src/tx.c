@@ -274,7 +274,8 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     }
     csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
     tx_put_chunk(tx, w, c, tsn);
-    c->state &= (uint8_t)~CSCTP_TXC_RTX;
+    /* Unmarked, and on the path this packet goes to (0 unless multi-homed). */
+    c->state = (uint8_t)((c->state & ~(CSCTP_TXC_RTX | CSCTP_TXC_PATH_MASK)) | tx->dest_bits);
     c->misses = 0;
     if (c->tx_count < 255) c->tx_count++;
     p->rtx_count--;
@@ -402,8 +403,8 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
         if (p->t3_state == CSCTP_TX_T3_EXPIRED) p->t3_state = CSCTP_TX_T3_HOLD;
       }
     }
-    /* Retransmissions go before any new data. */
-    if (p->rtx_count) goto out;
+    /* Retransmissions go before any new data (and alone to a retransmission path). */
+    if (p->rtx_count || tx->rtx_only) goto out;
   }
   if (__builtin_expect(tx->write_other, 0)) { /* one test for plain DATA */
     csctp_tx_sched_packet_begin(&p->q);       /* RR_PACKET (RFC 8260 §3.3) */
@@ -475,4 +476,27 @@ size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
   const csctp_tx_stream *st = p ? csctp_tx_queue_find(&p->q, stream) : NULL;
   return st ? st->buffered : 0;
+}
+
+int csctp_tx_rtx_pending(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p && p->rtx_count != 0;
+}
+
+int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || !tx->started || !csctp_tsn_gt(tsn, tx->cum_tsn_ack)) return -1;
+  uint32_t i = tsn - tx->cum_tsn_ack - 1;
+  if (i >= p->ring.count) return -1;
+  return (int)csctp_tx_chunk_path(csctp_tx_ring_at(&p->ring, i));
+}
+
+void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || !csctp_tsn_gt(from, tx->cum_tsn_ack)) return;
+  uint8_t bits = (uint8_t)((path << CSCTP_TXC_PATH_SHIFT) & CSCTP_TXC_PATH_MASK);
+  for (uint32_t i = from - tx->cum_tsn_ack - 1; i < p->ring.count; i++) {
+    csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    c->state = (uint8_t)((c->state & ~CSCTP_TXC_PATH_MASK) | bits);
+  }
 }

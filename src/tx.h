@@ -81,7 +81,11 @@ typedef struct csctp_tx {
    * when the MTU was larger goes alone in a packet of up to this size when retransmitted. */
   uint32_t buf_cap;
   uint32_t overhead; /* bytes of each packet left to a chunk added after (csctp_tx_set_overhead) */
-  void *priv;        /* private: queues, streams, ring */
+  /* Multi-homed association (assoc_multi.c): the path bits retransmitted records get, and 1
+   * while a packet goes to a path that takes retransmissions only (§6.4.1). 0 otherwise. */
+  uint8_t dest_bits;
+  uint8_t rtx_only;
+  void *priv; /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -254,6 +258,14 @@ int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, csctp_tx_
 
 /* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
+
+/* ---- Paths (multi-homing) ---- */
+/* 1 when records are marked for retransmission. */
+int csctp_tx_rtx_pending(const csctp_tx *tx);
+/* The path the outstanding record of TSN `tsn` was last sent on, or -1 (no such record). */
+int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn);
+/* Records from TSN `from` to the newest were sent on path `path`. */
+void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path);
 
 /*
  * When new DATA could not be recorded for lack of memory, the moment to try

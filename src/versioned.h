@@ -43,7 +43,8 @@ static inline size_t csctp_config_size(int version) {
   switch (version) {
   case CSCTP_CONFIG_V1: return offsetof(csctp_config, interleaving);
   case CSCTP_CONFIG_V2: return offsetof(csctp_config, plpmtud_max);
-  case CSCTP_CONFIG_V3: return sizeof(csctp_config);
+  case CSCTP_CONFIG_V3: return offsetof(csctp_config, max_paths);
+  case CSCTP_CONFIG_V4: return sizeof(csctp_config);
   default: return 0;
   }
 }
@@ -54,7 +55,8 @@ static inline size_t csctp_stats_size(int version) {
   switch (version) {
   case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
   case CSCTP_STATS_V2: return offsetof(csctp_stats, auth);
-  case CSCTP_STATS_V3: return sizeof(csctp_stats);
+  case CSCTP_STATS_V3: return offsetof(csctp_stats, n_paths);
+  case CSCTP_STATS_V4: return sizeof(csctp_stats);
   default: return 0;
   }
 }

@@ -60,17 +60,27 @@ Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 4);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 5);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 5);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 3);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V3);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
+  /* Version 4 (multi-homing) appends after V3's last field; a V3 caller gets none of it. */
+  {
+    unsigned char b[sizeof(csctp_config) + SLACK];
+    size_t v3_end = offsetof(csctp_config, max_paths);
+    cr_assert_geq(v3_end, offsetof(csctp_config, auth_hmac) + sizeof(int));
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V3, (void *)b), 0);
+    cr_assert(untouched(b, v3_end, sizeof b), "a V3 caller's defaults wrote past V3");
+    cr_assert_eq(c.max_paths, 1, "single-homed by default");
+  }
 }
 
 /* csctp_connect_opts V2 appended plpmtud_max and plpmtud_probe_timer after V1's last field. */
@@ -150,7 +160,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 4);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 5);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -181,7 +191,20 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V3, &sst), 0);
     cr_assert_eq(sst.auth + sst.auth_out + sst.auth_in + sst.auth_drop_missing, 0);
     cr_assert_eq(sst.auth_drop_bad_hmac + sst.auth_drop_key_id + sst.auth_drop_hmac_id, 0);
-    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V3);
+  }
+  /* csctp_stats version 4 appends the multi-homing counters: a V3 caller gets none. */
+  {
+    unsigned char b[sizeof(csctp_stats) + SLACK];
+    size_t v3_end = offsetof(csctp_stats, n_paths);
+    cr_assert_geq(v3_end, offsetof(csctp_stats, auth_drop_hmac_id) + 8);
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V3, (void *)b), 0);
+    cr_assert(untouched(b, v3_end, sizeof b), "a V3 caller's stats written past V3");
+    memset(&sst, GUARD, sizeof sst);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V4, &sst), 0);
+    cr_assert_eq(sst.n_paths, 1);
+    cr_assert_eq(sst.path_failovers + sst.paths_confirmed + sst.drop_unknown_source, 0);
+    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V4);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);

@@ -28,7 +28,7 @@ static int ops_handle_expiry(void *ep, csctp_tstamp now) {
 }
 static int ops_poll(void *ep, csctp_event *ev) { return csctp_dtls_sctp_poll_event(ep, ev); }
 static const csctp_simlink_ops dtls_sctp_ops = {ops_write, ops_read, ops_expiry, ops_handle_expiry,
-                                                ops_poll};
+                                                ops_poll,  NULL,     NULL};
 
 typedef struct run {
   csctp_dtls_sctp *t[2];
