@@ -42,6 +42,8 @@ static void config_fill_default(csctp_config *cfg) {
   cfg->max_paths = 1;
   cfg->path_max_retrans = 5;
   cfg->hb_max_burst = 1;
+  cfg->pf_max_retrans = 0;
+  cfg->ps_max_retrans = CSCTP_PS_OFF;
 }
 
 /* The multi-homing fields (csctp_config V4): 0 when they hold together. */

@@ -136,8 +136,9 @@ int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now) {
     if (open) {
       if (verify)
         send = hb_burst_take(a, now);
-      else if (p->state == CSCTP_PATH_INACTIVE || p->state == CSCTP_PATH_UNCONFIRMED)
-        send = 1; /* the idle rate: it may come back (§8.2) */
+      else if (p->state == CSCTP_PATH_INACTIVE || p->state == CSCTP_PATH_UNCONFIRMED ||
+               p->state == CSCTP_PATH_PF)
+        send = 1; /* per RTO, backed off: it may come back (§8.2, RFC 7829 §3) */
       else
         send = a->cfg.hb_interval &&
                now - p->last_sent >= (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS;
@@ -297,6 +298,7 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
   int rv = csctp_assoc_read_packet(a, pkt, len, now);
   if (a->rx_accepted != acc) {
     mp->addr[i] = from->peer; /* RFC 6951 §5.4: the UDP port follows accepted packets */
+    if (csctp_assoc_path(a, (unsigned)i)->state == CSCTP_PATH_ACTIVE) mp->reply_path = (uint8_t)i;
     if (heard >= 0 && (unsigned)heard < mp->n && a->tx.cum_tsn_ack != cum)
       csctp_assoc_path_heard(a, (unsigned)heard, 0, now);
   }
@@ -330,6 +332,24 @@ static csctp_ssize mp_write(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tsta
       if (n > 0) {
         route_fill(a, i, to);
         mp->st[i].packets_out++;
+      }
+      return n;
+    }
+  }
+  /* §6.4: SACKs and other replies to the source of what they answer, when it is active and
+   * not the data path: a packet of its own, without DATA (the tx looks not started for it). */
+  unsigned rp = mp->reply_path;
+  if (rp != mp->data_path && rp < mp->n && a->state >= CSCTP_STATE_ESTABLISHED &&
+      csctp_assoc_path(a, rp)->state == CSCTP_PATH_ACTIVE) {
+    int started = a->tx.started;
+    a->tx.started = 0;
+    n = csctp_assoc_write_packet(a, buf, cap, now);
+    a->tx.started = started;
+    if (n != 0) {
+      mp->writing = 0;
+      if (n > 0) {
+        route_fill(a, rp, to);
+        mp->st[rp].packets_out++;
       }
       return n;
     }

@@ -106,6 +106,19 @@ static int path_usable(csctp_assoc *a, unsigned i) {
   return csctp_assoc_path(a, i)->state == CSCTP_PATH_ACTIVE;
 }
 
+/* RFC 7829 §3 item 3: no active path, some potentially failed: the one with the fewest
+ * errors. -1 when none. */
+static int path_best_pf(csctp_assoc *a) {
+  int best = -1;
+  for (unsigned i = 0; i < a->mp->n; i++) {
+    if (csctp_assoc_path(a, i)->state != CSCTP_PATH_PF) continue;
+    if (best < 0 ||
+        csctp_assoc_path(a, i)->error_count < csctp_assoc_path(a, (unsigned)best)->error_count)
+      best = (int)i;
+  }
+  return best;
+}
+
 /* Another ACTIVE path than `not`: the one with the fewest errors, lowest index first; -1. */
 static int path_alternate(csctp_assoc *a, unsigned not ) {
   int best = -1;
@@ -126,7 +139,8 @@ void csctp_assoc_path_select(csctp_assoc *a) {
     to = mp->primary;
   } else if (!path_usable(a, to)) {
     int alt = path_alternate(a, mp->primary);
-    /* None active: stay (the last one used keeps being tried, and T3 keeps probing it). */
+    if (alt < 0) alt = path_best_pf(a);
+    /* None active or PF: stay (the last one used keeps being tried, T3 keeps probing it). */
     if (alt >= 0) to = (unsigned)alt;
   }
   if (to != mp->data_path) {
@@ -151,18 +165,40 @@ void csctp_assoc_path_set_state(csctp_assoc *a, unsigned i, uint8_t st, uint8_t 
 
 void csctp_assoc_path_strike(csctp_assoc *a, unsigned i, csctp_tstamp now) {
   csctp_path *p = csctp_assoc_path(a, i);
-  (void)now;
   p->error_count++;
   /* §8.2: over Path.Max.Retrans the address is inactive (an unconfirmed one stays what it is,
-   * and is probed at the idle rate, assoc_multi.c). */
-  if (p->state == CSCTP_PATH_ACTIVE && p->error_count > a->cfg.path_max_retrans)
+   * and is still probed, assoc_multi.c); RFC 7829 §3: over PFMR first potentially failed. */
+  int live = p->state == CSCTP_PATH_ACTIVE || p->state == CSCTP_PATH_PF;
+  if (live && p->error_count > a->cfg.path_max_retrans) {
     csctp_assoc_path_set_state(a, i, CSCTP_PATH_INACTIVE, CSCTP_PATH_FAILED);
+  } else if (p->state == CSCTP_PATH_ACTIVE && p->error_count > a->cfg.pf_max_retrans) {
+    a->stats.pf_transitions++;
+    a->mp->hbt[i] = now; /* probed at once, then per RTO (RFC 7829 §3 item 4) */
+    if (a->p0.hb_timer > now) a->p0.hb_timer = now;
+    csctp_assoc_path_set_state(a, i, CSCTP_PATH_PF, CSCTP_PATH_POTENTIALLY_FAILED);
+  }
+  /* RFC 7829 §5: the primary over PSMR gives way to an active path, for good. */
+  csctp_assoc_mp *mp = a->mp;
+  if (i == mp->primary && a->cfg.ps_max_retrans != CSCTP_PS_OFF &&
+      p->error_count > a->cfg.ps_max_retrans) {
+    int alt = path_alternate(a, i);
+    if (alt >= 0) {
+      mp->primary = (uint8_t)alt;
+      path_event(a, (unsigned)alt, csctp_assoc_path(a, (unsigned)alt)->state,
+                 CSCTP_PATH_SWITCHOVER);
+      csctp_assoc_path_select(a);
+    }
+  }
 }
 
 void csctp_assoc_path_heard(csctp_assoc *a, unsigned i, int by_hb, csctp_tstamp now) {
   csctp_path *p = csctp_assoc_path(a, i);
   (void)now;
   p->error_count = 0;
+  /* RFC 7829 §3 item 6: a potentially failed path that answers (SACK or HEARTBEAT ACK) is
+   * active again. */
+  if (p->state == CSCTP_PATH_PF)
+    csctp_assoc_path_set_state(a, i, CSCTP_PATH_ACTIVE, CSCTP_PATH_RECOVERED);
   if (!by_hb) return;
   if (p->state == CSCTP_PATH_UNCONFIRMED)
     csctp_assoc_path_set_state(a, i, CSCTP_PATH_ACTIVE, CSCTP_PATH_CONFIRMED);

@@ -41,11 +41,12 @@ typedef struct csctp_path_stats {
 
 /* The multi-homed part of an association, allocated when max_paths > 1. */
 typedef struct csctp_assoc_mp {
-  uint8_t n;         /* paths in use: 0 .. n-1 */
-  uint8_t primary;   /* §6.4 primary path */
-  uint8_t data_path; /* where new data goes; its send state is csctp_tx.p0 */
-  uint8_t rtx_path;  /* where retransmissions go (another active path after a T3, §6.4.1) */
-  uint8_t src;       /* the path of the packet being read */
+  uint8_t n;          /* paths in use: 0 .. n-1 */
+  uint8_t primary;    /* §6.4 primary path */
+  uint8_t data_path;  /* where new data goes; its send state is csctp_tx.p0 */
+  uint8_t rtx_path;   /* where retransmissions go (another active path after a T3, §6.4.1) */
+  uint8_t src;        /* the path of the packet being read */
+  uint8_t reply_path; /* the active path the peer's last accepted packet came from (§6.4) */
   uint8_t n_laddrs;
   uint8_t writing;        /* csctp_assoc_write_packet_via is writing: the plain call may */
   uint8_t hb_burst;       /* HEARTBEATs to unconfirmed paths in this RTO window (§5.4) */

@@ -297,6 +297,18 @@ typedef struct csctp_config {
   /** HB.Max.Burst (§5.4, §16): HEARTBEATs to unconfirmed addresses per RTO (default 1, at
    *  least 1). */
   uint32_t hb_max_burst;
+  /**
+   * SCTP-PF (RFC 7829) PotentiallyFailed.Max.Retrans: an active path whose error counter
+   * exceeds it (but not path_max_retrans) is potentially failed: new data goes to another
+   * active path at once and the path is probed with a HEARTBEAT per RTO until it answers.
+   * Default 0 (RFC 7829 §4: quick failover); path_max_retrans or more turns PF off.
+   */
+  uint32_t pf_max_retrans;
+  /**
+   * RFC 7829 §5 Primary.Switchover.Max.Retrans: the primary whose error counter exceeds it
+   * is replaced by an active path for good (no switching back). Default CSCTP_PS_OFF.
+   */
+  uint32_t ps_max_retrans;
 } csctp_config;
 
 /** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
@@ -348,7 +360,7 @@ typedef enum csctp_sched {
 /** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer,
  *  accept_assoc_reset, auth, auth_chunks and auth_hmac. */
 #define CSCTP_CONFIG_V3 3
-/** Version 4 appends the multi-homing fields (max_paths to hb_max_burst). */
+/** Version 4 appends the multi-homing fields (max_paths to ps_max_retrans). */
 #define CSCTP_CONFIG_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V4
@@ -691,6 +703,8 @@ typedef struct csctp_stats {
   uint64_t drop_unknown_source;
   /** HEARTBEATs sent to unconfirmed addresses (path verification) */
   uint64_t hb_unconfirmed_out;
+  /** active paths found potentially failed (RFC 7829) */
+  uint64_t pf_transitions;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -699,7 +713,7 @@ typedef struct csctp_stats {
 #define CSCTP_STATS_V2 2
 /** Version 3 appends the AUTH fields (auth to auth_drop_hmac_id). */
 #define CSCTP_STATS_V3 3
-/** Version 4 appends the multi-homing fields (n_paths to hb_unconfirmed_out). */
+/** Version 4 appends the multi-homing fields (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_STATS_VERSION CSCTP_STATS_V4
@@ -895,6 +909,8 @@ CSCTP_EXTERN csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, 
 
 /* ---- Multi-homing (RFC 9260 §5.1.2, §5.4, §6.4, §8.2, §8.3; csctp_config.max_paths) ---- */
 
+/** csctp_config.ps_max_retrans: no primary switchover (RFC 7829 §5). */
+#define CSCTP_PS_OFF 0xFFFFu
 /** Peer addresses (paths) an association may use at most. */
 #define CSCTP_PATHS_MAX 8
 /** csctp_route.local: no local address named (the OS chooses the source). */
@@ -958,17 +974,19 @@ CSCTP_EXTERN int csctp_assoc_add_peer_addr(csctp_assoc *a, const csctp_addr *pee
 typedef enum csctp_path_state {
   CSCTP_PATH_UNCONFIRMED = 1, /**< not verified yet: nothing but HEARTBEAT goes there (§5.4) */
   CSCTP_PATH_ACTIVE,          /**< verified and reachable */
-  CSCTP_PATH_PF,              /**< potentially failed (RFC 7829; not used yet) */
+  CSCTP_PATH_PF,              /**< potentially failed (RFC 7829): probed, no new data */
   CSCTP_PATH_INACTIVE,        /**< unreachable: errors over path_max_retrans (§8.2) */
 } csctp_path_state;
 
 /** Why a CSCTP_EVENT_PATH_CHANGED came. */
 typedef enum csctp_path_reason {
-  CSCTP_PATH_ADDED = 1, /**< learnt from the handshake (INIT / INIT ACK) or given */
-  CSCTP_PATH_CONFIRMED, /**< a HEARTBEAT ACK with our nonce came back (§5.4) */
-  CSCTP_PATH_FAILED,    /**< its error counter went over path_max_retrans (§8.2) */
-  CSCTP_PATH_RECOVERED, /**< an inactive path answered a HEARTBEAT (§8.2) */
-  CSCTP_PATH_PRIMARY,   /**< it became the primary path (csctp_assoc_set_primary()) */
+  CSCTP_PATH_ADDED = 1,          /**< learnt from the handshake (INIT / INIT ACK) or given */
+  CSCTP_PATH_CONFIRMED,          /**< a HEARTBEAT ACK with our nonce came back (§5.4) */
+  CSCTP_PATH_FAILED,             /**< its error counter went over path_max_retrans (§8.2) */
+  CSCTP_PATH_RECOVERED,          /**< an inactive path answered a HEARTBEAT (§8.2) */
+  CSCTP_PATH_PRIMARY,            /**< it became the primary path (csctp_assoc_set_primary()) */
+  CSCTP_PATH_POTENTIALLY_FAILED, /**< its error counter went over pf_max_retrans (RFC 7829) */
+  CSCTP_PATH_SWITCHOVER,         /**< it became the primary: the old one went over ps_max_retrans */
 } csctp_path_reason;
 
 /** What csctp_assoc_get_path() tells of a path. */

@@ -32,6 +32,7 @@ typedef struct mh_pair {
   uint32_t next_id;
   int bad;
   csctp_tstamp last_rx;
+  csctp_tstamp gap; /* the longest time between two deliveries */
   /* events */
   unsigned confirmed[2], failed[2], recovered[2], closed[2];
   /* sender (A) */
@@ -61,7 +62,9 @@ static void on_event(csctp_simlink *link, int side, const csctp_event *ev, void 
         memcmp(ev->u.message.data, want, MSG_LEN) != 0)
       p->bad++;
     p->next_id = id + 1;
-    p->last_rx = csctp_simlink_now(p->link);
+    csctp_tstamp now = csctp_simlink_now(p->link);
+    if (p->last_rx && now - p->last_rx > p->gap) p->gap = now - p->last_rx;
+    p->last_rx = now;
   }
 }
 
@@ -115,13 +118,14 @@ static void mh_cfg(mh_pair *p, int s, csctp_config *cfg) {
   cfg->n_local_addrs = NP;
 }
 
-static void mh_open(mh_pair *p, const csctp_mem *mem) {
+static void mh_open_pf(mh_pair *p, const csctp_mem *mem, uint32_t pfmr) {
   memset(p, 0, sizeof(*p));
   for (int s = 0; s < 2; s++) {
     csctp_config cfg;
     csctp_prng_seed(&p->rng[s], 77 + (uint64_t)s);
     mh_cfg(p, s, &cfg);
     cfg.mem = mem;
+    cfg.pf_max_retrans = pfmr;
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
@@ -144,6 +148,9 @@ static void mh_open(mh_pair *p, const csctp_mem *mem) {
   cr_assert_eq(csctp_assoc_add_peer_addr(p->a[0], &b0), 0);
   cr_assert_eq(csctp_assoc_connect(p->a[0], csctp_simlink_now(p->link)), 0);
 }
+
+/* PF off (pf_max_retrans = path_max_retrans): RFC 9260 alone. */
+static void mh_open(mh_pair *p, const csctp_mem *mem) { mh_open_pf(p, mem, 2); }
 
 static void mh_close(mh_pair *p) {
   csctp_simlink_del(p->link);
@@ -221,7 +228,7 @@ Test(assoc_multihome, an_unreachable_address_gets_heartbeats_only_and_at_most_on
   cr_assert_eq(path_state(p.a[0], 1, 1), CSCTP_PATH_UNCONFIRMED);
   cr_assert_eq(p.bad_unconfirmed, 0, "%u packets with more than HEARTBEAT to unconfirmed paths",
                p.bad_unconfirmed);
-  /* §5.4: one probe per RTO at most (RTO >= rto_min 200 ms), then the idle rate: bounded by
+  /* §5.4: one probe per RTO at most (RTO >= rto_min 200 ms, backed off): bounded by
    * the run's length over rto_min, whatever the peer does. */
   const csctp_simlink_counters *c = csctp_simlink_path_counters(p.link, 1, 0);
   cr_assert_leq(c->sent, 20 * 1000 / 200, "%llu packets to a dead unconfirmed path",
@@ -236,27 +243,33 @@ Test(assoc_multihome, an_unreachable_address_gets_heartbeats_only_and_at_most_on
   mh_close(&p);
 }
 
+/* Cuts path 0 mid-transfer; *gap: the longest stall of deliveries, *moved: when new data
+ * moved to another path after the cut. */
+static void cut_run(mh_pair *p, csctp_tstamp *gap, csctp_tstamp *moved) {
+  run(p, 2 * CSCTP_SECONDS); /* established, paths confirmed, transfer under way */
+  cr_assert_gt(p->next_id, 0);
+  cr_assert_lt(p->next_id, MSGS);
+  csctp_tstamp cut = csctp_simlink_now(p->link);
+  csctp_simlink_set_path_up(p->link, 0, 0);
+  *moved = 0;
+  while (csctp_simlink_now(p->link) < cut + 30 * CSCTP_SECONDS && p->next_id < MSGS) {
+    run(p, 10 * MS);
+    csctp_stats st;
+    csctp_assoc_get_stats(p->a[0], &st);
+    if (!*moved && st.data_path != 0) *moved = csctp_simlink_now(p->link) - cut;
+  }
+  cr_assert_eq(p->next_id, MSGS, "all delivered: %u of %u", p->next_id, MSGS);
+  cr_assert_eq(p->bad, 0, "messages out of order or damaged");
+  cr_assert_eq(csctp_assoc_get_state(p->a[0]), CSCTP_STATE_ESTABLISHED);
+  cr_assert(*moved);
+  *gap = p->gap;
+}
+
 Test(assoc_multihome, path_cut_mid_transfer_loses_nothing_and_fails_over) {
   mh_pair p;
   mh_open(&p, NULL);
-  run(&p, 2 * CSCTP_SECONDS); /* established, paths confirmed, transfer under way */
-  cr_assert_gt(p.next_id, 0);
-  cr_assert_lt(p.next_id, MSGS);
-  csctp_tstamp cut = csctp_simlink_now(p.link);
-  uint32_t at_cut = p.next_id;
-  csctp_simlink_set_path_up(p.link, 0, 0);
-  /* The first message delivered after the cut: retransmission to another path (§6.4.1). */
-  csctp_tstamp first = 0, moved = 0;
-  while (csctp_simlink_now(p.link) < cut + 30 * CSCTP_SECONDS && p.next_id < MSGS) {
-    run(&p, 10 * MS);
-    if (!first && p.next_id > at_cut + 50) first = csctp_simlink_now(p.link);
-    csctp_stats st;
-    csctp_assoc_get_stats(p.a[0], &st);
-    if (!moved && st.data_path != 0) moved = csctp_simlink_now(p.link);
-  }
-  cr_assert_eq(p.next_id, MSGS, "all delivered: %u of %u", p.next_id, MSGS);
-  cr_assert_eq(p.bad, 0, "messages out of order or damaged");
-  cr_assert_eq(csctp_assoc_get_state(p.a[0]), CSCTP_STATE_ESTABLISHED);
+  csctp_tstamp gap, moved;
+  cut_run(&p, &gap, &moved);
   cr_assert_eq(path_state(p.a[0], 1, 0), CSCTP_PATH_INACTIVE);
   cr_assert_eq(p.failed[0], 1);
   csctp_stats st;
@@ -264,15 +277,78 @@ Test(assoc_multihome, path_cut_mid_transfer_loses_nothing_and_fails_over) {
   cr_assert_neq(st.data_path, 0);
   cr_assert_eq(st.path_failovers, 1);
   cr_assert_eq(st.path_inactive, 1);
-  cr_assert(first && moved);
-  printf(
-      "multihome failover (no PF, PMR 2, RTO 200..1000 ms): deliveries resume %.0f ms "
-      "after the cut, new data moves after %.0f ms\n",
-      (double)(first - cut) / MS, (double)(moved - cut) / MS);
+  cr_assert_eq(st.pf_transitions, 0, "PF off");
   /* §6.4.1: the timed-out data went to another path long before path 0 was given up. */
-  cr_assert_lt(first, moved, "retransmission waited for the failover");
+  cr_assert_lt(gap, moved, "retransmission waited for the failover");
   /* After PMR + 1 = 3 timeouts of at least RTO.Min each, never before. */
-  cr_assert_geq(moved - cut, 3 * 200 * MS);
+  cr_assert_geq(moved, 3 * 200 * MS);
+  mh_close(&p);
+}
+
+Test(assoc_multihome, potentially_failed_moves_new_data_at_the_first_timeout) {
+  mh_pair p;
+  csctp_tstamp gap[2], moved[2];
+  for (int pf = 0; pf < 2; pf++) {
+    mh_open_pf(&p, NULL, pf ? 0 : 2); /* PFMR 0 (RFC 7829 §4), or = PMR: PF off */
+    cut_run(&p, &gap[pf], &moved[pf]);
+    csctp_stats st;
+    csctp_assoc_get_stats(p.a[0], &st);
+    /* (Tail drops at the 64 KiB queues make timeouts on the other paths too.) */
+    cr_assert(pf ? st.pf_transitions >= 1 : st.pf_transitions == 0, "pf %d: %llu", pf,
+              (unsigned long long)st.pf_transitions);
+    cr_assert_geq(st.path_failovers, 1);
+    mh_close(&p);
+  }
+  printf(
+      "multihome failover, path 0 cut mid-transfer (PMR 2, RTO.Min 200 ms, RTO.Max 1 s): "
+      "without PF the longest delivery stall is %.0f ms, new data moves after %.0f ms; "
+      "with PF (PFMR 0) %.0f ms and %.0f ms\n",
+      (double)gap[0] / MS, (double)moved[0] / MS, (double)gap[1] / MS, (double)moved[1] / MS);
+  /* RFC 7829: one timeout (an RTO, at most RTO.Max) instead of PMR + 1 backed-off ones. */
+  cr_assert_leq(moved[1], 1000 * MS + 100 * MS, "PF moved new data after %llu us",
+                (unsigned long long)moved[1]);
+  cr_assert_lt(moved[1] * 2, moved[0]);
+}
+
+Test(assoc_multihome, primary_switchover_after_psmr_is_for_good) {
+  mh_pair p;
+  memset(&p, 0, sizeof(p));
+  for (int s = 0; s < 2; s++) {
+    csctp_config cfg;
+    csctp_prng_seed(&p.rng[s], 77 + (uint64_t)s);
+    mh_cfg(&p, s, &cfg);
+    cfg.pf_max_retrans = 0;
+    cfg.ps_max_retrans = 0; /* RFC 7829 §5: the primary changes at its first error */
+    cr_assert_eq(csctp_assoc_new(&p.a[s], &cfg), 0);
+  }
+  csctp_simlink_config lc;
+  csctp_simlink_config_default(&lc);
+  lc.n_paths = NP;
+  for (int j = 0; j < NP; j++)
+    for (int d = 0; d < 2; d++) {
+      lc.path[j][d].bandwidth = 1000 * 1000;
+      lc.path[j][d].queue_bytes = 64 * 1024;
+    }
+  p.link = csctp_simlink_new(&lc);
+  csctp_simlink_attach_assocs_mh(p.link, p.a[0], p.a[1]);
+  csctp_simlink_set_event_handler(p.link, CSCTP_SIMLINK_B, on_event, &p);
+  csctp_addr b0;
+  csctp_simlink_addr(CSCTP_SIMLINK_B, 0, 0, &b0);
+  cr_assert_eq(csctp_assoc_add_peer_addr(p.a[0], &b0), 0);
+  cr_assert_eq(csctp_assoc_connect(p.a[0], csctp_simlink_now(p.link)), 0);
+  run(&p, 2 * CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_primary(p.a[0]), 0);
+  csctp_simlink_set_path_up(p.link, 0, 0);
+  run(&p, 3 * CSCTP_SECONDS);
+  cr_assert_neq(csctp_assoc_get_primary(p.a[0]), 0, "switched over");
+  csctp_simlink_set_path_up(p.link, 0, 1);
+  run(&p, 6 * CSCTP_SECONDS);
+  cr_assert_eq(path_state(p.a[0], 1, 0), CSCTP_PATH_ACTIVE, "path 0 is back");
+  cr_assert_neq(csctp_assoc_get_primary(p.a[0]), 0, "no switching back (RFC 7829 §5)");
+  csctp_stats st;
+  csctp_assoc_get_stats(p.a[0], &st);
+  cr_assert_neq(st.data_path, 0);
+  cr_assert_eq(p.bad, 0);
   mh_close(&p);
 }
 
