@@ -39,6 +39,25 @@ static void config_fill_default(csctp_config *cfg) {
   cfg->hb_interval = 30000;
   cfg->plpmtud_probe_timer = 15000;
   cfg->plpmtud_raise_timer = 600000;
+  cfg->max_paths = 1;
+  cfg->path_max_retrans = 5;
+  cfg->hb_max_burst = 1;
+  cfg->pf_max_retrans = 0;
+  cfg->ps_max_retrans = CSCTP_PS_OFF;
+}
+
+/* The multi-homing fields (csctp_config V4): 0 when they hold together. */
+static int config_paths_invalid(const csctp_config *cfg) {
+  if (cfg->max_paths == 0 || cfg->max_paths > CSCTP_PATHS_MAX || cfg->hb_max_burst == 0 ||
+      cfg->n_local_addrs > CSCTP_PATHS_MAX || (cfg->n_local_addrs && !cfg->local_addrs) ||
+      (cfg->addr_port_len != 0 && cfg->addr_port_len != 2))
+    return 1;
+  if (cfg->max_paths == 1) return 0;
+  /* SCTP over DTLS (RFC 8261) is single-path; PLPMTUD per path is later work. */
+  if (cfg->zero_checksum_edmid == CSCTP_EDMID_DTLS || cfg->plpmtud_max) return 1;
+  for (uint32_t i = 0; i < cfg->n_local_addrs; i++)
+    if (!csctp_addr_family(&cfg->local_addrs[i], cfg->addr_port_len, NULL, NULL)) return 1;
+  return 0;
 }
 
 int csctp_config_default_versioned(int config_version, csctp_config *cfg) {
@@ -102,7 +121,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
       (cfg->plpmtud_max && (cfg->plpmtud_max < cfg->mtu || cfg->plpmtud_max > 65535 ||
                             cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)) ||
-      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1)
+      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1 || config_paths_invalid(cfg))
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -113,7 +132,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->cfg.cookie_secret = NULL;
   a->state = CSCTP_STATE_CLOSED;
   csctp_assoc_set_peer_idata(a, 0);
-  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
+  a->p0.state = CSCTP_PATH_ACTIVE; /* the address the association is made with (§5.4) */
   a->rc.timer = CSCTP_TSTAMP_NONE;
   a->announce_forward_tsn = a->announce_reconfig = 1;
   a->announce_idata = cfg->interleaving != 0;
@@ -132,6 +152,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
   rv = csctp_assoc_pl_init(a);                    /* RFC 8899; validated above */
+  if (!rv) rv = csctp_assoc_mp_init(a);           /* multi-homing; validated above */
+  a->write_ext = a->cfg.plpmtud_max || a->cfg.ecn || a->mp;
   if (!rv) rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   uint64_t seed = assoc_hash_seed(a);
   if (!rv) {
@@ -148,12 +170,12 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   if (rv) {
     csctp_assoc_pl_free(a);
+    csctp_assoc_mp_free(a);
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);
     return rv;
   }
   a->last_adv_rwnd = cfg->rwnd;
-  a->wr_ext = cfg->plpmtud_max || cfg->ecn;
   *pa = a;
   return 0;
 }
@@ -187,6 +209,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
   csctp_assoc_pl_free(a);
+  csctp_assoc_mp_free(a);
   csctp_assoc_auth_free(a);
   csctp_free(a->mem, a);
 }
@@ -218,8 +241,10 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
     size_t cap = need <= ASSOC_OPKT_SPARE_CAP ? ASSOC_OPKT_SPARE_CAP : need;
     p = csctp_malloc(a->mem, sizeof(*p) + cap);
     if (!p) return CSCTP_ERR_NOMEM;
-    p->cap = cap;
+    p->cap = (uint32_t)cap;
   }
+  p->path = 0;
+  p->hback = 0;
   csctp_wr w;
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
@@ -258,7 +283,7 @@ int csctp_assoc_queue_ctrl(csctp_assoc *a, const uint8_t *chunk, size_t len) {
 }
 
 static void assoc_stop_timers(csctp_assoc *a) {
-  a->t1 = a->t2 = a->t5 = a->sack_timer = a->hb_timer = CSCTP_TSTAMP_NONE;
+  a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
   a->rc.timer = CSCTP_TSTAMP_NONE;
 }
 
@@ -321,7 +346,7 @@ static inline __attribute__((always_inline)) int assoc_nothing_to_send(const csc
   if (a->state != CSCTP_STATE_ESTABLISHED || a->ctrl_len || a->send_heartbeat || a->sack_now ||
       a->window_update || a->send_cookie_echo || a->send_shutdown_ack || a->send_shutdown ||
       (a->rc.inflight && a->rc.send) || a->tx.pr_used)
-    return 0; /* (a PLPMTUD probe is written before this is asked: assoc_write_packet_pl) */
+    return 0; /* (a PLPMTUD probe is written before this is asked: assoc_write_packet_pl_ecn) */
   *data_ready = csctp_tx_wants_to_send(&a->tx, now);
   return !*data_ready;
 }
@@ -378,10 +403,10 @@ static inline __attribute__((always_inline)) size_t assoc_write_stateful(csctp_a
   }
   if (a->send_heartbeat) {
     uint8_t info[16];
-    csctp_put_u32(info, (uint32_t)(a->hb_sent >> 32));
-    csctp_put_u32(info + 4, (uint32_t)a->hb_sent);
-    csctp_put_u32(info + 8, (uint32_t)(a->hb_nonce >> 32));
-    csctp_put_u32(info + 12, (uint32_t)a->hb_nonce);
+    csctp_put_u32(info, (uint32_t)(a->p0.hb_sent >> 32));
+    csctp_put_u32(info + 4, (uint32_t)a->p0.hb_sent);
+    csctp_put_u32(info + 8, (uint32_t)(a->p0.hb_nonce >> 32));
+    csctp_put_u32(info + 12, (uint32_t)a->p0.hb_nonce);
     size_t mark = w->len;
     csctp_heartbeat_write(w, CSCTP_CHUNK_HEARTBEAT, info, sizeof(info));
     if (w->overflow)
@@ -438,7 +463,7 @@ static inline __attribute__((always_inline)) size_t assoc_write_stateful(csctp_a
     size_t n = csctp_tx_write_data(&a->tx, w, now);
     if (n) {
       a->stats.chunks_out += n;
-      a->last_activity = now;
+      a->p0.last_sent = now;
     }
   }
   return w->len - start;
@@ -491,12 +516,12 @@ static inline __attribute__((always_inline)) csctp_ssize assoc_write_common(csct
   return (csctp_ssize)w.len;
 }
 
-/* With RFC 8899 PLPMTUD or ECN configured (wr_ext). PLPMTUD: a due probe goes first, and a
- * packet longer than the PLPMTU (a retransmission cut for a larger one) is marked fragmentable.
- * ECN: the ECNE / CWR owed go in as control chunks, and a packet with new DATA and no
- * retransmission may leave ECT(0) (csctp_assoc_packet_ecn). Off the path without either. */
-static __attribute__((noinline)) csctp_ssize assoc_write_packet_ext(csctp_assoc *a, uint8_t *buf,
-                                                                    size_t cap, csctp_tstamp now) {
+/* With RFC 8899 PLPMTUD or ECN configured. PLPMTUD: a due probe goes first, and a packet
+ * longer than the PLPMTU (a retransmission cut for a larger one) is marked fragmentable. ECN:
+ * the ECNE / CWR owed go in as control chunks, and a packet with new DATA and no
+ * retransmission may leave ECT(0) (csctp_assoc_packet_ecn). */
+static csctp_ssize assoc_write_packet_pl_ecn(csctp_assoc *a, uint8_t *buf, size_t cap,
+                                             csctp_tstamp now) {
   if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
   a->pl_frag_ok = 0;
   a->ecn_mark = 0;
@@ -523,8 +548,18 @@ static __attribute__((noinline)) csctp_ssize assoc_write_packet_ext(csctp_assoc 
   return n;
 }
 
+/* PLPMTUD, ECN or a multi-homed association (write_ext): off the path of the others. */
+static __attribute__((noinline)) csctp_ssize assoc_write_packet_ext(csctp_assoc *a, uint8_t *buf,
+                                                                    size_t cap, csctp_tstamp now) {
+  /* More than one path: only csctp_assoc_write_packet_via says where a packet goes. */
+  if (a->mp && a->mp->n > 1 && !a->mp->writing) return CSCTP_ERR_INVALID_STATE;
+  if (a->cfg.plpmtud_max || a->cfg.ecn) return assoc_write_packet_pl_ecn(a, buf, cap, now);
+  if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
+  return assoc_write_common(a, buf, now);
+}
+
 static csctp_ssize assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tstamp now) {
-  if (__builtin_expect(a->wr_ext != 0, 0)) return assoc_write_packet_ext(a, buf, cap, now);
+  if (__builtin_expect(a->write_ext, 0)) return assoc_write_packet_ext(a, buf, cap, now);
   if (!buf || cap < a->cfg.mtu) return CSCTP_ERR_NOBUF;
   return assoc_write_common(a, buf, now);
 }
@@ -690,12 +725,15 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->retransmissions = a->tx.stats.retransmissions;
   st->fast_retransmits = a->tx.stats.fast_retransmits;
   st->t3_expiries = a->tx.stats.t3_expiries;
-  st->srtt_ms = (uint32_t)(a->tx.rto.srtt / CSCTP_MILLISECONDS);
-  st->rttvar_ms = (uint32_t)(a->tx.rto.rttvar / CSCTP_MILLISECONDS);
-  st->rto_ms = (uint32_t)(a->tx.rto.rto / CSCTP_MILLISECONDS);
-  st->cwnd = a->tx.cwnd;
-  st->ssthresh = a->tx.ssthresh;
+  st->srtt_ms = (uint32_t)(a->tx.p0.rto.srtt / CSCTP_MILLISECONDS);
+  st->rttvar_ms = (uint32_t)(a->tx.p0.rto.rttvar / CSCTP_MILLISECONDS);
+  st->rto_ms = (uint32_t)(a->tx.p0.rto.rto / CSCTP_MILLISECONDS);
+  st->cwnd = a->tx.p0.cwnd;
+  st->ssthresh = a->tx.p0.ssthresh;
   st->peer_rwnd = a->tx.peer_rwnd;
+  st->n_paths = (uint8_t)csctp_assoc_path_count(a);
+  st->primary_path = (uint8_t)csctp_assoc_get_primary(a);
+  st->data_path = a->mp ? a->mp->data_path : 0;
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;
   st->bytes_buffered = a->tx.buffered;

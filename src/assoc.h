@@ -15,6 +15,7 @@
 #include "chunk.h"
 #include "cookie.h"
 #include "ireasm.h"
+#include "path.h"
 #include "plpmtud.h"
 #include "reasm.h"
 #include "rx_tsn.h"
@@ -112,7 +113,9 @@ typedef struct csctp_assoc_reconfig_ext {
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
   size_t len;
-  size_t cap; /* bytes of data[] */
+  uint32_t cap;  /* bytes of data[] */
+  uint8_t path;  /* multi-homed: the path it goes to (the source of what it answers) */
+  uint8_t hback; /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
   uint8_t data[];
 } csctp_assoc_opkt;
 
@@ -156,6 +159,12 @@ struct csctp_assoc {
   csctp_assoc_opkt *opkt_head, *opkt_tail; /* complete packets first */
   csctp_assoc_opkt *opkt_spare; /* sent packets' small buffers kept for the next (SACKs) */
   uint8_t n_opkt_spare;
+  /* (Single bytes kept together, in the room n_opkt_spare leaves before the next pointer.) */
+  uint8_t write_ext;  /* PLPMTUD, ECN or multi-homed: csctp_assoc_write_packet's one test */
+  uint8_t pl_frag_ok; /* the packet last written may be fragmented (see mtu_now) */
+  /* Exported by csctp_assoc_handover_export (assoc_handover.c): another process owns the
+   * association now; this one writes nothing, ignores input and refuses every request. */
+  uint8_t handed_over;
   uint8_t *ctrl; /* control chunks for the peer, bundled first */
   size_t ctrl_len, ctrl_cap;
   unsigned send_init : 1, send_cookie_echo : 1, send_shutdown : 1, send_shutdown_ack : 1,
@@ -163,15 +172,18 @@ struct csctp_assoc {
       sack_urgent : 1; /* the owed SACK reports loss (gap, duplicate, filled hole, I bit) */
 
   /* Timers (absolute deadlines, CSCTP_TSTAMP_NONE when stopped). */
-  csctp_tstamp t1, t2, t5, sack_timer, hb_timer;
+  csctp_tstamp t1, t2, t5, sack_timer;
   csctp_tstamp t2_rto;
   unsigned error_count;
+  /* Packets that passed the checksum, tag and chunk checks and were processed: every
+   * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
+   * Only such a packet may move a path (endpoint.c; RFC 6951 §5.4). */
+  uint32_t rx_accepted;
 
-  /* Heartbeat. */
-  uint64_t hb_nonce;
-  csctp_tstamp hb_sent;
-  int hb_outstanding;
-  csctp_tstamp last_activity; /* last DATA sent, for the idle-path heartbeat */
+  /* Path 0, the one of a single-homed association: its heartbeat (timer, nonce, when sent),
+   * its last DATA sent (for the idle-path heartbeat). Its send side is tx.p0. */
+  csctp_path p0;
+  csctp_assoc_mp *mp; /* multi-homed (cfg.max_paths > 1): the other paths, NULL otherwise */
 
   /* Receive side. */
   csctp_rx_tsn rxt;
@@ -181,13 +193,13 @@ struct csctp_assoc {
   int snap_local; /* csctp_assoc_snap_init() chose our tag and TSN for a SNAP INIT */
   unsigned packets_since_sack;
   uint32_t last_adv_rwnd;
-  int have_popped;   /* a message is handed out and must be released on the next call */
-  size_t rx_charged; /* what this association counts in cfg.rx_budget->used */
+  int have_popped;    /* a message is handed out and must be released on the next call */
+  int send_low_armed; /* (send side: csctp_assoc_set_send_buffer_low's event is armed) */
+  size_t rx_charged;  /* what this association counts in cfg.rx_budget->used */
 
   /* Send side. */
   csctp_tx tx;
   size_t send_low_threshold;
-  int send_low_armed;
 
   /* Events. */
   csctp_assoc_qev *evq;
@@ -200,6 +212,8 @@ struct csctp_assoc {
   uint8_t zc_accept; /* we announced cfg.zero_checksum_edmid in our INIT or INIT ACK of this
                       * association: a zero checksum is accepted from the peer (§5.3) */
   uint8_t zc_peer;   /* the peer announced the same EDMID: we may send zero checksums (§5.2) */
+  /* ECN's flags (see its block at the end), in the room before the next pointer. */
+  uint8_t ecn_on, ecn_mark, ecne_owed, ecne_fresh, cwr_owed, ecn_reduced;
 
   /* RFC 6525 Incoming SSN Reset and Add Streams requests, both ways (assoc_reconfig.c,
    * assoc_reconfig_peer.c); see csctp_assoc_reconfig_ext. */
@@ -219,13 +233,7 @@ struct csctp_assoc {
    * (assoc_plpmtud.c) is allocated only when cfg.plpmtud_max is set; whether the packet last
    * written may be fragmented (csctp_assoc_packet_fragmentable). */
   uint32_t mtu_now;
-  uint8_t pl_frag_ok;
   struct csctp_assoc_pl *pl;
-
-  /* Packets that passed the checksum, tag and chunk checks and were processed: every
-   * packet but INIT (which proves nothing) and a COOKIE ECHO whose cookie was not taken.
-   * Only such a packet may move a path (endpoint.c; RFC 6951 §5.4). */
-  uint32_t rx_accepted;
 
   /* State cookies (assoc_handshake.c, cookie.c): the secrets that sign them (an endpoint's,
    * which it rotates; NULL: `secret` alone), the peer they are bound to (set by the
@@ -235,23 +243,19 @@ struct csctp_assoc {
   csctp_cookie_peer cookie_peer;
   uint32_t tie_local, tie_peer;
 
-  /* Exported by csctp_assoc_handover_export (assoc_handover.c): another process owns the
-   * association now; this one writes nothing, ignores input and refuses every request. */
-  uint8_t handed_over;
-
   /* RFC 4895 (assoc_auth.c): NULL unless cfg.auth. auth_on: negotiated; auth_tx_len: the bytes
    * an AUTH chunk takes in a packet we send (0: none is ever added). */
   struct csctp_auth *auth;
   uint8_t auth_on;
   uint16_t auth_tx_len;
 
-  /* ECN (assoc_ecn.c, RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn). wr_ext: the write path
-   * goes through assoc_write_packet_ext (PLPMTUD or ECN configured). ecn_on: negotiated.
+  /* ECN (assoc_ecn.c, RFC 9260 Appendix A, draft-stewart-tsvwg-sctpecn; configured, the write
+   * path goes through assoc_write_packet_ext: write_ext). ecn_on: negotiated.
    * ecn_mark: the packet last written may carry ECT(0). Receiver: ecne_owed while a CE is not
    * answered by a CWR covering ecne_tsn (ecne_fresh: not sent yet, so sent alone if need be),
    * ecne_count CE packets since. Sender: cwr_owed with cwr_tsn; ecn_window_end, the highest
-   * TSN sent at our last reduction (valid once ecn_reduced): ECNEs up to it reduce no more. */
-  uint8_t wr_ext, ecn_on, ecn_mark, ecne_owed, ecne_fresh, cwr_owed, ecn_reduced;
+   * TSN sent at our last reduction (valid once ecn_reduced): ECNEs up to it reduce no more.
+   * (The flags are next to zc_peer.) */
   csctp_tsn ecne_tsn, cwr_tsn, ecn_window_end;
   csctp_tsn ecn_tsn_base; /* our first TSN of this TSN space (the initial one, or after a reset) */
   uint32_t ecne_count;
@@ -580,5 +584,62 @@ int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp
 void csctp_assoc_pl_timer(csctp_assoc *a, csctp_tstamp now);
 /* T3-rtx expired: the black-hole signal. */
 void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now);
+
+/* ---- Multi-homing (assoc_path.c, assoc_addr.c, assoc_multi.c) ---- */
+/* 1 when the association has more than one path: the multi-homed code runs. */
+static inline int csctp_assoc_multi(const csctp_assoc *a) { return a->mp && a->mp->n > 1; }
+/* Path i (< csctp_assoc_path_count). */
+static inline csctp_path *csctp_assoc_path(csctp_assoc *a, unsigned i) {
+  return i ? &a->mp->px[i - 1] : &a->p0;
+}
+/* The send-side state of path i: tx.p0 for the data path (and for a single-homed one). */
+static inline csctp_tx_path *csctp_assoc_txpath(csctp_assoc *a, unsigned i) {
+  return !a->mp || i == a->mp->data_path ? &a->tx.p0 : &a->mp->tp[i];
+}
+/* Allocates a->mp when cfg.max_paths > 1 (the local addresses copied). 0 or CSCTP_ERR_NOMEM. */
+int csctp_assoc_mp_init(csctp_assoc *a);
+void csctp_assoc_mp_free(csctp_assoc *a);
+/* The path whose address has the IP of `addr` (UDP port not compared), or -1. */
+int csctp_assoc_path_find(const csctp_assoc *a, const csctp_addr *addr);
+/* Adds a path in `state` (an event says so when the association is multi-homed): its index, or
+ * -1 when max_paths is reached (counted in peer_addrs_ignored). */
+int csctp_assoc_path_add(csctp_assoc *a, const csctp_addr *addr, uint8_t state, csctp_tstamp now);
+/* Path i's state becomes `st` for `reason`: event, counters, and a new choice of data path. */
+void csctp_assoc_path_set_state(csctp_assoc *a, unsigned i, uint8_t st, uint8_t reason);
+/* An error on path i (T3 of data sent there, or an unanswered HEARTBEAT): §8.2. */
+void csctp_assoc_path_strike(csctp_assoc *a, unsigned i, csctp_tstamp now);
+/* Path i answered (§8.2: its error counter is cleared); by_hb: a HEARTBEAT ACK (which alone
+ * confirms an unconfirmed path, §5.4, and brings an inactive one back). */
+void csctp_assoc_path_heard(csctp_assoc *a, unsigned i, int by_hb, csctp_tstamp now);
+/* Chooses the data path again (§6.4): the primary while active, else another active path. */
+void csctp_assoc_path_select(csctp_assoc *a);
+/* Same IP bytes (UDP ports not compared). */
+int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const csctp_addr *y);
+/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed). */
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w);
+/* The peer's addresses in its INIT / INIT ACK that pass §5.1.2's filter, as cookie records,
+ * at most `max` (the rest counted in peer_addrs_ignored); `src` (the packet's source) left out. */
+size_t csctp_assoc_peer_addr_list(csctp_assoc *a, const csctp_init_chunk *in, const csctp_addr *src,
+                                  uint8_t out[][CSCTP_ADDR_REC], size_t max);
+/* A cookie record as an address, with the UDP port of `src`. */
+int csctp_assoc_addr_from_rec(const csctp_assoc *a, const uint8_t rec[CSCTP_ADDR_REC],
+                              const csctp_addr *src, csctp_addr *out);
+/* The handshake: the INIT's source and list into the cookie (passive side). */
+void csctp_assoc_mp_cookie(csctp_assoc *a, const csctp_init_chunk *in, csctp_cookie *c);
+/* The paths of an association just established from a cookie (passive side). */
+void csctp_assoc_mp_from_cookie(csctp_assoc *a, const csctp_cookie *c, int restart,
+                                csctp_tstamp now);
+/* The INIT ACK's list (active side). */
+void csctp_assoc_mp_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in, csctp_tstamp now);
+/* ESTABLISHED: verification of unconfirmed paths starts (§5.4). */
+void csctp_assoc_mp_start(csctp_assoc *a, csctp_tstamp now);
+/* The multi-homed heartbeat timers (§5.4, §8.3): 1 when the association closed. */
+int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now);
+/* A HEARTBEAT: the ACK goes back to its source path. */
+void csctp_assoc_mp_on_heartbeat(csctp_assoc *a, const uint8_t *info, size_t len);
+/* A HEARTBEAT ACK of a multi-homed association's HEARTBEAT: 1 when it was one (handled). */
+int csctp_assoc_mp_on_hb_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp_tstamp now);
+/* T3-rtx expired (after the tx reacted): the strike, and retransmissions to another path. */
+void csctp_assoc_mp_on_t3(csctp_assoc *a, csctp_tstamp now);
 
 #endif

@@ -92,15 +92,17 @@ int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch) {
   }
   /* Once per window: an ECNE for a TSN sent before our last reduction reduces nothing more. */
   if (!a->ecn_reduced || csctp_tsn_gt(tsn, a->ecn_window_end)) {
-    uint32_t half = tx->cwnd / 2, floor = 4 * tx->cfg.mtu;
-    tx->ssthresh = half > floor ? half : floor;
-    if (tx->cwnd > tx->ssthresh) tx->cwnd = tx->ssthresh;
-    tx->partial_bytes_acked = 0;
+    /* The data path's window (tx.p0 holds it; with several paths, the one new data goes to). */
+    csctp_tx_path *tp = &tx->p0;
+    uint32_t half = tp->cwnd / 2, floor = 4 * tx->cfg.mtu;
+    tp->ssthresh = half > floor ? half : floor;
+    if (tp->cwnd > tp->ssthresh) tp->cwnd = tp->ssthresh;
+    tp->partial_bytes_acked = 0;
     a->ecn_reduced = 1;
     a->ecn_window_end = highest;
     a->stats.ecn_cwnd_reductions++;
-    csctp_assoc_log(a, CSCTP_LOG_DEBUG, "ECNE for TSN %u: cwnd %u, ssthresh %u", tsn, tx->cwnd,
-                    tx->ssthresh);
+    csctp_assoc_log(a, CSCTP_LOG_DEBUG, "ECNE for TSN %u: cwnd %u, ssthresh %u", tsn, tp->cwnd,
+                    tp->ssthresh);
   }
   /* The CWR answers the newest ECNE, also one of the same window (the peer stops echoing). */
   if (!a->cwr_owed || csctp_tsn_gt(tsn, a->cwr_tsn)) a->cwr_tsn = tsn;

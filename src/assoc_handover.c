@@ -106,12 +106,12 @@ static void ho_write(const csctp_assoc *a, csctp_tstamp now, const csctp_ho_stre
   csctp_wr_u16(w, a->num_in);
   csctp_wr_u32(w, a->peer_a_rwnd);
   csctp_wr_u32(w, tx->peer_rwnd);
-  csctp_wr_u32(w, tx->cwnd);
-  csctp_wr_u32(w, tx->ssthresh);
-  csctp_wr_u32(w, tx->partial_bytes_acked);
-  const csctp_tstamp rtt[3] = {tx->rto.srtt, tx->rto.rttvar, tx->rto.rto};
+  csctp_wr_u32(w, tx->p0.cwnd);
+  csctp_wr_u32(w, tx->p0.ssthresh);
+  csctp_wr_u32(w, tx->p0.partial_bytes_acked);
+  const csctp_tstamp rtt[3] = {tx->p0.rto.srtt, tx->p0.rto.rttvar, tx->p0.rto.rto};
   for (int i = 0; i < 3; i++) csctp_wr_u64(w, rtt[i]);
-  csctp_wr_u8(w, tx->rto.measured ? 1 : 0);
+  csctp_wr_u8(w, tx->p0.rto.measured ? 1 : 0);
   csctp_wr_u8(w, (uint8_t)((a->peer_forward_tsn ? HO_F_PEER_FWD : 0) |
                            (a->peer_reconfig ? HO_F_PEER_RECONFIG : 0) |
                            (a->announce_forward_tsn ? HO_F_ANN_FWD : 0) |
@@ -171,7 +171,7 @@ csctp_ssize csctp_assoc_handover_export(csctp_assoc *a, const uint8_t *key, size
   a->handed_over = 1;
   a->dead = 1;
   a->state = CSCTP_STATE_CLOSED;
-  a->hb_timer = a->sack_timer = a->t1 = a->t2 = a->t5 = a->rc.timer = CSCTP_TSTAMP_NONE;
+  a->p0.hb_timer = a->sack_timer = a->t1 = a->t2 = a->t5 = a->rc.timer = CSCTP_TSTAMP_NONE;
   a->out_dirty = 0;
   csctp_assoc_log(a, CSCTP_LOG_INFO, "handed over (%zu bytes, %zd + %zd streams)", size, n_out,
                   n_in);
@@ -307,17 +307,17 @@ static int ho_apply(csctp_assoc *a, const ho_state *s, csctp_tstamp now) {
   a->reasm.max_message_size = s->mms;
   csctp_tx *tx = &a->tx;
   tx->peer_rwnd = s->peer_rwnd;
-  tx->cwnd = s->cwnd;
-  tx->ssthresh = s->ssthresh;
-  tx->partial_bytes_acked = s->pba;
-  tx->rto.srtt = s->srtt;
-  tx->rto.rttvar = s->rttvar;
-  tx->rto.measured = s->measured;
-  tx->rto.backed_off = 0;
+  tx->p0.cwnd = s->cwnd;
+  tx->p0.ssthresh = s->ssthresh;
+  tx->p0.partial_bytes_acked = s->pba;
+  tx->p0.rto.srtt = s->srtt;
+  tx->p0.rto.rttvar = s->rttvar;
+  tx->p0.rto.measured = s->measured;
+  tx->p0.rto.backed_off = 0;
   csctp_tstamp rto = s->rto;
-  if (rto < tx->rto.rto_min) rto = tx->rto.rto_min; /* this process's bounds */
-  if (rto > tx->rto.rto_max) rto = tx->rto.rto_max;
-  tx->rto.rto = rto;
+  if (rto < tx->p0.rto.rto_min) rto = tx->p0.rto.rto_min; /* this process's bounds */
+  if (rto > tx->p0.rto.rto_max) rto = tx->p0.rto.rto_max;
+  tx->p0.rto.rto = rto;
   csctp_assoc_set_sched_quantum(a, s->quantum);
   for (uint32_t i = 0; i < s->n_out; i++) {
     const uint8_t *e = s->out + (size_t)i * 6;
@@ -330,7 +330,7 @@ static int ho_apply(csctp_assoc *a, const ho_state *s, csctp_tstamp now) {
     if (rv) return rv;
   }
   csctp_assoc_hb_schedule(a, now); /* after the RTO is known */
-  a->last_activity = now;
+  a->p0.last_sent = now;
   a->last_adv_rwnd = csctp_assoc_a_rwnd(a);
   a->out_dirty = 0;
   csctp_assoc_log(a, CSCTP_LOG_INFO, "ESTABLISHED by handover (out %u, in %u)", a->num_out,

@@ -127,6 +127,7 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
   f.initial_tsn = a->local_initial_tsn;
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
   write_ext_params(a, w);
+  csctp_assoc_write_addr_params(a, w); /* §5.1.2: multi-homed with local addresses */
   if (auth_params) csctp_assoc_auth_write_init_params(a, NULL, w);
   csctp_wr_tlv_end(w, off);
   /* RFC 9653 §5.3: having announced it, we accept zero checksums from now on. */
@@ -219,6 +220,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   }
   if (!rv) rv = csctp_assoc_auth_cookie(a, &in, &c, a->state == CSCTP_STATE_CLOSED);
   if (rv) return rv;
+  if (a->mp) csctp_assoc_mp_cookie(a, &in, &c); /* the peer's addresses (§5.1.2) */
   uint8_t cookie[CSCTP_COOKIE_MAX];
   csctp_cookie_keys own;
   int cookie_len = csctp_cookie_write(&c, cookie_keys(a, &own), &a->cookie_peer, cookie);
@@ -240,6 +242,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, (size_t)cookie_len);
   write_ext_params(a, &w);
+  csctp_assoc_write_addr_params(a, &w);
   if (c.auth) csctp_assoc_auth_write_init_params(a, c.auth_random, &w);
   /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each, as many as fit. */
   size_t pos = 0;
@@ -352,6 +355,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   a->rx_started = 1;
   a->state = CSCTP_STATE_COOKIE_ECHOED;
   a->send_cookie_echo = 1;
+  if (a->mp) csctp_assoc_mp_from_init_ack(a, &in, now); /* §5.1.2: the peer's addresses */
   /* §5.1 C: T1-cookie starts; the init retransmission count starts over. */
   a->init_retrans = 0;
   a->t1_rto = (csctp_tstamp)a->cfg.rto_initial * CSCTP_MILLISECONDS;
@@ -373,9 +377,10 @@ static void queue_cookie_ack(csctp_assoc *a) {
 static void enter_established(csctp_assoc *a, csctp_event_type type, const char *how,
                               csctp_tstamp now) {
   a->state = CSCTP_STATE_ESTABLISHED;
-  a->last_activity = now;
+  a->p0.last_sent = now;
   csctp_assoc_hb_schedule(a, now);
   csctp_assoc_pl_start(a, now);
+  if (csctp_assoc_multi(a)) csctp_assoc_mp_start(a, now); /* §5.4 verification */
   csctp_event ev = {.type = type};
   ev.u.connected.inbound_streams = a->num_in;
   ev.u.connected.outbound_streams = a->num_out;
@@ -417,7 +422,8 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   a->error_count = 0;
   a->t1 = a->t2 = a->t5 = CSCTP_TSTAMP_NONE;
   a->send_init = a->send_cookie_echo = a->send_shutdown = a->send_shutdown_ack = 0;
-  a->hb_outstanding = 0;
+  a->p0.hb_outstanding = 0;
+  if (a->mp) csctp_assoc_mp_from_cookie(a, c, restart, now);
   enter_established(a, restart ? CSCTP_EVENT_RESTARTED : CSCTP_EVENT_CONNECTED,
                     restart ? " after peer restart" : "", now);
   return 0;

@@ -314,7 +314,7 @@ void csctp_assoc_reconfig_write(csctp_assoc *a, csctp_wr *w, csctp_tstamp now) {
   if (x->tsn) rc->deferred |= CSCTP_RC_DEFER_ASK; /* until answered: assoc_reset_assoc.c */
   rc->sent = 1;
   rc->send = 0;
-  rc->timer = now + csctp_rto_get(&a->tx.rto);
+  rc->timer = now + csctp_rto_get(&a->tx.p0.rto);
   a->stats.chunks_out++;
 }
 
@@ -328,7 +328,7 @@ int csctp_assoc_reconfig_timer(csctp_assoc *a, csctp_tstamp now) {
   } else {
     /* Lost: counted like T3 (§5.1.1), with the RTO backed off. */
     if (csctp_assoc_count_error(a)) return 1;
-    csctp_rto_backoff(&a->tx.rto);
+    csctp_rto_backoff(&a->tx.p0.rto);
   }
   rc->send = 1;
   return 0;
@@ -416,7 +416,7 @@ static void reconfig_on_response(csctp_assoc *a, const csctp_reconfig_param *p, 
     /* §5.2.2: the peer waits for our data; ask again after an RTO. */
     rc->in_progress = 1;
     rc->send = 0;
-    rc->timer = now + csctp_rto_get(&a->tx.rto);
+    rc->timer = now + csctp_rto_get(&a->tx.p0.rto);
     return;
   }
   switch (which) {

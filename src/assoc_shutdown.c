@@ -3,7 +3,7 @@
 #include "assoc.h"
 
 static void start_t2(csctp_assoc *a, csctp_tstamp now) {
-  a->t2_rto = csctp_rto_get(&a->tx.rto);
+  a->t2_rto = csctp_rto_get(&a->tx.p0.rto);
   a->t2 = now + a->t2_rto;
 }
 

@@ -9,7 +9,7 @@ static csctp_tstamp tmin(csctp_tstamp x, csctp_tstamp y) { return x < y ? x : y;
 csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   if (a->state == CSCTP_STATE_CLOSED) return CSCTP_TSTAMP_NONE;
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
-  t = tmin(t, tmin(a->hb_timer, a->rc.timer));
+  t = tmin(t, tmin(a->p0.hb_timer, a->rc.timer));
   t = tmin(t, csctp_assoc_pl_deadline(a));
   /* Something found no memory and has no deadline yet: due now, handle_expiry gives it one. */
   if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) return 0;
@@ -20,14 +20,14 @@ csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
 
 void csctp_assoc_hb_schedule(csctp_assoc *a, csctp_tstamp now) {
   if (!a->cfg.hb_interval) {
-    a->hb_timer = CSCTP_TSTAMP_NONE;
+    a->p0.hb_timer = CSCTP_TSTAMP_NONE;
     return;
   }
   /* §8.3: RTO + HB.interval, jittered by +/- 50 % of the RTO. */
   uint32_t r = 0;
   csctp_assoc_random_u32(a, &r, 0);
-  csctp_tstamp rto = csctp_rto_get(&a->tx.rto);
-  a->hb_timer =
+  csctp_tstamp rto = csctp_rto_get(&a->tx.p0.rto);
+  a->p0.hb_timer =
       now + (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS + rto / 2 + (rto ? r % rto : 0);
 }
 
@@ -47,7 +47,11 @@ void csctp_assoc_on_heartbeat(csctp_assoc *a, const csctp_chunk *ch) {
   size_t len;
   if (a->state < CSCTP_STATE_COOKIE_ECHOED) return;
   if (csctp_heartbeat_decode(ch, &info, &len) != 0) return;
-  /* §8.3: echo the Heartbeat Info unchanged. */
+  /* §8.3: echo the Heartbeat Info unchanged (multi-homed: to the HEARTBEAT's source). */
+  if (csctp_assoc_multi(a)) {
+    csctp_assoc_mp_on_heartbeat(a, info, len);
+    return;
+  }
   uint8_t buf[1200];
   csctp_wr w;
   csctp_wr_init(&w, buf, a->cfg.mtu - 12 < sizeof(buf) ? a->cfg.mtu - 12 : sizeof(buf));
@@ -59,14 +63,15 @@ void csctp_assoc_on_heartbeat_ack(csctp_assoc *a, const csctp_chunk *ch, csctp_t
   const uint8_t *info;
   size_t len;
   if (csctp_heartbeat_decode(ch, &info, &len) != 0) return;
-  if (csctp_assoc_pl_on_ack(a, info, len, now)) return; /* a PLPMTUD probe's */
-  if (len != 16 || !a->hb_outstanding) return;
+  if (csctp_assoc_pl_on_ack(a, info, len, now)) return;             /* a PLPMTUD probe's */
+  if (a->mp && csctp_assoc_mp_on_hb_ack(a, info, len, now)) return; /* a path's */
+  if (len != 16 || !a->p0.hb_outstanding) return;
   uint64_t sent = ((uint64_t)csctp_get_u32(info) << 32) | csctp_get_u32(info + 4);
   uint64_t nonce = ((uint64_t)csctp_get_u32(info + 8) << 32) | csctp_get_u32(info + 12);
-  if (nonce != a->hb_nonce || sent != a->hb_sent || now < sent) return;
-  a->hb_outstanding = 0;
+  if (nonce != a->p0.hb_nonce || sent != a->p0.hb_sent || now < sent) return;
+  a->p0.hb_outstanding = 0;
   a->error_count = 0;
-  csctp_rto_update(&a->tx.rto, now - sent);
+  csctp_rto_update(&a->tx.p0.rto, now - sent);
   csctp_assoc_hb_schedule(a, now);
 }
 
@@ -74,9 +79,9 @@ static void send_heartbeat(csctp_assoc *a, csctp_tstamp now) {
   uint32_t hi = 0, lo = 0;
   csctp_assoc_random_u32(a, &hi, 0);
   csctp_assoc_random_u32(a, &lo, 0);
-  a->hb_nonce = ((uint64_t)hi << 32) | lo;
-  a->hb_sent = now;
-  a->hb_outstanding = 1;
+  a->p0.hb_nonce = ((uint64_t)hi << 32) | lo;
+  a->p0.hb_sent = now;
+  a->p0.hb_outstanding = 1;
   a->send_heartbeat = 1;
 }
 
@@ -119,6 +124,7 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
   }
   if (a->state >= CSCTP_STATE_ESTABLISHED && csctp_tx_t3_deadline(&a->tx) <= now) {
     csctp_tx_on_t3_expiry(&a->tx, now);
+    if (csctp_assoc_multi(a)) csctp_assoc_mp_on_t3(a, now); /* the path's strike (§8.2) */
     if (csctp_assoc_count_error(a)) return 0;
     csctp_assoc_pl_on_t3(a, now);
   }
@@ -137,22 +143,24 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;
     a->sack_now = 1;
   }
-  if (a->hb_timer <= now) {
-    if (a->hb_outstanding) {
+  if (a->p0.hb_timer <= now && csctp_assoc_multi(a)) {
+    if (csctp_assoc_mp_hb_run(a, now)) return 0;
+  } else if (a->p0.hb_timer <= now) {
+    if (a->p0.hb_outstanding) {
       /* The last heartbeat went unanswered (§8.3): one more error, back off. */
-      csctp_rto_backoff(&a->tx.rto);
+      csctp_rto_backoff(&a->tx.p0.rto);
       if (csctp_assoc_count_error(a)) return 0;
     }
     /* Heartbeats only on an idle path: data in flight already probes it; none once SHUTDOWN
      * or SHUTDOWN ACK went out (RFC 4460 §2.10): T2 probes the path then. */
     if (a->state >= CSCTP_STATE_ESTABLISHED && a->state != CSCTP_STATE_SHUTDOWN_SENT &&
         a->state != CSCTP_STATE_SHUTDOWN_ACK_SENT && !csctp_tx_has_outstanding(&a->tx) &&
-        now - a->last_activity >= (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS)
+        now - a->p0.last_sent >= (csctp_tstamp)a->cfg.hb_interval * CSCTP_MILLISECONDS)
       send_heartbeat(a, now);
     else
-      a->hb_outstanding = 0;
+      a->p0.hb_outstanding = 0;
     csctp_assoc_hb_schedule(a, now);
-    if (a->hb_outstanding) a->hb_timer = now + csctp_rto_get(&a->tx.rto);
+    if (a->p0.hb_outstanding) a->p0.hb_timer = now + csctp_rto_get(&a->tx.p0.rto);
   }
   return 0;
 }

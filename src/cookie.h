@@ -23,6 +23,9 @@
 #include "auth.h"
 #include "hmac.h"
 
+/* One address in a cookie: its family (4 or 6), then 16 bytes of IP (IPv4 in the first 4). */
+#define CSCTP_ADDR_REC 17
+
 typedef struct csctp_cookie {
   csctp_tstamp created; /* our clock when the INIT ACK was made */
   uint32_t lifetime_ms; /* valid_cookie_life (+ a granted preservative) */
@@ -47,6 +50,11 @@ typedef struct csctp_cookie {
   uint8_t auth_random[CSCTP_AUTH_RANDOM_LEN];
   uint16_t auth_peer_len;
   uint8_t auth_peer[CSCTP_AUTH_VEC_MAX];
+  /* Multi-homing (RFC 9260 §5.1.2, §5.4): the address the INIT ACK went to (record 0, the
+   * path the COOKIE ECHO confirms) and the peer's addresses that passed the filter, as
+   * records {family 4 or 6, 16 bytes of IP}; n_addrs 0 for a single-homed association. */
+  uint8_t n_addrs;
+  uint8_t addrs[CSCTP_PATHS_MAX][CSCTP_ADDR_REC];
 } csctp_cookie;
 
 /* RFC 8260 features both sides listed (csctp_cookie.peer_idata, the association's). */
@@ -57,7 +65,11 @@ typedef struct csctp_cookie {
 #define CSCTP_COOKIE_LEN (CSCTP_COOKIE_BODY_LEN + CSCTP_HMAC_LEN)
 /* With AUTH, the body goes on with our RANDOM, a 16-bit length and the peer's key vector. */
 #define CSCTP_COOKIE_AUTH_MIN (CSCTP_AUTH_RANDOM_LEN + 2)
-#define CSCTP_COOKIE_MAX (CSCTP_COOKIE_LEN + CSCTP_COOKIE_AUTH_MIN + CSCTP_AUTH_VEC_MAX)
+/* With addresses (format csC3): a byte saying whether the AUTH part follows, then it, then the
+ * count of address records and the records. */
+#define CSCTP_COOKIE_ADDRS_MAX (2 + CSCTP_PATHS_MAX * CSCTP_ADDR_REC)
+#define CSCTP_COOKIE_MAX \
+  (CSCTP_COOKIE_LEN + CSCTP_COOKIE_AUTH_MIN + CSCTP_AUTH_VEC_MAX + CSCTP_COOKIE_ADDRS_MAX)
 
 /*
  * The secrets that sign cookies: `cur` signs, `cur` and, until prev_until,

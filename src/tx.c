@@ -23,7 +23,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   memset(tx, 0, sizeof(*tx));
   tx->mem = mem ? mem : csctp_mem_default();
   tx->cfg = *cfg;
-  csctp_rto_init(&tx->rto, cfg->rto_initial, cfg->rto_min, cfg->rto_max);
+  csctp_rto_init(&tx->p0.rto, cfg->rto_initial, cfg->rto_min, cfg->rto_max);
   csctp_tx_priv *p = csctp_calloc(tx->mem, 1, sizeof(*p));
   if (!p) return CSCTP_ERR_NOMEM;
   if (csctp_tx_ring_init(&p->ring, tx->mem, TX_RING_INITIAL)) {
@@ -32,7 +32,7 @@ int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg
   }
   csctp_tx_queue_init(&p->q, tx->mem);
   p->q.spare_limit = tx->cfg.sndbuf / 2;
-  p->t3 = CSCTP_TSTAMP_NONE;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   tx->retry = CSCTP_TSTAMP_NONE;
   /* The largest payload whose padded chunk fits an empty packet (the MTU need not be a multiple of
    * 4). */
@@ -110,13 +110,13 @@ size_t csctp_tx_start(csctp_tx *tx, csctp_tsn initial_tsn, uint32_t peer_rwnd,
   tx->num_streams = num_streams;
   tx->started = 1;
   csctp_tx_cc_start(tx);
-  p->t3 = CSCTP_TSTAMP_NONE;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   p->rtx_count = 0;
   p->rtx_from = initial_tsn;
   p->burst = tx->cfg.max_burst;
   p->fast_rtx_pending = p->in_fast_recovery = 0;
   p->t3_state = CSCTP_TX_T3_IDLE;
-  p->rtt_on = p->gap_on = 0;
+  tx->p0.rtt_on = p->gap_on = 0;
   p->apap = p->fwd_sent = initial_tsn - 1;
   p->fwd_needed = 0;
   /* DATA until csctp_tx_write_new_i runs (tx->idata is the negotiation's, set after). */
@@ -220,12 +220,12 @@ static uint32_t tx_next_new_len(const csctp_tx_priv *p) {
 
 static int tx_may_send_rtx(const csctp_tx *tx, const csctp_tx_priv *p) {
   if (p->t3_state == CSCTP_TX_T3_HOLD) return 0;
-  return p->fast_rtx_pending || tx->outstanding_bytes < tx->cwnd;
+  return p->fast_rtx_pending || tx->outstanding_bytes < tx->p0.cwnd;
 }
 
 static int tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
   /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
-  if (tx->outstanding_bytes >= tx->cwnd) return 0;
+  if (tx->outstanding_bytes >= tx->p0.cwnd) return 0;
   /* §6.1 Max.Burst: packets of new data per write opportunity. */
   return tx->cfg.max_burst == 0 || p->burst > 0;
 }
@@ -296,7 +296,8 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     }
     csctp_tsn tsn = tx->cum_tsn_ack + 1 + i;
     tx_put_chunk(tx, w, c, tsn);
-    c->state &= (uint8_t)~CSCTP_TXC_RTX;
+    /* Unmarked, and on the path this packet goes to (0 unless multi-homed). */
+    c->state = (uint8_t)((c->state & ~(CSCTP_TXC_RTX | CSCTP_TXC_PATH_MASK)) | tx->dest_bits);
     c->misses = 0;
     if (c->tx_count < 255) c->tx_count++;
     p->rtx_count--;
@@ -305,7 +306,7 @@ static size_t tx_write_rtx(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     tx->stats.retransmissions++;
     tx->stats.data_chunks_out++;
     /* §7.2.4 step 4: restart T3 when the first outstanding chunk is fast-retransmitted. */
-    if (i == 0 && p->fast_rtx_pending) p->t3 = now + csctp_rto_get(&tx->rto);
+    if (i == 0 && p->fast_rtx_pending) tx->t3 = now + csctp_rto_get(&tx->p0.rto);
     n++;
     if (over) {
       i++;
@@ -389,9 +390,9 @@ static size_t tx_write_new(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     tx_rwnd_take(tx, len);
     tx->stats.data_chunks_out++;
     tx->stats.bytes_out += len;
-    if (!p->rtt_on) { /* §6.3.1 C4: one measurement per round trip */
-      p->rtt_on = 1;
-      p->rtt_tsn = tsn;
+    if (!tx->p0.rtt_on) { /* §6.3.1 C4: one measurement per round trip */
+      tx->p0.rtt_on = 1;
+      tx->p0.rtt_tsn = tsn;
     }
     n++;
     if (probe) break;
@@ -427,8 +428,8 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
         if (p->t3_state == CSCTP_TX_T3_EXPIRED) p->t3_state = CSCTP_TX_T3_HOLD;
       }
     }
-    /* Retransmissions go before any new data. */
-    if (p->rtx_count) goto out;
+    /* Retransmissions go before any new data (and alone to a retransmission path). */
+    if (p->rtx_count || tx->rtx_only) goto out;
   }
   if (__builtin_expect(tx->write_other, 0)) { /* one test for plain DATA */
     csctp_tx_sched_packet_begin(&p->q);       /* RR_PACKET (RFC 8260 §3.3) */
@@ -439,7 +440,7 @@ size_t csctp_tx_write_data(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   }
   n += tx_write_new(tx, w, now);
 out:
-  if (n && p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §6.3.2 R1 */
+  if (n && tx->t3 == CSCTP_TSTAMP_NONE) tx->t3 = now + csctp_rto_get(&tx->p0.rto); /* §6.3.2 R1 */
   return n;
 }
 
@@ -470,7 +471,7 @@ void csctp_tx_new_burst(csctp_tx *tx) {
 
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  return p && tx->started ? p->t3 : CSCTP_TSTAMP_NONE;
+  return p && tx->started ? tx->t3 : CSCTP_TSTAMP_NONE;
 }
 
 uint32_t csctp_tx_unacked_chunks(const csctp_tx *tx) {
@@ -500,4 +501,27 @@ size_t csctp_tx_stream_buffered(const csctp_tx *tx, uint16_t stream) {
   const csctp_tx_priv *p = csctp_tx_priv_of(tx);
   const csctp_tx_stream *st = p ? csctp_tx_queue_find(&p->q, stream) : NULL;
   return st ? st->buffered : 0;
+}
+
+int csctp_tx_rtx_pending(const csctp_tx *tx) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  return p && p->rtx_count != 0;
+}
+
+int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || !tx->started || !csctp_tsn_gt(tsn, tx->cum_tsn_ack)) return -1;
+  uint32_t i = tsn - tx->cum_tsn_ack - 1;
+  if (i >= p->ring.count) return -1;
+  return (int)csctp_tx_chunk_path(csctp_tx_ring_at(&p->ring, i));
+}
+
+void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path) {
+  csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || !csctp_tsn_gt(from, tx->cum_tsn_ack)) return;
+  uint8_t bits = (uint8_t)((path << CSCTP_TXC_PATH_SHIFT) & CSCTP_TXC_PATH_MASK);
+  for (uint32_t i = from - tx->cum_tsn_ack - 1; i < p->ring.count; i++) {
+    csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+    c->state = (uint8_t)((c->state & ~CSCTP_TXC_PATH_MASK) | bits);
+  }
 }

@@ -39,13 +39,25 @@ typedef struct csctp_tx_stats {
   uint64_t forward_tsns;   /* FORWARD TSN chunks written */
 } csctp_tx_stats;
 
+/*
+ * The send side's half of a path (RFC 9260 §6.4, §7: RTO, cwnd and ssthresh are kept per
+ * destination). Path 0 is csctp_tx.p0, the only one of a single-homed association; the rest
+ * of a path (heartbeats, its address) is csctp_path (path.h).
+ */
+typedef struct csctp_tx_path {
+  csctp_rto rto; /* path 0's is shared with the association (T1, T2, heartbeat) */
+  uint32_t cwnd, ssthresh, partial_bytes_acked;
+  int rtt_on; /* a chunk sent here is being timed (one per round trip, §6.3.1 C4) */
+  csctp_tsn rtt_tsn;
+} csctp_tx_path;
+
 /* Fields marked private belong to tx.c and its helpers. */
 typedef struct csctp_tx {
   const csctp_mem *mem;
   csctp_tx_config cfg;
-  csctp_rto rto; /* shared with the association (T1, T2, heartbeat) */
+  csctp_tx_path p0; /* path 0: the one of a single-homed association */
   csctp_tx_stats stats;
-  uint32_t cwnd, ssthresh, partial_bytes_acked;
+  csctp_tstamp t3;    /* T3-rtx deadline (§6.3.2) or CSCTP_TSTAMP_NONE */
   uint32_t peer_rwnd; /* a_rwnd minus outstanding (§6.2.1) */
   /*
    * Payload in flight (the flightsize of §7): sent, not acknowledged (neither
@@ -69,7 +81,11 @@ typedef struct csctp_tx {
    * when the MTU was larger goes alone in a packet of up to this size when retransmitted. */
   uint32_t buf_cap;
   uint32_t overhead; /* bytes of each packet left to a chunk added after (csctp_tx_set_overhead) */
-  void *priv;        /* private: queues, streams, ring */
+  /* Multi-homed association (assoc_multi.c): the path bits retransmitted records get, and 1
+   * while a packet goes to a path that takes retransmissions only (§6.4.1). 0 otherwise. */
+  uint8_t dest_bits;
+  uint8_t rtx_only;
+  void *priv; /* private: queues, streams, ring */
 } csctp_tx;
 
 int csctp_tx_init(csctp_tx *tx, const csctp_mem *mem, const csctp_tx_config *cfg);
@@ -246,6 +262,14 @@ int csctp_tx_on_cum_ack(csctp_tx *tx, csctp_tsn cum, csctp_tstamp now, csctp_tx_
 
 /* T3-rtx deadline, or CSCTP_TSTAMP_NONE. */
 csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
+
+/* ---- Paths (multi-homing) ---- */
+/* 1 when records are marked for retransmission. */
+int csctp_tx_rtx_pending(const csctp_tx *tx);
+/* The path the outstanding record of TSN `tsn` was last sent on, or -1 (no such record). */
+int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn);
+/* Records from TSN `from` to the newest were sent on path `path`. */
+void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path);
 
 /*
  * When new DATA could not be recorded for lack of memory, the moment to try

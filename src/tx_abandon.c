@@ -118,7 +118,7 @@ void csctp_tx_pr_after_ack(csctp_tx *tx, int t3, csctp_tstamp now) {
    * §3.5 A3 / C2: the peer's cum ack is still behind the point. After a T3,
    * or a SACK arriving a round trip after the last FORWARD TSN, it was lost.
    */
-  csctp_tstamp srtt = tx->rto.srtt ? tx->rto.srtt : csctp_rto_get(&tx->rto);
+  csctp_tstamp srtt = tx->p0.rto.srtt ? tx->p0.rto.srtt : csctp_rto_get(&tx->p0.rto);
   if (t3 || now - p->fwd_time >= srtt) p->fwd_needed = 1;
 }
 
@@ -167,7 +167,7 @@ int csctp_tx_write_forward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   p->fwd_time = now;
   p->fwd_needed = i < count; /* cut short: the rest follows */
   tx->stats.forward_tsns++;
-  if (p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §3.5 C4 */
+  if (tx->t3 == CSCTP_TSTAMP_NONE) tx->t3 = now + csctp_rto_get(&tx->p0.rto); /* §3.5 C4 */
   return 1;
 }
 
@@ -252,8 +252,8 @@ int csctp_tx_reset_tsn(csctp_tx *tx, csctp_tsn next_tsn) {
   p->apap = p->fwd_sent = next_tsn - 1;
   p->fwd_needed = 0;
   p->rtx_from = next_tsn;
-  p->rtt_on = p->gap_on = 0;
-  p->t3 = CSCTP_TSTAMP_NONE;
+  tx->p0.rtt_on = p->gap_on = 0;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   csctp_tx_queue_reset_ssn(&p->q); /* §5.2.4 G5: every outgoing stream starts at SSN 0 */
   return 0;
 }

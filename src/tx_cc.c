@@ -12,30 +12,30 @@ static uint32_t cc_max(uint32_t a, uint32_t b) { return a > b ? a : b; }
 void csctp_tx_cc_start(csctp_tx *tx) {
   uint32_t mtu = tx->cfg.mtu;
   /* §7.2.1: min(4*MTU, max(2*MTU, 4380 bytes)); ssthresh MAY be arbitrarily high: peer rwnd. */
-  tx->cwnd = cc_min(4 * mtu, cc_max(2 * mtu, 4380));
-  tx->ssthresh = tx->peer_rwnd;
-  tx->partial_bytes_acked = 0;
+  tx->p0.cwnd = cc_min(4 * mtu, cc_max(2 * mtu, 4380));
+  tx->p0.ssthresh = tx->peer_rwnd;
+  tx->p0.partial_bytes_acked = 0;
 }
 
 void csctp_tx_cc_on_ack(csctp_tx *tx, uint32_t flight_before, uint32_t acked, int cum_advanced) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   uint32_t mtu = tx->cfg.mtu;
   /* "Fully utilized": the sender was held back by cwnd when the SACK arrived. */
-  int full = flight_before >= tx->cwnd;
+  int full = flight_before >= tx->p0.cwnd;
   if (acked == 0 || p->in_fast_recovery) return;
-  if (tx->cwnd <= tx->ssthresh) {
+  if (tx->p0.cwnd <= tx->p0.ssthresh) {
     /* §7.2.1: only when cwnd is full and the cum ack advances; at most one MTU. */
-    if (full && cum_advanced) tx->cwnd += cc_min(acked, mtu);
+    if (full && cum_advanced) tx->p0.cwnd += cc_min(acked, mtu);
     return;
   }
   /* §7.2.2: partial_bytes_acked counts cum- and gap-acked bytes. */
-  tx->partial_bytes_acked += acked;
-  if (tx->partial_bytes_acked >= tx->cwnd) {
+  tx->p0.partial_bytes_acked += acked;
+  if (tx->p0.partial_bytes_acked >= tx->p0.cwnd) {
     if (full) {
-      tx->partial_bytes_acked -= tx->cwnd;
-      tx->cwnd += mtu;
+      tx->p0.partial_bytes_acked -= tx->p0.cwnd;
+      tx->p0.cwnd += mtu;
     } else {
-      tx->partial_bytes_acked = tx->cwnd;
+      tx->p0.partial_bytes_acked = tx->p0.cwnd;
     }
   }
 }
@@ -45,9 +45,9 @@ void csctp_tx_cc_on_fast_rtx(csctp_tx *tx) {
   p->fast_rtx_pending = 1;
   tx->stats.fast_retransmits++;
   if (p->in_fast_recovery) return; /* §7.2.4: cwnd is reduced once per recovery */
-  tx->ssthresh = cc_max(tx->cwnd / 2, 4 * tx->cfg.mtu);
-  tx->cwnd = tx->ssthresh;
-  tx->partial_bytes_acked = 0;
+  tx->p0.ssthresh = cc_max(tx->p0.cwnd / 2, 4 * tx->cfg.mtu);
+  tx->p0.cwnd = tx->p0.ssthresh;
+  tx->p0.partial_bytes_acked = 0;
   p->in_fast_recovery = 1;
   p->recovery_exit = tx->next_tsn - 1;
 }
@@ -60,21 +60,21 @@ void csctp_tx_cc_on_cum_ack(csctp_tx *tx) {
 
 void csctp_tx_on_t3_expiry(csctp_tx *tx, csctp_tstamp now) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
-  if (!tx->started || p->t3 == CSCTP_TSTAMP_NONE) return;
-  p->t3 = CSCTP_TSTAMP_NONE;
+  if (!tx->started || tx->t3 == CSCTP_TSTAMP_NONE) return;
+  tx->t3 = CSCTP_TSTAMP_NONE;
   if (p->ring.count == 0) return;
   tx->stats.t3_expiries++;
   /* §7.2.3 */
-  tx->ssthresh = cc_max(tx->cwnd / 2, 4 * tx->cfg.mtu);
-  tx->cwnd = tx->cfg.mtu;
-  tx->partial_bytes_acked = 0;
+  tx->p0.ssthresh = cc_max(tx->p0.cwnd / 2, 4 * tx->cfg.mtu);
+  tx->p0.cwnd = tx->cfg.mtu;
+  tx->p0.partial_bytes_acked = 0;
   p->in_fast_recovery = 0;
   p->fast_rtx_pending = 0;
   p->t3_state = CSCTP_TX_T3_EXPIRED;
   /* §6.3.3 E2 */
-  csctp_rto_backoff(&tx->rto);
+  csctp_rto_backoff(&tx->p0.rto);
   /* Karn (§6.3.1 C5): no RTT from a chunk that may be sent again. */
-  p->rtt_on = 0;
+  tx->p0.rtt_on = 0;
   /*
    * E3: every outstanding chunk is marked; a gap-acked chunk stays acked (it
    * is held by the peer), except the first one: the peer cannot hold TSN

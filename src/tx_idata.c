@@ -116,9 +116,9 @@ size_t csctp_tx_write_new_i(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
     csctp_tx_rwnd_take(tx, len);
     tx->stats.data_chunks_out++;
     tx->stats.bytes_out += len;
-    if (!p->rtt_on) { /* RFC 9260 §6.3.1 C4: one measurement per round trip */
-      p->rtt_on = 1;
-      p->rtt_tsn = tsn;
+    if (!tx->p0.rtt_on) { /* RFC 9260 §6.3.1 C4: one measurement per round trip */
+      tx->p0.rtt_on = 1;
+      tx->p0.rtt_tsn = tsn;
     }
     n++;
     if (probe) break;

@@ -117,6 +117,6 @@ int csctp_tx_write_iforward_tsn(csctp_tx *tx, csctp_wr *w, csctp_tstamp now) {
   p->fwd_time = now;
   p->fwd_needed = i < count; /* cut short: the rest follows */
   tx->stats.forward_tsns++;
-  if (p->t3 == CSCTP_TSTAMP_NONE) p->t3 = now + csctp_rto_get(&tx->rto); /* §3.5 C4 */
+  if (tx->t3 == CSCTP_TSTAMP_NONE) tx->t3 = now + csctp_rto_get(&tx->p0.rto); /* §3.5 C4 */
   return 1;
 }

@@ -22,7 +22,6 @@ typedef struct csctp_tx_priv {
   csctp_tx_queue q;
   csctp_tx_ring ring;
   csctp_tx_msg *cur;      /* message being fragmented: off its queue, not finished */
-  csctp_tstamp t3;        /* T3-rtx deadline or CSCTP_TSTAMP_NONE */
   uint32_t max_payload;   /* MTU - common header - DATA header */
   uint32_t max_payload_i; /* the same for I-DATA's 20-byte header */
   uint32_t max_new;       /* the one of the two new data goes out with */
@@ -33,9 +32,7 @@ typedef struct csctp_tx_priv {
   int t3_state;           /* CSCTP_TX_T3_*: one packet after a timeout (§6.3.3 E3) */
   int in_fast_recovery;
   csctp_tsn recovery_exit; /* §7.2.4: highest outstanding TSN when it began */
-  int rtt_on;              /* a chunk is being timed (one per round trip) */
-  csctp_tsn rtt_tsn;
-  int gap_on; /* some record is gap-acked; gap_hi is the highest */
+  int gap_on;              /* some record is gap-acked; gap_hi is the highest */
   csctp_tsn gap_hi;
   /* RFC 3758 §3.5 */
   csctp_tsn apap;        /* Advanced.Peer.Ack.Point */
@@ -77,12 +74,12 @@ static inline void csctp_tx_rwnd_take(csctp_tx *tx, uint32_t len) {
  * buffer drops whole.
  */
 static inline void csctp_tx_burst_spent(const csctp_tx *tx, csctp_tx_priv *p) {
-  if (tx->outstanding_bytes >= tx->cwnd) p->burst = 0;
+  if (tx->outstanding_bytes >= tx->p0.cwnd) p->burst = 0;
 }
 
 static inline int csctp_tx_may_send_new(const csctp_tx *tx, const csctp_tx_priv *p) {
   /* §7.2.1: a new packet only while flightsize < cwnd (it may overshoot by < 1 MTU). */
-  if (tx->outstanding_bytes >= tx->cwnd) return 0;
+  if (tx->outstanding_bytes >= tx->p0.cwnd) return 0;
   /* §6.1 Max.Burst: packets of new data per write opportunity. */
   return tx->cfg.max_burst == 0 || p->burst > 0;
 }
@@ -101,7 +98,7 @@ static inline void csctp_tx_abandon_record(csctp_tx *tx, csctp_tx_priv *p, csctp
   c->state |= CSCTP_TXC_ABANDONED;
   c->msg->st->buffered -= c->len;
   tx->buffered -= c->len;
-  if (p->rtt_on && p->rtt_tsn == tx->cum_tsn_ack + 1 + j) p->rtt_on = 0;
+  if (tx->p0.rtt_on && tx->p0.rtt_tsn == tx->cum_tsn_ack + 1 + j) tx->p0.rtt_on = 0;
 }
 
 /*

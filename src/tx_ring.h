@@ -23,6 +23,9 @@
 #define CSCTP_TXC_FAST_DONE 0x04 /* already fast-retransmitted once (§7.2.4) */
 #define CSCTP_TXC_ABANDONED 0x08 /* RFC 3758: never sent again, not in flight, bytes released */
 #define CSCTP_TXC_FREE_MSG 0x10  /* last record of an abandoned message cut short: frees it */
+/* Bits 5..7: the path the record was last sent on (always 0 on a single-homed association). */
+#define CSCTP_TXC_PATH_SHIFT 5
+#define CSCTP_TXC_PATH_MASK 0xE0
 
 typedef struct csctp_tx_chunk {
   csctp_tx_msg *msg; /* stream, SSN and PPID live in the message */
@@ -37,6 +40,11 @@ typedef struct csctp_tx_chunk {
 } csctp_tx_chunk;
 _Static_assert(sizeof(csctp_tx_chunk) == 32,
                "csctp_tx_chunk is 32 bytes (the FSN fills its padding)");
+
+/* The path record c was last sent on (CSCTP_TXC_PATH_MASK bits). */
+static inline unsigned csctp_tx_chunk_path(const csctp_tx_chunk *c) {
+  return (unsigned)(c->state & CSCTP_TXC_PATH_MASK) >> CSCTP_TXC_PATH_SHIFT;
+}
 
 typedef struct csctp_tx_ring {
   const csctp_mem *mem;

@@ -54,10 +54,10 @@ static inline __attribute__((always_inline)) void sack_newly_acked(csctp_tx *tx,
   acc->any = 1;
   acc->htna = tsn;
   if (c->tx_count == 1) acc->once = 1;
-  if (p->rtt_on && p->rtt_tsn == tsn) {
+  if (tx->p0.rtt_on && tx->p0.rtt_tsn == tsn) {
     /* Karn (§6.3.1 C5): only a chunk sent once gives an RTT sample. */
-    if (c->tx_count == 1 && now >= c->sent) csctp_rto_update(&tx->rto, now - c->sent);
-    p->rtt_on = 0;
+    if (c->tx_count == 1 && now >= c->sent) csctp_rto_update(&tx->p0.rto, now - c->sent);
+    tx->p0.rtt_on = 0;
   }
 }
 
@@ -152,7 +152,7 @@ static int sack_misses(csctp_tx *tx, csctp_tsn limit, const sack_acc *acc) {
       /* §6.2.1: marked bytes leave the flight and come back to rwnd. */
       tx->outstanding_bytes -= c->len;
       p->rtx_count++;
-      if (p->rtt_on && p->rtt_tsn == tsn) p->rtt_on = 0;
+      if (tx->p0.rtt_on && tx->p0.rtt_tsn == tsn) tx->p0.rtt_on = 0;
       marked = 1;
     }
   }
@@ -222,15 +222,15 @@ static int tx_ack(csctp_tx *tx, const csctp_sack_chunk *s, int shutdown, csctp_t
    * Before R3 restarts T3, so the restarted timer no longer waits a doubled
    * RTO. A retransmitted chunk's ack is ambiguous and changes nothing.
    */
-  if (acc.once) csctp_rto_restore(&tx->rto);
+  if (acc.once) csctp_rto_restore(&tx->p0.rto);
 
   /* §6.3.2 R2/R3 */
   if (p->ring.count == 0) {
-    p->t3 = CSCTP_TSTAMP_NONE;
-    tx->partial_bytes_acked = 0; /* §7.2.2: all data acknowledged */
+    tx->t3 = CSCTP_TSTAMP_NONE;
+    tx->p0.partial_bytes_acked = 0; /* §7.2.2: all data acknowledged */
     p->rtx_count = 0;
-  } else if (cum_advanced || (p->t3 == CSCTP_TSTAMP_NONE && !rtx_before && !p->rtx_count)) {
-    p->t3 = now + csctp_rto_get(&tx->rto);
+  } else if (cum_advanced || (tx->t3 == CSCTP_TSTAMP_NONE && !rtx_before && !p->rtx_count)) {
+    tx->t3 = now + csctp_rto_get(&tx->p0.rto);
   }
   res->new_cum_ack = cum_advanced;
   res->new_data_acked = acc.any;

@@ -117,6 +117,19 @@ typedef struct csctp_rx_budget {
 } csctp_rx_budget;
 
 /**
+ * A peer address as the caller names it: opaque bytes compared with memcmp
+ * (e.g. a struct in_addr or in6_addr). The endpoint only stores and returns
+ * it. Over UDP, either leave the UDP port out or put it last and declare its
+ * length with csctp_endpoint_set_addr_port_len, so that a peer whose UDP port
+ * changes (RFC 6951 §5) is still recognised.
+ */
+typedef struct csctp_addr {
+  uint8_t len; /**< bytes used in `data`, at most 28 */
+  /** the address, `len` bytes, the rest unused */
+  uint8_t data[28];
+} csctp_addr;
+
+/**
  * Association configuration. Start from csctp_config_default() and change
  * what you need. Durations are in milliseconds and named after Linux's
  * net.sctp sysctls.
@@ -269,6 +282,45 @@ typedef struct csctp_config {
    * ECN field. Default 0, as in the WebRTC profile: nothing is announced or marked.
    */
   int ecn;
+  /* Version 4, continued: multi-homing (RFC 9260 §6.4, §8) */
+  /**
+   * Peer transport addresses (paths) the association may use, 1 to CSCTP_PATHS_MAX. Default 1:
+   * single-homed, as before: no address listed in INIT / INIT ACK, the peer's ignored. With more,
+   * the association learns the peer's addresses (the source of its packets and the IPv4/IPv6
+   * Address parameters of its INIT or INIT ACK, up to max_paths), verifies each new one with a
+   * HEARTBEAT before anything else goes there (§5.4), sends new data to the primary path while
+   * it is active and retransmits to another active path (§6.4), and marks a path inactive after
+   * path_max_retrans unanswered retransmissions or heartbeats in a row (§8.2). Addresses reach
+   * it through the _via calls (csctp_assoc_read_packet_via(), csctp_assoc_write_packet_via())
+   * and csctp_assoc_add_peer_addr(), in IP form (csctp_addr_ip4()). Refused with
+   * zero_checksum_edmid CSCTP_EDMID_DTLS (SCTP over DTLS is single-path).
+   */
+  uint32_t max_paths;
+  /** Our addresses in IP form (with addr_port_len port bytes), listed in our INIT and INIT ACK
+   *  when max_paths > 1; copied at creation (the array is not kept). NULL: none listed. */
+  const csctp_addr *local_addrs;
+  /** Entries in local_addrs, at most CSCTP_PATHS_MAX. */
+  uint32_t n_local_addrs;
+  /** UDP port bytes at the end of every IP-form address: 0 (raw IP, default) or 2 (RFC 6951). */
+  uint8_t addr_port_len;
+  /** Path.Max.Retrans (RFC 9260 §8.2, §16): errors in a row a path takes before it is marked
+   *  inactive (default 5). */
+  uint32_t path_max_retrans;
+  /** HB.Max.Burst (§5.4, §16): HEARTBEATs to unconfirmed addresses per RTO (default 1, at
+   *  least 1). */
+  uint32_t hb_max_burst;
+  /**
+   * SCTP-PF (RFC 7829) PotentiallyFailed.Max.Retrans: an active path whose error counter
+   * exceeds it (but not path_max_retrans) is potentially failed: new data goes to another
+   * active path at once and the path is probed with a HEARTBEAT per RTO until it answers.
+   * Default 0 (RFC 7829 §4: quick failover); path_max_retrans or more turns PF off.
+   */
+  uint32_t pf_max_retrans;
+  /**
+   * RFC 7829 §5 Primary.Switchover.Max.Retrans: the primary whose error counter exceeds it
+   * is replaced by an active path for good (no switching back). Default CSCTP_PS_OFF.
+   */
+  uint32_t ps_max_retrans;
 } csctp_config;
 
 /** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
@@ -320,7 +372,7 @@ typedef enum csctp_sched {
 /** Version 3 appends plpmtud_max, plpmtud_probe_timer, plpmtud_raise_timer,
  *  accept_assoc_reset, auth, auth_chunks and auth_hmac. */
 #define CSCTP_CONFIG_V3 3
-/** Version 4 appends ecn. */
+/** Version 4 appends ecn and the multi-homing fields (max_paths to ps_max_retrans). */
 #define CSCTP_CONFIG_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V4
@@ -435,6 +487,11 @@ typedef enum csctp_event_type {
    * no data of before the reset is delivered after this event.
    */
   CSCTP_EVENT_ASSOC_RESET,
+  /**
+   * A path of a multi-homed association (csctp_config.max_paths > 1) was added or changed
+   * state, in u.path; never on a single-homed one.
+   */
+  CSCTP_EVENT_PATH_CHANGED,
 } csctp_event_type;
 
 /**
@@ -515,6 +572,13 @@ typedef struct csctp_event {
       uint32_t local_next_tsn;  /**< performed: the TSN of our next DATA chunk */
       uint32_t remote_next_tsn; /**< performed: the TSN the peer's next DATA chunk has */
     } assoc_reset;              /**< ASSOC_RESET */
+    struct {
+      csctp_addr peer;    /**< the peer's address of the path (IP form) */
+      uint8_t path;       /**< its index (csctp_assoc_get_path()) */
+      uint8_t state;      /**< now: a csctp_path_state */
+      uint8_t prev_state; /**< before (0 when the path was just added) */
+      uint8_t reason;     /**< a csctp_path_reason */
+    } path;               /**< PATH_CHANGED */
   } u;
 } csctp_event;
 
@@ -658,6 +722,22 @@ typedef struct csctp_stats {
   uint64_t cwr_ignored;
   /** ECNE or CWR chunks while ECN was not negotiated (handled as unrecognized chunks) */
   uint64_t ecn_unexpected;
+  /* Version 4, continued: multi-homing (all 0 or 1 on a single-homed association) */
+  uint8_t n_paths;          /**< paths known (csctp_assoc_path_count()) */
+  uint8_t primary_path;     /**< the primary path's index */
+  uint8_t data_path;        /**< where new data goes now; srtt_ms to ssthresh above are its own */
+  uint64_t path_failovers;  /**< new data moved to another path (the last one failed) */
+  uint64_t path_inactive;   /**< paths marked inactive (§8.2) */
+  uint64_t paths_confirmed; /**< paths verified by a HEARTBEAT ACK (§5.4) */
+  /** peer addresses not used: over max_paths, malformed, wildcard, multicast, loopback from a
+   *  non-loopback peer, duplicates, or ours */
+  uint64_t peer_addrs_ignored;
+  /** packets dropped by csctp_assoc_read_packet_via(): from an address that is not a path */
+  uint64_t drop_unknown_source;
+  /** HEARTBEATs sent to unconfirmed addresses (path verification) */
+  uint64_t hb_unconfirmed_out;
+  /** active paths found potentially failed (RFC 7829) */
+  uint64_t pf_transitions;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -666,7 +746,8 @@ typedef struct csctp_stats {
 #define CSCTP_STATS_V2 2
 /** Version 3 appends the AUTH fields (auth to auth_drop_hmac_id). */
 #define CSCTP_STATS_V3 3
-/** Version 4 appends the ECN fields (ecn to ecn_unexpected). */
+/** Version 4 appends the ECN fields (ecn to ecn_unexpected) and the multi-homing fields
+ *  (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_STATS_VERSION CSCTP_STATS_V4
@@ -862,6 +943,134 @@ CSCTP_EXTERN int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, siz
  */
 CSCTP_EXTERN csctp_ssize csctp_assoc_write_packet(csctp_assoc *a, uint8_t *buf, size_t cap,
                                                   csctp_tstamp now);
+
+/* ---- Multi-homing (RFC 9260 §5.1.2, §5.4, §6.4, §8.2, §8.3; csctp_config.max_paths) ---- */
+
+/** csctp_config.ps_max_retrans: no primary switchover (RFC 7829 §5). */
+#define CSCTP_PS_OFF 0xFFFFu
+/** Peer addresses (paths) an association may use at most. */
+#define CSCTP_PATHS_MAX 8
+/** csctp_route.local: no local address named (the OS chooses the source). */
+#define CSCTP_LOCAL_ANY 0xFF
+
+/**
+ * Builds `*a` in IP form from an IPv4 address in network order: the 4 bytes, then `port_len`
+ * (0, or 2 over UDP: RFC 6951) bytes of `udp_port`, big-endian. Pure. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (a or ip NULL, port_len not 0 or 2) writing nothing.
+ */
+CSCTP_EXTERN int csctp_addr_ip4(csctp_addr *a, const uint8_t ip[4], uint16_t udp_port,
+                                uint8_t port_len);
+/** The same for an IPv6 address (16 bytes, network order). */
+CSCTP_EXTERN int csctp_addr_ip6(csctp_addr *a, const uint8_t ip[16], uint16_t udp_port,
+                                uint8_t port_len);
+/**
+ * The family of an IP-form address with `port_len` port bytes: 4, 6, or 0 when `a` is not in
+ * IP form. When non-NULL, *ip points into `a` at the IP bytes and *udp_port gets the port (0
+ * without port bytes). Pure.
+ */
+CSCTP_EXTERN int csctp_addr_family(const csctp_addr *a, uint8_t port_len, const uint8_t **ip,
+                                   uint16_t *udp_port);
+
+/** Where a packet came from or goes to, for a multi-homed association. */
+typedef struct csctp_route {
+  csctp_addr peer;      /**< the peer's address in IP form (its UDP port last, addr_port_len 2) */
+  uint8_t local;        /**< in: index in local_addrs of the address the packet arrived at, or
+                             CSCTP_LOCAL_ANY; out: the one to send from, or CSCTP_LOCAL_ANY */
+  uint8_t path;         /**< out: the path's index; ignored in */
+  uint8_t fragmentable; /**< out: csctp_assoc_packet_fragmentable() of this packet */
+} csctp_route;
+
+/**
+ * csctp_assoc_read_packet() for a packet that came from `from->peer`. On a multi-homed
+ * association (max_paths > 1) the source names the path: the first packet's source becomes
+ * path 0 while the association is not established; afterwards a packet from an address that
+ * is no path is dropped (csctp_stats.drop_unknown_source). With max_paths 1 the address is
+ * ignored. `from` and `pkt` are only read during the call. Returns as csctp_assoc_read_packet,
+ * or CSCTP_ERR_INVALID_ARGUMENT (from NULL).
+ */
+CSCTP_EXTERN int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from,
+                                             const uint8_t *pkt, size_t len, csctp_tstamp now);
+/**
+ * csctp_assoc_write_packet() that also says where the packet goes: `*to` gets the path's
+ * address (len 0 when no address is known: send where csctp_assoc_read_packet would have it
+ * go), the local address to send from and whether it may be fragmented. Only a HEARTBEAT or a
+ * HEARTBEAT ACK ever goes to an unconfirmed address (§5.4). Returns as
+ * csctp_assoc_write_packet, or CSCTP_ERR_INVALID_ARGUMENT (to NULL).
+ */
+CSCTP_EXTERN csctp_ssize csctp_assoc_write_packet_via(csctp_assoc *a, uint8_t *buf, size_t cap,
+                                                      csctp_tstamp now, csctp_route *to);
+/**
+ * Gives a peer address (IP form) to an association in the CLOSED state, before
+ * csctp_assoc_connect(): the first becomes path 0, where the INIT goes; each is confirmed
+ * (§5.4: given by the user). Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (not in IP form, a
+ * duplicate, max_paths reached or 1), CSCTP_ERR_INVALID_STATE (not CLOSED).
+ */
+CSCTP_EXTERN int csctp_assoc_add_peer_addr(csctp_assoc *a, const csctp_addr *peer);
+
+/** The state of a path. */
+typedef enum csctp_path_state {
+  CSCTP_PATH_UNCONFIRMED = 1, /**< not verified yet: nothing but HEARTBEAT goes there (§5.4) */
+  CSCTP_PATH_ACTIVE,          /**< verified and reachable */
+  CSCTP_PATH_PF,              /**< potentially failed (RFC 7829): probed, no new data */
+  CSCTP_PATH_INACTIVE,        /**< unreachable: errors over path_max_retrans (§8.2) */
+} csctp_path_state;
+
+/** Why a CSCTP_EVENT_PATH_CHANGED came. */
+typedef enum csctp_path_reason {
+  CSCTP_PATH_ADDED = 1,          /**< learnt from the handshake (INIT / INIT ACK) or given */
+  CSCTP_PATH_CONFIRMED,          /**< a HEARTBEAT ACK with our nonce came back (§5.4) */
+  CSCTP_PATH_FAILED,             /**< its error counter went over path_max_retrans (§8.2) */
+  CSCTP_PATH_RECOVERED,          /**< an inactive path answered a HEARTBEAT (§8.2) */
+  CSCTP_PATH_PRIMARY,            /**< it became the primary path (csctp_assoc_set_primary()) */
+  CSCTP_PATH_POTENTIALLY_FAILED, /**< its error counter went over pf_max_retrans (RFC 7829) */
+  CSCTP_PATH_SWITCHOVER,         /**< it became the primary: the old one went over ps_max_retrans */
+} csctp_path_reason;
+
+/** What csctp_assoc_get_path() tells of a path. */
+typedef struct csctp_path_info {
+  csctp_addr peer;            /**< the peer's address (IP form) */
+  uint8_t path;               /**< its index */
+  uint8_t local;              /**< the local address its packets arrive at, or CSCTP_LOCAL_ANY */
+  uint8_t state;              /**< a csctp_path_state */
+  uint8_t primary;            /**< 1 for the primary path */
+  uint8_t data_path;          /**< 1 when new data goes there now */
+  uint32_t error_count;       /**< errors in a row (§8.2) */
+  uint32_t srtt_ms;           /**< its smoothed RTT (§6.3.1) */
+  uint32_t rttvar_ms;         /**< its RTT variation */
+  uint32_t rto_ms;            /**< its retransmission timeout */
+  uint32_t cwnd;              /**< its congestion window (§7.2) */
+  uint32_t ssthresh;          /**< its slow-start threshold */
+  uint64_t packets_out;       /**< packets written to it */
+  uint64_t packets_in;        /**< packets read from it */
+  uint64_t heartbeats_out;    /**< HEARTBEATs sent there */
+  uint64_t heartbeat_acks_in; /**< of them, answered */
+  uint64_t t3_expiries;       /**< retransmission timeouts of data sent there */
+  uint64_t state_changes;     /**< CSCTP_EVENT_PATH_CHANGED events it caused */
+} csctp_path_info;
+/** Versions of csctp_path_info's layout. */
+#define CSCTP_PATH_INFO_V1 1
+/** The layout version this header describes. */
+#define CSCTP_PATH_INFO_VERSION CSCTP_PATH_INFO_V1
+
+/** Paths known (indexes 0 to the result - 1): 1 for a single-homed association. */
+CSCTP_EXTERN size_t csctp_assoc_path_count(const csctp_assoc *a);
+/**
+ * Fills `*out` (layout `version`) with path `path`'s figures. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (no such path, out NULL, unknown version) writing nothing.
+ */
+CSCTP_EXTERN int csctp_assoc_get_path_versioned(const csctp_assoc *a, int version, unsigned path,
+                                                csctp_path_info *out);
+/** csctp_assoc_get_path_versioned() for this header's layout. */
+#define csctp_assoc_get_path(A, P, OUT) \
+  csctp_assoc_get_path_versioned((A), CSCTP_PATH_INFO_VERSION, (P), (OUT))
+/**
+ * Makes path `path` the primary (§6.4): new data goes there whenever it is active. Returns 0,
+ * or CSCTP_ERR_INVALID_ARGUMENT (no such path), CSCTP_ERR_INVALID_STATE (the path is
+ * unconfirmed: §5.4 forbids data there).
+ */
+CSCTP_EXTERN int csctp_assoc_set_primary(csctp_assoc *a, unsigned path, csctp_tstamp now);
+/** The primary path's index (0 for a single-homed association). */
+CSCTP_EXTERN int csctp_assoc_get_primary(const csctp_assoc *a);
 
 /**
  * Takes the next event into *ev. Returns 1 when an event was stored, 0 when
@@ -1303,19 +1512,6 @@ CSCTP_EXTERN csctp_sched csctp_assoc_get_scheduler(const csctp_assoc *a);
  * account, so no output or timer is missed. Packets, timers and removal go
  * through the endpoint.
  * ==================================================================== */
-
-/**
- * A peer address as the caller names it: opaque bytes compared with memcmp
- * (e.g. a struct in_addr or in6_addr). The endpoint only stores and returns
- * it. Over UDP, either leave the UDP port out or put it last and declare its
- * length with csctp_endpoint_set_addr_port_len, so that a peer whose UDP port
- * changes (RFC 6951 §5) is still recognised.
- */
-typedef struct csctp_addr {
-  uint8_t len; /**< bytes used in `data`, at most 28 */
-  /** the address, `len` bytes, the rest unused */
-  uint8_t data[28];
-} csctp_addr;
 
 /**
  * An SCTP endpoint (opaque): one local port, its cookie secret and its associations; created by

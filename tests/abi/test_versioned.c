@@ -71,6 +71,18 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
+  /* Version 4 (ECN, then multi-homing) appends after V3's last field; a V3 caller gets none
+   * of it. */
+  {
+    unsigned char b[sizeof(csctp_config) + SLACK];
+    size_t v3_end = offsetof(csctp_config, ecn);
+    cr_assert_gt(offsetof(csctp_config, max_paths), v3_end);
+    cr_assert_geq(v3_end, offsetof(csctp_config, auth_hmac) + sizeof(int));
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V3, (void *)b), 0);
+    cr_assert(untouched(b, v3_end, sizeof b), "a V3 caller's defaults wrote past V3");
+    cr_assert_eq(c.max_paths, 1, "single-homed by default");
+  }
 }
 
 /* csctp_connect_opts V2 appended plpmtud_max and plpmtud_probe_timer after V1's last field. */
@@ -218,8 +230,8 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.auth + sst.auth_out + sst.auth_in + sst.auth_drop_missing, 0);
     cr_assert_eq(sst.auth_drop_bad_hmac + sst.auth_drop_key_id + sst.auth_drop_hmac_id, 0);
   }
-  /* csctp_stats version 4 appends the ECN counters: a V3 caller gets nothing of them, a V4
-   * caller gets them, zero. */
+  /* csctp_stats version 4 appends the ECN and multi-homing counters: a V3 caller gets
+   * nothing of them, a V4 caller gets them (zero, one path). */
   {
     unsigned char b[sizeof(csctp_stats) + SLACK];
     size_t v3_end = offsetof(csctp_stats, ecn);
@@ -233,6 +245,8 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.ecn + sst.ecn_ce_in + sst.ecn_ect_out + sst.ecne_out + sst.ecne_in, 0);
     cr_assert_eq(sst.cwr_out + sst.cwr_in + sst.ecn_cwnd_reductions + sst.ecne_ignored, 0);
     cr_assert_eq(sst.cwr_ignored + sst.ecn_unexpected, 0);
+    cr_assert_eq(sst.n_paths, 1);
+    cr_assert_eq(sst.path_failovers + sst.paths_confirmed + sst.drop_unknown_source, 0);
     cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V4);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),

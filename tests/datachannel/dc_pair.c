@@ -83,8 +83,8 @@ static int ops_poll(void *ep, csctp_event *out) {
   return any;
 }
 
-static const csctp_simlink_ops dc_ops = {ops_write, ops_read, ops_expiry, ops_handle_expiry,
-                                         ops_poll,  NULL,     NULL};
+static const csctp_simlink_ops dc_ops = {
+    ops_write, ops_read, ops_expiry, ops_handle_expiry, ops_poll, NULL, NULL, NULL, NULL};
 
 void dc_pair_new(dc_pair *p, const csctp_simlink_config *lcfg, void (*tweak)(csctp_config *),
                  int bare_b, const csctp_mem *mem) {

@@ -270,8 +270,8 @@ static int ops_poll(void *ep, csctp_event *out) {
   pump(s, now);
   return 0;
 }
-static const csctp_simlink_ops ops = {ops_write, ops_read, ops_expiry, ops_handle_expiry,
-                                      ops_poll,  NULL,     NULL};
+static const csctp_simlink_ops ops = {
+    ops_write, ops_read, ops_expiry, ops_handle_expiry, ops_poll, NULL, NULL, NULL, NULL};
 
 /* ---- predicates ---- */
 

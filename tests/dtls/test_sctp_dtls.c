@@ -27,8 +27,8 @@ static int ops_handle_expiry(void *ep, csctp_tstamp now) {
   return csctp_dtls_sctp_handle_expiry(ep, now);
 }
 static int ops_poll(void *ep, csctp_event *ev) { return csctp_dtls_sctp_poll_event(ep, ev); }
-static const csctp_simlink_ops dtls_sctp_ops = {ops_write, ops_read, ops_expiry, ops_handle_expiry,
-                                                ops_poll,  NULL,     NULL};
+static const csctp_simlink_ops dtls_sctp_ops = {
+    ops_write, ops_read, ops_expiry, ops_handle_expiry, ops_poll, NULL, NULL, NULL, NULL};
 
 typedef struct run {
   csctp_dtls_sctp *t[2];

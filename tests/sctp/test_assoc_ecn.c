@@ -159,7 +159,7 @@ Test(assoc_ecn, off_by_default_nothing_announced_or_marked) {
   pkt i, ia;
   side_new(&x, 5);
   side_new(&y, 6);
-  cr_assert_eq(x.a->wr_ext, 0, "the plain write path");
+  cr_assert_eq(x.a->write_ext, 0, "the plain write path");
   handshake(&x, &y, &i, &ia);
   cr_assert_not(init_has_param(&i, CSCTP_PARAM_ECN_CAPABLE));
   cr_assert_not(init_has_param(&ia, CSCTP_PARAM_ECN_CAPABLE));
@@ -206,7 +206,7 @@ Test(assoc_ecn, ect0_on_new_data_never_on_retransmissions_or_control) {
 Test(assoc_ecn, ce_echoed_until_cwr_and_cwnd_halved_without_retransmission) {
   side x, y;
   pair(&x, &y, ecn_on, ecn_on);
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   pkt d[3], p;
   for (int k = 0; k < 3; k++) {
     send_msg(&x, 1000, T0);
@@ -257,17 +257,17 @@ Test(assoc_ecn, ce_echoed_until_cwr_and_cwnd_halved_without_retransmission) {
 Test(assoc_ecn, cwnd_halves_once_per_window_then_again_in_the_next) {
   side x, y;
   pair(&x, &y, ecn_on, ecn_on);
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   pkt d[5], p;
   for (int k = 0; k < 4; k++) {
     send_msg(&x, 1000, T0);
     cr_assert(pull1(&x, &d[k], NULL, T0));
   }
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d[0]), T0);
-  cr_assert_eq(x.a->tx.cwnd, 32000);
+  cr_assert_eq(x.a->tx.p0.cwnd, 32000);
   for (int k = 1; k < 4; k++) inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d[k]), T0);
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d[0]), T0);
-  cr_assert_eq(x.a->tx.cwnd, 32000, "the same window reduced twice");
+  cr_assert_eq(x.a->tx.p0.cwnd, 32000, "the same window reduced twice");
   cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 1);
   cr_assert(pull1(&x, &p, NULL, T0));
   cr_assert_eq(count_chunks(&p, CSCTP_CHUNK_CWR), 1, "one CWR for the ECNEs read");
@@ -278,7 +278,7 @@ Test(assoc_ecn, cwnd_halves_once_per_window_then_again_in_the_next) {
   send_msg(&x, 1000, T0);
   cr_assert(pull1(&x, &d[4], NULL, T0));
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d[4]), T0);
-  cr_assert_eq(x.a->tx.cwnd, 16000);
+  cr_assert_eq(x.a->tx.p0.cwnd, 16000);
   cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2);
   /* Never below 4 MTUs. */
   send_msg(&x, 1000, T0);
@@ -286,10 +286,10 @@ Test(assoc_ecn, cwnd_halves_once_per_window_then_again_in_the_next) {
   cr_assert(pull1(&x, &e, NULL, T0));
   while (find_chunk(&e, CSCTP_CHUNK_CWR, NULL) && !find_chunk(&e, CSCTP_CHUNK_DATA, NULL))
     cr_assert(pull1(&x, &e, NULL, T0));
-  x.a->tx.cwnd = 3000;
+  x.a->tx.p0.cwnd = 3000;
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&e), T0);
-  cr_assert_eq(x.a->tx.ssthresh, 4 * 1200);
-  cr_assert_eq(x.a->tx.cwnd, 3000, "an ECNE never grows cwnd");
+  cr_assert_eq(x.a->tx.p0.ssthresh, 4 * 1200);
+  cr_assert_eq(x.a->tx.p0.cwnd, 3000, "an ECNE never grows cwnd");
   pair_del(&x, &y);
 }
 
@@ -298,7 +298,7 @@ Test(assoc_ecn, cwnd_halves_once_per_window_then_again_in_the_next) {
 Test(assoc_ecn, ecne_for_a_tsn_never_sent_is_ignored) {
   side x, y;
   pair(&x, &y, ecn_on, ecn_on);
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   pkt p;
   inject(&x, CSCTP_CHUNK_ECNE, x.a->tx.next_tsn, T0); /* nothing sent yet */
   send_msg(&x, 1000, T0);
@@ -311,7 +311,7 @@ Test(assoc_ecn, ecne_for_a_tsn_never_sent_is_ignored) {
   cr_assert_eq(s.ecne_in, 4);
   cr_assert_eq(s.ecne_ignored, 4);
   cr_assert_eq(s.ecn_cwnd_reductions, 0);
-  cr_assert_eq(x.a->tx.cwnd, 64000);
+  cr_assert_eq(x.a->tx.p0.cwnd, 64000);
   cr_assert_not(pull1(&x, &p, NULL, T0), "no CWR for an ignored ECNE");
   pair_del(&x, &y);
 }
@@ -319,7 +319,7 @@ Test(assoc_ecn, ecne_for_a_tsn_never_sent_is_ignored) {
 Test(assoc_ecn, ecne_flood_reduces_once_and_answers_one_cwr_per_packet) {
   side x, y;
   pair(&x, &y, ecn_on, ecn_on);
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   pkt d, p;
   send_msg(&x, 1000, T0);
   cr_assert(pull1(&x, &d, NULL, T0));
@@ -352,7 +352,7 @@ Test(assoc_ecn, ecne_and_cwr_not_negotiated_are_unrecognized_chunks) {
   for (int mine = 0; mine < 2; mine++) {
     side x, y;
     pair(&x, &y, mine ? ecn_on : NULL, NULL); /* x configured or not; never negotiated */
-    x.a->tx.cwnd = 64000;
+    x.a->tx.p0.cwnd = 64000;
     pkt d;
     send_msg(&x, 1000, T0);
     cr_assert(pull1(&x, &d, NULL, T0));
@@ -383,7 +383,7 @@ Test(assoc_ecn, ecne_and_cwr_not_negotiated_are_unrecognized_chunks) {
     cr_assert_eq(s.ecn_unexpected, 2);
     cr_assert_eq(s.data_chunks_in, 0, "chunks after an unrecognized ECNE/CWR processed");
     cr_assert_eq(s.ecn_cwnd_reductions + s.ecne_in + s.cwr_in, 0);
-    cr_assert_eq(x.a->tx.cwnd, 64000);
+    cr_assert_eq(x.a->tx.p0.cwnd, 64000);
     pair_del(&x, &y);
   }
 }
@@ -483,7 +483,7 @@ static void run_bottleneck(int ecn, csctp_stats *sa, csctp_stats *sb, csctp_siml
     csctp_simlink_stop st = csctp_simlink_run_until(l, NULL, NULL, 5 * MS);
     cr_assert(st == CSCTP_SIMLINK_TIME_LIMIT || st == CSCTP_SIMLINK_IDLE, "%s",
               csctp_simlink_stop_name(st));
-    if (x.a->ecn_reduced && x.a->tx.cwnd < cmin) cmin = x.a->tx.cwnd;
+    if (x.a->ecn_reduced && x.a->tx.p0.cwnd < cmin) cmin = x.a->tx.p0.cwnd;
   }
   cr_assert_eq(b.got, b.total, "transfer incomplete: %u of %u", b.got, b.total);
   *took = csctp_simlink_now(l) - c.start;
@@ -605,7 +605,7 @@ static void ecn_reset_on(csctp_config *c) {
 Test(assoc_ecn, after_a_tsn_reset_the_new_tsns_are_a_new_window) {
   side x, y;
   pair(&x, &y, ecn_reset_on, ecn_reset_on);
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   pkt d0, d1;
   send_msg(&x, 1000, T0);
   cr_assert(pull1(&x, &d0, NULL, T0));
@@ -619,11 +619,11 @@ Test(assoc_ecn, after_a_tsn_reset_the_new_tsns_are_a_new_window) {
   send_msg(&x, 1000, T0 + 600 * MS);
   cr_assert(pull1(&x, &d1, NULL, T0 + 600 * MS));
   cr_assert_neq(data_tsn(&d1), data_tsn(&d0) + 1, "the TSNs were not reset");
-  x.a->tx.cwnd = 64000;
+  x.a->tx.p0.cwnd = 64000;
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d0), T0 + 600 * MS);
-  cr_assert_eq(x.a->tx.cwnd, 64000, "a TSN of before the reset reduced");
+  cr_assert_eq(x.a->tx.p0.cwnd, 64000, "a TSN of before the reset reduced");
   inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d1), T0 + 600 * MS);
-  cr_assert_eq(x.a->tx.cwnd, 32000, "the first window after the reset not reduced");
+  cr_assert_eq(x.a->tx.p0.cwnd, 32000, "the first window after the reset not reduced");
   cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2);
   pair_del(&x, &y);
 }

@@ -154,7 +154,7 @@ Test(prsctp, ttl_unsent_message_dropped_without_tsn) {
   uint8_t b[100] = {0};
   csctp_tsn next = x.a->tx.next_tsn;
   /* Fill the window with reliable data in flight first, so the TTL ones wait. */
-  x.a->tx.cwnd = 0;
+  x.a->tx.p0.cwnd = 0;
   cr_assert_eq(csctp_assoc_send(x.a, &o, b, sizeof(b), T0), 0);
   cr_assert_eq(csctp_assoc_stream_buffered_amount(x.a, 2), 100);
   pkt p[4];

@@ -12,7 +12,7 @@ Test(tx, fragments_5000_bytes_at_mtu_1200) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 1000, 1 << 20);
-  tx.cwnd = 100000; /* not the subject here */
+  tx.p0.cwnd = 100000; /* not the subject here */
   uint8_t msg[5000];
   t_fill(msg, sizeof(msg), 3);
   cr_assert_eq(csctp_tx_enqueue(&tx, 7, 51, 0, msg, sizeof(msg)), 0);
@@ -47,7 +47,7 @@ Test(tx, packet_filled_by_splitting_next_message) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  tx.cwnd = 100000;
+  tx.p0.cwnd = 100000;
   t_enqueue(&tx, 0, 0, 5000, 1);
   t_enqueue(&tx, 0, 0, 3000, 2);
   for (int i = 0; i < 4; i++) cr_assert_eq(t_write(&tx, &P, 0), 1u);
@@ -77,7 +77,7 @@ Test(tx, no_small_fragment_to_fill_a_packet) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  tx.cwnd = 100000;
+  tx.p0.cwnd = 100000;
   t_enqueue(&tx, 0, 0, 1000, 1);
   t_enqueue(&tx, 0, 0, 1000, 2);
   /* After 1000 bytes, 1200-12-16-1000 = 172 bytes are left: 156 of payload, under
@@ -186,7 +186,7 @@ Test(tx, sndbuf_back_pressure_changes_nothing) {
   cr_assert_eq(csctp_tx_enqueue(&tx, 1, 0, 0, b, 4000), 0); /* exactly sndbuf */
   cr_assert_eq(tx.buffered, 10000u);
   /* Only the two accepted messages go out: 6000 + 4000 bytes, SSN 0 and 1. */
-  tx.cwnd = 100000;
+  tx.p0.cwnd = 100000;
   uint32_t total = 0;
   uint16_t last_ssn = 0;
   while (t_write(&tx, &P, 0))
@@ -260,7 +260,7 @@ Test(tx, tsn_wraps_around) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 0xfffffffeu, 1 << 20);
-  tx.cwnd = 100000;
+  tx.p0.cwnd = 100000;
   t_enqueue(&tx, 0, 0, 5000, 0);
   const uint32_t want[5] = {0xfffffffeu, 0xffffffffu, 0, 1, 2};
   for (int i = 0; i < 5; i++) {
@@ -309,7 +309,7 @@ Test(tx, mtu_not_a_multiple_of_4) {
   cfg.mtu = 714; /* 714 - 12 - 16 = 686 does not fit once padded to 688: chunks carry 684 */
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  tx.cwnd = 100000;
+  tx.p0.cwnd = 100000;
   t_enqueue(&tx, 0, 0, 686, 0);
   t_enqueue(&tx, 0, 0, 684, 1);
   const uint32_t want[3] = {684, 2, 684};

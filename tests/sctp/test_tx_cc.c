@@ -13,8 +13,8 @@ Test(tx_cc, initial_cwnd_limits_first_flight) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  cr_assert_eq(tx.cwnd, 4380u);
-  cr_assert_eq(tx.ssthresh, 1u << 20);
+  cr_assert_eq(tx.p0.cwnd, 4380u);
+  cr_assert_eq(tx.p0.ssthresh, 1u << 20);
   for (int i = 0; i < 10; i++) t_enqueue(&tx, 0, 0, 1000, (uint8_t)i);
   /* One 1000-byte message per packet; a packet may start while flight < 4380:
    * at 0, 1000, 2000, 3000, 4000 -> five packets, then 5000 >= 4380. */
@@ -50,11 +50,11 @@ Test(tx_cc, slow_start_growth) {
   cr_assert_eq(t_write(&tx, &P, 0), 0u); /* 4688 >= 4380 */
   /* Cum ack of 2 chunks (2344 bytes) with cwnd fully used: + min(2344, 1200). */
   cr_assert_eq(t_sack(&tx, 2, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u);
+  cr_assert_eq(tx.p0.cwnd, 5580u);
   cr_assert_eq(tx.outstanding_bytes, 2344u);
   /* Flight was 2344 < 5580 before this one: not fully used, no growth. */
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u);
+  cr_assert_eq(tx.p0.cwnd, 5580u);
   /* Fill again: flight 1172 -> packets at 1172, 2344, 3516, 4688 (< 5580) -> 5860. */
   int n = 0;
   while (t_write(&tx, &P, 0)) n++;
@@ -64,12 +64,12 @@ Test(tx_cc, slow_start_growth) {
    * in slow start, the cum ack must move. */
   const uint16_t g[1][2] = {{2, 2}};
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, g, 1, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u);
+  cr_assert_eq(tx.p0.cwnd, 5580u);
   cr_assert_eq(tx.outstanding_bytes, 4688u);
   /* Cum ack 4 while flight (4688) < cwnd: not fully used, no growth. */
   const uint16_t g1[1][2] = {{1, 1}}; /* TSN 5 again, now offset 1 */
   cr_assert_eq(t_sack(&tx, 4, 1 << 20, g1, 1, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u);
+  cr_assert_eq(tx.p0.cwnd, 5580u);
   /* Refill: 3516 -> 4688 -> 5860 >= 5580. */
   n = 0;
   while (t_write(&tx, &P, 0)) n++;
@@ -77,7 +77,7 @@ Test(tx_cc, slow_start_growth) {
   cr_assert_eq(tx.outstanding_bytes, 5860u);
   /* Cum ack 6 newly acks TSN 6 only (5 was gap-acked): + min(1172, 1200). */
   cr_assert_eq(t_sack(&tx, 6, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u + 1172u);
+  cr_assert_eq(tx.p0.cwnd, 5580u + 1172u);
   csctp_tx_free(&tx);
 }
 
@@ -85,24 +85,24 @@ Test(tx_cc, congestion_avoidance_partial_bytes_acked) {
   csctp_tx_config cfg = t_config();
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  tx.ssthresh = 4000; /* cwnd 4380 > ssthresh: congestion avoidance */
+  tx.p0.ssthresh = 4000; /* cwnd 4380 > ssthresh: congestion avoidance */
   t_enqueue(&tx, 0, 0, 20 * T_MAXP, 0);
   while (t_write(&tx, &P, 0)) {}
   cr_assert_eq(tx.outstanding_bytes, 4688u);
   /* Two chunks: pba = 2344 < cwnd. */
   cr_assert_eq(t_sack(&tx, 2, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.partial_bytes_acked, 2344u);
-  cr_assert_eq(tx.cwnd, 4380u);
+  cr_assert_eq(tx.p0.partial_bytes_acked, 2344u);
+  cr_assert_eq(tx.p0.cwnd, 4380u);
   /* Refill to flight >= cwnd: 2344 -> 3516 -> 4688. */
   while (t_write(&tx, &P, 0)) {}
   cr_assert_eq(tx.outstanding_bytes, 4688u);
   /* Two more: pba = 4688 >= 4380 with cwnd fully used: pba = 308, cwnd + MTU. */
   cr_assert_eq(t_sack(&tx, 4, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.cwnd, 5580u);
-  cr_assert_eq(tx.partial_bytes_acked, 308u);
+  cr_assert_eq(tx.p0.cwnd, 5580u);
+  cr_assert_eq(tx.p0.partial_bytes_acked, 308u);
   /* Everything acked: pba back to 0 (§7.2.2). */
   cr_assert_eq(t_sack(&tx, tx.next_tsn - 1, 1 << 20, NULL, 0, 0, NULL), 0);
-  cr_assert_eq(tx.partial_bytes_acked, 0u);
+  cr_assert_eq(tx.p0.partial_bytes_acked, 0u);
   csctp_tx_free(&tx);
 }
 
@@ -126,8 +126,8 @@ Test(tx_cc, fast_retransmit_on_third_miss) {
   cr_assert_eq(t_sack(&tx, 99, 1 << 20, g3, 1, 0, NULL), 0);
   cr_assert_eq(tx.stats.fast_retransmits, 1u);
   /* §7.2.3: ssthresh = max(4380/2, 4*1200) = 4800 = cwnd. */
-  cr_assert_eq(tx.ssthresh, 4800u);
-  cr_assert_eq(tx.cwnd, 4800u);
+  cr_assert_eq(tx.p0.ssthresh, 4800u);
+  cr_assert_eq(tx.p0.cwnd, 4800u);
   /* In flight: 104..109 (3000); 100 is marked, 101-103 gap-acked. */
   cr_assert_eq(tx.outstanding_bytes, 3000u);
   cr_assert(csctp_tx_wants_to_send(&tx, 0));
@@ -163,9 +163,9 @@ Test(tx_cc, t3_expiry_marks_all_and_cwnd_one_mtu) {
   csctp_tstamp t = 1000 + 3000 * T_MS;
   csctp_tx_on_t3_expiry(&tx, t);
   cr_assert_eq(tx.stats.t3_expiries, 1u);
-  cr_assert_eq(tx.cwnd, 1200u);
-  cr_assert_eq(tx.ssthresh, 4800u); /* max(4380/2, 4*1200) */
-  cr_assert_eq(tx.rto.rto, 6000 * T_MS);
+  cr_assert_eq(tx.p0.cwnd, 1200u);
+  cr_assert_eq(tx.p0.ssthresh, 4800u); /* max(4380/2, 4*1200) */
+  cr_assert_eq(tx.p0.rto.rto, 6000 * T_MS);
   cr_assert_eq(tx.outstanding_bytes, 0u, "all four marked, none in flight");
   cr_assert_eq(csctp_tx_t3_deadline(&tx), CSCTP_TSTAMP_NONE);
   /* One packet of retransmission: the earliest TSN, same size; restarts T3. */
@@ -182,7 +182,7 @@ Test(tx_cc, t3_expiry_marks_all_and_cwnd_one_mtu) {
   cr_assert_eq(P.c[0].tsn, 2u);
   cr_assert_eq(tx.stats.retransmissions, 2u);
   /* Karn: the retransmitted TSN 1 gave no RTT sample. */
-  cr_assert_eq(tx.rto.measured, 0);
+  cr_assert_eq(tx.p0.rto.measured, 0);
   csctp_tx_free(&tx);
 }
 
@@ -287,17 +287,17 @@ Test(tx_cc, rtt_measured_once_per_round_trip) {
   cr_assert_eq(t_write(&tx, &P, 0), 2u);
   cr_assert_eq(t_sack(&tx, 2, 1 << 20, NULL, 0, 100 * T_MS, NULL), 0);
   /* One sample R = 100 ms: SRTT 100, RTTVAR 50, RTO max(300 ms, 1 s). */
-  cr_assert_eq(tx.rto.srtt, 100 * T_MS);
-  cr_assert_eq(tx.rto.rttvar, 50 * T_MS);
-  cr_assert_eq(tx.rto.rto, 1000 * T_MS);
+  cr_assert_eq(tx.p0.rto.srtt, 100 * T_MS);
+  cr_assert_eq(tx.p0.rto.rttvar, 50 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 1000 * T_MS);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), CSCTP_TSTAMP_NONE, "nothing outstanding");
   /* Next round: sent at 200 ms, acked at 400 ms: R' = 200 ms. */
   t_enqueue(&tx, 0, 0, 100, 2);
   cr_assert_eq(t_write(&tx, &P, 200 * T_MS), 1u);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), 1200 * T_MS);
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, NULL, 0, 400 * T_MS, NULL), 0);
-  cr_assert_eq(tx.rto.srtt, 112500);
-  cr_assert_eq(tx.rto.rttvar, 62500);
+  cr_assert_eq(tx.p0.rto.srtt, 112500);
+  cr_assert_eq(tx.p0.rto.rttvar, 62500);
   csctp_tx_free(&tx);
 }
 
@@ -316,7 +316,7 @@ Test(tx_cc, t3_restarted_on_cum_ack_advance) {
    * first chunk sent, is the one timed; it is acked at 700 ms. */
   cr_assert_eq(t_sack(&tx, 1, 1 << 20, g, 1, 700 * T_MS, NULL), 0);
   /* R = 700 ms: RTO = 700 + 4*350 = 2100 ms. */
-  cr_assert_eq(tx.rto.rto, 2100 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 2100 * T_MS);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), 700 * T_MS + 2100 * T_MS);
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, NULL, 0, 800 * T_MS, NULL), 0);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), CSCTP_TSTAMP_NONE);
@@ -351,7 +351,7 @@ Test(tx_cc, max_burst_credit_per_arrival) {
   cfg.max_burst = 2;
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
-  tx.cwnd = 1 << 20; /* only Max.Burst limits here */
+  tx.p0.cwnd = 1 << 20; /* only Max.Burst limits here */
   /* Idle: arrivals leave one opportunity, not three. */
   csctp_tx_new_burst(&tx);
   csctp_tx_new_burst(&tx);
@@ -385,18 +385,18 @@ Test(tx_cc, max_burst_credit_spent_while_cwnd_is_full) {
   csctp_tx tx;
   t_init(&tx, &cfg, 1, 1 << 20);
   for (int i = 0; i < 60; i++) t_enqueue(&tx, 0, 0, 1000, (uint8_t)i);
-  tx.cwnd = 1 << 20;
+  tx.p0.cwnd = 1 << 20;
   csctp_tx_new_burst(&tx);
   cr_assert_eq(t_write(&tx, &P, 0), 1u);
   cr_assert_eq(t_write(&tx, &P, 0), 1u);
   /* cwnd full: many arrivals, each followed by a write opportunity that sends nothing */
-  tx.cwnd = tx.outstanding_bytes;
+  tx.p0.cwnd = tx.outstanding_bytes;
   for (int i = 0; i < 30; i++) {
     csctp_tx_new_burst(&tx);
     cr_assert_eq(t_write(&tx, &P, 0), 0u, "cwnd is full");
   }
   /* cwnd opens with the next arrival: one opportunity's worth, Max.Burst packets */
-  tx.cwnd = 1 << 20;
+  tx.p0.cwnd = 1 << 20;
   csctp_tx_new_burst(&tx);
   int n = 0;
   while (t_write(&tx, &P, 0)) n++;

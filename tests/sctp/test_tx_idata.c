@@ -77,7 +77,7 @@ static void i_open(csctp_tx *tx, int idata) {
   cfg.max_burst = 0;
   t_init(tx, &cfg, 1000, 1u << 30);
   csctp_tx_set_idata(tx, idata);
-  tx->cwnd = 1u << 30;
+  tx->p0.cwnd = 1u << 30;
 }
 
 static void i_enqueue(csctp_tx *tx, uint16_t stream, int unordered, size_t len, uint8_t seed) {
@@ -305,7 +305,7 @@ Test(tx_idata, restart_and_free_with_a_message_in_progress) {
   cr_assert_eq(csctp_tx_stream_buffered(&tx, 1), 0u, "no byte counted twice");
   cr_assert_eq(csctp_tx_stream_buffered(&tx, 2), 0u);
   i_enqueue(&tx, 1, 0, 10, 3);
-  tx.cwnd = 1u << 30;
+  tx.p0.cwnd = 1u << 30;
   cr_assert_eq(i_write(&tx, &pk, 0), 1u);
   cr_assert_eq(pk.c[0].mid, 0u, "MIDs start again at 0");
   cr_assert_eq(pk.c[0].ppid_fsn, 1001u);

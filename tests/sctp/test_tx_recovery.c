@@ -28,7 +28,7 @@ static void rec_measured_then_four_out(csctp_tx *tx) {
   t_enqueue(tx, 0, 0, 100, 0);
   cr_assert_eq(t_write(tx, &P, 0), 1u);
   cr_assert_eq(t_sack(tx, 1, 1 << 20, NULL, 0, 100 * T_MS, NULL), 0);
-  cr_assert_eq(tx->rto.rto, 300 * T_MS);
+  cr_assert_eq(tx->p0.rto.rto, 300 * T_MS);
   for (int i = 0; i < 4; i++) t_enqueue(tx, 0, 0, 1000, (uint8_t)(i + 1));
   for (int i = 0; i < 4; i++) cr_assert_eq(t_write(tx, &P, 1000 * T_MS), 1u);
   cr_assert_eq(csctp_tx_t3_deadline(tx), 1300 * T_MS);
@@ -38,7 +38,7 @@ static void rec_measured_then_four_out(csctp_tx *tx) {
 static csctp_tstamp rec_t3_and_retransmit(csctp_tx *tx) {
   csctp_tstamp t = 1300 * T_MS;
   csctp_tx_on_t3_expiry(tx, t);
-  cr_assert_eq(tx->rto.rto, 600 * T_MS);
+  cr_assert_eq(tx->p0.rto.rto, 600 * T_MS);
   cr_assert_eq(t_write(tx, &P, t), 1u);
   cr_assert_eq(P.c[0].tsn, 2u);
   cr_assert_eq(csctp_tx_t3_deadline(tx), t + 600 * T_MS);
@@ -57,9 +57,9 @@ Test(tx_recovery, once_sent_chunk_acked_restores_rto) {
    */
   csctp_tstamp now = t + 80 * T_MS;
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, NULL, 0, now, NULL), 0);
-  cr_assert_eq(tx.rto.rto, 300 * T_MS);
-  cr_assert_eq(tx.rto.srtt, 100 * T_MS, "no RTT sample was taken");
-  cr_assert_eq(tx.rto.rttvar, 50 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 300 * T_MS);
+  cr_assert_eq(tx.p0.rto.srtt, 100 * T_MS, "no RTT sample was taken");
+  cr_assert_eq(tx.p0.rto.rttvar, 50 * T_MS);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), now + 300 * T_MS);
   csctp_tx_free(&tx);
 }
@@ -73,16 +73,16 @@ Test(tx_recovery, retransmitted_chunk_ack_keeps_backoff) {
   csctp_tx_sack_result r;
   cr_assert_eq(t_sack(&tx, 2, 1 << 20, NULL, 0, now, &r), 0);
   cr_assert(r.new_cum_ack);
-  cr_assert_eq(tx.rto.rto, 600 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 600 * T_MS);
   cr_assert_eq(csctp_tx_t3_deadline(&tx), now + 600 * T_MS);
   /* Then TSN 3 is retransmitted too and acked: still ambiguous, still backed off. */
   cr_assert_eq(t_write(&tx, &P, now), 1u);
   cr_assert_eq(P.c[0].tsn, 3u);
   cr_assert_eq(t_sack(&tx, 3, 1 << 20, NULL, 0, now + 80 * T_MS, NULL), 0);
-  cr_assert_eq(tx.rto.rto, 600 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 600 * T_MS);
   /* A second timeout doubles again from the backed-off value. */
   csctp_tx_on_t3_expiry(&tx, csctp_tx_t3_deadline(&tx));
-  cr_assert_eq(tx.rto.rto, 1200 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 1200 * T_MS);
   csctp_tx_free(&tx);
 }
 
@@ -91,14 +91,14 @@ Test(tx_recovery, gap_ack_of_once_sent_chunk_restores_rto) {
   rec_measured_then_four_out(&tx);
   csctp_tstamp t = rec_t3_and_retransmit(&tx);
   csctp_tx_on_t3_expiry(&tx, csctp_tx_t3_deadline(&tx)); /* a second timeout: 1.2 s */
-  cr_assert_eq(tx.rto.rto, 1200 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 1200 * T_MS);
   /* A gap block acks TSN 4 (sent once); the cum ack stays at 1. */
   const uint16_t g[1][2] = {{3, 3}};
   csctp_tx_sack_result r;
   cr_assert_eq(t_sack(&tx, 1, 1 << 20, g, 1, t + 700 * T_MS, &r), 0);
   cr_assert(!r.new_cum_ack);
   cr_assert(r.new_data_acked);
-  cr_assert_eq(tx.rto.rto, 300 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 300 * T_MS);
   csctp_tx_free(&tx);
 }
 
@@ -112,13 +112,13 @@ Test(tx_recovery, no_measurement_restores_rto_initial) {
   cr_assert_eq(t_write(&tx, &P, 0), 1u);
   csctp_tstamp t = 3000 * T_MS; /* RTO.Initial */
   csctp_tx_on_t3_expiry(&tx, t);
-  cr_assert_eq(tx.rto.rto, 6000 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 6000 * T_MS);
   cr_assert_eq(t_write(&tx, &P, t), 1u); /* TSN 1 again */
   /* TSN 2 (sent once, untimed: Karn stopped the timing at the timeout) is gap-acked. */
   const uint16_t g[1][2] = {{2, 2}};
   cr_assert_eq(t_sack(&tx, 0, 1 << 20, g, 1, t + 50 * T_MS, NULL), 0);
-  cr_assert_eq(tx.rto.measured, 0);
-  cr_assert_eq(tx.rto.rto, 3000 * T_MS, "back to RTO.Initial (C1), not the doubled 6 s");
+  cr_assert_eq(tx.p0.rto.measured, 0);
+  cr_assert_eq(tx.p0.rto.rto, 3000 * T_MS, "back to RTO.Initial (C1), not the doubled 6 s");
   csctp_tx_free(&tx);
 }
 
@@ -130,7 +130,7 @@ Test(tx_recovery, shutdown_cum_ack_of_once_sent_chunk_restores_rto) {
   csctp_tx_sack_result r;
   cr_assert_eq(csctp_tx_on_cum_ack(&tx, 3, t + 80 * T_MS, &r), 0);
   cr_assert(r.new_cum_ack);
-  cr_assert_eq(tx.rto.rto, 300 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 300 * T_MS);
   csctp_tx_free(&tx);
 }
 
@@ -140,7 +140,7 @@ Test(tx_recovery, duplicate_sack_changes_nothing) {
   csctp_tstamp t = rec_t3_and_retransmit(&tx);
   /* Nothing newly acked (the cum ack of 1 was already known): the back-off stays. */
   cr_assert_eq(t_sack(&tx, 1, 1 << 20, NULL, 0, t + 80 * T_MS, NULL), 0);
-  cr_assert_eq(tx.rto.rto, 600 * T_MS);
+  cr_assert_eq(tx.p0.rto.rto, 600 * T_MS);
   csctp_tx_free(&tx);
 }
 
@@ -155,7 +155,7 @@ static void rec_fast_retransmit_first(csctp_tx *tx) {
     cr_assert_eq(t_sack(tx, 0, 1 << 20, g, 1, 10 * T_MS, NULL), 0);
   }
   cr_assert_eq(tx->stats.fast_retransmits, 1u);
-  cr_assert_eq(tx->cwnd, 4800u); /* max(4380 / 2, 4 * MTU) */
+  cr_assert_eq(tx->p0.cwnd, 4800u); /* max(4380 / 2, 4 * MTU) */
   cr_assert_eq(t_write(tx, &P, 10 * T_MS), 1u);
   cr_assert_eq(P.c[0].tsn, 1u);
 }
@@ -182,7 +182,7 @@ Test(tx_recovery, lost_fast_retransmission_is_fast_retransmitted_again) {
   const uint16_t g8[1][2] = {{2, 8}};
   cr_assert_eq(t_sack(&tx, 0, 1 << 20, g8, 1, 20 * T_MS, NULL), 0);
   cr_assert_eq(tx.stats.fast_retransmits, 2u);
-  cr_assert_eq(tx.cwnd, 4800u, "one cwnd reduction per fast recovery (§7.2.4)");
+  cr_assert_eq(tx.p0.cwnd, 4800u, "one cwnd reduction per fast recovery (§7.2.4)");
   cr_assert_eq(tx.stats.t3_expiries, 0u);
   cr_assert_eq(t_write(&tx, &P, 20 * T_MS), 1u);
   cr_assert_eq(P.c[0].tsn, 1u);

@@ -308,7 +308,7 @@ Test(tx_sched, priority_through_the_tx_shows_in_the_packets) {
   csctp_tx tx;
   cr_assert_eq(csctp_tx_init(&tx, csctp_mem_default(), &cfg), 0);
   csctp_tx_start(&tx, 1, 1u << 30, 16);
-  tx.cwnd = 1u << 30;
+  tx.p0.cwnd = 1u << 30;
   static uint8_t msg[3000];
   csctp_tx_queue *q = &csctp_tx_priv_of(&tx)->q;
   csctp_tx_queue_set_quantum(q, 1000);

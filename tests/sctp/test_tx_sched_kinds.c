@@ -219,7 +219,7 @@ static void tx_open(csctp_tx *tx, int kind) {
   cr_assert_eq(csctp_tx_init(tx, csctp_mem_default(), &cfg), 0);
   cr_assert_eq(csctp_tx_set_scheduler(tx, kind), 0);
   csctp_tx_start(tx, 1, 1u << 30, 16);
-  tx->cwnd = 1u << 30;
+  tx->p0.cwnd = 1u << 30;
 }
 
 /* Writes one packet; the stream of each DATA chunk into sids[] (returns their number). */

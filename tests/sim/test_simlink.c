@@ -95,8 +95,8 @@ static int fake_poll(void *ep, csctp_event *ev) {
   return 1;
 }
 
-static const csctp_simlink_ops fake_ops = {fake_write, fake_read, fake_expiry, fake_handle_expiry,
-                                           fake_poll,  NULL,      NULL};
+static const csctp_simlink_ops fake_ops = {
+    fake_write, fake_read, fake_expiry, fake_handle_expiry, fake_poll, NULL, NULL, NULL, NULL};
 
 /* A link with A sending to a silent B. */
 static csctp_simlink *pair(const csctp_simlink_config *cfg, fake_ep *a, fake_ep *b) {

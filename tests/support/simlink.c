@@ -14,7 +14,8 @@ typedef struct simlink_pkt {
   csctp_tstamp when;
   uint64_t seq; /* tie-break: equal times deliver in offer order */
   int dir;
-  int ecn; /* the IP ECN codepoint it travels with */
+  int ecn;  /* the IP ECN codepoint it travels with */
+  int path; /* multi-path links */
   size_t len, cap;
   uint8_t *data;
   struct simlink_pkt *next_free;
@@ -50,6 +51,10 @@ struct csctp_simlink {
   simlink_pkt *free_list;
   uint8_t *wbuf; /* where endpoints write and the tap edits */
   uint8_t *ibuf; /* csctp_simlink_inject's copy (it may be called while wbuf is in use) */
+  simlink_dir pdir[CSCTP_SIMLINK_PATHS][2]; /* multi-path links: each path's impairments */
+  uint8_t down[CSCTP_SIMLINK_PATHS];
+  csctp_simlink_path_tap_fn path_tap;
+  void *path_tap_user;
 };
 
 void csctp_simlink_config_default(csctp_simlink_config *cfg) {
@@ -60,6 +65,10 @@ void csctp_simlink_config_default(csctp_simlink_config *cfg) {
   for (int d = 0; d < 2; d++) {
     cfg->dir[d].delay = 25 * CSCTP_MILLISECONDS;
     cfg->dir[d].mtu = 1200;
+  }
+  for (int i = 0; i < CSCTP_SIMLINK_PATHS; i++) {
+    cfg->path[i][0] = cfg->dir[0];
+    cfg->path[i][1] = cfg->dir[1];
   }
 }
 
@@ -82,6 +91,13 @@ csctp_simlink *csctp_simlink_new(const csctp_simlink_config *cfg) {
     /* independent streams per direction: one side's traffic does not shift the other's draws */
     csctp_prng_seed(&link->dir[d].rng, cfg->seed * 0x9e3779b97f4a7c15ull + (uint64_t)d + 1);
   }
+  if (link->cfg.n_paths > CSCTP_SIMLINK_PATHS) link->cfg.n_paths = CSCTP_SIMLINK_PATHS;
+  for (int i = 0; i < link->cfg.n_paths; i++)
+    for (int d = 0; d < 2; d++) {
+      link->pdir[i][d].cfg = cfg->path[i][d];
+      csctp_prng_seed(&link->pdir[i][d].rng,
+                      cfg->seed * 0x9e3779b97f4a7c15ull + (uint64_t)(i + 1) * 16 + (uint64_t)d);
+    }
   return link;
 }
 
@@ -215,14 +231,15 @@ static void simlink_pkt_put(csctp_simlink *link, simlink_pkt *p) {
 }
 
 /* Queues one copy for delivery at `when`. Out of memory drops the packet: test code. */
-static void simlink_schedule(csctp_simlink *link, int dir, const uint8_t *pkt, size_t len, int ecn,
-                             csctp_tstamp when) {
+static void simlink_schedule(csctp_simlink *link, int dir, int path, const uint8_t *pkt, size_t len,
+                             int ecn, csctp_tstamp when) {
   simlink_pkt *p = simlink_pkt_get(link, len);
   if (!p) return;
   memcpy(p->data, pkt, len);
   p->len = len;
   p->dir = dir;
   p->ecn = ecn;
+  p->path = path;
   p->when = when;
   p->seq = link->seq++;
   if (simlink_heap_push(link, p) != 0) simlink_pkt_put(link, p);
@@ -231,8 +248,9 @@ static void simlink_schedule(csctp_simlink *link, int dir, const uint8_t *pkt, s
 /* ---- impairments ---- */
 
 /* `pkt` is writable with room for SIMLINK_BUF_CAP bytes (the tap may edit it). */
-static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len, int ecn) {
-  simlink_dir *d = &link->dir[dir];
+static void simlink_offer(csctp_simlink *link, int dir, int path, uint8_t *pkt, size_t len,
+                          int ecn) {
+  simlink_dir *d = link->cfg.n_paths ? &link->pdir[path][dir] : &link->dir[dir];
   const csctp_simlink_dir_config *c = &d->cfg;
   int ect = ecn == CSCTP_ECN_ECT0 || ecn == CSCTP_ECN_ECT1;
   d->cnt.sent++;
@@ -241,6 +259,16 @@ static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len
   if (link->tap && link->tap(link, dir, pkt, &len, SIMLINK_BUF_CAP, link->tap_user)) {
     d->cnt.dropped_tap++;
     return;
+  }
+  if (link->cfg.n_paths) {
+    if (link->path_tap && link->path_tap(link, dir, path, pkt, len, link->path_tap_user)) {
+      d->cnt.dropped_tap++;
+      return;
+    }
+    if (link->down[path]) {
+      d->cnt.dropped_down++;
+      return;
+    }
   }
   if (c->mtu && len > c->mtu) {
     d->cnt.dropped_mtu++;
@@ -281,11 +309,11 @@ static void simlink_offer(csctp_simlink *link, int dir, uint8_t *pkt, size_t len
     when += 1 + csctp_prng_below(&d->rng, extra);
     d->cnt.reordered++;
   }
-  simlink_schedule(link, dir, pkt, len, ecn, when);
+  simlink_schedule(link, dir, path, pkt, len, ecn, when);
   if (c->duplicate > 0 && csctp_prng_chance(&d->rng, c->duplicate)) {
     csctp_tstamp dup = when;
     if (c->jitter) dup += csctp_prng_below(&d->rng, c->jitter + 1);
-    simlink_schedule(link, dir, pkt, len, ecn, dup);
+    simlink_schedule(link, dir, path, pkt, len, ecn, dup);
     d->cnt.duplicated++;
   }
 }
@@ -297,7 +325,42 @@ void csctp_simlink_inject(csctp_simlink *link, int dir, const uint8_t *pkt, size
     return;
   }
   memmove(link->ibuf, pkt, len);
-  simlink_offer(link, dir, link->ibuf, len, CSCTP_ECN_NOT_ECT);
+  simlink_offer(link, dir, 0, link->ibuf, len, CSCTP_ECN_NOT_ECT);
+}
+
+/* ---- paths ---- */
+
+void csctp_simlink_addr(int side, int path, uint8_t port_len, csctp_addr *out) {
+  /* The IP form of csctp_addr_ip4(), built here: the link does not need the engine. */
+  memset(out, 0, sizeof(*out));
+  const uint8_t ip[6] = {10, 0, (uint8_t)path, (uint8_t)(side + 1), 9899 >> 8, 9899 & 0xff};
+  out->len = (uint8_t)(4 + (port_len == 2 ? 2 : 0));
+  memcpy(out->data, ip, out->len);
+}
+
+/* The path whose address of side `side` is `peer` (no address: path 0), or -1. */
+static int simlink_route_path(const csctp_simlink *link, int side, const csctp_addr *peer) {
+  if (peer->len == 0) return 0;
+  for (int i = 0; i < link->cfg.n_paths; i++) {
+    csctp_addr x;
+    csctp_simlink_addr(side, i, link->cfg.port_len, &x);
+    if (x.len == peer->len && !memcmp(x.data, peer->data, x.len)) return i;
+  }
+  return -1;
+}
+
+void csctp_simlink_set_path_up(csctp_simlink *link, int path, int up) {
+  if (path >= 0 && path < CSCTP_SIMLINK_PATHS) link->down[path] = !up;
+}
+
+const csctp_simlink_counters *csctp_simlink_path_counters(const csctp_simlink *link, int path,
+                                                          int dir) {
+  return &link->pdir[path][dir].cnt;
+}
+
+void csctp_simlink_set_path_tap(csctp_simlink *link, csctp_simlink_path_tap_fn fn, void *user) {
+  link->path_tap = fn;
+  link->path_tap_user = user;
 }
 
 /* ---- the driver ---- */
@@ -317,12 +380,25 @@ static int simlink_service(csctp_simlink *link, int side) {
       if (s->on_event) s->on_event(link, side, &ev, s->user);
     }
     for (;;) {
-      csctp_ssize n = s->ops->write_packet(s->ep, link->wbuf, SIMLINK_BUF_CAP, link->now);
+      int path = 0;
+      csctp_ssize n;
+      if (link->cfg.n_paths) {
+        csctp_route to;
+        n = s->ops->write_packet_via(s->ep, link->wbuf, SIMLINK_BUF_CAP, link->now, &to);
+        if (n > 0) path = simlink_route_path(link, 1 - side, &to.peer);
+      } else {
+        n = s->ops->write_packet(s->ep, link->wbuf, SIMLINK_BUF_CAP, link->now);
+      }
       if (n < 0) return (int)n;
       if (n == 0) break;
       progress = 1;
       link->steps++;
-      simlink_offer(link, side, link->wbuf, (size_t)n,
+      if (path < 0) {
+        link->pdir[0][side].cnt.sent++;
+        link->pdir[0][side].cnt.dropped_no_route++;
+        continue;
+      }
+      simlink_offer(link, side, path, link->wbuf, (size_t)n,
                     s->ops->packet_ecn ? s->ops->packet_ecn(s->ep) : CSCTP_ECN_NOT_ECT);
     }
     if (!progress) return any;
@@ -383,12 +459,17 @@ csctp_simlink_stop csctp_simlink_run_until(csctp_simlink *link, csctp_simlink_pr
       simlink_side *s = &link->side[to];
       link->dir[p->dir].cnt.delivered++;
       link->dir[p->dir].cnt.bytes_delivered += p->len;
-      if (!s->ops)
+      if (s->ops && link->cfg.n_paths) {
+        csctp_route from = {.local = (uint8_t)p->path};
+        csctp_simlink_addr(p->dir, p->path, link->cfg.port_len, &from.peer);
+        rv = s->ops->read_packet_via(s->ep, &from, p->data, p->len, link->now);
+      } else if (!s->ops) {
         rv = 0;
-      else if (s->ops->read_packet_ecn)
+      } else if (s->ops->read_packet_ecn) {
         rv = s->ops->read_packet_ecn(s->ep, p->data, p->len, p->ecn, link->now);
-      else
+      } else {
         rv = s->ops->read_packet(s->ep, p->data, p->len, link->now);
+      }
       simlink_pkt_put(link, p);
       if (rv >= 0) rv = simlink_service(link, to);
       if (rv < 0) {

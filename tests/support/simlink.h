@@ -43,12 +43,25 @@ typedef struct csctp_simlink_dir_config {
   double ce_mark; /**< probability that an ECT packet is marked CE (on top of ecn_mark) */
 } csctp_simlink_dir_config;
 
+/** Paths of a multi-path link at most. */
+#define CSCTP_SIMLINK_PATHS 4
+
 /** Link configuration: start from csctp_simlink_config_default(). */
 typedef struct csctp_simlink_config {
   uint64_t seed;                   /**< seeds every random choice of the link */
   csctp_tstamp start;              /**< virtual time at creation (default 1 s) */
   uint64_t max_steps;              /**< step limit of one run_until call (default 50,000,000) */
   csctp_simlink_dir_config dir[2]; /**< [0]: A to B, [1]: B to A */
+  /**
+   * 0 (default): one path, `dir`, the ops without addresses. 1..CSCTP_SIMLINK_PATHS: that many
+   * paths, path i between side A's address 10.0.i.1 and side B's 10.0.i.2
+   * (csctp_simlink_addr()), each with its own impairments (`path`) and counters; the sides are
+   * driven through write_packet_via / read_packet_via, a packet goes on the path of its
+   * destination address (none: path 0) and arrives from the sender's address of that path.
+   */
+  uint8_t n_paths;
+  uint8_t port_len; /**< UDP port bytes in the addresses (0 or 2, port 9899) */
+  csctp_simlink_dir_config path[CSCTP_SIMLINK_PATHS][2]; /**< each path's [dir] impairments */
 } csctp_simlink_config;
 
 /** Per-direction counters. */
@@ -59,12 +72,14 @@ typedef struct csctp_simlink_counters {
   uint64_t bytes_delivered;
   uint64_t dropped_loss;
   uint64_t dropped_mtu;
-  uint64_t dropped_queue; /**< tail drops at the bandwidth bottleneck */
-  uint64_t dropped_tap;   /**< dropped by the tap callback */
-  uint64_t duplicated;    /**< extra copies put on the link */
-  uint64_t reordered;     /**< packets held back by the reordering delay */
-  uint64_t ect;           /**< packets offered with an ECT codepoint */
-  uint64_t marked_ce;     /**< ECT packets delivered marked CE (ecn_mark, ce_mark) */
+  uint64_t dropped_queue;    /**< tail drops at the bandwidth bottleneck */
+  uint64_t dropped_tap;      /**< dropped by the tap callback */
+  uint64_t duplicated;       /**< extra copies put on the link */
+  uint64_t reordered;        /**< packets held back by the reordering delay */
+  uint64_t dropped_down;     /**< multi-path: sent while the path was down */
+  uint64_t dropped_no_route; /**< multi-path: to an address that is no path's (path 0's) */
+  uint64_t ect;              /**< packets offered with an ECT codepoint */
+  uint64_t marked_ce;        /**< ECT packets delivered marked CE (ecn_mark, ce_mark) */
 } csctp_simlink_counters;
 
 /** Why csctp_simlink_run_until() returned. */
@@ -91,6 +106,11 @@ typedef struct csctp_simlink_ops {
   int (*packet_ecn)(const void *ep);
   /** Optional: read_packet with the codepoint the packet arrived with (used when set). */
   int (*read_packet_ecn)(void *ep, const uint8_t *pkt, size_t len, int ecn, csctp_tstamp now);
+  /** Multi-path links: csctp_assoc_write_packet_via / read_packet_via. */
+  csctp_ssize (*write_packet_via)(void *ep, uint8_t *buf, size_t cap, csctp_tstamp now,
+                                  csctp_route *to);
+  int (*read_packet_via)(void *ep, const csctp_route *from, const uint8_t *pkt, size_t len,
+                         csctp_tstamp now);
 } csctp_simlink_ops;
 
 typedef struct csctp_simlink csctp_simlink;
@@ -112,6 +132,11 @@ typedef void (*csctp_simlink_event_fn)(csctp_simlink *link, int side, const csct
  */
 typedef int (*csctp_simlink_tap_fn)(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len,
                                     size_t cap, void *user);
+
+/** Path tap (multi-path links): sees each packet side `dir` offers to `path` (read only);
+ *  non-zero drops it (counted in dropped_tap). */
+typedef int (*csctp_simlink_path_tap_fn)(csctp_simlink *link, int dir, int path, const uint8_t *pkt,
+                                         size_t len, void *user);
 
 /** Stop condition for run_until: returns non-zero to stop. */
 typedef int (*csctp_simlink_pred_fn)(csctp_simlink *link, void *user);
@@ -186,6 +211,22 @@ const csctp_simlink_counters *csctp_simlink_counters_get(const csctp_simlink *li
 
 /** The error that stopped the last run with CSCTP_SIMLINK_ERROR, else 0. */
 int csctp_simlink_last_error(const csctp_simlink *link);
+
+/** Attaches two associations as sides A and B of a multi-path link (the _via calls). */
+void csctp_simlink_attach_assocs_mh(csctp_simlink *link, csctp_assoc *a, csctp_assoc *b);
+
+/** Side `side`'s address on path `path`: 10.0.path.(side + 1), then port 9899 when port_len 2. */
+void csctp_simlink_addr(int side, int path, uint8_t port_len, csctp_addr *out);
+
+/** Takes path `path` down (every packet of both directions dropped, dropped_down) or up. */
+void csctp_simlink_set_path_up(csctp_simlink *link, int path, int up);
+
+/** The counters of path `path`, direction `dir`, of a multi-path link. */
+const csctp_simlink_counters *csctp_simlink_path_counters(const csctp_simlink *link, int path,
+                                                          int dir);
+
+/** Sets the path tap (NULL removes it). */
+void csctp_simlink_set_path_tap(csctp_simlink *link, csctp_simlink_path_tap_fn fn, void *user);
 
 /** A constant name for a stop reason, e.g. "DONE". */
 const char *csctp_simlink_stop_name(csctp_simlink_stop s);

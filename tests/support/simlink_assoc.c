@@ -42,3 +42,28 @@ void csctp_simlink_attach_assocs(csctp_simlink *link, csctp_assoc *a, csctp_asso
   csctp_simlink_attach(link, CSCTP_SIMLINK_A, &simlink_assoc_ops, a);
   csctp_simlink_attach(link, CSCTP_SIMLINK_B, &simlink_assoc_ops, b);
 }
+
+static csctp_ssize simlink_assoc_write_via(void *ep, uint8_t *buf, size_t cap, csctp_tstamp now,
+                                           csctp_route *to) {
+  return csctp_assoc_write_packet_via(ep, buf, cap, now, to);
+}
+
+static int simlink_assoc_read_via(void *ep, const csctp_route *from, const uint8_t *pkt, size_t len,
+                                  csctp_tstamp now) {
+  return csctp_assoc_read_packet_via(ep, from, pkt, len, now);
+}
+
+static const csctp_simlink_ops simlink_assoc_ops_mh = {
+    .write_packet = simlink_assoc_write,
+    .read_packet = simlink_assoc_read,
+    .expiry = simlink_assoc_expiry,
+    .handle_expiry = simlink_assoc_handle_expiry,
+    .poll_event = simlink_assoc_poll,
+    .write_packet_via = simlink_assoc_write_via,
+    .read_packet_via = simlink_assoc_read_via,
+};
+
+void csctp_simlink_attach_assocs_mh(csctp_simlink *link, csctp_assoc *a, csctp_assoc *b) {
+  csctp_simlink_attach(link, CSCTP_SIMLINK_A, &simlink_assoc_ops_mh, a);
+  csctp_simlink_attach(link, CSCTP_SIMLINK_B, &simlink_assoc_ops_mh, b);
+}
