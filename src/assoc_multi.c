@@ -290,6 +290,7 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
     return 0;
   }
   mp->src = (uint8_t)i;
+  uint8_t local = mp->local[i];
   mp->local[i] = from->local;
   mp->st[i].packets_in++;
   uint32_t acc = a->rx_accepted;
@@ -301,6 +302,10 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
     if (csctp_assoc_path(a, (unsigned)i)->state == CSCTP_PATH_ACTIVE) mp->reply_path = (uint8_t)i;
     if (heard >= 0 && (unsigned)heard < mp->n && a->tx.cum_tsn_ack != cum)
       csctp_assoc_path_heard(a, (unsigned)heard, 0, now);
+  } else if (a->state != CSCTP_STATE_CLOSED && (unsigned)i < mp->n) {
+    /* Not proven (tag, cookie): it chooses nothing; a listener's INIT ACK leaves from where
+     * the INIT arrived. */
+    mp->local[i] = local;
   }
   mp->src = 0; /* the plain call means path 0 */
   return rv;

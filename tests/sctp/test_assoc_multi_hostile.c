@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A hostile peer against a multi-homed association (assoc_multi.c, RFC 9260 §5.4, §6.4, §8.3;
+ * RFC 8899): what a packet that fails the verification tag may not change (the local address
+ * of a path). Two engines wired by hand through the _via calls, two addresses each, a virtual
+ * clock.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "assoc.h"
+#include "packet.h"
+#include "prng.h"
+
+#define MS CSCTP_MILLISECONDS
+#define NA 2 /* addresses per side */
+
+typedef struct hp {
+  csctp_assoc *a[2];
+  csctp_prng rng[2];
+  csctp_addr laddr[2][NA];
+  csctp_tstamp now;
+} hp;
+
+static void hp_addr(int side, int j, csctp_addr *x) {
+  const uint8_t ip[4] = {10, 0, (uint8_t)j, (uint8_t)(1 + side)};
+  cr_assert_eq(csctp_addr_ip4(x, ip, 0, 0), 0);
+}
+
+static void hp_open(hp *p) {
+  memset(p, 0, sizeof(*p));
+  p->now = 1000 * MS;
+  for (int s = 0; s < 2; s++) {
+    csctp_config cfg;
+    csctp_config_default(&cfg);
+    csctp_prng_seed(&p->rng[s], 31 + (uint64_t)s);
+    cfg.rand = csctp_prng_rand_fn;
+    cfg.rand_user_data = &p->rng[s];
+    cfg.rto_initial = 300;
+    cfg.rto_min = 200;
+    cfg.rto_max = 1000;
+    cfg.max_paths = NA;
+    for (int j = 0; j < NA; j++) hp_addr(s, j, &p->laddr[s][j]);
+    cfg.local_addrs = p->laddr[s];
+    cfg.n_local_addrs = NA;
+    cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
+  }
+  cr_assert_eq(csctp_assoc_add_peer_addr(p->a[0], &p->laddr[1][0]), 0);
+  cr_assert_eq(csctp_assoc_connect(p->a[0], p->now), 0);
+}
+
+static void hp_close(hp *p) {
+  csctp_assoc_del(p->a[0]);
+  csctp_assoc_del(p->a[1]);
+}
+
+/* Moves every packet both ways (no loss, no delay) until quiet. */
+static void hp_pump(hp *p) {
+  uint8_t buf[1500];
+  for (int round = 0; round < 200; round++) {
+    int moved = 0;
+    for (int s = 0; s < 2; s++) {
+      csctp_route to;
+      csctp_ssize n;
+      while ((n = csctp_assoc_write_packet_via(p->a[s], buf, sizeof buf, p->now, &to)) > 0) {
+        csctp_route from = {.local = CSCTP_LOCAL_ANY};
+        int src = to.local < NA ? to.local : 0;
+        from.peer = p->laddr[s][src];
+        for (int j = 0; j < NA; j++)
+          if (csctp_assoc_addr_same_ip(p->a[s], &to.peer, &p->laddr[1 - s][j]))
+            from.local = (uint8_t)j;
+        csctp_assoc_read_packet_via(p->a[1 - s], &from, buf, (size_t)n, p->now);
+        moved++;
+      }
+    }
+    if (!moved) break;
+  }
+}
+
+/* Lets `dur` pass in steps of 10 ms, timers run, packets move. */
+static void hp_run(hp *p, csctp_tstamp dur) {
+  csctp_tstamp end = p->now + dur;
+  while (p->now < end) {
+    p->now += 10 * MS;
+    for (int s = 0; s < 2; s++)
+      if (csctp_assoc_expiry(p->a[s]) <= p->now) csctp_assoc_handle_expiry(p->a[s], p->now);
+    hp_pump(p);
+  }
+}
+
+static int path_of(hp *p, int s, const csctp_addr *x) {
+  for (unsigned i = 0; i < csctp_assoc_path_count(p->a[s]); i++) {
+    csctp_path_info pi;
+    cr_assert_eq(csctp_assoc_get_path(p->a[s], i, &pi), 0);
+    if (csctp_assoc_addr_same_ip(p->a[s], &pi.peer, x)) return (int)i;
+  }
+  return -1;
+}
+
+static void hp_established(hp *p) {
+  hp_run(p, 3 * CSCTP_SECONDS);
+  for (int s = 0; s < 2; s++) {
+    cr_assert_eq(csctp_assoc_get_state(p->a[s]), CSCTP_STATE_ESTABLISHED);
+    cr_assert_eq(csctp_assoc_path_count(p->a[s]), NA);
+    for (unsigned i = 0; i < NA; i++) {
+      csctp_path_info pi;
+      cr_assert_eq(csctp_assoc_get_path(p->a[s], i, &pi), 0);
+      cr_assert_eq(pi.state, CSCTP_PATH_ACTIVE, "side %d path %u state %u", s, i, pi.state);
+    }
+  }
+}
+
+/* DESIGN.md "Trust boundaries": a packet from a path's address that fails the verification tag
+ * does not choose the local address the path's packets leave from. */
+Test(assoc_multi_hostile, bad_tag_packet_does_not_move_the_local_address) {
+  hp p;
+  hp_open(&p);
+  hp_established(&p);
+  csctp_assoc *b = p.a[1];
+  int i = path_of(&p, 1, &p.laddr[0][0]);
+  cr_assert_geq(i, 0);
+  csctp_path_info before, after;
+  cr_assert_eq(csctp_assoc_get_path(b, (unsigned)i, &before), 0);
+  cr_assert_lt(before.local, NA);
+  /* A HEARTBEAT with a wrong verification tag (and a valid CRC). */
+  uint8_t pkt[12 + 8] = {0};
+  csctp_put_u16(pkt, 5000);
+  csctp_put_u16(pkt + 2, 5000);
+  csctp_put_u32(pkt + 4, b->local_tag ^ 0x5a5a5a5a);
+  pkt[12] = CSCTP_CHUNK_HEARTBEAT;
+  csctp_put_u16(pkt + 14, 8);
+  csctp_put_u16(pkt + 16, 1);
+  csctp_put_u16(pkt + 18, 4);
+  csctp_packet_set_crc(pkt, sizeof pkt);
+  csctp_stats st0, st1;
+  csctp_assoc_get_stats(b, &st0);
+  csctp_route from = {.peer = p.laddr[0][0], .local = (uint8_t)(1 - before.local)};
+  csctp_assoc_read_packet_via(b, &from, pkt, sizeof pkt, p.now);
+  csctp_assoc_get_stats(b, &st1);
+  cr_assert_gt(st1.packets_in, st0.packets_in);
+  cr_assert_eq(csctp_assoc_get_path(b, (unsigned)i, &after), 0);
+  cr_assert_eq(after.local, before.local, "a packet with a wrong tag moved local %u -> %u",
+               before.local, after.local);
+  hp_close(&p);
+}
