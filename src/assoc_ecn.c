@@ -90,8 +90,10 @@ int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch) {
     a->stats.ecne_ignored++;
     return 0;
   }
-  /* Once per window: an ECNE for a TSN sent before our last reduction reduces nothing more. */
-  if (!a->ecn_reduced || csctp_tsn_gt(tsn, a->ecn_window_end)) {
+  /* Once per window: an ECNE for a TSN sent before our last reduction reduces nothing more.
+   * Counted back from the highest TSN, which neither passes: serial arithmetic would take a
+   * window end 2^31 TSNs old for a newer one, and ignore every echo for the next 2^31. */
+  if (!a->ecn_reduced || (uint32_t)(highest - tsn) < (uint32_t)(highest - a->ecn_window_end)) {
     /* The data path's window (tx.p0 holds it; with several paths, the one new data goes to). */
     csctp_tx_path *tp = &tx->p0;
     uint32_t half = tp->cwnd / 2, floor = 4 * tx->cfg.mtu;

@@ -293,6 +293,34 @@ Test(assoc_ecn, cwnd_halves_once_per_window_then_again_in_the_next) {
   pair_del(&x, &y);
 }
 
+/* TSN serial arithmetic (RFC 1982) turns after 2^31: a reduction that long ago must not make
+ * the ECNEs of today look older than its window. The 2^31 TSNs are not sent; the state they
+ * leave (the window end and the first TSN 2^31 + 16 back) is written in. */
+Test(assoc_ecn, reduction_two_to_the_31_tsns_ago_does_not_block_the_next) {
+  side x, y;
+  pair(&x, &y, ecn_on, ecn_on);
+  x.a->tx.p0.cwnd = 64000;
+  pkt d0, d1;
+  send_msg(&x, 1000, T0);
+  cr_assert(pull1(&x, &d0, NULL, T0));
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d0), T0);
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 1);
+  x.a->ecn_tsn_base = data_tsn(&d0) - 0x80000010u;
+  x.a->ecn_window_end = data_tsn(&d0) - 0x80000008u;
+  x.a->tx.p0.cwnd = 64000;
+  send_msg(&x, 1000, T0);
+  cr_assert(pull1(&x, &d1, NULL, T0));
+  while (!find_chunk(&d1, CSCTP_CHUNK_DATA, NULL)) cr_assert(pull1(&x, &d1, NULL, T0));
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d1), T0);
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2, "a CE of a new window ignored");
+  cr_assert_eq(x.a->tx.p0.cwnd, 32000);
+  /* Still once per window: the same TSN, or one older, reduces no more. */
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d1), T0);
+  inject(&x, CSCTP_CHUNK_ECNE, data_tsn(&d0), T0);
+  cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 2);
+  pair_del(&x, &y);
+}
+
 /* ---- hostile input ---- */
 
 Test(assoc_ecn, ecne_for_a_tsn_never_sent_is_ignored) {
