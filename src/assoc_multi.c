@@ -298,7 +298,9 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
   csctp_tsn cum = a->tx.cum_tsn_ack;
   int rv = csctp_assoc_read_packet(a, pkt, len, now);
   if (a->rx_accepted != acc) {
-    mp->addr[i] = from->peer; /* RFC 6951 §5.4: the UDP port follows accepted packets */
+    /* RFC 6951 §5.4: the UDP port follows accepted packets, the IP does not (a COOKIE ECHO
+     * confirms the address of the INIT, §5.4, whatever its own source). */
+    if (csctp_assoc_addr_same_ip(a, &mp->addr[i], &from->peer)) mp->addr[i] = from->peer;
     if (csctp_assoc_path(a, (unsigned)i)->state == CSCTP_PATH_ACTIVE) mp->reply_path = (uint8_t)i;
     if (heard >= 0 && (unsigned)heard < mp->n && a->tx.cum_tsn_ack != cum)
       csctp_assoc_path_heard(a, (unsigned)heard, 0, now);

@@ -20,6 +20,7 @@ typedef struct hp {
   csctp_prng rng[2];
   csctp_addr laddr[2][NA];
   csctp_tstamp now;
+  const csctp_addr *cookie_src; /* non-NULL: A's COOKIE ECHO reaches B from this address */
 } hp;
 
 static void hp_addr(int side, int j, csctp_addr *x) {
@@ -66,6 +67,8 @@ static void hp_pump(hp *p) {
         csctp_route from = {.local = CSCTP_LOCAL_ANY};
         int src = to.local < NA ? to.local : 0;
         from.peer = p->laddr[s][src];
+        if (s == 0 && p->cookie_src && n > 12 && buf[12] == CSCTP_CHUNK_COOKIE_ECHO)
+          from.peer = *p->cookie_src;
         for (int j = 0; j < NA; j++)
           if (csctp_assoc_addr_same_ip(p->a[s], &to.peer, &p->laddr[1 - s][j]))
             from.local = (uint8_t)j;
@@ -141,5 +144,22 @@ Test(assoc_multi_hostile, bad_tag_packet_does_not_move_the_local_address) {
   cr_assert_eq(csctp_assoc_get_path(b, (unsigned)i, &after), 0);
   cr_assert_eq(after.local, before.local, "a packet with a wrong tag moved local %u -> %u",
                before.local, after.local);
+  hp_close(&p);
+}
+
+/* RFC 9260 §5.4: a valid COOKIE ECHO confirms the address the INIT ACK went to (where the
+ * cookie was read), not its own source: a peer that sends it from an address of its choice
+ * (not listed, never verified) does not get our packets sent there. */
+Test(assoc_multi_hostile, cookie_echo_source_does_not_replace_the_confirmed_address) {
+  hp p;
+  hp_open(&p);
+  csctp_addr stranger;
+  const uint8_t ip[4] = {192, 0, 2, 77};
+  cr_assert_eq(csctp_addr_ip4(&stranger, ip, 0, 0), 0);
+  p.cookie_src = &stranger;
+  hp_run(&p, 3 * CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_state(p.a[1]), CSCTP_STATE_ESTABLISHED);
+  cr_assert_lt(path_of(&p, 1, &stranger), 0, "the COOKIE ECHO's source became a path");
+  cr_assert_eq(path_of(&p, 1, &p.laddr[0][0]), 0, "the INIT's source is not path 0");
   hp_close(&p);
 }
