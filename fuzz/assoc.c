@@ -17,15 +17,18 @@
  * 7) switch ECN on both engines (RFC 9260 Appendix A): a packet record's op bits 5-6 are the
  * ECN codepoint it arrives with (3: CE, echoed), and output handed to the peer (op 4 with 0x20)
  * arrives there marked CE with 0x40, so that ECNE, the reduction and CWR come back.
- * Bit 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both
- * engines, with a window (32 KiB) below the largest message (64 KiB), and lets
- * the peer send large messages, partially reliable ones and lose packets, and
- * its timers run, so that pieces and their abandonment (FORWARD TSN) are
- * reached: in the peer's record (op % 9 == 8), 0x80 makes the message the
- * argument repeated up to 256 times (64 KiB at most), 0x40 makes it partially
- * reliable (sent once, or a 100 ms lifetime when arg[0] & 0x10) and drops the
- * peer's first packets of the pump where arg[1] (0x55 without it) has a bit,
- * 0x20 makes it unordered. Every message event is checked against the rules
+ * Bits 0 and 1 of the first byte together (established, zero checksum) switch multi-homing on
+ * instead of zero checksum (and PLPMTUD, single-path features): three addresses each side, every
+ * packet through the _via calls, a packet record's first argument byte its source address (one of
+ * the peer's three or a stranger's) and the local address it arrives at, so that path verification,
+ * per-path heartbeats, replies to the source, failover and addresses nobody listed are reached. Bit
+ * 2 of the first byte switches partial delivery on (RFC 9260 §6.9) on both engines, with a window
+ * (32 KiB) below the largest message (64 KiB), and lets the peer send large messages, partially
+ * reliable ones and lose packets, and its timers run, so that pieces and their abandonment (FORWARD
+ * TSN) are reached: in the peer's record (op % 9 == 8), 0x80 makes the message the argument
+ * repeated up to 256 times (64 KiB at most), 0x40 makes it partially reliable (sent once, or a 100
+ * ms lifetime when arg[0] & 0x10) and drops the peer's first packets of the pump where arg[1] (0x55
+ * without it) has a bit, 0x20 makes it unordered. Every message event is checked against the rules
  * of CSCTP_MSG_* (sctp.h): pieces only with partial delivery; CONTINUED
  * exactly on the pieces after the first; between the first and the last no
  * other message of the stream and no piece of another message; ABORTED
@@ -67,22 +70,58 @@ typedef struct rx_track {
   uint64_t whole, pieces, aborted, bytes;
 } rx_track;
 
+/* Multi-homing (first byte bits 0 and 1): three addresses each side, and a stranger's. */
+#define FZ_NA 3
+static csctp_addr fz_addr[2][FZ_NA + 1]; /* [0]: the fuzzed engine's, [1]: the peer's */
+static int fz_mh;
+
+static void fz_addrs(void) {
+  for (int s = 0; s < 2; s++)
+    for (int j = 0; j <= FZ_NA; j++) {
+      const uint8_t ip[4] = {10, (uint8_t)(j == FZ_NA ? 99 : j), 0, (uint8_t)(1 + s)};
+      csctp_addr_ip4(&fz_addr[s][j], ip, 0, 0);
+    }
+}
+
+/* A packet x (side sx) wrote for `to`, read by y (the other side) from x's address its route
+ * names, at y's address it was sent to. */
+static void fz_deliver(csctp_assoc *y, int sx, const csctp_route *to, const uint8_t *pkt,
+                       size_t len, csctp_tstamp now) {
+  csctp_route from = {.local = CSCTP_LOCAL_ANY};
+  from.peer = fz_addr[sx][to->local < FZ_NA ? to->local : 0];
+  for (int j = 0; j < FZ_NA; j++)
+    if (to->peer.len == fz_addr[1 - sx][j].len &&
+        !memcmp(to->peer.data, fz_addr[1 - sx][j].data, to->peer.len))
+      from.local = (uint8_t)j;
+  csctp_assoc_read_packet_via(y, &from, pkt, len, now);
+}
+
+/* One packet of x, for y (side sy): a plain write, or a _via one when multi-homed. */
+static csctp_ssize fz_move(csctp_assoc *x, csctp_assoc *y, int sy, uint8_t *buf, size_t cap,
+                           csctp_tstamp now, int deliver) {
+  if (!fz_mh) {
+    csctp_ssize n = csctp_assoc_write_packet(x, buf, cap, now);
+    if (n > 0 && deliver) csctp_assoc_read_packet(y, buf, (size_t)n, now);
+    return n;
+  }
+  csctp_route to;
+  csctp_ssize n = csctp_assoc_write_packet_via(x, buf, cap, now, &to);
+  if (n > 0 && deliver) fz_deliver(y, 1 - sy, &to, buf, (size_t)n, now);
+  return n;
+}
+
 /* Moves packets both ways until quiet; x's first 8 packets are lost where `drop` has a bit. */
 static void pump(csctp_assoc *x, csctp_assoc *y, csctp_tstamp now, uint8_t drop) {
   uint8_t buf[1500];
   unsigned sent = 0;
   for (int round = 0; round < 20; round++) {
     int moved = 0;
-    csctp_ssize n;
-    while ((n = csctp_assoc_write_packet(x, buf, sizeof(buf), now)) > 0) {
-      if (sent >= 8 || !(drop >> sent & 1)) csctp_assoc_read_packet(y, buf, (size_t)n, now);
+    /* x is the peer (side 1), y the fuzzed engine (side 0) */
+    while (fz_move(x, y, 0, buf, sizeof(buf), now, sent >= 8 || !(drop >> sent & 1)) > 0) {
       sent++;
       moved++;
     }
-    while ((n = csctp_assoc_write_packet(y, buf, sizeof(buf), now)) > 0) {
-      csctp_assoc_read_packet(x, buf, (size_t)n, now);
-      moved++;
-    }
+    while (fz_move(y, x, 1, buf, sizeof(buf), now, 1) > 0) moved++;
     if (!moved) break;
   }
 }
@@ -193,6 +232,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   /* Odd scheduler values: ECN (ECNE / CWR, ECT marking, the CE echo). */
   cfg.ecn = (data[0] >> 4 & 1) != 0;
+  /* Bits 0 and 1 (established, zero checksum): multi-homing too (RFC 9260 §5.4, §6.4, §8.3),
+   * three addresses each side listed in INIT / INIT ACK; a packet record's first argument byte
+   * then chooses its source (bits 0-1: the peer's address 0-2 or a stranger's) and the local
+   * address it arrives at (bits 2-3, 3: any), and 0x40 on a connect record sets the primary. */
+  fz_mh = (data[0] & 3) == 3;
+  if (fz_mh) { /* single-path features (assoc.c refuses them with paths): off */
+    cfg.zero_checksum_edmid = 0;
+    cfg.plpmtud_max = 0;
+    fz_addrs();
+    cfg.max_paths = FZ_NA;
+    cfg.local_addrs = fz_addr[0];
+    cfg.n_local_addrs = FZ_NA;
+    cfg.hb_interval = 1000;
+  }
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];
   csctp_assoc *a = NULL, *peer = NULL;
@@ -201,7 +254,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int established = data[0] & 1;
   if (established) {
     cfg.rand_user_data = &g2;
+    if (fz_mh) cfg.local_addrs = fz_addr[1];
     if (csctp_assoc_new(&peer, &cfg) == 0) {
+      if (fz_mh) csctp_assoc_add_peer_addr(peer, &fz_addr[0][0]);
       csctp_assoc_connect(peer, now);
       pump(peer, a, now, 0);
       drain(a, &ta);
@@ -217,9 +272,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (len > size - pos) len = size - pos;
     const uint8_t *arg = data + pos;
     pos += len;
+    csctp_route from = {.local = CSCTP_LOCAL_ANY};
+    if (fz_mh && op % 9 <= 1) { /* the packet's source and arrival address */
+      if (!len) continue;
+      from.peer = fz_addr[1][arg[0] & 3];
+      from.local = (arg[0] >> 2 & 3) < FZ_NA ? (uint8_t)(arg[0] >> 2 & 3) : CSCTP_LOCAL_ANY;
+      arg++;
+      len--;
+    }
     switch (op % 9) {
     case 0: /* raw packet, with the ECN codepoint of op bits 5-6 */
-      csctp_assoc_read_packet_ecn(a, arg, len, op >> 5 & 3, now);
+      if (fz_mh)
+        csctp_assoc_read_packet_via(a, &from, arg, len, now);
+      else
+        csctp_assoc_read_packet_ecn(a, arg, len, op >> 5 & 3, now);
       break;
     case 1: { /* packet with ports, tag and CRC patched */
       if (len < 12 || len > sizeof(buf)) break;
@@ -228,7 +294,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       csctp_put_u16(buf + 2, 5000);
       if (!(op & 0x10)) csctp_put_u32(buf + 4, a->local_tag);
       csctp_packet_set_crc(buf, len);
-      csctp_assoc_read_packet_ecn(a, buf, len, op >> 5 & 3, now);
+      if (fz_mh)
+        csctp_assoc_read_packet_via(a, &from, buf, len, now);
+      else
+        csctp_assoc_read_packet_ecn(a, buf, len, op >> 5 & 3, now);
       break;
     }
     case 2: /* time passes */
@@ -244,6 +313,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case 4: /* pull output (and give it to the peer) */
       for (int i = 0; i < 64; i++) {
+        if (fz_mh) { /* to the peer, from the address the route names */
+          if (fz_move(a, peer, 1, buf, sizeof(buf), now, peer && (op & 0x20)) <= 0) break;
+          continue;
+        }
         csctp_ssize n = csctp_assoc_write_packet(a, buf, sizeof(buf), now);
         if (n <= 0) break;
         if (peer && (op & 0x20))
@@ -277,6 +350,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 7:
       if (op & 0x80)
         csctp_assoc_abort(a, "fuzz", now);
+      else if (fz_mh && (op & 0x40))
+        csctp_assoc_set_primary(a, len ? arg[0] % FZ_NA : 0, now);
       else
         csctp_assoc_connect(a, now);
       break;
