@@ -276,9 +276,13 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
   csctp_assoc_mp *mp = a->mp;
   if (!mp) return csctp_assoc_read_packet(a, pkt, len, now);
   int i = csctp_assoc_path_find(a, &from->peer);
+  csctp_path p0 = {0};
+  int tentative = 0; /* path 0 taken from this packet: kept only if it is proven */
   if (i < 0 && csctp_addr_family(&from->peer, a->cfg.addr_port_len, NULL, NULL)) {
     if (mp->n == 0 && a->state <= CSCTP_STATE_COOKIE_ECHOED) {
+      p0 = a->p0;
       i = csctp_assoc_path_add(a, &from->peer, CSCTP_PATH_ACTIVE, now);
+      tentative = a->state != CSCTP_STATE_CLOSED; /* a listener answers where the INIT was */
     } else if (a->state == CSCTP_STATE_CLOSED && mp->n == 1) {
       mp->addr[0] = from->peer; /* stateless: the INIT ACK goes to this INIT's source */
       i = 0;
@@ -304,6 +308,9 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
     if (csctp_assoc_path(a, (unsigned)i)->state == CSCTP_PATH_ACTIVE) mp->reply_path = (uint8_t)i;
     if (heard >= 0 && (unsigned)heard < mp->n && a->tx.cum_tsn_ack != cum)
       csctp_assoc_path_heard(a, (unsigned)heard, 0, now);
+  } else if (tentative) {
+    mp->n = 0; /* not proven (tag): a stranger's packet does not become path 0 */
+    a->p0 = p0;
   } else if (a->state != CSCTP_STATE_CLOSED && (unsigned)i < mp->n) {
     /* Not proven (tag, cookie): it chooses nothing; a listener's INIT ACK leaves from where
      * the INIT arrived. */

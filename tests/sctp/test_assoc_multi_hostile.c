@@ -28,7 +28,7 @@ static void hp_addr(int side, int j, csctp_addr *x) {
   cr_assert_eq(csctp_addr_ip4(x, ip, 0, 0), 0);
 }
 
-static void hp_open(hp *p) {
+static void hp_open_x(hp *p, int add_peer) {
   memset(p, 0, sizeof(*p));
   p->now = 1000 * MS;
   for (int s = 0; s < 2; s++) {
@@ -46,9 +46,11 @@ static void hp_open(hp *p) {
     cfg.n_local_addrs = NA;
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
-  cr_assert_eq(csctp_assoc_add_peer_addr(p->a[0], &p->laddr[1][0]), 0);
+  if (add_peer) cr_assert_eq(csctp_assoc_add_peer_addr(p->a[0], &p->laddr[1][0]), 0);
   cr_assert_eq(csctp_assoc_connect(p->a[0], p->now), 0);
 }
+
+static void hp_open(hp *p) { hp_open_x(p, 1); }
 
 static void hp_close(hp *p) {
   csctp_assoc_del(p->a[0]);
@@ -161,5 +163,31 @@ Test(assoc_multi_hostile, cookie_echo_source_does_not_replace_the_confirmed_addr
   cr_assert_eq(csctp_assoc_get_state(p.a[1]), CSCTP_STATE_ESTABLISHED);
   cr_assert_lt(path_of(&p, 1, &stranger), 0, "the COOKIE ECHO's source became a path");
   cr_assert_eq(path_of(&p, 1, &p.laddr[0][0]), 0, "the INIT's source is not path 0");
+  hp_close(&p);
+}
+
+/* Connected without an address (the plain API), the first packet's source becomes path 0 only
+ * once that packet is proven (the INIT ACK's tag): a stranger's packet with a wrong tag, first
+ * to arrive, neither takes path 0 nor makes the real INIT ACK an unknown source. */
+Test(assoc_multi_hostile, unproven_first_packet_does_not_take_path_0) {
+  hp p;
+  hp_open_x(&p, 0);
+  csctp_addr stranger;
+  const uint8_t ip[4] = {192, 0, 2, 78};
+  cr_assert_eq(csctp_addr_ip4(&stranger, ip, 0, 0), 0);
+  uint8_t pkt[12 + 8] = {0};
+  csctp_put_u16(pkt, 5000);
+  csctp_put_u16(pkt + 2, 5000);
+  csctp_put_u32(pkt + 4, 0x12345678);
+  pkt[12] = CSCTP_CHUNK_HEARTBEAT;
+  csctp_put_u16(pkt + 14, 8);
+  csctp_put_u16(pkt + 16, 1);
+  csctp_put_u16(pkt + 18, 4);
+  csctp_packet_set_crc(pkt, sizeof pkt);
+  csctp_route from = {.peer = stranger, .local = CSCTP_LOCAL_ANY};
+  csctp_assoc_read_packet_via(p.a[0], &from, pkt, sizeof pkt, p.now);
+  hp_established(&p);
+  cr_assert_lt(path_of(&p, 0, &stranger), 0, "a packet with a wrong tag made a path");
+  cr_assert_eq(path_of(&p, 0, &p.laddr[1][0]), 0);
   hp_close(&p);
 }
