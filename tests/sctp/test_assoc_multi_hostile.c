@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A hostile peer against a multi-homed association (assoc_multi.c, RFC 9260 §5.4, §6.4, §8.3;
- * RFC 8899): what a packet that fails the verification tag may not change (the local address
- * of a path). Two engines wired by hand through the _via calls, two addresses each, a virtual
- * clock.
+ * A hostile peer against a multi-homed association (assoc_multi.c, RFC 9260 §5.4, §6.4): what
+ * a packet that fails the verification tag may not change (a path's local address; path 0 of
+ * an association connected without an address), and which address a COOKIE ECHO confirms
+ * (the INIT's, not its own source). Two engines wired by hand through the _via calls, two
+ * addresses each, a virtual clock.
  */
 #include <criterion/criterion.h>
 #include <string.h>
