@@ -434,15 +434,12 @@ static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rpor
 
 /* Hands a packet from `from` to the association of `id`: the path follows only what the
  * association accepted (its counter moved). */
-static inline __attribute__((always_inline)) int ep_deliver(csctp_endpoint *e, uint32_t id,
-                                                            const csctp_addr *from,
-                                                            const uint8_t *pkt, size_t len,
-                                                            csctp_tstamp now, csctp_assoc **pa,
-                                                            int want) {
+static inline __attribute__((always_inline)) int ep_deliver(
+    csctp_endpoint *e, const csctp_route *rt, uint32_t id, const csctp_addr *from,
+    const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa, int want) {
   csctp_assoc *a = e->v[id].a;
   *pa = a;
   uint32_t accepted = csctp_assoc_ep_accepted(a);
-  const csctp_route *rt = e->rx_route;
   int rv = rt && a->mp ? csctp_assoc_read_packet_via(a, rt, pkt, len, now)
                        : csctp_assoc_read_packet(a, pkt, len, now);
   if (csctp_assoc_ep_accepted(a) != accepted) {
@@ -470,9 +467,9 @@ static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *fr
   int st = csctp_assoc_ep_state(a);
   if (addr_eq(&e->v[id].peer, from) || st == CSCTP_STATE_COOKIE_WAIT ||
       st == CSCTP_STATE_COOKIE_ECHOED)
-    return ep_deliver(e, id, from, pkt, len, now, pa, want);
+    return ep_deliver(e, e->rx_route, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *mark = csctp_assoc_ep_out_mark(a);
-  int rv = ep_deliver(e, id, from, pkt, len, now, pa, want);
+  int rv = ep_deliver(e, e->rx_route, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *p = csctp_assoc_ep_out_take(a, mark);
   while (p) {
     csctp_assoc_opkt *nx = p->next;
@@ -575,8 +572,11 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   return rv;
 }
 
-int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
-                               size_t len, csctp_tstamp now, csctp_assoc **pa) {
+/* The input of both read calls: `rt` is e->rx_route (NULL for the plain call, constant). */
+static inline __attribute__((always_inline)) int ep_read(csctp_endpoint *e, const csctp_route *rt,
+                                                         const csctp_addr *from, const uint8_t *pkt,
+                                                         size_t len, csctp_tstamp now,
+                                                         csctp_assoc **pa) {
   csctp_assoc *dummy;
   int want = pa != NULL;
   if (!pa) pa = &dummy;
@@ -612,7 +612,7 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   uint32_t id = ep_find(e, from, h.src_port, h.vtag);
   if (id != CSCTP_EP_NONE) {
     if (first == CSCTP_CHUNK_INIT) return ep_init_existing(e, id, from, pkt, len, now, pa, want);
-    return ep_deliver(e, id, from, pkt, len, now, pa, want);
+    return ep_deliver(e, rt, id, from, pkt, len, now, pa, want);
   }
   /* No association: what follows must carry a correct CRC32c (RFC 9653 §5.2 keeps INIT and
    * COOKIE ECHO on CRC32c; processing an out-of-the-blue packet with a zero checksum is only
@@ -636,6 +636,20 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   }
   /* Out of the blue (§8.4): the listener answers as a CLOSED association would. */
   return ep_stateless(e, from, h.src_port, 0, pkt, len, now);
+}
+
+int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
+                               size_t len, csctp_tstamp now, csctp_assoc **pa) {
+  return ep_read(e, NULL, from, pkt, len, now, pa);
+}
+
+int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_route *from, const uint8_t *pkt,
+                                   size_t len, csctp_tstamp now, csctp_assoc **pa) {
+  if (!e || !from || from->peer.len > sizeof(from->peer.data)) return CSCTP_ERR_INVALID_ARGUMENT;
+  e->rx_route = from;
+  int rv = ep_read(e, from, &from->peer, pkt, len, now, pa);
+  e->rx_route = NULL;
+  return rv;
 }
 
 int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,

@@ -64,15 +64,6 @@ int csctp_ep_paths_index(csctp_endpoint *e, uint32_t id) {
 
 /* ---- the multi-homed entry points ---- */
 
-int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_route *from, const uint8_t *pkt,
-                                   size_t len, csctp_tstamp now, csctp_assoc **pa) {
-  if (!e || !from || from->peer.len > sizeof(from->peer.data)) return CSCTP_ERR_INVALID_ARGUMENT;
-  e->rx_route = from;
-  int rv = csctp_endpoint_read_packet(e, &from->peer, pkt, len, now, pa);
-  e->rx_route = NULL;
-  return rv;
-}
-
 int csctp_endpoint_set_local_addrs(csctp_endpoint *e, const csctp_addr *addrs, size_t n) {
   if (!e || n > CSCTP_PATHS_MAX || (n && !addrs)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (e->cfg.max_paths <= 1 || e->n) return CSCTP_ERR_INVALID_STATE;
