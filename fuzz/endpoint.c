@@ -9,6 +9,9 @@
  * direct calls into associations (send, shutdown, abort), which the endpoint
  * must notice by itself. Routing maps, the deadline heap and the output and
  * event lists must survive all of it without a crash, leak or sanitizer report.
+ * Bit 1 of the first byte: multi-homed (max_paths 3, src/endpoint_route.c): the server has
+ * two addresses, each client two (hosts c and c + 4), clients connectx to both of the
+ * server's, and every packet goes through the _via calls with its addresses.
  */
 #include <csctp/sctp.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #define NKEEP 16
 
 typedef struct fz {
+  int mh; /* multi-homed: the _via calls */
   csctp_endpoint *srv, *cli[NCLIENTS];
   csctp_assoc *keep[NKEEP]; /* server-side associations seen CONNECTED and not yet removed */
   csctp_tstamp now;
@@ -69,8 +73,47 @@ static void poll_all(fz *f) {
   }
 }
 
+/* exchange() of a multi-homed run: the route's addresses choose the receiver and its local
+ * address (server: hosts 100, 101; client c: hosts c, c + 4). */
+static void exchange_mh(fz *f, uint32_t loss) {
+  uint8_t buf[1500];
+  unsigned count = 0;
+  for (int round = 0; round < 16; round++) {
+    int moved = 0;
+    csctp_ssize n;
+    csctp_route r, in;
+    while ((n = csctp_endpoint_write_packet_via(f->srv, buf, sizeof(buf), f->now, &r, NULL)) > 0) {
+      moved++;
+      int host = r.peer.data[3] - 1;
+      if ((loss >> (count++ % 32)) & 1) continue;
+      if (host < 0 || host >= 2 * NCLIENTS) continue;
+      memset(&in, 0, sizeof(in));
+      addr_of(&in.peer, (uint8_t)(r.local == 1 ? 101 : 100));
+      in.local = (uint8_t)(host >= NCLIENTS);
+      csctp_endpoint_read_packet_via(f->cli[host % NCLIENTS], &in, buf, (size_t)n, f->now, NULL);
+    }
+    for (int c = 0; c < NCLIENTS; c++) {
+      while ((n = csctp_endpoint_write_packet_via(f->cli[c], buf, sizeof(buf), f->now, &r, NULL)) >
+             0) {
+        moved++;
+        if ((loss >> (count++ % 32)) & 1) continue;
+        int host = r.peer.data[3] - 1;
+        memset(&in, 0, sizeof(in));
+        addr_of(&in.peer, (uint8_t)(r.local == 1 ? c + NCLIENTS : c));
+        in.local = host == 100 ? 0 : host == 101 ? 1 : CSCTP_LOCAL_ANY;
+        csctp_endpoint_read_packet_via(f->srv, &in, buf, (size_t)n, f->now, NULL);
+      }
+    }
+    if (!moved) break;
+  }
+}
+
 /* Moves packets between the endpoints; bit i of `loss` drops the i-th packet (mod 32). */
 static void exchange(fz *f, uint32_t loss) {
+  if (f->mh) {
+    exchange_mh(f, loss);
+    return;
+  }
   uint8_t buf[1500];
   unsigned count = 0;
   for (int round = 0; round < 16; round++) {
@@ -118,13 +161,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cfg.rwnd = 64 * 1024;
   cfg.sndbuf = 64 * 1024;
   cfg.local_port = 5000;
+  f.mh = (data[0] & 2) != 0;
+  if (f.mh) cfg.max_paths = 3;
   if (csctp_endpoint_new(&f.srv, &cfg)) return 0;
   /* Bit 0: the UDP port is not part of a peer's identity (RFC 6951), as the socket API sets. */
-  if (data[0] & 1) csctp_endpoint_set_addr_port_len(f.srv, 2);
+  if ((data[0] & 1) || f.mh) csctp_endpoint_set_addr_port_len(f.srv, 2);
+  csctp_addr la[2];
+  if (f.mh) {
+    addr_of(&la[0], 100);
+    addr_of(&la[1], 101);
+    csctp_endpoint_set_local_addrs(f.srv, la, 2);
+  }
   csctp_endpoint_listen(f.srv, 1);
   for (int c = 0; c < NCLIENTS; c++) {
     cfg.local_port = (uint16_t)(4000 + c);
     if (csctp_endpoint_new(&f.cli[c], &cfg)) goto out;
+    if (f.mh) {
+      csctp_endpoint_set_addr_port_len(f.cli[c], 2);
+      addr_of(&la[0], (uint8_t)c);
+      addr_of(&la[1], (uint8_t)(c + NCLIENTS));
+      csctp_endpoint_set_local_addrs(f.cli[c], la, 2);
+    }
   }
   size_t pos = 1;
   uint8_t buf[1500];
@@ -138,9 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t host = (uint8_t)((op >> 4) & 7);
     csctp_addr from;
     addr_of(&from, host);
+    csctp_route rt = {.peer = from, .local = (uint8_t)(op & 0x08 ? 1 : 0)};
     switch (op & 7) {
     case 0: /* a raw packet from any of 8 addresses */
-      csctp_endpoint_read_packet(f.srv, &from, arg, len, f.now, NULL);
+      if (f.mh)
+        csctp_endpoint_read_packet_via(f.srv, &rt, arg, len, f.now, NULL);
+      else
+        csctp_endpoint_read_packet(f.srv, &from, arg, len, f.now, NULL);
       break;
     case 1: { /* ports, a live tag (of a kept association) and the CRC patched in */
       if (len < 12 || len > sizeof(buf)) break;
@@ -150,7 +211,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       csctp_assoc *a = f.keep[arg[0] % NKEEP];
       if (a && !(op & 0x80)) csctp_put_u32(buf + 4, a->local_tag);
       csctp_packet_set_crc(buf, len);
-      csctp_endpoint_read_packet(f.srv, &from, buf, len, f.now, NULL);
+      if (f.mh)
+        csctp_endpoint_read_packet_via(f.srv, &rt, buf, len, f.now, NULL);
+      else
+        csctp_endpoint_read_packet(f.srv, &from, buf, len, f.now, NULL);
       break;
     }
     case 2: /* time passes */
@@ -159,10 +223,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       for (int c = 0; c < NCLIENTS; c++) csctp_endpoint_handle_expiry(f.cli[c], f.now);
       break;
     case 3: { /* a client connects to the server */
-      csctp_addr srv;
-      addr_of(&srv, 100);
+      csctp_addr srv[2];
+      addr_of(&srv[0], 100);
+      addr_of(&srv[1], 101);
       csctp_assoc *a;
-      csctp_endpoint_connect(f.cli[host % NCLIENTS], &srv, 5000, NULL, f.now, &a);
+      if (f.mh)
+        csctp_endpoint_connectx(f.cli[host % NCLIENTS], srv, 2, 5000, NULL, f.now, &a);
+      else
+        csctp_endpoint_connect(f.cli[host % NCLIENTS], &srv[0], 5000, NULL, f.now, &a);
       break;
     }
     case 4: /* the network carries packets, with losses */

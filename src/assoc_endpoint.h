@@ -20,6 +20,12 @@ static inline int csctp_assoc_ep_state(const csctp_assoc *a) { return a->state; 
 static inline size_t csctp_assoc_ep_mtu(const csctp_assoc *a) { return csctp_assoc_buf_need(a); }
 /* Moves each time a packet passed the association's checks (the path may follow it). */
 static inline uint32_t csctp_assoc_ep_accepted(const csctp_assoc *a) { return a->rx_accepted; }
+/* Multi-homed: how many paths and which are confirmed, as one value that changes when
+ * either does (the endpoint re-indexes them then); 0 for a single-homed association. */
+uint16_t csctp_assoc_ep_paths_sig_mp(const csctp_assoc *a);
+static inline uint16_t csctp_assoc_ep_paths_sig(const csctp_assoc *a) {
+  return __builtin_expect(a->mp == NULL, 1) ? 0 : csctp_assoc_ep_paths_sig_mp(a);
+}
 /* Whether events wait to be polled. */
 static inline int csctp_assoc_ep_has_events(const csctp_assoc *a) { return a->evq_len != 0; }
 

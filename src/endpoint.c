@@ -45,62 +45,7 @@
 #include "packet.h"
 #include "versioned.h"
 
-/* ---- keys ---- */
-
-static uint32_t ep_mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return (uint32_t)x;
-}
-
-static uint32_t ep_hash_tag(const csctp_endpoint *e, uint32_t tag, uint16_t port) {
-  return ep_mix(e->seed ^ ((uint64_t)tag << 16 | port));
-}
-
-/* The peer's identity: the address without the lower layer's port. */
-static size_t ep_ip_len(const csctp_endpoint *e, const csctp_addr *x) {
-  return x->len > e->port_len ? (size_t)(x->len - e->port_len) : 0;
-}
-
-/* The first `keep` bytes (1 to 8) of the 8 at p, the others zero, as a word. */
-static inline uint64_t ep_word(const uint8_t *p, size_t keep) {
-  uint64_t w;
-  memcpy(&w, p, 8);
-  if (keep >= 8) return w;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return w & ~0ull << (64 - 8 * keep);
-#else
-  return w & ~0ull >> (64 - 8 * keep);
-#endif
-}
-
-/* Fixed-size loads and masks (no call): the bytes past the IP are the port or garbage. */
-static inline void ep_key_of(const csctp_endpoint *e, const csctp_addr *x, ep_key *k) {
-  size_t n = ep_ip_len(e, x);
-  k->w[0] = n ? ep_word(x->data, n) : 0;
-  k->w[1] = n > 8 ? ep_word(x->data + 8, n - 8) : 0;
-  k->w[2] = n > 16 ? ep_word(x->data + 16, n - 16) : 0;
-  k->w[3] = (uint64_t)n << 56; /* the length too: all-zero IPs of two lengths differ */
-  if (n > 24) {
-    uint8_t t[8] = {0};
-    memcpy(t, x->data + 24, 4); /* data[] ends at 28 */
-    k->w[3] ^= ep_word(t, n - 24);
-  }
-}
-
-static int ep_key_eq(const ep_key *x, const ep_key *y) {
-  return ((x->w[0] ^ y->w[0]) | (x->w[1] ^ y->w[1]) | (x->w[2] ^ y->w[2]) | (x->w[3] ^ y->w[3])) ==
-         0;
-}
-
-static inline uint32_t ep_hash_key(const csctp_endpoint *e, const ep_key *k, uint16_t port) {
-  uint64_t h = (k->w[0] ^ e->seed) * 0xff51afd7ed558ccdull;
-  h ^= k->w[1] ^ k->w[2] ^ k->w[3] ^ port;
-  return ep_mix(h);
-}
+/* ---- keys (endpoint_priv.h) ---- */
 
 static uint32_t ep_hash_ptr(const csctp_endpoint *e, const csctp_assoc *a) {
   return ep_mix(e->seed ^ (uint64_t)(uintptr_t)a);
@@ -138,6 +83,7 @@ void csctp_ep_sync(csctp_endpoint *e, uint32_t id) {
     en->h_ltag = ep_hash_tag(e, en->ltag, en->rport);
     csctp_ep_map_put(&e->by_ltag, en->h_ltag, id);
   }
+  if (csctp_assoc_ep_paths_sig(a) != en->paths_sig) csctp_ep_paths_index(e, id);
   csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a));
   csctp_ep_list_push(&e->out, id);
   csctp_ep_list_push(&e->evs, id);
@@ -157,17 +103,22 @@ void csctp_ep_settle(csctp_endpoint *e) {
   csctp_ep_sync(e, id);
 }
 
-/* The live association of the peer at `from` (its IP) and SCTP port `rport`, or NONE. */
+/* The live association of the peer at `from` (its IP) and SCTP port `rport`, or NONE: by
+ * path 0, or by another path of a multi-homed one (endpoint_route.c: a path not confirmed
+ * counts only for a packet with that association's tag `vtag`). */
 static inline __attribute__((always_inline)) uint32_t ep_find(const csctp_endpoint *e,
                                                               const csctp_addr *from,
-                                                              uint16_t rport) {
+                                                              uint16_t rport, uint32_t vtag) {
   ep_key k;
   ep_key_of(e, from, &k);
   uint32_t pos = CSCTP_EP_NONE, id;
   uint32_t h = ep_hash_key(e, &k, rport);
   while ((id = csctp_ep_map_next(&e->by_addr, h, &pos)) != CSCTP_EP_NONE) {
     const ep_entry *en = &e->v[id];
-    if (en->rport == rport && ep_key_eq(&en->key, &k) && !csctp_assoc_ep_dead(en->a)) return id;
+    if (en->rport == rport &&
+        (ep_key_eq(&en->key, &k) || (en->n_x && csctp_ep_x_match(en, &k, vtag))) &&
+        !csctp_assoc_ep_dead(en->a))
+      return id;
   }
   return CSCTP_EP_NONE;
 }
@@ -179,9 +130,14 @@ static void ep_follow(csctp_endpoint *e, uint32_t id, const csctp_addr *from) {
   if (memcmp(&en->peer, from, sizeof(*from))) en->peer = *from; /* fixed size: inlined */
 }
 
+uint32_t csctp_ep_find(const csctp_endpoint *e, const csctp_addr *from, uint16_t rport,
+                       uint32_t vtag) {
+  return ep_find(e, from, rport, vtag);
+}
+
 static int ep_reserve(csctp_endpoint *e, uint32_t count, uint32_t ids) {
   int rv = csctp_ep_map_reserve(&e->by_ltag, e->mem, count);
-  if (!rv) rv = csctp_ep_map_reserve(&e->by_addr, e->mem, count);
+  if (!rv) rv = csctp_ep_map_reserve(&e->by_addr, e->mem, count + e->n_xkeys);
   if (!rv) rv = csctp_ep_map_reserve(&e->by_ptr, e->mem, count);
   if (!rv) rv = csctp_ep_heap_reserve(&e->timers, e->mem, ids);
   if (!rv) rv = csctp_ep_list_reserve(&e->out, e->mem, ids);
@@ -212,6 +168,7 @@ static int ep_add(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *peer, uin
   memset(en, 0, sizeof(*en));
   en->a = a;
   en->peer = *peer;
+  en->local = e->rx_route ? e->rx_route->local : CSCTP_LOCAL_ANY;
   en->rport = rport;
   en->ltag = csctp_assoc_ep_local_tag(a);
   en->h_ltag = ep_hash_tag(e, en->ltag, rport);
@@ -248,6 +205,10 @@ int csctp_endpoint_new_versioned(csctp_endpoint **pe, int config_version,
     return CSCTP_ERR_RANDOM;
   }
   e->cfg.cookie_secret = e->keys.cur;
+  if (cfg->local_addrs && cfg->n_local_addrs <= CSCTP_PATHS_MAX) { /* copied: not kept */
+    memcpy(e->laddrs, cfg->local_addrs, cfg->n_local_addrs * sizeof(*e->laddrs));
+    e->cfg.local_addrs = e->laddrs;
+  }
   e->max_assocs = CSCTP_ENDPOINT_MAX_ASSOCS_DEFAULT;
   e->rx_own.limit = CSCTP_ENDPOINT_RX_MEMORY_DEFAULT;
   e->rxb = cfg->rx_budget ? cfg->rx_budget : &e->rx_own;
@@ -273,7 +234,10 @@ int csctp_endpoint_new_versioned(csctp_endpoint **pe, int config_version,
 
 void csctp_endpoint_del(csctp_endpoint *e) {
   if (!e) return;
-  for (uint32_t i = 0; i < e->used; i++) csctp_assoc_del(e->v[i].a);
+  for (uint32_t i = 0; i < e->used; i++) {
+    csctp_assoc_del(e->v[i].a);
+    csctp_free(e->mem, e->v[i].x);
+  }
   csctp_free(e->mem, e->v);
   csctp_free(e->mem, e->due);
   csctp_ep_map_free(&e->by_ltag, e->mem);
@@ -305,6 +269,8 @@ int csctp_endpoint_set_addr_port_len(csctp_endpoint *e, uint8_t len) {
   if (!e || len > sizeof(((csctp_addr *)0)->data)) return CSCTP_ERR_INVALID_ARGUMENT;
   if (e->n) return CSCTP_ERR_INVALID_STATE;
   e->port_len = len;
+  if (e->cfg.max_paths > 1 && (len == 0 || len == 2)) /* its associations' addresses too */
+    e->cfg.addr_port_len = e->listener->cfg.addr_port_len = len;
   return 0;
 }
 
@@ -379,13 +345,16 @@ int csctp_endpoint_connect(csctp_endpoint *e, const csctp_addr *peer, uint16_t r
   if (!e || !peer || peer->len > sizeof(peer->data) || !remote_port || !pa)
     return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_ep_settle(e);
-  if (ep_find(e, peer, remote_port) != CSCTP_EP_NONE) return CSCTP_ERR_INVALID_STATE;
+  if (ep_find(e, peer, remote_port, 0) != CSCTP_EP_NONE) return CSCTP_ERR_INVALID_STATE;
   csctp_config c = ep_assoc_config(e, cfg, remote_port);
   csctp_assoc *a;
   int rv = csctp_assoc_new(&a, &c);
   if (rv) return rv;
   ep_bind(e, a, peer);
-  rv = csctp_assoc_connect(a, now);
+  /* Multi-homed: the address is path 0 (confirmed, RFC 9260 §5.4 rule 1). */
+  if (a->mp && csctp_addr_family(peer, a->cfg.addr_port_len, NULL, NULL))
+    rv = csctp_assoc_add_peer_addr(a, peer);
+  if (!rv) rv = csctp_assoc_connect(a, now);
   if (!rv) rv = ep_add(e, a, peer, remote_port);
   if (rv) {
     csctp_assoc_del(a);
@@ -404,6 +373,7 @@ static int ep_queue(csctp_endpoint *e, const csctp_addr *to, const uint8_t *data
   memcpy(p->data, data, len);
   p->len = len;
   p->to = *to;
+  p->local = e->rx_route ? e->rx_route->local : CSCTP_LOCAL_ANY;
   p->next = NULL;
   if (e->out_tail)
     e->out_tail->next = p;
@@ -426,6 +396,7 @@ static int ep_drain(csctp_endpoint *e, csctp_assoc *a, const csctp_addr *to, csc
     }
     p->len = (size_t)n;
     p->to = *to;
+    p->local = e->rx_route ? e->rx_route->local : CSCTP_LOCAL_ANY;
     p->next = NULL;
     if (e->out_tail)
       e->out_tail->next = p;
@@ -446,7 +417,9 @@ static int ep_stateless_on(csctp_endpoint *e, const csctp_addr *from, uint16_t l
   l->cfg.remote_port = rport;
   ep_bind(e, l, from);
   l->dead = !accept;
-  int rv = csctp_assoc_read_packet(l, pkt, len, now);
+  /* Multi-homed: the listener's INIT ACK lists our addresses and its cookie the peer's. */
+  int rv = e->rx_route && l->mp ? csctp_assoc_read_packet_via(l, e->rx_route, pkt, len, now)
+                                : csctp_assoc_read_packet(l, pkt, len, now);
   l->cfg.local_port = e->cfg.local_port;
   if (rv) return rv;
   csctp_event ev;
@@ -461,16 +434,18 @@ static int ep_stateless(csctp_endpoint *e, const csctp_addr *from, uint16_t rpor
 
 /* Hands a packet from `from` to the association of `id`: the path follows only what the
  * association accepted (its counter moved). */
-static inline __attribute__((always_inline)) int ep_deliver(csctp_endpoint *e, uint32_t id,
-                                                            const csctp_addr *from,
-                                                            const uint8_t *pkt, size_t len,
-                                                            csctp_tstamp now, csctp_assoc **pa,
-                                                            int want) {
+static inline __attribute__((always_inline)) int ep_deliver(
+    csctp_endpoint *e, const csctp_route *rt, uint32_t id, const csctp_addr *from,
+    const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa, int want) {
   csctp_assoc *a = e->v[id].a;
   *pa = a;
   uint32_t accepted = csctp_assoc_ep_accepted(a);
-  int rv = csctp_assoc_read_packet(a, pkt, len, now);
-  if (csctp_assoc_ep_accepted(a) != accepted) ep_follow(e, id, from);
+  int rv = rt && a->mp ? csctp_assoc_read_packet_via(a, rt, pkt, len, now)
+                       : csctp_assoc_read_packet(a, pkt, len, now);
+  if (csctp_assoc_ep_accepted(a) != accepted) {
+    if (!rt || !a->mp || ep_same_peer(e, &e->v[id].peer, from)) ep_follow(e, id, from);
+    if (rt) e->v[id].local = rt->local;
+  }
   csctp_ep_sync(e, id);
   if (want) e->last = id;
   return rv;
@@ -492,9 +467,9 @@ static int ep_init_existing(csctp_endpoint *e, uint32_t id, const csctp_addr *fr
   int st = csctp_assoc_ep_state(a);
   if (addr_eq(&e->v[id].peer, from) || st == CSCTP_STATE_COOKIE_WAIT ||
       st == CSCTP_STATE_COOKIE_ECHOED)
-    return ep_deliver(e, id, from, pkt, len, now, pa, want);
+    return ep_deliver(e, e->rx_route, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *mark = csctp_assoc_ep_out_mark(a);
-  int rv = ep_deliver(e, id, from, pkt, len, now, pa, want);
+  int rv = ep_deliver(e, e->rx_route, id, from, pkt, len, now, pa, want);
   csctp_assoc_opkt *p = csctp_assoc_ep_out_take(a, mark);
   while (p) {
     csctp_assoc_opkt *nx = p->next;
@@ -523,15 +498,15 @@ static int ep_out_of_resource(csctp_endpoint *e, const csctp_addr *to, uint16_t 
   return rv;
 }
 
-/* 1 when a live association has our tag `vtag` with the peer's SCTP port `rport`. */
-static int ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rport) {
+/* The live association that has our tag `vtag` with the peer's SCTP port `rport`, or NONE. */
+static uint32_t ep_tag_elsewhere(const csctp_endpoint *e, uint32_t vtag, uint16_t rport) {
   uint32_t pos = CSCTP_EP_NONE, id;
   uint32_t h = ep_hash_tag(e, vtag, rport);
   while ((id = csctp_ep_map_next(&e->by_ltag, h, &pos)) != CSCTP_EP_NONE) {
     const ep_entry *en = &e->v[id];
-    if (en->ltag == vtag && en->rport == rport && !csctp_assoc_ep_dead(en->a)) return 1;
+    if (en->ltag == vtag && en->rport == rport && !csctp_assoc_ep_dead(en->a)) return id;
   }
-  return 0;
+  return CSCTP_EP_NONE;
 }
 
 /* RFC 4895 §6.3: a packet that starts with an AUTH is judged by the chunk after it (an AUTH
@@ -582,7 +557,8 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   rv = csctp_assoc_new(&a, &cfg);
   if (rv) return rv;
   ep_bind(e, a, from);
-  rv = csctp_assoc_read_packet(a, pkt, len, now);
+  rv = e->rx_route && a->mp ? csctp_assoc_read_packet_via(a, e->rx_route, pkt, len, now)
+                            : csctp_assoc_read_packet(a, pkt, len, now);
   if (!rv && csctp_assoc_ep_state(a) != CSCTP_STATE_CLOSED) {
     rv = ep_add(e, a, from, h->src_port);
     if (!rv) {
@@ -596,8 +572,11 @@ static int ep_cookie_echo(csctp_endpoint *e, const csctp_addr *from, const csctp
   return rv;
 }
 
-int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
-                               size_t len, csctp_tstamp now, csctp_assoc **pa) {
+/* The input of both read calls: `rt` is e->rx_route (NULL for the plain call, constant). */
+static inline __attribute__((always_inline)) int ep_read(csctp_endpoint *e, const csctp_route *rt,
+                                                         const csctp_addr *from, const uint8_t *pkt,
+                                                         size_t len, csctp_tstamp now,
+                                                         csctp_assoc **pa) {
   csctp_assoc *dummy;
   int want = pa != NULL;
   if (!pa) pa = &dummy;
@@ -630,10 +609,10 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   uint8_t first = pkt[CSCTP_COMMON_HDR_LEN];
   if (first == CSCTP_CHUNK_AUTH && e->cfg.auth) first = ep_after_auth(pkt, len);
   /* The association of these addresses and ports checks the rest (§8.5). */
-  uint32_t id = ep_find(e, from, h.src_port);
+  uint32_t id = ep_find(e, from, h.src_port, h.vtag);
   if (id != CSCTP_EP_NONE) {
     if (first == CSCTP_CHUNK_INIT) return ep_init_existing(e, id, from, pkt, len, now, pa, want);
-    return ep_deliver(e, id, from, pkt, len, now, pa, want);
+    return ep_deliver(e, rt, id, from, pkt, len, now, pa, want);
   }
   /* No association: what follows must carry a correct CRC32c (RFC 9653 §5.2 keeps INIT and
    * COOKIE ECHO on CRC32c; processing an out-of-the-blue packet with a zero checksum is only
@@ -644,8 +623,10 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   }
   if (h.vtag != 0 && first == CSCTP_CHUNK_COOKIE_ECHO)
     return ep_cookie_echo(e, from, &h, pkt, len, now, pa, want);
-  if (h.vtag != 0 && ep_tag_elsewhere(e, h.vtag, h.src_port)) {
-    e->stats.drop_unknown_peer++; /* single-homed: another address is not that peer */
+  if (h.vtag != 0 && (id = ep_tag_elsewhere(e, h.vtag, h.src_port)) != CSCTP_EP_NONE) {
+    /* Another address (or one a multi-homed association has not confirmed) is not that
+     * peer. */
+    e->stats.drop_unknown_peer++;
     return 0;
   }
   if (h.vtag == 0 && first == CSCTP_CHUNK_INIT) {
@@ -657,6 +638,20 @@ int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const 
   return ep_stateless(e, from, h.src_port, 0, pkt, len, now);
 }
 
+int csctp_endpoint_read_packet(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
+                               size_t len, csctp_tstamp now, csctp_assoc **pa) {
+  return ep_read(e, NULL, from, pkt, len, now, pa);
+}
+
+int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_route *from, const uint8_t *pkt,
+                                   size_t len, csctp_tstamp now, csctp_assoc **pa) {
+  if (!e || !from || from->peer.len > sizeof(from->peer.data)) return CSCTP_ERR_INVALID_ARGUMENT;
+  e->rx_route = from;
+  int rv = ep_read(e, from, &from->peer, pkt, len, now, pa);
+  e->rx_route = NULL;
+  return rv;
+}
+
 int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
                                    size_t len, int ecn, csctp_tstamp now, csctp_assoc **pa) {
   csctp_common_hdr h;
@@ -664,7 +659,7 @@ int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, co
     return csctp_endpoint_read_packet(e, from, pkt, len, now, pa);
   /* The association the packet is for, as it was before (one a COOKIE ECHO makes is left out:
    * a CE on the packet that sets it up is not echoed). */
-  uint32_t id = ep_find(e, from, h.src_port);
+  uint32_t id = ep_find(e, from, h.src_port, h.vtag);
   csctp_assoc *a = id != CSCTP_EP_NONE ? e->v[id].a : NULL;
   uint32_t accepted = a ? csctp_assoc_ep_accepted(a) : 0;
   csctp_assoc *got = NULL;

@@ -8,9 +8,11 @@
 
 /* ---- output, events, timers ---- */
 
-csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t cap,
-                                        csctp_tstamp now, csctp_addr *to, csctp_assoc **pa) {
-  if (!buf || !to) return CSCTP_ERR_INVALID_ARGUMENT;
+/* The next packet and its route; `rt` NULL: the plain call (the peer address alone). */
+static inline __attribute__((always_inline)) csctp_ssize ep_write(csctp_endpoint *e, uint8_t *buf,
+                                                                  size_t cap, csctp_tstamp now,
+                                                                  csctp_addr *to, csctp_route *rt,
+                                                                  csctp_assoc **pa) {
   if (pa) *pa = NULL;
   csctp_ep_settle(e);
   if (e->out_head) {
@@ -18,6 +20,7 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
     if (cap < p->len) return CSCTP_ERR_NOBUF;
     memcpy(buf, p->data, p->len);
     *to = p->to;
+    if (rt) rt->local = p->local;
     csctp_ssize n = (csctp_ssize)p->len;
     e->out_head = p->next;
     if (!e->out_head) e->out_tail = NULL;
@@ -28,19 +31,47 @@ csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t 
   uint32_t id;
   while ((id = e->out.head) != CSCTP_EP_NONE) {
     csctp_assoc *a = e->v[id].a;
-    csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
+    csctp_route r;
+    csctp_ssize n;
+    if (__builtin_expect(a->mp != NULL, 0)) { /* multi-homed: the path chooses the address */
+      n = csctp_assoc_write_packet_via(a, buf, cap, now, &r);
+    } else {
+      n = csctp_assoc_write_packet(a, buf, cap, now);
+      r.peer.len = 0;
+      if (rt && n > 0) r.fragmentable = (uint8_t)csctp_assoc_packet_fragmentable(a);
+    }
     if (n < 0) return n;
     csctp_ep_list_del(&e->out, id);
     csctp_ep_heap_set(&e->timers, id, csctp_assoc_timers_next(a)); /* T3 may have started */
     if (csctp_assoc_ep_has_events(a)) csctp_ep_list_push(&e->evs, id);
     if (n > 0) {
       csctp_ep_list_push(&e->out, id);
-      *to = e->v[id].peer;
+      if (r.peer.len) {
+        *to = r.peer;
+        if (rt) rt->local = r.local, rt->path = r.path, rt->fragmentable = r.fragmentable;
+      } else {
+        *to = e->v[id].peer;
+        if (rt) rt->local = e->v[id].local, rt->path = 0, rt->fragmentable = r.fragmentable;
+      }
       if (pa) *pa = a;
       return n;
     }
   }
   return 0;
+}
+
+csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t *buf, size_t cap,
+                                        csctp_tstamp now, csctp_addr *to, csctp_assoc **pa) {
+  if (!buf || !to) return CSCTP_ERR_INVALID_ARGUMENT;
+  return ep_write(e, buf, cap, now, to, NULL, pa);
+}
+
+csctp_ssize csctp_endpoint_write_packet_via(csctp_endpoint *e, uint8_t *buf, size_t cap,
+                                            csctp_tstamp now, csctp_route *to, csctp_assoc **pa) {
+  if (!e || !buf || !to) return CSCTP_ERR_INVALID_ARGUMENT;
+  memset(to, 0, sizeof(*to));
+  to->local = CSCTP_LOCAL_ANY;
+  return ep_write(e, buf, cap, now, &to->peer, to, pa);
 }
 
 int csctp_endpoint_poll_event(csctp_endpoint *e, csctp_assoc **pa, csctp_event *ev) {
@@ -100,6 +131,9 @@ int csctp_endpoint_remove(csctp_endpoint *e, csctp_assoc *a) {
   if (e->last == id) e->last = CSCTP_EP_NONE;
   csctp_ep_settle(e);
   ep_entry *en = &e->v[id];
+  csctp_ep_paths_unindex(e, id);
+  csctp_free(e->mem, en->x);
+  en->x = NULL;
   csctp_ep_map_del(&e->by_ltag, en->h_ltag, id);
   csctp_ep_map_del(&e->by_addr, en->h_addr, id);
   csctp_ep_map_del(&e->by_ptr, en->h_ptr, id);

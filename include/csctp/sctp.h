@@ -1696,6 +1696,51 @@ CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet(csctp_endpoint *e, uint8_t 
                                                      csctp_assoc **pa);
 
 /**
+ * Multi-homing (csctp_config.max_paths > 1, addresses in IP form, csctp_addr_ip4()): the
+ * endpoint's own addresses, listed in the INIT and INIT ACK of its associations (RFC 9260
+ * §5.1.2) and numbered for csctp_route.local; `addrs` (n of them, at most CSCTP_PATHS_MAX) is
+ * copied. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (too many, not in IP form for the endpoint's
+ * csctp_endpoint_set_addr_port_len()) or CSCTP_ERR_INVALID_STATE (the endpoint's
+ * max_paths is 1, or it has associations already).
+ */
+CSCTP_EXTERN int csctp_endpoint_set_local_addrs(csctp_endpoint *e, const csctp_addr *addrs,
+                                                size_t n);
+
+/**
+ * csctp_endpoint_connect() to a multi-homed peer: `peers` (n, 1..CSCTP_PATHS_MAX, IP form)
+ * are all its addresses the user knows, confirmed from the start (RFC 9260 §5.4 rule 1);
+ * the INIT goes to peers[0], path 0. Needs max_paths > 1 (of `cfg`, else of the endpoint's
+ * configuration). Returns what csctp_endpoint_connect() returns, or
+ * CSCTP_ERR_INVALID_ARGUMENT for an address not in IP form or more than max_paths.
+ */
+CSCTP_EXTERN int csctp_endpoint_connectx(csctp_endpoint *e, const csctp_addr *peers, size_t n,
+                                         uint16_t remote_port, const csctp_config *cfg,
+                                         csctp_tstamp now, csctp_assoc **pa);
+
+/**
+ * csctp_endpoint_read_packet() that also says which local address the packet arrived at
+ * (`from->local`, an index in the endpoint's local addresses, or CSCTP_LOCAL_ANY). A packet
+ * from any confirmed address of a multi-homed association goes to it; from an address it
+ * has not confirmed only with its own verification tag (RFC 5062 §3: a merely listed
+ * address routes no INIT or COOKIE ECHO, and no other association's packets); stateless
+ * answers go back from `from->local`. Returns what csctp_endpoint_read_packet() returns.
+ */
+CSCTP_EXTERN int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_route *from,
+                                                const uint8_t *pkt, size_t len, csctp_tstamp now,
+                                                csctp_assoc **pa);
+
+/**
+ * csctp_endpoint_write_packet() with the whole route in *to: the peer address of the path
+ * the packet goes on (its UDP port that path's, RFC 6951 §5.3), the local address to send
+ * it from (CSCTP_LOCAL_ANY: the system chooses), the association's path index (0 for a
+ * stateless answer) and whether it may be fragmented (the plain call gives the peer
+ * address alone). Returns what csctp_endpoint_write_packet() returns.
+ */
+CSCTP_EXTERN csctp_ssize csctp_endpoint_write_packet_via(csctp_endpoint *e, uint8_t *buf,
+                                                         size_t cap, csctp_tstamp now,
+                                                         csctp_route *to, csctp_assoc **pa);
+
+/**
  * Takes the next event of any association into *ev and the association into
  * *pa. Returns 1 or 0 when no association has one. Pointers in *ev are valid
  * until the next call on that association.
