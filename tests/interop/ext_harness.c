@@ -313,9 +313,8 @@ void ext_teardown(void) {
 
 static int both_up(ext_harness *h) { return h->connected > 0 && h->up.comm_up > 0; }
 
-/* Our engine connects to a listening usrsctp socket with stream reset accepted. */
-void ext_establish(ext_harness *h, int with_dc) {
-  csctp_prng_seed(&h->rng, 0xe7c5);
+csctp_config ext_config(ext_harness *h, uint64_t seed) {
+  csctp_prng_seed(&h->rng, seed);
   csctp_config c;
   csctp_config_default(&c);
   c.local_port = c.remote_port = PORT;
@@ -332,6 +331,12 @@ void ext_establish(ext_harness *h, int with_dc) {
     c.log_mask = csctp_log_mask_parse(dbg);
     csctp_log_levels_parse(dbg, c.log_levels);
   }
+  return c;
+}
+
+/* Our engine connects to a listening usrsctp socket with stream reset accepted. */
+void ext_establish(ext_harness *h, int with_dc) {
+  csctp_config c = ext_config(h, 0xe7c5);
   cr_assert_eq(csctp_assoc_new(&h->a, &c), 0);
   if (with_dc) {
     csctp_dc_config dcc;

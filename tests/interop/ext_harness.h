@@ -95,6 +95,9 @@ int ext_step(ext_harness *h);
 typedef int (*ext_pred_fn)(ext_harness *h);
 /** Steps until `pred` holds (1) or `timeout_ms` of wall time passed (0). */
 int ext_run_until(ext_harness *h, ext_pred_fn pred, int timeout_ms);
+/** Our engine's configuration in these tests: PORT both ways, MTU, RTO 300 ms (100 ms to
+ *  2 s), random numbers from h->rng seeded with `seed`, the log when CSCTP_DEBUG is set. */
+csctp_config ext_config(ext_harness *h, uint64_t seed);
 /** Criterion .init / .fini. */
 void ext_setup(void);
 void ext_teardown(void);

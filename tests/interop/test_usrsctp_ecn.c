@@ -20,16 +20,7 @@
 #include "packet.h"
 
 static csctp_config ecn_config(ext_harness *h) {
-  csctp_prng_seed(&h->rng, 0xec11);
-  csctp_config c;
-  csctp_config_default(&c);
-  c.local_port = c.remote_port = PORT;
-  c.mtu = MTU;
-  c.rto_initial = 300;
-  c.rto_min = 100;
-  c.rto_max = 2000;
-  c.rand = csctp_prng_rand_fn;
-  c.rand_user_data = &h->rng;
+  csctp_config c = ext_config(h, 0xec11);
   c.ecn = 1;
   return c;
 }

@@ -223,18 +223,9 @@ static int accept_assoc_reset; /* our csctp_config.accept_assoc_reset in establi
 static void establish(ext_harness *h, double loss) {
   memset(&W, 0, sizeof W);
   memset(W.ssn, 0xff, sizeof W.ssn);
-  csctp_prng_seed(&h->rng, 0x5c7e);
-  csctp_config c;
-  csctp_config_default(&c);
-  c.local_port = c.remote_port = PORT;
-  c.mtu = MTU;
-  c.rto_initial = 300;
-  c.rto_min = 100;
-  c.rto_max = 2000;
+  csctp_config c = ext_config(h, 0x5c7e);
   c.outbound_streams = STREAMS;
   c.max_inbound_streams = MAX_IN;
-  c.rand = csctp_prng_rand_fn;
-  c.rand_user_data = &h->rng;
   c.accept_assoc_reset = accept_assoc_reset;
   cr_assert_eq(csctp_assoc_new(&h->a, &c), 0);
   usrsctp_peer_opts o = {.port = PORT,

@@ -54,16 +54,7 @@ static int look(ext_harness *h, int from, const uint8_t *pkt, size_t len) {
 }
 
 static csctp_config zc_config(ext_harness *h) {
-  csctp_prng_seed(&h->rng, 0x2c5e);
-  csctp_config c;
-  csctp_config_default(&c);
-  c.local_port = c.remote_port = PORT;
-  c.mtu = MTU;
-  c.rto_initial = 300;
-  c.rto_min = 100;
-  c.rto_max = 2000;
-  c.rand = csctp_prng_rand_fn;
-  c.rand_user_data = &h->rng;
+  csctp_config c = ext_config(h, 0x2c5e);
   c.zero_checksum_edmid = CSCTP_EDMID_DTLS;
   return c;
 }
