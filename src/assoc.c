@@ -531,14 +531,25 @@ static csctp_ssize assoc_write_packet_pl_ecn(csctp_assoc *a, uint8_t *buf, size_
     csctp_ssize n = csctp_assoc_pl_write_probe(a, buf, now);
     if (n > 0) return n;
   }
+  int repeat = 0;
   if (a->ecn_on && !a->opkt_head && (a->ecne_owed || a->cwr_owed)) {
     int data_ready = -1;
     int busy = a->cwr_owed ||
                (a->state == CSCTP_STATE_ESTABLISHED && !assoc_nothing_to_send(a, now, &data_ready));
-    csctp_assoc_ecn_before_write(a, busy);
+    repeat = csctp_assoc_ecn_before_write(a, busy);
   }
   uint64_t data0 = a->tx.stats.data_chunks_out, rtx0 = a->tx.stats.retransmissions;
+  uint64_t chunks0 = a->stats.chunks_out;
   csctp_ssize n = assoc_write_common(a, buf, now);
+  if (repeat && n > 0 && a->stats.chunks_out - chunks0 == 1) {
+    /* "busy" was a guess (PR-SCTP in use, data the windows hold back): the repeated echo would
+     * go alone. It is withheld, still owed, for the next packet sent anyway; otherwise every
+     * call would write one more such packet and a caller's write loop would never end. */
+    a->stats.chunks_out--;
+    a->stats.packets_out--;
+    a->stats.ecne_out--;
+    return 0;
+  }
   if (a->pl) a->pl_frag_ok = n > (csctp_ssize)a->mtu_now;
   if (a->ecn_on && n > 0 && a->tx.stats.data_chunks_out != data0 &&
       a->tx.stats.retransmissions == rtx0) {

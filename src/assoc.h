@@ -320,8 +320,9 @@ void csctp_assoc_ecn_tsn_reset(csctp_assoc *a);
 int csctp_assoc_on_ecne(csctp_assoc *a, const csctp_chunk *ch);
 int csctp_assoc_on_cwr(csctp_assoc *a, const csctp_chunk *ch);
 /* Before a packet is written: queues the ECNE / CWR owed as control chunks (`busy`: something
- * else goes in the packet, so a repeated ECNE may ride along). */
-void csctp_assoc_ecn_before_write(csctp_assoc *a, int busy);
+ * else may go in the packet, so a repeated ECNE may ride along). Returns 1 when it queued a
+ * repeated ECNE (the caller withholds a packet that would carry nothing else), else 0. */
+int csctp_assoc_ecn_before_write(csctp_assoc *a, int busy);
 /* After a packet marked CE was read: echoed when ECN is on, the packet was accepted (rx_accepted
  * moved from `accepted_before`) and it carried DATA. */
 void csctp_assoc_ecn_after_read(csctp_assoc *a, const uint8_t *pkt, size_t len,

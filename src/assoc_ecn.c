@@ -132,8 +132,9 @@ int csctp_assoc_on_cwr(csctp_assoc *a, const csctp_chunk *ch) {
   return 0;
 }
 
-void csctp_assoc_ecn_before_write(csctp_assoc *a, int busy) {
+int csctp_assoc_ecn_before_write(csctp_assoc *a, int busy) {
   uint8_t c[CSCTP_ECNE_LEN];
+  int repeat = 0;
   csctp_wr w;
   if (a->cwr_owed) {
     csctp_wr_init(&w, c, sizeof(c));
@@ -148,9 +149,13 @@ void csctp_assoc_ecn_before_write(csctp_assoc *a, int busy) {
   if (a->ecne_owed && (a->ecne_fresh || busy)) {
     csctp_wr_init(&w, c, sizeof(c));
     csctp_ecne_write(&w, a->ecne_tsn, a->ecne_count);
+    repeat = !a->ecne_fresh;
     if (csctp_assoc_queue_ctrl(a, c, w.len) == 0) {
       a->ecne_fresh = 0;
       a->stats.ecne_out++;
+    } else {
+      repeat = 0;
     }
   }
+  return repeat;
 }

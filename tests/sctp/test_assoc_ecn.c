@@ -684,3 +684,33 @@ Test(assoc_ecn, no_echo_before_established) {
   cr_assert_eq(p.b[12], CSCTP_CHUNK_COOKIE_ECHO, "the COOKIE ECHO must lead its packet");
   pair_del(&x, &y);
 }
+
+/* Found by fuzz_assoc: the ECNE repeats ride on packets sent anyway, and "anyway" was guessed
+ * from flags that do not always put a chunk in the packet (PR-SCTP in use, a message that is
+ * not sendable yet). A write loop must end however the echo is owed. */
+Test(assoc_ecn, echo_owed_with_pr_sctp_in_use_write_loop_ends) {
+  side x, y;
+  pair(&x, &y, ecn_on, ecn_on);
+  /* y has used PR-SCTP once: the message goes and is acknowledged, the flag stays. */
+  static uint8_t m[100];
+  csctp_send_opts o = {.stream = 0, .ppid = 51, .pr_policy = CSCTP_PR_RTX, .pr_value = 0};
+  cr_assert_eq(csctp_assoc_send(y.a, &o, m, sizeof m, T0), 0);
+  exchange(&x, &y, T0);
+  pkt d, p;
+  send_msg(&x, 1000, T0);
+  cr_assert(pull1(&x, &d, NULL, T0));
+  cr_assert_eq(csctp_assoc_read_packet_ecn(y.a, d.b, d.len, CSCTP_ECN_CE, T0), 0);
+  int n = 0, echoes = 0;
+  while (n < 50 && pull1(&y, &p, NULL, T0)) {
+    echoes += count_chunks(&p, CSCTP_CHUNK_ECNE);
+    n++;
+  }
+  cr_assert_lt(n, 50, "the write loop never ends: a packet of ECNE after another");
+  cr_assert_eq(echoes, 1, "the fresh echo once; repeats only ride on packets sent anyway");
+  /* The repeat rides on the next packet y sends for its own reasons. */
+  send_msg(&y, 200, T0 + MS);
+  cr_assert(pull1(&y, &p, NULL, T0 + MS));
+  cr_assert(find_chunk(&p, CSCTP_CHUNK_DATA, NULL));
+  cr_assert(find_chunk(&p, CSCTP_CHUNK_ECNE, NULL), "the ECNE repeated until the CWR");
+  pair_del(&x, &y);
+}
