@@ -34,6 +34,12 @@ struct csctp_link {
   int ecn;     /* csctp_link_set_ecn: codepoints read and written */
   int rx_ecn;  /* the codepoint of the packet in the recv callback */
   uint8_t secn[LINK_BATCH];
+  /* csctp_link_set_local_addrs: the addresses (IP in the first len - 2 bytes), whether
+   * IP_PKTINFO / IPV6_RECVPKTINFO is on, the packet being received's local index, and each
+   * queued packet's source index (CSCTP_LOCAL_ANY: the kernel chooses). */
+  csctp_addr laddrs[CSCTP_PATHS_MAX];
+  uint8_t n_laddrs, pktinfo, rx_local;
+  uint8_t slocal[LINK_BATCH];
   unsigned nsend;
   csctp_link_stats stats;
 };
@@ -186,13 +192,42 @@ static int link_cmsg_ecn(const struct msghdr *m) {
   return 0;
 }
 
+/* The index in l->laddrs of the packet's destination address (IP_PKTINFO / IPV6_PKTINFO; a
+ * v4-mapped IPv6 one matches the IPv4 entry), or CSCTP_LOCAL_ANY. */
+static uint8_t link_cmsg_local(const csctp_link *l, const struct msghdr *m) {
+  uint8_t ip[16];
+  size_t n = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+        c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      memcpy(ip, &pi.ipi_addr, 4);
+      n = 4;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+               c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      memcpy(ip, &pi.ipi6_addr, 16);
+      n = 16;
+      if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr)) {
+        memmove(ip, ip + 12, 4);
+        n = 4;
+      }
+    }
+  }
+  for (uint8_t i = 0; n && i < l->n_laddrs; i++)
+    if (l->laddrs[i].len == n + 2 && !memcmp(l->laddrs[i].data, ip, n)) return i;
+  return CSCTP_LOCAL_ANY;
+}
+
 static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
   csctp_link *l = user_data;
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
   struct sockaddr_storage from[LINK_BATCH];
   union {
-    char buf[CMSG_SPACE(sizeof(int))];
+    char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
     struct cmsghdr align;
   } ctl[LINK_BATCH];
   /* The error queue first: reading it also clears the pending error that would make the
@@ -208,7 +243,7 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
       msgs[i].msg_hdr.msg_iovlen = 1;
       msgs[i].msg_hdr.msg_name = &from[i];
       msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-      if (l->ecn) {
+      if (l->ecn || l->pktinfo) {
         msgs[i].msg_hdr.msg_control = ctl[i].buf;
         msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
       }
@@ -241,12 +276,19 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
         p += ihl;
         len -= ihl;
       }
+      uint8_t local = CSCTP_LOCAL_ANY;
+      if (l->pktinfo && (local = link_cmsg_local(l, &msgs[i].msg_hdr)) == CSCTP_LOCAL_ANY) {
+        l->stats.drop_not_local++; /* to an address of ours that is not in the list */
+        continue;
+      }
       l->rx_ecn = ecn;
+      l->rx_local = local;
       l->stats.ce_in += ecn == CSCTP_ECN_CE;
       csctp_addr a;
       sockaddr_to_addr(&from[i], l->udp, &a);
       l->recv(l->user_data, &a, p, len);
       l->rx_ecn = 0;
+      l->rx_local = CSCTP_LOCAL_ANY;
     }
     if (n < LINK_BATCH) break;
   }
@@ -352,6 +394,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   }
   csctp_link *l = g_new0(csctp_link, 1);
   l->fd = fd;
+  l->rx_local = CSCTP_LOCAL_ANY;
   l->udp = udp != 0;
   l->family = family;
   l->recv = recv;
@@ -378,6 +421,7 @@ int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_
                             void *user_data) {
   csctp_link *l = g_new0(csctp_link, 1);
   l->fd = -1;
+  l->rx_local = CSCTP_LOCAL_ANY;
   l->udp = 1;
   l->family = peer->len == 18 ? AF_INET6 : AF_INET;
   l->recv = recv;
@@ -420,6 +464,33 @@ void csctp_link_del(csctp_link *l) {
 
 void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn) { l->unreach = fn; }
 
+/* Writes the control message that makes a packet leave from local address `i` (its family
+ * the socket's; IPv4 sources on an IPv6 socket are left to the kernel). Returns its space. */
+static size_t link_cmsg_source(const csctp_link *l, uint8_t i, struct cmsghdr *c) {
+  const csctp_addr *a = &l->laddrs[i];
+  if (l->family == AF_INET && a->len == 6) {
+    struct in_pktinfo pi;
+    memset(&pi, 0, sizeof pi);
+    memcpy(&pi.ipi_spec_dst, a->data, 4);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof pi);
+    memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    return CMSG_SPACE(sizeof pi);
+  }
+  if (l->family == AF_INET6 && a->len == 18) {
+    struct in6_pktinfo pi;
+    memset(&pi, 0, sizeof pi);
+    memcpy(&pi.ipi6_addr, a->data, 16);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof pi);
+    memcpy(CMSG_DATA(c), &pi, sizeof pi);
+    return CMSG_SPACE(sizeof pi);
+  }
+  return 0;
+}
+
 void csctp_link_flush(csctp_link *l) {
   if (!l->nsend) return;
   if (l->fd < 0) {
@@ -435,7 +506,7 @@ void csctp_link_flush(csctp_link *l) {
   struct mmsghdr msgs[LINK_BATCH];
   struct iovec iov[LINK_BATCH];
   union {
-    char buf[CMSG_SPACE(sizeof(int))];
+    char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
     struct cmsghdr align;
   } ctl[LINK_BATCH];
   memset(msgs, 0, sizeof(msgs));
@@ -448,19 +519,27 @@ void csctp_link_flush(csctp_link *l) {
     msgs[i].msg_hdr.msg_name = &l->sto[i];
     msgs[i].msg_hdr.msg_namelen =
         l->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    if (l->ecn) {
-      /* Every packet says its codepoint (Not-ECT too: no socket-wide TOS to fall back to). */
+    size_t clen = 0;
+    if (l->ecn || l->slocal[i] < l->n_laddrs) {
       memset(&ctl[i], 0, sizeof(ctl[i]));
       msgs[i].msg_hdr.msg_control = ctl[i].buf;
       msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+    }
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+    if (l->ecn) {
+      /* Every packet says its codepoint (Not-ECT too: no socket-wide TOS to fall back to). */
       c->cmsg_level = l->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
       c->cmsg_type = l->family == AF_INET ? IP_TOS : IPV6_TCLASS;
       c->cmsg_len = CMSG_LEN(sizeof(int));
       int v = l->secn[i];
       memcpy(CMSG_DATA(c), &v, sizeof v);
       l->stats.ect_out += v == CSCTP_ECN_ECT0 || v == CSCTP_ECN_ECT1;
+      clen += CMSG_SPACE(sizeof(int));
+      c = CMSG_NXTHDR(&msgs[i].msg_hdr, c);
     }
+    if (l->slocal[i] < l->n_laddrs && c) clen += link_cmsg_source(l, l->slocal[i], c);
+    if (msgs[i].msg_hdr.msg_control) msgs[i].msg_hdr.msg_controllen = clen;
+    if (!clen) msgs[i].msg_hdr.msg_control = NULL;
   }
   unsigned off = 0, retried = n; /* index of the packet already retried once */
   while (off < n) {
@@ -484,8 +563,8 @@ void csctp_link_flush(csctp_link *l) {
 }
 
 /* Queues a packet with its ECN codepoint (used only with l->ecn). */
-static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
-                       int ecn) {
+static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len, int ecn,
+                       uint8_t local) {
   if (len > LINK_PKT_MAX) {
     l->stats.send_errors++;
     return;
@@ -498,16 +577,42 @@ static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, 
   memcpy(l->sbuf[l->nsend], pkt, len);
   l->slen[l->nsend] = len;
   l->secn[l->nsend] = (uint8_t)(ecn & 3);
+  l->slocal[l->nsend] = local;
   l->nsend++;
 }
 
 void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len) {
-  link_queue(l, to, pkt, len, CSCTP_ECN_NOT_ECT);
+  link_queue(l, to, pkt, len, CSCTP_ECN_NOT_ECT, CSCTP_LOCAL_ANY);
 }
+
+void csctp_link_send_from(csctp_link *l, const csctp_addr *to, uint8_t local, const uint8_t *pkt,
+                          size_t len, int ecn) {
+  link_queue(l, to, pkt, len, ecn, local);
+}
+
+int csctp_link_set_local_addrs(csctp_link *l, const csctp_addr *addrs, size_t n) {
+  if (l->fd < 0 || n > CSCTP_PATHS_MAX || (n && !addrs)) return CSCTP_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < n; i++)
+    if (addrs[i].len != 6 && addrs[i].len != 18) return CSCTP_ERR_INVALID_ARGUMENT;
+  int one = 1, rv = 0;
+  if (n && l->family == AF_INET6) {
+    rv = setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+    if (!rv) (void)setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)); /* v4-mapped */
+  } else if (n) {
+    rv = setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+  }
+  if (rv != 0) return CSCTP_ERR_SOCKET;
+  if (n) memcpy(l->laddrs, addrs, n * sizeof(*addrs));
+  l->n_laddrs = (uint8_t)n;
+  l->pktinfo = n != 0;
+  return 0;
+}
+
+uint8_t csctp_link_rx_local(const csctp_link *l) { return l->rx_local; }
 
 void csctp_link_send_ecn(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
                          int ecn) {
-  link_queue(l, to, pkt, len, ecn);
+  link_queue(l, to, pkt, len, ecn, CSCTP_LOCAL_ANY);
 }
 
 int csctp_link_set_ecn(csctp_link *l, int on) {

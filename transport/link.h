@@ -39,6 +39,7 @@ typedef struct csctp_link_stats {
   uint64_t fragmentable_out; /**< packets sent with IP fragmentation allowed (PLPMTUD) */
   uint64_t ect_out;          /**< packets sent with an ECT codepoint (csctp_link_set_ecn) */
   uint64_t ce_in;            /**< packets received marked CE (csctp_link_set_ecn) */
+  uint64_t drop_not_local;   /**< csctp_link_set_local_addrs: to an address not in the list */
 } csctp_link_stats;
 
 /**
@@ -104,6 +105,23 @@ int csctp_link_rx_ecn(const csctp_link *l);
  *  without csctp_link_set_ecn it goes Not-ECT. */
 void csctp_link_send_ecn(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
                          int ecn);
+/**
+ * Multi-homing: the link's socket (bound to a wildcard address) serves the local addresses
+ * `addrs` (n, at most CSCTP_PATHS_MAX, as csctp_link_addr_parse builds them; the port is
+ * ignored). On, each received packet's destination is read (IP_PKTINFO / IPV6_RECVPKTINFO)
+ * and told by csctp_link_rx_local() during the recv callback as an index in `addrs` (a
+ * packet to another address is dropped, drop_not_local), and csctp_link_send_from() makes a
+ * packet leave from one of them. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (too many, not an IP
+ * address, an external link) or CSCTP_ERR_SOCKET (the kernel refused).
+ */
+int csctp_link_set_local_addrs(csctp_link *l, const csctp_addr *addrs, size_t n);
+/** The index in csctp_link_set_local_addrs()'s list of the address the packet being handed to
+ *  the recv callback arrived at; CSCTP_LOCAL_ANY outside the callback or without a list. */
+uint8_t csctp_link_rx_local(const csctp_link *l);
+/** csctp_link_send_ecn() from local address `local` (an index in csctp_link_set_local_addrs()'s
+ *  list of the socket's family; CSCTP_LOCAL_ANY or another: the kernel chooses). */
+void csctp_link_send_from(csctp_link *l, const csctp_addr *to, uint8_t local, const uint8_t *pkt,
+                          size_t len, int ecn);
 /** Sends every queued packet (sendmmsg). */
 void csctp_link_flush(csctp_link *l);
 
