@@ -44,6 +44,29 @@ int tp_sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Two namespaces "<prefix>-a" (10.<net>.0.1) and "<prefix>-b" (10.<net>.0.2) joined by a veth. */
 int tp_netns_pair(const char *prefix, int net);
 void tp_netns_del(const char *prefix);
+/* Two namespaces "<prefix>-a" and "<prefix>-b" joined by TWO veth pairs (multi-homing): link 1
+ * "<prefix>-a1"/"<prefix>-b1" with 10.<net>.1.1 and 10.<net>.1.2 (/24), link 2 "<prefix>-a2"/
+ * "<prefix>-b2" with 10.<net>.2.1 and 10.<net>.2.2, reverse path filtering off in both (a
+ * multi-homed peer may answer from its other address). Removed by tp_netns_del(prefix). The
+ * prefix must leave the interface names at most 15 characters. Returns 0 on success. */
+int tp_netns_two_links(const char *prefix, int net);
+/* Sets link `n` (1 or 2) of tp_netns_two_links down (up = 0) or up on side a; its veth peer in
+ * b loses or regains its carrier. Returns the `ip` command's exit status (0 on success). */
+int tp_netns_link_set(const char *prefix, int n, int up);
+/* Adds `ms` of delay (netem) on both ends of both links of tp_netns_two_links. Returns 0, or
+ * non-zero when the kernel has no netem qdisc (the links then stay undelayed). */
+int tp_netns_two_links_delay(const char *prefix, unsigned ms);
+/* Forks a child (tp_fork, logs `logdir`/name.*) that enters namespace `ns` and samples the
+ * received bytes of its interfaces `dev1` and `dev2` (/proc/self/net/dev) every 2 ms until it
+ * is stopped (tp_stop); it then prints "rx gap: N ms": the longest time between two samples
+ * that each saw at least `min_bytes` more (data, not heartbeats or SACKs), after the first.
+ * Returns the pid, or -1. */
+pid_t tp_rx_gap_spawn(const char *logdir, const char *name, const char *ns, const char *dev1,
+                      const char *dev2, unsigned min_bytes);
+/* The "rx gap" a stopped tp_rx_gap_spawn child printed, in ms; -1 when missing. */
+double tp_rx_gap_read(const char *logdir, const char *name);
+/* Milliseconds of CLOCK_MONOTONIC (for the tests' own timings). */
+double tp_now_ms(void);
 
 /* A UDP port free on 127.0.0.1 right now (bound to port 0 and released), so that the same test
  * run twice at once (two build directories) does not collide; 0 on failure. */
