@@ -108,6 +108,19 @@ char *tp_slurp_log(const char *logdir, const char *name, const char *ext) {
   return tp_slurp(p);
 }
 
+double tp_wait_log(const char *logdir, const char *name, const char *ext, const char *needle,
+                   unsigned ms) {
+  double t0 = tp_now_ms();
+  for (;;) {
+    char *s = tp_slurp_log(logdir, name, ext);
+    int found = strstr(s, needle) != NULL;
+    g_free(s);
+    if (found) return tp_now_ms() - t0;
+    if (tp_now_ms() - t0 > ms) return -1;
+    usleep(5000);
+  }
+}
+
 void tp_dump_logs(const char *logdir, const char *name) {
   const char *ext[] = {"out", "err"};
   for (int i = 0; i < 2; i++) {
@@ -280,4 +293,15 @@ const char *tp_tool(void) {
 #else
   return "csctp";
 #endif
+}
+
+int tp_tool_has(const char *cmd, const char *option) {
+  char *argv[] = {(char *)tp_tool(), (char *)cmd, "--help", NULL};
+  char *out = NULL;
+  if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL,
+                    NULL))
+    return 0;
+  int has = out && strstr(out, option) != NULL;
+  g_free(out);
+  return has;
 }

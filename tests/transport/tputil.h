@@ -32,6 +32,10 @@ void tp_stop_all(void);
 char *tp_slurp(const char *path);
 /* Reads logdir/name.ext. g_free it. */
 char *tp_slurp_log(const char *logdir, const char *name, const char *ext);
+/* Milliseconds until `needle` appears in logdir/name.ext (polled every 5 ms), or -1 when it has
+ * not after `ms`. */
+double tp_wait_log(const char *logdir, const char *name, const char *ext, const char *needle,
+                   unsigned ms);
 /* Prints the tail of a child's logs to stderr (for failures). */
 void tp_dump_logs(const char *logdir, const char *name);
 
@@ -76,5 +80,7 @@ void tp_port_str(uint16_t port, char out[8]);
 
 /* Path of the csctp command built with the tests. */
 const char *tp_tool(void);
+/* Does `csctp <cmd> --help` mention `option` (a feature the tests need)? */
+int tp_tool_has(const char *cmd, const char *option);
 
 #endif

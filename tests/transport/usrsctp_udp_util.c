@@ -231,6 +231,37 @@ static int usr_bind(struct socket *s, const usr_cfg *c, uint16_t port) {
   return usrsctp_bindx(s, (struct sockaddr *)packed, (int)c->n_local, SCTP_BINDX_ADD_ADDR);
 }
 
+/* Prints each change of a peer address's SCTP_GET_PEER_ADDR_INFO state (up to 4 addresses),
+ * as "usrsctp: T s: peer address ADDR state active|inactive|unconfirmed". */
+static void usr_paths_log(struct socket *s, sctp_assoc_t id) {
+  static int32_t last[USR_MAX_ADDRS] = {-1, -1, -1, -1};
+  struct sockaddr *addrs = NULL;
+  int n = usrsctp_getpaddrs(s, id, &addrs);
+  const uint8_t *p = (const uint8_t *)addrs;
+  for (int i = 0; i < n && i < USR_MAX_ADDRS; i++) {
+    const struct sockaddr *sa = (const struct sockaddr *)p;
+    size_t l = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    struct sctp_paddrinfo pi;
+    memset(&pi, 0, sizeof pi);
+    memcpy(&pi.spinfo_address, sa, l);
+    pi.spinfo_assoc_id = id;
+    socklen_t pil = sizeof pi;
+    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &pil) == 0 &&
+        pi.spinfo_state != last[i]) {
+      char a[INET6_ADDRSTRLEN];
+      printf("usrsctp: %.3f s: peer address %s state %s (rto %u ms)\n", usr_now() - usr_t0,
+             usr_ntop(sa, a, sizeof a),
+             pi.spinfo_state == SCTP_ACTIVE       ? "active"
+             : pi.spinfo_state & SCTP_UNCONFIRMED ? "unconfirmed"
+                                                  : "inactive",
+             pi.spinfo_rto);
+      last[i] = pi.spinfo_state;
+    }
+    p += l;
+  }
+  if (n > 0) usrsctp_freepaddrs(addrs);
+}
+
 /* Once: when every peer address of `id` is ACTIVE and confirmed, prints them and returns 1. */
 static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
   struct sockaddr *addrs = NULL;
@@ -313,9 +344,10 @@ int usr_echo_main(const usr_cfg *c) {
       g_free(m);
       progress = 1;
     }
-    if (!confirmed && msgs && usr_now() > next_check) {
-      confirmed = usr_paths_confirmed(s, assoc);
-      next_check = usr_now() + 0.05;
+    if (c->multihome && msgs && usr_now() > next_check) {
+      if (!confirmed) confirmed = usr_paths_confirmed(s, assoc);
+      usr_paths_log(s, assoc);
+      next_check = usr_now() + 0.02;
     }
     if (!progress) usleep(500);
   }
@@ -430,14 +462,20 @@ int usr_send_main(const usr_cfg *c) {
       free(cur.data);
       memset(&cur, 0, sizeof(cur));
     }
-    if (!confirmed && usr_now() > next_check) {
-      confirmed = usr_paths_confirmed(s, 0);
-      next_check = usr_now() + 0.05;
+    if (c->multihome && usr_now() > next_check) {
+      if (!confirmed) confirmed = usr_paths_confirmed(s, 0);
+      usr_paths_log(s, 0);
+      next_check = usr_now() + 0.02;
     }
     if (!progress) usleep(200);
   }
 out:;
   double t = usr_now() - t0;
+  for (double end = usr_now() + c->linger_s; rc == 0 && usr_now() < end;) {
+    if (usr_recv(s, &cur, buf) < 0) break; /* path changes are printed meanwhile */
+    if (c->multihome) usr_paths_log(s, 0);
+    usleep(1000);
+  }
   printf("usrsctp send: %u messages (%.0f bytes) echoed in %.3f s: %.2f MB/s; %u bad\n", echoed,
          (double)echoed * (double)size, t, (double)echoed * (double)size / t / 1e6, bad);
   if (c->multihome) printf("usrsctp send: longest gap between echoes: %.0f ms\n", gap * 1000);

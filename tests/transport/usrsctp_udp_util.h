@@ -39,6 +39,7 @@ typedef struct usr_cfg {
   int unordered;
   int multihome;
   unsigned pf, pmr;
+  unsigned linger_s; /* sender: stays connected that long after the last echo */
 } usr_cfg;
 
 /* The echo: every message back on its association and stream, with its PPID and U flag, until

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-homing failover between two network namespaces joined by two veth pairs (issue 15,
+ * plan §5.3): `csctp echo` in B on 10.1.1.2 and 10.1.2.2, `csctp send --verify` in A from
+ * 10.1.1.1 and 10.1.2.1 to both, over UDP (RFC 6951) and raw IP. About a second into the
+ * transfer link 1 (the primary path) goes down; the transfer must end verified, having failed
+ * over to link 2 both ways, then the link comes back and the path must return to active
+ * ("recovered"). With SCTP-PF (RFC 7829, PotentiallyFailed.Max.Retrans 0) the failover follows
+ * the first T3 expiry; without it (PFMR 5 > Path.Max.Retrans 2) new data stays on the primary
+ * until it is INACTIVE after Path.Max.Retrans + 1 consecutive T3s, only the retransmissions
+ * crossing to link 2, so the longest time without an echo must be larger.
+ *
+ * The longest gap is taken from send's own report ("longest gap between echoes") and checked
+ * against the test's own measurement: the bytes A's two interfaces receive, sampled every 2 ms.
+ * Timings come from the engine's RTO figures, set by CSCTP_DEFAULTS (rto_min 200 ms, rto_max
+ * 1 s, hb_interval 1 s). Skipped when not root or without `ip`; raw IP also when the kernel's
+ * SCTP module is loaded. The kernel has no netem here: the links are then not delayed (logged).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tputil.h"
+
+#define DEFAULTS "CSCTP_DEFAULTS=rto_min=200,rto_max=1000,hb_interval=1000"
+#define RTO_MAX_MS 1000.0
+#define HB_INTERVAL_MS 1000.0
+/* Echo bytes per 2 ms sample that count as data (a DATA packet of --size 1000 is larger;
+ * SACKs and heartbeats are smaller). */
+#define DATA_BYTES 1000
+/* The transfer: long enough to outlast the cut (at 1 s) and the failover on this machine
+ * (about 5 s at the rate measured here); --linger keeps the association for the recovery. */
+#define SIZE "1000"
+#define COUNT "150000"
+
+static char dir[64], prefix[16], ns_a[20], ns_b[20];
+
+static int skip_reason(int raw) {
+  if (!tp_tool_has("send", "--pf")) {
+    cr_skip_test("this csctp command has no multi-homing options (--pf): not built yet");
+    return 1;
+  }
+  if (!tp_is_root()) {
+    cr_skip_test("multi-homing netns tests need root (network namespaces)");
+    return 1;
+  }
+  if (!tp_have("ip")) {
+    cr_skip_test("multi-homing netns tests need iproute2 (`ip`)");
+    return 1;
+  }
+  if (raw && access("/sys/module/sctp", F_OK) == 0) {
+    cr_skip_test("the kernel SCTP module is loaded: it answers protocol 132 itself (see README)");
+    return 1;
+  }
+  return 0;
+}
+
+static void setup(void) {
+  snprintf(dir, sizeof(dir), "/tmp/csctp-mh-XXXXXX");
+  cr_assert_not_null(mkdtemp(dir));
+  snprintf(prefix, sizeof prefix, "mh%d", (int)(getpid() % 100000)); /* "mh12345-a1": 10 chars */
+  snprintf(ns_a, sizeof ns_a, "%s-a", prefix);
+  snprintf(ns_b, sizeof ns_b, "%s-b", prefix);
+}
+
+static void teardown(void) {
+  tp_stop_all();
+  tp_netns_del(prefix);
+  if (dir[0]) tp_sh("rm -rf %s", dir);
+  dir[0] = 0;
+}
+
+TestSuite(multihome_netns, .init = setup, .fini = teardown, .timeout = 200);
+
+static double wait_log(const char *name, const char *needle, unsigned ms) {
+  return tp_wait_log(dir, name, "err", needle, ms);
+}
+
+static void sleep_until(double t_ms) {
+  double now = tp_now_ms();
+  if (t_ms > now) usleep((useconds_t)((t_ms - now) * 1000));
+}
+
+/* The per-path line send prints at the end: "path ADDR state S primary P packets out N in N t3
+ * N". Returns 1 when found. */
+typedef struct path_line {
+  char state[32];
+  unsigned primary;
+  unsigned long long out, in, t3;
+} path_line;
+
+static int parse_path(const char *out, const char *addr, path_line *p) {
+  char key[64];
+  snprintf(key, sizeof key, "path %s state ", addr);
+  const char *s = strstr(out, key);
+  return s && sscanf(s + strlen(key), "%31s primary %u packets out %llu in %llu t3 %llu", p->state,
+                     &p->primary, &p->out, &p->in, &p->t3) == 5;
+}
+
+typedef struct run_result {
+  double gap;     /* send's "longest gap between echoes" */
+  double own_gap; /* the test's measurement on A's interfaces */
+  double detect;  /* cut -> the path's failure line in send's log */
+  double recover; /* link up -> "active (recovered)" in send's log */
+} run_result;
+
+static void fail_dump(const char *snd, const char *echo, const char *what) {
+  tp_dump_logs(dir, snd);
+  tp_dump_logs(dir, echo);
+  cr_assert_fail("%s", what);
+}
+
+/* One transfer with link 1 cut after ~1 s and restored after 2 s. pf: SCTP-PF on (--pf 0) or
+ * off (--pf 5 --pmr 2). */
+static void run(int udp, int pf, const char *tag, run_result *r) {
+  cr_assert_eq(tp_netns_two_links(prefix, 1), 0, "%s: could not create the namespaces", tag);
+  if (tp_netns_two_links_delay(prefix, 10) != 0)
+    fprintf(stderr, "%s: no netem in this kernel: the links are not delayed\n", tag);
+  const char *mode = udp ? "--udp" : "--raw";
+  const char *port = udp ? ":9899" : "";
+  char lb[64], la[64], peer[64], b1[32], b2[32], a1[32];
+  snprintf(lb, sizeof lb, "10.1.1.2,10.1.2.2%s", port);
+  snprintf(la, sizeof la, "10.1.1.1,10.1.2.1%s", port);
+  snprintf(peer, sizeof peer, "10.1.1.2,10.1.2.2%s", port);
+  snprintf(b1, sizeof b1, "10.1.1.2%s", port);
+  snprintf(b2, sizeof b2, "10.1.2.2%s", port);
+  snprintf(a1, sizeof a1, "10.1.1.1%s", port);
+  char *pfs = pf ? "0" : "5", *pmr = pf ? "5" : "2";
+  char echo[32], snd[32], gapper[32];
+  snprintf(echo, sizeof echo, "echo-%s", tag);
+  snprintf(snd, sizeof snd, "send-%s", tag);
+  snprintf(gapper, sizeof gapper, "rxgap-%s", tag);
+
+  char *ea[] = {"ip",   "netns",      "exec", ns_b,   "env", DEFAULTS, (char *)tp_tool(),
+                "echo", (char *)mode, lb,     "--pf", pfs,   "--pmr",  pmr,
+                NULL};
+  pid_t ep = tp_spawn(dir, echo, ea);
+  if (wait_log(echo, "listening", 3000) < 0) fail_dump(snd, echo, "csctp echo did not start");
+  char dev1[24], dev2[24];
+  snprintf(dev1, sizeof dev1, "%s-a1", prefix);
+  snprintf(dev2, sizeof dev2, "%s-a2", prefix);
+  pid_t gp = tp_rx_gap_spawn(dir, gapper, ns_a, dev1, dev2, DATA_BYTES);
+  cr_assert_gt(gp, 0);
+  char *sa[] = {"ip",       "netns",      "exec",      ns_a,     "env", DEFAULTS, (char *)tp_tool(),
+                "send",     (char *)mode, la,          "--peer", peer,  "--size", SIZE,
+                "--count",  COUNT,        "--verify",  "--pf",   pfs,   "--pmr",  pmr,
+                "--linger", "4",          "--timeout", "60",     NULL};
+  double t_spawn = tp_now_ms();
+  pid_t sp = tp_spawn(dir, snd, sa);
+  char want[96];
+  /* Both of B's addresses verified by heartbeats before the cut, or there is nowhere to go. */
+  snprintf(want, sizeof want, "path %s active (confirmed)", b2);
+  if (wait_log(snd, want, 5000) < 0) fail_dump(snd, echo, "path 2 never confirmed");
+  sleep_until(t_spawn + 1000);
+  double t_cut = tp_now_ms();
+  cr_assert_eq(tp_netns_link_set(prefix, 1, 0), 0);
+  snprintf(want, sizeof want, "path %s %s", b1, pf ? "potentially-failed" : "inactive");
+  r->detect = wait_log(snd, want, 8000);
+  if (r->detect < 0) fail_dump(snd, echo, "the cut path never failed");
+  sleep_until(t_cut + 2000);
+  cr_assert_eq(tp_netns_link_set(prefix, 1, 1), 0);
+  snprintf(want, sizeof want, "path %s active (recovered)", b1);
+  r->recover = wait_log(snd, want, 6000);
+  int rc = tp_wait(sp, 90000);
+  tp_stop(gp);
+  char want_b[96]; /* the echo side failed over and got its path back as well */
+  snprintf(want_b, sizeof want_b, "path %s active (recovered)", a1);
+  double echo_rec = wait_log(echo, want_b, 3000);
+  tp_stop(ep);
+  char *out = tp_slurp_log(dir, snd, "out");
+  char *err = tp_slurp_log(dir, snd, "err");
+  fprintf(stderr, "%s: %s", tag, out);
+  if (rc != 0) fail_dump(snd, echo, "csctp send failed");
+  cr_assert(strstr(out, "verified: " COUNT " echoes, all intact"), "%s: not verified: %s", tag,
+            out);
+  const char *g = strstr(out, "longest gap between echoes: ");
+  cr_assert_not_null(g, "%s: no longest gap in send's output: %s", tag, out);
+  r->gap = strtod(g + strlen("longest gap between echoes: "), NULL);
+  r->own_gap = tp_rx_gap_read(dir, gapper);
+  path_line p1 = {0}, p2 = {0};
+  cr_assert(parse_path(out, b1, &p1) && parse_path(out, b2, &p2), "%s: no path lines: %s", tag,
+            out);
+  /* The transfer outlasted the failover: path 2 carried data, path 1 had its T3s. */
+  double t_transfer = 0;
+  const char *s = strstr(out, " in ");
+  if (s) t_transfer = strtod(s + 4, NULL) * 1000;
+  fprintf(stderr,
+          "%s: failover gap %.0f ms (send), %.0f ms (own, rx on A); path 1 %s after %.0f ms; "
+          "recovered %.0f ms after the link came back (echo side: %s); transfer %.0f ms; "
+          "path 1 out %llu t3 %llu, path 2 out %llu\n",
+          tag, r->gap, r->own_gap, pf ? "potentially-failed" : "inactive", r->detect, r->recover,
+          echo_rec >= 0 ? "recovered too" : "NOT recovered", t_transfer, p1.out, p1.t3, p2.out);
+  cr_assert_geq(p1.t3, 1, "%s: no T3 on the cut path: %s", tag, out);
+  cr_assert_gt(p2.out, 100, "%s: hardly any packet on path 2: %s", tag, out);
+  cr_assert_gt(t_spawn + t_transfer, t_cut + r->gap,
+               "%s: the transfer (%.0f ms) ended before the cut and failover: raise COUNT", tag,
+               t_transfer);
+  if (!pf) {
+    snprintf(want, sizeof want, "path %s potentially-failed", b1);
+    cr_assert(!strstr(err, want), "%s: PF off, yet: %s", tag, err);
+  }
+  /* Recovery: an INACTIVE path is probed every hb_interval (plus up to one RTO of jitter,
+   * RFC 9260 §8.3), a PF one every RTO (RFC 7829), each answered within one RTO: 1 s + 1 s,
+   * plus 1 s for a busy machine. */
+  double rec_bound = HB_INTERVAL_MS + RTO_MAX_MS + 1000;
+  cr_assert(r->recover >= 0 && r->recover < rec_bound,
+            "%s: path 1 not recovered within %.0f ms of the link's return (%.0f)", tag, rec_bound,
+            r->recover);
+  cr_assert_geq(echo_rec, 0, "%s: the echo side's path 1 never recovered", tag);
+  /* Both measurements see the same silence (the own one samples every 2 ms, and counts any
+   * data, the retransmissions too). */
+  cr_assert(r->own_gap >= 0 && r->own_gap < r->gap + 200 && r->own_gap > r->gap / 2 - 50,
+            "%s: own gap %.0f ms, send's %.0f ms", tag, r->own_gap, r->gap);
+  cr_assert_lt(r->gap, 6000, "%s: longest gap %.0f ms", tag, r->gap);
+  g_free(out);
+  g_free(err);
+  tp_netns_del(prefix);
+}
+
+/* With PF the first T3 (one RTO after the loss, at most rto_max = 1 s) moves the path to PF
+ * and the data to path 2 on both sides; echoes flow again one round trip later (under a
+ * millisecond on a veth): the gap stays under rto_max + 0.5 s of slack. */
+#define PF_GAP_MS (RTO_MAX_MS + 500)
+
+static void pf_vs_no_pf(int udp) {
+  run_result on = {0}, off = {0};
+  run(udp, 1, udp ? "udp-pf" : "raw-pf", &on);
+  run(udp, 0, udp ? "udp-nopf" : "raw-nopf", &off);
+  fprintf(stderr, "%s: longest gap with SCTP-PF %.0f ms (own %.0f), without %.0f ms (own %.0f)\n",
+          udp ? "UDP" : "raw IP", on.gap, on.own_gap, off.gap, off.own_gap);
+  cr_assert_lt(on.gap, PF_GAP_MS, "PF on: gap %.0f ms", on.gap);
+  cr_assert_gt(off.gap, on.gap, "PF off (%.0f ms) not slower than PF on (%.0f ms)", off.gap,
+               on.gap);
+}
+
+Test(multihome_netns, udp_failover_with_and_without_pf) {
+  if (skip_reason(0)) return;
+  pf_vs_no_pf(1);
+}
+
+Test(multihome_netns, raw_failover_with_and_without_pf) {
+  if (skip_reason(1)) return;
+  pf_vs_no_pf(0);
+}
