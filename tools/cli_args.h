@@ -7,11 +7,13 @@
 #define CSCTP_CLI_ARGS_H
 
 #include <arpa/inet.h>
+#include <csctp/socket.h>
 #include <errno.h>
 #include <glib.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -123,6 +125,48 @@ static char *cli_resolve(const char *label, const char *host, int family, const 
   *got_family = pick->ai_family;
   freeaddrinfo(res);
   return NULL;
+}
+
+/*
+ * `env` as CSCTP_DEFAULTS takes it ("sack_freq=1,rto_min=200,...", net.sctp names, NULL or ""
+ * for none) into the non-zero fields of *d; an unknown name is only warned about on stderr.
+ */
+static char *cli_env_defaults(const char *env, csctp_defaults_t *d) {
+  if (!env || !*env) return NULL;
+  char *err = NULL;
+  char **kv = g_strsplit(env, ",", -1);
+  for (char **p = kv; *p && !err; p++) {
+    char **nv = g_strsplit(*p, "=", 2);
+    uint64_t n = 0;
+    if (!**p) { /* "a,,b" or a trailing comma */
+    } else if (!nv[1]) {
+      err = g_strdup_printf("CSCTP_DEFAULTS %s: expected NAME=VALUE", *p);
+    } else {
+      char *label = g_strdup_printf("CSCTP_DEFAULTS %s", *p);
+      err = cli_uint(label, nv[1], 0, UINT32_MAX, NULL, &n);
+      g_free(label);
+    }
+    uint32_t v = (uint32_t)n;
+#define F(f) else if (strcmp(nv[0], #f) == 0) d->f = v
+    if (err || !**p || !nv[1]) {}
+    F(rto_initial);
+    F(rto_min);
+    F(rto_max);
+    F(sack_timeout);
+    F(sack_freq);
+    F(hb_interval);
+    F(max_burst);
+    F(association_max_retrans);
+    F(max_init_retransmits);
+    F(valid_cookie_life);
+    F(sndbuf);
+    F(rcvbuf);
+#undef F
+    else fprintf(stderr, "csctp: CSCTP_DEFAULTS: unknown name '%s'\n", nv[0]);
+    g_strfreev(nv);
+  }
+  g_strfreev(kv);
+  return err;
 }
 
 #endif

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli_args.h"
+#include "cli_paths.h"
 
 typedef struct args {
   int udp;
@@ -50,6 +51,11 @@ typedef struct args {
   unsigned connect_timeout_s;
   unsigned plpmtud, plpmtud_probe_ms, linger_s; /* RFC 8899 search; send: stay connected */
   int ecn;                                      /* --ecn: csctp_connect_opts.ecn */
+  /* Multi-homing: every local / peer address (local_ip, peer_ip: the first), and --pf,
+   * --pmr, --ps (-1: not given). */
+  char **local_ips, **peer_ips;
+  size_t n_local, n_peer;
+  int64_t pf, pmr, ps;
 } args;
 
 static GMainLoop *loop;
@@ -60,13 +66,14 @@ static int echo_ecn;     /* echo: --ecn given */
 static const char usage_echo[] =
     "  csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT] [--timeout SECONDS] [--mtu BYTES]\n"
     "             [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]] [--ecn]\n"
+    "             [--pf N] [--pmr N] [--ps N]\n"
     "  csctp echo --raw LOCAL_HOST [...same options...]\n";
 static const char usage_send[] =
     "  csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port SCTP_PORT]\n"
     "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
     "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
     "             [--connect-timeout SECONDS] [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
-    "             [--linger SECONDS] [--ecn]\n"
+    "             [--linger SECONDS] [--ecn] [--pf N] [--pmr N] [--ps N]\n"
     "  csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]\n";
 static const char usage_notes[] =
     "  csctp --help | --version      (and csctp echo --help, csctp send --help)\n"
@@ -81,6 +88,12 @@ static const char usage_notes[] =
     "send gives up when the association is not up after --connect-timeout (default 10 s);\n"
     "--verify checks every echo and ends with \"verified\"; --size is at most the largest\n"
     "message (262144 bytes, or less with a smaller CSCTP_DEFAULTS rcvbuf).\n"
+    "Multi-homing: several hosts, comma-separated (10.1.1.1,10.1.2.1:9899, the port after the\n"
+    "last), in --udp / --raw (our addresses: the wildcard is bound, these are served and listed)\n"
+    "or --peer (all the peer's, the first is the primary path); each path change prints\n"
+    "\"csctp: path ADDRESS STATE (REASON)\"; send --verify ends with the longest gap between\n"
+    "echoes and the paths. --pf: PotentiallyFailed.Max.Retrans (RFC 7829, default 0), --pmr:\n"
+    "Path.Max.Retrans (default 5), --ps: Primary.Switchover.Max.Retrans (default off).\n"
     "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
     "CSCTP_DEBUG=sctp logs the engine.\n";
 
@@ -111,12 +124,16 @@ static uint64_t opt_num(const char *o, const char *v, uint64_t lo, uint64_t hi, 
   return n;
 }
 
-static char *opt_host_port(const char *o, const char *v, unsigned port_lo, unsigned *port) {
-  char *host = NULL, *label = g_strdup_printf("%s %s", o, v);
-  char *err = cli_host_port(label, v, port_lo, &host, port);
+/* One host or a comma list (multi-homing) into *list / *n; returns a copy of the first. */
+static char *opt_host_port(const char *o, const char *v, unsigned port_lo, unsigned *port,
+                           char ***list, size_t *n) {
+  char *label = g_strdup_printf("%s %s", o, v);
+  g_strfreev(*list);
+  *list = NULL;
+  char *err = cli_host_list(label, v, port_lo, list, n, port);
   g_free(label);
   refuse(err);
-  return host;
+  return g_strdup((*list)[0]);
 }
 
 /*
@@ -148,17 +165,25 @@ static void resolve(args *a) {
   char ip[INET6_ADDRSTRLEN];
   int family = AF_UNSPEC;
   char *label = g_strdup_printf("%s %s", a->udp ? "--udp" : "--raw", a->local_arg);
-  refuse(cli_resolve(label, a->local_ip, AF_UNSPEC, NULL, ip, &family));
+  for (size_t i = 0; i < a->n_local; i++) { /* the first sets the IP version of all */
+    refuse(cli_resolve(label, a->local_ips[i], family, i ? a->local_ips[0] : NULL, ip, &family));
+    g_free(a->local_ips[i]);
+    a->local_ips[i] = g_strdup(ip);
+  }
   g_free(label);
   g_free(a->local_ip);
-  a->local_ip = g_strdup(ip);
+  a->local_ip = g_strdup(a->local_ips[0]);
   if (!a->peer_ip) return;
   int peer_family;
   label = g_strdup_printf("--peer %s", a->peer_arg);
-  refuse(cli_resolve(label, a->peer_ip, family, a->local_ip, ip, &peer_family));
+  for (size_t i = 0; i < a->n_peer; i++) {
+    refuse(cli_resolve(label, a->peer_ips[i], family, a->local_ip, ip, &peer_family));
+    g_free(a->peer_ips[i]);
+    a->peer_ips[i] = g_strdup(ip);
+  }
   g_free(label);
   g_free(a->peer_ip);
-  a->peer_ip = g_strdup(ip);
+  a->peer_ip = g_strdup(a->peer_ips[0]);
 }
 
 static void parse(int argc, char **argv, args *a, int is_send) {
@@ -170,6 +195,7 @@ static void parse(int argc, char **argv, args *a, int is_send) {
   a->streams = 1;
   a->mtu = 1200;
   a->connect_timeout_s = 10;
+  a->pf = a->pmr = a->ps = -1;
   for (int i = 2; i < argc; i++) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -178,18 +204,18 @@ static void parse(int argc, char **argv, args *a, int is_send) {
     if (ARG("--udp")) {
       a->udp = 1;
       g_free(a->local_ip);
-      a->local_ip = opt_host_port(o, v, 0, &a->local_udp);
+      a->local_ip = opt_host_port(o, v, 0, &a->local_udp, &a->local_ips, &a->n_local);
       a->local_arg = v;
     } else if (ARG("--raw")) {
       a->udp = 0;
       g_free(a->local_ip);
       unsigned no_port = 0;
-      a->local_ip = opt_host_port(o, v, 0, &no_port);
+      a->local_ip = opt_host_port(o, v, 0, &no_port, &a->local_ips, &a->n_local);
       a->local_arg = v;
       if (no_port) refuse(g_strdup_printf("%s %s: raw IP has no UDP port (--port: SCTP)", o, v));
     } else if (ARG("--peer")) {
       g_free(a->peer_ip);
-      a->peer_ip = opt_host_port(o, v, 1, &a->peer_udp);
+      a->peer_ip = opt_host_port(o, v, 1, &a->peer_udp, &a->peer_ips, &a->n_peer);
       a->peer_arg = v;
     } else if (ARG("--port")) {
       a->port = (unsigned)opt_num(o, v, 1, 65535, "a port");
@@ -216,6 +242,12 @@ static void parse(int argc, char **argv, args *a, int is_send) {
       a->linger_s = (unsigned)opt_num(o, v, 0, 3600, "seconds");
     } else if (is_send && ARG("--connect-timeout")) {
       a->connect_timeout_s = (unsigned)opt_num(o, v, 1, 86400, NULL);
+    } else if (ARG("--pf")) {
+      a->pf = (int64_t)opt_num(o, v, 0, 65535, NULL);
+    } else if (ARG("--pmr")) {
+      a->pmr = (int64_t)opt_num(o, v, 0, 65535, NULL);
+    } else if (ARG("--ps")) {
+      a->ps = (int64_t)opt_num(o, v, 0, 65534, NULL);
     } else if (strcmp(o, "--unordered") == 0) {
       a->unordered = 1;
     } else if (strcmp(o, "--verify") == 0) {
@@ -228,6 +260,10 @@ static void parse(int argc, char **argv, args *a, int is_send) {
 #undef ARG
   }
   if (a->udp < 0 || !a->local_ip) refuse(g_strdup("--udp or --raw: missing"));
+  if ((a->pf >= 0 || a->pmr >= 0 || a->ps >= 0) && a->n_local < 2 && a->n_peer < 2)
+    refuse(
+        g_strdup("--pf, --pmr, --ps: only with several addresses (A,B in --udp, --raw or "
+                 "--peer)"));
   if (a->plpmtud && a->plpmtud < a->mtu)
     refuse(g_strdup_printf("--plpmtud %u: below --mtu %u", a->plpmtud, a->mtu));
   if (!is_send) return;
@@ -235,6 +271,23 @@ static void parse(int argc, char **argv, args *a, int is_send) {
   if (a->size == 0) refuse(g_strdup("--size: missing"));
   if (a->count == 0) refuse(g_strdup("--count: missing"));
   refuse(size_limit(a->size));
+}
+
+/* Multi-homing (several local or peer addresses) and the --pf, --pmr, --ps options into o. */
+static int multi_opts(const args *a, csctp_connect_opts *o) {
+  if (a->n_local < 2 && a->n_peer < 2) return 0;
+  if (a->n_local > 1) {
+    o->local_addresses = (const char *const *)a->local_ips;
+    o->n_local_addresses = a->n_local;
+  }
+  if (a->n_peer > 1) {
+    o->hosts = (const char *const *)a->peer_ips;
+    o->n_hosts = a->n_peer;
+  }
+  if (a->pf >= 0) o->pf_max_retrans = (uint32_t)a->pf;
+  if (a->pmr >= 0) o->path_max_retrans = (uint32_t)a->pmr;
+  if (a->ps >= 0) o->ps_max_retrans = (uint32_t)a->ps;
+  return 1;
 }
 
 static gboolean on_signal(gpointer user_data) {
@@ -358,6 +411,7 @@ static int cmd_echo(const args *a) {
   o.plpmtud_max = a->plpmtud;
   o.plpmtud_probe_timer = a->plpmtud_probe_ms;
   o.ecn = a->ecn;
+  if (multi_opts(a, &o)) csctp_server_on_path(srv, cli_on_path);
   echo_plpmtud = a->plpmtud != 0;
   echo_ecn = a->ecn;
   char *err = NULL;
@@ -395,6 +449,8 @@ typedef struct sender {
   uint32_t pmtu; /* when it ended */
   gint64 last_bar;
   csctp_stats stats;
+  gint64 last_echo, max_gap; /* the longest time without an echo, after the first (us) */
+  char *paths;               /* multi-homing: the paths when the transfer ended */
 } sender;
 
 /* Message content: the index in the first 8 bytes (when it fits), then a pattern. */
@@ -417,6 +473,7 @@ static void progress(sender *sd, int force) {
 
 static void send_end(sender *sd) {
   sd->pmtu = csctp_socket_pmtu(sd->s);
+  if (!sd->paths) sd->paths = cli_paths_table(sd->s);
   csctp_socket_end(sd->s);
 }
 
@@ -529,6 +586,9 @@ static void send_data(csctp_socket *s, const csctp_message *m, void *ud) {
   }
   sd->got[idx] = 1;
   sd->echoed++;
+  gint64 t = g_get_monotonic_time();
+  if (sd->last_echo && t - sd->last_echo > sd->max_gap) sd->max_gap = t - sd->last_echo;
+  sd->last_echo = t;
   progress(sd, 0);
   maybe_finish(sd);
 }
@@ -592,6 +652,7 @@ static int cmd_send(const args *a) {
   o.plpmtud_probe_timer = a->plpmtud_probe_ms;
   o.OS = (uint16_t)(a->streams > 16 ? a->streams : 16);
   o.connect_timeout_ms = a->connect_timeout_s * 1000u;
+  int multi = multi_opts(a, &o);
   csctp_socket_events ev = {.connect = send_connect,
                             .data = send_data,
                             .drain = send_drain,
@@ -604,6 +665,7 @@ static int cmd_send(const args *a) {
     g_free(err);
     return 1;
   }
+  if (multi) csctp_socket_on_path(sd.s, cli_on_path);
   g_unix_signal_add(SIGTERM, on_signal, NULL);
   g_unix_signal_add(SIGINT, on_signal, NULL);
   if (a->timeout_s) g_timeout_add_seconds(a->timeout_s, on_timeout, NULL);
@@ -619,6 +681,8 @@ static int cmd_send(const args *a) {
     printf("sent %" PRIu64 " messages (%.0f bytes) in %.3f s: %.2f MB/s, %.0f msgs/s\n", a->count,
            bytes, t, bytes / t / 1e6, (double)a->count / t);
     if (a->verify && !sd.bad) printf("verified: %" PRIu64 " echoes, all intact\n", sd.echoed);
+    if (a->verify) printf("longest gap between echoes: %" PRId64 " ms\n", sd.max_gap / 1000);
+    if (sd.paths) fputs(sd.paths, stdout);
     if (a->plpmtud) printf("path MTU %u bytes (PLPMTUD)\n", sd.pmtu);
     if (a->ecn) print_ecn(stdout, "", &sd.stats);
     if (a->verify && sd.bad)
@@ -647,47 +711,14 @@ static int cmd_send(const args *a) {
   if (sd.bad) exit_code = 1;
   g_free(sd.buf);
   g_free(sd.got);
+  g_free(sd.paths);
   return exit_code;
 }
 
 /* CSCTP_DEFAULTS="sack_freq=1,rto_min=200,...": csctp_defaults() from the environment. */
 static void env_defaults(void) {
-  const char *env = getenv("CSCTP_DEFAULTS");
-  if (!env || !*env) return;
   csctp_defaults_t d = {0};
-  char **kv = g_strsplit(env, ",", -1);
-  for (char **p = kv; *p; p++) {
-    char **nv = g_strsplit(*p, "=", 2);
-    if (!**p) { /* "a,,b" or a trailing comma */
-    } else if (!nv[1]) {
-      refuse(g_strdup_printf("CSCTP_DEFAULTS %s: expected NAME=VALUE", *p));
-    } else {
-      uint64_t n = 0;
-      char *label = g_strdup_printf("CSCTP_DEFAULTS %s", *p);
-      char *err = cli_uint(label, nv[1], 0, UINT32_MAX, NULL, &n);
-      g_free(label);
-      refuse(err);
-      uint32_t v = (uint32_t)n;
-#define F(f) else if (strcmp(nv[0], #f) == 0) d.f = v
-      if (0) {}
-      F(rto_initial);
-      F(rto_min);
-      F(rto_max);
-      F(sack_timeout);
-      F(sack_freq);
-      F(hb_interval);
-      F(max_burst);
-      F(association_max_retrans);
-      F(max_init_retransmits);
-      F(valid_cookie_life);
-      F(sndbuf);
-      F(rcvbuf);
-#undef F
-      else fprintf(stderr, "csctp: CSCTP_DEFAULTS: unknown name '%s'\n", nv[0]);
-    }
-    g_strfreev(nv);
-  }
-  g_strfreev(kv);
+  refuse(cli_env_defaults(getenv("CSCTP_DEFAULTS"), &d));
   csctp_defaults(&d, NULL);
 }
 
@@ -728,5 +759,7 @@ int main(int argc, char **argv) {
   g_main_loop_unref(loop);
   g_free(a.local_ip);
   g_free(a.peer_ip);
+  g_strfreev(a.local_ips);
+  g_strfreev(a.peer_ips);
   return rc;
 }

@@ -41,9 +41,10 @@ struct csctp_socket {
   size_t held_bytes;  /* message bytes in `held` */
   uint32_t base_rwnd; /* the association's configured receive window */
   /* Liveness (socket_live.c). */
-  GSource *connect_timer;     /* active connect: fires when not established in time */
-  uint32_t connect_timeout;   /* ms */
-  csctp_unreach_kind unreach; /* the ICMP error that closed the association, 0: none */
+  GSource *connect_timer;       /* active connect: fires when not established in time */
+  uint32_t connect_timeout;     /* ms */
+  csctp_unreach_kind unreach;   /* the ICMP error that closed the association, 0: none */
+  csctp_socket_path_fn path_cb; /* csctp_socket_on_path */
 };
 
 struct csctp_server {
@@ -51,6 +52,7 @@ struct csctp_server {
   GMainContext *ctx;
   csctp_server_events ev;
   void *ud;
+  csctp_socket_path_fn path_cb; /* csctp_server_on_path: given to each new socket */
 };
 
 struct host {
@@ -68,6 +70,11 @@ struct host {
   uint32_t mtu;
   uint32_t sndbuf, rwnd;  /* the associations' (csctp_config), for back-pressure marks */
   csctp_capture *capture; /* CSCTP_CAPTURE's file of every association's packets, or NULL */
+  /* Multi-homing (socket_paths.c): the associations take several paths, packets go through
+   * the _via calls with their local address; our addresses (IP form, the link's UDP port). */
+  int multi;
+  size_t n_laddrs;
+  csctp_addr laddrs[CSCTP_PATHS_MAX];
 };
 
 /* A socket on the caller's transport (socket_external.c): where its packets go, and the
@@ -107,6 +114,22 @@ int csctp_host_hold(host *h, csctp_socket *s, const csctp_event *ev);
 void csctp_host_flush_held(host *h);
 /* socket_pause.c: forgets what a socket holds (it closed with an error or is freed). */
 void csctp_host_drop_held(csctp_socket *s);
+
+/* socket_paths.c: multi-homing (csctp_connect_opts V4). Before the endpoint exists: checks the
+ * options and sets the association config (max_paths, ...); *local_ip gets the wildcard address
+ * the link binds instead of local_address. Returns 0, or CSCTP_ERR_INVALID_ARGUMENT with
+ * *err_msg. Not multi-homed: nothing changes. */
+int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *cfg,
+                            const char **local_ip, char **err_msg);
+/* socket_paths.c: after the link is open: our addresses to the link and the endpoint. */
+int csctp_host_multi_attach(host *h, const csctp_connect_opts *o, char **err_msg);
+/* socket_paths.c: the peer's addresses of a multi-homed connect (hosts, else the one peer). */
+int csctp_host_multi_peers(const csctp_connect_opts *o, const csctp_addr *peer, csctp_addr *out,
+                           size_t *n, char **err_msg);
+/* socket_paths.c: a CSCTP_EVENT_PATH_CHANGED of the socket's association (callback runs). */
+void csctp_host_path_event(csctp_socket *s, const csctp_event *ev);
+/* socket_paths.c: queues one written packet of `a` on the link (route from the _via call). */
+void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len);
 
 /* socket_live.c: the ICMP errors of the host's link (csctp_link_unreach_fn). */
 void csctp_host_unreach(void *user_data, const csctp_addr *to, csctp_unreach_kind kind,

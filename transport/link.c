@@ -14,6 +14,7 @@
 
 #define LINK_BATCH 32
 #define LINK_PKT_MAX 9216 /* larger packets are truncated by the kernel and dropped */
+#define LINK_SRC_CACHE 16 /* destinations whose source link_pick_source remembers */
 
 struct csctp_link {
   int fd, udp, family;
@@ -40,6 +41,9 @@ struct csctp_link {
   csctp_addr laddrs[CSCTP_PATHS_MAX];
   uint8_t n_laddrs, pktinfo, rx_local;
   uint8_t slocal[LINK_BATCH];
+  /* The source picked for a destination sent to without one (link_pick_source), remembered. */
+  csctp_addr src_to[LINK_SRC_CACHE];
+  uint8_t src_idx[LINK_SRC_CACHE], n_src, src_next;
   unsigned nsend;
   csctp_link_stats stats;
 };
@@ -562,6 +566,38 @@ void csctp_link_flush(csctp_link *l) {
   l->nsend = 0;
 }
 
+/*
+ * A packet for `to` without a local address named (an INIT, a path nothing came from yet) on a
+ * link with local addresses: the address the kernel would send from (a UDP socket connected to
+ * `to` says) when it is one of ours, else our first, so that the answer comes to an address we
+ * serve. Remembered per destination (LINK_SRC_CACHE of them, the oldest replaced).
+ */
+static uint8_t link_pick_source(csctp_link *l, const csctp_addr *to) {
+  size_t iplen = (size_t)to->len - 2;
+  for (unsigned i = 0; i < l->n_src; i++)
+    if (l->src_to[i].len == to->len && !memcmp(l->src_to[i].data, to->data, iplen))
+      return l->src_idx[i];
+  uint8_t pick = 0;
+  struct sockaddr_storage ss, me;
+  socklen_t sl = addr_to_sockaddr(l, to, &ss), ml = sizeof me;
+  if (ss.ss_family == AF_INET) ((struct sockaddr_in *)&ss)->sin_port = htons(9);
+  if (ss.ss_family == AF_INET6) ((struct sockaddr_in6 *)&ss)->sin6_port = htons(9);
+  int fd = sl ? socket(l->family, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+  if (fd >= 0 && connect(fd, (struct sockaddr *)&ss, sl) == 0 &&
+      getsockname(fd, (struct sockaddr *)&me, &ml) == 0) {
+    csctp_addr m;
+    sockaddr_to_addr(&me, 0, &m);
+    for (uint8_t i = 0; i < l->n_laddrs; i++)
+      if (l->laddrs[i].len == m.len && !memcmp(l->laddrs[i].data, m.data, (size_t)m.len - 2))
+        pick = i;
+  }
+  if (fd >= 0) close(fd);
+  unsigned slot = l->n_src < LINK_SRC_CACHE ? l->n_src++ : l->src_next++ % LINK_SRC_CACHE;
+  l->src_to[slot] = *to;
+  l->src_idx[slot] = pick;
+  return pick;
+}
+
 /* Queues a packet with its ECN codepoint (used only with l->ecn). */
 static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len, int ecn,
                        uint8_t local) {
@@ -574,6 +610,7 @@ static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, 
     l->stats.send_errors++; /* wrong address family */
     return;
   }
+  if (local == CSCTP_LOCAL_ANY && l->n_laddrs && l->fd >= 0) local = link_pick_source(l, to);
   memcpy(l->sbuf[l->nsend], pkt, len);
   l->slen[l->nsend] = len;
   l->secn[l->nsend] = (uint8_t)(ecn & 3);
@@ -604,6 +641,7 @@ int csctp_link_set_local_addrs(csctp_link *l, const csctp_addr *addrs, size_t n)
   if (rv != 0) return CSCTP_ERR_SOCKET;
   if (n) memcpy(l->laddrs, addrs, n * sizeof(*addrs));
   l->n_laddrs = (uint8_t)n;
+  l->n_src = 0; /* sources picked for the old list */
   l->pktinfo = n != 0;
   return 0;
 }

@@ -119,7 +119,8 @@ int csctp_link_set_local_addrs(csctp_link *l, const csctp_addr *addrs, size_t n)
  *  the recv callback arrived at; CSCTP_LOCAL_ANY outside the callback or without a list. */
 uint8_t csctp_link_rx_local(const csctp_link *l);
 /** csctp_link_send_ecn() from local address `local` (an index in csctp_link_set_local_addrs()'s
- *  list of the socket's family; CSCTP_LOCAL_ANY or another: the kernel chooses). */
+ *  list of the socket's family). CSCTP_LOCAL_ANY: the one the kernel would choose for `to` when
+ *  it is listed, else the first listed (without a list: the kernel's choice). */
 void csctp_link_send_from(csctp_link *l, const csctp_addr *to, uint8_t local, const uint8_t *pkt,
                           size_t len, int ecn);
 /** Sends every queued packet (sendmmsg). */

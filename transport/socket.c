@@ -91,6 +91,7 @@ static csctp_socket *socket_alloc(host *h) {
   csctp_socket *s = g_new0(csctp_socket, 1);
   s->h = h;
   s->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  if (h->srv) s->path_cb = h->srv->path_cb;
   return s;
 }
 
@@ -121,9 +122,13 @@ static void socket_retire(csctp_socket *s) {
     csctp_ssize n;
     csctp_tstamp now = now_us();
     csctp_endpoint_assoc_peer(h->ep, s->a, &s->peer, NULL); /* its UDP port may have moved */
-    while ((n = csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0) {
+    csctp_route to;
+    while ((n = h->multi ? csctp_assoc_write_packet_via(s->a, buf, sizeof(buf), now, &to)
+                         : csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0) {
       host_capture(h, 0, buf, (size_t)n, now);
-      if (csctp_assoc_packet_fragmentable(s->a))
+      if (h->multi)
+        csctp_host_send_via(h, &to, buf, (size_t)n);
+      else if (csctp_assoc_packet_fragmentable(s->a))
         csctp_link_send_fragmentable(h->link, &s->peer, buf, (size_t)n);
       else
         csctp_link_send_ecn(h->link, &s->peer, buf, (size_t)n, csctp_assoc_packet_ecn(s->a));
@@ -210,6 +215,7 @@ void csctp_host_socket_event(host *h, csctp_socket *s, csctp_assoc *a, csctp_eve
     if (s->seen) memset(s->seen, 0, 8192);
     csctp_endpoint_assoc_peer(h->ep, a, &s->peer, NULL);
     break;
+  case CSCTP_EVENT_PATH_CHANGED: csctp_host_path_event(s, ev); break;
   case CSCTP_EVENT_MESSAGE: {
     /* Copied: the engine's buffer dies at the next call on `a`, e.g. the echo's write. */
     g_byte_array_set_size(h->msgcopy, 0);
@@ -265,8 +271,13 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
   csctp_assoc *a = NULL;
   csctp_tstamp now = now_us();
   host_capture(h, 1, pkt, len, now);
-  int rv =
-      csctp_endpoint_read_packet_ecn(h->ep, from, pkt, len, csctp_link_rx_ecn(h->link), now, &a);
+  int rv;
+  if (h->multi) {
+    csctp_route via = {.peer = *from, .local = csctp_link_rx_local(h->link)};
+    rv = csctp_endpoint_read_packet_via(h->ep, &via, pkt, len, now, &a);
+  } else {
+    rv = csctp_endpoint_read_packet_ecn(h->ep, from, pkt, len, csctp_link_rx_ecn(h->link), now, &a);
+  }
   if (rv) {
     g_warning("csctp: endpoint: %s", csctp_strerror(rv));
     return;
@@ -299,6 +310,14 @@ static void host_write(host *h) {
   csctp_ssize n;
   csctp_tstamp now = now_us();
   csctp_assoc *a;
+  if (h->multi) {
+    csctp_route via;
+    while ((n = csctp_endpoint_write_packet_via(h->ep, buf, sizeof(buf), now, &via, &a)) > 0) {
+      host_capture(h, 0, buf, (size_t)n, now);
+      csctp_host_send_via(h, &via, buf, (size_t)n);
+    }
+    return;
+  }
   while ((n = csctp_endpoint_write_packet(h->ep, buf, sizeof(buf), now, &to, &a)) > 0) {
     host_capture(h, 0, buf, (size_t)n, now);
     if (a && csctp_assoc_packet_fragmentable(a))
@@ -379,13 +398,21 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     if (o->plpmtud_probe_timer) cfg.plpmtud_probe_timer = o->plpmtud_probe_timer;
   }
   cfg.ecn = o->ecn != 0; /* ECN: announced, and the link reads and writes the codepoints */
+  const char *local_ip = o->local_address;
+  int rv = ext && (o->n_local_addresses || o->n_hosts > 1) ? CSCTP_ERR_INVALID_ARGUMENT : 0;
+  if (rv && err_msg) *err_msg = g_strdup("several addresses need an OS socket, not a transport");
+  if (!rv) rv = csctp_host_multi_config(h, o, &cfg, &local_ip, err_msg);
+  if (rv) {
+    host_free(h);
+    return rv;
+  }
   const char *dbg = getenv("CSCTP_DEBUG");
   cfg.log_mask = csctp_log_mask_parse(dbg);
   csctp_log_levels_parse(dbg, cfg.log_levels);
   if (cfg.log_mask) cfg.log = log_stderr;
   h->sndbuf = cfg.sndbuf;
   h->rwnd = cfg.rwnd;
-  int rv = csctp_endpoint_new(&h->ep, &cfg);
+  rv = csctp_endpoint_new(&h->ep, &cfg);
   if (rv) {
     if (err_msg) *err_msg = g_strdup_printf("endpoint: %s", csctp_strerror(rv));
     host_free(h);
@@ -408,8 +435,9 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     rv = csctp_link_new_external(&h->link, &ext->peer, ext->out, ext->out_user_data, host_recv,
                                  host_batch, h);
   else
-    rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, o->local_address, udp_port, host_recv,
+    rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, local_ip, udp_port, host_recv,
                         host_batch, h, &err);
+  if (!rv) rv = csctp_host_multi_attach(h, o, &err);
   if (rv) {
     if (err_msg)
       *err_msg = err;
@@ -480,13 +508,16 @@ static void connect_opts_fill_default(void *p) {
   o->udp_peer_port = 9899;
   o->mtu = 1200;
   o->connect_timeout_ms = CSCTP_CONNECT_TIMEOUT_DEFAULT;
+  o->path_max_retrans = 5;
+  o->ps_max_retrans = CSCTP_PS_OFF;
 }
 
 static size_t connect_opts_size(int version) {
   switch (version) {
   case CSCTP_CONNECT_OPTS_V1: return offsetof(csctp_connect_opts, plpmtud_max);
   case CSCTP_CONNECT_OPTS_V2: return offsetof(csctp_connect_opts, ecn);
-  case CSCTP_CONNECT_OPTS_V3: return sizeof(csctp_connect_opts);
+  case CSCTP_CONNECT_OPTS_V3: return offsetof(csctp_connect_opts, local_addresses);
+  case CSCTP_CONNECT_OPTS_V4: return sizeof(csctp_connect_opts);
   default: return 0;
   }
 }
@@ -510,9 +541,11 @@ int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_
   csctp_connect_opts buf;
   const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
                                                    sizeof buf, connect_opts_fill_default);
-  if (!o || !ps || (!o->host && !ext)) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!o || !ps || (!o->host && !(o->n_hosts && o->hosts) && !ext))
+    return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_addr peer;
   const char *peer_ip = o->udp_transport && o->udp_peer_address ? o->udp_peer_address : o->host;
+  if (o->n_hosts && o->hosts && !ext) peer_ip = o->hosts[0];
   uint16_t peer_udp = o->udp_transport ? (o->udp_peer_port ? o->udp_peer_port : 9899) : 0;
   if (ext) { /* the caller's transport: the peer's address only names it */
     peer_ip = o->udp_peer_address ? o->udp_peer_address : o->host ? o->host : "0.0.0.0";
@@ -544,9 +577,14 @@ int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_
     }
   } else {
     csctp_assoc *a;
-    rv = csctp_endpoint_connect(h->ep, &peer, s->peer_port, NULL, now_us(), &a);
+    csctp_addr peers[CSCTP_PATHS_MAX];
+    size_t np = 0;
+    if (!h->multi)
+      rv = csctp_endpoint_connect(h->ep, &peer, s->peer_port, NULL, now_us(), &a);
+    else if ((rv = csctp_host_multi_peers(o, &peer, peers, &np, err_msg)) == 0)
+      rv = csctp_endpoint_connectx(h->ep, peers, np, s->peer_port, NULL, now_us(), &a);
     if (rv) {
-      if (err_msg) *err_msg = g_strdup_printf("connect: %s", csctp_strerror(rv));
+      if (err_msg && !*err_msg) *err_msg = g_strdup_printf("connect: %s", csctp_strerror(rv));
       host_free(h);
       return rv;
     }

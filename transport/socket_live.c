@@ -49,6 +49,9 @@ static void live_unreach_socket(host *h, csctp_socket *s, const csctp_addr *to,
                                 csctp_unreach_kind kind, const uint8_t *q, size_t len) {
   csctp_addr peer;
   if (!s->a || s->closed || csctp_endpoint_assoc_peer(h->ep, s->a, &peer, NULL) != 0) return;
+  /* Several paths: an ICMP error about one of them says nothing of the others (RFC 9260
+   * App. C); the path's own timeouts and heartbeats judge it. */
+  if (csctp_assoc_path_count(s->a) > 1) return;
   if (peer.len != to->len || memcmp(peer.data, to->data, to->len) != 0) return;
   if (csctp_assoc_on_unreachable(s->a, kind, q, len, csctp_host_now()) == 1) {
     s->unreach = kind;

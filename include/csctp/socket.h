@@ -207,6 +207,34 @@ typedef struct csctp_connect_opts {
    * (IP_TOS / IPV6_TCLASS over UDP and raw IP). Default 0: off.
    */
   int ecn;
+  /* Version 4: multi-homing (RFC 9260 §6.4, §8; SCTP-PF, RFC 7829) */
+  /**
+   * Our IP literals (1 to CSCTP_PATHS_MAX, all of one IP version) for a multi-homed
+   * association: the socket binds that version's wildcard address (local_address is then
+   * ignored), takes only packets sent to these addresses, sends each path's packets from
+   * the address the peer reaches it at, and lists them in its INIT / INIT ACK. NULL / 0
+   * (the default): one address, local_address. The array is read during the call only.
+   */
+  const char *const *local_addresses;
+  size_t n_local_addresses; /**< entries in local_addresses */
+  /**
+   * Connect to a multi-homed peer: its IP literals (1 to CSCTP_PATHS_MAX, of the local
+   * addresses' IP version), the first the primary path; host / udp_peer_address are then
+   * ignored (every address has the UDP port udp_peer_port). All are confirmed from the start
+   * (RFC 9260 §5.4); addresses the peer lists in its INIT ACK are verified by HEARTBEAT
+   * before use. Ignored by passive sockets and servers.
+   */
+  const char *const *hosts;
+  size_t n_hosts; /**< entries in hosts */
+  /** Path.Max.Retrans (csctp_config.path_max_retrans): errors in a row before a path is
+   *  inactive; default 5. With local_addresses or hosts only, as the next two. */
+  uint32_t path_max_retrans;
+  /** PotentiallyFailed.Max.Retrans (RFC 7829, csctp_config.pf_max_retrans); default 0: new
+   *  data leaves a path at its first timeout. path_max_retrans or more turns SCTP-PF off. */
+  uint32_t pf_max_retrans;
+  /** Primary.Switchover.Max.Retrans (RFC 7829 §5); default CSCTP_PS_OFF: data returns to the
+   *  primary path when it answers again. */
+  uint32_t ps_max_retrans;
 } csctp_connect_opts;
 
 /** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
@@ -215,8 +243,10 @@ typedef struct csctp_connect_opts {
 #define CSCTP_CONNECT_OPTS_V2 2
 /** Version 3 appends ecn. */
 #define CSCTP_CONNECT_OPTS_V3 3
+/** Version 4 appends the multi-homing options, local_addresses to ps_max_retrans. */
+#define CSCTP_CONNECT_OPTS_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V3
+#define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V4
 
 /** Default csctp_connect_opts.connect_timeout_ms: 30 s. */
 #define CSCTP_CONNECT_TIMEOUT_DEFAULT 30000u
@@ -418,6 +448,42 @@ CSCTP_EXTERN int csctp_socket_get_stats_versioned(const csctp_socket *s, int sta
 CSCTP_EXTERN uint16_t csctp_socket_outbound_streams(const csctp_socket *s);
 /** Negotiated inbound streams (0 before connect, and after close). */
 CSCTP_EXTERN uint16_t csctp_socket_inbound_streams(const csctp_socket *s);
+
+/* ---------------------------------------------------------------- paths (multi-homing) */
+
+/**
+ * A path of a multi-homed socket's association changed (CSCTP_EVENT_PATH_CHANGED): its index
+ * (csctp_socket_get_path()), the peer's address as text ("10.1.2.2:9899" over UDP, "10.1.2.2"
+ * over raw IP; valid during the call), its new csctp_path_state and the csctp_path_reason.
+ * `user_data` is the socket's (csctp_socket_set_events()).
+ */
+typedef void (*csctp_socket_path_fn)(csctp_socket *s, unsigned path, const char *address, int state,
+                                     int reason, void *user_data);
+/** Calls `fn` (NULL: nobody) on every path change of the socket's association. */
+CSCTP_EXTERN void csctp_socket_on_path(csctp_socket *s, csctp_socket_path_fn fn);
+/** csctp_socket_on_path() for every socket the server accepts from now on, from its handshake
+ *  on (so a change may come before the connection callback, with user_data NULL). */
+CSCTP_EXTERN void csctp_server_on_path(csctp_server *srv, csctp_socket_path_fn fn);
+/** Paths of the socket's association (0 before it exists and after it closed). */
+CSCTP_EXTERN size_t csctp_socket_path_count(const csctp_socket *s);
+/**
+ * Path `path`'s figures (csctp_assoc_get_path(), layout `version`) into *out and, when `addr`
+ * is not NULL, its address as text into addr (cap bytes, 64 are enough). Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT (no such path, out NULL, unknown version) or
+ * CSCTP_ERR_INVALID_STATE (no association).
+ */
+CSCTP_EXTERN int csctp_socket_get_path_versioned(const csctp_socket *s, int version, unsigned path,
+                                                 csctp_path_info *out, char *addr, size_t cap);
+/** csctp_socket_get_path_versioned() with this header's csctp_path_info layout. */
+#define csctp_socket_get_path(S, P, OUT, ADDR, CAP) \
+  csctp_socket_get_path_versioned((S), CSCTP_PATH_INFO_VERSION, (P), (OUT), (ADDR), (CAP))
+/**
+ * Makes the path to the peer's address `ip` (an IP literal) the primary: new data goes there
+ * while it is active (csctp_assoc_set_primary()). Returns 0, CSCTP_ERR_INVALID_ARGUMENT (not
+ * one of the association's paths), CSCTP_ERR_INVALID_STATE (no association, or the path is
+ * not confirmed yet).
+ */
+CSCTP_EXTERN int csctp_socket_set_primary(csctp_socket *s, const char *ip);
 
 /* ---------------------------------------------------------------- servers */
 

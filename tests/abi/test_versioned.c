@@ -65,7 +65,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 6);
-  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 4);
+  DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 5);
   /* The macros pass the header's version, which is the newest. */
   cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
   csctp_config c;
@@ -87,7 +87,7 @@ Test(abi, defaults_write_exactly_the_callers_version) {
 
 /* csctp_connect_opts V2 appended plpmtud_max and plpmtud_probe_timer after V1's last field. */
 Test(abi, connect_opts_v2_appends_plpmtud) {
-  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V3);
+  cr_assert_eq(CSCTP_CONNECT_OPTS_VERSION, CSCTP_CONNECT_OPTS_V4);
   cr_assert_eq(offsetof(csctp_connect_opts, plpmtud_max),
                offsetof(struct connect_opts_v1, rcvbuf) + sizeof(uint32_t),
                "V2's first field must follow V1's last");
@@ -110,6 +110,30 @@ Test(abi, connect_opts_v3_appends_ecn) {
   memset(&o, GUARD, sizeof o);
   cr_assert_eq(csctp_connect_opts_init(&o), 0);
   cr_assert_eq(o.ecn, 0, "off by default");
+}
+
+/* csctp_connect_opts V4 appended the multi-homing options after V3's ecn (and its padding); a
+ * V3 caller's defaults stop there, and V4's defaults are the engine's. */
+Test(abi, connect_opts_v4_appends_multihoming) {
+  size_t v3_end = offsetof(csctp_connect_opts, local_addresses);
+  cr_assert_geq(v3_end, offsetof(csctp_connect_opts, ecn) + sizeof(int));
+  cr_assert_lt(v3_end, offsetof(csctp_connect_opts, ecn) + sizeof(int) + sizeof(void *));
+  unsigned char b[sizeof(csctp_connect_opts) + SLACK];
+  memset(b, GUARD, sizeof b);
+  cr_assert_eq(csctp_connect_opts_init_versioned(CSCTP_CONNECT_OPTS_V3, (void *)b), 0);
+  cr_assert(untouched(b, v3_end, sizeof b), "V3 defaults wrote V4's");
+  csctp_connect_opts o;
+  memset(&o, GUARD, sizeof o);
+  cr_assert_eq(csctp_connect_opts_init(&o), 0);
+  cr_assert_null(o.local_addresses);
+  cr_assert_eq(o.n_local_addresses, 0, "single-homed by default");
+  cr_assert_null(o.hosts);
+  cr_assert_eq(o.n_hosts, 0);
+  csctp_config c;
+  cr_assert_eq(csctp_config_default(&c), 0);
+  cr_assert_eq(o.path_max_retrans, c.path_max_retrans);
+  cr_assert_eq(o.pf_max_retrans, c.pf_max_retrans);
+  cr_assert_eq(o.ps_max_retrans, c.ps_max_retrans);
 }
 
 /* csctp_config V3 appended the PLPMTUD fields: a V2 caller's struct ends where they begin, its

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-homing in the socket API (csctp_connect_opts V4; RFC 9260 §6.4, §8, RFC 7829): the
+ * options of a multi-homed socket or server, our addresses given to the link (which binds the
+ * wildcard address and tells each packet's local address, IP_PKTINFO) and to the endpoint
+ * (listed in INIT / INIT ACK), the peer's addresses of a connect, path events, figures and
+ * the primary path. The packets of a multi-homed host go through the endpoint's _via calls
+ * (socket.c's host_recv / host_write) with their route.
+ */
+#include <string.h>
+
+#include "host.h"
+
+/* 4 or 6 for an address csctp_link_addr_parse built. */
+static int addr_version(const csctp_addr *a) { return a->len == 6 ? 4 : 6; }
+
+/* Parses `n` IP literals of `what` into out[] with UDP port `port`, all of one IP version
+ * (*version: 0 on entry takes the first one's). */
+static int parse_list(const char *what, const char *const *ips, size_t n, uint16_t port,
+                      csctp_addr *out, int *version, char **err_msg) {
+  if (n > CSCTP_PATHS_MAX || !ips) {
+    if (err_msg)
+      *err_msg = g_strdup_printf("%s: %zu addresses (1 to %d)", what, n, CSCTP_PATHS_MAX);
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!ips[i] || csctp_link_addr_parse(ips[i], port, &out[i]) != 0) {
+      if (err_msg)
+        *err_msg = g_strdup_printf("%s: not an IP address: '%s'", what, ips[i] ? ips[i] : "NULL");
+      return CSCTP_ERR_INVALID_ARGUMENT;
+    }
+    if (!*version) *version = addr_version(&out[i]);
+    if (addr_version(&out[i]) != *version) {
+      if (err_msg)
+        *err_msg = g_strdup_printf("%s: '%s' is not IPv%d like the others: one IP version", what,
+                                   ips[i], *version);
+      return CSCTP_ERR_INVALID_ARGUMENT;
+    }
+  }
+  return 0;
+}
+
+static int opts_multi(const csctp_connect_opts *o) {
+  return o->n_local_addresses > 0 || o->n_hosts > 1;
+}
+
+int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *cfg,
+                            const char **local_ip, char **err_msg) {
+  if (!opts_multi(o)) return 0;
+  const char *refused = o->ecn ? "ECN (ecn)" : o->plpmtud_max ? "PLPMTUD (plpmtud_max)" : NULL;
+  if (refused) {
+    if (err_msg)
+      *err_msg = g_strdup_printf(
+          "%s with several addresses (local_addresses, hosts) is not "
+          "supported yet",
+          refused);
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  }
+  int version = 0;
+  int rv = parse_list("local_addresses", o->local_addresses, o->n_local_addresses, 0, h->laddrs,
+                      &version, err_msg);
+  if (rv) return rv;
+  h->n_laddrs = o->n_local_addresses;
+  h->multi = 1;
+  cfg->max_paths = CSCTP_PATHS_MAX;
+  cfg->addr_port_len = 2; /* link.c's addresses end with the UDP port */
+  cfg->path_max_retrans = o->path_max_retrans;
+  cfg->pf_max_retrans = o->pf_max_retrans;
+  cfg->ps_max_retrans = o->ps_max_retrans;
+  if (h->n_laddrs) *local_ip = version == 4 ? "0.0.0.0" : "::";
+  return 0;
+}
+
+int csctp_host_multi_attach(host *h, const csctp_connect_opts *o, char **err_msg) {
+  (void)o;
+  if (!h->multi || !h->n_laddrs) return 0;
+  uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
+  for (size_t i = 0; i < h->n_laddrs; i++) {
+    csctp_addr *a = &h->laddrs[i];
+    a->data[a->len - 2] = (uint8_t)(port >> 8);
+    a->data[a->len - 1] = (uint8_t)port;
+  }
+  int rv = csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs);
+  if (!rv) rv = csctp_endpoint_set_local_addrs(h->ep, h->laddrs, h->n_laddrs);
+  if (rv && err_msg)
+    *err_msg = g_strdup_printf("local_addresses: %s (IP_PKTINFO)", csctp_strerror(rv));
+  return rv;
+}
+
+int csctp_host_multi_peers(const csctp_connect_opts *o, const csctp_addr *peer, csctp_addr *out,
+                           size_t *n, char **err_msg) {
+  int version = o->n_local_addresses ? 0 : addr_version(peer);
+  if (o->n_local_addresses) { /* the peers must be of our addresses' version */
+    csctp_addr l;
+    if (csctp_link_addr_parse(o->local_addresses[0], 0, &l) == 0) version = addr_version(&l);
+  }
+  uint16_t port = (uint16_t)(peer->data[peer->len - 2] << 8 | peer->data[peer->len - 1]);
+  if (!o->n_hosts) {
+    if (addr_version(peer) != version) {
+      if (err_msg) *err_msg = g_strdup("the peer's address is not of the local addresses' version");
+      return CSCTP_ERR_INVALID_ARGUMENT;
+    }
+    out[0] = *peer;
+    *n = 1;
+    return 0;
+  }
+  int rv = parse_list("hosts", o->hosts, o->n_hosts, port, out, &version, err_msg);
+  if (!rv) *n = o->n_hosts;
+  return rv;
+}
+
+void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len) {
+  /* No local address named (an INIT, a path nothing came from yet): the link picks one of
+   * ours, so that the answer comes to an address we serve. */
+  csctp_link_send_from(h->link, &to->peer, to->local, pkt, len, CSCTP_ECN_NOT_ECT);
+}
+
+void csctp_host_path_event(csctp_socket *s, const csctp_event *ev) {
+  if (!s->path_cb) return;
+  char addr[64];
+  csctp_link_addr_str(&ev->u.path.peer, addr, sizeof addr);
+  s->path_cb(s, ev->u.path.path, addr, ev->u.path.state, ev->u.path.reason, s->ud);
+}
+
+/* ---------------------------------------------------------------- public */
+
+void csctp_socket_on_path(csctp_socket *s, csctp_socket_path_fn fn) {
+  if (s) s->path_cb = fn;
+}
+
+void csctp_server_on_path(csctp_server *srv, csctp_socket_path_fn fn) {
+  if (srv) srv->path_cb = fn;
+}
+
+size_t csctp_socket_path_count(const csctp_socket *s) {
+  return s && s->a ? csctp_assoc_path_count(s->a) : 0;
+}
+
+int csctp_socket_get_path_versioned(const csctp_socket *s, int version, unsigned path,
+                                    csctp_path_info *out, char *addr, size_t cap) {
+  if (!s || !out) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!s->a) return CSCTP_ERR_INVALID_STATE;
+  int rv = csctp_assoc_get_path_versioned(s->a, version, path, out);
+  if (rv) return rv;
+  if (addr && cap) {
+    if (s->h->multi) {
+      csctp_link_addr_str(&out->peer, addr, cap);
+    } else { /* single-homed: the association's peer is the endpoint's */
+      csctp_addr p;
+      if (csctp_endpoint_assoc_peer(s->h->ep, s->a, &p, NULL) == 0)
+        csctp_link_addr_str(&p, addr, cap);
+      else
+        addr[0] = '\0';
+    }
+  }
+  return 0;
+}
+
+int csctp_socket_set_primary(csctp_socket *s, const char *ip) {
+  if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
+  if (!s->a) return CSCTP_ERR_INVALID_STATE;
+  csctp_addr want;
+  if (csctp_link_addr_parse(ip, 0, &want) != 0) return CSCTP_ERR_INVALID_ARGUMENT;
+  size_t n = csctp_assoc_path_count(s->a);
+  for (unsigned i = 0; i < n; i++) {
+    csctp_path_info pi;
+    if (csctp_assoc_get_path(s->a, i, &pi) != 0) continue;
+    /* The IP bytes only: the UDP port is the path's own. */
+    if (pi.peer.len != want.len || memcmp(pi.peer.data, want.data, (size_t)want.len - 2) != 0)
+      continue;
+    int rv = csctp_assoc_set_primary(s->a, i, csctp_host_now());
+    if (!rv) csctp_host_kick(s->h);
+    return rv;
+  }
+  return CSCTP_ERR_INVALID_ARGUMENT;
+}
