@@ -29,9 +29,9 @@
  * SACKs and heartbeats are smaller). */
 #define DATA_BYTES 1000
 /* The transfer: long enough to outlast the cut (at 1 s) and the failover on this machine
- * (about 5 s at the rate measured here); --linger keeps the association for the recovery. */
+ * (about 5 s at the ~20 MB/s measured here); --linger keeps the association for the recovery. */
 #define SIZE "1000"
-#define COUNT "150000"
+#define COUNT "100000"
 
 static char dir[64], prefix[16], ns_a[20], ns_b[20];
 
@@ -72,8 +72,9 @@ static void teardown(void) {
 
 TestSuite(multihome_netns, .init = setup, .fini = teardown, .timeout = 200);
 
-static double wait_log(const char *name, const char *needle, unsigned ms) {
-  return tp_wait_log(dir, name, "err", needle, ms);
+/* Milliseconds until `needle` is in name.err after its first `from` bytes; -1 after `ms`. */
+static double wait_log(const char *name, const char *needle, size_t from, unsigned ms) {
+  return tp_wait_log(dir, name, "err", needle, from, ms);
 }
 
 static void sleep_until(double t_ms) {
@@ -98,10 +99,11 @@ static int parse_path(const char *out, const char *addr, path_line *p) {
 }
 
 typedef struct run_result {
-  double gap;     /* send's "longest gap between echoes" */
-  double own_gap; /* the test's measurement on A's interfaces */
-  double detect;  /* cut -> the path's failure line in send's log */
-  double recover; /* link up -> "active (recovered)" in send's log */
+  double gap;           /* send's "longest gap between echoes" */
+  double own_gap;       /* the test's measurement on A's interfaces */
+  double detect;        /* cut -> the path's failure line in send's log */
+  double recover;       /* link up -> "active (recovered)" in send's log */
+  int early_recoveries; /* "recovered" lines for path 1 while it was down */
 } run_result;
 
 static void fail_dump(const char *snd, const char *echo, const char *what) {
@@ -135,7 +137,7 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
                 "echo", (char *)mode, lb,     "--pf", pfs,   "--pmr",  pmr,
                 NULL};
   pid_t ep = tp_spawn(dir, echo, ea);
-  if (wait_log(echo, "listening", 3000) < 0) fail_dump(snd, echo, "csctp echo did not start");
+  if (wait_log(echo, "listening", 0, 3000) < 0) fail_dump(snd, echo, "csctp echo did not start");
   char dev1[24], dev2[24];
   snprintf(dev1, sizeof dev1, "%s-a1", prefix);
   snprintf(dev2, sizeof dev2, "%s-a2", prefix);
@@ -144,28 +146,37 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
   char *sa[] = {"ip",       "netns",      "exec",      ns_a,     "env", DEFAULTS, (char *)tp_tool(),
                 "send",     (char *)mode, la,          "--peer", peer,  "--size", SIZE,
                 "--count",  COUNT,        "--verify",  "--pf",   pfs,   "--pmr",  pmr,
-                "--linger", "4",          "--timeout", "60",     NULL};
+                "--linger", "3",          "--timeout", "60",     NULL};
   double t_spawn = tp_now_ms();
   pid_t sp = tp_spawn(dir, snd, sa);
   char want[96];
-  /* Both of B's addresses verified by heartbeats before the cut, or there is nowhere to go. */
-  snprintf(want, sizeof want, "path %s active (confirmed)", b2);
-  if (wait_log(snd, want, 5000) < 0) fail_dump(snd, echo, "path 2 never confirmed");
+  /* The sender's paths are the ones it was given (connectx): active from the start. B learns
+   * A's second address from the INIT and must confirm it with a heartbeat (RFC 9260 §5.4)
+   * before the cut, or it has nowhere to send its echoes. */
+  snprintf(want, sizeof want, "path 10.1.2.1%s active (confirmed)", port);
+  if (wait_log(echo, want, 0, 5000) < 0) fail_dump(snd, echo, "B never confirmed A's path 2");
   sleep_until(t_spawn + 1000);
   double t_cut = tp_now_ms();
+  size_t at_cut = tp_log_size(dir, snd, "err");
   cr_assert_eq(tp_netns_link_set(prefix, 1, 0), 0);
   snprintf(want, sizeof want, "path %s %s", b1, pf ? "potentially-failed" : "inactive");
-  r->detect = wait_log(snd, want, 8000);
+  r->detect = wait_log(snd, want, at_cut, 8000);
   if (r->detect < 0) fail_dump(snd, echo, "the cut path never failed");
   sleep_until(t_cut + 2000);
-  cr_assert_eq(tp_netns_link_set(prefix, 1, 1), 0);
+  /* What the sender said about path 1 while it was down (printed: a "recovered" then would be
+   * a path declared alive with no way to hear from it). */
+  size_t at_up = tp_log_size(dir, snd, "err");
+  char *down_log = tp_slurp_log(dir, snd, "err");
   snprintf(want, sizeof want, "path %s active (recovered)", b1);
-  r->recover = wait_log(snd, want, 6000);
+  for (const char *q = down_log + at_cut; (q = strstr(q, want)); q++) r->early_recoveries++;
+  g_free(down_log);
+  cr_assert_eq(tp_netns_link_set(prefix, 1, 1), 0);
+  r->recover = wait_log(snd, want, at_up, 6000);
   int rc = tp_wait(sp, 90000);
   tp_stop(gp);
   char want_b[96]; /* the echo side failed over and got its path back as well */
   snprintf(want_b, sizeof want_b, "path %s active (recovered)", a1);
-  double echo_rec = wait_log(echo, want_b, 3000);
+  double echo_rec = wait_log(echo, want_b, 0, 3000);
   tp_stop(ep);
   char *out = tp_slurp_log(dir, snd, "out");
   char *err = tp_slurp_log(dir, snd, "err");
@@ -186,10 +197,11 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
   if (s) t_transfer = strtod(s + 4, NULL) * 1000;
   fprintf(stderr,
           "%s: failover gap %.0f ms (send), %.0f ms (own, rx on A); path 1 %s after %.0f ms; "
-          "recovered %.0f ms after the link came back (echo side: %s); transfer %.0f ms; "
-          "path 1 out %llu t3 %llu, path 2 out %llu\n",
-          tag, r->gap, r->own_gap, pf ? "potentially-failed" : "inactive", r->detect, r->recover,
-          echo_rec >= 0 ? "recovered too" : "NOT recovered", t_transfer, p1.out, p1.t3, p2.out);
+          "%d 'recovered' while down; recovered %.0f ms after the link came back (echo side: %s); "
+          "transfer %.0f ms; path 1 out %llu t3 %llu, path 2 out %llu\n",
+          tag, r->gap, r->own_gap, pf ? "potentially-failed" : "inactive", r->detect,
+          r->early_recoveries, r->recover, echo_rec >= 0 ? "recovered too" : "NOT recovered",
+          t_transfer, p1.out, p1.t3, p2.out);
   cr_assert_geq(p1.t3, 1, "%s: no T3 on the cut path: %s", tag, out);
   cr_assert_gt(p2.out, 100, "%s: hardly any packet on path 2: %s", tag, out);
   cr_assert_gt(t_spawn + t_transfer, t_cut + r->gap,
@@ -207,10 +219,10 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
             "%s: path 1 not recovered within %.0f ms of the link's return (%.0f)", tag, rec_bound,
             r->recover);
   cr_assert_geq(echo_rec, 0, "%s: the echo side's path 1 never recovered", tag);
-  /* Both measurements see the same silence (the own one samples every 2 ms, and counts any
-   * data, the retransmissions too). */
-  cr_assert(r->own_gap >= 0 && r->own_gap < r->gap + 200 && r->own_gap > r->gap / 2 - 50,
-            "%s: own gap %.0f ms, send's %.0f ms", tag, r->own_gap, r->gap);
+  /* The own measurement sees any data arriving, out of order too (send's gap is between
+   * deliveries): never longer than send's, give or take a 2 ms sample and a scheduling slice. */
+  cr_assert(r->own_gap >= 0 && r->own_gap <= r->gap + 100, "%s: own gap %.0f ms, send's %.0f ms",
+            tag, r->own_gap, r->gap);
   cr_assert_lt(r->gap, 6000, "%s: longest gap %.0f ms", tag, r->gap);
   g_free(out);
   g_free(err);

@@ -108,12 +108,19 @@ char *tp_slurp_log(const char *logdir, const char *name, const char *ext) {
   return tp_slurp(p);
 }
 
+size_t tp_log_size(const char *logdir, const char *name, const char *ext) {
+  char *s = tp_slurp_log(logdir, name, ext);
+  size_t n = strlen(s);
+  g_free(s);
+  return n;
+}
+
 double tp_wait_log(const char *logdir, const char *name, const char *ext, const char *needle,
-                   unsigned ms) {
+                   size_t from, unsigned ms) {
   double t0 = tp_now_ms();
   for (;;) {
     char *s = tp_slurp_log(logdir, name, ext);
-    int found = strstr(s, needle) != NULL;
+    int found = strlen(s) >= from && strstr(s + from, needle) != NULL;
     g_free(s);
     if (found) return tp_now_ms() - t0;
     if (tp_now_ms() - t0 > ms) return -1;

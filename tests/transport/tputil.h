@@ -32,10 +32,12 @@ void tp_stop_all(void);
 char *tp_slurp(const char *path);
 /* Reads logdir/name.ext. g_free it. */
 char *tp_slurp_log(const char *logdir, const char *name, const char *ext);
-/* Milliseconds until `needle` appears in logdir/name.ext (polled every 5 ms), or -1 when it has
- * not after `ms`. */
+/* Milliseconds until `needle` appears in logdir/name.ext after its first `from` bytes (polled
+ * every 5 ms), or -1 when it has not after `ms`. */
 double tp_wait_log(const char *logdir, const char *name, const char *ext, const char *needle,
-                   unsigned ms);
+                   size_t from, unsigned ms);
+/* The size of logdir/name.ext now (0 when missing): `from` for tp_wait_log. */
+size_t tp_log_size(const char *logdir, const char *name, const char *ext);
 /* Prints the tail of a child's logs to stderr (for failures). */
 void tp_dump_logs(const char *logdir, const char *name);
 
