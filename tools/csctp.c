@@ -422,11 +422,13 @@ static int cmd_echo(const args *a) {
     csctp_server_del(srv);
     return 1;
   }
+  char *ips = g_strjoinv(",", a->local_ips); /* several: multi-homed */
   if (a->udp)
-    fprintf(stderr, "csctp echo: listening on udp %s:%u, sctp port %u\n", a->local_ip,
+    fprintf(stderr, "csctp echo: listening on udp %s:%u, sctp port %u\n", ips,
             csctp_server_udp_port(srv), a->port);
   else
-    fprintf(stderr, "csctp echo: listening on raw IP %s, sctp port %u\n", a->local_ip, a->port);
+    fprintf(stderr, "csctp echo: listening on raw IP %s, sctp port %u\n", ips, a->port);
+  g_free(ips);
   g_unix_signal_add(SIGTERM, on_signal, NULL);
   g_unix_signal_add(SIGINT, on_signal, NULL);
   if (a->timeout_s) g_timeout_add_seconds(a->timeout_s, on_timeout, NULL);
