@@ -18,6 +18,7 @@
 
 struct csctp_link {
   int fd, udp, family;
+  int dual; /* csctp_link_new_dual: an IPv6 socket that carries IPv4 too (v4-mapped) */
   uint16_t udp_port;
   GSource *src;
   csctp_link_recv_fn recv;
@@ -89,10 +90,15 @@ static socklen_t addr_to_sockaddr(const csctp_link *l, const csctp_addr *a,
     s4->sin_port = l->udp ? htons(port) : 0;
     return sizeof(*s4);
   }
-  if (l->family == AF_INET6 && a->len == 18) {
+  if (l->family == AF_INET6 && (a->len == 18 || (a->len == 6 && l->dual))) {
     struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
     s6->sin6_family = AF_INET6;
-    memcpy(&s6->sin6_addr, a->data, 16);
+    if (a->len == 18) {
+      memcpy(&s6->sin6_addr, a->data, 16);
+    } else { /* ::ffff:a.b.c.d */
+      s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+      memcpy(&s6->sin6_addr.s6_addr[12], a->data, 4);
+    }
     s6->sin6_port = l->udp ? htons(port) : 0;
     return sizeof(*s6);
   }
@@ -109,8 +115,9 @@ static void sockaddr_to_addr(const struct sockaddr_storage *ss, int udp, csctp_a
     port = ntohs(s4->sin_port);
   } else {
     const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-    memcpy(a->data, &s6->sin6_addr, 16);
-    a->len = 16;
+    int mapped = IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr); /* an IPv4 peer of a dual link */
+    memcpy(a->data, &s6->sin6_addr.s6_addr[mapped ? 12 : 0], mapped ? 4 : 16);
+    a->len = mapped ? 4 : 16;
     port = ntohs(s6->sin6_port);
   }
   if (!udp) port = 0;
@@ -344,9 +351,9 @@ static int link_error(int e) {
   }
 }
 
-int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
-                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
-                   void *user_data, char **err) {
+static int link_open(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                     uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                     void *user_data, int dual, char **err) {
   *err = NULL;
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof(ss));
@@ -379,10 +386,11 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
       *err = g_strdup_printf("socket: %s", g_strerror(e));
     return link_error(e);
   }
-  int one = 1;
+  int one = 1, v6only = !dual;
   if (family == AF_INET6) {
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+    if (dual) setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
   } else {
     /* ICMP errors about our packets on the error queue (RFC 6951 §5.5, RFC 9260 App. C);
      * without it an unconnected socket never hears of them. */
@@ -401,6 +409,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   l->rx_local = CSCTP_LOCAL_ANY;
   l->udp = udp != 0;
   l->family = family;
+  l->dual = dual;
   l->recv = recv;
   l->batch = batch;
   l->user_data = user_data;
@@ -418,6 +427,18 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   g_source_attach(l->src, ctx);
   *pl = l;
   return 0;
+}
+
+int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                   void *user_data, char **err) {
+  return link_open(pl, ctx, udp, local_ip, udp_port, recv, batch, user_data, 0, err);
+}
+
+int csctp_link_new_dual(csctp_link **pl, GMainContext *ctx, uint16_t udp_port,
+                        csctp_link_recv_fn recv, csctp_link_batch_fn batch, void *user_data,
+                        char **err) {
+  return link_open(pl, ctx, 1, "::", udp_port, recv, batch, user_data, 1, err);
 }
 
 int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
@@ -469,7 +490,7 @@ void csctp_link_del(csctp_link *l) {
 void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn) { l->unreach = fn; }
 
 /* Writes the control message that makes a packet leave from local address `i` (its family
- * the socket's; IPv4 sources on an IPv6 socket are left to the kernel). Returns its space. */
+ * the socket's, or IPv4 on a dual one). Returns its space, 0 when it cannot be named. */
 static size_t link_cmsg_source(const csctp_link *l, uint8_t i, struct cmsghdr *c) {
   const csctp_addr *a = &l->laddrs[i];
   if (l->family == AF_INET && a->len == 6) {
@@ -482,10 +503,15 @@ static size_t link_cmsg_source(const csctp_link *l, uint8_t i, struct cmsghdr *c
     memcpy(CMSG_DATA(c), &pi, sizeof pi);
     return CMSG_SPACE(sizeof pi);
   }
-  if (l->family == AF_INET6 && a->len == 18) {
+  if (l->family == AF_INET6 && (a->len == 18 || (a->len == 6 && l->dual))) {
     struct in6_pktinfo pi;
     memset(&pi, 0, sizeof pi);
-    memcpy(&pi.ipi6_addr, a->data, 16);
+    if (a->len == 18) {
+      memcpy(&pi.ipi6_addr, a->data, 16);
+    } else { /* an IPv4 source on a dual socket: v4-mapped */
+      pi.ipi6_addr.s6_addr[10] = pi.ipi6_addr.s6_addr[11] = 0xff;
+      memcpy(&pi.ipi6_addr.s6_addr[12], a->data, 4);
+    }
     c->cmsg_level = IPPROTO_IPV6;
     c->cmsg_type = IPV6_PKTINFO;
     c->cmsg_len = CMSG_LEN(sizeof pi);

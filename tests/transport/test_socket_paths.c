@@ -218,7 +218,9 @@ Test(socket_paths, options_refused_with_a_message) {
   refused(&o, "PLPMTUD");
   o.plpmtud_max = 0;
   o.local_addresses = mixed;
-  refused(&o, "IP version");
+  o.udp_transport = 0; /* refused before a raw socket is opened: no root needed */
+  refused(&o, "need UDP");
+  o.udp_transport = 1;
   o.local_addresses = bad;
   refused(&o, "127.0.0.300");
   o.local_addresses = nine;
@@ -228,6 +230,7 @@ Test(socket_paths, options_refused_with_a_message) {
   o.n_local_addresses = 2;
   o.hosts = mixed;
   o.n_hosts = 2;
-  refused(&o, "IP version");
+  o.udp_transport = 0;
+  refused(&o, "need UDP");
   g_main_context_unref(ctx);
 }
