@@ -730,7 +730,13 @@ void csctp_assoc_set_send_buffer_low(csctp_assoc *a, size_t threshold) {
 }
 
 static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
-  *st = a->stats;
+  memset(st, 0, sizeof *st);
+#define COPY(f) st->f = a->stats.f;
+  CSCTP_ASSOC_COUNTERS(COPY)
+#undef COPY
+  st->zero_checksum = a->stats.zero_checksum;
+  st->auth = a->stats.auth;
+  st->ecn = a->stats.ecn;
   st->data_chunks_out = a->tx.stats.data_chunks_out;
   st->bytes_out = a->tx.stats.bytes_out;
   st->retransmissions = a->tx.stats.retransmissions;

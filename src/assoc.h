@@ -24,6 +24,35 @@
 /* A queued event and whether it must wait until the messages before it are taken. */
 #define CSCTP_ASSOC_EV_IDS 4 /* stream ids a STREAMS_RESET event carries without allocating */
 
+/*
+ * The counters the association keeps (csctp_stats's fields of the same names; the others are
+ * computed when asked, csctp_assoc_get_stats). A list of its own rather than an embedded
+ * csctp_stats, so that fields appended to the public struct for counters kept elsewhere (a
+ * feature's own block) do not grow every association.
+ */
+/* clang-format off */
+#define CSCTP_ASSOC_COUNTERS(X) \
+  X(packets_in) X(packets_out) X(chunks_in) X(chunks_out) \
+  X(data_chunks_in) X(messages_in) X(messages_out) X(bytes_in) \
+  X(duplicate_tsns) X(sacks_in) X(sacks_out) X(heartbeats_out) \
+  X(drop_bad_crc) X(drop_bad_vtag) X(drop_malformed) X(drop_bad_port) \
+  X(drop_out_of_window) X(drop_rx_budget) X(partial_pieces) X(partial_aborted) \
+  X(drop_unexpected) X(errors_sent) X(aborts_sent) X(events_dropped) \
+  X(zero_checksum_in) X(zero_checksum_out) X(icmp_in) X(icmp_ignored) \
+  X(auth_out) X(auth_in) X(auth_drop_missing) X(auth_drop_bad_hmac) \
+  X(auth_drop_key_id) X(auth_drop_hmac_id) X(ecn_ce_in) X(ecn_ect_out) \
+  X(ecne_out) X(ecne_in) X(cwr_out) X(cwr_in) \
+  X(ecn_cwnd_reductions) X(ecne_ignored) X(cwr_ignored) X(ecn_unexpected) \
+  X(path_failovers) X(path_inactive) X(paths_confirmed) X(peer_addrs_ignored) \
+  X(drop_unknown_source) X(hb_unconfirmed_out) X(pf_transitions)
+/* clang-format on */
+typedef struct csctp_assoc_counters {
+#define CSCTP_COUNTER_FIELD(f) uint64_t f;
+  CSCTP_ASSOC_COUNTERS(CSCTP_COUNTER_FIELD)
+#undef CSCTP_COUNTER_FIELD
+  uint8_t zero_checksum, auth, ecn; /* csctp_stats's flags of the same names */
+} csctp_assoc_counters;
+
 typedef struct csctp_assoc_qev {
   csctp_event ev;
   int after_data;
@@ -206,7 +235,7 @@ struct csctp_assoc {
   size_t evq_head, evq_len, evq_cap;
   size_t evq_notices; /* PEER_ERROR events queued (assoc_event.c bounds them) */
 
-  csctp_stats stats;
+  csctp_assoc_counters stats;
 
   /* RFC 9653 zero checksum (assoc_checksum.c decides, assoc_handshake.c negotiates). */
   uint8_t zc_accept; /* we announced cfg.zero_checksum_edmid in our INIT or INIT ACK of this

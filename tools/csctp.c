@@ -165,7 +165,10 @@ static void resolve(args *a) {
   char ip[INET6_ADDRSTRLEN];
   int family = AF_UNSPEC;
   char *label = g_strdup_printf("%s %s", a->udp ? "--udp" : "--raw", a->local_arg);
-  for (size_t i = 0; i < a->n_local; i++) { /* the first sets the IP version of all */
+  /* Multi-homed over UDP, IPv4 and IPv6 may mix; else the first sets the version of all. */
+  int mixed = a->udp && (a->n_local > 1 || a->n_peer > 1);
+  for (size_t i = 0; i < a->n_local; i++) {
+    if (mixed) family = AF_UNSPEC;
     refuse(cli_resolve(label, a->local_ips[i], family, i ? a->local_ips[0] : NULL, ip, &family));
     g_free(a->local_ips[i]);
     a->local_ips[i] = g_strdup(ip);
@@ -177,7 +180,8 @@ static void resolve(args *a) {
   int peer_family;
   label = g_strdup_printf("--peer %s", a->peer_arg);
   for (size_t i = 0; i < a->n_peer; i++) {
-    refuse(cli_resolve(label, a->peer_ips[i], family, a->local_ip, ip, &peer_family));
+    refuse(cli_resolve(label, a->peer_ips[i], mixed ? AF_UNSPEC : family, a->local_ip, ip,
+                       &peer_family));
     g_free(a->peer_ips[i]);
     a->peer_ips[i] = g_strdup(ip);
   }
@@ -422,11 +426,17 @@ static int cmd_echo(const args *a) {
     csctp_server_del(srv);
     return 1;
   }
+  GString *ipl = g_string_new(NULL); /* several: multi-homed; IPv6 in brackets */
+  for (size_t i = 0; i < a->n_local; i++)
+    g_string_append_printf(ipl, strchr(a->local_ips[i], ':') ? "%s[%s]" : "%s%s", i ? "," : "",
+                           a->local_ips[i]);
+  char *ips = g_string_free(ipl, FALSE);
   if (a->udp)
-    fprintf(stderr, "csctp echo: listening on udp %s:%u, sctp port %u\n", a->local_ip,
+    fprintf(stderr, "csctp echo: listening on udp %s:%u, sctp port %u\n", ips,
             csctp_server_udp_port(srv), a->port);
   else
-    fprintf(stderr, "csctp echo: listening on raw IP %s, sctp port %u\n", a->local_ip, a->port);
+    fprintf(stderr, "csctp echo: listening on raw IP %s, sctp port %u\n", ips, a->port);
+  g_free(ips);
   g_unix_signal_add(SIGTERM, on_signal, NULL);
   g_unix_signal_add(SIGINT, on_signal, NULL);
   if (a->timeout_s) g_timeout_add_seconds(a->timeout_s, on_timeout, NULL);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* UDP (RFC 6951) and raw IP (protocol 132) links with recvmmsg / sendmmsg batching. */
-#include "link.h"
+#include "link_priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,42 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#define LINK_BATCH 32
-#define LINK_PKT_MAX 9216 /* larger packets are truncated by the kernel and dropped */
-#define LINK_SRC_CACHE 16 /* destinations whose source link_pick_source remembers */
-
-struct csctp_link {
-  int fd, udp, family;
-  uint16_t udp_port;
-  GSource *src;
-  csctp_link_recv_fn recv;
-  csctp_link_batch_fn batch;
-  csctp_link_unreach_fn unreach;
-  void *user_data;
-  csctp_link_output_fn out; /* external links (fd -1): where packets go */
-  void *out_user_data;
-  csctp_addr ext_peer; /* external links: the one peer's address */
-  uint8_t (*rbuf)[LINK_PKT_MAX];
-  uint8_t (*sbuf)[LINK_PKT_MAX];
-  struct sockaddr_storage sto[LINK_BATCH];
-  size_t slen[LINK_BATCH];
-  int plpmtud; /* csctp_link_set_plpmtud: DF on every packet but the fragmentable ones */
-  int ecn;     /* csctp_link_set_ecn: codepoints read and written */
-  int rx_ecn;  /* the codepoint of the packet in the recv callback */
-  uint8_t secn[LINK_BATCH];
-  /* csctp_link_set_local_addrs: the addresses (IP in the first len - 2 bytes), whether
-   * IP_PKTINFO / IPV6_RECVPKTINFO is on, the packet being received's local index, and each
-   * queued packet's source index (CSCTP_LOCAL_ANY: the kernel chooses). */
-  csctp_addr laddrs[CSCTP_PATHS_MAX];
-  uint8_t n_laddrs, pktinfo, rx_local;
-  uint8_t slocal[LINK_BATCH];
-  /* The source picked for a destination sent to without one (link_pick_source), remembered. */
-  csctp_addr src_to[LINK_SRC_CACHE];
-  uint8_t src_idx[LINK_SRC_CACHE], n_src, src_next;
-  unsigned nsend;
-  csctp_link_stats stats;
-};
 
 int csctp_link_addr_parse(const char *ip, uint16_t udp_port, csctp_addr *a) {
   memset(a, 0, sizeof(*a));
@@ -78,8 +42,8 @@ const char *csctp_link_addr_str(const csctp_addr *a, char *buf, size_t cap) {
   return buf;
 }
 
-static socklen_t addr_to_sockaddr(const csctp_link *l, const csctp_addr *a,
-                                  struct sockaddr_storage *ss) {
+socklen_t csctp_link_to_sockaddr(const csctp_link *l, const csctp_addr *a,
+                                 struct sockaddr_storage *ss) {
   memset(ss, 0, sizeof(*ss));
   uint16_t port = (uint16_t)(a->data[a->len - 2] << 8 | a->data[a->len - 1]);
   if (l->family == AF_INET && a->len == 6) {
@@ -89,17 +53,22 @@ static socklen_t addr_to_sockaddr(const csctp_link *l, const csctp_addr *a,
     s4->sin_port = l->udp ? htons(port) : 0;
     return sizeof(*s4);
   }
-  if (l->family == AF_INET6 && a->len == 18) {
+  if (l->family == AF_INET6 && (a->len == 18 || (a->len == 6 && l->dual))) {
     struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
     s6->sin6_family = AF_INET6;
-    memcpy(&s6->sin6_addr, a->data, 16);
+    if (a->len == 18) {
+      memcpy(&s6->sin6_addr, a->data, 16);
+    } else { /* ::ffff:a.b.c.d */
+      s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+      memcpy(&s6->sin6_addr.s6_addr[12], a->data, 4);
+    }
     s6->sin6_port = l->udp ? htons(port) : 0;
     return sizeof(*s6);
   }
   return 0;
 }
 
-static void sockaddr_to_addr(const struct sockaddr_storage *ss, int udp, csctp_addr *a) {
+void csctp_link_from_sockaddr(const struct sockaddr_storage *ss, int udp, csctp_addr *a) {
   memset(a, 0, sizeof(*a));
   uint16_t port = 0;
   if (ss->ss_family == AF_INET) {
@@ -109,8 +78,9 @@ static void sockaddr_to_addr(const struct sockaddr_storage *ss, int udp, csctp_a
     port = ntohs(s4->sin_port);
   } else {
     const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-    memcpy(a->data, &s6->sin6_addr, 16);
-    a->len = 16;
+    int mapped = IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr); /* an IPv4 peer of a dual link */
+    memcpy(a->data, &s6->sin6_addr.s6_addr[mapped ? 12 : 0], mapped ? 4 : 16);
+    a->len = mapped ? 4 : 16;
     port = ntohs(s6->sin6_port);
   }
   if (!udp) port = 0;
@@ -176,7 +146,7 @@ static void link_read_errors(csctp_link *l) {
     /* The payload is what the ICMP message quotes past the UDP header (UDP) or the IP
      * header (raw IP): the start of our SCTP packet; the name is where it went. */
     csctp_addr a;
-    sockaddr_to_addr(&to, l->udp, &a);
+    csctp_link_from_sockaddr(&to, l->udp, &a);
     l->unreach(l->user_data, &a, (csctp_unreach_kind)kind, l->rbuf[0], (size_t)n);
   }
 }
@@ -194,35 +164,6 @@ static int link_cmsg_ecn(const struct msghdr *m) {
     }
   }
   return 0;
-}
-
-/* The index in l->laddrs of the packet's destination address (IP_PKTINFO / IPV6_PKTINFO; a
- * v4-mapped IPv6 one matches the IPv4 entry), or CSCTP_LOCAL_ANY. */
-static uint8_t link_cmsg_local(const csctp_link *l, const struct msghdr *m) {
-  uint8_t ip[16];
-  size_t n = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c)) {
-    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-        c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-      struct in_pktinfo pi;
-      memcpy(&pi, CMSG_DATA(c), sizeof pi);
-      memcpy(ip, &pi.ipi_addr, 4);
-      n = 4;
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-               c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-      struct in6_pktinfo pi;
-      memcpy(&pi, CMSG_DATA(c), sizeof pi);
-      memcpy(ip, &pi.ipi6_addr, 16);
-      n = 16;
-      if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr)) {
-        memmove(ip, ip + 12, 4);
-        n = 4;
-      }
-    }
-  }
-  for (uint8_t i = 0; n && i < l->n_laddrs; i++)
-    if (l->laddrs[i].len == n + 2 && !memcmp(l->laddrs[i].data, ip, n)) return i;
-  return CSCTP_LOCAL_ANY;
 }
 
 static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
@@ -281,7 +222,7 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
         len -= ihl;
       }
       uint8_t local = CSCTP_LOCAL_ANY;
-      if (l->pktinfo && (local = link_cmsg_local(l, &msgs[i].msg_hdr)) == CSCTP_LOCAL_ANY) {
+      if (l->pktinfo && (local = csctp_link_cmsg_local(l, &msgs[i].msg_hdr)) == CSCTP_LOCAL_ANY) {
         l->stats.drop_not_local++; /* to an address of ours that is not in the list */
         continue;
       }
@@ -289,7 +230,7 @@ static gboolean link_readable(gint fd, GIOCondition cond, gpointer user_data) {
       l->rx_local = local;
       l->stats.ce_in += ecn == CSCTP_ECN_CE;
       csctp_addr a;
-      sockaddr_to_addr(&from[i], l->udp, &a);
+      csctp_link_from_sockaddr(&from[i], l->udp, &a);
       l->recv(l->user_data, &a, p, len);
       l->rx_ecn = 0;
       l->rx_local = CSCTP_LOCAL_ANY;
@@ -344,9 +285,9 @@ static int link_error(int e) {
   }
 }
 
-int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
-                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
-                   void *user_data, char **err) {
+static int link_open(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                     uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                     void *user_data, int dual, char **err) {
   *err = NULL;
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof(ss));
@@ -379,10 +320,11 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
       *err = g_strdup_printf("socket: %s", g_strerror(e));
     return link_error(e);
   }
-  int one = 1;
+  int one = 1, v6only = !dual;
   if (family == AF_INET6) {
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+    if (dual) setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
   } else {
     /* ICMP errors about our packets on the error queue (RFC 6951 §5.5, RFC 9260 App. C);
      * without it an unconnected socket never hears of them. */
@@ -401,6 +343,7 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   l->rx_local = CSCTP_LOCAL_ANY;
   l->udp = udp != 0;
   l->family = family;
+  l->dual = dual;
   l->recv = recv;
   l->batch = batch;
   l->user_data = user_data;
@@ -418,6 +361,18 @@ int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *loca
   g_source_attach(l->src, ctx);
   *pl = l;
   return 0;
+}
+
+int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
+                   uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
+                   void *user_data, char **err) {
+  return link_open(pl, ctx, udp, local_ip, udp_port, recv, batch, user_data, 0, err);
+}
+
+int csctp_link_new_dual(csctp_link **pl, GMainContext *ctx, uint16_t udp_port,
+                        csctp_link_recv_fn recv, csctp_link_batch_fn batch, void *user_data,
+                        char **err) {
+  return link_open(pl, ctx, 1, "::", udp_port, recv, batch, user_data, 1, err);
 }
 
 int csctp_link_new_external(csctp_link **pl, const csctp_addr *peer, csctp_link_output_fn out,
@@ -468,33 +423,6 @@ void csctp_link_del(csctp_link *l) {
 
 void csctp_link_set_unreach(csctp_link *l, csctp_link_unreach_fn fn) { l->unreach = fn; }
 
-/* Writes the control message that makes a packet leave from local address `i` (its family
- * the socket's; IPv4 sources on an IPv6 socket are left to the kernel). Returns its space. */
-static size_t link_cmsg_source(const csctp_link *l, uint8_t i, struct cmsghdr *c) {
-  const csctp_addr *a = &l->laddrs[i];
-  if (l->family == AF_INET && a->len == 6) {
-    struct in_pktinfo pi;
-    memset(&pi, 0, sizeof pi);
-    memcpy(&pi.ipi_spec_dst, a->data, 4);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof pi);
-    memcpy(CMSG_DATA(c), &pi, sizeof pi);
-    return CMSG_SPACE(sizeof pi);
-  }
-  if (l->family == AF_INET6 && a->len == 18) {
-    struct in6_pktinfo pi;
-    memset(&pi, 0, sizeof pi);
-    memcpy(&pi.ipi6_addr, a->data, 16);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof pi);
-    memcpy(CMSG_DATA(c), &pi, sizeof pi);
-    return CMSG_SPACE(sizeof pi);
-  }
-  return 0;
-}
-
 void csctp_link_flush(csctp_link *l) {
   if (!l->nsend) return;
   if (l->fd < 0) {
@@ -541,7 +469,7 @@ void csctp_link_flush(csctp_link *l) {
       clen += CMSG_SPACE(sizeof(int));
       c = CMSG_NXTHDR(&msgs[i].msg_hdr, c);
     }
-    if (l->slocal[i] < l->n_laddrs && c) clen += link_cmsg_source(l, l->slocal[i], c);
+    if (l->slocal[i] < l->n_laddrs && c) clen += csctp_link_cmsg_source(l, l->slocal[i], c);
     if (msgs[i].msg_hdr.msg_control) msgs[i].msg_hdr.msg_controllen = clen;
     if (!clen) msgs[i].msg_hdr.msg_control = NULL;
   }
@@ -566,38 +494,6 @@ void csctp_link_flush(csctp_link *l) {
   l->nsend = 0;
 }
 
-/*
- * A packet for `to` without a local address named (an INIT, a path nothing came from yet) on a
- * link with local addresses: the address the kernel would send from (a UDP socket connected to
- * `to` says) when it is one of ours, else our first, so that the answer comes to an address we
- * serve. Remembered per destination (LINK_SRC_CACHE of them, the oldest replaced).
- */
-static uint8_t link_pick_source(csctp_link *l, const csctp_addr *to) {
-  size_t iplen = (size_t)to->len - 2;
-  for (unsigned i = 0; i < l->n_src; i++)
-    if (l->src_to[i].len == to->len && !memcmp(l->src_to[i].data, to->data, iplen))
-      return l->src_idx[i];
-  uint8_t pick = 0;
-  struct sockaddr_storage ss, me;
-  socklen_t sl = addr_to_sockaddr(l, to, &ss), ml = sizeof me;
-  if (ss.ss_family == AF_INET) ((struct sockaddr_in *)&ss)->sin_port = htons(9);
-  if (ss.ss_family == AF_INET6) ((struct sockaddr_in6 *)&ss)->sin6_port = htons(9);
-  int fd = sl ? socket(l->family, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
-  if (fd >= 0 && connect(fd, (struct sockaddr *)&ss, sl) == 0 &&
-      getsockname(fd, (struct sockaddr *)&me, &ml) == 0) {
-    csctp_addr m;
-    sockaddr_to_addr(&me, 0, &m);
-    for (uint8_t i = 0; i < l->n_laddrs; i++)
-      if (l->laddrs[i].len == m.len && !memcmp(l->laddrs[i].data, m.data, (size_t)m.len - 2))
-        pick = i;
-  }
-  if (fd >= 0) close(fd);
-  unsigned slot = l->n_src < LINK_SRC_CACHE ? l->n_src++ : l->src_next++ % LINK_SRC_CACHE;
-  l->src_to[slot] = *to;
-  l->src_idx[slot] = pick;
-  return pick;
-}
-
 /* Queues a packet with its ECN codepoint (used only with l->ecn). */
 static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len, int ecn,
                        uint8_t local) {
@@ -606,11 +502,11 @@ static void link_queue(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, 
     return;
   }
   if (l->nsend == LINK_BATCH) csctp_link_flush(l);
-  if (l->fd >= 0 && !addr_to_sockaddr(l, to, &l->sto[l->nsend])) {
+  if (l->fd >= 0 && !csctp_link_to_sockaddr(l, to, &l->sto[l->nsend])) {
     l->stats.send_errors++; /* wrong address family */
     return;
   }
-  if (local == CSCTP_LOCAL_ANY && l->n_laddrs && l->fd >= 0) local = link_pick_source(l, to);
+  if (local == CSCTP_LOCAL_ANY && l->n_laddrs && l->fd >= 0) local = csctp_link_pick_source(l, to);
   memcpy(l->sbuf[l->nsend], pkt, len);
   l->slen[l->nsend] = len;
   l->secn[l->nsend] = (uint8_t)(ecn & 3);
@@ -622,31 +518,12 @@ void csctp_link_send(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, si
   link_queue(l, to, pkt, len, CSCTP_ECN_NOT_ECT, CSCTP_LOCAL_ANY);
 }
 
+uint8_t csctp_link_rx_local(const csctp_link *l) { return l->rx_local; }
+
 void csctp_link_send_from(csctp_link *l, const csctp_addr *to, uint8_t local, const uint8_t *pkt,
                           size_t len, int ecn) {
   link_queue(l, to, pkt, len, ecn, local);
 }
-
-int csctp_link_set_local_addrs(csctp_link *l, const csctp_addr *addrs, size_t n) {
-  if (l->fd < 0 || n > CSCTP_PATHS_MAX || (n && !addrs)) return CSCTP_ERR_INVALID_ARGUMENT;
-  for (size_t i = 0; i < n; i++)
-    if (addrs[i].len != 6 && addrs[i].len != 18) return CSCTP_ERR_INVALID_ARGUMENT;
-  int one = 1, rv = 0;
-  if (n && l->family == AF_INET6) {
-    rv = setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
-    if (!rv) (void)setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)); /* v4-mapped */
-  } else if (n) {
-    rv = setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-  }
-  if (rv != 0) return CSCTP_ERR_SOCKET;
-  if (n) memcpy(l->laddrs, addrs, n * sizeof(*addrs));
-  l->n_laddrs = (uint8_t)n;
-  l->n_src = 0; /* sources picked for the old list */
-  l->pktinfo = n != 0;
-  return 0;
-}
-
-uint8_t csctp_link_rx_local(const csctp_link *l) { return l->rx_local; }
 
 void csctp_link_send_ecn(csctp_link *l, const csctp_addr *to, const uint8_t *pkt, size_t len,
                          int ecn) {

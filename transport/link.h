@@ -54,6 +54,12 @@ typedef struct csctp_link_stats {
 int csctp_link_new(csctp_link **pl, GMainContext *ctx, int udp, const char *local_ip,
                    uint16_t udp_port, csctp_link_recv_fn recv, csctp_link_batch_fn batch,
                    void *user_data, char **err);
+/** csctp_link_new() over UDP on one IPv6 socket bound to [::]:udp_port that carries IPv4 too
+ *  (v4-mapped, IPV6_V6ONLY off): addresses of both versions in and out, for an association
+ *  whose paths mix them. */
+int csctp_link_new_dual(csctp_link **pl, GMainContext *ctx, uint16_t udp_port,
+                        csctp_link_recv_fn recv, csctp_link_batch_fn batch, void *user_data,
+                        char **err);
 void csctp_link_del(csctp_link *l);
 
 /** Sends one packet of an external link (`pkt` valid during the call only). */

@@ -434,6 +434,8 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
   if (ext)
     rv = csctp_link_new_external(&h->link, &ext->peer, ext->out, ext->out_user_data, host_recv,
                                  host_batch, h);
+  else if (h->dual)
+    rv = csctp_link_new_dual(&h->link, h->ctx, udp_port, host_recv, host_batch, h, &err);
   else
     rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, local_ip, udp_port, host_recv,
                         host_batch, h, &err);

@@ -11,13 +11,13 @@
 
 #include "host.h"
 
-/* 4 or 6 for an address csctp_link_addr_parse built. */
-static int addr_version(const csctp_addr *a) { return a->len == 6 ? 4 : 6; }
+/* 1 (IPv4) or 2 (IPv6) for an address csctp_link_addr_parse built: a bit of a version mask. */
+static int addr_version(const csctp_addr *a) { return a->len == 6 ? 1 : 2; }
 
-/* Parses `n` IP literals of `what` into out[] with UDP port `port`, all of one IP version
- * (*version: 0 on entry takes the first one's). */
+/* Parses `n` IP literals of `what` into out[] with UDP port `port`; *versions gathers their
+ * IP versions (addr_version bits), which must all be one unless `mixed_ok` (UDP). */
 static int parse_list(const char *what, const char *const *ips, size_t n, uint16_t port,
-                      csctp_addr *out, int *version, char **err_msg) {
+                      int mixed_ok, csctp_addr *out, int *versions, char **err_msg) {
   if (n > CSCTP_PATHS_MAX || !ips) {
     if (err_msg)
       *err_msg = g_strdup_printf("%s: %zu addresses (1 to %d)", what, n, CSCTP_PATHS_MAX);
@@ -29,11 +29,13 @@ static int parse_list(const char *what, const char *const *ips, size_t n, uint16
         *err_msg = g_strdup_printf("%s: not an IP address: '%s'", what, ips[i] ? ips[i] : "NULL");
       return CSCTP_ERR_INVALID_ARGUMENT;
     }
-    if (!*version) *version = addr_version(&out[i]);
-    if (addr_version(&out[i]) != *version) {
+    *versions |= addr_version(&out[i]);
+    if (*versions == 3 && !mixed_ok) {
       if (err_msg)
-        *err_msg = g_strdup_printf("%s: '%s' is not IPv%d like the others: one IP version", what,
-                                   ips[i], *version);
+        *err_msg = g_strdup_printf(
+            "%s: '%s': IPv4 and IPv6 together need UDP; over raw IP "
+            "one IP version",
+            what, ips[i]);
       return CSCTP_ERR_INVALID_ARGUMENT;
     }
   }
@@ -56,10 +58,15 @@ int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *
           refused);
     return CSCTP_ERR_INVALID_ARGUMENT;
   }
-  int version = 0;
-  int rv = parse_list("local_addresses", o->local_addresses, o->n_local_addresses, 0, h->laddrs,
-                      &version, err_msg);
+  int versions = 0, udp = o->udp_transport != 0;
+  int rv = parse_list("local_addresses", o->local_addresses, o->n_local_addresses, 0, udp,
+                      h->laddrs, &versions, err_msg);
+  csctp_addr peers[CSCTP_PATHS_MAX];
+  int pv = versions;
+  if (!rv && o->n_hosts && !o->passive) /* checked again with their port at the connect */
+    rv = parse_list("hosts", o->hosts, o->n_hosts, 0, udp, peers, &pv, err_msg);
   if (rv) return rv;
+  h->dual = pv == 3; /* both versions: one IPv6 socket carrying IPv4 too */
   h->n_laddrs = o->n_local_addresses;
   h->multi = 1;
   cfg->max_paths = CSCTP_PATHS_MAX;
@@ -67,7 +74,7 @@ int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *
   cfg->path_max_retrans = o->path_max_retrans;
   cfg->pf_max_retrans = o->pf_max_retrans;
   cfg->ps_max_retrans = o->ps_max_retrans;
-  if (h->n_laddrs) *local_ip = version == 4 ? "0.0.0.0" : "::";
+  if (h->n_laddrs) *local_ip = versions == 1 ? "0.0.0.0" : "::";
   return 0;
 }
 
@@ -89,22 +96,14 @@ int csctp_host_multi_attach(host *h, const csctp_connect_opts *o, char **err_msg
 
 int csctp_host_multi_peers(const csctp_connect_opts *o, const csctp_addr *peer, csctp_addr *out,
                            size_t *n, char **err_msg) {
-  int version = o->n_local_addresses ? 0 : addr_version(peer);
-  if (o->n_local_addresses) { /* the peers must be of our addresses' version */
-    csctp_addr l;
-    if (csctp_link_addr_parse(o->local_addresses[0], 0, &l) == 0) version = addr_version(&l);
-  }
   uint16_t port = (uint16_t)(peer->data[peer->len - 2] << 8 | peer->data[peer->len - 1]);
   if (!o->n_hosts) {
-    if (addr_version(peer) != version) {
-      if (err_msg) *err_msg = g_strdup("the peer's address is not of the local addresses' version");
-      return CSCTP_ERR_INVALID_ARGUMENT;
-    }
     out[0] = *peer;
     *n = 1;
     return 0;
   }
-  int rv = parse_list("hosts", o->hosts, o->n_hosts, port, out, &version, err_msg);
+  int versions = 0; /* mixed or not: csctp_host_multi_config checked */
+  int rv = parse_list("hosts", o->hosts, o->n_hosts, port, 1, out, &versions, err_msg);
   if (!rv) *n = o->n_hosts;
   return rv;
 }
