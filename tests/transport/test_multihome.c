@@ -8,7 +8,7 @@
  * ("recovered"). With SCTP-PF (RFC 7829, PotentiallyFailed.Max.Retrans 0) the failover follows
  * the first T3 expiry; without it (PFMR 5 > Path.Max.Retrans 2) new data stays on the primary
  * until it is INACTIVE after Path.Max.Retrans + 1 consecutive T3s, only the retransmissions
- * crossing to link 2, so the longest time without an echo must be larger.
+ * crossing to link 2: the failover must come later (see pf_vs_no_pf for the gaps).
  *
  * The longest gap is taken from send's own report ("longest gap between echoes") and printed
  * next to the test's own measurement: the bytes A's two interfaces receive, sampled every 2 ms.
@@ -176,9 +176,18 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
   r->recover = wait_log(snd, want, at_up, 6000);
   int rc = tp_wait(sp, 90000);
   tp_stop(gp);
-  char want_b[96]; /* the echo side failed over and got its path back as well */
+  /* The echo side: when it saw path 1 fail (it may not have: with PF off its echoes can all
+   * have been acknowledged before, and retransmitted after, its own timeouts), it must have
+   * seen it come back. */
+  char want_b[96];
+  char *elog = tp_slurp_log(dir, echo, "err");
+  snprintf(want_b, sizeof want_b, "path %s potentially-failed", a1);
+  const char *efail = strstr(elog, want_b);
+  snprintf(want_b, sizeof want_b, "path %s inactive", a1);
+  if (!efail) efail = strstr(elog, want_b);
   snprintf(want_b, sizeof want_b, "path %s active (recovered)", a1);
-  double echo_rec = wait_log(echo, want_b, 0, 3000);
+  double echo_rec = efail ? wait_log(echo, want_b, (size_t)(efail - elog), 3000) : 0;
+  g_free(elog);
   tp_stop(ep);
   char *out = tp_slurp_log(dir, snd, "out");
   char *err = tp_slurp_log(dir, snd, "err");
@@ -202,7 +211,10 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
           "%d 'recovered' while down; recovered %.0f ms after the link came back (echo side: %s); "
           "transfer %.0f ms; path 1 out %llu t3 %llu, path 2 out %llu\n",
           tag, r->gap, r->own_gap, pf ? "potentially-failed" : "inactive", r->detect,
-          r->early_recoveries, r->recover, echo_rec >= 0 ? "recovered too" : "NOT recovered",
+          r->early_recoveries, r->recover,
+          !efail          ? "no failure seen"
+          : echo_rec >= 0 ? "recovered too"
+                          : "NOT recovered",
           t_transfer, p1.out, p1.t3, p2.out);
   cr_assert_geq(p1.t3, 1, "%s: no T3 on the cut path: %s", tag, out);
   cr_assert_gt(p2.out, 100, "%s: hardly any packet on path 2: %s", tag, out);
@@ -234,20 +246,33 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
   tp_netns_del(prefix);
 }
 
-/* With PF the first T3 (one RTO after the loss, at most rto_max = 1 s) moves the path to PF
- * and the data to path 2 on both sides; echoes flow again one round trip later (under a
- * millisecond on a veth): the gap stays under rto_max + 0.5 s of slack. */
-#define PF_GAP_MS (RTO_MAX_MS + 500)
+/*
+ * With PF the sender's first T3 (one RTO after the loss: RTO.min = 200 ms, the veth's RTT
+ * being far below it) moves its data to path 2; the echoes the echo side then sends on its
+ * own path 1 wait for its first T3 in turn, one more RTO: about 2 x 200 ms. 1.5 s leaves room
+ * for one doubled RTO on each side (2 x 400 ms) and 0.7 s for a loaded machine.
+ */
+#define PF_GAP_MS 1500.0
 
+/*
+ * PF on against PF off. The failover itself (the cut path's failure line: new data moves) is
+ * compared: one RTO with PF, Path.Max.Retrans + 1 = 3 backed-off RTOs without (>= 1.4 s).
+ * The longest gaps are printed, and only bounded: without PF each side's T3 retransmissions
+ * still cross to path 2 (§6.4.1), and the two sides' timeouts interleave, so the PF-off gap
+ * is not reliably the longer one (measured here: PF on 185-771 ms, PF off 401-1801 ms).
+ */
 static void pf_vs_no_pf(int udp) {
   run_result on = {0}, off = {0};
   run(udp, 1, udp ? "udp-pf" : "raw-pf", &on);
   run(udp, 0, udp ? "udp-nopf" : "raw-nopf", &off);
-  fprintf(stderr, "%s: longest gap with SCTP-PF %.0f ms (own %.0f), without %.0f ms (own %.0f)\n",
-          udp ? "UDP" : "raw IP", on.gap, on.own_gap, off.gap, off.own_gap);
+  fprintf(stderr,
+          "%s: failover (cut -> new data moves) with SCTP-PF %.0f ms, without %.0f ms; longest gap "
+          "with %.0f ms (own %.0f), without %.0f ms (own %.0f)\n",
+          udp ? "UDP" : "raw IP", on.detect, off.detect, on.gap, on.own_gap, off.gap, off.own_gap);
   cr_assert_lt(on.gap, PF_GAP_MS, "PF on: gap %.0f ms", on.gap);
-  cr_assert_gt(off.gap, on.gap, "PF off (%.0f ms) not slower than PF on (%.0f ms)", off.gap,
-               on.gap);
+  cr_assert_lt(on.detect, off.detect, "PF on failed over after %.0f ms, PF off after %.0f ms",
+               on.detect, off.detect);
+  cr_assert_geq(off.detect, 3 * 200 * 0.9, "PF off failed over after %.0f ms", off.detect);
 }
 
 Test(multihome_netns, udp_failover_with_and_without_pf) {
