@@ -104,6 +104,11 @@ static void cut_and_restore(side ours, side theirs, int learned, double t_spawn)
       tp_wait_log(dir, ours.name, ours.ext, OUR_PEER1 " potentially-failed", at_cut, 6000);
   sleep_until(t_cut + 2000);
   size_t at_up = tp_log_size(dir, ours.name, ours.ext);
+  char *down = tp_slurp_log(dir, ours.name, ours.ext);
+  int early = strlen(down) >= at_up && strstr(down + at_cut, OUR_PEER1 " active (recovered)") &&
+              strstr(down + at_cut, OUR_PEER1 " active (recovered)") < down + at_up;
+  g_free(down);
+  cr_assert(!early, "csctp: path 1 'recovered' while its link was down");
   cr_assert_eq(tp_netns_link_set(prefix, 1, 1), 0);
   double ours_rec = tp_wait_log(dir, ours.name, ours.ext, OUR_PEER1 " active (recovered)", at_up,
                                 RECOVER_MS + 1000);
@@ -111,6 +116,10 @@ static void cut_and_restore(side ours, side theirs, int learned, double t_spawn)
           "link 1 cut %.0f ms after the start: csctp's path 1 potentially-failed after %.0f ms; "
           "back after 2 s: csctp's path 1 recovered after %.0f ms\n",
           t_cut - t_spawn, ours_pf, ours_rec);
+  char *log = tp_slurp_log(dir, theirs.name, theirs.ext); /* usrsctp's path lines, for the record */
+  for (char *l = strtok(log, "\n"); l; l = strtok(NULL, "\n"))
+    if (strstr(l, "peer address")) fprintf(stderr, "  %s\n", l);
+  g_free(log);
   if (ours_pf < 0) fail_dump(ours.name, theirs.name, "csctp: path 1 never potentially-failed");
   cr_assert(ours_rec >= 0 && ours_rec < RECOVER_MS, "csctp: path 1 recovered after %.0f ms",
             ours_rec);
