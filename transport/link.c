@@ -460,8 +460,10 @@ void csctp_link_flush(csctp_link *l) {
     struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
     if (l->ecn) {
       /* Every packet says its codepoint (Not-ECT too: no socket-wide TOS to fall back to). */
-      c->cmsg_level = l->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-      c->cmsg_type = l->family == AF_INET ? IP_TOS : IPV6_TCLASS;
+      const struct sockaddr_in6 *to6 = (const struct sockaddr_in6 *)&l->sto[i];
+      int v4 = l->family == AF_INET || (l->dual && IN6_IS_ADDR_V4MAPPED(&to6->sin6_addr));
+      c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6; /* IPv4 of a dual socket: its TOS */
+      c->cmsg_type = v4 ? IP_TOS : IPV6_TCLASS;
       c->cmsg_len = CMSG_LEN(sizeof(int));
       int v = l->secn[i];
       memcpy(CMSG_DATA(c), &v, sizeof v);
@@ -536,6 +538,7 @@ int csctp_link_set_ecn(csctp_link *l, int on) {
   int rv = l->family == AF_INET6
                ? setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one))
                : (l->udp ? setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) : 0);
+  if (rv == 0 && l->dual) rv = setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
   if (rv != 0) {
     g_log("csctp", G_LOG_LEVEL_WARNING, "ECN: receiving the TOS refused (%s)", g_strerror(errno));
     return -1;
