@@ -564,9 +564,19 @@ static int link_pmtudisc(const csctp_link *l, int probe) {
   return setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 }
 
+/* PMTUDISC for IPv6 and, on a dual socket, for its IPv4 (v4-mapped) packets too. */
+static int link_pmtudisc_all(const csctp_link *l, int probe) {
+  int rv = link_pmtudisc(l, probe);
+  if (!rv && l->dual) {
+    int v = probe ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+    rv = setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+  }
+  return rv;
+}
+
 void csctp_link_set_plpmtud(csctp_link *l, int on) {
   if (l->fd < 0 || !on) return;
-  if (link_pmtudisc(l, 1) != 0) {
+  if (link_pmtudisc_all(l, 1) != 0) {
     g_log("csctp", G_LOG_LEVEL_WARNING, "IP_PMTUDISC_PROBE refused (%s): no path MTU probing",
           g_strerror(errno));
     return;
@@ -576,16 +586,21 @@ void csctp_link_set_plpmtud(csctp_link *l, int on) {
 
 void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
                                   size_t len) {
+  csctp_link_send_fragmentable_from(l, to, CSCTP_LOCAL_ANY, pkt, len);
+}
+
+void csctp_link_send_fragmentable_from(csctp_link *l, const csctp_addr *to, uint8_t local,
+                                       const uint8_t *pkt, size_t len) {
   if (l->fd < 0 || !l->plpmtud) {
-    csctp_link_send(l, to, pkt, len);
+    csctp_link_send_from(l, to, local, pkt, len, CSCTP_ECN_NOT_ECT);
     return;
   }
   /* The queue goes first, unfragmented; this packet alone with fragmentation allowed. */
   csctp_link_flush(l);
-  csctp_link_send(l, to, pkt, len);
-  if (link_pmtudisc(l, 0) != 0) l->stats.send_errors++; /* sent with DF: it may be lost */
+  csctp_link_send_from(l, to, local, pkt, len, CSCTP_ECN_NOT_ECT);
+  if (link_pmtudisc_all(l, 0) != 0) l->stats.send_errors++; /* sent with DF: it may be lost */
   csctp_link_flush(l);
-  if (link_pmtudisc(l, 1) != 0) {
+  if (link_pmtudisc_all(l, 1) != 0) {
     /* Left fragmenting: probes could pass as fragments and confirm a size the path does not
      * carry. Counted and logged (not seen: the options are valid on our own socket). */
     l->stats.send_errors++;
