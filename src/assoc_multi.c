@@ -326,7 +326,7 @@ static csctp_ssize mp_write(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tsta
   csctp_ssize n;
   if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
   mp->writing = 1;
-  a->pl_frag_ok = 0; /* set again by the writes that may cut a packet for a larger size */
+  a->pl_frag_ok = 0;  /* set again by the writes that may cut a packet for a larger size */
   if (a->opkt_head) { /* a complete packet: a HEARTBEAT ACK to its source, the rest to data */
     csctp_assoc_opkt *o = a->opkt_head;
     unsigned dest = o->hback && o->path < mp->n ? o->path : mp->data_path;
