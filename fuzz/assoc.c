@@ -237,9 +237,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * then chooses its source (bits 0-1: the peer's address 0-2 or a stranger's) and the local
    * address it arrives at (bits 2-3, 3: any), and 0x40 on a connect record sets the primary. */
   fz_mh = (data[0] & 3) == 3;
-  if (fz_mh) { /* single-path features (assoc.c refuses them with paths): off */
+  if (fz_mh) { /* zero checksum goes with DTLS, single-path (assoc.c refuses it): off */
     cfg.zero_checksum_edmid = 0;
-    cfg.plpmtud_max = 0;
     fz_addrs();
     cfg.max_paths = FZ_NA;
     cfg.local_addrs = fz_addr[0];

@@ -53,8 +53,8 @@ static int config_paths_invalid(const csctp_config *cfg) {
       (cfg->addr_port_len != 0 && cfg->addr_port_len != 2))
     return 1;
   if (cfg->max_paths == 1) return 0;
-  /* SCTP over DTLS (RFC 8261) is single-path; PLPMTUD per path is later work. */
-  if (cfg->zero_checksum_edmid == CSCTP_EDMID_DTLS || cfg->plpmtud_max) return 1;
+  /* SCTP over DTLS (RFC 8261) is single-path. */
+  if (cfg->zero_checksum_edmid == CSCTP_EDMID_DTLS) return 1;
   for (uint32_t i = 0; i < cfg->n_local_addrs; i++)
     if (!csctp_addr_family(&cfg->local_addrs[i], cfg->addr_port_len, NULL, NULL)) return 1;
   return 0;

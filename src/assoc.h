@@ -614,6 +614,9 @@ int csctp_assoc_pl_on_ack(csctp_assoc *a, const uint8_t *info, size_t len, csctp
 void csctp_assoc_pl_timer(csctp_assoc *a, csctp_tstamp now);
 /* T3-rtx expired: the black-hole signal. */
 void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now);
+/* Multi-homed: new data moved to another path. The search follows it: back to BASE_PLPMTU,
+ * confirmed on the new path, then searched again; the old path's probe answers nothing. */
+void csctp_assoc_pl_new_path(csctp_assoc *a);
 
 /* ---- Multi-homing (assoc_path.c, assoc_addr.c, assoc_multi.c) ---- */
 /* 1 when the association has more than one path: the multi-homed code runs. */

@@ -329,6 +329,7 @@ static csctp_ssize mp_write(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tsta
   csctp_ssize n;
   if (!buf || cap < csctp_assoc_buf_need(a)) return CSCTP_ERR_NOBUF;
   mp->writing = 1;
+  a->pl_frag_ok = 0;  /* set again by the writes that may cut a packet for a larger size */
   if (a->opkt_head) { /* a complete packet: a HEARTBEAT ACK to its source, the rest to data */
     csctp_assoc_opkt *o = a->opkt_head;
     unsigned dest = o->hback && o->path < mp->n ? o->path : mp->data_path;
@@ -350,6 +351,16 @@ static csctp_ssize mp_write(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tsta
         route_fill(a, i, to);
         mp->st[i].packets_out++;
       }
+      return n;
+    }
+  }
+  /* A PLPMTUD probe searches the data path (assoc_plpmtud.c), after what waits to go. */
+  if (a->pl && a->pl->m.want_probe && a->state == CSCTP_STATE_ESTABLISHED && !a->ctrl_len) {
+    n = csctp_assoc_pl_write_probe(a, buf, now);
+    if (n > 0) {
+      mp->writing = 0;
+      route_fill(a, mp->data_path, to);
+      mp->st[mp->data_path].packets_out++;
       return n;
     }
   }
@@ -402,7 +413,11 @@ csctp_ssize csctp_assoc_write_packet_via(csctp_assoc *a, uint8_t *buf, size_t ca
   if (!a || !to) return CSCTP_ERR_INVALID_ARGUMENT;
   memset(to, 0, sizeof(*to));
   to->local = CSCTP_LOCAL_ANY;
-  if (csctp_assoc_multi(a)) return mp_write(a, buf, cap, now, to);
+  if (csctp_assoc_multi(a)) {
+    csctp_ssize m = mp_write(a, buf, cap, now, to);
+    if (m > 0) to->fragmentable = (uint8_t)csctp_assoc_packet_fragmentable(a);
+    return m;
+  }
   csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
   if (n > 0) {
     if (a->mp && a->mp->n) {

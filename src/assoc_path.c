@@ -100,6 +100,7 @@ static void path_swap_data(csctp_assoc *a, unsigned to) {
   a->tx.p0 = mp->tp[to];
   a->tx.p0.rtt_on = 0;
   mp->data_path = (uint8_t)to;
+  csctp_assoc_pl_new_path(a); /* PLPMTUD: the size is the new path's to find */
 }
 
 static int path_usable(csctp_assoc *a, unsigned i) {

@@ -2,7 +2,9 @@
 /*
  * PLPMTUD for the association's path (RFC 8899 §6.2): the probes the state machine of
  * plpmtud.c asks for, their answers, the black-hole signal from the retransmission timer,
- * and the PLPMTU applied to what the association writes.
+ * and the PLPMTU applied to what the association writes. A multi-homed association searches
+ * the path its new data goes to, and starts over from BASE_PLPMTU when that path changes
+ * (its retransmissions to another path, cut for a larger size, may be IP-fragmented).
  *
  * A probe is a packet of exactly the size under test: the common header, a HEARTBEAT whose
  * Heartbeat Info names the probe (when it was sent, a random nonce, its size) and a PAD chunk
@@ -143,6 +145,16 @@ void csctp_assoc_pl_on_t3(csctp_assoc *a, csctp_tstamp now) {
   }
   pl->t3_cum = a->tx.cum_tsn_ack;
   pl->t3_streak = 1;
+}
+
+void csctp_assoc_pl_new_path(csctp_assoc *a) {
+  csctp_assoc_pl *pl = a->pl;
+  if (!pl || pl->m.state == CSCTP_PL_DISABLED) return;
+  pl->nonce = 0; /* the probe in flight went to the old path */
+  pl->t3_streak = 0;
+  if (csctp_pl_black_hole(&pl->m, 0)) pl_apply(a);
+  if (pl->m.probed && pl->m.probe_count) pl->m.want_probe = 1; /* BASE / ERROR: again, here */
+  if (pl->m.want_probe) csctp_assoc_mark(a);
 }
 
 uint32_t csctp_assoc_get_pmtu(const csctp_assoc *a) { return a ? a->mtu_now : 0; }

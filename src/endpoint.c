@@ -652,19 +652,39 @@ int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_route *from, c
   return rv;
 }
 
-int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
-                                   size_t len, int ecn, csctp_tstamp now, csctp_assoc **pa) {
+/* The plain read (rt NULL) or the _via one, of the packet in ep_read_ecn. */
+static int ep_read_either(csctp_endpoint *e, const csctp_route *rt, const csctp_addr *from,
+                          const uint8_t *pkt, size_t len, csctp_tstamp now, csctp_assoc **pa) {
+  return rt ? csctp_endpoint_read_packet_via(e, rt, pkt, len, now, pa)
+            : csctp_endpoint_read_packet(e, from, pkt, len, now, pa);
+}
+
+static int ep_read_ecn(csctp_endpoint *e, const csctp_route *rt, const csctp_addr *from,
+                       const uint8_t *pkt, size_t len, int ecn, csctp_tstamp now,
+                       csctp_assoc **pa) {
   csctp_common_hdr h;
   if ((ecn & 3) != CSCTP_ECN_CE || !pkt || !from || csctp_packet_parse_header(pkt, len, &h) != 0)
-    return csctp_endpoint_read_packet(e, from, pkt, len, now, pa);
+    return ep_read_either(e, rt, from, pkt, len, now, pa);
   /* The association the packet is for, as it was before (one a COOKIE ECHO makes is left out:
    * a CE on the packet that sets it up is not echoed). */
   uint32_t id = ep_find(e, from, h.src_port, h.vtag);
   csctp_assoc *a = id != CSCTP_EP_NONE ? e->v[id].a : NULL;
   uint32_t accepted = a ? csctp_assoc_ep_accepted(a) : 0;
   csctp_assoc *got = NULL;
-  int rv = csctp_endpoint_read_packet(e, from, pkt, len, now, &got);
+  int rv = ep_read_either(e, rt, from, pkt, len, now, &got);
   if (pa) *pa = got;
   if (rv >= 0 && a && got == a) csctp_assoc_ecn_after_read(a, pkt, len, accepted);
   return rv;
+}
+
+int csctp_endpoint_read_packet_ecn(csctp_endpoint *e, const csctp_addr *from, const uint8_t *pkt,
+                                   size_t len, int ecn, csctp_tstamp now, csctp_assoc **pa) {
+  return ep_read_ecn(e, NULL, from, pkt, len, ecn, now, pa);
+}
+
+int csctp_endpoint_read_packet_via_ecn(csctp_endpoint *e, const csctp_route *from,
+                                       const uint8_t *pkt, size_t len, int ecn, csctp_tstamp now,
+                                       csctp_assoc **pa) {
+  if (!from) return CSCTP_ERR_INVALID_ARGUMENT;
+  return ep_read_ecn(e, from, &from->peer, pkt, len, ecn, now, pa);
 }

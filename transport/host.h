@@ -128,8 +128,9 @@ int csctp_host_multi_peers(const csctp_connect_opts *o, const csctp_addr *peer, 
                            size_t *n, char **err_msg);
 /* socket_paths.c: a CSCTP_EVENT_PATH_CHANGED of the socket's association (callback runs). */
 void csctp_host_path_event(csctp_socket *s, const csctp_event *ev);
-/* socket_paths.c: queues one written packet of `a` on the link (route from the _via call). */
-void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len);
+/* socket_paths.c: queues one written packet on the link (route from the _via call) with its
+ * ECN codepoint. */
+void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len, int ecn);
 
 /* socket_live.c: the ICMP errors of the host's link (csctp_link_unreach_fn). */
 void csctp_host_unreach(void *user_data, const csctp_addr *to, csctp_unreach_kind kind,

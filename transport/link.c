@@ -460,8 +460,10 @@ void csctp_link_flush(csctp_link *l) {
     struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
     if (l->ecn) {
       /* Every packet says its codepoint (Not-ECT too: no socket-wide TOS to fall back to). */
-      c->cmsg_level = l->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-      c->cmsg_type = l->family == AF_INET ? IP_TOS : IPV6_TCLASS;
+      const struct sockaddr_in6 *to6 = (const struct sockaddr_in6 *)&l->sto[i];
+      int v4 = l->family == AF_INET || (l->dual && IN6_IS_ADDR_V4MAPPED(&to6->sin6_addr));
+      c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6; /* IPv4 of a dual socket: its TOS */
+      c->cmsg_type = v4 ? IP_TOS : IPV6_TCLASS;
       c->cmsg_len = CMSG_LEN(sizeof(int));
       int v = l->secn[i];
       memcpy(CMSG_DATA(c), &v, sizeof v);
@@ -536,6 +538,7 @@ int csctp_link_set_ecn(csctp_link *l, int on) {
   int rv = l->family == AF_INET6
                ? setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one))
                : (l->udp ? setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)) : 0);
+  if (rv == 0 && l->dual) rv = setsockopt(l->fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
   if (rv != 0) {
     g_log("csctp", G_LOG_LEVEL_WARNING, "ECN: receiving the TOS refused (%s)", g_strerror(errno));
     return -1;
@@ -561,9 +564,19 @@ static int link_pmtudisc(const csctp_link *l, int probe) {
   return setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
 }
 
+/* PMTUDISC for IPv6 and, on a dual socket, for its IPv4 (v4-mapped) packets too. */
+static int link_pmtudisc_all(const csctp_link *l, int probe) {
+  int rv = link_pmtudisc(l, probe);
+  if (!rv && l->dual) {
+    int v = probe ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+    rv = setsockopt(l->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+  }
+  return rv;
+}
+
 void csctp_link_set_plpmtud(csctp_link *l, int on) {
   if (l->fd < 0 || !on) return;
-  if (link_pmtudisc(l, 1) != 0) {
+  if (link_pmtudisc_all(l, 1) != 0) {
     g_log("csctp", G_LOG_LEVEL_WARNING, "IP_PMTUDISC_PROBE refused (%s): no path MTU probing",
           g_strerror(errno));
     return;
@@ -573,16 +586,21 @@ void csctp_link_set_plpmtud(csctp_link *l, int on) {
 
 void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
                                   size_t len) {
+  csctp_link_send_fragmentable_from(l, to, CSCTP_LOCAL_ANY, pkt, len);
+}
+
+void csctp_link_send_fragmentable_from(csctp_link *l, const csctp_addr *to, uint8_t local,
+                                       const uint8_t *pkt, size_t len) {
   if (l->fd < 0 || !l->plpmtud) {
-    csctp_link_send(l, to, pkt, len);
+    csctp_link_send_from(l, to, local, pkt, len, CSCTP_ECN_NOT_ECT);
     return;
   }
   /* The queue goes first, unfragmented; this packet alone with fragmentation allowed. */
   csctp_link_flush(l);
-  csctp_link_send(l, to, pkt, len);
-  if (link_pmtudisc(l, 0) != 0) l->stats.send_errors++; /* sent with DF: it may be lost */
+  csctp_link_send_from(l, to, local, pkt, len, CSCTP_ECN_NOT_ECT);
+  if (link_pmtudisc_all(l, 0) != 0) l->stats.send_errors++; /* sent with DF: it may be lost */
   csctp_link_flush(l);
-  if (link_pmtudisc(l, 1) != 0) {
+  if (link_pmtudisc_all(l, 1) != 0) {
     /* Left fragmenting: probes could pass as fragments and confirm a size the path does not
      * carry. Counted and logged (not seen: the options are valid on our own socket). */
     l->stats.send_errors++;

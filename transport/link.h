@@ -96,6 +96,9 @@ void csctp_link_set_plpmtud(csctp_link *l, int on);
  *  once, after the queue, with fragmentation allowed for it alone. */
 void csctp_link_send_fragmentable(csctp_link *l, const csctp_addr *to, const uint8_t *pkt,
                                   size_t len);
+/** csctp_link_send_fragmentable() from local address `local` (as csctp_link_send_from()). */
+void csctp_link_send_fragmentable_from(csctp_link *l, const csctp_addr *to, uint8_t local,
+                                       const uint8_t *pkt, size_t len);
 /**
  * ECN (csctp_config.ecn): on, each received packet's ECN codepoint is read (IP_RECVTOS /
  * IPV6_RECVTCLASS, or the IPv4 header of a raw socket) and told by csctp_link_rx_ecn() during

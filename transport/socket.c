@@ -127,7 +127,7 @@ static void socket_retire(csctp_socket *s) {
                          : csctp_assoc_write_packet(s->a, buf, sizeof(buf), now)) > 0) {
       host_capture(h, 0, buf, (size_t)n, now);
       if (h->multi)
-        csctp_host_send_via(h, &to, buf, (size_t)n);
+        csctp_host_send_via(h, &to, buf, (size_t)n, csctp_assoc_packet_ecn(s->a));
       else if (csctp_assoc_packet_fragmentable(s->a))
         csctp_link_send_fragmentable(h->link, &s->peer, buf, (size_t)n);
       else
@@ -274,7 +274,8 @@ static void host_recv(void *user_data, const csctp_addr *from, const uint8_t *pk
   int rv;
   if (h->multi) {
     csctp_route via = {.peer = *from, .local = csctp_link_rx_local(h->link)};
-    rv = csctp_endpoint_read_packet_via(h->ep, &via, pkt, len, now, &a);
+    rv = csctp_endpoint_read_packet_via_ecn(h->ep, &via, pkt, len, csctp_link_rx_ecn(h->link), now,
+                                            &a);
   } else {
     rv = csctp_endpoint_read_packet_ecn(h->ep, from, pkt, len, csctp_link_rx_ecn(h->link), now, &a);
   }
@@ -314,7 +315,7 @@ static void host_write(host *h) {
     csctp_route via;
     while ((n = csctp_endpoint_write_packet_via(h->ep, buf, sizeof(buf), now, &via, &a)) > 0) {
       host_capture(h, 0, buf, (size_t)n, now);
-      csctp_host_send_via(h, &via, buf, (size_t)n);
+      csctp_host_send_via(h, &via, buf, (size_t)n, a ? csctp_assoc_packet_ecn(a) : 0);
     }
     return;
   }

@@ -49,15 +49,6 @@ static int opts_multi(const csctp_connect_opts *o) {
 int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *cfg,
                             const char **local_ip, char **err_msg) {
   if (!opts_multi(o)) return 0;
-  const char *refused = o->ecn ? "ECN (ecn)" : o->plpmtud_max ? "PLPMTUD (plpmtud_max)" : NULL;
-  if (refused) {
-    if (err_msg)
-      *err_msg = g_strdup_printf(
-          "%s with several addresses (local_addresses, hosts) is not "
-          "supported yet",
-          refused);
-    return CSCTP_ERR_INVALID_ARGUMENT;
-  }
   int versions = 0, udp = o->udp_transport != 0;
   int rv = parse_list("local_addresses", o->local_addresses, o->n_local_addresses, 0, udp,
                       h->laddrs, &versions, err_msg);
@@ -108,10 +99,13 @@ int csctp_host_multi_peers(const csctp_connect_opts *o, const csctp_addr *peer, 
   return rv;
 }
 
-void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len) {
+void csctp_host_send_via(host *h, const csctp_route *to, const uint8_t *pkt, size_t len, int ecn) {
   /* No local address named (an INIT, a path nothing came from yet): the link picks one of
    * ours, so that the answer comes to an address we serve. */
-  csctp_link_send_from(h->link, &to->peer, to->local, pkt, len, CSCTP_ECN_NOT_ECT);
+  if (to->fragmentable) /* PLPMTUD: cut for a larger size, IP may fragment it */
+    csctp_link_send_fragmentable_from(h->link, &to->peer, to->local, pkt, len);
+  else
+    csctp_link_send_from(h->link, &to->peer, to->local, pkt, len, ecn);
 }
 
 void csctp_host_path_event(csctp_socket *s, const csctp_event *ev) {

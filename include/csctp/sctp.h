@@ -1730,6 +1730,15 @@ CSCTP_EXTERN int csctp_endpoint_read_packet_via(csctp_endpoint *e, const csctp_r
                                                 csctp_assoc **pa);
 
 /**
+ * csctp_endpoint_read_packet_via() for a packet that arrived with the ECN codepoint `ecn`
+ * (CSCTP_ECN_*), as csctp_endpoint_read_packet_ecn() takes it. Returns what
+ * csctp_endpoint_read_packet_via() returns.
+ */
+CSCTP_EXTERN int csctp_endpoint_read_packet_via_ecn(csctp_endpoint *e, const csctp_route *from,
+                                                    const uint8_t *pkt, size_t len, int ecn,
+                                                    csctp_tstamp now, csctp_assoc **pa);
+
+/**
  * csctp_endpoint_write_packet() with the whole route in *to: the peer address of the path
  * the packet goes on (its UDP port that path's, RFC 6951 §5.3), the local address to send
  * it from (CSCTP_LOCAL_ANY: the system chooses), the association's path index (0 for a

@@ -566,9 +566,11 @@ Test(assoc_ecn, marking_bottleneck_transfer_loses_nothing) {
 /* ---- an endpoint's association ---- */
 
 /* Moves every packet between the endpoint and the bare association; `ce`: the association's
- * ECT packets reach the endpoint marked CE. Returns the ECNE chunks the endpoint wrote. */
-static int ep_exchange(csctp_endpoint *ep, const csctp_addr *peer, side *s, int ce,
-                       csctp_tstamp now) {
+ * ECT packets reach the endpoint marked CE; `via`: through the endpoint's _via calls (a
+ * multi-homed caller's). Returns the ECNE chunks the endpoint wrote. */
+static int ep_exchange_v(csctp_endpoint *ep, const csctp_addr *peer, side *s, int ce, int via,
+                         csctp_tstamp now) {
+  csctp_route rt = {.peer = *peer, .local = CSCTP_LOCAL_ANY};
   int ecne = 0;
   for (int round = 0; round < 50; round++) {
     int moved = 0;
@@ -576,12 +578,16 @@ static int ep_exchange(csctp_endpoint *ep, const csctp_addr *peer, side *s, int 
     int ecn;
     while (pull1(s, &p, &ecn, now)) {
       int in = ce && ecn == CSCTP_ECN_ECT0 ? CSCTP_ECN_CE : ecn;
-      cr_assert_eq(csctp_endpoint_read_packet_ecn(ep, peer, p.b, p.len, in, now, NULL), 0);
+      cr_assert_eq(via ? csctp_endpoint_read_packet_via_ecn(ep, &rt, p.b, p.len, in, now, NULL)
+                       : csctp_endpoint_read_packet_ecn(ep, peer, p.b, p.len, in, now, NULL),
+                   0);
       moved = 1;
     }
     csctp_addr to;
     csctp_ssize n;
-    while ((n = csctp_endpoint_write_packet(ep, p.b, sizeof p.b, now, &to, NULL)) > 0) {
+    csctp_route out;
+    while ((n = via ? csctp_endpoint_write_packet_via(ep, p.b, sizeof p.b, now, &out, NULL)
+                    : csctp_endpoint_write_packet(ep, p.b, sizeof p.b, now, &to, NULL)) > 0) {
       p.len = (size_t)n;
       ecne += count_chunks(&p, CSCTP_CHUNK_ECNE);
       cr_assert_eq(csctp_assoc_read_packet(s->a, p.b, p.len, now), 0);
@@ -593,7 +599,7 @@ static int ep_exchange(csctp_endpoint *ep, const csctp_addr *peer, side *s, int 
   return ecne;
 }
 
-Test(assoc_ecn, endpoint_read_packet_ecn_reaches_the_association) {
+static void ep_ecn_case(int via) {
   side x;
   side_new_cfg(&x, 31, ecn_on);
   csctp_prng g;
@@ -608,20 +614,26 @@ Test(assoc_ecn, endpoint_read_packet_ecn_reaches_the_association) {
   csctp_endpoint_listen(ep, 1);
   csctp_addr peer = {.len = 6, .data = {10, 0, 0, 2, 0, 0}};
   cr_assert_eq(csctp_assoc_connect(x.a, T0), 0);
-  ep_exchange(ep, &peer, &x, 0, T0);
+  ep_exchange_v(ep, &peer, &x, 0, via, T0);
   cr_assert_eq(csctp_assoc_get_state(x.a), CSCTP_STATE_ESTABLISHED);
   cr_assert_eq(st_of(&x).ecn, 1, "negotiated with the endpoint's association");
   send_msg(&x, 500, T0);
-  int ecne = ep_exchange(ep, &peer, &x, 1, T0);
+  int ecne = ep_exchange_v(ep, &peer, &x, 1, via, T0);
   cr_assert_gt(ecne, 0, "the endpoint's association did not echo the CE");
   cr_assert_eq(st_of(&x).ecn_cwnd_reductions, 1);
   cr_assert_eq(st_of(&x).cwr_out, 1);
   /* Not-CE through the same call: nothing echoed. */
   send_msg(&x, 500, T0);
-  cr_assert_eq(ep_exchange(ep, &peer, &x, 0, T0 + 300 * MS), 0);
+  cr_assert_eq(ep_exchange_v(ep, &peer, &x, 0, via, T0 + 300 * MS), 0);
   csctp_endpoint_del(ep);
   csctp_assoc_del(x.a);
 }
+
+Test(assoc_ecn, endpoint_read_packet_ecn_reaches_the_association) { ep_ecn_case(0); }
+
+/* The same through csctp_endpoint_read_packet_via_ecn / write_packet_via (the socket API's
+ * multi-homed host). */
+Test(assoc_ecn, endpoint_read_packet_via_ecn_reaches_the_association) { ep_ecn_case(1); }
 
 /* ---- RFC 6525 SSN/TSN Reset: a new TSN space ---- */
 

@@ -41,6 +41,10 @@ typedef struct mh_pair {
   unsigned bad_unconfirmed, hb_unconfirmed;
 } mh_pair;
 
+/* The PLPMTUD case's settings (0: the other tests'): plpmtud_max, each path's MTU, and how many
+ * messages pump queues at most. */
+static uint32_t mh_plpmtud_max, mh_path_mtu[NP], mh_limit = MSGS;
+
 static void fill(uint8_t *b, uint32_t id) {
   for (int i = 0; i < MSG_LEN; i++) b[i] = (uint8_t)(id * 31 + (uint32_t)i);
 }
@@ -116,6 +120,8 @@ static void mh_cfg(mh_pair *p, int s, csctp_config *cfg) {
   for (int j = 0; j < NP; j++) csctp_simlink_addr(s, j, 0, &p->laddr[s][j]);
   cfg->local_addrs = p->laddr[s];
   cfg->n_local_addrs = NP;
+  cfg->plpmtud_max = mh_plpmtud_max;
+  cfg->plpmtud_probe_timer = 1000;
 }
 
 static void mh_open_pf(mh_pair *p, const csctp_mem *mem, uint32_t pfmr) {
@@ -136,6 +142,7 @@ static void mh_open_pf(mh_pair *p, const csctp_mem *mem, uint32_t pfmr) {
       lc.path[j][d].delay = (csctp_tstamp)(20 + 10 * j) * MS;
       lc.path[j][d].bandwidth = 1000 * 1000; /* 3 MB take 3 s: the cuts fall mid-transfer */
       lc.path[j][d].queue_bytes = 64 * 1024;
+      lc.path[j][d].mtu = mh_path_mtu[j];
     }
   p->link = csctp_simlink_new(&lc);
   cr_assert_not_null(p->link);
@@ -161,7 +168,7 @@ static void mh_close(mh_pair *p) {
 /* Queues messages while the send buffer takes them. */
 static void pump(mh_pair *p) {
   uint8_t b[MSG_LEN];
-  while (p->sent < MSGS && csctp_assoc_get_state(p->a[0]) == CSCTP_STATE_ESTABLISHED) {
+  while (p->sent < mh_limit && csctp_assoc_get_state(p->a[0]) == CSCTP_STATE_ESTABLISHED) {
     csctp_send_opts o = {.stream = 0, .ppid = p->sent};
     fill(b, p->sent);
     if (csctp_assoc_send(p->a[0], &o, b, MSG_LEN, csctp_simlink_now(p->link)) != 0) break;
@@ -645,4 +652,48 @@ Test(assoc_multihome, a_single_homed_association_ignores_addresses) {
   cr_assert_eq(st.peer_addrs_ignored, 0);
   cr_assert_eq(csctp_assoc_path_count(b), 1);
   csctp_assoc_del(b);
+}
+
+/* RFC 8899 with several paths: the search runs on the path new data goes to, and starts over
+ * from the base size when that path changes (path 0 carries 1400-byte packets, paths 1 and
+ * 2 only 1280). Nothing is lost across the failover, and the second search settles on path
+ * 1's size, which a search kept from path 0 would exceed. */
+Test(assoc_multihome, plpmtud_searches_the_data_path_and_starts_over_after_failover) {
+  mh_pair p;
+  mh_plpmtud_max = 1500;
+  mh_path_mtu[0] = 1400;
+  mh_path_mtu[1] = mh_path_mtu[2] = 1280;
+  mh_limit = 500;
+  mh_open_pf(&p, NULL, 0);
+  run(&p, 30 * CSCTP_SECONDS);
+  cr_assert_eq(p.next_id, 500, "the first messages: %u", p.next_id);
+  uint32_t pm = csctp_assoc_get_pmtu(p.a[0]);
+  cr_assert(pm >= 1396 && pm <= 1400, "path 0's size found: %u", pm);
+  /* Path 0 goes: the data moves, the size falls back to the base (1200) and is searched. */
+  csctp_simlink_set_path_up(p.link, 0, 0);
+  mh_limit = MSGS;
+  uint32_t lowest = pm, at_move = 0;
+  csctp_tstamp cut = csctp_simlink_now(p.link);
+  while (csctp_simlink_now(p.link) < cut + 60 * CSCTP_SECONDS) {
+    run(&p, 10 * MS);
+    uint32_t now_pm = csctp_assoc_get_pmtu(p.a[0]);
+    if (now_pm < lowest) lowest = now_pm;
+    csctp_stats s0;
+    csctp_assoc_get_stats(p.a[0], &s0);
+    if (!at_move && s0.data_path != 0) at_move = now_pm;
+  }
+  /* At once when the data moved, not after timeouts on the new path (black-hole detection). */
+  cr_assert(at_move && at_move < 1280, "the size when the data moved: %u", at_move);
+  cr_assert_eq(p.next_id, MSGS, "all delivered: %u of %u", p.next_id, MSGS);
+  cr_assert_eq(p.bad, 0);
+  csctp_stats st;
+  csctp_assoc_get_stats(p.a[0], &st);
+  cr_assert_neq(st.data_path, 0);
+  cr_assert_eq(lowest, 1200, "the search did not start over from the base size");
+  pm = csctp_assoc_get_pmtu(p.a[0]);
+  cr_assert(pm >= 1276 && pm <= 1280, "the new path's size found: %u", pm);
+  mh_plpmtud_max = 0;
+  memset(mh_path_mtu, 0, sizeof mh_path_mtu);
+  mh_limit = MSGS;
+  mh_close(&p);
 }

@@ -6,8 +6,8 @@
  * path events; the primary moved with csctp_socket_set_primary, after which the new path
  * carries the data both ways (the replies come back to an address the client serves, which
  * fails if the link lets the kernel pick a source the client does not listen on); every
- * address of each side answered; and the options refused (ECN or PLPMTUD with several
- * addresses, mixed IP versions, too many addresses, not an address).
+ * address of each side answered; and the options refused (mixed IP versions over
+ * raw IP, too many addresses, not an address).
  * The link-cut failover runs between network namespaces (test_multihome.c).
  */
 #include <string.h>
@@ -211,12 +211,6 @@ Test(socket_paths, options_refused_with_a_message) {
   o.host = "127.0.0.1";
   o.local_addresses = two;
   o.n_local_addresses = 2;
-  o.ecn = 1;
-  refused(&o, "ECN");
-  o.ecn = 0;
-  o.plpmtud_max = 1400;
-  refused(&o, "PLPMTUD");
-  o.plpmtud_max = 0;
   o.local_addresses = mixed;
   o.udp_transport = 0; /* refused before a raw socket is opened: no root needed */
   refused(&o, "need UDP");
