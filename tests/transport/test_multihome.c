@@ -38,50 +38,20 @@
 static char dir[64], prefix[16], ns_a[20], ns_b[20];
 
 static int skip_reason(int raw) {
-  if (!tp_tool_has("send", "--pf")) {
-    cr_skip_test("this csctp command has no multi-homing options (--pf): not built yet");
-    return 1;
-  }
-  if (!tp_is_root()) {
-    cr_skip_test("multi-homing netns tests need root (network namespaces)");
-    return 1;
-  }
-  if (!tp_have("ip")) {
-    cr_skip_test("multi-homing netns tests need iproute2 (`ip`)");
-    return 1;
-  }
-  if (raw && access("/sys/module/sctp", F_OK) == 0) {
-    cr_skip_test("the kernel SCTP module is loaded: it answers protocol 132 itself (see README)");
-    return 1;
-  }
-  return 0;
+  const char *why = tp_multihome_unavailable(raw);
+  if (why) cr_skip_test("multi-homing netns tests skipped: %s", why);
+  return why != NULL;
 }
 
-static void setup(void) {
-  snprintf(dir, sizeof(dir), "/tmp/csctp-mh-XXXXXX");
-  cr_assert_not_null(mkdtemp(dir));
-  snprintf(prefix, sizeof prefix, "mh%d", (int)(getpid() % 100000)); /* "mh12345-a1": 10 chars */
-  snprintf(ns_a, sizeof ns_a, "%s-a", prefix);
-  snprintf(ns_b, sizeof ns_b, "%s-b", prefix);
-}
+static void setup(void) { cr_assert_eq(tp_netns_names("mh", dir, prefix, ns_a, ns_b), 0); }
 
-static void teardown(void) {
-  tp_stop_all();
-  tp_netns_del(prefix);
-  if (dir[0]) tp_sh("rm -rf %s", dir);
-  dir[0] = 0;
-}
+static void teardown(void) { tp_netns_cleanup(prefix, dir); }
 
 TestSuite(multihome_netns, .init = setup, .fini = teardown, .timeout = 200);
 
 /* Milliseconds until `needle` is in name.err after its first `from` bytes; -1 after `ms`. */
 static double wait_log(const char *name, const char *needle, size_t from, unsigned ms) {
   return tp_wait_log(dir, name, "err", needle, from, ms);
-}
-
-static void sleep_until(double t_ms) {
-  double now = tp_now_ms();
-  if (t_ms > now) usleep((useconds_t)((t_ms - now) * 1000));
 }
 
 /* The per-path line send prints at the end: "path ADDR state S primary P packets out N in N t3
@@ -157,14 +127,14 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
    * before the cut, or it has nowhere to send its echoes. */
   snprintf(want, sizeof want, "path 10.1.2.1%s active (confirmed)", port);
   if (wait_log(echo, want, 0, 5000) < 0) fail_dump(snd, echo, "B never confirmed A's path 2");
-  sleep_until(t_spawn + 1000);
+  tp_sleep_until(t_spawn + 1000);
   double t_cut = tp_now_ms();
   size_t at_cut = tp_log_size(dir, snd, "err");
   cr_assert_eq(tp_netns_link_set(prefix, 1, 0), 0);
   snprintf(want, sizeof want, "path %s %s", b1, pf ? "potentially-failed" : "inactive");
   r->detect = wait_log(snd, want, at_cut, 8000);
   if (r->detect < 0) fail_dump(snd, echo, "the cut path never failed");
-  sleep_until(t_cut + 2000);
+  tp_sleep_until(t_cut + 2000);
   /* What the sender said about path 1 while it was down (printed: a "recovered" then would be
    * a path declared alive with no way to hear from it). */
   size_t at_up = tp_log_size(dir, snd, "err");

@@ -38,38 +38,16 @@
 
 static char dir[64], prefix[16], ns_a[20], ns_b[20];
 
-static void setup(void) {
-  snprintf(dir, sizeof(dir), "/tmp/csctp-usrmh-XXXXXX");
-  cr_assert_not_null(mkdtemp(dir));
-  snprintf(prefix, sizeof prefix, "um%d", (int)(getpid() % 100000));
-  snprintf(ns_a, sizeof ns_a, "%s-a", prefix);
-  snprintf(ns_b, sizeof ns_b, "%s-b", prefix);
-}
+static void setup(void) { cr_assert_eq(tp_netns_names("um", dir, prefix, ns_a, ns_b), 0); }
 
-static void teardown(void) {
-  tp_stop_all();
-  tp_netns_del(prefix);
-  if (dir[0]) tp_sh("rm -rf %s", dir);
-  dir[0] = 0;
-}
+static void teardown(void) { tp_netns_cleanup(prefix, dir); }
 
 TestSuite(usrsctp_multihome, .init = setup, .fini = teardown, .timeout = 200);
 
 static int skip_reason(void) {
-  if (!tp_tool_has("send", "--pf")) {
-    cr_skip_test("this csctp command has no multi-homing options (--pf): not built yet");
-    return 1;
-  }
-  if (!tp_is_root() || !tp_have("ip")) {
-    cr_skip_test("usrsctp multi-homing tests need root and iproute2 (network namespaces)");
-    return 1;
-  }
-  return 0;
-}
-
-static void sleep_until(double t_ms) {
-  double now = tp_now_ms();
-  if (t_ms > now) usleep((useconds_t)((t_ms - now) * 1000));
+  const char *why = tp_multihome_unavailable(0);
+  if (why) cr_skip_test("usrsctp multi-homing tests skipped: %s", why);
+  return why != NULL;
 }
 
 static void fail_dump(const char *ours, const char *theirs, const char *what) {
@@ -96,13 +74,13 @@ static void cut_and_restore(side ours, side theirs, int learned, double t_spawn)
   if (tp_wait_log(dir, theirs.name, theirs.ext, "usrsctp: 2 peer addresses, all confirmed", 0,
                   5000) < 0)
     fail_dump(ours.name, theirs.name, "usrsctp: not both of our addresses confirmed");
-  sleep_until(t_spawn + 1000);
+  tp_sleep_until(t_spawn + 1000);
   double t_cut = tp_now_ms();
   size_t at_cut = tp_log_size(dir, ours.name, ours.ext);
   cr_assert_eq(tp_netns_link_set(prefix, 1, 0), 0);
   double ours_pf =
       tp_wait_log(dir, ours.name, ours.ext, OUR_PEER1 " potentially-failed", at_cut, 6000);
-  sleep_until(t_cut + 2000);
+  tp_sleep_until(t_cut + 2000);
   size_t at_up = tp_log_size(dir, ours.name, ours.ext);
   char *down = tp_slurp_log(dir, ours.name, ours.ext);
   int early = strlen(down) >= at_up && strstr(down + at_cut, OUR_PEER1 " active (recovered)") &&
@@ -125,6 +103,48 @@ static void cut_and_restore(side ours, side theirs, int learned, double t_spawn)
             ours_rec);
 }
 
+/* argv of the csctp command `args` (NULL-terminated) in A with the test's RTO figures;
+ * g_free it. */
+static char **csctp_in_a(char **args) {
+  GPtrArray *v = g_ptr_array_new();
+  char *pre[] = {"ip", "netns", "exec", ns_a, "env", DEFAULTS, (char *)tp_tool()};
+  for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) g_ptr_array_add(v, pre[i]);
+  for (char **a = args; *a; a++) g_ptr_array_add(v, *a);
+  g_ptr_array_add(v, NULL);
+  return (char **)g_ptr_array_free(v, FALSE);
+}
+
+/* usrsctp in B on both of its addresses, UDP port 9899, heartbeats, PF after the first error. */
+static usr_cfg usr_b(void) {
+  usr_cfg c = {.ns = ns_b,
+               .local = {"10.1.1.2", "10.1.2.2"},
+               .n_local = 2,
+               .udp_port = 9899,
+               .multihome = 1,
+               .pf = 0,
+               .pmr = 5};
+  return c;
+}
+
+/* The test's own gap measurement on side `s` ('a' or 'b'): the echoes arriving there. */
+static pid_t rx_gap(char s) {
+  char d1[24], d2[24];
+  snprintf(d1, sizeof d1, "%s-%c1", prefix, s);
+  snprintf(d2, sizeof d2, "%s-%c2", prefix, s);
+  return tp_rx_gap_spawn(dir, "rxgap", s == 'a' ? ns_a : ns_b, d1, d2, 1000);
+}
+
+/* The sender's "longest gap between echoes" in `out`, printed next to the own measurement and
+ * checked against the PF bound. */
+static void check_gap(const char *out, const char *what) {
+  const char *g = strstr(out, "longest gap between echoes: ");
+  cr_assert_not_null(g, "%s: no longest gap: %s", what, out);
+  double gap = strtod(g + strlen("longest gap between echoes: "), NULL);
+  fprintf(stderr, "%s: longest gap %.0f ms (the sender's), %.0f ms (own, rx on its side)\n", what,
+          gap, tp_rx_gap_read(dir, "rxgap"));
+  cr_assert_lt(gap, PF_GAP_MS, "%s: longest gap %.0f ms", what, gap);
+}
+
 /* (a) csctp send -> usrsctp echo. */
 Test(usrsctp_multihome, csctp_send_to_usrsctp_echo_survives_a_link_cut) {
   if (skip_reason()) return;
@@ -132,29 +152,13 @@ Test(usrsctp_multihome, csctp_send_to_usrsctp_echo_survives_a_link_cut) {
   pid_t echo = tp_fork(dir, "usrecho");
   cr_assert_geq(echo, 0);
   if (echo == 0) {
-    usr_cfg c = {.ns = ns_b,
-                 .local = {"10.1.1.2", "10.1.2.2"},
-                 .n_local = 2,
-                 .udp_port = 9899,
-                 .multihome = 1,
-                 .pf = 0,
-                 .pmr = 5};
+    usr_cfg c = usr_b();
     _exit(usr_echo_main(&c));
   }
   if (tp_wait_log(dir, "usrecho", "out", "listening", 0, 3000) < 0)
     fail_dump("usrecho", "usrecho", "usrsctp echo did not start");
-  char d1[24], d2[24];
-  snprintf(d1, sizeof d1, "%s-a1", prefix);
-  snprintf(d2, sizeof d2, "%s-a2", prefix);
-  pid_t gp = tp_rx_gap_spawn(dir, "rxgap", ns_a, d1, d2, 1000);
-  char *sa[] = {"ip",
-                "netns",
-                "exec",
-                ns_a,
-                "env",
-                DEFAULTS,
-                (char *)tp_tool(),
-                "send",
+  pid_t gp = rx_gap('a');
+  char *sa[] = {"send",
                 "--udp",
                 "10.1.1.1,10.1.2.1:9899",
                 "--peer",
@@ -173,8 +177,10 @@ Test(usrsctp_multihome, csctp_send_to_usrsctp_echo_survives_a_link_cut) {
                 "--timeout",
                 "60",
                 NULL};
+  char **sargv = csctp_in_a(sa);
   double t_spawn = tp_now_ms();
-  pid_t sp = tp_spawn(dir, "send", sa);
+  pid_t sp = tp_spawn(dir, "send", sargv);
+  g_free(sargv);
   cut_and_restore((side){"send", "err"}, (side){"usrecho", "out"}, 0, t_spawn);
   int rc = tp_wait(sp, 90000);
   tp_stop(gp);
@@ -183,16 +189,9 @@ Test(usrsctp_multihome, csctp_send_to_usrsctp_echo_survives_a_link_cut) {
   fprintf(stderr, "csctp send -> usrsctp echo, multi-homed: %s", out);
   if (rc) fail_dump("send", "usrecho", "csctp send failed");
   cr_assert(strstr(out, "verified: " COUNT_S " echoes, all intact"), "%s", out);
-  const char *g = strstr(out, "longest gap between echoes: ");
-  cr_assert_not_null(g, "%s", out);
-  double gap = strtod(g + strlen("longest gap between echoes: "), NULL);
   cr_assert(strstr(out, "path 10.1.1.2:9899 state ") && strstr(out, "path 10.1.2.2:9899 state "),
             "csctp does not list both of usrsctp's addresses: %s", out);
-  double own = tp_rx_gap_read(dir, "rxgap");
-  fprintf(stderr,
-          "csctp send -> usrsctp echo: longest gap %.0f ms (send), %.0f ms (own, rx on A)\n", gap,
-          own);
-  cr_assert_lt(gap, PF_GAP_MS, "longest gap %.0f ms", gap);
+  check_gap(out, "csctp send -> usrsctp echo");
   g_free(out);
 }
 
@@ -200,44 +199,26 @@ Test(usrsctp_multihome, csctp_send_to_usrsctp_echo_survives_a_link_cut) {
 Test(usrsctp_multihome, usrsctp_send_to_csctp_echo_survives_a_link_cut) {
   if (skip_reason()) return;
   cr_assert_eq(tp_netns_two_links(prefix, 1), 0);
-  char *ea[] = {"ip",
-                "netns",
-                "exec",
-                ns_a,
-                "env",
-                DEFAULTS,
-                (char *)tp_tool(),
-                "echo",
-                "--udp",
-                "10.1.1.1,10.1.2.1:9899",
-                "--pf",
-                "0",
-                NULL};
-  pid_t ep = tp_spawn(dir, "echo", ea);
+  char *ea[] = {"echo", "--udp", "10.1.1.1,10.1.2.1:9899", "--pf", "0", NULL};
+  char **eargv = csctp_in_a(ea);
+  pid_t ep = tp_spawn(dir, "echo", eargv);
+  g_free(eargv);
   if (tp_wait_log(dir, "echo", "err", "listening", 0, 3000) < 0)
     fail_dump("echo", "echo", "csctp echo did not start");
-  char d1[24], d2[24];
-  snprintf(d1, sizeof d1, "%s-b1", prefix);
-  snprintf(d2, sizeof d2, "%s-b2", prefix);
-  pid_t gp = tp_rx_gap_spawn(dir, "rxgap", ns_b, d1, d2, 1000);
+  pid_t gp = rx_gap('b');
   double t_spawn = tp_now_ms();
   pid_t snd = tp_fork(dir, "usrsend");
   cr_assert_geq(snd, 0);
   if (snd == 0) {
-    usr_cfg c = {.ns = ns_b,
-                 .local = {"10.1.1.2", "10.1.2.2"},
-                 .n_local = 2,
-                 .udp_port = 9899,
-                 .peer = {"10.1.1.1", "10.1.2.1"},
-                 .n_peer = 2,
-                 .peer_udp = 9899,
-                 .size = 1000,
-                 .count = COUNT,
-                 .streams = 4,
-                 .multihome = 1,
-                 .pf = 0,
-                 .pmr = 5,
-                 .linger_s = 4};
+    usr_cfg c = usr_b();
+    c.peer[0] = "10.1.1.1";
+    c.peer[1] = "10.1.2.1";
+    c.n_peer = 2;
+    c.peer_udp = 9899;
+    c.size = 1000;
+    c.count = COUNT;
+    c.streams = 4;
+    c.linger_s = 4;
     _exit(usr_send_main(&c));
   }
   cut_and_restore((side){"echo", "err"}, (side){"usrsend", "out"}, 1, t_spawn);
@@ -252,14 +233,7 @@ Test(usrsctp_multihome, usrsctp_send_to_csctp_echo_survives_a_link_cut) {
   cr_assert(strstr(out, "usrsctp send: " COUNT_S " messages") && strstr(out, "; 0 bad"), "%s", out);
   cr_assert(strstr(log, "closed after " COUNT_S " messages"), "csctp echo: no graceful close: %s",
             log);
-  const char *g = strstr(out, "longest gap between echoes: ");
-  cr_assert_not_null(g, "%s", out);
-  double gap = strtod(g + strlen("longest gap between echoes: "), NULL);
-  double own = tp_rx_gap_read(dir, "rxgap");
-  fprintf(stderr,
-          "usrsctp send -> csctp echo: longest gap %.0f ms (usrsctp), %.0f ms (own, rx on B)\n",
-          gap, own);
-  cr_assert_lt(gap, PF_GAP_MS, "usrsctp's longest gap %.0f ms", gap);
+  check_gap(out, "usrsctp send -> csctp echo");
   g_free(out);
   g_free(log);
 }

@@ -210,6 +210,35 @@ int tp_netns_two_links_delay(const char *prefix, unsigned ms) {
   return rc;
 }
 
+int tp_netns_names(const char *tag, char dir[64], char prefix[16], char ns_a[20], char ns_b[20]) {
+  snprintf(dir, 64, "/tmp/csctp-%s-XXXXXX", tag);
+  snprintf(prefix, 16, "%.2s%d", tag, (int)(getpid() % 100000));
+  snprintf(ns_a, 20, "%s-a", prefix);
+  snprintf(ns_b, 20, "%s-b", prefix);
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+void tp_netns_cleanup(const char *prefix, char dir[64]) {
+  tp_stop_all();
+  tp_netns_del(prefix);
+  if (dir[0]) tp_sh("rm -rf %s", dir);
+  dir[0] = 0;
+}
+
+const char *tp_multihome_unavailable(int raw) {
+  if (!tp_is_root()) return "they need root (network namespaces)";
+  if (!tp_have("ip")) return "they need iproute2 (`ip`)";
+  if (!tp_tool_has("send", "--pf")) return "this csctp command has no multi-homing options (--pf)";
+  if (raw && access("/sys/module/sctp", F_OK) == 0)
+    return "the kernel SCTP module is loaded: it answers protocol 132 itself (see README)";
+  return NULL;
+}
+
+void tp_sleep_until(double t_ms) {
+  double now = tp_now_ms();
+  if (t_ms > now) usleep((useconds_t)((t_ms - now) * 1000));
+}
+
 double tp_now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);

@@ -71,6 +71,18 @@ pid_t tp_rx_gap_spawn(const char *logdir, const char *name, const char *ns, cons
                       const char *dev2, unsigned min_bytes);
 /* The "rx gap" a stopped tp_rx_gap_spawn child printed, in ms; -1 when missing. */
 double tp_rx_gap_read(const char *logdir, const char *name);
+/* One namespace test's names: a new log directory /tmp/csctp-<tag>-XXXXXX in dir, the
+ * namespace prefix "<tag><pid % 100000>" (tag of 2 letters keeps "<prefix>-a1" at 10
+ * characters) and its namespaces "<prefix>-a" / "-b". Returns 0, -1 when mkdtemp failed. */
+int tp_netns_names(const char *tag, char dir[64], char prefix[16], char ns_a[20], char ns_b[20]);
+/* Stops the children, deletes the namespaces of `prefix` and the log directory (dir[0] = 0). */
+void tp_netns_cleanup(const char *prefix, char dir[64]);
+/* Why the multi-homing netns tests cannot run here (not root, no `ip`, a csctp command
+ * without --pf; `raw`: also the kernel's SCTP module loaded, which answers protocol 132
+ * itself), or NULL when they can. */
+const char *tp_multihome_unavailable(int raw);
+/* Sleeps until tp_now_ms() reaches t_ms (at once when past). */
+void tp_sleep_until(double t_ms);
 /* Milliseconds of CLOCK_MONOTONIC (for the tests' own timings). */
 double tp_now_ms(void);
 

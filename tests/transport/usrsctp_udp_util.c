@@ -231,45 +231,19 @@ static int usr_bind(struct socket *s, const usr_cfg *c, uint16_t port) {
   return usrsctp_bindx(s, (struct sockaddr *)packed, (int)c->n_local, SCTP_BINDX_ADD_ADDR);
 }
 
-/* Prints each change of a peer address's SCTP_GET_PEER_ADDR_INFO state (up to 4 addresses),
- * as "usrsctp: T s: peer address ADDR state active|inactive|unconfirmed". */
-static void usr_paths_log(struct socket *s, sctp_assoc_t id) {
-  static int32_t last[USR_MAX_ADDRS] = {-1, -1, -1, -1};
-  struct sockaddr *addrs = NULL;
-  int n = usrsctp_getpaddrs(s, id, &addrs);
-  const uint8_t *p = (const uint8_t *)addrs;
-  for (int i = 0; i < n && i < USR_MAX_ADDRS; i++) {
-    const struct sockaddr *sa = (const struct sockaddr *)p;
-    size_t l = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    struct sctp_paddrinfo pi;
-    memset(&pi, 0, sizeof pi);
-    memcpy(&pi.spinfo_address, sa, l);
-    pi.spinfo_assoc_id = id;
-    socklen_t pil = sizeof pi;
-    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &pil) == 0 &&
-        pi.spinfo_state != last[i]) {
-      char a[INET6_ADDRSTRLEN];
-      printf("usrsctp: %.3f s: peer address %s state %s (rto %u ms)\n", usr_now() - usr_t0,
-             usr_ntop(sa, a, sizeof a),
-             pi.spinfo_state == SCTP_ACTIVE       ? "active"
-             : pi.spinfo_state & SCTP_UNCONFIRMED ? "unconfirmed"
-                                                  : "inactive",
-             pi.spinfo_rto);
-      last[i] = pi.spinfo_state;
-    }
-    p += l;
-  }
-  if (n > 0) usrsctp_freepaddrs(addrs);
-}
+/* A peer address of an association and its SCTP_GET_PEER_ADDR_INFO. */
+typedef struct usr_peer {
+  char addr[INET6_ADDRSTRLEN];
+  int32_t state; /* SCTP_ACTIVE, SCTP_INACTIVE, or'ed with SCTP_UNCONFIRMED; -1 unknown */
+  uint32_t rto;
+} usr_peer;
 
-/* Once: when every peer address of `id` is ACTIVE and confirmed, prints them and returns 1. */
-static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
+/* The peer addresses of `id` (usrsctp_getpaddrs) with their state, at most USR_MAX_ADDRS. */
+static int usr_peers(struct socket *s, sctp_assoc_t id, usr_peer *out) {
   struct sockaddr *addrs = NULL;
   int n = usrsctp_getpaddrs(s, id, &addrs);
   if (n <= 0) return 0;
-  char line[256];
-  size_t off = 0;
-  int ok = 1;
+  if (n > USR_MAX_ADDRS) n = USR_MAX_ADDRS;
   const uint8_t *p = (const uint8_t *)addrs;
   for (int i = 0; i < n; i++) {
     const struct sockaddr *sa = (const struct sockaddr *)p;
@@ -279,15 +253,45 @@ static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
     memcpy(&pi.spinfo_address, sa, l);
     pi.spinfo_assoc_id = id;
     socklen_t pil = sizeof pi;
-    if (usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &pil) < 0 ||
-        pi.spinfo_state != SCTP_ACTIVE)
-      ok = 0; /* SCTP_UNCONFIRMED or SCTP_INACTIVE (possibly or'ed) */
-    char a[INET6_ADDRSTRLEN];
-    off += (size_t)snprintf(line + off, sizeof line - off, " %s", usr_ntop(sa, a, sizeof a));
-    if (off >= sizeof line) off = sizeof line - 1;
+    int ok = usrsctp_getsockopt(s, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &pil) == 0;
+    usr_ntop(sa, out[i].addr, sizeof out[i].addr);
+    out[i].state = ok ? pi.spinfo_state : -1;
+    out[i].rto = pi.spinfo_rto;
     p += l;
   }
   usrsctp_freepaddrs(addrs);
+  return n;
+}
+
+/* Prints each change of a peer address's state, as "usrsctp: T s: peer address ADDR state
+ * active|inactive|unconfirmed". */
+static void usr_paths_log(struct socket *s, sctp_assoc_t id) {
+  static int32_t last[USR_MAX_ADDRS] = {-1, -1, -1, -1};
+  usr_peer peers[USR_MAX_ADDRS];
+  int n = usr_peers(s, id, peers);
+  for (int i = 0; i < n; i++) {
+    if (peers[i].state < 0 || peers[i].state == last[i]) continue;
+    printf("usrsctp: %.3f s: peer address %s state %s (rto %u ms)\n", usr_now() - usr_t0,
+           peers[i].addr,
+           peers[i].state == SCTP_ACTIVE       ? "active"
+           : peers[i].state & SCTP_UNCONFIRMED ? "unconfirmed"
+                                               : "inactive",
+           peers[i].rto);
+    last[i] = peers[i].state;
+  }
+}
+
+/* Once: when every peer address of `id` is ACTIVE and confirmed, prints them and returns 1. */
+static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
+  usr_peer peers[USR_MAX_ADDRS];
+  int n = usr_peers(s, id, peers);
+  char line[USR_MAX_ADDRS * (INET6_ADDRSTRLEN + 1) + 1] = "";
+  int ok = n > 0;
+  for (int i = 0; i < n; i++) {
+    ok &= peers[i].state == SCTP_ACTIVE; /* not SCTP_UNCONFIRMED, not SCTP_INACTIVE */
+    strcat(line, " ");
+    strcat(line, peers[i].addr);
+  }
   if (ok) printf("usrsctp: %d peer addresses, all confirmed:%s\n", n, line);
   return ok;
 }
