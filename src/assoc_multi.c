@@ -255,8 +255,11 @@ void csctp_assoc_mp_on_t3(csctp_assoc *a, csctp_tstamp now) {
 
 /* ---- Input and output ---- */
 
-/* The path of the newest DATA a SACK in pkt acknowledges cumulatively (§8.2: its error
- * counter is cleared), or -1. Looked at before the SACK is processed. */
+/* The path of the newest DATA a SACK in pkt acknowledges cumulatively (§8.3: its error
+ * counter is cleared), or -1. Looked at before the SACK is processed. Not when that DATA is
+ * marked for retransmission: sent before a timeout struck its path (it arrived, its SACKs were
+ * lost there), its acknowledgement, come another way, is no news of the path (RFC 7829 §3:
+ * a potentially failed path returns on an acknowledgement of data sent to it since). */
 static int sack_acked_path(csctp_assoc *a, const uint8_t *pkt, size_t len) {
   csctp_chunk_iter it;
   csctp_chunk ch;
@@ -265,7 +268,7 @@ static int sack_acked_path(csctp_assoc *a, const uint8_t *pkt, size_t len) {
     if (ch.type != CSCTP_CHUNK_SACK || ch.value_len < 4) continue;
     csctp_tsn cum = csctp_get_u32(ch.value);
     if (!csctp_tsn_gt(cum, a->tx.cum_tsn_ack) || !csctp_tsn_lt(cum, a->tx.next_tsn)) return -1;
-    return csctp_tx_record_path(&a->tx, cum);
+    return csctp_tx_record_path_live(&a->tx, cum);
   }
   return -1;
 }

@@ -516,6 +516,15 @@ int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn) {
   return (int)csctp_tx_chunk_path(csctp_tx_ring_at(&p->ring, i));
 }
 
+int csctp_tx_record_path_live(const csctp_tx *tx, csctp_tsn tsn) {
+  const csctp_tx_priv *p = csctp_tx_priv_of(tx);
+  if (!p || !tx->started || !csctp_tsn_gt(tsn, tx->cum_tsn_ack)) return -1;
+  uint32_t i = tsn - tx->cum_tsn_ack - 1;
+  if (i >= p->ring.count) return -1;
+  const csctp_tx_chunk *c = csctp_tx_ring_at(&p->ring, i);
+  return c->state & CSCTP_TXC_RTX ? -1 : (int)csctp_tx_chunk_path(c);
+}
+
 void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path) {
   csctp_tx_priv *p = csctp_tx_priv_of(tx);
   if (!p || !csctp_tsn_gt(from, tx->cum_tsn_ack)) return;

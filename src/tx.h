@@ -268,6 +268,9 @@ csctp_tstamp csctp_tx_t3_deadline(const csctp_tx *tx);
 int csctp_tx_rtx_pending(const csctp_tx *tx);
 /* The path the outstanding record of TSN `tsn` was last sent on, or -1 (no such record). */
 int csctp_tx_record_path(const csctp_tx *tx, csctp_tsn tsn);
+/* As csctp_tx_record_path, but -1 also when the record is marked for retransmission: presumed
+ * lost on that path, its acknowledgement says nothing of the path now. */
+int csctp_tx_record_path_live(const csctp_tx *tx, csctp_tsn tsn);
 /* Records from TSN `from` to the newest were sent on path `path`. */
 void csctp_tx_mark_path(csctp_tx *tx, csctp_tsn from, unsigned path);
 

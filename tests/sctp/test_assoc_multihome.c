@@ -377,6 +377,38 @@ Test(assoc_multihome, a_failed_path_returns_on_an_answered_heartbeat) {
   mh_close(&p);
 }
 
+/* DATA that reached B just before the cut, its SACKs lost on the cut path: the SACK that
+ * finally comes (over path 1, after the first retransmission there) covers chunks last sent
+ * on path 0 before the cut. That is old news (§8.3, RFC 7829 §3: an acknowledgement of data
+ * sent to the address *after* it was struck): path 0 must stay potentially failed or become
+ * inactive while it is down, never "recovered", or new data goes back to a dead path. */
+Test(assoc_multihome, acks_of_data_sent_before_the_cut_do_not_revive_the_path) {
+  mh_pair p;
+  mh_open_pf(&p, NULL, 0);
+  run(&p, 2 * CSCTP_SECONDS);
+  cr_assert_gt(p.next_id, 0);
+  cr_assert_lt(p.next_id, MSGS);
+  csctp_simlink_set_path_up(p.link, 0, 0);
+  int struck = 0;
+  for (int i = 0; i < 300; i++) { /* 3 s down, checked every 10 ms */
+    run(&p, 10 * MS);
+    cr_assert_eq(p.recovered[0], 0, "path 0 recovered while down, %d ms after the cut",
+                 (i + 1) * 10);
+    uint8_t st = path_state(p.a[0], 1, 0);
+    cr_assert(!struck || st != CSCTP_PATH_ACTIVE, "path 0 active again %d ms after the cut",
+              (i + 1) * 10);
+    struck |= st != CSCTP_PATH_ACTIVE;
+  }
+  cr_assert(struck, "the cut path never left the active state");
+  csctp_simlink_set_path_up(p.link, 0, 1);
+  run(&p, 30 * CSCTP_SECONDS);
+  cr_assert_eq(p.next_id, MSGS, "all delivered: %u of %u", p.next_id, MSGS);
+  cr_assert_eq(p.bad, 0);
+  cr_assert_eq(path_state(p.a[0], 1, 0), CSCTP_PATH_ACTIVE);
+  cr_assert_geq(p.recovered[0], 1, "path 0 back once it answers");
+  mh_close(&p);
+}
+
 Test(assoc_multihome, every_path_cut_closes_the_association) {
   mh_pair p;
   mh_open(&p, NULL);

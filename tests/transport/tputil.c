@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers for the transport tests (see tputil.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* setns */
+#endif
 #include "tputil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +108,26 @@ char *tp_slurp_log(const char *logdir, const char *name, const char *ext) {
   return tp_slurp(p);
 }
 
+size_t tp_log_size(const char *logdir, const char *name, const char *ext) {
+  char *s = tp_slurp_log(logdir, name, ext);
+  size_t n = strlen(s);
+  g_free(s);
+  return n;
+}
+
+double tp_wait_log(const char *logdir, const char *name, const char *ext, const char *needle,
+                   size_t from, unsigned ms) {
+  double t0 = tp_now_ms();
+  for (;;) {
+    char *s = tp_slurp_log(logdir, name, ext);
+    int found = strlen(s) >= from && strstr(s + from, needle) != NULL;
+    g_free(s);
+    if (found) return tp_now_ms() - t0;
+    if (tp_now_ms() - t0 > ms) return -1;
+    usleep(5000);
+  }
+}
+
 void tp_dump_logs(const char *logdir, const char *name) {
   const char *ext[] = {"out", "err"};
   for (int i = 0; i < 2; i++) {
@@ -154,6 +178,135 @@ int tp_netns_pair(const char *prefix, int net) {
       prefix, net);
 }
 
+int tp_netns_two_links(const char *prefix, int net) {
+  tp_netns_del(prefix);
+  /* rp_filter off before the links exist, so that they inherit it ("default"). */
+  int rc = tp_sh(
+      "set -e; for s in a b; do ip netns add %1$s-$s; "
+      "ip netns exec %1$s-$s sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+      "net.ipv4.conf.default.rp_filter=0; ip -n %1$s-$s link set lo up; done",
+      prefix);
+  for (int n = 1; n <= 2 && rc == 0; n++)
+    rc = tp_sh(
+        "set -e; ip link add %1$s-a%3$d netns %1$s-a type veth peer name %1$s-b%3$d netns "
+        "%1$s-b; ip -n %1$s-a addr add 10.%2$d.%3$d.1/24 dev %1$s-a%3$d; "
+        "ip -n %1$s-b addr add 10.%2$d.%3$d.2/24 dev %1$s-b%3$d; "
+        "ip -n %1$s-a link set %1$s-a%3$d up; ip -n %1$s-b link set %1$s-b%3$d up",
+        prefix, net, n);
+  return rc;
+}
+
+int tp_netns_link_set(const char *prefix, int n, int up) {
+  return tp_sh("ip -n %1$s-a link set %1$s-a%2$d %3$s", prefix, n, up ? "up" : "down");
+}
+
+int tp_netns_two_links_delay(const char *prefix, unsigned ms) {
+  int rc = 0;
+  for (int n = 1; n <= 2; n++)
+    rc |= tp_sh(
+        "tc -n %1$s-a qdisc add dev %1$s-a%2$d root netem delay %3$ums 2>/dev/null && "
+        "tc -n %1$s-b qdisc add dev %1$s-b%2$d root netem delay %3$ums",
+        prefix, n, ms);
+  return rc;
+}
+
+int tp_netns_names(const char *tag, char dir[64], char prefix[16], char ns_a[20], char ns_b[20]) {
+  snprintf(dir, 64, "/tmp/csctp-%s-XXXXXX", tag);
+  snprintf(prefix, 16, "%.2s%d", tag, (int)(getpid() % 100000));
+  snprintf(ns_a, 20, "%s-a", prefix);
+  snprintf(ns_b, 20, "%s-b", prefix);
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+void tp_netns_cleanup(const char *prefix, char dir[64]) {
+  tp_stop_all();
+  tp_netns_del(prefix);
+  if (dir[0]) tp_sh("rm -rf %s", dir);
+  dir[0] = 0;
+}
+
+const char *tp_multihome_unavailable(int raw) {
+  if (!tp_is_root()) return "they need root (network namespaces)";
+  if (!tp_have("ip")) return "they need iproute2 (`ip`)";
+  if (!tp_tool_has("send", "--pf")) return "this csctp command has no multi-homing options (--pf)";
+  if (raw && access("/sys/module/sctp", F_OK) == 0)
+    return "the kernel SCTP module is loaded: it answers protocol 132 itself (see README)";
+  return NULL;
+}
+
+void tp_sleep_until(double t_ms) {
+  double now = tp_now_ms();
+  if (t_ms > now) usleep((useconds_t)((t_ms - now) * 1000));
+}
+
+double tp_now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static volatile sig_atomic_t rx_gap_stop;
+static void rx_gap_on_term(int sig) {
+  (void)sig;
+  rx_gap_stop = 1;
+}
+
+/* Received bytes of dev1 + dev2 in /proc/self/net/dev (this process's namespace). */
+static uint64_t rx_bytes(const char *dev1, const char *dev2) {
+  FILE *f = fopen("/proc/self/net/dev", "r");
+  if (!f) return 0;
+  char line[512];
+  uint64_t sum = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *c = strchr(line, ':');
+    if (!c) continue;
+    *c = 0;
+    const char *name = line + strspn(line, " ");
+    if (strcmp(name, dev1) == 0 || strcmp(name, dev2) == 0) sum += strtoull(c + 1, NULL, 10);
+  }
+  fclose(f);
+  return sum;
+}
+
+pid_t tp_rx_gap_spawn(const char *logdir, const char *name, const char *ns, const char *dev1,
+                      const char *dev2, unsigned min_bytes) {
+  pid_t pid = tp_fork(logdir, name);
+  if (pid != 0) return pid;
+  signal(SIGTERM, rx_gap_on_term);
+  char p[128];
+  snprintf(p, sizeof p, "/var/run/netns/%s", ns);
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+    fprintf(stderr, "rx gap: cannot enter %s: %s\n", ns, strerror(errno));
+    _exit(2);
+  }
+  close(fd);
+  uint64_t last = rx_bytes(dev1, dev2);
+  double first = -1, prev = -1, gap = 0;
+  while (!rx_gap_stop) {
+    usleep(2000);
+    uint64_t b = rx_bytes(dev1, dev2);
+    double t = tp_now_ms();
+    if (b - last >= min_bytes) {
+      if (first < 0) first = t;
+      if (prev >= 0 && t - prev > gap) gap = t - prev;
+      prev = t;
+    }
+    last = b;
+  }
+  printf("rx gap: %.0f ms (data seen for %.0f ms)\n", gap, prev - first);
+  _exit(0);
+}
+
+double tp_rx_gap_read(const char *logdir, const char *name) {
+  char *s = tp_slurp_log(logdir, name, "out");
+  double v = -1;
+  const char *p = strstr(s, "rx gap: ");
+  if (p) v = strtod(p + 8, NULL);
+  g_free(s);
+  return v;
+}
+
 uint16_t tp_free_udp_port(void) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return 0;
@@ -176,4 +329,15 @@ const char *tp_tool(void) {
 #else
   return "csctp";
 #endif
+}
+
+int tp_tool_has(const char *cmd, const char *option) {
+  char *argv[] = {(char *)tp_tool(), (char *)cmd, "--help", NULL};
+  char *out = NULL;
+  if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL,
+                    NULL))
+    return 0;
+  int has = out && strstr(out, option) != NULL;
+  g_free(out);
+  return has;
 }
