@@ -76,6 +76,19 @@ static void cli_on_path(csctp_socket *s, unsigned path, const char *address, int
           cli_path_reason(reason));
 }
 
+/* At the connection: each path of a multi-homed socket and its state, a line each on stderr
+ * (the changes before it, e.g. the paths connectx gave, were not reported). */
+static void cli_paths_at_connect(const csctp_socket *s) {
+  size_t n = csctp_socket_path_count(s);
+  for (unsigned i = 0; n > 1 && i < n; i++) {
+    csctp_path_info pi;
+    char addr[64];
+    if (csctp_socket_get_path(s, i, &pi, addr, sizeof addr) == 0)
+      fprintf(stderr, "csctp: path %s %s (connected%s)\n", addr, cli_path_state(pi.state),
+              pi.primary ? ", primary" : "");
+  }
+}
+
 /* The paths of a multi-homed socket, a line each, into a new string (g_free it). */
 static char *cli_paths_table(const csctp_socket *s) {
   GString *t = g_string_new(NULL);

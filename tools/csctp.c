@@ -393,6 +393,7 @@ static void echo_connection(csctp_server *srv, csctp_socket *s, void *ud) {
   csctp_socket_remote(s, c->name, sizeof(c->name));
   fprintf(stderr, "csctp echo: %s: association up (%u outbound streams)\n", c->name,
           csctp_socket_outbound_streams(s));
+  cli_paths_at_connect(s);
   csctp_socket_events ev = {.data = echo_data,
                             .drain = echo_drain,
                             .end = echo_end,
@@ -547,6 +548,7 @@ static void send_connect(csctp_socket *s, void *ud) {
   sd->t0 = g_get_monotonic_time();
   fprintf(stderr, "csctp send: connected (%u outbound streams)\n",
           csctp_socket_outbound_streams(s));
+  cli_paths_at_connect(s);
   if (csctp_socket_outbound_streams(s) < sd->a->streams) {
     fprintf(stderr, "csctp send: the peer allows only %u streams\n",
             csctp_socket_outbound_streams(s));

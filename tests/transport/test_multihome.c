@@ -84,20 +84,30 @@ static void fail_dump(const char *snd, const char *echo, const char *what) {
   cr_assert_fail("%s", what);
 }
 
+/* Link 2 carries IPv6 only (fd00:1:2::1 and ::2): the association mixes the versions. */
+static int mixed;
+
 /* One transfer with link 1 cut after ~1 s and restored after 2 s. pf: SCTP-PF on (--pf 0) or
  * off (--pf 5 --pmr 2). */
 static void run(int udp, int pf, const char *tag, run_result *r) {
   cr_assert_eq(tp_netns_two_links(prefix, 1), 0, "%s: could not create the namespaces", tag);
+  if (mixed)
+    cr_assert_eq(tp_sh("ip -n %1$s-a addr add fd00:1:2::1/64 dev %1$s-a2 nodad && "
+                       "ip -n %1$s-b addr add fd00:1:2::2/64 dev %1$s-b2 nodad",
+                       prefix),
+                 0);
+  const char *a2ip = mixed ? "[fd00:1:2::1]" : "10.1.2.1",
+             *b2ip = mixed ? "[fd00:1:2::2]" : "10.1.2.2";
   if (tp_netns_two_links_delay(prefix, 10) != 0)
     fprintf(stderr, "%s: no netem in this kernel: the links are not delayed\n", tag);
   const char *mode = udp ? "--udp" : "--raw";
   const char *port = udp ? ":9899" : "";
   char lb[64], la[64], peer[64], b1[32], b2[32], a1[32];
-  snprintf(lb, sizeof lb, "10.1.1.2,10.1.2.2%s", port);
-  snprintf(la, sizeof la, "10.1.1.1,10.1.2.1%s", port);
-  snprintf(peer, sizeof peer, "10.1.1.2,10.1.2.2%s", port);
+  snprintf(lb, sizeof lb, "10.1.1.2,%s%s", b2ip, port);
+  snprintf(la, sizeof la, "10.1.1.1,%s%s", a2ip, port);
+  snprintf(peer, sizeof peer, "10.1.1.2,%s%s", b2ip, port);
   snprintf(b1, sizeof b1, "10.1.1.2%s", port);
-  snprintf(b2, sizeof b2, "10.1.2.2%s", port);
+  snprintf(b2, sizeof b2, "%s%s", b2ip, port);
   snprintf(a1, sizeof a1, "10.1.1.1%s", port);
   char *pfs = pf ? "0" : "5", *pmr = pf ? "5" : "2";
   char echo[32], snd[32], gapper[32];
@@ -125,7 +135,7 @@ static void run(int udp, int pf, const char *tag, run_result *r) {
   /* The sender's paths are the ones it was given (connectx): active from the start. B learns
    * A's second address from the INIT and must confirm it with a heartbeat (RFC 9260 §5.4)
    * before the cut, or it has nowhere to send its echoes. */
-  snprintf(want, sizeof want, "path 10.1.2.1%s active (confirmed)", port);
+  snprintf(want, sizeof want, "path %s%s active (confirmed)", a2ip, port);
   if (wait_log(echo, want, 0, 5000) < 0) fail_dump(snd, echo, "B never confirmed A's path 2");
   tp_sleep_until(t_spawn + 1000);
   double t_cut = tp_now_ms();
@@ -256,4 +266,16 @@ Test(multihome_netns, udp_failover_with_and_without_pf) {
 Test(multihome_netns, raw_failover_with_and_without_pf) {
   if (skip_reason(1)) return;
   pf_vs_no_pf(0);
+}
+
+/* IPv4 on link 1, IPv6 on link 2, one association over UDP (one dual-stack socket each side):
+ * the same failover with SCTP-PF, to the IPv6 path and back. */
+Test(multihome_netns, udp_ipv4_and_ipv6_paths_fail_over) {
+  if (skip_reason(0)) return;
+  run_result r = {0};
+  mixed = 1;
+  run(1, 1, "udp-mixed", &r);
+  mixed = 0;
+  fprintf(stderr, "UDP, IPv4 + IPv6: failover %.0f ms, longest gap %.0f ms\n", r.detect, r.gap);
+  cr_assert_lt(r.gap, PF_GAP_MS, "gap %.0f ms", r.gap);
 }
