@@ -114,6 +114,14 @@ static int hb_burst_take(csctp_assoc *a, csctp_tstamp now) {
   return 1;
 }
 
+void csctp_assoc_mp_path_started(csctp_assoc *a, unsigned i, csctp_tstamp now) {
+  csctp_path *p = csctp_assoc_path(a, i);
+  p->hb_outstanding = 0;
+  p->last_sent = now;
+  a->mp->hbt[i] = p->state == CSCTP_PATH_UNCONFIRMED ? now : hb_idle_deadline(a, i, now);
+  hb_sync(a);
+}
+
 int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now) {
   csctp_assoc_mp *mp = a->mp;
   int open = a->state >= CSCTP_STATE_ESTABLISHED && a->state != CSCTP_STATE_SHUTDOWN_SENT &&

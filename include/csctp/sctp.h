@@ -321,6 +321,18 @@ typedef struct csctp_config {
    * is replaced by an active path for good (no switching back). Default CSCTP_PS_OFF.
    */
   uint32_t ps_max_retrans;
+  /* Version 5: ASCONF (RFC 5061) */
+  /**
+   * Dynamic address reconfiguration (RFC 5061) with RFC 5062's protections: ASCONF and
+   * ASCONF-ACK are announced in Supported Extensions and added to the chunks the peer must
+   * authenticate; the peer's authenticated ASCONF may add an address (a path verified by a
+   * HEARTBEAT before any data goes there), delete one (never the last one or the packet's
+   * source) or set our primary to a confirmed path. An ASCONF not authenticated, or from a peer
+   * that did not negotiate AUTH and ASCONF, is dropped (csctp_stats.asconf_drop_unauth).
+   * Needs auth and max_paths > 1 (else csctp_assoc_new() returns CSCTP_ERR_INVALID_ARGUMENT).
+   * Default 0.
+   */
+  int asconf;
 } csctp_config;
 
 /** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
@@ -374,8 +386,10 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V3 3
 /** Version 4 appends ecn and the multi-homing fields (max_paths to ps_max_retrans). */
 #define CSCTP_CONFIG_V4 4
+/** Version 5 appends asconf. */
+#define CSCTP_CONFIG_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V4
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V5
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults
@@ -738,6 +752,25 @@ typedef struct csctp_stats {
   uint64_t hb_unconfirmed_out;
   /** active paths found potentially failed (RFC 7829) */
   uint64_t pf_transitions;
+  /* Version 5: ASCONF (RFC 5061; all 0 unless csctp_config.asconf) */
+  /** 1 when ASCONF is in use: both sides listed ASCONF and ASCONF-ACK, and AUTH is on */
+  uint8_t asconf;
+  /** ASCONF chunks taken (a new serial number) and answered */
+  uint64_t asconf_in;
+  /** ASCONF chunks with the last serial number again, answered from the cached ASCONF-ACK */
+  uint64_t asconf_dup_in;
+  /** ASCONF chunks dropped: without AUTH, or ASCONF not negotiated (RFC 5061 §4.1.1, RFC 5062) */
+  uint64_t asconf_drop_unauth;
+  /** ASCONF chunks dropped: a serial number neither the next nor the last (RFC 5061 §5.2) */
+  uint64_t asconf_drop_serial;
+  /** peer addresses added by ASCONF (each verified by a HEARTBEAT before use) */
+  uint64_t asconf_addrs_added;
+  /** peer addresses deleted by ASCONF */
+  uint64_t asconf_addrs_deleted;
+  /** primary paths set by the peer's ASCONF */
+  uint64_t asconf_primary_set;
+  /** ASCONF requests answered with an Error Cause Indication */
+  uint64_t asconf_refused;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -749,8 +782,10 @@ typedef struct csctp_stats {
 /** Version 4 appends the ECN fields (ecn to ecn_unexpected) and the multi-homing fields
  *  (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
+/** Version 5 appends the ASCONF fields (asconf to asconf_refused). */
+#define CSCTP_STATS_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V4
+#define CSCTP_STATS_VERSION CSCTP_STATS_V5
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
@@ -1024,6 +1059,7 @@ typedef enum csctp_path_reason {
   CSCTP_PATH_PRIMARY,            /**< it became the primary path (csctp_assoc_set_primary()) */
   CSCTP_PATH_POTENTIALLY_FAILED, /**< its error counter went over pf_max_retrans (RFC 7829) */
   CSCTP_PATH_SWITCHOVER,         /**< it became the primary: the old one went over ps_max_retrans */
+  CSCTP_PATH_REMOVED,            /**< the peer deleted the address (RFC 5061 ASCONF); state 0 */
 } csctp_path_reason;
 
 /** What csctp_assoc_get_path() tells of a path. */

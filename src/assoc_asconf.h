@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RFC 5061 dynamic address reconfiguration with RFC 5062's protections, in the association
+ * (src/assoc_asconf.c): the negotiation, and the receiver of the peer's ASCONF (serial numbers,
+ * Add IP, Delete IP, Set Primary, the cached ASCONF-ACK). Its state hangs off the multi-homed
+ * part (csctp_assoc_mp.asc), allocated only with csctp_config.asconf: a single-path association
+ * carries nothing of it.
+ */
+#ifndef CSCTP_ASSOC_ASCONF_H
+#define CSCTP_ASSOC_ASCONF_H
+
+#include <stdint.h>
+
+#include <csctp/sctp.h>
+
+#include "chunk.h"
+
+struct csctp_assoc;
+
+/* The cached ASCONF-ACK's room: every response of a chunk of CSCTP_ASCONF_MAX_PARAMS requests
+ * fits without its cause body (20 bytes each), and an ASCONF-ACK with AUTH fits the smallest
+ * MTU (576). Bodies that do not fit are left out. */
+#define CSCTP_ASCONF_ACK_MAX 512
+
+typedef struct csctp_asconf_counters {
+  uint64_t in, dup_in, drop_unauth, drop_serial, added, deleted, primary_set, refused;
+} csctp_asconf_counters;
+
+typedef struct csctp_asconf {
+  uint8_t peer_on;      /* the peer listed ASCONF and ASCONF-ACK in Supported Extensions */
+  uint8_t serial_set;   /* peer_serial initialised (from the peer's Initial TSN) */
+  uint8_t gen;          /* bumped on every address added or deleted: the endpoint re-indexes */
+  uint16_t ack_len;     /* the cached ASCONF-ACK for peer_serial, 0 when none */
+  uint32_t peer_serial; /* §5.2: the last serial number taken */
+  uint32_t ack_pkt;     /* the packet (csctp_assoc.rx_accepted) the cached ACK was queued for */
+  uint8_t ack[CSCTP_ASCONF_ACK_MAX];
+  csctp_asconf_counters st;
+} csctp_asconf;
+
+/* Allocates a->mp->asc when cfg.asconf (validated: auth on, max_paths > 1): 0 or
+ * CSCTP_ERR_NOMEM. */
+int csctp_assoc_asconf_init(struct csctp_assoc *a);
+void csctp_assoc_asconf_free(struct csctp_assoc *a);
+/* 1 when the peer's ASCONF is taken: configured, listed by the peer, AUTH negotiated. */
+int csctp_assoc_asconf_on(const struct csctp_assoc *a);
+/* 1 when an INIT / INIT ACK lists both ASCONF and ASCONF-ACK (RFC 5061 §4.2.7). */
+int csctp_asconf_listed(const csctp_init_chunk *in);
+/* Records what the peer's INIT / INIT ACK (or the cookie) said (`listed`). */
+void csctp_assoc_asconf_set_peer(struct csctp_assoc *a, int listed);
+/* The generation of the peer's address list (0 without ASCONF), for the endpoint's index. */
+unsigned csctp_assoc_asconf_gen(const struct csctp_assoc *a);
+/* Counts an ASCONF dropped because no valid AUTH went before it (RFC 4895 §6.3). */
+void csctp_assoc_asconf_drop_unauth(struct csctp_assoc *a);
+/*
+ * The peer's ASCONF (authenticated: the input walk checked the AUTH before it): serial number
+ * rules (§5.2), each request answered in one ASCONF-ACK queued as a control chunk and cached
+ * for a retransmission. 0, or 1 when the chunk was not taken (ASCONF off: the caller treats it
+ * as an unrecognized chunk).
+ */
+int csctp_assoc_on_asconf(struct csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
+/* An ASCONF-ACK: 1 when not negotiated (unrecognized), else 0 (we send no ASCONF yet: ignored
+ * and counted as unexpected). */
+int csctp_assoc_on_asconf_ack(struct csctp_assoc *a, const csctp_chunk *ch);
+/* Fills the Version 5 counters of `st`. */
+void csctp_assoc_asconf_stats(const struct csctp_assoc *a, csctp_stats *st);
+
+#endif
