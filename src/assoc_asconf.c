@@ -18,7 +18,9 @@
 int csctp_assoc_asconf_init(csctp_assoc *a) {
   if (!a->cfg.asconf || !a->mp) return 0;
   a->mp->asc = csctp_calloc(a->mem, 1, sizeof(*a->mp->asc));
-  return a->mp->asc ? 0 : CSCTP_ERR_NOMEM;
+  if (!a->mp->asc) return CSCTP_ERR_NOMEM;
+  a->mp->asc->timer = CSCTP_TSTAMP_NONE;
+  return 0;
 }
 
 void csctp_assoc_asconf_free(csctp_assoc *a) {
@@ -64,6 +66,10 @@ void csctp_assoc_asconf_stats(const csctp_assoc *a, csctp_stats *st) {
   st->asconf_addrs_deleted = s->st.deleted;
   st->asconf_primary_set = s->st.primary_set;
   st->asconf_refused = s->st.refused;
+  st->asconf_out = s->st.out;
+  st->asconf_retransmits = s->st.rtx;
+  st->asconf_acks_in = s->st.acks_in;
+  st->asconf_requests_failed = s->st.failed;
 }
 
 /* ---- the requests (§5.2) ---- */
@@ -226,12 +232,5 @@ answered:
   s->ack_pkt = a->rx_accepted;
   if (s->ack_len) csctp_assoc_queue_ctrl(a, s->ack, s->ack_len);
   csctp_assoc_mark(a);
-  return 0;
-}
-
-int csctp_assoc_on_asconf_ack(csctp_assoc *a, const csctp_chunk *ch) {
-  (void)ch;
-  if (!a->mp || !a->mp->asc) return 1;
-  a->stats.drop_unexpected++; /* no ASCONF of ours outstanding */
   return 0;
 }

@@ -24,7 +24,18 @@ struct csctp_assoc;
 
 typedef struct csctp_asconf_counters {
   uint64_t in, dup_in, drop_unauth, drop_serial, added, deleted, primary_set, refused;
+  uint64_t out, rtx, acks_in, failed;
 } csctp_asconf_counters;
+
+/* Room for our outstanding ASCONF: the header, the lookup address and CSCTP_ASCONF_QUEUE_MAX
+ * requests of an IPv6 address (28 bytes each). */
+#define CSCTP_ASCONF_OUT_MAX (8 + 20 + 28 * CSCTP_ASCONF_QUEUE_MAX)
+
+/* One of our requests (assoc_asconf_tx.c). */
+typedef struct csctp_asconf_req {
+  uint16_t type; /* CSCTP_ASCONF_ADD_IP, _DEL_IP, _SET_PRIMARY */
+  csctp_addr addr;
+} csctp_asconf_req;
 
 typedef struct csctp_asconf {
   uint8_t peer_on;      /* the peer listed ASCONF and ASCONF-ACK in Supported Extensions */
@@ -35,6 +46,14 @@ typedef struct csctp_asconf {
   uint32_t ack_pkt;     /* the packet (csctp_assoc.rx_accepted) the cached ACK was queued for */
   uint8_t ack[CSCTP_ASCONF_ACK_MAX];
   csctp_asconf_counters st;
+  /* Our side (§5.1): one ASCONF outstanding at a time, carrying q[0 .. n_sent - 1]. */
+  uint8_t out_init;    /* out_serial set (our Initial TSN) */
+  uint8_t n_q, n_sent; /* requests queued; of them in the outstanding ASCONF (0: none) */
+  uint16_t out_len;    /* the outstanding ASCONF's bytes */
+  uint32_t out_serial; /* its serial number (the next one when none is outstanding) */
+  csctp_tstamp timer;  /* its retransmission deadline, CSCTP_TSTAMP_NONE */
+  csctp_asconf_req q[CSCTP_ASCONF_QUEUE_MAX];
+  uint8_t out[CSCTP_ASCONF_OUT_MAX];
 } csctp_asconf;
 
 /* Allocates a->mp->asc when cfg.asconf (validated: auth on, max_paths > 1): 0 or
@@ -58,9 +77,17 @@ void csctp_assoc_asconf_drop_unauth(struct csctp_assoc *a);
  * as an unrecognized chunk).
  */
 int csctp_assoc_on_asconf(struct csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
-/* An ASCONF-ACK: 1 when not negotiated (unrecognized), else 0 (we send no ASCONF yet: ignored
- * and counted as unexpected). */
-int csctp_assoc_on_asconf_ack(struct csctp_assoc *a, const csctp_chunk *ch);
+/* An ASCONF-ACK (assoc_asconf_tx.c): 1 when not negotiated (unrecognized), else 0. One for our
+ * outstanding ASCONF settles its requests (RFC 5061 §5.3) and sends the next; any other is
+ * dropped (drop_unexpected). */
+int csctp_assoc_on_asconf_ack(struct csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp now);
+/* Our ASCONF's retransmission deadline (CSCTP_TSTAMP_NONE without one). */
+static inline csctp_tstamp csctp_asconf_deadline(const csctp_asconf *s) {
+  return s ? s->timer : CSCTP_TSTAMP_NONE;
+}
+/* Runs the retransmission timer when due: 1 when the association failed (§5.1: each expiry
+ * counts as a T3-rtx would), else 0. */
+int csctp_assoc_asconf_timer(struct csctp_assoc *a, csctp_tstamp now);
 /* Fills the Version 5 counters of `st`. */
 void csctp_assoc_asconf_stats(const struct csctp_assoc *a, csctp_stats *st);
 

@@ -430,7 +430,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
       if (csctp_assoc_on_asconf(a, chp, now)) goto unknown;
       break;
     case CSCTP_CHUNK_ASCONF_ACK:
-      if (csctp_assoc_on_asconf_ack(a, chp)) goto unknown;
+      if (csctp_assoc_on_asconf_ack(a, chp, now)) goto unknown;
       break;
     default:
     unknown : {

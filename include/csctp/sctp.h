@@ -771,6 +771,13 @@ typedef struct csctp_stats {
   uint64_t asconf_primary_set;
   /** ASCONF requests answered with an Error Cause Indication */
   uint64_t asconf_refused;
+  /** our ASCONF chunks sent (first transmissions) and retransmitted (RTO expired) @{ */
+  uint64_t asconf_out, asconf_retransmits;
+  /** @} */
+  /** ASCONF-ACKs taken for our outstanding ASCONF */
+  uint64_t asconf_acks_in;
+  /** our requests the peer refused (an Error Cause Indication, or none after one) */
+  uint64_t asconf_requests_failed;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -782,7 +789,7 @@ typedef struct csctp_stats {
 /** Version 4 appends the ECN fields (ecn to ecn_unexpected) and the multi-homing fields
  *  (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
-/** Version 5 appends the ASCONF fields (asconf to asconf_refused). */
+/** Version 5 appends the ASCONF fields (asconf to asconf_requests_failed). */
 #define CSCTP_STATS_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_STATS_VERSION CSCTP_STATS_V5
@@ -1105,6 +1112,29 @@ CSCTP_EXTERN int csctp_assoc_get_path_versioned(const csctp_assoc *a, int versio
  * unconfirmed: §5.4 forbids data there).
  */
 CSCTP_EXTERN int csctp_assoc_set_primary(csctp_assoc *a, unsigned path, csctp_tstamp now);
+
+/**
+ * RFC 5061 (csctp_config.asconf): asks the peer to add `local` (one of our addresses, IP form
+ * with addr_port_len port bytes) to the association. Requests are queued (at most
+ * CSCTP_ASCONF_QUEUE_MAX) and sent in one authenticated ASCONF at a time, retransmitted on the
+ * RTO (each expiry counts against Association.Max.Retrans); the peer verifies the address with a
+ * HEARTBEAT before using it. On success the address joins the list our INIT / INIT ACK named.
+ * Returns 0, CSCTP_ERR_INVALID_ARGUMENT (a NULL, not an IPv4/IPv6 address), CSCTP_ERR_INVALID_STATE
+ * (not ESTABLISHED, or ASCONF not negotiated: see csctp_stats.asconf), CSCTP_ERR_WOULD_BLOCK (the
+ * queue is full). `local` is copied.
+ */
+CSCTP_EXTERN int csctp_assoc_add_local_addr(csctp_assoc *a, const csctp_addr *local,
+                                            csctp_tstamp now);
+/** The same for deleting `local` from the association (the peer refuses its last address and
+ *  the source of the ASCONF, which leaves from the data path). */
+CSCTP_EXTERN int csctp_assoc_del_local_addr(csctp_assoc *a, const csctp_addr *local,
+                                            csctp_tstamp now);
+/** The same for asking the peer to make `local` its primary path to us (RFC 5061 Set Primary
+ *  Address; the peer takes only a confirmed one). */
+CSCTP_EXTERN int csctp_assoc_set_peer_primary(csctp_assoc *a, const csctp_addr *local,
+                                              csctp_tstamp now);
+/** Requests csctp_assoc_add_local_addr() and its two siblings may queue. */
+#define CSCTP_ASCONF_QUEUE_MAX 8
 /** The primary path's index (0 for a single-homed association). */
 CSCTP_EXTERN int csctp_assoc_get_primary(const csctp_assoc *a);
 

@@ -42,11 +42,13 @@ typedef struct as_pair {
                                  * while B had not confirmed it */
   unsigned hb_path2;            /* B's HEARTBEATs on path 2 */
   int strip_auth;               /* A -> B: AUTH removed from packets with ASCONF */
+  int drop_asconf;              /* A -> B: packets with ASCONF dropped while > 0 */
   uint32_t serial;              /* A's next ASCONF serial */
   uint32_t delivered;
 } as_pair;
 
 static as_pair *g;
+static int g_b_asconf = 1; /* B configured with ASCONF */
 
 static void on_event(csctp_simlink *link, int side, const csctp_event *ev, void *user) {
   as_pair *p = user;
@@ -115,10 +117,14 @@ static int strip_tap(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, si
   as_pair *p = user;
   (void)link;
   (void)cap;
-  if (dir != CSCTP_SIMLINK_A || !p->strip_auth || *len < 16 || pkt[12] != CSCTP_CHUNK_AUTH)
-    return 0;
+  if (dir != CSCTP_SIMLINK_A || *len < 16 || pkt[12] != CSCTP_CHUNK_AUTH) return 0;
   size_t alen = (csctp_get_u16(pkt + 14) + 3u) & ~3u;
   if (12 + alen >= *len || pkt[12 + alen] != CSCTP_CHUNK_ASCONF) return 0;
+  if (p->drop_asconf > 0) {
+    p->drop_asconf--;
+    return 1;
+  }
+  if (!p->strip_auth) return 0;
   memmove(pkt + 12, pkt + 12 + alen, *len - 12 - alen);
   *len -= alen;
   csctp_packet_set_crc(pkt, *len);
@@ -137,7 +143,7 @@ static void as_cfg(as_pair *p, int s, csctp_config *cfg, uint32_t b_paths) {
   cfg->path_max_retrans = 2;
   cfg->association_max_retrans = 10;
   cfg->auth = 1;
-  cfg->asconf = 1;
+  cfg->asconf = s ? g_b_asconf : 1;
   for (int j = 0; j < NP; j++) csctp_simlink_addr(s, j, 0, &p->laddr[s][j]);
   cfg->local_addrs = p->laddr[s];
   cfg->n_local_addrs = s ? NP : 2; /* A keeps its third address for ASCONF */
@@ -466,5 +472,109 @@ Test(assoc_asconf, set_primary_only_to_a_confirmed_address) {
   cr_assert_eq(p.acks[1].type[0], CSCTP_ASCONF_SUCCESS_IND);
   cr_assert_eq(csctp_assoc_get_primary(p.a[1]), b_path_of(&p, 1));
   cr_assert_eq(b_stats(&p).asconf_primary_set, 1);
+  as_close(&p);
+}
+
+/* ---- our side: csctp_assoc_add_local_addr and its siblings (src/assoc_asconf_tx.c) ---- */
+
+static csctp_stats a_stats(as_pair *p) {
+  csctp_stats st;
+  cr_assert_eq(csctp_assoc_get_stats(p->a[0], &st), 0);
+  return st;
+}
+
+Test(assoc_asconf, add_local_addr_reaches_the_peer_which_verifies_it) {
+  as_pair p;
+  as_open(&p, NP);
+  established(&p);
+  cr_assert_eq(p.a[0]->mp->n_laddrs, 2);
+  cr_assert_eq(csctp_assoc_add_local_addr(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)), 0);
+  send_msgs(&p, 100);
+  run(&p, 5 * CSCTP_SECONDS);
+  cr_assert_eq(p.delivered, 100);
+  int i = b_path_of(&p, 2);
+  cr_assert_geq(i, 0, "the peer did not add our new address");
+  csctp_path_info pi;
+  cr_assert_eq(csctp_assoc_get_path(p.a[1], (unsigned)i, &pi), 0);
+  cr_assert_eq(pi.state, CSCTP_PATH_ACTIVE);
+  cr_assert_eq(p.data_to_unconfirmed, 0);
+  csctp_stats st = a_stats(&p);
+  cr_assert_eq(st.asconf_out, 1);
+  cr_assert_eq(st.asconf_acks_in, 1);
+  cr_assert_eq(st.asconf_retransmits, 0);
+  cr_assert_eq(st.asconf_requests_failed, 0);
+  cr_assert_eq(p.a[0]->mp->n_laddrs, 3, "our address list did not follow");
+  cr_assert_eq(p.acks[0].serial, p.a[0]->local_initial_tsn, "§5.1: first serial = Initial TSN");
+  /* Then the interface goes away and the address is deleted: gone from the peer's table, and
+   * from ours. (Asked while it still works, the ASCONF may leave from that very address, the
+   * path the peer's last packet came from, and is refused as deleting its source.) */
+  csctp_simlink_set_path_up(p.link, 2, 0);
+  run(&p, 300 * MS);
+  cr_assert_eq(csctp_assoc_del_local_addr(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)), 0);
+  run(&p, CSCTP_SECONDS);
+  cr_assert_eq(p.n_acks, 2);
+  cr_assert_eq(p.acks[1].type[0], CSCTP_ASCONF_SUCCESS_IND, "cause %u", p.acks[1].cause[0]);
+  cr_assert_lt(b_path_of(&p, 2), 0);
+  cr_assert_eq(p.a[0]->mp->n_laddrs, 2);
+  cr_assert_eq(p.acks[1].serial, p.a[0]->local_initial_tsn + 1);
+  as_close(&p);
+}
+
+Test(assoc_asconf, lost_asconf_is_retransmitted_on_the_rto) {
+  as_pair p;
+  as_open(&p, NP);
+  established(&p);
+  p.drop_asconf = 2;
+  csctp_tstamp t0 = csctp_simlink_now(p.link);
+  cr_assert_eq(csctp_assoc_add_local_addr(p.a[0], &p.laddr[0][2], t0), 0);
+  run(&p, 5 * CSCTP_SECONDS);
+  cr_assert_eq(p.drop_asconf, 0);
+  csctp_stats st = a_stats(&p);
+  cr_assert_eq(st.asconf_out, 1);
+  cr_assert_eq(st.asconf_retransmits, 2);
+  cr_assert_eq(st.asconf_acks_in, 1);
+  cr_assert_geq(b_path_of(&p, 2), 0);
+  cr_assert_eq(b_stats(&p).asconf_in, 1, "the peer took it once");
+  cr_assert_eq(csctp_assoc_get_state(p.a[0]), CSCTP_STATE_ESTABLISHED);
+  as_close(&p);
+}
+
+Test(assoc_asconf, refused_request_is_counted_and_the_queue_is_bounded) {
+  as_pair p;
+  as_open(&p, NP);
+  established(&p);
+  csctp_tstamp now = csctp_simlink_now(p.link);
+  /* Our first address is the source of our ASCONF: the peer refuses to delete it. */
+  cr_assert_eq(csctp_assoc_del_local_addr(p.a[0], &p.laddr[0][0], now), 0);
+  run(&p, CSCTP_SECONDS);
+  csctp_stats st = a_stats(&p);
+  cr_assert_eq(st.asconf_requests_failed, 1);
+  cr_assert_eq(p.a[0]->mp->n_laddrs, 2, "a refused delete changed our list");
+  cr_assert_eq(p.acks[0].cause[0], CSCTP_CAUSE_DEL_SOURCE_ADDR);
+  /* CSCTP_ASCONF_QUEUE_MAX requests wait; one more is refused. */
+  p.drop_asconf = 1000; /* nothing answered: they stay queued */
+  now = csctp_simlink_now(p.link);
+  for (int k = 0; k < CSCTP_ASCONF_QUEUE_MAX; k++)
+    cr_assert_eq(csctp_assoc_set_peer_primary(p.a[0], &p.laddr[0][1], now), 0, "request %d", k);
+  cr_assert_eq(csctp_assoc_set_peer_primary(p.a[0], &p.laddr[0][1], now), CSCTP_ERR_WOULD_BLOCK);
+  cr_assert_eq(csctp_assoc_add_local_addr(p.a[0], NULL, now), CSCTP_ERR_INVALID_ARGUMENT);
+  as_close(&p);
+}
+
+Test(assoc_asconf, requests_refused_when_the_peer_did_not_negotiate) {
+  g_b_asconf = 0;
+  as_pair p;
+  as_open(&p, NP);
+  established(&p);
+  g_b_asconf = 1;
+  cr_assert_eq(a_stats(&p).asconf, 0);
+  cr_assert_eq(csctp_assoc_add_local_addr(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)),
+               CSCTP_ERR_INVALID_STATE);
+  /* An ASCONF pushed anyway is an unrecognized chunk to B: not taken. */
+  req r = {CSCTP_ASCONF_ADD_IP, 2, NULL};
+  queue_asconf(&p, p.serial, &r, 1);
+  run(&p, 300 * MS);
+  cr_assert_lt(b_path_of(&p, 2), 0);
+  cr_assert_eq(p.n_acks, 0);
   as_close(&p);
 }
