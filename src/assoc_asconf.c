@@ -72,6 +72,19 @@ void csctp_assoc_asconf_stats(const csctp_assoc *a, csctp_stats *st) {
   st->asconf_requests_failed = s->st.failed;
 }
 
+int csctp_assoc_asconf_stranger_ok(const csctp_assoc *a, const uint8_t *pkt, size_t len) {
+  if (!csctp_assoc_asconf_on(a) || a->state != CSCTP_STATE_ESTABLISHED) return 0;
+  csctp_chunk_iter it;
+  csctp_chunk ch;
+  csctp_chunk_iter_init(&it, pkt, len);
+  int rc, k = 0;
+  while ((rc = csctp_chunk_next(&it, &ch)) == 1) {
+    if (ch.type != (k ? CSCTP_CHUNK_ASCONF : CSCTP_CHUNK_AUTH)) return 0;
+    k++;
+  }
+  return rc == 0 && k >= 2;
+}
+
 /* ---- the requests (§5.2) ---- */
 
 static int ip_any(const csctp_asconf_addr *x) {
@@ -98,11 +111,12 @@ static unsigned live_paths(csctp_assoc *a) {
 static uint16_t asconf_add(csctp_assoc *a, const csctp_asconf_param *p, const csctp_addr *src,
                            csctp_tstamp now) {
   if (!p->addr.fam) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
-  if (ip_any(&p->addr)) return 0; /* §4.2.1: the packet's source, a path already */
-  if (csctp_assoc_addr_refused(a, p->addr.fam, p->addr.ip, src))
-    return CSCTP_CAUSE_NO_AUTHORIZATION;
-  csctp_addr x;
-  if (addr_of(a, &p->addr, src, &x)) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
+  csctp_addr x = *src; /* §4.2.1: the wildcard means the packet's source */
+  if (!ip_any(&p->addr)) {
+    if (csctp_assoc_addr_refused(a, p->addr.fam, p->addr.ip, src))
+      return CSCTP_CAUSE_NO_AUTHORIZATION;
+    if (addr_of(a, &p->addr, src, &x)) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
+  }
   if (csctp_assoc_path_find(a, &x) >= 0) return 0; /* known: nothing to do */
   /* RFC 5062 §2.2: UNCONFIRMED, so that nothing but a HEARTBEAT goes there until it answers. */
   int i = csctp_assoc_path_add(a, &x, CSCTP_PATH_UNCONFIRMED, now);
@@ -120,8 +134,8 @@ static uint16_t asconf_del(csctp_assoc *a, const csctp_asconf_param *p, const cs
   if (addr_of(a, &p->addr, src, &x)) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
   int i = csctp_assoc_path_find(a, &x);
   if (i < 0) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
-  if (live_paths(a) <= 1) return CSCTP_CAUSE_DEL_LAST_ADDR;   /* §5.2 F7 */
-  if (i == a->mp->src) return CSCTP_CAUSE_DEL_SOURCE_ADDR;    /* §5.2 F8 */
+  if (live_paths(a) <= 1) return CSCTP_CAUSE_DEL_LAST_ADDR;                   /* §5.2 F7 */
+  if (i == csctp_assoc_path_find(a, src)) return CSCTP_CAUSE_DEL_SOURCE_ADDR; /* §5.2 F8 */
   if (i == 0 || csctp_assoc_path_remove(a, (unsigned)i) != 0) /* path 0 keys the endpoint */
     return CSCTP_CAUSE_NO_AUTHORIZATION;
   a->mp->asc->gen++;
@@ -132,7 +146,7 @@ static uint16_t asconf_del(csctp_assoc *a, const csctp_asconf_param *p, const cs
 static uint16_t asconf_primary(csctp_assoc *a, const csctp_asconf_param *p, const csctp_addr *src,
                                csctp_tstamp now) {
   if (!p->addr.fam) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
-  int i = a->mp->src;
+  int i = csctp_assoc_path_find(a, src);
   if (!ip_any(&p->addr)) {
     csctp_addr x;
     if (addr_of(a, &p->addr, src, &x)) return CSCTP_CAUSE_UNRESOLVABLE_ADDRESS;
@@ -188,7 +202,7 @@ int csctp_assoc_on_asconf(csctp_assoc *a, const csctp_chunk *ch, csctp_tstamp no
     return 0;
   }
   csctp_assoc_mp *mp = a->mp;
-  const csctp_addr src = mp->addr[mp->src];
+  const csctp_addr src = mp->src == CSCTP_ASCONF_STRANGER ? s->stranger : mp->addr[mp->src];
   /* §4.1.1: the Address Parameter names one of the peer's addresses (or the wildcard). */
   csctp_addr look;
   if (!ip_any(&c.addr) &&

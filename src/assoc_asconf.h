@@ -37,6 +37,10 @@ typedef struct csctp_asconf_req {
   csctp_addr addr;
 } csctp_asconf_req;
 
+/* csctp_assoc_mp.src while a packet from an address that is no path is read (see
+ * csctp_assoc_asconf_stranger_ok): its source is csctp_asconf.stranger. */
+#define CSCTP_ASCONF_STRANGER 0xff
+
 typedef struct csctp_asconf {
   uint8_t peer_on;      /* the peer listed ASCONF and ASCONF-ACK in Supported Extensions */
   uint8_t serial_set;   /* peer_serial initialised (from the peer's Initial TSN) */
@@ -45,6 +49,7 @@ typedef struct csctp_asconf {
   uint32_t peer_serial; /* §5.2: the last serial number taken */
   uint32_t ack_pkt;     /* the packet (csctp_assoc.rx_accepted) the cached ACK was queued for */
   uint8_t ack[CSCTP_ASCONF_ACK_MAX];
+  csctp_addr stranger; /* the source of the packet read with src CSCTP_ASCONF_STRANGER */
   csctp_asconf_counters st;
   /* Our side (§5.1): one ASCONF outstanding at a time, carrying q[0 .. n_sent - 1]. */
   uint8_t out_init;    /* out_serial set (our Initial TSN) */
@@ -88,6 +93,11 @@ static inline csctp_tstamp csctp_asconf_deadline(const csctp_asconf *s) {
 /* Runs the retransmission timer when due: 1 when the association failed (§5.1: each expiry
  * counts as a T3-rtx would), else 0. */
 int csctp_assoc_asconf_timer(struct csctp_assoc *a, csctp_tstamp now);
+/* 1 when a packet from an address that is no path may be read all the same: ASCONF is on, the
+ * association ESTABLISHED, and the packet holds an AUTH followed by ASCONF chunks and nothing
+ * else (RFC 5061 §4.1.1: a new address announcing itself; the AUTH is checked as always, and
+ * the address becomes a path only through an Add IP). */
+int csctp_assoc_asconf_stranger_ok(const struct csctp_assoc *a, const uint8_t *pkt, size_t len);
 /* Fills the Version 5 counters of `st`. */
 void csctp_assoc_asconf_stats(const struct csctp_assoc *a, csctp_stats *st);
 

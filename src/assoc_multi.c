@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "assoc_asconf.h"
 #include "assoc_checksum.h"
 #include "packet.h"
 #include "tx_ring.h"
@@ -295,6 +296,14 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
       mp->addr[0] = from->peer; /* stateless: the INIT ACK goes to this INIT's source */
       i = 0;
     }
+  }
+  if (i < 0 && csctp_assoc_asconf_stranger_ok(a, pkt, len)) {
+    /* RFC 5061: AUTH + ASCONF from a new address; only an Add IP makes it a path. */
+    a->mp->asc->stranger = from->peer;
+    mp->src = CSCTP_ASCONF_STRANGER;
+    int rv = csctp_assoc_read_packet(a, pkt, len, now);
+    mp->src = 0;
+    return rv;
   }
   if (i < 0) {
     a->stats.packets_in++;

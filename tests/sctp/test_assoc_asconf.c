@@ -43,7 +43,10 @@ typedef struct as_pair {
   unsigned hb_path2;            /* B's HEARTBEATs on path 2 */
   int strip_auth;               /* A -> B: AUTH removed from packets with ASCONF */
   int drop_asconf;              /* A -> B: packets with ASCONF dropped while > 0 */
-  uint32_t serial;              /* A's next ASCONF serial */
+  int grab_asconf;              /* A -> B: the next packet with ASCONF kept in grabbed, dropped */
+  uint8_t grabbed[1500];
+  size_t grabbed_len;
+  uint32_t serial; /* A's next ASCONF serial */
   uint32_t delivered;
 } as_pair;
 
@@ -122,6 +125,12 @@ static int strip_tap(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, si
   if (12 + alen >= *len || pkt[12 + alen] != CSCTP_CHUNK_ASCONF) return 0;
   if (p->drop_asconf > 0) {
     p->drop_asconf--;
+    return 1;
+  }
+  if (p->grab_asconf) {
+    p->grab_asconf = 0;
+    memcpy(p->grabbed, pkt, *len);
+    p->grabbed_len = *len;
     return 1;
   }
   if (!p->strip_auth) return 0;
@@ -576,5 +585,61 @@ Test(assoc_asconf, requests_refused_when_the_peer_did_not_negotiate) {
   run(&p, 300 * MS);
   cr_assert_lt(b_path_of(&p, 2), 0);
   cr_assert_eq(p.n_acks, 0);
+  as_close(&p);
+}
+
+/* RFC 5061 §4.1.1: a new address announcing itself. The ASCONF arrives from an address that is
+ * no path of B: taken (authenticated, nothing else in the packet), and the address added as an
+ * UNCONFIRMED path by its wildcard Add IP; the same bytes without AUTH, or with another chunk,
+ * are dropped as from an unknown source. */
+Test(assoc_asconf, asconf_from_a_new_address_adds_it_only_when_authenticated) {
+  as_pair p;
+  as_open(&p, NP);
+  established(&p);
+  static const uint8_t any[4] = {0, 0, 0, 0};
+  req r = {CSCTP_ASCONF_ADD_IP, 0, any};
+  p.grab_asconf = 1;
+  queue_asconf(&p, p.serial, &r, 1);
+  run(&p, 100 * MS);
+  cr_assert_gt(p.grabbed_len, 0, "A sent no ASCONF");
+  csctp_route from = {.local = CSCTP_LOCAL_ANY};
+  from.peer = p.laddr[0][2]; /* A's third address, unknown to B */
+  cr_assert_lt(b_path_of(&p, 2), 0);
+  uint8_t pkt[1500];
+  /* Tampered (one byte of the ASCONF): the AUTH fails, nothing added. */
+  memcpy(pkt, p.grabbed, p.grabbed_len);
+  pkt[p.grabbed_len - 1] ^= 1;
+  csctp_packet_set_crc(pkt, p.grabbed_len);
+  csctp_tstamp now = csctp_simlink_now(p.link);
+  cr_assert_eq(csctp_assoc_read_packet_via(p.a[1], &from, pkt, p.grabbed_len, now), 0);
+  cr_assert_lt(b_path_of(&p, 2), 0, "a tampered ASCONF added its source");
+  cr_assert_eq(b_stats(&p).asconf_in, 0);
+  /* As sent: taken, the source added, unconfirmed. */
+  cr_assert_eq(csctp_assoc_read_packet_via(p.a[1], &from, p.grabbed, p.grabbed_len, now), 0);
+  int i = b_path_of(&p, 2);
+  cr_assert_geq(i, 0, "the new address was not added");
+  csctp_path_info pi;
+  cr_assert_eq(csctp_assoc_get_path(p.a[1], (unsigned)i, &pi), 0);
+  cr_assert_eq(pi.state, CSCTP_PATH_UNCONFIRMED);
+  csctp_stats st = b_stats(&p);
+  cr_assert_eq(st.asconf_in, 1);
+  cr_assert_eq(st.asconf_addrs_added, 1);
+  /* A stranger's packet with anything but AUTH + ASCONF: dropped as before. */
+  csctp_route other = {.local = CSCTP_LOCAL_ANY};
+  static const uint8_t ip9[4] = {198, 51, 100, 9};
+  csctp_addr_ip4(&other.peer, ip9, 0, 0);
+  uint64_t unknown = st.drop_unknown_source;
+  memcpy(pkt, p.grabbed, p.grabbed_len);
+  size_t n = p.grabbed_len;
+  static const uint8_t cookie_ack[4] = {CSCTP_CHUNK_COOKIE_ACK, 0, 0, 4};
+  memcpy(pkt + n, cookie_ack, 4);
+  n += 4;
+  csctp_packet_set_crc(pkt, n);
+  cr_assert_eq(csctp_assoc_read_packet_via(p.a[1], &other, pkt, n, now), 0);
+  cr_assert_eq(b_stats(&p).drop_unknown_source, unknown + 1);
+  cr_assert_eq(b_stats(&p).asconf_dup_in, 0);
+  run(&p, 3 * CSCTP_SECONDS); /* B verifies A's third address */
+  cr_assert_eq(csctp_assoc_get_path(p.a[1], (unsigned)i, &pi), 0);
+  cr_assert_eq(pi.state, CSCTP_PATH_ACTIVE);
   as_close(&p);
 }
