@@ -15,6 +15,7 @@
 #include "assoc.h"
 #include "assoc_asconf.h"
 #include "chunk_asconf.h"
+#include "failing_mem.h"
 #include "packet.h"
 #include "prng.h"
 #include "simlink.h"
@@ -642,4 +643,55 @@ Test(assoc_asconf, asconf_from_a_new_address_adds_it_only_when_authenticated) {
   cr_assert_eq(csctp_assoc_get_path(p.a[1], (unsigned)i, &pi), 0);
   cr_assert_eq(pi.state, CSCTP_PATH_ACTIVE);
   as_close(&p);
+}
+
+/* Allocation failure anywhere through an ASCONF association's handshake, our Add IP and the
+ * peer's verification of it: nothing leaks, nothing crashes. */
+static long alloc_run(long k, void *user) {
+  (void)user;
+  failing_mem fm;
+  failing_mem_init(&fm, k);
+  as_pair p;
+  memset(&p, 0, sizeof(p));
+  int ok = 1;
+  for (int s = 0; s < 2 && ok; s++) {
+    csctp_config cfg;
+    csctp_prng_seed(&p.rng[s], 501 + (uint64_t)s);
+    as_cfg(&p, s, &cfg, NP);
+    cfg.mem = &fm.mem;
+    ok = csctp_assoc_new(&p.a[s], &cfg) == 0;
+    if (!ok) cr_assert(fm.failed, "creation failed without a failed allocation");
+  }
+  if (ok) {
+    csctp_simlink_config lc;
+    csctp_simlink_config_default(&lc);
+    lc.n_paths = NP;
+    p.link = csctp_simlink_new(&lc);
+    csctp_simlink_attach_assocs_mh(p.link, p.a[0], p.a[1]);
+    csctp_addr b0;
+    csctp_simlink_addr(CSCTP_SIMLINK_B, 0, 0, &b0);
+    cr_assert_eq(csctp_assoc_add_peer_addr(p.a[0], &b0), 0);
+    csctp_assoc_connect(p.a[0], csctp_simlink_now(p.link));
+    int asked = 0;
+    for (int i = 0; i < 100 && csctp_simlink_now(p.link) < 4 * CSCTP_SECONDS; i++) {
+      if (!asked && csctp_assoc_get_state(p.a[0]) == CSCTP_STATE_ESTABLISHED)
+        asked = csctp_assoc_add_local_addr(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)) == 0;
+      if (csctp_simlink_run_until(p.link, NULL, NULL, 30 * MS) == CSCTP_SIMLINK_ERROR) {
+        cr_assert_eq(csctp_simlink_last_error(p.link), CSCTP_ERR_NOMEM);
+        break;
+      }
+    }
+    csctp_simlink_del(p.link);
+  }
+  csctp_assoc_del(p.a[0]);
+  csctp_assoc_del(p.a[1]);
+  cr_assert_eq(fm.live, 0, "k=%ld: %ld blocks leaked", k, fm.live);
+  return fm.calls;
+}
+
+Test(assoc_asconf, allocation_failure_anywhere_leaks_nothing) {
+  long total = alloc_run(0, NULL);
+  cr_assert_gt(total, 10);
+  long hit = failing_mem_replay(total < 400 ? total : 400, alloc_run, NULL);
+  cr_assert_gt(hit, 0);
 }
