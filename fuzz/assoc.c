@@ -17,6 +17,9 @@
  * 7) switch ECN on both engines (RFC 9260 Appendix A): a packet record's op bits 5-6 are the
  * ECN codepoint it arrives with (3: CE, echoed), and output handed to the peer (op 4 with 0x20)
  * arrives there marked CE with 0x40, so that ECNE, the reduction and CWR come back.
+ * With multi-homing and AUTH both on, ASCONF (RFC 5061) is on too: a record op % 9 == 7 with 0x20
+ * makes the peer ask, by ASCONF, to add (arg[0] & 3 == 0), delete (1) or make primary (2) one of
+ * its three addresses or a fourth, new one (arg[0] >> 2).
  * Bits 0 and 1 of the first byte together (established, zero checksum) switch multi-homing on
  * instead of zero checksum (and PLPMTUD, single-path features): three addresses each side, every
  * packet through the _via calls, a packet record's first argument byte its source address (one of
@@ -244,6 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.local_addrs = fz_addr[0];
     cfg.n_local_addrs = FZ_NA;
     cfg.hb_interval = 1000;
+    cfg.asconf = cfg.auth; /* RFC 5061 with AUTH: the peer's ASCONF requests (op 7, 0x20) */
   }
   rx_track ta = {.name = "a", .pd_on = pd}, tp = {.name = "peer", .pd_on = pd};
   static uint8_t big[FZ_MAX_MSG];
@@ -349,7 +353,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 7:
       if (op & 0x80)
         csctp_assoc_abort(a, "fuzz", now);
-      else if (fz_mh && (op & 0x40))
+      else if (fz_mh && peer && (op & 0x20)) { /* the peer's ASCONF (RFC 5061) */
+        unsigned k = len ? arg[0] : 0;
+        const csctp_addr *x = &fz_addr[1][(k >> 2) % (FZ_NA + 1)]; /* 3: a new one */
+        if ((k & 3) == 0) csctp_assoc_add_local_addr(peer, x, now);
+        if ((k & 3) == 1) csctp_assoc_del_local_addr(peer, x, now);
+        if ((k & 3) == 2) csctp_assoc_set_peer_primary(peer, x, now);
+      } else if (fz_mh && (op & 0x40))
         csctp_assoc_set_primary(a, len ? arg[0] % FZ_NA : 0, now);
       else
         csctp_assoc_connect(a, now);

@@ -4,9 +4,10 @@
  * common header, checks the CRC, walks the chunks and runs every decoder on
  * every chunk (whatever its type, so each decoder sees every shape), plus the
  * TLV iterator inside INIT, ABORT, ERROR and HEARTBEAT, the FORWARD TSN,
- * I-DATA, I-FORWARD-TSN, RE-CONFIG, AUTH, ECNE and CWR decoders (the I-DATA walk checked against
- * the general one), and re-encodes what decoded so the encoders run on
- * hostile values too; and the bytes as a lone INIT chunk (csctp_snap_init_check).
+ * I-DATA, I-FORWARD-TSN, RE-CONFIG, AUTH, ECNE, CWR, ASCONF and ASCONF-ACK decoders (the
+ * I-DATA walk checked against the general one; ASCONF re-encoded and decoded to the same), and
+ * re-encodes what decoded so the encoders run on hostile values too; and the bytes as a lone INIT
+ * chunk (csctp_snap_init_check).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "auth.h"
 #include "chunk.h"
+#include "chunk_asconf.h"
 #include "crc32c.h"
 #include "packet.h"
 
@@ -39,6 +41,57 @@ static void fuzz_tlvs(const csctp_chunk *ch, size_t skip) {
     fuzz_touch(t.raw, t.length);
     fuzz_touch(t.value, t.value_len);
   }
+}
+
+/* RFC 5061 ASCONF / ASCONF-ACK: every parameter walked; the known ones written again, and the
+ * copy decoded to the same serial, address and parameter count. */
+static void fuzz_asconf(const csctp_chunk *ch, uint8_t *out, size_t cap) {
+  csctp_asconf_chunk c;
+  if (csctp_asconf_decode(ch, &c) != 0) return;
+  csctp_wr w;
+  csctp_wr_init(&w, out, cap);
+  size_t off = c.has_addr ? csctp_asconf_write_begin(&w, c.serial, c.addr.fam, c.addr.ip)
+                          : csctp_asconf_ack_write_begin(&w, c.serial);
+  size_t n = 0;
+  csctp_rd r;
+  csctp_asconf_params(&c, &r);
+  csctp_asconf_param p;
+  int rc;
+  while ((rc = csctp_asconf_param_next(&r, &p)) == 1) {
+    fuzz_touch(p.raw.raw, p.raw.length);
+    if (p.causes) fuzz_touch(p.causes, p.causes_len);
+    if (p.addr.ip) fuzz_touch(p.addr.ip, p.addr.fam == 4 ? 4 : 16);
+    switch (p.type) {
+    case CSCTP_ASCONF_ADD_IP:
+    case CSCTP_ASCONF_DEL_IP:
+    case CSCTP_ASCONF_SET_PRIMARY:
+      if (p.addr.fam) {
+        csctp_asconf_request_write(&w, p.type, p.corr_id, p.addr.fam, p.addr.ip);
+        n++;
+      }
+      break;
+    case CSCTP_ASCONF_SUCCESS_IND:
+      csctp_asconf_success_write(&w, p.corr_id);
+      n++;
+      break;
+    case CSCTP_ASCONF_ERROR_IND:
+      csctp_asconf_error_write(&w, p.corr_id, CSCTP_CAUSE_RESOURCE_SHORTAGE, p.causes,
+                               p.causes_len);
+      n++;
+      break;
+    default: break;
+    }
+  }
+  if (rc != 0) __builtin_trap(); /* the walk refused what the decoder accepted */
+  csctp_wr_tlv_end(&w, off);
+  if (w.overflow) return;
+  csctp_chunk c2 = {out[0], out[1], (uint16_t)csctp_get_u16(out + 2), out + 4,
+                    csctp_get_u16(out + 2) - 4u};
+  csctp_asconf_chunk again;
+  if (csctp_asconf_decode(&c2, &again) != 0 || again.serial != c.serial ||
+      again.has_addr != c.has_addr || again.n_params != n ||
+      (c.has_addr && memcmp(again.addr.ip, c.addr.ip, c.addr.fam == 4 ? 4 : 16) != 0))
+    __builtin_trap();
 }
 
 static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
@@ -181,6 +234,8 @@ static void fuzz_chunk(const csctp_chunk *ch, uint8_t *out, size_t cap) {
     }
     csctp_wr_tlv_end(&w, off);
   }
+
+  fuzz_asconf(ch, out, cap);
 
   csctp_wr_rollback(&w, 0);
   size_t off = csctp_abort_write_begin(&w, ch->flags & CSCTP_FLAG_T);

@@ -4,6 +4,8 @@
  * Inbound packet validation and dispatch are in assoc_input.c.
  */
 #include "assoc.h"
+#include "assoc_asconf.h"
+#include "chunk_asconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,7 +123,8 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
       (unsigned)cfg->scheduler >= CSCTP_SCHED_COUNT ||
       (cfg->plpmtud_max && (cfg->plpmtud_max < cfg->mtu || cfg->plpmtud_max > 65535 ||
                             cfg->plpmtud_probe_timer < 1000 || cfg->plpmtud_raise_timer < 1000)) ||
-      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1 || config_paths_invalid(cfg))
+      (unsigned)cfg->auth_hmac > CSCTP_AUTH_HMAC_SHA1 || config_paths_invalid(cfg) ||
+      (cfg->asconf && (!cfg->auth || cfg->max_paths <= 1))) /* RFC 5061 §4.1.1: AUTH */
     return CSCTP_ERR_INVALID_ARGUMENT;
   const csctp_mem *mem = cfg->mem ? cfg->mem : csctp_mem_default();
   csctp_assoc *a = csctp_calloc(mem, 1, sizeof(*a));
@@ -130,6 +133,10 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   a->cfg = *cfg;
   a->cfg.mem = mem;
   a->cfg.cookie_secret = NULL;
+  if (cfg->asconf) { /* RFC 5061 §4.1.1: the peer must authenticate both */
+    CSCTP_AUTH_CHUNK_SET(&a->cfg, CSCTP_CHUNK_ASCONF);
+    CSCTP_AUTH_CHUNK_SET(&a->cfg, CSCTP_CHUNK_ASCONF_ACK);
+  }
   a->state = CSCTP_STATE_CLOSED;
   csctp_assoc_set_peer_idata(a, 0);
   a->t1 = a->t2 = a->t5 = a->sack_timer = a->p0.hb_timer = CSCTP_TSTAMP_NONE;
@@ -153,6 +160,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   csctp_tx_set_scheduler(&a->tx, cfg->scheduler); /* RFC 8260 §3; validated above */
   rv = csctp_assoc_pl_init(a);                    /* RFC 8899; validated above */
   if (!rv) rv = csctp_assoc_mp_init(a);           /* multi-homing; validated above */
+  if (!rv) rv = csctp_assoc_asconf_init(a);       /* RFC 5061; validated above */
   a->write_ext = a->cfg.plpmtud_max || a->cfg.ecn || a->mp;
   if (!rv) rv = csctp_reasm_init(&a->reasm, mem, cfg->max_message_size);
   uint64_t seed = assoc_hash_seed(a);
@@ -170,6 +178,7 @@ int csctp_assoc_new_versioned(csctp_assoc **pa, int config_version, const csctp_
   }
   if (rv) {
     csctp_assoc_pl_free(a);
+    csctp_assoc_asconf_free(a);
     csctp_assoc_mp_free(a);
     csctp_tx_free(&a->tx);
     csctp_free(mem, a);
@@ -209,6 +218,7 @@ void csctp_assoc_del(csctp_assoc *a) {
   csctp_assoc_events_free(a);
   csctp_assoc_reconfig_free(a);
   csctp_assoc_pl_free(a);
+  csctp_assoc_asconf_free(a);
   csctp_assoc_mp_free(a);
   csctp_assoc_auth_free(a);
   csctp_free(a->mem, a);
@@ -737,6 +747,7 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->zero_checksum = a->stats.zero_checksum;
   st->auth = a->stats.auth;
   st->ecn = a->stats.ecn;
+  csctp_assoc_asconf_stats(a, st);
   st->data_chunks_out = a->tx.stats.data_chunks_out;
   st->bytes_out = a->tx.stats.bytes_out;
   st->retransmissions = a->tx.stats.retransmissions;

@@ -632,6 +632,13 @@ static inline csctp_tx_path *csctp_assoc_txpath(csctp_assoc *a, unsigned i) {
 /* Allocates a->mp when cfg.max_paths > 1 (the local addresses copied). 0 or CSCTP_ERR_NOMEM. */
 int csctp_assoc_mp_init(csctp_assoc *a);
 void csctp_assoc_mp_free(csctp_assoc *a);
+/* RFC 5061 Delete IP: frees path i (not 0): its address forgotten, its timers stopped, new data
+ * and the primary moved off it, a PATH_CHANGED event with reason CSCTP_PATH_REMOVED. 0, or -1
+ * (no such live path, or path 0). The slot is taken again by the next csctp_assoc_path_add. */
+int csctp_assoc_path_remove(csctp_assoc *a, unsigned i);
+/* A path added while the association runs (RFC 5061 Add IP): its verification HEARTBEAT is due
+ * now (§5.4), within HB.Max.Burst. */
+void csctp_assoc_mp_path_started(csctp_assoc *a, unsigned i, csctp_tstamp now);
 /* The path whose address has the IP of `addr` (UDP port not compared), or -1. */
 int csctp_assoc_path_find(const csctp_assoc *a, const csctp_addr *addr);
 /* Adds a path in `state` (an event says so when the association is multi-homed): its index, or
@@ -654,6 +661,11 @@ void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w);
  * at most `max` (the rest counted in peer_addrs_ignored); `src` (the packet's source) left out. */
 size_t csctp_assoc_peer_addr_list(csctp_assoc *a, const csctp_init_chunk *in, const csctp_addr *src,
                                   uint8_t out[][CSCTP_ADDR_REC], size_t max);
+/* RFC 5061 Add IP: 1 when the address (fam 4 or 6) is one the peer cannot have (the §5.1.2
+ * filter of csctp_assoc_peer_addr_list: any, multicast, broadcast, loopback from a non-loopback
+ * source, IPv6 link-local, or one of ours), else 0. */
+int csctp_assoc_addr_refused(const csctp_assoc *a, int fam, const uint8_t *ip,
+                             const csctp_addr *src);
 /* A cookie record as an address, with the UDP port of `src`. */
 int csctp_assoc_addr_from_rec(const csctp_assoc *a, const uint8_t rec[CSCTP_ADDR_REC],
                               const csctp_addr *src, csctp_addr *out);

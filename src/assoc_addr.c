@@ -119,3 +119,18 @@ int csctp_assoc_addr_from_rec(const csctp_assoc *a, const uint8_t rec[CSCTP_ADDR
   if (rec[0] == 6) return csctp_addr_ip6(out, rec + 1, port, a->cfg.addr_port_len);
   return CSCTP_ERR_INVALID_ARGUMENT;
 }
+
+int csctp_assoc_addr_refused(const csctp_assoc *a, int fam, const uint8_t *ip,
+                             const csctp_addr *src) {
+  const uint8_t *sip = NULL;
+  int sfam = csctp_addr_family(src, a->cfg.addr_port_len, &sip, NULL);
+  if (ip_unusable(fam, ip, sfam && ip_is_loopback(sfam, sip))) return 1;
+  size_t iplen = fam == 4 ? 4 : 16;
+  for (unsigned i = 0; a->mp && i < a->mp->n_laddrs; i++) { /* ours: someone lies */
+    const uint8_t *lip;
+    if (csctp_addr_family(&a->mp->laddrs[i], a->cfg.addr_port_len, &lip, NULL) == fam &&
+        !memcmp(lip, ip, iplen))
+      return 1;
+  }
+  return 0;
+}

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "assoc_asconf.h"
+#include "chunk_asconf.h"
 #include "mem.h"
 
 static uint16_t min16(uint16_t x, uint16_t y) { return x < y ? x : y; }
@@ -41,10 +43,14 @@ static int tie_tags(csctp_assoc *a, csctp_cookie *c) {
 /* RFC 3758 §3.1, RFC 5061 §4.2.7, RFC 8260 §2.2.1, §2.3.1 and RFC 9653 §5.1: what we
  * support, in INIT and INIT ACK. */
 static void write_ext_params(const csctp_assoc *a, csctp_wr *w) {
-  uint8_t ext[5];
+  uint8_t ext[7];
   size_t n = 0;
   if (a->announce_reconfig) ext[n++] = CSCTP_CHUNK_RECONFIG;
   if (a->auth) ext[n++] = CSCTP_CHUNK_AUTH; /* RFC 4895 */
+  if (a->mp && a->mp->asc) {                /* RFC 5061 §4.2.7 */
+    ext[n++] = CSCTP_CHUNK_ASCONF;
+    ext[n++] = CSCTP_CHUNK_ASCONF_ACK;
+  }
   if (a->announce_forward_tsn) {
     ext[n++] = CSCTP_CHUNK_FORWARD_TSN;
     csctp_param_write(w, CSCTP_PARAM_FORWARD_TSN_SUPPORTED, NULL, 0);
@@ -116,6 +122,7 @@ void csctp_assoc_cookie_from_init(const csctp_assoc *a, const csctp_init_chunk *
   peer_features(a, in, &c->peer_forward_tsn, &c->peer_reconfig, &c->peer_idata);
   c->peer_zero_checksum = peer_zero_checksum(a, in);
   c->peer_ecn = (uint8_t)(a->cfg.ecn && in->ecn_capable); /* ECN when both list it */
+  c->peer_asconf = (uint8_t)(a->cfg.asconf && csctp_asconf_listed(in));
 }
 
 size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
@@ -348,6 +355,7 @@ int csctp_assoc_on_init_ack(csctp_assoc *a, const csctp_common_hdr *h, const csc
   log_peer_zero_checksum(a, "INIT ACK", &in);
   set_zero_checksum(a, peer_zero_checksum(a, &in));
   csctp_assoc_ecn_set(a, a->cfg.ecn && in.ecn_capable);
+  csctp_assoc_asconf_set_peer(a, csctp_asconf_listed(&in));
   int arv = csctp_assoc_auth_from_init_ack(a, &in);
   if (arv) return arv;
   csctp_rx_tsn_init(&a->rxt, in.initial_tsn);
@@ -402,6 +410,7 @@ int csctp_assoc_establish(csctp_assoc *a, const csctp_cookie *c, int restart, cs
   csctp_assoc_set_peer_idata(a, c->peer_idata);
   csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
   csctp_assoc_ecn_set(a, c->peer_ecn);
+  csctp_assoc_asconf_set_peer(a, c->peer_asconf);
   /* Our INIT ACK, which carried this cookie, announced our EDMID when configured. */
   if (a->cfg.zero_checksum_edmid != CSCTP_EDMID_NONE) a->zc_accept = 1;
   set_zero_checksum(a, c->peer_zero_checksum);
@@ -440,6 +449,7 @@ static void finish_handshake(csctp_assoc *a, const csctp_cookie *c, int from_coo
     set_zero_checksum(a, c->peer_zero_checksum);
     csctp_assoc_auth_from_cookie(a, c); /* NOMEM leaves AUTH off: the peer's AUTH fails */
     csctp_assoc_ecn_set(a, c->peer_ecn);
+    csctp_assoc_asconf_set_peer(a, c->peer_asconf);
   }
   a->peer_tag = c->peer_tag;
   a->num_out = c->num_outbound;

@@ -8,8 +8,10 @@
 
 #include <string.h>
 
+#include "assoc_asconf.h"
 #include "assoc_checksum.h"
 #include "auth.h"
+#include "chunk_asconf.h"
 #include "log.h"
 #include "packet.h"
 
@@ -336,6 +338,7 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     if (a->auth_on && !authed && chp->type != CSCTP_CHUNK_AUTH &&
         csctp_auth_bit(a->auth->local_chunks, chp->type)) {
       a->stats.auth_drop_missing++; /* §6.3: a chunk we listed, without AUTH: discarded */
+      if (chp->type == CSCTP_CHUNK_ASCONF) csctp_assoc_asconf_drop_unauth(a); /* RFC 5062 */
       continue;
     }
     switch (chp->type) {
@@ -422,6 +425,12 @@ int csctp_assoc_read_packet(csctp_assoc *a, const uint8_t *pkt, size_t len, csct
     case CSCTP_CHUNK_RECONFIG:
       if (!a->announce_reconfig) goto unknown;
       rv = csctp_assoc_on_reconfig(a, chp, now);
+      break;
+    case CSCTP_CHUNK_ASCONF: /* RFC 5061 */
+      if (csctp_assoc_on_asconf(a, chp, now)) goto unknown;
+      break;
+    case CSCTP_CHUNK_ASCONF_ACK:
+      if (csctp_assoc_on_asconf_ack(a, chp, now)) goto unknown;
       break;
     default:
     unknown : {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "assoc_asconf.h"
 #include "assoc_checksum.h"
 #include "packet.h"
 #include "tx_ring.h"
@@ -112,6 +113,14 @@ static int hb_burst_take(csctp_assoc *a, csctp_tstamp now) {
   if (mp->hb_burst >= a->cfg.hb_max_burst) return 0;
   mp->hb_burst++;
   return 1;
+}
+
+void csctp_assoc_mp_path_started(csctp_assoc *a, unsigned i, csctp_tstamp now) {
+  csctp_path *p = csctp_assoc_path(a, i);
+  p->hb_outstanding = 0;
+  p->last_sent = now;
+  a->mp->hbt[i] = p->state == CSCTP_PATH_UNCONFIRMED ? now : hb_idle_deadline(a, i, now);
+  hb_sync(a);
 }
 
 int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now) {
@@ -290,6 +299,14 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
       mp->addr[0] = from->peer; /* stateless: the INIT ACK goes to this INIT's source */
       i = 0;
     }
+  }
+  if (i < 0 && csctp_assoc_asconf_stranger_ok(a, pkt, len)) {
+    /* RFC 5061: AUTH + ASCONF from a new address; only an Add IP makes it a path. */
+    a->mp->asc->stranger = from->peer;
+    mp->src = CSCTP_ASCONF_STRANGER;
+    int rv = csctp_assoc_read_packet(a, pkt, len, now);
+    mp->src = 0;
+    return rv;
   }
   if (i < 0) {
     a->stats.packets_in++;

@@ -61,11 +61,13 @@ int csctp_assoc_path_add(csctp_assoc *a, const csctp_addr *addr, uint8_t state, 
   if (!mp) return -1;
   int found = csctp_assoc_path_find(a, addr);
   if (found >= 0) return found;
-  if (mp->n >= a->cfg.max_paths) {
+  unsigned i = 1;
+  while (i < mp->n && csctp_assoc_path(a, i)->state != 0) i++; /* a slot ASCONF freed */
+  if (i >= mp->n && mp->n >= a->cfg.max_paths) {
     a->stats.peer_addrs_ignored++;
     return -1;
   }
-  unsigned i = mp->n++;
+  if (i >= mp->n || mp->n == 0) i = mp->n++;
   csctp_path *p = csctp_assoc_path(a, i);
   uint8_t gen = (uint8_t)(p->gen + 1);
   memset(p, 0, sizeof(*p));
@@ -89,6 +91,46 @@ int csctp_assoc_path_add(csctp_assoc *a, const csctp_addr *addr, uint8_t state, 
   }
   path_event(a, i, 0, CSCTP_PATH_ADDED);
   return (int)i;
+}
+
+static void path_swap_data(csctp_assoc *a, unsigned to);
+
+int csctp_assoc_path_remove(csctp_assoc *a, unsigned i) {
+  csctp_assoc_mp *mp = a->mp;
+  if (!mp || i == 0 || i >= mp->n || csctp_assoc_path(a, i)->state == 0) return -1;
+  csctp_path *p = csctp_assoc_path(a, i);
+  uint8_t prev = p->state;
+  csctp_addr gone = mp->addr[i];
+  /* The slot is free: no address (never found again), no timer, no state. */
+  p->state = 0;
+  p->hb_outstanding = 0;
+  p->flags = 0;
+  mp->hbt[i] = CSCTP_TSTAMP_NONE;
+  memset(&mp->addr[i], 0, sizeof(mp->addr[i]));
+  if (mp->primary == i) {
+    /* The source of the request is alive; else the lowest-numbered live path. */
+    unsigned np = 0;
+    if (mp->src < mp->n && mp->src != i && csctp_assoc_path(a, mp->src)->state != 0) np = mp->src;
+    mp->primary = (uint8_t)np;
+  }
+  if (mp->reply_path == i) mp->reply_path = mp->primary;
+  /* Records sent there are retransmitted by T3 elsewhere (the strike on a free slot changes
+   * nothing); new data leaves it now. */
+  csctp_assoc_path_select(a);
+  if (mp->data_path == i) path_swap_data(a, mp->primary);
+  if (mp->rtx_path == i) mp->rtx_path = mp->data_path;
+  csctp_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.type = CSCTP_EVENT_PATH_CHANGED;
+  ev.u.path.peer = gone;
+  ev.u.path.path = (uint8_t)i;
+  ev.u.path.state = 0;
+  ev.u.path.prev_state = prev;
+  ev.u.path.reason = CSCTP_PATH_REMOVED;
+  mp->st[i].state_changes++;
+  csctp_assoc_push_event(a, &ev, 0);
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "path %u removed", i);
+  return 0;
 }
 
 /* Moves the data path's send state out of tx.p0 and path `to`'s in (§6.4: each destination

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Timers (T1-init/cookie, T2-shutdown, T3-rtx, T5, delayed SACK) and heartbeats (§8.3). */
 #include "assoc.h"
+#include "assoc_asconf.h"
 
 #include <string.h>
 
@@ -11,6 +12,7 @@ csctp_tstamp csctp_assoc_timers_next(const csctp_assoc *a) {
   csctp_tstamp t = tmin(tmin(a->t1, a->t2), tmin(a->t5, a->sack_timer));
   t = tmin(t, tmin(a->p0.hb_timer, a->rc.timer));
   t = tmin(t, csctp_assoc_pl_deadline(a));
+  if (a->mp) t = tmin(t, csctp_asconf_deadline(a->mp->asc)); /* RFC 5061 §5.1 */
   /* Something found no memory and has no deadline yet: due now, handle_expiry gives it one. */
   if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE) return 0;
   if (a->state >= CSCTP_STATE_ESTABLISHED)
@@ -139,6 +141,8 @@ int csctp_assoc_timers_run(csctp_assoc *a, csctp_tstamp now) {
   if (a->rc.start_nomem && a->tx.retry == CSCTP_TSTAMP_NONE)
     a->tx.retry = now + CSCTP_TX_NOMEM_RETRY;
   if (a->rc.timer <= now && csctp_assoc_reconfig_timer(a, now)) return 0;
+  if (a->mp && csctp_asconf_deadline(a->mp->asc) <= now && csctp_assoc_asconf_timer(a, now))
+    return 0;
   if (a->sack_timer <= now) {
     a->sack_timer = CSCTP_TSTAMP_NONE;
     a->sack_now = 1;

@@ -42,8 +42,9 @@ int csctp_cookie_write(const csctp_cookie *c, const csctp_cookie_keys *keys,
   csctp_wr_u16(&w, c->num_outbound);
   csctp_wr_u16(&w, c->num_inbound);
   csctp_wr_u8(&w, c->peer_forward_tsn);
-  /* bit 0: RE-CONFIG, bit 1: ECN (the body has no byte to spare) */
-  csctp_wr_u8(&w, (uint8_t)((c->peer_reconfig ? 1u : 0u) | (c->peer_ecn ? 2u : 0u)));
+  /* bit 0: RE-CONFIG, bit 1: ECN, bit 2: ASCONF (the body has no byte to spare) */
+  csctp_wr_u8(&w, (uint8_t)((c->peer_reconfig ? 1u : 0u) | (c->peer_ecn ? 2u : 0u) |
+                            (c->peer_asconf ? 4u : 0u)));
   csctp_wr_u8(&w, c->peer_zero_checksum);
   csctp_wr_u8(&w, c->peer_idata);
   csctp_wr_zeros(&w, CSCTP_COOKIE_BODY_LEN - w.len);
@@ -100,6 +101,7 @@ int csctp_cookie_read(const uint8_t *p, size_t len, const csctp_cookie_keys *key
   uint8_t feat = csctp_rd_u8(&r);
   c->peer_reconfig = feat & 1u;
   c->peer_ecn = (feat >> 1) & 1u;
+  c->peer_asconf = (feat >> 2) & 1u;
   c->peer_zero_checksum = csctp_rd_u8(&r);
   c->peer_idata = csctp_rd_u8(&r);
   /* Signed by us: the lengths agree, but are read through the checked reader all the same. */

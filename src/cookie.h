@@ -44,6 +44,7 @@ typedef struct csctp_cookie {
   uint8_t peer_zero_checksum; /* peer announced our EDMID in Zero Checksum Acceptable (RFC 9653) */
   uint8_t peer_idata;         /* RFC 8260 negotiated: CSCTP_IDATA_* bits */
   uint8_t peer_ecn;           /* ECN negotiated: we and the peer listed ECN Capable */
+  uint8_t peer_asconf;        /* the peer listed ASCONF and ASCONF-ACK (RFC 5061 §4.2.7) */
   /* RFC 4895: our INIT ACK carried RANDOM, CHUNKS and HMAC-ALGO (auth non-zero): our RANDOM in
    * it, and the peer's key vector from its INIT (auth_peer_len 0: the peer offered none). */
   uint8_t auth;

@@ -39,7 +39,9 @@
  */
 #include <string.h>
 
+#include "assoc_asconf.h"
 #include "assoc_endpoint.h"
+#include "chunk_asconf.h"
 #include "endpoint_priv.h"
 #include "mem.h"
 #include "packet.h"
@@ -624,6 +626,10 @@ static inline __attribute__((always_inline)) int ep_read(csctp_endpoint *e, cons
   if (h.vtag != 0 && first == CSCTP_CHUNK_COOKIE_ECHO)
     return ep_cookie_echo(e, from, &h, pkt, len, now, pa, want);
   if (h.vtag != 0 && (id = ep_tag_elsewhere(e, h.vtag, h.src_port)) != CSCTP_EP_NONE) {
+    /* RFC 5061 §4.1.1: AUTH + ASCONF from a new address of the peer goes to the association
+     * of its tag, which takes it only authenticated and with nothing else in the packet. */
+    if (rt && first == CSCTP_CHUNK_ASCONF && csctp_assoc_asconf_stranger_ok(e->v[id].a, pkt, len))
+      return ep_deliver(e, rt, id, from, pkt, len, now, pa, want);
     /* Another address (or one a multi-homed association has not confirmed) is not that
      * peer. */
     e->stats.drop_unknown_peer++;

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "assoc_asconf.h"
 #include "assoc_endpoint.h"
 #include "endpoint_priv.h"
 #include "mem.h"
@@ -20,7 +21,8 @@ uint16_t csctp_assoc_ep_paths_sig_mp(const csctp_assoc *a) {
   for (unsigned i = 1; i < mp->n; i++)
     if ((i ? mp->px[i - 1].state : a->p0.state) != CSCTP_PATH_UNCONFIRMED)
       sig |= (uint16_t)(1u << (3 + i));
-  return sig;
+  /* RFC 5061: an address added or deleted by ASCONF (the same count and states may hide it). */
+  return (uint16_t)(sig | csctp_assoc_asconf_gen(a) << 11);
 }
 
 void csctp_ep_paths_unindex(csctp_endpoint *e, uint32_t id) {
@@ -49,6 +51,7 @@ int csctp_ep_paths_index(csctp_endpoint *e, uint32_t id) {
   int rv = csctp_ep_map_reserve(&e->by_addr, e->mem, e->n + e->n_xkeys + mp->n);
   if (rv) return rv;
   for (unsigned i = 1; i < mp->n; i++) {
+    if (mp->px[i - 1].state == 0) continue; /* a slot ASCONF freed */
     ep_xkey *x = &en->x[en->n_x];
     ep_key_of(e, &mp->addr[i], &x->key);
     if (ep_key_eq(&x->key, &en->key)) continue;

@@ -22,7 +22,7 @@
 #define CSCTP_PATHF_HBACK_Q 0x02 /* a HEARTBEAT ACK to it waits in the output queue */
 
 typedef struct csctp_path {
-  uint8_t state;          /* csctp_path_state, 0 = free slot */
+  uint8_t state;          /* csctp_path_state, 0 = free slot (deleted by the peer's ASCONF) */
   uint8_t gen;            /* slot generation, carried in the HEARTBEAT Info (multi-homed) */
   uint8_t flags;          /* CSCTP_PATHF_* */
   uint8_t hb_outstanding; /* a HEARTBEAT is unanswered */
@@ -38,6 +38,8 @@ typedef struct csctp_path {
 typedef struct csctp_path_stats {
   uint64_t packets_out, packets_in, heartbeats_out, heartbeat_acks_in, t3_expiries, state_changes;
 } csctp_path_stats;
+
+struct csctp_asconf;
 
 /* The multi-homed part of an association, allocated when max_paths > 1. */
 typedef struct csctp_assoc_mp {
@@ -58,6 +60,7 @@ typedef struct csctp_assoc_mp {
   csctp_tx_path tp[CSCTP_PATHS_MAX];  /* send state; tp[data_path] is stale (tx.p0) */
   csctp_path_stats st[CSCTP_PATHS_MAX];
   csctp_addr laddrs[CSCTP_PATHS_MAX]; /* our addresses, listed in INIT / INIT ACK */
+  struct csctp_asconf *asc;           /* RFC 5061 state with cfg.asconf (assoc_asconf.c) */
 } csctp_assoc_mp;
 
 #endif

@@ -44,7 +44,8 @@ static inline size_t csctp_config_size(int version) {
   case CSCTP_CONFIG_V1: return offsetof(csctp_config, interleaving);
   case CSCTP_CONFIG_V2: return offsetof(csctp_config, plpmtud_max);
   case CSCTP_CONFIG_V3: return offsetof(csctp_config, ecn);
-  case CSCTP_CONFIG_V4: return sizeof(csctp_config);
+  case CSCTP_CONFIG_V4: return offsetof(csctp_config, asconf);
+  case CSCTP_CONFIG_V5: return sizeof(csctp_config);
   default: return 0;
   }
 }
@@ -56,7 +57,8 @@ static inline size_t csctp_stats_size(int version) {
   case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
   case CSCTP_STATS_V2: return offsetof(csctp_stats, auth);
   case CSCTP_STATS_V3: return offsetof(csctp_stats, ecn);
-  case CSCTP_STATS_V4: return sizeof(csctp_stats);
+  case CSCTP_STATS_V4: return offsetof(csctp_stats, asconf);
+  case CSCTP_STATS_V5: return sizeof(csctp_stats);
   default: return 0;
   }
 }

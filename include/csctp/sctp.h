@@ -321,6 +321,18 @@ typedef struct csctp_config {
    * is replaced by an active path for good (no switching back). Default CSCTP_PS_OFF.
    */
   uint32_t ps_max_retrans;
+  /* Version 5: ASCONF (RFC 5061) */
+  /**
+   * Dynamic address reconfiguration (RFC 5061) with RFC 5062's protections: ASCONF and
+   * ASCONF-ACK are announced in Supported Extensions and added to the chunks the peer must
+   * authenticate; the peer's authenticated ASCONF may add an address (a path verified by a
+   * HEARTBEAT before any data goes there), delete one (never the last one or the packet's
+   * source) or set our primary to a confirmed path. An ASCONF not authenticated, or from a peer
+   * that did not negotiate AUTH and ASCONF, is dropped (csctp_stats.asconf_drop_unauth).
+   * Needs auth and max_paths > 1 (else csctp_assoc_new() returns CSCTP_ERR_INVALID_ARGUMENT).
+   * Default 0.
+   */
+  int asconf;
 } csctp_config;
 
 /** Adds chunk type `TYPE` to csctp_config.auth_chunks of `*CFG`. */
@@ -374,8 +386,10 @@ typedef enum csctp_sched {
 #define CSCTP_CONFIG_V3 3
 /** Version 4 appends ecn and the multi-homing fields (max_paths to ps_max_retrans). */
 #define CSCTP_CONFIG_V4 4
+/** Version 5 appends asconf. */
+#define CSCTP_CONFIG_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V4
+#define CSCTP_CONFIG_VERSION CSCTP_CONFIG_V5
 
 /**
  * Fills `cfg`, laid out as version `config_version`, with the defaults
@@ -738,6 +752,32 @@ typedef struct csctp_stats {
   uint64_t hb_unconfirmed_out;
   /** active paths found potentially failed (RFC 7829) */
   uint64_t pf_transitions;
+  /* Version 5: ASCONF (RFC 5061; all 0 unless csctp_config.asconf) */
+  /** 1 when ASCONF is in use: both sides listed ASCONF and ASCONF-ACK, and AUTH is on */
+  uint8_t asconf;
+  /** ASCONF chunks taken (a new serial number) and answered */
+  uint64_t asconf_in;
+  /** ASCONF chunks with the last serial number again, answered from the cached ASCONF-ACK */
+  uint64_t asconf_dup_in;
+  /** ASCONF chunks dropped: without AUTH, or ASCONF not negotiated (RFC 5061 §4.1.1, RFC 5062) */
+  uint64_t asconf_drop_unauth;
+  /** ASCONF chunks dropped: a serial number neither the next nor the last (RFC 5061 §5.2) */
+  uint64_t asconf_drop_serial;
+  /** peer addresses added by ASCONF (each verified by a HEARTBEAT before use) */
+  uint64_t asconf_addrs_added;
+  /** peer addresses deleted by ASCONF */
+  uint64_t asconf_addrs_deleted;
+  /** primary paths set by the peer's ASCONF */
+  uint64_t asconf_primary_set;
+  /** ASCONF requests answered with an Error Cause Indication */
+  uint64_t asconf_refused;
+  /** our ASCONF chunks sent (first transmissions) and retransmitted (RTO expired) @{ */
+  uint64_t asconf_out, asconf_retransmits;
+  /** @} */
+  /** ASCONF-ACKs taken for our outstanding ASCONF */
+  uint64_t asconf_acks_in;
+  /** our requests the peer refused (an Error Cause Indication, or none after one) */
+  uint64_t asconf_requests_failed;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -749,8 +789,10 @@ typedef struct csctp_stats {
 /** Version 4 appends the ECN fields (ecn to ecn_unexpected) and the multi-homing fields
  *  (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
+/** Version 5 appends the ASCONF fields (asconf to asconf_requests_failed). */
+#define CSCTP_STATS_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
-#define CSCTP_STATS_VERSION CSCTP_STATS_V4
+#define CSCTP_STATS_VERSION CSCTP_STATS_V5
 
 /**
  * Creates an association in the CLOSED state, copying what it needs from
@@ -1024,6 +1066,7 @@ typedef enum csctp_path_reason {
   CSCTP_PATH_PRIMARY,            /**< it became the primary path (csctp_assoc_set_primary()) */
   CSCTP_PATH_POTENTIALLY_FAILED, /**< its error counter went over pf_max_retrans (RFC 7829) */
   CSCTP_PATH_SWITCHOVER,         /**< it became the primary: the old one went over ps_max_retrans */
+  CSCTP_PATH_REMOVED,            /**< the peer deleted the address (RFC 5061 ASCONF); state 0 */
 } csctp_path_reason;
 
 /** What csctp_assoc_get_path() tells of a path. */
@@ -1069,6 +1112,29 @@ CSCTP_EXTERN int csctp_assoc_get_path_versioned(const csctp_assoc *a, int versio
  * unconfirmed: §5.4 forbids data there).
  */
 CSCTP_EXTERN int csctp_assoc_set_primary(csctp_assoc *a, unsigned path, csctp_tstamp now);
+
+/**
+ * RFC 5061 (csctp_config.asconf): asks the peer to add `local` (one of our addresses, IP form
+ * with addr_port_len port bytes) to the association. Requests are queued (at most
+ * CSCTP_ASCONF_QUEUE_MAX) and sent in one authenticated ASCONF at a time, retransmitted on the
+ * RTO (each expiry counts against Association.Max.Retrans); the peer verifies the address with a
+ * HEARTBEAT before using it. On success the address joins the list our INIT / INIT ACK named.
+ * Returns 0, CSCTP_ERR_INVALID_ARGUMENT (a NULL, not an IPv4/IPv6 address), CSCTP_ERR_INVALID_STATE
+ * (not ESTABLISHED, or ASCONF not negotiated: see csctp_stats.asconf), CSCTP_ERR_WOULD_BLOCK (the
+ * queue is full). `local` is copied.
+ */
+CSCTP_EXTERN int csctp_assoc_add_local_addr(csctp_assoc *a, const csctp_addr *local,
+                                            csctp_tstamp now);
+/** The same for deleting `local` from the association (the peer refuses its last address and
+ *  the source of the ASCONF, which leaves from the data path). */
+CSCTP_EXTERN int csctp_assoc_del_local_addr(csctp_assoc *a, const csctp_addr *local,
+                                            csctp_tstamp now);
+/** The same for asking the peer to make `local` its primary path to us (RFC 5061 Set Primary
+ *  Address; the peer takes only a confirmed one). */
+CSCTP_EXTERN int csctp_assoc_set_peer_primary(csctp_assoc *a, const csctp_addr *local,
+                                              csctp_tstamp now);
+/** Requests csctp_assoc_add_local_addr() and its two siblings may queue. */
+#define CSCTP_ASCONF_QUEUE_MAX 8
 /** The primary path's index (0 for a single-homed association). */
 CSCTP_EXTERN int csctp_assoc_get_primary(const csctp_assoc *a);
 

@@ -60,14 +60,14 @@ Test(abi, stats_v1_fields_keep_their_offsets_and_sizes) {
   } while (0)
 
 Test(abi, defaults_write_exactly_the_callers_version) {
-  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 5);
+  DEFAULTS_V1(csctp_config_default_versioned, config_v1, CSCTP_CONFIG_V1, 6);
   DEFAULTS_V1(csctp_dc_config_default_versioned, dc_config_v1, CSCTP_DC_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_dtls_config_default_versioned, dtls_config_v1, CSCTP_DTLS_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_ice_config_default_versioned, ice_config_v1, CSCTP_ICE_CONFIG_V1, 2);
   DEFAULTS_V1(csctp_peer_config_default_versioned, peer_config_v1, CSCTP_PEER_CONFIG_V1, 6);
   DEFAULTS_V1(csctp_connect_opts_init_versioned, connect_opts_v1, CSCTP_CONNECT_OPTS_V1, 5);
   /* The macros pass the header's version, which is the newest. */
-  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V4);
+  cr_assert_eq(CSCTP_CONFIG_VERSION, CSCTP_CONFIG_V5);
   csctp_config c;
   cr_assert_eq(csctp_config_default(&c), 0);
   cr_assert_eq(c.mtu, 1200);
@@ -162,6 +162,28 @@ Test(abi, config_v3_appends_plpmtud) {
   cr_assert_eq(v3.plpmtud_probe_timer, 15000);
 }
 
+/* csctp_config V5 appended asconf after V4's last field: a V4 caller's struct ends where it
+ * begins, its defaults stop there, and ASCONF is off for it (and by default). */
+Test(abi, config_v5_appends_asconf) {
+  cr_assert_eq(offsetof(csctp_config, asconf),
+               offsetof(csctp_config, ps_max_retrans) + sizeof(uint32_t));
+  unsigned char b[sizeof(csctp_config) + SLACK];
+  memset(b, GUARD, sizeof b);
+  size_t v4_end = offsetof(csctp_config, asconf);
+  cr_assert_eq(csctp_config_default_versioned(CSCTP_CONFIG_V4, (csctp_config *)(void *)b), 0);
+  cr_assert(untouched(b, v4_end, sizeof b), "V4 defaults wrote V5's fields");
+  csctp_config full;
+  memcpy(&full, b, v4_end);
+  full.rand = rand_ok;
+  csctp_config buf;
+  const csctp_config *in = csctp_config_in(CSCTP_CONFIG_V4, &full, &buf);
+  cr_assert_not_null(in);
+  cr_assert_eq(in->asconf, 0);
+  csctp_config d;
+  cr_assert_eq(csctp_config_default(&d), 0);
+  cr_assert_eq(d.asconf, 0);
+}
+
 /* csctp_config V4 appended ecn after V3's last field: a V3 caller's struct ends where it
  * begins, its defaults stop there, and ECN is off for it. */
 Test(abi, config_v4_appends_ecn) {
@@ -222,7 +244,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 5);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 6);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -271,7 +293,23 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.cwr_ignored + sst.ecn_unexpected, 0);
     cr_assert_eq(sst.n_paths, 1);
     cr_assert_eq(sst.path_failovers + sst.paths_confirmed + sst.drop_unknown_source, 0);
-    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V4);
+  }
+  /* csctp_stats version 5 appends the ASCONF counters: a V4 caller gets nothing of them, a V5
+   * caller gets them (zero: ASCONF off). */
+  {
+    unsigned char b[sizeof(csctp_stats) + SLACK];
+    size_t v4_end = offsetof(csctp_stats, asconf);
+    cr_assert_eq(v4_end, offsetof(csctp_stats, pf_transitions) + sizeof(uint64_t),
+                 "V5 must follow V4's last field");
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V4, (void *)b), 0);
+    cr_assert(untouched(b, v4_end, sizeof b), "a V4 caller's stats written past V4");
+    memset(&sst, GUARD, sizeof sst);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V5, &sst), 0);
+    cr_assert_eq(sst.asconf + sst.asconf_in + sst.asconf_dup_in + sst.asconf_drop_unauth, 0);
+    cr_assert_eq(sst.asconf_drop_serial + sst.asconf_addrs_added + sst.asconf_addrs_deleted, 0);
+    cr_assert_eq(sst.asconf_primary_set + sst.asconf_refused, 0);
+    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V5);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);

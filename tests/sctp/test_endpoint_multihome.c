@@ -11,6 +11,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "assoc.h"
+#include "chunk_asconf.h"
 #include "failing_mem.h"
 #include "packet.h"
 #include "prng.h"
@@ -106,6 +108,8 @@ static void on_event(csctp_simlink *link, int side, const csctp_event *ev, void 
   (void)link;
 }
 
+static int g_asconf; /* both endpoints with AUTH and ASCONF */
+
 static void ep_cfg(ep_pair *p, int s, csctp_config *cfg) {
   csctp_config_default(cfg);
   cfg->rand = csctp_prng_rand_fn;
@@ -118,6 +122,8 @@ static void ep_cfg(ep_pair *p, int s, csctp_config *cfg) {
   cfg->max_paths = NP;
   cfg->path_max_retrans = 2;
   cfg->association_max_retrans = 6;
+  cfg->auth = cfg->asconf = g_asconf; /* RFC 5061 test below, with room for a third path */
+  if (g_asconf) cfg->max_paths = NP + 1;
 }
 
 /* Opens the pair; with `mem`, returns -1 instead of failing when an endpoint cannot be made. */
@@ -340,4 +346,76 @@ Test(endpoint_multihome, every_allocation_failing_once_leaks_nothing, .timeout =
   cr_assert_gt(total, 10);
   long hit = failing_mem_replay(total, alloc_run, &fm);
   cr_assert_gt(hit, 0);
+}
+
+/* RFC 5061 §4.1.1: an ASCONF from an address of the peer's that no association knows reaches the
+ * association of its tag through the endpoint (authenticated, AUTH + ASCONF only), which adds
+ * the address as an unconfirmed path; the same bytes with a chunk more stay an unknown peer's. */
+static uint8_t g_grab[1500];
+static size_t g_grab_len;
+
+static int grab_tap(csctp_simlink *link, int dir, uint8_t *pkt, size_t *len, size_t cap,
+                    void *user) {
+  (void)link, (void)cap, (void)user;
+  if (dir != CSCTP_SIMLINK_A || *len < 16 || pkt[12] != CSCTP_CHUNK_AUTH) return 0;
+  size_t alen = (csctp_get_u16(pkt + 14) + 3u) & ~3u;
+  if (12 + alen >= *len || pkt[12 + alen] != CSCTP_CHUNK_ASCONF) return 0;
+  memcpy(g_grab, pkt, *len);
+  g_grab_len = *len;
+  return 1;
+}
+
+Test(endpoint_multihome, asconf_from_a_new_address_reaches_its_association) {
+  g_asconf = 1;
+  ep_pair p;
+  pair_open(&p, 0);
+  g_asconf = 0;
+  connectx(&p);
+  p.sent = MSGS; /* no transfer */
+  run(&p, 3 * CSCTP_SECONDS);
+  cr_assert_not_null(p.a[1]);
+  cr_assert_eq(csctp_assoc_get_state(p.a[1]), CSCTP_STATE_ESTABLISHED);
+  cr_assert_eq(csctp_assoc_path_count(p.a[1]), NP);
+  /* A's ASCONF adding "the source" (the wildcard), taken off the wire. */
+  csctp_simlink_set_tap(p.link, grab_tap, NULL);
+  uint8_t buf[64];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof buf);
+  static const uint8_t any[4];
+  size_t off = csctp_asconf_write_begin(&w, p.a[0]->local_initial_tsn, 4, p.laddr[0][0].data);
+  csctp_asconf_request_write(&w, CSCTP_ASCONF_ADD_IP, 1, 4, any);
+  csctp_wr_tlv_end(&w, off);
+  cr_assert_eq(csctp_assoc_queue_ctrl(p.a[0], buf, w.len), 0);
+  csctp_assoc_mark(p.a[0]);
+  run(&p, 100 * MS);
+  cr_assert_gt(g_grab_len, 0, "A sent no ASCONF");
+  csctp_route from = {.local = 0};
+  csctp_simlink_addr(CSCTP_SIMLINK_A, 2, 0, &from.peer); /* an address B never heard of */
+  csctp_tstamp now = csctp_simlink_now(p.link);
+  /* With a COOKIE ACK bundled: not AUTH + ASCONF alone, an unknown peer's packet. */
+  uint8_t pkt[1600];
+  memcpy(pkt, g_grab, g_grab_len);
+  static const uint8_t cookie_ack[4] = {CSCTP_CHUNK_COOKIE_ACK, 0, 0, 4};
+  memcpy(pkt + g_grab_len, cookie_ack, 4);
+  csctp_packet_set_crc(pkt, g_grab_len + 4);
+  csctp_endpoint_stats es;
+  cr_assert_eq(csctp_endpoint_get_stats(p.e[1], &es), 0);
+  uint64_t unknown = es.drop_unknown_peer;
+  cr_assert_eq(csctp_endpoint_read_packet_via(p.e[1], &from, pkt, g_grab_len + 4, now, NULL), 0);
+  cr_assert_eq(csctp_endpoint_get_stats(p.e[1], &es), 0);
+  cr_assert_eq(es.drop_unknown_peer, unknown + 1);
+  cr_assert_eq(csctp_assoc_path_count(p.a[1]), NP);
+  /* Alone: taken, the address added, unconfirmed. */
+  cr_assert_eq(csctp_endpoint_read_packet_via(p.e[1], &from, g_grab, g_grab_len, now, NULL), 0);
+  cr_assert_eq(csctp_assoc_path_count(p.a[1]), NP + 1);
+  csctp_path_info pi;
+  cr_assert_eq(csctp_assoc_get_path(p.a[1], NP, &pi), 0);
+  cr_assert_eq(pi.state, CSCTP_PATH_UNCONFIRMED);
+  cr_assert_eq(pi.peer.len, from.peer.len);
+  cr_assert(memcmp(pi.peer.data, from.peer.data, from.peer.len) == 0);
+  csctp_stats st;
+  cr_assert_eq(csctp_assoc_get_stats(p.a[1], &st), 0);
+  cr_assert_eq(st.asconf_in, 1);
+  csctp_simlink_set_tap(p.link, NULL, NULL);
+  pair_close(&p);
 }
