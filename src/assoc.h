@@ -113,9 +113,12 @@ typedef struct csctp_assoc_reconfig_ext {
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
   size_t len;
-  uint32_t cap;  /* bytes of data[] */
-  uint8_t path;  /* multi-homed: the path it goes to (the source of what it answers) */
-  uint8_t hback; /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
+  uint32_t cap;   /* bytes of data[] */
+  uint8_t path;   /* multi-homed: the path it goes to (the source of what it answers) */
+  uint8_t hback;  /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
+  uint8_t to_src; /* multi-homed: goes to `path` (a confirmed one) from `local` (where what
+                   * it answers arrived), not to the data path */
+  uint8_t local;
   uint8_t data[];
 } csctp_assoc_opkt;
 
@@ -632,6 +635,15 @@ void csctp_assoc_mp_from_cookie(csctp_assoc *a, const csctp_cookie *c, int resta
                                 csctp_tstamp now);
 /* The INIT ACK's list (active side). */
 void csctp_assoc_mp_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in, csctp_tstamp now);
+/* RFC 9260 §5.2.2: an unexpected INIT of a live association that lists addresses that are no
+ * path is answered with an ABORT (cause 11, the new addresses listed, the INIT's Initiate Tag)
+ * and changes nothing: 1 when it did so (no INIT ACK then), 0 when the INIT adds nothing. */
+int csctp_assoc_mp_restart_init(csctp_assoc *a, const csctp_init_chunk *in);
+/* The same for the COOKIE ECHO of a peer restart (§5.2.4 action A): 1 when refused. */
+int csctp_assoc_mp_restart_cookie(csctp_assoc *a, const csctp_cookie *c);
+/* The packet just queued answers the packet being read (INIT ACK, ABORT to an INIT): it goes
+ * to that packet's source path when that one is confirmed, else to the data path. */
+void csctp_assoc_mp_reply_to_src(csctp_assoc *a);
 /* ESTABLISHED: verification of unconfirmed paths starts (§5.4). */
 void csctp_assoc_mp_start(csctp_assoc *a, csctp_tstamp now);
 /* The multi-homed heartbeat timers (§5.4, §8.3): 1 when the association closed. */

@@ -119,3 +119,73 @@ int csctp_assoc_addr_from_rec(const csctp_assoc *a, const uint8_t rec[CSCTP_ADDR
   if (rec[0] == 6) return csctp_addr_ip6(out, rec + 1, port, a->cfg.addr_port_len);
   return CSCTP_ERR_INVALID_ARGUMENT;
 }
+
+/* ---- A peer restart may not bring addresses (RFC 9260 §5.2.2, RFC 5062 §3) ---- */
+
+/* Answers the restart with an ABORT carrying cause 11 (Restart of an Association with New
+ * Addresses, §3.3.10.11) that lists the new ones, to the source of what it answers, with
+ * the peer's new tag `tag` (T bit 0). The association stays as it was. */
+static void restart_abort(csctp_assoc *a, const uint8_t (*recs)[CSCTP_ADDR_REC], size_t n,
+                          uint32_t tag) {
+  uint8_t buf[8 + CSCTP_PATHS_MAX * 20];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_abort_write_begin(&w, 0);
+  size_t coff = csctp_wr_tlv_begin(&w, CSCTP_CAUSE_RESTART_NEW_ADDRESSES);
+  for (size_t i = 0; i < n; i++) {
+    if (recs[i][0] == 4)
+      csctp_param_write(&w, CSCTP_PARAM_IPV4, recs[i] + 1, 4);
+    else
+      csctp_param_write(&w, CSCTP_PARAM_IPV6, recs[i] + 1, 16);
+  }
+  csctp_wr_tlv_end(&w, coff);
+  csctp_wr_tlv_end(&w, off);
+  if (w.overflow || csctp_assoc_queue_packet(a, tag, buf, w.len) != 0) return;
+  csctp_assoc_mp_reply_to_src(a);
+  a->stats.aborts_sent++;
+  a->mp->v5.restart_new_addr_aborts++;
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "peer restart with %zu new address(es) refused", n);
+}
+
+/* Keeps the records of `recs` that name no path; their number. */
+static size_t only_new(const csctp_assoc *a, uint8_t (*recs)[CSCTP_ADDR_REC], size_t n) {
+  const csctp_addr *src = &a->mp->addr[a->mp->src < a->mp->n ? a->mp->src : 0];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    csctp_addr x;
+    if (csctp_assoc_addr_from_rec(a, recs[i], src, &x) != 0 || csctp_assoc_path_find(a, &x) >= 0)
+      continue;
+    if (k != i) memcpy(recs[k], recs[i], CSCTP_ADDR_REC);
+    k++;
+  }
+  return k;
+}
+
+int csctp_assoc_mp_restart_init(csctp_assoc *a, const csctp_init_chunk *in) {
+  csctp_assoc_mp *mp = a->mp;
+  if (!mp || !mp->n) return 0; /* no address known (the plain API): addresses are ignored */
+  uint8_t recs[CSCTP_PATHS_MAX][CSCTP_ADDR_REC];
+  /* Every usable listed address is looked at, not only max_paths of them (a restart that
+   * lists more than we would take still tries to add them); the filter's counting is the
+   * INIT ACK's business, not this look's. */
+  uint64_t ignored = a->stats.peer_addrs_ignored;
+  size_t n = csctp_assoc_peer_addr_list(a, in, &mp->addr[mp->src < mp->n ? mp->src : 0], recs,
+                                        CSCTP_PATHS_MAX);
+  a->stats.peer_addrs_ignored = ignored;
+  n = only_new(a, recs, n);
+  if (!n) return 0;
+  restart_abort(a, (const uint8_t(*)[CSCTP_ADDR_REC])recs, n, in->initiate_tag);
+  return 1;
+}
+
+int csctp_assoc_mp_restart_cookie(csctp_assoc *a, const csctp_cookie *c) {
+  csctp_assoc_mp *mp = a->mp;
+  if (!mp || !mp->n || !c->n_addrs) return 0;
+  uint8_t recs[CSCTP_PATHS_MAX][CSCTP_ADDR_REC];
+  size_t n = c->n_addrs < CSCTP_PATHS_MAX ? c->n_addrs : CSCTP_PATHS_MAX;
+  memcpy(recs, c->addrs, n * CSCTP_ADDR_REC);
+  n = only_new(a, recs, n);
+  if (!n) return 0;
+  restart_abort(a, (const uint8_t(*)[CSCTP_ADDR_REC])recs, n, c->peer_tag);
+  return 1;
+}

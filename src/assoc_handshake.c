@@ -211,7 +211,9 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     c.local_initial_tsn = a->local_initial_tsn;
     if (a->state == CSCTP_STATE_COOKIE_ECHOED) rv = tie_tags(a, &c);
   } else {
-    /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. */
+    /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. Before the
+     * answer: an INIT that adds addresses gets an ABORT instead (RFC 5062 §3). */
+    if (a->mp && csctp_assoc_mp_restart_init(a, &in)) return 1;
     do {
       rv = csctp_assoc_random_u32(a, &c.local_tag, 1);
     } while (!rv && c.local_tag == a->local_tag);
@@ -259,6 +261,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     return 1;
   }
   rv = csctp_assoc_queue_packet(a, in.initiate_tag, buf, w.len);
+  if (!rv && a->mp) csctp_assoc_mp_reply_to_src(a); /* §5.1: to where the INIT came from */
   csctp_free(a->mem, buf);
   (void)h;
   return rv ? rv : 1;
@@ -510,6 +513,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
       csctp_assoc_queue_packet(a, c.peer_tag, buf, w.len);
       return 1;
     }
+    if (a->mp && csctp_assoc_mp_restart_cookie(a, &c)) return 1; /* §5.2.2 */
     csctp_assoc_establish(a, &c, 1, now);
     a->tie_local = a->tie_peer = 0; /* the next restart gets new ones */
     queue_cookie_ack(a);

@@ -56,7 +56,8 @@ static inline size_t csctp_stats_size(int version) {
   case CSCTP_STATS_V1: return offsetof(csctp_stats, unacked_chunks);
   case CSCTP_STATS_V2: return offsetof(csctp_stats, auth);
   case CSCTP_STATS_V3: return offsetof(csctp_stats, ecn);
-  case CSCTP_STATS_V4: return sizeof(csctp_stats);
+  case CSCTP_STATS_V4: return offsetof(csctp_stats, restart_new_addr_aborts);
+  case CSCTP_STATS_V5: return sizeof(csctp_stats);
   default: return 0;
   }
 }

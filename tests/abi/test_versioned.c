@@ -222,7 +222,7 @@ Test(abi, stats_write_exactly_the_callers_version) {
   dcfg.cert = cert;
   cr_assert_eq(csctp_dtls_new(&g_dtls, &dcfg), 0);
 
-  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 5);
+  STATS_V1(ASSOC_STATS, stats_v1, CSCTP_STATS_V1, 6);
   STATS_V1(EP_STATS, endpoint_stats_v1, CSCTP_ENDPOINT_STATS_V1, 2);
   STATS_V1(DC_STATS, dc_stats_v1, CSCTP_DC_STATS_V1, 2);
   STATS_V1(DTLS_STATS, dtls_stats_v1, CSCTP_DTLS_STATS_V1, 3);
@@ -271,7 +271,22 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.cwr_ignored + sst.ecn_unexpected, 0);
     cr_assert_eq(sst.n_paths, 1);
     cr_assert_eq(sst.path_failovers + sst.paths_confirmed + sst.drop_unknown_source, 0);
-    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V4);
+  }
+  /* csctp_stats version 5 appends more multi-homing counters: a V4 caller gets nothing of
+   * them, a V5 caller gets them (zero, one path). */
+  {
+    unsigned char b[sizeof(csctp_stats) + SLACK];
+    size_t v4_end = offsetof(csctp_stats, restart_new_addr_aborts);
+    cr_assert_eq(v4_end, offsetof(csctp_stats, pf_transitions) + sizeof(uint64_t),
+                 "V5 must follow V4's last field");
+    memset(b, GUARD, sizeof b);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V4, (void *)b), 0);
+    cr_assert(untouched(b, v4_end, sizeof b), "a V4 caller's stats written past V4");
+    memset(&sst, GUARD, sizeof sst);
+    cr_assert_eq(csctp_assoc_get_stats_versioned(g_assoc, CSCTP_STATS_V5, &sst), 0);
+    cr_assert_eq(sst.restart_new_addr_aborts + sst.hb_dropped_ack_queued, 0);
+    cr_assert_eq(sst.paths_unverified + sst.dormant_entered + sst.dormant, 0);
+    cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V5);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),
                CSCTP_ERR_INVALID_ARGUMENT);
