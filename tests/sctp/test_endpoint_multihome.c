@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "failing_mem.h"
 #include "packet.h"
 #include "prng.h"
@@ -340,4 +341,51 @@ Test(endpoint_multihome, every_allocation_failing_once_leaks_nothing, .timeout =
   cr_assert_gt(total, 10);
   long hit = failing_mem_replay(total, alloc_run, &fm);
   cr_assert_gt(hit, 0);
+}
+
+/* RFC 5062 §5-§6 (amplification): the stateless listener answers an INIT that lists 8
+ * addresses with one INIT ACK to the INIT's source and keeps nothing; no packet goes to a
+ * listed address before a COOKIE ECHO, however often the INIT comes. */
+Test(endpoint_multihome, an_init_listing_8_addresses_gets_one_answer_to_its_source) {
+  ep_pair p;
+  pair_open(&p, 0);
+  uint8_t pkt[512], out[1500];
+  csctp_wr w;
+  csctp_wr_init(&w, pkt, sizeof pkt);
+  csctp_packet_write_header(&w, PORT_A, PORT_B, 0);
+  csctp_init_chunk f = {0};
+  f.initiate_tag = 0x0a0b0c0d;
+  f.a_rwnd = 100000;
+  f.num_outbound_streams = 4;
+  f.num_inbound_streams = 4;
+  f.initial_tsn = 9;
+  size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT, &f);
+  for (uint8_t i = 0; i < 8; i++)
+    csctp_param_write(&w, CSCTP_PARAM_IPV4, (const uint8_t[]){198, 51, 100, i}, 4);
+  csctp_wr_tlv_end(&w, off);
+  cr_assert(!w.overflow);
+  csctp_packet_set_crc(pkt, w.len);
+  csctp_route from = {.local = 0};
+  csctp_simlink_addr(CSCTP_SIMLINK_A, 0, 0, &from.peer);
+  unsigned answers = 0;
+  for (int k = 0; k < 5; k++) {
+    csctp_tstamp now = (csctp_tstamp)k * 100 * MS;
+    cr_assert_eq(csctp_endpoint_read_packet_via(p.e[1], &from, pkt, w.len, now, NULL), 0);
+    csctp_route to;
+    csctp_ssize n;
+    while ((n = csctp_endpoint_write_packet_via(p.e[1], out, sizeof out, now, &to, NULL)) > 0) {
+      cr_assert_eq(to.peer.len, from.peer.len);
+      cr_assert_eq(memcmp(to.peer.data, from.peer.data, from.peer.len), 0,
+                   "a packet to an address the INIT only listed");
+      cr_assert_eq(out[12], CSCTP_CHUNK_INIT_ACK);
+      answers++;
+    }
+  }
+  cr_assert_eq(answers, 5, "%u answers to 5 INITs", answers);
+  cr_assert_eq(csctp_endpoint_count(p.e[1]), 0, "state kept for an INIT");
+  csctp_route to;
+  csctp_endpoint_handle_expiry(p.e[1], 120 * CSCTP_SECONDS);
+  cr_assert_eq(
+      csctp_endpoint_write_packet_via(p.e[1], out, sizeof out, 120 * CSCTP_SECONDS, &to, NULL), 0);
+  pair_close(&p);
 }
