@@ -619,8 +619,13 @@ void csctp_assoc_path_heard(csctp_assoc *a, unsigned i, int by_hb, csctp_tstamp 
 void csctp_assoc_path_select(csctp_assoc *a);
 /* Same IP bytes (UDP ports not compared). */
 int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const csctp_addr *y);
-/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed). */
-void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w);
+/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed), of the
+ * families in `types` (CSCTP_ADDR_TYPES_*); with CSCTP_ADDR_TYPES_PRESENT (an INIT) also the
+ * Supported Address Types parameter naming the families of our addresses (§5.1.2). */
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w, uint8_t types);
+/* The address families an INIT ACK may list for the INIT `in`: those of its Supported Address
+ * Types parameter and that of the INIT's source; both when it has none. */
+uint8_t csctp_assoc_addr_types_for(const csctp_assoc *a, const csctp_init_chunk *in);
 /* The peer's addresses in its INIT / INIT ACK that pass §5.1.2's filter, as cookie records,
  * at most `max` (the rest counted in peer_addrs_ignored); `src` (the packet's source) left out. */
 size_t csctp_assoc_peer_addr_list(csctp_assoc *a, const csctp_init_chunk *in, const csctp_addr *src,

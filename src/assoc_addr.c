@@ -43,16 +43,37 @@ int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const cs
   return memcmp(x->data, y->data, (size_t)x->len - pl) == 0;
 }
 
-void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w) {
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w, uint8_t types) {
   if (!a->mp) return;
+  uint8_t seen = 0;
   for (unsigned i = 0; i < a->mp->n_laddrs; i++) {
     const uint8_t *ip;
     int fam = csctp_addr_family(&a->mp->laddrs[i], a->cfg.addr_port_len, &ip, NULL);
-    if (fam == 4)
+    if (fam == 4 && (types & CSCTP_ADDR_TYPES_V4))
       csctp_param_write(w, CSCTP_PARAM_IPV4, ip, 4);
-    else if (fam == 6)
+    else if (fam == 6 && (types & CSCTP_ADDR_TYPES_V6))
       csctp_param_write(w, CSCTP_PARAM_IPV6, ip, 16);
+    seen |= fam == 4 ? CSCTP_ADDR_TYPES_V4 : fam == 6 ? CSCTP_ADDR_TYPES_V6 : 0;
   }
+  /* §5.1.2: an INIT says which address types it can take (those of our addresses). */
+  if (!(types & CSCTP_ADDR_TYPES_PRESENT) || !seen) return;
+  uint8_t v[4];
+  size_t n = 0;
+  if (seen & CSCTP_ADDR_TYPES_V4) csctp_put_u16(v + 2 * n++, CSCTP_PARAM_IPV4);
+  if (seen & CSCTP_ADDR_TYPES_V6) csctp_put_u16(v + 2 * n++, CSCTP_PARAM_IPV6);
+  csctp_param_write(w, CSCTP_PARAM_SUPPORTED_ADDR_TYPES, v, 2 * n);
+}
+
+uint8_t csctp_assoc_addr_types_for(const csctp_assoc *a, const csctp_init_chunk *in) {
+  uint8_t all = CSCTP_ADDR_TYPES_V4 | CSCTP_ADDR_TYPES_V6;
+  if (!a->mp || !(in->addr_types & CSCTP_ADDR_TYPES_PRESENT)) return all;
+  /* §5.1.2: the family the INIT came from is supported whatever the parameter says. */
+  uint8_t t = in->addr_types & all;
+  if (a->mp->src < a->mp->n) {
+    int fam = csctp_addr_family(&a->mp->addr[a->mp->src], a->cfg.addr_port_len, NULL, NULL);
+    t |= fam == 4 ? CSCTP_ADDR_TYPES_V4 : fam == 6 ? CSCTP_ADDR_TYPES_V6 : 0;
+  }
+  return t;
 }
 
 /* §5.1.2 and common sense: addresses that never name a peer's interface. */

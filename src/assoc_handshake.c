@@ -127,7 +127,8 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
   f.initial_tsn = a->local_initial_tsn;
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
   write_ext_params(a, w);
-  csctp_assoc_write_addr_params(a, w); /* §5.1.2: multi-homed with local addresses */
+  /* §5.1.2: multi-homed with local addresses: them, and the types we support */
+  csctp_assoc_write_addr_params(a, w, 0xff);
   if (auth_params) csctp_assoc_auth_write_init_params(a, NULL, w);
   csctp_wr_tlv_end(w, off);
   /* RFC 9653 §5.3: having announced it, we accept zero checksums from now on. */
@@ -244,7 +245,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, (size_t)cookie_len);
   write_ext_params(a, &w);
-  csctp_assoc_write_addr_params(a, &w);
+  csctp_assoc_write_addr_params(a, &w, csctp_assoc_addr_types_for(a, &in));
   if (c.auth) csctp_assoc_auth_write_init_params(a, c.auth_random, &w);
   /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each, as many as fit. */
   size_t pos = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "chunk.h"
 #include "prng.h"
 #include "simlink.h"
 
@@ -45,7 +46,8 @@ static void on_event(csctp_simlink *link, int side, const csctp_event *ev, void 
   p->next_id = id + 1;
 }
 
-static void xp_open(xp *p) {
+/* A lists its first n_a addresses (IPv4, then IPv6), B both. */
+static void xp_open_n(xp *p, unsigned n_a) {
   memset(p, 0, sizeof(*p));
   for (int s = 0; s < 2; s++) {
     csctp_config cfg;
@@ -64,7 +66,7 @@ static void xp_open(xp *p) {
     csctp_simlink_addr(s, 0, 0, &p->laddr[s][0]);
     csctp_simlink_addr6(s, 1, 0, &p->laddr[s][1]);
     cfg.local_addrs = p->laddr[s];
-    cfg.n_local_addrs = 2;
+    cfg.n_local_addrs = s ? 2 : n_a;
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
@@ -85,6 +87,8 @@ static void xp_open(xp *p) {
   cr_assert_eq(csctp_assoc_add_peer_addr(p->a[0], &p->laddr[1][0]), 0);
   cr_assert_eq(csctp_assoc_connect(p->a[0], csctp_simlink_now(p->link)), 0);
 }
+
+static void xp_open(xp *p) { xp_open_n(p, 2); }
 
 static void run(xp *p, csctp_tstamp dur) {
   uint8_t b[MSG_LEN];
@@ -174,6 +178,42 @@ Test(assoc_multi_mixed, ipv4_and_ipv6_paths_fail_over_both_ways) {
   /* PF on (PFMR 0): each failover within one RTO.Max of the cut. */
   cr_assert_leq(t46, 1200 * MS, "IPv4 -> IPv6 took %llu us", (unsigned long long)t46);
   cr_assert_leq(t64, 1200 * MS, "IPv6 -> IPv4 took %llu us", (unsigned long long)t64);
+  csctp_simlink_del(p.link);
+  csctp_assoc_del(p.a[0]);
+  csctp_assoc_del(p.a[1]);
+}
+
+/* The Supported Address Types parameter of A's INIT (§5.1.2), as CSCTP_ADDR_TYPES_* bits. */
+static int init_types_tap(csctp_simlink *link, int dir, int path, const uint8_t *pkt, size_t len,
+                          void *user) {
+  (void)link, (void)path;
+  csctp_chunk_iter it;
+  csctp_chunk ch;
+  csctp_chunk_iter_init(&it, pkt, len);
+  if (dir != CSCTP_SIMLINK_A || csctp_chunk_next(&it, &ch) != 1 || ch.type != CSCTP_CHUNK_INIT)
+    return 0;
+  csctp_init_chunk in;
+  cr_assert_eq(csctp_init_decode(&ch, &in), 0);
+  *(uint8_t *)user = in.addr_types;
+  return 0;
+}
+
+/* §5.1.2: A has only an IPv4 address, so its INIT says it supports IPv4 only; B, with an IPv4
+ * and an IPv6 address, lists no IPv6 address in its INIT ACK: one path each side. */
+Test(assoc_multi_mixed, an_ipv4_only_peer_is_not_given_ipv6_addresses) {
+  xp p;
+  xp_open_n(&p, 1);
+  uint8_t types = 0;
+  csctp_simlink_set_path_tap(p.link, init_types_tap, &types);
+  run(&p, 3 * CSCTP_SECONDS);
+  cr_assert_eq(types, CSCTP_ADDR_TYPES_PRESENT | CSCTP_ADDR_TYPES_V4, "INIT's types %#x", types);
+  for (int s = 0; s < 2; s++) {
+    cr_assert_eq(csctp_assoc_get_state(p.a[s]), CSCTP_STATE_ESTABLISHED);
+    cr_assert_eq(csctp_assoc_path_count(p.a[s]), 1, "side %d knows %zu paths", s,
+                 csctp_assoc_path_count(p.a[s]));
+  }
+  cr_assert_lt(path_fam(&p, 0, 6, NULL), 0, "A was given B's IPv6 address");
+  cr_assert_gt(p.next_id, 0);
   csctp_simlink_del(p.link);
   csctp_assoc_del(p.a[0]);
   csctp_assoc_del(p.a[1]);
