@@ -255,6 +255,8 @@ int csctp_assoc_queue_packet(csctp_assoc *a, uint32_t vtag, const uint8_t *chunk
   }
   p->path = 0;
   p->hback = 0;
+  p->to_src = 0;
+  p->local = CSCTP_LOCAL_ANY;
   csctp_wr w;
   csctp_wr_init(&w, p->data, CSCTP_COMMON_HDR_LEN + len);
   csctp_packet_write_header(&w, a->cfg.local_port, a->cfg.remote_port, vtag);
@@ -762,6 +764,13 @@ static void assoc_fill_stats(const csctp_assoc *a, csctp_stats *st) {
   st->n_paths = (uint8_t)csctp_assoc_path_count(a);
   st->primary_path = (uint8_t)csctp_assoc_get_primary(a);
   st->data_path = a->mp ? a->mp->data_path : 0;
+  if (a->mp) { /* version 5: kept outside csctp_assoc (path.h) */
+    st->restart_new_addr_aborts = a->mp->v5.restart_new_addr_aborts;
+    st->hb_dropped_ack_queued = a->mp->v5.hb_dropped_ack_queued;
+    st->paths_unverified = a->mp->v5.paths_unverified;
+    st->dormant_entered = a->mp->v5.dormant_entered;
+    st->dormant = a->mp->dormant;
+  }
   st->local_rwnd = csctp_assoc_a_rwnd(a);
   st->bytes_outstanding = a->tx.outstanding_bytes;
   st->bytes_buffered = a->tx.buffered;

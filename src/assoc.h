@@ -142,9 +142,12 @@ typedef struct csctp_assoc_reconfig_ext {
 typedef struct csctp_assoc_opkt {
   struct csctp_assoc_opkt *next;
   size_t len;
-  uint32_t cap;  /* bytes of data[] */
-  uint8_t path;  /* multi-homed: the path it goes to (the source of what it answers) */
-  uint8_t hback; /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
+  uint32_t cap;   /* bytes of data[] */
+  uint8_t path;   /* multi-homed: the path it goes to (the source of what it answers) */
+  uint8_t hback;  /* multi-homed: a HEARTBEAT ACK, which may go to an unconfirmed path */
+  uint8_t to_src; /* multi-homed: goes to `path` (a confirmed one) from `local` (where what
+                   * it answers arrived), not to the data path */
+  uint8_t local;
   uint8_t data[];
 } csctp_assoc_opkt;
 
@@ -655,8 +658,13 @@ void csctp_assoc_path_heard(csctp_assoc *a, unsigned i, int by_hb, csctp_tstamp 
 void csctp_assoc_path_select(csctp_assoc *a);
 /* Same IP bytes (UDP ports not compared). */
 int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const csctp_addr *y);
-/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed). */
-void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w);
+/* Our IPv4/IPv6 Address parameters for INIT / INIT ACK (nothing when single-homed), of the
+ * families in `types` (CSCTP_ADDR_TYPES_*); with CSCTP_ADDR_TYPES_PRESENT (an INIT) also the
+ * Supported Address Types parameter naming the families of our addresses (§5.1.2). */
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w, uint8_t types);
+/* The address families an INIT ACK may list for the INIT `in`: those of its Supported Address
+ * Types parameter and that of the INIT's source; both when it has none. */
+uint8_t csctp_assoc_addr_types_for(const csctp_assoc *a, const csctp_init_chunk *in);
 /* The peer's addresses in its INIT / INIT ACK that pass §5.1.2's filter, as cookie records,
  * at most `max` (the rest counted in peer_addrs_ignored); `src` (the packet's source) left out. */
 size_t csctp_assoc_peer_addr_list(csctp_assoc *a, const csctp_init_chunk *in, const csctp_addr *src,
@@ -676,6 +684,15 @@ void csctp_assoc_mp_from_cookie(csctp_assoc *a, const csctp_cookie *c, int resta
                                 csctp_tstamp now);
 /* The INIT ACK's list (active side). */
 void csctp_assoc_mp_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in, csctp_tstamp now);
+/* RFC 9260 §5.2.2: an unexpected INIT of a live association that lists addresses that are no
+ * path is answered with an ABORT (cause 11, the new addresses listed, the INIT's Initiate Tag)
+ * and changes nothing: 1 when it did so (no INIT ACK then), 0 when the INIT adds nothing. */
+int csctp_assoc_mp_restart_init(csctp_assoc *a, const csctp_init_chunk *in);
+/* The same for the COOKIE ECHO of a peer restart (§5.2.4 action A): 1 when refused. */
+int csctp_assoc_mp_restart_cookie(csctp_assoc *a, const csctp_cookie *c);
+/* The packet just queued answers the packet being read (INIT ACK, ABORT to an INIT): it goes
+ * to that packet's source path when that one is confirmed, else to the data path. */
+void csctp_assoc_mp_reply_to_src(csctp_assoc *a);
 /* ESTABLISHED: verification of unconfirmed paths starts (§5.4). */
 void csctp_assoc_mp_start(csctp_assoc *a, csctp_tstamp now);
 /* The multi-homed heartbeat timers (§5.4, §8.3): 1 when the association closed. */

@@ -43,16 +43,37 @@ int csctp_assoc_addr_same_ip(const csctp_assoc *a, const csctp_addr *x, const cs
   return memcmp(x->data, y->data, (size_t)x->len - pl) == 0;
 }
 
-void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w) {
+void csctp_assoc_write_addr_params(const csctp_assoc *a, csctp_wr *w, uint8_t types) {
   if (!a->mp) return;
+  uint8_t seen = 0;
   for (unsigned i = 0; i < a->mp->n_laddrs; i++) {
     const uint8_t *ip;
     int fam = csctp_addr_family(&a->mp->laddrs[i], a->cfg.addr_port_len, &ip, NULL);
-    if (fam == 4)
+    if (fam == 4 && (types & CSCTP_ADDR_TYPES_V4))
       csctp_param_write(w, CSCTP_PARAM_IPV4, ip, 4);
-    else if (fam == 6)
+    else if (fam == 6 && (types & CSCTP_ADDR_TYPES_V6))
       csctp_param_write(w, CSCTP_PARAM_IPV6, ip, 16);
+    seen |= fam == 4 ? CSCTP_ADDR_TYPES_V4 : fam == 6 ? CSCTP_ADDR_TYPES_V6 : 0;
   }
+  /* §5.1.2: an INIT says which address types it can take (those of our addresses). */
+  if (!(types & CSCTP_ADDR_TYPES_PRESENT) || !seen) return;
+  uint8_t v[4];
+  size_t n = 0;
+  if (seen & CSCTP_ADDR_TYPES_V4) csctp_put_u16(v + 2 * n++, CSCTP_PARAM_IPV4);
+  if (seen & CSCTP_ADDR_TYPES_V6) csctp_put_u16(v + 2 * n++, CSCTP_PARAM_IPV6);
+  csctp_param_write(w, CSCTP_PARAM_SUPPORTED_ADDR_TYPES, v, 2 * n);
+}
+
+uint8_t csctp_assoc_addr_types_for(const csctp_assoc *a, const csctp_init_chunk *in) {
+  uint8_t all = CSCTP_ADDR_TYPES_V4 | CSCTP_ADDR_TYPES_V6;
+  if (!a->mp || !(in->addr_types & CSCTP_ADDR_TYPES_PRESENT)) return all;
+  /* §5.1.2: the family the INIT came from is supported whatever the parameter says. */
+  uint8_t t = in->addr_types & all;
+  if (a->mp->src < a->mp->n) {
+    int fam = csctp_addr_family(&a->mp->addr[a->mp->src], a->cfg.addr_port_len, NULL, NULL);
+    t |= fam == 4 ? CSCTP_ADDR_TYPES_V4 : fam == 6 ? CSCTP_ADDR_TYPES_V6 : 0;
+  }
+  return t;
 }
 
 /* §5.1.2 and common sense: addresses that never name a peer's interface. */
@@ -133,4 +154,74 @@ int csctp_assoc_addr_refused(const csctp_assoc *a, int fam, const uint8_t *ip,
       return 1;
   }
   return 0;
+}
+
+/* ---- A peer restart may not bring addresses (RFC 9260 §5.2.2, RFC 5062 §3) ---- */
+
+/* Answers the restart with an ABORT carrying cause 11 (Restart of an Association with New
+ * Addresses, §3.3.10.11) that lists the new ones, to the source of what it answers, with
+ * the peer's new tag `tag` (T bit 0). The association stays as it was. */
+static void restart_abort(csctp_assoc *a, const uint8_t (*recs)[CSCTP_ADDR_REC], size_t n,
+                          uint32_t tag) {
+  uint8_t buf[8 + CSCTP_PATHS_MAX * 20];
+  csctp_wr w;
+  csctp_wr_init(&w, buf, sizeof(buf));
+  size_t off = csctp_abort_write_begin(&w, 0);
+  size_t coff = csctp_wr_tlv_begin(&w, CSCTP_CAUSE_RESTART_NEW_ADDRESSES);
+  for (size_t i = 0; i < n; i++) {
+    if (recs[i][0] == 4)
+      csctp_param_write(&w, CSCTP_PARAM_IPV4, recs[i] + 1, 4);
+    else
+      csctp_param_write(&w, CSCTP_PARAM_IPV6, recs[i] + 1, 16);
+  }
+  csctp_wr_tlv_end(&w, coff);
+  csctp_wr_tlv_end(&w, off);
+  if (w.overflow || csctp_assoc_queue_packet(a, tag, buf, w.len) != 0) return;
+  csctp_assoc_mp_reply_to_src(a);
+  a->stats.aborts_sent++;
+  a->mp->v5.restart_new_addr_aborts++;
+  csctp_assoc_log(a, CSCTP_LOG_INFO, "peer restart with %zu new address(es) refused", n);
+}
+
+/* Keeps the records of `recs` that name no path; their number. */
+static size_t only_new(const csctp_assoc *a, uint8_t (*recs)[CSCTP_ADDR_REC], size_t n) {
+  const csctp_addr *src = &a->mp->addr[a->mp->src < a->mp->n ? a->mp->src : 0];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    csctp_addr x;
+    if (csctp_assoc_addr_from_rec(a, recs[i], src, &x) != 0 || csctp_assoc_path_find(a, &x) >= 0)
+      continue;
+    if (k != i) memcpy(recs[k], recs[i], CSCTP_ADDR_REC);
+    k++;
+  }
+  return k;
+}
+
+int csctp_assoc_mp_restart_init(csctp_assoc *a, const csctp_init_chunk *in) {
+  csctp_assoc_mp *mp = a->mp;
+  if (!mp || !mp->n) return 0; /* no address known (the plain API): addresses are ignored */
+  uint8_t recs[CSCTP_PATHS_MAX][CSCTP_ADDR_REC];
+  /* Every usable listed address is looked at, not only max_paths of them (a restart that
+   * lists more than we would take still tries to add them); the filter's counting is the
+   * INIT ACK's business, not this look's. */
+  uint64_t ignored = a->stats.peer_addrs_ignored;
+  size_t n = csctp_assoc_peer_addr_list(a, in, &mp->addr[mp->src < mp->n ? mp->src : 0], recs,
+                                        CSCTP_PATHS_MAX);
+  a->stats.peer_addrs_ignored = ignored;
+  n = only_new(a, recs, n);
+  if (!n) return 0;
+  restart_abort(a, (const uint8_t(*)[CSCTP_ADDR_REC])recs, n, in->initiate_tag);
+  return 1;
+}
+
+int csctp_assoc_mp_restart_cookie(csctp_assoc *a, const csctp_cookie *c) {
+  csctp_assoc_mp *mp = a->mp;
+  if (!mp || !mp->n || !c->n_addrs) return 0;
+  uint8_t recs[CSCTP_PATHS_MAX][CSCTP_ADDR_REC];
+  size_t n = c->n_addrs < CSCTP_PATHS_MAX ? c->n_addrs : CSCTP_PATHS_MAX;
+  memcpy(recs, c->addrs, n * CSCTP_ADDR_REC);
+  n = only_new(a, recs, n);
+  if (!n) return 0;
+  restart_abort(a, (const uint8_t(*)[CSCTP_ADDR_REC])recs, n, c->peer_tag);
+  return 1;
 }

@@ -134,7 +134,8 @@ size_t csctp_assoc_write_init(csctp_assoc *a, csctp_wr *w, int auth_params) {
   f.initial_tsn = a->local_initial_tsn;
   size_t off = csctp_init_write_begin(w, CSCTP_CHUNK_INIT, &f);
   write_ext_params(a, w);
-  csctp_assoc_write_addr_params(a, w); /* §5.1.2: multi-homed with local addresses */
+  /* §5.1.2: multi-homed with local addresses: them, and the types we support */
+  csctp_assoc_write_addr_params(a, w, 0xff);
   if (auth_params) csctp_assoc_auth_write_init_params(a, NULL, w);
   csctp_wr_tlv_end(w, off);
   /* RFC 9653 §5.3: having announced it, we accept zero checksums from now on. */
@@ -218,7 +219,9 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     c.local_initial_tsn = a->local_initial_tsn;
     if (a->state == CSCTP_STATE_COOKIE_ECHOED) rv = tie_tags(a, &c);
   } else {
-    /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. */
+    /* §5.2.2: unexpected INIT in an existing association; new tag, tie-tags. Before the
+     * answer: an INIT that adds addresses gets an ABORT instead (RFC 5062 §3). */
+    if (a->mp && csctp_assoc_mp_restart_init(a, &in)) return 1;
     do {
       rv = csctp_assoc_random_u32(a, &c.local_tag, 1);
     } while (!rv && c.local_tag == a->local_tag);
@@ -249,7 +252,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
   size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT_ACK, &f);
   csctp_param_write(&w, CSCTP_PARAM_STATE_COOKIE, cookie, (size_t)cookie_len);
   write_ext_params(a, &w);
-  csctp_assoc_write_addr_params(a, &w);
+  csctp_assoc_write_addr_params(a, &w, csctp_assoc_addr_types_for(a, &in));
   if (c.auth) csctp_assoc_auth_write_init_params(a, c.auth_random, &w);
   /* §3.2.1: reported inside the INIT ACK, one Unrecognized Parameter each, as many as fit. */
   size_t pos = 0;
@@ -266,6 +269,7 @@ int csctp_assoc_on_init(csctp_assoc *a, const csctp_common_hdr *h, const csctp_c
     return 1;
   }
   rv = csctp_assoc_queue_packet(a, in.initiate_tag, buf, w.len);
+  if (!rv && a->mp) csctp_assoc_mp_reply_to_src(a); /* §5.1: to where the INIT came from */
   csctp_free(a->mem, buf);
   (void)h;
   return rv ? rv : 1;
@@ -520,6 +524,7 @@ int csctp_assoc_on_cookie_echo(csctp_assoc *a, const csctp_common_hdr *h, const 
       csctp_assoc_queue_packet(a, c.peer_tag, buf, w.len);
       return 1;
     }
+    if (a->mp && csctp_assoc_mp_restart_cookie(a, &c)) return 1; /* §5.2.2 */
     csctp_assoc_establish(a, &c, 1, now);
     a->tie_local = a->tie_peer = 0; /* the next restart gets new ones */
     queue_cookie_ack(a);

@@ -54,11 +54,7 @@ void csctp_assoc_mp_from_cookie(csctp_assoc *a, const csctp_cookie *c, int resta
   }
   for (unsigned i = 1; i < c->n_addrs; i++) {
     if (csctp_assoc_addr_from_rec(a, c->addrs[i], &src, &x) != 0) continue;
-    /* RFC 5062 §2.5: a restart does not bring new addresses. */
-    if (restart && csctp_assoc_path_find(a, &x) < 0) {
-      a->stats.peer_addrs_ignored++;
-      continue;
-    }
+    /* A restart bringing new addresses was refused (csctp_assoc_mp_restart_cookie). */
     csctp_assoc_path_add(a, &x, CSCTP_PATH_UNCONFIRMED, now);
   }
 }
@@ -72,6 +68,16 @@ void csctp_assoc_mp_from_init_ack(csctp_assoc *a, const csctp_init_chunk *in, cs
   for (size_t i = 0; i < k; i++)
     if (csctp_assoc_addr_from_rec(a, recs[i], &src, &x) == 0)
       csctp_assoc_path_add(a, &x, CSCTP_PATH_UNCONFIRMED, now);
+}
+
+void csctp_assoc_mp_reply_to_src(csctp_assoc *a) {
+  csctp_assoc_mp *mp = a->mp;
+  unsigned src = mp->src;
+  if (!a->opkt_tail || src >= mp->n || csctp_assoc_path(a, src)->state == CSCTP_PATH_UNCONFIRMED)
+    return;
+  a->opkt_tail->path = (uint8_t)src;
+  a->opkt_tail->to_src = 1;
+  a->opkt_tail->local = mp->src_local;
 }
 
 /* ---- Heartbeats per path (§5.4, §8.3) ---- */
@@ -133,12 +139,26 @@ int csctp_assoc_mp_hb_run(csctp_assoc *a, csctp_tstamp now) {
     csctp_tx_path *tp = csctp_assoc_txpath(a, i);
     if (p->hb_outstanding) {
       /* Unanswered (§8.3): one more error for the path, back off its RTO; the association's
-       * counter too unless the path is unconfirmed (§5.4). */
+       * counter too when the path is the one data goes to (§8.1: not for another, idle path,
+       * nor for an unconfirmed one, §5.4). */
       p->hb_outstanding = 0;
       csctp_rto_backoff(&tp->rto);
-      int confirmed = p->state != CSCTP_PATH_UNCONFIRMED;
+      int counts = p->state != CSCTP_PATH_UNCONFIRMED && i == mp->data_path;
       csctp_assoc_path_strike(a, i, now);
-      if (confirmed && csctp_assoc_count_error(a)) return 1;
+      if (p->state == CSCTP_PATH_UNCONFIRMED && p->error_count > a->cfg.path_max_retrans &&
+          !(p->flags & CSCTP_PATHF_GAVE_UP)) {
+        /* §5.4 gives no end to verification: Path.Max.Retrans + 1 unanswered probes end it
+         * here, so that a listed address that never answers (someone else's: RFC 5062 §5, bombing)
+         * gets a bounded number of packets. It stays unconfirmed and unused. */
+        p->flags |= CSCTP_PATHF_GAVE_UP;
+        mp->v5.paths_unverified++;
+        csctp_assoc_log(a, CSCTP_LOG_INFO, "path %u never confirmed: no more probes", i);
+      }
+      if (counts && csctp_assoc_count_error(a)) return 1;
+    }
+    if (p->flags & CSCTP_PATHF_GAVE_UP) {
+      mp->hbt[i] = CSCTP_TSTAMP_NONE;
+      continue;
     }
     int send = 0,
         verify = p->state == CSCTP_PATH_UNCONFIRMED && p->error_count <= a->cfg.path_max_retrans;
@@ -211,7 +231,10 @@ void csctp_assoc_mp_on_heartbeat(csctp_assoc *a, const uint8_t *info, size_t len
   unsigned src = a->mp->src;
   csctp_path *p = csctp_assoc_path(a, src);
   /* One HEARTBEAT ACK waiting per path: a flood of HEARTBEATs queues no more. */
-  if (p->flags & CSCTP_PATHF_HBACK_Q) return;
+  if (p->flags & CSCTP_PATHF_HBACK_Q) {
+    a->mp->v5.hb_dropped_ack_queued++;
+    return;
+  }
   uint8_t buf[1200];
   csctp_wr w;
   csctp_wr_init(&w, buf, a->cfg.mtu - 12 < sizeof(buf) ? a->cfg.mtu - 12 : sizeof(buf));
@@ -314,6 +337,7 @@ int csctp_assoc_read_packet_via(csctp_assoc *a, const csctp_route *from, const u
     return 0;
   }
   mp->src = (uint8_t)i;
+  mp->src_local = from->local;
   uint8_t local = mp->local[i];
   mp->local[i] = from->local;
   mp->st[i].packets_in++;
@@ -349,12 +373,14 @@ static csctp_ssize mp_write(csctp_assoc *a, uint8_t *buf, size_t cap, csctp_tsta
   a->pl_frag_ok = 0;  /* set again by the writes that may cut a packet for a larger size */
   if (a->opkt_head) { /* a complete packet: a HEARTBEAT ACK to its source, the rest to data */
     csctp_assoc_opkt *o = a->opkt_head;
-    unsigned dest = o->hback && o->path < mp->n ? o->path : mp->data_path;
+    unsigned dest = (o->hback || o->to_src) && o->path < mp->n ? o->path : mp->data_path;
     if (o->hback) csctp_assoc_path(a, dest)->flags &= (uint8_t)~CSCTP_PATHF_HBACK_Q;
+    uint8_t local = o->to_src && o->path == dest ? o->local : mp->local[dest];
     n = csctp_assoc_write_packet(a, buf, cap, now);
     mp->writing = 0;
     if (n > 0) {
       route_fill(a, dest, to);
+      to->local = local;
       mp->st[dest].packets_out++;
     }
     return n;
@@ -435,10 +461,14 @@ csctp_ssize csctp_assoc_write_packet_via(csctp_assoc *a, uint8_t *buf, size_t ca
     if (m > 0) to->fragmentable = (uint8_t)csctp_assoc_packet_fragmentable(a);
     return m;
   }
+  const csctp_assoc_opkt *o = a->opkt_head;
+  int reply = o && o->to_src; /* from where what it answers arrived */
+  uint8_t local = reply ? o->local : CSCTP_LOCAL_ANY;
   csctp_ssize n = csctp_assoc_write_packet(a, buf, cap, now);
   if (n > 0) {
     if (a->mp && a->mp->n) {
       route_fill(a, 0, to);
+      if (reply) to->local = local;
       a->mp->st[0].packets_out++;
     }
     to->fragmentable = (uint8_t)csctp_assoc_packet_fragmentable(a);

@@ -174,18 +174,41 @@ static int path_alternate(csctp_assoc *a, unsigned not ) {
   return best;
 }
 
+/* RFC 7829 §4 dormant state (RFC 9260 §8.2: what to do then is the implementation's): every
+ * confirmed path inactive. Data goes on to the one that became inactive last, i.e. the most
+ * recently active (Linux does the same); T3 keeps probing it at the backed-off RTO while
+ * every inactive path gets its HEARTBEAT per RTO, and the first to answer takes the data.
+ * -1 when some confirmed path is not inactive. */
+static int path_dormant(csctp_assoc *a) {
+  csctp_assoc_mp *mp = a->mp;
+  int best = -1;
+  for (unsigned i = 0; i < mp->n; i++) {
+    uint8_t st = csctp_assoc_path(a, i)->state;
+    if (st == CSCTP_PATH_ACTIVE || st == CSCTP_PATH_PF) return -1;
+    if (st != CSCTP_PATH_INACTIVE) continue;
+    if (best < 0 || mp->inactive_seq[i] > mp->inactive_seq[best]) best = (int)i;
+  }
+  return best;
+}
+
 void csctp_assoc_path_select(csctp_assoc *a) {
   csctp_assoc_mp *mp = a->mp;
   if (!mp || mp->n == 0) return;
   unsigned to = mp->data_path;
+  int dormant = path_dormant(a);
   if (path_usable(a, mp->primary)) {
     to = mp->primary;
   } else if (!path_usable(a, to)) {
     int alt = path_alternate(a, mp->primary);
     if (alt < 0) alt = path_best_pf(a);
-    /* None active or PF: stay (the last one used keeps being tried, T3 keeps probing it). */
+    if (alt < 0) alt = dormant;
     if (alt >= 0) to = (unsigned)alt;
   }
+  if (dormant >= 0 && !mp->dormant) {
+    mp->v5.dormant_entered++;
+    csctp_assoc_log(a, CSCTP_LOG_INFO, "every path inactive: dormant on path %u", to);
+  }
+  mp->dormant = dormant >= 0;
   if (to != mp->data_path) {
     if (mp->data_path == mp->primary) a->stats.path_failovers++;
     path_swap_data(a, to);
@@ -199,7 +222,10 @@ void csctp_assoc_path_set_state(csctp_assoc *a, unsigned i, uint8_t st, uint8_t 
   uint8_t prev = p->state;
   if (prev == st) return;
   p->state = st;
-  if (st == CSCTP_PATH_INACTIVE) a->stats.path_inactive++;
+  if (st == CSCTP_PATH_INACTIVE) {
+    a->stats.path_inactive++;
+    a->mp->inactive_seq[i] = ++a->mp->inactive_n;
+  }
   if (prev == CSCTP_PATH_UNCONFIRMED && st == CSCTP_PATH_ACTIVE) a->stats.paths_confirmed++;
   csctp_assoc_log(a, CSCTP_LOG_INFO, "path %u: state %u -> %u", i, prev, st);
   path_event(a, i, prev, reason);

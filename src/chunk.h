@@ -198,6 +198,10 @@ enum {
 #define CSCTP_INIT_FIXED_LEN 16 /* value part: tag, a_rwnd, OS, MIS, initial TSN */
 #define CSCTP_MAX_UNRECOGNIZED 8
 
+#define CSCTP_ADDR_TYPES_V4 0x01
+#define CSCTP_ADDR_TYPES_V6 0x02
+#define CSCTP_ADDR_TYPES_PRESENT 0x80
+
 typedef struct csctp_init_chunk {
   uint32_t initiate_tag;
   uint32_t a_rwnd;
@@ -216,8 +220,10 @@ typedef struct csctp_init_chunk {
   int ecn_capable;              /* ECN Capable parameter present */
   int has_zero_checksum;        /* RFC 9653 Zero Checksum Acceptable present */
   uint32_t zero_checksum_edmid; /* its Error Detection Method Identifier */
-  int has_adaptation_layer;     /* RFC 5061 Adaptation Layer Indication present */
-  uint32_t adaptation_ind;      /* its value */
+  /* §5.1.2 Supported Address Types: CSCTP_ADDR_TYPES_PRESENT | _V4 | _V6 (0 when absent) */
+  uint8_t addr_types;
+  int has_adaptation_layer; /* RFC 5061 Adaptation Layer Indication present */
+  uint32_t adaptation_ind;  /* its value */
   /* RFC 4895 §3: the RANDOM, CHUNKS and HMAC-ALGO parameters, whole (type 0 when absent; the
    * first of each counts). Their contents are judged by the negotiation (assoc_auth.c). */
   csctp_tlv auth_random, auth_chunks, auth_hmac_algo;

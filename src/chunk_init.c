@@ -42,7 +42,15 @@ static int init_param_apply(csctp_init_chunk *out, uint8_t chunk_type, const csc
   case CSCTP_PARAM_HOSTNAME:
     out->has_hostname = 1; /* §5.1.2: deprecated; the association aborts */
     return 1;
-  case CSCTP_PARAM_SUPPORTED_ADDR_TYPES: return (t->value_len & 1) ? CSCTP_ERR_MALFORMED : 1;
+  case CSCTP_PARAM_SUPPORTED_ADDR_TYPES:
+    if (t->value_len & 1) return CSCTP_ERR_MALFORMED;
+    out->addr_types |= CSCTP_ADDR_TYPES_PRESENT;
+    for (size_t i = 0; i + 2 <= t->value_len; i += 2) {
+      uint16_t at = csctp_get_u16(t->value + i); /* 11 (Host Name) is not supported */
+      if (at == CSCTP_PARAM_IPV4) out->addr_types |= CSCTP_ADDR_TYPES_V4;
+      if (at == CSCTP_PARAM_IPV6) out->addr_types |= CSCTP_ADDR_TYPES_V6;
+    }
+    return 1;
   case CSCTP_PARAM_ECN_CAPABLE: out->ecn_capable = 1; return 1;
   case CSCTP_PARAM_ZERO_CHECKSUM:
     /* RFC 9653 §4: Length 8. Another length (draft versions sent 4, without an EDMID) is no

@@ -20,6 +20,7 @@
 /* csctp_path.flags */
 #define CSCTP_PATHF_HB_DUE 0x01  /* a HEARTBEAT is to be written to it (multi-homed) */
 #define CSCTP_PATHF_HBACK_Q 0x02 /* a HEARTBEAT ACK to it waits in the output queue */
+#define CSCTP_PATHF_GAVE_UP 0x04 /* unconfirmed, verification given up: no more probes */
 
 typedef struct csctp_path {
   uint8_t state;          /* csctp_path_state, 0 = free slot (deleted by the peer's ASCONF) */
@@ -41,6 +42,12 @@ typedef struct csctp_path_stats {
 
 struct csctp_asconf;
 
+/* Counters of csctp_stats version 5 kept here, so that csctp_assoc does not grow for them
+ * (a single-homed association has none of them to count). */
+typedef struct csctp_mp_stats {
+  uint64_t restart_new_addr_aborts, hb_dropped_ack_queued, paths_unverified, dormant_entered;
+} csctp_mp_stats;
+
 /* The multi-homed part of an association, allocated when max_paths > 1. */
 typedef struct csctp_assoc_mp {
   uint8_t n;          /* paths in use: 0 .. n-1 */
@@ -48,10 +55,12 @@ typedef struct csctp_assoc_mp {
   uint8_t data_path;  /* where new data goes; its send state is csctp_tx.p0 */
   uint8_t rtx_path;   /* where retransmissions go (another active path after a T3, §6.4.1) */
   uint8_t src;        /* the path of the packet being read */
+  uint8_t src_local;  /* and the local address it arrived at */
   uint8_t reply_path; /* the active path the peer's last accepted packet came from (§6.4) */
   uint8_t n_laddrs;
   uint8_t writing;        /* csctp_assoc_write_packet_via is writing: the plain call may */
   uint8_t hb_burst;       /* HEARTBEATs to unconfirmed paths in this RTO window (§5.4) */
+  uint8_t dormant;        /* every confirmed path is inactive: data goes on to data_path */
   csctp_tstamp hb_window; /* when that window ends */
   csctp_tstamp hbt[CSCTP_PATHS_MAX]; /* each path's own HEARTBEAT deadline */
   csctp_addr addr[CSCTP_PATHS_MAX];
@@ -59,8 +68,11 @@ typedef struct csctp_assoc_mp {
   csctp_path px[CSCTP_PATHS_MAX - 1]; /* paths 1.. (path 0 is csctp_assoc.p0) */
   csctp_tx_path tp[CSCTP_PATHS_MAX];  /* send state; tp[data_path] is stale (tx.p0) */
   csctp_path_stats st[CSCTP_PATHS_MAX];
-  csctp_addr laddrs[CSCTP_PATHS_MAX]; /* our addresses, listed in INIT / INIT ACK */
-  struct csctp_asconf *asc;           /* RFC 5061 state with cfg.asconf (assoc_asconf.c) */
+  csctp_addr laddrs[CSCTP_PATHS_MAX];     /* our addresses, listed in INIT / INIT ACK */
+  struct csctp_asconf *asc;               /* RFC 5061 state with cfg.asconf (assoc_asconf.c) */
+  uint32_t inactive_seq[CSCTP_PATHS_MAX]; /* order in which the paths last became inactive */
+  uint32_t inactive_n;
+  csctp_mp_stats v5;
 } csctp_assoc_mp;
 
 #endif

@@ -778,6 +778,21 @@ typedef struct csctp_stats {
   uint64_t asconf_acks_in;
   /** our requests the peer refused (an Error Cause Indication, or none after one) */
   uint64_t asconf_requests_failed;
+  /* Version 5, continued: multi-homing (all 0 on a single-homed association) */
+  /** peer restarts refused because their INIT or COOKIE ECHO added addresses: answered with
+   *  an ABORT listing them (RFC 9260 §5.2.2, cause 11), the association left as it was */
+  uint64_t restart_new_addr_aborts;
+  /** HEARTBEATs not answered because a HEARTBEAT ACK to the same path was still waiting to
+   *  be written (one at a time per path bounds a HEARTBEAT flood) */
+  uint64_t hb_dropped_ack_queued;
+  /** unconfirmed addresses given up: Path.Max.Retrans + 1 verification HEARTBEATs went
+   *  unanswered; they stay unconfirmed, unused and are no longer probed */
+  uint64_t paths_unverified;
+  /** times every confirmed path became inactive: data went on to the most recently active
+   *  one (RFC 7829 §4 dormant state) until a path answers or Association.Max.Retrans */
+  uint64_t dormant_entered;
+  /** 1 while the association is dormant (every confirmed path inactive) */
+  uint8_t dormant;
 } csctp_stats;
 
 /** Versions of csctp_stats's layout; CSCTP_STATS_VERSION is this header's. */
@@ -789,7 +804,8 @@ typedef struct csctp_stats {
 /** Version 4 appends the ECN fields (ecn to ecn_unexpected) and the multi-homing fields
  *  (n_paths to pf_transitions). */
 #define CSCTP_STATS_V4 4
-/** Version 5 appends the ASCONF fields (asconf to asconf_requests_failed). */
+/** Version 5 appends the ASCONF fields (asconf to asconf_requests_failed) and multi-homing's
+ *  restart_new_addr_aborts to dormant. */
 #define CSCTP_STATS_V5 5
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_STATS_VERSION CSCTP_STATS_V5

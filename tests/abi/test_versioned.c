@@ -294,8 +294,8 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.n_paths, 1);
     cr_assert_eq(sst.path_failovers + sst.paths_confirmed + sst.drop_unknown_source, 0);
   }
-  /* csctp_stats version 5 appends the ASCONF counters: a V4 caller gets nothing of them, a V5
-   * caller gets them (zero: ASCONF off). */
+  /* csctp_stats version 5 appends the ASCONF counters and more multi-homing counters: a V4
+   * caller gets nothing of them, a V5 caller gets them (zero: ASCONF off, one path). */
   {
     unsigned char b[sizeof(csctp_stats) + SLACK];
     size_t v4_end = offsetof(csctp_stats, asconf);
@@ -309,6 +309,8 @@ Test(abi, stats_write_exactly_the_callers_version) {
     cr_assert_eq(sst.asconf + sst.asconf_in + sst.asconf_dup_in + sst.asconf_drop_unauth, 0);
     cr_assert_eq(sst.asconf_drop_serial + sst.asconf_addrs_added + sst.asconf_addrs_deleted, 0);
     cr_assert_eq(sst.asconf_primary_set + sst.asconf_refused, 0);
+    cr_assert_eq(sst.restart_new_addr_aborts + sst.hb_dropped_ack_queued, 0);
+    cr_assert_eq(sst.paths_unverified + sst.dormant_entered + sst.dormant, 0);
     cr_assert_eq(CSCTP_STATS_VERSION, CSCTP_STATS_V5);
   }
   cr_assert_eq(csctp_assoc_get_stats_versioned(NULL, CSCTP_STATS_V1, &(csctp_stats){0}),

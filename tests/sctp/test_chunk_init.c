@@ -328,3 +328,32 @@ Test(init, zero_checksum_of_another_length_is_no_announcement) {
     if (cases[i].announced) cr_assert_eq(in.zero_checksum_edmid, 1u);
   }
 }
+
+/* §5.1.2 Supported Address Types: the families listed (Host Name, 11, is not one we take). */
+Test(init, supported_address_types_are_read) {
+  static const uint8_t v4[8] = {0x00, 0x0c, 0x00, 0x06, 0x00, 0x05, 0, 0};
+  static const uint8_t v6[8] = {0x00, 0x0c, 0x00, 0x06, 0x00, 0x06, 0, 0};
+  static const uint8_t both[12] = {0x00, 0x0c, 0x00, 0x0a, 0x00, 0x06,
+                                   0x00, 0x0b, 0x00, 0x05, 0,    0};
+  static const uint8_t none[4] = {0x00, 0x0c, 0x00, 0x04};
+  const struct {
+    const uint8_t *b;
+    size_t n;
+    uint8_t types;
+  } cases[] = {{v4, 8, CSCTP_ADDR_TYPES_PRESENT | CSCTP_ADDR_TYPES_V4},
+               {v6, 8, CSCTP_ADDR_TYPES_PRESENT | CSCTP_ADDR_TYPES_V6},
+               {both, 12, CSCTP_ADDR_TYPES_PRESENT | CSCTP_ADDR_TYPES_V4 | CSCTP_ADDR_TYPES_V6},
+               {none, 4, CSCTP_ADDR_TYPES_PRESENT}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    uint8_t pkt[600];
+    csctp_chunk ch = init_with(pkt, cases[i].b, cases[i].n);
+    csctp_init_chunk in;
+    cr_assert_eq(csctp_init_decode(&ch, &in), 0, "case %zu", i);
+    cr_assert_eq(in.addr_types, cases[i].types, "case %zu: %#x", i, in.addr_types);
+  }
+  uint8_t pkt[600];
+  csctp_chunk ch = init_with(pkt, (const uint8_t *)"", 0); /* no parameter: 0 */
+  csctp_init_chunk in;
+  cr_assert_eq(csctp_init_decode(&ch, &in), 0);
+  cr_assert_eq(in.addr_types, 0);
+}

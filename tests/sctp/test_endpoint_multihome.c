@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "assoc.h"
+#include "chunk.h"
 #include "chunk_asconf.h"
 #include "failing_mem.h"
 #include "packet.h"
@@ -417,5 +418,103 @@ Test(endpoint_multihome, asconf_from_a_new_address_reaches_its_association) {
   cr_assert_eq(csctp_assoc_get_stats(p.a[1], &st), 0);
   cr_assert_eq(st.asconf_in, 1);
   csctp_simlink_set_tap(p.link, NULL, NULL);
+  pair_close(&p);
+}
+
+/* An INIT from port PORT_A to PORT_B (tag 0) listing the n IPv4 addresses ips, CRC in; its
+ * length. */
+static size_t init_listing(uint8_t *pkt, size_t cap, uint32_t tag, const uint8_t (*ips)[4],
+                           size_t n) {
+  csctp_wr w;
+  csctp_wr_init(&w, pkt, cap);
+  csctp_packet_write_header(&w, PORT_A, PORT_B, 0);
+  csctp_init_chunk f = {0};
+  f.initiate_tag = tag;
+  f.a_rwnd = 100000;
+  f.num_outbound_streams = 4;
+  f.num_inbound_streams = 4;
+  f.initial_tsn = 9;
+  size_t off = csctp_init_write_begin(&w, CSCTP_CHUNK_INIT, &f);
+  for (size_t i = 0; i < n; i++) csctp_param_write(&w, CSCTP_PARAM_IPV4, ips[i], 4);
+  csctp_wr_tlv_end(&w, off);
+  cr_assert(!w.overflow);
+  csctp_packet_set_crc(pkt, w.len);
+  return w.len;
+}
+
+/* RFC 5062 §5-§6 (amplification): the stateless listener answers an INIT that lists 8
+ * addresses with one INIT ACK to the INIT's source and keeps nothing; no packet goes to a
+ * listed address before a COOKIE ECHO, however often the INIT comes. */
+Test(endpoint_multihome, an_init_listing_8_addresses_gets_one_answer_to_its_source) {
+  ep_pair p;
+  pair_open(&p, 0);
+  uint8_t pkt[512], out[1500], ips[8][4];
+  for (uint8_t i = 0; i < 8; i++) memcpy(ips[i], (const uint8_t[]){198, 51, 100, i}, 4);
+  size_t len = init_listing(pkt, sizeof pkt, 0x0a0b0c0d, (const uint8_t(*)[4])ips, 8);
+  csctp_route from = {.local = 0};
+  csctp_simlink_addr(CSCTP_SIMLINK_A, 0, 0, &from.peer);
+  unsigned answers = 0;
+  for (int k = 0; k < 5; k++) {
+    csctp_tstamp now = (csctp_tstamp)k * 100 * MS;
+    cr_assert_eq(csctp_endpoint_read_packet_via(p.e[1], &from, pkt, len, now, NULL), 0);
+    csctp_route to;
+    csctp_ssize n;
+    while ((n = csctp_endpoint_write_packet_via(p.e[1], out, sizeof out, now, &to, NULL)) > 0) {
+      cr_assert_eq(to.peer.len, from.peer.len);
+      cr_assert_eq(memcmp(to.peer.data, from.peer.data, from.peer.len), 0,
+                   "a packet to an address the INIT only listed");
+      cr_assert_eq(out[12], CSCTP_CHUNK_INIT_ACK);
+      answers++;
+    }
+  }
+  cr_assert_eq(answers, 5, "%u answers to 5 INITs", answers);
+  cr_assert_eq(csctp_endpoint_count(p.e[1]), 0, "state kept for an INIT");
+  csctp_route to;
+  csctp_endpoint_handle_expiry(p.e[1], 120 * CSCTP_SECONDS);
+  cr_assert_eq(
+      csctp_endpoint_write_packet_via(p.e[1], out, sizeof out, 120 * CSCTP_SECONDS, &to, NULL), 0);
+  pair_close(&p);
+}
+
+/* RFC 9260 §5.2.2 through the endpoint: a restart of A (an INIT from its first address, for
+ * the live association) that lists an address A never had gets an ABORT carrying cause 11,
+ * to that source; B's association goes on and the transfer completes. */
+Test(endpoint_multihome, a_restart_adding_an_address_is_aborted_and_the_transfer_goes_on) {
+  ep_pair p;
+  pair_open(&p, 0);
+  connectx(&p);
+  run(&p, 1500 * MS);
+  cr_assert_not_null(p.a[1]);
+  cr_assert_eq(csctp_assoc_get_state(p.a[1]), CSCTP_STATE_ESTABLISHED);
+  uint32_t tag = p.a[1]->local_tag;
+  csctp_route from = {.local = 0};
+  csctp_simlink_addr(CSCTP_SIMLINK_A, 0, 0, &from.peer);
+  const uint8_t ips[2][4] = {{10, 0, 1, 1}, {10, 0, 7, 1}}; /* A's second, and a new one */
+  uint8_t pkt[256], out[1500];
+  size_t len = init_listing(pkt, sizeof pkt, 0x5eed5eed, ips, 2);
+  csctp_tstamp now = csctp_simlink_now(p.link);
+  cr_assert_eq(csctp_endpoint_read_packet_via(p.e[1], &from, pkt, len, now, NULL), 0);
+  csctp_route to;
+  csctp_ssize n;
+  unsigned aborts = 0;
+  while ((n = csctp_endpoint_write_packet_via(p.e[1], out, sizeof out, now, &to, NULL)) > 0) {
+    if (out[12] != CSCTP_CHUNK_ABORT) continue; /* the association's own traffic: dropped */
+    aborts++;
+    cr_assert_eq(csctp_get_u32(out + 4), 0x5eed5eedu, "not the INIT's Initiate Tag");
+    cr_assert_eq(memcmp(to.peer.data, from.peer.data, from.peer.len), 0, "not to the source");
+    cr_assert_eq(csctp_get_u16(out + 16), CSCTP_CAUSE_RESTART_NEW_ADDRESSES);
+    cr_assert_eq(csctp_get_u16(out + 18), 4 + 8, "one address listed");
+    cr_assert_eq(memcmp(out + 24, ips[1], 4), 0, "the new address is not the one listed");
+  }
+  cr_assert_eq(aborts, 1);
+  cr_assert_eq(csctp_endpoint_count(p.e[1]), 1);
+  cr_assert_eq(p.a[1]->local_tag, tag, "the association restarted");
+  csctp_stats st;
+  cr_assert_eq(csctp_assoc_get_stats(p.a[1], &st), 0);
+  cr_assert_eq(st.restart_new_addr_aborts, 1);
+  run(&p, 30 * CSCTP_SECONDS);
+  cr_assert_eq(p.next_id, MSGS, "delivered %u of %u", p.next_id, MSGS);
+  cr_assert_eq(p.bad, 0);
+  cr_assert_eq(p.closed[0] + p.closed[1], 0);
   pair_close(&p);
 }

@@ -338,12 +338,28 @@ void csctp_simlink_addr(int side, int path, uint8_t port_len, csctp_addr *out) {
   memcpy(out->data, ip, out->len);
 }
 
+void csctp_simlink_addr6(int side, int path, uint8_t port_len, csctp_addr *out) {
+  memset(out, 0, sizeof(*out));
+  const uint8_t ip[18] = {
+      0xfd, [13] = (uint8_t)path, [15] = (uint8_t)(side + 1), [16] = 9899 >> 8, [17] = 9899 & 0xff};
+  out->len = (uint8_t)(16 + (port_len == 2 ? 2 : 0));
+  memcpy(out->data, ip, out->len);
+}
+
+/* Side `side`'s address on path `path`, of the path's family. */
+static void simlink_path_addr(const csctp_simlink *link, int side, int path, csctp_addr *out) {
+  if (link->cfg.v6_paths & (1u << path))
+    csctp_simlink_addr6(side, path, link->cfg.port_len, out);
+  else
+    csctp_simlink_addr(side, path, link->cfg.port_len, out);
+}
+
 /* The path whose address of side `side` is `peer` (no address: path 0), or -1. */
 static int simlink_route_path(const csctp_simlink *link, int side, const csctp_addr *peer) {
   if (peer->len == 0) return 0;
   for (int i = 0; i < link->cfg.n_paths; i++) {
     csctp_addr x;
-    csctp_simlink_addr(side, i, link->cfg.port_len, &x);
+    simlink_path_addr(link, side, i, &x);
     if (x.len == peer->len && !memcmp(x.data, peer->data, x.len)) return i;
   }
   return -1;
@@ -461,7 +477,7 @@ csctp_simlink_stop csctp_simlink_run_until(csctp_simlink *link, csctp_simlink_pr
       link->dir[p->dir].cnt.bytes_delivered += p->len;
       if (s->ops && link->cfg.n_paths) {
         csctp_route from = {.local = (uint8_t)p->path};
-        csctp_simlink_addr(p->dir, p->path, link->cfg.port_len, &from.peer);
+        simlink_path_addr(link, p->dir, p->path, &from.peer);
         rv = s->ops->read_packet_via(s->ep, &from, p->data, p->len, link->now);
       } else if (!s->ops) {
         rv = 0;

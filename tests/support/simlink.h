@@ -61,6 +61,8 @@ typedef struct csctp_simlink_config {
    */
   uint8_t n_paths;
   uint8_t port_len; /**< UDP port bytes in the addresses (0 or 2, port 9899) */
+  /** bit i set: path i's addresses are IPv6, fd00::i:1 and fd00::i:2 (csctp_simlink_addr6()) */
+  uint8_t v6_paths;
   csctp_simlink_dir_config path[CSCTP_SIMLINK_PATHS][2]; /**< each path's [dir] impairments */
 } csctp_simlink_config;
 
@@ -217,6 +219,10 @@ void csctp_simlink_attach_assocs_mh(csctp_simlink *link, csctp_assoc *a, csctp_a
 
 /** Side `side`'s address on path `path`: 10.0.path.(side + 1), then port 9899 when port_len 2. */
 void csctp_simlink_addr(int side, int path, uint8_t port_len, csctp_addr *out);
+
+/** Side `side`'s IPv6 address on path `path` (a path of csctp_simlink_config.v6_paths):
+ *  fd00::path:(side + 1), then port 9899 when port_len 2. */
+void csctp_simlink_addr6(int side, int path, uint8_t port_len, csctp_addr *out);
 
 /** Takes path `path` down (every packet of both directions dropped, dropped_down) or up. */
 void csctp_simlink_set_path_up(csctp_simlink *link, int path, int up);
