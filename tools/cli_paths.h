@@ -62,6 +62,7 @@ static const char *cli_path_reason(int reason) {
   case CSCTP_PATH_PRIMARY: return "primary";
   case CSCTP_PATH_POTENTIALLY_FAILED: return "potentially-failed";
   case CSCTP_PATH_SWITCHOVER: return "switchover";
+  case CSCTP_PATH_REMOVED: return "removed";
   default: return "?";
   }
 }

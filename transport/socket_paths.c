@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Multi-homing in the socket API (csctp_connect_opts V4; RFC 9260 §6.4, §8, RFC 7829): the
- * options of a multi-homed socket or server, our addresses given to the link (which binds the
- * wildcard address and tells each packet's local address, IP_PKTINFO) and to the endpoint
- * (listed in INIT / INIT ACK), the peer's addresses of a connect, path events, figures and
- * the primary path. The packets of a multi-homed host go through the endpoint's _via calls
- * (socket.c's host_recv / host_write) with their route.
+ * Multi-homing in the socket API (csctp_connect_opts V4; RFC 9260 §6.4, §8, RFC 7829, RFC 5061
+ * ASCONF): the options of a multi-homed socket or server, our addresses given to the link
+ * (which binds the wildcard address and tells each packet's local address, IP_PKTINFO) and to
+ * the endpoint (listed in INIT / INIT ACK), the peer's addresses of a connect, path events,
+ * figures and the primary path. The packets of a multi-homed host go through the endpoint's
+ * _via calls (socket.c's host_recv / host_write) with their route.
  */
 #include <string.h>
 
@@ -65,6 +65,10 @@ int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *
   cfg->path_max_retrans = o->path_max_retrans;
   cfg->pf_max_retrans = o->pf_max_retrans;
   cfg->ps_max_retrans = o->ps_max_retrans;
+  if (o->asconf) { /* RFC 5061 §4.1.1: only with AUTH; the engine lists ASCONF, ASCONF-ACK */
+    cfg->auth = 1;
+    cfg->asconf = 1;
+  }
   if (h->n_laddrs) *local_ip = versions == 1 ? "0.0.0.0" : "::";
   return 0;
 }
