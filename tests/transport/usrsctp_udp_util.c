@@ -296,17 +296,20 @@ static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
   return ok;
 }
 
-/* c->add_addr into the echo's endpoint (usrsctp_bindx ADD, SCTP port `port`): with ASCONF,
- * an ASCONF Add IP to the peer. */
-static int usr_add_addr(struct socket *s, const usr_cfg *c, uint16_t port) {
+/* c->add_addr into the echo's endpoint (usrsctp_bindx ADD, SCTP port `port`), or out of it
+ * (`del`: REM): with ASCONF, an ASCONF Add IP or Delete IP to the peer. */
+static int usr_add_addr(struct socket *s, const usr_cfg *c, uint16_t port, int del) {
   struct sockaddr_storage ss;
   socklen_t sl;
   if (usr_addr(c->add_addr, port, &ss, &sl) < 0 ||
-      usrsctp_bindx(s, (struct sockaddr *)&ss, 1, SCTP_BINDX_ADD_ADDR) < 0) {
-    fprintf(stderr, "usrsctp echo: bindx add %s: %s\n", c->add_addr, strerror(errno));
+      usrsctp_bindx(s, (struct sockaddr *)&ss, 1, del ? SCTP_BINDX_REM_ADDR : SCTP_BINDX_ADD_ADDR) <
+          0) {
+    fprintf(stderr, "usrsctp echo: bindx %s %s: %s\n", del ? "rem" : "add", c->add_addr,
+            strerror(errno));
     return -1;
   }
-  printf("usrsctp echo: %.3f s: added %s\n", usr_now() - usr_t0, c->add_addr);
+  printf("usrsctp echo: %.3f s: %s %s\n", usr_now() - usr_t0, del ? "deleted" : "added",
+         c->add_addr);
   return 0;
 }
 
@@ -333,12 +336,16 @@ int usr_echo_main(const usr_cfg *c) {
   uint64_t msgs = 0, bytes = 0;
   int rc = 0, confirmed = !c->multihome;
   sctp_assoc_t assoc = 0;
-  double next_check = 0, add_at = -1; /* c->add_addr: when (after the first message) */
+  /* c->add_addr: when it is added (after the first message) and deleted */
+  double next_check = 0, add_at = -1, del_at = -1;
   while (!usr_stop) {
     int progress = 0;
-    if (add_at >= 0 && usr_now() >= add_at) {
+    if ((add_at >= 0 && usr_now() >= add_at) || (del_at >= 0 && usr_now() >= del_at)) {
+      int del = add_at < 0;
+      if (!del && c->del_after_ms) del_at = usr_now() + c->del_after_ms / 1000.0;
+      if (del) del_at = -1;
       add_at = -1;
-      if (usr_add_addr(s, c, USR_SCTP_PORT)) {
+      if (usr_add_addr(s, c, USR_SCTP_PORT, del)) {
         rc = 1;
         break;
       }

@@ -48,6 +48,8 @@ typedef struct usr_cfg {
   int asconf;
   const char *add_addr;
   unsigned add_after_ms;
+  unsigned del_after_ms; /* non-zero: add_addr deleted again that long after the add
+                          * (SCTP_BINDX_REM_ADDR: an ASCONF Delete IP), "usrsctp echo: deleted" */
 } usr_cfg;
 
 /* The echo: every message back on its association and stream, with its PPID and U flag, until
