@@ -171,3 +171,29 @@ int csctp_socket_set_primary(csctp_socket *s, const char *ip) {
   }
   return CSCTP_ERR_INVALID_ARGUMENT;
 }
+
+int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
+  if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
+  host *h = s->h;
+  if (!s->a || !h->multi || !h->n_laddrs) return CSCTP_ERR_INVALID_STATE;
+  uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
+  csctp_addr a;
+  if (h->n_laddrs >= CSCTP_PATHS_MAX || csctp_link_addr_parse(ip, port, &a) != 0 ||
+      (!h->dual && addr_version(&a) != addr_version(&h->laddrs[0])))
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < h->n_laddrs; i++)
+    if (h->laddrs[i].len == a.len && memcmp(h->laddrs[i].data, a.data, a.len) == 0)
+      return CSCTP_ERR_INVALID_ARGUMENT;
+  /* Served first, so that the peer's HEARTBEAT to it is taken; withdrawn if refused. */
+  h->laddrs[h->n_laddrs] = a;
+  int rv = csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs + 1);
+  if (rv) return rv;
+  rv = csctp_assoc_add_local_addr(s->a, &a, csctp_host_now());
+  if (rv) {
+    (void)csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs);
+    return rv;
+  }
+  h->n_laddrs++;
+  csctp_host_kick(h);
+  return 0;
+}

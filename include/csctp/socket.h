@@ -493,6 +493,17 @@ CSCTP_EXTERN int csctp_socket_get_path_versioned(const csctp_socket *s, int vers
  * not confirmed yet).
  */
 CSCTP_EXTERN int csctp_socket_set_primary(csctp_socket *s, const char *ip);
+/**
+ * RFC 5061: serves one more local address `ip` (an IP literal of the socket's IP version) and
+ * asks the peer to add it to the association (csctp_assoc_add_local_addr(), an authenticated
+ * ASCONF Add IP); the peer verifies it with a HEARTBEAT before using it. For a socket made with
+ * local_addresses and asconf, whose peer negotiated ASCONF; the address stays served by the
+ * socket (and, for a server's socket, by the server) until it is closed. Returns 0,
+ * CSCTP_ERR_INVALID_ARGUMENT (s or ip NULL, not an address, already served, CSCTP_PATHS_MAX
+ * served), CSCTP_ERR_INVALID_STATE (no association, no local_addresses, ASCONF not in use),
+ * CSCTP_ERR_WOULD_BLOCK (too many requests queued).
+ */
+CSCTP_EXTERN int csctp_socket_add_local_address(csctp_socket *s, const char *ip);
 
 /* ---------------------------------------------------------------- servers */
 
