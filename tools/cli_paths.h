@@ -49,6 +49,7 @@ static const char *cli_path_state(int state) {
   case CSCTP_PATH_ACTIVE: return "active";
   case CSCTP_PATH_PF: return "potentially-failed";
   case CSCTP_PATH_INACTIVE: return "inactive";
+  case 0: return "gone"; /* CSCTP_PATH_REMOVED: no path any more */
   default: return "?";
   }
 }
@@ -62,6 +63,7 @@ static const char *cli_path_reason(int reason) {
   case CSCTP_PATH_PRIMARY: return "primary";
   case CSCTP_PATH_POTENTIALLY_FAILED: return "potentially-failed";
   case CSCTP_PATH_SWITCHOVER: return "switchover";
+  case CSCTP_PATH_REMOVED: return "removed";
   default: return "?";
   }
 }
@@ -89,14 +91,16 @@ static void cli_paths_at_connect(const csctp_socket *s) {
   }
 }
 
-/* The paths of a multi-homed socket, a line each, into a new string (g_free it). */
+/* The paths of a multi-homed socket, a line each, into a new string (g_free it); removed paths
+ * are left out. */
 static char *cli_paths_table(const csctp_socket *s) {
   GString *t = g_string_new(NULL);
   size_t n = csctp_socket_path_count(s);
   for (unsigned i = 0; n > 1 && i < n; i++) {
     csctp_path_info pi;
     char addr[64];
-    if (csctp_socket_get_path(s, i, &pi, addr, sizeof addr) != 0) continue;
+    if (csctp_socket_get_path(s, i, &pi, addr, sizeof addr) != 0 || pi.state == 0)
+      continue; /* a path the peer deleted (ASCONF) leaves an empty slot */
     g_string_append_printf(t,
                            "path %s state %s primary %u packets out %" PRIu64 " in %" PRIu64
                            " t3 %" PRIu64 " srtt %u ms\n",

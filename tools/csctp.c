@@ -56,6 +56,7 @@ typedef struct args {
   char **local_ips, **peer_ips;
   size_t n_local, n_peer;
   int64_t pf, pmr, ps;
+  int asconf; /* --asconf: csctp_connect_opts.asconf */
 } args;
 
 static GMainLoop *loop;
@@ -66,14 +67,14 @@ static int echo_ecn;     /* echo: --ecn given */
 static const char usage_echo[] =
     "  csctp echo --udp LOCAL_HOST:UDP_PORT [--port SCTP_PORT] [--timeout SECONDS] [--mtu BYTES]\n"
     "             [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]] [--ecn]\n"
-    "             [--pf N] [--pmr N] [--ps N]\n"
+    "             [--pf N] [--pmr N] [--ps N] [--asconf]\n"
     "  csctp echo --raw LOCAL_HOST [...same options...]\n";
 static const char usage_send[] =
     "  csctp send --udp LOCAL_HOST:UDP_PORT --peer REMOTE_HOST:UDP_PORT [--port SCTP_PORT]\n"
     "             [--remote-port SCTP_PORT] --size BYTES --count N [--streams K]\n"
     "             [--unordered] [--ppid P] [--verify] [--timeout SECONDS] [--mtu BYTES]\n"
     "             [--connect-timeout SECONDS] [--plpmtud MAX_BYTES [--plpmtud-probe-timer MS]]\n"
-    "             [--linger SECONDS] [--ecn] [--pf N] [--pmr N] [--ps N]\n"
+    "             [--linger SECONDS] [--ecn] [--pf N] [--pmr N] [--ps N] [--asconf]\n"
     "  csctp send --raw LOCAL_HOST --peer REMOTE_HOST [...same options...]\n";
 static const char usage_notes[] =
     "  csctp --help | --version      (and csctp echo --help, csctp send --help)\n"
@@ -94,6 +95,8 @@ static const char usage_notes[] =
     "\"csctp: path ADDRESS STATE (REASON)\"; send --verify ends with the longest gap between\n"
     "echoes and the paths. --pf: PotentiallyFailed.Max.Retrans (RFC 7829, default 0), --pmr:\n"
     "Path.Max.Retrans (default 5), --ps: Primary.Switchover.Max.Retrans (default off).\n"
+    "--asconf: the peer may add and delete addresses while connected (RFC 5061 ASCONF, with\n"
+    "AUTH, RFC 4895); a path added prints \"added\", a deleted one \"removed\".\n"
     "CSCTP_DEFAULTS=\"sack_freq=1,rto_min=200\" sets csctp_defaults() (net.sctp names);\n"
     "CSCTP_DEBUG=sctp logs the engine.\n";
 
@@ -258,16 +261,18 @@ static void parse(int argc, char **argv, args *a, int is_send) {
       a->verify = 1;
     } else if (strcmp(o, "--ecn") == 0) {
       a->ecn = 1;
+    } else if (strcmp(o, "--asconf") == 0) {
+      a->asconf = 1;
     } else {
       refuse(g_strdup_printf("unknown option '%s'", o));
     }
 #undef ARG
   }
   if (a->udp < 0 || !a->local_ip) refuse(g_strdup("--udp or --raw: missing"));
-  if ((a->pf >= 0 || a->pmr >= 0 || a->ps >= 0) && a->n_local < 2 && a->n_peer < 2)
+  if ((a->pf >= 0 || a->pmr >= 0 || a->ps >= 0 || a->asconf) && a->n_local < 2 && a->n_peer < 2)
     refuse(
-        g_strdup("--pf, --pmr, --ps: only with several addresses (A,B in --udp, --raw or "
-                 "--peer)"));
+        g_strdup("--pf, --pmr, --ps, --asconf: only with several addresses (A,B in --udp, --raw "
+                 "or --peer)"));
   if (a->plpmtud && a->plpmtud < a->mtu)
     refuse(g_strdup_printf("--plpmtud %u: below --mtu %u", a->plpmtud, a->mtu));
   if (!is_send) return;
@@ -277,7 +282,8 @@ static void parse(int argc, char **argv, args *a, int is_send) {
   refuse(size_limit(a->size));
 }
 
-/* Multi-homing (several local or peer addresses) and the --pf, --pmr, --ps options into o. */
+/* Multi-homing (several local or peer addresses) and the --pf, --pmr, --ps, --asconf options
+ * into o. */
 static int multi_opts(const args *a, csctp_connect_opts *o) {
   if (a->n_local < 2 && a->n_peer < 2) return 0;
   if (a->n_local > 1) {
@@ -291,6 +297,7 @@ static int multi_opts(const args *a, csctp_connect_opts *o) {
   if (a->pf >= 0) o->pf_max_retrans = (uint32_t)a->pf;
   if (a->pmr >= 0) o->path_max_retrans = (uint32_t)a->pmr;
   if (a->ps >= 0) o->ps_max_retrans = (uint32_t)a->ps;
+  o->asconf = a->asconf;
   return 1;
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Multi-homing in the socket API (csctp_connect_opts V4; RFC 9260 §6.4, §8, RFC 7829): the
- * options of a multi-homed socket or server, our addresses given to the link (which binds the
- * wildcard address and tells each packet's local address, IP_PKTINFO) and to the endpoint
- * (listed in INIT / INIT ACK), the peer's addresses of a connect, path events, figures and
- * the primary path. The packets of a multi-homed host go through the endpoint's _via calls
- * (socket.c's host_recv / host_write) with their route.
+ * Multi-homing in the socket API (csctp_connect_opts V4; RFC 9260 §6.4, §8, RFC 7829, RFC 5061
+ * ASCONF): the options of a multi-homed socket or server, our addresses given to the link
+ * (which binds the wildcard address and tells each packet's local address, IP_PKTINFO) and to
+ * the endpoint (listed in INIT / INIT ACK), the peer's addresses of a connect, path events,
+ * figures and the primary path. The packets of a multi-homed host go through the endpoint's
+ * _via calls (socket.c's host_recv / host_write) with their route.
  */
 #include <string.h>
 
@@ -65,6 +65,10 @@ int csctp_host_multi_config(host *h, const csctp_connect_opts *o, csctp_config *
   cfg->path_max_retrans = o->path_max_retrans;
   cfg->pf_max_retrans = o->pf_max_retrans;
   cfg->ps_max_retrans = o->ps_max_retrans;
+  if (o->asconf) { /* RFC 5061 §4.1.1: only with AUTH; the engine lists ASCONF, ASCONF-ACK */
+    cfg->auth = 1;
+    cfg->asconf = 1;
+  }
   if (h->n_laddrs) *local_ip = versions == 1 ? "0.0.0.0" : "::";
   return 0;
 }
@@ -166,4 +170,30 @@ int csctp_socket_set_primary(csctp_socket *s, const char *ip) {
     return rv;
   }
   return CSCTP_ERR_INVALID_ARGUMENT;
+}
+
+int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
+  if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
+  host *h = s->h;
+  if (!s->a || !h->multi || !h->n_laddrs) return CSCTP_ERR_INVALID_STATE;
+  uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
+  csctp_addr a;
+  if (h->n_laddrs >= CSCTP_PATHS_MAX || csctp_link_addr_parse(ip, port, &a) != 0 ||
+      (!h->dual && addr_version(&a) != addr_version(&h->laddrs[0])))
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < h->n_laddrs; i++)
+    if (h->laddrs[i].len == a.len && memcmp(h->laddrs[i].data, a.data, a.len) == 0)
+      return CSCTP_ERR_INVALID_ARGUMENT;
+  /* Served first, so that the peer's HEARTBEAT to it is taken; withdrawn if refused. */
+  h->laddrs[h->n_laddrs] = a;
+  int rv = csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs + 1);
+  if (rv) return rv;
+  rv = csctp_assoc_add_local_addr(s->a, &a, csctp_host_now());
+  if (rv) {
+    (void)csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs);
+    return rv;
+  }
+  h->n_laddrs++;
+  csctp_host_kick(h);
+  return 0;
 }

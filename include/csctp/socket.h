@@ -235,6 +235,15 @@ typedef struct csctp_connect_opts {
   /** Primary.Switchover.Max.Retrans (RFC 7829 §5); default CSCTP_PS_OFF: data returns to the
    *  primary path when it answers again. */
   uint32_t ps_max_retrans;
+  /**
+   * Non-zero: dynamic address reconfiguration (RFC 5061 ASCONF, with RFC 4895 AUTH
+   * authenticating ASCONF and ASCONF-ACK: csctp_config.auth and .asconf) for a multi-homed
+   * association: the peer may add and delete its addresses and set our primary path while the
+   * association is up; added paths are verified by HEARTBEAT before use and reported to the
+   * path callback (CSCTP_PATH_ADDED, CSCTP_PATH_REMOVED). With local_addresses or hosts only;
+   * default 0: off.
+   */
+  int asconf;
 } csctp_connect_opts;
 
 /** Versions of csctp_connect_opts's layout; CSCTP_CONNECT_OPTS_VERSION is this header's. */
@@ -243,7 +252,7 @@ typedef struct csctp_connect_opts {
 #define CSCTP_CONNECT_OPTS_V2 2
 /** Version 3 appends ecn. */
 #define CSCTP_CONNECT_OPTS_V3 3
-/** Version 4 appends the multi-homing options, local_addresses to ps_max_retrans. */
+/** Version 4 appends the multi-homing options, local_addresses to asconf. */
 #define CSCTP_CONNECT_OPTS_V4 4
 /** The layout version this header describes (pass it to the _versioned functions). */
 #define CSCTP_CONNECT_OPTS_VERSION CSCTP_CONNECT_OPTS_V4
@@ -484,6 +493,17 @@ CSCTP_EXTERN int csctp_socket_get_path_versioned(const csctp_socket *s, int vers
  * not confirmed yet).
  */
 CSCTP_EXTERN int csctp_socket_set_primary(csctp_socket *s, const char *ip);
+/**
+ * RFC 5061: serves one more local address `ip` (an IP literal of the socket's IP version) and
+ * asks the peer to add it to the association (csctp_assoc_add_local_addr(), an authenticated
+ * ASCONF Add IP); the peer verifies it with a HEARTBEAT before using it. For a socket made with
+ * local_addresses and asconf, whose peer negotiated ASCONF; the address stays served by the
+ * socket (and, for a server's socket, by the server) until it is closed. Returns 0,
+ * CSCTP_ERR_INVALID_ARGUMENT (s or ip NULL, not an address, already served, CSCTP_PATHS_MAX
+ * served), CSCTP_ERR_INVALID_STATE (no association, no local_addresses, ASCONF not in use),
+ * CSCTP_ERR_WOULD_BLOCK (too many requests queued).
+ */
+CSCTP_EXTERN int csctp_socket_add_local_address(csctp_socket *s, const char *ip);
 
 /* ---------------------------------------------------------------- servers */
 

@@ -134,6 +134,10 @@ Test(abi, connect_opts_v4_appends_multihoming) {
   cr_assert_eq(o.path_max_retrans, c.path_max_retrans);
   cr_assert_eq(o.pf_max_retrans, c.pf_max_retrans);
   cr_assert_eq(o.ps_max_retrans, c.ps_max_retrans);
+  cr_assert_eq(o.asconf, 0, "ASCONF off by default");
+  size_t asconf_end = offsetof(csctp_connect_opts, asconf) + sizeof(int);
+  cr_assert_lt(sizeof(csctp_connect_opts) - asconf_end, _Alignof(csctp_connect_opts),
+               "asconf is V4's last field (then the padding only)");
 }
 
 /* csctp_config V3 appended the PLPMTUD fields: a V2 caller's struct ends where they begin, its

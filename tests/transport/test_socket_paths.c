@@ -7,7 +7,7 @@
  * carries the data both ways (the replies come back to an address the client serves, which
  * fails if the link lets the kernel pick a source the client does not listen on); every
  * address of each side answered; and the options refused (mixed IP versions over
- * raw IP, too many addresses, not an address).
+ * raw IP, too many addresses, not an address); the asconf option negotiating AUTH and ASCONF.
  * The link-cut failover runs between network namespaces (test_multihome.c).
  */
 #include <string.h>
@@ -227,4 +227,88 @@ Test(socket_paths, options_refused_with_a_message) {
   o.udp_transport = 0;
   refused(&o, "need UDP");
   g_main_context_unref(ctx);
+}
+
+/* A server on 127.0.0.1-2 and a client on 127.0.0.3-4 with csctp_connect_opts.asconf
+ * `srv_asconf` / `cli_asconf`, connected and a few messages echoed; the stats of both ends in
+ * *srv_st, *cli_st. */
+static void asconf_pair(int srv_asconf, int cli_asconf, csctp_stats *srv_st, csctp_stats *cli_st,
+                        int add) {
+  ctx = g_main_context_new();
+  memset(&srv_side, 0, sizeof srv_side);
+  memset(&cli_side, 0, sizeof cli_side);
+  uint16_t sport = tp_free_udp_port(), cport = tp_free_udp_port();
+  cr_assert(sport && cport && sport != cport);
+  csctp_server *srv;
+  csctp_server_events sev = {.connection = on_connection};
+  cr_assert_eq(csctp_server_new(ctx, &sev, NULL, &srv), 0);
+  const char *srv_ips[] = {"127.0.0.1", "127.0.0.2"}, *cli_ips[] = {"127.0.0.3", "127.0.0.4"};
+  csctp_connect_opts o, c;
+  csctp_connect_opts_init(&o);
+  o.udp_transport = 1;
+  o.udp_local_port = sport;
+  o.local_addresses = srv_ips;
+  o.n_local_addresses = 2;
+  o.asconf = srv_asconf;
+  char *err = NULL;
+  cr_assert_eq(csctp_server_listen(srv, &o, &err), 0, "%s", err ? err : "");
+  csctp_connect_opts_init(&c);
+  c.udp_transport = 1;
+  c.udp_local_port = cport;
+  c.udp_peer_port = sport;
+  c.local_addresses = cli_ips;
+  c.n_local_addresses = add ? 1 : 2; /* add: 127.0.0.4 comes by ASCONF */
+  c.hosts = srv_ips;
+  c.n_hosts = 2;
+  c.asconf = cli_asconf;
+  cr_assert_eq(csctp_socket_connect(ctx, &c, &events, &cli_side, &cli_side.s, &err), 0, "%s",
+               err ? err : "");
+  cr_assert(tp_run_until(ctx, &cli_side.connected, 3000), "not connected");
+  cr_assert(tp_run_until(ctx, &srv_side.connected, 3000));
+  send_some(cli_side.s, 5);
+  for (int k = 0; k < 300 && cli_side.msgs < 5; k++) tp_run_for(ctx, 10);
+  cr_assert_eq(cli_side.msgs, 5, "the echoes did not all come back");
+  if (add) {
+    csctp_socket_on_path(srv_side.s, on_path);
+    cr_assert_eq(csctp_socket_add_local_address(cli_side.s, "127.0.0.3"),
+                 CSCTP_ERR_INVALID_ARGUMENT, "served already");
+    cr_assert_eq(csctp_socket_add_local_address(cli_side.s, "::1"), CSCTP_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(csctp_socket_add_local_address(cli_side.s, "127.0.0.4"), 0);
+    char want[32];
+    g_snprintf(want, sizeof want, "127.0.0.4:%u", cport);
+    for (int k = 0; k < 300 && strcmp(srv_side.last_confirmed, want) != 0; k++) tp_run_for(ctx, 10);
+    cr_assert_str_eq(srv_side.last_confirmed, want, "the server did not confirm our new address");
+    cr_assert_eq(srv_side.added, 1, "one path added on the server");
+  }
+  if (!cli_asconf)
+    cr_assert_eq(csctp_socket_add_local_address(cli_side.s, "127.0.0.5"), CSCTP_ERR_INVALID_STATE,
+                 "no ASCONF: refused");
+  cr_assert_eq(csctp_socket_get_stats(srv_side.s, srv_st), 0);
+  cr_assert_eq(csctp_socket_get_stats(cli_side.s, cli_st), 0);
+  csctp_socket_end(cli_side.s);
+  cr_assert(tp_run_until(ctx, &cli_side.closed, 3000));
+  csctp_server_del(srv);
+  g_main_context_unref(ctx);
+}
+
+/* csctp_connect_opts.asconf turns on AUTH and ASCONF (RFC 5061 §4.1.1): both ends with it
+ * negotiate both; one end without it leaves ASCONF off on both (the other still has AUTH). */
+Test(socket_paths, asconf_option_negotiates_asconf_with_auth) {
+  csctp_stats s, c;
+  asconf_pair(1, 1, &s, &c, 0);
+  cr_assert(s.asconf && c.asconf, "ASCONF in use: server %u, client %u", s.asconf, c.asconf);
+  cr_assert(s.auth && c.auth, "AUTH in use: server %u, client %u", s.auth, c.auth);
+  asconf_pair(1, 0, &s, &c, 0);
+  cr_assert(!s.asconf && !c.asconf, "the client did not ask for ASCONF");
+  cr_assert(!s.auth && !c.auth, "nor for AUTH, which needs both");
+}
+
+/* csctp_socket_add_local_address: the client, on 127.0.0.3 alone, adds 127.0.0.4 by ASCONF; the
+ * server adds the path, verifies it with a HEARTBEAT (which reaches us only because the socket
+ * serves the new address at once) and confirms it. Without ASCONF the call is refused. */
+Test(socket_paths, add_local_address_by_asconf_the_peer_confirms_it) {
+  csctp_stats s, c;
+  asconf_pair(1, 1, &s, &c, 1);
+  cr_assert_eq(s.asconf_addrs_added, 1, "the server took one Add IP");
+  cr_assert_eq(c.asconf_acks_in, 1, "the client got its ASCONF-ACK");
 }

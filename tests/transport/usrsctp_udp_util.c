@@ -176,7 +176,7 @@ static int usr_start(const usr_cfg *c) {
   if (usr_enter_netns(c->ns)) return -1;
   usrsctp_init(c->udp_port, NULL, NULL);
   if (c->multihome) {
-    usrsctp_sysctl_set_sctp_asconf_enable(0);
+    usrsctp_sysctl_set_sctp_asconf_enable(c->asconf ? 1 : 0);
     usrsctp_sysctl_set_sctp_auto_asconf(0);
     usrsctp_sysctl_set_sctp_rto_min_default(200);
     usrsctp_sysctl_set_sctp_rto_max_default(1000);
@@ -296,6 +296,23 @@ static int usr_paths_confirmed(struct socket *s, sctp_assoc_t id) {
   return ok;
 }
 
+/* c->add_addr into the echo's endpoint (usrsctp_bindx ADD, SCTP port `port`), or out of it
+ * (`del`: REM): with ASCONF, an ASCONF Add IP or Delete IP to the peer. */
+static int usr_add_addr(struct socket *s, const usr_cfg *c, uint16_t port, int del) {
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (usr_addr(c->add_addr, port, &ss, &sl) < 0 ||
+      usrsctp_bindx(s, (struct sockaddr *)&ss, 1, del ? SCTP_BINDX_REM_ADDR : SCTP_BINDX_ADD_ADDR) <
+          0) {
+    fprintf(stderr, "usrsctp echo: bindx %s %s: %s\n", del ? "rem" : "add", c->add_addr,
+            strerror(errno));
+    return -1;
+  }
+  printf("usrsctp echo: %.3f s: %s %s\n", usr_now() - usr_t0, del ? "deleted" : "added",
+         c->add_addr);
+  return 0;
+}
+
 /* The echo: every message back on its association and stream, with its PPID and U flag. */
 int usr_echo_main(const usr_cfg *c) {
   signal(SIGTERM, usr_on_term);
@@ -319,9 +336,20 @@ int usr_echo_main(const usr_cfg *c) {
   uint64_t msgs = 0, bytes = 0;
   int rc = 0, confirmed = !c->multihome;
   sctp_assoc_t assoc = 0;
-  double next_check = 0;
+  /* c->add_addr: when it is added (after the first message) and deleted */
+  double next_check = 0, add_at = -1, del_at = -1;
   while (!usr_stop) {
     int progress = 0;
+    if ((add_at >= 0 && usr_now() >= add_at) || (del_at >= 0 && usr_now() >= del_at)) {
+      int del = add_at < 0;
+      if (!del && c->del_after_ms) del_at = usr_now() + c->del_after_ms / 1000.0;
+      if (del) del_at = -1;
+      add_at = -1;
+      if (usr_add_addr(s, c, USR_SCTP_PORT, del)) {
+        rc = 1;
+        break;
+      }
+    }
     int r = usr_recv(s, &cur, buf);
     if (r == -1) {
       fprintf(stderr, "usrsctp echo: recv: %s\n", strerror(errno));
@@ -330,6 +358,7 @@ int usr_echo_main(const usr_cfg *c) {
     }
     if (r > 0) progress = 1;
     if (r == 1) {
+      if (!msgs && c->add_addr) add_at = usr_now() + c->add_after_ms / 1000.0;
       msgs++;
       bytes += cur.len;
       assoc = cur.assoc;

@@ -17,8 +17,8 @@
 
 /* What a usrsctp child does. One address each side: plain bind/connect, as any single-homed
  * application. Several local addresses: usrsctp_bindx; several peer addresses: usrsctp_connectx.
- * `multihome` also sets, before any socket exists: ASCONF off (sysctls asconf_enable and
- * auto_asconf: usrsctp would otherwise send ASCONF chunks csctp does not speak yet), RTO
+ * `multihome` also sets, before any socket exists: ASCONF off unless `asconf` (sysctls
+ * asconf_enable and auto_asconf: usrsctp would otherwise send ASCONF chunks unasked), RTO
  * 200 ms to 1 s, heartbeats every second (SCTP_PEER_ADDR_PARAMS too), Path.Max.Retrans
  * `pmr` and SCTP-PF after `pf` errors (sysctls path_rtx_max_default and path_pf_threshold:
  * this usrsctp.h has no SCTP_PEER_ADDR_THLDS); it subscribes to SCTP_PEER_ADDR_CHANGE (each
@@ -40,6 +40,16 @@ typedef struct usr_cfg {
   int multihome;
   unsigned pf, pmr;
   unsigned linger_s; /* sender: stays connected that long after the last echo */
+  /* ASCONF (RFC 5061, test_usrsctp_asconf): `asconf` keeps usrsctp's ASCONF on (sysctl
+   * asconf_enable; AUTH is on by default and authenticates ASCONF, as RFC 5061 §4.1.1 wants);
+   * the echo then adds `add_addr` with usrsctp_bindx SCTP_BINDX_ADD_ADDR `add_after_ms` after
+   * the first message, which sends an ASCONF Add IP on the association (a socket bound to
+   * specific addresses gets SCTP_PCB_FLAGS_DO_ASCONF), printing "usrsctp echo: added ADDR". */
+  int asconf;
+  const char *add_addr;
+  unsigned add_after_ms;
+  unsigned del_after_ms; /* non-zero: add_addr deleted again that long after the add
+                          * (SCTP_BINDX_REM_ADDR: an ASCONF Delete IP), "usrsctp echo: deleted" */
 } usr_cfg;
 
 /* The echo: every message back on its association and stream, with its PPID and U flag, until

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ASCONF interop with usrsctp (RFC 5061, issue 15) over UDP encapsulation (RFC 6951) between two
+ * network namespaces joined by two veth pairs: csctp in A on 10.1.1.1 and 10.1.2.1, usrsctp in B
+ * bound at first to 10.1.1.2 only, with AUTH (on by default there) and ASCONF on, as an echo.
+ * `csctp send --asconf --verify` connects to 10.1.1.2 alone; half a second into the transfer
+ * usrsctp adds 10.1.2.2 (usrsctp_bindx SCTP_BINDX_ADD_ADDR), which it announces in an
+ * authenticated ASCONF Add IP: csctp must print the new path "unconfirmed (added)", then
+ * "active (confirmed)" once its HEARTBEAT came back. Then link 1 goes down for good: the
+ * transfer must fail over to the added path and complete there, every echo intact. In a second
+ * run usrsctp deletes the address again (ASCONF Delete IP) and csctp must drop the path
+ * ("gone (removed)"). Root only.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tputil.h"
+
+#ifdef CSCTP_HAVE_USRSCTP
+#include "usrsctp_udp_util.h"
+
+#define DEFAULTS "CSCTP_DEFAULTS=rto_min=200,rto_max=1000,hb_interval=1000"
+/* About 12,000 messages of 1000 bytes a second through usrsctp here: ~5 s of transfer. */
+#define COUNT_S "60000"
+#define ADDED "path 10.1.2.2:9899"
+
+static char dir[64], prefix[16], ns_a[20], ns_b[20];
+
+static void setup(void) { cr_assert_eq(tp_netns_names("ua", dir, prefix, ns_a, ns_b), 0); }
+
+static void teardown(void) { tp_netns_cleanup(prefix, dir); }
+
+TestSuite(usrsctp_asconf, .init = setup, .fini = teardown, .timeout = 200);
+
+static void fail_dump(const char *what) {
+  tp_dump_logs(dir, "send");
+  tp_dump_logs(dir, "usrecho");
+  cr_assert_fail("%s", what);
+}
+
+/* The packets csctp sent on the path to `addr` (its table at the end of send --verify). */
+static unsigned long packets_out(const char *out, const char *addr) {
+  const char *p = strstr(out, addr);
+  const char *k = p ? strstr(p, "packets out ") : NULL;
+  return k ? strtoul(k + strlen("packets out "), NULL, 10) : 0;
+}
+
+/* usrsctp's echo in B on 10.1.1.2 with ASCONF, adding 10.1.2.2 half a second into the transfer
+ * (and deleting it `del_after_ms` later when non-zero); `csctp send --asconf --verify` in A to
+ * 10.1.1.2 alone. Returns the sender's pid once csctp printed the added path unconfirmed, then
+ * confirmed; *at_confirmed: the size of its log then, *t_add: when usrsctp added it. */
+static pid_t start_and_confirm(unsigned del_after_ms, size_t *at_confirmed, double *t_add) {
+  const char *why = tp_multihome_unavailable(0);
+  if (why) {
+    cr_skip_test("usrsctp ASCONF test skipped: %s", why);
+    return -1;
+  }
+  cr_assert(tp_tool_has("send", "--asconf"), "csctp send has no --asconf");
+  cr_assert_eq(tp_netns_two_links(prefix, 1), 0);
+  pid_t echo = tp_fork(dir, "usrecho");
+  cr_assert_geq(echo, 0);
+  if (echo == 0) {
+    usr_cfg c = {.ns = ns_b,
+                 .local = {"10.1.1.2"},
+                 .n_local = 1,
+                 .udp_port = 9899,
+                 .multihome = 1,
+                 .pf = 0,
+                 .pmr = 5,
+                 .asconf = 1,
+                 .add_addr = "10.1.2.2",
+                 .add_after_ms = 500,
+                 .del_after_ms = del_after_ms};
+    _exit(usr_echo_main(&c));
+  }
+  if (tp_wait_log(dir, "usrecho", "out", "listening", 0, 3000) < 0)
+    fail_dump("usrsctp echo did not start");
+  char *argv[] = {"ip",
+                  "netns",
+                  "exec",
+                  ns_a,
+                  "env",
+                  DEFAULTS,
+                  (char *)tp_tool(),
+                  "send",
+                  "--udp",
+                  "10.1.1.1,10.1.2.1:9899",
+                  "--peer",
+                  "10.1.1.2:9899",
+                  "--asconf",
+                  "--size",
+                  "1000",
+                  "--count",
+                  COUNT_S,
+                  "--streams",
+                  "4",
+                  "--verify",
+                  "--pf",
+                  "0",
+                  "--timeout",
+                  "60",
+                  NULL};
+  pid_t sp = tp_spawn(dir, "send", argv);
+  cr_assert_gt(sp, 0);
+
+  /* usrsctp's bindx, then csctp's new path: unconfirmed first, confirmed by its HEARTBEAT. */
+  if (tp_wait_log(dir, "usrecho", "out", "added 10.1.2.2", 0, 5000) < 0)
+    fail_dump("usrsctp did not add 10.1.2.2");
+  *t_add = tp_now_ms();
+  double added = tp_wait_log(dir, "send", "err", ADDED " unconfirmed (added)", 0, 3000);
+  if (added < 0) fail_dump("csctp: no 'unconfirmed (added)' for usrsctp's new address");
+  char *log = tp_slurp_log(dir, "send", "err");
+  size_t at_added = (size_t)(strstr(log, ADDED " unconfirmed (added)") - log);
+  g_free(log);
+  double confirmed = tp_wait_log(dir, "send", "err", ADDED " active (confirmed)", at_added, 5000);
+  if (confirmed < 0) fail_dump("csctp: the added path was never confirmed");
+  *at_confirmed = tp_log_size(dir, "send", "err");
+  fprintf(stderr,
+          "usrsctp added 10.1.2.2: csctp's path unconfirmed (added) after %.0f ms, active "
+          "(confirmed) %.0f ms later\n",
+          added, confirmed);
+  return sp;
+}
+
+/* The end of the transfer: every echo intact; its output (g_free it). */
+static char *finish(pid_t sp, const char *what) {
+  int rc = tp_wait(sp, 90000);
+  tp_stop_all();
+  char *out = tp_slurp_log(dir, "send", "out");
+  fprintf(stderr, "%s: %s", what, out);
+  if (rc) fail_dump("csctp send failed");
+  cr_assert(strstr(out, "verified: " COUNT_S " echoes, all intact"), "%s", out);
+  return out;
+}
+
+Test(usrsctp_asconf, usrsctp_adds_an_address_csctp_verifies_it_and_fails_over_to_it) {
+  size_t at_cut;
+  double t_add;
+  pid_t sp = start_and_confirm(0, &at_cut, &t_add);
+  if (sp < 0) return;
+  /* Link 1 down for good: the path to 10.1.1.2 fails, the rest goes over the added one. */
+  double t_cut = tp_now_ms();
+  cr_assert_eq(tp_netns_link_set(prefix, 1, 0), 0);
+  double pf =
+      tp_wait_log(dir, "send", "err", "path 10.1.1.2:9899 potentially-failed", at_cut, 6000);
+  if (pf < 0) fail_dump("csctp: path 1 never potentially-failed after the cut (transfer over?)");
+  char what[128];
+  snprintf(what, sizeof what, "cut %.0f ms after the add, path 1 potentially-failed after %.0f ms",
+           t_cut - t_add, pf);
+  char *out = finish(sp, what);
+  unsigned long over_added = packets_out(out, ADDED " state active");
+  cr_assert_gt(over_added, 1000, "the transfer did not go on over the added path: %lu packets",
+               over_added);
+  g_free(out);
+}
+
+/* A second later usrsctp deletes the address again (ASCONF Delete IP): csctp drops the path and
+ * prints it "gone (removed)", and the transfer goes on over link 1. */
+Test(usrsctp_asconf, usrsctp_deletes_the_added_address_csctp_removes_the_path) {
+  size_t at_confirmed;
+  double t_add;
+  pid_t sp = start_and_confirm(1000, &at_confirmed, &t_add);
+  if (sp < 0) return;
+  if (tp_wait_log(dir, "usrecho", "out", "deleted 10.1.2.2", 0, 3000) < 0)
+    fail_dump("usrsctp did not delete 10.1.2.2");
+  double gone = tp_wait_log(dir, "send", "err", ADDED " gone (removed)", at_confirmed, 3000);
+  if (gone < 0) fail_dump("csctp: no 'gone (removed)' for the deleted address");
+  char what[96];
+  snprintf(what, sizeof what,
+           "10.1.2.2 deleted 1 s after the add, csctp removed the path after %.0f ms", gone);
+  char *out = finish(sp, what);
+  cr_assert_null(strstr(out, ADDED), "the deleted path is still listed: %s", out);
+  cr_assert_null(strstr(out, "state gone"), "an empty path slot is listed: %s", out);
+  g_free(out);
+}
+
+#else
+
+Test(usrsctp_asconf, skipped) {
+  cr_skip_test("usrsctp not found at build time (apt-get install libusrsctp-dev)");
+}
+
+#endif
