@@ -9,7 +9,8 @@
  * "active (confirmed)" once its HEARTBEAT came back. Then link 1 goes down for good: the
  * transfer must fail over to the added path and complete there, every echo intact. In a second
  * run usrsctp deletes the address again (ASCONF Delete IP) and csctp must drop the path
- * ("gone (removed)"). Root only.
+ * ("gone (removed)"). The other way, csctp (through the socket API) adds 10.1.2.1 by ASCONF
+ * and usrsctp takes it. Root only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,145 @@ Test(usrsctp_asconf, usrsctp_deletes_the_added_address_csctp_removes_the_path) {
   char *out = finish(sp, what);
   cr_assert_null(strstr(out, ADDED), "the deleted path is still listed: %s", out);
   cr_assert_null(strstr(out, "state gone"), "an empty path slot is listed: %s", out);
+  g_free(out);
+}
+
+/* ---- the other way: csctp adds an address (csctp_socket_add_local_address) ---- */
+
+/* csctp's side in A, through the socket API (the CLI has no option for it): connects from
+ * 10.1.1.1 alone to usrsctp's 10.1.1.2 with ASCONF, sends CLI_COUNT messages of 1000 bytes
+ * and checks their echoes, adds 10.1.2.1 half a second after the connection. Exit 0 when every
+ * echo came back intact. */
+#define CLI_COUNT 60000
+typedef struct cli_state {
+  GMainContext *ctx;
+  csctp_socket *s;
+  uint32_t next, echoed, bad;
+  int connected, closed, added, done;
+  gint64 t_conn;
+} cli_state;
+
+static void cli_fill(uint8_t *b, uint32_t i) {
+  for (size_t j = 0; j < 1000; j++) b[j] = (uint8_t)(i * 7u + j);
+}
+static void cli_pump(cli_state *c) {
+  uint8_t b[1000];
+  while (c->connected && c->next < CLI_COUNT) {
+    cli_fill(b, c->next);
+    csctp_write_opts o = {0, 51, 0};
+    if (csctp_socket_write(c->s, b, sizeof b, &o) < 0) break;
+    c->next++;
+    if (csctp_socket_writable_need_drain(c->s)) break;
+  }
+}
+static void cli_connect(csctp_socket *s, void *ud) {
+  cli_state *c = ud;
+  (void)s;
+  c->connected = 1;
+  c->t_conn = g_get_monotonic_time();
+  cli_pump(c);
+}
+static void cli_drain(csctp_socket *s, void *ud) {
+  (void)s;
+  cli_pump(ud);
+}
+static void cli_data(csctp_socket *s, const csctp_message *m, void *ud) {
+  cli_state *c = ud;
+  (void)s;
+  uint8_t b[1000];
+  cli_fill(b, c->echoed);
+  if (m->len != sizeof b || memcmp(m->data, b, sizeof b)) c->bad++;
+  if (++c->echoed == CLI_COUNT) c->done = 1;
+}
+static void cli_close(csctp_socket *s, int had_error, void *ud) {
+  (void)s;
+  (void)had_error;
+  ((cli_state *)ud)->closed = 1;
+}
+static void cli_path(csctp_socket *s, unsigned path, const char *address, int state, int reason,
+                     void *ud) {
+  (void)s, (void)path, (void)ud;
+  fprintf(stderr, "csctp: path %s state %d reason %d\n", address, state, reason);
+}
+
+static int cli_main(const char *ns) {
+  if (usr_enter_netns(ns)) return 2;
+  cli_state c = {.ctx = g_main_context_new()};
+  const char *local[] = {"10.1.1.1"}, *hosts[] = {"10.1.1.2"};
+  csctp_connect_opts o;
+  csctp_connect_opts_init(&o);
+  o.udp_transport = 1;
+  o.local_addresses = local;
+  o.n_local_addresses = 1;
+  o.hosts = hosts;
+  o.n_hosts = 1;
+  o.asconf = 1;
+  o.pf_max_retrans = 0;
+  o.OS = 4;
+  csctp_socket_events ev = {
+      .connect = cli_connect, .data = cli_data, .drain = cli_drain, .close = cli_close};
+  char *err = NULL;
+  if (csctp_socket_connect(c.ctx, &o, &ev, &c, &c.s, &err) != 0) {
+    fprintf(stderr, "connect: %s\n", err ? err : "?");
+    return 2;
+  }
+  csctp_socket_on_path(c.s, cli_path);
+  gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+  while (!c.done && !c.closed && g_get_monotonic_time() < end) {
+    g_main_context_iteration(c.ctx, TRUE);
+    if (c.connected && !c.added && g_get_monotonic_time() - c.t_conn > 500000) {
+      c.added = 1;
+      int rv = csctp_socket_add_local_address(c.s, "10.1.2.1");
+      printf("csctp: add_local_address 10.1.2.1: %d\n", rv);
+      fflush(stdout);
+    }
+  }
+  printf("csctp: %u of %d echoes, %u bad\n", c.echoed, CLI_COUNT, c.bad);
+  int ok = c.done && !c.bad;
+  if (c.s) csctp_socket_destroy(c.s);
+  return ok ? 0 : 1;
+}
+
+/* Our Add IP: usrsctp (bound to both of its addresses) takes the address from our ASCONF
+ * ("added", an authenticated Add IP it accepted) while the transfer goes on, every echo intact.
+ * Known gap (issue 15): usrsctp's HEARTBEATs to the added address are not answered in this
+ * setup, so it never confirms it ("unreachable" after ~6 s); the failover over it is not
+ * tested yet. */
+Test(usrsctp_asconf, csctp_adds_an_address_usrsctp_takes_it) {
+  const char *why = tp_multihome_unavailable(0);
+  if (why) {
+    cr_skip_test("usrsctp ASCONF test skipped: %s", why);
+    return;
+  }
+  cr_assert_eq(tp_netns_two_links(prefix, 1), 0);
+  pid_t echo = tp_fork(dir, "usrecho");
+  cr_assert_geq(echo, 0);
+  if (echo == 0) {
+    usr_cfg c = {.ns = ns_b,
+                 .local = {"10.1.1.2", "10.1.2.2"},
+                 .n_local = 2,
+                 .udp_port = 9899,
+                 .multihome = 1,
+                 .pf = 0,
+                 .pmr = 5,
+                 .asconf = 1};
+    _exit(usr_echo_main(&c));
+  }
+  if (tp_wait_log(dir, "usrecho", "out", "listening", 0, 3000) < 0)
+    fail_dump("usrsctp echo did not start");
+  pid_t cp = tp_fork(dir, "send");
+  cr_assert_geq(cp, 0);
+  if (cp == 0) _exit(cli_main(ns_a));
+  if (tp_wait_log(dir, "send", "out", "add_local_address 10.1.2.1: 0", 0, 5000) < 0)
+    fail_dump("csctp did not add 10.1.2.1");
+  double added = tp_wait_log(dir, "usrecho", "out", "peer address 10.1.2.1 added", 0, 5000);
+  if (added < 0) fail_dump("usrsctp did not take the address csctp added");
+  int rc = tp_wait(cp, 90000);
+  tp_stop_all();
+  char *out = tp_slurp_log(dir, "send", "out");
+  fprintf(stderr, "csctp added 10.1.2.1: usrsctp added it %.0f ms later; %s", added, out);
+  if (rc) fail_dump("the transfer did not complete");
+  cr_assert(strstr(out, "60000 of 60000 echoes, 0 bad"), "%s", out);
   g_free(out);
 }
 

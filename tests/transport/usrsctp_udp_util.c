@@ -53,7 +53,7 @@ static int usr_addr(const char *ip, uint16_t port, struct sockaddr_storage *ss, 
 }
 
 /* Enters network namespace `ns` (NULL: stay). */
-static int usr_enter_netns(const char *ns) {
+int usr_enter_netns(const char *ns) {
   if (!ns) return 0;
   char p[128];
   snprintf(p, sizeof(p), "/var/run/netns/%s", ns);

@@ -52,6 +52,9 @@ typedef struct usr_cfg {
                           * (SCTP_BINDX_REM_ADDR: an ASCONF Delete IP), "usrsctp echo: deleted" */
 } usr_cfg;
 
+/* Enters network namespace `ns` (NULL: stays): 0, or -1 with a message on stderr. */
+int usr_enter_netns(const char *ns);
+
 /* The echo: every message back on its association and stream, with its PPID and U flag, until
  * SIGTERM. Returns the child's exit code (0 fine, 1 an error, 2 set-up failed). */
 int usr_echo_main(const usr_cfg *c);
