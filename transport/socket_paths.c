@@ -197,3 +197,22 @@ int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
   csctp_host_kick(h);
   return 0;
 }
+
+int csctp_socket_del_local_address(csctp_socket *s, const char *ip) {
+  if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
+  host *h = s->h;
+  if (!s->a || !h->multi || !h->n_laddrs) return CSCTP_ERR_INVALID_STATE;
+  uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
+  csctp_addr a;
+  if (csctp_link_addr_parse(ip, port, &a) != 0) return CSCTP_ERR_INVALID_ARGUMENT;
+  size_t i = 0;
+  while (i < h->n_laddrs &&
+         !(h->laddrs[i].len == a.len && !memcmp(h->laddrs[i].data, a.data, a.len)))
+    i++;
+  if (i == h->n_laddrs) return CSCTP_ERR_INVALID_ARGUMENT; /* not one of ours */
+  /* Still served: the local indexes of the paths stay, and packets the peer sent before it
+   * took the request are taken. */
+  int rv = csctp_assoc_del_local_addr(s->a, &a, csctp_host_now());
+  if (!rv) csctp_host_kick(h);
+  return rv;
+}

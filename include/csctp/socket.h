@@ -504,6 +504,15 @@ CSCTP_EXTERN int csctp_socket_set_primary(csctp_socket *s, const char *ip);
  * CSCTP_ERR_WOULD_BLOCK (too many requests queued).
  */
 CSCTP_EXTERN int csctp_socket_add_local_address(csctp_socket *s, const char *ip);
+/**
+ * RFC 5061: asks the peer to delete our address `ip` (one the socket serves) from the
+ * association (csctp_assoc_del_local_addr(), an authenticated ASCONF Delete IP; the peer refuses
+ * its last address of ours and the ASCONF's source). The socket keeps serving the address until
+ * it is closed. Returns 0, CSCTP_ERR_INVALID_ARGUMENT (s or ip NULL, not an address the socket
+ * serves), CSCTP_ERR_INVALID_STATE (no association, no local_addresses, ASCONF not in use),
+ * CSCTP_ERR_WOULD_BLOCK (too many requests queued).
+ */
+CSCTP_EXTERN int csctp_socket_del_local_address(csctp_socket *s, const char *ip);
 
 /* ---------------------------------------------------------------- servers */
 

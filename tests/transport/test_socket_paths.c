@@ -279,10 +279,26 @@ static void asconf_pair(int srv_asconf, int cli_asconf, csctp_stats *srv_st, csc
     for (int k = 0; k < 300 && strcmp(srv_side.last_confirmed, want) != 0; k++) tp_run_for(ctx, 10);
     cr_assert_str_eq(srv_side.last_confirmed, want, "the server did not confirm our new address");
     cr_assert_eq(srv_side.added, 1, "one path added on the server");
+    cr_assert_eq(csctp_socket_del_local_address(cli_side.s, "127.0.0.9"),
+                 CSCTP_ERR_INVALID_ARGUMENT, "not one of ours");
+    cr_assert_eq(csctp_socket_del_local_address(cli_side.s, "127.0.0.4"), 0);
+    csctp_stats before;
+    cr_assert_eq(csctp_socket_get_stats(srv_side.s, &before), 0);
+    for (int k = 0; k < 300; k++) {
+      csctp_stats now_st;
+      tp_run_for(ctx, 10);
+      cr_assert_eq(csctp_socket_get_stats(srv_side.s, &now_st), 0);
+      if (now_st.asconf_addrs_deleted) break;
+    }
+    csctp_stats after;
+    cr_assert_eq(csctp_socket_get_stats(srv_side.s, &after), 0);
+    cr_assert_eq(after.asconf_addrs_deleted, 1, "the server did not delete our address");
   }
-  if (!cli_asconf)
+  if (!cli_asconf) {
     cr_assert_eq(csctp_socket_add_local_address(cli_side.s, "127.0.0.5"), CSCTP_ERR_INVALID_STATE,
                  "no ASCONF: refused");
+    cr_assert_neq(csctp_socket_del_local_address(cli_side.s, "127.0.0.3"), 0, "no ASCONF: refused");
+  }
   cr_assert_eq(csctp_socket_get_stats(srv_side.s, srv_st), 0);
   cr_assert_eq(csctp_socket_get_stats(cli_side.s, cli_st), 0);
   csctp_socket_end(cli_side.s);
@@ -305,10 +321,12 @@ Test(socket_paths, asconf_option_negotiates_asconf_with_auth) {
 
 /* csctp_socket_add_local_address: the client, on 127.0.0.3 alone, adds 127.0.0.4 by ASCONF; the
  * server adds the path, verifies it with a HEARTBEAT (which reaches us only because the socket
- * serves the new address at once) and confirms it. Without ASCONF the call is refused. */
+ * serves the new address at once) and confirms it; csctp_socket_del_local_address deletes it
+ * again. Without ASCONF both calls are refused. */
 Test(socket_paths, add_local_address_by_asconf_the_peer_confirms_it) {
   csctp_stats s, c;
   asconf_pair(1, 1, &s, &c, 1);
   cr_assert_eq(s.asconf_addrs_added, 1, "the server took one Add IP");
-  cr_assert_eq(c.asconf_acks_in, 1, "the client got its ASCONF-ACK");
+  cr_assert_eq(s.asconf_addrs_deleted, 1, "and the Delete IP after it");
+  cr_assert_eq(c.asconf_acks_in, 2, "the client got both ASCONF-ACKs");
 }

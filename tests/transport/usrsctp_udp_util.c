@@ -322,6 +322,17 @@ int usr_echo_main(const usr_cfg *c) {
   int fam = usr_addr(c->local[0], USR_SCTP_PORT, &ss, &sl);
   struct socket *s = usr_socket(fam, SOCK_SEQPACKET, 64);
   if (!s) return 2;
+  /* peer_udp on the echo: the encapsulation port of addresses it learns by ASCONF (usrsctp
+   * gives them the socket's, not the port the ASCONF came from; without one they get raw SCTP). */
+  struct sctp_udpencaps enc;
+  memset(&enc, 0, sizeof(enc));
+  enc.sue_address.ss_family = (sa_family_t)fam;
+  enc.sue_port = htons(c->peer_udp);
+  if (c->peer_udp &&
+      usrsctp_setsockopt(s, IPPROTO_SCTP, SCTP_REMOTE_UDP_ENCAPS_PORT, &enc, sizeof(enc)) < 0) {
+    fprintf(stderr, "usrsctp echo: encaps: %s\n", strerror(errno));
+    return 2;
+  }
   if ((c->multihome && usr_multihome_opts(s)) || usr_bind(s, c, USR_SCTP_PORT) < 0 ||
       usrsctp_listen(s, 1) < 0) {
     fprintf(stderr, "usrsctp echo: bind/listen: %s\n", strerror(errno));

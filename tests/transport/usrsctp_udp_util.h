@@ -32,7 +32,7 @@ typedef struct usr_cfg {
   uint16_t udp_port;               /* usrsctp_init: the local UDP tunnelling port */
   const char *peer[USR_MAX_ADDRS]; /* sender only */
   size_t n_peer;
-  uint16_t peer_udp; /* sender only: SCTP_REMOTE_UDP_ENCAPS_PORT */
+  uint16_t peer_udp; /* SCTP_REMOTE_UDP_ENCAPS_PORT (the echo: for addresses added by ASCONF) */
   size_t size;       /* sender: message size, count, streams, unordered */
   uint32_t count;
   uint16_t streams;
