@@ -493,7 +493,7 @@ static csctp_stats a_stats(as_pair *p) {
   return st;
 }
 
-Test(assoc_asconf, add_local_addr_reaches_the_peer_which_verifies_it) {
+Test(assoc_asconf, add_local_addr_reaches_the_peer_which_verifies_it_then_set_primary_and_delete) {
   as_pair p;
   as_open(&p, NP);
   established(&p);
@@ -515,6 +515,17 @@ Test(assoc_asconf, add_local_addr_reaches_the_peer_which_verifies_it) {
   cr_assert_eq(st.asconf_requests_failed, 0);
   cr_assert_eq(p.a[0]->mp->n_laddrs, 3, "our address list did not follow");
   cr_assert_eq(p.acks[0].serial, p.a[0]->local_initial_tsn, "§5.1: first serial = Initial TSN");
+  /* Our Set Primary: the peer makes the new address its primary, then the first one again. */
+  int i0 = b_path_of(&p, 0);
+  cr_assert_geq(i0, 0);
+  cr_assert_neq(csctp_assoc_get_primary(p.a[1]), i);
+  cr_assert_eq(csctp_assoc_set_peer_primary(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)), 0);
+  run(&p, CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_primary(p.a[1]), i, "the peer did not take our Set Primary");
+  cr_assert_eq(csctp_assoc_set_peer_primary(p.a[0], &p.laddr[0][0], csctp_simlink_now(p.link)), 0);
+  run(&p, CSCTP_SECONDS);
+  cr_assert_eq(csctp_assoc_get_primary(p.a[1]), i0);
+  cr_assert_eq(p.n_acks, 3);
   /* Then the interface goes away and the address is deleted: gone from the peer's table, and
    * from ours. (Asked while it still works, the ASCONF may leave from that very address, the
    * path the peer's last packet came from, and is refused as deleting its source.) */
@@ -522,11 +533,11 @@ Test(assoc_asconf, add_local_addr_reaches_the_peer_which_verifies_it) {
   run(&p, 300 * MS);
   cr_assert_eq(csctp_assoc_del_local_addr(p.a[0], &p.laddr[0][2], csctp_simlink_now(p.link)), 0);
   run(&p, CSCTP_SECONDS);
-  cr_assert_eq(p.n_acks, 2);
-  cr_assert_eq(p.acks[1].type[0], CSCTP_ASCONF_SUCCESS_IND, "cause %u", p.acks[1].cause[0]);
+  cr_assert_eq(p.n_acks, 4);
+  cr_assert_eq(p.acks[3].type[0], CSCTP_ASCONF_SUCCESS_IND, "cause %u", p.acks[3].cause[0]);
   cr_assert_lt(b_path_of(&p, 2), 0);
   cr_assert_eq(p.a[0]->mp->n_laddrs, 2);
-  cr_assert_eq(p.acks[1].serial, p.a[0]->local_initial_tsn + 1);
+  cr_assert_eq(p.acks[3].serial, p.a[0]->local_initial_tsn + 3);
   as_close(&p);
 }
 
