@@ -72,7 +72,8 @@ struct host {
   csctp_capture *capture; /* CSCTP_CAPTURE's file of every association's packets, or NULL */
   /* Multi-homing (socket_paths.c): the associations take several paths, packets go through
    * the _via calls with their local address; our addresses (IP form, the link's UDP port). */
-  int multi, dual; /* dual: IPv4 and IPv6 paths, one IPv6 UDP socket (csctp_link_new_dual) */
+  int multi, dual;  /* dual: IPv4 and IPv6 paths, one IPv6 UDP socket (csctp_link_new_dual) */
+  csctp_addr bound; /* the address the link is bound to (csctp_socket_get_local_address) */
   size_t n_laddrs;
   csctp_addr laddrs[CSCTP_PATHS_MAX];
 };

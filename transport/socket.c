@@ -441,6 +441,10 @@ static int host_new(host **ph, GMainContext *ctx, const csctp_connect_opts *o, i
     rv = csctp_link_new(&h->link, h->ctx, o->udp_transport, local_ip, udp_port, host_recv,
                         host_batch, h, &err);
   if (!rv) rv = csctp_host_multi_attach(h, o, &err);
+  if (!rv && !ext)
+    (void)csctp_link_addr_parse(local_ip && *local_ip ? local_ip : "0.0.0.0",
+                                csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0,
+                                &h->bound);
   if (rv) {
     if (err_msg)
       *err_msg = err;

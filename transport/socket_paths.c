@@ -216,3 +216,16 @@ int csctp_socket_del_local_address(csctp_socket *s, const char *ip) {
   if (!rv) csctp_host_kick(h);
   return rv;
 }
+
+size_t csctp_socket_local_address_count(const csctp_socket *s) {
+  if (!s) return 0;
+  return s->h->n_laddrs ? s->h->n_laddrs : 1;
+}
+
+int csctp_socket_get_local_address(const csctp_socket *s, unsigned i, char *buf, size_t cap) {
+  if (!s || !buf || !cap || i >= csctp_socket_local_address_count(s))
+    return CSCTP_ERR_INVALID_ARGUMENT;
+  const host *h = s->h;
+  csctp_link_addr_str(h->n_laddrs ? &h->laddrs[i] : &h->bound, buf, cap);
+  return 0;
+}

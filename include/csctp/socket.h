@@ -513,6 +513,16 @@ CSCTP_EXTERN int csctp_socket_add_local_address(csctp_socket *s, const char *ip)
  * CSCTP_ERR_WOULD_BLOCK (too many requests queued).
  */
 CSCTP_EXTERN int csctp_socket_del_local_address(csctp_socket *s, const char *ip);
+/** Our addresses the socket serves (the original's localAddresses): its local_addresses and
+ *  those added since, or the one address it is bound to; 0 for NULL. */
+CSCTP_EXTERN size_t csctp_socket_local_address_count(const csctp_socket *s);
+/**
+ * Our address `i` (0 to csctp_socket_local_address_count() - 1) as text into buf (cap bytes, 64
+ * are enough; "10.1.1.1:9899" over UDP, "10.1.1.1" over raw IP, "0.0.0.0" when bound to the
+ * wildcard). Returns 0, or CSCTP_ERR_INVALID_ARGUMENT (no such address, a NULL argument).
+ */
+CSCTP_EXTERN int csctp_socket_get_local_address(const csctp_socket *s, unsigned i, char *buf,
+                                                size_t cap);
 
 /* ---------------------------------------------------------------- servers */
 

@@ -157,6 +157,14 @@ Test(socket_paths, two_addresses_each_side_primary_moved_replies_reach_our_addre
   cr_assert_str_eq(a0, want0);
   cr_assert_str_eq(a1, want1);
   cr_assert(p0.primary && !p1.primary);
+  /* Our addresses (localAddresses): the client's two, with its UDP port. */
+  cr_assert_eq(csctp_socket_local_address_count(cli_side.s), 2);
+  char l1[64], want_l1[32];
+  cr_assert_eq(csctp_socket_get_local_address(cli_side.s, 1, l1, sizeof l1), 0);
+  g_snprintf(want_l1, sizeof want_l1, "127.0.0.4:%u", cport);
+  cr_assert_str_eq(l1, want_l1);
+  cr_assert_eq(csctp_socket_get_local_address(cli_side.s, 2, l1, sizeof l1),
+               CSCTP_ERR_INVALID_ARGUMENT);
   cr_assert_geq(srv_side.added, 1, "the server's path to the client's second address");
   cr_assert_geq(srv_side.confirmed, 1);
   char want4[32];
