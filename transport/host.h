@@ -86,6 +86,11 @@ typedef struct csctp_host_ext {
   csctp_addr peer;
 } csctp_host_ext;
 
+/* socket_opts.c: fills a csctp_connect_opts (the newest layout) with the defaults. */
+void csctp_host_opts_default(void *p);
+/* socket_opts.c: the bytes of csctp_connect_opts layout `version`, 0 for an unknown one. */
+size_t csctp_host_opts_size(int version);
+
 /* socket.c: csctp_socket_connect, over an OS socket (`ext` NULL) or the caller's transport. */
 int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_opts *uo,
                        csctp_host_ext *ext, const csctp_socket_events *events, void *user_data,

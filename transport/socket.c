@@ -507,34 +507,6 @@ static void host_free(host *h) {
 
 /* ---------------------------------------------------------------- public: sockets */
 
-static void connect_opts_fill_default(void *p) {
-  csctp_connect_opts *o = p;
-  memset(o, 0, sizeof(*o));
-  o->port = 5000;
-  o->udp_local_port = 9899;
-  o->udp_peer_port = 9899;
-  o->mtu = 1200;
-  o->connect_timeout_ms = CSCTP_CONNECT_TIMEOUT_DEFAULT;
-  o->path_max_retrans = 5;
-  o->ps_max_retrans = CSCTP_PS_OFF;
-}
-
-static size_t connect_opts_size(int version) {
-  switch (version) {
-  case CSCTP_CONNECT_OPTS_V1: return offsetof(csctp_connect_opts, plpmtud_max);
-  case CSCTP_CONNECT_OPTS_V2: return offsetof(csctp_connect_opts, ecn);
-  case CSCTP_CONNECT_OPTS_V3: return offsetof(csctp_connect_opts, local_addresses);
-  case CSCTP_CONNECT_OPTS_V4: return sizeof(csctp_connect_opts);
-  default: return 0;
-  }
-}
-
-int csctp_connect_opts_init_versioned(int opts_version, csctp_connect_opts *o) {
-  csctp_connect_opts full;
-  connect_opts_fill_default(&full);
-  return csctp_versioned_out(o, connect_opts_size(opts_version), &full);
-}
-
 int csctp_socket_connect_versioned(GMainContext *ctx, int opts_version,
                                    const csctp_connect_opts *uo, const csctp_socket_events *events,
                                    void *user_data, csctp_socket **ps, char **err_msg) {
@@ -546,8 +518,8 @@ int csctp_host_connect(GMainContext *ctx, int opts_version, const csctp_connect_
                        csctp_socket **ps, char **err_msg) {
   if (err_msg) *err_msg = NULL;
   csctp_connect_opts buf;
-  const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
-                                                   sizeof buf, connect_opts_fill_default);
+  const csctp_connect_opts *o = csctp_versioned_in(uo, csctp_host_opts_size(opts_version), &buf,
+                                                   sizeof buf, csctp_host_opts_default);
   if (!o || !ps || (!o->host && !(o->n_hosts && o->hosts) && !ext))
     return CSCTP_ERR_INVALID_ARGUMENT;
   csctp_addr peer;
@@ -744,8 +716,8 @@ int csctp_server_listen_versioned(csctp_server *srv, int opts_version, const csc
                                   char **err_msg) {
   if (err_msg) *err_msg = NULL;
   csctp_connect_opts buf;
-  const csctp_connect_opts *o = csctp_versioned_in(uo, connect_opts_size(opts_version), &buf,
-                                                   sizeof buf, connect_opts_fill_default);
+  const csctp_connect_opts *o = csctp_versioned_in(uo, csctp_host_opts_size(opts_version), &buf,
+                                                   sizeof buf, csctp_host_opts_default);
   if (!srv || !o) return CSCTP_ERR_INVALID_ARGUMENT;
   if (srv->h) return CSCTP_ERR_INVALID_STATE;
   host *h;
