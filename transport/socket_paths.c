@@ -172,21 +172,33 @@ int csctp_socket_set_primary(csctp_socket *s, const char *ip) {
   return CSCTP_ERR_INVALID_ARGUMENT;
 }
 
-int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
+/* The ASCONF requests' common part: `ip` as one of our addresses in IP form (with the link's
+ * UDP port) into *a, and *idx its index among those served, -1 when none. Returns 0, or
+ * CSCTP_ERR_INVALID_ARGUMENT / CSCTP_ERR_INVALID_STATE as the public calls document. */
+static int served_addr(const csctp_socket *s, const char *ip, csctp_addr *a, int *idx) {
   if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
-  host *h = s->h;
+  const host *h = s->h;
   if (!s->a || !h->multi || !h->n_laddrs) return CSCTP_ERR_INVALID_STATE;
   uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
+  if (csctp_link_addr_parse(ip, port, a) != 0) return CSCTP_ERR_INVALID_ARGUMENT;
+  *idx = -1;
+  for (size_t i = 0; i < h->n_laddrs && *idx < 0; i++)
+    if (h->laddrs[i].len == a->len && memcmp(h->laddrs[i].data, a->data, a->len) == 0)
+      *idx = (int)i;
+  return 0;
+}
+
+int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
   csctp_addr a;
-  if (h->n_laddrs >= CSCTP_PATHS_MAX || csctp_link_addr_parse(ip, port, &a) != 0 ||
+  int idx, rv = served_addr(s, ip, &a, &idx);
+  if (rv) return rv;
+  host *h = s->h;
+  if (idx >= 0 || h->n_laddrs >= CSCTP_PATHS_MAX ||
       (!h->dual && addr_version(&a) != addr_version(&h->laddrs[0])))
     return CSCTP_ERR_INVALID_ARGUMENT;
-  for (size_t i = 0; i < h->n_laddrs; i++)
-    if (h->laddrs[i].len == a.len && memcmp(h->laddrs[i].data, a.data, a.len) == 0)
-      return CSCTP_ERR_INVALID_ARGUMENT;
   /* Served first, so that the peer's HEARTBEAT to it is taken; withdrawn if refused. */
   h->laddrs[h->n_laddrs] = a;
-  int rv = csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs + 1);
+  rv = csctp_link_set_local_addrs(h->link, h->laddrs, h->n_laddrs + 1);
   if (rv) return rv;
   rv = csctp_assoc_add_local_addr(s->a, &a, csctp_host_now());
   if (rv) {
@@ -199,21 +211,14 @@ int csctp_socket_add_local_address(csctp_socket *s, const char *ip) {
 }
 
 int csctp_socket_del_local_address(csctp_socket *s, const char *ip) {
-  if (!s || !ip) return CSCTP_ERR_INVALID_ARGUMENT;
-  host *h = s->h;
-  if (!s->a || !h->multi || !h->n_laddrs) return CSCTP_ERR_INVALID_STATE;
-  uint16_t port = csctp_link_is_udp(h->link) ? csctp_link_udp_port(h->link) : 0;
   csctp_addr a;
-  if (csctp_link_addr_parse(ip, port, &a) != 0) return CSCTP_ERR_INVALID_ARGUMENT;
-  size_t i = 0;
-  while (i < h->n_laddrs &&
-         !(h->laddrs[i].len == a.len && !memcmp(h->laddrs[i].data, a.data, a.len)))
-    i++;
-  if (i == h->n_laddrs) return CSCTP_ERR_INVALID_ARGUMENT; /* not one of ours */
+  int idx, rv = served_addr(s, ip, &a, &idx);
+  if (rv) return rv;
+  if (idx < 0) return CSCTP_ERR_INVALID_ARGUMENT; /* not one of ours */
   /* Still served: the local indexes of the paths stay, and packets the peer sent before it
    * took the request are taken. */
-  int rv = csctp_assoc_del_local_addr(s->a, &a, csctp_host_now());
-  if (!rv) csctp_host_kick(h);
+  rv = csctp_assoc_del_local_addr(s->a, &a, csctp_host_now());
+  if (!rv) csctp_host_kick(s->h);
   return rv;
 }
 
