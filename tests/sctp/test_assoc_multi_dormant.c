@@ -74,14 +74,7 @@ static void dp_open(dp *p, uint32_t pmr, uint32_t amr) {
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
-  csctp_simlink_config_default(&lc);
-  lc.n_paths = NP;
-  for (int j = 0; j < NP; j++)
-    for (int d = 0; d < 2; d++) {
-      lc.path[j][d].delay = (csctp_tstamp)(20 + 10 * j) * MS;
-      lc.path[j][d].bandwidth = 1000 * 1000;
-      lc.path[j][d].queue_bytes = 64 * 1024;
-    }
+  csctp_simlink_config_paths(&lc, NP, 10);
   p->link = csctp_simlink_new(&lc);
   cr_assert_not_null(p->link);
   csctp_simlink_attach_assocs_mh(p->link, p->a[0], p->a[1]);

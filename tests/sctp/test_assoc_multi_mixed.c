@@ -70,15 +70,8 @@ static void xp_open_n(xp *p, unsigned n_a) {
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
-  csctp_simlink_config_default(&lc);
-  lc.n_paths = 2;
+  csctp_simlink_config_paths(&lc, 2, 15);
   lc.v6_paths = 1u << 1;
-  for (int j = 0; j < 2; j++)
-    for (int d = 0; d < 2; d++) {
-      lc.path[j][d].delay = (csctp_tstamp)(20 + 15 * j) * MS;
-      lc.path[j][d].bandwidth = 1000 * 1000;
-      lc.path[j][d].queue_bytes = 64 * 1024;
-    }
   p->link = csctp_simlink_new(&lc);
   cr_assert_not_null(p->link);
   csctp_simlink_attach_assocs_mh(p->link, p->a[0], p->a[1]);

@@ -135,15 +135,8 @@ static void mh_open_pf(mh_pair *p, const csctp_mem *mem, uint32_t pfmr) {
     cr_assert_eq(csctp_assoc_new(&p->a[s], &cfg), 0);
   }
   csctp_simlink_config lc;
-  csctp_simlink_config_default(&lc);
-  lc.n_paths = NP;
-  for (int j = 0; j < NP; j++)
-    for (int d = 0; d < 2; d++) {
-      lc.path[j][d].delay = (csctp_tstamp)(20 + 10 * j) * MS;
-      lc.path[j][d].bandwidth = 1000 * 1000; /* 3 MB take 3 s: the cuts fall mid-transfer */
-      lc.path[j][d].queue_bytes = 64 * 1024;
-      lc.path[j][d].mtu = mh_path_mtu[j];
-    }
+  csctp_simlink_config_paths(&lc, NP, 10); /* 1 MB/s: 3 MB take 3 s, the cuts fall mid-transfer */
+  for (int j = 0; j < NP; j++) lc.path[j][0].mtu = lc.path[j][1].mtu = mh_path_mtu[j];
   p->link = csctp_simlink_new(&lc);
   cr_assert_not_null(p->link);
   csctp_simlink_attach_assocs_mh(p->link, p->a[0], p->a[1]);

@@ -147,14 +147,7 @@ static int pair_open_mem(ep_pair *p, int down1, const csctp_mem *mem) {
   }
   csctp_endpoint_listen(p->e[1], 1);
   csctp_simlink_config lc;
-  csctp_simlink_config_default(&lc);
-  lc.n_paths = NP;
-  for (int j = 0; j < NP; j++)
-    for (int d = 0; d < 2; d++) {
-      lc.path[j][d].delay = (csctp_tstamp)(20 + 10 * j) * MS;
-      lc.path[j][d].bandwidth = 1000 * 1000;
-      lc.path[j][d].queue_bytes = 64 * 1024;
-    }
+  csctp_simlink_config_paths(&lc, NP, 10);
   p->link = csctp_simlink_new(&lc);
   cr_assert_not_null(p->link);
   csctp_simlink_attach(p->link, CSCTP_SIMLINK_A, &ep_ops, &p->side[0]);

@@ -72,6 +72,17 @@ void csctp_simlink_config_default(csctp_simlink_config *cfg) {
   }
 }
 
+void csctp_simlink_config_paths(csctp_simlink_config *cfg, unsigned n, unsigned step_ms) {
+  csctp_simlink_config_default(cfg);
+  cfg->n_paths = n;
+  for (unsigned j = 0; j < n && j < CSCTP_SIMLINK_PATHS; j++)
+    for (int d = 0; d < 2; d++) {
+      cfg->path[j][d].delay = (csctp_tstamp)(20 + step_ms * j) * CSCTP_MILLISECONDS;
+      cfg->path[j][d].bandwidth = 1000 * 1000;
+      cfg->path[j][d].queue_bytes = 64 * 1024;
+    }
+}
+
 csctp_simlink *csctp_simlink_new(const csctp_simlink_config *cfg) {
   csctp_simlink *link = calloc(1, sizeof(*link));
   if (!link) return NULL;

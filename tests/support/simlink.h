@@ -149,6 +149,11 @@ typedef int (*csctp_simlink_pred_fn)(csctp_simlink *link, void *user);
  * bandwidth.
  */
 void csctp_simlink_config_default(csctp_simlink_config *cfg);
+/**
+ * csctp_simlink_config_default() with `n` paths as the multi-homing tests use them: path j
+ * delayed 20 + j * step_ms ms each way, 1 MB/s, 64 KiB queues.
+ */
+void csctp_simlink_config_paths(csctp_simlink_config *cfg, unsigned n, unsigned step_ms);
 
 /**
  * Creates a link (copying `cfg`). Returns NULL when out of memory. Free with
